@@ -1,0 +1,704 @@
+// Import of a prepared ONNX graph into the edge dialect. Every shape parameter is
+// resolved here (see EdgeBase.td): shapes come from ONNX shape inference, and operands
+// like Slice's starts must be compile-time constants.
+#include "edgec/OnnxImporter.h"
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "OnnxModelLoader.h"
+#include "edge/ConstantData.h"
+#include "edge/EdgeDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <cerrno>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::edge;
+
+namespace edgec {
+namespace {
+
+using onnx_frontend::LoadError;
+
+struct ImportError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+Type elementType(MLIRContext &ctx, int32_t onnxType) {
+  Builder b(&ctx);
+  switch (onnxType) {
+  case onnx::TensorProto::FLOAT: return b.getF32Type();
+  case onnx::TensorProto::DOUBLE: return b.getF64Type();
+  case onnx::TensorProto::FLOAT16: return b.getF16Type();
+  case onnx::TensorProto::BFLOAT16: return b.getBF16Type();
+  case onnx::TensorProto::INT8: return b.getIntegerType(8);
+  case onnx::TensorProto::INT16: return b.getIntegerType(16);
+  case onnx::TensorProto::INT32: return b.getIntegerType(32);
+  case onnx::TensorProto::INT64: return b.getIntegerType(64);
+  case onnx::TensorProto::UINT8: return b.getIntegerType(8, false);
+  case onnx::TensorProto::UINT16: return b.getIntegerType(16, false);
+  case onnx::TensorProto::UINT32: return b.getIntegerType(32, false);
+  case onnx::TensorProto::UINT64: return b.getIntegerType(64, false);
+  case onnx::TensorProto::BOOL: return b.getI1Type();
+  default: return nullptr;
+  }
+}
+
+// Packed little-endian bytes of an ONNX tensor (bool: one byte per element).
+std::vector<uint8_t> tensorBytes(const onnx::TensorProto &t, size_t elemBytes, int64_t count) {
+  std::vector<uint8_t> out(size_t(count) * elemBytes);
+  auto fill = [&](auto begin, auto end, auto cast) {
+    size_t i = 0;
+    for (auto it = begin; it != end && i < size_t(count); ++it, ++i) {
+      auto v = cast(*it);
+      std::memcpy(out.data() + i * elemBytes, &v, elemBytes);
+    }
+    if (i != size_t(count)) throw ImportError("tensor '" + t.name() + "' has fewer values than its shape needs");
+  };
+  if (t.has_raw_data()) {
+    if (t.raw_data().size() != out.size())
+      throw ImportError("tensor '" + t.name() + "' has " + std::to_string(t.raw_data().size()) +
+                        " bytes of data, its shape needs " + std::to_string(out.size()));
+    std::memcpy(out.data(), t.raw_data().data(), out.size());
+    return out;
+  }
+  switch (t.data_type()) {
+  case onnx::TensorProto::FLOAT: fill(t.float_data().begin(), t.float_data().end(), [](float v) { return v; }); break;
+  case onnx::TensorProto::DOUBLE: fill(t.double_data().begin(), t.double_data().end(), [](double v) { return v; }); break;
+  case onnx::TensorProto::INT64: fill(t.int64_data().begin(), t.int64_data().end(), [](int64_t v) { return v; }); break;
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64: fill(t.uint64_data().begin(), t.uint64_data().end(), [](uint64_t v) { return v; }); break;
+  case onnx::TensorProto::INT8: fill(t.int32_data().begin(), t.int32_data().end(), [](int32_t v) { return int8_t(v); }); break;
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::BOOL: fill(t.int32_data().begin(), t.int32_data().end(), [](int32_t v) { return uint8_t(v); }); break;
+  case onnx::TensorProto::INT16: fill(t.int32_data().begin(), t.int32_data().end(), [](int32_t v) { return int16_t(v); }); break;
+  case onnx::TensorProto::UINT16:
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16: fill(t.int32_data().begin(), t.int32_data().end(), [](int32_t v) { return uint16_t(v); }); break;
+  case onnx::TensorProto::INT32: fill(t.int32_data().begin(), t.int32_data().end(), [](int32_t v) { return v; }); break;
+  default: throw ImportError("tensor '" + t.name() + "' has an unsupported data type");
+  }
+  return out;
+}
+
+std::string sanitize(const std::string &name) {
+  std::string s;
+  for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  return s.empty() ? "const" : s;
+}
+
+int64_t normalizeAxis(int64_t axis, int64_t rank, const std::string &where) {
+  int64_t a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= std::max<int64_t>(rank, 1))
+    throw ImportError(where + ": axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  return a;
+}
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model, const std::string &name)
+      : ctx_(ctx), builder_(&ctx), model_(model), name_(name) {
+    for (const auto &vi : model.graph().input()) types_[vi.name()] = &vi.type();
+    for (const auto &vi : model.graph().value_info()) types_[vi.name()] = &vi.type();
+    for (const auto &vi : model.graph().output()) types_[vi.name()] = &vi.type();
+    for (const auto &t : model.graph().initializer()) initializers_[t.name()] = &t;
+  }
+
+  OwningOpRef<ModuleOp> run();
+
+  // ONNX op type -> the member that imports it.
+  using Importer = void (GraphImporter::*)(const onnx::NodeProto &);
+  static const std::map<std::string, Importer> &importers();
+
+private:
+
+  RankedTensorType typeOf(const std::string &value, const std::string &where);
+  RankedTensorType typeOfTensor(const onnx::TensorProto &t);
+  Value constantFrom(const onnx::TensorProto &t, const std::string &name);
+  Value input(const onnx::NodeProto &n, int i);  // null if absent
+  std::vector<int64_t> constantInts(const onnx::NodeProto &n, int i, const char *what);
+  void define(const onnx::NodeProto &n, int i, Value v);
+  Location loc(const onnx::NodeProto &n);
+  std::string where(const onnx::NodeProto &n) { return name_ + ": node '" + nodeName(n) + "' (" + n.op_type() + ")"; }
+  static std::string nodeName(const onnx::NodeProto &n) { return n.name().empty() ? n.output(0) : n.name(); }
+  RankedTensorType resultType(const onnx::NodeProto &n, int i = 0) { return typeOf(n.output(i), where(n)); }
+
+  // Attributes with ONNX defaults.
+  const onnx::AttributeProto *attr(const onnx::NodeProto &n, const char *key);
+  int64_t attrInt(const onnx::NodeProto &n, const char *key, int64_t def);
+  float attrFloat(const onnx::NodeProto &n, const char *key, float def);
+  std::string attrString(const onnx::NodeProto &n, const char *key, const std::string &def);
+  std::vector<int64_t> attrInts(const onnx::NodeProto &n, const char *key, std::vector<int64_t> def);
+
+  template <typename OpTy> void importSimple(const onnx::NodeProto &n);
+  void importClip(const onnx::NodeProto &n);
+  void importSoftmax(const onnx::NodeProto &n);
+  void importLayerNorm(const onnx::NodeProto &n);
+  void importBatchNorm(const onnx::NodeProto &n);
+  void importGemm(const onnx::NodeProto &n);
+  void importConv(const onnx::NodeProto &n);
+  template <typename PoolOp> void importPool(const onnx::NodeProto &n);
+  void importReshapeLike(const onnx::NodeProto &n);
+  void importReshapeLikeExpand(const onnx::NodeProto &n);
+  void importCast(const onnx::NodeProto &n);
+  void importIdentity(const onnx::NodeProto &n);
+  void importTranspose(const onnx::NodeProto &n);
+  void importConcat(const onnx::NodeProto &n);
+  void importSlice(const onnx::NodeProto &n);
+  void importGather(const onnx::NodeProto &n);
+  template <typename ReduceOp> void importReduce(const onnx::NodeProto &n);
+  void importConstant(const onnx::NodeProto &n);
+  void importShape(const onnx::NodeProto &n);
+
+  // Spatial window attributes shared by Conv and the pools, with auto_pad resolved.
+  struct Window {
+    std::vector<int64_t> kernel, strides, pads, dilations;
+  };
+  Window window(const onnx::NodeProto &n, ArrayRef<int64_t> inShape, std::vector<int64_t> kernel);
+
+  MLIRContext &ctx_;
+  OpBuilder builder_;
+  const onnx::ModelProto &model_;
+  std::string name_;
+  std::map<std::string, const onnx::TypeProto *> types_;
+  std::map<std::string, const onnx::TensorProto *> initializers_;
+  llvm::StringMap<Value> values_;
+  std::set<std::string> constantNames_;
+};
+
+const onnx::AttributeProto *GraphImporter::attr(const onnx::NodeProto &n, const char *key) {
+  for (const auto &a : n.attribute())
+    if (a.name() == key) return &a;
+  return nullptr;
+}
+int64_t GraphImporter::attrInt(const onnx::NodeProto &n, const char *key, int64_t def) {
+  auto *a = attr(n, key);
+  return a ? a->i() : def;
+}
+float GraphImporter::attrFloat(const onnx::NodeProto &n, const char *key, float def) {
+  auto *a = attr(n, key);
+  return a ? a->f() : def;
+}
+std::string GraphImporter::attrString(const onnx::NodeProto &n, const char *key, const std::string &def) {
+  auto *a = attr(n, key);
+  return a ? a->s() : def;
+}
+std::vector<int64_t> GraphImporter::attrInts(const onnx::NodeProto &n, const char *key, std::vector<int64_t> def) {
+  auto *a = attr(n, key);
+  return a ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : def;
+}
+
+Location GraphImporter::loc(const onnx::NodeProto &n) {
+  return NameLoc::get(StringAttr::get(&ctx_, nodeName(n)));
+}
+
+RankedTensorType GraphImporter::typeOf(const std::string &value, const std::string &where) {
+  auto it = types_.find(value);
+  if (it == types_.end() || !it->second->has_tensor_type())
+    throw ImportError(where + ": the type of '" + value + "' is unknown after shape inference");
+  const auto &tt = it->second->tensor_type();
+  Type elem = elementType(ctx_, tt.elem_type());
+  if (!elem) throw ImportError(where + ": '" + value + "' has an unsupported element type " +
+                               onnx::TensorProto::DataType_Name(onnx::TensorProto::DataType(tt.elem_type())));
+  if (!tt.has_shape()) throw ImportError(where + ": '" + value + "' has no static shape (unknown rank)");
+  SmallVector<int64_t> dims;
+  for (const auto &d : tt.shape().dim()) {
+    if (!d.has_dim_value() || d.dim_value() < 0)
+      throw ImportError(where + ": '" + value + "' has a dynamic dim" +
+                        (d.has_dim_param() ? " '" + d.dim_param() + "'" : std::string()) +
+                        "; edgec compiles static shapes: fix it with --input-shape NAME=D0xD1x...");
+    dims.push_back(d.dim_value());
+  }
+  return RankedTensorType::get(dims, elem);
+}
+
+RankedTensorType GraphImporter::typeOfTensor(const onnx::TensorProto &t) {
+  Type elem = elementType(ctx_, t.data_type());
+  if (!elem) throw ImportError(name_ + ": tensor '" + t.name() + "' has an unsupported element type");
+  SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
+  return RankedTensorType::get(dims, elem);
+}
+
+Value GraphImporter::constantFrom(const onnx::TensorProto &t, const std::string &name) {
+  RankedTensorType type = typeOfTensor(t);
+  size_t elemBytes = type.getElementType().isInteger(1) ? 1 : type.getElementTypeBitWidth() / 8;
+  std::vector<uint8_t> bytes = tensorBytes(t, elemBytes, type.getNumElements());
+  return builder_.create<ConstantOp>(NameLoc::get(StringAttr::get(&ctx_, name)), type,
+                                     makeConstantAttr(type, bytes, sanitize(name)));
+}
+
+Value GraphImporter::input(const onnx::NodeProto &n, int i) {
+  if (i >= n.input_size() || n.input(i).empty()) return nullptr;
+  const std::string &name = n.input(i);
+  auto it = values_.find(name);
+  if (it != values_.end()) return it->second;
+  auto init = initializers_.find(name);
+  if (init != initializers_.end()) {
+    // Materialize initializers at first use, so unused ones cost nothing.
+    Value v = constantFrom(*init->second, name);
+    values_[name] = v;
+    return v;
+  }
+  throw ImportError(where(n) + ": input '" + name + "' is not defined");
+}
+
+std::vector<int64_t> GraphImporter::constantInts(const onnx::NodeProto &n, int i, const char *what) {
+  Value v = input(n, i);
+  ElementsAttr value;
+  if (!v || !matchPattern(v, m_Constant(&value)))
+    throw ImportError(where(n) + ": " + what + " must be a compile-time constant (edgec compiles static shapes)");
+  return constantAsInts(value);
+}
+
+void GraphImporter::define(const onnx::NodeProto &n, int i, Value v) {
+  if (i < n.output_size() && !n.output(i).empty()) values_[n.output(i)] = v;
+}
+
+template <typename OpTy> void GraphImporter::importSimple(const onnx::NodeProto &n) {
+  SmallVector<Value> operands;
+  for (int i = 0; i < n.input_size(); ++i) operands.push_back(input(n, i));
+  define(n, 0, builder_.create<OpTy>(loc(n), resultType(n), operands));
+}
+
+void GraphImporter::importClip(const onnx::NodeProto &n) {
+  define(n, 0, builder_.create<ClipOp>(loc(n), resultType(n), input(n, 0), input(n, 1), input(n, 2)));
+}
+
+void GraphImporter::importSoftmax(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  int64_t axis = normalizeAxis(attrInt(n, "axis", -1), rank, where(n));
+  define(n, 0, builder_.create<SoftmaxOp>(loc(n), resultType(n), x, builder_.getI64IntegerAttr(axis)));
+}
+
+void GraphImporter::importLayerNorm(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  int64_t axis = normalizeAxis(attrInt(n, "axis", -1), rank, where(n));
+  if (attrInt(n, "stash_type", 1) != 1) throw ImportError(where(n) + ": only stash_type=1 (float32) is supported");
+  // Results: Y, then Mean and InvStdDev up to the last one the graph uses.
+  int numResults = 1;
+  for (int i = 1; i < n.output_size(); ++i)
+    if (!n.output(i).empty()) numResults = i + 1;
+  SmallVector<Type> types;
+  for (int i = 0; i < numResults; ++i) {
+    if (i < n.output_size() && !n.output(i).empty()) {
+      types.push_back(resultType(n, i));
+    } else {  // unused Mean: its shape is fixed by X and axis
+      auto xt = cast<RankedTensorType>(x.getType());
+      SmallVector<int64_t> s(xt.getShape().take_front(axis));
+      s.append(rank - axis, 1);
+      types.push_back(RankedTensorType::get(s, xt.getElementType()));
+    }
+  }
+  auto op = builder_.create<LayerNormalizationOp>(loc(n), types, x, input(n, 1), input(n, 2),
+                                                  builder_.getI64IntegerAttr(axis),
+                                                  builder_.getF32FloatAttr(attrFloat(n, "epsilon", 1e-5f)));
+  for (int i = 0; i < numResults; ++i) define(n, i, op.getResult(i));
+}
+
+void GraphImporter::importBatchNorm(const onnx::NodeProto &n) {
+  if (attrInt(n, "training_mode", 0) != 0 || n.output_size() > 1)
+    throw ImportError(where(n) + ": training-mode BatchNormalization is not supported (export in eval mode)");
+  define(n, 0, builder_.create<BatchNormalizationOp>(
+                   loc(n), resultType(n), input(n, 0), input(n, 1), input(n, 2), input(n, 3), input(n, 4),
+                   builder_.getF32FloatAttr(attrFloat(n, "epsilon", 1e-5f))));
+}
+
+void GraphImporter::importGemm(const onnx::NodeProto &n) {
+  define(n, 0, builder_.create<GemmOp>(loc(n), resultType(n), input(n, 0), input(n, 1), input(n, 2),
+                                       builder_.getF32FloatAttr(attrFloat(n, "alpha", 1.0f)),
+                                       builder_.getF32FloatAttr(attrFloat(n, "beta", 1.0f)),
+                                       builder_.getI64IntegerAttr(attrInt(n, "transA", 0)),
+                                       builder_.getI64IntegerAttr(attrInt(n, "transB", 0))));
+}
+
+GraphImporter::Window GraphImporter::window(const onnx::NodeProto &n, ArrayRef<int64_t> in,
+                                            std::vector<int64_t> kernel) {
+  size_t spatial = in.size() - 2;
+  Window w;
+  w.kernel = attrInts(n, "kernel_shape", kernel);
+  if (w.kernel.size() != spatial) throw ImportError(where(n) + ": kernel_shape must have one entry per spatial dim");
+  w.strides = attrInts(n, "strides", std::vector<int64_t>(spatial, 1));
+  w.dilations = attrInts(n, "dilations", std::vector<int64_t>(spatial, 1));
+  w.pads = attrInts(n, "pads", std::vector<int64_t>(2 * spatial, 0));
+  if (w.strides.size() != spatial || w.dilations.size() != spatial || w.pads.size() != 2 * spatial)
+    throw ImportError(where(n) + ": strides, dilations and pads must match the spatial rank");
+  std::string autoPad = attrString(n, "auto_pad", "NOTSET");
+  if (autoPad == "VALID") {
+    std::fill(w.pads.begin(), w.pads.end(), 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t out = (in[2 + i] + w.strides[i] - 1) / w.strides[i];
+      int64_t span = (w.kernel[i] - 1) * w.dilations[i] + 1;
+      int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[i] + span - in[2 + i]);
+      int64_t small = total / 2, large = total - small;
+      w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+      w.pads[spatial + i] = autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (autoPad != "NOTSET") {
+    throw ImportError(where(n) + ": unknown auto_pad '" + autoPad + "'");
+  }
+  return w;
+}
+
+void GraphImporter::importConv(const onnx::NodeProto &n) {
+  Value x = input(n, 0), w = input(n, 1);
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto wt = cast<RankedTensorType>(w.getType());
+  if (xt.getRank() < 3) throw ImportError(where(n) + ": input must have rank >= 3");
+  Window win = window(n, xt.getShape(), std::vector<int64_t>(wt.getShape().begin() + 2, wt.getShape().end()));
+  define(n, 0, builder_.create<ConvOp>(loc(n), resultType(n), x, w, input(n, 2),
+                                       builder_.getDenseI64ArrayAttr(win.strides),
+                                       builder_.getDenseI64ArrayAttr(win.pads),
+                                       builder_.getDenseI64ArrayAttr(win.dilations),
+                                       builder_.getI64IntegerAttr(attrInt(n, "group", 1)),
+                                       builder_.getStringAttr(""), builder_.getF32FloatAttr(0.0f),
+                                       builder_.getF32FloatAttr(0.0f)));
+}
+
+template <typename PoolOp> void GraphImporter::importPool(const onnx::NodeProto &n) {
+  if (n.output_size() > 1 && !n.output(1).empty())
+    throw ImportError(where(n) + ": the Indices output of MaxPool is not supported");
+  if (attrInt(n, "storage_order", 0) != 0) throw ImportError(where(n) + ": storage_order=1 is not supported");
+  Value x = input(n, 0);
+  auto xt = cast<RankedTensorType>(x.getType());
+  if (xt.getRank() < 3) throw ImportError(where(n) + ": input must have rank >= 3");
+  Window win = window(n, xt.getShape(), {});
+  auto op = builder_.create<PoolOp>(loc(n), resultType(n), x, builder_.getDenseI64ArrayAttr(win.kernel),
+                                    builder_.getDenseI64ArrayAttr(win.strides),
+                                    builder_.getDenseI64ArrayAttr(win.pads),
+                                    builder_.getDenseI64ArrayAttr(win.dilations));
+  if constexpr (std::is_same_v<PoolOp, AveragePoolOp>)
+    op.setCountIncludePad(attrInt(n, "count_include_pad", 0));
+  define(n, 0, op);
+}
+
+// Reshape, Flatten, Squeeze, Unsqueeze: the inferred result type is the whole story.
+void GraphImporter::importReshapeLike(const onnx::NodeProto &n) {
+  define(n, 0, builder_.create<ReshapeOp>(loc(n), resultType(n), input(n, 0)));
+}
+
+// Expand's shape operand is already reflected in the inferred result type.
+void GraphImporter::importReshapeLikeExpand(const onnx::NodeProto &n) {
+  define(n, 0, builder_.create<ExpandOp>(loc(n), resultType(n), input(n, 0)));
+}
+
+void GraphImporter::importCast(const onnx::NodeProto &n) {
+  define(n, 0, builder_.create<CastOp>(loc(n), resultType(n), input(n, 0)));
+}
+
+// Identity and inference-mode Dropout forward their input.
+void GraphImporter::importIdentity(const onnx::NodeProto &n) {
+  if (n.op_type() == "Dropout" && n.output_size() > 1 && !n.output(1).empty())
+    throw ImportError(where(n) + ": the mask output of Dropout is not supported");
+  define(n, 0, input(n, 0));
+}
+
+void GraphImporter::importTranspose(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  std::vector<int64_t> reversed;
+  for (int64_t i = rank - 1; i >= 0; --i) reversed.push_back(i);
+  define(n, 0, builder_.create<TransposeOp>(loc(n), resultType(n), x,
+                                            builder_.getDenseI64ArrayAttr(attrInts(n, "perm", reversed))));
+}
+
+void GraphImporter::importConcat(const onnx::NodeProto &n) {
+  SmallVector<Value> inputs;
+  for (int i = 0; i < n.input_size(); ++i) inputs.push_back(input(n, i));
+  RankedTensorType type = resultType(n);
+  int64_t axis = normalizeAxis(attrInt(n, "axis", 0), type.getRank(), where(n));
+  define(n, 0, builder_.create<ConcatOp>(loc(n), type, inputs, builder_.getI64IntegerAttr(axis)));
+}
+
+void GraphImporter::importSlice(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(x.getType()).getShape();
+  int64_t rank = shape.size();
+  std::vector<int64_t> starts = constantInts(n, 1, "starts"), ends = constantInts(n, 2, "ends");
+  std::vector<int64_t> axes, steps;
+  if (input(n, 3)) axes = constantInts(n, 3, "axes");
+  else for (size_t i = 0; i < starts.size(); ++i) axes.push_back(i);
+  if (input(n, 4)) steps = constantInts(n, 4, "steps");
+  else steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
+    throw ImportError(where(n) + ": starts, ends, axes and steps must have the same length");
+  std::vector<int64_t> fullStarts(rank, 0), fullEnds(shape.begin(), shape.end()), fullSteps(rank, 1);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = normalizeAxis(axes[i], rank, where(n)), dim = shape[a], step = steps[i];
+    if (step == 0) throw ImportError(where(n) + ": steps must be non-zero");
+    int64_t s = starts[i] < 0 ? starts[i] + dim : starts[i];
+    int64_t e = ends[i] < 0 ? ends[i] + dim : ends[i];
+    if (step > 0) {
+      s = std::clamp<int64_t>(s, 0, dim);
+      e = std::clamp<int64_t>(e, 0, dim);
+    } else {
+      s = std::clamp<int64_t>(s, 0, dim - 1);
+      e = std::clamp<int64_t>(e, -1, dim - 1);
+    }
+    fullStarts[a] = s;
+    fullEnds[a] = e;
+    fullSteps[a] = step;
+  }
+  define(n, 0, builder_.create<SliceOp>(loc(n), resultType(n), x, builder_.getDenseI64ArrayAttr(fullStarts),
+                                        builder_.getDenseI64ArrayAttr(fullEnds),
+                                        builder_.getDenseI64ArrayAttr(fullSteps)));
+}
+
+void GraphImporter::importGather(const onnx::NodeProto &n) {
+  Value data = input(n, 0);
+  int64_t axis = normalizeAxis(attrInt(n, "axis", 0), cast<RankedTensorType>(data.getType()).getRank(), where(n));
+  define(n, 0, builder_.create<GatherOp>(loc(n), resultType(n), data, input(n, 1),
+                                         builder_.getI64IntegerAttr(axis)));
+}
+
+template <typename ReduceOp> void GraphImporter::importReduce(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  std::vector<int64_t> axes = attrInts(n, "axes", {});
+  if (input(n, 1)) axes = constantInts(n, 1, "axes");  // ReduceSum-13 takes axes as an input
+  bool noopWithEmptyAxes = attrInt(n, "noop_with_empty_axes", 0) != 0;
+  if (axes.empty() && noopWithEmptyAxes) {
+    define(n, 0, x);
+    return;
+  }
+  for (int64_t &a : axes) a = normalizeAxis(a, rank, where(n));
+  std::sort(axes.begin(), axes.end());
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  define(n, 0, builder_.create<ReduceOp>(loc(n), resultType(n), x, builder_.getDenseI64ArrayAttr(axes),
+                                         builder_.getI64IntegerAttr(attrInt(n, "keepdims", 1))));
+}
+
+void GraphImporter::importConstant(const onnx::NodeProto &n) {
+  if (n.attribute_size() != 1) throw ImportError(where(n) + ": Constant needs exactly one value attribute");
+  const onnx::AttributeProto &a = n.attribute(0);
+  onnx::TensorProto t;
+  if (a.name() == "value") {
+    t = a.t();
+  } else if (a.name() == "value_float" || a.name() == "value_floats") {
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    if (a.name() == "value_float") t.add_float_data(a.f());
+    else {
+      for (float f : a.floats()) t.add_float_data(f);
+      t.add_dims(a.floats_size());
+    }
+  } else if (a.name() == "value_int" || a.name() == "value_ints") {
+    t.set_data_type(onnx::TensorProto::INT64);
+    if (a.name() == "value_int") t.add_int64_data(a.i());
+    else {
+      for (int64_t i : a.ints()) t.add_int64_data(i);
+      t.add_dims(a.ints_size());
+    }
+  } else {
+    throw ImportError(where(n) + ": Constant attribute '" + a.name() + "' is not supported");
+  }
+  t.set_name(n.output(0));
+  define(n, 0, constantFrom(t, n.output(0)));
+}
+
+// Shape of a static tensor is a constant.
+void GraphImporter::importShape(const onnx::NodeProto &n) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(input(n, 0).getType()).getShape();
+  int64_t rank = shape.size();
+  int64_t start = attrInt(n, "start", 0), end = attrInt(n, "end", rank);
+  start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+  end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+  onnx::TensorProto t;
+  t.set_data_type(onnx::TensorProto::INT64);
+  t.add_dims(std::max<int64_t>(0, end - start));
+  for (int64_t i = start; i < end; ++i) t.add_int64_data(shape[i]);
+  t.set_name(n.output(0));
+  define(n, 0, constantFrom(t, n.output(0)));
+}
+
+const std::map<std::string, GraphImporter::Importer> &GraphImporter::importers() {
+  static const std::map<std::string, Importer> table = {
+      {"Add", &GraphImporter::importSimple<AddOp>},
+      {"Sub", &GraphImporter::importSimple<SubOp>},
+      {"Mul", &GraphImporter::importSimple<MulOp>},
+      {"Div", &GraphImporter::importSimple<DivOp>},
+      {"Pow", &GraphImporter::importSimple<PowOp>},
+      {"Where", &GraphImporter::importSimple<WhereOp>},
+      {"Relu", &GraphImporter::importSimple<ReluOp>},
+      {"Sigmoid", &GraphImporter::importSimple<SigmoidOp>},
+      {"Tanh", &GraphImporter::importSimple<TanhOp>},
+      {"Sqrt", &GraphImporter::importSimple<SqrtOp>},
+      {"Erf", &GraphImporter::importSimple<ErfOp>},
+      {"Exp", &GraphImporter::importSimple<ExpOp>},
+      {"Log", &GraphImporter::importSimple<LogOp>},
+      {"Neg", &GraphImporter::importSimple<NegOp>},
+      {"Abs", &GraphImporter::importSimple<AbsOp>},
+      {"Reciprocal", &GraphImporter::importSimple<ReciprocalOp>},
+      {"Clip", &GraphImporter::importClip},
+      {"Softmax", &GraphImporter::importSoftmax},
+      {"LayerNormalization", &GraphImporter::importLayerNorm},
+      {"BatchNormalization", &GraphImporter::importBatchNorm},
+      {"MatMul", &GraphImporter::importSimple<MatMulOp>},
+      {"Gemm", &GraphImporter::importGemm},
+      {"Conv", &GraphImporter::importConv},
+      {"MaxPool", &GraphImporter::importPool<MaxPoolOp>},
+      {"AveragePool", &GraphImporter::importPool<AveragePoolOp>},
+      {"GlobalAveragePool", &GraphImporter::importSimple<GlobalAveragePoolOp>},
+      {"Reshape", &GraphImporter::importReshapeLike},
+      {"Flatten", &GraphImporter::importReshapeLike},
+      {"Squeeze", &GraphImporter::importReshapeLike},
+      {"Unsqueeze", &GraphImporter::importReshapeLike},
+      {"Identity", &GraphImporter::importIdentity},
+      {"Dropout", &GraphImporter::importIdentity},
+      {"Transpose", &GraphImporter::importTranspose},
+      {"Concat", &GraphImporter::importConcat},
+      {"Slice", &GraphImporter::importSlice},
+      {"Gather", &GraphImporter::importGather},
+      {"Expand", &GraphImporter::importReshapeLikeExpand},
+      {"Cast", &GraphImporter::importCast},
+      {"ReduceMean", &GraphImporter::importReduce<ReduceMeanOp>},
+      {"ReduceSum", &GraphImporter::importReduce<ReduceSumOp>},
+      {"ReduceMax", &GraphImporter::importReduce<ReduceMaxOp>},
+      {"ReduceMin", &GraphImporter::importReduce<ReduceMinOp>},
+      {"Constant", &GraphImporter::importConstant},
+      {"Shape", &GraphImporter::importShape},
+  };
+  return table;
+}
+
+// Every unsupported op type at once, with its count and first node, before anything else.
+void checkSupportedOps(const onnx::GraphProto &graph, const std::string &name) {
+  std::map<std::string, std::pair<int, std::string>> unsupported;
+  for (const auto &n : graph.node()) {
+    bool known = (n.domain().empty() || n.domain() == "ai.onnx") && GraphImporter::importers().count(n.op_type());
+    if (known) continue;
+    std::string key = n.domain().empty() ? n.op_type() : n.domain() + "." + n.op_type();
+    auto &entry = unsupported[key];
+    if (entry.first++ == 0) entry.second = n.name().empty() ? n.output(0) : n.name();
+  }
+  if (unsupported.empty()) return;
+  std::string msg = name + ": unsupported operators: ";
+  bool first = true;
+  for (const auto &[op, info] : unsupported) {
+    msg += (first ? "" : ", ") + op + " (x" + std::to_string(info.first) + ", first node '" + info.second + "')";
+    first = false;
+  }
+  throw ImportError(msg);
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run() {
+  const onnx::GraphProto &g = model_.graph();
+  Location fileLoc = FileLineColLoc::get(&ctx_, name_, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  std::string graphName = g.name().empty() ? "model" : g.name();
+  (*module)->setAttr("edge.model_name", builder_.getStringAttr(graphName));
+
+  SmallVector<Type> argTypes, resultTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &vi : g.input()) {
+    if (initializers_.count(vi.name())) continue;  // old-style initializer listed as input
+    argTypes.push_back(typeOf(vi.name(), name_ + ": graph input"));
+    argNames.push_back(vi.name());
+  }
+  for (const auto &vi : g.output()) resultTypes.push_back(typeOf(vi.name(), name_ + ": graph output"));
+
+  builder_.setInsertionPointToEnd(module->getBody());
+  auto func = builder_.create<func::FuncOp>(fileLoc, "main", builder_.getFunctionType(argTypes, resultTypes));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    values_[name] = entry->getArgument(i);
+    func.setArgAttr(i, "edge.name", builder_.getStringAttr(name));
+  }
+  builder_.setInsertionPointToStart(entry);
+
+  for (const auto &n : g.node()) {
+    // Materialize inputs in order so constants appear in a stable, readable order.
+    for (int i = 0; i < n.input_size(); ++i) input(n, i);
+    (this->*importers().at(n.op_type()))(n);
+  }
+
+  SmallVector<Value> results;
+  for (auto [i, vi] : llvm::enumerate(g.output())) {
+    onnx::NodeProto fake;
+    fake.set_name("graph output");
+    fake.set_op_type("output");
+    fake.add_input(vi.name());
+    Value v = input(fake, 0);
+    if (v.getType() != resultTypes[i])
+      throw ImportError(name_ + ": graph output '" + vi.name() + "' has an inconsistent type");
+    results.push_back(v);
+    func.setResultAttr(i, "edge.name", builder_.getStringAttr(vi.name()));
+  }
+  builder_.create<func::ReturnOp>(fileLoc, results);
+  // Constants only read at import time (Slice starts, Reshape shapes) are dead now.
+  for (Operation &op : llvm::make_early_inc_range(*entry))
+    if (isa<ConstantOp>(op) && op.use_empty()) op.erase();
+  return module;
+}
+
+std::string readFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LoadError(path + ": cannot open: " + std::strerror(errno));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model, const std::string &name,
+                                  const std::string &baseDir, const ImportOptions &options) {
+  checkSupportedOps(model.graph(), name);
+  onnx_frontend::loadExternalData(model, baseDir, name);
+  onnx_frontend::prepareModel(model, kCanonicalOpset, options.inputShapes, name);
+  context.loadDialect<EdgeDialect, func::FuncDialect>();
+  OwningOpRef<ModuleOp> module = GraphImporter(context, model, name).run();
+  // The verifier's diagnostics go to the context's handler (the caller's); a failure
+  // here is a frontend bug or an inconsistent model.
+  if (failed(verify(*module))) throw ImportError(name + ": the imported IR does not verify (see above)");
+  return module;
+}
+
+}  // namespace
+
+OwningOpRef<ModuleOp> importOnnxBytes(MLIRContext &context, const std::string &bytes, const std::string &name,
+                                      const std::string &baseDir, const ImportOptions &options,
+                                      std::string &error) {
+  try {
+    onnx::ModelProto model = onnx_frontend::parseModel(bytes, false, name);
+    return importModel(context, model, name, baseDir, options);
+  } catch (const std::exception &e) {
+    error = e.what();
+    return nullptr;
+  }
+}
+
+OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &context, const std::string &path, const ImportOptions &options,
+                                     std::string &error) {
+  try {
+    std::string bytes = readFile(path);
+    bool textual = endsWith(path, ".onnxtxt");
+    onnx::ModelProto model = onnx_frontend::parseModel(bytes, textual, path);
+    size_t slash = path.find_last_of('/');
+    std::string baseDir = slash == std::string::npos ? "." : path.substr(0, slash);
+    return importModel(context, model, path, baseDir, options);
+  } catch (const std::exception &e) {
+    error = e.what();
+    return nullptr;
+  }
+}
+
+std::vector<std::string> supportedOnnxOps() {
+  std::vector<std::string> ops;
+  for (const auto &[op, fn] : GraphImporter::importers()) ops.push_back(op);
+  return ops;
+}
+
+}  // namespace edgec

@@ -1,0 +1,132 @@
+#include "OnnxModelLoader.h"
+
+#include <sys/stat.h>
+
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+
+#include "onnx/checker.h"
+#include "onnx/defs/parser.h"
+#include "onnx/defs/schema.h"
+#include "onnx/shape_inference/implementation.h"
+#include "onnx/version_converter/convert.h"
+
+namespace edgec::onnx_frontend {
+
+onnx::ModelProto parseModel(const std::string &bytes, bool textual, const std::string &name) {
+  onnx::ModelProto model;
+  if (textual) {
+    auto status = onnx::OnnxParser::Parse(model, bytes.c_str());
+    if (!status.IsOK()) throw LoadError(name + ": cannot parse ONNX text: " + status.ErrorMessage());
+    return model;
+  }
+  if (bytes.empty()) throw LoadError(name + ": the file is empty");
+  if (!model.ParseFromString(bytes))
+    throw LoadError(name + ": not a valid ONNX model (protobuf parse failed: truncated or corrupt file)");
+  return model;
+}
+
+namespace {
+std::string realPath(const std::string &p) {
+  char buf[PATH_MAX];
+  if (!::realpath(p.c_str(), buf)) return "";
+  return buf;
+}
+
+bool hasDotDot(const std::string &location) {
+  size_t start = 0;
+  while (start <= location.size()) {
+    size_t end = location.find_first_of("/\\", start);
+    if (end == std::string::npos) end = location.size();
+    if (location.compare(start, end - start, "..") == 0 && end - start == 2) return true;
+    start = end + 1;
+  }
+  return false;
+}
+}  // namespace
+
+void loadExternalData(onnx::ModelProto &model, const std::string &baseDir, const std::string &name) {
+  std::string root = realPath(baseDir.empty() ? "." : baseDir);
+  for (onnx::TensorProto &t : *model.mutable_graph()->mutable_initializer()) {
+    if (t.data_location() != onnx::TensorProto::EXTERNAL) continue;
+    std::string location;
+    int64_t offset = 0, length = -1;
+    for (const auto &kv : t.external_data()) {
+      try {
+        if (kv.key() == "location") location = kv.value();
+        else if (kv.key() == "offset") offset = std::stoll(kv.value());
+        else if (kv.key() == "length") length = std::stoll(kv.value());
+      } catch (const std::exception &) {
+        throw LoadError(name + ": initializer '" + t.name() + "': bad external data " + kv.key());
+      }
+    }
+    std::string where = name + ": initializer '" + t.name() + "' external data '" + location + "'";
+    if (location.empty()) throw LoadError(where + ": no location");
+    if (location[0] == '/' || location[0] == '\\') throw LoadError(where + ": absolute paths are not allowed");
+    if (hasDotDot(location)) throw LoadError(where + ": '..' is not allowed (it must stay inside the model's folder)");
+    std::string resolved = realPath(root + "/" + location);
+    if (resolved.empty()) throw LoadError(where + ": file not found");
+    if (resolved.compare(0, root.size() + 1, root + "/") != 0)
+      throw LoadError(where + ": resolves outside the model's folder (symlink?)");
+    struct stat st;
+    if (::stat(resolved.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) throw LoadError(where + ": not a regular file");
+    int64_t fileSize = st.st_size;
+    if (length < 0) length = fileSize - offset;
+    if (offset < 0 || length < 0 || offset > fileSize || length > fileSize - offset)
+      throw LoadError(where + ": offset " + std::to_string(offset) + " + length " + std::to_string(length) +
+                      " exceeds the file size " + std::to_string(fileSize));
+    std::ifstream in(resolved, std::ios::binary);
+    std::string data(static_cast<size_t>(length), '\0');
+    in.seekg(offset);
+    if (!in.read(data.data(), length)) throw LoadError(where + ": read failed");
+    t.set_raw_data(std::move(data));
+    t.clear_external_data();
+    t.set_data_location(onnx::TensorProto::DEFAULT);
+  }
+}
+
+void prepareModel(onnx::ModelProto &model, int opset,
+                  const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                  const std::string &name) {
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    throw LoadError(name + ": the ONNX checker rejects the model: " + e.what());
+  }
+  int64_t modelOpset = -1;
+  for (const auto &imp : model.opset_import())
+    if (imp.domain().empty() || imp.domain() == "ai.onnx") modelOpset = imp.version();
+  if (modelOpset < 0) throw LoadError(name + ": the model imports no default-domain opset");
+  if (modelOpset > opset)
+    throw LoadError(name + ": opset " + std::to_string(modelOpset) + " is newer than opset " +
+                    std::to_string(opset) + ", the newest this build's ONNX library (1.12) knows; "
+                    "re-export the model with opset <= " + std::to_string(opset));
+  if (modelOpset != opset) {
+    try {
+      model = onnx::version_conversion::ConvertVersion(model, opset);
+    } catch (const std::exception &e) {
+      throw LoadError(name + ": cannot convert opset " + std::to_string(modelOpset) + " to " +
+                      std::to_string(opset) + ": " + e.what());
+    }
+  }
+  for (const auto &[input, shape] : inputShapes) {
+    bool found = false;
+    for (auto &vi : *model.mutable_graph()->mutable_input()) {
+      if (vi.name() != input) continue;
+      found = true;
+      auto *dims = vi.mutable_type()->mutable_tensor_type()->mutable_shape();
+      dims->clear_dim();
+      for (int64_t d : shape) dims->add_dim()->set_dim_value(d);
+    }
+    if (!found) throw LoadError(name + ": --input-shape names '" + input + "', which is not a graph input");
+  }
+  try {
+    onnx::ShapeInferenceOptions options(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception &e) {
+    throw LoadError(name + ": ONNX shape inference failed: " + e.what());
+  }
+}
+
+}  // namespace edgec::onnx_frontend

@@ -1,0 +1,31 @@
+// Loading an ONNX model through the ONNX library and getting it ready for import:
+// parse, external data (with path containment), checker, version conversion, shape
+// inference. Throws LoadError with a message that names the file and the problem.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "onnx/onnx_pb.h"
+
+namespace edgec::onnx_frontend {
+
+struct LoadError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parses `bytes` as binary ModelProto, or as ONNX textual syntax when `textual`.
+onnx::ModelProto parseModel(const std::string &bytes, bool textual, const std::string &name);
+
+// Reads every initializer stored as external data into raw_data. Locations must be
+// relative, without "..", and must resolve (following symlinks) inside `baseDir`.
+void loadExternalData(onnx::ModelProto &model, const std::string &baseDir, const std::string &name);
+
+// checker + conversion to `opset` + shape inference (with `inputShapes` applied first).
+void prepareModel(onnx::ModelProto &model, int opset,
+                  const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                  const std::string &name);
+
+}  // namespace edgec::onnx_frontend

@@ -1,0 +1,18 @@
+// Pass pipelines per target. Each is also registered for edgec-opt
+// (`--edge-host-pipeline`) so lit tests can run exactly what `edgec compile` runs.
+#pragma once
+
+#include "mlir/Pass/PassManager.h"
+
+namespace edgec {
+
+struct PipelineOptions {
+  bool fuse = true;  // conv+batchnorm folding and activation fusion
+};
+
+// Graph optimizations for the host target, on func.func @main.
+void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
+
+void registerPipelines();
+
+}  // namespace edgec

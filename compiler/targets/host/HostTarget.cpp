@@ -1,0 +1,261 @@
+#include "edgec/HostTarget.h"
+
+#include <algorithm>
+#include <map>
+
+#include "edge/ConstantData.h"
+#include "edge/EdgeDialect.h"
+#include "edgec/PackageWriter.h"
+#include "edgec/package_format.h"
+#include "edgepkg_generated.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+using namespace mlir;
+
+namespace edgec {
+namespace {
+
+std::optional<pkg::DType> dtypeOf(Type t) {
+  if (t.isF32()) return pkg::DType::f32;
+  if (t.isF16()) return pkg::DType::f16;
+  if (t.isBF16()) return pkg::DType::bf16;
+  if (t.isF64()) return pkg::DType::f64;
+  if (t.isInteger(1)) return pkg::DType::bool_;
+  if (auto i = dyn_cast<IntegerType>(t)) {
+    bool u = i.isUnsigned();
+    switch (i.getWidth()) {
+    case 8: return u ? pkg::DType::u8 : pkg::DType::i8;
+    case 16: return u ? pkg::DType::u16 : pkg::DType::i16;
+    case 32: return u ? pkg::DType::u32 : pkg::DType::i32;
+    case 64: return u ? pkg::DType::u64 : pkg::DType::i64;
+    }
+  }
+  return std::nullopt;
+}
+
+// Kernel family for an op; edge op names are the ONNX spelling, except that every
+// reshape-like op is a plain copy at run time.
+std::string kernelName(Operation *op) {
+  StringRef name = op->getName().stripDialect();
+  if (name == "Reshape") return "Copy";
+  return name.str();
+}
+
+// Number of positional inputs a kernel expects (absent optionals become -1).
+unsigned positionalInputs(Operation *op) {
+  if (isa<edge::GemmOp, edge::ConvOp, edge::LayerNormalizationOp, edge::ClipOp>(op)) return 3;
+  return op->getNumOperands();
+}
+
+struct TensorInfo {
+  std::string name;
+  RankedTensorType type;
+  pkg::Storage storage = pkg::Storage::Arena;
+  uint64_t offset = 0, size = 0;
+  int64_t firstUse = 0, lastUse = 0;  // kernel indices for the memory plan
+};
+
+uint64_t byteSize(RankedTensorType t) {
+  Type e = t.getElementType();
+  uint64_t elem = e.isInteger(1) ? 1 : e.getIntOrFloatBitWidth() / 8;
+  return uint64_t(t.getNumElements()) * elem;
+}
+
+// Greedy-by-size placement (as TFLite's arena planner): biggest tensors first, each
+// at the lowest offset that does not overlap a placed tensor whose lifetime overlaps.
+uint64_t planArena(std::vector<TensorInfo> &tensors) {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < tensors.size(); ++i)
+    if (tensors[i].storage == pkg::Storage::Arena) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return tensors[a].size > tensors[b].size; });
+  std::vector<size_t> placed;
+  uint64_t arena = 0;
+  for (size_t i : order) {
+    TensorInfo &t = tensors[i];
+    std::vector<std::pair<uint64_t, uint64_t>> busy;
+    for (size_t j : placed) {
+      const TensorInfo &o = tensors[j];
+      if (o.lastUse < t.firstUse || t.lastUse < o.firstUse) continue;
+      busy.push_back({o.offset, o.offset + pkg::alignTo(o.size)});
+    }
+    std::sort(busy.begin(), busy.end());
+    uint64_t offset = 0;
+    for (auto [lo, hi] : busy) {
+      if (offset + pkg::alignTo(t.size) <= lo) break;
+      offset = std::max(offset, hi);
+    }
+    t.offset = offset;
+    arena = std::max(arena, offset + pkg::alignTo(t.size));
+    placed.push_back(i);
+  }
+  return arena;
+}
+
+class PlanBuilder {
+public:
+  explicit PlanBuilder(func::FuncOp func) : func_(func) {}
+  std::vector<uint8_t> build(StringRef modelName, PackageStats *stats);
+
+private:
+  int32_t tensorFor(Value v);
+  LogicalResult addKernel(Operation *op, int64_t index);
+  LogicalResult convertAttrs(Operation *op, std::vector<flatbuffers::Offset<pkg::Attr>> &out);
+
+  func::FuncOp func_;
+  flatbuffers::FlatBufferBuilder fbb_;
+  std::vector<TensorInfo> tensors_;
+  llvm::DenseMap<Value, int32_t> ids_;
+  llvm::DenseMap<Attribute, int32_t> constantIds_;  // identical constants share storage
+  std::vector<uint8_t> constants_;
+  std::vector<flatbuffers::Offset<pkg::Kernel>> kernels_;
+};
+
+int32_t PlanBuilder::tensorFor(Value v) {
+  auto it = ids_.find(v);
+  if (it != ids_.end()) return it->second;
+  TensorInfo t;
+  t.type = cast<RankedTensorType>(v.getType());
+  t.size = byteSize(t.type);
+  if (auto c = v.getDefiningOp<edge::ConstantOp>()) {
+    auto cit = constantIds_.find(c.getValue());
+    if (cit != constantIds_.end()) return ids_[v] = cit->second;
+    t.storage = pkg::Storage::Constant;
+    std::vector<uint8_t> bytes = edge::constantBytes(c.getValue());
+    constants_.resize(pkg::alignTo(constants_.size()));
+    t.offset = constants_.size();
+    constants_.insert(constants_.end(), bytes.begin(), bytes.end());
+    if (auto loc = dyn_cast<NameLoc>(c.getLoc())) t.name = loc.getName().str();
+  } else if (auto arg = dyn_cast<BlockArgument>(v)) {
+    if (auto name = func_.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "edge.name")) t.name = name.str();
+    t.firstUse = -1;
+  } else {
+    Operation *op = v.getDefiningOp();
+    if (auto loc = dyn_cast<NameLoc>(op->getLoc())) t.name = loc.getName().str();
+    if (op->getNumResults() > 1) t.name += ":" + std::to_string(cast<OpResult>(v).getResultNumber());
+  }
+  int32_t id = int32_t(tensors_.size());
+  tensors_.push_back(t);
+  ids_[v] = id;
+  if (auto c = v.getDefiningOp<edge::ConstantOp>()) constantIds_[c.getValue()] = id;
+  return id;
+}
+
+LogicalResult PlanBuilder::convertAttrs(Operation *op, std::vector<flatbuffers::Offset<pkg::Attr>> &out) {
+  auto props = dyn_cast_or_null<DictionaryAttr>(op->getPropertiesAsAttribute());
+  if (!props) return success();
+  for (NamedAttribute na : props) {
+    std::string name = na.getName().str();
+    auto key = fbb_.CreateString(name);
+    Attribute a = na.getValue();
+    if (name == "operandSegmentSizes") continue;  // expressed by the -1 placeholders
+    if (auto i = dyn_cast<IntegerAttr>(a)) {
+      out.push_back(pkg::CreateAttr(fbb_, key, pkg::AttrKind::Int, i.getInt()));
+    } else if (auto f = dyn_cast<FloatAttr>(a)) {
+      out.push_back(pkg::CreateAttr(fbb_, key, pkg::AttrKind::Float, 0, float(f.getValueAsDouble())));
+    } else if (auto ints = dyn_cast<DenseI64ArrayAttr>(a)) {
+      std::vector<int64_t> v(ints.asArrayRef().begin(), ints.asArrayRef().end());
+      out.push_back(pkg::CreateAttr(fbb_, key, pkg::AttrKind::Ints, 0, 0, fbb_.CreateVector(v)));
+    } else if (auto s = dyn_cast<StringAttr>(a)) {
+      out.push_back(pkg::CreateAttr(fbb_, key, pkg::AttrKind::String, 0, 0, 0, 0, fbb_.CreateString(s.str())));
+    } else {
+      return op->emitError() << "host target: cannot encode attribute '" << name << "'";
+    }
+  }
+  return success();
+}
+
+LogicalResult PlanBuilder::addKernel(Operation *op, int64_t index) {
+  std::vector<int32_t> inputs, outputs;
+  if (auto clip = dyn_cast<edge::ClipOp>(op)) {
+    for (Value v : {clip.getInput(), clip.getMin(), clip.getMax()}) inputs.push_back(v ? tensorFor(v) : -1);
+  } else {
+    for (Value v : op->getOperands()) inputs.push_back(tensorFor(v));
+    inputs.resize(std::max<size_t>(inputs.size(), positionalInputs(op)), -1);
+  }
+  for (Value v : op->getResults()) {
+    if (!dtypeOf(cast<RankedTensorType>(v.getType()).getElementType()))
+      return op->emitError() << "host target: element type " << cast<RankedTensorType>(v.getType()).getElementType()
+                             << " is not supported";
+    int32_t id = tensorFor(v);
+    tensors_[id].firstUse = index;
+    tensors_[id].lastUse = std::max(tensors_[id].lastUse, index);
+    outputs.push_back(id);
+  }
+  for (int32_t id : inputs)
+    if (id >= 0) tensors_[id].lastUse = std::max(tensors_[id].lastUse, index);
+
+  std::vector<flatbuffers::Offset<pkg::Attr>> attrs;
+  if (failed(convertAttrs(op, attrs))) return failure();
+  std::string node = isa<NameLoc>(op->getLoc()) ? cast<NameLoc>(op->getLoc()).getName().str() : "";
+  kernels_.push_back(pkg::CreateKernel(fbb_, fbb_.CreateString(kernelName(op)), fbb_.CreateString(node),
+                                       fbb_.CreateVector(inputs), fbb_.CreateVector(outputs),
+                                       fbb_.CreateVectorOfSortedTables(&attrs)));
+  return success();
+}
+
+std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats) {
+  Block &body = func_.getBody().front();
+  std::vector<int32_t> inputs, outputs;
+  for (BlockArgument arg : body.getArguments()) inputs.push_back(tensorFor(arg));
+
+  int64_t index = 0;
+  for (Operation &op : body.without_terminator()) {
+    if (isa<edge::ConstantOp>(op)) continue;
+    if (op.getDialect() == nullptr || op.getDialect()->getNamespace() != "edge") {
+      op.emitError() << "host target: op is not in the edge dialect";
+      return {};
+    }
+    if (failed(addKernel(&op, index++))) return {};
+  }
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    int32_t id = tensorFor(v);
+    tensors_[id].lastUse = index;  // outputs stay live until the caller reads them
+    if (auto name = func_.getResultAttrOfType<StringAttr>(i, "edge.name")) tensors_[id].name = name.str();
+    outputs.push_back(id);
+  }
+  uint64_t naive = 0;
+  for (const TensorInfo &t : tensors_)
+    if (t.storage == pkg::Storage::Arena) naive += pkg::alignTo(t.size);
+  uint64_t arena = planArena(tensors_);
+
+  std::vector<flatbuffers::Offset<pkg::Tensor>> tensorOffsets;
+  for (const TensorInfo &t : tensors_) {
+    std::vector<int64_t> shape(t.type.getShape().begin(), t.type.getShape().end());
+    tensorOffsets.push_back(pkg::CreateTensor(fbb_, fbb_.CreateString(t.name), *dtypeOf(t.type.getElementType()),
+                                              fbb_.CreateVector(shape), t.storage, t.offset, t.size));
+  }
+  auto mainFn = pkg::CreateFunction(fbb_, fbb_.CreateString("main"), fbb_.CreateVector(inputs),
+                                    fbb_.CreateVector(outputs), fbb_.CreateVector(kernels_));
+  std::vector<flatbuffers::Offset<flatbuffers::String>> features;  // host: none required
+  auto package = pkg::CreatePackage(fbb_, fbb_.CreateString("edgec 0.1"), fbb_.CreateString(modelName.str()),
+                                    fbb_.CreateString("host"), fbb_.CreateVector(features),
+                                    fbb_.CreateVector(tensorOffsets), fbb_.CreateVector(std::vector{mainFn}),
+                                    arena, 0);
+  pkg::FinishPackageBuffer(fbb_, package);
+  std::vector<uint8_t> plan(fbb_.GetBufferPointer(), fbb_.GetBufferPointer() + fbb_.GetSize());
+  if (stats) {
+    stats->kernels = kernels_.size();
+    stats->tensors = tensors_.size();
+    stats->arenaBytes = arena;
+    stats->naiveArenaBytes = naive;
+    stats->constantBytes = constants_.size();
+  }
+  return assemblePackage(plan, constants_);
+}
+
+}  // namespace
+
+std::vector<uint8_t> buildHostPackage(ModuleOp module, PackageStats *stats) {
+  auto func = module.lookupSymbol<func::FuncOp>("main");
+  if (!func) {
+    module.emitError("host target: the module has no func.func @main");
+    return {};
+  }
+  StringRef modelName = "model";
+  if (auto name = module->getAttrOfType<StringAttr>("edge.model_name")) modelName = name.getValue();
+  return PlanBuilder(func).build(modelName, stats);
+}
+
+}  // namespace edgec

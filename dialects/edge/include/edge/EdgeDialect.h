@@ -1,0 +1,25 @@
+// The edge dialect: graph-level tensor ops with value semantics and static shapes.
+#pragma once
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "edge/EdgeOpsDialect.h.inc"
+
+#define GET_OP_CLASSES
+#include "edge/EdgeOps.h.inc"
+
+namespace mlir::edge {
+
+// numpy broadcast of two static shapes; failure if incompatible.
+FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a, ArrayRef<int64_t> b);
+
+// Output length of a pooled/convolved dim (floor or ceil as ONNX does).
+int64_t slidingWindowOutput(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
+                            int64_t padEnd, int64_t dilation, bool ceilMode);
+
+}  // namespace mlir::edge

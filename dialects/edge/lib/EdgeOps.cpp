@@ -1,0 +1,457 @@
+// Verifiers, folders and canonicalizations of the edge ops. Every verifier checks what
+// the runtime kernels rely on, so a plan built from verified IR never needs to
+// re-check shapes.
+#include "edge/EdgeDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+
+namespace {
+RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
+ArrayRef<int64_t> shapeOf(Value v) { return tensorType(v).getShape(); }
+Type elementOf(Value v) { return tensorType(v).getElementType(); }
+
+std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (auto [i, d] : llvm::enumerate(shape)) s += (i ? "," : "") + std::to_string(d);
+  return s + "]";
+}
+
+LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank, StringRef what = "axis") {
+  if (axis < 0 || axis >= std::max<int64_t>(rank, 1))
+    return op->emitOpError() << what << " " << axis << " is out of range for rank " << rank
+                             << " (axes must be normalized to [0, rank))";
+  return success();
+}
+
+LogicalResult verifyBroadcastResult(Operation *op, ArrayRef<Value> operands, Value result) {
+  SmallVector<int64_t> shape;
+  for (Value v : operands) {
+    auto b = broadcastShapes(shape, shapeOf(v));
+    if (failed(b))
+      return op->emitOpError() << "operand shapes are not broadcast-compatible: "
+                               << shapeStr(shape) << " vs " << shapeStr(shapeOf(v));
+    shape = *b;
+  }
+  if (ArrayRef<int64_t>(shape) != shapeOf(result))
+    return op->emitOpError() << "result shape " << shapeStr(shapeOf(result))
+                             << " is not the broadcast shape " << shapeStr(shape);
+  return success();
+}
+
+// Spatial attrs of conv/pool: one stride/dilation per spatial dim, 2x pads, all sane.
+LogicalResult verifyWindowAttrs(Operation *op, int64_t spatial, ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
+  if (int64_t(strides.size()) != spatial || int64_t(dilations.size()) != spatial ||
+      int64_t(pads.size()) != 2 * spatial)
+    return op->emitOpError() << "expects " << spatial << " strides and dilations and "
+                             << 2 * spatial << " pads for " << spatial << " spatial dims";
+  if (llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
+    return op->emitOpError("strides and dilations must be >= 1");
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return op->emitOpError("pads must be >= 0");
+  return success();
+}
+
+// Check each spatial output dim against the floor and ceil formulas (ceil_mode is
+// resolved into the result shape by the frontend).
+LogicalResult verifyWindowOutput(Operation *op, ArrayRef<int64_t> in, ArrayRef<int64_t> out,
+                                 ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                                 ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
+  int64_t spatial = kernel.size();
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t lo = slidingWindowOutput(in[2 + i], kernel[i], strides[i], pads[i],
+                                     pads[spatial + i], dilations[i], false);
+    int64_t hi = slidingWindowOutput(in[2 + i], kernel[i], strides[i], pads[i],
+                                     pads[spatial + i], dilations[i], true);
+    if (lo < 1 && hi < 1)
+      return op->emitOpError() << "window does not fit spatial dim " << i << " of size " << in[2 + i];
+    if (out[2 + i] != lo && out[2 + i] != hi)
+      return op->emitOpError() << "result spatial dim " << i << " is " << out[2 + i]
+                               << ", expected " << lo << (hi != lo ? " or " + std::to_string(hi) : "");
+  }
+  return success();
+}
+}  // namespace
+
+FailureOr<SmallVector<int64_t>> mlir::edge::broadcastShapes(ArrayRef<int64_t> a,
+                                                           ArrayRef<int64_t> b) {
+  size_t rank = std::max(a.size(), b.size());
+  SmallVector<int64_t> out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1) return failure();
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+int64_t mlir::edge::slidingWindowOutput(int64_t in, int64_t kernel, int64_t stride,
+                                        int64_t padBegin, int64_t padEnd, int64_t dilation,
+                                        bool ceilMode) {
+  int64_t span = dilation * (kernel - 1) + 1;
+  int64_t avail = in + padBegin + padEnd - span;
+  if (avail < 0) return 0;
+  return (ceilMode ? (avail + stride - 1) / stride : avail / stride) + 1;
+}
+
+//===----------------------------------------------------------------------===//
+// ConstantOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+LogicalResult ConstantOp::verify() {
+  if (getValue().getType() != getType())
+    return emitOpError() << "value type " << getValue().getType()
+                         << " does not match result type " << getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+#define EDGE_BINARY_VERIFIER(OP, SAME_TYPES)                                             \
+  LogicalResult OP::verify() {                                                          \
+    if (SAME_TYPES && elementOf(getLhs()) != elementOf(getRhs()))                       \
+      return emitOpError() << "operand element types differ: " << elementOf(getLhs())    \
+                           << " vs " << elementOf(getRhs());                             \
+    if (elementOf(getOutput()) != elementOf(getLhs()))                                   \
+      return emitOpError("result element type must match the first operand");           \
+    return verifyBroadcastResult(*this, {getLhs(), getRhs()}, getOutput());              \
+  }
+EDGE_BINARY_VERIFIER(AddOp, true)
+EDGE_BINARY_VERIFIER(SubOp, true)
+EDGE_BINARY_VERIFIER(MulOp, true)
+EDGE_BINARY_VERIFIER(DivOp, true)
+EDGE_BINARY_VERIFIER(PowOp, false)
+#undef EDGE_BINARY_VERIFIER
+
+LogicalResult WhereOp::verify() {
+  if (elementOf(getX()) != elementOf(getY()) || elementOf(getX()) != elementOf(getOutput()))
+    return emitOpError("X, Y and the result must have the same element type");
+  return verifyBroadcastResult(*this, {getCondition(), getX(), getY()}, getOutput());
+}
+
+LogicalResult ClipOp::verify() {
+  if (getInput().getType() != getOutput().getType())
+    return emitOpError("result type must match the input type");
+  for (Value bound : {getMin(), getMax()}) {
+    if (!bound) continue;
+    if (tensorType(bound).getNumElements() != 1)
+      return emitOpError("min and max must be scalars (one element)");
+    if (elementOf(bound) != elementOf(getInput()))
+      return emitOpError("min and max must have the input's element type");
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxOp::verify() { return verifyAxis(*this, getAxis(), shapeOf(getInput()).size()); }
+
+LogicalResult LayerNormalizationOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  int64_t rank = in.size();
+  if (failed(verifyAxis(*this, getAxis(), rank))) return failure();
+  ArrayRef<int64_t> normalized = in.drop_front(getAxis());
+  for (Value p : {getScale(), getBias()}) {
+    if (!p) continue;
+    if (failed(broadcastShapes(normalized, shapeOf(p))) ||
+        *broadcastShapes(normalized, shapeOf(p)) != SmallVector<int64_t>(normalized))
+      return emitOpError() << "scale/bias shape " << shapeStr(shapeOf(p))
+                           << " does not broadcast to the normalized shape " << shapeStr(normalized);
+  }
+  if (getOutputs().empty() || getOutputs().size() > 3)
+    return emitOpError("expects 1 to 3 results (Y, Mean, InvStdDev)");
+  if (getOutputs()[0].getType() != getInput().getType())
+    return emitOpError("Y must have the input type");
+  SmallVector<int64_t> statShape(in.take_front(getAxis()));
+  statShape.append(rank - getAxis(), 1);
+  for (Value stat : getOutputs().drop_front())
+    if (shapeOf(stat) != ArrayRef<int64_t>(statShape))
+      return emitOpError() << "Mean/InvStdDev must have shape " << shapeStr(statShape);
+  return success();
+}
+
+LogicalResult BatchNormalizationOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  if (in.size() < 2) return emitOpError("input must have rank >= 2 (N, C, ...)");
+  for (Value p : {getScale(), getBias(), getMean(), getVar()})
+    if (shapeOf(p).size() != 1 || shapeOf(p)[0] != in[1])
+      return emitOpError() << "scale, bias, mean and var must have shape [" << in[1] << "]";
+  if (getOutput().getType() != getInput().getType())
+    return emitOpError("result type must match the input type");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and convolution
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatMulOp::verify() {
+  SmallVector<int64_t> a(shapeOf(getA())), b(shapeOf(getB()));
+  if (a.empty() || b.empty()) return emitOpError("operands must have rank >= 1");
+  bool aVec = a.size() == 1, bVec = b.size() == 1;
+  if (aVec) a.insert(a.begin(), 1);
+  if (bVec) b.push_back(1);
+  if (a.back() != b[b.size() - 2])
+    return emitOpError() << "contracting dims differ: " << a.back() << " vs " << b[b.size() - 2];
+  auto batch = broadcastShapes(ArrayRef<int64_t>(a).drop_back(2), ArrayRef<int64_t>(b).drop_back(2));
+  if (failed(batch)) return emitOpError("batch dims are not broadcast-compatible");
+  SmallVector<int64_t> expected = *batch;
+  if (!aVec) expected.push_back(a[a.size() - 2]);
+  if (!bVec) expected.push_back(b.back());
+  if (shapeOf(getOutput()) != ArrayRef<int64_t>(expected))
+    return emitOpError() << "result shape " << shapeStr(shapeOf(getOutput())) << " should be "
+                         << shapeStr(expected);
+  return success();
+}
+
+LogicalResult GemmOp::verify() {
+  ArrayRef<int64_t> a = shapeOf(getA()), b = shapeOf(getB());
+  if (a.size() != 2 || b.size() != 2) return emitOpError("A and B must be matrices");
+  int64_t m = getTransA() ? a[1] : a[0], ka = getTransA() ? a[0] : a[1];
+  int64_t kb = getTransB() ? b[1] : b[0], n = getTransB() ? b[0] : b[1];
+  if (ka != kb) return emitOpError() << "contracting dims differ: " << ka << " vs " << kb;
+  if (shapeOf(getOutput()) != ArrayRef<int64_t>{m, n})
+    return emitOpError() << "result shape should be [" << m << "," << n << "]";
+  if (getC()) {
+    auto bc = broadcastShapes({m, n}, shapeOf(getC()));
+    if (failed(bc) || *bc != SmallVector<int64_t>{m, n})
+      return emitOpError("C must broadcast to [M, N]");
+  }
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight()), y = shapeOf(getOutput());
+  if (x.size() < 3 || w.size() != x.size() || y.size() != x.size())
+    return emitOpError("input, weight and result must have the same rank >= 3 (N, C, spatial...)");
+  int64_t spatial = x.size() - 2, group = getGroup();
+  if (failed(verifyWindowAttrs(*this, spatial, getStrides(), getPads(), getDilations())))
+    return failure();
+  if (group < 1 || x[1] % group != 0 || w[0] % group != 0)
+    return emitOpError() << "group " << group << " must divide input channels " << x[1]
+                         << " and output channels " << w[0];
+  if (w[1] * group != x[1])
+    return emitOpError() << "weight has " << w[1] << " input channels per group, expected "
+                         << x[1] / group;
+  if (y[0] != x[0] || y[1] != w[0]) return emitOpError("result must have shape [N, M, ...]");
+  if (getBias() && shapeOf(getBias()) != ArrayRef<int64_t>{w[0]})
+    return emitOpError() << "bias must have shape [" << w[0] << "]";
+  StringRef act = getActivation();
+  if (act != "" && act != "Relu" && act != "Clip")
+    return emitOpError() << "unknown fused activation '" << act << "'";
+  return verifyWindowOutput(*this, x, y, w.drop_front(2), getStrides(), getPads(), getDilations());
+}
+
+template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
+  ArrayRef<int64_t> x = shapeOf(op.getInput()), y = shapeOf(op.getOutput());
+  if (x.size() < 3 || y.size() != x.size())
+    return op.emitOpError("input and result must have the same rank >= 3 (N, C, spatial...)");
+  int64_t spatial = x.size() - 2;
+  if (int64_t(op.getKernelShape().size()) != spatial)
+    return op.emitOpError() << "kernel_shape must have " << spatial << " entries";
+  if (failed(verifyWindowAttrs(op, spatial, op.getStrides(), op.getPads(), op.getDilations())))
+    return failure();
+  if (y[0] != x[0] || y[1] != x[1]) return op.emitOpError("result must keep N and C");
+  return verifyWindowOutput(op, x, y, op.getKernelShape(), op.getStrides(), op.getPads(),
+                            op.getDilations());
+}
+
+LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
+LogicalResult AveragePoolOp::verify() { return verifyPool(*this); }
+
+LogicalResult GlobalAveragePoolOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), y = shapeOf(getOutput());
+  if (x.size() < 3 || y.size() != x.size() || y[0] != x[0] || y[1] != x[1] ||
+      llvm::any_of(y.drop_front(2), [](int64_t d) { return d != 1; }))
+    return emitOpError("result must be [N, C, 1, ...] for an [N, C, ...] input");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  if (elementOf(getInput()) != elementOf(getOutput()))
+    return emitOpError("reshape cannot change the element type");
+  if (tensorType(getInput()).getNumElements() != tensorType(getOutput()).getNumElements())
+    return emitOpError() << "cannot reshape " << shapeStr(shapeOf(getInput())) << " to "
+                         << shapeStr(shapeOf(getOutput())) << ": element counts differ";
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType()) return getInput();
+  // A reshaped constant is the same data with a new type.
+  if (auto dense = llvm::dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput()))
+    return dense.reshape(getType());
+  return {};
+}
+
+namespace {
+// reshape(reshape(x)) -> reshape(x)
+struct FoldReshapeChain : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op, PatternRewriter &rewriter) const override {
+    auto producer = op.getInput().getDefiningOp<ReshapeOp>();
+    if (!producer) return failure();
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, op.getType(), producer.getInput());
+    return success();
+  }
+};
+}  // namespace
+
+void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext *context) {
+  results.add<FoldReshapeChain>(context);
+}
+
+LogicalResult TransposeOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getOutput());
+  ArrayRef<int64_t> perm = getPerm();
+  if (perm.size() != in.size() || out.size() != in.size())
+    return emitOpError("perm, input and result must have the same rank");
+  llvm::SmallSet<int64_t, 8> seen;
+  for (auto [i, p] : llvm::enumerate(perm)) {
+    if (p < 0 || p >= int64_t(in.size()) || !seen.insert(p).second)
+      return emitOpError("perm must be a permutation of [0, rank)");
+    if (out[i] != in[p]) return emitOpError() << "result dim " << i << " must be input dim " << p;
+  }
+  if (elementOf(getInput()) != elementOf(getOutput()))
+    return emitOpError("transpose cannot change the element type");
+  return success();
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  for (auto [i, p] : llvm::enumerate(getPerm()))
+    if (int64_t(i) != p) return {};
+  return getInput();
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty()) return emitOpError("needs at least one input");
+  ArrayRef<int64_t> out = shapeOf(getOutput());
+  int64_t rank = out.size(), axis = getAxis();
+  if (failed(verifyAxis(*this, axis, rank))) return failure();
+  int64_t total = 0;
+  for (Value in : getInputs()) {
+    ArrayRef<int64_t> s = shapeOf(in);
+    if (int64_t(s.size()) != rank || elementOf(in) != elementOf(getOutput()))
+      return emitOpError("inputs must have the result's rank and element type");
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis && s[d] != out[d])
+        return emitOpError() << "input shape " << shapeStr(s) << " differs from the result "
+                             << shapeStr(out) << " outside axis " << axis;
+    total += s[axis];
+  }
+  if (total != out[axis])
+    return emitOpError() << "inputs sum to " << total << " along axis " << axis << ", result has " << out[axis];
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getOutput());
+  size_t rank = in.size();
+  if (getStarts().size() != rank || getEnds().size() != rank || getSteps().size() != rank ||
+      out.size() != rank)
+    return emitOpError("starts, ends, steps and the result need one entry per input dim");
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t start = getStarts()[d], end = getEnds()[d], step = getSteps()[d];
+    if (step == 0) return emitOpError("steps must be non-zero");
+    // Normalized form: start in [0, dim] (or [-1, dim-1] going backwards), end likewise.
+    int64_t count = step > 0 ? std::max<int64_t>(0, (end - start + step - 1) / step)
+                             : std::max<int64_t>(0, (start - end + (-step) - 1) / (-step));
+    if (count > 0 && (start < 0 || start >= in[d]))
+      return emitOpError() << "start " << start << " is outside dim " << d << " of size " << in[d];
+    if (out[d] != count)
+      return emitOpError() << "result dim " << d << " is " << out[d] << ", the slice selects " << count;
+  }
+  if (elementOf(getInput()) != elementOf(getOutput()))
+    return emitOpError("slice cannot change the element type");
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  ArrayRef<int64_t> data = shapeOf(getData()), idx = shapeOf(getIndices());
+  int64_t axis = getAxis();
+  if (failed(verifyAxis(*this, axis, data.size()))) return failure();
+  if (data.empty()) return emitOpError("data must have rank >= 1");
+  SmallVector<int64_t> expected(data.take_front(axis));
+  expected.append(idx.begin(), idx.end());
+  expected.append(data.begin() + axis + 1, data.end());
+  if (shapeOf(getOutput()) != ArrayRef<int64_t>(expected))
+    return emitOpError() << "result shape should be " << shapeStr(expected);
+  if (elementOf(getData()) != elementOf(getOutput()))
+    return emitOpError("gather cannot change the element type");
+  return success();
+}
+
+LogicalResult ExpandOp::verify() {
+  if (elementOf(getInput()) != elementOf(getOutput()))
+    return emitOpError("expand cannot change the element type");
+  auto b = broadcastShapes(shapeOf(getInput()), shapeOf(getOutput()));
+  if (failed(b) || ArrayRef<int64_t>(*b) != shapeOf(getOutput()))
+    return emitOpError() << "cannot broadcast " << shapeStr(shapeOf(getInput())) << " to "
+                         << shapeStr(shapeOf(getOutput()));
+  return success();
+}
+
+LogicalResult CastOp::verify() {
+  if (shapeOf(getInput()) != shapeOf(getOutput()))
+    return emitOpError("cast cannot change the shape");
+  return success();
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType()) return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+template <typename ReduceOp> static LogicalResult verifyReduce(ReduceOp op) {
+  ArrayRef<int64_t> in = shapeOf(op.getInput());
+  ArrayRef<int64_t> axes = op.getAxes();
+  int64_t rank = in.size();
+  for (auto [i, a] : llvm::enumerate(axes)) {
+    if (failed(verifyAxis(op, a, rank, "reduced axis"))) return failure();
+    if (i > 0 && axes[i - 1] >= a) return op.emitOpError("axes must be sorted and unique");
+  }
+  SmallVector<int64_t> expected;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = axes.empty() || llvm::is_contained(axes, d);
+    if (!reduced) expected.push_back(in[d]);
+    else if (op.getKeepdims()) expected.push_back(1);
+  }
+  if (shapeOf(op.getOutput()) != ArrayRef<int64_t>(expected))
+    return op.emitOpError() << "result shape should be " << shapeStr(expected);
+  if (elementOf(op.getInput()) != elementOf(op.getOutput()))
+    return op.emitOpError("reduction cannot change the element type");
+  return success();
+}
+
+LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMinOp::verify() { return verifyReduce(*this); }
+
+#define GET_OP_CLASSES
+#include "edge/EdgeOps.cpp.inc"

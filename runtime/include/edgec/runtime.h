@@ -1,0 +1,73 @@
+/* edgec runtime C API: load a compiled .edgepkg, query its signature, run it.
+ *
+ * The runtime never trusts the file: edgec_model_load checks the header, the checksum,
+ * every section and every offset/size in the plan before anything is used. Every call
+ * that can fail returns EDGEC_OK or EDGEC_ERROR; edgec_last_error() then tells why
+ * (thread-local, valid until the next failing call on the same thread). */
+#ifndef EDGEC_RUNTIME_H
+#define EDGEC_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum edgec_status { EDGEC_OK = 0, EDGEC_ERROR = 1 } edgec_status;
+
+/* Element types; the values match DType in runtime/schema/edgepkg.fbs. */
+typedef enum edgec_dtype {
+  EDGEC_F32 = 0, EDGEC_F16 = 1, EDGEC_BF16 = 2, EDGEC_F64 = 3,
+  EDGEC_I8 = 4, EDGEC_U8 = 5, EDGEC_I16 = 6, EDGEC_U16 = 7,
+  EDGEC_I32 = 8, EDGEC_U32 = 9, EDGEC_I64 = 10, EDGEC_U64 = 11,
+  EDGEC_BOOL = 12, EDGEC_I4 = 13
+} edgec_dtype;
+
+typedef struct edgec_model edgec_model;     /* a loaded, validated package (read-only) */
+typedef struct edgec_session edgec_session; /* arena + prepared kernels; one run at a time */
+
+typedef struct edgec_tensor_info {
+  const char *name;
+  edgec_dtype dtype;
+  int32_t rank;
+  const int64_t *shape; /* rank entries, owned by the model */
+  size_t size_bytes;
+} edgec_tensor_info;
+
+const char *edgec_last_error(void);
+
+edgec_status edgec_model_load(const char *path, edgec_model **out);
+void edgec_model_free(edgec_model *model);
+
+/* Package metadata. Strings are owned by the model. */
+const char *edgec_model_target(const edgec_model *model);
+const char *edgec_model_producer(const edgec_model *model);
+size_t edgec_model_arena_bytes(const edgec_model *model);
+size_t edgec_model_constant_bytes(const edgec_model *model);
+int32_t edgec_model_num_required_features(const edgec_model *model);
+const char *edgec_model_required_feature(const edgec_model *model, int32_t index);
+int32_t edgec_model_num_kernels(const edgec_model *model);
+
+int32_t edgec_model_num_inputs(const edgec_model *model);
+int32_t edgec_model_num_outputs(const edgec_model *model);
+edgec_status edgec_model_input_info(const edgec_model *model, int32_t index,
+                                    edgec_tensor_info *info);
+edgec_status edgec_model_output_info(const edgec_model *model, int32_t index,
+                                     edgec_tensor_info *info);
+
+edgec_status edgec_session_create(const edgec_model *model, edgec_session **out);
+void edgec_session_free(edgec_session *session);
+/* Copies `size_bytes` (must equal the input's size) into the session. */
+edgec_status edgec_session_set_input(edgec_session *session, int32_t index,
+                                     const void *data, size_t size_bytes);
+edgec_status edgec_session_run(edgec_session *session);
+/* Points at the output inside the session; valid until the next run or free. */
+edgec_status edgec_session_get_output(edgec_session *session, int32_t index,
+                                      const void **data, size_t *size_bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGEC_RUNTIME_H */

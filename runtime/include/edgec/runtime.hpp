@@ -1,0 +1,85 @@
+// Thin C++ wrapper over the C API: RAII handles, errors as exceptions.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "edgec/runtime.h"
+
+namespace edgec {
+
+struct RuntimeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline void check(edgec_status status) {
+  if (status != EDGEC_OK) throw RuntimeError(edgec_last_error());
+}
+
+struct TensorInfo {
+  std::string name;
+  edgec_dtype dtype;
+  std::vector<int64_t> shape;
+  size_t size_bytes;
+};
+
+class Model {
+public:
+  explicit Model(const std::string &path) {
+    edgec_model *m = nullptr;
+    check(edgec_model_load(path.c_str(), &m));
+    model_.reset(m);
+  }
+  const edgec_model *get() const { return model_.get(); }
+  std::string target() const { return edgec_model_target(get()); }
+  std::vector<TensorInfo> inputs() const { return infos(true); }
+  std::vector<TensorInfo> outputs() const { return infos(false); }
+
+private:
+  std::vector<TensorInfo> infos(bool inputs) const {
+    std::vector<TensorInfo> out;
+    int32_t n = inputs ? edgec_model_num_inputs(get()) : edgec_model_num_outputs(get());
+    for (int32_t i = 0; i < n; ++i) {
+      edgec_tensor_info info;
+      check(inputs ? edgec_model_input_info(get(), i, &info)
+                   : edgec_model_output_info(get(), i, &info));
+      out.push_back({info.name, info.dtype,
+                     std::vector<int64_t>(info.shape, info.shape + info.rank),
+                     info.size_bytes});
+    }
+    return out;
+  }
+  struct Free {
+    void operator()(edgec_model *m) const { edgec_model_free(m); }
+  };
+  std::unique_ptr<edgec_model, Free> model_;
+};
+
+class Session {
+public:
+  explicit Session(const Model &model) {
+    edgec_session *s = nullptr;
+    check(edgec_session_create(model.get(), &s));
+    session_.reset(s);
+  }
+  void setInput(int32_t index, const void *data, size_t bytes) {
+    check(edgec_session_set_input(session_.get(), index, data, bytes));
+  }
+  void run() { check(edgec_session_run(session_.get())); }
+  std::pair<const void *, size_t> output(int32_t index) {
+    const void *data = nullptr;
+    size_t bytes = 0;
+    check(edgec_session_get_output(session_.get(), index, &data, &bytes));
+    return {data, bytes};
+  }
+
+private:
+  struct Free {
+    void operator()(edgec_session *s) const { edgec_session_free(s); }
+  };
+  std::unique_ptr<edgec_session, Free> session_;
+};
+
+}  // namespace edgec

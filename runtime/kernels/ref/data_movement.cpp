@@ -1,0 +1,378 @@
+// Reference data movement: Copy, Transpose, Concat, Slice, Gather, Expand and Cast.
+// Except for Cast these only move elements, so they dispatch on the element size.
+#include <cmath>
+#include <limits>
+
+#include "ref/util.h"
+#include "register_kernels.h"
+
+namespace edgec::rt::ref {
+namespace {
+
+void requireUnpacked(const KernelSignature &sig, const TensorView &t) {
+  if (t.dtype == DType::i4) kernelFail(sig, "packed i4 tensors are not supported");
+}
+
+// out[off0 + k*step0] = in[off1 + k*step1] over a 2-operand loop (output first).
+template <typename T> void gatherLoop(const StridedLoop<2> &loop, T *out, const T *in) {
+  loop.forEachRun([&](const std::array<int64_t, 2> &off, int64_t n,
+                      const std::array<int64_t, 2> &step) {
+    if (step[0] == 1 && step[1] == 1) {
+      std::copy(in + off[1], in + off[1] + n, out + off[0]);
+    } else {
+      for (int64_t i = 0; i < n; ++i) out[off[0] + i * step[0]] = in[off[1] + i * step[1]];
+    }
+  });
+}
+
+// Reshape, Flatten, Squeeze, Unsqueeze and Identity: the bytes do not change.
+class RefCopy final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 1, 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    requireSameDType(sig, x, y, "output");
+    if (x.numel() != y.numel())
+      kernelFail(sig, "cannot copy " + shapeStr(x.shape) + " into " + shapeStr(y.shape));
+    // i4 packs two elements per byte.
+    bytes_ = x.dtype == DType::i4 ? static_cast<size_t>((x.numel() + 1) / 2) : x.nbytes();
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    if (in[0]->data != out[0]->data && bytes_ > 0) std::memcpy(out[0]->data, in[0]->data, bytes_);
+  }
+
+private:
+  size_t bytes_ = 0;
+};
+
+class RefTranspose final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 1, 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    requireSameDType(sig, x, y, "output");
+    requireUnpacked(sig, x);
+    const int rank = x.rank();
+    std::vector<int64_t> perm(rank);
+    for (int i = 0; i < rank; ++i) perm[i] = rank - 1 - i;  // ONNX default: reverse
+    perm = sig.attrs.ints("perm", perm);
+    std::vector<bool> seen(rank, false);
+    if (static_cast<int>(perm.size()) != rank)
+      kernelFail(sig, "perm " + shapeStr(perm) + " does not match rank " + std::to_string(rank));
+    for (int64_t p : perm) {
+      if (p < 0 || p >= rank || seen[p]) kernelFail(sig, "perm " + shapeStr(perm) + " is not a permutation");
+      seen[p] = true;
+    }
+    const std::vector<int64_t> inStrides = contiguousStrides(x.shape);
+    std::vector<int64_t> expected(rank), strides(rank);
+    for (int i = 0; i < rank; ++i) {
+      expected[i] = x.shape[perm[i]];
+      strides[i] = inStrides[perm[i]];
+    }
+    requireShape(sig, y, expected, "output");
+    loop_ = StridedLoop<2>(y.shape, {contiguousStrides(y.shape), strides});
+    dtype_ = x.dtype;
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    dispatchBySize(dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
+    });
+  }
+
+private:
+  StridedLoop<2> loop_;
+  DType dtype_ = DType::f32;
+};
+
+class RefConcat final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    if (sig.inputs.empty()) kernelFail(sig, "needs at least one input");
+    const TensorView &y = requireOutput(sig, 0);
+    requireUnpacked(sig, y);
+    const int64_t axis = sig.attrs.i("axis", 0);
+    if (axis < 0 || axis >= y.rank())
+      kernelFail(sig, "axis " + std::to_string(axis) + " out of range for output " + shapeStr(y.shape));
+    const int64_t inner = product(y.shape, axis + 1) * static_cast<int64_t>(dtypeSize(y.dtype));
+    int64_t total = 0;
+    chunks_.clear();
+    for (size_t i = 0; i < sig.inputs.size(); ++i) {
+      const TensorView &x = requireInput(sig, i, "X");
+      requireSameDType(sig, y, x, "input");
+      std::vector<int64_t> expected = y.shape;
+      expected[axis] = x.rank() == y.rank() ? x.shape[axis] : -1;
+      requireShape(sig, x, expected, "input");
+      chunks_.push_back(static_cast<size_t>(x.shape[axis] * inner));
+      total += x.shape[axis];
+    }
+    if (total != y.shape[axis])
+      kernelFail(sig, "inputs add up to " + std::to_string(total) + " along axis " +
+                          std::to_string(axis) + ", output has " + std::to_string(y.shape[axis]));
+    outer_ = product(y.shape, 0, axis);
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    auto *y = static_cast<uint8_t *>(out[0]->data);
+    for (int64_t o = 0; o < outer_; ++o) {
+      for (size_t i = 0; i < in.size(); ++i) {
+        if (chunks_[i] == 0) continue;
+        std::memcpy(y, static_cast<const uint8_t *>(in[i]->data) + o * chunks_[i], chunks_[i]);
+        y += chunks_[i];
+      }
+    }
+  }
+
+private:
+  int64_t outer_ = 0;
+  std::vector<size_t> chunks_;  // bytes each input contributes per outer index
+};
+
+class RefSlice final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 1, 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    requireSameDType(sig, x, y, "output");
+    requireUnpacked(sig, x);
+    const std::vector<int64_t> starts = sig.attrs.ints("starts");
+    const std::vector<int64_t> steps = sig.attrs.ints("steps", std::vector<int64_t>(x.rank(), 1));
+    if (static_cast<int>(starts.size()) != x.rank() || static_cast<int>(steps.size()) != x.rank() ||
+        y.rank() != x.rank())
+      kernelFail(sig, "starts/steps/output must have one entry per axis of " + shapeStr(x.shape));
+    const std::vector<int64_t> inStrides = contiguousStrides(x.shape);
+    std::vector<int64_t> strides(x.rank());
+    int64_t base = 0;
+    for (int d = 0; d < x.rank(); ++d) {
+      const int64_t last = starts[d] + (y.shape[d] - 1) * steps[d];
+      if (steps[d] == 0 ||
+          (y.shape[d] > 0 && (starts[d] < 0 || starts[d] >= x.shape[d] || last < 0 ||
+                              last >= x.shape[d])))
+        kernelFail(sig, "slice of axis " + std::to_string(d) + " (start " +
+                            std::to_string(starts[d]) + ", step " + std::to_string(steps[d]) +
+                            ", " + std::to_string(y.shape[d]) + " elements) leaves " +
+                            shapeStr(x.shape));
+      base += starts[d] * inStrides[d];
+      strides[d] = steps[d] * inStrides[d];
+    }
+    loop_ = StridedLoop<2>(y.shape, {contiguousStrides(y.shape), strides});
+    loop_.base = {0, base};
+    dtype_ = x.dtype;
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    dispatchBySize(dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
+    });
+  }
+
+private:
+  StridedLoop<2> loop_;
+  DType dtype_ = DType::f32;
+};
+
+class RefGather final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 2, 2);
+    const TensorView &x = requireInput(sig, 0, "data");
+    const TensorView &idx = requireInput(sig, 1, "indices");
+    const TensorView &y = requireOutput(sig, 0);
+    requireSameDType(sig, x, y, "output");
+    requireUnpacked(sig, x);
+    requireDType(sig, idx, Types<int32_t, int64_t>{}, "Gather indices");
+    if (x.rank() < 1) kernelFail(sig, "data must have rank >= 1");
+    const int64_t axis = sig.attrs.i("axis", 0);
+    if (axis < 0 || axis >= x.rank())
+      kernelFail(sig, "axis " + std::to_string(axis) + " out of range for " + shapeStr(x.shape));
+    std::vector<int64_t> expected(x.shape.begin(), x.shape.begin() + axis);
+    expected.insert(expected.end(), idx.shape.begin(), idx.shape.end());
+    expected.insert(expected.end(), x.shape.begin() + axis + 1, x.shape.end());
+    requireShape(sig, y, expected, "output");
+    outer_ = product(x.shape, 0, axis);
+    axisDim_ = x.shape[axis];
+    count_ = idx.numel();
+    chunk_ = static_cast<size_t>(product(x.shape, axis + 1)) * dtypeSize(x.dtype);
+    indexType_ = idx.dtype;
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    dispatch(Types<int32_t, int64_t>{}, indexType_, [&](auto tag) {
+      using I = typename decltype(tag)::type;
+      const auto *x = static_cast<const uint8_t *>(in[0]->data);
+      const I *idx = in[1]->as<I>();
+      auto *y = static_cast<uint8_t *>(out[0]->data);
+      for (int64_t o = 0; o < outer_; ++o) {
+        for (int64_t j = 0; j < count_; ++j) {
+          int64_t i = idx[j];
+          if (i < 0) i += axisDim_;
+          if (i < 0 || i >= axisDim_)
+            throw Error("Gather: index " + std::to_string(idx[j]) + " out of range for a dim of " +
+                        std::to_string(axisDim_));
+          std::memcpy(y, x + (o * axisDim_ + i) * chunk_, chunk_);
+          y += chunk_;
+        }
+      }
+    });
+  }
+
+private:
+  int64_t outer_ = 0, axisDim_ = 0, count_ = 0;
+  size_t chunk_ = 0;  // bytes per gathered slice
+  DType indexType_ = DType::i64;
+};
+
+class RefExpand final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    // The compiler turned ONNX's target-shape input into the output's shape.
+    requireInputCount(sig, 1, 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    requireSameDType(sig, x, y, "output");
+    requireUnpacked(sig, x);
+    if (!broadcastsTo(x.shape, y.shape))
+      kernelFail(sig, "X " + shapeStr(x.shape) + " does not broadcast to " + shapeStr(y.shape));
+    loop_ = StridedLoop<2>(y.shape, {contiguousStrides(y.shape), broadcastStrides(x.shape, y.shape)});
+    dtype_ = x.dtype;
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    dispatchBySize(dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
+    });
+  }
+
+private:
+  StridedLoop<2> loop_;
+  DType dtype_ = DType::f32;
+};
+
+// ---- Cast ----
+
+float halfToFloat(uint16_t h) {
+  const bool negative = h & 0x8000;
+  const int exp = (h >> 10) & 0x1f;
+  const int mant = h & 0x3ff;
+  float v;
+  if (exp == 0)
+    v = std::ldexp(static_cast<float>(mant), -24);  // zero or subnormal
+  else if (exp == 31)
+    v = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+  else
+    v = std::ldexp(static_cast<float>(1024 + mant), exp - 25);
+  return negative ? -v : v;
+}
+
+// Round to nearest even, directly from double (going through float could round twice).
+uint16_t halfFromDouble(double v) {
+  const uint16_t sign = std::signbit(v) ? 0x8000 : 0;
+  if (std::isnan(v)) return sign | 0x7e00;
+  const double a = std::fabs(v);
+  if (a >= 65520.0) return sign | 0x7c00;  // halfway above the largest half (65504) or inf
+  if (a < std::ldexp(1.0, -14)) {
+    // Subnormal: a multiple of 2^-24. Rounding up to 1024 gives the smallest normal,
+    // whose encoding is exactly 0x400.
+    return sign | static_cast<uint16_t>(std::nearbyint(std::ldexp(a, 24)));
+  }
+  int e;
+  std::frexp(a, &e);  // a = f * 2^e, f in [0.5, 1)
+  int exp = e - 1 + 15;
+  // The scaling and the subtraction are exact, so nearbyint is the only rounding.
+  int mant = static_cast<int>(std::nearbyint((std::ldexp(a, -(e - 1)) - 1.0) * 1024.0));
+  if (mant == 1024) {
+    mant = 0;
+    ++exp;
+  }
+  return sign | static_cast<uint16_t>(exp << 10) | static_cast<uint16_t>(mant);
+}
+
+// Float to integer: truncation toward zero. Out-of-range values are undefined in ONNX;
+// here NaN gives 0, values inside int64 wrap to the target width (what numpy does on
+// x86) and values beyond saturate.
+template <typename D, typename S> D floatToInt(S s) {
+  if (std::isnan(s)) return 0;
+  const double t = std::trunc(static_cast<double>(s));
+  constexpr double two63 = 9223372036854775808.0;
+  if (t >= -two63 && t < two63) return static_cast<D>(static_cast<int64_t>(t));
+  if (std::is_same_v<D, uint64_t> && t >= two63 && t < 2 * two63)
+    return static_cast<D>(static_cast<uint64_t>(t));
+  return t < 0 ? std::numeric_limits<D>::lowest() : std::numeric_limits<D>::max();
+}
+
+template <typename D, typename S> D castValue(S s) {
+  if constexpr (std::is_same_v<S, Half>) {
+    return castValue<D>(halfToFloat(s.bits));
+  } else if constexpr (std::is_same_v<S, Bool>) {
+    return castValue<D>(static_cast<uint8_t>(s.v != 0));
+  } else if constexpr (std::is_same_v<D, Half>) {
+    return Half{halfFromDouble(static_cast<double>(s))};
+  } else if constexpr (std::is_same_v<D, Bool>) {
+    return Bool{static_cast<uint8_t>(s != S(0))};
+  } else if constexpr (std::is_integral_v<D> && std::is_floating_point_v<S>) {
+    return floatToInt<D>(s);
+  } else {
+    return static_cast<D>(s);
+  }
+}
+
+class RefCast final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 1, 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    requireDType(sig, x, CastTypes{}, "Cast input");
+    requireDType(sig, y, CastTypes{}, "Cast output");
+    requireShape(sig, y, x.shape, "output");
+    from_ = x.dtype;
+    to_ = y.dtype;
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    dispatch(CastTypes{}, from_, [&](auto st) {
+      dispatch(CastTypes{}, to_, [&](auto dt) {
+        using S = typename decltype(st)::type;
+        using D = typename decltype(dt)::type;
+        const S *x = in[0]->as<S>();
+        D *y = out[0]->as<D>();
+        const int64_t n = in[0]->numel();
+        for (int64_t i = 0; i < n; ++i) y[i] = castValue<D>(x[i]);
+      });
+    });
+  }
+
+private:
+  DType from_ = DType::f32, to_ = DType::f32;
+};
+
+}  // namespace
+}  // namespace edgec::rt::ref
+
+namespace edgec::rt {
+
+void registerRefDataMovement(KernelRegistry &r) {
+  r.add<ref::RefCopy>("Copy", Isa::Ref);
+  r.add<ref::RefTranspose>("Transpose", Isa::Ref);
+  r.add<ref::RefConcat>("Concat", Isa::Ref);
+  r.add<ref::RefSlice>("Slice", Isa::Ref);
+  r.add<ref::RefGather>("Gather", Isa::Ref);
+  r.add<ref::RefExpand>("Expand", Isa::Ref);
+  r.add<ref::RefCast>("Cast", Isa::Ref);
+}
+
+}  // namespace edgec::rt

@@ -1,0 +1,200 @@
+// Reference Softmax, LayerNormalization and (inference) BatchNormalization, fp32.
+// Statistics are accumulated in double: these kernels are the oracle.
+#include <cmath>
+
+#include "ref/util.h"
+#include "register_kernels.h"
+
+namespace edgec::rt::ref {
+namespace {
+
+int64_t axisAttr(const KernelSignature &sig, int rank) {
+  const int64_t axis = sig.attrs.i("axis", rank - 1);
+  if (axis < 0 || axis >= rank)
+    kernelFail(sig, "axis " + std::to_string(axis) + " out of range for rank " +
+                        std::to_string(rank));
+  return axis;
+}
+
+class RefSoftmax final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 1, 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    requireDType(sig, x, Types<float>{}, "Softmax");
+    requireSameDType(sig, x, y, "output");
+    requireShape(sig, y, x.shape, "output");
+    if (x.rank() == 0) kernelFail(sig, "X must have rank >= 1");
+    const int64_t axis = axisAttr(sig, x.rank());
+    outer_ = product(x.shape, 0, axis);
+    n_ = x.shape[axis];
+    inner_ = product(x.shape, axis + 1);
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    const float *x = in[0]->as<float>();
+    float *y = out[0]->as<float>();
+    for (int64_t o = 0; o < outer_; ++o) {
+      for (int64_t i = 0; i < inner_; ++i) {
+        const float *xs = x + o * n_ * inner_ + i;
+        float *ys = y + o * n_ * inner_ + i;
+        float mx = -std::numeric_limits<float>::infinity();
+        for (int64_t k = 0; k < n_; ++k) mx = std::max(mx, xs[k * inner_]);
+        double sum = 0;
+        for (int64_t k = 0; k < n_; ++k) {
+          const float e = std::exp(xs[k * inner_] - mx);
+          ys[k * inner_] = e;
+          sum += e;
+        }
+        const float inv = static_cast<float>(1.0 / sum);
+        for (int64_t k = 0; k < n_; ++k) ys[k * inner_] *= inv;
+      }
+    }
+  }
+
+private:
+  int64_t outer_ = 0, n_ = 0, inner_ = 0;
+};
+
+class RefLayerNormalization final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 2, 3);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &scale = requireInput(sig, 1, "Scale");
+    const TensorView *bias = optionalInput(sig, 2);
+    const TensorView &y = requireOutput(sig, 0);
+    for (const TensorView *t : {&x, &scale, bias, &y, optionalOutput(sig, 1), optionalOutput(sig, 2)})
+      if (t) requireDType(sig, *t, Types<float>{}, "LayerNormalization");
+    requireShape(sig, y, x.shape, "output");
+    if (x.rank() == 0) kernelFail(sig, "X must have rank >= 1");
+    const int64_t axis = axisAttr(sig, x.rank());
+    epsilon_ = sig.attrs.f("epsilon", 1e-5f);
+    outer_ = product(x.shape, 0, axis);
+    norm_ = product(x.shape, axis);
+
+    // Scale and B broadcast over the normalized dims X.shape[axis:].
+    const std::vector<int64_t> normShape(x.shape.begin() + axis, x.shape.end());
+    scaleIndex_ = broadcastIndex(sig, scale, normShape, "Scale");
+    if (bias) biasIndex_ = broadcastIndex(sig, *bias, normShape, "B");
+    hasBias_ = bias != nullptr;
+
+    std::vector<int64_t> statShape(x.shape.begin(), x.shape.begin() + axis);
+    statShape.resize(x.shape.size(), 1);
+    for (size_t i = 1; i <= 2; ++i)
+      if (const TensorView *t = optionalOutput(sig, i))
+        requireShape(sig, *t, statShape, i == 1 ? "Mean" : "InvStdDev");
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    const float *x = in[0]->as<float>();
+    const float *scale = in[1]->as<float>();
+    const float *bias = hasBias_ ? in[2]->as<float>() : nullptr;
+    float *y = out[0]->as<float>();
+    float *meanOut = out.size() > 1 && out[1] ? out[1]->as<float>() : nullptr;
+    float *invOut = out.size() > 2 && out[2] ? out[2]->as<float>() : nullptr;
+    for (int64_t o = 0; o < outer_; ++o) {
+      const float *xr = x + o * norm_;
+      float *yr = y + o * norm_;
+      double mean = 0;
+      for (int64_t i = 0; i < norm_; ++i) mean += xr[i];
+      mean /= static_cast<double>(norm_);
+      double var = 0;
+      for (int64_t i = 0; i < norm_; ++i) var += (xr[i] - mean) * (xr[i] - mean);
+      var /= static_cast<double>(norm_);
+      const double inv = 1.0 / std::sqrt(var + epsilon_);
+      for (int64_t i = 0; i < norm_; ++i) {
+        double v = (xr[i] - mean) * inv * scale[scaleIndex_[i]];
+        if (bias) v += bias[biasIndex_[i]];
+        yr[i] = static_cast<float>(v);
+      }
+      if (meanOut) meanOut[o] = static_cast<float>(mean);
+      if (invOut) invOut[o] = static_cast<float>(inv);
+    }
+  }
+
+private:
+  // Index into `t` for each element of the normalized block.
+  static std::vector<int64_t> broadcastIndex(const KernelSignature &sig, const TensorView &t,
+                                             const std::vector<int64_t> &normShape,
+                                             const char *what) {
+    if (!broadcastsTo(t.shape, normShape))
+      kernelFail(sig, std::string(what) + " " + shapeStr(t.shape) +
+                          " does not broadcast to the normalized shape " + shapeStr(normShape));
+    std::vector<int64_t> index;
+    StridedLoop<1> loop(normShape, {broadcastStrides(t.shape, normShape)});
+    loop.forEachRun([&](const std::array<int64_t, 1> &off, int64_t n,
+                        const std::array<int64_t, 1> &step) {
+      for (int64_t i = 0; i < n; ++i) index.push_back(off[0] + i * step[0]);
+    });
+    return index;
+  }
+
+  int64_t outer_ = 0, norm_ = 0;
+  float epsilon_ = 1e-5f;
+  std::vector<int64_t> scaleIndex_, biasIndex_;
+  bool hasBias_ = false;
+};
+
+class RefBatchNormalization final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 5, 5);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    if (sig.attrs.i("training_mode", 0) != 0 || (sig.outputs.size() > 1 && sig.outputs[1]))
+      kernelFail(sig, "only inference mode (one output) is supported");
+    requireDType(sig, x, Types<float>{}, "BatchNormalization");
+    requireSameDType(sig, x, y, "output");
+    requireShape(sig, y, x.shape, "output");
+    if (x.rank() < 2) kernelFail(sig, "X must be [N, C, ...], got " + shapeStr(x.shape));
+    const char *names[] = {"scale", "B", "mean", "var"};
+    for (size_t i = 1; i < 5; ++i) {
+      const TensorView &t = requireInput(sig, i, names[i - 1]);
+      requireSameDType(sig, x, t, names[i - 1]);
+      requireShape(sig, t, {x.shape[1]}, names[i - 1]);
+    }
+    epsilon_ = sig.attrs.f("epsilon", 1e-5f);
+    batch_ = x.shape[0];
+    channels_ = x.shape[1];
+    inner_ = product(x.shape, 2);
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    const float *x = in[0]->as<float>();
+    const float *scale = in[1]->as<float>(), *bias = in[2]->as<float>();
+    const float *mean = in[3]->as<float>(), *var = in[4]->as<float>();
+    float *y = out[0]->as<float>();
+    for (int64_t c = 0; c < channels_; ++c) {
+      // y = (x - mean) / sqrt(var + eps) * scale + B, folded into y = x * a + b.
+      const double a = scale[c] / std::sqrt(static_cast<double>(var[c]) + epsilon_);
+      const double b = bias[c] - mean[c] * a;
+      for (int64_t n = 0; n < batch_; ++n) {
+        const int64_t base = (n * channels_ + c) * inner_;
+        for (int64_t i = 0; i < inner_; ++i)
+          y[base + i] = static_cast<float>(x[base + i] * a + b);
+      }
+    }
+  }
+
+private:
+  float epsilon_ = 1e-5f;
+  int64_t batch_ = 0, channels_ = 0, inner_ = 0;
+};
+
+}  // namespace
+}  // namespace edgec::rt::ref
+
+namespace edgec::rt {
+
+void registerRefNormalization(KernelRegistry &r) {
+  r.add<ref::RefSoftmax>("Softmax", Isa::Ref);
+  r.add<ref::RefLayerNormalization>("LayerNormalization", Isa::Ref);
+  r.add<ref::RefBatchNormalization>("BatchNormalization", Isa::Ref);
+}
+
+}  // namespace edgec::rt

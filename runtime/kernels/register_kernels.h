@@ -1,0 +1,31 @@
+// One registration function per kernel family file; registry.cpp calls the two roots.
+#pragma once
+
+namespace edgec::rt {
+class KernelRegistry;
+
+// ref/ (portable C++, the oracle)
+void registerRefElementwise(KernelRegistry &r);
+void registerRefLinalg(KernelRegistry &r);
+void registerRefConv(KernelRegistry &r);
+void registerRefPool(KernelRegistry &r);
+void registerRefNormalization(KernelRegistry &r);
+void registerRefDataMovement(KernelRegistry &r);
+void registerRefReduce(KernelRegistry &r);
+
+inline void registerRefKernels(KernelRegistry &r) {
+  registerRefElementwise(r);
+  registerRefLinalg(r);
+  registerRefConv(r);
+  registerRefPool(r);
+  registerRefNormalization(r);
+  registerRefDataMovement(r);
+  registerRefReduce(r);
+}
+
+// x86/ (compiled with -mavx2 -mfma; only registered when the CPU has them)
+void registerX86Gemm(KernelRegistry &r);
+
+inline void registerX86Kernels(KernelRegistry &r) { registerX86Gemm(r); }
+
+}  // namespace edgec::rt

@@ -1,0 +1,128 @@
+// The C API: exceptions stop here and become edgec_last_error() strings.
+#include "edgec/runtime.h"
+
+#include <new>
+#include <string>
+
+#include "model.h"
+
+using edgec::rt::Error;
+using edgec::rt::LoadedModel;
+using edgec::rt::Session;
+
+struct edgec_model {
+  LoadedModel impl;
+};
+struct edgec_session {
+  Session impl;
+};
+
+namespace {
+thread_local std::string lastError;
+
+template <typename F> edgec_status guard(F &&f) {
+  try {
+    f();
+    return EDGEC_OK;
+  } catch (const std::bad_alloc &) {
+    lastError = "out of memory";
+  } catch (const std::exception &e) {
+    lastError = e.what();
+  }
+  return EDGEC_ERROR;
+}
+
+edgec_status tensorInfo(const edgec_model *m, const flatbuffers::Vector<int32_t> *refs, int32_t index,
+                        edgec_tensor_info *info, const char *what) {
+  return guard([&] {
+    if (!m || !info) throw Error("null argument");
+    if (!refs || index < 0 || uint32_t(index) >= refs->size())
+      throw Error(std::string(what) + " index " + std::to_string(index) + " is out of range");
+    int32_t t = refs->Get(index);
+    const auto *tensor = m->impl.plan().tensors()->Get(t);
+    info->name = tensor->name() ? tensor->name()->c_str() : "";
+    info->dtype = static_cast<edgec_dtype>(tensor->dtype());
+    info->rank = static_cast<int32_t>(m->impl.shape(t).size());
+    info->shape = m->impl.shape(t).data();
+    info->size_bytes = tensor->size();
+  });
+}
+}  // namespace
+
+extern "C" {
+
+const char *edgec_last_error(void) { return lastError.c_str(); }
+
+edgec_status edgec_model_load(const char *path, edgec_model **out) {
+  return guard([&] {
+    if (!path || !out) throw Error("null argument");
+    *out = nullptr;
+    *out = new edgec_model{LoadedModel(path)};
+  });
+}
+
+void edgec_model_free(edgec_model *model) { delete model; }
+
+const char *edgec_model_target(const edgec_model *m) { return m->impl.plan().target()->c_str(); }
+const char *edgec_model_producer(const edgec_model *m) {
+  return m->impl.plan().producer() ? m->impl.plan().producer()->c_str() : "";
+}
+size_t edgec_model_arena_bytes(const edgec_model *m) { return m->impl.plan().arena_size(); }
+size_t edgec_model_constant_bytes(const edgec_model *m) { return m->impl.constantsSize(); }
+int32_t edgec_model_num_required_features(const edgec_model *m) {
+  auto *f = m->impl.plan().required_features();
+  return f ? int32_t(f->size()) : 0;
+}
+const char *edgec_model_required_feature(const edgec_model *m, int32_t i) {
+  auto *f = m->impl.plan().required_features();
+  return (f && i >= 0 && uint32_t(i) < f->size()) ? f->Get(i)->c_str() : nullptr;
+}
+int32_t edgec_model_num_kernels(const edgec_model *m) { return int32_t(m->impl.main().kernels()->size()); }
+
+int32_t edgec_model_num_inputs(const edgec_model *m) {
+  return m->impl.main().inputs() ? int32_t(m->impl.main().inputs()->size()) : 0;
+}
+int32_t edgec_model_num_outputs(const edgec_model *m) {
+  return m->impl.main().outputs() ? int32_t(m->impl.main().outputs()->size()) : 0;
+}
+edgec_status edgec_model_input_info(const edgec_model *m, int32_t i, edgec_tensor_info *info) {
+  return tensorInfo(m, m ? m->impl.main().inputs() : nullptr, i, info, "input");
+}
+edgec_status edgec_model_output_info(const edgec_model *m, int32_t i, edgec_tensor_info *info) {
+  return tensorInfo(m, m ? m->impl.main().outputs() : nullptr, i, info, "output");
+}
+
+edgec_status edgec_session_create(const edgec_model *model, edgec_session **out) {
+  return guard([&] {
+    if (!model || !out) throw Error("null argument");
+    *out = nullptr;
+    *out = new edgec_session{Session(model->impl)};
+  });
+}
+
+void edgec_session_free(edgec_session *s) { delete s; }
+
+edgec_status edgec_session_set_input(edgec_session *s, int32_t index, const void *data, size_t bytes) {
+  return guard([&] {
+    if (!s || (!data && bytes)) throw Error("null argument");
+    s->impl.setInput(index, data, bytes);
+  });
+}
+
+edgec_status edgec_session_run(edgec_session *s) {
+  return guard([&] {
+    if (!s) throw Error("null argument");
+    s->impl.run();
+  });
+}
+
+edgec_status edgec_session_get_output(edgec_session *s, int32_t index, const void **data, size_t *bytes) {
+  return guard([&] {
+    if (!s || !data || !bytes) throw Error("null argument");
+    auto &v = s->impl.output(index);
+    *data = v.data;
+    *bytes = v.nbytes();
+  });
+}
+
+}  // extern "C"

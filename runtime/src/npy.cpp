@@ -1,0 +1,150 @@
+#include "edgec/npy.h"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <unistd.h>
+
+namespace edgec {
+
+namespace {
+struct DtypeRow {
+  edgec_dtype dtype;
+  const char *descr;
+  const char *name;
+  size_t bytes;
+};
+constexpr DtypeRow kDtypes[] = {
+    {EDGEC_F32, "<f4", "float32", 4}, {EDGEC_F16, "<f2", "float16", 2}, {EDGEC_F64, "<f8", "float64", 8},
+    {EDGEC_I8, "|i1", "int8", 1},     {EDGEC_U8, "|u1", "uint8", 1},    {EDGEC_I16, "<i2", "int16", 2},
+    {EDGEC_U16, "<u2", "uint16", 2},  {EDGEC_I32, "<i4", "int32", 4},   {EDGEC_U32, "<u4", "uint32", 4},
+    {EDGEC_I64, "<i8", "int64", 8},   {EDGEC_U64, "<u8", "uint64", 8},  {EDGEC_BOOL, "|b1", "bool", 1},
+};
+
+[[noreturn]] void fail(const std::string &path, const std::string &what) {
+  throw std::runtime_error(path + ": " + what);
+}
+
+// Value of `'key': <value>` in the header dict, as raw text up to the next top-level comma.
+std::string field(const std::string &header, const std::string &key, const std::string &path) {
+  size_t k = header.find("'" + key + "'");
+  if (k == std::string::npos) fail(path, "npy header has no '" + key + "'");
+  size_t colon = header.find(':', k);
+  if (colon == std::string::npos) fail(path, "malformed npy header");
+  size_t start = header.find_first_not_of(' ', colon + 1);
+  size_t end = start;
+  if (start != std::string::npos && header[start] == '(') end = header.find(')', start) + 1;
+  else end = header.find_first_of(",}", start);
+  if (start == std::string::npos || end == std::string::npos || end <= start) fail(path, "malformed npy header");
+  return header.substr(start, end - start);
+}
+}  // namespace
+
+const char *npyDescr(edgec_dtype dtype) {
+  for (const auto &r : kDtypes)
+    if (r.dtype == dtype) return r.descr;
+  return nullptr;
+}
+size_t dtypeBytes(edgec_dtype dtype) {
+  for (const auto &r : kDtypes)
+    if (r.dtype == dtype) return r.bytes;
+  return dtype == EDGEC_BF16 ? 2 : 1;
+}
+const char *dtypeName(edgec_dtype dtype) {
+  for (const auto &r : kDtypes)
+    if (r.dtype == dtype) return r.name;
+  return dtype == EDGEC_BF16 ? "bfloat16" : dtype == EDGEC_I4 ? "int4" : "unknown";
+}
+
+NpyArray readNpy(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, "cannot open");
+  char magic[8];
+  if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) fail(path, "not a .npy file (bad magic)");
+  uint32_t headerLen = 0;
+  if (magic[6] == 1) {
+    uint8_t b[2];
+    if (!in.read(reinterpret_cast<char *>(b), 2)) fail(path, "truncated npy header");
+    headerLen = b[0] | (b[1] << 8);
+  } else if (magic[6] == 2 || magic[6] == 3) {
+    uint8_t b[4];
+    if (!in.read(reinterpret_cast<char *>(b), 4)) fail(path, "truncated npy header");
+    headerLen = b[0] | (b[1] << 8) | (b[2] << 16) | (uint32_t(b[3]) << 24);
+  } else {
+    fail(path, "unsupported npy version " + std::to_string(int(magic[6])));
+  }
+  if (headerLen > (1u << 20)) fail(path, "npy header too large");
+  std::string header(headerLen, '\0');
+  if (!in.read(header.data(), headerLen)) fail(path, "truncated npy header");
+
+  NpyArray a;
+  std::string descr = field(header, "descr", path);
+  bool found = false;
+  for (const auto &r : kDtypes) {
+    std::string d = r.descr;
+    // numpy writes '|' for 1-byte types; accept '<' there too.
+    if (descr == "'" + d + "'" || (d[0] == '|' && descr == "'<" + d.substr(1) + "'")) {
+      a.dtype = r.dtype;
+      found = true;
+      break;
+    }
+  }
+  if (!found) fail(path, "unsupported npy dtype " + descr);
+  if (field(header, "fortran_order", path) != "False") fail(path, "Fortran-order arrays are not supported");
+  std::string shape = field(header, "shape", path);
+  std::stringstream ss(shape.substr(1, shape.size() - 2));
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    size_t s = item.find_first_not_of(' ');
+    if (s == std::string::npos) continue;
+    try {
+      a.shape.push_back(std::stoll(item.substr(s)));
+    } catch (const std::exception &) {
+      fail(path, "bad shape " + shape);
+    }
+    if (a.shape.back() < 0) fail(path, "bad shape " + shape);
+  }
+  size_t count = 1;
+  for (int64_t d : a.shape) count *= size_t(d);
+  size_t bytes = count * dtypeBytes(a.dtype);
+  a.data.resize(bytes);
+  if (bytes && !in.read(reinterpret_cast<char *>(a.data.data()), bytes))
+    fail(path, "truncated data: expected " + std::to_string(bytes) + " bytes");
+  return a;
+}
+
+void writeNpy(const std::string &path, const NpyArray &a) {
+  const char *descr = npyDescr(a.dtype);
+  if (!descr) throw std::runtime_error(path + ": dtype " + dtypeName(a.dtype) + " cannot be written as .npy");
+  std::string shape = "(";
+  for (size_t i = 0; i < a.shape.size(); ++i) shape += std::to_string(a.shape[i]) + (a.shape.size() == 1 ? "," : i + 1 < a.shape.size() ? ", " : "");
+  shape += ")";
+  std::string header = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
+    out.write("\x93NUMPY\x01\x00", 8);
+    uint16_t len = uint16_t(header.size());
+    char lb[2] = {char(len & 0xff), char(len >> 8)};
+    out.write(lb, 2);
+    out.write(header.data(), header.size());
+    out.write(reinterpret_cast<const char *>(a.data.data()), a.data.size());
+    if (!out.flush()) {
+      std::remove(tmp.c_str());
+      throw std::runtime_error(path + ": write failed");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error(path + ": cannot rename into place (" + std::strerror(errno) + ")");
+  }
+}
+
+}  // namespace edgec

@@ -1,0 +1,165 @@
+// Loading a package: map the file, check the container, verify the FlatBuffer, then
+// check every tensor and kernel reference against the sections they point into.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "edgec/package_format.h"
+#include "model.h"
+
+namespace edgec::rt {
+
+MappedFile::MappedFile(const std::string &path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error(path + ": not a regular file");
+  }
+  size_ = static_cast<size_t>(st.st_size);
+  if (size_ > 0) {
+    void *p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      ::close(fd);
+      throw Error(path + ": cannot map: " + std::strerror(errno));
+    }
+    data_ = static_cast<const uint8_t *>(p);
+  }
+  ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+  if (data_) ::munmap(const_cast<uint8_t *>(data_), size_);
+}
+
+void LoadedModel::fail(const std::string &what) const {
+  throw Error(path_ + ": not a valid edgec package: " + what);
+}
+
+LoadedModel::LoadedModel(const std::string &path) : path_(path) {
+  file_ = std::make_unique<MappedFile>(path);
+  validateContainer();
+  validatePlan();
+}
+
+void LoadedModel::validateContainer() {
+  const uint8_t *data = file_->data();
+  const uint64_t size = file_->size();
+  if (size < sizeof(pkg::FileHeader)) fail("file is " + std::to_string(size) + " bytes, smaller than the header");
+  pkg::FileHeader h;
+  std::memcpy(&h, data, sizeof h);
+  if (std::memcmp(h.magic, pkg::kMagic, sizeof h.magic) != 0) fail("bad magic (not an .edgepkg file)");
+  if (h.format_version != pkg::kFormatVersion)
+    fail("format version " + std::to_string(h.format_version) + " is not supported (this runtime reads version " +
+         std::to_string(pkg::kFormatVersion) + ")");
+  if (h.header_size != sizeof(pkg::FileHeader)) fail("unexpected header size");
+  if (h.file_size != size)
+    fail("file is " + std::to_string(size) + " bytes but the header says " + std::to_string(h.file_size) +
+         " (truncated or appended to)");
+  if (pkg::packageChecksum(data, size) != h.checksum) fail("checksum mismatch (the file is corrupt)");
+  if (h.section_entry_size != sizeof(pkg::SectionEntry) || h.section_count == 0 || h.section_count > 64 ||
+      h.section_table_offset < sizeof(pkg::FileHeader) ||
+      h.section_table_offset > size ||
+      uint64_t(h.section_count) * sizeof(pkg::SectionEntry) > size - h.section_table_offset)
+    fail("bad section table");
+
+  const uint8_t *planData = nullptr;
+  uint64_t planSize = 0;
+  for (uint32_t i = 0; i < h.section_count; ++i) {
+    pkg::SectionEntry e;
+    std::memcpy(&e, data + h.section_table_offset + i * sizeof e, sizeof e);
+    if (e.offset > size || e.size > size - e.offset) fail("section " + std::to_string(i) + " lies outside the file");
+    if (e.offset % pkg::kAlignment != 0) fail("section " + std::to_string(i) + " is not 64-byte aligned");
+    switch (static_cast<pkg::SectionKind>(e.kind)) {
+    case pkg::SectionKind::Plan:
+      if (planData) fail("more than one plan section");
+      planData = data + e.offset;
+      planSize = e.size;
+      break;
+    case pkg::SectionKind::Constants:
+      if (constants_) fail("more than one constants section");
+      constants_ = data + e.offset;
+      constants_size_ = e.size;
+      break;
+    default:
+      fail("unknown section kind " + std::to_string(e.kind));
+    }
+  }
+  if (!planData) fail("no plan section");
+  flatbuffers::Verifier verifier(planData, planSize);
+  if (!pkg::VerifyPackageBuffer(verifier)) fail("the plan does not verify (corrupt FlatBuffer)");
+  plan_ = pkg::GetPackage(planData);
+}
+
+void LoadedModel::validatePlan() {
+  const pkg::Package &p = *plan_;
+  std::string target = p.target() ? p.target()->str() : "";
+  if (target != "host") fail("target '" + target + "' cannot run on this runtime (it runs 'host' packages)");
+  if (p.required_features())
+    for (const auto *f : *p.required_features())
+      if (!hostHasFeature(f->str()))
+        fail("it needs the CPU feature '" + f->str() + "', which this CPU lacks; recompile with a matching --target");
+  isas_ = hostIsas();
+
+  if (!p.tensors() || !p.functions() || p.functions()->size() == 0) fail("no tensors or functions");
+  const auto &tensors = *p.tensors();
+  shapes_.resize(tensors.size());
+  for (uint32_t i = 0; i < tensors.size(); ++i) {
+    const pkg::Tensor *t = tensors[i];
+    std::string name = t->name() ? t->name()->str() : "#" + std::to_string(i);
+    if (pkg::EnumNameDType(t->dtype())[0] == '\0' || !t->shape()) fail("tensor '" + name + "' has a bad type");
+    uint64_t numel = 1;
+    for (int64_t d : *t->shape()) {
+      if (d < 0 || d > (int64_t(1) << 40) || (d && numel > (uint64_t(1) << 40) / uint64_t(d)))
+        fail("tensor '" + name + "' has a bad shape");
+      numel *= uint64_t(d);
+    }
+    shapes_[i].assign(t->shape()->begin(), t->shape()->end());
+    uint64_t bytes = t->dtype() == pkg::DType::i4 ? (numel + 1) / 2 : numel * dtypeSize(t->dtype());
+    if (t->size() != bytes) fail("tensor '" + name + "' size does not match its shape");
+    uint64_t limit = 0;
+    switch (t->storage()) {
+    case pkg::Storage::Arena: limit = p.arena_size(); break;
+    case pkg::Storage::Constant:
+      limit = constants_size_;
+      if (t->offset() % pkg::kAlignment != 0) fail("constant '" + name + "' is not 64-byte aligned");
+      break;
+    case pkg::Storage::State: limit = p.state_size(); break;
+    default: fail("tensor '" + name + "' has an unknown storage class");
+    }
+    if (t->offset() > limit || t->size() > limit - t->offset())
+      fail("tensor '" + name + "' lies outside its memory region");
+  }
+  auto checkRefs = [&](const flatbuffers::Vector<int32_t> *refs, bool allowAbsent, const std::string &where) {
+    if (!refs) return;
+    for (int32_t r : *refs)
+      if (!(allowAbsent && r == -1) && (r < 0 || uint32_t(r) >= tensors.size()))
+        fail(where + " refers to tensor #" + std::to_string(r) + ", which does not exist");
+  };
+  for (const pkg::Function *f : *p.functions()) {
+    std::string fname = f->name() ? f->name()->str() : "";
+    if (fname == "main") main_ = f;
+    checkRefs(f->inputs(), false, "function '" + fname + "' inputs");
+    checkRefs(f->outputs(), false, "function '" + fname + "' outputs");
+    if (f->inputs())
+      for (int32_t r : *f->inputs())
+        if (tensors[r]->storage() != pkg::Storage::Arena) fail("an input is not in the arena");
+    if (!f->kernels()) fail("function '" + fname + "' has no kernel list");
+    for (const pkg::Kernel *k : *f->kernels()) {
+      std::string where = "kernel '" + (k->name() ? k->name()->str() : std::string("?")) + "'";
+      if (!k->op()) fail(where + " has no op");
+      checkRefs(k->inputs(), true, where);
+      checkRefs(k->outputs(), false, where);
+      if (!KernelRegistry::instance().has(k->op()->str()))
+        fail(where + " uses op '" + k->op()->str() + "', which this runtime does not implement");
+    }
+  }
+  if (!main_) fail("no 'main' function");
+}
+
+}  // namespace edgec::rt

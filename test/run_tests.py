@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+"""Runs every edgec test suite and prints one summary line: "N passed, N failed".
+
+Each suite is a real harness with its own counts (gtest, lit, the ONNX conformance
+runner, the end-to-end model checks); this script only runs them and adds up.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(cmd, log_path, env=None):
+    start = time.time()
+    with open(log_path, "w") as log:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        log.write(proc.stdout)
+    return proc.returncode, proc.stdout, time.time() - start
+
+
+def count(pattern, text):
+    m = re.search(pattern, text, re.MULTILINE)
+    return int(m.group(1)) if m else 0
+
+
+def gtest_suite(build, logs):
+    rc, out, secs = run([os.path.join(build, "bin", "edgec_runtime_tests")], os.path.join(logs, "runtime-unit.log"))
+    passed = count(r"^\[  PASSED  \] (\d+) test", out)
+    failed = count(r"^\[  FAILED  \] (\d+) test", out)
+    if rc != 0 and failed == 0:
+        failed = 1  # crashed or did not start
+    return passed, failed, secs
+
+
+def lit_suite(build, logs):
+    lit = "/usr/lib/llvm-19/build/utils/lit/lit.py"
+    rc, out, secs = run([sys.executable, lit, "-sv", os.path.join(build, "test", "lit")], os.path.join(logs, "lit.log"))
+    passed = count(r"^\s*Passed\s*:\s*(\d+)", out)
+    failed = sum(count(r"^\s*%s\s*:\s*(\d+)" % k, out) for k in ("Failed", "Unresolved", "Timed Out", "Unexpectedly Passed"))
+    if rc != 0 and failed == 0:
+        failed = 1
+    return passed, failed, secs
+
+
+def script_suite(name, cmd):
+    """A harness that prints its own 'N passed, N failed' line last."""
+    def suite(build, logs):
+        rc, out, secs = run(cmd(build), os.path.join(logs, name + ".log"))
+        m = re.findall(r"(\d+) passed, (\d+) failed", out)
+        if not m:
+            return 0, 1, secs
+        passed, failed = int(m[-1][0]), int(m[-1][1])
+        if rc != 0 and failed == 0:
+            failed = 1
+        return passed, failed, secs
+    return suite
+
+
+SUITES = [
+    ("runtime-unit", gtest_suite),
+    ("lit", lit_suite),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--only", action="append", help="run only this suite (repeatable)")
+    args = parser.parse_args()
+    build = os.path.abspath(args.build_dir)
+    logs = os.path.join(build, "test-logs")
+    os.makedirs(logs, exist_ok=True)
+    total_passed = total_failed = 0
+    for name, suite in SUITES:
+        if args.only and name not in args.only:
+            continue
+        passed, failed, secs = suite(build, logs)
+        status = "ok" if failed == 0 else "FAILED (log: %s)" % os.path.join(logs, name + ".log")
+        print("%-14s %5d passed, %3d failed  %6.1f s  %s" % (name, passed, failed, secs, status), flush=True)
+        total_passed += passed
+        total_failed += failed
+    print("%d passed, %d failed" % (total_passed, total_failed))
+    return 1 if total_failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+// Helpers for kernel unit tests: owned tensors, attribute lists backed by a real
+// FlatBuffer (as in a package), and a one-call prepare + run through the registry.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernel.h"
+
+namespace edgec::rt::testing {
+
+template <typename T> constexpr DType dtypeFor();
+template <> constexpr DType dtypeFor<float>() { return DType::f32; }
+template <> constexpr DType dtypeFor<double>() { return DType::f64; }
+template <> constexpr DType dtypeFor<int8_t>() { return DType::i8; }
+template <> constexpr DType dtypeFor<uint8_t>() { return DType::u8; }
+template <> constexpr DType dtypeFor<int16_t>() { return DType::i16; }
+template <> constexpr DType dtypeFor<uint16_t>() { return DType::u16; }
+template <> constexpr DType dtypeFor<int32_t>() { return DType::i32; }
+template <> constexpr DType dtypeFor<uint32_t>() { return DType::u32; }
+template <> constexpr DType dtypeFor<int64_t>() { return DType::i64; }
+template <> constexpr DType dtypeFor<uint64_t>() { return DType::u64; }
+
+inline int64_t numelOf(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+// A tensor that owns its (8-byte aligned) storage.
+class Tensor {
+public:
+  Tensor(DType dtype, std::vector<int64_t> shape) {
+    view_.dtype = dtype;
+    view_.shape = std::move(shape);
+    storage_.assign((view_.nbytes() + 7) / 8 + 1, 0);
+    view_.data = storage_.data();
+  }
+  // Moves keep the heap buffer (and so view_.data) valid; copies would not.
+  Tensor(Tensor &&) = default;
+  Tensor &operator=(Tensor &&) = default;
+  Tensor(const Tensor &) = delete;
+  Tensor &operator=(const Tensor &) = delete;
+  // Elements stored as T, tagged with `dtype` (e.g. uint16_t bits for f16, uint8_t for bool).
+  template <typename T>
+  static Tensor of(DType dtype, std::vector<int64_t> shape, const std::vector<T> &values) {
+    Tensor t(dtype, std::move(shape));
+    EXPECT_EQ(sizeof(T), dtypeSize(dtype));
+    EXPECT_EQ(static_cast<int64_t>(values.size()), t.view_.numel());
+    std::memcpy(t.view_.data, values.data(), values.size() * sizeof(T));
+    return t;
+  }
+  template <typename T> static Tensor of(std::vector<int64_t> shape, const std::vector<T> &values) {
+    return of<T>(dtypeFor<T>(), std::move(shape), values);
+  }
+  template <typename T> std::vector<T> values() const {
+    const T *p = view_.as<T>();
+    return std::vector<T>(p, p + view_.numel());
+  }
+  TensorView &view() { return view_; }
+  const std::vector<int64_t> &shape() const { return view_.shape; }
+
+private:
+  TensorView view_;
+  std::vector<uint64_t> storage_;
+};
+
+// Attributes as the compiler writes them: a sorted FlatBuffer vector of pkg::Attr.
+class AttrList {
+public:
+  AttrList &i(const char *name, int64_t v) {
+    attrs_.push_back(pkg::CreateAttrDirect(fbb_, name, pkg::AttrKind::Int, v));
+    return *this;
+  }
+  AttrList &f(const char *name, float v) {
+    attrs_.push_back(pkg::CreateAttrDirect(fbb_, name, pkg::AttrKind::Float, 0, v));
+    return *this;
+  }
+  AttrList &ints(const char *name, const std::vector<int64_t> &v) {
+    attrs_.push_back(pkg::CreateAttrDirect(fbb_, name, pkg::AttrKind::Ints, 0, 0.f, &v));
+    return *this;
+  }
+  AttrList &s(const char *name, const char *v) {
+    attrs_.push_back(
+        pkg::CreateAttrDirect(fbb_, name, pkg::AttrKind::String, 0, 0.f, nullptr, nullptr, v));
+    return *this;
+  }
+  // Finishes the buffer (once); the returned view lives as long as this list.
+  Attrs attrs() {
+    if (!finished_) {
+      auto vec = fbb_.CreateVectorOfSortedTables(&attrs_);
+      fbb_.Finish(pkg::CreateKernel(fbb_, 0, 0, 0, 0, vec));
+      finished_ = true;
+    }
+    return Attrs(flatbuffers::GetRoot<pkg::Kernel>(fbb_.GetBufferPointer())->attrs());
+  }
+
+private:
+  flatbuffers::FlatBufferBuilder fbb_;
+  std::vector<flatbuffers::Offset<pkg::Attr>> attrs_;
+  bool finished_ = false;
+};
+
+inline bool cpuHasAvx2() {
+#if defined(__x86_64__) || defined(__i386__)
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+// Creates the best kernel for `op` among `isas`, prepares it with the tensors' shapes
+// and runs it once. Null entries in `inputs` are absent optional inputs. Throws
+// whatever prepare/run throw; returns the ISA that was chosen.
+inline Isa runKernel(const std::string &op, const std::vector<Tensor *> &inputs,
+                     const std::vector<Tensor *> &outputs, AttrList &attrs,
+                     const std::vector<Isa> &isas = {Isa::Ref}) {
+  Isa chosen = Isa::Ref;
+  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(op, isas, &chosen);
+  if (!k) throw Error("no kernel for " + op);
+  static const TensorView absent;  // data == null
+  KernelSignature sig;
+  sig.op = op;
+  sig.node = "test_node";
+  sig.attrs = attrs.attrs();
+  std::vector<const TensorView *> in;
+  std::vector<TensorView *> out;
+  for (Tensor *t : inputs) {
+    sig.inputs.push_back(t ? &t->view() : nullptr);
+    sig.input_is_constant.push_back(false);
+    in.push_back(t ? &t->view() : &absent);
+  }
+  for (Tensor *t : outputs) {
+    sig.outputs.push_back(t ? &t->view() : nullptr);
+    out.push_back(t ? &t->view() : nullptr);
+  }
+  k->prepare(sig);
+  std::vector<uint64_t> scratch((k->scratchBytes() + 7) / 8 + 1);
+  k->run(in, out, scratch.data());
+  return chosen;
+}
+
+inline Isa runKernel(const std::string &op, const std::vector<Tensor *> &inputs,
+                     const std::vector<Tensor *> &outputs) {
+  AttrList none;
+  return runKernel(op, inputs, outputs, none);
+}
+
+inline std::vector<float> randomFloats(int64_t n, uint32_t seed, float lo = -1.f, float hi = 1.f) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float &x : v) x = dist(rng);
+  return v;
+}
+
+// Element-wise comparison with a tolerance relative to the expected magnitude (at least 1).
+inline void expectNear(const std::vector<float> &actual, const std::vector<float> &expected,
+                       float rtol, const std::string &what = "") {
+  ASSERT_EQ(actual.size(), expected.size()) << what;
+  for (size_t i = 0; i < actual.size(); ++i) {
+    if (std::isnan(expected[i])) {
+      EXPECT_TRUE(std::isnan(actual[i])) << what << " at " << i;
+      continue;
+    }
+    const float tol = rtol * std::max(1.f, std::fabs(expected[i]));
+    ASSERT_NEAR(actual[i], expected[i], tol) << what << " at flat index " << i;
+  }
+}
+
+// Row-major flat index of `idx` in `shape`.
+inline int64_t flatIndex(const std::vector<int64_t> &idx, const std::vector<int64_t> &shape) {
+  int64_t f = 0;
+  for (size_t d = 0; d < shape.size(); ++d) f = f * shape[d] + idx[d];
+  return f;
+}
+
+// The multi-index of flat position `f` in `shape`.
+inline std::vector<int64_t> unflatIndex(int64_t f, const std::vector<int64_t> &shape) {
+  std::vector<int64_t> idx(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    idx[d] = f % shape[d];
+    f /= shape[d];
+  }
+  return idx;
+}
+
+}  // namespace edgec::rt::testing

@@ -1,0 +1,52 @@
+// The edgec subcommands. Each file adds one subcommand to the CLI11 app; its callback
+// throws CommandError (one clear line) on failure and main() turns that into exit 1.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace edgec::cli {
+
+struct CommandError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void addImportCommand(CLI::App &app);
+void addCompileCommand(CLI::App &app);
+void addRunCommand(CLI::App &app);
+void addInspectCommand(CLI::App &app);
+
+// Shared by import and compile.
+struct ModelInput {
+  std::string path;
+  std::vector<std::string> inputShapes;  // NAME=D0xD1x...
+  void addOptions(CLI::App &cmd);
+};
+
+// Loads .onnx / .onnxtxt through the ONNX frontend, or parses edge-dialect .mlir.
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const ModelInput &input);
+
+// Progress on stderr for long steps ("[2/4] optimizing ... 0.12 s").
+class Progress {
+public:
+  Progress(int steps, bool quiet) : steps_(steps), quiet_(quiet) {}
+  void step(const std::string &what);
+  void done();
+
+private:
+  int steps_, current_ = 0;
+  bool quiet_;
+  double start_ = 0;
+};
+
+double nowSeconds();
+
+}  // namespace edgec::cli

@@ -1,0 +1,72 @@
+// `edgec compile`: model -> optimized edge IR -> kernel plan -> .edgepkg.
+#include "Commands.h"
+#include "edgec/HostTarget.h"
+#include "edgec/PackageWriter.h"
+#include "edgec/Pipelines.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace edgec::cli {
+
+void addCompileCommand(CLI::App &app) {
+  auto *cmd = app.add_subcommand("compile", "Compile a model into a deployable .edgepkg package");
+  struct Options {
+    ModelInput input;
+    std::string target = "host";
+    std::string output;
+    std::string dumpIr;
+    bool noFuse = false, quiet = false;
+  };
+  auto opts = std::make_shared<Options>();
+  opts->input.addOptions(*cmd);
+  cmd->add_option("--target", opts->target, "Target device profile")
+      ->check(CLI::IsMember({"host"}))
+      ->capture_default_str();
+  cmd->add_option("-o,--output", opts->output, "Output package (.edgepkg)")->required();
+  cmd->add_flag("--no-fuse", opts->noFuse, "Skip the fusion passes (conv+batchnorm, conv+activation)");
+  cmd->add_option("--dump-ir", opts->dumpIr, "Also write the optimized edge IR (constants elided) to this file");
+  cmd->add_flag("-q,--quiet", opts->quiet, "No progress output");
+  cmd->callback([opts] {
+    Progress progress(4, opts->quiet);
+    mlir::MLIRContext context;
+    std::string diag;
+    llvm::raw_string_ostream os(diag);
+    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+      os << d.getLocation() << ": " << d << "\n";
+      return mlir::success();
+    });
+
+    progress.step("importing " + opts->input.path);
+    auto module = loadModel(context, opts->input);
+
+    progress.step("optimizing for " + opts->target);
+    mlir::PassManager pm(&context);
+    buildHostPipeline(pm, PipelineOptions{!opts->noFuse});
+    if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + os.str());
+    if (!opts->dumpIr.empty()) {
+      std::string text;
+      llvm::raw_string_ostream ir(text);
+      module->print(ir, mlir::OpPrintingFlags().elideLargeElementsAttrs(16).elideLargeResourceString(64));
+      std::string error;
+      if (!writeFileAtomically(opts->dumpIr, std::vector<uint8_t>(text.begin(), text.end()), error))
+        throw CommandError(error);
+    }
+
+    progress.step("lowering to kernels and planning memory");
+    PackageStats stats;
+    std::vector<uint8_t> package = buildHostPackage(*module, &stats);
+    if (package.empty()) throw CommandError("lowering failed:\n" + os.str());
+
+    progress.step("writing " + opts->output);
+    std::string error;
+    if (!writeFileAtomically(opts->output, package, error)) throw CommandError(error);
+    progress.done();
+    if (!opts->quiet)
+      std::fprintf(stderr, "wrote %s: %zu kernels, %.1f KiB constants, %.1f KiB arena (%.1f KiB without reuse)\n",
+                   opts->output.c_str(), stats.kernels, stats.constantBytes / 1024.0, stats.arenaBytes / 1024.0,
+                   stats.naiveArenaBytes / 1024.0);
+  });
+}
+
+}  // namespace edgec::cli

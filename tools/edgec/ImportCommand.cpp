@@ -1,0 +1,123 @@
+// `edgec import`: the edge IR of a model, as readable MLIR text.
+#include <chrono>
+
+#include "Commands.h"
+#include "edge/EdgeDialect.h"
+#include "edgec/OnnxImporter.h"
+#include "edgec/PackageWriter.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/SourceMgr.h"
+
+namespace edgec::cli {
+
+double nowSeconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+void Progress::step(const std::string &what) {
+  double now = nowSeconds();
+  if (!quiet_) {
+    if (current_ > 0) std::fprintf(stderr, " %.2f s\n", now - start_);
+    std::fprintf(stderr, "[%d/%d] %s ...", ++current_, steps_, what.c_str());
+    std::fflush(stderr);
+  }
+  start_ = now;
+}
+
+void Progress::done() {
+  if (!quiet_ && current_ > 0) std::fprintf(stderr, " %.2f s\n", nowSeconds() - start_);
+  current_ = 0;
+}
+
+void ModelInput::addOptions(CLI::App &cmd) {
+  cmd.add_option("model", path, "Model file: .onnx, .onnxtxt (ONNX textual syntax) or .mlir (edge dialect)")
+      ->required();
+  cmd.add_option("--input-shape", inputShapes,
+                 "Fix a graph input's shape, e.g. --input-shape input=1x3x224x224 (repeatable); "
+                 "needed when the model has dynamic dims");
+}
+
+namespace {
+std::vector<int64_t> parseDims(const std::string &text, const std::string &spec) {
+  std::vector<int64_t> dims;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('x', start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(start, end - start);
+    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos)
+      throw CommandError("--input-shape '" + spec + "': dims must be non-negative integers separated by 'x'");
+    dims.push_back(std::stoll(item));
+    start = end + 1;
+  }
+  return dims;
+}
+}  // namespace
+
+mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const ModelInput &input) {
+  context.loadDialect<mlir::edge::EdgeDialect, mlir::func::FuncDialect>();
+  const std::string &path = input.path;
+  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".mlir") == 0) {
+    std::string diag;
+    llvm::raw_string_ostream os(diag);
+    llvm::SourceMgr sourceMgr;
+    mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context, os);
+    auto module = mlir::parseSourceFile<mlir::ModuleOp>(path, sourceMgr, &context);
+    if (!module) throw CommandError(path + ": cannot parse edge IR:\n" + os.str());
+    return module;
+  }
+  ImportOptions options;
+  for (const std::string &spec : input.inputShapes) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw CommandError("--input-shape '" + spec + "': expected NAME=D0xD1x...");
+    options.inputShapes[spec.substr(0, eq)] = parseDims(spec.substr(eq + 1), spec);
+  }
+  std::string error, diag;
+  llvm::raw_string_ostream os(diag);
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+    os << d.getLocation() << ": " << d << "\n";
+    return mlir::success();
+  });
+  auto module = importOnnxFile(context, path, options, error);
+  if (!module) throw CommandError(error + (diag.empty() ? "" : "\n" + os.str()));
+  return module;
+}
+
+void addImportCommand(CLI::App &app) {
+  auto *cmd = app.add_subcommand("import", "Import a model and print its edge IR (MLIR text)");
+  struct Options {
+    ModelInput input;
+    std::string output = "-";
+    bool keepConstants = false;
+  };
+  auto opts = std::make_shared<Options>();
+  opts->input.addOptions(*cmd);
+  cmd->add_option("-o,--output", opts->output, "Output .mlir file ('-' = stdout)");
+  cmd->add_flag("--keep-constants", opts->keepConstants,
+                "Print weights in full (by default large constants are elided, so the output is "
+                "readable but cannot be parsed back)");
+  cmd->callback([opts] {
+    mlir::MLIRContext context;
+    auto module = loadModel(context, opts->input);
+    mlir::OpPrintingFlags flags;
+    if (!opts->keepConstants) flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os, flags);
+    os.flush();
+    if (opts->output == "-") {
+      llvm::outs() << text;
+      return;
+    }
+    std::string error;
+    if (!writeFileAtomically(opts->output, std::vector<uint8_t>(text.begin(), text.end()), error))
+      throw CommandError(error);
+  });
+}
+
+}  // namespace edgec::cli

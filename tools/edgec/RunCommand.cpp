@@ -1,0 +1,151 @@
+// `edgec run`: execute a package on .npy inputs, write .npy outputs, report timing.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <set>
+
+#include "Commands.h"
+#include "edgec/npy.h"
+#include "edgec/runtime.hpp"
+
+namespace edgec::cli {
+
+namespace {
+std::string shapeStr(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+// A short preview of an output: first values and, for float32, min/max/mean.
+void printSummary(const TensorInfo &info, const void *data) {
+  std::printf("  %s %s %s", info.name.c_str(), dtypeName(info.dtype), shapeStr(info.shape).c_str());
+  if (info.dtype == EDGEC_F32) {
+    const float *f = static_cast<const float *>(data);
+    size_t n = info.size_bytes / 4;
+    double sum = 0, lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; ++i) {
+      sum += f[i];
+      lo = std::min<double>(lo, f[i]);
+      hi = std::max<double>(hi, f[i]);
+    }
+    std::printf(" min %.6g max %.6g mean %.6g\n    [", lo, hi, n ? sum / n : 0.0);
+    for (size_t i = 0; i < std::min<size_t>(n, 8); ++i) std::printf("%s%.6g", i ? ", " : "", f[i]);
+    std::printf("%s]", n > 8 ? ", ..." : "");
+  }
+  std::printf("\n");
+}
+
+void ensureWritableDir(const std::string &dir) {
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (::mkdir(dir.c_str(), 0755) != 0)
+      throw CommandError(dir + ": cannot create the output directory: " + std::strerror(errno));
+  } else if (!S_ISDIR(st.st_mode)) {
+    throw CommandError(dir + ": not a directory");
+  }
+  if (::access(dir.c_str(), W_OK) != 0) throw CommandError(dir + ": the output directory is not writable");
+}
+}  // namespace
+
+void addRunCommand(CLI::App &app) {
+  auto *cmd = app.add_subcommand("run", "Run a compiled package on .npy inputs");
+  struct Options {
+    std::string package;
+    std::vector<std::string> inputs;
+    std::string outputDir;
+    int repeat = 1, warmup = 0;
+    bool quiet = false;
+  };
+  auto opts = std::make_shared<Options>();
+  cmd->add_option("package", opts->package, "Compiled package (.edgepkg)")->required();
+  cmd->add_option("-i,--input", opts->inputs,
+                  "Input as NAME=FILE.npy (repeatable; FILE.npy alone when the model has one input)");
+  cmd->add_option("--output-dir", opts->outputDir, "Write each output to DIR/<output name>.npy");
+  cmd->add_option("--repeat", opts->repeat, "Run N times and report the median latency")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--warmup", opts->warmup, "Untimed runs before timing")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", opts->quiet, "Print only the timing line");
+  cmd->callback([opts] {
+    Model model(opts->package);
+    std::vector<TensorInfo> inputs = model.inputs(), outputs = model.outputs();
+
+    // Match every given input to a model input; report all problems before running.
+    std::vector<NpyArray> arrays(inputs.size());
+    std::vector<bool> given(inputs.size(), false);
+    for (const std::string &spec : opts->inputs) {
+      size_t eq = spec.find('=');
+      std::string name = eq == std::string::npos ? "" : spec.substr(0, eq);
+      std::string file = eq == std::string::npos ? spec : spec.substr(eq + 1);
+      size_t index = inputs.size();
+      if (name.empty()) {
+        if (inputs.size() != 1)
+          throw CommandError("--input '" + spec + "': the model has " + std::to_string(inputs.size()) +
+                             " inputs, so name it: --input NAME=FILE.npy");
+        index = 0;
+      } else {
+        for (size_t i = 0; i < inputs.size(); ++i)
+          if (inputs[i].name == name) index = i;
+        if (index == inputs.size()) {
+          std::string known;
+          for (const auto &in : inputs) known += (known.empty() ? "" : ", ") + in.name;
+          throw CommandError("--input '" + name + "': the model has no such input (inputs: " + known + ")");
+        }
+      }
+      if (given[index]) throw CommandError("input '" + inputs[index].name + "' is given twice");
+      NpyArray a = readNpy(file);
+      const TensorInfo &want = inputs[index];
+      if (a.dtype != want.dtype)
+        throw CommandError(file + ": input '" + want.name + "' expects " + dtypeName(want.dtype) + ", the file holds " +
+                           dtypeName(a.dtype));
+      if (a.shape != want.shape)
+        throw CommandError(file + ": input '" + want.name + "' expects shape " + shapeStr(want.shape) +
+                           ", the file holds " + shapeStr(a.shape));
+      arrays[index] = std::move(a);
+      given[index] = true;
+    }
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (!given[i])
+        throw CommandError("missing input '" + inputs[i].name + "' (" + dtypeName(inputs[i].dtype) + " " +
+                           shapeStr(inputs[i].shape) + "): pass --input " + inputs[i].name + "=FILE.npy");
+    if (!opts->outputDir.empty()) ensureWritableDir(opts->outputDir);
+
+    Session session(model);
+    for (size_t i = 0; i < inputs.size(); ++i) session.setInput(int32_t(i), arrays[i].data.data(), arrays[i].data.size());
+    for (int i = 0; i < opts->warmup; ++i) session.run();
+    std::vector<double> times;
+    for (int i = 0; i < opts->repeat; ++i) {
+      double t0 = nowSeconds();
+      session.run();
+      times.push_back(nowSeconds() - t0);
+    }
+    std::sort(times.begin(), times.end());
+    double median = times[times.size() / 2];
+    if (times.size() % 2 == 0) median = (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
+
+    if (!opts->quiet) std::printf("outputs:\n");
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      auto [data, bytes] = session.output(int32_t(i));
+      if (!opts->quiet) printSummary(outputs[i], data);
+      if (!opts->outputDir.empty()) {
+        NpyArray a;
+        a.dtype = outputs[i].dtype;
+        a.shape = outputs[i].shape;
+        a.data.assign(static_cast<const uint8_t *>(data), static_cast<const uint8_t *>(data) + bytes);
+        std::string safe = outputs[i].name;
+        std::replace(safe.begin(), safe.end(), '/', '_');
+        writeNpy(opts->outputDir + "/" + safe + ".npy", a);
+      }
+    }
+    std::printf("latency: median %.3f ms over %d run%s (min %.3f ms, max %.3f ms)\n", median * 1e3, opts->repeat,
+                opts->repeat == 1 ? "" : "s", times.front() * 1e3, times.back() * 1e3);
+  });
+}
+
+}  // namespace edgec::cli

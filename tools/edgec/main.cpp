@@ -1,0 +1,29 @@
+// edgec: compile ONNX models into deployable packages and run them.
+#include <cstdio>
+
+#include "Commands.h"
+
+int main(int argc, char **argv) {
+  CLI::App app{"edgec: an ahead-of-time model compiler for edge devices.\n"
+               "An ONNX model goes in; a self-contained .edgepkg comes out, which `edgec run`\n"
+               "(or the C/C++ runtime API) executes.",
+               "edgec"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "edgec 0.1 (package format 1)");
+  edgec::cli::addImportCommand(app);
+  edgec::cli::addCompileCommand(app);
+  edgec::cli::addRunCommand(app);
+  edgec::cli::addInspectCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    return app.exit(e);
+  } catch (const edgec::cli::CommandError &e) {
+    std::fprintf(stderr, "edgec: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "edgec: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
