@@ -60,9 +60,34 @@ def script_suite(name, cmd):
     return suite
 
 
+def conformance_suite(kernels):
+    """The ONNX node test suite, generated once into the build tree from python3-onnx."""
+    def suite(build, logs):
+        data = os.path.join(build, "onnx-node-tests")
+        if not os.path.exists(os.path.join(data, "generated.stamp")):
+            subprocess.run([sys.executable, os.path.join(ROOT, "test", "conformance", "generate_node_tests.py"), data],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = dict(os.environ, EDGEC_KERNELS=kernels)
+        name = "conformance-" + kernels
+        report = os.path.join(build, name + "-report.txt")
+        rc, out, secs = run([os.path.join(build, "bin", "edgec-conformance"), os.path.join(data, "node"), report],
+                            os.path.join(logs, name + ".log"), env=env)
+        m = re.findall(r"(\d+) passed, (\d+) failed, (\d+) skipped", out)
+        if not m:
+            return 0, 1, secs
+        passed, failed, skipped = map(int, m[-1])
+        print("  (%s: %d ONNX node cases skipped, by reason in %s)" % (name, skipped, report))
+        return passed, failed + (1 if rc != 0 and failed == 0 else 0), secs
+    return suite
+
+
 SUITES = [
     ("runtime-unit", gtest_suite),
     ("lit", lit_suite),
+    ("conformance-best", conformance_suite("best")),
+    ("conformance-ref", conformance_suite("ref")),
+    ("e2e", script_suite("e2e", lambda build: ["/usr/bin/python3", os.path.join(ROOT, "test", "e2e", "run_e2e.py"),
+                                                "--build-dir", build])),
 ]
 
 

@@ -49,6 +49,14 @@ struct FoldIntoConv : OpRewritePattern<BatchNormalizationOp> {
       if (!b) return failure();
       bias = *b;
     }
+    // constantAsDoubles yields no values for element types it cannot read (f16, bf16
+    // BN parameters are legal) or for a dense_resource without its blob: indexing
+    // them would read out of bounds, so leave such a BN alone.
+    auto sized = [](const std::vector<double> &v, int64_t n) { return int64_t(v.size()) == n; };
+    if (!sized(*w, weightType.getNumElements()) || !sized(bias, channels) ||
+        !sized(*gamma, channels) || !sized(*beta, channels) || !sized(*mean, channels) ||
+        !sized(*var, channels))
+      return failure();
     int64_t perChannel = weightType.getNumElements() / channels;
     double eps = bn.getEpsilon().convertToDouble();
     for (int64_t c = 0; c < channels; ++c) {

@@ -52,7 +52,11 @@ struct FuseClip : OpRewritePattern<ClipOp> {
       if (!operands[i]) continue;
       ElementsAttr value;
       if (!matchPattern(operands[i], m_Constant(&value))) return failure();
-      bounds[i] = static_cast<float>(constantAsDoubles(value).at(0));
+      // Empty for element types constantAsDoubles cannot read (f16, bf16): don't fuse
+      // rather than abort in .at(0).
+      std::vector<double> v = constantAsDoubles(value);
+      if (v.empty()) return failure();
+      bounds[i] = static_cast<float>(v[0]);
     }
     setActivation(rewriter, conv, "Clip", bounds[0], bounds[1]);
     rewriter.replaceOp(clip, conv.getResult());

@@ -1,6 +1,8 @@
 // ISA features of the running CPU, through cpuinfo (x86 and ARM alike).
 #include <cpuinfo.h>
 
+#include <cstdlib>
+
 #include "model.h"
 
 namespace edgec::rt {
@@ -31,6 +33,8 @@ bool hostHasFeature(const std::string &f) {
 
 std::vector<Isa> hostIsas() {
   std::vector<Isa> isas = {Isa::Ref};
+  // EDGEC_KERNELS=ref runs the portable oracle kernels only (tests and debugging).
+  if (const char *only = std::getenv("EDGEC_KERNELS"); only && std::string(only) == "ref") return isas;
   if (hostHasFeature("avx2") && hostHasFeature("fma")) isas.push_back(Isa::X86Avx2);
   if (hostHasFeature("neon")) isas.push_back(Isa::ArmNeon);
   return isas;

@@ -60,13 +60,13 @@ TEST(RefElementwise, SubMulDivWithScalarAndRowBroadcast) {
 
 TEST(RefElementwise, IntegerArithmeticWrapsAndDivTruncatesTowardZero) {
   Tensor a = Tensor::of<int8_t>({4}, {100, -100, 7, -7});
-  Tensor b = Tensor::of<int8_t>({4}, {100, 100, -2, 2});
+  Tensor b = Tensor::of<int8_t>({4}, {100, -100, -2, 2});
   Tensor add(DType::i8, {4}), div(DType::i8, {4});
   runKernel("Add", {&a, &b}, {&add});
   runKernel("Div", {&a, &b}, {&div});
   // 200 and -200 wrap modulo 256.
   EXPECT_EQ(add.values<int8_t>(), (std::vector<int8_t>{-56, 56, 5, -5}));
-  EXPECT_EQ(div.values<int8_t>(), (std::vector<int8_t>{1, -1, -3, -3}));
+  EXPECT_EQ(div.values<int8_t>(), (std::vector<int8_t>{1, 1, -3, -3}));
 
   Tensor big = Tensor::of<int64_t>({2}, {std::numeric_limits<int64_t>::min(), 9});
   Tensor m1 = Tensor::of<int64_t>({2}, {-1, -4});
@@ -236,7 +236,9 @@ TEST(RefElementwise, ClipWithOptionalBounds) {
   // min > max: every element becomes max (ONNX).
   Tensor hiLow = Tensor::of<float>({}, std::vector<float>{-2.f});
   for (float v : clip(&lo, &hiLow))
-    if (!std::isnan(v)) EXPECT_EQ(v, -2.f);
+    if (!std::isnan(v)) {
+      EXPECT_EQ(v, -2.f);
+    }
 
   Tensor xu = Tensor::of<uint8_t>({4}, {0, 10, 200, 255});
   Tensor lu = Tensor::of<uint8_t>({}, std::vector<uint8_t>{5});

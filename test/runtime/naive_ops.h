@@ -18,7 +18,7 @@ struct ConvCase {
   int64_t group;
   std::vector<int64_t> kernel, strides, dilations, pads;  // pads: begins then ends
   bool bias = true;
-  std::string activation;  // "", "Relu", "Clip"
+  std::string activation = "";  // "", "Relu", "Clip"
   float actMin = 0.f, actMax = 0.f;
 
   size_t nd() const { return x.size() - 2; }

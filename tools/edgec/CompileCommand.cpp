@@ -1,7 +1,7 @@
 // `edgec compile`: model -> optimized edge IR -> kernel plan -> .edgepkg.
 #include "Commands.h"
 #include "edgec/HostTarget.h"
-#include "edgec/PackageWriter.h"
+#include "edgec/AtomicFile.h"
 #include "edgec/Pipelines.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"

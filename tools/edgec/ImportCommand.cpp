@@ -4,7 +4,7 @@
 #include "Commands.h"
 #include "edge/EdgeDialect.h"
 #include "edgec/OnnxImporter.h"
-#include "edgec/PackageWriter.h"
+#include "edgec/AtomicFile.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"

@@ -399,8 +399,16 @@ void GraphImporter::importCast(const onnx::NodeProto &n) {
 
 // Identity and inference-mode Dropout forward their input.
 void GraphImporter::importIdentity(const onnx::NodeProto &n) {
-  if (n.op_type() == "Dropout" && n.output_size() > 1 && !n.output(1).empty())
-    throw ImportError(where(n) + ": the mask output of Dropout is not supported");
+  if (n.op_type() == "Dropout") {
+    if (n.output_size() > 1 && !n.output(1).empty())
+      throw ImportError(where(n) + ": the mask output of Dropout is not supported");
+    // training_mode must be absent or a constant false: edgec compiles for inference.
+    if (Value training = input(n, 2)) {
+      ElementsAttr value;
+      if (!matchPattern(training, m_Constant(&value)) || constantAsInts(value).at(0) != 0)
+        throw ImportError(where(n) + ": training-mode Dropout is not supported (export in eval mode)");
+    }
+  }
   define(n, 0, input(n, 0));
 }
 

@@ -5,8 +5,7 @@
 
 #include "edge/ConstantData.h"
 #include "edge/EdgeDialect.h"
-#include "edgec/PackageWriter.h"
-#include "edgec/package_format.h"
+#include "edgec/package_builder.h"
 #include "edgepkg_generated.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
@@ -242,7 +241,7 @@ std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats
     stats->naiveArenaBytes = naive;
     stats->constantBytes = constants_.size();
   }
-  return assemblePackage(plan, constants_);
+  return pkg::assemblePackage(plan, constants_);
 }
 
 }  // namespace

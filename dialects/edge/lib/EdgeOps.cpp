@@ -25,8 +25,11 @@ std::string shapeStr(ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
+// A rank-0 tensor has no valid axis (ONNX: axis in [-r, r-1]); accepting axis 0 there
+// let Concat index an empty shape and passed Softmax/LayerNormalization/Reduce IR that
+// the runtime kernels reject.
 LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank, StringRef what = "axis") {
-  if (axis < 0 || axis >= std::max<int64_t>(rank, 1))
+  if (axis < 0 || axis >= rank)
     return op->emitOpError() << what << " " << axis << " is out of range for rank " << rank
                              << " (axes must be normalized to [0, rank))";
   return success();
@@ -69,6 +72,10 @@ LogicalResult verifyWindowOutput(Operation *op, ArrayRef<int64_t> in, ArrayRef<i
                                  ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
   int64_t spatial = kernel.size();
   for (int64_t i = 0; i < spatial; ++i) {
+    // slidingWindowOutput assumes a non-empty window (the pool kernels reject one).
+    if (kernel[i] < 1)
+      return op->emitOpError() << "kernel size " << kernel[i] << " in spatial dim " << i
+                               << " must be >= 1";
     int64_t lo = slidingWindowOutput(in[2 + i], kernel[i], strides[i], pads[i],
                                      pads[spatial + i], dilations[i], false);
     int64_t hi = slidingWindowOutput(in[2 + i], kernel[i], strides[i], pads[i],
@@ -170,6 +177,8 @@ LogicalResult LayerNormalizationOp::verify() {
   ArrayRef<int64_t> normalized = in.drop_front(getAxis());
   for (Value p : {getScale(), getBias()}) {
     if (!p) continue;
+    if (elementOf(p) != elementOf(getInput()))
+      return emitOpError("scale and bias must have the input's element type");
     if (failed(broadcastShapes(normalized, shapeOf(p))) ||
         *broadcastShapes(normalized, shapeOf(p)) != SmallVector<int64_t>(normalized))
       return emitOpError() << "scale/bias shape " << shapeStr(shapeOf(p))
@@ -205,6 +214,8 @@ LogicalResult BatchNormalizationOp::verify() {
 LogicalResult MatMulOp::verify() {
   SmallVector<int64_t> a(shapeOf(getA())), b(shapeOf(getB()));
   if (a.empty() || b.empty()) return emitOpError("operands must have rank >= 1");
+  if (elementOf(getA()) != elementOf(getB()) || elementOf(getA()) != elementOf(getOutput()))
+    return emitOpError("A, B and the result must have the same element type");
   bool aVec = a.size() == 1, bVec = b.size() == 1;
   if (aVec) a.insert(a.begin(), 1);
   if (bVec) b.push_back(1);
@@ -224,6 +235,9 @@ LogicalResult MatMulOp::verify() {
 LogicalResult GemmOp::verify() {
   ArrayRef<int64_t> a = shapeOf(getA()), b = shapeOf(getB());
   if (a.size() != 2 || b.size() != 2) return emitOpError("A and B must be matrices");
+  Type elem = elementOf(getA());
+  if (elementOf(getB()) != elem || elementOf(getOutput()) != elem || (getC() && elementOf(getC()) != elem))
+    return emitOpError("A, B, C and the result must have the same element type");
   int64_t m = getTransA() ? a[1] : a[0], ka = getTransA() ? a[0] : a[1];
   int64_t kb = getTransB() ? b[1] : b[0], n = getTransB() ? b[0] : b[1];
   if (ka != kb) return emitOpError() << "contracting dims differ: " << ka << " vs " << kb;
@@ -241,6 +255,10 @@ LogicalResult ConvOp::verify() {
   ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight()), y = shapeOf(getOutput());
   if (x.size() < 3 || w.size() != x.size() || y.size() != x.size())
     return emitOpError("input, weight and result must have the same rank >= 3 (N, C, spatial...)");
+  Type elem = elementOf(getInput());
+  if (elementOf(getWeight()) != elem || elementOf(getOutput()) != elem ||
+      (getBias() && elementOf(getBias()) != elem))
+    return emitOpError("input, weight, bias and result must have the same element type");
   int64_t spatial = x.size() - 2, group = getGroup();
   if (failed(verifyWindowAttrs(*this, spatial, getStrides(), getPads(), getDilations())))
     return failure();
@@ -348,6 +366,7 @@ LogicalResult ConcatOp::verify() {
   if (getInputs().empty()) return emitOpError("needs at least one input");
   ArrayRef<int64_t> out = shapeOf(getOutput());
   int64_t rank = out.size(), axis = getAxis();
+  if (rank == 0) return emitOpError("cannot concatenate rank-0 tensors");
   if (failed(verifyAxis(*this, axis, rank))) return failure();
   int64_t total = 0;
   for (Value in : getInputs()) {
@@ -379,6 +398,11 @@ LogicalResult SliceOp::verify() {
                              : std::max<int64_t>(0, (start - end + (-step) - 1) / (-step));
     if (count > 0 && (start < 0 || start >= in[d]))
       return emitOpError() << "start " << start << " is outside dim " << d << " of size " << in[d];
+    // The end bounds the last selected index; unchecked, an end past the dim (or
+    // below -1 going backwards) let the slice read outside the input.
+    if (count > 0 && (step > 0 ? end > in[d] : end < -1))
+      return emitOpError() << "end " << end << " is outside dim " << d << " of size " << in[d]
+                           << " (normalized ends lie in [0, dim], or [-1, dim-1] for negative steps)";
     if (out[d] != count)
       return emitOpError() << "result dim " << d << " is " << out[d] << ", the slice selects " << count;
   }
@@ -390,8 +414,8 @@ LogicalResult SliceOp::verify() {
 LogicalResult GatherOp::verify() {
   ArrayRef<int64_t> data = shapeOf(getData()), idx = shapeOf(getIndices());
   int64_t axis = getAxis();
-  if (failed(verifyAxis(*this, axis, data.size()))) return failure();
   if (data.empty()) return emitOpError("data must have rank >= 1");
+  if (failed(verifyAxis(*this, axis, data.size()))) return failure();
   SmallVector<int64_t> expected(data.take_front(axis));
   expected.append(idx.begin(), idx.end());
   expected.append(data.begin() + axis + 1, data.end());

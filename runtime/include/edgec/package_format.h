@@ -68,6 +68,12 @@ inline uint64_t packageChecksum(const uint8_t *data, size_t size) {
   return fnv1a64(data + kChecksumOffset + 8, size - kChecksumOffset - 8, h);
 }
 
+// Recomputes and stores the checksum of a complete package image.
+template <typename Bytes> inline void updateChecksum(Bytes &image) {
+  uint64_t checksum = packageChecksum(image.data(), image.size());
+  for (size_t i = 0; i < 8; ++i) image[kChecksumOffset + i] = uint8_t(checksum >> (8 * i));
+}
+
 inline constexpr uint64_t alignTo(uint64_t v, uint64_t a = kAlignment) {
   return (v + a - 1) / a * a;
 }

@@ -1,4 +1,4 @@
-// Writing the .edgepkg container (runtime/include/edgec/package_format.h).
+// Writing files the way every edgec output is written: all or nothing.
 #pragma once
 
 #include <cstdint>
@@ -6,9 +6,6 @@
 #include <vector>
 
 namespace edgec {
-
-// Header + section table + PLAN + CONSTANTS, with the checksum filled in.
-std::vector<uint8_t> assemblePackage(const std::vector<uint8_t> &plan, const std::vector<uint8_t> &constants);
 
 // Writes `bytes` to a temporary file beside `path` and renames it into place, so a
 // failure never leaves a partial file. Returns false and sets `error` on failure.

@@ -1,0 +1,145 @@
+// The x86 (AVX2/FMA, Eigen) Gemm, MatMul and Conv against the ref kernels and the naive
+// definitions, on random shapes covering every path (pointwise, depthwise, im2col).
+#include "naive_ops.h"
+
+namespace edgec::rt::testing {
+namespace {
+
+constexpr float kRtol = 1e-4f;
+
+class X86Kernels : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (!cpuHasAvx2()) GTEST_SKIP() << "CPU lacks AVX2/FMA";
+  }
+  const std::vector<Isa> x86_ = {Isa::Ref, Isa::X86Avx2};
+};
+
+std::vector<ConvCase> x86ConvCases() {
+  std::vector<ConvCase> cases = {
+      // MobileNetV2-like layers
+      {{1, 3, 32, 32}, 16, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 16, 16, 16}, 16, 16, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 24, 15, 15}, 24, 24, {3, 3}, {2, 2}, {1, 1}, {0, 0, 1, 1}, true, "Relu"},
+      {{2, 32, 8, 8}, 24, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true},
+      {{1, 24, 8, 8}, 96, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, false, "Relu"},
+      // depthwise with a channel multiplier, dilation and asymmetric pads
+      {{1, 4, 9, 11}, 8, 4, {3, 3}, {1, 2}, {2, 1}, {2, 0, 1, 3}, true},
+      {{1, 4, 7, 7}, 4, 4, {5, 5}, {3, 1}, {1, 2}, {0, 4, 2, 0}, false},
+      // 1x1 that cannot be a plain GEMM (stride / pads)
+      {{1, 8, 9, 9}, 4, 1, {1, 1}, {2, 2}, {1, 1}, {0, 0, 0, 0}},
+      {{1, 8, 5, 5}, 4, 1, {1, 1}, {1, 1}, {1, 1}, {1, 0, 0, 1}},
+      // grouped im2col, dilated, padded beyond the kernel
+      {{2, 6, 10, 9}, 9, 3, {3, 2}, {2, 1}, {2, 3}, {3, 1, 0, 2}, true, "Clip", -0.3f, 0.4f},
+      {{1, 3, 4, 4}, 5, 1, {3, 3}, {1, 1}, {1, 1}, {4, 4, 4, 4}},
+      // other ranks
+      {{2, 5, 17}, 6, 1, {3}, {2}, {1}, {1, 1}, true, "Relu"},
+      {{1, 4, 12}, 4, 4, {5}, {1}, {2}, {4, 4}},
+      {{1, 4, 5, 6, 7}, 6, 2, {3, 2, 3}, {1, 2, 2}, {1, 2, 1}, {1, 0, 1, 1, 1, 0}},
+  };
+  // Random 2-D shapes on top.
+  std::mt19937 rng(42);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int i = 0; i < 20; ++i) {
+    const int64_t group = pick(1, 3), cg = pick(1, 4), mg = pick(1, 4);
+    const std::vector<int64_t> k = {pick(1, 4), pick(1, 4)};
+    const std::vector<int64_t> dil = {pick(1, 2), pick(1, 2)};
+    std::vector<int64_t> pads = {pick(0, 2), pick(0, 2), pick(0, 2), pick(0, 2)};
+    std::vector<int64_t> x = {pick(1, 2), group * cg, pick(1, 12), pick(1, 12)};
+    for (int d = 0; d < 2; ++d)  // make sure at least one output position exists
+      x[2 + d] = std::max(x[2 + d], dil[d] * (k[d] - 1) + 1);
+    const char *acts[] = {"", "Relu", "Clip"};
+    cases.push_back({x, group * mg, group, k, {pick(1, 3), pick(1, 3)}, dil, pads,
+                     pick(0, 1) == 1, acts[pick(0, 2)], -0.5f, 0.5f});
+  }
+  return cases;
+}
+
+TEST_F(X86Kernels, ConvMatchesRefAndNaive) {
+  uint32_t seed = 1000;
+  for (const ConvCase &c : x86ConvCases()) {
+    const std::vector<float> x = randomFloats(numelOf(c.x), seed++);
+    const std::vector<float> w = randomFloats(numelOf(c.w()), seed++);
+    const std::vector<float> b = randomFloats(c.outChannels, seed++);
+    Tensor tx = Tensor::of<float>(c.x, x), tw = Tensor::of<float>(c.w(), w);
+    Tensor tb = Tensor::of<float>({c.outChannels}, b);
+    Tensor yRef(DType::f32, c.y()), yX86(DType::f32, c.y());
+    AttrList a1, a2;
+    c.fill(a1);
+    c.fill(a2);
+    Tensor *bias = c.bias ? &tb : nullptr;
+    EXPECT_EQ(runKernel("Conv", {&tx, &tw, bias}, {&yRef}, a1), Isa::Ref);
+    EXPECT_EQ(runKernel("Conv", {&tx, &tw, bias}, {&yX86}, a2, x86_), Isa::X86Avx2);
+    const std::string what = "conv case seed " + std::to_string(seed);
+    expectNear(yX86.values<float>(), yRef.values<float>(), kRtol, what);
+    expectNear(yX86.values<float>(), naiveConv(c, x, w, b), kRtol, what);
+  }
+}
+
+TEST_F(X86Kernels, ConvRejectsWhatRefRejects) {
+  Tensor x(DType::f32, {1, 4, 5, 5}), w(DType::f32, {6, 3, 3, 3}), y(DType::f32, {1, 6, 3, 3});
+  AttrList attrs;
+  EXPECT_THROW(runKernel("Conv", {&x, &w, nullptr}, {&y}, attrs, x86_), Error);
+}
+
+TEST_F(X86Kernels, MatMulMatchesRef) {
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes = {
+      {{64, 96}, {96, 48}},        {{2, 3, 17, 9}, {9, 5}},  // folded into one GEMM
+      {{2, 1, 7, 9}, {3, 9, 4}},   {{9}, {4, 9, 6}},
+      {{5, 9}, {9}},               {{13}, {13}},
+      {{1, 1, 8}, {3, 8, 1}},      {{4, 33, 65}, {4, 65, 31}},
+  };
+  uint32_t seed = 2000;
+  for (const auto &[as, bs] : shapes) {
+    const std::vector<float> a = randomFloats(numelOf(as), seed++), b = randomFloats(numelOf(bs), seed++);
+    std::vector<int64_t> ys;
+    const std::vector<float> naive = naiveMatMul(as, a, bs, b, &ys);
+    Tensor ta = Tensor::of<float>(as, a), tb = Tensor::of<float>(bs, b);
+    Tensor yRef(DType::f32, ys), yX86(DType::f32, ys);
+    AttrList none;
+    runKernel("MatMul", {&ta, &tb}, {&yRef});
+    EXPECT_EQ(runKernel("MatMul", {&ta, &tb}, {&yX86}, none, x86_), Isa::X86Avx2);
+    expectNear(yX86.values<float>(), yRef.values<float>(), kRtol, "matmul seed " + std::to_string(seed));
+    expectNear(yX86.values<float>(), naive, kRtol, "matmul seed " + std::to_string(seed));
+  }
+}
+
+TEST_F(X86Kernels, GemmMatchesRef) {
+  struct Case {
+    int64_t M, N, K;
+    bool transA, transB;
+    float alpha, beta;
+    std::vector<int64_t> c;  // {-1}: no C
+    const char *act;
+  };
+  const Case cases[] = {
+      {1, 1000, 1280, false, true, 1.f, 1.f, {1000}, ""},  // MobileNetV2 classifier
+      {17, 23, 31, true, false, 0.7f, 1.3f, {17, 1}, "Relu"},
+      {8, 5, 12, true, true, 1.f, -2.f, {}, ""},
+      {33, 65, 20, false, false, 1.f, 0.f, {33, 65}, "Clip"},
+      {6, 6, 6, false, true, 2.f, 1.f, {-1}, ""},
+  };
+  uint32_t seed = 3000;
+  for (const Case &g : cases) {
+    const bool hasC = g.c != std::vector<int64_t>{-1};
+    const std::vector<float> a = randomFloats(g.M * g.K, seed++), b = randomFloats(g.K * g.N, seed++);
+    const std::vector<float> c = hasC ? randomFloats(numelOf(g.c), seed++) : std::vector<float>{0.f};
+    Tensor ta = Tensor::of<float>(g.transA ? std::vector<int64_t>{g.K, g.M} : std::vector<int64_t>{g.M, g.K}, a);
+    Tensor tb = Tensor::of<float>(g.transB ? std::vector<int64_t>{g.N, g.K} : std::vector<int64_t>{g.K, g.N}, b);
+    Tensor tc = Tensor::of<float>(hasC ? g.c : std::vector<int64_t>{}, c);
+    Tensor yRef(DType::f32, {g.M, g.N}), yX86(DType::f32, {g.M, g.N});
+    AttrList refAttrs, x86Attrs;
+    for (AttrList *l : {&refAttrs, &x86Attrs}) {
+      l->i("transA", g.transA).i("transB", g.transB).f("alpha", g.alpha).f("beta", g.beta);
+      if (*g.act) l->s("activation", g.act);
+      if (std::string(g.act) == "Clip") l->f("act_min", -1.f).f("act_max", 1.5f);
+    }
+    runKernel("Gemm", {&ta, &tb, hasC ? &tc : nullptr}, {&yRef}, refAttrs);
+    EXPECT_EQ(runKernel("Gemm", {&ta, &tb, hasC ? &tc : nullptr}, {&yX86}, x86Attrs, x86_),
+              Isa::X86Avx2);
+    expectNear(yX86.values<float>(), yRef.values<float>(), kRtol, "gemm seed " + std::to_string(seed));
+  }
+}
+
+}  // namespace
+}  // namespace edgec::rt::testing
