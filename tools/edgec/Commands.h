@@ -34,6 +34,11 @@ struct ModelInput {
 // Loads .onnx / .onnxtxt through the ONNX frontend, or parses edge-dialect .mlir.
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const ModelInput &input);
 
+// Throws CommandError unless `path` can name an output file: not empty, not a directory,
+// in a folder that exists and is writable. Called before any work so that a bad -o fails
+// at once and leaves nothing behind.
+void checkOutputFile(const std::string &path);
+
 // Progress on stderr for long steps ("[2/4] optimizing ... 0.12 s").
 class Progress {
 public:

@@ -28,6 +28,9 @@ void addCompileCommand(CLI::App &app) {
   cmd->add_option("--dump-ir", opts->dumpIr, "Also write the optimized edge IR (constants elided) to this file");
   cmd->add_flag("-q,--quiet", opts->quiet, "No progress output");
   cmd->callback([opts] {
+    // Fail before a long compile, and before --dump-ir writes anything.
+    checkOutputFile(opts->output);
+    if (!opts->dumpIr.empty()) checkOutputFile(opts->dumpIr);
     Progress progress(4, opts->quiet);
     mlir::MLIRContext context;
     std::string diag;

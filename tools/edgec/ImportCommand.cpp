@@ -1,5 +1,10 @@
 // `edgec import`: the edge IR of a model, as readable MLIR text.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include "Commands.h"
 #include "edge/EdgeDialect.h"
@@ -41,6 +46,22 @@ void ModelInput::addOptions(CLI::App &cmd) {
                  "needed when the model has dynamic dims");
 }
 
+void checkOutputFile(const std::string &path) {
+  if (path.empty()) throw CommandError("the output path is empty");
+  struct stat st;
+  if (path.back() == '/' || (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)))
+    throw CommandError(path + ": is a directory; the output must be a file name");
+  size_t slash = path.find_last_of('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (::stat(dir.c_str(), &st) != 0)
+    throw CommandError(path + ": cannot write: " +
+                       (errno == ENOENT ? "the folder '" + dir + "' does not exist"
+                                        : "'" + dir + "': " + std::strerror(errno)));
+  if (!S_ISDIR(st.st_mode)) throw CommandError(path + ": cannot write: '" + dir + "' is not a directory");
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw CommandError(path + ": cannot write: the folder '" + dir + "' is not writable");
+}
+
 namespace {
 std::vector<int64_t> parseDims(const std::string &text, const std::string &spec) {
   std::vector<int64_t> dims;
@@ -61,6 +82,9 @@ std::vector<int64_t> parseDims(const std::string &text, const std::string &spec)
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const ModelInput &input) {
   context.loadDialect<mlir::edge::EdgeDialect, mlir::func::FuncDialect>();
   const std::string &path = input.path;
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw CommandError(path + ": is a directory, not a model file");
   if (path.size() > 5 && path.compare(path.size() - 5, 5, ".mlir") == 0) {
     std::string diag;
     llvm::raw_string_ostream os(diag);
@@ -102,6 +126,7 @@ void addImportCommand(CLI::App &app) {
                 "Print weights in full (by default large constants are elided, so the output is "
                 "readable but cannot be parsed back)");
   cmd->callback([opts] {
+    if (opts->output != "-") checkOutputFile(opts->output);
     mlir::MLIRContext context;
     auto module = loadModel(context, opts->input);
     mlir::OpPrintingFlags flags;

@@ -44,10 +44,45 @@ bool hasDotDot(const std::string &location) {
   }
   return false;
 }
+
+int64_t parseInt(const std::string &text) {
+  size_t used = 0;
+  int64_t v = std::stoll(text, &used);
+  if (used != text.size()) throw std::invalid_argument(text);
+  return v;
+}
+
+// Bytes the raw data of `t` must have, or -1 when its type has no fixed width.
+int64_t expectedBytes(const onnx::TensorProto &t, const std::string &where) {
+  int64_t elem;
+  switch (t.data_type()) {
+  case onnx::TensorProto::BOOL:
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8: elem = 1; break;
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16: elem = 2; break;
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::UINT32: elem = 4; break;
+  case onnx::TensorProto::DOUBLE:
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::UINT64:
+  case onnx::TensorProto::COMPLEX64: elem = 8; break;
+  case onnx::TensorProto::COMPLEX128: elem = 16; break;
+  default: return -1;
+  }
+  int64_t bytes = elem;
+  for (int64_t d : t.dims())
+    if (d < 0 || __builtin_mul_overflow(bytes, d, &bytes)) throw LoadError(where + ": bad tensor shape");
+  return bytes;
+}
 }  // namespace
 
 void loadExternalData(onnx::ModelProto &model, const std::string &baseDir, const std::string &name) {
   std::string root = realPath(baseDir.empty() ? "." : baseDir);
+  std::string rootPrefix = root == "/" ? root : root + "/";
   for (onnx::TensorProto &t : *model.mutable_graph()->mutable_initializer()) {
     if (t.data_location() != onnx::TensorProto::EXTERNAL) continue;
     std::string location;
@@ -55,10 +90,11 @@ void loadExternalData(onnx::ModelProto &model, const std::string &baseDir, const
     for (const auto &kv : t.external_data()) {
       try {
         if (kv.key() == "location") location = kv.value();
-        else if (kv.key() == "offset") offset = std::stoll(kv.value());
-        else if (kv.key() == "length") length = std::stoll(kv.value());
+        else if (kv.key() == "offset") offset = parseInt(kv.value());
+        else if (kv.key() == "length") length = parseInt(kv.value());
       } catch (const std::exception &) {
-        throw LoadError(name + ": initializer '" + t.name() + "': bad external data " + kv.key());
+        throw LoadError(name + ": initializer '" + t.name() + "': bad external data " + kv.key() + " '" +
+                        kv.value() + "'");
       }
     }
     std::string where = name + ": initializer '" + t.name() + "' external data '" + location + "'";
@@ -67,15 +103,25 @@ void loadExternalData(onnx::ModelProto &model, const std::string &baseDir, const
     if (hasDotDot(location)) throw LoadError(where + ": '..' is not allowed (it must stay inside the model's folder)");
     std::string resolved = realPath(root + "/" + location);
     if (resolved.empty()) throw LoadError(where + ": file not found");
-    if (resolved.compare(0, root.size() + 1, root + "/") != 0)
+    if (resolved.compare(0, rootPrefix.size(), rootPrefix) != 0)
       throw LoadError(where + ": resolves outside the model's folder (symlink?)");
     struct stat st;
     if (::stat(resolved.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) throw LoadError(where + ": not a regular file");
     int64_t fileSize = st.st_size;
-    if (length < 0) length = fileSize - offset;
-    if (offset < 0 || length < 0 || offset > fileSize || length > fileSize - offset)
+    bool toEnd = length < 0;
+    if (offset < 0) throw LoadError(where + ": negative offset " + std::to_string(offset));
+    if (offset > fileSize)
+      throw LoadError(where + ": offset " + std::to_string(offset) + " is past the end of the file (" +
+                      std::to_string(fileSize) + " bytes)");
+    if (toEnd) length = fileSize - offset;
+    if (length > fileSize - offset)
       throw LoadError(where + ": offset " + std::to_string(offset) + " + length " + std::to_string(length) +
                       " exceeds the file size " + std::to_string(fileSize));
+    int64_t expected = expectedBytes(t, where);
+    if (expected >= 0 && length != expected)
+      throw LoadError(where + ": " + (toEnd ? "the file holds " : "length ") + std::to_string(length) +
+                      " bytes from offset " + std::to_string(offset) + ", the tensor's shape and type need " +
+                      std::to_string(expected));
     std::ifstream in(resolved, std::ios::binary);
     std::string data(static_cast<size_t>(length), '\0');
     in.seekg(offset);

@@ -9,8 +9,9 @@
 // are the oracle for the tests.
 //
 // This is the only file that includes Eigen, and it is compiled with -mavx2 -mfma:
-// everything here stays in an anonymous namespace so no AVX2 code can be picked by the
-// linker for a baseline caller.
+// everything here stays in an anonymous namespace, and it instantiates no std container
+// code (im2col keeps its counters in scratch), so the linker cannot pick an AVX2 copy of
+// a shared inline function for a baseline caller.
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -135,13 +136,13 @@ public:
       path_ = Path::Depthwise2D;
     else
       path_ = Path::Im2col;
-    tap_.assign(nd, 0);
-    pos_.assign(nd, 0);
   }
 
+  // im2col: its two index counters (nd int64 each), then the column matrix.
   size_t scratchBytes() const override {
     if (path_ != Path::Im2col) return 0;
-    return static_cast<size_t>(cg_ * p_.kernelSize * p_.outSize) * sizeof(float);
+    return 2 * p_.kernel.size() * sizeof(int64_t) +
+           static_cast<size_t>(cg_ * p_.kernelSize * p_.outSize) * sizeof(float);
   }
 
   void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
@@ -164,8 +165,9 @@ public:
           biasActivation(yg, mg_, p_.outSize, bg, p_.act);
           break;
         case Path::Im2col: {
-          auto *col = static_cast<float *>(scratch);
-          im2col(xg, col);
+          auto *counters = static_cast<int64_t *>(scratch);
+          auto *col = reinterpret_cast<float *>(counters + 2 * p_.kernel.size());
+          im2col(xg, col, counters);
           ym.noalias() = ConstMatMap(wg, mg_, wRow) * ConstMatMap(col, wRow, p_.outSize);
           biasActivation(yg, mg_, p_.outSize, bg, p_.act);
           break;
@@ -224,19 +226,19 @@ private:
 
   // col[(c, tap), o] = x[c, o * stride - pad + tap * dilation], 0 in the padding. The
   // last spatial dim is the inner loop; the leading ones are walked with an odometer.
-  void im2col(const float *x, float *col) {
+  void im2col(const float *x, float *col, int64_t *counters) const {
     const size_t nd = p_.kernel.size();
     const int64_t inLast = p_.inSpatial[nd - 1], outLast = p_.outSpatial[nd - 1];
     const int64_t sLast = p_.strides[nd - 1];
     const int64_t outRows = p_.outSize / outLast;  // positions over the leading dims
-    std::vector<int64_t> &tap = tap_, &pos = pos_;
+    int64_t *tap = counters, *pos = counters + nd;
     for (int64_t c = 0; c < cg_; ++c) {
-      std::fill(tap.begin(), tap.end(), 0);
+      std::fill(tap, tap + nd, 0);
       for (int64_t t = 0; t < p_.kernelSize; ++t) {
         const int64_t offset = tap[nd - 1] * p_.dilations[nd - 1] - p_.padsBegin[nd - 1];
         int64_t lo, hi;
         validRange(offset, sLast, inLast, outLast, &lo, &hi);
-        std::fill(pos.begin(), pos.end(), 0);
+        std::fill(pos, pos + nd, 0);
         for (int64_t r = 0; r < outRows; ++r, col += outLast) {
           // Input offset of the leading coordinates, or -1 if they fall in the padding.
           int64_t base = c;
@@ -267,7 +269,6 @@ private:
 
   ref::ConvPlan p_;
   int64_t cg_ = 0, mg_ = 0;
-  std::vector<int64_t> tap_, pos_;  // im2col odometers over kernel taps / output rows
   Path path_ = Path::Im2col;
 };
 
