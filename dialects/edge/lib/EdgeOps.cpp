@@ -118,12 +118,6 @@ int64_t mlir::edge::slidingWindowOutput(int64_t in, int64_t kernel, int64_t stri
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
-LogicalResult ConstantOp::verify() {
-  if (getValue().getType() != getType())
-    return emitOpError() << "value type " << getValue().getType()
-                         << " does not match result type " << getType();
-  return success();
-}
 
 //===----------------------------------------------------------------------===//
 // Elementwise

@@ -28,7 +28,6 @@ def Edge_ConstantOp : Edge_Op<"constant", [ConstantLike, Pure, AllTypesMatch<["v
   let results = (outs Edge_Tensor:$output);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
-  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
