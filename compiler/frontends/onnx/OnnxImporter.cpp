@@ -16,6 +16,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <cerrno>
@@ -107,7 +108,7 @@ class GraphImporter {
 public:
   GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model, const std::string &name)
       : ctx_(ctx), builder_(&ctx), model_(model), name_(name) {
-    for (const auto &vi : model.graph().input()) types_[vi.name()] = &vi.type();
+    for (const auto &vi : model.graph().input()) types_[vi.name()] = &vi.type(), graphInputs_.insert(vi.name());
     for (const auto &vi : model.graph().value_info()) types_[vi.name()] = &vi.type();
     for (const auto &vi : model.graph().output()) types_[vi.name()] = &vi.type();
     for (const auto &t : model.graph().initializer()) initializers_[t.name()] = &t;
@@ -173,6 +174,7 @@ private:
   std::map<std::string, const onnx::TensorProto *> initializers_;
   llvm::StringMap<Value> values_;
   std::set<std::string> constantNames_;
+  std::set<std::string> graphInputs_;
 };
 
 const onnx::AttributeProto *GraphImporter::attr(const onnx::NodeProto &n, const char *key) {
@@ -209,15 +211,28 @@ RankedTensorType GraphImporter::typeOf(const std::string &value, const std::stri
   Type elem = elementType(ctx_, tt.elem_type());
   if (!elem) throw ImportError(where + ": '" + value + "' has an unsupported element type " +
                                onnx::TensorProto::DataType_Name(onnx::TensorProto::DataType(tt.elem_type())));
-  if (!tt.has_shape()) throw ImportError(where + ": '" + value + "' has no static shape (unknown rank)");
+  // Only a graph input's shape can be fixed with --input-shape: graph inputs are typed
+  // first, so a dynamic dim anywhere else is one that shape inference could not resolve
+  // from static inputs (a run-time value), and suggesting the flag there misleads.
+  bool isGraphInput = graphInputs_.count(value);
+  std::string hint = isGraphInput ? "; edgec compiles static shapes: fix it with --input-shape " + value + "="
+                                  : "; shape inference could not resolve it: it depends on values known only at "
+                                    "run time (e.g. a computed Reshape shape), and edgec compiles static shapes";
+  if (!tt.has_shape())
+    throw ImportError(where + ": '" + value + "' has no static shape (unknown rank)" +
+                      (isGraphInput ? hint + "D0xD1x..." : hint));
   SmallVector<int64_t> dims;
+  std::string shapeArg, dynamicDim;
   for (const auto &d : tt.shape().dim()) {
-    if (!d.has_dim_value() || d.dim_value() < 0)
-      throw ImportError(where + ": '" + value + "' has a dynamic dim" +
-                        (d.has_dim_param() ? " '" + d.dim_param() + "'" : std::string()) +
-                        "; edgec compiles static shapes: fix it with --input-shape NAME=D0xD1x...");
-    dims.push_back(d.dim_value());
+    bool known = d.has_dim_value() && d.dim_value() >= 0;
+    std::string dimText = known ? std::to_string(d.dim_value()) : d.has_dim_param() ? d.dim_param() : "?";
+    shapeArg += (shapeArg.empty() ? "" : "x") + dimText;
+    if (!known && dynamicDim.empty()) dynamicDim = d.has_dim_param() ? " '" + d.dim_param() + "'" : " ?";
+    dims.push_back(known ? d.dim_value() : ShapedType::kDynamic);
   }
+  if (!dynamicDim.empty())
+    throw ImportError(where + ": '" + value + "' has a dynamic dim" + dynamicDim +
+                      (isGraphInput ? hint + shapeArg + " (a size for each symbolic dim)" : hint));
   return RankedTensorType::get(dims, elem);
 }
 
@@ -613,10 +628,12 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     argTypes.push_back(typeOf(vi.name(), name_ + ": graph input"));
     argNames.push_back(vi.name());
   }
-  for (const auto &vi : g.output()) resultTypes.push_back(typeOf(vi.name(), name_ + ": graph output"));
 
+  // The result types are set once the nodes are imported: a dynamic graph output is
+  // caused by some node (e.g. a Slice with run-time starts), whose error names the
+  // node and the reason; checking the outputs first reported only the symptom.
   builder_.setInsertionPointToEnd(module->getBody());
-  auto func = builder_.create<func::FuncOp>(fileLoc, "main", builder_.getFunctionType(argTypes, resultTypes));
+  auto func = builder_.create<func::FuncOp>(fileLoc, "main", builder_.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames)) {
     values_[name] = entry->getArgument(i);
@@ -631,21 +648,25 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   }
 
   SmallVector<Value> results;
-  for (auto [i, vi] : llvm::enumerate(g.output())) {
+  for (const auto &vi : g.output()) {
+    resultTypes.push_back(typeOf(vi.name(), name_ + ": graph output"));
     onnx::NodeProto fake;
     fake.set_name("graph output");
     fake.set_op_type("output");
     fake.add_input(vi.name());
     Value v = input(fake, 0);
-    if (v.getType() != resultTypes[i])
+    if (v.getType() != resultTypes.back())
       throw ImportError(name_ + ": graph output '" + vi.name() + "' has an inconsistent type");
     results.push_back(v);
-    func.setResultAttr(i, "edge.name", builder_.getStringAttr(vi.name()));
   }
+  func.setFunctionType(builder_.getFunctionType(argTypes, resultTypes));
+  for (auto [i, vi] : llvm::enumerate(g.output())) func.setResultAttr(i, "edge.name", builder_.getStringAttr(vi.name()));
   builder_.create<func::ReturnOp>(fileLoc, results);
-  // Constants only read at import time (Slice starts, Reshape shapes) are dead now.
-  for (Operation &op : llvm::make_early_inc_range(*entry))
-    if (isa<ConstantOp>(op) && op.use_empty()) op.erase();
+  // Values only read at import time are dead now: constants (Slice starts, Reshape
+  // shapes) and shape arithmetic on them (a Concat of Shape results feeding a Reshape).
+  // Every edge op is side-effect free, so erase all dead ones, users before operands.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*entry)))
+    if (isOpTriviallyDead(&op)) op.erase();
   return module;
 }
 
@@ -661,9 +682,63 @@ bool endsWith(const std::string &s, const std::string &suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// ONNX 1.12 shape inference propagates the data of a Constant node only from its `value`
+// attribute: Reshape(x, Constant<value_ints = [...]>) got a dynamic result type and could
+// not be imported. Rewrite value_float(s)/value_int(s) into the `value` tensor the ONNX
+// spec defines them as, before the checker and shape inference run.
+void normalizeConstantNodes(onnx::GraphProto &graph) {
+  for (onnx::NodeProto &n : *graph.mutable_node()) {
+    if (n.op_type() != "Constant" || !(n.domain().empty() || n.domain() == "ai.onnx") || n.attribute_size() != 1)
+      continue;
+    const onnx::AttributeProto &a = n.attribute(0);
+    onnx::TensorProto t;
+    if (a.name() == "value_float" && a.type() == onnx::AttributeProto::FLOAT) {
+      t.set_data_type(onnx::TensorProto::FLOAT);
+      t.add_float_data(a.f());
+    } else if (a.name() == "value_floats" && a.type() == onnx::AttributeProto::FLOATS) {
+      t.set_data_type(onnx::TensorProto::FLOAT);
+      t.add_dims(a.floats_size());
+      for (float f : a.floats()) t.add_float_data(f);
+    } else if (a.name() == "value_int" && a.type() == onnx::AttributeProto::INT) {
+      t.set_data_type(onnx::TensorProto::INT64);
+      t.add_int64_data(a.i());
+    } else if (a.name() == "value_ints" && a.type() == onnx::AttributeProto::INTS) {
+      t.set_data_type(onnx::TensorProto::INT64);
+      t.add_dims(a.ints_size());
+      for (int64_t i : a.ints()) t.add_int64_data(i);
+    } else {
+      continue;
+    }
+    onnx::AttributeProto value;
+    value.set_name("value");
+    value.set_type(onnx::AttributeProto::TENSOR);
+    *value.mutable_t() = std::move(t);
+    n.clear_attribute();
+    *n.add_attribute() = std::move(value);
+  }
+}
+
+// --input-shape replaces a graph input's dims, so it must give the input's rank; a wrong
+// one otherwise surfaces as a shape-inference failure in some later node.
+void checkInputShapeRanks(const onnx::GraphProto &graph, const ImportOptions &options, const std::string &name) {
+  for (const auto &[input, shape] : options.inputShapes) {
+    for (const auto &vi : graph.input()) {
+      if (vi.name() != input || !vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape()) continue;
+      int rank = vi.type().tensor_type().shape().dim_size();
+      if (int(shape.size()) == rank) continue;
+      std::string arg;
+      for (int64_t d : shape) arg += (arg.empty() ? "" : "x") + std::to_string(d);
+      throw ImportError(name + ": --input-shape " + input + "=" + arg + " has " + std::to_string(shape.size()) +
+                        " dims, but graph input '" + input + "' has rank " + std::to_string(rank));
+    }
+  }
+}
+
 OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model, const std::string &name,
                                   const std::string &baseDir, const ImportOptions &options) {
   checkSupportedOps(model.graph(), name);
+  checkInputShapeRanks(model.graph(), options, name);
+  normalizeConstantNodes(*model.mutable_graph());
   onnx_frontend::loadExternalData(model, baseDir, name);
   onnx_frontend::prepareModel(model, kCanonicalOpset, options.inputShapes, name);
   context.loadDialect<EdgeDialect, func::FuncDialect>();

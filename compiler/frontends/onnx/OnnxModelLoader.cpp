@@ -87,11 +87,12 @@ void loadExternalData(onnx::ModelProto &model, const std::string &baseDir, const
     if (t.data_location() != onnx::TensorProto::EXTERNAL) continue;
     std::string location;
     int64_t offset = 0, length = -1;
+    bool toEnd = true;  // no length: the data runs to the end of the file
     for (const auto &kv : t.external_data()) {
       try {
         if (kv.key() == "location") location = kv.value();
         else if (kv.key() == "offset") offset = parseInt(kv.value());
-        else if (kv.key() == "length") length = parseInt(kv.value());
+        else if (kv.key() == "length") length = parseInt(kv.value()), toEnd = false;
       } catch (const std::exception &) {
         throw LoadError(name + ": initializer '" + t.name() + "': bad external data " + kv.key() + " '" +
                         kv.value() + "'");
@@ -108,8 +109,9 @@ void loadExternalData(onnx::ModelProto &model, const std::string &baseDir, const
     struct stat st;
     if (::stat(resolved.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) throw LoadError(where + ": not a regular file");
     int64_t fileSize = st.st_size;
-    bool toEnd = length < 0;
-    if (offset < 0) throw LoadError(where + ": negative offset " + std::to_string(offset));
+    if (offset < 0 || (!toEnd && length < 0))
+      throw LoadError(where + ": negative " + (offset < 0 ? "offset " + std::to_string(offset)
+                                                          : "length " + std::to_string(length)));
     if (offset > fileSize)
       throw LoadError(where + ": offset " + std::to_string(offset) + " is past the end of the file (" +
                       std::to_string(fileSize) + " bytes)");

@@ -53,6 +53,7 @@ struct TensorInfo {
   pkg::Storage storage = pkg::Storage::Arena;
   uint64_t offset = 0, size = 0;
   int64_t firstUse = 0, lastUse = 0;  // kernel indices for the memory plan
+  int32_t aliasOf = -1;                // a reshape shares its input's bytes
 };
 
 uint64_t byteSize(RankedTensorType t) {
@@ -66,7 +67,7 @@ uint64_t byteSize(RankedTensorType t) {
 uint64_t planArena(std::vector<TensorInfo> &tensors) {
   std::vector<size_t> order;
   for (size_t i = 0; i < tensors.size(); ++i)
-    if (tensors[i].storage == pkg::Storage::Arena) order.push_back(i);
+    if (tensors[i].storage == pkg::Storage::Arena && tensors[i].aliasOf < 0) order.push_back(i);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return tensors[a].size > tensors[b].size; });
   std::vector<size_t> placed;
   uint64_t arena = 0;
@@ -98,6 +99,7 @@ public:
 
 private:
   int32_t tensorFor(Value v);
+  void addAlias(edge::ReshapeOp op);
   LogicalResult addKernel(Operation *op, int64_t index);
   LogicalResult convertAttrs(Operation *op, std::vector<flatbuffers::Offset<pkg::Attr>> &out);
 
@@ -138,6 +140,17 @@ int32_t PlanBuilder::tensorFor(Value v) {
   ids_[v] = id;
   if (auto c = v.getDefiningOp<edge::ConstantOp>()) constantIds_[c.getValue()] = id;
   return id;
+}
+
+// A reshape needs no kernel: its result is a second view of the input's bytes (row-major
+// data is unchanged), planned as one buffer whose lifetime covers both.
+void PlanBuilder::addAlias(edge::ReshapeOp op) {
+  int32_t input = tensorFor(op.getInput());
+  int32_t root = tensors_[input].aliasOf >= 0 ? tensors_[input].aliasOf : input;
+  int32_t id = tensorFor(op.getResult());
+  tensors_[id].storage = tensors_[root].storage;
+  tensors_[id].aliasOf = root;
+  tensors_[id].firstUse = tensors_[id].lastUse = tensors_[root].firstUse;
 }
 
 LogicalResult PlanBuilder::convertAttrs(Operation *op, std::vector<flatbuffers::Offset<pkg::Attr>> &out) {
@@ -205,6 +218,10 @@ std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats
       op.emitError() << "host target: op is not in the edge dialect";
       return {};
     }
+    if (auto reshape = dyn_cast<edge::ReshapeOp>(op)) {
+      addAlias(reshape);
+      continue;
+    }
     if (failed(addKernel(&op, index++))) return {};
   }
   auto ret = cast<func::ReturnOp>(body.getTerminator());
@@ -214,10 +231,19 @@ std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats
     if (auto name = func_.getResultAttrOfType<StringAttr>(i, "edge.name")) tensors_[id].name = name.str();
     outputs.push_back(id);
   }
+  // Fold alias lifetimes into their roots, plan the roots, then place aliases on them.
+  for (TensorInfo &t : tensors_) {
+    if (t.aliasOf < 0) continue;
+    TensorInfo &root = tensors_[t.aliasOf];
+    root.firstUse = std::min(root.firstUse, t.firstUse);
+    root.lastUse = std::max(root.lastUse, t.lastUse);
+  }
   uint64_t naive = 0;
   for (const TensorInfo &t : tensors_)
     if (t.storage == pkg::Storage::Arena) naive += pkg::alignTo(t.size);
   uint64_t arena = planArena(tensors_);
+  for (TensorInfo &t : tensors_)
+    if (t.aliasOf >= 0) t.offset = tensors_[t.aliasOf].offset;
 
   std::vector<flatbuffers::Offset<pkg::Tensor>> tensorOffsets;
   for (const TensorInfo &t : tensors_) {
