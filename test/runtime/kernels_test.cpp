@@ -11,12 +11,43 @@ const float kNaN = std::numeric_limits<float>::quiet_NaN();
 const float kInf = std::numeric_limits<float>::infinity();
 
 TEST(KernelRegistry, HasEveryOpOfTheContract) {
-  const char *ops[] = {"Add", "Sub", "Mul", "Div", "Pow", "Where", "Relu", "Sigmoid", "Tanh",
-                       "Sqrt", "Erf", "Exp", "Log", "Neg", "Abs", "Reciprocal", "Clip",
-                       "Softmax", "LayerNormalization", "BatchNormalization", "MatMul", "Gemm",
-                       "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "Copy",
-                       "Transpose", "Concat", "Slice", "Gather", "Expand", "Cast",
-                       "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin"};
+  const char *ops[] = {"Add",
+                       "Sub",
+                       "Mul",
+                       "Div",
+                       "Pow",
+                       "Where",
+                       "Relu",
+                       "Sigmoid",
+                       "Tanh",
+                       "Sqrt",
+                       "Erf",
+                       "Exp",
+                       "Log",
+                       "Neg",
+                       "Abs",
+                       "Reciprocal",
+                       "Clip",
+                       "Softmax",
+                       "LayerNormalization",
+                       "BatchNormalization",
+                       "MatMul",
+                       "Gemm",
+                       "Conv",
+                       "MaxPool",
+                       "AveragePool",
+                       "GlobalAveragePool",
+                       "Copy",
+                       "Transpose",
+                       "Concat",
+                       "Slice",
+                       "Gather",
+                       "Expand",
+                       "Cast",
+                       "ReduceMean",
+                       "ReduceSum",
+                       "ReduceMax",
+                       "ReduceMin"};
   for (const char *op : ops) {
     Isa isa = Isa::X86Avx2;
     EXPECT_NE(KernelRegistry::instance().create(op, {Isa::Ref}, &isa), nullptr) << op;
@@ -219,7 +250,9 @@ TEST(RefElementwise, ClipWithOptionalBounds) {
     runKernel("Clip", {&tx, l, h}, {&y});
     return y.values<float>();
   };
-  for (auto [l, h] : {std::pair<Tensor *, Tensor *>{&lo, &hi}, {&lo, nullptr}, {nullptr, &hi},
+  for (auto [l, h] : {std::pair<Tensor *, Tensor *>{&lo, &hi},
+                      {&lo, nullptr},
+                      {nullptr, &hi},
                       {nullptr, nullptr}}) {
     const std::vector<float> y = clip(l, h);
     for (size_t i = 0; i < x.size(); ++i) {
@@ -391,17 +424,17 @@ TEST(RefCast, FloatToHalfRoundsToNearestEven) {
   EXPECT_EQ(castToHalf(-2.f), 0xc000);
   EXPECT_EQ(castToHalf(0.f), 0x0000);
   EXPECT_EQ(castToHalf(-0.f), 0x8000);
-  EXPECT_EQ(castToHalf(65504.f), 0x7bff);                  // largest finite
-  EXPECT_EQ(castToHalf(65519.f), 0x7bff);                  // below the halfway point
-  EXPECT_EQ(castToHalf(65520.f), 0x7c00);                  // halfway rounds to inf
+  EXPECT_EQ(castToHalf(65504.f), 0x7bff);  // largest finite
+  EXPECT_EQ(castToHalf(65519.f), 0x7bff);  // below the halfway point
+  EXPECT_EQ(castToHalf(65520.f), 0x7c00);  // halfway rounds to inf
   EXPECT_EQ(castToHalf(kInf), 0x7c00);
   EXPECT_EQ(castToHalf(-kInf), 0xfc00);
-  EXPECT_EQ(castToHalf(std::ldexp(1.f, -14)), 0x0400);     // smallest normal
-  EXPECT_EQ(castToHalf(std::ldexp(1.f, -24)), 0x0001);     // smallest subnormal
-  EXPECT_EQ(castToHalf(std::ldexp(1.f, -25)), 0x0000);     // tie -> even (0)
-  EXPECT_EQ(castToHalf(std::ldexp(3.f, -25)), 0x0002);     // tie -> even (2)
-  EXPECT_EQ(castToHalf(1.f + std::ldexp(1.f, -11)), 0x3c00);       // tie -> even
-  EXPECT_EQ(castToHalf(1.f + std::ldexp(3.f, -11)), 0x3c02);       // tie -> even
+  EXPECT_EQ(castToHalf(std::ldexp(1.f, -14)), 0x0400);        // smallest normal
+  EXPECT_EQ(castToHalf(std::ldexp(1.f, -24)), 0x0001);        // smallest subnormal
+  EXPECT_EQ(castToHalf(std::ldexp(1.f, -25)), 0x0000);        // tie -> even (0)
+  EXPECT_EQ(castToHalf(std::ldexp(3.f, -25)), 0x0002);        // tie -> even (2)
+  EXPECT_EQ(castToHalf(1.f + std::ldexp(1.f, -11)), 0x3c00);  // tie -> even
+  EXPECT_EQ(castToHalf(1.f + std::ldexp(3.f, -11)), 0x3c02);  // tie -> even
   EXPECT_EQ(castToHalf(1.f + std::ldexp(1.f, -11) + std::ldexp(1.f, -20)), 0x3c01);
   EXPECT_EQ(castToHalf(std::ldexp(1023.f, -24) + std::ldexp(1.f, -25)), 0x0400);  // to normal
   EXPECT_EQ(castToHalf(kNaN) & 0x7c00, 0x7c00);

@@ -31,7 +31,8 @@ struct ConvCase {
     std::vector<int64_t> s = {x[0], outChannels};
     for (size_t d = 0; d < nd(); ++d)
       s.push_back((x[2 + d] + pads[d] + pads[nd() + d] - dilations[d] * (kernel[d] - 1) - 1) /
-                      strides[d] + 1);
+                      strides[d] +
+                  1);
     return s;
   }
   void fill(AttrList &attrs) const {
@@ -127,7 +128,8 @@ inline std::vector<float> naiveGemm(int64_t M, int64_t N, int64_t K, bool transA
     for (int64_t j = 0; j < N; ++j) {
       double acc = 0;
       for (int64_t k = 0; k < K; ++k)
-        acc += double(transA ? a[k * M + i] : a[i * K + k]) * (transB ? b[j * K + k] : b[k * N + j]);
+        acc +=
+            double(transA ? a[k * M + i] : a[i * K + k]) * (transB ? b[j * K + k] : b[k * N + j]);
       acc *= alpha;
       if (!c.empty()) {
         // Align C's dims to the right of [M, N]; size-1 dims broadcast.

@@ -14,8 +14,8 @@ std::vector<ConvCase> convCases() {
       {{2, 4, 9, 8}, 6, 2, {3, 2}, {2, 1}, {1, 2}, {0, 1, 2, 0}, false},  // groups, asym pads
       {{1, 6, 10, 10}, 6, 6, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},  // depthwise
       {{1, 3, 8, 8}, 6, 3, {3, 3}, {1, 1}, {2, 2}, {2, 2, 2, 2}, true, "Clip", 0.f, 0.5f},
-      {{1, 5, 6, 6}, 7, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}},  // pointwise
-      {{2, 3, 11}, 4, 1, {4}, {3}, {2}, {2, 1}},                  // 1-D
+      {{1, 5, 6, 6}, 7, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}},                    // pointwise
+      {{2, 3, 11}, 4, 1, {4}, {3}, {2}, {2, 1}},                                     // 1-D
       {{1, 2, 5, 4, 6}, 4, 2, {2, 3, 2}, {1, 2, 2}, {2, 1, 1}, {1, 0, 1, 0, 1, 1}},  // 3-D
       {{1, 2, 3, 3}, 2, 1, {3, 3}, {1, 1}, {1, 1}, {3, 3, 3, 3}, false},  // windows all padding
   };
@@ -69,7 +69,8 @@ struct PoolCase {
 std::vector<int64_t> poolOut(const PoolCase &c) {
   std::vector<int64_t> s = {c.x[0], c.x[1]};
   for (int d = 0; d < 2; ++d) {
-    const int64_t room = c.x[2 + d] + c.pads[d] + c.pads[2 + d] - c.dilations[d] * (c.kernel[d] - 1) - 1;
+    const int64_t room =
+        c.x[2 + d] + c.pads[d] + c.pads[2 + d] - c.dilations[d] * (c.kernel[d] - 1) - 1;
     int64_t o = (c.ceil ? (room + c.strides[d] - 1) / c.strides[d] : room / c.strides[d]) + 1;
     // A ceil_mode window must start inside the input or the begin padding.
     if (c.ceil && (o - 1) * c.strides[d] >= c.x[2 + d] + c.pads[d]) --o;
@@ -86,8 +87,8 @@ void fillPool(const PoolCase &c, AttrList &attrs) {
 const std::vector<PoolCase> kPoolCases = {
     {{1, 2, 6, 6}, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}},
     {{2, 1, 5, 7}, {2, 3}, {2, 2}, {1, 1}, {0, 0, 0, 0}, true},  // ceil_mode: clipped edges
-    {{1, 3, 6, 5}, {3, 2}, {1, 2}, {1, 1}, {2, 0, 1, 1}, true},   // asymmetric pads
-    {{1, 1, 7, 7}, {2, 2}, {1, 2}, {2, 3}, {1, 1, 0, 1}},         // dilations (MaxPool)
+    {{1, 3, 6, 5}, {3, 2}, {1, 2}, {1, 1}, {2, 0, 1, 1}, true},  // asymmetric pads
+    {{1, 1, 7, 7}, {2, 2}, {1, 2}, {2, 3}, {1, 1, 0, 1}},        // dilations (MaxPool)
 };
 
 TEST(RefPool, MaxPoolWithPadsCeilModeAndDilations) {
@@ -155,7 +156,8 @@ TEST(RefPool, AveragePoolCountIncludePad) {
           for (int64_t w = lo[1]; w < hi[1]; ++w) sum += x[flatIndex({o[0], o[1], h, w}, c.x)];
         const double count = includePad ? double(padHi[0] - padLo[0]) * (padHi[1] - padLo[1])
                                         : double(hi[0] - lo[0]) * (hi[1] - lo[1]);
-        ASSERT_NEAR(y.values<float>()[f], sum / count, 1e-6) << "include_pad " << includePad << " at " << f;
+        ASSERT_NEAR(y.values<float>()[f], sum / count, 1e-6)
+            << "include_pad " << includePad << " at " << f;
       }
     }
   }
@@ -198,7 +200,8 @@ TEST(RefNormalization, SoftmaxAlongMiddleAxis) {
       for (int c = 0; c < 3; ++c) mx = std::max(mx, double(x[n * 12 + c * 4 + k]));
       for (int c = 0; c < 3; ++c) sum += std::exp(x[n * 12 + c * 4 + k] - mx);
       for (int c = 0; c < 3; ++c)
-        EXPECT_NEAR(y.values<float>()[n * 12 + c * 4 + k], std::exp(x[n * 12 + c * 4 + k] - mx) / sum, 1e-6);
+        EXPECT_NEAR(y.values<float>()[n * 12 + c * 4 + k],
+                    std::exp(x[n * 12 + c * 4 + k] - mx) / sum, 1e-6);
     }
   }
 }
@@ -222,7 +225,8 @@ TEST(RefNormalization, LayerNormalizationWithStatistics) {
     EXPECT_NEAR(mean.values<float>()[n], m, 1e-6);
     EXPECT_NEAR(inv.values<float>()[n], is, 1e-5);
     for (int i = 0; i < 12; ++i)
-      EXPECT_NEAR(y.values<float>()[n * 12 + i], (x[n * 12 + i] - m) * is * scale[i] + bias[i % 4], 1e-5);
+      EXPECT_NEAR(y.values<float>()[n * 12 + i], (x[n * 12 + i] - m) * is * scale[i] + bias[i % 4],
+                  1e-5);
   }
   // Without B and without the optional outputs.
   Tensor y2(DType::f32, {2, 3, 4});
@@ -238,7 +242,8 @@ TEST(RefNormalization, BatchNormalizationInference) {
   const std::vector<float> s = randomFloats(3, 505), b = randomFloats(3, 506);
   const std::vector<float> m = randomFloats(3, 507), v = randomFloats(3, 508, 0.1f, 2.f);
   Tensor tx = Tensor::of<float>({2, 3, 5}, x), ts = Tensor::of<float>({3}, s);
-  Tensor tb = Tensor::of<float>({3}, b), tm = Tensor::of<float>({3}, m), tv = Tensor::of<float>({3}, v);
+  Tensor tb = Tensor::of<float>({3}, b), tm = Tensor::of<float>({3}, m),
+         tv = Tensor::of<float>({3}, v);
   Tensor y(DType::f32, {2, 3, 5});
   AttrList attrs;
   attrs.f("epsilon", 1e-2f);
@@ -258,15 +263,15 @@ struct MatMulCase {
 };
 
 const std::vector<MatMulCase> kMatMulCases = {
-    {{3, 4}, {4, 5}},       {{4}, {4, 5}},          {{3, 4}, {4}},
-    {{4}, {4}},             {{2, 1, 3, 4}, {3, 4, 5}}, {{2, 3, 4}, {4, 6}},
-    {{5}, {2, 5, 3}},       {{1, 7, 1}, {2, 1, 2}},
+    {{3, 4}, {4, 5}},          {{4}, {4, 5}},       {{3, 4}, {4}},    {{4}, {4}},
+    {{2, 1, 3, 4}, {3, 4, 5}}, {{2, 3, 4}, {4, 6}}, {{5}, {2, 5, 3}}, {{1, 7, 1}, {2, 1, 2}},
 };
 
 TEST(RefLinalg, MatMulBroadcastsBatchesAndVectors) {
   uint32_t seed = 600;
   for (const MatMulCase &c : kMatMulCases) {
-    const std::vector<float> a = randomFloats(numelOf(c.a), seed++), b = randomFloats(numelOf(c.b), seed++);
+    const std::vector<float> a = randomFloats(numelOf(c.a), seed++),
+                             b = randomFloats(numelOf(c.b), seed++);
     std::vector<int64_t> ys;
     const std::vector<float> expected = naiveMatMul(c.a, a, c.b, b, &ys);
     Tensor ta = Tensor::of<float>(c.a, a), tb = Tensor::of<float>(c.b, b), y(DType::f32, ys);
@@ -285,26 +290,31 @@ struct GemmCase {
 };
 
 const std::vector<GemmCase> kGemmCases = {
-    {3, 5, 4, false, false, 1.f, 1.f, {3, 5}},  {3, 5, 4, true, false, 0.5f, 2.f, {5}},
-    {3, 5, 4, false, true, 1.f, -1.f, {3, 1}},  {3, 5, 4, true, true, 2.f, 0.5f, {}},
-    {1, 7, 9, false, true, 1.f, 1.f, {1, 7}},   {6, 2, 3, false, false, 1.f, 1.f, {-1}},
+    {3, 5, 4, false, false, 1.f, 1.f, {3, 5}}, {3, 5, 4, true, false, 0.5f, 2.f, {5}},
+    {3, 5, 4, false, true, 1.f, -1.f, {3, 1}}, {3, 5, 4, true, true, 2.f, 0.5f, {}},
+    {1, 7, 9, false, true, 1.f, 1.f, {1, 7}},  {6, 2, 3, false, false, 1.f, 1.f, {-1}},
 };
 
 TEST(RefLinalg, GemmTransposesAndBroadcastsC) {
   uint32_t seed = 700;
   for (const GemmCase &g : kGemmCases) {
     const bool hasC = g.c != std::vector<int64_t>{-1};
-    const std::vector<float> a = randomFloats(g.M * g.K, seed++), b = randomFloats(g.K * g.N, seed++);
+    const std::vector<float> a = randomFloats(g.M * g.K, seed++),
+                             b = randomFloats(g.K * g.N, seed++);
     const std::vector<float> c = hasC ? randomFloats(numelOf(g.c), seed++) : std::vector<float>{};
-    Tensor ta = Tensor::of<float>(g.transA ? std::vector<int64_t>{g.K, g.M} : std::vector<int64_t>{g.M, g.K}, a);
-    Tensor tb = Tensor::of<float>(g.transB ? std::vector<int64_t>{g.N, g.K} : std::vector<int64_t>{g.K, g.N}, b);
-    Tensor tc = Tensor::of<float>(hasC ? g.c : std::vector<int64_t>{}, hasC ? c : std::vector<float>{0.f});
+    Tensor ta = Tensor::of<float>(
+        g.transA ? std::vector<int64_t>{g.K, g.M} : std::vector<int64_t>{g.M, g.K}, a);
+    Tensor tb = Tensor::of<float>(
+        g.transB ? std::vector<int64_t>{g.N, g.K} : std::vector<int64_t>{g.K, g.N}, b);
+    Tensor tc =
+        Tensor::of<float>(hasC ? g.c : std::vector<int64_t>{}, hasC ? c : std::vector<float>{0.f});
     Tensor y(DType::f32, {g.M, g.N});
     AttrList attrs;
     attrs.i("transA", g.transA).i("transB", g.transB).f("alpha", g.alpha).f("beta", g.beta);
     runKernel("Gemm", {&ta, &tb, hasC ? &tc : nullptr}, {&y}, attrs);
-    expectNear(y.values<float>(), naiveGemm(g.M, g.N, g.K, g.transA, g.transB, g.alpha, g.beta, a, b, g.c, c),
-               1e-5f, "gemm seed " + std::to_string(seed));
+    expectNear(y.values<float>(),
+               naiveGemm(g.M, g.N, g.K, g.transA, g.transB, g.alpha, g.beta, a, b, g.c, c), 1e-5f,
+               "gemm seed " + std::to_string(seed));
   }
 }
 

@@ -49,8 +49,12 @@ std::vector<ConvCase> x86ConvCases() {
     for (int d = 0; d < 2; ++d)  // make sure at least one output position exists
       x[2 + d] = std::max(x[2 + d], dil[d] * (k[d] - 1) + 1);
     const char *acts[] = {"", "Relu", "Clip"};
-    cases.push_back({x, group * mg, group, k, {pick(1, 3), pick(1, 3)}, dil, pads,
-                     pick(0, 1) == 1, acts[pick(0, 2)], -0.5f, 0.5f});
+    ConvCase c{x, group * mg, group, k, {pick(1, 3), pick(1, 3)}, dil, pads};
+    c.bias = pick(0, 1) == 1;
+    c.activation = acts[pick(0, 2)];
+    c.actMin = -0.5f;
+    c.actMax = 0.5f;
+    cases.push_back(c);
   }
   return cases;
 }
@@ -84,14 +88,14 @@ TEST_F(X86Kernels, ConvRejectsWhatRefRejects) {
 
 TEST_F(X86Kernels, MatMulMatchesRef) {
   const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes = {
-      {{64, 96}, {96, 48}},        {{2, 3, 17, 9}, {9, 5}},  // folded into one GEMM
-      {{2, 1, 7, 9}, {3, 9, 4}},   {{9}, {4, 9, 6}},
-      {{5, 9}, {9}},               {{13}, {13}},
-      {{1, 1, 8}, {3, 8, 1}},      {{4, 33, 65}, {4, 65, 31}},
+      {{64, 96}, {96, 48}},      {{2, 3, 17, 9}, {9, 5}},  // folded into one GEMM
+      {{2, 1, 7, 9}, {3, 9, 4}}, {{9}, {4, 9, 6}},           {{5, 9}, {9}}, {{13}, {13}},
+      {{1, 1, 8}, {3, 8, 1}},    {{4, 33, 65}, {4, 65, 31}},
   };
   uint32_t seed = 2000;
   for (const auto &[as, bs] : shapes) {
-    const std::vector<float> a = randomFloats(numelOf(as), seed++), b = randomFloats(numelOf(bs), seed++);
+    const std::vector<float> a = randomFloats(numelOf(as), seed++),
+                             b = randomFloats(numelOf(bs), seed++);
     std::vector<int64_t> ys;
     const std::vector<float> naive = naiveMatMul(as, a, bs, b, &ys);
     Tensor ta = Tensor::of<float>(as, a), tb = Tensor::of<float>(bs, b);
@@ -99,7 +103,8 @@ TEST_F(X86Kernels, MatMulMatchesRef) {
     AttrList none;
     runKernel("MatMul", {&ta, &tb}, {&yRef});
     EXPECT_EQ(runKernel("MatMul", {&ta, &tb}, {&yX86}, none, x86_), Isa::X86Avx2);
-    expectNear(yX86.values<float>(), yRef.values<float>(), kRtol, "matmul seed " + std::to_string(seed));
+    expectNear(yX86.values<float>(), yRef.values<float>(), kRtol,
+               "matmul seed " + std::to_string(seed));
     expectNear(yX86.values<float>(), naive, kRtol, "matmul seed " + std::to_string(seed));
   }
 }
@@ -122,10 +127,14 @@ TEST_F(X86Kernels, GemmMatchesRef) {
   uint32_t seed = 3000;
   for (const Case &g : cases) {
     const bool hasC = g.c != std::vector<int64_t>{-1};
-    const std::vector<float> a = randomFloats(g.M * g.K, seed++), b = randomFloats(g.K * g.N, seed++);
-    const std::vector<float> c = hasC ? randomFloats(numelOf(g.c), seed++) : std::vector<float>{0.f};
-    Tensor ta = Tensor::of<float>(g.transA ? std::vector<int64_t>{g.K, g.M} : std::vector<int64_t>{g.M, g.K}, a);
-    Tensor tb = Tensor::of<float>(g.transB ? std::vector<int64_t>{g.N, g.K} : std::vector<int64_t>{g.K, g.N}, b);
+    const std::vector<float> a = randomFloats(g.M * g.K, seed++),
+                             b = randomFloats(g.K * g.N, seed++);
+    const std::vector<float> c =
+        hasC ? randomFloats(numelOf(g.c), seed++) : std::vector<float>{0.f};
+    Tensor ta = Tensor::of<float>(
+        g.transA ? std::vector<int64_t>{g.K, g.M} : std::vector<int64_t>{g.M, g.K}, a);
+    Tensor tb = Tensor::of<float>(
+        g.transB ? std::vector<int64_t>{g.N, g.K} : std::vector<int64_t>{g.K, g.N}, b);
     Tensor tc = Tensor::of<float>(hasC ? g.c : std::vector<int64_t>{}, c);
     Tensor yRef(DType::f32, {g.M, g.N}), yX86(DType::f32, {g.M, g.N});
     AttrList refAttrs, x86Attrs;
@@ -137,7 +146,8 @@ TEST_F(X86Kernels, GemmMatchesRef) {
     runKernel("Gemm", {&ta, &tb, hasC ? &tc : nullptr}, {&yRef}, refAttrs);
     EXPECT_EQ(runKernel("Gemm", {&ta, &tb, hasC ? &tc : nullptr}, {&yX86}, x86Attrs, x86_),
               Isa::X86Avx2);
-    expectNear(yX86.values<float>(), yRef.values<float>(), kRtol, "gemm seed " + std::to_string(seed));
+    expectNear(yX86.values<float>(), yRef.values<float>(), kRtol,
+               "gemm seed " + std::to_string(seed));
   }
 }
 

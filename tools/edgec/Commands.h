@@ -43,6 +43,7 @@ void checkOutputFile(const std::string &path);
 class Progress {
 public:
   Progress(int steps, bool quiet) : steps_(steps), quiet_(quiet) {}
+  ~Progress();  // a step still open (an error unwound past it) ends its line with "failed"
   void step(const std::string &what);
   void done();
 

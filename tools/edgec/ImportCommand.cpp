@@ -33,6 +33,10 @@ void Progress::step(const std::string &what) {
   start_ = now;
 }
 
+Progress::~Progress() {
+  if (!quiet_ && current_ > 0) std::fprintf(stderr, " failed\n");
+}
+
 void Progress::done() {
   if (!quiet_ && current_ > 0) std::fprintf(stderr, " %.2f s\n", nowSeconds() - start_);
   current_ = 0;

@@ -1,5 +1,6 @@
 // edgec: compile ONNX models into deployable packages and run them.
 #include <cstdio>
+#include <string>
 
 #include "Commands.h"
 
@@ -18,11 +19,10 @@ int main(int argc, char **argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
     return app.exit(e);
-  } catch (const edgec::cli::CommandError &e) {
-    std::fprintf(stderr, "edgec: error: %s\n", e.what());
-    return 1;
-  } catch (const std::exception &e) {
-    std::fprintf(stderr, "edgec: error: %s\n", e.what());
+  } catch (const std::exception &e) {  // CommandError, or a library's exception
+    std::string message = e.what();
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    std::fprintf(stderr, "edgec: error: %s\n", message.c_str());
     return 1;
   }
   return 0;

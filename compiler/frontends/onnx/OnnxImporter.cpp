@@ -232,7 +232,7 @@ RankedTensorType GraphImporter::typeOf(const std::string &value, const std::stri
   }
   if (!dynamicDim.empty())
     throw ImportError(where + ": '" + value + "' has a dynamic dim" + dynamicDim +
-                      (isGraphInput ? hint + shapeArg + " (a size for each symbolic dim)" : hint));
+                      (isGraphInput ? hint + shapeArg + " (with a number for each symbolic dim)" : hint));
   return RankedTensorType::get(dims, elem);
 }
 

@@ -12,8 +12,8 @@ std::vector<int64_t> spatialAttr(const KernelSignature &sig, const char *name, s
                                  int64_t def, int64_t minValue) {
   std::vector<int64_t> v = sig.attrs.ints(name, std::vector<int64_t>(n, def));
   if (v.size() != n)
-    kernelFail(sig, std::string(name) + " has " + std::to_string(v.size()) +
-                        " entries, expected " + std::to_string(n));
+    kernelFail(sig, std::string(name) + " has " + std::to_string(v.size()) + " entries, expected " +
+                        std::to_string(n));
   for (int64_t x : v)
     if (x < minValue) kernelFail(sig, std::string(name) + " has invalid value " + shapeStr(v));
   return v;
@@ -31,8 +31,8 @@ ConvPlan parseConv(const KernelSignature &sig) {
     if (t) requireDType(sig, *t, Types<float>{}, "Conv");
   if (x.rank() < 3) kernelFail(sig, "X must be [N, C, D...], got " + shapeStr(x.shape));
   if (w.rank() != x.rank())
-    kernelFail(sig, "W " + shapeStr(w.shape) + " does not match the rank of X " +
-                        shapeStr(x.shape));
+    kernelFail(sig,
+               "W " + shapeStr(w.shape) + " does not match the rank of X " + shapeStr(x.shape));
 
   ConvPlan p;
   const size_t nd = static_cast<size_t>(x.rank() - 2);
@@ -46,8 +46,7 @@ ConvPlan parseConv(const KernelSignature &sig) {
                         std::to_string(p.outChannels) + " output channels");
   if (w.shape[1] != p.inChannels / p.group)
     kernelFail(sig, "W " + shapeStr(w.shape) + " expects " + std::to_string(w.shape[1]) +
-                        " channels per group, X has " +
-                        std::to_string(p.inChannels / p.group));
+                        " channels per group, X has " + std::to_string(p.inChannels / p.group));
   p.inSpatial.assign(x.shape.begin() + 2, x.shape.end());
   p.kernel.assign(w.shape.begin() + 2, w.shape.end());
   if (sig.attrs.has("kernel_shape") && sig.attrs.ints("kernel_shape") != p.kernel)
@@ -142,8 +141,8 @@ private:
     for (int64_t t = 0; t < p_.kernelSize; ++t) {
       int64_t off = 0;
       for (size_t d = 0; d < nd && off >= 0; ++d) {
-        const int64_t c = pos[d] * p_.strides[d] - p_.padsBegin[d] +
-                          kernelCoords_[t * nd + d] * p_.dilations[d];
+        const int64_t c =
+            pos[d] * p_.strides[d] - p_.padsBegin[d] + kernelCoords_[t * nd + d] * p_.dilations[d];
         off = (c < 0 || c >= p_.inSpatial[d]) ? -1 : off + c * inStrides_[d];
       }
       taps[t] = off;

@@ -1,6 +1,7 @@
 // Reference data movement: Copy, Transpose, Concat, Slice, Gather, Expand and Cast.
 // Except for Cast these only move elements, so they dispatch on the element size.
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "ref/util.h"
@@ -15,14 +16,14 @@ void requireUnpacked(const KernelSignature &sig, const TensorView &t) {
 
 // out[off0 + k*step0] = in[off1 + k*step1] over a 2-operand loop (output first).
 template <typename T> void gatherLoop(const StridedLoop<2> &loop, T *out, const T *in) {
-  loop.forEachRun([&](const std::array<int64_t, 2> &off, int64_t n,
-                      const std::array<int64_t, 2> &step) {
-    if (step[0] == 1 && step[1] == 1) {
-      std::copy(in + off[1], in + off[1] + n, out + off[0]);
-    } else {
-      for (int64_t i = 0; i < n; ++i) out[off[0] + i * step[0]] = in[off[1] + i * step[1]];
-    }
-  });
+  loop.forEachRun(
+      [&](const std::array<int64_t, 2> &off, int64_t n, const std::array<int64_t, 2> &step) {
+        if (step[0] == 1 && step[1] == 1) {
+          std::copy(in + off[1], in + off[1] + n, out + off[0]);
+        } else {
+          for (int64_t i = 0; i < n; ++i) out[off[0] + i * step[0]] = in[off[1] + i * step[1]];
+        }
+      });
 }
 
 // Reshape, Flatten, Squeeze, Unsqueeze and Identity: the bytes do not change.
@@ -64,7 +65,8 @@ public:
     if (static_cast<int>(perm.size()) != rank)
       kernelFail(sig, "perm " + shapeStr(perm) + " does not match rank " + std::to_string(rank));
     for (int64_t p : perm) {
-      if (p < 0 || p >= rank || seen[p]) kernelFail(sig, "perm " + shapeStr(perm) + " is not a permutation");
+      if (p < 0 || p >= rank || seen[p])
+        kernelFail(sig, "perm " + shapeStr(perm) + " is not a permutation");
       seen[p] = true;
     }
     const std::vector<int64_t> inStrides = contiguousStrides(x.shape);
@@ -99,7 +101,8 @@ public:
     requireUnpacked(sig, y);
     const int64_t axis = sig.attrs.i("axis", 0);
     if (axis < 0 || axis >= y.rank())
-      kernelFail(sig, "axis " + std::to_string(axis) + " out of range for output " + shapeStr(y.shape));
+      kernelFail(sig,
+                 "axis " + std::to_string(axis) + " out of range for output " + shapeStr(y.shape));
     const int64_t inner = product(y.shape, axis + 1) * static_cast<int64_t>(dtypeSize(y.dtype));
     int64_t total = 0;
     chunks_.clear();
@@ -153,9 +156,8 @@ public:
     int64_t base = 0;
     for (int d = 0; d < x.rank(); ++d) {
       const int64_t last = starts[d] + (y.shape[d] - 1) * steps[d];
-      if (steps[d] == 0 ||
-          (y.shape[d] > 0 && (starts[d] < 0 || starts[d] >= x.shape[d] || last < 0 ||
-                              last >= x.shape[d])))
+      if (steps[d] == 0 || (y.shape[d] > 0 && (starts[d] < 0 || starts[d] >= x.shape[d] ||
+                                               last < 0 || last >= x.shape[d])))
         kernelFail(sig, "slice of axis " + std::to_string(d) + " (start " +
                             std::to_string(starts[d]) + ", step " + std::to_string(steps[d]) +
                             ", " + std::to_string(y.shape[d]) + " elements) leaves " +
@@ -244,7 +246,8 @@ public:
     requireUnpacked(sig, x);
     if (!broadcastsTo(x.shape, y.shape))
       kernelFail(sig, "X " + shapeStr(x.shape) + " does not broadcast to " + shapeStr(y.shape));
-    loop_ = StridedLoop<2>(y.shape, {contiguousStrides(y.shape), broadcastStrides(x.shape, y.shape)});
+    loop_ =
+        StridedLoop<2>(y.shape, {contiguousStrides(y.shape), broadcastStrides(x.shape, y.shape)});
     dtype_ = x.dtype;
   }
 

@@ -33,19 +33,19 @@ StridedLoop<N> broadcastLoop(const KernelSignature &sig,
 // compiler can vectorize.
 template <typename Y, typename A, typename B, typename F>
 void binaryLoop(const StridedLoop<3> &loop, Y *y, const A *a, const B *b, F f) {
-  loop.forEachRun([&](const std::array<int64_t, 3> &off, int64_t n,
-                      const std::array<int64_t, 3> &step) {
-    Y *yr = y + off[0];
-    const A *ar = a + off[1];
-    const B *br = b + off[2];
-    if (step[1] == 1 && step[2] == 1) {
-      for (int64_t i = 0; i < n; ++i) yr[i] = f(ar[i], br[i]);
-    } else if (step[1] == 1 && step[2] == 0) {
-      for (int64_t i = 0; i < n; ++i) yr[i] = f(ar[i], br[0]);
-    } else {
-      for (int64_t i = 0; i < n; ++i) yr[i] = f(ar[i * step[1]], br[i * step[2]]);
-    }
-  });
+  loop.forEachRun(
+      [&](const std::array<int64_t, 3> &off, int64_t n, const std::array<int64_t, 3> &step) {
+        Y *yr = y + off[0];
+        const A *ar = a + off[1];
+        const B *br = b + off[2];
+        if (step[1] == 1 && step[2] == 1) {
+          for (int64_t i = 0; i < n; ++i) yr[i] = f(ar[i], br[i]);
+        } else if (step[1] == 1 && step[2] == 0) {
+          for (int64_t i = 0; i < n; ++i) yr[i] = f(ar[i], br[0]);
+        } else {
+          for (int64_t i = 0; i < n; ++i) yr[i] = f(ar[i * step[1]], br[i * step[2]]);
+        }
+      });
 }
 
 enum class BinaryOp { Add, Sub, Mul, Div };
@@ -72,11 +72,12 @@ public:
       const T *a = in[0]->as<T>();
       const T *b = in[1]->as<T>();
       T *y = out[0]->as<T>();
+      // Lambdas (not function pointers) so the per-element op is always inlined.
       switch (op_) {
-      case BinaryOp::Add: binaryLoop(loop_, y, a, b, wrapAdd<T>); break;
-      case BinaryOp::Sub: binaryLoop(loop_, y, a, b, wrapSub<T>); break;
-      case BinaryOp::Mul: binaryLoop(loop_, y, a, b, wrapMul<T>); break;
-      case BinaryOp::Div: binaryLoop(loop_, y, a, b, divide<T>); break;
+      case BinaryOp::Add: binaryLoop(loop_, y, a, b, [](T u, T v) { return wrapAdd(u, v); }); break;
+      case BinaryOp::Sub: binaryLoop(loop_, y, a, b, [](T u, T v) { return wrapSub(u, v); }); break;
+      case BinaryOp::Mul: binaryLoop(loop_, y, a, b, [](T u, T v) { return wrapMul(u, v); }); break;
+      case BinaryOp::Div: binaryLoop(loop_, y, a, b, [](T u, T v) { return divide(u, v); }); break;
       }
     });
   }
@@ -175,12 +176,12 @@ public:
       const T *x = in[1]->as<T>();
       const T *y = in[2]->as<T>();
       T *z = out[0]->as<T>();
-      loop_.forEachRun([&](const std::array<int64_t, 4> &off, int64_t n,
-                            const std::array<int64_t, 4> &step) {
-        for (int64_t i = 0; i < n; ++i)
-          z[off[0] + i * step[0]] = c[off[1] + i * step[1]] ? x[off[2] + i * step[2]]
-                                                            : y[off[3] + i * step[3]];
-      });
+      loop_.forEachRun(
+          [&](const std::array<int64_t, 4> &off, int64_t n, const std::array<int64_t, 4> &step) {
+            for (int64_t i = 0; i < n; ++i)
+              z[off[0] + i * step[0]] =
+                  c[off[1] + i * step[1]] ? x[off[2] + i * step[2]] : y[off[3] + i * step[3]];
+          });
     });
   }
 
@@ -285,8 +286,10 @@ public:
       const TensorView *minT = in.size() > 1 ? in[1] : nullptr;
       const TensorView *maxT = in.size() > 2 ? in[2] : nullptr;
       // Absent bounds: the type's extremes (infinities for float, so +-inf pass through).
-      const T lo = minT && minT->data ? *minT->as<T>() : (L::has_infinity ? -L::infinity() : L::lowest());
-      const T hi = maxT && maxT->data ? *maxT->as<T>() : (L::has_infinity ? L::infinity() : L::max());
+      const T lo =
+          minT && minT->data ? *minT->as<T>() : (L::has_infinity ? -L::infinity() : L::lowest());
+      const T hi =
+          maxT && maxT->data ? *maxT->as<T>() : (L::has_infinity ? L::infinity() : L::max());
       const T *x = in[0]->as<T>();
       T *y = out[0]->as<T>();
       const int64_t n = in[0]->numel();
@@ -306,15 +309,18 @@ namespace edgec::rt {
 
 void registerRefElementwise(KernelRegistry &r) {
   using namespace ref;
-  const std::pair<const char *, BinaryOp> binary[] = {
-      {"Add", BinaryOp::Add}, {"Sub", BinaryOp::Sub}, {"Mul", BinaryOp::Mul}, {"Div", BinaryOp::Div}};
+  const std::pair<const char *, BinaryOp> binary[] = {{"Add", BinaryOp::Add},
+                                                      {"Sub", BinaryOp::Sub},
+                                                      {"Mul", BinaryOp::Mul},
+                                                      {"Div", BinaryOp::Div}};
   for (const auto &[name, op] : binary)
     r.add(name, Isa::Ref, [op = op] { return std::unique_ptr<Kernel>(new RefBinary(op)); });
   const std::pair<const char *, UnaryOp> unary[] = {
-      {"Relu", UnaryOp::Relu}, {"Sigmoid", UnaryOp::Sigmoid}, {"Tanh", UnaryOp::Tanh},
-      {"Sqrt", UnaryOp::Sqrt}, {"Erf", UnaryOp::Erf},         {"Exp", UnaryOp::Exp},
-      {"Log", UnaryOp::Log},   {"Neg", UnaryOp::Neg},         {"Abs", UnaryOp::Abs},
-      {"Reciprocal", UnaryOp::Reciprocal}};
+      {"Relu", UnaryOp::Relu}, {"Sigmoid", UnaryOp::Sigmoid},
+      {"Tanh", UnaryOp::Tanh}, {"Sqrt", UnaryOp::Sqrt},
+      {"Erf", UnaryOp::Erf},   {"Exp", UnaryOp::Exp},
+      {"Log", UnaryOp::Log},   {"Neg", UnaryOp::Neg},
+      {"Abs", UnaryOp::Abs},   {"Reciprocal", UnaryOp::Reciprocal}};
   for (const auto &[name, op] : unary)
     r.add(name, Isa::Ref, [op = op] { return std::unique_ptr<Kernel>(new RefUnary(op)); });
   r.add<RefPow>("Pow", Isa::Ref);

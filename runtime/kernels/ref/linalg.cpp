@@ -33,8 +33,7 @@ GemmPlan parseGemm(const KernelSignature &sig) {
   for (const TensorView *t : {&a, &b, c, &y})
     if (t) requireDType(sig, *t, Types<float>{}, "Gemm");
   if (a.rank() != 2 || b.rank() != 2)
-    kernelFail(sig, "A and B must be 2-D, got " + shapeStr(a.shape) + " and " +
-                        shapeStr(b.shape));
+    kernelFail(sig, "A and B must be 2-D, got " + shapeStr(a.shape) + " and " + shapeStr(b.shape));
   GemmPlan p;
   p.transA = sig.attrs.i("transA", 0) != 0;
   p.transB = sig.attrs.i("transB", 0) != 0;
@@ -45,15 +44,13 @@ GemmPlan parseGemm(const KernelSignature &sig) {
   const int64_t kb = p.transB ? b.shape[1] : b.shape[0];
   p.N = p.transB ? b.shape[0] : b.shape[1];
   if (kb != p.K)
-    kernelFail(sig, "inner dimensions differ: A " + shapeStr(a.shape) + ", B " +
-                        shapeStr(b.shape));
+    kernelFail(sig, "inner dimensions differ: A " + shapeStr(a.shape) + ", B " + shapeStr(b.shape));
   requireShape(sig, y, {p.M, p.N}, "output");
   // With beta == 0 ONNX runtimes skip C entirely (so an inf in C does not become NaN).
   p.hasC = c != nullptr && p.beta != 0.f;
   if (c) {
     if (!broadcastsTo(c->shape, {p.M, p.N}))
-      kernelFail(sig, "C " + shapeStr(c->shape) + " does not broadcast to " +
-                          shapeStr({p.M, p.N}));
+      kernelFail(sig, "C " + shapeStr(c->shape) + " does not broadcast to " + shapeStr({p.M, p.N}));
     const std::vector<int64_t> s = broadcastStrides(c->shape, {p.M, p.N});
     p.cRowStride = s[0];
     p.cColStride = s[1];
@@ -80,8 +77,7 @@ MatMulPlan parseMatMul(const KernelSignature &sig) {
   p.K = as.back();
   p.N = bs.back();
   if (bs[bs.size() - 2] != p.K)
-    kernelFail(sig, "inner dimensions differ: A " + shapeStr(a.shape) + ", B " +
-                        shapeStr(b.shape));
+    kernelFail(sig, "inner dimensions differ: A " + shapeStr(a.shape) + ", B " + shapeStr(b.shape));
   const std::vector<int64_t> aBatch(as.begin(), as.end() - 2), bBatch(bs.begin(), bs.end() - 2);
   std::vector<int64_t> batch;
   if (!broadcastShapes(aBatch, bBatch, &batch))
@@ -94,13 +90,13 @@ MatMulPlan parseMatMul(const KernelSignature &sig) {
 
   // Offsets of each operand's matrix for every output matrix, in row-major batch order.
   StridedLoop<2> loop(batch, {broadcastStrides(aBatch, batch), broadcastStrides(bBatch, batch)});
-  loop.forEachRun([&](const std::array<int64_t, 2> &off, int64_t n,
-                      const std::array<int64_t, 2> &step) {
-    for (int64_t i = 0; i < n; ++i) {
-      p.aOffsets.push_back((off[0] + i * step[0]) * p.M * p.K);
-      p.bOffsets.push_back((off[1] + i * step[1]) * p.K * p.N);
-    }
-  });
+  loop.forEachRun(
+      [&](const std::array<int64_t, 2> &off, int64_t n, const std::array<int64_t, 2> &step) {
+        for (int64_t i = 0; i < n; ++i) {
+          p.aOffsets.push_back((off[0] + i * step[0]) * p.M * p.K);
+          p.bOffsets.push_back((off[1] + i * step[1]) * p.K * p.N);
+        }
+      });
   p.act = parseActivation(sig);
   return p;
 }

@@ -1,6 +1,7 @@
 // Reference Softmax, LayerNormalization and (inference) BatchNormalization, fp32.
 // Statistics are accumulated in double: these kernels are the oracle.
 #include <cmath>
+#include <limits>
 
 #include "ref/util.h"
 #include "register_kernels.h"
@@ -11,8 +12,8 @@ namespace {
 int64_t axisAttr(const KernelSignature &sig, int rank) {
   const int64_t axis = sig.attrs.i("axis", rank - 1);
   if (axis < 0 || axis >= rank)
-    kernelFail(sig, "axis " + std::to_string(axis) + " out of range for rank " +
-                        std::to_string(rank));
+    kernelFail(sig,
+               "axis " + std::to_string(axis) + " out of range for rank " + std::to_string(rank));
   return axis;
 }
 
@@ -66,7 +67,8 @@ public:
     const TensorView &scale = requireInput(sig, 1, "Scale");
     const TensorView *bias = optionalInput(sig, 2);
     const TensorView &y = requireOutput(sig, 0);
-    for (const TensorView *t : {&x, &scale, bias, &y, optionalOutput(sig, 1), optionalOutput(sig, 2)})
+    for (const TensorView *t :
+         {&x, &scale, bias, &y, optionalOutput(sig, 1), optionalOutput(sig, 2)})
       if (t) requireDType(sig, *t, Types<float>{}, "LayerNormalization");
     requireShape(sig, y, x.shape, "output");
     if (x.rank() == 0) kernelFail(sig, "X must have rank >= 1");
@@ -95,7 +97,7 @@ public:
     const float *bias = hasBias_ ? in[2]->as<float>() : nullptr;
     float *y = out[0]->as<float>();
     float *meanOut = out.size() > 1 && out[1] ? out[1]->as<float>() : nullptr;
-    float *invOut = out.size() > 2 && out[2] ? out[2]->as<float>() : nullptr;
+    float *invOut = out.size() > 2 && out[2] ? out[2]->as<float>() : nullptr;  // null if absent
     for (int64_t o = 0; o < outer_; ++o) {
       const float *xr = x + o * norm_;
       float *yr = y + o * norm_;
@@ -126,10 +128,10 @@ private:
                           " does not broadcast to the normalized shape " + shapeStr(normShape));
     std::vector<int64_t> index;
     StridedLoop<1> loop(normShape, {broadcastStrides(t.shape, normShape)});
-    loop.forEachRun([&](const std::array<int64_t, 1> &off, int64_t n,
-                        const std::array<int64_t, 1> &step) {
-      for (int64_t i = 0; i < n; ++i) index.push_back(off[0] + i * step[0]);
-    });
+    loop.forEachRun(
+        [&](const std::array<int64_t, 1> &off, int64_t n, const std::array<int64_t, 1> &step) {
+          for (int64_t i = 0; i < n; ++i) index.push_back(off[0] + i * step[0]);
+        });
     return index;
   }
 
@@ -175,8 +177,7 @@ public:
       const double b = bias[c] - mean[c] * a;
       for (int64_t n = 0; n < batch_; ++n) {
         const int64_t base = (n * channels_ + c) * inner_;
-        for (int64_t i = 0; i < inner_; ++i)
-          y[base + i] = static_cast<float>(x[base + i] * a + b);
+        for (int64_t i = 0; i < inner_; ++i) y[base + i] = static_cast<float>(x[base + i] * a + b);
       }
     }
   }

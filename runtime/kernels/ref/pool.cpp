@@ -31,16 +31,14 @@ PoolWindows parsePool(const KernelSignature &sig) {
 
   const std::vector<int64_t> kernel = sig.attrs.ints("kernel_shape");
   const std::vector<int64_t> strides = sig.attrs.ints("strides", std::vector<int64_t>(nd, 1));
-  const std::vector<int64_t> dilations =
-      sig.attrs.ints("dilations", std::vector<int64_t>(nd, 1));
+  const std::vector<int64_t> dilations = sig.attrs.ints("dilations", std::vector<int64_t>(nd, 1));
   const std::vector<int64_t> pads = sig.attrs.ints("pads", std::vector<int64_t>(2 * nd, 0));
   if (kernel.size() != nd || strides.size() != nd || dilations.size() != nd ||
       pads.size() != 2 * nd)
-    kernelFail(sig, "kernel_shape/strides/dilations/pads do not match " +
-                        std::to_string(nd) + " spatial dims");
+    kernelFail(sig, "kernel_shape/strides/dilations/pads do not match " + std::to_string(nd) +
+                        " spatial dims");
   for (size_t d = 0; d < nd; ++d)
-    if (kernel[d] < 1 || strides[d] < 1 || dilations[d] < 1 || pads[d] < 0 ||
-        pads[nd + d] < 0)
+    if (kernel[d] < 1 || strides[d] < 1 || dilations[d] < 1 || pads[d] < 0 || pads[nd + d] < 0)
       kernelFail(sig, "invalid kernel_shape/strides/dilations/pads");
 
   // Output extents: between the floor_mode and ceil_mode sizes (the compiler drops a
@@ -51,10 +49,9 @@ PoolWindows parsePool(const KernelSignature &sig) {
     const int64_t span = dilations[d] * (kernel[d] - 1) + 1;
     const int64_t room = x.shape[2 + d] + pads[d] + pads[nd + d] - span;
     const int64_t out = y.shape[2 + d];
-    if (room < 0 || out < room / strides[d] + 1 ||
-        out > (room + strides[d] - 1) / strides[d] + 1)
-      kernelFail(sig, "output " + shapeStr(y.shape) + " does not match X " +
-                          shapeStr(x.shape) + " pooled with kernel " + shapeStr(kernel));
+    if (room < 0 || out < room / strides[d] + 1 || out > (room + strides[d] - 1) / strides[d] + 1)
+      kernelFail(sig, "output " + shapeStr(y.shape) + " does not match X " + shapeStr(x.shape) +
+                          " pooled with kernel " + shapeStr(kernel));
   }
 
   PoolWindows w;
@@ -105,9 +102,8 @@ public:
       using T = typename decltype(tag)::type;
       // A window entirely in the padding (possible only with odd explicit pads) has no
       // maximum; it yields the lowest value, as if the pads held -inf.
-      const T none = std::numeric_limits<T>::has_infinity
-                         ? -std::numeric_limits<T>::infinity()
-                         : std::numeric_limits<T>::lowest();
+      const T none = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
+                                                          : std::numeric_limits<T>::lowest();
       const T *x = in[0]->as<T>();
       T *y = out[0]->as<T>();
       for (int64_t pl = 0; pl < w_.planes; ++pl, x += w_.inSize, y += w_.outSize) {

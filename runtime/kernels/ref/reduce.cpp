@@ -70,8 +70,8 @@ public:
       if (!reduced[d]) dropped.push_back(x.shape[d]);
     }
     if (y.shape != kept && y.shape != dropped)
-      kernelFail(sig, "output " + shapeStr(y.shape) + " is neither " + shapeStr(kept) +
-                          " nor " + shapeStr(dropped));
+      kernelFail(sig, "output " + shapeStr(y.shape) + " is neither " + shapeStr(kept) + " nor " +
+                          shapeStr(dropped));
 
     std::vector<int64_t> outStrides = contiguousStrides(kept);
     for (int d = 0; d < x.rank(); ++d)
@@ -94,22 +94,22 @@ public:
       T *y = out[0]->as<T>();
       A *acc = static_cast<A *>(scratch);
       std::fill(acc, acc + outCount_, identity<A>(op_));
-      loop_.forEachRun([&](const std::array<int64_t, 2> &off, int64_t n,
-                           const std::array<int64_t, 2> &step) {
-        if (step[0] == 0) {  // a run along a reduced axis: fold it locally first
-          A a = acc[off[0]];
-          for (int64_t i = 0; i < n; ++i) a = combine<A>(op_, a, x[off[1] + i * step[1]]);
-          acc[off[0]] = a;
-        } else {
-          for (int64_t i = 0; i < n; ++i) {
-            A &a = acc[off[0] + i * step[0]];
-            a = combine<A>(op_, a, x[off[1] + i * step[1]]);
-          }
-        }
-      });
+      loop_.forEachRun(
+          [&](const std::array<int64_t, 2> &off, int64_t n, const std::array<int64_t, 2> &step) {
+            if (step[0] == 0) {  // a run along a reduced axis: fold it locally first
+              A a = acc[off[0]];
+              for (int64_t i = 0; i < n; ++i) a = combine<A>(op_, a, x[off[1] + i * step[1]]);
+              acc[off[0]] = a;
+            } else {
+              for (int64_t i = 0; i < n; ++i) {
+                A &a = acc[off[0] + i * step[0]];
+                a = combine<A>(op_, a, x[off[1] + i * step[1]]);
+              }
+            }
+          });
       for (int64_t i = 0; i < outCount_; ++i)
-        y[i] = static_cast<T>(op_ == ReduceOp::Mean ? acc[i] / static_cast<A>(reduceCount_)
-                                                    : acc[i]);
+        y[i] =
+            static_cast<T>(op_ == ReduceOp::Mean ? acc[i] / static_cast<A>(reduceCount_) : acc[i]);
     });
   }
 

@@ -1,17 +1,14 @@
 // Helpers shared by the ref kernels: dtype dispatch, prepare-time checks and a strided
 // loop that covers broadcasting, transposition, slicing and reductions alike.
 //
-// Header-only templates, included by ref/ files only: the x86 files are compiled with
-// other ISA flags, and an inline function instantiated there could be picked by the
-// linker for a ref caller too.
+// Inline code, so include it from ref/ files only: the x86 files are compiled with other
+// ISA flags, and an inline function instantiated there could be picked by the linker for
+// a ref caller too.
 #pragma once
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstdint>
-#include <cstring>
-#include <initializer_list>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -22,11 +19,15 @@
 namespace edgec::rt::ref {
 
 // Storage types for dtypes without a native C++ arithmetic type.
-struct Half { uint16_t bits; };
-struct Bool { uint8_t v; };
+struct Half {
+  uint16_t bits;
+};
+struct Bool {
+  uint8_t v;
+};
 
 template <typename T> struct DTypeOf;
-#define EDGEC_DTYPE_OF(T, D) \
+#define EDGEC_DTYPE_OF(T, D)                                                                       \
   template <> struct DTypeOf<T> { static constexpr DType value = DType::D; }
 EDGEC_DTYPE_OF(float, f32);
 EDGEC_DTYPE_OF(Half, f16);
@@ -45,12 +46,11 @@ EDGEC_DTYPE_OF(Bool, bool_);
 template <typename T> struct Tag { using type = T; };
 template <typename... Ts> struct Types {};
 
-using IntTypes = Types<int8_t, uint8_t, int16_t, uint16_t, int32_t, uint32_t, int64_t, uint64_t>;
-using NumericTypes = Types<float, double, int8_t, uint8_t, int16_t, uint16_t, int32_t,
-                           uint32_t, int64_t, uint64_t>;
+using NumericTypes =
+    Types<float, double, int8_t, uint8_t, int16_t, uint16_t, int32_t, uint32_t, int64_t, uint64_t>;
 // Every dtype a Cast converts between.
-using CastTypes = Types<float, Half, double, int8_t, uint8_t, int16_t, uint16_t, int32_t,
-                        uint32_t, int64_t, uint64_t, Bool>;
+using CastTypes = Types<float, Half, double, int8_t, uint8_t, int16_t, uint16_t, int32_t, uint32_t,
+                        int64_t, uint64_t, Bool>;
 
 // Calls fn(Tag<T>{}) for the T in Ts whose dtype is `t`; false if none matches.
 template <typename... Ts, typename Fn> bool dispatch(Types<Ts...>, DType t, Fn &&fn) {
@@ -128,8 +128,8 @@ inline const TensorView *optionalOutput(const KernelSignature &sig, size_t i) {
 inline void requireInputCount(const KernelSignature &sig, size_t lo, size_t hi) {
   if (sig.inputs.size() < lo || sig.inputs.size() > hi)
     kernelFail(sig, "expected " + std::to_string(lo) +
-                        (hi != lo ? " to " + std::to_string(hi) : std::string()) +
-                        " inputs, got " + std::to_string(sig.inputs.size()));
+                        (hi != lo ? " to " + std::to_string(hi) : std::string()) + " inputs, got " +
+                        std::to_string(sig.inputs.size()));
 }
 template <typename... Ts>
 void requireDType(const KernelSignature &sig, const TensorView &t, Types<Ts...> allowed,
@@ -137,8 +137,8 @@ void requireDType(const KernelSignature &sig, const TensorView &t, Types<Ts...> 
   if (!isOneOf(allowed, t.dtype))
     kernelFail(sig, std::string("unsupported dtype ") + dtypeName(t.dtype) + " for " + what);
 }
-inline void requireSameDType(const KernelSignature &sig, const TensorView &a,
-                             const TensorView &b, const char *what) {
+inline void requireSameDType(const KernelSignature &sig, const TensorView &a, const TensorView &b,
+                             const char *what) {
   if (a.dtype != b.dtype)
     kernelFail(sig, std::string(what) + ": dtype " + dtypeName(b.dtype) + " differs from " +
                         dtypeName(a.dtype));
@@ -150,8 +150,7 @@ inline void requireShape(const KernelSignature &sig, const TensorView &t,
                         shapeStr(expected));
 }
 
-inline int64_t product(const std::vector<int64_t> &v, size_t begin = 0,
-                       size_t end = SIZE_MAX) {
+inline int64_t product(const std::vector<int64_t> &v, size_t begin = 0, size_t end = SIZE_MAX) {
   int64_t n = 1;
   for (size_t i = begin; i < v.size() && i < end; ++i) n *= v[i];
   return n;
@@ -182,11 +181,9 @@ inline bool broadcastShapes(const std::vector<int64_t> &a, const std::vector<int
 }
 
 // True if `shape` broadcasts to `target` without changing it (unidirectional broadcast).
-inline bool broadcastsTo(const std::vector<int64_t> &shape,
-                         const std::vector<int64_t> &target) {
+inline bool broadcastsTo(const std::vector<int64_t> &shape, const std::vector<int64_t> &target) {
   std::vector<int64_t> out;
-  return shape.size() <= target.size() && broadcastShapes(shape, target, &out) &&
-         out == target;
+  return shape.size() <= target.size() && broadcastShapes(shape, target, &out) && out == target;
 }
 
 // ---- strided loop ----
@@ -239,8 +236,7 @@ private:
     for (size_t d = 0; d < shape.size(); ++d) {
       if (shape[d] == 1) continue;  // size-1 dims never move any offset
       bool merge = !s.empty();
-      for (size_t i = 0; merge && i < N; ++i)
-        merge = st[i].back() == strides[i][d] * shape[d];
+      for (size_t i = 0; merge && i < N; ++i) merge = st[i].back() == strides[i][d] * shape[d];
       if (merge) {
         s.back() *= shape[d];
         for (size_t i = 0; i < N; ++i) st[i].back() = strides[i][d];

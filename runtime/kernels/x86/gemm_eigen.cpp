@@ -193,6 +193,15 @@ private:
     *lo = std::min(*lo, *hi);
   }
 
+  // y[o] += w * x[o * stride + offset] for o in [lo, hi); a positive Stride fixes the
+  // stride at compile time.
+  template <int Stride>
+  static void axpyStrided(float *y, const float *x, int64_t offset, float w, int64_t lo, int64_t hi,
+                          int64_t stride) {
+    const int64_t s = Stride > 0 ? Stride : stride;
+    for (int64_t o = lo; o < hi; ++o) y[o] += w * x[o * s + offset];
+  }
+
   // One output plane of a single-input-channel conv: bias, then per kernel tap a
   // multiply-add of a shifted input row into the output row.
   void depthwise2D(const float *x, const float *w, float bias, float *y) const {
@@ -214,11 +223,13 @@ private:
           const int64_t offset = kw * dw - pw;
           int64_t lo, hi;
           validRange(offset, sw, W, OW, &lo, &hi);
-          if (sw == 1) {
-            for (int64_t ow = lo; ow < hi; ++ow) yr[ow] += wv * xr[ow + offset];
-          } else {
-            for (int64_t ow = lo; ow < hi; ++ow) yr[ow] += wv * xr[ow * sw + offset];
-          }
+          // Constant strides let the compiler vectorize with shuffles instead of gathers.
+          if (sw == 1)
+            axpyStrided<1>(yr, xr, offset, wv, lo, hi, 1);
+          else if (sw == 2)
+            axpyStrided<2>(yr, xr, offset, wv, lo, hi, 2);
+          else
+            axpyStrided<0>(yr, xr, offset, wv, lo, hi, sw);
         }
       }
     }
