@@ -224,6 +224,8 @@ std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats
     }
     if (failed(addKernel(&op, index++))) return {};
   }
+  // Inputs are set once and may be run many times, so nothing may reuse their bytes.
+  for (int32_t id : inputs) tensors_[id].lastUse = index;
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     int32_t id = tensorFor(v);
