@@ -12,6 +12,7 @@
 #include "OnnxModelLoader.h"
 #include "edge/ConstantData.h"
 #include "edge/EdgeDialect.h"
+#include "edgec/KernelBridge.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
@@ -32,6 +33,12 @@ using onnx_frontend::LoadError;
 
 struct ImportError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+// A value's shape is unknown, but constants folded so far may let ONNX shape inference
+// resolve it: the caller binds them into the model and imports again.
+struct ShapesPending : ImportError {
+  using ImportError::ImportError;
 };
 
 Type elementType(MLIRContext &ctx, int32_t onnxType) {
@@ -128,6 +135,13 @@ private:
   Value input(const onnx::NodeProto &n, int i);  // null if absent
   std::vector<int64_t> constantInts(const onnx::NodeProto &n, int i, const char *what);
   void define(const onnx::NodeProto &n, int i, Value v);
+  void foldIfConstant(const onnx::NodeProto &n);
+
+public:
+  // Node outputs folded to constants during this import (see ShapesPending).
+  const std::map<std::string, ElementsAttr> &folded() const { return folded_; }
+
+private:
   Location loc(const onnx::NodeProto &n);
   std::string where(const onnx::NodeProto &n) { return name_ + ": node '" + nodeName(n) + "' (" + n.op_type() + ")"; }
   static std::string nodeName(const onnx::NodeProto &n) { return n.name().empty() ? n.output(0) : n.name(); }
@@ -173,6 +187,7 @@ private:
   std::map<std::string, const onnx::TypeProto *> types_;
   std::map<std::string, const onnx::TensorProto *> initializers_;
   llvm::StringMap<Value> values_;
+  std::map<std::string, ElementsAttr> folded_;
   std::set<std::string> constantNames_;
   std::set<std::string> graphInputs_;
 };
@@ -215,9 +230,14 @@ RankedTensorType GraphImporter::typeOf(const std::string &value, const std::stri
   // first, so a dynamic dim anywhere else is one that shape inference could not resolve
   // from static inputs (a run-time value), and suggesting the flag there misleads.
   bool isGraphInput = graphInputs_.count(value);
+  bool pending = !isGraphInput && !folded_.empty() && (!tt.has_shape() || llvm::any_of(tt.shape().dim(), [](const auto &d) {
+                   return !d.has_dim_value() || d.dim_value() < 0;
+                 }));
   std::string hint = isGraphInput ? "; edgec compiles static shapes: fix it with --input-shape " + value + "="
                                   : "; shape inference could not resolve it: it depends on values known only at "
                                     "run time (e.g. a computed Reshape shape), and edgec compiles static shapes";
+  if (!tt.has_shape() && pending)
+    throw ShapesPending(where + ": '" + value + "' has no static shape (unknown rank)" + hint);
   if (!tt.has_shape())
     throw ImportError(where + ": '" + value + "' has no static shape (unknown rank)" +
                       (isGraphInput ? hint + "D0xD1x..." : hint));
@@ -230,6 +250,8 @@ RankedTensorType GraphImporter::typeOf(const std::string &value, const std::stri
     if (!known && dynamicDim.empty()) dynamicDim = d.has_dim_param() ? " '" + d.dim_param() + "'" : " ?";
     dims.push_back(known ? d.dim_value() : ShapedType::kDynamic);
   }
+  if (!dynamicDim.empty() && pending)
+    throw ShapesPending(where + ": '" + value + "' has a dynamic dim" + dynamicDim + hint);
   if (!dynamicDim.empty())
     throw ImportError(where + ": '" + value + "' has a dynamic dim" + dynamicDim +
                       (isGraphInput ? hint + shapeArg + " (with a number for each symbolic dim)" : hint));
@@ -276,6 +298,31 @@ std::vector<int64_t> GraphImporter::constantInts(const onnx::NodeProto &n, int i
 
 void GraphImporter::define(const onnx::NodeProto &n, int i, Value v) {
   if (i < n.output_size() && !n.output(i).empty()) values_[n.output(i)] = v;
+}
+
+// Shape computations (Shape -> Gather -> Concat -> Reshape, Slice ends from Div, ...)
+// must be constants by the time a shape operand reads them: a small op whose operands
+// are all constant is evaluated right away, on the runtime's reference kernels.
+void GraphImporter::foldIfConstant(const onnx::NodeProto &n) {
+  constexpr int64_t kFoldLimit = 4096;  // elements; larger constant math is left to passes
+  if (n.output_size() == 0) return;
+  auto it = values_.find(n.output(0));
+  if (it == values_.end()) return;
+  Operation *op = it->second.getDefiningOp();
+  if (!op || isa<ConstantOp>(op) || op->getNumOperands() == 0) return;
+  for (Value r : op->getResults())
+    if (cast<RankedTensorType>(r.getType()).getNumElements() > kFoldLimit) return;
+  auto folded = evaluateOnKernels(op);
+  if (failed(folded)) return;
+  for (auto [i, r] : llvm::enumerate(op->getResults())) {
+    Value c = builder_.create<ConstantOp>(op->getLoc(), r.getType(), (*folded)[i]);
+    r.replaceAllUsesWith(c);
+    if (int(i) < n.output_size() && !n.output(i).empty()) {
+      values_[n.output(i)] = c;
+      folded_[n.output(i)] = (*folded)[i];
+    }
+  }
+  op->erase();
 }
 
 template <typename OpTy> void GraphImporter::importSimple(const onnx::NodeProto &n) {
@@ -462,7 +509,9 @@ void GraphImporter::importSlice(const onnx::NodeProto &n) {
     if (step == 0) throw ImportError(where(n) + ": steps must be non-zero");
     int64_t s = starts[i] < 0 ? starts[i] + dim : starts[i];
     int64_t e = ends[i] < 0 ? ends[i] + dim : ends[i];
-    if (step > 0) {
+    if (dim == 0) {
+      s = e = 0;  // nothing to select; and the clamps below would have lo > hi (UB)
+    } else if (step > 0) {
       s = std::clamp<int64_t>(s, 0, dim);
       e = std::clamp<int64_t>(e, 0, dim);
     } else {
@@ -645,6 +694,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     // Materialize inputs in order so constants appear in a stable, readable order.
     for (int i = 0; i < n.input_size(); ++i) input(n, i);
     (this->*importers().at(n.op_type()))(n);
+    foldIfConstant(n);
   }
 
   SmallVector<Value> results;
@@ -734,6 +784,39 @@ void checkInputShapeRanks(const onnx::GraphProto &graph, const ImportOptions &op
   }
 }
 
+int32_t onnxElementType(Type t) {
+  for (int32_t onnxType = onnx::TensorProto::FLOAT; onnxType <= onnx::TensorProto::BFLOAT16; ++onnxType)
+    if (elementType(*t.getContext(), onnxType) == t) return onnxType;
+  return onnx::TensorProto::UNDEFINED;
+}
+
+// Turns folded node outputs into initializers (dropping the nodes that computed them).
+// Returns false when there is nothing new to bind.
+bool bindFoldedValues(onnx::ModelProto &model, const std::map<std::string, ElementsAttr> &folded) {
+  onnx::GraphProto *g = model.mutable_graph();
+  std::set<std::string> existing;
+  for (const auto &t : g->initializer()) existing.insert(t.name());
+  bool added = false;
+  for (const auto &[name, value] : folded) {
+    if (existing.count(name)) continue;
+    auto type = cast<ShapedType>(value.getType());
+    onnx::TensorProto *t = g->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnxElementType(type.getElementType()));
+    for (int64_t d : type.getShape()) t->add_dims(d);
+    std::vector<uint8_t> bytes = constantBytes(value);
+    t->set_raw_data(std::string(bytes.begin(), bytes.end()));
+    added = true;
+  }
+  auto *nodes = g->mutable_node();
+  for (int i = nodes->size() - 1; i >= 0; --i) {
+    const auto &outs = nodes->Get(i).output();
+    if (std::all_of(outs.begin(), outs.end(), [&](const std::string &o) { return o.empty() || folded.count(o); }))
+      nodes->DeleteSubrange(i, 1);
+  }
+  return added;
+}
+
 OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model, const std::string &name,
                                   const std::string &baseDir, const ImportOptions &options) {
   checkSupportedOps(model.graph(), name);
@@ -742,7 +825,18 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model,
   onnx_frontend::loadExternalData(model, baseDir, name);
   onnx_frontend::prepareModel(model, kCanonicalOpset, options.inputShapes, name);
   context.loadDialect<EdgeDialect, func::FuncDialect>();
-  OwningOpRef<ModuleOp> module = GraphImporter(context, model, name).run();
+  OwningOpRef<ModuleOp> module;
+  // Shape subgraphs ONNX inference cannot see through (Shape -> Gather -> Div -> Slice)
+  // resolve in rounds: bind what was folded, infer again, import again.
+  for (int round = 0; !module; ++round) {
+    GraphImporter importer(context, model, name);
+    try {
+      module = importer.run();
+    } catch (const ShapesPending &e) {
+      if (round == 8 || !bindFoldedValues(model, importer.folded())) throw ImportError(e.what());
+      onnx_frontend::inferShapes(model, name);
+    }
+  }
   // The verifier's diagnostics go to the context's handler (the caller's); a failure
   // here is a frontend bug or an inconsistent model.
   if (failed(verify(*module))) throw ImportError(name + ": the imported IR does not verify (see above)");

@@ -134,6 +134,24 @@ void loadExternalData(onnx::ModelProto &model, const std::string &baseDir, const
   }
 }
 
+namespace {
+// Before conversion, so that the dims baked into a converted graph are final.
+void applyInputShapes(onnx::ModelProto &model, const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                      const std::string &name) {
+  for (const auto &[input, shape] : inputShapes) {
+    bool found = false;
+    for (auto &vi : *model.mutable_graph()->mutable_input()) {
+      if (vi.name() != input) continue;
+      found = true;
+      auto *dims = vi.mutable_type()->mutable_tensor_type()->mutable_shape();
+      dims->clear_dim();
+      for (int64_t d : shape) dims->add_dim()->set_dim_value(d);
+    }
+    if (!found) throw LoadError(name + ": --input-shape names '" + input + "', which is not a graph input");
+  }
+}
+}  // namespace
+
 void prepareModel(onnx::ModelProto &model, int opset,
                   const std::map<std::string, std::vector<int64_t>> &inputShapes,
                   const std::string &name) {
@@ -150,7 +168,14 @@ void prepareModel(onnx::ModelProto &model, int opset,
     throw LoadError(name + ": opset " + std::to_string(modelOpset) + " is newer than opset " +
                     std::to_string(opset) + ", the newest this build's ONNX library (1.12) knows; "
                     "re-export the model with opset <= " + std::to_string(opset));
+  applyInputShapes(model, inputShapes, name);
   if (modelOpset != opset) {
+    // Some adapters (Softmax-11 -> 13 on an intermediate value) need shapes the converter
+    // does not infer itself. Best effort: the strict inference below reports problems.
+    try {
+      onnx::shape_inference::InferShapes(model);
+    } catch (const std::exception &) {
+    }
     try {
       model = onnx::version_conversion::ConvertVersion(model, opset);
     } catch (const std::exception &e) {
@@ -158,17 +183,10 @@ void prepareModel(onnx::ModelProto &model, int opset,
                       std::to_string(opset) + ": " + e.what());
     }
   }
-  for (const auto &[input, shape] : inputShapes) {
-    bool found = false;
-    for (auto &vi : *model.mutable_graph()->mutable_input()) {
-      if (vi.name() != input) continue;
-      found = true;
-      auto *dims = vi.mutable_type()->mutable_tensor_type()->mutable_shape();
-      dims->clear_dim();
-      for (int64_t d : shape) dims->add_dim()->set_dim_value(d);
-    }
-    if (!found) throw LoadError(name + ": --input-shape names '" + input + "', which is not a graph input");
-  }
+  inferShapes(model, name);
+}
+
+void inferShapes(onnx::ModelProto &model, const std::string &name) {
   try {
     onnx::ShapeInferenceOptions options(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/true);
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);

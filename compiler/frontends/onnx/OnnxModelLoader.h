@@ -28,4 +28,7 @@ void prepareModel(onnx::ModelProto &model, int opset,
                   const std::map<std::string, std::vector<int64_t>> &inputShapes,
                   const std::string &name);
 
+// ONNX shape inference with data propagation (again after constants were bound).
+void inferShapes(onnx::ModelProto &model, const std::string &name);
+
 }  // namespace edgec::onnx_frontend

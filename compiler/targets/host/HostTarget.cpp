@@ -5,6 +5,7 @@
 
 #include "edge/ConstantData.h"
 #include "edge/EdgeDialect.h"
+#include "edgec/KernelBridge.h"
 #include "edgec/package_builder.h"
 #include "edgepkg_generated.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -14,38 +15,6 @@ using namespace mlir;
 
 namespace edgec {
 namespace {
-
-std::optional<pkg::DType> dtypeOf(Type t) {
-  if (t.isF32()) return pkg::DType::f32;
-  if (t.isF16()) return pkg::DType::f16;
-  if (t.isBF16()) return pkg::DType::bf16;
-  if (t.isF64()) return pkg::DType::f64;
-  if (t.isInteger(1)) return pkg::DType::bool_;
-  if (auto i = dyn_cast<IntegerType>(t)) {
-    bool u = i.isUnsigned();
-    switch (i.getWidth()) {
-    case 8: return u ? pkg::DType::u8 : pkg::DType::i8;
-    case 16: return u ? pkg::DType::u16 : pkg::DType::i16;
-    case 32: return u ? pkg::DType::u32 : pkg::DType::i32;
-    case 64: return u ? pkg::DType::u64 : pkg::DType::i64;
-    }
-  }
-  return std::nullopt;
-}
-
-// Kernel family for an op; edge op names are the ONNX spelling, except that every
-// reshape-like op is a plain copy at run time.
-std::string kernelName(Operation *op) {
-  StringRef name = op->getName().stripDialect();
-  if (name == "Reshape") return "Copy";
-  return name.str();
-}
-
-// Number of positional inputs a kernel expects (absent optionals become -1).
-unsigned positionalInputs(Operation *op) {
-  if (isa<edge::GemmOp, edge::ConvOp, edge::LayerNormalizationOp, edge::ClipOp>(op)) return 3;
-  return op->getNumOperands();
-}
 
 struct TensorInfo {
   std::string name;
@@ -101,7 +70,6 @@ private:
   int32_t tensorFor(Value v);
   void addAlias(edge::ReshapeOp op);
   LogicalResult addKernel(Operation *op, int64_t index);
-  LogicalResult convertAttrs(Operation *op, std::vector<flatbuffers::Offset<pkg::Attr>> &out);
 
   func::FuncOp func_;
   flatbuffers::FlatBufferBuilder fbb_;
@@ -153,42 +121,12 @@ void PlanBuilder::addAlias(edge::ReshapeOp op) {
   tensors_[id].firstUse = tensors_[id].lastUse = tensors_[root].firstUse;
 }
 
-LogicalResult PlanBuilder::convertAttrs(Operation *op, std::vector<flatbuffers::Offset<pkg::Attr>> &out) {
-  auto props = dyn_cast_or_null<DictionaryAttr>(op->getPropertiesAsAttribute());
-  if (!props) return success();
-  for (NamedAttribute na : props) {
-    std::string name = na.getName().str();
-    auto key = fbb_.CreateString(name);
-    Attribute a = na.getValue();
-    if (name == "operandSegmentSizes") continue;  // expressed by the -1 placeholders
-    if (auto i = dyn_cast<IntegerAttr>(a)) {
-      out.push_back(pkg::CreateAttr(fbb_, key, pkg::AttrKind::Int, i.getInt()));
-    } else if (auto f = dyn_cast<FloatAttr>(a)) {
-      out.push_back(pkg::CreateAttr(fbb_, key, pkg::AttrKind::Float, 0, float(f.getValueAsDouble())));
-    } else if (auto ints = dyn_cast<DenseI64ArrayAttr>(a)) {
-      std::vector<int64_t> v(ints.asArrayRef().begin(), ints.asArrayRef().end());
-      out.push_back(pkg::CreateAttr(fbb_, key, pkg::AttrKind::Ints, 0, 0, fbb_.CreateVector(v)));
-    } else if (auto s = dyn_cast<StringAttr>(a)) {
-      out.push_back(pkg::CreateAttr(fbb_, key, pkg::AttrKind::String, 0, 0, 0, 0, fbb_.CreateString(s.str())));
-    } else {
-      return op->emitError() << "host target: cannot encode attribute '" << name << "'";
-    }
-  }
-  return success();
-}
-
 LogicalResult PlanBuilder::addKernel(Operation *op, int64_t index) {
   std::vector<int32_t> inputs, outputs;
-  if (auto clip = dyn_cast<edge::ClipOp>(op)) {
-    for (Value v : {clip.getInput(), clip.getMin(), clip.getMax()}) inputs.push_back(v ? tensorFor(v) : -1);
-  } else {
-    for (Value v : op->getOperands()) inputs.push_back(tensorFor(v));
-    inputs.resize(std::max<size_t>(inputs.size(), positionalInputs(op)), -1);
-  }
+  for (Value v : kernelInputs(op)) inputs.push_back(v ? tensorFor(v) : -1);
   for (Value v : op->getResults()) {
-    if (!dtypeOf(cast<RankedTensorType>(v.getType()).getElementType()))
-      return op->emitError() << "host target: element type " << cast<RankedTensorType>(v.getType()).getElementType()
-                             << " is not supported";
+    Type elem = cast<RankedTensorType>(v.getType()).getElementType();
+    if (!packageDType(elem)) return op->emitError() << "host target: element type " << elem << " is not supported";
     int32_t id = tensorFor(v);
     tensors_[id].firstUse = index;
     tensors_[id].lastUse = std::max(tensors_[id].lastUse, index);
@@ -197,12 +135,11 @@ LogicalResult PlanBuilder::addKernel(Operation *op, int64_t index) {
   for (int32_t id : inputs)
     if (id >= 0) tensors_[id].lastUse = std::max(tensors_[id].lastUse, index);
 
-  std::vector<flatbuffers::Offset<pkg::Attr>> attrs;
-  if (failed(convertAttrs(op, attrs))) return failure();
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<pkg::Attr>>> attrs;
+  if (failed(encodeKernelAttrs(op, fbb_, attrs))) return failure();
   std::string node = isa<NameLoc>(op->getLoc()) ? cast<NameLoc>(op->getLoc()).getName().str() : "";
   kernels_.push_back(pkg::CreateKernel(fbb_, fbb_.CreateString(kernelName(op)), fbb_.CreateString(node),
-                                       fbb_.CreateVector(inputs), fbb_.CreateVector(outputs),
-                                       fbb_.CreateVectorOfSortedTables(&attrs)));
+                                       fbb_.CreateVector(inputs), fbb_.CreateVector(outputs), attrs));
   return success();
 }
 
@@ -250,7 +187,7 @@ std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats
   std::vector<flatbuffers::Offset<pkg::Tensor>> tensorOffsets;
   for (const TensorInfo &t : tensors_) {
     std::vector<int64_t> shape(t.type.getShape().begin(), t.type.getShape().end());
-    tensorOffsets.push_back(pkg::CreateTensor(fbb_, fbb_.CreateString(t.name), *dtypeOf(t.type.getElementType()),
+    tensorOffsets.push_back(pkg::CreateTensor(fbb_, fbb_.CreateString(t.name), *packageDType(t.type.getElementType()),
                                               fbb_.CreateVector(shape), t.storage, t.offset, t.size));
   }
   auto mainFn = pkg::CreateFunction(fbb_, fbb_.CreateString("main"), fbb_.CreateVector(inputs),
