@@ -125,4 +125,23 @@ edgec_status edgec_session_get_output(edgec_session *s, int32_t index, const voi
   });
 }
 
+edgec_status edgec_session_set_profiling(edgec_session *s, int enabled) {
+  return guard([&] {
+    if (!s) throw Error("null argument");
+    s->impl.setProfiling(enabled != 0);
+  });
+}
+
+int32_t edgec_session_num_kernels(const edgec_session *s) { return s ? int32_t(s->impl.calls().size()) : 0; }
+
+edgec_status edgec_session_kernel_profile(const edgec_session *s, int32_t index, edgec_kernel_profile *out) {
+  return guard([&] {
+    if (!s || !out) throw Error("null argument");
+    if (index < 0 || size_t(index) >= s->impl.calls().size())
+      throw Error("kernel index " + std::to_string(index) + " is out of range");
+    const Session::Call &c = s->impl.calls()[size_t(index)];
+    *out = {c.op.c_str(), c.node.c_str(), edgec::rt::isaName(c.isa), c.totalMs, c.runs};
+  });
+}
+
 }  // extern "C"

@@ -61,19 +61,26 @@ public:
   void run();
   TensorView &output(int32_t index);
 
-private:
   struct Call {
     std::unique_ptr<Kernel> kernel;
     std::vector<const TensorView *> inputs;
     std::vector<TensorView *> outputs;
     std::string op, node;
+    Isa isa = Isa::Ref;
+    double totalMs = 0;  // profiling
+    int64_t runs = 0;
   };
+  void setProfiling(bool enabled);
+  const std::vector<Call> &calls() const { return calls_; }
+
+private:
   const LoadedModel &model_;
   uint8_t *arena_ = nullptr;
   uint8_t *scratch_ = nullptr;
   std::vector<TensorView> views_;
   std::vector<Call> calls_;
   TensorView absent_;
+  bool profiling_ = false;
 };
 
 std::vector<Isa> hostIsas();                    // ISAs this CPU can run

@@ -1,4 +1,5 @@
 // A session: one activation arena, the kernels of `main` prepared once, then run.
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -57,7 +58,7 @@ Session::Session(const LoadedModel &model) : model_(model) {
         sig.outputs.push_back(&views_[r]);
         call.outputs.push_back(&views_[r]);
       }
-    call.kernel = KernelRegistry::instance().create(call.op, model.isas());
+    call.kernel = KernelRegistry::instance().create(call.op, model.isas(), &call.isa);
     if (!call.kernel) throw Error("no kernel for op '" + call.op + "' on this CPU");
     call.kernel->prepare(sig);
     scratchBytes = std::max(scratchBytes, call.kernel->scratchBytes());
@@ -83,7 +84,21 @@ void Session::setInput(int32_t index, const void *data, size_t bytes) {
 }
 
 void Session::run() {
-  for (Call &c : calls_) c.kernel->run(c.inputs, c.outputs, scratch_);
+  if (!profiling_) {
+    for (Call &c : calls_) c.kernel->run(c.inputs, c.outputs, scratch_);
+    return;
+  }
+  for (Call &c : calls_) {
+    auto start = std::chrono::steady_clock::now();
+    c.kernel->run(c.inputs, c.outputs, scratch_);
+    c.totalMs += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    ++c.runs;
+  }
+}
+
+void Session::setProfiling(bool enabled) {
+  profiling_ = enabled;
+  for (Call &c : calls_) c.totalMs = 0, c.runs = 0;
 }
 
 TensorView &Session::output(int32_t index) {

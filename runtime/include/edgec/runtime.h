@@ -66,6 +66,20 @@ edgec_status edgec_session_run(edgec_session *session);
 edgec_status edgec_session_get_output(edgec_session *session, int32_t index,
                                       const void **data, size_t *size_bytes);
 
+/* Per-kernel profiling: when enabled, every run accumulates each kernel call's time. */
+typedef struct edgec_kernel_profile {
+  const char *op;   /* kernel family, e.g. "Conv" */
+  const char *node; /* source node name */
+  const char *isa;  /* implementation chosen for this CPU: "ref", "x86-avx2", ... */
+  double total_ms;  /* summed over the runs since profiling was enabled */
+  int64_t runs;
+} edgec_kernel_profile;
+
+edgec_status edgec_session_set_profiling(edgec_session *session, int enabled);
+int32_t edgec_session_num_kernels(const edgec_session *session);
+edgec_status edgec_session_kernel_profile(const edgec_session *session, int32_t index,
+                                          edgec_kernel_profile *profile);
+
 #ifdef __cplusplus
 }
 #endif

@@ -68,6 +68,12 @@ public:
     check(edgec_session_set_input(session_.get(), index, data, bytes));
   }
   void run() { check(edgec_session_run(session_.get())); }
+  void setProfiling(bool enabled) { check(edgec_session_set_profiling(session_.get(), enabled)); }
+  std::vector<edgec_kernel_profile> profile() const {
+    std::vector<edgec_kernel_profile> out(size_t(edgec_session_num_kernels(session_.get())));
+    for (size_t i = 0; i < out.size(); ++i) check(edgec_session_kernel_profile(session_.get(), int32_t(i), &out[i]));
+    return out;
+  }
   std::pair<const void *, size_t> output(int32_t index) {
     const void *data = nullptr;
     size_t bytes = 0;

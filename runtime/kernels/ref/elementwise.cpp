@@ -98,11 +98,12 @@ private:
   DType dtype_ = DType::f32;
 };
 
-using PowTypes = Types<float, double, int32_t, int64_t>;
+using PowTypes = Types<float, double, int32_t, int64_t>;  // the base (and the result)
+using PowExponentTypes = NumericTypes;                    // ONNX Pow-15 allows any number
 
 // Integer base and exponent: exact repeated squaring (wrapping), no trip through double.
 template <typename X, typename E> X intPow(X base, E exp) {
-  if (exp < 0) {
+  if (std::is_signed_v<E> && exp < E(0)) {
     // 1 / base^|exp| truncated toward zero.
     if (base == 1) return 1;
     if (base == -1) return (exp % 2 == 0) ? 1 : -1;
@@ -125,7 +126,7 @@ public:
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &e = requireInput(sig, 1, "Y");
     requireDType(sig, x, PowTypes{}, "Pow base");
-    requireDType(sig, e, PowTypes{}, "Pow exponent");
+    requireDType(sig, e, PowExponentTypes{}, "Pow exponent");
     requireSameDType(sig, x, requireOutput(sig, 0), "output");
     loop_ = broadcastLoop<3>(sig, {&x, &e});
     xType_ = x.dtype;
@@ -135,7 +136,7 @@ public:
   void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
            void *) override {
     dispatch(PowTypes{}, xType_, [&](auto xt) {
-      dispatch(PowTypes{}, eType_, [&](auto et) {
+      dispatch(PowExponentTypes{}, eType_, [&](auto et) {
         using X = typename decltype(xt)::type;
         using E = typename decltype(et)::type;
         binaryLoop(loop_, out[0]->as<X>(), in[0]->as<X>(), in[1]->as<E>(), [](X x, E e) {
