@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "Commands.h"
@@ -39,6 +40,27 @@ void printSummary(const TensorInfo &info, const void *data) {
   std::printf("\n");
 }
 
+// Time per op family (with the ISA chosen), then the slowest individual calls.
+void printProfile(std::vector<edgec_kernel_profile> calls, int runs) {
+  std::map<std::string, std::pair<double, int>> byOp;
+  double total = 0;
+  for (const auto &c : calls) {
+    auto &entry = byOp[std::string(c.op) + " (" + c.isa + ")"];
+    entry.first += c.total_ms / runs;
+    entry.second += 1;
+    total += c.total_ms / runs;
+  }
+  std::vector<std::pair<std::string, std::pair<double, int>>> ops(byOp.begin(), byOp.end());
+  std::sort(ops.begin(), ops.end(), [](const auto &a, const auto &b) { return a.second.first > b.second.first; });
+  std::printf("profile (per run, summed kernel time %.3f ms):\n", total);
+  for (const auto &[op, t] : ops)
+    std::printf("  %-28s %4d calls %9.3f ms %5.1f%%\n", op.c_str(), t.second, t.first, 100 * t.first / total);
+  std::sort(calls.begin(), calls.end(), [](const auto &a, const auto &b) { return a.total_ms > b.total_ms; });
+  std::printf("slowest calls:\n");
+  for (size_t i = 0; i < std::min<size_t>(calls.size(), 10); ++i)
+    std::printf("  %-12s %-36s %9.3f ms\n", calls[i].op, calls[i].node, calls[i].total_ms / runs);
+}
+
 void ensureWritableDir(const std::string &dir) {
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) {
@@ -58,7 +80,7 @@ void addRunCommand(CLI::App &app) {
     std::vector<std::string> inputs;
     std::string outputDir;
     int repeat = 1, warmup = 0;
-    bool quiet = false;
+    bool quiet = false, profile = false;
   };
   auto opts = std::make_shared<Options>();
   cmd->add_option("package", opts->package, "Compiled package (.edgepkg)")->required();
@@ -72,6 +94,8 @@ void addRunCommand(CLI::App &app) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", opts->quiet, "Print only the timing line");
+  cmd->add_flag("--profile", opts->profile,
+                "Time every kernel call over the timed runs; print time per op and the slowest calls");
   cmd->callback([opts] {
     Model model(opts->package);
     std::vector<TensorInfo> inputs = model.inputs(), outputs = model.outputs();
@@ -114,11 +138,19 @@ void addRunCommand(CLI::App &app) {
       if (!given[i])
         throw CommandError("missing input '" + inputs[i].name + "' (" + dtypeName(inputs[i].dtype) + " " +
                            shapeStr(inputs[i].shape) + "): pass --input " + inputs[i].name + "=FILE.npy");
+    // Creating the session prepares every kernel, which checks the plan's parameters: a
+    // package that fails there must fail before the output folder is made.
+    Session session = [&] {
+      try {
+        return Session(model);
+      } catch (const RuntimeError &e) {
+        throw CommandError(opts->package + ": cannot prepare the kernels: " + e.what());
+      }
+    }();
     if (!opts->outputDir.empty()) ensureWritableDir(opts->outputDir);
-
-    Session session(model);
     for (size_t i = 0; i < inputs.size(); ++i) session.setInput(int32_t(i), arrays[i].data.data(), arrays[i].data.size());
     for (int i = 0; i < opts->warmup; ++i) session.run();
+    if (opts->profile) session.setProfiling(true);
     std::vector<double> times;
     for (int i = 0; i < opts->repeat; ++i) {
       double t0 = nowSeconds();
@@ -143,6 +175,7 @@ void addRunCommand(CLI::App &app) {
         writeNpy(opts->outputDir + "/" + safe + ".npy", a);
       }
     }
+    if (opts->profile) printProfile(session.profile(), opts->repeat);
     std::printf("latency: median %.3f ms over %d run%s (min %.3f ms, max %.3f ms)\n", median * 1e3, opts->repeat,
                 opts->repeat == 1 ? "" : "s", times.front() * 1e3, times.back() * 1e3);
   });

@@ -104,6 +104,13 @@ std::string sanitize(const std::string &name) {
   return s.empty() ? "const" : s;
 }
 
+// How messages name a node: its name, else its first output (nodes may have neither).
+std::string nodeDisplayName(const onnx::NodeProto &n) {
+  if (!n.name().empty()) return n.name();
+  if (n.output_size() > 0 && !n.output(0).empty()) return n.output(0);
+  return "<unnamed " + n.op_type() + ">";
+}
+
 int64_t normalizeAxis(int64_t axis, int64_t rank, const std::string &where) {
   int64_t a = axis < 0 ? axis + rank : axis;
   if (a < 0 || a >= std::max<int64_t>(rank, 1))
@@ -144,7 +151,7 @@ public:
 private:
   Location loc(const onnx::NodeProto &n);
   std::string where(const onnx::NodeProto &n) { return name_ + ": node '" + nodeName(n) + "' (" + n.op_type() + ")"; }
-  static std::string nodeName(const onnx::NodeProto &n) { return n.name().empty() ? n.output(0) : n.name(); }
+  static std::string nodeName(const onnx::NodeProto &n) { return nodeDisplayName(n); }
   RankedTensorType resultType(const onnx::NodeProto &n, int i = 0) { return typeOf(n.output(i), where(n)); }
 
   // Attributes with ONNX defaults.
@@ -651,7 +658,7 @@ void checkSupportedOps(const onnx::GraphProto &graph, const std::string &name) {
     if (known) continue;
     std::string key = n.domain().empty() ? n.op_type() : n.domain() + "." + n.op_type();
     auto &entry = unsupported[key];
-    if (entry.first++ == 0) entry.second = n.name().empty() ? n.output(0) : n.name();
+    if (entry.first++ == 0) entry.second = nodeDisplayName(n);
   }
   if (unsupported.empty()) return;
   std::string msg = name + ": unsupported operators: ";
@@ -691,6 +698,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   builder_.setInsertionPointToStart(entry);
 
   for (const auto &n : g.node()) {
+    if (n.output_size() == 0) continue;  // computes nothing anyone can read
     // Materialize inputs in order so constants appear in a stable, readable order.
     for (int i = 0; i < n.input_size(); ++i) input(n, i);
     (this->*importers().at(n.op_type()))(n);
@@ -839,7 +847,7 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model,
   }
   // The verifier's diagnostics go to the context's handler (the caller's); a failure
   // here is a frontend bug or an inconsistent model.
-  if (failed(verify(*module))) throw ImportError(name + ": the imported IR does not verify (see above)");
+  if (failed(verify(*module))) throw ImportError(name + ": the imported IR does not verify (details follow)");
   return module;
 }
 
@@ -864,7 +872,7 @@ OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &context, const std::string &pa
     bool textual = endsWith(path, ".onnxtxt");
     onnx::ModelProto model = onnx_frontend::parseModel(bytes, textual, path);
     size_t slash = path.find_last_of('/');
-    std::string baseDir = slash == std::string::npos ? "." : path.substr(0, slash);
+    std::string baseDir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
     return importModel(context, model, path, baseDir, options);
   } catch (const std::exception &e) {
     error = e.what();

@@ -11,6 +11,8 @@
       two TopK nodes and one NonZero (none of them supported by edgec)
   make_model.py opset18 OUT.onnx
       the valid model, but importing opset 18
+  make_model.py outputless OUT.onnx
+      malformed: the valid model plus a node with no name, no outputs and an unknown op
 """
 import argparse
 import os
@@ -76,7 +78,7 @@ def external_model(out, location, offset, length, data_size):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("kind", choices=["mlp", "external", "unsupported", "opset18"])
+    p.add_argument("kind", choices=["mlp", "external", "unsupported", "opset18", "outputless"])
     p.add_argument("out")
     p.add_argument("location", nargs="?")
     p.add_argument("--offset", type=int)
@@ -87,6 +89,9 @@ def main():
         model = small_model()
     elif a.kind == "opset18":
         model = small_model(opset=18)
+    elif a.kind == "outputless":
+        model = small_model()
+        model.graph.node.append(helper.make_node("NoSuchOp", ["y"], []))
     elif a.kind == "unsupported":
         model = unsupported_model()
     else:

@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""Robustness sweeps for the CLI lit tests: runs edgec on many damaged files and checks
+that every failure is a clean one.
+
+  sweep.py EDGEC onnx-truncations MODEL.onnx WORKDIR
+      every prefix of MODEL: `compile` must fail with exit 1 and one error line
+  sweep.py EDGEC onnx-corruptions MODEL.onnx WORKDIR COUNT SEED
+      COUNT copies with 1-4 random bytes changed: `compile` exits 0 or 1; on 1 the
+      first stderr line is "edgec: error: ..." and nothing else came before it
+  sweep.py EDGEC package-corruptions PKG INPUT_NAME INPUT.npy WORKDIR COUNT SEED
+      COUNT copies with 1-4 random bytes changed and the checksum recomputed, so that
+      the loader's deeper checks (section table, FlatBuffer plan, offsets, shapes) see
+      them: `run` exits 0 or 1, with a clean error line on 1
+
+Every case must also leave no output and no temporary file behind on failure. Prints
+"N cases ok" or each bad case (at most 10), and exits 1 if there was one.
+"""
+import os
+import random
+import struct
+import subprocess
+import sys
+
+CHECKSUM_OFFSET = 24  # FileHeader.checksum, see runtime/include/edgec/package_format.h
+
+
+def fnv1a64(data):
+    h = 0xCBF29CE484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def fix_checksum(data):
+    data[CHECKSUM_OFFSET:CHECKSUM_OFFSET + 8] = bytes(8)
+    data[CHECKSUM_OFFSET:CHECKSUM_OFFSET + 8] = struct.pack("<Q", fnv1a64(data))
+
+
+def mutate(data, r):
+    data = bytearray(data)
+    for _ in range(r.choice([1, 1, 2, 4])):
+        i = r.randrange(len(data))
+        data[i] = r.randrange(256) if r.random() < 0.5 else data[i] ^ (1 << r.randrange(8))
+    return data
+
+
+class Sweep:
+    def __init__(self, edgec, work):
+        self.edgec, self.work, self.cases, self.bad = edgec, work, 0, []
+        os.makedirs(work, exist_ok=True)
+
+    def run(self, label, args, outputs, may_succeed):
+        self.cases += 1
+        p = subprocess.run([self.edgec] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           errors="replace", timeout=120)
+        lines = p.stderr.splitlines()
+        problem = None
+        if p.returncode < 0 or p.returncode not in (0, 1):
+            problem = "exit status %d (crash?)" % p.returncode
+        elif p.returncode == 0 and not may_succeed:
+            problem = "exit 0"
+        elif p.returncode == 1:
+            if not lines or not lines[0].startswith("edgec: error: "):
+                problem = "stderr does not start with 'edgec: error:'"
+            elif len(lines) != 1 and not may_succeed:
+                problem = "%d stderr lines" % len(lines)
+            elif any(os.path.exists(o) for o in outputs):
+                problem = "failed but left an output behind"
+        leftovers = [f for f in os.listdir(self.work) if ".tmp." in f]
+        if leftovers:
+            problem = "temporary files left: %s" % leftovers
+        if problem:
+            keep = os.path.join(self.work, "bad-%d-%s" % (self.cases, os.path.basename(args[1])))
+            os.replace(args[1], keep)
+            self.bad.append("%s: %s (kept as %s); stderr: %s" % (label, problem, keep, p.stderr.strip()[:300]))
+        for o in outputs:
+            if os.path.isdir(o):
+                for f in os.listdir(o):
+                    os.remove(os.path.join(o, f))
+                os.rmdir(o)
+            elif os.path.exists(o):
+                os.remove(o)
+
+    def report(self):
+        for b in self.bad[:10]:
+            print("BAD " + b)
+        if self.bad:
+            print("%d of %d cases bad" % (len(self.bad), self.cases))
+            return 1
+        print("%d cases ok" % self.cases)
+        return 0
+
+
+def main(argv):
+    edgec, mode = argv[1], argv[2]
+    if mode == "onnx-truncations":
+        data = open(argv[3], "rb").read()
+        s = Sweep(edgec, argv[4])
+        for n in range(len(data)):
+            path, out = os.path.join(s.work, "t.onnx"), os.path.join(s.work, "t.edgepkg")
+            open(path, "wb").write(data[:n])
+            s.run("first %d bytes" % n, ["compile", path, "-q", "-o", out], [out], may_succeed=False)
+    elif mode == "onnx-corruptions":
+        data = open(argv[3], "rb").read()
+        s = Sweep(edgec, argv[4])
+        r = random.Random(int(argv[6]))
+        for i in range(int(argv[5])):
+            path, out = os.path.join(s.work, "c.onnx"), os.path.join(s.work, "c.edgepkg")
+            open(path, "wb").write(mutate(data, r))
+            s.run("corruption %d" % i, ["compile", path, "-q", "-o", out], [out], may_succeed=True)
+    elif mode == "package-corruptions":
+        data = open(argv[3], "rb").read()
+        name, npy = argv[4], argv[5]
+        s = Sweep(edgec, argv[6])
+        r = random.Random(int(argv[8]))
+        for i in range(int(argv[7])):
+            path, out = os.path.join(s.work, "c.edgepkg"), os.path.join(s.work, "out")
+            b = mutate(data, r)
+            fix_checksum(b)
+            open(path, "wb").write(b)
+            s.run("corruption %d" % i, ["run", path, "-q", "--input", name + "=" + npy, "--output-dir", out], [out],
+                  may_succeed=True)
+    else:
+        sys.exit("unknown mode " + mode)
+    return s.report()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
