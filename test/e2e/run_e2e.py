@@ -5,6 +5,9 @@ compared with PyTorch's own output on the same fixed-seed input.
 Models (fp32, static shapes, random weights from torch.manual_seed(0), eval mode):
   mlp          784-256-128-10 with ReLU, input 1x784
   mobilenet_v2 torchvision MobileNetV2 (random weights), input 1x3x224x224
+  transformer  2-layer nn.TransformerEncoder (d_model 64, 4 heads, GELU), input 16x1x64;
+               its attention reshapes come from Shape -> Gather -> Div chains that the
+               frontend must fold to static shapes
 
 Tolerance (fp32 everywhere, so the only differences are summation order, fused
 conv+batchnorm folding and the kernels' own rounding):
@@ -67,9 +70,20 @@ def make_mobilenet_v2():
     return model, (1, 3, 224, 224)
 
 
+def make_transformer():
+    import torch
+    torch.manual_seed(0)
+    # Sequence-first layout: with batch_first, eval-mode inference takes PyTorch's fused
+    # fast path, which torch.onnx cannot export.
+    layer = torch.nn.TransformerEncoderLayer(d_model=64, nhead=4, dim_feedforward=128, dropout=0.0,
+                                             activation="gelu")
+    return torch.nn.TransformerEncoder(layer, num_layers=2).eval(), (16, 1, 64)
+
+
 MODELS = [
     ("mlp", make_mlp),
     ("mobilenet_v2", make_mobilenet_v2),
+    ("transformer", make_transformer),
 ]
 
 
