@@ -81,7 +81,22 @@ def conformance_suite(kernels):
     return suite
 
 
+def runtime_standalone_suite(build, logs):
+    """The runtime must configure and build on its own, with the compiler (MLIR) off."""
+    out_dir = os.path.join(build, "runtime-standalone")
+    log = os.path.join(logs, "runtime-standalone.log")
+    start = time.time()
+    with open(log, "w") as f:
+        ok = subprocess.run(["cmake", "-G", "Ninja", "-S", ROOT, "-B", out_dir, "-DEDGEC_BUILD_COMPILER=OFF",
+                             "-DEDGEC_BUILD_TESTS=OFF", "-DCMAKE_BUILD_TYPE=Release"],
+                            stdout=f, stderr=subprocess.STDOUT).returncode == 0
+        ok = ok and subprocess.run(["ninja", "-C", out_dir, "-j2", "edgec_runtime"],
+                                   stdout=f, stderr=subprocess.STDOUT).returncode == 0
+    return (1, 0, time.time() - start) if ok else (0, 1, time.time() - start)
+
+
 SUITES = [
+    ("runtime-alone", runtime_standalone_suite),
     ("runtime-unit", gtest_suite),
     ("lit", lit_suite),
     ("conformance-best", conformance_suite("best")),
