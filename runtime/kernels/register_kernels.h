@@ -12,6 +12,10 @@ void registerRefPool(KernelRegistry &r);
 void registerRefNormalization(KernelRegistry &r);
 void registerRefDataMovement(KernelRegistry &r);
 void registerRefReduce(KernelRegistry &r);
+void registerRefUnaryMath(KernelRegistry &r);
+void registerRefLogic(KernelRegistry &r);
+void registerRefArith(KernelRegistry &r);
+void registerRefIndexMap(KernelRegistry &r);
 
 inline void registerRefKernels(KernelRegistry &r) {
   registerRefElementwise(r);
@@ -21,11 +25,19 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefNormalization(r);
   registerRefDataMovement(r);
   registerRefReduce(r);
+  registerRefUnaryMath(r);
+  registerRefLogic(r);
+  registerRefArith(r);
+  registerRefIndexMap(r);
 }
 
 // x86/ (compiled with -mavx2 -mfma; only registered when the CPU has them)
 void registerX86Gemm(KernelRegistry &r);
+void registerX86Conv(KernelRegistry &r);
 
-inline void registerX86Kernels(KernelRegistry &r) { registerX86Gemm(r); }
+inline void registerX86Kernels(KernelRegistry &r) {
+  registerX86Gemm(r);
+  registerX86Conv(r);
+}
 
 }  // namespace edgec::rt

@@ -83,15 +83,44 @@ bool supportedElemType(int32_t t) {
   }
 }
 
-// Inputs that fix shapes: edgec compiles static shapes, so the runner binds these test
-// inputs as constants (initializers) before compiling, as a deployment would.
+// Inputs that fix shapes or compile-time parameters (Trilu's k, CumSum's axis): edgec
+// compiles static shapes, so the runner binds these test inputs as constants
+// (initializers) before compiling, as a deployment would.
 bool isShapeOperand(const std::string &op, int index) {
   static const std::map<std::string, std::set<int>> operands = {
       {"Reshape", {1}}, {"Expand", {1}}, {"Squeeze", {1}}, {"Unsqueeze", {1}},
       {"Slice", {1, 2, 3, 4}}, {"ReduceSum", {1}}, {"ReduceMean", {1}}, {"ReduceMax", {1}},
-      {"ReduceMin", {1}}};
+      {"ReduceMin", {1}}, {"ReduceProd", {1}}, {"ReduceL1", {1}}, {"ReduceL2", {1}},
+      {"ReduceLogSum", {1}}, {"ReduceLogSumExp", {1}}, {"ReduceSumSquare", {1}},
+      {"Tile", {1}}, {"Pad", {1, 3}}, {"Split", {1}}, {"ConstantOfShape", {0}},
+      {"Range", {0, 1, 2}}, {"Trilu", {1}}, {"CumSum", {1}}};
   auto it = operands.find(op);
   return it != operands.end() && it->second.count(index);
+}
+
+// Values a shape operand is computed from, back to the graph inputs: a window function
+// feeds its size input through Cast/Sub/Div into Range's limit, and that input must be
+// bound as well. Shape and Size read only their input's (static) shape, not its data,
+// so the search stops there.
+std::set<std::string> shapeOperandSources(const onnx::GraphProto &g) {
+  std::map<std::string, const onnx::NodeProto *> producer;
+  for (const auto &n : g.node())
+    for (const auto &out : n.output()) producer[out] = &n;
+  std::vector<std::string> work;
+  for (const auto &n : g.node())
+    for (int i = 0; i < n.input_size(); ++i)
+      if (isShapeOperand(n.op_type(), i) && !n.input(i).empty()) work.push_back(n.input(i));
+  std::set<std::string> seen;
+  while (!work.empty()) {
+    std::string v = work.back();
+    work.pop_back();
+    if (!seen.insert(v).second) continue;
+    auto it = producer.find(v);
+    if (it == producer.end() || it->second->op_type() == "Shape" || it->second->op_type() == "Size") continue;
+    for (const auto &in : it->second->input())
+      if (!in.empty()) work.push_back(in);
+  }
+  return seen;
 }
 
 // Raw little-endian values of a TensorProto as numbers, for comparison.
@@ -204,10 +233,7 @@ Result runCase(const std::string &dir, const std::string &workDir) {
   if (dataSets.empty()) return {Result::Fail, "no test data"};
 
   // Bind shape operands that are graph inputs to the first data set's values.
-  std::set<std::string> bound;
-  for (const auto &n : g.node())
-    for (int i = 0; i < n.input_size(); ++i)
-      if (isShapeOperand(n.op_type(), i)) bound.insert(n.input(i));
+  std::set<std::string> bound = shapeOperandSources(g);
   std::vector<int> runtimeInputs;  // indices into g.input()
   onnx::ModelProto compiled = model;
   auto *cg = compiled.mutable_graph();

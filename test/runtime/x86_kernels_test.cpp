@@ -1,5 +1,9 @@
-// The x86 (AVX2/FMA, Eigen) Gemm, MatMul and Conv against the ref kernels and the naive
-// definitions, on random shapes covering every path (pointwise, depthwise, im2col).
+// The x86 (AVX2/FMA) Gemm, MatMul and Conv against the ref kernels and the naive
+// definitions, on shapes covering every path: Conv's pointwise and im2col GEMMs (tile and
+// block tails, weights packed at prepare or at run time) and its depthwise kernels
+// (strides, dilations, pads, row tails, bands, channel multipliers).
+#include <limits>
+
 #include "naive_ops.h"
 
 namespace edgec::rt::testing {
@@ -36,6 +40,45 @@ std::vector<ConvCase> x86ConvCases() {
       {{2, 5, 17}, 6, 1, {3}, {2}, {1}, {1, 1}, true, "Relu"},
       {{1, 4, 12}, 4, 4, {5}, {1}, {2}, {4, 4}},
       {{1, 4, 5, 6, 7}, 6, 2, {3, 2, 3}, {1, 2, 2}, {1, 2, 1}, {1, 0, 1, 1, 1, 0}},
+      // pointwise GEMM tails: rows (M % 6), columns (N % 16 below and above 8), a K large
+      // enough for several packed blocks of columns, groups
+      {{1, 7, 1, 1}, 1, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Relu"},
+      {{1, 5, 3, 3}, 13, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, false, "Clip", -0.2f, 0.3f},
+      {{2, 16, 7, 7}, 20, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true},
+      {{1, 9, 4, 6}, 7, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, false},
+      {{1, 300, 20, 25}, 14, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Clip", 0.f, 6.f},
+      {{1, 12, 5, 7}, 16, 4, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Relu"},
+      // im2col GEMM: the first conv of MobileNet (3 channels, stride 2) with column tails;
+      // column matrices big enough to be taken in blocks of output rows (2-D and 3-D)
+      {{1, 3, 29, 27}, 32, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 64, 9, 70}, 8, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
+      {{1, 16, 6, 5, 41}, 4, 1, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 0, 1, 1, 0, 1}, false},
+      // depthwise 3x3, "same" pads, short rows (the flat kernel): vectors across rows of
+      // 1, 5, 7, 8 or 13, a channel multiplier, batches
+      {{1, 3, 7, 7}, 3, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 2, 14, 13}, 2, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false, "Relu"},
+      {{2, 2, 9, 5}, 4, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
+      {{1, 2, 6, 1}, 2, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false},
+      // depthwise 3x3 on bands of rows: strides 1 (rows of whole vectors) and 2, even and
+      // odd output heights, rows not a multiple of 8 wide (17, 30), no bias
+      {{1, 3, 11, 40}, 3, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 2, 9, 17}, 2, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true},
+      {{1, 2, 14, 30}, 2, 2, {3, 3}, {2, 2}, {1, 1}, {0, 0, 1, 1}, false, "Clip", -0.1f, 0.1f},
+      {{1, 2, 8, 8}, 2, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},
+      {{1, 2, 11, 32}, 2, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
+      // ... with a channel multiplier, pads of 0 and 2, horizontal dilation, and in planes
+      // tall enough to be split into several bands (padding rows that held data before)
+      {{1, 2, 10, 12}, 6, 2, {3, 3}, {1, 1}, {1, 1}, {0, 2, 2, 0}, true, "Relu"},
+      {{1, 3, 9, 19}, 3, 3, {3, 3}, {1, 2}, {1, 2}, {2, 2, 2, 2}, true},
+      {{1, 2, 150, 120}, 2, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{2, 2, 161, 117}, 4, 2, {3, 3}, {2, 2}, {1, 1}, {1, 2, 1, 0}, false, "Relu"},
+      // depthwise, the generic path: vertical dilation, stride 3, other kernels, pads wider
+      // than the kernel, a single input channel with many outputs
+      {{1, 2, 12, 11}, 2, 2, {3, 3}, {1, 1}, {2, 1}, {2, 1, 2, 1}, true},
+      {{1, 2, 13, 23}, 2, 2, {3, 3}, {3, 3}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
+      {{1, 2, 9, 9}, 4, 2, {2, 4}, {1, 2}, {1, 1}, {0, 3, 1, 2}, false},
+      {{1, 1, 5, 6}, 2, 1, {3, 3}, {1, 1}, {1, 1}, {4, 5, 3, 4}, true},
+      {{1, 1, 200, 90}, 8, 1, {5, 5}, {3, 2}, {1, 1}, {2, 2, 2, 2}, true, "Clip", -0.5f, 0.5f},
   };
   // Random 2-D shapes on top.
   std::mt19937 rng(42);
@@ -59,6 +102,35 @@ std::vector<ConvCase> x86ConvCases() {
   return cases;
 }
 
+// Prepares the x86 Conv as a session does, with W and B constants of the package (packed
+// at prepare) or not, then runs it twice on scratch filled with NaNs, so that it can rely
+// neither on zeroed scratch nor on what a previous run left there.
+std::vector<float> runX86Conv(const ConvCase &c, Tensor &x, Tensor &w, Tensor *b,
+                              bool constantWeights) {
+  Isa chosen = Isa::Ref;
+  std::unique_ptr<Kernel> k =
+      KernelRegistry::instance().create("Conv", {Isa::Ref, Isa::X86Avx2}, &chosen);
+  EXPECT_EQ(chosen, Isa::X86Avx2);
+  AttrList attrs;
+  c.fill(attrs);
+  Tensor y(DType::f32, c.y());
+  static const TensorView absent;
+  KernelSignature sig;
+  sig.op = "Conv";
+  sig.node = "test_node";
+  sig.attrs = attrs.attrs();
+  sig.inputs = {&x.view(), &w.view(), b ? &b->view() : nullptr};
+  sig.input_is_constant = {false, constantWeights, b && constantWeights};
+  sig.outputs = {&y.view()};
+  k->prepare(sig);
+  std::vector<float> scratch(k->scratchBytes() / sizeof(float) + 1);
+  for (int i = 0; i < 2; ++i) {
+    std::fill(scratch.begin(), scratch.end(), std::numeric_limits<float>::quiet_NaN());
+    k->run({&x.view(), &w.view(), b ? &b->view() : &absent}, {&y.view()}, scratch.data());
+  }
+  return y.values<float>();
+}
+
 TEST_F(X86Kernels, ConvMatchesRefAndNaive) {
   uint32_t seed = 1000;
   for (const ConvCase &c : x86ConvCases()) {
@@ -67,16 +139,47 @@ TEST_F(X86Kernels, ConvMatchesRefAndNaive) {
     const std::vector<float> b = randomFloats(c.outChannels, seed++);
     Tensor tx = Tensor::of<float>(c.x, x), tw = Tensor::of<float>(c.w(), w);
     Tensor tb = Tensor::of<float>({c.outChannels}, b);
-    Tensor yRef(DType::f32, c.y()), yX86(DType::f32, c.y());
-    AttrList a1, a2;
-    c.fill(a1);
-    c.fill(a2);
+    Tensor yRef(DType::f32, c.y());
+    AttrList attrs;
+    c.fill(attrs);
     Tensor *bias = c.bias ? &tb : nullptr;
-    EXPECT_EQ(runKernel("Conv", {&tx, &tw, bias}, {&yRef}, a1), Isa::Ref);
-    EXPECT_EQ(runKernel("Conv", {&tx, &tw, bias}, {&yX86}, a2, x86_), Isa::X86Avx2);
-    const std::string what = "conv case seed " + std::to_string(seed);
-    expectNear(yX86.values<float>(), yRef.values<float>(), kRtol, what);
-    expectNear(yX86.values<float>(), naiveConv(c, x, w, b), kRtol, what);
+    EXPECT_EQ(runKernel("Conv", {&tx, &tw, bias}, {&yRef}, attrs), Isa::Ref);
+    const std::vector<float> naive = naiveConv(c, x, w, b);
+    for (bool constantWeights : {false, true}) {
+      const std::vector<float> yX86 = runX86Conv(c, tx, tw, bias, constantWeights);
+      const std::string what = "conv case seed " + std::to_string(seed) +
+                               (constantWeights ? " (constant weights)" : "");
+      expectNear(yX86, yRef.values<float>(), kRtol, what);
+      expectNear(yX86, naive, kRtol, what);
+    }
+  }
+}
+
+// A NaN input reaches the outputs that read it through every path, also past a fused
+// Relu/Clip (the clamp keeps NaN, as the ref's does).
+TEST_F(X86Kernels, ConvPropagatesNaN) {
+  const std::vector<ConvCase> cases = {
+      {{1, 4, 6, 10}, 8, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Relu"},
+      {{1, 4, 6, 10}, 4, 4, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 4, 6, 10}, 4, 4, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, false, "Relu"},
+      {{1, 4, 6, 10}, 5, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+  };
+  uint32_t seed = 1500;
+  for (const ConvCase &c : cases) {
+    std::vector<float> x = randomFloats(numelOf(c.x), seed++);
+    x[2 * c.x[3] + 5] = std::numeric_limits<float>::quiet_NaN();  // channel 0, row 2
+    const std::vector<float> w = randomFloats(numelOf(c.w()), seed++);
+    const std::vector<float> b = randomFloats(c.outChannels, seed++);
+    Tensor tx = Tensor::of<float>(c.x, x), tw = Tensor::of<float>(c.w(), w);
+    Tensor tb = Tensor::of<float>({c.outChannels}, b);
+    Tensor yRef(DType::f32, c.y());
+    AttrList attrs;
+    c.fill(attrs);
+    Tensor *bias = c.bias ? &tb : nullptr;
+    runKernel("Conv", {&tx, &tw, bias}, {&yRef}, attrs);
+    const std::vector<float> ref = yRef.values<float>();
+    ASSERT_TRUE(std::any_of(ref.begin(), ref.end(), [](float v) { return std::isnan(v); }));
+    expectNear(runX86Conv(c, tx, tw, bias, true), ref, kRtol, "NaN case " + std::to_string(seed));
   }
 }
 
@@ -119,6 +222,8 @@ TEST_F(X86Kernels, GemmMatchesRef) {
   };
   const Case cases[] = {
       {1, 1000, 1280, false, true, 1.f, 1.f, {1000}, ""},  // MobileNetV2 classifier
+      {1, 37, 19, true, false, 0.5f, 1.f, {1, 37}, "Relu"},  // one row: matrix-vector
+      {1, 9, 4, false, false, 1.f, 2.f, {1}, "Clip"},
       {17, 23, 31, true, false, 0.7f, 1.3f, {17, 1}, "Relu"},
       {8, 5, 12, true, true, 1.f, -2.f, {}, ""},
       {33, 65, 20, false, false, 1.f, 0.f, {33, 65}, "Clip"},

@@ -163,7 +163,7 @@ private:
 
   template <typename OpTy> void importSimple(const onnx::NodeProto &n);
   void importClip(const onnx::NodeProto &n);
-  void importSoftmax(const onnx::NodeProto &n);
+  template <typename OpTy> void importSoftmax(const onnx::NodeProto &n);
   void importLayerNorm(const onnx::NodeProto &n);
   void importBatchNorm(const onnx::NodeProto &n);
   void importGemm(const onnx::NodeProto &n);
@@ -180,6 +180,18 @@ private:
   template <typename ReduceOp> void importReduce(const onnx::NodeProto &n);
   void importConstant(const onnx::NodeProto &n);
   void importShape(const onnx::NodeProto &n);
+  template <typename OpTy> void importActivation(const onnx::NodeProto &n);
+  void importIsInf(const onnx::NodeProto &n);
+  void importMod(const onnx::NodeProto &n);
+  template <typename OpTy> void importArgReduce(const onnx::NodeProto &n);
+  void importSplit(const onnx::NodeProto &n);
+  void importTile(const onnx::NodeProto &n);
+  void importPad(const onnx::NodeProto &n);
+  void importTrilu(const onnx::NodeProto &n);
+  void importCumSum(const onnx::NodeProto &n);
+  void importConstantOfShape(const onnx::NodeProto &n);
+  void importSize(const onnx::NodeProto &n);
+  Value scalarConstant(const onnx::NodeProto &n, onnx::TensorProto t);
 
   // Spatial window attributes shared by Conv and the pools, with auto_pad resolved.
   struct Window {
@@ -342,11 +354,11 @@ void GraphImporter::importClip(const onnx::NodeProto &n) {
   define(n, 0, builder_.create<ClipOp>(loc(n), resultType(n), input(n, 0), input(n, 1), input(n, 2)));
 }
 
-void GraphImporter::importSoftmax(const onnx::NodeProto &n) {
+template <typename OpTy> void GraphImporter::importSoftmax(const onnx::NodeProto &n) {
   Value x = input(n, 0);
   int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
   int64_t axis = normalizeAxis(attrInt(n, "axis", -1), rank, where(n));
-  define(n, 0, builder_.create<SoftmaxOp>(loc(n), resultType(n), x, builder_.getI64IntegerAttr(axis)));
+  define(n, 0, builder_.create<OpTy>(loc(n), resultType(n), x, builder_.getI64IntegerAttr(axis)));
 }
 
 void GraphImporter::importLayerNorm(const onnx::NodeProto &n) {
@@ -600,6 +612,168 @@ void GraphImporter::importShape(const onnx::NodeProto &n) {
   define(n, 0, constantFrom(t, n.output(0)));
 }
 
+// A rank-0 constant for node n (its value tensor's dims are dropped).
+Value GraphImporter::scalarConstant(const onnx::NodeProto &n, onnx::TensorProto t) {
+  t.clear_dims();
+  t.set_name(n.output(0) + "_value");
+  return constantFrom(t, t.name());
+}
+
+// ONNX defaults of the f32 attributes of the parametrized activations; the IR always
+// carries every attribute, so the kernels never apply defaults.
+const std::map<std::string, std::vector<std::pair<std::string, float>>> &activationAttrs() {
+  static const std::map<std::string, std::vector<std::pair<std::string, float>>> attrs = {
+      {"LeakyRelu", {{"alpha", 0.01f}}},
+      {"Elu", {{"alpha", 1.0f}}},
+      {"Selu", {{"alpha", 1.67326319217681884765625f}, {"gamma", 1.05070102214813232421875f}}},
+      {"HardSigmoid", {{"alpha", 0.2f}, {"beta", 0.5f}}},
+  };
+  return attrs;
+}
+
+template <typename OpTy> void GraphImporter::importActivation(const onnx::NodeProto &n) {
+  SmallVector<NamedAttribute> attrs;
+  for (const auto &[key, def] : activationAttrs().at(n.op_type()))
+    attrs.push_back(builder_.getNamedAttr(key, builder_.getF32FloatAttr(attrFloat(n, key.c_str(), def))));
+  define(n, 0, builder_.create<OpTy>(loc(n), TypeRange{resultType(n)}, ValueRange{input(n, 0)}, attrs));
+}
+
+void GraphImporter::importIsInf(const onnx::NodeProto &n) {
+  define(n, 0, builder_.create<IsInfOp>(loc(n), resultType(n), input(n, 0),
+                                        builder_.getI64IntegerAttr(attrInt(n, "detect_negative", 1) != 0),
+                                        builder_.getI64IntegerAttr(attrInt(n, "detect_positive", 1) != 0)));
+}
+
+void GraphImporter::importMod(const onnx::NodeProto &n) {
+  Value a = input(n, 0), b = input(n, 1);
+  int64_t fmod = attrInt(n, "fmod", 0) != 0;
+  // ONNX defines fmod = 0 (the divisor's sign) for integers only.
+  if (isa<FloatType>(cast<RankedTensorType>(a.getType()).getElementType()) && !fmod)
+    throw ImportError(where(n) + ": Mod of floating-point values needs fmod=1 (ONNX spec)");
+  define(n, 0, builder_.create<ModOp>(loc(n), resultType(n), a, b, builder_.getI64IntegerAttr(fmod)));
+}
+
+template <typename OpTy> void GraphImporter::importArgReduce(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  if (rank == 0) throw ImportError(where(n) + ": input must have rank >= 1");
+  int64_t axis = normalizeAxis(attrInt(n, "axis", 0), rank, where(n));
+  define(n, 0, builder_.create<OpTy>(loc(n), resultType(n), x, builder_.getI64IntegerAttr(axis),
+                                     builder_.getI64IntegerAttr(attrInt(n, "keepdims", 1) != 0),
+                                     builder_.getI64IntegerAttr(attrInt(n, "select_last_index", 0) != 0)));
+}
+
+// The split sizes (a constant input, the opset < 13 attribute, or equal parts) become
+// the result types, so every result is typed even where the graph leaves it unused.
+void GraphImporter::importSplit(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  auto xt = cast<RankedTensorType>(x.getType());
+  if (xt.getRank() == 0) throw ImportError(where(n) + ": cannot split a rank-0 tensor");
+  int64_t axis = normalizeAxis(attrInt(n, "axis", 0), xt.getRank(), where(n));
+  int64_t dim = xt.getDimSize(axis), count = n.output_size();
+  std::vector<int64_t> sizes = attrInts(n, "split", {});
+  if (input(n, 1)) sizes = constantInts(n, 1, "split");
+  if (sizes.empty()) {
+    if (count == 0 || dim % count != 0)
+      throw ImportError(where(n) + ": dim " + std::to_string(dim) + " does not split into " +
+                        std::to_string(count) + " equal parts");
+    sizes.assign(count, dim / count);
+  }
+  if (int64_t(sizes.size()) != count)
+    throw ImportError(where(n) + ": " + std::to_string(sizes.size()) + " split sizes for " +
+                      std::to_string(count) + " outputs");
+  SmallVector<Type> types;
+  for (int64_t size : sizes) {
+    if (size < 0) throw ImportError(where(n) + ": split sizes must be >= 0");
+    SmallVector<int64_t> shape(xt.getShape());
+    shape[axis] = size;
+    types.push_back(RankedTensorType::get(shape, xt.getElementType()));
+  }
+  auto op = builder_.create<SplitOp>(loc(n), types, x, builder_.getI64IntegerAttr(axis));
+  for (int i = 0; i < count; ++i) define(n, i, op.getResult(i));
+}
+
+void GraphImporter::importTile(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  std::vector<int64_t> repeats = constantInts(n, 1, "repeats");
+  if (int64_t(repeats.size()) != cast<RankedTensorType>(x.getType()).getRank())
+    throw ImportError(where(n) + ": repeats must have one entry per input dim");
+  define(n, 0, builder_.create<TileOp>(loc(n), resultType(n), x, builder_.getDenseI64ArrayAttr(repeats)));
+}
+
+// Pad-13 (pads, constant_value inputs) and Pad-18's axes: pads become one begin and one
+// end per dim; constant_value is kept (as an operand) only in constant mode.
+void GraphImporter::importPad(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  std::string mode = attrString(n, "mode", "constant");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    throw ImportError(where(n) + ": Pad mode '" + mode + "' is not supported (constant, reflect, edge)");
+  std::vector<int64_t> given = constantInts(n, 1, "pads");
+  std::vector<int64_t> axes;
+  if (input(n, 3)) axes = constantInts(n, 3, "axes");
+  else for (int64_t d = 0; d < rank; ++d) axes.push_back(d);
+  if (given.size() != 2 * axes.size())
+    throw ImportError(where(n) + ": pads must have two entries per padded axis");
+  std::vector<int64_t> pads(2 * rank, 0);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = normalizeAxis(axes[i], rank, where(n));
+    pads[a] = given[i];
+    pads[rank + a] = given[axes.size() + i];
+  }
+  Value value = mode == "constant" ? input(n, 2) : Value();
+  define(n, 0, builder_.create<PadOp>(loc(n), resultType(n), x, value, builder_.getStringAttr(mode),
+                                      builder_.getDenseI64ArrayAttr(pads)));
+}
+
+void GraphImporter::importTrilu(const onnx::NodeProto &n) {
+  int64_t k = 0;
+  if (input(n, 1)) {
+    std::vector<int64_t> v = constantInts(n, 1, "k");
+    if (v.size() != 1) throw ImportError(where(n) + ": k must be a single value");
+    k = v[0];
+  }
+  define(n, 0, builder_.create<TriluOp>(loc(n), resultType(n), input(n, 0), builder_.getI64IntegerAttr(k),
+                                        builder_.getI64IntegerAttr(attrInt(n, "upper", 1) != 0)));
+}
+
+void GraphImporter::importCumSum(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  std::vector<int64_t> axis = constantInts(n, 1, "axis");
+  if (axis.size() != 1) throw ImportError(where(n) + ": axis must be a single value");
+  int64_t a = normalizeAxis(axis[0], cast<RankedTensorType>(x.getType()).getRank(), where(n));
+  define(n, 0, builder_.create<CumSumOp>(loc(n), resultType(n), x, builder_.getI64IntegerAttr(a),
+                                         builder_.getI64IntegerAttr(attrInt(n, "exclusive", 0) != 0),
+                                         builder_.getI64IntegerAttr(attrInt(n, "reverse", 0) != 0)));
+}
+
+// ConstantOfShape is an Expand of its scalar value to the (constant) shape: no kernel
+// of its own, and small results fold to constants right away.
+void GraphImporter::importConstantOfShape(const onnx::NodeProto &n) {
+  std::vector<int64_t> shape = constantInts(n, 0, "shape");
+  onnx::TensorProto value;
+  if (auto *a = attr(n, "value")) {
+    value = a->t();
+  } else {  // ONNX default: a float 0
+    value.set_data_type(onnx::TensorProto::FLOAT);
+    value.add_float_data(0.0f);
+  }
+  Value scalar = scalarConstant(n, value);
+  for (int64_t d : shape)
+    if (d < 0) throw ImportError(where(n) + ": shape dims must be >= 0");
+  auto type = RankedTensorType::get(shape, cast<RankedTensorType>(scalar.getType()).getElementType());
+  define(n, 0, builder_.create<ExpandOp>(loc(n), type, scalar));
+}
+
+// Size of a static tensor is a constant.
+void GraphImporter::importSize(const onnx::NodeProto &n) {
+  onnx::TensorProto t;
+  t.set_data_type(onnx::TensorProto::INT64);
+  t.add_int64_data(cast<RankedTensorType>(input(n, 0).getType()).getNumElements());
+  t.set_name(n.output(0));
+  define(n, 0, constantFrom(t, n.output(0)));
+}
+
 const std::map<std::string, GraphImporter::Importer> &GraphImporter::importers() {
   static const std::map<std::string, Importer> table = {
       {"Add", &GraphImporter::importSimple<AddOp>},
@@ -619,7 +793,8 @@ const std::map<std::string, GraphImporter::Importer> &GraphImporter::importers()
       {"Abs", &GraphImporter::importSimple<AbsOp>},
       {"Reciprocal", &GraphImporter::importSimple<ReciprocalOp>},
       {"Clip", &GraphImporter::importClip},
-      {"Softmax", &GraphImporter::importSoftmax},
+      {"Softmax", &GraphImporter::importSoftmax<SoftmaxOp>},
+      {"LogSoftmax", &GraphImporter::importSoftmax<LogSoftmaxOp>},
       {"LayerNormalization", &GraphImporter::importLayerNorm},
       {"BatchNormalization", &GraphImporter::importBatchNorm},
       {"MatMul", &GraphImporter::importSimple<MatMulOp>},
@@ -646,6 +821,65 @@ const std::map<std::string, GraphImporter::Importer> &GraphImporter::importers()
       {"ReduceMin", &GraphImporter::importReduce<ReduceMinOp>},
       {"Constant", &GraphImporter::importConstant},
       {"Shape", &GraphImporter::importShape},
+      {"Size", &GraphImporter::importSize},
+      {"ConstantOfShape", &GraphImporter::importConstantOfShape},
+      // Unary math family
+      {"LeakyRelu", &GraphImporter::importActivation<LeakyReluOp>},
+      {"Elu", &GraphImporter::importActivation<EluOp>},
+      {"Selu", &GraphImporter::importActivation<SeluOp>},
+      {"HardSigmoid", &GraphImporter::importActivation<HardSigmoidOp>},
+      {"HardSwish", &GraphImporter::importSimple<HardSwishOp>},
+      {"Softplus", &GraphImporter::importSimple<SoftplusOp>},
+      {"Softsign", &GraphImporter::importSimple<SoftsignOp>},
+      {"Sin", &GraphImporter::importSimple<SinOp>},
+      {"Cos", &GraphImporter::importSimple<CosOp>},
+      {"Tan", &GraphImporter::importSimple<TanOp>},
+      {"Asin", &GraphImporter::importSimple<AsinOp>},
+      {"Acos", &GraphImporter::importSimple<AcosOp>},
+      {"Atan", &GraphImporter::importSimple<AtanOp>},
+      {"Sinh", &GraphImporter::importSimple<SinhOp>},
+      {"Cosh", &GraphImporter::importSimple<CoshOp>},
+      {"Asinh", &GraphImporter::importSimple<AsinhOp>},
+      {"Acosh", &GraphImporter::importSimple<AcoshOp>},
+      {"Atanh", &GraphImporter::importSimple<AtanhOp>},
+      {"Floor", &GraphImporter::importSimple<FloorOp>},
+      {"Ceil", &GraphImporter::importSimple<CeilOp>},
+      {"Round", &GraphImporter::importSimple<RoundOp>},
+      {"Sign", &GraphImporter::importSimple<SignOp>},
+      {"Not", &GraphImporter::importSimple<NotOp>},
+      {"IsNaN", &GraphImporter::importSimple<IsNaNOp>},
+      {"IsInf", &GraphImporter::importIsInf},
+      // Comparisons, logic, variadic and other broadcasting ops
+      {"Equal", &GraphImporter::importSimple<EqualOp>},
+      {"Less", &GraphImporter::importSimple<LessOp>},
+      {"Greater", &GraphImporter::importSimple<GreaterOp>},
+      {"LessOrEqual", &GraphImporter::importSimple<LessOrEqualOp>},
+      {"GreaterOrEqual", &GraphImporter::importSimple<GreaterOrEqualOp>},
+      {"And", &GraphImporter::importSimple<AndOp>},
+      {"Or", &GraphImporter::importSimple<OrOp>},
+      {"Xor", &GraphImporter::importSimple<XorOp>},
+      {"Min", &GraphImporter::importSimple<MinOp>},
+      {"Max", &GraphImporter::importSimple<MaxOp>},
+      {"Sum", &GraphImporter::importSimple<SumOp>},
+      {"Mean", &GraphImporter::importSimple<MeanOp>},
+      {"PRelu", &GraphImporter::importSimple<PReluOp>},
+      {"Mod", &GraphImporter::importMod},
+      {"Range", &GraphImporter::importSimple<RangeOp>},
+      // Pooling, reductions, data movement
+      {"GlobalMaxPool", &GraphImporter::importSimple<GlobalMaxPoolOp>},
+      {"ReduceProd", &GraphImporter::importReduce<ReduceProdOp>},
+      {"ReduceL1", &GraphImporter::importReduce<ReduceL1Op>},
+      {"ReduceL2", &GraphImporter::importReduce<ReduceL2Op>},
+      {"ReduceLogSum", &GraphImporter::importReduce<ReduceLogSumOp>},
+      {"ReduceLogSumExp", &GraphImporter::importReduce<ReduceLogSumExpOp>},
+      {"ReduceSumSquare", &GraphImporter::importReduce<ReduceSumSquareOp>},
+      {"ArgMax", &GraphImporter::importArgReduce<ArgMaxOp>},
+      {"ArgMin", &GraphImporter::importArgReduce<ArgMinOp>},
+      {"CumSum", &GraphImporter::importCumSum},
+      {"Split", &GraphImporter::importSplit},
+      {"Tile", &GraphImporter::importTile},
+      {"Pad", &GraphImporter::importPad},
+      {"Trilu", &GraphImporter::importTrilu},
   };
   return table;
 }
@@ -804,9 +1038,16 @@ bool bindFoldedValues(onnx::ModelProto &model, const std::map<std::string, Eleme
   onnx::GraphProto *g = model.mutable_graph();
   std::set<std::string> existing;
   for (const auto &t : g->initializer()) existing.insert(t.name());
+  // ONNX 1.12's data propagation reads an empty 1-D initializer as a rank-0 shape, and
+  // a Concat of it then fails inference: empty values stay computed by their nodes
+  // (inference gets their [0] shape right by itself).
+  auto binds = [&](const std::string &name) {
+    auto it = folded.find(name);
+    return it != folded.end() && cast<ShapedType>(it->second.getType()).getNumElements() > 0;
+  };
   bool added = false;
   for (const auto &[name, value] : folded) {
-    if (existing.count(name)) continue;
+    if (existing.count(name) || !binds(name)) continue;
     auto type = cast<ShapedType>(value.getType());
     onnx::TensorProto *t = g->add_initializer();
     t->set_name(name);
@@ -816,10 +1057,15 @@ bool bindFoldedValues(onnx::ModelProto &model, const std::map<std::string, Eleme
     t->set_raw_data(std::string(bytes.begin(), bytes.end()));
     added = true;
   }
+  // A bound value's old value_info (e.g. ConstantOfShape's [unk]) would shadow its
+  // initializer's exact shape in the next inference round.
+  auto *infos = g->mutable_value_info();
+  for (int i = infos->size() - 1; i >= 0; --i)
+    if (binds(infos->Get(i).name())) infos->DeleteSubrange(i, 1);
   auto *nodes = g->mutable_node();
   for (int i = nodes->size() - 1; i >= 0; --i) {
     const auto &outs = nodes->Get(i).output();
-    if (std::all_of(outs.begin(), outs.end(), [&](const std::string &o) { return o.empty() || folded.count(o); }))
+    if (std::all_of(outs.begin(), outs.end(), [&](const std::string &o) { return o.empty() || binds(o); }))
       nodes->DeleteSubrange(i, 1);
   }
   return added;

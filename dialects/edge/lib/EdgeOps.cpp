@@ -158,11 +158,87 @@ LogicalResult ClipOp::verify() {
   return success();
 }
 
+// ONNX spells flags as ints; the kernels test them for 0 / 1 only.
+static LogicalResult verifyFlag(Operation *op, StringRef name, int64_t value) {
+  if (value != 0 && value != 1) return op->emitOpError() << name << " must be 0 or 1, got " << value;
+  return success();
+}
+
+LogicalResult IsInfOp::verify() {
+  if (failed(verifyFlag(*this, "detect_negative", getDetectNegative())) ||
+      failed(verifyFlag(*this, "detect_positive", getDetectPositive())))
+    return failure();
+  return success();
+}
+
+template <typename PredicateOp> static LogicalResult verifyPredicate(PredicateOp op) {
+  if (elementOf(op.getLhs()) != elementOf(op.getRhs()))
+    return op.emitOpError() << "operand element types differ: " << elementOf(op.getLhs()) << " vs "
+                            << elementOf(op.getRhs());
+  return verifyBroadcastResult(op, {op.getLhs(), op.getRhs()}, op.getOutput());
+}
+
+#define EDGE_PREDICATE_VERIFIER(OP) \
+  LogicalResult OP::verify() { return verifyPredicate(*this); }
+EDGE_PREDICATE_VERIFIER(EqualOp)
+EDGE_PREDICATE_VERIFIER(LessOp)
+EDGE_PREDICATE_VERIFIER(GreaterOp)
+EDGE_PREDICATE_VERIFIER(LessOrEqualOp)
+EDGE_PREDICATE_VERIFIER(GreaterOrEqualOp)
+EDGE_PREDICATE_VERIFIER(AndOp)
+EDGE_PREDICATE_VERIFIER(OrOp)
+EDGE_PREDICATE_VERIFIER(XorOp)
+#undef EDGE_PREDICATE_VERIFIER
+
+template <typename VariadicOp> static LogicalResult verifyVariadic(VariadicOp op) {
+  if (op.getInputs().empty()) return op.emitOpError("needs at least one operand");
+  for (Value v : op.getInputs())
+    if (elementOf(v) != elementOf(op.getOutput()))
+      return op.emitOpError("operands and the result must have the same element type");
+  return verifyBroadcastResult(op, SmallVector<Value>(op.getInputs()), op.getOutput());
+}
+
+LogicalResult MinOp::verify() { return verifyVariadic(*this); }
+LogicalResult MaxOp::verify() { return verifyVariadic(*this); }
+LogicalResult SumOp::verify() { return verifyVariadic(*this); }
+LogicalResult MeanOp::verify() { return verifyVariadic(*this); }
+
+LogicalResult PReluOp::verify() {
+  if (getInput().getType() != getOutput().getType())
+    return emitOpError("result type must match the input type");
+  if (elementOf(getSlope()) != elementOf(getInput()))
+    return emitOpError("slope must have the input's element type");
+  // ONNX: slope is unidirectionally broadcastable to X, so the result keeps X's shape.
+  auto b = broadcastShapes(shapeOf(getInput()), shapeOf(getSlope()));
+  if (failed(b) || ArrayRef<int64_t>(*b) != shapeOf(getInput()))
+    return emitOpError() << "slope shape " << shapeStr(shapeOf(getSlope()))
+                         << " does not broadcast to the input shape " << shapeStr(shapeOf(getInput()));
+  return success();
+}
+
+LogicalResult ModOp::verify() {
+  if (elementOf(getLhs()) != elementOf(getRhs()) || elementOf(getLhs()) != elementOf(getOutput()))
+    return emitOpError("operands and the result must have the same element type");
+  if (failed(verifyFlag(*this, "fmod", getFmod()))) return failure();
+  if (isa<FloatType>(elementOf(getLhs())) && getFmod() != 1)
+    return emitOpError("float operands need fmod = 1");
+  return verifyBroadcastResult(*this, {getLhs(), getRhs()}, getOutput());
+}
+
+LogicalResult RangeOp::verify() {
+  for (Value v : {getStart(), getLimit(), getDelta()})
+    if (!shapeOf(v).empty() || elementOf(v) != elementOf(getOutput()))
+      return emitOpError("start, limit and delta must be scalars of the result's element type");
+  if (shapeOf(getOutput()).size() != 1) return emitOpError("result must have rank 1");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//
 
 LogicalResult SoftmaxOp::verify() { return verifyAxis(*this, getAxis(), shapeOf(getInput()).size()); }
+LogicalResult LogSoftmaxOp::verify() { return verifyAxis(*this, getAxis(), shapeOf(getInput()).size()); }
 
 LogicalResult LayerNormalizationOp::verify() {
   ArrayRef<int64_t> in = shapeOf(getInput());
@@ -288,13 +364,18 @@ template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
 LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
 LogicalResult AveragePoolOp::verify() { return verifyPool(*this); }
 
-LogicalResult GlobalAveragePoolOp::verify() {
-  ArrayRef<int64_t> x = shapeOf(getInput()), y = shapeOf(getOutput());
+template <typename GlobalPoolOp> static LogicalResult verifyGlobalPool(GlobalPoolOp op) {
+  ArrayRef<int64_t> x = shapeOf(op.getInput()), y = shapeOf(op.getOutput());
   if (x.size() < 3 || y.size() != x.size() || y[0] != x[0] || y[1] != x[1] ||
       llvm::any_of(y.drop_front(2), [](int64_t d) { return d != 1; }))
-    return emitOpError("result must be [N, C, 1, ...] for an [N, C, ...] input");
+    return op.emitOpError("result must be [N, C, 1, ...] for an [N, C, ...] input");
+  if (elementOf(op.getInput()) != elementOf(op.getOutput()))
+    return op.emitOpError("result element type must match the input");
   return success();
 }
+
+LogicalResult GlobalAveragePoolOp::verify() { return verifyGlobalPool(*this); }
+LogicalResult GlobalMaxPoolOp::verify() { return verifyGlobalPool(*this); }
 
 //===----------------------------------------------------------------------===//
 // Data movement
@@ -441,6 +522,73 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
   return {};
 }
 
+LogicalResult SplitOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  int64_t rank = in.size(), axis = getAxis();
+  if (failed(verifyAxis(*this, axis, rank))) return failure();
+  if (getOutputs().empty()) return emitOpError("needs at least one result");
+  int64_t total = 0;
+  for (Value out : getOutputs()) {
+    ArrayRef<int64_t> s = shapeOf(out);
+    if (int64_t(s.size()) != rank || elementOf(out) != elementOf(getInput()))
+      return emitOpError("results must have the input's rank and element type");
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis && s[d] != in[d])
+        return emitOpError() << "result shape " << shapeStr(s) << " differs from the input "
+                             << shapeStr(in) << " outside axis " << axis;
+    total += s[axis];
+  }
+  if (total != in[axis])
+    return emitOpError() << "results sum to " << total << " along axis " << axis << ", input has " << in[axis];
+  return success();
+}
+
+LogicalResult TileOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getOutput()), repeats = getRepeats();
+  if (repeats.size() != in.size() || out.size() != in.size())
+    return emitOpError("repeats, input and result must have the same rank");
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (repeats[d] < 0) return emitOpError("repeats must be >= 0");
+    if (out[d] != in[d] * repeats[d])
+      return emitOpError() << "result dim " << d << " is " << out[d] << ", expected " << in[d] * repeats[d];
+  }
+  if (elementOf(getInput()) != elementOf(getOutput()))
+    return emitOpError("tile cannot change the element type");
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getOutput()), pads = getPads();
+  size_t rank = in.size();
+  StringRef mode = getMode();
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return emitOpError() << "unknown mode '" << mode << "' (constant, reflect or edge)";
+  if (pads.size() != 2 * rank || out.size() != rank)
+    return emitOpError() << "expects " << 2 * rank << " pads (begins, then ends) and a rank-" << rank << " result";
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t expected = in[d] + pads[d] + pads[rank + d];
+    if (expected < 0) return emitOpError() << "pads crop dim " << d << " below zero";
+    if (out[d] != expected)
+      return emitOpError() << "result dim " << d << " is " << out[d] << ", expected " << expected;
+    // reflect/edge read the input's border: an empty dim has none to read.
+    if (mode != "constant" && in[d] == 0 && out[d] > 0)
+      return emitOpError() << mode << " mode cannot pad the empty dim " << d;
+  }
+  if (elementOf(getInput()) != elementOf(getOutput()))
+    return emitOpError("pad cannot change the element type");
+  if (Value v = getConstantValue()) {
+    if (mode != "constant") return emitOpError("constant_value is only used in constant mode");
+    if (tensorType(v).getNumElements() != 1 || elementOf(v) != elementOf(getInput()))
+      return emitOpError("constant_value must be one element of the input's element type");
+  }
+  return success();
+}
+
+LogicalResult TriluOp::verify() {
+  if (shapeOf(getInput()).size() < 2) return emitOpError("input must have rank >= 2");
+  return verifyFlag(*this, "upper", getUpper());
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
@@ -470,6 +618,38 @@ LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceMinOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceProdOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceL1Op::verify() { return verifyReduce(*this); }
+LogicalResult ReduceL2Op::verify() { return verifyReduce(*this); }
+LogicalResult ReduceLogSumOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceLogSumExpOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceSumSquareOp::verify() { return verifyReduce(*this); }
+
+template <typename ArgReduceOp> static LogicalResult verifyArgReduce(ArgReduceOp op) {
+  ArrayRef<int64_t> in = shapeOf(op.getInput());
+  int64_t axis = op.getAxis();
+  if (failed(verifyAxis(op, axis, in.size()))) return failure();
+  if (failed(verifyFlag(op, "keepdims", op.getKeepdims())) ||
+      failed(verifyFlag(op, "select_last_index", op.getSelectLastIndex())))
+    return failure();
+  // An empty axis has no index to return.
+  if (in[axis] == 0) return op.emitOpError() << "cannot take an index along the empty axis " << axis;
+  SmallVector<int64_t> expected(in);
+  if (op.getKeepdims()) expected[axis] = 1;
+  else expected.erase(expected.begin() + axis);
+  if (shapeOf(op.getOutput()) != ArrayRef<int64_t>(expected))
+    return op.emitOpError() << "result shape should be " << shapeStr(expected);
+  return success();
+}
+
+LogicalResult ArgMaxOp::verify() { return verifyArgReduce(*this); }
+LogicalResult ArgMinOp::verify() { return verifyArgReduce(*this); }
+
+LogicalResult CumSumOp::verify() {
+  if (failed(verifyAxis(*this, getAxis(), shapeOf(getInput()).size()))) return failure();
+  if (failed(verifyFlag(*this, "exclusive", getExclusive()))) return failure();
+  return verifyFlag(*this, "reverse", getReverse());
+}
 
 #define GET_OP_CLASSES
 #include "edge/EdgeOps.cpp.inc"

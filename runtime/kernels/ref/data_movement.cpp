@@ -1,4 +1,4 @@
-// Reference data movement: Copy, Transpose, Concat, Slice, Gather, Expand and Cast.
+// Reference data movement: Copy, Transpose, Concat, Split, Slice, Gather, Expand and Cast.
 // Except for Cast these only move elements, so they dispatch on the element size.
 #include <cmath>
 #include <cstring>
@@ -12,18 +12,6 @@ namespace {
 
 void requireUnpacked(const KernelSignature &sig, const TensorView &t) {
   if (t.dtype == DType::i4) kernelFail(sig, "packed i4 tensors are not supported");
-}
-
-// out[off0 + k*step0] = in[off1 + k*step1] over a 2-operand loop (output first).
-template <typename T> void gatherLoop(const StridedLoop<2> &loop, T *out, const T *in) {
-  loop.forEachRun(
-      [&](const std::array<int64_t, 2> &off, int64_t n, const std::array<int64_t, 2> &step) {
-        if (step[0] == 1 && step[1] == 1) {
-          std::copy(in + off[1], in + off[1] + n, out + off[0]);
-        } else {
-          for (int64_t i = 0; i < n; ++i) out[off[0] + i * step[0]] = in[off[1] + i * step[1]];
-        }
-      });
 }
 
 // Reshape, Flatten, Squeeze, Unsqueeze and Identity: the bytes do not change.
@@ -136,6 +124,53 @@ public:
 private:
   int64_t outer_ = 0;
   std::vector<size_t> chunks_;  // bytes each input contributes per outer index
+};
+
+// The inverse of Concat: each output takes its chunk of every outer slice.
+class RefSplit final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 1, 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    requireUnpacked(sig, x);
+    if (sig.outputs.empty()) kernelFail(sig, "needs at least one output");
+    const int64_t axis = sig.attrs.i("axis", 0);
+    if (axis < 0 || axis >= x.rank())
+      kernelFail(sig,
+                 "axis " + std::to_string(axis) + " out of range for input " + shapeStr(x.shape));
+    const int64_t inner = product(x.shape, axis + 1) * static_cast<int64_t>(dtypeSize(x.dtype));
+    int64_t total = 0;
+    chunks_.clear();
+    for (size_t i = 0; i < sig.outputs.size(); ++i) {
+      const TensorView &y = requireOutput(sig, i);
+      requireSameDType(sig, x, y, "output");
+      std::vector<int64_t> expected = x.shape;
+      expected[axis] = y.rank() == x.rank() ? y.shape[axis] : -1;
+      requireShape(sig, y, expected, "output");
+      chunks_.push_back(static_cast<size_t>(y.shape[axis] * inner));
+      total += y.shape[axis];
+    }
+    if (total != x.shape[axis])
+      kernelFail(sig, "outputs add up to " + std::to_string(total) + " along axis " +
+                          std::to_string(axis) + ", input has " + std::to_string(x.shape[axis]));
+    outer_ = product(x.shape, 0, axis);
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    const auto *x = static_cast<const uint8_t *>(in[0]->data);
+    for (int64_t o = 0; o < outer_; ++o) {
+      for (size_t i = 0; i < out.size(); ++i) {
+        if (chunks_[i] == 0) continue;
+        std::memcpy(static_cast<uint8_t *>(out[i]->data) + o * chunks_[i], x, chunks_[i]);
+        x += chunks_[i];
+      }
+    }
+  }
+
+private:
+  int64_t outer_ = 0;
+  std::vector<size_t> chunks_;  // bytes each output takes per outer index
 };
 
 class RefSlice final : public Kernel {
@@ -266,43 +301,6 @@ private:
 
 // ---- Cast ----
 
-float halfToFloat(uint16_t h) {
-  const bool negative = h & 0x8000;
-  const int exp = (h >> 10) & 0x1f;
-  const int mant = h & 0x3ff;
-  float v;
-  if (exp == 0)
-    v = std::ldexp(static_cast<float>(mant), -24);  // zero or subnormal
-  else if (exp == 31)
-    v = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
-  else
-    v = std::ldexp(static_cast<float>(1024 + mant), exp - 25);
-  return negative ? -v : v;
-}
-
-// Round to nearest even, directly from double (going through float could round twice).
-uint16_t halfFromDouble(double v) {
-  const uint16_t sign = std::signbit(v) ? 0x8000 : 0;
-  if (std::isnan(v)) return sign | 0x7e00;
-  const double a = std::fabs(v);
-  if (a >= 65520.0) return sign | 0x7c00;  // halfway above the largest half (65504) or inf
-  if (a < std::ldexp(1.0, -14)) {
-    // Subnormal: a multiple of 2^-24. Rounding up to 1024 gives the smallest normal,
-    // whose encoding is exactly 0x400.
-    return sign | static_cast<uint16_t>(std::nearbyint(std::ldexp(a, 24)));
-  }
-  int e;
-  std::frexp(a, &e);  // a = f * 2^e, f in [0.5, 1)
-  int exp = e - 1 + 15;
-  // The scaling and the subtraction are exact, so nearbyint is the only rounding.
-  int mant = static_cast<int>(std::nearbyint((std::ldexp(a, -(e - 1)) - 1.0) * 1024.0));
-  if (mant == 1024) {
-    mant = 0;
-    ++exp;
-  }
-  return sign | static_cast<uint16_t>(exp << 10) | static_cast<uint16_t>(mant);
-}
-
 // Float to integer: truncation toward zero. Out-of-range values are undefined in ONNX;
 // here NaN gives 0, values inside int64 wrap to the target width (what numpy does on
 // x86) and values beyond saturate.
@@ -372,6 +370,7 @@ void registerRefDataMovement(KernelRegistry &r) {
   r.add<ref::RefCopy>("Copy", Isa::Ref);
   r.add<ref::RefTranspose>("Transpose", Isa::Ref);
   r.add<ref::RefConcat>("Concat", Isa::Ref);
+  r.add<ref::RefSplit>("Split", Isa::Ref);
   r.add<ref::RefSlice>("Slice", Isa::Ref);
   r.add<ref::RefGather>("Gather", Isa::Ref);
   r.add<ref::RefExpand>("Expand", Isa::Ref);

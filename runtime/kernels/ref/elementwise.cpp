@@ -9,45 +9,6 @@
 namespace edgec::rt::ref {
 namespace {
 
-// Shapes of a broadcasting op: the output is given, every input must broadcast to it.
-template <size_t N>
-StridedLoop<N> broadcastLoop(const KernelSignature &sig,
-                             const std::array<const TensorView *, N - 1> &inputs) {
-  const TensorView &y = requireOutput(sig, 0);
-  std::array<std::vector<int64_t>, N> strides;
-  strides[0] = contiguousStrides(y.shape);
-  std::vector<int64_t> expected;
-  for (size_t i = 0; i < N - 1; ++i) {
-    std::vector<int64_t> next;
-    if (!broadcastShapes(expected, inputs[i]->shape, &next))
-      kernelFail(sig, "input shapes do not broadcast: " + shapeStr(expected) + " and " +
-                          shapeStr(inputs[i]->shape));
-    expected = next;
-    strides[i + 1] = broadcastStrides(inputs[i]->shape, y.shape);
-  }
-  requireShape(sig, y, expected, "output");
-  return StridedLoop<N>(y.shape, std::move(strides));
-}
-
-// Runs y = f(a, b) over a 3-operand broadcast loop; contiguous runs get a plain loop the
-// compiler can vectorize.
-template <typename Y, typename A, typename B, typename F>
-void binaryLoop(const StridedLoop<3> &loop, Y *y, const A *a, const B *b, F f) {
-  loop.forEachRun(
-      [&](const std::array<int64_t, 3> &off, int64_t n, const std::array<int64_t, 3> &step) {
-        Y *yr = y + off[0];
-        const A *ar = a + off[1];
-        const B *br = b + off[2];
-        if (step[1] == 1 && step[2] == 1) {
-          for (int64_t i = 0; i < n; ++i) yr[i] = f(ar[i], br[i]);
-        } else if (step[1] == 1 && step[2] == 0) {
-          for (int64_t i = 0; i < n; ++i) yr[i] = f(ar[i], br[0]);
-        } else {
-          for (int64_t i = 0; i < n; ++i) yr[i] = f(ar[i * step[1]], br[i * step[2]]);
-        }
-      });
-}
-
 enum class BinaryOp { Add, Sub, Mul, Div };
 
 class RefBinary final : public Kernel {

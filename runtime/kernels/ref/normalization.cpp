@@ -1,4 +1,5 @@
-// Reference Softmax, LayerNormalization and (inference) BatchNormalization, fp32.
+// Reference Softmax, LogSoftmax, LayerNormalization and (inference) BatchNormalization,
+// fp32.
 // Statistics are accumulated in double: these kernels are the oracle.
 #include <cmath>
 #include <limits>
@@ -17,13 +18,17 @@ int64_t axisAttr(const KernelSignature &sig, int rank) {
   return axis;
 }
 
+// Softmax, or LogSoftmax as x - max - log(sum(exp(x - max))): no exp can overflow and
+// no log of an underflowed probability is taken.
 class RefSoftmax final : public Kernel {
 public:
+  explicit RefSoftmax(bool log) : log_(log) {}
+
   void prepare(const KernelSignature &sig) override {
     requireInputCount(sig, 1, 1);
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
-    requireDType(sig, x, Types<float>{}, "Softmax");
+    requireDType(sig, x, Types<float>{}, sig.op.c_str());
     requireSameDType(sig, x, y, "output");
     requireShape(sig, y, x.shape, "output");
     if (x.rank() == 0) kernelFail(sig, "X must have rank >= 1");
@@ -46,16 +51,23 @@ public:
         double sum = 0;
         for (int64_t k = 0; k < n_; ++k) {
           const float e = std::exp(xs[k * inner_] - mx);
-          ys[k * inner_] = e;
+          if (!log_) ys[k * inner_] = e;
           sum += e;
         }
-        const float inv = static_cast<float>(1.0 / sum);
-        for (int64_t k = 0; k < n_; ++k) ys[k * inner_] *= inv;
+        if (log_) {
+          const double shift = static_cast<double>(mx) + std::log(sum);
+          for (int64_t k = 0; k < n_; ++k)
+            ys[k * inner_] = static_cast<float>(static_cast<double>(xs[k * inner_]) - shift);
+        } else {
+          const float inv = static_cast<float>(1.0 / sum);
+          for (int64_t k = 0; k < n_; ++k) ys[k * inner_] *= inv;
+        }
       }
     }
   }
 
 private:
+  bool log_;
   int64_t outer_ = 0, n_ = 0, inner_ = 0;
 };
 
@@ -193,7 +205,8 @@ private:
 namespace edgec::rt {
 
 void registerRefNormalization(KernelRegistry &r) {
-  r.add<ref::RefSoftmax>("Softmax", Isa::Ref);
+  r.add("Softmax", Isa::Ref, [] { return std::unique_ptr<Kernel>(new ref::RefSoftmax(false)); });
+  r.add("LogSoftmax", Isa::Ref, [] { return std::unique_ptr<Kernel>(new ref::RefSoftmax(true)); });
   r.add<ref::RefLayerNormalization>("LayerNormalization", Isa::Ref);
   r.add<ref::RefBatchNormalization>("BatchNormalization", Isa::Ref);
 }

@@ -1,8 +1,9 @@
-// Reference N-d MaxPool, AveragePool and GlobalAveragePool.
+// Reference N-d MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool.
 //
 // The compiler gives the output shape, which already encodes ceil_mode: a ceil_mode
 // window may reach past the padded input and is clipped to it. Each window's input
 // offsets are enumerated once at prepare time, so `run` is a plain gather-reduce.
+#include <cmath>
 #include <limits>
 
 #include "ref/util.h"
@@ -151,13 +152,17 @@ private:
   bool countPads_ = false;
 };
 
-class RefGlobalAveragePool final : public Kernel {
+// GlobalAveragePool (mean) or GlobalMaxPool (maximum; a NaN wins, as in MaxPool's
+// numpy reference) over each [N, C] plane.
+class RefGlobalPool final : public Kernel {
 public:
+  explicit RefGlobalPool(bool max) : max_(max) {}
+
   void prepare(const KernelSignature &sig) override {
     requireInputCount(sig, 1, 1);
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
-    requireDType(sig, x, Types<float>{}, "GlobalAveragePool");
+    requireDType(sig, x, Types<float>{}, sig.op.c_str());
     requireSameDType(sig, x, y, "output");
     if (x.rank() < 3) kernelFail(sig, "X must be [N, C, D...], got " + shapeStr(x.shape));
     std::vector<int64_t> expected(x.shape.size(), 1);
@@ -173,13 +178,22 @@ public:
     const float *x = in[0]->as<float>();
     float *y = out[0]->as<float>();
     for (int64_t pl = 0; pl < planes_; ++pl) {
-      double sum = 0;
-      for (int64_t i = 0; i < size_; ++i) sum += x[pl * size_ + i];
-      y[pl] = static_cast<float>(sum / static_cast<double>(size_));
+      const float *xs = x + pl * size_;
+      if (max_) {
+        float m = -std::numeric_limits<float>::infinity();
+        for (int64_t i = 0; i < size_; ++i)
+          if (xs[i] > m || std::isnan(xs[i])) m = xs[i];
+        y[pl] = m;
+      } else {
+        double sum = 0;
+        for (int64_t i = 0; i < size_; ++i) sum += xs[i];
+        y[pl] = static_cast<float>(sum / static_cast<double>(size_));
+      }
     }
   }
 
 private:
+  bool max_;
   int64_t planes_ = 0, size_ = 0;
 };
 
@@ -191,7 +205,10 @@ namespace edgec::rt {
 void registerRefPool(KernelRegistry &r) {
   r.add<ref::RefMaxPool>("MaxPool", Isa::Ref);
   r.add<ref::RefAveragePool>("AveragePool", Isa::Ref);
-  r.add<ref::RefGlobalAveragePool>("GlobalAveragePool", Isa::Ref);
+  r.add("GlobalAveragePool", Isa::Ref,
+        [] { return std::unique_ptr<Kernel>(new ref::RefGlobalPool(false)); });
+  r.add("GlobalMaxPool", Isa::Ref,
+        [] { return std::unique_ptr<Kernel>(new ref::RefGlobalPool(true)); });
 }
 
 }  // namespace edgec::rt

@@ -1,8 +1,10 @@
-// Reference ReduceMean, ReduceSum, ReduceMax and ReduceMin.
+// Reference reductions (ReduceMean, Sum, Max, Min, Prod, L1, L2, LogSum, LogSumExp,
+// SumSquare), ArgMax/ArgMin and CumSum.
 //
-// One pass over the input in memory order; each element is folded into the accumulator
-// of its output position (stride 0 along reduced axes). Accumulators live in scratch,
-// in double for float inputs, so the sum does not depend on the axis order.
+// Reduce*: one pass over the input in memory order; each element's term (x, |x|, x^2,
+// exp(x - max)) is folded into the accumulator of its output position (stride 0 along
+// reduced axes), then finished (mean, sqrt, log). Accumulators live in scratch, in
+// double for float inputs, so the result does not depend on the axis order.
 #include <cmath>
 #include <limits>
 
@@ -12,7 +14,16 @@
 namespace edgec::rt::ref {
 namespace {
 
-enum class ReduceOp { Mean, Sum, Max, Min };
+enum class ReduceOp { Mean, Sum, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare };
+
+using ReduceTypes = Types<float, double, int32_t, int64_t>;
+using FloatReduceTypes = Types<float, double>;
+
+// Reductions whose result is only meaningful for floats (a mean, a root, a log).
+bool floatOnly(ReduceOp op) {
+  return op == ReduceOp::Mean || op == ReduceOp::L2 || op == ReduceOp::LogSum ||
+         op == ReduceOp::LogSumExp;
+}
 
 template <typename T> using Accum = std::conditional_t<std::is_floating_point_v<T>, double, T>;
 
@@ -21,21 +32,45 @@ template <typename A> A identity(ReduceOp op) {
   switch (op) {
   case ReduceOp::Max: return L::has_infinity ? -L::infinity() : L::lowest();
   case ReduceOp::Min: return L::has_infinity ? L::infinity() : L::max();
+  case ReduceOp::Prod: return A(1);
   default: return A(0);
   }
 }
 
-template <typename A> bool isNan(A v) {
-  if constexpr (std::is_floating_point_v<A>) return std::isnan(v);
-  return false;
+// The term an element contributes; `shift` is LogSumExp's per-output maximum.
+template <typename A> A term(ReduceOp op, A v, A shift) {
+  switch (op) {
+  case ReduceOp::L1: return v < A(0) ? wrapSub(A(0), v) : v;
+  case ReduceOp::L2:
+  case ReduceOp::SumSquare: return wrapMul(v, v);
+  case ReduceOp::LogSumExp: {
+    if constexpr (std::is_floating_point_v<A>) return std::exp(v - shift);
+    return v;  // float only (prepare)
+  }
+  default: return v;
+  }
 }
 
-template <typename A> A combine(ReduceOp op, A acc, A v) {
+template <typename A> A combine(ReduceOp op, A acc, A t) {
   switch (op) {
-  case ReduceOp::Max: return (v > acc || isNan(v)) ? v : acc;  // a NaN wins and sticks
-  case ReduceOp::Min: return (v < acc || isNan(v)) ? v : acc;
-  default: return wrapAdd(acc, v);
+  case ReduceOp::Max: return (t > acc || isNan(t)) ? t : acc;  // a NaN wins and sticks
+  case ReduceOp::Min: return (t < acc || isNan(t)) ? t : acc;
+  case ReduceOp::Prod: return wrapMul(acc, t);
+  default: return wrapAdd(acc, t);
   }
+}
+
+template <typename A> A finish(ReduceOp op, A acc, int64_t count, A shift) {
+  if constexpr (std::is_floating_point_v<A>) {
+    switch (op) {
+    case ReduceOp::Mean: return acc / static_cast<A>(count);
+    case ReduceOp::L2: return std::sqrt(acc);
+    case ReduceOp::LogSum: return std::log(acc);
+    case ReduceOp::LogSumExp: return shift + std::log(acc);
+    default: return acc;
+    }
+  }
+  return acc;
 }
 
 class RefReduce final : public Kernel {
@@ -46,10 +81,10 @@ public:
     requireInputCount(sig, 1, 1);
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
-    if (op_ == ReduceOp::Mean)
-      requireDType(sig, x, Types<float>{}, sig.op.c_str());
+    if (floatOnly(op_))
+      requireDType(sig, x, FloatReduceTypes{}, sig.op.c_str());
     else
-      requireDType(sig, x, Types<float, int32_t, int64_t>{}, sig.op.c_str());
+      requireDType(sig, x, ReduceTypes{}, sig.op.c_str());
     requireSameDType(sig, x, y, "output");
 
     std::vector<int64_t> axes = sig.attrs.ints("axes");
@@ -83,40 +118,170 @@ public:
     dtype_ = x.dtype;
   }
 
-  size_t scratchBytes() const override { return static_cast<size_t>(outCount_) * 8; }
+  // One accumulator per output, and for LogSumExp one maximum per output.
+  size_t scratchBytes() const override {
+    return static_cast<size_t>(outCount_) * 8 * (op_ == ReduceOp::LogSumExp ? 2 : 1);
+  }
 
   void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
            void *scratch) override {
-    dispatch(Types<float, int32_t, int64_t>{}, dtype_, [&](auto tag) {
+    dispatch(ReduceTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       using A = Accum<T>;
       const T *x = in[0]->as<T>();
       T *y = out[0]->as<T>();
       A *acc = static_cast<A *>(scratch);
-      std::fill(acc, acc + outCount_, identity<A>(op_));
-      loop_.forEachRun(
-          [&](const std::array<int64_t, 2> &off, int64_t n, const std::array<int64_t, 2> &step) {
-            if (step[0] == 0) {  // a run along a reduced axis: fold it locally first
-              A a = acc[off[0]];
-              for (int64_t i = 0; i < n; ++i) a = combine<A>(op_, a, x[off[1] + i * step[1]]);
-              acc[off[0]] = a;
-            } else {
-              for (int64_t i = 0; i < n; ++i) {
-                A &a = acc[off[0] + i * step[0]];
-                a = combine<A>(op_, a, x[off[1] + i * step[1]]);
-              }
-            }
-          });
+      A *shift = op_ == ReduceOp::LogSumExp ? acc + outCount_ : nullptr;
+      if (shift) {
+        // exp(x - max) cannot overflow; an infinite max (or none) shifts by 0 instead.
+        fold<T, A>(ReduceOp::Max, x, shift, nullptr);
+        for (int64_t i = 0; i < outCount_; ++i)
+          if (!std::isfinite(static_cast<double>(shift[i]))) shift[i] = A(0);
+      }
+      fold<T, A>(op_, x, acc, shift);
       for (int64_t i = 0; i < outCount_; ++i)
-        y[i] =
-            static_cast<T>(op_ == ReduceOp::Mean ? acc[i] / static_cast<A>(reduceCount_) : acc[i]);
+        y[i] = static_cast<T>(finish<A>(op_, acc[i], reduceCount_, shift ? shift[i] : A(0)));
     });
   }
 
 private:
+  // acc[out] = combine over the elements of out of term(x); shift may be null.
+  template <typename T, typename A> void fold(ReduceOp op, const T *x, A *acc, const A *shift) {
+    std::fill(acc, acc + outCount_, identity<A>(op));
+    loop_.forEachRun(
+        [&](const std::array<int64_t, 2> &off, int64_t n, const std::array<int64_t, 2> &step) {
+          if (step[0] == 0) {  // a run along a reduced axis: fold it locally first
+            const A s = shift ? shift[off[0]] : A(0);
+            A a = acc[off[0]];
+            for (int64_t i = 0; i < n; ++i)
+              a = combine<A>(op, a, term<A>(op, static_cast<A>(x[off[1] + i * step[1]]), s));
+            acc[off[0]] = a;
+          } else {
+            for (int64_t i = 0; i < n; ++i) {
+              const int64_t o = off[0] + i * step[0];
+              A &a = acc[o];
+              a = combine<A>(op, a, term<A>(op, static_cast<A>(x[off[1] + i * step[1]]),
+                                             shift ? shift[o] : A(0)));
+            }
+          }
+        });
+  }
+
   ReduceOp op_;
   StridedLoop<2> loop_;
   int64_t outCount_ = 0, reduceCount_ = 1;
+  DType dtype_ = DType::f32;
+};
+
+// Input viewed as [outer, n, inner] around the one axis that ArgMax/ArgMin and CumSum
+// work along.
+struct AxisView {
+  int64_t outer = 0, n = 0, inner = 0;
+};
+
+AxisView axisView(const KernelSignature &sig, const TensorView &x) {
+  const int64_t axis = sig.attrs.i("axis", -1);
+  if (axis < 0 || axis >= x.rank())
+    kernelFail(sig, "axis " + std::to_string(axis) + " is out of range for " + shapeStr(x.shape));
+  return {product(x.shape, 0, axis), x.shape[axis], product(x.shape, axis + 1)};
+}
+
+class RefArgReduce final : public Kernel {
+public:
+  explicit RefArgReduce(bool max) : max_(max) {}
+
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 1, 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    requireDType(sig, x, NumericTypes{}, sig.op.c_str());
+    requireDType(sig, y, Types<int64_t>{}, "output");
+    view_ = axisView(sig, x);
+    if (view_.n == 0) kernelFail(sig, "cannot take an index along an empty axis");
+    std::vector<int64_t> kept = x.shape, dropped = x.shape;
+    const int64_t axis = sig.attrs.i("axis", -1);
+    kept[axis] = 1;
+    dropped.erase(dropped.begin() + axis);
+    if (y.shape != kept && y.shape != dropped)
+      kernelFail(sig, "output " + shapeStr(y.shape) + " is neither " + shapeStr(kept) + " nor " +
+                          shapeStr(dropped));
+    selectLast_ = sig.attrs.i("select_last_index", 0) != 0;
+    dtype_ = x.dtype;
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    dispatch(NumericTypes{}, dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T *x = in[0]->as<T>();
+      int64_t *y = out[0]->as<int64_t>();
+      const AxisView v = view_;
+      for (int64_t o = 0; o < v.outer; ++o) {
+        for (int64_t i = 0; i < v.inner; ++i) {
+          const T *xs = x + o * v.n * v.inner + i;
+          int64_t best = 0;
+          for (int64_t k = 1; k < v.n; ++k) {
+            const T c = xs[k * v.inner], b = xs[best * v.inner];
+            if (isNan(b)) break;  // the first NaN is the extreme (numpy.argmax)
+            const bool better = isNan(c) || (max_ ? c > b : c < b) || (selectLast_ && c == b);
+            if (better) best = k;
+          }
+          y[o * v.inner + i] = best;
+        }
+      }
+    });
+  }
+
+private:
+  bool max_;
+  bool selectLast_ = false;
+  AxisView view_;
+  DType dtype_ = DType::f32;
+};
+
+using CumSumTypes = Types<float, double, int32_t, int64_t, uint32_t, uint64_t>;
+
+// Accumulates in the element type, as numpy.cumsum does.
+class RefCumSum final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 1, 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    requireDType(sig, x, CumSumTypes{}, "CumSum");
+    requireSameDType(sig, x, y, "output");
+    requireShape(sig, y, x.shape, "output");
+    view_ = axisView(sig, x);
+    exclusive_ = sig.attrs.i("exclusive", 0) != 0;
+    reverse_ = sig.attrs.i("reverse", 0) != 0;
+    dtype_ = x.dtype;
+  }
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) override {
+    dispatch(CumSumTypes{}, dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T *x = in[0]->as<T>();
+      T *y = out[0]->as<T>();
+      const AxisView v = view_;
+      for (int64_t o = 0; o < v.outer; ++o) {
+        for (int64_t i = 0; i < v.inner; ++i) {
+          const int64_t base = o * v.n * v.inner + i;
+          T acc = 0;
+          for (int64_t j = 0; j < v.n; ++j) {
+            const int64_t at = base + (reverse_ ? v.n - 1 - j : j) * v.inner;
+            const T sum = wrapAdd(acc, x[at]);
+            y[at] = exclusive_ ? acc : sum;
+            acc = sum;
+          }
+        }
+      }
+    });
+  }
+
+private:
+  AxisView view_;
+  bool exclusive_ = false, reverse_ = false;
   DType dtype_ = DType::f32;
 };
 
@@ -127,12 +292,17 @@ namespace edgec::rt {
 
 void registerRefReduce(KernelRegistry &r) {
   using ref::ReduceOp;
-  const std::pair<const char *, ReduceOp> ops[] = {{"ReduceMean", ReduceOp::Mean},
-                                                   {"ReduceSum", ReduceOp::Sum},
-                                                   {"ReduceMax", ReduceOp::Max},
-                                                   {"ReduceMin", ReduceOp::Min}};
+  const std::pair<const char *, ReduceOp> ops[] = {
+      {"ReduceMean", ReduceOp::Mean},          {"ReduceSum", ReduceOp::Sum},
+      {"ReduceMax", ReduceOp::Max},            {"ReduceMin", ReduceOp::Min},
+      {"ReduceProd", ReduceOp::Prod},          {"ReduceL1", ReduceOp::L1},
+      {"ReduceL2", ReduceOp::L2},              {"ReduceLogSum", ReduceOp::LogSum},
+      {"ReduceLogSumExp", ReduceOp::LogSumExp}, {"ReduceSumSquare", ReduceOp::SumSquare}};
   for (const auto &[name, op] : ops)
     r.add(name, Isa::Ref, [op = op] { return std::unique_ptr<Kernel>(new ref::RefReduce(op)); });
+  r.add("ArgMax", Isa::Ref, [] { return std::unique_ptr<Kernel>(new ref::RefArgReduce(true)); });
+  r.add("ArgMin", Isa::Ref, [] { return std::unique_ptr<Kernel>(new ref::RefArgReduce(false)); });
+  r.add<ref::RefCumSum>("CumSum", Isa::Ref);
 }
 
 }  // namespace edgec::rt

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -42,6 +44,69 @@ EDGEC_DTYPE_OF(int64_t, i64);
 EDGEC_DTYPE_OF(uint64_t, u64);
 EDGEC_DTYPE_OF(Bool, bool_);
 #undef EDGEC_DTYPE_OF
+
+// ---- f16 ----
+
+inline float halfToFloat(uint16_t h) {
+  const bool negative = h & 0x8000;
+  const int exp = (h >> 10) & 0x1f;
+  const int mant = h & 0x3ff;
+  float v;
+  if (exp == 0)
+    v = std::ldexp(static_cast<float>(mant), -24);  // zero or subnormal
+  else if (exp == 31)
+    v = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+  else
+    v = std::ldexp(static_cast<float>(1024 + mant), exp - 25);
+  return negative ? -v : v;
+}
+
+// Round to nearest even, directly from double (going through float could round twice).
+inline uint16_t halfFromDouble(double v) {
+  const uint16_t sign = std::signbit(v) ? 0x8000 : 0;
+  if (std::isnan(v)) return sign | 0x7e00;
+  const double a = std::fabs(v);
+  if (a >= 65520.0) return sign | 0x7c00;  // halfway above the largest half (65504) or inf
+  if (a < std::ldexp(1.0, -14)) {
+    // Subnormal: a multiple of 2^-24. Rounding up to 1024 gives the smallest normal,
+    // whose encoding is exactly 0x400.
+    return sign | static_cast<uint16_t>(std::nearbyint(std::ldexp(a, 24)));
+  }
+  int e;
+  std::frexp(a, &e);  // a = f * 2^e, f in [0.5, 1)
+  int exp = e - 1 + 15;
+  // The scaling and the subtraction are exact, so nearbyint is the only rounding.
+  int mant = static_cast<int>(std::nearbyint((std::ldexp(a, -(e - 1)) - 1.0) * 1024.0));
+  if (mant == 1024) {
+    mant = 0;
+    ++exp;
+  }
+  return sign | static_cast<uint16_t>(exp << 10) | static_cast<uint16_t>(mant);
+}
+
+// The arithmetic type of a storage type: f16 computes in float (every f16 value is a
+// float, and min/max/fmod of two of them are exact there, so one rounding back gives
+// numpy's float16 result), bool in bool, everything else in itself.
+template <typename T> struct Arith {
+  using type = T;
+  static T load(T v) { return v; }
+  static T store(T v) { return v; }
+};
+template <> struct Arith<Half> {
+  using type = float;
+  static float load(Half h) { return halfToFloat(h.bits); }
+  static Half store(float v) { return Half{halfFromDouble(v)}; }
+};
+template <> struct Arith<Bool> {
+  using type = bool;
+  static bool load(Bool b) { return b.v != 0; }
+  static Bool store(bool v) { return Bool{static_cast<uint8_t>(v)}; }
+};
+
+template <typename T> bool isNan(T v) {
+  if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
+  return false;
+}
 
 template <typename T> struct Tag { using type = T; };
 template <typename... Ts> struct Types {};
@@ -249,6 +314,58 @@ private:
     strides = std::move(st);
   }
 };
+
+// Shapes of a broadcasting op: the output is given, every input must broadcast to it.
+// Operand 0 of the loop is the output, operand i + 1 is inputs[i].
+template <size_t N>
+StridedLoop<N> broadcastLoop(const KernelSignature &sig,
+                             const std::array<const TensorView *, N - 1> &inputs) {
+  const TensorView &y = requireOutput(sig, 0);
+  std::array<std::vector<int64_t>, N> strides;
+  strides[0] = contiguousStrides(y.shape);
+  std::vector<int64_t> expected;
+  for (size_t i = 0; i < N - 1; ++i) {
+    std::vector<int64_t> next;
+    if (!broadcastShapes(expected, inputs[i]->shape, &next))
+      kernelFail(sig, "input shapes do not broadcast: " + shapeStr(expected) + " and " +
+                          shapeStr(inputs[i]->shape));
+    expected = next;
+    strides[i + 1] = broadcastStrides(inputs[i]->shape, y.shape);
+  }
+  requireShape(sig, y, expected, "output");
+  return StridedLoop<N>(y.shape, std::move(strides));
+}
+
+// Runs y = f(a, b) over a 3-operand broadcast loop; contiguous runs get a plain loop the
+// compiler can vectorize.
+template <typename Y, typename A, typename B, typename F>
+void binaryLoop(const StridedLoop<3> &loop, Y *y, const A *a, const B *b, F f) {
+  loop.forEachRun(
+      [&](const std::array<int64_t, 3> &off, int64_t n, const std::array<int64_t, 3> &step) {
+        Y *yr = y + off[0];
+        const A *ar = a + off[1];
+        const B *br = b + off[2];
+        if (step[1] == 1 && step[2] == 1) {
+          for (int64_t i = 0; i < n; ++i) yr[i] = f(ar[i], br[i]);
+        } else if (step[1] == 1 && step[2] == 0) {
+          for (int64_t i = 0; i < n; ++i) yr[i] = f(ar[i], br[0]);
+        } else {
+          for (int64_t i = 0; i < n; ++i) yr[i] = f(ar[i * step[1]], br[i * step[2]]);
+        }
+      });
+}
+
+// out[off0 + k*step0] = in[off1 + k*step1] over a 2-operand loop (output first).
+template <typename T> void gatherLoop(const StridedLoop<2> &loop, T *out, const T *in) {
+  loop.forEachRun(
+      [&](const std::array<int64_t, 2> &off, int64_t n, const std::array<int64_t, 2> &step) {
+        if (step[0] == 1 && step[1] == 1) {
+          std::copy(in + off[1], in + off[1] + n, out + off[0]);
+        } else {
+          for (int64_t i = 0; i < n; ++i) out[off[0] + i * step[0]] = in[off[1] + i * step[1]];
+        }
+      });
+}
 
 inline float activate(float v, const Activation &act) {
   // std::max/min keep NaN (like numpy's maximum/clip): the comparison is false for NaN.

@@ -12,6 +12,9 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def Edge_Tensor : StaticShapeTensorOf<[AnyType]>;
 def Edge_OptTensor : Optional<Edge_Tensor>;
 def Edge_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
+def Edge_BoolTensor : StaticShapeTensorOf<[I1]>;
+// Numbers: floats and (signless or unsigned) integers, not bool.
+def Edge_NumericTensor : StaticShapeTensorOf<[AnyFloat, I8, I16, I32, I64, UI8, UI16, UI32, UI64]>;
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -90,17 +93,141 @@ def Edge_ClipOp : Edge_Op<"Clip", [Pure, AttrSizedOperandSegments]> {
   let hasVerifier = 1;
 }
 
+// Elementwise math on one operand (ref/unary_math.cpp: one kernel family). Parameters
+// are f32 attributes whose ONNX defaults the frontend writes out, so the IR always
+// states them.
+class Edge_MathOp<string mnemonic, string doc, Type operandType, dag attrs = (ins)> :
+    Edge_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = doc;
+  let arguments = !con((ins operandType:$input), attrs);
+  let results = (outs operandType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def Edge_LeakyReluOp : Edge_MathOp<"LeakyRelu", "x < 0 ? alpha * x : x", Edge_FloatTensor,
+                                   (ins F32Attr:$alpha)>;
+def Edge_EluOp : Edge_MathOp<"Elu", "x < 0 ? alpha * (exp(x) - 1) : x", Edge_FloatTensor,
+                             (ins F32Attr:$alpha)>;
+def Edge_SeluOp : Edge_MathOp<"Selu", "gamma * (x <= 0 ? alpha * (exp(x) - 1) : x)",
+                              Edge_FloatTensor, (ins F32Attr:$alpha, F32Attr:$gamma)>;
+def Edge_HardSigmoidOp : Edge_MathOp<"HardSigmoid", "max(0, min(1, alpha * x + beta))",
+                                     Edge_FloatTensor, (ins F32Attr:$alpha, F32Attr:$beta)>;
+def Edge_HardSwishOp : Edge_MathOp<"HardSwish", "x * max(0, min(1, x / 6 + 1 / 2))", Edge_FloatTensor>;
+def Edge_SoftplusOp : Edge_MathOp<"Softplus", "log(exp(x) + 1)", Edge_FloatTensor>;
+def Edge_SoftsignOp : Edge_MathOp<"Softsign", "x / (1 + |x|)", Edge_FloatTensor>;
+def Edge_SinOp : Edge_MathOp<"Sin", "Sine", Edge_FloatTensor>;
+def Edge_CosOp : Edge_MathOp<"Cos", "Cosine", Edge_FloatTensor>;
+def Edge_TanOp : Edge_MathOp<"Tan", "Tangent", Edge_FloatTensor>;
+def Edge_AsinOp : Edge_MathOp<"Asin", "Arcsine", Edge_FloatTensor>;
+def Edge_AcosOp : Edge_MathOp<"Acos", "Arccosine", Edge_FloatTensor>;
+def Edge_AtanOp : Edge_MathOp<"Atan", "Arctangent", Edge_FloatTensor>;
+def Edge_SinhOp : Edge_MathOp<"Sinh", "Hyperbolic sine", Edge_FloatTensor>;
+def Edge_CoshOp : Edge_MathOp<"Cosh", "Hyperbolic cosine", Edge_FloatTensor>;
+def Edge_AsinhOp : Edge_MathOp<"Asinh", "Inverse hyperbolic sine", Edge_FloatTensor>;
+def Edge_AcoshOp : Edge_MathOp<"Acosh", "Inverse hyperbolic cosine", Edge_FloatTensor>;
+def Edge_AtanhOp : Edge_MathOp<"Atanh", "Inverse hyperbolic tangent", Edge_FloatTensor>;
+def Edge_FloorOp : Edge_MathOp<"Floor", "Round toward -inf", Edge_FloatTensor>;
+def Edge_CeilOp : Edge_MathOp<"Ceil", "Round toward +inf", Edge_FloatTensor>;
+def Edge_RoundOp : Edge_MathOp<"Round", "Round to nearest, halves to even", Edge_FloatTensor>;
+def Edge_SignOp : Edge_MathOp<"Sign", "-1, 0 or 1 (NaN stays NaN)", Edge_NumericTensor>;
+def Edge_NotOp : Edge_MathOp<"Not", "Logical negation", Edge_BoolTensor>;
+
+// Float classification: a bool result of the input's shape.
+class Edge_FloatPredicateOp<string mnemonic, string doc, dag attrs = (ins)> :
+    Edge_Op<mnemonic, [Pure, AllShapesMatch<["input", "output"]>]> {
+  let summary = doc;
+  let arguments = !con((ins Edge_FloatTensor:$input), attrs);
+  let results = (outs Edge_BoolTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Edge_IsNaNOp : Edge_FloatPredicateOp<"IsNaN", "x is NaN">;
+def Edge_IsInfOp : Edge_FloatPredicateOp<"IsInf", "x is an infinity of a detected sign",
+                                         (ins I64Attr:$detect_negative, I64Attr:$detect_positive)> {
+  let hasVerifier = 1;
+}
+
+// Comparisons and logic: operands of one element type broadcast (numpy rules); the
+// result is bool with the broadcast shape.
+class Edge_PredicateOp<string mnemonic, string doc, Type operandType, list<Trait> traits = []> :
+    Edge_Op<mnemonic, !listconcat(traits, [Pure])> {
+  let summary = doc;
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let results = (outs Edge_BoolTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Edge_EqualOp : Edge_PredicateOp<"Equal", "a == b", Edge_Tensor, [Commutative]>;
+def Edge_LessOp : Edge_PredicateOp<"Less", "a < b", Edge_NumericTensor>;
+def Edge_GreaterOp : Edge_PredicateOp<"Greater", "a > b", Edge_NumericTensor>;
+def Edge_LessOrEqualOp : Edge_PredicateOp<"LessOrEqual", "a <= b", Edge_NumericTensor>;
+def Edge_GreaterOrEqualOp : Edge_PredicateOp<"GreaterOrEqual", "a >= b", Edge_NumericTensor>;
+def Edge_AndOp : Edge_PredicateOp<"And", "Logical and", Edge_BoolTensor, [Commutative]>;
+def Edge_OrOp : Edge_PredicateOp<"Or", "Logical or", Edge_BoolTensor, [Commutative]>;
+def Edge_XorOp : Edge_PredicateOp<"Xor", "Logical exclusive or", Edge_BoolTensor, [Commutative]>;
+
+// Variadic elementwise ops: one or more operands of one element type broadcast together.
+class Edge_VariadicOp<string mnemonic, string doc, Type operandType> :
+    Edge_Op<mnemonic, [Pure]> {
+  let summary = doc;
+  let arguments = (ins Variadic<operandType>:$inputs);
+  let results = (outs operandType:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Edge_MinOp : Edge_VariadicOp<"Min", "Elementwise minimum (NaN propagates)", Edge_NumericTensor>;
+def Edge_MaxOp : Edge_VariadicOp<"Max", "Elementwise maximum (NaN propagates)", Edge_NumericTensor>;
+def Edge_SumOp : Edge_VariadicOp<"Sum", "Elementwise sum", Edge_FloatTensor>;
+def Edge_MeanOp : Edge_VariadicOp<"Mean", "Elementwise mean", Edge_FloatTensor>;
+
+def Edge_PReluOp : Edge_Op<"PRelu", [Pure]> {
+  let summary = "x < 0 ? slope * x : x; slope broadcasts to x (one direction)";
+  let arguments = (ins Edge_NumericTensor:$input, Edge_NumericTensor:$slope);
+  let results = (outs Edge_NumericTensor:$output);
+  let assemblyFormat = "$input `,` $slope attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Edge_ModOp : Edge_Op<"Mod", [Pure]> {
+  let summary = "Remainder (broadcast): fmod = 0 takes the divisor's sign, 1 the dividend's";
+  let description = [{
+    `fmod = 0` is integer-only (Python's `%`); float operands need `fmod = 1` (C `fmod`),
+    as in ONNX.
+  }];
+  let arguments = (ins Edge_NumericTensor:$lhs, Edge_NumericTensor:$rhs, I64Attr:$fmod);
+  let results = (outs Edge_NumericTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Edge_RangeOp : Edge_Op<"Range", [Pure]> {
+  let summary = "output[i] = start + i * delta; the length is the result's static size";
+  let arguments = (ins Edge_NumericTensor:$start, Edge_NumericTensor:$limit,
+                   Edge_NumericTensor:$delta);
+  let results = (outs Edge_NumericTensor:$output);
+  let assemblyFormat = [{
+    $start `,` $limit `,` $delta attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//
 
-def Edge_SoftmaxOp : Edge_Op<"Softmax", [Pure, SameOperandsAndResultType]> {
-  let summary = "Softmax along one axis";
+class Edge_SoftmaxLikeOp<string mnemonic, string doc> :
+    Edge_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = doc;
   let arguments = (ins Edge_FloatTensor:$input, I64Attr:$axis);
   let results = (outs Edge_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
 }
+
+def Edge_SoftmaxOp : Edge_SoftmaxLikeOp<"Softmax", "Softmax along one axis">;
+def Edge_LogSoftmaxOp : Edge_SoftmaxLikeOp<"LogSoftmax", "log(softmax(x)) along one axis, computed stably">;
 
 def Edge_LayerNormalizationOp : Edge_Op<"LayerNormalization", [Pure]> {
   let summary = "Layer normalization over the dims from `axis` on";
@@ -191,13 +318,16 @@ def Edge_MaxPoolOp : Edge_PoolOp<"MaxPool", "Max pooling (pads are -inf)", (ins)
 def Edge_AveragePoolOp : Edge_PoolOp<"AveragePool", "Average pooling",
     (ins DefaultValuedAttr<I64Attr, "0">:$count_include_pad)>;
 
-def Edge_GlobalAveragePoolOp : Edge_Op<"GlobalAveragePool", [Pure]> {
-  let summary = "Mean over all spatial dims, which become 1";
+class Edge_GlobalPoolOp<string mnemonic, string doc> : Edge_Op<mnemonic, [Pure]> {
+  let summary = doc;
   let arguments = (ins Edge_FloatTensor:$input);
   let results = (outs Edge_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
+
+def Edge_GlobalAveragePoolOp : Edge_GlobalPoolOp<"GlobalAveragePool", "Mean over all spatial dims, which become 1">;
+def Edge_GlobalMaxPoolOp : Edge_GlobalPoolOp<"GlobalMaxPool", "Maximum over all spatial dims, which become 1">;
 
 //===----------------------------------------------------------------------===//
 // Data movement
@@ -265,6 +395,46 @@ def Edge_CastOp : Edge_Op<"Cast", [Pure]> {
   let hasFolder = 1;
 }
 
+def Edge_SplitOp : Edge_Op<"Split", [Pure]> {
+  let summary = "Split along `axis` into the results (their sizes along it are the split)";
+  let arguments = (ins Edge_Tensor:$input, I64Attr:$axis);
+  let results = (outs Variadic<Edge_Tensor>:$outputs);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Edge_TileOp : Edge_Op<"Tile", [Pure]> {
+  let summary = "Repeat the input `repeats[d]` times along each dim d";
+  let arguments = (ins Edge_Tensor:$input, DenseI64ArrayAttr:$repeats);
+  let results = (outs Edge_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Edge_PadOp : Edge_Op<"Pad", [Pure]> {
+  let summary = "Pad (or crop, with negative pads) every dim; mode constant, reflect or edge";
+  let description = [{
+    `pads` holds all begins then all ends, one per input dim (ONNX `axes` are
+    resolved by the frontend). `constant_value` (a one-element tensor of the input's
+    element type; zero when absent) is only used, and only allowed, in constant mode.
+  }];
+  let arguments = (ins Edge_Tensor:$input, Edge_OptTensor:$constant_value,
+                   StrAttr:$mode, DenseI64ArrayAttr:$pads);
+  let results = (outs Edge_Tensor:$output);
+  let assemblyFormat = [{
+    $input (`,` $constant_value^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Edge_TriluOp : Edge_Op<"Trilu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Keep the upper (or lower) triangle of the last two dims, from diagonal k";
+  let arguments = (ins Edge_Tensor:$input, I64Attr:$k, I64Attr:$upper);
+  let results = (outs Edge_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
@@ -285,5 +455,36 @@ def Edge_ReduceMeanOp : Edge_ReduceOp<"ReduceMean", "Mean over `axes`">;
 def Edge_ReduceSumOp : Edge_ReduceOp<"ReduceSum", "Sum over `axes`">;
 def Edge_ReduceMaxOp : Edge_ReduceOp<"ReduceMax", "Maximum over `axes`">;
 def Edge_ReduceMinOp : Edge_ReduceOp<"ReduceMin", "Minimum over `axes`">;
+def Edge_ReduceProdOp : Edge_ReduceOp<"ReduceProd", "Product over `axes`">;
+def Edge_ReduceL1Op : Edge_ReduceOp<"ReduceL1", "Sum of absolute values over `axes`">;
+def Edge_ReduceL2Op : Edge_ReduceOp<"ReduceL2", "Euclidean norm over `axes`">;
+def Edge_ReduceLogSumOp : Edge_ReduceOp<"ReduceLogSum", "log of the sum over `axes`">;
+def Edge_ReduceLogSumExpOp : Edge_ReduceOp<"ReduceLogSumExp", "log(sum(exp(x))) over `axes`, computed stably">;
+def Edge_ReduceSumSquareOp : Edge_ReduceOp<"ReduceSumSquare", "Sum of squares over `axes`">;
+
+class Edge_ArgReduceOp<string mnemonic, string doc> : Edge_Op<mnemonic, [Pure]> {
+  let summary = doc;
+  let description = [{
+    `axis` is normalized; `keepdims` keeps it as 1; ties take the first index, or the
+    last with `select_last_index = 1`.
+  }];
+  let arguments = (ins Edge_NumericTensor:$input, I64Attr:$axis, I64Attr:$keepdims,
+                   I64Attr:$select_last_index);
+  let results = (outs StaticShapeTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Edge_ArgMaxOp : Edge_ArgReduceOp<"ArgMax", "Index of the maximum along `axis`">;
+def Edge_ArgMinOp : Edge_ArgReduceOp<"ArgMin", "Index of the minimum along `axis`">;
+
+def Edge_CumSumOp : Edge_Op<"CumSum", [Pure, SameOperandsAndResultType]> {
+  let summary = "Running sum along `axis` (exclusive: without the element itself; reverse: from the end)";
+  let arguments = (ins Edge_NumericTensor:$input, I64Attr:$axis, I64Attr:$exclusive,
+                   I64Attr:$reverse);
+  let results = (outs Edge_NumericTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
 
 #endif // EDGE_OPS_TD
