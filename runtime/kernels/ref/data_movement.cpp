@@ -37,7 +37,7 @@ private:
   size_t bytes_ = 0;
 };
 
-class RefTranspose final : public Kernel {
+class RefTranspose final : public StridedCopyKernel {
 public:
   void prepare(const KernelSignature &sig) override {
     requireInputCount(sig, 1, 1);
@@ -68,17 +68,6 @@ public:
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
-    dispatchBySize(dtype_, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
-    });
-  }
-
-private:
-  StridedLoop<2> loop_;
-  DType dtype_ = DType::f32;
 };
 
 class RefConcat final : public Kernel {
@@ -173,7 +162,7 @@ private:
   std::vector<size_t> chunks_;  // bytes each output takes per outer index
 };
 
-class RefSlice final : public Kernel {
+class RefSlice final : public StridedCopyKernel {
 public:
   void prepare(const KernelSignature &sig) override {
     requireInputCount(sig, 1, 1);
@@ -205,17 +194,6 @@ public:
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
-    dispatchBySize(dtype_, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
-    });
-  }
-
-private:
-  StridedLoop<2> loop_;
-  DType dtype_ = DType::f32;
 };
 
 class RefGather final : public Kernel {
@@ -270,7 +248,7 @@ private:
   DType indexType_ = DType::i64;
 };
 
-class RefExpand final : public Kernel {
+class RefExpand final : public StridedCopyKernel {
 public:
   void prepare(const KernelSignature &sig) override {
     // The compiler turned ONNX's target-shape input into the output's shape.
@@ -286,17 +264,6 @@ public:
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
-    dispatchBySize(dtype_, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
-    });
-  }
-
-private:
-  StridedLoop<2> loop_;
-  DType dtype_ = DType::f32;
 };
 
 // ---- Cast ----

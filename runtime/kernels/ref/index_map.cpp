@@ -15,7 +15,7 @@ void requireUnpacked(const KernelSignature &sig, const TensorView &t) {
 
 // Tile: output dim d, of size repeats * n, is viewed as [repeats, n]; the input does not
 // move along the repeat half, so one strided copy over 2 * rank dims does it.
-class RefTile final : public Kernel {
+class RefTile final : public StridedCopyKernel {
 public:
   void prepare(const KernelSignature &sig) override {
     requireInputCount(sig, 1, 1);
@@ -39,17 +39,6 @@ public:
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
-    dispatchBySize(dtype_, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
-    });
-  }
-
-private:
-  StridedLoop<2> loop_;
-  DType dtype_ = DType::f32;
 };
 
 // Pad: per dim, a table maps each output index to its input index (-1: the constant).

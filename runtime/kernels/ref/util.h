@@ -367,6 +367,23 @@ template <typename T> void gatherLoop(const StridedLoop<2> &loop, T *out, const 
       });
 }
 
+// Base of the kernels that only move elements (Transpose, Slice, Expand, Tile):
+// prepare() describes the move as one strided loop, output first; run() is shared.
+class StridedCopyKernel : public Kernel {
+public:
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+           void *) final {
+    dispatchBySize(dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
+    });
+  }
+
+protected:
+  StridedLoop<2> loop_;
+  DType dtype_ = DType::f32;
+};
+
 inline float activate(float v, const Activation &act) {
   // std::max/min keep NaN (like numpy's maximum/clip): the comparison is false for NaN.
   return std::min(std::max(v, act.lo), act.hi);
