@@ -9,6 +9,15 @@
 
 namespace edgec::cli {
 
+namespace {
+std::string humanBytes(uint64_t bytes) {
+  char buf[32];
+  if (bytes < 1024 * 1024) std::snprintf(buf, sizeof buf, "%.1f KiB", bytes / 1024.0);
+  else std::snprintf(buf, sizeof buf, "%.1f MiB", bytes / (1024.0 * 1024.0));
+  return buf;
+}
+}  // namespace
+
 void addCompileCommand(CLI::App &app) {
   auto *cmd = app.add_subcommand("compile", "Compile a model into a deployable .edgepkg package");
   struct Options {
@@ -66,9 +75,9 @@ void addCompileCommand(CLI::App &app) {
     if (!writeFileAtomically(opts->output, package, error)) throw CommandError(error);
     progress.done();
     if (!opts->quiet)
-      std::fprintf(stderr, "wrote %s: %zu kernels, %.1f KiB constants, %.1f KiB arena (%.1f KiB without reuse)\n",
-                   opts->output.c_str(), stats.kernels, stats.constantBytes / 1024.0, stats.arenaBytes / 1024.0,
-                   stats.naiveArenaBytes / 1024.0);
+      std::fprintf(stderr, "wrote %s: %zu kernels, %s constants, %s arena (%s without reuse)\n", opts->output.c_str(),
+                   stats.kernels, humanBytes(stats.constantBytes).c_str(), humanBytes(stats.arenaBytes).c_str(),
+                   humanBytes(stats.naiveArenaBytes).c_str());
   });
 }
 
