@@ -1,0 +1,142 @@
+// Internal to the ONNX frontend: the graph importer shared by the op family files
+// (ImportMath.cpp, ImportNN.cpp, ImportTensor.cpp) and its driver (GraphImporter.cpp).
+#pragma once
+
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "edge/EdgeDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringMap.h"
+#include "onnx/onnx_pb.h"
+
+namespace edgec::onnx_frontend {
+
+using namespace mlir;
+using namespace mlir::edge;
+
+struct ImportError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A value's shape is unknown, but constants folded so far may let ONNX shape inference
+// resolve it: the caller binds them into the model and imports again.
+struct ShapesPending : ImportError {
+  using ImportError::ImportError;
+};
+
+// The MLIR element type of an ONNX tensor type; null if unsupported.
+Type elementType(MLIRContext &ctx, int32_t onnxType);
+// `axis` in [-rank, rank) as [0, rank); throws ImportError naming `where` otherwise.
+int64_t normalizeAxis(int64_t axis, int64_t rank, const std::string &where);
+// How messages name a node: its name, else its first output.
+std::string nodeDisplayName(const onnx::NodeProto &n);
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model, const std::string &name)
+      : ctx_(ctx), builder_(&ctx), model_(model), name_(name) {
+    for (const auto &vi : model.graph().input()) types_[vi.name()] = &vi.type(), graphInputs_.insert(vi.name());
+    for (const auto &vi : model.graph().value_info()) types_[vi.name()] = &vi.type();
+    for (const auto &vi : model.graph().output()) types_[vi.name()] = &vi.type();
+    for (const auto &t : model.graph().initializer()) initializers_[t.name()] = &t;
+  }
+
+  OwningOpRef<ModuleOp> run();
+
+  // ONNX op type -> the member that imports it.
+  using Importer = void (GraphImporter::*)(const onnx::NodeProto &);
+  using ImporterTable = std::map<std::string, Importer>;
+  static const ImporterTable &importers();
+
+  // Node outputs folded to constants during this import (see ShapesPending).
+  const std::map<std::string, ElementsAttr> &folded() const { return folded_; }
+
+private:
+  // Each op family file registers its importers (ImportMath/NN/Tensor.cpp).
+  static void addMathImporters(ImporterTable &table);
+  static void addNNImporters(ImporterTable &table);
+  static void addTensorImporters(ImporterTable &table);
+
+  RankedTensorType typeOf(const std::string &value, const std::string &where);
+  RankedTensorType typeOfTensor(const onnx::TensorProto &t);
+  Value constantFrom(const onnx::TensorProto &t, const std::string &name);
+  Value input(const onnx::NodeProto &n, int i);  // null if absent
+  std::vector<int64_t> constantInts(const onnx::NodeProto &n, int i, const char *what);
+  void define(const onnx::NodeProto &n, int i, Value v);
+  void foldIfConstant(const onnx::NodeProto &n);
+
+  Location loc(const onnx::NodeProto &n);
+  std::string where(const onnx::NodeProto &n) { return name_ + ": node '" + nodeName(n) + "' (" + n.op_type() + ")"; }
+  static std::string nodeName(const onnx::NodeProto &n) { return nodeDisplayName(n); }
+  RankedTensorType resultType(const onnx::NodeProto &n, int i = 0) { return typeOf(n.output(i), where(n)); }
+
+  // Attributes with ONNX defaults.
+  const onnx::AttributeProto *attr(const onnx::NodeProto &n, const char *key);
+  int64_t attrInt(const onnx::NodeProto &n, const char *key, int64_t def);
+  float attrFloat(const onnx::NodeProto &n, const char *key, float def);
+  std::string attrString(const onnx::NodeProto &n, const char *key, const std::string &def);
+  std::vector<int64_t> attrInts(const onnx::NodeProto &n, const char *key, std::vector<int64_t> def);
+
+  template <typename OpTy> void importSimple(const onnx::NodeProto &n);
+  void importClip(const onnx::NodeProto &n);
+  template <typename OpTy> void importSoftmax(const onnx::NodeProto &n);
+  void importLayerNorm(const onnx::NodeProto &n);
+  void importBatchNorm(const onnx::NodeProto &n);
+  void importGemm(const onnx::NodeProto &n);
+  void importConv(const onnx::NodeProto &n);
+  template <typename PoolOp> void importPool(const onnx::NodeProto &n);
+  void importReshapeLike(const onnx::NodeProto &n);
+  void importReshapeLikeExpand(const onnx::NodeProto &n);
+  void importCast(const onnx::NodeProto &n);
+  void importIdentity(const onnx::NodeProto &n);
+  void importTranspose(const onnx::NodeProto &n);
+  void importConcat(const onnx::NodeProto &n);
+  void importSlice(const onnx::NodeProto &n);
+  void importGather(const onnx::NodeProto &n);
+  template <typename ReduceOp> void importReduce(const onnx::NodeProto &n);
+  void importConstant(const onnx::NodeProto &n);
+  void importShape(const onnx::NodeProto &n);
+  template <typename OpTy> void importActivation(const onnx::NodeProto &n);
+  void importIsInf(const onnx::NodeProto &n);
+  void importMod(const onnx::NodeProto &n);
+  template <typename OpTy> void importArgReduce(const onnx::NodeProto &n);
+  void importSplit(const onnx::NodeProto &n);
+  void importTile(const onnx::NodeProto &n);
+  void importPad(const onnx::NodeProto &n);
+  void importTrilu(const onnx::NodeProto &n);
+  void importCumSum(const onnx::NodeProto &n);
+  void importConstantOfShape(const onnx::NodeProto &n);
+  void importSize(const onnx::NodeProto &n);
+  Value scalarConstant(const onnx::NodeProto &n, onnx::TensorProto t);
+
+  // Spatial window attributes shared by Conv and the pools, with auto_pad resolved.
+  struct Window {
+    std::vector<int64_t> kernel, strides, pads, dilations;
+  };
+  Window window(const onnx::NodeProto &n, ArrayRef<int64_t> inShape, std::vector<int64_t> kernel);
+
+  MLIRContext &ctx_;
+  OpBuilder builder_;
+  const onnx::ModelProto &model_;
+  std::string name_;
+  std::map<std::string, const onnx::TypeProto *> types_;
+  std::map<std::string, const onnx::TensorProto *> initializers_;
+  llvm::StringMap<Value> values_;
+  std::map<std::string, ElementsAttr> folded_;
+  std::set<std::string> graphInputs_;
+};
+
+
+template <typename OpTy> void GraphImporter::importSimple(const onnx::NodeProto &n) {
+  SmallVector<Value> operands;
+  for (int i = 0; i < n.input_size(); ++i) operands.push_back(input(n, i));
+  define(n, 0, builder_.create<OpTy>(loc(n), resultType(n), operands));
+}
+
+
+}  // namespace edgec::onnx_frontend

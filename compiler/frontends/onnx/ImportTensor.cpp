@@ -1,0 +1,323 @@
+// Importers of tensor ONNX ops: shape changes, data movement, reductions, constants.
+// Shape parameters (Slice's starts, Split's sizes, ...) must be constants here.
+#include "GraphImporter.h"
+
+#include "edge/ConstantData.h"
+#include "mlir/IR/Matchers.h"
+
+namespace edgec::onnx_frontend {
+
+// Reshape, Flatten, Squeeze, Unsqueeze: the inferred result type is the whole story.
+void GraphImporter::importReshapeLike(const onnx::NodeProto &n) {
+  define(n, 0, builder_.create<ReshapeOp>(loc(n), resultType(n), input(n, 0)));
+}
+
+// Expand's shape operand is already reflected in the inferred result type.
+void GraphImporter::importReshapeLikeExpand(const onnx::NodeProto &n) {
+  define(n, 0, builder_.create<ExpandOp>(loc(n), resultType(n), input(n, 0)));
+}
+
+void GraphImporter::importCast(const onnx::NodeProto &n) {
+  define(n, 0, builder_.create<CastOp>(loc(n), resultType(n), input(n, 0)));
+}
+
+// Identity and inference-mode Dropout forward their input.
+void GraphImporter::importIdentity(const onnx::NodeProto &n) {
+  if (n.op_type() == "Dropout") {
+    if (n.output_size() > 1 && !n.output(1).empty())
+      throw ImportError(where(n) + ": the mask output of Dropout is not supported");
+    // training_mode must be absent or a constant false: edgec compiles for inference.
+    if (Value training = input(n, 2)) {
+      ElementsAttr value;
+      if (!matchPattern(training, m_Constant(&value)) || constantAsInts(value).at(0) != 0)
+        throw ImportError(where(n) + ": training-mode Dropout is not supported (export in eval mode)");
+    }
+  }
+  define(n, 0, input(n, 0));
+}
+
+void GraphImporter::importTranspose(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  std::vector<int64_t> reversed;
+  for (int64_t i = rank - 1; i >= 0; --i) reversed.push_back(i);
+  define(n, 0, builder_.create<TransposeOp>(loc(n), resultType(n), x,
+                                            builder_.getDenseI64ArrayAttr(attrInts(n, "perm", reversed))));
+}
+
+void GraphImporter::importConcat(const onnx::NodeProto &n) {
+  SmallVector<Value> inputs;
+  for (int i = 0; i < n.input_size(); ++i) inputs.push_back(input(n, i));
+  RankedTensorType type = resultType(n);
+  int64_t axis = normalizeAxis(attrInt(n, "axis", 0), type.getRank(), where(n));
+  define(n, 0, builder_.create<ConcatOp>(loc(n), type, inputs, builder_.getI64IntegerAttr(axis)));
+}
+
+void GraphImporter::importSlice(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(x.getType()).getShape();
+  int64_t rank = shape.size();
+  std::vector<int64_t> starts = constantInts(n, 1, "starts"), ends = constantInts(n, 2, "ends");
+  std::vector<int64_t> axes, steps;
+  if (input(n, 3)) axes = constantInts(n, 3, "axes");
+  else for (size_t i = 0; i < starts.size(); ++i) axes.push_back(i);
+  if (input(n, 4)) steps = constantInts(n, 4, "steps");
+  else steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
+    throw ImportError(where(n) + ": starts, ends, axes and steps must have the same length");
+  std::vector<int64_t> fullStarts(rank, 0), fullEnds(shape.begin(), shape.end()), fullSteps(rank, 1);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = normalizeAxis(axes[i], rank, where(n)), dim = shape[a], step = steps[i];
+    if (step == 0) throw ImportError(where(n) + ": steps must be non-zero");
+    int64_t s = starts[i] < 0 ? starts[i] + dim : starts[i];
+    int64_t e = ends[i] < 0 ? ends[i] + dim : ends[i];
+    if (dim == 0) {
+      s = e = 0;  // nothing to select; and the clamps below would have lo > hi (UB)
+    } else if (step > 0) {
+      s = std::clamp<int64_t>(s, 0, dim);
+      e = std::clamp<int64_t>(e, 0, dim);
+    } else {
+      s = std::clamp<int64_t>(s, 0, dim - 1);
+      e = std::clamp<int64_t>(e, -1, dim - 1);
+    }
+    fullStarts[a] = s;
+    fullEnds[a] = e;
+    fullSteps[a] = step;
+  }
+  define(n, 0, builder_.create<SliceOp>(loc(n), resultType(n), x, builder_.getDenseI64ArrayAttr(fullStarts),
+                                        builder_.getDenseI64ArrayAttr(fullEnds),
+                                        builder_.getDenseI64ArrayAttr(fullSteps)));
+}
+
+void GraphImporter::importGather(const onnx::NodeProto &n) {
+  Value data = input(n, 0);
+  int64_t axis = normalizeAxis(attrInt(n, "axis", 0), cast<RankedTensorType>(data.getType()).getRank(), where(n));
+  define(n, 0, builder_.create<GatherOp>(loc(n), resultType(n), data, input(n, 1),
+                                         builder_.getI64IntegerAttr(axis)));
+}
+
+template <typename ReduceOp> void GraphImporter::importReduce(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  std::vector<int64_t> axes = attrInts(n, "axes", {});
+  if (input(n, 1)) axes = constantInts(n, 1, "axes");  // ReduceSum-13 takes axes as an input
+  bool noopWithEmptyAxes = attrInt(n, "noop_with_empty_axes", 0) != 0;
+  if (axes.empty() && noopWithEmptyAxes) {
+    define(n, 0, x);
+    return;
+  }
+  for (int64_t &a : axes) a = normalizeAxis(a, rank, where(n));
+  std::sort(axes.begin(), axes.end());
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  define(n, 0, builder_.create<ReduceOp>(loc(n), resultType(n), x, builder_.getDenseI64ArrayAttr(axes),
+                                         builder_.getI64IntegerAttr(attrInt(n, "keepdims", 1))));
+}
+
+void GraphImporter::importConstant(const onnx::NodeProto &n) {
+  if (n.attribute_size() != 1) throw ImportError(where(n) + ": Constant needs exactly one value attribute");
+  const onnx::AttributeProto &a = n.attribute(0);
+  onnx::TensorProto t;
+  if (a.name() == "value") {
+    t = a.t();
+  } else if (a.name() == "value_float" || a.name() == "value_floats") {
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    if (a.name() == "value_float") t.add_float_data(a.f());
+    else {
+      for (float f : a.floats()) t.add_float_data(f);
+      t.add_dims(a.floats_size());
+    }
+  } else if (a.name() == "value_int" || a.name() == "value_ints") {
+    t.set_data_type(onnx::TensorProto::INT64);
+    if (a.name() == "value_int") t.add_int64_data(a.i());
+    else {
+      for (int64_t i : a.ints()) t.add_int64_data(i);
+      t.add_dims(a.ints_size());
+    }
+  } else {
+    throw ImportError(where(n) + ": Constant attribute '" + a.name() + "' is not supported");
+  }
+  t.set_name(n.output(0));
+  define(n, 0, constantFrom(t, n.output(0)));
+}
+
+// Shape of a static tensor is a constant.
+void GraphImporter::importShape(const onnx::NodeProto &n) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(input(n, 0).getType()).getShape();
+  int64_t rank = shape.size();
+  int64_t start = attrInt(n, "start", 0), end = attrInt(n, "end", rank);
+  start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+  end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+  onnx::TensorProto t;
+  t.set_data_type(onnx::TensorProto::INT64);
+  t.add_dims(std::max<int64_t>(0, end - start));
+  for (int64_t i = start; i < end; ++i) t.add_int64_data(shape[i]);
+  t.set_name(n.output(0));
+  define(n, 0, constantFrom(t, n.output(0)));
+}
+
+// A rank-0 constant for node n (its value tensor's dims are dropped).
+Value GraphImporter::scalarConstant(const onnx::NodeProto &n, onnx::TensorProto t) {
+  t.clear_dims();
+  t.set_name(n.output(0) + "_value");
+  return constantFrom(t, t.name());
+}
+
+template <typename OpTy> void GraphImporter::importArgReduce(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  if (rank == 0) throw ImportError(where(n) + ": input must have rank >= 1");
+  int64_t axis = normalizeAxis(attrInt(n, "axis", 0), rank, where(n));
+  define(n, 0, builder_.create<OpTy>(loc(n), resultType(n), x, builder_.getI64IntegerAttr(axis),
+                                     builder_.getI64IntegerAttr(attrInt(n, "keepdims", 1) != 0),
+                                     builder_.getI64IntegerAttr(attrInt(n, "select_last_index", 0) != 0)));
+}
+
+// The split sizes (a constant input, the opset < 13 attribute, or equal parts) become
+// the result types, so every result is typed even where the graph leaves it unused.
+void GraphImporter::importSplit(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  auto xt = cast<RankedTensorType>(x.getType());
+  if (xt.getRank() == 0) throw ImportError(where(n) + ": cannot split a rank-0 tensor");
+  int64_t axis = normalizeAxis(attrInt(n, "axis", 0), xt.getRank(), where(n));
+  int64_t dim = xt.getDimSize(axis), count = n.output_size();
+  std::vector<int64_t> sizes = attrInts(n, "split", {});
+  if (input(n, 1)) sizes = constantInts(n, 1, "split");
+  if (sizes.empty()) {
+    if (count == 0 || dim % count != 0)
+      throw ImportError(where(n) + ": dim " + std::to_string(dim) + " does not split into " +
+                        std::to_string(count) + " equal parts");
+    sizes.assign(count, dim / count);
+  }
+  if (int64_t(sizes.size()) != count)
+    throw ImportError(where(n) + ": " + std::to_string(sizes.size()) + " split sizes for " +
+                      std::to_string(count) + " outputs");
+  SmallVector<Type> types;
+  for (int64_t size : sizes) {
+    if (size < 0) throw ImportError(where(n) + ": split sizes must be >= 0");
+    SmallVector<int64_t> shape(xt.getShape());
+    shape[axis] = size;
+    types.push_back(RankedTensorType::get(shape, xt.getElementType()));
+  }
+  auto op = builder_.create<SplitOp>(loc(n), types, x, builder_.getI64IntegerAttr(axis));
+  for (int i = 0; i < count; ++i) define(n, i, op.getResult(i));
+}
+
+void GraphImporter::importTile(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  std::vector<int64_t> repeats = constantInts(n, 1, "repeats");
+  if (int64_t(repeats.size()) != cast<RankedTensorType>(x.getType()).getRank())
+    throw ImportError(where(n) + ": repeats must have one entry per input dim");
+  define(n, 0, builder_.create<TileOp>(loc(n), resultType(n), x, builder_.getDenseI64ArrayAttr(repeats)));
+}
+
+// Pad-13 (pads, constant_value inputs) and Pad-18's axes: pads become one begin and one
+// end per dim; constant_value is kept (as an operand) only in constant mode.
+void GraphImporter::importPad(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  std::string mode = attrString(n, "mode", "constant");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    throw ImportError(where(n) + ": Pad mode '" + mode + "' is not supported (constant, reflect, edge)");
+  std::vector<int64_t> given = constantInts(n, 1, "pads");
+  std::vector<int64_t> axes;
+  if (input(n, 3)) axes = constantInts(n, 3, "axes");
+  else for (int64_t d = 0; d < rank; ++d) axes.push_back(d);
+  if (given.size() != 2 * axes.size())
+    throw ImportError(where(n) + ": pads must have two entries per padded axis");
+  std::vector<int64_t> pads(2 * rank, 0);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t a = normalizeAxis(axes[i], rank, where(n));
+    pads[a] = given[i];
+    pads[rank + a] = given[axes.size() + i];
+  }
+  Value value = mode == "constant" ? input(n, 2) : Value();
+  define(n, 0, builder_.create<PadOp>(loc(n), resultType(n), x, value, builder_.getStringAttr(mode),
+                                      builder_.getDenseI64ArrayAttr(pads)));
+}
+
+void GraphImporter::importTrilu(const onnx::NodeProto &n) {
+  int64_t k = 0;
+  if (input(n, 1)) {
+    std::vector<int64_t> v = constantInts(n, 1, "k");
+    if (v.size() != 1) throw ImportError(where(n) + ": k must be a single value");
+    k = v[0];
+  }
+  define(n, 0, builder_.create<TriluOp>(loc(n), resultType(n), input(n, 0), builder_.getI64IntegerAttr(k),
+                                        builder_.getI64IntegerAttr(attrInt(n, "upper", 1) != 0)));
+}
+
+void GraphImporter::importCumSum(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  std::vector<int64_t> axis = constantInts(n, 1, "axis");
+  if (axis.size() != 1) throw ImportError(where(n) + ": axis must be a single value");
+  int64_t a = normalizeAxis(axis[0], cast<RankedTensorType>(x.getType()).getRank(), where(n));
+  define(n, 0, builder_.create<CumSumOp>(loc(n), resultType(n), x, builder_.getI64IntegerAttr(a),
+                                         builder_.getI64IntegerAttr(attrInt(n, "exclusive", 0) != 0),
+                                         builder_.getI64IntegerAttr(attrInt(n, "reverse", 0) != 0)));
+}
+
+// ConstantOfShape is an Expand of its scalar value to the (constant) shape: no kernel
+// of its own, and small results fold to constants right away.
+void GraphImporter::importConstantOfShape(const onnx::NodeProto &n) {
+  std::vector<int64_t> shape = constantInts(n, 0, "shape");
+  onnx::TensorProto value;
+  if (auto *a = attr(n, "value")) {
+    value = a->t();
+  } else {  // ONNX default: a float 0
+    value.set_data_type(onnx::TensorProto::FLOAT);
+    value.add_float_data(0.0f);
+  }
+  Value scalar = scalarConstant(n, value);
+  for (int64_t d : shape)
+    if (d < 0) throw ImportError(where(n) + ": shape dims must be >= 0");
+  auto type = RankedTensorType::get(shape, cast<RankedTensorType>(scalar.getType()).getElementType());
+  define(n, 0, builder_.create<ExpandOp>(loc(n), type, scalar));
+}
+
+// Size of a static tensor is a constant.
+void GraphImporter::importSize(const onnx::NodeProto &n) {
+  onnx::TensorProto t;
+  t.set_data_type(onnx::TensorProto::INT64);
+  t.add_int64_data(cast<RankedTensorType>(input(n, 0).getType()).getNumElements());
+  t.set_name(n.output(0));
+  define(n, 0, constantFrom(t, n.output(0)));
+}
+
+void GraphImporter::addTensorImporters(ImporterTable &table) {
+  table["Reshape"] = &GraphImporter::importReshapeLike;
+  table["Flatten"] = &GraphImporter::importReshapeLike;
+  table["Squeeze"] = &GraphImporter::importReshapeLike;
+  table["Unsqueeze"] = &GraphImporter::importReshapeLike;
+  table["Identity"] = &GraphImporter::importIdentity;
+  table["Dropout"] = &GraphImporter::importIdentity;
+  table["Transpose"] = &GraphImporter::importTranspose;
+  table["Concat"] = &GraphImporter::importConcat;
+  table["Slice"] = &GraphImporter::importSlice;
+  table["Gather"] = &GraphImporter::importGather;
+  table["Expand"] = &GraphImporter::importReshapeLikeExpand;
+  table["Cast"] = &GraphImporter::importCast;
+  table["ReduceMean"] = &GraphImporter::importReduce<ReduceMeanOp>;
+  table["ReduceSum"] = &GraphImporter::importReduce<ReduceSumOp>;
+  table["ReduceMax"] = &GraphImporter::importReduce<ReduceMaxOp>;
+  table["ReduceMin"] = &GraphImporter::importReduce<ReduceMinOp>;
+  table["Constant"] = &GraphImporter::importConstant;
+  table["Shape"] = &GraphImporter::importShape;
+  table["Size"] = &GraphImporter::importSize;
+  table["ConstantOfShape"] = &GraphImporter::importConstantOfShape;
+  table["Range"] = &GraphImporter::importSimple<RangeOp>;
+  table["ReduceProd"] = &GraphImporter::importReduce<ReduceProdOp>;
+  table["ReduceL1"] = &GraphImporter::importReduce<ReduceL1Op>;
+  table["ReduceL2"] = &GraphImporter::importReduce<ReduceL2Op>;
+  table["ReduceLogSum"] = &GraphImporter::importReduce<ReduceLogSumOp>;
+  table["ReduceLogSumExp"] = &GraphImporter::importReduce<ReduceLogSumExpOp>;
+  table["ReduceSumSquare"] = &GraphImporter::importReduce<ReduceSumSquareOp>;
+  table["ArgMax"] = &GraphImporter::importArgReduce<ArgMaxOp>;
+  table["ArgMin"] = &GraphImporter::importArgReduce<ArgMinOp>;
+  table["CumSum"] = &GraphImporter::importCumSum;
+  table["Split"] = &GraphImporter::importSplit;
+  table["Tile"] = &GraphImporter::importTile;
+  table["Pad"] = &GraphImporter::importPad;
+  table["Trilu"] = &GraphImporter::importTrilu;
+}
+
+}  // namespace edgec::onnx_frontend
