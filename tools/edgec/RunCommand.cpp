@@ -75,6 +75,7 @@ void ensureWritableDir(const std::string &dir) {
 
 void addRunCommand(CLI::App &app) {
   auto *cmd = app.add_subcommand("run", "Run a compiled package on .npy inputs");
+  cmd->footer("Environment: EDGEC_KERNELS=ref runs the portable reference kernels only (for debugging numerics).");
   struct Options {
     std::string package;
     std::vector<std::string> inputs;

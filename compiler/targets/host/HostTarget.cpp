@@ -1,3 +1,5 @@
+// The host target: lowers the optimized edge IR to a kernel plan (tensor table, static
+// memory plan, constants segment) and serializes it as an .edgepkg.
 #include "edgec/HostTarget.h"
 
 #include <algorithm>
