@@ -5,6 +5,10 @@
 
 namespace edgec::rt {
 
+Error::~Error() = default;
+Kernel::~Kernel() = default;
+size_t Kernel::scratchBytes() const { return 0; }
+
 size_t dtypeSize(DType t) {
   switch (t) {
   case DType::f32: case DType::i32: case DType::u32: return 4;
@@ -24,6 +28,7 @@ const char *isaName(Isa isa) {
   switch (isa) {
   case Isa::Ref: return "ref";
   case Isa::X86Avx2: return "x86-avx2";
+  case Isa::X86Avx512: return "x86-avx512";
   case Isa::ArmNeon: return "arm-neon";
   }
   return "unknown";

@@ -28,6 +28,7 @@ const char *dtypeName(DType t);
 // Thrown by kernels and the loader; the C API turns it into an error string.
 struct Error : std::runtime_error {
   using std::runtime_error::runtime_error;
+  ~Error() override;  // out of line: see Kernel
 };
 
 struct TensorView {
@@ -76,17 +77,22 @@ struct KernelSignature {
 
 class Kernel {
 public:
-  virtual ~Kernel() = default;
+  // Out of line (kernel.cpp), like Error's destructor and scratchBytes: the vtables and
+  // every shared inline function are then emitted only in baseline code, never as a
+  // weak copy from an ISA file (x86/) that the linker might pick for every caller.
+  virtual ~Kernel();
   // Validate shapes/attrs, precompute. Throw Error with a clear message on failure.
   virtual void prepare(const KernelSignature &sig) = 0;
   // Bytes of scratch memory `run` needs (valid after prepare).
-  virtual size_t scratchBytes() const { return 0; }
+  virtual size_t scratchBytes() const;
   // Inputs/outputs are in the order of the plan; absent optional inputs have data == null.
   virtual void run(const std::vector<const TensorView *> &inputs,
                    const std::vector<TensorView *> &outputs, void *scratch) = 0;
 };
 
-enum class Isa : int { Ref = 0, X86Avx2 = 1, ArmNeon = 2 };
+// Ordered: among the implementations of an op that the CPU can run, the highest wins. Each
+// x86 level implies the ones below it.
+enum class Isa : int { Ref = 0, X86Avx2 = 1, X86Avx512 = 2, ArmNeon = 3 };
 const char *isaName(Isa isa);
 
 using KernelFactory = std::function<std::unique_ptr<Kernel>()>;

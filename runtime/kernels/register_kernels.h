@@ -2,6 +2,7 @@
 #pragma once
 
 namespace edgec::rt {
+class Kernel;
 class KernelRegistry;
 
 // ref/ (portable C++, the oracle)
@@ -31,13 +32,14 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefIndexMap(r);
 }
 
-// x86/ (compiled with -mavx2 -mfma; only registered when the CPU has them)
-void registerX86Gemm(KernelRegistry &r);
-void registerX86Conv(KernelRegistry &r);
-
-inline void registerX86Kernels(KernelRegistry &r) {
-  registerX86Gemm(r);
-  registerX86Conv(r);
-}
+// x86/ files are compiled for their ISA (-mavx2 -mfma, or -mavx512f and friends) and
+// export only factories, which registry.cpp registers from baseline code: registration
+// runs on every CPU, and ISA code must not run until the registry has picked one of
+// its kernels for a CPU that has the ISA (see hostIsas).
+Kernel *newX86Avx2Gemm();
+Kernel *newX86Avx2MatMul();
+Kernel *newX86Avx2Conv();
+Kernel *newX86Avx512Conv();
+void registerX86Kernels(KernelRegistry &r);  // in registry.cpp
 
 }  // namespace edgec::rt

@@ -15,6 +15,16 @@ KernelRegistry &KernelRegistry::instance() {
   return *registry;
 }
 
+void registerX86Kernels(KernelRegistry &r) {
+  auto add = [&](const char *op, Isa isa, Kernel *(*factory)()) {
+    r.add(op, isa, [factory] { return std::unique_ptr<Kernel>(factory()); });
+  };
+  add("Gemm", Isa::X86Avx2, newX86Avx2Gemm);
+  add("MatMul", Isa::X86Avx2, newX86Avx2MatMul);
+  add("Conv", Isa::X86Avx2, newX86Avx2Conv);
+  add("Conv", Isa::X86Avx512, newX86Avx512Conv);
+}
+
 void KernelRegistry::add(const std::string &op, Isa isa, KernelFactory factory) {
   entries_.push_back({op, isa, std::move(factory)});
 }

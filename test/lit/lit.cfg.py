@@ -17,3 +17,4 @@ llvm_config.add_tool_substitutions(["edgec", "edgec-opt"], [config.edgec_tools_d
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%edgec_bin", config.edgec_tools_dir))
 config.substitutions.append(("%edgec_src", config.edgec_src_root))
+config.substitutions.append(("%edgec_build", config.edgec_build_root))

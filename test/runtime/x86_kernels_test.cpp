@@ -1,10 +1,19 @@
-// The x86 (AVX2/FMA) Gemm, MatMul and Conv against the ref kernels and the naive
-// definitions, on shapes covering every path: Conv's pointwise and im2col GEMMs (tile and
-// block tails, weights packed at prepare or at run time) and its depthwise kernels
-// (strides, dilations, pads, row tails, bands, channel multipliers).
+// The x86 Gemm, MatMul and Conv against the ref kernels and the naive definitions, on
+// shapes covering every path: Conv's pointwise and im2col GEMMs (tile and block tails,
+// weights packed at prepare or at run time) and its depthwise kernels (strides,
+// dilations, pads, row tails, bands, channel multipliers). The Conv tests run once per
+// x86 level (AVX2, AVX-512), each skipped where the CPU lacks it; the level is picked
+// through the registry, as a session picks it, from the ISA list capped at that level.
+#include <cstdlib>
 #include <limits>
 
+#include "model.h"
 #include "naive_ops.h"
+
+namespace edgec::rt {
+// How gtest shows a test parameter (found by ADL; file-local).
+static void PrintTo(Isa isa, std::ostream *os) { *os << isaName(isa); }
+}  // namespace edgec::rt
 
 namespace edgec::rt::testing {
 namespace {
@@ -17,6 +26,29 @@ protected:
     if (!cpuHasAvx2()) GTEST_SKIP() << "CPU lacks AVX2/FMA";
   }
   const std::vector<Isa> x86_ = {Isa::Ref, Isa::X86Avx2};
+};
+
+// The ISAs a CPU of the given x86 level runs: the registry's best among them is that
+// level's kernel.
+std::vector<Isa> isasUpTo(Isa level) {
+  std::vector<Isa> isas = {Isa::Ref, Isa::X86Avx2};
+  if (level == Isa::X86Avx512) isas.push_back(Isa::X86Avx512);
+  return isas;
+}
+
+bool cpuHasLevel(Isa level) {
+  if (level == Isa::X86Avx512)
+    return cpuHasAvx2() && hostHasFeature("avx512f") && hostHasFeature("avx512dq") &&
+           hostHasFeature("avx512bw") && hostHasFeature("avx512vl");
+  return cpuHasAvx2();
+}
+
+// Conv on one x86 level (the test parameter).
+class X86Conv : public ::testing::TestWithParam<Isa> {
+protected:
+  void SetUp() override {
+    if (!cpuHasLevel(GetParam())) GTEST_SKIP() << "CPU lacks " << isaName(GetParam());
+  }
 };
 
 std::vector<ConvCase> x86ConvCases() {
@@ -79,6 +111,25 @@ std::vector<ConvCase> x86ConvCases() {
       {{1, 2, 9, 9}, 4, 2, {2, 4}, {1, 2}, {1, 1}, {0, 3, 1, 2}, false},
       {{1, 1, 5, 6}, 2, 1, {3, 3}, {1, 1}, {1, 1}, {4, 5, 3, 4}, true},
       {{1, 1, 200, 90}, 8, 1, {5, 5}, {3, 2}, {1, 1}, {2, 2, 2, 2}, true, "Clip", -0.5f, 0.5f},
+      // the AVX-512 kernel's tails: 8-row panels (M = 11, 9, 20, 17), 48-column tiles
+      // followed by whole 16-column vectors and a rest of 2 or 4 columns (N = 66, 84) or a
+      // masked vector (N = 53, 95); 16-wide depthwise rows in the flat kernel (W = 16, 32,
+      // 40, 48) and in bands (W = 64, 80, and stride 2 over 65 and 100 columns); a
+      // stride-2 im2col whose rows are gathered 16 at a time and then through masks
+      {{1, 9, 7, 12}, 11, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Relu"},
+      {{1, 5, 5, 19}, 9, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, false},
+      {{1, 7, 6, 11}, 20, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Clip", 0.f, 6.f},
+      {{1, 33, 1, 53}, 17, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true},
+      {{1, 3, 5, 16}, 3, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 2, 4, 32}, 2, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false, "Relu"},
+      {{1, 2, 5, 40}, 2, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true},
+      {{2, 2, 3, 48}, 4, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
+      {{1, 2, 9, 64}, 2, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 2, 70, 80}, 2, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false},
+      {{1, 2, 9, 65}, 2, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
+      {{1, 3, 40, 100}, 3, 3, {3, 3}, {2, 2}, {1, 1}, {0, 0, 1, 1}, true},
+      {{1, 3, 20, 75}, 8, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 2, 9, 67}, 3, 1, {1, 3}, {1, 2}, {1, 1}, {0, 0, 0, 0}, false},
   };
   // Random 2-D shapes on top.
   std::mt19937 rng(42);
@@ -102,15 +153,14 @@ std::vector<ConvCase> x86ConvCases() {
   return cases;
 }
 
-// Prepares the x86 Conv as a session does, with W and B constants of the package (packed
-// at prepare) or not, then runs it twice on scratch filled with NaNs, so that it can rely
-// neither on zeroed scratch nor on what a previous run left there.
-std::vector<float> runX86Conv(const ConvCase &c, Tensor &x, Tensor &w, Tensor *b,
+// Prepares the Conv of x86 level `level` as a session does, with W and B constants of the
+// package (packed at prepare) or not, then runs it twice on scratch filled with NaNs, so
+// that it can rely neither on zeroed scratch nor on what a previous run left there.
+std::vector<float> runX86Conv(Isa level, const ConvCase &c, Tensor &x, Tensor &w, Tensor *b,
                               bool constantWeights) {
   Isa chosen = Isa::Ref;
-  std::unique_ptr<Kernel> k =
-      KernelRegistry::instance().create("Conv", {Isa::Ref, Isa::X86Avx2}, &chosen);
-  EXPECT_EQ(chosen, Isa::X86Avx2);
+  std::unique_ptr<Kernel> k = KernelRegistry::instance().create("Conv", isasUpTo(level), &chosen);
+  EXPECT_EQ(chosen, level);
   AttrList attrs;
   c.fill(attrs);
   Tensor y(DType::f32, c.y());
@@ -131,7 +181,7 @@ std::vector<float> runX86Conv(const ConvCase &c, Tensor &x, Tensor &w, Tensor *b
   return y.values<float>();
 }
 
-TEST_F(X86Kernels, ConvMatchesRefAndNaive) {
+TEST_P(X86Conv, MatchesRefAndNaive) {
   uint32_t seed = 1000;
   for (const ConvCase &c : x86ConvCases()) {
     const std::vector<float> x = randomFloats(numelOf(c.x), seed++);
@@ -146,7 +196,7 @@ TEST_F(X86Kernels, ConvMatchesRefAndNaive) {
     EXPECT_EQ(runKernel("Conv", {&tx, &tw, bias}, {&yRef}, attrs), Isa::Ref);
     const std::vector<float> naive = naiveConv(c, x, w, b);
     for (bool constantWeights : {false, true}) {
-      const std::vector<float> yX86 = runX86Conv(c, tx, tw, bias, constantWeights);
+      const std::vector<float> yX86 = runX86Conv(GetParam(), c, tx, tw, bias, constantWeights);
       const std::string what = "conv case seed " + std::to_string(seed) +
                                (constantWeights ? " (constant weights)" : "");
       expectNear(yX86, yRef.values<float>(), kRtol, what);
@@ -157,7 +207,7 @@ TEST_F(X86Kernels, ConvMatchesRefAndNaive) {
 
 // A NaN input reaches the outputs that read it through every path, also past a fused
 // Relu/Clip (the clamp keeps NaN, as the ref's does).
-TEST_F(X86Kernels, ConvPropagatesNaN) {
+TEST_P(X86Conv, PropagatesNaN) {
   const std::vector<ConvCase> cases = {
       {{1, 4, 6, 10}, 8, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Relu"},
       {{1, 4, 6, 10}, 4, 4, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
@@ -179,14 +229,45 @@ TEST_F(X86Kernels, ConvPropagatesNaN) {
     runKernel("Conv", {&tx, &tw, bias}, {&yRef}, attrs);
     const std::vector<float> ref = yRef.values<float>();
     ASSERT_TRUE(std::any_of(ref.begin(), ref.end(), [](float v) { return std::isnan(v); }));
-    expectNear(runX86Conv(c, tx, tw, bias, true), ref, kRtol, "NaN case " + std::to_string(seed));
+    expectNear(runX86Conv(GetParam(), c, tx, tw, bias, true), ref, kRtol,
+               "NaN case " + std::to_string(seed));
   }
 }
 
-TEST_F(X86Kernels, ConvRejectsWhatRefRejects) {
+TEST_P(X86Conv, RejectsWhatRefRejects) {
   Tensor x(DType::f32, {1, 4, 5, 5}), w(DType::f32, {6, 3, 3, 3}), y(DType::f32, {1, 6, 3, 3});
   AttrList attrs;
-  EXPECT_THROW(runKernel("Conv", {&x, &w, nullptr}, {&y}, attrs, x86_), Error);
+  EXPECT_THROW(runKernel("Conv", {&x, &w, nullptr}, {&y}, attrs, isasUpTo(GetParam())), Error);
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, X86Conv, ::testing::Values(Isa::X86Avx2, Isa::X86Avx512),
+                         [](const ::testing::TestParamInfo<Isa> &info) {
+                           return info.param == Isa::X86Avx512 ? "avx512" : "avx2";
+                         });
+
+// EDGEC_KERNELS caps the level a session picks: "avx2" leaves ref and AVX2 on an AVX-512
+// CPU, "ref" the oracle alone, "best" (or unset) everything the CPU has.
+TEST_F(X86Kernels, EdgecKernelsCapsTheLevel) {
+  const char *saved = std::getenv("EDGEC_KERNELS");
+  const std::string savedValue = saved ? saved : "";
+  auto isasWith = [](const char *value) {
+    if (value)
+      setenv("EDGEC_KERNELS", value, 1);
+    else
+      unsetenv("EDGEC_KERNELS");
+    return hostIsas();
+  };
+  const bool avx512 = cpuHasLevel(Isa::X86Avx512);
+  const std::vector<Isa> all = avx512 ? isasUpTo(Isa::X86Avx512) : isasUpTo(Isa::X86Avx2);
+  EXPECT_EQ(isasWith(nullptr), all);
+  EXPECT_EQ(isasWith("best"), all);
+  EXPECT_EQ(isasWith("avx512"), all);
+  EXPECT_EQ(isasWith("x86-avx512"), all);
+  EXPECT_EQ(isasWith("avx2"), isasUpTo(Isa::X86Avx2));
+  EXPECT_EQ(isasWith("ref"), std::vector<Isa>{Isa::Ref});
+  EXPECT_EQ(isasWith("neon"), std::vector<Isa>{Isa::Ref});  // another family: none of it here
+  EXPECT_THROW(isasWith("avx3"), Error);
+  isasWith(saved ? savedValue.c_str() : nullptr);
 }
 
 TEST_F(X86Kernels, MatMulMatchesRef) {

@@ -784,7 +784,7 @@ private:
 
 }  // namespace
 
-void registerX86Conv(KernelRegistry &r) { r.add<X86Conv>("Conv", Isa::X86Avx2); }
+Kernel *newX86Avx2Conv() { return new X86Conv(); }
 
 }  // namespace edgec::rt
 

@@ -123,9 +123,7 @@ private:
 
 }  // namespace
 
-void registerX86Gemm(KernelRegistry &r) {
-  r.add<X86Gemm>("Gemm", Isa::X86Avx2);
-  r.add<X86MatMul>("MatMul", Isa::X86Avx2);
-}
+Kernel *newX86Avx2Gemm() { return new X86Gemm(); }
+Kernel *newX86Avx2MatMul() { return new X86MatMul(); }
 
 }  // namespace edgec::rt
