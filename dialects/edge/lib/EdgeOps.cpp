@@ -411,6 +411,30 @@ struct FoldReshapeChain : OpRewritePattern<ReshapeOp> {
 };
 }  // namespace
 
+namespace {
+// Pow(x, 2) -> Mul(x, x) for floats: decomposed LayerNorm and variance computations
+// square this way, and std::pow is far slower than a multiply. Bit-exact: the square of
+// a float is exact in double, so pow's single rounding to float equals the multiply's.
+struct SquareAsMul : OpRewritePattern<PowOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PowOp op, PatternRewriter &rewriter) const override {
+    if (!isa<FloatType>(elementOf(op.getLhs())) || op.getLhs().getType() != op.getType()) return failure();
+    DenseElementsAttr exponent;
+    if (!matchPattern(op.getRhs(), m_Constant(&exponent)) || !exponent.isSplat()) return failure();
+    Type e = exponent.getElementType();
+    bool two = isa<FloatType>(e) ? exponent.getSplatValue<APFloat>().isExactlyValue(2.0)
+                                 : e.isIntOrIndex() && exponent.getSplatValue<APInt>() == 2;
+    if (!two) return failure();
+    rewriter.replaceOpWithNewOp<MulOp>(op, op.getType(), op.getLhs(), op.getLhs());
+    return success();
+  }
+};
+}  // namespace
+
+void PowOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext *context) {
+  results.add<SquareAsMul>(context);
+}
+
 void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &results, MLIRContext *context) {
   results.add<FoldReshapeChain>(context);
 }

@@ -53,6 +53,7 @@ def Edge_MulOp : Edge_BinaryOp<"Mul", [Commutative]> { let summary = "Elementwis
 def Edge_DivOp : Edge_BinaryOp<"Div"> { let summary = "Elementwise quotient"; }
 def Edge_PowOp : Edge_BinaryOp<"Pow"> {
   let summary = "Elementwise power (the exponent may have another element type)";
+  let hasCanonicalizer = 1;
 }
 
 def Edge_WhereOp : Edge_Op<"Where", [Pure]> {
