@@ -10,10 +10,6 @@
 namespace edgec::rt::ref {
 namespace {
 
-void requireUnpacked(const KernelSignature &sig, const TensorView &t) {
-  if (t.dtype == DType::i4) kernelFail(sig, "packed i4 tensors are not supported");
-}
-
 // Reshape, Flatten, Squeeze, Unsqueeze and Identity: the bytes do not change.
 class RefCopy final : public Kernel {
 public:

@@ -9,10 +9,6 @@
 namespace edgec::rt::ref {
 namespace {
 
-void requireUnpacked(const KernelSignature &sig, const TensorView &t) {
-  if (t.dtype == DType::i4) kernelFail(sig, "packed i4 tensors are not supported");
-}
-
 // Tile: output dim d, of size repeats * n, is viewed as [repeats, n]; the input does not
 // move along the repeat half, so one strided copy over 2 * rank dims does it.
 class RefTile final : public StridedCopyKernel {

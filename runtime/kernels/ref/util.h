@@ -208,6 +208,11 @@ inline void requireSameDType(const KernelSignature &sig, const TensorView &a, co
     kernelFail(sig, std::string(what) + ": dtype " + dtypeName(b.dtype) + " differs from " +
                         dtypeName(a.dtype));
 }
+// Byte-moving kernels copy whole elements; packed int4 (two per byte) needs its own.
+inline void requireUnpacked(const KernelSignature &sig, const TensorView &t) {
+  if (t.dtype == DType::i4) kernelFail(sig, "packed i4 tensors are not supported");
+}
+
 inline void requireShape(const KernelSignature &sig, const TensorView &t,
                          const std::vector<int64_t> &expected, const char *what) {
   if (t.shape != expected)
