@@ -1,23 +1,12 @@
-// x86 (AVX2 + FMA) fp32 Conv: a register-blocked GEMM for the pointwise and im2col paths
+// x86 (AVX2 + FMA) fp32 Conv: the micro-kernels for conv_driver.inc's three paths (see
+// there), 8 floats per vector: a register-blocked GEMM for the pointwise and im2col paths
 // and direct kernels for depthwise 2-D convs. All of them add the bias and apply the fused
 // activation while the results are still in registers, so each output is written once.
 //
-// Conv picks one of three paths at prepare time:
-//   * pointwise (1x1, stride 1, no pads): Y_g = W_g * X_g, the input planes already are
-//     the GEMM's right operand;
-//   * depthwise 2-D (one input channel per group, MobileNet's 3x3 convs): input rows are
-//     copied into zero-padded rows in scratch (split by stride phase), so that every
-//     kernel tap of 8 adjacent outputs is one unaligned load with no bounds checks;
-//   * everything else: im2col into scratch, a block of output rows at a time, each block
-//     followed by the same GEMM.
-// Weights that are constants are packed for the GEMM at prepare time; others are packed
-// into scratch on every run. Validation and attribute parsing are shared with the ref
-// kernels (ref/plans.h), which are the oracle for the tests.
-//
-// Compiled with -mavx2 -mfma: everything here stays in an anonymous namespace and, apart
-// from ConvPlan's own members, no std template is instantiated (no containers, no
-// <algorithm>), so the linker cannot pick an AVX2 copy of a shared inline function for a
-// baseline caller.
+// Compiled with -mavx2 -mfma: everything here, the included driver too, stays in an
+// anonymous namespace and, apart from ConvPlan's own members, no std template is
+// instantiated (no containers, no <algorithm>), so the linker cannot pick an AVX2 copy of
+// a shared inline function for a baseline caller.
 #include <immintrin.h>
 
 #include <cstdlib>
@@ -34,31 +23,11 @@
 namespace edgec::rt {
 namespace {
 
-int64_t minI(int64_t a, int64_t b) { return a < b ? a : b; }
-int64_t maxI(int64_t a, int64_t b) { return a > b ? a : b; }
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
-// Scratch regions start on cache lines.
-size_t alignBytes(size_t n) { return (n + 63) & ~size_t(63); }
+constexpr int64_t kVec = 8;  // floats per ymm
+constexpr int64_t kMR = 6;   // rows of C per GEMM tile
+constexpr int64_t kNR = 16;  // columns of C per GEMM tile (two ymm)
 
-// A heap array for prepare-time data (std::vector would instantiate shared templates).
-template <typename T> class Buffer {
-public:
-  Buffer() = default;
-  Buffer(const Buffer &) = delete;
-  Buffer &operator=(const Buffer &) = delete;
-  ~Buffer() { std::free(p_); }
-  T *reset(size_t n) {
-    std::free(p_);
-    p_ = static_cast<T *>(std::aligned_alloc(64, alignBytes(n > 0 ? n * sizeof(T) : 1)));
-    if (!p_) throw Error("out of memory packing Conv weights");
-    return p_;
-  }
-  T *get() const { return p_; }
-
-private:
-  T *p_ = nullptr;
-};
+#include "conv_common.inc"
 
 // The first n lanes (n clamped to [0, 8]) of a masked load/store.
 __m256i firstLanes(int64_t n) {
@@ -77,43 +46,14 @@ struct Clamp {
 };
 
 // ---------------------------------------------------------------------------------------
-// GEMM: C[M, N] = clamp(A[M, K] * B[K, N] + bias[M]), row-major, for the conv shapes
-// (M = output channels, K = input channels x taps, N = output positions, often large).
-//
-// A 6x16 tile of C lives in 12 ymm accumulators while the microkernel runs over all of
-// K: per k, two loads of B, six broadcasts of A, twelve FMAs. A (the weights) is packed
-// into panels of 6 rows, k-major, so a panel is read sequentially. B is read in place: a
-// block of columns at a time, sized to stay in L2 while every A panel sweeps over it,
-// which writes C a few rows at a time. (Packing B as well measured slower on MobileNet's
-// shapes: its copy costs about as much as it saves.) Only the last, partial 16 columns
-// are copied, zero-padded, so that no tile reads past the end of B.
+// GEMM (see conv_common.inc). The 6x16 tile of C lives in 12 ymm accumulators: per k, two
+// loads of B, six broadcasts of A, twelve FMAs. Only the last, partial 16 columns of a
+// block of B are copied, zero-padded, so that no tile reads past the end of B.
 
-constexpr int64_t kMR = 6;                    // rows of C per tile
-constexpr int64_t kNR = 16;                   // columns of C per tile (two ymm)
-constexpr int64_t kBlockBBytes = 256 * 1024;  // one block of B's columns (K rows)
-constexpr int64_t kIm2colBytes = 128 * 1024;  // the column matrix of one im2col block
-
-int64_t packedASize(int64_t M, int64_t K) { return roundUp(M, kMR) * K; }
+// The gemm's scratch: K rows of that copy.
+constexpr int64_t kTailCols = kNR;
 // gemmColumns reads 8 floats of A where a panel has 6 per k: slack after the last panel.
 constexpr int64_t kPackedASlack = 8;
-
-// Rows of A (row stride K) into panels: panel p holds rows 6p..6p+5 as K groups of 6,
-// the rows past M zero.
-void packA(const float *a, int64_t M, int64_t K, float *dst) {
-  for (int64_t m0 = 0; m0 < M; m0 += kMR, dst += kMR * K)
-    for (int64_t k = 0; k < K; ++k)
-      for (int64_t i = 0; i < kMR; ++i)
-        dst[k * kMR + i] = m0 + i < M ? a[(m0 + i) * K + k] : 0.f;
-}
-
-// Columns per block of B: as many as fit the budget, spread evenly over the blocks so the
-// last one is not a sliver.
-int64_t blockCols(int64_t K, int64_t N) {
-  const int64_t maxCols = maxI(kNR, kBlockBBytes / (static_cast<int64_t>(sizeof(float)) *
-                                                    maxI(K, 1)) / kNR * kNR);
-  N = maxI(N, 1);
-  return roundUp(ceilDiv(N, ceilDiv(N, maxCols)), kNR);
-}
 
 // The last n < 16 columns of B (K rows of stride ldb) as K rows of 16, zero-padded.
 void packTail(const float *b, int64_t ldb, int64_t K, int64_t n, float *dst) {
@@ -255,32 +195,10 @@ void gemm(const float *packedA, int64_t M, int64_t K, const float *b, int64_t ld
 }
 
 // ---------------------------------------------------------------------------------------
-// Depthwise 2-D: out[oh, ow] = clamp(bias + sum_taps w[kh, kw] * in[oh*sh - ph + kh*dh,
-// ow*sw - pw + kw*dw]).
-//
-// A band of output rows at a time, the input rows it reads are first copied into a
-// "prepared" band in scratch (small enough to stay in L1): rows zero-padded to the full
-// extent the outputs read, each split by horizontal stride phase (phase r, index j holds
-// padded column j sw + r). A tap then reads 8 adjacent outputs' inputs as 8 adjacent
-// floats of one phase, at an offset fixed per tap, and the padding is just zeros. The
-// data lands at the same columns in every row, so the band is zeroed once per run and
-// a row only overwrites its data (or is zeroed whole where it is vertical padding).
+// Depthwise 2-D (see conv_common.inc), 8 outputs per vector.
 
-constexpr int64_t kBandBytes = 16 * 1024;
-
-struct DepthwiseGeometry {
-  int64_t sw = 1, pw = 0;    // horizontal stride and leading pad
-  int64_t phaseLen = 0;      // floats per phase of a prepared row
-  int64_t rowStride = 0;     // floats per prepared row (sw phases)
-  int64_t bandRows = 0;      // output rows per band
-  int64_t bandPrepRows = 0;  // prepared rows of a full band
-  // Strides 1 and 2 start each phase's data on 32 bytes, so copyRow's stores do not
-  // straddle cache lines; the phase's index 0 is then `lead` floats into it.
-  int64_t lead[2] = {0, 0};
-
-  // Where index 0 of phase r is in a prepared row.
-  int64_t phaseOffset(int64_t r) const { return r * phaseLen + (r < 2 ? lead[r] : 0); }
-};
+// copyRow writes only the row's own floats.
+constexpr int64_t kCopyRowSlack = 0;
 
 // Copies input row x (W floats) into prepared row `row`: x[c] goes to phase (c + pw) % sw,
 // index (c + pw) / sw. Writes exactly those floats, so the padding stays zero.
@@ -456,331 +374,20 @@ void depthwise3x3Same(const float *plane, const int32_t *masks, int64_t period, 
   }
 }
 
-// ---------------------------------------------------------------------------------------
+// depthwise3x3Same's masks as 8 lanes of all-ones or zeros, ANDed onto the sums.
+using SameMask = int32_t;
+constexpr int64_t kSameMasksPerVector = 16;
 
-class X86Conv final : public Kernel {
-public:
-  void prepare(const KernelSignature &sig) override {
-    p_ = ref::parseConv(sig);
-    cg_ = p_.inChannels / p_.group;
-    mg_ = p_.outChannels / p_.group;
-    const size_t nd = p_.kernel.size();
-    bool unitStrides = true, noPads = true;
-    for (size_t d = 0; d < nd; ++d) {
-      unitStrides = unitStrides && p_.strides[d] == 1;
-      noPads = noPads && p_.padsBegin[d] == 0;
+void fillSameMasks(int64_t W, int64_t period, SameMask *masks) {
+  for (int64_t v = 0; v < period; ++v)
+    for (int64_t i = 0; i < 8; ++i) {
+      const int64_t col = (8 * v + i) % W;
+      masks[v * 16 + i] = col != 0 ? -1 : 0;
+      masks[v * 16 + 8 + i] = col != W - 1 ? -1 : 0;
     }
-    if (p_.kernelSize == 1 && unitStrides && noPads && p_.outSize == p_.inSize)
-      path_ = Path::Pointwise;
-    else if (cg_ == 1 && nd == 2)
-      path_ = Path::Depthwise2D;
-    else
-      path_ = Path::Im2col;
+}
 
-    if (path_ == Path::Depthwise2D) {
-      prepareDepthwise();
-    } else {
-      gemmK_ = cg_ * p_.kernelSize;
-      packedWeights_ = sig.input_is_constant.size() > 1 && sig.input_is_constant[1];
-      if (packedWeights_)
-        packWeights(sig.inputs[1]->as<float>(), packed_.reset(packedWeightFloats()));
-      // Scratch: the tail panel of B, the packed weights unless done here, then (im2col)
-      // its index counters and the column matrix.
-      size_t bytes = 0;
-      auto region = [&bytes](size_t n) {
-        const size_t at = bytes;
-        bytes += alignBytes(n);
-        return at;
-      };
-      scratch_.tail = region(static_cast<size_t>(gemmK_ * kNR) * sizeof(float));
-      if (!packedWeights_)
-        scratch_.weights = region(static_cast<size_t>(packedWeightFloats()) * sizeof(float));
-      if (path_ == Path::Im2col) {
-        // im2col and the GEMM take a block of output rows at a time, so that the column
-        // matrix stays in L2 between the two.
-        const int64_t outLast = p_.outSpatial[nd - 1];
-        const int64_t rowBytes = gemmK_ * outLast * static_cast<int64_t>(sizeof(float));
-        im2colRows_ = minI(p_.outSize / outLast, maxI(1, kIm2colBytes / maxI(rowBytes, 1)));
-        scratch_.counters = region(2 * nd * sizeof(int64_t));
-        scratch_.col = region(static_cast<size_t>(gemmK_ * im2colRows_ * outLast) * sizeof(float));
-      }
-      scratch_.total = bytes;
-    }
-  }
-
-  size_t scratchBytes() const override {
-    if (path_ == Path::Depthwise2D && same3x3_)
-      return static_cast<size_t>(samePlaneFloats()) * sizeof(float);
-    if (path_ == Path::Depthwise2D)
-      return static_cast<size_t>(dw_.bandPrepRows * dw_.rowStride) * sizeof(float);
-    return scratch_.total;
-  }
-
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *scratch) override {
-    const float *x = in[0]->as<float>();
-    const float *w = in[1]->as<float>();
-    const float *bias = p_.hasBias ? in[2]->as<float>() : nullptr;
-    float *y = out[0]->as<float>();
-    const Clamp clamp(p_.act);
-    if (path_ == Path::Depthwise2D) {
-      runDepthwise(x, w, bias, clamp, y, static_cast<float *>(scratch));
-      return;
-    }
-
-    char *base = static_cast<char *>(scratch);
-    auto *tail = reinterpret_cast<float *>(base + scratch_.tail);
-    const float *packedA = packed_.get();
-    if (!packedWeights_) {
-      auto *dst = reinterpret_cast<float *>(base + scratch_.weights);
-      packWeights(w, dst);
-      packedA = dst;
-    }
-    auto *counters = reinterpret_cast<int64_t *>(base + scratch_.counters);
-    auto *col = reinterpret_cast<float *>(base + scratch_.col);
-
-    const int64_t groupA = packedASize(mg_, gemmK_);
-    for (int64_t n = 0; n < p_.batch; ++n) {
-      for (int64_t g = 0; g < p_.group; ++g) {
-        const float *xg = x + (n * p_.inChannels + g * cg_) * p_.inSize;
-        float *yg = y + (n * p_.outChannels + g * mg_) * p_.outSize;
-        const float *bg = bias ? bias + g * mg_ : nullptr;
-        const float *ag = packedA + g * groupA;
-        if (path_ == Path::Pointwise) {
-          gemm(ag, mg_, gemmK_, xg, p_.outSize, p_.outSize, bg, clamp, yg, p_.outSize, tail);
-          continue;
-        }
-        const int64_t outLast = p_.outSpatial.back(), outRows = p_.outSize / outLast;
-        for (int64_t r0 = 0; r0 < outRows; r0 += im2colRows_) {
-          const int64_t r1 = minI(outRows, r0 + im2colRows_), cols = (r1 - r0) * outLast;
-          im2col(xg, r0, r1, col, counters);
-          gemm(ag, mg_, gemmK_, col, cols, cols, bg, clamp, yg + r0 * outLast, p_.outSize,
-               tail);
-        }
-      }
-    }
-  }
-
-private:
-  enum class Path { Pointwise, Depthwise2D, Im2col };
-
-  int64_t packedWeightFloats() const {
-    return p_.group * packedASize(mg_, gemmK_) + kPackedASlack;
-  }
-
-  // W [M, C/group, k...] is, per group, a row-major [mg, K] matrix.
-  void packWeights(const float *w, float *dst) const {
-    for (int64_t g = 0; g < p_.group; ++g)
-      packA(w + g * mg_ * gemmK_, mg_, gemmK_, dst + g * packedASize(mg_, gemmK_));
-    std::memset(dst + p_.group * packedASize(mg_, gemmK_), 0, kPackedASlack * sizeof(float));
-  }
-
-  void prepareDepthwise() {
-    const int64_t H = p_.inSpatial[0], W = p_.inSpatial[1];
-    const int64_t OH = p_.outSpatial[0], OW = p_.outSpatial[1];
-    const int64_t KH = p_.kernel[0], KW = p_.kernel[1];
-    const int64_t sh = p_.strides[0], sw = p_.strides[1];
-    const int64_t dh = p_.dilations[0], dw = p_.dilations[1];
-    const int64_t ph = p_.padsBegin[0], pw = p_.padsBegin[1];
-    // Pads of 1 at the start and an output as large as the input mean pads of 1 at the end.
-    // The masks cost 4 more vector ops per 8 outputs, which pays where rows are short or
-    // end in a partial vector (MobileNet's 28, 14 and 7), not for 56 or 112.
-    if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && ph == 1 && pw == 1 &&
-        OH == H && OW == W && (W < 32 || W % 8 != 0)) {
-      same3x3_ = true;
-      int64_t gcd8 = 8;
-      while (W % gcd8) gcd8 /= 2;
-      samePeriod_ = W / gcd8;
-      int32_t *masks = sameMasks_.reset(static_cast<size_t>(samePeriod_ * 16));
-      for (int64_t v = 0; v < samePeriod_; ++v)
-        for (int64_t i = 0; i < 8; ++i) {
-          const int64_t col = (8 * v + i) % W;
-          masks[v * 16 + i] = col != 0 ? -1 : 0;
-          masks[v * 16 + 8 + i] = col != W - 1 ? -1 : 0;
-        }
-      return;
-    }
-    dw_.sw = sw;
-    dw_.pw = pw;
-    // Outputs are computed 8 at a time, so a phase covers OW rounded up to 8 plus the
-    // farthest tap's shift within the phase; and it holds all of its input columns, even
-    // those no output reads, so copyRow needs no clipping. Plus up to 7 floats of lead.
-    if (sw <= 2)
-      for (int64_t r = 0; r < sw; ++r) {
-        const int64_t first = (((r - pw) % sw + sw) % sw + pw) / sw;  // of its data
-        dw_.lead[r] = (8 - first % 8) % 8;
-      }
-    dw_.phaseLen = roundUp(
-        7 + maxI(roundUp(OW, 8) + (KW - 1) * dw / sw, ceilDiv(W + pw, sw)), 8);
-    dw_.rowStride = sw * dw_.phaseLen;
-    // As many output rows as keep the band within budget (at least one).
-    const int64_t span = (KH - 1) * dh + 1, rowBytes = dw_.rowStride * 4;
-    dw_.bandRows = minI(OH, maxI(1, (kBandBytes / rowBytes - span) / sh + 1));
-    if (dw_.bandRows < OH && dw_.bandRows > 1) dw_.bandRows &= ~int64_t(1);  // in row pairs
-    dw_.bandPrepRows = (dw_.bandRows - 1) * sh + span;
-    int64_t *taps = taps_.reset(static_cast<size_t>(KH * KW));
-    for (int64_t kh = 0; kh < KH; ++kh)
-      for (int64_t kw = 0; kw < KW; ++kw)
-        taps[kh * KW + kw] =
-            kh * dh * dw_.rowStride + dw_.phaseOffset(kw * dw % sw) + kw * dw / sw;
-  }
-
-  // The copy depthwise3x3Same reads: W + 1 zeros, the plane, W + 1 zeros, and what its
-  // last vector reads past them.
-  int64_t samePlaneFloats() const {
-    return p_.inSize + 2 * (p_.inSpatial[1] + 1) + 8;
-  }
-
-  void runSame3x3(const float *x, const float *w, const float *bias, const Clamp &clamp,
-                  float *y, float *buf) const {
-    const int64_t H = p_.inSpatial[0], W = p_.inSpatial[1];
-    // The zeros around the plane are never overwritten: one memset per run.
-    std::memset(buf, 0, static_cast<size_t>(samePlaneFloats()) * sizeof(float));
-    float *plane = buf + W + 1;
-    for (int64_t n = 0; n < p_.batch; ++n) {
-      for (int64_t g = 0; g < p_.group; ++g) {
-        std::memcpy(plane, x + (n * p_.inChannels + g) * p_.inSize,
-                    static_cast<size_t>(p_.inSize) * sizeof(float));
-        for (int64_t m = g * mg_; m < (g + 1) * mg_; ++m)
-          depthwise3x3Same(plane, sameMasks_.get(), samePeriod_, w + m * 9,
-                           bias ? bias[m] : 0.f, clamp, H, W,
-                           y + (n * p_.outChannels + m) * p_.outSize);
-      }
-    }
-  }
-
-  void runDepthwise(const float *x, const float *w, const float *bias, const Clamp &clamp,
-                    float *y, float *band) const {
-    if (same3x3_) {
-      runSame3x3(x, w, bias, clamp, y, band);
-      return;
-    }
-    const int64_t H = p_.inSpatial[0], W = p_.inSpatial[1];
-    const int64_t OH = p_.outSpatial[0], OW = p_.outSpatial[1];
-    const int64_t ph = p_.padsBegin[0], pw = p_.padsBegin[1];
-    const int64_t sh = p_.strides[0], sw = p_.strides[1];
-    const int64_t span = dw_.bandPrepRows - (dw_.bandRows - 1) * sh;
-    // With a single band, the rows in the vertical padding are the same for every channel
-    // and stay zero; with several, a padding row may hold a previous band's data.
-    const bool zeroPaddingRows = dw_.bandRows < OH;
-    const bool fast3x3 = p_.kernel[0] == 3 && p_.kernel[1] == 3 && p_.dilations[0] == 1 &&
-                         p_.dilations[1] == 1 && (sh == 1 || sh == 2) && (sw == 1 || sw == 2);
-    std::memset(band, 0, static_cast<size_t>(dw_.bandPrepRows * dw_.rowStride) * sizeof(float));
-    for (int64_t n = 0; n < p_.batch; ++n) {
-      for (int64_t g = 0; g < p_.group; ++g) {
-        const float *xg = x + (n * p_.inChannels + g) * p_.inSize;
-        for (int64_t oh0 = 0; oh0 < OH; oh0 += dw_.bandRows) {
-          const int64_t rows = minI(dw_.bandRows, OH - oh0);
-          for (int64_t r = 0; r < (rows - 1) * sh + span; ++r) {
-            float *row = band + r * dw_.rowStride;
-            const int64_t ih = oh0 * sh + r - ph;
-            if (ih >= 0 && ih < H)
-              copyRow(xg + ih * W, W, dw_, row);
-            else if (zeroPaddingRows)
-              std::memset(row, 0, static_cast<size_t>(dw_.rowStride) * sizeof(float));
-          }
-          for (int64_t m = g * mg_; m < (g + 1) * mg_; ++m) {
-            const float *wm = w + m * p_.kernelSize;
-            const float b = bias ? bias[m] : 0.f;
-            float *ym = y + (n * p_.outChannels + m) * p_.outSize + oh0 * OW;
-            if (fast3x3 && sh == 1 && sw == 1)
-              depthwise3x3<1, 1>(band, taps_.get(), dw_.rowStride, wm, b, clamp, rows, OW, ym);
-            else if (fast3x3 && sh == 1)
-              depthwise3x3<1, 2>(band, taps_.get(), dw_.rowStride, wm, b, clamp, rows, OW, ym);
-            else if (fast3x3 && sw == 1)
-              depthwise3x3<2, 1>(band, taps_.get(), dw_.rowStride, wm, b, clamp, rows, OW, ym);
-            else if (fast3x3)
-              depthwise3x3<2, 2>(band, taps_.get(), dw_.rowStride, wm, b, clamp, rows, OW, ym);
-            else
-              depthwiseRows(band, taps_.get(), p_.kernelSize, wm, b, clamp, rows, OW,
-                            sh * dw_.rowStride, ym);
-          }
-        }
-      }
-    }
-  }
-
-  // The range [lo, hi) of output indices o with 0 <= o * stride + offset < in.
-  static void validRange(int64_t offset, int64_t stride, int64_t in, int64_t out, int64_t *lo,
-                         int64_t *hi) {
-    *lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-    *hi = in - 1 - offset < 0 ? 0 : minI(out, (in - 1 - offset) / stride + 1);
-    *lo = minI(*lo, *hi);
-  }
-
-  static void fillZero(float *p, int64_t n) { std::memset(p, 0, n * sizeof(float)); }
-
-  // col[(c, tap), o] = x[c, o * stride - pad + tap * dilation], 0 in the padding, for
-  // the output positions in rows [r0, r1) (a row: all positions that share the leading
-  // spatial coordinates). The last spatial dim is the inner loop; the leading ones are
-  // walked with an odometer.
-  void im2col(const float *x, int64_t r0, int64_t r1, float *col, int64_t *counters) const {
-    const size_t nd = p_.kernel.size();
-    const int64_t inLast = p_.inSpatial[nd - 1], outLast = p_.outSpatial[nd - 1];
-    const int64_t sLast = p_.strides[nd - 1];
-    int64_t *tap = counters, *pos = counters + nd;
-    for (int64_t c = 0; c < cg_; ++c) {
-      for (size_t d = 0; d < nd; ++d) tap[d] = 0;
-      for (int64_t t = 0; t < p_.kernelSize; ++t) {
-        const int64_t offset = tap[nd - 1] * p_.dilations[nd - 1] - p_.padsBegin[nd - 1];
-        int64_t lo, hi;
-        validRange(offset, sLast, inLast, outLast, &lo, &hi);
-        for (int64_t d = static_cast<int64_t>(nd) - 2, rest = r0; d >= 0; --d) {
-          pos[d] = rest % p_.outSpatial[d];
-          rest /= p_.outSpatial[d];
-        }
-        for (int64_t r = r0; r < r1; ++r, col += outLast) {
-          // Input offset of the leading coordinates, or -1 if they fall in the padding.
-          int64_t base = c;
-          for (size_t d = 0; d + 1 < nd && base >= 0; ++d) {
-            const int64_t i = pos[d] * p_.strides[d] - p_.padsBegin[d] + tap[d] * p_.dilations[d];
-            base = (i < 0 || i >= p_.inSpatial[d]) ? -1 : base * p_.inSpatial[d] + i;
-          }
-          if (base < 0) {
-            fillZero(col, outLast);
-          } else {
-            const float *xr = x + base * inLast + lo * sLast + offset;
-            fillZero(col, lo);
-            if (sLast == 1)
-              std::memcpy(col + lo, xr, static_cast<size_t>(hi - lo) * sizeof(float));
-            else if (sLast == 2)
-              gatherEven(xr, hi - lo, col + lo);
-            else
-              for (int64_t o = lo; o < hi; ++o) col[o] = xr[(o - lo) * sLast];
-            fillZero(col + hi, outLast - hi);
-          }
-          for (size_t d = nd - 1; d-- > 0;) {
-            if (++pos[d] < p_.outSpatial[d]) break;
-            pos[d] = 0;
-          }
-        }
-        for (size_t d = nd; d-- > 0;) {
-          if (++tap[d] < p_.kernel[d]) break;
-          tap[d] = 0;
-        }
-      }
-    }
-  }
-
-  ref::ConvPlan p_;
-  int64_t cg_ = 0, mg_ = 0;
-  Path path_ = Path::Im2col;
-  // GEMM paths: K of the GEMM, the weights packed at prepare (when constant), and the
-  // byte offsets of the scratch regions.
-  int64_t gemmK_ = 0, im2colRows_ = 0;
-  bool packedWeights_ = false;
-  Buffer<float> packed_;
-  struct {
-    size_t tail = 0, weights = 0, counters = 0, col = 0, total = 0;
-  } scratch_;
-  // Depthwise path: the prepared band's layout and each tap's offset in it; or for
-  // depthwise3x3Same, its mask period and masks.
-  DepthwiseGeometry dw_;
-  Buffer<int64_t> taps_;
-  bool same3x3_ = false;
-  int64_t samePeriod_ = 0;
-  Buffer<int32_t> sameMasks_;
-};
+#include "conv_driver.inc"
 
 }  // namespace
 

@@ -1,9 +1,9 @@
-// x86 AVX-512 fp32 Conv: conv_avx2.cpp's three paths with 16-float vectors. On CPUs with
+// x86 AVX-512 fp32 Conv: conv_driver.inc's three paths with 16-float vectors. On CPUs with
 // two 512-bit FMA ports (Xeon since Skylake-SP) this doubles the multiply-add rate of the
 // GEMM that 1x1 convs spend most of MobileNet's time in.
 //
-// The structure is that of the AVX2 kernel (see there for the paths and their layouts);
-// what differs is what AVX-512 makes cheaper:
+// The paths and their layouts are conv_driver.inc's, shared with the AVX2 kernel; what
+// differs is what AVX-512 makes cheaper:
 //   * the GEMM tile is 8 rows x 48 columns (24 zmm accumulators of the 32), which fits
 //     MobileNet's channel counts (all multiples of 8) and its planes (112^2, 56^2 and
 //     28^2 are whole 48-column tiles plus one vector, 7x7 = 49 is one tile and one column);
@@ -12,12 +12,12 @@
 //   * the stride-2 even/odd split is one two-source permute per 16 outputs.
 //
 // Compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma, so nothing here may run
-// on a CPU without them. As in the AVX2 file, everything is in an anonymous namespace and
-// no std template is instantiated, so the linker cannot hand an AVX-512 copy of a shared
-// inline function to a baseline caller (the object defines no weak code besides Error's
-// destructor, which the throw in Buffer needs and which has no vector instructions). The
-// only external symbol is the factory newX86Avx512Conv: registration, which runs on every
-// CPU, is in registry.cpp.
+// on a CPU without them. As in the AVX2 file, everything (the included driver too) is in
+// an anonymous namespace and no std template is instantiated, so the linker cannot hand an
+// AVX-512 copy of a shared inline function to a baseline caller (the object defines no
+// weak code besides Error's destructor, which the throw in Buffer needs and which has no
+// vector instructions). The only external symbol is the factory newX86Avx512Conv:
+// registration, which runs on every CPU, is in registry.cpp.
 #include <immintrin.h>
 
 #include <cstdlib>
@@ -34,31 +34,12 @@
 namespace edgec::rt {
 namespace {
 
-int64_t minI(int64_t a, int64_t b) { return a < b ? a : b; }
-int64_t maxI(int64_t a, int64_t b) { return a > b ? a : b; }
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
-// Scratch regions start on cache lines.
-size_t alignBytes(size_t n) { return (n + 63) & ~size_t(63); }
+constexpr int64_t kVec = 16;       // floats per zmm
+constexpr int64_t kMR = 8;         // rows of C per GEMM tile
+constexpr int kNV = 3;             // zmm vectors of columns per GEMM tile
+constexpr int64_t kNR = 16 * kNV;  // columns of C per GEMM tile
 
-// A heap array for prepare-time data (std::vector would instantiate shared templates).
-template <typename T> class Buffer {
-public:
-  Buffer() = default;
-  Buffer(const Buffer &) = delete;
-  Buffer &operator=(const Buffer &) = delete;
-  ~Buffer() { std::free(p_); }
-  T *reset(size_t n) {
-    std::free(p_);
-    p_ = static_cast<T *>(std::aligned_alloc(64, alignBytes(n > 0 ? n * sizeof(T) : 1)));
-    if (!p_) throw Error("out of memory packing Conv weights");
-    return p_;
-  }
-  T *get() const { return p_; }
-
-private:
-  T *p_ = nullptr;
-};
+#include "conv_common.inc"
 
 // The first n lanes (n clamped to [0, 16]) of a masked load/store.
 __mmask16 firstLanes(int64_t n) {
@@ -76,39 +57,12 @@ struct Clamp {
 };
 
 // ---------------------------------------------------------------------------------------
-// GEMM: C[M, N] = clamp(A[M, K] * B[K, N] + bias[M]), row-major, for the conv shapes
-// (M = output channels, K = input channels x taps, N = output positions, often large).
-//
-// An 8x48 tile of C lives in 24 zmm accumulators while the microkernel runs over all of
-// K: per k, three loads of B, eight broadcasts of A, 24 FMAs. A (the weights) is packed
-// into panels of 8 rows, k-major; B is read in place, a block of columns at a time sized
-// to stay in L2 while every A panel sweeps over it (as in the AVX2 kernel).
+// GEMM (see conv_common.inc). The 8x48 tile of C lives in 24 zmm accumulators: per k,
+// three loads of B, eight broadcasts of A, 24 FMAs. Partial tiles read B in place under
+// masks, so the gemm needs no scratch and reads no A past the last panel.
 
-constexpr int64_t kMR = 8;                    // rows of C per tile
-constexpr int kNV = 3;                        // zmm vectors of columns per tile
-constexpr int64_t kNR = 16 * kNV;             // columns of C per tile
-constexpr int64_t kBlockBBytes = 256 * 1024;  // one block of B's columns (K rows)
-constexpr int64_t kIm2colBytes = 128 * 1024;  // the column matrix of one im2col block
-
-int64_t packedASize(int64_t M, int64_t K) { return roundUp(M, kMR) * K; }
-
-// Rows of A (row stride K) into panels: panel p holds rows 8p..8p+7 as K groups of 8,
-// the rows past M zero.
-void packA(const float *a, int64_t M, int64_t K, float *dst) {
-  for (int64_t m0 = 0; m0 < M; m0 += kMR, dst += kMR * K)
-    for (int64_t k = 0; k < K; ++k)
-      for (int64_t i = 0; i < kMR; ++i)
-        dst[k * kMR + i] = m0 + i < M ? a[(m0 + i) * K + k] : 0.f;
-}
-
-// Columns per block of B: as many as fit the budget, spread evenly over the blocks so the
-// last one is not a sliver.
-int64_t blockCols(int64_t K, int64_t N) {
-  const int64_t maxCols = maxI(kNR, kBlockBBytes / (static_cast<int64_t>(sizeof(float)) *
-                                                    maxI(K, 1)) / kNR * kNR);
-  N = maxI(N, 1);
-  return roundUp(ceilDiv(N, ceilDiv(N, maxCols)), kNR);
-}
+constexpr int64_t kTailCols = 0;
+constexpr int64_t kPackedASlack = 0;
 
 // One tile: MR rows and NV vectors of 16 columns of C, from a packed A panel and B (row
 // stride ldb). With Masked, the last vector covers only the lanes in `last`, for B's
@@ -229,7 +183,7 @@ void gemmPanel(int64_t K, const float *a, const float *b, int64_t ldb, const flo
 
 // C (row stride ldc) from packed A and B (K rows of stride ldb).
 void gemm(const float *packedA, int64_t M, int64_t K, const float *b, int64_t ldb, int64_t N,
-          const float *bias, const Clamp &clamp, float *c, int64_t ldc) {
+          const float *bias, const Clamp &clamp, float *c, int64_t ldc, float * /*tail*/) {
   const int64_t nc = blockCols(K, N);
   for (int64_t n0 = 0; n0 < N; n0 += nc) {
     const int64_t n = minI(nc, N - n0);
@@ -245,25 +199,10 @@ void gemm(const float *packedA, int64_t M, int64_t K, const float *b, int64_t ld
 }
 
 // ---------------------------------------------------------------------------------------
-// Depthwise 2-D: out[oh, ow] = clamp(bias + sum_taps w[kh, kw] * in[oh*sh - ph + kh*dh,
-// ow*sw - pw + kw*dw]), over prepared bands of zero-padded input rows split by horizontal
-// stride phase, exactly as in the AVX2 kernel but 16 outputs per vector.
+// Depthwise 2-D (see conv_common.inc), 16 outputs per vector.
 
-constexpr int64_t kBandBytes = 16 * 1024;
-
-struct DepthwiseGeometry {
-  int64_t sw = 1, pw = 0;    // horizontal stride and leading pad
-  int64_t phaseLen = 0;      // floats per phase of a prepared row
-  int64_t rowStride = 0;     // floats per prepared row (sw phases)
-  int64_t bandRows = 0;      // output rows per band
-  int64_t bandPrepRows = 0;  // prepared rows of a full band
-  // Strides 1 and 2 start each phase's data on a cache line, so copyRow's stores do not
-  // straddle two; the phase's index 0 is then `lead` floats into it.
-  int64_t lead[2] = {0, 0};
-
-  // Where index 0 of phase r is in a prepared row.
-  int64_t phaseOffset(int64_t r) const { return r * phaseLen + (r < 2 ? lead[r] : 0); }
-};
+// copyRow's last, partial vector is stored whole.
+constexpr int64_t kCopyRowSlack = 16;
 
 // Lane indices for the even and the odd floats of two vectors (32 consecutive floats).
 __m512i evenLanes() {
@@ -442,332 +381,29 @@ void depthwise3x3Same(const float *plane, const __mmask16 *masks, int64_t period
   }
 }
 
-// ---------------------------------------------------------------------------------------
+// depthwise3x3Same's masks as lane bitmasks, selecting where the left and right sums count.
+using SameMask = __mmask16;
+constexpr int64_t kSameMasksPerVector = 2;
 
-class X86Avx512Conv final : public Kernel {
-public:
-  void prepare(const KernelSignature &sig) override {
-    p_ = ref::parseConv(sig);
-    cg_ = p_.inChannels / p_.group;
-    mg_ = p_.outChannels / p_.group;
-    const size_t nd = p_.kernel.size();
-    bool unitStrides = true, noPads = true;
-    for (size_t d = 0; d < nd; ++d) {
-      unitStrides = unitStrides && p_.strides[d] == 1;
-      noPads = noPads && p_.padsBegin[d] == 0;
+void fillSameMasks(int64_t W, int64_t period, SameMask *masks) {
+  for (int64_t v = 0; v < period; ++v) {
+    unsigned notFirst = 0, notLast = 0;
+    for (int64_t i = 0; i < 16; ++i) {
+      const int64_t col = (16 * v + i) % W;
+      notFirst |= (col != 0 ? 1u : 0u) << i;
+      notLast |= (col != W - 1 ? 1u : 0u) << i;
     }
-    if (p_.kernelSize == 1 && unitStrides && noPads && p_.outSize == p_.inSize)
-      path_ = Path::Pointwise;
-    else if (cg_ == 1 && nd == 2)
-      path_ = Path::Depthwise2D;
-    else
-      path_ = Path::Im2col;
-
-    if (path_ == Path::Depthwise2D) {
-      prepareDepthwise();
-    } else {
-      gemmK_ = cg_ * p_.kernelSize;
-      packedWeights_ = sig.input_is_constant.size() > 1 && sig.input_is_constant[1];
-      if (packedWeights_)
-        packWeights(sig.inputs[1]->as<float>(), packed_.reset(packedWeightFloats()));
-      // Scratch: the packed weights unless done here, then (im2col) its index counters
-      // and the column matrix.
-      size_t bytes = 0;
-      auto region = [&bytes](size_t n) {
-        const size_t at = bytes;
-        bytes += alignBytes(n);
-        return at;
-      };
-      if (!packedWeights_)
-        scratch_.weights = region(static_cast<size_t>(packedWeightFloats()) * sizeof(float));
-      if (path_ == Path::Im2col) {
-        // im2col and the GEMM take a block of output rows at a time, so that the column
-        // matrix stays in L2 between the two.
-        const int64_t outLast = p_.outSpatial[nd - 1];
-        const int64_t rowBytes = gemmK_ * outLast * static_cast<int64_t>(sizeof(float));
-        im2colRows_ = minI(p_.outSize / outLast, maxI(1, kIm2colBytes / maxI(rowBytes, 1)));
-        scratch_.counters = region(2 * nd * sizeof(int64_t));
-        scratch_.col = region(static_cast<size_t>(gemmK_ * im2colRows_ * outLast) * sizeof(float));
-      }
-      scratch_.total = bytes;
-    }
+    masks[2 * v] = static_cast<__mmask16>(notFirst);
+    masks[2 * v + 1] = static_cast<__mmask16>(notLast);
   }
+}
 
-  size_t scratchBytes() const override {
-    if (path_ == Path::Depthwise2D && same3x3_)
-      return static_cast<size_t>(samePlaneFloats()) * sizeof(float);
-    if (path_ == Path::Depthwise2D)
-      return static_cast<size_t>(dw_.bandPrepRows * dw_.rowStride) * sizeof(float);
-    return scratch_.total;
-  }
-
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *scratch) override {
-    const float *x = in[0]->as<float>();
-    const float *w = in[1]->as<float>();
-    const float *bias = p_.hasBias ? in[2]->as<float>() : nullptr;
-    float *y = out[0]->as<float>();
-    const Clamp clamp(p_.act);
-    if (path_ == Path::Depthwise2D) {
-      runDepthwise(x, w, bias, clamp, y, static_cast<float *>(scratch));
-      return;
-    }
-
-    char *base = static_cast<char *>(scratch);
-    const float *packedA = packed_.get();
-    if (!packedWeights_) {
-      auto *dst = reinterpret_cast<float *>(base + scratch_.weights);
-      packWeights(w, dst);
-      packedA = dst;
-    }
-    auto *counters = reinterpret_cast<int64_t *>(base + scratch_.counters);
-    auto *col = reinterpret_cast<float *>(base + scratch_.col);
-
-    const int64_t groupA = packedASize(mg_, gemmK_);
-    for (int64_t n = 0; n < p_.batch; ++n) {
-      for (int64_t g = 0; g < p_.group; ++g) {
-        const float *xg = x + (n * p_.inChannels + g * cg_) * p_.inSize;
-        float *yg = y + (n * p_.outChannels + g * mg_) * p_.outSize;
-        const float *bg = bias ? bias + g * mg_ : nullptr;
-        const float *ag = packedA + g * groupA;
-        if (path_ == Path::Pointwise) {
-          gemm(ag, mg_, gemmK_, xg, p_.outSize, p_.outSize, bg, clamp, yg, p_.outSize);
-          continue;
-        }
-        const int64_t outLast = p_.outSpatial.back(), outRows = p_.outSize / outLast;
-        for (int64_t r0 = 0; r0 < outRows; r0 += im2colRows_) {
-          const int64_t r1 = minI(outRows, r0 + im2colRows_), cols = (r1 - r0) * outLast;
-          im2col(xg, r0, r1, col, counters);
-          gemm(ag, mg_, gemmK_, col, cols, cols, bg, clamp, yg + r0 * outLast, p_.outSize);
-        }
-      }
-    }
-  }
-
-private:
-  enum class Path { Pointwise, Depthwise2D, Im2col };
-
-  int64_t packedWeightFloats() const { return p_.group * packedASize(mg_, gemmK_); }
-
-  // W [M, C/group, k...] is, per group, a row-major [mg, K] matrix.
-  void packWeights(const float *w, float *dst) const {
-    for (int64_t g = 0; g < p_.group; ++g)
-      packA(w + g * mg_ * gemmK_, mg_, gemmK_, dst + g * packedASize(mg_, gemmK_));
-  }
-
-  void prepareDepthwise() {
-    const int64_t H = p_.inSpatial[0], W = p_.inSpatial[1];
-    const int64_t OH = p_.outSpatial[0], OW = p_.outSpatial[1];
-    const int64_t KH = p_.kernel[0], KW = p_.kernel[1];
-    const int64_t sh = p_.strides[0], sw = p_.strides[1];
-    const int64_t dh = p_.dilations[0], dw = p_.dilations[1];
-    const int64_t ph = p_.padsBegin[0], pw = p_.padsBegin[1];
-    // Pads of 1 at the start and an output as large as the input mean pads of 1 at the
-    // end. The flat kernel pays where rows are short or end in a partial vector.
-    if (KH == 3 && KW == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && ph == 1 && pw == 1 &&
-        OH == H && OW == W && (W < 64 || W % 16 != 0)) {
-      same3x3_ = true;
-      int64_t gcd16 = 16;
-      while (W % gcd16) gcd16 /= 2;
-      samePeriod_ = W / gcd16;
-      __mmask16 *masks = sameMasks_.reset(static_cast<size_t>(samePeriod_ * 2));
-      for (int64_t v = 0; v < samePeriod_; ++v) {
-        unsigned notFirst = 0, notLast = 0;
-        for (int64_t i = 0; i < 16; ++i) {
-          const int64_t col = (16 * v + i) % W;
-          notFirst |= (col != 0 ? 1u : 0u) << i;
-          notLast |= (col != W - 1 ? 1u : 0u) << i;
-        }
-        masks[2 * v] = static_cast<__mmask16>(notFirst);
-        masks[2 * v + 1] = static_cast<__mmask16>(notLast);
-      }
-      return;
-    }
-    dw_.sw = sw;
-    dw_.pw = pw;
-    // Outputs are computed 16 at a time, so a phase covers OW rounded up to 16 plus the
-    // farthest tap's shift within the phase; and it holds all of its input columns, even
-    // those no output reads, so copyRow needs no clipping, plus the 16 floats its last,
-    // zero-filled store may write past them. Plus up to 15 floats of lead.
-    if (sw <= 2)
-      for (int64_t r = 0; r < sw; ++r) {
-        const int64_t first = (((r - pw) % sw + sw) % sw + pw) / sw;  // of its data
-        dw_.lead[r] = (16 - first % 16) % 16;
-      }
-    dw_.phaseLen = roundUp(
-        15 + maxI(roundUp(OW, 16) + (KW - 1) * dw / sw, ceilDiv(W + pw, sw) + 16), 16);
-    dw_.rowStride = sw * dw_.phaseLen;
-    // As many output rows as keep the band within budget (at least one).
-    const int64_t span = (KH - 1) * dh + 1, rowBytes = dw_.rowStride * 4;
-    dw_.bandRows = minI(OH, maxI(1, (kBandBytes / rowBytes - span) / sh + 1));
-    if (dw_.bandRows < OH && dw_.bandRows > 1) dw_.bandRows &= ~int64_t(1);  // in row pairs
-    dw_.bandPrepRows = (dw_.bandRows - 1) * sh + span;
-    int64_t *taps = taps_.reset(static_cast<size_t>(KH * KW));
-    for (int64_t kh = 0; kh < KH; ++kh)
-      for (int64_t kw = 0; kw < KW; ++kw)
-        taps[kh * KW + kw] =
-            kh * dh * dw_.rowStride + dw_.phaseOffset(kw * dw % sw) + kw * dw / sw;
-  }
-
-  // The copy depthwise3x3Same reads: W + 1 zeros, the plane, W + 1 zeros, and what its
-  // last vector reads past them.
-  int64_t samePlaneFloats() const { return p_.inSize + 2 * (p_.inSpatial[1] + 1) + 16; }
-
-  void runSame3x3(const float *x, const float *w, const float *bias, const Clamp &clamp,
-                  float *y, float *buf) const {
-    const int64_t H = p_.inSpatial[0], W = p_.inSpatial[1];
-    // The zeros around the plane are never overwritten: one memset per run.
-    std::memset(buf, 0, static_cast<size_t>(samePlaneFloats()) * sizeof(float));
-    float *plane = buf + W + 1;
-    for (int64_t n = 0; n < p_.batch; ++n) {
-      for (int64_t g = 0; g < p_.group; ++g) {
-        std::memcpy(plane, x + (n * p_.inChannels + g) * p_.inSize,
-                    static_cast<size_t>(p_.inSize) * sizeof(float));
-        for (int64_t m = g * mg_; m < (g + 1) * mg_; ++m)
-          depthwise3x3Same(plane, sameMasks_.get(), samePeriod_, w + m * 9,
-                           bias ? bias[m] : 0.f, clamp, H, W,
-                           y + (n * p_.outChannels + m) * p_.outSize);
-      }
-    }
-  }
-
-  void runDepthwise(const float *x, const float *w, const float *bias, const Clamp &clamp,
-                    float *y, float *band) const {
-    if (same3x3_) {
-      runSame3x3(x, w, bias, clamp, y, band);
-      return;
-    }
-    const int64_t H = p_.inSpatial[0], W = p_.inSpatial[1];
-    const int64_t OH = p_.outSpatial[0], OW = p_.outSpatial[1];
-    const int64_t ph = p_.padsBegin[0];
-    const int64_t sh = p_.strides[0], sw = p_.strides[1];
-    const int64_t span = dw_.bandPrepRows - (dw_.bandRows - 1) * sh;
-    // With a single band, the rows in the vertical padding are the same for every channel
-    // and stay zero; with several, a padding row may hold a previous band's data.
-    const bool zeroPaddingRows = dw_.bandRows < OH;
-    const bool fast3x3 = p_.kernel[0] == 3 && p_.kernel[1] == 3 && p_.dilations[0] == 1 &&
-                         p_.dilations[1] == 1 && (sh == 1 || sh == 2) && (sw == 1 || sw == 2);
-    std::memset(band, 0, static_cast<size_t>(dw_.bandPrepRows * dw_.rowStride) * sizeof(float));
-    for (int64_t n = 0; n < p_.batch; ++n) {
-      for (int64_t g = 0; g < p_.group; ++g) {
-        const float *xg = x + (n * p_.inChannels + g) * p_.inSize;
-        for (int64_t oh0 = 0; oh0 < OH; oh0 += dw_.bandRows) {
-          const int64_t rows = minI(dw_.bandRows, OH - oh0);
-          for (int64_t r = 0; r < (rows - 1) * sh + span; ++r) {
-            float *row = band + r * dw_.rowStride;
-            const int64_t ih = oh0 * sh + r - ph;
-            if (ih >= 0 && ih < H)
-              copyRow(xg + ih * W, W, dw_, row);
-            else if (zeroPaddingRows)
-              std::memset(row, 0, static_cast<size_t>(dw_.rowStride) * sizeof(float));
-          }
-          for (int64_t m = g * mg_; m < (g + 1) * mg_; ++m) {
-            const float *wm = w + m * p_.kernelSize;
-            const float b = bias ? bias[m] : 0.f;
-            float *ym = y + (n * p_.outChannels + m) * p_.outSize + oh0 * OW;
-            if (fast3x3 && sh == 1 && sw == 1)
-              depthwise3x3<1, 1>(band, taps_.get(), dw_.rowStride, wm, b, clamp, rows, OW, ym);
-            else if (fast3x3 && sh == 1)
-              depthwise3x3<1, 2>(band, taps_.get(), dw_.rowStride, wm, b, clamp, rows, OW, ym);
-            else if (fast3x3 && sw == 1)
-              depthwise3x3<2, 1>(band, taps_.get(), dw_.rowStride, wm, b, clamp, rows, OW, ym);
-            else if (fast3x3)
-              depthwise3x3<2, 2>(band, taps_.get(), dw_.rowStride, wm, b, clamp, rows, OW, ym);
-            else
-              depthwiseRows(band, taps_.get(), p_.kernelSize, wm, b, clamp, rows, OW,
-                            sh * dw_.rowStride, ym);
-          }
-        }
-      }
-    }
-  }
-
-  // The range [lo, hi) of output indices o with 0 <= o * stride + offset < in.
-  static void validRange(int64_t offset, int64_t stride, int64_t in, int64_t out, int64_t *lo,
-                         int64_t *hi) {
-    *lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-    *hi = in - 1 - offset < 0 ? 0 : minI(out, (in - 1 - offset) / stride + 1);
-    *lo = minI(*lo, *hi);
-  }
-
-  static void fillZero(float *p, int64_t n) { std::memset(p, 0, n * sizeof(float)); }
-
-  // col[(c, tap), o] = x[c, o * stride - pad + tap * dilation], 0 in the padding, for
-  // the output positions in rows [r0, r1) (a row: all positions that share the leading
-  // spatial coordinates). The last spatial dim is the inner loop; the leading ones are
-  // walked with an odometer.
-  void im2col(const float *x, int64_t r0, int64_t r1, float *col, int64_t *counters) const {
-    const size_t nd = p_.kernel.size();
-    const int64_t inLast = p_.inSpatial[nd - 1], outLast = p_.outSpatial[nd - 1];
-    const int64_t sLast = p_.strides[nd - 1];
-    int64_t *tap = counters, *pos = counters + nd;
-    for (int64_t c = 0; c < cg_; ++c) {
-      for (size_t d = 0; d < nd; ++d) tap[d] = 0;
-      for (int64_t t = 0; t < p_.kernelSize; ++t) {
-        const int64_t offset = tap[nd - 1] * p_.dilations[nd - 1] - p_.padsBegin[nd - 1];
-        int64_t lo, hi;
-        validRange(offset, sLast, inLast, outLast, &lo, &hi);
-        for (int64_t d = static_cast<int64_t>(nd) - 2, rest = r0; d >= 0; --d) {
-          pos[d] = rest % p_.outSpatial[d];
-          rest /= p_.outSpatial[d];
-        }
-        for (int64_t r = r0; r < r1; ++r, col += outLast) {
-          // Input offset of the leading coordinates, or -1 if they fall in the padding.
-          int64_t base = c;
-          for (size_t d = 0; d + 1 < nd && base >= 0; ++d) {
-            const int64_t i = pos[d] * p_.strides[d] - p_.padsBegin[d] + tap[d] * p_.dilations[d];
-            base = (i < 0 || i >= p_.inSpatial[d]) ? -1 : base * p_.inSpatial[d] + i;
-          }
-          if (base < 0) {
-            fillZero(col, outLast);
-          } else {
-            const float *xr = x + base * inLast + lo * sLast + offset;
-            fillZero(col, lo);
-            if (sLast == 1)
-              std::memcpy(col + lo, xr, static_cast<size_t>(hi - lo) * sizeof(float));
-            else if (sLast == 2)
-              gatherEven(xr, hi - lo, col + lo);
-            else
-              for (int64_t o = lo; o < hi; ++o) col[o] = xr[(o - lo) * sLast];
-            fillZero(col + hi, outLast - hi);
-          }
-          for (size_t d = nd - 1; d-- > 0;) {
-            if (++pos[d] < p_.outSpatial[d]) break;
-            pos[d] = 0;
-          }
-        }
-        for (size_t d = nd; d-- > 0;) {
-          if (++tap[d] < p_.kernel[d]) break;
-          tap[d] = 0;
-        }
-      }
-    }
-  }
-
-  ref::ConvPlan p_;
-  int64_t cg_ = 0, mg_ = 0;
-  Path path_ = Path::Im2col;
-  // GEMM paths: K of the GEMM, the weights packed at prepare (when constant), and the
-  // byte offsets of the scratch regions.
-  int64_t gemmK_ = 0, im2colRows_ = 0;
-  bool packedWeights_ = false;
-  Buffer<float> packed_;
-  struct {
-    size_t weights = 0, counters = 0, col = 0, total = 0;
-  } scratch_;
-  // Depthwise path: the prepared band's layout and each tap's offset in it; or for
-  // depthwise3x3Same, its mask period and masks.
-  DepthwiseGeometry dw_;
-  Buffer<int64_t> taps_;
-  bool same3x3_ = false;
-  int64_t samePeriod_ = 0;
-  Buffer<__mmask16> sameMasks_;
-};
+#include "conv_driver.inc"
 
 }  // namespace
 
 // Called only once the registry has chosen this kernel, i.e. on a CPU with AVX-512.
-Kernel *newX86Avx512Conv() { return new X86Avx512Conv(); }
+Kernel *newX86Avx512Conv() { return new X86Conv(); }
 
 }  // namespace edgec::rt
 
