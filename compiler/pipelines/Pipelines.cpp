@@ -13,6 +13,7 @@ void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options) 
   if (options.fuse) {
     fpm.addPass(mlir::edge::createFoldBatchNorm());
     fpm.addPass(mlir::edge::createFuseActivation());
+    fpm.addPass(mlir::edge::createFuseLayerNorm());
   }
   fpm.addPass(mlir::createCanonicalizerPass());
   fpm.addPass(mlir::createCSEPass());

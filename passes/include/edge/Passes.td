@@ -30,4 +30,39 @@ def FuseActivation : Pass<"edge-fuse-activation", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def FuseLayerNorm : Pass<"edge-fuse-layernorm", "func::FuncOp"> {
+  let summary = "Fuse the decomposed LayerNorm that torch.onnx exports into LayerNormalization";
+  let description = [{
+    torch.onnx at opset <= 16 has no LayerNormalization op and exports `nn.LayerNorm`
+    as nine elementwise and reduction ops (nine kernels, each a pass over the
+    activation tensor):
+
+      mean = ReduceMean(x, axes = trailing dims, keepdims = 1)
+      d    = Sub(x, mean)
+      var  = ReduceMean(Mul(d, d) or Pow(d, 2), same axes, keepdims = 1)
+      y    = Div(d, Sqrt(Add(var, eps)))
+      y    = Add(Mul(y, gamma), beta)      (Mul and Add each optional)
+
+    This becomes one `edge.LayerNormalization(x, gamma, beta?) {axis, epsilon}` with
+    `axis` the first reduced dim, computing the same function in one pass over the
+    rows. The variance's Sub and ReduceMean may be separate, identical copies of the
+    numerator's (before CSE); both are matched.
+
+    Fuses only when the result is the same function of x, so that rewriting cannot
+    change what any other op sees:
+    - both ReduceMeans reduce exactly the same trailing dims with keepdims = 1
+      (LayerNormalization normalizes `x.shape[axis:]`; other axes are not a LayerNorm);
+    - eps is a constant f32 scalar (it becomes an attribute) that does not broadcast
+      the variance;
+    - gamma and beta are f32 constants broadcasting to the normalized dims (what the
+      op's verifier accepts); a Mul or Add whose other operand is not is left outside
+      the fused op. Without a gamma, a splat-1 scale is created; without a beta there
+      is no bias operand;
+    - every intermediate (mean, d, the square, var, var + eps, its sqrt, the
+      unscaled and the scaled y) has no user outside the pattern;
+    - x is a static-shape f32 tensor (the LayerNormalization kernels are f32).
+  }];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 #endif // EDGE_PASSES_TD
