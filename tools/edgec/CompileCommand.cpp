@@ -33,7 +33,7 @@ void addCompileCommand(CLI::App &app) {
       ->check(CLI::IsMember({"host"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", opts->output, "Output package (.edgepkg)")->required();
-  cmd->add_flag("--no-fuse", opts->noFuse, "Skip the fusion passes (conv+batchnorm, conv+activation)");
+  cmd->add_flag("--no-fuse", opts->noFuse, "Skip the fusion passes (conv+batchnorm, conv+activation, layernorm)");
   cmd->add_option("--dump-ir", opts->dumpIr, "Also write the optimized edge IR (constants elided) to this file");
   cmd->add_flag("-q,--quiet", opts->quiet, "No progress output");
   cmd->callback([opts] {
