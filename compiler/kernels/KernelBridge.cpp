@@ -88,7 +88,7 @@ FailureOr<std::vector<ElementsAttr>> evaluateOnKernels(Operation *op) {
     v.data = buffers.back().data();
     if (bytes) {
       if (bytes->size() != v.nbytes()) return false;
-      std::memcpy(v.data, bytes->data(), bytes->size());
+      if (!bytes->empty()) std::memcpy(v.data, bytes->data(), bytes->size());  // empty: data() may be null
     }
     views.push_back(v);
     return true;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -109,6 +110,12 @@ void LoadedModel::validatePlan() {
   if (!p.tensors() || !p.functions() || p.functions()->size() == 0) fail("no tensors or functions");
   const auto &tensors = *p.tensors();
   shapes_.resize(tensors.size());
+  // What the tensors of each region can use at most (no reuse at all): a region declared
+  // larger is a damaged plan, and must not turn into a huge allocation.
+  uint64_t arenaUse = 0, stateUse = 0;
+  auto addUse = [](uint64_t &use, uint64_t bytes) {
+    use = std::min<uint64_t>(use + pkg::alignTo(bytes), uint64_t(1) << 62);
+  };
   for (uint32_t i = 0; i < tensors.size(); ++i) {
     const pkg::Tensor *t = tensors[i];
     std::string name = t->name() ? t->name()->str() : "#" + std::to_string(i);
@@ -124,17 +131,24 @@ void LoadedModel::validatePlan() {
     if (t->size() != bytes) fail("tensor '" + name + "' size does not match its shape");
     uint64_t limit = 0;
     switch (t->storage()) {
-    case pkg::Storage::Arena: limit = p.arena_size(); break;
-    case pkg::Storage::Constant:
-      limit = constants_size_;
-      if (t->offset() % pkg::kAlignment != 0) fail("constant '" + name + "' is not 64-byte aligned");
+    case pkg::Storage::Arena:
+      limit = p.arena_size();
+      addUse(arenaUse, bytes);
       break;
-    case pkg::Storage::State: limit = p.state_size(); break;
+    case pkg::Storage::Constant: limit = constants_size_; break;
+    case pkg::Storage::State:
+      limit = p.state_size();
+      addUse(stateUse, bytes);
+      break;
     default: fail("tensor '" + name + "' has an unknown storage class");
     }
     if (t->offset() > limit || t->size() > limit - t->offset())
       fail("tensor '" + name + "' lies outside its memory region");
+    // Kernels read tensors as their element type (and SIMD loads like alignment).
+    if (t->offset() % pkg::kAlignment != 0) fail("tensor '" + name + "' is not 64-byte aligned");
   }
+  if (p.arena_size() > arenaUse) fail("the arena is larger than its tensors can use");
+  if (p.state_size() > stateUse) fail("the state block is larger than its tensors can use");
   auto checkRefs = [&](const flatbuffers::Vector<int32_t> *refs, bool allowAbsent, const std::string &where) {
     if (!refs) return;
     for (int32_t r : *refs)

@@ -80,7 +80,7 @@ void Session::setInput(int32_t index, const void *data, size_t bytes) {
   if (bytes != v.nbytes())
     throw Error("input '" + model_.plan().tensors()->Get(inputs->Get(index))->name()->str() + "' expects " +
                 std::to_string(v.nbytes()) + " bytes, got " + std::to_string(bytes));
-  std::memcpy(v.data, data, bytes);
+  if (bytes) std::memcpy(v.data, data, bytes);  // an empty input may have no storage at all
 }
 
 void Session::run() {

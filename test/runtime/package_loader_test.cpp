@@ -19,7 +19,7 @@ namespace {
 using namespace edgec;
 
 // y = x + c with x: f32[2,3] (input), c: f32[3] (constant), y: f32[2,3] (output).
-std::vector<uint8_t> addPackage() {
+std::vector<uint8_t> addPackage(uint64_t arenaSize = 128) {
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<int64_t> s23 = {2, 3}, s3 = {3};
   std::vector<flatbuffers::Offset<pkg::Tensor>> tensors = {
@@ -34,7 +34,7 @@ std::vector<uint8_t> addPackage() {
   auto fn = pkg::CreateFunctionDirect(fbb, "main", &fin, &fout, &kernels);
   std::vector<flatbuffers::Offset<pkg::Function>> fns = {fn};
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;
-  auto package = pkg::CreatePackageDirect(fbb, "test", "add", "host", &features, &tensors, &fns, 128, 0);
+  auto package = pkg::CreatePackageDirect(fbb, "test", "add", "host", &features, &tensors, &fns, arenaSize, 0);
   pkg::FinishPackageBuffer(fbb, package);
   std::vector<uint8_t> plan(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
   std::vector<uint8_t> constants(12);
@@ -149,6 +149,15 @@ TEST(PackageLoader, ErrorsNameTheProblem) {
   bad[bad.size() - 1] ^= 0xff;
   EXPECT_NE(loadAndRun(file.write(bad)).find("checksum"), std::string::npos);
   EXPECT_NE(loadAndRun("/nonexistent/x.edgepkg").find("cannot open"), std::string::npos);
+}
+
+// A declared arena larger than all its tensors together is damage, not a request for
+// terabytes of memory.
+TEST(PackageLoader, OversizedArenaIsRejected) {
+  PackageFile file;
+  EXPECT_EQ(loadAndRun(file.write(addPackage(128))), "");
+  std::string error = loadAndRun(file.write(addPackage(uint64_t(1) << 40)));
+  EXPECT_NE(error.find("arena is larger than its tensors can use"), std::string::npos) << error;
 }
 
 }  // namespace

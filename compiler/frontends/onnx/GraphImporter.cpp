@@ -48,7 +48,7 @@ std::vector<uint8_t> tensorBytes(const onnx::TensorProto &t, size_t elemBytes, i
     if (t.raw_data().size() != out.size())
       throw ImportError("tensor '" + t.name() + "' has " + std::to_string(t.raw_data().size()) +
                         " bytes of data, its shape needs " + std::to_string(out.size()));
-    std::memcpy(out.data(), t.raw_data().data(), out.size());
+    if (!out.empty()) std::memcpy(out.data(), t.raw_data().data(), out.size());  // empty: data() may be null
     return out;
   }
   switch (t.data_type()) {

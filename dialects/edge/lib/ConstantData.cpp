@@ -35,7 +35,7 @@ std::vector<uint8_t> constantBytes(ElementsAttr attr) {
   ArrayRef<char> raw = dense.getRawData();
   if (dense.isSplat()) {
     for (size_t i = 0; i < count; ++i) std::memcpy(out.data() + i * raw.size(), raw.data(), raw.size());
-  } else {
+  } else if (!out.empty()) {  // an empty tensor's data() may be null, which memcpy forbids
     std::memcpy(out.data(), raw.data(), out.size());
   }
   return out;
