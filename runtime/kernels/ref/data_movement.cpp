@@ -63,7 +63,6 @@ public:
     loop_ = StridedLoop<2>(y.shape, {contiguousStrides(y.shape), strides});
     dtype_ = x.dtype;
   }
-
 };
 
 class RefConcat final : public Kernel {
@@ -189,7 +188,6 @@ public:
     loop_.base = {0, base};
     dtype_ = x.dtype;
   }
-
 };
 
 class RefGather final : public Kernel {
@@ -259,7 +257,6 @@ public:
         StridedLoop<2>(y.shape, {contiguousStrides(y.shape), broadcastStrides(x.shape, y.shape)});
     dtype_ = x.dtype;
   }
-
 };
 
 // ---- Cast ----

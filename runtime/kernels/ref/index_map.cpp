@@ -34,7 +34,6 @@ public:
     loop_ = StridedLoop<2>(shape, {outStrides, inStrides});
     dtype_ = x.dtype;
   }
-
 };
 
 // Pad: per dim, a table maps each output index to its input index (-1: the constant).
