@@ -1,5 +1,6 @@
 // edgec-opt: the MLIR driver for edgec's dialects and passes (used by the lit tests).
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
@@ -15,7 +16,8 @@ int main(int argc, char **argv) {
   edgec::registerPipelines();
 
   mlir::DialectRegistry registry;
-  registry.insert<mlir::edge::EdgeDialect, mlir::func::FuncDialect>();
+  registry.insert<mlir::edge::EdgeDialect, mlir::func::FuncDialect,
+                  mlir::quant::QuantizationDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "edgec optimizer driver\n", registry));
 }

@@ -11,6 +11,7 @@
 #include "edgec/OnnxImporter.h"
 #include "edgec/AtomicFile.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/raw_ostream.h"
@@ -84,7 +85,8 @@ std::vector<int64_t> parseDims(const std::string &text, const std::string &spec)
 }  // namespace
 
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const ModelInput &input) {
-  context.loadDialect<mlir::edge::EdgeDialect, mlir::func::FuncDialect>();
+  context.loadDialect<mlir::edge::EdgeDialect, mlir::func::FuncDialect,
+                      mlir::quant::QuantizationDialect>();
   const std::string &path = input.path;
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))

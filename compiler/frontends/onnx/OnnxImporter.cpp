@@ -12,6 +12,7 @@
 #include "OnnxModelLoader.h"
 #include "edge/ConstantData.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/IR/Verifier.h"
 
 namespace edgec {
@@ -162,7 +163,7 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model,
   normalizeConstantNodes(*model.mutable_graph());
   onnx_frontend::loadExternalData(model, baseDir, name);
   onnx_frontend::prepareModel(model, kCanonicalOpset, options.inputShapes, name);
-  context.loadDialect<EdgeDialect, func::FuncDialect>();
+  context.loadDialect<EdgeDialect, func::FuncDialect, quant::QuantizationDialect>();
   OwningOpRef<ModuleOp> module;
   // Shape subgraphs ONNX inference cannot see through (Shape -> Gather -> Div -> Slice)
   // resolve in rounds: bind what was folded, infer again, import again.

@@ -1,5 +1,6 @@
 #include "edge/EdgeDialect.h"
 
+#include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/IR/Builders.h"
 
 using namespace mlir;
@@ -8,6 +9,7 @@ using namespace mlir::edge;
 #include "edge/EdgeOpsDialect.cpp.inc"
 
 void EdgeDialect::initialize() {
+  registerTypes();
   addOperations<
 #define GET_OP_LIST
 #include "edge/EdgeOps.cpp.inc"

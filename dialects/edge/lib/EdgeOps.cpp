@@ -3,6 +3,8 @@
 // re-check shapes.
 #include "edge/EdgeDialect.h"
 
+#include "VerifyUtils.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
@@ -10,28 +12,51 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
+#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 using namespace mlir::edge;
+using namespace mlir::edge::detail;
 
 namespace {
-RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
-ArrayRef<int64_t> shapeOf(Value v) { return tensorType(v).getShape(); }
-Type elementOf(Value v) { return tensorType(v).getElementType(); }
-
-std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (auto [i, d] : llvm::enumerate(shape)) s += (i ? "," : "") + std::to_string(d);
-  return s + "]";
+// " (quantized and non-quantized values do not mix)" after a message about two element
+// types, when such a reason explains why they differ.
+std::string kindNote(Type a, Type b) {
+  std::string why = elementKindMismatch(a, b);
+  return why.empty() ? "" : " (" + why + ")";
 }
 
-// A rank-0 tensor has no valid axis (ONNX: axis in [-r, r-1]); accepting axis 0 there
-// let Concat index an empty shape and passed Softmax/LayerNormalization/Reduce IR that
-// the runtime kernels reject.
-LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank, StringRef what = "axis") {
-  if (axis < 0 || axis >= rank)
-    return op->emitOpError() << what << " " << axis << " is out of range for rank " << rank
-                             << " (axes must be normalized to [0, rank))";
+// The element types of a matmul or convolution: all equal floats or, for the integer
+// kernels, a per-tensor quantized input, a weight quantized per-tensor or per-axis
+// along `weightChannelDim` (one scale per output channel; its storage may differ from
+// the input's, e.g. u8 activations times i8 weights as in ONNX Runtime's QLinear
+// ops), a bias with 32-bit storage and a quantized result with its own scale (the
+// kernel requantizes). `names` lists the operands and result for messages.
+LogicalResult verifyContractionTypes(Operation *op, Value input, Value weight, Value bias,
+                                     Value result, int64_t weightChannelDim,
+                                     ArrayRef<StringRef> names) {
+  std::string all = llvm::join(names, ", ");
+  all.replace(all.rfind(", "), 2, " and ");
+  Type x = elementOf(input), w = elementOf(weight), y = elementOf(result);
+  Type b = bias ? elementOf(bias) : Type();
+  auto quantized = [](Type t) { return t && isUniformQuantized(t); };
+  if (!quantized(x) && !quantized(w) && !quantized(y) && !quantized(b)) {
+    if (w != x || y != x || (b && b != x))
+      return op->emitOpError() << all << " must have the same element type";
+    return success();
+  }
+  if (!quantized(x) || !quantized(w) || !quantized(y) || (b && !quantized(b)))
+    return op->emitOpError() << all << " must all be quantized or all be non-quantized";
+  if (quantizedDimension(x))
+    return op->emitOpError() << names[0] << " must be quantized per-tensor, not per-axis";
+  if (auto d = quantizedDimension(w); d && *d != weightChannelDim)
+    return op->emitOpError() << names[1] << " must be quantized per-tensor or per-axis along its "
+                             << "output-channel dim " << weightChannelDim << ", not dim " << *d;
+  if (b && cast<IntegerType>(storageType(b)).getWidth() != 32)
+    return op->emitOpError() << "quantized " << names[2]
+                             << " must have 32-bit storage (its scale is the input's times the "
+                                "weight's), got "
+                             << storageType(b);
   return success();
 }
 
@@ -123,13 +148,17 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 // Elementwise
 //===----------------------------------------------------------------------===//
 
+// Quantized operands may have different scales (the kernel requantizes), not different
+// storage types.
 #define EDGE_BINARY_VERIFIER(OP, SAME_TYPES)                                             \
   LogicalResult OP::verify() {                                                          \
-    if (SAME_TYPES && elementOf(getLhs()) != elementOf(getRhs()))                       \
-      return emitOpError() << "operand element types differ: " << elementOf(getLhs())    \
-                           << " vs " << elementOf(getRhs());                             \
-    if (elementOf(getOutput()) != elementOf(getLhs()))                                   \
-      return emitOpError("result element type must match the first operand");           \
+    Type lhs = elementOf(getLhs()), rhs = elementOf(getRhs()), out = elementOf(getOutput()); \
+    if (SAME_TYPES && !isSameElementKind(lhs, rhs))                                     \
+      return emitOpError() << "operand element types differ: " << lhs << " vs " << rhs   \
+                           << kindNote(lhs, rhs);                                        \
+    if (!isSameElementKind(out, lhs))                                                    \
+      return emitOpError() << "result element type must match the first operand"        \
+                           << kindNote(out, lhs);                                        \
     return verifyBroadcastResult(*this, {getLhs(), getRhs()}, getOutput());              \
   }
 EDGE_BINARY_VERIFIER(AddOp, true)
@@ -145,15 +174,58 @@ LogicalResult WhereOp::verify() {
   return verifyBroadcastResult(*this, {getCondition(), getX(), getY()}, getOutput());
 }
 
+// Unary ops, Softmax and LogSoftmax: the result keeps the input type, but a quantized
+// result may have its own scale and zero point.
+static LogicalResult verifyUnaryTypes(Operation *op, Value input, Value output) {
+  Type in = elementOf(input), out = elementOf(output);
+  if (!isSameElementKind(in, out))
+    return op->emitOpError() << "result element type " << out << " must match the input's "
+                             << in << kindNote(in, out);
+  return success();
+}
+
+#define EDGE_UNARY_VERIFIER(OP) \
+  LogicalResult OP::verify() { return verifyUnaryTypes(*this, getInput(), getOutput()); }
+EDGE_UNARY_VERIFIER(ReluOp)
+EDGE_UNARY_VERIFIER(SigmoidOp)
+EDGE_UNARY_VERIFIER(TanhOp)
+EDGE_UNARY_VERIFIER(SqrtOp)
+EDGE_UNARY_VERIFIER(ErfOp)
+EDGE_UNARY_VERIFIER(ExpOp)
+EDGE_UNARY_VERIFIER(LogOp)
+EDGE_UNARY_VERIFIER(NegOp)
+EDGE_UNARY_VERIFIER(AbsOp)
+EDGE_UNARY_VERIFIER(ReciprocalOp)
+#undef EDGE_UNARY_VERIFIER
+
+// `: T` when the result has the operand's type, else `: T -> U`.
+static ParseResult parseUnaryTypes(OpAsmParser &parser, Type &input, Type &output) {
+  if (parser.parseType(input)) return failure();
+  output = input;
+  if (succeeded(parser.parseOptionalArrow()) && parser.parseType(output)) return failure();
+  return success();
+}
+
+static void printUnaryTypes(OpAsmPrinter &printer, Operation *, Type input, Type output) {
+  printer << input;
+  if (output != input) printer << " -> " << output;
+}
+
 LogicalResult ClipOp::verify() {
   if (getInput().getType() != getOutput().getType())
     return emitOpError("result type must match the input type");
+  // A quantized input's bounds are real values (its expressed type): the kernel
+  // quantizes them with the input's scale.
+  Type boundType = expressedType(elementOf(getInput()));
   for (Value bound : {getMin(), getMax()}) {
     if (!bound) continue;
     if (tensorType(bound).getNumElements() != 1)
       return emitOpError("min and max must be scalars (one element)");
-    if (elementOf(bound) != elementOf(getInput()))
-      return emitOpError("min and max must have the input's element type");
+    if (elementOf(bound) != boundType)
+      return emitOpError() << "min and max must have the input's element type"
+                           << (boundType != elementOf(getInput())
+                                   ? " (the expressed type of a quantized input)"
+                                   : "");
   }
   return success();
 }
@@ -237,8 +309,13 @@ LogicalResult RangeOp::verify() {
 // Normalization
 //===----------------------------------------------------------------------===//
 
-LogicalResult SoftmaxOp::verify() { return verifyAxis(*this, getAxis(), shapeOf(getInput()).size()); }
-LogicalResult LogSoftmaxOp::verify() { return verifyAxis(*this, getAxis(), shapeOf(getInput()).size()); }
+template <typename SoftmaxLikeOp> static LogicalResult verifySoftmaxLike(SoftmaxLikeOp op) {
+  if (failed(verifyUnaryTypes(op, op.getInput(), op.getOutput()))) return failure();
+  return verifyAxis(op, op.getAxis(), shapeOf(op.getInput()).size());
+}
+
+LogicalResult SoftmaxOp::verify() { return verifySoftmaxLike(*this); }
+LogicalResult LogSoftmaxOp::verify() { return verifySoftmaxLike(*this); }
 
 LogicalResult LayerNormalizationOp::verify() {
   ArrayRef<int64_t> in = shapeOf(getInput());
@@ -284,8 +361,11 @@ LogicalResult BatchNormalizationOp::verify() {
 LogicalResult MatMulOp::verify() {
   SmallVector<int64_t> a(shapeOf(getA())), b(shapeOf(getB()));
   if (a.empty() || b.empty()) return emitOpError("operands must have rank >= 1");
-  if (elementOf(getA()) != elementOf(getB()) || elementOf(getA()) != elementOf(getOutput()))
-    return emitOpError("A, B and the result must have the same element type");
+  // B's columns are its last dim; a vector B has none (its only dim is contracted).
+  int64_t columns = b.size() >= 2 ? int64_t(b.size()) - 1 : -1;
+  if (failed(verifyContractionTypes(*this, getA(), getB(), {}, getOutput(), columns,
+                                    {"A", "B", "the result"})))
+    return failure();
   bool aVec = a.size() == 1, bVec = b.size() == 1;
   if (aVec) a.insert(a.begin(), 1);
   if (bVec) b.push_back(1);
@@ -305,9 +385,9 @@ LogicalResult MatMulOp::verify() {
 LogicalResult GemmOp::verify() {
   ArrayRef<int64_t> a = shapeOf(getA()), b = shapeOf(getB());
   if (a.size() != 2 || b.size() != 2) return emitOpError("A and B must be matrices");
-  Type elem = elementOf(getA());
-  if (elementOf(getB()) != elem || elementOf(getOutput()) != elem || (getC() && elementOf(getC()) != elem))
-    return emitOpError("A, B, C and the result must have the same element type");
+  if (failed(verifyContractionTypes(*this, getA(), getB(), getC(), getOutput(),
+                                    getTransB() ? 0 : 1, {"A", "B", "C", "the result"})))
+    return failure();
   int64_t m = getTransA() ? a[1] : a[0], ka = getTransA() ? a[0] : a[1];
   int64_t kb = getTransB() ? b[1] : b[0], n = getTransB() ? b[0] : b[1];
   if (ka != kb) return emitOpError() << "contracting dims differ: " << ka << " vs " << kb;
@@ -325,10 +405,9 @@ LogicalResult ConvOp::verify() {
   ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight()), y = shapeOf(getOutput());
   if (x.size() < 3 || w.size() != x.size() || y.size() != x.size())
     return emitOpError("input, weight and result must have the same rank >= 3 (N, C, spatial...)");
-  Type elem = elementOf(getInput());
-  if (elementOf(getWeight()) != elem || elementOf(getOutput()) != elem ||
-      (getBias() && elementOf(getBias()) != elem))
-    return emitOpError("input, weight, bias and result must have the same element type");
+  if (failed(verifyContractionTypes(*this, getInput(), getWeight(), getBias(), getOutput(), 0,
+                                    {"input", "weight", "bias", "result"})))
+    return failure();
   int64_t spatial = x.size() - 2, group = getGroup();
   if (failed(verifyWindowAttrs(*this, spatial, getStrides(), getPads(), getDilations())))
     return failure();
@@ -357,6 +436,9 @@ template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
   if (failed(verifyWindowAttrs(op, spatial, op.getStrides(), op.getPads(), op.getDilations())))
     return failure();
   if (y[0] != x[0] || y[1] != x[1]) return op.emitOpError("result must keep N and C");
+  Type in = elementOf(op.getInput()), out = elementOf(op.getOutput());
+  if (!isSameElementKind(in, out))
+    return op.emitOpError() << "result element type must match the input" << kindNote(in, out);
   return verifyWindowOutput(op, x, y, op.getKernelShape(), op.getStrides(), op.getPads(),
                             op.getDilations());
 }
@@ -369,8 +451,9 @@ template <typename GlobalPoolOp> static LogicalResult verifyGlobalPool(GlobalPoo
   if (x.size() < 3 || y.size() != x.size() || y[0] != x[0] || y[1] != x[1] ||
       llvm::any_of(y.drop_front(2), [](int64_t d) { return d != 1; }))
     return op.emitOpError("result must be [N, C, 1, ...] for an [N, C, ...] input");
-  if (elementOf(op.getInput()) != elementOf(op.getOutput()))
-    return op.emitOpError("result element type must match the input");
+  Type in = elementOf(op.getInput()), out = elementOf(op.getOutput());
+  if (!isSameElementKind(in, out))
+    return op.emitOpError() << "result element type must match the input" << kindNote(in, out);
   return success();
 }
 
@@ -381,12 +464,31 @@ LogicalResult GlobalMaxPoolOp::verify() { return verifyGlobalPool(*this); }
 // Data movement
 //===----------------------------------------------------------------------===//
 
+// Data-movement ops copy elements, so the result keeps the input's element type; a
+// per-axis quantized dimension moves with its data (QuantTypes.h computes where), and
+// an op that would tear it apart is refused.
 LogicalResult ReshapeOp::verify() {
-  if (elementOf(getInput()) != elementOf(getOutput()))
-    return emitOpError("reshape cannot change the element type");
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getOutput());
   if (tensorType(getInput()).getNumElements() != tensorType(getOutput()).getNumElements())
-    return emitOpError() << "cannot reshape " << shapeStr(shapeOf(getInput())) << " to "
-                         << shapeStr(shapeOf(getOutput())) << ": element counts differ";
+    return emitOpError() << "cannot reshape " << shapeStr(in) << " to " << shapeStr(out)
+                         << ": element counts differ";
+  Type elem = elementOf(getInput());
+  std::optional<int64_t> axis = quantizedDimension(elem);
+  if (!axis && elementOf(getOutput()) != elem)
+    return emitOpError("reshape cannot change the element type");
+  if (axis) {
+    FailureOr<int64_t> mapped = reshapedAxis(in, out, *axis);
+    if (failed(mapped))
+      return emitOpError() << "reshape would split the per-axis quantized dimension " << *axis
+                           << " (size " << in[*axis] << ") of " << shapeStr(in) << ": "
+                           << shapeStr(out) << " has no dim of that size after the same "
+                           << "leading elements";
+    Type expected = withQuantizedDimension(elem, *mapped);
+    if (elementOf(getOutput()) != expected)
+      return emitOpError() << "result element type should be " << expected
+                           << ": the per-axis quantized dimension " << *axis
+                           << " becomes dimension " << *mapped;
+  }
   return success();
 }
 
@@ -450,8 +552,17 @@ LogicalResult TransposeOp::verify() {
       return emitOpError("perm must be a permutation of [0, rank)");
     if (out[i] != in[p]) return emitOpError() << "result dim " << i << " must be input dim " << p;
   }
-  if (elementOf(getInput()) != elementOf(getOutput()))
+  Type elem = elementOf(getInput());
+  if (std::optional<int64_t> axis = quantizedDimension(elem)) {
+    int64_t moved = transposedAxis(perm, *axis);
+    Type expected = withQuantizedDimension(elem, moved);
+    if (elementOf(getOutput()) != expected)
+      return emitOpError() << "result element type should be " << expected
+                           << ": perm moves the per-axis quantized dimension " << *axis
+                           << " to dimension " << moved;
+  } else if (elementOf(getOutput()) != elem) {
     return emitOpError("transpose cannot change the element type");
+  }
   return success();
 }
 
@@ -470,8 +581,10 @@ LogicalResult ConcatOp::verify() {
   int64_t total = 0;
   for (Value in : getInputs()) {
     ArrayRef<int64_t> s = shapeOf(in);
-    if (int64_t(s.size()) != rank || elementOf(in) != elementOf(getOutput()))
-      return emitOpError("inputs must have the result's rank and element type");
+    // Quantized inputs may have their own scales: the kernel requantizes.
+    if (int64_t(s.size()) != rank || !isSameElementKind(elementOf(in), elementOf(getOutput())))
+      return emitOpError() << "inputs must have the result's rank and element type"
+                           << kindNote(elementOf(in), elementOf(getOutput()));
     for (int64_t d = 0; d < rank; ++d)
       if (d != axis && s[d] != out[d])
         return emitOpError() << "input shape " << shapeStr(s) << " differs from the result "
@@ -505,8 +618,17 @@ LogicalResult SliceOp::verify() {
     if (out[d] != count)
       return emitOpError() << "result dim " << d << " is " << out[d] << ", the slice selects " << count;
   }
-  if (elementOf(getInput()) != elementOf(getOutput()))
+  // Slicing a per-axis quantized dimension keeps the scales of the selected indices.
+  Type elem = elementOf(getInput()), expected = elem;
+  if (std::optional<int64_t> axis = quantizedDimension(elem))
+    expected = selectQuantizedChannels(elem, getStarts()[*axis], getSteps()[*axis], out[*axis]);
+  if (elementOf(getOutput()) != expected) {
+    if (expected != elem)
+      return emitOpError() << "result element type should be " << expected
+                           << ": the scales of the indices sliced from the per-axis quantized "
+                           << "dimension " << *quantizedDimension(elem);
     return emitOpError("slice cannot change the element type");
+  }
   return success();
 }
 
@@ -515,18 +637,33 @@ LogicalResult GatherOp::verify() {
   int64_t axis = getAxis();
   if (data.empty()) return emitOpError("data must have rank >= 1");
   if (failed(verifyAxis(*this, axis, data.size()))) return failure();
+  // Dims after `axis` shift by the indices' rank - 1; gathering along the quantized dim
+  // itself would give the result scales that depend on the indices' values.
+  Type elem = elementOf(getData()), expectedElem = elem;
+  if (std::optional<int64_t> q = quantizedDimension(elem)) {
+    if (*q == axis)
+      return emitOpError() << "cannot gather along the per-axis quantized dimension " << axis
+                           << " (the result's scales would depend on the indices)";
+    expectedElem = withQuantizedDimension(elem, *q < axis ? *q : *q + int64_t(idx.size()) - 1);
+  }
   SmallVector<int64_t> expected(data.take_front(axis));
   expected.append(idx.begin(), idx.end());
   expected.append(data.begin() + axis + 1, data.end());
   if (shapeOf(getOutput()) != ArrayRef<int64_t>(expected))
     return emitOpError() << "result shape should be " << shapeStr(expected);
-  if (elementOf(getData()) != elementOf(getOutput()))
-    return emitOpError("gather cannot change the element type");
+  if (elementOf(getOutput()) != expectedElem)
+    return emitOpError("gather cannot change the element type")
+           << (expectedElem != elem ? " (the per-axis quantized dimension moves)" : "");
   return success();
 }
 
 LogicalResult ExpandOp::verify() {
-  if (elementOf(getInput()) != elementOf(getOutput()))
+  // New leading dims shift a per-axis quantized dimension.
+  Type elem = elementOf(getInput());
+  if (std::optional<int64_t> q = quantizedDimension(elem))
+    elem = withQuantizedDimension(elem, *q + int64_t(shapeOf(getOutput()).size()) -
+                                            int64_t(shapeOf(getInput()).size()));
+  if (elementOf(getOutput()) != elem)
     return emitOpError("expand cannot change the element type");
   auto b = broadcastShapes(shapeOf(getInput()), shapeOf(getOutput()));
   if (failed(b) || ArrayRef<int64_t>(*b) != shapeOf(getOutput()))
@@ -538,6 +675,9 @@ LogicalResult ExpandOp::verify() {
 LogicalResult CastOp::verify() {
   if (shapeOf(getInput()) != shapeOf(getOutput()))
     return emitOpError("cast cannot change the shape");
+  if (isUniformQuantized(elementOf(getInput())) || isUniformQuantized(elementOf(getOutput())))
+    return emitOpError("cast cannot convert to or from a quantized type (QuantizeLinear and "
+                       "DequantizeLinear do)");
   return success();
 }
 
@@ -552,10 +692,19 @@ LogicalResult SplitOp::verify() {
   if (failed(verifyAxis(*this, axis, rank))) return failure();
   if (getOutputs().empty()) return emitOpError("needs at least one result");
   int64_t total = 0;
+  Type elem = elementOf(getInput());
+  std::optional<int64_t> q = quantizedDimension(elem);
   for (Value out : getOutputs()) {
     ArrayRef<int64_t> s = shapeOf(out);
-    if (int64_t(s.size()) != rank || elementOf(out) != elementOf(getInput()))
+    if (int64_t(s.size()) != rank)
       return emitOpError("results must have the input's rank and element type");
+    // Splitting the per-axis quantized dimension splits its scales.
+    Type expected = q && *q == axis ? selectQuantizedChannels(elem, total, 1, s[axis]) : elem;
+    if (elementOf(out) != expected)
+      return emitOpError("results must have the input's rank and element type")
+             << (expected != elem ? " (with the scales of their part of the per-axis "
+                                    "quantized dimension)"
+                                  : "");
     for (int64_t d = 0; d < rank; ++d)
       if (d != axis && s[d] != in[d])
         return emitOpError() << "result shape " << shapeStr(s) << " differs from the input "
@@ -589,6 +738,10 @@ LogicalResult PadOp::verify() {
     return emitOpError() << "unknown mode '" << mode << "' (constant, reflect or edge)";
   if (pads.size() != 2 * rank || out.size() != rank)
     return emitOpError() << "expects " << 2 * rank << " pads (begins, then ends) and a rank-" << rank << " result";
+  std::optional<int64_t> q = quantizedDimension(elementOf(getInput()));
+  if (q && (pads[*q] != 0 || pads[rank + *q] != 0))
+    return emitOpError() << "cannot pad the per-axis quantized dimension " << *q
+                         << " (new indices would have no scale)";
   for (size_t d = 0; d < rank; ++d) {
     int64_t expected = in[d] + pads[d] + pads[rank + d];
     if (expected < 0) return emitOpError() << "pads crop dim " << d << " below zero";
@@ -602,8 +755,12 @@ LogicalResult PadOp::verify() {
     return emitOpError("pad cannot change the element type");
   if (Value v = getConstantValue()) {
     if (mode != "constant") return emitOpError("constant_value is only used in constant mode");
-    if (tensorType(v).getNumElements() != 1 || elementOf(v) != elementOf(getInput()))
-      return emitOpError("constant_value must be one element of the input's element type");
+    // For a quantized input, a real value (its expressed type) that the kernel quantizes.
+    Type valueType = expressedType(elementOf(getInput()));
+    if (tensorType(v).getNumElements() != 1 || elementOf(v) != valueType)
+      return emitOpError("constant_value must be one element of the input's element type")
+             << (valueType != elementOf(getInput()) ? " (the expressed type of a quantized input)"
+                                                    : "");
   }
   return success();
 }

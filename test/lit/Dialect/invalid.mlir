@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 func.func @dynamic_shape(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
-  // expected-error @+1 {{operand #0 must be statically shaped tensor of any type values}}
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of any type but !edge.block values}}
   %0 = edge.Relu %x : tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
@@ -15,7 +15,7 @@ func.func @dynamic_shape(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
 // -----
 
 func.func @unranked(%x: tensor<*xf32>, %y: tensor<2xf32>) -> tensor<2xf32> {
-  // expected-error @+1 {{operand #0 must be statically shaped tensor of any type values}}
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of any type but !edge.block values}}
   %0 = edge.Add %x, %y : (tensor<*xf32>, tensor<2xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
@@ -23,7 +23,7 @@ func.func @unranked(%x: tensor<*xf32>, %y: tensor<2xf32>) -> tensor<2xf32> {
 // -----
 
 func.func @dynamic_result(%x: tensor<2x3xf32>) -> tensor<?xf32> {
-  // expected-error @+1 {{result #0 must be statically shaped tensor of any type values}}
+  // expected-error @+1 {{result #0 must be statically shaped tensor of any type but !edge.block values}}
   %0 = edge.Reshape %x : (tensor<2x3xf32>) -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
@@ -31,7 +31,7 @@ func.func @dynamic_result(%x: tensor<2x3xf32>) -> tensor<?xf32> {
 // -----
 
 func.func @integer_softmax(%x: tensor<2x3xi32>) -> tensor<2x3xi32> {
-  // expected-error @+1 {{operand #0 must be statically shaped tensor of floating-point values}}
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of floating-point or quant.uniform values}}
   %0 = edge.Softmax %x {axis = 1 : i64} : tensor<2x3xi32>
   return %0 : tensor<2x3xi32>
 }
@@ -55,7 +55,7 @@ func.func @gather_float_indices(%d: tensor<3xf32>, %i: tensor<2xf32>) -> tensor<
 // -----
 
 func.func @unary_type_change(%x: tensor<3xf32>) -> tensor<3xf16> {
-  // expected-error @+1 {{requires the same type for all operands and results}}
+  // expected-error @+1 {{result element type 'f16' must match the input's 'f32'}}
   %0 = "edge.Relu"(%x) : (tensor<3xf32>) -> tensor<3xf16>
   return %0 : tensor<3xf16>
 }

@@ -8,7 +8,13 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "edge/EdgeTraits.h"
+#include "edge/QuantTypes.h"
+
 #include "edge/EdgeOpsDialect.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "edge/EdgeTypes.h.inc"
 
 #define GET_OP_CLASSES
 #include "edge/EdgeOps.h.inc"

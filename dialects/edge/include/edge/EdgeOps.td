@@ -2,16 +2,31 @@
 #define EDGE_OPS_TD
 
 include "edge/EdgeBase.td"
+include "edge/EdgeTypes.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
+// `!quant.uniform`, per-tensor or per-axis (edge/QuantTypes.h).
+def Edge_UniformQuantized : Type<CPred<"::mlir::edge::isUniformQuantized($_self)">,
+                                 "quant.uniform">;
+// GGUF blocks are opaque: only constants hold them (weight-only ops that decode them
+// will take them explicitly), so no op reads one as numbers by accident.
+def Edge_NonBlockType : Type<CPred<"!::llvm::isa<::mlir::edge::BlockType>($_self)">,
+                             "any type but !edge.block">;
+
 // Every tensor in the edge dialect is statically shaped.
-def Edge_Tensor : StaticShapeTensorOf<[AnyType]>;
+def Edge_Tensor : StaticShapeTensorOf<[Edge_NonBlockType]>;
+def Edge_AnyTensor : StaticShapeTensorOf<[AnyType]>;
 def Edge_OptTensor : Optional<Edge_Tensor>;
 def Edge_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
+// Ops with integer kernels for quantized tensors (requantizing to the result's scale)
+// take float or `!quant.uniform` elements; their verifiers compare storage types
+// (isSameElementKind), not whole types.
+def Edge_QuantizableFloatTensor : StaticShapeTensorOf<[AnyFloat, Edge_UniformQuantized]>;
+def Edge_QuantizedTensor : StaticShapeTensorOf<[Edge_UniformQuantized]>;
 def Edge_BoolTensor : StaticShapeTensorOf<[I1]>;
 // Numbers: floats and (signless or unsigned) integers, not bool.
 def Edge_NumericTensor : StaticShapeTensorOf<[AnyFloat, I8, I16, I32, I64, UI8, UI16, UI32, UI64]>;
@@ -28,7 +43,7 @@ def Edge_ConstantOp : Edge_Op<"constant", [ConstantLike, Pure, AllTypesMatch<["v
     `dense` so that passes can fold them.
   }];
   let arguments = (ins ElementsAttr:$value);
-  let results = (outs Edge_Tensor:$output);
+  let results = (outs Edge_AnyTensor:$output);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
 }
@@ -64,13 +79,17 @@ def Edge_WhereOp : Edge_Op<"Where", [Pure]> {
   let hasVerifier = 1;
 }
 
-// Unary ops keep the operand type.
+// Unary ops keep the operand type, except that a quantized result may have its own
+// scale and zero point (a lookup-table kernel maps input codes to output codes, and
+// Sigmoid/Tanh want a fixed output range). The result type is printed only when it
+// differs: `: T` or `: T -> U`.
 class Edge_UnaryOp<string mnemonic, string doc> :
-    Edge_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    Edge_Op<mnemonic, [Pure, AllShapesMatch<["input", "output"]>]> {
   let summary = doc;
   let arguments = (ins Edge_Tensor:$input);
   let results = (outs Edge_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = "$input attr-dict `:` custom<UnaryTypes>(type($input), type($output))";
+  let hasVerifier = 1;
 }
 
 def Edge_ReluOp : Edge_UnaryOp<"Relu", "max(x, 0)">;
@@ -218,12 +237,13 @@ def Edge_RangeOp : Edge_Op<"Range", [Pure]> {
 // Normalization
 //===----------------------------------------------------------------------===//
 
+// A quantized result may have its own scale (int8 kernels use 1/256).
 class Edge_SoftmaxLikeOp<string mnemonic, string doc> :
-    Edge_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    Edge_Op<mnemonic, [Pure, AllShapesMatch<["input", "output"]>]> {
   let summary = doc;
-  let arguments = (ins Edge_FloatTensor:$input, I64Attr:$axis);
-  let results = (outs Edge_FloatTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let arguments = (ins Edge_QuantizableFloatTensor:$input, I64Attr:$axis);
+  let results = (outs Edge_QuantizableFloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` custom<UnaryTypes>(type($input), type($output))";
   let hasVerifier = 1;
 }
 
@@ -263,21 +283,30 @@ def Edge_BatchNormalizationOp : Edge_Op<"BatchNormalization", [Pure]> {
 
 def Edge_MatMulOp : Edge_Op<"MatMul", [Pure]> {
   let summary = "numpy.matmul: batched, broadcasting, 1-D operands promoted";
-  let arguments = (ins Edge_FloatTensor:$a, Edge_FloatTensor:$b);
-  let results = (outs Edge_FloatTensor:$output);
+  let description = [{
+    Quantized: A per-tensor, B per-tensor or per-axis along its last dim (one scale
+    per output column); their storage may differ (u8 activations times i8 weights,
+    as ONNX Runtime's QLinearMatMul); the result is quantized with its own scale.
+  }];
+  let arguments = (ins Edge_QuantizableFloatTensor:$a, Edge_QuantizableFloatTensor:$b);
+  let results = (outs Edge_QuantizableFloatTensor:$output);
   let assemblyFormat = "$a `,` $b attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
 def Edge_GemmOp : Edge_Op<"Gemm", [Pure]> {
   let summary = "alpha * op(A) * op(B) + beta * C";
-  let arguments = (ins Edge_FloatTensor:$a, Edge_FloatTensor:$b,
-                   Optional<Edge_FloatTensor>:$c,
+  let description = [{
+    Quantized as MatMul (B per-axis along N); a quantized C has 32-bit storage (its
+    scale is A's times B's, as ONNX QLinear ops' bias).
+  }];
+  let arguments = (ins Edge_QuantizableFloatTensor:$a, Edge_QuantizableFloatTensor:$b,
+                   Optional<Edge_QuantizableFloatTensor>:$c,
                    DefaultValuedAttr<F32Attr, "1.0f">:$alpha,
                    DefaultValuedAttr<F32Attr, "1.0f">:$beta,
                    DefaultValuedAttr<I64Attr, "0">:$transA,
                    DefaultValuedAttr<I64Attr, "0">:$transB);
-  let results = (outs Edge_FloatTensor:$output);
+  let results = (outs Edge_QuantizableFloatTensor:$output);
   let assemblyFormat = [{
     $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
   }];
@@ -290,15 +319,19 @@ def Edge_ConvOp : Edge_Op<"Conv", [Pure]> {
     `pads` holds all begins then all ends over the spatial dims (auto_pad is resolved
     by the frontend). `activation` is "" (none), "Relu" or "Clip" with
     [act_min, act_max]: a fused epilogue.
+
+    Quantized (as ONNX QLinearConv): the input per-tensor, the weight per-tensor or
+    per-axis along dim 0 (output channels), storage types may differ; the bias has
+    32-bit storage; the result is quantized with its own scale.
   }];
-  let arguments = (ins Edge_FloatTensor:$input, Edge_FloatTensor:$weight,
-                   Optional<Edge_FloatTensor>:$bias,
+  let arguments = (ins Edge_QuantizableFloatTensor:$input, Edge_QuantizableFloatTensor:$weight,
+                   Optional<Edge_QuantizableFloatTensor>:$bias,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                    DenseI64ArrayAttr:$dilations, I64Attr:$group,
                    DefaultValuedAttr<StrAttr, "\"\"">:$activation,
                    DefaultValuedAttr<F32Attr, "0.0f">:$act_min,
                    DefaultValuedAttr<F32Attr, "0.0f">:$act_max);
-  let results = (outs Edge_FloatTensor:$output);
+  let results = (outs Edge_QuantizableFloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
@@ -321,8 +354,8 @@ def Edge_AveragePoolOp : Edge_PoolOp<"AveragePool", "Average pooling",
 
 class Edge_GlobalPoolOp<string mnemonic, string doc> : Edge_Op<mnemonic, [Pure]> {
   let summary = doc;
-  let arguments = (ins Edge_FloatTensor:$input);
-  let results = (outs Edge_FloatTensor:$output);
+  let arguments = (ins Edge_QuantizableFloatTensor:$input);
+  let results = (outs Edge_QuantizableFloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
@@ -485,6 +518,64 @@ def Edge_CumSumOp : Edge_Op<"CumSum", [Pure, SameOperandsAndResultType]> {
                    I64Attr:$reverse);
   let results = (outs Edge_NumericTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def Edge_QuantizeLinearOp : Edge_Op<"QuantizeLinear",
+                                    [Pure, AllShapesMatch<["input", "output"]>]> {
+  let summary = "Quantize floats to the result's !quant.uniform type (per-tensor or per-axis)";
+  let description = [{
+    ONNX QuantizeLinear with constant scale and zero point: they are the result
+    element type's parameters, `q = saturate(round_half_even(x / scale) + zero_point)`.
+    The input's element type is the quantized type's expressed type.
+  }];
+  let arguments = (ins Edge_FloatTensor:$input);
+  let results = (outs Edge_QuantizedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Edge_DequantizeLinearOp : Edge_Op<"DequantizeLinear",
+                                      [Pure, AllShapesMatch<["input", "output"]>]> {
+  let summary = "Floats from a !quant.uniform tensor: (q - zero_point) * scale";
+  let description = [{
+    ONNX DequantizeLinear with the scale and zero point of the input's element type
+    (per-tensor or per-axis); the result's element type is its expressed type.
+  }];
+  let arguments = (ins Edge_QuantizedTensor:$input);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Edge_IntWeightTensor : StaticShapeTensorOf<[I<4>, UI<4>, I8, UI8]>;
+def Edge_ScaleTensor : StaticShapeTensorOf<[F32, F16, BF16]>;
+
+def Edge_DequantizeBlockwiseOp : Edge_Op<"DequantizeBlockwise", [Pure]> {
+  let summary = "Group-wise (blocked) int4/int8 weight to floats; weight-only";
+  let description = [{
+    ONNX DequantizeLinear-21 with `block_size` (as ONNX Runtime's MatMulNBits
+    weights): every run of `block_size` elements along `axis` shares one scale and
+    zero point, `y = (w - zero_points[b]) * scales[b]`. `scales` (and `zero_points`,
+    which default to 0) have the weight's shape with dim `axis` divided by
+    `block_size`, rounded up. The result's element type is the scales'.
+
+    Weight-only: matmul kernels consume it directly (the packed weight stays packed;
+    nothing materializes the float weight). The scales are tensor operands rather
+    than type parameters because a uniqued type lives as long as the context, and a
+    7B model has millions of them.
+  }];
+  let arguments = (ins Edge_IntWeightTensor:$weight, Edge_ScaleTensor:$scales,
+                   Optional<Edge_IntWeightTensor>:$zero_points, I64Attr:$axis,
+                   I64Attr:$block_size);
+  let results = (outs Edge_ScaleTensor:$output);
+  let assemblyFormat = [{
+    $weight `,` $scales (`,` $zero_points^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 
