@@ -20,7 +20,9 @@ kernel bug (a wrong pad, stride, bias or layout) gives errors of the order of th
 output scale itself. The max per-element relative error is printed for information.
 
 Each package runs twice, with the CPU's best kernels and with the portable reference
-ones (EDGEC_KERNELS=ref); each run is one case. Run with Debian's /usr/bin/python3
+ones (EDGEC_KERNELS=ref); each run is one case. One more case, observer_ranges
+(observer_ranges.py), compares the per-tensor min/max that `edgec-observe` records
+inside the compiler on MobileNetV2 with PyTorch forward hooks. Run with Debian's /usr/bin/python3
 (python3-torch, python3-torchvision, python3-onnx, python3-numpy). Prints one line per
 case (PASS/FAIL, errors, compile time, latency) and, last, "N passed, N failed".
 """
@@ -181,11 +183,15 @@ def main():
     work = tempfile.mkdtemp(prefix="e2e-", dir=build)
     passed = failed = 0
     try:
-        for name, factory in MODELS:
+        for name, factory in MODELS + [("observer_ranges", None)]:
             if args.only and name not in args.only:
                 continue
             try:
-                results = list(check(name, factory, edgec, work))
+                if factory is None:  # per-tensor ranges recorded inside the compiler vs PyTorch hooks
+                    import observer_ranges
+                    results = list(observer_ranges.check(build, os.path.join(work, name)))
+                else:
+                    results = list(check(name, factory, edgec, work))
             except Exception as e:  # a broken export or harness problem is a failure, not a crash
                 results = [(name, False, "%s: %s" % (type(e).__name__, e))]
             for case, ok, detail in results:
