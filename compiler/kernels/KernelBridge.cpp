@@ -133,12 +133,14 @@ FailureOr<std::vector<ElementsAttr>> evaluateOnKernels(Operation *op) {
   std::vector<const TensorView *> runInputs;
   for (const TensorView *v : sig.inputs) runInputs.push_back(v ? v : &absent);
 
-  std::unique_ptr<Kernel> kernel = KernelRegistry::instance().create(sig.op, {Isa::Ref});
-  if (!kernel) return failure();
   try {
+    std::unique_ptr<Kernel> kernel = KernelRegistry::instance().create(sig, {Isa::Ref});
     kernel->prepare(sig);
     std::vector<uint64_t> scratch((kernel->scratchBytes() + 7) / 8 + 1);
-    kernel->run(runInputs, outputs, scratch.data());
+    RunContext ctx;  // one thread: folding runs tiny shape computations
+    ctx.scratch = reinterpret_cast<uint8_t *>(scratch.data());
+    ctx.scratchStride = scratch.size() * sizeof(uint64_t);
+    kernel->run(ctx, runInputs, outputs);
   } catch (const std::exception &) {
     return failure();  // e.g. an out-of-range Gather index: leave it to run time
   }

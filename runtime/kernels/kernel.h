@@ -16,14 +16,17 @@
 #include <string>
 #include <vector>
 
+#include "edgec/dtype_table.h"
 #include "edgepkg_generated.h"
 
 namespace edgec::rt {
 
 using DType = pkg::DType;
 
-size_t dtypeSize(DType t);        // bytes per element (i4: 1, see packedBytes)
-const char *dtypeName(DType t);
+// Facts about a dtype come from the one table (edgec/dtype_table.h).
+const DTypeInfo &dtypeInfo(DType t);  // throws Error for a value no dtype has
+size_t dtypeSize(DType t);            // bytes per element; 0 for packed (i4/u4) and block types
+const char *dtypeName(DType t);       // "f32", "q4_k", ...
 
 // Thrown by kernels and the loader; the C API turns it into an error string.
 struct Error : std::runtime_error {
@@ -43,7 +46,7 @@ struct TensorView {
     for (int64_t d : shape) n *= d;
     return n;
   }
-  size_t nbytes() const { return static_cast<size_t>(numel()) * dtypeSize(dtype); }
+  size_t nbytes() const;  // storage bytes, packed and block types included
   template <typename T> T *as() const { return static_cast<T *>(data); }
 };
 
@@ -52,15 +55,27 @@ class Attrs {
 public:
   explicit Attrs(const flatbuffers::Vector<flatbuffers::Offset<pkg::Attr>> *attrs)
       : attrs_(attrs) {}
+  // The compiler writes every attribute a kernel reads, ONNX defaults included. A getter
+  // without a default requires the attribute; with a default, it may be absent. Either
+  // way, an attribute of the wrong kind is an error (Error naming the attribute and
+  // both kinds), never silently its default.
   bool has(const char *name) const { return find(name) != nullptr; }
+  int64_t i(const char *name) const;
   int64_t i(const char *name, int64_t def) const;
+  float f(const char *name) const;
   float f(const char *name, float def) const;
-  std::vector<int64_t> ints(const char *name, std::vector<int64_t> def = {}) const;
-  std::vector<float> floats(const char *name, std::vector<float> def = {}) const;
-  std::string s(const char *name, std::string def = "") const;
+  std::vector<int64_t> ints(const char *name) const;
+  std::vector<int64_t> ints(const char *name, std::vector<int64_t> def) const;
+  std::vector<float> floats(const char *name) const;
+  std::vector<float> floats(const char *name, std::vector<float> def) const;
+  std::string s(const char *name) const;
+  std::string s(const char *name, std::string def) const;
 
 private:
   const pkg::Attr *find(const char *name) const;
+  // The attribute `name` if present; throws if it is of another kind than `kind`, or
+  // absent when `required`.
+  const pkg::Attr *get(const char *name, pkg::AttrKind kind, bool required) const;
   const flatbuffers::Vector<flatbuffers::Offset<pkg::Attr>> *attrs_;
 };
 
@@ -75,6 +90,26 @@ struct KernelSignature {
   Attrs attrs{nullptr};
 };
 
+class ThreadPool;
+
+// What a kernel gets on every run: the threads it may split its work over and its
+// scratch memory, one region per thread (as ggml's ith/nth/wdata). A kernel splits work
+// only over independent outputs, each computed in the same order whatever the thread
+// count, so results are bit-identical for any number of threads.
+struct RunContext {
+  ThreadPool *pool = nullptr;  // null: everything runs on the calling thread
+  int threads = 1;
+  uint8_t *scratch = nullptr;  // threads * scratchStride bytes, 64-byte aligned regions
+  size_t scratchStride = 0;
+
+  void *threadScratch(int thread) const;
+  // Splits [0, n) into at most `threads` contiguous chunks of at least `grain` items
+  // (fewer when n is small) and runs fn(begin, end, thread) for each, on the pool; returns
+  // when all are done. `thread` indexes threadScratch. The first exception is rethrown.
+  void parallelFor(int64_t n, int64_t grain,
+                   const std::function<void(int64_t begin, int64_t end, int thread)> &fn) const;
+};
+
 class Kernel {
 public:
   // Out of line (kernel.cpp), like Error's destructor and scratchBytes: the vtables and
@@ -83,11 +118,11 @@ public:
   virtual ~Kernel();
   // Validate shapes/attrs, precompute. Throw Error with a clear message on failure.
   virtual void prepare(const KernelSignature &sig) = 0;
-  // Bytes of scratch memory `run` needs (valid after prepare).
+  // Bytes of scratch memory `run` needs per thread (valid after prepare).
   virtual size_t scratchBytes() const;
   // Inputs/outputs are in the order of the plan; absent optional inputs have data == null.
-  virtual void run(const std::vector<const TensorView *> &inputs,
-                   const std::vector<TensorView *> &outputs, void *scratch) = 0;
+  virtual void run(const RunContext &ctx, const std::vector<const TensorView *> &inputs,
+                   const std::vector<TensorView *> &outputs) = 0;
 };
 
 // Ordered: among the implementations of an op that the CPU can run, the highest wins. Each
@@ -96,18 +131,30 @@ enum class Isa : int { Ref = 0, X86Avx2 = 1, X86Avx512 = 2, ArmNeon = 3 };
 const char *isaName(Isa isa);
 
 using KernelFactory = std::function<std::unique_ptr<Kernel>()>;
+// Whether an implementation handles a call: its dtypes and the attributes that matter.
+// Checked before prepare; an implementation without one takes every call of its op.
+using KernelAccepts = bool (*)(const KernelSignature &sig);
 
-// All kernel implementations. Each family file exposes a `register...` function that
-// `KernelRegistry::instance()` calls explicitly (no static-initializer tricks, which a
-// static library link would silently drop). Lookups prefer the highest ISA available.
+// All kernel implementations, keyed by signature. Each family file exposes a
+// `register...` function that `KernelRegistry::instance()` calls explicitly (no
+// static-initializer tricks, which a static library link would silently drop).
+//
+// A call gets the highest-ISA implementation of its op that the CPU runs and that accepts
+// its signature (e.g. the x86 Conv takes f32 only, so an int8 Conv goes to ref); `ref`
+// implements every op for every dtype its contract lists and is the fallback, whose
+// prepare() says clearly what it does not support.
 class KernelRegistry {
 public:
   static KernelRegistry &instance();
-  void add(const std::string &op, Isa isa, KernelFactory factory);
+  void add(const std::string &op, Isa isa, KernelFactory factory, KernelAccepts accepts = nullptr);
   template <typename K> void add(const std::string &op, Isa isa) {
     add(op, isa, [] { return std::unique_ptr<Kernel>(new K()); });
   }
-  // Best implementation for `op` among ISAs in `available`; null if unknown op.
+  // The best implementation for `sig` among ISAs in `available`; throws Error naming the
+  // node if none (an op this runtime does not know, or no ISA available implements it).
+  std::unique_ptr<Kernel> create(const KernelSignature &sig, const std::vector<Isa> &available,
+                                 Isa *chosen = nullptr) const;
+  // By op name only (for code that builds its own signature later): the highest ISA.
   std::unique_ptr<Kernel> create(const std::string &op, const std::vector<Isa> &available,
                                  Isa *chosen = nullptr) const;
   bool has(const std::string &op) const;
@@ -118,9 +165,13 @@ private:
     std::string op;
     Isa isa;
     KernelFactory factory;
+    KernelAccepts accepts;
   };
   std::vector<Entry> entries_;
 };
+
+// True if every present input and every output of `sig` has dtype `t`.
+bool allOfDType(const KernelSignature &sig, DType t);
 
 // Helpers shared by kernel implementations.
 std::vector<int64_t> broadcastStrides(const std::vector<int64_t> &shape,

@@ -17,6 +17,7 @@ void registerRefUnaryMath(KernelRegistry &r);
 void registerRefLogic(KernelRegistry &r);
 void registerRefArith(KernelRegistry &r);
 void registerRefIndexMap(KernelRegistry &r);
+void registerRefUpdateSlice(KernelRegistry &r);
 
 inline void registerRefKernels(KernelRegistry &r) {
   registerRefElementwise(r);
@@ -30,6 +31,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefLogic(r);
   registerRefArith(r);
   registerRefIndexMap(r);
+  registerRefUpdateSlice(r);
 }
 
 // x86/ files are compiled for their ISA (-mavx2 -mfma, or -mavx512f and friends) and

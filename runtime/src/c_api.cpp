@@ -4,11 +4,15 @@
 #include <new>
 #include <string>
 
+#include "edgec/dtype_table.h"
 #include "model.h"
 
 using edgec::rt::Error;
 using edgec::rt::LoadedModel;
 using edgec::rt::Session;
+
+// The C enum mirrors the one dtype table (a gtest checks every row).
+static_assert(EDGEC_I4 == 13 && EDGEC_U4 == 14 && EDGEC_Q4_0 == 32 && EDGEC_Q6_K == 41, "edgec_dtype values");
 
 struct edgec_model {
   LoadedModel impl;
@@ -53,6 +57,11 @@ extern "C" {
 
 const char *edgec_last_error(void) { return lastError.c_str(); }
 
+const char *edgec_dtype_name(edgec_dtype dtype) {
+  const edgec::DTypeInfo *info = edgec::dtypeInfo(static_cast<unsigned>(dtype));
+  return info ? info->name : "unknown";
+}
+
 edgec_status edgec_model_load(const char *path, edgec_model **out) {
   return guard([&] {
     if (!path || !out) throw Error("null argument");
@@ -79,6 +88,39 @@ const char *edgec_model_required_feature(const edgec_model *m, int32_t i) {
 }
 int32_t edgec_model_num_kernels(const edgec_model *m) { return int32_t(m->impl.main().kernels()->size()); }
 
+int32_t edgec_model_num_functions(const edgec_model *m) { return m ? m->impl.numFunctions() : 0; }
+const char *edgec_model_function_name(const edgec_model *m, int32_t f) {
+  return (m && f >= 0 && f < m->impl.numFunctions()) ? m->impl.function(f).name()->c_str() : nullptr;
+}
+edgec_status edgec_model_find_function(const edgec_model *m, const char *name, int32_t *f) {
+  return guard([&] {
+    if (!m || !name || !f) throw Error("null argument");
+    *f = m->impl.findFunction(name);
+  });
+}
+static const edgec::pkg::Function *functionOf(const edgec_model *m, int32_t f) {
+  return (m && f >= 0 && f < m->impl.numFunctions()) ? &m->impl.function(f) : nullptr;
+}
+int32_t edgec_model_function_num_inputs(const edgec_model *m, int32_t f) {
+  const auto *fn = functionOf(m, f);
+  return fn && fn->inputs() ? int32_t(fn->inputs()->size()) : 0;
+}
+int32_t edgec_model_function_num_outputs(const edgec_model *m, int32_t f) {
+  const auto *fn = functionOf(m, f);
+  return fn && fn->outputs() ? int32_t(fn->outputs()->size()) : 0;
+}
+edgec_status edgec_model_function_input_info(const edgec_model *m, int32_t f, int32_t i, edgec_tensor_info *info) {
+  const auto *fn = functionOf(m, f);
+  if (!fn) return guard([&] { throw Error("function index " + std::to_string(f) + " is out of range"); });
+  return tensorInfo(m, fn->inputs(), i, info, "input");
+}
+edgec_status edgec_model_function_output_info(const edgec_model *m, int32_t f, int32_t i, edgec_tensor_info *info) {
+  const auto *fn = functionOf(m, f);
+  if (!fn) return guard([&] { throw Error("function index " + std::to_string(f) + " is out of range"); });
+  return tensorInfo(m, fn->outputs(), i, info, "output");
+}
+size_t edgec_model_state_bytes(const edgec_model *m) { return m ? m->impl.plan().state_size() : 0; }
+
 int32_t edgec_model_num_inputs(const edgec_model *m) {
   return m->impl.main().inputs() ? int32_t(m->impl.main().inputs()->size()) : 0;
 }
@@ -93,10 +135,33 @@ edgec_status edgec_model_output_info(const edgec_model *m, int32_t i, edgec_tens
 }
 
 edgec_status edgec_session_create(const edgec_model *model, edgec_session **out) {
+  return edgec_session_create_with_options(model, nullptr, out);
+}
+
+edgec_status edgec_session_create_with_options(const edgec_model *model, const edgec_session_options *options,
+                                               edgec_session **out) {
   return guard([&] {
     if (!model || !out) throw Error("null argument");
     *out = nullptr;
-    *out = new edgec_session{Session(model->impl)};
+    edgec::rt::SessionOptions o;
+    if (options) o.threads = options->num_threads;
+    *out = new edgec_session{Session(model->impl, o)};
+  });
+}
+
+int32_t edgec_session_num_threads(const edgec_session *s) { return s ? s->impl.threads() : 0; }
+
+edgec_status edgec_session_select_function(edgec_session *s, int32_t function) {
+  return guard([&] {
+    if (!s) throw Error("null argument");
+    s->impl.selectFunction(function);
+  });
+}
+
+edgec_status edgec_session_reset_state(edgec_session *s) {
+  return guard([&] {
+    if (!s) throw Error("null argument");
+    s->impl.resetState();
   });
 }
 
@@ -139,7 +204,7 @@ edgec_status edgec_session_kernel_profile(const edgec_session *s, int32_t index,
     if (!s || !out) throw Error("null argument");
     if (index < 0 || size_t(index) >= s->impl.calls().size())
       throw Error("kernel index " + std::to_string(index) + " is out of range");
-    const Session::Call &c = s->impl.calls()[size_t(index)];
+    const edgec::rt::Call &c = s->impl.calls()[size_t(index)];
     *out = {c.op.c_str(), c.node.c_str(), edgec::rt::isaName(c.isa), c.totalMs, c.runs};
   });
 }

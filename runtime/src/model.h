@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,28 +12,45 @@
 
 namespace edgec::rt {
 
-// The file image, mmapped read-only (constants are used in place).
-class MappedFile {
+// The package image: a file mmapped read-only (constants are used in place), or bytes
+// the compiler built in memory.
+class PackageImage {
 public:
-  explicit MappedFile(const std::string &path);  // throws Error
-  ~MappedFile();
-  MappedFile(const MappedFile &) = delete;
-  MappedFile &operator=(const MappedFile &) = delete;
+  explicit PackageImage(const std::string &path);  // maps the file; throws Error
+  explicit PackageImage(std::vector<uint8_t> bytes);
+  PackageImage(const uint8_t *data, size_t size);  // borrowed: the caller keeps it alive
+  ~PackageImage();
+  PackageImage(const PackageImage &) = delete;
+  PackageImage &operator=(const PackageImage &) = delete;
   const uint8_t *data() const { return data_; }
   size_t size() const { return size_; }
 
 private:
   const uint8_t *data_ = nullptr;
   size_t size_ = 0;
+  bool mapped_ = false;
+  std::vector<uint8_t> owned_;
 };
 
 class LoadedModel {
 public:
   // Maps and validates `path`; throws Error naming the file and the problem.
   explicit LoadedModel(const std::string &path);
+  // Validates a package built in memory (`name` stands for the file in messages).
+  LoadedModel(std::vector<uint8_t> image, const std::string &name);
+  // Validates bytes the caller keeps alive as long as the model (no copy).
+  LoadedModel(const uint8_t *data, size_t size, const std::string &name);
 
   const pkg::Package &plan() const { return *plan_; }
-  const pkg::Function &main() const { return *main_; }
+  int numFunctions() const { return static_cast<int>(plan_->functions()->size()); }
+  const pkg::Function &function(int index) const { return *plan_->functions()->Get(index); }
+  // "main" if the package has it, else its first function.
+  int defaultFunction() const { return default_function_; }
+  // The index of the function `name`; throws Error listing the functions if none has it.
+  int findFunction(const std::string &name) const;
+  const pkg::Function &main() const { return function(default_function_); }
+  // The function whose arena holds tensor `t`, or -1 for Constant and State tensors.
+  int arenaOwner(int32_t tensor) const { return arena_owner_[tensor]; }
   const uint8_t *constants() const { return constants_; }
   uint64_t constantsSize() const { return constants_size_; }
   const std::vector<Isa> &isas() const { return isas_; }
@@ -43,44 +61,81 @@ private:
   void validatePlan();
   [[noreturn]] void fail(const std::string &what) const;
 
+  void validateFunctions();
+
   std::string path_;
-  std::unique_ptr<MappedFile> file_;
+  std::unique_ptr<PackageImage> file_;
   const pkg::Package *plan_ = nullptr;
-  const pkg::Function *main_ = nullptr;
+  int default_function_ = 0;
+  std::vector<int> arena_owner_;
   const uint8_t *constants_ = nullptr;
   uint64_t constants_size_ = 0;
   std::vector<Isa> isas_;
   std::vector<std::vector<int64_t>> shapes_;
 };
 
+class ThreadPool;
+
+struct SessionOptions {
+  int threads = 0;          // 0: one per core (defaultThreadCount)
+  std::vector<Isa> isas;    // empty: the best this CPU runs (EDGEC_KERNELS caps it)
+};
+
+// One function's prepared kernels and its arena.
+struct Call {
+  std::unique_ptr<Kernel> kernel;
+  std::vector<const TensorView *> inputs;
+  std::vector<TensorView *> outputs;
+  std::vector<int32_t> outputTensors;  // package tensor indices of `outputs`
+  std::string op, node;
+  Isa isa = Isa::Ref;
+  double totalMs = 0;  // profiling
+  int64_t runs = 0;
+};
+
 class Session {
 public:
-  explicit Session(const LoadedModel &model);  // prepares every kernel; throws Error
+  // Prepares every kernel of every function and sets the state to its initial value;
+  // throws Error naming the node whose kernel cannot be prepared.
+  explicit Session(const LoadedModel &model, SessionOptions options = {});
   ~Session();
+
+  // Inputs, run, outputs and profiles apply to the selected function (initially the
+  // model's default function).
+  void selectFunction(int index);
+  int selectedFunction() const { return selected_; }
   void setInput(int32_t index, const void *data, size_t bytes);
   void run();
   TensorView &output(int32_t index);
+  // Every State tensor back to its initial value.
+  void resetState();
+  int threads() const { return threads_; }
 
-  struct Call {
-    std::unique_ptr<Kernel> kernel;
-    std::vector<const TensorView *> inputs;
-    std::vector<TensorView *> outputs;
-    std::string op, node;
-    Isa isa = Isa::Ref;
-    double totalMs = 0;  // profiling
-    int64_t runs = 0;
-  };
+  // Called after every kernel call with the call and its index in the function; the
+  // call's outputs hold what it wrote. For calibration and debugging; slows runs down.
+  using Observer = std::function<void(const Call &call, size_t index)>;
+  void setObserver(Observer observer) { observer_ = std::move(observer); }
+
   void setProfiling(bool enabled);
-  const std::vector<Call> &calls() const { return calls_; }
+  const std::vector<Call> &calls() const { return functions_[selected_].calls; }
 
 private:
+  struct Function {
+    std::vector<Call> calls;
+    uint8_t *arena = nullptr;
+  };
   const LoadedModel &model_;
-  uint8_t *arena_ = nullptr;
+  std::vector<Function> functions_;
+  int selected_ = 0;
+  uint8_t *state_ = nullptr;
   uint8_t *scratch_ = nullptr;
+  size_t scratchStride_ = 0;
+  int threads_ = 1;
+  std::unique_ptr<ThreadPool> pool_;
   std::vector<TensorView> views_;
-  std::vector<Call> calls_;
   TensorView absent_;
   bool profiling_ = false;
+  Observer observer_;
 };
 
 std::vector<Isa> hostIsas();                    // ISAs this CPU can run

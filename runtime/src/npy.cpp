@@ -1,5 +1,7 @@
 #include "edgec/npy.h"
 
+#include "edgec/dtype_table.h"
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -11,19 +13,6 @@
 namespace edgec {
 
 namespace {
-struct DtypeRow {
-  edgec_dtype dtype;
-  const char *descr;
-  const char *name;
-  size_t bytes;
-};
-constexpr DtypeRow kDtypes[] = {
-    {EDGEC_F32, "<f4", "float32", 4}, {EDGEC_F16, "<f2", "float16", 2}, {EDGEC_F64, "<f8", "float64", 8},
-    {EDGEC_I8, "|i1", "int8", 1},     {EDGEC_U8, "|u1", "uint8", 1},    {EDGEC_I16, "<i2", "int16", 2},
-    {EDGEC_U16, "<u2", "uint16", 2},  {EDGEC_I32, "<i4", "int32", 4},   {EDGEC_U32, "<u4", "uint32", 4},
-    {EDGEC_I64, "<i8", "int64", 8},   {EDGEC_U64, "<u8", "uint64", 8},  {EDGEC_BOOL, "|b1", "bool", 1},
-};
-
 [[noreturn]] void fail(const std::string &path, const std::string &what) {
   throw std::runtime_error(path + ": " + what);
 }
@@ -43,20 +32,18 @@ std::string field(const std::string &header, const std::string &key, const std::
 }
 }  // namespace
 
+// Everything about dtypes comes from the one table (edgec/dtype_table.h).
 const char *npyDescr(edgec_dtype dtype) {
-  for (const auto &r : kDtypes)
-    if (r.dtype == dtype) return r.descr;
-  return nullptr;
+  const DTypeInfo *info = edgec::dtypeInfo(static_cast<unsigned>(dtype));
+  return info ? info->npyDescr : nullptr;
 }
 size_t dtypeBytes(edgec_dtype dtype) {
-  for (const auto &r : kDtypes)
-    if (r.dtype == dtype) return r.bytes;
-  return dtype == EDGEC_BF16 ? 2 : 1;
+  const DTypeInfo *info = edgec::dtypeInfo(static_cast<unsigned>(dtype));
+  return info ? info->elementBytes() : 0;
 }
 const char *dtypeName(edgec_dtype dtype) {
-  for (const auto &r : kDtypes)
-    if (r.dtype == dtype) return r.name;
-  return dtype == EDGEC_BF16 ? "bfloat16" : dtype == EDGEC_I4 ? "int4" : "unknown";
+  const DTypeInfo *info = edgec::dtypeInfo(static_cast<unsigned>(dtype));
+  return !info ? "unknown" : info->npyName ? info->npyName : info->name;
 }
 
 NpyArray readNpy(const std::string &path) {
@@ -83,11 +70,12 @@ NpyArray readNpy(const std::string &path) {
   NpyArray a;
   std::string descr = field(header, "descr", path);
   bool found = false;
-  for (const auto &r : kDtypes) {
-    std::string d = r.descr;
+  for (const DTypeInfo &r : kDTypeTable) {
+    if (!r.npyDescr) continue;
+    std::string d = r.npyDescr;
     // numpy writes '|' for 1-byte types; accept '<' there too.
     if (descr == "'" + d + "'" || (d[0] == '|' && descr == "'<" + d.substr(1) + "'")) {
-      a.dtype = r.dtype;
+      a.dtype = static_cast<edgec_dtype>(r.code);
       found = true;
       break;
     }

@@ -14,7 +14,14 @@
 
 namespace edgec::rt {
 
-MappedFile::MappedFile(const std::string &path) {
+PackageImage::PackageImage(std::vector<uint8_t> bytes) : owned_(std::move(bytes)) {
+  data_ = owned_.data();
+  size_ = owned_.size();
+}
+
+PackageImage::PackageImage(const uint8_t *data, size_t size) : data_(data), size_(size) {}
+
+PackageImage::PackageImage(const std::string &path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
   struct stat st;
@@ -30,12 +37,13 @@ MappedFile::MappedFile(const std::string &path) {
       throw Error(path + ": cannot map: " + std::strerror(errno));
     }
     data_ = static_cast<const uint8_t *>(p);
+    mapped_ = true;
   }
   ::close(fd);
 }
 
-MappedFile::~MappedFile() {
-  if (data_) ::munmap(const_cast<uint8_t *>(data_), size_);
+PackageImage::~PackageImage() {
+  if (mapped_) ::munmap(const_cast<uint8_t *>(data_), size_);
 }
 
 void LoadedModel::fail(const std::string &what) const {
@@ -43,9 +51,31 @@ void LoadedModel::fail(const std::string &what) const {
 }
 
 LoadedModel::LoadedModel(const std::string &path) : path_(path) {
-  file_ = std::make_unique<MappedFile>(path);
+  file_ = std::make_unique<PackageImage>(path);
   validateContainer();
   validatePlan();
+}
+
+LoadedModel::LoadedModel(std::vector<uint8_t> image, const std::string &name) : path_(name) {
+  file_ = std::make_unique<PackageImage>(std::move(image));
+  validateContainer();
+  validatePlan();
+}
+
+LoadedModel::LoadedModel(const uint8_t *data, size_t size, const std::string &name) : path_(name) {
+  file_ = std::make_unique<PackageImage>(data, size);
+  validateContainer();
+  validatePlan();
+}
+
+int LoadedModel::findFunction(const std::string &name) const {
+  std::string names;
+  for (int i = 0; i < numFunctions(); ++i) {
+    const std::string n = function(i).name()->str();
+    if (n == name) return i;
+    names += (i ? ", " : "") + n;
+  }
+  throw Error(path_ + ": no function '" + name + "' (the package has: " + names + ")");
 }
 
 void LoadedModel::validateContainer() {
@@ -119,7 +149,8 @@ void LoadedModel::validatePlan() {
   for (uint32_t i = 0; i < tensors.size(); ++i) {
     const pkg::Tensor *t = tensors[i];
     std::string name = t->name() ? t->name()->str() : "#" + std::to_string(i);
-    if (pkg::EnumNameDType(t->dtype())[0] == '\0' || !t->shape()) fail("tensor '" + name + "' has a bad type");
+    const DTypeInfo *info = edgec::dtypeInfo(static_cast<unsigned>(t->dtype()));
+    if (!info || !t->shape()) fail("tensor '" + name + "' has a bad type");
     uint64_t numel = 1;
     for (int64_t d : *t->shape()) {
       if (d < 0 || d > (int64_t(1) << 40) || (d && numel > (uint64_t(1) << 40) / uint64_t(d)))
@@ -127,12 +158,17 @@ void LoadedModel::validatePlan() {
       numel *= uint64_t(d);
     }
     shapes_[i].assign(t->shape()->begin(), t->shape()->end());
-    uint64_t bytes = t->dtype() == pkg::DType::i4 ? (numel + 1) / 2 : numel * dtypeSize(t->dtype());
-    if (t->size() != bytes) fail("tensor '" + name + "' size does not match its shape");
+    uint64_t bytes = 0;
+    std::string why;
+    if (!tensorStorageBytes(*info, shapes_[i].data(), shapes_[i].size(), &bytes, &why))
+      fail("tensor '" + name + "' (" + info->name + "): " + why);
+    if (t->size() != bytes)
+      fail("tensor '" + name + "' is " + std::to_string(t->size()) + " bytes, but a " + info->name + " tensor of its shape takes " +
+           std::to_string(bytes));
     uint64_t limit = 0;
     switch (t->storage()) {
     case pkg::Storage::Arena:
-      limit = p.arena_size();
+      limit = p.arena_size();  // and its function's arena, checked in validateFunctions
       addUse(arenaUse, bytes);
       break;
     case pkg::Storage::Constant: limit = constants_size_; break;
@@ -149,31 +185,77 @@ void LoadedModel::validatePlan() {
   }
   if (p.arena_size() > arenaUse) fail("the arena is larger than its tensors can use");
   if (p.state_size() > stateUse) fail("the state block is larger than its tensors can use");
+  for (uint32_t i = 0; i < tensors.size(); ++i) {
+    const pkg::Tensor *t = tensors[i];
+    if (t->initializer() == -1) continue;
+    const std::string name = t->name() ? t->name()->str() : "#" + std::to_string(i);
+    if (t->storage() != pkg::Storage::State) fail("tensor '" + name + "' has an initializer but is not state");
+    const int32_t init = t->initializer();
+    if (init < 0 || uint32_t(init) >= tensors.size() || tensors[init]->storage() != pkg::Storage::Constant ||
+        tensors[init]->dtype() != t->dtype() || tensors[init]->size() != t->size())
+      fail("state tensor '" + name + "' has a bad initializer (it must be a constant of the same type and size)");
+  }
+  validateFunctions();
+}
+
+void LoadedModel::validateFunctions() {
+  const pkg::Package &p = *plan_;
+  const auto &tensors = *p.tensors();
   auto checkRefs = [&](const flatbuffers::Vector<int32_t> *refs, bool allowAbsent, const std::string &where) {
     if (!refs) return;
     for (int32_t r : *refs)
       if (!(allowAbsent && r == -1) && (r < 0 || uint32_t(r) >= tensors.size()))
         fail(where + " refers to tensor #" + std::to_string(r) + ", which does not exist");
   };
-  for (const pkg::Function *f : *p.functions()) {
-    std::string fname = f->name() ? f->name()->str() : "";
-    if (fname == "main") main_ = f;
+  arena_owner_.assign(tensors.size(), -1);
+  bool hasMain = false;
+  std::vector<std::string> names;
+  for (uint32_t fi = 0; fi < p.functions()->size(); ++fi) {
+    const pkg::Function *f = p.functions()->Get(fi);
+    if (!f->name() || f->name()->size() == 0) fail("function #" + std::to_string(fi) + " has no name");
+    std::string fname = f->name()->str();
+    if (std::find(names.begin(), names.end(), fname) != names.end()) fail("two functions are named '" + fname + "'");
+    names.push_back(fname);
+    if (fname == "main") {
+      hasMain = true;
+      default_function_ = int(fi);
+    }
+    if (f->arena_size() > p.arena_size()) fail("function '" + fname + "' has an arena larger than the package's");
     checkRefs(f->inputs(), false, "function '" + fname + "' inputs");
     checkRefs(f->outputs(), false, "function '" + fname + "' outputs");
     if (f->inputs())
       for (int32_t r : *f->inputs())
-        if (tensors[r]->storage() != pkg::Storage::Arena) fail("an input is not in the arena");
+        if (tensors[r]->storage() != pkg::Storage::Arena) fail("an input of function '" + fname + "' is not in the arena");
     if (!f->kernels()) fail("function '" + fname + "' has no kernel list");
+    // Every arena tensor belongs to exactly one function and lies inside its arena.
+    auto claim = [&](const flatbuffers::Vector<int32_t> *refs) {
+      if (!refs) return;
+      for (int32_t r : *refs) {
+        if (r < 0 || tensors[r]->storage() != pkg::Storage::Arena) continue;
+        if (arena_owner_[r] >= 0 && arena_owner_[r] != int(fi))
+          fail("arena tensor '" + tensors[r]->name()->str() + "' is used by two functions");
+        arena_owner_[r] = int(fi);
+        if (tensors[r]->offset() > f->arena_size() || tensors[r]->size() > f->arena_size() - tensors[r]->offset())
+          fail("tensor '" + tensors[r]->name()->str() + "' lies outside the arena of function '" + fname + "'");
+      }
+    };
+    claim(f->inputs());
+    claim(f->outputs());
     for (const pkg::Kernel *k : *f->kernels()) {
       std::string where = "kernel '" + (k->name() ? k->name()->str() : std::string("?")) + "'";
       if (!k->op()) fail(where + " has no op");
       checkRefs(k->inputs(), true, where);
       checkRefs(k->outputs(), false, where);
+      claim(k->inputs());
+      claim(k->outputs());
+      if (k->outputs())
+        for (int32_t r : *k->outputs())
+          if (tensors[r]->storage() == pkg::Storage::Constant) fail(where + " writes a constant");
       if (!KernelRegistry::instance().has(k->op()->str()))
         fail(where + " uses op '" + k->op()->str() + "', which this runtime does not implement");
     }
   }
-  if (!main_) fail("no 'main' function");
+  if (!hasMain) default_function_ = 0;
 }
 
 }  // namespace edgec::rt

@@ -1,10 +1,12 @@
-// A session: one activation arena, the kernels of `main` prepared once, then run.
+// A session: every function's kernels prepared once over its own arena, the state block
+// shared by all functions, a thread pool and per-thread scratch; then runs.
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 
 #include "edgec/package_format.h"
 #include "model.h"
+#include "thread_pool.h"
 
 namespace edgec::rt {
 
@@ -16,12 +18,23 @@ uint8_t *alignedAlloc(size_t bytes) {
   std::memset(p, 0, bytes);
   return static_cast<uint8_t *>(p);
 }
+
+constexpr int kMaxThreads = 256;
 }  // namespace
 
-Session::Session(const LoadedModel &model) : model_(model) {
+Session::Session(const LoadedModel &model, SessionOptions options) : model_(model) {
+  if (options.threads < 0 || options.threads > kMaxThreads)
+    throw Error("a session can use 1 to " + std::to_string(kMaxThreads) + " threads, not " +
+                std::to_string(options.threads));
+  threads_ = options.threads ? options.threads : defaultThreadCount();
+  const std::vector<Isa> isas = options.isas.empty() ? model.isas() : options.isas;
   const pkg::Package &p = model.plan();
-  arena_ = alignedAlloc(p.arena_size());
   const auto &tensors = *p.tensors();
+  selected_ = model.defaultFunction();
+  functions_.resize(size_t(model.numFunctions()));
+  for (size_t f = 0; f < functions_.size(); ++f) functions_[f].arena = alignedAlloc(model.function(int(f)).arena_size());
+  state_ = alignedAlloc(p.state_size());
+
   views_.resize(tensors.size());
   for (uint32_t i = 0; i < tensors.size(); ++i) {
     const pkg::Tensor *t = tensors[i];
@@ -31,51 +44,84 @@ Session::Session(const LoadedModel &model) : model_(model) {
     v.quant = t->quant();
     if (t->storage() == pkg::Storage::Constant)
       v.data = const_cast<uint8_t *>(model.constants() + t->offset());
-    else if (t->storage() == pkg::Storage::Arena)
-      v.data = arena_ + t->offset();
-    else
-      throw Error("state tensors are not supported by this runtime yet");
+    else if (t->storage() == pkg::Storage::State)
+      v.data = state_ + t->offset();
+    else if (model.arenaOwner(int32_t(i)) >= 0)
+      v.data = functions_[size_t(model.arenaOwner(int32_t(i)))].arena + t->offset();
   }
+  resetState();
 
   size_t scratchBytes = 0;
-  for (const pkg::Kernel *k : *model.main().kernels()) {
-    Call call;
-    call.op = k->op()->str();
-    call.node = k->name() ? k->name()->str() : "";
-    KernelSignature sig;
-    sig.op = call.op;
-    sig.node = call.node;
-    sig.attrs = Attrs(k->attrs());
-    if (k->inputs())
-      for (int32_t r : *k->inputs()) {
-        const TensorView *v = r < 0 ? nullptr : &views_[r];
-        sig.inputs.push_back(v);
-        sig.input_is_constant.push_back(r >= 0 && tensors[r]->storage() == pkg::Storage::Constant);
-        call.inputs.push_back(v ? v : &absent_);
+  for (size_t f = 0; f < functions_.size(); ++f) {
+    for (const pkg::Kernel *k : *model.function(int(f)).kernels()) {
+      Call call;
+      call.op = k->op()->str();
+      call.node = k->name() ? k->name()->str() : "";
+      KernelSignature sig;
+      sig.op = call.op;
+      sig.node = call.node;
+      sig.attrs = Attrs(k->attrs());
+      if (k->inputs())
+        for (int32_t r : *k->inputs()) {
+          const TensorView *v = r < 0 ? nullptr : &views_[r];
+          sig.inputs.push_back(v);
+          sig.input_is_constant.push_back(r >= 0 && tensors[r]->storage() == pkg::Storage::Constant);
+          call.inputs.push_back(v ? v : &absent_);
+        }
+      if (k->outputs())
+        for (int32_t r : *k->outputs()) {
+          sig.outputs.push_back(&views_[r]);
+          call.outputs.push_back(&views_[r]);
+          call.outputTensors.push_back(r);
+        }
+      call.kernel = KernelRegistry::instance().create(sig, isas, &call.isa);
+      try {
+        call.kernel->prepare(sig);
+      } catch (const Error &e) {
+        // Kernels name their node; attribute and table errors may not.
+        const std::string what = e.what(), prefix = sig.op + " node '";
+        if (what.compare(0, prefix.size(), prefix) == 0) throw;
+        kernelFail(sig, what);
       }
-    if (k->outputs())
-      for (int32_t r : *k->outputs()) {
-        sig.outputs.push_back(&views_[r]);
-        call.outputs.push_back(&views_[r]);
-      }
-    call.kernel = KernelRegistry::instance().create(call.op, model.isas(), &call.isa);
-    if (!call.kernel) throw Error("no kernel for op '" + call.op + "' on this CPU");
-    call.kernel->prepare(sig);
-    scratchBytes = std::max(scratchBytes, call.kernel->scratchBytes());
-    calls_.push_back(std::move(call));
+      scratchBytes = std::max(scratchBytes, call.kernel->scratchBytes());
+      functions_[f].calls.push_back(std::move(call));
+    }
   }
-  scratch_ = alignedAlloc(scratchBytes);
+  scratchStride_ = pkg::alignTo(scratchBytes);
+  scratch_ = alignedAlloc(scratchStride_ * size_t(threads_));
+  if (threads_ > 1) pool_ = std::make_unique<ThreadPool>(threads_);
 }
 
 Session::~Session() {
-  std::free(arena_);
+  pool_.reset();
+  for (Function &f : functions_) std::free(f.arena);
+  std::free(state_);
   std::free(scratch_);
 }
 
+void Session::selectFunction(int index) {
+  if (index < 0 || index >= int(functions_.size()))
+    throw Error("function index " + std::to_string(index) + " is out of range");
+  selected_ = index;
+}
+
+void Session::resetState() {
+  const auto &tensors = *model_.plan().tensors();
+  for (uint32_t i = 0; i < tensors.size(); ++i) {
+    const pkg::Tensor *t = tensors[i];
+    if (t->storage() != pkg::Storage::State || t->size() == 0) continue;
+    if (t->initializer() >= 0)
+      std::memcpy(views_[i].data, views_[size_t(t->initializer())].data, t->size());
+    else
+      std::memset(views_[i].data, 0, t->size());
+  }
+}
+
 void Session::setInput(int32_t index, const void *data, size_t bytes) {
-  const auto *inputs = model_.main().inputs();
+  const pkg::Function &f = model_.function(selected_);
+  const auto *inputs = f.inputs();
   if (!inputs || index < 0 || uint32_t(index) >= inputs->size())
-    throw Error("input index " + std::to_string(index) + " is out of range");
+    throw Error("input index " + std::to_string(index) + " is out of range for function '" + f.name()->str() + "'");
   TensorView &v = views_[inputs->Get(index)];
   if (bytes != v.nbytes())
     throw Error("input '" + model_.plan().tensors()->Get(inputs->Get(index))->name()->str() + "' expects " +
@@ -84,27 +130,39 @@ void Session::setInput(int32_t index, const void *data, size_t bytes) {
 }
 
 void Session::run() {
-  if (!profiling_) {
-    for (Call &c : calls_) c.kernel->run(c.inputs, c.outputs, scratch_);
+  RunContext ctx;
+  ctx.pool = pool_.get();
+  ctx.threads = threads_;
+  ctx.scratch = scratch_;
+  ctx.scratchStride = scratchStride_;
+  std::vector<Call> &calls = functions_[size_t(selected_)].calls;
+  if (!profiling_ && !observer_) {
+    for (Call &c : calls) c.kernel->run(ctx, c.inputs, c.outputs);
     return;
   }
-  for (Call &c : calls_) {
+  for (size_t i = 0; i < calls.size(); ++i) {
+    Call &c = calls[i];
     auto start = std::chrono::steady_clock::now();
-    c.kernel->run(c.inputs, c.outputs, scratch_);
-    c.totalMs += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    ++c.runs;
+    c.kernel->run(ctx, c.inputs, c.outputs);
+    if (profiling_) {
+      c.totalMs += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      ++c.runs;
+    }
+    if (observer_) observer_(c, i);
   }
 }
 
 void Session::setProfiling(bool enabled) {
   profiling_ = enabled;
-  for (Call &c : calls_) c.totalMs = 0, c.runs = 0;
+  for (Function &f : functions_)
+    for (Call &c : f.calls) c.totalMs = 0, c.runs = 0;
 }
 
 TensorView &Session::output(int32_t index) {
-  const auto *outputs = model_.main().outputs();
+  const pkg::Function &f = model_.function(selected_);
+  const auto *outputs = f.outputs();
   if (!outputs || index < 0 || uint32_t(index) >= outputs->size())
-    throw Error("output index " + std::to_string(index) + " is out of range");
+    throw Error("output index " + std::to_string(index) + " is out of range for function '" + f.name()->str() + "'");
   return views_[outputs->Get(index)];
 }
 

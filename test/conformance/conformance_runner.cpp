@@ -1,11 +1,15 @@
 // edgec-conformance: runs the ONNX backend node test suite through the whole toolchain
-// (ONNX frontend -> host pipeline -> package -> runtime) and compares every output with
-// the suite's expected values.
+// (ONNX frontend -> host target's pipeline, legality check and package writer ->
+// runtime) and compares every output with the suite's expected values.
 //
-// Each case runs in a forked child, so a crash or hang fails that case only. A case is
-// SKIPPED only for a stated reason: an operator edgec does not import, a non-tensor or
-// unsupported element type in its signature, or the compiler rejecting the model with an
-// explicit "not supported" error. Everything else that does not match is a FAILURE.
+// Each case runs in a forked child, so a crash or hang fails that case only. Inputs are
+// bound and outputs compared by name (the name in each input_N.pb / output_N.pb against
+// the package's signature, through the runtime API as a user would); a name missing on
+// either side, or another dtype or shape, is a failure.
+//
+// Every case runs. A case that fails is SKIPPED only if test/conformance/skips.txt lists
+// it (with a reason group); a listed case that passes is a FAILURE ("remove it from
+// skips.txt"), as is a listed name that is not a case, so the list cannot go stale.
 #include <dirent.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -22,10 +26,10 @@
 #include <string>
 #include <vector>
 
-#include "edgec/HostTarget.h"
-#include "edgec/OnnxImporter.h"
 #include "edgec/AtomicFile.h"
+#include "edgec/OnnxImporter.h"
 #include "edgec/Pipelines.h"
+#include "edgec/Target.h"
 #include "edgec/runtime.hpp"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -37,7 +41,7 @@ namespace {
 constexpr double kRtol = 1e-3, kAtol = 1e-5;
 
 struct Result {
-  enum Kind { Pass, Fail, Skip } kind;
+  enum Kind { Pass, Fail } kind;
   std::string reason;
 };
 
@@ -70,17 +74,67 @@ onnx::TensorProto readTensor(const std::string &path) {
   return t;
 }
 
-// Element types the host runtime computes with.
-bool supportedElemType(int32_t t) {
+// The package dtype an ONNX element type is stored as; -1 for none.
+int onnxToDType(int32_t t) {
   switch (t) {
-  case onnx::TensorProto::FLOAT: case onnx::TensorProto::DOUBLE: case onnx::TensorProto::FLOAT16:
-  case onnx::TensorProto::INT8: case onnx::TensorProto::UINT8: case onnx::TensorProto::INT16:
-  case onnx::TensorProto::UINT16: case onnx::TensorProto::INT32: case onnx::TensorProto::UINT32:
-  case onnx::TensorProto::INT64: case onnx::TensorProto::UINT64: case onnx::TensorProto::BOOL:
-    return true;
-  default:
-    return false;
+  case onnx::TensorProto::FLOAT: return EDGEC_F32;
+  case onnx::TensorProto::FLOAT16: return EDGEC_F16;
+  case onnx::TensorProto::BFLOAT16: return EDGEC_BF16;
+  case onnx::TensorProto::DOUBLE: return EDGEC_F64;
+  case onnx::TensorProto::INT8: return EDGEC_I8;
+  case onnx::TensorProto::UINT8: return EDGEC_U8;
+  case onnx::TensorProto::INT16: return EDGEC_I16;
+  case onnx::TensorProto::UINT16: return EDGEC_U16;
+  case onnx::TensorProto::INT32: return EDGEC_I32;
+  case onnx::TensorProto::UINT32: return EDGEC_U32;
+  case onnx::TensorProto::INT64: return EDGEC_I64;
+  case onnx::TensorProto::UINT64: return EDGEC_U64;
+  case onnx::TensorProto::BOOL: return EDGEC_BOOL;
+  default: return -1;
   }
+}
+
+std::string shapeStr(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::string namesOf(const std::vector<edgec::TensorInfo> &infos) {
+  std::string s;
+  for (const auto &t : infos) s += (s.empty() ? "" : ", ") + t.name;
+  return s.empty() ? "none" : s;
+}
+
+// Index of the signature entry named `name`, or -1.
+int findByName(const std::vector<edgec::TensorInfo> &infos, const std::string &name) {
+  for (size_t i = 0; i < infos.size(); ++i)
+    if (infos[i].name == name) return int(i);
+  return -1;
+}
+
+// "" if a data file's tensor has the signature entry's dtype and shape.
+std::string signatureMismatch(const onnx::TensorProto &t, const edgec::TensorInfo &info, const char *kind) {
+  std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
+  if (onnxToDType(t.data_type()) != int(info.dtype))
+    return std::string(kind) + " '" + info.name + "': the package has dtype " + std::to_string(int(info.dtype)) +
+           ", the test data " + onnx::TensorProto::DataType_Name(onnx::TensorProto::DataType(t.data_type()));
+  if (dims != info.shape)
+    return std::string(kind) + " '" + info.name + "': the package has shape " + shapeStr(info.shape) +
+           ", the test data " + shapeStr(dims);
+  return "";
+}
+
+// Files named PREFIX<N>.pb in a data set folder, in N order.
+std::vector<std::string> dataFiles(const std::string &dir, const std::string &prefix) {
+  std::vector<std::pair<int, std::string>> found;
+  for (const std::string &name : listDir(dir))
+    if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size() + 3 && name.substr(name.size() - 3) == ".pb")
+      found.push_back({std::atoi(name.c_str() + prefix.size()), dir + "/" + name});
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> paths;
+  for (auto &f : found) paths.push_back(f.second);
+  return paths;
 }
 
 // Inputs that fix shapes or compile-time parameters (Trilu's k, CumSum's axis): edgec
@@ -206,27 +260,6 @@ Result runCase(const std::string &dir, const std::string &workDir) {
   if (!model.ParseFromString(readFile(dir + "/model.onnx"))) return {Result::Fail, "cannot parse model.onnx"};
   const onnx::GraphProto &g = model.graph();
 
-  // Reasons to skip, decided from the model alone.
-  std::vector<std::string> supported = edgec::supportedOnnxOps();
-  std::set<std::string> unsupported;
-  for (const auto &n : g.node())
-    if (!n.domain().empty() || !std::binary_search(supported.begin(), supported.end(), n.op_type()))
-      unsupported.insert(n.op_type());
-  if (!unsupported.empty()) {
-    std::string ops;
-    for (const auto &op : unsupported) ops += (ops.empty() ? "" : ", ") + op;
-    return {Result::Skip, "unsupported op: " + ops};
-  }
-  for (const auto *list : {&g.input(), &g.output()})
-    for (const auto &vi : *list) {
-      if (!vi.type().has_tensor_type()) return {Result::Skip, "non-tensor graph input/output (sequence/optional)"};
-      if (!supportedElemType(vi.type().tensor_type().elem_type()))
-        return {Result::Skip, "element type " +
-                                  onnx::TensorProto::DataType_Name(
-                                      onnx::TensorProto::DataType(vi.type().tensor_type().elem_type())) +
-                                  " is not supported"};
-    }
-
   std::vector<std::string> dataSets;
   for (const auto &name : listDir(dir))
     if (name.rfind("test_data_set_", 0) == 0) dataSets.push_back(dir + "/" + name);
@@ -234,7 +267,6 @@ Result runCase(const std::string &dir, const std::string &workDir) {
 
   // Bind shape operands that are graph inputs to the first data set's values.
   std::set<std::string> bound = shapeOperandSources(g);
-  std::vector<int> runtimeInputs;  // indices into g.input()
   onnx::ModelProto compiled = model;
   auto *cg = compiled.mutable_graph();
   cg->clear_input();
@@ -245,7 +277,6 @@ Result runCase(const std::string &dir, const std::string &workDir) {
       *cg->add_initializer() = t;
     } else {
       *cg->add_input() = g.input(j);
-      runtimeInputs.push_back(j);
     }
   }
 
@@ -255,39 +286,60 @@ Result runCase(const std::string &dir, const std::string &workDir) {
     diagnostics += d.str() + "\n";
     return mlir::success();
   });
+  edgec::registerBuiltinTargets();
+  const edgec::Target *target = edgec::lookupTarget("host");
   std::string error;
   auto module = edgec::importOnnxBytes(context, compiled.SerializeAsString(), "model.onnx", dir, {}, error);
-  if (!module) {
-    if (error.find("not supported") != std::string::npos) return {Result::Skip, error.substr(error.find(": ") + 2)};
-    return {Result::Fail, "import: " + error + " " + diagnostics};
-  }
+  if (!module) return {Result::Fail, "import: " + error + (diagnostics.empty() ? "" : " " + diagnostics)};
   mlir::PassManager pm(&context);
-  edgec::buildHostPipeline(pm, {});
+  target->buildPipeline(pm, {});
   if (mlir::failed(pm.run(*module))) return {Result::Fail, "optimize: " + diagnostics};
-  std::vector<uint8_t> package = edgec::buildHostPackage(*module);
-  if (package.empty()) {
-    if (diagnostics.find("not supported") != std::string::npos) return {Result::Skip, diagnostics};
-    return {Result::Fail, "lower: " + diagnostics};
-  }
+  if (mlir::failed(target->checkLegality(*module))) return {Result::Fail, "legality: " + diagnostics};
+  std::vector<uint8_t> package = target->buildPackage(*module, nullptr);
+  if (package.empty()) return {Result::Fail, "lower: " + diagnostics};
   std::string pkgPath = workDir + "/case.edgepkg";
   if (!edgec::writeFileAtomically(pkgPath, package, error)) return {Result::Fail, error};
 
   try {
     edgec::Model m(pkgPath);
+    std::vector<edgec::TensorInfo> inputs = m.inputs(), outputs = m.outputs();
     edgec::Session session(m);
     for (const std::string &ds : dataSets) {
-      for (size_t k = 0; k < runtimeInputs.size(); ++k) {
-        onnx::TensorProto t = readTensor(ds + "/input_" + std::to_string(runtimeInputs[k]) + ".pb");
+      std::set<std::string> given;
+      for (const std::string &file : dataFiles(ds, "input_")) {
+        onnx::TensorProto t = readTensor(file);
+        if (bound.count(t.name())) continue;  // compiled in as a constant
+        int k = findByName(inputs, t.name());
+        if (k < 0)
+          return {Result::Fail, "the test data has input '" + t.name() + "', the package does not (inputs: " +
+                                    namesOf(inputs) + ")"};
+        if (!given.insert(t.name()).second) return {Result::Fail, "input '" + t.name() + "' is given twice"};
+        std::string bad = signatureMismatch(t, inputs[size_t(k)], "input");
+        if (!bad.empty()) return {Result::Fail, bad};
         if (!t.has_raw_data()) return {Result::Fail, "input " + t.name() + " has no raw data"};
         session.setInput(int32_t(k), t.raw_data().data(), t.raw_data().size());
       }
+      for (const auto &info : inputs)
+        if (!given.count(info.name))
+          return {Result::Fail, "the package has input '" + info.name + "', the test data does not"};
       session.run();
-      for (int j = 0; j < g.output_size(); ++j) {
-        onnx::TensorProto want = readTensor(ds + "/output_" + std::to_string(j) + ".pb");
-        auto [data, bytes] = session.output(j);
-        std::string diff = compare(want, data, bytes, g.output(j).name());
+      std::set<std::string> expected;
+      for (const std::string &file : dataFiles(ds, "output_")) {
+        onnx::TensorProto want = readTensor(file);
+        int k = findByName(outputs, want.name());
+        if (k < 0)
+          return {Result::Fail, "the test data has output '" + want.name() + "', the package does not (outputs: " +
+                                    namesOf(outputs) + ")"};
+        expected.insert(want.name());
+        std::string bad = signatureMismatch(want, outputs[size_t(k)], "output");
+        if (!bad.empty()) return {Result::Fail, bad};
+        auto [data, bytes] = session.output(k);
+        std::string diff = compare(want, data, bytes, want.name());
         if (!diff.empty()) return {Result::Fail, diff};
       }
+      for (const auto &info : outputs)
+        if (!expected.count(info.name))
+          return {Result::Fail, "the package has output '" + info.name + "', the test data does not"};
     }
   } catch (const std::exception &e) {
     return {Result::Fail, std::string("runtime: ") + e.what()};
@@ -328,17 +380,77 @@ Result runIsolated(const std::string &dir, const std::string &workDir, int timeo
   return {Result::Kind(msg[0] - '0'), msg.substr(1)};
 }
 
+// The skip list: "group NAME DESCRIPTION" lines declare reason groups, "CASE GROUP"
+// lines skip a case for one of them; '#' starts a comment. Any error makes the runner
+// stop (exit 2) before running a case.
+struct SkipList {
+  std::map<std::string, std::string> groups;  // name -> description
+  std::map<std::string, std::string> cases;   // case -> group
+};
+
+SkipList readSkipList(const std::string &path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open the skip list");
+  SkipList list;
+  std::string line;
+  for (int lineNo = 1; std::getline(in, line); ++lineNo) {
+    if (size_t hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    std::istringstream words(line);
+    std::string first, second;
+    if (!(words >> first)) continue;
+    std::string where = path + ":" + std::to_string(lineNo) + ": ";
+    if (!(words >> second)) throw std::runtime_error(where + "expected 'CASE GROUP' or 'group NAME DESCRIPTION'");
+    if (first == "group") {
+      std::string description;
+      std::getline(words >> std::ws, description);
+      if (description.empty()) throw std::runtime_error(where + "group '" + second + "' has no description");
+      if (!list.groups.emplace(second, description).second)
+        throw std::runtime_error(where + "group '" + second + "' is declared twice");
+      continue;
+    }
+    std::string rest;
+    if (words >> rest) throw std::runtime_error(where + "expected 'CASE GROUP', found more words");
+    if (!list.groups.count(second))
+      throw std::runtime_error(where + "unknown group '" + second + "' (declare it with 'group NAME DESCRIPTION')");
+    if (!list.cases.emplace(first, second).second)
+      throw std::runtime_error(where + "case '" + first + "' is listed twice");
+  }
+  return list;
+}
+
+// The list next to this source file, unless --skips names another.
+std::string defaultSkipList() {
+  std::string self = __FILE__;
+  return self.substr(0, self.find_last_of('/') + 1) + "skips.txt";
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
-  if (argc < 3) {
-    std::cerr << "usage: edgec-conformance NODE_TEST_DIR REPORT_FILE [FILTER]\n"
+  std::vector<std::string> args;
+  std::string skipsPath = defaultSkipList();
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--skips" && i + 1 < argc) skipsPath = argv[++i];
+    else args.push_back(a);
+  }
+  if (args.size() < 2 || args.size() > 3) {
+    std::cerr << "usage: edgec-conformance NODE_TEST_DIR REPORT_FILE [FILTER] [--skips FILE]\n"
                  "  NODE_TEST_DIR  the generated ONNX node tests (<dir>/<case>/model.onnx)\n"
                  "  REPORT_FILE    where to write every case's status and reason\n"
-                 "  FILTER         only cases whose name contains this string\n";
+                 "  FILTER         only cases whose name contains this string\n"
+                 "  --skips FILE   the cases that may fail, by reason group (default: "
+              << defaultSkipList() << ")\n";
     return 2;
   }
-  std::string root = argv[1], reportPath = argv[2], filter = argc > 3 ? argv[3] : "";
+  std::string root = args[0], reportPath = args[1], filter = args.size() > 2 ? args[2] : "";
+  SkipList skips;
+  try {
+    skips = readSkipList(skipsPath);
+  } catch (const std::exception &e) {
+    std::cerr << "edgec-conformance: " << e.what() << "\n";
+    return 2;
+  }
   std::string workDir = reportPath + ".work";
   ::mkdir(workDir.c_str(), 0755);
 
@@ -348,31 +460,48 @@ int main(int argc, char **argv) {
     return 2;
   }
   int passed = 0, failed = 0, skipped = 0;
-  std::map<std::string, std::vector<std::string>> skipReasons;
+  std::map<std::string, std::vector<std::string>> skippedByGroup;  // group -> "case: reason"
   std::ofstream report(reportPath);
-  report << "# ONNX node conformance (rtol " << kRtol << ", atol " << kAtol << " for floats, exact otherwise)\n";
+  report << "# ONNX node conformance (rtol " << kRtol << ", atol " << kAtol << " for floats, exact otherwise)\n"
+         << "# skip list: " << skipsPath << "\n";
+  auto fail = [&](const std::string &name, const std::string &reason) {
+    ++failed;
+    report << "FAIL " << name << ": " << reason << "\n";
+    std::cout << "FAIL " << name << ": " << reason << "\n";
+  };
+  std::set<std::string> seen;
   for (const std::string &name : cases) {
     if (!filter.empty() && name.find(filter) == std::string::npos) continue;
     if (!exists(root + "/" + name + "/model.onnx")) continue;
+    seen.insert(name);
     std::string caseWork = workDir + "/" + name;
     ::mkdir(caseWork.c_str(), 0755);
     Result r = runIsolated(root + "/" + name, caseWork, 60);
-    const char *tag = r.kind == Result::Pass ? "PASS" : r.kind == Result::Fail ? "FAIL" : "SKIP";
-    report << tag << " " << name << (r.reason.empty() ? "" : ": " + r.reason) << "\n";
-    if (r.kind == Result::Pass) ++passed;
-    if (r.kind == Result::Fail) {
-      ++failed;
-      std::cout << "FAIL " << name << ": " << r.reason << "\n";
-    }
-    if (r.kind == Result::Skip) {
+    auto listed = skips.cases.find(name);
+    if (listed == skips.cases.end()) {
+      if (r.kind == Result::Pass) {
+        ++passed;
+        report << "PASS " << name << "\n";
+      } else {
+        fail(name, r.reason);
+      }
+    } else if (r.kind == Result::Pass) {
+      fail(name, "listed as skipped (" + listed->second + ") but passes: remove it from skips.txt");
+    } else {
       ++skipped;
-      skipReasons[r.reason].push_back(name);
+      report << "SKIP " << name << " [" << listed->second << "]: " << r.reason << "\n";
+      skippedByGroup[listed->second].push_back(name + ": " + r.reason);
     }
   }
-  report << "\n# skipped, by reason\n";
-  for (const auto &[reason, names] : skipReasons) {
-    report << "## " << reason << " (" << names.size() << ")\n";
-    for (const auto &n : names) report << "   " << n << "\n";
+  // A listed name that is no case (renamed, removed): the list must match the suite.
+  if (filter.empty())
+    for (const auto &[name, group] : skips.cases)
+      if (!seen.count(name)) fail(name, "listed in skips.txt (" + group + ") but the suite has no such case");
+
+  report << "\n# skipped, by group\n";
+  for (const auto &[group, entries] : skippedByGroup) {
+    report << "## " << group << " (" << entries.size() << "): " << skips.groups[group] << "\n";
+    for (const auto &e : entries) report << "   " << e << "\n";
   }
   std::cout << "report: " << reportPath << "\n";
   std::cout << passed << " passed, " << failed << " failed, " << skipped << " skipped\n";

@@ -7,12 +7,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "kernel.h"
+#include "thread_pool.h"
 
 namespace edgec::rt::testing {
 
@@ -119,12 +121,29 @@ inline bool cpuHasAvx2() {
 // Creates the best kernel for `op` among `isas`, prepares it with the tensors' shapes
 // and runs it once. Null entries in `inputs` are absent optional inputs. Throws
 // whatever prepare/run throw; returns the ISA that was chosen.
+// Runs a prepared kernel as a session does with `threads` threads: a pool, and per-thread
+// scratch filled with NaNs, so that it can rely neither on zeroed scratch nor on what a
+// previous run left there.
+inline void runPrepared(Kernel &k, const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
+                        int threads = 1) {
+  std::unique_ptr<ThreadPool> pool(threads > 1 ? new ThreadPool(threads) : nullptr);
+  const size_t stride = (k.scratchBytes() + 63) / 64 * 64;
+  std::vector<float> scratch(stride * size_t(threads) / sizeof(float) + 16,
+                             std::numeric_limits<float>::quiet_NaN());
+  RunContext ctx;
+  ctx.pool = pool.get();
+  ctx.threads = threads;
+  // 64-byte aligned, as a session's scratch.
+  auto base = reinterpret_cast<uintptr_t>(scratch.data());
+  ctx.scratch = reinterpret_cast<uint8_t *>((base + 63) / 64 * 64);
+  ctx.scratchStride = stride;
+  k.run(ctx, in, out);
+}
+
 inline Isa runKernel(const std::string &op, const std::vector<Tensor *> &inputs,
                      const std::vector<Tensor *> &outputs, AttrList &attrs,
-                     const std::vector<Isa> &isas = {Isa::Ref}) {
+                     const std::vector<Isa> &isas = {Isa::Ref}, int threads = 1) {
   Isa chosen = Isa::Ref;
-  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(op, isas, &chosen);
-  if (!k) throw Error("no kernel for " + op);
   static const TensorView absent;  // data == null
   KernelSignature sig;
   sig.op = op;
@@ -141,9 +160,9 @@ inline Isa runKernel(const std::string &op, const std::vector<Tensor *> &inputs,
     sig.outputs.push_back(t ? &t->view() : nullptr);
     out.push_back(t ? &t->view() : nullptr);
   }
+  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isas, &chosen);
   k->prepare(sig);
-  std::vector<uint64_t> scratch((k->scratchBytes() + 7) / 8 + 1);
-  k->run(in, out, scratch.data());
+  runPrepared(*k, in, out, threads);
   return chosen;
 }
 

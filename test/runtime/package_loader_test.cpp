@@ -31,7 +31,7 @@ std::vector<uint8_t> addPackage(uint64_t arenaSize = 128) {
   std::vector<flatbuffers::Offset<pkg::Attr>> attrs;
   auto kernel = pkg::CreateKernelDirect(fbb, "Add", "add0", &kin, &kout, &attrs);
   std::vector<flatbuffers::Offset<pkg::Kernel>> kernels = {kernel};
-  auto fn = pkg::CreateFunctionDirect(fbb, "main", &fin, &fout, &kernels);
+  auto fn = pkg::CreateFunctionDirect(fbb, "main", &fin, &fout, &kernels, arenaSize);
   std::vector<flatbuffers::Offset<pkg::Function>> fns = {fn};
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;
   auto package = pkg::CreatePackageDirect(fbb, "test", "add", "host", &features, &tensors, &fns, arenaSize, 0);

@@ -157,10 +157,8 @@ std::vector<ConvCase> x86ConvCases() {
 // package (packed at prepare) or not, then runs it twice on scratch filled with NaNs, so
 // that it can rely neither on zeroed scratch nor on what a previous run left there.
 std::vector<float> runX86Conv(Isa level, const ConvCase &c, Tensor &x, Tensor &w, Tensor *b,
-                              bool constantWeights) {
+                              bool constantWeights, int threads = 1) {
   Isa chosen = Isa::Ref;
-  std::unique_ptr<Kernel> k = KernelRegistry::instance().create("Conv", isasUpTo(level), &chosen);
-  EXPECT_EQ(chosen, level);
   AttrList attrs;
   c.fill(attrs);
   Tensor y(DType::f32, c.y());
@@ -172,12 +170,10 @@ std::vector<float> runX86Conv(Isa level, const ConvCase &c, Tensor &x, Tensor &w
   sig.inputs = {&x.view(), &w.view(), b ? &b->view() : nullptr};
   sig.input_is_constant = {false, constantWeights, b && constantWeights};
   sig.outputs = {&y.view()};
+  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isasUpTo(level), &chosen);
+  EXPECT_EQ(chosen, level);
   k->prepare(sig);
-  std::vector<float> scratch(k->scratchBytes() / sizeof(float) + 1);
-  for (int i = 0; i < 2; ++i) {
-    std::fill(scratch.begin(), scratch.end(), std::numeric_limits<float>::quiet_NaN());
-    k->run({&x.view(), &w.view(), b ? &b->view() : &absent}, {&y.view()}, scratch.data());
-  }
+  for (int i = 0; i < 2; ++i) runPrepared(*k, {&x.view(), &w.view(), b ? &b->view() : &absent}, {&y.view()}, threads);
   return y.values<float>();
 }
 
@@ -201,6 +197,10 @@ TEST_P(X86Conv, MatchesRefAndNaive) {
                                (constantWeights ? " (constant weights)" : "");
       expectNear(yX86, yRef.values<float>(), kRtol, what);
       expectNear(yX86, naive, kRtol, what);
+      // Threads split outputs only: every thread count gives the same bits.
+      for (int threads : {2, 3})
+        EXPECT_EQ(runX86Conv(GetParam(), c, tx, tw, bias, constantWeights, threads), yX86)
+            << what << " with " << threads << " threads";
     }
   }
 }

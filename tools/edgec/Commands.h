@@ -23,6 +23,7 @@ void addImportCommand(CLI::App &app);
 void addCompileCommand(CLI::App &app);
 void addRunCommand(CLI::App &app);
 void addInspectCommand(CLI::App &app);
+void addTargetsCommand(CLI::App &app);  // in CompileCommand.cpp; needs registerBuiltinTargets() first
 
 // Shared by import and compile.
 struct ModelInput {

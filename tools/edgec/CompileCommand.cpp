@@ -1,8 +1,9 @@
-// `edgec compile`: model -> optimized edge IR -> kernel plan -> .edgepkg.
+// `edgec compile`: model -> optimized edge IR -> target package (.edgepkg), through the
+// Target interface; and `edgec targets`, which lists the registered targets.
 #include "Commands.h"
-#include "edgec/HostTarget.h"
 #include "edgec/AtomicFile.h"
 #include "edgec/Pipelines.h"
+#include "edgec/Target.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/raw_ostream.h"
@@ -29,15 +30,20 @@ void addCompileCommand(CLI::App &app) {
   };
   auto opts = std::make_shared<Options>();
   opts->input.addOptions(*cmd);
-  cmd->add_option("--target", opts->target, "Target device profile")
-      ->check(CLI::IsMember({"host"}))
-      ->capture_default_str();
+  std::string targetHelp = "Target to compile for; registered:";
+  for (const Target *t : registeredTargets()) targetHelp += "\n  " + t->name().str() + ": " + t->description().str();
+  // Checked in the callback rather than by CLI11, so an unknown name gets one line that
+  // lists the registered targets.
+  cmd->add_option("--target", opts->target, targetHelp)->capture_default_str();
   cmd->add_option("-o,--output", opts->output, "Output package (.edgepkg)")->required();
   cmd->add_flag("--no-fuse", opts->noFuse, "Skip the fusion passes (conv+batchnorm, conv+activation, layernorm)");
   cmd->add_option("--dump-ir", opts->dumpIr, "Also write the optimized edge IR (constants elided) to this file");
   cmd->add_flag("-q,--quiet", opts->quiet, "No progress output");
   cmd->callback([opts] {
     // Fail before a long compile, and before --dump-ir writes anything.
+    const Target *target = lookupTarget(opts->target);
+    if (!target)
+      throw CommandError("unknown target '" + opts->target + "' (registered targets: " + registeredTargetNames() + ")");
     checkOutputFile(opts->output);
     if (!opts->dumpIr.empty()) checkOutputFile(opts->dumpIr);
     Progress progress(4, opts->quiet);
@@ -45,7 +51,8 @@ void addCompileCommand(CLI::App &app) {
     std::string diag;
     llvm::raw_string_ostream os(diag);
     mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-      os << d.getLocation() << ": " << d << "\n";
+      if (!mlir::isa<mlir::UnknownLoc>(d.getLocation())) os << d.getLocation() << ": ";
+      os << d << "\n";
       return mlir::success();
     });
 
@@ -54,7 +61,7 @@ void addCompileCommand(CLI::App &app) {
 
     progress.step("optimizing for " + opts->target);
     mlir::PassManager pm(&context);
-    buildHostPipeline(pm, PipelineOptions{!opts->noFuse});
+    target->buildPipeline(pm, PipelineOptions{!opts->noFuse});
     if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + os.str());
     if (!opts->dumpIr.empty()) {
       std::string text;
@@ -66,8 +73,9 @@ void addCompileCommand(CLI::App &app) {
     }
 
     progress.step("lowering to kernels and planning memory");
+    if (mlir::failed(target->checkLegality(*module))) throw CommandError(os.str());
     PackageStats stats;
-    std::vector<uint8_t> package = buildHostPackage(*module, &stats);
+    std::vector<uint8_t> package = target->buildPackage(*module, &stats);
     if (package.empty()) throw CommandError("lowering failed:\n" + os.str());
 
     progress.step("writing " + opts->output);
@@ -78,6 +86,14 @@ void addCompileCommand(CLI::App &app) {
       std::fprintf(stderr, "wrote %s: %zu kernels, %s constants, %s arena (%s without reuse)\n", opts->output.c_str(),
                    stats.kernels, humanBytes(stats.constantBytes).c_str(), humanBytes(stats.arenaBytes).c_str(),
                    humanBytes(stats.naiveArenaBytes).c_str());
+  });
+}
+
+void addTargetsCommand(CLI::App &app) {
+  auto *cmd = app.add_subcommand("targets", "List the targets `edgec compile --target` accepts");
+  cmd->callback([] {
+    for (const Target *t : registeredTargets())
+      std::printf("%-10s %s\n", t->name().str().c_str(), t->description().str().c_str());
   });
 }
 

@@ -22,16 +22,26 @@ void addInspectCommand(CLI::App &app) {
     std::printf("kernels:   %d\n", edgec_model_num_kernels(m));
     std::printf("constants: %zu bytes\n", edgec_model_constant_bytes(m));
     std::printf("arena:     %zu bytes\n", edgec_model_arena_bytes(m));
-    auto print = [](const char *title, const std::vector<TensorInfo> &infos) {
-      std::printf("%s:\n", title);
+    if (edgec_model_state_bytes(m)) std::printf("state:     %zu bytes\n", edgec_model_state_bytes(m));
+    auto print = [](const std::string &indent, const char *title, const std::vector<TensorInfo> &infos) {
+      std::printf("%s%s:\n", indent.c_str(), title);
       for (const TensorInfo &t : infos) {
         std::string shape;
         for (size_t i = 0; i < t.shape.size(); ++i) shape += (i ? "x" : "") + std::to_string(t.shape[i]);
-        std::printf("  %-24s %-8s [%s]\n", t.name.c_str(), dtypeName(t.dtype), shape.c_str());
+        std::printf("%s  %-24s %-8s [%s]\n", indent.c_str(), t.name.c_str(), dtypeName(t.dtype), shape.c_str());
       }
     };
-    print("inputs", model.inputs());
-    print("outputs", model.outputs());
+    const std::vector<std::string> functions = model.functions();
+    if (functions.size() == 1) {
+      print("", "inputs", model.inputs());
+      print("", "outputs", model.outputs());
+      return;
+    }
+    for (size_t f = 0; f < functions.size(); ++f) {
+      std::printf("function %s:\n", functions[f].c_str());
+      print("  ", "inputs", model.inputs(int32_t(f)));
+      print("  ", "outputs", model.outputs(int32_t(f)));
+    }
   });
 }
 

@@ -80,13 +80,15 @@ void addRunCommand(CLI::App &app) {
     std::string package;
     std::vector<std::string> inputs;
     std::string outputDir;
-    int repeat = 1, warmup = 0;
+    int repeat = 1, warmup = 0, threads = 0;
+    std::string function;
     bool quiet = false, profile = false;
   };
   auto opts = std::make_shared<Options>();
   cmd->add_option("package", opts->package, "Compiled package (.edgepkg)")->required();
   cmd->add_option("-i,--input", opts->inputs,
-                  "Input as NAME=FILE.npy (repeatable; FILE.npy alone when the model has one input)");
+                  "Input as NAME=FILE.npy (repeatable; FILE.npy alone when the model has one input); "
+                  "NAME=A.npy,B.npy,... makes one call per file, in order, over the package's state");
   cmd->add_option("--output-dir", opts->outputDir, "Write each output to DIR/<output name>.npy");
   cmd->add_option("--repeat", opts->repeat, "Run N times and report the median latency")
       ->check(CLI::PositiveNumber)
@@ -94,20 +96,35 @@ void addRunCommand(CLI::App &app) {
   cmd->add_option("--warmup", opts->warmup, "Untimed runs before timing")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_option("--threads", opts->threads, "Threads the kernels split their work over (default: one per core)")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--function", opts->function,
+                  "The function (entry point) to run, for packages with several (default: main)");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print only the timing line");
   cmd->add_flag("--profile", opts->profile,
                 "Time every kernel call over the timed runs; print time per op and the slowest calls");
   cmd->callback([opts] {
     Model model(opts->package);
-    std::vector<TensorInfo> inputs = model.inputs(), outputs = model.outputs();
+    int32_t function = model.defaultFunction();
+    if (!opts->function.empty()) {
+      try {
+        function = model.findFunction(opts->function);
+      } catch (const RuntimeError &e) {
+        throw CommandError("--function: " + std::string(e.what()));
+      }
+    }
+    std::vector<TensorInfo> inputs = model.inputs(function), outputs = model.outputs(function);
+    const std::string fnNote =
+        model.functions().size() > 1 ? " of function '" + model.functions()[size_t(function)] + "'" : "";
 
-    // Match every given input to a model input; report all problems before running.
-    std::vector<NpyArray> arrays(inputs.size());
-    std::vector<bool> given(inputs.size(), false);
+    // Match every given input to a model input; report all problems before running. An
+    // input may list several files (a,b,c): one call each, in order, over the session's
+    // state (a stateful package's steps); a single file is used by every call.
+    std::vector<std::vector<NpyArray>> arrays(inputs.size());
     for (const std::string &spec : opts->inputs) {
       size_t eq = spec.find('=');
       std::string name = eq == std::string::npos ? "" : spec.substr(0, eq);
-      std::string file = eq == std::string::npos ? spec : spec.substr(eq + 1);
+      std::string files = eq == std::string::npos ? spec : spec.substr(eq + 1);
       size_t index = inputs.size();
       if (name.empty()) {
         if (inputs.size() != 1)
@@ -120,65 +137,94 @@ void addRunCommand(CLI::App &app) {
         if (index == inputs.size()) {
           std::string known;
           for (const auto &in : inputs) known += (known.empty() ? "" : ", ") + in.name;
-          throw CommandError("--input '" + name + "': the model has no such input (inputs: " + known + ")");
+          throw CommandError("--input '" + name + "': the model has no such input" + fnNote + " (inputs: " + known + ")");
         }
       }
-      if (given[index]) throw CommandError("input '" + inputs[index].name + "' is given twice");
-      NpyArray a = readNpy(file);
-      const TensorInfo &want = inputs[index];
-      if (a.dtype != want.dtype)
-        throw CommandError(file + ": input '" + want.name + "' expects " + dtypeName(want.dtype) + ", the file holds " +
-                           dtypeName(a.dtype));
-      if (a.shape != want.shape)
-        throw CommandError(file + ": input '" + want.name + "' expects shape " + shapeStr(want.shape) +
-                           ", the file holds " + shapeStr(a.shape));
-      arrays[index] = std::move(a);
-      given[index] = true;
+      if (!arrays[index].empty()) throw CommandError("input '" + inputs[index].name + "' is given twice");
+      for (size_t start = 0; start <= files.size();) {
+        size_t comma = files.find(',', start);
+        if (comma == std::string::npos) comma = files.size();
+        const std::string file = files.substr(start, comma - start);
+        start = comma + 1;
+        NpyArray a = readNpy(file);
+        const TensorInfo &want = inputs[index];
+        if (a.dtype != want.dtype)
+          throw CommandError(file + ": input '" + want.name + "' expects " + dtypeName(want.dtype) +
+                             ", the file holds " + dtypeName(a.dtype));
+        if (a.shape != want.shape)
+          throw CommandError(file + ": input '" + want.name + "' expects shape " + shapeStr(want.shape) +
+                             ", the file holds " + shapeStr(a.shape));
+        arrays[index].push_back(std::move(a));
+      }
     }
-    for (size_t i = 0; i < inputs.size(); ++i)
-      if (!given[i])
+    size_t calls = 1;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (arrays[i].empty())
         throw CommandError("missing input '" + inputs[i].name + "' (" + dtypeName(inputs[i].dtype) + " " +
                            shapeStr(inputs[i].shape) + "): pass --input " + inputs[i].name + "=FILE.npy");
+      if (arrays[i].size() > 1) {
+        if (calls > 1 && arrays[i].size() != calls)
+          throw CommandError("input '" + inputs[i].name + "' lists " + std::to_string(arrays[i].size()) +
+                             " files, another input " + std::to_string(calls) + ": give each input one file or the same number");
+        calls = arrays[i].size();
+      }
+    }
+    if (calls > 1 && (opts->repeat != 1 || opts->warmup != 0))
+      throw CommandError("a sequence of " + std::to_string(calls) + " calls runs each call once: drop --repeat/--warmup");
     // Creating the session prepares every kernel, which checks the plan's parameters: a
     // package that fails there must fail before the output folder is made.
     Session session = [&] {
       try {
-        return Session(model);
+        return Session(model, opts->threads);
       } catch (const RuntimeError &e) {
         throw CommandError(opts->package + ": cannot prepare the kernels: " + e.what());
       }
     }();
     if (!opts->outputDir.empty()) ensureWritableDir(opts->outputDir);
-    for (size_t i = 0; i < inputs.size(); ++i) session.setInput(int32_t(i), arrays[i].data.data(), arrays[i].data.size());
-    for (int i = 0; i < opts->warmup; ++i) session.run();
-    if (opts->profile) session.setProfiling(true);
-    std::vector<double> times;
-    for (int i = 0; i < opts->repeat; ++i) {
-      double t0 = nowSeconds();
-      session.run();
-      times.push_back(nowSeconds() - t0);
-    }
-    std::sort(times.begin(), times.end());
-    double median = times[times.size() / 2];
-    if (times.size() % 2 == 0) median = (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
-
-    if (!opts->quiet) std::printf("outputs:\n");
-    for (size_t i = 0; i < outputs.size(); ++i) {
-      auto [data, bytes] = session.output(int32_t(i));
-      if (!opts->quiet) printSummary(outputs[i], data);
-      if (!opts->outputDir.empty()) {
+    session.selectFunction(function);
+    auto setInputs = [&](size_t call) {
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        const NpyArray &a = arrays[i][std::min(call, arrays[i].size() - 1)];
+        session.setInput(int32_t(i), a.data.data(), a.data.size());
+      }
+    };
+    // Outputs after a call: DIR/<name>.npy, or DIR/<name>.<call>.npy in a sequence.
+    auto writeOutputs = [&](size_t call) {
+      for (size_t i = 0; i < outputs.size(); ++i) {
+        auto [data, bytes] = session.output(int32_t(i));
+        if (!opts->quiet && call + 1 == calls) printSummary(outputs[i], data);
+        if (opts->outputDir.empty()) continue;
         NpyArray a;
         a.dtype = outputs[i].dtype;
         a.shape = outputs[i].shape;
         a.data.assign(static_cast<const uint8_t *>(data), static_cast<const uint8_t *>(data) + bytes);
         std::string safe = outputs[i].name;
         std::replace(safe.begin(), safe.end(), '/', '_');
-        writeNpy(opts->outputDir + "/" + safe + ".npy", a);
+        writeNpy(opts->outputDir + "/" + safe + (calls > 1 ? "." + std::to_string(call) : "") + ".npy", a);
       }
+    };
+    setInputs(0);
+    for (int i = 0; i < opts->warmup; ++i) session.run();
+    if (opts->profile) session.setProfiling(true);
+    std::vector<double> times;
+    const size_t runs = calls > 1 ? calls : size_t(opts->repeat);
+    if (!opts->quiet) std::printf("outputs%s:\n", calls > 1 ? " (after the last call)" : "");
+    for (size_t i = 0; i < runs; ++i) {
+      if (calls > 1) setInputs(i);
+      double t0 = nowSeconds();
+      session.run();
+      times.push_back(nowSeconds() - t0);
+      if (calls > 1) writeOutputs(i);
     }
-    if (opts->profile) printProfile(session.profile(), opts->repeat);
-    std::printf("latency: median %.3f ms over %d run%s (min %.3f ms, max %.3f ms)\n", median * 1e3, opts->repeat,
-                opts->repeat == 1 ? "" : "s", times.front() * 1e3, times.back() * 1e3);
+    if (calls == 1) writeOutputs(0);
+    std::sort(times.begin(), times.end());
+    double median = times[times.size() / 2];
+    if (times.size() % 2 == 0) median = (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
+
+    if (opts->profile) printProfile(session.profile(), int(times.size()));
+    std::printf("latency: median %.3f ms over %zu run%s (min %.3f ms, max %.3f ms), %d thread%s\n", median * 1e3,
+                times.size(), times.size() == 1 ? "" : "s", times.front() * 1e3, times.back() * 1e3, session.threads(),
+                session.threads() == 1 ? "" : "s");
   });
 }
 

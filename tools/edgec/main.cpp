@@ -3,6 +3,7 @@
 #include <string>
 
 #include "Commands.h"
+#include "edgec/Target.h"
 
 int main(int argc, char **argv) {
   CLI::App app{"edgec: an ahead-of-time model compiler for edge devices.\n"
@@ -11,10 +12,12 @@ int main(int argc, char **argv) {
                "edgec"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "edgec 0.1 (package format 1)");
+  edgec::registerBuiltinTargets();  // before the commands: compile's --help lists them
   edgec::cli::addImportCommand(app);
   edgec::cli::addCompileCommand(app);
   edgec::cli::addRunCommand(app);
   edgec::cli::addInspectCommand(app);
+  edgec::cli::addTargetsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

@@ -1,23 +1,30 @@
 // The host target: lowers an optimized edge module to a kernel plan (tensors with
 // static shapes, arena offsets from a static memory plan, constants in an aligned
-// segment) and serializes it as an .edgepkg.
+// segment) and serializes it as an .edgepkg that runs on the CPU running the runtime.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "edgec/Target.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace edgec {
 
-struct PackageStats {
-  size_t kernels = 0, tensors = 0;
-  uint64_t arenaBytes = 0, constantBytes = 0, naiveArenaBytes = 0;
-};
+// The `host` Target (registered by registerBuiltinTargets()).
+std::unique_ptr<Target> createHostTarget();
 
 // Returns the package bytes; on failure emits an error on the offending op and
-// returns an empty vector.
+// returns an empty vector. (The host Target's buildPackage.)
 std::vector<uint8_t> buildHostPackage(mlir::ModuleOp module, PackageStats *stats = nullptr);
+
+// Loads `package` with the runtime and prepares every kernel (ref kernels, one thread);
+// an error on `module` names the node the runtime would refuse.
+mlir::LogicalResult checkRuntimeAccepts(mlir::ModuleOp module, const std::vector<uint8_t> &package);
+
+// Every op and element type in `module` that the host target cannot run, in one error.
+mlir::LogicalResult checkHostLegality(mlir::ModuleOp module);
 
 }  // namespace edgec

@@ -12,6 +12,8 @@
 #include "edgepkg_generated.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
 
@@ -23,8 +25,10 @@ struct TensorInfo {
   RankedTensorType type;
   pkg::Storage storage = pkg::Storage::Arena;
   uint64_t offset = 0, size = 0;
-  int64_t firstUse = 0, lastUse = 0;  // kernel indices for the memory plan
+  int64_t firstUse = 0, lastUse = 0;  // kernel indices within its function, for the memory plan
   int32_t aliasOf = -1;                // a reshape shares its input's bytes
+  int function = -1;                   // the function whose arena holds an Arena tensor
+  int32_t initializer = -1;            // a State tensor's initial value (a Constant tensor)
 };
 
 uint64_t byteSize(RankedTensorType t) {
@@ -35,10 +39,12 @@ uint64_t byteSize(RankedTensorType t) {
 
 // Greedy-by-size placement (as TFLite's arena planner): biggest tensors first, each
 // at the lowest offset that does not overlap a placed tensor whose lifetime overlaps.
-uint64_t planArena(std::vector<TensorInfo> &tensors) {
+// Each function has an arena of its own (see Function in edgepkg.fbs).
+uint64_t planArena(std::vector<TensorInfo> &tensors, int function) {
   std::vector<size_t> order;
   for (size_t i = 0; i < tensors.size(); ++i)
-    if (tensors[i].storage == pkg::Storage::Arena && tensors[i].aliasOf < 0) order.push_back(i);
+    if (tensors[i].storage == pkg::Storage::Arena && tensors[i].aliasOf < 0 && tensors[i].function == function)
+      order.push_back(i);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return tensors[a].size > tensors[b].size; });
   std::vector<size_t> placed;
   uint64_t arena = 0;
@@ -63,41 +69,92 @@ uint64_t planArena(std::vector<TensorInfo> &tensors) {
   return arena;
 }
 
+// Builds one package from a module: its edge.state declarations become State tensors,
+// each func.func a Function with its own kernel list and arena plan; constants (and
+// identical constants) are shared by all functions.
 class PlanBuilder {
 public:
-  explicit PlanBuilder(func::FuncOp func) : func_(func) {}
+  explicit PlanBuilder(ModuleOp module) : module_(module) {}
   std::vector<uint8_t> build(StringRef modelName, PackageStats *stats);
 
 private:
+  LogicalResult addStates();
+  LogicalResult addFunction(func::FuncOp func);
   int32_t tensorFor(Value v);
+  int32_t constantTensor(ElementsAttr value, std::string name);
   void addAlias(edge::ReshapeOp op);
-  LogicalResult addKernel(Operation *op, int64_t index);
+  LogicalResult addKernel(Operation *op, int64_t index, int32_t inPlaceOutput = -1);
+  int32_t addCopy(int32_t source, StringRef node, int64_t index, int32_t into = -1);
+  LogicalResult addStateWrite(edge::StateWriteOp op, int64_t &index);
+  int32_t inPlaceStateUpdate(edge::DynamicUpdateSliceOp op);
 
-  func::FuncOp func_;
+  ModuleOp module_;
   flatbuffers::FlatBufferBuilder fbb_;
   std::vector<TensorInfo> tensors_;
   llvm::DenseMap<Value, int32_t> ids_;
   llvm::DenseMap<Attribute, int32_t> constantIds_;  // identical constants share storage
   std::vector<uint8_t> constants_;
+  llvm::StringMap<int32_t> states_;  // edge.state symbol -> its State tensor
+  uint64_t stateSize_ = 0;
+  std::vector<flatbuffers::Offset<pkg::Function>> functions_;
+  uint64_t arenaSize_ = 0, naiveArena_ = 0;
+  size_t kernelCount_ = 0;
+  // The function being built.
+  func::FuncOp func_;
+  int function_ = -1;
   std::vector<flatbuffers::Offset<pkg::Kernel>> kernels_;
 };
+
+int32_t PlanBuilder::constantTensor(ElementsAttr value, std::string name) {
+  auto cit = constantIds_.find(value);
+  if (cit != constantIds_.end()) return cit->second;
+  TensorInfo t;
+  t.type = cast<RankedTensorType>(value.getType());
+  t.size = byteSize(t.type);
+  t.storage = pkg::Storage::Constant;
+  std::vector<uint8_t> bytes = edge::constantBytes(value);
+  constants_.resize(pkg::alignTo(constants_.size()));
+  t.offset = constants_.size();
+  constants_.insert(constants_.end(), bytes.begin(), bytes.end());
+  t.name = std::move(name);
+  int32_t id = int32_t(tensors_.size());
+  tensors_.push_back(t);
+  constantIds_[value] = id;
+  return id;
+}
+
+LogicalResult PlanBuilder::addStates() {
+  for (auto state : module_.getOps<edge::StateOp>()) {
+    auto type = cast<RankedTensorType>(state.getType());
+    if (!packageDType(type.getElementType()))
+      return state.emitError() << "host target: element type " << type.getElementType() << " is not supported";
+    TensorInfo t;
+    t.name = state.getSymName().str();
+    t.type = type;
+    t.size = byteSize(type);
+    t.storage = pkg::Storage::State;
+    t.offset = stateSize_;
+    stateSize_ += pkg::alignTo(t.size);
+    if (auto init = state.getInitialValueAttr()) t.initializer = constantTensor(init, t.name + ".init");
+    states_[state.getSymName()] = int32_t(tensors_.size());
+    tensors_.push_back(t);
+  }
+  return success();
+}
 
 int32_t PlanBuilder::tensorFor(Value v) {
   auto it = ids_.find(v);
   if (it != ids_.end()) return it->second;
+  if (auto c = v.getDefiningOp<edge::ConstantOp>()) {
+    auto loc = dyn_cast<NameLoc>(c.getLoc());
+    return ids_[v] = constantTensor(c.getValue(), loc ? loc.getName().str() : "");
+  }
+  if (auto read = v.getDefiningOp<edge::StateReadOp>()) return ids_[v] = states_.lookup(read.getState());
   TensorInfo t;
   t.type = cast<RankedTensorType>(v.getType());
   t.size = byteSize(t.type);
-  if (auto c = v.getDefiningOp<edge::ConstantOp>()) {
-    auto cit = constantIds_.find(c.getValue());
-    if (cit != constantIds_.end()) return ids_[v] = cit->second;
-    t.storage = pkg::Storage::Constant;
-    std::vector<uint8_t> bytes = edge::constantBytes(c.getValue());
-    constants_.resize(pkg::alignTo(constants_.size()));
-    t.offset = constants_.size();
-    constants_.insert(constants_.end(), bytes.begin(), bytes.end());
-    if (auto loc = dyn_cast<NameLoc>(c.getLoc())) t.name = loc.getName().str();
-  } else if (auto arg = dyn_cast<BlockArgument>(v)) {
+  t.function = function_;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
     if (auto name = func_.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "edge.name")) t.name = name.str();
     t.firstUse = -1;
   } else {
@@ -108,7 +165,6 @@ int32_t PlanBuilder::tensorFor(Value v) {
   int32_t id = int32_t(tensors_.size());
   tensors_.push_back(t);
   ids_[v] = id;
-  if (auto c = v.getDefiningOp<edge::ConstantOp>()) constantIds_[c.getValue()] = id;
   return id;
 }
 
@@ -123,15 +179,45 @@ void PlanBuilder::addAlias(edge::ReshapeOp op) {
   tensors_[id].firstUse = tensors_[id].lastUse = tensors_[root].firstUse;
 }
 
-LogicalResult PlanBuilder::addKernel(Operation *op, int64_t index) {
+// A "Copy" kernel call from tensor `source` into `into` (a state), or into a new arena
+// tensor of the same type; returns the destination, or -1 (with an error) if its element
+// type has no package dtype.
+int32_t PlanBuilder::addCopy(int32_t source, StringRef node, int64_t index, int32_t into) {
+  int32_t id = into;
+  if (id < 0) {
+    TensorInfo t;
+    t.type = tensors_[source].type;
+    t.size = tensors_[source].size;
+    t.function = function_;
+    if (!packageDType(t.type.getElementType())) {
+      func_.emitError() << "host target: element type " << t.type.getElementType() << " is not supported";
+      return -1;
+    }
+    t.firstUse = t.lastUse = index;
+    id = int32_t(tensors_.size());
+    tensors_.push_back(t);
+  }
+  tensors_[source].lastUse = std::max(tensors_[source].lastUse, index);
+  std::vector<int32_t> inputs{source}, outputs{id};
+  std::vector<flatbuffers::Offset<pkg::Attr>> attrs;
+  kernels_.push_back(pkg::CreateKernel(fbb_, fbb_.CreateString("Copy"), fbb_.CreateString(node.str()),
+                                       fbb_.CreateVector(inputs), fbb_.CreateVector(outputs),
+                                       fbb_.CreateVector(attrs)));
+  return id;
+}
+
+LogicalResult PlanBuilder::addKernel(Operation *op, int64_t index, int32_t inPlaceOutput) {
   std::vector<int32_t> inputs, outputs;
   for (Value v : kernelInputs(op)) inputs.push_back(v ? tensorFor(v) : -1);
   for (Value v : op->getResults()) {
     Type elem = cast<RankedTensorType>(v.getType()).getElementType();
     if (!packageDType(elem)) return op->emitError() << "host target: element type " << elem << " is not supported";
+    if (inPlaceOutput >= 0) ids_[v] = inPlaceOutput;
     int32_t id = tensorFor(v);
-    tensors_[id].firstUse = index;
-    tensors_[id].lastUse = std::max(tensors_[id].lastUse, index);
+    if (tensors_[id].storage == pkg::Storage::Arena) {
+      tensors_[id].firstUse = index;
+      tensors_[id].lastUse = std::max(tensors_[id].lastUse, index);
+    }
     outputs.push_back(id);
   }
   for (int32_t id : inputs)
@@ -145,67 +231,139 @@ LogicalResult PlanBuilder::addKernel(Operation *op, int64_t index) {
   return success();
 }
 
-std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats) {
-  Block &body = func_.getBody().front();
+// The state a DynamicUpdateSlice can update in place: its operand is a read of state S,
+// its result is written back to S, and nothing reads the old value after it. Then the
+// kernel writes into S's own bytes (the runtime kernel moves only the update), and the
+// write costs nothing: how a KV cache takes a decode step's keys and values.
+int32_t PlanBuilder::inPlaceStateUpdate(edge::DynamicUpdateSliceOp op) {
+  auto read = op.getOperand().getDefiningOp<edge::StateReadOp>();
+  if (!read) return -1;
+  bool writtenBack = llvm::any_of(op->getUsers(), [&](Operation *user) {
+    auto write = dyn_cast<edge::StateWriteOp>(user);
+    return write && write.getState() == read.getState();
+  });
+  bool oldValueDead = llvm::all_of(read->getUsers(), [&](Operation *user) {
+    return user == op.getOperation() || (user->getBlock() == op->getBlock() && user->isBeforeInBlock(op));
+  });
+  return writtenBack && oldValueDead ? states_.lookup(read.getState()) : -1;
+}
+
+// The state holds the written value from here on. A read of the old value after this
+// point would see the new one (the state is one buffer), so that is refused.
+LogicalResult PlanBuilder::addStateWrite(edge::StateWriteOp op, int64_t &index) {
+  const int32_t state = states_.lookup(op.getState());
+  for (auto read : func_.getOps<edge::StateReadOp>()) {
+    if (read.getState() != op.getState()) continue;
+    for (Operation *user : read->getUsers())
+      if (user != op.getOperation() && user->getBlock() == op->getBlock() && op->isBeforeInBlock(user) &&
+          !(isa<edge::DynamicUpdateSliceOp>(user) && tensorFor(user->getResult(0)) == state))
+        return user->emitError() << "host target: reads " << op.getStateAttr()
+                                 << " after an edge.state_write of it in the same function; read the state "
+                                    "again after the write, or use the value before it";
+  }
+  const int32_t value = tensorFor(op.getValue());
+  if (value == state) return success();  // updated in place
+  std::string node = isa<NameLoc>(op->getLoc()) ? cast<NameLoc>(op->getLoc()).getName().str()
+                                                 : "store " + op.getState().str();
+  return success(addCopy(value, node, index++, state) >= 0);
+}
+
+LogicalResult PlanBuilder::addFunction(func::FuncOp func) {
+  func_ = func;
+  function_ = int(functions_.size());
+  kernels_.clear();
+  Block &body = func.getBody().front();
   std::vector<int32_t> inputs, outputs;
   for (BlockArgument arg : body.getArguments()) inputs.push_back(tensorFor(arg));
 
   int64_t index = 0;
   for (Operation &op : body.without_terminator()) {
-    if (isa<edge::ConstantOp>(op)) continue;
-    if (op.getDialect() == nullptr || op.getDialect()->getNamespace() != "edge") {
-      op.emitError() << "host target: op is not in the edge dialect";
-      return {};
-    }
+    if (isa<edge::ConstantOp, edge::StateReadOp>(op)) continue;
+    if (op.getDialect() == nullptr || op.getDialect()->getNamespace() != "edge")
+      return op.emitError() << "host target: op is not in the edge dialect";
     if (auto reshape = dyn_cast<edge::ReshapeOp>(op)) {
       addAlias(reshape);
       continue;
     }
-    if (failed(addKernel(&op, index++))) return {};
+    if (auto write = dyn_cast<edge::StateWriteOp>(op)) {
+      if (failed(addStateWrite(write, index))) return failure();
+      continue;
+    }
+    int32_t inPlace = -1;
+    if (auto update = dyn_cast<edge::DynamicUpdateSliceOp>(op)) inPlace = inPlaceStateUpdate(update);
+    if (failed(addKernel(&op, index++, inPlace))) return failure();
   }
-  // Inputs are set once and may be run many times, so nothing may reuse their bytes.
-  for (int32_t id : inputs) tensors_[id].lastUse = index;
+  // Every output is a tensor of its own, named after the output. An op result returned
+  // once is renamed in place; an input returned as an output (Identity, Dropout or a no-op
+  // Transpose of it, folded away), a state, or a value returned a second time, is copied
+  // into a new tensor, so the input keeps its name and no output is lost; a constant gets a
+  // second tensor entry over the same bytes (constants never change).
   auto ret = cast<func::ReturnOp>(body.getTerminator());
+  llvm::DenseSet<int32_t> claimed;
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    auto name = func.getResultAttrOfType<StringAttr>(i, "edge.name");
     int32_t id = tensorFor(v);
-    tensors_[id].lastUse = index;  // outputs stay live until the caller reads them
-    if (auto name = func_.getResultAttrOfType<StringAttr>(i, "edge.name")) tensors_[id].name = name.str();
+    if (v.getDefiningOp<edge::ConstantOp>()) {
+      TensorInfo t = tensors_[id];
+      id = int32_t(tensors_.size());
+      tensors_.push_back(t);
+    } else if (isa<BlockArgument>(v) || tensors_[id].storage == pkg::Storage::State ||
+               !claimed.insert(id).second) {
+      int32_t copy = addCopy(id, name ? name.getValue() : StringRef(), index++);
+      if (copy < 0) return failure();
+      id = copy;
+    }
+    if (name) tensors_[id].name = name.str();
     outputs.push_back(id);
   }
+  // Inputs are set once and may be run many times, so nothing may reuse their bytes;
+  // outputs stay live until the caller reads them.
+  for (int32_t id : inputs) tensors_[id].lastUse = index;
+  for (int32_t id : outputs) tensors_[id].lastUse = index;
   // Fold alias lifetimes into their roots, plan the roots, then place aliases on them.
   for (TensorInfo &t : tensors_) {
-    if (t.aliasOf < 0) continue;
+    if (t.aliasOf < 0 || t.function != function_) continue;
     TensorInfo &root = tensors_[t.aliasOf];
     root.firstUse = std::min(root.firstUse, t.firstUse);
     root.lastUse = std::max(root.lastUse, t.lastUse);
   }
-  uint64_t naive = 0;
   for (const TensorInfo &t : tensors_)
-    if (t.storage == pkg::Storage::Arena) naive += pkg::alignTo(t.size);
-  uint64_t arena = planArena(tensors_);
+    if (t.storage == pkg::Storage::Arena && t.function == function_) naiveArena_ += pkg::alignTo(t.size);
+  uint64_t arena = planArena(tensors_, function_);
   for (TensorInfo &t : tensors_)
-    if (t.aliasOf >= 0) t.offset = tensors_[t.aliasOf].offset;
+    if (t.aliasOf >= 0 && t.function == function_) t.offset = tensors_[t.aliasOf].offset;
+  arenaSize_ = std::max(arenaSize_, arena);
+  kernelCount_ += kernels_.size();
+  functions_.push_back(pkg::CreateFunction(fbb_, fbb_.CreateString(func.getSymName().str()),
+                                           fbb_.CreateVector(inputs), fbb_.CreateVector(outputs),
+                                           fbb_.CreateVector(kernels_), arena));
+  return success();
+}
+
+std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats) {
+  if (failed(addStates())) return {};
+  for (auto func : module_.getOps<func::FuncOp>())
+    if (!func.isExternal() && failed(addFunction(func))) return {};
 
   std::vector<flatbuffers::Offset<pkg::Tensor>> tensorOffsets;
   for (const TensorInfo &t : tensors_) {
     std::vector<int64_t> shape(t.type.getShape().begin(), t.type.getShape().end());
     tensorOffsets.push_back(pkg::CreateTensor(fbb_, fbb_.CreateString(t.name), *packageDType(t.type.getElementType()),
-                                              fbb_.CreateVector(shape), t.storage, t.offset, t.size));
+                                              fbb_.CreateVector(shape), t.storage, t.offset, t.size, 0,
+                                              t.initializer));
   }
-  auto mainFn = pkg::CreateFunction(fbb_, fbb_.CreateString("main"), fbb_.CreateVector(inputs),
-                                    fbb_.CreateVector(outputs), fbb_.CreateVector(kernels_));
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;  // host: none required
   auto package = pkg::CreatePackage(fbb_, fbb_.CreateString("edgec 0.1"), fbb_.CreateString(modelName.str()),
                                     fbb_.CreateString("host"), fbb_.CreateVector(features),
-                                    fbb_.CreateVector(tensorOffsets), fbb_.CreateVector(std::vector{mainFn}),
-                                    arena, 0);
+                                    fbb_.CreateVector(tensorOffsets), fbb_.CreateVector(functions_), arenaSize_,
+                                    stateSize_);
   pkg::FinishPackageBuffer(fbb_, package);
   std::vector<uint8_t> plan(fbb_.GetBufferPointer(), fbb_.GetBufferPointer() + fbb_.GetSize());
   if (stats) {
-    stats->kernels = kernels_.size();
+    stats->kernels = kernelCount_;
     stats->tensors = tensors_.size();
-    stats->arenaBytes = arena;
-    stats->naiveArenaBytes = naive;
+    stats->arenaBytes = arenaSize_;
+    stats->naiveArenaBytes = naiveArena_;
     stats->constantBytes = constants_.size();
   }
   return pkg::assemblePackage(plan, constants_);
@@ -214,14 +372,15 @@ std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats
 }  // namespace
 
 std::vector<uint8_t> buildHostPackage(ModuleOp module, PackageStats *stats) {
-  auto func = module.lookupSymbol<func::FuncOp>("main");
-  if (!func) {
-    module.emitError("host target: the module has no func.func @main");
+  if (module.getOps<func::FuncOp>().empty()) {
+    module.emitError("host target: the module has no function");
     return {};
   }
   StringRef modelName = "model";
   if (auto name = module->getAttrOfType<StringAttr>("edge.model_name")) modelName = name.getValue();
-  return PlanBuilder(func).build(modelName, stats);
+  std::vector<uint8_t> package = PlanBuilder(module).build(modelName, stats);
+  if (package.empty() || failed(checkRuntimeAccepts(module, package))) return {};
+  return package;
 }
 
 }  // namespace edgec

@@ -21,8 +21,14 @@ typedef enum edgec_dtype {
   EDGEC_F32 = 0, EDGEC_F16 = 1, EDGEC_BF16 = 2, EDGEC_F64 = 3,
   EDGEC_I8 = 4, EDGEC_U8 = 5, EDGEC_I16 = 6, EDGEC_U16 = 7,
   EDGEC_I32 = 8, EDGEC_U32 = 9, EDGEC_I64 = 10, EDGEC_U64 = 11,
-  EDGEC_BOOL = 12, EDGEC_I4 = 13
+  EDGEC_BOOL = 12, EDGEC_I4 = 13, EDGEC_U4 = 14,
+  /* GGUF block types: whole blocks along the innermost dimension. */
+  EDGEC_Q4_0 = 32, EDGEC_Q4_1 = 33, EDGEC_Q5_0 = 34, EDGEC_Q5_1 = 35, EDGEC_Q8_0 = 36,
+  EDGEC_Q2_K = 37, EDGEC_Q3_K = 38, EDGEC_Q4_K = 39, EDGEC_Q5_K = 40, EDGEC_Q6_K = 41
 } edgec_dtype;
+
+/* "f32", "i4", "q4_k", ...; "unknown" for a value no dtype has. */
+const char *edgec_dtype_name(edgec_dtype dtype);
 
 typedef struct edgec_model edgec_model;     /* a loaded, validated package (read-only) */
 typedef struct edgec_session edgec_session; /* arena + prepared kernels; one run at a time */
@@ -49,6 +55,22 @@ int32_t edgec_model_num_required_features(const edgec_model *model);
 const char *edgec_model_required_feature(const edgec_model *model, int32_t index);
 int32_t edgec_model_num_kernels(const edgec_model *model);
 
+/* Functions (entry points). A package has one or more, sharing weights and state; the
+ * default one is "main" if the package has it, else the first. The calls without a
+ * function argument below describe the default function. */
+int32_t edgec_model_num_functions(const edgec_model *model);
+const char *edgec_model_function_name(const edgec_model *model, int32_t function);
+/* The index of the function `name`; fails naming the functions the package has. */
+edgec_status edgec_model_find_function(const edgec_model *model, const char *name, int32_t *function);
+int32_t edgec_model_function_num_inputs(const edgec_model *model, int32_t function);
+int32_t edgec_model_function_num_outputs(const edgec_model *model, int32_t function);
+edgec_status edgec_model_function_input_info(const edgec_model *model, int32_t function,
+                                             int32_t index, edgec_tensor_info *info);
+edgec_status edgec_model_function_output_info(const edgec_model *model, int32_t function,
+                                              int32_t index, edgec_tensor_info *info);
+/* Bytes of persistent state (e.g. a KV cache) a session holds. */
+size_t edgec_model_state_bytes(const edgec_model *model);
+
 int32_t edgec_model_num_inputs(const edgec_model *model);
 int32_t edgec_model_num_outputs(const edgec_model *model);
 edgec_status edgec_model_input_info(const edgec_model *model, int32_t index,
@@ -56,7 +78,21 @@ edgec_status edgec_model_input_info(const edgec_model *model, int32_t index,
 edgec_status edgec_model_output_info(const edgec_model *model, int32_t index,
                                      edgec_tensor_info *info);
 
+typedef struct edgec_session_options {
+  int32_t num_threads; /* 0: one per core; otherwise 1 to 256 */
+} edgec_session_options;
+
+/* A session with default options. */
 edgec_status edgec_session_create(const edgec_model *model, edgec_session **out);
+edgec_status edgec_session_create_with_options(const edgec_model *model,
+                                               const edgec_session_options *options,
+                                               edgec_session **out);
+int32_t edgec_session_num_threads(const edgec_session *session);
+/* Inputs, run, outputs and profiles apply to the selected function (initially the
+ * default one). Selecting another function keeps each function's inputs and the state. */
+edgec_status edgec_session_select_function(edgec_session *session, int32_t function);
+/* Every state tensor back to its initial value (as when the session was created). */
+edgec_status edgec_session_reset_state(edgec_session *session);
 void edgec_session_free(edgec_session *session);
 /* Copies `size_bytes` (must equal the input's size) into the session. */
 edgec_status edgec_session_set_input(edgec_session *session, int32_t index,

@@ -34,17 +34,35 @@ public:
   }
   const edgec_model *get() const { return model_.get(); }
   std::string target() const { return edgec_model_target(get()); }
-  std::vector<TensorInfo> inputs() const { return infos(true); }
-  std::vector<TensorInfo> outputs() const { return infos(false); }
+  // Functions: the default one is "main" if present, else the first.
+  std::vector<std::string> functions() const {
+    std::vector<std::string> out;
+    for (int32_t f = 0; f < edgec_model_num_functions(get()); ++f) out.push_back(edgec_model_function_name(get(), f));
+    return out;
+  }
+  int32_t findFunction(const std::string &name) const {
+    int32_t f = -1;
+    check(edgec_model_find_function(get(), name.c_str(), &f));
+    return f;
+  }
+  int32_t defaultFunction() const {
+    int32_t f = 0;
+    return edgec_model_find_function(get(), "main", &f) == EDGEC_OK ? f : 0;
+  }
+  std::vector<TensorInfo> inputs() const { return infos(defaultFunction(), true); }
+  std::vector<TensorInfo> outputs() const { return infos(defaultFunction(), false); }
+  std::vector<TensorInfo> inputs(int32_t function) const { return infos(function, true); }
+  std::vector<TensorInfo> outputs(int32_t function) const { return infos(function, false); }
 
 private:
-  std::vector<TensorInfo> infos(bool inputs) const {
+  std::vector<TensorInfo> infos(int32_t function, bool inputs) const {
     std::vector<TensorInfo> out;
-    int32_t n = inputs ? edgec_model_num_inputs(get()) : edgec_model_num_outputs(get());
+    int32_t n = inputs ? edgec_model_function_num_inputs(get(), function)
+                       : edgec_model_function_num_outputs(get(), function);
     for (int32_t i = 0; i < n; ++i) {
       edgec_tensor_info info;
-      check(inputs ? edgec_model_input_info(get(), i, &info)
-                   : edgec_model_output_info(get(), i, &info));
+      check(inputs ? edgec_model_function_input_info(get(), function, i, &info)
+                   : edgec_model_function_output_info(get(), function, i, &info));
       out.push_back({info.name, info.dtype,
                      std::vector<int64_t>(info.shape, info.shape + info.rank),
                      info.size_bytes});
@@ -59,11 +77,16 @@ private:
 
 class Session {
 public:
-  explicit Session(const Model &model) {
+  // threads: 0 for one per core.
+  explicit Session(const Model &model, int32_t threads = 0) {
     edgec_session *s = nullptr;
-    check(edgec_session_create(model.get(), &s));
+    edgec_session_options options{threads};
+    check(edgec_session_create_with_options(model.get(), &options, &s));
     session_.reset(s);
   }
+  int32_t threads() const { return edgec_session_num_threads(session_.get()); }
+  void selectFunction(int32_t function) { check(edgec_session_select_function(session_.get(), function)); }
+  void resetState() { check(edgec_session_reset_state(session_.get())); }
   void setInput(int32_t index, const void *data, size_t bytes) {
     check(edgec_session_set_input(session_.get(), index, data, bytes));
   }

@@ -63,8 +63,8 @@ public:
     dtype_ = y.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(typename Fn::Inputs{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       using A = Arith<T>;
@@ -109,8 +109,8 @@ public:
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(PReluTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       using A = Arith<T>;
@@ -163,8 +163,8 @@ public:
     dtype_ = a.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(ModTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       using A = Arith<T>;
@@ -202,8 +202,8 @@ public:
     dtype_ = y.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(RangeTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T start = *in[0]->as<T>(), delta = *in[2]->as<T>();

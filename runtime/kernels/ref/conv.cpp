@@ -97,8 +97,8 @@ public:
     inStrides_ = contiguousStrides(p_.inSpatial);
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     const float *x = in[0]->as<float>();
     const float *w = in[1]->as<float>();
     const float *bias = p_.hasBias ? in[2]->as<float>() : nullptr;

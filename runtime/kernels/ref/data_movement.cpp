@@ -20,12 +20,11 @@ public:
     requireSameDType(sig, x, y, "output");
     if (x.numel() != y.numel())
       kernelFail(sig, "cannot copy " + shapeStr(x.shape) + " into " + shapeStr(y.shape));
-    // i4 packs two elements per byte.
-    bytes_ = x.dtype == DType::i4 ? static_cast<size_t>((x.numel() + 1) / 2) : x.nbytes();
+    bytes_ = x.nbytes();  // packed and block types included: the bytes do not change
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     if (in[0]->data != out[0]->data && bytes_ > 0) std::memcpy(out[0]->data, in[0]->data, bytes_);
   }
 
@@ -93,8 +92,8 @@ public:
     outer_ = product(y.shape, 0, axis);
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     auto *y = static_cast<uint8_t *>(out[0]->data);
     for (int64_t o = 0; o < outer_; ++o) {
       for (size_t i = 0; i < in.size(); ++i) {
@@ -140,8 +139,8 @@ public:
     outer_ = product(x.shape, 0, axis);
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     const auto *x = static_cast<const uint8_t *>(in[0]->data);
     for (int64_t o = 0; o < outer_; ++o) {
       for (size_t i = 0; i < out.size(); ++i) {
@@ -215,8 +214,8 @@ public:
     indexType_ = idx.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(Types<int32_t, int64_t>{}, indexType_, [&](auto tag) {
       using I = typename decltype(tag)::type;
       const auto *x = static_cast<const uint8_t *>(in[0]->data);
@@ -303,8 +302,8 @@ public:
     to_ = y.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(CastTypes{}, from_, [&](auto st) {
       dispatch(CastTypes{}, to_, [&](auto dt) {
         using S = typename decltype(st)::type;

@@ -26,8 +26,8 @@ public:
     dtype_ = a.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(NumericTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T *a = in[0]->as<T>();
@@ -94,8 +94,8 @@ public:
     eType_ = e.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(PowTypes{}, xType_, [&](auto xt) {
       dispatch(PowExponentTypes{}, eType_, [&](auto et) {
         using X = typename decltype(xt)::type;
@@ -125,13 +125,13 @@ public:
     requireDType(sig, c, Types<Bool>{}, "Where condition");
     requireSameDType(sig, x, y, "Y");
     requireSameDType(sig, x, requireOutput(sig, 0), "output");
-    if (x.dtype == DType::i4) kernelFail(sig, "packed i4 tensors are not supported");
+    requireUnpacked(sig, x);
     loop_ = broadcastLoop<4>(sig, {&c, &x, &y});
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatchBySize(dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const uint8_t *c = in[0]->as<uint8_t>();
@@ -207,8 +207,8 @@ public:
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(UnaryIntTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       unaryLoop<T>(op_, in[0]->as<T>(), out[0]->as<T>(), in[0]->numel());
@@ -240,8 +240,8 @@ public:
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(ClipTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       using L = std::numeric_limits<T>;

@@ -87,8 +87,8 @@ public:
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatchBySize(dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T *x = in[0]->as<T>();
@@ -153,8 +153,8 @@ public:
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatchBySize(dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T *x = in[0]->as<T>();

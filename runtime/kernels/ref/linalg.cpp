@@ -122,8 +122,8 @@ class RefGemm final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override { p_ = parseGemm(sig); }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     const float *a = in[0]->as<float>();
     const float *b = in[1]->as<float>();
     float *y = out[0]->as<float>();
@@ -149,8 +149,8 @@ class RefMatMul final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override { p_ = parseMatMul(sig); }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     const float *a = in[0]->as<float>();
     const float *b = in[1]->as<float>();
     float *y = out[0]->as<float>();

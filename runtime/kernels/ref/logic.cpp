@@ -59,8 +59,8 @@ public:
     dtype_ = a.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(typename Fn::Inputs{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const Fn fn;

@@ -38,8 +38,8 @@ public:
     inner_ = product(x.shape, axis + 1);
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     const float *x = in[0]->as<float>();
     float *y = out[0]->as<float>();
     for (int64_t o = 0; o < outer_; ++o) {
@@ -102,8 +102,8 @@ public:
         requireShape(sig, *t, statShape, i == 1 ? "Mean" : "InvStdDev");
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     const float *x = in[0]->as<float>();
     const float *scale = in[1]->as<float>();
     const float *bias = hasBias_ ? in[2]->as<float>() : nullptr;
@@ -177,8 +177,8 @@ public:
     inner_ = product(x.shape, 2);
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     const float *x = in[0]->as<float>();
     const float *scale = in[1]->as<float>(), *bias = in[2]->as<float>();
     const float *mean = in[3]->as<float>(), *var = in[4]->as<float>();

@@ -97,8 +97,8 @@ public:
     dtype_ = sig.inputs[0]->dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(Types<float, int8_t, uint8_t>{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       // A window entirely in the padding (possible only with odd explicit pads) has no
@@ -133,8 +133,8 @@ public:
     countPads_ = sig.attrs.i("count_include_pad", 0) != 0;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     const float *x = in[0]->as<float>();
     float *y = out[0]->as<float>();
     for (int64_t pl = 0; pl < w_.planes; ++pl, x += w_.inSize, y += w_.outSize) {
@@ -173,8 +173,8 @@ public:
     size_ = product(x.shape, 2);
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     const float *x = in[0]->as<float>();
     float *y = out[0]->as<float>();
     for (int64_t pl = 0; pl < planes_; ++pl) {

@@ -87,7 +87,7 @@ public:
       requireDType(sig, x, ReduceTypes{}, sig.op.c_str());
     requireSameDType(sig, x, y, "output");
 
-    std::vector<int64_t> axes = sig.attrs.ints("axes");
+    std::vector<int64_t> axes = sig.attrs.ints("axes", {});  // absent or empty: all axes
     if (axes.empty())
       for (int d = 0; d < x.rank(); ++d) axes.push_back(d);
     std::vector<bool> reduced(x.rank(), false);
@@ -123,14 +123,14 @@ public:
     return static_cast<size_t>(outCount_) * 8 * (op_ == ReduceOp::LogSumExp ? 2 : 1);
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *scratch) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(ReduceTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       using A = Accum<T>;
       const T *x = in[0]->as<T>();
       T *y = out[0]->as<T>();
-      A *acc = static_cast<A *>(scratch);
+      A *acc = static_cast<A *>(ctx.threadScratch(0));
       A *shift = op_ == ReduceOp::LogSumExp ? acc + outCount_ : nullptr;
       if (shift) {
         // exp(x - max) cannot overflow; an infinite max (or none) shifts by 0 instead.
@@ -209,8 +209,8 @@ public:
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(NumericTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T *x = in[0]->as<T>();
@@ -257,8 +257,8 @@ public:
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(CumSumTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T *x = in[0]->as<T>();

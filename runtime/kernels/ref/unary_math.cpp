@@ -140,8 +140,8 @@ public:
     dtype_ = x.dtype;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     dispatch(typename Fn::Inputs{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       using Y = std::conditional_t<Fn::kPredicate, Bool, T>;

@@ -128,8 +128,7 @@ template <typename... Ts> bool isOneOf(Types<Ts...>, DType t) {
 
 // "Any dtype" kernels only move elements, so they dispatch on the element size.
 template <typename Fn> bool dispatchBySize(DType t, Fn &&fn) {
-  if (t == DType::i4) return false;  // packed: no addressable elements
-  switch (dtypeSize(t)) {
+  switch (dtypeSize(t)) {  // 0 for packed and block types: no addressable elements
   case 1: fn(Tag<uint8_t>{}); return true;
   case 2: fn(Tag<uint16_t>{}); return true;
   case 4: fn(Tag<uint32_t>{}); return true;
@@ -208,9 +207,11 @@ inline void requireSameDType(const KernelSignature &sig, const TensorView &a, co
     kernelFail(sig, std::string(what) + ": dtype " + dtypeName(b.dtype) + " differs from " +
                         dtypeName(a.dtype));
 }
-// Byte-moving kernels copy whole elements; packed int4 (two per byte) needs its own.
+// Byte-moving kernels copy whole elements; packed (i4/u4: two per byte) and block types
+// (GGUF) have no addressable elements and need kernels of their own.
 inline void requireUnpacked(const KernelSignature &sig, const TensorView &t) {
-  if (t.dtype == DType::i4) kernelFail(sig, "packed i4 tensors are not supported");
+  if (dtypeSize(t.dtype) == 0)
+    kernelFail(sig, std::string(dtypeName(t.dtype)) + " tensors (packed or blocks) are not supported");
 }
 
 inline void requireShape(const KernelSignature &sig, const TensorView &t,
@@ -376,8 +377,8 @@ template <typename T> void gatherLoop(const StridedLoop<2> &loop, T *out, const 
 // prepare() describes the move as one strided loop, output first; run() is shared.
 class StridedCopyKernel : public Kernel {
 public:
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) final {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) final {
     dispatchBySize(dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());

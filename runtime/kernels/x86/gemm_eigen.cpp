@@ -43,8 +43,8 @@ class X86Gemm final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override { p_ = ref::parseGemm(sig); }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     const float *a = in[0]->as<float>();
     const float *b = in[1]->as<float>();
     MatMap y(out[0]->as<float>(), p_.M, p_.N);
@@ -97,8 +97,8 @@ public:
               p_.aOffsets[i] == static_cast<int64_t>(i) * p_.M * p_.K;
   }
 
-  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
-           void *) override {
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
     const float *a = in[0]->as<float>();
     const float *b = in[1]->as<float>();
     float *y = out[0]->as<float>();

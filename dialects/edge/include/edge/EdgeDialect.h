@@ -2,9 +2,11 @@
 #pragma once
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -12,6 +14,13 @@
 #include "edge/QuantTypes.h"
 
 #include "edge/EdgeOpsDialect.h.inc"
+
+namespace mlir::edge {
+// What edge.state_read/state_write have effects on: the session's persistent state.
+struct StateResource : public SideEffects::Resource::Base<StateResource> {
+  StringRef getName() final { return "edge::State"; }
+};
+}  // namespace mlir::edge
 
 #define GET_TYPEDEF_CLASSES
 #include "edge/EdgeTypes.h.inc"

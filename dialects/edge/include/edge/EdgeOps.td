@@ -579,4 +579,6 @@ def Edge_DequantizeBlockwiseOp : Edge_Op<"DequantizeBlockwise", [Pure]> {
   let hasVerifier = 1;
 }
 
+include "edge/EdgeStateOps.td"
+
 #endif // EDGE_OPS_TD

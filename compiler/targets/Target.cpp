@@ -1,0 +1,46 @@
+// The target registry.
+#include "edgec/Target.h"
+
+#include <algorithm>
+#include <map>
+
+#include "edgec/HostTarget.h"
+
+namespace edgec {
+
+Target::~Target() = default;
+
+namespace {
+std::map<std::string, std::unique_ptr<Target>, std::less<>> &registry() {
+  static std::map<std::string, std::unique_ptr<Target>, std::less<>> targets;
+  return targets;
+}
+}  // namespace
+
+void registerTarget(std::unique_ptr<Target> target) {
+  std::string name = target->name().str();
+  registry()[name] = std::move(target);
+}
+
+const Target *lookupTarget(llvm::StringRef name) {
+  auto it = registry().find(name);
+  return it == registry().end() ? nullptr : it->second.get();
+}
+
+std::vector<const Target *> registeredTargets() {
+  std::vector<const Target *> out;
+  for (const auto &[name, target] : registry()) out.push_back(target.get());
+  return out;
+}
+
+std::string registeredTargetNames() {
+  std::string names;
+  for (const Target *t : registeredTargets()) names += (names.empty() ? "" : ", ") + t->name().str();
+  return names.empty() ? "(none)" : names;
+}
+
+void registerBuiltinTargets() {
+  if (!lookupTarget("host")) registerTarget(createHostTarget());
+}
+
+}  // namespace edgec

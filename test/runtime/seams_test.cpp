@@ -1,0 +1,262 @@
+// The seams later work builds on: the one dtype table, the thread pool and run context,
+// functions sharing state across calls (with reset), and session options.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "edgec/dtype_table.h"
+#include "edgec/package_builder.h"
+#include "edgec/runtime.hpp"
+#include "edgepkg_generated.h"
+#include "kernel.h"
+#include "thread_pool.h"
+
+namespace {
+
+using namespace edgec;
+
+// ---- the dtype table -------------------------------------------------------------
+
+TEST(DTypeTable, AgreesWithThePackageSchemaAndTheCApi) {
+  for (const DTypeInfo &d : kDTypeTable) {
+    const std::string schemaName = pkg::EnumNameDType(static_cast<pkg::DType>(d.code));
+    EXPECT_EQ(schemaName, std::string(d.name) == "bool" ? "bool_" : d.name) << "code " << int(d.code);
+    EXPECT_STREQ(edgec_dtype_name(static_cast<edgec_dtype>(d.code)), d.name);
+    EXPECT_EQ(dtypeInfoByName(d.name), &d);
+    if (d.ggmlType >= 0) {
+      EXPECT_EQ(dtypeInfoByGgmlType(d.ggmlType), &d);
+    }
+  }
+  // Every value of the schema's enum has a row.
+  for (pkg::DType t : pkg::EnumValuesDType()) EXPECT_NE(dtypeInfo(unsigned(t)), nullptr) << pkg::EnumNameDType(t);
+  EXPECT_EQ(dtypeInfo(200), nullptr);
+}
+
+uint64_t storage(const char *name, std::vector<int64_t> shape) {
+  uint64_t bytes = 0;
+  std::string why;
+  EXPECT_TRUE(tensorStorageBytes(*dtypeInfoByName(name), shape.data(), shape.size(), &bytes, &why)) << why;
+  return bytes;
+}
+
+TEST(DTypeTable, StorageBytes) {
+  EXPECT_EQ(storage("f32", {2, 3}), 24u);
+  EXPECT_EQ(storage("bool", {5}), 5u);
+  EXPECT_EQ(storage("i4", {7}), 4u);  // two per byte, the last half byte padded
+  EXPECT_EQ(storage("u4", {2, 8}), 8u);
+  EXPECT_EQ(storage("q4_0", {3, 64}), 3u * 2 * 18);
+  EXPECT_EQ(storage("q8_0", {32}), 34u);
+  EXPECT_EQ(storage("q4_k", {2, 512}), 2u * 2 * 144);
+  EXPECT_EQ(storage("q6_k", {256}), 210u);
+  EXPECT_EQ(storage("f32", {0, 3}), 0u);
+
+  uint64_t bytes = 0;
+  std::string why;
+  std::vector<int64_t> misfit = {4, 100};
+  EXPECT_FALSE(tensorStorageBytes(*dtypeInfoByName("q4_k"), misfit.data(), 2, &bytes, &why));
+  EXPECT_NE(why.find("q4_k stores whole blocks of 256 elements, but the innermost dimension is 100"),
+            std::string::npos)
+      << why;
+  std::vector<int64_t> huge = {int64_t(1) << 40, int64_t(1) << 40};
+  EXPECT_FALSE(tensorStorageBytes(*dtypeInfoByName("f32"), huge.data(), 2, &bytes, &why));
+}
+
+TEST(DTypeTable, TensorViewUsesIt) {
+  rt::TensorView v;
+  v.dtype = pkg::DType::i4;
+  v.shape = {3, 3};
+  EXPECT_EQ(v.nbytes(), 5u);  // was 9 (one byte per element) before the table
+  v.dtype = pkg::DType::q8_0;
+  v.shape = {2, 64};
+  EXPECT_EQ(v.nbytes(), 4u * 34);
+  v.shape = {2, 60};
+  EXPECT_THROW(v.nbytes(), rt::Error);
+}
+
+// ---- threads -----------------------------------------------------------------------
+
+TEST(ThreadPool, ParallelForCoversEveryItemOnce) {
+  for (int threads : {1, 2, 3, 8}) {
+    rt::ThreadPool pool(threads);
+    rt::RunContext ctx;
+    ctx.pool = &pool;
+    ctx.threads = threads;
+    for (int64_t n : {0, 1, 5, 64, 1000}) {
+      for (int64_t grain : {1, 7, 100}) {
+        std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+        std::atomic<int> badThread{0};
+        ctx.parallelFor(n, grain, [&](int64_t b, int64_t e, int thread) {
+          if (thread < 0 || thread >= threads) ++badThread;
+          for (int64_t i = b; i < e; ++i) ++hits[size_t(i)];
+        });
+        for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[size_t(i)], 1) << n << " " << grain << " " << threads;
+        EXPECT_EQ(badThread, 0);
+      }
+    }
+  }
+}
+
+TEST(ThreadPool, RethrowsTheFirstErrorAndStaysUsable) {
+  rt::ThreadPool pool(3);
+  EXPECT_THROW(pool.run(10, [](int64_t i, int) { if (i == 4) throw rt::Error("task 4 failed"); }), rt::Error);
+  std::atomic<int> count{0};
+  pool.run(10, [&](int64_t, int) { ++count; });
+  EXPECT_EQ(count, 10);
+}
+
+// ---- functions and state -----------------------------------------------------------
+
+class PackageFile {
+public:
+  PackageFile() : path_(::testing::TempDir() + "edgec_seams_" + std::to_string(::getpid()) + ".edgepkg") {}
+  ~PackageFile() { std::remove(path_.c_str()); }
+  const std::string &write(const std::vector<uint8_t> &bytes) {
+    std::ofstream(path_, std::ios::binary | std::ios::trunc)
+        .write(reinterpret_cast<const char *>(bytes.data()), std::streamsize(bytes.size()));
+    return path_;
+  }
+
+private:
+  std::string path_;
+};
+
+// Two functions over shared state:
+//   accumulate(x: f32[4]) -> sum:  acc += x; sum = acc      (acc starts at 1, 2, 3, 4)
+//   write(item: f32[1,2], pos: i64[2]) -> ring_out:  ring[pos] = item; ring_out = ring
+// `write` updates its 3x2 ring buffer in place (DynamicUpdateSlice with the state as both
+// operand and output), as a KV cache is.
+std::vector<uint8_t> statefulPackage(const char *firstFunction = "accumulate", int32_t accInit = 2) {
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<int64_t> s4 = {4}, s12 = {1, 2}, s2 = {2}, s32 = {3, 2};
+  using pkg::Storage;
+  auto tensor = [&](const char *name, pkg::DType t, std::vector<int64_t> *shape, Storage storage, uint64_t offset,
+                    uint64_t size, int32_t init = -1) {
+    return pkg::CreateTensorDirect(fbb, name, t, shape, storage, offset, size, 0, init);
+  };
+  std::vector<flatbuffers::Offset<pkg::Tensor>> tensors = {
+      tensor("x", pkg::DType::f32, &s4, Storage::Arena, 0, 16),                  // 0
+      tensor("acc", pkg::DType::f32, &s4, Storage::State, 0, 16, accInit),            // 1
+      tensor("acc_init", pkg::DType::f32, &s4, Storage::Constant, 0, 16),        // 2
+      tensor("sum", pkg::DType::f32, &s4, Storage::Arena, 64, 16),               // 3
+      tensor("item", pkg::DType::f32, &s12, Storage::Arena, 0, 8),               // 4
+      tensor("pos", pkg::DType::i64, &s2, Storage::Arena, 64, 16),               // 5
+      tensor("ring", pkg::DType::f32, &s32, Storage::State, 64, 24),             // 6
+      tensor("ring_out", pkg::DType::f32, &s32, Storage::Arena, 128, 24),        // 7
+  };
+  std::vector<flatbuffers::Offset<pkg::Attr>> none;
+  auto kernel = [&](const char *op, const char *name, std::vector<int32_t> in, std::vector<int32_t> out) {
+    return pkg::CreateKernelDirect(fbb, op, name, &in, &out, &none);
+  };
+  std::vector<int32_t> accIn = {0}, accOut = {3}, writeIn = {4, 5}, writeOut = {7};
+  std::vector<flatbuffers::Offset<pkg::Kernel>> accKernels = {kernel("Add", "add", {1, 0}, {3}),
+                                                              kernel("Copy", "store", {3}, {1})};
+  std::vector<flatbuffers::Offset<pkg::Kernel>> writeKernels = {
+      kernel("DynamicUpdateSlice", "update", {6, 4, 5}, {6}), kernel("Copy", "read", {6}, {7})};
+  auto acc = pkg::CreateFunctionDirect(fbb, firstFunction, &accIn, &accOut, &accKernels, 128);
+  auto write = pkg::CreateFunctionDirect(fbb, "write", &writeIn, &writeOut, &writeKernels, 192);
+  std::vector<flatbuffers::Offset<pkg::Function>> fns = {acc, write};
+  std::vector<flatbuffers::Offset<flatbuffers::String>> features;
+  auto package = pkg::CreatePackageDirect(fbb, "test", "state", "host", &features, &tensors, &fns, 192, 128);
+  pkg::FinishPackageBuffer(fbb, package);
+  std::vector<uint8_t> plan(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  std::vector<uint8_t> constants(16);
+  const float init[4] = {1, 2, 3, 4};
+  std::memcpy(constants.data(), init, sizeof init);
+  return pkg::assemblePackage(plan, constants);
+}
+
+std::vector<float> outputOf(Session &s) {
+  auto [data, bytes] = s.output(0);
+  const float *f = static_cast<const float *>(data);
+  return std::vector<float>(f, f + bytes / sizeof(float));
+}
+
+TEST(Functions, StateAccumulatesAcrossCallsAndResets) {
+  PackageFile file;
+  Model model(file.write(statefulPackage()));
+  EXPECT_EQ(model.functions(), (std::vector<std::string>{"accumulate", "write"}));
+  EXPECT_EQ(model.defaultFunction(), 0);  // no "main": the first
+  const int32_t accumulate = model.findFunction("accumulate"), write = model.findFunction("write");
+  EXPECT_EQ(model.inputs(write).size(), 2u);
+  EXPECT_EQ(model.inputs(write)[1].name, "pos");
+
+  Session s(model, 2);
+  EXPECT_EQ(s.threads(), 2);
+  const float ones[4] = {1, 1, 1, 1};
+  s.selectFunction(accumulate);
+  s.setInput(0, ones, sizeof ones);
+  for (int call = 1; call <= 3; ++call) {
+    s.run();
+    EXPECT_EQ(outputOf(s), (std::vector<float>{1.f + call, 2.f + call, 3.f + call, 4.f + call})) << "call " << call;
+  }
+
+  // Another function in between keeps this one's state and inputs.
+  s.selectFunction(write);
+  const float rows[4][2] = {{1, 2}, {3, 4}, {5, 6}, {7, 8}};
+  for (int64_t i = 0; i < 4; ++i) {
+    const int64_t pos[2] = {i % 3, 0};
+    s.setInput(0, rows[i], sizeof rows[i]);
+    s.setInput(1, pos, sizeof pos);
+    s.run();
+  }
+  EXPECT_EQ(outputOf(s), (std::vector<float>{7, 8, 3, 4, 5, 6}));  // the 4th row overwrote the 1st
+  const int64_t farOut[2] = {99, -5};  // clamped so that the row fits: the last row
+  s.setInput(1, farOut, sizeof farOut);
+  s.run();
+  EXPECT_EQ(outputOf(s), (std::vector<float>{7, 8, 3, 4, 7, 8}));
+
+  s.selectFunction(accumulate);
+  s.run();
+  EXPECT_EQ(outputOf(s), (std::vector<float>{5, 6, 7, 8}));
+
+  s.resetState();
+  s.run();
+  EXPECT_EQ(outputOf(s), (std::vector<float>{2, 3, 4, 5}));
+  s.selectFunction(write);
+  const float row[2] = {9, 9};
+  const int64_t pos[2] = {1, 0};
+  s.setInput(0, row, sizeof row);
+  s.setInput(1, pos, sizeof pos);
+  s.run();
+  EXPECT_EQ(outputOf(s), (std::vector<float>{0, 0, 9, 9, 0, 0}));  // zeros after reset
+}
+
+TEST(Functions, BadFunctionAndThreadRequestsAreClearErrors) {
+  PackageFile file;
+  Model model(file.write(statefulPackage("main")));
+  EXPECT_EQ(model.defaultFunction(), 0);
+  try {
+    model.findFunction("decode");
+    FAIL() << "no error";
+  } catch (const RuntimeError &e) {
+    EXPECT_NE(std::string(e.what()).find("no function 'decode' (the package has: main, write)"), std::string::npos)
+        << e.what();
+  }
+  try {
+    Session s(model, 300);
+    FAIL() << "no error";
+  } catch (const RuntimeError &e) {
+    EXPECT_NE(std::string(e.what()).find("1 to 256 threads, not 300"), std::string::npos) << e.what();
+  }
+  Session s(model, 1);
+  EXPECT_THROW(s.selectFunction(5), RuntimeError);
+  const float too[3] = {};
+  EXPECT_THROW(s.setInput(0, too, sizeof too), RuntimeError);
+}
+
+TEST(Functions, LoaderRejectsBadInitializers) {
+  PackageFile file;
+  // A state whose initializer is itself (not a constant) is damage.
+  edgec_model *m = nullptr;
+  ASSERT_NE(edgec_model_load(file.write(statefulPackage("main", 1)).c_str(), &m), EDGEC_OK);
+  EXPECT_NE(std::string(edgec_last_error()).find("state tensor 'acc' has a bad initializer"), std::string::npos)
+      << edgec_last_error();
+}
+
+}  // namespace
