@@ -6,17 +6,18 @@ build/peers), builds edgec and then runs this script. This is a measurement for 
 to read, not a test: nothing here is asserted, and the exit status is non-zero only if
 something could not run at all.
 
-Models: the MLP (1x784) and MobileNetV2 (1x3x224x224) that the end-to-end check
+Models: the MLP (1x784), MobileNetV2 and ResNet-18 (1x3x224x224) and the transformer
+encoder that the end-to-end check
 test/e2e/run_e2e.py builds (random fixed-seed weights); its model and export code is
 imported from there, so both exercises use the same ONNX files. Each model is exported
 once, compiled once with `edgec compile --target host`, and the same .onnx file and the
 same input go to both sides.
 
 Method, per model:
-  * both sides single-threaded: edgec's runtime is single-threaded; ONNX Runtime gets
-    intraOpNumThreads = interOpNumThreads = 1, sequential execution, graph optimization
-    level 'all' (test/bench/ort_runner.mjs);
-  * both processes pinned to the same core with `taskset -c CORE`;
+  * both sides with the same thread count (--threads, default 1): edgec run --threads T;
+    ONNX Runtime gets intraOpNumThreads = T, interOpNumThreads = 1, sequential
+    execution, graph optimization level 'all' (test/bench/ort_runner.mjs);
+  * both processes pinned to the same cores with `taskset -c CORE,...` (T of them);
   * each round runs each side once as a fresh process: W untimed warmup runs, then R
     timed runs; the round's latency for that side is the median of its R runs
     (edgec: from `edgec run --warmup W --repeat R -q`; ONNX Runtime: hrtime around each
@@ -95,15 +96,22 @@ def prepare(e2e, name, factory, edgec, work):
     }
 
 
+def cores(args):
+    """The cores both sides are pinned to: --core and the next --threads - 1."""
+    return ",".join(str(args.core + i) for i in range(args.threads))
+
+
 def edgec_cmd(args, edgec, m):
-    return ["taskset", "-c", str(args.core), edgec, "run", m["pkg"], "--input", "input=" + m["x_npy"],
-            "--output-dir", m["edgec_out"], "--warmup", str(args.warmup), "--repeat", str(args.repeat), "-q"]
+    return ["taskset", "-c", cores(args), edgec, "run", m["pkg"], "--input", "input=" + m["x_npy"],
+            "--output-dir", m["edgec_out"], "--warmup", str(args.warmup), "--repeat", str(args.repeat),
+            "--threads", str(args.threads), "-q"]
 
 
 def ort_cmd(args, m):
-    return ["taskset", "-c", str(args.core), args.node, RUNNER, "--peers", args.peers, "--model", m["onnx"],
+    return ["taskset", "-c", cores(args), args.node, RUNNER, "--peers", args.peers, "--model", m["onnx"],
             "--input-name", "input", "--input", m["x_bin"], "--shape", ",".join(map(str, m["shape"])),
-            "--warmup", str(args.warmup), "--repeat", str(args.repeat), "--output-dir", m["ort_out"]]
+            "--warmup", str(args.warmup), "--repeat", str(args.repeat), "--output-dir", m["ort_out"],
+            "--threads", str(args.threads)]
 
 
 def time_edgec(cmd):
@@ -233,6 +241,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per side per round (20)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed runs per side per round before timing (5)")
     parser.add_argument("--core", type=int, default=0, help="CPU core both sides are pinned to with taskset (0)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads for both sides (edgec --threads, ORT intraOpNumThreads), pinned to cores "
+                             "CORE..CORE+THREADS-1 (1)")
     parser.add_argument("--only", action="append", help="benchmark only this model (repeatable)")
     args = parser.parse_args()
     if args.rounds < 1 or args.repeat < 1 or args.warmup < 0:
@@ -250,9 +261,10 @@ def main():
         problems.append("node not found (%s)" % args.node)
     if not os.path.isdir(os.path.join(args.peers, "node_modules", "onnxruntime-node")):
         problems.append("onnxruntime-node is not installed under %s (scripts/bench.sh installs it)" % args.peers)
-    if args.core not in os.sched_getaffinity(0):
-        problems.append("core %d is not one this process may run on (allowed: %s)" %
-                        (args.core, sorted(os.sched_getaffinity(0))))
+    for core in range(args.core, args.core + max(args.threads, 1)):
+        if core not in os.sched_getaffinity(0):
+            problems.append("core %d is not one this process may run on (allowed: %s)" %
+                            (core, sorted(os.sched_getaffinity(0))))
     if problems:
         for p in problems:
             print("error: " + p, file=sys.stderr)
@@ -274,9 +286,10 @@ def main():
     work = os.path.join(build, "bench")
     os.makedirs(work, exist_ok=True)
     env = environment(args, edgec)
-    print("edgec %s vs ONNX Runtime (onnxruntime-node, CPU), both single-threaded, pinned to core %d; "
+    print("edgec %s vs ONNX Runtime (onnxruntime-node, CPU), both with %d thread%s, pinned to core(s) %s; "
           "%d rounds x (%d warmup + %d timed runs) per side" %
-          (env.get("edgec_git") or "", args.core, args.rounds, args.warmup, args.repeat), flush=True)
+          (env.get("edgec_git") or "", args.threads, "" if args.threads == 1 else "s", cores(args), args.rounds,
+           args.warmup, args.repeat), flush=True)
 
     results = {}
     failed = []
@@ -329,7 +342,7 @@ def main():
         print("  " + r["commands"]["ort"])
 
     out = {"method": {"rounds": args.rounds, "repeat": args.repeat, "warmup": args.warmup, "core": args.core,
-                      "threads": 1, "ort_session_options": {"intraOpNumThreads": 1, "interOpNumThreads": 1,
+                      "threads": args.threads, "ort_session_options": {"intraOpNumThreads": args.threads, "interOpNumThreads": 1,
                                                             "executionMode": "sequential",
                                                             "graphOptimizationLevel": "all"},
                       "summary": "per side: median of per-round medians; ratio: median of per-round "

@@ -59,7 +59,7 @@ async function main() {
 
   const session = await ort.InferenceSession.create(args.model, {
     executionProviders: ['cpu'],
-    intraOpNumThreads: 1,
+    intraOpNumThreads: Number(args.threads || 1),
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',

@@ -5,6 +5,7 @@ compared with PyTorch's own output on the same fixed-seed input.
 Models (fp32, static shapes, random weights from torch.manual_seed(0), eval mode):
   mlp          784-256-128-10 with ReLU, input 1x784
   mobilenet_v2 torchvision MobileNetV2 (random weights), input 1x3x224x224
+  resnet18     torchvision ResNet-18 (random weights), input 1x3x224x224
   transformer  2-layer nn.TransformerEncoder (d_model 64, 4 heads, GELU), input 16x1x64;
                its attention reshapes come from Shape -> Gather -> Div chains that the
                frontend must fold to static shapes
@@ -72,6 +73,23 @@ def make_mobilenet_v2():
     return model, (1, 3, 224, 224)
 
 
+def make_resnet18():
+    import torch
+    import torchvision
+    torch.manual_seed(0)
+    model = torchvision.models.resnet18(weights=None)
+    g = torch.Generator().manual_seed(2)
+    with torch.no_grad():  # non-trivial BatchNorm statistics, as for MobileNetV2
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                n = m.num_features
+                m.running_mean.copy_(0.1 * torch.randn(n, generator=g))
+                m.running_var.copy_(0.5 + torch.rand(n, generator=g))
+                m.weight.copy_(1.0 + 0.1 * torch.randn(n, generator=g))
+                m.bias.copy_(0.1 * torch.randn(n, generator=g))
+    return model.eval(), (1, 3, 224, 224)
+
+
 def make_transformer():
     import torch
     torch.manual_seed(0)
@@ -85,6 +103,7 @@ def make_transformer():
 MODELS = [
     ("mlp", make_mlp),
     ("mobilenet_v2", make_mobilenet_v2),
+    ("resnet18", make_resnet18),
     ("transformer", make_transformer),
 ]
 

@@ -15,6 +15,8 @@
 #include "edgec/runtime.hpp"
 #include "edgepkg_generated.h"
 #include "kernel.h"
+#include "kernel_test_util.h"
+#include "model.h"
 #include "thread_pool.h"
 
 namespace {
@@ -260,3 +262,72 @@ TEST(Functions, LoaderRejectsBadInitializers) {
 }
 
 }  // namespace
+
+// ---- kernels over threads ---------------------------------------------------------------
+
+namespace threaded {
+using namespace edgec::rt;
+using namespace edgec::rt::testing;
+
+// Runs `op` with 1, 2 and 3 threads on the best kernels this CPU has.
+std::vector<std::vector<float>> runOverThreads(const std::string &op, std::vector<Tensor *> in, Tensor &out,
+                                               AttrList &attrs) {
+  std::vector<std::vector<float>> results;
+  for (int threads : {1, 2, 3}) {
+    runKernel(op, in, {&out}, attrs, hostIsas(), threads);
+    results.push_back(out.values<float>());
+  }
+  return results;
+}
+
+TEST(ThreadedKernels, ElementwiseIsBitIdenticalForAnyThreadCount) {
+  Tensor a = Tensor::of<float>({64, 700}, randomFloats(64 * 700, 1));
+  Tensor b = Tensor::of<float>({700}, randomFloats(700, 2));
+  Tensor y(DType::f32, {64, 700});
+  AttrList none;
+  auto sums = runOverThreads("Add", {&a, &b}, y, none);
+  EXPECT_EQ(sums[1], sums[0]);
+  EXPECT_EQ(sums[2], sums[0]);
+  EXPECT_EQ(sums[0][700 + 3], a.values<float>()[700 + 3] + b.values<float>()[3]);
+  AttrList none2;
+  auto sig = runOverThreads("Sigmoid", {&a}, y, none2);
+  EXPECT_EQ(sig[1], sig[0]);
+  EXPECT_EQ(sig[2], sig[0]);
+}
+
+// Gemm/MatMul split output rows (or columns of a single row) over threads; Eigen may
+// block K differently for a smaller block of rows, so results agree within 1e-5 relative.
+TEST(ThreadedKernels, MatMulAndGemmAgreeAcrossThreadCounts) {
+  auto expectClose = [](const std::vector<float> &got, const std::vector<float> &want, const char *what) {
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i)
+      ASSERT_NEAR(got[i], want[i], 1e-5f * (1.f + std::fabs(want[i]))) << what << " element " << i;
+  };
+  Tensor a = Tensor::of<float>({3, 100, 64}, randomFloats(3 * 100 * 64, 3));
+  Tensor b = Tensor::of<float>({64, 80}, randomFloats(64 * 80, 4));
+  Tensor y(DType::f32, {3, 100, 80});
+  AttrList none;
+  auto mm = runOverThreads("MatMul", {&a, &b}, y, none);
+  expectClose(mm[1], mm[0], "MatMul 2 threads");
+  expectClose(mm[2], mm[0], "MatMul 3 threads");
+
+  Tensor x = Tensor::of<float>({1, 512}, randomFloats(512, 5));
+  Tensor w = Tensor::of<float>({1000, 512}, randomFloats(1000 * 512, 6));
+  Tensor c = Tensor::of<float>({1000}, randomFloats(1000, 7));
+  Tensor head(DType::f32, {1, 1000});
+  AttrList gemm;
+  gemm.i("transA", 0).i("transB", 1).f("alpha", 1.f).f("beta", 1.f);
+  auto g = runOverThreads("Gemm", {&x, &w, &c}, head, gemm);
+  expectClose(g[1], g[0], "Gemm head 2 threads");
+  expectClose(g[2], g[0], "Gemm head 3 threads");
+
+  Tensor x2 = Tensor::of<float>({200, 96}, randomFloats(200 * 96, 8));
+  Tensor w2 = Tensor::of<float>({96, 120}, randomFloats(96 * 120, 9));
+  Tensor y2(DType::f32, {200, 120});
+  AttrList gemm2;
+  gemm2.i("transA", 0).i("transB", 0).f("alpha", 0.5f).f("beta", 1.f);
+  auto g2 = runOverThreads("Gemm", {&x2, &w2, nullptr}, y2, gemm2);
+  expectClose(g2[1], g2[0], "Gemm 2 threads");
+  expectClose(g2[2], g2[0], "Gemm 3 threads");
+}
+}  // namespace threaded

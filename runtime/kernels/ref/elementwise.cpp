@@ -34,12 +34,14 @@ public:
       const T *b = in[1]->as<T>();
       T *y = out[0]->as<T>();
       // Lambdas (not function pointers) so the per-element op is always inlined.
-      switch (op_) {
-      case BinaryOp::Add: binaryLoop(loop_, y, a, b, [](T u, T v) { return wrapAdd(u, v); }); break;
-      case BinaryOp::Sub: binaryLoop(loop_, y, a, b, [](T u, T v) { return wrapSub(u, v); }); break;
-      case BinaryOp::Mul: binaryLoop(loop_, y, a, b, [](T u, T v) { return wrapMul(u, v); }); break;
-      case BinaryOp::Div: binaryLoop(loop_, y, a, b, [](T u, T v) { return divide(u, v); }); break;
-      }
+      parallelLoop(ctx, loop_, [&](const StridedLoop<3> &part) {
+        switch (op_) {
+        case BinaryOp::Add: binaryLoop(part, y, a, b, [](T u, T v) { return wrapAdd(u, v); }); break;
+        case BinaryOp::Sub: binaryLoop(part, y, a, b, [](T u, T v) { return wrapSub(u, v); }); break;
+        case BinaryOp::Mul: binaryLoop(part, y, a, b, [](T u, T v) { return wrapMul(u, v); }); break;
+        case BinaryOp::Div: binaryLoop(part, y, a, b, [](T u, T v) { return divide(u, v); }); break;
+        }
+      });
     });
   }
 
@@ -211,7 +213,9 @@ public:
            const std::vector<TensorView *> &out) override {
     dispatch(UnaryIntTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      unaryLoop<T>(op_, in[0]->as<T>(), out[0]->as<T>(), in[0]->numel());
+      const T *x = in[0]->as<T>();
+      T *y = out[0]->as<T>();
+      parallelRange(ctx, in[0]->numel(), [&](int64_t b, int64_t e) { unaryLoop<T>(op_, x + b, y + b, e - b); });
     });
   }
 
@@ -256,7 +260,9 @@ public:
       T *y = out[0]->as<T>();
       const int64_t n = in[0]->numel();
       // min(max(x, lo), hi): lo > hi gives hi everywhere, as in ONNX; NaN stays NaN.
-      for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(x[i], lo), hi);
+      parallelRange(ctx, n, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) y[i] = std::min(std::max(x[i], lo), hi);
+      });
     });
   }
 

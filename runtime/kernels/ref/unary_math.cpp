@@ -150,12 +150,14 @@ public:
       const int64_t n = in[0]->numel();
       const Fn fn;
       const Params p = params_;
-      for (int64_t i = 0; i < n; ++i) {
-        if constexpr (Fn::kPredicate)
-          y[i] = Bool{static_cast<uint8_t>(fn(x[i], p))};
-        else
-          y[i] = fn(x[i], p);
-      }
+      parallelRange(ctx, n, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          if constexpr (Fn::kPredicate)
+            y[i] = Bool{static_cast<uint8_t>(fn(x[i], p))};
+          else
+            y[i] = fn(x[i], p);
+        }
+      });
     });
   }
 

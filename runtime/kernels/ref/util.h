@@ -300,6 +300,14 @@ template <size_t N> struct StridedLoop {
     }
   }
 
+  // The part of the loop over [begin, end) of its outermost dimension (rank >= 1).
+  StridedLoop slice(int64_t begin, int64_t end) const {
+    StridedLoop part = *this;
+    part.shape[0] = end - begin;
+    for (size_t i = 0; i < N; ++i) part.base[i] += begin * strides[i][0];
+    return part;
+  }
+
 private:
   void coalesce() {
     std::vector<int64_t> s;
@@ -340,6 +348,29 @@ StridedLoop<N> broadcastLoop(const KernelSignature &sig,
   }
   requireShape(sig, y, expected, "output");
   return StridedLoop<N>(y.shape, std::move(strides));
+}
+
+// Elements below which splitting a loop over threads costs more than it saves.
+inline constexpr int64_t kMinElementsPerThread = 16384;
+
+// Runs fn(part) on parts of `loop` split along its outermost dimension, over the run
+// context's threads. Each element is computed exactly as in one pass, so the result does
+// not depend on the thread count.
+template <size_t N, typename Fn>
+void parallelLoop(const RunContext &ctx, const StridedLoop<N> &loop, Fn &&fn) {
+  if (loop.shape.empty() || ctx.threads <= 1) {
+    fn(loop);
+    return;
+  }
+  int64_t inner = 1;
+  for (size_t d = 1; d < loop.shape.size(); ++d) inner *= loop.shape[d];
+  const int64_t grain = std::max<int64_t>(1, kMinElementsPerThread / std::max<int64_t>(inner, 1));
+  ctx.parallelFor(loop.shape[0], grain, [&](int64_t begin, int64_t end, int) { fn(loop.slice(begin, end)); });
+}
+
+// Runs fn(begin, end) over [0, n) split over the run context's threads.
+template <typename Fn> void parallelRange(const RunContext &ctx, int64_t n, Fn &&fn) {
+  ctx.parallelFor(n, kMinElementsPerThread, [&](int64_t begin, int64_t end, int) { fn(begin, end); });
 }
 
 // Runs y = f(a, b) over a 3-operand broadcast loop; contiguous runs get a plain loop the

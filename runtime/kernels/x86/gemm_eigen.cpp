@@ -8,6 +8,7 @@
 // caller.
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <limits>
 
 #include "ref/plans.h"
@@ -47,7 +48,7 @@ public:
            const std::vector<TensorView *> &out) override {
     const float *a = in[0]->as<float>();
     const float *b = in[1]->as<float>();
-    MatMap y(out[0]->as<float>(), p_.M, p_.N);
+    float *yd = out[0]->as<float>();
     // A is stored [M, K] or [K, M], B [K, N] or [N, K]; Eigen folds the transposes and
     // alpha into its GEMM kernel.
     const ConstMatMap am(a, p_.transA ? p_.K : p_.M, p_.transA ? p_.M : p_.K);
@@ -55,30 +56,48 @@ public:
     if (p_.M == 1) {
       // A single row (a classifier head) is a matrix-vector product; as a GEMM, Eigen
       // would first copy all of B into its packed layout. [1, K] and [K, 1] are the same
-      // memory, so transA does not matter.
-      Eigen::Map<Eigen::RowVectorXf> yv(out[0]->as<float>(), p_.N);
+      // memory, so transA does not matter. Threads take runs of output columns.
       const Eigen::Map<const Eigen::RowVectorXf> av(a, p_.K);
-      if (p_.transB)
-        yv.noalias() = p_.alpha * av * bm.transpose();
+      ctx.parallelFor(p_.N, columnGrain(), [&](int64_t c0, int64_t c1, int) {
+        Eigen::Map<Eigen::RowVectorXf> yv(yd + c0, c1 - c0);
+        if (p_.transB)
+          yv.noalias() = p_.alpha * av * bm.middleRows(c0, c1 - c0).transpose();
+        else
+          yv.noalias() = p_.alpha * av * bm.middleCols(c0, c1 - c0);
+        epilogue(in, yd, 0, 1, c0, c1);
+      });
+      return;
+    }
+    // Threads take blocks of output rows.
+    ctx.parallelFor(p_.M, rowGrain(), [&](int64_t r0, int64_t r1, int) {
+      MatMap y(yd + r0 * p_.N, r1 - r0, p_.N);
+      const int64_t rows = r1 - r0;
+      if (p_.transA && p_.transB)
+        y.noalias() = p_.alpha * am.middleCols(r0, rows).transpose() * bm.transpose();
+      else if (p_.transA)
+        y.noalias() = p_.alpha * am.middleCols(r0, rows).transpose() * bm;
+      else if (p_.transB)
+        y.noalias() = p_.alpha * am.middleRows(r0, rows) * bm.transpose();
       else
-        yv.noalias() = p_.alpha * av * bm;
-    } else if (p_.transA && p_.transB)
-      y.noalias() = p_.alpha * am.transpose() * bm.transpose();
-    else if (p_.transA)
-      y.noalias() = p_.alpha * am.transpose() * bm;
-    else if (p_.transB)
-      y.noalias() = p_.alpha * am * bm.transpose();
-    else
-      y.noalias() = p_.alpha * am * bm;
+        y.noalias() = p_.alpha * am.middleRows(r0, rows) * bm;
+      epilogue(in, yd, r0, r1, 0, p_.N);
+    });
+  }
 
-    float *yd = out[0]->as<float>();
+private:
+  // At least ~64K multiply-adds per thread, so small layers stay on one thread.
+  int64_t rowGrain() const { return std::max<int64_t>(1, (int64_t(1) << 16) / std::max<int64_t>(1, p_.N * p_.K)); }
+  int64_t columnGrain() const { return std::max<int64_t>(16, (int64_t(1) << 16) / std::max<int64_t>(1, p_.K)); }
+
+  // y += beta * C, then the activation, over rows [r0, r1) x columns [c0, c1).
+  void epilogue(const std::vector<const TensorView *> &in, float *yd, int64_t r0, int64_t r1, int64_t c0,
+                int64_t c1) const {
     if (p_.hasC) {
       const float *c = in[2]->as<float>();
-      for (int64_t i = 0; i < p_.M; ++i)
-        for (int64_t j = 0; j < p_.N; ++j)
-          yd[i * p_.N + j] += p_.beta * c[i * p_.cRowStride + j * p_.cColStride];
+      for (int64_t i = r0; i < r1; ++i)
+        for (int64_t j = c0; j < c1; ++j) yd[i * p_.N + j] += p_.beta * c[i * p_.cRowStride + j * p_.cColStride];
     }
-    biasActivation(yd, p_.M, p_.N, nullptr, p_.act);
+    for (int64_t i = r0; i < r1; ++i) biasActivation(yd + i * p_.N + c0, 1, c1 - c0, nullptr, p_.act);
   }
 
 private:
@@ -104,16 +123,27 @@ public:
     float *y = out[0]->as<float>();
     const int64_t batches = static_cast<int64_t>(p_.aOffsets.size());
     if (batches == 0) return;
+    const int64_t work = std::max<int64_t>(1, p_.N * p_.K);
     if (fold_) {
-      MatMap(y, batches * p_.M, p_.N).noalias() =
-          ConstMatMap(a, batches * p_.M, p_.K) * ConstMatMap(b + p_.bOffsets[0], p_.K, p_.N);
-    } else {
-      for (int64_t i = 0; i < batches; ++i)
-        MatMap(y + i * p_.M * p_.N, p_.M, p_.N).noalias() =
-            ConstMatMap(a + p_.aOffsets[i], p_.M, p_.K) *
-            ConstMatMap(b + p_.bOffsets[i], p_.K, p_.N);
+      // Threads take blocks of rows of the folded GEMM.
+      const int64_t rows = batches * p_.M;
+      ctx.parallelFor(rows, std::max<int64_t>(1, (int64_t(1) << 16) / work), [&](int64_t r0, int64_t r1, int) {
+        MatMap(y + r0 * p_.N, r1 - r0, p_.N).noalias() =
+            ConstMatMap(a + r0 * p_.K, r1 - r0, p_.K) * ConstMatMap(b + p_.bOffsets[0], p_.K, p_.N);
+        biasActivation(y + r0 * p_.N, r1 - r0, p_.N, nullptr, p_.act);
+      });
+      return;
     }
-    biasActivation(y, batches * p_.M, p_.N, nullptr, p_.act);
+    // Threads take whole matrices of the batch.
+    ctx.parallelFor(batches, std::max<int64_t>(1, (int64_t(1) << 16) / (work * std::max<int64_t>(1, p_.M))),
+                    [&](int64_t i0, int64_t i1, int) {
+                      for (int64_t i = i0; i < i1; ++i) {
+                        MatMap(y + i * p_.M * p_.N, p_.M, p_.N).noalias() =
+                            ConstMatMap(a + p_.aOffsets[i], p_.M, p_.K) *
+                            ConstMatMap(b + p_.bOffsets[i], p_.K, p_.N);
+                        biasActivation(y + i * p_.M * p_.N, p_.M, p_.N, nullptr, p_.act);
+                      }
+                    });
   }
 
 private:
