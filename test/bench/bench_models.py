@@ -315,8 +315,8 @@ def main():
 
     # The table.
     print()
-    print("edgec vs ONNX Runtime %s, single thread, core %d, %d rounds x %d runs (median of per-round medians)"
-          % (ort_version, args.core, args.rounds, args.repeat))
+    print("edgec vs ONNX Runtime %s, %d thread%s, core(s) %s, %d rounds x %d runs (median of per-round medians)"
+          % (ort_version, args.threads, "" if args.threads == 1 else "s", cores(args), args.rounds, args.repeat))
     header = ("model", "input", "edgec", "ORT", "edgec/ORT", "range", "max|edgec-ORT|", "rel", "argmax")
     rows = []
     for name, r in results.items():

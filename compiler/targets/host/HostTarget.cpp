@@ -14,6 +14,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Path.h"
 
 using namespace mlir;
 
@@ -30,6 +31,16 @@ struct TensorInfo {
   int function = -1;                   // the function whose arena holds an Arena tensor
   int32_t initializer = -1;            // a State tensor's initial value (a Constant tensor)
 };
+
+// The name messages and profiles give a kernel: the ONNX node's, else where the op is in
+// an .mlir file ("model.mlir:7:8").
+std::string nodeName(Operation *op) {
+  if (auto name = dyn_cast<NameLoc>(op->getLoc())) return name.getName().str();
+  if (auto file = dyn_cast<FileLineColLoc>(op->getLoc()))
+    return llvm::sys::path::filename(file.getFilename().getValue()).str() + ":" + std::to_string(file.getLine()) +
+           ":" + std::to_string(file.getColumn());
+  return "";
+}
 
 uint64_t byteSize(RankedTensorType t) {
   Type e = t.getElementType();
@@ -225,8 +236,7 @@ LogicalResult PlanBuilder::addKernel(Operation *op, int64_t index, int32_t inPla
 
   flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<pkg::Attr>>> attrs;
   if (failed(encodeKernelAttrs(op, fbb_, attrs))) return failure();
-  std::string node = isa<NameLoc>(op->getLoc()) ? cast<NameLoc>(op->getLoc()).getName().str() : "";
-  kernels_.push_back(pkg::CreateKernel(fbb_, fbb_.CreateString(kernelName(op)), fbb_.CreateString(node),
+  kernels_.push_back(pkg::CreateKernel(fbb_, fbb_.CreateString(kernelName(op)), fbb_.CreateString(nodeName(op)),
                                        fbb_.CreateVector(inputs), fbb_.CreateVector(outputs), attrs));
   return success();
 }
@@ -263,8 +273,7 @@ LogicalResult PlanBuilder::addStateWrite(edge::StateWriteOp op, int64_t &index) 
   }
   const int32_t value = tensorFor(op.getValue());
   if (value == state) return success();  // updated in place
-  std::string node = isa<NameLoc>(op->getLoc()) ? cast<NameLoc>(op->getLoc()).getName().str()
-                                                 : "store " + op.getState().str();
+  std::string node = isa<NameLoc>(op->getLoc()) ? nodeName(op) : "store " + op.getState().str();
   return success(addCopy(value, node, index++, state) >= 0);
 }
 
