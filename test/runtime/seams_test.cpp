@@ -331,3 +331,40 @@ TEST(ThreadedKernels, MatMulAndGemmAgreeAcrossThreadCounts) {
   expectClose(g2[2], g2[0], "Gemm 3 threads");
 }
 }  // namespace threaded
+
+// ---- attributes --------------------------------------------------------------------
+
+namespace attrs {
+using namespace edgec::rt;
+using namespace edgec::rt::testing;
+
+std::string prepareError(const std::string &op, std::vector<Tensor *> in, Tensor &out, AttrList &attrs) {
+  try {
+    runKernel(op, in, {&out}, attrs);
+  } catch (const Error &e) {
+    return e.what();
+  }
+  return "";
+}
+
+// A required attribute that is missing, or any attribute of the wrong kind, is an error
+// naming it; neither silently becomes its default.
+TEST(KernelAttributes, MissingOrWrongKindIsAnError) {
+  Tensor x = Tensor::of<float>({2, 3}, randomFloats(6, 11));
+  Tensor y(DType::f32, {1, 3});
+  AttrList none;
+  EXPECT_NE(prepareError("Slice", {&x}, y, none).find("attribute 'starts' is missing"), std::string::npos);
+
+  Tensor t(DType::f32, {3, 2});
+  AttrList floatPerm;
+  floatPerm.f("perm", 1.f);
+  EXPECT_NE(prepareError("Transpose", {&x}, t, floatPerm).find("attribute 'perm' is Float, expected Ints"),
+            std::string::npos);
+
+  Tensor z(DType::f32, {2, 3});
+  AttrList intAlpha;
+  intAlpha.i("alpha", 1);
+  EXPECT_NE(prepareError("LeakyRelu", {&x}, z, intAlpha).find("attribute 'alpha' is Int, expected Float"),
+            std::string::npos);
+}
+}  // namespace attrs
