@@ -39,6 +39,10 @@ struct TensorView {
   DType dtype = DType::f32;
   std::vector<int64_t> shape;
   const pkg::QuantInfo *quant = nullptr;  // null for plain tensors
+  // Quantized tensors: the views of the scale and zero-point tensors that `quant` refers
+  // to (validated at load against the scheme), or null (no zero points: all zero).
+  const TensorView *scales = nullptr;
+  const TensorView *zero_points = nullptr;
 
   int rank() const { return static_cast<int>(shape.size()); }
   int64_t numel() const {

@@ -70,6 +70,27 @@ edgec_status edgec_model_load(const char *path, edgec_model **out) {
   });
 }
 
+edgec_status edgec_model_load_with_options(const char *path, const edgec_load_options *options, edgec_model **out) {
+  return guard([&] {
+    if (!path || !out) throw Error("null argument");
+    *out = nullptr;
+    edgec::rt::LoadOptions o;
+    if (options) {
+      if (options->verify_constants != 0 && options->verify_constants != 1)
+        throw Error("verify_constants must be 0 or 1, not " + std::to_string(options->verify_constants));
+      o.verifyConstants = options->verify_constants == 1;
+    }
+    *out = new edgec_model{LoadedModel(path, o)};
+  });
+}
+
+edgec_status edgec_model_verify_constants(const edgec_model *model) {
+  return guard([&] {
+    if (!model) throw Error("null argument");
+    model->impl.verifyConstants();
+  });
+}
+
 void edgec_model_free(edgec_model *model) { delete model; }
 
 const char *edgec_model_target(const edgec_model *m) { return m->impl.plan().target()->c_str(); }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -32,14 +33,27 @@ private:
   std::vector<uint8_t> owned_;
 };
 
+struct LoadOptions {
+  // true: the CONSTANTS section checksum is verified at load (reads every weight page);
+  // false: not at load, but by the first Session (or verifyConstants()) before any
+  // kernel reads a constant. The header, section table and PLAN are always verified.
+  bool verifyConstants = true;
+};
+
 class LoadedModel {
 public:
   // Maps and validates `path`; throws Error naming the file and the problem.
-  explicit LoadedModel(const std::string &path);
+  explicit LoadedModel(const std::string &path, LoadOptions options = {});
   // Validates a package built in memory (`name` stands for the file in messages).
-  LoadedModel(std::vector<uint8_t> image, const std::string &name);
+  LoadedModel(std::vector<uint8_t> image, const std::string &name, LoadOptions options = {});
   // Validates bytes the caller keeps alive as long as the model (no copy).
-  LoadedModel(const uint8_t *data, size_t size, const std::string &name);
+  LoadedModel(const uint8_t *data, size_t size, const std::string &name, LoadOptions options = {});
+  LoadedModel(LoadedModel &&) = default;
+
+  // Verifies the CONSTANTS section checksum once (later calls return at once, or throw
+  // the same error again); thread-safe. Sessions call it before preparing kernels.
+  void verifyConstants() const;
+  bool constantsVerified() const;
 
   const pkg::Package &plan() const { return *plan_; }
   int numFunctions() const { return static_cast<int>(plan_->functions()->size()); }
@@ -62,6 +76,7 @@ private:
   [[noreturn]] void fail(const std::string &what) const;
 
   void validateFunctions();
+  void validateQuant(uint32_t index, const std::string &name);
 
   std::string path_;
   std::unique_ptr<PackageImage> file_;
@@ -70,6 +85,13 @@ private:
   std::vector<int> arena_owner_;
   const uint8_t *constants_ = nullptr;
   uint64_t constants_size_ = 0;
+  uint64_t constants_checksum_ = 0;
+  struct ConstantsCheck {
+    std::mutex mutex;
+    bool done = false;
+    std::string error;  // non-empty: the section is corrupt
+  };
+  std::unique_ptr<ConstantsCheck> constants_check_ = std::make_unique<ConstantsCheck>();
   std::vector<Isa> isas_;
   std::vector<std::vector<int64_t>> shapes_;
 };

@@ -50,22 +50,41 @@ void LoadedModel::fail(const std::string &what) const {
   throw Error(path_ + ": not a valid edgec package: " + what);
 }
 
-LoadedModel::LoadedModel(const std::string &path) : path_(path) {
+LoadedModel::LoadedModel(const std::string &path, LoadOptions options) : path_(path) {
   file_ = std::make_unique<PackageImage>(path);
   validateContainer();
   validatePlan();
+  if (options.verifyConstants) verifyConstants();
 }
 
-LoadedModel::LoadedModel(std::vector<uint8_t> image, const std::string &name) : path_(name) {
+LoadedModel::LoadedModel(std::vector<uint8_t> image, const std::string &name, LoadOptions options) : path_(name) {
   file_ = std::make_unique<PackageImage>(std::move(image));
   validateContainer();
   validatePlan();
+  if (options.verifyConstants) verifyConstants();
 }
 
-LoadedModel::LoadedModel(const uint8_t *data, size_t size, const std::string &name) : path_(name) {
+LoadedModel::LoadedModel(const uint8_t *data, size_t size, const std::string &name, LoadOptions options)
+    : path_(name) {
   file_ = std::make_unique<PackageImage>(data, size);
   validateContainer();
   validatePlan();
+  if (options.verifyConstants) verifyConstants();
+}
+
+void LoadedModel::verifyConstants() const {
+  std::lock_guard<std::mutex> lock(constants_check_->mutex);
+  if (!constants_check_->done) {
+    if (pkg::fnv1a64(constants_, constants_size_) != constants_checksum_)
+      constants_check_->error = path_ + ": not a valid edgec package: constants section checksum mismatch (the file is corrupt)";
+    constants_check_->done = true;
+  }
+  if (!constants_check_->error.empty()) throw Error(constants_check_->error);
+}
+
+bool LoadedModel::constantsVerified() const {
+  std::lock_guard<std::mutex> lock(constants_check_->mutex);
+  return constants_check_->done && constants_check_->error.empty();
 }
 
 int LoadedModel::findFunction(const std::string &name) const {
@@ -92,36 +111,57 @@ void LoadedModel::validateContainer() {
   if (h.file_size != size)
     fail("file is " + std::to_string(size) + " bytes but the header says " + std::to_string(h.file_size) +
          " (truncated or appended to)");
-  if (pkg::packageChecksum(data, size) != h.checksum) fail("checksum mismatch (the file is corrupt)");
   if (h.section_entry_size != sizeof(pkg::SectionEntry) || h.section_count == 0 || h.section_count > 64 ||
       h.section_table_offset < sizeof(pkg::FileHeader) ||
       h.section_table_offset > size ||
       uint64_t(h.section_count) * sizeof(pkg::SectionEntry) > size - h.section_table_offset)
     fail("bad section table");
-
+  const uint8_t *table = data + h.section_table_offset;
+  const uint64_t tableEnd = h.section_table_offset + uint64_t(h.section_count) * sizeof(pkg::SectionEntry);
+  if (pkg::headerChecksum(data, table, size_t(tableEnd - h.section_table_offset)) != h.checksum)
+    fail("header checksum mismatch (the file is corrupt)");
+  // Header, table and sections tile the file: in order, no overlap, and only zero
+  // alignment padding (< 64 bytes) between them, so that every byte is covered by a
+  // checksum or known to be zero.
+  auto checkGap = [&](uint64_t from, uint64_t to, const std::string &what) {
+    if (to < from) fail(what + " overlaps what comes before it");
+    if (to - from >= pkg::kAlignment) fail(what + " does not follow what comes before it");
+    for (uint64_t b = from; b < to; ++b)
+      if (data[b] != 0) fail("padding byte " + std::to_string(b) + " is not zero (the file is corrupt)");
+  };
+  checkGap(sizeof(pkg::FileHeader), h.section_table_offset, "the section table");
+  uint64_t end = tableEnd;
+  constants_checksum_ = pkg::fnv1a64(nullptr, 0);  // no constants section: nothing to verify
   const uint8_t *planData = nullptr;
-  uint64_t planSize = 0;
+  uint64_t planSize = 0, planChecksum = 0;
   for (uint32_t i = 0; i < h.section_count; ++i) {
     pkg::SectionEntry e;
-    std::memcpy(&e, data + h.section_table_offset + i * sizeof e, sizeof e);
+    std::memcpy(&e, table + i * sizeof e, sizeof e);
     if (e.offset > size || e.size > size - e.offset) fail("section " + std::to_string(i) + " lies outside the file");
     if (e.offset % pkg::kAlignment != 0) fail("section " + std::to_string(i) + " is not 64-byte aligned");
+    if (e.flags != 0) fail("section " + std::to_string(i) + " has unknown flags");
+    checkGap(end, e.offset, "section " + std::to_string(i));
+    end = e.offset + e.size;
     switch (static_cast<pkg::SectionKind>(e.kind)) {
     case pkg::SectionKind::Plan:
       if (planData) fail("more than one plan section");
       planData = data + e.offset;
       planSize = e.size;
+      planChecksum = e.checksum;
       break;
     case pkg::SectionKind::Constants:
       if (constants_) fail("more than one constants section");
       constants_ = data + e.offset;
       constants_size_ = e.size;
+      constants_checksum_ = e.checksum;
       break;
     default:
       fail("unknown section kind " + std::to_string(e.kind));
     }
   }
+  checkGap(end, size, "the end of the file");
   if (!planData) fail("no plan section");
+  if (pkg::fnv1a64(planData, planSize) != planChecksum) fail("plan section checksum mismatch (the file is corrupt)");
   flatbuffers::Verifier verifier(planData, planSize);
   if (!pkg::VerifyPackageBuffer(verifier)) fail("the plan does not verify (corrupt FlatBuffer)");
   plan_ = pkg::GetPackage(planData);
@@ -185,6 +225,8 @@ void LoadedModel::validatePlan() {
   }
   if (p.arena_size() > arenaUse) fail("the arena is larger than its tensors can use");
   if (p.state_size() > stateUse) fail("the state block is larger than its tensors can use");
+  for (uint32_t i = 0; i < tensors.size(); ++i)
+    if (tensors[i]->quant()) validateQuant(i, tensors[i]->name() ? tensors[i]->name()->str() : "#" + std::to_string(i));
   for (uint32_t i = 0; i < tensors.size(); ++i) {
     const pkg::Tensor *t = tensors[i];
     if (t->initializer() == -1) continue;
@@ -196,6 +238,77 @@ void LoadedModel::validatePlan() {
       fail("state tensor '" + name + "' has a bad initializer (it must be a constant of the same type and size)");
   }
   validateFunctions();
+}
+
+// Quantization parameters: the scheme against the tensor's shape, and the scale and
+// zero-point tensors (Constant, by index) against the scheme, in count, shape and dtype.
+void LoadedModel::validateQuant(uint32_t index, const std::string &name) {
+  const auto &tensors = *plan_->tensors();
+  const pkg::QuantInfo &q = *tensors[index]->quant();
+  const std::vector<int64_t> &shape = shapes_[index];
+  const int64_t rank = int64_t(shape.size());
+  const std::string where = "tensor '" + name + "' quantization: ";
+  const DTypeInfo *info = edgec::dtypeInfo(static_cast<unsigned>(tensors[index]->dtype()));
+  if (q.scheme() == pkg::QuantScheme::None) {
+    if (q.scales_tensor() != -1 || q.zero_points_tensor() != -1) fail(where + "scheme None with scale tensors");
+    return;
+  }
+  const pkg::DType dt = tensors[index]->dtype();
+  if (dt != pkg::DType::i8 && dt != pkg::DType::u8 && dt != pkg::DType::i16 && dt != pkg::DType::i32 &&
+      dt != pkg::DType::i4 && dt != pkg::DType::u4)
+    fail(where + "a quantized tensor must be i8, u8, i16, i32, i4 or u4, not " + info->name);
+  const DTypeInfo *expressed = edgec::dtypeInfo(static_cast<unsigned>(q.expressed_type()));
+  if (!expressed || !expressed->isFloat())
+    fail(where + "the expressed type must be a float type, not " + (expressed ? expressed->name : "unknown"));
+  // The scales' expected shape.
+  std::vector<int64_t> expect;
+  switch (q.scheme()) {
+  case pkg::QuantScheme::PerTensor: break;
+  case pkg::QuantScheme::PerAxis:
+    if (q.axis() < 0 || q.axis() >= rank)
+      fail(where + "axis " + std::to_string(q.axis()) + " is out of range for rank " + std::to_string(rank));
+    expect = {shape[size_t(q.axis())]};
+    break;
+  case pkg::QuantScheme::Blockwise:
+    if (q.block_size() <= 0) fail(where + "block size " + std::to_string(q.block_size()) + " must be positive");
+    if (q.axis() < 0 || q.axis() >= rank)
+      fail(where + "axis " + std::to_string(q.axis()) + " is out of range for rank " + std::to_string(rank));
+    expect = shape;
+    expect[size_t(q.axis())] = (shape[size_t(q.axis())] + q.block_size() - 1) / q.block_size();
+    break;
+  default: fail(where + "unknown scheme " + std::to_string(int(q.scheme())));
+  }
+  auto shapeStr = [](const std::vector<int64_t> &s) {
+    std::string out = "[";
+    for (size_t i = 0; i < s.size(); ++i) out += (i ? "," : "") + std::to_string(s[i]);
+    return out + "]";
+  };
+  auto param = [&](int32_t ref, const char *what) -> const pkg::Tensor * {
+    if (ref < 0 || uint32_t(ref) >= tensors.size())
+      fail(where + what + " tensor #" + std::to_string(ref) + " does not exist");
+    const pkg::Tensor *t = tensors[uint32_t(ref)];
+    if (t->storage() != pkg::Storage::Constant) fail(where + what + " tensor is not a constant");
+    const std::vector<int64_t> &s = shapes_[uint32_t(ref)];
+    uint64_t numel = 1;
+    for (int64_t d : s) numel *= uint64_t(d);
+    const bool ok = q.scheme() == pkg::QuantScheme::PerTensor ? numel == 1 && s.size() <= 1 : s == expect;
+    if (!ok) {
+      std::string want = q.scheme() == pkg::QuantScheme::PerTensor ? "one value" : shapeStr(expect);
+      if (q.scheme() == pkg::QuantScheme::PerAxis)
+        want = std::to_string(expect[0]) + " values (dim " + std::to_string(q.axis()) + "), shape " + want;
+      fail(where + what + " have shape " + shapeStr(s) + " (" + std::to_string(numel) + " values), expected " + want);
+    }
+    return t;
+  };
+  const pkg::Tensor *scales = param(q.scales_tensor(), "scales");
+  if (scales->dtype() != pkg::DType::f32 && scales->dtype() != pkg::DType::f16)
+    fail(where + "scales must be f32 or f16, not " + edgec::dtypeInfo(unsigned(scales->dtype()))->name);
+  if (q.zero_points_tensor() != -1) {
+    const pkg::Tensor *zp = param(q.zero_points_tensor(), "zero points");
+    if (zp->dtype() != dt)
+      fail(where + "zero points must have the tensor's dtype " + info->name + ", not " +
+           edgec::dtypeInfo(unsigned(zp->dtype()))->name);
+  }
 }
 
 void LoadedModel::validateFunctions() {

@@ -23,6 +23,7 @@ constexpr int kMaxThreads = 256;
 }  // namespace
 
 Session::Session(const LoadedModel &model, SessionOptions options) : model_(model) {
+  model.verifyConstants();  // once per model, if it was loaded without verifying them
   if (options.threads < 0 || options.threads > kMaxThreads)
     throw Error("a session can use 1 to " + std::to_string(kMaxThreads) + " threads, not " +
                 std::to_string(options.threads));
@@ -49,6 +50,11 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
     else if (model.arenaOwner(int32_t(i)) >= 0)
       v.data = functions_[size_t(model.arenaOwner(int32_t(i)))].arena + t->offset();
   }
+  for (TensorView &v : views_)  // quantization parameters, by index (checked at load)
+    if (v.quant && v.quant->scheme() != pkg::QuantScheme::None) {
+      v.scales = &views_[size_t(v.quant->scales_tensor())];
+      if (v.quant->zero_points_tensor() >= 0) v.zero_points = &views_[size_t(v.quant->zero_points_tensor())];
+    }
   resetState();
 
   size_t scratchBytes = 0;

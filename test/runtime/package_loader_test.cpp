@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "edgec/dtype_table.h"
 #include "edgec/package_builder.h"
 #include "edgec/runtime.hpp"
 #include "edgepkg_generated.h"
@@ -158,6 +159,281 @@ TEST(PackageLoader, OversizedArenaIsRejected) {
   EXPECT_EQ(loadAndRun(file.write(addPackage(128))), "");
   std::string error = loadAndRun(file.write(addPackage(uint64_t(1) << 40)));
   EXPECT_NE(error.find("arena is larger than its tensors can use"), std::string::npos) << error;
+}
+
+// Lazy verification of the constants: loading does not read the weights; the first
+// session verifies them before any kernel reads one.
+TEST(PackageLoader, ConstantsCanBeVerifiedLazily) {
+  PackageFile file;
+  std::vector<uint8_t> bad = addPackage();
+  bad[bad.size() - 1] ^= 0x01;  // the last byte is a constant
+  const std::string &path = file.write(bad);
+
+  edgec_model *model = nullptr;
+  ASSERT_EQ(edgec_model_load(path.c_str(), &model), EDGEC_ERROR);
+  EXPECT_NE(std::string(edgec_last_error()).find("constants section checksum mismatch"), std::string::npos)
+      << edgec_last_error();
+  edgec_load_options eager{1};
+  ASSERT_EQ(edgec_model_load_with_options(path.c_str(), &eager, &model), EDGEC_ERROR);
+
+  edgec_load_options lazy{0};
+  ASSERT_EQ(edgec_model_load_with_options(path.c_str(), &lazy, &model), EDGEC_OK) << edgec_last_error();
+  EXPECT_EQ(edgec_model_num_inputs(model), 1);
+  edgec_session *session = nullptr;
+  ASSERT_EQ(edgec_session_create(model, &session), EDGEC_ERROR);
+  EXPECT_EQ(session, nullptr);
+  std::string error = edgec_last_error();
+  EXPECT_NE(error.find(path + ": not a valid edgec package: constants section checksum mismatch"), std::string::npos)
+      << error;
+  // Every later attempt gives the same answer.
+  ASSERT_EQ(edgec_session_create(model, &session), EDGEC_ERROR);
+  ASSERT_EQ(edgec_model_verify_constants(model), EDGEC_ERROR);
+  EXPECT_NE(std::string(edgec_last_error()).find("constants section checksum mismatch"), std::string::npos);
+  edgec_model_free(model);
+
+  // A good package loaded lazily runs, and verifies explicitly.
+  Model good(file.write(addPackage()), false);
+  good.verifyConstants();
+  Session s(good);
+  float x[6] = {};
+  s.setInput(0, x, sizeof x);
+  s.run();
+
+  edgec_load_options wrong{2};
+  ASSERT_EQ(edgec_model_load_with_options(path.c_str(), &wrong, &model), EDGEC_ERROR);
+  EXPECT_NE(std::string(edgec_last_error()).find("verify_constants must be 0 or 1"), std::string::npos);
+}
+
+// Lazy mode still checks the header, the section table and the plan at load: every
+// flipped byte outside the constants is rejected by a lazy load.
+TEST(PackageLoader, LazyLoadStillVerifiesHeaderTableAndPlan) {
+  PackageFile file;
+  std::vector<uint8_t> good = addPackage();
+  pkg::FileHeader h;
+  std::memcpy(&h, good.data(), sizeof h);
+  pkg::SectionEntry constants;
+  std::memcpy(&constants, good.data() + h.section_table_offset + sizeof(pkg::SectionEntry), sizeof constants);
+  ASSERT_EQ(constants.kind, uint32_t(pkg::SectionKind::Constants));
+  edgec_load_options lazy{0};
+  for (size_t i = 0; i < constants.offset; ++i) {
+    std::vector<uint8_t> bad = good;
+    bad[i] ^= 0x01;
+    edgec_model *model = nullptr;
+    EXPECT_EQ(edgec_model_load_with_options(file.write(bad).c_str(), &lazy, &model), EDGEC_ERROR)
+        << "flipping byte " << i << " was not detected by a lazy load";
+    edgec_model_free(model);
+  }
+}
+
+TEST(PackageLoader, ChecksumErrorsNameTheSection) {
+  PackageFile file;
+  std::vector<uint8_t> good = addPackage();
+  pkg::FileHeader h;
+  std::memcpy(&h, good.data(), sizeof h);
+  pkg::SectionEntry plan;
+  std::memcpy(&plan, good.data() + h.section_table_offset, sizeof plan);
+  std::vector<uint8_t> bad = good;
+  bad[pkg::kChecksumOffset + 16] ^= 0x01;  // section table offset
+  EXPECT_NE(loadAndRun(file.write(bad)), "");
+  bad = good;
+  bad[h.section_table_offset + 8] ^= 0x01;  // the plan's offset in the table
+  EXPECT_NE(loadAndRun(file.write(bad)).find("header checksum mismatch"), std::string::npos);
+  bad = good;
+  bad[plan.offset + plan.size / 2] ^= 0x01;
+  EXPECT_NE(loadAndRun(file.write(bad)).find("plan section checksum mismatch"), std::string::npos);
+  bad = good;
+  bad[plan.offset + plan.size] = 1;  // alignment padding after the plan
+  ASSERT_LT(plan.offset + plan.size, good.size());
+  pkg::updateChecksum(bad);
+  EXPECT_NE(loadAndRun(file.write(bad)).find("padding byte"), std::string::npos);
+}
+
+TEST(PackageLoader, OldFormatVersionIsRejected) {
+  PackageFile file;
+  std::vector<uint8_t> bad = addPackage();
+  bad[8] = 1;  // format_version
+  pkg::updateChecksum(bad);
+  EXPECT_NE(loadAndRun(file.write(bad)).find("format version 1 is not supported (this runtime reads version 2)"),
+            std::string::npos);
+}
+
+// The package is assembled the same way, streamed or in one piece.
+TEST(PackageLoader, StreamedPackageEqualsAssembled) {
+  std::vector<uint8_t> plan(100), constants(1000);
+  for (size_t i = 0; i < plan.size(); ++i) plan[i] = uint8_t(i * 7);
+  for (size_t i = 0; i < constants.size(); ++i) constants[i] = uint8_t(i * 13);
+  std::vector<uint8_t> streamed;
+  ASSERT_TRUE(pkg::writePackage(plan.data(), plan.size(), constants.data(), constants.size(),
+                                [&](const void *d, size_t n) {
+                                  streamed.insert(streamed.end(), static_cast<const uint8_t *>(d),
+                                                  static_cast<const uint8_t *>(d) + n);
+                                  return true;
+                                }));
+  EXPECT_EQ(streamed, pkg::assemblePackage(plan, constants));
+}
+
+// Quantization parameters by index. The package is addPackage's plus a quantized
+// constant `w` and its scale (and zero-point) tensors, which no kernel reads: the loader
+// checks them all the same.
+struct QuantCase {
+  pkg::DType wType = pkg::DType::i8;
+  std::vector<int64_t> wShape = {4, 6};
+  pkg::QuantScheme scheme = pkg::QuantScheme::PerAxis;
+  int32_t axis = 0, blockSize = 0;
+  pkg::DType sType = pkg::DType::f32;
+  std::vector<int64_t> sShape = {4};
+  bool zeroPoints = true;
+  pkg::DType zType = pkg::DType::i8;
+  std::vector<int64_t> zShape = {4};
+  pkg::DType expressed = pkg::DType::f32;
+  int32_t scalesRef = 4;  // tensors: 0 x, 1 c, 2 y, 3 w, 4 w_scale, 5 w_zero
+  pkg::Storage sStorage = pkg::Storage::Constant;
+};
+
+uint64_t bytesOf(pkg::DType t, const std::vector<int64_t> &shape) {
+  uint64_t bytes = 0;
+  std::string why;
+  const DTypeInfo *info = dtypeInfo(unsigned(t));
+  if (!tensorStorageBytes(*info, shape.data(), shape.size(), &bytes, &why)) return 0;
+  return bytes;
+}
+
+std::vector<uint8_t> quantPackage(const QuantCase &q) {
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<int64_t> s23 = {2, 3}, s3 = {3};
+  uint64_t wBytes = bytesOf(q.wType, q.wShape), sBytes = bytesOf(q.sType, q.sShape),
+           zBytes = bytesOf(q.zType, q.zShape);
+  uint64_t wAt = 64, sAt = pkg::alignTo(wAt + wBytes), zAt = pkg::alignTo(sAt + sBytes);
+  uint64_t constBytes = zAt + zBytes;
+  auto quant = pkg::CreateQuantInfo(fbb, q.scheme, q.axis, q.blockSize, q.expressed, q.scalesRef,
+                                    q.zeroPoints ? 5 : -1);
+  std::vector<flatbuffers::Offset<pkg::Tensor>> tensors = {
+      pkg::CreateTensorDirect(fbb, "x", pkg::DType::f32, &s23, pkg::Storage::Arena, 0, 24),
+      pkg::CreateTensorDirect(fbb, "c", pkg::DType::f32, &s3, pkg::Storage::Constant, 0, 12),
+      pkg::CreateTensorDirect(fbb, "y", pkg::DType::f32, &s23, pkg::Storage::Arena, 64, 24),
+      pkg::CreateTensorDirect(fbb, "w", q.wType, &q.wShape, pkg::Storage::Constant, wAt, wBytes, quant),
+      pkg::CreateTensorDirect(fbb, "w_scale", q.sType, &q.sShape, q.sStorage,
+                              q.sStorage == pkg::Storage::Constant ? sAt : 0, sBytes),
+      pkg::CreateTensorDirect(fbb, "w_zero", q.zType, &q.zShape, pkg::Storage::Constant, zAt, zBytes),
+  };
+  std::vector<int32_t> kin = {0, 1}, kout = {2}, fin = {0}, fout = {2};
+  std::vector<flatbuffers::Offset<pkg::Attr>> attrs;
+  std::vector<flatbuffers::Offset<pkg::Kernel>> kernels = {pkg::CreateKernelDirect(fbb, "Add", "add0", &kin, &kout, &attrs)};
+  std::vector<flatbuffers::Offset<pkg::Function>> fns = {pkg::CreateFunctionDirect(fbb, "main", &fin, &fout, &kernels, 128)};
+  std::vector<flatbuffers::Offset<flatbuffers::String>> features;
+  uint64_t stateSize = q.sStorage == pkg::Storage::State ? pkg::alignTo(sBytes) : 0;
+  auto package = pkg::CreatePackageDirect(fbb, "test", "quant", "host", &features, &tensors, &fns, 128, stateSize);
+  pkg::FinishPackageBuffer(fbb, package);
+  std::vector<uint8_t> plan(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  std::vector<uint8_t> constants(constBytes, 0);
+  return pkg::assemblePackage(plan, constants);
+}
+
+std::string quantError(const QuantCase &q) {
+  PackageFile file;
+  return loadAndRun(file.write(quantPackage(q)));
+}
+
+TEST(PackageQuant, ValidParametersLoad) {
+  QuantCase perAxis;
+  EXPECT_EQ(quantError(perAxis), "");
+  QuantCase perTensor;
+  perTensor.scheme = pkg::QuantScheme::PerTensor;
+  perTensor.sShape = perTensor.zShape = {};
+  perTensor.wType = perTensor.zType = pkg::DType::u8;
+  EXPECT_EQ(quantError(perTensor), "");
+  perTensor.sShape = perTensor.zShape = {1};
+  perTensor.zeroPoints = false;
+  perTensor.sType = pkg::DType::f16;
+  EXPECT_EQ(quantError(perTensor), "");
+  QuantCase block;  // int4 weights, groups of 4 along axis 1 (6 -> 2 groups, the last partial)
+  block.scheme = pkg::QuantScheme::Blockwise;
+  block.wType = block.zType = pkg::DType::i4;
+  block.axis = 1;
+  block.blockSize = 4;
+  block.sShape = block.zShape = {4, 2};
+  block.sType = pkg::DType::f16;
+  block.expressed = pkg::DType::bf16;
+  EXPECT_EQ(quantError(block), "");
+}
+
+// One clear error each, naming the tensor.
+TEST(PackageQuant, BadParametersAreRejected) {
+  auto expect = [](const QuantCase &q, const std::string &what) {
+    std::string error = quantError(q);
+    EXPECT_NE(error.find("not a valid edgec package: tensor 'w' quantization: " + what), std::string::npos)
+        << "expected '" << what << "', got: " << error;
+  };
+  QuantCase q;
+  q.axis = 2;
+  expect(q, "axis 2 is out of range for rank 2");
+  q = {};
+  q.axis = -1;
+  expect(q, "axis -1 is out of range for rank 2");
+  q = {};
+  q.sShape = {6};
+  expect(q, "scales have shape [6] (6 values), expected 4 values (dim 0), shape [4]");
+  q = {};
+  q.zShape = {3};
+  expect(q, "zero points have shape [3] (3 values), expected 4 values (dim 0), shape [4]");
+  q = {};
+  q.scheme = pkg::QuantScheme::PerTensor;
+  expect(q, "scales have shape [4] (4 values), expected one value");
+  q = {};
+  q.scheme = pkg::QuantScheme::Blockwise;
+  q.axis = 1;
+  q.blockSize = 0;
+  q.sShape = q.zShape = {4, 2};
+  expect(q, "block size 0 must be positive");
+  q.blockSize = 2;  // 6 / 2 = 3 groups, not 2
+  expect(q, "scales have shape [4,2] (8 values), expected [4,3]");
+  q.blockSize = 4;
+  q.axis = 5;
+  expect(q, "axis 5 is out of range for rank 2");
+  q = {};
+  q.sType = pkg::DType::i32;
+  expect(q, "scales must be f32 or f16, not i32");
+  q = {};
+  q.zType = pkg::DType::u8;
+  expect(q, "zero points must have the tensor's dtype i8, not u8");
+  q = {};
+  q.wType = q.zType = pkg::DType::f32;
+  expect(q, "a quantized tensor must be i8, u8, i16, i32, i4 or u4, not f32");
+  q = {};
+  q.expressed = pkg::DType::i8;
+  expect(q, "the expressed type must be a float type, not i8");
+  q = {};
+  q.scalesRef = 17;
+  expect(q, "scales tensor #17 does not exist");
+  q = {};
+  q.scalesRef = 0;  // the input x
+  expect(q, "scales tensor is not a constant");
+  q = {};
+  q.sStorage = pkg::Storage::State;
+  expect(q, "scales tensor is not a constant");
+}
+
+// A block-typed (GGUF) tensor whose byte size does not match its shape.
+TEST(PackageQuant, BlockTensorOfTheWrongSizeIsRejected) {
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<int64_t> s23 = {2, 3}, s3 = {3}, q = {2, 64};  // q4_0: 2 rows x 2 blocks x 18 bytes
+  std::vector<flatbuffers::Offset<pkg::Tensor>> tensors = {
+      pkg::CreateTensorDirect(fbb, "x", pkg::DType::f32, &s23, pkg::Storage::Arena, 0, 24),
+      pkg::CreateTensorDirect(fbb, "c", pkg::DType::f32, &s3, pkg::Storage::Constant, 0, 12),
+      pkg::CreateTensorDirect(fbb, "y", pkg::DType::f32, &s23, pkg::Storage::Arena, 64, 24),
+      pkg::CreateTensorDirect(fbb, "wq", pkg::DType::q4_0, &q, pkg::Storage::Constant, 64, 64),
+  };
+  std::vector<int32_t> kin = {0, 1}, kout = {2}, fin = {0}, fout = {2};
+  std::vector<flatbuffers::Offset<pkg::Attr>> attrs;
+  std::vector<flatbuffers::Offset<pkg::Kernel>> kernels = {pkg::CreateKernelDirect(fbb, "Add", "add0", &kin, &kout, &attrs)};
+  std::vector<flatbuffers::Offset<pkg::Function>> fns = {pkg::CreateFunctionDirect(fbb, "main", &fin, &fout, &kernels, 128)};
+  std::vector<flatbuffers::Offset<flatbuffers::String>> features;
+  pkg::FinishPackageBuffer(fbb, pkg::CreatePackageDirect(fbb, "test", "q", "host", &features, &tensors, &fns, 128, 0));
+  std::vector<uint8_t> plan(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  PackageFile file;
+  std::string error = loadAndRun(file.write(pkg::assemblePackage(plan, std::vector<uint8_t>(128))));
+  EXPECT_NE(error.find("tensor 'wq' is 64 bytes, but a q4_0 tensor of its shape takes 72"), std::string::npos)
+      << error;
 }
 
 }  // namespace

@@ -9,8 +9,14 @@ void addInspectCommand(CLI::App &app) {
   auto *cmd = app.add_subcommand("inspect", "Show a package's inputs, outputs, target, features and sizes");
   auto path = std::make_shared<std::string>();
   cmd->add_option("package", *path, "Compiled package (.edgepkg)")->required();
-  cmd->callback([path] {
-    Model model(*path);  // loading validates the whole file
+  auto verify = std::make_shared<bool>(false);
+  cmd->add_flag("--verify", *verify,
+                "Also verify the constants section checksum (reads every weight page; `edgec run` always does)");
+  cmd->callback([path, verify] {
+    // Loading validates the header, section table and plan (checksums included); the
+    // constants' checksum only with --verify, so inspecting a multi-GiB package does not
+    // read its weights.
+    Model model(*path, *verify);
     const edgec_model *m = model.get();
     std::printf("package:   %s\n", path->c_str());
     std::printf("producer:  %s\n", edgec_model_producer(m));

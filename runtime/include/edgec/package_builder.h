@@ -1,6 +1,10 @@
-// Assembling a .edgepkg image from a plan FlatBuffer and a constants segment (the
-// layout of package_format.h). Header-only: the compiler writes packages with it, and
+// Writing a .edgepkg from a plan FlatBuffer and a constants segment (the layout and
+// checksums of package_format.h). Header-only: the compiler writes packages with it, and
 // the runtime's tests build packages without the compiler.
+//
+// writePackage streams the file in order (header, section table, plan, padding,
+// constants) through a callback, so a writer never needs the whole image in memory;
+// assemblePackage builds the image as one vector (tests, small packages).
 #pragma once
 
 #include <cstring>
@@ -10,33 +14,60 @@
 
 namespace edgec::pkg {
 
-inline std::vector<uint8_t> assemblePackage(const std::vector<uint8_t> &plan,
-                                            const std::vector<uint8_t> &constants) {
-  constexpr uint32_t kSections = 2;
-  uint64_t tableOffset = sizeof(FileHeader);
-  uint64_t planOffset = alignTo(tableOffset + kSections * sizeof(SectionEntry));
-  uint64_t constOffset = alignTo(planOffset + plan.size());
-  uint64_t fileSize = constOffset + constants.size();
+// The header and section table of a package with these sections. `constantsChecksum`
+// is fnv1a64 of the constants segment.
+struct PackagePrefix {
+  static constexpr uint32_t kSections = 2;
+  FileHeader header{};
+  SectionEntry entries[kSections]{};
+  uint64_t planOffset = 0, constOffset = 0, fileSize = 0;
+};
 
-  std::vector<uint8_t> out(fileSize, 0);
-  FileHeader h{};
+inline PackagePrefix packagePrefix(const uint8_t *plan, uint64_t planSize, uint64_t constantsSize,
+                                   uint64_t constantsChecksum) {
+  PackagePrefix p;
+  const uint64_t tableOffset = sizeof(FileHeader);
+  p.planOffset = alignTo(tableOffset + PackagePrefix::kSections * sizeof(SectionEntry));
+  p.constOffset = alignTo(p.planOffset + planSize);
+  p.fileSize = p.constOffset + constantsSize;
+  FileHeader &h = p.header;
   std::memcpy(h.magic, kMagic, sizeof h.magic);
   h.format_version = kFormatVersion;
   h.header_size = sizeof h;
-  h.file_size = fileSize;
+  h.file_size = p.fileSize;
   h.section_table_offset = tableOffset;
-  h.section_count = kSections;
+  h.section_count = PackagePrefix::kSections;
   h.section_entry_size = sizeof(SectionEntry);
-  std::memcpy(out.data(), &h, sizeof h);
+  p.entries[0] = {uint32_t(SectionKind::Plan), 0, p.planOffset, planSize, fnv1a64(plan, planSize)};
+  p.entries[1] = {uint32_t(SectionKind::Constants), 0, p.constOffset, constantsSize, constantsChecksum};
+  h.checksum = headerChecksum(reinterpret_cast<const uint8_t *>(&h), reinterpret_cast<const uint8_t *>(p.entries),
+                              sizeof p.entries);
+  return p;
+}
 
-  SectionEntry entries[kSections] = {
-      {uint32_t(SectionKind::Plan), 0, planOffset, plan.size(), 0},
-      {uint32_t(SectionKind::Constants), 0, constOffset, constants.size(), 0},
-  };
-  std::memcpy(out.data() + tableOffset, entries, sizeof entries);
-  std::memcpy(out.data() + planOffset, plan.data(), plan.size());
-  if (!constants.empty()) std::memcpy(out.data() + constOffset, constants.data(), constants.size());
-  updateChecksum(out);
+// Streams a package through `write(const void *data, size_t size)` (which returns
+// false on failure; so does writePackage). The constants are read twice (checksum, then
+// write), never copied.
+template <typename Write>
+inline bool writePackage(const uint8_t *plan, uint64_t planSize, const uint8_t *constants, uint64_t constantsSize,
+                         Write &&write) {
+  const PackagePrefix p = packagePrefix(plan, planSize, constantsSize, fnv1a64(constants, constantsSize));
+  static const uint8_t zeros[kAlignment] = {};
+  return write(&p.header, sizeof p.header) && write(p.entries, sizeof p.entries) &&
+         write(zeros, p.planOffset - sizeof p.header - sizeof p.entries) && write(plan, planSize) &&
+         write(zeros, p.constOffset - p.planOffset - planSize) && write(constants, constantsSize);
+}
+
+inline std::vector<uint8_t> assemblePackage(const std::vector<uint8_t> &plan,
+                                            const std::vector<uint8_t> &constants) {
+  std::vector<uint8_t> out;
+  out.reserve(packagePrefix(plan.data(), 0, constants.size(), 0).constOffset + plan.size() + kAlignment +
+              constants.size());
+  writePackage(plan.data(), plan.size(), constants.data(), constants.size(), [&](const void *data, size_t size) {
+    const uint8_t *b = static_cast<const uint8_t *>(data);
+    out.insert(out.end(), b, b + size);
+    return true;
+  });
   return out;
 }
 

@@ -7,17 +7,25 @@
 //                  PLAN       the FlatBuffer of runtime/schema/edgepkg.fbs
 //                  CONSTANTS  weights; every constant tensor 64-byte aligned inside it
 //
-// The checksum is FNV-1a 64 over the whole file with the checksum field read as zero,
-// so any single flipped byte anywhere is detected before anything else is trusted.
+// Checksums (FNV-1a 64), so that any flipped byte is detected before it is trusted,
+// without having to read every weight page at load:
+//   * FileHeader::checksum covers the header (its checksum field read as zero) and the
+//     section table;
+//   * SectionEntry::checksum covers that section's bytes [offset, offset + size);
+//   * the bytes between sections (alignment padding, < 64 each) must be zero.
+// The loader always verifies the header, the table and the PLAN section; CONSTANTS is
+// verified at load by default, or lazily (before the first session's kernels read it).
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 namespace edgec::pkg {
 
 inline constexpr char kMagic[8] = {'E', 'D', 'G', 'E', 'P', 'K', 'G', '\0'};
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;  // 2: per-section checksums
 inline constexpr uint64_t kAlignment = 64;
 
 enum class SectionKind : uint32_t {
@@ -31,7 +39,7 @@ struct FileHeader {
   uint32_t format_version;
   uint32_t header_size;      // sizeof(FileHeader)
   uint64_t file_size;
-  uint64_t checksum;         // FNV-1a 64, see above
+  uint64_t checksum;         // FNV-1a 64 of the header (this field as zero) + section table
   uint64_t section_table_offset;
   uint32_t section_count;
   uint32_t section_entry_size;  // sizeof(SectionEntry)
@@ -44,7 +52,7 @@ struct SectionEntry {
   uint32_t flags;  // reserved, 0
   uint64_t offset;
   uint64_t size;
-  uint64_t reserved;
+  uint64_t checksum;  // FNV-1a 64 of the section's bytes
 };
 static_assert(sizeof(SectionEntry) == 32, "SectionEntry must be 32 bytes");
 
@@ -60,17 +68,48 @@ inline uint64_t fnv1a64(const uint8_t *data, size_t size,
   return hash;
 }
 
-// Checksum of a whole package image, treating the checksum field as zero.
-inline uint64_t packageChecksum(const uint8_t *data, size_t size) {
+// Incremental FNV-1a 64, for writers that stream a section piecewise.
+class Fnv1a64 {
+public:
+  void update(const void *data, size_t size) { hash_ = fnv1a64(static_cast<const uint8_t *>(data), size, hash_); }
+  uint64_t value() const { return hash_; }
+
+private:
+  uint64_t hash_ = 0xcbf29ce484222325ull;
+};
+
+// The header checksum: the 64-byte header with its checksum field read as zero, then
+// the section table (`table`, `tableBytes` bytes).
+inline uint64_t headerChecksum(const uint8_t *header, const uint8_t *table, size_t tableBytes) {
   static const uint8_t zeros[8] = {};
-  uint64_t h = fnv1a64(data, kChecksumOffset);
+  uint64_t h = fnv1a64(header, kChecksumOffset);
   h = fnv1a64(zeros, 8, h);
-  return fnv1a64(data + kChecksumOffset + 8, size - kChecksumOffset - 8, h);
+  h = fnv1a64(header + kChecksumOffset + 8, sizeof(FileHeader) - kChecksumOffset - 8, h);
+  return fnv1a64(table, tableBytes, h);
 }
 
-// Recomputes and stores the checksum of a complete package image.
+// Recomputes and stores every section checksum and then the header checksum of a
+// package image (for tests that mutate an image behind valid checksums). Entries or
+// tables that lie outside the image are left alone.
 template <typename Bytes> inline void updateChecksum(Bytes &image) {
-  uint64_t checksum = packageChecksum(image.data(), image.size());
+  const uint64_t size = image.size();
+  if (size < sizeof(FileHeader)) return;
+  FileHeader h;
+  std::memcpy(&h, image.data(), sizeof h);
+  const uint64_t count = std::min<uint64_t>(h.section_count, 64);
+  if (h.section_table_offset > size || count * sizeof(SectionEntry) > size - h.section_table_offset) return;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint8_t *at = image.data() + h.section_table_offset + i * sizeof(SectionEntry);
+    SectionEntry e;
+    std::memcpy(&e, at, sizeof e);
+    if (e.offset > size || e.size > size - e.offset) continue;
+    e.checksum = fnv1a64(image.data() + e.offset, e.size);
+    std::memcpy(at, &e, sizeof e);
+  }
+  const uint64_t checksum = headerChecksum(image.data(), image.data() + h.section_table_offset,
+                                           size_t(h.section_count) * sizeof(SectionEntry) <= size - h.section_table_offset
+                                               ? size_t(h.section_count) * sizeof(SectionEntry)
+                                               : size_t(count * sizeof(SectionEntry)));
   for (size_t i = 0; i < 8; ++i) image[kChecksumOffset + i] = uint8_t(checksum >> (8 * i));
 }
 

@@ -1,6 +1,6 @@
 /* edgec runtime C API: load a compiled .edgepkg, query its signature, run it.
  *
- * The runtime never trusts the file: edgec_model_load checks the header, the checksum,
+ * The runtime never trusts the file: edgec_model_load checks the header, the checksums,
  * every section and every offset/size in the plan before anything is used. Every call
  * that can fail returns EDGEC_OK or EDGEC_ERROR; edgec_last_error() then tells why
  * (thread-local, valid until the next failing call on the same thread). */
@@ -44,6 +44,22 @@ typedef struct edgec_tensor_info {
 const char *edgec_last_error(void);
 
 edgec_status edgec_model_load(const char *path, edgec_model **out);
+
+/* Loading options. The header, the section table and the plan are always checksummed
+ * and validated; the constants (weights, most of a large package) can be verified
+ * later, so that loading a multi-GiB package does not read every weight page. */
+typedef struct edgec_load_options {
+  /* 1 (default): verify the constants section checksum at load;
+   * 0: not at load: the first session created on the model verifies it before any
+   *    kernel reads a constant (edgec_session_create fails if it is corrupt), or call
+   *    edgec_model_verify_constants. */
+  int32_t verify_constants;
+} edgec_load_options;
+/* options may be null (the defaults). */
+edgec_status edgec_model_load_with_options(const char *path, const edgec_load_options *options,
+                                           edgec_model **out);
+/* Verifies the constants section checksum (once; later calls return the same result). */
+edgec_status edgec_model_verify_constants(const edgec_model *model);
 void edgec_model_free(edgec_model *model);
 
 /* Package metadata. Strings are owned by the model. */

@@ -32,6 +32,14 @@ public:
     check(edgec_model_load(path.c_str(), &m));
     model_.reset(m);
   }
+  // verifyConstants false: the constants are checksummed by the first session instead.
+  Model(const std::string &path, bool verifyConstants) {
+    edgec_load_options options{verifyConstants ? 1 : 0};
+    edgec_model *m = nullptr;
+    check(edgec_model_load_with_options(path.c_str(), &options, &m));
+    model_.reset(m);
+  }
+  void verifyConstants() const { check(edgec_model_verify_constants(get())); }
   const edgec_model *get() const { return model_.get(); }
   std::string target() const { return edgec_model_target(get()); }
   // Functions: the default one is "main" if present, else the first.
