@@ -202,6 +202,7 @@ OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &context, const std::string &pa
     std::string bytes = readFile(path);
     bool textual = endsWith(path, ".onnxtxt");
     onnx::ModelProto model = onnx_frontend::parseModel(bytes, textual, path);
+    std::string().swap(bytes);  // the file's bytes are in `model` now: one copy of the weights, not two
     size_t slash = path.find_last_of('/');
     std::string baseDir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
     return importModel(context, model, path, baseDir, options);

@@ -104,7 +104,10 @@ private:
   std::vector<TensorInfo> tensors_;
   llvm::DenseMap<Value, int32_t> ids_;
   llvm::DenseMap<Attribute, int32_t> constantIds_;  // identical constants share storage
-  std::vector<uint8_t> constants_;
+  // Constant tensors' values, copied into the package only when it is built (one copy
+  // of the weights besides the IR's, not two): (value, offset) in the constants section.
+  std::vector<std::pair<ElementsAttr, uint64_t>> constants_;
+  uint64_t constantsSize_ = 0;
   llvm::StringMap<int32_t> states_;  // edge.state symbol -> its State tensor
   uint64_t stateSize_ = 0;
   std::vector<flatbuffers::Offset<pkg::Function>> functions_;
@@ -123,10 +126,9 @@ int32_t PlanBuilder::constantTensor(ElementsAttr value, std::string name) {
   t.type = cast<RankedTensorType>(value.getType());
   t.size = byteSize(t.type);
   t.storage = pkg::Storage::Constant;
-  std::vector<uint8_t> bytes = edge::constantBytes(value);
-  constants_.resize(pkg::alignTo(constants_.size()));
-  t.offset = constants_.size();
-  constants_.insert(constants_.end(), bytes.begin(), bytes.end());
+  t.offset = pkg::alignTo(constantsSize_);
+  constantsSize_ = t.offset + t.size;
+  constants_.emplace_back(value, t.offset);
   t.name = std::move(name);
   int32_t id = int32_t(tensors_.size());
   tensors_.push_back(t);
@@ -373,9 +375,25 @@ std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats
     stats->tensors = tensors_.size();
     stats->arenaBytes = arenaSize_;
     stats->naiveArenaBytes = naiveArena_;
-    stats->constantBytes = constants_.size();
+    stats->constantBytes = constantsSize_;
   }
-  return pkg::assemblePackage(plan, constants_);
+  bool ok = true;
+  std::vector<uint8_t> image =
+      pkg::buildPackageInPlace(plan.data(), plan.size(), constantsSize_, [&](uint8_t *constants) {
+        for (const auto &[value, offset] : constants_) {
+          std::vector<uint8_t> bytes = edge::constantBytes(value);  // one tensor at a time
+          const uint64_t size = byteSize(cast<RankedTensorType>(value.getType()));
+          if (bytes.size() != size) {
+            module_.emitError() << "host target: a constant of " << value.getType() << " holds " << bytes.size()
+                                << " bytes, not " << size;
+            ok = false;
+            return;
+          }
+          if (size) std::memcpy(constants + offset, bytes.data(), size);
+        }
+      });
+  if (!ok) return {};
+  return image;
 }
 
 }  // namespace

@@ -58,6 +58,23 @@ inline bool writePackage(const uint8_t *plan, uint64_t planSize, const uint8_t *
          write(zeros, p.constOffset - p.planOffset - planSize) && write(constants, constantsSize);
 }
 
+// Builds a package image in one allocation of the file's size: `fill(uint8_t *constants)`
+// writes the `constantsSize` bytes of constants in place (zeroed beforehand), then the
+// checksums and the rest are added. For writers whose constants live elsewhere (the
+// compiler's IR attributes), so that they are copied once, straight into the image.
+template <typename Fill>
+inline std::vector<uint8_t> buildPackageInPlace(const uint8_t *plan, uint64_t planSize, uint64_t constantsSize,
+                                                Fill &&fill) {
+  const uint64_t constOffset = packagePrefix(plan, planSize, 0, 0).constOffset;
+  std::vector<uint8_t> out(constOffset + constantsSize, 0);
+  fill(out.data() + constOffset);
+  const PackagePrefix p = packagePrefix(plan, planSize, constantsSize, fnv1a64(out.data() + constOffset, constantsSize));
+  std::memcpy(out.data(), &p.header, sizeof p.header);
+  std::memcpy(out.data() + sizeof p.header, p.entries, sizeof p.entries);
+  if (planSize) std::memcpy(out.data() + p.planOffset, plan, planSize);
+  return out;
+}
+
 inline std::vector<uint8_t> assemblePackage(const std::vector<uint8_t> &plan,
                                             const std::vector<uint8_t> &constants) {
   std::vector<uint8_t> out;
