@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -142,15 +143,20 @@ public:
   const std::vector<Call> &calls() const { return functions_[selected_].calls; }
 
 private:
+  // Memory from std::aligned_alloc, freed also when the constructor throws.
+  struct Free {
+    void operator()(uint8_t *p) const { std::free(p); }
+  };
+  using Buffer = std::unique_ptr<uint8_t, Free>;
   struct Function {
     std::vector<Call> calls;
-    uint8_t *arena = nullptr;
+    Buffer arena;
   };
   const LoadedModel &model_;
   std::vector<Function> functions_;
   int selected_ = 0;
-  uint8_t *state_ = nullptr;
-  uint8_t *scratch_ = nullptr;
+  Buffer state_;
+  Buffer scratch_;
   size_t scratchStride_ = 0;
   int threads_ = 1;
   std::unique_ptr<ThreadPool> pool_;

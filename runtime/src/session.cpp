@@ -33,8 +33,9 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
   const auto &tensors = *p.tensors();
   selected_ = model.defaultFunction();
   functions_.resize(size_t(model.numFunctions()));
-  for (size_t f = 0; f < functions_.size(); ++f) functions_[f].arena = alignedAlloc(model.function(int(f)).arena_size());
-  state_ = alignedAlloc(p.state_size());
+  for (size_t f = 0; f < functions_.size(); ++f)
+    functions_[f].arena.reset(alignedAlloc(model.function(int(f)).arena_size()));
+  state_.reset(alignedAlloc(p.state_size()));
 
   views_.resize(tensors.size());
   for (uint32_t i = 0; i < tensors.size(); ++i) {
@@ -46,9 +47,9 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
     if (t->storage() == pkg::Storage::Constant)
       v.data = const_cast<uint8_t *>(model.constants() + t->offset());
     else if (t->storage() == pkg::Storage::State)
-      v.data = state_ + t->offset();
+      v.data = state_.get() + t->offset();
     else if (model.arenaOwner(int32_t(i)) >= 0)
-      v.data = functions_[size_t(model.arenaOwner(int32_t(i)))].arena + t->offset();
+      v.data = functions_[size_t(model.arenaOwner(int32_t(i)))].arena.get() + t->offset();
   }
   for (TensorView &v : views_)  // quantization parameters, by index (checked at load)
     if (v.quant && v.quant->scheme() != pkg::QuantScheme::None) {
@@ -94,16 +95,11 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
     }
   }
   scratchStride_ = pkg::alignTo(scratchBytes);
-  scratch_ = alignedAlloc(scratchStride_ * size_t(threads_));
+  scratch_.reset(alignedAlloc(scratchStride_ * size_t(threads_)));
   if (threads_ > 1) pool_ = std::make_unique<ThreadPool>(threads_);
 }
 
-Session::~Session() {
-  pool_.reset();
-  for (Function &f : functions_) std::free(f.arena);
-  std::free(state_);
-  std::free(scratch_);
-}
+Session::~Session() { pool_.reset(); }  // workers stop before the memory they used goes
 
 void Session::selectFunction(int index) {
   if (index < 0 || index >= int(functions_.size()))
@@ -139,7 +135,7 @@ void Session::run() {
   RunContext ctx;
   ctx.pool = pool_.get();
   ctx.threads = threads_;
-  ctx.scratch = scratch_;
+  ctx.scratch = scratch_.get();
   ctx.scratchStride = scratchStride_;
   std::vector<Call> &calls = functions_[size_t(selected_)].calls;
   if (!profiling_ && !observer_) {
