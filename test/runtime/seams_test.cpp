@@ -295,6 +295,41 @@ TEST(ThreadedKernels, ElementwiseIsBitIdenticalForAnyThreadCount) {
   EXPECT_EQ(sig[2], sig[0]);
 }
 
+TEST(ThreadedKernels, RowKernelsAndReductionsAreBitIdenticalForAnyThreadCount) {
+  Tensor x = Tensor::of<float>({300, 512}, randomFloats(300 * 512, 12));
+  Tensor y(DType::f32, {300, 512});
+  AttrList softmax;
+  softmax.i("axis", 1);
+  auto sm = runOverThreads("Softmax", {&x}, y, softmax);
+  EXPECT_EQ(sm[1], sm[0]);
+  EXPECT_EQ(sm[2], sm[0]);
+
+  Tensor scale = Tensor::of<float>({512}, randomFloats(512, 13));
+  Tensor bias = Tensor::of<float>({512}, randomFloats(512, 14));
+  AttrList ln;
+  ln.i("axis", 1).f("epsilon", 1e-5f);
+  auto norm = runOverThreads("LayerNormalization", {&x, &scale, &bias}, y, ln);
+  EXPECT_EQ(norm[1], norm[0]);
+  EXPECT_EQ(norm[2], norm[0]);
+
+  // Kept outermost dimension: split; reduced outermost dimension: one thread. Both exact.
+  Tensor rows(DType::f32, {300, 1});
+  AttrList inner;
+  inner.ints("axes", {1}).i("keepdims", 1);
+  auto sums = runOverThreads("ReduceSum", {&x}, rows, inner);
+  EXPECT_EQ(sums[1], sums[0]);
+  EXPECT_EQ(sums[2], sums[0]);
+  Tensor cols(DType::f32, {1, 512});
+  AttrList outer;
+  outer.ints("axes", {0}).i("keepdims", 1);
+  auto means = runOverThreads("ReduceMean", {&x}, cols, outer);
+  EXPECT_EQ(means[1], means[0]);
+  EXPECT_EQ(means[2], means[0]);
+  double want = 0;
+  for (int64_t c = 0; c < 512; ++c) want += x.values<float>()[size_t(7 * 512 + c)];
+  EXPECT_NEAR(sums[0][7], want, 1e-3);
+}
+
 // Gemm/MatMul split output rows (or columns of a single row) over threads; Eigen may
 // block K differently for a smaller block of rows, so results agree within 1e-5 relative.
 TEST(ThreadedKernels, MatMulAndGemmAgreeAcrossThreadCounts) {

@@ -59,6 +59,8 @@ std::vector<ConvCase> x86ConvCases() {
       {{1, 24, 15, 15}, 24, 24, {3, 3}, {2, 2}, {1, 1}, {0, 0, 1, 1}, true, "Relu"},
       {{2, 32, 8, 8}, 24, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true},
       {{1, 24, 8, 8}, 96, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, false, "Relu"},
+      // a late 1x1 layer: few columns, so threads split its output channels (with a tail panel)
+      {{1, 16, 7, 7}, 44, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Clip", 0.f, 6.f},
       // depthwise with a channel multiplier, dilation and asymmetric pads
       {{1, 4, 9, 11}, 8, 4, {3, 3}, {1, 2}, {2, 1}, {2, 0, 1, 3}, true},
       {{1, 4, 7, 7}, 4, 4, {5, 5}, {3, 1}, {1, 2}, {0, 4, 2, 0}, false},

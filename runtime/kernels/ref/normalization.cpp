@@ -42,7 +42,14 @@ public:
            const std::vector<TensorView *> &out) override {
     const float *x = in[0]->as<float>();
     float *y = out[0]->as<float>();
-    for (int64_t o = 0; o < outer_; ++o) {
+    // Threads take whole rows (outer index), each computed as in one pass.
+    const int64_t grain = std::max<int64_t>(1, kMinElementsPerThread / std::max<int64_t>(1, n_ * inner_));
+    ctx.parallelFor(outer_, grain, [&](int64_t o0, int64_t o1, int) { rows(x, y, o0, o1); });
+  }
+
+private:
+  void rows(const float *x, float *y, int64_t o0, int64_t o1) const {
+    for (int64_t o = o0; o < o1; ++o) {
       for (int64_t i = 0; i < inner_; ++i) {
         const float *xs = x + o * n_ * inner_ + i;
         float *ys = y + o * n_ * inner_ + i;
@@ -66,7 +73,6 @@ public:
     }
   }
 
-private:
   bool log_;
   int64_t outer_ = 0, n_ = 0, inner_ = 0;
 };
@@ -110,7 +116,17 @@ public:
     float *y = out[0]->as<float>();
     float *meanOut = out.size() > 1 && out[1] ? out[1]->as<float>() : nullptr;
     float *invOut = out.size() > 2 && out[2] ? out[2]->as<float>() : nullptr;  // null if absent
-    for (int64_t o = 0; o < outer_; ++o) {
+    // Threads take whole rows.
+    const int64_t grain = std::max<int64_t>(1, kMinElementsPerThread / std::max<int64_t>(1, norm_));
+    ctx.parallelFor(outer_, grain, [&](int64_t o0, int64_t o1, int) {
+      rows(x, scale, bias, y, meanOut, invOut, o0, o1);
+    });
+  }
+
+private:
+  void rows(const float *x, const float *scale, const float *bias, float *y, float *meanOut, float *invOut,
+            int64_t o0, int64_t o1) const {
+    for (int64_t o = o0; o < o1; ++o) {
       const float *xr = x + o * norm_;
       float *yr = y + o * norm_;
       double mean = 0;
@@ -130,7 +146,6 @@ public:
     }
   }
 
-private:
   // Index into `t` for each element of the normalized block.
   static std::vector<int64_t> broadcastIndex(const KernelSignature &sig, const TensorView &t,
                                              const std::vector<int64_t> &normShape,

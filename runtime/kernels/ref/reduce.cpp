@@ -134,11 +134,11 @@ public:
       A *shift = op_ == ReduceOp::LogSumExp ? acc + outCount_ : nullptr;
       if (shift) {
         // exp(x - max) cannot overflow; an infinite max (or none) shifts by 0 instead.
-        fold<T, A>(ReduceOp::Max, x, shift, nullptr);
+        fold<T, A>(ReduceOp::Max, x, shift, nullptr, ctx);
         for (int64_t i = 0; i < outCount_; ++i)
           if (!std::isfinite(static_cast<double>(shift[i]))) shift[i] = A(0);
       }
-      fold<T, A>(op_, x, acc, shift);
+      fold<T, A>(op_, x, acc, shift, ctx);
       for (int64_t i = 0; i < outCount_; ++i)
         y[i] = static_cast<T>(finish<A>(op_, acc[i], reduceCount_, shift ? shift[i] : A(0)));
     });
@@ -146,9 +146,24 @@ public:
 
 private:
   // acc[out] = combine over the elements of out of term(x); shift may be null.
-  template <typename T, typename A> void fold(ReduceOp op, const T *x, A *acc, const A *shift) {
+  // Threads split the loop's outermost dimension when it is kept (not reduced): each
+  // output is then folded by one thread, over its elements in the usual order, so the
+  // result does not depend on the thread count. A reduced outermost dimension stays on
+  // one thread.
+  template <typename T, typename A>
+  void fold(ReduceOp op, const T *x, A *acc, const A *shift, const RunContext &ctx) {
     std::fill(acc, acc + outCount_, identity<A>(op));
-    loop_.forEachRun(
+    const bool outerKept = !loop_.shape.empty() && loop_.strides[0][0] != 0;
+    if (!outerKept) {
+      foldPart<T, A>(op, x, acc, shift, loop_);
+      return;
+    }
+    parallelLoop(ctx, loop_, [&](const StridedLoop<2> &part) { foldPart<T, A>(op, x, acc, shift, part); });
+  }
+
+  template <typename T, typename A>
+  void foldPart(ReduceOp op, const T *x, A *acc, const A *shift, const StridedLoop<2> &loop) const {
+    loop.forEachRun(
         [&](const std::array<int64_t, 2> &off, int64_t n, const std::array<int64_t, 2> &step) {
           if (step[0] == 0) {  // a run along a reduced axis: fold it locally first
             const A s = shift ? shift[off[0]] : A(0);

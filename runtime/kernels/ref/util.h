@@ -351,7 +351,8 @@ StridedLoop<N> broadcastLoop(const KernelSignature &sig,
 }
 
 // Elements below which splitting a loop over threads costs more than it saves.
-inline constexpr int64_t kMinElementsPerThread = 16384;
+// (Waking a thread costs tens of microseconds; a simple loop does ~1e9 elements/s.)
+inline constexpr int64_t kMinElementsPerThread = 65536;
 
 // Runs fn(part) on parts of `loop` split along its outermost dimension, over the run
 // context's threads. Each element is computed exactly as in one pass, so the result does
