@@ -2,6 +2,19 @@
 
 namespace edgec::rt {
 
+namespace {
+// Spin iterations before sleeping (a few tens of microseconds).
+constexpr int kSpins = 4000;
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+}  // namespace
+
 ThreadPool::ThreadPool(int threads) {
   for (int t = 1; t < threads; ++t) workers_.emplace_back([this, t] { work(t); });
 }
@@ -15,7 +28,7 @@ ThreadPool::~ThreadPool() {
   for (std::thread &w : workers_) w.join();
 }
 
-// Takes tasks until none are left; remembers the first exception.
+// Claims and runs tasks until none are left; remembers the first exception.
 void ThreadPool::drain(int thread) {
   for (int64_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) {
     try {
@@ -24,21 +37,32 @@ void ThreadPool::drain(int thread) {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!error_) error_ = std::current_exception();
     }
+    if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lock(mutex_);  // the caller may be about to sleep
+      finished_.notify_one();
+    }
   }
 }
 
 void ThreadPool::work(int thread) {
   uint64_t seen = 0;
   for (;;) {
+    for (int i = 0; i < kSpins && generation_.load(std::memory_order_relaxed) == seen; ++i) cpuRelax();
     {
+      // Registering under the lock: the caller rewrites a run's fields only under the
+      // lock and only while no worker is registered.
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      if (!stop_ && generation_.load(std::memory_order_relaxed) == seen) {
+        ++sleepers_;
+        wake_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
+        --sleepers_;
+      }
       if (stop_) return;
-      seen = generation_;
+      seen = generation_.load(std::memory_order_relaxed);
+      active_.fetch_add(1, std::memory_order_relaxed);
     }
     drain(thread);
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (--busy_ == 0) finished_.notify_one();
+    active_.fetch_sub(1, std::memory_order_release);
   }
 }
 
@@ -48,20 +72,29 @@ void ThreadPool::run(int64_t count, const std::function<void(int64_t, int)> &tas
     for (int64_t i = 0; i < count; ++i) task(i, 0);
     return;
   }
+  bool notify = false;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    // Workers still registered in the previous run (they found nothing left to claim)
+    // leave before this run's fields change.
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (active_.load(std::memory_order_acquire) != 0) {
+      lock.unlock();
+      cpuRelax();
+      lock.lock();
+    }
     task_ = &task;
     count_ = count;
-    next_.store(0);
     error_ = nullptr;
-    busy_ = static_cast<int>(workers_.size());
-    ++generation_;
+    next_.store(0, std::memory_order_relaxed);
+    remaining_.store(count, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    notify = sleepers_ > 0;
   }
-  wake_.notify_all();
+  if (notify) wake_.notify_all();
   drain(0);
+  for (int i = 0; i < kSpins && remaining_.load(std::memory_order_acquire) != 0; ++i) cpuRelax();
   std::unique_lock<std::mutex> lock(mutex_);
-  finished_.wait(lock, [&] { return busy_ == 0; });
-  task_ = nullptr;
+  finished_.wait(lock, [&] { return remaining_.load(std::memory_order_acquire) == 0; });
   if (error_) std::rethrow_exception(error_);
 }
 
