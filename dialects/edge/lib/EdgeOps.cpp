@@ -13,6 +13,9 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/ADT/StringExtras.h"
+#include "mlir/Dialect/Quant/QuantTypes.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -57,6 +60,46 @@ LogicalResult verifyContractionTypes(Operation *op, Value input, Value weight, V
                              << " must have 32-bit storage (its scale is the input's times the "
                                 "weight's), got "
                              << storageType(b);
+  // One expressed type throughout: the scales below relate reals of one type.
+  SmallVector<std::pair<Type, StringRef>> others = {{w, names[1]}, {y, names.back()}};
+  if (b) others.push_back({b, names[2]});
+  for (auto [t, name] : others)
+    if (expressedType(t) != expressedType(x))
+      return op->emitOpError() << "quantized " << names[0] << " and " << name
+                               << " must have the same expressed type, got " << expressedType(x)
+                               << " vs " << expressedType(t);
+  if (b) {
+    // The bias is added to the int32 accumulator, so its scale must be the input's times
+    // the weight's (per output channel for a per-axis weight or bias).
+    auto scalesOf = [](Type t) -> SmallVector<double> {
+      if (auto a = dyn_cast<quant::UniformQuantizedPerAxisType>(t))
+        return SmallVector<double>(a.getScales());
+      return {cast<quant::UniformQuantizedType>(t).getScale()};
+    };
+    int64_t channelDim = int64_t(shapeOf(bias).size()) - 1;
+    if (auto d = quantizedDimension(b); d && *d != channelDim)
+      return op->emitOpError() << "quantized " << names[2] << " must be quantized per-tensor or "
+                               << "per-axis along its last dim " << channelDim
+                               << " (the output channels), not dim " << *d;
+    double sx = cast<quant::UniformQuantizedType>(x).getScale();
+    SmallVector<double> sw = scalesOf(w), sb = scalesOf(b);
+    if (sw.size() > 1 && sb.size() > 1 && sw.size() != sb.size())
+      return op->emitOpError() << "quantized " << names[2] << " has " << sb.size()
+                               << " scales but " << names[1] << " has " << sw.size()
+                               << " (one per output channel)";
+    size_t n = std::max(sw.size(), sb.size());
+    for (size_t c = 0; c < n; ++c) {
+      double expected = sx * sw[sw.size() > 1 ? c : 0], got = sb[sb.size() > 1 ? c : 0];
+      if (std::abs(got - expected) > 1e-6 * std::max(std::abs(got), std::abs(expected))) {
+        auto diag = op->emitOpError() << "quantized " << names[2] << " scale " << got
+                                      << " must be the " << names[0] << " scale times the "
+                                      << names[1] << " scale (" << sx << " * "
+                                      << sw[sw.size() > 1 ? c : 0] << " = " << expected << ")";
+        if (n > 1) diag << " at output channel " << c;
+        return diag;
+      }
+    }
+  }
   return success();
 }
 
@@ -196,6 +239,9 @@ EDGE_UNARY_VERIFIER(LogOp)
 EDGE_UNARY_VERIFIER(NegOp)
 EDGE_UNARY_VERIFIER(AbsOp)
 EDGE_UNARY_VERIFIER(ReciprocalOp)
+EDGE_UNARY_VERIFIER(LeakyReluOp)
+EDGE_UNARY_VERIFIER(HardSigmoidOp)
+EDGE_UNARY_VERIFIER(HardSwishOp)
 #undef EDGE_UNARY_VERIFIER
 
 // `: T` when the result has the operand's type, else `: T -> U`.
@@ -264,9 +310,17 @@ EDGE_PREDICATE_VERIFIER(XorOp)
 
 template <typename VariadicOp> static LogicalResult verifyVariadic(VariadicOp op) {
   if (op.getInputs().empty()) return op.emitOpError("needs at least one operand");
-  for (Value v : op.getInputs())
-    if (elementOf(v) != elementOf(op.getOutput()))
-      return op.emitOpError("operands and the result must have the same element type");
+  // Quantized operands may each have their own scale (as Add's); the kernel
+  // requantizes to the result's.
+  Type out = elementOf(op.getOutput());
+  for (auto [i, v] : llvm::enumerate(op.getInputs()))
+    if (!isSameElementKind(elementOf(v), out))
+      return op.emitOpError() << "operands and the result must have the same element type"
+                              << " (operand " << i << ": " << elementOf(v) << " vs " << out
+                              << (isUniformQuantized(out) || isUniformQuantized(elementOf(v))
+                                      ? ", " + elementKindMismatch(elementOf(v), out)
+                                      : std::string())
+                              << ")";
   return verifyBroadcastResult(op, SmallVector<Value>(op.getInputs()), op.getOutput());
 }
 
@@ -774,7 +828,8 @@ LogicalResult TriluOp::verify() {
 // Reductions
 //===----------------------------------------------------------------------===//
 
-template <typename ReduceOp> static LogicalResult verifyReduce(ReduceOp op) {
+template <typename ReduceOp>
+static LogicalResult verifyReduce(ReduceOp op, bool quantizedOk = false) {
   ArrayRef<int64_t> in = shapeOf(op.getInput());
   ArrayRef<int64_t> axes = op.getAxes();
   int64_t rank = in.size();
@@ -790,15 +845,42 @@ template <typename ReduceOp> static LogicalResult verifyReduce(ReduceOp op) {
   }
   if (shapeOf(op.getOutput()) != ArrayRef<int64_t>(expected))
     return op.emitOpError() << "result shape should be " << shapeStr(expected);
-  if (elementOf(op.getInput()) != elementOf(op.getOutput()))
-    return op.emitOpError("reduction cannot change the element type");
+  Type inElem = elementOf(op.getInput()), outElem = elementOf(op.getOutput());
+  if (!isUniformQuantized(inElem) && !isUniformQuantized(outElem)) {
+    if (inElem != outElem) return op.emitOpError("reduction cannot change the element type");
+    return success();
+  }
+  if (!quantizedOk)
+    return op.emitOpError("has no quantized kernel: only ReduceMax, ReduceMin, ReduceSum and "
+                          "ReduceMean take quantized types");
+  // The kernel requantizes to the result's scale (Max/Min may also keep the input's).
+  if (!isSameElementKind(inElem, outElem))
+    return op.emitOpError() << "result element type " << outElem << " must match the input's " << inElem
+                            << kindNote(inElem, outElem);
+  std::optional<int64_t> q = quantizedDimension(inElem);
+  if (!q) {
+    if (quantizedDimension(outElem))
+      return op.emitOpError("a per-tensor quantized input cannot give a per-axis quantized result");
+    return success();
+  }
+  if (axes.empty() || llvm::is_contained(axes, *q))
+    return op.emitOpError() << "cannot reduce along the per-axis quantized dimension " << *q
+                            << ": the result would mix scales";
+  // Dropped dims before the quantized one shift it down.
+  int64_t mapped = *q;
+  if (!op.getKeepdims())
+    mapped -= llvm::count_if(axes, [&](int64_t a) { return a < *q; });
+  if (std::optional<int64_t> r = quantizedDimension(outElem); r && *r != mapped)
+    return op.emitOpError() << "result must be quantized along dim " << mapped
+                            << ": the per-axis quantized dimension " << *q
+                            << " of the input moves there, not dim " << *r;
   return success();
 }
 
-LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
-LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
-LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
-LogicalResult ReduceMinOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this, true); }
+LogicalResult ReduceSumOp::verify() { return verifyReduce(*this, true); }
+LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this, true); }
+LogicalResult ReduceMinOp::verify() { return verifyReduce(*this, true); }
 LogicalResult ReduceProdOp::verify() { return verifyReduce(*this); }
 LogicalResult ReduceL1Op::verify() { return verifyReduce(*this); }
 LogicalResult ReduceL2Op::verify() { return verifyReduce(*this); }

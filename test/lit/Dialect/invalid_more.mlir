@@ -148,7 +148,7 @@ func.func @mean_result_shape(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<3
 // -----
 
 func.func @sum_int(%a: tensor<3xi32>) -> tensor<3xi32> {
-  // expected-error @+1 {{operand #0 must be variadic of statically shaped tensor of floating-point values}}
+  // expected-error @+1 {{operand #0 must be variadic of statically shaped tensor of floating-point or quant.uniform values}}
   %0 = edge.Sum %a : (tensor<3xi32>) -> tensor<3xi32>
   return %0 : tensor<3xi32>
 }

@@ -361,3 +361,169 @@ func.func @blockwise_weight_type(%w: tensor<8x64xi32>, %s: tensor<8x2xf32>) -> t
   %0 = edge.DequantizeBlockwise %w, %s {axis = 1 : i64, block_size = 32 : i64} : (tensor<8x64xi32>, tensor<8x2xf32>) -> tensor<8x64xf32>
   return %0 : tensor<8x64xf32>
 }
+
+//===----------------------------------------------------------------------===//
+// LeakyRelu, HardSigmoid, HardSwish (as Relu)
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @leaky_relu_dequantizes(%x: tensor<3x!quant.uniform<i8:f32, 0.1>>) -> tensor<3xf32> {
+  // expected-error @+1 {{result element type 'f32' must match the input's '!quant.uniform<i8:f32, 1.000000e-01>' (quantized and non-quantized values do not mix)}}
+  %0 = edge.LeakyRelu %x {alpha = 0.1 : f32} : tensor<3x!quant.uniform<i8:f32, 0.1>> -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @hard_sigmoid_storage(%x: tensor<3x!quant.uniform<i8:f32, 0.1>>) -> tensor<3x!quant.uniform<u8:f32, 0.1>> {
+  // expected-error @+1 {{(storage types differ: i8 vs ui8)}}
+  %0 = edge.HardSigmoid %x {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<3x!quant.uniform<i8:f32, 0.1>> -> tensor<3x!quant.uniform<u8:f32, 0.1>>
+  return %0 : tensor<3x!quant.uniform<u8:f32, 0.1>>
+}
+
+// -----
+
+func.func @hard_swish_quantizes(%x: tensor<3xf32>) -> tensor<3x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{(quantized and non-quantized values do not mix)}}
+  %0 = edge.HardSwish %x : tensor<3xf32> -> tensor<3x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<3x!quant.uniform<i8:f32, 0.1>>
+}
+
+//===----------------------------------------------------------------------===//
+// Min, Max, Sum, Mean
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @sum_mixed(%a: tensor<3x!quant.uniform<i8:f32, 0.1>>, %b: tensor<3xf32>) -> tensor<3x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{operands and the result must have the same element type (operand 1: 'f32' vs '!quant.uniform<i8:f32, 1.000000e-01>', quantized and non-quantized values do not mix)}}
+  %0 = edge.Sum %a, %b : (tensor<3x!quant.uniform<i8:f32, 0.1>>, tensor<3xf32>) -> tensor<3x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<3x!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
+func.func @max_storage(%a: tensor<3x!quant.uniform<i8:f32, 0.1>>, %b: tensor<3x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<3x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{storage types differ: ui8 vs i8)}}
+  %0 = edge.Max %a, %b : (tensor<3x!quant.uniform<i8:f32, 0.1>>, tensor<3x!quant.uniform<u8:f32, 0.1:128>>) -> tensor<3x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<3x!quant.uniform<i8:f32, 0.1>>
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @reduce_prod_quantized(%x: tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{has no quantized kernel: only ReduceMax, ReduceMin, ReduceSum and ReduceMean take quantized types}}
+  %0 = edge.ReduceProd %x {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<2x!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
+func.func @reduce_sum_dequantizes(%x: tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2xf32> {
+  // expected-error @+1 {{result element type 'f32' must match the input's '!quant.uniform<i8:f32, 1.000000e-01>' (quantized and non-quantized values do not mix)}}
+  %0 = edge.ReduceSum %x {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @reduce_mean_storage(%x: tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x!quant.uniform<u8:f32, 0.1>> {
+  // expected-error @+1 {{(storage types differ: i8 vs ui8)}}
+  %0 = edge.ReduceMean %x {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x!quant.uniform<u8:f32, 0.1>>
+  return %0 : tensor<2x!quant.uniform<u8:f32, 0.1>>
+}
+
+// -----
+
+func.func @reduce_along_quantized_axis(%w: tensor<2x3x!quant.uniform<i8:f32:1, {0.1,0.2,0.3}>>) -> tensor<2x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{cannot reduce along the per-axis quantized dimension 1: the result would mix scales}}
+  %0 = edge.ReduceMax %w {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x3x!quant.uniform<i8:f32:1, {0.1,0.2,0.3}>>) -> tensor<2x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<2x!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
+func.func @reduce_all_per_axis(%w: tensor<2x3x!quant.uniform<i8:f32:1, {0.1,0.2,0.3}>>) -> tensor<!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{cannot reduce along the per-axis quantized dimension 1: the result would mix scales}}
+  %0 = edge.ReduceSum %w {axes = array<i64>, keepdims = 0 : i64} : (tensor<2x3x!quant.uniform<i8:f32:1, {0.1,0.2,0.3}>>) -> tensor<!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
+func.func @reduce_keeps_axis(%w: tensor<2x3x4x!quant.uniform<i8:f32:1, {0.1,0.2,0.3}>>) -> tensor<3x4x!quant.uniform<i8:f32:1, {0.1,0.2,0.3,0.4}>> {
+  // expected-error @+1 {{result must be quantized along dim 0: the per-axis quantized dimension 1 of the input moves there, not dim 1}}
+  %0 = edge.ReduceMin %w {axes = array<i64: 0>, keepdims = 0 : i64} : (tensor<2x3x4x!quant.uniform<i8:f32:1, {0.1,0.2,0.3}>>) -> tensor<3x4x!quant.uniform<i8:f32:1, {0.1,0.2,0.3,0.4}>>
+  return %0 : tensor<3x4x!quant.uniform<i8:f32:1, {0.1,0.2,0.3,0.4}>>
+}
+
+// -----
+
+func.func @reduce_per_tensor_to_per_axis(%x: tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<3x!quant.uniform<i8:f32:0, {0.1,0.2,0.3}>> {
+  // expected-error @+1 {{a per-tensor quantized input cannot give a per-axis quantized result}}
+  %0 = edge.ReduceMax %x {axes = array<i64: 0>, keepdims = 0 : i64} : (tensor<2x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<3x!quant.uniform<i8:f32:0, {0.1,0.2,0.3}>>
+  return %0 : tensor<3x!quant.uniform<i8:f32:0, {0.1,0.2,0.3}>>
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized bias: scale = input scale x weight scale, one expressed type
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @matmul_expressed_types(%a: tensor<2x4x!quant.uniform<i8:f32, 0.1>>, %b: tensor<4x3x!quant.uniform<i8:f16, 0.1>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{quantized A and B must have the same expressed type, got 'f32' vs 'f16'}}
+  %0 = edge.MatMul %a, %b : (tensor<2x4x!quant.uniform<i8:f32, 0.1>>, tensor<4x3x!quant.uniform<i8:f16, 0.1>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<2x3x!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
+func.func @gemm_bias_scale(%a: tensor<2x2x!quant.uniform<i8:f32, 0.1>>, %b: tensor<2x3x!quant.uniform<i8:f32, 0.5>>, %c: tensor<3x!quant.uniform<i32:f32, 0.01>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{quantized C scale 1.000000e-02 must be the A scale times the B scale (1.000000e-01 * 5.000000e-01 = 5.000000e-02)}}
+  %0 = edge.Gemm %a, %b, %c : (tensor<2x2x!quant.uniform<i8:f32, 0.1>>, tensor<2x3x!quant.uniform<i8:f32, 0.5>>, tensor<3x!quant.uniform<i32:f32, 0.01>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<2x3x!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
+// Per output channel: channel 1's bias scale should be 0.1 * 0.2.
+func.func @conv_bias_scale_per_channel(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32:0, {0.1,0.2}>>, %b: tensor<2x!quant.uniform<i32:f32:0, {0.01,0.03}>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{quantized bias scale 3.000000e-02 must be the input scale times the weight scale (1.000000e-01 * 2.000000e-01 = 2.000000e-02) at output channel 1}}
+  %0 = edge.Conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32:0, {0.1,0.2}>>, tensor<2x!quant.uniform<i32:f32:0, {0.01,0.03}>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+// A per-tensor bias cannot match a per-axis weight with different channel scales.
+func.func @conv_bias_per_tensor_vs_per_axis(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32:0, {0.1,0.2}>>, %b: tensor<2x!quant.uniform<i32:f32, 0.01>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{at output channel 1}}
+  %0 = edge.Conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32:0, {0.1,0.2}>>, tensor<2x!quant.uniform<i32:f32, 0.01>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @conv_bias_expressed_type(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %b: tensor<2x!quant.uniform<i32:f16, 0.01>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{quantized input and bias must have the same expressed type, got 'f32' vs 'f16'}}
+  %0 = edge.Conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, tensor<2x!quant.uniform<i32:f16, 0.01>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+// C quantized along M, not along the output channels N.
+func.func @gemm_bias_axis(%a: tensor<2x2x!quant.uniform<i8:f32, 0.1>>, %b: tensor<2x3x!quant.uniform<i8:f32:1, {0.1,0.2,0.3}>>, %c: tensor<2x3x!quant.uniform<i32:f32:0, {0.01,0.02}>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{quantized C must be quantized per-tensor or per-axis along its last dim 1 (the output channels), not dim 0}}
+  %0 = edge.Gemm %a, %b, %c : (tensor<2x2x!quant.uniform<i8:f32, 0.1>>, tensor<2x3x!quant.uniform<i8:f32:1, {0.1,0.2,0.3}>>, tensor<2x3x!quant.uniform<i32:f32:0, {0.01,0.02}>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<2x3x!quant.uniform<i8:f32, 0.1>>
+}

@@ -9,6 +9,7 @@
 !a8 = !quant.uniform<i8:f32, 0.02:3>
 !b8 = !quant.uniform<i8:f32, 0.05:-2>
 !u8 = !quant.uniform<u8:f32, 0.1:128>
+!u8s = !quant.uniform<u8:f32, 0.02:128>
 !w0 = !quant.uniform<i8:f32:0, {0.1,0.2}>
 !w1 = !quant.uniform<i8:f32:1, {0.1,0.2,0.3}>
 !acc = !quant.uniform<i32:f32:0, {0.002,0.004}>
@@ -82,13 +83,14 @@ func.func @elementwise(%a: tensor<2x3x!a8>, %b: tensor<3x!b8>, %lo: tensor<f32>,
 }
 
 // CHECK-LABEL: func.func @contractions
-func.func @contractions(%x: tensor<1x3x5x5x!u8>, %w: tensor<2x3x3x3x!w0>, %bias: tensor<2x!acc>,
+func.func @contractions(%x: tensor<1x3x5x5x!u8s>, %w: tensor<2x3x3x3x!w0>, %bias: tensor<2x!acc>,
                         %a: tensor<4x2x!a8>, %m: tensor<2x3x!w1>, %bt: tensor<2x2x!w0>)
     -> (tensor<1x2x3x3x!b8>, tensor<4x3x!b8>, tensor<4x2x!b8>) {
-  // u8 activations, i8 weights per output channel, i32 bias (as ONNX QLinearConv).
-  // CHECK: edge.Conv %{{.+}}, %{{.+}}, %{{.+}} {{.+}} : (tensor<1x3x5x5x!quant.uniform<u8:f32, 1.000000e-01:128>>, tensor<2x3x3x3x!quant.uniform<i8:f32:0, {1.000000e-01,2.000000e-01}>>, tensor<2x!quant.uniform<i32:f32:0, {2.000000e-03,4.000000e-03}>>) -> tensor<1x2x3x3x!quant.uniform<i8:f32, 5.000000e-02:-2>>
+  // u8 activations, i8 weights per output channel, i32 bias (as ONNX QLinearConv) whose
+  // scales are the input's times the weight's: 0.02 * {0.1, 0.2}.
+  // CHECK: edge.Conv %{{.+}}, %{{.+}}, %{{.+}} {{.+}} : (tensor<1x3x5x5x!quant.uniform<u8:f32, 2.000000e-02:128>>, tensor<2x3x3x3x!quant.uniform<i8:f32:0, {1.000000e-01,2.000000e-01}>>, tensor<2x!quant.uniform<i32:f32:0, {2.000000e-03,4.000000e-03}>>) -> tensor<1x2x3x3x!quant.uniform<i8:f32, 5.000000e-02:-2>>
   %0 = edge.Conv %x, %w, %bias {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
-      : (tensor<1x3x5x5x!u8>, tensor<2x3x3x3x!w0>, tensor<2x!acc>) -> tensor<1x2x3x3x!b8>
+      : (tensor<1x3x5x5x!u8s>, tensor<2x3x3x3x!w0>, tensor<2x!acc>) -> tensor<1x2x3x3x!b8>
   // B per-axis along its columns.
   // CHECK: edge.MatMul %{{.+}}, %{{.+}} : (tensor<4x2x!quant.uniform<i8:f32, 2.000000e-02:3>>, tensor<2x3x!quant.uniform<i8:f32:1, {1.000000e-01,2.000000e-01,3.000000e-01}>>) -> tensor<4x3x!quant.uniform<i8:f32, 5.000000e-02:-2>>
   %1 = edge.MatMul %a, %m : (tensor<4x2x!a8>, tensor<2x3x!w1>) -> tensor<4x3x!b8>
@@ -96,6 +98,63 @@ func.func @contractions(%x: tensor<1x3x5x5x!u8>, %w: tensor<2x3x3x3x!w0>, %bias:
   // CHECK: edge.Gemm %{{.+}}, %{{.+}}, %{{.+}} {transB = 1 : i64} : (tensor<4x2x!quant.uniform<i8:f32, 2.000000e-02:3>>, tensor<2x2x!quant.uniform<i8:f32:0, {1.000000e-01,2.000000e-01}>>, tensor<2x!quant.uniform<i32:f32:0, {2.000000e-03,4.000000e-03}>>) -> tensor<4x2x!quant.uniform<i8:f32, 5.000000e-02:-2>>
   %2 = edge.Gemm %a, %bt, %bias {transB = 1 : i64} : (tensor<4x2x!a8>, tensor<2x2x!w0>, tensor<2x!acc>) -> tensor<4x2x!b8>
   return %0, %1, %2 : tensor<1x2x3x3x!b8>, tensor<4x3x!b8>, tensor<4x2x!b8>
+}
+
+// A per-tensor bias with a per-tensor weight: 0.02 * 0.05 = 0.001.
+// CHECK-LABEL: func.func @per_tensor_bias
+func.func @per_tensor_bias(%a: tensor<4x2x!a8>, %b: tensor<2x3x!b8>, %c: tensor<3x!quant.uniform<i32:f32, 0.001>>)
+    -> tensor<4x3x!a8> {
+  // CHECK: edge.Gemm %{{.+}}, %{{.+}}, %{{.+}} : (tensor<4x2x!quant.uniform<i8:f32, 2.000000e-02:3>>, tensor<2x3x!quant.uniform<i8:f32, 5.000000e-02:-2>>, tensor<3x!quant.uniform<i32:f32, 1.000000e-03>>) -> tensor<4x3x!quant.uniform<i8:f32, 2.000000e-02:3>>
+  %0 = edge.Gemm %a, %b, %c : (tensor<4x2x!a8>, tensor<2x3x!b8>, tensor<3x!quant.uniform<i32:f32, 0.001>>) -> tensor<4x3x!a8>
+  return %0 : tensor<4x3x!a8>
+}
+
+// LeakyRelu, HardSigmoid and HardSwish as Relu: storage types compared, the result may
+// have its own scale (printed only when it differs).
+// CHECK-LABEL: func.func @activations
+func.func @activations(%a: tensor<2x3x!a8>) -> (tensor<2x3x!a8>, tensor<2x3x!b8>, tensor<2x3x!b8>) {
+  // CHECK: edge.LeakyRelu %{{.+}} {alpha = 1.000000e-01 : f32} : tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>>{{$}}
+  %0 = edge.LeakyRelu %a {alpha = 0.1 : f32} : tensor<2x3x!a8>
+  // CHECK: edge.HardSigmoid %{{.+}} {alpha = 2.000000e-01 : f32, beta = 5.000000e-01 : f32} : tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>> -> tensor<2x3x!quant.uniform<i8:f32, 5.000000e-02:-2>>
+  %1 = edge.HardSigmoid %0 {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<2x3x!a8> -> tensor<2x3x!b8>
+  // CHECK: edge.HardSwish %{{.+}} : tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>> -> tensor<2x3x!quant.uniform<i8:f32, 5.000000e-02:-2>>
+  %2 = edge.HardSwish %a : tensor<2x3x!a8> -> tensor<2x3x!b8>
+  return %0, %1, %2 : tensor<2x3x!a8>, tensor<2x3x!b8>, tensor<2x3x!b8>
+}
+
+// Min, Max, Sum and Mean: each operand with its own scale, as Add's.
+// CHECK-LABEL: func.func @variadic
+func.func @variadic(%a: tensor<2x3x!a8>, %b: tensor<3x!b8>) -> (tensor<2x3x!a8>, tensor<2x3x!b8>, tensor<2x3x!b8>, tensor<2x3x!a8>) {
+  // CHECK: edge.Min %{{.+}}, %{{.+}} : (tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>>, tensor<3x!quant.uniform<i8:f32, 5.000000e-02:-2>>) -> tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>>
+  %0 = edge.Min %a, %b : (tensor<2x3x!a8>, tensor<3x!b8>) -> tensor<2x3x!a8>
+  // CHECK: edge.Max %{{.+}}, %{{.+}} : (tensor<3x!quant.uniform<i8:f32, 5.000000e-02:-2>>, tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>>) -> tensor<2x3x!quant.uniform<i8:f32, 5.000000e-02:-2>>
+  %1 = edge.Max %b, %a : (tensor<3x!b8>, tensor<2x3x!a8>) -> tensor<2x3x!b8>
+  // CHECK: edge.Sum %{{.+}}, %{{.+}}, %{{.+}} : (tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>>, tensor<3x!quant.uniform<i8:f32, 5.000000e-02:-2>>, tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>>) -> tensor<2x3x!quant.uniform<i8:f32, 5.000000e-02:-2>>
+  %2 = edge.Sum %a, %b, %0 : (tensor<2x3x!a8>, tensor<3x!b8>, tensor<2x3x!a8>) -> tensor<2x3x!b8>
+  // CHECK: edge.Mean %{{.+}} : (tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>>) -> tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>>
+  %3 = edge.Mean %a : (tensor<2x3x!a8>) -> tensor<2x3x!a8>
+  return %0, %1, %2, %3 : tensor<2x3x!a8>, tensor<2x3x!b8>, tensor<2x3x!b8>, tensor<2x3x!a8>
+}
+
+// ReduceMax/ReduceMin keep the input's scale or have their own, ReduceSum/ReduceMean
+// have their own; a per-axis input reduced along another dim keeps its scales, with
+// the quantized dimension moved past the dropped dims.
+// CHECK-LABEL: func.func @reductions
+func.func @reductions(%a: tensor<2x3x!a8>, %w: tensor<4x3x2x!w1>)
+    -> (tensor<2x!a8>, tensor<1x3x!b8>, tensor<2x1x!b8>, tensor<!b8>, tensor<3x!quant.uniform<i8:f32:0, {0.1,0.2,0.3}>>, tensor<1x3x1x!w1>) {
+  // CHECK: edge.ReduceMax %{{.+}} {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>>) -> tensor<2x!quant.uniform<i8:f32, 2.000000e-02:3>>
+  %0 = edge.ReduceMax %a {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x3x!a8>) -> tensor<2x!a8>
+  // CHECK: edge.ReduceMin %{{.+}} {axes = array<i64: 0>, keepdims = 1 : i64} : (tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>>) -> tensor<1x3x!quant.uniform<i8:f32, 5.000000e-02:-2>>
+  %1 = edge.ReduceMin %a {axes = array<i64: 0>, keepdims = 1 : i64} : (tensor<2x3x!a8>) -> tensor<1x3x!b8>
+  // CHECK: edge.ReduceMean %{{.+}} {axes = array<i64: 1>, keepdims = 1 : i64} : (tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>>) -> tensor<2x1x!quant.uniform<i8:f32, 5.000000e-02:-2>>
+  %2 = edge.ReduceMean %a {axes = array<i64: 1>, keepdims = 1 : i64} : (tensor<2x3x!a8>) -> tensor<2x1x!b8>
+  // CHECK: edge.ReduceSum %{{.+}} {axes = array<i64>, keepdims = 0 : i64} : (tensor<2x3x!quant.uniform<i8:f32, 2.000000e-02:3>>) -> tensor<!quant.uniform<i8:f32, 5.000000e-02:-2>>
+  %3 = edge.ReduceSum %a {axes = array<i64>, keepdims = 0 : i64} : (tensor<2x3x!a8>) -> tensor<!b8>
+  // CHECK: edge.ReduceMax %{{.+}} {axes = array<i64: 0, 2>, keepdims = 0 : i64} : (tensor<4x3x2x!quant.uniform<i8:f32:1, {1.000000e-01,2.000000e-01,3.000000e-01}>>) -> tensor<3x!quant.uniform<i8:f32:0, {1.000000e-01,2.000000e-01,3.000000e-01}>>
+  %4 = edge.ReduceMax %w {axes = array<i64: 0, 2>, keepdims = 0 : i64} : (tensor<4x3x2x!w1>) -> tensor<3x!quant.uniform<i8:f32:0, {0.1,0.2,0.3}>>
+  // CHECK: edge.ReduceMean %{{.+}} {axes = array<i64: 0, 2>, keepdims = 1 : i64} : (tensor<4x3x2x!quant.uniform<i8:f32:1, {1.000000e-01,2.000000e-01,3.000000e-01}>>) -> tensor<1x3x1x!quant.uniform<i8:f32:1, {1.000000e-01,2.000000e-01,3.000000e-01}>>
+  %5 = edge.ReduceMean %w {axes = array<i64: 0, 2>, keepdims = 1 : i64} : (tensor<4x3x2x!w1>) -> tensor<1x3x1x!w1>
+  return %0, %1, %2, %3, %4, %5 : tensor<2x!a8>, tensor<1x3x!b8>, tensor<2x1x!b8>, tensor<!b8>, tensor<3x!quant.uniform<i8:f32:0, {0.1,0.2,0.3}>>, tensor<1x3x1x!w1>
 }
 
 // CHECK-LABEL: func.func @pools

@@ -30,6 +30,8 @@ def Edge_QuantizedTensor : StaticShapeTensorOf<[Edge_UniformQuantized]>;
 def Edge_BoolTensor : StaticShapeTensorOf<[I1]>;
 // Numbers: floats and (signless or unsigned) integers, not bool.
 def Edge_NumericTensor : StaticShapeTensorOf<[AnyFloat, I8, I16, I32, I64, UI8, UI16, UI32, UI64]>;
+def Edge_QuantizableNumericTensor :
+    StaticShapeTensorOf<[AnyFloat, I8, I16, I32, I64, UI8, UI16, UI32, UI64, Edge_UniformQuantized]>;
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -124,15 +126,26 @@ class Edge_MathOp<string mnemonic, string doc, Type operandType, dag attrs = (in
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def Edge_LeakyReluOp : Edge_MathOp<"LeakyRelu", "x < 0 ? alpha * x : x", Edge_FloatTensor,
-                                   (ins F32Attr:$alpha)>;
+// Activations with int8 kernels in other runtimes (lookup tables): float or quantized
+// as Relu/Sigmoid; a quantized result may have its own scale (`: T` or `: T -> U`).
+class Edge_QuantizableMathOp<string mnemonic, string doc, dag attrs = (ins)> :
+    Edge_Op<mnemonic, [Pure, AllShapesMatch<["input", "output"]>]> {
+  let summary = doc;
+  let arguments = !con((ins Edge_QuantizableFloatTensor:$input), attrs);
+  let results = (outs Edge_QuantizableFloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` custom<UnaryTypes>(type($input), type($output))";
+  let hasVerifier = 1;
+}
+
+def Edge_LeakyReluOp : Edge_QuantizableMathOp<"LeakyRelu", "x < 0 ? alpha * x : x",
+                                              (ins F32Attr:$alpha)>;
 def Edge_EluOp : Edge_MathOp<"Elu", "x < 0 ? alpha * (exp(x) - 1) : x", Edge_FloatTensor,
                              (ins F32Attr:$alpha)>;
 def Edge_SeluOp : Edge_MathOp<"Selu", "gamma * (x <= 0 ? alpha * (exp(x) - 1) : x)",
                               Edge_FloatTensor, (ins F32Attr:$alpha, F32Attr:$gamma)>;
-def Edge_HardSigmoidOp : Edge_MathOp<"HardSigmoid", "max(0, min(1, alpha * x + beta))",
-                                     Edge_FloatTensor, (ins F32Attr:$alpha, F32Attr:$beta)>;
-def Edge_HardSwishOp : Edge_MathOp<"HardSwish", "x * max(0, min(1, x / 6 + 1 / 2))", Edge_FloatTensor>;
+def Edge_HardSigmoidOp : Edge_QuantizableMathOp<"HardSigmoid", "max(0, min(1, alpha * x + beta))",
+                                                (ins F32Attr:$alpha, F32Attr:$beta)>;
+def Edge_HardSwishOp : Edge_QuantizableMathOp<"HardSwish", "x * max(0, min(1, x / 6 + 1 / 2))">;
 def Edge_SoftplusOp : Edge_MathOp<"Softplus", "log(exp(x) + 1)", Edge_FloatTensor>;
 def Edge_SoftsignOp : Edge_MathOp<"Softsign", "x / (1 + |x|)", Edge_FloatTensor>;
 def Edge_SinOp : Edge_MathOp<"Sin", "Sine", Edge_FloatTensor>;
@@ -197,10 +210,14 @@ class Edge_VariadicOp<string mnemonic, string doc, Type operandType> :
   let hasVerifier = 1;
 }
 
-def Edge_MinOp : Edge_VariadicOp<"Min", "Elementwise minimum (NaN propagates)", Edge_NumericTensor>;
-def Edge_MaxOp : Edge_VariadicOp<"Max", "Elementwise maximum (NaN propagates)", Edge_NumericTensor>;
-def Edge_SumOp : Edge_VariadicOp<"Sum", "Elementwise sum", Edge_FloatTensor>;
-def Edge_MeanOp : Edge_VariadicOp<"Mean", "Elementwise mean", Edge_FloatTensor>;
+// Quantized operands may each have their own scale, as Add's (the kernel requantizes to
+// the result's); storage and expressed types must agree.
+def Edge_MinOp : Edge_VariadicOp<"Min", "Elementwise minimum (NaN propagates)",
+                                 Edge_QuantizableNumericTensor>;
+def Edge_MaxOp : Edge_VariadicOp<"Max", "Elementwise maximum (NaN propagates)",
+                                 Edge_QuantizableNumericTensor>;
+def Edge_SumOp : Edge_VariadicOp<"Sum", "Elementwise sum", Edge_QuantizableFloatTensor>;
+def Edge_MeanOp : Edge_VariadicOp<"Mean", "Elementwise mean", Edge_QuantizableFloatTensor>;
 
 def Edge_PReluOp : Edge_Op<"PRelu", [Pure]> {
   let summary = "x < 0 ? slope * x : x; slope broadcasts to x (one direction)";
@@ -298,7 +315,8 @@ def Edge_GemmOp : Edge_Op<"Gemm", [Pure]> {
   let summary = "alpha * op(A) * op(B) + beta * C";
   let description = [{
     Quantized as MatMul (B per-axis along N); a quantized C has 32-bit storage (its
-    scale is A's times B's, as ONNX QLinear ops' bias).
+    scale is A's times B's, as ONNX QLinear ops' bias, checked to a relative 1e-6 per
+    output channel; C per-tensor or per-axis along its last dim).
   }];
   let arguments = (ins Edge_QuantizableFloatTensor:$a, Edge_QuantizableFloatTensor:$b,
                    Optional<Edge_QuantizableFloatTensor>:$c,
@@ -322,7 +340,8 @@ def Edge_ConvOp : Edge_Op<"Conv", [Pure]> {
 
     Quantized (as ONNX QLinearConv): the input per-tensor, the weight per-tensor or
     per-axis along dim 0 (output channels), storage types may differ; the bias has
-    32-bit storage; the result is quantized with its own scale.
+    32-bit storage and the input's scale times the weight's (per output channel, to a
+    relative 1e-6); the result is quantized with its own scale. One expressed type.
   }];
   let arguments = (ins Edge_QuantizableFloatTensor:$input, Edge_QuantizableFloatTensor:$weight,
                    Optional<Edge_QuantizableFloatTensor>:$bias,
@@ -477,7 +496,10 @@ class Edge_ReduceOp<string mnemonic, string doc> : Edge_Op<mnemonic, [Pure]> {
   let summary = doc;
   let description = [{
     `axes` are sorted and normalized; empty means all dims. `keepdims` keeps reduced
-    dims as 1.
+    dims as 1. Quantized: ReduceMax/ReduceMin/ReduceSum/ReduceMean only, storage and
+    expressed types kept, the result may have its own scale; a per-axis input may not
+    be reduced along its quantized dimension (the result would mix scales), and
+    otherwise that dimension is remapped past the dropped dims.
   }];
   let arguments = (ins Edge_Tensor:$input, DenseI64ArrayAttr:$axes, I64Attr:$keepdims);
   let results = (outs Edge_Tensor:$output);
