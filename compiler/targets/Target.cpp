@@ -4,11 +4,23 @@
 #include <algorithm>
 #include <map>
 
+#include "edgec/AtomicFile.h"
 #include "edgec/HostTarget.h"
 
 namespace edgec {
 
 Target::~Target() = default;
+
+bool Target::writePackage(mlir::ModuleOp module, const std::string &path, PackageStats *stats) const {
+  std::vector<uint8_t> package = buildPackage(module, stats);
+  if (package.empty()) return false;
+  std::string error;
+  if (!writeFileAtomically(path, package, error)) {
+    module.emitError() << error;
+    return false;
+  }
+  return true;
+}
 
 namespace {
 std::map<std::string, std::unique_ptr<Target>, std::less<>> &registry() {

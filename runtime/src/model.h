@@ -39,6 +39,9 @@ struct LoadOptions {
   // false: not at load, but by the first Session (or verifyConstants()) before any
   // kernel reads a constant. The header, section table and PLAN are always verified.
   bool verifyConstants = true;
+  // The writer vouches for the constants (the compiler checking a package it just
+  // wrote): they are never hashed, so checking reads no weight page.
+  bool constantsTrusted = false;
 };
 
 class LoadedModel {

@@ -54,6 +54,7 @@ LoadedModel::LoadedModel(const std::string &path, LoadOptions options) : path_(p
   file_ = std::make_unique<PackageImage>(path);
   validateContainer();
   validatePlan();
+  if (options.constantsTrusted) constants_check_->done = true;
   if (options.verifyConstants) verifyConstants();
 }
 
@@ -61,6 +62,7 @@ LoadedModel::LoadedModel(std::vector<uint8_t> image, const std::string &name, Lo
   file_ = std::make_unique<PackageImage>(std::move(image));
   validateContainer();
   validatePlan();
+  if (options.constantsTrusted) constants_check_->done = true;
   if (options.verifyConstants) verifyConstants();
 }
 
@@ -69,6 +71,7 @@ LoadedModel::LoadedModel(const uint8_t *data, size_t size, const std::string &na
   file_ = std::make_unique<PackageImage>(data, size);
   validateContainer();
   validatePlan();
+  if (options.constantsTrusted) constants_check_->done = true;
   if (options.verifyConstants) verifyConstants();
 }
 

@@ -403,3 +403,30 @@ TEST(KernelAttributes, MissingOrWrongKindIsAnError) {
             std::string::npos);
 }
 }  // namespace attrs
+
+// ---- streaming a package from pieces ------------------------------------------------
+
+TEST(PackageWriter, PiecesStreamTheSameBytesAsTheImage) {
+  const std::vector<uint8_t> good = statefulPackage();
+  // Take the plan back out of an assembled package and rebuild it from constant pieces
+  // with zero gaps between them, as the compiler streams its weights.
+  pkg::FileHeader h;
+  std::memcpy(&h, good.data(), sizeof h);
+  pkg::SectionEntry e[2];
+  std::memcpy(e, good.data() + h.section_table_offset, sizeof e);
+  const std::vector<uint8_t> plan(good.begin() + int64_t(e[0].offset), good.begin() + int64_t(e[0].offset + e[0].size));
+  std::vector<uint8_t> constants(300, 0);
+  const uint8_t a[5] = {1, 2, 3, 4, 5}, b[7] = {9, 8, 7, 6, 5, 4, 3};
+  std::memcpy(constants.data() + 64, a, sizeof a);
+  std::memcpy(constants.data() + 192, b, sizeof b);
+  const std::vector<uint8_t> image = pkg::assemblePackage(plan, constants);
+  std::vector<uint8_t> streamed;
+  ASSERT_TRUE(pkg::writePackagePieces(
+      plan.data(), plan.size(), constants.size(),
+      [&](const auto &emit) { emit(64, a, sizeof a) && emit(192, b, sizeof b); },
+      [&](const void *data, size_t size) {
+        streamed.insert(streamed.end(), static_cast<const uint8_t *>(data), static_cast<const uint8_t *>(data) + size);
+        return true;
+      }));
+  EXPECT_EQ(streamed, image);
+}

@@ -74,13 +74,11 @@ void addCompileCommand(CLI::App &app) {
 
     progress.step("lowering to kernels and planning memory");
     if (mlir::failed(target->checkLegality(*module))) throw CommandError(os.str());
-    PackageStats stats;
-    std::vector<uint8_t> package = target->buildPackage(*module, &stats);
-    if (package.empty()) throw CommandError("lowering failed:\n" + os.str());
 
+    // Lowering and writing are one step for a target that streams its weights.
     progress.step("writing " + opts->output);
-    std::string error;
-    if (!writeFileAtomically(opts->output, package, error)) throw CommandError(error);
+    PackageStats stats;
+    if (!target->writePackage(*module, opts->output, &stats)) throw CommandError("lowering failed:\n" + os.str());
     progress.done();
     if (!opts->quiet)
       std::fprintf(stderr, "wrote %s: %zu kernels, %s constants, %s arena (%s without reuse)\n", opts->output.c_str(),

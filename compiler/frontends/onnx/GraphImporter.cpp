@@ -7,6 +7,9 @@
 #include "edge/ConstantData.h"
 #include "edgec/KernelBridge.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
 namespace edgec::onnx_frontend {
@@ -173,6 +176,36 @@ Value GraphImporter::constantFrom(const onnx::TensorProto &t, const std::string 
                                      makeConstantAttr(type, bytes, sanitize(name)));
 }
 
+Value GraphImporter::initializerConstant(onnx::TensorProto &t, const std::string &name) {
+  RankedTensorType type = typeOfTensor(t);
+  Location loc = NameLoc::get(StringAttr::get(&ctx_, name));
+  auto cached = constants_.find(name);
+  if (cached != constants_.end() && cached->second.getType() == type)
+    return builder_.create<ConstantOp>(loc, type, cached->second);
+  // Weights (large float tensors stored as raw bytes) move into their attribute: the proto
+  // keeps their type and an empty payload, and the blob frees the bytes with the context.
+  // Shape inference in later rounds reads types only; small and integer tensors (shapes,
+  // indices) stay in the proto as they are.
+  Type elem = type.getElementType();
+  const size_t elemBytes = elem.isInteger(1) ? 1 : type.getElementTypeBitWidth() / 8;
+  const size_t bytes = size_t(type.getNumElements()) * elemBytes;
+  const bool movable = t.has_raw_data() && isa<FloatType>(elem) && bytes >= 4096 &&
+                       type.getNumElements() > kInlineConstantLimit && t.raw_data().size() == bytes &&
+                       reinterpret_cast<uintptr_t>(t.raw_data().data()) % alignof(uint64_t) == 0;
+  ElementsAttr attr;
+  if (movable) {
+    auto *owned = new std::string();
+    owned->swap(*t.mutable_raw_data());
+    AsmResourceBlob blob(ArrayRef<char>(owned->data(), owned->size()), alignof(uint64_t),
+                         [owned](void *, size_t, size_t) { delete owned; }, /*dataIsMutable=*/false);
+    attr = DenseResourceElementsAttr::get(type, sanitize(name), std::move(blob));
+  } else {
+    attr = makeConstantAttr(type, tensorBytes(t, elemBytes, type.getNumElements()), sanitize(name));
+  }
+  constants_[name] = attr;
+  return builder_.create<ConstantOp>(loc, type, attr);
+}
+
 Value GraphImporter::input(const onnx::NodeProto &n, int i) {
   if (i >= n.input_size() || n.input(i).empty()) return nullptr;
   const std::string &name = n.input(i);
@@ -181,7 +214,7 @@ Value GraphImporter::input(const onnx::NodeProto &n, int i) {
   auto init = initializers_.find(name);
   if (init != initializers_.end()) {
     // Materialize initializers at first use, so unused ones cost nothing.
-    Value v = constantFrom(*init->second, name);
+    Value v = initializerConstant(*init->second, name);
     values_[name] = v;
     return v;
   }

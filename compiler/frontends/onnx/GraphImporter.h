@@ -36,14 +36,19 @@ int64_t normalizeAxis(int64_t axis, int64_t rank, const std::string &where);
 // How messages name a node: its name, else its first output.
 std::string nodeDisplayName(const onnx::NodeProto &n);
 
+// Initializers already turned into attributes, by name. It outlives one import round:
+// a large float initializer's bytes move from the proto into its attribute (one copy of
+// the weights, not two), so a later round must reuse the attribute.
+using ConstantCache = std::map<std::string, ElementsAttr>;
+
 class GraphImporter {
 public:
-  GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model, const std::string &name)
-      : ctx_(ctx), builder_(&ctx), model_(model), name_(name) {
+  GraphImporter(MLIRContext &ctx, onnx::ModelProto &model, const std::string &name, ConstantCache &constants)
+      : ctx_(ctx), builder_(&ctx), model_(model), name_(name), constants_(constants) {
     for (const auto &vi : model.graph().input()) types_[vi.name()] = &vi.type(), graphInputs_.insert(vi.name());
     for (const auto &vi : model.graph().value_info()) types_[vi.name()] = &vi.type();
     for (const auto &vi : model.graph().output()) types_[vi.name()] = &vi.type();
-    for (const auto &t : model.graph().initializer()) initializers_[t.name()] = &t;
+    for (auto &t : *model.mutable_graph()->mutable_initializer()) initializers_[t.name()] = &t;
   }
 
   OwningOpRef<ModuleOp> run();
@@ -65,6 +70,9 @@ private:
   RankedTensorType typeOf(const std::string &value, const std::string &where);
   RankedTensorType typeOfTensor(const onnx::TensorProto &t);
   Value constantFrom(const onnx::TensorProto &t, const std::string &name);
+  // An initializer's constant: cached across rounds; large float weights take the
+  // proto's bytes instead of copying them.
+  Value initializerConstant(onnx::TensorProto &t, const std::string &name);
   Value input(const onnx::NodeProto &n, int i);  // null if absent
   std::vector<int64_t> constantInts(const onnx::NodeProto &n, int i, const char *what);
   void define(const onnx::NodeProto &n, int i, Value v);
@@ -125,7 +133,8 @@ private:
   const onnx::ModelProto &model_;
   std::string name_;
   std::map<std::string, const onnx::TypeProto *> types_;
-  std::map<std::string, const onnx::TensorProto *> initializers_;
+  std::map<std::string, onnx::TensorProto *> initializers_;
+  ConstantCache &constants_;
   llvm::StringMap<Value> values_;
   std::map<std::string, ElementsAttr> folded_;
   std::set<std::string> graphInputs_;

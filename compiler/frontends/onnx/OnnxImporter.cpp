@@ -167,8 +167,9 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model,
   OwningOpRef<ModuleOp> module;
   // Shape subgraphs ONNX inference cannot see through (Shape -> Gather -> Div -> Slice)
   // resolve in rounds: bind what was folded, infer again, import again.
+  onnx_frontend::ConstantCache constants;  // initializers imported in earlier rounds
   for (int round = 0; !module; ++round) {
-    GraphImporter importer(context, model, name);
+    GraphImporter importer(context, model, name, constants);
     try {
       module = importer.run();
     } catch (const ShapesPending &e) {
@@ -199,10 +200,9 @@ OwningOpRef<ModuleOp> importOnnxBytes(MLIRContext &context, const std::string &b
 OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &context, const std::string &path, const ImportOptions &options,
                                      std::string &error) {
   try {
-    std::string bytes = readFile(path);
-    bool textual = endsWith(path, ".onnxtxt");
-    onnx::ModelProto model = onnx_frontend::parseModel(bytes, textual, path);
-    std::string().swap(bytes);  // the file's bytes are in `model` now: one copy of the weights, not two
+    onnx::ModelProto model = endsWith(path, ".onnxtxt")
+                                 ? onnx_frontend::parseModel(readFile(path), true, path)
+                                 : onnx_frontend::parseModelFile(path);
     size_t slash = path.find_last_of('/');
     std::string baseDir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
     return importModel(context, model, path, baseDir, options);

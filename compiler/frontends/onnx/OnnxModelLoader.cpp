@@ -1,11 +1,16 @@
 #include "OnnxModelLoader.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <climits>
+#include <cstring>
 #include <cstdlib>
 #include <fstream>
 
+#include "google/protobuf/io/zero_copy_stream_impl.h"
 #include "onnx/checker.h"
 #include "onnx/defs/parser.h"
 #include "onnx/defs/schema.h"
@@ -24,6 +29,27 @@ onnx::ModelProto parseModel(const std::string &bytes, bool textual, const std::s
   if (bytes.empty()) throw LoadError(name + ": the file is empty");
   if (!model.ParseFromString(bytes))
     throw LoadError(name + ": not a valid ONNX model (protobuf parse failed: truncated or corrupt file)");
+  return model;
+}
+
+onnx::ModelProto parseModelFile(const std::string &path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw LoadError(path + ": cannot open: " + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && st.st_size == 0) {
+    ::close(fd);
+    throw LoadError(path + ": the file is empty");
+  }
+  // Parsed through a small read buffer: the weights are in memory once (in the proto),
+  // never also as the file's bytes.
+  onnx::ModelProto model;
+  bool ok;
+  {
+    google::protobuf::io::FileInputStream stream(fd);
+    ok = model.ParseFromZeroCopyStream(&stream);
+  }
+  ::close(fd);
+  if (!ok) throw LoadError(path + ": not a valid ONNX model (protobuf parse failed: truncated or corrupt file)");
   return model;
 }
 

@@ -18,6 +18,8 @@ struct LoadError : std::runtime_error {
 
 // Parses `bytes` as binary ModelProto, or as ONNX textual syntax when `textual`.
 onnx::ModelProto parseModel(const std::string &bytes, bool textual, const std::string &name);
+// A binary model straight from its file (no copy of the file's bytes in memory).
+onnx::ModelProto parseModelFile(const std::string &path);
 
 // Reads every initializer stored as external data into raw_data. Locations must be
 // relative, without "..", and must resolve (following symlinks) inside `baseDir`.

@@ -20,6 +20,14 @@ std::unique_ptr<Target> createHostTarget();
 // returns an empty vector. (The host Target's buildPackage.)
 std::vector<uint8_t> buildHostPackage(mlir::ModuleOp module, PackageStats *stats = nullptr);
 
+// Streams the package to `path` (a temporary file, checked by the runtime, then renamed
+// into place), holding no second copy of the weights; false, with an error emitted on the
+// module, on failure (nothing is left at `path`).
+bool writeHostPackage(mlir::ModuleOp module, const std::string &path, PackageStats *stats = nullptr);
+
+// The same check on a package file.
+mlir::LogicalResult checkRuntimeAcceptsFile(mlir::ModuleOp module, const std::string &path);
+
 // Loads `package` with the runtime and prepares every kernel (ref kernels, one thread);
 // an error on `module` names the node the runtime would refuse.
 mlir::LogicalResult checkRuntimeAccepts(mlir::ModuleOp module, const std::vector<uint8_t> &package);

@@ -44,6 +44,12 @@ public:
   // Lowers the optimized (legal) module and serializes it; an empty vector, with an
   // error emitted, on failure.
   virtual std::vector<uint8_t> buildPackage(mlir::ModuleOp module, PackageStats *stats) const = 0;
+
+  // Lowers the module and writes the package to `path`, all or nothing (false, with an
+  // error emitted, on failure; nothing is left at `path`). The default builds the image
+  // with buildPackage and writes it; a target whose packages hold large weights streams
+  // them instead, so compiling holds no second copy of them.
+  virtual bool writePackage(mlir::ModuleOp module, const std::string &path, PackageStats *stats) const;
 };
 
 // Adds a target; a second target of the same name replaces the first.

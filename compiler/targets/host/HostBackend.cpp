@@ -98,6 +98,9 @@ public:
   std::vector<uint8_t> buildPackage(ModuleOp module, PackageStats *stats) const override {
     return buildHostPackage(module, stats);
   }
+  bool writePackage(ModuleOp module, const std::string &path, PackageStats *stats) const override {
+    return writeHostPackage(module, path, stats);
+  }
 };
 
 }  // namespace

@@ -3,14 +3,20 @@
 #include "edgec/HostTarget.h"
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
 #include <map>
 
 #include "edge/ConstantData.h"
 #include "edge/EdgeDialect.h"
+#include "edgec/AtomicFile.h"
 #include "edgec/KernelBridge.h"
 #include "edgec/package_builder.h"
 #include "edgepkg_generated.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
@@ -86,9 +92,14 @@ uint64_t planArena(std::vector<TensorInfo> &tensors, int function) {
 class PlanBuilder {
 public:
   explicit PlanBuilder(ModuleOp module) : module_(module) {}
+  // The package image in memory.
   std::vector<uint8_t> build(StringRef modelName, PackageStats *stats);
+  // The package streamed into `file` (and closed), weights straight from the IR.
+  bool write(StringRef modelName, PackageStats *stats, AtomicFileWriter &file);
 
 private:
+  std::vector<uint8_t> buildPlan(StringRef modelName, PackageStats *stats);
+  bool forEachConstant(const std::function<bool(uint64_t, const uint8_t *, uint64_t)> &emit);
   LogicalResult addStates();
   LogicalResult addFunction(func::FuncOp func);
   int32_t tensorFor(Value v);
@@ -351,7 +362,7 @@ LogicalResult PlanBuilder::addFunction(func::FuncOp func) {
   return success();
 }
 
-std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats) {
+std::vector<uint8_t> PlanBuilder::buildPlan(StringRef modelName, PackageStats *stats) {
   if (failed(addStates())) return {};
   for (auto func : module_.getOps<func::FuncOp>())
     if (!func.isExternal() && failed(addFunction(func))) return {};
@@ -377,26 +388,90 @@ std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats
     stats->naiveArenaBytes = naiveArena_;
     stats->constantBytes = constantsSize_;
   }
+  return plan;
+}
+
+// Calls emit(offset, data, size) for every constant in offset order. A `dense_resource`
+// weight is passed straight from its blob (no copy); a small `dense` one through a
+// temporary. False (with an error) if a constant's data does not fit its type.
+bool PlanBuilder::forEachConstant(const std::function<bool(uint64_t, const uint8_t *, uint64_t)> &emit) {
+  for (const auto &[value, offset] : constants_) {
+    const uint64_t size = byteSize(cast<RankedTensorType>(value.getType()));
+    std::vector<uint8_t> copy;
+    ArrayRef<uint8_t> bytes;
+    auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+    if (AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr) {
+      ArrayRef<char> data = blob->getData();
+      bytes = ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(data.data()), data.size());
+    } else {
+      copy = edge::constantBytes(value);
+      bytes = copy;
+    }
+    if (bytes.size() != size) {
+      module_.emitError() << "host target: a constant of " << value.getType() << " holds " << bytes.size()
+                          << " bytes, not " << size;
+      return false;
+    }
+    if (size && !emit(offset, bytes.data(), size)) return false;
+  }
+  return true;
+}
+
+std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats) {
+  std::vector<uint8_t> plan = buildPlan(modelName, stats);
+  if (plan.empty()) return {};
   bool ok = true;
   std::vector<uint8_t> image =
       pkg::buildPackageInPlace(plan.data(), plan.size(), constantsSize_, [&](uint8_t *constants) {
-        for (const auto &[value, offset] : constants_) {
-          std::vector<uint8_t> bytes = edge::constantBytes(value);  // one tensor at a time
-          const uint64_t size = byteSize(cast<RankedTensorType>(value.getType()));
-          if (bytes.size() != size) {
-            module_.emitError() << "host target: a constant of " << value.getType() << " holds " << bytes.size()
-                                << " bytes, not " << size;
-            ok = false;
-            return;
-          }
-          if (size) std::memcpy(constants + offset, bytes.data(), size);
-        }
+        ok = forEachConstant([&](uint64_t offset, const uint8_t *data, uint64_t size) {
+          std::memcpy(constants + offset, data, size);
+          return true;
+        });
       });
   if (!ok) return {};
   return image;
 }
 
+bool PlanBuilder::write(StringRef modelName, PackageStats *stats, AtomicFileWriter &file) {
+  std::vector<uint8_t> plan = buildPlan(modelName, stats);
+  if (plan.empty()) return false;
+  bool constantsOk = true;
+  const bool written = pkg::writePackagePieces(
+      plan.data(), plan.size(), constantsSize_,
+      [&](const auto &emit) { constantsOk = constantsOk && forEachConstant(emit); },
+      [&](const void *data, size_t size) { return file.write(data, size); });
+  if (!constantsOk) return false;
+  if (!written || !file.close()) {
+    module_.emitError() << file.error();
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool writeHostPackage(ModuleOp module, const std::string &path, PackageStats *stats) {
+  if (module.getOps<func::FuncOp>().empty()) {
+    module.emitError("host target: the module has no function");
+    return false;
+  }
+  StringRef modelName = "model";
+  if (auto name = module->getAttrOfType<StringAttr>("edge.model_name")) modelName = name.getValue();
+  AtomicFileWriter file(path);
+  if (!file.ok()) {
+    module.emitError() << file.error();
+    return false;
+  }
+  if (!PlanBuilder(module).write(modelName, stats, file)) return false;
+  // The runtime checks the written file (mapped, as `edgec run` will) before it is renamed
+  // into place: a package the runtime refuses is never written.
+  if (failed(checkRuntimeAcceptsFile(module, file.tempPath()))) return false;
+  if (!file.commit()) {
+    module.emitError() << file.error();
+    return false;
+  }
+  return true;
+}
 
 std::vector<uint8_t> buildHostPackage(ModuleOp module, PackageStats *stats) {
   if (module.getOps<func::FuncOp>().empty()) {

@@ -10,9 +10,9 @@
 
 namespace edgec {
 
-mlir::LogicalResult checkRuntimeAccepts(mlir::ModuleOp module, const std::vector<uint8_t> &package) {
+namespace {
+mlir::LogicalResult prepareAll(mlir::ModuleOp module, const rt::LoadedModel &model) {
   try {
-    rt::LoadedModel model(package.data(), package.size(), "the package");
     rt::SessionOptions options;
     options.threads = 1;
     options.isas = {rt::Isa::Ref};
@@ -21,6 +21,28 @@ mlir::LogicalResult checkRuntimeAccepts(mlir::ModuleOp module, const std::vector
     return module.emitError() << "host target: the runtime cannot run this package: " << e.what();
   }
   return mlir::success();
+}
+}  // namespace
+
+mlir::LogicalResult checkRuntimeAcceptsFile(mlir::ModuleOp module, const std::string &path) {
+  try {
+    rt::LoadOptions options;
+    options.verifyConstants = false;
+    options.constantsTrusted = true;  // just written from the IR; the point is the kernels
+    rt::LoadedModel model(path, options);
+    return prepareAll(module, model);
+  } catch (const std::exception &e) {
+    return module.emitError() << "host target: the runtime cannot run this package: " << e.what();
+  }
+}
+
+mlir::LogicalResult checkRuntimeAccepts(mlir::ModuleOp module, const std::vector<uint8_t> &package) {
+  try {
+    rt::LoadedModel model(package.data(), package.size(), "the package");
+    return prepareAll(module, model);
+  } catch (const std::exception &e) {
+    return module.emitError() << "host target: the runtime cannot run this package: " << e.what();
+  }
 }
 
 }  // namespace edgec

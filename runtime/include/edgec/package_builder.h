@@ -7,6 +7,7 @@
 // assemblePackage builds the image as one vector (tests, small packages).
 #pragma once
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -56,6 +57,45 @@ inline bool writePackage(const uint8_t *plan, uint64_t planSize, const uint8_t *
   return write(&p.header, sizeof p.header) && write(p.entries, sizeof p.entries) &&
          write(zeros, p.planOffset - sizeof p.header - sizeof p.entries) && write(plan, planSize) &&
          write(zeros, p.constOffset - p.planOffset - planSize) && write(constants, constantsSize);
+}
+
+// Streams a package whose constants come in pieces that live elsewhere (the compiler's
+// IR attributes): `forEachPiece(emit)` calls emit(offset, data, size) for each piece, in
+// increasing offset order, within `constantsSize`; the gaps are zeros. It is called twice
+// (checksum, then write), and nothing is copied, so writing needs no memory for the weights.
+template <typename Pieces, typename Write>
+inline bool writePackagePieces(const uint8_t *plan, uint64_t planSize, uint64_t constantsSize, Pieces &&forEachPiece,
+                               Write &&write) {
+  static const uint8_t zeros[kAlignment] = {};
+  uint64_t hash = 0xcbf29ce484222325ull, at = 0;
+  auto hashZeros = [&](uint64_t n) {
+    for (; n > 0; n -= std::min<uint64_t>(n, kAlignment)) hash = fnv1a64(zeros, std::min<uint64_t>(n, kAlignment), hash);
+  };
+  forEachPiece([&](uint64_t offset, const uint8_t *data, uint64_t size) {
+    hashZeros(offset - at);
+    hash = fnv1a64(data, size, hash);
+    at = offset + size;
+    return true;
+  });
+  hashZeros(constantsSize - at);
+  const PackagePrefix p = packagePrefix(plan, planSize, constantsSize, hash);
+  auto writeZeros = [&](uint64_t n) {
+    for (; n > 0; n -= std::min<uint64_t>(n, kAlignment))
+      if (!write(zeros, std::min<uint64_t>(n, kAlignment))) return false;
+    return true;
+  };
+  if (!(write(&p.header, sizeof p.header) && write(p.entries, sizeof p.entries) &&
+        writeZeros(p.planOffset - sizeof p.header - sizeof p.entries) && write(plan, planSize) &&
+        writeZeros(p.constOffset - p.planOffset - planSize)))
+    return false;
+  bool ok = true;
+  at = 0;
+  forEachPiece([&](uint64_t offset, const uint8_t *data, uint64_t size) {
+    ok = ok && writeZeros(offset - at) && write(data, size);
+    at = offset + size;
+    return ok;
+  });
+  return ok && writeZeros(constantsSize - at);
 }
 
 // Builds a package image in one allocation of the file's size: `fill(uint8_t *constants)`
