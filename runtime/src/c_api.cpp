@@ -130,29 +130,34 @@ int32_t edgec_model_function_num_outputs(const edgec_model *m, int32_t f) {
   const auto *fn = functionOf(m, f);
   return fn && fn->outputs() ? int32_t(fn->outputs()->size()) : 0;
 }
-edgec_status edgec_model_function_input_info(const edgec_model *m, int32_t f, int32_t i, edgec_tensor_info *info) {
+// Inputs (or outputs) of function `f`: the default-function calls below use it too.
+static edgec_status functionTensorInfo(const edgec_model *m, int32_t f, int32_t i, edgec_tensor_info *info,
+                                       bool input) {
+  if (!m) return tensorInfo(m, nullptr, i, info, input ? "input" : "output");  // "null argument"
   const auto *fn = functionOf(m, f);
   if (!fn) return guard([&] { throw Error("function index " + std::to_string(f) + " is out of range"); });
-  return tensorInfo(m, fn->inputs(), i, info, "input");
+  return tensorInfo(m, input ? fn->inputs() : fn->outputs(), i, info, input ? "input" : "output");
+}
+edgec_status edgec_model_function_input_info(const edgec_model *m, int32_t f, int32_t i, edgec_tensor_info *info) {
+  return functionTensorInfo(m, f, i, info, true);
 }
 edgec_status edgec_model_function_output_info(const edgec_model *m, int32_t f, int32_t i, edgec_tensor_info *info) {
-  const auto *fn = functionOf(m, f);
-  if (!fn) return guard([&] { throw Error("function index " + std::to_string(f) + " is out of range"); });
-  return tensorInfo(m, fn->outputs(), i, info, "output");
+  return functionTensorInfo(m, f, i, info, false);
 }
+int32_t edgec_model_default_function(const edgec_model *m) { return m ? m->impl.defaultFunction() : 0; }
 size_t edgec_model_state_bytes(const edgec_model *m) { return m ? m->impl.plan().state_size() : 0; }
 
 int32_t edgec_model_num_inputs(const edgec_model *m) {
-  return m->impl.main().inputs() ? int32_t(m->impl.main().inputs()->size()) : 0;
+  return edgec_model_function_num_inputs(m, edgec_model_default_function(m));
 }
 int32_t edgec_model_num_outputs(const edgec_model *m) {
-  return m->impl.main().outputs() ? int32_t(m->impl.main().outputs()->size()) : 0;
+  return edgec_model_function_num_outputs(m, edgec_model_default_function(m));
 }
 edgec_status edgec_model_input_info(const edgec_model *m, int32_t i, edgec_tensor_info *info) {
-  return tensorInfo(m, m ? m->impl.main().inputs() : nullptr, i, info, "input");
+  return functionTensorInfo(m, edgec_model_default_function(m), i, info, true);
 }
 edgec_status edgec_model_output_info(const edgec_model *m, int32_t i, edgec_tensor_info *info) {
-  return tensorInfo(m, m ? m->impl.main().outputs() : nullptr, i, info, "output");
+  return functionTensorInfo(m, edgec_model_default_function(m), i, info, false);
 }
 
 edgec_status edgec_session_create(const edgec_model *model, edgec_session **out) {

@@ -52,16 +52,12 @@ def make_mlp():
     return model.eval(), (1, 784)
 
 
-def make_mobilenet_v2():
+def randomize_batchnorm(model, seed):
+    """torchvision initialises BatchNorm with mean 0 / var 1, which makes it nearly an
+    identity; give every BatchNorm non-trivial fixed-seed statistics so the
+    conv+batchnorm folding is really exercised."""
     import torch
-    import torchvision
-    torch.manual_seed(0)
-    model = torchvision.models.mobilenet_v2(weights=None)
-    model.eval()
-    # torchvision initialises BatchNorm with mean 0 / var 1, which makes it nearly an
-    # identity; give every BatchNorm non-trivial fixed-seed statistics so the
-    # conv+batchnorm folding is really exercised.
-    g = torch.Generator().manual_seed(1)
+    g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
@@ -70,6 +66,15 @@ def make_mobilenet_v2():
                 m.running_var.copy_(0.5 + torch.rand(n, generator=g))
                 m.weight.copy_(1.0 + 0.1 * torch.randn(n, generator=g))
                 m.bias.copy_(0.1 * torch.randn(n, generator=g))
+
+
+def make_mobilenet_v2():
+    import torch
+    import torchvision
+    torch.manual_seed(0)
+    model = torchvision.models.mobilenet_v2(weights=None)
+    model.eval()
+    randomize_batchnorm(model, seed=1)
     return model, (1, 3, 224, 224)
 
 
@@ -78,15 +83,7 @@ def make_resnet18():
     import torchvision
     torch.manual_seed(0)
     model = torchvision.models.resnet18(weights=None)
-    g = torch.Generator().manual_seed(2)
-    with torch.no_grad():  # non-trivial BatchNorm statistics, as for MobileNetV2
-        for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                n = m.num_features
-                m.running_mean.copy_(0.1 * torch.randn(n, generator=g))
-                m.running_var.copy_(0.5 + torch.rand(n, generator=g))
-                m.weight.copy_(1.0 + 0.1 * torch.randn(n, generator=g))
-                m.bias.copy_(0.1 * torch.randn(n, generator=g))
+    randomize_batchnorm(model, seed=2)
     return model.eval(), (1, 3, 224, 224)
 
 

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <map>
 
 #include "edge/ConstantData.h"
 #include "edge/EdgeDialect.h"
 #include "edgec/AtomicFile.h"
 #include "edgec/KernelBridge.h"
+#include "edgec/dtype_table.h"
 #include "edgec/package_builder.h"
 #include "edgepkg_generated.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -48,10 +50,14 @@ std::string nodeName(Operation *op) {
   return "";
 }
 
+// Bytes of a tensor of `t`, from the one dtype table (0 for an element type the package
+// has no dtype for; those are refused with an error where the tensor is used).
 uint64_t byteSize(RankedTensorType t) {
-  Type e = t.getElementType();
-  uint64_t elem = e.isInteger(1) ? 1 : e.getIntOrFloatBitWidth() / 8;
-  return uint64_t(t.getNumElements()) * elem;
+  std::optional<pkg::DType> dtype = packageDType(t.getElementType());
+  const std::vector<int64_t> shape(t.getShape().begin(), t.getShape().end());
+  uint64_t bytes = 0;
+  if (!dtype || !tensorStorageBytes(*dtypeInfo(unsigned(*dtype)), shape.data(), shape.size(), &bytes)) return 0;
+  return bytes;
 }
 
 // Greedy-by-size placement (as TFLite's arena planner): biggest tensors first, each
@@ -93,12 +99,12 @@ class PlanBuilder {
 public:
   explicit PlanBuilder(ModuleOp module) : module_(module) {}
   // The package image in memory.
-  std::vector<uint8_t> build(StringRef modelName, PackageStats *stats);
+  std::vector<uint8_t> build(PackageStats *stats);
   // The package streamed into `file` (and closed), weights straight from the IR.
-  bool write(StringRef modelName, PackageStats *stats, AtomicFileWriter &file);
+  bool write(PackageStats *stats, AtomicFileWriter &file);
 
 private:
-  std::vector<uint8_t> buildPlan(StringRef modelName, PackageStats *stats);
+  std::vector<uint8_t> buildPlan(PackageStats *stats);
   bool forEachConstant(const std::function<bool(uint64_t, const uint8_t *, uint64_t)> &emit);
   LogicalResult addStates();
   LogicalResult addFunction(func::FuncOp func);
@@ -362,7 +368,13 @@ LogicalResult PlanBuilder::addFunction(func::FuncOp func) {
   return success();
 }
 
-std::vector<uint8_t> PlanBuilder::buildPlan(StringRef modelName, PackageStats *stats) {
+std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
+  if (module_.getOps<func::FuncOp>().empty()) {
+    module_.emitError("host target: the module has no function");
+    return {};
+  }
+  StringRef modelName = "model";
+  if (auto name = module_->getAttrOfType<StringAttr>("edge.model_name")) modelName = name.getValue();
   if (failed(addStates())) return {};
   for (auto func : module_.getOps<func::FuncOp>())
     if (!func.isExternal() && failed(addFunction(func))) return {};
@@ -417,8 +429,8 @@ bool PlanBuilder::forEachConstant(const std::function<bool(uint64_t, const uint8
   return true;
 }
 
-std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats) {
-  std::vector<uint8_t> plan = buildPlan(modelName, stats);
+std::vector<uint8_t> PlanBuilder::build(PackageStats *stats) {
+  std::vector<uint8_t> plan = buildPlan(stats);
   if (plan.empty()) return {};
   bool ok = true;
   std::vector<uint8_t> image =
@@ -432,8 +444,8 @@ std::vector<uint8_t> PlanBuilder::build(StringRef modelName, PackageStats *stats
   return image;
 }
 
-bool PlanBuilder::write(StringRef modelName, PackageStats *stats, AtomicFileWriter &file) {
-  std::vector<uint8_t> plan = buildPlan(modelName, stats);
+bool PlanBuilder::write(PackageStats *stats, AtomicFileWriter &file) {
+  std::vector<uint8_t> plan = buildPlan(stats);
   if (plan.empty()) return false;
   bool constantsOk = true;
   const bool written = pkg::writePackagePieces(
@@ -451,18 +463,12 @@ bool PlanBuilder::write(StringRef modelName, PackageStats *stats, AtomicFileWrit
 }  // namespace
 
 bool writeHostPackage(ModuleOp module, const std::string &path, PackageStats *stats) {
-  if (module.getOps<func::FuncOp>().empty()) {
-    module.emitError("host target: the module has no function");
-    return false;
-  }
-  StringRef modelName = "model";
-  if (auto name = module->getAttrOfType<StringAttr>("edge.model_name")) modelName = name.getValue();
   AtomicFileWriter file(path);
   if (!file.ok()) {
     module.emitError() << file.error();
     return false;
   }
-  if (!PlanBuilder(module).write(modelName, stats, file)) return false;
+  if (!PlanBuilder(module).write(stats, file)) return false;
   // The runtime checks the written file (mapped, as `edgec run` will) before it is renamed
   // into place: a package the runtime refuses is never written.
   if (failed(checkRuntimeAcceptsFile(module, file.tempPath()))) return false;
@@ -474,13 +480,7 @@ bool writeHostPackage(ModuleOp module, const std::string &path, PackageStats *st
 }
 
 std::vector<uint8_t> buildHostPackage(ModuleOp module, PackageStats *stats) {
-  if (module.getOps<func::FuncOp>().empty()) {
-    module.emitError("host target: the module has no function");
-    return {};
-  }
-  StringRef modelName = "model";
-  if (auto name = module->getAttrOfType<StringAttr>("edge.model_name")) modelName = name.getValue();
-  std::vector<uint8_t> package = PlanBuilder(module).build(modelName, stats);
+  std::vector<uint8_t> package = PlanBuilder(module).build(stats);
   if (package.empty() || failed(checkRuntimeAccepts(module, package))) return {};
   return package;
 }

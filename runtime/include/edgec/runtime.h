@@ -78,6 +78,8 @@ int32_t edgec_model_num_functions(const edgec_model *model);
 const char *edgec_model_function_name(const edgec_model *model, int32_t function);
 /* The index of the function `name`; fails naming the functions the package has. */
 edgec_status edgec_model_find_function(const edgec_model *model, const char *name, int32_t *function);
+/* The default function's index: "main" if the package has it, else 0. */
+int32_t edgec_model_default_function(const edgec_model *model);
 int32_t edgec_model_function_num_inputs(const edgec_model *model, int32_t function);
 int32_t edgec_model_function_num_outputs(const edgec_model *model, int32_t function);
 edgec_status edgec_model_function_input_info(const edgec_model *model, int32_t function,

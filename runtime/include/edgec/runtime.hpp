@@ -53,10 +53,7 @@ public:
     check(edgec_model_find_function(get(), name.c_str(), &f));
     return f;
   }
-  int32_t defaultFunction() const {
-    int32_t f = 0;
-    return edgec_model_find_function(get(), "main", &f) == EDGEC_OK ? f : 0;
-  }
+  int32_t defaultFunction() const { return edgec_model_default_function(get()); }
   std::vector<TensorInfo> inputs() const { return infos(defaultFunction(), true); }
   std::vector<TensorInfo> outputs() const { return infos(defaultFunction(), false); }
   std::vector<TensorInfo> inputs(int32_t function) const { return infos(function, true); }

@@ -33,38 +33,34 @@ public:
     for (int d = 0; d < x.rank(); ++d)
       if (u.shape[d] > x.shape[d])
         kernelFail(sig, "update " + shapeStr(u.shape) + " is larger than the operand " + shapeStr(x.shape));
-    elem_ = dtypeSize(x.dtype);
+    // The update's elements, walked in order, go to the operand's strides from a start
+    // offset known only at run time (loop operand 0: output, 1: update).
+    strides_ = contiguousStrides(x.shape);
+    loop_ = StridedLoop<2>(u.shape, {strides_, contiguousStrides(u.shape)});
+    dims_ = x.shape;
+    updateDims_ = u.shape;
+    dtype_ = x.dtype;
     bytes_ = x.nbytes();
   }
 
   void run(const RunContext &, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
-    const TensorView &x = *in[0], &u = *in[1];
     const int64_t *starts = in[2]->as<int64_t>();
-    uint8_t *y = out[0]->as<uint8_t>();
-    if (y != x.data && bytes_) std::memcpy(y, x.data, bytes_);
-    const int rank = x.rank();
-    if (u.numel() == 0) return;
-    std::vector<int64_t> start(rank), strides = contiguousStrides(x.shape);
-    for (int d = 0; d < rank; ++d) start[d] = std::min(std::max<int64_t>(starts[d], 0), x.shape[d] - u.shape[d]);
-    // Rows of the update's innermost dimension, walked with an odometer.
-    const int64_t inner = rank ? u.shape[rank - 1] : 1;
-    const size_t rowBytes = static_cast<size_t>(inner) * elem_;
-    std::vector<int64_t> idx(rank, 0);
-    const uint8_t *src = u.as<uint8_t>();
-    for (int64_t row = 0, rows = u.numel() / inner; row < rows; ++row, src += rowBytes) {
-      int64_t offset = 0;
-      for (int d = 0; d < rank; ++d) offset += (start[d] + idx[d]) * strides[d];
-      std::memcpy(y + offset * int64_t(elem_), src, rowBytes);
-      for (int d = rank - 2; d >= 0; --d) {
-        if (++idx[d] < u.shape[d]) break;
-        idx[d] = 0;
-      }
-    }
+    if (out[0]->data != in[0]->data && bytes_) std::memcpy(out[0]->data, in[0]->data, bytes_);
+    StridedLoop<2> loop = loop_;
+    for (size_t d = 0; d < dims_.size(); ++d)
+      loop.base[0] += std::min(std::max<int64_t>(starts[d], 0), dims_[d] - updateDims_[d]) * strides_[d];
+    dispatchBySize(dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      gatherLoop(loop, out[0]->as<T>(), in[1]->as<T>());
+    });
   }
 
 private:
-  size_t elem_ = 0, bytes_ = 0;
+  StridedLoop<2> loop_;
+  std::vector<int64_t> strides_, dims_, updateDims_;
+  DType dtype_ = DType::f32;
+  size_t bytes_ = 0;
 };
 
 }  // namespace
