@@ -89,7 +89,7 @@ void addRunCommand(CLI::App &app) {
   cmd->add_option("-i,--input", opts->inputs,
                   "Input as NAME=FILE.npy (repeatable; FILE.npy alone when the model has one input); "
                   "NAME=A.npy,B.npy,... makes one call per file, in order, over the package's state");
-  cmd->add_option("--output-dir", opts->outputDir, "Write each output to DIR/<output name>.npy");
+  cmd->add_option("--output-dir", opts->outputDir, "Write each output to DIR/<output name>.npy (DIR/<output name>.<k>.npy after call k of a sequence)");
   cmd->add_option("--repeat", opts->repeat, "Run N times and report the median latency")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -99,7 +99,7 @@ void addRunCommand(CLI::App &app) {
   cmd->add_option("--threads", opts->threads, "Threads the kernels split their work over (default: one per core)")
       ->check(CLI::Range(1, 256));
   cmd->add_option("--function", opts->function,
-                  "The function (entry point) to run, for packages with several (default: main)");
+                  "The function (entry point) to run, for packages with several (default: main, else the first)");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print only the timing line");
   cmd->add_flag("--profile", opts->profile,
                 "Time every kernel call over the timed runs; print time per op and the slowest calls");
