@@ -4,6 +4,7 @@
 
 #include "edge/ConstantData.h"
 #include "edge/EdgeDialect.h"
+#include "edge/QuantTypes.h"
 #include "kernel.h"
 #include "mlir/IR/Matchers.h"
 
@@ -27,6 +28,7 @@ std::vector<Value> kernelInputs(Operation *op) {
 }
 
 std::optional<pkg::DType> packageDType(Type t) {
+  t = edge::storageType(t);  // a quantized tensor is stored as its integers
   if (t.isF32()) return pkg::DType::f32;
   if (t.isF16()) return pkg::DType::f16;
   if (t.isBF16()) return pkg::DType::bf16;

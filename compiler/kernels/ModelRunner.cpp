@@ -53,6 +53,7 @@ struct ModelRunner::Impl {
   std::vector<RunnerTensorInfo> inputs, outputs;
   std::vector<int32_t> inputTensors;
   std::vector<mlir::Type> elementTypes;  // per package tensor
+  std::vector<mlir::Value> values;       // per package tensor: its IR value, or null
   Observer observer;
 };
 
@@ -61,12 +62,12 @@ ModelRunner::~ModelRunner() = default;
 
 std::unique_ptr<ModelRunner> ModelRunner::create(mlir::ModuleOp module, const ModelRunnerOptions &options,
                                                  std::string &error) {
-  std::vector<uint8_t> bytes = buildHostPackage(module);
+  auto impl = std::make_unique<Impl>();
+  std::vector<uint8_t> bytes = buildHostPackage(module, nullptr, &impl->values);
   if (bytes.empty()) {
     error = "the module cannot be lowered to a host package (see the errors above)";
     return nullptr;
   }
-  auto impl = std::make_unique<Impl>();
   try {
     impl->model = std::make_unique<rt::LoadedModel>(std::move(bytes), "<in-memory package>");
     rt::SessionOptions so;
@@ -121,7 +122,8 @@ void ModelRunner::setObserver(Observer observer) {
                        v.shape,
                        v.data,
                        v.nbytes(),
-                       index};
+                       index,
+                       size_t(t) < impl->values.size() ? impl->values[size_t(t)] : mlir::Value()};
       impl->observer(o);
     }
   });

@@ -15,6 +15,16 @@ void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options) 
     fpm.addPass(mlir::edge::createFuseActivation());
     fpm.addPass(mlir::edge::createFuseLayerNorm());
   }
+  // A pre-quantized (QDQ) model's quantize/dequantize pairs become integer ops.
+  fpm.addPass(mlir::edge::createFoldQDQ());
+  fpm.addPass(mlir::createCanonicalizerPass());
+  fpm.addPass(mlir::createCSEPass());
+}
+
+void buildQuantizePipeline(mlir::OpPassManager &pm) {
+  mlir::OpPassManager &fpm = pm.nest<mlir::func::FuncOp>();
+  fpm.addPass(mlir::edge::createQuantize());
+  fpm.addPass(mlir::edge::createFoldQDQ());
   fpm.addPass(mlir::createCanonicalizerPass());
   fpm.addPass(mlir::createCSEPass());
 }
@@ -23,6 +33,9 @@ void registerPipelines() {
   mlir::PassPipelineRegistration<>(
       "edge-host-pipeline", "The graph optimizations `edgec compile --target host` runs",
       [](mlir::OpPassManager &pm) { buildHostPipeline(pm, PipelineOptions{}); });
+  mlir::PassPipelineRegistration<>(
+      "edge-quantize-pipeline", "Static INT8 from the calibration ranges in the IR, as `edgec compile --precision int8` runs it after calibrating",
+      [](mlir::OpPassManager &pm) { buildQuantizePipeline(pm); });
 }
 
 }  // namespace edgec

@@ -2,6 +2,9 @@
 // import-time constant folding, and the walk over the graph.
 #include "GraphImporter.h"
 
+#include "edge/QuantTypes.h"
+#include "mlir/IR/TypeUtilities.h"
+
 #include <cstring>
 
 #include "edge/ConstantData.h"
@@ -242,7 +245,8 @@ void GraphImporter::foldIfConstant(const onnx::NodeProto &n) {
   auto it = values_.find(n.output(0));
   if (it == values_.end()) return;
   Operation *op = it->second.getDefiningOp();
-  if (!op || isa<ConstantOp>(op) || op->getNumOperands() == 0) return;
+  // Quantize/dequantize of a constant stay: edge-fold-qdq folds them into integer ops.
+  if (!op || isa<ConstantOp, QuantizeLinearOp, DequantizeLinearOp>(op) || op->getNumOperands() == 0) return;
   for (Value r : op->getResults())
     if (cast<RankedTensorType>(r.getType()).getNumElements() > kFoldLimit) return;
   auto folded = evaluateOnKernels(op);
@@ -301,6 +305,12 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     fake.set_op_type("output");
     fake.add_input(vi.name());
     Value v = input(fake, 0);
+    // A quantized output (a QuantizeLinear's) keeps its parameters: the package's output
+    // tensor is the ONNX integer tensor, with its scale and zero point.
+    if (isUniformQuantized(getElementTypeOrSelf(v.getType())) &&
+        cast<RankedTensorType>(v.getType()).clone(storageType(getElementTypeOrSelf(v.getType()))) ==
+            resultTypes.back())
+      resultTypes.back() = v.getType();
     if (v.getType() != resultTypes.back())
       throw ImportError(name_ + ": graph output '" + vi.name() + "' has an inconsistent type");
     results.push_back(v);
@@ -323,6 +333,7 @@ const GraphImporter::ImporterTable &GraphImporter::importers() {
     addMathImporters(t);
     addNNImporters(t);
     addTensorImporters(t);
+    addQuantImporters(t);
     return t;
   }();
   return table;

@@ -66,6 +66,7 @@ private:
   static void addMathImporters(ImporterTable &table);
   static void addNNImporters(ImporterTable &table);
   static void addTensorImporters(ImporterTable &table);
+  static void addQuantImporters(ImporterTable &table);
 
   RankedTensorType typeOf(const std::string &value, const std::string &where);
   RankedTensorType typeOfTensor(const onnx::TensorProto &t);
@@ -121,6 +122,10 @@ private:
   void importConstantOfShape(const onnx::NodeProto &n);
   void importSize(const onnx::NodeProto &n);
   Value scalarConstant(const onnx::NodeProto &n, onnx::TensorProto t);
+  // Quantization (ImportQuant.cpp).
+  Type quantizedType(const onnx::NodeProto &n, int scaleInput, int zeroPointInput, Type storage, int64_t rank);
+  void importQuantizeLinear(const onnx::NodeProto &n);
+  void importDequantizeLinear(const onnx::NodeProto &n);
 
   // Spatial window attributes shared by Conv and the pools, with auto_pad resolved.
   struct Window {

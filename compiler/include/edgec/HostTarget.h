@@ -17,8 +17,10 @@ namespace edgec {
 std::unique_ptr<Target> createHostTarget();
 
 // Returns the package bytes; on failure emits an error on the offending op and
-// returns an empty vector. (The host Target's buildPackage.)
-std::vector<uint8_t> buildHostPackage(mlir::ModuleOp module, PackageStats *stats = nullptr);
+// returns an empty vector. (The host Target's buildPackage.) `tensorValues`, if given,
+// receives the IR value of each package tensor (null for those the lowering made).
+std::vector<uint8_t> buildHostPackage(mlir::ModuleOp module, PackageStats *stats = nullptr,
+                                      std::vector<mlir::Value> *tensorValues = nullptr);
 
 // Streams the package to `path` (a temporary file, checked by the runtime, then renamed
 // into place), holding no second copy of the weights; false, with an error emitted on the

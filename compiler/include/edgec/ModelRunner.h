@@ -34,6 +34,7 @@ struct ObservedTensor {
   const void *data;
   size_t bytes;
   size_t call;  // index of the kernel call in the function
+  mlir::Value value;  // the IR value this tensor holds (null for one the lowering made, e.g. a copy)
 };
 
 // A graph input or output of the package.

@@ -13,6 +13,9 @@ struct PipelineOptions {
 // Graph optimizations for the host target, on func.func @main.
 void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
+// Static INT8 after calibration (ranges recorded as edge.calib_range): edge-quantize,
+// edge-fold-qdq, canonicalize, CSE.
+void buildQuantizePipeline(mlir::OpPassManager &pm);
 void registerPipelines();
 
 }  // namespace edgec

@@ -10,6 +10,7 @@
 
 #include "edge/ConstantData.h"
 #include "edge/EdgeDialect.h"
+#include "edge/QuantTypes.h"
 #include "edgec/AtomicFile.h"
 #include "edgec/KernelBridge.h"
 #include "edgec/dtype_table.h"
@@ -100,6 +101,13 @@ public:
   explicit PlanBuilder(ModuleOp module) : module_(module) {}
   // The package image in memory.
   std::vector<uint8_t> build(PackageStats *stats);
+  // After build: the IR value each package tensor holds (null for tensors made by the
+  // lowering: copies, quantization parameters).
+  std::vector<Value> tensorValues() const {
+    std::vector<Value> values(tensors_.size());
+    for (auto [v, id] : ids_) values[size_t(id)] = v;
+    return values;
+  }
   // The package streamed into `file` (and closed), weights straight from the IR.
   bool write(PackageStats *stats, AtomicFileWriter &file);
 
@@ -110,6 +118,7 @@ private:
   LogicalResult addFunction(func::FuncOp func);
   int32_t tensorFor(Value v);
   int32_t constantTensor(ElementsAttr value, std::string name);
+  flatbuffers::Offset<pkg::QuantInfo> quantInfo(const TensorInfo &t);
   void addAlias(edge::ReshapeOp op);
   LogicalResult addKernel(Operation *op, int64_t index, int32_t inPlaceOutput = -1);
   int32_t addCopy(int32_t source, StringRef node, int64_t index, int32_t into = -1);
@@ -368,6 +377,32 @@ LogicalResult PlanBuilder::addFunction(func::FuncOp func) {
   return success();
 }
 
+// A quantized tensor's QuantInfo: its scales (f32) and, unless all zero, its zero points
+// (the tensor's own dtype) as constant tensors named after it. Null for other tensors.
+flatbuffers::Offset<pkg::QuantInfo> PlanBuilder::quantInfo(const TensorInfo &t) {
+  std::optional<edge::UniformParams> params = edge::uniformParams(t.type.getElementType());
+  if (!params) return 0;
+  MLIRContext *ctx = t.type.getContext();
+  const int64_t n = int64_t(params->scales.size());
+  SmallVector<float> scales(params->scales.begin(), params->scales.end());
+  auto scaleType = RankedTensorType::get({n}, Float32Type::get(ctx));
+  const int32_t scalesTensor =
+      constantTensor(DenseElementsAttr::get(scaleType, ArrayRef<float>(scales)), t.name + ".scale");
+  int32_t zeroPointsTensor = -1;
+  if (llvm::any_of(params->zeroPoints, [](int64_t z) { return z != 0; })) {
+    Type storage = edge::storageType(t.type.getElementType());
+    const unsigned width = storage.getIntOrFloatBitWidth();
+    SmallVector<APInt> zeroPoints;
+    for (int64_t z : params->zeroPoints) zeroPoints.push_back(APInt(width, uint64_t(z), /*isSigned=*/true));
+    zeroPointsTensor = constantTensor(DenseElementsAttr::get(RankedTensorType::get({n}, storage), zeroPoints),
+                                      t.name + ".zero_point");
+  }
+  Type expressed = edge::expressedType(t.type.getElementType());
+  return pkg::CreateQuantInfo(fbb_, params->axis ? pkg::QuantScheme::PerAxis : pkg::QuantScheme::PerTensor,
+                              params->axis ? int32_t(*params->axis) : -1, 0, *packageDType(expressed),
+                              scalesTensor, zeroPointsTensor);
+}
+
 std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
   if (module_.getOps<func::FuncOp>().empty()) {
     module_.emitError("host target: the module has no function");
@@ -379,12 +414,16 @@ std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
   for (auto func : module_.getOps<func::FuncOp>())
     if (!func.isExternal() && failed(addFunction(func))) return {};
 
+  // Quantization parameters become constant tensors of their own (shared between
+  // tensors with the same values), referenced by index from each quantized tensor.
+  std::vector<flatbuffers::Offset<pkg::QuantInfo>> quant(tensors_.size());
+  for (size_t i = 0, n = tensors_.size(); i < n; ++i) quant[i] = quantInfo(tensors_[i]);
   std::vector<flatbuffers::Offset<pkg::Tensor>> tensorOffsets;
-  for (const TensorInfo &t : tensors_) {
+  for (auto [i, t] : llvm::enumerate(tensors_)) {
     std::vector<int64_t> shape(t.type.getShape().begin(), t.type.getShape().end());
     tensorOffsets.push_back(pkg::CreateTensor(fbb_, fbb_.CreateString(t.name), *packageDType(t.type.getElementType()),
-                                              fbb_.CreateVector(shape), t.storage, t.offset, t.size, 0,
-                                              t.initializer));
+                                              fbb_.CreateVector(shape), t.storage, t.offset, t.size,
+                                              i < quant.size() ? quant[i] : 0, t.initializer));
   }
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;  // host: none required
   auto package = pkg::CreatePackage(fbb_, fbb_.CreateString("edgec 0.1"), fbb_.CreateString(modelName.str()),
@@ -479,9 +518,11 @@ bool writeHostPackage(ModuleOp module, const std::string &path, PackageStats *st
   return true;
 }
 
-std::vector<uint8_t> buildHostPackage(ModuleOp module, PackageStats *stats) {
-  std::vector<uint8_t> package = PlanBuilder(module).build(stats);
+std::vector<uint8_t> buildHostPackage(ModuleOp module, PackageStats *stats, std::vector<Value> *tensorValues) {
+  PlanBuilder builder(module);
+  std::vector<uint8_t> package = builder.build(stats);
   if (package.empty() || failed(checkRuntimeAccepts(module, package))) return {};
+  if (tensorValues) *tensorValues = builder.tensorValues();
   return package;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "edge/QuantTypes.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -51,7 +52,8 @@ template <typename To, typename From> static void convertAll(const std::vector<u
 }
 
 template <typename To> static std::vector<To> constantAs(ElementsAttr attr) {
-  Type elem = cast<ShapedType>(attr.getType()).getElementType();
+  // A quantized constant reads as its stored integers.
+  Type elem = storageType(cast<ShapedType>(attr.getType()).getElementType());
   std::vector<uint8_t> bytes = constantBytes(attr);
   std::vector<To> out;
   if (elem.isF32()) convertAll<To, float>(bytes, out);
@@ -72,7 +74,8 @@ std::vector<int64_t> constantAsInts(ElementsAttr attr) { return constantAs<int64
 
 ElementsAttr makeConstantAttr(RankedTensorType type, ArrayRef<uint8_t> bytes, StringRef name) {
   Type elem = type.getElementType();
-  if (type.getNumElements() <= kInlineConstantLimit || elem.isInteger(1)) {
+  // `dense` cannot hold quantized elements: a quantized constant is always a blob.
+  if (!isUniformQuantized(elem) && (type.getNumElements() <= kInlineConstantLimit || elem.isInteger(1))) {
     if (elem.isInteger(1)) {
       SmallVector<bool> values(bytes.begin(), bytes.end());
       return DenseElementsAttr::get(type, values);

@@ -93,3 +93,33 @@ FailureOr<int64_t> mlir::edge::reshapedAxis(ArrayRef<int64_t> inShape,
   }
   return failure();
 }
+
+std::optional<mlir::edge::UniformParams> mlir::edge::uniformParams(Type elementType) {
+  UniformParams p;
+  if (auto t = dyn_cast<UniformQuantizedType>(elementType)) {
+    p.scales.push_back(t.getScale());
+    p.zeroPoints.push_back(t.getZeroPoint());
+    return p;
+  }
+  if (auto t = dyn_cast<UniformQuantizedPerAxisType>(elementType)) {
+    p.scales.assign(t.getScales().begin(), t.getScales().end());
+    p.zeroPoints.assign(t.getZeroPoints().begin(), t.getZeroPoints().end());
+    p.axis = t.getQuantizedDimension();
+    return p;
+  }
+  return std::nullopt;
+}
+
+Type mlir::edge::makeUniformType(Type storage, Type expressed, const UniformParams &p) {
+  auto integer = cast<IntegerType>(storage);
+  const unsigned width = integer.getWidth();
+  const bool isSigned = !integer.isUnsigned();
+  const int64_t min = isSigned ? -(int64_t(1) << (width - 1)) : 0;
+  const int64_t max = isSigned ? (int64_t(1) << (width - 1)) - 1 : (int64_t(1) << width) - 1;
+  Type signless = IntegerType::get(storage.getContext(), width);
+  const unsigned flags = isSigned ? QuantizationFlags::Signed : 0;
+  if (!p.axis)
+    return UniformQuantizedType::get(flags, signless, expressed, p.scales.front(), p.zeroPoints.front(), min, max);
+  return UniformQuantizedPerAxisType::get(flags, signless, expressed, p.scales, p.zeroPoints, int32_t(*p.axis), min,
+                                          max);
+}

@@ -5,6 +5,7 @@
 #include "mlir/Pass/Pass.h"
 
 #include "edge/EdgeDialect.h"
+#include "mlir/Dialect/Quant/QuantOps.h"
 
 namespace mlir::edge {
 

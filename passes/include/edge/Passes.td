@@ -65,4 +65,43 @@ def FuseLayerNorm : Pass<"edge-fuse-layernorm", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def Quantize : Pass<"edge-quantize", "func::FuncOp"> {
+  let summary = "Static INT8: quantize/dequantize pairs from calibration ranges, int8 weights";
+  let description = [{
+    Reads the ranges calibration recorded (`edge.calib_range = array<f32: lo, hi>` on
+    the op producing a value, or on a function argument) and makes the function a QDQ
+    graph: every activation that an op with an integer kernel produces or reads gets a
+    `QuantizeLinear` to per-tensor asymmetric int8 (scale (hi - lo) / 255 over the range
+    widened to contain 0) and a `DequantizeLinear` back; a passthrough op's result
+    (Reshape, Transpose, Slice, Gather, MaxPool, ...) takes its input's parameters; the
+    constant float weights of Conv, Gemm and MatMul become int8 constants, symmetric per
+    output channel (scale max|w| / 127, codes in [-127, 127]), behind a
+    `DequantizeLinear`. Biases stay float (edge-fold-qdq quantizes them). Values
+    between two float ops get no pair. The range attributes are removed. Run
+    edge-fold-qdq next to get integer ops.
+  }];
+  let dependentDialects = ["::mlir::edge::EdgeDialect", "::mlir::quant::QuantizationDialect"];
+}
+
+def FoldQDQ : Pass<"edge-fold-qdq", "func::FuncOp"> {
+  let summary = "Fold DequantizeLinear -> op -> QuantizeLinear into one integer op";
+  let description = [{
+    For an op with an integer kernel (Conv, MatMul, Gemm, Add, Sub, Mul, Concat, the
+    pools, the activations with lookup-table kernels, and the data-movement ops) whose
+    float operands are all `DequantizeLinear` results (a Conv or Gemm bias may instead
+    be a 1-D float constant: it becomes int32 with scale input scale x weight scale,
+    rounded half to even) and whose users are all `QuantizeLinear` to one type, the op
+    is rebuilt on the quantized values with that result type, if its verifier accepts
+    it (else it stays float). A data-movement op folds only when its result's
+    parameters are its input's. Then `QuantizeLinear(DequantizeLinear(x))` of x's own
+    type is x, and a `DequantizeLinear` of a constant that no integer op consumed is
+    folded into a float constant. Unused Q/DQ ops and constants are removed.
+  }];
+  let dependentDialects = ["::mlir::edge::EdgeDialect", "::mlir::quant::QuantizationDialect"];
+}
+
 #endif // EDGE_PASSES_TD

@@ -16,12 +16,14 @@ inline constexpr int64_t kInlineConstantLimit = 16;
 // Row-major, little-endian bytes of the constant; bool is one byte per element.
 std::vector<uint8_t> constantBytes(ElementsAttr attr);
 
-// Constant values converted to float / int64 (for folding passes and shape params).
+// Constant values converted to float / int64 (for folding passes and shape params); a
+// quantized constant gives its stored integers.
 std::vector<double> constantAsDoubles(ElementsAttr attr);
 std::vector<int64_t> constantAsInts(ElementsAttr attr);
 
 // An attribute holding `bytes` (layout as constantBytes) for `type`: `dense` when
-// small, else a `dense_resource` blob named after `name` (uniqued by the context).
+// small, else (and always for quantized elements) a `dense_resource` blob named after
+// `name` (uniqued by the context).
 ElementsAttr makeConstantAttr(RankedTensorType type, ArrayRef<uint8_t> bytes, StringRef name);
 
 }  // namespace mlir::edge

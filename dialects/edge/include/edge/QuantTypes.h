@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include "llvm/ADT/SmallVector.h"
 #include <string>
 
 #include "mlir/IR/BuiltinTypes.h"
@@ -54,5 +55,20 @@ int64_t transposedAxis(ArrayRef<int64_t> perm, int64_t axis);
 // splits or merges the dimension. With several candidates (size-1 dims), the first.
 FailureOr<int64_t> reshapedAxis(ArrayRef<int64_t> inShape, ArrayRef<int64_t> outShape,
                                 int64_t axis);
+
+// The parameters of a `!quant.uniform` type, flattened: one scale and zero point for a
+// per-tensor type (axis empty), one per index of `axis` for a per-axis one.
+struct UniformParams {
+  SmallVector<double> scales;
+  SmallVector<int64_t> zeroPoints;
+  std::optional<int64_t> axis;
+};
+// Null-free only for isUniformQuantized types.
+std::optional<UniformParams> uniformParams(Type elementType);
+
+// A `!quant.uniform` element type over `storage` (i8, ui8 or i32, the edge spelling)
+// expressing `expressed`: per-tensor when `p.axis` is empty (one scale), else per-axis.
+// The storage range is the full range of the storage type.
+Type makeUniformType(Type storage, Type expressed, const UniformParams &p);
 
 }  // namespace mlir::edge

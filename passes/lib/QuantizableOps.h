@@ -1,0 +1,27 @@
+// Which edge ops compute on quantized values, shared by edge-quantize (which puts
+// quantize/dequantize pairs around them) and edge-fold-qdq (which folds the pairs into
+// the op). The list is the ref integer kernels' (runtime/kernels/README.md).
+#pragma once
+
+#include "edge/EdgeDialect.h"
+
+namespace mlir::edge {
+
+enum class FoldKind {
+  None,          // stays float (Softmax, the norms, ...)
+  Requantizing,  // has an integer kernel that may give its result a scale of its own
+  Passthrough,   // moves values: its result keeps its input's parameters
+};
+
+inline FoldKind foldKind(Operation *op) {
+  if (isa<ConvOp, MatMulOp, GemmOp, AddOp, SubOp, MulOp, ConcatOp, AveragePoolOp, GlobalAveragePoolOp, ReluOp,
+          LeakyReluOp, SigmoidOp, TanhOp, HardSigmoidOp, HardSwishOp, EluOp, ExpOp, ErfOp, SoftplusOp, NegOp, AbsOp>(op))
+    return FoldKind::Requantizing;
+  // Max pools requantize too, but their range is their input's: keeping its parameters
+  // saves the rescale.
+  if (isa<ReshapeOp, TransposeOp, SliceOp, GatherOp, ExpandOp, TileOp, MaxPoolOp, GlobalMaxPoolOp>(op))
+    return FoldKind::Passthrough;
+  return FoldKind::None;
+}
+
+}  // namespace mlir::edge

@@ -1,0 +1,170 @@
+// edge-quantize: static INT8 quantization from calibration ranges.
+//
+// Calibration (compiler/quant) records each activation's range [lo, hi] in the IR as
+// `edge.calib_range = array<f32: lo, hi>`, on the op producing it (result 0) or on a
+// function argument. This pass turns the ranges into QuantizeLinear/DequantizeLinear
+// pairs around every op with an integer kernel (QuantizableOps.h), and the float
+// weights of Conv/Gemm/MatMul into int8 constants behind a DequantizeLinear; the IR is
+// then a QDQ graph exactly like an imported pre-quantized model, and edge-fold-qdq
+// turns it into integer ops. Schemes (issue 10's INT8 static):
+// * activations per tensor, asymmetric int8: scale = (hi - lo) / 255 over the range
+//   widened to contain 0, zero point = round(-128 - lo / scale);
+// * weights per output channel, symmetric int8 in [-127, 127]: scale = max|w| / 127;
+// * biases stay float here; edge-fold-qdq quantizes them to int32 with scale
+//   input scale x weight scale.
+// A value between two float ops gets no pair (it would only add error); a value whose
+// producer is a passthrough op (Reshape, Transpose, MaxPool, ...) takes its input's
+// parameters, so the op folds without a rescale.
+#include <algorithm>
+#include <cmath>
+
+#include "edge/ConstantData.h"
+#include "edge/Passes.h"
+#include "edge/QuantTypes.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "QuantizableOps.h"
+#include "mlir/IR/Matchers.h"
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_QUANTIZE
+#include "edge/Passes.h.inc"
+
+namespace {
+
+constexpr const char *kRangeAttr = "edge.calib_range";
+
+// Per-tensor asymmetric int8 parameters for values in [lo, hi].
+UniformParams activationParams(double lo, double hi) {
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  // A constant-zero tensor still needs a positive scale.
+  if (hi - lo < 1e-30) hi = lo + 1e-30;
+  UniformParams p;
+  const double scale = (hi - lo) / 255.0;
+  p.scales.push_back(scale);
+  p.zeroPoints.push_back(int64_t(std::clamp(std::nearbyint(-128.0 - lo / scale), -128.0, 127.0)));
+  return p;
+}
+
+// The dimension of a constant weight that holds output channels, or -1 if `op` has no
+// quantizable weight at `operand`.
+int64_t weightChannelAxis(Operation *op, unsigned operand) {
+  if (operand != 1) return -1;
+  if (isa<ConvOp>(op)) return 0;
+  if (auto gemm = dyn_cast<GemmOp>(op)) return gemm.getTransB() ? 0 : 1;
+  if (isa<MatMulOp>(op)) {
+    int64_t rank = cast<RankedTensorType>(op->getOperand(1).getType()).getRank();
+    return rank >= 2 ? rank - 1 : -1;
+  }
+  return -1;
+}
+
+// The int8 per-channel symmetric constant for float weight `w`, behind a DequantizeLinear.
+Value quantizeWeight(OpBuilder &b, Value w, int64_t axis) {
+  ElementsAttr value;
+  auto type = cast<RankedTensorType>(w.getType());
+  if (!type.getElementType().isF32() || !matchPattern(w, m_Constant(&value))) return nullptr;
+  std::vector<double> real = constantAsDoubles(value);
+  const int64_t channels = type.getDimSize(axis);
+  int64_t inner = 1;
+  for (int64_t d : type.getShape().drop_front(axis + 1)) inner *= d;
+  auto channelOf = [&](size_t i) { return size_t((int64_t(i) / inner) % channels); };
+  std::vector<double> maxAbs(static_cast<size_t>(channels), 0.0);
+  for (size_t i = 0; i < real.size(); ++i) maxAbs[channelOf(i)] = std::max(maxAbs[channelOf(i)], std::fabs(real[i]));
+  UniformParams p;
+  p.axis = axis;
+  for (double m : maxAbs) p.scales.push_back(m > 0 ? m / 127.0 : 1.0);
+  p.zeroPoints.assign(size_t(channels), 0);
+  std::vector<int8_t> codes(real.size());
+  for (size_t i = 0; i < real.size(); ++i)
+    codes[i] = int8_t(std::clamp(std::nearbyint(real[i] / p.scales[channelOf(i)]), -127.0, 127.0));
+  auto qt = type.clone(makeUniformType(b.getI8Type(), b.getF32Type(), p));
+  ArrayRef<uint8_t> bytes(reinterpret_cast<const uint8_t *>(codes.data()), codes.size());
+  std::string name = "quantized";
+  if (auto loc = dyn_cast<NameLoc>(w.getLoc())) name = loc.getName().str() + ".quantized";
+  auto q = b.create<ConstantOp>(w.getLoc(), qt, makeConstantAttr(qt, bytes, name));
+  return b.create<DequantizeLinearOp>(w.getLoc(), type, q);
+}
+
+std::optional<std::pair<double, double>> rangeOf(Value v) {
+  DenseF32ArrayAttr range;
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+    if (func) range = func.getArgAttrOfType<DenseF32ArrayAttr>(arg.getArgNumber(), kRangeAttr);
+  } else if (cast<OpResult>(v).getResultNumber() == 0) {
+    range = v.getDefiningOp()->getAttrOfType<DenseF32ArrayAttr>(kRangeAttr);
+  }
+  if (!range || range.size() != 2 || !std::isfinite(range[0]) || !std::isfinite(range[1])) return std::nullopt;
+  return std::make_pair(double(range[0]), double(range[1]));
+}
+
+struct QuantizePass : impl::QuantizeBase<QuantizePass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *ctx = &getContext();
+    Type i8 = IntegerType::get(ctx, 8), f32 = Float32Type::get(ctx);
+    // Each float activation's quantized element type, in program order (a passthrough
+    // op's result takes its input's).
+    llvm::DenseMap<Value, Type> types;
+    SmallVector<Value> order;  // deterministic IR: pairs are created in program order
+    auto assign = [&](Value v) {
+      auto t = dyn_cast<RankedTensorType>(v.getType());
+      if (!t || !t.getElementType().isF32()) return;
+      Operation *producer = v.getDefiningOp();
+      if (producer && foldKind(producer) == FoldKind::Passthrough && producer->getNumOperands() > 0) {
+        auto in = types.find(producer->getOperand(0));
+        if (in != types.end()) types[v] = in->second, order.push_back(v);
+        return;
+      }
+      if (auto range = rangeOf(v)) {
+        types[v] = makeUniformType(i8, f32, activationParams(range->first, range->second));
+        order.push_back(v);
+      }
+    };
+    for (BlockArgument arg : func.getArguments()) assign(arg);
+    func.walk([&](Operation *op) {
+      for (Value r : op->getResults()) assign(r);
+    });
+
+    // An op becomes integer when its result and every float operand that is not its
+    // weight or bias have parameters; the others stay float and keep float weights.
+    llvm::DenseSet<Operation *> integerOps;
+    func.walk([&](Operation *op) {
+      if (foldKind(op) == FoldKind::None || op->getNumResults() != 1 || !types.count(op->getResult(0))) return;
+      const int biasIndex = isa<ConvOp, GemmOp>(op) ? 2 : -1;
+      for (OpOperand &use : op->getOpOperands()) {
+        const int index = int(use.getOperandNumber());
+        if (!isa<FloatType>(getElementTypeOrSelf(use.get().getType())) || index == biasIndex) continue;
+        if (weightChannelAxis(op, unsigned(index)) >= 0 && matchPattern(use.get(), m_Constant())) continue;
+        if (!types.count(use.get())) return;
+      }
+      integerOps.insert(op);
+    });
+    // Their constant weights become int8 behind a DequantizeLinear.
+    for (Operation *op : integerOps)
+      for (OpOperand &use : op->getOpOperands()) {
+        const int64_t axis = weightChannelAxis(op, use.getOperandNumber());
+        if (axis < 0) continue;
+        OpBuilder b(op);
+        if (Value dq = quantizeWeight(b, use.get(), axis)) use.set(dq);
+      }
+    // A Q/DQ pair on every activation that an integer op produces or reads.
+    auto integer = [&](Operation *op) { return op && integerOps.contains(op); };
+    for (Value v : order) {
+      Type type = types.lookup(v);
+      if (!integer(v.getDefiningOp()) && llvm::none_of(v.getUsers(), integer)) continue;
+      OpBuilder b(ctx);
+      if (auto arg = dyn_cast<BlockArgument>(v)) b.setInsertionPointToStart(arg.getOwner());
+      else b.setInsertionPointAfter(v.getDefiningOp());
+      auto t = cast<RankedTensorType>(v.getType());
+      auto q = b.create<QuantizeLinearOp>(v.getLoc(), t.clone(type), v);
+      auto dq = b.create<DequantizeLinearOp>(v.getLoc(), t, q);
+      v.replaceAllUsesExcept(dq, q);
+    }
+    func.walk([&](Operation *op) { op->removeAttr(kRangeAttr); });
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) func.removeArgAttr(i, kRangeAttr);
+  }
+};
+
+}  // namespace
+}  // namespace mlir::edge

@@ -1,0 +1,54 @@
+// RUN: edgec-opt %s -edge-quantize | FileCheck %s
+// RUN: edgec-opt %s -edge-quantize-pipeline | FileCheck %s --check-prefix=FOLD
+//
+// Calibration ranges -> QDQ pairs -> integer ops. Expected parameters, by hand:
+//   input  [-1, 3]: scale 4 / 255 = 0.0156863, zero point round(-128 + 1 / scale) = -64
+//   Gemm   [0.5, 6] -> [0, 6]: scale 6 / 255 = 0.0235294, zero point -128
+//   weight columns (transB = 0: axis 1) max|w| = {1, 0.5}: scales {1, 0.5} / 127,
+//          codes {1, 0.5; -0.5, 0.25} / scale = {127, 127; -63.5 -> -64, 63.5 -> 64}
+
+// CHECK-LABEL: func.func @gemm
+// CHECK: %[[XQ:.+]] = edge.QuantizeLinear %arg0 : (tensor<1x2xf32>) -> tensor<1x2x!quant.uniform<i8:f32, 0.015686274{{[0-9]*}}:-64>>
+// CHECK: %[[XD:.+]] = edge.DequantizeLinear %[[XQ]]
+// CHECK: %[[WQ:.+]] = edge.constant dense_resource<{{.+}}> : tensor<2x2x!quant.uniform<i8:f32:1, {0.0078740157{{[0-9]*}},0.0039370078{{[0-9]*}}}>>
+// CHECK: %[[WD:.+]] = edge.DequantizeLinear %[[WQ]]
+// CHECK: %[[G:.+]] = edge.Gemm %[[XD]], %[[WD]], %{{.+}}
+// CHECK: %[[GQ:.+]] = edge.QuantizeLinear %[[G]] : (tensor<1x2xf32>) -> tensor<1x2x!quant.uniform<i8:f32, 0.023529411{{[0-9]*}}:-128>>
+// CHECK: %[[GD:.+]] = edge.DequantizeLinear %[[GQ]]
+// CHECK: %[[S:.+]] = edge.Softmax %[[GD]]
+// CHECK-NOT: edge.QuantizeLinear
+// CHECK-NOT: edge.calib_range
+// CHECK: return %[[S]]
+
+// FOLD-LABEL: func.func @gemm
+// FOLD: %[[XQ:.+]] = edge.QuantizeLinear %arg0
+// FOLD: %[[G:.+]] = edge.Gemm %[[XQ]], %{{.+}}, %{{.+}} {{.+}} -> tensor<1x2x!quant.uniform<i8:f32, 0.023529411{{[0-9]*}}:-128>>
+// FOLD: %[[GD:.+]] = edge.DequantizeLinear %[[G]]
+// FOLD: edge.Softmax %[[GD]]
+// The weight codes: 127, 127, -64, 64.
+// FOLD: "0x080000007F7FC040"
+func.func @gemm(%x: tensor<1x2xf32> {edge.calib_range = array<f32: -1.0, 3.0>}) -> tensor<1x2xf32> {
+  %w = edge.constant dense<[[1.0, 0.5], [-0.5, 0.25]]> : tensor<2x2xf32>
+  %b = edge.constant dense<[0.1, -0.2]> : tensor<2xf32>
+  %g = edge.Gemm %x, %w, %b {alpha = 1.0 : f32, beta = 1.0 : f32, transA = 0 : i64, transB = 0 : i64, edge.calib_range = array<f32: 0.5, 6.0>}
+      : (tensor<1x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<1x2xf32>
+  %s = edge.Softmax %g {axis = 1 : i64, edge.calib_range = array<f32: 0.0, 1.0>} : tensor<1x2xf32> -> tensor<1x2xf32>
+  return %s : tensor<1x2xf32>
+}
+
+// Between two float ops nothing is quantized; an op whose result has no range stays
+// float with its float weight.
+// CHECK-LABEL: func.func @float_only
+// CHECK-NOT: edge.QuantizeLinear
+// CHECK: edge.Log
+// CHECK-NOT: edge.QuantizeLinear
+// CHECK: %[[W:.+]] = edge.constant dense<2.000000e+00> : tensor<1x1x1x1xf32>
+// CHECK: edge.Conv %{{.+}}, %[[W]]
+func.func @float_only(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
+  %s = edge.Softmax %x {axis = 1 : i64, edge.calib_range = array<f32: 0.0, 1.0>} : tensor<1x1x2x2xf32> -> tensor<1x1x2x2xf32>
+  %l = edge.Log %s {edge.calib_range = array<f32: -3.0, 0.0>} : tensor<1x1x2x2xf32>
+  %w = edge.constant dense<[[[[2.0]]]]> : tensor<1x1x1x1xf32>
+  %c = edge.Conv %l, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
+      : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32>
+  return %c : tensor<1x1x2x2xf32>
+}
