@@ -27,13 +27,21 @@ def count(pattern, text):
     return int(m.group(1)) if m else 0
 
 
-def gtest_suite(build, logs):
-    rc, out, secs = run([os.path.join(build, "bin", "edgec_runtime_tests")], os.path.join(logs, "runtime-unit.log"))
-    passed = count(r"^\[  PASSED  \] (\d+) test", out)
-    failed = count(r"^\[  FAILED  \] (\d+) test", out)
-    if rc != 0 and failed == 0:
-        failed = 1  # crashed or did not start
-    return passed, failed, secs
+def gtest_suite(binary, log_name):
+    """A gtest binary of the build (a missing one counts as a failure)."""
+    def suite(build, logs):
+        path = os.path.join(build, "bin", binary)
+        if not os.path.exists(path):
+            with open(os.path.join(logs, log_name + ".log"), "w") as log:
+                log.write("%s: not built\n" % path)
+            return 0, 1, 0.0
+        rc, out, secs = run([path], os.path.join(logs, log_name + ".log"))
+        passed = count(r"^\[  PASSED  \] (\d+) test", out)
+        failed = count(r"^\[  FAILED  \] (\d+) test", out)
+        if rc != 0 and failed == 0:
+            failed = 1  # crashed or did not start
+        return passed, failed, secs
+    return suite
 
 
 def lit_suite(build, logs):
@@ -143,7 +151,8 @@ def runtime_aarch64_suite(build, logs):
 
 SUITES = [
     ("runtime-alone", runtime_standalone_suite),
-    ("runtime-unit", gtest_suite),
+    ("runtime-unit", gtest_suite("edgec_runtime_tests", "runtime-unit")),
+    ("calibration-unit", gtest_suite("edgec_calibration_tests", "calibration-unit")),
     ("runtime-aarch64", runtime_aarch64_suite),
     ("lit", lit_suite),
     ("conformance-best", conformance_suite("best")),
@@ -167,7 +176,7 @@ def main():
             continue
         passed, failed, secs = suite(build, logs)
         status = "ok" if failed == 0 else "FAILED (log: %s)" % os.path.join(logs, name + ".log")
-        print("%-14s %5d passed, %3d failed  %6.1f s  %s" % (name, passed, failed, secs, status), flush=True)
+        print("%-16s %5d passed, %3d failed  %6.1f s  %s" % (name, passed, failed, secs, status), flush=True)
         total_passed += passed
         total_failed += failed
     print("%d passed, %d failed" % (total_passed, total_failed))

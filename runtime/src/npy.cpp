@@ -2,6 +2,7 @@
 
 #include "edgec/dtype_table.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -46,9 +47,10 @@ const char *dtypeName(edgec_dtype dtype) {
   return !info ? "unknown" : info->npyName ? info->npyName : info->name;
 }
 
-NpyArray readNpy(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, "cannot open");
+namespace {
+// Parses an .npy held by `in`, of which `size` bytes are available; `path` names it in
+// errors (a file, or an entry of an .npz). Returns the offset just past the data.
+uint64_t parseNpyStream(std::istream &in, uint64_t size, const std::string &path, NpyArray &a) {
   char magic[8];
   if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) fail(path, "not a .npy file (bad magic)");
   uint32_t headerLen = 0;
@@ -67,7 +69,6 @@ NpyArray readNpy(const std::string &path) {
   std::string header(headerLen, '\0');
   if (!in.read(header.data(), headerLen)) fail(path, "truncated npy header");
 
-  NpyArray a;
   std::string descr = field(header, "descr", path);
   bool found = false;
   for (const DTypeInfo &r : kDTypeTable) {
@@ -95,12 +96,47 @@ NpyArray readNpy(const std::string &path) {
     }
     if (a.shape.back() < 0) fail(path, "bad shape " + shape);
   }
-  size_t count = 1;
-  for (int64_t d : a.shape) count *= size_t(d);
-  size_t bytes = count * dtypeBytes(a.dtype);
+  uint64_t bytes = 0;
+  std::string why;
+  if (!tensorStorageBytes(*dtypeInfo(a.dtype), a.shape.data(), a.shape.size(), &bytes, &why))
+    fail(path, "bad shape " + shape + ": " + why);
+  const uint64_t dataStart = (magic[6] == 1 ? 10 : 12) + uint64_t(headerLen);
+  // Checked before allocating, so that a damaged header cannot ask for a huge buffer.
+  if (bytes > size - std::min(size, dataStart))
+    fail(path, "truncated data: expected " + std::to_string(bytes) + " bytes, the file has " +
+                   std::to_string(size - std::min(size, dataStart)));
   a.data.resize(bytes);
-  if (bytes && !in.read(reinterpret_cast<char *>(a.data.data()), bytes))
+  if (bytes && !in.read(reinterpret_cast<char *>(a.data.data()), std::streamsize(bytes)))
     fail(path, "truncated data: expected " + std::to_string(bytes) + " bytes");
+  return dataStart + bytes;
+}
+
+// Reads from a caller's buffer without copying it.
+struct MemoryBuffer : std::streambuf {
+  MemoryBuffer(const uint8_t *data, size_t size) {
+    char *p = const_cast<char *>(reinterpret_cast<const char *>(data));
+    setg(p, p, p + size);
+  }
+};
+}  // namespace
+
+NpyArray readNpy(const std::string &path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) fail(path, "cannot open");
+  const std::streamoff size = in.tellg();
+  in.seekg(0);
+  if (size < 0 || !in) fail(path, "cannot read");
+  NpyArray a;
+  parseNpyStream(in, uint64_t(size), path, a);
+  return a;
+}
+
+NpyArray parseNpy(const uint8_t *data, size_t size, const std::string &name) {
+  MemoryBuffer buffer(data, size);
+  std::istream in(&buffer);
+  NpyArray a;
+  uint64_t end = parseNpyStream(in, size, name, a);
+  if (end != size) fail(name, std::to_string(size - end) + " bytes after the array data");
   return a;
 }
 

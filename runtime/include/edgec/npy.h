@@ -18,6 +18,9 @@ struct NpyArray {
 
 // Throws std::runtime_error with a message naming `path`.
 NpyArray readNpy(const std::string &path);
+// The same from memory (an entry of an .npz): the buffer must hold exactly one array, and
+// errors name `name`.
+NpyArray parseNpy(const uint8_t *data, size_t size, const std::string &name);
 // Writes to a temporary file beside `path` and renames it into place when complete.
 void writeNpy(const std::string &path, const NpyArray &array);
 
