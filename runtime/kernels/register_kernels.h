@@ -18,6 +18,12 @@ void registerRefLogic(KernelRegistry &r);
 void registerRefArith(KernelRegistry &r);
 void registerRefIndexMap(KernelRegistry &r);
 void registerRefUpdateSlice(KernelRegistry &r);
+// Quantized (int8/uint8) kernels, under the float ops' names with accepts =
+// isQuantizedCall (ref/quant_params.h): among equal ISAs the registry prefers them.
+void registerRefQuantLinalg(KernelRegistry &r);       // Conv, MatMul, Gemm
+void registerRefQuantElementwise(KernelRegistry &r);  // Add, Sub, Mul, table-driven unary ops
+void registerRefQuantPool(KernelRegistry &r);         // MaxPool, AveragePool, global pools
+void registerRefQuantData(KernelRegistry &r);         // QuantizeLinear, DequantizeLinear, Concat
 
 inline void registerRefKernels(KernelRegistry &r) {
   registerRefElementwise(r);
@@ -32,6 +38,10 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefArith(r);
   registerRefIndexMap(r);
   registerRefUpdateSlice(r);
+  registerRefQuantLinalg(r);
+  registerRefQuantElementwise(r);
+  registerRefQuantPool(r);
+  registerRefQuantData(r);
 }
 
 // x86/ files are compiled for their ISA (-mavx2 -mfma, or -mavx512f and friends) and

@@ -51,7 +51,12 @@ std::unique_ptr<Kernel> KernelRegistry::create(const KernelSignature &sig, const
     known = true;
     if (std::find(available.begin(), available.end(), e.isa) == available.end()) continue;
     if (e.accepts && !e.accepts(sig)) continue;
-    if (!best || static_cast<int>(e.isa) > static_cast<int>(best->isa)) best = &e;
+    // The highest ISA; among equal ISAs an implementation with an `accepts` predicate (a
+    // specific one, e.g. the quantized Conv) beats one without (the catch-all float
+    // Conv), whatever the registration order; otherwise the first registered.
+    if (!best || static_cast<int>(e.isa) > static_cast<int>(best->isa) ||
+        (e.isa == best->isa && e.accepts && !best->accepts))
+      best = &e;
   }
   if (!best) {
     std::string isas;

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "ref/quant_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -18,6 +19,7 @@ public:
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     requireSameDType(sig, x, y, "output");
+    requireSameQuantParams(sig, x, y);
     if (x.numel() != y.numel())
       kernelFail(sig, "cannot copy " + shapeStr(x.shape) + " into " + shapeStr(y.shape));
     bytes_ = x.nbytes();  // packed and block types included: the bytes do not change
@@ -39,6 +41,7 @@ public:
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     requireSameDType(sig, x, y, "output");
+    requireSameQuantParams(sig, x, y);
     requireUnpacked(sig, x);
     const int rank = x.rank();
     std::vector<int64_t> perm(rank);
@@ -80,6 +83,7 @@ public:
     for (size_t i = 0; i < sig.inputs.size(); ++i) {
       const TensorView &x = requireInput(sig, i, "X");
       requireSameDType(sig, y, x, "input");
+      requireSameQuantParams(sig, x, y);
       std::vector<int64_t> expected = y.shape;
       expected[axis] = x.rank() == y.rank() ? x.shape[axis] : -1;
       requireShape(sig, x, expected, "input");
@@ -127,6 +131,7 @@ public:
     for (size_t i = 0; i < sig.outputs.size(); ++i) {
       const TensorView &y = requireOutput(sig, i);
       requireSameDType(sig, x, y, "output");
+      requireSameQuantParams(sig, x, y);
       std::vector<int64_t> expected = x.shape;
       expected[axis] = y.rank() == x.rank() ? y.shape[axis] : -1;
       requireShape(sig, y, expected, "output");
@@ -163,6 +168,7 @@ public:
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     requireSameDType(sig, x, y, "output");
+    requireSameQuantParams(sig, x, y);
     requireUnpacked(sig, x);
     const std::vector<int64_t> starts = sig.attrs.ints("starts");
     const std::vector<int64_t> steps = sig.attrs.ints("steps", std::vector<int64_t>(x.rank(), 1));
@@ -197,6 +203,7 @@ public:
     const TensorView &idx = requireInput(sig, 1, "indices");
     const TensorView &y = requireOutput(sig, 0);
     requireSameDType(sig, x, y, "output");
+    requireSameQuantParams(sig, x, y);
     requireUnpacked(sig, x);
     requireDType(sig, idx, Types<int32_t, int64_t>{}, "Gather indices");
     if (x.rank() < 1) kernelFail(sig, "data must have rank >= 1");
@@ -249,6 +256,7 @@ public:
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     requireSameDType(sig, x, y, "output");
+    requireSameQuantParams(sig, x, y);
     requireUnpacked(sig, x);
     if (!broadcastsTo(x.shape, y.shape))
       kernelFail(sig, "X " + shapeStr(x.shape) + " does not broadcast to " + shapeStr(y.shape));

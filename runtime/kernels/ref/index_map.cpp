@@ -3,6 +3,7 @@
 // element size (Pad's constant is copied as bytes of the input's dtype).
 #include <cstring>
 
+#include "ref/quant_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -18,6 +19,7 @@ public:
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     requireSameDType(sig, x, y, "output");
+    requireSameQuantParams(sig, x, y);
     requireUnpacked(sig, x);
     if (y.rank() != x.rank()) kernelFail(sig, "output rank differs from the input's");
     const std::vector<int64_t> xs = contiguousStrides(x.shape), ys = contiguousStrides(y.shape);
@@ -46,6 +48,7 @@ public:
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     requireSameDType(sig, x, y, "output");
+    requireSameQuantParams(sig, x, y);
     requireUnpacked(sig, x);
     const std::string mode = sig.attrs.s("mode", "");
     if (mode != "constant" && mode != "reflect" && mode != "edge")

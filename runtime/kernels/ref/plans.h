@@ -1,7 +1,8 @@
-// Prepare-time plans of the compute-heavy kernels (Gemm, MatMul, Conv), shared by the ref
-// implementation and the faster ISA-specific ones so both validate a call identically.
+// Prepare-time plans of the compute-heavy kernels (Gemm, MatMul, Conv, the pools), shared
+// by the float and integer ref implementations and the faster ISA-specific ones so all
+// validate a call identically.
 //
-// The parse functions are defined in ref/linalg.cpp and ref/conv.cpp (compiled for the
+// The parse functions are defined in ref/linalg.cpp, ref/conv.cpp and ref/pool.cpp (compiled for the
 // baseline ISA). Keep this header free of inline code: it is also included by files
 // compiled with other ISA flags.
 #pragma once
@@ -51,5 +52,17 @@ struct ConvPlan {
 };
 // Inputs X [N, C, D...], W [M, C/group, k...], B? [M]; output Y [N, M, O...].
 ConvPlan parseConv(const KernelSignature &sig);
+
+// The windows of MaxPool/AveragePool (attributes kernel_shape, strides, dilations, pads;
+// the output shape encodes ceil_mode), enumerated once per output position.
+struct PoolWindows {
+  int64_t planes = 0;  // N * C
+  int64_t inSize = 0, outSize = 0;
+  std::vector<int64_t> begin;    // windows in CSR form: offsets[begin[o] .. begin[o + 1])
+  std::vector<int64_t> offsets;  // input offsets (inside one plane) of valid taps
+  std::vector<int64_t> padded;   // per window: taps inside input + explicit pads
+};
+// Input X [N, C, D...], output Y of X's dtype; validates attributes and shapes.
+PoolWindows parsePool(const KernelSignature &sig);
 
 }  // namespace edgec::rt::ref

@@ -6,19 +6,12 @@
 #include <cmath>
 #include <limits>
 
+#include "ref/plans.h"
+#include "ref/quant_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
 namespace edgec::rt::ref {
-namespace {
-
-struct PoolWindows {
-  int64_t planes = 0;  // N * C
-  int64_t inSize = 0, outSize = 0;
-  std::vector<int64_t> begin;    // windows in CSR form: offsets[begin[o] .. begin[o + 1])
-  std::vector<int64_t> offsets;  // input offsets (inside one plane) of valid taps
-  std::vector<int64_t> padded;   // per window: taps inside input + explicit pads
-};
 
 PoolWindows parsePool(const KernelSignature &sig) {
   requireInputCount(sig, 1, 1);
@@ -89,11 +82,15 @@ PoolWindows parsePool(const KernelSignature &sig) {
   return w;
 }
 
+namespace {
+
 class RefMaxPool final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
     requireDType(sig, requireInput(sig, 0, "X"), Types<float, int8_t, uint8_t>{}, "MaxPool");
     w_ = parsePool(sig);
+    // Quantized calls with their own output parameters go to the quantized MaxPool.
+    requireSameQuantParams(sig, *sig.inputs[0], *sig.outputs[0]);
     dtype_ = sig.inputs[0]->dtype;
   }
 

@@ -1,0 +1,274 @@
+// Reference quantized elementwise kernels (int8/uint8, per-tensor): Add and Sub with
+// TFLite's int8 Add algorithm, Mul, and the unary ops through a 256-entry table built at
+// prepare (which makes every ISA's version bit-identical by construction).
+#include <cmath>
+
+#include "ref/quant_params.h"
+#include "ref/util.h"
+#include "register_kernels.h"
+
+namespace edgec::rt::ref {
+namespace {
+
+using quant::QuantizedMultiplier;
+using Int8Types = Types<int8_t, uint8_t>;
+
+template <typename Fn> void dispatch3(DType a, DType b, DType c, Fn &&fn) {
+  dispatch(Int8Types{}, a, [&](auto ta) {
+    dispatch(Int8Types{}, b, [&](auto tb) {
+      dispatch(Int8Types{}, c, [&](auto tc) { fn(ta, tb, tc); });
+    });
+  });
+}
+
+// ---- Add, Sub, Mul ----
+
+enum class QuantBinaryOp { Add, Sub, Mul };
+
+// Add/Sub (TFLite's int8 Add): both inputs are brought to a common scale 2 * max(sa, sb)
+// with 20 bits of headroom, a' = MBQM((a - za) * 2^20, sa / (2 max)), likewise b', then
+// y = clamp(zy + MBQM(a' +- b', 2 max / (2^20 sy))).
+// Mul: y = clamp(zy + MBQM((a - za)(b - zb), sa sb / sy)).
+class QuantBinary final : public Kernel {
+public:
+  explicit QuantBinary(QuantBinaryOp op) : op_(op) {}
+
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 2, 2);
+    const TensorView &a = requireInput(sig, 0, "A");
+    const TensorView &b = requireInput(sig, 1, "B");
+    const TensorView &y = requireOutput(sig, 0);
+    const std::string what = "a quantized " + sig.op + "'s ";
+    requireDType(sig, a, Int8Types{}, (what + "A").c_str());
+    requireDType(sig, b, Int8Types{}, (what + "B").c_str());
+    requireDType(sig, y, Int8Types{}, (what + "output").c_str());
+    const QuantParams pa = readQuantParams(sig, a, "A", AxisRule::PerTensor);
+    const QuantParams pb = readQuantParams(sig, b, "B", AxisRule::PerTensor);
+    const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
+    loop_ = broadcastLoop<3>(sig, {&a, &b});
+    za_ = pa.zeroPoints[0];
+    zb_ = pb.zeroPoints[0];
+    zy_ = py.zeroPoints[0];
+    lo_ = py.qmin;
+    hi_ = py.qmax;
+    const double sa = pa.scales[0], sb = pb.scales[0], sy = py.scales[0];
+    if (op_ == QuantBinaryOp::Mul) {
+      out_ = requireMultiplier(sig, sa * sb / sy, "output");
+    } else {
+      const double twiceMax = 2 * std::max(sa, sb);
+      ma_ = requireMultiplier(sig, sa / twiceMax, "A");
+      mb_ = requireMultiplier(sig, sb / twiceMax, "B");
+      out_ = requireMultiplier(sig, twiceMax / (double(1 << kLeftShift) * sy), "output");
+    }
+    types_ = {a.dtype, b.dtype, y.dtype};
+  }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    dispatch3(types_[0], types_[1], types_[2], [&](auto ta, auto tb, auto ty) {
+      using A = typename decltype(ta)::type;
+      using B = typename decltype(tb)::type;
+      using Y = typename decltype(ty)::type;
+      const A *a = in[0]->as<A>();
+      const B *b = in[1]->as<B>();
+      Y *y = out[0]->as<Y>();
+      const int32_t za = za_, zb = zb_, zy = zy_, lo = lo_, hi = hi_;
+      const QuantizedMultiplier ma = ma_, mb = mb_, mo = out_;
+      parallelLoop(ctx, loop_, [&](const StridedLoop<3> &part) {
+        switch (op_) {
+        case QuantBinaryOp::Add:
+        case QuantBinaryOp::Sub: {
+          const bool sub = op_ == QuantBinaryOp::Sub;
+          binaryLoop(part, y, a, b, [&](A u, B v) {
+            const int32_t su = quant::multiplyByQuantizedMultiplier((int32_t(u) - za) * (1 << kLeftShift), ma);
+            const int32_t sv = quant::multiplyByQuantizedMultiplier((int32_t(v) - zb) * (1 << kLeftShift), mb);
+            return static_cast<Y>(quant::requantize(sub ? su - sv : su + sv, mo, zy, lo, hi));
+          });
+          break;
+        }
+        case QuantBinaryOp::Mul:
+          binaryLoop(part, y, a, b, [&](A u, B v) {
+            return static_cast<Y>(quant::requantize((int32_t(u) - za) * (int32_t(v) - zb), mo, zy, lo, hi));
+          });
+          break;
+        }
+      });
+    });
+  }
+
+private:
+  static constexpr int kLeftShift = 20;  // TFLite's int8 Add headroom
+  QuantBinaryOp op_;
+  StridedLoop<3> loop_;
+  int32_t za_ = 0, zb_ = 0, zy_ = 0, lo_ = 0, hi_ = 0;
+  QuantizedMultiplier ma_, mb_, out_;
+  std::array<DType, 3> types_{};
+};
+
+// ---- unary ops through a table ----
+
+enum class LutOp {
+  Relu, Clip, LeakyRelu, Elu, Selu, HardSigmoid, HardSwish, Sigmoid, Tanh, Exp, Erf, Softplus,
+  Softsign, Neg, Abs
+};
+
+// The real function, in double, with the float kernels' formulas (ref/elementwise.cpp,
+// ref/unary_math.cpp). Clip is the identity here: its bounds clamp the codes at run time.
+double lutFunction(LutOp op, double v, double alpha, double beta, double gamma) {
+  switch (op) {
+  case LutOp::Relu: return v > 0 ? v : 0.0;
+  case LutOp::Clip: return v;
+  case LutOp::LeakyRelu: return v < 0 ? alpha * v : v;
+  case LutOp::Elu: return v < 0 ? alpha * std::expm1(v) : v;
+  case LutOp::Selu: return gamma * (v <= 0 ? alpha * std::expm1(v) : v);
+  case LutOp::HardSigmoid: return std::min(1.0, std::max(0.0, alpha * v + beta));
+  case LutOp::HardSwish: return v * std::min(1.0, std::max(0.0, v * (1.0 / 6.0) + 0.5));
+  case LutOp::Sigmoid: return 1.0 / (1.0 + std::exp(-v));
+  case LutOp::Tanh: return std::tanh(v);
+  case LutOp::Exp: return std::exp(v);
+  case LutOp::Erf: return std::erf(v);
+  case LutOp::Softplus: return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
+  case LutOp::Softsign: return v / (1.0 + std::fabs(v));
+  case LutOp::Neg: return -v;
+  case LutOp::Abs: return std::fabs(v);
+  }
+  return v;
+}
+
+// For every input code q: y = clamp(zy + roundHalfAwayFromZero(f((q - zx) sx) / sy)), all
+// in double. Clip's optional min/max (scalars: f32 real values, or of X's dtype, then
+// codes of their own quantization or else of X's) are read at run time and clamp the
+// table's codes: rounding is monotone, so that equals quantizing min(max(x, lo), hi).
+class QuantLut final : public Kernel {
+public:
+  QuantLut(LutOp op, std::vector<const char *> attrs) : op_(op), attrs_(std::move(attrs)) {}
+
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 1, op_ == LutOp::Clip ? 3 : 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    const std::string what = "a quantized " + sig.op + "'s ";
+    requireDType(sig, x, Int8Types{}, (what + "input").c_str());
+    requireDType(sig, y, Int8Types{}, (what + "output").c_str());
+    requireShape(sig, y, x.shape, "output");
+    for (const char *name : attrs_)
+      if (!sig.attrs.has(name)) kernelFail(sig, std::string("missing attribute '") + name + "'");
+    const double alpha = sig.attrs.f("alpha", 0.f), beta = sig.attrs.f("beta", 0.f);
+    const double gamma = sig.attrs.f("gamma", 0.f);
+    px_ = readQuantParams(sig, x, "X", AxisRule::PerTensor);
+    py_ = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
+    const double sx = px_.scales[0], sy = py_.scales[0];
+    for (int32_t q = px_.qmin; q <= px_.qmax; ++q) {
+      const double v = lutFunction(op_, (q - px_.zeroPoints[0]) * sx, alpha, beta, gamma);
+      table_[uint8_t(q)] = uint8_t(quant::quantizeRealHalfAway(v, sy, py_.zeroPoints[0], py_.qmin, py_.qmax));
+    }
+    bounds_.clear();
+    for (size_t i = 1; i < sig.inputs.size(); ++i) {
+      Bound bound;
+      if (const TensorView *t = sig.inputs[i]) {
+        if (t->numel() != 1) kernelFail(sig, "min and max must be scalars");
+        if (t->dtype != DType::f32 && t->dtype != x.dtype)
+          kernelFail(sig, std::string("min and max of a quantized Clip must be f32 (real values) or ") +
+                              dtypeName(x.dtype) + " (codes), not " + dtypeName(t->dtype));
+        bound.present = true;
+        bound.dtype = t->dtype;
+        bound.params = t->dtype == DType::f32 ? px_
+                       : isQuantized(*t)     ? readQuantParams(sig, *t, i == 1 ? "min" : "max", AxisRule::PerTensor)
+                                             : px_;
+      }
+      bounds_.push_back(bound);
+    }
+    types_ = {x.dtype, y.dtype};
+  }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    int32_t lo = py_.qmin, hi = py_.qmax;
+    for (size_t i = 0; i < bounds_.size(); ++i) {
+      const TensorView *t = i + 1 < in.size() ? in[i + 1] : nullptr;
+      if (!bounds_[i].present || !t || !t->data) continue;
+      const double real = boundValue(bounds_[i], *t);
+      if (std::isnan(real)) continue;  // a NaN bound clamps nothing, as in the float Clip
+      const int32_t code =
+          quant::quantizeRealHalfAway(real, py_.scales[0], py_.zeroPoints[0], py_.qmin, py_.qmax);
+      if (i == 0) lo = code; else hi = code;
+    }
+    dispatch(Int8Types{}, types_[0], [&](auto tx) {
+      dispatch(Int8Types{}, types_[1], [&](auto ty) {
+        using X = typename decltype(tx)::type;
+        using Y = typename decltype(ty)::type;
+        const X *x = in[0]->as<X>();
+        Y *y = out[0]->as<Y>();
+        const uint8_t *table = table_;
+        parallelRange(ctx, in[0]->numel(), [&](int64_t b, int64_t e) {
+          for (int64_t i = b; i < e; ++i) {
+            const int32_t v = static_cast<Y>(table[uint8_t(x[i])]);
+            // min(max(v, lo), hi): lo > hi gives hi everywhere, as ONNX Clip.
+            y[i] = static_cast<Y>(std::min(std::max(v, lo), hi));
+          }
+        });
+      });
+    });
+  }
+
+private:
+  struct Bound {
+    bool present = false;
+    DType dtype = DType::f32;
+    QuantParams params;  // of a code bound
+  };
+  static double boundValue(const Bound &b, const TensorView &t) {
+    if (b.dtype == DType::f32) return *t.as<float>();
+    const int32_t q = b.dtype == DType::i8 ? int32_t(*t.as<int8_t>()) : int32_t(*t.as<uint8_t>());
+    return (q - b.params.zeroPoints[0]) * double(b.params.scales[0]);
+  }
+
+  LutOp op_;
+  std::vector<const char *> attrs_;  // required attributes
+  QuantParams px_, py_;
+  uint8_t table_[256] = {};  // output code bits, indexed by the input code's bits
+  std::vector<Bound> bounds_;
+  std::array<DType, 2> types_{};
+};
+
+}  // namespace
+}  // namespace edgec::rt::ref
+
+namespace edgec::rt {
+
+void registerRefQuantElementwise(KernelRegistry &r) {
+  using namespace ref;
+  const std::pair<const char *, QuantBinaryOp> binary[] = {
+      {"Add", QuantBinaryOp::Add}, {"Sub", QuantBinaryOp::Sub}, {"Mul", QuantBinaryOp::Mul}};
+  for (const auto &[name, op] : binary)
+    r.add(name, Isa::Ref, [op = op] { return std::unique_ptr<Kernel>(new QuantBinary(op)); },
+          isQuantizedCall);
+  struct Unary {
+    const char *name;
+    LutOp op;
+    std::vector<const char *> attrs;
+  };
+  const Unary unary[] = {
+      {"Relu", LutOp::Relu, {}},
+      {"Clip", LutOp::Clip, {}},
+      {"LeakyRelu", LutOp::LeakyRelu, {"alpha"}},
+      {"Elu", LutOp::Elu, {"alpha"}},
+      {"Selu", LutOp::Selu, {"alpha", "gamma"}},
+      {"HardSigmoid", LutOp::HardSigmoid, {"alpha", "beta"}},
+      {"HardSwish", LutOp::HardSwish, {}},
+      {"Sigmoid", LutOp::Sigmoid, {}},
+      {"Tanh", LutOp::Tanh, {}},
+      {"Exp", LutOp::Exp, {}},
+      {"Erf", LutOp::Erf, {}},
+      {"Softplus", LutOp::Softplus, {}},
+      {"Softsign", LutOp::Softsign, {}},
+      {"Neg", LutOp::Neg, {}},
+      {"Abs", LutOp::Abs, {}},
+  };
+  for (const Unary &u : unary)
+    r.add(u.name, Isa::Ref,
+          [op = u.op, attrs = u.attrs] { return std::unique_ptr<Kernel>(new QuantLut(op, attrs)); },
+          isQuantizedCall);
+}
+
+}  // namespace edgec::rt
