@@ -1,7 +1,11 @@
 // `edgec compile`: model -> optimized edge IR -> target package (.edgepkg), through the
 // Target interface; and `edgec targets`, which lists the registered targets.
+#include <unistd.h>
+
 #include "Commands.h"
 #include "edgec/AtomicFile.h"
+#include "edgec/Calibration.h"
+#include "quant/CalibrationSamples.h"
 #include "edgec/Pipelines.h"
 #include "edgec/Target.h"
 #include "mlir/IR/Diagnostics.h"
@@ -17,6 +21,30 @@ std::string humanBytes(uint64_t bytes) {
   else std::snprintf(buf, sizeof buf, "%.1f MiB", bytes / (1024.0 * 1024.0));
   return buf;
 }
+
+// What --precision accepts; the others of issue 10 (int8-dynamic, int4-g32/g64/g128,
+// fp16) are refused by name until they exist.
+const char *const kPrecisions = "fp32, int8";
+const char *const kPlannedPrecisions[] = {"int8-dynamic", "int4-g32", "int4-g64", "int4-g128", "fp16"};
+
+// Checks the quantization options together, before any work.
+void checkPrecisionOptions(const std::string &precision, const std::string &calib, const std::string &method) {
+  for (const char *planned : kPlannedPrecisions)
+    if (precision == planned)
+      throw CommandError("--precision " + precision + " is not implemented yet (available: " + kPrecisions + ")");
+  if (precision != "fp32" && precision != "int8")
+    throw CommandError("unknown --precision '" + precision + "' (choose one of: " + kPrecisions + ")");
+  if (precision == "int8" && calib.empty())
+    throw CommandError("--precision int8 needs calibration samples: --calib DIR (a folder of .npy or .npz files, "
+                       "see docs/cli.md)");
+  if (precision == "fp32" && !calib.empty())
+    throw CommandError("--calib is only used with --precision int8");
+  try {
+    quant::parseCalibMethod(method);
+  } catch (const quant::CalibrationError &e) {
+    throw CommandError(e.what());
+  }
+}
 }  // namespace
 
 void addCompileCommand(CLI::App &app) {
@@ -27,6 +55,9 @@ void addCompileCommand(CLI::App &app) {
     std::string output;
     std::string dumpIr;
     bool noFuse = false, quiet = false;
+    std::string precision = "fp32", calib, calibMethod = "minmax";
+    size_t calibSamples = 0;
+    int threads = 0;
   };
   auto opts = std::make_shared<Options>();
   opts->input.addOptions(*cmd);
@@ -39,6 +70,21 @@ void addCompileCommand(CLI::App &app) {
   cmd->add_flag("--no-fuse", opts->noFuse, "Skip the fusion passes (conv+batchnorm, conv+activation, layernorm)");
   cmd->add_option("--dump-ir", opts->dumpIr, "Also write the optimized edge IR (constants elided) to this file");
   cmd->add_flag("-q,--quiet", opts->quiet, "No progress output");
+  cmd->add_option("--precision", opts->precision,
+                  "Numeric precision of the package: fp32 (as the model is), or int8 (static: weights int8 per "
+                  "output channel, activations int8 per tensor from calibration ranges; needs --calib). A model "
+                  "that is already quantized (QuantizeLinear/DequantizeLinear) keeps its own quantization with fp32")
+      ->capture_default_str();
+  cmd->add_option("--calib", opts->calib,
+                  "Folder of calibration samples for --precision int8: .npy files (models with one input) or .npz "
+                  "files keyed by input name; one sample per file, or a batch along axis 0");
+  cmd->add_option("--calib-method", opts->calibMethod,
+                  "How ranges are chosen from the observed activations: minmax, percentile[:P] (default P 99.99), "
+                  "entropy (KL divergence, as TensorRT) or mse")
+      ->capture_default_str();
+  cmd->add_option("--calib-samples", opts->calibSamples, "Use at most N calibration samples (default: all)");
+  cmd->add_option("--threads", opts->threads, "Threads for running the model during calibration (default: one per core)")
+      ->check(CLI::Range(1, 256));
   cmd->callback([opts] {
     // Fail before a long compile, and before --dump-ir writes anything.
     const Target *target = lookupTarget(opts->target);
@@ -46,7 +92,9 @@ void addCompileCommand(CLI::App &app) {
       throw CommandError("unknown target '" + opts->target + "' (registered targets: " + registeredTargetNames() + ")");
     checkOutputFile(opts->output);
     if (!opts->dumpIr.empty()) checkOutputFile(opts->dumpIr);
-    Progress progress(4, opts->quiet);
+    checkPrecisionOptions(opts->precision, opts->calib, opts->calibMethod);
+    const bool int8 = opts->precision == "int8";
+    Progress progress(int8 ? 6 : 4, opts->quiet);
     mlir::MLIRContext context;
     std::string diag;
     llvm::raw_string_ostream os(diag);
@@ -63,6 +111,34 @@ void addCompileCommand(CLI::App &app) {
     mlir::PassManager pm(&context);
     target->buildPipeline(pm, PipelineOptions{!opts->noFuse});
     if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + os.str());
+
+    if (int8) {
+      progress.step("calibrating (" + opts->calibMethod + ")");
+      CalibrationOptions calib;
+      calib.samplesDir = opts->calib;
+      calib.method = quant::parseCalibMethod(opts->calibMethod);
+      calib.maxSamples = opts->calibSamples;
+      calib.threads = opts->threads;
+      const bool tty = !opts->quiet && isatty(STDERR_FILENO);
+      calib.progress = [&](size_t done, size_t total) {
+        if (done == 0 && total < quant::kCalibrationSampleWarningThreshold)
+          std::fprintf(stderr, "\nwarning: only %zu calibration sample%s in %s; at least %zu are recommended (ranges "
+                               "from few samples miss the tails, and accuracy suffers)\n",
+                       total, total == 1 ? "" : "s", opts->calib.c_str(), quant::kCalibrationSampleWarningThreshold);
+        if (tty) std::fprintf(stderr, "\r[3/6] calibrating (%s) ... %zu/%zu samples", opts->calibMethod.c_str(), done, total);
+      };
+      CalibrationResult result;
+      std::string error;
+      if (!calibrate(*module, calib, result, error)) throw CommandError("calibration failed: " + error + os.str());
+      if (result.nonFinite)
+        std::fprintf(stderr, "\nwarning: %llu NaN or infinite activation values were seen during calibration and "
+                             "ignored\n", static_cast<unsigned long long>(result.nonFinite));
+
+      progress.step("quantizing to int8");
+      mlir::PassManager qpm(&context);
+      buildQuantizePipeline(qpm);
+      if (mlir::failed(qpm.run(*module))) throw CommandError("quantization failed:\n" + os.str());
+    }
     if (!opts->dumpIr.empty()) {
       std::string text;
       llvm::raw_string_ostream ir(text);
