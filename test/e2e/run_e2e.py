@@ -23,11 +23,16 @@ output scale itself. The max per-element relative error is printed for informati
 Each package runs twice, with the CPU's best kernels and with the portable reference
 ones (EDGEC_KERNELS=ref); each run is one case. One more case, observer_ranges
 (observer_ranges.py), compares the per-tensor min/max that `edgec-observe` records
-inside the compiler on MobileNetV2 with PyTorch forward hooks. Run with Debian's /usr/bin/python3
+inside the compiler on MobileNetV2 with PyTorch forward hooks. Two quantization harnesses
+run as their own processes, each of their cases one case here ("harness/case"), with the
+cases their ENABLED_* list names: quant_accuracy (quant_accuracy.py: top-1 per precision
+on a small CNN trained at test time, cached in BUILD/test/quant-models) and qdq_vs_ort
+(qdq_vs_ort.py: QDQ models against ONNX Runtime from npm). Run with Debian's /usr/bin/python3
 (python3-torch, python3-torchvision, python3-onnx, python3-numpy). Prints one line per
 case (PASS/FAIL, errors, compile time, latency) and, last, "N passed, N failed".
 """
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -180,6 +185,30 @@ def check(name, factory, edgec, work):
         yield case, ok, "%s; compile %.2f s; run %s" % (detail, compile_s, latency)
 
 
+HARNESSES = {  # name -> script in this folder, run with --build-dir and --results-json
+    "quant_accuracy": "quant_accuracy.py",
+    "qdq_vs_ort": "qdq_vs_ort.py",
+}
+
+
+def harness(name, build, work):
+    """Runs a harness script that reports its cases as JSON; yields (case, ok, detail)."""
+    os.makedirs(work, exist_ok=True)
+    results = os.path.join(work, "results.json")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), HARNESSES[name])
+    proc = subprocess.run([sys.executable, script, "--build-dir", build, "--results-json", results],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cases = []
+    if os.path.exists(results):
+        with open(results) as f:
+            cases = json.load(f)
+    for c in cases:
+        yield "%s/%s" % (name, c["case"]), c["ok"], c["detail"]
+    if proc.returncode != 0 and all(c["ok"] for c in cases):
+        tail = "\n".join(proc.stdout.strip().splitlines()[-15:])
+        yield name, False, "%s exited %d:\n%s" % (HARNESSES[name], proc.returncode, tail)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build-dir", default="/work/main/build")
@@ -199,11 +228,13 @@ def main():
     work = tempfile.mkdtemp(prefix="e2e-", dir=build)
     passed = failed = 0
     try:
-        for name, factory in MODELS + [("observer_ranges", None)]:
+        for name, factory in MODELS + [("observer_ranges", None)] + [(h, None) for h in HARNESSES]:
             if args.only and name not in args.only:
                 continue
             try:
-                if factory is None:  # per-tensor ranges recorded inside the compiler vs PyTorch hooks
+                if name in HARNESSES:
+                    results = list(harness(name, build, os.path.join(work, name)))
+                elif factory is None:  # per-tensor ranges recorded inside the compiler vs PyTorch hooks
                     import observer_ranges
                     results = list(observer_ranges.check(build, os.path.join(work, name)))
                 else:
