@@ -174,6 +174,13 @@ std::set<std::string> shapeOperandSources(const onnx::GraphProto &g) {
     for (const auto &in : it->second->input())
       if (!in.empty()) work.push_back(in);
   }
+  // A QuantizeLinear/DequantizeLinear scale and zero point given as graph inputs are
+  // bound too (edgec makes them the values' element types), but not a computed one
+  // (DynamicQuantizeLinear's expansion derives it from the data, which must stay an input).
+  for (const auto &n : g.node())
+    if (n.op_type() == "QuantizeLinear" || n.op_type() == "DequantizeLinear")
+      for (int i = 1; i < n.input_size() && i <= 2; ++i)
+        if (!n.input(i).empty() && !producer.count(n.input(i))) seen.insert(n.input(i));
   return seen;
 }
 

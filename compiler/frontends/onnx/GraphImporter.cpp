@@ -315,7 +315,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       throw ImportError(name_ + ": graph output '" + vi.name() + "' has an inconsistent type");
     results.push_back(v);
   }
-  func.setFunctionType(builder_.getFunctionType(argTypes, resultTypes));
+  // Argument types as imported: a graph input read by a DequantizeLinear is quantized.
+  func.setFunctionType(builder_.getFunctionType(entry->getArgumentTypes(), resultTypes));
   for (auto [i, vi] : llvm::enumerate(g.output())) func.setResultAttr(i, "edge.name", builder_.getStringAttr(vi.name()));
   builder_.create<func::ReturnOp>(fileLoc, results);
   // Values only read at import time are dead now: constants (Slice starts, Reshape

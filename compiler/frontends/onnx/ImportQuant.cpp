@@ -86,11 +86,18 @@ void GraphImporter::importDequantizeLinear(const onnx::NodeProto &n) {
   }
   if (!elem.isInteger(8) && !elem.isInteger(32))
     throw ImportError(where(n) + ": only int8, uint8 and int32 inputs are supported");
+  // A graph input that nothing read yet: the model takes quantized data, so the input
+  // itself gets the parameters (the package's input tensor carries them).
+  if (auto arg = dyn_cast<BlockArgument>(x); arg && arg.use_empty() && elem.isInteger(8)) {
+    arg.setType(xt.clone(quantizedType(n, 1, 2, elem, xt.getRank())));
+    define(n, 0, builder_.create<DequantizeLinearOp>(loc(n), xt.clone(builder_.getF32Type()), arg));
+    return;
+  }
   ElementsAttr value;
   if (!matchPattern(x, m_Constant(&value)))
     throw ImportError(where(n) + ": the input '" + n.input(0) +
                       "' is an integer tensor computed at run time; edgec dequantizes constants (weights, "
-                      "biases) and the results of QuantizeLinear");
+                      "biases), graph inputs and the results of QuantizeLinear");
   // A quantized weight or bias: the same bytes, typed with its parameters.
   Type q = quantizedType(n, 1, 2, elem, xt.getRank());
   auto qt = xt.clone(q);

@@ -118,7 +118,7 @@ private:
   LogicalResult addFunction(func::FuncOp func);
   int32_t tensorFor(Value v);
   int32_t constantTensor(ElementsAttr value, std::string name);
-  flatbuffers::Offset<pkg::QuantInfo> quantInfo(const TensorInfo &t);
+  flatbuffers::Offset<pkg::QuantInfo> quantInfo(TensorInfo t);
   void addAlias(edge::ReshapeOp op);
   LogicalResult addKernel(Operation *op, int64_t index, int32_t inPlaceOutput = -1);
   int32_t addCopy(int32_t source, StringRef node, int64_t index, int32_t into = -1);
@@ -379,7 +379,7 @@ LogicalResult PlanBuilder::addFunction(func::FuncOp func) {
 
 // A quantized tensor's QuantInfo: its scales (f32) and, unless all zero, its zero points
 // (the tensor's own dtype) as constant tensors named after it. Null for other tensors.
-flatbuffers::Offset<pkg::QuantInfo> PlanBuilder::quantInfo(const TensorInfo &t) {
+flatbuffers::Offset<pkg::QuantInfo> PlanBuilder::quantInfo(TensorInfo t) {  // a copy: tensors_ grows here
   std::optional<edge::UniformParams> params = edge::uniformParams(t.type.getElementType());
   if (!params) return 0;
   MLIRContext *ctx = t.type.getContext();
