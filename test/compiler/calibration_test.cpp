@@ -59,7 +59,7 @@ template <typename T> NpyArray makeArray(edgec_dtype dtype, std::vector<int64_t>
   a.dtype = dtype;
   a.shape = std::move(shape);
   a.data.resize(values.size() * sizeof(T));
-  std::memcpy(a.data.data(), values.data(), a.data.size());
+  if (!values.empty()) std::memcpy(a.data.data(), values.data(), a.data.size());
   return a;
 }
 
@@ -71,7 +71,7 @@ std::vector<float> iota(size_t n, float start = 0) {
 
 template <typename T> std::vector<T> asVector(const std::vector<uint8_t> &bytes) {
   std::vector<T> v(bytes.size() / sizeof(T));
-  std::memcpy(v.data(), bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(v.data(), bytes.data(), bytes.size());
   return v;
 }
 
@@ -411,6 +411,22 @@ np.savez_compressed('d.npz', x=np.random.default_rng(0).standard_normal((1000, 3
   EXPECT_CONTAINS(msg, dir / "s.npz");
   EXPECT_CONTAINS(msg, "entry 'x.npy'");
   EXPECT_CONTAINS(msg, "not a .npy file");
+  // An entry with bytes after its array, and one whose header promises 10^12 values (an
+  // error before any allocation).
+  python(dir.path(), R"(
+f = io.BytesIO(); np.save(f, np.ones((1, 3), np.float32))
+zipfile.ZipFile('s.npz', 'w').writestr('x.npy', f.getvalue() + b'extra')
+)");
+  msg = loadError(dir.path(), one);
+  EXPECT_CONTAINS(msg, "entry 'x.npy'");
+  EXPECT_CONTAINS(msg, "5 bytes after the array data");
+  python(dir.path(), R"(
+h = "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }".ljust(117) + "\n"
+zipfile.ZipFile('s.npz', 'w').writestr('x.npy', b'\x93NUMPY\x01\x00' + bytes([len(h), 0]) + h.encode() + b'\0' * 12)
+)");
+  msg = loadError(dir.path(), one);
+  EXPECT_CONTAINS(msg, "entry 'x.npy'");
+  EXPECT_CONTAINS(msg, "truncated data: expected 4000000000000 bytes");
   // Two arrays with the same key.
   python(dir.path(), R"(
 def npy(a):
