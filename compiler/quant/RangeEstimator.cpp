@@ -207,16 +207,18 @@ double percentileThreshold(const Summary &s, double percentile) {
 }
 
 // T for the Entropy method (TensorRT's KL-divergence calibration; see the header).
-double entropyThreshold(const Summary &s, int quantBits) {
-  const size_t levels = size_t(1) << (quantBits - 1);
+double entropyThreshold(const Summary &s, int quantBits, bool oneSided) {
+  const size_t levels = size_t(1) << (quantBits - 1 + (oneSided ? 1 : 0));
   const size_t n = s.used;
   if (n < levels) return s.maxAbs;
-  const std::vector<uint64_t> &a = s.abs;
+  std::vector<uint64_t> a = s.abs;
+  a[0] = a[1];  // the spike of exact zeros (Relu) would dominate the divergence
   std::vector<double> aLogA(n);
   for (size_t k = 0; k < n; ++k) aLogA[k] = a[k] ? double(a[k]) * std::log(double(a[k])) : 0.0;
   std::vector<uint64_t> suffix(n + 1, 0);  // counts at or beyond bin k
   for (size_t k = n; k-- > 0;) suffix[k] = suffix[k + 1] + a[k];
   const double total = double(suffix[0]);
+  if (suffix[0] == 0) return s.maxAbs;
 
   struct Group {
     uint64_t qTotal, pSum;
@@ -229,28 +231,26 @@ double entropyThreshold(const Summary &s, int quantBits) {
   for (size_t i = levels; i <= n; ++i) {
     const uint64_t outliers = suffix[i];
     if (2 * outliers > suffix[0]) continue;  // T below the median of |x| (see the header)
-    const size_t merged = i / levels;
+    std::fill(groups.begin(), groups.end(), Group{0, 0, 0.0, 0});
+    for (size_t k = 0; k < i; ++k) {
+      Group &g = groups[k * levels / i];  // bins split evenly over the levels
+      uint64_t p = a[k];
+      double pLogP = aLogA[k];
+      if (k + 1 == i && outliers) {
+        p += outliers;
+        pLogP = double(p) * std::log(double(p));
+      }
+      g.qTotal += a[k];
+      g.pSum += p;
+      g.pLogP += pLogP;
+      g.nonZero += p != 0;
+    }
     size_t nonZeroP = 0, pNonZeroQZero = 0;
     uint64_t qSum = 0;
-    for (size_t g = 0; g < levels; ++g) {
-      const size_t start = g * merged, stop = g + 1 == levels ? i : start + merged;
-      Group gr{0, 0, 0.0, 0};
-      for (size_t k = start; k < stop; ++k) {
-        uint64_t p = a[k];
-        double pLogP = aLogA[k];
-        if (k + 1 == i && outliers) {
-          p += outliers;
-          pLogP = double(p) * std::log(double(p));
-        }
-        gr.qTotal += a[k];
-        gr.pSum += p;
-        gr.pLogP += pLogP;
-        gr.nonZero += p != 0;
-      }
-      groups[g] = gr;
-      nonZeroP += gr.nonZero;
-      qSum += gr.qTotal;
-      if (gr.qTotal == 0) pNonZeroQZero += gr.nonZero;
+    for (const Group &g : groups) {
+      nonZeroP += g.nonZero;
+      qSum += g.qTotal;
+      if (g.qTotal == 0) pNonZeroQZero += g.nonZero;
     }
     if (qSum == 0) continue;  // every count is an outlier: Q is empty
     // Smoothing: each zero bin gets eps counts, taken from the non-zero bins in proportion.
@@ -272,7 +272,7 @@ double entropyThreshold(const Summary &s, int quantBits) {
       const double p = epsP / sumP, q = epsQ / sumQ;
       kl += double(zerosP) * p * std::log(p / q);
     }
-    if (kl < best) {
+    if (kl <= best) {  // the largest i on ties: the least clipping
       best = kl;
       bestI = i;
     }
@@ -393,7 +393,9 @@ std::map<std::string, TensorRange> RangeEstimator::ranges() const {
       for (size_t k = 0; k < s.used; ++k) s.abs[k] = h.pos[k] + h.neg[k];
       switch (config_.method) {
       case CalibMethod::Percentile: t = percentileThreshold(s, config_.percentile); break;
-      case CalibMethod::Entropy: t = entropyThreshold(s, config_.quantBits); break;
+      case CalibMethod::Entropy:
+        t = entropyThreshold(s, config_.quantBits, !config_.symmetric && (s.min >= 0 || s.max <= 0));
+        break;
       case CalibMethod::Mse: t = mseThreshold(s, rule, config_, h.pos, h.neg); break;
       case CalibMethod::MinMax: break;
       }

@@ -36,22 +36,25 @@
 //    values within a histogram bin are taken as evenly spread over it. So T is within
 //    about one bin width w of the exact value; T <= max|x|. P = 100 gives max|x|.
 //  * Entropy (TensorRT's calibrator, as in Migacz, "8-bit inference with TensorRT", 2017,
-//    and ONNX Runtime's / MXNet's versions of it): with H the |x| histogram (positive and
-//    negative sides added), n the number of bins up to the last non-empty one, and
-//    L = 2^(quantBits-1) quantized levels (128 for 8 bits): for each candidate i in
-//    [L, n]: the reference P = H[0..i) with every count at or beyond bin i (the outliers)
-//    added to P[i-1]; the candidate Q = H[0..i) (without the outliers) merged into L groups
-//    of floor(i/L) bins (the last group also takes the remaining i mod L bins), each
-//    group's total spread evenly over those of its bins where P is non-zero (0 where P is
-//    0); zeros of P and Q smoothed (each zero bin gets eps = min(1e-4, 0.01 * sum/zeros)
-//    counts, taken from the non-zero bins in proportion); KL(P || Q) of the normalised
-//    distributions. T = i * w for the i with the smallest divergence (the smallest such i
-//    on ties), capped at max|x|. If n < L, T = max|x|.
-//    One departure from TensorRT: candidates that clip more than half of the values (more
-//    outliers than values below bin i) are skipped. On data far from zero (|x| all near
-//    10, say) TensorRT's search finds a divergence of 0 at the threshold just above the
-//    smallest value, where P is all outliers folded into one bin and Q that bin alone,
-//    and would saturate the whole tensor; no sensible threshold lies below the median.
+//    with the details of NVIDIA's pytorch-quantization, the reference implementation):
+//    H is the |x| histogram (positive and negative sides added) with H[0] replaced by H[1]
+//    (bin 0 holds the exact zeros, a spike after Relu that would otherwise decide the
+//    divergence and pull T down to a handful of bins); n the number of bins up to the last
+//    non-empty one; L quantized levels: 2^(quantBits-1) (128 for 8 bits), or 2^quantBits
+//    (256) for a one-sided tensor (min >= 0 or max <= 0) when not symmetric. For each
+//    candidate i in [L, n]: the reference P = H[0..i) with every count at or beyond bin i
+//    (the outliers) added to P[i-1]; the candidate Q = H[0..i) (without the outliers)
+//    merged into L groups, bin k in group floor(k * L / i), each group's total spread
+//    evenly over those of its bins where P is non-zero (0 where P is 0); zeros of P and Q
+//    smoothed (each zero bin gets eps = min(1e-4, 0.01 * sum/zeros) counts, taken from the
+//    non-zero bins in proportion); KL(P || Q) of the normalised distributions.
+//    T = i * w for the i with the smallest divergence (the largest such i on ties), capped
+//    at max|x|. If n < L, T = max|x|.
+//    One departure: candidates that clip more than half of the values (more outliers than
+//    values below bin i) are skipped. On data far from zero (|x| all near 10, say) the
+//    search finds a divergence of 0 at the threshold just above the smallest value, where
+//    P is all outliers folded into one bin and Q that bin alone, and would saturate the
+//    whole tensor; no sensible threshold lies below the median.
 //  * Mse: T minimising the expected squared quantization error over the histogram, with
 //    the quantizer the range [lo, hi] of T gives (all rules above, min width included):
 //      asymmetric: scale s = (hi - lo) / (2^bits - 1), zero point z = round(-lo / s) in
@@ -63,8 +66,8 @@
 //    max(1, n / 256) bins and then every bin around the best.
 //
 // Cost: per tensor two arrays of `bins` 64-bit counters (32 KiB for 2048) and two passes
-// over each observed chunk; ranges() is O(n * bins) per tensor for entropy, O(n * 512)
-// for mse. Not thread-safe: one estimator is observed from one thread at a time.
+// over each observed chunk; ranges() is O(n^2) per tensor for entropy (a few ms for 2048
+// bins), O(n * 512) for mse. Not thread-safe: one estimator is observed from one thread at a time.
 #pragma once
 
 #include <cstddef>

@@ -693,6 +693,20 @@ TEST(RangeEstimator, EntropyClipsOutliersButNotTheBulk) {
   EXPECT_GE(r.hi, 3.0f);
 }
 
+TEST(RangeEstimator, EntropyIgnoresTheSpikeOfZeros) {
+  // After Relu most values are exactly 0; they must not pull T into the bulk.
+  for (double zeros : {0.5, 0.9, 0.99}) {
+    std::vector<float> v = gaussian(400000, 16);
+    std::mt19937 rng(17);
+    std::uniform_real_distribution<double> u(0, 1);
+    for (float &x : v) x = u(rng) < zeros ? 0.0f : std::fabs(x);
+    TensorRange r = rangeOf(config(CalibMethod::Entropy), v);
+    EXPECT_EQ(r.lo, 0.0f);
+    EXPECT_GE(r.hi, 3.0f) << zeros << " zeros";
+    EXPECT_LE(r.hi, r.max);
+  }
+}
+
 TEST(RangeEstimator, EntropyKeepsUniformDataWhole) {
   std::mt19937 rng(13);
   std::uniform_real_distribution<float> dist(0.0f, 10.0f);
