@@ -33,7 +33,7 @@ Type elementOf(Value v) { return cast<ShapedType>(v.getType()).getElementType();
 // input scale x weight scale (per channel for a per-axis weight): round half to even,
 // as ONNX Runtime's quantizer does. Null if the bias is not a 1-D float constant with one
 // value per channel.
-Value quantizeBias(OpBuilder &b, Value bias, Type inputElem, Type weightElem) {
+Value quantizeBias(OpBuilder &b, Location loc, Value bias, Type inputElem, Type weightElem) {
   ElementsAttr value;
   auto type = cast<RankedTensorType>(bias.getType());
   if (!type.getElementType().isF32() || type.getRank() != 1 || !matchPattern(bias, m_Constant(&value)))
@@ -55,7 +55,7 @@ Value quantizeBias(OpBuilder &b, Value bias, Type inputElem, Type weightElem) {
   }
   auto qt = type.clone(makeUniformType(b.getI32Type(), b.getF32Type(), params));
   ArrayRef<uint8_t> bytes(reinterpret_cast<const uint8_t *>(codes.data()), codes.size() * sizeof(int32_t));
-  return b.create<ConstantOp>(bias.getLoc(), qt, makeConstantAttr(qt, bytes, "quantized_bias"));
+  return b.create<ConstantOp>(loc, qt, makeConstantAttr(qt, bytes, "quantized_bias"));
 }
 
 // Folds `producer` (whose users are all QuantizeLinear to `resultType`) into an integer
@@ -81,7 +81,8 @@ bool foldInto(Operation *producer, Type resultType) {
       continue;
     }
     if (int(i) == biasIndex) {
-      if (Value bias = quantizeBias(b, operand, elementOf(operands[0]), elementOf(operands[1]))) {
+      if (Value bias = quantizeBias(b, derivedLoc(producer->getLoc(), ".bias"), operand, elementOf(operands[0]),
+                                      elementOf(operands[1]))) {
         created.push_back(bias.getDefiningOp());
         operands.push_back(bias);
         continue;

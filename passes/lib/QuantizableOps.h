@@ -24,4 +24,11 @@ inline FoldKind foldKind(Operation *op) {
   return FoldKind::None;
 }
 
+// A location named `<name of op's location><suffix>` (a package tensor takes its name from
+// it), or `loc` itself when it has no name.
+inline Location derivedLoc(Location loc, StringRef suffix) {
+  if (auto name = dyn_cast<NameLoc>(loc)) return NameLoc::get(StringAttr::get(loc.getContext(), name.getName().str() + suffix.str()));
+  return loc;
+}
+
 }  // namespace mlir::edge

@@ -60,7 +60,7 @@ int64_t weightChannelAxis(Operation *op, unsigned operand) {
 }
 
 // The int8 per-channel symmetric constant for float weight `w`, behind a DequantizeLinear.
-Value quantizeWeight(OpBuilder &b, Value w, int64_t axis) {
+Value quantizeWeight(OpBuilder &b, Location loc, Value w, int64_t axis) {
   ElementsAttr value;
   auto type = cast<RankedTensorType>(w.getType());
   if (!type.getElementType().isF32() || !matchPattern(w, m_Constant(&value))) return nullptr;
@@ -80,10 +80,8 @@ Value quantizeWeight(OpBuilder &b, Value w, int64_t axis) {
     codes[i] = int8_t(std::clamp(std::nearbyint(real[i] / p.scales[channelOf(i)]), -127.0, 127.0));
   auto qt = type.clone(makeUniformType(b.getI8Type(), b.getF32Type(), p));
   ArrayRef<uint8_t> bytes(reinterpret_cast<const uint8_t *>(codes.data()), codes.size());
-  std::string name = "quantized";
-  if (auto loc = dyn_cast<NameLoc>(w.getLoc())) name = loc.getName().str() + ".quantized";
-  auto q = b.create<ConstantOp>(w.getLoc(), qt, makeConstantAttr(qt, bytes, name));
-  return b.create<DequantizeLinearOp>(w.getLoc(), type, q);
+  auto q = b.create<ConstantOp>(loc, qt, makeConstantAttr(qt, bytes, "quantized_weight"));
+  return b.create<DequantizeLinearOp>(loc, type, q);
 }
 
 std::optional<std::pair<double, double>> rangeOf(Value v) {
@@ -146,7 +144,7 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
         const int64_t axis = weightChannelAxis(op, use.getOperandNumber());
         if (axis < 0) continue;
         OpBuilder b(op);
-        if (Value dq = quantizeWeight(b, use.get(), axis)) use.set(dq);
+        if (Value dq = quantizeWeight(b, derivedLoc(op->getLoc(), ".weight"), use.get(), axis)) use.set(dq);
       }
     // A Q/DQ pair on every activation that an integer op produces or reads.
     auto integer = [&](Operation *op) { return op && integerOps.contains(op); };
@@ -157,8 +155,14 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
       if (auto arg = dyn_cast<BlockArgument>(v)) b.setInsertionPointToStart(arg.getOwner());
       else b.setInsertionPointAfter(v.getDefiningOp());
       auto t = cast<RankedTensorType>(v.getType());
-      auto q = b.create<QuantizeLinearOp>(v.getLoc(), t.clone(type), v);
-      auto dq = b.create<DequantizeLinearOp>(v.getLoc(), t, q);
+      // Named after the value, so the package tensor of a quantized graph input has a name.
+      Location loc = v.getLoc();
+      if (auto arg = dyn_cast<BlockArgument>(v))
+        if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "edge.name"))
+          loc = NameLoc::get(name);
+      loc = derivedLoc(loc, ".quantized");
+      auto q = b.create<QuantizeLinearOp>(loc, t.clone(type), v);
+      auto dq = b.create<DequantizeLinearOp>(loc, t, q);
       v.replaceAllUsesExcept(dq, q);
     }
     func.walk([&](Operation *op) { op->removeAttr(kRangeAttr); });

@@ -1,9 +1,118 @@
 // `edgec inspect`: what a package holds and needs.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+
 #include "Commands.h"
 #include "edgec/npy.h"
 #include "edgec/runtime.hpp"
+#include "model.h"
 
 namespace edgec::cli {
+
+namespace {
+
+const char *storageName(pkg::Storage s) {
+  switch (s) {
+  case pkg::Storage::Constant: return "const";
+  case pkg::Storage::State: return "state";
+  default: return "arena";
+  }
+}
+
+std::string fmt(const char *format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+// "int8 per-tensor scale 0.0147 zero point -3", "int8 per-axis 0: 16 scales 0.0021..0.0043",
+// "int4 blockwise axis 1, groups of 32: 2048 scales"; "" for a plain tensor.
+std::string quantDescription(const rt::LoadedModel &model, uint32_t index) {
+  const pkg::Tensor &t = *model.plan().tensors()->Get(index);
+  const pkg::QuantInfo *q = t.quant();
+  if (!q || q->scheme() == pkg::QuantScheme::None) return "";
+  const pkg::Tensor &scales = *model.plan().tensors()->Get(uint32_t(q->scales_tensor()));
+  const size_t n = size_t(scales.size() / (scales.dtype() == pkg::DType::f32 ? 4 : 2));
+  auto scaleAt = [&](size_t i) {
+    const uint8_t *p = model.constants() + scales.offset();
+    if (scales.dtype() == pkg::DType::f32) {
+      float f;
+      std::memcpy(&f, p + 4 * i, 4);
+      return double(f);
+    }
+    return std::nan("");  // f16 scales: shown as a count only
+  };
+  auto zeroPointAt = [&](size_t i) -> int64_t {
+    if (q->zero_points_tensor() < 0) return 0;
+    const pkg::Tensor &z = *model.plan().tensors()->Get(uint32_t(q->zero_points_tensor()));
+    const uint8_t *p = model.constants() + z.offset();
+    switch (z.dtype()) {
+    case pkg::DType::i8: return int8_t(p[i]);
+    case pkg::DType::u8: return p[i];
+    case pkg::DType::i32: {
+      int32_t v;
+      std::memcpy(&v, p + 4 * i, 4);
+      return v;
+    }
+    default: return 0;
+    }
+  };
+  std::string out;
+  if (q->scheme() == pkg::QuantScheme::PerTensor) {
+    out = "per-tensor scale " + fmt("%.6g", scaleAt(0));
+    if (zeroPointAt(0)) out += " zero point " + std::to_string(zeroPointAt(0));
+    return out;
+  }
+  double lo = scaleAt(0), hi = lo;
+  for (size_t i = 1; i < n; ++i) lo = std::min(lo, scaleAt(i)), hi = std::max(hi, scaleAt(i));
+  out = q->scheme() == pkg::QuantScheme::PerAxis ? "per-axis " + std::to_string(q->axis()) + ": "
+                                                 : "blockwise axis " + std::to_string(q->axis()) + ", groups of " +
+                                                       std::to_string(q->block_size()) + ": ";
+  out += std::to_string(n) + " scales " + fmt("%.4g", lo) + ".." + fmt("%.4g", hi);
+  if (q->zero_points_tensor() >= 0) out += ", with zero points";
+  return out;
+}
+
+// Constant bytes by dtype, quantized or not: what the weights are stored as.
+void printPrecisionSummary(const rt::LoadedModel &model) {
+  std::map<std::string, std::pair<uint64_t, int>> bytes;  // "int8 quantized" -> bytes, tensors
+  const auto &tensors = *model.plan().tensors();
+  std::vector<bool> isParam(tensors.size(), false);
+  for (const pkg::Tensor *t : tensors)
+    if (t->quant() && t->quant()->scheme() != pkg::QuantScheme::None) {
+      isParam[size_t(t->quant()->scales_tensor())] = true;
+      if (t->quant()->zero_points_tensor() >= 0) isParam[size_t(t->quant()->zero_points_tensor())] = true;
+    }
+  for (uint32_t i = 0; i < tensors.size(); ++i) {
+    const pkg::Tensor &t = *tensors[i];
+    if (t.storage() != pkg::Storage::Constant) continue;
+    std::string key = dtypeName(static_cast<edgec_dtype>(t.dtype()));
+    if (isParam[i]) key = "quantization parameters";
+    else if (t.quant() && t.quant()->scheme() != pkg::QuantScheme::None) key += " quantized";
+    bytes[key].first += t.size();
+    bytes[key].second += 1;
+  }
+  std::string line;
+  for (const auto &[key, v] : bytes)
+    line += (line.empty() ? "" : ", ") + key + " " + std::to_string(v.first) + " B (" + std::to_string(v.second) + ")";
+  std::printf("weights:   %s\n", line.empty() ? "none" : line.c_str());
+}
+
+void printTensors(const rt::LoadedModel &model) {
+  const auto &tensors = *model.plan().tensors();
+  std::printf("tensors:\n");
+  for (uint32_t i = 0; i < tensors.size(); ++i) {
+    const pkg::Tensor &t = *tensors[i];
+    std::string shape;
+    for (int64_t d : model.shape(int32_t(i))) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    std::printf("  %4u %-28s %-6s %-8s [%s] %s\n", i, t.name() ? t.name()->c_str() : "", storageName(t.storage()),
+                dtypeName(static_cast<edgec_dtype>(t.dtype())), shape.c_str(), quantDescription(model, i).c_str());
+  }
+}
+
+}  // namespace
 
 void addInspectCommand(CLI::App &app) {
   auto *cmd = app.add_subcommand("inspect", "Show a package's inputs, outputs, target, features and sizes");
@@ -12,7 +121,10 @@ void addInspectCommand(CLI::App &app) {
   auto verify = std::make_shared<bool>(false);
   cmd->add_flag("--verify", *verify,
                 "Also verify the constants section checksum (reads every weight page; `edgec run` always does)");
-  cmd->callback([path, verify] {
+  auto tensors = std::make_shared<bool>(false);
+  cmd->add_flag("--tensors", *tensors,
+                "List every tensor: storage, dtype, shape and, for quantized ones, the scheme and parameters");
+  cmd->callback([path, verify, tensors] {
     // Loading validates the header, section table and plan (checksums included); the
     // constants' checksum only with --verify, so inspecting a multi-GiB package does not
     // read its weights.
@@ -29,6 +141,13 @@ void addInspectCommand(CLI::App &app) {
     std::printf("constants: %zu bytes\n", edgec_model_constant_bytes(m));
     std::printf("arena:     %zu bytes\n", edgec_model_arena_bytes(m));
     if (edgec_model_state_bytes(m)) std::printf("state:     %zu bytes\n", edgec_model_state_bytes(m));
+    // The internal view of the same file for what the C API does not describe: each
+    // tensor's storage and quantization. Constants are read only for the scales.
+    rt::LoadOptions options;
+    options.verifyConstants = *verify;
+    const rt::LoadedModel loaded(*path, options);
+    printPrecisionSummary(loaded);
+    if (*tensors) printTensors(loaded);
     auto print = [](const std::string &indent, const char *title, const std::vector<TensorInfo> &infos) {
       std::printf("%s%s:\n", indent.c_str(), title);
       for (const TensorInfo &t : infos) {

@@ -185,8 +185,22 @@ int32_t PlanBuilder::tensorFor(Value v) {
   auto it = ids_.find(v);
   if (it != ids_.end()) return it->second;
   if (auto c = v.getDefiningOp<edge::ConstantOp>()) {
-    auto loc = dyn_cast<NameLoc>(c.getLoc());
-    return ids_[v] = constantTensor(c.getValue(), loc ? loc.getName().str() : "");
+    // Canonicalization hoists constants and fuses their locations: take the first name.
+    std::string name;
+    c.getLoc()->walk([&](Location l) {
+      if (auto n = dyn_cast<NameLoc>(l)) name = n.getName().str();
+      return name.empty() ? WalkResult::advance() : WalkResult::interrupt();
+    });
+    // Without one, a constant is named after its first user: "conv1.weight", "fc.bias".
+    if (name.empty() && !v.use_empty()) {
+      OpOperand &use = *v.getUses().begin();
+      const std::string user = nodeName(use.getOwner());
+      const unsigned i = use.getOperandNumber();
+      const bool linear = isa<edge::ConvOp, edge::GemmOp, edge::MatMulOp>(use.getOwner());
+      if (!user.empty())
+        name = user + (linear && i == 1 ? ".weight" : linear && i == 2 ? ".bias" : ".input" + std::to_string(i));
+    }
+    return ids_[v] = constantTensor(c.getValue(), name);
   }
   if (auto read = v.getDefiningOp<edge::StateReadOp>()) return ids_[v] = states_.lookup(read.getState());
   TensorInfo t;
