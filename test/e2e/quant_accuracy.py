@@ -61,7 +61,7 @@ import quant_models  # noqa: E402
 
 # The cases today's edgec is expected to pass (run by default and by the test suite).
 # Extend this list as --precision / --calib land in the compiler.
-ENABLED_PRECISIONS = ["fp32", "int8-minmax", "int8-percentile", "int8-mse", "int8-calib-forms", "int8-ref-bitexact"]
+ENABLED_PRECISIONS = ["fp32", "int8-minmax", "int8-percentile", "int8-entropy", "int8-mse", "int8-calib-forms", "int8-ref-bitexact"]
 
 # name -> (edgec compile flags; calib folder or None; tolerance in top-1 points; reference)
 # reference "torch": PyTorch's top-1; "fp32": the fp32 case's top-1 (PyTorch's if not run).
@@ -91,7 +91,10 @@ def compile_case(edgec, model_dir, name, work):
         cmd += ["--calib", os.path.join(model_dir, calib)]
     cmd += ["-q", "-o", pkg]
     t0 = time.time()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    except OSError as e:  # edgec replaced or unreadable mid-run: a failed case, not a crash
+        proc = subprocess.CompletedProcess(cmd, 127, stdout="edgec: error: cannot run %s: %s" % (edgec, e))
     return proc, pkg, time.time() - t0, cmd
 
 
@@ -105,8 +108,11 @@ def run_test_set(edgec, pkg, model_dir, meta, count, out_dir, env=None):
         d = os.path.join(out_dir, "c%d" % (start // CHUNK))
         os.makedirs(d)
         cmd = [edgec, "run", pkg, "-q", "--input", "%s=%s" % (meta["input"], ",".join(chunk)), "--output-dir", d]
-        proc = subprocess.run(cmd, cwd=test_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              env=env)
+        try:
+            proc = subprocess.run(cmd, cwd=test_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                  env=env)
+        except OSError as e:
+            raise RuntimeError("cannot run %s: %s" % (edgec, e))
         if proc.returncode != 0:
             raise RuntimeError("edgec run failed (exit %d) on %s..%s:\n%s" %
                                (proc.returncode, chunk[0], chunk[-1], proc.stdout.strip()))
