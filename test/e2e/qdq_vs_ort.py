@@ -84,7 +84,7 @@ ENABLED_CASES = ["control_float",
                  "conv", "conv_relu", "conv_s2_pads", "conv_depthwise", "conv_group2", "conv_s8", "conv_float_out",
                  "matmul", "matmul_perchannel", "matmul_s8", "matmul_2act", "gemm",
                  "add", "add_broadcast", "mul", "maxpool", "maxpool_k3_pads", "averagepool", "globalaveragepool",
-                 "concat", "sigmoid", "chain", "chain_float_out"]
+                 "concat", "sigmoid", "chain", "chain_float_out", "qlinearconv", "qlinearmatmul"]
 
 U8, S8 = np.uint8, np.int8
 QRANGE = {U8: (0, 255), S8: (-128, 127)}

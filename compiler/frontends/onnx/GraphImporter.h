@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -123,9 +124,15 @@ private:
   void importSize(const onnx::NodeProto &n);
   Value scalarConstant(const onnx::NodeProto &n, onnx::TensorProto t);
   // Quantization (ImportQuant.cpp).
-  Type quantizedType(const onnx::NodeProto &n, int scaleInput, int zeroPointInput, Type storage, int64_t rank);
+  Type quantizedType(const onnx::NodeProto &n, int scaleInput, int zeroPointInput, Type storage, int64_t rank,
+                     std::optional<int64_t> axis);
+  Value dequantized(const onnx::NodeProto &n, int valueInput, int scaleInput, int zeroPointInput,
+                    std::optional<int64_t> axis);
+  Value quantized(const onnx::NodeProto &n, Value y, int scaleInput, int zeroPointInput);
   void importQuantizeLinear(const onnx::NodeProto &n);
   void importDequantizeLinear(const onnx::NodeProto &n);
+  void importQLinearConv(const onnx::NodeProto &n);
+  void importQLinearMatMul(const onnx::NodeProto &n);
 
   // Spatial window attributes shared by Conv and the pools, with auto_pad resolved.
   struct Window {

@@ -20,7 +20,7 @@ namespace edgec::onnx_frontend {
 // per-tensor; a 1-D scale with more is per-axis along the node's `axis`. Everything is
 // checked here, where the message can name the node and the tensor.
 Type GraphImporter::quantizedType(const onnx::NodeProto &n, int scaleInput, int zeroPointInput, Type storage,
-                                  int64_t rank) {
+                                  int64_t rank, std::optional<int64_t> axis) {
   auto constantOf = [&](int i, const char *what) -> ElementsAttr {
     Value v = input(n, i);
     ElementsAttr value;
@@ -38,7 +38,10 @@ Type GraphImporter::quantizedType(const onnx::NodeProto &n, int scaleInput, int 
   if (scaleType.getRank() > 1)
     throw ImportError(where(n) + ": the scale '" + n.input(scaleInput) + "' must be a scalar or 1-D (block-wise "
                                  "quantization is not supported here)");
-  if (scaleType.getRank() == 1 && scales.size() != 1) params.axis = normalizeAxis(attrInt(n, "axis", 1), rank, where(n));
+  if (scaleType.getRank() == 1 && scales.size() != 1) {
+    if (!axis) throw ImportError(where(n) + ": the scale '" + n.input(scaleInput) + "' must have one value");
+    params.axis = normalizeAxis(*axis, rank, where(n));
+  }
   std::vector<int64_t> zeroPoints(scales.size(), 0);
   if (zeroPointInput < n.input_size() && !n.input(zeroPointInput).empty()) {
     ElementsAttr zpAttr = constantOf(zeroPointInput, "zero point");
@@ -46,8 +49,21 @@ Type GraphImporter::quantizedType(const onnx::NodeProto &n, int scaleInput, int 
       throw ImportError(where(n) + ": the zero point '" + n.input(zeroPointInput) + "' has " +
                         std::to_string(cast<RankedTensorType>(zpAttr.getType()).getNumElements()) +
                         " values, the scale " + std::to_string(scales.size()));
+    Type zpType = cast<RankedTensorType>(zpAttr.getType()).getElementType();
+    if (zpType != storage)
+      throw ImportError(where(n) + ": the zero point '" + n.input(zeroPointInput) + "' must have the quantized " +
+                        "tensor's type");
     zeroPoints = constantAsInts(zpAttr);
   }
+  // The storage's range (an int32 bias may have any zero point of its type).
+  const unsigned width = storage.getIntOrFloatBitWidth();
+  const bool isUnsigned = storage.isUnsignedInteger();
+  const int64_t lo = isUnsigned ? 0 : -(int64_t(1) << (width - 1));
+  const int64_t hi = isUnsigned ? (int64_t(1) << width) - 1 : (int64_t(1) << (width - 1)) - 1;
+  for (int64_t z : zeroPoints)
+    if (z < lo || z > hi)
+      throw ImportError(where(n) + ": the zero point " + std::to_string(z) + " is out of range [" +
+                        std::to_string(lo) + ", " + std::to_string(hi) + "]");
   for (size_t i = 0; i < scales.size(); ++i)
     if (!(scales[i] > 0) || !std::isfinite(scales[i]))
       throw ImportError(where(n) + ": the scale '" + n.input(scaleInput) + "' has the value " +
@@ -68,47 +84,113 @@ void GraphImporter::importQuantizeLinear(const onnx::NodeProto &n) {
   Type storage = zp ? getElementTypeOrSelf(zp.getType()) : IntegerType::get(&ctx_, 8, IntegerType::Unsigned);
   if (!storage.isInteger(8))
     throw ImportError(where(n) + ": only int8 and uint8 zero points are supported");
-  Type q = quantizedType(n, 1, 2, storage, xt.getRank());
+  Type q = quantizedType(n, 1, 2, storage, xt.getRank(), attrInt(n, "axis", 1));
   define(n, 0, builder_.create<QuantizeLinearOp>(loc(n), xt.clone(q), x));
 }
 
-void GraphImporter::importDequantizeLinear(const onnx::NodeProto &n) {
-  Value x = input(n, 0);
+// The float value of a node's quantized operand `valueInput` with the parameters of inputs
+// `scaleInput` and `zeroPointInput` (per-axis along `axis` when the scale has several
+// values): a DequantizeLinear of a QuantizeLinear's result (same parameters), of a graph
+// input (which becomes a quantized input), or of an integer constant (a quantized weight).
+Value GraphImporter::dequantized(const onnx::NodeProto &n, int valueInput, int scaleInput, int zeroPointInput,
+                                 std::optional<int64_t> axis) {
+  Value x = input(n, valueInput);
   auto xt = cast<RankedTensorType>(x.getType());
   Type elem = xt.getElementType();
+  auto floatType = xt.clone(builder_.getF32Type());
   if (isUniformQuantized(elem)) {  // a QuantizeLinear's result: its parameters must agree
-    Type q = quantizedType(n, 1, 2, storageType(elem), xt.getRank());
+    Type q = quantizedType(n, scaleInput, zeroPointInput, storageType(elem), xt.getRank(), axis);
     if (q != elem)
-      throw ImportError(where(n) + ": the scale and zero point differ from those '" + n.input(0) +
+      throw ImportError(where(n) + ": the scale and zero point differ from those '" + n.input(valueInput) +
                         "' was quantized with; edgec needs them equal");
-    define(n, 0, builder_.create<DequantizeLinearOp>(loc(n), xt.clone(builder_.getF32Type()), x));
-    return;
+    return builder_.create<DequantizeLinearOp>(loc(n), floatType, x);
   }
   if (!elem.isInteger(8) && !elem.isInteger(32))
     throw ImportError(where(n) + ": only int8, uint8 and int32 inputs are supported");
+  Type q = quantizedType(n, scaleInput, zeroPointInput, elem, xt.getRank(), axis);
   // A graph input that nothing read yet: the model takes quantized data, so the input
   // itself gets the parameters (the package's input tensor carries them).
   if (auto arg = dyn_cast<BlockArgument>(x); arg && arg.use_empty() && elem.isInteger(8)) {
-    arg.setType(xt.clone(quantizedType(n, 1, 2, elem, xt.getRank())));
-    define(n, 0, builder_.create<DequantizeLinearOp>(loc(n), xt.clone(builder_.getF32Type()), arg));
-    return;
+    arg.setType(xt.clone(q));
+    return builder_.create<DequantizeLinearOp>(loc(n), floatType, arg);
   }
   ElementsAttr value;
   if (!matchPattern(x, m_Constant(&value)))
-    throw ImportError(where(n) + ": the input '" + n.input(0) +
+    throw ImportError(where(n) + ": the input '" + n.input(valueInput) +
                       "' is an integer tensor computed at run time; edgec dequantizes constants (weights, "
                       "biases), graph inputs and the results of QuantizeLinear");
   // A quantized weight or bias: the same bytes, typed with its parameters.
-  Type q = quantizedType(n, 1, 2, elem, xt.getRank());
   auto qt = xt.clone(q);
   Value weight = builder_.create<ConstantOp>(x.getLoc(), qt,
-                                             makeConstantAttr(qt, constantBytes(value), n.input(0) + ".quantized"));
-  define(n, 0, builder_.create<DequantizeLinearOp>(loc(n), xt.clone(builder_.getF32Type()), weight));
+                                             makeConstantAttr(qt, constantBytes(value), n.input(valueInput) + ".quantized"));
+  return builder_.create<DequantizeLinearOp>(loc(n), floatType, weight);
+}
+
+// `y` quantized with the scale and zero point of inputs `scaleInput`, `zeroPointInput`
+// (per-tensor; uint8 without a zero point).
+Value GraphImporter::quantized(const onnx::NodeProto &n, Value y, int scaleInput, int zeroPointInput) {
+  Value zp = input(n, zeroPointInput);
+  Type storage = zp ? getElementTypeOrSelf(zp.getType()) : IntegerType::get(&ctx_, 8, IntegerType::Unsigned);
+  if (!storage.isInteger(8)) throw ImportError(where(n) + ": only int8 and uint8 zero points are supported");
+  auto yt = cast<RankedTensorType>(y.getType());
+  Type q = quantizedType(n, scaleInput, zeroPointInput, storage, yt.getRank(), std::nullopt);
+  return builder_.create<QuantizeLinearOp>(loc(n), yt.clone(q), y);
+}
+
+void GraphImporter::importDequantizeLinear(const onnx::NodeProto &n) {
+  define(n, 0, dequantized(n, 0, 1, 2, attrInt(n, "axis", 1)));
+}
+
+// QLinearConv(x, xs, xz, w, ws, wz, ys, yz, B?) is DequantizeLinear -> Conv ->
+// QuantizeLinear; edge-fold-qdq makes it one integer Conv again. The bias is int32 with
+// scale xs x ws (per output channel) and zero point 0.
+void GraphImporter::importQLinearConv(const onnx::NodeProto &n) {
+  Value x = dequantized(n, 0, 1, 2, std::nullopt);
+  Value w = dequantized(n, 3, 4, 5, 0);
+  Value b;
+  if (Value bias = input(n, 8)) {
+    ElementsAttr value;
+    auto bt = cast<RankedTensorType>(bias.getType());
+    if (!bt.getElementType().isInteger(32) || !matchPattern(bias, m_Constant(&value)))
+      throw ImportError(where(n) + ": the bias must be an int32 constant");
+    std::optional<UniformParams> xp = uniformParams(getElementTypeOrSelf(x.getDefiningOp()->getOperand(0).getType()));
+    std::optional<UniformParams> wp = uniformParams(getElementTypeOrSelf(w.getDefiningOp()->getOperand(0).getType()));
+    UniformParams p;
+    for (double ws : wp->scales) p.scales.push_back(xp->scales[0] * ws);
+    p.zeroPoints.assign(p.scales.size(), 0);
+    if (wp->axis) p.axis = 0;
+    auto qt = bt.clone(makeUniformType(bt.getElementType(), builder_.getF32Type(), p));
+    Value q = builder_.create<ConstantOp>(bias.getLoc(), qt, makeConstantAttr(qt, constantBytes(value), n.input(8) + ".quantized"));
+    b = builder_.create<DequantizeLinearOp>(loc(n), bt.clone(builder_.getF32Type()), q);
+  }
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto wt = cast<RankedTensorType>(w.getType());
+  if (xt.getRank() < 3) throw ImportError(where(n) + ": input must have rank >= 3");
+  Window win = window(n, xt.getShape(), std::vector<int64_t>(wt.getShape().begin() + 2, wt.getShape().end()));
+  auto conv = builder_.create<ConvOp>(loc(n), resultType(n).clone(builder_.getF32Type()), x, w, b,
+                                      builder_.getDenseI64ArrayAttr(win.strides),
+                                      builder_.getDenseI64ArrayAttr(win.pads),
+                                      builder_.getDenseI64ArrayAttr(win.dilations),
+                                      builder_.getI64IntegerAttr(attrInt(n, "group", 1)), builder_.getStringAttr(""),
+                                      builder_.getF32FloatAttr(0.0f), builder_.getF32FloatAttr(0.0f));
+  define(n, 0, quantized(n, conv, 6, 7));
+}
+
+// QLinearMatMul(a, as, az, b, bs, bz, ys, yz): DequantizeLinear -> MatMul -> QuantizeLinear;
+// b may be quantized per column (its last dim).
+void GraphImporter::importQLinearMatMul(const onnx::NodeProto &n) {
+  Value a = dequantized(n, 0, 1, 2, std::nullopt);
+  const int64_t bRank = cast<RankedTensorType>(input(n, 3).getType()).getRank();
+  Value b = dequantized(n, 3, 4, 5, bRank - 1);
+  auto mm = builder_.create<MatMulOp>(loc(n), resultType(n).clone(builder_.getF32Type()), a, b);
+  define(n, 0, quantized(n, mm, 6, 7));
 }
 
 void GraphImporter::addQuantImporters(ImporterTable &table) {
   table["QuantizeLinear"] = &GraphImporter::importQuantizeLinear;
   table["DequantizeLinear"] = &GraphImporter::importDequantizeLinear;
+  table["QLinearConv"] = &GraphImporter::importQLinearConv;
+  table["QLinearMatMul"] = &GraphImporter::importQLinearMatMul;
 }
 
 }  // namespace edgec::onnx_frontend
