@@ -6,6 +6,7 @@
 #include "GraphImporter.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "edge/ConstantData.h"
 #include "edge/QuantTypes.h"
@@ -67,7 +68,12 @@ Type GraphImporter::quantizedType(const onnx::NodeProto &n, int scaleInput, int 
   for (size_t i = 0; i < scales.size(); ++i)
     if (!(scales[i] > 0) || !std::isfinite(scales[i]))
       throw ImportError(where(n) + ": the scale '" + n.input(scaleInput) + "' has the value " +
-                        std::to_string(scales[i]) + (scales.size() > 1 ? " at index " + std::to_string(i) : "") +
+                        [&] {
+                          char buf[32];
+                          std::snprintf(buf, sizeof buf, "%g", scales[i]);
+                          return std::string(buf);
+                        }() +
+                        (scales.size() > 1 ? " at index " + std::to_string(i) : "") +
                         "; scales must be positive and finite");
   params.scales.assign(scales.begin(), scales.end());
   params.zeroPoints.assign(zeroPoints.begin(), zeroPoints.end());
