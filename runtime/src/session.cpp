@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "edgec/package_format.h"
+#include "f16_adapter.h"
 #include "model.h"
 #include "thread_pool.h"
 
@@ -83,7 +84,14 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
         }
       call.kernel = KernelRegistry::instance().create(sig, isas, &call.isa);
       try {
-        call.kernel->prepare(sig);
+        try {
+          call.kernel->prepare(sig);
+        } catch (const Error &) {
+          // A kernel that computes in f32 only takes f16 tensors through the adapter.
+          if (!hasF16Tensor(sig)) throw;
+          call.kernel = makeF16Adapter(isas);
+          call.kernel->prepare(sig);
+        }
       } catch (const Error &e) {
         // Kernels name their node; attribute and table errors may not.
         const std::string what = e.what(), prefix = sig.op + " node '";

@@ -104,4 +104,17 @@ def FoldQDQ : Pass<"edge-fold-qdq", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect", "::mlir::quant::QuantizationDialect"];
 }
 
+def ConvertToF16 : Pass<"edge-convert-to-f16", "func::FuncOp"> {
+  let summary = "FP16 weights and activations; f32 inputs and outputs";
+  let description = [{
+    Every f32 tensor inside the function becomes f16: f32 constants are converted
+    (round to nearest even) and every f32 op result is retyped. The function keeps its
+    f32 inputs and outputs: an `edge.Cast` to f16 after each input and back to f32
+    before each output (ONNX Runtime's float16 converter with keep_io_types). Kernels
+    without f16 arithmetic compute in f32 on the f16 values (the runtime's F16Adapter),
+    so each op's result is rounded to f16 once. Functions with state are refused.
+  }];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 #endif // EDGE_PASSES_TD
