@@ -52,6 +52,13 @@ Kernel *newX86Avx2Gemm();
 Kernel *newX86Avx2MatMul();
 Kernel *newX86Avx2Conv();
 Kernel *newX86Avx512Conv();
+// int8 Conv, MatMul, Gemm (x86/qgemm_*.cpp); the AVX-512 ones need AVX512_VNNI too.
+Kernel *newX86Avx2QuantConv();
+Kernel *newX86Avx2QuantMatMul();
+Kernel *newX86Avx2QuantGemm();
+Kernel *newX86Avx512QuantConv();
+Kernel *newX86Avx512QuantMatMul();
+Kernel *newX86Avx512QuantGemm();
 void registerX86Kernels(KernelRegistry &r);  // in registry.cpp
 
 }  // namespace edgec::rt

@@ -1,5 +1,7 @@
 #include "kernel.h"
 #include "register_kernels.h"
+#include "ref/quant_params.h"
+#include "src/model.h"
 
 #include <algorithm>
 
@@ -18,6 +20,26 @@ KernelRegistry &KernelRegistry::instance() {
 }
 
 #if defined(__x86_64__)
+namespace {
+// The x86 int8 Conv/MatMul/Gemm take quantized calls whose input, weight and output are
+// u8/i8 (their prepare validates the rest as ref does), except a Gemm whose C varies along
+// rows, which goes to ref.
+bool acceptsInt8Linalg(const KernelSignature &sig) {
+  auto int8 = [](const TensorView *v) { return v && (v->dtype == DType::i8 || v->dtype == DType::u8); };
+  if (!ref::isQuantizedCall(sig) || sig.inputs.size() < 2 || sig.outputs.size() != 1 || !int8(sig.inputs[0]) ||
+      !int8(sig.inputs[1]) || !int8(sig.outputs[0]))
+    return false;
+  const TensorView *c = sig.op == "Gemm" && sig.inputs.size() > 2 ? sig.inputs[2] : nullptr;
+  return !(c && c->rank() == 2 && c->shape[0] != 1);
+}
+// The AVX-512 ones use vpdpbusd: the x86-avx512 level (F/DQ/BW/VL) plus AVX512_VNNI. A
+// CPU with AVX-512 but no VNNI (Skylake-SP) runs the AVX2 ones.
+bool acceptsInt8LinalgVnni(const KernelSignature &sig) {
+  static const bool vnni = hostHasFeature("avx512vnni");
+  return vnni && acceptsInt8Linalg(sig);
+}
+}  // namespace
+
 void registerX86Kernels(KernelRegistry &r) {
   auto add = [&](const char *op, Isa isa, Kernel *(*factory)(), KernelAccepts accepts) {
     r.add(op, isa, [factory] { return std::unique_ptr<Kernel>(factory()); }, accepts);
@@ -27,6 +49,13 @@ void registerX86Kernels(KernelRegistry &r) {
   add("MatMul", Isa::X86Avx2, newX86Avx2MatMul, f32Only);
   add("Conv", Isa::X86Avx2, newX86Avx2Conv, f32Only);
   add("Conv", Isa::X86Avx512, newX86Avx512Conv, f32Only);
+  // int8 Conv/MatMul/Gemm (x86/qgemm_*.cpp): see acceptsInt8Linalg.
+  add("Conv", Isa::X86Avx2, newX86Avx2QuantConv, acceptsInt8Linalg);
+  add("MatMul", Isa::X86Avx2, newX86Avx2QuantMatMul, acceptsInt8Linalg);
+  add("Gemm", Isa::X86Avx2, newX86Avx2QuantGemm, acceptsInt8Linalg);
+  add("Conv", Isa::X86Avx512, newX86Avx512QuantConv, acceptsInt8LinalgVnni);
+  add("MatMul", Isa::X86Avx512, newX86Avx512QuantMatMul, acceptsInt8LinalgVnni);
+  add("Gemm", Isa::X86Avx512, newX86Avx512QuantGemm, acceptsInt8LinalgVnni);
 }
 #endif
 

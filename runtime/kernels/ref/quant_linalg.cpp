@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "ref/plans.h"
+#include "ref/quant_linalg.h"
 #include "ref/quant_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
@@ -85,6 +86,22 @@ void checkBias(const KernelSignature &sig, const QuantParams &b, const QuantPara
   }
 }
 
+// The parameters of a call whose channels (or columns) are `count`.
+QuantLinalgParams params(const KernelSignature &sig, const QuantParams &x, const QuantParams &w,
+                         const QuantParams &y, int64_t count, const Activation &act) {
+  QuantLinalgParams q;
+  q.xt = x.dtype;
+  q.wt = w.dtype;
+  q.yt = y.dtype;
+  q.zx = zeroPointAt(x, 0);
+  q.zy = zeroPointAt(y, 0);
+  const ChannelRequant ch = channelRequant(sig, x, w, y, count);
+  q.zw = ch.zw;
+  q.mult = ch.mult;
+  q.range = activationRange(act, y);
+  return q;
+}
+
 template <typename Fn> void dispatch3(DType a, DType b, DType c, Fn &&fn) {
   dispatch(Int8Types{}, a, [&](auto ta) {
     dispatch(Int8Types{}, b, [&](auto tb) {
@@ -96,26 +113,12 @@ template <typename Fn> void dispatch3(DType a, DType b, DType c, Fn &&fn) {
 class QuantConv final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    const FloatTwin twin(sig);
-    p_ = parseConv(twin.sig());
-    const TensorView &x = *sig.inputs[0], &w = *sig.inputs[1], &y = *sig.outputs[0];
-    const TensorView *b = optionalInput(sig, 2);
-    requireDType(sig, x, Int8Types{}, "a quantized Conv's input");
-    requireDType(sig, w, Int8Types{}, "a quantized Conv's weight");
-    requireDType(sig, y, Int8Types{}, "a quantized Conv's output");
-    const QuantParams px = readQuantParams(sig, x, "X", AxisRule::PerTensor);
-    const QuantParams pw = readQuantParams(sig, w, "W", AxisRule::Any, 0);
-    const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
-    if (b) {
-      requireDType(sig, *b, Types<int32_t>{}, "a quantized Conv's bias");
-      const QuantParams pb = readQuantParams(sig, *b, "B", AxisRule::Any, 0);
-      checkBias(sig, pb, px, pw, p_.outChannels, [](int64_t c) { return c; }, "bias");
-    }
-    zx_ = zeroPointAt(px, 0);
-    zy_ = zeroPointAt(py, 0);
-    ch_ = channelRequant(sig, px, pw, py, p_.outChannels);
-    range_ = activationRange(p_.act, py);
-    types_ = {x.dtype, w.dtype, y.dtype};
+    const QuantLinalgParams q = prepareQuantConv(sig, &p_);
+    zx_ = q.zx;
+    zy_ = q.zy;
+    ch_ = {q.zw, q.mult};
+    range_ = q.range;
+    types_ = {q.xt, q.wt, q.yt};
 
     const size_t nd = p_.kernel.size();
     kernelCoords_.resize(p_.kernelSize * nd);
@@ -227,22 +230,12 @@ int64_t rowGrain(int64_t N, int64_t K) {
 class QuantMatMul final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    const FloatTwin twin(sig);
-    p_ = parseMatMul(twin.sig());
-    const TensorView &a = *sig.inputs[0], &b = *sig.inputs[1], &y = *sig.outputs[0];
-    requireDType(sig, a, Int8Types{}, "a quantized MatMul's A");
-    requireDType(sig, b, Int8Types{}, "a quantized MatMul's B");
-    requireDType(sig, y, Int8Types{}, "a quantized MatMul's output");
-    const QuantParams pa = readQuantParams(sig, a, "A", AxisRule::PerTensor);
-    // Per column of the product: along B's last dim (a 1-D B has no column dim).
-    const QuantParams pb = readQuantParams(sig, b, "B", b.rank() >= 2 ? AxisRule::Any : AxisRule::PerTensor,
-                                           b.rank() - 1);
-    const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
-    za_ = zeroPointAt(pa, 0);
-    zy_ = zeroPointAt(py, 0);
-    ch_ = channelRequant(sig, pa, pb, py, p_.N);
-    range_ = activationRange(p_.act, py);
-    types_ = {a.dtype, b.dtype, y.dtype};
+    const QuantLinalgParams q = prepareQuantMatMul(sig, &p_);
+    za_ = q.zx;
+    zy_ = q.zy;
+    ch_ = {q.zw, q.mult};
+    range_ = q.range;
+    types_ = {q.xt, q.wt, q.yt};
   }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
@@ -278,34 +271,13 @@ private:
 class QuantGemm final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    const FloatTwin twin(sig);
-    p_ = parseGemm(twin.sig());
-    const TensorView &a = *sig.inputs[0], &b = *sig.inputs[1], &y = *sig.outputs[0];
-    const TensorView *c = optionalInput(sig, 2);
-    if (p_.alpha != 1.f)
-      kernelFail(sig, "a quantized Gemm needs alpha = 1, got " + std::to_string(p_.alpha) +
-                          " (fold it into the output scale)");
-    if (c && p_.beta != 1.f)
-      kernelFail(sig, "a quantized Gemm needs beta = 1, got " + std::to_string(p_.beta) +
-                          " (fold it into C's scale)");
-    requireDType(sig, a, Int8Types{}, "a quantized Gemm's A");
-    requireDType(sig, b, Int8Types{}, "a quantized Gemm's B");
-    requireDType(sig, y, Int8Types{}, "a quantized Gemm's output");
-    const QuantParams pa = readQuantParams(sig, a, "A", AxisRule::PerTensor);
-    const QuantParams pb = readQuantParams(sig, b, "B", AxisRule::Any, p_.transB ? 0 : 1);
-    const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
-    hasC_ = c != nullptr;
-    if (c) {
-      requireDType(sig, *c, Types<int32_t>{}, "a quantized Gemm's C");
-      const QuantParams pc = readQuantParams(sig, *c, "C", AxisRule::Any, c->rank() - 1);
-      const bool alongN = pc.perAxis && c->shape.back() == p_.N;
-      checkBias(sig, pc, pa, pb, p_.N, [&](int64_t j) { return alongN ? j : 0; }, "C");
-    }
-    za_ = zeroPointAt(pa, 0);
-    zy_ = zeroPointAt(py, 0);
-    ch_ = channelRequant(sig, pa, pb, py, p_.N);
-    range_ = activationRange(p_.act, py);
-    types_ = {a.dtype, b.dtype, y.dtype};
+    const QuantLinalgParams q = prepareQuantGemm(sig, &p_);
+    hasC_ = p_.hasC;
+    za_ = q.zx;
+    zy_ = q.zy;
+    ch_ = {q.zw, q.mult};
+    range_ = q.range;
+    types_ = {q.xt, q.wt, q.yt};
   }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
@@ -340,6 +312,68 @@ private:
 };
 
 }  // namespace
+
+QuantLinalgParams prepareQuantConv(const KernelSignature &sig, ConvPlan *plan) {
+  const FloatTwin twin(sig);
+  *plan = parseConv(twin.sig());
+  const TensorView &x = *sig.inputs[0], &w = *sig.inputs[1], &y = *sig.outputs[0];
+  const TensorView *b = optionalInput(sig, 2);
+  requireDType(sig, x, Int8Types{}, "a quantized Conv's input");
+  requireDType(sig, w, Int8Types{}, "a quantized Conv's weight");
+  requireDType(sig, y, Int8Types{}, "a quantized Conv's output");
+  const QuantParams px = readQuantParams(sig, x, "X", AxisRule::PerTensor);
+  const QuantParams pw = readQuantParams(sig, w, "W", AxisRule::Any, 0);
+  const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
+  if (b) {
+    requireDType(sig, *b, Types<int32_t>{}, "a quantized Conv's bias");
+    const QuantParams pb = readQuantParams(sig, *b, "B", AxisRule::Any, 0);
+    checkBias(sig, pb, px, pw, plan->outChannels, [](int64_t c) { return c; }, "bias");
+  }
+  return params(sig, px, pw, py, plan->outChannels, plan->act);
+}
+
+QuantLinalgParams prepareQuantMatMul(const KernelSignature &sig, MatMulPlan *plan) {
+  const FloatTwin twin(sig);
+  *plan = parseMatMul(twin.sig());
+  const TensorView &a = *sig.inputs[0], &b = *sig.inputs[1], &y = *sig.outputs[0];
+  requireDType(sig, a, Int8Types{}, "a quantized MatMul's A");
+  requireDType(sig, b, Int8Types{}, "a quantized MatMul's B");
+  requireDType(sig, y, Int8Types{}, "a quantized MatMul's output");
+  const QuantParams pa = readQuantParams(sig, a, "A", AxisRule::PerTensor);
+  // Per column of the product: along B's last dim (a 1-D B has no column dim).
+  const QuantParams pb = readQuantParams(sig, b, "B", b.rank() >= 2 ? AxisRule::Any : AxisRule::PerTensor,
+                                         b.rank() - 1);
+  const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
+  return params(sig, pa, pb, py, plan->N, plan->act);
+}
+
+QuantLinalgParams prepareQuantGemm(const KernelSignature &sig, GemmPlan *plan) {
+  const FloatTwin twin(sig);
+  *plan = parseGemm(twin.sig());
+  const GemmPlan &p = *plan;
+  const TensorView &a = *sig.inputs[0], &b = *sig.inputs[1], &y = *sig.outputs[0];
+  const TensorView *c = optionalInput(sig, 2);
+  if (p.alpha != 1.f)
+    kernelFail(sig, "a quantized Gemm needs alpha = 1, got " + std::to_string(p.alpha) +
+                        " (fold it into the output scale)");
+  if (c && p.beta != 1.f)
+    kernelFail(sig, "a quantized Gemm needs beta = 1, got " + std::to_string(p.beta) +
+                        " (fold it into C's scale)");
+  requireDType(sig, a, Int8Types{}, "a quantized Gemm's A");
+  requireDType(sig, b, Int8Types{}, "a quantized Gemm's B");
+  requireDType(sig, y, Int8Types{}, "a quantized Gemm's output");
+  const QuantParams pa = readQuantParams(sig, a, "A", AxisRule::PerTensor);
+  const QuantParams pb = readQuantParams(sig, b, "B", AxisRule::Any, p.transB ? 0 : 1);
+  const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
+  if (c) {
+    requireDType(sig, *c, Types<int32_t>{}, "a quantized Gemm's C");
+    const QuantParams pc = readQuantParams(sig, *c, "C", AxisRule::Any, c->rank() - 1);
+    const bool alongN = pc.perAxis && c->shape.back() == p.N;
+    checkBias(sig, pc, pa, pb, p.N, [&](int64_t j) { return alongN ? j : 0; }, "C");
+  }
+  return params(sig, pa, pb, py, p.N, p.act);
+}
+
 }  // namespace edgec::rt::ref
 
 namespace edgec::rt {

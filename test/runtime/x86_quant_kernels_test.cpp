@@ -1,0 +1,375 @@
+// The x86 int8 Conv, MatMul and Gemm kernels (x86/qgemm_*.cpp) against the ref quantized
+// kernels, bit for bit: every path (1x1, im2col, grouped, depthwise, MatMul batch
+// broadcast, Gemm transposes), u8 and i8 activations, i8 and u8 weights with and without
+// zero points, per-tensor and per-channel scales, bias, Relu/Clip, sizes that leave a tail
+// in every loop, constant (packed at prepare) and run-time weights, 1, 2 and 3 threads, on
+// each ISA level the CPU has; and the vectorized requantization on edge accumulators.
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+#include "naive_ops.h"
+#include "quant_math.h"
+#include "quant_test_util.h"
+
+namespace edgec::rt::testing {
+namespace {
+
+struct Level {
+  std::vector<Isa> isas;
+  Isa expect;
+  const char *name;
+};
+
+// The x86 levels this CPU runs the int8 kernels at (AVX-512 needs VNNI as well).
+std::vector<Level> levels() {
+  std::vector<Level> out;
+  if (cpuHasAvx2()) out.push_back({{Isa::Ref, Isa::X86Avx2}, Isa::X86Avx2, "avx2"});
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512vnni"))
+    out.push_back({{Isa::Ref, Isa::X86Avx2, Isa::X86Avx512}, Isa::X86Avx512, "avx512-vnni"});
+  return out;
+}
+
+// Prepares `op` on the best kernel among `isas` (weights and bias marked constant when
+// `constants`) and runs it with `threads` threads; returns the chosen ISA.
+Isa run(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out, AttrList &attrs,
+        const std::vector<Isa> &isas, int threads, bool constants) {
+  static const TensorView absent;
+  KernelSignature sig;
+  sig.op = op;
+  sig.node = "test_node";
+  sig.attrs = attrs.attrs();
+  std::vector<const TensorView *> in;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    sig.inputs.push_back(inputs[i]);
+    sig.input_is_constant.push_back(constants && i >= 1);
+    in.push_back(inputs[i] ? inputs[i] : &absent);
+  }
+  sig.outputs.push_back(&out);
+  Isa chosen = Isa::Ref;
+  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isas, &chosen);
+  k->prepare(sig);
+  std::vector<TensorView *> outs = {&out};
+  runPrepared(*k, in, outs, threads);
+  return chosen;
+}
+
+// Runs the call on ref, then on every level at 1, 2 and 3 threads (constant weights, and
+// run-time ones at 2 threads), and expects the same codes.
+void expectSameAsRef(const std::string &op, const std::vector<TensorView *> &inputs, QTensor &y, AttrList &attrs,
+                     const std::string &what, bool refOnly = false) {
+  std::fill(y.t.view().as<uint8_t>(), y.t.view().as<uint8_t>() + y.t.view().numel(), 0xA5);
+  ASSERT_EQ(run(op, inputs, y.t.view(), attrs, {Isa::Ref}, 1, true), Isa::Ref) << what;
+  const std::vector<int32_t> expect = y.codes();
+  for (const Level &level : levels()) {
+    for (int threads = 1; threads <= 3; ++threads) {
+      for (bool constants : {true, false}) {
+        if (!constants && threads != 2) continue;
+        std::fill(y.t.view().as<uint8_t>(), y.t.view().as<uint8_t>() + y.t.view().numel(), 0x5A);
+        const Isa chosen = run(op, inputs, y.t.view(), attrs, level.isas, threads, constants);
+        ASSERT_EQ(chosen, refOnly ? Isa::Ref : level.expect) << what << " on " << level.name;
+        const std::vector<int32_t> got = y.codes();
+        for (size_t i = 0; i < got.size(); ++i)
+          ASSERT_EQ(got[i], expect[i]) << what << " on " << level.name << ", " << threads << " threads, "
+                                       << (constants ? "constant" : "run-time") << " weights, at " << i;
+      }
+    }
+  }
+}
+
+std::string shapeStr(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+const char *dt(DType t) { return t == DType::u8 ? "u8" : "i8"; }
+
+// Operand types and quantization of one variant.
+struct Variant {
+  DType xt, wt, yt;
+  bool perAxis, weightZeroPoints, bias;
+  std::string act;  // "", "Relu", "Clip"
+  float yScaleFactor = 1.f;  // < 1: multipliers above 1 (a left shift) and many clamped codes
+};
+
+// Cycles through the combinations, a different one per (case, index).
+Variant variant(int i) {
+  const DType T[2] = {DType::u8, DType::i8};
+  Variant v;
+  v.xt = T[i % 2];
+  v.wt = (i / 2) % 3 == 2 ? DType::u8 : DType::i8;
+  v.yt = T[(i / 3) % 2];
+  v.perAxis = (i / 2) % 2 == 0;
+  v.weightZeroPoints = i % 3 == 1 || v.wt == DType::u8;
+  v.bias = i % 4 != 3;
+  v.act = i % 5 == 1 ? "Relu" : i % 5 == 3 ? "Clip" : "";
+  v.yScaleFactor = i % 7 == 5 ? 1e-4f : 1.f;
+  return v;
+}
+std::string variantStr(const Variant &v) {
+  return std::string(dt(v.xt)) + "x" + dt(v.wt) + "->" + dt(v.yt) + (v.perAxis ? " per-axis" : " per-tensor") +
+         (v.weightZeroPoints ? " wzp" : "") + (v.bias ? " bias" : "") + (v.act.empty() ? "" : " " + v.act) +
+         (v.yScaleFactor < 1 ? " left-shift" : "");
+}
+
+// Activation zero point: anywhere in range, extremes included now and then.
+int32_t activationZp(DType t, std::mt19937 &rng) {
+  const int r = int(rng() % 8);
+  if (r == 0) return qmin(t);
+  if (r == 1) return qmax(t);
+  return qmin(t) + int32_t(rng() % 256);
+}
+
+// Weight zero points: 0 for i8 (128 for u8) unless asked, else spread over the range.
+std::vector<int32_t> weightZps(int64_t n, DType t, bool nonzero, std::mt19937 &rng) {
+  std::vector<int32_t> z(size_t(n), t == DType::u8 ? 128 : 0);
+  if (nonzero)
+    for (int32_t &v : z) v = qmin(t) + int32_t(rng() % 256);
+  return z;
+}
+
+// An output scale that spreads sum_K (x - zx)(w - zw) of uniform codes over most codes.
+float outputScale(float sx, float sw, int64_t K, float factor) {
+  return float(sx * sw * 74.0 * 74.0 * std::sqrt(double(std::max<int64_t>(K, 1))) * 3.0 / 128.0) * factor;
+}
+
+// ---- Conv ----
+
+void checkConv(const ConvCase &c, const Variant &v, std::mt19937 &rng) {
+  const std::string what = "conv x" + shapeStr(c.x) + " w" + shapeStr(c.w()) + " g" + std::to_string(c.group) +
+                           " s" + shapeStr(c.strides) + " p" + shapeStr(c.pads) + " d" + shapeStr(c.dilations) + " " +
+                           variantStr(v);
+  const QP xp = {randomScale(rng), activationZp(v.xt, rng)};
+  auto x = makeQ(v.xt, c.x, randomCodes(numelOf(c.x), v.xt, rng), xp);
+  const int64_t M = c.outChannels;
+  std::vector<float> ws(static_cast<size_t>(M));
+  for (float &s : ws) s = randomScale(rng, 0.001f, 0.02f);
+  std::vector<int32_t> zw = weightZps(M, v.wt, v.weightZeroPoints, rng);
+  QPtr w;
+  if (v.perAxis) {
+    w = makeQAxis(v.wt, c.w(), randomCodes(numelOf(c.w()), v.wt, rng), ws, zw, 0);
+  } else {
+    ws.assign(size_t(M), ws[0]);
+    w = makeQ(v.wt, c.w(), randomCodes(numelOf(c.w()), v.wt, rng), {ws[0], zw[0]});
+  }
+  std::vector<float> bs(static_cast<size_t>(M));
+  for (int64_t m = 0; m < M; ++m) bs[size_t(m)] = xp.scale * ws[size_t(m)];
+  std::vector<int32_t> bv(static_cast<size_t>(M));
+  for (int32_t &b : bv) b = int32_t(rng() % 200001) - 100000;
+  QPtr b = v.perAxis ? makeQAxis(DType::i32, {M}, bv, bs, {}, 0)
+                     : std::make_unique<QTensor>(DType::i32, std::vector<int64_t>{M}, bv, std::vector<float>{bs[0]},
+                                                 std::vector<int32_t>{}, -1);
+  const int64_t K = c.x[1] / c.group * numelOf(c.kernel);
+  const QP yp = {outputScale(xp.scale, ws[0], K, v.yScaleFactor), qmin(v.yt) + int32_t(rng() % 256)};
+  auto y = makeOut(v.yt, c.y(), yp);
+  ConvCase cc = c;
+  cc.activation = v.act;
+  cc.actMin = -0.5f * yp.scale * 100;
+  cc.actMax = 0.7f * yp.scale * 100;
+  AttrList attrs;
+  cc.fill(attrs);
+  expectSameAsRef("Conv", {&x->t.view(), &w->t.view(), v.bias ? &b->t.view() : nullptr}, *y, attrs, what);
+}
+
+struct ConvShape {
+  ConvCase c;
+  int variants;
+};
+
+std::vector<ConvShape> convShapes() {
+  auto conv = [](std::vector<int64_t> x, int64_t m, int64_t g, std::vector<int64_t> k, std::vector<int64_t> s,
+                 std::vector<int64_t> d, std::vector<int64_t> p) {
+    ConvCase c;
+    c.x = x, c.outChannels = m, c.group = g, c.kernel = k, c.strides = s, c.dilations = d, c.pads = p;
+    return c;
+  };
+  return {
+      // Pointwise: whole and partial tiles of channels and positions.
+      {conv({1, 32, 12, 8}, 48, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 12},
+      {conv({2, 7, 5, 9}, 19, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 8},
+      {conv({1, 130, 7, 7}, 37, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 6},
+      {conv({1, 5, 50, 50}, 3, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 4},  // several panels
+      // im2col: 3x3 stride 1 and 2 with pads, 1x1 stride 2, dilation, asymmetric pads.
+      {conv({1, 16, 17, 19}, 24, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 8},
+      {conv({1, 8, 23, 21}, 33, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 0, 1}), 8},
+      {conv({2, 3, 32, 32}, 16, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}), 4},  // a first layer
+      {conv({1, 9, 11, 10}, 10, 1, {1, 1}, {2, 2}, {1, 1}, {0, 0, 0, 0}), 4},
+      {conv({1, 6, 12, 13}, 9, 1, {3, 2}, {1, 2}, {2, 1}, {2, 0, 1, 1}), 4},
+      {conv({1, 64, 20, 20}, 20, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 3},  // several panels
+      // Grouped.
+      {conv({1, 12, 9, 10}, 18, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 6},
+      {conv({2, 8, 6, 6}, 8, 2, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 4},
+      // Depthwise: stride 1 and 2, a channel multiplier, dilation, 5x5, odd widths.
+      {conv({1, 24, 14, 15}, 24, 24, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 10},
+      {conv({2, 16, 21, 19}, 16, 16, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}), 8},
+      {conv({1, 6, 9, 23}, 12, 6, {3, 3}, {1, 2}, {1, 1}, {0, 1, 1, 0}), 6},
+      {conv({1, 5, 16, 17}, 5, 5, {3, 3}, {1, 1}, {2, 2}, {2, 2, 2, 2}), 4},
+      {conv({1, 4, 12, 40}, 4, 4, {5, 5}, {2, 3}, {1, 1}, {2, 2, 2, 2}), 4},
+      // 1-D and 3-D (im2col).
+      {conv({2, 6, 31}, 10, 1, {3}, {2}, {1}, {1, 1}), 4},
+      {conv({1, 4, 5, 6, 7}, 6, 2, {2, 3, 2}, {1, 2, 1}, {1, 1, 2}, {1, 0, 1, 0, 1, 1}), 4},
+  };
+}
+
+TEST(X86QuantKernels, ConvMatchesRefBitExactly) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(7);
+  int i = 0;
+  for (const ConvShape &s : convShapes())
+    for (int k = 0; k < s.variants; ++k) checkConv(s.c, variant(i++), rng);
+}
+
+// ---- MatMul ----
+
+TEST(X86QuantKernels, MatMulMatchesRefBitExactly) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(8);
+  const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> shapes = {
+      {{5, 7}, {7, 6}},          {{2, 3, 4, 9}, {9, 5}},   // batch broadcast of A
+      {{3, 1, 4, 6}, {2, 6, 3}}, {{8}, {8, 4}},            // both broadcast; 1-D A
+      {{3, 8}, {8}},             {{33, 67}, {67, 50}},     // 1-D B; tails everywhere
+      {{64, 200}, {200, 100}},   {{1, 1000}, {1000, 257}},  // a GEMV split over columns
+      {{17, 4}, {4, 49}},        {{2, 9, 3}, {2, 3, 97}},   // tiny K; batched B
+  };
+  int i = 0;
+  for (const auto &[as, bsh] : shapes) {
+    for (int k = 0; k < 4; ++k) {
+      const Variant v = variant(i++);
+      const std::string what = "matmul " + shapeStr(as) + " x " + shapeStr(bsh) + " " + variantStr(v);
+      const QP ap = {randomScale(rng), activationZp(v.xt, rng)};
+      auto a = makeQ(v.xt, as, randomCodes(numelOf(as), v.xt, rng), ap);
+      const int64_t N = bsh.size() == 1 ? 1 : bsh.back(), K = as.back();
+      std::vector<float> bs(static_cast<size_t>(N));
+      for (float &s : bs) s = randomScale(rng, 0.001f, 0.03f);
+      const std::vector<int32_t> bz = weightZps(N, v.wt, v.weightZeroPoints, rng);
+      const bool perAxis = v.perAxis && bsh.size() >= 2;
+      auto b = perAxis ? makeQAxis(v.wt, bsh, randomCodes(numelOf(bsh), v.wt, rng), bs, bz, int(bsh.size()) - 1)
+                       : makeQ(v.wt, bsh, randomCodes(numelOf(bsh), v.wt, rng), {bs[0], bz[0]});
+      std::vector<int64_t> ys;
+      naiveMatMul(as, std::vector<float>(size_t(numelOf(as))), bsh, std::vector<float>(size_t(numelOf(bsh))), &ys);
+      auto y = makeOut(v.yt, ys, {outputScale(ap.scale, bs[0], K, v.yScaleFactor), qmin(v.yt) + int32_t(rng() % 256)});
+      AttrList attrs;
+      if (!v.act.empty()) attrs.s("activation", v.act.c_str());
+      if (v.act == "Clip") attrs.f("act_min", -30 * y->scale()).f("act_max", 50 * y->scale());
+      expectSameAsRef("MatMul", {&a->t.view(), &b->t.view()}, *y, attrs, what);
+    }
+  }
+}
+
+// ---- Gemm ----
+
+TEST(X86QuantKernels, GemmMatchesRefBitExactly) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(9);
+  int i = 0;
+  for (const auto &[M, N, K] : std::vector<std::array<int64_t, 3>>{{13, 37, 29}, {1, 70, 130}, {9, 16, 4}, {40, 5, 3}}) {
+    for (int transA = 0; transA < 2; ++transA) {
+      for (int transB = 0; transB < 2; ++transB) {
+        for (const std::vector<int64_t> &cs : std::vector<std::vector<int64_t>>{{}, {N}, {1}, {1, N}, {M, N}}) {
+          const Variant v = variant(i++);
+          const std::string what = "gemm " + std::to_string(M) + "x" + std::to_string(N) + "x" + std::to_string(K) +
+                                   " tA " + std::to_string(transA) + " tB " + std::to_string(transB) + " C " +
+                                   shapeStr(cs) + " " + variantStr(v);
+          const QP ap = {randomScale(rng), activationZp(v.xt, rng)};
+          auto a = makeQ(v.xt, transA ? std::vector<int64_t>{K, M} : std::vector<int64_t>{M, K},
+                         randomCodes(M * K, v.xt, rng), ap);
+          const std::vector<int64_t> bsh = transB ? std::vector<int64_t>{N, K} : std::vector<int64_t>{K, N};
+          std::vector<float> bs(static_cast<size_t>(N));
+          for (float &s : bs) s = randomScale(rng, 0.001f, 0.03f);
+          const bool perAxis = v.perAxis && !(cs.size() == 1 && cs[0] == 1);  // a scalar C needs one B scale
+          if (!perAxis) bs.assign(size_t(N), bs[0]);
+          const std::vector<int32_t> bz = weightZps(N, v.wt, v.weightZeroPoints, rng);
+          auto b = perAxis ? makeQAxis(v.wt, bsh, randomCodes(N * K, v.wt, rng), bs, bz, transB ? 0 : 1)
+                           : makeQ(v.wt, bsh, randomCodes(N * K, v.wt, rng), {bs[0], bz[0]});
+          std::vector<int32_t> cv(size_t(numelOf(cs)));
+          for (int32_t &c : cv) c = int32_t(rng() % 400001) - 200000;
+          std::vector<float> cScales;
+          for (int64_t j = 0; j < (cs.empty() ? 1 : cs.back()); ++j) cScales.push_back(ap.scale * bs[size_t(j)]);
+          auto c = !cs.empty() && cs.back() == N ? makeQAxis(DType::i32, cs, cv, cScales, {}, int(cs.size()) - 1)
+                                                 : std::make_unique<QTensor>(DType::i32, cs, cv, std::vector<float>{cScales[0]},
+                                                                             std::vector<int32_t>{}, -1);
+          auto y = makeOut(v.yt, {M, N}, {outputScale(ap.scale, bs[0], K, v.yScaleFactor), qmin(v.yt) + int32_t(rng() % 256)});
+          AttrList attrs;
+          attrs.i("transA", transA).i("transB", transB).f("alpha", 1.f).f("beta", 1.f);
+          if (!v.act.empty()) attrs.s("activation", v.act.c_str());
+          if (v.act == "Clip") attrs.f("act_min", -30 * y->scale()).f("act_max", 50 * y->scale());
+          // A C that varies along rows goes to ref.
+          const bool rowC = cs.size() == 2 && cs[0] == M && M > 1;
+          expectSameAsRef("Gemm", {&a->t.view(), &b->t.view(), cs.empty() ? nullptr : &c->t.view()}, *y, attrs, what,
+                          rowC);
+        }
+      }
+    }
+  }
+}
+
+// ---- Requantization on chosen accumulators ----
+
+// Gemm with K = 1 and A at its zero point: every accumulator is C[j] exactly, so C chooses
+// the values the vectorized requantization sees (INT32_MIN and MAX, ties of every right
+// shift, values next to them) and B's per-column scales the multipliers (left shifts up to
+// 30, right shifts down to 31, the smallest and largest multipliers).
+TEST(X86QuantKernels, RequantizationMatchesScalarOnEdgeValues) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::vector<int32_t> values = {INT32_MIN, INT32_MIN + 1, INT32_MAX, INT32_MAX - 1, 0, 1, -1, 2, -2, 3, -3};
+  for (int s = 1; s <= 31; ++s)
+    for (int64_t k : {1, 3, -1, -3, 5, -7})
+      for (int64_t d : {-1, 0, 1}) {
+        const int64_t v = k * (int64_t(1) << (s - 1)) + d;
+        if (v >= INT32_MIN && v <= INT32_MAX) values.push_back(int32_t(v));
+      }
+  std::mt19937 rng(11);
+  for (int i = 0; i < 200; ++i) values.push_back(int32_t(rng()));
+  // Real multipliers sa sb / sy with sa = 1, sy = 1: sb is the multiplier.
+  std::vector<float> reals = {1.0f, 0.5f, 0.75f, 0.999999f, 1.5f, 3.0f, 1e3f, 5e8f, 1e9f, std::ldexp(1.f, -32),
+                              std::ldexp(1.f, -31), 1e-9f, 1e-5f, 0.3f, 0.1234567f};
+  for (int i = 0; i < 20; ++i) reals.push_back(std::exp(std::uniform_real_distribution<float>(-20.f, 20.f)(rng)));
+  const int64_t N = 53;  // a partial vector at the end of every level's tile
+  int run = 0;
+  for (size_t r0 = 0; r0 < reals.size(); ++r0) {
+    for (size_t v0 = 0; v0 < values.size(); v0 += N) {
+      std::vector<float> bs(static_cast<size_t>(N));
+      std::vector<int32_t> cv(static_cast<size_t>(N));
+      for (int64_t j = 0; j < N; ++j) {
+        bs[size_t(j)] = reals[(r0 + size_t(j)) % reals.size()];
+        cv[size_t(j)] = values[(v0 + size_t(j)) % values.size()];
+      }
+      for (DType yt : {DType::i8, DType::u8}) {
+        const int32_t zy = yt == DType::i8 ? int32_t(run % 3) - 1 : 128 + int32_t(run % 5);
+        auto a = makeQ(DType::u8, {2, 1}, {200, 200}, {1.f, 200});
+        auto b = makeQAxis(DType::i8, {1, N}, randomCodes(N, DType::i8, rng), bs, {}, 1);
+        auto c = makeQAxis(DType::i32, {N}, cv, bs, {}, 0);
+        auto y = makeOut(yt, {2, N}, {1.f, zy});
+        AttrList attrs;
+        attrs.i("transA", 0).i("transB", 0).f("alpha", 1.f).f("beta", 1.f);
+        expectSameAsRef("Gemm", {&a->t.view(), &b->t.view(), &c->t.view()}, *y, attrs,
+                        "requantization run " + std::to_string(run));
+        // And the scalar definition itself.
+        const std::vector<int32_t> got = y->codes();
+        for (int64_t j = 0; j < N; ++j) {
+          const quant::QuantizedMultiplier m = quant::quantizeMultiplier(double(bs[size_t(j)]));
+          ASSERT_EQ(got[size_t(N + j)], quant::requantize(cv[size_t(j)], m, zy, qmin(yt), qmax(yt)))
+              << "value " << cv[size_t(j)] << " multiplier " << bs[size_t(j)];
+        }
+        ++run;
+      }
+    }
+  }
+}
+
+// Accumulators that wrap: K large, every product at its extreme (255 * -128), as the ref's
+// int32 accumulator wraps.
+TEST(X86QuantKernels, WrappingAccumulatorsMatchRef) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  const int64_t M = 3, N = 21, K = 70001;
+  auto a = makeQ(DType::u8, {M, K}, std::vector<int32_t>(size_t(M * K), 255), {0.5f, 0});
+  auto b = makeQ(DType::i8, {K, N}, std::vector<int32_t>(size_t(K * N), -128), {0.25f, 0});
+  auto y = makeOut(DType::i8, {M, N}, {1e4f, 3});
+  AttrList none;
+  expectSameAsRef("MatMul", {&a->t.view(), &b->t.view()}, *y, none, "wrapping matmul");
+}
+
+}  // namespace
+}  // namespace edgec::rt::testing
