@@ -112,6 +112,29 @@ static inline int32_t clampToRange(int64_t v, int32_t lo, int32_t hi) {
   return static_cast<int32_t>(v < lo ? lo : v > hi ? hi : v);
 }
 
+// Rescaling small values (single codes, pool sums) with one multiply loses up to half a
+// code to the two roundings of MBQM when the right shift is small (a multiplier near 1
+// shifts right by 1). As TFLite's Add does with its 20-bit left shift, the value is
+// first shifted left by `preShift` bits, so SRDHM keeps that many fractional bits and the
+// final rounding divide rounds (almost) the exact product once. preShift is at most 20
+// and leaves |v| * 2^preShift below 2^30 for |v| <= maxAbs.
+struct RescaleMultiplier {
+  QuantizedMultiplier m;  // of real / 2^preShift
+  int preShift = 0;
+};
+static inline RescaleMultiplier rescaleMultiplier(double real, int64_t maxAbs) {
+  int bits = 0;
+  while (bits < 31 && (int64_t(1) << bits) <= maxAbs) ++bits;
+  int k = 30 - bits < 20 ? 30 - bits : 20;
+  if (k < 0) k = 0;
+  // real / 2^k must stay representable (a shift of at least -31).
+  while (k > 0 && real > 0 && std::ldexp(real, -k) < std::ldexp(1.0, -31)) --k;
+  RescaleMultiplier r;
+  r.m = quantizeMultiplier(std::ldexp(real, -k));
+  r.preShift = k;
+  return r;
+}
+
 // The output code of an int32 accumulator: clamp(zeroPoint + MBQM(acc, m), lo, hi), the
 // sum taken in 64 bits so that a saturated product plus the zero point cannot wrap.
 static inline int32_t requantize(int32_t acc, QuantizedMultiplier m, int32_t zeroPoint,
@@ -119,6 +142,12 @@ static inline int32_t requantize(int32_t acc, QuantizedMultiplier m, int32_t zer
   return clampToRange(
       static_cast<int64_t>(zeroPoint) + multiplyByQuantizedMultiplier(acc, m.multiplier, m.shift),
       lo, hi);
+}
+
+// requantize() of a small value through its RescaleMultiplier (|v| <= the maxAbs it was
+// made for).
+static inline int32_t rescale(int32_t v, const RescaleMultiplier &r, int32_t zeroPoint, int32_t lo, int32_t hi) {
+  return requantize(v * (int32_t(1) << r.preShift), r.m, zeroPoint, lo, hi);
 }
 
 // The code of a real value: clamp(zeroPoint + roundHalfAwayFromZero(real / scale)),

@@ -53,6 +53,13 @@ int32_t modelRequant(int64_t acc, QuantizedMultiplier m, int32_t zy, int32_t lo,
   const int64_t acc32 = int32_t(uint32_t(acc));  // the kernels' int32 accumulator
   return int32_t(std::clamp<int64_t>(zy + modelMBQM(acc32, m.multiplier, m.shift), lo, hi));
 }
+// The kernels' rescale of a small value: modelRequant of v shifted left by the
+// multiplier's pre-shift, with the multiplier of real / 2^preShift.
+int32_t modelRescale(int64_t v, double real, int64_t maxAbs, int32_t zy, int32_t lo, int32_t hi) {
+  const quant::RescaleMultiplier r = quant::rescaleMultiplier(real, maxAbs);
+  EXPECT_EQ(r.m.multiplier, quant::quantizeMultiplier(std::ldexp(real, -r.preShift)).multiplier);
+  return modelRequant(v * (int64_t(1) << r.preShift), r.m, zy, lo, hi);
+}
 // clamp(zy + round half away(real / sy)): requantization in double.
 int32_t doubleRequant(double real, double sy, int32_t zy, int32_t lo, int32_t hi) {
   const double t = std::round(real / sy) + zy;
@@ -840,10 +847,15 @@ TEST(QuantKernels, PoolsMatchReferences) {
       auto other = makeOut(t, ys, yp);
       fillPool(a3, c);
       runKernel("MaxPool", {&x->t}, {&other->t}, a3);
-      const QuantizedMultiplier m = quant::quantizeMultiplier(double(xp.scale) / yp.scale);
       const std::vector<int32_t> maxes = codesOf(rawY), got = other->codes();
-      for (size_t i = 0; i < got.size(); ++i)
-        ASSERT_EQ(got[i], modelRequant(maxes[i] - xp.zp, m, yp.zp, qmin(t), qmax(t))) << what << " at " << i;
+      for (size_t i = 0; i < got.size(); ++i) {
+        ASSERT_EQ(got[i], modelRescale(maxes[i] - xp.zp, double(xp.scale) / yp.scale, 255, yp.zp, qmin(t), qmax(t)))
+            << what << " at " << i;
+        // One rounding of (almost) the exact value: a tie in double is the only way to differ.
+        const double exact = (maxes[i] - xp.zp) * double(xp.scale) / yp.scale;
+        if (!nearTie(exact, 1.0, 1e-5))
+          ASSERT_EQ(got[i], doubleRequant(exact, 1.0, yp.zp, qmin(t), qmax(t))) << what << " at " << i;
+      }
 
       // AveragePool: float ref on dequantized values (within 1), and an exact integer model.
       Tensor fx = Tensor::of<float>(c.x, dequantize(*x)), fy(DType::f32, ys);
@@ -860,6 +872,18 @@ TEST(QuantKernels, PoolsMatchReferences) {
       const int differ =
           compareWithFloat(ag, fy.values<float>(), yp.scale, yp.zp, t, what + " average", tieWindow(mults));
       EXPECT_LT(differ, int(ag.size()) / 4) << what;
+      // The kernel's pre-shift allows for its largest window (in-bounds elements).
+      int64_t maxTaps = 0;
+      for (int64_t i = 0; i < numelOf(ys); ++i) {
+        const std::vector<int64_t> o = unflatIndex(i, ys);
+        int64_t taps = 0;
+        for (int64_t kh = 0; kh < c.kernel[0]; ++kh)
+          for (int64_t kw = 0; kw < c.kernel[1]; ++kw) {
+            const int64_t h = o[2] * c.strides[0] - c.pads[0] + kh, w = o[3] * c.strides[1] - c.pads[1] + kw;
+            taps += h >= 0 && h < c.x[2] && w >= 0 && w < c.x[3];
+          }
+        maxTaps = std::max(maxTaps, taps);
+      }
       for (int64_t i = 0; i < numelOf(ys); ++i) {
         const std::vector<int64_t> o = unflatIndex(i, ys);
         int64_t acc = 0, count = 0;
@@ -874,8 +898,10 @@ TEST(QuantKernels, PoolsMatchReferences) {
             ++count;
           }
         }
-        const QuantizedMultiplier mc = quant::quantizeMultiplier(double(xp.scale) / (double(yp.scale) * count));
-        ASSERT_EQ(ag[size_t(i)], modelRequant(acc, mc, yp.zp, qmin(t), qmax(t))) << what << " average at " << i;
+        const double real = double(xp.scale) / (double(yp.scale) * count);
+        ASSERT_EQ(ag[size_t(i)], modelRescale(acc, real, maxTaps * 255, yp.zp, qmin(t), qmax(t))) << what << " average at " << i;
+        if (!nearTie(acc * real, 1.0, 1e-4))
+          ASSERT_EQ(ag[size_t(i)], doubleRequant(acc * real, 1.0, yp.zp, qmin(t), qmax(t))) << what << " average at " << i;
       }
     }
   }
@@ -890,15 +916,14 @@ TEST(QuantKernels, GlobalPools) {
   runKernel("GlobalAveragePool", {&x->t}, {&avg->t});
   runKernel("GlobalMaxPool", {&x->t}, {&mx->t});
   const std::vector<int32_t> xc = x->codes(), ag = avg->codes(), mg = mx->codes();
-  const QuantizedMultiplier mavg = quant::quantizeMultiplier(double(xp.scale) / (double(yp.scale) * 35));
-  const QuantizedMultiplier mmax = quant::quantizeMultiplier(double(xp.scale) / yp.scale);
+  const double ravg = double(xp.scale) / (double(yp.scale) * 35), rmax = double(xp.scale) / yp.scale;
   for (size_t pl = 0; pl < 6; ++pl) {
     int64_t acc = 0;
     int32_t best = -128;
     for (size_t i = 0; i < 35; ++i) acc += xc[pl * 35 + i] - xp.zp, best = std::max(best, xc[pl * 35 + i]);
-    EXPECT_EQ(ag[pl], modelRequant(acc, mavg, yp.zp, -128, 127)) << pl;
+    EXPECT_EQ(ag[pl], modelRescale(acc, ravg, 35 * 255, yp.zp, -128, 127)) << pl;
     EXPECT_LE(std::abs(ag[pl] - doubleRequant(acc * double(xp.scale) / 35, yp.scale, yp.zp, -128, 127)), 1) << pl;
-    EXPECT_EQ(mg[pl], modelRequant(best - xp.zp, mmax, yp.zp, -128, 127)) << pl;
+    EXPECT_EQ(mg[pl], modelRescale(best - xp.zp, rmax, 255, yp.zp, -128, 127)) << pl;
   }
 }
 
@@ -921,10 +946,12 @@ TEST(QuantKernels, ConcatCopiesOrRequantizes) {
   for (int64_t o = 0; o < 2; ++o) {
     for (int p = 0; p < 3; ++p) {
       const std::vector<int32_t> codes = parts[p]->codes();
-      const QuantizedMultiplier m = quant::quantizeMultiplier(double(parts[p]->scale()) / yp.scale);
+      const double real = double(parts[p]->scale()) / yp.scale;
       for (int64_t i = 0; i < sizes[p] * 3; ++i, ++k) {
         const int32_t x = codes[size_t(o * sizes[p] * 3 + i)];
-        const int32_t expect = p == 0 ? x : modelRequant(x - parts[p]->zp(), m, yp.zp, -128, 127);
+        const int32_t expect = p == 0 ? x : modelRescale(x - parts[p]->zp(), real, 255, yp.zp, -128, 127);
+        if (p != 0 && !nearTie((x - parts[p]->zp()) * real, 1.0, 1e-5))
+          ASSERT_EQ(got[k], doubleRequant((x - parts[p]->zp()) * real, 1.0, yp.zp, -128, 127)) << "part " << p;
         ASSERT_EQ(got[k], expect) << "part " << p << " element " << i;
       }
     }

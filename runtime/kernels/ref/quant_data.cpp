@@ -6,7 +6,8 @@
 //   y = float(x - zero_point) * scale (the difference in 64 bits, one f32 multiply).
 // Concat: each input whose parameters are the output's (for the indices it fills) is
 // copied; a per-tensor input with other parameters is requantized,
-//   y = clamp(zy + MBQM(x - zx, sx / sy)); a per-axis one cannot be.
+//   y = clamp(zy + rescale(x - zx, sx / sy)) (MBQM of the value shifted left first,
+//   quant::rescaleMultiplier); a per-axis one cannot be.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -157,7 +158,7 @@ public:
         if (px.perAxis || py.perAxis)
           kernelFail(sig, "requantizing the per-axis quantized " + what + " is not supported");
         part.zx = px.zeroPoints[0];
-        part.mult = requireMultiplier(sig, double(px.scales[0]) / py.scales[0], what + " requantization");
+        part.mult = requireRescale(sig, double(px.scales[0]) / py.scales[0], 255, what + " requantization");
       }
       part.chunk = x.shape[size_t(axis)] * inner;
       parts_.push_back(part);
@@ -200,7 +201,7 @@ private:
     DType dtype = DType::i8;
     bool copy = true;
     int32_t zx = 0;
-    QuantizedMultiplier mult;
+    quant::RescaleMultiplier mult;
     int64_t chunk = 0;  // elements per outer index
   };
 
@@ -212,7 +213,7 @@ private:
         const X *x = reinterpret_cast<const X *>(src);
         Y *y = reinterpret_cast<Y *>(dst);
         for (int64_t k = 0; k < n; ++k)
-          y[k] = static_cast<Y>(quant::requantize(int32_t(x[k]) - part.zx, part.mult, zy_, lo_, hi_));
+          y[k] = static_cast<Y>(quant::rescale(int32_t(x[k]) - part.zx, part.mult, zy_, lo_, hi_));
       });
     });
   }

@@ -114,6 +114,12 @@ quant::QuantizedMultiplier requireMultiplier(const KernelSignature &sig, double 
   return m;
 }
 
+quant::RescaleMultiplier requireRescale(const KernelSignature &sig, double real, int64_t maxAbs,
+                                       const std::string &what) {
+  requireMultiplier(sig, real, what);  // the same limits on the real multiplier
+  return quant::rescaleMultiplier(real, maxAbs);
+}
+
 CodeRange activationRange(const Activation &act, const QuantParams &y) {
   CodeRange r{y.qmin, y.qmax};
   if (!act.enabled) return r;

@@ -51,6 +51,9 @@ int32_t zeroPointAt(const QuantParams &p, int64_t i);
 // quantizeMultiplier(real), failing with a message naming `what` if it is invalid.
 quant::QuantizedMultiplier requireMultiplier(const KernelSignature &sig, double real,
                                              const std::string &what);
+// The same for rescaling small values (|v| <= maxAbs): quant::rescaleMultiplier.
+quant::RescaleMultiplier requireRescale(const KernelSignature &sig, double real, int64_t maxAbs,
+                                       const std::string &what);
 
 // The output codes a fused activation leaves (Relu: [max(qmin, zy), qmax]; Clip:
 // [max(qmin, zy + round(act_min / sy)), min(qmax, zy + round(act_max / sy))], rounding

@@ -2,14 +2,16 @@
 // N * C planes.
 //
 // MaxPool, GlobalMaxPool: the largest code of each window (padding ignored); when X and Y
-// have different parameters it is requantized, y = clamp(zy + MBQM(max - zx, sx / sy)),
+// have different parameters it is requantized, y = clamp(zy + rescale(max - zx, sx / sy)),
 // which is monotone, so that equals the maximum of the requantized codes. A window with
 // no input element (all padding) gives the dtype's lowest code, as the float MaxPool.
 // AveragePool, GlobalAveragePool: acc = sum (x - zx) over the window's input elements,
-// y = clamp(zy + MBQM(acc, sx / (sy * count))), count = the window's input elements, or
+// y = clamp(zy + rescale(acc, sx / (sy * count))), count = the window's input elements, or
 // with count_include_pad also its explicit padding (whose x is zx: it adds 0 to acc); one
 // multiplier per distinct count, derived at prepare. A window with count 0 gives zy.
 #include <map>
+// rescale is MBQM of the value shifted left first (quant::rescaleMultiplier: one
+// rounding of nearly the exact product, as TFLite's Add), not of the bare sum.
 
 #include "ref/plans.h"
 #include "ref/quant_params.h"
@@ -30,7 +32,7 @@ int64_t planeGrain(int64_t elementsPerPlane) {
 struct PoolQuant {
   QuantParams x, y;
   bool same = false;  // identical parameters: codes are copied
-  QuantizedMultiplier requant;
+  quant::RescaleMultiplier requant;
 };
 PoolQuant poolQuant(const KernelSignature &sig) {
   const TensorView &x = requireInput(sig, 0, "X");
@@ -42,7 +44,7 @@ PoolQuant poolQuant(const KernelSignature &sig) {
   q.x = readQuantParams(sig, x, "X", AxisRule::PerTensor);
   q.y = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
   q.same = q.x.scales[0] == q.y.scales[0] && q.x.zeroPoints[0] == q.y.zeroPoints[0];
-  q.requant = requireMultiplier(sig, double(q.x.scales[0]) / q.y.scales[0], "requantization");
+  q.requant = requireRescale(sig, double(q.x.scales[0]) / q.y.scales[0], 255, "requantization");
   return q;
 }
 
@@ -95,7 +97,7 @@ public:
             T m = std::numeric_limits<T>::lowest();
             for (int64_t i = w_.begin[o]; i < w_.begin[o + 1]; ++i) m = std::max(m, xp[w_.offsets[i]]);
             yp[o] = q_.same ? m
-                            : static_cast<T>(quant::requantize(int32_t(m) - q_.x.zeroPoints[0], q_.requant,
+                            : static_cast<T>(quant::rescale(int32_t(m) - q_.x.zeroPoints[0], q_.requant,
                                                                q_.y.zeroPoints[0], q_.y.qmin, q_.y.qmax));
           }
         }
@@ -123,6 +125,9 @@ public:
     std::map<int64_t, size_t> byCount;
     mults_.clear();
     windowMult_.assign(size_t(w_.outSize), -1);
+    // The pre-shift of every multiplier allows for the largest window's sum.
+    int64_t maxTaps = 0;
+    for (int64_t o = 0; o < w_.outSize; ++o) maxTaps = std::max(maxTaps, w_.begin[o + 1] - w_.begin[o]);
     for (int64_t o = 0; o < w_.outSize; ++o) {
       const int64_t taps = w_.begin[o + 1] - w_.begin[o];
       const int64_t count = countPads ? w_.padded[size_t(o)] : taps;
@@ -132,9 +137,8 @@ public:
       auto it = byCount.find(count);
       if (it == byCount.end()) {
         it = byCount.emplace(count, mults_.size()).first;
-        mults_.push_back(requireMultiplier(
-            sig, double(q_.x.scales[0]) / (double(q_.y.scales[0]) * double(count)),
-            "window of " + std::to_string(count)));
+        mults_.push_back(requireRescale(sig, double(q_.x.scales[0]) / (double(q_.y.scales[0]) * double(count)),
+                                        maxTaps * 255, "window of " + std::to_string(count)));
       }
       windowMult_[size_t(o)] = int64_t(it->second);
     }
@@ -159,7 +163,7 @@ public:
             }
             int32_t acc = 0;
             for (int64_t i = w_.begin[o]; i < w_.begin[o + 1]; ++i) acc += int32_t(xp[w_.offsets[i]]) - zx;
-            yp[o] = static_cast<T>(quant::requantize(acc, mults_[size_t(mi)], zy, q_.y.qmin, q_.y.qmax));
+            yp[o] = static_cast<T>(quant::rescale(acc, mults_[size_t(mi)], zy, q_.y.qmin, q_.y.qmax));
           }
         }
       });
@@ -171,7 +175,7 @@ private:
   PoolWindows w_;
   PoolQuant q_;
   DType dtype_ = DType::i8;
-  std::vector<QuantizedMultiplier> mults_;
+  std::vector<quant::RescaleMultiplier> mults_;
   std::vector<int64_t> windowMult_;  // per window: index into mults_, -1 for a count of 0
 };
 
