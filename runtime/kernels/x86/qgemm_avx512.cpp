@@ -233,6 +233,25 @@ void depthwiseRow(const int16_t *rows, int64_t rowStride, int64_t dh, int64_t dw
   }
 }
 
+// One output row of a depthwise conv in pair mode (qgemm_driver.inc): per kernel row, tap
+// pairs as int32 lanes of two int16 (x - zx), pair p at + p * pairStep, against the
+// pair's two (w - zw); vpdpwssd multiplies the int16 halves exactly and adds both products
+// to the int32 lane without saturation (products at most 255^2).
+void depthwisePairsRow(const int32_t *rows, int64_t rowStride, int64_t dh, int64_t KH, int64_t pairs,
+                       int64_t pairStep, const int32_t *wp, int32_t bias, const Epi &e, int64_t OW, uint8_t *y) {
+  const __m512i mult = _mm512_set1_epi32(e.mult[0]), left = _mm512_set1_epi32(e.left[0]);
+  const __m512i right = _mm512_set1_epi32(e.right[0]), rmask = _mm512_set1_epi32(e.rmask[0]);
+  for (int64_t ow = 0; ow < OW; ow += 16) {
+    __m512i acc = _mm512_set1_epi32(bias);
+    for (int64_t kh = 0; kh < KH; ++kh) {
+      const int32_t *row = rows + kh * dh * rowStride + ow;
+      for (int64_t p = 0; p < pairs; ++p)
+        acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(row + p * pairStep), _mm512_set1_epi32(wp[kh * pairs + p]));
+    }
+    finish(acc, mult, left, right, rmask, e, y + ow, firstLanes(OW - ow));
+  }
+}
+
 #include "qgemm_driver.inc"
 
 }  // namespace
