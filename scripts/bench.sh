@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# Latency benchmark of edgec against ONNX Runtime (CPU) on the e2e models (MLP, MobileNetV2):
-# same ONNX file, same input, both single-threaded and pinned to one core, alternating
-# rounds. Installs the peer (onnxruntime-node from npm, into build/peers) if missing,
-# builds edgec, then runs test/bench/bench_models.py; extra arguments go to it
-# (--rounds N, --repeat N, --warmup N, --core N, --only MODEL; see its --help).
-# Prints a table; writes build/bench/results.json. Not part of the test suite.
+# Latency benchmark of edgec against ONNX Runtime (CPU, onnxruntime-node 1.30 from npm) on
+# the e2e models (MLP, MobileNetV2, ResNet-18, the transformer encoder) and EfficientNet-B0
+# (SiLU + squeeze-excitation), fp32 and static INT8, at 1 and 2 threads, in one run: per
+# model and thread count four sides (edgec fp32, ORT fp32 on the same ONNX file, edgec
+# int8 = `edgec compile --precision int8 --calib` on 32 fixed-seed samples, ORT int8 = the
+# same model quantized the same way as a QDQ ONNX model: edgec's own scales and zero points,
+# read from `edgec inspect --tensors`, see test/bench/qdq_model.py), each a fresh process
+# pinned with taskset to the same cores, alternating the order over rounds. Prints median
+# latencies, the median per-round ratios (edgec/ORT fp32, edgec int8/fp32, edgec/ORT int8),
+# output agreement (QDQ model vs fp32, edgec int8 vs ORT int8), package sizes and what ORT
+# fused; writes build/bench/results.json. Not part of the test suite.
+# Installs the peer (into build/peers) if missing, builds edgec, then runs
+# test/bench/bench_models.py; extra arguments go to it (see its --help):
+#   --precision fp32|int8|fp32,int8 (default both)   --threads 1|2|1,2 (default 1,2)
+#   --rounds N (5) --repeat N (20) --warmup N (5) --core N (0) --only MODEL (repeatable)
+#   --calib-method M (minmax) --calib-samples N (32) --ort-act-type uint8|int8 (uint8)
+# `scripts/bench.sh --precision fp32 --threads 1` is the fp32-only, one-thread benchmark.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${EDGEC_BUILD_DIR:-$root/build}"

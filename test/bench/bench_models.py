@@ -1,33 +1,68 @@
 #!/usr/bin/python3
-"""Side-by-side latency benchmark: edgec against ONNX Runtime (CPU) on the same models.
+"""Side-by-side latency benchmark: edgec against ONNX Runtime (CPU) on the same models,
+fp32 and static INT8, at one or more thread counts.
 
 Run it through scripts/bench.sh, which installs the peer (onnxruntime-node, into
 build/peers), builds edgec and then runs this script. This is a measurement for people
 to read, not a test: nothing here is asserted, and the exit status is non-zero only if
-something could not run at all.
+something could not run at all (a model that fails is named, with the command and its
+output, and the others still run).
 
 Models: the MLP (1x784), MobileNetV2 and ResNet-18 (1x3x224x224) and the transformer
-encoder that the end-to-end check
-test/e2e/run_e2e.py builds (random fixed-seed weights); its model and export code is
-imported from there, so both exercises use the same ONNX files. Each model is exported
-once, compiled once with `edgec compile --target host`, and the same .onnx file and the
-same input go to both sides.
+encoder (16x1x64) that the end-to-end check test/e2e/run_e2e.py builds (random fixed-seed
+weights; its model and export code is imported from there, so both exercises use the same
+ONNX files), plus EfficientNet-B0 (1x3x224x224: SiLU activations and squeeze-excitation
+blocks, i.e. Sigmoid, Mul of two activations and GlobalAveragePool in every block; defined
+here) so that the benchmark covers more kinds of models than the ones tuned on.
+
+Four sides per model (--precision picks fp32, int8 or both):
+  edgec fp32   `edgec compile --target host` of the ONNX file;
+  ORT fp32     the same ONNX file in ONNX Runtime;
+  edgec int8   `edgec compile --precision int8 --calib DIR [--calib-method M]`, DIR holding
+               --calib-samples (32) fixed-seed .npy samples drawn like the benchmark input
+               (standard normal of the input's shape; for the transformer that is its float
+               activations input) but from other seeds;
+  ORT int8     the same model quantized the same way, as a QDQ ONNX model
+               (test/bench/qdq_model.py): every value edgec made int8 gets a
+               QuantizeLinear/DequantizeLinear pair with the scale and zero point that
+               edgec's package holds for it (read from `edgec inspect --tensors` and mapped
+               back through the ONNX node names the package tensors carry), weights int8
+               per output channel with edgec's formula (max|w|/127, zero point 0), biases
+               int32 with scale input scale x weight scale; what edgec keeps float stays
+               float. Activations are written as uint8 with zero point + 128 (--ort-act-type
+               uint8, the default): the same grid and the same clamping as edgec's int8
+               values, and what ONNX Runtime runs best on x86 (its own qdq_s8_to_u8 rewrite
+               does the same, but not for a tensor that several ops read, which then stays
+               float); --ort-act-type int8 writes them as int8. Reading the parameters from
+               the package (rather than recomputing them from recorded ranges) makes both
+               sides run exactly one quantization, whatever the calibration method.
+ONNX Runtime fuses the QDQ groups into its integer kernels (QLinearConv, QGemm,
+QLinearMatMul, QLinearAdd, ...); how many it fused, and any float Conv/MatMul/Gemm left,
+is counted in the optimized graph it saves (printed per model).
 
 Method, per model:
-  * both sides with the same thread count (--threads, default 1): edgec run --threads T;
-    ONNX Runtime gets intraOpNumThreads = T, interOpNumThreads = 1, sequential
-    execution, graph optimization level 'all' (test/bench/ort_runner.mjs);
-  * both processes pinned to the same cores with `taskset -c CORE,...` (T of them);
-  * each round runs each side once as a fresh process: W untimed warmup runs, then R
-    timed runs; the round's latency for that side is the median of its R runs
-    (edgec: from `edgec run --warmup W --repeat R -q`; ONNX Runtime: hrtime around each
-    `await session.run()`);
-  * N rounds, alternating which side goes first, so slow drift (thermal, other load on
-    the machine) hits both;
-  * reported: each side's median of its per-round medians, and the median of the
-    per-round ratios edgec/ORT (< 1 means edgec is faster), with their min..max;
-  * numeric agreement: max |edgec - ORT| over the output (also relative to max|ORT|,
-    and each side against PyTorch's own output).
+  * every side with the same thread count T, for each T in --threads (default 1,2):
+    edgec run --threads T; ONNX Runtime gets intraOpNumThreads = T, interOpNumThreads =
+    1, sequential execution, graph optimization level 'all' (test/bench/ort_runner.mjs);
+  * every process pinned to the same cores with `taskset -c CORE,...` (T of them);
+  * each round runs each side once per T as a fresh process: W untimed warmup runs, then
+    R timed runs; the round's latency for that side is the median of its R runs (edgec:
+    from `edgec run --warmup W --repeat R -q`; ONNX Runtime: hrtime around each `await
+    session.run()`);
+  * N rounds; within a round the thread counts take turns and the sides run in one order
+    and then in the reverse order (alternating from round to round), so slow drift
+    (thermal, other load on the machine) hits every side;
+  * reported: each side's median of its per-round medians, and the medians of the
+    per-round ratios (edgec/ORT fp32, edgec int8/edgec fp32, edgec int8/ORT int8, ORT
+    int8/ORT fp32; < 1 means the first is faster), with their min..max;
+  * numeric agreement on the last run's output: fp32: max |edgec - ORT| (also relative to
+    max|ORT|, and each side against PyTorch); int8: ORT int8 against ORT fp32 (is the QDQ
+    model sane), edgec int8 against edgec fp32, and edgec int8 against ORT int8 (same
+    quantization: they differ by requantization rounding only, plus float ops that
+    ORT also runs as integer kernels), each max |a - b| / max|b|, and whether the
+    classifiers' top-1 agrees;
+  * package sizes (fp32 and int8 .edgepkg; the fp32 and QDQ .onnx files).
+Goals from issue 10 (not asserted): edgec int8 <= 0.5 x edgec fp32 and <= 0.9 x ORT int8.
 
 Results go to BUILD/bench/results.json (and the work files under BUILD/bench/<model>/).
 """
@@ -47,9 +82,21 @@ import time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-RUNNER = os.path.join(ROOT, "test", "bench", "ort_runner.mjs")
+HERE = os.path.join(ROOT, "test", "bench")
+RUNNER = os.path.join(HERE, "ort_runner.mjs")
 E2E = os.path.join(ROOT, "test", "e2e", "run_e2e.py")
 LATENCY_RE = re.compile(r"latency: median ([0-9.]+) ms over (\d+) runs? \(min ([0-9.]+) ms, max ([0-9.]+) ms\)")
+CALIB_SEED = 20240  # sample k of the calibration set comes from default_rng(CALIB_SEED + k)
+PRECISIONS = ("fp32", "int8")
+# Ratios reported per round: name -> (numerator side, denominator side).
+RATIOS = {"edgec/ORT fp32": ("edgec_fp32", "ort_fp32"),
+          "int8/fp32 edgec": ("edgec_int8", "edgec_fp32"),
+          "edgec/ORT int8": ("edgec_int8", "ort_int8"),
+          "int8/fp32 ORT": ("ort_int8", "ort_fp32")}
+
+sys.dont_write_bytecode = True  # leave no __pycache__ in the source tree
+sys.path.insert(0, HERE)
+import qdq_model  # noqa: E402  (test/bench/qdq_model.py)
 
 
 class BenchError(Exception):
@@ -65,6 +112,18 @@ def load_e2e():
     return mod
 
 
+def models(e2e):
+    """The e2e models plus EfficientNet-B0 (SiLU + squeeze-excitation), benchmark only."""
+    def make_efficientnet_b0():
+        import torch
+        import torchvision
+        torch.manual_seed(0)
+        model = torchvision.models.efficientnet_b0(weights=None)
+        e2e.randomize_batchnorm(model, seed=3)
+        return model.eval(), (1, 3, 224, 224)
+    return list(e2e.MODELS) + [("efficientnet_b0", make_efficientnet_b0)]
+
+
 def run(cmd, what):
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
@@ -73,8 +132,9 @@ def run(cmd, what):
     return proc.stdout
 
 
-def prepare(e2e, name, factory, edgec, work):
-    """Export the model to ONNX, write its input (.npy for edgec, raw .bin for ORT), compile."""
+def prepare(args, e2e, name, factory, edgec, work):
+    """Export the model to ONNX, write its input (.npy for edgec, raw .bin for ORT), compile
+    it for every precision; for int8 also the calibration set and the QDQ model for ORT."""
     mdir = os.path.join(work, name)
     if os.path.isdir(mdir):
         shutil.rmtree(mdir)
@@ -85,33 +145,70 @@ def prepare(e2e, name, factory, edgec, work):
     x = np.ascontiguousarray(x, dtype="<f4")
     np.save(os.path.join(mdir, "input.npy"), x)
     x.tofile(os.path.join(mdir, "input.bin"))
-    pkg = os.path.join(mdir, name + ".edgepkg")
-    t0 = time.time()
-    run([edgec, "compile", onnx_path, "--target", "host", "-q", "-o", pkg], "edgec compile " + name)
-    return {
-        "dir": mdir, "onnx": onnx_path, "pkg": pkg, "shape": list(shape), "ref": ref,
-        "x_npy": os.path.join(mdir, "input.npy"), "x_bin": os.path.join(mdir, "input.bin"),
-        "edgec_out": os.path.join(mdir, "edgec_out"), "ort_out": os.path.join(mdir, "ort_out"),
-        "compile_s": time.time() - t0,
-    }
+    m = {"dir": mdir, "shape": list(shape), "ref": ref, "x_npy": os.path.join(mdir, "input.npy"),
+         "x_bin": os.path.join(mdir, "input.bin"), "onnx": {"fp32": onnx_path}, "pkg": {}, "compile_s": {},
+         "sizes": {"onnx_fp32": os.path.getsize(onnx_path)}}
+    for precision in args.precision:
+        pkg = os.path.join(mdir, "%s.%s.edgepkg" % (name, precision))
+        cmd = [edgec, "compile", onnx_path, "--target", "host", "-q", "-o", pkg]
+        if precision == "int8":
+            calib = os.path.join(mdir, "calib")
+            os.makedirs(calib)
+            for k in range(args.calib_samples):
+                sample = np.random.default_rng(CALIB_SEED + k).standard_normal(shape).astype(np.float32)
+                np.save(os.path.join(calib, "%03d.npy" % k), sample)
+            cmd += ["--precision", "int8", "--calib", calib, "--calib-method", args.calib_method]
+        t0 = time.time()
+        run(cmd, "edgec compile --precision %s (%s)" % (precision, name))
+        m["compile_s"][precision] = time.time() - t0
+        m["pkg"][precision] = pkg
+        m["sizes"]["edgepkg_" + precision] = os.path.getsize(pkg)
+    if "int8" in args.precision:
+        tensors = run([edgec, "inspect", m["pkg"]["int8"], "--tensors"], "edgec inspect --tensors (%s)" % name)
+        with open(os.path.join(mdir, "int8.tensors.txt"), "w") as f:
+            f.write(tensors)
+        qdq = os.path.join(mdir, name + ".qdq.onnx")
+        try:
+            m["qdq"] = qdq_model.build_qdq(onnx_path, tensors, qdq, act_type=args.ort_act_type)
+        except qdq_model.QdqError as e:
+            raise BenchError("building the QDQ model for ONNX Runtime from %s: %s" % (m["pkg"]["int8"], e))
+        m["onnx"]["int8"] = qdq
+        m["sizes"]["onnx_qdq"] = os.path.getsize(qdq)
+        # One untimed ORT session that saves the graph it runs: what it fused.
+        optimized = os.path.join(mdir, name + ".qdq.ort-optimized.onnx")
+        run(ort_cmd(args, m, "int8", 1, warmup=0, repeat=1) + ["--save-optimized", optimized],
+            "ONNX Runtime on the QDQ model (%s)" % name)
+        m["ort_fusion"] = qdq_model.ort_fusion(optimized)
+    return m
 
 
-def cores(args):
-    """The cores both sides are pinned to: --core and the next --threads - 1."""
-    return ",".join(str(args.core + i) for i in range(args.threads))
+def cores(args, threads):
+    """The cores every side is pinned to: --core and the next threads - 1."""
+    return ",".join(str(args.core + i) for i in range(threads))
 
 
-def edgec_cmd(args, edgec, m):
-    return ["taskset", "-c", cores(args), edgec, "run", m["pkg"], "--input", "input=" + m["x_npy"],
-            "--output-dir", m["edgec_out"], "--warmup", str(args.warmup), "--repeat", str(args.repeat),
-            "--threads", str(args.threads), "-q"]
+def out_dir(m, side):
+    return os.path.join(m["dir"], side + "_out")
 
 
-def ort_cmd(args, m):
-    return ["taskset", "-c", cores(args), args.node, RUNNER, "--peers", args.peers, "--model", m["onnx"],
-            "--input-name", "input", "--input", m["x_bin"], "--shape", ",".join(map(str, m["shape"])),
-            "--warmup", str(args.warmup), "--repeat", str(args.repeat), "--output-dir", m["ort_out"],
-            "--threads", str(args.threads)]
+def edgec_cmd(args, edgec, m, precision, threads):
+    return ["taskset", "-c", cores(args, threads), edgec, "run", m["pkg"][precision], "--input", "input=" + m["x_npy"],
+            "--output-dir", out_dir(m, "edgec_" + precision), "--warmup", str(args.warmup),
+            "--repeat", str(args.repeat), "--threads", str(threads), "-q"]
+
+
+def ort_cmd(args, m, precision, threads, warmup=None, repeat=None):
+    return ["taskset", "-c", cores(args, threads), args.node, RUNNER, "--peers", args.peers,
+            "--model", m["onnx"][precision], "--input-name", "input", "--input", m["x_bin"],
+            "--shape", ",".join(map(str, m["shape"])),
+            "--warmup", str(args.warmup if warmup is None else warmup),
+            "--repeat", str(args.repeat if repeat is None else repeat),
+            "--output-dir", out_dir(m, "ort_" + precision), "--threads", str(threads)]
+
+
+def side_cmd(args, edgec, m, side, threads):
+    tool, precision = side.split("_")
+    return edgec_cmd(args, edgec, m, precision, threads) if tool == "edgec" else ort_cmd(args, m, precision, threads)
 
 
 def time_edgec(cmd):
@@ -128,76 +225,125 @@ def time_ort(cmd):
     lines = [line for line in out.splitlines() if line.startswith("{")]
     if not lines:
         raise BenchError("no JSON line in the output of %s:\n%s" % (shlex.join(cmd), out))
-    return json.loads(lines[-1])
+    r = json.loads(lines[-1])
+    return {k: r[k] for k in ("median_ms", "min_ms", "max_ms", "times_ms", "js_hop_us", "outputs")}
 
 
-def agreement(m, ort_outputs):
-    """Max abs difference edgec vs ORT (and each vs PyTorch) on the model's output."""
-    if len(ort_outputs) != 1:
-        raise BenchError("expected one output, ONNX Runtime gives %d" % len(ort_outputs))
-    o = ort_outputs[0]
+def load_ort_output(m, precision):
+    """The ORT side's output from its last run (one float32 output)."""
+    d = out_dir(m, "ort_" + precision)
+    files = sorted(f for f in os.listdir(d) if f.endswith(".bin")) if os.path.isdir(d) else []
+    if len(files) != 1:
+        raise BenchError("expected one output from ONNX Runtime in %s, found %s" % (d, files))
+    return np.fromfile(os.path.join(d, files[0]), dtype="<f4"), files[0][:-4]
+
+
+def load_edgec_output(m, precision, name, shape):
+    path = os.path.join(out_dir(m, "edgec_" + precision), name.replace("/", "_") + ".npy")
+    if not os.path.exists(path):
+        raise BenchError("edgec wrote no %s" % path)
+    got = np.load(path)
+    if list(got.shape) != list(shape):
+        raise BenchError("edgec %s output shape %s, ONNX Runtime %s" % (precision, list(got.shape), list(shape)))
+    return got.astype(np.float64)
+
+
+def diff(a, b):
+    """max |a - b|, that relative to max|b|, and (for a [1, N] output) whether top-1 agrees."""
+    scale = float(np.max(np.abs(b)))
+    max_abs = float(np.max(np.abs(a - b)))
+    r = {"max_abs_diff": max_abs, "rel": max_abs / scale if scale else None}
+    if a.ndim == 2 and a.shape[0] == 1:
+        r["top1_equal"] = int(np.argmax(a)) == int(np.argmax(b))
+    return r
+
+
+def agreement(m, last_ort):
+    """Output agreement between the sides (from each side's last run)."""
+    out = {}
+    shape = last_ort["outputs"][0]["shape"] if last_ort else None
+    o = last_ort["outputs"][0]
     if o["dtype"] != "float32":
         raise BenchError("ONNX Runtime output is %s, expected float32" % o["dtype"])
-    ort = np.fromfile(o["file"], dtype="<f4").reshape(o["shape"]).astype(np.float64)
-    edgec_file = os.path.join(m["edgec_out"], o["name"].replace("/", "_") + ".npy")
-    if not os.path.exists(edgec_file):
-        raise BenchError("edgec wrote no %s" % edgec_file)
-    got = np.load(edgec_file)
-    if list(got.shape) != list(ort.shape):
-        raise BenchError("edgec output shape %s, ONNX Runtime %s" % (list(got.shape), list(ort.shape)))
-    got = got.astype(np.float64)
-    ref = m["ref"].astype(np.float64).reshape(ort.shape)
-    scale = float(np.max(np.abs(ort)))
-    max_abs = float(np.max(np.abs(got - ort)))
-    return {
-        "output": o["name"],
-        "max_abs_diff": max_abs,
-        "max_abs_diff_rel_to_max_ort": max_abs / scale if scale else None,
-        "max_abs_ort": scale,
-        "argmax_equal": int(np.argmax(got)) == int(np.argmax(ort)),
-        "edgec_vs_torch_max_abs": float(np.max(np.abs(got - ref))),
-        "ort_vs_torch_max_abs": float(np.max(np.abs(ort - ref))),
-    }
+    outs = {}
+    for precision in m["pkg"]:
+        ort, name = load_ort_output(m, precision)
+        outs["ort_" + precision] = ort.reshape(shape).astype(np.float64)
+        outs["edgec_" + precision] = load_edgec_output(m, precision, o["name"], shape)
+    if "fp32" in m["pkg"]:
+        ref = m["ref"].astype(np.float64).reshape(shape)
+        f = diff(outs["edgec_fp32"], outs["ort_fp32"])
+        f["edgec_vs_torch_max_abs"] = float(np.max(np.abs(outs["edgec_fp32"] - ref)))
+        f["ort_vs_torch_max_abs"] = float(np.max(np.abs(outs["ort_fp32"] - ref)))
+        out["fp32 edgec vs ORT"] = f
+        if "int8" in m["pkg"]:
+            out["int8 vs fp32 ORT"] = diff(outs["ort_int8"], outs["ort_fp32"])
+            out["int8 vs fp32 edgec"] = diff(outs["edgec_int8"], outs["edgec_fp32"])
+    if "int8" in m["pkg"]:
+        out["int8 edgec vs ORT"] = diff(outs["edgec_int8"], outs["ort_int8"])
+    return out
 
 
 def bench_model(args, edgec, name, m):
-    rounds = []
+    sides = [t + "_" + p for p in args.precision for t in ("edgec", "ort")]
+    per_t = {t: [] for t in args.threads}
+    last_ort = None
     for r in range(args.rounds):
-        order = ["edgec", "ort"] if r % 2 == 0 else ["ort", "edgec"]
-        res = {}
-        for side in order:
-            if side == "edgec":
-                res["edgec"] = time_edgec(edgec_cmd(args, edgec, m))
-            else:
-                res["ort"] = time_ort(ort_cmd(args, m))
-        ratio = res["edgec"]["median_ms"] / res["ort"]["median_ms"]
-        rounds.append({"order": order, "edgec": res["edgec"], "ort": res["ort"], "ratio": ratio})
-        print("  %-14s round %d/%d (%s first): edgec %s, ORT %s, edgec/ORT %.3f" %
-              (name, r + 1, args.rounds, order[0], fmt_ms(res["edgec"]["median_ms"]),
-               fmt_ms(res["ort"]["median_ms"]), ratio), flush=True)
-    ratios = [r["ratio"] for r in rounds]
-    last_ort = rounds[-1]["ort"]
-    return {
+        for ti, threads in enumerate(args.threads):
+            order = sides if (r + ti) % 2 == 0 else sides[::-1]
+            res = {}
+            for side in order:
+                cmd = side_cmd(args, edgec, m, side, threads)
+                res[side] = time_edgec(cmd) if side.startswith("edgec") else time_ort(cmd)
+                if side.startswith("ort"):
+                    last_ort = res[side]
+            ratios = {k: res[a]["median_ms"] / res[b]["median_ms"] for k, (a, b) in RATIOS.items()
+                      if a in res and b in res}
+            per_t[threads].append({"order": order, "times": res, "ratios": ratios})
+            print("  %-15s round %d/%d, %d thread%s: %s | %s" %
+                  (name, r + 1, args.rounds, threads, "" if threads == 1 else "s",
+                   ", ".join("%s %s" % (s.replace("_", " "), fmt_ms(res[s]["median_ms"])) for s in sides),
+                   ", ".join("%s %.3f" % kv for kv in ratios.items())), flush=True)
+    result = {
         "input_shape": m["shape"],
-        "onnx": os.path.relpath(m["onnx"], ROOT),
-        "package": os.path.relpath(m["pkg"], ROOT),
-        "compile_s": round(m["compile_s"], 3),
-        "edgec_median_ms": statistics.median(r["edgec"]["median_ms"] for r in rounds),
-        "ort_median_ms": statistics.median(r["ort"]["median_ms"] for r in rounds),
-        "ratio_median": statistics.median(ratios),
-        "ratio_min": min(ratios),
-        "ratio_max": max(ratios),
-        "ort_js_hop_us": statistics.median(r["ort"]["js_hop_us"] for r in rounds),
-        "agreement": agreement(m, last_ort["outputs"]),
-        "commands": {"edgec": shlex.join(edgec_cmd(args, edgec, m)), "ort": shlex.join(ort_cmd(args, m))},
-        "rounds": [{"order": r["order"], "ratio": r["ratio"], "edgec": r["edgec"],
-                    "ort": {k: r["ort"][k] for k in ("median_ms", "min_ms", "max_ms", "times_ms", "js_hop_us")}}
-                   for r in rounds],
+        "onnx": {p: os.path.relpath(f, ROOT) for p, f in m["onnx"].items()},
+        "packages": {p: os.path.relpath(f, ROOT) for p, f in m["pkg"].items()},
+        "compile_s": {p: round(s, 3) for p, s in m["compile_s"].items()},
+        "sizes_bytes": m["sizes"],
+        "threads": {},
+        "agreement": agreement(m, last_ort),
     }
+    if "qdq" in m:
+        result["qdq"] = m["qdq"]
+        result["ort_fusion"] = m["ort_fusion"]
+    for threads, rounds in per_t.items():
+        t = {"median_ms": {s: statistics.median(r["times"][s]["median_ms"] for r in rounds) for s in sides},
+             "ratios": {}, "commands": {s: shlex.join(side_cmd(args, edgec, m, s, threads)) for s in sides},
+             "rounds": [{"order": r["order"], "ratios": r["ratios"],
+                         "times": {s: {k: v for k, v in r["times"][s].items() if k != "outputs"} for s in sides}}
+                        for r in rounds]}
+        for k in RATIOS:
+            vals = [r["ratios"][k] for r in rounds if k in r["ratios"]]
+            if vals:
+                t["ratios"][k] = {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
+        t["ort_js_hop_us"] = statistics.median(r["times"][s]["js_hop_us"] for r in rounds for s in sides
+                                               if s.startswith("ort"))
+        result["threads"][str(threads)] = t
+    return result
 
 
 def fmt_ms(v):
     return "%.1f us" % (v * 1e3) if v < 1 else "%.3f ms" % v
+
+
+def fmt_bytes(n):
+    return "%.2f MiB" % (n / 2**20) if n >= 2**20 else "%.1f KiB" % (n / 2**10)
+
+
+def print_table(header, rows):
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    for row in [header] + rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
 def environment(args, edgec):
@@ -205,8 +351,11 @@ def environment(args, edgec):
            "core": args.core, "edgec": edgec, "EDGEC_KERNELS": os.environ.get("EDGEC_KERNELS")}
     try:
         with open("/proc/cpuinfo") as f:
-            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+            lines = f.read().splitlines()
+        names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+        flags = next((line.split(":", 1)[1].split() for line in lines if line.startswith("flags")), [])
         env["cpu"] = names[0] if names else None
+        env["cpu_features"] = [f for f in ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni") if f in flags]
     except OSError:
         env["cpu"] = None
     try:
@@ -214,6 +363,7 @@ def environment(args, edgec):
     except OSError:
         pass
     try:
+        env["edgec_mtime"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(os.path.getmtime(edgec)))
         rev = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
         dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
                                capture_output=True, text=True)
@@ -225,11 +375,108 @@ def environment(args, edgec):
 
 
 def reproduce_command(args):
-    parts = ["scripts/bench.sh", "--rounds", str(args.rounds), "--repeat", str(args.repeat),
-             "--warmup", str(args.warmup), "--core", str(args.core)]
+    parts = ["scripts/bench.sh", "--precision", ",".join(args.precision), "--threads", ",".join(map(str, args.threads)),
+             "--rounds", str(args.rounds), "--repeat", str(args.repeat), "--warmup", str(args.warmup),
+             "--core", str(args.core)]
+    if "int8" in args.precision:
+        parts += ["--calib-method", args.calib_method, "--calib-samples", str(args.calib_samples),
+                  "--ort-act-type", args.ort_act_type]
     for name in args.only or []:
         parts += ["--only", name]
     return shlex.join(parts)
+
+
+def int_list(text):
+    try:
+        vals = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected N[,N...], got %r" % text)
+    if not vals or any(v < 1 for v in vals):
+        raise argparse.ArgumentTypeError("thread counts must be >= 1")
+    return vals
+
+
+def precision_list(text):
+    vals = [v for v in text.split(",") if v]
+    bad = [v for v in vals if v not in PRECISIONS]
+    if not vals or bad:
+        raise argparse.ArgumentTypeError("precisions are %s, got %r" % (",".join(PRECISIONS), text))
+    return [p for p in PRECISIONS if p in vals]
+
+
+def report(args, results, env, ort_version):
+    sides = [t + "_" + p for p in args.precision for t in ("edgec", "ort")]
+    print()
+    print("edgec %s vs ONNX Runtime %s, cores from %d, %d rounds x %d runs per side (median of per-round medians; "
+          "ratios: median of per-round ratios, min-max)" % (env.get("edgec_git") or "", ort_version, args.core,
+                                                          args.rounds, args.repeat))
+    ratio_names = [k for k, (a, b) in RATIOS.items() if a in sides and b in sides]
+    header = ["model", "T"] + [s.replace("_", " ") for s in sides] + ratio_names
+    rows = []
+    for name, r in results.items():
+        for threads, t in r["threads"].items():
+            row = [name, threads] + [fmt_ms(t["median_ms"][s]) for s in sides]
+            for k in ratio_names:
+                q = t["ratios"][k]
+                row.append("%.3f (%.2f-%.2f)" % (q["median"], q["min"], q["max"]))
+            rows.append(row)
+    print_table(header, rows)
+    print("T: threads (every side pinned to cores %d..%d+T-1). Ratios < 1: the first named is faster." %
+          (args.core, args.core))
+    if "int8" in args.precision:
+        print("Goals (issue 10, not asserted): int8/fp32 edgec <= 0.5; edgec/ORT int8 <= 0.9.")
+
+    print()
+    print("output agreement (max |a - b| / max|b| over the output; top-1 for classifiers)")
+    keys = []
+    for r in results.values():
+        keys += [k for k in r["agreement"] if k not in keys]
+    rows = []
+    for name, r in results.items():
+        row = [name]
+        for k in keys:
+            a = r["agreement"].get(k)
+            if a is None:
+                row.append("-")
+                continue
+            cell = "%.3g" % a["rel"] if a["rel"] is not None else "%.3g abs" % a["max_abs_diff"]
+            if "top1_equal" in a:
+                cell += ", top-1 " + ("same" if a["top1_equal"] else "DIFFERS")
+            row.append(cell)
+        rows.append(row)
+    print_table(["model"] + keys, rows)
+
+    print()
+    print("sizes" + (" and what ONNX Runtime fused from the QDQ model" if "int8" in args.precision else ""))
+    rows = []
+    for name, r in results.items():
+        sz = r["sizes_bytes"]
+        row = [name, fmt_bytes(sz["onnx_fp32"])]
+        row += [fmt_bytes(sz["edgepkg_" + p]) for p in args.precision]
+        if "int8" in args.precision:
+            pkg_ratio = "%.3f" % (sz["edgepkg_int8"] / sz["edgepkg_fp32"]) if "fp32" in args.precision else "-"
+            f = r["ort_fusion"]
+            fused = ", ".join("%s %d" % kv for kv in sorted(f["integer_ops"].items()))
+            left = ", ".join("%s %d" % kv for kv in sorted(f["float_compute_ops"].items())) or "none"
+            row += [pkg_ratio, fmt_bytes(sz["onnx_qdq"]), "%d/%d/%d" % (r["qdq"]["activations"], r["qdq"]["weights"],
+                                                                         r["qdq"]["biases"]), fused, left]
+        rows.append(row)
+    header = ["model", "onnx fp32"] + ["edgepkg " + p for p in args.precision]
+    if "int8" in args.precision:
+        header += ["int8/fp32 pkg", "onnx qdq", "act/w/b quantized", "ORT integer ops", "ORT float conv/matmul left"]
+    print_table(header, rows)
+
+    hops = ", ".join("%s %.1f" % (n, t["ort_js_hop_us"]) for n, r in results.items()
+                     for tn, t in r["threads"].items() if tn == str(args.threads[0]))
+    print()
+    print("edgec reports its latency to 1 us; ORT's times include the node binding's per-call cost (its "
+          "setImmediate hop alone, median us: %s)." % hops)
+    print("reproduce (from %s):" % ROOT)
+    print("  " + reproduce_command(args))
+    print("one round, by hand (T = %d):" % args.threads[0])
+    for name, r in results.items():
+        for s, cmd in r["threads"][str(args.threads[0])]["commands"].items():
+            print("  " + cmd)
 
 
 def main():
@@ -237,17 +484,26 @@ def main():
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     parser.add_argument("--peers", help="npm prefix holding node_modules/onnxruntime-node (default BUILD/peers)")
     parser.add_argument("--node", default="node", help="node executable (default: node on PATH)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds per model, alternating who goes first (5)")
+    parser.add_argument("--precision", type=precision_list, default=list(PRECISIONS),
+                        help="fp32, int8 or fp32,int8 (default): which sides run (edgec and ORT each)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per model, alternating the order of the sides (5)")
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per side per round (20)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed runs per side per round before timing (5)")
-    parser.add_argument("--core", type=int, default=0, help="CPU core both sides are pinned to with taskset (0)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="threads for both sides (edgec --threads, ORT intraOpNumThreads), pinned to cores "
-                             "CORE..CORE+THREADS-1 (1)")
+    parser.add_argument("--core", type=int, default=0, help="first CPU core the sides are pinned to with taskset (0)")
+    parser.add_argument("--threads", type=int_list, default=[1, 2],
+                        help="thread counts, e.g. 1 or 1,2 (default 1,2): each side runs with each (edgec --threads, "
+                             "ORT intraOpNumThreads), pinned to cores CORE..CORE+T-1")
+    parser.add_argument("--calib-method", default="minmax",
+                        help="edgec compile --calib-method for the int8 packages (default minmax); ORT's QDQ model "
+                             "takes whatever parameters it gives")
+    parser.add_argument("--calib-samples", type=int, default=32, help="calibration samples per model (32)")
+    parser.add_argument("--ort-act-type", choices=("uint8", "int8"), default="uint8",
+                        help="how the QDQ model for ORT stores edgec's int8 activation grids (default uint8 with "
+                             "zero point + 128: the same values; see the description)")
     parser.add_argument("--only", action="append", help="benchmark only this model (repeatable)")
     args = parser.parse_args()
-    if args.rounds < 1 or args.repeat < 1 or args.warmup < 0:
-        parser.error("--rounds and --repeat must be >= 1, --warmup >= 0")
+    if args.rounds < 1 or args.repeat < 1 or args.warmup < 0 or args.calib_samples < 1:
+        parser.error("--rounds, --repeat and --calib-samples must be >= 1, --warmup >= 0")
 
     build = os.path.abspath(args.build_dir)
     args.peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
@@ -261,7 +517,7 @@ def main():
         problems.append("node not found (%s)" % args.node)
     if not os.path.isdir(os.path.join(args.peers, "node_modules", "onnxruntime-node")):
         problems.append("onnxruntime-node is not installed under %s (scripts/bench.sh installs it)" % args.peers)
-    for core in range(args.core, args.core + max(args.threads, 1)):
+    for core in range(args.core, args.core + max(args.threads)):
         if core not in os.sched_getaffinity(0):
             problems.append("core %d is not one this process may run on (allowed: %s)" %
                             (core, sorted(os.sched_getaffinity(0))))
@@ -276,31 +532,39 @@ def main():
     import torch
     torch.set_num_threads(1)  # the export only; keep off the other (shared) cores
 
-    models = [(n, f) for n, f in e2e.MODELS if not args.only or n in args.only]
-    unknown = set(args.only or []) - {n for n, _ in e2e.MODELS}
+    known = models(e2e)
+    unknown = set(args.only or []) - {n for n, _ in known}
     if unknown:
         print("error: unknown model(s) %s (known: %s)" % (", ".join(sorted(unknown)),
-                                                        ", ".join(n for n, _ in e2e.MODELS)), file=sys.stderr)
+                                                        ", ".join(n for n, _ in known)), file=sys.stderr)
         return 2
+    chosen = [(n, f) for n, f in known if not args.only or n in args.only]
 
     work = os.path.join(build, "bench")
     os.makedirs(work, exist_ok=True)
     env = environment(args, edgec)
-    print("edgec %s vs ONNX Runtime (onnxruntime-node, CPU), both with %d thread%s, pinned to core(s) %s; "
+    print("edgec %s (built %s) vs ONNX Runtime (onnxruntime-node, CPU): %s, %s thread(s), pinned from core %d; "
           "%d rounds x (%d warmup + %d timed runs) per side" %
-          (env.get("edgec_git") or "", args.threads, "" if args.threads == 1 else "s", cores(args), args.rounds,
-           args.warmup, args.repeat), flush=True)
+          (env.get("edgec_git") or "", env.get("edgec_mtime"), ", ".join(args.precision),
+           ",".join(map(str, args.threads)), args.core, args.rounds, args.warmup, args.repeat), flush=True)
 
     results = {}
-    failed = []
-    for name, factory in models:
+    failed = {}
+    for name, factory in chosen:
         try:
-            print("%s: export + compile ..." % name, flush=True)
-            m = prepare(e2e, name, factory, edgec, work)
+            print("%s: export + compile (%s) ..." % (name, ", ".join(args.precision)), flush=True)
+            m = prepare(args, e2e, name, factory, edgec, work)
+            if "ort_fusion" in m:
+                f = m["ort_fusion"]
+                print("  %s: QDQ model: %d activations, %d weights, %d biases quantized; ORT fused: %s; float "
+                      "Conv/MatMul/Gemm left: %s" %
+                      (name, m["qdq"]["activations"], m["qdq"]["weights"], m["qdq"]["biases"],
+                       ", ".join("%s %d" % kv for kv in sorted(f["integer_ops"].items())) or "nothing",
+                       ", ".join("%s %d" % kv for kv in sorted(f["float_compute_ops"].items())) or "none"), flush=True)
             results[name] = bench_model(args, edgec, name, m)
         except BenchError as e:
             print("%s: FAILED: %s" % (name, e), flush=True)
-            failed.append(name)
+            failed[name] = str(e)
     ort_version = None
     try:
         with open(os.path.join(args.peers, "node_modules", "onnxruntime-node", "package.json")) as f:
@@ -313,40 +577,21 @@ def main():
     except OSError:
         pass
 
-    # The table.
-    print()
-    print("edgec vs ONNX Runtime %s, %d thread%s, core(s) %s, %d rounds x %d runs (median of per-round medians)"
-          % (ort_version, args.threads, "" if args.threads == 1 else "s", cores(args), args.rounds, args.repeat))
-    header = ("model", "input", "edgec", "ORT", "edgec/ORT", "range", "max|edgec-ORT|", "rel", "argmax")
-    rows = []
-    for name, r in results.items():
-        a = r["agreement"]
-        rows.append((name, "x".join(map(str, r["input_shape"])), fmt_ms(r["edgec_median_ms"]),
-                     fmt_ms(r["ort_median_ms"]), "%.3f" % r["ratio_median"],
-                     "%.3f-%.3f" % (r["ratio_min"], r["ratio_max"]), "%.3g" % a["max_abs_diff"],
-                     "%.3g" % a["max_abs_diff_rel_to_max_ort"] if a["max_abs_diff_rel_to_max_ort"] is not None else "-",
-                     "same" if a["argmax_equal"] else "DIFFERS"))
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    for row in [header] + rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
-    print("edgec/ORT is the median of the per-round ratios (< 1: edgec faster); range is its min-max over rounds;")
-    print("rel is max|edgec-ORT| / max|ORT output|. edgec reports its latency to 1 us; ORT's times include the")
-    print("node binding's per-call cost (its setImmediate hop alone: median %s us)."
-          % ", ".join("%s %.1f" % (n, r["ort_js_hop_us"]) for n, r in results.items()))
-    print()
-    print("reproduce (from %s):" % ROOT)
-    print("  " + reproduce_command(args))
-    print("one round, by hand:")
-    for name, r in results.items():
-        print("  " + r["commands"]["edgec"])
-        print("  " + r["commands"]["ort"])
+    if results:
+        report(args, results, env, ort_version)
+    if failed:
+        print()
+        print("FAILED: %s (see above)" % ", ".join(failed))
 
-    out = {"method": {"rounds": args.rounds, "repeat": args.repeat, "warmup": args.warmup, "core": args.core,
-                      "threads": args.threads, "ort_session_options": {"intraOpNumThreads": args.threads, "interOpNumThreads": 1,
-                                                            "executionMode": "sequential",
-                                                            "graphOptimizationLevel": "all"},
-                      "summary": "per side: median of per-round medians; ratio: median of per-round "
-                                 "edgec/ORT medians (< 1: edgec faster)"},
+    out = {"method": {"precision": args.precision, "threads": args.threads, "rounds": args.rounds,
+                      "repeat": args.repeat, "warmup": args.warmup, "core": args.core,
+                      "calib": {"method": args.calib_method, "samples": args.calib_samples,
+                                "data": "standard normal of the input shape, default_rng(%d + k)" % CALIB_SEED},
+                      "ort_act_type": args.ort_act_type,
+                      "ort_session_options": {"intraOpNumThreads": "T", "interOpNumThreads": 1,
+                                              "executionMode": "sequential", "graphOptimizationLevel": "all"},
+                      "summary": "per side: median of per-round medians; ratios: median of per-round ratios "
+                                 "(< 1: the first named is faster)"},
            "environment": env, "reproduce": reproduce_command(args), "models": results, "failed": failed}
     path = os.path.join(work, "results.json")
     with open(path, "w") as f:

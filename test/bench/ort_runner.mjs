@@ -3,10 +3,11 @@
 //
 //   node ort_runner.mjs --peers DIR --model M.onnx --input-name NAME --input X.bin
 //                       --shape 1,3,224,224 [--warmup W] [--repeat R] [--output-dir DIR]
+//                       [--threads T] [--save-optimized FILE]
 //
 // --peers is the npm prefix that holds node_modules/onnxruntime-node. The input file is
-// raw little-endian float32 in C order. The session is single-threaded (intra-op and
-// inter-op 1 thread, sequential execution) with every graph optimization on. W untimed
+// raw little-endian float32 in C order. The session runs T intra-op threads (default 1),
+// one inter-op thread, sequential execution, with every graph optimization on. W untimed
 // runs, then R runs, each timed with process.hrtime.bigint() around `await session.run()`
 // (so it includes the JS binding's own per-call cost: one setImmediate hop, feeds
 // validation and wrapping the output tensors). Prints one JSON line on stdout:
@@ -15,7 +16,8 @@
 // js_hop_us is the median cost of an empty `await` through setImmediate, i.e. roughly the
 // part of each time that is the binding's scheduling rather than ONNX Runtime itself.
 // With --output-dir, each output of the last run is written to DIR/<name>.bin (raw, its
-// own dtype).
+// own dtype). With --save-optimized FILE, ONNX Runtime also writes the graph it runs
+// (after its optimizations: which QDQ groups it fused into integer kernels) to FILE.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -64,6 +66,7 @@ async function main() {
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
+    ...(args.saveOptimized ? { optimizedModelFilePath: path.resolve(args.saveOptimized) } : {}),
   });
 
   for (let i = 0; i < args.warmup; i++) await session.run(feeds);
