@@ -4,10 +4,13 @@
 //   node ort_runner.mjs --peers DIR --model M.onnx --input-name NAME --input X.bin
 //                       --shape 1,3,224,224 [--warmup W] [--repeat R] [--output-dir DIR]
 //                       [--threads T] [--save-optimized FILE]
+//                       [--graph-optimization-level disabled|basic|extended|all]
 //
 // --peers is the npm prefix that holds node_modules/onnxruntime-node. The input file is
 // raw little-endian float32 in C order. The session runs T intra-op threads (default 1),
-// one inter-op thread, sequential execution, with every graph optimization on. W untimed
+// one inter-op thread, sequential execution, with every graph optimization on (or the
+// --graph-optimization-level given: 'disabled' runs a QDQ model node by node, i.e. its
+// reference float semantics, with nothing fused). W untimed
 // runs, then R runs, each timed with process.hrtime.bigint() around `await session.run()`
 // (so it includes the JS binding's own per-call cost: one setImmediate hop, feeds
 // validation and wrapping the output tensors). Prints one JSON line on stdout:
@@ -64,7 +67,7 @@ async function main() {
     intraOpNumThreads: Number(args.threads || 1),
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: args.graphOptimizationLevel || 'all',
     logSeverityLevel: 3,
     ...(args.saveOptimized ? { optimizedModelFilePath: path.resolve(args.saveOptimized) } : {}),
   });

@@ -84,10 +84,13 @@ def parse_inspect(text):
 
 
 def _int8_act(tensors, name):
+    """The package's int8 activation tensor `name` (per tensor), or None."""
     t = tensors.get(name)
-    if t and t["storage"] == "arena" and t["dtype"] == "int8" and "scale" in t:
-        return t
-    return None
+    if not t or t["storage"] != "arena" or t["dtype"] != "int8":
+        return None
+    if "scale" not in t:
+        raise QdqError("package tensor %s is int8 without per-tensor parameters (not supported here)" % name)
+    return t
 
 
 def build_qdq(float_path, inspect_text, out_path, act_type="uint8"):
