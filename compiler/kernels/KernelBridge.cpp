@@ -15,11 +15,16 @@ namespace edgec {
 std::string kernelName(Operation *op) {
   StringRef name = op->getName().stripDialect();
   if (name == "Reshape") return "Copy";
+  // The packed weight carries its blockwise parameters (QuantInfo), as ONNX
+  // DequantizeLinear-21 with block_size.
+  if (isa<edge::DequantizeBlockwiseOp>(op)) return "DequantizeLinear";
   return name.str();
 }
 
 std::vector<Value> kernelInputs(Operation *op) {
   if (auto clip = dyn_cast<edge::ClipOp>(op)) return {clip.getInput(), clip.getMin(), clip.getMax()};
+  // Scales and zero points travel as the weight tensor's QuantInfo.
+  if (auto dq = dyn_cast<edge::DequantizeBlockwiseOp>(op)) return {dq.getWeight()};
   std::vector<Value> inputs(op->operand_begin(), op->operand_end());
   // Trailing optional operands: kernels expect them positionally.
   if (isa<edge::GemmOp, edge::ConvOp, edge::LayerNormalizationOp>(op)) inputs.resize(3);
@@ -37,6 +42,7 @@ std::optional<pkg::DType> packageDType(Type t) {
   if (auto i = dyn_cast<IntegerType>(t)) {
     bool u = i.isUnsigned();
     switch (i.getWidth()) {
+    case 4: return u ? pkg::DType::u4 : pkg::DType::i4;
     case 8: return u ? pkg::DType::u8 : pkg::DType::i8;
     case 16: return u ? pkg::DType::u16 : pkg::DType::i16;
     case 32: return u ? pkg::DType::u32 : pkg::DType::i32;

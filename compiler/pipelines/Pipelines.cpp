@@ -29,6 +29,16 @@ void buildQuantizePipeline(mlir::OpPassManager &pm) {
   fpm.addPass(mlir::createCSEPass());
 }
 
+void buildWeightQuantizePipeline(mlir::OpPassManager &pm, const WeightQuantizeOptions &options) {
+  mlir::OpPassManager &fpm = pm.nest<mlir::func::FuncOp>();
+  mlir::edge::QuantizeWeightsOptions q;
+  q.groupSize = options.groupSize;
+  q.asymmetric = options.asymmetric;
+  fpm.addPass(mlir::edge::createQuantizeWeights(q));
+  fpm.addPass(mlir::createCanonicalizerPass());
+  fpm.addPass(mlir::createCSEPass());
+}
+
 void registerPipelines() {
   mlir::PassPipelineRegistration<>(
       "edge-host-pipeline", "The graph optimizations `edgec compile --target host` runs",

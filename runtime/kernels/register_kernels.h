@@ -4,6 +4,7 @@
 namespace edgec::rt {
 class Kernel;
 class KernelRegistry;
+struct KernelSignature;
 
 // ref/ (portable C++, the oracle)
 void registerRefElementwise(KernelRegistry &r);
@@ -24,6 +25,9 @@ void registerRefQuantLinalg(KernelRegistry &r);       // Conv, MatMul, Gemm
 void registerRefQuantElementwise(KernelRegistry &r);  // Add, Sub, Mul, table-driven unary ops
 void registerRefQuantPool(KernelRegistry &r);         // MaxPool, AveragePool, global pools
 void registerRefQuantData(KernelRegistry &r);         // QuantizeLinear, DequantizeLinear, Concat
+// Weight-only blockwise (i4/u4 group-wise) MatMul, Gemm, Conv and DequantizeLinear, with
+// accepts = isBlockwiseWeightCall / isBlockwiseInputCall (ref/blockwise.h).
+void registerRefBlockwise(KernelRegistry &r);
 
 inline void registerRefKernels(KernelRegistry &r) {
   registerRefElementwise(r);
@@ -42,6 +46,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefQuantElementwise(r);
   registerRefQuantPool(r);
   registerRefQuantData(r);
+  registerRefBlockwise(r);
 }
 
 // x86/ files are compiled for their ISA (-mavx2 -mfma, or -mavx512f and friends) and
@@ -59,6 +64,15 @@ Kernel *newX86Avx2QuantGemm();
 Kernel *newX86Avx512QuantConv();
 Kernel *newX86Avx512QuantMatMul();
 Kernel *newX86Avx512QuantGemm();
+// Blockwise-weight kernels: int4 MatMul/Gemm (x86/int4_avx2.cpp) and the Conv that
+// dequantizes its weight at prepare and runs the float Conv of its level (baseline code,
+// ref/blockwise.cpp).
+Kernel *newX86Avx2Int4MatMul();
+Kernel *newX86Avx2Int4Gemm();
+Kernel *newBlockwiseConvAvx2();
+Kernel *newBlockwiseConvAvx512();
+// Whether the AVX2 int4 kernels take a blockwise call (ref/blockwise.cpp, baseline).
+bool acceptsX86Int4(const KernelSignature &sig);
 void registerX86Kernels(KernelRegistry &r);  // in registry.cpp
 
 }  // namespace edgec::rt

@@ -1,5 +1,6 @@
 #include "kernel.h"
 #include "register_kernels.h"
+#include "ref/blockwise.h"
 #include "ref/quant_params.h"
 #include "src/model.h"
 
@@ -56,6 +57,11 @@ void registerX86Kernels(KernelRegistry &r) {
   add("Conv", Isa::X86Avx512, newX86Avx512QuantConv, acceptsInt8LinalgVnni);
   add("MatMul", Isa::X86Avx512, newX86Avx512QuantMatMul, acceptsInt8LinalgVnni);
   add("Gemm", Isa::X86Avx512, newX86Avx512QuantGemm, acceptsInt8LinalgVnni);
+  // Weight-only blockwise (int4 group-wise) weights: see ref/blockwise.h.
+  add("MatMul", Isa::X86Avx2, newX86Avx2Int4MatMul, acceptsX86Int4);
+  add("Gemm", Isa::X86Avx2, newX86Avx2Int4Gemm, acceptsX86Int4);
+  add("Conv", Isa::X86Avx2, newBlockwiseConvAvx2, ref::isBlockwiseWeightCall);
+  add("Conv", Isa::X86Avx512, newBlockwiseConvAvx512, ref::isBlockwiseWeightCall);
 }
 #endif
 

@@ -22,18 +22,32 @@ std::string humanBytes(uint64_t bytes) {
   return buf;
 }
 
-// What --precision accepts; the others of issue 10 (int8-dynamic, int4-g32/g64/g128,
-// fp16) are refused by name until they exist.
-const char *const kPrecisions = "fp32, int8";
-const char *const kPlannedPrecisions[] = {"int8-dynamic", "int4-g32", "int4-g64", "int4-g128", "fp16"};
+// What --precision accepts; the others of issue 10 (int8-dynamic, fp16) are refused by
+// name until they exist.
+const char *const kPrecisions = "fp32, int8, int4-g32, int4-g64, int4-g128";
+const char *const kPlannedPrecisions[] = {"int8-dynamic", "fp16"};
+
+// The group size of a weight-only int4 precision ("int4-g128" -> 128), or 0.
+int64_t int4GroupSize(const std::string &precision) {
+  if (precision == "int4-g32") return 32;
+  if (precision == "int4-g64") return 64;
+  if (precision == "int4-g128") return 128;
+  return 0;
+}
 
 // Checks the quantization options together, before any work.
-void checkPrecisionOptions(const std::string &precision, const std::string &calib, const std::string &method) {
+void checkPrecisionOptions(const std::string &precision, const std::string &calib, const std::string &method,
+                           bool asym) {
   for (const char *planned : kPlannedPrecisions)
     if (precision == planned)
       throw CommandError("--precision " + precision + " is not implemented yet (available: " + kPrecisions + ")");
-  if (precision != "fp32" && precision != "int8")
+  const bool int4 = int4GroupSize(precision) > 0;
+  if (precision != "fp32" && precision != "int8" && !int4)
     throw CommandError("unknown --precision '" + precision + "' (choose one of: " + kPrecisions + ")");
+  if (asym && !int4)
+    throw CommandError("--asym is only used with --precision int4-g32, int4-g64 or int4-g128");
+  if (int4 && !calib.empty())
+    throw CommandError("--precision " + precision + " quantizes weights only and needs no --calib");
   if (precision == "int8" && calib.empty())
     throw CommandError("--precision int8 needs calibration samples: --calib DIR (a folder of .npy or .npz files, "
                        "see docs/cli.md)");
@@ -54,7 +68,7 @@ void addCompileCommand(CLI::App &app) {
     std::string target = "host";
     std::string output;
     std::string dumpIr;
-    bool noFuse = false, quiet = false;
+    bool noFuse = false, quiet = false, asym = false;
     std::string precision = "fp32", calib, calibMethod = "minmax";
     size_t calibSamples = 0;
     int threads = 0;
@@ -73,8 +87,12 @@ void addCompileCommand(CLI::App &app) {
   cmd->add_option("--precision", opts->precision,
                   "Numeric precision of the package: fp32 (as the model is), or int8 (static: weights int8 per "
                   "output channel, activations int8 per tensor from calibration ranges; needs --calib). A model "
-                  "that is already quantized (QuantizeLinear/DequantizeLinear) keeps its own quantization with fp32")
+                  "that is already quantized (QuantizeLinear/DequantizeLinear) keeps its own quantization with fp32; "
+                  "int4-g32, int4-g64, int4-g128: weight-only INT4 (MatMul/Gemm/Conv weights in groups of 32, 64 or "
+                  "128 along the reduction dim, symmetric unless --asym; activations stay fp32; no calibration)")
       ->capture_default_str();
+  cmd->add_flag("--asym", opts->asym,
+                "With --precision int4-gN: asymmetric groups (uint4 codes with a zero point per group)");
   cmd->add_option("--calib", opts->calib,
                   "Folder of calibration samples for --precision int8: .npy files (models with one input) or .npz "
                   "files keyed by input name; one sample per file, or a batch along axis 0");
@@ -92,9 +110,10 @@ void addCompileCommand(CLI::App &app) {
       throw CommandError("unknown target '" + opts->target + "' (registered targets: " + registeredTargetNames() + ")");
     checkOutputFile(opts->output);
     if (!opts->dumpIr.empty()) checkOutputFile(opts->dumpIr);
-    checkPrecisionOptions(opts->precision, opts->calib, opts->calibMethod);
+    checkPrecisionOptions(opts->precision, opts->calib, opts->calibMethod, opts->asym);
     const bool int8 = opts->precision == "int8";
-    Progress progress(int8 ? 6 : 4, opts->quiet);
+    const int64_t int4Group = int4GroupSize(opts->precision);
+    Progress progress(int8 ? 6 : int4Group ? 5 : 4, opts->quiet);
     mlir::MLIRContext context;
     std::string diag;
     llvm::raw_string_ostream os(diag);
@@ -137,6 +156,13 @@ void addCompileCommand(CLI::App &app) {
       progress.step("quantizing to int8");
       mlir::PassManager qpm(&context);
       buildQuantizePipeline(qpm);
+      if (mlir::failed(qpm.run(*module))) throw CommandError("quantization failed:\n" + os.str());
+    }
+    if (int4Group) {
+      progress.step("quantizing weights to int4 (groups of " + std::to_string(int4Group) +
+                    (opts->asym ? ", asymmetric)" : ", symmetric)"));
+      mlir::PassManager qpm(&context);
+      buildWeightQuantizePipeline(qpm, WeightQuantizeOptions{int4Group, opts->asym});
       if (mlir::failed(qpm.run(*module))) throw CommandError("quantization failed:\n" + os.str());
     }
     if (!opts->dumpIr.empty()) {

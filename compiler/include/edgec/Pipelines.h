@@ -16,6 +16,14 @@ void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 // Static INT8 after calibration (ranges recorded as edge.calib_range): edge-quantize,
 // edge-fold-qdq, canonicalize, CSE.
 void buildQuantizePipeline(mlir::OpPassManager &pm);
+
+// Weight-only group-wise INT4 (`--precision int4-gN [--asym]`, no calibration):
+// edge-quantize-weights, canonicalize, CSE.
+struct WeightQuantizeOptions {
+  int64_t groupSize = 32;
+  bool asymmetric = false;
+};
+void buildWeightQuantizePipeline(mlir::OpPassManager &pm, const WeightQuantizeOptions &options);
 void registerPipelines();
 
 }  // namespace edgec

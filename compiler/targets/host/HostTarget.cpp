@@ -39,6 +39,10 @@ struct TensorInfo {
   int32_t aliasOf = -1;                // a reshape shares its input's bytes
   int function = -1;                   // the function whose arena holds an Arena tensor
   int32_t initializer = -1;            // a State tensor's initial value (a Constant tensor)
+  // A group-wise weight (the packed codes of a DequantizeBlockwise of constants): its
+  // QuantInfo is Blockwise with these scales and zero points (tensor ids; -1: none).
+  int64_t blockAxis = -1, blockSize = 0;
+  int32_t blockScales = -1, blockZeroPoints = -1;
 };
 
 // The name messages and profiles give a kernel: the ONNX node's, else where the op is in
@@ -59,6 +63,23 @@ uint64_t byteSize(RankedTensorType t) {
   uint64_t bytes = 0;
   if (!dtype || !tensorStorageBytes(*dtypeInfo(unsigned(*dtype)), shape.data(), shape.size(), &bytes)) return 0;
   return bytes;
+}
+
+// The DequantizeBlockwise defining `v` if its weight, scales and zero points are all
+// constants: the host target then gives the packed weight tensor Blockwise QuantInfo.
+edge::DequantizeBlockwiseOp constantBlockwise(Value v) {
+  auto dq = v ? v.getDefiningOp<edge::DequantizeBlockwiseOp>() : nullptr;
+  if (!dq) return nullptr;
+  for (Value operand : dq->getOperands())
+    if (!operand.getDefiningOp<edge::ConstantOp>()) return nullptr;
+  return dq;
+}
+
+// Whether `user`'s kernel consumes operand `index`, a DequantizeBlockwise of constants,
+// packed (the weight of MatMul, Gemm and Conv: runtime/kernels/README.md), so no
+// dequantize kernel runs and no f32 weight exists.
+bool foldsBlockwise(Operation *user, unsigned index) {
+  return index == 1 && isa<edge::MatMulOp, edge::GemmOp, edge::ConvOp>(user);
 }
 
 // Greedy-by-size placement (as TFLite's arena planner): biggest tensors first, each
@@ -117,6 +138,7 @@ private:
   LogicalResult addStates();
   LogicalResult addFunction(func::FuncOp func);
   int32_t tensorFor(Value v);
+  int32_t blockwiseTensor(edge::DequantizeBlockwiseOp op);
   int32_t constantTensor(ElementsAttr value, std::string name);
   flatbuffers::Offset<pkg::QuantInfo> quantInfo(TensorInfo t);
   void addAlias(edge::ReshapeOp op);
@@ -197,7 +219,10 @@ int32_t PlanBuilder::tensorFor(Value v) {
       const std::string user = nodeName(use.getOwner());
       const unsigned i = use.getOperandNumber();
       const bool linear = isa<edge::ConvOp, edge::GemmOp, edge::MatMulOp>(use.getOwner());
-      if (!user.empty())
+      // A DequantizeBlockwise is named after its weight: "fc.weight", "fc.weight.scales".
+      if (isa<edge::DequantizeBlockwiseOp>(use.getOwner()) && !user.empty())
+        name = user + (i == 0 ? "" : i == 1 ? ".scales" : ".zero_points");
+      else if (!user.empty())
         name = user + (linear && i == 1 ? ".weight" : linear && i == 2 ? ".bias" : ".input" + std::to_string(i));
     }
     return ids_[v] = constantTensor(c.getValue(), name);
@@ -218,6 +243,27 @@ int32_t PlanBuilder::tensorFor(Value v) {
   int32_t id = int32_t(tensors_.size());
   tensors_.push_back(t);
   ids_[v] = id;
+  return id;
+}
+
+// The packed weight of a DequantizeBlockwise of constants, with its Blockwise parameters
+// (scales and zero points become tensors of their own); -1 (with an error) if the same
+// codes are already used with other parameters.
+int32_t PlanBuilder::blockwiseTensor(edge::DequantizeBlockwiseOp op) {
+  const int32_t id = tensorFor(op.getWeight());
+  const int32_t scales = tensorFor(op.getScales());
+  const int32_t zeroPoints = op.getZeroPoints() ? tensorFor(op.getZeroPoints()) : -1;
+  TensorInfo &t = tensors_[id];
+  if (t.blockAxis < 0) {
+    t.blockAxis = op.getAxis();
+    t.blockSize = op.getBlockSize();
+    t.blockScales = scales;
+    t.blockZeroPoints = zeroPoints;
+  } else if (t.blockAxis != int64_t(op.getAxis()) || t.blockSize != int64_t(op.getBlockSize()) ||
+             t.blockScales != scales || t.blockZeroPoints != zeroPoints) {
+    op.emitError() << "host target: the same packed weight is dequantized with different parameters";
+    return -1;
+  }
   return id;
 }
 
@@ -261,7 +307,18 @@ int32_t PlanBuilder::addCopy(int32_t source, StringRef node, int64_t index, int3
 
 LogicalResult PlanBuilder::addKernel(Operation *op, int64_t index, int32_t inPlaceOutput) {
   std::vector<int32_t> inputs, outputs;
-  for (Value v : kernelInputs(op)) inputs.push_back(v ? tensorFor(v) : -1);
+  for (auto [i, v] : llvm::enumerate(kernelInputs(op))) {
+    if (auto dq = dyn_cast<edge::DequantizeBlockwiseOp>(op)) {
+      if (!constantBlockwise(dq.getResult()))
+        return op->emitError() << "host target: DequantizeBlockwise needs constant weight, scales and zero points";
+      inputs.push_back(blockwiseTensor(dq));
+    } else if (auto dq = constantBlockwise(v); dq && foldsBlockwise(op, unsigned(i))) {
+      inputs.push_back(blockwiseTensor(dq));
+    } else {
+      inputs.push_back(v ? tensorFor(v) : -1);
+    }
+    if (inputs.back() < 0 && v) return failure();
+  }
   for (Value v : op->getResults()) {
     Type elem = cast<RankedTensorType>(v.getType()).getElementType();
     if (!packageDType(elem)) return op->emitError() << "host target: element type " << elem << " is not supported";
@@ -340,6 +397,11 @@ LogicalResult PlanBuilder::addFunction(func::FuncOp func) {
       if (failed(addStateWrite(write, index))) return failure();
       continue;
     }
+    if (auto dq = constantBlockwise(op.getNumResults() == 1 ? op.getResult(0) : Value());
+        dq && !dq->use_empty() && llvm::all_of(dq->getUses(), [](OpOperand &use) {
+          return foldsBlockwise(use.getOwner(), use.getOperandNumber());
+        }))
+      continue;  // every consumer reads the packed weight
     int32_t inPlace = -1;
     if (auto update = dyn_cast<edge::DynamicUpdateSliceOp>(op)) inPlace = inPlaceStateUpdate(update);
     if (failed(addKernel(&op, index++, inPlace))) return failure();
@@ -394,6 +456,10 @@ LogicalResult PlanBuilder::addFunction(func::FuncOp func) {
 // A quantized tensor's QuantInfo: its scales (f32) and, unless all zero, its zero points
 // (the tensor's own dtype) as constant tensors named after it. Null for other tensors.
 flatbuffers::Offset<pkg::QuantInfo> PlanBuilder::quantInfo(TensorInfo t) {  // a copy: tensors_ grows here
+  if (t.blockAxis >= 0)
+    return pkg::CreateQuantInfo(fbb_, pkg::QuantScheme::Blockwise, int32_t(t.blockAxis), int32_t(t.blockSize),
+                                *packageDType(tensors_[size_t(t.blockScales)].type.getElementType()),
+                                t.blockScales, t.blockZeroPoints);
   std::optional<edge::UniformParams> params = edge::uniformParams(t.type.getElementType());
   if (!params) return 0;
   MLIRContext *ctx = t.type.getContext();

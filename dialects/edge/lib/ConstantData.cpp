@@ -16,6 +16,9 @@ static size_t elementBytes(Type t) {
   return (t.getIntOrFloatBitWidth() + 7) / 8;
 }
 
+// i4/ui4: two values per byte, low nibble first (the dtype table's packing).
+static bool isNibbleType(Type t) { return t.isInteger(4); }
+
 std::vector<uint8_t> constantBytes(ElementsAttr attr) {
   auto type = cast<ShapedType>(attr.getType());
   Type elem = type.getElementType();
@@ -27,6 +30,15 @@ std::vector<uint8_t> constantBytes(ElementsAttr attr) {
     return std::vector<uint8_t>(data.begin(), data.end());
   }
   auto dense = cast<DenseElementsAttr>(attr);
+  if (isNibbleType(elem)) {  // `dense` holds one byte per element: pack them
+    std::vector<uint8_t> out((count + 1) / 2, 0);
+    ArrayRef<char> raw = dense.getRawData();
+    for (size_t i = 0; i < count; ++i) {
+      const uint8_t v = uint8_t(raw[dense.isSplat() ? 0 : i]) & 0xF;
+      out[i / 2] |= uint8_t(v << (4 * (i % 2)));
+    }
+    return out;
+  }
   std::vector<uint8_t> out(count * elementBytes(elem));
   if (elem.isInteger(1)) {
     size_t i = 0;
@@ -56,6 +68,15 @@ template <typename To> static std::vector<To> constantAs(ElementsAttr attr) {
   Type elem = storageType(cast<ShapedType>(attr.getType()).getElementType());
   std::vector<uint8_t> bytes = constantBytes(attr);
   std::vector<To> out;
+  if (isNibbleType(elem)) {
+    out.resize(size_t(cast<ShapedType>(attr.getType()).getNumElements()));
+    for (size_t i = 0; i < out.size() && i / 2 < bytes.size(); ++i) {
+      int v = (bytes[i / 2] >> (4 * (i % 2))) & 0xF;
+      if (!elem.isUnsignedInteger()) v = (v ^ 8) - 8;
+      out[i] = static_cast<To>(v);
+    }
+    return out;
+  }
   if (elem.isF32()) convertAll<To, float>(bytes, out);
   else if (elem.isF64()) convertAll<To, double>(bytes, out);
   else if (elem.isInteger(64)) convertAll<To, int64_t>(bytes, out);
@@ -74,8 +95,8 @@ std::vector<int64_t> constantAsInts(ElementsAttr attr) { return constantAs<int64
 
 ElementsAttr makeConstantAttr(RankedTensorType type, ArrayRef<uint8_t> bytes, StringRef name) {
   Type elem = type.getElementType();
-  // `dense` cannot hold quantized elements: a quantized constant is always a blob.
-  if (!isUniformQuantized(elem) && (type.getNumElements() <= kInlineConstantLimit || elem.isInteger(1))) {
+  // `dense` cannot hold quantized elements, nor packed i4/ui4 bytes: those are always blobs.
+  if (!isUniformQuantized(elem) && !isNibbleType(elem) && (type.getNumElements() <= kInlineConstantLimit || elem.isInteger(1))) {
     if (elem.isInteger(1)) {
       SmallVector<bool> values(bytes.begin(), bytes.end());
       return DenseElementsAttr::get(type, values);

@@ -104,6 +104,44 @@ def FoldQDQ : Pass<"edge-fold-qdq", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect", "::mlir::quant::QuantizationDialect"];
 }
 
+def QuantizeWeights : Pass<"edge-quantize-weights", "func::FuncOp"> {
+  let summary = "Weight-only group-wise INT4: constant MatMul/Gemm/Conv weights become DequantizeBlockwise";
+  let description = [{
+    Activations stay f32; each constant f32 weight of MatMul (B [K, N]), Gemm (B [K, N],
+    or [N, K] with transB) and Conv (W [M, C/g, kh, kw]) becomes
+    `edge.DequantizeBlockwise(codes, scales[, zero points])` with groups of
+    `group-size` consecutive elements along the reduction dim: MatMul axis 0, Gemm axis
+    0 (1 with transB), Conv axis 1 (the input channels of one output channel and kernel
+    tap, so the weight keeps its ONNX shape and the package its layout; a flattened
+    C/g*kh*kw group would need a reshape the runtime's blockwise QuantInfo cannot
+    describe). When the reduction dim is not a multiple of the group size the last
+    group is partial (the op's rounded-up scale count).
+
+    * symmetric (default): `i4` codes in [-7, 7], scale = max|w| / 7 per group (the code
+      -8 is unused, as int8's -128: the largest magnitude is exact whatever its sign);
+    * `asymmetric`: `ui4` codes in [0, 15] over [min(w, 0), max(w, 0)], scale =
+      (hi - lo) / 15, zero point = round(-lo / scale) (a `ui4` tensor);
+    * rounding half to even; an all-zero group gets scale 1.
+
+    Scales are f32: exact, and at group 128 they add 3% to the 4-bit codes (f16 would
+    save half of that and cost a conversion in every kernel). Codes are packed two per
+    byte, low nibble first (the dtype table's i4/u4 packing), in a `dense_resource` blob.
+
+    A weight stays f32 when it is too small to matter (fewer than `min-elements`
+    elements, default 1024: a classifier head, a first conv) or has fewer than 8
+    elements along the reduction dim (depthwise convs, a conv over 3 input channels),
+    or is not a 2-D MatMul B (batched weights). One weight feeding several ops is
+    quantized once.
+  }];
+  let options = [
+    Option<"bits", "bits", "int64_t", "4", "Bits per weight (only 4)">,
+    Option<"groupSize", "group-size", "int64_t", "32", "Elements per group along the reduction dim">,
+    Option<"asymmetric", "asymmetric", "bool", "false", "ui4 codes with a zero point per group (else symmetric i4)">,
+    Option<"minElements", "min-elements", "int64_t", "1024", "Weights with fewer elements stay f32">,
+  ];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 def ConvertToF16 : Pass<"edge-convert-to-f16", "func::FuncOp"> {
   let summary = "FP16 weights and activations; f32 inputs and outputs";
   let description = [{

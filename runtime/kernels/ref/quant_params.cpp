@@ -14,10 +14,15 @@ bool isQuantized(const TensorView &t) {
 }
 
 bool isQuantizedCall(const KernelSignature &sig) {
+  // A blockwise (weight-only) tensor does not make a call integer: f32 activations times
+  // a group-wise weight go to the blockwise kernels (ref/blockwise.h).
+  auto integer = [](const TensorView *v) {
+    return v && isQuantized(*v) && v->quant->scheme() != pkg::QuantScheme::Blockwise;
+  };
   for (const TensorView *v : sig.inputs)
-    if (v && isQuantized(*v)) return true;
+    if (integer(v)) return true;
   for (const TensorView *v : sig.outputs)
-    if (v && isQuantized(*v)) return true;
+    if (integer(v)) return true;
   return false;
 }
 

@@ -29,8 +29,9 @@ struct QuantParams {
 
 // True if `t` carries quantization parameters (scheme other than None).
 bool isQuantized(const TensorView &t);
-// True if any present input or output of `sig` is quantized: the `accepts` predicate of
-// the quantized ref kernels, which share the op names of the float ones.
+// True if any present input or output of `sig` is quantized per tensor or per axis: the
+// `accepts` predicate of the quantized ref kernels, which share the op names of the float
+// ones (a Blockwise weight-only tensor goes to ref/blockwise.h's kernels instead).
 bool isQuantizedCall(const KernelSignature &sig);
 
 enum class AxisRule {

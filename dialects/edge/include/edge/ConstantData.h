@@ -13,7 +13,8 @@ namespace mlir::edge {
 // Tensors with at most this many elements are kept as `dense` attributes.
 inline constexpr int64_t kInlineConstantLimit = 16;
 
-// Row-major, little-endian bytes of the constant; bool is one byte per element.
+// Row-major, little-endian bytes of the constant; bool is one byte per element; i4/ui4
+// pack two values per byte, low nibble first (the package layout, edgec/dtype_table.h).
 std::vector<uint8_t> constantBytes(ElementsAttr attr);
 
 // Constant values converted to float / int64 (for folding passes and shape params); a
@@ -22,8 +23,8 @@ std::vector<double> constantAsDoubles(ElementsAttr attr);
 std::vector<int64_t> constantAsInts(ElementsAttr attr);
 
 // An attribute holding `bytes` (layout as constantBytes) for `type`: `dense` when
-// small, else (and always for quantized elements) a `dense_resource` blob named after
-// `name` (uniqued by the context).
+// small, else (and always for quantized and i4/ui4 elements, whose blob holds the packed
+// bytes) a `dense_resource` blob named after `name` (uniqued by the context).
 ElementsAttr makeConstantAttr(RankedTensorType type, ArrayRef<uint8_t> bytes, StringRef name);
 
 }  // namespace mlir::edge
