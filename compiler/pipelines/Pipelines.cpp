@@ -39,6 +39,20 @@ void buildWeightQuantizePipeline(mlir::OpPassManager &pm, const WeightQuantizeOp
   fpm.addPass(mlir::createCSEPass());
 }
 
+void buildDynamicQuantizePipeline(mlir::OpPassManager &pm) {
+  mlir::OpPassManager &fpm = pm.nest<mlir::func::FuncOp>();
+  fpm.addPass(mlir::edge::createQuantizeDynamic());
+  fpm.addPass(mlir::createCanonicalizerPass());
+  fpm.addPass(mlir::createCSEPass());
+}
+
+void buildF16Pipeline(mlir::OpPassManager &pm) {
+  mlir::OpPassManager &fpm = pm.nest<mlir::func::FuncOp>();
+  fpm.addPass(mlir::edge::createConvertToF16());
+  fpm.addPass(mlir::createCanonicalizerPass());
+  fpm.addPass(mlir::createCSEPass());
+}
+
 void registerPipelines() {
   mlir::PassPipelineRegistration<>(
       "edge-host-pipeline", "The graph optimizations `edgec compile --target host` runs",

@@ -25,6 +25,7 @@ void registerRefQuantLinalg(KernelRegistry &r);       // Conv, MatMul, Gemm
 void registerRefQuantElementwise(KernelRegistry &r);  // Add, Sub, Mul, table-driven unary ops
 void registerRefQuantPool(KernelRegistry &r);         // MaxPool, AveragePool, global pools
 void registerRefQuantData(KernelRegistry &r);         // QuantizeLinear, DequantizeLinear, Concat
+void registerRefDynamicQuant(KernelRegistry &r);      // DynamicQuantizedMatMul (INT8 dynamic)
 // Weight-only blockwise (i4/u4 group-wise) MatMul, Gemm, Conv and DequantizeLinear, with
 // accepts = isBlockwiseWeightCall / isBlockwiseInputCall (ref/blockwise.h).
 void registerRefBlockwise(KernelRegistry &r);
@@ -46,6 +47,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefQuantElementwise(r);
   registerRefQuantPool(r);
   registerRefQuantData(r);
+  registerRefDynamicQuant(r);
   registerRefBlockwise(r);
 }
 

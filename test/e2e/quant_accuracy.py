@@ -62,7 +62,7 @@ import quant_models  # noqa: E402
 # The cases today's edgec is expected to pass (run by default and by the test suite).
 # Extend this list as --precision / --calib land in the compiler.
 ENABLED_PRECISIONS = ["fp32", "int8-minmax", "int8-percentile", "int8-entropy", "int8-mse", "int8-calib-forms", "int8-ref-bitexact",
-                      "int4-g32", "int4-g64", "int4-g128"]
+                      "int4-g32", "int4-g64", "int4-g128", "int8-dynamic", "fp16"]
 
 # name -> (edgec compile flags; calib folder or None; tolerance in top-1 points; reference)
 # reference "torch": PyTorch's top-1; "fp32": the fp32 case's top-1 (PyTorch's if not run).

@@ -22,10 +22,8 @@ std::string humanBytes(uint64_t bytes) {
   return buf;
 }
 
-// What --precision accepts; the others of issue 10 (int8-dynamic, fp16) are refused by
-// name until they exist.
-const char *const kPrecisions = "fp32, int8, int4-g32, int4-g64, int4-g128";
-const char *const kPlannedPrecisions[] = {"int8-dynamic", "fp16"};
+// What --precision accepts.
+const char *const kPrecisions = "fp32, fp16, int8, int8-dynamic, int4-g32, int4-g64, int4-g128";
 
 // The group size of a weight-only int4 precision ("int4-g128" -> 128), or 0.
 int64_t int4GroupSize(const std::string &precision) {
@@ -38,16 +36,13 @@ int64_t int4GroupSize(const std::string &precision) {
 // Checks the quantization options together, before any work.
 void checkPrecisionOptions(const std::string &precision, const std::string &calib, const std::string &method,
                            bool asym) {
-  for (const char *planned : kPlannedPrecisions)
-    if (precision == planned)
-      throw CommandError("--precision " + precision + " is not implemented yet (available: " + kPrecisions + ")");
   const bool int4 = int4GroupSize(precision) > 0;
-  if (precision != "fp32" && precision != "int8" && !int4)
+  if (precision != "fp32" && precision != "fp16" && precision != "int8" && precision != "int8-dynamic" && !int4)
     throw CommandError("unknown --precision '" + precision + "' (choose one of: " + kPrecisions + ")");
   if (asym && !int4)
     throw CommandError("--asym is only used with --precision int4-g32, int4-g64 or int4-g128");
-  if (int4 && !calib.empty())
-    throw CommandError("--precision " + precision + " quantizes weights only and needs no --calib");
+  if ((int4 || precision == "int8-dynamic" || precision == "fp16") && !calib.empty())
+    throw CommandError("--precision " + precision + " needs no calibration: --calib is only used with --precision int8");
   if (precision == "int8" && calib.empty())
     throw CommandError("--precision int8 needs calibration samples: --calib DIR (a folder of .npy or .npz files, "
                        "see docs/cli.md)");
@@ -85,11 +80,13 @@ void addCompileCommand(CLI::App &app) {
   cmd->add_option("--dump-ir", opts->dumpIr, "Also write the optimized edge IR (constants elided) to this file");
   cmd->add_flag("-q,--quiet", opts->quiet, "No progress output");
   cmd->add_option("--precision", opts->precision,
-                  "Numeric precision of the package: fp32 (as the model is), or int8 (static: weights int8 per "
-                  "output channel, activations int8 per tensor from calibration ranges; needs --calib). A model "
-                  "that is already quantized (QuantizeLinear/DequantizeLinear) keeps its own quantization with fp32; "
-                  "int4-g32, int4-g64, int4-g128: weight-only INT4 (MatMul/Gemm/Conv weights in groups of 32, 64 or "
-                  "128 along the reduction dim, symmetric unless --asym; activations stay fp32; no calibration)")
+                  "Numeric precision of the package: fp32 (as the model is; a model that is already quantized with "
+                  "QuantizeLinear/DequantizeLinear keeps its own quantization); fp16 (weights and activations f16, "
+                  "f32 inputs and outputs); int8 (static: weights int8 per output channel, activations int8 per "
+                  "tensor from calibration ranges; needs --calib); int8-dynamic (MatMul/Gemm weights int8 per "
+                  "column, activations quantized per row at run time; for transformers; no calibration); "
+                  "int4-g32, int4-g64, int4-g128 (weight-only INT4: MatMul/Gemm/Conv weights in groups of 32, 64 "
+                  "or 128 along the reduction dim, symmetric unless --asym; activations stay fp32; no calibration)")
       ->capture_default_str();
   cmd->add_flag("--asym", opts->asym,
                 "With --precision int4-gN: asymmetric groups (uint4 codes with a zero point per group)");
@@ -113,7 +110,8 @@ void addCompileCommand(CLI::App &app) {
     checkPrecisionOptions(opts->precision, opts->calib, opts->calibMethod, opts->asym);
     const bool int8 = opts->precision == "int8";
     const int64_t int4Group = int4GroupSize(opts->precision);
-    Progress progress(int8 ? 6 : int4Group ? 5 : 4, opts->quiet);
+    const bool transforms = int4Group || opts->precision == "int8-dynamic" || opts->precision == "fp16";
+    Progress progress(int8 ? 6 : transforms ? 5 : 4, opts->quiet);
     mlir::MLIRContext context;
     std::string diag;
     llvm::raw_string_ostream os(diag);
@@ -157,6 +155,18 @@ void addCompileCommand(CLI::App &app) {
       mlir::PassManager qpm(&context);
       buildQuantizePipeline(qpm);
       if (mlir::failed(qpm.run(*module))) throw CommandError("quantization failed:\n" + os.str());
+    }
+    if (opts->precision == "int8-dynamic") {
+      progress.step("quantizing MatMul/Gemm weights to int8 (activations per row at run time)");
+      mlir::PassManager qpm(&context);
+      buildDynamicQuantizePipeline(qpm);
+      if (mlir::failed(qpm.run(*module))) throw CommandError("quantization failed:\n" + os.str());
+    }
+    if (opts->precision == "fp16") {
+      progress.step("converting to fp16");
+      mlir::PassManager qpm(&context);
+      buildF16Pipeline(qpm);
+      if (mlir::failed(qpm.run(*module))) throw CommandError("fp16 conversion failed:\n" + os.str());
     }
     if (int4Group) {
       progress.step("quantizing weights to int4 (groups of " + std::to_string(int4Group) +

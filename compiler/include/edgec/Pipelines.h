@@ -24,6 +24,10 @@ struct WeightQuantizeOptions {
   bool asymmetric = false;
 };
 void buildWeightQuantizePipeline(mlir::OpPassManager &pm, const WeightQuantizeOptions &options);
+// INT8 dynamic (--precision int8-dynamic): edge-quantize-dynamic, canonicalize, CSE.
+void buildDynamicQuantizePipeline(mlir::OpPassManager &pm);
+// FP16 (--precision fp16): edge-convert-to-f16, canonicalize, CSE.
+void buildF16Pipeline(mlir::OpPassManager &pm);
 void registerPipelines();
 
 }  // namespace edgec

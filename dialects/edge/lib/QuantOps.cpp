@@ -1,8 +1,10 @@
 // Verifiers of the quantization ops: QuantizeLinear / DequantizeLinear (parameters in
-// the `!quant.uniform` type) and DequantizeBlockwise (parameters as tensor operands).
+// the `!quant.uniform` type), DynamicQuantizedMatMul and DequantizeBlockwise (parameters
+// as tensor operands).
 #include "edge/EdgeDialect.h"
 
 #include "VerifyUtils.h"
+#include "edge/QuantTypes.h"
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -21,6 +23,31 @@ LogicalResult DequantizeLinearOp::verify() {
   if (elementOf(getOutput()) != expressed)
     return emitOpError() << "result element type " << elementOf(getOutput())
                          << " must be the input's expressed type " << expressed;
+  return success();
+}
+
+LogicalResult DynamicQuantizedMatMulOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight()), y = shapeOf(getOutput());
+  if (x.empty()) return emitOpError() << "input must have rank >= 1";
+  if (w.size() != 2) return emitOpError() << "weight must be [K, N], got " << shapeStr(w);
+  if (x.back() != w[0])
+    return emitOpError() << "input's last dim " << x.back() << " must be the weight's K " << w[0];
+  SmallVector<int64_t> expect(x.drop_back());
+  expect.push_back(w[1]);
+  if (y != ArrayRef<int64_t>(expect))
+    return emitOpError() << "result shape " << shapeStr(y) << " should be " << shapeStr(expect);
+  if (elementOf(getInput()) != elementOf(getOutput()) || !elementOf(getInput()).isF32())
+    return emitOpError() << "input and result must be f32";
+  Type we = elementOf(getWeight());
+  std::optional<UniformParams> p = uniformParams(we);
+  if (!p || storageType(we) != IntegerType::get(getContext(), 8) || expressedType(we) != elementOf(getInput()))
+    return emitOpError() << "weight must be !quant.uniform over i8 expressing f32, got " << we;
+  if (p->axis && *p->axis != 1) return emitOpError() << "a per-axis weight must be quantized along N (dim 1)";
+  if (llvm::any_of(p->zeroPoints, [](int64_t z) { return z != 0; }))
+    return emitOpError() << "the weight must be symmetric (zero point 0)";
+  if (Value bias = getBias())
+    if (shapeOf(bias) != ArrayRef<int64_t>{w[1]} || !elementOf(bias).isF32())
+      return emitOpError() << "bias must be f32 [" << w[1] << "]";
   return success();
 }
 

@@ -155,4 +155,18 @@ def ConvertToF16 : Pass<"edge-convert-to-f16", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def QuantizeDynamic : Pass<"edge-quantize-dynamic", "func::FuncOp"> {
+  let summary = "INT8 dynamic: MatMul/Gemm with constant weights become DynamicQuantizedMatMul";
+  let description = [{
+    `edgec compile --precision int8-dynamic`: each MatMul with a constant 2-D f32 weight
+    [K, N], and each Gemm that is a plain `x @ W (+ bias)` (alpha = beta = 1, transA = 0,
+    C absent or a constant f32 [N]; with transB the weight is transposed to [K, N]),
+    becomes `edge.DynamicQuantizedMatMul` with the weight int8, symmetric per output
+    column (scale max|w| / 127, codes in [-127, 127], rounded half to even). The
+    activations are quantized per row at run time by the kernel; no calibration. Other
+    MatMuls (two activations, batched weights) stay float.
+  }];
+  let dependentDialects = ["::mlir::edge::EdgeDialect", "::mlir::quant::QuantizationDialect"];
+}
+
 #endif // EDGE_PASSES_TD

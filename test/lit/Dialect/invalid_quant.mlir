@@ -527,3 +527,28 @@ func.func @gemm_bias_axis(%a: tensor<2x2x!quant.uniform<i8:f32, 0.1>>, %b: tenso
   %0 = edge.Gemm %a, %b, %c : (tensor<2x2x!quant.uniform<i8:f32, 0.1>>, tensor<2x3x!quant.uniform<i8:f32:1, {0.1,0.2,0.3}>>, tensor<2x3x!quant.uniform<i32:f32:0, {0.01,0.02}>>) -> tensor<2x3x!quant.uniform<i8:f32, 0.1>>
   return %0 : tensor<2x3x!quant.uniform<i8:f32, 0.1>>
 }
+
+// -----
+
+// DynamicQuantizedMatMul: the weight is [K, N] quantized along N, symmetric.
+func.func @dynamic_axis(%x: tensor<2x3xf32>, %w: tensor<3x4x!quant.uniform<i8:f32:0, {0.1,0.2,0.3}>>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{a per-axis weight must be quantized along N (dim 1)}}
+  %0 = edge.DynamicQuantizedMatMul %x, %w : (tensor<2x3xf32>, tensor<3x4x!quant.uniform<i8:f32:0, {0.1,0.2,0.3}>>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @dynamic_zero_point(%x: tensor<2x3xf32>, %w: tensor<3x4x!quant.uniform<i8:f32, 0.1:3>>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{the weight must be symmetric (zero point 0)}}
+  %0 = edge.DynamicQuantizedMatMul %x, %w : (tensor<2x3xf32>, tensor<3x4x!quant.uniform<i8:f32, 0.1:3>>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @dynamic_k(%x: tensor<2x5xf32>, %w: tensor<3x4x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{input's last dim 5 must be the weight's K 3}}
+  %0 = edge.DynamicQuantizedMatMul %x, %w : (tensor<2x5xf32>, tensor<3x4x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

@@ -574,6 +574,32 @@ def Edge_DequantizeLinearOp : Edge_Op<"DequantizeLinear",
   let hasVerifier = 1;
 }
 
+def Edge_DynamicQuantizedMatMulOp : Edge_Op<"DynamicQuantizedMatMul", [Pure]> {
+  let summary = "f32 x int8 weight with activations quantized per row at run time (INT8 dynamic)";
+  let description = [{
+    `y = x @ dequantize(w) + bias`, computed as `edgec compile --precision int8-dynamic`
+    defines it: each row of `x` (its last dim, K: one token of a transformer) is
+    quantized at run time to int8, symmetrically, with its own scale
+    `s = max|row| / 127` (codes `round_half_even(x / s)` in [-127, 127]; an all-zero row
+    gives zeros), dotted with the int8 weight in int32, and the sum scaled back:
+    `y[r, n] = s[r] * sw[n] * acc[r, n] + bias[n]`. The weight is a constant
+    `[K, N]` tensor of `!quant.uniform<i8:f32...>`, symmetric (zero point 0), per-tensor
+    or per-axis along N (dim 1). `x` has rank >= 1 with last dim K; `y` has x's shape with
+    the last dim N. `bias` is optional, f32 `[N]`.
+
+    No calibration is needed and no activation range can be wrong: the price is a pass
+    over each row to find its scale. ONNX Runtime's dynamic quantization does this per
+    tensor (DynamicQuantizeLinear, uint8); per row is what transformers need, since
+    token magnitudes differ widely.
+  }];
+  let arguments = (ins Edge_FloatTensor:$input, Edge_QuantizedTensor:$weight, Optional<Edge_FloatTensor>:$bias);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Edge_IntWeightTensor : StaticShapeTensorOf<[I<4>, UI<4>, I8, UI8]>;
 def Edge_ScaleTensor : StaticShapeTensorOf<[F32, F16, BF16]>;
 

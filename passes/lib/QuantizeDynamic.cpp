@@ -1,0 +1,102 @@
+// edge-quantize-dynamic: INT8 dynamic (`edgec compile --precision int8-dynamic`).
+//
+// MatMul and Gemm with a constant f32 weight become edge.DynamicQuantizedMatMul: the
+// weight int8, symmetric per output column (scale max|w| / 127, codes in [-127, 127],
+// rounded half to even), the activations quantized per row at run time by the kernel.
+// No calibration. A Gemm folds only when it is a plain x @ W (+ bias): alpha = beta = 1,
+// transA = 0, and C absent or a 1-D f32 constant of N values; with transB its weight is
+// transposed here to [K, N]. A 2-D MatMul weight [K, N] is taken as it is; anything else
+// (batched weights, two activations) stays float.
+#include <cmath>
+
+#include "edge/ConstantData.h"
+#include "edge/Passes.h"
+#include "edge/QuantTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_QUANTIZEDYNAMIC
+#include "edge/Passes.h.inc"
+
+namespace {
+
+// The int8 constant for f32 weight `w` ([K, N], or [N, K] when `transposed`), as [K, N]
+// quantized per column.
+Value quantizeWeight(OpBuilder &b, Location loc, Value w, bool transposed) {
+  ElementsAttr value;
+  auto type = cast<RankedTensorType>(w.getType());
+  if (type.getRank() != 2 || !type.getElementType().isF32() || !matchPattern(w, m_Constant(&value))) return nullptr;
+  std::vector<double> real = constantAsDoubles(value);
+  const int64_t K = transposed ? type.getDimSize(1) : type.getDimSize(0);
+  const int64_t N = transposed ? type.getDimSize(0) : type.getDimSize(1);
+  auto at = [&](int64_t k, int64_t n) { return real[size_t(transposed ? n * K + k : k * N + n)]; };
+  UniformParams p;
+  p.axis = 1;
+  for (int64_t n = 0; n < N; ++n) {
+    double m = 0;
+    for (int64_t k = 0; k < K; ++k) m = std::max(m, std::fabs(at(k, n)));
+    p.scales.push_back(m > 0 ? m / 127.0 : 1.0);
+  }
+  p.zeroPoints.assign(size_t(N), 0);
+  std::vector<int8_t> codes(size_t(K * N));
+  for (int64_t k = 0; k < K; ++k)
+    for (int64_t n = 0; n < N; ++n)
+      codes[size_t(k * N + n)] = int8_t(std::clamp(std::nearbyint(at(k, n) / p.scales[size_t(n)]), -127.0, 127.0));
+  auto qt = RankedTensorType::get({K, N}, makeUniformType(b.getI8Type(), b.getF32Type(), p));
+  ArrayRef<uint8_t> bytes(reinterpret_cast<const uint8_t *>(codes.data()), codes.size());
+  return b.create<ConstantOp>(loc, qt, makeConstantAttr(qt, bytes, "dynamic_weight"));
+}
+
+Location weightLoc(Operation *op) {
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    return NameLoc::get(StringAttr::get(op->getContext(), name.getName().str() + ".weight"));
+  return op->getLoc();
+}
+
+struct QuantizeDynamicPass : impl::QuantizeDynamicBase<QuantizeDynamicPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<MatMulOp, GemmOp>(op)) ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      OpBuilder b(op);
+      Value x = op->getOperand(0), bias;
+      Value weight;
+      if (auto mm = dyn_cast<MatMulOp>(op)) {
+        if (!cast<RankedTensorType>(x.getType()).getElementType().isF32()) continue;
+        weight = quantizeWeight(b, weightLoc(op), mm.getOperand(1), false);
+      } else {
+        auto gemm = cast<GemmOp>(op);
+        if (gemm.getAlpha().convertToDouble() != 1.0 || gemm.getBeta().convertToDouble() != 1.0 || gemm.getTransA())
+          continue;
+        if (Value c = gemm.getC()) {
+          auto ct = cast<RankedTensorType>(c.getType());
+          if (ct.getRank() != 1 || !ct.getElementType().isF32() || !matchPattern(c, m_Constant())) continue;
+          bias = c;
+        }
+        weight = quantizeWeight(b, weightLoc(op), gemm.getB(), gemm.getTransB() != 0);
+      }
+      if (!weight) continue;
+      auto result = op->getResult(0);
+      auto dq = b.create<DynamicQuantizedMatMulOp>(op->getLoc(), result.getType(), x, weight, bias);
+      bool valid;
+      {
+        ScopedDiagnosticHandler quiet(op->getContext(), [](Diagnostic &) { return success(); });
+        valid = succeeded(verify(dq));
+      }
+      if (!valid) {  // shapes the op does not take (a bias of another size, ...)
+        dq.erase();
+        weight.getDefiningOp()->erase();
+        continue;
+      }
+      result.replaceAllUsesWith(dq.getResult());
+      op->erase();
+    }
+  }
+};
+
+}  // namespace
+}  // namespace mlir::edge
