@@ -21,7 +21,10 @@ kernel bug (a wrong pad, stride, bias or layout) gives errors of the order of th
 output scale itself. The max per-element relative error is printed for information.
 
 Each package runs twice, with the CPU's best kernels and with the portable reference
-ones (EDGEC_KERNELS=ref); each run is one case. One more case, observer_ranges
+ones (EDGEC_KERNELS=ref); each run is one case. MobileNetV2, ResNet-18 and the
+transformer are also compiled with --precision fp16 (and the transformer with
+int8-dynamic) and checked against the same PyTorch output within a bound that the
+precision explains (PRECISION_CASES). One more case, observer_ranges
 (observer_ranges.py), compares the per-tensor min/max that `edgec-observe` records
 inside the compiler on MobileNetV2 with PyTorch forward hooks. Two quantization harnesses
 run as their own processes, each of their cases one case here ("harness/case"), with the
@@ -122,6 +125,16 @@ def export(model, shape, path):
 
 KERNEL_SETS = ["best", "ref"]  # EDGEC_KERNELS: the CPU's best kernels, and the portable oracle ones
 
+# Reduced-precision packages of the same models, against the same PyTorch fp32 output:
+# model -> [(--precision, relative bound)]. The bound is on max |edgec - torch| over
+# max |torch| (as RTOL above): fp16 rounds every activation to 11 bits (~5e-4 each), the
+# dynamic int8 GEMMs every activation row and weight column to 8 bits (~1% each).
+PRECISION_CASES = {
+    "mobilenet_v2": [("fp16", 0.02)],
+    "resnet18": [("fp16", 0.02)],
+    "transformer": [("fp16", 0.02), ("int8-dynamic", 0.05)],
+}
+
 
 def compare(got, ref):
     """(ok, detail) for one output against PyTorch's."""
@@ -183,6 +196,27 @@ def check(name, factory, edgec, work):
         ok, detail = compare(np.load(out_path), ref)
         latency = run.stdout.strip().splitlines()[-1].replace("latency: ", "") if run.stdout.strip() else "?"
         yield case, ok, "%s; compile %.2f s; run %s" % (detail, compile_s, latency)
+
+    for precision, rtol in PRECISION_CASES.get(name, []):
+        case = "%s [%s]" % (name, precision)
+        ppkg = os.path.join(mdir, "%s-%s.edgepkg" % (name, precision))
+        comp = subprocess.run([edgec, "compile", onnx_path, "--precision", precision, "-q", "-o", ppkg],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if comp.returncode != 0:
+            yield case, False, "compile failed (exit %d):\n%s" % (comp.returncode, comp.stdout.strip())
+            continue
+        out_dir = os.path.join(mdir, "out-" + precision)
+        run = subprocess.run([edgec, "run", ppkg, "--input", "input=" + x_path, "--output-dir", out_dir, "-q"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if run.returncode != 0:
+            yield case, False, "run failed (exit %d):\n%s" % (run.returncode, run.stdout.strip())
+            continue
+        got = np.load(os.path.join(out_dir, "output.npy"))
+        scale = float(np.max(np.abs(ref)))
+        err = float(np.max(np.abs(got.astype(np.float64) - ref))) if got.shape == ref.shape else float("inf")
+        ok = got.shape == ref.shape and got.dtype == ref.dtype and np.all(np.isfinite(got)) and err <= rtol * scale
+        yield case, ok, "max abs err %.3g = %.2g x max|ref| %.4g (bound %g x); package %d bytes (fp32 %d)" % (
+            err, err / scale, scale, rtol, os.path.getsize(ppkg), os.path.getsize(pkg) if os.path.exists(pkg) else 0)
 
 
 HARNESSES = {  # name -> script in this folder, run with --build-dir and --results-json
