@@ -64,23 +64,7 @@ BlockwiseParams readBlockwise(const KernelSignature &sig, const TensorView &t, c
   p.inner = product(t.shape, size_t(p.axis) + 1);
   p.blocks = (p.dim + p.blockSize - 1) / p.blockSize;
   const int64_t count = p.outer * p.blocks * p.inner;
-  const TensorView *s = t.scales;
-  if (!s || !s->data) kernelFail(sig, name + ": the scales are missing (they must be a constant)");
-  if (s->numel() != count)
-    kernelFail(sig, name + " has " + std::to_string(s->numel()) + " scales, expected " + std::to_string(count));
-  p.scales.resize(size_t(count));
-  for (int64_t i = 0; i < count; ++i) {
-    float v;
-    if (s->dtype == DType::f32)
-      v = s->as<float>()[i];
-    else if (s->dtype == DType::f16)
-      v = halfToFloat(s->as<uint16_t>()[i]);
-    else
-      kernelFail(sig, name + ": scales must be f32 or f16, not " + dtypeName(s->dtype));
-    if (!(v > 0.f) || !std::isfinite(v))
-      kernelFail(sig, name + ": scale " + std::to_string(i) + " is " + std::to_string(v) + " (must be positive and finite)");
-    p.scales[size_t(i)] = v;
-  }
+  p.scales = readScales(sig, t, count, name);
   p.zeroPoints.assign(size_t(count), 0);
   if (const TensorView *z = t.zero_points) {
     if (!z->data) kernelFail(sig, name + ": the zero points are missing (they must be a constant)");

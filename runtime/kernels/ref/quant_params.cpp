@@ -46,6 +46,27 @@ std::string number(double v) {
 
 }  // namespace
 
+std::vector<float> readScales(const KernelSignature &sig, const TensorView &t, int64_t count, const std::string &name) {
+  const TensorView *s = t.scales;
+  if (!s || !s->data) kernelFail(sig, name + ": the scales are missing (they must be a constant)");
+  if (s->numel() != count)
+    kernelFail(sig, name + " has " + std::to_string(s->numel()) + " scales, expected " + std::to_string(count));
+  std::vector<float> scales(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    float v;
+    if (s->dtype == DType::f32)
+      v = s->as<float>()[i];
+    else if (s->dtype == DType::f16)
+      v = halfToFloat(s->as<uint16_t>()[i]);
+    else
+      kernelFail(sig, name + ": scales must be f32 or f16, not " + dtypeName(s->dtype));
+    if (!(v > 0.f && v <= std::numeric_limits<float>::max()))
+      kernelFail(sig, name + ": scale " + number(v) + " must be positive and finite");
+    scales[size_t(i)] = v;
+  }
+  return scales;
+}
+
 QuantParams readQuantParams(const KernelSignature &sig, const TensorView &t, const char *what,
                             AxisRule rule, int axis) {
   const std::string name = std::string(what) + " (" + dtypeName(t.dtype) + " " + shapeStr(t.shape) + ")";
@@ -70,23 +91,7 @@ QuantParams readQuantParams(const KernelSignature &sig, const TensorView &t, con
   } else if (q.scheme() != pkg::QuantScheme::PerTensor) {
     kernelFail(sig, name + ": only per-tensor and per-axis quantization are supported here");
   }
-  const TensorView *s = t.scales;
-  if (!s || !s->data) kernelFail(sig, name + ": the scales are missing (they must be a constant)");
-  if (s->numel() != count)
-    kernelFail(sig, name + " has " + std::to_string(s->numel()) + " scales, expected " + std::to_string(count));
-  p.scales.resize(size_t(count));
-  for (int64_t i = 0; i < count; ++i) {
-    float v;
-    if (s->dtype == DType::f32)
-      v = s->as<float>()[i];
-    else if (s->dtype == DType::f16)
-      v = halfToFloat(s->as<uint16_t>()[i]);
-    else
-      kernelFail(sig, name + ": scales must be f32 or f16, not " + dtypeName(s->dtype));
-    if (!(v > 0.f && v <= std::numeric_limits<float>::max()))
-      kernelFail(sig, name + ": scale " + number(v) + " must be positive and finite");
-    p.scales[size_t(i)] = v;
-  }
+  p.scales = readScales(sig, t, count, name);
   p.zeroPoints.assign(size_t(count), 0);
   if (const TensorView *z = t.zero_points) {
     if (!z->data) kernelFail(sig, name + ": the zero points are missing (they must be a constant)");

@@ -38,6 +38,9 @@ enum class AxisRule {
   PerTensor,  // per-axis parameters are refused
   Any,        // per-tensor, or per-axis along any dim
 };
+// The `count` scales of quantized tensor `t` as floats (f32 or f16 constants), each
+// positive and finite; fails naming `name` otherwise.
+std::vector<float> readScales(const KernelSignature &sig, const TensorView &t, int64_t count, const std::string &name);
 // The parameters of quantized tensor `t` (`what` names it in errors). Fails (kernelFail)
 // if `t` is not quantized, is blockwise, per-axis where `rule` refuses it or along
 // another dim than `axis` (when axis >= 0), if its dtype is not one of i8 u8 i16 i32, if
