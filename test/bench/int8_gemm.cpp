@@ -283,5 +283,29 @@ int main(int argc, char **argv) {
     std::printf("%-40s %9.3f %9.3f %9.3f %9.3f %7.1fx %7.2fx\n", c.name, tb * 1e3, t2 * 1e3, tr * 1e3, tf * 1e3, tr / tb,
                 tf / tb);
   }
+
+  // DynamicQuantizedMatMul (--precision int8-dynamic): f32 rows quantized at run time, i8
+  // weight (per-column scales), f32 bias and output, against ref and the f32 MatMul.
+  std::printf("\nDynamicQuantizedMatMul (1 thread): best / avx2 / ref / f32 MatMul best, ms and speed-up of best\n");
+  std::printf("%-40s %9s %9s %9s %9s %8s %8s\n", "rows x N x K", "dq best", "dq avx2", "dq ref", "f32 best", "vs ref",
+              "vs f32");
+  for (const Shape &s : {Shape{32, 1024, 256}, Shape{1, 1024, 256}, Shape{128, 768, 768}}) {
+    Tensor x(DType::f32, {s.M, s.K}), w(DType::i8, {s.K, s.N}), b(DType::f32, {s.N}), y(DType::f32, {s.M, s.N});
+    Tensor fw(DType::f32, {s.K, s.N}), fy(DType::f32, {s.M, s.N});
+    x.random(rng), w.random(rng), b.random(rng), fw.random(rng);
+    for (int64_t i = 0; i < s.K * s.N; ++i) w.view.as<int8_t>()[i] = int8_t(std::max<int>(-127, w.view.as<int8_t>()[i]));
+    w.quantize(std::vector<float>(size_t(s.N), 0.01f), 0, 1);
+    Isa i1, i2, i3, i4;
+    Attr a1, a2, a3, a4;
+    const double tb = timeKernel("DynamicQuantizedMatMul", {&x, &w, &b}, y, a1.finish(), kBest, repeats, &i1);
+    const double t2 = timeKernel("DynamicQuantizedMatMul", {&x, &w, &b}, y, a2.finish(), kAvx2, repeats, &i2);
+    const double tr = timeKernel("DynamicQuantizedMatMul", {&x, &w, &b}, y, a3.finish(), kRef, 3, &i3);
+    const double tf = timeKernel("MatMul", {&x, &fw}, fy, a4.finish(), kBest, repeats, &i4);
+    char name[64];
+    std::snprintf(name, sizeof name, "%lld x %lld x %lld (%s)", (long long)s.M, (long long)s.N, (long long)s.K,
+                  isaName(i1));
+    std::printf("%-40s %9.3f %9.3f %9.3f %9.3f %7.1fx %7.2fx\n", name, tb * 1e3, t2 * 1e3, tr * 1e3, tf * 1e3, tr / tb,
+                tf / tb);
+  }
   return 0;
 }

@@ -8,35 +8,48 @@
 #include <cmath>
 #include <vector>
 
+#include "dynamic_quant.h"
 #include "kernel.h"
 #include "quant_params.h"
 #include "register_kernels.h"
 #include "util.h"
 
 namespace edgec::rt::ref {
+
+DynamicQuantPlan prepareDynamicQuantMatMul(const KernelSignature &sig) {
+  if (sig.inputs.size() < 2 || sig.outputs.size() != 1 || !sig.inputs[0] || !sig.inputs[1])
+    kernelFail(sig, "expects input, weight[, bias] and one output");
+  const TensorView &x = *sig.inputs[0], &w = *sig.inputs[1], &y = *sig.outputs[0];
+  if (x.dtype != DType::f32 || y.dtype != DType::f32) kernelFail(sig, "input and output must be f32");
+  if (w.dtype != DType::i8 || w.rank() != 2) kernelFail(sig, "the weight must be an i8 [K, N] tensor");
+  const QuantParams wp = readQuantParams(sig, w, "weight", AxisRule::Any, 1);
+  for (int32_t z : wp.zeroPoints)
+    if (z != 0) kernelFail(sig, "the weight must be symmetric (zero point 0)");
+  DynamicQuantPlan p;
+  p.K = w.shape[0];
+  p.N = w.shape[1];
+  if (x.rank() < 1 || x.shape.back() != p.K) kernelFail(sig, "the input's last dim must be the weight's K");
+  p.rows = x.numel() / p.K;
+  if (y.numel() != p.rows * p.N) kernelFail(sig, "the output must hold rows x N values");
+  p.scales.resize(size_t(p.N));
+  for (int64_t n = 0; n < p.N; ++n) p.scales[size_t(n)] = float(scaleAt(wp, n));
+  p.hasBias = sig.inputs.size() > 2 && sig.inputs[2];
+  if (p.hasBias && (sig.inputs[2]->dtype != DType::f32 || sig.inputs[2]->numel() != p.N))
+    kernelFail(sig, "the bias must be f32 [N]");
+  return p;
+}
+
 namespace {
 
 class DynamicQuantizedMatMul : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    if (sig.inputs.size() < 2 || sig.outputs.size() != 1 || !sig.inputs[0] || !sig.inputs[1])
-      kernelFail(sig, "expects input, weight[, bias] and one output");
-    const TensorView &x = *sig.inputs[0], &w = *sig.inputs[1], &y = *sig.outputs[0];
-    if (x.dtype != DType::f32 || y.dtype != DType::f32) kernelFail(sig, "input and output must be f32");
-    if (w.dtype != DType::i8 || w.rank() != 2) kernelFail(sig, "the weight must be an i8 [K, N] tensor");
-    const QuantParams wp = readQuantParams(sig, w, "weight", AxisRule::Any, 1);
-    for (int32_t z : wp.zeroPoints)
-      if (z != 0) kernelFail(sig, "the weight must be symmetric (zero point 0)");
-    K_ = w.shape[0];
-    N_ = w.shape[1];
-    if (x.rank() < 1 || x.shape.back() != K_) kernelFail(sig, "the input's last dim must be the weight's K");
-    rows_ = x.numel() / K_;
-    if (y.numel() != rows_ * N_) kernelFail(sig, "the output must hold rows x N values");
-    scales_.resize(size_t(N_));
-    for (int64_t n = 0; n < N_; ++n) scales_[size_t(n)] = float(scaleAt(wp, n));
-    hasBias_ = sig.inputs.size() > 2 && sig.inputs[2];
-    if (hasBias_ && (sig.inputs[2]->dtype != DType::f32 || sig.inputs[2]->numel() != N_))
-      kernelFail(sig, "the bias must be f32 [N]");
+    DynamicQuantPlan p = prepareDynamicQuantMatMul(sig);
+    K_ = p.K;
+    N_ = p.N;
+    rows_ = p.rows;
+    hasBias_ = p.hasBias;
+    scales_ = std::move(p.scales);
   }
 
   size_t scratchBytes() const override { return size_t(K_) + size_t(N_) * sizeof(int32_t); }

@@ -25,6 +25,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "ref/dynamic_quant.h"
 #include "ref/quant_linalg.h"
 #include "register_kernels.h"
 
@@ -132,6 +133,16 @@ void tile(const uint8_t *v, int64_t vq, const int16_t *b, int64_t bq, int64_t K4
                                                      _mm256_set1_epi32(e.negZw[c])));
         finish(s, _mm256_set1_epi32(e.mult[c]), _mm256_set1_epi32(e.left[c]), _mm256_set1_epi32(e.right[c]),
                _mm256_set1_epi32(e.rmask[c]), e, y + r * ldy + 8 * h, n);
+      } else if (e.fy) {
+        s = _mm256_add_epi32(s, _mm256_loadu_si256(reinterpret_cast<const __m256i *>(e.add + col)));
+        const __m256 scale = _mm256_mul_ps(_mm256_set1_ps(e.rowScale[i0 + r]), _mm256_loadu_ps(e.colScale + col));
+        __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(s), scale);
+        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(minI(n, 8))), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        if (e.fbias) {
+          __asm__("" : "+x"(f));  // an opaque product: no FMA contraction with the add
+          f = _mm256_add_ps(f, _mm256_maskload_ps(e.fbias + col, m));
+        }
+        _mm256_maskstore_ps(e.fy + (i0 + r) * e.fld + col, m, f);
       } else {
         auto ld = [col](const int32_t *p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + col)); };
         s = _mm256_add_epi32(s, ld(e.add));
@@ -213,6 +224,37 @@ void depthwisePairsRow(const int32_t *rows, int64_t rowStride, int64_t dh, int64
   }
 }
 
+// DynamicQuantizedMatMul's row quantization: see qgemm_avx512.cpp's quantizeRow, of which
+// this is the AVX2 spelling (the same NaN rules: vmaxps/vminps return the second operand).
+float quantizeRow(const float *x, int64_t K, uint8_t *xu) {
+  const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  auto lanes = [&](int64_t n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(int(minI(n, 8))), iota); };
+  __m256 mx = _mm256_setzero_ps();
+  for (int64_t k = 0; k < K; k += 8)
+    mx = _mm256_max_ps(_mm256_and_ps(_mm256_maskload_ps(x + k, lanes(K - k)), absMask), mx);
+  __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
+  m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+  m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
+  const float s = _mm_cvtss_f32(m4) / 127.0f;
+  if (!(s > 0)) {
+    std::memset(xu, 128, static_cast<size_t>(K));
+    return s;
+  }
+  const __m256 sv = _mm256_set1_ps(s), hi = _mm256_set1_ps(127.0f), lo = _mm256_set1_ps(-127.0f);
+  const __m256i pick = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                        0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  for (int64_t k = 0; k < K; k += 8) {
+    __m256 v = _mm256_div_ps(_mm256_maskload_ps(x + k, lanes(K - k)), sv);
+    v = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    v = _mm256_max_ps(_mm256_min_ps(v, hi), lo);
+    const __m256i t = _mm256_shuffle_epi8(_mm256_add_epi32(_mm256_cvtps_epi32(v), _mm256_set1_epi32(128)), pick);
+    const int64_t bytes = _mm_cvtsi128_si64(_mm_unpacklo_epi32(_mm256_castsi256_si128(t), _mm256_extracti128_si256(t, 1)));
+    std::memcpy(xu + k, &bytes, static_cast<size_t>(minI(K - k, 8)));
+  }
+  return s;
+}
+
 #include "qgemm_driver.inc"
 
 }  // namespace
@@ -221,6 +263,7 @@ void depthwisePairsRow(const int32_t *rows, int64_t rowStride, int64_t dh, int64
 Kernel *newX86Avx2QuantConv() { return new X86QuantConv(); }
 Kernel *newX86Avx2QuantMatMul() { return new X86QuantMatMul(false); }
 Kernel *newX86Avx2QuantGemm() { return new X86QuantMatMul(true); }
+Kernel *newX86Avx2DynamicQuantMatMul() { return new X86DynamicQuantMatMul(); }
 
 }  // namespace edgec::rt
 

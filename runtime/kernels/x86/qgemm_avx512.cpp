@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "ref/dynamic_quant.h"
 #include "ref/quant_linalg.h"
 #include "register_kernels.h"
 
@@ -129,6 +130,15 @@ void tile(const uint8_t *v, int64_t vq, int64_t vp, const uint8_t *b, int64_t bq
           a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_loadu_si512(e.posSum + col), _mm512_set1_epi32(e.negZw[c])));
         finish(a, _mm512_set1_epi32(e.mult[c]), _mm512_set1_epi32(e.left[c]), _mm512_set1_epi32(e.right[c]),
                _mm512_set1_epi32(e.rmask[c]), e, y + r * ldy + 16 * j, m);
+      } else if (e.fy) {
+        a = _mm512_add_epi32(a, _mm512_loadu_si512(e.add + col));
+        const __m512 scale = _mm512_mul_ps(_mm512_set1_ps(e.rowScale[i0 + r]), _mm512_loadu_ps(e.colScale + col));
+        __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(a), scale);
+        if (e.fbias) {
+          __asm__("" : "+v"(f));  // an opaque product: no FMA contraction with the add
+          f = _mm512_add_ps(f, _mm512_maskz_loadu_ps(m, e.fbias + col));
+        }
+        _mm512_mask_storeu_ps(e.fy + (i0 + r) * e.fld + col, m, f);
       } else {
         a = _mm512_add_epi32(a, _mm512_loadu_si512(e.add + col));
         if (e.posSum)
@@ -252,6 +262,32 @@ void depthwisePairsRow(const int32_t *rows, int64_t rowStride, int64_t dh, int64
   }
 }
 
+// DynamicQuantizedMatMul's row quantization, the ref's steps lane by lane: s = max|x| / 127
+// (vmaxps returns its second operand when one is NaN, so a NaN never enters the maximum,
+// as with the ref's std::max), q = clamp(roundHalfEven(x / s), -127, 127) (a NaN quotient
+// gives 127, as std::fmin(127, NaN) does), or 0 when s is not positive. Writes xu = q + 128
+// for the K values and returns s.
+float quantizeRow(const float *x, int64_t K, uint8_t *xu) {
+  const __m512 absMask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7FFFFFFF));
+  __m512 mx = _mm512_setzero_ps();
+  for (int64_t k = 0; k < K; k += 16)
+    mx = _mm512_max_ps(_mm512_and_ps(_mm512_maskz_loadu_ps(firstLanes(K - k), x + k), absMask), mx);
+  const float s = _mm512_reduce_max_ps(mx) / 127.0f;
+  if (!(s > 0)) {
+    std::memset(xu, 128, static_cast<size_t>(K));
+    return s;
+  }
+  const __m512 sv = _mm512_set1_ps(s), hi = _mm512_set1_ps(127.0f), lo = _mm512_set1_ps(-127.0f);
+  for (int64_t k = 0; k < K; k += 16) {
+    const __mmask16 m = firstLanes(K - k);
+    __m512 v = _mm512_div_ps(_mm512_maskz_loadu_ps(m, x + k), sv);
+    v = _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    v = _mm512_max_ps(_mm512_min_ps(v, hi), lo);
+    _mm512_mask_cvtepi32_storeu_epi8(xu + k, m, _mm512_add_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(128)));
+  }
+  return s;
+}
+
 #include "qgemm_driver.inc"
 
 }  // namespace
@@ -260,6 +296,7 @@ void depthwisePairsRow(const int32_t *rows, int64_t rowStride, int64_t dh, int64
 Kernel *newX86Avx512QuantConv() { return new X86QuantConv(); }
 Kernel *newX86Avx512QuantMatMul() { return new X86QuantMatMul(false); }
 Kernel *newX86Avx512QuantGemm() { return new X86QuantMatMul(true); }
+Kernel *newX86Avx512DynamicQuantMatMul() { return new X86DynamicQuantMatMul(); }
 
 }  // namespace edgec::rt
 
