@@ -66,9 +66,14 @@ Kernel *newX86Avx2QuantGemm();
 Kernel *newX86Avx512QuantConv();
 Kernel *newX86Avx512QuantMatMul();
 Kernel *newX86Avx512QuantGemm();
-// DynamicQuantizedMatMul (f32 rows quantized at run time, int8 weight; x86/qgemm_*.cpp).
-Kernel *newX86Avx2DynamicQuantMatMul();
-Kernel *newX86Avx512DynamicQuantMatMul();
+// Quantized Add/Sub (same-shape operands), per-tensor QuantizeLinear and DequantizeLinear
+// (x86/qelementwise_*.cpp).
+Kernel *newX86Avx2QuantAddSub();
+Kernel *newX86Avx2QuantizeLinear();
+Kernel *newX86Avx2DequantizeLinear();
+Kernel *newX86Avx512QuantAddSub();
+Kernel *newX86Avx512QuantizeLinear();
+Kernel *newX86Avx512DequantizeLinear();
 // Blockwise-weight kernels: int4 MatMul/Gemm (x86/int4_avx2.cpp) and the Conv that
 // dequantizes its weight at prepare and runs the float Conv of its level (baseline code,
 // ref/blockwise.cpp).

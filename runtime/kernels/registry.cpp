@@ -39,17 +39,25 @@ bool acceptsInt8LinalgVnni(const KernelSignature &sig) {
   static const bool vnni = hostHasFeature("avx512vnni");
   return vnni && acceptsInt8Linalg(sig);
 }
-// DynamicQuantizedMatMul: f32 input and output, an i8 weight, an f32 bias if any (prepare
-// validates the rest as ref does); the AVX-512 one needs VNNI too.
-bool acceptsDynamicQuant(const KernelSignature &sig) {
-  const auto is = [](const TensorView *v, DType t) { return v && v->dtype == t; };
-  return sig.inputs.size() >= 2 && sig.inputs.size() <= 3 && sig.outputs.size() == 1 && is(sig.inputs[0], DType::f32) &&
-         is(sig.inputs[1], DType::i8) && is(sig.outputs[0], DType::f32) &&
-         (sig.inputs.size() < 3 || !sig.inputs[2] || is(sig.inputs[2], DType::f32));
+bool isInt8(const TensorView *v) { return v && (v->dtype == DType::i8 || v->dtype == DType::u8); }
+bool perTensor(const TensorView *v) { return v->quant && v->quant->scheme() == pkg::QuantScheme::PerTensor; }
+// The x86 quantized Add/Sub (x86/qelementwise_*.cpp): i8/u8 operands of the output's shape
+// (a broadcast goes to ref); their prepare validates the rest as ref does.
+bool acceptsQuantAddSub(const KernelSignature &sig) {
+  if (!ref::isQuantizedCall(sig) || sig.inputs.size() != 2 || sig.outputs.size() != 1) return false;
+  const TensorView *y = sig.outputs[0];
+  for (const TensorView *v : {sig.inputs[0], sig.inputs[1], y})
+    if (!isInt8(v) || v->shape != y->shape) return false;
+  return true;
 }
-bool acceptsDynamicQuantVnni(const KernelSignature &sig) {
-  static const bool vnni = hostHasFeature("avx512vnni");
-  return vnni && acceptsDynamicQuant(sig);
+// Per-tensor QuantizeLinear f32 -> i8/u8 and DequantizeLinear i8/u8 -> f32.
+bool acceptsQuantizeLinear(const KernelSignature &sig) {
+  return sig.inputs.size() == 1 && sig.outputs.size() == 1 && sig.inputs[0] && sig.inputs[0]->dtype == DType::f32 &&
+         isInt8(sig.outputs[0]) && perTensor(sig.outputs[0]);
+}
+bool acceptsDequantizeLinear(const KernelSignature &sig) {
+  return sig.inputs.size() == 1 && sig.outputs.size() == 1 && isInt8(sig.inputs[0]) && perTensor(sig.inputs[0]) &&
+         sig.outputs[0]->dtype == DType::f32;
 }
 }  // namespace
 
@@ -69,8 +77,15 @@ void registerX86Kernels(KernelRegistry &r) {
   add("Conv", Isa::X86Avx512, newX86Avx512QuantConv, acceptsInt8LinalgVnni);
   add("MatMul", Isa::X86Avx512, newX86Avx512QuantMatMul, acceptsInt8LinalgVnni);
   add("Gemm", Isa::X86Avx512, newX86Avx512QuantGemm, acceptsInt8LinalgVnni);
-  add("DynamicQuantizedMatMul", Isa::X86Avx2, newX86Avx2DynamicQuantMatMul, acceptsDynamicQuant);
-  add("DynamicQuantizedMatMul", Isa::X86Avx512, newX86Avx512DynamicQuantMatMul, acceptsDynamicQuantVnni);
+  // Quantized Add/Sub, QuantizeLinear, DequantizeLinear (x86/qelementwise_*.cpp).
+  for (const char *op : {"Add", "Sub"}) {
+    add(op, Isa::X86Avx2, newX86Avx2QuantAddSub, acceptsQuantAddSub);
+    add(op, Isa::X86Avx512, newX86Avx512QuantAddSub, acceptsQuantAddSub);
+  }
+  add("QuantizeLinear", Isa::X86Avx2, newX86Avx2QuantizeLinear, acceptsQuantizeLinear);
+  add("QuantizeLinear", Isa::X86Avx512, newX86Avx512QuantizeLinear, acceptsQuantizeLinear);
+  add("DequantizeLinear", Isa::X86Avx2, newX86Avx2DequantizeLinear, acceptsDequantizeLinear);
+  add("DequantizeLinear", Isa::X86Avx512, newX86Avx512DequantizeLinear, acceptsDequantizeLinear);
   // Weight-only blockwise (int4 group-wise) weights: see ref/blockwise.h.
   add("MatMul", Isa::X86Avx2, newX86Avx2Int4MatMul, acceptsX86Int4);
   add("Gemm", Isa::X86Avx2, newX86Avx2Int4Gemm, acceptsX86Int4);

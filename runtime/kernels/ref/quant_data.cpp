@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "ref/quant_elementwise.h"
 #include "ref/quant_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
@@ -37,17 +38,32 @@ AxisWalk axisWalk(const TensorView &t, const QuantParams &p) {
   return w;
 }
 
+// The validation of QuantizeLinear / DequantizeLinear (shared with the x86 kernels through
+// prepare*PerTensor below); the parameters of the quantized side.
+QuantParams readQuantizeLinear(const KernelSignature &sig) {
+  requireInputCount(sig, 1, 1);
+  const TensorView &x = requireInput(sig, 0, "X");
+  const TensorView &y = requireOutput(sig, 0);
+  requireDType(sig, x, Types<float>{}, "QuantizeLinear's input");
+  requireDType(sig, y, QuantizeTypes{}, "QuantizeLinear's output");
+  requireShape(sig, y, x.shape, "output");
+  return readQuantParams(sig, y, "Y", AxisRule::Any);
+}
+QuantParams readDequantizeLinear(const KernelSignature &sig) {
+  requireInputCount(sig, 1, 1);
+  const TensorView &x = requireInput(sig, 0, "X");
+  const TensorView &y = requireOutput(sig, 0);
+  requireDType(sig, x, DequantizeTypes{}, "DequantizeLinear's input");
+  requireDType(sig, y, Types<float>{}, "DequantizeLinear's output");
+  requireShape(sig, y, x.shape, "output");
+  return readQuantParams(sig, x, "X", AxisRule::Any);
+}
+
 class QuantizeLinear final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 1, 1);
-    const TensorView &x = requireInput(sig, 0, "X");
-    const TensorView &y = requireOutput(sig, 0);
-    requireDType(sig, x, Types<float>{}, "QuantizeLinear's input");
-    requireDType(sig, y, QuantizeTypes{}, "QuantizeLinear's output");
-    requireShape(sig, y, x.shape, "output");
-    p_ = readQuantParams(sig, y, "Y", AxisRule::Any);
-    walk_ = axisWalk(y, p_);
+    p_ = readQuantizeLinear(sig);
+    walk_ = axisWalk(*sig.outputs[0], p_);
   }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
@@ -80,14 +96,8 @@ private:
 class DequantizeLinear final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 1, 1);
-    const TensorView &x = requireInput(sig, 0, "X");
-    const TensorView &y = requireOutput(sig, 0);
-    requireDType(sig, x, DequantizeTypes{}, "DequantizeLinear's input");
-    requireDType(sig, y, Types<float>{}, "DequantizeLinear's output");
-    requireShape(sig, y, x.shape, "output");
-    p_ = readQuantParams(sig, x, "X", AxisRule::Any);
-    walk_ = axisWalk(x, p_);
+    p_ = readDequantizeLinear(sig);
+    walk_ = axisWalk(*sig.inputs[0], p_);
   }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
@@ -225,7 +235,27 @@ private:
   DType yType_ = DType::i8;
 };
 
+QuantTensorParams perTensor(const KernelSignature &sig, const QuantParams &p) {
+  if (p.perAxis) kernelFail(sig, "this implementation takes per-tensor parameters only");
+  if (p.dtype != DType::i8 && p.dtype != DType::u8) kernelFail(sig, "this implementation takes i8 and u8 only");
+  QuantTensorParams t;
+  t.dtype = p.dtype;
+  t.scale = p.scales[0];
+  t.zeroPoint = p.zeroPoints[0];
+  t.qmin = p.qmin;
+  t.qmax = p.qmax;
+  return t;
+}
+
 }  // namespace
+
+QuantTensorParams prepareQuantizeLinearPerTensor(const KernelSignature &sig) {
+  return perTensor(sig, readQuantizeLinear(sig));
+}
+QuantTensorParams prepareDequantizeLinearPerTensor(const KernelSignature &sig) {
+  return perTensor(sig, readDequantizeLinear(sig));
+}
+
 }  // namespace edgec::rt::ref
 
 namespace edgec::rt {

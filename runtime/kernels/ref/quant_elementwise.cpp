@@ -3,6 +3,7 @@
 // prepare (which makes every ISA's version bit-identical by construction).
 #include <cmath>
 
+#include "ref/quant_elementwise.h"
 #include "ref/quant_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
@@ -34,33 +35,17 @@ public:
   explicit QuantBinary(QuantBinaryOp op) : op_(op) {}
 
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 2, 2);
-    const TensorView &a = requireInput(sig, 0, "A");
-    const TensorView &b = requireInput(sig, 1, "B");
-    const TensorView &y = requireOutput(sig, 0);
-    const std::string what = "a quantized " + sig.op + "'s ";
-    requireDType(sig, a, Int8Types{}, (what + "A").c_str());
-    requireDType(sig, b, Int8Types{}, (what + "B").c_str());
-    requireDType(sig, y, Int8Types{}, (what + "output").c_str());
-    const QuantParams pa = readQuantParams(sig, a, "A", AxisRule::PerTensor);
-    const QuantParams pb = readQuantParams(sig, b, "B", AxisRule::PerTensor);
-    const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
-    loop_ = broadcastLoop<3>(sig, {&a, &b});
-    za_ = pa.zeroPoints[0];
-    zb_ = pb.zeroPoints[0];
-    zy_ = py.zeroPoints[0];
-    lo_ = py.qmin;
-    hi_ = py.qmax;
-    const double sa = pa.scales[0], sb = pb.scales[0], sy = py.scales[0];
-    if (op_ == QuantBinaryOp::Mul) {
-      out_ = requireMultiplier(sig, sa * sb / sy, "output");
-    } else {
-      const double twiceMax = 2 * std::max(sa, sb);
-      ma_ = requireMultiplier(sig, sa / twiceMax, "A");
-      mb_ = requireMultiplier(sig, sb / twiceMax, "B");
-      out_ = requireMultiplier(sig, twiceMax / (double(1 << kLeftShift) * sy), "output");
-    }
-    types_ = {a.dtype, b.dtype, y.dtype};
+    const QuantBinaryParams p = prepareQuantBinary(sig);
+    loop_ = broadcastLoop<3>(sig, {sig.inputs[0], sig.inputs[1]});
+    za_ = p.za;
+    zb_ = p.zb;
+    zy_ = p.zy;
+    lo_ = p.lo;
+    hi_ = p.hi;
+    ma_ = p.ma;
+    mb_ = p.mb;
+    out_ = p.out;
+    types_ = {p.at, p.bt, p.yt};
   }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
@@ -97,7 +82,7 @@ public:
   }
 
 private:
-  static constexpr int kLeftShift = 20;  // TFLite's int8 Add headroom
+  static constexpr int kLeftShift = QuantBinaryParams::kLeftShift;
   QuantBinaryOp op_;
   StridedLoop<3> loop_;
   int32_t za_ = 0, zb_ = 0, zy_ = 0, lo_ = 0, hi_ = 0;
@@ -232,6 +217,42 @@ private:
 };
 
 }  // namespace
+
+QuantBinaryParams prepareQuantBinary(const KernelSignature &sig, bool sameShape) {
+  requireInputCount(sig, 2, 2);
+  const TensorView &a = requireInput(sig, 0, "A");
+  const TensorView &b = requireInput(sig, 1, "B");
+  const TensorView &y = requireOutput(sig, 0);
+  const std::string what = "a quantized " + sig.op + "'s ";
+  requireDType(sig, a, Int8Types{}, (what + "A").c_str());
+  requireDType(sig, b, Int8Types{}, (what + "B").c_str());
+  requireDType(sig, y, Int8Types{}, (what + "output").c_str());
+  const QuantParams pa = readQuantParams(sig, a, "A", AxisRule::PerTensor);
+  const QuantParams pb = readQuantParams(sig, b, "B", AxisRule::PerTensor);
+  const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
+  QuantBinaryParams p;
+  p.za = pa.zeroPoints[0];
+  p.zb = pb.zeroPoints[0];
+  p.zy = py.zeroPoints[0];
+  p.lo = py.qmin;
+  p.hi = py.qmax;
+  const double sa = pa.scales[0], sb = pb.scales[0], sy = py.scales[0];
+  if (sig.op == "Mul") {
+    p.out = requireMultiplier(sig, sa * sb / sy, "output");
+  } else {
+    const double twiceMax = 2 * std::max(sa, sb);
+    p.ma = requireMultiplier(sig, sa / twiceMax, "A");
+    p.mb = requireMultiplier(sig, sb / twiceMax, "B");
+    p.out = requireMultiplier(sig, twiceMax / (double(1 << QuantBinaryParams::kLeftShift) * sy), "output");
+  }
+  if (sameShape && (a.shape != y.shape || b.shape != y.shape))
+    kernelFail(sig, "this implementation takes operands of the output's shape only");
+  p.at = a.dtype;
+  p.bt = b.dtype;
+  p.yt = y.dtype;
+  return p;
+}
+
 }  // namespace edgec::rt::ref
 
 namespace edgec::rt {

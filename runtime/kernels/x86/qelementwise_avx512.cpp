@@ -1,0 +1,137 @@
+// x86 AVX-512 (F/DQ/BW/VL) quantized elementwise kernels: qelementwise_avx2.cpp's
+// arithmetic on 16 int32 lanes (64 elements per step), with mask registers for the
+// comparisons and vpmovdb to narrow the codes (already clamped to Y's range, so the
+// truncation is exact for i8 and u8). Bit-exact twins of the ref kernels; see
+// qelementwise_avx2.cpp for the formulas and qelementwise_driver.inc for the kernels.
+//
+// Compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma; everything in an
+// anonymous namespace, the factories are the only external symbols.
+#include <immintrin.h>
+
+#include "quant_math.h"
+#include "ref/quant_elementwise.h"
+#include "register_kernels.h"
+
+namespace edgec::rt {
+namespace {
+
+struct Mbqm {
+  __m512i mult, rmask, threshold0;
+  __m128i left, right;
+  bool anyLeft = false;
+};
+Mbqm makeMbqm(quant::QuantizedMultiplier m) {
+  Mbqm r;
+  const int left = m.shift > 0 ? m.shift : 0, right = m.shift > 0 ? 0 : -m.shift;
+  const int32_t mask = static_cast<int32_t>((int64_t(1) << right) - 1);
+  r.mult = _mm512_set1_epi32(m.multiplier);
+  r.rmask = _mm512_set1_epi32(mask);
+  r.threshold0 = _mm512_set1_epi32(mask >> 1);
+  r.left = _mm_cvtsi32_si128(left);
+  r.right = _mm_cvtsi32_si128(right);
+  r.anyLeft = left > 0;
+  return r;
+}
+
+// quant::multiplyByQuantizedMultiplier with one multiplier for all lanes.
+inline __m512i mbqm(__m512i x, const Mbqm &m) {
+  if (m.anyLeft) {
+    const __m512i shifted = _mm512_sll_epi32(x, m.left);
+    const __mmask16 fits = _mm512_cmpeq_epi32_mask(_mm512_sra_epi32(shifted, m.left), x);
+    const __m512i sat = _mm512_xor_si512(_mm512_srai_epi32(x, 31), _mm512_set1_epi32(INT32_MAX));
+    x = _mm512_mask_blend_epi32(fits, sat, shifted);
+  }
+  const __m512i nudge = _mm512_set1_epi64(int64_t(1) << 30);
+  const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, m.mult), nudge);
+  const __m512i odd = _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), m.mult), nudge);
+  const __m512i high = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 31), _mm512_slli_epi64(odd, 1));
+  const __m512i rem = _mm512_and_si512(high, m.rmask);
+  // threshold = (mask >> 1) + (high < 0)
+  const __m512i threshold = _mm512_sub_epi32(m.threshold0, _mm512_srai_epi32(high, 31));
+  const __m512i q = _mm512_sra_epi32(high, m.right);
+  return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(rem, threshold), q, _mm512_set1_epi32(1));
+}
+
+inline __m512i load16(const int8_t *p) {
+  return _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
+}
+inline __m512i load16(const uint8_t *p) {
+  return _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
+}
+// 16 codes already in Y's range: their low bytes.
+template <typename Y> inline void store16(Y *dst, __m512i v) {
+  _mm_storeu_si128(reinterpret_cast<__m128i *>(dst), _mm512_cvtepi32_epi8(v));
+}
+
+struct AddConsts {
+  Mbqm ma, mb, out;
+  int32_t za = 0, zb = 0, zy = 0, lo = 0, hi = 0;
+};
+AddConsts makeAddConsts(const ref::QuantBinaryParams &p) {
+  AddConsts c;
+  c.ma = makeMbqm(p.ma);
+  c.mb = makeMbqm(p.mb);
+  c.out = makeMbqm(p.out);
+  c.za = p.za;
+  c.zb = p.zb;
+  c.zy = p.zy;
+  c.lo = p.lo;
+  c.hi = p.hi;
+  return c;
+}
+
+template <typename A, typename B, typename Y>
+int64_t addVec(const AddConsts &c, const A *a, const B *b, Y *y, int64_t n, bool sub) {
+  const __m512i za = _mm512_set1_epi32(c.za), zb = _mm512_set1_epi32(c.zb), zy = _mm512_set1_epi32(c.zy);
+  const __m512i lo = _mm512_set1_epi32(c.lo - c.zy), hi = _mm512_set1_epi32(c.hi - c.zy);
+  constexpr int kShift = ref::QuantBinaryParams::kLeftShift;
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    for (int g = 0; g < 64; g += 16) {
+      const __m512i u = mbqm(_mm512_slli_epi32(_mm512_sub_epi32(load16(a + i + g), za), kShift), c.ma);
+      const __m512i v = mbqm(_mm512_slli_epi32(_mm512_sub_epi32(load16(b + i + g), zb), kShift), c.mb);
+      __m512i r = mbqm(sub ? _mm512_sub_epi32(u, v) : _mm512_add_epi32(u, v), c.out);
+      r = _mm512_min_epi32(_mm512_max_epi32(r, lo), hi);
+      store16(y + i + g, _mm512_add_epi32(r, zy));
+    }
+  }
+  return i;
+}
+
+template <typename Y> int64_t quantizeVec(const ref::QuantTensorParams &p, const float *x, Y *y, int64_t n) {
+  const __m512 scale = _mm512_set1_ps(p.scale);
+  const __m512 lo = _mm512_set1_ps(float(p.qmin - p.zeroPoint)), hi = _mm512_set1_ps(float(p.qmax - p.zeroPoint));
+  const __m512i zp = _mm512_set1_epi32(p.zeroPoint);
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    for (int g = 0; g < 64; g += 16) {
+      const __m512 q = _mm512_div_ps(_mm512_loadu_ps(x + i + g), scale);
+      __m512 r = _mm512_roundscale_ps(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      r = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r, r, _CMP_ORD_Q), r);  // NaN -> +0: the zero point
+      r = _mm512_min_ps(_mm512_max_ps(r, lo), hi);
+      store16(y + i + g, _mm512_add_epi32(_mm512_cvtps_epi32(r), zp));
+    }
+  }
+  return i;
+}
+
+template <typename X> int64_t dequantizeVec(const ref::QuantTensorParams &p, const X *x, float *y, int64_t n) {
+  const __m512 scale = _mm512_set1_ps(p.scale);
+  const __m512i zp = _mm512_set1_epi32(p.zeroPoint);
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64)
+    for (int g = 0; g < 64; g += 16)
+      _mm512_storeu_ps(y + i + g, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(load16(x + i + g), zp)), scale));
+  return i;
+}
+
+#include "qelementwise_driver.inc"
+
+}  // namespace
+
+// Called only once the registry has chosen one of these, i.e. on a CPU with AVX-512.
+Kernel *newX86Avx512QuantAddSub() { return new X86QuantAddSub(); }
+Kernel *newX86Avx512QuantizeLinear() { return new X86QuantizeLinear(); }
+Kernel *newX86Avx512DequantizeLinear() { return new X86DequantizeLinear(); }
+
+}  // namespace edgec::rt

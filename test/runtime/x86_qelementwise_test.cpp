@@ -1,0 +1,288 @@
+// The x86 quantized elementwise kernels (x86/qelementwise_*.cpp: Add/Sub on same-shape
+// operands, per-tensor QuantizeLinear and DequantizeLinear) against the ref kernels, bit
+// for bit: i8 and u8 on every operand, random codes, scales and zero points (input
+// multipliers below 2^-10, output multipliers above 1 and rounding to 0), lengths that
+// leave a tail of every size class, 1, 2 and 3 threads, on each x86 level the CPU has;
+// QuantizeLinear on exact ties, huge values, NaN and infinities. Also prints the speedup
+// over ref on a 1x64x56x56 tensor (no timing assertions).
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include "quant_test_util.h"
+
+namespace edgec::rt::testing {
+namespace {
+
+struct Level {
+  std::vector<Isa> isas;
+  Isa expect;
+  const char *name;
+};
+
+std::vector<Level> levels() {
+  std::vector<Level> out;
+  if (cpuHasAvx2()) out.push_back({{Isa::Ref, Isa::X86Avx2}, Isa::X86Avx2, "avx2"});
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
+    out.push_back({{Isa::Ref, Isa::X86Avx2, Isa::X86Avx512}, Isa::X86Avx512, "avx512"});
+  return out;
+}
+
+KernelSignature signature(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out) {
+  KernelSignature sig;
+  sig.op = op;
+  sig.node = "test_node";
+  for (TensorView *v : inputs) {
+    sig.inputs.push_back(v);
+    sig.input_is_constant.push_back(false);
+  }
+  sig.outputs.push_back(&out);
+  return sig;
+}
+
+// Prepares `op` on the best kernel among `isas` and runs it with `threads` threads.
+Isa run(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out,
+        const std::vector<Isa> &isas, int threads) {
+  const KernelSignature sig = signature(op, inputs, out);
+  Isa chosen = Isa::Ref;
+  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isas, &chosen);
+  k->prepare(sig);
+  const std::vector<const TensorView *> in(inputs.begin(), inputs.end());
+  const std::vector<TensorView *> outs = {&out};
+  runPrepared(*k, in, outs, threads);
+  return chosen;
+}
+
+std::vector<uint8_t> bytesOf(const TensorView &v) {
+  const uint8_t *p = v.as<uint8_t>();
+  return std::vector<uint8_t>(p, p + v.nbytes());
+}
+
+// Runs on ref, then on every level at 1, 2 and 3 threads, and expects the same bytes.
+// Returns the number of comparisons made.
+int expectSameAsRef(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &y,
+                    const std::string &what, bool expectRef = false) {
+  std::memset(y.data, 0xA5, y.nbytes());
+  EXPECT_EQ(run(op, inputs, y, {Isa::Ref}, 1), Isa::Ref) << what;
+  const std::vector<uint8_t> expect = bytesOf(y);
+  int checks = 0;
+  for (const Level &level : levels()) {
+    for (int threads = 1; threads <= 3; ++threads) {
+      std::memset(y.data, 0x5A, y.nbytes());
+      const Isa chosen = run(op, inputs, y, level.isas, threads);
+      EXPECT_EQ(chosen, expectRef ? Isa::Ref : level.expect) << what << " on " << level.name;
+      const std::vector<uint8_t> got = bytesOf(y);
+      for (size_t i = 0; i < got.size(); ++i)
+        if (got[i] != expect[i]) {
+          ADD_FAILURE() << what << " on " << level.name << ", " << threads << " threads: byte " << i << " is "
+                        << int(got[i]) << ", ref " << int(expect[i]);
+          return checks;
+        }
+      ++checks;
+    }
+  }
+  return checks;
+}
+
+const char *name(DType t) { return t == DType::i8 ? "i8" : "u8"; }
+
+int32_t randomZp(DType t, std::mt19937 &rng) {
+  return std::uniform_int_distribution<int32_t>(qmin(t), qmax(t))(rng);
+}
+
+TEST(X86QElementwise, AddSubBitExact) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(1);
+  const DType types[] = {DType::i8, DType::u8};
+  // (sa, sb, sy): random; input multipliers below 2^-10 (sb << sa); output multiplier
+  // above 1 (sy tiny), just below 1, rounding to 0 (sy huge); equal scales.
+  struct Scales {
+    float sa, sb, sy;
+    const char *what;
+  };
+  const Scales fixed[] = {
+      {0.02f, 1e-6f, 0.03f, "mb < 2^-10"},
+      {3e-6f, 0.05f, 0.01f, "ma < 2^-10"},
+      {0.5f, 0.7f, 1e-6f, "output multiplier > 1"},
+      {0.5f, 0.7f, 1.4f / 1048576.f * 1.01f, "output multiplier just below 1"},
+      {0.01f, 0.02f, 1e5f, "output multiplier rounds to 0"},
+      {0.05f, 0.05f, 0.05f, "equal scales"},
+      {0.05f, 0.05f, 0.1f, "ties in the output rounding"},
+  };
+  const int64_t lengths[] = {1, 7, 8, 31, 33, 63, 64, 65, 127, 1000, 4099};
+  int checks = 0;
+  for (const char *op : {"Add", "Sub"})
+    for (DType at : types)
+      for (DType bt : types)
+        for (DType yt : types) {
+          for (int c = 0; c < 9 + int(std::size(fixed)); ++c) {
+            Scales s = c < int(std::size(fixed)) ? fixed[c]
+                                                 : Scales{randomScale(rng), randomScale(rng), randomScale(rng), "random"};
+            const int64_t n = lengths[size_t(c) % std::size(lengths)];
+            const std::vector<int64_t> shape = n % 2 ? std::vector<int64_t>{n} : std::vector<int64_t>{2, n / 2};
+            auto a = makeQ(at, shape, randomCodes(n, at, rng), {s.sa, randomZp(at, rng)});
+            auto b = makeQ(bt, shape, randomCodes(n, bt, rng), {s.sb, randomZp(bt, rng)});
+            auto y = makeOut(yt, shape, {s.sy, randomZp(yt, rng)});
+            const std::string what = std::string(op) + " " + name(at) + "+" + name(bt) + "->" + name(yt) + " " +
+                                     s.what + " n=" + std::to_string(n);
+            checks += expectSameAsRef(op, {&a->t.view(), &b->t.view()}, y->t.view(), what);
+          }
+        }
+  // Long enough for three threads (the kernels split at >= 16384 elements per thread).
+  for (DType t : types) {
+    const int64_t n = 3 * 16384 + 77;
+    auto a = makeQ(t, {n}, randomCodes(n, t, rng), {0.03f, randomZp(t, rng)});
+    auto b = makeQ(t, {n}, randomCodes(n, t, rng), {0.011f, randomZp(t, rng)});
+    auto y = makeOut(t, {n}, {0.025f, randomZp(t, rng)});
+    checks += expectSameAsRef("Add", {&a->t.view(), &b->t.view()}, y->t.view(), std::string("threaded Add ") + name(t));
+  }
+  // Every pair of codes (256 x 256) once.
+  for (DType t : types) {
+    std::vector<int32_t> ca, cb;
+    for (int32_t u = qmin(t); u <= qmax(t); ++u)
+      for (int32_t v = qmin(t); v <= qmax(t); ++v) {
+        ca.push_back(u);
+        cb.push_back(v);
+      }
+    const int64_t n = int64_t(ca.size());
+    auto a = makeQ(t, {n}, ca, {0.021f, 3});
+    auto b = makeQ(t, {n}, cb, {0.013f, qmax(t) - 5});
+    auto y = makeOut(t, {n}, {0.017f, randomZp(t, rng)});
+    checks += expectSameAsRef("Sub", {&a->t.view(), &b->t.view()}, y->t.view(), std::string("all pairs ") + name(t));
+  }
+  // A broadcast goes to ref.
+  {
+    auto a = makeQ(DType::i8, {4, 8}, randomCodes(32, DType::i8, rng), {0.02f, 1});
+    auto b = makeQ(DType::i8, {8}, randomCodes(8, DType::i8, rng), {0.03f, -2});
+    auto y = makeOut(DType::i8, {4, 8}, {0.04f, 0});
+    expectSameAsRef("Add", {&a->t.view(), &b->t.view()}, y->t.view(), "broadcast", /*expectRef=*/true);
+  }
+  std::printf("[x86 qelementwise] Add/Sub: %d bit-exact comparisons against ref\n", checks);
+}
+
+TEST(X86QElementwise, QuantizeLinearBitExact) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(2);
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  int checks = 0;
+  for (DType t : {DType::i8, DType::u8}) {
+    for (int c = 0; c < 12; ++c) {
+      const float scale = c == 0 ? 1.f : c == 1 ? 0.5f : c == 2 ? 1e-30f : randomScale(rng, 1e-3f, 10.f);
+      const int32_t zp = c < 2 ? (t == DType::i8 ? 0 : 10) : randomZp(t, rng);
+      const int64_t n = 200 + c * 13;
+      std::vector<float> x = randomFloats(n, uint32_t(100 + c), -200.f * scale, 200.f * scale);
+      // Exact ties (x / scale = k + 0.5 exactly when the scale is a power of two), huge
+      // values, NaN, infinities, signed zeros, denormals, spread over body and tail.
+      const float special[] = {2.5f * scale, -2.5f * scale, 3.5f * scale, -3.5f * scale, 0.5f * scale,
+                               -0.5f * scale, 1.5f * scale, 126.5f * scale, 127.5f * scale, -128.5f * scale,
+                               254.5f * scale, 1e30f, -1e30f, 3.4e38f, -3.4e38f, nan, -nan, inf, -inf,
+                               0.f, -0.f, 1e-40f, -1e-40f};
+      for (size_t k = 0; k < std::size(special); ++k) x[(k * 37 + size_t(c)) % size_t(n)] = special[k];
+      Tensor tx = Tensor::of<float>({n}, x);
+      auto y = makeOut(t, {n}, {scale, zp});
+      checks += expectSameAsRef("QuantizeLinear", {&tx.view()}, y->t.view(),
+                                std::string("QuantizeLinear ") + name(t) + " scale " + std::to_string(scale));
+    }
+    // The hand-checked ONNX values (quant_kernels_test.cpp) padded to a vector's length.
+    std::vector<float> x = {2.5f, 3.5f, -2.5f, -3.5f, 0.5f, -0.5f, 1.49999f, 300.f, -300.f, nan, 1e30f, -1e30f};
+    const std::vector<int32_t> want = {2, 4, -2, -4, 0, 0, 1, 127, -128, 0, 127, -128};
+    std::vector<float> big;
+    for (int r = 0; r < 16; ++r) big.insert(big.end(), x.begin(), x.end());
+    Tensor tx = Tensor::of<float>({int64_t(big.size())}, big);
+    if (t == DType::i8)
+      for (const Level &level : levels()) {
+        auto y = makeOut(t, {int64_t(big.size())}, {1.f, 0});
+        EXPECT_EQ(run("QuantizeLinear", {&tx.view()}, y->t.view(), level.isas, 1), level.expect);
+        const std::vector<int32_t> got = y->codes();
+        for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], want[i % want.size()]) << level.name << " at " << i;
+      }
+  }
+  // Threaded.
+  const int64_t n = 3 * 16384 + 5;
+  Tensor tx = Tensor::of<float>({n}, randomFloats(n, 7, -3.f, 3.f));
+  auto y = makeOut(DType::u8, {n}, {0.02f, 128});
+  checks += expectSameAsRef("QuantizeLinear", {&tx.view()}, y->t.view(), "threaded QuantizeLinear");
+  // Per-axis and i16 go to ref.
+  auto q = makeQAxis(DType::i8, {2, 40}, std::vector<int32_t>(80, 0), {0.1f, 0.2f}, {0, 1}, 0);
+  Tensor t80 = Tensor::of<float>({2, 40}, randomFloats(80, 8));
+  expectSameAsRef("QuantizeLinear", {&t80.view()}, q->t.view(), "per-axis", true);
+  auto q16 = makeOut(DType::i16, {80}, {0.01f, 0});
+  Tensor f80 = Tensor::of<float>({80}, randomFloats(80, 9));
+  expectSameAsRef("QuantizeLinear", {&f80.view()}, q16->t.view(), "i16", true);
+  std::printf("[x86 qelementwise] QuantizeLinear: %d bit-exact comparisons against ref\n", checks);
+}
+
+TEST(X86QElementwise, DequantizeLinearBitExact) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(3);
+  int checks = 0;
+  for (DType t : {DType::i8, DType::u8}) {
+    for (int c = 0; c < 8; ++c) {
+      const int64_t n = c == 0 ? 256 : 1 + c * 97;
+      std::vector<int32_t> codes = randomCodes(n, t, rng);
+      if (c == 0)
+        for (int64_t i = 0; i < n; ++i) codes[size_t(i)] = qmin(t) + int32_t(i);
+      auto x = makeQ(t, {n}, codes, {c == 1 ? 3e38f : randomScale(rng, 1e-4f, 10.f), randomZp(t, rng)});
+      Tensor y(DType::f32, {n});
+      checks += expectSameAsRef("DequantizeLinear", {&x->t.view()}, y.view(),
+                                std::string("DequantizeLinear ") + name(t) + " n=" + std::to_string(n));
+    }
+  }
+  const int64_t n = 3 * 16384 + 3;
+  auto x = makeQ(DType::i8, {n}, randomCodes(n, DType::i8, rng), {0.07f, -9});
+  Tensor y(DType::f32, {n});
+  checks += expectSameAsRef("DequantizeLinear", {&x->t.view()}, y.view(), "threaded DequantizeLinear");
+  std::printf("[x86 qelementwise] DequantizeLinear: %d bit-exact comparisons against ref\n", checks);
+}
+
+// Speed against ref on 1x64x56x56 (one thread): a printout, not a test of speed.
+double secondsPerRun(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out,
+                     const std::vector<Isa> &isas) {
+  const KernelSignature sig = signature(op, inputs, out);
+  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isas);
+  k->prepare(sig);
+  const std::vector<const TensorView *> in(inputs.begin(), inputs.end());
+  const std::vector<TensorView *> outs = {&out};
+  runPrepared(*k, in, outs, 1);
+  double best = 1e9;
+  for (int rep = 0; rep < 7; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 5; ++i) runPrepared(*k, in, outs, 1);
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 5);
+  }
+  return best;
+}
+
+TEST(X86QElementwise, SpeedupOverRef) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(4);
+  const std::vector<int64_t> shape = {1, 64, 56, 56};
+  const int64_t n = numelOf(shape);
+  auto a = makeQ(DType::i8, shape, randomCodes(n, DType::i8, rng), {0.03f, -5});
+  auto b = makeQ(DType::i8, shape, randomCodes(n, DType::i8, rng), {0.02f, 7});
+  auto y = makeOut(DType::i8, shape, {0.04f, 3});
+  Tensor f(DType::f32, shape);
+  std::vector<float> fv = randomFloats(n, 5, -4.f, 4.f);
+  std::memcpy(f.view().data, fv.data(), fv.size() * sizeof(float));
+  struct Case {
+    const char *op;
+    std::vector<TensorView *> in;
+    TensorView *out;
+  };
+  const Case cases[] = {{"Add", {&a->t.view(), &b->t.view()}, &y->t.view()},
+                        {"QuantizeLinear", {&f.view()}, &y->t.view()},
+                        {"DequantizeLinear", {&a->t.view()}, &f.view()}};
+  for (const Case &c : cases) {
+    const double ref = secondsPerRun(c.op, c.in, *c.out, {Isa::Ref});
+    for (const Level &level : levels()) {
+      const double t = secondsPerRun(c.op, c.in, *c.out, level.isas);
+      std::printf("[x86 qelementwise] %-16s 1x64x56x56, 1 thread: ref %8.1f us, %-6s %7.1f us, %5.1fx\n", c.op,
+                  ref * 1e6, level.name, t * 1e6, ref / t);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace edgec::rt::testing
