@@ -66,6 +66,9 @@ Kernel *newX86Avx2QuantGemm();
 Kernel *newX86Avx512QuantConv();
 Kernel *newX86Avx512QuantMatMul();
 Kernel *newX86Avx512QuantGemm();
+// DynamicQuantizedMatMul (f32 rows quantized at run time, int8 weight; x86/qgemm_*.cpp).
+Kernel *newX86Avx2DynamicQuantMatMul();
+Kernel *newX86Avx512DynamicQuantMatMul();
 // Quantized Add/Sub (same-shape operands), per-tensor QuantizeLinear and DequantizeLinear
 // (x86/qelementwise_*.cpp).
 Kernel *newX86Avx2QuantAddSub();

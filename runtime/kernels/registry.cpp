@@ -59,6 +59,18 @@ bool acceptsDequantizeLinear(const KernelSignature &sig) {
   return sig.inputs.size() == 1 && sig.outputs.size() == 1 && isInt8(sig.inputs[0]) && perTensor(sig.inputs[0]) &&
          sig.outputs[0]->dtype == DType::f32;
 }
+// DynamicQuantizedMatMul: f32 input and output, an i8 weight, an f32 bias if any (prepare
+// validates the rest as ref does); the AVX-512 one needs VNNI too.
+bool acceptsDynamicQuant(const KernelSignature &sig) {
+  const auto is = [](const TensorView *v, DType t) { return v && v->dtype == t; };
+  return sig.inputs.size() >= 2 && sig.inputs.size() <= 3 && sig.outputs.size() == 1 && is(sig.inputs[0], DType::f32) &&
+         is(sig.inputs[1], DType::i8) && is(sig.outputs[0], DType::f32) &&
+         (sig.inputs.size() < 3 || !sig.inputs[2] || is(sig.inputs[2], DType::f32));
+}
+bool acceptsDynamicQuantVnni(const KernelSignature &sig) {
+  static const bool vnni = hostHasFeature("avx512vnni");
+  return vnni && acceptsDynamicQuant(sig);
+}
 }  // namespace
 
 void registerX86Kernels(KernelRegistry &r) {
@@ -86,6 +98,8 @@ void registerX86Kernels(KernelRegistry &r) {
   add("QuantizeLinear", Isa::X86Avx512, newX86Avx512QuantizeLinear, acceptsQuantizeLinear);
   add("DequantizeLinear", Isa::X86Avx2, newX86Avx2DequantizeLinear, acceptsDequantizeLinear);
   add("DequantizeLinear", Isa::X86Avx512, newX86Avx512DequantizeLinear, acceptsDequantizeLinear);
+  add("DynamicQuantizedMatMul", Isa::X86Avx2, newX86Avx2DynamicQuantMatMul, acceptsDynamicQuant);
+  add("DynamicQuantizedMatMul", Isa::X86Avx512, newX86Avx512DynamicQuantMatMul, acceptsDynamicQuantVnni);
   // Weight-only blockwise (int4 group-wise) weights: see ref/blockwise.h.
   add("MatMul", Isa::X86Avx2, newX86Avx2Int4MatMul, acceptsX86Int4);
   add("Gemm", Isa::X86Avx2, newX86Avx2Int4Gemm, acceptsX86Int4);
