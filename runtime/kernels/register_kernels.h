@@ -77,6 +77,12 @@ Kernel *newX86Avx2DequantizeLinear();
 Kernel *newX86Avx512QuantAddSub();
 Kernel *newX86Avx512QuantizeLinear();
 Kernel *newX86Avx512DequantizeLinear();
+// Quantized Mul (same-shape operands or one constant along rows, ref::quantMulLayout) and
+// the 256-entry table ops (ref::prepareQuantLut; the AVX-512 one needs AVX512_VBMI too).
+Kernel *newX86Avx2QuantMul();
+Kernel *newX86Avx2QuantLut();
+Kernel *newX86Avx512QuantMul();
+Kernel *newX86Avx512QuantLut();
 // Blockwise-weight kernels: int4 MatMul/Gemm (x86/int4_avx2.cpp) and the Conv that
 // dequantizes its weight at prepare and runs the float Conv of its level (baseline code,
 // ref/blockwise.cpp).

@@ -1,6 +1,7 @@
 #include "kernel.h"
 #include "register_kernels.h"
 #include "ref/blockwise.h"
+#include "ref/quant_elementwise.h"
 #include "ref/quant_params.h"
 #include "src/model.h"
 
@@ -50,6 +51,25 @@ bool acceptsQuantAddSub(const KernelSignature &sig) {
     if (!isInt8(v) || v->shape != y->shape) return false;
   return true;
 }
+// The x86 quantized Mul: i8/u8 operands of the output's shape, or one of them constant
+// along rows (ref::quantMulLayout: [N, C, 1, 1] against [N, C, H, W]); other broadcasts go
+// to ref.
+bool acceptsQuantMul(const KernelSignature &sig) {
+  if (!ref::isQuantizedCall(sig) || sig.inputs.size() != 2 || sig.outputs.size() != 1) return false;
+  for (const TensorView *v : {sig.inputs[0], sig.inputs[1], sig.outputs[0]})
+    if (!isInt8(v)) return false;
+  return ref::quantMulLayout(sig).ok;
+}
+// The x86 table ops (Relu, Sigmoid, ...): an i8/u8 input and output (prepare validates the
+// rest as ref does). The AVX-512 lookup is vpermt2b: AVX512_VBMI too.
+bool acceptsQuantLut(const KernelSignature &sig) {
+  return ref::isQuantizedCall(sig) && !sig.inputs.empty() && isInt8(sig.inputs[0]) && sig.outputs.size() == 1 &&
+         isInt8(sig.outputs[0]);
+}
+bool acceptsQuantLutVbmi(const KernelSignature &sig) {
+  static const bool vbmi = hostHasFeature("avx512vbmi");
+  return vbmi && acceptsQuantLut(sig);
+}
 // Per-tensor QuantizeLinear f32 -> i8/u8 and DequantizeLinear i8/u8 -> f32.
 bool acceptsQuantizeLinear(const KernelSignature &sig) {
   return sig.inputs.size() == 1 && sig.outputs.size() == 1 && sig.inputs[0] && sig.inputs[0]->dtype == DType::f32 &&
@@ -93,6 +113,12 @@ void registerX86Kernels(KernelRegistry &r) {
   for (const char *op : {"Add", "Sub"}) {
     add(op, Isa::X86Avx2, newX86Avx2QuantAddSub, acceptsQuantAddSub);
     add(op, Isa::X86Avx512, newX86Avx512QuantAddSub, acceptsQuantAddSub);
+  }
+  add("Mul", Isa::X86Avx2, newX86Avx2QuantMul, acceptsQuantMul);
+  add("Mul", Isa::X86Avx512, newX86Avx512QuantMul, acceptsQuantMul);
+  for (const char *op : ref::quantLutOpNames()) {
+    add(op, Isa::X86Avx2, newX86Avx2QuantLut, acceptsQuantLut);
+    add(op, Isa::X86Avx512, newX86Avx512QuantLut, acceptsQuantLutVbmi);
   }
   add("QuantizeLinear", Isa::X86Avx2, newX86Avx2QuantizeLinear, acceptsQuantizeLinear);
   add("QuantizeLinear", Isa::X86Avx512, newX86Avx512QuantizeLinear, acceptsQuantizeLinear);

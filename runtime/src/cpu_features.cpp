@@ -25,6 +25,7 @@ bool hostHasFeature(const std::string &f) {
   if (f == "avx512bw") return cpuinfo_has_x86_avx512bw();
   if (f == "avx512vl") return cpuinfo_has_x86_avx512vl();
   if (f == "avx512vnni") return cpuinfo_has_x86_avx512vnni();
+  if (f == "avx512vbmi") return cpuinfo_has_x86_avx512vbmi();
 #endif
 #if CPUINFO_ARCH_ARM64
   if (f == "neon") return cpuinfo_has_arm_neon();

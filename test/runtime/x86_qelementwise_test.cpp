@@ -1,16 +1,18 @@
 // The x86 quantized elementwise kernels (x86/qelementwise_*.cpp: Add/Sub on same-shape
-// operands, per-tensor QuantizeLinear and DequantizeLinear) against the ref kernels, bit
-// for bit: i8 and u8 on every operand, random codes, scales and zero points (input
+// operands, Mul on same-shape operands or one constant along rows, the 256-entry table ops,
+// per-tensor QuantizeLinear and DequantizeLinear) against the ref kernels, bit for bit: i8 and u8 on every operand, random codes, scales and zero points (input
 // multipliers below 2^-10, output multipliers above 1 and rounding to 0), lengths that
 // leave a tail of every size class, 1, 2 and 3 threads, on each x86 level the CPU has;
 // QuantizeLinear on exact ties, huge values, NaN and infinities. Also prints the speedup
 // over ref on a 1x64x56x56 tensor (no timing assertions).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <limits>
 
 #include "quant_test_util.h"
+#include "ref/quant_elementwise.h"
 
 namespace edgec::rt::testing {
 namespace {
@@ -30,10 +32,17 @@ std::vector<Level> levels() {
   return out;
 }
 
-KernelSignature signature(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out) {
+// The AVX-512 table kernel needs AVX512_VBMI; without it the AVX2 one runs.
+Isa lutIsa(Isa level) {
+  return level == Isa::X86Avx512 && !__builtin_cpu_supports("avx512vbmi") ? Isa::X86Avx2 : level;
+}
+
+KernelSignature signature(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out,
+                          AttrList *attrs = nullptr) {
   KernelSignature sig;
   sig.op = op;
   sig.node = "test_node";
+  if (attrs) sig.attrs = attrs->attrs();
   for (TensorView *v : inputs) {
     sig.inputs.push_back(v);
     sig.input_is_constant.push_back(false);
@@ -44,12 +53,14 @@ KernelSignature signature(const std::string &op, const std::vector<TensorView *>
 
 // Prepares `op` on the best kernel among `isas` and runs it with `threads` threads.
 Isa run(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out,
-        const std::vector<Isa> &isas, int threads) {
-  const KernelSignature sig = signature(op, inputs, out);
+        const std::vector<Isa> &isas, int threads, AttrList *attrs = nullptr) {
+  const KernelSignature sig = signature(op, inputs, out, attrs);
   Isa chosen = Isa::Ref;
   std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isas, &chosen);
   k->prepare(sig);
-  const std::vector<const TensorView *> in(inputs.begin(), inputs.end());
+  static const TensorView absent;  // data == null
+  std::vector<const TensorView *> in;
+  for (TensorView *v : inputs) in.push_back(v ? v : &absent);
   const std::vector<TensorView *> outs = {&out};
   runPrepared(*k, in, outs, threads);
   return chosen;
@@ -62,17 +73,18 @@ std::vector<uint8_t> bytesOf(const TensorView &v) {
 
 // Runs on ref, then on every level at 1, 2 and 3 threads, and expects the same bytes.
 // Returns the number of comparisons made.
+// `lut`: a table op (lutIsa); `attrs`: the call's attributes.
 int expectSameAsRef(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &y,
-                    const std::string &what, bool expectRef = false) {
+                    const std::string &what, bool expectRef = false, bool lut = false, AttrList *attrs = nullptr) {
   std::memset(y.data, 0xA5, y.nbytes());
-  EXPECT_EQ(run(op, inputs, y, {Isa::Ref}, 1), Isa::Ref) << what;
+  EXPECT_EQ(run(op, inputs, y, {Isa::Ref}, 1, attrs), Isa::Ref) << what;
   const std::vector<uint8_t> expect = bytesOf(y);
   int checks = 0;
   for (const Level &level : levels()) {
     for (int threads = 1; threads <= 3; ++threads) {
       std::memset(y.data, 0x5A, y.nbytes());
-      const Isa chosen = run(op, inputs, y, level.isas, threads);
-      EXPECT_EQ(chosen, expectRef ? Isa::Ref : level.expect) << what << " on " << level.name;
+      const Isa chosen = run(op, inputs, y, level.isas, threads, attrs);
+      EXPECT_EQ(chosen, expectRef ? Isa::Ref : lut ? lutIsa(level.expect) : level.expect) << what << " on " << level.name;
       const std::vector<uint8_t> got = bytesOf(y);
       for (size_t i = 0; i < got.size(); ++i)
         if (got[i] != expect[i]) {
@@ -160,6 +172,143 @@ TEST(X86QElementwise, AddSubBitExact) {
     expectSameAsRef("Add", {&a->t.view(), &b->t.view()}, y->t.view(), "broadcast", /*expectRef=*/true);
   }
   std::printf("[x86 qelementwise] Add/Sub: %d bit-exact comparisons against ref\n", checks);
+}
+
+TEST(X86QElementwise, MulBitExact) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(11);
+  const DType types[] = {DType::i8, DType::u8};
+  // (A, B, Y) shapes: same shape, B or A constant along rows ([N, C, 1, 1], numpy-aligned
+  // [C, 1, 1], a scalar), rows of every tail length and threads splitting rows.
+  struct Shapes {
+    std::vector<int64_t> a, b, y;
+  };
+  const Shapes shapes[] = {
+      {{1}, {1}, {1}},
+      {{7}, {7}, {7}},
+      {{65}, {65}, {65}},
+      {{3, 333}, {3, 333}, {3, 333}},
+      {{1, 5, 7, 7}, {1, 5, 1, 1}, {1, 5, 7, 7}},
+      {{1, 3, 1, 1}, {1, 3, 14, 14}, {1, 3, 14, 14}},
+      {{2, 4, 1, 33}, {2, 4, 1, 1}, {2, 4, 1, 33}},
+      {{1, 3, 8, 8}, {3, 1, 1}, {1, 3, 8, 8}},
+      {{6, 1}, {1, 6, 17}, {1, 6, 17}},
+      {{1, 6, 5, 3}, {1, 6, 5, 1}, {1, 6, 5, 3}},
+      {{4, 31}, {}, {4, 31}},
+      {{1}, {3, 129}, {3, 129}},
+      {{1, 7, 99, 97}, {1, 7, 1, 1}, {1, 7, 99, 97}},  // three threads, split mid-row
+  };
+  int checks = 0;
+  for (size_t c = 0; c < std::size(shapes); ++c)
+    for (DType at : types)
+      for (DType bt : types)
+        for (DType yt : types) {
+          const Shapes &sh = shapes[c];
+          // Random scales; every third case a multiplier above 1 (sy small).
+          const float sa = randomScale(rng), sb = randomScale(rng, 0.05f, 1.f);
+          const float sy = (c + size_t(at) + size_t(bt)) % 3 == 0 ? sa * sb * randomScale(rng, 0.02f, 0.9f)
+                                                                  : randomScale(rng, 1e-4f, 0.05f);
+          auto a = makeQ(at, sh.a, randomCodes(numelOf(sh.a), at, rng), {sa, randomZp(at, rng)});
+          auto b = makeQ(bt, sh.b, randomCodes(numelOf(sh.b), bt, rng), {sb, randomZp(bt, rng)});
+          auto y = makeOut(yt, sh.y, {sy, randomZp(yt, rng)});
+          const std::string what = std::string("Mul ") + name(at) + "*" + name(bt) + "->" + name(yt) + " case " +
+                                   std::to_string(c) + " multiplier " + std::to_string(double(sa) * sb / sy);
+          checks += expectSameAsRef("Mul", {&a->t.view(), &b->t.view()}, y->t.view(), what);
+        }
+  // Every pair of codes once, same shape and one code per row of 256.
+  for (DType t : types) {
+    std::vector<int32_t> ca, cb, rows;
+    for (int32_t u = qmin(t); u <= qmax(t); ++u) {
+      rows.push_back(u);
+      for (int32_t v = qmin(t); v <= qmax(t); ++v) {
+        ca.push_back(u);
+        cb.push_back(v);
+      }
+    }
+    const int64_t n = int64_t(ca.size());
+    auto a = makeQ(t, {n}, ca, {0.021f, 3});
+    auto b = makeQ(t, {n}, cb, {0.013f, qmax(t) - 5});
+    auto y = makeOut(t, {n}, {0.017f, randomZp(t, rng)});
+    checks += expectSameAsRef("Mul", {&a->t.view(), &b->t.view()}, y->t.view(), std::string("all pairs ") + name(t));
+    auto r = makeQ(t, {256, 1}, rows, {0.021f, 3});
+    auto x = makeQ(t, {256, 256}, cb, {0.013f, qmax(t) - 5});
+    auto y2 = makeOut(t, {256, 256}, {0.017f, randomZp(t, rng)});
+    checks += expectSameAsRef("Mul", {&r->t.view(), &x->t.view()}, y2->t.view(), std::string("all pairs, rows ") + name(t));
+  }
+  // Other broadcasts go to ref.
+  {
+    auto a = makeQ(DType::i8, {2, 3, 4, 4}, randomCodes(96, DType::i8, rng), {0.02f, 1});
+    auto b = makeQ(DType::i8, {1, 3, 1, 1}, randomCodes(3, DType::i8, rng), {0.03f, -2});
+    auto y = makeOut(DType::i8, {2, 3, 4, 4}, {0.04f, 0});
+    expectSameAsRef("Mul", {&a->t.view(), &b->t.view()}, y->t.view(), "outer broadcast", /*expectRef=*/true);
+    auto c = makeQ(DType::i8, {4}, randomCodes(4, DType::i8, rng), {0.03f, -2});
+    expectSameAsRef("Mul", {&a->t.view(), &c->t.view()}, y->t.view(), "inner broadcast", /*expectRef=*/true);
+  }
+  std::printf("[x86 qelementwise] Mul: %d bit-exact comparisons against ref\n", checks);
+}
+
+TEST(X86QElementwise, TableOpsBitExact) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(12);
+  struct Op {
+    const char *name;
+    bool alpha = false, beta = false, gamma = false;
+  };
+  const Op ops[] = {{"Relu"},    {"Clip"},          {"LeakyRelu", true}, {"Elu", true},  {"Selu", true, false, true},
+                    {"HardSigmoid", true, true}, {"HardSwish"}, {"Sigmoid"}, {"Tanh"}, {"Exp"},
+                    {"Erf"},     {"Softplus"},      {"Softsign"},        {"Neg"},        {"Abs"}};
+  EXPECT_EQ(std::size(ops), ref::quantLutOpNames().size());
+  int checks = 0;
+  for (const Op &op : ops)
+    for (DType xt : {DType::i8, DType::u8})
+      for (DType yt : {DType::i8, DType::u8})
+        for (int c = 0; c < 2; ++c) {
+          // Every code, shuffled, repeated to an odd length with a tail.
+          std::vector<int32_t> codes;
+          for (int r = 0; r < 3; ++r)
+            for (int32_t q = qmin(xt); q <= qmax(xt); ++q) codes.push_back(q);
+          std::shuffle(codes.begin(), codes.end(), rng);
+          const int64_t n = c == 0 ? 256 * 3 : 256 * 3 - 37;
+          codes.resize(size_t(n));
+          AttrList attrs;
+          std::uniform_real_distribution<float> u(0.05f, 2.f);
+          if (op.alpha) attrs.f("alpha", u(rng));
+          if (op.beta) attrs.f("beta", u(rng) - 1.f);
+          if (op.gamma) attrs.f("gamma", u(rng));
+          auto x = makeQ(xt, {n}, codes, {randomScale(rng, 0.005f, 0.2f), randomZp(xt, rng)});
+          auto y = makeOut(yt, {n}, {randomScale(rng, 0.002f, 0.1f), randomZp(yt, rng)});
+          const std::string what = std::string(op.name) + " " + name(xt) + "->" + name(yt) + " n=" + std::to_string(n);
+          checks += expectSameAsRef(op.name, {&x->t.view()}, y->t.view(), what, false, /*lut=*/true, &attrs);
+        }
+  // Clip's bounds: f32 real values, codes (of X's dtype, own parameters or X's), one
+  // absent, lo > hi, NaN.
+  {
+    std::vector<int32_t> all;
+    for (int32_t q = -128; q <= 127; ++q) all.push_back(q);
+    auto x = makeQ(DType::i8, {256}, all, {0.05f, 3});
+    auto y = makeOut(DType::i8, {256}, {0.04f, -10});
+    Tensor flo = Tensor::of<float>({}, {-1.3f}), fhi = Tensor::of<float>({}, {2.5f});
+    Tensor fnan = Tensor::of<float>({}, {std::numeric_limits<float>::quiet_NaN()});
+    auto qlo = makeQ(DType::i8, {}, {-20}, {0.1f, 2});
+    auto qhi = makeQ(DType::i8, {}, {30}, {0.1f, 2});
+    Tensor clo = Tensor::of<int8_t>({}, {-7}), chi = Tensor::of<int8_t>({}, {40});
+    const std::pair<TensorView *, TensorView *> bounds[] = {
+        {&flo.view(), &fhi.view()}, {nullptr, &fhi.view()},     {&flo.view(), nullptr},
+        {&fhi.view(), &flo.view()}, {&fnan.view(), &fhi.view()}, {&qlo->t.view(), &qhi->t.view()},
+        {&clo.view(), &chi.view()}};
+    for (size_t i = 0; i < std::size(bounds); ++i)
+      checks += expectSameAsRef("Clip", {&x->t.view(), bounds[i].first, bounds[i].second}, y->t.view(),
+                                "Clip bounds " + std::to_string(i), false, true);
+  }
+  // Threaded.
+  for (DType t : {DType::i8, DType::u8}) {
+    const int64_t n = 3 * 16384 + 11;
+    auto x = makeQ(t, {n}, randomCodes(n, t, rng), {0.06f, randomZp(t, rng)});
+    auto y = makeOut(t, {n}, {1.f / 256, t == DType::i8 ? -128 : 0});
+    checks += expectSameAsRef("Sigmoid", {&x->t.view()}, y->t.view(), std::string("threaded Sigmoid ") + name(t),
+                              false, true);
+  }
+  std::printf("[x86 qelementwise] table ops: %d bit-exact comparisons against ref\n", checks);
 }
 
 TEST(X86QElementwise, QuantizeLinearBitExact) {
@@ -271,15 +420,21 @@ TEST(X86QElementwise, SpeedupOverRef) {
     std::vector<TensorView *> in;
     TensorView *out;
   };
+  auto s = makeQ(DType::i8, {1, 64, 1, 1}, randomCodes(64, DType::i8, rng), {0.02f, 7});
   const Case cases[] = {{"Add", {&a->t.view(), &b->t.view()}, &y->t.view()},
+                        {"Mul", {&a->t.view(), &b->t.view()}, &y->t.view()},
+                        {"Mul", {&a->t.view(), &s->t.view()}, &y->t.view()},  // x [1,64,56,56] * s [1,64,1,1]
+                        {"Sigmoid", {&a->t.view()}, &y->t.view()},
+                        {"HardSwish", {&a->t.view()}, &y->t.view()},
                         {"QuantizeLinear", {&f.view()}, &y->t.view()},
                         {"DequantizeLinear", {&a->t.view()}, &f.view()}};
   for (const Case &c : cases) {
     const double ref = secondsPerRun(c.op, c.in, *c.out, {Isa::Ref});
     for (const Level &level : levels()) {
       const double t = secondsPerRun(c.op, c.in, *c.out, level.isas);
-      std::printf("[x86 qelementwise] %-16s 1x64x56x56, 1 thread: ref %8.1f us, %-6s %7.1f us, %5.1fx\n", c.op,
-                  ref * 1e6, level.name, t * 1e6, ref / t);
+      const bool row = std::string(c.op) == "Mul" && c.in[1]->numel() == 64;
+      std::printf("[x86 qelementwise] %-16s %-20s 1 thread: ref %8.1f us, %-6s %7.1f us, %5.1fx\n", c.op,
+                  row ? "1x64x56x56*1x64x1x1" : "1x64x56x56", ref * 1e6, level.name, t * 1e6, ref / t);
     }
   }
 }

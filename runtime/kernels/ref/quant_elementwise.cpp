@@ -120,71 +120,23 @@ double lutFunction(LutOp op, double v, double alpha, double beta, double gamma) 
   return v;
 }
 
-// For every input code q: y = clamp(zy + roundHalfAwayFromZero(f((q - zx) sx) / sy)), all
-// in double. Clip's optional min/max (scalars: f32 real values, or of X's dtype, then
-// codes of their own quantization or else of X's) are read at run time and clamp the
-// table's codes: rounding is monotone, so that equals quantizing min(max(x, lo), hi).
+// Runs prepareQuantLut's table: y = table[x], then Clip's run-time bounds (quantLutCodeRange)
+// clamp the code.
 class QuantLut final : public Kernel {
 public:
-  QuantLut(LutOp op, std::vector<const char *> attrs) : op_(op), attrs_(std::move(attrs)) {}
-
-  void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 1, op_ == LutOp::Clip ? 3 : 1);
-    const TensorView &x = requireInput(sig, 0, "X");
-    const TensorView &y = requireOutput(sig, 0);
-    const std::string what = "a quantized " + sig.op + "'s ";
-    requireDType(sig, x, Int8Types{}, (what + "input").c_str());
-    requireDType(sig, y, Int8Types{}, (what + "output").c_str());
-    requireShape(sig, y, x.shape, "output");
-    for (const char *name : attrs_)
-      if (!sig.attrs.has(name)) kernelFail(sig, std::string("missing attribute '") + name + "'");
-    const double alpha = sig.attrs.f("alpha", 0.f), beta = sig.attrs.f("beta", 0.f);
-    const double gamma = sig.attrs.f("gamma", 0.f);
-    px_ = readQuantParams(sig, x, "X", AxisRule::PerTensor);
-    py_ = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
-    const double sx = px_.scales[0], sy = py_.scales[0];
-    for (int32_t q = px_.qmin; q <= px_.qmax; ++q) {
-      const double v = lutFunction(op_, (q - px_.zeroPoints[0]) * sx, alpha, beta, gamma);
-      table_[uint8_t(q)] = uint8_t(quant::quantizeRealHalfAway(v, sy, py_.zeroPoints[0], py_.qmin, py_.qmax));
-    }
-    bounds_.clear();
-    for (size_t i = 1; i < sig.inputs.size(); ++i) {
-      Bound bound;
-      if (const TensorView *t = sig.inputs[i]) {
-        if (t->numel() != 1) kernelFail(sig, "min and max must be scalars");
-        if (t->dtype != DType::f32 && t->dtype != x.dtype)
-          kernelFail(sig, std::string("min and max of a quantized Clip must be f32 (real values) or ") +
-                              dtypeName(x.dtype) + " (codes), not " + dtypeName(t->dtype));
-        bound.present = true;
-        bound.dtype = t->dtype;
-        bound.params = t->dtype == DType::f32 ? px_
-                       : isQuantized(*t)     ? readQuantParams(sig, *t, i == 1 ? "min" : "max", AxisRule::PerTensor)
-                                             : px_;
-      }
-      bounds_.push_back(bound);
-    }
-    types_ = {x.dtype, y.dtype};
-  }
+  void prepare(const KernelSignature &sig) override { p_ = prepareQuantLut(sig); }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
-    int32_t lo = py_.qmin, hi = py_.qmax;
-    for (size_t i = 0; i < bounds_.size(); ++i) {
-      const TensorView *t = i + 1 < in.size() ? in[i + 1] : nullptr;
-      if (!bounds_[i].present || !t || !t->data) continue;
-      const double real = boundValue(bounds_[i], *t);
-      if (std::isnan(real)) continue;  // a NaN bound clamps nothing, as in the float Clip
-      const int32_t code =
-          quant::quantizeRealHalfAway(real, py_.scales[0], py_.zeroPoints[0], py_.qmin, py_.qmax);
-      if (i == 0) lo = code; else hi = code;
-    }
-    dispatch(Int8Types{}, types_[0], [&](auto tx) {
-      dispatch(Int8Types{}, types_[1], [&](auto ty) {
+    int32_t lo = 0, hi = 0;
+    quantLutCodeRange(p_, in, lo, hi);
+    dispatch(Int8Types{}, p_.xt, [&](auto tx) {
+      dispatch(Int8Types{}, p_.yt, [&](auto ty) {
         using X = typename decltype(tx)::type;
         using Y = typename decltype(ty)::type;
         const X *x = in[0]->as<X>();
         Y *y = out[0]->as<Y>();
-        const uint8_t *table = table_;
+        const uint8_t *table = p_.table;
         parallelRange(ctx, in[0]->numel(), [&](int64_t b, int64_t e) {
           for (int64_t i = b; i < e; ++i) {
             const int32_t v = static_cast<Y>(table[uint8_t(x[i])]);
@@ -197,26 +149,166 @@ public:
   }
 
 private:
-  struct Bound {
-    bool present = false;
-    DType dtype = DType::f32;
-    QuantParams params;  // of a code bound
-  };
-  static double boundValue(const Bound &b, const TensorView &t) {
-    if (b.dtype == DType::f32) return *t.as<float>();
-    const int32_t q = b.dtype == DType::i8 ? int32_t(*t.as<int8_t>()) : int32_t(*t.as<uint8_t>());
-    return (q - b.params.zeroPoints[0]) * double(b.params.scales[0]);
-  }
+  QuantLutParams p_;
+};
 
-  LutOp op_;
-  std::vector<const char *> attrs_;  // required attributes
-  QuantParams px_, py_;
-  uint8_t table_[256] = {};  // output code bits, indexed by the input code's bits
-  std::vector<Bound> bounds_;
-  std::array<DType, 2> types_{};
+// The table ops: ONNX name, function, required attributes.
+struct LutEntry {
+  const char *name;
+  LutOp op;
+  const char *attrs[2];
+};
+const LutEntry kLutOps[] = {
+    {"Relu", LutOp::Relu, {}},
+    {"Clip", LutOp::Clip, {}},
+    {"LeakyRelu", LutOp::LeakyRelu, {"alpha"}},
+    {"Elu", LutOp::Elu, {"alpha"}},
+    {"Selu", LutOp::Selu, {"alpha", "gamma"}},
+    {"HardSigmoid", LutOp::HardSigmoid, {"alpha", "beta"}},
+    {"HardSwish", LutOp::HardSwish, {}},
+    {"Sigmoid", LutOp::Sigmoid, {}},
+    {"Tanh", LutOp::Tanh, {}},
+    {"Exp", LutOp::Exp, {}},
+    {"Erf", LutOp::Erf, {}},
+    {"Softplus", LutOp::Softplus, {}},
+    {"Softsign", LutOp::Softsign, {}},
+    {"Neg", LutOp::Neg, {}},
+    {"Abs", LutOp::Abs, {}},
 };
 
 }  // namespace
+
+std::vector<const char *> quantLutOpNames() {
+  std::vector<const char *> names;
+  for (const LutEntry &e : kLutOps) names.push_back(e.name);
+  return names;
+}
+
+// For every input code q: y = clamp(zy + roundHalfAwayFromZero(f((q - zx) sx) / sy)), all
+// in double. Clip's optional min/max (scalars: f32 real values, or of X's dtype, then
+// codes of their own quantization or else of X's) are read at run time and clamp the
+// table's codes: rounding is monotone, so that equals quantizing min(max(x, lo), hi).
+QuantLutParams prepareQuantLut(const KernelSignature &sig) {
+  const LutEntry *entry = nullptr;
+  for (const LutEntry &e : kLutOps)
+    if (sig.op == e.name) entry = &e;
+  if (!entry) kernelFail(sig, "not a quantized table op");
+  const LutOp op = entry->op;
+  requireInputCount(sig, 1, op == LutOp::Clip ? 3 : 1);
+  const TensorView &x = requireInput(sig, 0, "X");
+  const TensorView &y = requireOutput(sig, 0);
+  const std::string what = "a quantized " + sig.op + "'s ";
+  requireDType(sig, x, Int8Types{}, (what + "input").c_str());
+  requireDType(sig, y, Int8Types{}, (what + "output").c_str());
+  requireShape(sig, y, x.shape, "output");
+  for (const char *name : entry->attrs)
+    if (name && !sig.attrs.has(name)) kernelFail(sig, std::string("missing attribute '") + name + "'");
+  const double alpha = sig.attrs.f("alpha", 0.f), beta = sig.attrs.f("beta", 0.f);
+  const double gamma = sig.attrs.f("gamma", 0.f);
+  const QuantParams px = readQuantParams(sig, x, "X", AxisRule::PerTensor);
+  const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
+  QuantLutParams p;
+  const double sx = px.scales[0], sy = py.scales[0];
+  for (int32_t q = px.qmin; q <= px.qmax; ++q) {
+    const double v = lutFunction(op, (q - px.zeroPoints[0]) * sx, alpha, beta, gamma);
+    p.table[uint8_t(q)] = uint8_t(quant::quantizeRealHalfAway(v, sy, py.zeroPoints[0], py.qmin, py.qmax));
+  }
+  p.sy = py.scales[0];
+  p.zy = py.zeroPoints[0];
+  p.qmin = py.qmin;
+  p.qmax = py.qmax;
+  p.boundCount = int(sig.inputs.size()) - 1;
+  for (size_t i = 1; i < sig.inputs.size(); ++i) {
+    QuantLutParams::Bound &bound = p.bounds[i - 1];
+    if (const TensorView *t = sig.inputs[i]) {
+      if (t->numel() != 1) kernelFail(sig, "min and max must be scalars");
+      if (t->dtype != DType::f32 && t->dtype != x.dtype)
+        kernelFail(sig, std::string("min and max of a quantized Clip must be f32 (real values) or ") +
+                            dtypeName(x.dtype) + " (codes), not " + dtypeName(t->dtype));
+      bound.present = true;
+      bound.dtype = t->dtype;
+      const QuantParams bp = t->dtype == DType::f32 ? px
+                             : isQuantized(*t)     ? readQuantParams(sig, *t, i == 1 ? "min" : "max", AxisRule::PerTensor)
+                                                   : px;
+      bound.scale = bp.scales[0];
+      bound.zeroPoint = bp.zeroPoints[0];
+    }
+  }
+  p.xt = x.dtype;
+  p.yt = y.dtype;
+  return p;
+}
+
+void quantLutCodeRange(const QuantLutParams &p, const std::vector<const TensorView *> &in, int32_t &lo,
+                       int32_t &hi) {
+  lo = p.qmin;
+  hi = p.qmax;
+  for (int i = 0; i < p.boundCount; ++i) {
+    const QuantLutParams::Bound &b = p.bounds[i];
+    const TensorView *t = size_t(i) + 1 < in.size() ? in[size_t(i) + 1] : nullptr;
+    if (!b.present || !t || !t->data) continue;
+    double real;
+    if (b.dtype == DType::f32) {
+      real = *t->as<float>();
+    } else {
+      const int32_t q = b.dtype == DType::i8 ? int32_t(*t->as<int8_t>()) : int32_t(*t->as<uint8_t>());
+      real = (q - b.zeroPoint) * double(b.scale);
+    }
+    if (std::isnan(real)) continue;  // a NaN bound clamps nothing, as in the float Clip
+    const int32_t code = quant::quantizeRealHalfAway(real, p.sy, p.zy, p.qmin, p.qmax);
+    if (i == 0) lo = code; else hi = code;
+  }
+}
+
+QuantMulLayout quantMulLayout(const KernelSignature &sig) {
+  QuantMulLayout l;
+  if (sig.inputs.size() != 2 || sig.outputs.size() != 1 || !sig.inputs[0] || !sig.inputs[1] || !sig.outputs[0])
+    return l;
+  const std::vector<int64_t> &y = sig.outputs[0]->shape;
+  const size_t rank = y.size();
+  // Operand dim d right-aligned against y (1 where it has no such dim).
+  auto dim = [&](const std::vector<int64_t> &s, size_t d) { return d + s.size() < rank ? 1 : s[d + s.size() - rank]; };
+  auto full = [&](const std::vector<int64_t> &s) {
+    if (s.size() > rank) return false;
+    for (size_t d = 0; d < rank; ++d)
+      if (dim(s, d) != y[d]) return false;
+    return true;
+  };
+  // The k with s = y[0..k) followed by 1s, or -1.
+  auto row = [&](const std::vector<int64_t> &s) -> int {
+    if (s.size() > rank) return -1;
+    size_t k = rank;
+    while (k > 0 && dim(s, k - 1) == 1) --k;
+    for (size_t d = 0; d < k; ++d)
+      if (dim(s, d) != y[d]) return -1;
+    return int(k);
+  };
+  const std::vector<int64_t> &a = sig.inputs[0]->shape, &b = sig.inputs[1]->shape;
+  int k = -1;
+  if (full(a) && full(b)) {
+    l.rowOperand = -1;
+    k = int(rank);
+  } else if (full(a) && (k = row(b)) >= 0) {
+    l.rowOperand = 1;
+  } else if (full(b) && (k = row(a)) >= 0) {
+    l.rowOperand = 0;
+  } else {
+    return l;
+  }
+  l.outer = 1;
+  l.inner = 1;
+  for (size_t d = 0; d < rank; ++d) (int(d) < k ? l.outer : l.inner) *= y[d];
+  l.ok = true;
+  return l;
+}
+
+QuantMulLayout prepareQuantMulLayout(const KernelSignature &sig) {
+  const QuantMulLayout l = quantMulLayout(sig);
+  if (!l.ok)
+    kernelFail(sig, "this implementation takes operands of the output's shape, or one of them constant "
+                    "along the innermost dims (e.g. [N, C, 1, 1] against [N, C, H, W]) only");
+  return l;
+}
 
 QuantBinaryParams prepareQuantBinary(const KernelSignature &sig, bool sameShape) {
   requireInputCount(sig, 2, 2);
@@ -264,32 +356,8 @@ void registerRefQuantElementwise(KernelRegistry &r) {
   for (const auto &[name, op] : binary)
     r.add(name, Isa::Ref, [op = op] { return std::unique_ptr<Kernel>(new QuantBinary(op)); },
           isQuantizedCall);
-  struct Unary {
-    const char *name;
-    LutOp op;
-    std::vector<const char *> attrs;
-  };
-  const Unary unary[] = {
-      {"Relu", LutOp::Relu, {}},
-      {"Clip", LutOp::Clip, {}},
-      {"LeakyRelu", LutOp::LeakyRelu, {"alpha"}},
-      {"Elu", LutOp::Elu, {"alpha"}},
-      {"Selu", LutOp::Selu, {"alpha", "gamma"}},
-      {"HardSigmoid", LutOp::HardSigmoid, {"alpha", "beta"}},
-      {"HardSwish", LutOp::HardSwish, {}},
-      {"Sigmoid", LutOp::Sigmoid, {}},
-      {"Tanh", LutOp::Tanh, {}},
-      {"Exp", LutOp::Exp, {}},
-      {"Erf", LutOp::Erf, {}},
-      {"Softplus", LutOp::Softplus, {}},
-      {"Softsign", LutOp::Softsign, {}},
-      {"Neg", LutOp::Neg, {}},
-      {"Abs", LutOp::Abs, {}},
-  };
-  for (const Unary &u : unary)
-    r.add(u.name, Isa::Ref,
-          [op = u.op, attrs = u.attrs] { return std::unique_ptr<Kernel>(new QuantLut(op, attrs)); },
-          isQuantizedCall);
+  for (const char *name : quantLutOpNames())
+    r.add(name, Isa::Ref, [] { return std::unique_ptr<Kernel>(new QuantLut()); }, isQuantizedCall);
 }
 
 }  // namespace edgec::rt

@@ -1,5 +1,5 @@
-// Prepare-time validation and parameters of the quantized Add/Sub/Mul and of per-tensor
-// QuantizeLinear/DequantizeLinear, shared by the ref kernels (ref/quant_elementwise.cpp,
+// Prepare-time validation and parameters of the quantized Add/Sub/Mul, of the unary ops
+// computed through a 256-entry table, and of per-tensor QuantizeLinear/DequantizeLinear, shared by the ref kernels (ref/quant_elementwise.cpp,
 // ref/quant_data.cpp, the oracles) and the x86 ones (x86/qelementwise_*.cpp), so that both
 // refuse the same calls with the same messages. Defined in baseline code; like
 // quant_params.h this header holds no inline code, and its structs are plain data (no
@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "kernel.h"
 #include "quant_math.h"
@@ -25,6 +26,49 @@ struct QuantBinaryParams {
 // and an i8/u8 output, all per-tensor, representable multipliers. Shapes are checked only
 // with `sameShape` (the x86 Add/Sub: both operands of the output's shape).
 QuantBinaryParams prepareQuantBinary(const KernelSignature &sig, bool sameShape = false);
+
+// The operands of a Mul against its output seen as [outer, inner] (row-major): both of the
+// output's shape (rowOperand -1), or operand rowOperand (0 or 1) holds `outer` codes, one
+// for each row of `inner` consecutive output elements, and the other the output's shape;
+// numpy-aligned, e.g. [N, C, 1, 1] or [C, 1, 1] (N = 1) against [N, C, H, W], or a scalar.
+struct QuantMulLayout {
+  bool ok = false;  // false: neither layout (the x86 Mul's `accepts` refuses the call)
+  int rowOperand = -1;
+  int64_t outer = 0, inner = 0;
+};
+QuantMulLayout quantMulLayout(const KernelSignature &sig);
+// quantMulLayout, kernelFail when !ok.
+QuantMulLayout prepareQuantMulLayout(const KernelSignature &sig);
+
+// The unary ops computed through a 256-entry table (Relu, Clip, LeakyRelu, Elu, Selu,
+// HardSigmoid, HardSwish, Sigmoid, Tanh, Exp, Erf, Softplus, Softsign, Neg, Abs): their
+// ONNX names, in registration order.
+std::vector<const char *> quantLutOpNames();
+struct QuantLutParams {
+  DType xt = DType::i8, yt = DType::i8;
+  // y = table[x's code bits] (the output code's bits), before Clip's bounds.
+  uint8_t table[256] = {};
+  // Y's parameters, and Clip's optional min (bounds[0]) and max (bounds[1]): f32 real
+  // values or codes of X's dtype with their own (or X's) scale and zero point.
+  float sy = 1.f;
+  int32_t zy = 0, qmin = 0, qmax = 0;
+  struct Bound {
+    bool present = false;
+    DType dtype = DType::f32;
+    float scale = 1.f;
+    int32_t zeroPoint = 0;
+  };
+  Bound bounds[2];
+  int boundCount = 0;
+};
+// Validates a quantized table op (sig.op) and builds its table: for every input code q,
+// clamp(zy + roundHalfAwayFromZero(f((q - zx) sx) / sy)) in double, f with the float
+// kernels' formulas and attributes.
+QuantLutParams prepareQuantLut(const KernelSignature &sig);
+// The output codes [lo, hi] Clip's bounds (inputs 1, 2, read now) leave: y = min(max(
+// table[x], lo), hi) (lo > hi gives hi). [qmin, qmax] without bounds.
+void quantLutCodeRange(const QuantLutParams &p, const std::vector<const TensorView *> &in, int32_t &lo,
+                       int32_t &hi);
 
 // A per-tensor QuantizeLinear's output or DequantizeLinear's input.
 struct QuantTensorParams {

@@ -1,13 +1,18 @@
 // x86 AVX2 quantized elementwise kernels, bit-exact twins of the ref ones: Add/Sub with
 // TFLite's int8 algorithm on same-shape operands (8 int32 lanes, 32 elements per step),
-// and per-tensor QuantizeLinear (f32 -> i8/u8) and DequantizeLinear (i8/u8 -> f32). The
-// kernel classes and scalar tails are qelementwise_driver.inc.
+// Mul on same-shape operands or with one operand constant along rows (the squeeze-excitation
+// [N, C, 1, 1] x [N, C, H, W]), the 256-entry table ops (Relu, Sigmoid, ...: a scalar
+// lookup, unrolled; AVX2 has no 256-byte shuffle), and per-tensor QuantizeLinear (f32 ->
+// i8/u8) and DequantizeLinear (i8/u8 -> f32). The kernel classes and scalar tails are
+// qelementwise_driver.inc.
 //
 // Add/Sub per element: a' = MBQM((a - za) << 20, ma), b' likewise, y = clamp(zy + MBQM(a'
 // +- b', out)). MBQM is quant_math.h's lane by lane (as qgemm_avx2.cpp's mbqm, with one
 // multiplier and shift for all lanes): the doubling high multiply on even and odd lanes
 // with vpmuldq, (a*b + 2^30) >> 31 in 64 bits, then the rounding right shift (ties away
 // from zero); a positive output shift (multiplier > 1) shifts left first, saturating.
+// Mul: (a - za) * (b - zb) with vpmulld (|product| <= 255^2), MBQM with the output
+// multiplier, clamp, + zy; 32 elements per step, then 8.
 // QuantizeLinear: x / scale (vdivps: the f32 division of ref), vroundps to nearest even,
 // NaN -> 0 before the clamp to [qmin - zp, qmax - zp] in f32 (exact integers; +-inf clamp),
 // then + zp. DequantizeLinear: float(x - zp) * scale, one vmulps.
@@ -110,6 +115,59 @@ int64_t addVec(const AddConsts &c, const A *a, const B *b, Y *y, int64_t n, bool
   return i;
 }
 
+// 8 int32 codes already in Y's range as bytes.
+template <typename Y> inline void store8(Y *dst, __m256i v) {
+  const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  const __m128i bytes = sizeof(Y) == 1 && Y(-1) < 0 ? _mm_packs_epi16(w, w) : _mm_packus_epi16(w, w);
+  _mm_storel_epi64(reinterpret_cast<__m128i *>(dst), bytes);
+}
+
+struct MulConsts {
+  Mbqm out;
+  int32_t za = 0, zb = 0, zy = 0, lo = 0, hi = 0;
+};
+MulConsts makeMulConsts(const ref::QuantBinaryParams &p) {
+  MulConsts c;
+  c.out = makeMbqm(p.out);
+  c.za = p.za;
+  c.zb = p.zb;
+  c.zy = p.zy;
+  c.lo = p.lo;
+  c.hi = p.hi;
+  return c;
+}
+
+// y = clamp(zy + MBQM((x - zx) * second(i), out)) for i in [0, n - n % 8).
+template <typename X, typename Y, typename Second>
+int64_t mulLoop(const MulConsts &c, const X *x, int32_t zx, Y *y, int64_t n, Second second) {
+  const __m256i vzx = _mm256_set1_epi32(zx), zy = _mm256_set1_epi32(c.zy);
+  const __m256i lo = _mm256_set1_epi32(c.lo - c.zy), hi = _mm256_set1_epi32(c.hi - c.zy);
+  auto one = [&](int64_t i) {
+    __m256i r = mbqm(_mm256_mullo_epi32(_mm256_sub_epi32(load8(x + i), vzx), second(i)), c.out);
+    r = _mm256_min_epi32(_mm256_max_epi32(r, lo), hi);
+    return _mm256_add_epi32(r, zy);
+  };
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) store32(y + i, one(i), one(i + 8), one(i + 16), one(i + 24));
+  for (; i + 8 <= n; i += 8) store8(y + i, one(i));
+  return i;
+}
+
+template <typename A, typename B, typename Y>
+int64_t mulVec(const MulConsts &c, const A *a, const B *b, Y *y, int64_t n) {
+  const __m256i zb = _mm256_set1_epi32(c.zb);
+  return mulLoop(c, a, c.za, y, n, [&](int64_t i) { return _mm256_sub_epi32(load8(b + i), zb); });
+}
+
+template <typename X, typename Y>
+int64_t mulRowVec(const MulConsts &c, const X *x, int32_t zx, int32_t factor, Y *y, int64_t n) {
+  const __m256i f = _mm256_set1_epi32(factor);
+  return mulLoop(c, x, zx, y, n, [&](int64_t) { return f; });
+}
+
+// The driver's scalar loop does the lookup.
+int64_t lutVec(const uint8_t *, const uint8_t *, uint8_t *, int64_t) { return 0; }
+
 template <typename Y> int64_t quantizeVec(const ref::QuantTensorParams &p, const float *x, Y *y, int64_t n) {
   const __m256 scale = _mm256_set1_ps(p.scale);
   const __m256 lo = _mm256_set1_ps(float(p.qmin - p.zeroPoint)), hi = _mm256_set1_ps(float(p.qmax - p.zeroPoint));
@@ -144,5 +202,7 @@ template <typename X> int64_t dequantizeVec(const ref::QuantTensorParams &p, con
 Kernel *newX86Avx2QuantAddSub() { return new X86QuantAddSub(); }
 Kernel *newX86Avx2QuantizeLinear() { return new X86QuantizeLinear(); }
 Kernel *newX86Avx2DequantizeLinear() { return new X86DequantizeLinear(); }
+Kernel *newX86Avx2QuantMul() { return new X86QuantMul(); }
+Kernel *newX86Avx2QuantLut() { return new X86QuantLut(); }
 
 }  // namespace edgec::rt

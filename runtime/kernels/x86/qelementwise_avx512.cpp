@@ -2,7 +2,11 @@
 // arithmetic on 16 int32 lanes (64 elements per step), with mask registers for the
 // comparisons and vpmovdb to narrow the codes (already clamped to Y's range, so the
 // truncation is exact for i8 and u8). Bit-exact twins of the ref kernels; see
-// qelementwise_avx2.cpp for the formulas and qelementwise_driver.inc for the kernels.
+// qelementwise_avx2.cpp for the formulas and qelementwise_driver.inc for the kernels. Mul
+// ends with masked loads and stores (vmovdqu8), so no element is left to scalar code. The
+// table lookup uses AVX512_VBMI: two vpermt2b pick from table bytes 0-127 and 128-255 with
+// the low 7 bits of each code, and the code's top bit selects; lutVec alone is compiled for
+// VBMI (a target attribute), and the table kernel is registered only on a CPU with VBMI.
 //
 // Compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma; everything in an
 // anonymous namespace, the factories are the only external symbols.
@@ -98,6 +102,82 @@ int64_t addVec(const AddConsts &c, const A *a, const B *b, Y *y, int64_t n, bool
   return i;
 }
 
+inline __m512i load16(const int8_t *p, __mmask16 m) { return _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p)); }
+inline __m512i load16(const uint8_t *p, __mmask16 m) { return _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, p)); }
+template <typename Y> inline void store16(Y *dst, __m512i v, __mmask16 m) {
+  _mm_mask_storeu_epi8(dst, m, _mm512_cvtepi32_epi8(v));
+}
+
+struct MulConsts {
+  Mbqm out;
+  int32_t za = 0, zb = 0, zy = 0, lo = 0, hi = 0;
+};
+MulConsts makeMulConsts(const ref::QuantBinaryParams &p) {
+  MulConsts c;
+  c.out = makeMbqm(p.out);
+  c.za = p.za;
+  c.zb = p.zb;
+  c.zy = p.zy;
+  c.lo = p.lo;
+  c.hi = p.hi;
+  return c;
+}
+
+// y = clamp(zy + MBQM((x - zx) * second(i, mask), out)) for all n elements.
+template <typename X, typename Y, typename Second>
+int64_t mulLoop(const MulConsts &c, const X *x, int32_t zx, Y *y, int64_t n, Second second) {
+  const __m512i vzx = _mm512_set1_epi32(zx), zy = _mm512_set1_epi32(c.zy);
+  const __m512i lo = _mm512_set1_epi32(c.lo - c.zy), hi = _mm512_set1_epi32(c.hi - c.zy);
+  auto one = [&](int64_t i, __mmask16 m) {
+    __m512i r = mbqm(_mm512_mullo_epi32(_mm512_sub_epi32(load16(x + i, m), vzx), second(i, m)), c.out);
+    r = _mm512_min_epi32(_mm512_max_epi32(r, lo), hi);
+    return _mm512_add_epi32(r, zy);
+  };
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64)
+    for (int g = 0; g < 64; g += 16) store16(y + i + g, one(i + g, 0xFFFF));
+  for (; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - i)) - 1);
+    store16(y + i, one(i, m), m);
+  }
+  return n;
+}
+
+template <typename A, typename B, typename Y>
+int64_t mulVec(const MulConsts &c, const A *a, const B *b, Y *y, int64_t n) {
+  const __m512i zb = _mm512_set1_epi32(c.zb);
+  return mulLoop(c, a, c.za, y, n, [&](int64_t i, __mmask16 m) { return _mm512_sub_epi32(load16(b + i, m), zb); });
+}
+
+template <typename X, typename Y>
+int64_t mulRowVec(const MulConsts &c, const X *x, int32_t zx, int32_t factor, Y *y, int64_t n) {
+  const __m512i f = _mm512_set1_epi32(factor);
+  return mulLoop(c, x, zx, y, n, [&](int64_t, __mmask16) { return f; });
+}
+
+// 64 table lookups: bytes 0-127 of the table in (t0, t1), 128-255 in (t2, t3).
+__attribute__((target("avx512vbmi"))) inline __m512i lookup64(__m512i idx, __m512i t0, __m512i t1, __m512i t2,
+                                                              __m512i t3) {
+  const __m512i low = _mm512_permutex2var_epi8(t0, idx, t1), high = _mm512_permutex2var_epi8(t2, idx, t3);
+  return _mm512_mask_blend_epi8(_mm512_movepi8_mask(idx), low, high);
+}
+
+__attribute__((target("avx512vbmi"))) int64_t lutVec(const uint8_t *table, const uint8_t *x, uint8_t *y, int64_t n) {
+  const __m512i t0 = _mm512_loadu_si512(table), t1 = _mm512_loadu_si512(table + 64);
+  const __m512i t2 = _mm512_loadu_si512(table + 128), t3 = _mm512_loadu_si512(table + 192);
+  int64_t i = 0;
+  for (; i + 128 <= n; i += 128) {
+    const __m512i u = _mm512_loadu_si512(x + i), v = _mm512_loadu_si512(x + i + 64);
+    _mm512_storeu_si512(y + i, lookup64(u, t0, t1, t2, t3));
+    _mm512_storeu_si512(y + i + 64, lookup64(v, t0, t1, t2, t3));
+  }
+  for (; i < n; i += 64) {
+    const __mmask64 m = n - i >= 64 ? ~__mmask64(0) : (__mmask64(1) << (n - i)) - 1;
+    _mm512_mask_storeu_epi8(y + i, m, lookup64(_mm512_maskz_loadu_epi8(m, x + i), t0, t1, t2, t3));
+  }
+  return n;
+}
+
 template <typename Y> int64_t quantizeVec(const ref::QuantTensorParams &p, const float *x, Y *y, int64_t n) {
   const __m512 scale = _mm512_set1_ps(p.scale);
   const __m512 lo = _mm512_set1_ps(float(p.qmin - p.zeroPoint)), hi = _mm512_set1_ps(float(p.qmax - p.zeroPoint));
@@ -133,5 +213,7 @@ template <typename X> int64_t dequantizeVec(const ref::QuantTensorParams &p, con
 Kernel *newX86Avx512QuantAddSub() { return new X86QuantAddSub(); }
 Kernel *newX86Avx512QuantizeLinear() { return new X86QuantizeLinear(); }
 Kernel *newX86Avx512DequantizeLinear() { return new X86DequantizeLinear(); }
+Kernel *newX86Avx512QuantMul() { return new X86QuantMul(); }
+Kernel *newX86Avx512QuantLut() { return new X86QuantLut(); }  // needs AVX512_VBMI
 
 }  // namespace edgec::rt
