@@ -2,6 +2,8 @@
 // Target interface; and `edgec targets`, which lists the registered targets.
 #include <unistd.h>
 
+#include <functional>
+
 #include "Commands.h"
 #include "edgec/AtomicFile.h"
 #include "edgec/Calibration.h"
@@ -129,6 +131,13 @@ void addCompileCommand(CLI::App &app) {
     target->buildPipeline(pm, PipelineOptions{!opts->noFuse});
     if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + os.str());
 
+    // The precision's own passes, after the target's pipeline (calibration needs the
+    // fused model that ships).
+    auto runPasses = [&](const std::function<void(mlir::OpPassManager &)> &build) {
+      mlir::PassManager qpm(&context);
+      build(qpm);
+      if (mlir::failed(qpm.run(*module))) throw CommandError("--precision " + opts->precision + " failed:\n" + os.str());
+    };
     if (int8) {
       progress.step("calibrating (" + opts->calibMethod + ")");
       CalibrationOptions calib;
@@ -152,28 +161,22 @@ void addCompileCommand(CLI::App &app) {
                              "ignored\n", static_cast<unsigned long long>(result.nonFinite));
 
       progress.step("quantizing to int8");
-      mlir::PassManager qpm(&context);
-      buildQuantizePipeline(qpm);
-      if (mlir::failed(qpm.run(*module))) throw CommandError("quantization failed:\n" + os.str());
+      runPasses(buildQuantizePipeline);
     }
     if (opts->precision == "int8-dynamic") {
       progress.step("quantizing MatMul/Gemm weights to int8 (activations per row at run time)");
-      mlir::PassManager qpm(&context);
-      buildDynamicQuantizePipeline(qpm);
-      if (mlir::failed(qpm.run(*module))) throw CommandError("quantization failed:\n" + os.str());
+      runPasses(buildDynamicQuantizePipeline);
     }
     if (opts->precision == "fp16") {
       progress.step("converting to fp16");
-      mlir::PassManager qpm(&context);
-      buildF16Pipeline(qpm);
-      if (mlir::failed(qpm.run(*module))) throw CommandError("fp16 conversion failed:\n" + os.str());
+      runPasses(buildF16Pipeline);
     }
     if (int4Group) {
       progress.step("quantizing weights to int4 (groups of " + std::to_string(int4Group) +
                     (opts->asym ? ", asymmetric)" : ", symmetric)"));
-      mlir::PassManager qpm(&context);
-      buildWeightQuantizePipeline(qpm, WeightQuantizeOptions{int4Group, opts->asym});
-      if (mlir::failed(qpm.run(*module))) throw CommandError("quantization failed:\n" + os.str());
+      runPasses([&](mlir::OpPassManager &pm) {
+        buildWeightQuantizePipeline(pm, WeightQuantizeOptions{int4Group, opts->asym});
+      });
     }
     if (!opts->dumpIr.empty()) {
       std::string text;
