@@ -95,14 +95,20 @@ void addCompileCommand(CLI::App &app) {
   cmd->add_option("--calib", opts->calib,
                   "Folder of calibration samples for --precision int8: .npy files (models with one input) or .npz "
                   "files keyed by input name; one sample per file, or a batch along axis 0");
-  cmd->add_option("--calib-method", opts->calibMethod,
+  CLI::Option *calibMethod = cmd->add_option("--calib-method", opts->calibMethod,
                   "How ranges are chosen from the observed activations: minmax, percentile[:P] (default P 99.99), "
                   "entropy (KL divergence, as TensorRT) or mse")
       ->capture_default_str();
-  cmd->add_option("--calib-samples", opts->calibSamples, "Use at most N calibration samples (default: all)");
-  cmd->add_option("--threads", opts->threads, "Threads for running the model during calibration (default: one per core)")
-      ->check(CLI::Range(1, 256));
-  cmd->callback([opts] {
+  CLI::Option *calibSamples =
+      cmd->add_option("--calib-samples", opts->calibSamples, "Use at most N calibration samples (default: all)");
+  CLI::Option *threads =
+      cmd->add_option("--threads", opts->threads, "Threads for running the model during calibration (default: one per core)")
+          ->check(CLI::Range(1, 256));
+  cmd->callback([opts, calibMethod, calibSamples, threads] {
+    // Calibration options without calibration would be silently ignored.
+    for (CLI::Option *o : {calibMethod, calibSamples, threads})
+      if (o->count() && opts->precision != "int8")
+        throw CommandError(o->get_name() + " is only used with --precision int8 (it sets up calibration)");
     // Fail before a long compile, and before --dump-ir writes anything.
     const Target *target = lookupTarget(opts->target);
     if (!target)
