@@ -118,6 +118,28 @@ inline bool cpuHasAvx2() {
 #endif
 }
 
+// An x86 level a test runs a kernel at: the ISAs offered to the registry and the one it
+// should pick.
+struct IsaLevel {
+  std::vector<Isa> isas;
+  Isa expect;
+  const char *name;
+};
+
+// The x86 levels this CPU has: AVX2 (with FMA), then AVX-512 (F, DQ, BW, VL, and VNNI
+// when `needVnni`: the int8 GEMM kernels require it at that level).
+inline std::vector<IsaLevel> x86Levels(bool needVnni) {
+  std::vector<IsaLevel> out;
+#if defined(__x86_64__) || defined(__i386__)
+  if (cpuHasAvx2()) out.push_back({{Isa::Ref, Isa::X86Avx2}, Isa::X86Avx2, "avx2"});
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      (!needVnni || __builtin_cpu_supports("avx512vnni")))
+    out.push_back({{Isa::Ref, Isa::X86Avx2, Isa::X86Avx512}, Isa::X86Avx512, needVnni ? "avx512-vnni" : "avx512"});
+#endif
+  return out;
+}
+
 // Creates the best kernel for `op` among `isas`, prepares it with the tensors' shapes
 // and runs it once. Null entries in `inputs` are absent optional inputs. Throws
 // whatever prepare/run throw; returns the ISA that was chosen.

@@ -11,22 +11,8 @@
 namespace edgec::rt::testing {
 namespace {
 
-struct Level {
-  std::vector<Isa> isas;
-  Isa expect;
-  const char *name;
-};
-
 // The x86 levels this CPU runs the kernel at (AVX-512 needs VNNI as well).
-std::vector<Level> levels() {
-  std::vector<Level> out;
-  if (cpuHasAvx2()) out.push_back({{Isa::Ref, Isa::X86Avx2}, Isa::X86Avx2, "avx2"});
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512vnni"))
-    out.push_back({{Isa::Ref, Isa::X86Avx2, Isa::X86Avx512}, Isa::X86Avx512, "avx512-vnni"});
-  return out;
-}
+std::vector<IsaLevel> levels() { return x86Levels(/*needVnni=*/true); }
 
 Isa run(const std::vector<TensorView *> &inputs, TensorView &out, const std::vector<Isa> &isas, int threads,
         bool constants) {
@@ -63,7 +49,7 @@ void expectSameAsRef(const std::vector<TensorView *> &inputs, TensorView &y, con
   std::fill(y.as<float>(), y.as<float>() + y.numel(), -7.f);
   ASSERT_EQ(run(inputs, y, {Isa::Ref}, 1, true), Isa::Ref) << what;
   const std::vector<uint32_t> expect = bitsOf(y);
-  for (const Level &level : levels()) {
+  for (const IsaLevel &level : levels()) {
     for (int threads = 1; threads <= 3; ++threads) {
       for (bool constants : {true, false}) {
         if (!constants && threads != 2) continue;

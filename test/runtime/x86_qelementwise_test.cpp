@@ -17,20 +17,7 @@
 namespace edgec::rt::testing {
 namespace {
 
-struct Level {
-  std::vector<Isa> isas;
-  Isa expect;
-  const char *name;
-};
-
-std::vector<Level> levels() {
-  std::vector<Level> out;
-  if (cpuHasAvx2()) out.push_back({{Isa::Ref, Isa::X86Avx2}, Isa::X86Avx2, "avx2"});
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))
-    out.push_back({{Isa::Ref, Isa::X86Avx2, Isa::X86Avx512}, Isa::X86Avx512, "avx512"});
-  return out;
-}
+std::vector<IsaLevel> levels() { return x86Levels(/*needVnni=*/false); }
 
 // The AVX-512 table kernel needs AVX512_VBMI; without it the AVX2 one runs.
 Isa lutIsa(Isa level) {
@@ -80,7 +67,7 @@ int expectSameAsRef(const std::string &op, const std::vector<TensorView *> &inpu
   EXPECT_EQ(run(op, inputs, y, {Isa::Ref}, 1, attrs), Isa::Ref) << what;
   const std::vector<uint8_t> expect = bytesOf(y);
   int checks = 0;
-  for (const Level &level : levels()) {
+  for (const IsaLevel &level : levels()) {
     for (int threads = 1; threads <= 3; ++threads) {
       std::memset(y.data, 0x5A, y.nbytes());
       const Isa chosen = run(op, inputs, y, level.isas, threads, attrs);
@@ -341,7 +328,7 @@ TEST(X86QElementwise, QuantizeLinearBitExact) {
     for (int r = 0; r < 16; ++r) big.insert(big.end(), x.begin(), x.end());
     Tensor tx = Tensor::of<float>({int64_t(big.size())}, big);
     if (t == DType::i8)
-      for (const Level &level : levels()) {
+      for (const IsaLevel &level : levels()) {
         auto y = makeOut(t, {int64_t(big.size())}, {1.f, 0});
         EXPECT_EQ(run("QuantizeLinear", {&tx.view()}, y->t.view(), level.isas, 1), level.expect);
         const std::vector<int32_t> got = y->codes();
@@ -430,7 +417,7 @@ TEST(X86QElementwise, SpeedupOverRef) {
                         {"DequantizeLinear", {&a->t.view()}, &f.view()}};
   for (const Case &c : cases) {
     const double ref = secondsPerRun(c.op, c.in, *c.out, {Isa::Ref});
-    for (const Level &level : levels()) {
+    for (const IsaLevel &level : levels()) {
       const double t = secondsPerRun(c.op, c.in, *c.out, level.isas);
       const bool row = std::string(c.op) == "Mul" && c.in[1]->numel() == 64;
       std::printf("[x86 qelementwise] %-16s %-20s 1 thread: ref %8.1f us, %-6s %7.1f us, %5.1fx\n", c.op,

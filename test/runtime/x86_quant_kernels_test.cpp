@@ -15,22 +15,8 @@
 namespace edgec::rt::testing {
 namespace {
 
-struct Level {
-  std::vector<Isa> isas;
-  Isa expect;
-  const char *name;
-};
-
 // The x86 levels this CPU runs the int8 kernels at (AVX-512 needs VNNI as well).
-std::vector<Level> levels() {
-  std::vector<Level> out;
-  if (cpuHasAvx2()) out.push_back({{Isa::Ref, Isa::X86Avx2}, Isa::X86Avx2, "avx2"});
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512vnni"))
-    out.push_back({{Isa::Ref, Isa::X86Avx2, Isa::X86Avx512}, Isa::X86Avx512, "avx512-vnni"});
-  return out;
-}
+std::vector<IsaLevel> levels() { return x86Levels(/*needVnni=*/true); }
 
 // Prepares `op` on the best kernel among `isas` (weights and bias marked constant when
 // `constants`) and runs it with `threads` threads; returns the chosen ISA.
@@ -63,7 +49,7 @@ void expectSameAsRef(const std::string &op, const std::vector<TensorView *> &inp
   std::fill(y.t.view().as<uint8_t>(), y.t.view().as<uint8_t>() + y.t.view().numel(), 0xA5);
   ASSERT_EQ(run(op, inputs, y.t.view(), attrs, {Isa::Ref}, 1, true), Isa::Ref) << what;
   const std::vector<int32_t> expect = y.codes();
-  for (const Level &level : levels()) {
+  for (const IsaLevel &level : levels()) {
     for (int threads = 1; threads <= 3; ++threads) {
       for (bool constants : {true, false}) {
         if (!constants && threads != 2) continue;
