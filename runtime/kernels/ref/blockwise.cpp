@@ -125,34 +125,21 @@ BlockwiseGemmPlan parseBlockwiseMatMul(const KernelSignature &sig) {
 }
 
 BlockwiseGemmPlan parseBlockwiseGemm(const KernelSignature &sig) {
-  requireInputCount(sig, 2, 3);
-  const TensorView &a = requireInput(sig, 0, "A");
-  const TensorView &b = requireInput(sig, 1, "B");
-  const TensorView *c = optionalInput(sig, 2);
-  const TensorView &y = requireOutput(sig, 0);
-  for (const TensorView *t : {&a, c, &y})
-    if (t) requireDType(sig, *t, Types<float>{}, "Gemm");
-  if (a.rank() != 2 || b.rank() != 2)
-    kernelFail(sig, "A and B must be 2-D, got " + shapeStr(a.shape) + " and " + shapeStr(b.shape));
+  // The float Gemm's checks and shapes; B holds the packed codes.
+  const GemmPlan g = parseGemm(sig, /*floatB=*/false);
+  const TensorView &b = *sig.inputs[1];
   BlockwiseGemmPlan p;
-  p.transA = sig.attrs.i("transA", 0) != 0;
-  p.nMajor = sig.attrs.i("transB", 0) != 0;
-  p.alpha = sig.attrs.f("alpha", 1.f);
-  p.beta = sig.attrs.f("beta", 1.f);
-  p.M = p.transA ? a.shape[1] : a.shape[0];
-  p.K = p.transA ? a.shape[0] : a.shape[1];
-  const int64_t kb = p.nMajor ? b.shape[1] : b.shape[0];
-  p.N = p.nMajor ? b.shape[0] : b.shape[1];
-  if (kb != p.K) kernelFail(sig, "inner dimensions differ: A " + shapeStr(a.shape) + ", B " + shapeStr(b.shape));
-  requireShape(sig, y, {p.M, p.N}, "output");
-  p.hasC = c != nullptr && p.beta != 0.f;
-  if (c) {
-    if (!broadcastsTo(c->shape, {p.M, p.N}))
-      kernelFail(sig, "C " + shapeStr(c->shape) + " does not broadcast to " + shapeStr({p.M, p.N}));
-    const std::vector<int64_t> s = broadcastStrides(c->shape, {p.M, p.N});
-    p.cRowStride = s[0];
-    p.cColStride = s[1];
-  }
+  p.M = g.M;
+  p.K = g.K;
+  p.N = g.N;
+  p.transA = g.transA;
+  p.nMajor = g.transB;
+  p.alpha = g.alpha;
+  p.beta = g.beta;
+  p.hasC = g.hasC;
+  p.cRowStride = g.cRowStride;
+  p.cColStride = g.cColStride;
+  p.act = g.act;
   p.w = readBlockwise(sig, b, "B", p.nMajor ? 1 : 0);
   finishPlan(sig, p);
   return p;

@@ -24,13 +24,13 @@ Activation parseActivation(const KernelSignature &sig) {
   return act;
 }
 
-GemmPlan parseGemm(const KernelSignature &sig) {
+GemmPlan parseGemm(const KernelSignature &sig, bool floatB) {
   requireInputCount(sig, 2, 3);
   const TensorView &a = requireInput(sig, 0, "A");
   const TensorView &b = requireInput(sig, 1, "B");
   const TensorView *c = optionalInput(sig, 2);
   const TensorView &y = requireOutput(sig, 0);
-  for (const TensorView *t : {&a, &b, c, &y})
+  for (const TensorView *t : {&a, floatB ? &b : nullptr, c, &y})
     if (t) requireDType(sig, *t, Types<float>{}, "Gemm");
   if (a.rank() != 2 || b.rank() != 2)
     kernelFail(sig, "A and B must be 2-D, got " + shapeStr(a.shape) + " and " + shapeStr(b.shape));

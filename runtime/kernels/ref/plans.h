@@ -31,8 +31,9 @@ struct GemmPlan {
   int64_t cRowStride = 0, cColStride = 0;  // C broadcast over [M, N] (0 on broadcast dims)
   Activation act;
 };
-// Inputs A, B, C?; output Y [M, N].
-GemmPlan parseGemm(const KernelSignature &sig);
+// Inputs A, B, C?; output Y [M, N]. B's dtype is checked (f32) unless `floatB` is false:
+// a weight-only Gemm's B holds packed codes (ref/blockwise.h).
+GemmPlan parseGemm(const KernelSignature &sig, bool floatB = true);
 
 struct MatMulPlan {
   int64_t M = 0, N = 0, K = 0;
