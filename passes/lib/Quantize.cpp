@@ -64,20 +64,8 @@ Value quantizeWeight(OpBuilder &b, Location loc, Value w, int64_t axis) {
   ElementsAttr value;
   auto type = cast<RankedTensorType>(w.getType());
   if (!type.getElementType().isF32() || !matchPattern(w, m_Constant(&value))) return nullptr;
-  std::vector<double> real = constantAsDoubles(value);
-  const int64_t channels = type.getDimSize(axis);
-  int64_t inner = 1;
-  for (int64_t d : type.getShape().drop_front(axis + 1)) inner *= d;
-  auto channelOf = [&](size_t i) { return size_t((int64_t(i) / inner) % channels); };
-  std::vector<double> maxAbs(static_cast<size_t>(channels), 0.0);
-  for (size_t i = 0; i < real.size(); ++i) maxAbs[channelOf(i)] = std::max(maxAbs[channelOf(i)], std::fabs(real[i]));
   UniformParams p;
-  p.axis = axis;
-  for (double m : maxAbs) p.scales.push_back(m > 0 ? m / 127.0 : 1.0);
-  p.zeroPoints.assign(size_t(channels), 0);
-  std::vector<int8_t> codes(real.size());
-  for (size_t i = 0; i < real.size(); ++i)
-    codes[i] = int8_t(std::clamp(std::nearbyint(real[i] / p.scales[channelOf(i)]), -127.0, 127.0));
+  std::vector<int8_t> codes = quantizeSymmetricInt8(constantAsDoubles(value), type.getShape(), axis, p);
   auto qt = type.clone(makeUniformType(b.getI8Type(), b.getF32Type(), p));
   ArrayRef<uint8_t> bytes(reinterpret_cast<const uint8_t *>(codes.data()), codes.size());
   auto q = b.create<ConstantOp>(loc, qt, makeConstantAttr(qt, bytes, "quantized_weight"));

@@ -12,6 +12,7 @@
 #include "edge/ConstantData.h"
 #include "edge/Passes.h"
 #include "edge/QuantTypes.h"
+#include "QuantizableOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
@@ -28,22 +29,18 @@ Value quantizeWeight(OpBuilder &b, Location loc, Value w, bool transposed) {
   ElementsAttr value;
   auto type = cast<RankedTensorType>(w.getType());
   if (type.getRank() != 2 || !type.getElementType().isF32() || !matchPattern(w, m_Constant(&value))) return nullptr;
-  std::vector<double> real = constantAsDoubles(value);
+  // Per output column: along dim 1 of [K, N], dim 0 of [N, K] (then transposed to [K, N]).
+  UniformParams p;
+  std::vector<int8_t> codes = quantizeSymmetricInt8(constantAsDoubles(value), type.getShape(), transposed ? 0 : 1, p);
   const int64_t K = transposed ? type.getDimSize(1) : type.getDimSize(0);
   const int64_t N = transposed ? type.getDimSize(0) : type.getDimSize(1);
-  auto at = [&](int64_t k, int64_t n) { return real[size_t(transposed ? n * K + k : k * N + n)]; };
-  UniformParams p;
-  p.axis = 1;
-  for (int64_t n = 0; n < N; ++n) {
-    double m = 0;
-    for (int64_t k = 0; k < K; ++k) m = std::max(m, std::fabs(at(k, n)));
-    p.scales.push_back(m > 0 ? m / 127.0 : 1.0);
+  if (transposed) {
+    std::vector<int8_t> kn(codes.size());
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t n = 0; n < N; ++n) kn[size_t(k * N + n)] = codes[size_t(n * K + k)];
+    codes.swap(kn);
   }
-  p.zeroPoints.assign(size_t(N), 0);
-  std::vector<int8_t> codes(size_t(K * N));
-  for (int64_t k = 0; k < K; ++k)
-    for (int64_t n = 0; n < N; ++n)
-      codes[size_t(k * N + n)] = int8_t(std::clamp(std::nearbyint(at(k, n) / p.scales[size_t(n)]), -127.0, 127.0));
+  p.axis = 1;
   auto qt = RankedTensorType::get({K, N}, makeUniformType(b.getI8Type(), b.getF32Type(), p));
   ArrayRef<uint8_t> bytes(reinterpret_cast<const uint8_t *>(codes.data()), codes.size());
   return b.create<ConstantOp>(loc, qt, makeConstantAttr(qt, bytes, "dynamic_weight"));
