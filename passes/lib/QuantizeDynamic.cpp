@@ -46,12 +46,6 @@ Value quantizeWeight(OpBuilder &b, Location loc, Value w, bool transposed) {
   return b.create<ConstantOp>(loc, qt, makeConstantAttr(qt, bytes, "dynamic_weight"));
 }
 
-Location weightLoc(Operation *op) {
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    return NameLoc::get(StringAttr::get(op->getContext(), name.getName().str() + ".weight"));
-  return op->getLoc();
-}
-
 struct QuantizeDynamicPass : impl::QuantizeDynamicBase<QuantizeDynamicPass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
@@ -64,7 +58,7 @@ struct QuantizeDynamicPass : impl::QuantizeDynamicBase<QuantizeDynamicPass> {
       Value weight;
       if (auto mm = dyn_cast<MatMulOp>(op)) {
         if (!cast<RankedTensorType>(x.getType()).getElementType().isF32()) continue;
-        weight = quantizeWeight(b, weightLoc(op), mm.getOperand(1), false);
+        weight = quantizeWeight(b, derivedLoc(op->getLoc(), ".weight"), mm.getOperand(1), false);
       } else {
         auto gemm = cast<GemmOp>(op);
         if (gemm.getAlpha().convertToDouble() != 1.0 || gemm.getBeta().convertToDouble() != 1.0 || gemm.getTransA())
@@ -74,7 +68,7 @@ struct QuantizeDynamicPass : impl::QuantizeDynamicBase<QuantizeDynamicPass> {
           if (ct.getRank() != 1 || !ct.getElementType().isF32() || !matchPattern(c, m_Constant())) continue;
           bias = c;
         }
-        weight = quantizeWeight(b, weightLoc(op), gemm.getB(), gemm.getTransB() != 0);
+        weight = quantizeWeight(b, derivedLoc(op->getLoc(), ".weight"), gemm.getB(), gemm.getTransB() != 0);
       }
       if (!weight) continue;
       auto result = op->getResult(0);
