@@ -26,6 +26,9 @@ void registerRefQuantElementwise(KernelRegistry &r);  // Add, Sub, Mul, table-dr
 void registerRefQuantPool(KernelRegistry &r);         // MaxPool, AveragePool, global pools
 void registerRefQuantData(KernelRegistry &r);         // QuantizeLinear, DequantizeLinear, Concat
 void registerRefDynamicQuant(KernelRegistry &r);      // DynamicQuantizedMatMul (INT8 dynamic)
+// ONNX's integer-output ops (ONNX Runtime's dynamic quantization): ref only.
+void registerRefIntegerLinalg(KernelRegistry &r);          // MatMulInteger, ConvInteger
+void registerRefDynamicQuantizeLinear(KernelRegistry &r);  // DynamicQuantizeLinear
 // Weight-only blockwise (i4/u4 group-wise) MatMul, Gemm, Conv and DequantizeLinear, with
 // accepts = isBlockwiseWeightCall / isBlockwiseInputCall (ref/blockwise.h).
 void registerRefBlockwise(KernelRegistry &r);
@@ -48,6 +51,8 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefQuantPool(r);
   registerRefQuantData(r);
   registerRefDynamicQuant(r);
+  registerRefIntegerLinalg(r);
+  registerRefDynamicQuantizeLinear(r);
   registerRefBlockwise(r);
 }
 

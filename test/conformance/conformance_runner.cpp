@@ -174,13 +174,17 @@ std::set<std::string> shapeOperandSources(const onnx::GraphProto &g) {
     for (const auto &in : it->second->input())
       if (!in.empty()) work.push_back(in);
   }
-  // A QuantizeLinear/DequantizeLinear scale and zero point given as graph inputs are
-  // bound too (edgec makes them the values' element types), but not a computed one
-  // (DynamicQuantizeLinear's expansion derives it from the data, which must stay an input).
+  // A QuantizeLinear/DequantizeLinear/QLinearConv/QLinearMatMul scale and zero point
+  // given as graph inputs are bound too (edgec makes them the values' element types), but
+  // not a computed one (DynamicQuantizeLinear's expansion derives it from the data, which
+  // must stay an input; edgec computes such a QuantizeLinear at run time).
+  static const std::map<std::string, std::set<int>> quantParams = {
+      {"QuantizeLinear", {1, 2}}, {"DequantizeLinear", {1, 2}},
+      {"QLinearConv", {1, 2, 4, 5, 6, 7}}, {"QLinearMatMul", {1, 2, 4, 5, 6, 7}}};
   for (const auto &n : g.node())
-    if (n.op_type() == "QuantizeLinear" || n.op_type() == "DequantizeLinear")
-      for (int i = 1; i < n.input_size() && i <= 2; ++i)
-        if (!n.input(i).empty() && !producer.count(n.input(i))) seen.insert(n.input(i));
+    if (auto q = quantParams.find(n.op_type()); q != quantParams.end())
+      for (int i : q->second)
+        if (i < n.input_size() && !n.input(i).empty() && !producer.count(n.input(i))) seen.insert(n.input(i));
   return seen;
 }
 

@@ -39,7 +39,8 @@ Pass criteria per output:
                           a third build of the graph, is farther than 0.01 from k + 0.5):
                           those are differences the rounding rule does not explain (double
                           rounding, an inexact rescale) and fail the case too (--lenient
-                          accepts them).
+                          accepts them). QLinearAdd / QLinearMul cases compute that value
+                          exactly in numpy from their inputs instead.
   int32 (MatMulInteger, ConvInteger)  exactly equal.
   float after DequantizeLinear  |diff| <= one output quantization step (its scale).
   DynamicQuantizeLinear's y_scale  relative 1e-6; y_zero_point  equal.
@@ -85,7 +86,9 @@ ENABLED_CASES = ["control_float",
                  "conv", "conv_relu", "conv_s2_pads", "conv_depthwise", "conv_group2", "conv_s8", "conv_float_out",
                  "matmul", "matmul_perchannel", "matmul_s8", "matmul_2act", "gemm",
                  "add", "add_broadcast", "mul", "maxpool", "maxpool_k3_pads", "averagepool", "globalaveragepool",
-                 "concat", "sigmoid", "chain", "chain_float_out", "qlinearconv", "qlinearmatmul"]
+                 "concat", "sigmoid", "chain", "chain_float_out", "qlinearconv", "qlinearmatmul",
+                 "qlinearadd", "qlinearadd_s8", "qlinearadd_broadcast", "qlinearmul", "qlinearmul_broadcast",
+                 "matmulinteger", "matmulinteger_percol", "convinteger", "dynamicquantizelinear", "dynamic_matmul"]
 
 U8, S8 = np.uint8, np.int8
 QRANGE = {U8: (0, 255), S8: (-128, 127)}
@@ -119,6 +122,8 @@ class Builder:
         self.checks = {}       # graph output name -> (kind, tolerance)
         self.params = {}       # tensor name -> (scale, zero point, dtype) of its quantization
         self.domains = set()
+        self.out_types = {}    # graph output name -> (ONNX element type, shape) (output_raw)
+        self.unrounded = {}    # graph output name -> its exact value before rounding (numpy, float64)
         self.preround = set()  # outputs that mode "preround" gives unrounded
         self.n = 0
 
@@ -208,11 +213,13 @@ class Builder:
         self.outputs.append(helper.make_empty_tensor_value_info(name))
         self.checks[name] = ("float", float(scale))
 
-    def output_raw(self, x, name, elem_type, kind, tol=None):
-        """An output taken as it is (int32 accumulators, DynamicQuantizeLinear's outputs)."""
+    def output_raw(self, x, name, elem_type, kind, tol=None, shape=None):
+        """An output taken as it is (int32 accumulators, DynamicQuantizeLinear's outputs);
+        shape: its shape, needed after a com.microsoft op (Python's ONNX cannot infer it)."""
         self.node("Identity", [x], outs=[name])
         self.outputs.append(helper.make_empty_tensor_value_info(name))
         self.checks[name] = (kind, tol)
+        self.out_types[name] = (elem_type, shape)
 
     def _probe(self, x, label):
         name = "probe." + label
@@ -257,6 +264,9 @@ class Builder:
         for o in m.graph.output:
             if o.name in known and known[o.name].type.HasField("tensor_type"):
                 o.type.CopyFrom(known[o.name].type)
+            elif o.name in self.out_types:  # after a com.microsoft op, which Python's ONNX cannot infer
+                elem_type, shape = self.out_types[o.name]
+                o.type.CopyFrom(helper.make_tensor_type_proto(elem_type, shape))
         if not self.domains:
             onnx.checker.check_model(m)
         return m
@@ -376,20 +386,38 @@ def qlinearmatmul_case(b):
     b.output_raw(b.node("QLinearMatMul", ins), "y", TensorProto.UINT8, "quant")
 
 
-def qlinear_binary_case(b, op):
-    """ORT's QOperator-format QLinearAdd / QLinearMul (domain com.microsoft)."""
-    x = b.raw_input("a", b.rng.integers(0, 256, (1, 8, 6, 6)).astype(np.uint8))
-    y = b.raw_input("b", b.rng.integers(0, 256, (1, 8, 6, 6)).astype(np.uint8))
+def qlinear_binary_case(b, op, shape2=(1, 8, 6, 6), dtype=U8):
+    """ORT's QOperator-format QLinearAdd / QLinearMul (domain com.microsoft); shape2: B's
+    shape (numpy broadcasting against A's [1, 8, 6, 6]); dtype: uint8 or int8 throughout."""
+    lo, hi = QRANGE[dtype]
+    shift = 0 if dtype == U8 else 128
+    x = b.raw_input("a", b.rng.integers(lo, hi + 1, (1, 8, 6, 6)).astype(dtype))
+    y = b.raw_input("b", b.rng.integers(lo, hi + 1, shape2).astype(dtype))
     cs = 0.031 if op == "QLinearAdd" else 0.011
-    ins = [x, b.const(np.float32(0.0123), "as"), b.const(np.uint8(120), "azp"), y, b.const(np.float32(0.0071), "bs"),
-           b.const(np.uint8(133), "bzp"), b.const(np.float32(cs), "ys"), b.const(np.uint8(125), "yzp")]
-    b.output_raw(b.node(op, ins, domain="com.microsoft"), "y", TensorProto.UINT8, "quant")
+    ins = [x, b.const(np.float32(0.0123), "as"), b.const(dtype(120 - shift), "azp"), y,
+           b.const(np.float32(0.0071), "bs"), b.const(dtype(133 - shift), "bzp"), b.const(np.float32(cs), "ys"),
+           b.const(dtype(125 - shift), "yzp")]
+    # The exact real value each output code rounds, to tell ties from other differences.
+    da = (b.feeds["a"].astype(np.float64) - (120 - shift)) * float(np.float32(0.0123))
+    db = (b.feeds["b"].astype(np.float64) - (133 - shift)) * float(np.float32(0.0071))
+    b.unrounded["y"] = (da + db if op == "QLinearAdd" else da * db) / float(np.float32(cs)) + (125 - shift)
+    b.output_raw(b.node(op, ins, domain="com.microsoft"), "y", TensorProto.UINT8 if dtype == U8 else TensorProto.INT8,
+                 "quant", shape=list(np.broadcast_shapes((1, 8, 6, 6), shape2)))
 
 
 def matmulinteger_case(b):
     a = b.raw_input("a", b.rng.integers(0, 256, (4, 32)).astype(np.uint8))
     w = b.rng.integers(-127, 128, (32, 16)).astype(np.int8)
     y = b.node("MatMulInteger", [a, b.const(w, "w"), b.const(np.uint8(131), "azp"), b.const(np.int8(-2), "wzp")])
+    b.output_raw(y, "y", TensorProto.INT32, "int")
+
+
+def matmulinteger_percol_case(b):
+    """b_zero_point per column of B (ORT's per-channel weights), batched A."""
+    a = b.raw_input("a", b.rng.integers(0, 256, (2, 3, 24)).astype(np.uint8))
+    w = b.rng.integers(-127, 128, (24, 10)).astype(np.int8)
+    y = b.node("MatMulInteger", [a, b.const(w, "w"), b.const(np.uint8(97), "azp"),
+                                 b.const(b.rng.integers(-5, 6, 10).astype(np.int8), "wzp")])
     b.output_raw(y, "y", TensorProto.INT32, "int")
 
 
@@ -463,8 +491,12 @@ CASES = {
     "qlinearconv": qlinearconv_case,
     "qlinearmatmul": qlinearmatmul_case,
     "qlinearadd": lambda b: qlinear_binary_case(b, "QLinearAdd"),
+    "qlinearadd_s8": lambda b: qlinear_binary_case(b, "QLinearAdd", dtype=S8),
+    "qlinearadd_broadcast": lambda b: qlinear_binary_case(b, "QLinearAdd", shape2=(8, 1, 1)),
     "qlinearmul": lambda b: qlinear_binary_case(b, "QLinearMul"),
+    "qlinearmul_broadcast": lambda b: qlinear_binary_case(b, "QLinearMul", shape2=(1, 8, 1, 1)),
     "matmulinteger": matmulinteger_case,
+    "matmulinteger_percol": matmulinteger_percol_case,
     "convinteger": convinteger_case,
     "dynamicquantizelinear": dynamicquantizelinear_case,
     "dynamic_matmul": dynamic_matmul_case,
@@ -680,7 +712,7 @@ def main():
                     if not r["ok"]:
                         raise RuntimeError("ORT rejected the model (a harness bug): %s" % r["error"])
                     ort_out = {o["name"]: np.load(o["file"]) for o in r["outputs"]}
-                    unrounded = {}
+                    unrounded = dict(b.unrounded)
                     if n in prerounds and ort_res[prerounds[n][1]["model"]]["ok"]:
                         unrounded = {o["name"]: np.load(o["file"])
                                      for o in ort_res[prerounds[n][1]["model"]]["outputs"]}

@@ -293,7 +293,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     if (n.output_size() == 0) continue;  // computes nothing anyone can read
     // Materialize inputs in order so constants appear in a stable, readable order.
     for (int i = 0; i < n.input_size(); ++i) input(n, i);
-    (this->*importers().at(n.op_type()))(n);
+    (this->*importers().at(importerKey(n)))(n);
     foldIfConstant(n);
   }
 
@@ -335,9 +335,14 @@ const GraphImporter::ImporterTable &GraphImporter::importers() {
     addNNImporters(t);
     addTensorImporters(t);
     addQuantImporters(t);
+    addIntegerImporters(t);
     return t;
   }();
   return table;
+}
+
+std::string GraphImporter::importerKey(const onnx::NodeProto &n) {
+  return n.domain().empty() || n.domain() == "ai.onnx" ? n.op_type() : n.domain() + "." + n.op_type();
 }
 
 }  // namespace edgec::onnx_frontend

@@ -54,7 +54,9 @@ public:
 
   OwningOpRef<ModuleOp> run();
 
-  // ONNX op type -> the member that imports it.
+  // ONNX op type -> the member that imports it. Ops of the default domain are keyed by
+  // their type, others by "domain.type" (com.microsoft.QLinearAdd): importerKey.
+  static std::string importerKey(const onnx::NodeProto &n);
   using Importer = void (GraphImporter::*)(const onnx::NodeProto &);
   using ImporterTable = std::map<std::string, Importer>;
   static const ImporterTable &importers();
@@ -68,6 +70,7 @@ private:
   static void addNNImporters(ImporterTable &table);
   static void addTensorImporters(ImporterTable &table);
   static void addQuantImporters(ImporterTable &table);
+  static void addIntegerImporters(ImporterTable &table);
 
   RankedTensorType typeOf(const std::string &value, const std::string &where);
   RankedTensorType typeOfTensor(const onnx::TensorProto &t);
@@ -133,6 +136,15 @@ private:
   void importDequantizeLinear(const onnx::NodeProto &n);
   void importQLinearConv(const onnx::NodeProto &n);
   void importQLinearMatMul(const onnx::NodeProto &n);
+  template <typename OpTy> void importQLinearBinary(const onnx::NodeProto &n);
+  // Integer-output ops (ImportInteger.cpp).
+  Value integerOperand(const onnx::NodeProto &n, int i, const char *what);
+  Value zeroPointOperand(const onnx::NodeProto &n, int i, Value operand, int64_t count, const char *what,
+                         const char *perWhat);
+  void importMatMulInteger(const onnx::NodeProto &n);
+  void importConvInteger(const onnx::NodeProto &n);
+  void importDynamicQuantizeLinear(const onnx::NodeProto &n);
+  Value runtimeQuantizeLinear(const onnx::NodeProto &n);
 
   // Spatial window attributes shared by Conv and the pools, with auto_pad resolved.
   struct Window {

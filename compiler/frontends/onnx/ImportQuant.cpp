@@ -81,6 +81,10 @@ Type GraphImporter::quantizedType(const onnx::NodeProto &n, int scaleInput, int 
 }
 
 void GraphImporter::importQuantizeLinear(const onnx::NodeProto &n) {
+  // Parameters computed at run time (ONNX's DynamicQuantizeLinear function body): plain
+  // integers, computed as the spec says (ImportInteger.cpp).
+  for (int i : {1, 2})
+    if (Value p = input(n, i); p && !matchPattern(p, m_Constant())) return define(n, 0, runtimeQuantizeLinear(n));
   Value x = input(n, 0);
   auto xt = cast<RankedTensorType>(x.getType());
   if (!xt.getElementType().isF32())
@@ -192,11 +196,27 @@ void GraphImporter::importQLinearMatMul(const onnx::NodeProto &n) {
   define(n, 0, quantized(n, mm, 6, 7));
 }
 
+// ONNX Runtime's QLinearAdd / QLinearMul (com.microsoft, QOperator format: A, A_scale,
+// A_zero_point, B, B_scale, B_zero_point, C_scale, C_zero_point; per-tensor parameters,
+// numpy broadcasting) are DequantizeLinear -> Add/Mul -> QuantizeLinear, exactly what a
+// QDQ model says; edge-fold-qdq makes them the same integer Add/Mul.
+template <typename OpTy> void GraphImporter::importQLinearBinary(const onnx::NodeProto &n) {
+  if (n.input_size() < 7 || n.input(0).empty() || n.input(3).empty())
+    throw ImportError(where(n) + ": expects inputs A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale "
+                                 "and optionally C_zero_point");
+  Value a = dequantized(n, 0, 1, 2, std::nullopt);
+  Value b = dequantized(n, 3, 4, 5, std::nullopt);
+  Value y = builder_.create<OpTy>(loc(n), resultType(n).clone(builder_.getF32Type()), a, b);
+  define(n, 0, quantized(n, y, 6, 7));
+}
+
 void GraphImporter::addQuantImporters(ImporterTable &table) {
   table["QuantizeLinear"] = &GraphImporter::importQuantizeLinear;
   table["DequantizeLinear"] = &GraphImporter::importDequantizeLinear;
   table["QLinearConv"] = &GraphImporter::importQLinearConv;
   table["QLinearMatMul"] = &GraphImporter::importQLinearMatMul;
+  table["com.microsoft.QLinearAdd"] = &GraphImporter::importQLinearBinary<AddOp>;
+  table["com.microsoft.QLinearMul"] = &GraphImporter::importQLinearBinary<MulOp>;
 }
 
 }  // namespace edgec::onnx_frontend

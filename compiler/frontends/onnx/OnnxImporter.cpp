@@ -30,10 +30,11 @@ using onnx_frontend::nodeDisplayName;
 // Every unsupported op type at once, with its count and first node, before anything else.
 void checkSupportedOps(const onnx::GraphProto &graph, const std::string &name) {
   std::map<std::string, std::pair<int, std::string>> unsupported;
+  bool microsoft = false;
   for (const auto &n : graph.node()) {
-    bool known = (n.domain().empty() || n.domain() == "ai.onnx") && GraphImporter::importers().count(n.op_type());
-    if (known) continue;
-    std::string key = n.domain().empty() ? n.op_type() : n.domain() + "." + n.op_type();
+    std::string key = GraphImporter::importerKey(n);
+    if (GraphImporter::importers().count(key)) continue;
+    microsoft |= n.domain() == onnx_frontend::kMicrosoftDomain;
     auto &entry = unsupported[key];
     if (entry.first++ == 0) entry.second = nodeDisplayName(n);
   }
@@ -43,6 +44,11 @@ void checkSupportedOps(const onnx::GraphProto &graph, const std::string &name) {
   for (const auto &[op, info] : unsupported) {
     msg += (first ? "" : ", ") + op + " (x" + std::to_string(info.first) + ", first node '" + info.second + "')";
     first = false;
+  }
+  // ONNX Runtime's own domain: say which of its ops edgec does take.
+  if (microsoft) {
+    msg += "; of ONNX Runtime's com.microsoft operators edgec imports only";
+    for (const std::string &op : onnx_frontend::microsoftOpsImported()) msg += " " + op;
   }
   throw ImportError(msg);
 }

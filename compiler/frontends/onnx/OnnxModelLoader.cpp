@@ -181,6 +181,7 @@ void applyInputShapes(onnx::ModelProto &model, const std::map<std::string, std::
 void prepareModel(onnx::ModelProto &model, int opset,
                   const std::map<std::string, std::vector<int64_t>> &inputShapes,
                   const std::string &name) {
+  registerMicrosoftSchemas();
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception &e) {

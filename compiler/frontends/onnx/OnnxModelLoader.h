@@ -33,4 +33,12 @@ void prepareModel(onnx::ModelProto &model, int opset,
 // ONNX shape inference with data propagation (again after constants were bound).
 void inferShapes(onnx::ModelProto &model, const std::string &name);
 
+// ONNX Runtime's operator domain. edgec imports a few of its ops (microsoftOpsImported:
+// QLinearAdd, QLinearMul); registerMicrosoftSchemas (MicrosoftSchemas.cpp, called by
+// prepareModel) makes the ONNX library's checker, version converter and shape inference
+// know them.
+inline constexpr const char *kMicrosoftDomain = "com.microsoft";
+const std::vector<std::string> &microsoftOpsImported();
+void registerMicrosoftSchemas();
+
 }  // namespace edgec::onnx_frontend

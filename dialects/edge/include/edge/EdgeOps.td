@@ -628,5 +628,6 @@ def Edge_DequantizeBlockwiseOp : Edge_Op<"DequantizeBlockwise", [Pure]> {
 }
 
 include "edge/EdgeStateOps.td"
+include "edge/EdgeIntegerOps.td"
 
 #endif // EDGE_OPS_TD
