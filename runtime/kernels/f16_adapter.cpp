@@ -1,9 +1,14 @@
 #include "f16_adapter.h"
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
 
 #include "edgec/package_format.h"
+#include "src/model.h"
+#if defined(__x86_64__)
+#include "x86/f16_convert.h"
+#endif
 
 namespace edgec::rt {
 
@@ -22,8 +27,8 @@ float halfBitsToFloat(uint16_t h) {
     const float sub = float(mant) * 5.9604644775390625e-8f;  // mant * 2^-24, exact
     std::memcpy(&bits, &sub, 4);
     bits |= sign;
-  } else if (exp == 31) {
-    bits = sign | 0x7f800000u | (mant << 13);
+  } else if (exp == 31) {  // infinity, or a NaN made quiet
+    bits = sign | 0x7f800000u | (mant ? 0x400000u : 0u) | (mant << 13);
   } else {
     bits = sign | ((exp + 112) << 23) | (mant << 13);
   }
@@ -41,7 +46,7 @@ uint16_t floatToHalfBits(float f) {
   x ^= sign;
   uint16_t out;
   if (x >= 0x47800000u) {  // 65536 and above (and inf, NaN): the result is inf or NaN
-    out = x > 0x7f800000u ? 0x7e00 : 0x7c00;
+    out = x > 0x7f800000u ? uint16_t(0x7e00u | ((x >> 13) & 0x3ffu)) : uint16_t(0x7c00);
   } else if (x < 0x38800000u) {  // below 2^-14: subnormal or zero, rounded by an f32 add
     float t;
     std::memcpy(&t, &x, 4);
@@ -65,6 +70,17 @@ void floatToHalf(const float *in, uint16_t *out, size_t n) {
   for (size_t i = 0; i < n; ++i) out[i] = floatToHalfBits(in[i]);
 }
 
+F16Convert f16ConvertFor(const std::vector<Isa> &isas) {
+  auto has = [&](Isa isa) { return std::find(isas.begin(), isas.end(), isa) != isas.end(); };
+  (void)has;
+#if defined(__x86_64__)
+  static const bool f16c = hostHasFeature("f16c");
+  if (f16c && has(Isa::X86Avx512)) return {x86Avx512HalfToFloat, x86Avx512FloatToHalf};
+  if (f16c && has(Isa::X86Avx2)) return {x86Avx2HalfToFloat, x86Avx2FloatToHalf};
+#endif
+  return {halfToFloat, floatToHalf};
+}
+
 namespace {
 
 class F16Adapter : public Kernel {
@@ -72,6 +88,7 @@ public:
   explicit F16Adapter(std::vector<Isa> isas) : isas_(std::move(isas)) {}
 
   void prepare(const KernelSignature &sig) override {
+    convert_ = f16ConvertFor(isas_);
     KernelSignature twin = sig;
     twin.inputs.clear();
     twin.outputs.clear();
@@ -87,7 +104,7 @@ public:
         slot.count = size_t(v->numel());
         if (constant) {  // converted once; the f32 kernel may pack it at prepare
           constants_.emplace_back(slot.count);
-          halfToFloat(v->as<uint16_t>(), constants_.back().data(), slot.count);
+          convert_.toFloat(v->as<uint16_t>(), constants_.back().data(), slot.count);
           t.data = constants_.back().data();
         } else {  // converted at run time, into scratch
           slot.convert = true;
@@ -123,8 +140,8 @@ public:
         s.twin->data = base + s.offset;
         const uint16_t *src = inputs[i]->as<uint16_t>();
         float *dst = s.twin->as<float>();
-        ctx.parallelFor(int64_t(s.count), 1 << 16,
-                        [&](int64_t b, int64_t e, int) { halfToFloat(src + b, dst + b, size_t(e - b)); });
+        ctx.parallelFor(int64_t(s.count), kGrain,
+                        [&](int64_t b, int64_t e, int) { convert_.toFloat(src + b, dst + b, size_t(e - b)); });
       }
       in[i] = s.twin;
     }
@@ -140,18 +157,22 @@ public:
       if (!s.twin) continue;
       const float *src = s.twin->as<float>();
       uint16_t *dst = outputs[o]->as<uint16_t>();
-      ctx.parallelFor(int64_t(s.count), 1 << 16,
-                      [&](int64_t b, int64_t e, int) { floatToHalf(src + b, dst + b, size_t(e - b)); });
+      ctx.parallelFor(int64_t(s.count), kGrain,
+                      [&](int64_t b, int64_t e, int) { convert_.toHalf(src + b, dst + b, size_t(e - b)); });
     }
   }
 
 private:
+  // Elements per thread at least: a conversion streams ~6 bytes per element, and below
+  // 64Ki elements waking threads costs more than it saves.
+  static constexpr int64_t kGrain = int64_t(1) << 16;
   struct Slot {
     TensorView *twin = nullptr;  // null: not f16, passed as it is
     bool convert = false;        // converted at run time (else a constant converted at prepare)
     size_t offset = 0, count = 0;
   };
   std::vector<Isa> isas_;
+  F16Convert convert_{halfToFloat, floatToHalf};
   std::deque<TensorView> views_;  // stable addresses: the inner kernel may keep them
   std::deque<std::vector<float>> constants_;
   std::vector<Slot> inputs_, outputs_;

@@ -26,10 +26,21 @@ bool hasF16Tensor(const KernelSignature &sig);
 // error if that one refuses too).
 std::unique_ptr<Kernel> makeF16Adapter(const std::vector<Isa> &isas);
 
-// Bit conversions (round to nearest even; NaN stays NaN, overflow gives infinity).
+// Bit conversions (round to nearest even, overflow gives infinity). A NaN keeps its sign
+// and its payload's top bits and comes out quiet: f16 -> f32 gives sign | 0x7fc00000 |
+// mant << 13, f32 -> f16 sign | 0x7e00 | mant >> 13 (what F16C's vcvtph2ps/vcvtps2ph and
+// ARM's fcvt do; ref/util.h's conversions agree).
 float halfBitsToFloat(uint16_t h);
 uint16_t floatToHalfBits(float f);
 void halfToFloat(const uint16_t *in, float *out, size_t n);
 void floatToHalf(const float *in, uint16_t *out, size_t n);
+
+// Array conversions, the fastest of the ISAs in `isas` that the CPU runs (F16C on x86,
+// bit-exact with the scalar ones above, which are the fallback).
+struct F16Convert {
+  void (*toFloat)(const uint16_t *in, float *out, size_t n);
+  void (*toHalf)(const float *in, uint16_t *out, size_t n);
+};
+F16Convert f16ConvertFor(const std::vector<Isa> &isas);
 
 }  // namespace edgec::rt

@@ -95,6 +95,9 @@ Kernel *newX86Avx2Int4MatMul();
 Kernel *newX86Avx2Int4Gemm();
 Kernel *newBlockwiseConvAvx2();
 Kernel *newBlockwiseConvAvx512();
+// Cast f16 -> f32 and f32 -> f16 with F16C (x86/f16_convert_*.cpp; needs the f16c flag).
+Kernel *newX86Avx2CastF16();
+Kernel *newX86Avx512CastF16();
 // Whether the AVX2 int4 kernels take a blockwise call (ref/blockwise.cpp, baseline).
 bool acceptsX86Int4(const KernelSignature &sig);
 void registerX86Kernels(KernelRegistry &r);  // in registry.cpp

@@ -91,6 +91,14 @@ bool acceptsDynamicQuantVnni(const KernelSignature &sig) {
   static const bool vnni = hostHasFeature("avx512vnni");
   return vnni && acceptsDynamicQuant(sig);
 }
+// Cast f16 -> f32 or f32 -> f16 (x86/f16_convert_*.cpp): F16C, which every AVX2 CPU has
+// but the x86 levels do not require.
+bool acceptsCastF16(const KernelSignature &sig) {
+  static const bool f16c = hostHasFeature("f16c");
+  if (!f16c || sig.inputs.size() != 1 || !sig.inputs[0] || sig.outputs.size() != 1) return false;
+  const DType from = sig.inputs[0]->dtype, to = sig.outputs[0]->dtype;
+  return (from == DType::f16 && to == DType::f32) || (from == DType::f32 && to == DType::f16);
+}
 }  // namespace
 
 void registerX86Kernels(KernelRegistry &r) {
@@ -126,6 +134,8 @@ void registerX86Kernels(KernelRegistry &r) {
   add("DequantizeLinear", Isa::X86Avx512, newX86Avx512DequantizeLinear, acceptsDequantizeLinear);
   add("DynamicQuantizedMatMul", Isa::X86Avx2, newX86Avx2DynamicQuantMatMul, acceptsDynamicQuant);
   add("DynamicQuantizedMatMul", Isa::X86Avx512, newX86Avx512DynamicQuantMatMul, acceptsDynamicQuantVnni);
+  add("Cast", Isa::X86Avx2, newX86Avx2CastF16, acceptsCastF16);
+  add("Cast", Isa::X86Avx512, newX86Avx512CastF16, acceptsCastF16);
   // Weight-only blockwise (int4 group-wise) weights: see ref/blockwise.h.
   add("MatMul", Isa::X86Avx2, newX86Avx2Int4MatMul, acceptsX86Int4);
   add("Gemm", Isa::X86Avx2, newX86Avx2Int4Gemm, acceptsX86Int4);

@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -54,8 +55,13 @@ inline float halfToFloat(uint16_t h) {
   float v;
   if (exp == 0)
     v = std::ldexp(static_cast<float>(mant), -24);  // zero or subnormal
-  else if (exp == 31)
-    v = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+  else if (exp == 31 && mant) {
+    // A NaN keeps its sign and payload and comes out quiet, as F16C's vcvtph2ps.
+    const uint32_t bits = (negative ? 0x80000000u : 0u) | 0x7fc00000u | (uint32_t(mant) << 13);
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  } else if (exp == 31)
+    v = std::numeric_limits<float>::infinity();
   else
     v = std::ldexp(static_cast<float>(1024 + mant), exp - 25);
   return negative ? -v : v;
@@ -64,7 +70,13 @@ inline float halfToFloat(uint16_t h) {
 // Round to nearest even, directly from double (going through float could round twice).
 inline uint16_t halfFromDouble(double v) {
   const uint16_t sign = std::signbit(v) ? 0x8000 : 0;
-  if (std::isnan(v)) return sign | 0x7e00;
+  if (std::isnan(v)) {
+    // Quiet, with the payload's top bits (those of a float NaN widened to double), as
+    // F16C's vcvtps2ph.
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    return sign | 0x7e00 | static_cast<uint16_t>((bits >> 42) & 0x3ff);
+  }
   const double a = std::fabs(v);
   if (a >= 65520.0) return sign | 0x7c00;  // halfway above the largest half (65504) or inf
   if (a < std::ldexp(1.0, -14)) {
