@@ -5,8 +5,12 @@
 // Cast at each end), as ONNX Runtime's float16 converter does with keep_io_types, so
 // users feed and read the same arrays as before. Kernels without f16 arithmetic compute
 // in f32 on the f16 values (the runtime's F16Adapter), so each op rounds once to f16.
+// An op marked edge.keep_float (--keep-float) stays f32 with f32 constants: a Cast to f32
+// before each f16 operand, and one to f16 after each result for its f16 users.
 #include "edge/ConstantData.h"
+#include "edge/KeepFloat.h"
 #include "edge/Passes.h"
+#include "QuantizableOps.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/APFloat.h"
 
@@ -41,6 +45,30 @@ ElementsAttr convertConstant(ElementsAttr value) {
   return makeConstantAttr(type, bytes, "f16_constant");
 }
 
+// `op` stays f32: its operands made f16 above are cast back to f32 (every f32 tensor
+// before it in the block has been converted or is the f32 value a kept op or input
+// produced), its f32 results are cast to f16 for the users that are neither kept-float
+// ops nor the return (which wants f32).
+void keepF32(OpBuilder &b, Operation &op) {
+  b.setInsertionPoint(&op);
+  for (OpOperand &operand : op.getOpOperands()) {
+    auto t = dyn_cast<RankedTensorType>(operand.get().getType());
+    if (!t || !t.getElementType().isF16()) continue;
+    operand.set(b.create<CastOp>(op.getLoc(), t.clone(Float32Type::get(op.getContext())), operand.get()));
+  }
+  b.setInsertionPointAfter(&op);
+  for (Value r : op.getResults()) {
+    if (!isF32Tensor(r.getType())) continue;
+    auto wantsF16 = [&](OpOperand &use) {
+      Operation *user = use.getOwner();
+      return !isKeptFloat(user) && !user->hasTrait<OpTrait::IsTerminator>();
+    };
+    if (llvm::none_of(r.getUses(), wantsF16)) continue;
+    auto cast = b.create<CastOp>(derivedLoc(op.getLoc(), ".f16"), toF16(r.getType()), r);
+    r.replaceUsesWithIf(cast, [&](OpOperand &use) { return use.getOwner() != cast && wantsF16(use); });
+  }
+}
+
 struct ConvertToF16Pass : impl::ConvertToF16Base<ConvertToF16Pass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -52,22 +80,30 @@ struct ConvertToF16Pass : impl::ConvertToF16Base<ConvertToF16Pass> {
       return signalPassFailure();
     }
     OpBuilder b(&getContext());
+    // Uses by ops that stay f32 keep the f32 value.
+    auto f16Use = [](OpOperand &use) { return !isKeptFloat(use.getOwner()); };
     // f32 inputs are cast to f16 once, at the top.
     b.setInsertionPointToStart(&body);
+    llvm::DenseSet<Operation *> inputCasts;
     for (BlockArgument arg : body.getArguments()) {
-      if (!isF32Tensor(arg.getType()) || arg.use_empty()) continue;
+      if (!isF32Tensor(arg.getType()) || llvm::none_of(arg.getUses(), f16Use)) continue;
       auto cast = b.create<CastOp>(arg.getLoc(), toF16(arg.getType()), arg);
-      arg.replaceAllUsesExcept(cast, cast);
+      arg.replaceUsesWithIf(cast, [&](OpOperand &use) { return use.getOwner() != cast && f16Use(use); });
+      inputCasts.insert(cast);
     }
     for (Operation &op : llvm::make_early_inc_range(body.without_terminator())) {
-      if (auto cast = dyn_cast<CastOp>(op); cast && isa<BlockArgument>(cast.getInput())) continue;
+      if (inputCasts.contains(&op)) continue;
       if (auto constant = dyn_cast<ConstantOp>(op)) {
-        if (!isF32Tensor(constant.getType())) continue;
+        if (!isF32Tensor(constant.getType()) || llvm::none_of(constant->getUses(), f16Use)) continue;
         b.setInsertionPoint(constant);
         auto converted = b.create<ConstantOp>(constant.getLoc(), toF16(constant.getType()),
                                               convertConstant(constant.getValue()));
-        constant.replaceAllUsesWith(converted.getResult());
-        constant.erase();
+        constant->replaceUsesWithIf(converted->getResults(), f16Use);
+        if (constant->use_empty()) constant.erase();
+        continue;
+      }
+      if (isKeptFloat(&op)) {
+        keepF32(b, op);
         continue;
       }
       for (Value r : op.getResults())

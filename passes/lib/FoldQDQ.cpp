@@ -13,6 +13,7 @@
 #include <limits>
 
 #include "edge/ConstantData.h"
+#include "edge/KeepFloat.h"
 #include "edge/Passes.h"
 #include "edge/QuantTypes.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -62,7 +63,8 @@ Value quantizeBias(OpBuilder &b, Location loc, Value bias, Type inputElem, Type 
 // op; false if it does not fold (the IR is then unchanged).
 bool foldInto(Operation *producer, Type resultType) {
   const FoldKind kind = foldKind(producer);
-  if (kind == FoldKind::None || producer->getNumResults() != 1) return false;
+  // An op kept float (--keep-float) stays float between its Q/DQ pairs.
+  if (kind == FoldKind::None || isKeptFloat(producer) || producer->getNumResults() != 1) return false;
   OpBuilder b(producer);
   SmallVector<Value> operands;
   SmallVector<Operation *> created;

@@ -14,11 +14,13 @@
 //   input scale x weight scale.
 // A value between two float ops gets no pair (it would only add error); a value whose
 // producer is a passthrough op (Reshape, Transpose, MaxPool, ...) takes its input's
-// parameters, so the op folds without a rescale.
+// parameters, so the op folds without a rescale. An op marked edge.keep_float
+// (--keep-float) stays float like Softmax: its quantized neighbours' values get the pair.
 #include <algorithm>
 #include <cmath>
 
 #include "edge/ConstantData.h"
+#include "edge/KeepFloat.h"
 #include "edge/Passes.h"
 #include "edge/QuantTypes.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -116,7 +118,9 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
     // weight or bias have parameters; the others stay float and keep float weights.
     llvm::DenseSet<Operation *> integerOps;
     func.walk([&](Operation *op) {
-      if (foldKind(op) == FoldKind::None || op->getNumResults() != 1 || !types.count(op->getResult(0))) return;
+      if (foldKind(op) == FoldKind::None || isKeptFloat(op) || op->getNumResults() != 1 ||
+          !types.count(op->getResult(0)))
+        return;
       const int biasIndex = isa<ConvOp, GemmOp>(op) ? 2 : -1;
       for (OpOperand &use : op->getOpOperands()) {
         const int index = int(use.getOperandNumber());

@@ -6,10 +6,11 @@
 // No calibration. A Gemm folds only when it is a plain x @ W (+ bias): alpha = beta = 1,
 // transA = 0, and C absent or a 1-D f32 constant of N values; with transB its weight is
 // transposed here to [K, N]. A 2-D MatMul weight [K, N] is taken as it is; anything else
-// (batched weights, two activations) stays float.
+// (batched weights, two activations) stays float, as does an op marked edge.keep_float.
 #include <cmath>
 
 #include "edge/ConstantData.h"
+#include "edge/KeepFloat.h"
 #include "edge/Passes.h"
 #include "edge/QuantTypes.h"
 #include "QuantizableOps.h"
@@ -50,7 +51,7 @@ struct QuantizeDynamicPass : impl::QuantizeDynamicBase<QuantizeDynamicPass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (isa<MatMulOp, GemmOp>(op)) ops.push_back(op);
+      if (isa<MatMulOp, GemmOp>(op) && !isKeptFloat(op)) ops.push_back(op);
     });
     for (Operation *op : ops) {
       OpBuilder b(op);

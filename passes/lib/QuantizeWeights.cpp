@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "edge/ConstantData.h"
+#include "edge/KeepFloat.h"
 #include "edge/Passes.h"
 #include "mlir/IR/Matchers.h"
 
@@ -103,7 +104,7 @@ struct QuantizeWeightsPass : impl::QuantizeWeightsBase<QuantizeWeightsPass> {
     SmallVector<std::pair<Operation *, int64_t>> work;
     getOperation().walk([&](Operation *op) {
       const int64_t axis = reductionAxis(op, 1);
-      if (axis >= 0) work.push_back({op, axis});
+      if (axis >= 0 && !isKeptFloat(op)) work.push_back({op, axis});  // --keep-float: f32 weight
     });
     for (auto [op, axis] : work) {
       Value w = op->getOperand(1);

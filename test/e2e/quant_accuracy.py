@@ -26,6 +26,8 @@ Cases (the names --precisions takes), what they compile with, and when they pass
   int8-ref-bitexact the int8-minmax package's logits on the first 200 images must be
                     bit-identical with EDGEC_KERNELS=ref and with the CPU's best kernels
                     (integer kernels are bit-exact against their ref twins)
+  int8-keep-ends    int8 minmax, calib_npy/, --keep-float-ends (first and last
+                    weighted layer fp32)      within 1 point of fp32
   int8-dynamic      int8-dynamic, no calib    within 1 point of fp32
   int4-g32          int4-g32                  within 3 points of fp32
   int4-g64          int4-g64                  within 3 points of fp32
@@ -62,7 +64,7 @@ import quant_models  # noqa: E402
 # The cases today's edgec is expected to pass (run by default and by the test suite).
 # Extend this list as --precision / --calib land in the compiler.
 ENABLED_PRECISIONS = ["fp32", "int8-minmax", "int8-percentile", "int8-entropy", "int8-mse", "int8-calib-forms", "int8-ref-bitexact",
-                      "int4-g32", "int4-g64", "int4-g128", "int8-dynamic", "fp16"]
+                      "int8-keep-ends", "int4-g32", "int4-g64", "int4-g128", "int8-dynamic", "fp16"]
 
 # name -> (edgec compile flags; calib folder or None; tolerance in top-1 points; reference)
 # reference "torch": PyTorch's top-1; "fp32": the fp32 case's top-1 (PyTorch's if not run).
@@ -74,6 +76,8 @@ CASES = {
     "int8-mse": (["--precision", "int8", "--calib-method", "mse"], "calib_npz", 1.0, "fp32"),
     "int8-calib-forms": (["--precision", "int8", "--calib-method", "minmax"], "calib_npz", None, None),
     "int8-ref-bitexact": (["--precision", "int8", "--calib-method", "minmax"], "calib_npy", None, None),
+    "int8-keep-ends": (["--precision", "int8", "--calib-method", "minmax", "--keep-float-ends"], "calib_npy", 1.0,
+                       "fp32"),
     "int8-dynamic": (["--precision", "int8-dynamic"], None, 1.0, "fp32"),
     "int4-g32": (["--precision", "int4-g32"], None, 3.0, "fp32"),
     "int4-g64": (["--precision", "int4-g64"], None, 3.0, "fp32"),

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "Commands.h"
+#include "KeepFloatOptions.h"
 #include "edgec/AtomicFile.h"
 #include "edgec/Calibration.h"
 #include "quant/CalibrationSamples.h"
@@ -69,6 +70,7 @@ void addCompileCommand(CLI::App &app) {
     std::string precision = "fp32", calib, calibMethod = "minmax";
     size_t calibSamples = 0;
     int threads = 0;
+    KeepFloatOptions keepFloat;
   };
   auto opts = std::make_shared<Options>();
   opts->input.addOptions(*cmd);
@@ -104,6 +106,7 @@ void addCompileCommand(CLI::App &app) {
   CLI::Option *threads =
       cmd->add_option("--threads", opts->threads, "Threads for running the model during calibration (default: one per core)")
           ->check(CLI::Range(1, 256));
+  opts->keepFloat.addOptions(*cmd);
   cmd->callback([opts, calibMethod, calibSamples, threads] {
     // Calibration options without calibration would be silently ignored.
     for (CLI::Option *o : {calibMethod, calibSamples, threads})
@@ -116,6 +119,7 @@ void addCompileCommand(CLI::App &app) {
     checkOutputFile(opts->output);
     if (!opts->dumpIr.empty()) checkOutputFile(opts->dumpIr);
     checkPrecisionOptions(opts->precision, opts->calib, opts->calibMethod, opts->asym);
+    opts->keepFloat.check(opts->precision);
     const bool int8 = opts->precision == "int8";
     const int64_t int4Group = int4GroupSize(opts->precision);
     const bool transforms = int4Group || opts->precision == "int8-dynamic" || opts->precision == "fp16";
@@ -136,6 +140,7 @@ void addCompileCommand(CLI::App &app) {
     mlir::PassManager pm(&context);
     target->buildPipeline(pm, PipelineOptions{!opts->noFuse});
     if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + os.str());
+    opts->keepFloat.apply(*module, opts->quiet);  // names after fusion: what the passes see
 
     // The precision's own passes, after the target's pipeline (calibration needs the
     // fused model that ships).
@@ -201,6 +206,7 @@ void addCompileCommand(CLI::App &app) {
     PackageStats stats;
     if (!target->writePackage(*module, opts->output, &stats)) throw CommandError("lowering failed:\n" + os.str());
     progress.done();
+    opts->keepFloat.report();
     if (!opts->quiet)
       std::fprintf(stderr, "wrote %s: %zu kernels, %s constants, %s arena (%s without reuse)\n", opts->output.c_str(),
                    stats.kernels, humanBytes(stats.constantBytes).c_str(), humanBytes(stats.arenaBytes).c_str(),

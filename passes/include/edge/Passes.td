@@ -169,4 +169,23 @@ def QuantizeDynamic : Pass<"edge-quantize-dynamic", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect", "::mlir::quant::QuantizationDialect"];
 }
 
+def MarkKeepFloat : Pass<"edge-mark-keep-float", "func::FuncOp"> {
+  let summary = "Mark ops that stay fp32 under a quantizing precision (edge.keep_float)";
+  let description = [{
+    `edgec compile --keep-float REGEX` / `--keep-float-ends`: every op (constants aside)
+    one of whose location names (its ONNX node name; each name in a fused location)
+    matches one of `patterns` (ECMAScript regexes, std::regex_search), and with `ends`
+    the first and the last Conv/Gemm/MatMul in program order, gets the unit attribute
+    `edge.keep_float`. edge-quantize, edge-fold-qdq, edge-quantize-dynamic,
+    edge-quantize-weights and edge-convert-to-f16 leave such ops in f32, with explicit
+    quantize/dequantize (or casts) where they meet quantized neighbours. A pattern that
+    does not parse is an error naming it; one that matches nothing, a warning; a
+    remark gives the number of ops marked.
+  }];
+  let options = [
+    ListOption<"patterns", "patterns", "std::string", "Node-name regexes (ECMAScript) of ops to keep float">,
+    Option<"ends", "ends", "bool", "false", "Also keep the first and last Conv/Gemm/MatMul float">,
+  ];
+}
+
 #endif // EDGE_PASSES_TD
