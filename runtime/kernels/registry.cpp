@@ -70,6 +70,11 @@ bool acceptsQuantLutVbmi(const KernelSignature &sig) {
   static const bool vbmi = hostHasFeature("avx512vbmi");
   return vbmi && acceptsQuantLut(sig);
 }
+// 2-D quantized MaxPool (x86/qelementwise_*.cpp): i8/u8 [N, C, H, W], per-tensor, one output.
+bool acceptsQuantMaxPool2d(const KernelSignature &sig) {
+  return ref::isQuantizedCall(sig) && sig.inputs.size() == 1 && sig.outputs.size() == 1 && sig.outputs[0] &&
+         isInt8(sig.inputs[0]) && sig.inputs[0]->rank() == 4 && perTensor(sig.inputs[0]) && perTensor(sig.outputs[0]);
+}
 // Per-tensor QuantizeLinear f32 -> i8/u8 and DequantizeLinear i8/u8 -> f32.
 bool acceptsQuantizeLinear(const KernelSignature &sig) {
   return sig.inputs.size() == 1 && sig.outputs.size() == 1 && sig.inputs[0] && sig.inputs[0]->dtype == DType::f32 &&
@@ -128,6 +133,8 @@ void registerX86Kernels(KernelRegistry &r) {
     add(op, Isa::X86Avx2, newX86Avx2QuantLut, acceptsQuantLut);
     add(op, Isa::X86Avx512, newX86Avx512QuantLut, acceptsQuantLutVbmi);
   }
+  add("MaxPool", Isa::X86Avx2, newX86Avx2QuantMaxPool, acceptsQuantMaxPool2d);
+  add("MaxPool", Isa::X86Avx512, newX86Avx512QuantMaxPool, acceptsQuantMaxPool2d);
   add("QuantizeLinear", Isa::X86Avx2, newX86Avx2QuantizeLinear, acceptsQuantizeLinear);
   add("QuantizeLinear", Isa::X86Avx512, newX86Avx512QuantizeLinear, acceptsQuantizeLinear);
   add("DequantizeLinear", Isa::X86Avx2, newX86Avx2DequantizeLinear, acceptsDequantizeLinear);

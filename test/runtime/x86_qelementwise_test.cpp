@@ -1,6 +1,6 @@
 // The x86 quantized elementwise kernels (x86/qelementwise_*.cpp: Add/Sub on same-shape
 // operands, Mul on same-shape operands or one constant along rows, the 256-entry table ops,
-// per-tensor QuantizeLinear and DequantizeLinear) against the ref kernels, bit for bit: i8 and u8 on every operand, random codes, scales and zero points (input
+// per-tensor QuantizeLinear and DequantizeLinear, 2-D MaxPool) against the ref kernels, bit for bit: i8 and u8 on every operand, random codes, scales and zero points (input
 // multipliers below 2^-10, output multipliers above 1 and rounding to 0), lengths that
 // leave a tail of every size class, 1, 2 and 3 threads, on each x86 level the CPU has;
 // QuantizeLinear on exact ties, huge values, NaN and infinities. Also prints the speedup
@@ -13,6 +13,7 @@
 
 #include "quant_test_util.h"
 #include "ref/quant_elementwise.h"
+#include "ref/util.h"
 
 namespace edgec::rt::testing {
 namespace {
@@ -389,6 +390,44 @@ double secondsPerRun(const std::string &op, const std::vector<TensorView *> &inp
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / 5);
   }
   return best;
+}
+
+// 2-D MaxPool: kernels 2x2 to 3x3, strides 1 to 3, dilation, pads (some windows all
+// padding), ceil_mode output sizes, equal and different X/Y parameters, i8 and u8.
+TEST(X86QElementwise, MaxPoolBitExact) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(5);
+  struct Pool {
+    std::vector<int64_t> x, k, s, d, pads;
+    bool ceil;
+  };
+  const Pool pools[] = {
+      {{1, 64, 112, 112}, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, false},  // ResNet's stem
+      {{2, 3, 17, 19}, {2, 2}, {2, 2}, {1, 1}, {0, 0, 0, 0}, true},
+      {{1, 5, 9, 70}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false},
+      {{1, 4, 11, 13}, {3, 2}, {3, 1}, {2, 2}, {2, 1, 0, 2}, true},
+      {{1, 2, 4, 5}, {2, 3}, {1, 2}, {1, 1}, {1, 2, 1, 2}, false},
+  };
+  int checks = 0;
+  for (const Pool &p : pools)
+    for (DType t : {DType::i8, DType::u8})
+      for (int same = 0; same < 2; ++same) {
+        std::vector<int64_t> y = p.x;
+        for (int i = 0; i < 2; ++i) {
+          const int64_t room = p.x[size_t(2 + i)] + p.pads[size_t(i)] + p.pads[size_t(2 + i)] -
+                               (p.d[size_t(i)] * (p.k[size_t(i)] - 1) + 1);
+          y[size_t(2 + i)] = (p.ceil ? (room + p.s[size_t(i)] - 1) : room) / p.s[size_t(i)] + 1;
+        }
+        const QP xq{randomScale(rng), randomZp(t, rng)};
+        const QP yq = same ? xq : QP{randomScale(rng), randomZp(t, rng)};
+        auto x = makeQ(t, p.x, randomCodes(numelOf(p.x), t, rng), xq);
+        auto out = makeOut(t, y, yq);
+        AttrList attrs;
+        attrs.ints("kernel_shape", p.k).ints("strides", p.s).ints("dilations", p.d).ints("pads", p.pads);
+        const std::string what = std::string("MaxPool ") + name(t) + " x" + ref::shapeStr(p.x) + (same ? " same" : " rescaled");
+        checks += expectSameAsRef("MaxPool", {&x->t.view()}, out->t.view(), what, false, false, &attrs);
+      }
+  EXPECT_GT(checks, 0);
 }
 
 TEST(X86QElementwise, SpeedupOverRef) {

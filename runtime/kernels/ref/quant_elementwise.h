@@ -83,4 +83,18 @@ struct QuantTensorParams {
 QuantTensorParams prepareQuantizeLinearPerTensor(const KernelSignature &sig);
 QuantTensorParams prepareDequantizeLinearPerTensor(const KernelSignature &sig);
 
+// A 2-D quantized MaxPool (X [N, C, H, W]), validated as the ref kernel does
+// (ref/quant_pool.cpp), with its geometry: y = the largest code of each window (padding
+// ignored; an all-padding window gives the dtype's lowest code), rescaled when X and Y
+// have different parameters: clamp(zy + rescale(max - zx)), as the ref.
+struct QuantMaxPool2dParams {
+  DType t = DType::i8;
+  bool same = true;
+  int32_t zx = 0, zy = 0, qmin = 0, qmax = 0;
+  quant::RescaleMultiplier requant;
+  int64_t planes = 0, H = 0, W = 0, OH = 0, OW = 0;
+  int64_t KH = 1, KW = 1, sh = 1, sw = 1, dh = 1, dw = 1, ph = 0, pw = 0;
+};
+QuantMaxPool2dParams prepareQuantMaxPool2d(const KernelSignature &sig);
+
 }  // namespace edgec::rt::ref

@@ -15,6 +15,7 @@
 
 #include "ref/plans.h"
 #include "ref/quant_params.h"
+#include "ref/quant_elementwise.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -180,6 +181,30 @@ private:
 };
 
 }  // namespace
+
+QuantMaxPool2dParams prepareQuantMaxPool2d(const KernelSignature &sig) {
+  parsePool(sig);  // the ref's validation and messages
+  const PoolQuant q = poolQuant(sig);
+  const TensorView &x = *sig.inputs[0], &y = *sig.outputs[0];
+  if (x.rank() != 4) kernelFail(sig, "X must be [N, C, H, W], got " + shapeStr(x.shape));
+  QuantMaxPool2dParams p;
+  p.t = x.dtype;
+  p.same = q.same;
+  p.zx = q.x.zeroPoints[0];
+  p.zy = q.y.zeroPoints[0];
+  p.qmin = q.y.qmin;
+  p.qmax = q.y.qmax;
+  p.requant = q.requant;
+  p.planes = x.shape[0] * x.shape[1];
+  p.H = x.shape[2], p.W = x.shape[3], p.OH = y.shape[2], p.OW = y.shape[3];
+  const std::vector<int64_t> k = sig.attrs.ints("kernel_shape");
+  const std::vector<int64_t> s = sig.attrs.ints("strides", {1, 1});
+  const std::vector<int64_t> d = sig.attrs.ints("dilations", {1, 1});
+  const std::vector<int64_t> pads = sig.attrs.ints("pads", {0, 0, 0, 0});
+  p.KH = k[0], p.KW = k[1], p.sh = s[0], p.sw = s[1], p.dh = d[0], p.dw = d[1], p.ph = pads[0], p.pw = pads[1];
+  return p;
+}
+
 }  // namespace edgec::rt::ref
 
 namespace edgec::rt {

@@ -21,6 +21,8 @@
 // only external symbols (see docs/architecture.md, "A file built with higher ISA flags").
 #include <immintrin.h>
 
+#include <limits>
+
 #include "quant_math.h"
 #include "ref/quant_elementwise.h"
 #include "register_kernels.h"
@@ -204,5 +206,6 @@ Kernel *newX86Avx2QuantizeLinear() { return new X86QuantizeLinear(); }
 Kernel *newX86Avx2DequantizeLinear() { return new X86DequantizeLinear(); }
 Kernel *newX86Avx2QuantMul() { return new X86QuantMul(); }
 Kernel *newX86Avx2QuantLut() { return new X86QuantLut(); }
+Kernel *newX86Avx2QuantMaxPool() { return new X86QuantMaxPool(); }
 
 }  // namespace edgec::rt

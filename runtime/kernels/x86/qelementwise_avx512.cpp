@@ -12,6 +12,8 @@
 // anonymous namespace, the factories are the only external symbols.
 #include <immintrin.h>
 
+#include <limits>
+
 #include "quant_math.h"
 #include "ref/quant_elementwise.h"
 #include "register_kernels.h"
@@ -214,6 +216,7 @@ Kernel *newX86Avx512QuantAddSub() { return new X86QuantAddSub(); }
 Kernel *newX86Avx512QuantizeLinear() { return new X86QuantizeLinear(); }
 Kernel *newX86Avx512DequantizeLinear() { return new X86DequantizeLinear(); }
 Kernel *newX86Avx512QuantMul() { return new X86QuantMul(); }
-Kernel *newX86Avx512QuantLut() { return new X86QuantLut(); }  // needs AVX512_VBMI
+Kernel *newX86Avx512QuantLut() { return new X86QuantLut(); }
+Kernel *newX86Avx512QuantMaxPool() { return new X86QuantMaxPool(); }  // needs AVX512_VBMI
 
 }  // namespace edgec::rt

@@ -224,6 +224,12 @@ void depthwisePairsRow(const int32_t *rows, int64_t rowStride, int64_t dh, int64
   }
 }
 
+// See qgemm_avx512.cpp's pairRow; the portable spelling (AVX2 has no masked byte loads).
+void pairRow(const uint8_t *src, int64_t W, int64_t pw, int64_t R, int64_t sw, bool xI8, int32_t zx, int16_t *tmp,
+             int32_t *row) {
+  pairRowPortable(src, W, pw, R, sw, xI8, zx, tmp, row);
+}
+
 // DynamicQuantizedMatMul's row quantization: see qgemm_avx512.cpp's quantizeRow, of which
 // this is the AVX2 spelling (the same NaN rules: vmaxps/vminps return the second operand).
 float quantizeRow(const float *x, int64_t K, uint8_t *xu) {

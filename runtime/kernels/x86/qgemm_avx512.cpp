@@ -77,7 +77,14 @@ void finish(__m512i acc, __m512i mult, __m512i left, __m512i right, __m512i rmas
   __m512i v = mbqm(acc, mult, left, right, rmask, e.anyLeft);
   v = _mm512_max_epi32(v, _mm512_set1_epi32(e.lo - e.zy));
   v = _mm512_min_epi32(v, _mm512_set1_epi32(e.hi - e.zy));
-  _mm512_mask_cvtepi32_storeu_epi8(dst, m, _mm512_add_epi32(v, _mm512_set1_epi32(e.zy)));
+  // Narrowed in a register, then stored (the barrier keeps GCC from fusing the two into
+  // the memory form of vpmovdb, which is slow on Zen 4).
+  __m128i b = _mm512_cvtepi32_epi8(_mm512_add_epi32(v, _mm512_set1_epi32(e.zy)));
+  __asm__("" : "+v"(b));
+  if (m == 0xFFFF)
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(dst), b);
+  else
+    _mm_mask_storeu_epi8(dst, m, b);
 }
 
 int32_t load32(const uint8_t *p) {
@@ -243,12 +250,100 @@ void depthwiseRow(const int16_t *rows, int64_t rowStride, int64_t dh, int64_t dw
   }
 }
 
+// NV vectors of output columns from ow, each tap pair's weight broadcast once for all of
+// them: NV independent accumulator chains (one chain of vpdpwssd per vector would wait on
+// its latency at every tap). KH and P known at compile time unroll the taps.
+template <int KH, int P, int NV>
+void depthwisePairsBlock(const int32_t *rows, int64_t rowStride, int64_t dh, int64_t pairStep, const __m512i *w,
+                         int32_t bias, int64_t ow, __m512i *acc) {
+  EDGEC_UNROLL
+  for (int j = 0; j < NV; ++j) acc[j] = _mm512_set1_epi32(bias);
+  EDGEC_UNROLL
+  for (int kh = 0; kh < KH; ++kh) {
+    const int32_t *row = rows + kh * dh * rowStride + ow;
+    EDGEC_UNROLL
+    for (int p = 0; p < P; ++p)
+      EDGEC_UNROLL
+      for (int j = 0; j < NV; ++j)
+        acc[j] = _mm512_dpwssd_epi32(acc[j], _mm512_loadu_si512(row + p * pairStep + 16 * j), w[kh * P + p]);
+  }
+}
+
+template <int KH, int P, int NV>
+void depthwisePairsVectors(const int32_t *rows, int64_t rowStride, int64_t dh, int64_t pairStep, const __m512i *w,
+                           int32_t bias, const Epi &e, const __m512i *rq, int64_t ow, int64_t OW, uint8_t *y) {
+  __m512i acc[NV];
+  depthwisePairsBlock<KH, P, NV>(rows, rowStride, dh, pairStep, w, bias, ow, acc);
+  EDGEC_UNROLL
+  for (int j = 0; j < NV; ++j) finish(acc[j], rq[0], rq[1], rq[2], rq[3], e, y + ow + 16 * j, firstLanes(OW - ow - 16 * j));
+}
+
+template <int KH, int P>
+void depthwisePairsRowFixed(const int32_t *rows, int64_t rowStride, int64_t dh, int64_t pairStep, const int32_t *wp,
+                            int32_t bias, const Epi &e, int64_t OW, uint8_t *y) {
+  const __m512i rq[4] = {_mm512_set1_epi32(e.mult[0]), _mm512_set1_epi32(e.left[0]), _mm512_set1_epi32(e.right[0]),
+                         _mm512_set1_epi32(e.rmask[0])};
+  __m512i w[KH * P];
+  EDGEC_UNROLL
+  for (int i = 0; i < KH * P; ++i) w[i] = _mm512_set1_epi32(wp[i]);
+  // Blocks of up to four vectors (the rows are padded to whole vectors, so the last
+  // vector may read past OW; its store is masked).
+  int64_t ow = 0;
+  for (; ow + 64 <= OW; ow += 64) depthwisePairsVectors<KH, P, 4>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y);
+  switch (ceilDiv(OW - ow, 16)) {
+    case 3: depthwisePairsVectors<KH, P, 3>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
+    case 2: depthwisePairsVectors<KH, P, 2>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
+    case 1: depthwisePairsVectors<KH, P, 1>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
+    default: break;
+  }
+}
+
+// One padded input row of a depthwise conv in pair mode as R int32 lanes of two int16:
+// lane j = (v[sw j], v[sw j + 1]), v[c] = x[c - pw] - zx for c - pw in [0, W), else 0
+// (sw is 1 or 2). Masked byte loads read only the valid columns (masked-off lanes never
+// fault), so the padding costs nothing; `tmp` is unused (the portable spelling's buffer).
+void pairRow(const uint8_t *src, int64_t W, int64_t pw, int64_t R, int64_t sw, bool xI8, int32_t zx, int16_t *tmp,
+             int32_t *row) {
+  (void)tmp;
+  const __m512i z = _mm512_set1_epi32(zx);
+  // Lanes t whose column c0 + t lies in [0, W) (as an input column c - pw).
+  auto valid = [&](int64_t c0, int n) -> uint64_t {
+    const int64_t lo = maxI(0, -c0), hi = minI(n, W - c0);
+    if (hi <= lo) return 0;
+    const uint64_t upto = hi >= 64 ? ~uint64_t(0) : (uint64_t(1) << hi) - 1;
+    return upto & ~((uint64_t(1) << lo) - 1);
+  };
+  if (sw == 1) {
+    for (int64_t j = 0; j < R; j += 16) {
+      const int64_t c = j - pw;  // input column of lane 0's first value
+      const __mmask16 ma = static_cast<__mmask16>(valid(c, 16)), mb = static_cast<__mmask16>(valid(c + 1, 16));
+      const __m128i ra = _mm_maskz_loadu_epi8(ma, src + c), rb = _mm_maskz_loadu_epi8(mb, src + c + 1);
+      const __m512i a = _mm512_maskz_sub_epi32(ma, xI8 ? _mm512_cvtepi8_epi32(ra) : _mm512_cvtepu8_epi32(ra), z);
+      const __m512i b = _mm512_maskz_sub_epi32(mb, xI8 ? _mm512_cvtepi8_epi32(rb) : _mm512_cvtepu8_epi32(rb), z);
+      const __m512i pair = _mm512_or_si512(_mm512_and_si512(a, _mm512_set1_epi32(0xFFFF)), _mm512_slli_epi32(b, 16));
+      _mm512_mask_storeu_epi32(row + j, firstLanes(R - j), pair);
+    }
+    return;
+  }
+  const __m512i z16 = _mm512_set1_epi16(static_cast<short>(zx));
+  for (int64_t j = 0; j < R; j += 16) {
+    const int64_t c = 2 * j - pw;
+    const __mmask32 m = static_cast<__mmask32>(valid(c, 32));
+    const __m256i r = _mm256_maskz_loadu_epi8(m, src + c);
+    const __m512i v = _mm512_maskz_sub_epi16(m, xI8 ? _mm512_cvtepi8_epi16(r) : _mm512_cvtepu8_epi16(r), z16);
+    _mm512_mask_storeu_epi32(row + j, firstLanes(R - j), v);
+  }
+}
+
 // One output row of a depthwise conv in pair mode (qgemm_driver.inc): per kernel row, tap
 // pairs as int32 lanes of two int16 (x - zx), pair p at + p * pairStep, against the
 // pair's two (w - zw); vpdpwssd multiplies the int16 halves exactly and adds both products
-// to the int32 lane without saturation (products at most 255^2).
+// to the int32 lane without saturation (products at most 255^2). 3x3 and 5x5 kernels take
+// the unrolled blocks above.
 void depthwisePairsRow(const int32_t *rows, int64_t rowStride, int64_t dh, int64_t KH, int64_t pairs,
                        int64_t pairStep, const int32_t *wp, int32_t bias, const Epi &e, int64_t OW, uint8_t *y) {
+  if (KH == 3 && pairs == 2) return depthwisePairsRowFixed<3, 2>(rows, rowStride, dh, pairStep, wp, bias, e, OW, y);
+  if (KH == 5 && pairs == 3) return depthwisePairsRowFixed<5, 3>(rows, rowStride, dh, pairStep, wp, bias, e, OW, y);
   const __m512i mult = _mm512_set1_epi32(e.mult[0]), left = _mm512_set1_epi32(e.left[0]);
   const __m512i right = _mm512_set1_epi32(e.right[0]), rmask = _mm512_set1_epi32(e.rmask[0]);
   for (int64_t ow = 0; ow < OW; ow += 16) {
@@ -283,7 +378,7 @@ float quantizeRow(const float *x, int64_t K, uint8_t *xu) {
     __m512 v = _mm512_div_ps(_mm512_maskz_loadu_ps(m, x + k), sv);
     v = _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     v = _mm512_max_ps(_mm512_min_ps(v, hi), lo);
-    _mm512_mask_cvtepi32_storeu_epi8(xu + k, m, _mm512_add_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(128)));
+    _mm_mask_storeu_epi8(xu + k, m, _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(128))));
   }
   return s;
 }
