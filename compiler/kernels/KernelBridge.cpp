@@ -27,7 +27,7 @@ std::vector<Value> kernelInputs(Operation *op) {
   if (auto dq = dyn_cast<edge::DequantizeBlockwiseOp>(op)) return {dq.getWeight()};
   std::vector<Value> inputs(op->operand_begin(), op->operand_end());
   // Trailing optional operands: kernels expect them positionally.
-  if (isa<edge::GemmOp, edge::ConvOp, edge::LayerNormalizationOp>(op)) inputs.resize(3);
+  if (isa<edge::GemmOp, edge::ConvOp, edge::LayerNormalizationOp, edge::BlockQuantizedMatMulOp>(op)) inputs.resize(3);
   if (isa<edge::PadOp>(op)) inputs.resize(2);
   return inputs;
 }

@@ -34,6 +34,7 @@ void buildWeightQuantizePipeline(mlir::OpPassManager &pm, const WeightQuantizeOp
   mlir::edge::QuantizeWeightsOptions q;
   q.groupSize = options.groupSize;
   q.asymmetric = options.asymmetric;
+  q.int8Activations = options.int8Activations;
   fpm.addPass(mlir::edge::createQuantizeWeights(q));
   fpm.addPass(mlir::createCanonicalizerPass());
   fpm.addPass(mlir::createCSEPass());

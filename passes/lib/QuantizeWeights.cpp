@@ -5,6 +5,11 @@
 // dim (see Passes.td for the rules); activations stay f32. The host target folds a
 // DequantizeBlockwise of constants into the consuming MatMul/Gemm/Conv kernel call, which
 // reads the packed codes directly (docs/architecture.md, "Weight-only INT4").
+//
+// With int8-activations (int4-gN-a8) a MatMul/Gemm that is x @ B (+ C) becomes
+// edge.BlockQuantizedMatMul over a DequantizeBlockwise of B stored [N, K] (groups along
+// axis 1), whose kernel quantizes the activations to int8 per group at run time
+// (docs/architecture.md, "INT4 x INT8").
 #include <algorithm>
 #include <cmath>
 
@@ -99,35 +104,75 @@ struct QuantizeWeightsPass : impl::QuantizeWeightsBase<QuantizeWeightsPass> {
       getOperation().emitError() << "edge-quantize-weights: group-size must be >= 1, not " << groupSize;
       return signalPassFailure();
     }
-    // One DequantizeBlockwise per (weight constant, axis): a shared weight is quantized once.
-    llvm::DenseMap<std::pair<Value, int64_t>, Value> done;
+    done_.clear();
     SmallVector<std::pair<Operation *, int64_t>> work;
     getOperation().walk([&](Operation *op) {
       const int64_t axis = reductionAxis(op, 1);
       if (axis >= 0 && !isKeptFloat(op)) work.push_back({op, axis});  // --keep-float: f32 weight
     });
     for (auto [op, axis] : work) {
-      Value w = op->getOperand(1);
-      auto it = done.find({w, axis});
-      if (it != done.end()) {
-        op->setOperand(1, it->second);
-        continue;
-      }
-      if (Value dq = quantizeWeight(op, w, axis)) {
-        done[{w, axis}] = dq;
-        op->setOperand(1, dq);
-      }
+      if (int8Activations && succeeded(toBlockQuantizedMatMul(op))) continue;
+      if (Value dq = blockwise(op, op->getOperand(1), axis, /*transpose=*/false)) op->setOperand(1, dq);
     }
   }
 
-  // The DequantizeBlockwise for constant weight `w`, or null if it stays f32.
-  Value quantizeWeight(Operation *user, Value w, int64_t axis) {
+  // int8-activations: `op` (MatMul or Gemm) as BlockQuantizedMatMul(x, w [N, K], bias),
+  // or failure if it is not x @ B (+ C) with a weight this pass quantizes.
+  LogicalResult toBlockQuantizedMatMul(Operation *op) {
+    Value x = op->getOperand(0), bias;
+    bool nMajor = false;  // B already [N, K]
+    if (auto gemm = dyn_cast<GemmOp>(op)) {
+      if (gemm.getAlpha().convertToDouble() != 1.0 || gemm.getBeta().convertToDouble() != 1.0 || gemm.getTransA())
+        return failure();
+      if (Value c = gemm.getC()) {
+        auto ct = cast<RankedTensorType>(c.getType());
+        if (ct.getRank() != 1 || !ct.getElementType().isF32() || !matchPattern(c, m_Constant())) return failure();
+        bias = c;
+      }
+      nMajor = gemm.getTransB() != 0;
+    } else if (!isa<MatMulOp>(op)) {
+      return failure();
+    }
+    if (!cast<RankedTensorType>(x.getType()).getElementType().isF32()) return failure();
+    auto result = cast<RankedTensorType>(op->getResult(0).getType());
+    if (bias && cast<RankedTensorType>(bias.getType()).getDimSize(0) != result.getShape().back()) return failure();
+    Value w = blockwise(op, op->getOperand(1), nMajor ? 1 : 0, /*transpose=*/!nMajor);
+    if (!w) return failure();
+    OpBuilder b(op);
+    auto mm = b.create<BlockQuantizedMatMulOp>(op->getLoc(), result, x, w, bias, b.getI64IntegerAttr(groupSize));
+    op->getResult(0).replaceAllUsesWith(mm.getResult());
+    op->erase();
+    return success();
+  }
+
+  // The DequantizeBlockwise of `user`'s constant weight `w` grouped along `axis` (with
+  // `transpose`, of the 2-D w transposed, grouped along axis 1), or null if it stays f32.
+  // One per (weight, form): a shared weight is quantized once.
+  Value blockwise(Operation *user, Value w, int64_t axis, bool transpose) {
+    const std::pair<Value, int64_t> key{w, transpose ? -1 : axis};
+    if (auto it = done_.find(key); it != done_.end()) return it->second;
+    Value dq = quantizeWeight(user, w, axis, transpose);
+    if (dq) done_[key] = dq;
+    return dq;
+  }
+
+  Value quantizeWeight(Operation *user, Value w, int64_t axis, bool transpose) {
     ElementsAttr value;
     auto type = cast<RankedTensorType>(w.getType());
     if (!type.getElementType().isF32() || !type.hasStaticShape() || !matchPattern(w, m_Constant(&value)))
       return nullptr;
     if (type.getNumElements() < minElements || type.getDimSize(axis) < kMinReduction) return nullptr;
-    Quantized q = quantize(constantAsDoubles(value), type.getShape(), axis, groupSize, asymmetric);
+    std::vector<double> data = constantAsDoubles(value);
+    if (transpose) {  // [K, N] -> [N, K], grouped along K (now axis 1)
+      const int64_t K = type.getDimSize(0), N = type.getDimSize(1);
+      std::vector<double> nk(data.size());
+      for (int64_t k = 0; k < K; ++k)
+        for (int64_t n = 0; n < N; ++n) nk[size_t(n * K + k)] = data[size_t(k * N + n)];
+      data.swap(nk);
+      type = RankedTensorType::get({N, K}, type.getElementType());
+      axis = 1;
+    }
+    Quantized q = quantize(data, type.getShape(), axis, groupSize, asymmetric);
 
     MLIRContext *ctx = &getContext();
     OpBuilder b(w.getDefiningOp() ? w.getDefiningOp() : user);
@@ -159,6 +204,8 @@ struct QuantizeWeightsPass : impl::QuantizeWeightsBase<QuantizeWeightsPass> {
     return b.create<DequantizeBlockwiseOp>(named(""), type, codes, scales, zeros, b.getI64IntegerAttr(axis),
                                            b.getI64IntegerAttr(groupSize));
   }
+
+  llvm::DenseMap<std::pair<Value, int64_t>, Value> done_;
 };
 
 }  // namespace

@@ -32,6 +32,8 @@ void registerRefDynamicQuantizeLinear(KernelRegistry &r);  // DynamicQuantizeLin
 // Weight-only blockwise (i4/u4 group-wise) MatMul, Gemm, Conv and DequantizeLinear, with
 // accepts = isBlockwiseWeightCall / isBlockwiseInputCall (ref/blockwise.h).
 void registerRefBlockwise(KernelRegistry &r);
+// BlockQuantizedMatMul (INT4 x INT8: activations int8 per block at run time; ref/block_q8.h).
+void registerRefBlockQ8(KernelRegistry &r);
 
 inline void registerRefKernels(KernelRegistry &r) {
   registerRefElementwise(r);
@@ -54,6 +56,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefIntegerLinalg(r);
   registerRefDynamicQuantizeLinear(r);
   registerRefBlockwise(r);
+  registerRefBlockQ8(r);
 }
 
 // x86/ files are compiled for their ISA (-mavx2 -mfma, or -mavx512f and friends) and
@@ -97,6 +100,10 @@ Kernel *newX86Avx2Int4MatMul();
 Kernel *newX86Avx2Int4Gemm();
 Kernel *newBlockwiseConvAvx2();
 Kernel *newBlockwiseConvAvx512();
+// BlockQuantizedMatMul, int4 x int8 (x86/int4_q8_avx2.cpp, x86/int4_q8_avx512.cpp: needs
+// AVX512_VNNI too; accepts = ref::isInt4Q8Call).
+Kernel *newX86Avx2Int4Q8MatMul();
+Kernel *newX86Avx512Int4Q8MatMul();
 // Cast f16 -> f32 and f32 -> f16 with F16C (x86/f16_convert_*.cpp; needs the f16c flag).
 Kernel *newX86Avx2CastF16();
 Kernel *newX86Avx512CastF16();

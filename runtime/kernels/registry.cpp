@@ -1,5 +1,6 @@
 #include "kernel.h"
 #include "register_kernels.h"
+#include "ref/block_q8.h"
 #include "ref/blockwise.h"
 #include "ref/quant_elementwise.h"
 #include "ref/quant_params.h"
@@ -104,6 +105,11 @@ bool acceptsCastF16(const KernelSignature &sig) {
   const DType from = sig.inputs[0]->dtype, to = sig.outputs[0]->dtype;
   return (from == DType::f16 && to == DType::f32) || (from == DType::f32 && to == DType::f16);
 }
+// BlockQuantizedMatMul at the AVX-512 level: vpdpbusd (AVX512_VNNI).
+bool acceptsInt4Q8Vnni(const KernelSignature &sig) {
+  static const bool vnni = hostHasFeature("avx512vnni");
+  return vnni && ref::isInt4Q8Call(sig);
+}
 }  // namespace
 
 void registerX86Kernels(KernelRegistry &r) {
@@ -148,6 +154,8 @@ void registerX86Kernels(KernelRegistry &r) {
   add("Gemm", Isa::X86Avx2, newX86Avx2Int4Gemm, acceptsX86Int4);
   add("Conv", Isa::X86Avx2, newBlockwiseConvAvx2, ref::isBlockwiseWeightCall);
   add("Conv", Isa::X86Avx512, newBlockwiseConvAvx512, ref::isBlockwiseWeightCall);
+  add("BlockQuantizedMatMul", Isa::X86Avx2, newX86Avx2Int4Q8MatMul, ref::isInt4Q8Call);
+  add("BlockQuantizedMatMul", Isa::X86Avx512, newX86Avx512Int4Q8MatMul, acceptsInt4Q8Vnni);
 }
 #endif
 

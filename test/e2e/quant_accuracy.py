@@ -32,6 +32,10 @@ Cases (the names --precisions takes), what they compile with, and when they pass
   int4-g32          int4-g32                  within 3 points of fp32
   int4-g64          int4-g64                  within 3 points of fp32
   int4-g128         int4-g128                 within 3 points of fp32
+  int4-g32-a8       int4-g32-a8 (MatMul/Gemm activations int8 per group; this CNN's
+  int4-g64-a8       int4-g64-a8    only Gemm, the 48x10 head, is below min-elements and
+  int4-g128-a8      int4-g128-a8   stays f32, so here they equal int4-gN: the transformer
+                                   in run_e2e.py exercises a8)  within 3 points of fp32
   fp16              fp16                      within 0.1 points of fp32
 "within N points of fp32" compares with this run's fp32 package when the fp32 case ran,
 else with PyTorch's top-1. A case whose compile fails (a precision the CLI does not offer
@@ -64,7 +68,8 @@ import quant_models  # noqa: E402
 # The cases today's edgec is expected to pass (run by default and by the test suite).
 # Extend this list as --precision / --calib land in the compiler.
 ENABLED_PRECISIONS = ["fp32", "int8-minmax", "int8-percentile", "int8-entropy", "int8-mse", "int8-calib-forms", "int8-ref-bitexact",
-                      "int8-keep-ends", "int4-g32", "int4-g64", "int4-g128", "int8-dynamic", "fp16"]
+                      "int8-keep-ends", "int4-g32", "int4-g64", "int4-g128", "int4-g32-a8", "int4-g64-a8", "int4-g128-a8",
+                      "int8-dynamic", "fp16"]
 
 # name -> (edgec compile flags; calib folder or None; tolerance in top-1 points; reference)
 # reference "torch": PyTorch's top-1; "fp32": the fp32 case's top-1 (PyTorch's if not run).
@@ -82,6 +87,9 @@ CASES = {
     "int4-g32": (["--precision", "int4-g32"], None, 3.0, "fp32"),
     "int4-g64": (["--precision", "int4-g64"], None, 3.0, "fp32"),
     "int4-g128": (["--precision", "int4-g128"], None, 3.0, "fp32"),
+    "int4-g32-a8": (["--precision", "int4-g32-a8"], None, 3.0, "fp32"),
+    "int4-g64-a8": (["--precision", "int4-g64-a8"], None, 3.0, "fp32"),
+    "int4-g128-a8": (["--precision", "int4-g128-a8"], None, 3.0, "fp32"),
     "fp16": (["--precision", "fp16"], None, 0.1, "fp32"),
 }
 CHUNK = 250  # test files per `edgec run` call (one argument of ~2.5 KB)

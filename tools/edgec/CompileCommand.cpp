@@ -26,10 +26,18 @@ std::string humanBytes(uint64_t bytes) {
 }
 
 // What --precision accepts.
-const char *const kPrecisions = "fp32, fp16, int8, int8-dynamic, int4-g32, int4-g64, int4-g128";
+const char *const kPrecisions =
+    "fp32, fp16, int8, int8-dynamic, int4-g32, int4-g64, int4-g128, int4-g32-a8, int4-g64-a8, int4-g128-a8";
 
-// The group size of a weight-only int4 precision ("int4-g128" -> 128), or 0.
-int64_t int4GroupSize(const std::string &precision) {
+// Whether an int4 precision quantizes activations to int8 per group ("int4-g32-a8").
+bool int4Activations8(const std::string &precision) {
+  return precision.size() > 3 && precision.compare(0, 4, "int4") == 0 &&
+         precision.compare(precision.size() - 3, 3, "-a8") == 0;
+}
+
+// The group size of an int4 precision ("int4-g128" or "int4-g128-a8" -> 128), or 0.
+int64_t int4GroupSize(std::string precision) {
+  if (int4Activations8(precision)) precision.resize(precision.size() - 3);
   if (precision == "int4-g32") return 32;
   if (precision == "int4-g64") return 64;
   if (precision == "int4-g128") return 128;
@@ -43,7 +51,7 @@ void checkPrecisionOptions(const std::string &precision, const std::string &cali
   if (precision != "fp32" && precision != "fp16" && precision != "int8" && precision != "int8-dynamic" && !int4)
     throw CommandError("unknown --precision '" + precision + "' (choose one of: " + kPrecisions + ")");
   if (asym && !int4)
-    throw CommandError("--asym is only used with --precision int4-g32, int4-g64 or int4-g128");
+    throw CommandError("--asym is only used with --precision int4-gN or int4-gN-a8 (N = 32, 64, 128)");
   if ((int4 || precision == "int8-dynamic" || precision == "fp16") && !calib.empty())
     throw CommandError("--precision " + precision + " needs no calibration: --calib is only used with --precision int8");
   if (precision == "int8" && calib.empty())
@@ -90,10 +98,12 @@ void addCompileCommand(CLI::App &app) {
                   "tensor from calibration ranges; needs --calib); int8-dynamic (MatMul/Gemm weights int8 per "
                   "column, activations quantized per row at run time; for transformers; no calibration); "
                   "int4-g32, int4-g64, int4-g128 (weight-only INT4: MatMul/Gemm/Conv weights in groups of 32, 64 "
-                  "or 128 along the reduction dim, symmetric unless --asym; activations stay fp32; no calibration)")
+                  "or 128 along the reduction dim, symmetric unless --asym; activations stay fp32; no calibration); "
+                  "int4-g32-a8, int4-g64-a8, int4-g128-a8 (the same int4 weights, and MatMul/Gemm activations "
+                  "quantized to int8 per group at run time: int4 x int8 dot products, as GGUF's Q4_0 x Q8_0)")
       ->capture_default_str();
   cmd->add_flag("--asym", opts->asym,
-                "With --precision int4-gN: asymmetric groups (uint4 codes with a zero point per group)");
+                "With --precision int4-gN[-a8]: asymmetric groups (uint4 codes with a zero point per group)");
   cmd->add_option("--calib", opts->calib,
                   "Folder of calibration samples for --precision int8: .npy files (models with one input) or .npz "
                   "files keyed by input name; one sample per file, or a batch along axis 0");
@@ -183,10 +193,12 @@ void addCompileCommand(CLI::App &app) {
       runPasses(buildF16Pipeline);
     }
     if (int4Group) {
+      const bool a8 = int4Activations8(opts->precision);
       progress.step("quantizing weights to int4 (groups of " + std::to_string(int4Group) +
-                    (opts->asym ? ", asymmetric)" : ", symmetric)"));
+                    (opts->asym ? ", asymmetric" : ", symmetric") +
+                    (a8 ? "; MatMul/Gemm activations int8 per group)" : ")"));
       runPasses([&](mlir::OpPassManager &pm) {
-        buildWeightQuantizePipeline(pm, WeightQuantizeOptions{int4Group, opts->asym});
+        buildWeightQuantizePipeline(pm, WeightQuantizeOptions{int4Group, opts->asym, a8});
       });
     }
     if (!opts->dumpIr.empty()) {

@@ -22,6 +22,7 @@ void buildQuantizePipeline(mlir::OpPassManager &pm);
 struct WeightQuantizeOptions {
   int64_t groupSize = 32;
   bool asymmetric = false;
+  bool int8Activations = false;  // int4-gN-a8: MatMul/Gemm as BlockQuantizedMatMul
 };
 void buildWeightQuantizePipeline(mlir::OpPassManager &pm, const WeightQuantizeOptions &options);
 // INT8 dynamic (--precision int8-dynamic): edge-quantize-dynamic, canonicalize, CSE.

@@ -76,10 +76,10 @@ edge::DequantizeBlockwiseOp constantBlockwise(Value v) {
 }
 
 // Whether `user`'s kernel consumes operand `index`, a DequantizeBlockwise of constants,
-// packed (the weight of MatMul, Gemm and Conv: runtime/kernels/README.md), so no
-// dequantize kernel runs and no f32 weight exists.
+// packed (the weight of MatMul, Gemm, Conv and BlockQuantizedMatMul:
+// runtime/kernels/README.md), so no dequantize kernel runs and no f32 weight exists.
 bool foldsBlockwise(Operation *user, unsigned index) {
-  return index == 1 && isa<edge::MatMulOp, edge::GemmOp, edge::ConvOp>(user);
+  return index == 1 && isa<edge::MatMulOp, edge::GemmOp, edge::ConvOp, edge::BlockQuantizedMatMulOp>(user);
 }
 
 // Greedy-by-size placement (as TFLite's arena planner): biggest tensors first, each

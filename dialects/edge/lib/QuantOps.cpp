@@ -79,3 +79,34 @@ LogicalResult DequantizeBlockwiseOp::verify() {
   }
   return success();
 }
+
+LogicalResult BlockQuantizedMatMulOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight()), y = shapeOf(getOutput());
+  const int64_t blockSize = getBlockSize();
+  if (x.empty()) return emitOpError() << "input must have rank >= 1";
+  if (w.size() != 2) return emitOpError() << "weight must be [N, K], got " << shapeStr(w);
+  if (x.back() != w[1])
+    return emitOpError() << "input's last dim " << x.back() << " must be the weight's K " << w[1]
+                         << " (the weight is [N, K])";
+  SmallVector<int64_t> expect(x.drop_back());
+  expect.push_back(w[0]);
+  if (y != ArrayRef<int64_t>(expect))
+    return emitOpError() << "result shape " << shapeStr(y) << " should be " << shapeStr(expect);
+  if (!elementOf(getInput()).isF32() || !elementOf(getWeight()).isF32() || !elementOf(getOutput()).isF32())
+    return emitOpError() << "input, weight and result must be f32";
+  if (blockSize < 1) return emitOpError() << "block_size must be >= 1, got " << blockSize;
+  if (Value bias = getBias())
+    if (shapeOf(bias) != ArrayRef<int64_t>{w[0]} || !elementOf(bias).isF32())
+      return emitOpError() << "bias must be f32 [" << w[0] << "]";
+  // The int4 x int8 arithmetic needs integer weight codes whose scales are constant over
+  // each activation block: the weight is a DequantizeBlockwise of i4/ui4 codes, blocked
+  // along K with the same block size.
+  auto dq = getWeight().getDefiningOp<DequantizeBlockwiseOp>();
+  if (!dq) return emitOpError() << "weight must be the result of edge.DequantizeBlockwise";
+  Type codes = elementOf(dq.getWeight());
+  if (!codes.isInteger(4)) return emitOpError() << "weight codes must be i4 or ui4, got " << codes;
+  if (dq.getAxis() != 1 || int64_t(dq.getBlockSize()) != blockSize)
+    return emitOpError() << "weight must be blocked along K (axis 1) with block_size " << blockSize << ", got axis "
+                         << dq.getAxis() << " block_size " << dq.getBlockSize();
+  return success();
+}

@@ -132,12 +132,23 @@ def QuantizeWeights : Pass<"edge-quantize-weights", "func::FuncOp"> {
     elements along the reduction dim (depthwise convs, a conv over 3 input channels),
     or is not a 2-D MatMul B (batched weights). One weight feeding several ops is
     quantized once.
+
+    `int8-activations` (`--precision int4-gN-a8`): a MatMul with a constant 2-D B, and a
+    Gemm that is `x @ B (+ C)` (alpha = beta = 1, transA = 0, C absent or a 1-D f32
+    constant of N values), become `edge.BlockQuantizedMatMul`: activations quantized to
+    int8 at run time per block of `group-size` along K (Q8_0), dotted with the int4 codes.
+    Its weight is stored `[N, K]` with groups along axis 1 (transposed here from MatMul's
+    and a plain Gemm's `[K, N]`), so each output's codes of one block are contiguous, as
+    in GGUF's Q4_0/Q4_1 and the kernels' packing. Other MatMul/Gemm and every Conv keep
+    the weight-only form.
   }];
   let options = [
     Option<"bits", "bits", "int64_t", "4", "Bits per weight (only 4)">,
     Option<"groupSize", "group-size", "int64_t", "32", "Elements per group along the reduction dim">,
     Option<"asymmetric", "asymmetric", "bool", "false", "ui4 codes with a zero point per group (else symmetric i4)">,
     Option<"minElements", "min-elements", "int64_t", "1024", "Weights with fewer elements stay f32">,
+    Option<"int8Activations", "int8-activations", "bool", "false",
+           "MatMul/Gemm become BlockQuantizedMatMul: activations int8 per block at run time">,
   ];
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }

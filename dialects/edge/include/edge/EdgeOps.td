@@ -627,6 +627,35 @@ def Edge_DequantizeBlockwiseOp : Edge_Op<"DequantizeBlockwise", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Edge_BlockQuantizedMatMulOp : Edge_Op<"BlockQuantizedMatMul", [Pure]> {
+  let summary = "group-wise int4 weight x activations quantized to int8 per block at run time (INT4 x INT8)";
+  let description = [{
+    `y = x @ transpose(w) + bias` with `w` = `edge.DequantizeBlockwise` of i4/ui4 codes
+    `[N, K]` in blocks of `block_size` along K (axis 1), computed as `edgec compile
+    --precision int4-gN-a8` (and GGUF's Q4_0 x Q8_0 / Q4_1 x Q8_1) define it: each row of
+    `x` (last dim K) is quantized at run time per block of `block_size` elements,
+    Q8_0-style: `sx = max|x_block| / 127` (f32), codes `round_half_even(x / sx)` clamped
+    to [-127, 127] (an all-zero block: scale 0, codes 0); then per output, in block order,
+    `acc = fma(f32(isum), sx[r, g] * sw[n, g], acc)` with `isum` the exact int32 dot of
+    the block's weight codes minus their zero point and the activation codes; finally
+    `y = acc + bias[n]`. The last block may be partial (K not a multiple of block_size).
+
+    The weight stays a `DequantizeBlockwise` result (the one form of a group-wise weight
+    in the IR, folded by the host target into this kernel's packed weight); this op
+    only adds what differs, the run-time quantization of the activations, and requires
+    `block_size` to equal the weight's so that both scales are constant over a block.
+    `x` has rank >= 1 with last dim K; `y` has x's shape with the last dim N; `bias`
+    is optional, f32 `[N]`.
+  }];
+  let arguments = (ins Edge_FloatTensor:$input, Edge_FloatTensor:$weight, Optional<Edge_FloatTensor>:$bias,
+                   I64Attr:$block_size);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 include "edge/EdgeStateOps.td"
 include "edge/EdgeIntegerOps.td"
 

@@ -9,11 +9,14 @@
       DIR/conv.onnx   x [1, 16, 8, 8] -> Conv 3x3 16->32 pad 1 -> Relu -> y
       DIR/big.onnx    x [1, 1024] -> four 1024x1024 Gemms with Relus (16 MiB of weights)
       DIR/x_*.npy     one input per model; DIR/w_*.npz its float weights
-  int4_models.py check MODEL DIR GROUP [--asym] INT4_OUT FP32_OUT
+  int4_models.py check MODEL DIR GROUP [--asym] [--a8] INT4_OUT FP32_OUT
       compares edgec's int4 output with numpy running MODEL on weights quantized by the
       scheme of edge-quantize-weights (an independent implementation: must agree to
       float rounding), and, for gemm.onnx, with the fp32 output within the int4 step
       bound: |y_int4 - y_fp32|[n] <= sum_k |x_k| * s[g(k), n] / 2 (+ float rounding).
+      --a8 (int4-gN-a8): the MatMul/Gemm inputs are first quantized per group of K as
+      Q8_0 (scale max|x| / 127 in f32, codes round-half-even of x / scale in f32); the
+      Conv stays weight-only.
 """
 import os
 import sys
@@ -95,15 +98,32 @@ def quantize(w, axis, group, asym):
     return np.moveaxis(out, 0, axis), np.moveaxis(np.concatenate(scales), 0, axis)
 
 
-def run_numpy(name, w, x, group, asym):
+def q8(x, group):
+    """x [rows, K] as int4-gN-a8's kernels see it: Q8_0 blocks of `group` along K, dequantized."""
+    x = np.asarray(x, np.float32)
+    out = np.zeros(x.shape, np.float64)
+    for g0 in range(0, x.shape[-1], group):
+        blk = x[..., g0:g0 + group]
+        s = np.abs(blk).max(-1, keepdims=True) / np.float32(127)
+        safe = np.where(s > 0, s, np.float32(1))
+        q = np.where(s > 0, np.clip(np.rint(blk / safe), -127, 127), 0)
+        out[..., g0:g0 + group] = q.astype(np.float64) * s.astype(np.float64)
+    return out
+
+
+def run_numpy(name, w, x, group, asym, a8=False):
     q = (lambda v, axis: quantize(v, axis, group, asym)[0]) if group else (lambda v, axis: v)
+    # The activations a MatMul/Gemm reads: f32 (rounded as edgec stores them) and, with a8, Q8.
+    # (A hidden activation within float rounding of a code boundary could quantize one code
+    # apart here and in edgec; with these fixed seeds none does: the check stays tight.)
+    act = (lambda v: q8(np.asarray(v, np.float32), group)) if a8 else (lambda v: v)
     x = x.astype(np.float64)
     if name == "mlp":
-        h = np.maximum(x @ q(w["w1"], 1).T.astype(np.float64) + w["b1"], 0)
-        h = np.maximum(h @ q(w["w2"], 0) + w["b2"], 0)
-        return h @ q(w["w3"], 0) + w["b3"]
+        h = np.maximum(act(x) @ q(w["w1"], 1).T.astype(np.float64) + w["b1"], 0)
+        h = np.maximum(act(h) @ q(w["w2"], 0) + w["b2"], 0)
+        return act(h) @ q(w["w3"], 0) + w["b3"]
     if name == "gemm":
-        return x @ q(w["w"], 1).T.astype(np.float64)
+        return act(x) @ q(w["w"], 1).T.astype(np.float64)
     if name == "conv":
         import torch
         wq = torch.tensor(q(w["w"], 1).astype(np.float64))
@@ -123,19 +143,19 @@ def main():
         return
     name, d, group = sys.argv[2], sys.argv[3], int(sys.argv[4])
     args = sys.argv[5:]
-    asym = "--asym" in args
-    args = [a for a in args if a != "--asym"]
+    asym, a8 = "--asym" in args, "--a8" in args
+    args = [a for a in args if a not in ("--asym", "--a8")]
     y4, y32 = np.load(args[0]), np.load(args[1])
     w = dict(np.load(os.path.join(d, "w_%s.npz" % name)))
     x = np.load(os.path.join(d, "x_%s.npy" % name))
-    ref = run_numpy(name, w, x, group, asym)
+    ref = run_numpy(name, w, x, group, asym, a8 and name != "conv")
     err = np.abs(y4 - ref).max()
     tol = 1e-4 * (np.abs(ref).max() + 1)
-    print("%s g%d%s: max |edgec - numpy int4| = %.3g (tolerance %.3g), max |int4 - fp32| = %.3g" %
-          (name, group, " asym" if asym else "", err, tol, np.abs(y4 - y32).max()))
+    print("%s g%d%s%s: max |edgec - numpy int4| = %.3g (tolerance %.3g), max |int4 - fp32| = %.3g" %
+          (name, group, " asym" if asym else "", " a8" if a8 else "", err, tol, np.abs(y4 - y32).max()))
     assert y4.dtype == np.float32 and y4.shape == ref.shape and err <= tol, (y4, ref)
     assert np.abs(y32 - run_numpy(name, w, x, 0, False)).max() <= tol
-    if name == "gemm":
+    if name == "gemm" and not a8:
         _, s = quantize(w["w"], 1, group, asym)
         # |w - w_q| <= s / 2 per element (asymmetric: also <= s / 2 inside [lo, hi]).
         bound = (np.abs(x[0])[None, :] * s / 2).sum(1) * (1 + 1e-5) + 1e-5
