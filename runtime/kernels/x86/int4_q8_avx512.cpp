@@ -17,9 +17,11 @@
 namespace edgec::rt {
 namespace {
 
+// Four independent accumulators: vpdpbusd's latency would otherwise chain all eight.
 inline __m256i runDot(__m256i acc, const __m256i *w, const int32_t *x) {
-  for (int i = 0; i < 8; ++i) acc = _mm256_dpbusd_epi32(acc, w[i], _mm256_set1_epi32(x[i]));
-  return acc;
+  __m256i a[4] = {acc, _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+  for (int i = 0; i < 8; ++i) a[i % 4] = _mm256_dpbusd_epi32(a[i % 4], w[i], _mm256_set1_epi32(x[i]));
+  return _mm256_add_epi32(_mm256_add_epi32(a[0], a[1]), _mm256_add_epi32(a[2], a[3]));
 }
 
 #include "x86/int4_q8_driver.inc"
