@@ -41,7 +41,7 @@ void printSummary(const TensorInfo &info, const void *data) {
 }
 
 // Time per op family (with the ISA chosen), then the slowest individual calls.
-void printProfile(std::vector<edgec_kernel_profile> calls, int runs) {
+void printProfile(std::vector<edgec_kernel_profile> calls, int runs, int top) {
   std::map<std::string, std::pair<double, int>> byOp;
   double total = 0;
   for (const auto &c : calls) {
@@ -57,7 +57,7 @@ void printProfile(std::vector<edgec_kernel_profile> calls, int runs) {
     std::printf("  %-28s %4d calls %9.3f ms %5.1f%%\n", op.c_str(), t.second, t.first, 100 * t.first / total);
   std::sort(calls.begin(), calls.end(), [](const auto &a, const auto &b) { return a.total_ms > b.total_ms; });
   std::printf("slowest calls:\n");
-  for (size_t i = 0; i < std::min<size_t>(calls.size(), 10); ++i)
+  for (size_t i = 0; i < std::min<size_t>(calls.size(), size_t(top)); ++i)
     std::printf("  %-12s %-36s %9.3f ms\n", calls[i].op, calls[i].node, calls[i].total_ms / runs);
 }
 
@@ -80,7 +80,7 @@ void addRunCommand(CLI::App &app) {
     std::string package;
     std::vector<std::string> inputs;
     std::string outputDir;
-    int repeat = 1, warmup = 0, threads = 0;
+    int repeat = 1, warmup = 0, threads = 0, profileTop = 10;
     std::string function;
     bool quiet = false, profile = false;
   };
@@ -103,6 +103,9 @@ void addRunCommand(CLI::App &app) {
   cmd->add_flag("-q,--quiet", opts->quiet, "Print only the timing line");
   cmd->add_flag("--profile", opts->profile,
                 "Time every kernel call over the timed runs; print time per op and the slowest calls");
+  cmd->add_option("--profile-top", opts->profileTop, "How many of the slowest calls --profile lists")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->callback([opts] {
     Model model(opts->package);
     int32_t function = model.defaultFunction();
@@ -221,7 +224,7 @@ void addRunCommand(CLI::App &app) {
     double median = times[times.size() / 2];
     if (times.size() % 2 == 0) median = (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
 
-    if (opts->profile) printProfile(session.profile(), int(times.size()));
+    if (opts->profile) printProfile(session.profile(), int(times.size()), opts->profileTop);
     std::printf("latency: median %.3f ms over %zu run%s (min %.3f ms, max %.3f ms), %d thread%s\n", median * 1e3,
                 times.size(), times.size() == 1 ? "" : "s", times.front() * 1e3, times.back() * 1e3, session.threads(),
                 session.threads() == 1 ? "" : "s");
