@@ -6,6 +6,32 @@
 
 namespace edgec::rt::ref {
 
+void ConvTaps::init(const ConvPlan &p) {
+  const size_t nd = p.kernel.size();
+  kernelCoords.assign(size_t(p.kernelSize) * nd, 0);
+  std::vector<int64_t> k(nd, 0);
+  for (int64_t t = 0; t < p.kernelSize; ++t) {
+    for (size_t d = 0; d < nd; ++d) kernelCoords[size_t(t) * nd + d] = k[d];
+    for (size_t d = nd; d-- > 0;) {
+      if (++k[d] < p.kernel[d]) break;
+      k[d] = 0;
+    }
+  }
+  inStrides = contiguousStrides(p.inSpatial);
+}
+
+void ConvTaps::compute(const ConvPlan &p, const std::vector<int64_t> &pos, std::vector<int64_t> &taps) const {
+  const size_t nd = pos.size();
+  for (int64_t t = 0; t < p.kernelSize; ++t) {
+    int64_t off = 0;
+    for (size_t d = 0; d < nd && off >= 0; ++d) {
+      const int64_t c = pos[d] * p.strides[d] - p.padsBegin[d] + kernelCoords[size_t(t) * nd + d] * p.dilations[d];
+      off = (c < 0 || c >= p.inSpatial[d]) ? -1 : off + c * inStrides[d];
+    }
+    taps[size_t(t)] = off;
+  }
+}
+
 namespace {
 
 std::vector<int64_t> spatialAttr(const KernelSignature &sig, const char *name, size_t n,
@@ -83,18 +109,7 @@ class RefConv final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
     p_ = parseConv(sig);
-    // The spatial coordinates of every kernel tap, decoded once.
-    const size_t nd = p_.kernel.size();
-    kernelCoords_.resize(p_.kernelSize * nd);
-    std::vector<int64_t> k(nd, 0);
-    for (int64_t t = 0; t < p_.kernelSize; ++t) {
-      for (size_t d = 0; d < nd; ++d) kernelCoords_[t * nd + d] = k[d];
-      for (size_t d = nd; d-- > 0;) {
-        if (++k[d] < p_.kernel[d]) break;
-        k[d] = 0;
-      }
-    }
-    inStrides_ = contiguousStrides(p_.inSpatial);
+    taps_.init(p_);
   }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
@@ -115,7 +130,7 @@ public:
         float *yg = y + (n * p_.outChannels + g * mg) * p_.outSize;
         std::fill(pos.begin(), pos.end(), 0);
         for (int64_t o = 0; o < p_.outSize; ++o) {
-          computeTaps(pos, taps);
+          taps_.compute(p_, pos, taps);
           for (int64_t m = 0; m < mg; ++m) {
             float acc = bias ? bias[g * mg + m] : 0.f;
             for (int64_t c = 0; c < cg; ++c) {
@@ -136,22 +151,8 @@ public:
   }
 
 private:
-  void computeTaps(const std::vector<int64_t> &pos, std::vector<int64_t> &taps) const {
-    const size_t nd = pos.size();
-    for (int64_t t = 0; t < p_.kernelSize; ++t) {
-      int64_t off = 0;
-      for (size_t d = 0; d < nd && off >= 0; ++d) {
-        const int64_t c =
-            pos[d] * p_.strides[d] - p_.padsBegin[d] + kernelCoords_[t * nd + d] * p_.dilations[d];
-        off = (c < 0 || c >= p_.inSpatial[d]) ? -1 : off + c * inStrides_[d];
-      }
-      taps[t] = off;
-    }
-  }
-
   ConvPlan p_;
-  std::vector<int64_t> kernelCoords_;
-  std::vector<int64_t> inStrides_;
+  ConvTaps taps_;
 };
 
 }  // namespace

@@ -126,17 +126,7 @@ public:
     checkZeroPoint(sig, 2, 0, -1, "x_zero_point");
     checkZeroPoint(sig, 3, 1, p_.outChannels, "w_zero_point");
     types_ = {sig.inputs[0]->dtype, sig.inputs[1]->dtype};
-    const size_t nd = p_.kernel.size();
-    kernelCoords_.resize(size_t(p_.kernelSize) * nd);
-    std::vector<int64_t> k(nd, 0);
-    for (int64_t t = 0; t < p_.kernelSize; ++t) {
-      for (size_t d = 0; d < nd; ++d) kernelCoords_[size_t(t) * nd + d] = k[d];
-      for (size_t d = nd; d-- > 0;) {
-        if (++k[d] < p_.kernel[d]) break;
-        k[d] = 0;
-      }
-    }
-    inStrides_ = contiguousStrides(p_.inSpatial);
+    taps_.init(p_);
   }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
@@ -162,7 +152,7 @@ public:
           int32_t *ym = y + plane * p_.outSize;
           std::fill(pos.begin(), pos.end(), 0);
           for (int64_t o = 0; o < p_.outSize; ++o) {
-            computeTaps(pos, taps);
+            taps_.compute(p_, pos, taps);
             int64_t acc = 0;
             for (int64_t c = 0; c < cg; ++c) {
               const X *xc = xn + (g * cg + c) * p_.inSize;
@@ -183,25 +173,9 @@ public:
   }
 
 private:
-  // Input offsets (inside one channel plane) of every kernel tap at output position
-  // `pos`; -1 for a tap in the padding.
-  void computeTaps(const std::vector<int64_t> &pos, std::vector<int64_t> &taps) const {
-    const size_t nd = pos.size();
-    for (int64_t t = 0; t < p_.kernelSize; ++t) {
-      int64_t off = 0;
-      for (size_t d = 0; d < nd && off >= 0; ++d) {
-        const int64_t c =
-            pos[d] * p_.strides[d] - p_.padsBegin[d] + kernelCoords_[size_t(t) * nd + d] * p_.dilations[d];
-        off = (c < 0 || c >= p_.inSpatial[d]) ? -1 : off + c * inStrides_[d];
-      }
-      taps[size_t(t)] = off;
-    }
-  }
-
   ConvPlan p_;
   std::array<DType, 2> types_{};
-  std::vector<int64_t> kernelCoords_;
-  std::vector<int64_t> inStrides_;
+  ConvTaps taps_;
 };
 
 }  // namespace

@@ -54,6 +54,16 @@ struct ConvPlan {
 // Inputs X [N, C, D...], W [M, C/group, k...], B? [M]; output Y [N, M, O...].
 ConvPlan parseConv(const KernelSignature &sig);
 
+// Where each kernel tap of a conv reads its input, for the ref kernels' direct loops:
+// the taps' spatial coordinates decoded once (init), then per output position the input
+// offsets (inside one channel plane) of every tap, -1 for a tap in the padding.
+struct ConvTaps {
+  std::vector<int64_t> kernelCoords;  // [kernelSize][nd]
+  std::vector<int64_t> inStrides;     // of the input's spatial dims
+  void init(const ConvPlan &p);
+  void compute(const ConvPlan &p, const std::vector<int64_t> &pos, std::vector<int64_t> &taps) const;
+};
+
 // The windows of MaxPool/AveragePool (attributes kernel_shape, strides, dilations, pads;
 // the output shape encodes ceil_mode), enumerated once per output position.
 struct PoolWindows {

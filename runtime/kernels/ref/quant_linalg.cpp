@@ -120,17 +120,7 @@ public:
     range_ = q.range;
     types_ = {q.xt, q.wt, q.yt};
 
-    const size_t nd = p_.kernel.size();
-    kernelCoords_.resize(p_.kernelSize * nd);
-    std::vector<int64_t> k(nd, 0);
-    for (int64_t t = 0; t < p_.kernelSize; ++t) {
-      for (size_t d = 0; d < nd; ++d) kernelCoords_[t * nd + d] = k[d];
-      for (size_t d = nd; d-- > 0;) {
-        if (++k[d] < p_.kernel[d]) break;
-        k[d] = 0;
-      }
-    }
-    inStrides_ = contiguousStrides(p_.inSpatial);
+    taps_.init(p_);
   }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
@@ -156,7 +146,7 @@ public:
           Y *yn = y + n * p_.outChannels * p_.outSize;
           std::fill(pos.begin(), pos.end(), 0);
           for (int64_t o = 0; o < p_.outSize; ++o) {
-            computeTaps(pos, taps);
+            taps_.compute(p_, pos, taps);
             for (int64_t m = mb; m < me; ++m) {
               const int64_t g = m / mg;
               const int32_t zw = ch_.zw[size_t(m)];
@@ -182,26 +172,12 @@ public:
   }
 
 private:
-  void computeTaps(const std::vector<int64_t> &pos, std::vector<int64_t> &taps) const {
-    const size_t nd = pos.size();
-    for (int64_t t = 0; t < p_.kernelSize; ++t) {
-      int64_t off = 0;
-      for (size_t d = 0; d < nd && off >= 0; ++d) {
-        const int64_t c =
-            pos[d] * p_.strides[d] - p_.padsBegin[d] + kernelCoords_[t * nd + d] * p_.dilations[d];
-        off = (c < 0 || c >= p_.inSpatial[d]) ? -1 : off + c * inStrides_[d];
-      }
-      taps[t] = off;
-    }
-  }
-
   ConvPlan p_;
   int32_t zx_ = 0, zy_ = 0;
   ChannelRequant ch_;
   CodeRange range_;
   std::array<DType, 3> types_{};
-  std::vector<int64_t> kernelCoords_;
-  std::vector<int64_t> inStrides_;
+  ConvTaps taps_;
 };
 
 // One output row: y[j] = requant(sum_p (a[p * aStep] - za)(b(p, j) - zb[j]) + c(j)), with
