@@ -207,20 +207,24 @@ void depthwiseRow(const int16_t *rows, int64_t rowStride, int64_t dh, int64_t dw
   }
 }
 
-// See qgemm_avx512.cpp's depthwisePairsRow; vpmaddwd then vpaddd, 8 columns at a time.
-void depthwisePairsRow(const int32_t *rows, int64_t rowStride, int64_t dh, int64_t KH, int64_t pairs,
-                       int64_t pairStep, const int32_t *wp, int32_t bias, const Epi &e, int64_t OW, uint8_t *y) {
+// See qgemm_avx512.cpp's depthwisePairsPlane; vpmaddwd then vpaddd, 8 columns at a time.
+void depthwisePairsPlane(const int32_t *plane, int64_t rowStride, int64_t rowStep, int64_t OH, int64_t dh, int64_t KH,
+                         int64_t pairs, int64_t pairStep, const int32_t *wp, int32_t bias, const Epi &e, int64_t OW,
+                         uint8_t *y) {
   const __m256i mult = _mm256_set1_epi32(e.mult[0]), left = _mm256_set1_epi32(e.left[0]);
   const __m256i right = _mm256_set1_epi32(e.right[0]), rmask = _mm256_set1_epi32(e.rmask[0]);
-  for (int64_t ow = 0; ow < OW; ow += 8) {
-    __m256i acc = _mm256_set1_epi32(bias);
-    for (int64_t kh = 0; kh < KH; ++kh) {
-      const int32_t *row = rows + kh * dh * rowStride + ow;
-      for (int64_t p = 0; p < pairs; ++p)
-        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(row + p * pairStep)),
-                                                      _mm256_set1_epi32(wp[kh * pairs + p])));
+  for (int64_t oh = 0; oh < OH; ++oh, y += OW) {
+    const int32_t *rows = plane + oh * rowStep;
+    for (int64_t ow = 0; ow < OW; ow += 8) {
+      __m256i acc = _mm256_set1_epi32(bias);
+      for (int64_t kh = 0; kh < KH; ++kh) {
+        const int32_t *row = rows + kh * dh * rowStride + ow;
+        for (int64_t p = 0; p < pairs; ++p)
+          acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(row + p * pairStep)),
+                                                        _mm256_set1_epi32(wp[kh * pairs + p])));
+      }
+      finish(acc, mult, left, right, rmask, e, y + ow, OW - ow);
     }
-    finish(acc, mult, left, right, rmask, e, y + ow, OW - ow);
   }
 }
 

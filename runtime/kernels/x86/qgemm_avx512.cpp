@@ -279,22 +279,27 @@ void depthwisePairsVectors(const int32_t *rows, int64_t rowStride, int64_t dh, i
 }
 
 template <int KH, int P>
-void depthwisePairsRowFixed(const int32_t *rows, int64_t rowStride, int64_t dh, int64_t pairStep, const int32_t *wp,
-                            int32_t bias, const Epi &e, int64_t OW, uint8_t *y) {
+void depthwisePairsPlaneFixed(const int32_t *plane, int64_t rowStride, int64_t rowStep, int64_t OH, int64_t dh,
+                              int64_t pairStep, const int32_t *wp, int32_t bias, const Epi &e, int64_t OW, uint8_t *y) {
   const __m512i rq[4] = {_mm512_set1_epi32(e.mult[0]), _mm512_set1_epi32(e.left[0]), _mm512_set1_epi32(e.right[0]),
                          _mm512_set1_epi32(e.rmask[0])};
   __m512i w[KH * P];
   EDGEC_UNROLL
   for (int i = 0; i < KH * P; ++i) w[i] = _mm512_set1_epi32(wp[i]);
-  // Blocks of up to four vectors (the rows are padded to whole vectors, so the last
-  // vector may read past OW; its store is masked).
-  int64_t ow = 0;
-  for (; ow + 64 <= OW; ow += 64) depthwisePairsVectors<KH, P, 4>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y);
-  switch (ceilDiv(OW - ow, 16)) {
-    case 3: depthwisePairsVectors<KH, P, 3>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
-    case 2: depthwisePairsVectors<KH, P, 2>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
-    case 1: depthwisePairsVectors<KH, P, 1>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
-    default: break;
+  // Per output row, blocks of up to four vectors (the rows are padded to whole vectors,
+  // so the last vector may read past OW; its store is masked).
+  for (int64_t oh = 0; oh < OH; ++oh, y += OW) {
+    const int32_t *rows = plane + oh * rowStep;
+    int64_t ow = 0;
+    for (; ow + 64 <= OW; ow += 64)
+      depthwisePairsVectors<KH, P, 4>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y);
+    switch (ceilDiv(OW - ow, 16)) {
+      case 4: depthwisePairsVectors<KH, P, 4>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
+      case 3: depthwisePairsVectors<KH, P, 3>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
+      case 2: depthwisePairsVectors<KH, P, 2>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
+      case 1: depthwisePairsVectors<KH, P, 1>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
+      default: break;
+    }
   }
 }
 
@@ -305,23 +310,25 @@ void depthwisePairsRowFixed(const int32_t *rows, int64_t rowStride, int64_t dh, 
 void pairRow(const uint8_t *src, int64_t W, int64_t pw, int64_t R, int64_t sw, bool xI8, int32_t zx, int16_t *tmp,
              int32_t *row) {
   (void)tmp;
-  const __m512i z = _mm512_set1_epi32(zx);
   // Lanes t whose column c0 + t lies in [0, W) (as an input column c - pw).
   auto valid = [&](int64_t c0, int n) -> uint64_t {
+    if (c0 >= 0 && c0 + n <= W) return n >= 64 ? ~uint64_t(0) : (uint64_t(1) << n) - 1;  // inside the row
     const int64_t lo = maxI(0, -c0), hi = minI(n, W - c0);
     if (hi <= lo) return 0;
     const uint64_t upto = hi >= 64 ? ~uint64_t(0) : (uint64_t(1) << hi) - 1;
     return upto & ~((uint64_t(1) << lo) - 1);
   };
   if (sw == 1) {
+    // v[c .. c + 16] as int16, then vpermw pairs lanes (v[t], v[t + 1]).
+    const __m512i z16 = _mm512_set1_epi16(static_cast<short>(zx));
+    const __m512i pairs = _mm512_set_epi16(16, 15, 15, 14, 14, 13, 13, 12, 12, 11, 11, 10, 10, 9, 9, 8, 8, 7, 7, 6,
+                                           6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0);
     for (int64_t j = 0; j < R; j += 16) {
       const int64_t c = j - pw;  // input column of lane 0's first value
-      const __mmask16 ma = static_cast<__mmask16>(valid(c, 16)), mb = static_cast<__mmask16>(valid(c + 1, 16));
-      const __m128i ra = _mm_maskz_loadu_epi8(ma, src + c), rb = _mm_maskz_loadu_epi8(mb, src + c + 1);
-      const __m512i a = _mm512_maskz_sub_epi32(ma, xI8 ? _mm512_cvtepi8_epi32(ra) : _mm512_cvtepu8_epi32(ra), z);
-      const __m512i b = _mm512_maskz_sub_epi32(mb, xI8 ? _mm512_cvtepi8_epi32(rb) : _mm512_cvtepu8_epi32(rb), z);
-      const __m512i pair = _mm512_or_si512(_mm512_and_si512(a, _mm512_set1_epi32(0xFFFF)), _mm512_slli_epi32(b, 16));
-      _mm512_mask_storeu_epi32(row + j, firstLanes(R - j), pair);
+      const __mmask32 m = static_cast<__mmask32>(valid(c, 17));
+      const __m256i r = _mm256_maskz_loadu_epi8(m, src + c);
+      const __m512i v = _mm512_maskz_sub_epi16(m, xI8 ? _mm512_cvtepi8_epi16(r) : _mm512_cvtepu8_epi16(r), z16);
+      _mm512_mask_storeu_epi32(row + j, firstLanes(R - j), _mm512_permutexvar_epi16(pairs, v));
     }
     return;
   }
@@ -335,25 +342,34 @@ void pairRow(const uint8_t *src, int64_t W, int64_t pw, int64_t R, int64_t sw, b
   }
 }
 
-// One output row of a depthwise conv in pair mode (qgemm_driver.inc): per kernel row, tap
-// pairs as int32 lanes of two int16 (x - zx), pair p at + p * pairStep, against the
-// pair's two (w - zw); vpdpwssd multiplies the int16 halves exactly and adds both products
-// to the int32 lane without saturation (products at most 255^2). 3x3 and 5x5 kernels take
-// the unrolled blocks above.
-void depthwisePairsRow(const int32_t *rows, int64_t rowStride, int64_t dh, int64_t KH, int64_t pairs,
-                       int64_t pairStep, const int32_t *wp, int32_t bias, const Epi &e, int64_t OW, uint8_t *y) {
-  if (KH == 3 && pairs == 2) return depthwisePairsRowFixed<3, 2>(rows, rowStride, dh, pairStep, wp, bias, e, OW, y);
-  if (KH == 5 && pairs == 3) return depthwisePairsRowFixed<5, 3>(rows, rowStride, dh, pairStep, wp, bias, e, OW, y);
+// The OH output rows (y, OW apart) of one channel of a depthwise conv in pair mode
+// (qgemm_driver.inc); output row oh reads the pair rows from plane + oh * rowStep. Per
+// kernel row, tap pairs as int32 lanes of two int16 (x - zx), pair p at + p * pairStep,
+// against the pair's two (w - zw); vpdpwssd multiplies the int16 halves exactly and adds
+// both products to the int32 lane without saturation (products at most 255^2). 3x3 and
+// 5x5 kernels take the unrolled blocks above. One call per channel, so that the weight
+// and requantization broadcasts are made once per channel (small late maps have one
+// vector per row).
+void depthwisePairsPlane(const int32_t *plane, int64_t rowStride, int64_t rowStep, int64_t OH, int64_t dh, int64_t KH,
+                         int64_t pairs, int64_t pairStep, const int32_t *wp, int32_t bias, const Epi &e, int64_t OW,
+                         uint8_t *y) {
+  if (KH == 3 && pairs == 2)
+    return depthwisePairsPlaneFixed<3, 2>(plane, rowStride, rowStep, OH, dh, pairStep, wp, bias, e, OW, y);
+  if (KH == 5 && pairs == 3)
+    return depthwisePairsPlaneFixed<5, 3>(plane, rowStride, rowStep, OH, dh, pairStep, wp, bias, e, OW, y);
   const __m512i mult = _mm512_set1_epi32(e.mult[0]), left = _mm512_set1_epi32(e.left[0]);
   const __m512i right = _mm512_set1_epi32(e.right[0]), rmask = _mm512_set1_epi32(e.rmask[0]);
-  for (int64_t ow = 0; ow < OW; ow += 16) {
-    __m512i acc = _mm512_set1_epi32(bias);
-    for (int64_t kh = 0; kh < KH; ++kh) {
-      const int32_t *row = rows + kh * dh * rowStride + ow;
-      for (int64_t p = 0; p < pairs; ++p)
-        acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(row + p * pairStep), _mm512_set1_epi32(wp[kh * pairs + p]));
+  for (int64_t oh = 0; oh < OH; ++oh, y += OW) {
+    const int32_t *rows = plane + oh * rowStep;
+    for (int64_t ow = 0; ow < OW; ow += 16) {
+      __m512i acc = _mm512_set1_epi32(bias);
+      for (int64_t kh = 0; kh < KH; ++kh) {
+        const int32_t *row = rows + kh * dh * rowStride + ow;
+        for (int64_t p = 0; p < pairs; ++p)
+          acc = _mm512_dpwssd_epi32(acc, _mm512_loadu_si512(row + p * pairStep), _mm512_set1_epi32(wp[kh * pairs + p]));
+      }
+      finish(acc, mult, left, right, rmask, e, y + ow, firstLanes(OW - ow));
     }
-    finish(acc, mult, left, right, rmask, e, y + ow, firstLanes(OW - ow));
   }
 }
 
