@@ -140,9 +140,6 @@ inline std::vector<IsaLevel> x86Levels(bool needVnni) {
   return out;
 }
 
-// Creates the best kernel for `op` among `isas`, prepares it with the tensors' shapes
-// and runs it once. Null entries in `inputs` are absent optional inputs. Throws
-// whatever prepare/run throw; returns the ISA that was chosen.
 // Runs a prepared kernel as a session does with `threads` threads: a pool, and per-thread
 // scratch filled with NaNs, so that it can rely neither on zeroed scratch nor on what a
 // previous run left there.
@@ -162,6 +159,9 @@ inline void runPrepared(Kernel &k, const std::vector<const TensorView *> &in, co
   k.run(ctx, in, out);
 }
 
+// Creates the best kernel for `op` among `isas`, prepares it with the tensors' shapes
+// and runs it once. Null entries in `inputs` are absent optional inputs. Throws
+// whatever prepare/run throw; returns the ISA that was chosen.
 inline Isa runKernel(const std::string &op, const std::vector<Tensor *> &inputs,
                      const std::vector<Tensor *> &outputs, AttrList &attrs,
                      const std::vector<Isa> &isas = {Isa::Ref}, int threads = 1) {
@@ -192,6 +192,40 @@ inline Isa runKernel(const std::string &op, const std::vector<Tensor *> &inputs,
                      const std::vector<Tensor *> &outputs) {
   AttrList none;
   return runKernel(op, inputs, outputs, none);
+}
+
+// The signature of a call on views with one output: `attrs` may be null (none); inputs
+// from index 1 on (weights, bias) are marked constant when `constWeights`, as a package's
+// constants are (kernels then pack them at prepare).
+inline KernelSignature viewSignature(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out,
+                                     AttrList *attrs = nullptr, bool constWeights = false) {
+  KernelSignature sig;
+  sig.op = op;
+  sig.node = "test_node";
+  if (attrs) sig.attrs = attrs->attrs();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    sig.inputs.push_back(inputs[i]);
+    sig.input_is_constant.push_back(constWeights && i >= 1);
+  }
+  sig.outputs.push_back(&out);
+  return sig;
+}
+
+// runKernel on views (viewSignature's call): prepares the best kernel among `isas` and
+// runs it with `threads` threads; null inputs are absent. Returns the chosen ISA.
+inline Isa runKernelOnViews(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out,
+                            const std::vector<Isa> &isas, int threads, AttrList *attrs = nullptr,
+                            bool constWeights = false) {
+  static const TensorView absent;  // data == null
+  const KernelSignature sig = viewSignature(op, inputs, out, attrs, constWeights);
+  Isa chosen = Isa::Ref;
+  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isas, &chosen);
+  k->prepare(sig);
+  std::vector<const TensorView *> in;
+  for (TensorView *v : inputs) in.push_back(v ? v : &absent);
+  const std::vector<TensorView *> outs = {&out};
+  runPrepared(*k, in, outs, threads);
+  return chosen;
 }
 
 inline std::vector<float> randomFloats(int64_t n, uint32_t seed, float lo = -1.f, float hi = 1.f) {

@@ -14,27 +14,10 @@ namespace {
 // The x86 levels this CPU runs the kernel at (AVX-512 needs VNNI as well).
 std::vector<IsaLevel> levels() { return x86Levels(/*needVnni=*/true); }
 
+// The kernel on views (kernel_test_util.h), weights constant when `constants`.
 Isa run(const std::vector<TensorView *> &inputs, TensorView &out, const std::vector<Isa> &isas, int threads,
         bool constants) {
-  static const TensorView absent;
-  AttrList attrs;
-  KernelSignature sig;
-  sig.op = "DynamicQuantizedMatMul";
-  sig.node = "test_node";
-  sig.attrs = attrs.attrs();
-  std::vector<const TensorView *> in;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    sig.inputs.push_back(inputs[i]);
-    sig.input_is_constant.push_back(constants && i >= 1);
-    in.push_back(inputs[i] ? inputs[i] : &absent);
-  }
-  sig.outputs.push_back(&out);
-  Isa chosen = Isa::Ref;
-  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isas, &chosen);
-  k->prepare(sig);
-  std::vector<TensorView *> outs = {&out};
-  runPrepared(*k, in, outs, threads);
-  return chosen;
+  return runKernelOnViews("DynamicQuantizedMatMul", inputs, out, isas, threads, nullptr, constants);
 }
 
 std::vector<uint32_t> bitsOf(const TensorView &t) {

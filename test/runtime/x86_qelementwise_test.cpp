@@ -25,35 +25,6 @@ Isa lutIsa(Isa level) {
   return level == Isa::X86Avx512 && !__builtin_cpu_supports("avx512vbmi") ? Isa::X86Avx2 : level;
 }
 
-KernelSignature signature(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out,
-                          AttrList *attrs = nullptr) {
-  KernelSignature sig;
-  sig.op = op;
-  sig.node = "test_node";
-  if (attrs) sig.attrs = attrs->attrs();
-  for (TensorView *v : inputs) {
-    sig.inputs.push_back(v);
-    sig.input_is_constant.push_back(false);
-  }
-  sig.outputs.push_back(&out);
-  return sig;
-}
-
-// Prepares `op` on the best kernel among `isas` and runs it with `threads` threads.
-Isa run(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out,
-        const std::vector<Isa> &isas, int threads, AttrList *attrs = nullptr) {
-  const KernelSignature sig = signature(op, inputs, out, attrs);
-  Isa chosen = Isa::Ref;
-  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isas, &chosen);
-  k->prepare(sig);
-  static const TensorView absent;  // data == null
-  std::vector<const TensorView *> in;
-  for (TensorView *v : inputs) in.push_back(v ? v : &absent);
-  const std::vector<TensorView *> outs = {&out};
-  runPrepared(*k, in, outs, threads);
-  return chosen;
-}
-
 std::vector<uint8_t> bytesOf(const TensorView &v) {
   const uint8_t *p = v.as<uint8_t>();
   return std::vector<uint8_t>(p, p + v.nbytes());
@@ -65,13 +36,13 @@ std::vector<uint8_t> bytesOf(const TensorView &v) {
 int expectSameAsRef(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &y,
                     const std::string &what, bool expectRef = false, bool lut = false, AttrList *attrs = nullptr) {
   std::memset(y.data, 0xA5, y.nbytes());
-  EXPECT_EQ(run(op, inputs, y, {Isa::Ref}, 1, attrs), Isa::Ref) << what;
+  EXPECT_EQ(runKernelOnViews(op, inputs, y, {Isa::Ref}, 1, attrs), Isa::Ref) << what;
   const std::vector<uint8_t> expect = bytesOf(y);
   int checks = 0;
   for (const IsaLevel &level : levels()) {
     for (int threads = 1; threads <= 3; ++threads) {
       std::memset(y.data, 0x5A, y.nbytes());
-      const Isa chosen = run(op, inputs, y, level.isas, threads, attrs);
+      const Isa chosen = runKernelOnViews(op, inputs, y, level.isas, threads, attrs);
       EXPECT_EQ(chosen, expectRef ? Isa::Ref : lut ? lutIsa(level.expect) : level.expect) << what << " on " << level.name;
       const std::vector<uint8_t> got = bytesOf(y);
       for (size_t i = 0; i < got.size(); ++i)
@@ -331,7 +302,7 @@ TEST(X86QElementwise, QuantizeLinearBitExact) {
     if (t == DType::i8)
       for (const IsaLevel &level : levels()) {
         auto y = makeOut(t, {int64_t(big.size())}, {1.f, 0});
-        EXPECT_EQ(run("QuantizeLinear", {&tx.view()}, y->t.view(), level.isas, 1), level.expect);
+        EXPECT_EQ(runKernelOnViews("QuantizeLinear", {&tx.view()}, y->t.view(), level.isas, 1), level.expect);
         const std::vector<int32_t> got = y->codes();
         for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], want[i % want.size()]) << level.name << " at " << i;
       }
@@ -377,7 +348,7 @@ TEST(X86QElementwise, DequantizeLinearBitExact) {
 // Speed against ref on 1x64x56x56 (one thread): a printout, not a test of speed.
 double secondsPerRun(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out,
                      const std::vector<Isa> &isas) {
-  const KernelSignature sig = signature(op, inputs, out);
+  const KernelSignature sig = viewSignature(op, inputs, out);
   std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isas);
   k->prepare(sig);
   const std::vector<const TensorView *> in(inputs.begin(), inputs.end());

@@ -18,43 +18,20 @@ namespace {
 // The x86 levels this CPU runs the int8 kernels at (AVX-512 needs VNNI as well).
 std::vector<IsaLevel> levels() { return x86Levels(/*needVnni=*/true); }
 
-// Prepares `op` on the best kernel among `isas` (weights and bias marked constant when
-// `constants`) and runs it with `threads` threads; returns the chosen ISA.
-Isa run(const std::string &op, const std::vector<TensorView *> &inputs, TensorView &out, AttrList &attrs,
-        const std::vector<Isa> &isas, int threads, bool constants) {
-  static const TensorView absent;
-  KernelSignature sig;
-  sig.op = op;
-  sig.node = "test_node";
-  sig.attrs = attrs.attrs();
-  std::vector<const TensorView *> in;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    sig.inputs.push_back(inputs[i]);
-    sig.input_is_constant.push_back(constants && i >= 1);
-    in.push_back(inputs[i] ? inputs[i] : &absent);
-  }
-  sig.outputs.push_back(&out);
-  Isa chosen = Isa::Ref;
-  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isas, &chosen);
-  k->prepare(sig);
-  std::vector<TensorView *> outs = {&out};
-  runPrepared(*k, in, outs, threads);
-  return chosen;
-}
 
 // Runs the call on ref, then on every level at 1, 2 and 3 threads (constant weights, and
 // run-time ones at 2 threads), and expects the same codes.
 void expectSameAsRef(const std::string &op, const std::vector<TensorView *> &inputs, QTensor &y, AttrList &attrs,
                      const std::string &what, bool refOnly = false) {
   std::fill(y.t.view().as<uint8_t>(), y.t.view().as<uint8_t>() + y.t.view().numel(), 0xA5);
-  ASSERT_EQ(run(op, inputs, y.t.view(), attrs, {Isa::Ref}, 1, true), Isa::Ref) << what;
+  ASSERT_EQ(runKernelOnViews(op, inputs, y.t.view(), {Isa::Ref}, 1, &attrs, true), Isa::Ref) << what;
   const std::vector<int32_t> expect = y.codes();
   for (const IsaLevel &level : levels()) {
     for (int threads = 1; threads <= 3; ++threads) {
       for (bool constants : {true, false}) {
         if (!constants && threads != 2) continue;
         std::fill(y.t.view().as<uint8_t>(), y.t.view().as<uint8_t>() + y.t.view().numel(), 0x5A);
-        const Isa chosen = run(op, inputs, y.t.view(), attrs, level.isas, threads, constants);
+        const Isa chosen = runKernelOnViews(op, inputs, y.t.view(), level.isas, threads, &attrs, constants);
         ASSERT_EQ(chosen, refOnly ? Isa::Ref : level.expect) << what << " on " << level.name;
         const std::vector<int32_t> got = y.codes();
         for (size_t i = 0; i < got.size(); ++i)
