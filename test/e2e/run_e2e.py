@@ -175,6 +175,20 @@ def compare(got, ref):
     return ok, detail
 
 
+def run_package(edgec, pkg, x_path, out_dir, kernels=None):
+    """Runs a package on the input (EDGEC_KERNELS=kernels when given); returns (the run's
+    process, its output array or None, why there is none)."""
+    env = dict(os.environ, EDGEC_KERNELS=kernels) if kernels else None
+    run = subprocess.run([edgec, "run", pkg, "--input", "input=" + x_path, "--output-dir", out_dir, "-q"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    if run.returncode != 0:
+        return run, None, "run failed (exit %d):\n%s" % (run.returncode, run.stdout.strip())
+    out_path = os.path.join(out_dir, "output.npy")
+    if not os.path.exists(out_path):
+        return run, None, "run wrote no %s (found: %s)" % (out_path, os.listdir(out_dir))
+    return run, np.load(out_path), None
+
+
 def check(name, factory, edgec, work):
     """Yields (case name, ok, detail) for each kernel set."""
     mdir = os.path.join(work, name)
@@ -196,18 +210,11 @@ def check(name, factory, edgec, work):
         if proc.returncode != 0:
             yield case, False, "compile failed (exit %d, %.2f s):\n%s" % (proc.returncode, compile_s, proc.stdout.strip())
             continue
-        out_dir = os.path.join(mdir, "out-" + kernels)
-        run = subprocess.run([edgec, "run", pkg, "--input", "input=" + x_path, "--output-dir", out_dir, "-q"],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             env=dict(os.environ, EDGEC_KERNELS=kernels))
-        if run.returncode != 0:
-            yield case, False, "run failed (exit %d):\n%s" % (run.returncode, run.stdout.strip())
+        run, got, why = run_package(edgec, pkg, x_path, os.path.join(mdir, "out-" + kernels), kernels)
+        if got is None:
+            yield case, False, why
             continue
-        out_path = os.path.join(out_dir, "output.npy")
-        if not os.path.exists(out_path):
-            yield case, False, "run wrote no %s (found: %s)" % (out_path, os.listdir(out_dir))
-            continue
-        ok, detail = compare(np.load(out_path), ref)
+        ok, detail = compare(got, ref)
         latency = run.stdout.strip().splitlines()[-1].replace("latency: ", "") if run.stdout.strip() else "?"
         yield case, ok, "%s; compile %.2f s; run %s" % (detail, compile_s, latency)
 
@@ -219,13 +226,10 @@ def check(name, factory, edgec, work):
         if comp.returncode != 0:
             yield case, False, "compile failed (exit %d):\n%s" % (comp.returncode, comp.stdout.strip())
             continue
-        out_dir = os.path.join(mdir, "out-" + precision)
-        run = subprocess.run([edgec, "run", ppkg, "--input", "input=" + x_path, "--output-dir", out_dir, "-q"],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if run.returncode != 0:
-            yield case, False, "run failed (exit %d):\n%s" % (run.returncode, run.stdout.strip())
+        _, got, why = run_package(edgec, ppkg, x_path, os.path.join(mdir, "out-" + precision))
+        if got is None:
+            yield case, False, why
             continue
-        got = np.load(os.path.join(out_dir, "output.npy"))
         scale = float(np.max(np.abs(ref)))
         err = float(np.max(np.abs(got.astype(np.float64) - ref))) if got.shape == ref.shape else float("inf")
         ok = got.shape == ref.shape and got.dtype == ref.dtype and np.all(np.isfinite(got)) and err <= rtol * scale
@@ -253,14 +257,10 @@ def check_static_int8(name, rtol, edgec, mdir, onnx_path, x_path, ref):
         if comp.returncode != 0:
             yield case, False, "compile failed (exit %d):\n%s" % (comp.returncode, comp.stdout.strip())
             continue
-        out_dir = os.path.join(mdir, "out-int8-" + kernels)
-        run = subprocess.run([edgec, "run", ppkg, "--input", "input=" + x_path, "--output-dir", out_dir, "-q"],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             env=dict(os.environ, EDGEC_KERNELS=kernels))
-        if run.returncode != 0:
-            yield case, False, "run failed (exit %d):\n%s" % (run.returncode, run.stdout.strip())
+        _, got, why = run_package(edgec, ppkg, x_path, os.path.join(mdir, "out-int8-" + kernels), kernels)
+        if got is None:
+            yield case, False, why
             continue
-        got = np.load(os.path.join(out_dir, "output.npy"))
         outputs[kernels] = got
         scale = float(np.max(np.abs(ref)))
         err = float(np.max(np.abs(got.astype(np.float64) - ref))) if got.shape == ref.shape else float("inf")
