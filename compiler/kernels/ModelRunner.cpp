@@ -55,6 +55,7 @@ struct ModelRunner::Impl {
   std::vector<mlir::Type> elementTypes;  // per package tensor
   std::vector<mlir::Value> values;       // per package tensor: its IR value, or null
   Observer observer;
+  uint64_t packageBytes = 0, constantBytes = 0;
 };
 
 ModelRunner::ModelRunner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -63,11 +64,14 @@ ModelRunner::~ModelRunner() = default;
 std::unique_ptr<ModelRunner> ModelRunner::create(mlir::ModuleOp module, const ModelRunnerOptions &options,
                                                  std::string &error) {
   auto impl = std::make_unique<Impl>();
-  std::vector<uint8_t> bytes = buildHostPackage(module, nullptr, &impl->values);
+  PackageStats stats;
+  std::vector<uint8_t> bytes = buildHostPackage(module, &stats, &impl->values);
   if (bytes.empty()) {
     error = "the module cannot be lowered to a host package (see the errors above)";
     return nullptr;
   }
+  impl->packageBytes = bytes.size();
+  impl->constantBytes = stats.constantBytes;
   try {
     impl->model = std::make_unique<rt::LoadedModel>(std::move(bytes), "<in-memory package>");
     rt::SessionOptions so;
@@ -98,6 +102,8 @@ std::unique_ptr<ModelRunner> ModelRunner::create(mlir::ModuleOp module, const Mo
 
 const std::vector<RunnerTensorInfo> &ModelRunner::inputs() const { return impl_->inputs; }
 const std::vector<RunnerTensorInfo> &ModelRunner::outputs() const { return impl_->outputs; }
+uint64_t ModelRunner::packageBytes() const { return impl_->packageBytes; }
+uint64_t ModelRunner::constantBytes() const { return impl_->constantBytes; }
 int ModelRunner::threads() const { return impl_->session->threads(); }
 size_t ModelRunner::numKernelCalls() const { return impl_->session->calls().size(); }
 
@@ -169,6 +175,19 @@ bool ModelRunner::run(const std::map<std::string, llvm::ArrayRef<uint8_t>> &inpu
 llvm::ArrayRef<uint8_t> ModelRunner::output(size_t index) const {
   const rt::TensorView &v = impl_->session->output(int32_t(index));
   return {static_cast<const uint8_t *>(v.data), v.nbytes()};
+}
+
+void ModelRunner::setProfiling(bool enabled) { impl_->session->setProfiling(enabled); }
+
+std::vector<ModelRunner::CallTime> ModelRunner::callTimes() const {
+  std::vector<CallTime> times;
+  for (const rt::Call &c : impl_->session->calls()) {
+    mlir::Operation *op = nullptr;
+    if (!c.outputTensors.empty() && size_t(c.outputTensors[0]) < impl_->values.size())
+      if (mlir::Value v = impl_->values[size_t(c.outputTensors[0])]) op = v.getDefiningOp();
+    times.push_back({c.node, c.op, c.totalMs, c.runs, op});
+  }
+  return times;
 }
 
 void TensorRangeRecorder::record(const ObservedTensor &t) {

@@ -21,6 +21,7 @@ struct CommandError : std::runtime_error {
 
 void addImportCommand(CLI::App &app);
 void addCompileCommand(CLI::App &app);
+void addAnalyzeCommand(CLI::App &app);
 void addRunCommand(CLI::App &app);
 void addInspectCommand(CLI::App &app);
 void addTargetsCommand(CLI::App &app);  // in CompileCommand.cpp; needs registerBuiltinTargets() first

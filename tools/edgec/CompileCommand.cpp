@@ -6,6 +6,7 @@
 
 #include "Commands.h"
 #include "KeepFloatOptions.h"
+#include "MixedPrecision.h"
 #include "edgec/AtomicFile.h"
 #include "edgec/Calibration.h"
 #include "quant/CalibrationSamples.h"
@@ -27,7 +28,7 @@ std::string humanBytes(uint64_t bytes) {
 
 // What --precision accepts.
 const char *const kPrecisions =
-    "fp32, fp16, int8, int8-dynamic, int4-g32, int4-g64, int4-g128, int4-g32-a8, int4-g64-a8, int4-g128-a8";
+    "fp32, fp16, int8, int8-dynamic, int4-g32, int4-g64, int4-g128, int4-g32-a8, int4-g64-a8, int4-g128-a8, auto";
 
 // Whether an int4 precision quantizes activations to int8 per group ("int4-g32-a8").
 bool int4Activations8(const std::string &precision) {
@@ -48,7 +49,11 @@ int64_t int4GroupSize(std::string precision) {
 void checkPrecisionOptions(const std::string &precision, const std::string &calib, const std::string &method,
                            bool asym) {
   const bool int4 = int4GroupSize(precision) > 0;
-  if (precision != "fp32" && precision != "fp16" && precision != "int8" && precision != "int8-dynamic" && !int4)
+  if (precision == "auto" && calib.empty())
+    throw CommandError("--precision auto needs calibration samples: --calib DIR (the analysis runs the model on them; "
+                       "see docs/quantization.md \"Mixed precision\")");
+  if (precision != "fp32" && precision != "fp16" && precision != "int8" && precision != "int8-dynamic" && !int4 &&
+      precision != "auto")
     throw CommandError("unknown --precision '" + precision + "' (choose one of: " + kPrecisions + ")");
   if (asym && !int4)
     throw CommandError("--asym is only used with --precision int4-gN or int4-gN-a8 (N = 32, 64, 128)");
@@ -58,7 +63,7 @@ void checkPrecisionOptions(const std::string &precision, const std::string &cali
     throw CommandError("--precision int8 needs calibration samples: --calib DIR (a folder of .npy or .npz files, "
                        "see docs/cli.md)");
   if (precision == "fp32" && !calib.empty())
-    throw CommandError("--calib is only used with --precision int8");
+    throw CommandError("--calib is only used with --precision int8 or auto, or --precision-plan");
   try {
     quant::parseCalibMethod(method);
   } catch (const quant::CalibrationError &e) {
@@ -79,6 +84,8 @@ void addCompileCommand(CLI::App &app) {
     size_t calibSamples = 0;
     int threads = 0;
     KeepFloatOptions keepFloat;
+    MixedPrecisionOptions mixed;
+    std::string planFile;
   };
   auto opts = std::make_shared<Options>();
   opts->input.addOptions(*cmd);
@@ -100,7 +107,9 @@ void addCompileCommand(CLI::App &app) {
                   "int4-g32, int4-g64, int4-g128 (weight-only INT4: MatMul/Gemm/Conv weights in groups of 32, 64 "
                   "or 128 along the reduction dim, symmetric unless --asym; activations stay fp32; no calibration); "
                   "int4-g32-a8, int4-g64-a8, int4-g128-a8 (the same int4 weights, and MatMul/Gemm activations "
-                  "quantized to int8 per group at run time: int4 x int8 dot products, as GGUF's Q4_0 x Q8_0)")
+                  "quantized to int8 per group at run time: int4 x int8 dot products, as GGUF's Q4_0 x Q8_0); "
+                  "auto (a precision per layer, chosen from each layer's error measured on --calib samples to meet "
+                  "--max-size-mb, --min-sqnr-db and/or --max-latency-ms)")
       ->capture_default_str();
   cmd->add_flag("--asym", opts->asym,
                 "With --precision int4-gN[-a8]: asymmetric groups (uint4 codes with a zero point per group)");
@@ -117,23 +126,43 @@ void addCompileCommand(CLI::App &app) {
       cmd->add_option("--threads", opts->threads, "Threads for running the model during calibration (default: one per core)")
           ->check(CLI::Range(1, 256));
   opts->keepFloat.addOptions(*cmd);
-  cmd->callback([opts, calibMethod, calibSamples, threads] {
+  auto *planFile = cmd->add_option("--precision-plan", opts->planFile,
+                                   "Compile with the precision per op in this plan.json (as edgec analyze or "
+                                   "--precision auto --report writes it, or edited); same plan, same package")
+                       ->type_name("FILE");
+  auto *mixedGroup = cmd->add_option_group("--precision auto", "Mixed precision chosen from measured sensitivity");
+  opts->mixed.addPlanOptions(*mixedGroup);
+  opts->mixed.addReportOption(*mixedGroup, "With --precision auto: also write the sensitivity report and plan.json "
+                                           "into DIR (as edgec analyze --report)");
+  cmd->callback([opts, calibMethod, calibSamples, threads, planFile, mixedGroup] {
+    const bool automatic = opts->precision == "auto";
     // Calibration options without calibration would be silently ignored.
     for (CLI::Option *o : {calibMethod, calibSamples, threads})
-      if (o->count() && opts->precision != "int8")
-        throw CommandError(o->get_name() + " is only used with --precision int8 (it sets up calibration)");
+      if (o->count() && opts->precision != "int8" && !automatic && !planFile->count())
+        throw CommandError(o->get_name() + " is only used with --precision int8 or auto, or --precision-plan (it "
+                           "sets up calibration)");
+    for (CLI::Option *o : mixedGroup->get_options())
+      if (o->count() && !automatic) throw CommandError(o->get_name() + " is only used with --precision auto");
+    const bool planned = planFile->count() > 0;
+    if (planned && opts->precision != "fp32")
+      throw CommandError("--precision-plan gives every op its precision: leave out --precision");
+    AutoPlanOptions autoOptions = opts->mixed.check();
+    if (automatic && !autoOptions.budget.any())
+      throw CommandError("--precision auto needs a budget: --max-size-mb MB, --min-sqnr-db DB and/or --max-latency-ms "
+                         "MS (see docs/quantization.md \"Mixed precision\")");
     // Fail before a long compile, and before --dump-ir writes anything.
     const Target *target = lookupTarget(opts->target);
     if (!target)
       throw CommandError("unknown target '" + opts->target + "' (registered targets: " + registeredTargetNames() + ")");
     checkOutputFile(opts->output);
     if (!opts->dumpIr.empty()) checkOutputFile(opts->dumpIr);
-    checkPrecisionOptions(opts->precision, opts->calib, opts->calibMethod, opts->asym);
-    opts->keepFloat.check(opts->precision);
+    if (!planned) checkPrecisionOptions(opts->precision, opts->calib, opts->calibMethod, opts->asym);
+    opts->keepFloat.check(planned ? "plan" : opts->precision);
     const bool int8 = opts->precision == "int8";
     const int64_t int4Group = int4GroupSize(opts->precision);
     const bool transforms = int4Group || opts->precision == "int8-dynamic" || opts->precision == "fp16";
-    Progress progress(int8 ? 6 : transforms ? 5 : 4, opts->quiet);
+    Progress progress(automatic ? 7 : planned ? (opts->calib.empty() ? 5 : 6) : int8 ? 6 : transforms ? 5 : 4,
+                      opts->quiet);
     mlir::MLIRContext context;
     std::string diag;
     llvm::raw_string_ostream os(diag);
@@ -143,6 +172,7 @@ void addCompileCommand(CLI::App &app) {
       return mlir::success();
     });
 
+    CalibrationSettings calibration{opts->calib, opts->calibMethod, opts->calibSamples, opts->threads};
     progress.step("importing " + opts->input.path);
     auto module = loadModel(context, opts->input);
 
@@ -159,27 +189,45 @@ void addCompileCommand(CLI::App &app) {
       build(qpm);
       if (mlir::failed(qpm.run(*module))) throw CommandError("--precision " + opts->precision + " failed:\n" + os.str());
     };
+    if (automatic) {
+      progress.step("calibrating (" + opts->calibMethod + ")");
+      calibrateModule(*module, calibration, opts->quiet);
+      progress.step("measuring each group's sensitivity");
+      quant::SensitivityResult result;
+      std::unique_ptr<SensitivityAnalyzer> analyzer =
+          analyzeModule(*module, calibration, opts->mixed, opts->input.path, result, opts->quiet);
+      progress.step("choosing precisions for " + autoOptions.budget.describe());
+      quant::ChosenPlan chosen;
+      PrecisionPlan plan;
+      plan.calibMethod = opts->calibMethod;
+      std::string error;
+      const bool met = chooseAutoPlan(*analyzer, result, autoOptions, chosen, plan.precisionOf, error);
+      if (!met) throw CommandError(error);
+      if (!opts->mixed.reportDir.empty()) writeReport(opts->mixed.reportDir, *module, result, &chosen, plan, opts->input.path);
+      if (mlir::failed(applyPrecisionPlan(*module, plan.precisionOf, error))) throw CommandError(error);
+      if (!opts->quiet)
+        std::fprintf(stderr, "\nplan (%s, %d round%s): measured %.3f MiB, SQNR %.1f dB, %.3f ms",
+                     chosen.objective.c_str(), chosen.iterations, chosen.iterations == 1 ? "" : "s",
+                     double(chosen.measured.packageBytes) / (1024.0 * 1024.0), chosen.measured.sqnrDb,
+                     chosen.measured.latencyMs);
+    }
+    if (planned) {
+      PrecisionPlan plan;
+      std::string error;
+      if (!readPlanFile(opts->planFile, *module, plan, error)) throw CommandError(error);
+      if (!opts->calib.empty()) {
+        progress.step("calibrating (" + opts->calibMethod + ")");
+        calibrateModule(*module, calibration, opts->quiet);
+      } else {
+        writeRanges(*module, plan.ranges);
+      }
+      progress.step("applying the precision plan " + opts->planFile);
+      if (mlir::failed(applyPrecisionPlan(*module, plan.precisionOf, error)))
+        throw CommandError(opts->planFile + ": " + error);
+    }
     if (int8) {
       progress.step("calibrating (" + opts->calibMethod + ")");
-      CalibrationOptions calib;
-      calib.samplesDir = opts->calib;
-      calib.method = quant::parseCalibMethod(opts->calibMethod);
-      calib.maxSamples = opts->calibSamples;
-      calib.threads = opts->threads;
-      const bool tty = !opts->quiet && isatty(STDERR_FILENO);
-      calib.progress = [&](size_t done, size_t total) {
-        if (done == 0 && total < quant::kCalibrationSampleWarningThreshold)
-          std::fprintf(stderr, "\nwarning: only %zu calibration sample%s in %s; at least %zu are recommended (ranges "
-                               "from few samples miss the tails, and accuracy suffers)\n",
-                       total, total == 1 ? "" : "s", opts->calib.c_str(), quant::kCalibrationSampleWarningThreshold);
-        if (tty) std::fprintf(stderr, "\r[3/6] calibrating (%s) ... %zu/%zu samples", opts->calibMethod.c_str(), done, total);
-      };
-      CalibrationResult result;
-      std::string error;
-      if (!calibrate(*module, calib, result, error)) throw CommandError("calibration failed: " + error + os.str());
-      if (result.nonFinite)
-        std::fprintf(stderr, "\nwarning: %llu NaN or infinite activation values were seen during calibration and "
-                             "ignored\n", static_cast<unsigned long long>(result.nonFinite));
+      calibrateModule(*module, calibration, opts->quiet);
 
       progress.step("quantizing to int8");
       runPasses(buildQuantizePipeline);

@@ -15,6 +15,7 @@ int main(int argc, char **argv) {
   edgec::registerBuiltinTargets();  // before the commands: compile's --help lists them
   edgec::cli::addImportCommand(app);
   edgec::cli::addCompileCommand(app);
+  edgec::cli::addAnalyzeCommand(app);
   edgec::cli::addRunCommand(app);
   edgec::cli::addInspectCommand(app);
   edgec::cli::addTargetsCommand(app);

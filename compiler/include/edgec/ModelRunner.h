@@ -63,6 +63,10 @@ public:
   const std::vector<RunnerTensorInfo> &outputs() const;
   int threads() const;
   size_t numKernelCalls() const;
+  // The in-memory package's size and the bytes of its constants (weights), as
+  // `edgec compile` would write them.
+  uint64_t packageBytes() const;
+  uint64_t constantBytes() const;
 
   // Called after every kernel call, once per tensor it wrote. Replaces any earlier one;
   // an empty function turns observation off.
@@ -76,6 +80,17 @@ public:
 
   // Output `index`'s bytes after the last successful run.
   llvm::ArrayRef<uint8_t> output(size_t index) const;
+
+  // Kernel timing, as `edgec run --profile` measures it. Turning it on (or off) clears
+  // the counts; callTimes() sums every run since, per kernel call in program order.
+  struct CallTime {
+    std::string node, op;
+    double totalMs = 0;
+    int64_t runs = 0;
+    mlir::Operation *operation = nullptr;  // the IR op whose result the call writes (null for one the lowering made)
+  };
+  void setProfiling(bool enabled);
+  std::vector<CallTime> callTimes() const;
 
 private:
   struct Impl;

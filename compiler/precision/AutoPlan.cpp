@@ -1,0 +1,278 @@
+// chooseAutoPlan (edgec/AutoPlan.h).
+//
+// ESTIMATE. Quantization noise of different groups adds up at the output about as
+// independent noise does, so a plan's output noise is estimated as the sum of each
+// group's measured mean squared output error at its precision (0 at fp32), and its SQNR
+// as 10 log10(signal power / that sum). Bytes and kernel time add exactly and
+// approximately.
+//
+// CHOICE, a greedy walk over the measured options (each group: fp32 and every candidate
+// that changes it):
+//  * with a size or latency budget: from all-fp32, repeatedly take the change with the
+//    most budget gained per unit of noise added, until the budgets hold; then spend what
+//    is left of them on the changes that remove the most noise (least error within the
+//    budgets);
+//  * with only --min-sqnr-db: from all-fp32, repeatedly take the change with the most
+//    bytes saved per unit of noise added that keeps the noise within the target
+//    (smallest plan within the error budget).
+// VERIFY. The plan is compiled and run on the analysis samples; when a measured figure
+// misses its budget, that budget is tightened by the factor the estimate was off and the
+// choice is made again.
+#include "edgec/AutoPlan.h"
+
+#include <algorithm>
+#include <regex>
+#include <set>
+
+#include "edge/KeepFloat.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace edgec {
+
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+struct Option {
+  std::string precision;
+  double noise = 0;  // mean squared output error
+  double bytes = 0, latencyMs = 0;
+};
+
+struct Candidates {
+  std::vector<std::vector<Option>> options;  // per group; [0] is fp32
+  std::vector<std::vector<size_t>> allowed;  // per group: indices into options
+  double signal = 1;                         // mean square of the fp32 outputs
+  double baseBytes = 0, baseLatency = 0;     // the fp32 package
+};
+
+struct Estimate {
+  double noise = 0, bytes = 0, latencyMs = 0;
+  double sqnrDb(double signal) const { return noise > 0 ? 10 * std::log10(signal / noise) : INFINITY; }
+};
+
+Estimate estimate(const Candidates &c, const std::vector<size_t> &state) {
+  Estimate e{0, c.baseBytes, c.baseLatency};
+  for (size_t g = 0; g < state.size(); ++g) {
+    const Option &o = c.options[g][state[g]], &fp32 = c.options[g][0];
+    e.noise += o.noise;
+    e.bytes += o.bytes - fp32.bytes;
+    e.latencyMs += o.latencyMs - fp32.latencyMs;
+  }
+  return e;
+}
+
+struct Limits {
+  double bytes = INFINITY, latencyMs = INFINITY, noise = INFINITY;
+};
+
+// The greedy walk (see the top of the file). False when the budgets cannot be met; the
+// state is then the closest the walk got.
+bool greedy(const Candidates &c, const Limits &limits, std::vector<size_t> &state) {
+  state.assign(c.options.size(), 0);
+  for (size_t g = 0; g < state.size(); ++g) state[g] = c.allowed[g].front();  // forced or fp32
+  const double eps = c.signal * 1e-12;
+  const bool resourceBudget = std::isfinite(limits.bytes) || std::isfinite(limits.latencyMs);
+  while (true) {
+    const Estimate e = estimate(c, state);
+    const double bytesOver = e.bytes - limits.bytes, latencyOver = e.latencyMs - limits.latencyMs;
+    if (resourceBudget && bytesOver <= 0 && latencyOver <= 0) break;
+    size_t bestGroup = SIZE_MAX, bestOption = 0;
+    double bestScore = -INFINITY;
+    for (size_t g = 0; g < state.size(); ++g)
+      for (size_t o : c.allowed[g]) {
+        if (o == state[g]) continue;
+        const Option &from = c.options[g][state[g]], &to = c.options[g][o];
+        double gain = 0;
+        if (resourceBudget) {
+          if (bytesOver > 0) gain += (from.bytes - to.bytes) / bytesOver;
+          if (latencyOver > 0) gain += (from.latencyMs - to.latencyMs) / latencyOver;
+        } else {
+          gain = from.bytes - to.bytes;
+        }
+        if (gain <= 0) continue;
+        const double added = to.noise - from.noise;
+        if (e.noise + added > limits.noise) continue;
+        const double score = added <= 0 ? gain / eps : gain / std::max(added, eps);
+        if (score > bestScore) bestScore = score, bestGroup = g, bestOption = o;
+      }
+    if (bestGroup == SIZE_MAX) {
+      if (!resourceBudget) return true;  // nothing smaller fits the error budget
+      return false;
+    }
+    state[bestGroup] = bestOption;
+  }
+  // Within the budgets: spend what is left on less noise.
+  while (true) {
+    const Estimate e = estimate(c, state);
+    size_t bestGroup = SIZE_MAX, bestOption = 0;
+    double bestRemoved = 0;
+    for (size_t g = 0; g < state.size(); ++g)
+      for (size_t o : c.allowed[g]) {
+        const Option &from = c.options[g][state[g]], &to = c.options[g][o];
+        const double removed = from.noise - to.noise;
+        if (removed <= bestRemoved) continue;
+        if (e.bytes + to.bytes - from.bytes > limits.bytes ||
+            e.latencyMs + to.latencyMs - from.latencyMs > limits.latencyMs)
+          continue;
+        bestRemoved = removed, bestGroup = g, bestOption = o;
+      }
+    if (bestGroup == SIZE_MAX) return true;
+    state[bestGroup] = bestOption;
+  }
+}
+
+std::string summarize(const Candidates &c, const std::vector<size_t> &state) {
+  std::map<std::string, int> count;
+  for (size_t g = 0; g < state.size(); ++g) ++count[c.options[g][state[g]].precision];
+  std::string s;
+  for (const auto &[p, n] : count) s += (s.empty() ? "" : ", ") + std::to_string(n) + " " + p;
+  return s;
+}
+
+std::string figures(const quant::PlanFigures &f) {
+  return llvm::formatv("{0:f3} MiB, SQNR {1:f1} dB, {2:f3} ms", double(f.packageBytes) / kMiB, f.sqnrDb, f.latencyMs)
+      .str();
+}
+
+}  // namespace
+
+std::string PlanBudget::describe() const {
+  std::string s;
+  auto add = [&](const std::string &part) { s += (s.empty() ? "" : ", ") + part; };
+  char buf[64];
+  if (maxSizeMb > 0) add((std::snprintf(buf, sizeof buf, "size <= %g MiB", maxSizeMb), buf));
+  if (!std::isnan(minSqnrDb)) add((std::snprintf(buf, sizeof buf, "SQNR >= %g dB", minSqnrDb), buf));
+  if (maxLatencyMs > 0) add((std::snprintf(buf, sizeof buf, "latency <= %g ms", maxLatencyMs), buf));
+  return s;
+}
+
+bool parseForce(const std::string &text, std::pair<std::string, std::string> &force, std::string &error) {
+  const size_t colon = text.find(':');
+  if (colon == std::string::npos) {
+    error = "--force '" + text + "': expected PRECISION:REGEX (e.g. int8:^/layer1/)";
+    return false;
+  }
+  force = {text.substr(0, colon), text.substr(colon + 1)};
+  if (!isPlanPrecision(force.first)) {
+    error = "--force '" + text + "': unknown precision '" + force.first + "'";
+    return false;
+  }
+  try {
+    std::regex(force.second, std::regex::ECMAScript);
+  } catch (const std::regex_error &e) {
+    error = "--force '" + text + "': '" + force.second + "' is not a valid regular expression (ECMAScript): " + e.what();
+    return false;
+  }
+  return true;
+}
+
+std::map<std::string, std::string> expandGroupChoice(const std::vector<PlanOp> &ops,
+                                                     const quant::SensitivityResult &result,
+                                                     const std::vector<std::string> &choice) {
+  std::map<std::string, std::string> byGroup;
+  for (size_t g = 0; g < result.groups.size(); ++g) byGroup[result.groups[g].name] = choice[g];
+  std::map<std::string, std::string> precisionOf;
+  std::map<mlir::Operation *, std::string> ofOp;
+  for (const PlanOp &p : ops) {
+    std::string precision = "fp32";
+    if (auto it = byGroup.find(p.name); it != byGroup.end()) {
+      precision = it->second;
+    } else if (!p.group && p.operation->getNumOperands() > 0 && !mlir::edge::isKeptFloat(p.operation)) {
+      auto producer = ofOp.find(p.operation->getOperand(0).getDefiningOp());
+      if (producer != ofOp.end() && (producer->second == "int8" || producer->second == "fp16"))
+        precision = producer->second;
+    }
+    ofOp[p.operation] = precision;
+    precisionOf[p.name] = precision;
+  }
+  return precisionOf;
+}
+
+bool chooseAutoPlan(SensitivityAnalyzer &analyzer, const quant::SensitivityResult &result,
+                    const AutoPlanOptions &options, quant::ChosenPlan &plan,
+                    std::map<std::string, std::string> &precisionOf, std::string &error) {
+  const PlanBudget &budget = options.budget;
+  Candidates c;
+  c.baseBytes = double(result.fp32PackageBytes);
+  c.baseLatency = result.fp32LatencyMs;
+  // Every trial compares against the same fp32 outputs: signal power = mse * 10^(SQNR/10).
+  for (const quant::GroupSensitivity &g : result.groups)
+    for (const quant::CandidateMeasure &m : g.candidates)
+      if (std::isfinite(m.error.sqnrDb) && m.error.mse > 0) c.signal = m.error.mse * std::pow(10, m.error.sqnrDb / 10);
+  std::vector<std::regex> forceRegex;
+  for (const auto &f : options.force) forceRegex.emplace_back(f.second, std::regex::ECMAScript);
+  for (const quant::GroupSensitivity &g : result.groups) {
+    std::vector<Option> opts = {{"fp32", 0, double(g.fp32Bytes), g.fp32LatencyMs}};
+    for (const quant::CandidateMeasure &m : g.candidates) {
+      // A NaN or -inf SQNR (non-finite outputs) is an option never worth taking.
+      const double noise = std::isfinite(m.error.sqnrDb) || m.error.sqnrDb > 0 ? m.error.mse : INFINITY;
+      opts.push_back({m.precision, noise, double(m.bytes), m.latencyMs});
+    }
+    std::string forced;
+    for (size_t f = 0; f < options.force.size(); ++f)
+      for (const std::string &node : g.nodes)
+        if (std::regex_search(node, forceRegex[f])) forced = options.force[f].first;
+    std::vector<size_t> allowed;
+    for (size_t o = 0; o < opts.size(); ++o) {
+      const std::string &p = opts[o].precision;
+      if (!forced.empty() ? p == forced : g.protectedBecause.empty() || p == "fp32" || p == "fp16")
+        allowed.push_back(o);
+    }
+    if (allowed.empty()) {
+      error = "--force " + forced + ": precision " + forced + " does not apply to group '" + g.name + "' (" + g.op +
+              "); it can take: fp32";
+      for (size_t o = 1; o < opts.size(); ++o) error += ", " + opts[o].precision;
+      return false;
+    }
+    c.options.push_back(std::move(opts));
+    c.allowed.push_back(std::move(allowed));
+  }
+
+  Limits limits;
+  if (budget.maxSizeMb > 0) limits.bytes = budget.maxSizeMb * kMiB;
+  if (budget.maxLatencyMs > 0) limits.latencyMs = budget.maxLatencyMs;
+  if (!std::isnan(budget.minSqnrDb)) limits.noise = c.signal / std::pow(10, budget.minSqnrDb / 10);
+  plan.objective = (budget.maxSizeMb > 0 || budget.maxLatencyMs > 0 ? "least error with " : "smallest with ") +
+                   budget.describe();
+  std::vector<size_t> state;
+  auto fill = [&](const std::vector<size_t> &s) {
+    plan.precisionOf.clear();
+    for (size_t g = 0; g < s.size(); ++g) plan.precisionOf.push_back(c.options[g][s[g]].precision);
+    const Estimate e = estimate(c, s);
+    plan.estimated.sqnrDb = e.sqnrDb(c.signal);
+    plan.estimated.packageBytes = uint64_t(std::max(0.0, e.bytes));
+    plan.estimated.latencyMs = e.latencyMs;
+    precisionOf = expandGroupChoice(analyzer.ops(), result, plan.precisionOf);
+  };
+  for (plan.iterations = 1; plan.iterations <= options.maxIterations; ++plan.iterations) {
+    const bool met = greedy(c, limits, state);
+    fill(state);
+    if (!met) {
+      error = "no plan meets " + budget.describe() + "; the closest (" + summarize(c, state) + ") is estimated at " +
+              figures(plan.estimated);
+      return false;
+    }
+    quant::OutputError measured;
+    if (!analyzer.measure(precisionOf, measured, plan.measured, error)) return false;
+    const quant::PlanFigures &m = plan.measured;
+    const bool sizeOk = budget.maxSizeMb <= 0 || double(m.packageBytes) <= budget.maxSizeMb * kMiB;
+    const bool sqnrOk = std::isnan(budget.minSqnrDb) || m.sqnrDb >= budget.minSqnrDb;
+    const bool latencyOk = budget.maxLatencyMs <= 0 || m.latencyMs <= budget.maxLatencyMs;
+    if (sizeOk && sqnrOk && latencyOk) return true;
+    // The estimate missed: tighten what was missed by how much it missed, and choose again.
+    if (!sizeOk) limits.bytes -= double(m.packageBytes) - budget.maxSizeMb * kMiB + 1;
+    if (!sqnrOk) {
+      const double estimatedNoise = estimate(c, state).noise;
+      const double measuredNoise = c.signal / std::pow(10, m.sqnrDb / 10);
+      limits.noise *= std::min(0.9, estimatedNoise / measuredNoise);
+    }
+    if (!latencyOk) limits.latencyMs *= std::min(0.95, budget.maxLatencyMs / m.latencyMs);
+  }
+  --plan.iterations;
+  error = "no plan was verified to meet " + budget.describe() + " in " + std::to_string(options.maxIterations) +
+          " rounds; the last (" + summarize(c, state) + ") measured " + figures(plan.measured);
+  return false;
+}
+
+}  // namespace edgec
