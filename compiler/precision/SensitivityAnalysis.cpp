@@ -139,9 +139,11 @@ struct SensitivityAnalyzer::Impl {
     return ModelRunner::create(*copy, ro, error);
   }
 
-  // The kernel time the trial's changed calls add to the baseline's (calls are compared
-  // from both ends; what differs in the middle is what the trial changed).
-  double latencyChange(const std::vector<ModelRunner::CallTime> &trial) const {
+  // The kernel time a trial adds to the baseline's: over the calls the trial changed
+  // (calls are compared from both ends by node and kernel; what differs in the middle is
+  // what the trial inserted or replaced) and the group's own calls (at `loc`), which keep
+  // their node and kernel name when only their types change.
+  double latencyChange(const std::vector<ModelRunner::CallTime> &trial, mlir::Location loc) const {
     const auto &base = baseCalls;
     size_t head = 0, tail = 0;
     auto same = [](const ModelRunner::CallTime &a, const ModelRunner::CallTime &b) {
@@ -151,10 +153,14 @@ struct SensitivityAnalyzer::Impl {
     while (tail < trial.size() - head && tail < base.size() - head &&
            same(trial[trial.size() - 1 - tail], base[base.size() - 1 - tail]))
       ++tail;
-    double delta = 0;
-    for (size_t i = head; i < trial.size() - tail; ++i) delta += perRun(trial[i]);
-    for (size_t i = head; i < base.size() - tail; ++i) delta -= perRun(base[i]);
-    return delta;
+    auto sum = [&](const std::vector<ModelRunner::CallTime> &calls) {
+      double total = 0;
+      for (size_t i = 0; i < calls.size(); ++i)
+        if ((i >= head && i < calls.size() - tail) || (calls[i].operation && calls[i].operation->getLoc() == loc))
+          total += perRun(calls[i]);
+      return total;
+    };
+    return sum(trial) - sum(base);
   }
 };
 
@@ -264,7 +270,7 @@ bool SensitivityAnalyzer::analyze(quant::SensitivityResult &result, std::string 
         // Signed: a precision may store more than fp32 (an int8 weight's scales on a tiny layer).
         c.bytes = uint64_t(std::max<int64_t>(0, int64_t(op.fp32Bytes) + int64_t(runner->constantBytes()) -
                                                     int64_t(m.baseConstantBytes)));
-        c.latencyMs = std::max(0.0, g.fp32LatencyMs + m.latencyChange(calls));
+        c.latencyMs = std::max(0.0, g.fp32LatencyMs + m.latencyChange(calls, op.operation->getLoc()));
         g.candidates.push_back(std::move(c));
       }
       if (m.options.progress) m.options.progress(++done, total);

@@ -189,6 +189,7 @@ void addCompileCommand(CLI::App &app) {
       build(qpm);
       if (mlir::failed(qpm.run(*module))) throw CommandError("--precision " + opts->precision + " failed:\n" + os.str());
     };
+    std::string planSummary;  // printed after the progress lines
     if (automatic) {
       progress.step("calibrating (" + opts->calibMethod + ")");
       calibrateModule(*module, calibration, opts->quiet);
@@ -205,11 +206,12 @@ void addCompileCommand(CLI::App &app) {
       if (!met) throw CommandError(error);
       if (!opts->mixed.reportDir.empty()) writeReport(opts->mixed.reportDir, *module, result, &chosen, plan, opts->input.path);
       if (mlir::failed(applyPrecisionPlan(*module, plan.precisionOf, error))) throw CommandError(error);
-      if (!opts->quiet)
-        std::fprintf(stderr, "\nplan (%s, %d round%s): measured %.3f MiB, SQNR %.1f dB, %.3f ms",
-                     chosen.objective.c_str(), chosen.iterations, chosen.iterations == 1 ? "" : "s",
-                     double(chosen.measured.packageBytes) / (1024.0 * 1024.0), chosen.measured.sqnrDb,
-                     chosen.measured.latencyMs);
+      char line[256];
+      std::snprintf(line, sizeof line, "plan (%s, %d round%s): measured %.3f MiB, SQNR %.1f dB, %.3f ms per run\n",
+                    chosen.objective.c_str(), chosen.iterations, chosen.iterations == 1 ? "" : "s",
+                    double(chosen.measured.packageBytes) / (1024.0 * 1024.0), chosen.measured.sqnrDb,
+                    chosen.measured.latencyMs);
+      planSummary = line;
     }
     if (planned) {
       PrecisionPlan plan;
@@ -266,6 +268,7 @@ void addCompileCommand(CLI::App &app) {
     PackageStats stats;
     if (!target->writePackage(*module, opts->output, &stats)) throw CommandError("lowering failed:\n" + os.str());
     progress.done();
+    if (!opts->quiet) std::fputs(planSummary.c_str(), stderr);
     opts->keepFloat.report();
     if (!opts->quiet)
       std::fprintf(stderr, "wrote %s: %zu kernels, %s constants, %s arena (%s without reuse)\n", opts->output.c_str(),
