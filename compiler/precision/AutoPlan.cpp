@@ -261,7 +261,7 @@ bool chooseAutoPlan(SensitivityAnalyzer &analyzer, const quant::SensitivityResul
     const bool latencyOk = budget.maxLatencyMs <= 0 || m.latencyMs <= budget.maxLatencyMs;
     if (sizeOk && sqnrOk && latencyOk) return true;
     // The estimate missed: tighten what was missed by how much it missed, and choose again.
-    if (!sizeOk) limits.bytes -= double(m.packageBytes) - budget.maxSizeMb * kMiB + 1;
+    if (!sizeOk) limits.bytes -= std::max(double(m.packageBytes) - budget.maxSizeMb * kMiB, 0.005 * limits.bytes);
     if (!sqnrOk) {
       const double estimatedNoise = estimate(c, state).noise;
       const double measuredNoise = c.signal / std::pow(10, m.sqnrDb / 10);

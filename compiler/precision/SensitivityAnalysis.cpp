@@ -105,7 +105,7 @@ struct SensitivityAnalyzer::Impl {
   std::vector<int64_t> rowLength;                          // per output: its last dim (top-1 rows)
   std::vector<ModelRunner::CallTime> baseCalls;
   std::vector<double> fp32LatencyMs;  // per plan op
-  uint64_t baseConstantBytes = 0, basePackageBytes = 0;
+  uint64_t basePackageBytes = 0;
   double baseLatencyMs = 0;
 
   // Runs every sample through `runner` with profiling; compares with the baseline when it is set.
@@ -219,7 +219,6 @@ std::unique_ptr<SensitivityAnalyzer> SensitivityAnalyzer::create(mlir::ModuleOp 
     impl->baseLatencyMs += perRun(c);
     if (auto it = index.find(c.operation); it != index.end()) impl->fp32LatencyMs[it->second] += perRun(c);
   }
-  impl->baseConstantBytes = runner->constantBytes();
   impl->basePackageBytes = runner->packageBytes();
   return std::unique_ptr<SensitivityAnalyzer>(new SensitivityAnalyzer(std::move(impl)));
 }
@@ -267,9 +266,10 @@ bool SensitivityAnalyzer::analyze(quant::SensitivityResult &result, std::string 
         quant::CandidateMeasure c;
         c.precision = precision;
         c.error = sums.result();
-        // Signed: a precision may store more than fp32 (an int8 weight's scales on a tiny layer).
-        c.bytes = uint64_t(std::max<int64_t>(0, int64_t(op.fp32Bytes) + int64_t(runner->constantBytes()) -
-                                                    int64_t(m.baseConstantBytes)));
+        // What the package grows or shrinks by, so that plans add up to package sizes:
+        // the weights and the records (tensors, quantization parameters) the precision adds.
+        c.bytes = uint64_t(std::max<int64_t>(0, int64_t(op.fp32Bytes) + int64_t(runner->packageBytes()) -
+                                                    int64_t(m.basePackageBytes)));
         c.latencyMs = std::max(0.0, g.fp32LatencyMs + m.latencyChange(calls, op.operation->getLoc()));
         g.candidates.push_back(std::move(c));
       }

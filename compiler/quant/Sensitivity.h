@@ -32,7 +32,9 @@ struct OutputError {
 struct CandidateMeasure {
   std::string precision;  // as --precision spells it: "fp16", "int8", "int8-dynamic", "int4-g32", ...
   OutputError error;      // the whole model's outputs with only this group at this precision
-  uint64_t bytes = 0;     // the group's weight bytes in the package at this precision
+  // The group's bytes in the package at this precision: its fp32 weight bytes plus what
+  // the package grew or shrank by (weights, scales, and the tensor records it adds).
+  uint64_t bytes = 0;
   // The group's kernel time per run, milliseconds: its own calls plus the conversions
   // (quantize/dequantize, casts) this precision adds at its boundaries.
   double latencyMs = 0;

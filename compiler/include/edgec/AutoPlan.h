@@ -27,7 +27,7 @@ struct AutoPlanOptions {
   // --force PRECISION:REGEX, in order (a later match wins): groups with a node name the
   // regex finds get that precision, protected or not.
   std::vector<std::pair<std::string, std::string>> force;
-  int maxIterations = 4;  // estimate/verify rounds before giving up
+  int maxIterations = 6;  // estimate/verify rounds before giving up
 };
 
 // Parses "--force PRECISION:REGEX"; false with `error` on a bad precision or regex.

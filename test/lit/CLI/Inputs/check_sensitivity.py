@@ -86,7 +86,7 @@ def check_measured(rep, model_dir, edgec):
         # The reported bytes are the group's constants; the package also grows by the
         # metadata of the tensors the precision adds (quantization parameters, names).
         grown = os.path.getsize(pkg) - os.path.getsize(fp32)
-        assert 0 <= grown - (fc2[precision]["bytes"] - 4 * (64 * 64 + 64)) < 4096, (grown, fc2[precision]["bytes"])
+        assert grown == fc2[precision]["bytes"] - 4 * (64 * 64 + 64), (grown, fc2[precision]["bytes"])
     print("measured OK")
 
 
