@@ -3,15 +3,18 @@
 // ESTIMATE. Quantization noise of different groups adds up at the output about as
 // independent noise does, so a plan's output noise is estimated as the sum of each
 // group's measured mean squared output error at its precision (0 at fp32), and its SQNR
-// as 10 log10(signal power / that sum). Bytes and kernel time add exactly and
-// approximately.
+// as 10 log10(signal power / that sum). Bytes add up exactly. Kernel time is each
+// group's own kernels as measured in a chain of its precision, plus the conversions its
+// one-group trial needed at its boundary, in proportion to how many of its neighbours
+// run at another precision (an int8 conv between int8 neighbours needs no
+// quantize/dequantize; between fp32 ones it needs both).
 //
 // CHOICE, a greedy walk over the measured options (each group: fp32 and every candidate
 // that changes it):
-//  * with a size or latency budget: from all-fp32, repeatedly take the change with the
-//    most budget gained per unit of noise added, until the budgets hold; then spend what
-//    is left of them on the changes that remove the most noise (least error within the
-//    budgets);
+//  * with a size or latency budget: from all-fp32, repeatedly take the change that
+//    removes the most excess over the budgets per unit of noise added (never one that
+//    adds excess), until the budgets hold; then spend what is left of them on the
+//    changes that remove the most noise (least error within the budgets);
 //  * with only --min-sqnr-db: from all-fp32, repeatedly take the change with the most
 //    bytes saved per unit of noise added that keeps the noise within the target
 //    (smallest plan within the error budget).
@@ -22,6 +25,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <functional>
 #include <set>
 
 #include "edge/KeepFloat.h"
@@ -36,14 +40,19 @@ constexpr double kMiB = 1024.0 * 1024.0;
 struct Option {
   std::string precision;
   double noise = 0;  // mean squared output error
-  double bytes = 0, latencyMs = 0;
+  double bytes = 0;
+  double chainMs = 0;       // own kernels among neighbours of the same precision
+  double conversionMs = 0;  // conversions at its boundary when no neighbour shares it
 };
 
 struct Candidates {
   std::vector<std::vector<Option>> options;  // per group; [0] is fp32
   std::vector<std::vector<size_t>> allowed;  // per group: indices into options
-  double signal = 1;                         // mean square of the fp32 outputs
-  double baseBytes = 0, baseLatency = 0;     // the fp32 package
+  // Per group: the groups it exchanges values with (through ops that only move data);
+  // -1 for a graph input or output, which is always fp32.
+  std::vector<std::vector<int>> neighbours;
+  double signal = 1;                      // mean square of the fp32 outputs
+  double baseBytes = 0, baseLatency = 0;  // the fp32 package
 };
 
 struct Estimate {
@@ -51,13 +60,21 @@ struct Estimate {
   double sqnrDb(double signal) const { return noise > 0 ? 10 * std::log10(signal / noise) : INFINITY; }
 };
 
+// Latency: each group's own kernels as in a chain of its precision, plus its boundary
+// conversions in proportion to how many of its neighbours run at another precision.
 Estimate estimate(const Candidates &c, const std::vector<size_t> &state) {
   Estimate e{0, c.baseBytes, c.baseLatency};
   for (size_t g = 0; g < state.size(); ++g) {
     const Option &o = c.options[g][state[g]], &fp32 = c.options[g][0];
     e.noise += o.noise;
     e.bytes += o.bytes - fp32.bytes;
-    e.latencyMs += o.latencyMs - fp32.latencyMs;
+    e.latencyMs += o.chainMs - fp32.chainMs;
+    if (o.conversionMs > 0 && !c.neighbours[g].empty()) {
+      size_t differ = 0;
+      for (int n : c.neighbours[g])
+        differ += n < 0 ? state[g] != 0 : c.options[size_t(n)][state[size_t(n)]].precision != o.precision;
+      e.latencyMs += o.conversionMs * double(differ) / double(c.neighbours[g].size());
+    }
   }
   return e;
 }
@@ -66,40 +83,39 @@ struct Limits {
   double bytes = INFINITY, latencyMs = INFINITY, noise = INFINITY;
 };
 
-// The greedy walk (see the top of the file). False when the budgets cannot be met; the
-// state is then the closest the walk got.
+// The greedy walk (see the top of the file), each change judged by the estimate of the
+// whole plan after it (a group's latency depends on its neighbours'). False when the
+// budgets cannot be met; the state is then the closest the walk got.
 bool greedy(const Candidates &c, const Limits &limits, std::vector<size_t> &state) {
   state.assign(c.options.size(), 0);
   for (size_t g = 0; g < state.size(); ++g) state[g] = c.allowed[g].front();  // forced or fp32
   const double eps = c.signal * 1e-12;
   const bool resourceBudget = std::isfinite(limits.bytes) || std::isfinite(limits.latencyMs);
+  auto excess = [&](const Estimate &e) {
+    return std::max(0.0, e.bytes - limits.bytes) / limits.bytes +
+           std::max(0.0, e.latencyMs - limits.latencyMs) / limits.latencyMs;
+  };
   while (true) {
     const Estimate e = estimate(c, state);
-    const double bytesOver = e.bytes - limits.bytes, latencyOver = e.latencyMs - limits.latencyMs;
-    if (resourceBudget && bytesOver <= 0 && latencyOver <= 0) break;
+    if (resourceBudget && excess(e) <= 0) break;
     size_t bestGroup = SIZE_MAX, bestOption = 0;
     double bestScore = -INFINITY;
     for (size_t g = 0; g < state.size(); ++g)
       for (size_t o : c.allowed[g]) {
         if (o == state[g]) continue;
-        const Option &from = c.options[g][state[g]], &to = c.options[g][o];
-        double gain = 0;
-        if (resourceBudget) {
-          if (bytesOver > 0) gain += (from.bytes - to.bytes) / bytesOver;
-          if (latencyOver > 0) gain += (from.latencyMs - to.latencyMs) / latencyOver;
-        } else {
-          gain = from.bytes - to.bytes;
-        }
-        if (gain <= 0) continue;
-        const double added = to.noise - from.noise;
-        if (e.noise + added > limits.noise) continue;
+        const size_t from = state[g];
+        state[g] = o;
+        const Estimate after = estimate(c, state);
+        state[g] = from;
+        // With a size or latency budget: the excess over the budgets removed (so every
+        // step lowers it, and the walk ends); with only an error budget: bytes saved.
+        const double gain = resourceBudget ? excess(e) - excess(after) : e.bytes - after.bytes;
+        if (gain <= 0 || after.noise > limits.noise) continue;
+        const double added = after.noise - e.noise;
         const double score = added <= 0 ? gain / eps : gain / std::max(added, eps);
         if (score > bestScore) bestScore = score, bestGroup = g, bestOption = o;
       }
-    if (bestGroup == SIZE_MAX) {
-      if (!resourceBudget) return true;  // nothing smaller fits the error budget
-      return false;
-    }
+    if (bestGroup == SIZE_MAX) return !resourceBudget;  // error budget only: nothing smaller fits
     state[bestGroup] = bestOption;
   }
   // Within the budgets: spend what is left on less noise.
@@ -109,12 +125,12 @@ bool greedy(const Candidates &c, const Limits &limits, std::vector<size_t> &stat
     double bestRemoved = 0;
     for (size_t g = 0; g < state.size(); ++g)
       for (size_t o : c.allowed[g]) {
-        const Option &from = c.options[g][state[g]], &to = c.options[g][o];
-        const double removed = from.noise - to.noise;
-        if (removed <= bestRemoved) continue;
-        if (e.bytes + to.bytes - from.bytes > limits.bytes ||
-            e.latencyMs + to.latencyMs - from.latencyMs > limits.latencyMs)
-          continue;
+        const size_t from = state[g];
+        state[g] = o;
+        const Estimate after = estimate(c, state);
+        state[g] = from;
+        const double removed = e.noise - after.noise;
+        if (removed <= bestRemoved || after.bytes > limits.bytes || after.latencyMs > limits.latencyMs) continue;
         bestRemoved = removed, bestGroup = g, bestOption = o;
       }
     if (bestGroup == SIZE_MAX) return true;
@@ -133,6 +149,44 @@ std::string summarize(const Candidates &c, const std::vector<size_t> &state) {
 std::string figures(const quant::PlanFigures &f) {
   return llvm::formatv("{0:f3} MiB, SQNR {1:f1} dB, {2:f3} ms", double(f.packageBytes) / kMiB, f.sqnrDb, f.latencyMs)
       .str();
+}
+
+// For each group of `result`, the groups it reads from and writes to, looking through
+// the plan ops that are not analyzed groups (ops that only move data; -1: a graph input
+// or output, or an op left fp32).
+std::vector<std::vector<int>> groupNeighbours(const std::vector<PlanOp> &ops, const quant::SensitivityResult &result) {
+  std::map<mlir::Operation *, int> groupOf;
+  std::map<std::string, int> byName;
+  for (size_t g = 0; g < result.groups.size(); ++g) byName[result.groups[g].name] = int(g);
+  std::set<mlir::Operation *> planned;
+  for (const PlanOp &p : ops) {
+    planned.insert(p.operation);
+    if (auto it = byName.find(p.name); it != byName.end()) groupOf[p.operation] = it->second;
+  }
+  std::vector<std::vector<int>> neighbours(result.groups.size());
+  // The groups (or -1) a value reaches, forwards or backwards through non-group plan ops.
+  std::function<void(mlir::Value, std::set<int> &)> producers = [&](mlir::Value v, std::set<int> &out) {
+    mlir::Operation *def = v.getDefiningOp();
+    if (!def) return void(out.insert(-1));  // a graph input
+    if (!planned.count(def)) return;        // a constant
+    if (auto it = groupOf.find(def); it != groupOf.end()) return void(out.insert(it->second));
+    if (mlir::edge::isKeptFloat(def) || def->getNumOperands() == 0) return void(out.insert(-1));
+    for (mlir::Value in : def->getOperands()) producers(in, out);
+  };
+  std::function<void(mlir::Operation *, std::set<int> &)> consumers = [&](mlir::Operation *op, std::set<int> &out) {
+    for (mlir::Operation *user : op->getUsers()) {
+      if (auto it = groupOf.find(user); it != groupOf.end()) out.insert(it->second);
+      else if (!planned.count(user) || mlir::edge::isKeptFloat(user)) out.insert(-1);  // the return, or fp32
+      else consumers(user, out);
+    }
+  };
+  for (const auto &[op, g] : groupOf) {
+    std::set<int> around;
+    for (mlir::Value in : op->getOperands()) producers(in, around);
+    consumers(op, around);
+    neighbours[size_t(g)].assign(around.begin(), around.end());
+  }
+  return neighbours;
 }
 
 }  // namespace
@@ -203,11 +257,11 @@ bool chooseAutoPlan(SensitivityAnalyzer &analyzer, const quant::SensitivityResul
   std::vector<std::regex> forceRegex;
   for (const auto &f : options.force) forceRegex.emplace_back(f.second, std::regex::ECMAScript);
   for (const quant::GroupSensitivity &g : result.groups) {
-    std::vector<Option> opts = {{"fp32", 0, double(g.fp32Bytes), g.fp32LatencyMs}};
+    std::vector<Option> opts = {{"fp32", 0, double(g.fp32Bytes), g.fp32LatencyMs, 0}};
     for (const quant::CandidateMeasure &m : g.candidates) {
       // A NaN or -inf SQNR (non-finite outputs) is an option never worth taking.
       const double noise = std::isfinite(m.error.sqnrDb) || m.error.sqnrDb > 0 ? m.error.mse : INFINITY;
-      opts.push_back({m.precision, noise, double(m.bytes), m.latencyMs});
+      opts.push_back({m.precision, noise, double(m.bytes), m.chainLatencyMs, m.conversionMs});
     }
     std::string forced;
     for (size_t f = 0; f < options.force.size(); ++f)
@@ -228,6 +282,8 @@ bool chooseAutoPlan(SensitivityAnalyzer &analyzer, const quant::SensitivityResul
     c.options.push_back(std::move(opts));
     c.allowed.push_back(std::move(allowed));
   }
+
+  c.neighbours = groupNeighbours(analyzer.ops(), result);
 
   Limits limits;
   if (budget.maxSizeMb > 0) limits.bytes = budget.maxSizeMb * kMiB;

@@ -9,6 +9,7 @@
 
 #include "edge/EdgeDialect.h"
 #include "edge/KeepFloat.h"
+#include "edgec/AutoPlan.h"
 #include "edgec/ModelRunner.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -91,6 +92,14 @@ std::vector<std::string> protectionReasons(const std::vector<PlanOp> &ops) {
 }
 
 double perRun(const ModelRunner::CallTime &c) { return c.runs ? c.totalMs / double(c.runs) : 0; }
+
+// The kernel time of the calls that write the results of the op at `loc`.
+double ownTime(const std::vector<ModelRunner::CallTime> &calls, mlir::Location loc) {
+  double total = 0;
+  for (const ModelRunner::CallTime &c : calls)
+    if (c.operation && c.operation->getLoc() == loc) total += perRun(c);
+  return total;
+}
 
 }  // namespace
 
@@ -234,7 +243,7 @@ bool SensitivityAnalyzer::analyze(quant::SensitivityResult &result, std::string 
   std::vector<size_t> analyzed;
   for (size_t i = 0; i < m.ops.size(); ++i)
     if (m.ops[i].group && !mlir::edge::isKeptFloat(m.ops[i].operation)) analyzed.push_back(i);
-  const size_t total = analyzed.size() * m.options.precisions.size();
+  const size_t total = analyzed.size() * m.options.precisions.size();  // (+ one chain run per precision)
   size_t done = 0;
   if (m.options.progress) m.options.progress(0, total);
   for (size_t i : analyzed) {
@@ -271,11 +280,35 @@ bool SensitivityAnalyzer::analyze(quant::SensitivityResult &result, std::string 
         c.bytes = uint64_t(std::max<int64_t>(0, int64_t(op.fp32Bytes) + int64_t(runner->packageBytes()) -
                                                     int64_t(m.basePackageBytes)));
         c.latencyMs = std::max(0.0, g.fp32LatencyMs + m.latencyChange(calls, op.operation->getLoc()));
+        c.conversionMs = std::max(0.0, c.latencyMs - ownTime(calls, op.operation->getLoc()));
         g.candidates.push_back(std::move(c));
       }
       if (m.options.progress) m.options.progress(++done, total);
     }
     result.groups.push_back(std::move(g));
+  }
+  // Each precision once over every group it changes: what a group costs inside a chain of
+  // its own precision.
+  for (const std::string &precision : m.options.precisions) {
+    std::vector<std::string> choice;
+    bool any = false;
+    for (const quant::GroupSensitivity &g : result.groups) {
+      const bool takes = llvm::any_of(g.candidates, [&](const quant::CandidateMeasure &c) { return c.precision == precision; });
+      choice.push_back(takes ? precision : "fp32");
+      any |= takes;
+    }
+    if (!any) continue;
+    mlir::OwningOpRef<mlir::ModuleOp> copy;
+    std::string trialError;
+    std::unique_ptr<ModelRunner> runner = m.runnerFor(expandGroupChoice(m.ops, result, choice), nullptr, copy, trialError);
+    std::vector<ModelRunner::CallTime> calls;
+    if (!runner || !m.runSamples(*runner, nullptr, calls, trialError)) {
+      error = "every group at " + precision + ": " + trialError;
+      return false;
+    }
+    for (size_t k = 0; k < result.groups.size(); ++k)
+      for (quant::CandidateMeasure &c : result.groups[k].candidates)
+        if (c.precision == precision) c.chainLatencyMs = ownTime(calls, m.ops[analyzed[k]].operation->getLoc());
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return true;

@@ -35,9 +35,16 @@ struct CandidateMeasure {
   // The group's bytes in the package at this precision: its fp32 weight bytes plus what
   // the package grew or shrank by (weights, scales, and the tensor records it adds).
   uint64_t bytes = 0;
-  // The group's kernel time per run, milliseconds: its own calls plus the conversions
-  // (quantize/dequantize, casts) this precision adds at its boundaries.
+  // The group's kernel time per run, milliseconds, with only this group at this
+  // precision: its own calls plus the conversions (quantize/dequantize, casts) it adds at
+  // its boundaries.
   double latencyMs = 0;
+  // Its own calls when its neighbours run at the same precision (measured with every
+  // group that takes this precision at it): what it costs inside a chain, where the
+  // conversions between neighbours disappear.
+  double chainLatencyMs = 0;
+  // The conversions at its boundaries in the one-group trial (latencyMs minus its own calls).
+  double conversionMs = 0;
 };
 
 struct GroupSensitivity {

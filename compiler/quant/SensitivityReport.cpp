@@ -320,7 +320,9 @@ void writeSensitivityJson(const SensitivityResult &r, const ChosenPlan *plan, st
          << ", \"cosine\": " << jsonNumber(c.error.cosine)
          << ", \"max_abs\": " << jsonNumber(c.error.maxAbs)
          << ", \"top1\": " << jsonNumber(c.error.top1) << ", \"bytes\": " << c.bytes
-         << ", \"latency_ms\": " << jsonNumber(c.latencyMs) << "}";
+         << ", \"latency_ms\": " << jsonNumber(c.latencyMs)
+         << ", \"chain_latency_ms\": " << jsonNumber(c.chainLatencyMs)
+         << ", \"conversion_ms\": " << jsonNumber(c.conversionMs) << "}";
     }
     os << (g.candidates.empty() ? "]\n" : "\n      ]\n") << "    }";
   }

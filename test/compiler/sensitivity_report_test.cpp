@@ -246,7 +246,7 @@ check('params', g[3]['params'], 2**53 + 1)
 check('fp32_bytes', g[1]['fp32_bytes'], 36864 * 4)
 check('keys', list(g[1].keys()), ['name', 'op', 'nodes', 'params', 'fp32_bytes', 'fp32_latency_ms', 'protected', 'rank', 'sensitivity_db', 'candidates'])
 c = g[1]['candidates'][1]
-check('cand keys', list(c.keys()), ['precision', 'sqnr_db', 'mse', 'cosine', 'max_abs', 'top1', 'bytes', 'latency_ms'])
+check('cand keys', list(c.keys()), ['precision', 'sqnr_db', 'mse', 'cosine', 'max_abs', 'top1', 'bytes', 'latency_ms', 'chain_latency_ms', 'conversion_ms'])
 check('precision', c['precision'], 'int8')
 )PY") + "check('sqnr', c['sqnr_db'], " + pyFloat(c.error.sqnrDb) + ")\n" +
                              "check('mse', c['mse'], " + pyFloat(c.error.mse) + ")\n" +
