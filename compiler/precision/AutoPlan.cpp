@@ -254,6 +254,7 @@ bool chooseAutoPlan(SensitivityAnalyzer &analyzer, const quant::SensitivityResul
   for (const quant::GroupSensitivity &g : result.groups)
     for (const quant::CandidateMeasure &m : g.candidates)
       if (std::isfinite(m.error.sqnrDb) && m.error.mse > 0) c.signal = m.error.mse * std::pow(10, m.error.sqnrDb / 10);
+  std::vector<bool> guarded;  // protected and not forced
   std::vector<std::regex> forceRegex;
   for (const auto &f : options.force) forceRegex.emplace_back(f.second, std::regex::ECMAScript);
   for (const quant::GroupSensitivity &g : result.groups) {
@@ -268,11 +269,8 @@ bool chooseAutoPlan(SensitivityAnalyzer &analyzer, const quant::SensitivityResul
       for (const std::string &node : g.nodes)
         if (std::regex_search(node, forceRegex[f])) forced = options.force[f].first;
     std::vector<size_t> allowed;
-    for (size_t o = 0; o < opts.size(); ++o) {
-      const std::string &p = opts[o].precision;
-      if (!forced.empty() ? p == forced : g.protectedBecause.empty() || p == "fp32" || p == "fp16")
-        allowed.push_back(o);
-    }
+    for (size_t o = 0; o < opts.size(); ++o)
+      if (forced.empty() || opts[o].precision == forced) allowed.push_back(o);
     if (allowed.empty()) {
       error = "--force " + forced + ": precision " + forced + " does not apply to group '" + g.name + "' (" + g.op +
               "); it can take: fp32";
@@ -281,7 +279,21 @@ bool chooseAutoPlan(SensitivityAnalyzer &analyzer, const quant::SensitivityResul
     }
     c.options.push_back(std::move(opts));
     c.allowed.push_back(std::move(allowed));
+    guarded.push_back(forced.empty() && !g.protectedBecause.empty());
   }
+  // Protection is a preference: protected groups stay fp32/fp16, and only when no plan
+  // meets the budget that way may they go to 8 bits, and then lower.
+  const std::vector<std::vector<size_t>> unguarded = c.allowed;
+  auto protect = [&](int level) {
+    for (size_t g = 0; g < c.allowed.size(); ++g) {
+      c.allowed[g].clear();
+      for (size_t o : unguarded[g]) {
+        const std::string &p = c.options[g][o].precision;
+        const bool wide = p == "fp32" || p == "fp16", eightBit = p == "int8" || p == "int8-dynamic";
+        if (!guarded[g] || level >= 2 || wide || (level == 1 && eightBit)) c.allowed[g].push_back(o);
+      }
+    }
+  };
 
   c.neighbours = groupNeighbours(analyzer.ops(), result);
 
@@ -301,8 +313,16 @@ bool chooseAutoPlan(SensitivityAnalyzer &analyzer, const quant::SensitivityResul
     plan.estimated.latencyMs = e.latencyMs;
     precisionOf = expandGroupChoice(analyzer.ops(), result, plan.precisionOf);
   };
+  const std::string objective = plan.objective;
   for (plan.iterations = 1; plan.iterations <= options.maxIterations; ++plan.iterations) {
-    const bool met = greedy(c, limits, state);
+    bool met = false;
+    for (int level = 0; level <= 2 && !met; ++level) {
+      protect(level);
+      met = greedy(c, limits, state);
+      plan.objective = objective + (level == 0 || !met ? ""
+                                    : level == 1 ? " (protected groups down to 8 bits to fit)"
+                                                 : " (protected groups down to 4 bits to fit)");
+    }
     fill(state);
     if (!met) {
       error = "no plan meets " + budget.describe() + "; the closest (" + summarize(c, state) + ") is estimated at " +
