@@ -35,7 +35,7 @@ void MixedPrecisionOptions::addPlanOptions(CLI::App &cmd) {
       ->delimiter(',');
   cmd.add_option("--max-samples", maxSamples, "Analysis runs on at most N of the --calib samples")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, 1000000));
 }
 
 void MixedPrecisionOptions::addReportOption(CLI::App &cmd, const std::string &help) {
