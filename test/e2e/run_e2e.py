@@ -28,10 +28,12 @@ precision explains (PRECISION_CASES); MobileNetV2 and ResNet-18 also with static
 on 8 random calibration samples (STATIC_INT8_CASES), on both kernel sets, which must give
 the same bytes. One more case, observer_ranges
 (observer_ranges.py), compares the per-tensor min/max that `edgec-observe` records
-inside the compiler on MobileNetV2 with PyTorch forward hooks. Two quantization harnesses
+inside the compiler on MobileNetV2 with PyTorch forward hooks. Three quantization harnesses
 run as their own processes, each of their cases one case here ("harness/case"), with the
 cases their ENABLED_* list names: quant_accuracy (quant_accuracy.py: top-1 per precision
-on a small CNN trained at test time, cached in BUILD/test/quant-models) and qdq_vs_ort
+on a small CNN trained at test time, cached in BUILD/test/quant-models), lm_accuracy
+(lm_accuracy.py: perplexity per precision on a character-level transformer language model
+trained at test time, cached in BUILD/test/lm-models) and qdq_vs_ort
 (qdq_vs_ort.py: QDQ models against ONNX Runtime from npm). Run with Debian's /usr/bin/python3
 (python3-torch, python3-torchvision, python3-onnx, python3-numpy). Prints one line per
 case (PASS/FAIL, errors, compile time, latency) and, last, "N passed, N failed".
@@ -279,6 +281,7 @@ def check_static_int8(name, rtol, edgec, mdir, onnx_path, x_path, ref):
 
 HARNESSES = {  # name -> script in this folder, run with --build-dir and --results-json
     "quant_accuracy": "quant_accuracy.py",
+    "lm_accuracy": "lm_accuracy.py",
     "qdq_vs_ort": "qdq_vs_ort.py",
 }
 
