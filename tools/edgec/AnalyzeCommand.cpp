@@ -73,11 +73,11 @@ void addAnalyzeCommand(CLI::App &app) {
     if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + os.str());
     opts->keepFloat.apply(*module, opts->quiet);
     progress.step("calibrating (" + opts->calib.method + ")");
-    calibrateModule(*module, opts->calib, opts->quiet);
+    calibrateModule(*module, opts->calib, progress, opts->quiet);
     progress.step("measuring each group's sensitivity");
     quant::SensitivityResult result;
     std::unique_ptr<SensitivityAnalyzer> analyzer =
-        analyzeModule(*module, opts->calib, opts->mixed, opts->input.path, result, opts->quiet);
+        analyzeModule(*module, opts->calib, opts->mixed, opts->input.path, result, progress, opts->quiet);
     progress.step("choosing precisions for " + autoOptions.budget.describe());
     quant::ChosenPlan chosen;
     PrecisionPlan plan;

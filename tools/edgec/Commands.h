@@ -48,10 +48,14 @@ public:
   ~Progress();  // a step still open (an error unwound past it) ends its line with "failed"
   void step(const std::string &what);
   void done();
+  // The open step's line ("[3/6] calibrating (minmax) ..."), for counters that redraw it
+  // on a terminal.
+  std::string line() const;
 
 private:
   int steps_, current_ = 0;
   bool quiet_;
+  std::string what_;
   double start_ = 0;
 };
 

@@ -192,11 +192,11 @@ void addCompileCommand(CLI::App &app) {
     std::string planSummary;  // printed after the progress lines
     if (automatic) {
       progress.step("calibrating (" + opts->calibMethod + ")");
-      calibrateModule(*module, calibration, opts->quiet);
+      calibrateModule(*module, calibration, progress, opts->quiet);
       progress.step("measuring each group's sensitivity");
       quant::SensitivityResult result;
       std::unique_ptr<SensitivityAnalyzer> analyzer =
-          analyzeModule(*module, calibration, opts->mixed, opts->input.path, result, opts->quiet);
+          analyzeModule(*module, calibration, opts->mixed, opts->input.path, result, progress, opts->quiet);
       progress.step("choosing precisions for " + autoOptions.budget.describe());
       quant::ChosenPlan chosen;
       PrecisionPlan plan;
@@ -219,7 +219,7 @@ void addCompileCommand(CLI::App &app) {
       if (!readPlanFile(opts->planFile, *module, plan, error)) throw CommandError(error);
       if (!opts->calib.empty()) {
         progress.step("calibrating (" + opts->calibMethod + ")");
-        calibrateModule(*module, calibration, opts->quiet);
+        calibrateModule(*module, calibration, progress, opts->quiet);
       } else {
         writeRanges(*module, plan.ranges);
       }
@@ -229,7 +229,7 @@ void addCompileCommand(CLI::App &app) {
     }
     if (int8) {
       progress.step("calibrating (" + opts->calibMethod + ")");
-      calibrateModule(*module, calibration, opts->quiet);
+      calibrateModule(*module, calibration, progress, opts->quiet);
 
       progress.step("quantizing to int8");
       runPasses(buildQuantizePipeline);

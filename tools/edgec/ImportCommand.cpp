@@ -31,7 +31,12 @@ void Progress::step(const std::string &what) {
     std::fprintf(stderr, "[%d/%d] %s ...", ++current_, steps_, what.c_str());
     std::fflush(stderr);
   }
+  what_ = what;
   start_ = now;
+}
+
+std::string Progress::line() const {
+  return "[" + std::to_string(current_) + "/" + std::to_string(steps_) + "] " + what_ + " ...";
 }
 
 Progress::~Progress() {

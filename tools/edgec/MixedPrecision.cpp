@@ -60,7 +60,7 @@ AutoPlanOptions MixedPrecisionOptions::check() const {
   return o;
 }
 
-void calibrateModule(mlir::ModuleOp module, const CalibrationSettings &settings, bool quiet) {
+void calibrateModule(mlir::ModuleOp module, const CalibrationSettings &settings, const Progress &progress, bool quiet) {
   CalibrationOptions calib;
   calib.samplesDir = settings.dir;
   try {
@@ -76,12 +76,11 @@ void calibrateModule(mlir::ModuleOp module, const CalibrationSettings &settings,
       std::fprintf(stderr, "\nwarning: only %zu calibration sample%s in %s; at least %zu are recommended (ranges "
                            "from few samples miss the tails, and accuracy suffers)\n",
                    total, total == 1 ? "" : "s", settings.dir.c_str(), quant::kCalibrationSampleWarningThreshold);
-    if (tty) std::fprintf(stderr, "\r  calibrating (%s) ... %zu/%zu samples", settings.method.c_str(), done, total);
+    if (tty) std::fprintf(stderr, "\r%s %zu/%zu samples", progress.line().c_str(), done, total);
   };
   CalibrationResult result;
   std::string error;
   if (!calibrate(module, calib, result, error)) throw CommandError("calibration failed: " + error);
-  if (tty) std::fprintf(stderr, "\n");
   if (result.nonFinite)
     std::fprintf(stderr, "warning: %llu NaN or infinite activation values were seen during calibration and "
                          "ignored\n", static_cast<unsigned long long>(result.nonFinite));
@@ -89,7 +88,8 @@ void calibrateModule(mlir::ModuleOp module, const CalibrationSettings &settings,
 
 std::unique_ptr<SensitivityAnalyzer> analyzeModule(mlir::ModuleOp module, const CalibrationSettings &calib,
                                                    const MixedPrecisionOptions &options, const std::string &model,
-                                                   quant::SensitivityResult &result, bool quiet) {
+                                                   quant::SensitivityResult &result, const Progress &progress,
+                                                   bool quiet) {
   // The samples, checked against the model's inputs as calibration checks them.
   std::vector<SampleInputs> samples;
   int threads = 0;
@@ -117,16 +117,15 @@ std::unique_ptr<SensitivityAnalyzer> analyzeModule(mlir::ModuleOp module, const 
   ao.progress = [&](size_t done, size_t total) {
     if (!tty) return;
     const double elapsed = nowSeconds() - start;
-    std::fprintf(stderr, "\r  %zu/%zu trials", done, total);
+    std::fprintf(stderr, "\r%s %zu/%zu trials", progress.line().c_str(), done, total);
     if (done > 0 && done < total) std::fprintf(stderr, ", about %.0f s left  ", elapsed / double(done) * double(total - done));
-    else std::fprintf(stderr, "                       ");
+    else std::fprintf(stderr, "%22s", "");  // over the time left
     std::fflush(stderr);
   };
   std::string error;
   std::unique_ptr<SensitivityAnalyzer> analyzer = SensitivityAnalyzer::create(module, std::move(samples), ao, error);
   if (!analyzer) throw CommandError("sensitivity analysis: " + error);
   if (!analyzer->analyze(result, error)) throw CommandError("sensitivity analysis: " + error);
-  if (tty) std::fprintf(stderr, "\n");
   result.model = model;
   result.threads = threads;
   return analyzer;

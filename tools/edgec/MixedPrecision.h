@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "Commands.h"
 #include "edgec/AutoPlan.h"
 #include "edgec/PrecisionPlan.h"
 #include "edgec/SensitivityAnalysis.h"
@@ -37,15 +38,17 @@ struct CalibrationSettings {
   int threads = 0;
 };
 
-// Records calibration ranges on `module` (the step compile's --precision int8 runs), with
-// its progress line and warnings. Throws CommandError.
-void calibrateModule(mlir::ModuleOp module, const CalibrationSettings &calib, bool quiet);
+// Records calibration ranges on `module` (the step compile's --precision int8 runs),
+// redrawing `progress`'s open line with a sample count on a terminal, and warns. Throws
+// CommandError.
+void calibrateModule(mlir::ModuleOp module, const CalibrationSettings &calib, const Progress &progress, bool quiet);
 
-// Loads up to `maxSamples` samples of `dir` and analyzes every group, with a progress
-// line that counts trials and shows the time left. Throws CommandError.
+// Loads up to `maxSamples` samples of `dir` and analyzes every group; on a terminal the
+// open progress line counts trials and shows the time left. Throws CommandError.
 std::unique_ptr<SensitivityAnalyzer> analyzeModule(mlir::ModuleOp module, const CalibrationSettings &calib,
                                                    const MixedPrecisionOptions &options, const std::string &model,
-                                                   quant::SensitivityResult &result, bool quiet);
+                                                   quant::SensitivityResult &result, const Progress &progress,
+                                                   bool quiet);
 
 // Writes DIR/sensitivity.json, .md, .svg and plan.json (each atomically; the folder is
 // created if needed). Throws CommandError.
