@@ -215,7 +215,8 @@ bool parseForce(const std::string &text, std::pair<std::string, std::string> &fo
   try {
     std::regex(force.second, std::regex::ECMAScript);
   } catch (const std::regex_error &e) {
-    error = "--force '" + text + "': '" + force.second + "' is not a valid regular expression (ECMAScript): " + e.what();
+    error = "--force '" + text + "': '" + force.second + "' is not a valid regular expression (ECMAScript): " +
+            e.what();
     return false;
   }
   return true;

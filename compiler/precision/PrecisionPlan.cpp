@@ -205,7 +205,9 @@ mlir::LogicalResult applyPrecisionPlan(mlir::ModuleOp module, const std::map<std
 }
 
 namespace {
-llvm::json::Array rangeJson(const std::pair<float, float> &r) { return llvm::json::Array{double(r.first), double(r.second)}; }
+llvm::json::Array rangeJson(const std::pair<float, float> &r) {
+  return llvm::json::Array{double(r.first), double(r.second)};
+}
 }  // namespace
 
 std::string planJson(mlir::ModuleOp module, const PrecisionPlan &plan, const std::string &modelName) {

@@ -293,14 +293,16 @@ bool SensitivityAnalyzer::analyze(quant::SensitivityResult &result, std::string 
     std::vector<std::string> choice;
     bool any = false;
     for (const quant::GroupSensitivity &g : result.groups) {
-      const bool takes = llvm::any_of(g.candidates, [&](const quant::CandidateMeasure &c) { return c.precision == precision; });
+      const bool takes =
+          llvm::any_of(g.candidates, [&](const quant::CandidateMeasure &c) { return c.precision == precision; });
       choice.push_back(takes ? precision : "fp32");
       any |= takes;
     }
     if (!any) continue;
     mlir::OwningOpRef<mlir::ModuleOp> copy;
     std::string trialError;
-    std::unique_ptr<ModelRunner> runner = m.runnerFor(expandGroupChoice(m.ops, result, choice), nullptr, copy, trialError);
+    std::unique_ptr<ModelRunner> runner =
+        m.runnerFor(expandGroupChoice(m.ops, result, choice), nullptr, copy, trialError);
     std::vector<ModelRunner::CallTime> calls;
     if (!runner || !m.runSamples(*runner, nullptr, calls, trialError)) {
       error = "every group at " + precision + ": " + trialError;

@@ -58,19 +58,13 @@ void addAnalyzeCommand(CLI::App &app) {
     opts->keepFloat.check("analyze");
     Progress progress(5, opts->quiet);
     mlir::MLIRContext context;
-    std::string diag;
-    llvm::raw_string_ostream os(diag);
-    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-      if (!mlir::isa<mlir::UnknownLoc>(d.getLocation())) os << d.getLocation() << ": ";
-      os << d << "\n";
-      return mlir::success();
-    });
+    DiagnosticText diagnostics(context);
     progress.step("importing " + opts->input.path);
     auto module = loadModel(context, opts->input);
     progress.step("optimizing");
     mlir::PassManager pm(&context);
     target->buildPipeline(pm, PipelineOptions{});
-    if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + os.str());
+    if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + diagnostics.str());
     opts->keepFloat.apply(*module, opts->quiet);
     progress.step("calibrating (" + opts->calib.method + ")");
     calibrateModule(*module, opts->calib, progress, opts->quiet);

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 
@@ -60,5 +61,17 @@ private:
 };
 
 double nowSeconds();
+
+// Collects the context's diagnostics while it lives, as "location: message" lines (the
+// location left out when unknown), for the error a failed step throws.
+class DiagnosticText {
+public:
+  explicit DiagnosticText(mlir::MLIRContext &context);
+  std::string str() const { return text_; }
+
+private:
+  std::string text_;
+  mlir::ScopedDiagnosticHandler handler_;
+};
 
 }  // namespace edgec::cli

@@ -164,13 +164,7 @@ void addCompileCommand(CLI::App &app) {
     Progress progress(automatic ? 7 : planned ? (opts->calib.empty() ? 5 : 6) : int8 ? 6 : transforms ? 5 : 4,
                       opts->quiet);
     mlir::MLIRContext context;
-    std::string diag;
-    llvm::raw_string_ostream os(diag);
-    mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-      if (!mlir::isa<mlir::UnknownLoc>(d.getLocation())) os << d.getLocation() << ": ";
-      os << d << "\n";
-      return mlir::success();
-    });
+    DiagnosticText diagnostics(context);
 
     CalibrationSettings calibration{opts->calib, opts->calibMethod, opts->calibSamples, opts->threads};
     progress.step("importing " + opts->input.path);
@@ -179,7 +173,7 @@ void addCompileCommand(CLI::App &app) {
     progress.step("optimizing for " + opts->target);
     mlir::PassManager pm(&context);
     target->buildPipeline(pm, PipelineOptions{!opts->noFuse});
-    if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + os.str());
+    if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + diagnostics.str());
     opts->keepFloat.apply(*module, opts->quiet);  // names after fusion: what the passes see
 
     // The precision's own passes, after the target's pipeline (calibration needs the
@@ -187,7 +181,8 @@ void addCompileCommand(CLI::App &app) {
     auto runPasses = [&](const std::function<void(mlir::OpPassManager &)> &build) {
       mlir::PassManager qpm(&context);
       build(qpm);
-      if (mlir::failed(qpm.run(*module))) throw CommandError("--precision " + opts->precision + " failed:\n" + os.str());
+      if (mlir::failed(qpm.run(*module)))
+        throw CommandError("--precision " + opts->precision + " failed:\n" + diagnostics.str());
     };
     std::string planSummary;  // printed after the progress lines
     if (automatic) {
@@ -204,7 +199,8 @@ void addCompileCommand(CLI::App &app) {
       std::string error;
       const bool met = chooseAutoPlan(*analyzer, result, autoOptions, chosen, plan.precisionOf, error);
       if (!met) throw CommandError(error);
-      if (!opts->mixed.reportDir.empty()) writeReport(opts->mixed.reportDir, *module, result, &chosen, plan, opts->input.path);
+      if (!opts->mixed.reportDir.empty())
+        writeReport(opts->mixed.reportDir, *module, result, &chosen, plan, opts->input.path);
       if (mlir::failed(applyPrecisionPlan(*module, plan.precisionOf, error))) throw CommandError(error);
       char line[256];
       std::snprintf(line, sizeof line, "plan (%s, %d round%s): measured %.3f MiB, SQNR %.1f dB, %.3f ms per run\n",
@@ -261,12 +257,13 @@ void addCompileCommand(CLI::App &app) {
     }
 
     progress.step("lowering to kernels and planning memory");
-    if (mlir::failed(target->checkLegality(*module))) throw CommandError(os.str());
+    if (mlir::failed(target->checkLegality(*module))) throw CommandError(diagnostics.str());
 
     // Lowering and writing are one step for a target that streams its weights.
     progress.step("writing " + opts->output);
     PackageStats stats;
-    if (!target->writePackage(*module, opts->output, &stats)) throw CommandError("lowering failed:\n" + os.str());
+    if (!target->writePackage(*module, opts->output, &stats))
+      throw CommandError("lowering failed:\n" + diagnostics.str());
     progress.done();
     if (!opts->quiet) std::fputs(planSummary.c_str(), stderr);
     opts->keepFloat.report();

@@ -35,6 +35,14 @@ void Progress::step(const std::string &what) {
   start_ = now;
 }
 
+DiagnosticText::DiagnosticText(mlir::MLIRContext &context)
+    : handler_(&context, [this](mlir::Diagnostic &d) {
+        llvm::raw_string_ostream os(text_);
+        if (!mlir::isa<mlir::UnknownLoc>(d.getLocation())) os << d.getLocation() << ": ";
+        os << d << "\n";
+        return mlir::success();
+      }) {}
+
 std::string Progress::line() const {
   return "[" + std::to_string(current_) + "/" + std::to_string(steps_) + "] " + what_ + " ...";
 }

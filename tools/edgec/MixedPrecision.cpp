@@ -118,7 +118,8 @@ std::unique_ptr<SensitivityAnalyzer> analyzeModule(mlir::ModuleOp module, const 
     if (!tty) return;
     const double elapsed = nowSeconds() - start;
     std::fprintf(stderr, "\r%s %zu/%zu trials", progress.line().c_str(), done, total);
-    if (done > 0 && done < total) std::fprintf(stderr, ", about %.0f s left  ", elapsed / double(done) * double(total - done));
+    if (done > 0 && done < total)
+      std::fprintf(stderr, ", about %.0f s left  ", elapsed / double(done) * double(total - done));
     else std::fprintf(stderr, "%22s", "");  // over the time left
     std::fflush(stderr);
   };
