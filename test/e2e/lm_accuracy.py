@@ -40,11 +40,8 @@ Prints one line per case (PASS/FAIL, perplexity, delta, top-1, size, times), a t
   test/e2e/lm_accuracy.py --build-dir build --precisions all --keep
   test/e2e/lm_accuracy.py --build-dir build --precisions int8 --limit 32
 """
-import argparse
 import collections
-import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -53,6 +50,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 import lm_models  # noqa: E402
 
 # flags: edgec compile flags; calib: the model folder's calibration folder to pass with
@@ -99,43 +97,22 @@ def compile_case(edgec, model_dir, name, work, fp32_size):
                                                "(and max_size in the case)")
             return proc, pkg, 0.0, ["(not run)"]
         flags = [("%.4f" % (case.max_size * fp32_size / 2 ** 20)) if f == BUDGET else f for f in flags]
-    cmd = [edgec, "compile", os.path.join(model_dir, "model.onnx")] + flags
-    if case.calib:
-        cmd += ["--calib", os.path.join(model_dir, case.calib)]
-    cmd += ["-q", "-o", pkg]
-    t0 = time.time()
-    try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    except OSError as e:  # edgec replaced or unreadable mid-run: a failed case, not a crash
-        proc = subprocess.CompletedProcess(cmd, 127, stdout="edgec: error: cannot run %s: %s" % (edgec, e))
-    return proc, pkg, time.time() - t0, cmd
+    proc, seconds, cmd = harness.compile_package(edgec, os.path.join(model_dir, "model.onnx"), flags, pkg,
+                                                 case.calib and os.path.join(model_dir, case.calib))
+    return proc, pkg, seconds, cmd
 
 
 def run_test_set(edgec, pkg, model_dir, meta, count, out_dir):
     """logits float32 [count,T,V], or raises RuntimeError with edgec's message."""
-    test_dir = os.path.join(model_dir, "test")
     files = ["x%04d.npy" % i for i in range(count)]
     logits = []
-    for start in range(0, count, CHUNK):
-        chunk = files[start:start + CHUNK]
-        d = os.path.join(out_dir, "c%d" % (start // CHUNK))
-        os.makedirs(d)
-        cmd = [edgec, "run", pkg, "-q", "--input", "%s=%s" % (meta["input"], ",".join(chunk)), "--output-dir", d]
-        try:
-            proc = subprocess.run(cmd, cwd=test_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        except OSError as e:
-            raise RuntimeError("cannot run %s: %s" % (edgec, e))
-        if proc.returncode != 0:
-            raise RuntimeError("edgec run failed (exit %d) on %s..%s:\n%s" %
-                               (proc.returncode, chunk[0], chunk[-1], proc.stdout.strip()))
-        names = [meta["output"] + ".npy"] if len(chunk) == 1 else \
-            ["%s.%d.npy" % (meta["output"], k) for k in range(len(chunk))]
-        for n in names:
-            out = np.load(os.path.join(d, n))
-            if list(out.shape) != meta["output_shape"]:
-                raise RuntimeError("%s has shape %s, the model's output is %s" % (n, list(out.shape),
-                                                                                  meta["output_shape"]))
-            logits.append(out[0])
+    for path in harness.run_files(edgec, pkg, os.path.join(model_dir, "test"), files, meta["input"], meta["output"],
+                                  CHUNK, out_dir):
+        out = np.load(path)
+        if list(out.shape) != meta["output_shape"]:
+            raise RuntimeError("%s has shape %s, the model's output is %s" % (os.path.basename(path), list(out.shape),
+                                                                              meta["output_shape"]))
+        logits.append(out[0])
     return np.stack(logits).astype(np.float32)
 
 
@@ -168,46 +145,10 @@ def against_uniform(res, results, budget_bytes):
     return not problems, text + ("; " + "; ".join(problems) if problems else "")
 
 
-def edgec_message(text):
-    """edgec's error on one line: its 'edgec: error:' lines, else everything it printed."""
-    lines = [l.strip() for l in text.strip().splitlines() if l.strip()]
-    errors = [l for l in lines if "error" in l.lower()]
-    return " | ".join(errors or lines) or "(no output)"
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build-dir", default="/work/main/build")
-    parser.add_argument("--cache", help="model cache (default BUILD/test/lm-models)")
-    parser.add_argument("--precisions", help="comma-separated cases, or 'all' (default: %s)" %
-                        ",".join(ENABLED_PRECISIONS))
-    parser.add_argument("--limit", type=int, help="use only the first N test windows")
-    parser.add_argument("--results-json", metavar="FILE",
-                        help="also write [{case, ok, detail}] to FILE (how run_e2e.py collects the cases)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory (packages, outputs)")
-    args = parser.parse_args()
-    build = os.path.abspath(args.build_dir)
-    edgec = os.path.join(build, "bin", "edgec")
-    if args.precisions == "all":
-        names = list(CASES)
-    elif args.precisions:
-        names = [p.strip() for p in args.precisions.split(",") if p.strip()]
-    else:
-        names = list(ENABLED_PRECISIONS)
-    unknown = [n for n in names if n not in CASES]
-    if unknown:
-        parser.error("unknown case(s) %s; known: %s" % (", ".join(unknown), ", ".join(CASES)))
-    if args.limit is not None and args.limit < 1:
-        parser.error("--limit must be at least 1")
-    if not os.access(edgec, os.X_OK):
-        print("FAIL: no edgec binary at %s" % edgec)
-        print("0 passed, 1 failed")
-        return 1
-
     t0 = time.time()
-    model_dir = lm_models.ensure(args.cache or os.path.join(build, "test", "lm-models"))
-    with open(os.path.join(model_dir, "meta.json")) as f:
-        meta = json.load(f)
+    args, names, edgec, model_dir, meta = harness.accuracy_setup(__doc__, CASES, ENABLED_PRECISIONS, lm_models, "lm-models",
+                                                                 "windows")
     count = min(args.limit or meta["num_test"], meta["num_test"])
     targets = np.load(os.path.join(model_dir, "test", "targets.npy"))[:count]
     torch_logits = np.load(os.path.join(model_dir, "test", "torch_logits.npy"))[:count]
@@ -218,10 +159,9 @@ def main():
              count, meta["input_shape"][1], torch_ppl, torch_top1, time.time() - t0), flush=True)
 
     order = sorted(names, key=lambda n: list(CASES).index(n))  # fp32 first, so the others compare with it
-    work = tempfile.mkdtemp(prefix="lm-acc-", dir=build)
+    work = tempfile.mkdtemp(prefix="lm-acc-", dir=args.build_dir)
     results = {}  # name -> dict(ppl, top1, size, compile_s, run_s, ok)
-    passed = failed = 0
-    case_log = []
+    tally = harness.Tally(13)
     try:
         for name in order:
             case = CASES[name]
@@ -230,7 +170,7 @@ def main():
             if proc.returncode != 0 or not os.path.exists(pkg):
                 ok = False
                 detail = "compile failed (exit %d): %s\n    command: %s" % (
-                    proc.returncode, edgec_message(proc.stdout), " ".join(cmd))
+                    proc.returncode, harness.edgec_message(proc.stdout), " ".join(cmd))
             else:
                 res["size"] = os.path.getsize(pkg)
                 t1 = time.time()
@@ -277,15 +217,9 @@ def main():
                         res["size"] / 1024, compile_s, count, res["run_s"])
             res["ok"] = ok
             results[name] = res
-            print("%-13s %s  %s" % (name, "PASS" if ok else "FAIL", detail), flush=True)
-            case_log.append({"case": name, "ok": bool(ok), "detail": detail})
-            passed += ok
-            failed += not ok
+            tally.add(name, ok, detail)
     finally:
-        if args.keep or failed:
-            print("work directory kept: %s" % work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        harness.release_work(work, args.keep or tally.failed)
 
     fp32_size = results.get("fp32", {}).get("size")
     print("\n%-13s %10s %8s %7s %10s %7s %9s %7s  %s" % ("case", "perplexity", "delta", "top-1", "size KiB", "x fp32",
@@ -302,11 +236,7 @@ def main():
             "PASS" if r["ok"] else "FAIL"))
     print("(PyTorch perplexity %.4f, top-1 %.1f%% on the same %d windows; total %.1f s)\n" % (
         torch_ppl, torch_top1, count, time.time() - t0))
-    print("%d passed, %d failed" % (passed, failed))
-    if args.results_json:
-        with open(args.results_json, "w") as f:
-            json.dump(case_log, f, indent=1)
-    return 1 if failed else 0
+    return tally.finish(args.results_json)
 
 
 if __name__ == "__main__":

@@ -51,15 +51,14 @@ Usage:
 Other scripts import it and call ensure(cache) -> folder. Run with /usr/bin/python3.
 """
 import argparse
-import hashlib
-import json
 import math
 import os
-import shutil
 import sys
 import time
 
 import numpy as np
+
+import harness
 
 TEXT_DIR = "/usr/share/common-licenses"
 MIN_COUNT = 20  # characters rarer than this in the training split become "unknown"
@@ -77,11 +76,6 @@ STEPS = 800
 BATCH = 16
 MAX_LR = 5e-3
 SEEDS = {"torch": 0, "calib": 3}
-
-
-def script_hash():
-    with open(os.path.abspath(__file__), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:12]
 
 
 def read_text(folder=TEXT_DIR):
@@ -252,6 +246,8 @@ def train(train_ids, vocab_size, log):
 
 
 def generate(folder, log):
+    """Writes the model's files into folder; returns meta.json's fields (cached_model adds the
+    hash and writes the file)."""
     import torch
     train_ids, test_ids, vocab = make_dataset()
     log("text: %d training, %d test characters; vocabulary %d" % (len(train_ids), len(test_ids), len(vocab)))
@@ -281,36 +277,17 @@ def generate(folder, log):
         np.save(os.path.join(folder, "calib", "c%02d.npy" % i), train_ids[None, s:s + T])
 
     meta = {
-        "hash": script_hash(), "input": INPUT_NAME, "input_shape": [1, T], "output": OUTPUT_NAME,
+        "input": INPUT_NAME, "input_shape": [1, T], "output": OUTPUT_NAME,
         "output_shape": [1, T, len(vocab)], "vocab": vocab, "params": params, "matmul_weight_params": matmul_params,
         "train_seconds": round(train_s, 1), "steps": STEPS, "batch": BATCH, "num_test": NUM_TEST,
         "num_calib": NUM_CALIB, "torch_perplexity": ppl, "torch_top1": top1, "torch_version": torch.__version__,
     }
-    with open(os.path.join(folder, "meta.json"), "w") as f:
-        json.dump(meta, f, indent=1)
     return meta
 
 
-def ensure(cache, log=lambda s: print(s, file=sys.stderr, flush=True)):
+def ensure(cache, log=None):
     """The model folder for this script's hash under cache, generated if missing."""
-    folder = os.path.join(os.path.abspath(cache), "charlm-" + script_hash())
-    if os.path.exists(os.path.join(folder, "meta.json")):
-        return folder
-    os.makedirs(cache, exist_ok=True)
-    tmp = folder + ".tmp-%d" % os.getpid()
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
-    log("lm_models: generating %s (training takes about two and a half minutes)" % folder)
-    try:
-        generate(tmp, log)
-        os.rename(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    for old in os.listdir(cache):  # models of earlier versions of this script
-        if old.startswith("charlm-") and ".tmp-" not in old and old != os.path.basename(folder):
-            shutil.rmtree(os.path.join(cache, old), ignore_errors=True)
-    return folder
+    return harness.cached_model(cache, "charlm", os.path.abspath(__file__), generate, "two and a half minutes", log)
 
 
 def main():

@@ -62,7 +62,6 @@ within +-1) and "N passed, N failed" last; exit status 1 on any failure.
   test/e2e/qdq_vs_ort.py --build-dir build                   # the enabled cases
   test/e2e/qdq_vs_ort.py --build-dir build --cases all --keep
 """
-import argparse
 import json
 import os
 import shutil
@@ -74,6 +73,9 @@ import zlib
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TIE_TOL = 0.01  # a differing code counts as a tie when the unrounded value is within this of k + 0.5
@@ -555,32 +557,19 @@ def run_ort(jobs, work, peers, opt_level):
     return {r["model"]: r for r in map(json.loads, proc.stdout.splitlines())}
 
 
-def edgec_message(text):
-    lines = [l.strip() for l in text.strip().splitlines() if l.strip()]
-    errors = [l for l in lines if "error" in l.lower()]
-    return " | ".join(errors or lines) or "(no output)"
-
-
 def run_edgec(edgec, job, folder):
     """{output name: array} or raises RuntimeError with edgec's message."""
     pkg = os.path.join(folder, "final.edgepkg")
-    try:
-        proc = subprocess.run([edgec, "compile", job["model"], "-q", "-o", pkg],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    except OSError as e:  # edgec replaced or unreadable mid-run: a failed case, not a crash
-        raise RuntimeError("cannot run %s: %s" % (edgec, e))
+    proc, _, _ = harness.compile_package(edgec, job["model"], [], pkg)
     if proc.returncode != 0:
-        raise RuntimeError("edgec compile failed (exit %d): %s" % (proc.returncode, edgec_message(proc.stdout)))
+        raise RuntimeError("edgec compile failed (exit %d): %s" % (proc.returncode, harness.edgec_message(proc.stdout)))
     out = os.path.join(folder, "edgec-out")
     cmd = [edgec, "run", pkg, "-q", "--output-dir", out]
     for n, f in job["inputs"].items():
         cmd += ["--input", "%s=%s" % (n, f)]
-    try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    except OSError as e:
-        raise RuntimeError("cannot run %s: %s" % (edgec, e))
+    proc = harness.run_captured(cmd)
     if proc.returncode != 0:
-        raise RuntimeError("edgec run failed (exit %d): %s" % (proc.returncode, edgec_message(proc.stdout)))
+        raise RuntimeError("edgec run failed (exit %d): %s" % (proc.returncode, harness.edgec_message(proc.stdout)))
     return {f[:-4]: np.load(os.path.join(out, f)) for f in os.listdir(out) if f.endswith(".npy")}
 
 
@@ -623,14 +612,11 @@ def compare(kind, tol, got, ref, unrounded=None, strict=False):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build-dir", default="/work/main/build")
+    parser = harness.parser(__doc__)
     parser.add_argument("--peers", help="npm prefix holding onnxruntime-node (default BUILD/peers)")
-    parser.add_argument("--cases", help="comma-separated cases, or 'all' (default: %s)" % ",".join(ENABLED_CASES))
+    harness.add_cases_argument(parser, "--cases", ENABLED_CASES)
     parser.add_argument("--ort-opt-level", default="all", choices=["all", "extended", "basic", "disabled"])
-    parser.add_argument("--results-json", metavar="FILE",
-                        help="also write [{case, ok, detail}] to FILE (how run_e2e.py collects the cases)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory (models, inputs, outputs)")
+    harness.add_results_arguments(parser, "models, inputs, outputs")
     parser.add_argument("--lenient", dest="strict", action="store_false",
                         help="accept a one-code difference that is not at a rounding tie (by default it fails)")
     parser.add_argument("--self-test", action="store_true",
@@ -645,21 +631,14 @@ def main():
     build = os.path.abspath(args.build_dir)
     edgec = os.path.join(build, "bin", "edgec")
     peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
-    names = list(CASES) if args.cases == "all" else (
-        [c.strip() for c in args.cases.split(",") if c.strip()] if args.cases else list(ENABLED_CASES))
-    unknown = [n for n in names if n not in CASES]
-    if unknown:
-        parser.error("unknown case(s) %s; known: %s" % (", ".join(unknown), ", ".join(CASES)))
+    names = harness.select_cases(parser, args.cases, CASES, ENABLED_CASES)
     problem = None if args.self_test or os.access(edgec, os.X_OK) else "no edgec binary at %s" % edgec
     problem = problem or ensure_ort(peers)
     if problem:
-        print("FAIL: %s" % problem)
-        print("0 passed, %d failed" % max(len(names), 1))
-        return 1
+        return harness.setup_failed(problem, max(len(names), 1))
 
     work = tempfile.mkdtemp(prefix="qdq-ort-", dir=build)
-    passed = failed = 0
-    case_log = []
+    tally = harness.Tally(22)
     rows = []
     try:
         # 1. probe runs (float values at every quantization point) for the output ranges
@@ -745,15 +724,9 @@ def main():
                                     st["off_tie"], " (not at a tie)" if args.strict and st["off_tie"] else ""),
                                 "; " + st["note"] if st["note"] else ""))
                     detail = "; ".join(lines)
-            print("%-22s %s  %s" % (n, "PASS" if ok else "FAIL", detail), flush=True)
-            case_log.append({"case": n, "ok": bool(ok), "detail": detail})
-            passed += ok
-            failed += not ok
+            tally.add(n, ok, detail)
     finally:
-        if args.keep or failed:
-            print("work directory kept: %s" % work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        harness.release_work(work, args.keep or tally.failed)
 
     print("\n%-22s %-13s %8s %8s %10s %10s %8s  %s" % ("case", "output", "elements", "equal", "max diff", "within",
                                                       "off-tie", "result"))
@@ -768,11 +741,7 @@ def main():
           "bound for float ones; 'off-tie': differing codes whose unrounded value (ORT, float) is not within %g of "
           "a tie)\n" % ("ORT with optimizations 'disabled'" if args.self_test else "edgec", ORT_VERSION,
                         args.ort_opt_level, TIE_TOL))
-    print("%d passed, %d failed" % (passed, failed))
-    if args.results_json:
-        with open(args.results_json, "w") as f:
-            json.dump(case_log, f, indent=1)
-    return 1 if failed else 0
+    return tally.finish(args.results_json)
 
 
 if __name__ == "__main__":

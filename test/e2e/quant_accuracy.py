@@ -57,10 +57,7 @@ Prints one line per case (PASS/FAIL, top-1, delta, package size, times), a table
   test/e2e/quant_accuracy.py --build-dir build --precisions all      # everything
   test/e2e/quant_accuracy.py --build-dir build --precisions int8-mse --limit 200 --keep
 """
-import argparse
-import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -69,6 +66,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 import quant_models  # noqa: E402
 
 # The cases today's edgec is expected to pass (run by default and by the test suite).
@@ -128,42 +126,17 @@ def compile_case(edgec, model_dir, name, work):
     flags, calib, _, _ = CASES[name]
     flags = [budget_flag(f, edgec, model_dir, work) for f in flags]
     pkg = os.path.join(work, name + ".edgepkg")
-    cmd = [edgec, "compile", os.path.join(model_dir, "model.onnx")] + flags
-    if calib:
-        cmd += ["--calib", os.path.join(model_dir, calib)]
-    cmd += ["-q", "-o", pkg]
-    t0 = time.time()
-    try:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    except OSError as e:  # edgec replaced or unreadable mid-run: a failed case, not a crash
-        proc = subprocess.CompletedProcess(cmd, 127, stdout="edgec: error: cannot run %s: %s" % (edgec, e))
-    return proc, pkg, time.time() - t0, cmd
+    proc, seconds, cmd = harness.compile_package(edgec, os.path.join(model_dir, "model.onnx"), flags, pkg,
+                                                 calib and os.path.join(model_dir, calib))
+    return proc, pkg, seconds, cmd
 
 
 def run_test_set(edgec, pkg, model_dir, meta, count, out_dir, env=None):
     """(predictions [count], logits [count,10]) or raises RuntimeError with edgec's message."""
-    test_dir = os.path.join(model_dir, "test")
     files = ["x%04d.npy" % i for i in range(count)]
-    logits = []
-    for start in range(0, count, CHUNK):
-        chunk = files[start:start + CHUNK]
-        d = os.path.join(out_dir, "c%d" % (start // CHUNK))
-        os.makedirs(d)
-        cmd = [edgec, "run", pkg, "-q", "--input", "%s=%s" % (meta["input"], ",".join(chunk)), "--output-dir", d]
-        try:
-            proc = subprocess.run(cmd, cwd=test_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                  env=env)
-        except OSError as e:
-            raise RuntimeError("cannot run %s: %s" % (edgec, e))
-        if proc.returncode != 0:
-            raise RuntimeError("edgec run failed (exit %d) on %s..%s:\n%s" %
-                               (proc.returncode, chunk[0], chunk[-1], proc.stdout.strip()))
-        if len(chunk) == 1:
-            logits.append(np.load(os.path.join(d, meta["output"] + ".npy")).reshape(-1))
-        else:
-            for k in range(len(chunk)):
-                logits.append(np.load(os.path.join(d, "%s.%d.npy" % (meta["output"], k))).reshape(-1))
-    logits = np.stack(logits).astype(np.float32)
+    outputs = harness.run_files(edgec, pkg, os.path.join(model_dir, "test"), files, meta["input"], meta["output"],
+                                CHUNK, out_dir, env)
+    logits = np.stack([np.load(p).reshape(-1) for p in outputs]).astype(np.float32)
     return logits.argmax(1), logits
 
 
@@ -194,44 +167,10 @@ def against_uniform(name, res, results, labels, edgec, model_dir, work):
     return not problems, text
 
 
-def edgec_message(text):
-    """edgec's error on one line: its 'edgec: error:' lines, else everything it printed."""
-    lines = [l.strip() for l in text.strip().splitlines() if l.strip()]
-    errors = [l for l in lines if "error" in l.lower()]
-    return " | ".join(errors or lines) or "(no output)"
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build-dir", default="/work/main/build")
-    parser.add_argument("--cache", help="model cache (default BUILD/test/quant-models)")
-    parser.add_argument("--precisions", help="comma-separated cases, or 'all' (default: %s)" %
-                        ",".join(ENABLED_PRECISIONS))
-    parser.add_argument("--limit", type=int, help="use only the first N test images")
-    parser.add_argument("--results-json", metavar="FILE",
-                        help="also write [{case, ok, detail}] to FILE (how run_e2e.py collects the cases)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory (packages, outputs)")
-    args = parser.parse_args()
-    build = os.path.abspath(args.build_dir)
-    edgec = os.path.join(build, "bin", "edgec")
-    if args.precisions == "all":
-        names = list(CASES)
-    elif args.precisions:
-        names = [p.strip() for p in args.precisions.split(",") if p.strip()]
-    else:
-        names = list(ENABLED_PRECISIONS)
-    unknown = [n for n in names if n not in CASES]
-    if unknown:
-        parser.error("unknown case(s) %s; known: %s" % (", ".join(unknown), ", ".join(CASES)))
-    if not os.access(edgec, os.X_OK):
-        print("FAIL: no edgec binary at %s" % edgec)
-        print("0 passed, 1 failed")
-        return 1
-
     t0 = time.time()
-    model_dir = quant_models.ensure(args.cache or os.path.join(build, "test", "quant-models"))
-    with open(os.path.join(model_dir, "meta.json")) as f:
-        meta = json.load(f)
+    args, names, edgec, model_dir, meta = harness.accuracy_setup(__doc__, CASES, ENABLED_PRECISIONS, quant_models, "quant-models",
+                                                                 "images")
     labels = np.load(os.path.join(model_dir, "test", "labels.npy"))
     torch_logits = np.load(os.path.join(model_dir, "test", "torch_logits.npy"))
     count = min(args.limit or meta["num_test"], meta["num_test"])
@@ -243,10 +182,9 @@ def main():
 
     # fp32 first, so the others compare with it; int8-calib-forms after int8-minmax.
     order = sorted(names, key=lambda n: list(CASES).index(n))
-    work = tempfile.mkdtemp(prefix="quant-acc-", dir=build)
+    work = tempfile.mkdtemp(prefix="quant-acc-", dir=args.build_dir)
     results = {}  # name -> dict(top1, size, ok, detail)
-    passed = failed = 0
-    case_log = []
+    tally = harness.Tally(17)
     try:
         for name in order:
             flags, calib, tol, ref = CASES[name]
@@ -255,7 +193,7 @@ def main():
             if proc.returncode != 0 or not os.path.exists(pkg):
                 ok = False
                 detail = "not available: compile failed (exit %d): %s\n    command: %s" % (
-                    proc.returncode, edgec_message(proc.stdout), " ".join(cmd))
+                    proc.returncode, harness.edgec_message(proc.stdout), " ".join(cmd))
             elif name == "int8-calib-forms":
                 res["size"] = os.path.getsize(pkg)
                 other = os.path.join(work, "int8-minmax.edgepkg")
@@ -321,15 +259,9 @@ def main():
                         res["size"] / 1024, compile_s, count, run_s)
             res["ok"] = ok
             results[name] = res
-            print("%-17s %s  %s" % (name, "PASS" if ok else "FAIL", detail), flush=True)
-            case_log.append({"case": name, "ok": bool(ok), "detail": detail})
-            passed += ok
-            failed += not ok
+            tally.add(name, ok, detail)
     finally:
-        if args.keep or failed:
-            print("work directory kept: %s" % work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        harness.release_work(work, args.keep or tally.failed)
 
     fp32_size = results.get("fp32", {}).get("size")
     print("\n%-17s %8s %10s %8s  %s" % ("case", "top-1", "size KiB", "x fp32", "result"))
@@ -341,11 +273,7 @@ def main():
             "%.2f" % (r["size"] / fp32_size) if r["size"] and fp32_size else "-",
             "PASS" if r["ok"] else "FAIL"))
     print("(PyTorch top-1 %.1f%% on the same %d images; total %.1f s)\n" % (torch_top1, count, time.time() - t0))
-    print("%d passed, %d failed" % (passed, failed))
-    if args.results_json:
-        with open(args.results_json, "w") as f:
-            json.dump(case_log, f, indent=1)
-    return 1 if failed else 0
+    return tally.finish(args.results_json)
 
 
 if __name__ == "__main__":

@@ -52,14 +52,13 @@ Usage:
 Other scripts import it and call ensure(cache) -> folder. Run with /usr/bin/python3.
 """
 import argparse
-import hashlib
-import json
 import os
-import shutil
 import sys
 import time
 
 import numpy as np
+
+import harness
 
 SIZE = 32
 CLASSES = ["circle", "ring", "square", "frame", "triangle", "cross", "bar", "half_disc", "two_dots", "star"]
@@ -76,11 +75,6 @@ MAX_LR = 6e-3
 SEEDS = {"train": 1, "test": 2, "calib": 3, "torch": 0, "bad": 4}
 BAD_CALIB_FOLDERS = ["calib_bad_shape", "calib_bad_dtype", "calib_bad_name", "calib_bad_file", "calib_empty",
                      "calib_few"]
-
-
-def script_hash():
-    with open(os.path.abspath(__file__), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:12]
 
 
 def render(n, seed):
@@ -214,6 +208,8 @@ def write_bad_calib(root):
 
 
 def generate(folder, log):
+    """Writes the model's files into folder; returns meta.json's fields (cached_model adds the
+    hash and writes the file)."""
     import torch
     model, train_s = train(log)
     params = sum(p.numel() for p in model.parameters())
@@ -243,35 +239,16 @@ def generate(folder, log):
     write_bad_calib(folder)
 
     meta = {
-        "hash": script_hash(), "input": INPUT_NAME, "input_shape": list(INPUT_SHAPE), "output": OUTPUT_NAME,
+        "input": INPUT_NAME, "input_shape": list(INPUT_SHAPE), "output": OUTPUT_NAME,
         "classes": CLASSES, "params": params, "train_seconds": round(train_s, 1), "num_test": NUM_TEST,
         "num_calib": NUM_CALIB, "torch_top1": top1, "torch_version": torch.__version__,
     }
-    with open(os.path.join(folder, "meta.json"), "w") as f:
-        json.dump(meta, f, indent=1)
     return meta
 
 
-def ensure(cache, log=lambda s: print(s, file=sys.stderr, flush=True)):
+def ensure(cache, log=None):
     """The model folder for this script's hash under cache, generated if missing."""
-    folder = os.path.join(os.path.abspath(cache), "shapes-" + script_hash())
-    if os.path.exists(os.path.join(folder, "meta.json")):
-        return folder
-    os.makedirs(cache, exist_ok=True)
-    tmp = folder + ".tmp-%d" % os.getpid()
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
-    log("quant_models: generating %s (training takes about a minute)" % folder)
-    try:
-        generate(tmp, log)
-        os.rename(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    for old in os.listdir(cache):  # models of earlier versions of this script
-        if old.startswith("shapes-") and ".tmp-" not in old and old != os.path.basename(folder):
-            shutil.rmtree(os.path.join(cache, old), ignore_errors=True)
-    return folder
+    return harness.cached_model(cache, "shapes", os.path.abspath(__file__), generate, "a minute", log)
 
 
 def main():

@@ -38,16 +38,16 @@ trained at test time, cached in BUILD/test/lm-models) and qdq_vs_ort
 (python3-torch, python3-torchvision, python3-onnx, python3-numpy). Prints one line per
 case (PASS/FAIL, errors, compile time, latency) and, last, "N passed, N failed".
 """
-import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
 import numpy as np
+
+import harness
 
 RTOL = 1e-4  # relative to max|reference output|
 ATOL = 1e-5
@@ -286,7 +286,7 @@ HARNESSES = {  # name -> script in this folder, run with --build-dir and --resul
 }
 
 
-def harness(name, build, work):
+def run_harness(name, build, work):
     """Runs a harness script that reports its cases as JSON; yields (case, ok, detail)."""
     os.makedirs(work, exist_ok=True)
     results = os.path.join(work, "results.json")
@@ -305,30 +305,27 @@ def harness(name, build, work):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build-dir", default="/work/main/build")
+    parser = harness.parser(__doc__)
     parser.add_argument("--only", action="append", help="check only this model (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     build = os.path.abspath(args.build_dir)
     edgec = os.path.join(build, "bin", "edgec")
     if not os.access(edgec, os.X_OK):
-        print("FAIL: no edgec binary at %s" % edgec)
-        print("0 passed, 1 failed")
-        return 1
+        return harness.setup_failed("no edgec binary at %s" % edgec)
 
     import torch
     torch.set_num_threads(1)  # deterministic reference, and the build machine has 2 shared cores
 
     work = tempfile.mkdtemp(prefix="e2e-", dir=build)
-    passed = failed = 0
+    tally = harness.Tally(20)
     try:
         for name, factory in MODELS + [("observer_ranges", None)] + [(h, None) for h in HARNESSES]:
             if args.only and name not in args.only:
                 continue
             try:
                 if name in HARNESSES:
-                    results = list(harness(name, build, os.path.join(work, name)))
+                    results = list(run_harness(name, build, os.path.join(work, name)))
                 elif factory is None:  # per-tensor ranges recorded inside the compiler vs PyTorch hooks
                     import observer_ranges
                     results = list(observer_ranges.check(build, os.path.join(work, name)))
@@ -337,16 +334,10 @@ def main():
             except Exception as e:  # a broken export or harness problem is a failure, not a crash
                 results = [(name, False, "%s: %s" % (type(e).__name__, e))]
             for case, ok, detail in results:
-                print("%-20s %s  %s" % (case, "PASS" if ok else "FAIL", detail), flush=True)
-                passed += ok
-                failed += not ok
+                tally.add(case, ok, detail)
     finally:
-        if args.keep or failed:
-            print("work directory kept: %s" % work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+        harness.release_work(work, args.keep or tally.failed)
+    return tally.finish()
 
 
 if __name__ == "__main__":
