@@ -153,6 +153,7 @@ SUITES = [
     ("runtime-alone", runtime_standalone_suite),
     ("runtime-unit", gtest_suite("edgec_runtime_tests", "runtime-unit")),
     ("calibration-unit", gtest_suite("edgec_calibration_tests", "calibration-unit")),
+    ("gguf-unit", gtest_suite("edgec_gguf_tests", "gguf-unit")),
     ("runtime-aarch64", runtime_aarch64_suite),
     ("lit", lit_suite),
     ("conformance-best", conformance_suite("best")),

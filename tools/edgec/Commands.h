@@ -27,6 +27,11 @@ void addRunCommand(CLI::App &app);
 void addInspectCommand(CLI::App &app);
 void addTargetsCommand(CLI::App &app);  // in CompileCommand.cpp; needs registerBuiltinTargets() first
 
+// `edgec inspect` on a GGUF file (InspectGguf.cpp): chosen by the .gguf extension or the
+// "GGUF" magic.
+bool isGgufFile(const std::string &path);
+void inspectGguf(const std::string &path, bool listTensors, bool allMetadata);
+
 // Shared by import and compile.
 struct ModelInput {
   std::string path;

@@ -115,16 +115,26 @@ void printTensors(const rt::LoadedModel &model) {
 }  // namespace
 
 void addInspectCommand(CLI::App &app) {
-  auto *cmd = app.add_subcommand("inspect", "Show a package's inputs, outputs, target, features and sizes");
+  auto *cmd = app.add_subcommand(
+      "inspect", "Show a package's inputs, outputs, target, features and sizes, or a GGUF model's metadata and tensors");
   auto path = std::make_shared<std::string>();
-  cmd->add_option("package", *path, "Compiled package (.edgepkg)")->required();
+  cmd->add_option("file", *path, "Compiled package (.edgepkg) or GGUF model (.gguf)")->required();
   auto verify = std::make_shared<bool>(false);
   cmd->add_flag("--verify", *verify,
                 "Also verify the constants section checksum (reads every weight page; `edgec run` always does)");
   auto tensors = std::make_shared<bool>(false);
   cmd->add_flag("--tensors", *tensors,
-                "List every tensor: storage, dtype, shape and, for quantized ones, the scheme and parameters");
-  cmd->callback([path, verify, tensors] {
+                "List every tensor: storage, dtype, shape and, for quantized ones, the scheme and parameters "
+                "(GGUF: type, shape, bytes and offset)");
+  auto metadata = std::make_shared<bool>(false);
+  cmd->add_flag("--metadata", *metadata, "GGUF: print every metadata key in full, arrays included");
+  cmd->callback([path, verify, tensors, metadata] {
+    if (isGgufFile(*path)) {
+      if (*verify) throw CommandError("--verify checks a package's checksums; a GGUF file has none");
+      inspectGguf(*path, *tensors, *metadata);
+      return;
+    }
+    if (*metadata) throw CommandError("--metadata applies to GGUF files; " + *path + " is not one");
     // Loading validates the header, section table and plan (checksums included); the
     // constants' checksum only with --verify, so inspecting a multi-GiB package does not
     // read its weights.

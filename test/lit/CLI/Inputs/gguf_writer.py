@@ -1,0 +1,326 @@
+#!/usr/bin/python3
+"""Writes GGUF files (ggml's model format, docs/gguf.md) for tests: a library, and a CLI.
+
+Library (numpy only):
+    w = GGUFWriter(version=3, alignment=None)    # alignment: writes general.alignment
+    w.add("llama.block_count", "u32", 2)          # types: u8 i8 u16 i16 u32 i32 u64 i64
+    w.add("x", "array", ("str", ["a", "b"]))      #        f32 f64 bool str array
+    w.add("y", "array", ("array", [("u8", [1]), ("u8", [2, 3])]))   # nested arrays
+    w.add_tensor("w", "q8_0", [64, 4], quantize_q8_0(x))  # ne in ggml order: ne0 innermost
+    w.write(path)
+Every field can be overridden (magic, version, counts, raw key-values, tensor type ids,
+dims and offsets) so that the same writer makes the damaged files of the bad-input tests.
+
+CLI:
+  gguf_writer.py good OUT [--version 2|3] [--alignment N]   the inspect test's model
+  gguf_writer.py bad CASE OUT                                one damaged file (see BAD_CASES)
+  gguf_writer.py bad-cases                                   the case names, one a line
+"""
+import struct
+import sys
+
+import numpy as np
+
+VALUE_TYPES = {"u8": 0, "i8": 1, "u16": 2, "i16": 3, "u32": 4, "i32": 5, "f32": 6, "bool": 7,
+               "str": 8, "array": 9, "u64": 10, "i64": 11, "f64": 12}
+SCALAR_FORMATS = {"u8": "<B", "i8": "<b", "u16": "<H", "i16": "<h", "u32": "<I", "i32": "<i",
+                  "f32": "<f", "bool": "<?", "u64": "<Q", "i64": "<q", "f64": "<d"}
+# ggml type id, elements per block, bytes per block (ggml's type traits; the C++ side reads
+# them from runtime/include/edgec/dtype_table.h).
+GGML_TYPES = {"f32": (0, 1, 4), "f16": (1, 1, 2), "q4_0": (2, 32, 18), "q4_1": (3, 32, 20),
+              "q5_0": (6, 32, 22), "q5_1": (7, 32, 24), "q8_0": (8, 32, 34), "q2_k": (10, 256, 84),
+              "q3_k": (11, 256, 110), "q4_k": (12, 256, 144), "q5_k": (13, 256, 176),
+              "q6_k": (14, 256, 210), "i8": (24, 1, 1), "i16": (25, 1, 2), "i32": (26, 1, 4),
+              "i64": (27, 1, 8), "f64": (28, 1, 8), "bf16": (30, 1, 2)}
+
+
+def string_bytes(s):
+    b = s.encode("utf-8") if isinstance(s, str) else bytes(s)
+    return struct.pack("<Q", len(b)) + b
+
+
+def value_bytes(vtype, value):
+    if vtype == "str":
+        return string_bytes(value)
+    if vtype == "array":
+        etype, items = value
+        out = struct.pack("<IQ", VALUE_TYPES[etype], len(items))
+        return out + b"".join(value_bytes(etype, v) for v in items)
+    return struct.pack(SCALAR_FORMATS[vtype], value)
+
+
+def tensor_bytes(ggml_type, ne):
+    _, block, block_bytes = GGML_TYPES[ggml_type]
+    n = int(np.prod(ne, dtype=np.uint64))
+    assert ne[0] % block == 0, "ne0 must be a whole number of blocks"
+    return n // block * block_bytes
+
+
+def quantize_q8_0(x):
+    """ggml's Q8_0 for a float array whose size is a multiple of 32: per block an f16 scale
+    d = max|x| / 127 and 32 int8 codes round(x / d)."""
+    x = np.asarray(x, np.float32).reshape(-1, 32)
+    d = np.abs(x).max(axis=1) / 127.0
+    inv = np.where(d > 0, 1.0 / np.where(d > 0, d, 1), 0)
+    q = np.round(x * inv[:, None]).clip(-127, 127).astype(np.int8)
+    out = np.zeros((x.shape[0], 34), np.uint8)
+    out[:, 0:2] = d.astype(np.float16).view(np.uint8).reshape(-1, 2)
+    out[:, 2:] = q.view(np.uint8)
+    return out.tobytes()
+
+
+def quantize_q4_0(x):
+    """ggml's Q4_0: per block of 32 an f16 scale d = m / -8 (m the value of largest
+    magnitude) and 4-bit codes clamp(round(x / d) + 8, 0, 15); byte j holds code j in its
+    low nibble and code j + 16 in its high nibble."""
+    x = np.asarray(x, np.float32).reshape(-1, 32)
+    m = x[np.arange(x.shape[0]), np.abs(x).argmax(axis=1)]
+    d = m / -8.0
+    inv = np.where(d != 0, 1.0 / np.where(d != 0, d, 1), 0)
+    q = np.clip(np.floor(x * inv[:, None] + 8.5), 0, 15).astype(np.uint8)
+    out = np.zeros((x.shape[0], 18), np.uint8)
+    out[:, 0:2] = d.astype(np.float16).view(np.uint8).reshape(-1, 2)
+    out[:, 2:] = q[:, :16] | (q[:, 16:] << 4)
+    return out.tobytes()
+
+
+class GGUFWriter:
+    def __init__(self, version=3, alignment=None, magic=b"GGUF"):
+        self.version, self.magic = version, magic
+        self.alignment = alignment or 32
+        self.kvs = []        # raw key-value bytes, in order
+        self.tensors = []    # dicts: name, type_id, ne, data, offset (None: next aligned)
+        self.kv_count = None      # overrides for the header counts
+        self.tensor_count = None
+        self.truncate_data = 0    # bytes cut from the end of the file
+        if alignment is not None:
+            self.add("general.alignment", "u32", alignment)
+
+    def add(self, key, vtype, value):
+        self.kvs.append(string_bytes(key) + struct.pack("<I", VALUE_TYPES[vtype]) + value_bytes(vtype, value))
+
+    def add_raw(self, key, type_id, payload):
+        """A key-value with any type id and payload bytes (for damaged files)."""
+        self.kvs.append(string_bytes(key) + struct.pack("<I", type_id) + payload)
+
+    def add_tensor(self, name, ggml_type, ne, data=None, offset=None, type_id=None, n_dims=None):
+        """ne in ggml order (ne0 innermost). data: the raw bytes (zeros if None). type_id,
+        n_dims and offset override what is written, for damaged files."""
+        if data is None:
+            data = bytes(tensor_bytes(ggml_type, ne)) if ggml_type in GGML_TYPES else b""
+        self.tensors.append({"name": name, "type_id": GGML_TYPES[ggml_type][0] if type_id is None else type_id,
+                             "ne": list(ne), "n_dims": len(ne) if n_dims is None else n_dims,
+                             "data": bytes(data), "offset": offset})
+
+    def to_bytes(self):
+        a = self.alignment
+        offset = 0
+        for t in self.tensors:  # data offsets: each tensor at the next aligned offset
+            if t["offset"] is None:
+                t["offset"] = offset
+            offset = (max(offset, t["offset"] + len(t["data"])) + a - 1) // a * a
+        out = bytearray(self.magic + struct.pack("<I", self.version))
+        out += struct.pack("<QQ", len(self.tensors) if self.tensor_count is None else self.tensor_count,
+                           len(self.kvs) if self.kv_count is None else self.kv_count)
+        for kv in self.kvs:
+            out += kv
+        for t in self.tensors:
+            out += string_bytes(t["name"]) + struct.pack("<I", t["n_dims"])
+            out += b"".join(struct.pack("<Q", d) for d in t["ne"])
+            out += struct.pack("<IQ", t["type_id"], t["offset"])
+        out += bytes(-len(out) % a)
+        data = bytearray()
+        for t in self.tensors:
+            if not t["data"]:  # nothing to place (a damaged file's offset may be anywhere)
+                continue
+            end = t["offset"] + len(t["data"])
+            if end > len(data):
+                data += bytes(end - len(data))
+            data[t["offset"]:end] = t["data"]
+        out += data
+        return bytes(out[:len(out) - self.truncate_data])
+
+    def write(self, path):
+        with open(path, "wb") as f:
+            f.write(self.to_bytes())
+
+
+def good_model(version=3, alignment=None):
+    """A small llama-shaped file: hyper-parameters, a tokenizer, one key of each value type
+    and tensors of several types with known values."""
+    w = GGUFWriter(version, alignment)
+    w.add("general.architecture", "str", "llama")
+    w.add("general.name", "str", "tiny test llama")
+    w.add("general.file_type", "u32", 7)
+    w.add("general.quantization_version", "u32", 2)
+    w.add("llama.block_count", "u32", 1)
+    w.add("llama.context_length", "u32", 128)
+    w.add("llama.embedding_length", "u32", 64)
+    w.add("llama.feed_forward_length", "u32", 128)
+    w.add("llama.attention.head_count", "u32", 4)
+    w.add("llama.attention.head_count_kv", "u32", 2)
+    w.add("llama.rope.freq_base", "f32", 10000.0)
+    w.add("llama.attention.layer_norm_rms_epsilon", "f32", 1e-5)
+    tokens = ["<unk>", "<s>", "</s>", "\u2581the", "\u2581a", "b", "\n", "\"q\""]
+    w.add("tokenizer.ggml.model", "str", "llama")
+    w.add("tokenizer.ggml.tokens", "array", ("str", tokens))
+    w.add("tokenizer.ggml.scores", "array", ("f32", [0.0, 0.0, 0.0, -1.0, -2.0, -3.0, -4.0, -5.0]))
+    w.add("tokenizer.ggml.token_type", "array", ("i32", [2, 3, 3, 1, 1, 1, 6, 1]))
+    w.add("tokenizer.ggml.merges", "array", ("str", ["\u2581 t", "h e", "\u2581t he"]))
+    w.add("tokenizer.ggml.bos_token_id", "u32", 1)
+    w.add("tokenizer.ggml.eos_token_id", "u32", 2)
+    w.add("tokenizer.ggml.add_bos_token", "bool", True)
+    for vtype, value in [("u8", 200), ("i8", -100), ("u16", 60000), ("i16", -30000), ("u32", 4000000000),
+                         ("i32", -2000000000), ("u64", 2**63 + 5), ("i64", -2**62), ("f32", 0.25),
+                         ("f64", 3.141592653589793), ("bool", False), ("str", "tab\there")]:
+        w.add("test.value." + vtype, vtype, value)
+    w.add("test.array.empty", "array", ("u8", []))
+    w.add("test.array.nested", "array", ("array", [("i16", [1, -2]), ("str", ["x"])]))
+    r = np.random.default_rng(0)
+    w.add_tensor("token_embd.weight", "f32", [64, 8], r.standard_normal((8, 64)).astype(np.float32).tobytes())
+    w.add_tensor("blk.0.attn_q.weight", "q8_0", [64, 64], quantize_q8_0(r.standard_normal(64 * 64)))
+    w.add_tensor("blk.0.ffn_up.weight", "q4_0", [64, 128], quantize_q4_0(r.standard_normal(64 * 128)))
+    w.add_tensor("blk.0.attn_norm.weight", "f16", [64], np.ones(64, np.float16).tobytes())
+    w.add_tensor("output_norm.weight", "f32", [64], np.ones(64, np.float32).tobytes())
+    return w
+
+
+def minimal(version=3, alignment=None):
+    w = GGUFWriter(version, alignment)
+    w.add("general.architecture", "str", "llama")
+    return w
+
+
+def bad(case):
+    """One damaged file per validation the reader makes; each is otherwise valid."""
+    w = minimal()
+    big = 1 << 62
+    if case == "bad-magic":
+        w.magic = b"GGML"
+    elif case == "version-1":
+        w.version = 1
+    elif case == "version-4":
+        w.version = 4
+    elif case == "big-endian":
+        w.version = 3 << 24
+    elif case == "kv-count-past-end":
+        w.kv_count = big
+    elif case == "tensor-count-past-end":
+        w.tensor_count = 1 << 40
+    elif case == "key-length-past-end":
+        w.kvs.append(struct.pack("<Q", big) + b"general.name")
+    elif case == "string-past-end":
+        w.add_raw("general.name", VALUE_TYPES["str"], struct.pack("<Q", 1000) + b"short")
+    elif case == "array-past-end":
+        w.add_raw("test.big", VALUE_TYPES["array"], struct.pack("<IQ", VALUE_TYPES["u32"], 1 << 40) + bytes(64))
+    elif case == "nested-array-depth":
+        value = ("u8", [1])
+        for _ in range(5):
+            value = ("array", [value])
+        w.add("test.deep", "array", value)
+    elif case == "unknown-value-type":
+        w.add_raw("test.odd", 13, bytes(8))
+    elif case == "unknown-array-type":
+        w.add_raw("test.odd", VALUE_TYPES["array"], struct.pack("<IQ", 99, 1) + bytes(8))
+    elif case == "bad-bool":
+        w.add_raw("test.flag", VALUE_TYPES["bool"], b"\x02")
+    elif case == "bad-bool-in-array":
+        w.add_raw("test.flags", VALUE_TYPES["array"], struct.pack("<IQ", VALUE_TYPES["bool"], 3) + b"\x01\x00\x07")
+    elif case == "duplicate-key":
+        w.add("general.name", "str", "a")
+        w.add("general.name", "str", "b")
+    elif case == "empty-key":
+        w.add("", "u32", 1)
+    elif case == "missing-architecture":
+        w.kvs = []
+        w.add("general.name", "str", "no arch")
+    elif case == "architecture-not-string":
+        w.kvs = []
+        w.add("general.architecture", "u32", 1)
+    elif case == "alignment-not-power-of-two":
+        w.add("general.alignment", "u32", 48)
+    elif case == "alignment-zero":
+        w.add("general.alignment", "u32", 0)
+    elif case == "alignment-not-integer":
+        w.add("general.alignment", "str", "32")
+    elif case == "too-many-dims":
+        w.add_tensor("t", "f32", [1, 1, 1, 1, 1])
+    elif case == "zero-dims":
+        w.add_tensor("t", "f32", [4], n_dims=0)
+        w.tensors[0]["ne"] = []
+    elif case == "dim-past-2^63":
+        w.add_tensor("t", "f32", [1 << 63], data=b"")
+    elif case == "dim-product-overflow":
+        w.add_tensor("t", "f32", [1 << 32, 1 << 32, 1 << 32], data=b"")
+    elif case == "unknown-tensor-type":
+        w.add_tensor("t", "f32", [4], type_id=99)
+    elif case == "unsupported-tensor-type":
+        w.add_tensor("t", "f32", [256], type_id=16)  # ggml's IQ2_XXS
+    elif case == "block-dim":
+        w.add_tensor("t", "q8_0", [32, 2], data=bytes(34 * 2))
+        w.tensors[0]["ne"] = [33, 2]
+    elif case == "tensor-name-too-long":
+        w.add_tensor("t" * 65, "f32", [4])
+    elif case == "empty-tensor-name":
+        w.add_tensor("", "f32", [4])
+    elif case == "duplicate-tensor":
+        w.add_tensor("t", "f32", [4])
+        w.add_tensor("t", "f32", [4])
+    elif case == "misaligned-offset":
+        w.add_tensor("a", "f32", [4], offset=0)
+        w.add_tensor("b", "f32", [4], offset=16)
+    elif case == "offset-past-end":
+        w.add_tensor("t", "f32", [4], offset=1 << 63)
+        w.tensors[0]["data"] = b""
+    elif case == "data-past-end":
+        w.add_tensor("a", "f32", [8])
+        w.add_tensor("b", "f32", [64])
+        w.truncate_data = 4
+    elif case == "overlap":
+        w.add_tensor("a", "f32", [16], offset=0)
+        w.add_tensor("b", "f32", [16], offset=32)
+    elif case == "no-data-section":
+        w.add_tensor("t", "f32", [4])
+        w.truncate_data = len(w.to_bytes()) - _header_bytes(w)  # the file ends with the header
+    elif case == "truncated-header":
+        w.add("general.name", "str", "cut short")
+        w.truncate_data = len(w.to_bytes()) - _header_bytes(w) + 3  # inside the last string
+    else:
+        sys.exit("unknown case " + case)
+    return w
+
+
+def _header_bytes(w):
+    """The bytes of the header `w` writes, before the padding and the data."""
+    n = 24 + sum(len(kv) for kv in w.kvs)
+    for t in w.tensors:
+        n += 8 + len(t["name"].encode()) + 4 + 8 * len(t["ne"]) + 12
+    return n
+
+
+BAD_CASES = ["bad-magic", "version-1", "version-4", "big-endian", "kv-count-past-end",
+             "tensor-count-past-end", "key-length-past-end", "string-past-end", "array-past-end",
+             "nested-array-depth", "unknown-value-type", "unknown-array-type", "bad-bool", "bad-bool-in-array",
+             "duplicate-key", "empty-key", "missing-architecture", "architecture-not-string",
+             "alignment-not-power-of-two", "alignment-zero", "alignment-not-integer", "too-many-dims",
+             "zero-dims", "dim-past-2^63", "dim-product-overflow", "unknown-tensor-type",
+             "unsupported-tensor-type", "block-dim", "tensor-name-too-long", "empty-tensor-name",
+             "duplicate-tensor", "misaligned-offset", "offset-past-end", "data-past-end", "overlap",
+             "no-data-section", "truncated-header"]
+
+
+def main(argv):
+    if argv[1] == "good":
+        args = dict(zip(argv[3::2], argv[4::2]))
+        good_model(int(args.get("--version", 3)),
+                   int(args["--alignment"]) if "--alignment" in args else None).write(argv[2])
+    elif argv[1] == "bad":
+        bad(argv[2]).write(argv[3])
+    elif argv[1] == "bad-cases":
+        print("\n".join(BAD_CASES))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
