@@ -58,11 +58,13 @@ def tensor_bytes(ggml_type, ne):
 
 def quantize_q8_0(x):
     """ggml's Q8_0 for a float array whose size is a multiple of 32: per block an f16 scale
-    d = max|x| / 127 and 32 int8 codes round(x / d)."""
+    d = max|x| / 127 and 32 int8 codes round(x / d), rounding half away from zero as C's
+    roundf (numpy's round goes to even)."""
     x = np.asarray(x, np.float32).reshape(-1, 32)
-    d = np.abs(x).max(axis=1) / 127.0
-    inv = np.where(d > 0, 1.0 / np.where(d > 0, d, 1), 0)
-    q = np.round(x * inv[:, None]).clip(-127, 127).astype(np.int8)
+    d = np.abs(x).max(axis=1) / np.float32(127.0)
+    inv = np.where(d > 0, np.float32(1.0) / np.where(d > 0, d, 1), 0).astype(np.float32)
+    v = x * inv[:, None]
+    q = (np.sign(v) * np.floor(np.abs(v) + 0.5)).clip(-127, 127).astype(np.int8)
     out = np.zeros((x.shape[0], 34), np.uint8)
     out[:, 0:2] = d.astype(np.float16).view(np.uint8).reshape(-1, 2)
     out[:, 2:] = q.view(np.uint8)
