@@ -1,0 +1,38 @@
+// GGUF weights to f32 (issue 12, part 3): the scalar dequantization of ggml's block
+// formats, the oracle that every faster GGUF kernel is checked against.
+//
+// Layouts (ggml's block_q* structs, all little endian; d, m, dmin are f16):
+//   q4_0  [d, qs[16]]                        x = d * (code - 8)
+//   q4_1  [d, m, qs[16]]                     x = d * code + m
+//   q5_0  [d, qh[4], qs[16]]                 x = d * (code - 16)
+//   q5_1  [d, m, qh[4], qs[16]]              x = d * code + m
+//   q8_0  [d, qs[32] int8]                   x = d * code
+//   q4_k  [d, dmin, scales[12], qs[128]]     x = d * sc[j] * code - dmin * mn[j]
+//   q5_k  [d, dmin, scales[12], qh[32], qs[128]]   as q4_k, 5-bit codes
+//   q6_k  [ql[128], qh[64], scales[16] int8, d]    x = d * sc[j] * (code - 32)
+// The 32-element formats keep element j (< 16) in the low nibble of qs[j] and element
+// j + 16 in its high nibble; the 5th bit of element i is bit i of qh read as a uint32.
+// The K formats hold 256 elements; the bit positions of their sub-block scales and codes
+// are spelled out in gguf_blocks.cpp.
+//
+// Defined in ref/gguf_blocks.cpp (baseline code); no inline code, so ISA files may
+// include it (see ref/blockwise.h).
+#pragma once
+
+#include <cstdint>
+
+#include "kernel.h"
+
+namespace edgec::rt::ref {
+
+// Decodes `n` elements of `type` from `blocks` (n / blockSize whole blocks, or n raw
+// 2-byte values for f16 and bf16) into `out`, as ggml's dequantize_row_* computes them
+// (the same f32 operations in the same order). False, writing nothing, for a type this
+// does not decode (f32, integers, q2_k, q3_k) or an `n` that is negative or not a whole
+// number of blocks.
+bool dequantizeRow(DType type, const uint8_t *blocks, float *out, int64_t n);
+
+// Whether dequantizeRow decodes `type`.
+bool canDequantizeRow(DType type);
+
+} // namespace edgec::rt::ref
