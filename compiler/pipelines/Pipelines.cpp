@@ -54,6 +54,28 @@ void buildF16Pipeline(mlir::OpPassManager &pm) {
   fpm.addPass(mlir::createCSEPass());
 }
 
+bool int4Activations8(llvm::StringRef precision) {
+  return precision.starts_with("int4-") && precision.ends_with("-a8");
+}
+
+int64_t int4GroupSize(llvm::StringRef precision) {
+  if (int4Activations8(precision)) precision = precision.drop_back(3);
+  if (precision == "int4-g32") return 32;
+  if (precision == "int4-g64") return 64;
+  if (precision == "int4-g128") return 128;
+  return 0;
+}
+
+bool buildPrecisionPipeline(mlir::OpPassManager &pm, llvm::StringRef precision, bool asymmetric) {
+  if (precision == "int8") buildQuantizePipeline(pm);
+  else if (precision == "int8-dynamic") buildDynamicQuantizePipeline(pm);
+  else if (precision == "fp16") buildF16Pipeline(pm);
+  else if (int64_t group = int4GroupSize(precision))
+    buildWeightQuantizePipeline(pm, WeightQuantizeOptions{group, asymmetric, int4Activations8(precision)});
+  else return false;
+  return true;
+}
+
 void registerPipelines() {
   mlir::PassPipelineRegistration<>(
       "edge-host-pipeline", "The graph optimizations `edgec compile --target host` runs",

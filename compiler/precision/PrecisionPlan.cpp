@@ -54,14 +54,6 @@ const std::vector<std::string> &applyOrder() {
   return order;
 }
 
-void buildPrecisionPipeline(mlir::OpPassManager &pm, const std::string &precision) {
-  if (precision == "int8") return buildQuantizePipeline(pm);
-  if (precision == "int8-dynamic") return buildDynamicQuantizePipeline(pm);
-  if (precision == "fp16") return buildF16Pipeline(pm);
-  const bool a8 = precision.size() > 3 && precision.compare(precision.size() - 3, 3, "-a8") == 0;
-  const int64_t group = std::stoll(precision.substr(6));  // "int4-g<N>[-a8]"
-  buildWeightQuantizePipeline(pm, WeightQuantizeOptions{group, false, a8});
-}
 }  // namespace
 
 const std::vector<std::string> &planPrecisions() {

@@ -6,16 +6,21 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 #include "edge/EdgeDialect.h"
 #include "edge/KeepFloat.h"
 #include "edgec/AutoPlan.h"
 #include "edgec/ModelRunner.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "quant/CalibrationSamples.h"
 
 namespace edgec {
 
 namespace {
+
+// One sample: every graph input's bytes by name.
+using SampleInputs = std::map<std::string, std::vector<uint8_t>>;
 
 // Sums of an output comparison; OutputError at the end.
 struct ErrorSums {
@@ -116,10 +121,12 @@ struct SensitivityAnalyzer::Impl {
   std::vector<double> fp32LatencyMs;  // per plan op
   uint64_t basePackageBytes = 0;
   double baseLatencyMs = 0;
+  int threads = 1;
 
-  // Runs every sample through `runner` with profiling; compares with the baseline when it is set.
-  bool runSamples(ModelRunner &runner, ErrorSums *sums, std::vector<ModelRunner::CallTime> &calls,
-                  std::string &error) {
+  // Runs every sample through `runner` with profiling, calling `each(sample)` after each
+  // run (the outputs are then the runner's).
+  bool runSamples(ModelRunner &runner, const std::function<void(size_t)> &each,
+                  std::vector<ModelRunner::CallTime> &calls, std::string &error) {
     runner.setProfiling(true);
     for (size_t s = 0; s < samples.size(); ++s) {
       std::map<std::string, llvm::ArrayRef<uint8_t>> bound;
@@ -128,14 +135,24 @@ struct SensitivityAnalyzer::Impl {
         error = "sample " + std::to_string(s) + ": " + error;
         return false;
       }
-      if (!sums) continue;
-      for (size_t o = 0; o < reference[s].size(); ++o)
-        if (!reference[s][o].empty())
-          sums->add(reference[s][o], reinterpret_cast<const float *>(runner.output(o).data()), rowLength[o]);
+      each(s);
     }
     calls = runner.callTimes();
     runner.setProfiling(false);
     return true;
+  }
+
+  // runSamples, adding every f32 output's error against the baseline to `sums`.
+  bool compareSamples(ModelRunner &runner, ErrorSums &sums, std::vector<ModelRunner::CallTime> &calls,
+                      std::string &error) {
+    return runSamples(
+        runner,
+        [&](size_t s) {
+          for (size_t o = 0; o < reference[s].size(); ++o)
+            if (!reference[s][o].empty())
+              sums.add(reference[s][o], reinterpret_cast<const float *>(runner.output(o).data()), rowLength[o]);
+        },
+        calls, error);
   }
 
   std::unique_ptr<ModelRunner> runnerFor(const std::map<std::string, std::string> &precisionOf, bool *changed,
@@ -177,19 +194,13 @@ SensitivityAnalyzer::SensitivityAnalyzer(std::unique_ptr<Impl> impl) : impl_(std
 SensitivityAnalyzer::~SensitivityAnalyzer() = default;
 const std::vector<PlanOp> &SensitivityAnalyzer::ops() const { return impl_->ops; }
 
-std::unique_ptr<SensitivityAnalyzer> SensitivityAnalyzer::create(mlir::ModuleOp module,
-                                                                 std::vector<SampleInputs> samples,
-                                                                 const AnalysisOptions &options, std::string &error) {
+std::unique_ptr<SensitivityAnalyzer> SensitivityAnalyzer::create(mlir::ModuleOp module, const AnalysisOptions &options,
+                                                                 std::string &error) {
   auto impl = std::make_unique<Impl>();
   impl->module = mlir::cast<mlir::ModuleOp>(module->clone());
   impl->ops = planOps(*impl->module);
   impl->protectedBecause = protectionReasons(impl->ops);
-  impl->samples = std::move(samples);
   impl->options = options;
-  if (impl->samples.empty()) {
-    error = "no analysis samples";
-    return nullptr;
-  }
   if (llvm::none_of(impl->ops, [](const PlanOp &p) { return p.group && !mlir::edge::isKeptFloat(p.operation); })) {
     error = "the model has no float ops to analyze (an already-quantized model keeps its own precision)";
     return nullptr;
@@ -198,17 +209,30 @@ std::unique_ptr<SensitivityAnalyzer> SensitivityAnalyzer::create(mlir::ModuleOp 
   ro.threads = options.threads;
   std::unique_ptr<ModelRunner> runner = ModelRunner::create(*impl->module, ro, error);
   if (!runner) return nullptr;
+  impl->threads = runner->threads();
+  // The samples, checked against the model's inputs as calibration checks them.
+  std::vector<quant::ModelInputSpec> specs;
+  for (const RunnerTensorInfo &in : runner->inputs())
+    specs.push_back({in.name, static_cast<edgec_dtype>(in.dtype), in.shape});
+  try {
+    for (quant::CalibrationSample &sample :
+         quant::CalibrationSamples::open(options.samplesDir, specs, options.maxSamples).loadAll())
+      impl->samples.push_back(std::move(sample.inputs));
+  } catch (const quant::CalibrationError &e) {
+    error = std::string("analysis samples: ") + e.what();
+    return nullptr;
+  }
+  if (impl->samples.empty()) {
+    error = "no analysis samples";
+    return nullptr;
+  }
   for (const RunnerTensorInfo &out : runner->outputs())
     impl->rowLength.push_back(out.shape.empty() ? 1 : out.shape.back());
-  // The reference outputs: run once, keep every f32 output.
+  // The reference outputs (every f32 one), then the baseline's timing from a second pass
+  // (the first warmed the caches).
   impl->reference.resize(impl->samples.size());
-  for (size_t s = 0; s < impl->samples.size(); ++s) {
-    std::map<std::string, llvm::ArrayRef<uint8_t>> bound;
-    for (const auto &[name, bytes] : impl->samples[s]) bound[name] = llvm::ArrayRef<uint8_t>(bytes);
-    if (!runner->run(bound, error)) {
-      error = "sample " + std::to_string(s) + ": " + error;
-      return nullptr;
-    }
+  std::vector<ModelRunner::CallTime> firstPass;
+  auto keepOutputs = [&](size_t s) {
     for (size_t o = 0; o < runner->outputs().size(); ++o) {
       std::vector<float> values;
       if (runner->outputs()[o].dtype == pkg::DType::f32) {
@@ -218,9 +242,10 @@ std::unique_ptr<SensitivityAnalyzer> SensitivityAnalyzer::create(mlir::ModuleOp 
       }
       impl->reference[s].push_back(std::move(values));
     }
-  }
-  // The baseline's timing, from a second pass (the first warmed the caches).
-  if (!impl->runSamples(*runner, nullptr, impl->baseCalls, error)) return nullptr;
+  };
+  if (!impl->runSamples(*runner, keepOutputs, firstPass, error) ||
+      !impl->runSamples(*runner, [](size_t) {}, impl->baseCalls, error))
+    return nullptr;
   impl->fp32LatencyMs.assign(impl->ops.size(), 0);
   std::map<mlir::Operation *, size_t> index;
   for (size_t i = 0; i < impl->ops.size(); ++i) index[impl->ops[i].operation] = i;
@@ -236,6 +261,7 @@ bool SensitivityAnalyzer::analyze(quant::SensitivityResult &result, std::string 
   Impl &m = *impl_;
   const auto start = std::chrono::steady_clock::now();
   result.samples = m.samples.size();
+  result.threads = m.threads;
   result.precisions = m.options.precisions;
   result.fp32PackageBytes = m.basePackageBytes;
   result.fp32LatencyMs = m.baseLatencyMs;
@@ -268,7 +294,7 @@ bool SensitivityAnalyzer::analyze(quant::SensitivityResult &result, std::string 
       if (runner) {
         ErrorSums sums;
         std::vector<ModelRunner::CallTime> calls;
-        if (!m.runSamples(*runner, &sums, calls, trialError)) {
+        if (!m.compareSamples(*runner, sums, calls, trialError)) {
           error = "group '" + op.name + "' at " + precision + ": " + trialError;
           return false;
         }
@@ -304,7 +330,7 @@ bool SensitivityAnalyzer::analyze(quant::SensitivityResult &result, std::string 
     std::unique_ptr<ModelRunner> runner =
         m.runnerFor(expandGroupChoice(m.ops, result, choice), nullptr, copy, trialError);
     std::vector<ModelRunner::CallTime> calls;
-    if (!runner || !m.runSamples(*runner, nullptr, calls, trialError)) {
+    if (!runner || !m.runSamples(*runner, [](size_t) {}, calls, trialError)) {
       error = "every group at " + precision + ": " + trialError;
       return false;
     }
@@ -323,7 +349,7 @@ bool SensitivityAnalyzer::measure(const std::map<std::string, std::string> &prec
   if (!runner) return false;
   ErrorSums sums;
   std::vector<ModelRunner::CallTime> calls;
-  if (!impl_->runSamples(*runner, &sums, calls, message)) return false;
+  if (!impl_->compareSamples(*runner, sums, calls, message)) return false;
   outError = sums.result();
   figures.sqnrDb = outError.sqnrDb;
   figures.top1 = outError.top1;

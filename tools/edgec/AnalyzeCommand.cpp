@@ -66,22 +66,11 @@ void addAnalyzeCommand(CLI::App &app) {
     target->buildPipeline(pm, PipelineOptions{});
     if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + diagnostics.str());
     opts->keepFloat.apply(*module, opts->quiet);
-    progress.step("calibrating (" + opts->calib.method + ")");
-    calibrateModule(*module, opts->calib, progress, opts->quiet);
-    progress.step("measuring each group's sensitivity");
-    quant::SensitivityResult result;
-    std::unique_ptr<SensitivityAnalyzer> analyzer =
-        analyzeModule(*module, opts->calib, opts->mixed, opts->input.path, result, progress, opts->quiet);
-    progress.step("choosing precisions for " + autoOptions.budget.describe());
-    quant::ChosenPlan chosen;
-    PrecisionPlan plan;
-    plan.calibMethod = opts->calib.method;
-    std::string error;
-    if (!chooseAutoPlan(*analyzer, result, autoOptions, chosen, plan.precisionOf, error)) throw CommandError(error);
+    const MixedPlan mixed =
+        planMixedPrecision(*module, opts->calib, opts->mixed, autoOptions, opts->input.path, progress, opts->quiet);
     progress.done();
-    if (!opts->mixed.reportDir.empty())
-      writeReport(opts->mixed.reportDir, *module, result, &chosen, plan, opts->input.path);
-    if (opts->format == "table") quant::printSensitivityTable(result, &chosen, opts->rows, std::cout);
+    const quant::SensitivityResult &result = mixed.result;
+    if (opts->format == "table") quant::printSensitivityTable(result, &mixed.chosen, opts->rows, std::cout);
     if (!opts->quiet) {
       std::fprintf(stderr, "analyzed %zu groups x %zu precisions on %zu samples in %.1f s", result.groups.size(),
                    result.precisions.size(), result.samples, result.seconds);

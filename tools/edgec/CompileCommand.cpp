@@ -1,15 +1,10 @@
 // `edgec compile`: model -> optimized edge IR -> target package (.edgepkg), through the
 // Target interface; and `edgec targets`, which lists the registered targets.
-#include <unistd.h>
-
-#include <functional>
-
 #include "Commands.h"
 #include "KeepFloatOptions.h"
 #include "MixedPrecision.h"
 #include "edgec/AtomicFile.h"
 #include "edgec/Calibration.h"
-#include "quant/CalibrationSamples.h"
 #include "edgec/Pipelines.h"
 #include "edgec/Target.h"
 #include "mlir/IR/Diagnostics.h"
@@ -29,21 +24,6 @@ std::string humanBytes(uint64_t bytes) {
 // What --precision accepts.
 const char *const kPrecisions =
     "fp32, fp16, int8, int8-dynamic, int4-g32, int4-g64, int4-g128, int4-g32-a8, int4-g64-a8, int4-g128-a8, auto";
-
-// Whether an int4 precision quantizes activations to int8 per group ("int4-g32-a8").
-bool int4Activations8(const std::string &precision) {
-  return precision.size() > 3 && precision.compare(0, 4, "int4") == 0 &&
-         precision.compare(precision.size() - 3, 3, "-a8") == 0;
-}
-
-// The group size of an int4 precision ("int4-g128" or "int4-g128-a8" -> 128), or 0.
-int64_t int4GroupSize(std::string precision) {
-  if (int4Activations8(precision)) precision.resize(precision.size() - 3);
-  if (precision == "int4-g32") return 32;
-  if (precision == "int4-g64") return 64;
-  if (precision == "int4-g128") return 128;
-  return 0;
-}
 
 // Checks the quantization options together, before any work.
 void checkPrecisionOptions(const std::string &precision, const std::string &calib, const std::string &method,
@@ -176,32 +156,13 @@ void addCompileCommand(CLI::App &app) {
     if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + diagnostics.str());
     opts->keepFloat.apply(*module, opts->quiet);  // names after fusion: what the passes see
 
-    // The precision's own passes, after the target's pipeline (calibration needs the
-    // fused model that ships).
-    auto runPasses = [&](const std::function<void(mlir::OpPassManager &)> &build) {
-      mlir::PassManager qpm(&context);
-      build(qpm);
-      if (mlir::failed(qpm.run(*module)))
-        throw CommandError("--precision " + opts->precision + " failed:\n" + diagnostics.str());
-    };
     std::string planSummary;  // printed after the progress lines
     if (automatic) {
-      progress.step("calibrating (" + opts->calibMethod + ")");
-      calibrateModule(*module, calibration, progress, opts->quiet);
-      progress.step("measuring each group's sensitivity");
-      quant::SensitivityResult result;
-      std::unique_ptr<SensitivityAnalyzer> analyzer =
-          analyzeModule(*module, calibration, opts->mixed, opts->input.path, result, progress, opts->quiet);
-      progress.step("choosing precisions for " + autoOptions.budget.describe());
-      quant::ChosenPlan chosen;
-      PrecisionPlan plan;
-      plan.calibMethod = opts->calibMethod;
+      const MixedPlan mixed = planMixedPrecision(*module, calibration, opts->mixed, autoOptions, opts->input.path,
+                                                 progress, opts->quiet);
+      const quant::ChosenPlan &chosen = mixed.chosen;
       std::string error;
-      const bool met = chooseAutoPlan(*analyzer, result, autoOptions, chosen, plan.precisionOf, error);
-      if (!met) throw CommandError(error);
-      if (!opts->mixed.reportDir.empty())
-        writeReport(opts->mixed.reportDir, *module, result, &chosen, plan, opts->input.path);
-      if (mlir::failed(applyPrecisionPlan(*module, plan.precisionOf, error))) throw CommandError(error);
+      if (mlir::failed(applyPrecisionPlan(*module, mixed.plan.precisionOf, error))) throw CommandError(error);
       char line[256];
       std::snprintf(line, sizeof line, "plan (%s, %d round%s): measured %.3f MiB, SQNR %.1f dB, %.3f ms per run\n",
                     chosen.objective.c_str(), chosen.iterations, chosen.iterations == 1 ? "" : "s",
@@ -226,26 +187,22 @@ void addCompileCommand(CLI::App &app) {
     if (int8) {
       progress.step("calibrating (" + opts->calibMethod + ")");
       calibrateModule(*module, calibration, progress, opts->quiet);
-
       progress.step("quantizing to int8");
-      runPasses(buildQuantizePipeline);
     }
-    if (opts->precision == "int8-dynamic") {
+    if (opts->precision == "int8-dynamic")
       progress.step("quantizing MatMul/Gemm weights to int8 (activations per row at run time)");
-      runPasses(buildDynamicQuantizePipeline);
-    }
-    if (opts->precision == "fp16") {
-      progress.step("converting to fp16");
-      runPasses(buildF16Pipeline);
-    }
-    if (int4Group) {
-      const bool a8 = int4Activations8(opts->precision);
+    if (opts->precision == "fp16") progress.step("converting to fp16");
+    if (int4Group)
       progress.step("quantizing weights to int4 (groups of " + std::to_string(int4Group) +
                     (opts->asym ? ", asymmetric" : ", symmetric") +
-                    (a8 ? "; MatMul/Gemm activations int8 per group)" : ")"));
-      runPasses([&](mlir::OpPassManager &pm) {
-        buildWeightQuantizePipeline(pm, WeightQuantizeOptions{int4Group, opts->asym, a8});
-      });
+                    (int4Activations8(opts->precision) ? "; MatMul/Gemm activations int8 per group)" : ")"));
+    if (int8 || transforms) {
+      // The precision's own passes, after the target's pipeline (calibration needs the
+      // fused model that ships).
+      mlir::PassManager qpm(&context);
+      buildPrecisionPipeline(qpm, opts->precision, opts->asym);
+      if (mlir::failed(qpm.run(*module)))
+        throw CommandError("--precision " + opts->precision + " failed:\n" + diagnostics.str());
     }
     if (!opts->dumpIr.empty()) {
       std::string text;

@@ -9,7 +9,6 @@
 #include "Commands.h"
 #include "edgec/AtomicFile.h"
 #include "edgec/Calibration.h"
-#include "edgec/ModelRunner.h"
 #include "quant/CalibrationSamples.h"
 #include "quant/SensitivityReport.h"
 #include "llvm/Support/FileSystem.h"
@@ -86,30 +85,16 @@ void calibrateModule(mlir::ModuleOp module, const CalibrationSettings &settings,
                          "ignored\n", static_cast<unsigned long long>(result.nonFinite));
 }
 
-std::unique_ptr<SensitivityAnalyzer> analyzeModule(mlir::ModuleOp module, const CalibrationSettings &calib,
-                                                   const MixedPrecisionOptions &options, const std::string &model,
-                                                   quant::SensitivityResult &result, const Progress &progress,
-                                                   bool quiet) {
-  // The samples, checked against the model's inputs as calibration checks them.
-  std::vector<SampleInputs> samples;
-  int threads = 0;
-  {
-    std::string error;
-    std::unique_ptr<ModelRunner> runner = ModelRunner::create(module, ModelRunnerOptions{calib.threads}, error);
-    if (!runner) throw CommandError("the model cannot run: " + error);
-    threads = runner->threads();
-    std::vector<quant::ModelInputSpec> specs;
-    for (const RunnerTensorInfo &in : runner->inputs())
-      specs.push_back({in.name, static_cast<edgec_dtype>(in.dtype), in.shape});
-    try {
-      for (quant::CalibrationSample &s :
-           quant::CalibrationSamples::open(calib.dir, specs, options.maxSamples).loadAll())
-        samples.push_back(std::move(s.inputs));
-    } catch (const quant::CalibrationError &e) {
-      throw CommandError(std::string("analysis samples: ") + e.what());
-    }
-  }
+MixedPlan planMixedPrecision(mlir::ModuleOp module, const CalibrationSettings &calib,
+                             const MixedPrecisionOptions &options, const AutoPlanOptions &autoOptions,
+                             const std::string &model, Progress &progress, bool quiet) {
+  progress.step("calibrating (" + calib.method + ")");
+  calibrateModule(module, calib, progress, quiet);
+
+  progress.step("measuring each group's sensitivity");
   AnalysisOptions ao;
+  ao.samplesDir = calib.dir;
+  ao.maxSamples = options.maxSamples;
   if (!options.candidates.empty()) ao.precisions = options.candidates;
   ao.threads = calib.threads;
   const bool tty = !quiet && isatty(STDERR_FILENO);
@@ -123,13 +108,19 @@ std::unique_ptr<SensitivityAnalyzer> analyzeModule(mlir::ModuleOp module, const 
     else std::fprintf(stderr, "%22s", "");  // over the time left
     std::fflush(stderr);
   };
+  MixedPlan mixed;
   std::string error;
-  std::unique_ptr<SensitivityAnalyzer> analyzer = SensitivityAnalyzer::create(module, std::move(samples), ao, error);
-  if (!analyzer) throw CommandError("sensitivity analysis: " + error);
-  if (!analyzer->analyze(result, error)) throw CommandError("sensitivity analysis: " + error);
-  result.model = model;
-  result.threads = threads;
-  return analyzer;
+  std::unique_ptr<SensitivityAnalyzer> analyzer = SensitivityAnalyzer::create(module, ao, error);
+  if (!analyzer || !analyzer->analyze(mixed.result, error)) throw CommandError("sensitivity analysis: " + error);
+  mixed.result.model = model;
+
+  progress.step("choosing precisions for " + autoOptions.budget.describe());
+  mixed.plan.calibMethod = calib.method;
+  if (!chooseAutoPlan(*analyzer, mixed.result, autoOptions, mixed.chosen, mixed.plan.precisionOf, error))
+    throw CommandError(error);
+  if (!options.reportDir.empty())
+    writeReport(options.reportDir, module, mixed.result, &mixed.chosen, mixed.plan, model);
+  return mixed;
 }
 
 void writeReport(const std::string &dir, mlir::ModuleOp module, const quant::SensitivityResult &result,

@@ -43,12 +43,21 @@ struct CalibrationSettings {
 // CommandError.
 void calibrateModule(mlir::ModuleOp module, const CalibrationSettings &calib, const Progress &progress, bool quiet);
 
-// Loads up to `maxSamples` samples of `dir` and analyzes every group; on a terminal the
-// open progress line counts trials and shows the time left. Throws CommandError.
-std::unique_ptr<SensitivityAnalyzer> analyzeModule(mlir::ModuleOp module, const CalibrationSettings &calib,
-                                                   const MixedPrecisionOptions &options, const std::string &model,
-                                                   quant::SensitivityResult &result, const Progress &progress,
-                                                   bool quiet);
+// What `--precision auto` and `edgec analyze` compute: the measurements and the plan.
+struct MixedPlan {
+  quant::SensitivityResult result;
+  quant::ChosenPlan chosen;
+  PrecisionPlan plan;
+};
+
+// Calibrates `module`, measures every group on the first options.maxSamples samples of
+// `calib.dir` and chooses a plan for `autoOptions`, as three progress steps (on a
+// terminal the open line counts samples, then trials with the time left), then writes
+// the report folder if options.reportDir is set. Throws CommandError, also when no plan
+// meets the budget.
+MixedPlan planMixedPrecision(mlir::ModuleOp module, const CalibrationSettings &calib,
+                             const MixedPrecisionOptions &options, const AutoPlanOptions &autoOptions,
+                             const std::string &model, Progress &progress, bool quiet);
 
 // Writes DIR/sensitivity.json, .md, .svg and plan.json (each atomically; the folder is
 // created if needed). Throws CommandError.

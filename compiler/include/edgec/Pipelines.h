@@ -29,6 +29,16 @@ void buildWeightQuantizePipeline(mlir::OpPassManager &pm, const WeightQuantizeOp
 void buildDynamicQuantizePipeline(mlir::OpPassManager &pm);
 // FP16 (--precision fp16): edge-convert-to-f16, canonicalize, CSE.
 void buildF16Pipeline(mlir::OpPassManager &pm);
+
+// The group size of an int4 precision ("int4-g128" or "int4-g128-a8" -> 128), or 0 for
+// any other spelling; and whether it quantizes activations to int8 per group ("-a8").
+int64_t int4GroupSize(llvm::StringRef precision);
+bool int4Activations8(llvm::StringRef precision);
+
+// The passes of one --precision (int8, int8-dynamic, int4-gN[-a8], fp16), as uniform
+// `edgec compile --precision P` and each precision of a mixed plan run them; `asymmetric`
+// only matters for int4. False, adding nothing, for fp32 or an unknown spelling.
+bool buildPrecisionPipeline(mlir::OpPassManager &pm, llvm::StringRef precision, bool asymmetric = false);
 void registerPipelines();
 
 }  // namespace edgec

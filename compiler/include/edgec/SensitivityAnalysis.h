@@ -28,10 +28,11 @@
 
 namespace edgec {
 
-// One sample: every graph input's bytes by name.
-using SampleInputs = std::map<std::string, std::vector<uint8_t>>;
-
 struct AnalysisOptions {
+  // The samples every trial runs: the first maxSamples (0: all) of a calibration folder
+  // (.npy / .npz, quant/CalibrationSamples.h), checked against the model's inputs.
+  std::string samplesDir;
+  size_t maxSamples = 0;
   // Candidates, tried on every group they change. "int8" needs calibration ranges on the module.
   std::vector<std::string> precisions = {"fp16", "int8", "int8-dynamic", "int4-g32", "int4-g128"};
   int threads = 0;  // runtime threads per run (0: one per core)
@@ -42,10 +43,11 @@ struct AnalysisOptions {
 class SensitivityAnalyzer {
 public:
   // `module`: optimized (after the target's pipeline), with ranges if "int8" is a
-  // candidate; ops marked edge.keep_float are not analyzed. Runs the fp32 baseline on
-  // `samples`. Null with `error` when the model cannot run or has nothing to analyze.
-  static std::unique_ptr<SensitivityAnalyzer> create(mlir::ModuleOp module, std::vector<SampleInputs> samples,
-                                                     const AnalysisOptions &options, std::string &error);
+  // candidate; ops marked edge.keep_float are not analyzed. Loads the samples and runs
+  // the fp32 baseline on them. Null with `error` when the samples are bad, the model
+  // cannot run or it has nothing to analyze.
+  static std::unique_ptr<SensitivityAnalyzer> create(mlir::ModuleOp module, const AnalysisOptions &options,
+                                                     std::string &error);
   ~SensitivityAnalyzer();
 
   // Every group at every candidate precision. Fails only if a trial cannot be lowered or run.
