@@ -92,11 +92,13 @@ void scaleMinK4(int j, const uint8_t *s, int *scale, int *min) {
   }
 }
 
-// Q4_K [d, dmin, scales[12], qs[128]]: each 64-element chunk c uses 32 bytes of qs, the
-// low nibbles for sub-block 2c and the high nibbles for sub-block 2c + 1.
-void q4_k(const uint8_t *b, float *y) {
+// Q4_K [d, dmin, scales[12], qs[128]] and Q5_K [d, dmin, scales[12], qh[32], qs[128]]:
+// each 64-element chunk c uses 32 bytes of qs, the low nibbles for sub-block 2c and the
+// high nibbles for sub-block 2c + 1; Q5_K (qh not null) adds a fifth bit: element l of
+// sub-block s takes bit s of qh[l].
+void q45_k(const uint8_t *b, const uint8_t *qh, const uint8_t *qs, float *y) {
   const float d = f16At(b), dmin = f16At(b + 2);
-  const uint8_t *scales = b + 4, *qs = b + 16;
+  const uint8_t *scales = b + 4;
   for (int c = 0; c < 4; ++c, qs += 32, y += 64) {
     int sc0, m0, sc1, m1;
     scaleMinK4(2 * c, scales, &sc0, &m0);
@@ -104,31 +106,16 @@ void q4_k(const uint8_t *b, float *y) {
     const float d0 = d * float(sc0), min0 = dmin * float(m0);
     const float d1 = d * float(sc1), min1 = dmin * float(m1);
     for (int l = 0; l < 32; ++l) {
-      y[l] = d0 * float(qs[l] & 0xF) - min0;
-      y[l + 32] = d1 * float(qs[l] >> 4) - min1;
-    }
-  }
-}
-
-// Q5_K [d, dmin, scales[12], qh[32], qs[128]]: Q4_K's layout plus a fifth bit; element l
-// of sub-block s takes bit s of qh[l].
-void q5_k(const uint8_t *b, float *y) {
-  const float d = f16At(b), dmin = f16At(b + 2);
-  const uint8_t *scales = b + 4, *qh = b + 16, *qs = b + 48;
-  for (int c = 0; c < 4; ++c, qs += 32, y += 64) {
-    int sc0, m0, sc1, m1;
-    scaleMinK4(2 * c, scales, &sc0, &m0);
-    scaleMinK4(2 * c + 1, scales, &sc1, &m1);
-    const float d0 = d * float(sc0), min0 = dmin * float(m0);
-    const float d1 = d * float(sc1), min1 = dmin * float(m1);
-    for (int l = 0; l < 32; ++l) {
-      const int lo = (qs[l] & 0xF) | ((qh[l] >> (2 * c)) & 1) << 4;
-      const int hi = (qs[l] >> 4) | ((qh[l] >> (2 * c + 1)) & 1) << 4;
+      const int lo = (qs[l] & 0xF) | (qh ? ((qh[l] >> (2 * c)) & 1) << 4 : 0);
+      const int hi = (qs[l] >> 4) | (qh ? ((qh[l] >> (2 * c + 1)) & 1) << 4 : 0);
       y[l] = d0 * float(lo) - min0;
       y[l + 32] = d1 * float(hi) - min1;
     }
   }
 }
+
+void q4_k(const uint8_t *b, float *y) { q45_k(b, nullptr, b + 16, y); }
+void q5_k(const uint8_t *b, float *y) { q45_k(b, b + 16, b + 48, y); }
 
 // Q6_K [ql[128], qh[64], scales[16] int8, d]: 16 sub-blocks of 16 with signed 8-bit
 // scales. Each half (128 elements) uses 64 bytes of ql and 32 of qh; for l < 32, element
