@@ -78,6 +78,14 @@ def setup_failed(problem, count=1):
     return 1
 
 
+def sqnr_db(ref, got):
+    """10 log10(sum ref^2 / sum (ref - got)^2) in float64; inf when identical."""
+    import numpy as np
+    ref, got = np.asarray(ref, np.float64), np.asarray(got, np.float64)
+    noise = np.sum((got - ref) ** 2)
+    return 10 * np.log10(np.sum(ref ** 2) / noise) if noise > 0 else float("inf")
+
+
 def edgec_message(text):
     """edgec's error on one line: its 'edgec: error:' lines, else everything it printed."""
     lines = [l.strip() for l in text.strip().splitlines() if l.strip()]

@@ -116,14 +116,6 @@ def run_test_set(edgec, pkg, model_dir, meta, count, out_dir):
     return np.stack(logits).astype(np.float32)
 
 
-def token_nll(logits, targets):
-    """The cross-entropy of every position (float64 [N*T])."""
-    z = logits.astype(np.float64).reshape(-1, logits.shape[-1])
-    t = targets.reshape(-1)
-    z = z - z.max(1, keepdims=True)
-    return np.log(np.exp(z).sum(1)) - z[np.arange(len(t)), t]
-
-
 def against_uniform(res, results, budget_bytes):
     """An automatic plan must be at least as accurate as every uniform case of this run whose
     package fits its budget: its logits' SQNR against fp32 at least theirs, and its
@@ -181,14 +173,12 @@ def main():
                 else:
                     res["run_s"] = time.time() - t1
                     res["ppl"], res["top1"] = lm_models.perplexity(logits, targets)
-                    res["nll"] = token_nll(logits, targets)
+                    res["nll"] = lm_models.token_nll(logits, targets)
                     fp32 = results.get("fp32", {})
                     if name == "fp32":
                         res["logits"] = logits
                     if fp32.get("logits") is not None:
-                        ref = fp32["logits"].astype(np.float64)
-                        noise = np.sum((logits.astype(np.float64) - ref) ** 2)
-                        res["sqnr"] = 10 * np.log10(np.sum(ref ** 2) / noise) if noise > 0 else float("inf")
+                        res["sqnr"] = harness.sqnr_db(fp32["logits"], logits)
                     if case.ref == "torch" or fp32.get("ppl") is None:
                         ref_name, ref_ppl = "PyTorch", torch_ppl
                     else:

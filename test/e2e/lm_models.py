@@ -199,13 +199,18 @@ def make_model(vocab_size):
     return CharLM()
 
 
-def perplexity(logits, targets):
-    """(exp(mean cross-entropy), top-1 %) over every position: logits [N,T,V], targets [N,T]."""
+def token_nll(logits, targets):
+    """The cross-entropy of every position (float64 [N*T]): logits [N,T,V], targets [N,T]."""
     z = logits.astype(np.float64).reshape(-1, logits.shape[-1])
     t = targets.reshape(-1)
     z = z - z.max(1, keepdims=True)
-    nll = np.log(np.exp(z).sum(1)) - z[np.arange(len(t)), t]
-    return float(np.exp(nll.mean())), float((z.argmax(1) == t).mean() * 100)
+    return np.log(np.exp(z).sum(1)) - z[np.arange(len(t)), t]
+
+
+def perplexity(logits, targets):
+    """(exp(mean cross-entropy), top-1 %) over every position: logits [N,T,V], targets [N,T]."""
+    top1 = logits.reshape(-1, logits.shape[-1]).argmax(1) == targets.reshape(-1)
+    return float(np.exp(token_nll(logits, targets).mean())), float(top1.mean() * 100)
 
 
 def train(train_ids, vocab_size, log):

@@ -242,14 +242,11 @@ def main():
                     detail = "top-1 %.1f%% (%s %.1f%%, delta %+.1f, allowed +-%g); same class as PyTorch on %.1f%%" % (
                         top1, ref_name, ref_top1, delta, tol, agree)
                     if name == "fp32":
-                        res["logits"] = logits
                         err = float(np.abs(logits - torch_logits).max())
                         detail += "; max |logit - PyTorch| %.3g" % err
                     res["pred"], res["logits"] = pred, logits
                     if "fp32" in results and results["fp32"].get("logits") is not None:
-                        ref_logits = results["fp32"]["logits"].astype(np.float64)
-                        noise = np.sum((logits.astype(np.float64) - ref_logits) ** 2)
-                        res["sqnr"] = 10 * np.log10(np.sum(ref_logits ** 2) / noise) if noise > 0 else float("inf")
+                        res["sqnr"] = harness.sqnr_db(results["fp32"]["logits"], logits)
                         detail += "; SQNR vs fp32 %.1f dB" % res["sqnr"]
                     if name.startswith("auto-"):
                         ok_vs, vs = against_uniform(name, res, results, labels, edgec, model_dir, work)
