@@ -34,7 +34,10 @@ cases their ENABLED_* list names: quant_accuracy (quant_accuracy.py: top-1 per p
 on a small CNN trained at test time, cached in BUILD/test/quant-models), lm_accuracy
 (lm_accuracy.py: perplexity per precision on a character-level transformer language model
 trained at test time, cached in BUILD/test/lm-models) and qdq_vs_ort
-(qdq_vs_ort.py: QDQ models against ONNX Runtime from npm). Run with Debian's /usr/bin/python3
+(qdq_vs_ort.py: QDQ models against ONNX Runtime from npm). One more harness,
+llm_references_agree (llm_references_agree.py), checks that the two outside references of
+LLM generation (llama.cpp from npm and a numpy implementation) agree on random-weight GGUF
+models, per architecture and weight type. Run with Debian's /usr/bin/python3
 (python3-torch, python3-torchvision, python3-onnx, python3-numpy). Prints one line per
 case (PASS/FAIL, errors, compile time, latency) and, last, "N passed, N failed".
 """
@@ -283,6 +286,7 @@ HARNESSES = {  # name -> script in this folder, run with --build-dir and --resul
     "quant_accuracy": "quant_accuracy.py",
     "lm_accuracy": "lm_accuracy.py",
     "qdq_vs_ort": "qdq_vs_ort.py",
+    "llm_references_agree": "llm_references_agree.py",
 }
 
 

@@ -86,6 +86,163 @@ def quantize_q4_0(x):
     return out.tobytes()
 
 
+
+# More quantizers, one per weight type of issue 12 (test/e2e/gguf_models.py writes models
+# with them). They write ggml's block layouts (ggml-common.h) but choose the scales simply
+# (from each block's range, not ggml's iterative search): any valid block is a valid test
+# input, and the readers under test must decode exactly what is stored.
+def _f16_bytes(a):
+    """float values -> their f16 bytes, (rows, 2) uint8."""
+    return np.asarray(a, np.float32).astype(np.float16).view(np.uint8).reshape(-1, 2)
+
+
+def _f16_round(a):
+    return np.asarray(a, np.float32).astype(np.float16).astype(np.float32)
+
+
+def _safe_inv(d):
+    d = np.asarray(d, np.float32)
+    return np.where(d != 0, np.float32(1.0) / np.where(d != 0, d, 1), 0).astype(np.float32)
+
+
+def _round(v):
+    """Round half away from zero (C's roundf)."""
+    return np.sign(v) * np.floor(np.abs(v) + 0.5)
+
+
+def quantize_f16(x):
+    return np.asarray(x, np.float32).astype(np.float16).tobytes()
+
+
+def quantize_bf16(x):
+    """f32 -> bf16, round to nearest even (as ggml's GGML_FP32_TO_BF16 for finite values)."""
+    u = np.asarray(x, np.float32).reshape(-1).view(np.uint32).astype(np.uint64)
+    u = (u + 0x7FFF + ((u >> 16) & 1)) >> 16
+    return u.astype(np.uint16).tobytes()
+
+
+def _pack_nibbles(q):
+    """(blocks, 32) codes 0..15 -> (blocks, 16) bytes: code j low nibble, code j + 16 high."""
+    return (q[:, :16] | (q[:, 16:] << 4)).astype(np.uint8)
+
+
+def _affine_32(x, levels):
+    """Per block of 32: f16 scale d = (max - min) / levels, f16 offset m = min, codes
+    round((x - m) / d) in [0, levels] (Q4_1: 15, Q5_1: 31)."""
+    x = np.asarray(x, np.float32).reshape(-1, 32)
+    lo, hi = x.min(axis=1), x.max(axis=1)
+    d, m = _f16_round((hi - lo) / levels), _f16_round(lo)
+    q = np.clip(_round((x - m[:, None]) * _safe_inv(d)[:, None]), 0, levels).astype(np.uint32)
+    return d, m, q
+
+
+def _high_bits_32(q):
+    """(blocks, 32) 5-bit codes -> (blocks, 4) bytes: bit j of the little-endian u32 is bit 4 of code j."""
+    bits = ((q >> 4) & 1).astype(np.uint64) << np.arange(32, dtype=np.uint64)
+    return bits.sum(axis=1).astype(np.uint32).view(np.uint8).reshape(-1, 4)
+
+
+def quantize_q4_1(x):
+    """Q4_1 (20 bytes per 32): f16 d, f16 m, 16 bytes of nibbles; x = d * q + m."""
+    d, m, q = _affine_32(x, 15)
+    return np.concatenate([_f16_bytes(d), _f16_bytes(m), _pack_nibbles(q)], axis=1).tobytes()
+
+
+def quantize_q5_0(x):
+    """Q5_0 (22 bytes per 32): f16 d = m / -16 (m the value of largest magnitude), the u32 of
+    fifth bits, 16 bytes of low nibbles; x = d * (q - 16)."""
+    x = np.asarray(x, np.float32).reshape(-1, 32)
+    m = x[np.arange(x.shape[0]), np.abs(x).argmax(axis=1)]
+    d = _f16_round(m / -16.0)
+    q = np.clip(_round(x * _safe_inv(d)[:, None]) + 16, 0, 31).astype(np.uint32)
+    return np.concatenate([_f16_bytes(d), _high_bits_32(q), _pack_nibbles(q & 15)], axis=1).tobytes()
+
+
+def quantize_q5_1(x):
+    """Q5_1 (24 bytes per 32): f16 d, f16 m, the u32 of fifth bits, 16 bytes of low nibbles."""
+    d, m, q = _affine_32(x, 31)
+    return np.concatenate([_f16_bytes(d), _f16_bytes(m), _high_bits_32(q), _pack_nibbles(q & 15)],
+                          axis=1).tobytes()
+
+
+def _k_scales_mins(x, levels):
+    """Q4_K / Q5_K: per super-block of 256, eight sub-blocks of 32 with a 6-bit scale and a
+    6-bit min under f16 d and dmin: x ~ d * sc * q - dmin * mn with q in [0, levels].
+    Returns d, dmin (f16-rounded), sc, mn (blocks, 8) and the codes (blocks, 256)."""
+    x = np.asarray(x, np.float32).reshape(-1, 8, 32)
+    lo = np.minimum(x.min(axis=2), 0)
+    scale, mins = (x.max(axis=2) - lo) / levels, -lo
+    d, dmin = _f16_round(scale.max(axis=1) / 63), _f16_round(mins.max(axis=1) / 63)
+    sc = np.clip(_round(scale * _safe_inv(d)[:, None]), 0, 63).astype(np.uint8)
+    mn = np.clip(_round(mins * _safe_inv(dmin)[:, None]), 0, 63).astype(np.uint8)
+    step = d[:, None] * sc
+    q = _round((x + (dmin[:, None] * mn)[:, :, None]) * _safe_inv(step)[:, :, None])
+    return d, dmin, sc, mn, np.clip(q, 0, levels).astype(np.uint8).reshape(-1, 256)
+
+
+def _k_pack_scales(sc, mn):
+    """Eight 6-bit scales and mins -> ggml's 12 bytes (get_scale_min_k4 reads them back)."""
+    out = np.zeros((sc.shape[0], 12), np.uint8)
+    out[:, 0:4] = sc[:, :4] | ((sc[:, 4:] >> 4) << 6)
+    out[:, 4:8] = mn[:, :4] | ((mn[:, 4:] >> 4) << 6)
+    out[:, 8:12] = (sc[:, 4:] & 15) | ((mn[:, 4:] & 15) << 4)
+    return out
+
+
+def _k_low_nibbles(q):
+    """(blocks, 256) codes -> 128 bytes: per chunk c of 64, byte 32c + l holds code 64c + l in
+    its low nibble and code 64c + 32 + l in its high nibble."""
+    q = (q & 15).reshape(-1, 4, 2, 32)
+    return (q[:, :, 0] | (q[:, :, 1] << 4)).reshape(-1, 128).astype(np.uint8)
+
+
+def quantize_q4_k(x):
+    """Q4_K (144 bytes per 256): f16 d, f16 dmin, 12 bytes of scales and mins, 128 of nibbles."""
+    d, dmin, sc, mn, q = _k_scales_mins(x, 15)
+    return np.concatenate([_f16_bytes(d), _f16_bytes(dmin), _k_pack_scales(sc, mn), _k_low_nibbles(q)],
+                          axis=1).tobytes()
+
+
+def quantize_q5_k(x):
+    """Q5_K (176 bytes per 256): as Q4_K plus qh[32] (before the nibbles): bit 2c of byte l is
+    bit 4 of code 64c + l, bit 2c + 1 that of code 64c + 32 + l."""
+    d, dmin, sc, mn, q = _k_scales_mins(x, 31)
+    hi = ((q >> 4) & 1).reshape(-1, 8, 32).astype(np.uint32)  # [block, 2c + half, l]
+    qh = (hi << np.arange(8, dtype=np.uint32)[None, :, None]).sum(axis=1).astype(np.uint8)
+    return np.concatenate([_f16_bytes(d), _f16_bytes(dmin), _k_pack_scales(sc, mn), qh, _k_low_nibbles(q)],
+                          axis=1).tobytes()
+
+
+def quantize_q6_k(x):
+    """Q6_K (210 bytes per 256): ql[128], qh[64], 16 int8 scales, f16 d; sixteen sub-blocks
+    of 16 with x = d * sc * (q - 32). Sub-block scale m / -32 (m its value of largest
+    magnitude), the int8 scales under d = max|scale| / 127."""
+    x = np.asarray(x, np.float32).reshape(-1, 16, 16)
+    idx = np.abs(x).argmax(axis=2)
+    m = np.take_along_axis(x, idx[:, :, None], axis=2)[:, :, 0]
+    scale = m / -32.0
+    d = _f16_round(np.abs(scale).max(axis=1) / 127)
+    sc = np.clip(_round(scale * _safe_inv(d)[:, None]), -127, 127).astype(np.int8)
+    step = d[:, None] * sc
+    q = np.clip(_round(x * _safe_inv(step)[:, :, None]) + 32, 0, 63).astype(np.uint8).reshape(-1, 2, 4, 32)
+    # half n of 128: quarter k (codes 128n + 32k + l): low nibble in ql[64n + 32(k % 2) + l]
+    # (k < 2 low, k >= 2 high nibble), two high bits in qh[32n + l] at bit 2k.
+    lo = q & 15
+    ql = (lo[:, :, 0:2] | (lo[:, :, 2:4] << 4)).reshape(-1, 128)
+    qh = ((q >> 4).astype(np.uint32) << (2 * np.arange(4, dtype=np.uint32))[None, None, :, None]).sum(axis=2)
+    return np.concatenate([ql.astype(np.uint8), qh.reshape(-1, 64).astype(np.uint8), sc.view(np.uint8),
+                           _f16_bytes(d)], axis=1).tobytes()
+
+
+def quantize_f32(x):
+    return np.asarray(x, np.float32).tobytes()
+
+
+QUANTIZERS = {"f32": quantize_f32, "f16": quantize_f16, "bf16": quantize_bf16, "q8_0": quantize_q8_0,
+              "q4_0": quantize_q4_0, "q4_1": quantize_q4_1, "q5_0": quantize_q5_0, "q5_1": quantize_q5_1,
+              "q4_k": quantize_q4_k, "q5_k": quantize_q5_k, "q6_k": quantize_q6_k}
+
+
 class GGUFWriter:
     def __init__(self, version=3, alignment=None, magic=b"GGUF"):
         self.version, self.magic = version, magic

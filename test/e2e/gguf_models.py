@@ -1,0 +1,281 @@
+#!/usr/bin/python3
+"""Small llama and qwen2 GGUF models with random weights, valid for llama.cpp: the test
+models of issue 12 (GGUF frontend and LLM generation). A library and a CLI; numpy only.
+
+Each file holds every tensor llama.cpp's loader expects for its architecture, under its
+names and in ggml shapes ([ne0, ne1], ne0 the input dimension of a matrix):
+  token_embd.weight [n_embd, n_vocab]         output_norm.weight [n_embd]
+  output.weight [n_embd, n_vocab]             (absent when tied: the head is token_embd)
+  blk.N.attn_norm.weight [n_embd]             blk.N.ffn_norm.weight [n_embd]
+  blk.N.attn_q.weight [n_embd, n_embd]        blk.N.attn_q.bias [n_embd]         (qwen2)
+  blk.N.attn_k.weight [n_embd, n_embd_kv]     blk.N.attn_k.bias [n_embd_kv]      (qwen2)
+  blk.N.attn_v.weight [n_embd, n_embd_kv]     blk.N.attn_v.bias [n_embd_kv]      (qwen2)
+  blk.N.attn_output.weight [n_embd, n_embd]   blk.N.ffn_gate/ffn_up.weight [n_embd, n_ff]
+  blk.N.ffn_down.weight [n_ff, n_embd]
+with n_embd_kv = head_count_kv * head_dim (grouped-query attention). The 2-D matrices are
+stored in the chosen weight type, token_embd (and output) in embd_type (default: the
+weight type); norms and biases stay F32, as llama.cpp's quantizer leaves them.
+
+Metadata: general.architecture/name/file_type/quantization_version, <arch>.block_count,
+context_length, embedding_length, feed_forward_length, attention.head_count,
+attention.head_count_kv, attention.layer_norm_rms_epsilon, rope.freq_base,
+rope.dimension_count, vocab_size; a small tokenizer that llama.cpp accepts:
+  llama  tokenizer.ggml.model "llama" (SentencePiece): <unk> <s> </s>, the 256 byte tokens
+         <0x00>..<0xFF>, "▁word" pieces with scores, filler pieces up to n_vocab;
+  qwen2  tokenizer.ggml.model "gpt2", pre "qwen2" (byte-level BPE): the 256 byte
+         characters of GPT-2's byte-to-unicode map, merges building a few words, fillers,
+         then <|endoftext|> (bos), <|im_start|>, <|im_end|> (eos).
+
+Shapes (defaults; any can be overridden): n_embd 256, 2 layers, 4 query heads and 2 KV
+heads of 64, FFN 512 (llama, 2x) or 768 (qwen2, 3x), context 256, vocab 384 (llama) or 512
+(qwen2). 256 because the K-quants' super-blocks are 256 values along ne0 (every matrix's
+input dimension must be a multiple of it). llama's head is separate, qwen2's tied (as the
+small Qwen2.5 models are).
+
+Weights are N(0, 1 / fan_in) (each matmul keeps the activation scale), attn_output and
+ffn_down times RESIDUAL_GAIN (2: the layers, not the embedding, dominate the residual
+stream), norm weights 1 + N(0, 0.1^2), biases N(0, 0.1^2), the embedding N(0, 1) when
+separate and LOGIT_STD / sqrt(n_embd) when it is also the head, output.weight scaled so that
+the logits have a standard deviation of about LOGIT_STD (3: a distribution neither flat nor
+one-hot). With a tied head, output_norm.weight is N(0, 1) (random signs): otherwise the
+token just fed scores above the others and greedy decoding loops on two or three tokens.
+Greedy continuations of 20 tokens hold 13-20 distinct ids. All from numpy's
+default_rng(seed); the float weights do not depend on the weight type, so every type
+quantizes the same model.
+
+  test/e2e/gguf_models.py OUT.gguf [--arch llama|qwen2] [--type q4_k] [--embd-type f16]
+                          [--seed 0] [--tied|--untied] [--set n_embd=1536 --set n_layer=28 ...]
+
+Library: write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=None,
+**shape) -> the model's description (the shape, bos/eos ids, vocabulary size).
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lit", "CLI", "Inputs"))
+import gguf_writer  # noqa: E402
+
+WEIGHT_TYPES = ["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k"]
+# llama.cpp's general.file_type (enum llama_ftype) for a file whose matrices are of one type.
+FILE_TYPES = {"f32": 0, "f16": 1, "q4_0": 2, "q4_1": 3, "q8_0": 7, "q5_0": 8, "q5_1": 9, "q4_k": 15,
+              "q5_k": 17, "q6_k": 18, "bf16": 32}
+LOGIT_STD = 3.0
+RESIDUAL_GAIN = 2.0
+
+ARCHS = {
+    "llama": dict(n_vocab=384, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=512, n_ctx=256,
+                  rope_base=10000.0, eps=1e-5, tied=False),
+    "qwen2": dict(n_vocab=512, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=768, n_ctx=256,
+                  rope_base=1000000.0, eps=1e-6, tied=True),
+}
+
+WORDS = ("the of and to in is was for that on with as by at from his an were are which this be "
+         "had it not but first one their its new after who they have her she two been other when "
+         "there all time during into school more may years over only year most would world city "
+         "some where between later up such used many can state about national out known "
+         "university united then made").split()
+
+
+def byte_chars():
+    """GPT-2's byte -> printable character map: printable Latin-1 bytes map to themselves,
+    the others to U+0100 onwards in byte order."""
+    keep = list(range(0x21, 0x7F)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
+    out, extra = {}, 0
+    for b in range(256):
+        if b in keep:
+            out[b] = chr(b)
+        else:
+            out[b] = chr(0x100 + extra)
+            extra += 1
+    return out
+
+
+def llama_vocab(n_vocab):
+    """SentencePiece vocabulary: (tokens, scores, types, bos, eos, extra keys)."""
+    tokens = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % b for b in range(256)]
+    types = [2, 3, 3] + [6] * 256  # UNKNOWN, CONTROL, BYTE (llama.cpp's token types)
+    pieces = ["\u2581"] + ["\u2581" + w for w in WORDS]
+    pieces += ["\u2581x%d" % i for i in range(max(0, n_vocab - len(tokens) - len(pieces)))]
+    tokens += pieces
+    types += [1] * len(pieces)  # NORMAL
+    scores = [0.0] * 259 + [-float(i + 1) for i in range(len(pieces))]
+    return tokens[:n_vocab], scores[:n_vocab], types[:n_vocab], 1, 2, {"tokenizer.ggml.unknown_token_id": 0}
+
+
+def qwen2_vocab(n_vocab):
+    """Byte-level BPE vocabulary: (tokens, None, types, bos, eos, extra keys with the merges)."""
+    chars = byte_chars()
+    tokens = [chars[b] for b in range(256)]
+    known, merges = set(tokens), []
+    space = chars[0x20]
+    for word in WORDS:
+        word = space + word
+        cur = word[0]
+        for ch in word[1:]:
+            nxt = cur + ch
+            if nxt not in known:
+                merges.append(cur + " " + ch)
+                tokens.append(nxt)
+                known.add(nxt)
+            cur = nxt
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    tokens += [space + "x%d" % i for i in range(max(0, n_vocab - len(tokens) - len(specials)))]
+    if len(tokens) + len(specials) != n_vocab:
+        raise ValueError("qwen2 vocabulary needs n_vocab >= %d" % (len(tokens) + len(specials)))
+    types = [1] * len(tokens) + [3] * len(specials)
+    bos = len(tokens)
+    tokens += specials
+    return tokens, None, types, bos, bos + 2, {"tokenizer.ggml.pre": "qwen2", "tokenizer.ggml.merges": merges}
+
+
+def model_shape(arch, **overrides):
+    if arch not in ARCHS:
+        raise ValueError("unknown architecture %r (known: %s)" % (arch, ", ".join(ARCHS)))
+    shape = dict(ARCHS[arch])
+    unknown = set(overrides) - set(shape)
+    if unknown:
+        raise ValueError("unknown shape key(s) %s (known: %s)" % (", ".join(sorted(unknown)), ", ".join(shape)))
+    shape.update({k: v for k, v in overrides.items() if v is not None})
+    if shape["n_embd"] % shape["n_head"] or shape["n_head"] % shape["n_head_kv"]:
+        raise ValueError("n_embd must divide into n_head heads, n_head into n_head_kv groups")
+    return shape
+
+
+def float_weights(arch, shape, seed):
+    """{tensor name: float32 array in numpy order (ne reversed: [rows = ne1, ne0])}."""
+    rng = np.random.default_rng(seed)
+    e, f, v = shape["n_embd"], shape["n_ff"], shape["n_vocab"]
+    kv = shape["n_head_kv"] * (e // shape["n_head"])
+
+    def mat(rows, cols):  # y = W x with x of length cols: N(0, 1 / cols)
+        return (rng.standard_normal((rows, cols)) / np.sqrt(cols)).astype(np.float32)
+
+    def norm(n):
+        return (1.0 + 0.1 * rng.standard_normal(n)).astype(np.float32)
+
+    w = {}
+    embd = rng.standard_normal((v, e)).astype(np.float32)
+    if shape["tied"]:
+        embd *= np.float32(LOGIT_STD / np.sqrt(e))
+    w["token_embd.weight"] = embd
+    for i in range(shape["n_layer"]):
+        p = "blk.%d." % i
+        w[p + "attn_norm.weight"] = norm(e)
+        w[p + "attn_q.weight"] = mat(e, e)
+        w[p + "attn_k.weight"] = mat(kv, e)
+        w[p + "attn_v.weight"] = mat(kv, e)
+        if arch == "qwen2":
+            for n, size in (("q", e), ("k", kv), ("v", kv)):
+                w[p + "attn_%s.bias" % n] = (0.1 * rng.standard_normal(size)).astype(np.float32)
+        w[p + "attn_output.weight"] = mat(e, e) * np.float32(RESIDUAL_GAIN)
+        w[p + "ffn_norm.weight"] = norm(e)
+        w[p + "ffn_gate.weight"] = mat(f, e)
+        w[p + "ffn_up.weight"] = mat(f, e)
+        w[p + "ffn_down.weight"] = mat(e, f) * np.float32(RESIDUAL_GAIN)
+    if shape["tied"]:
+        # The head is the embedding: with norm weights near 1 the token just fed scores
+        # e.e / rms(x) above the others and greedy decoding loops on it; weights of random
+        # sign make e.(e * g) average 0.
+        w["output_norm.weight"] = rng.standard_normal(e).astype(np.float32)
+    else:
+        w["output_norm.weight"] = norm(e)
+    if not shape["tied"]:
+        w["output.weight"] = mat(v, e) * np.float32(LOGIT_STD)
+    return w
+
+
+def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=None, types=None,
+                **shape_overrides):
+    """Writes the model to path; returns its description: arch, wtype, embd_type, seed, the
+    shape (n_vocab, n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx, rope_base, eps, tied),
+    bos, eos and the tensor names with their ggml types. types: {tensor name: type} for
+    single tensors that differ (mixed files, as llama.cpp's Q4_K_M)."""
+    embd_type = embd_type or wtype
+    types = types or {}
+    for t in [wtype, embd_type] + list(types.values()):
+        if t not in WEIGHT_TYPES:
+            raise ValueError("unknown weight type %r (known: %s)" % (t, ", ".join(WEIGHT_TYPES)))
+    shape = model_shape(arch, tied=tied, **shape_overrides)
+    head_dim = shape["n_embd"] // shape["n_head"]
+    tokens, scores, token_types, bos, eos, tok_extra = (llama_vocab if arch == "llama" else qwen2_vocab)(shape["n_vocab"])
+    if len(tokens) != shape["n_vocab"]:
+        raise ValueError("%s vocabulary needs n_vocab >= %d" % (arch, len(tokens)))
+
+    w = gguf_writer.GGUFWriter(version=3)
+    w.add("general.architecture", "str", arch)
+    w.add("general.name", "str", "edgec test %s %s seed %d" % (arch, wtype, seed))
+    w.add("general.file_type", "u32", FILE_TYPES[wtype])
+    w.add("general.quantization_version", "u32", 2)
+    a = arch + "."
+    for key, value in (("block_count", shape["n_layer"]), ("context_length", shape["n_ctx"]),
+                       ("embedding_length", shape["n_embd"]), ("feed_forward_length", shape["n_ff"]),
+                       ("attention.head_count", shape["n_head"]), ("attention.head_count_kv", shape["n_head_kv"]),
+                       ("rope.dimension_count", head_dim), ("vocab_size", shape["n_vocab"])):
+        w.add(a + key, "u32", value)
+    w.add(a + "attention.layer_norm_rms_epsilon", "f32", shape["eps"])
+    w.add(a + "rope.freq_base", "f32", shape["rope_base"])
+    w.add("tokenizer.ggml.model", "str", "llama" if arch == "llama" else "gpt2")
+    for key, value in tok_extra.items():
+        if isinstance(value, list):
+            w.add(key, "array", ("str", value))
+        else:
+            w.add(key, "u32" if isinstance(value, int) else "str", value)
+    w.add("tokenizer.ggml.tokens", "array", ("str", tokens))
+    if scores is not None:
+        w.add("tokenizer.ggml.scores", "array", ("f32", scores))
+    w.add("tokenizer.ggml.token_type", "array", ("i32", token_types))
+    w.add("tokenizer.ggml.bos_token_id", "u32", bos)
+    w.add("tokenizer.ggml.eos_token_id", "u32", eos)
+    w.add("tokenizer.ggml.add_bos_token", "bool", arch == "llama")
+
+    tensor_types = {}
+    for name, x in float_weights(arch, shape, seed).items():
+        if name in types:
+            ttype = types[name]
+        elif x.ndim == 1:
+            ttype = "f32"
+        elif name in ("token_embd.weight", "output.weight"):
+            ttype = embd_type
+        else:
+            ttype = wtype
+        block = gguf_writer.GGML_TYPES[ttype][1]
+        if x.shape[-1] % block:
+            raise ValueError("%s: ne0 %d is not a multiple of %s's block of %d" % (name, x.shape[-1], ttype, block))
+        w.add_tensor(name, ttype, list(reversed(x.shape)), gguf_writer.QUANTIZERS[ttype](x))
+        tensor_types[name] = ttype
+    w.write(path)
+    return dict(arch=arch, wtype=wtype, embd_type=embd_type, seed=seed, bos=bos, eos=eos,
+                tensors=tensor_types, **shape)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("out")
+    p.add_argument("--arch", default="llama", choices=sorted(ARCHS))
+    p.add_argument("--type", default="f32", choices=WEIGHT_TYPES, help="type of the 2-D matrices")
+    p.add_argument("--embd-type", choices=WEIGHT_TYPES, help="type of token_embd/output (default: --type)")
+    p.add_argument("--seed", type=int, default=0)
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--tied", dest="tied", action="store_true", default=None, help="no output.weight")
+    g.add_argument("--untied", dest="tied", action="store_false", help="a separate output.weight")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="shape override: n_vocab n_embd n_layer n_head n_head_kv n_ff n_ctx rope_base eps")
+    args = p.parse_args(argv)
+    overrides = {}
+    for kv in args.set:
+        key, _, value = kv.partition("=")
+        overrides[key] = float(value) if key in ("rope_base", "eps") else int(value)
+    try:
+        desc = write_model(args.out, args.arch, args.type, args.seed, args.embd_type, args.tied, **overrides)
+    except ValueError as e:
+        p.error(str(e))
+    print("%s: %s %s, %d layers, n_embd %d, vocab %d, %d bytes" % (
+        args.out, desc["arch"], desc["wtype"], desc["n_layer"], desc["n_embd"], desc["n_vocab"],
+        os.path.getsize(args.out)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,461 @@
+#!/usr/bin/python3
+"""An independent numpy implementation of the llama and qwen2 forward pass, read from a GGUF
+file: the numpy reference of issue 12 (edgec's GGUF frontend and LLM generation). Its own
+GGUF reader and dequantizers (written from ggml's block layouts, vectorized; nothing shared
+with edgec's C++ or with gguf_writer.py's quantizers), the math in float64.
+
+The forward pass follows ggml's semantics on the stored tensors exactly:
+  x = token_embd[id]
+  per layer:  h = rms_norm(x) * attn_norm
+              q, k, v = Wq h (+ bq), Wk h (+ bk), Wv h (+ bv)        (biases: qwen2)
+              q, k = rope(q), rope(k) at the token's position; k, v appended to the cache
+              attention per query head over the cache (head j reads KV head j // (n_head /
+              n_head_kv), GQA), scores / sqrt(head_dim), causal softmax
+              x = x + Wo attn
+              h = rms_norm(x) * ffn_norm;  x = x + Wdown (silu(Wgate h) * Wup h)
+  logits = W_out (rms_norm(x) * output_norm), W_out = output.weight or token_embd (tied)
+with rms_norm(x) = x / sqrt(mean(x^2) + eps) (eps = <arch>.attention.layer_norm_rms_epsilon)
+and RoPE over rope.dimension_count dims with theta_i = pos * freq_base^(-2i / n_rot): llama
+uses ggml's "normal" mode (rotates adjacent pairs x[2i], x[2i+1]; GGUF files of llama hold Q
+and K rows permuted by the converter so that this is right), qwen2 ggml's NeoX mode (x[i]
+and x[i + n_rot / 2]).
+
+emulate_ggml=True also applies the roundings llama.cpp's CPU backend makes, so that its
+logits can be compared closely: before each matmul the activation is converted to the
+weight type's "vec_dot_type" (F16 weights: fp16; BF16: bf16; Q4_0, Q5_0, Q8_0: Q8_0 blocks
+of 32; Q4_1, Q5_1: Q8_1 (the same values); K-quants: Q8_K blocks of 256), the KV cache holds
+fp16 (llama.cpp's default cache type, kv_type="f32" for an F32 cache), and without flash
+attention the queries are rounded to fp16 before Q.K and the softmax weights before
+weights.V (the cache is the matmuls' fp16 operand). The sums themselves stay float64.
+
+  m = Model("model.gguf")          # emulate_ggml=False: the exact float64 model
+  logits = m.prefill([1, 5, 9])    # [3, n_vocab]: one row per position; fills the cache
+  row = m.decode(7)                # [n_vocab]: the next position
+  m.reset()                        # empty cache
+  tokens, rows = m.generate([1, 5, 9], 16)   # greedy: 16 ids, rows[0] = prompt's last
+                                             # position, rows[k] the step fed tokens[k-1]
+CLI:  llm_reference.py MODEL.gguf --prompt 1,5,9 -n 16 [--emulate-ggml]
+"""
+import argparse
+import mmap
+import struct
+
+import numpy as np
+
+# ------------------------------------------------------------------------------ GGUF
+_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+# ggml type id -> (name, values per block, bytes per block)
+GGML_TYPES = {0: ("f32", 1, 4), 1: ("f16", 1, 2), 2: ("q4_0", 32, 18), 3: ("q4_1", 32, 20),
+              6: ("q5_0", 32, 22), 7: ("q5_1", 32, 24), 8: ("q8_0", 32, 34), 12: ("q4_k", 256, 144),
+              13: ("q5_k", 256, 176), 14: ("q6_k", 256, 210), 30: ("bf16", 1, 2)}
+GGML_TYPES_BY_NAME = {v[0]: (k,) + v[1:] for k, v in GGML_TYPES.items()}
+
+
+class GGUF:
+    """A GGUF file (v2/v3): .metadata {key: value}, .tensors {name: (type name, ne, bytes)}."""
+
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            self.buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        self.pos = 0
+        if self._read(4) != b"GGUF":
+            raise ValueError("%s: not a GGUF file" % path)
+        version = self._scalar("<I")
+        if version not in (2, 3):
+            raise ValueError("%s: GGUF version %d" % (path, version))
+        n_tensors, n_kv = self._scalar("<Q"), self._scalar("<Q")
+        self.metadata = {}
+        for _ in range(n_kv):
+            key = self._string()
+            self.metadata[key] = self._value(self._scalar("<I"))
+        infos = []
+        for _ in range(n_tensors):
+            name = self._string()
+            ne = [self._scalar("<Q") for _ in range(self._scalar("<I"))]
+            infos.append((name, self._scalar("<I"), ne, self._scalar("<Q")))
+        align = self.metadata.get("general.alignment", 32)
+        start = (self.pos + align - 1) // align * align
+        self.tensors = {}
+        for name, type_id, ne, offset in infos:
+            if type_id not in GGML_TYPES:
+                raise ValueError("%s: tensor %s has ggml type %d, which this reference does not read" %
+                                 (path, name, type_id))
+            tname, block, block_bytes = GGML_TYPES[type_id]
+            nbytes = int(np.prod(ne)) // block * block_bytes
+            data = np.frombuffer(self.buf, np.uint8, nbytes, start + offset)
+            self.tensors[name] = (tname, ne, data)
+
+    def _read(self, n):
+        b = self.buf[self.pos:self.pos + n]
+        if len(b) != n:
+            raise ValueError("GGUF header runs past the end of the file")
+        self.pos += n
+        return b
+
+    def _scalar(self, fmt):
+        return struct.unpack(fmt, self._read(struct.calcsize(fmt)))[0]
+
+    def _string(self):
+        return self._read(self._scalar("<Q")).decode("utf-8", errors="replace")
+
+    def _value(self, vtype):
+        if vtype == 8:
+            return self._string()
+        if vtype == 9:
+            etype, n = self._scalar("<I"), self._scalar("<Q")
+            return [self._value(etype) for _ in range(n)]
+        return self._scalar(_SCALARS[vtype])
+
+    def tensor(self, name):
+        """The tensor dequantized to float32, numpy order ([ne1, ne0] for a matrix)."""
+        tname, ne, data = self.tensors[name]
+        return DEQUANTIZERS[tname](data).reshape(list(reversed(ne)))
+
+
+# ------------------------------------------------------------------------------ dequantizers
+def _f16(b):
+    """Little-endian f16 bytes (..., 2) -> float32 (...)."""
+    return np.ascontiguousarray(b).view(np.float16)[..., 0].astype(np.float32)
+
+
+def _blocks(data, nbytes):
+    return data.reshape(-1, nbytes)
+
+
+def _nibbles32(qs):
+    """16 bytes per block -> 32 codes: element j the low nibble of byte j, element j + 16 the high."""
+    return np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.int32)
+
+
+def _fifth_bits32(qh):
+    """4 bytes (a little-endian u32) per block -> 32 bits, bit j for element j."""
+    return np.unpackbits(qh, axis=1, bitorder="little").astype(np.int32)
+
+
+def deq_f32(data):
+    return data.view(np.float32).copy()
+
+
+def deq_f16(data):
+    return data.view(np.float16).astype(np.float32)
+
+
+def deq_bf16(data):
+    return (data.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
+
+
+def deq_q8_0(data):
+    b = _blocks(data, 34)
+    return (_f16(b[:, 0:2])[:, None] * b[:, 2:].view(np.int8)).reshape(-1)
+
+
+def deq_q4_0(data):
+    b = _blocks(data, 18)
+    return (_f16(b[:, 0:2])[:, None] * (_nibbles32(b[:, 2:]) - 8)).reshape(-1)
+
+
+def deq_q4_1(data):
+    b = _blocks(data, 20)
+    return (_f16(b[:, 0:2])[:, None] * _nibbles32(b[:, 4:]) + _f16(b[:, 2:4])[:, None]).reshape(-1)
+
+
+def deq_q5_0(data):
+    b = _blocks(data, 22)
+    q = _nibbles32(b[:, 6:]) | (_fifth_bits32(b[:, 2:6]) << 4)
+    return (_f16(b[:, 0:2])[:, None] * (q - 16)).reshape(-1)
+
+
+def deq_q5_1(data):
+    b = _blocks(data, 24)
+    q = _nibbles32(b[:, 8:]) | (_fifth_bits32(b[:, 4:8]) << 4)
+    return (_f16(b[:, 0:2])[:, None] * q + _f16(b[:, 2:4])[:, None]).reshape(-1)
+
+
+def _k_scale_min(s):
+    """The 12 scale bytes of Q4_K/Q5_K -> (scales, mins) of the 8 sub-blocks, 6 bits each:
+    sub-blocks 0-3 in the low 6 bits of bytes 0-3 (scale) and 4-7 (min); 4-7 take their low
+    4 bits from bytes 8-11 (scale low nibble, min high nibble) and their top 2 bits from the
+    top 2 bits of bytes 0-3 (scale) and 4-7 (min)."""
+    s = s.astype(np.int32)
+    sc = np.concatenate([s[:, 0:4] & 63, (s[:, 8:12] & 15) | ((s[:, 0:4] >> 6) << 4)], axis=1)
+    mn = np.concatenate([s[:, 4:8] & 63, (s[:, 8:12] >> 4) | ((s[:, 4:8] >> 6) << 4)], axis=1)
+    return sc, mn
+
+
+def _k_low4(qs):
+    """128 bytes -> 256 codes: in chunk c of 64 values, value l < 32 is the low nibble of byte
+    32c + l, value 32 + l its high nibble."""
+    qs = qs.reshape(-1, 4, 1, 32)
+    return np.concatenate([qs & 15, qs >> 4], axis=2).reshape(-1, 256).astype(np.int32)
+
+
+def _k_affine(b, q):
+    """x = d * scale * q - dmin * min per sub-block of 32 (Q4_K, Q5_K)."""
+    d, dmin = _f16(b[:, 0:2]), _f16(b[:, 2:4])
+    sc, mn = _k_scale_min(b[:, 4:16])
+    q = q.reshape(-1, 8, 32)
+    return ((d[:, None] * sc)[:, :, None] * q - (dmin[:, None] * mn)[:, :, None]).reshape(-1)
+
+
+def deq_q4_k(data):
+    b = _blocks(data, 144)
+    return _k_affine(b, _k_low4(b[:, 16:144]))
+
+
+def deq_q5_k(data):
+    b = _blocks(data, 176)
+    qh = b[:, 16:48].astype(np.int32)  # bit 2c of byte l: value 64c + l; bit 2c + 1: 64c + 32 + l
+    hi = (qh[:, None, :] >> np.arange(8)[None, :, None]) & 1  # [block, 2c + half, l]
+    return _k_affine(b, _k_low4(b[:, 48:176]) | (hi.reshape(-1, 256) << 4))
+
+
+def deq_q6_k(data):
+    b = _blocks(data, 210)
+    ql, qh = b[:, 0:128].astype(np.int32), b[:, 128:192].astype(np.int32)
+    sc, d = b[:, 192:208].view(np.int8).astype(np.float32), _f16(b[:, 208:210])
+    ql = ql.reshape(-1, 2, 2, 32)  # [block, half n, ql byte group g (32g + l), l]
+    qh = qh.reshape(-1, 2, 1, 32)
+    low = np.concatenate([ql & 15, ql >> 4], axis=2)  # quarter k = 0..3: ql group k % 2, nibble k // 2
+    high = (qh >> (2 * np.arange(4))[None, None, :, None]) & 3  # quarter k: bits 2k, 2k + 1 of qh[32n + l]
+    q = (low | (high << 4)).reshape(-1, 16, 16) - 32  # value 128n + 32k + l; sub-blocks of 16
+    return ((d[:, None] * sc)[:, :, None] * q).reshape(-1)
+
+
+DEQUANTIZERS = {"f32": deq_f32, "f16": deq_f16, "bf16": deq_bf16, "q8_0": deq_q8_0, "q4_0": deq_q4_0,
+                "q4_1": deq_q4_1, "q5_0": deq_q5_0, "q5_1": deq_q5_1, "q4_k": deq_q4_k, "q5_k": deq_q5_k,
+                "q6_k": deq_q6_k}
+
+
+# ------------------------------------------------------------------------------ llama.cpp's roundings
+def round_f16(x):
+    return np.asarray(x).astype(np.float16).astype(np.float64)
+
+
+def round_bf16(x):
+    u = np.asarray(x, np.float32).view(np.uint32).astype(np.uint64)
+    u = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16) << 16
+    return u.astype(np.uint32).view(np.float32).astype(np.float64)
+
+
+def round_q8_0(x):
+    """ggml's x86 quantize_row_q8_0: per block of 32, d = amax / 127 stored as fp16, codes
+    rint(x * 127 / amax) computed in float32 (round half to even); the value is fp16(d) * q."""
+    x = np.asarray(x, np.float32).reshape(-1, 32)
+    amax = np.abs(x).max(axis=1, keepdims=True)
+    inv = np.where(amax > 0, np.float32(127.0) / np.where(amax > 0, amax, 1), 0).astype(np.float32)
+    q = np.rint(x * inv)
+    d = (amax / np.float32(127.0)).astype(np.float16).astype(np.float64)
+    return (d * q).reshape(-1)
+
+
+def round_q8_1(x):
+    """ggml's x86 quantize_row_q8_1: the values of Q8_0, plus per block s = fp16(d * sum q)
+    with d = amax / 127 before its fp16 rounding. Q4_1/Q5_1 dot products add m * s for the
+    weight block's offset m, so s - fp16(d) * sum q is an error they carry; -> (values, that
+    difference per block of 32)."""
+    x = np.asarray(x, np.float32).reshape(-1, 32)
+    amax = np.abs(x).max(axis=1)
+    inv = np.where(amax > 0, np.float32(127.0) / np.where(amax > 0, amax, 1), 0).astype(np.float32)
+    q = np.rint(x * inv[:, None])
+    d32 = (amax / np.float32(127.0)).astype(np.float32)
+    d16 = d32.astype(np.float16).astype(np.float64)
+    qsum = q.sum(axis=1)
+    s = (d32 * qsum.astype(np.float32)).astype(np.float16).astype(np.float64)
+    return (d16[:, None] * q).reshape(-1), s - d16 * qsum
+
+
+def round_q8_k(x):
+    """ggml's quantize_row_q8_K: per block of 256, m the value of largest magnitude, iscale =
+    -127 / m, codes min(127, nearest(iscale * x)), d = 1 / iscale kept as float32."""
+    x = np.asarray(x, np.float32).reshape(-1, 256)
+    m = np.take_along_axis(x, np.abs(x).argmax(axis=1)[:, None], axis=1)
+    iscale = np.where(m != 0, np.float32(-127.0) / np.where(m != 0, m, 1), 0).astype(np.float32)
+    q = np.minimum(127, np.rint(iscale * x))
+    d = np.where(iscale != 0, np.float32(1.0) / np.where(iscale != 0, iscale, 1), 0).astype(np.float32)
+    return (d.astype(np.float64) * q).reshape(-1)
+
+
+# weight type -> what ggml's CPU matmul converts the activation to (its vec_dot_type)
+ACTIVATION_ROUNDING = {"f32": None, "f16": round_f16, "bf16": round_bf16, "q8_0": round_q8_0,
+                       "q4_0": round_q8_0, "q5_0": round_q8_0, "q4_1": round_q8_1, "q5_1": round_q8_1,
+                       "q4_k": round_q8_k, "q5_k": round_q8_k, "q6_k": round_q8_k}
+
+
+# ------------------------------------------------------------------------------ the model
+class Linear:
+    """y = W x (+ b) with W dequantized to float64 [out, in]; with emulate, x is first
+    rounded as ggml's CPU matmul does for W's type (for Q4_1/Q5_1 also the error of Q8_1's
+    fp16 block sums, times the weight blocks' offsets m)."""
+
+    def __init__(self, gguf, name, bias=None, emulate=False):
+        self.w = gguf.tensor(name).astype(np.float64)
+        self.b = gguf.tensor(bias).astype(np.float64) if bias else None
+        wtype, ne, data = gguf.tensors[name]
+        self.round = ACTIVATION_ROUNDING[wtype] if emulate else None
+        self.mins = None
+        if self.round is round_q8_1:  # the f16 m of each block (bytes 2-3 of Q4_1 and Q5_1)
+            block_bytes = GGML_TYPES_BY_NAME[wtype][2]
+            self.mins = _f16(data.reshape(-1, block_bytes)[:, 2:4]).astype(np.float64).reshape(ne[1], ne[0] // 32)
+
+    def __call__(self, x):
+        shape = x.shape
+        x = np.atleast_2d(x)
+        if self.round is None:
+            y = x @ self.w.T
+        elif self.mins is not None:
+            parts = [self.round(row) for row in x]
+            y = np.stack([p[0] for p in parts]) @ self.w.T + np.stack([p[1] for p in parts]) @ self.mins.T
+        else:
+            y = np.stack([self.round(row) for row in x]) @ self.w.T
+        y = y.reshape(shape[:-1] + (y.shape[-1],))
+        return y if self.b is None else y + self.b
+
+
+class Model:
+    """The llama / qwen2 model of a GGUF file with a KV cache (see the module docstring)."""
+
+    def __init__(self, path, emulate_ggml=False, kv_type="f16"):
+        g = GGUF(path)
+        md = g.metadata
+        self.arch = md["general.architecture"]
+        if self.arch not in ("llama", "qwen2"):
+            raise ValueError("%s: architecture %r (this reference knows llama and qwen2)" % (path, self.arch))
+        a = self.arch + "."
+        self.n_layer = md[a + "block_count"]
+        self.n_embd = md[a + "embedding_length"]
+        self.n_head = md[a + "attention.head_count"]
+        self.n_head_kv = md.get(a + "attention.head_count_kv", self.n_head)
+        self.head_dim = self.n_embd // self.n_head
+        self.n_rot = md.get(a + "rope.dimension_count", self.head_dim)
+        self.n_ctx = md[a + "context_length"]
+        self.eps = md[a + "attention.layer_norm_rms_epsilon"]
+        self.rope_base = md.get(a + "rope.freq_base", 10000.0)
+        self.neox = self.arch == "qwen2"
+        self.bos = md.get("tokenizer.ggml.bos_token_id")
+        self.eos = md.get("tokenizer.ggml.eos_token_id")
+        self.emulate = emulate_ggml
+        self.kv_round = round_f16 if emulate_ggml and kv_type == "f16" else (lambda x: x)
+        self.embd = g.tensor("token_embd.weight").astype(np.float64)
+        self.n_vocab = self.embd.shape[0]
+        self.layers = []
+        for i in range(self.n_layer):
+            p = "blk.%d." % i
+            bias = (lambda n: p + n + ".bias" if p + n + ".bias" in g.tensors else None)
+            self.layers.append(dict(
+                attn_norm=g.tensor(p + "attn_norm.weight").astype(np.float64),
+                q=Linear(g, p + "attn_q.weight", bias("attn_q"), emulate_ggml),
+                k=Linear(g, p + "attn_k.weight", bias("attn_k"), emulate_ggml),
+                v=Linear(g, p + "attn_v.weight", bias("attn_v"), emulate_ggml),
+                o=Linear(g, p + "attn_output.weight", None, emulate_ggml),
+                ffn_norm=g.tensor(p + "ffn_norm.weight").astype(np.float64),
+                gate=Linear(g, p + "ffn_gate.weight", None, emulate_ggml),
+                up=Linear(g, p + "ffn_up.weight", None, emulate_ggml),
+                down=Linear(g, p + "ffn_down.weight", None, emulate_ggml)))
+        self.output_norm = g.tensor("output_norm.weight").astype(np.float64)
+        self.tied = "output.weight" not in g.tensors
+        self.head = Linear(g, "token_embd.weight" if self.tied else "output.weight", None, emulate_ggml)
+        self.reset()
+
+    def reset(self):
+        """Empties the KV cache: the next prefill starts at position 0."""
+        self.pos = 0
+        kv = self.n_head_kv * self.head_dim
+        self.k_cache = [np.zeros((0, kv)) for _ in range(self.n_layer)]
+        self.v_cache = [np.zeros((0, kv)) for _ in range(self.n_layer)]
+
+    def rms_norm(self, x, w):
+        return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + self.eps) * w
+
+    def rope(self, x, pos):
+        """x [n, heads * head_dim] at positions pos [n]: rotates the first n_rot dims of each head."""
+        n = x.shape[0]
+        x = x.reshape(n, -1, self.head_dim).copy()
+        half = self.n_rot // 2
+        theta = pos[:, None] * self.rope_base ** (-2.0 * np.arange(half) / self.n_rot)  # [n, half]
+        cos, sin = np.cos(theta)[:, None, :], np.sin(theta)[:, None, :]
+        if self.neox:
+            a, b = x[:, :, :half].copy(), x[:, :, half:self.n_rot].copy()
+            x[:, :, :half], x[:, :, half:self.n_rot] = a * cos - b * sin, a * sin + b * cos
+        else:
+            a, b = x[:, :, 0:self.n_rot:2].copy(), x[:, :, 1:self.n_rot:2].copy()
+            x[:, :, 0:self.n_rot:2], x[:, :, 1:self.n_rot:2] = a * cos - b * sin, a * sin + b * cos
+        return x.reshape(n, -1)
+
+    def attention(self, q, k, v, pos):
+        """q [n, n_head * hd] against the whole cache k, v [T, n_head_kv * hd], causal."""
+        n, hd, group = q.shape[0], self.head_dim, self.n_head // self.n_head_kv
+        if self.emulate:
+            q = round_f16(q)  # the fp16 cache makes Q.K an fp16 matmul: ggml rounds Q to fp16
+        q = q.reshape(n, self.n_head, hd)
+        k = k.reshape(-1, self.n_head_kv, hd)
+        v = v.reshape(-1, self.n_head_kv, hd)
+        kh = np.repeat(k, group, axis=1)  # query head j reads KV head j // group
+        vh = np.repeat(v, group, axis=1)
+        scores = np.einsum("nhd,thd->hnt", q, kh) / np.sqrt(hd)
+        scores = np.where(np.arange(k.shape[0])[None, None, :] <= pos[None, :, None], scores, -np.inf)
+        p = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        p /= p.sum(axis=-1, keepdims=True)
+        if self.emulate and self.kv_round is round_f16:
+            p = round_f16(p)
+        return np.einsum("hnt,thd->nhd", p, vh).reshape(n, -1)
+
+    def forward(self, ids):
+        """Runs tokens ids at the next positions, appending to the cache; logits [n, n_vocab]."""
+        ids = np.asarray(ids, np.int64).reshape(-1)
+        if len(ids) == 0:
+            raise ValueError("no tokens")
+        if self.pos + len(ids) > self.n_ctx:
+            raise ValueError("%d tokens past position %d exceed the context of %d" % (len(ids), self.pos, self.n_ctx))
+        if ids.min() < 0 or ids.max() >= self.n_vocab:
+            raise ValueError("token id outside the vocabulary of %d" % self.n_vocab)
+        pos = np.arange(self.pos, self.pos + len(ids))
+        x = self.embd[ids]
+        for i, L in enumerate(self.layers):
+            h = self.rms_norm(x, L["attn_norm"])
+            q, k, v = self.rope(L["q"](h), pos), self.rope(L["k"](h), pos), L["v"](h)
+            self.k_cache[i] = np.concatenate([self.k_cache[i], self.kv_round(k)])
+            self.v_cache[i] = np.concatenate([self.v_cache[i], self.kv_round(v)])
+            x = x + L["o"](self.attention(q, self.k_cache[i], self.v_cache[i], pos))
+            h = self.rms_norm(x, L["ffn_norm"])
+            g = L["gate"](h)
+            x = x + L["down"](g / (1.0 + np.exp(-g)) * L["up"](h))
+        self.pos += len(ids)
+        return self.head(self.rms_norm(x, self.output_norm))
+
+    def prefill(self, ids):
+        """Logits of every position of ids [len(ids), n_vocab] (continuing the cache)."""
+        return self.forward(ids)
+
+    def decode(self, token):
+        """Logits [n_vocab] after one more token."""
+        return self.forward([token])[0]
+
+    def generate(self, prompt, n):
+        """Greedy: from an empty cache, prefill the prompt, then n tokens (the argmax, lowest
+        id on a tie), each fed back. -> (tokens [n], logits [n, n_vocab]: row 0 the prompt's
+        last position, row k the step that consumed tokens[k - 1])."""
+        self.reset()
+        rows = [self.prefill(prompt)[-1]]
+        tokens = []
+        for k in range(n):
+            tokens.append(int(np.argmax(rows[-1])))
+            if k < n - 1:
+                rows.append(self.decode(tokens[-1]))
+        return tokens, np.stack(rows)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("model")
+    p.add_argument("--prompt", required=True, help="comma-separated token ids (BOS included)")
+    p.add_argument("-n", type=int, default=16)
+    p.add_argument("--emulate-ggml", action="store_true")
+    args = p.parse_args()
+    m = Model(args.model, emulate_ggml=args.emulate_ggml)
+    tokens, rows = m.generate([int(t) for t in args.prompt.split(",")], args.n)
+    print(" ".join(map(str, tokens)))
+    print("max |logit| %.4g, distinct tokens %d" % (np.abs(rows).max(), len(set(tokens))))
+
+
+if __name__ == "__main__":
+    main()

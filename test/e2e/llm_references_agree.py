@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""The two outside references of LLM generation agree with each other: llama.cpp
+(node-llama-cpp 3.22.1, llama_cpp.py) and the numpy implementation (llm_reference.py), on the
+random-weight GGUF models of gguf_models.py, before edgec is compared with either.
+
+One case per architecture (llama, qwen2) and weight type (F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
+Q5_1 Q4_K Q5_K Q6_K for every matrix, the embedding included): a prompt of BOS + 7 fixed ids,
+a greedy continuation of N_GEN tokens; llama.cpp on 1 thread with its default F16 KV cache.
+A case passes when all of these hold:
+  1. emulated reference (llm_reference.Model(emulate_ggml=True): float64 sums, but
+     llama.cpp's roundings: activations converted to each weight type's vec_dot_type, fp16
+     KV cache, fp16 Q and softmax weights in attention) against llama.cpp: on F32, F16 and
+     Q8_0 (EXACT_TOKENS) the same N_GEN tokens; on the other types the same tokens up to a
+     tie (a step where llama.cpp's logit of its choice exceeds that of the reference's by
+     at most 2 x TOL_EMULATED; the continuations are not compared past it); every logit of
+     every prompt position and of the decode steps fed the same tokens within TOL_EMULATED.
+     What is left is float32 arithmetic in another order (~1e-6 on logits of ~10; most rows
+     of the quantized types agree within 1e-4, the detail counts them) and, now and then,
+     an activation within float32 noise (~1e-6 relative) of a rounding boundary of the
+     8-bit activation quantization that lands one code apart: that moves later logits by
+     up to ~0.3 (measured 0.32 at most), which TOL_EMULATED of 0.5 admits; a wrong block
+     layout or scale gives errors of the order of the logits themselves (~3-10).
+  2. exact reference (emulate_ggml=False: the stored weights dequantized, everything else
+     float64): on F32 and F16 the same N_GEN tokens, on the others the same up to a tie
+     (2 x TOL_EXACT); the logits of the prompt's last position within TOL_EXACT of
+     llama.cpp's. This difference is llama.cpp's own rounding, which grows with the type:
+     for F32 weights only the fp16 KV cache (measured <= 0.009), fp16 activations for F16
+     (<= 0.01), bf16 for BF16 (8 bits of mantissa: <= 0.07), 8-bit activations (Q8_0 blocks
+     of 32, Q8_1 for Q4_1/Q5_1, Q8_K blocks of 256 for the K-quants) for every quantized type
+     (<= 0.32). Q8_0 is held to the token-for-token rule through the emulated reference:
+     against the exact one its first near tie (a gap of a few hundredths) comes within a few
+     tokens.
+  3. the continuation is not degenerate: at least MIN_DISTINCT different tokens.
+Prints one line per case (tokens, the max differences and their bounds) and "N passed, N
+failed" last. About 15 s on 2 cores.
+
+  test/e2e/llm_references_agree.py --build-dir build [--cases llama/q4_k,qwen2/f16] [--keep]
+"""
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gguf_models  # noqa: E402
+import harness  # noqa: E402
+import llama_cpp  # noqa: E402
+import llm_reference  # noqa: E402
+
+ARCHS = ["llama", "qwen2"]
+TYPES = gguf_models.WEIGHT_TYPES
+CASES = ["%s/%s" % (a, t) for a in ARCHS for t in TYPES]
+ENABLED_CASES = CASES
+N_GEN = 20
+SEED = 0
+MIN_DISTINCT = 4
+EXACT_TOKENS = ["f32", "f16", "q8_0"]
+# Max |llama.cpp - emulated reference| over all logits (see 1. above).
+TOL_EMULATED = dict({t: 0.5 for t in TYPES}, f32=5e-3, f16=0.01, bf16=0.1)
+# Max |llama.cpp - exact reference| at the prompt's last position (see 2. above).
+TOL_EXACT = dict({t: 0.5 for t in TYPES}, f32=0.02, f16=0.03, bf16=0.15)
+
+
+def prompt_for(desc):
+    """BOS and 7 fixed ids among the ordinary tokens (past the specials and byte tokens of llama)."""
+    first = 259 if desc["arch"] == "llama" else 0
+    rng = np.random.default_rng(1234)
+    return [desc["bos"]] + [int(t) for t in rng.integers(first, first + 120, 7)]
+
+
+def compare_tokens(ref, cpp, cpp_rows, tol):
+    """(equal prefix length, None | "tie" | "mismatch"): where the references first choose
+    different tokens, "tie" when llama.cpp's logit of its token exceeds its logit of the
+    reference's by at most 2 tol (within the references' difference: either is right)."""
+    for i, (r, c) in enumerate(zip(ref, cpp)):
+        if r != c:
+            return i, "tie" if cpp_rows[i][c] - cpp_rows[i][r] <= 2 * tol else "mismatch"
+    return len(ref), None
+
+
+def check(case, desc, path, got):
+    """(ok, detail) of one case from llama.cpp's result got."""
+    if not got["ok"]:
+        return False, "llama.cpp failed: %s" % got["error"].splitlines()[0]
+    wtype = desc["wtype"]
+    prompt = prompt_for(desc)
+    cpp_tokens = got["tokens"]
+    cpp_rows = np.array(got["logits"], np.float64)
+    cpp_prompt = np.array(got["prompt_logits"], np.float64)
+    problems = []
+
+    emu = llm_reference.Model(path, emulate_ggml=True)
+    emu_prompt = emu.prefill(prompt)
+    emu_tokens, emu_rows = emu.generate(prompt, N_GEN)
+    same_emu, why = compare_tokens(emu_tokens, cpp_tokens, cpp_rows, TOL_EMULATED[wtype])
+    if why == "mismatch" or (why and wtype in EXACT_TOKENS):
+        problems.append("emulated reference chooses token %d differently" % same_emu)
+    n = min(same_emu + 1, N_GEN)  # the rows fed the same tokens
+    emu_diff = max(np.abs(emu_prompt - cpp_prompt).max(), np.abs(emu_rows[:n] - cpp_rows[:n]).max())
+    exact_rows = int((np.abs(emu_prompt - cpp_prompt).max(axis=1) <= 1e-4).sum() +
+                     (np.abs(emu_rows[:n] - cpp_rows[:n]).max(axis=1) <= 1e-4).sum())
+    if not emu_diff <= TOL_EMULATED[wtype]:
+        problems.append("emulated logits differ by %.3g > %g" % (emu_diff, TOL_EMULATED[wtype]))
+
+    exact = llm_reference.Model(path)
+    exact_tokens, exact_logits = exact.generate(prompt, N_GEN)
+    same_exact, why_exact = compare_tokens(exact_tokens, cpp_tokens, cpp_rows, TOL_EXACT[wtype])
+    if why_exact == "mismatch" or (why_exact and wtype in ("f32", "f16")):
+        problems.append("exact reference chooses token %d differently" % same_exact)
+    exact_diff = np.abs(exact_logits[0] - cpp_rows[0]).max()
+    if not exact_diff <= TOL_EXACT[wtype]:
+        problems.append("exact last-position logits differ by %.3g > %g" % (exact_diff, TOL_EXACT[wtype]))
+
+    distinct = len(set(cpp_tokens))
+    if distinct < MIN_DISTINCT:
+        problems.append("degenerate continuation: %d distinct tokens" % distinct)
+    detail = ("tokens equal: emulated %d/%d%s, exact %d/%d%s; %d distinct; max|logit diff| emulated %.2g "
+              "(tol %g; %d of %d rows within 1e-4), exact last position %.2g (tol %g); logits up to %.1f" % (
+                  same_emu, N_GEN, " (then a tie)" if why == "tie" else "", same_exact, N_GEN,
+                  " (then a tie)" if why_exact == "tie" else "", distinct, emu_diff, TOL_EMULATED[wtype],
+                  exact_rows, len(prompt) + n, exact_diff, TOL_EXACT[wtype], np.abs(cpp_rows).max()))
+    return not problems, ("; ".join(problems) + " | " if problems else "") + detail
+
+
+def main():
+    p = harness.parser(__doc__)
+    harness.add_cases_argument(p, "--cases", ENABLED_CASES)
+    harness.add_results_arguments(p, "the GGUF models")
+    p.add_argument("--peers", help="npm prefix holding node-llama-cpp (default BUILD/peers)")
+    args = p.parse_args()
+    names = harness.select_cases(p, args.cases, CASES, ENABLED_CASES)
+    build = os.path.abspath(args.build_dir)
+    peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
+    problem = llama_cpp.ensure(peers)
+    if problem:
+        return harness.setup_failed(problem, len(names))
+
+    os.makedirs(build, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="llm-refs-", dir=build)
+    tally = harness.Tally(12)
+    try:
+        models, jobs = [], []
+        for case in names:
+            arch, wtype = case.split("/")
+            path = os.path.join(work, "%s-%s.gguf" % (arch, wtype))
+            desc = gguf_models.write_model(path, arch, wtype, SEED)
+            models.append((case, desc, path))
+            jobs.append(dict(model=path, prompt=prompt_for(desc), n=N_GEN, threads=1, kv_type="F16",
+                             prompt_logits=True))
+        try:
+            results = llama_cpp.run_jobs(jobs, peers)
+        except RuntimeError as e:
+            results = [dict(ok=False, error=str(e))] * len(jobs)
+        for (case, desc, path), got in zip(models, results):
+            try:
+                ok, detail = check(case, desc, path, got)
+            except Exception as e:  # a reference that cannot read the file fails the case
+                ok, detail = False, "%s: %s" % (type(e).__name__, e)
+            tally.add(case, ok, detail)
+    finally:
+        harness.release_work(work, args.keep or tally.failed)
+    return tally.finish(args.results_json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
