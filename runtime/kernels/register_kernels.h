@@ -34,6 +34,8 @@ void registerRefDynamicQuantizeLinear(KernelRegistry &r);  // DynamicQuantizeLin
 void registerRefBlockwise(KernelRegistry &r);
 // BlockQuantizedMatMul (INT4 x INT8: activations int8 per block at run time; ref/block_q8.h).
 void registerRefBlockQ8(KernelRegistry &r);
+// GgufMatMul (GGUF weights kept as stored, activations in their vec_dot format; ref/gguf_matmul.h).
+void registerRefGgufMatMul(KernelRegistry &r);
 
 inline void registerRefKernels(KernelRegistry &r) {
   registerRefElementwise(r);
@@ -57,6 +59,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefDynamicQuantizeLinear(r);
   registerRefBlockwise(r);
   registerRefBlockQ8(r);
+  registerRefGgufMatMul(r);
 }
 
 // x86/ files are compiled for their ISA (-mavx2 -mfma, or -mavx512f and friends) and
