@@ -107,6 +107,10 @@ Kernel *newBlockwiseConvAvx512();
 // AVX512_VNNI too; accepts = ref::isInt4Q8Call).
 Kernel *newX86Avx2Int4Q8MatMul();
 Kernel *newX86Avx512Int4Q8MatMul();
+// GgufMatMul (x86/gguf_matmul_avx2.cpp, x86/gguf_matmul_avx512.cpp: needs AVX512_VNNI too;
+// both need F16C).
+Kernel *newX86Avx2GgufMatMul();
+Kernel *newX86Avx512GgufMatMul();
 // Cast f16 -> f32 and f32 -> f16 with F16C (x86/f16_convert_*.cpp; needs the f16c flag).
 Kernel *newX86Avx2CastF16();
 Kernel *newX86Avx512CastF16();

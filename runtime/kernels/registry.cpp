@@ -2,6 +2,7 @@
 #include "register_kernels.h"
 #include "ref/block_q8.h"
 #include "ref/blockwise.h"
+#include "ref/gguf_matmul.h"
 #include "ref/quant_elementwise.h"
 #include "ref/quant_params.h"
 #include "src/model.h"
@@ -110,6 +111,16 @@ bool acceptsInt4Q8Vnni(const KernelSignature &sig) {
   static const bool vnni = hostHasFeature("avx512vnni");
   return vnni && ref::isInt4Q8Call(sig);
 }
+// GgufMatMul: a weight type it takes (prepare validates the rest as ref does), on a CPU
+// with F16C (the weights' f16 scales); the AVX-512 one needs AVX512_VNNI too.
+bool acceptsGgufMatMul(const KernelSignature &sig) {
+  static const bool f16c = hostHasFeature("f16c");
+  return f16c && sig.inputs.size() >= 2 && sig.inputs[1] && ref::isGgufMatMulWeight(sig.inputs[1]->dtype);
+}
+bool acceptsGgufMatMulVnni(const KernelSignature &sig) {
+  static const bool vnni = hostHasFeature("avx512vnni");
+  return vnni && acceptsGgufMatMul(sig);
+}
 }  // namespace
 
 void registerX86Kernels(KernelRegistry &r) {
@@ -156,6 +167,8 @@ void registerX86Kernels(KernelRegistry &r) {
   add("Conv", Isa::X86Avx512, newBlockwiseConvAvx512, ref::isBlockwiseWeightCall);
   add("BlockQuantizedMatMul", Isa::X86Avx2, newX86Avx2Int4Q8MatMul, ref::isInt4Q8Call);
   add("BlockQuantizedMatMul", Isa::X86Avx512, newX86Avx512Int4Q8MatMul, acceptsInt4Q8Vnni);
+  add("GgufMatMul", Isa::X86Avx2, newX86Avx2GgufMatMul, acceptsGgufMatMul);
+  add("GgufMatMul", Isa::X86Avx512, newX86Avx512GgufMatMul, acceptsGgufMatMulVnni);
 }
 #endif
 

@@ -1,0 +1,104 @@
+// GgufMatMul on x86 (x86/gguf_matmul_driver.inc: AVX2, and AVX-512 VNNI where the CPU
+// has it) bit-identical with ref for every weight type, at 1, 2 and 3 threads, on GEMV
+// (one row) and GEMM shapes, N not a multiple of the 8-row group, K not a multiple of the
+// float kernels' 32 lanes, with and without bias, and activations with outliers, exact
+// ties and all-zero blocks.
+#include <gtest/gtest.h>
+
+#include "gguf_matmul_test_util.h"
+#include "ref/gguf_matmul.h"
+
+namespace edgec::rt::testing {
+namespace {
+
+bool cpuHasF16c() {
+  return __builtin_cpu_supports("f16c");
+}
+
+struct Case {
+  std::vector<int64_t> x;  // [..., K]; K is a multiple of 256 for the K formats
+  int64_t N;
+  bool bias;
+};
+
+std::string name(DType t, const Case &c) {
+  std::string s = std::string(dtypeName(t)) + " x";
+  for (int64_t d : c.x) s += " " + std::to_string(d);
+  return s + " N " + std::to_string(c.N) + (c.bias ? " bias" : "");
+}
+
+const Case kCases[] = {
+    {{1, 512}, 19, true},     // GEMV, a partial group
+    {{1, 256}, 8, false},     // GEMV, one group
+    {{5, 768}, 13, true},     // GEMM, a partial row chunk
+    {{2, 4, 256}, 24, false}, // GEMM, batch dims
+    {{1, 1024}, 41, false},   // GEMV, outliers in most blocks
+};
+
+// f32/f16/bf16 only: K not a multiple of 32 (a tail through zero padding), or below it.
+const Case kFloatCases[] = {{{1, 45}, 9, true}, {{3, 7}, 5, false}, {{2, 100}, 17, true}};
+
+void expectBitExact(DType t, const Case &c, uint32_t seed) {
+  const int64_t K = c.x.back();
+  Tensor w = randomGgufWeight(t, c.N, K, seed);
+  Tensor x = ggufActivations(c.x, seed + 1);
+  Tensor bias = Tensor::of<float>({c.N}, randomFloats(c.N, seed + 2));
+  Tensor *b = c.bias ? &bias : nullptr;
+  const std::vector<float> want = runGguf(x, w, b, {Isa::Ref}, 1);
+  for (const IsaLevel &level : x86Levels(/*needVnni=*/true))
+    for (int threads : {1, 2, 3}) {
+      Isa chosen = Isa::Ref;
+      const std::vector<float> got = runGguf(x, w, b, level.isas, threads, &chosen);
+      EXPECT_EQ(chosen, level.expect) << level.name << " " << name(t, c);
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < got.size(); ++i)
+        ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
+            << level.name << " " << name(t, c) << ", " << threads << " threads, element " << i << ": " << got[i]
+            << " vs ref " << want[i];
+    }
+}
+
+TEST(GgufMatMulX86, BitExactWithRefAtAnyThreadCount) {
+  if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
+  uint32_t seed = 100;
+  for (DType t : ggufMatMulTypes())
+    for (const Case &c : kCases) expectBitExact(t, c, seed += 3);
+  for (DType t : {DType::f32, DType::f16, DType::bf16})
+    for (const Case &c : kFloatCases) expectBitExact(t, c, seed += 3);
+}
+
+TEST(GgufMatMulX86, ExtremeCodesAndScales) {
+  if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
+  // Every code byte 0xFF or 0x80 (q8_0's -128 and -1, the largest q4/q5/q6 codes, q6_k's
+  // scale -128 and -1) against activations of +-127 codes: the int16 steps must not
+  // saturate and the offsets must come out exact.
+  for (DType t : ggufMatMulTypes()) {
+    if (t == DType::f32 || t == DType::f16 || t == DType::bf16) continue;
+    for (uint8_t fill : {uint8_t(0xFF), uint8_t(0x80)}) {
+      Tensor w = randomGgufWeight(t, 9, 512, 7);
+      const DTypeInfo &info = dtypeInfo(t);
+      auto *p = static_cast<uint8_t *>(w.view().data);
+      for (size_t b = 0; b < w.view().nbytes() / info.blockBytes; ++b) {
+        uint8_t *blk = p + b * info.blockBytes;
+        // Keep the f16 fields (d, m/dmin; q6_k's d at the end), saturate the rest.
+        const size_t skip = t == DType::q6_k ? 0 : (t == DType::q4_0 || t == DType::q5_0 || t == DType::q8_0 ? 2 : 4);
+        const size_t end = t == DType::q6_k ? 208 : info.blockBytes;
+        std::memset(blk + skip, fill, end - skip);
+      }
+      Tensor x(DType::f32, {2, 512});
+      for (int64_t i = 0; i < 1024; ++i) x.view().as<float>()[i] = (i % 3 == 0) ? -127.f : 127.f;
+      const std::vector<float> want = runGguf(x, w, nullptr, {Isa::Ref}, 1);
+      for (const IsaLevel &level : x86Levels(true)) {
+        const std::vector<float> got = runGguf(x, w, nullptr, level.isas, 2);
+        ASSERT_EQ(got.size(), want.size());
+        for (size_t i = 0; i < got.size(); ++i)
+          ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
+              << level.name << " " << dtypeName(t) << " fill " << int(fill) << " element " << i << ": " << got[i]
+              << " vs ref " << want[i];
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace edgec::rt::testing
