@@ -36,6 +36,10 @@ void registerRefBlockwise(KernelRegistry &r);
 void registerRefBlockQ8(KernelRegistry &r);
 // GgufMatMul (GGUF weights kept as stored, activations in their vec_dot format; ref/gguf_matmul.h).
 void registerRefGgufMatMul(KernelRegistry &r);
+// LLM decoder kernels (ref/llm.h): RMSNormalization, RotaryEmbedding, KVCacheAttention;
+// GatherDequantize (ref/gather_dequantize.cpp, embedding rows of any GGUF type).
+void registerRefLlm(KernelRegistry &r);
+void registerRefGatherDequantize(KernelRegistry &r);
 
 inline void registerRefKernels(KernelRegistry &r) {
   registerRefElementwise(r);
@@ -60,6 +64,8 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefBlockwise(r);
   registerRefBlockQ8(r);
   registerRefGgufMatMul(r);
+  registerRefLlm(r);
+  registerRefGatherDequantize(r);
 }
 
 // x86/ files are compiled for their ISA (-mavx2 -mfma, or -mavx512f and friends) and
@@ -114,6 +120,10 @@ Kernel *newX86Avx512GgufMatMul();
 // Cast f16 -> f32 and f32 -> f16 with F16C (x86/f16_convert_*.cpp; needs the f16c flag).
 Kernel *newX86Avx2CastF16();
 Kernel *newX86Avx512CastF16();
+// RMSNormalization and KVCacheAttention (x86/llm_avx2.cpp; built with -mf16c: the
+// registry checks the f16c flag).
+Kernel *newX86Avx2RmsNorm();
+Kernel *newX86Avx2KVCacheAttention();
 // Whether the AVX2 int4 kernels take a blockwise call (ref/blockwise.cpp, baseline).
 bool acceptsX86Int4(const KernelSignature &sig);
 void registerX86Kernels(KernelRegistry &r);  // in registry.cpp

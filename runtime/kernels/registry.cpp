@@ -121,6 +121,12 @@ bool acceptsGgufMatMulVnni(const KernelSignature &sig) {
   static const bool vnni = hostHasFeature("avx512vnni");
   return vnni && acceptsGgufMatMul(sig);
 }
+// RMSNormalization and KVCacheAttention (x86/llm_avx2.cpp, built with -mf16c for f16 KV
+// caches): every call ref takes (prepare validates it as ref does), on a CPU with F16C.
+bool acceptsLlmAvx2(const KernelSignature &) {
+  static const bool f16c = hostHasFeature("f16c");
+  return f16c;
+}
 }  // namespace
 
 void registerX86Kernels(KernelRegistry &r) {
@@ -169,6 +175,8 @@ void registerX86Kernels(KernelRegistry &r) {
   add("BlockQuantizedMatMul", Isa::X86Avx512, newX86Avx512Int4Q8MatMul, acceptsInt4Q8Vnni);
   add("GgufMatMul", Isa::X86Avx2, newX86Avx2GgufMatMul, acceptsGgufMatMul);
   add("GgufMatMul", Isa::X86Avx512, newX86Avx512GgufMatMul, acceptsGgufMatMulVnni);
+  add("RMSNormalization", Isa::X86Avx2, newX86Avx2RmsNorm, acceptsLlmAvx2);
+  add("KVCacheAttention", Isa::X86Avx2, newX86Avx2KVCacheAttention, acceptsLlmAvx2);
 }
 #endif
 

@@ -1,0 +1,56 @@
+// LLM decoder kernels (issue 12): RMSNormalization, RotaryEmbedding, KVCacheAttention and
+// GatherDequantize. The contracts are in runtime/kernels/README.md ("LLM kernels"); the
+// prepare-time plans here are shared by the ref kernels (ref/llm.cpp,
+// ref/gather_dequantize.cpp, the oracle) and the faster ones (x86/llm_avx2.cpp) so that
+// every implementation validates a call identically.
+//
+// Defined in ref/llm.cpp (baseline code). Like plans.h this header holds no inline code,
+// so ISA files may include it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "kernel.h"
+
+namespace edgec::rt::ref {
+
+// RMSNormalization (ONNX opset 23, normalized over the last axis only):
+// X f32 [..., E], Scale f32 [E] -> Y f32 [..., E].
+struct RmsNormPlan {
+  int64_t rows = 0, E = 0;
+  float epsilon = 0.f;
+};
+RmsNormPlan parseRmsNorm(const KernelSignature &sig);
+// The row's factor 1 / sqrt(mean(x^2) + eps) as ggml computes it: each square in f32,
+// summed in double in index order, the mean rounded to f32, then 1.0f / sqrtf(mean + eps).
+// The x86 kernel sums in another order and calls rmsFactorFromSum with its own sum.
+float rmsFactor(const float *x, int64_t E, float epsilon);
+float rmsFactorFromSum(double sumOfSquares, int64_t E, float epsilon);
+
+// RotaryEmbedding (ONNX opset 23, the 3-D form with position_ids): X f32 [B, S, H*D],
+// cos_cache and sin_cache f32 [P, R/2], position_ids i64 [B, S] -> Y like X. R is
+// rotary_embedding_dim (0: D); the first R elements of each head are rotated, the others
+// copied.
+struct RotaryPlan {
+  int64_t batch = 0, seq = 0, heads = 0, headDim = 0, rotaryDim = 0, positions = 0;
+  bool interleaved = false;
+  std::string node;  // for run-time errors
+};
+RotaryPlan parseRotary(const KernelSignature &sig);
+
+// KVCacheAttention (edgec's op): Q f32 [S, Hq, D], Kc and Vc [C, Hkv, D] (both f32, both
+// f16, or both i8 with K scales and V scales f32 [C, Hkv] as inputs 4 and 5), pos i64 [1]
+// -> Y f32 [S, Hq, D]. Query row s attends cache rows 0 .. pos + s.
+struct AttentionPlan {
+  int64_t S = 0, Hq = 0, Hkv = 0, D = 0, C = 0;
+  float scale = 0.f;
+  DType cacheType = DType::f32;  // f32, f16 or i8 (then the scale inputs are present)
+  std::string node;
+};
+AttentionPlan parseAttention(const KernelSignature &sig);
+// The position read at run time from `pos` (one i64); throws Error naming the node, the
+// position and the cache length unless 0 <= pos and pos + S - 1 < C.
+int64_t attentionPosition(const AttentionPlan &p, const TensorView &pos);
+
+}  // namespace edgec::rt::ref

@@ -1,0 +1,274 @@
+// The ref LLM kernels (ref/llm.h): RMSNormalization, RotaryEmbedding and KVCacheAttention
+// against the double-precision naive loops of llm_test_util.h, hand-worked values, the
+// causal rule (a prefill of S rows equals S decode steps, bit for bit), cache rows past
+// the valid prefix never read, results independent of the thread count, and the errors
+// (prepare: shapes, dtypes, attributes; run: positions) naming the node.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "llm_test_util.h"
+
+namespace edgec::rt::testing {
+namespace {
+
+std::string errorOf(const std::function<void()> &fn) {
+  try {
+    fn();
+  } catch (const Error &e) {
+    return e.what();
+  }
+  return "";
+}
+
+// ---- RMSNormalization ----
+
+std::vector<float> rmsNorm(const std::vector<int64_t> &shape, const std::vector<float> &x,
+                           const std::vector<float> &scale, float eps, int threads = 1,
+                           const std::vector<Isa> &isas = {Isa::Ref}) {
+  Tensor tx = Tensor::of<float>(shape, x), ts = Tensor::of<float>({shape.back()}, scale), ty(DType::f32, shape);
+  AttrList a;
+  a.i("axis", int64_t(shape.size()) - 1).f("epsilon", eps);
+  runKernel("RMSNormalization", {&tx, &ts}, {&ty}, a, isas, threads);
+  return ty.values<float>();
+}
+
+TEST(LlmKernels, RmsNormMatchesDoubleReference) {
+  for (int64_t E : {1, 7, 64, 67, 896}) {
+    const std::vector<int64_t> shape = {3, 2, E};
+    const auto x = randomFloats(6 * E, 1 + uint32_t(E), -3.f, 3.f), w = randomFloats(E, 2, 0.5f, 1.5f);
+    const auto y = rmsNorm(shape, x, w, 1e-6f);
+    // Each output is a few f32 roundings of the exact value: 4 ulp with margin.
+    const auto ref = naiveRmsNorm(x, w, 1e-6f);
+    for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], ref[i], 5e-7 * std::fabs(ref[i]) + 1e-30) << E << " " << i;
+  }
+  // A hand-worked row: x = [3, 4], mean of squares 12.5, eps 0: y = x / sqrt(12.5) * w.
+  const auto y = rmsNorm({1, 2}, {3.f, 4.f}, {1.f, 2.f}, 0.f);
+  EXPECT_FLOAT_EQ(y[0], float(3 / std::sqrt(12.5)));
+  EXPECT_FLOAT_EQ(y[1], float(8 / std::sqrt(12.5)));
+  // eps keeps an all-zero row finite.
+  EXPECT_EQ(rmsNorm({1, 4}, {0, 0, 0, 0}, {1, 1, 1, 1}, 1e-5f), std::vector<float>(4, 0.f));
+}
+
+TEST(LlmKernels, RmsNormSameBitsForAnyThreadCount) {
+  const int64_t rows = 4096, E = 48;  // enough rows to be split over threads
+  const auto x = randomFloats(rows * E, 3), w = randomFloats(E, 4);
+  const auto one = rmsNorm({rows, E}, x, w, 1e-5f, 1);
+  EXPECT_TRUE(sameBits(one, rmsNorm({rows, E}, x, w, 1e-5f, 3)));
+  EXPECT_TRUE(sameBits(one, rmsNorm({rows, E}, x, w, 1e-5f, 4)));
+}
+
+TEST(LlmKernels, RmsNormRefusesOtherAxesAndShapes) {
+  Tensor x(DType::f32, {2, 8}), w(DType::f32, {8}), y(DType::f32, {2, 8}), w2(DType::f32, {2, 8});
+  AttrList axis0;
+  axis0.i("axis", 0).f("epsilon", 1e-5f);
+  const std::string e = errorOf([&] { runKernel("RMSNormalization", {&x, &w}, {&y}, axis0); });
+  EXPECT_NE(e.find("node 'test_node'"), std::string::npos) << e;
+  EXPECT_NE(e.find("last axis"), std::string::npos) << e;
+  AttrList ok;
+  ok.i("axis", 1).f("epsilon", 1e-5f);
+  EXPECT_NE(errorOf([&] { runKernel("RMSNormalization", {&x, &w2}, {&y}, ok); }).find("Scale has shape [2,8]"),
+            std::string::npos);
+  Tensor xi(DType::i32, {2, 8});
+  EXPECT_NE(errorOf([&] { runKernel("RMSNormalization", {&xi, &w}, {&y}, ok); }).find("unsupported dtype i32"),
+            std::string::npos);
+}
+
+// ---- RotaryEmbedding ----
+
+struct RotaryCall {
+  int64_t B = 2, S = 3, H = 2, D = 8, R = 0, P = 16;
+  bool interleaved = false;
+};
+
+std::vector<float> rotary(const RotaryCall &c, const std::vector<float> &x, const std::vector<int64_t> &ids,
+                          const std::vector<float> &cosC, const std::vector<float> &sinC, int threads = 1) {
+  const int64_t R = c.R ? c.R : c.D;
+  Tensor tx = Tensor::of<float>({c.B, c.S, c.H * c.D}, x), ty(DType::f32, {c.B, c.S, c.H * c.D});
+  Tensor tc = Tensor::of<float>({c.P, R / 2}, cosC), ts = Tensor::of<float>({c.P, R / 2}, sinC);
+  Tensor ti = Tensor::of<int64_t>({c.B, c.S}, ids);
+  AttrList a;
+  a.i("interleaved", c.interleaved).i("num_heads", c.H).i("rotary_embedding_dim", c.R);
+  runKernel("RotaryEmbedding", {&tx, &tc, &ts, &ti}, {&ty}, a, {Isa::Ref}, threads);
+  return ty.values<float>();
+}
+
+TEST(LlmKernels, RotaryRotatesTheRightPairs) {
+  // One head of 4, position 1 with angles (a, b): x = e0 goes to (cos a, sin a) on
+  // elements (0, 1) when interleaved (llama), on (0, 2) otherwise (NeoX, qwen2).
+  RotaryCall c{1, 1, 1, 4, 0, 2, true};
+  const float a = 0.5f, b = 0.25f;
+  const std::vector<float> cosC = {1, 1, std::cos(a), std::cos(b)}, sinC = {0, 0, std::sin(a), std::sin(b)};
+  EXPECT_EQ(rotary(c, {1, 0, 0, 0}, {1}, cosC, sinC), (std::vector<float>{std::cos(a), std::sin(a), 0, 0}));
+  EXPECT_EQ(rotary(c, {0, 0, 0, 1}, {1}, cosC, sinC), (std::vector<float>{0, 0, -std::sin(b), std::cos(b)}));
+  c.interleaved = false;
+  EXPECT_EQ(rotary(c, {1, 0, 0, 0}, {1}, cosC, sinC), (std::vector<float>{std::cos(a), 0, std::sin(a), 0}));
+  EXPECT_EQ(rotary(c, {0, 0, 0, 1}, {1}, cosC, sinC), (std::vector<float>{0, -std::sin(b), 0, std::cos(b)}));
+  // Position 0 (angle 0) is the identity.
+  EXPECT_EQ(rotary(c, {1, 2, 3, 4}, {0}, cosC, sinC), (std::vector<float>{1, 2, 3, 4}));
+}
+
+TEST(LlmKernels, RotaryMatchesDoubleReference) {
+  for (bool interleaved : {false, true})
+    for (int64_t R : {0, 4}) {  // whole heads, and a partial rotary dim (the rest copied)
+      RotaryCall c;
+      c.interleaved = interleaved;
+      c.R = R;
+      const int64_t rot = R ? R : c.D;
+      std::vector<float> cosC, sinC;
+      ropeCaches(c.P, rot / 2, 10000.0, cosC, sinC);
+      const auto x = randomFloats(c.B * c.S * c.H * c.D, 7);
+      const std::vector<int64_t> ids = {0, 1, 2, 9, 10, 15};
+      const auto y = rotary(c, x, ids, cosC, sinC);
+      // Two products and a sum in f32: within 2 ulp of the result's inputs' magnitude.
+      expectClose(y, naiveRotary(x, c.B * c.S, c.H, c.D, rot, interleaved, cosC, sinC, ids), 4e-7,
+                  interleaved ? "interleaved" : "neox");
+      if (R)
+        for (int64_t i = 0; i < int64_t(y.size()); ++i)
+          if (i % c.D >= R) {
+            ASSERT_EQ(y[i], x[i]) << i;
+          }
+    }
+}
+
+TEST(LlmKernels, RotarySameBitsForAnyThreadCount) {
+  RotaryCall c{4, 512, 4, 32, 0, 600, false};  // 2048 rows of 128: split over threads
+  std::vector<float> cosC, sinC;
+  ropeCaches(c.P, c.D / 2, 10000.0, cosC, sinC);
+  const auto x = randomFloats(c.B * c.S * c.H * c.D, 8);
+  std::vector<int64_t> ids(size_t(c.B * c.S));
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = int64_t(i * 7 % 600);
+  EXPECT_TRUE(sameBits(rotary(c, x, ids, cosC, sinC, 1), rotary(c, x, ids, cosC, sinC, 4)));
+}
+
+TEST(LlmKernels, RotaryErrorsNameTheNodeAndPosition) {
+  RotaryCall c{1, 2, 2, 4, 0, 3, false};
+  const std::vector<float> x(16, 1.f), cs(6, 1.f);
+  std::string e = errorOf([&] { rotary(c, x, {0, 3}, cs, cs); });
+  EXPECT_NE(e.find("RotaryEmbedding node 'test_node'"), std::string::npos) << e;
+  EXPECT_NE(e.find("position_ids[0, 1] = 3"), std::string::npos) << e;
+  EXPECT_NE(errorOf([&] { rotary(c, x, {-1, 0}, cs, cs); }).find("= -1"), std::string::npos);
+  Tensor tx(DType::f32, {1, 2, 8}), ty(DType::f32, {1, 2, 8}), tc(DType::f32, {3, 2}), ti(DType::i64, {1, 2});
+  AttrList three;
+  three.i("interleaved", 0).i("num_heads", 3).i("rotary_embedding_dim", 0);
+  e = errorOf([&] { runKernel("RotaryEmbedding", {&tx, &tc, &tc, &ti}, {&ty}, three); });
+  EXPECT_NE(e.find("num_heads 3"), std::string::npos) << e;
+  AttrList two;
+  two.i("interleaved", 0).i("num_heads", 2).i("rotary_embedding_dim", 0);
+  e = errorOf([&] { runKernel("RotaryEmbedding", {&tx, &tc, &tc, nullptr}, {&ty}, two); });
+  EXPECT_NE(e.find("position_ids is required"), std::string::npos) << e;
+  Tensor tcBad(DType::f32, {3, 4});
+  e = errorOf([&] { runKernel("RotaryEmbedding", {&tx, &tcBad, &tcBad, &ti}, {&ty}, two); });
+  EXPECT_NE(e.find("cos_cache must be [P, 2]"), std::string::npos) << e;
+}
+
+// ---- KVCacheAttention ----
+
+struct AttnCall {
+  int64_t S = 3, Hq = 4, Hkv = 2, D = 16, C = 12, pos = 5;
+  float scale = 0.25f;
+};
+
+Tensor posTensor(int64_t pos) { return Tensor::of<int64_t>({1}, {pos}); }
+
+std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvCache &kv, int threads = 1,
+                             const std::vector<Isa> &isas = {Isa::Ref}, Isa *chosen = nullptr) {
+  Tensor tq = Tensor::of<float>({c.S, c.Hq, c.D}, q), ty(DType::f32, {c.S, c.Hq, c.D}), tp = posTensor(c.pos);
+  AttrList a;
+  a.f("scale", c.scale);
+  std::vector<Tensor *> in = {&tq, &kv.k, &kv.v, &tp};
+  if (kv.i8) in.insert(in.end(), {&kv.kScale, &kv.vScale});
+  const Isa got = runKernel("KVCacheAttention", in, {&ty}, a, isas, threads);
+  if (chosen) *chosen = got;
+  return ty.values<float>();
+}
+
+TEST(LlmKernels, AttentionMatchesDoubleReference) {
+  for (DType dt : {DType::f32, DType::f16, DType::i8}) {
+    AttnCall c;
+    KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 11);
+    const auto q = randomFloats(c.S * c.Hq * c.D, 12, -2.f, 2.f);
+    const auto y = attention(c, q, kv);  // rows past pos + S - 1 are NaN: never read
+    // Scores of |s| <= 8 in f32 (dot of 16): each output within 2e-6 of the exact value
+    // (values of |v| <= 1).
+    expectClose(y, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale), 2e-6,
+                dtypeName(dt));
+  }
+}
+
+TEST(LlmKernels, AttentionSingleRowIsItsValue) {
+  // pos 0, S 1: one visible row, softmax weight 1: y = v_0 for every query head sharing it.
+  AttnCall c{1, 4, 2, 8, 4, 0, 1.f};
+  KvCache kv = makeKvCache(DType::f32, c.C, c.Hkv, c.D, 1, 5);
+  const auto y = attention(c, randomFloats(c.Hq * c.D, 6), kv);
+  for (int64_t h = 0; h < c.Hq; ++h)
+    for (int64_t d = 0; d < c.D; ++d) ASSERT_EQ(y[h * c.D + d], float(kv.vReal[(h / 2) * c.D + d])) << h << " " << d;
+}
+
+TEST(LlmKernels, AttentionPrefillEqualsDecodeSteps) {
+  // Row s of a prefill at pos sees rows 0 .. pos + s: the same as a decode step at pos + s.
+  AttnCall c{5, 6, 3, 16, 20, 4, 0.25f};
+  KvCache kv = makeKvCache(DType::f16, c.C, c.Hkv, c.D, c.pos + c.S, 21);
+  const auto q = randomFloats(c.S * c.Hq * c.D, 22);
+  const auto all = attention(c, q, kv);
+  for (int64_t s = 0; s < c.S; ++s) {
+    AttnCall step = c;
+    step.S = 1;
+    step.pos = c.pos + s;
+    const std::vector<float> qs(q.begin() + s * c.Hq * c.D, q.begin() + (s + 1) * c.Hq * c.D);
+    const std::vector<float> part(all.begin() + s * c.Hq * c.D, all.begin() + (s + 1) * c.Hq * c.D);
+    EXPECT_TRUE(sameBits(attention(step, qs, kv), part)) << "row " << s;
+  }
+}
+
+TEST(LlmKernels, AttentionSameBitsForAnyThreadCount) {
+  AttnCall c{7, 8, 2, 32, 64, 20, 0.2f};
+  KvCache kv = makeKvCache(DType::f32, c.C, c.Hkv, c.D, c.pos + c.S, 31);
+  const auto q = randomFloats(c.S * c.Hq * c.D, 32);
+  const auto one = attention(c, q, kv, 1);
+  EXPECT_TRUE(sameBits(one, attention(c, q, kv, 3)));
+  EXPECT_TRUE(sameBits(one, attention(c, q, kv, 8)));
+}
+
+TEST(LlmKernels, AttentionPositionErrorsNameNodePositionAndCache) {
+  AttnCall c{3, 2, 1, 8, 10, 8, 1.f};  // rows up to 8 + 2 = 10: one past the cache
+  KvCache kv = makeKvCache(DType::f32, c.C, c.Hkv, c.D, c.C, 41);
+  const auto q = randomFloats(c.S * c.Hq * c.D, 42);
+  std::string e = errorOf([&] { attention(c, q, kv); });
+  EXPECT_NE(e.find("KVCacheAttention node 'test_node'"), std::string::npos) << e;
+  EXPECT_NE(e.find("position 8 with 3 query rows"), std::string::npos) << e;
+  EXPECT_NE(e.find("the cache holds 10 rows"), std::string::npos) << e;
+  c.pos = 7;  // the last position that fits
+  EXPECT_EQ(errorOf([&] { attention(c, q, kv); }), "");
+  c.pos = -1;
+  EXPECT_NE(errorOf([&] { attention(c, q, kv); }).find("position -1"), std::string::npos);
+  c.pos = std::numeric_limits<int64_t>::max();  // no overflow in the check
+  EXPECT_NE(errorOf([&] { attention(c, q, kv); }).find("the cache holds 10 rows"), std::string::npos);
+}
+
+TEST(LlmKernels, AttentionRefusesBadSignatures) {
+  AttrList a;
+  a.f("scale", 1.f);
+  Tensor q(DType::f32, {1, 3, 8}), y(DType::f32, {1, 3, 8}), p = posTensor(0);
+  Tensor k(DType::f32, {4, 2, 8}), v(DType::f32, {4, 2, 8}), vh(DType::f16, {4, 2, 8});
+  auto fails = [&](std::vector<Tensor *> in, Tensor &out, const char *what) {
+    const std::string e = errorOf([&] { runKernel("KVCacheAttention", in, {&out}, a); });
+    EXPECT_NE(e.find("node 'test_node'"), std::string::npos) << e;
+    EXPECT_NE(e.find(what), std::string::npos) << e;
+  };
+  fails({&q, &k, &v, &p}, y, "query heads 3 are not a multiple of KV heads 2");
+  fails({&q, &k, &vh, &p}, y, "V cache: dtype f16 differs from f32");
+  Tensor q2(DType::f32, {1, 2, 4}), y2(DType::f32, {1, 2, 4});
+  fails({&q2, &k, &v, &p}, y2, "head size 8 differs from Q's 4");
+  Tensor q4(DType::f32, {1, 4, 8}), y4(DType::f32, {1, 4, 8}), k8(DType::i8, {4, 2, 8}), v8(DType::i8, {4, 2, 8});
+  fails({&q4, &k8, &v8, &p}, y4, "i8 caches need K scales and V scales");
+  Tensor ks(DType::f32, {4, 2});
+  fails({&q4, &k, &v, &p, &ks, &ks}, y4, "cache scales are only for i8 caches");
+  Tensor pi(DType::i32, {1});
+  fails({&q4, &k, &v, &pi}, y4, "unsupported dtype i32 for pos");
+  Tensor ku(DType::u8, {4, 2, 8});
+  fails({&q4, &ku, &ku, &p}, y4, "unsupported dtype u8 for the K cache");
+}
+
+}  // namespace
+}  // namespace edgec::rt::testing

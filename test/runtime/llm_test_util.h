@@ -1,0 +1,148 @@
+// Independent double-precision references for the LLM kernels (ref/llm.h), written from
+// the contracts in runtime/kernels/README.md as naive loops, and the tensors their tests
+// build (cache rows past the valid prefix hold NaN, so a kernel that reads them shows it).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "kernel_test_util.h"
+#include "ref/util.h"
+
+namespace edgec::rt::testing {
+
+// y = x / sqrt(mean(x^2) + eps) * scale over rows of E.
+inline std::vector<double> naiveRmsNorm(const std::vector<float> &x, const std::vector<float> &scale, float eps) {
+  const size_t E = scale.size();
+  std::vector<double> y(x.size());
+  for (size_t r = 0; r < x.size() / E; ++r) {
+    double ss = 0;
+    for (size_t i = 0; i < E; ++i) ss += double(x[r * E + i]) * x[r * E + i];
+    const double inv = 1.0 / std::sqrt(ss / double(E) + eps);
+    for (size_t i = 0; i < E; ++i) y[r * E + i] = x[r * E + i] * inv * scale[i];
+  }
+  return y;
+}
+
+// cos/sin caches [P, half] for angles p * base^(-2i / (2 half)), as llama's RoPE builds them.
+inline void ropeCaches(int64_t P, int64_t half, double base, std::vector<float> &cosC, std::vector<float> &sinC) {
+  cosC.resize(size_t(P * half));
+  sinC.resize(size_t(P * half));
+  for (int64_t p = 0; p < P; ++p)
+    for (int64_t i = 0; i < half; ++i) {
+      const double theta = double(p) * std::pow(base, -2.0 * double(i) / double(2 * half));
+      cosC[size_t(p * half + i)] = float(std::cos(theta));
+      sinC[size_t(p * half + i)] = float(std::sin(theta));
+    }
+}
+
+// Each head's first R elements as R/2 complex numbers z_i = (x[a_i], x[b_i]) multiplied by
+// (c + i s): a_i = 2i, b_i = 2i + 1 when interleaved, else a_i = i, b_i = i + R/2.
+inline std::vector<double> naiveRotary(const std::vector<float> &x, int64_t rows, int64_t heads, int64_t D, int64_t R,
+                                       bool interleaved, const std::vector<float> &cosC,
+                                       const std::vector<float> &sinC, const std::vector<int64_t> &ids) {
+  std::vector<double> y(x.begin(), x.end());
+  const int64_t half = R / 2;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t h = 0; h < heads; ++h)
+      for (int64_t i = 0; i < half; ++i) {
+        const int64_t base = (r * heads + h) * D;
+        const int64_t a = base + (interleaved ? 2 * i : i), b = base + (interleaved ? 2 * i + 1 : i + half);
+        const double c = cosC[size_t(ids[r] * half + i)], s = sinC[size_t(ids[r] * half + i)];
+        y[a] = double(x[a]) * c - double(x[b]) * s;
+        y[b] = double(x[a]) * s + double(x[b]) * c;
+      }
+  return y;
+}
+
+// Caches as the attention kernel reads them, already as real values (f16 widened, i8
+// codes times their row's scale), [C, Hkv, D].
+inline std::vector<double> naiveAttention(const std::vector<float> &q, const std::vector<double> &k,
+                                          const std::vector<double> &v, int64_t S, int64_t Hq, int64_t Hkv, int64_t D,
+                                          int64_t pos, double scale) {
+  std::vector<double> y(size_t(S * Hq * D));
+  for (int64_t s = 0; s < S; ++s)
+    for (int64_t h = 0; h < Hq; ++h) {
+      const int64_t kvh = h / (Hq / Hkv), n = pos + s + 1;
+      std::vector<double> score(static_cast<size_t>(n));
+      double mx = -INFINITY;
+      for (int64_t j = 0; j < n; ++j) {
+        double dot = 0;
+        for (int64_t d = 0; d < D; ++d) dot += double(q[size_t((s * Hq + h) * D + d)]) * k[size_t((j * Hkv + kvh) * D + d)];
+        score[j] = dot * scale;
+        mx = std::max(mx, score[j]);
+      }
+      double sum = 0;
+      for (double &e : score) sum += (e = std::exp(e - mx));
+      for (int64_t d = 0; d < D; ++d) {
+        double acc = 0;
+        for (int64_t j = 0; j < n; ++j) acc += score[j] * v[size_t((j * Hkv + kvh) * D + d)];
+        y[size_t((s * Hq + h) * D + d)] = acc / sum;
+      }
+    }
+  return y;
+}
+
+// A KV cache pair of one dtype, rows [0, valid) random and the rest NaN (garbage a kernel
+// must not read), with the real values the references use.
+struct KvCache {
+  Tensor k, v;
+  Tensor kScale{DType::f32, {0}}, vScale{DType::f32, {0}};
+  std::vector<double> kReal, vReal;
+  bool i8 = false;
+};
+
+inline KvCache makeKvCache(DType dtype, int64_t C, int64_t Hkv, int64_t D, int64_t valid, uint32_t seed) {
+  const std::vector<int64_t> shape = {C, Hkv, D};
+  const int64_t n = C * Hkv * D, validN = valid * Hkv * D;
+  KvCache c{Tensor(dtype, shape), Tensor(dtype, shape)};
+  c.i8 = dtype == DType::i8;
+  c.kReal.assign(size_t(n), 0);
+  c.vReal.assign(size_t(n), 0);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> unit(-1.f, 1.f);
+  if (c.i8) {
+    c.kScale = Tensor(DType::f32, {C, Hkv});
+    c.vScale = Tensor(DType::f32, {C, Hkv});
+  }
+  for (int which = 0; which < 2; ++which) {
+    Tensor &t = which ? c.v : c.k;
+    std::vector<double> &real = which ? c.vReal : c.kReal;
+    for (int64_t i = 0; i < n; ++i) {
+      const bool ok = i < validN;
+      const float x = unit(rng);
+      if (dtype == DType::f32) {
+        t.view().as<float>()[i] = ok ? x : NAN;
+        real[i] = x;
+      } else if (dtype == DType::f16) {
+        const uint16_t h = ok ? ref::halfFromDouble(x) : uint16_t(0x7e00);
+        t.view().as<uint16_t>()[i] = h;
+        real[i] = ref::halfToFloat(h);
+      } else {
+        t.view().as<int8_t>()[i] = int8_t(std::lround(x * 127));
+      }
+    }
+    if (c.i8) {
+      float *sc = (which ? c.vScale : c.kScale).view().as<float>();
+      for (int64_t r = 0; r < C * Hkv; ++r) sc[r] = r < valid * Hkv ? (0.5f + 0.5f * std::fabs(unit(rng))) / 127 : NAN;
+      for (int64_t i = 0; i < validN; ++i) real[i] = double(t.view().as<int8_t>()[i]) * sc[i / D];
+    }
+  }
+  return c;
+}
+
+// |actual - expected| <= atol for every element (NaN nowhere).
+inline void expectClose(const std::vector<float> &actual, const std::vector<double> &expected, double atol,
+                        const std::string &what) {
+  ASSERT_EQ(actual.size(), expected.size()) << what;
+  for (size_t i = 0; i < actual.size(); ++i)
+    ASSERT_NEAR(double(actual[i]), expected[i], atol) << what << " at " << i;
+}
+
+inline bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+}  // namespace edgec::rt::testing

@@ -1,0 +1,119 @@
+// The AVX2 RMSNormalization and KVCacheAttention (x86/llm_avx2.cpp) against ref and the
+// double-precision references of llm_test_util.h, with the tolerances stated in
+// runtime/kernels/README.md ("LLM kernels"), and bit-identical results for any thread
+// count. Skipped on CPUs without AVX2, FMA and F16C (and on other architectures).
+#include <gtest/gtest.h>
+
+#include "llm_test_util.h"
+
+namespace edgec::rt::testing {
+namespace {
+
+bool hasLlmAvx2() {
+#if defined(__x86_64__)
+  return cpuHasAvx2() && __builtin_cpu_supports("f16c");
+#else
+  return false;
+#endif
+}
+
+const std::vector<Isa> kAvx2 = {Isa::Ref, Isa::X86Avx2};
+
+std::vector<float> rmsNorm(const std::vector<int64_t> &shape, const std::vector<float> &x,
+                           const std::vector<float> &w, const std::vector<Isa> &isas, int threads = 1) {
+  Tensor tx = Tensor::of<float>(shape, x), tw = Tensor::of<float>({shape.back()}, w), ty(DType::f32, shape);
+  AttrList a;
+  a.i("axis", int64_t(shape.size()) - 1).f("epsilon", 1e-6f);
+  EXPECT_EQ(runKernel("RMSNormalization", {&tx, &tw}, {&ty}, a, isas, threads), isas.back());
+  return ty.values<float>();
+}
+
+TEST(LlmKernelsX86, RmsNormAgreesWithRef) {
+  if (!hasLlmAvx2()) GTEST_SKIP() << "no AVX2/FMA/F16C";
+  int64_t differ = 0, total = 0;
+  for (int64_t E : {1, 7, 8, 9, 64, 896, 1000, 4096}) {
+    const int64_t rows = 9;
+    const auto x = randomFloats(rows * E, uint32_t(E), -4.f, 4.f), w = randomFloats(E, 3, 0.5f, 2.f);
+    const auto fast = rmsNorm({rows, E}, x, w, kAvx2), slow = rmsNorm({rows, E}, x, w, {Isa::Ref});
+    const auto exact = naiveRmsNorm(x, w, 1e-6f);
+    // Only the order of the double sum differs: the factor is ref's or one f32 rounding
+    // away, so each output is within 2 ulp (2^-22 relative) of ref's.
+    for (size_t i = 0; i < fast.size(); ++i) {
+      ASSERT_NEAR(fast[i], slow[i], std::ldexp(std::fabs(slow[i]), -22)) << E << " " << i;
+      ASSERT_NEAR(fast[i], exact[i], 5e-7 * std::fabs(exact[i]) + 1e-30) << E << " " << i;
+      differ += fast[i] != slow[i];
+    }
+    total += int64_t(fast.size());
+  }
+  RecordProperty("differing_from_ref", std::to_string(differ) + " of " + std::to_string(total));
+}
+
+TEST(LlmKernelsX86, RmsNormSameBitsForAnyThreadCount) {
+  if (!hasLlmAvx2()) GTEST_SKIP() << "no AVX2/FMA/F16C";
+  const int64_t rows = 4096, E = 40;
+  const auto x = randomFloats(rows * E, 4), w = randomFloats(E, 5);
+  EXPECT_TRUE(sameBits(rmsNorm({rows, E}, x, w, kAvx2, 1), rmsNorm({rows, E}, x, w, kAvx2, 4)));
+}
+
+struct AttnCall {
+  int64_t S, Hq, Hkv, D, C, pos;
+  float scale;
+};
+
+std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvCache &kv,
+                             const std::vector<Isa> &isas, int threads = 1) {
+  Tensor tq = Tensor::of<float>({c.S, c.Hq, c.D}, q), ty(DType::f32, {c.S, c.Hq, c.D});
+  Tensor tp = Tensor::of<int64_t>({1}, {c.pos});
+  AttrList a;
+  a.f("scale", c.scale);
+  std::vector<Tensor *> in = {&tq, &kv.k, &kv.v, &tp};
+  if (kv.i8) in.insert(in.end(), {&kv.kScale, &kv.vScale});
+  EXPECT_EQ(runKernel("KVCacheAttention", in, {&ty}, a, isas, threads), isas.back());
+  return ty.values<float>();
+}
+
+TEST(LlmKernelsX86, AttentionAgreesWithRefAndDouble) {
+  if (!hasLlmAvx2()) GTEST_SKIP() << "no AVX2/FMA/F16C";
+  const AttnCall calls[] = {
+      {1, 14, 2, 64, 512, 300, 0.125f},  // qwen2-0.5B decode step
+      {7, 8, 8, 128, 64, 0, 0.0884f},    // prefill from 0, no grouping
+      {5, 6, 3, 20, 40, 11, 0.2236f},    // head size with a tail (20 = 2 * 8 + 4)
+      {2, 4, 1, 3, 9, 6, 0.577f},        // head size below one vector
+  };
+  for (DType dt : {DType::f32, DType::f16, DType::i8})
+    for (const AttnCall &c : calls) {
+      KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, uint32_t(c.D + c.pos));
+      const auto q = randomFloats(c.S * c.Hq * c.D, uint32_t(c.C), -2.f, 2.f);
+      const std::string what = std::string(dtypeName(dt)) + " D=" + std::to_string(c.D);
+      const auto fast = attention(c, q, kv, kAvx2), slow = attention(c, q, kv, {Isa::Ref});
+      // The dot products and the softmax sum run in another order and exp is a polynomial
+      // (a few ulp): with |score| <= ~8 and |v| <= 1 every output is within 1e-6 of ref's.
+      expectClose(fast, std::vector<double>(slow.begin(), slow.end()), 1e-6, what + " vs ref");
+      expectClose(fast, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale), 2e-6,
+                  what + " vs double");
+    }
+}
+
+TEST(LlmKernelsX86, AttentionSoftmaxOfLargeScores) {
+  // Scores far apart (tens): the max subtraction and the exp's underflow to 0 must hold.
+  if (!hasLlmAvx2()) GTEST_SKIP() << "no AVX2/FMA/F16C";
+  const AttnCall c{3, 4, 2, 64, 100, 60, 4.f};
+  KvCache kv = makeKvCache(DType::f32, c.C, c.Hkv, c.D, c.pos + c.S, 7);
+  const auto q = randomFloats(c.S * c.Hq * c.D, 8, -3.f, 3.f);
+  const auto fast = attention(c, q, kv, kAvx2);
+  // |score| up to several hundred; relative score errors of 1e-7 move weights by ~1e-4.
+  expectClose(fast, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale), 5e-4, "large");
+}
+
+TEST(LlmKernelsX86, AttentionSameBitsForAnyThreadCount) {
+  if (!hasLlmAvx2()) GTEST_SKIP() << "no AVX2/FMA/F16C";
+  const AttnCall c{9, 8, 2, 64, 128, 50, 0.125f};
+  KvCache kv = makeKvCache(DType::f16, c.C, c.Hkv, c.D, c.pos + c.S, 9);
+  const auto q = randomFloats(c.S * c.Hq * c.D, 10);
+  const auto one = attention(c, q, kv, kAvx2, 1);
+  EXPECT_TRUE(sameBits(one, attention(c, q, kv, kAvx2, 3)));
+  EXPECT_TRUE(sameBits(one, attention(c, q, kv, kAvx2, 8)));
+}
+
+}  // namespace
+}  // namespace edgec::rt::testing
