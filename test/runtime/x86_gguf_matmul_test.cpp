@@ -100,5 +100,48 @@ TEST(GgufMatMulX86, ExtremeCodesAndScales) {
   }
 }
 
+TEST(GgufMatMulX86, TiesRoundAsRef) {
+  if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
+  // Every block's largest element is +-127 (Q8_0/Q8_1 scale 1; Q8_K iscale -+1) and the
+  // others are halves: Q8_0/Q8_1 round them away from zero, Q8_K to even. A vector
+  // quantizer that rounds another way changes the integer dots, and so the outputs.
+  for (DType t : ggufMatMulTypes()) {
+    if (t == DType::f32 || t == DType::f16 || t == DType::bf16) continue;
+    Tensor w = randomGgufWeight(t, 10, 512, 31);
+    Tensor x(DType::f32, {3, 512});
+    float *xv = x.view().as<float>();
+    for (int64_t i = 0; i < 3 * 512; ++i)
+      xv[i] = i % 32 == 0 ? (i % 64 == 0 ? 127.f : -127.f) : float((i * 7) % 51 - 25) + 0.5f;
+    const std::vector<float> want = runGguf(x, w, nullptr, {Isa::Ref}, 1);
+    for (const IsaLevel &level : x86Levels(true)) {
+      const std::vector<float> got = runGguf(x, w, nullptr, level.isas, 2);
+      for (size_t i = 0; i < got.size(); ++i)
+        ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
+            << level.name << " " << dtypeName(t) << " element " << i << ": " << got[i] << " vs ref " << want[i];
+    }
+  }
+}
+
+TEST(GgufMatMulX86, NaNActivationsQuantizeAsRef) {
+  if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
+  // A NaN is ignored by the block maxima and quantizes to 127 (Q8_0/Q8_1/Q8_K), so the
+  // outputs stay finite and must match ref's bits; a block of NaNs only has scale 0.
+  for (DType t : ggufMatMulTypes()) {
+    if (t == DType::f32 || t == DType::f16 || t == DType::bf16) continue;
+    Tensor w = randomGgufWeight(t, 11, 512, 21);
+    Tensor x = ggufActivations({2, 512}, 22);
+    float *xv = x.view().as<float>();
+    for (int64_t i = 0; i < 1024; i += 37) xv[i] = NAN;
+    for (int64_t i = 768; i < 800; ++i) xv[i] = NAN;
+    const std::vector<float> want = runGguf(x, w, nullptr, {Isa::Ref}, 1);
+    for (const IsaLevel &level : x86Levels(true)) {
+      const std::vector<float> got = runGguf(x, w, nullptr, level.isas, 1);
+      for (size_t i = 0; i < got.size(); ++i)
+        ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
+            << level.name << " " << dtypeName(t) << " element " << i << ": " << got[i] << " vs ref " << want[i];
+    }
+  }
+}
+
 }  // namespace
 }  // namespace edgec::rt::testing
