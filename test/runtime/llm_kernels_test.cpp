@@ -184,16 +184,18 @@ std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvC
 }
 
 TEST(LlmKernels, AttentionMatchesDoubleReference) {
-  for (DType dt : {DType::f32, DType::f16, DType::i8}) {
-    AttnCall c;
-    KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 11);
-    const auto q = randomFloats(c.S * c.Hq * c.D, 12, -2.f, 2.f);
-    const auto y = attention(c, q, kv);  // rows past pos + S - 1 are NaN: never read
-    // Scores of |s| <= 8 in f32 (dot of 16): each output within 2e-6 of the exact value
-    // (values of |v| <= 1).
-    expectClose(y, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale), 2e-6,
-                dtypeName(dt));
-  }
+  for (DType dt : {DType::f32, DType::f16, DType::i8})
+    for (int64_t S : {3, 4}) {  // odd and even: threads take rows 0, S-1, 1, S-2, ...
+      AttnCall c;
+      c.S = S;
+      KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 11);
+      const auto q = randomFloats(c.S * c.Hq * c.D, 12, -2.f, 2.f);
+      const auto y = attention(c, q, kv);  // rows past pos + S - 1 are NaN: never read
+      // Scores of |s| <= 8 in f32 (dot of 16): each output within 2e-6 of the exact value
+      // (values of |v| <= 1).
+      expectClose(y, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale), 2e-6,
+                  dtypeName(dt));
+    }
 }
 
 TEST(LlmKernels, AttentionSingleRowIsItsValue) {

@@ -229,6 +229,12 @@ int64_t attentionPosition(const AttentionPlan &p, const TensorView &posTensor) {
   return pos;
 }
 
+void attentionItem(const AttentionPlan &p, int64_t i, int64_t *s, int64_t *h) {
+  const int64_t t = i / p.Hq;
+  *h = i % p.Hq;
+  *s = t % 2 == 0 ? t / 2 : p.S - 1 - t / 2;
+}
+
 namespace {
 
 // A cached row of n elements as f32: f16 widened exactly (a row at a time, through the
@@ -263,7 +269,11 @@ public:
       const T *k = in[1]->as<T>(), *v = in[2]->as<T>();
       ctx.parallelFor(p_.S * p_.Hq, 1, [&](int64_t i0, int64_t i1, int thread) {
         float *scores = static_cast<float *>(ctx.threadScratch(thread));
-        for (int64_t i = i0; i < i1; ++i) head(q, k, v, ks, vs, y, pos, i / p_.Hq, i % p_.Hq, scores);
+        for (int64_t i = i0; i < i1; ++i) {
+          int64_t s, h;
+          attentionItem(p_, i, &s, &h);
+          head(q, k, v, ks, vs, y, pos, s, h, scores);
+        }
       });
     };
     if (p_.cacheType == DType::f32) go(Tag<float>{});

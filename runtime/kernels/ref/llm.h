@@ -49,6 +49,11 @@ struct AttentionPlan {
   std::string node;
 };
 AttentionPlan parseAttention(const KernelSignature &sig);
+// The (query row, head) of work item i in [0, S * Hq): rows in the order 0, S-1, 1, S-2,
+// ..., so that the contiguous chunks parallelFor hands to threads mix cheap early rows
+// with costly late ones (row s reads pos + s + 1 cache rows). Each item is computed on
+// its own, so the order changes no result.
+void attentionItem(const AttentionPlan &p, int64_t i, int64_t *s, int64_t *h);
 // The position read at run time from `pos` (one i64); throws Error naming the node, the
 // position and the cache length unless 0 <= pos and pos + S - 1 < C.
 int64_t attentionPosition(const AttentionPlan &p, const TensorView &pos);

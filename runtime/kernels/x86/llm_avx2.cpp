@@ -144,8 +144,11 @@ public:
       const T *k = in[1]->as<T>(), *v = in[2]->as<T>();
       ctx.parallelFor(p_.S * p_.Hq, 1, [&](int64_t i0, int64_t i1, int thread) {
         float *acc = static_cast<float *>(ctx.threadScratch(thread));
-        for (int64_t i = i0; i < i1; ++i)
-          head(in[0]->as<float>(), k, v, ks, vs, out[0]->as<float>(), pos, i / p_.Hq, i % p_.Hq, acc);
+        for (int64_t i = i0; i < i1; ++i) {
+          int64_t s, h;
+          ref::attentionItem(p_, i, &s, &h);
+          head(in[0]->as<float>(), k, v, ks, vs, out[0]->as<float>(), pos, s, h, acc);
+        }
       });
     };
     if (p_.cacheType == DType::f32) go(static_cast<float *>(nullptr));
