@@ -1,5 +1,5 @@
 // GgufMatMul (ref, ref/gguf_matmul.h): the activation quantizers on crafted values (ggml's
-// Q8_0/Q8_1/Q8_K arithmetic: roundf vs nearest-even, the f16 block scale, Q8_K's sign
+// x86 Q8_0/Q8_1 and Q8_K arithmetic: nearest-even codes, the f16 block scale, Q8_K's sign
 // from the first largest element and its sums of 16), and the ref kernel for every weight
 // type against an f64 matmul of the weight dequantized by ref::dequantizeRow (an
 // independent decoder), within the error that quantizing the activations allows.
@@ -17,10 +17,11 @@ namespace {
 float f16Round(float v) { return ref::halfToFloat(ref::halfFromDouble(v)); }
 
 TEST(GgufMatMul, QuantizeQ8_0AndQ8_1ByHand) {
-  // Block 0: max 127, so d = 1 and the codes are roundf(x): halves away from zero (0.5 ->
-  // 1, -2.5 -> -3, 126.5 -> 127). Block 1: zeros. Block 2: max |-254| (d = 2), 5 -> 2.5
-  // -> 3, a NaN (ignored by the max) -> 127. Block 3: max 0.1, d32 = 0.1 / 127 is not an
-  // f16: d is its f16 rounding, the codes come from d32 (0.1 -> 127, -0.05 -> about -63.5).
+  // Block 0: max 127, so d = 1 and the codes are x to nearest even (0.5 -> 0, 1.5 -> 2,
+  // -2.5 -> -2, 126.5 -> 126; ggml's portable roundf would give 1, 2, -3, 127). Block 1:
+  // zeros. Block 2: max |-254| (d = 2, multiplier 0.5), 5 -> 2.5 -> 2, a NaN (ignored by
+  // the max) -> 127. Block 3: max 0.1: d = f16(0.1 / 127), not 0.1 / 127 itself, and the
+  // codes come from the multiplier 127 / 0.1 (0.1 -> 127, -0.05 -> about -63.5).
   std::vector<float> x(128, 0.f);
   const float b0[] = {127.f, 0.5f, -0.5f, 1.5f, -2.5f, 126.5f};
   std::copy(std::begin(b0), std::end(b0), x.begin());
@@ -33,21 +34,21 @@ TEST(GgufMatMul, QuantizeQ8_0AndQ8_1ByHand) {
   std::vector<float> d(4), s(4);
   std::vector<int32_t> sums(4);
   ref::quantizeRowQ8_0(x.data(), 128, q.data(), d.data(), sums.data());
-  const std::vector<int8_t> head0{127, 1, -1, 2, -3, 127, 0};
+  const std::vector<int8_t> head0{127, 0, 0, 2, -2, 126, 0};
   EXPECT_EQ(std::vector<int8_t>(q.begin(), q.begin() + 7), head0);
   EXPECT_EQ(std::vector<int8_t>(q.begin() + 32, q.begin() + 64), std::vector<int8_t>(32, 0));
-  EXPECT_EQ(std::vector<int8_t>(q.begin() + 64, q.begin() + 68), (std::vector<int8_t>{-127, 3, 127, 0}));
+  EXPECT_EQ(std::vector<int8_t>(q.begin() + 64, q.begin() + 68), (std::vector<int8_t>{-127, 2, 127, 0}));
   EXPECT_EQ(q[96], 127);
-  EXPECT_EQ(q[97], int8_t(std::round(-0.05f * (1.0f / (0.1f / 127.0f)))));
+  EXPECT_EQ(q[97], int8_t(std::nearbyint(-0.05f * (127.0f / 0.1f))));
   EXPECT_EQ(d, (std::vector<float>{1.f, 0.f, 2.f, f16Round(0.1f / 127.0f)}));
   EXPECT_NE(d[3], 0.1f / 127.0f);
-  EXPECT_EQ(sums, (std::vector<int32_t>{253, 0, 3, 127 + q[97]}));
+  EXPECT_EQ(sums, (std::vector<int32_t>{253, 0, 2, 127 + q[97]}));
 
   std::vector<int8_t> q1(128, 99);
   ref::quantizeRowQ8_1(x.data(), 128, q1.data(), d.data(), s.data(), nullptr);
   EXPECT_EQ(q1, q);
-  // s = f16(sum * d32): 253, 0, 6, and sum * (0.1 / 127) rounded once to f16.
-  EXPECT_EQ(s, (std::vector<float>{253.f, 0.f, 6.f, f16Round(float(127 + q[97]) * (0.1f / 127.0f))}));
+  // s = f16(sum * d32): 253, 0, 4, and sum * (0.1 / 127) rounded once to f16.
+  EXPECT_EQ(s, (std::vector<float>{253.f, 0.f, 4.f, f16Round(float(127 + q[97]) * (0.1f / 127.0f))}));
 }
 
 TEST(GgufMatMul, QuantizeQ8_KByHand) {

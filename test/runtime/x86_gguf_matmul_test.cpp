@@ -103,7 +103,7 @@ TEST(GgufMatMulX86, ExtremeCodesAndScales) {
 TEST(GgufMatMulX86, TiesRoundAsRef) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   // Every block's largest element is +-127 (Q8_0/Q8_1 scale 1; Q8_K iscale -+1) and the
-  // others are halves: Q8_0/Q8_1 round them away from zero, Q8_K to even. A vector
+  // others are halves, which every quantizer rounds to even. A vector
   // quantizer that rounds another way changes the integer dots, and so the outputs.
   for (DType t : ggufMatMulTypes()) {
     if (t == DType::f32 || t == DType::f16 || t == DType::bf16) continue;

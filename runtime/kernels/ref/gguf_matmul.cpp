@@ -57,11 +57,11 @@ int8_t clampCode(float v, float lo) { return int8_t(std::fmax(lo, std::fmin(127.
 
 // Q8_0's codes and scales for one block of 32; returns d32 and the code sum.
 float q8Block(const float *x, int8_t *qs, float *d, int32_t *sum) {
-  const float d32 = maxAbs(x, 32) / 127.0f;
-  const float id = d32 != 0.0f ? 1.0f / d32 : 0.0f;
+  const float amax = maxAbs(x, 32), d32 = amax / 127.0f;
+  const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
   int32_t s = 0;
   for (int j = 0; j < 32; ++j) {
-    qs[j] = clampCode(std::round(x[j] * id), -127.0f);  // std::round: roundf, halves away from 0
+    qs[j] = clampCode(std::nearbyint(x[j] * id), -127.0f);  // nearest even, as vroundps
     s += qs[j];
   }
   *d = roundToF16(d32);

@@ -3,13 +3,16 @@
 // ggml's CPU backend, each row of A is first converted to the weight format's vec_dot
 // partner (its activation format), then every block is dotted in exact integers:
 //
-//   weight                activation  (ggml's quantize_row_*_ref arithmetic)
-//   q4_0 q5_0 q8_0        Q8_0: blocks of 32, d = f16(amax / 127), q = roundf(x / d32)
-//   q4_1 q5_1             Q8_1: as Q8_0 plus s = f16(d32 * sum q)
+//   weight                activation  (the arithmetic of ggml's quantize_row_* on x86)
+//   q4_0 q5_0 q8_0        Q8_0: blocks of 32, d = f16(amax / 127), q = rint(x * 127 / amax)
+//   q4_1 q5_1             Q8_1: as Q8_0 plus s = f16(sum q * amax / 127)
 //   q4_k q5_k q6_k        Q8_K: blocks of 256, f32 d, nearest-even codes, int16 sums per 16
 //   f16 / bf16 / f32      x rounded to f16 / bf16 (nearest even) / kept
 //
-// (d32 is the f32 scale before its f16 rounding: ggml divides by it, stores the f16.)
+// Q8_0/Q8_1 follow ggml's x86 (AVX2/AVX-512) quantize_row_q8_0/_1, which llama.cpp runs on
+// x86 and which round to nearest even with the multiplier 127 / amax; ggml's portable
+// quantize_row_q8_0_ref (roundf(x * (1 / d))) can differ from it at ties and by an ulp of
+// the multiplier. Q8_K is quantize_row_q8_K_ref, which ggml's x86 build also runs.
 // The float accumulation order is ours and fixed (gguf_matmul.cpp states it), so the
 // x86 kernels give the same bits as ref at any thread count. Contract:
 // runtime/kernels/README.md ("GGUF matmul").
@@ -27,13 +30,13 @@ namespace edgec::rt::ref {
 
 // ---- Activation quantizers (one row of K elements; K a multiple of the block) ----
 
-// Q8_0 (ggml's quantize_row_q8_0_ref): per block of 32, amax = max |x| (NaNs ignored),
-// d32 = amax / 127, id = d32 ? 1 / d32 : 0, q = roundf(x * id) (halves away from zero;
-// clamped to [-127, 127], which no finite x reaches beyond; NaN gives 127), d = the f16
-// rounding of d32, widened. `sums` (the block's sum of q) may be null.
+// Q8_0 (ggml's x86 quantize_row_q8_0): per block of 32, amax = max |x| (NaNs ignored),
+// id = amax ? 127 / amax : 0, q = nearest_even(x * id) (clamped to [-127, 127], which no
+// finite x reaches beyond; NaN gives 127), d = f16(d32) widened, d32 = amax / 127.
+// `sums` (the block's sum of q) may be null.
 void quantizeRowQ8_0(const float *x, int64_t K, int8_t *qs, float *d, int32_t *sums);
 
-// Q8_1 (quantize_row_q8_1_ref): Q8_0's codes and d, plus s = f16(float(sum q) * d32).
+// Q8_1 (ggml's x86 quantize_row_q8_1): Q8_0's codes and d, plus s = f16(float(sum q) * d32).
 void quantizeRowQ8_1(const float *x, int64_t K, int8_t *qs, float *d, float *s, int32_t *sums);
 
 // Q8_K (quantize_row_q8_K_ref): per block of 256, `max` is the first element of largest
