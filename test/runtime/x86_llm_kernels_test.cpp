@@ -115,5 +115,20 @@ TEST(LlmKernelsX86, AttentionSameBitsForAnyThreadCount) {
   EXPECT_TRUE(sameBits(one, attention(c, q, kv, kAvx2, 8)));
 }
 
+TEST(LlmKernelsX86, AttentionHeadGroupingChangesNoBits) {
+  // Query heads sharing a KV head are computed together within a thread's chunk: one
+  // thread groups all 6 of a KV head, 24 threads compute every (row, head) alone, 5 split
+  // groups at chunk edges. Each head must come out the same.
+  if (!hasLlmAvx2()) GTEST_SKIP() << "no AVX2/FMA/F16C";
+  for (DType dt : {DType::f32, DType::f16, DType::i8}) {
+    const AttnCall c{2, 12, 2, 20, 40, 17, 0.2236f};
+    KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 13);
+    const auto q = randomFloats(c.S * c.Hq * c.D, 14);
+    const auto grouped = attention(c, q, kv, kAvx2, 1);
+    EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx2, 24))) << dtypeName(dt);
+    EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx2, 5))) << dtypeName(dt);
+  }
+}
+
 }  // namespace
 }  // namespace edgec::rt::testing

@@ -6,9 +6,12 @@
 //   sums them in index order), the factor from ref::rmsFactorFromSum, then (x * f) * w as
 //   ref. Only the order of a double sum of f32 squares differs, so the factor agrees with
 //   ref's to within one f32 rounding and is usually identical.
-// * KVCacheAttention: per (query row, head), dot products of q with four cache rows at a
-//   time (8-lane FMA; f16 rows widened with vcvtph2ps, i8 with vpmovsxbd), softmax with a
-//   vector exp (exp below), then acc += p_j * v_j over the valid rows, y = acc / sum.
+// * KVCacheAttention: per (query row, head), dot products of q with the valid cache rows
+//   (8-lane FMA; f16 rows widened with vcvtph2ps, i8 with vpmovsxbd), softmax with a
+//   vector exp (exp below), then acc += p_j * v_j, y = acc / sum. The query heads of a
+//   thread's chunk that share a KV head (grouped-query attention) go together, so each
+//   cached row is read and widened once for all of them; each head's arithmetic is the
+//   same as alone, so the grouping (and the thread count) changes no result.
 //   Agrees with ref within the tolerance stated in runtime/kernels/README.md.
 //
 // Compiled with -mavx2 -mfma -mf16c; everything but the factories stays in an anonymous
@@ -127,12 +130,44 @@ inline float load1(const float *p) { return *p; }
 inline float load1(const uint16_t *p) { return _cvtsh_ss(*p); }
 inline float load1(const int8_t *p) { return static_cast<float>(*p); }
 
+// Dot products of NH query heads with NR cache rows (rows `rowStride` apart), each (head,
+// row) pair its own 8-lane FMA chain over d, summed across lanes, then the tail of D that
+// is not a whole vector with one fmaf per element. Every pair is computed the same way
+// whatever NH and NR, so how heads and rows are blocked changes no result.
+template <int NH, int NR, typename T>
+inline void dotBlock(const float *const *q, const T *k, int64_t rowStride, int64_t D, float (*out)[4]) {
+  const int64_t D8 = D / 8 * 8;
+  __m256 a[NH][NR];
+  for (int h = 0; h < NH; ++h)
+    for (int r = 0; r < NR; ++r) a[h][r] = _mm256_setzero_ps();
+  for (int64_t d = 0; d < D8; d += 8) {
+    __m256 kv[NR];
+    for (int r = 0; r < NR; ++r) kv[r] = load8(k + r * rowStride + d);
+    for (int h = 0; h < NH; ++h) {
+      const __m256 qv = _mm256_loadu_ps(q[h] + d);
+      for (int r = 0; r < NR; ++r) a[h][r] = _mm256_fmadd_ps(qv, kv[r], a[h][r]);
+    }
+  }
+  for (int h = 0; h < NH; ++h)
+    for (int r = 0; r < NR; ++r) {
+      float dot = hsum(a[h][r]);
+      for (int64_t d = D8; d < D; ++d) dot = std::fmaf(q[h][d], load1(k + r * rowStride + d), dot);
+      out[h][r] = dot;
+    }
+}
+
 class AttentionAvx2 final : public Kernel {
 public:
-  void prepare(const KernelSignature &sig) override { p_ = ref::parseAttention(sig); }
-  // Per thread: the accumulator (D, rounded up to whole vectors), then the scores of one
-  // query row (C, plus a vector of -inf padding so the softmax runs on whole vectors).
-  size_t scratchBytes() const override { return size_t(accFloats() + p_.C + 8) * sizeof(float); }
+  void prepare(const KernelSignature &sig) override {
+    p_ = ref::parseAttention(sig);
+    group_ = p_.Hq / p_.Hkv;
+  }
+  // Per thread and query head of a group: the accumulator (D, rounded up to whole
+  // vectors) and the scores of one query row (C, plus a vector of -inf padding so the
+  // softmax runs on whole vectors).
+  size_t scratchBytes() const override {
+    return size_t(std::min<int64_t>(group_, kMaxHeads) * headFloats()) * sizeof(float);
+  }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
@@ -143,11 +178,15 @@ public:
       using T = std::remove_pointer_t<decltype(tag)>;
       const T *k = in[1]->as<T>(), *v = in[2]->as<T>();
       ctx.parallelFor(p_.S * p_.Hq, 1, [&](int64_t i0, int64_t i1, int thread) {
-        float *acc = static_cast<float *>(ctx.threadScratch(thread));
-        for (int64_t i = i0; i < i1; ++i) {
-          int64_t s, h;
+        float *scratch = static_cast<float *>(ctx.threadScratch(thread));
+        // Consecutive items of one query row whose heads share a KV head go together:
+        // each cached row is then read (and widened) once for all of them.
+        for (int64_t i = i0; i < i1;) {
+          int64_t s, h, n = 1;
           ref::attentionItem(p_, i, &s, &h);
-          head(in[0]->as<float>(), k, v, ks, vs, out[0]->as<float>(), pos, s, h, acc);
+          while (i + n < i1 && (h + n) % group_ != 0) ++n;
+          heads(in[0]->as<float>(), k, v, ks, vs, out[0]->as<float>(), pos, s, h, n, scratch);
+          i += n;
         }
       });
     };
@@ -157,79 +196,107 @@ public:
   }
 
 private:
-  int64_t accFloats() const { return (p_.D + 7) / 8 * 8; }
+  static constexpr int64_t kMaxHeads = 64;  // query heads handled together, at most
 
+  int64_t accFloats() const { return (p_.D + 7) / 8 * 8; }
+  int64_t headFloats() const { return accFloats() + p_.C + 8; }
+
+  // Scores of `count` heads (h0.., at most 4) with cache rows [j, j + NR).
+  template <int NR, typename T>
+  void scoreRows(const float *const *q, int count, const T *k, int64_t j, float *const *scores) const {
+    float dots[4][4];
+    const T *kj = k + j * p_.Hkv * p_.D;
+    const int64_t stride = p_.Hkv * p_.D;
+    switch (count) {
+    case 1: dotBlock<1, NR>(q, kj, stride, p_.D, dots); break;
+    case 2: dotBlock<2, NR>(q, kj, stride, p_.D, dots); break;
+    case 3: dotBlock<3, NR>(q, kj, stride, p_.D, dots); break;
+    default: dotBlock<4, NR>(q, kj, stride, p_.D, dots); break;
+    }
+    for (int h = 0; h < count; ++h)
+      for (int r = 0; r < NR; ++r) scores[h][j + r] = dots[h][r];
+  }
+
+  // Query row s, heads h0 .. h0 + count - 1 (one KV head): y = softmax(scale * q . K[0..n))
+  // . V[0..n), n = pos + s + 1, each head exactly as if it were alone.
   template <typename T>
-  void head(const float *q, const T *k, const T *v, const float *ks, const float *vs, float *y, int64_t pos,
-            int64_t s, int64_t h, float *acc) const {
-    const int64_t D = p_.D, D8 = D / 8 * 8, rowStride = p_.Hkv * D, kvh = h / (p_.Hq / p_.Hkv);
-    const int64_t n = pos + s + 1;
-    const float *qh = q + (s * p_.Hq + h) * D;
-    float *scores = acc + accFloats();
+  void heads(const float *q, const T *k, const T *v, const float *ks, const float *vs, float *y, int64_t pos,
+             int64_t s, int64_t h0, int64_t count, float *scratch) const {
+    const int64_t D = p_.D, D8 = D / 8 * 8, rowStride = p_.Hkv * D, kvh = h0 / group_, n = pos + s + 1;
     const T *kh = k + kvh * D, *vh = v + kvh * D;
     const float *ksh = ks ? ks + kvh : nullptr, *vsh = vs ? vs + kvh : nullptr;
+    if (count > kMaxHeads) {  // a larger group goes in parts, one after the other
+      heads(q, k, v, ks, vs, y, pos, s, h0, kMaxHeads, scratch);
+      heads(q, k, v, ks, vs, y, pos, s, h0 + kMaxHeads, count - kMaxHeads, scratch);
+      return;
+    }
+    float *acc[kMaxHeads], *scores[kMaxHeads], inv[kMaxHeads];
+    const float *qs[kMaxHeads];
+    for (int64_t c = 0; c < count; ++c) {
+      acc[c] = scratch + c * headFloats();
+      scores[c] = acc[c] + accFloats();
+      qs[c] = q + (s * p_.Hq + h0 + c) * D;
+    }
 
-    // Scores, four rows at a time (four independent FMA chains).
+    // Scores: rows in blocks (4 rows for one head, 2 for several: independent FMA chains),
+    // heads in blocks of 4 inside, so a block of rows stays in L1 for every head.
+    const int64_t nr = count == 1 ? 4 : 2;
     int64_t j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const T *k0 = kh + j * rowStride, *k1 = k0 + rowStride, *k2 = k1 + rowStride, *k3 = k2 + rowStride;
-      __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-      for (int64_t d = 0; d < D8; d += 8) {
-        const __m256 qv = _mm256_loadu_ps(qh + d);
-        a0 = _mm256_fmadd_ps(qv, load8(k0 + d), a0);
-        a1 = _mm256_fmadd_ps(qv, load8(k1 + d), a1);
-        a2 = _mm256_fmadd_ps(qv, load8(k2 + d), a2);
-        a3 = _mm256_fmadd_ps(qv, load8(k3 + d), a3);
+    for (; j + nr <= n; j += nr)
+      for (int64_t c = 0; c < count; c += 4) {
+        const int m = int(std::min<int64_t>(4, count - c));
+        if (nr == 4) scoreRows<4>(qs + c, m, kh, j, scores + c);
+        else scoreRows<2>(qs + c, m, kh, j, scores + c);
       }
-      float dot[4] = {hsum(a0), hsum(a1), hsum(a2), hsum(a3)};
-      for (int64_t d = D8; d < D; ++d) {
-        dot[0] += qh[d] * load1(k0 + d);
-        dot[1] += qh[d] * load1(k1 + d);
-        dot[2] += qh[d] * load1(k2 + d);
-        dot[3] += qh[d] * load1(k3 + d);
-      }
-      for (int r = 0; r < 4; ++r) scores[j + r] = (ksh ? dot[r] * ksh[(j + r) * p_.Hkv] : dot[r]) * p_.scale;
-    }
-    for (; j < n; ++j) {
-      const T *kj = kh + j * rowStride;
-      __m256 a = _mm256_setzero_ps();
-      for (int64_t d = 0; d < D8; d += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(qh + d), load8(kj + d), a);
-      float dot = hsum(a);
-      for (int64_t d = D8; d < D; ++d) dot += qh[d] * load1(kj + d);
-      scores[j] = (ksh ? dot * ksh[j * p_.Hkv] : dot) * p_.scale;
-    }
+    for (; j < n; ++j)
+      for (int64_t c = 0; c < count; c += 4) scoreRows<1>(qs + c, int(std::min<int64_t>(4, count - c)), kh, j, scores + c);
+    for (int64_t c = 0; c < count; ++c)
+      for (j = 0; j < n; ++j) scores[c][j] = (ksh ? scores[c][j] * ksh[j * p_.Hkv] : scores[c][j]) * p_.scale;
 
-    // Softmax over whole vectors: the padding (-inf) takes part in the max and gives e = 0.
+    // Softmax per head over whole vectors: the padding (-inf) takes part in the max and
+    // gives e = 0.
     const int64_t n8 = (n + 7) / 8 * 8;
-    for (int64_t t = n; t < n8; ++t) scores[t] = -std::numeric_limits<float>::infinity();
-    __m256 vmax = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
-    for (int64_t t = 0; t < n8; t += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(scores + t));
-    const __m256 mx = _mm256_set1_ps(hmax(vmax));
-    __m256 vsum = _mm256_setzero_ps();
-    for (int64_t t = 0; t < n8; t += 8) {
-      const __m256 e = expNonPositive(_mm256_sub_ps(_mm256_loadu_ps(scores + t), mx));
-      _mm256_storeu_ps(scores + t, e);
-      vsum = _mm256_add_ps(vsum, e);
+    for (int64_t c = 0; c < count; ++c) {
+      float *sc = scores[c];
+      for (int64_t t = n; t < n8; ++t) sc[t] = -std::numeric_limits<float>::infinity();
+      __m256 vmax = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+      for (int64_t t = 0; t < n8; t += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(sc + t));
+      const __m256 mx = _mm256_set1_ps(hmax(vmax));
+      __m256 vsum = _mm256_setzero_ps();
+      for (int64_t t = 0; t < n8; t += 8) {
+        const __m256 e = expNonPositive(_mm256_sub_ps(_mm256_loadu_ps(sc + t), mx));
+        _mm256_storeu_ps(sc + t, e);
+        vsum = _mm256_add_ps(vsum, e);
+      }
+      inv[c] = 1.0f / hsum(vsum);
+      if (vsh)  // i8: the row's V scale joins the probability
+        for (j = 0; j < n; ++j) sc[j] *= vsh[j * p_.Hkv];
+      for (int64_t d = 0; d < accFloats(); ++d) acc[c][d] = 0.f;
     }
-    const float inv = 1.0f / hsum(vsum);
 
-    // acc = sum_j p_j * v_j, row by row in j order.
-    for (int64_t d = 0; d < accFloats(); ++d) acc[d] = 0.f;
+    // acc_c = sum_j p_cj * v_j, rows in j order; each row widened once for every head.
     for (j = 0; j < n; ++j) {
       const T *vj = vh + j * rowStride;
-      const float pj = vsh ? scores[j] * vsh[j * p_.Hkv] : scores[j];
-      const __m256 pv = _mm256_set1_ps(pj);
-      for (int64_t d = 0; d < D8; d += 8)
-        _mm256_storeu_ps(acc + d, _mm256_fmadd_ps(pv, load8(vj + d), _mm256_loadu_ps(acc + d)));
-      for (int64_t d = D8; d < D; ++d) acc[d] += pj * load1(vj + d);
+      for (int64_t d = 0; d < D8; d += 8) {
+        const __m256 vv = load8(vj + d);
+        for (int64_t c = 0; c < count; ++c)
+          _mm256_storeu_ps(acc[c] + d, _mm256_fmadd_ps(_mm256_set1_ps(scores[c][j]), vv, _mm256_loadu_ps(acc[c] + d)));
+      }
+      for (int64_t d = D8; d < D; ++d) {
+        const float vd = load1(vj + d);
+        for (int64_t c = 0; c < count; ++c) acc[c][d] = std::fmaf(scores[c][j], vd, acc[c][d]);
+      }
     }
-    float *yh = y + (s * p_.Hq + h) * D;
-    const __m256 vinv = _mm256_set1_ps(inv);
-    for (int64_t d = 0; d < D8; d += 8) _mm256_storeu_ps(yh + d, _mm256_mul_ps(_mm256_loadu_ps(acc + d), vinv));
-    for (int64_t d = D8; d < D; ++d) yh[d] = acc[d] * inv;
+    for (int64_t c = 0; c < count; ++c) {
+      float *yh = y + (s * p_.Hq + h0 + c) * D;
+      const __m256 vinv = _mm256_set1_ps(inv[c]);
+      for (int64_t d = 0; d < D8; d += 8) _mm256_storeu_ps(yh + d, _mm256_mul_ps(_mm256_loadu_ps(acc[c] + d), vinv));
+      for (int64_t d = D8; d < D; ++d) yh[d] = acc[c][d] * inv[c];
+    }
   }
 
   ref::AttentionPlan p_;
+  int64_t group_ = 1;
 };
 
 }  // namespace
