@@ -287,6 +287,7 @@ HARNESSES = {  # name -> script in this folder, run with --build-dir and --resul
     "lm_accuracy": "lm_accuracy.py",
     "qdq_vs_ort": "qdq_vs_ort.py",
     "llm_references_agree": "llm_references_agree.py",
+    "tokenizer_vs_llamacpp": "tokenizer_vs_llamacpp.py",
 }
 
 

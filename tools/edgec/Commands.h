@@ -25,6 +25,7 @@ void addCompileCommand(CLI::App &app);
 void addAnalyzeCommand(CLI::App &app);
 void addRunCommand(CLI::App &app);
 void addInspectCommand(CLI::App &app);
+void addTokenizeCommand(CLI::App &app);  // TokenizeCommand.cpp
 void addTargetsCommand(CLI::App &app);  // in CompileCommand.cpp; needs registerBuiltinTargets() first
 
 // `edgec inspect` on a GGUF file (InspectGguf.cpp): chosen by the .gguf extension or the

