@@ -45,9 +45,18 @@ quantizes the same model.
 
   test/e2e/gguf_models.py OUT.gguf [--arch llama|qwen2] [--type q4_k] [--embd-type f16]
                           [--seed 0] [--tied|--untied] [--set n_embd=1536 --set n_layer=28 ...]
+                          [--drop TENSOR] [--raw TENSOR=TYPE:NE0xNE1] [--meta KEY=TYPE:VALUE]
+                          [--del-meta KEY]
 
 Library: write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=None,
-**shape) -> the model's description (the shape, bos/eos ids, vocabulary size).
+types=None, drop=(), raw=None, meta=None, **shape) -> the model's description (the shape,
+bos/eos ids, vocabulary size).
+
+Damaged models for the compiler's bad-input tests (test/lit/CLI/gguf-compile-bad.test):
+drop leaves tensors out; raw {name: (ggml type, ne)} writes a tensor as random bytes of any
+ggml type and shape (ne in ggml order), e.g. q2_k, which has no quantizer here; meta
+{key: (value type, value)} replaces or adds a metadata key, {key: None} removes it. Without
+them the file is the same byte for byte.
 """
 import argparse
 import os
@@ -188,13 +197,19 @@ def float_weights(arch, shape, seed):
 
 
 def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=None, types=None,
-                **shape_overrides):
+                drop=(), raw=None, meta=None, **shape_overrides):
     """Writes the model to path; returns its description: arch, wtype, embd_type, seed, the
     shape (n_vocab, n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx, rope_base, eps, tied),
     bos, eos and the tensor names with their ggml types. types: {tensor name: type} for
-    single tensors that differ (mixed files, as llama.cpp's Q4_K_M)."""
+    single tensors that differ (mixed files, as llama.cpp's Q4_K_M). drop, raw, meta: see
+    the module's docstring."""
     embd_type = embd_type or wtype
     types = types or {}
+    raw = raw or {}
+    meta = dict(meta or {})
+    for name, (ttype, _) in raw.items():
+        if ttype not in gguf_writer.GGML_TYPES:
+            raise ValueError("%s: unknown ggml type %r" % (name, ttype))
     for t in [wtype, embd_type] + list(types.values()):
         if t not in WEIGHT_TYPES:
             raise ValueError("unknown weight type %r (known: %s)" % (t, ", ".join(WEIGHT_TYPES)))
@@ -205,6 +220,16 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
         raise ValueError("%s vocabulary needs n_vocab >= %d" % (arch, len(tokens)))
 
     w = gguf_writer.GGUFWriter(version=3)
+    add_kv = w.add
+
+    def add(key, vtype, value):  # meta replaces (or, with None, removes) a key in place
+        if key not in meta:
+            add_kv(key, vtype, value)
+        elif meta[key] is not None:
+            add_kv(key, *meta[key])
+        meta.pop(key, None)
+
+    w.add = add
     w.add("general.architecture", "str", arch)
     w.add("general.name", "str", "edgec test %s %s seed %d" % (arch, wtype, seed))
     w.add("general.file_type", "u32", FILE_TYPES[wtype])
@@ -230,9 +255,25 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
     w.add("tokenizer.ggml.bos_token_id", "u32", bos)
     w.add("tokenizer.ggml.eos_token_id", "u32", eos)
     w.add("tokenizer.ggml.add_bos_token", "bool", arch == "llama")
+    for key, value in meta.items():  # keys the model does not have: added at the end
+        if value is not None:
+            add_kv(key, *value)
 
     tensor_types = {}
-    for name, x in float_weights(arch, shape, seed).items():
+    junk = np.random.default_rng(seed + 1)  # raw tensors' bytes; the float weights keep theirs
+    weights = float_weights(arch, shape, seed)
+    unknown = (set(drop) | set(raw)) - set(weights)
+    if unknown:
+        raise ValueError("no tensor(s) %s in a %s model" % (", ".join(sorted(unknown)), arch))
+    for name, x in weights.items():
+        if name in drop:
+            continue
+        if name in raw:
+            ttype, ne = raw[name]
+            data = junk.integers(0, 256, gguf_writer.tensor_bytes(ttype, ne), dtype=np.uint8).tobytes()
+            w.add_tensor(name, ttype, list(ne), data)
+            tensor_types[name] = ttype
+            continue
         if name in types:
             ttype = types[name]
         elif x.ndim == 1:
@@ -263,13 +304,32 @@ def main(argv=None):
     g.add_argument("--untied", dest="tied", action="store_false", help="a separate output.weight")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="shape override: n_vocab n_embd n_layer n_head n_head_kv n_ff n_ctx rope_base eps")
+    p.add_argument("--drop", action="append", default=[], metavar="TENSOR", help="leave this tensor out")
+    p.add_argument("--raw", action="append", default=[], metavar="TENSOR=TYPE:NE0xNE1",
+                   help="write this tensor as random bytes of a ggml type and shape (ne0 first)")
+    p.add_argument("--meta", action="append", default=[], metavar="KEY=TYPE:VALUE",
+                   help="set a metadata key (TYPE: str, bool (0/1), u32, i32, u64, f32, ...)")
+    p.add_argument("--del-meta", action="append", default=[], metavar="KEY", help="remove a metadata key")
     args = p.parse_args(argv)
     overrides = {}
     for kv in args.set:
         key, _, value = kv.partition("=")
         overrides[key] = float(value) if key in ("rope_base", "eps") else int(value)
+    raw, meta = {}, {key: None for key in args.del_meta}
+    for item in args.raw:
+        name, _, spec = item.partition("=")
+        ttype, _, ne = spec.partition(":")
+        raw[name] = (ttype, [int(d) for d in ne.split("x")])
+    for item in args.meta:
+        key, _, spec = item.partition("=")
+        vtype, _, value = spec.partition(":")
+        if vtype not in gguf_writer.VALUE_TYPES or vtype == "array":
+            p.error("--meta %s: unknown value type %r" % (key, vtype))
+        meta[key] = (vtype, value if vtype == "str" else float(value) if vtype.startswith("f")
+                     else bool(int(value)) if vtype == "bool" else int(value))
     try:
-        desc = write_model(args.out, args.arch, args.type, args.seed, args.embd_type, args.tied, **overrides)
+        desc = write_model(args.out, args.arch, args.type, args.seed, args.embd_type, args.tied,
+                           drop=args.drop, raw=raw, meta=meta, **overrides)
     except ValueError as e:
         p.error(str(e))
     print("%s: %s %s, %d layers, n_embd %d, vocab %d, %d bytes" % (
