@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "llm_test_util.h"
+#include "ref/llm.h"
 
 namespace edgec::rt::testing {
 namespace {
@@ -163,6 +164,19 @@ TEST(LlmKernels, RotaryErrorsNameTheNodeAndPosition) {
 }
 
 // ---- KVCacheAttention ----
+
+TEST(LlmKernels, WidenHalfRowIsExactForEveryCode) {
+  // The f16 caches' branch-free widening against ref's conversion: all 65536 codes
+  // (zeros, subnormals, normals, infinities, NaNs), bit for bit.
+  std::vector<uint16_t> codes(65536);
+  for (size_t i = 0; i < codes.size(); ++i) codes[i] = uint16_t(i);
+  std::vector<float> got(codes.size());
+  ref::widenHalfRow(codes.data(), got.data(), int64_t(codes.size()));
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const float want = ref::halfToFloat(codes[i]);
+    ASSERT_EQ(std::memcmp(&got[i], &want, 4), 0) << "code 0x" << std::hex << i;
+  }
+}
 
 struct AttnCall {
   int64_t S = 3, Hq = 4, Hkv = 2, D = 16, C = 12, pos = 5;

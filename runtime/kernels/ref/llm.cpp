@@ -5,9 +5,9 @@
 #include "ref/llm.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
-#include "f16_adapter.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -235,14 +235,34 @@ void attentionItem(const AttentionPlan &p, int64_t i, int64_t *s, int64_t *h) {
   *s = t % 2 == 0 ? t / 2 : p.S - 1 - t / 2;
 }
 
+void widenHalfRow(const uint16_t *in, float *out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t h = in[i], sign = (h & 0x8000u) << 16, mag = (h & 0x7fffu) << 13;
+    // The half's exponent and mantissa in a float's low bits, scaled by 2^112: normal
+    // halves get their exponent rebiased, subnormal ones (a float subnormal times 2^112)
+    // become the normal floats they are; both exactly.
+    float f;
+    std::memcpy(&f, &mag, 4);
+    f *= 0x1p112f;
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    // Exponent 31: infinity, or a NaN with its payload and the quiet bit. Selected with
+    // masks, not branches, so that the loop vectorizes.
+    const uint32_t special = 0x7f800000u | mag | uint32_t((mag & 0x7fe000u) != 0) << 22;
+    const uint32_t isSpecial = 0u - uint32_t((h & 0x7c00u) == 0x7c00u);
+    bits = (bits & ~isSpecial) | (special & isSpecial) | sign;
+    std::memcpy(&out[i], &bits, 4);
+  }
+}
+
 namespace {
 
-// A cached row of n elements as f32: f16 widened exactly (a row at a time, through the
-// fast bit conversion of f16_adapter.h), i8 as its codes (the row's scale is applied to
-// the dot product, or to the probability, by the caller); f32 rows are used in place.
+// A cached row of n elements as f32: f16 widened exactly (widenHalfRow), i8 as its codes
+// (the row's scale is applied to the dot product, or to the probability, by the caller);
+// f32 rows are used in place.
 const float *rowAsFloat(const float *p, int64_t, float *) { return p; }
 const float *rowAsFloat(const Half *p, int64_t n, float *buf) {
-  rt::halfToFloat(reinterpret_cast<const uint16_t *>(p), buf, size_t(n));
+  widenHalfRow(reinterpret_cast<const uint16_t *>(p), buf, n);
   return buf;
 }
 const float *rowAsFloat(const int8_t *p, int64_t n, float *buf) {

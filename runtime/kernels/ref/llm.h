@@ -49,6 +49,11 @@ struct AttentionPlan {
   std::string node;
 };
 AttentionPlan parseAttention(const KernelSignature &sig);
+// n f16 values (bits) widened to f32, exactly as ref::halfToFloat (NaNs come out quiet):
+// a loop without branches that compilers vectorize, for the f16 caches of the portable
+// KVCacheAttention (the kernel ARM runs).
+void widenHalfRow(const uint16_t *in, float *out, int64_t n);
+
 // The (query row, head) of work item i in [0, S * Hq): rows in the order 0, S-1, 1, S-2,
 // ..., so that the contiguous chunks parallelFor hands to threads mix cheap early rows
 // with costly late ones (row s reads pos + s + 1 cache rows). Each item is computed on
