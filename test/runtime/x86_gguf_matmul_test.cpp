@@ -100,6 +100,21 @@ TEST(GgufMatMulX86, ExtremeCodesAndScales) {
   }
 }
 
+TEST(GgufMatMulX86, OtherWeightTypesReachRefAndItsError) {
+  if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
+  Tensor x = ggufActivations({1, 256}, 1);
+  Tensor q2k(DType::q2_k, {4, 256});
+  for (const IsaLevel &level : x86Levels(true)) {
+    try {
+      runGguf(x, q2k, nullptr, level.isas, 1);
+      FAIL() << level.name << ": expected an error";
+    } catch (const Error &e) {
+      EXPECT_NE(std::string(e.what()).find("GgufMatMul node 'test_node': weight B has dtype q2_k"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(GgufMatMulX86, TiesRoundAsRef) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   // Every block's largest element is +-127 (Q8_0/Q8_1 scale 1; Q8_K iscale -+1) and the
