@@ -4,8 +4,9 @@
   tokenizer_gguf.py CASE OUT.gguf
 
 spm: a "llama" vocabulary (<unk> <s> </s>, the 256 byte tokens, then the pieces of
-"hello world" with scores that prefer the longer pieces); the other cases are that file
-with one thing wrong.
+"hello world" with scores that prefer the longer pieces); bpe: a "gpt2" one (pre-tokenizer
+qwen2: the 256 byte characters, merges making "hello" and " world", <|im_start|> and
+<|im_end|>); the other cases are one of them with one thing wrong.
 """
 import sys
 
@@ -32,5 +33,35 @@ def spm(case):
     return w
 
 
+def byte_chars():
+    """GPT-2's bytes_to_unicode: the character standing for each byte."""
+    out, n = [], 256
+    for b in range(256):
+        if 0x21 <= b <= 0x7E or 0xA1 <= b <= 0xAC or b >= 0xAE:
+            out.append(chr(b))
+        else:
+            out.append(chr(n))
+            n += 1
+    return out
+
+
+def bpe(case):
+    G = "\u0120"  # the character for the space byte
+    merges = ["l l", "h e", "he ll", "hell o", G + " w", "o r", G + "w or", "l d", G + "wor ld"]
+    tokens = byte_chars() + [m.replace(" ", "") for m in merges] + ["<|im_start|>", "<|im_end|>"]
+    types = [1] * (len(tokens) - 2) + [3, 3]
+    w = GGUFWriter()
+    w.add("general.architecture", "str", "qwen2")
+    w.add("tokenizer.ggml.model", "str", "gpt2")
+    if case != "bpe-no-pre":
+        w.add("tokenizer.ggml.pre", "str", "qwen2")
+    w.add("tokenizer.ggml.tokens", "array", ("str", tokens))
+    w.add("tokenizer.ggml.token_type", "array", ("i32", types))
+    if case != "bpe-no-merges":
+        w.add("tokenizer.ggml.merges", "array", ("str", merges + (["x yz"] if case == "bpe-bad-merge" else [])))
+    w.add("tokenizer.ggml.eos_token_id", "u32", len(tokens) - 1)
+    return w
+
+
 if __name__ == "__main__":
-    spm(sys.argv[1]).write(sys.argv[2])
+    (bpe if sys.argv[1].startswith("bpe") else spm)(sys.argv[1]).write(sys.argv[2])
