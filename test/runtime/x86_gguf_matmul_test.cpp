@@ -137,6 +137,31 @@ TEST(GgufMatMulX86, TiesRoundAsRef) {
   }
 }
 
+TEST(GgufMatMulX86, FloatActivationTiesRoundAsRef) {
+  if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
+  // Halfway cases for f16 (1 + odd * 2^-11) and bf16 (1 + odd * 2^-8), both signs, some
+  // scaled to f16 subnormals: both roundings go to even; K = 203 has a tail.
+  Tensor x(DType::f32, {2, 203});
+  float *xv = x.view().as<float>();
+  for (int64_t i = 0; i < 2 * 203; ++i) {
+    const float odd = float(2 * (i % 100) + 1);
+    float v = i % 2 ? 1.f + odd * std::ldexp(1.f, -8) : 1.f + odd * std::ldexp(1.f, -11);
+    if (i % 3 == 0) v = -v;
+    if (i % 7 == 0) v *= std::ldexp(1.f, -20);
+    xv[i] = v;
+  }
+  for (DType t : {DType::f16, DType::bf16}) {
+    Tensor w = randomGgufWeight(t, 9, 203, 41);
+    const std::vector<float> want = runGguf(x, w, nullptr, {Isa::Ref}, 1);
+    for (const IsaLevel &level : x86Levels(true)) {
+      const std::vector<float> got = runGguf(x, w, nullptr, level.isas, 1);
+      for (size_t i = 0; i < got.size(); ++i)
+        ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
+            << level.name << " " << dtypeName(t) << " element " << i << ": " << got[i] << " vs ref " << want[i];
+    }
+  }
+}
+
 TEST(GgufMatMulX86, NaNActivationsQuantizeAsRef) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   // A NaN is ignored by the block maxima and quantizes to 127 (Q8_0/Q8_1/Q8_K), so the
