@@ -40,6 +40,9 @@ LLM generation (llama.cpp from npm and a numpy implementation) agree on random-w
 models, per architecture and weight type. Run with Debian's /usr/bin/python3
 (python3-torch, python3-torchvision, python3-onnx, python3-numpy). Prints one line per
 case (PASS/FAIL, errors, compile time, latency) and, last, "N passed, N failed".
+
+tokenizer_vs_llamacpp (tokenizer_vs_llamacpp.py) compares `edgec tokenize` with llama.cpp's
+tokenizer (node-llama-cpp) on three real vocabularies (SentencePiece, Qwen2.5, Llama 3).
 """
 import json
 import os
