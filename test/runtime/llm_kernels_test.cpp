@@ -238,7 +238,7 @@ TEST(LlmKernels, AttentionPrefillEqualsDecodeSteps) {
 }
 
 TEST(LlmKernels, AttentionSameBitsForAnyThreadCount) {
-  AttnCall c{7, 8, 2, 32, 64, 20, 0.2f};
+  AttnCall c{7, 8, 2, 32, 1200, 1100, 0.2f};  // long enough to wake a thread per item
   KvCache kv = makeKvCache(DType::f32, c.C, c.Hkv, c.D, c.pos + c.S, 31);
   const auto q = randomFloats(c.S * c.Hq * c.D, 32);
   const auto one = attention(c, q, kv, 1);

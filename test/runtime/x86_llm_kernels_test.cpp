@@ -121,7 +121,7 @@ TEST(LlmKernelsX86, AttentionHeadGroupingChangesNoBits) {
   // groups at chunk edges. Each head must come out the same.
   if (!hasLlmAvx2()) GTEST_SKIP() << "no AVX2/FMA/F16C";
   for (DType dt : {DType::f32, DType::f16, DType::i8}) {
-    const AttnCall c{2, 12, 2, 20, 40, 17, 0.2236f};
+    const AttnCall c{2, 12, 2, 20, 4000, 3000, 0.2236f};  // long enough to wake a thread per item
     KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 13);
     const auto q = randomFloats(c.S * c.Hq * c.D, 14);
     const auto grouped = attention(c, q, kv, kAvx2, 1);

@@ -219,6 +219,11 @@ AttentionPlan parseAttention(const KernelSignature &sig) {
   return p;
 }
 
+int64_t attentionGrain(const AttentionPlan &p, int64_t pos) {
+  const int64_t perItem = 2 * (pos + p.S / 2 + 1) * std::max<int64_t>(p.D, 1);
+  return std::max<int64_t>(1, kMinElementsPerThread / perItem);
+}
+
 int64_t attentionPosition(const AttentionPlan &p, const TensorView &posTensor) {
   const int64_t pos = *posTensor.as<int64_t>();
   // Written so that no sum can overflow: pos + S - 1 < C.
@@ -287,7 +292,7 @@ public:
     auto go = [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T *k = in[1]->as<T>(), *v = in[2]->as<T>();
-      ctx.parallelFor(p_.S * p_.Hq, 1, [&](int64_t i0, int64_t i1, int thread) {
+      ctx.parallelFor(p_.S * p_.Hq, attentionGrain(p_, pos), [&](int64_t i0, int64_t i1, int thread) {
         float *scores = static_cast<float *>(ctx.threadScratch(thread));
         for (int64_t i = i0; i < i1; ++i) {
           int64_t s, h;

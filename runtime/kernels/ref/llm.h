@@ -59,6 +59,9 @@ void widenHalfRow(const uint16_t *in, float *out, int64_t n);
 // with costly late ones (row s reads pos + s + 1 cache rows). Each item is computed on
 // its own, so the order changes no result.
 void attentionItem(const AttentionPlan &p, int64_t i, int64_t *s, int64_t *h);
+// Work items per thread at least: a thread is woken for some 64Ki multiply-adds (an item
+// does about 2 (pos + S / 2) D), not for a short context's few heads.
+int64_t attentionGrain(const AttentionPlan &p, int64_t pos);
 // The position read at run time from `pos` (one i64); throws Error naming the node, the
 // position and the cache length unless 0 <= pos and pos + S - 1 < C.
 int64_t attentionPosition(const AttentionPlan &p, const TensorView &pos);

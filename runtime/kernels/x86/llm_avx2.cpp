@@ -177,7 +177,7 @@ public:
     auto go = [&](auto *tag) {
       using T = std::remove_pointer_t<decltype(tag)>;
       const T *k = in[1]->as<T>(), *v = in[2]->as<T>();
-      ctx.parallelFor(p_.S * p_.Hq, 1, [&](int64_t i0, int64_t i1, int thread) {
+      ctx.parallelFor(p_.S * p_.Hq, ref::attentionGrain(p_, pos), [&](int64_t i0, int64_t i1, int thread) {
         float *scratch = static_cast<float *>(ctx.threadScratch(thread));
         // Consecutive items of one query row whose heads share a KV head go together:
         // each cached row is then read (and widened) once for all of them.
