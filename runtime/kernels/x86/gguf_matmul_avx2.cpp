@@ -20,6 +20,7 @@ namespace edgec::rt {
 namespace {
 
 struct V {
+  static constexpr int kFloatRows = 2;  // f32/f16/bf16 weight rows per pass: 2 x 4 accumulators of 16 registers
   static constexpr int32_t kS8Offset = 0;
   static __m256i dotU8S8(__m256i acc, __m256i u, __m256i s) {
     return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));

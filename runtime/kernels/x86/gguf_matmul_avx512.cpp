@@ -19,6 +19,7 @@ namespace edgec::rt {
 namespace {
 
 struct V {
+  static constexpr int kFloatRows = 4;  // f32/f16/bf16 weight rows per pass: 4 x 4 accumulators of AVX512VL's 32 registers
   static constexpr int32_t kS8Offset = 128;
   static __m256i dotU8S8(__m256i acc, __m256i u, __m256i s) { return _mm256_dpbusd_epi32(acc, u, s); }
   static __m256i dotS8S8(__m256i acc, __m256i w, __m256i s) {
