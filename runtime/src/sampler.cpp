@@ -43,15 +43,25 @@ void Sampler::applyPenalty(std::vector<float> &logits) const {
   }
 }
 
+namespace {
+// A candidate while filtering: r = exp(logit - max logit), the probability at temperature
+// 1 relative to the most likely (top-p and min-p come before temperature, as in llama.cpp).
+struct Cand {
+  int32_t id;
+  float logit;
+  double r;
+};
+// A total order (logit descending, then id) so that ties never depend on the sort.
+bool before(const Cand &a, const Cand &b) { return a.logit > b.logit || (a.logit == b.logit && a.id < b.id); }
+}  // namespace
+
 int32_t Sampler::sample(const float *logits, size_t n) {
   cands_.clear();
   if (n == 0) return -1;
   std::vector<float> l(logits, logits + n);
+  for (float &x : l)
+    if (std::isnan(x)) x = -INFINITY;  // a broken logit is never chosen, and never breaks the sort
   applyPenalty(l);
-  // A total order (logit descending, then id) so that ties never depend on the sort.
-  auto before = [](const Candidate &a, const Candidate &b) {
-    return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
-  };
   if (params_.temperature <= 0.0f) {
     size_t best = 0;
     for (size_t i = 1; i < n; ++i)
@@ -59,43 +69,56 @@ int32_t Sampler::sample(const float *logits, size_t n) {
     cands_.push_back({int32_t(best), l[best], 1.0f});
     return int32_t(best);
   }
-  std::vector<Candidate> c(n);
-  for (size_t i = 0; i < n; ++i) c[i] = {int32_t(i), l[i], 0.0f};
-  size_t keep = n;
-  if (params_.topK > 0 && size_t(params_.topK) < n) keep = size_t(params_.topK);
-  std::partial_sort(c.begin(), c.begin() + keep, c.end(), before);
-  c.resize(keep);
-
-  // Probabilities at temperature 1 for top-p and min-p (they come before temperature).
-  auto softmax = [&](float temp) {
-    const double maxL = c[0].logit;
-    double sum = 0;
-    std::vector<double> e(c.size());
-    for (size_t i = 0; i < c.size(); ++i) sum += e[i] = std::exp((double(c[i].logit) - maxL) / temp);
-    for (size_t i = 0; i < c.size(); ++i) c[i].p = float(e[i] / sum);
-    return e;
+  std::vector<Cand> c(n);
+  for (size_t i = 0; i < n; ++i) c[i] = {int32_t(i), l[i], 0.0};
+  if (params_.topK > 0 && size_t(params_.topK) < n) {
+    std::partial_sort(c.begin(), c.begin() + params_.topK, c.end(), before);
+    c.resize(size_t(params_.topK));
+  }
+  float maxL = c[0].logit;
+  for (const Cand &x : c) maxL = std::max(maxL, x.logit);
+  if (maxL == -INFINITY) {  // nothing is possible: the first token, deterministically
+    cands_.push_back({c[0].id, c[0].logit, 1.0f});
+    return c[0].id;
+  }
+  double total = 0;
+  for (Cand &x : c) total += x.r = std::exp(double(x.logit) - double(maxL));
+  // min-p keeps the tokens with p >= minP x p(most likely), i.e. r >= minP: the most likely
+  // ones, found without sorting (a vocabulary is 32k-150k entries; the set is usually small).
+  const double minP = std::min(params_.minP, 1.0f);  // the most likely (r = 1) always stays
+  if (minP > 0.0) c.erase(std::remove_if(c.begin(), c.end(), [&](const Cand &x) { return x.r < minP; }), c.end());
+  // top-p keeps the shortest most-likely prefix whose probability reaches topP (at least one
+  // token); the intersection with min-p's set is the shorter of the two prefixes, whichever
+  // filter goes first. Only that prefix needs sorting: 256 first, then twice as many each
+  // time it is not enough (select with nth_element, sort the new part).
+  size_t sorted = 0;
+  auto sortUpTo = [&](size_t m) {
+    m = std::min(m, c.size());
+    if (m <= sorted) return;
+    if (m < c.size()) std::nth_element(c.begin() + sorted, c.begin() + m, c.end(), before);
+    std::sort(c.begin() + sorted, c.begin() + m, before);
+    sorted = m;
   };
-  softmax(1.0f);
+  sortUpTo(256);
+  size_t keep = c.size();
   if (params_.topP < 1.0f) {
     double cum = 0;
-    size_t k = 0;
-    while (k < c.size()) {
-      cum += c[k].p;
-      ++k;
-      if (cum >= params_.topP) break;
+    for (size_t k = 0; k < c.size(); ++k) {
+      if (k == sorted) sortUpTo(2 * sorted);
+      cum += c[k].r / total;
+      if (cum >= params_.topP) {
+        keep = k + 1;
+        break;
+      }
     }
-    c.resize(std::max<size_t>(k, 1));
   }
-  if (params_.minP > 0.0f) {
-    const float threshold = c[0].p * params_.minP;
-    size_t k = 1;
-    while (k < c.size() && c[k].p >= threshold) ++k;
-    c.resize(k);
-  }
-  const std::vector<double> e = softmax(params_.temperature);
+  c.resize(keep);
+  sortUpTo(c.size());  // the draw walks the candidates in this fixed order
+
+  // Temperature, then the inverse CDF at a uniform draw.
+  std::vector<double> e(c.size());
   double sum = 0;
-  for (double x : e) sum += x;
-  // Inverse CDF over the candidates in their fixed order.
+  for (size_t i = 0; i < c.size(); ++i) sum += e[i] = std::exp((double(c[i].logit) - double(maxL)) / params_.temperature);
   const double u = uniform() * sum;
   double cum = 0;
   size_t pick = c.size() - 1;
@@ -106,7 +129,8 @@ int32_t Sampler::sample(const float *logits, size_t n) {
       break;
     }
   }
-  cands_ = c;
+  cands_.resize(c.size());
+  for (size_t i = 0; i < c.size(); ++i) cands_[i] = {c[i].id, c[i].logit, float(e[i] / sum)};
   return c[pick].id;
 }
 

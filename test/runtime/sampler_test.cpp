@@ -4,6 +4,7 @@
 // on every platform.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -138,6 +139,64 @@ TEST(Sampler, FiltersCompose) {
   p.minP = 0.6f;  // 0.6 x 0.444 = 0.267: 0.444 and 0.333
   Sampler b(p);
   EXPECT_EQ(keptIds(b, l), (std::vector<int32_t>{0, 1}));
+}
+
+// The filters against a plain reference (sort everything, then top-k, top-p, min-p in
+// llama.cpp's order) on random logits and parameters: the sampler sorts only what it needs
+// and filters min-p first, which must keep exactly the same tokens.
+TEST(Sampler, FiltersMatchAFullSortReference) {
+  uint64_t state = 99;
+  auto next = [&] {
+    state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+    return state;
+  };
+  for (int round = 0; round < 200; ++round) {
+    const size_t n = 1 + next() % 3000;
+    std::vector<float> l(n);
+    // Logits in [-10, 10] times a scale: 0.001 makes a nearly flat distribution (top-p then
+    // keeps more than the 256 the sampler sorts first), 8 a peaked one.
+    const float scale = std::array<float, 3>{0.001f, 1.0f, 8.0f}[next() % 3];
+    for (float &x : l) x = float(int64_t(next() % 2000001) - 1000000) * 1e-5f * scale;
+    SamplerParams p = plain(1.0f, round);
+    p.topK = next() % 3 == 0 ? int32_t(next() % 600) : 0;
+    p.topP = next() % 2 ? float(next() % 1001) / 1000.0f : 1.0f;
+    p.minP = next() % 2 ? float(next() % 1001) / 10000.0f : 0.0f;
+    std::vector<int32_t> order(n);
+    for (size_t i = 0; i < n; ++i) order[i] = int32_t(i);
+    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return l[a] > l[b] || (l[a] == l[b] && a < b); });
+    if (p.topK > 0 && size_t(p.topK) < n) order.resize(size_t(p.topK));
+    const double maxL = l[order[0]];
+    double total = 0;
+    for (int32_t i : order) total += std::exp(double(l[i]) - maxL);
+    size_t keep = order.size();
+    double cum = 0;
+    for (size_t k = 0; p.topP < 1.0f && k < order.size(); ++k) {
+      cum += std::exp(double(l[order[k]]) - maxL) / total;
+      if (cum >= p.topP) {
+        keep = k + 1;
+        break;
+      }
+    }
+    order.resize(keep);
+    size_t k = 1;
+    while (k < order.size() && std::exp(double(l[order[k]]) - maxL) >= p.minP) ++k;
+    order.resize(k);
+    Sampler s(p);
+    ASSERT_EQ(keptIds(s, l), order) << "round " << round << ": n " << n << " top-k " << p.topK << " top-p "
+                                    << p.topP << " min-p " << p.minP;
+  }
+}
+
+TEST(Sampler, BrokenLogits) {
+  Sampler s(plain(1.0f));
+  std::vector<float> l = {NAN, 1.0f, NAN};
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(s.sample(l.data(), l.size()), 1);
+  l = {-INFINITY, -INFINITY};
+  EXPECT_EQ(s.sample(l.data(), l.size()), 0);
+  Sampler g(plain(0.0f));
+  EXPECT_EQ(g.sample(l.data(), l.size()), 0);
+  l = {NAN, NAN};
+  EXPECT_EQ(s.sample(l.data(), l.size()), 0);
 }
 
 TEST(Sampler, RepetitionPenalty) {
