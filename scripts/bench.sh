@@ -16,11 +16,49 @@
 #   --rounds N (5) --repeat N (20) --warmup N (5) --core N (0) --only MODEL (repeatable)
 #   --calib-method M (minmax) --calib-samples N (32) --ort-act-type uint8|int8 (uint8)
 # `scripts/bench.sh --precision fp32 --threads 1` is the fp32-only, one-thread benchmark.
+#
+# `scripts/bench.sh llm [OPTIONS]`: the LLM benchmark against llama.cpp (issue 12): a model
+# with Qwen2.5-1.5B's shapes and random weights in Q4_0, Q4_K and Q8_0 (written once into
+# build/bench-llm), edgec (`edgec compile --ctx 1024 --prefill-chunk 128`, `edgec bench`)
+# and llama.cpp (npm node-llama-cpp 3.22.1, installed into build/peers) on the same file
+# and threads, alternated over rounds: prefill of 512 tokens and decode of 128 at 1 and 2
+# threads (taskset -c 0 / 0,1). Prints tokens/s of both and their ratio, decode weight
+# bandwidth against the machine's read bandwidth (test/bench/read_bandwidth.cpp) and
+# prefill GOP/s against the int8 peak (edgec_int8_gemm_bench); writes
+# build/bench-llm/results.json. Runs test/bench/bench_llm.py; options (its --help):
+#   --types q4_0,q4_k,q8_0 --threads 1,2 --rounds N (3) --prompt N (512) --gen N (128)
+#   --ctx N (1024) --chunk N (128)
+# EDGEC=/path/to/edgec uses that binary (and the edgec_int8_gemm_bench beside it) instead
+# of building edgec and edgec_int8_gemm_bench.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${EDGEC_BUILD_DIR:-$root/build}"
 case "$build" in /*) ;; *) build="$PWD/$build" ;; esac
 peers="$build/peers"
+
+case "${1:-}" in
+  -h|--help)
+    # This file's header is the usage; each mode's driver has its own --help.
+    sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+    exit 0 ;;
+  llm)
+    shift
+    case " $* " in
+      *" -h "*|*" --help "*)
+        exec /usr/bin/python3 "$root/test/bench/bench_llm.py" --build-dir "$build" --peers "$peers" --edgec - --help ;;
+    esac
+    for tool in taskset node npm g++; do
+      command -v "$tool" >/dev/null || { echo "error: $tool not found (scripts/bench.sh llm needs taskset, Node.js >= 18 with npm, g++)" >&2; exit 1; }
+    done
+    edgec="${EDGEC:-}"
+    if [ -z "$edgec" ]; then
+      targets=edgec
+      [ "$(uname -m)" = x86_64 ] && targets="edgec edgec_int8_gemm_bench"  # the peak bench is x86 only
+      "$root/scripts/build.sh" $targets
+      edgec="$build/bin/edgec"
+    fi
+    exec /usr/bin/python3 "$root/test/bench/bench_llm.py" --build-dir "$build" --peers "$peers" --edgec "$edgec" "$@" ;;
+esac
 ort_version=1.30.0
 
 for tool in taskset node npm; do
