@@ -3,7 +3,7 @@
 #include "edgec/tokenizer.h"
 
 #include <algorithm>
-#include <cstring>
+#include <cstdio>
 #include <queue>
 
 #include "pretokenize.h"
