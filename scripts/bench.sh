@@ -79,7 +79,7 @@ if [ "$installed" != "$ort_version" ]; then
   mkdir -p "$peers"
   # --ignore-scripts: the package already carries the CPU libonnxruntime.so; its install
   # script would only download GPU parts.
-  npm install --prefix "$peers" --ignore-scripts --no-audit --no-fund --save-exact --loglevel=error \
+  npm install --prefix "$peers" --ignore-scripts --omit=optional --no-audit --no-fund --save-exact --loglevel=error \
     "onnxruntime-node@$ort_version" >"$peers/npm.log" 2>&1 || {
     cat "$peers/npm.log" >&2
     echo "error: npm install failed (log: $peers/npm.log)" >&2

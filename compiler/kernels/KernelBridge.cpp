@@ -34,6 +34,8 @@ std::vector<Value> kernelInputs(Operation *op) {
 
 std::optional<pkg::DType> packageDType(Type t) {
   t = edge::storageType(t);  // a quantized tensor is stored as its integers
+  if (auto block = dyn_cast<edge::BlockType>(t))  // GGUF blocks: the one dtype table's row
+    if (const DTypeInfo *info = dtypeInfoByName(block.getFormat().str())) return pkg::DType(info->code);
   if (t.isF32()) return pkg::DType::f32;
   if (t.isF16()) return pkg::DType::f16;
   if (t.isBF16()) return pkg::DType::bf16;

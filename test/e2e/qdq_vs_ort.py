@@ -526,7 +526,8 @@ def ensure_ort(peers):
     os.makedirs(peers, exist_ok=True)
     print("installing onnxruntime-node@%s into %s ..." % (ORT_VERSION, peers), flush=True)
     # --ignore-scripts: the package carries the CPU libonnxruntime.so; its install script only fetches GPU parts.
-    proc = subprocess.run(["npm", "install", "--prefix", peers, "--ignore-scripts", "--no-audit", "--no-fund",
+    # --omit=optional: the prefix also holds node-llama-cpp, whose optional GPU builds are ~600 MB.
+    proc = subprocess.run(["npm", "install", "--prefix", peers, "--ignore-scripts", "--omit=optional", "--no-audit", "--no-fund",
                            "--save-exact", "--loglevel=error", "onnxruntime-node@" + ORT_VERSION],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if proc.returncode != 0:

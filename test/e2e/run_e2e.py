@@ -37,7 +37,8 @@ trained at test time, cached in BUILD/test/lm-models) and qdq_vs_ort
 (qdq_vs_ort.py: QDQ models against ONNX Runtime from npm). One more harness,
 llm_references_agree (llm_references_agree.py), checks that the two outside references of
 LLM generation (llama.cpp from npm and a numpy implementation) agree on random-weight GGUF
-models, per architecture and weight type. Run with Debian's /usr/bin/python3
+models, per architecture and weight type, and llm_generate (llm_generate.py) compiles those
+models with `edgec compile model.gguf` and compares `edgec generate` with both. Run with Debian's /usr/bin/python3
 (python3-torch, python3-torchvision, python3-onnx, python3-numpy). Prints one line per
 case (PASS/FAIL, errors, compile time, latency) and, last, "N passed, N failed".
 
@@ -290,6 +291,7 @@ HARNESSES = {  # name -> script in this folder, run with --build-dir and --resul
     "lm_accuracy": "lm_accuracy.py",
     "qdq_vs_ort": "qdq_vs_ort.py",
     "llm_references_agree": "llm_references_agree.py",
+    "llm_generate": "llm_generate.py",
     "tokenizer_vs_llamacpp": "tokenizer_vs_llamacpp.py",
 }
 

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "edgec/Target.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -25,6 +26,8 @@ void addCompileCommand(CLI::App &app);
 void addAnalyzeCommand(CLI::App &app);
 void addRunCommand(CLI::App &app);
 void addInspectCommand(CLI::App &app);
+void addGenerateCommand(CLI::App &app);  // GenerateCommand.cpp: generate and bench (LLM packages)
+void addBenchCommand(CLI::App &app);
 void addTokenizeCommand(CLI::App &app);  // TokenizeCommand.cpp
 void addTargetsCommand(CLI::App &app);  // in CompileCommand.cpp; needs registerBuiltinTargets() first
 
@@ -32,6 +35,17 @@ void addTargetsCommand(CLI::App &app);  // in CompileCommand.cpp; needs register
 // "GGUF" magic.
 bool isGgufFile(const std::string &path);
 void inspectGguf(const std::string &path, bool listTensors, bool allMetadata);
+
+// `edgec compile model.gguf` (CompileGguf.cpp): the options of GGUF models and the
+// compile itself (read, build the prefill/decode module, optimize, write).
+struct GgufCompileOptions {
+  int64_t ctx = 0, prefillChunk = 64;
+  std::string kvCache = "f16";
+  void addOptions(CLI::App &group);
+};
+
+void compileGguf(const std::string &path, const GgufCompileOptions &options, const Target &target,
+                 const std::string &output, const std::string &dumpIr, bool quiet);
 
 // Shared by import and compile.
 struct ModelInput {
@@ -42,6 +56,11 @@ struct ModelInput {
 
 // Loads .onnx / .onnxtxt through the ONNX frontend, or parses edge-dialect .mlir.
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const ModelInput &input);
+
+// A GGUF model's edge.metadata carries its vocabulary (tokens, scores, merges: 100k+
+// entries): for printing, arrays of more than 16 become a placeholder, as large constants
+// do (ImportCommand.cpp). Changes the module: print a clone if it is still to be compiled.
+void elideLargeMetadata(mlir::ModuleOp module);
 
 // Throws CommandError unless `path` can name an output file: not empty, not a directory,
 // in a folder that exists and is writable. Called before any work so that a bad -o fails

@@ -66,6 +66,7 @@ void addCompileCommand(CLI::App &app) {
     KeepFloatOptions keepFloat;
     MixedPrecisionOptions mixed;
     std::string planFile;
+    GgufCompileOptions gguf;
   };
   auto opts = std::make_shared<Options>();
   opts->input.addOptions(*cmd);
@@ -114,7 +115,25 @@ void addCompileCommand(CLI::App &app) {
   opts->mixed.addPlanOptions(*mixedGroup);
   opts->mixed.addReportOption(*mixedGroup, "With --precision auto: also write the sensitivity report and plan.json "
                                            "into DIR (as edgec analyze --report)");
-  cmd->callback([opts, calibMethod, calibSamples, threads, planFile, mixedGroup] {
+  auto *ggufGroup = cmd->add_option_group("GGUF models", "Language models from .gguf files (docs/gguf.md)");
+  opts->gguf.addOptions(*ggufGroup);
+  cmd->callback([cmd, opts, calibMethod, calibSamples, threads, planFile, mixedGroup, ggufGroup] {
+    if (isGgufFile(opts->input.path)) {
+      // Weights are kept as the file stores them: no precision, calibration or shape options.
+      for (CLI::Option *o : cmd->get_options())
+        if (o->count() && o->get_group() != ggufGroup->get_name() &&
+            !(o->check_lname("output") || o->check_lname("target") || o->check_lname("quiet") ||
+              o->check_lname("dump-ir") || o->get_positional()))
+          throw CommandError(o->get_name() + " does not apply to a GGUF model (its weights are compiled as stored)");
+      if (!lookupTarget(opts->target))
+        throw CommandError("unknown target '" + opts->target + "' (registered targets: " + registeredTargetNames() +
+                           ")");
+      compileGguf(opts->input.path, opts->gguf, *lookupTarget(opts->target), opts->output, opts->dumpIr,
+                  opts->quiet);
+      return;
+    }
+    for (CLI::Option *o : ggufGroup->get_options())
+      if (o->count()) throw CommandError(o->get_name() + " is only used with a .gguf model");
     const bool automatic = opts->precision == "auto";
     // Calibration options without calibration would be silently ignored.
     for (CLI::Option *o : {calibMethod, calibSamples, threads})

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "Commands.h"
+#include "edgec/GgufModel.h"
 #include "edge/EdgeDialect.h"
 #include "edgec/OnnxImporter.h"
 #include "edgec/AtomicFile.h"
@@ -97,6 +98,22 @@ std::vector<int64_t> parseDims(const std::string &text, const std::string &spec)
 }
 }  // namespace
 
+void elideLargeMetadata(mlir::ModuleOp module) {
+  auto dict = module->getAttrOfType<mlir::DictionaryAttr>("edge.metadata");
+  if (!dict) return;
+  mlir::Builder b(module.getContext());
+  llvm::SmallVector<mlir::NamedAttribute> entries;
+  for (mlir::NamedAttribute entry : dict) {
+    int64_t n = -1;
+    if (auto array = llvm::dyn_cast<mlir::ArrayAttr>(entry.getValue())) n = array.size();
+    if (auto array = llvm::dyn_cast<mlir::DenseArrayAttr>(entry.getValue())) n = array.getSize();
+    entries.push_back(n > 16 ? b.getNamedAttr(entry.getName(), b.getStringAttr("<" + std::to_string(n) +
+                                                                                " elements elided>"))
+                             : entry);
+  }
+  module->setAttr("edge.metadata", b.getDictionaryAttr(entries));
+}
+
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const ModelInput &input) {
   context.loadDialect<mlir::edge::EdgeDialect, mlir::func::FuncDialect,
                       mlir::quant::QuantizationDialect>();
@@ -111,6 +128,14 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const Mo
     mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context, os);
     auto module = mlir::parseSourceFile<mlir::ModuleOp>(path, sourceMgr, &context);
     if (!module) throw CommandError(path + ": cannot parse edge IR:\n" + os.str());
+    return module;
+  }
+  if (isGgufFile(path)) {  // the prefill/decode module with the default context and chunk
+    if (!input.inputShapes.empty()) throw CommandError("--input-shape does not apply to a GGUF model");
+    std::string error;
+    std::shared_ptr<const gguf::GgufFile> file = gguf::GgufFile::open(path, error);
+    auto module = file ? gguf::buildLlmModule(context, file, gguf::LlmBuildOptions{}, error) : nullptr;
+    if (!module) throw CommandError(error);
     return module;
   }
   ImportOptions options;
@@ -149,7 +174,10 @@ void addImportCommand(CLI::App &app) {
     mlir::MLIRContext context;
     auto module = loadModel(context, opts->input);
     mlir::OpPrintingFlags flags;
-    if (!opts->keepConstants) flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
+    if (!opts->keepConstants) {
+      flags.elideLargeElementsAttrs(16).elideLargeResourceString(64);
+      elideLargeMetadata(*module);
+    }
     std::string text;
     llvm::raw_string_ostream os(text);
     module->print(os, flags);

@@ -18,6 +18,8 @@ int main(int argc, char **argv) {
   edgec::cli::addAnalyzeCommand(app);
   edgec::cli::addRunCommand(app);
   edgec::cli::addInspectCommand(app);
+  edgec::cli::addGenerateCommand(app);
+  edgec::cli::addBenchCommand(app);
   edgec::cli::addTokenizeCommand(app);
   edgec::cli::addTargetsCommand(app);
   try {

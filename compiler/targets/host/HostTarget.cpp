@@ -16,6 +16,7 @@
 #include "edgec/dtype_table.h"
 #include "edgec/package_builder.h"
 #include "edgepkg_generated.h"
+#include "PackageMetadata.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinDialect.h"
@@ -506,10 +507,12 @@ std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
                                               i < quant.size() ? quant[i] : 0, t.initializer));
   }
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;  // host: none required
+  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<pkg::Metadata>>> metadata;
+  if (failed(buildPackageMetadata(module_, fbb_, metadata))) return {};
   auto package = pkg::CreatePackage(fbb_, fbb_.CreateString("edgec 0.1"), fbb_.CreateString(modelName.str()),
                                     fbb_.CreateString("host"), fbb_.CreateVector(features),
                                     fbb_.CreateVector(tensorOffsets), fbb_.CreateVector(functions_), arenaSize_,
-                                    stateSize_);
+                                    stateSize_, metadata);
   pkg::FinishPackageBuffer(fbb_, package);
   std::vector<uint8_t> plan(fbb_.GetBufferPointer(), fbb_.GetBufferPointer() + fbb_.GetSize());
   if (stats) {

@@ -658,5 +658,6 @@ def Edge_BlockQuantizedMatMulOp : Edge_Op<"BlockQuantizedMatMul", [Pure]> {
 
 include "edge/EdgeStateOps.td"
 include "edge/EdgeIntegerOps.td"
+include "edge/EdgeLlmOps.td"
 
 #endif // EDGE_OPS_TD

@@ -1,0 +1,464 @@
+// The edge module of a GGUF `llama` or `qwen2` model: prefill and decode over a KV cache
+// (see edgec/GgufModel.h). The graph follows llama.cpp's build of these architectures
+// (llm_build_llama, llm_build_qwen2): token embedding, per block RMSNorm -> q/k/v
+// projections (+ qwen2's biases) -> RoPE -> grouped-query attention over the cache ->
+// output projection -> residual, RMSNorm -> SwiGLU FFN -> residual; final RMSNorm and
+// the output head (tied to the embedding when output.weight is absent).
+#include "edgec/GgufModel.h"
+
+#include "edgec/GgufTokenizer.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "edge/ConstantData.h"
+#include "edge/EdgeDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/QuantOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+
+namespace edgec::gguf {
+namespace {
+
+std::string prefixed(const GgufFile &file, const std::string &msg) { return file.path() + ": " + msg; }
+
+// The types a GGUF weight may have for GgufMatMul / GatherDequantize.
+bool isReadableWeightType(const DTypeInfo &d) {
+  static const char *const kTypes[] = {"f32",  "f16",  "bf16", "q4_0", "q4_1", "q5_0",
+                                       "q5_1", "q8_0", "q4_k", "q5_k", "q6_k"};
+  for (const char *t : kTypes)
+    if (std::string_view(d.name) == t) return true;
+  return false;
+}
+
+class HyperParamReader {
+public:
+  HyperParamReader(const GgufFile &file, std::string &error) : file_(file), error_(error) {}
+
+  bool u64(const std::string &key, int64_t &out) {
+    uint64_t v = 0;
+    if (!file_.getU64(key, v, error_)) return false;
+    if (v == 0 || v > (uint64_t(1) << 31)) return fail("key " + key + " = " + std::to_string(v) + " is out of range");
+    out = int64_t(v);
+    return true;
+  }
+  bool optionalU64(const std::string &key, int64_t &out) { return !file_.find(key) || u64(key, out); }
+  bool optionalF32(const std::string &key, float &out) { return !file_.find(key) || file_.getF32(key, out, error_); }
+
+  // A tensor that must exist with this outermost-first shape; `weight` allows the
+  // matmul types, otherwise f32 only (norms and biases).
+  const TensorInfo *tensor(const std::string &name, std::vector<int64_t> shape, bool weight, bool required = true) {
+    const TensorInfo *t = file_.findTensor(name);
+    if (!t) {
+      if (required) fail("tensor " + name + " is missing");
+      return nullptr;
+    }
+    if (t->shapeOuterFirst() != shape) {
+      std::string want, got;
+      for (int64_t d : shape) want += (want.empty() ? "" : "x") + std::to_string(d);
+      for (int64_t d : t->shapeOuterFirst()) got += (got.empty() ? "" : "x") + std::to_string(d);
+      fail("tensor " + name + " has shape " + got + " (outermost first), expected " + want);
+      return nullptr;
+    }
+    if (weight ? !isReadableWeightType(*t->dtype) : std::string_view(t->dtype->name) != "f32") {
+      fail("tensor " + name + " has type " + t->dtype->name + ", which edgec does not read here (" +
+           (weight ? "supported: f32 f16 bf16 q4_0 q4_1 q5_0 q5_1 q8_0 q4_k q5_k q6_k" : "expected f32") + ")");
+      return nullptr;
+    }
+    return t;
+  }
+
+  bool fail(const std::string &msg) {
+    if (error_.empty()) error_ = prefixed(file_, msg);
+    return false;
+  }
+
+private:
+  const GgufFile &file_;
+  std::string &error_;
+};
+
+// Builds the module; one instance per buildLlmModule call.
+class LlmBuilder {
+public:
+  LlmBuilder(MLIRContext &ctx, std::shared_ptr<const GgufFile> file, const LlmHyperParams &hp,
+             const LlmBuildOptions &opts, int64_t context, int64_t cacheRows)
+      : ctx_(ctx), b_(&ctx), file_(std::move(file)), hp_(hp), opts_(opts), context_(context), cacheRows_(cacheRows) {}
+
+  OwningOpRef<ModuleOp> build(std::string &error);
+
+private:
+  Location loc(const std::string &name) { return NameLoc::get(b_.getStringAttr(name)); }
+  RankedTensorType f32(ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, b_.getF32Type()); }
+  RankedTensorType i64(ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, b_.getI64Type()); }
+
+  mlir::Value weight(const std::string &name);  // a GGUF tensor as a constant (cached per function)
+  mlir::Value optionalWeight(const std::string &name) { return file_->findTensor(name) ? weight(name) : mlir::Value(); }
+  mlir::Value constantF32(const std::string &name, RankedTensorType type, const std::vector<float> &values);
+  mlir::Value reshape(mlir::Value v, ArrayRef<int64_t> shape, const std::string &name);
+  mlir::Value matmul(mlir::Value x, const std::string &w, const std::string &bias, const std::string &name);
+  mlir::Value rmsNorm(mlir::Value x, const std::string &scale, const std::string &name);
+
+  void declareStates(ModuleOp module);
+  void buildFunction(ModuleOp module, const std::string &name, int64_t S, bool withLast);
+  void ropeTables();
+  DictionaryAttr llmAttributes();
+
+  MLIRContext &ctx_;
+  OpBuilder b_;
+  std::shared_ptr<const GgufFile> file_;
+  const LlmHyperParams &hp_;
+  const LlmBuildOptions &opts_;
+  const int64_t context_, cacheRows_;
+  Type cacheElement_;
+  llvm::StringMap<ElementsAttr> weights_;  // attributes are shared by both functions
+  llvm::StringMap<mlir::Value> values_;          // constants of the function being built
+  std::vector<float> cos_, sin_;
+};
+
+mlir::Value LlmBuilder::weight(const std::string &name) {
+  if (mlir::Value v = values_.lookup(name)) return v;
+  ElementsAttr &attr = weights_[name];
+  const TensorInfo *t = file_->findTensor(name);
+  if (!attr) {
+    Type elem;
+    std::string_view type = t->dtype->name;
+    if (type == "f32") elem = b_.getF32Type();
+    else if (type == "f16") elem = b_.getF16Type();
+    else if (type == "bf16") elem = b_.getBF16Type();
+    else elem = edge::BlockType::get(&ctx_, type);
+    auto tensorType = RankedTensorType::get(t->shapeOuterFirst(), elem);
+    // The bytes stay in the mapped file: the blob's deleter keeps the file alive.
+    std::shared_ptr<const GgufFile> keep = file_;
+    AsmResourceBlob blob(ArrayRef<char>(reinterpret_cast<const char *>(t->data), t->bytes), /*align=*/1,
+                         [keep](void *, size_t, size_t) {}, /*dataIsMutable=*/false);
+    attr = DenseResourceElementsAttr::get(tensorType, name, std::move(blob));
+  }
+  mlir::Value v = b_.create<edge::ConstantOp>(loc(name), attr.getType(), attr);
+  values_[name] = v;
+  return v;
+}
+
+mlir::Value LlmBuilder::constantF32(const std::string &name, RankedTensorType type, const std::vector<float> &values) {
+  if (mlir::Value v = values_.lookup(name)) return v;
+  ElementsAttr &attr = weights_[name];
+  if (!attr)
+    attr = edge::makeConstantAttr(
+        type, ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(values.data()), values.size() * sizeof(float)),
+        name);
+  mlir::Value v = b_.create<edge::ConstantOp>(loc(name), type, attr);
+  values_[name] = v;
+  return v;
+}
+
+mlir::Value LlmBuilder::reshape(mlir::Value v, ArrayRef<int64_t> shape, const std::string &name) {
+  auto type = RankedTensorType::get(shape, cast<RankedTensorType>(v.getType()).getElementType());
+  return b_.create<edge::ReshapeOp>(loc(name), type, v);
+}
+
+mlir::Value LlmBuilder::matmul(mlir::Value x, const std::string &w, const std::string &bias, const std::string &name) {
+  mlir::Value weightValue = weight(w);
+  auto shape = llvm::to_vector(cast<RankedTensorType>(x.getType()).getShape());
+  shape.back() = cast<RankedTensorType>(weightValue.getType()).getDimSize(0);
+  mlir::Value biasValue = bias.empty() ? mlir::Value() : optionalWeight(bias);
+  return b_.create<edge::GgufMatMulOp>(loc(name), f32(shape), x, weightValue, biasValue);
+}
+
+mlir::Value LlmBuilder::rmsNorm(mlir::Value x, const std::string &scale, const std::string &name) {
+  auto type = cast<RankedTensorType>(x.getType());
+  return b_.create<edge::RMSNormalizationOp>(loc(name), type, x, weight(scale),
+                                             b_.getI64IntegerAttr(type.getRank() - 1),
+                                             b_.getF32FloatAttr(hp_.rmsEpsilon));
+}
+
+// cos/sin of every position and frequency, computed as ggml's rope cache does (f32:
+// theta starts at the position and is multiplied by base^(-2/D) per pair; divided by
+// the per-frequency factors of rope_freqs.weight if present; scaled by 1/ropeScale), so
+// the angles agree with llama.cpp's to the last bit where libm's cosf/sinf agree.
+void LlmBuilder::ropeTables() {
+  const int64_t half = hp_.headDim / 2;
+  const float thetaScale = std::pow(hp_.ropeBase, -2.0f / float(hp_.headDim));
+  const float freqScale = 1.0f / hp_.ropeScale;
+  const float *factors = nullptr;
+  if (const TensorInfo *t = file_->findTensor("rope_freqs.weight")) factors = reinterpret_cast<const float *>(t->data);
+  cos_.resize(size_t(cacheRows_ * half));
+  sin_.resize(cos_.size());
+  for (int64_t p = 0; p < cacheRows_; ++p) {
+    float theta = float(p);
+    for (int64_t i = 0; i < half; ++i) {
+      const float angle = freqScale * (factors ? theta / factors[i] : theta);
+      cos_[size_t(p * half + i)] = std::cos(angle);
+      sin_[size_t(p * half + i)] = std::sin(angle);
+      theta *= thetaScale;
+    }
+  }
+}
+
+void LlmBuilder::declareStates(ModuleOp module) {
+  b_.setInsertionPointToEnd(module.getBody());
+  auto type = RankedTensorType::get({cacheRows_, hp_.kvHeads, hp_.headDim}, cacheElement_);
+  for (int64_t l = 0; l < hp_.layers; ++l)
+    for (const char *kind : {"k_cache", "v_cache"})
+      b_.create<edge::StateOp>(loc("blk." + std::to_string(l) + "." + kind),
+                               b_.getStringAttr("blk." + std::to_string(l) + "." + kind), TypeAttr::get(type),
+                               ElementsAttr());
+}
+
+void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t S, bool withLast) {
+  values_.clear();
+  b_.setInsertionPointToEnd(module.getBody());
+  SmallVector<Type> inputs{RankedTensorType::get({S}, b_.getI32Type()), i64({1})};
+  if (withLast) inputs.push_back(i64({1}));
+  auto func = b_.create<func::FuncOp>(loc(name), name, b_.getFunctionType(inputs, {f32({1, hp_.vocab})}));
+  const char *argNames[] = {S == 1 && !withLast ? "token" : "tokens", "pos", "last"};
+  for (unsigned i = 0; i < inputs.size(); ++i) func.setArgAttr(i, "edge.name", b_.getStringAttr(argNames[i]));
+  func.setResultAttr(0, "edge.name", b_.getStringAttr("logits"));
+  Block *body = func.addEntryBlock();
+  b_.setInsertionPointToStart(body);
+  mlir::Value tokens = body->getArgument(0), pos = body->getArgument(1);
+
+  const int64_t E = hp_.embedding, D = hp_.headDim, Hq = hp_.heads, Hkv = hp_.kvHeads;
+  mlir::Value x = b_.create<edge::GatherDequantizeOp>(loc("token_embd"), f32({S, E}), weight("token_embd.weight"), tokens);
+
+  // Positions pos .. pos+S-1 for RoPE, and the cache rows' start [pos, 0, 0].
+  std::vector<int64_t> iota(static_cast<size_t>(S)), zeros{0, 0};
+  for (int64_t i = 0; i < S; ++i) iota[size_t(i)] = i;
+  auto i64Const = [&](const std::string &n, const std::vector<int64_t> &v) -> mlir::Value {
+    auto type = i64({int64_t(v.size())});
+    return b_.create<edge::ConstantOp>(loc(n), type, DenseElementsAttr::get(type, ArrayRef<int64_t>(v)));
+  };
+  mlir::Value positions = b_.create<edge::AddOp>(loc("positions"), i64({S}), pos, i64Const("offsets", iota));
+  positions = reshape(positions, {1, S}, "position_ids");
+  mlir::Value starts = b_.create<edge::ConcatOp>(loc("cache_start"), i64({3}), ValueRange{pos, i64Const("zeros", zeros)},
+                                           b_.getI64IntegerAttr(0));
+  const int64_t half = D / 2;
+  mlir::Value cosTable = constantF32("rope_cos", f32({cacheRows_, half}), cos_);
+  mlir::Value sinTable = constantF32("rope_sin", f32({cacheRows_, half}), sin_);
+  auto cacheType = RankedTensorType::get({cacheRows_, Hkv, D}, cacheElement_);
+
+  for (int64_t l = 0; l < hp_.layers; ++l) {
+    const std::string blk = "blk." + std::to_string(l) + ".";
+    auto rope = [&](mlir::Value v, int64_t heads, const std::string &n) -> mlir::Value {
+      mlir::Value v3 = reshape(v, {1, S, heads * D}, n + ".3d");
+      return b_.create<edge::RotaryEmbeddingOp>(loc(n), f32({1, S, heads * D}), v3, cosTable, sinTable, positions,
+                                                b_.getI64IntegerAttr(heads),
+                                                b_.getI64IntegerAttr(hp_.neoxRope ? 0 : 1), b_.getI64IntegerAttr(0));
+    };
+    auto toCache = [&](mlir::Value v, const char *kind) -> mlir::Value {
+      mlir::Value rows = reshape(v, {S, Hkv, D}, blk + kind + ".rows");
+      if (!cacheElement_.isF32())
+        rows = b_.create<edge::CastOp>(loc(blk + kind + ".cast"), RankedTensorType::get({S, Hkv, D}, cacheElement_),
+                                       rows);
+      const std::string state = blk + kind;
+      mlir::Value old = b_.create<edge::StateReadOp>(loc(state + ".read"), cacheType, state);
+      mlir::Value updated = b_.create<edge::DynamicUpdateSliceOp>(loc(state + ".update"), cacheType, old, rows, starts);
+      b_.create<edge::StateWriteOp>(loc(state + ".write"), state, updated);
+      return updated;
+    };
+
+    mlir::Value h = rmsNorm(x, blk + "attn_norm.weight", blk + "attn_norm");
+    mlir::Value q = matmul(h, blk + "attn_q.weight", hp_.attentionBias ? blk + "attn_q.bias" : "", blk + "attn_q");
+    mlir::Value k = matmul(h, blk + "attn_k.weight", hp_.attentionBias ? blk + "attn_k.bias" : "", blk + "attn_k");
+    mlir::Value v = matmul(h, blk + "attn_v.weight", hp_.attentionBias ? blk + "attn_v.bias" : "", blk + "attn_v");
+    q = rope(q, Hq, blk + "rope_q");
+    k = rope(k, Hkv, blk + "rope_k");
+    mlir::Value keys = toCache(k, "k_cache"), vals = toCache(v, "v_cache");
+    // Against an f16 cache the queries are rounded to f16 first, as ggml's matmul of an f16
+    // K with f32 queries does (its vec_dot_f16 rounds the f32 operand): the same rule as
+    // GgufMatMul's for f16 weights, which keeps greedy decoding on llama.cpp's path.
+    mlir::Value qHeads = reshape(q, {S, Hq, D}, blk + "q.heads");
+    if (!cacheElement_.isF32()) {
+      qHeads = b_.create<edge::CastOp>(loc(blk + "q.round"), RankedTensorType::get({S, Hq, D}, cacheElement_), qHeads);
+      qHeads = b_.create<edge::CastOp>(loc(blk + "q.widen"), f32({S, Hq, D}), qHeads);
+    }
+    mlir::Value attn = b_.create<edge::KVCacheAttentionOp>(loc(blk + "attention"), f32({S, Hq, D}),
+                                                     qHeads, keys, vals, pos,
+                                                     b_.getF32FloatAttr(1.0f / std::sqrt(float(D))));
+    mlir::Value o = matmul(reshape(attn, {S, Hq * D}, blk + "attention.flat"), blk + "attn_output.weight", "",
+                     blk + "attn_output");
+    x = b_.create<edge::AddOp>(loc(blk + "attn_residual"), f32({S, E}), x, o);
+
+    h = rmsNorm(x, blk + "ffn_norm.weight", blk + "ffn_norm");
+    mlir::Value gate = matmul(h, blk + "ffn_gate.weight", "", blk + "ffn_gate");
+    mlir::Value up = matmul(h, blk + "ffn_up.weight", "", blk + "ffn_up");
+    mlir::Value sig = b_.create<edge::SigmoidOp>(loc(blk + "ffn_silu.sigmoid"), gate.getType(), gate);
+    mlir::Value silu = b_.create<edge::MulOp>(loc(blk + "ffn_silu"), gate.getType(), gate, sig);
+    mlir::Value act = b_.create<edge::MulOp>(loc(blk + "ffn_swiglu"), gate.getType(), silu, up);
+    mlir::Value down = matmul(act, blk + "ffn_down.weight", "", blk + "ffn_down");
+    x = b_.create<edge::AddOp>(loc(blk + "ffn_residual"), f32({S, E}), x, down);
+  }
+  if (withLast)
+    x = b_.create<edge::GatherOp>(loc("last_row"), f32({1, E}), x, body->getArgument(2), b_.getI64IntegerAttr(0));
+  x = rmsNorm(x, "output_norm.weight", "output_norm");
+  mlir::Value logits = matmul(x, hp_.tiedOutput ? "token_embd.weight" : "output.weight", "", "output");
+  b_.create<func::ReturnOp>(loc("return"), logits);
+}
+
+// What `edgec generate` needs besides the functions, as the package's metadata: the
+// context, the prefill chunk and the GGUF tokenizer keys (tokenizer.*, copied as they
+// are, so the runtime reads the tokenizer from a package as from a GGUF file).
+DictionaryAttr LlmBuilder::llmAttributes() {
+  SmallVector<NamedAttribute> entries;
+  for (const KeyValue &kv : file_->metadata()) {
+    if (!kv.key.starts_with("tokenizer.")) continue;
+    Attribute attr;
+    const gguf::Value &v = kv.value;
+    int64_t i = 0;
+    double f = 0;
+    if (const llvm::StringRef *s = v.asString()) {
+      attr = b_.getStringAttr(*s);
+    } else if (v.type == ValueType::Bool) {
+      attr = b_.getBoolAttr(std::get<bool>(v.data));
+    } else if (v.isInteger() && v.asI64(i)) {
+      attr = b_.getI64IntegerAttr(i);
+    } else if (v.isFloat() && v.asF64(f)) {
+      attr = b_.getF64FloatAttr(f);
+    } else if (const ArrayValue *a = v.asArray()) {
+      if (a->elementType == ValueType::String) {
+        SmallVector<Attribute> items;
+        items.reserve(a->size());
+        for (llvm::StringRef s : a->strings) items.push_back(b_.getStringAttr(s));
+        attr = b_.getArrayAttr(items);
+      } else if (a->elementType == ValueType::F32) {
+        SmallVector<float> items(a->size());
+        for (size_t k = 0; k < a->size(); ++k) std::memcpy(&items[k], a->raw + 4 * k, 4);
+        attr = DenseF32ArrayAttr::get(&ctx_, items);
+      } else {
+        SmallVector<int64_t> items;
+        for (size_t k = 0; k < a->size(); ++k)
+          if (a->at(k).asI64(i)) items.push_back(i);
+        if (items.size() == a->size()) attr = DenseI64ArrayAttr::get(&ctx_, items);
+      }
+    }
+    if (attr) entries.push_back(b_.getNamedAttr(kv.key, attr));  // other kinds are not used by the tokenizer
+  }
+  entries.push_back(b_.getNamedAttr("llm.architecture", b_.getStringAttr(hp_.arch)));
+  entries.push_back(b_.getNamedAttr("llm.context_length", b_.getI64IntegerAttr(context_)));
+  entries.push_back(b_.getNamedAttr("llm.prefill_chunk", b_.getI64IntegerAttr(opts_.prefillChunk)));
+  entries.push_back(b_.getNamedAttr("llm.vocab_size", b_.getI64IntegerAttr(hp_.vocab)));
+  entries.push_back(b_.getNamedAttr("llm.kv_cache", b_.getStringAttr(opts_.kvCache)));
+  return b_.getDictionaryAttr(entries);
+}
+
+OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
+  cacheElement_ = opts_.kvCache == "f32" ? Type(b_.getF32Type()) : Type(b_.getF16Type());
+  ropeTables();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc(file_->path()));
+  (*module)->setAttr("edge.model_name", b_.getStringAttr(llvm::sys::path::stem(file_->path())));
+  (*module)->setAttr("edge.metadata", llmAttributes());
+  declareStates(*module);
+  buildFunction(*module, "prefill", opts_.prefillChunk, /*withLast=*/true);
+  buildFunction(*module, "decode", 1, /*withLast=*/false);
+  (void)error;
+  return module;
+}
+
+}  // namespace
+
+bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &error) {
+  HyperParamReader r(file, error);
+  hp.arch = file.arch().str();
+  if (hp.arch != "llama" && hp.arch != "qwen2")
+    return r.fail("architecture '" + hp.arch + "' is not supported (supported: llama, qwen2)");
+  const std::string a = hp.arch + ".";
+  if (!r.u64(a + "block_count", hp.layers) || !r.u64(a + "embedding_length", hp.embedding) ||
+      !r.u64(a + "feed_forward_length", hp.ffn) || !r.u64(a + "attention.head_count", hp.heads) ||
+      !r.u64(a + "context_length", hp.contextLength))
+    return false;
+  hp.kvHeads = hp.heads;
+  if (!r.optionalU64(a + "attention.head_count_kv", hp.kvHeads)) return false;
+  if (hp.embedding % hp.heads) return r.fail("embedding_length is not a multiple of attention.head_count");
+  hp.headDim = hp.embedding / hp.heads;
+  if (!r.optionalU64(a + "attention.key_length", hp.headDim)) return false;
+  int64_t valueLength = hp.headDim, ropeDims = hp.headDim;
+  if (!r.optionalU64(a + "attention.value_length", valueLength) || !r.optionalU64(a + "rope.dimension_count", ropeDims))
+    return false;
+  if (valueLength != hp.headDim) return r.fail("attention.value_length differs from key_length (not supported)");
+  if (ropeDims != hp.headDim)
+    return r.fail("rope.dimension_count " + std::to_string(ropeDims) + " differs from the head size " +
+                  std::to_string(hp.headDim) + " (partial rotary embedding is not supported)");
+  if (hp.headDim % 2) return r.fail("the head size " + std::to_string(hp.headDim) + " is odd");
+  if (hp.heads % hp.kvHeads)
+    return r.fail("attention.head_count " + std::to_string(hp.heads) + " is not a multiple of head_count_kv " +
+                  std::to_string(hp.kvHeads));
+  if (!file.getF32(a + "attention.layer_norm_rms_epsilon", hp.rmsEpsilon, error)) return false;
+  if (!r.optionalF32(a + "rope.freq_base", hp.ropeBase)) return false;
+  llvm::StringRef scaling = "none";
+  if (file.find(a + "rope.scaling.type") && !file.getString(a + "rope.scaling.type", scaling, error)) return false;
+  if (scaling == "linear") {
+    if (!file.getF32(a + "rope.scaling.factor", hp.ropeScale, error)) return false;
+    if (!(hp.ropeScale > 0)) return r.fail("rope.scaling.factor must be positive");
+  } else if (scaling != "none") {
+    return r.fail("rope.scaling.type '" + scaling.str() + "' is not supported (supported: none, linear)");
+  }
+  hp.neoxRope = hp.arch == "qwen2";
+  hp.attentionBias = hp.arch == "qwen2";
+
+  const TensorInfo *embd = file.findTensor("token_embd.weight");
+  if (!embd) return r.fail("tensor token_embd.weight is missing");
+  if (embd->nDims != 2 || int64_t(embd->ne[0]) != hp.embedding)
+    return r.fail("tensor token_embd.weight must be [vocab, " + std::to_string(hp.embedding) + "]");
+  hp.vocab = int64_t(embd->ne[1]);
+  const int64_t E = hp.embedding, D = hp.headDim;
+  if (!r.tensor("token_embd.weight", {hp.vocab, E}, true) || !r.tensor("output_norm.weight", {E}, false)) return false;
+  hp.tiedOutput = !file.findTensor("output.weight");
+  if (!hp.tiedOutput && !r.tensor("output.weight", {hp.vocab, E}, true)) return false;
+  if (file.findTensor("rope_freqs.weight") && !r.tensor("rope_freqs.weight", {D / 2}, false)) return false;
+  for (int64_t l = 0; l < hp.layers; ++l) {
+    const std::string blk = "blk." + std::to_string(l) + ".";
+    if (!r.tensor(blk + "attn_norm.weight", {E}, false) || !r.tensor(blk + "attn_q.weight", {hp.heads * D, E}, true) ||
+        !r.tensor(blk + "attn_k.weight", {hp.kvHeads * D, E}, true) ||
+        !r.tensor(blk + "attn_v.weight", {hp.kvHeads * D, E}, true) ||
+        !r.tensor(blk + "attn_output.weight", {E, hp.heads * D}, true) ||
+        !r.tensor(blk + "ffn_norm.weight", {E}, false) || !r.tensor(blk + "ffn_gate.weight", {hp.ffn, E}, true) ||
+        !r.tensor(blk + "ffn_up.weight", {hp.ffn, E}, true) || !r.tensor(blk + "ffn_down.weight", {E, hp.ffn}, true))
+      return false;
+    if (hp.attentionBias &&
+        (!r.tensor(blk + "attn_q.bias", {hp.heads * D}, false) || !r.tensor(blk + "attn_k.bias", {hp.kvHeads * D}, false) ||
+         !r.tensor(blk + "attn_v.bias", {hp.kvHeads * D}, false)))
+      return false;
+  }
+  return true;
+}
+
+OwningOpRef<ModuleOp> buildLlmModule(MLIRContext &context, std::shared_ptr<const GgufFile> file,
+                                     const LlmBuildOptions &options, std::string &error) {
+  context.loadDialect<edge::EdgeDialect, func::FuncDialect, quant::QuantizationDialect>();
+  LlmHyperParams hp;
+  if (!readLlmHyperParams(*file, hp, error)) return nullptr;
+  // The package's tokenizer is the file's: check it now (as the runtime will build it),
+  // so that no package is written that `edgec generate` cannot open.
+  std::unique_ptr<Tokenizer> tokenizer = tokenizerFromGguf(*file, error);
+  if (!tokenizer) return nullptr;
+  if (int64_t(tokenizer->size()) != hp.vocab) {
+    error = file->path() + ": the tokenizer has " + std::to_string(tokenizer->size()) +
+            " tokens, token_embd.weight " + std::to_string(hp.vocab) + " rows";
+    return nullptr;
+  }
+  if (options.kvCache != "f16" && options.kvCache != "f32") {
+    error = "--kv-cache " + options.kvCache + " is not supported (supported: f16, f32)";
+    return nullptr;
+  }
+  if (options.prefillChunk < 1 || options.prefillChunk > 4096) {
+    error = "--prefill-chunk must be in [1, 4096], got " + std::to_string(options.prefillChunk);
+    return nullptr;
+  }
+  const int64_t positions =
+      options.contextLength ? options.contextLength : std::min<int64_t>(hp.contextLength, 4096);
+  if (positions < 1 || positions > (int64_t(1) << 20)) {
+    error = "--ctx must be in [1, 1048576], got " + std::to_string(positions);
+    return nullptr;
+  }
+  // A padded last prefill chunk writes up to S - 1 rows past the context; they are never
+  // read, but must not be clamped onto real rows.
+  const int64_t cacheRows = positions + options.prefillChunk - 1;
+  LlmBuilder builder(context, file, hp, options, positions, cacheRows);
+  return builder.build(error);
+}
+
+}  // namespace edgec::gguf

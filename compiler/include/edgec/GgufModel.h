@@ -1,0 +1,53 @@
+// Decoder-only language models from GGUF (issue 12): the hyper-parameters of a `llama` or
+// `qwen2` file and the edge module that runs it, with two entry points over a KV cache
+// kept as persistent state:
+//
+//   prefill(tokens: i32[S], pos: i64[1], last: i64[1]) -> logits: f32[1, V]
+//       S tokens (a prompt chunk, padded at the end) at positions pos .. pos+S-1; the
+//       logits of row `last` (the chunk's last real token).
+//   decode(token: i32[1], pos: i64[1]) -> logits: f32[1, V]
+//
+// Weights stay as the file stores them (GgufMatMul, GatherDequantize read f32, f16, bf16
+// and ggml's block formats); their bytes are the file's, mapped, not copied. The module
+// carries `edge.metadata` (what `edgec generate` needs: context length, chunk size, vocabulary
+// and the tokenizer) for the host target to put into the package. Design:
+// docs/architecture.md ("LLM packages").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "edgec/GgufFile.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace edgec::gguf {
+
+struct LlmHyperParams {
+  std::string arch;  // "llama" or "qwen2"
+  int64_t layers = 0, embedding = 0, ffn = 0, heads = 0, kvHeads = 0, headDim = 0, vocab = 0;
+  int64_t contextLength = 0;  // <arch>.context_length (the trained context)
+  float rmsEpsilon = 1e-5f, ropeBase = 10000.0f, ropeScale = 1.0f;  // ropeScale: positions are divided by it
+  bool neoxRope = false;        // qwen2: rotate (i, i + D/2); llama: adjacent pairs
+  bool tiedOutput = false;      // no output.weight: the head reuses token_embd.weight
+  bool attentionBias = false;   // qwen2: biases on q, k and v
+};
+
+// Reads and checks the hyper-parameters and that every tensor the graph needs is present
+// with the shape and a weight type the kernels read. False with a one-line `error`
+// naming the file and the key or tensor.
+bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &error);
+
+struct LlmBuildOptions {
+  int64_t contextLength = 0;  // 0: the file's context_length, capped at 4096
+  int64_t prefillChunk = 64;  // S: tokens per prefill call
+  std::string kvCache = "f16";  // "f16" or "f32"
+};
+
+// The module of `file` (see above). `file` is shared with the weight blobs, so the
+// mapping lives as long as the module's constants. Null with `error` set on failure.
+mlir::OwningOpRef<mlir::ModuleOp> buildLlmModule(mlir::MLIRContext &context, std::shared_ptr<const GgufFile> file,
+                                                 const LlmBuildOptions &options, std::string &error);
+
+}  // namespace edgec::gguf

@@ -1,0 +1,91 @@
+#ifndef EDGE_LLM_OPS_TD
+#define EDGE_LLM_OPS_TD
+
+// Ops of decoder-only language models (the GGUF frontend, issue 12). RMSNormalization
+// and RotaryEmbedding keep ONNX opset 23's spelling (a subset of their forms);
+// KVCacheAttention, GgufMatMul and GatherDequantize are edgec's own: ONNX has no op that
+// attends over a persistent cache in place, or that reads ggml's block formats.
+// Contracts of the kernels: runtime/kernels/README.md ("LLM kernels", "GGUF matmul").
+
+// A weight as a GGUF file stores it: f32, f16, bf16 or one of ggml's block formats.
+def Edge_GgufWeightTensor : StaticShapeTensorOf<[F32, F16, BF16, Edge_BlockType]>;
+
+def Edge_RMSNormalizationOp : Edge_Op<"RMSNormalization", [Pure]> {
+  let summary = "Root-mean-square normalization over the last dim (ONNX opset 23)";
+  let description = [{
+    `y = x / sqrt(mean(x^2) + epsilon) * scale` over the last dimension; `scale` is
+    `[E]`. Only `axis = rank - 1` (every decoder uses it).
+  }];
+  let arguments = (ins Edge_FloatTensor:$input, Edge_FloatTensor:$scale, I64Attr:$axis, F32Attr:$epsilon);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $scale attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Edge_RotaryEmbeddingOp : Edge_Op<"RotaryEmbedding", [Pure]> {
+  let summary = "Rotary position embedding (ONNX opset 23, 3-D input form)";
+  let description = [{
+    `input` is `[B, S, num_heads * D]`; each head's D values are rotated by the angle
+    table row of the token's position: `cos_cache`/`sin_cache` are `[P, D/2]`,
+    `position_ids` i64 `[B, S]`. `interleaved = 1` rotates adjacent pairs (2i, 2i+1)
+    (ggml's normal mode, llama); `0` rotates (i, i + D/2) (GPT-NeoX mode, qwen2).
+  }];
+  let arguments = (ins Edge_FloatTensor:$input, Edge_FloatTensor:$cos_cache, Edge_FloatTensor:$sin_cache,
+                   StaticShapeTensorOf<[I64]>:$position_ids, I64Attr:$num_heads, I64Attr:$interleaved,
+                   DefaultValuedAttr<I64Attr, "0">:$rotary_embedding_dim);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $cos_cache `,` $sin_cache `,` $position_ids attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Edge_KVCacheAttentionOp : Edge_Op<"KVCacheAttention", [Pure]> {
+  let summary = "Causal grouped-query attention of new queries over a KV cache";
+  let description = [{
+    `query` is `[S, Hq, D]`, the caches `[C, Hkv, D]` (one row per position, f16 or
+    f32), `pos` i64 `[1]` the position of query row 0. Query row s, head h attends the
+    cache rows 0 .. pos + s of kv head `h / (Hq / Hkv)`, scores scaled by `scale`;
+    rows past pos + s are never read. The result is `[S, Hq, D]`. The cache operands
+    are normally the in-place updated states (edge.DynamicUpdateSlice of a state read
+    written back), so the kernel sees this step's keys and values too.
+  }];
+  let arguments = (ins Edge_FloatTensor:$query, Edge_FloatTensor:$key_cache, Edge_FloatTensor:$value_cache,
+                   StaticShapeTensorOf<[I64]>:$pos, F32Attr:$scale);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = [{
+    $query `,` $key_cache `,` $value_cache `,` $pos attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Edge_GgufMatMulOp : Edge_Op<"GgufMatMul", [Pure]> {
+  let summary = "x @ transpose(w) (+ bias) with w as a GGUF file stores it";
+  let description = [{
+    `w` is `[N, K]`: f32, f16, bf16 or a `!edge.block` format (one GGUF row per output,
+    K = the tensor's ne0). As ggml does, the kernel rounds each activation row to the
+    format's partner (Q8_0, Q8_1 or Q8_K blocks; f16 or bf16 for those weights) and
+    computes the block dots in integers. `x` is `[..., K]` f32, `bias` optional f32
+    `[N]`, the result `[..., N]` f32.
+  }];
+  let arguments = (ins Edge_FloatTensor:$input, Edge_GgufWeightTensor:$weight, Optional<Edge_FloatTensor>:$bias);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Edge_GatherDequantizeOp : Edge_Op<"GatherDequantize", [Pure]> {
+  let summary = "Rows of a (GGUF) table, decoded to f32: a token embedding lookup";
+  let description = [{
+    `data` is `[V, E]` (f32, f16, bf16 or a `!edge.block` format), `indices` i32/i64 of
+    any shape with values in [0, V); the result is `indices.shape + [E]` f32.
+  }];
+  let arguments = (ins Edge_GgufWeightTensor:$data, StaticShapeTensorOf<[I32, I64]>:$indices);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // EDGE_LLM_OPS_TD

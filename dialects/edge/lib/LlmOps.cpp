@@ -1,0 +1,95 @@
+// Verifiers of the decoder-LM ops (EdgeLlmOps.td): they check what the kernels rely on
+// (runtime/kernels/README.md, "LLM kernels" and "GGUF matmul"), so a plan built from
+// verified IR needs no shape checks at run time.
+#include "edge/EdgeDialect.h"
+
+#include "VerifyUtils.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+using namespace mlir::edge::detail;
+
+namespace {
+bool isF32(Value v) { return elementOf(v).isF32(); }
+}  // namespace
+
+LogicalResult RMSNormalizationOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput());
+  if (x.empty()) return emitOpError() << "input must have rank >= 1";
+  if (getAxis() != int64_t(x.size()) - 1)
+    return emitOpError() << "only the last axis is supported, got axis " << getAxis() << " for rank " << x.size();
+  if (!isF32(getInput()) || !isF32(getScale()) || !isF32(getOutput()))
+    return emitOpError() << "input, scale and result must be f32";
+  if (shapeOf(getScale()) != ArrayRef<int64_t>{x.back()})
+    return emitOpError() << "scale must be [" << x.back() << "], got " << shapeStr(shapeOf(getScale()));
+  if (shapeOf(getOutput()) != x) return emitOpError() << "result shape must equal the input's " << shapeStr(x);
+  return success();
+}
+
+LogicalResult RotaryEmbeddingOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), cos = shapeOf(getCosCache()), sin = shapeOf(getSinCache()),
+                    ids = shapeOf(getPositionIds());
+  if (x.size() != 3) return emitOpError() << "input must be [B, S, num_heads * D], got " << shapeStr(x);
+  if (!isF32(getInput()) || !isF32(getCosCache()) || !isF32(getSinCache()) || !isF32(getOutput()))
+    return emitOpError() << "input, caches and result must be f32";
+  const int64_t heads = getNumHeads();
+  if (heads <= 0 || x[2] % heads) return emitOpError() << "num_heads " << heads << " does not divide " << x[2];
+  const int64_t D = x[2] / heads;
+  if (D % 2) return emitOpError() << "head size " << D << " must be even";
+  if (getRotaryEmbeddingDim() != 0 && getRotaryEmbeddingDim() != D)
+    return emitOpError() << "rotary_embedding_dim must be 0 or the head size " << D << " (partial rotation is "
+                         << "not supported), got " << getRotaryEmbeddingDim();
+  if (getInterleaved() != 0 && getInterleaved() != 1)
+    return emitOpError() << "interleaved must be 0 or 1, got " << getInterleaved();
+  if (cos.size() != 2 || cos[1] != D / 2 || cos != sin)
+    return emitOpError() << "cos_cache and sin_cache must both be [P, " << D / 2 << "], got " << shapeStr(cos)
+                         << " and " << shapeStr(sin);
+  if (ids != x.take_front(2))
+    return emitOpError() << "position_ids must be " << shapeStr(x.take_front(2)) << ", got " << shapeStr(ids);
+  if (shapeOf(getOutput()) != x) return emitOpError() << "result shape must equal the input's " << shapeStr(x);
+  return success();
+}
+
+LogicalResult KVCacheAttentionOp::verify() {
+  ArrayRef<int64_t> q = shapeOf(getQuery()), k = shapeOf(getKeyCache()), v = shapeOf(getValueCache());
+  if (q.size() != 3) return emitOpError() << "query must be [S, Hq, D], got " << shapeStr(q);
+  if (k.size() != 3 || k != v)
+    return emitOpError() << "key and value caches must both be [C, Hkv, D], got " << shapeStr(k) << " and "
+                         << shapeStr(v);
+  if (!isF32(getQuery()) || !isF32(getOutput())) return emitOpError() << "query and result must be f32";
+  Type cache = elementOf(getKeyCache());
+  if (cache != elementOf(getValueCache()) || !(cache.isF32() || cache.isF16()))
+    return emitOpError() << "caches must both be f16 or both f32";
+  if (k[2] != q[2]) return emitOpError() << "query head size " << q[2] << " differs from the cache's " << k[2];
+  if (k[1] <= 0 || q[1] % k[1])
+    return emitOpError() << "query heads " << q[1] << " must be a multiple of the cache's " << k[1];
+  if (shapeOf(getPos()) != ArrayRef<int64_t>{1}) return emitOpError() << "pos must be i64 [1]";
+  if (q[0] > k[0]) return emitOpError() << q[0] << " queries do not fit a cache of " << k[0] << " rows";
+  if (shapeOf(getOutput()) != q) return emitOpError() << "result shape must equal the query's " << shapeStr(q);
+  return success();
+}
+
+LogicalResult GgufMatMulOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight()), y = shapeOf(getOutput());
+  if (x.empty()) return emitOpError() << "input must have rank >= 1";
+  if (w.size() != 2) return emitOpError() << "weight must be [N, K], got " << shapeStr(w);
+  if (!isF32(getInput()) || !isF32(getOutput())) return emitOpError() << "input and result must be f32";
+  if (w[1] != x.back())
+    return emitOpError() << "weight rows have " << w[1] << " elements, the input " << x.back();
+  if (getBias() && (!isF32(getBias()) || shapeOf(getBias()) != ArrayRef<int64_t>{w[0]}))
+    return emitOpError() << "bias must be f32 [" << w[0] << "]";
+  SmallVector<int64_t> expect(x);
+  expect.back() = w[0];
+  if (y != ArrayRef<int64_t>(expect)) return emitOpError() << "result must be " << shapeStr(expect);
+  return success();
+}
+
+LogicalResult GatherDequantizeOp::verify() {
+  ArrayRef<int64_t> d = shapeOf(getData()), i = shapeOf(getIndices());
+  if (d.size() != 2) return emitOpError() << "data must be [V, E], got " << shapeStr(d);
+  if (!isF32(getOutput())) return emitOpError() << "result must be f32";
+  SmallVector<int64_t> expect(i);
+  expect.push_back(d[1]);
+  if (shapeOf(getOutput()) != ArrayRef<int64_t>(expect)) return emitOpError() << "result must be " << shapeStr(expect);
+  return success();
+}

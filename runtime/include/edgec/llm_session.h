@@ -1,0 +1,56 @@
+// Running an LLM package (edgec compile model.gguf): its tokenizer, and the prefill and
+// decode functions over the KV cache kept as the session's state. The runtime part of
+// `edgec generate` and `edgec bench`, usable by any application that links the runtime
+// (no MLIR, no LLVM). Package contract: docs/architecture.md ("LLM packages").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "edgec/tokenizer.h"
+
+namespace edgec {
+
+struct LlmInfo {
+  std::string architecture;   // llm.architecture ("llama", "qwen2")
+  int64_t contextLength = 0;  // positions the KV cache holds
+  int64_t prefillChunk = 0;   // tokens per prefill call
+  int64_t vocabSize = 0;
+  std::string kvCache;        // "f16" or "f32"
+  uint64_t weightBytes = 0;   // the package's constants
+  uint64_t stateBytes = 0;    // the KV cache
+  uint64_t arenaBytes = 0;    // activations of prefill and decode together
+};
+
+class LlmSession {
+public:
+  // Loads the package at `path` and prepares a session with `threads` threads (0: one per
+  // core). Null with one line in `error` naming the file when it cannot be loaded or is
+  // not an LLM package (no prefill/decode functions of the expected form, no llm.*
+  // metadata, no tokenizer).
+  static std::unique_ptr<LlmSession> open(const std::string &path, int threads, std::string &error);
+  ~LlmSession();
+
+  const LlmInfo &info() const;
+  const Tokenizer &tokenizer() const;
+  int threads() const;
+
+  // Runs `tokens` at positions position() .. position() + n - 1 (decode for one token,
+  // prefill chunks otherwise) and returns the logits of the last one (vocabSize floats,
+  // valid until the next call). False with `error` when they do not fit the context, a
+  // token id is outside the vocabulary, or a kernel fails.
+  bool feed(const std::vector<int32_t> &tokens, const float *&logits, std::string &error);
+  // The next position: how many tokens the cache holds.
+  int64_t position() const;
+  // Empties the cache (positions restart at 0).
+  void reset();
+
+private:
+  struct Impl;
+  explicit LlmSession(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace edgec

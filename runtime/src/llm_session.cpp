@@ -1,0 +1,189 @@
+// LlmSession: a package's prefill/decode functions driven over its KV cache, and its
+// tokenizer read from the package metadata (the GGUF keys tokenizer.ggml.*, as the
+// compiler copied them).
+#include "edgec/llm_session.h"
+
+#include <algorithm>
+
+#include "model.h"
+
+namespace edgec {
+
+namespace {
+
+const pkg::Metadata *findKey(const pkg::Package &plan, const char *key) {
+  return plan.metadata() ? plan.metadata()->LookupByKey(key) : nullptr;
+}
+
+int64_t intKey(const pkg::Package &plan, const char *key, int64_t fallback) {
+  const pkg::Metadata *m = findKey(plan, key);
+  return m && m->kind() == pkg::MetadataKind::Int ? m->i() : fallback;
+}
+
+std::string stringKey(const pkg::Package &plan, const char *key) {
+  const pkg::Metadata *m = findKey(plan, key);
+  return m && m->kind() == pkg::MetadataKind::String && m->s() ? m->s()->str() : std::string();
+}
+
+// The tokenizer keys a package holds, as a TokenizerVocab (the same keys and defaults as
+// a GGUF file's: vocabFromGguf in the compiler).
+bool vocabFromPackage(const pkg::Package &plan, TokenizerVocab &vocab, std::string &error) {
+  vocab.model = stringKey(plan, "tokenizer.ggml.model");
+  if (vocab.model.empty()) {
+    error = "the package has no tokenizer (tokenizer.ggml.model)";
+    return false;
+  }
+  vocab.pre = stringKey(plan, "tokenizer.ggml.pre");
+  vocab.setModelDefaults();
+  const pkg::Metadata *tokens = findKey(plan, "tokenizer.ggml.tokens");
+  if (!tokens || tokens->kind() != pkg::MetadataKind::Strings || !tokens->strings()) {
+    error = "the package has no tokenizer.ggml.tokens";
+    return false;
+  }
+  for (const auto *s : *tokens->strings()) vocab.tokens.push_back(s->str());
+  if (const pkg::Metadata *m = findKey(plan, "tokenizer.ggml.scores"); m && m->floats())
+    vocab.scores.assign(m->floats()->begin(), m->floats()->end());
+  if (const pkg::Metadata *m = findKey(plan, "tokenizer.ggml.token_type"); m && m->ints())
+    for (int64_t t : *m->ints()) vocab.types.push_back(int32_t(t));
+  if (const pkg::Metadata *m = findKey(plan, "tokenizer.ggml.merges"); m && m->strings())
+    for (const auto *s : *m->strings()) vocab.merges.push_back(s->str());
+  auto id = [&](const char *key, int32_t &out) { out = int32_t(intKey(plan, key, out)); };
+  id("tokenizer.ggml.bos_token_id", vocab.bos);
+  id("tokenizer.ggml.eos_token_id", vocab.eos);
+  id("tokenizer.ggml.unknown_token_id", vocab.unk);
+  id("tokenizer.ggml.padding_token_id", vocab.pad);
+  id("tokenizer.ggml.eot_token_id", vocab.eot);
+  id("tokenizer.ggml.eom_token_id", vocab.eom);
+  auto flag = [&](const char *key, bool &out) {
+    if (const pkg::Metadata *m = findKey(plan, key); m && m->kind() == pkg::MetadataKind::Bool) out = m->b();
+  };
+  flag("tokenizer.ggml.add_bos_token", vocab.addBos);
+  flag("tokenizer.ggml.add_eos_token", vocab.addEos);
+  flag("tokenizer.ggml.add_space_prefix", vocab.addSpacePrefix);
+  return true;
+}
+
+}  // namespace
+
+struct LlmSession::Impl {
+  std::unique_ptr<rt::LoadedModel> model;
+  std::unique_ptr<rt::Session> session;
+  std::unique_ptr<Tokenizer> tokenizer;
+  LlmInfo info;
+  int prefill = -1, decode = -1;
+  int64_t position = 0;
+  std::vector<int32_t> chunk;  // prefill's padded tokens
+};
+
+LlmSession::LlmSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LlmSession::~LlmSession() = default;
+
+std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int threads, std::string &error) {
+  auto impl = std::make_unique<Impl>();
+  try {
+    impl->model = std::make_unique<rt::LoadedModel>(path);
+    const pkg::Package &plan = impl->model->plan();
+    LlmInfo &info = impl->info;
+    info.architecture = stringKey(plan, "llm.architecture");
+    info.contextLength = intKey(plan, "llm.context_length", 0);
+    info.prefillChunk = intKey(plan, "llm.prefill_chunk", 0);
+    info.vocabSize = intKey(plan, "llm.vocab_size", 0);
+    info.kvCache = stringKey(plan, "llm.kv_cache");
+    if (info.architecture.empty() || info.contextLength <= 0 || info.prefillChunk <= 0 || info.vocabSize <= 0)
+      throw rt::Error("not an LLM package (no llm.* metadata; compile a .gguf model with edgec compile)");
+    for (int f = 0; f < impl->model->numFunctions(); ++f) {
+      const std::string name = impl->model->function(f).name()->str();
+      if (name == "prefill") impl->prefill = f;
+      if (name == "decode") impl->decode = f;
+    }
+    if (impl->prefill < 0 || impl->decode < 0)
+      throw rt::Error("an LLM package needs the functions prefill and decode");
+    // The signatures LlmSession feeds (GgufModel.h): prefill(tokens[S], pos[1], last[1]),
+    // decode(token[1], pos[1]), both -> logits[1, V].
+    auto check = [&](int f, size_t inputs, int64_t tokens) {
+      const pkg::Function &fn = impl->model->function(f);
+      bool ok = fn.inputs()->size() == inputs && fn.outputs()->size() == 1 &&
+                impl->model->shape(fn.inputs()->Get(0)) == std::vector<int64_t>{tokens} &&
+                impl->model->shape(fn.outputs()->Get(0)) == std::vector<int64_t>{1, info.vocabSize};
+      if (!ok) throw rt::Error("function " + fn.name()->str() + " does not have the LLM signature");
+    };
+    check(impl->prefill, 3, info.prefillChunk);
+    check(impl->decode, 2, 1);
+    info.weightBytes = impl->model->constantsSize();
+    info.stateBytes = plan.state_size();
+    for (int f = 0; f < impl->model->numFunctions(); ++f) info.arenaBytes += impl->model->function(f).arena_size();
+    TokenizerVocab vocab;
+    std::string why;
+    if (!vocabFromPackage(plan, vocab, why) || !(impl->tokenizer = Tokenizer::create(std::move(vocab), why)))
+      throw rt::Error(why);
+    rt::SessionOptions options;
+    options.threads = threads;
+    impl->session = std::make_unique<rt::Session>(*impl->model, options);
+  } catch (const std::exception &e) {
+    error = path + ": " + e.what();
+    return nullptr;
+  }
+  return std::unique_ptr<LlmSession>(new LlmSession(std::move(impl)));
+}
+
+const LlmInfo &LlmSession::info() const { return impl_->info; }
+const Tokenizer &LlmSession::tokenizer() const { return *impl_->tokenizer; }
+int LlmSession::threads() const { return impl_->session->threads(); }
+int64_t LlmSession::position() const { return impl_->position; }
+
+void LlmSession::reset() {
+  impl_->session->resetState();
+  impl_->position = 0;
+}
+
+bool LlmSession::feed(const std::vector<int32_t> &tokens, const float *&logits, std::string &error) {
+  Impl &s = *impl_;
+  if (tokens.empty()) {
+    error = "no tokens to run";
+    return false;
+  }
+  if (s.position + int64_t(tokens.size()) > s.info.contextLength) {
+    error = std::to_string(tokens.size()) + " more tokens at position " + std::to_string(s.position) +
+            " do not fit the context of " + std::to_string(s.info.contextLength) +
+            " positions (compile with a larger --ctx)";
+    return false;
+  }
+  for (int32_t t : tokens)
+    if (t < 0 || t >= s.info.vocabSize) {
+      error = "token id " + std::to_string(t) + " is outside the vocabulary of " + std::to_string(s.info.vocabSize);
+      return false;
+    }
+  try {
+    if (tokens.size() == 1) {
+      int64_t pos = s.position;
+      s.session->selectFunction(s.decode);
+      s.session->setInput(0, tokens.data(), sizeof(int32_t));
+      s.session->setInput(1, &pos, sizeof pos);
+      s.session->run();
+    } else {
+      // Chunks of S; the last is padded with its final token (the padding rows land in
+      // cache rows past the context's end or are overwritten by the next tokens, and
+      // causal attention never lets a real row see them).
+      const size_t S = size_t(s.info.prefillChunk);
+      s.session->selectFunction(s.prefill);
+      for (size_t begin = 0; begin < tokens.size(); begin += S) {
+        const size_t n = std::min(S, tokens.size() - begin);
+        s.chunk.assign(tokens.begin() + long(begin), tokens.begin() + long(begin + n));
+        s.chunk.resize(S, s.chunk.back());
+        int64_t pos = s.position + int64_t(begin), last = int64_t(n) - 1;
+        s.session->setInput(0, s.chunk.data(), S * sizeof(int32_t));
+        s.session->setInput(1, &pos, sizeof pos);
+        s.session->setInput(2, &last, sizeof last);
+        s.session->run();
+      }
+    }
+  } catch (const std::exception &e) {
+    error = e.what();
+    return false;
+  }
+  s.position += int64_t(tokens.size());
+  logits = static_cast<const float *>(s.session->output(0).data);
+  return true;
+}
+
+}  // namespace edgec

@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""edgec generates what llama.cpp generates: GGUF models compiled and run the user's way
+(`edgec compile model.gguf`, then `edgec generate --tokens ... --ids --dump-logits`), against
+llama.cpp (node-llama-cpp 3.22.1, llama_cpp.py) and the numpy reference (llm_reference.py),
+whose agreement with each other llm_references_agree.py checks.
+
+One case per architecture (llama with its own output head, qwen2 with QKV biases and a tied
+head) and weight type (every matrix and the embedding in F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
+Q5_1 Q4_K Q5_K Q6_K): a prompt of BOS + 7 fixed ids, a greedy continuation of N_GEN tokens,
+edgec on 2 threads with its default f16 KV cache, llama.cpp on 1 thread with its default F16
+cache. A case passes when:
+  1. the continuation equals llama.cpp's token for token on F32, F16 and Q8_0 (EXACT_TOKENS);
+     on the other types up to a tie (a step where llama.cpp's logit of its own choice exceeds
+     its logit of edgec's by at most 2 x TOL_CPP; the runs are not compared past it);
+  2. every logit edgec chose a token from (the prompt's last position and each decode step
+     fed the same tokens) is within TOL_CPP of llama.cpp's and of the numpy reference with
+     llama.cpp's roundings (llm_reference.Model(emulate_ggml=True));
+  3. the prompt's last-position logits are within TOL_EXACT of the exact numpy reference
+     (float64, the stored weights dequantized, no activation rounding).
+edgec rounds as llama.cpp does where the formats define it (activations to each weight
+type's vec_dot type, the f16 KV cache, queries to f16 before they meet an f16 cache) and
+keeps f32 elsewhere (softmax weights, which llama.cpp rounds to f16 before the f16 values),
+so the tolerances are those llm_references_agree.py measured between the two references,
+which bound the same effects, except F16's (TOL_CPP).
+Prints one line per case and "N passed, N failed" last.
+
+  test/e2e/llm_generate.py --build-dir build [--cases llama/q4_k,qwen2/f16] [--keep]
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gguf_models  # noqa: E402
+import harness  # noqa: E402
+import llama_cpp  # noqa: E402
+import llm_reference  # noqa: E402
+from llm_references_agree import (EXACT_TOKENS, N_GEN, SEED, TOL_EMULATED, TOL_EXACT,  # noqa: E402
+                                  compare_tokens, prompt_for)
+
+ARCHS = ["llama", "qwen2"]
+CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES]
+ENABLED_CASES = CASES
+# edgec against llama.cpp (and the emulated reference): the effects that separate the two
+# references, plus one of edgec's own: it keeps attention's softmax weights in f32 where
+# llama.cpp rounds them to f16 before multiplying the f16 values (measured up to 0.013 on
+# F16, where nothing else differs), so F16 is allowed 0.02.
+TOL_CPP = dict(TOL_EMULATED, f16=0.02)
+
+
+class EdgecFailed(Exception):
+    pass
+
+
+def run_edgec(edgec, path, prompt):
+    """compile + generate -> (tokens, logits [N_GEN, vocab], compile seconds, generate's statistics)."""
+    pkg = path[:-len(".gguf")] + ".edgepkg"
+    logits = path[:-len(".gguf")] + ".logits.npy"
+    proc, compile_s, _ = harness.compile_package(edgec, path, [], pkg)
+    if proc.returncode != 0:
+        raise EdgecFailed("compile: " + harness.edgec_message(proc.stdout))
+    proc = subprocess.run([edgec, "generate", pkg, "--tokens", ",".join(map(str, prompt)), "-n", str(N_GEN), "--ids",
+                           "--ignore-eos", "--threads", "2", "--dump-logits", logits], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+    if proc.returncode != 0:
+        raise EdgecFailed("generate: " + harness.edgec_message(proc.stderr))
+    tokens = [int(t) for t in proc.stdout.strip().split(",")]
+    return tokens, np.load(logits).astype(np.float64), compile_s, proc.stderr.strip().splitlines()[0]
+
+
+def check(desc, path, got, edgec):
+    if not got["ok"]:
+        return False, "llama.cpp failed: %s" % got["error"].splitlines()[0]
+    wtype = desc["wtype"]
+    prompt = prompt_for(desc)
+    tokens, rows, compile_s, stats = run_edgec(edgec, path, prompt)
+    cpp_tokens, cpp_rows = got["tokens"], np.array(got["logits"], np.float64)
+    problems = []
+    if len(tokens) != N_GEN or rows.shape != cpp_rows.shape:
+        return False, "edgec gave %d tokens and logits %s, llama.cpp %d and %s" % (
+            len(tokens), rows.shape, len(cpp_tokens), cpp_rows.shape)
+    same, why = compare_tokens(tokens, cpp_tokens, cpp_rows, TOL_CPP[wtype])
+    if why == "mismatch" or (why and wtype in EXACT_TOKENS):
+        problems.append("token %d differs from llama.cpp's (%d vs %d)" % (same, tokens[same], cpp_tokens[same]))
+    n = min(same + 1, N_GEN)  # rows fed the same tokens
+    cpp_diff = np.abs(rows[:n] - cpp_rows[:n]).max()
+    if not cpp_diff <= TOL_CPP[wtype]:
+        problems.append("logits differ from llama.cpp's by %.3g > %g" % (cpp_diff, TOL_CPP[wtype]))
+
+    emu_tokens, emu_rows = llm_reference.Model(path, emulate_ggml=True).generate(prompt, N_GEN)
+    same_emu, _ = compare_tokens(tokens, emu_tokens, emu_rows, TOL_EMULATED[wtype])
+    m = min(same_emu + 1, N_GEN)
+    emu_diff = np.abs(rows[:m] - emu_rows[:m]).max()
+    if not emu_diff <= TOL_CPP[wtype]:
+        problems.append("logits differ from the emulated reference by %.3g > %g" % (emu_diff, TOL_CPP[wtype]))
+    exact = llm_reference.Model(path).prefill(prompt)[-1]
+    exact_diff = np.abs(rows[0] - exact).max()
+    if not exact_diff <= TOL_EXACT[wtype]:
+        problems.append("last-position logits differ from the exact reference by %.3g > %g" %
+                        (exact_diff, TOL_EXACT[wtype]))
+    detail = ("tokens equal to llama.cpp's: %d/%d%s; max|logit diff| llama.cpp %.2g (tol %g), emulated %.2g "
+              "(tol %g), exact last position %.2g (tol %g); compile %.2f s; %s" % (
+                  same, N_GEN, " (then a tie)" if why == "tie" else "", cpp_diff, TOL_CPP[wtype], emu_diff,
+                  TOL_CPP[wtype], exact_diff, TOL_EXACT[wtype], compile_s, stats))
+    return not problems, ("; ".join(problems) + " | " if problems else "") + detail
+
+
+def main():
+    p = harness.parser(__doc__)
+    harness.add_cases_argument(p, "--cases", ENABLED_CASES)
+    harness.add_results_arguments(p, "the GGUF models and packages")
+    p.add_argument("--peers", help="npm prefix holding node-llama-cpp (default BUILD/peers)")
+    args = p.parse_args()
+    names = harness.select_cases(p, args.cases, CASES, ENABLED_CASES)
+    build = os.path.abspath(args.build_dir)
+    edgec = os.path.join(build, "bin", "edgec")
+    peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
+    problem = llama_cpp.ensure(peers)
+    if problem:
+        return harness.setup_failed(problem, len(names))
+
+    work = tempfile.mkdtemp(prefix="llm-generate-", dir=build)
+    tally = harness.Tally(12)
+    try:
+        models, jobs = [], []
+        for case in names:
+            arch, wtype = case.split("/")
+            path = os.path.join(work, "%s-%s.gguf" % (arch, wtype))
+            desc = gguf_models.write_model(path, arch, wtype, SEED)
+            models.append((case, desc, path))
+            jobs.append(dict(model=path, prompt=prompt_for(desc), n=N_GEN, threads=1, kv_type="F16"))
+        try:
+            results = llama_cpp.run_jobs(jobs, peers)
+        except RuntimeError as e:
+            results = [dict(ok=False, error=str(e))] * len(jobs)
+        for (case, desc, path), got in zip(models, results):
+            try:
+                ok, detail = check(desc, path, got, edgec)
+            except (EdgecFailed, OSError, ValueError) as e:
+                ok, detail = False, "%s: %s" % (type(e).__name__, str(e).strip()[-500:])
+            tally.add(case, ok, detail)
+    finally:
+        harness.release_work(work, args.keep or tally.failed)
+    return tally.finish(args.results_json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+// `edgec compile model.gguf`: a llama/qwen2 GGUF model to a package with the functions
+// prefill and decode over a KV cache (compiler/include/edgec/GgufModel.h), weights kept
+// as the file stores them.
+#include <cstdio>
+
+#include "Commands.h"
+#include "edgec/AtomicFile.h"
+#include "edgec/GgufModel.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace edgec::cli {
+
+namespace {
+std::string megabytes(uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));
+  return text;
+}
+}  // namespace
+
+void GgufCompileOptions::addOptions(CLI::App &group) {
+  group.add_option("--ctx", ctx,
+                   "Context length: positions a session holds in its KV cache (default: the model's "
+                   "context_length, at most 4096)")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 20));
+  group.add_option("--kv-cache", kvCache, "KV cache element type: f16 or f32")
+      ->check(CLI::IsMember({"f16", "f32"}))
+      ->capture_default_str();
+  group.add_option("--prefill-chunk", prefillChunk,
+                   "Tokens per prefill call (a prompt runs in chunks of this many, the last padded)")
+      ->check(CLI::Range(int64_t(1), int64_t(4096)))
+      ->capture_default_str();
+}
+
+void compileGguf(const std::string &path, const GgufCompileOptions &options, const Target &target,
+                 const std::string &output, const std::string &dumpIr, bool quiet) {
+  checkOutputFile(output);
+  if (!dumpIr.empty()) checkOutputFile(dumpIr);
+  Progress progress(4, quiet);
+  mlir::MLIRContext context;
+  DiagnosticText diagnostics(context);
+
+  progress.step("reading " + path);
+  std::string error;
+  std::shared_ptr<const gguf::GgufFile> file = gguf::GgufFile::open(path, error);
+  if (!file) throw CommandError(error);
+  gguf::LlmBuildOptions build;
+  build.contextLength = options.ctx;
+  build.prefillChunk = options.prefillChunk;
+  build.kvCache = options.kvCache;
+  auto module = gguf::buildLlmModule(context, file, build, error);
+  if (!module) throw CommandError(error.empty() ? "building the model failed:\n" + diagnostics.str() : error);
+  if (mlir::failed(mlir::verify(*module))) throw CommandError("the built model is invalid:\n" + diagnostics.str());
+
+  progress.step("optimizing for " + target.name().str());
+  mlir::PassManager pm(&context);
+  target.buildPipeline(pm, PipelineOptions{true});
+  if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + diagnostics.str());
+  if (!dumpIr.empty()) {
+    std::string text;
+    llvm::raw_string_ostream ir(text);
+    mlir::OwningOpRef<mlir::ModuleOp> printed = module->clone();
+    elideLargeMetadata(*printed);
+    printed->print(ir, mlir::OpPrintingFlags().elideLargeElementsAttrs(16).elideLargeResourceString(64));
+    if (!writeFileAtomically(dumpIr, std::vector<uint8_t>(text.begin(), text.end()), error)) throw CommandError(error);
+  }
+
+  progress.step("lowering to kernels and planning memory");
+  if (mlir::failed(target.checkLegality(*module))) throw CommandError(diagnostics.str());
+  progress.step("writing " + output);
+  PackageStats stats;
+  if (!target.writePackage(*module, output, &stats)) throw CommandError("lowering failed:\n" + diagnostics.str());
+  progress.done();
+  if (!quiet)
+    std::fprintf(stderr, "wrote %s: %zu kernels, %s weights, %s arena\n", output.c_str(), stats.kernels,
+                 megabytes(stats.constantBytes).c_str(), megabytes(stats.arenaBytes).c_str());
+}
+
+}  // namespace edgec::cli
