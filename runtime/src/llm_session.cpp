@@ -25,21 +25,17 @@ std::string stringKey(const pkg::Package &plan, const char *key) {
   return m && m->kind() == pkg::MetadataKind::String && m->s() ? m->s()->str() : std::string();
 }
 
-// The tokenizer keys a package holds, as a TokenizerVocab (the same keys and defaults as
-// a GGUF file's: vocabFromGguf in the compiler).
+// The tokenizer a package holds: the vocabulary the compiler read and checked, every key
+// written explicitly (LlmBuilder's llmAttributes), so nothing is defaulted here;
+// Tokenizer::create validates it again.
 bool vocabFromPackage(const pkg::Package &plan, TokenizerVocab &vocab, std::string &error) {
   vocab.model = stringKey(plan, "tokenizer.ggml.model");
-  if (vocab.model.empty()) {
-    error = "the package has no tokenizer (tokenizer.ggml.model)";
+  const pkg::Metadata *tokens = findKey(plan, "tokenizer.ggml.tokens");
+  if (vocab.model.empty() || !tokens || !tokens->strings()) {
+    error = "the package has no tokenizer (tokenizer.ggml.model and .tokens)";
     return false;
   }
   vocab.pre = stringKey(plan, "tokenizer.ggml.pre");
-  vocab.setModelDefaults();
-  const pkg::Metadata *tokens = findKey(plan, "tokenizer.ggml.tokens");
-  if (!tokens || tokens->kind() != pkg::MetadataKind::Strings || !tokens->strings()) {
-    error = "the package has no tokenizer.ggml.tokens";
-    return false;
-  }
   for (const auto *s : *tokens->strings()) vocab.tokens.push_back(s->str());
   if (const pkg::Metadata *m = findKey(plan, "tokenizer.ggml.scores"); m && m->floats())
     vocab.scores.assign(m->floats()->begin(), m->floats()->end());
@@ -47,19 +43,20 @@ bool vocabFromPackage(const pkg::Package &plan, TokenizerVocab &vocab, std::stri
     for (int64_t t : *m->ints()) vocab.types.push_back(int32_t(t));
   if (const pkg::Metadata *m = findKey(plan, "tokenizer.ggml.merges"); m && m->strings())
     for (const auto *s : *m->strings()) vocab.merges.push_back(s->str());
-  auto id = [&](const char *key, int32_t &out) { out = int32_t(intKey(plan, key, out)); };
-  id("tokenizer.ggml.bos_token_id", vocab.bos);
-  id("tokenizer.ggml.eos_token_id", vocab.eos);
-  id("tokenizer.ggml.unknown_token_id", vocab.unk);
-  id("tokenizer.ggml.padding_token_id", vocab.pad);
-  id("tokenizer.ggml.eot_token_id", vocab.eot);
-  id("tokenizer.ggml.eom_token_id", vocab.eom);
-  auto flag = [&](const char *key, bool &out) {
-    if (const pkg::Metadata *m = findKey(plan, key); m && m->kind() == pkg::MetadataKind::Bool) out = m->b();
+  auto id = [&](const char *key) { return int32_t(intKey(plan, key, -1)); };
+  vocab.bos = id("tokenizer.ggml.bos_token_id");
+  vocab.eos = id("tokenizer.ggml.eos_token_id");
+  vocab.unk = id("tokenizer.ggml.unknown_token_id");
+  vocab.pad = id("tokenizer.ggml.padding_token_id");
+  vocab.eot = id("tokenizer.ggml.eot_token_id");
+  vocab.eom = id("tokenizer.ggml.eom_token_id");
+  auto flag = [&](const char *key) {
+    const pkg::Metadata *m = findKey(plan, key);
+    return m && m->kind() == pkg::MetadataKind::Bool && m->b();
   };
-  flag("tokenizer.ggml.add_bos_token", vocab.addBos);
-  flag("tokenizer.ggml.add_eos_token", vocab.addEos);
-  flag("tokenizer.ggml.add_space_prefix", vocab.addSpacePrefix);
+  vocab.addBos = flag("tokenizer.ggml.add_bos_token");
+  vocab.addEos = flag("tokenizer.ggml.add_eos_token");
+  vocab.addSpacePrefix = flag("tokenizer.ggml.add_space_prefix");
   return true;
 }
 

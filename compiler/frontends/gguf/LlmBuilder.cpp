@@ -87,8 +87,9 @@ private:
 class LlmBuilder {
 public:
   LlmBuilder(MLIRContext &ctx, std::shared_ptr<const GgufFile> file, const LlmHyperParams &hp,
-             const LlmBuildOptions &opts, int64_t context, int64_t cacheRows)
-      : ctx_(ctx), b_(&ctx), file_(std::move(file)), hp_(hp), opts_(opts), context_(context), cacheRows_(cacheRows) {}
+             const TokenizerVocab &vocab, const LlmBuildOptions &opts, int64_t context, int64_t cacheRows)
+      : ctx_(ctx), b_(&ctx), file_(std::move(file)), hp_(hp), vocab_(vocab), opts_(opts), context_(context),
+        cacheRows_(cacheRows) {}
 
   OwningOpRef<ModuleOp> build(std::string &error);
 
@@ -113,6 +114,7 @@ private:
   OpBuilder b_;
   std::shared_ptr<const GgufFile> file_;
   const LlmHyperParams &hp_;
+  const TokenizerVocab &vocab_;
   const LlmBuildOptions &opts_;
   const int64_t context_, cacheRows_;
   Type cacheElement_;
@@ -300,48 +302,39 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
 }
 
 // What `edgec generate` needs besides the functions, as the package's metadata: the
-// context, the prefill chunk and the GGUF tokenizer keys (tokenizer.*, copied as they
-// are, so the runtime reads the tokenizer from a package as from a GGUF file).
+// context, the prefill chunk and the tokenizer. The tokenizer is written as the vocabulary
+// the compiler read and checked (vocabFromGguf: llama.cpp's defaults applied, every id and
+// flag explicit), under the GGUF key names, so the runtime reads it back without
+// re-deriving anything (llm_session.cpp).
 DictionaryAttr LlmBuilder::llmAttributes() {
   SmallVector<NamedAttribute> entries;
-  for (const KeyValue &kv : file_->metadata()) {
-    if (!kv.key.starts_with("tokenizer.")) continue;
-    Attribute attr;
-    const gguf::Value &v = kv.value;
-    int64_t i = 0;
-    double f = 0;
-    if (const llvm::StringRef *s = v.asString()) {
-      attr = b_.getStringAttr(*s);
-    } else if (v.type == ValueType::Bool) {
-      attr = b_.getBoolAttr(std::get<bool>(v.data));
-    } else if (v.isInteger() && v.asI64(i)) {
-      attr = b_.getI64IntegerAttr(i);
-    } else if (v.isFloat() && v.asF64(f)) {
-      attr = b_.getF64FloatAttr(f);
-    } else if (const ArrayValue *a = v.asArray()) {
-      if (a->elementType == ValueType::String) {
-        SmallVector<Attribute> items;
-        items.reserve(a->size());
-        for (llvm::StringRef s : a->strings) items.push_back(b_.getStringAttr(s));
-        attr = b_.getArrayAttr(items);
-      } else if (a->elementType == ValueType::F32) {
-        SmallVector<float> items(a->size());
-        for (size_t k = 0; k < a->size(); ++k) std::memcpy(&items[k], a->raw + 4 * k, 4);
-        attr = DenseF32ArrayAttr::get(&ctx_, items);
-      } else {
-        SmallVector<int64_t> items;
-        for (size_t k = 0; k < a->size(); ++k)
-          if (a->at(k).asI64(i)) items.push_back(i);
-        if (items.size() == a->size()) attr = DenseI64ArrayAttr::get(&ctx_, items);
-      }
-    }
-    if (attr) entries.push_back(b_.getNamedAttr(kv.key, attr));  // other kinds are not used by the tokenizer
-  }
-  entries.push_back(b_.getNamedAttr("llm.architecture", b_.getStringAttr(hp_.arch)));
-  entries.push_back(b_.getNamedAttr("llm.context_length", b_.getI64IntegerAttr(context_)));
-  entries.push_back(b_.getNamedAttr("llm.prefill_chunk", b_.getI64IntegerAttr(opts_.prefillChunk)));
-  entries.push_back(b_.getNamedAttr("llm.vocab_size", b_.getI64IntegerAttr(hp_.vocab)));
-  entries.push_back(b_.getNamedAttr("llm.kv_cache", b_.getStringAttr(opts_.kvCache)));
+  auto add = [&](const char *key, Attribute value) { entries.push_back(b_.getNamedAttr(key, value)); };
+  auto strings = [&](const std::vector<std::string> &items) {
+    SmallVector<Attribute> attrs;
+    attrs.reserve(items.size());
+    for (const std::string &item : items) attrs.push_back(b_.getStringAttr(item));
+    return b_.getArrayAttr(attrs);
+  };
+  const TokenizerVocab &v = vocab_;
+  add("tokenizer.ggml.model", b_.getStringAttr(v.model));
+  add("tokenizer.ggml.pre", b_.getStringAttr(v.pre));
+  add("tokenizer.ggml.tokens", strings(v.tokens));
+  add("tokenizer.ggml.scores", DenseF32ArrayAttr::get(&ctx_, v.scores));
+  add("tokenizer.ggml.token_type", DenseI64ArrayAttr::get(&ctx_, SmallVector<int64_t>(v.types.begin(), v.types.end())));
+  add("tokenizer.ggml.merges", strings(v.merges));
+  const std::pair<const char *, int32_t> ids[] = {
+      {"tokenizer.ggml.bos_token_id", v.bos},     {"tokenizer.ggml.eos_token_id", v.eos},
+      {"tokenizer.ggml.unknown_token_id", v.unk}, {"tokenizer.ggml.padding_token_id", v.pad},
+      {"tokenizer.ggml.eot_token_id", v.eot},     {"tokenizer.ggml.eom_token_id", v.eom}};
+  for (const auto &[key, id] : ids) add(key, b_.getI64IntegerAttr(id));
+  add("tokenizer.ggml.add_bos_token", b_.getBoolAttr(v.addBos));
+  add("tokenizer.ggml.add_eos_token", b_.getBoolAttr(v.addEos));
+  add("tokenizer.ggml.add_space_prefix", b_.getBoolAttr(v.addSpacePrefix));
+  add("llm.architecture", b_.getStringAttr(hp_.arch));
+  add("llm.context_length", b_.getI64IntegerAttr(context_));
+  add("llm.prefill_chunk", b_.getI64IntegerAttr(opts_.prefillChunk));
+  add("llm.vocab_size", b_.getI64IntegerAttr(hp_.vocab));
+  add("llm.kv_cache", b_.getStringAttr(opts_.kvCache));
   return b_.getDictionaryAttr(entries);
 }
 
@@ -457,7 +450,7 @@ OwningOpRef<ModuleOp> buildLlmModule(MLIRContext &context, std::shared_ptr<const
   // A padded last prefill chunk writes up to S - 1 rows past the context; they are never
   // read, but must not be clamped onto real rows.
   const int64_t cacheRows = positions + options.prefillChunk - 1;
-  LlmBuilder builder(context, file, hp, options, positions, cacheRows);
+  LlmBuilder builder(context, file, hp, tokenizer->vocab(), options, positions, cacheRows);
   return builder.build(error);
 }
 
