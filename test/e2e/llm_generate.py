@@ -22,6 +22,9 @@ type's vec_dot type, the f16 KV cache, queries to f16 before they meet an f16 ca
 keeps f32 elsewhere (softmax weights, which llama.cpp rounds to f16 before the f16 values),
 so the tolerances are those llm_references_agree.py measured between the two references,
 which bound the same effects, except F16's (TOL_CPP).
+Two more cases compile with --kv-cache int8 (llama/f32/kv-int8, qwen2/q8_0/kv-int8), which
+llama.cpp has no equal of: their tokens must equal the exact reference's up to a tie and
+their logits stay within TOL_EXACT + INT8_CACHE_EXTRA of it.
 Prints one line per case and "N passed, N failed" last.
 
   test/e2e/llm_generate.py --build-dir build [--cases llama/q4_k,qwen2/f16] [--keep]
@@ -42,7 +45,15 @@ from llm_references_agree import (EXACT_TOKENS, N_GEN, SEED, TOL_EMULATED, TOL_E
                                   compare_tokens, prompt_for)
 
 ARCHS = ["llama", "qwen2"]
-CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES]
+# ARCH/TYPE, and ARCH/TYPE/kv-int8: compiled with --kv-cache int8 (llama.cpp has no cache of
+# that form: checked against the exact numpy reference only, see check_int8_cache).
+CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES] + [
+    "llama/f32/kv-int8", "qwen2/q8_0/kv-int8"]
+# Max |edgec with an int8 cache - exact reference| over the rows fed the same tokens: the
+# weight type's own difference (TOL_EXACT) plus that of the symmetric 8-bit keys and values
+# (one scale per position and head, error <= scale / 2), which move the logits by about 1%
+# of their size (measured 0.11 on F32 weights, 0.25 on Q8_0 with its 8-bit activations).
+INT8_CACHE_EXTRA = 0.15
 ENABLED_CASES = CASES
 # edgec against llama.cpp (and the emulated reference): the effects that separate the two
 # references, plus one of edgec's own: it keeps attention's softmax weights in f32 where
@@ -55,11 +66,11 @@ class EdgecFailed(Exception):
     pass
 
 
-def run_edgec(edgec, path, prompt):
+def run_edgec(edgec, path, prompt, flags=(), tag=""):
     """compile + generate -> (tokens, logits [N_GEN, vocab], compile seconds, generate's statistics)."""
-    pkg = path[:-len(".gguf")] + ".edgepkg"
-    logits = path[:-len(".gguf")] + ".logits.npy"
-    proc, compile_s, _ = harness.compile_package(edgec, path, [], pkg)
+    pkg = path[:-len(".gguf")] + tag + ".edgepkg"
+    logits = path[:-len(".gguf")] + tag + ".logits.npy"
+    proc, compile_s, _ = harness.compile_package(edgec, path, list(flags), pkg)
     if proc.returncode != 0:
         raise EdgecFailed("compile: " + harness.edgec_message(proc.stdout))
     proc = subprocess.run([edgec, "generate", pkg, "--tokens", ",".join(map(str, prompt)), "-n", str(N_GEN), "--ids",
@@ -69,6 +80,26 @@ def run_edgec(edgec, path, prompt):
         raise EdgecFailed("generate: " + harness.edgec_message(proc.stderr))
     tokens = [int(t) for t in proc.stdout.strip().split(",")]
     return tokens, np.load(logits).astype(np.float64), compile_s, proc.stderr.strip().splitlines()[0]
+
+
+def check_int8_cache(desc, path, edgec):
+    """--kv-cache int8: greedy tokens equal to the exact reference's up to a tie, logits
+    within TOL_EXACT + INT8_CACHE_EXTRA of it on every row fed the same tokens."""
+    prompt = prompt_for(desc)
+    tol = TOL_EXACT[desc["wtype"]] + INT8_CACHE_EXTRA
+    tokens, rows, compile_s, stats = run_edgec(edgec, path, prompt, ["--kv-cache", "int8"], ".kv-int8")
+    ref_tokens, ref_rows = llm_reference.Model(path).generate(prompt, N_GEN)
+    same, why = compare_tokens(tokens, ref_tokens, ref_rows, tol)
+    n = min(same + 1, N_GEN)
+    diff = np.abs(rows[:n] - ref_rows[:n]).max()
+    problems = []
+    if why == "mismatch":
+        problems.append("token %d differs from the exact reference's (%d vs %d)" % (same, tokens[same], ref_tokens[same]))
+    if not diff <= tol:
+        problems.append("logits differ from the exact reference by %.3g > %g" % (diff, tol))
+    detail = "int8 KV cache: tokens equal to the exact reference's: %d/%d%s; max|logit diff| %.2g (tol %g); %s" % (
+        same, N_GEN, " (then a tie)" if why == "tie" else "", diff, tol, stats)
+    return not problems, ("; ".join(problems) + " | " if problems else "") + detail
 
 
 def check(desc, path, got, edgec):
@@ -127,18 +158,22 @@ def main():
     try:
         models, jobs = [], []
         for case in names:
-            arch, wtype = case.split("/")
+            arch, wtype = case.split("/")[:2]
             path = os.path.join(work, "%s-%s.gguf" % (arch, wtype))
             desc = gguf_models.write_model(path, arch, wtype, SEED)
             models.append((case, desc, path))
-            jobs.append(dict(model=path, prompt=prompt_for(desc), n=N_GEN, threads=1, kv_type="F16"))
+            if not case.endswith("/kv-int8"):
+                jobs.append(dict(model=path, prompt=prompt_for(desc), n=N_GEN, threads=1, kv_type="F16"))
         try:
-            results = llama_cpp.run_jobs(jobs, peers)
+            results = iter(llama_cpp.run_jobs(jobs, peers))
         except RuntimeError as e:
-            results = [dict(ok=False, error=str(e))] * len(jobs)
-        for (case, desc, path), got in zip(models, results):
+            results = iter([dict(ok=False, error=str(e))] * len(jobs))
+        for case, desc, path in models:
             try:
-                ok, detail = check(desc, path, got, edgec)
+                if case.endswith("/kv-int8"):
+                    ok, detail = check_int8_cache(desc, path, edgec)
+                else:
+                    ok, detail = check(desc, path, next(results), edgec)
             except (EdgecFailed, OSError, ValueError) as e:
                 ok, detail = False, "%s: %s" % (type(e).__name__, str(e).strip()[-500:])
             tally.add(case, ok, detail)

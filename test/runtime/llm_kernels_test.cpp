@@ -287,4 +287,43 @@ TEST(LlmKernels, AttentionRefusesBadSignatures) {
 }
 
 }  // namespace
+// ---- DynamicQuantizeRows (an int8 KV cache's step) ----
+
+// Each row: scale = max|x| / 127, codes = round-half-even(x / scale) in [-127, 127],
+// computed here in double from the definition; an all-zero row has scale 0 and codes 0.
+TEST(LlmKernels, QuantizeRowsMatchesTheDefinition) {
+  const int64_t rows = 37, D = 24;
+  auto x = randomFloats(rows * D, 11, -4.f, 4.f);
+  for (int64_t d = 0; d < D; ++d) x[size_t(5 * D + d)] = 0.f;  // an all-zero row
+  x[size_t(7 * D)] = -9.f;                                      // a row whose max is negative
+  for (int threads : {1, 3}) {
+    Tensor tx = Tensor::of<float>({rows / 37, 37, D}, x), ty(DType::i8, {1, rows, D}), ts(DType::f32, {1, rows});
+    AttrList none;
+    runKernel("DynamicQuantizeRows", {&tx}, {&ty, &ts}, none, {Isa::Ref}, threads);
+    const auto codes = ty.values<int8_t>();
+    const auto scales = ts.values<float>();
+    for (int64_t r = 0; r < rows; ++r) {
+      float amax = 0.f;
+      for (int64_t d = 0; d < D; ++d) amax = std::max(amax, std::fabs(x[size_t(r * D + d)]));
+      const float scale = amax / 127.f;
+      ASSERT_EQ(scales[size_t(r)], scale) << r;
+      for (int64_t d = 0; d < D; ++d) {
+        const double q = scale > 0 ? std::nearbyint(double(x[size_t(r * D + d)] / scale)) : 0.0;
+        ASSERT_EQ(codes[size_t(r * D + d)], int8_t(std::max(-127.0, std::min(127.0, q)))) << r << " " << d;
+      }
+    }
+    EXPECT_EQ(codes[size_t(7 * D)], -127);
+    EXPECT_EQ(scales[5], 0.f);
+  }
+}
+
+TEST(LlmKernels, QuantizeRowsRefusesBadShapes) {
+  Tensor x(DType::f32, {3, 8}), y(DType::i8, {3, 8}), s(DType::f32, {8}), yf(DType::f32, {3, 8}), s3(DType::f32, {3});
+  AttrList none;
+  EXPECT_NE(errorOf([&] { runKernel("DynamicQuantizeRows", {&x}, {&y, &s}, none); }).find("scales"),
+            std::string::npos);
+  EXPECT_NE(errorOf([&] { runKernel("DynamicQuantizeRows", {&x}, {&yf, &s3}, none); }).find("node 'test_node'"),
+            std::string::npos);
+}
+
 }  // namespace edgec::rt::testing

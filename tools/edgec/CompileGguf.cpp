@@ -25,8 +25,9 @@ void GgufCompileOptions::addOptions(CLI::App &group) {
                    "Context length: positions a session holds in its KV cache (default: the model's "
                    "context_length, at most 4096)")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 20));
-  group.add_option("--kv-cache", kvCache, "KV cache element type: f16 or f32")
-      ->check(CLI::IsMember({"f16", "f32"}))
+  group.add_option("--kv-cache", kvCache,
+                   "KV cache element type: f16, f32, or int8 (symmetric, one f32 scale per position and head)")
+      ->check(CLI::IsMember({"f16", "f32", "int8"}))
       ->capture_default_str();
   group.add_option("--prefill-chunk", prefillChunk,
                    "Tokens per prefill call (a prompt runs in chunks of this many, the last padded)")

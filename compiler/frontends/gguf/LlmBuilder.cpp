@@ -204,11 +204,15 @@ void LlmBuilder::ropeTables() {
 void LlmBuilder::declareStates(ModuleOp module) {
   b_.setInsertionPointToEnd(module.getBody());
   auto type = RankedTensorType::get({cacheRows_, hp_.kvHeads, hp_.headDim}, cacheElement_);
+  auto scales = RankedTensorType::get({cacheRows_, hp_.kvHeads}, b_.getF32Type());
+  auto declare = [&](const std::string &name, RankedTensorType t) {
+    b_.create<edge::StateOp>(loc(name), b_.getStringAttr(name), TypeAttr::get(t), ElementsAttr());
+  };
   for (int64_t l = 0; l < hp_.layers; ++l)
-    for (const char *kind : {"k_cache", "v_cache"})
-      b_.create<edge::StateOp>(loc("blk." + std::to_string(l) + "." + kind),
-                               b_.getStringAttr("blk." + std::to_string(l) + "." + kind), TypeAttr::get(type),
-                               ElementsAttr());
+    for (const char *kind : {"k_cache", "v_cache"}) {
+      declare("blk." + std::to_string(l) + "." + kind, type);
+      if (cacheElement_.isInteger(8)) declare("blk." + std::to_string(l) + "." + kind + ".scales", scales);
+    }
 }
 
 void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t S, bool withLast) {
@@ -238,6 +242,10 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
   positions = reshape(positions, {1, S}, "position_ids");
   mlir::Value starts = b_.create<edge::ConcatOp>(loc("cache_start"), i64({3}), ValueRange{pos, i64Const("zeros", zeros)},
                                            b_.getI64IntegerAttr(0));
+  mlir::Value scaleStarts;  // [pos, 0]: where an int8 cache's scales of this step go
+  if (cacheElement_.isInteger(8))
+    scaleStarts = b_.create<edge::ConcatOp>(loc("cache_scale_start"), i64({2}),
+                                            ValueRange{pos, i64Const("zero", {0})}, b_.getI64IntegerAttr(0));
   const int64_t half = D / 2;
   mlir::Value cosTable = constantF32("rope_cos", f32({cacheRows_, half}), cos_);
   mlir::Value sinTable = constantF32("rope_sin", f32({cacheRows_, half}), sin_);
@@ -251,16 +259,26 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
                                                 b_.getI64IntegerAttr(heads),
                                                 b_.getI64IntegerAttr(hp_.neoxRope ? 0 : 1), b_.getI64IntegerAttr(0));
     };
-    auto toCache = [&](mlir::Value v, const char *kind) -> mlir::Value {
-      mlir::Value rows = reshape(v, {S, Hkv, D}, blk + kind + ".rows");
-      if (!cacheElement_.isF32())
-        rows = b_.create<edge::CastOp>(loc(blk + kind + ".cast"), RankedTensorType::get({S, Hkv, D}, cacheElement_),
-                                       rows);
-      const std::string state = blk + kind;
-      mlir::Value old = b_.create<edge::StateReadOp>(loc(state + ".read"), cacheType, state);
-      mlir::Value updated = b_.create<edge::DynamicUpdateSliceOp>(loc(state + ".update"), cacheType, old, rows, starts);
+    // A step's rows into the cache state (in place), and for an int8 cache their scales
+    // into the scale state; returns the updated cache (and `scales`).
+    auto update = [&](const std::string &state, RankedTensorType type, mlir::Value rows, mlir::Value at) {
+      mlir::Value old = b_.create<edge::StateReadOp>(loc(state + ".read"), type, state);
+      mlir::Value updated = b_.create<edge::DynamicUpdateSliceOp>(loc(state + ".update"), type, old, rows, at);
       b_.create<edge::StateWriteOp>(loc(state + ".write"), state, updated);
       return updated;
+    };
+    auto toCache = [&](mlir::Value v, const char *kind, mlir::Value &scales) -> mlir::Value {
+      mlir::Value rows = reshape(v, {S, Hkv, D}, blk + kind + ".rows");
+      auto stepType = RankedTensorType::get({S, Hkv, D}, cacheElement_);
+      if (cacheElement_.isInteger(8)) {
+        auto quant = b_.create<edge::DynamicQuantizeRowsOp>(loc(blk + kind + ".quantize"), stepType,
+                                                            f32({S, Hkv}), rows);
+        scales = update(blk + kind + ".scales", f32({cacheRows_, Hkv}), quant.getScales(), scaleStarts);
+        rows = quant.getOutput();
+      } else if (!cacheElement_.isF32()) {
+        rows = b_.create<edge::CastOp>(loc(blk + kind + ".cast"), stepType, rows);
+      }
+      return update(blk + kind, cacheType, rows, starts);
     };
 
     mlir::Value h = rmsNorm(x, blk + "attn_norm.weight", blk + "attn_norm");
@@ -269,17 +287,18 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     mlir::Value v = matmul(h, blk + "attn_v.weight", hp_.attentionBias ? blk + "attn_v.bias" : "", blk + "attn_v");
     q = rope(q, Hq, blk + "rope_q");
     k = rope(k, Hkv, blk + "rope_k");
-    mlir::Value keys = toCache(k, "k_cache"), vals = toCache(v, "v_cache");
+    mlir::Value keyScales, valueScales;
+    mlir::Value keys = toCache(k, "k_cache", keyScales), vals = toCache(v, "v_cache", valueScales);
     // Against an f16 cache the queries are rounded to f16 first, as ggml's matmul of an f16
     // K with f32 queries does (its vec_dot_f16 rounds the f32 operand): the same rule as
     // GgufMatMul's for f16 weights, which keeps greedy decoding on llama.cpp's path.
     mlir::Value qHeads = reshape(q, {S, Hq, D}, blk + "q.heads");
-    if (!cacheElement_.isF32()) {
+    if (cacheElement_.isF16()) {
       qHeads = b_.create<edge::CastOp>(loc(blk + "q.round"), RankedTensorType::get({S, Hq, D}, cacheElement_), qHeads);
       qHeads = b_.create<edge::CastOp>(loc(blk + "q.widen"), f32({S, Hq, D}), qHeads);
     }
     mlir::Value attn = b_.create<edge::KVCacheAttentionOp>(loc(blk + "attention"), f32({S, Hq, D}),
-                                                     qHeads, keys, vals, pos,
+                                                     qHeads, keys, vals, pos, keyScales, valueScales,
                                                      b_.getF32FloatAttr(1.0f / std::sqrt(float(D))));
     mlir::Value o = matmul(reshape(attn, {S, Hq * D}, blk + "attention.flat"), blk + "attn_output.weight", "",
                      blk + "attn_output");
@@ -339,7 +358,9 @@ DictionaryAttr LlmBuilder::llmAttributes() {
 }
 
 OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
-  cacheElement_ = opts_.kvCache == "f32" ? Type(b_.getF32Type()) : Type(b_.getF16Type());
+  cacheElement_ = opts_.kvCache == "f32"    ? Type(b_.getF32Type())
+                  : opts_.kvCache == "int8" ? Type(b_.getIntegerType(8))
+                                            : Type(b_.getF16Type());
   ropeTables();
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc(file_->path()));
   (*module)->setAttr("edge.model_name", b_.getStringAttr(llvm::sys::path::stem(file_->path())));
@@ -433,8 +454,8 @@ OwningOpRef<ModuleOp> buildLlmModule(MLIRContext &context, std::shared_ptr<const
             " tokens, token_embd.weight " + std::to_string(hp.vocab) + " rows";
     return nullptr;
   }
-  if (options.kvCache != "f16" && options.kvCache != "f32") {
-    error = "--kv-cache " + options.kvCache + " is not supported (supported: f16, f32)";
+  if (options.kvCache != "f16" && options.kvCache != "f32" && options.kvCache != "int8") {
+    error = "--kv-cache " + options.kvCache + " is not supported (supported: f16, f32, int8)";
     return nullptr;
   }
   if (options.prefillChunk < 1 || options.prefillChunk > 4096) {

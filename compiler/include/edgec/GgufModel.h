@@ -42,7 +42,7 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
 struct LlmBuildOptions {
   int64_t contextLength = 0;  // 0: the file's context_length, capped at 4096
   int64_t prefillChunk = 64;  // S: tokens per prefill call
-  std::string kvCache = "f16";  // "f16" or "f32"
+  std::string kvCache = "f16";  // "f16", "f32" or "int8"
 };
 
 // The module of `file` (see above). `file` is shared with the weight blobs, so the

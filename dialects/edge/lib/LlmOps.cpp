@@ -58,8 +58,16 @@ LogicalResult KVCacheAttentionOp::verify() {
                          << shapeStr(v);
   if (!isF32(getQuery()) || !isF32(getOutput())) return emitOpError() << "query and result must be f32";
   Type cache = elementOf(getKeyCache());
-  if (cache != elementOf(getValueCache()) || !(cache.isF32() || cache.isF16()))
-    return emitOpError() << "caches must both be f16 or both f32";
+  if (cache != elementOf(getValueCache()))
+    return emitOpError() << "caches must both be f16, both f32 or both i8";
+  if (cache.isInteger(8)) {
+    const SmallVector<int64_t> rows{k[0], k[1]};
+    for (Value scales : {getKeyScales(), getValueScales()})
+      if (!scales || !isF32(scales) || shapeOf(scales) != ArrayRef<int64_t>(rows))
+        return emitOpError() << "i8 caches need key and value scales, f32 " << shapeStr(rows);
+  } else if (getKeyScales() || getValueScales()) {
+    return emitOpError() << "scales are only for i8 caches";
+  }
   if (k[2] != q[2]) return emitOpError() << "query head size " << q[2] << " differs from the cache's " << k[2];
   if (k[1] <= 0 || q[1] % k[1])
     return emitOpError() << "query heads " << q[1] << " must be a multiple of the cache's " << k[1];
@@ -91,5 +99,15 @@ LogicalResult GatherDequantizeOp::verify() {
   SmallVector<int64_t> expect(i);
   expect.push_back(d[1]);
   if (shapeOf(getOutput()) != ArrayRef<int64_t>(expect)) return emitOpError() << "result must be " << shapeStr(expect);
+  return success();
+}
+
+LogicalResult DynamicQuantizeRowsOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput());
+  if (x.empty()) return emitOpError() << "input must have rank >= 1";
+  if (!isF32(getInput()) || !isF32(getScales())) return emitOpError() << "input and scales must be f32";
+  if (shapeOf(getOutput()) != x) return emitOpError() << "result shape must equal the input's " << shapeStr(x);
+  if (shapeOf(getScales()) != x.drop_back())
+    return emitOpError() << "scales must be " << shapeStr(x.drop_back()) << " (one per row)";
   return success();
 }

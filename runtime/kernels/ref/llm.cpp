@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 
+#include "ref/block_q8.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -342,6 +343,40 @@ private:
   AttentionPlan p_;
 };
 
+// ---- DynamicQuantizeRows ----
+// X f32 [..., D] -> codes i8 [..., D], scales f32 [...]: each row one Q8 block of D
+// (ref::quantizeRowQ8's arithmetic, the oracle the activation quantizers share), how an
+// int8 KV cache stores a step's keys and values (one scale per position and head).
+class RefQuantizeRows final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 1, 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    const TensorView &scales = requireOutput(sig, 1);
+    requireDType(sig, x, Types<float>{}, "X");
+    requireDType(sig, y, Types<int8_t>{}, "the codes");
+    requireDType(sig, scales, Types<float>{}, "the scales");
+    if (x.rank() < 1 || x.shape.back() < 1) kernelFail(sig, "X must have rank >= 1 and rows of at least 1 element");
+    requireShape(sig, y, x.shape, "codes");
+    requireShape(sig, scales, std::vector<int64_t>(x.shape.begin(), x.shape.end() - 1), "scales");
+    D_ = x.shape.back();
+    rows_ = x.numel() / D_;
+  }
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    const float *x = in[0]->as<float>();
+    int8_t *codes = out[0]->as<int8_t>();
+    float *scales = out[1]->as<float>();
+    ctx.parallelFor(rows_, 16, [&](int64_t r0, int64_t r1, int) {
+      for (int64_t r = r0; r < r1; ++r) quantizeRowQ8(x + r * D_, D_, D_, codes + r * D_, scales + r, nullptr);
+    });
+  }
+
+private:
+  int64_t D_ = 0, rows_ = 0;
+};
+
 }  // namespace
 }  // namespace edgec::rt::ref
 
@@ -350,5 +385,6 @@ void registerRefLlm(KernelRegistry &r) {
   r.add<ref::RefRmsNorm>("RMSNormalization", Isa::Ref);
   r.add<ref::RefRotary>("RotaryEmbedding", Isa::Ref);
   r.add<ref::RefAttention>("KVCacheAttention", Isa::Ref);
+  r.add<ref::RefQuantizeRows>("DynamicQuantizeRows", Isa::Ref);
 }
 }  // namespace edgec::rt

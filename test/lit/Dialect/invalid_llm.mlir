@@ -204,7 +204,7 @@ func.func @attn_f16_query(%q: tensor<3x4x16xf16>, %k: tensor<8x2x16xf16>, %pos: 
 // -----
 
 func.func @attn_mixed_caches(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xf16>, %v: tensor<8x2x16xf32>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
-  // expected-error @+1 {{caches must both be f16 or both f32}}
+  // expected-error @+1 {{caches must both be f16, both f32 or both i8}}
   %0 = edge.KVCacheAttention %q, %k, %v, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xf16>, tensor<8x2x16xf32>, tensor<1xi64>) -> tensor<3x4x16xf32>
   return %0 : tensor<3x4x16xf32>
 }
@@ -212,7 +212,7 @@ func.func @attn_mixed_caches(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xf16>, %v:
 // -----
 
 func.func @attn_bf16_caches(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xbf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
-  // expected-error @+1 {{caches must both be f16 or both f32}}
+  // expected-error @+1 {{operand #1 must be statically shaped tensor of 16-bit float or 32-bit float or 8-bit signless integer values}}
   %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xbf16>, tensor<8x2x16xbf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
   return %0 : tensor<3x4x16xf32>
 }
@@ -276,9 +276,9 @@ func.func @attn_result_shape(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xf16>, %po
 
 // -----
 
-// The cache is f16 or f32, never GGUF blocks.
+// The cache is f16, f32 or i8, never GGUF blocks.
 func.func @attn_block_cache(%q: tensor<3x4x32xf32>, %k: tensor<8x2x32x!edge.block<"q8_0">>, %pos: tensor<1xi64>) -> tensor<3x4x32xf32> {
-  // expected-error @+1 {{operand #1 must be statically shaped tensor of floating-point values}}
+  // expected-error @+1 {{operand #1 must be statically shaped tensor of 16-bit float or 32-bit float or 8-bit signless integer values}}
   %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x32xf32>, tensor<8x2x32x!edge.block<"q8_0">>, tensor<8x2x32x!edge.block<"q8_0">>, tensor<1xi64>) -> tensor<3x4x32xf32>
   return %0 : tensor<3x4x32xf32>
 }
@@ -452,3 +452,48 @@ func.func @reshape_blocks(%a: tensor<2x256x!edge.block<"q6_k">>) -> tensor<512x!
 // A KV cache state cannot be declared in a block format.
 // expected-error @+1 {{'edge.state' op attribute 'type' failed to satisfy constraint}}
 edge.state @cache : tensor<8x2x32x!edge.block<"q8_0">>
+
+// -----
+
+// An i8 cache needs its scales, f32 [C, Hkv], one per cached row and head.
+func.func @attn_i8_without_scales(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xi8>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
+  // expected-error @+1 {{i8 caches need key and value scales, f32 [8,2]}}
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xi8>, tensor<8x2x16xi8>, tensor<1xi64>) -> tensor<3x4x16xf32>
+  return %0 : tensor<3x4x16xf32>
+}
+
+// -----
+
+func.func @attn_i8_scales_shape(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xi8>, %pos: tensor<1xi64>, %s: tensor<8xf32>) -> tensor<3x4x16xf32> {
+  // expected-error @+1 {{i8 caches need key and value scales, f32 [8,2]}}
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos scales %s, %s {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xi8>, tensor<8x2x16xi8>, tensor<1xi64>, tensor<8xf32>, tensor<8xf32>) -> tensor<3x4x16xf32>
+  return %0 : tensor<3x4x16xf32>
+}
+
+// -----
+
+func.func @attn_f16_with_scales(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xf16>, %pos: tensor<1xi64>, %s: tensor<8x2xf32>) -> tensor<3x4x16xf32> {
+  // expected-error @+1 {{scales are only for i8 caches}}
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos scales %s, %s {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xf16>, tensor<8x2x16xf16>, tensor<1xi64>, tensor<8x2xf32>, tensor<8x2xf32>) -> tensor<3x4x16xf32>
+  return %0 : tensor<3x4x16xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// DynamicQuantizeRows
+//===----------------------------------------------------------------------===//
+
+func.func @quant_rows_scales(%x: tensor<3x2x16xf32>) -> tensor<3x2x16xi8> {
+  // expected-error @+1 {{scales must be [3,2] (one per row)}}
+  %0:2 = edge.DynamicQuantizeRows %x : (tensor<3x2x16xf32>) -> (tensor<3x2x16xi8>, tensor<3xf32>)
+  return %0#0 : tensor<3x2x16xi8>
+}
+
+// -----
+
+func.func @quant_rows_shape(%x: tensor<3x2x16xf32>) -> tensor<3x2x8xi8> {
+  // expected-error @+1 {{result shape must equal the input's [3,2,16]}}
+  %0:2 = edge.DynamicQuantizeRows %x : (tensor<3x2x16xf32>) -> (tensor<3x2x8xi8>, tensor<3x2xf32>)
+  return %0#0 : tensor<3x2x8xi8>
+}

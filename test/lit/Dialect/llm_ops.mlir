@@ -85,3 +85,17 @@ func.func @embedding(%ids: tensor<5xi32>, %ids2: tensor<2x3xi64>, %t16: tensor<1
   %2 = edge.GatherDequantize %t16, %ids : (tensor<10x8xf16>, tensor<5xi32>) -> tensor<5x8xf32>
   return %0, %1, %2 : tensor<5x256xf32>, tensor<2x3x256xf32>, tensor<5x8xf32>
 }
+
+// An int8 cache: a step's rows quantized per row and head, codes and scales written into
+// their states, attention reading both.
+// CHECK-LABEL: func.func @int8_cache
+func.func @int8_cache(%q: tensor<2x4x16xf32>, %k: tensor<2x2x16xf32>, %pos: tensor<1xi64>, %start3: tensor<3xi64>,
+                      %start2: tensor<2xi64>, %kc: tensor<8x2x16xi8>, %ks: tensor<8x2xf32>) -> tensor<2x4x16xf32> {
+  // CHECK: %{{.+}}, %{{.+}} = edge.DynamicQuantizeRows %{{.+}} : (tensor<2x2x16xf32>) -> (tensor<2x2x16xi8>, tensor<2x2xf32>)
+  %codes, %scales = edge.DynamicQuantizeRows %k : (tensor<2x2x16xf32>) -> (tensor<2x2x16xi8>, tensor<2x2xf32>)
+  %kc2 = edge.DynamicUpdateSlice %kc, %codes, %start3 : (tensor<8x2x16xi8>, tensor<2x2x16xi8>, tensor<3xi64>) -> tensor<8x2x16xi8>
+  %ks2 = edge.DynamicUpdateSlice %ks, %scales, %start2 : (tensor<8x2xf32>, tensor<2x2xf32>, tensor<2xi64>) -> tensor<8x2xf32>
+  // CHECK: edge.KVCacheAttention %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} scales %{{.+}}, %{{.+}} {scale = 2.500000e-01 : f32} : (tensor<2x4x16xf32>, tensor<8x2x16xi8>, tensor<8x2x16xi8>, tensor<1xi64>, tensor<8x2xf32>, tensor<8x2xf32>) -> tensor<2x4x16xf32>
+  %0 = edge.KVCacheAttention %q, %kc2, %kc2, %pos scales %ks2, %ks2 {scale = 0.25 : f32} : (tensor<2x4x16xf32>, tensor<8x2x16xi8>, tensor<8x2x16xi8>, tensor<1xi64>, tensor<8x2xf32>, tensor<8x2xf32>) -> tensor<2x4x16xf32>
+  return %0 : tensor<2x4x16xf32>
+}

@@ -40,22 +40,39 @@ def Edge_RotaryEmbeddingOp : Edge_Op<"RotaryEmbedding", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Edge_KVCacheAttentionOp : Edge_Op<"KVCacheAttention", [Pure]> {
+def Edge_KVCacheAttentionOp : Edge_Op<"KVCacheAttention", [Pure, AttrSizedOperandSegments]> {
   let summary = "Causal grouped-query attention of new queries over a KV cache";
   let description = [{
-    `query` is `[S, Hq, D]`, the caches `[C, Hkv, D]` (one row per position, f16 or
-    f32), `pos` i64 `[1]` the position of query row 0. Query row s, head h attends the
-    cache rows 0 .. pos + s of kv head `h / (Hq / Hkv)`, scores scaled by `scale`;
-    rows past pos + s are never read. The result is `[S, Hq, D]`. The cache operands
-    are normally the in-place updated states (edge.DynamicUpdateSlice of a state read
-    written back), so the kernel sees this step's keys and values too.
+    `query` is `[S, Hq, D]`, the caches `[C, Hkv, D]` (one row per position: f16, f32, or
+    i8 with `key_scales`/`value_scales` f32 `[C, Hkv]`, one symmetric scale per cached row
+    and head), `pos` i64 `[1]` the position of query row 0. Query row s, head h attends
+    the cache rows 0 .. pos + s of kv head `h / (Hq / Hkv)`, scores scaled by `scale`;
+    rows past pos + s are never read. The result is `[S, Hq, D]`. The cache operands are
+    normally the in-place updated states (edge.DynamicUpdateSlice of a state read written
+    back), so the kernel sees this step's keys and values too.
   }];
-  let arguments = (ins Edge_FloatTensor:$query, Edge_FloatTensor:$key_cache, Edge_FloatTensor:$value_cache,
-                   StaticShapeTensorOf<[I64]>:$pos, F32Attr:$scale);
+  let arguments = (ins Edge_FloatTensor:$query, StaticShapeTensorOf<[F16, F32, I8]>:$key_cache,
+                   StaticShapeTensorOf<[F16, F32, I8]>:$value_cache, StaticShapeTensorOf<[I64]>:$pos,
+                   Optional<Edge_FloatTensor>:$key_scales, Optional<Edge_FloatTensor>:$value_scales, F32Attr:$scale);
   let results = (outs Edge_FloatTensor:$output);
   let assemblyFormat = [{
-    $query `,` $key_cache `,` $value_cache `,` $pos attr-dict `:` functional-type(operands, results)
+    $query `,` $key_cache `,` $value_cache `,` $pos (`scales` $key_scales^ `,` $value_scales)? attr-dict `:`
+    functional-type(operands, results)
   }];
+  let hasVerifier = 1;
+}
+
+def Edge_DynamicQuantizeRowsOp : Edge_Op<"DynamicQuantizeRows", [Pure]> {
+  let summary = "Rows quantized to int8 at run time, symmetric, one f32 scale per row";
+  let description = [{
+    For each row (the last dim) of `input`: `scale = max|x| / 127`, codes
+    `round_half_even(x / scale)` clamped to [-127, 127] (an all-zero row: scale 0, codes
+    0), as `ref::quantizeRowQ8` with one block per row. `scales` has the input's shape
+    without its last dim. How an int8 KV cache takes a step's keys and values.
+  }];
+  let arguments = (ins Edge_FloatTensor:$input);
+  let results = (outs StaticShapeTensorOf<[I8]>:$output, Edge_FloatTensor:$scales);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
