@@ -67,7 +67,8 @@ struct LlmSession::Impl {
   std::unique_ptr<rt::Session> session;
   std::unique_ptr<Tokenizer> tokenizer;
   LlmInfo info;
-  int prefill = -1, decode = -1;
+  int prefill = -1, prefillShort = -1, decode = -1;
+  int64_t shortChunk = 0;  // tokens of prefill_short (0: the package has none)
   int64_t position = 0;
   std::vector<int32_t> chunk;  // prefill's padded tokens
 };
@@ -91,6 +92,7 @@ std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int thread
     for (int f = 0; f < impl->model->numFunctions(); ++f) {
       const std::string name = impl->model->function(f).name()->str();
       if (name == "prefill") impl->prefill = f;
+      if (name == "prefill_short") impl->prefillShort = f;
       if (name == "decode") impl->decode = f;
     }
     if (impl->prefill < 0 || impl->decode < 0)
@@ -105,6 +107,12 @@ std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int thread
       if (!ok) throw rt::Error("function " + fn.name()->str() + " does not have the LLM signature");
     };
     check(impl->prefill, 3, info.prefillChunk);
+    impl->shortChunk = intKey(plan, "llm.prefill_short", 0);
+    if (impl->shortChunk > 0) {
+      if (impl->prefillShort < 0 || impl->shortChunk >= info.prefillChunk)
+        throw rt::Error("llm.prefill_short needs a function prefill_short shorter than prefill");
+      check(impl->prefillShort, 3, impl->shortChunk);
+    }
     check(impl->decode, 2, 1);
     info.weightBytes = impl->model->constantsSize();
     info.stateBytes = plan.state_size();
@@ -158,13 +166,16 @@ bool LlmSession::feed(const std::vector<int32_t> &tokens, const float *&logits, 
       s.session->setInput(1, &pos, sizeof pos);
       s.session->run();
     } else {
-      // Chunks of S; the last is padded with its final token (the padding rows land in
-      // cache rows past the context's end or are overwritten by the next tokens, and
-      // causal attention never lets a real row see them).
-      const size_t S = size_t(s.info.prefillChunk);
-      s.session->selectFunction(s.prefill);
-      for (size_t begin = 0; begin < tokens.size(); begin += S) {
-        const size_t n = std::min(S, tokens.size() - begin);
+      // Chunks of S, a tail that fits the short bucket in it; the last chunk is padded
+      // with its final token (the padding rows land in cache rows past the context's end
+      // or are overwritten by the next tokens, and causal attention never lets a real row
+      // see them).
+      for (size_t begin = 0, S = 0; begin < tokens.size(); begin += S) {
+        const size_t left = tokens.size() - begin;
+        const bool useShort = s.shortChunk > 0 && left <= size_t(s.shortChunk);
+        S = size_t(useShort ? s.shortChunk : s.info.prefillChunk);
+        s.session->selectFunction(useShort ? s.prefillShort : s.prefill);
+        const size_t n = std::min(S, left);
         s.chunk.assign(tokens.begin() + long(begin), tokens.begin() + long(begin + n));
         s.chunk.resize(S, s.chunk.back());
         int64_t pos = s.position + int64_t(begin), last = int64_t(n) - 1;

@@ -25,6 +25,9 @@ using namespace mlir;
 namespace edgec::gguf {
 namespace {
 
+// Tokens of the short prefill bucket (see build()).
+constexpr int64_t kShortPrefill = 8;
+
 std::string prefixed(const GgufFile &file, const std::string &msg) { return file.path() + ": " + msg; }
 
 // The types a GGUF weight may have for GgufMatMul / GatherDequantize.
@@ -352,6 +355,7 @@ DictionaryAttr LlmBuilder::llmAttributes() {
   add("llm.architecture", b_.getStringAttr(hp_.arch));
   add("llm.context_length", b_.getI64IntegerAttr(context_));
   add("llm.prefill_chunk", b_.getI64IntegerAttr(opts_.prefillChunk));
+  if (opts_.prefillChunk > kShortPrefill) add("llm.prefill_short", b_.getI64IntegerAttr(kShortPrefill));
   add("llm.vocab_size", b_.getI64IntegerAttr(hp_.vocab));
   add("llm.kv_cache", b_.getStringAttr(opts_.kvCache));
   return b_.getDictionaryAttr(entries);
@@ -367,6 +371,9 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
   (*module)->setAttr("edge.metadata", llmAttributes());
   declareStates(*module);
   buildFunction(*module, "prefill", opts_.prefillChunk, /*withLast=*/true);
+  // A short prompt (or a chunk's tail) runs in the short bucket instead of a mostly padded
+  // chunk: the first token comes sooner.
+  if (opts_.prefillChunk > kShortPrefill) buildFunction(*module, "prefill_short", kShortPrefill, /*withLast=*/true);
   buildFunction(*module, "decode", 1, /*withLast=*/false);
   (void)error;
   return module;
