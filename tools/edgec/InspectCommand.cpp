@@ -76,6 +76,34 @@ std::string quantDescription(const rt::LoadedModel &model, uint32_t index) {
 }
 
 // Constant bytes by dtype, quantized or not: what the weights are stored as.
+// An LLM package (edgec compile model.gguf): what its metadata says (Package.metadata;
+// docs/gguf.md), so a user sees the context, the prefill buckets and the tokenizer.
+void printLlmSummary(const rt::LoadedModel &model) {
+  const auto *metadata = model.plan().metadata();
+  if (!metadata) return;
+  auto find = [&](const char *key) { return metadata->LookupByKey(key); };
+  auto text = [&](const char *key) -> std::string {
+    const pkg::Metadata *m = find(key);
+    return m && m->kind() == pkg::MetadataKind::String && m->s() ? m->s()->str() : "?";
+  };
+  auto number = [&](const char *key) -> long long {
+    const pkg::Metadata *m = find(key);
+    return m && m->kind() == pkg::MetadataKind::Int ? (long long)m->i() : -1;
+  };
+  if (!find("llm.architecture")) return;
+  std::printf("llm:       %s, context %lld positions, KV cache %s, prefill chunk %lld", text("llm.architecture").c_str(),
+              number("llm.context_length"), text("llm.kv_cache").c_str(), number("llm.prefill_chunk"));
+  if (number("llm.prefill_short") > 0) std::printf(" (and %lld for short prompts)", number("llm.prefill_short"));
+  std::printf(", vocabulary %lld\n", number("llm.vocab_size"));
+  const pkg::Metadata *tokens = find("tokenizer.ggml.tokens");
+  const pkg::Metadata *merges = find("tokenizer.ggml.merges");
+  std::printf("tokenizer: %s", text("tokenizer.ggml.model").c_str());
+  if (find("tokenizer.ggml.pre") && text("tokenizer.ggml.pre") != "") std::printf(" (pre %s)", text("tokenizer.ggml.pre").c_str());
+  std::printf(", %u tokens", tokens && tokens->strings() ? tokens->strings()->size() : 0u);
+  if (merges && merges->strings() && merges->strings()->size()) std::printf(", %u merges", merges->strings()->size());
+  std::printf(", bos %lld, eos %lld\n", number("tokenizer.ggml.bos_token_id"), number("tokenizer.ggml.eos_token_id"));
+}
+
 void printPrecisionSummary(const rt::LoadedModel &model) {
   std::map<std::string, std::pair<uint64_t, int>> bytes;  // "int8 quantized" -> bytes, tensors
   const auto &tensors = *model.plan().tensors();
@@ -156,6 +184,7 @@ void addInspectCommand(CLI::App &app) {
     rt::LoadOptions options;
     options.verifyConstants = *verify;
     const rt::LoadedModel loaded(*path, options);
+    printLlmSummary(loaded);
     printPrecisionSummary(loaded);
     if (*tensors) printTensors(loaded);
     auto print = [](const std::string &indent, const char *title, const std::vector<TensorInfo> &infos) {
