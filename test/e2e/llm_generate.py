@@ -58,8 +58,9 @@ ENABLED_CASES = CASES
 # edgec against llama.cpp (and the emulated reference): the effects that separate the two
 # references, plus one of edgec's own: it keeps attention's softmax weights in f32 where
 # llama.cpp rounds them to f16 before multiplying the f16 values (measured up to 0.013 on
-# F16, where nothing else differs), so F16 is allowed 0.02.
-TOL_CPP = dict(TOL_EMULATED, f16=0.02)
+# F16, where nothing else differs), so F16 is allowed 0.02, and F32 0.01 (measured 0.0043;
+# the references' 0.005 leaves no room for a vectorized exp's last-ulp differences).
+TOL_CPP = dict(TOL_EMULATED, f32=0.01, f16=0.02)
 
 
 class EdgecFailed(Exception):
