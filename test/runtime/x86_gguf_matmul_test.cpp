@@ -33,6 +33,8 @@ const Case kCases[] = {
     {{5, 768}, 13, true},     // GEMM, a partial row chunk
     {{2, 4, 256}, 24, false}, // GEMM, batch dims
     {{1, 1024}, 41, false},   // GEMV, outliers in most blocks
+    {{6, 256}, 9, false},     // GEMM, row chunks of 4 and 2
+    {{7, 4608}, 17, true},    // GEMM, chunks of 4 and 3; rows over 4 KB for q8_0/q5_k/q6_k (L2 prefetch)
 };
 
 // f32/f16/bf16 only: K not a multiple of 32 (a tail through zero padding), or below it.
