@@ -11,20 +11,6 @@
 namespace edgec::rt::ref {
 namespace {
 
-float f16At(const uint8_t *p) { return halfToFloat(uint16_t(p[0] | (p[1] << 8))); }
-
-float bf16At(const uint8_t *p) {
-  // bf16 is the top half of an f32: every bf16 value, NaNs included, widens exactly.
-  const uint32_t bits = uint32_t(p[0] | (p[1] << 8)) << 16;
-  float v;
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
-}
-
-uint32_t u32At(const uint8_t *p) {
-  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-}
-
 // ---- 32-element formats: element j < 16 in the low nibble of qs[j], j + 16 in its
 // high nibble; Q5's fifth bit of element i is bit i of qh. ----
 

@@ -28,19 +28,6 @@
 namespace edgec::rt::ref {
 namespace {
 
-float f16At(const uint8_t *p) { return halfToFloat(uint16_t(p[0] | (p[1] << 8))); }
-
-float bf16At(const uint8_t *p) {
-  const uint32_t bits = uint32_t(p[0] | (p[1] << 8)) << 16;
-  float v;
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
-}
-
-uint32_t u32At(const uint8_t *p) {
-  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-}
-
 // The f16 value nearest to v (ties to even), widened: ggml's FP32_TO_FP16 then back.
 float roundToF16(float v) { return halfToFloat(halfFromDouble(v)); }
 

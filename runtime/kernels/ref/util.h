@@ -67,6 +67,19 @@ inline float halfToFloat(uint16_t h) {
   return negative ? -v : v;
 }
 
+// Little-endian fields of ggml's block structs (GGUF weights): an f16, a bf16 (the top
+// half of an f32, so every value, NaNs included, widens exactly) and a u32.
+inline float f16At(const uint8_t *p) { return halfToFloat(uint16_t(p[0] | (p[1] << 8))); }
+inline float bf16At(const uint8_t *p) {
+  const uint32_t bits = uint32_t(p[0] | (p[1] << 8)) << 16;
+  float v;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+inline uint32_t u32At(const uint8_t *p) {
+  return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+
 // Round to nearest even, directly from double (going through float could round twice).
 inline uint16_t halfFromDouble(double v) {
   const uint16_t sign = std::signbit(v) ? 0x8000 : 0;

@@ -25,24 +25,15 @@
 
 #include "kernel.h"
 #include "register_kernels.h"
+#include "x86/exp_avx2.h"
 
 namespace edgec::rt {
 namespace {
 
 inline __m256 expAvx2(__m256 x) {
   const __m256 xc = _mm256_min_ps(_mm256_set1_ps(90.f), _mm256_max_ps(_mm256_set1_ps(-110.f), x));  // NaN kept: min/max return their second operand
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), xc);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440054690583e-4f), r);
-  __m256 p = _mm256_set1_ps(1.f / 5040.f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 720.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 120.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 24.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 6.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
+  __m256 n;
+  const __m256 p = expReducedAvx2(xc, n);  // x86/exp_avx2.h
   // n in [-159, 130]: n1 = floor(n / 2) and n2 = n - n1 in [-80, 65], 2^n1 and 2^n2
   // normal. (A NaN lane gives garbage exponent bits, but p is NaN there.)
   const __m256i ni = _mm256_cvtps_epi32(n);

@@ -24,6 +24,7 @@
 #include <type_traits>
 
 #include "ref/llm.h"
+#include "x86/exp_avx2.h"
 #include "register_kernels.h"
 
 namespace edgec::rt {
@@ -93,25 +94,13 @@ private:
 // ---- KVCacheAttention ----
 
 // e^x for x <= 0 (scores minus their maximum), NaN kept, x < -87 (below f32's normal
-// range, where e^x < 2^-125 cannot move a sum that holds e^0 = 1) gives 0. x = n ln2 + r
-// with |r| <= ln2 / 2 (ln2 split in a part exact in 10 bits and the rest, so n * ln2_hi
-// is exact), e^r by its Taylor polynomial to degree 7 (truncation below 6e-9 relative),
-// times 2^n built in the exponent bits.
+// range, where e^x < 2^-125 cannot move a sum that holds e^0 = 1) gives 0: e^r of
+// x/exp_avx2.h times 2^n built in the exponent bits.
 inline __m256 expNonPositive(__m256 x) {
   const __m256 lo = _mm256_set1_ps(-87.f);
   const __m256 xc = _mm256_max_ps(lo, x);  // NaN x: max returns its second operand, x
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), xc);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440054690583e-4f), r);
-  __m256 p = _mm256_set1_ps(1.f / 5040.f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 720.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 120.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 24.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 6.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
+  __m256 n;
+  const __m256 p = expReducedAvx2(xc, n);
   const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
   __m256 res = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
   res = _mm256_andnot_ps(_mm256_cmp_ps(x, lo, _CMP_LT_OQ), res);          // x < -87: 0
