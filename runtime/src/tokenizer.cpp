@@ -108,6 +108,25 @@ const std::vector<const char *> kEogTexts = {
     "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
     "<\xEF\xBD\x9C" "end\xE2\x96\x81" "of\xE2\x96\x81" "sentence\xEF\xBD\x9C>", "[e~["};
 
+// A run of bytes being merged (SPM and BPE both start from the text's UTF-8 characters):
+// the neighbours in a doubly linked list (-1: none) and the bytes it covers.
+struct Symbol {
+  int prev, next;
+  size_t start, n;
+};
+
+// One symbol per UTF-8 character of `text` (a truncated last character: its bytes).
+std::vector<Symbol> utf8Symbols(std::string_view text) {
+  std::vector<Symbol> syms;
+  for (size_t off = 0; off < text.size();) {
+    const size_t len = std::min(unicode::utf8Length(uint8_t(text[off])), text.size() - off);
+    const int idx = int(syms.size());
+    syms.push_back({idx - 1, off + len == text.size() ? -1 : idx + 1, off, len});
+    off += len;
+  }
+  return syms;
+}
+
 }  // namespace
 
 void TokenizerVocab::setModelDefaults() {
@@ -381,10 +400,6 @@ int32_t Tokenizer::byteToken(uint8_t byte) const {
 // concatenation is the token with the highest score (leftmost on ties); then each piece is
 // its token or its bytes.
 void Tokenizer::encodeSpm(const std::string &text, std::vector<int32_t> &out) const {
-  struct Symbol {
-    int prev, next;
-    size_t start, n;
-  };
   struct Bigram {
     int left, right;
     float score;
@@ -393,13 +408,7 @@ void Tokenizer::encodeSpm(const std::string &text, std::vector<int32_t> &out) co
   auto lower = [](const Bigram &a, const Bigram &b) {  // priority: higher score, then smaller left
     return a.score < b.score || (a.score == b.score && a.left > b.left);
   };
-  std::vector<Symbol> syms;
-  for (size_t off = 0; off < text.size();) {
-    const size_t len = std::min(unicode::utf8Length(uint8_t(text[off])), text.size() - off);
-    const int idx = int(syms.size());
-    syms.push_back({idx - 1, off + len == text.size() ? -1 : idx + 1, off, len});
-    off += len;
-  }
+  std::vector<Symbol> syms = utf8Symbols(text);
   std::priority_queue<Bigram, std::vector<Bigram>, decltype(lower)> queue(lower);
   auto tryAdd = [&](int l, int r) {
     if (l < 0 || r < 0) return;
@@ -459,10 +468,6 @@ void Tokenizer::bpeWord(const std::string &word, std::vector<int32_t> &out) cons
       return;
     }
   }
-  struct Symbol {
-    int prev, next;
-    size_t start, n;
-  };
   struct Bigram {
     int left, right, rank;
     std::string text;
@@ -470,13 +475,7 @@ void Tokenizer::bpeWord(const std::string &word, std::vector<int32_t> &out) cons
   auto lower = [](const Bigram &a, const Bigram &b) {  // priority: lower rank, then smaller left
     return a.rank > b.rank || (a.rank == b.rank && a.left > b.left);
   };
-  std::vector<Symbol> syms;
-  for (size_t off = 0; off < word.size();) {
-    const size_t len = std::min(unicode::utf8Length(uint8_t(word[off])), word.size() - off);
-    const int idx = int(syms.size());
-    syms.push_back({idx - 1, off + len == word.size() ? -1 : idx + 1, off, len});
-    off += len;
-  }
+  std::vector<Symbol> syms = utf8Symbols(word);
   std::priority_queue<Bigram, std::vector<Bigram>, decltype(lower)> queue(lower);
   auto tryAdd = [&](int l, int r) {
     if (l < 0 || r < 0) return;

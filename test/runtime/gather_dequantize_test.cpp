@@ -14,15 +14,6 @@
 namespace edgec::rt::testing {
 namespace {
 
-std::string errorOf(const std::function<void()> &fn) {
-  try {
-    fn();
-  } catch (const Error &e) {
-    return e.what();
-  }
-  return "";
-}
-
 // A [V, E] table of `dtype` with random bytes, the scales of block types set to small
 // finite f16 values so that every row decodes to finite numbers.
 Tensor randomTable(DType dtype, int64_t V, int64_t E, uint32_t seed) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <random>
@@ -265,6 +266,16 @@ inline std::vector<int64_t> unflatIndex(int64_t f, const std::vector<int64_t> &s
     f /= shape[d];
   }
   return idx;
+}
+
+// The message of the Error `fn` throws, or "" when it throws none.
+inline std::string errorOf(const std::function<void()> &fn) {
+  try {
+    fn();
+  } catch (const Error &e) {
+    return e.what();
+  }
+  return "";
 }
 
 }  // namespace edgec::rt::testing

@@ -13,15 +13,6 @@
 namespace edgec::rt::testing {
 namespace {
 
-std::string errorOf(const std::function<void()> &fn) {
-  try {
-    fn();
-  } catch (const Error &e) {
-    return e.what();
-  }
-  return "";
-}
-
 // ---- RMSNormalization ----
 
 std::vector<float> rmsNorm(const std::vector<int64_t> &shape, const std::vector<float> &x,
