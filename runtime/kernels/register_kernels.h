@@ -19,6 +19,8 @@ void registerRefLogic(KernelRegistry &r);
 void registerRefArith(KernelRegistry &r);
 void registerRefIndexMap(KernelRegistry &r);
 void registerRefUpdateSlice(KernelRegistry &r);
+// GatherElements, ScatterElements, GatherND, ScatterND (ref/indexing.cpp).
+void registerRefIndexing(KernelRegistry &r);
 // Quantized (int8/uint8) kernels, under the float ops' names with accepts =
 // isQuantizedCall (ref/quant_params.h): among equal ISAs the registry prefers them.
 void registerRefQuantLinalg(KernelRegistry &r);       // Conv, MatMul, Gemm
@@ -54,6 +56,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefArith(r);
   registerRefIndexMap(r);
   registerRefUpdateSlice(r);
+  registerRefIndexing(r);
   registerRefQuantLinalg(r);
   registerRefQuantElementwise(r);
   registerRefQuantPool(r);

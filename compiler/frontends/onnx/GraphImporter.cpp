@@ -336,6 +336,7 @@ const GraphImporter::ImporterTable &GraphImporter::importers() {
     addTensorImporters(t);
     addQuantImporters(t);
     addIntegerImporters(t);
+    addIndexingImporters(t);
     return t;
   }();
   return table;

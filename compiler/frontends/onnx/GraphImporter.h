@@ -71,6 +71,7 @@ private:
   static void addTensorImporters(ImporterTable &table);
   static void addQuantImporters(ImporterTable &table);
   static void addIntegerImporters(ImporterTable &table);
+  static void addIndexingImporters(ImporterTable &table);
 
   RankedTensorType typeOf(const std::string &value, const std::string &where);
   RankedTensorType typeOfTensor(const onnx::TensorProto &t);
@@ -145,6 +146,13 @@ private:
   void importConvInteger(const onnx::NodeProto &n);
   void importDynamicQuantizeLinear(const onnx::NodeProto &n);
   Value runtimeQuantizeLinear(const onnx::NodeProto &n);
+  // Element-indexing ops (ImportIndexing.cpp).
+  Value requiredInput(const onnx::NodeProto &n, int i, const char *what);
+  StringAttr scatterReduction(const onnx::NodeProto &n);
+  void importGatherElements(const onnx::NodeProto &n);
+  void importScatterElements(const onnx::NodeProto &n);
+  void importGatherND(const onnx::NodeProto &n);
+  void importScatterND(const onnx::NodeProto &n);
 
   // Spatial window attributes shared by Conv and the pools, with auto_pad resolved.
   struct Window {

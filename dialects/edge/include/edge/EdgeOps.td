@@ -659,5 +659,6 @@ def Edge_BlockQuantizedMatMulOp : Edge_Op<"BlockQuantizedMatMul", [Pure]> {
 include "edge/EdgeStateOps.td"
 include "edge/EdgeIntegerOps.td"
 include "edge/EdgeLlmOps.td"
+include "edge/EdgeIndexingOps.td"
 
 #endif // EDGE_OPS_TD
