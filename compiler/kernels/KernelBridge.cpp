@@ -70,6 +70,9 @@ LogicalResult encodeKernelAttrs(Operation *op, flatbuffers::FlatBufferBuilder &f
       } else if (auto ints = dyn_cast<DenseI64ArrayAttr>(a)) {
         std::vector<int64_t> v(ints.asArrayRef().begin(), ints.asArrayRef().end());
         attrs.push_back(pkg::CreateAttr(fbb, key, pkg::AttrKind::Ints, 0, 0, fbb.CreateVector(v)));
+      } else if (auto floats = dyn_cast<DenseF32ArrayAttr>(a)) {
+        std::vector<float> v(floats.asArrayRef().begin(), floats.asArrayRef().end());
+        attrs.push_back(pkg::CreateAttr(fbb, key, pkg::AttrKind::Floats, 0, 0, 0, fbb.CreateVector(v)));
       } else if (auto s = dyn_cast<StringAttr>(a)) {
         attrs.push_back(pkg::CreateAttr(fbb, key, pkg::AttrKind::String, 0, 0, 0, 0, fbb.CreateString(s.str())));
       } else {

@@ -18,6 +18,8 @@ void registerRefUnaryMath(KernelRegistry &r);
 void registerRefLogic(KernelRegistry &r);
 void registerRefArith(KernelRegistry &r);
 void registerRefIndexMap(KernelRegistry &r);
+// DepthToSpace, SpaceToDepth, Resize (ref/resample.cpp).
+void registerRefResample(KernelRegistry &r);
 void registerRefUpdateSlice(KernelRegistry &r);
 // GatherElements, ScatterElements, GatherND, ScatterND (ref/indexing.cpp).
 void registerRefIndexing(KernelRegistry &r);
@@ -55,6 +57,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefLogic(r);
   registerRefArith(r);
   registerRefIndexMap(r);
+  registerRefResample(r);
   registerRefUpdateSlice(r);
   registerRefIndexing(r);
   registerRefQuantLinalg(r);

@@ -147,7 +147,8 @@ bool isShapeOperand(const std::string &op, int index) {
       {"ReduceMin", {1}}, {"ReduceProd", {1}}, {"ReduceL1", {1}}, {"ReduceL2", {1}},
       {"ReduceLogSum", {1}}, {"ReduceLogSumExp", {1}}, {"ReduceSumSquare", {1}},
       {"Tile", {1}}, {"Pad", {1, 3}}, {"Split", {1}}, {"ConstantOfShape", {0}},
-      {"Range", {0, 1, 2}}, {"Trilu", {1}}, {"CumSum", {1}}};
+      {"Range", {0, 1, 2}}, {"Trilu", {1}}, {"CumSum", {1}},
+      {"Resize", {1, 2, 3}}, {"Upsample", {1}}};
   auto it = operands.find(op);
   return it != operands.end() && it->second.count(index);
 }

@@ -90,6 +90,10 @@ public:
     attrs_.push_back(pkg::CreateAttrDirect(fbb_, name, pkg::AttrKind::Ints, 0, 0.f, &v));
     return *this;
   }
+  AttrList &floats(const char *name, const std::vector<float> &v) {
+    attrs_.push_back(pkg::CreateAttrDirect(fbb_, name, pkg::AttrKind::Floats, 0, 0.f, nullptr, &v));
+    return *this;
+  }
   AttrList &s(const char *name, const char *v) {
     attrs_.push_back(
         pkg::CreateAttrDirect(fbb_, name, pkg::AttrKind::String, 0, 0.f, nullptr, nullptr, v));

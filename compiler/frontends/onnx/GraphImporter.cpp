@@ -334,6 +334,7 @@ const GraphImporter::ImporterTable &GraphImporter::importers() {
     addMathImporters(t);
     addNNImporters(t);
     addTensorImporters(t);
+    addSpatialImporters(t);
     addQuantImporters(t);
     addIntegerImporters(t);
     addIndexingImporters(t);

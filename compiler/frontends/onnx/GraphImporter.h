@@ -69,6 +69,7 @@ private:
   static void addMathImporters(ImporterTable &table);
   static void addNNImporters(ImporterTable &table);
   static void addTensorImporters(ImporterTable &table);
+  static void addSpatialImporters(ImporterTable &table);
   static void addQuantImporters(ImporterTable &table);
   static void addIntegerImporters(ImporterTable &table);
   static void addIndexingImporters(ImporterTable &table);
@@ -126,6 +127,14 @@ private:
   void importCumSum(const onnx::NodeProto &n);
   void importConstantOfShape(const onnx::NodeProto &n);
   void importSize(const onnx::NodeProto &n);
+  // Spatial resampling (ImportSpatial.cpp).
+  void importDepthToSpace(const onnx::NodeProto &n);
+  void importSpaceToDepth(const onnx::NodeProto &n);
+  std::optional<std::vector<double>> constantFloats(const onnx::NodeProto &n, int i, const char *what);
+  void importResize(const onnx::NodeProto &n);
+  void importUpsample(const onnx::NodeProto &n);
+  void createResize(const onnx::NodeProto &n, const std::string &mode, const std::string &coordinates,
+                    const std::string &nearestMode, std::vector<float> scales, std::vector<float> roi);
   Value scalarConstant(const onnx::NodeProto &n, onnx::TensorProto t);
   // Quantization (ImportQuant.cpp).
   Type quantizedType(const onnx::NodeProto &n, int scaleInput, int zeroPointInput, Type storage, int64_t rank,

@@ -656,6 +656,7 @@ def Edge_BlockQuantizedMatMulOp : Edge_Op<"BlockQuantizedMatMul", [Pure]> {
   let hasVerifier = 1;
 }
 
+include "edge/EdgeSpatialOps.td"
 include "edge/EdgeStateOps.td"
 include "edge/EdgeIntegerOps.td"
 include "edge/EdgeLlmOps.td"

@@ -1,0 +1,349 @@
+// Reference DepthToSpace and SpaceToDepth (pure element moves, each one strided copy
+// over a 6-D view of the output, any dtype) and Resize (separable resampling: per dim,
+// each output index's input taps and weights, computed at prepare).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "ref/quant_params.h"
+#include "ref/util.h"
+#include "register_kernels.h"
+
+namespace edgec::rt::ref {
+namespace {
+
+// Checks shared by both: X [N, C, H, W] and Y of X's dtype, blocksize >= 1.
+int64_t prepareBlockOp(const KernelSignature &sig) {
+  requireInputCount(sig, 1, 1);
+  const TensorView &x = requireInput(sig, 0, "X");
+  const TensorView &y = requireOutput(sig, 0);
+  requireSameDType(sig, x, y, "output");
+  requireSameQuantParams(sig, x, y);
+  requireUnpacked(sig, x);
+  if (x.rank() != 4) kernelFail(sig, "X must have rank 4 (N, C, H, W), got " + shapeStr(x.shape));
+  const int64_t b = sig.attrs.i("blocksize");
+  if (b < 1) kernelFail(sig, "blocksize must be >= 1, got " + std::to_string(b));
+  return b;
+}
+
+// DepthToSpace: Y [N, C/b², H·b, W·b] viewed as [N, C', H, b(i), W, b(j)]; the input
+// channel of (c, i, j) is (i·b + j)·C' + c (DCR) or c·b² + i·b + j (CRD).
+class RefDepthToSpace final : public StridedCopyKernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    const int64_t b = prepareBlockOp(sig);
+    const TensorView &x = *sig.inputs[0], &y = *sig.outputs[0];
+    const std::string mode = sig.attrs.s("mode");
+    if (mode != "DCR" && mode != "CRD") kernelFail(sig, "unknown mode '" + mode + "' (DCR or CRD)");
+    const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+    if (c % (b * b) != 0) kernelFail(sig, "X's channels are not a multiple of blocksize²");
+    const int64_t oc = c / (b * b);
+    requireShape(sig, y, {n, oc, h * b, w * b}, "output");
+    const int64_t sc = h * w;  // input strides: n c*h*w, c h*w, h w, w 1
+    const bool dcr = mode == "DCR";
+    std::vector<int64_t> shape = {n, oc, h, b, w, b};
+    std::vector<int64_t> in = {c * sc, dcr ? sc : b * b * sc, w, dcr ? b * oc * sc : b * sc, 1, dcr ? oc * sc : sc};
+    loop_ = StridedLoop<2>(shape, {contiguousStrides(shape), in});
+    dtype_ = x.dtype;
+  }
+};
+
+// SpaceToDepth: Y [N, C·b², H/b, W/b] viewed as [N, b(i), b(j), C, H/b, W/b] reads X at
+// [n, c, h·b + i, w·b + j].
+class RefSpaceToDepth final : public StridedCopyKernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    const int64_t b = prepareBlockOp(sig);
+    const TensorView &x = *sig.inputs[0], &y = *sig.outputs[0];
+    const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+    if (h % b != 0 || w % b != 0) kernelFail(sig, "X's height and width are not multiples of blocksize");
+    requireShape(sig, y, {n, c * b * b, h / b, w / b}, "output");
+    std::vector<int64_t> shape = {n, b, b, c, h / b, w / b};
+    std::vector<int64_t> in = {c * h * w, w, 1, h * w, b * w, b};
+    loop_ = StridedLoop<2>(shape, {contiguousStrides(shape), in});
+    dtype_ = x.dtype;
+  }
+};
+
+// ---- Resize ----
+
+// One dim of a Resize: for output index o, `taps` input offsets (indices clamped to the
+// input, times the dim's stride) and weights, and whether its source lies outside the
+// input (tf_crop_and_resize; the output is then extrapolation_value).
+struct ResizeAxis {
+  int taps = 1;
+  std::vector<int64_t> offset;   // [out][taps]
+  std::vector<double> weight;    // [out][taps]
+  std::vector<uint8_t> outside;  // [out]
+};
+
+struct ResizeModes {
+  std::string mode, coordinates, nearest;
+  double cubicA = -0.75;
+  bool excludeOutside = false;
+};
+
+// The source coordinate of output index x along a dim (ONNX 1.12's reference,
+// onnx/backend/test/case/node/resize.py, interpolate_1d_with_x, with its f32/f64 mix:
+// roi arithmetic in f32, the rest in double). `outWidth` is the input size times the
+// scale (resizeAxis), which align_corners and tf_crop_and_resize divide by.
+double sourceCoordinate(const ResizeModes &m, int64_t x, int64_t in, double scale, double outWidth,
+                        float roiStart, float roiEnd) {
+  const std::string &c = m.coordinates;
+  if (c == "align_corners") return outWidth == 1 ? 0.0 : double(x) * double(in - 1) / (outWidth - 1);
+  if (c == "asymmetric") return double(x) / scale;
+  if (c == "tf_crop_and_resize") {
+    const float span = roiEnd - roiStart;
+    const double at = outWidth == 1 ? double(span * float(in - 1) / 2.f)
+                                    : double(x) * double(span) * double(in - 1) / (outWidth - 1);
+    return at + double(roiStart * float(in - 1));
+  }
+  if (c == "pytorch_half_pixel" && outWidth == 1) return -0.5;
+  return (double(x) + 0.5) / scale - 0.5;  // half_pixel, pytorch_half_pixel
+}
+
+// The taps of one output index at source coordinate xo: as the reference, the pixel
+// left of xo is `base` and ratio in (0, 1] (an integral xo is ratio 1 from base xo - 1);
+// nearest has 2 candidate taps (base, base + 1), linear 2, cubic 4 (base - 1 .. base + 2).
+void resizeTaps(const ResizeModes &m, double xo, int64_t in, std::vector<int64_t> *index,
+                std::vector<double> *weight) {
+  const double fl = std::floor(xo);
+  const bool integral = xo == fl;
+  const int64_t base = int64_t(fl) - (integral ? 1 : 0);
+  const double r = integral ? 1.0 : xo - fl;
+  index->clear();
+  weight->clear();
+  if (m.mode == "nearest") {
+    bool ceil = true;  // integral: the pixel at xo itself (base + 1)
+    if (!integral) {
+      const std::string &n = m.nearest;
+      ceil = n == "ceil" || (n == "round_prefer_ceil" && r >= 0.5) || (n == "round_prefer_floor" && r > 0.5);
+    }
+    index->push_back(base + (ceil ? 1 : 0));
+    weight->push_back(1.0);
+  } else if (m.mode == "linear") {
+    *index = {base, base + 1};
+    *weight = {1 - r, r};
+  } else {  // cubic: Keys' kernel at distances 1 + r, r, 1 - r, 2 - r
+    const double a = m.cubicA, s = 1 - r;
+    *index = {base - 1, base, base + 1, base + 2};
+    *weight = {((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
+               ((a + 2) * r - (a + 3)) * r * r + 1,
+               ((a + 2) * s - (a + 3)) * s * s + 1,
+               ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a};
+  }
+  if (m.excludeOutside && m.mode != "nearest") {
+    double sum = 0;
+    for (size_t t = 0; t < index->size(); ++t) {
+      if ((*index)[t] < 0 || (*index)[t] >= in) (*weight)[t] = 0;
+      sum += (*weight)[t];
+    }
+    if (sum != 0)
+      for (double &w : *weight) w /= sum;
+  }
+  // The reference pads the input with its edge values: a tap outside reads the edge.
+  for (int64_t &i : *index) i = std::clamp<int64_t>(i, 0, in - 1);
+}
+
+ResizeAxis resizeAxis(const ResizeModes &m, int64_t in, int64_t out, float givenScale, float roiStart,
+                      float roiEnd, int64_t stride) {
+  // A scale that is the f32 rounding of out / in came from ONNX `sizes` (the verifier
+  // allows that or out = floor(in * scale)): use the exact ratio, as the reference does.
+  const bool fromSizes = in > 0 && float(out) / float(in) == givenScale;
+  const double scale = fromSizes ? double(out) / double(in) : double(givenScale);
+  const double outWidth = fromSizes ? double(out) : double(float(in) * givenScale);
+  ResizeAxis a;
+  a.taps = m.mode == "nearest" ? 1 : m.mode == "linear" ? 2 : 4;
+  a.outside.assign(out, 0);
+  std::vector<int64_t> index;
+  std::vector<double> weight;
+  bool oneHot = true;  // every output copies one input: one tap is enough
+  for (int64_t o = 0; o < out; ++o) {
+    const double xo = sourceCoordinate(m, o, in, scale, outWidth, roiStart, roiEnd);
+    if (m.coordinates == "tf_crop_and_resize" && (xo < 0 || xo > double(in - 1))) a.outside[o] = 1;
+    resizeTaps(m, xo, in, &index, &weight);
+    int ones = 0, zeros = 0;
+    for (double w : weight) {
+      ones += w == 1.0;
+      zeros += w == 0.0;
+    }
+    oneHot = oneHot && ones == 1 && zeros == a.taps - 1;
+    for (int t = 0; t < a.taps; ++t) {
+      a.offset.push_back(index[t] * stride);
+      a.weight.push_back(weight[t]);
+    }
+  }
+  if (oneHot && a.taps > 1) {
+    std::vector<int64_t> offset;
+    for (int64_t o = 0; o < out; ++o)
+      for (int t = 0; t < a.taps; ++t)
+        if (a.weight[o * a.taps + t] == 1.0) offset.push_back(a.offset[o * a.taps + t]);
+    a.offset = std::move(offset);
+    a.weight.assign(out, 1.0);
+    a.taps = 1;
+  }
+  return a;
+}
+
+// Resize: every output element is a weighted sum over the product of its dims' taps
+// (separable resampling), accumulated in double; nearest (and any resize whose taps are
+// all one-hot) copies elements of any dtype.
+class RefResize final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 1, 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    requireSameDType(sig, x, y, "output");
+    requireSameQuantParams(sig, x, y);
+    requireUnpacked(sig, x);
+    const int rank = x.rank();
+    if (rank < 1 || y.rank() != rank) kernelFail(sig, "X and Y must have the same rank >= 1");
+    ResizeModes m;
+    m.mode = sig.attrs.s("mode");
+    m.coordinates = sig.attrs.s("coordinate_transformation_mode");
+    m.nearest = sig.attrs.s("nearest_mode");
+    m.cubicA = sig.attrs.f("cubic_coeff_a");
+    m.excludeOutside = sig.attrs.i("exclude_outside") != 0;
+    if (m.mode != "nearest" && m.mode != "linear" && m.mode != "cubic")
+      kernelFail(sig, "unknown mode '" + m.mode + "'");
+    static const char *kCoordinates[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
+                                         "tf_crop_and_resize"};
+    if (std::find(std::begin(kCoordinates), std::end(kCoordinates), m.coordinates) == std::end(kCoordinates))
+      kernelFail(sig, "unknown coordinate_transformation_mode '" + m.coordinates + "'");
+    static const char *kNearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+    if (std::find(std::begin(kNearest), std::end(kNearest), m.nearest) == std::end(kNearest))
+      kernelFail(sig, "unknown nearest_mode '" + m.nearest + "'");
+    const std::vector<float> scales = sig.attrs.floats("scales"), roi = sig.attrs.floats("roi");
+    const bool crop = m.coordinates == "tf_crop_and_resize";
+    if (int(scales.size()) != rank || (crop && int(roi.size()) != 2 * rank))
+      kernelFail(sig, "expects one scale per dim and, for tf_crop_and_resize, 2 roi values per dim");
+    for (int d = 0; d < rank; ++d)
+      if (x.shape[d] == 0 && y.shape[d] != 0) kernelFail(sig, "cannot resize an empty dim to a non-empty one");
+    const std::vector<int64_t> strides = contiguousStrides(x.shape);
+    axes_.clear();
+    bool copies = true;
+    for (int d = 0; d < rank; ++d) {
+      axes_.push_back(resizeAxis(m, x.shape[d], y.shape[d], scales[d], crop ? roi[d] : 0.f,
+                                 crop ? roi[rank + d] : 1.f, strides[d]));
+      copies = copies && axes_.back().taps == 1;
+    }
+    dtype_ = x.dtype;
+    copies_ = copies;
+    if (!copies_ && dtype_ != DType::f32 && dtype_ != DType::f64)
+      kernelFail(sig, std::string("linear and cubic resizing take f32 or f64, got ") + dtypeName(dtype_));
+    if (crop && x.quant)
+      kernelFail(sig, "tf_crop_and_resize of a quantized tensor is not supported");
+    // extrapolation_value in X's dtype (bytes), for the outputs tf_crop_and_resize puts
+    // outside the input.
+    const float extrapolation = sig.attrs.f("extrapolation_value");
+    fill_ = 0;
+    dispatch(CastTypes{}, dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T v = Arith<T>::store(static_cast<typename Arith<T>::type>(extrapolation));
+      std::memcpy(&fill_, &v, sizeof(T));
+    });
+    outShape_ = y.shape;
+  }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    const int64_t cols = outShape_.back();
+    const int64_t rows = cols == 0 ? 0 : out[0]->numel() / cols;
+    if (copies_) {
+      dispatchBySize(dtype_, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        T fill;
+        std::memcpy(&fill, &fill_, sizeof(T));
+        forRows(ctx, rows, [&](int64_t row, int64_t base, bool outside) {
+          const T *x = in[0]->as<T>();
+          T *y = out[0]->as<T>() + row * cols;
+          const ResizeAxis &last = axes_.back();
+          for (int64_t o = 0; o < cols; ++o) y[o] = outside || last.outside[o] ? fill : x[base + last.offset[o]];
+        });
+      });
+      return;
+    }
+    if (dtype_ == DType::f32) weighted<float>(ctx, rows, cols, in[0]->as<float>(), out[0]->as<float>());
+    else weighted<double>(ctx, rows, cols, in[0]->as<double>(), out[0]->as<double>());
+  }
+
+private:
+  // fn(row, base, outside) per output row (all dims but the last), split over threads:
+  // `base` is the input offset of the row's one-tap dims (copies_ only) and `outside`
+  // whether any of its dims' sources lies outside the input.
+  template <typename Fn> void forRows(const RunContext &ctx, int64_t rows, Fn &&fn) const {
+    const int rank = int(axes_.size());
+    parallelRange(ctx, rows, [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        int64_t rest = row, base = 0;
+        bool outside = false;
+        for (int d = rank - 2; d >= 0; --d) {
+          const int64_t o = rest % outShape_[d];
+          rest /= outShape_[d];
+          outside = outside || axes_[d].outside[o];
+          base += axes_[d].offset[o * axes_[d].taps];
+        }
+        fn(row, base, outside);
+      }
+    });
+  }
+
+  template <typename T> void weighted(const RunContext &ctx, int64_t rows, int64_t cols, const T *x, T *y) const {
+    const int rank = int(axes_.size());
+    const T fill = [&] {
+      T v;
+      std::memcpy(&v, &fill_, sizeof(T));
+      return v;
+    }();
+    parallelRange(ctx, rows, [&](int64_t begin, int64_t end) {
+      std::vector<int64_t> idx(rank);
+      for (int64_t row = begin; row < end; ++row) {
+        int64_t rest = row;
+        bool outside = false;
+        for (int d = rank - 2; d >= 0; --d) {
+          idx[d] = rest % outShape_[d];
+          rest /= outShape_[d];
+          outside = outside || axes_[d].outside[idx[d]];
+        }
+        for (int64_t o = 0; o < cols; ++o) {
+          idx[rank - 1] = o;
+          y[row * cols + o] = outside || axes_.back().outside[o] ? fill : T(sample(x, idx, 0, 0, 1.0));
+        }
+      }
+    });
+  }
+
+  // The weighted sum over the taps of dims d.. of output index `idx`, from input offset
+  // `offset` with weight `w` so far.
+  template <typename T>
+  double sample(const T *x, const std::vector<int64_t> &idx, int d, int64_t offset, double w) const {
+    if (d == int(axes_.size())) return w * double(x[offset]);
+    const ResizeAxis &a = axes_[d];
+    double sum = 0;
+    for (int t = 0; t < a.taps; ++t) {
+      const int64_t k = idx[d] * a.taps + t;
+      sum += sample(x, idx, d + 1, offset + a.offset[k], w * a.weight[k]);
+    }
+    return sum;
+  }
+
+  std::vector<ResizeAxis> axes_;
+  std::vector<int64_t> outShape_;
+  DType dtype_ = DType::f32;
+  bool copies_ = true;
+  uint64_t fill_ = 0;
+};
+
+}  // namespace
+}  // namespace edgec::rt::ref
+
+namespace edgec::rt {
+
+void registerRefResample(KernelRegistry &r) {
+  r.add<ref::RefDepthToSpace>("DepthToSpace", Isa::Ref);
+  r.add<ref::RefSpaceToDepth>("SpaceToDepth", Isa::Ref);
+  r.add<ref::RefResize>("Resize", Isa::Ref);
+}
+
+}  // namespace edgec::rt

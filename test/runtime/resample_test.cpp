@@ -1,0 +1,170 @@
+// Ref kernels of the spatial resampling ops (ref/resample.cpp) on small cases whose
+// answers can be read off by hand; the ONNX node suite (conformance) is the outside
+// reference for the rest.
+#include <numeric>
+
+#include "kernel_test_util.h"
+
+namespace edgec::rt::testing {
+namespace {
+
+std::vector<float> iota(int64_t n) {
+  std::vector<float> v(n);
+  std::iota(v.begin(), v.end(), 0.f);
+  return v;
+}
+
+// 8 channels of one pixel, 0..7, into 2 channels of 2x2 tiles (blocksize 2).
+TEST(RefResample, DepthToSpaceModes) {
+  Tensor x = Tensor::of<float>({1, 8, 1, 1}, iota(8));
+  Tensor dcr(DType::f32, {1, 2, 2, 2}), crd(DType::f32, {1, 2, 2, 2});
+  AttrList dcrAttrs, crdAttrs;
+  dcrAttrs.i("blocksize", 2).s("mode", "DCR");
+  crdAttrs.i("blocksize", 2).s("mode", "CRD");
+  runKernel("DepthToSpace", {&x}, {&dcr}, dcrAttrs);
+  runKernel("DepthToSpace", {&x}, {&crd}, crdAttrs);
+  // DCR: tile offset (i, j) of output channel c is input channel (2i + j)·2 + c.
+  EXPECT_EQ(dcr.values<float>(), (std::vector<float>{0, 2, 4, 6, 1, 3, 5, 7}));
+  // CRD: input channel 4c + 2i + j, i.e. each group of 4 channels is one tile.
+  EXPECT_EQ(crd.values<float>(), (std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}));
+}
+
+// A 2x4 image: each 2x2 tile's pixels go to channels (i, j) = 00, 01, 10, 11, and
+// DepthToSpace (DCR) puts them back.
+TEST(RefResample, SpaceToDepthInvertsDepthToSpaceDcr) {
+  Tensor x = Tensor::of<int16_t>({1, 1, 2, 4}, {0, 1, 2, 3, 4, 5, 6, 7});
+  Tensor s(DType::i16, {1, 4, 1, 2}), back(DType::i16, {1, 1, 2, 4});
+  AttrList b2, dcr;
+  b2.i("blocksize", 2);
+  dcr.i("blocksize", 2).s("mode", "DCR");
+  runKernel("SpaceToDepth", {&x}, {&s}, b2);
+  EXPECT_EQ(s.values<int16_t>(), (std::vector<int16_t>{0, 2, 1, 3, 4, 6, 5, 7}));
+  runKernel("DepthToSpace", {&s}, {&back}, dcr);
+  EXPECT_EQ(back.values<int16_t>(), x.values<int16_t>());
+}
+
+TEST(RefResample, BlockOpsRejectBadShapes) {
+  Tensor x = Tensor::of<float>({1, 6, 1, 1}, iota(6));
+  Tensor y(DType::f32, {1, 1, 2, 2});
+  AttrList dcr, b2;
+  dcr.i("blocksize", 2).s("mode", "DCR");
+  b2.i("blocksize", 2);
+  EXPECT_THROW(runKernel("DepthToSpace", {&x}, {&y}, dcr), Error);  // 6 channels, blocksize² 4
+  Tensor odd = Tensor::of<float>({1, 1, 3, 2}, iota(6));
+  Tensor s(DType::f32, {1, 4, 1, 1});
+  EXPECT_THROW(runKernel("SpaceToDepth", {&odd}, {&s}, b2), Error);  // height 3
+  AttrList bad;
+  bad.i("blocksize", 2).s("mode", "RCD");
+  Tensor x8 = Tensor::of<float>({1, 8, 1, 1}, iota(8));
+  Tensor y8(DType::f32, {1, 2, 2, 2});
+  EXPECT_THROW(runKernel("DepthToSpace", {&x8}, {&y8}, bad), Error);
+}
+
+// Resize's attributes as the compiler writes them (every one, ONNX defaults filled in).
+AttrList &resizeAttrs(AttrList &a, const char *mode, const char *coordinates, std::vector<float> scales,
+                      const char *nearest = "round_prefer_floor", std::vector<float> roi = {},
+                      float extrapolation = 0.f, float cubicA = -0.75f, int64_t excludeOutside = 0) {
+  return a.s("mode", mode)
+      .s("coordinate_transformation_mode", coordinates)
+      .s("nearest_mode", nearest)
+      .f("cubic_coeff_a", cubicA)
+      .i("exclude_outside", excludeOutside)
+      .f("extrapolation_value", extrapolation)
+      .floats("scales", scales)
+      .floats("roi", roi);
+}
+
+// Nearest, half_pixel, scale 2: output x reads (x + 0.5) / 2 - 0.5 = -0.25, 0.25, 0.75,
+// 1.25 rounded (prefer floor, clamped): 0, 0, 1, 1 -- every pixel becomes a 2x2 block.
+TEST(RefResample, NearestUpsampleReplicatesPixels) {
+  Tensor x = Tensor::of<int32_t>({1, 1, 2, 2}, {1, 2, 3, 4});
+  Tensor y(DType::i32, {1, 1, 4, 4});
+  AttrList a;
+  runKernel("Resize", {&x}, {&y}, resizeAttrs(a, "nearest", "half_pixel", {1, 1, 2, 2}));
+  EXPECT_EQ(y.values<int32_t>(), (std::vector<int32_t>{1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}));
+}
+
+// Asymmetric, scale 2: output x reads x / 2, so odd x fall halfway and nearest_mode
+// decides (a source past the end reads the last element).
+TEST(RefResample, NearestModesDecideTies) {
+  Tensor x = Tensor::of<int8_t>({3}, {10, 20, 30});
+  auto run = [&](const char *nearest) {
+    Tensor y(DType::i8, {6});
+    AttrList a;
+    runKernel("Resize", {&x}, {&y}, resizeAttrs(a, "nearest", "asymmetric", {2}, nearest));
+    return y.values<int8_t>();
+  };
+  EXPECT_EQ(run("round_prefer_floor"), (std::vector<int8_t>{10, 10, 20, 20, 30, 30}));
+  EXPECT_EQ(run("floor"), (std::vector<int8_t>{10, 10, 20, 20, 30, 30}));
+  EXPECT_EQ(run("round_prefer_ceil"), (std::vector<int8_t>{10, 20, 20, 30, 30, 30}));
+  EXPECT_EQ(run("ceil"), (std::vector<int8_t>{10, 20, 20, 30, 30, 30}));
+}
+
+TEST(RefResample, LinearCoordinateModes) {
+  Tensor x = Tensor::of<float>({2}, {0, 10});
+  // align_corners: 5 points from 0 to 10, the ends on the input's ends.
+  Tensor corners(DType::f32, {5});
+  AttrList a;
+  runKernel("Resize", {&x}, {&corners}, resizeAttrs(a, "linear", "align_corners", {2.5f}));
+  EXPECT_EQ(corners.values<float>(), (std::vector<float>{0, 2.5f, 5, 7.5f, 10}));
+  // half_pixel, scale 2: sources -0.25, 0.25, 0.75, 1.25; the outer two are clamped to
+  // the edges.
+  Tensor half(DType::f32, {4});
+  AttrList b;
+  runKernel("Resize", {&x}, {&half}, resizeAttrs(b, "linear", "half_pixel", {2}));
+  EXPECT_EQ(half.values<float>(), (std::vector<float>{0, 2.5f, 7.5f, 10}));
+}
+
+// Bilinear with align_corners: the corners stay, the rest are means of their neighbours.
+TEST(RefResample, BilinearAlignCorners) {
+  Tensor x = Tensor::of<float>({2, 2}, {0, 10, 20, 30});
+  Tensor y(DType::f32, {3, 3});
+  AttrList a;
+  runKernel("Resize", {&x}, {&y}, resizeAttrs(a, "linear", "align_corners", {1.5f, 1.5f}));
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{0, 5, 10, 10, 15, 20, 20, 25, 30}));
+}
+
+// Keys' cubic kernel: its weights sum to 1 (a constant stays constant, edges included),
+// and with a = -0.5 it reproduces linear functions wherever all 4 taps are inside.
+TEST(RefResample, CubicKeepsConstantsAndRamps) {
+  Tensor c = Tensor::of<float>({4}, {3, 3, 3, 3});
+  Tensor cy(DType::f32, {8});
+  AttrList a;
+  runKernel("Resize", {&c}, {&cy}, resizeAttrs(a, "cubic", "half_pixel", {2}));
+  for (float v : cy.values<float>()) EXPECT_NEAR(v, 3.f, 1e-6);
+
+  Tensor ramp = Tensor::of<float>({8}, iota(8));
+  Tensor ry(DType::f32, {16});
+  AttrList b;
+  runKernel("Resize", {&ramp}, {&ry}, resizeAttrs(b, "cubic", "asymmetric", {2}, "round_prefer_floor", {}, 0.f, -0.5f));
+  std::vector<float> r = ry.values<float>();
+  for (int i = 2; i <= 12; ++i) EXPECT_NEAR(r[i], i / 2.f, 1e-6) << i;  // sources 1 .. 6
+}
+
+// tf_crop_and_resize: 3 outputs over roi [0.25, 0.75] of 5 inputs are sources 1, 2, 3;
+// over [0.5, 1.5] they are 2, 4 and 6, past the end: extrapolation_value.
+TEST(RefResample, TfCropAndResize) {
+  Tensor x = Tensor::of<float>({5}, {0, 10, 20, 30, 40});
+  Tensor inside(DType::f32, {3}), past(DType::f32, {3});
+  AttrList a, b;
+  runKernel("Resize", {&x}, {&inside},
+            resizeAttrs(a, "linear", "tf_crop_and_resize", {0.6f}, "round_prefer_floor", {0.25f, 0.75f}, -1.f));
+  EXPECT_EQ(inside.values<float>(), (std::vector<float>{10, 20, 30}));
+  runKernel("Resize", {&x}, {&past},
+            resizeAttrs(b, "linear", "tf_crop_and_resize", {0.6f}, "round_prefer_floor", {0.5f, 1.5f}, -1.f));
+  EXPECT_EQ(past.values<float>(), (std::vector<float>{20, 40, -1}));
+}
+
+TEST(RefResample, ResizeRejectsWhatItCannotDo) {
+  Tensor x = Tensor::of<int32_t>({2}, {1, 2});
+  Tensor y(DType::i32, {3});
+  AttrList linear;
+  // Linear weights on integers: the kernel computes in f32/f64 only (a fractional tap).
+  EXPECT_THROW(runKernel("Resize", {&x}, {&y}, resizeAttrs(linear, "linear", "align_corners", {1.5f})), Error);
+  AttrList badMode, badScales;
+  EXPECT_THROW(runKernel("Resize", {&x}, {&y}, resizeAttrs(badMode, "area", "half_pixel", {1.5f})), Error);
+  EXPECT_THROW(runKernel("Resize", {&x}, {&y}, resizeAttrs(badScales, "nearest", "half_pixel", {1.5f, 1.f})), Error);
+}
+
+}  // namespace
+}  // namespace edgec::rt::testing
