@@ -83,7 +83,8 @@ TEST(GatherElements, RefusesBadCalls) {
   EXPECT_THROW(runKernel("GatherElements", {&x, &idx}, {&y}, noAxis), Error);     // axis missing
   AttrList axis0;
   axis0.i("axis", 0);
-  EXPECT_THROW(runKernel("GatherElements", {&x, &wide}, {&y23}, axis0), Error);   // indices wider than data off the axis
+  // Indices wider than data off the axis.
+  EXPECT_THROW(runKernel("GatherElements", {&x, &wide}, {&y23}, axis0), Error);
 }
 
 // ---- ScatterElements ----
