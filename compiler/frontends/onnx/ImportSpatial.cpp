@@ -112,22 +112,13 @@ void GraphImporter::importResize(const onnx::NodeProto &n) {
                s, roi);
 }
 
-// The deprecated Upsample. The ONNX version converter turns an opset <= 9 model's
-// Upsample into a Resize before import; this maps one that reaches the importer as it
-// is (opset >= 10, where it is deprecated) with Upsample's own rule: output index i reads
-// input floor(i / scale) (asymmetric coordinates), or interpolates linearly there.
+// The deprecated Upsample is registered so that the unsupported-op check (which runs
+// before version conversion) lets an opset <= 9 model through: ONNX's version converter
+// then rewrites each Upsample into a Resize (Upsample_9_10), and the checker rejects one
+// at opset >= 10 (deprecated). So no Upsample node reaches the importer itself.
 void GraphImporter::importUpsample(const onnx::NodeProto &n) {
-  std::vector<float> s;
-  if (auto *a = attr(n, "scales")) {  // opset 7-8: an attribute
-    s.assign(a->floats().begin(), a->floats().end());
-  } else if (std::optional<std::vector<double>> given = constantFloats(n, 1, "scales")) {
-    for (double v : *given) s.push_back(float(v));
-  }
-  if (s.size() != size_t(cast<RankedTensorType>(input(n, 0).getType()).getRank()))
-    throw ImportError(where(n) + ": scales must have one value per dim");
-  std::string mode = attrString(n, "mode", "nearest");
-  requireOneOf(where(n), "mode", mode, {"nearest", "linear"});
-  createResize(n, mode, "asymmetric", "floor", s, {});
+  throw ImportError(where(n) + ": Upsample is imported as the Resize that ONNX's version converter makes of it "
+                               "(opset <= 9 models); this one was not converted");
 }
 
 void GraphImporter::addSpatialImporters(ImporterTable &table) {
