@@ -27,19 +27,24 @@ using onnx_frontend::ShapesPending;
 using onnx_frontend::elementType;
 using onnx_frontend::nodeDisplayName;
 
+bool hasImporter(const onnx::NodeProto &n) { return GraphImporter::importers().count(GraphImporter::importerKey(n)); }
+
 // Every unsupported op type at once, with its count and first node, before anything else.
-void checkSupportedOps(const onnx::GraphProto &graph, const std::string &name) {
+// Before function expansion, an op whose ONNX schema defines it as a function counts as
+// supported; its body's ops are checked after expansion (`functionsExpanded`).
+void checkSupportedOps(const onnx::GraphProto &graph, const std::string &name, bool functionsExpanded) {
   std::map<std::string, std::pair<int, std::string>> unsupported;
   bool microsoft = false;
   for (const auto &n : graph.node()) {
     std::string key = GraphImporter::importerKey(n);
-    if (GraphImporter::importers().count(key)) continue;
+    if (hasImporter(n) || (!functionsExpanded && onnx_frontend::expandsAsFunction(n, kCanonicalOpset))) continue;
     microsoft |= n.domain() == onnx_frontend::kMicrosoftDomain;
     auto &entry = unsupported[key];
     if (entry.first++ == 0) entry.second = nodeDisplayName(n);
   }
   if (unsupported.empty()) return;
-  std::string msg = name + ": unsupported operators: ";
+  std::string msg = name + (functionsExpanded ? ": unsupported operators in the ONNX function bodies of its nodes: "
+                                              : ": unsupported operators: ");
   bool first = true;
   for (const auto &[op, info] : unsupported) {
     msg += (first ? "" : ", ") + op + " (x" + std::to_string(info.first) + ", first node '" + info.second + "')";
@@ -164,11 +169,13 @@ bool bindFoldedValues(onnx::ModelProto &model, const std::map<std::string, Eleme
 
 OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model, const std::string &name,
                                   const std::string &baseDir, const ImportOptions &options) {
-  checkSupportedOps(model.graph(), name);
+  checkSupportedOps(model.graph(), name, /*functionsExpanded=*/false);
   checkInputShapeRanks(model.graph(), options, name);
   normalizeConstantNodes(*model.mutable_graph());
   onnx_frontend::loadExternalData(model, baseDir, name);
   onnx_frontend::prepareModel(model, kCanonicalOpset, options.inputShapes, name);
+  if (onnx_frontend::expandFunctions(model, kCanonicalOpset, hasImporter, name) > 0)
+    checkSupportedOps(model.graph(), name, /*functionsExpanded=*/true);
   context.loadDialect<EdgeDialect, func::FuncDialect, quant::QuantizationDialect>();
   OwningOpRef<ModuleOp> module;
   // Shape subgraphs ONNX inference cannot see through (Shape -> Gather -> Div -> Slice)

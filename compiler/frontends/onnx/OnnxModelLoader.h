@@ -3,6 +3,7 @@
 // inference. Throws LoadError with a message that names the file and the problem.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -32,6 +33,14 @@ void prepareModel(onnx::ModelProto &model, int opset,
 
 // ONNX shape inference with data propagation (again after constants were bound).
 void inferShapes(onnx::ModelProto &model, const std::string &name);
+
+// Whether `n` is an op the ONNX schema at `opset` defines as a function of other ops.
+bool expandsAsFunction(const onnx::NodeProto &n, int opset);
+// Replaces every node that `imported` rejects and whose schema has a function body by
+// that body (FunctionExpansion.cpp), then infers shapes again; returns how many nodes
+// were expanded.
+int expandFunctions(onnx::ModelProto &model, int opset, const std::function<bool(const onnx::NodeProto &)> &imported,
+                    const std::string &name);
 
 // ONNX Runtime's operator domain. edgec imports a few of its ops (microsoftOpsImported:
 // QLinearAdd, QLinearMul); registerMicrosoftSchemas (MicrosoftSchemas.cpp, called by
