@@ -51,6 +51,7 @@ void compileGguf(const std::string &path, const GgufCompileOptions &options, con
 struct ModelInput {
   std::string path;
   std::vector<std::string> inputShapes;  // NAME=D0xD1x...
+  std::vector<std::string> binds;        // NAME=FILE.npy
   void addOptions(CLI::App &cmd);
 };
 

@@ -11,6 +11,7 @@
 #include "edge/EdgeDialect.h"
 #include "edgec/OnnxImporter.h"
 #include "edgec/AtomicFile.h"
+#include "edgec/npy.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -63,6 +64,10 @@ void ModelInput::addOptions(CLI::App &cmd) {
   cmd.add_option("--input-shape", inputShapes,
                  "Fix a graph input's shape, e.g. --input-shape input=1x3x224x224 (repeatable); "
                  "needed when the model has dynamic dims");
+  cmd.add_option("--bind", binds,
+                 "Freeze a graph input into a constant with the value in a .npy file, e.g. --bind "
+                 "shape=shape.npy (repeatable): for inputs that decide shapes or are parameters "
+                 "(Reshape's shape, Slice's starts, Trilu's k); the input leaves the package");
 }
 
 void checkOutputFile(const std::string &path) {
@@ -122,6 +127,7 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const Mo
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     throw CommandError(path + ": is a directory, not a model file");
   if (path.size() > 5 && path.compare(path.size() - 5, 5, ".mlir") == 0) {
+    if (!input.binds.empty()) throw CommandError("--bind applies to ONNX models, not to edge IR (.mlir)");
     std::string diag;
     llvm::raw_string_ostream os(diag);
     llvm::SourceMgr sourceMgr;
@@ -132,6 +138,7 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const Mo
   }
   if (isGgufFile(path)) {  // the prefill/decode module with the default context and chunk
     if (!input.inputShapes.empty()) throw CommandError("--input-shape does not apply to a GGUF model");
+    if (!input.binds.empty()) throw CommandError("--bind does not apply to a GGUF model");
     std::string error;
     std::shared_ptr<const gguf::GgufFile> file = gguf::GgufFile::open(path, error);
     auto module = file ? gguf::buildLlmModule(context, file, gguf::LlmBuildOptions{}, error) : nullptr;
@@ -144,6 +151,20 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const Mo
     if (eq == std::string::npos || eq == 0)
       throw CommandError("--input-shape '" + spec + "': expected NAME=D0xD1x...");
     options.inputShapes[spec.substr(0, eq)] = parseDims(spec.substr(eq + 1), spec);
+  }
+  for (const std::string &spec : input.binds) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      throw CommandError("--bind '" + spec + "': expected NAME=FILE.npy");
+    const std::string name = spec.substr(0, eq), file = spec.substr(eq + 1);
+    if (options.boundInputs.count(name)) throw CommandError("--bind names input '" + name + "' twice");
+    NpyArray array;
+    try {
+      array = readNpy(file);
+    } catch (const std::exception &e) {
+      throw CommandError(std::string("--bind ") + name + ": " + e.what());
+    }
+    options.boundInputs[name] = BoundInput{file, dtypeName(array.dtype), array.shape, std::move(array.data)};
   }
   std::string error, diag;
   llvm::raw_string_ostream os(diag);

@@ -141,7 +141,8 @@ RankedTensorType GraphImporter::typeOf(const std::string &value, const std::stri
                  }));
   std::string hint = isGraphInput ? "; edgec compiles static shapes: fix it with --input-shape " + value + "="
                                   : "; shape inference could not resolve it: it depends on values known only at "
-                                    "run time (e.g. a computed Reshape shape), and edgec compiles static shapes";
+                                    "run time (e.g. a computed Reshape shape), and edgec compiles static shapes (a graph input it "
+                                    "is computed from can be frozen with --bind NAME=FILE.npy)";
   if (!tt.has_shape() && pending)
     throw ShapesPending(where + ": '" + value + "' has no static shape (unknown rank)" + hint);
   if (!tt.has_shape())
@@ -224,11 +225,16 @@ Value GraphImporter::input(const onnx::NodeProto &n, int i) {
   throw ImportError(where(n) + ": input '" + name + "' is not defined");
 }
 
+std::string GraphImporter::bindHint(const std::string &value) const {
+  return graphInputs_.count(value) ? "; freeze the graph input with --bind " + value + "=FILE.npy" : "";
+}
+
 std::vector<int64_t> GraphImporter::constantInts(const onnx::NodeProto &n, int i, const char *what) {
   Value v = input(n, i);
   ElementsAttr value;
   if (!v || !matchPattern(v, m_Constant(&value)))
-    throw ImportError(where(n) + ": " + what + " must be a compile-time constant (edgec compiles static shapes)");
+    throw ImportError(where(n) + ": " + what + " must be a compile-time constant (edgec compiles static shapes)" +
+                      bindHint(n.input(i)));
   return constantAsInts(value);
 }
 

@@ -81,6 +81,8 @@ private:
   // proto's bytes instead of copying them.
   Value initializerConstant(onnx::TensorProto &t, const std::string &name);
   Value input(const onnx::NodeProto &n, int i);  // null if absent
+  // "; freeze the graph input with --bind ..." when `value` is a graph input, else "".
+  std::string bindHint(const std::string &value) const;
   std::vector<int64_t> constantInts(const onnx::NodeProto &n, int i, const char *what);
   void define(const onnx::NodeProto &n, int i, Value v);
   void foldIfConstant(const onnx::NodeProto &n);

@@ -29,7 +29,8 @@ std::optional<std::vector<double>> GraphImporter::constantFloats(const onnx::Nod
   ElementsAttr value;
   if (!matchPattern(v, m_Constant(&value)))
     throw ImportError(where(n) + ": " + what + " '" + n.input(i) +
-                      "' must be a compile-time constant (an initializer): edgec compiles static shapes");
+                      "' must be a compile-time constant (an initializer): edgec compiles static shapes" +
+                      bindHint(n.input(i)));
   return constantAsDoubles(value);
 }
 

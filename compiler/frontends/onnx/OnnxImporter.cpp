@@ -169,6 +169,7 @@ bool bindFoldedValues(onnx::ModelProto &model, const std::map<std::string, Eleme
 
 OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model, const std::string &name,
                                   const std::string &baseDir, const ImportOptions &options) {
+  onnx_frontend::bindInputs(model, options.boundInputs, name);
   checkSupportedOps(model.graph(), name, /*functionsExpanded=*/false);
   checkInputShapeRanks(model.graph(), options, name);
   normalizeConstantNodes(*model.mutable_graph());

@@ -178,6 +178,60 @@ void applyInputShapes(onnx::ModelProto &model, const std::map<std::string, std::
 }
 }  // namespace
 
+namespace {
+int32_t onnxTypeOfNumpy(const std::string &dtype) {
+  static const std::map<std::string, int32_t> types = {
+      {"float32", onnx::TensorProto::FLOAT},   {"float16", onnx::TensorProto::FLOAT16},
+      {"float64", onnx::TensorProto::DOUBLE},  {"int8", onnx::TensorProto::INT8},
+      {"uint8", onnx::TensorProto::UINT8},     {"int16", onnx::TensorProto::INT16},
+      {"uint16", onnx::TensorProto::UINT16},   {"int32", onnx::TensorProto::INT32},
+      {"uint32", onnx::TensorProto::UINT32},   {"int64", onnx::TensorProto::INT64},
+      {"uint64", onnx::TensorProto::UINT64},   {"bool", onnx::TensorProto::BOOL}};
+  auto it = types.find(dtype);
+  return it == types.end() ? onnx::TensorProto::UNDEFINED : it->second;
+}
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+}  // namespace
+
+void bindInputs(onnx::ModelProto &model, const std::map<std::string, BoundInput> &bound, const std::string &name) {
+  onnx::GraphProto &g = *model.mutable_graph();
+  for (const auto &[input, value] : bound) {
+    const std::string where = name + ": --bind " + input + "=" + value.source;
+    int index = -1;
+    std::string inputs;
+    for (int i = 0; i < g.input_size(); ++i) {
+      if (g.input(i).name() == input) index = i;
+      inputs += (i ? ", " : "") + g.input(i).name();
+    }
+    if (index < 0) throw LoadError(where + ": the model has no graph input '" + input + "' (inputs: " + inputs + ")");
+    const auto &declared = g.input(index).type().tensor_type();
+    const int32_t type = onnxTypeOfNumpy(value.dtype);
+    if (type == onnx::TensorProto::UNDEFINED || type != declared.elem_type())
+      throw LoadError(where + ": the value is " + value.dtype + ", the input is " +
+                      onnx::TensorProto::DataType_Name(onnx::TensorProto::DataType(declared.elem_type())));
+    bool shapeOk = !declared.has_shape() || declared.shape().dim_size() == int(value.shape.size());
+    for (int d = 0; shapeOk && declared.has_shape() && d < declared.shape().dim_size(); ++d)
+      if (declared.shape().dim(d).has_dim_value() && declared.shape().dim(d).dim_value() != value.shape[size_t(d)])
+        shapeOk = false;
+    if (!shapeOk) throw LoadError(where + ": the value's shape " + shapeText(value.shape) + " does not fit the input's");
+    onnx::TensorProto t;
+    t.set_name(input);
+    t.set_data_type(type);
+    for (int64_t d : value.shape) t.add_dims(d);
+    t.set_raw_data(std::string(value.data.begin(), value.data.end()));
+    auto *inits = g.mutable_initializer();
+    for (int i = inits->size() - 1; i >= 0; --i)  // an input's default value (IR < 4) is replaced
+      if (inits->Get(i).name() == input) inits->DeleteSubrange(i, 1);
+    *g.add_initializer() = std::move(t);
+    g.mutable_input()->DeleteSubrange(index, 1);
+  }
+}
+
 void prepareModel(onnx::ModelProto &model, int opset,
                   const std::map<std::string, std::vector<int64_t>> &inputShapes,
                   const std::string &name) {

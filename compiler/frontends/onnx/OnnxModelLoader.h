@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "edgec/OnnxImporter.h"
 #include "onnx/onnx_pb.h"
 
 namespace edgec::onnx_frontend {
@@ -25,6 +26,11 @@ onnx::ModelProto parseModelFile(const std::string &path);
 // Reads every initializer stored as external data into raw_data. Locations must be
 // relative, without "..", and must resolve (following symlinks) inside `baseDir`.
 void loadExternalData(onnx::ModelProto &model, const std::string &baseDir, const std::string &name);
+
+// Turns each bound graph input into an initializer holding its value. Throws LoadError
+// naming the input when the model has no such input or the value's element type or
+// shape differs from the declared one.
+void bindInputs(onnx::ModelProto &model, const std::map<std::string, BoundInput> &bound, const std::string &name);
 
 // checker + conversion to `opset` + shape inference (with `inputShapes` applied first).
 void prepareModel(onnx::ModelProto &model, int opset,

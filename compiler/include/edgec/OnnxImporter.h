@@ -18,9 +18,20 @@ namespace edgec {
 
 inline constexpr int kCanonicalOpset = 17;
 
+// A graph input frozen into a constant (`edgec compile --bind NAME=FILE.npy`).
+struct BoundInput {
+  std::string source;  // where the value came from, for messages ("shape.npy")
+  std::string dtype;   // numpy's name: "float32", "int64", "bool", ...
+  std::vector<int64_t> shape;
+  std::vector<uint8_t> data;  // little-endian, C order
+};
+
 struct ImportOptions {
   // Replace the declared shape of graph inputs (e.g. a symbolic batch dim).
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  // Graph inputs that become initializers before anything else (Reshape's shape, Slice's
+  // starts, Trilu's k given as inputs): the model then compiles with static shapes.
+  std::map<std::string, BoundInput> boundInputs;
 };
 
 // On failure returns null and sets `error` to one message naming the file and problem.
