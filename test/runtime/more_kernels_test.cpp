@@ -326,6 +326,83 @@ TEST(RefIndexMap, TileAndTrilu) {
   EXPECT_EQ(y.values<float>(), (std::vector<float>{0, 0, 0, 4, 0, 0, 7, 8, 0}));
 }
 
+// Trilu's k and CumSum's axis as run-time inputs: one kernel, prepared once, reads the
+// value on every run (a graph input may change between runs).
+TEST(RefIndexMap, TriluReadsKAtRunTime) {
+  Tensor m = Tensor::of<float>({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  Tensor k = Tensor::of<int64_t>({1}, {1});
+  Tensor y(DType::f32, {3, 3});
+  AttrList lower;
+  lower.i("upper", 0);
+  KernelSignature sig;
+  sig.op = "Trilu";
+  sig.node = "test_node";
+  sig.attrs = lower.attrs();
+  sig.inputs = {&m.view(), &k.view()};
+  sig.input_is_constant = {false, false};
+  sig.outputs = {&y.view()};
+  std::unique_ptr<Kernel> kernel = KernelRegistry::instance().create(sig, {Isa::Ref});
+  kernel->prepare(sig);
+  runPrepared(*kernel, {&m.view(), &k.view()}, {&y.view()});
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{1, 2, 0, 4, 5, 6, 7, 8, 9}));
+  k.view().as<int64_t>()[0] = -5;  // past the matrix: nothing is kept
+  runPrepared(*kernel, {&m.view(), &k.view()}, {&y.view()});
+  EXPECT_EQ(y.values<float>(), (std::vector<float>(9, 0.f)));
+
+  Tensor k32 = Tensor::of<int32_t>({}, {-1});  // a 0-d int32 k, upper by default
+  runKernel("Trilu", {&m, &k32}, {&y});
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{1, 2, 3, 4, 5, 6, 0, 8, 9}));
+
+  Tensor two = Tensor::of<int64_t>({2}, {0, 1});
+  EXPECT_THROW(runKernel("Trilu", {&m, &two}, {&y}), Error);  // k must be one value
+  Tensor kf = Tensor::of<float>({1}, {1.f});
+  EXPECT_THROW(runKernel("Trilu", {&m, &kf}, {&y}), Error);
+  AttrList both;
+  both.i("k", 1);
+  EXPECT_THROW(runKernel("Trilu", {&m, &k32}, {&y}, both), Error);
+}
+
+TEST(RefReduce, CumSumReadsAxisAtRunTime) {
+  Tensor x = Tensor::of<int32_t>({2, 3}, {1, 2, 3, 4, 5, 6});
+  Tensor axis = Tensor::of<int64_t>({}, {1});
+  Tensor y(DType::i32, {2, 3});
+  AttrList none;
+  KernelSignature sig;
+  sig.op = "CumSum";
+  sig.node = "cs_node";
+  sig.attrs = none.attrs();
+  sig.inputs = {&x.view(), &axis.view()};
+  sig.input_is_constant = {false, false};
+  sig.outputs = {&y.view()};
+  std::unique_ptr<Kernel> kernel = KernelRegistry::instance().create(sig, {Isa::Ref});
+  kernel->prepare(sig);
+  runPrepared(*kernel, {&x.view(), &axis.view()}, {&y.view()});
+  EXPECT_EQ(y.values<int32_t>(), (std::vector<int32_t>{1, 3, 6, 4, 9, 15}));
+  axis.view().as<int64_t>()[0] = -2;  // negative: counted from the end, here axis 0
+  runPrepared(*kernel, {&x.view(), &axis.view()}, {&y.view()});
+  EXPECT_EQ(y.values<int32_t>(), (std::vector<int32_t>{1, 2, 3, 5, 7, 9}));
+  for (int64_t bad : {int64_t(2), int64_t(-3), int64_t(1) << 40}) {
+    axis.view().as<int64_t>()[0] = bad;
+    try {
+      runPrepared(*kernel, {&x.view(), &axis.view()}, {&y.view()});
+      ADD_FAILURE() << "axis " << bad << " was accepted";
+    } catch (const Error &e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("CumSum node 'cs_node'"), std::string::npos) << what;
+      EXPECT_NE(what.find("axis " + std::to_string(bad) + " is out of range"), std::string::npos) << what;
+    }
+  }
+
+  Tensor axis32 = Tensor::of<int32_t>({1}, {0});
+  AttrList exclusive;
+  exclusive.i("exclusive", 1);
+  runKernel("CumSum", {&x, &axis32}, {&y}, exclusive);
+  EXPECT_EQ(y.values<int32_t>(), (std::vector<int32_t>{0, 0, 0, 1, 2, 3}));
+  AttrList both;
+  both.i("axis", 0);
+  EXPECT_THROW(runKernel("CumSum", {&x, &axis32}, {&y}, both), Error);
+}
+
 TEST(RefDataMovement, SplitIntoUnequalAndEmptyParts) {
   Tensor x = Tensor::of<float>({2, 4}, {0, 1, 2, 3, 4, 5, 6, 7});
   Tensor a(DType::f32, {2, 1}), b(DType::f32, {2, 0}), c(DType::f32, {2, 3});

@@ -84,6 +84,8 @@ private:
   // "; freeze the graph input with --bind ..." when `value` is a graph input, else "".
   std::string bindHint(const std::string &value) const;
   std::vector<int64_t> constantInts(const onnx::NodeProto &n, int i, const char *what);
+  // A one-integer parameter: null with `value` set if constant, else the operand itself.
+  Value parameterOperand(const onnx::NodeProto &n, int i, const char *what, int64_t &value);
   void define(const onnx::NodeProto &n, int i, Value v);
   void foldIfConstant(const onnx::NodeProto &n);
 

@@ -235,23 +235,44 @@ void GraphImporter::importPad(const onnx::NodeProto &n) {
                                       builder_.getDenseI64ArrayAttr(pads)));
 }
 
+// Trilu's k and CumSum's axis are parameters that do not change the output shape: a
+// constant becomes the attribute (the kernel reads it once, at prepare), anything
+// else (a graph input, a computed value) the op's one-element operand, read on every
+// run. Returns that operand, or null with `value` set from the constant.
+Value GraphImporter::parameterOperand(const onnx::NodeProto &n, int i, const char *what, int64_t &value) {
+  Value v = input(n, i);
+  if (!v) throw ImportError(where(n) + ": " + what + " is required");
+  ElementsAttr constant;
+  if (matchPattern(v, m_Constant(&constant))) {
+    std::vector<int64_t> ints = constantAsInts(constant);
+    if (ints.size() != 1) throw ImportError(where(n) + ": " + what + " must be a single value");
+    value = ints[0];
+    return Value();
+  }
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  auto elem = type ? dyn_cast<IntegerType>(type.getElementType()) : IntegerType();
+  if (!elem || !elem.isSignless() || (elem.getWidth() != 32 && elem.getWidth() != 64) ||
+      !type.hasStaticShape() || type.getNumElements() != 1)
+    throw ImportError(where(n) + ": " + what + " must be a single int32 or int64 value");
+  return v;
+}
+
 void GraphImporter::importTrilu(const onnx::NodeProto &n) {
   int64_t k = 0;
-  if (input(n, 1)) {
-    std::vector<int64_t> v = constantInts(n, 1, "k");
-    if (v.size() != 1) throw ImportError(where(n) + ": k must be a single value");
-    k = v[0];
-  }
-  define(n, 0, builder_.create<TriluOp>(loc(n), resultType(n), input(n, 0), builder_.getI64IntegerAttr(k),
+  Value kInput = input(n, 1) ? parameterOperand(n, 1, "k", k) : Value();
+  IntegerAttr kAttr = kInput ? IntegerAttr() : builder_.getI64IntegerAttr(k);
+  define(n, 0, builder_.create<TriluOp>(loc(n), resultType(n), input(n, 0), kInput, kAttr,
                                         builder_.getI64IntegerAttr(attrInt(n, "upper", 1) != 0)));
 }
 
 void GraphImporter::importCumSum(const onnx::NodeProto &n) {
   Value x = input(n, 0);
-  std::vector<int64_t> axis = constantInts(n, 1, "axis");
-  if (axis.size() != 1) throw ImportError(where(n) + ": axis must be a single value");
-  int64_t a = normalizeAxis(axis[0], cast<RankedTensorType>(x.getType()).getRank(), where(n));
-  define(n, 0, builder_.create<CumSumOp>(loc(n), resultType(n), x, builder_.getI64IntegerAttr(a),
+  int64_t a = 0;
+  Value axisInput = parameterOperand(n, 1, "axis", a);
+  IntegerAttr axisAttr;
+  if (!axisInput)
+    axisAttr = builder_.getI64IntegerAttr(normalizeAxis(a, cast<RankedTensorType>(x.getType()).getRank(), where(n)));
+  define(n, 0, builder_.create<CumSumOp>(loc(n), resultType(n), x, axisInput, axisAttr,
                                          builder_.getI64IntegerAttr(attrInt(n, "exclusive", 0) != 0),
                                          builder_.getI64IntegerAttr(attrInt(n, "reverse", 0) != 0)));
 }

@@ -819,8 +819,20 @@ LogicalResult PadOp::verify() {
   return success();
 }
 
+// A parameter given as a run-time operand (Trilu's k, CumSum's axis) is one integer.
+static LogicalResult verifyScalarOperand(Operation *op, Value v, StringRef name) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!type.hasStaticShape() || type.getNumElements() != 1)
+    return op->emitOpError() << name << " must have one element, got " << type;
+  return success();
+}
+
 LogicalResult TriluOp::verify() {
   if (shapeOf(getInput()).size() < 2) return emitOpError("input must have rank >= 2");
+  if (Value k = getKInput()) {
+    if (getK()) return emitOpError("k is given both as an attribute and as an operand");
+    if (failed(verifyScalarOperand(*this, k, "k_input"))) return failure();
+  }
   return verifyFlag(*this, "upper", getUpper());
 }
 
@@ -909,7 +921,14 @@ LogicalResult ArgMaxOp::verify() { return verifyArgReduce(*this); }
 LogicalResult ArgMinOp::verify() { return verifyArgReduce(*this); }
 
 LogicalResult CumSumOp::verify() {
-  if (failed(verifyAxis(*this, getAxis(), shapeOf(getInput()).size()))) return failure();
+  if (Value axis = getAxisInput()) {
+    if (getAxis()) return emitOpError("axis is given both as an attribute and as an operand");
+    if (failed(verifyScalarOperand(*this, axis, "axis_input"))) return failure();
+  } else if (!getAxis()) {
+    return emitOpError("needs an axis attribute or an axis_input operand");
+  } else if (failed(verifyAxis(*this, *getAxis(), shapeOf(getInput()).size()))) {
+    return failure();
+  }
   if (failed(verifyFlag(*this, "exclusive", getExclusive()))) return failure();
   return verifyFlag(*this, "reverse", getReverse());
 }

@@ -137,11 +137,17 @@ private:
 };
 
 // Trilu: over the last two dims [rows, cols], keep (i, j) where j - i >= k (upper) or
-// j - i <= k (lower); the rest is zero.
+// j - i <= k (lower); the rest is zero. k is the attribute, or the optional second
+// input read on every run (any value is meaningful: past the matrix, all or nothing).
 class RefTrilu final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 1, 1);
+    requireInputCount(sig, 1, 2);
+    kInput_ = optionalInput(sig, 1) != nullptr;
+    if (kInput_) {
+      if (sig.attrs.has("k")) kernelFail(sig, "k is given both as an attribute and as an input");
+      requireScalarInt(sig, *sig.inputs[1], "k");
+    }
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     requireSameDType(sig, x, y, "output");
@@ -158,6 +164,7 @@ public:
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
+    const int64_t k = kInput_ ? scalarInt(*in[1]) : k_;
     dispatchBySize(dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T *x = in[0]->as<T>();
@@ -166,7 +173,7 @@ public:
         for (int64_t i = 0; i < rows_; ++i) {
           for (int64_t j = 0; j < cols_; ++j) {
             const int64_t at = (b * rows_ + i) * cols_ + j;
-            const bool keep = upper_ ? j - i >= k_ : j - i <= k_;
+            const bool keep = upper_ ? j - i >= k : j - i <= k;
             y[at] = keep ? x[at] : T{};
           }
         }
@@ -176,7 +183,7 @@ public:
 
 private:
   int64_t k_ = 0, rows_ = 0, cols_ = 0, batch_ = 0;
-  bool upper_ = true;
+  bool upper_ = true, kInput_ = false;
   DType dtype_ = DType::f32;
 };
 

@@ -194,11 +194,15 @@ struct AxisView {
   int64_t outer = 0, n = 0, inner = 0;
 };
 
+AxisView axisView(const std::vector<int64_t> &shape, int64_t axis) {
+  return {product(shape, 0, axis), shape[axis], product(shape, axis + 1)};
+}
+
 AxisView axisView(const KernelSignature &sig, const TensorView &x) {
   const int64_t axis = sig.attrs.i("axis", -1);
   if (axis < 0 || axis >= x.rank())
     kernelFail(sig, "axis " + std::to_string(axis) + " is out of range for " + shapeStr(x.shape));
-  return {product(x.shape, 0, axis), x.shape[axis], product(x.shape, axis + 1)};
+  return axisView(x.shape, axis);
 }
 
 class RefArgReduce final : public Kernel {
@@ -256,17 +260,28 @@ private:
 
 using CumSumTypes = Types<float, double, int32_t, int64_t, uint32_t, uint64_t>;
 
-// Accumulates in the element type, as numpy.cumsum does.
+// Accumulates in the element type, as numpy.cumsum does. The axis is the (normalized)
+// attribute, or the optional second input: ONNX's axis in [-rank, rank), read and
+// checked on every run, since a graph input can carry any value.
 class RefCumSum final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 1, 1);
+    requireInputCount(sig, 1, 2);
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     requireDType(sig, x, CumSumTypes{}, "CumSum");
     requireSameDType(sig, x, y, "output");
     requireShape(sig, y, x.shape, "output");
-    view_ = axisView(sig, x);
+    axisInput_ = optionalInput(sig, 1) != nullptr;
+    if (axisInput_) {
+      if (sig.attrs.has("axis")) kernelFail(sig, "axis is given both as an attribute and as an input");
+      requireScalarInt(sig, *sig.inputs[1], "axis");
+      if (x.rank() == 0) kernelFail(sig, "X must have rank >= 1 to take an axis");
+      where_ = sig.op + " node '" + sig.node + "'";
+      shape_ = x.shape;
+    } else {
+      view_ = axisView(sig, x);
+    }
     exclusive_ = sig.attrs.i("exclusive", 0) != 0;
     reverse_ = sig.attrs.i("reverse", 0) != 0;
     dtype_ = x.dtype;
@@ -274,11 +289,18 @@ public:
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
+    AxisView v = view_;
+    if (axisInput_) {
+      const int64_t rank = int64_t(shape_.size()), axis = scalarInt(*in[1]);
+      if (axis < -rank || axis >= rank)
+        throw Error(where_ + ": axis " + std::to_string(axis) + " is out of range for " + shapeStr(shape_) +
+                    " (valid: -" + std::to_string(rank) + " to " + std::to_string(rank - 1) + ")");
+      v = axisView(shape_, axis < 0 ? axis + rank : axis);
+    }
     dispatch(CumSumTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T *x = in[0]->as<T>();
       T *y = out[0]->as<T>();
-      const AxisView v = view_;
       for (int64_t o = 0; o < v.outer; ++o) {
         for (int64_t i = 0; i < v.inner; ++i) {
           const int64_t base = o * v.n * v.inner + i;
@@ -296,7 +318,9 @@ public:
 
 private:
   AxisView view_;
-  bool exclusive_ = false, reverse_ = false;
+  bool exclusive_ = false, reverse_ = false, axisInput_ = false;
+  std::vector<int64_t> shape_;  // with axisInput_: the view is made per run
+  std::string where_;
   DType dtype_ = DType::f32;
 };
 

@@ -206,6 +206,16 @@ inline const TensorView &requireInput(const KernelSignature &sig, size_t i, cons
 inline const TensorView *optionalInput(const KernelSignature &sig, size_t i) {
   return i < sig.inputs.size() ? sig.inputs[i] : nullptr;
 }
+// A parameter that a graph passes as a run-time input (Trilu's k, CumSum's axis): one
+// int32 or int64 element, checked at prepare and read with scalarInt on every run.
+inline void requireScalarInt(const KernelSignature &sig, const TensorView &t, const char *what) {
+  if (t.dtype != DType::i32 && t.dtype != DType::i64)
+    kernelFail(sig, std::string(what) + " must be int32 or int64, got " + dtypeName(t.dtype));
+  if (t.numel() != 1) kernelFail(sig, std::string(what) + " must have one element, got " + shapeStr(t.shape));
+}
+inline int64_t scalarInt(const TensorView &t) {
+  return t.dtype == DType::i32 ? int64_t(*t.as<int32_t>()) : *t.as<int64_t>();
+}
 inline const TensorView &requireOutput(const KernelSignature &sig, size_t i) {
   if (i >= sig.outputs.size() || !sig.outputs[i])
     kernelFail(sig, "missing output " + std::to_string(i));

@@ -496,3 +496,51 @@ func.func @cumsum_reverse(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = edge.CumSum %x {axis = 1 : i64, exclusive = 0 : i64, reverse = -1 : i64} : tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @trilu_k_twice(%x: tensor<3x3xf32>, %k: tensor<i64>) -> tensor<3x3xf32> {
+  // expected-error @+1 {{k is given both as an attribute and as an operand}}
+  %0 = edge.Trilu %x, %k : tensor<i64> {k = 1 : i64, upper = 1 : i64} : tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+func.func @trilu_k_not_scalar(%x: tensor<3x3xf32>, %k: tensor<2xi64>) -> tensor<3x3xf32> {
+  // expected-error @+1 {{k_input must have one element, got 'tensor<2xi64>'}}
+  %0 = edge.Trilu %x, %k : tensor<2xi64> {upper = 1 : i64} : tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+func.func @trilu_k_float(%x: tensor<3x3xf32>, %k: tensor<f32>) -> tensor<3x3xf32> {
+  // expected-error @+1 {{operand #1 must be tensor of 32-bit signless integer or 64-bit signless integer values}}
+  %0 = edge.Trilu %x, %k : tensor<f32> {upper = 1 : i64} : tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+func.func @cumsum_axis_twice(%x: tensor<2x3xf32>, %a: tensor<i64>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{axis is given both as an attribute and as an operand}}
+  %0 = edge.CumSum %x, %a : tensor<i64> {axis = 1 : i64, exclusive = 0 : i64, reverse = 0 : i64} : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @cumsum_no_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{needs an axis attribute or an axis_input operand}}
+  %0 = edge.CumSum %x {exclusive = 0 : i64, reverse = 0 : i64} : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @cumsum_axis_not_scalar(%x: tensor<2x3xf32>, %a: tensor<1x2xi32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{axis_input must have one element, got 'tensor<1x2xi32>'}}
+  %0 = edge.CumSum %x, %a : tensor<1x2xi32> {exclusive = 0 : i64, reverse = 0 : i64} : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

@@ -192,6 +192,17 @@ func.func @split(%x: tensor<2x6xf32>) -> (tensor<2x2xf32>, tensor<2x0xf32>, tens
   return %0#0, %0#1, %0#2, %1#1 : tensor<2x2xf32>, tensor<2x0xf32>, tensor<2x4xf32>, tensor<1x6xf32>
 }
 
+// Trilu's k and CumSum's axis as run-time operands (graph inputs), instead of attributes.
+// CHECK-LABEL: func.func @runtime_parameters
+func.func @runtime_parameters(%m: tensor<3x4xf32>, %k: tensor<i64>, %d: tensor<2x5xf64>, %a: tensor<1xi32>)
+    -> (tensor<3x4xf32>, tensor<2x5xf64>) {
+  // CHECK: edge.Trilu %{{.+}}, %{{.+}} : tensor<i64> {upper = 0 : i64} : tensor<3x4xf32>
+  %0 = edge.Trilu %m, %k : tensor<i64> {upper = 0 : i64} : tensor<3x4xf32>
+  // CHECK: edge.CumSum %{{.+}}, %{{.+}} : tensor<1xi32> {exclusive = 1 : i64, reverse = 0 : i64} : tensor<2x5xf64>
+  %1 = edge.CumSum %d, %a : tensor<1xi32> {exclusive = 1 : i64, reverse = 0 : i64} : tensor<2x5xf64>
+  return %0, %1 : tensor<3x4xf32>, tensor<2x5xf64>
+}
+
 // CHECK-LABEL: func.func @tile_pad_trilu
 func.func @tile_pad_trilu(%x: tensor<2x3xi32>, %v: tensor<i32>, %m: tensor<3x4x5xi64>)
     -> (tensor<4x9xi32>, tensor<2x0xi32>, tensor<4x8xi32>, tensor<3x7xi32>, tensor<2x2xi32>, tensor<3x4x5xi64>) {

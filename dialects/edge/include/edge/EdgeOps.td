@@ -480,11 +480,18 @@ def Edge_PadOp : Edge_Op<"Pad", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Edge_TriluOp : Edge_Op<"Trilu", [Pure, SameOperandsAndResultType]> {
+def Edge_TriluOp : Edge_Op<"Trilu", [Pure, AllTypesMatch<["input", "output"]>]> {
   let summary = "Keep the upper (or lower) triangle of the last two dims, from diagonal k";
-  let arguments = (ins Edge_Tensor:$input, I64Attr:$k, I64Attr:$upper);
+  let description = [{
+    `k` is the attribute when it is known at compile time (absent: 0), or else the
+    one-element integer operand `k_input`, read at run time; never both.
+  }];
+  let arguments = (ins Edge_Tensor:$input, Optional<TensorOf<[I32, I64]>>:$k_input,
+                   OptionalAttr<I64Attr>:$k, I64Attr:$upper);
   let results = (outs Edge_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = [{
+    $input (`,` $k_input^ `:` type($k_input))? attr-dict `:` type($input)
+  }];
   let hasVerifier = 1;
 }
 
@@ -534,12 +541,19 @@ class Edge_ArgReduceOp<string mnemonic, string doc> : Edge_Op<mnemonic, [Pure]> 
 def Edge_ArgMaxOp : Edge_ArgReduceOp<"ArgMax", "Index of the maximum along `axis`">;
 def Edge_ArgMinOp : Edge_ArgReduceOp<"ArgMin", "Index of the minimum along `axis`">;
 
-def Edge_CumSumOp : Edge_Op<"CumSum", [Pure, SameOperandsAndResultType]> {
+def Edge_CumSumOp : Edge_Op<"CumSum", [Pure, AllTypesMatch<["input", "output"]>]> {
   let summary = "Running sum along `axis` (exclusive: without the element itself; reverse: from the end)";
-  let arguments = (ins Edge_NumericTensor:$input, I64Attr:$axis, I64Attr:$exclusive,
-                   I64Attr:$reverse);
+  let description = [{
+    `axis` is the normalized attribute when it is known at compile time, or else the
+    one-element integer operand `axis_input`, read (and checked) at run time; exactly
+    one of them is given.
+  }];
+  let arguments = (ins Edge_NumericTensor:$input, Optional<TensorOf<[I32, I64]>>:$axis_input,
+                   OptionalAttr<I64Attr>:$axis, I64Attr:$exclusive, I64Attr:$reverse);
   let results = (outs Edge_NumericTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = [{
+    $input (`,` $axis_input^ `:` type($axis_input))? attr-dict `:` type($input)
+  }];
   let hasVerifier = 1;
 }
 
