@@ -100,8 +100,13 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
       if (!t || !t.getElementType().isF32()) return;
       Operation *producer = v.getDefiningOp();
       if (producer && foldKind(producer) == FoldKind::Passthrough && producer->getNumOperands() > 0) {
+        // Copied out before the insertion: types[v] may grow the map and free the bucket
+        // `in` points into (a use-after-free that crashed the compiler now and then).
         auto in = types.find(producer->getOperand(0));
-        if (in != types.end()) types[v] = in->second, order.push_back(v);
+        if (in == types.end()) return;
+        Type inputType = in->second;
+        types[v] = inputType;
+        order.push_back(v);
         return;
       }
       if (auto range = rangeOf(v)) {
