@@ -67,7 +67,7 @@ void ModelInput::addOptions(CLI::App &cmd) {
   cmd.add_option("--bind", binds,
                  "Freeze a graph input into a constant with the value in a .npy file, e.g. --bind "
                  "shape=shape.npy (repeatable): for inputs that decide shapes or are parameters "
-                 "(Reshape's shape, Slice's starts, Trilu's k); the input leaves the package");
+                 "(Reshape's shape, Slice's starts, Resize's scales); the input leaves the package");
 }
 
 void checkOutputFile(const std::string &path) {
