@@ -29,6 +29,14 @@ std::vector<Value> kernelInputs(Operation *op) {
   // Trailing optional operands: kernels expect them positionally.
   if (isa<edge::GemmOp, edge::ConvOp, edge::LayerNormalizationOp, edge::BlockQuantizedMatMulOp>(op)) inputs.resize(3);
   if (isa<edge::PadOp>(op)) inputs.resize(2);
+  // Recurrent layers: optional operands anywhere, null where absent (ONNX's positions).
+  if (auto rnn = dyn_cast<edge::RNNOp>(op))
+    return {rnn.getX(), rnn.getW(), rnn.getR(), rnn.getB(), rnn.getSequenceLens(), rnn.getInitialH()};
+  if (auto gru = dyn_cast<edge::GRUOp>(op))
+    return {gru.getX(), gru.getW(), gru.getR(), gru.getB(), gru.getSequenceLens(), gru.getInitialH()};
+  if (auto lstm = dyn_cast<edge::LSTMOp>(op))
+    return {lstm.getX(),         lstm.getW(),        lstm.getR(),        lstm.getB(),
+            lstm.getSequenceLens(), lstm.getInitialH(), lstm.getInitialC(), lstm.getP()};
   return inputs;
 }
 
@@ -75,6 +83,13 @@ LogicalResult encodeKernelAttrs(Operation *op, flatbuffers::FlatBufferBuilder &f
         attrs.push_back(pkg::CreateAttr(fbb, key, pkg::AttrKind::Floats, 0, 0, 0, fbb.CreateVector(v)));
       } else if (auto s = dyn_cast<StringAttr>(a)) {
         attrs.push_back(pkg::CreateAttr(fbb, key, pkg::AttrKind::String, 0, 0, 0, 0, fbb.CreateString(s.str())));
+      } else if (auto list = dyn_cast<ArrayAttr>(a); list && llvm::all_of(list, llvm::IsaPred<StringAttr>)) {
+        // A list of names (a recurrent layer's activations) travels as one string, the
+        // names joined by ',' (Attrs::strings splits it): names never contain commas, and
+        // the package schema stays as it is.
+        std::string joined;
+        for (auto [i, name] : llvm::enumerate(list)) joined += (i ? "," : "") + cast<StringAttr>(name).str();
+        attrs.push_back(pkg::CreateAttr(fbb, key, pkg::AttrKind::String, 0, 0, 0, 0, fbb.CreateString(joined)));
       } else {
         return op->emitError() << "cannot encode attribute '" << name << "' for the runtime";
       }

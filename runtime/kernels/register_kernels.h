@@ -23,6 +23,7 @@ void registerRefResample(KernelRegistry &r);
 void registerRefUpdateSlice(KernelRegistry &r);
 // GatherElements, ScatterElements, GatherND, ScatterND (ref/indexing.cpp).
 void registerRefIndexing(KernelRegistry &r);
+void registerRefRecurrent(KernelRegistry &r);  // RNN, GRU, LSTM
 // Quantized (int8/uint8) kernels, under the float ops' names with accepts =
 // isQuantizedCall (ref/quant_params.h): among equal ISAs the registry prefers them.
 void registerRefQuantLinalg(KernelRegistry &r);       // Conv, MatMul, Gemm
@@ -60,6 +61,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefResample(r);
   registerRefUpdateSlice(r);
   registerRefIndexing(r);
+  registerRefRecurrent(r);
   registerRefQuantLinalg(r);
   registerRefQuantElementwise(r);
   registerRefQuantPool(r);

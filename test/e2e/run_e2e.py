@@ -9,6 +9,11 @@ Models (fp32, static shapes, random weights from torch.manual_seed(0), eval mode
   transformer  2-layer nn.TransformerEncoder (d_model 64, 4 heads, GELU), input 16x1x64;
                its attention reshapes come from Shape -> Gather -> Div chains that the
                frontend must fold to static shapes
+  lstm_tagger  2-layer bidirectional batch-first nn.LSTM (16 -> 32) and a Linear head per
+               step, input 2x12x16: ONNX LSTM with layout 0 between Transposes, zero
+               initial states, the directions' outputs concatenated
+  gru_rnn      nn.GRU (16 -> 24, PyTorch's linear_before_reset form) feeding a ReLU nn.RNN
+               whose final state goes through a Linear head, input 12x2x16
 
 Tolerance (fp32 everywhere, so the only differences are summation order, fused
 conv+batchnorm folding and the kernels' own rounding):
@@ -116,11 +121,51 @@ def make_transformer():
     return torch.nn.TransformerEncoder(layer, num_layers=2).eval(), (16, 1, 64)
 
 
+def make_lstm_tagger():
+    import torch
+    from torch import nn
+
+    class LstmTagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(16, 32, num_layers=2, bidirectional=True, batch_first=True)
+            self.head = nn.Linear(64, 8)
+
+        def forward(self, x):
+            y, _ = self.lstm(x)
+            return self.head(y)
+
+    torch.manual_seed(0)
+    return LstmTagger().eval(), (2, 12, 16)
+
+
+def make_gru_rnn():
+    import torch
+    from torch import nn
+
+    class GruRnn(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gru = nn.GRU(16, 24)
+            self.rnn = nn.RNN(24, 24, nonlinearity="relu")
+            self.head = nn.Linear(24, 5)
+
+        def forward(self, x):
+            y, _ = self.gru(x)
+            _, h = self.rnn(y)
+            return self.head(h[-1])
+
+    torch.manual_seed(0)
+    return GruRnn().eval(), (12, 2, 16)
+
+
 MODELS = [
     ("mlp", make_mlp),
     ("mobilenet_v2", make_mobilenet_v2),
     ("resnet18", make_resnet18),
     ("transformer", make_transformer),
+    ("lstm_tagger", make_lstm_tagger),
+    ("gru_rnn", make_gru_rnn),
 ]
 
 

@@ -675,5 +675,6 @@ include "edge/EdgeStateOps.td"
 include "edge/EdgeIntegerOps.td"
 include "edge/EdgeLlmOps.td"
 include "edge/EdgeIndexingOps.td"
+include "edge/EdgeRecurrentOps.td"
 
 #endif // EDGE_OPS_TD
