@@ -9,6 +9,9 @@ Models (fp32, static shapes, random weights from torch.manual_seed(0), eval mode
   transformer  2-layer nn.TransformerEncoder (d_model 64, 4 heads, GELU), input 16x1x64;
                its attention reshapes come from Shape -> Gather -> Div chains that the
                frontend must fold to static shapes
+  shufflenet_v2 torchvision ShuffleNetV2 x0.5 (random weights), input 1x3x224x224; each
+               block's channel split (`chunk`) is sized by Shape -> Gather -> Add -> Div ->
+               Mul, a chain of 16 that the frontend resolves one link per inference round
   lstm_tagger  2-layer bidirectional batch-first nn.LSTM (16 -> 32) and a Linear head per
                step, input 2x12x16: ONNX LSTM with layout 0 between Transposes, zero
                initial states, the directions' outputs concatenated
@@ -121,6 +124,15 @@ def make_transformer():
     return torch.nn.TransformerEncoder(layer, num_layers=2).eval(), (16, 1, 64)
 
 
+def make_shufflenet_v2():
+    import torch
+    import torchvision
+    torch.manual_seed(0)
+    model = torchvision.models.shufflenet_v2_x0_5(weights=None)
+    randomize_batchnorm(model, seed=3)
+    return model.eval(), (1, 3, 224, 224)
+
+
 def make_lstm_tagger():
     import torch
     from torch import nn
@@ -164,6 +176,7 @@ MODELS = [
     ("mobilenet_v2", make_mobilenet_v2),
     ("resnet18", make_resnet18),
     ("transformer", make_transformer),
+    ("shufflenet_v2", make_shufflenet_v2),
     ("lstm_tagger", make_lstm_tagger),
     ("gru_rnn", make_gru_rnn),
 ]

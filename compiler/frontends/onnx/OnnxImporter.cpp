@@ -180,14 +180,17 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model,
   context.loadDialect<EdgeDialect, func::FuncDialect, quant::QuantizationDialect>();
   OwningOpRef<ModuleOp> module;
   // Shape subgraphs ONNX inference cannot see through (Shape -> Gather -> Div -> Slice)
-  // resolve in rounds: bind what was folded, infer again, import again.
+  // resolve in rounds: bind what was folded, infer again, import again. A chain of such
+  // subgraphs (ShuffleNetV2's 16 channel splits, each sized from the one before) takes
+  // a round per link, so the rounds go on while each binds a value not bound before:
+  // there are finitely many, so this ends.
   onnx_frontend::ConstantCache constants;  // initializers imported in earlier rounds
-  for (int round = 0; !module; ++round) {
+  while (!module) {
     GraphImporter importer(context, model, name, constants);
     try {
       module = importer.run();
     } catch (const ShapesPending &e) {
-      if (round == 8 || !bindFoldedValues(model, importer.folded())) throw ImportError(e.what());
+      if (!bindFoldedValues(model, importer.folded())) throw ImportError(e.what());
       onnx_frontend::inferShapes(model, name);
     }
   }
