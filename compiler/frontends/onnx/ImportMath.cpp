@@ -20,6 +20,8 @@ const std::map<std::string, std::vector<std::pair<std::string, float>>> &activat
       {"Elu", {{"alpha", 1.0f}}},
       {"Selu", {{"alpha", 1.67326319217681884765625f}, {"gamma", 1.05070102214813232421875f}}},
       {"HardSigmoid", {{"alpha", 0.2f}, {"beta", 0.5f}}},
+      {"ThresholdedRelu", {{"alpha", 1.0f}}},
+      {"Shrink", {{"lambd", 0.5f}, {"bias", 0.0f}}},
   };
   return attrs;
 }
@@ -68,6 +70,8 @@ void GraphImporter::addMathImporters(ImporterTable &table) {
   table["Elu"] = &GraphImporter::importActivation<EluOp>;
   table["Selu"] = &GraphImporter::importActivation<SeluOp>;
   table["HardSigmoid"] = &GraphImporter::importActivation<HardSigmoidOp>;
+  table["ThresholdedRelu"] = &GraphImporter::importActivation<ThresholdedReluOp>;
+  table["Shrink"] = &GraphImporter::importActivation<ShrinkOp>;
   table["HardSwish"] = &GraphImporter::importSimple<HardSwishOp>;
   table["Softplus"] = &GraphImporter::importSimple<SoftplusOp>;
   table["Softsign"] = &GraphImporter::importSimple<SoftsignOp>;

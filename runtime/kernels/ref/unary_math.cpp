@@ -1,12 +1,13 @@
 // Reference unary math family: the parametrized activations (LeakyRelu, Elu, Selu,
-// HardSigmoid), HardSwish, Softplus, Softsign, trigonometric and hyperbolic functions,
-// rounding (Floor, Ceil, Round), Sign, Not and the predicates IsNaN and IsInf.
+// HardSigmoid, ThresholdedRelu, Shrink), HardSwish, Softplus, Softsign, trigonometric and
+// hyperbolic functions, rounding (Floor, Ceil, Round), Sign, Not and the predicates IsNaN and IsInf.
 //
 // One kernel template, instantiated once per functor of the table at the bottom: a
 // functor names the dtypes it accepts and the attributes it reads, and its call
 // operator is the element function, inlined into a plain loop.
 #include <array>
 #include <cmath>
+#include <type_traits>
 
 #include "ref/util.h"
 #include "register_kernels.h"
@@ -16,7 +17,7 @@ namespace {
 
 // Attribute values, read once at prepare time (the compiler always writes them).
 struct Params {
-  float alpha = 0.f, beta = 0.f, gamma = 0.f;
+  float alpha = 0.f, beta = 0.f, gamma = 0.f, lambd = 0.f, bias = 0.f;
   bool detectNegative = true, detectPositive = true;
 };
 
@@ -54,6 +55,27 @@ struct HardSigmoid : FloatFn {
   static constexpr std::array<const char *, 2> kAttrs{"alpha", "beta"};
   template <typename T> T operator()(T v, const Params &p) const {
     return std::min(T(1), std::max(T(0), T(p.alpha) * v + T(p.beta)));
+  }
+};
+struct ThresholdedRelu : FloatFn {
+  static constexpr std::array<const char *, 1> kAttrs{"alpha"};
+  // Strictly greater: x == alpha gives 0 (ONNX).
+  template <typename T> T operator()(T v, const Params &p) const { return v > T(p.alpha) ? v : T(0); }
+};
+struct Shrink : FloatFn {
+  using Inputs = SignTypes;
+  static constexpr std::array<const char *, 2> kAttrs{"lambd", "bias"};
+  // Floats compute in their own type (one rounding, as ONNX's reference does); integers
+  // in double, converted back, so an unsigned x never wraps in the comparison with -lambd.
+  template <typename T> T operator()(T v, const Params &p) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (v < -T(p.lambd)) return v + T(p.bias);
+      return v > T(p.lambd) ? v - T(p.bias) : T(0);
+    } else {
+      const double x = static_cast<double>(v), lambd = p.lambd, bias = p.bias;
+      if (x < -lambd) return static_cast<T>(x + bias);
+      return x > lambd ? static_cast<T>(x - bias) : T(0);
+    }
   }
 };
 struct HardSwish : FloatFn {
@@ -135,6 +157,8 @@ public:
     params_.alpha = sig.attrs.f("alpha", 0.f);
     params_.beta = sig.attrs.f("beta", 0.f);
     params_.gamma = sig.attrs.f("gamma", 0.f);
+    params_.lambd = sig.attrs.f("lambd", 0.f);
+    params_.bias = sig.attrs.f("bias", 0.f);
     params_.detectNegative = sig.attrs.i("detect_negative", 1) != 0;
     params_.detectPositive = sig.attrs.i("detect_positive", 1) != 0;
     dtype_ = x.dtype;
@@ -181,6 +205,8 @@ void registerRefUnaryMath(KernelRegistry &r) {
   add<Elu>(r, "Elu");
   add<Selu>(r, "Selu");
   add<HardSigmoid>(r, "HardSigmoid");
+  add<ThresholdedRelu>(r, "ThresholdedRelu");
+  add<Shrink>(r, "Shrink");
   add<HardSwish>(r, "HardSwish");
   add<Softplus>(r, "Softplus");
   add<Softsign>(r, "Softsign");

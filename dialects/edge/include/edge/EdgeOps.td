@@ -145,6 +145,12 @@ def Edge_SeluOp : Edge_MathOp<"Selu", "gamma * (x <= 0 ? alpha * (exp(x) - 1) : 
                               Edge_FloatTensor, (ins F32Attr:$alpha, F32Attr:$gamma)>;
 def Edge_HardSigmoidOp : Edge_QuantizableMathOp<"HardSigmoid", "max(0, min(1, alpha * x + beta))",
                                                 (ins F32Attr:$alpha, F32Attr:$beta)>;
+def Edge_ThresholdedReluOp : Edge_MathOp<"ThresholdedRelu", "x > alpha ? x : 0", Edge_FloatTensor,
+                                         (ins F32Attr:$alpha)>;
+// ONNX defines Shrink on every numeric type; integers compare and shift in double and
+// convert back (the bias of an integer case is integral in practice).
+def Edge_ShrinkOp : Edge_MathOp<"Shrink", "x < -lambd ? x + bias : (x > lambd ? x - bias : 0)",
+                                Edge_NumericTensor, (ins F32Attr:$lambd, F32Attr:$bias)>;
 def Edge_HardSwishOp : Edge_QuantizableMathOp<"HardSwish", "x * max(0, min(1, x / 6 + 1 / 2))">;
 def Edge_SoftplusOp : Edge_MathOp<"Softplus", "log(exp(x) + 1)", Edge_FloatTensor>;
 def Edge_SoftsignOp : Edge_MathOp<"Softsign", "x / (1 + |x|)", Edge_FloatTensor>;
