@@ -251,17 +251,20 @@ void prepareModel(onnx::ModelProto &model, int opset,
                     "re-export the model with opset <= " + std::to_string(opset));
   applyInputShapes(model, inputShapes, name);
   if (modelOpset != opset) {
-    // Some adapters (Softmax-11 -> 13 on an intermediate value) need shapes the converter
-    // does not infer itself. Best effort: the strict inference below reports problems.
-    try {
-      onnx::shape_inference::InferShapes(model);
-    } catch (const std::exception &) {
-    }
+    // Some adapters (Softmax-12 -> 13 on an intermediate value) need shapes the converter
+    // does not infer itself (ShapeFolding.cpp).
+    foldShapeComputations(model, modelOpset);
     try {
       model = onnx::version_conversion::ConvertVersion(model, opset);
     } catch (const std::exception &e) {
+      // Adapters fail on unknown shapes, which usually trace back to a dynamic input dim.
+      bool dynamicInput = false;
+      for (const auto &vi : model.graph().input())
+        for (const auto &d : vi.type().tensor_type().shape().dim()) dynamicInput |= !d.has_dim_value();
       throw LoadError(name + ": cannot convert opset " + std::to_string(modelOpset) + " to " +
-                      std::to_string(opset) + ": " + e.what());
+                      std::to_string(opset) + ": " + e.what() +
+                      (dynamicInput ? "; a graph input has dynamic dims: fix them with --input-shape NAME=D0xD1x..."
+                                    : ""));
     }
   }
   inferShapes(model, name);

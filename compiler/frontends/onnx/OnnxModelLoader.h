@@ -37,6 +37,12 @@ void prepareModel(onnx::ModelProto &model, int opset,
                   const std::map<std::string, std::vector<int64_t>> &inputShapes,
                   const std::string &name);
 
+// Before version conversion: infers shapes (best effort) and replaces the int64 shape
+// ops (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast) whose results are then known by
+// initializers, in rounds until none is left (ShapeFolding.cpp). `modelOpset` is the
+// model's own opset, which decides where Unsqueeze/Squeeze take their axes.
+void foldShapeComputations(onnx::ModelProto &model, int64_t modelOpset);
+
 // ONNX shape inference with data propagation (again after constants were bound).
 void inferShapes(onnx::ModelProto &model, const std::string &name);
 
