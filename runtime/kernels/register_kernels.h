@@ -23,6 +23,8 @@ void registerRefResample(KernelRegistry &r);
 void registerRefUpdateSlice(KernelRegistry &r);
 // GatherElements, ScatterElements, GatherND, ScatterND (ref/indexing.cpp).
 void registerRefIndexing(KernelRegistry &r);
+// ConvTranspose (ref/conv_transpose.cpp).
+void registerRefConvTranspose(KernelRegistry &r);
 void registerRefRecurrent(KernelRegistry &r);  // RNN, GRU, LSTM
 // Quantized (int8/uint8) kernels, under the float ops' names with accepts =
 // isQuantizedCall (ref/quant_params.h): among equal ISAs the registry prefers them.
@@ -61,6 +63,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefResample(r);
   registerRefUpdateSlice(r);
   registerRefIndexing(r);
+  registerRefConvTranspose(r);
   registerRefRecurrent(r);
   registerRefQuantLinalg(r);
   registerRefQuantElementwise(r);

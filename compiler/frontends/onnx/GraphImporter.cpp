@@ -344,6 +344,7 @@ const GraphImporter::ImporterTable &GraphImporter::importers() {
     addQuantImporters(t);
     addIntegerImporters(t);
     addIndexingImporters(t);
+    addVisionImporters(t);
     addRecurrentImporters(t);
     return t;
   }();

@@ -73,6 +73,7 @@ private:
   static void addQuantImporters(ImporterTable &table);
   static void addIntegerImporters(ImporterTable &table);
   static void addIndexingImporters(ImporterTable &table);
+  static void addVisionImporters(ImporterTable &table);
   static void addRecurrentImporters(ImporterTable &table);
 
   RankedTensorType typeOf(const std::string &value, const std::string &where);
@@ -167,6 +168,8 @@ private:
   void importScatterElements(const onnx::NodeProto &n);
   void importGatherND(const onnx::NodeProto &n);
   void importScatterND(const onnx::NodeProto &n);
+  // Vision ops (ImportVision.cpp).
+  void importConvTranspose(const onnx::NodeProto &n);
   // ImportRecurrent.cpp
   void importRecurrent(const onnx::NodeProto &n);
 

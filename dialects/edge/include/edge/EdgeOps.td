@@ -681,6 +681,7 @@ include "edge/EdgeStateOps.td"
 include "edge/EdgeIntegerOps.td"
 include "edge/EdgeLlmOps.td"
 include "edge/EdgeIndexingOps.td"
+include "edge/EdgeVisionOps.td"
 include "edge/EdgeRecurrentOps.td"
 
 #endif // EDGE_OPS_TD
