@@ -15,6 +15,8 @@ void registerRefNormalization(KernelRegistry &r);
 void registerRefDataMovement(KernelRegistry &r);
 void registerRefReduce(KernelRegistry &r);
 void registerRefUnaryMath(KernelRegistry &r);
+// Hardmax, TopK, OneHot (ref/selection.cpp).
+void registerRefSelection(KernelRegistry &r);
 void registerRefLogic(KernelRegistry &r);
 void registerRefArith(KernelRegistry &r);
 void registerRefIndexMap(KernelRegistry &r);
@@ -57,6 +59,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefDataMovement(r);
   registerRefReduce(r);
   registerRefUnaryMath(r);
+  registerRefSelection(r);
   registerRefLogic(r);
   registerRefArith(r);
   registerRefIndexMap(r);

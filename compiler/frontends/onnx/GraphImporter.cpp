@@ -342,6 +342,7 @@ const GraphImporter::ImporterTable &GraphImporter::importers() {
     addTensorImporters(t);
     addSpatialImporters(t);
     addQuantImporters(t);
+    addSelectionImporters(t);
     addIntegerImporters(t);
     addIndexingImporters(t);
     addVisionImporters(t);

@@ -36,6 +36,9 @@ Type elementType(MLIRContext &ctx, int32_t onnxType);
 int64_t normalizeAxis(int64_t axis, int64_t rank, const std::string &where);
 // How messages name a node: its name, else its first output.
 std::string nodeDisplayName(const onnx::NodeProto &n);
+// The bytes (constant layout) of a rows x cols matrix of `elem` with ones on diagonal k
+// (EyeLike; Einsum's diagonal masks). ImportSelection.cpp.
+std::vector<uint8_t> identityBytes(Type elem, int64_t rows, int64_t cols, int64_t k);
 
 // Initializers already turned into attributes, by name. It outlives one import round:
 // a large float initializer's bytes move from the proto into its attribute (one copy of
@@ -71,6 +74,7 @@ private:
   static void addTensorImporters(ImporterTable &table);
   static void addSpatialImporters(ImporterTable &table);
   static void addQuantImporters(ImporterTable &table);
+  static void addSelectionImporters(ImporterTable &table);
   static void addIntegerImporters(ImporterTable &table);
   static void addIndexingImporters(ImporterTable &table);
   static void addVisionImporters(ImporterTable &table);
@@ -133,6 +137,12 @@ private:
   void importCumSum(const onnx::NodeProto &n);
   void importConstantOfShape(const onnx::NodeProto &n);
   void importSize(const onnx::NodeProto &n);
+  // Selection ops (ImportSelection.cpp).
+  int64_t constantCount(const onnx::NodeProto &n, int i, const char *what, int64_t lo, int64_t hi);
+  void importHardmax(const onnx::NodeProto &n);
+  void importTopK(const onnx::NodeProto &n);
+  void importOneHot(const onnx::NodeProto &n);
+  void importEyeLike(const onnx::NodeProto &n);
   // Spatial resampling (ImportSpatial.cpp).
   void importDepthToSpace(const onnx::NodeProto &n);
   void importSpaceToDepth(const onnx::NodeProto &n);

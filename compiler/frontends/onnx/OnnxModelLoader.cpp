@@ -254,6 +254,7 @@ void prepareModel(onnx::ModelProto &model, int opset,
     // Some adapters (Softmax-12 -> 13 on an intermediate value) need shapes the converter
     // does not infer itself (ShapeFolding.cpp).
     foldShapeComputations(model, modelOpset);
+    if (modelOpset < 13) coerceLegacyHardmax(model);
     try {
       model = onnx::version_conversion::ConvertVersion(model, opset);
     } catch (const std::exception &e) {

@@ -42,6 +42,10 @@ void prepareModel(onnx::ModelProto &model, int opset,
 // initializers, in rounds until none is left (ShapeFolding.cpp). `modelOpset` is the
 // model's own opset, which decides where Unsqueeze/Squeeze take their axes.
 void foldShapeComputations(onnx::ModelProto &model, int64_t modelOpset);
+// Before opset 13, Hardmax coerces its input to 2-D around `axis` (default 1), and the
+// version converter keeps the node as is; this rewrites each such node into Flatten,
+// Hardmax over the rows, and Reshape back (ImportSelection.cpp).
+void coerceLegacyHardmax(onnx::ModelProto &model);
 
 // ONNX shape inference with data propagation (again after constants were bound).
 void inferShapes(onnx::ModelProto &model, const std::string &name);

@@ -683,5 +683,6 @@ include "edge/EdgeLlmOps.td"
 include "edge/EdgeIndexingOps.td"
 include "edge/EdgeVisionOps.td"
 include "edge/EdgeRecurrentOps.td"
+include "edge/EdgeSelectionOps.td"
 
 #endif // EDGE_OPS_TD

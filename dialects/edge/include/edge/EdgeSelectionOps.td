@@ -1,0 +1,60 @@
+#ifndef EDGE_SELECTION_OPS_TD
+#define EDGE_SELECTION_OPS_TD
+
+// Ops that select elements by value or position along one axis: Hardmax (a one-hot of
+// the first maximum), TopK (the k best elements and their indices) and OneHot (a one-hot
+// encoding of run-time indices). Their sizes (TopK's k, OneHot's depth) are compile-time
+// constants that the frontend resolves and the result types carry, so the kernels read
+// them from the output shapes. Verifiers in SelectionOps.cpp. Included by EdgeOps.td.
+
+// Elements a kernel moves as whole values (OneHot's on/off values).
+def Edge_SelectedTensor :
+    StaticShapeTensorOf<[AnyFloat, I1, I8, I16, I32, I64, UI8, UI16, UI32, UI64]>;
+
+def Edge_HardmaxOp : Edge_Op<"Hardmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "1 at the first maximum along `axis`, 0 elsewhere";
+  let description = [{
+    ONNX Hardmax-13: the result has the input's type; each line along `axis`
+    (normalized to [0, rank)) holds a single 1, at its first (lowest-index) maximum; a
+    NaN counts as the maximum (numpy.argmax). Models of older opsets, whose Hardmax
+    coerces the input to 2-D, reach the frontend converted to this form.
+  }];
+  let arguments = (ins Edge_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Edge_TopKOp : Edge_Op<"TopK", [Pure]> {
+  let summary = "The k largest (or smallest) elements along `axis`, and their indices";
+  let description = [{
+    k is the results' size along `axis` (ONNX's K input, a compile-time constant); the
+    results otherwise have the input's shape. `largest = 1` picks the largest elements,
+    `0` the smallest. The results are always sorted, best first (ONNX's `sorted = 0`
+    leaves the order unspecified, so sorting is valid for it too); of equal elements
+    the one with the lower index comes first, as ONNX requires. A NaN ranks above every
+    number (numpy's sort order).
+  }];
+  let arguments = (ins Edge_NumericTensor:$input, I64Attr:$axis, I64Attr:$largest);
+  let results = (outs Edge_NumericTensor:$values, StaticShapeTensorOf<[I64]>:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Edge_OneHotOp : Edge_Op<"OneHot", [Pure]> {
+  let summary = "One-hot encoding of `indices` along a new axis";
+  let description = [{
+    The result is `indices`' shape with a dim of size depth inserted at `axis`
+    (normalized to [0, rank(indices)]); depth is ONNX's depth input, a compile-time
+    constant. `values` holds [off, on] in the result's element type. Each index is
+    converted to an integer (float indices truncated toward zero); a negative one counts
+    from the end (index + depth), and one outside [-depth, depth) gives a line of
+    only `off` values (ONNX).
+  }];
+  let arguments = (ins Edge_NumericTensor:$indices, Edge_SelectedTensor:$values, I64Attr:$axis);
+  let results = (outs Edge_SelectedTensor:$output);
+  let assemblyFormat = "$indices `,` $values attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // EDGE_SELECTION_OPS_TD
