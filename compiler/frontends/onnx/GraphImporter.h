@@ -129,6 +129,7 @@ private:
   template <typename OpTy> void importActivation(const onnx::NodeProto &n);
   void importIsInf(const onnx::NodeProto &n);
   void importMod(const onnx::NodeProto &n);
+  void importBitShift(const onnx::NodeProto &n);
   template <typename OpTy> void importArgReduce(const onnx::NodeProto &n);
   void importSplit(const onnx::NodeProto &n);
   void importTile(const onnx::NodeProto &n);

@@ -48,6 +48,14 @@ void GraphImporter::importMod(const onnx::NodeProto &n) {
   define(n, 0, builder_.create<ModOp>(loc(n), resultType(n), a, b, builder_.getI64IntegerAttr(fmod)));
 }
 
+void GraphImporter::importBitShift(const onnx::NodeProto &n) {
+  std::string direction = attrString(n, "direction", "");
+  if (direction != "LEFT" && direction != "RIGHT")
+    throw ImportError(where(n) + ": direction must be LEFT or RIGHT, got '" + direction + "'");
+  define(n, 0, builder_.create<BitShiftOp>(loc(n), resultType(n), input(n, 0), input(n, 1),
+                                           builder_.getStringAttr(direction)));
+}
+
 void GraphImporter::addMathImporters(ImporterTable &table) {
   table["Add"] = &GraphImporter::importSimple<AddOp>;
   table["Sub"] = &GraphImporter::importSimple<SubOp>;
@@ -107,6 +115,7 @@ void GraphImporter::addMathImporters(ImporterTable &table) {
   table["Mean"] = &GraphImporter::importSimple<MeanOp>;
   table["PRelu"] = &GraphImporter::importSimple<PReluOp>;
   table["Mod"] = &GraphImporter::importMod;
+  table["BitShift"] = &GraphImporter::importBitShift;
 }
 
 }  // namespace edgec::onnx_frontend

@@ -342,6 +342,14 @@ LogicalResult PReluOp::verify() {
   return success();
 }
 
+LogicalResult BitShiftOp::verify() {
+  if (elementOf(getLhs()) != elementOf(getRhs()) || elementOf(getLhs()) != elementOf(getOutput()))
+    return emitOpError("operands and the result must have the same element type");
+  if (getDirection() != "LEFT" && getDirection() != "RIGHT")
+    return emitOpError() << "direction must be \"LEFT\" or \"RIGHT\", got \"" << getDirection() << "\"";
+  return verifyBroadcastResult(*this, {getLhs(), getRhs()}, getOutput());
+}
+
 LogicalResult ModOp::verify() {
   if (elementOf(getLhs()) != elementOf(getRhs()) || elementOf(getLhs()) != elementOf(getOutput()))
     return emitOpError("operands and the result must have the same element type");

@@ -1,9 +1,11 @@
 // Reference broadcasting arithmetic beyond the four basic ops: the variadic Min, Max,
-// Sum and Mean, PRelu and Mod; and Range, which generates an arithmetic sequence.
+// Sum and Mean, PRelu, Mod and BitShift; and Range, which generates an arithmetic sequence.
 //
 // f16 operands compute in float and round once per operation (Arith in util.h), as
 // numpy's float16 ufuncs do.
 #include <cmath>
+#include <string>
+#include <type_traits>
 
 #include "ref/util.h"
 #include "register_kernels.h"
@@ -181,6 +183,53 @@ private:
   DType dtype_ = DType::f32;
 };
 
+// ---- BitShift ----
+
+using ShiftTypes = Types<uint8_t, uint16_t, uint32_t, uint64_t>;
+
+// x shifted by `amount` bits; an amount of the bit width or more shifts every bit out and
+// gives 0 (ONNX does not say; C++ leaves it undefined and x86 takes it modulo the width).
+template <typename T> T shiftBits(T x, T amount, bool left) {
+  if (amount >= T(sizeof(T) * 8)) return T(0);
+  // Promoted to at least unsigned int, then cut back to T (a uint8_t shifted left drops
+  // its high bits, as in ONNX's numpy reference).
+  using U = std::common_type_t<T, unsigned>;
+  return static_cast<T>(left ? U(x) << amount : U(x) >> amount);
+}
+
+class RefBitShift final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 2, 2);
+    const TensorView &a = requireInput(sig, 0, "X");
+    const TensorView &b = requireInput(sig, 1, "Y");
+    requireDType(sig, a, ShiftTypes{}, "BitShift");
+    requireSameDType(sig, a, b, "Y");
+    requireSameDType(sig, a, requireOutput(sig, 0), "output");
+    const std::string direction = sig.attrs.s("direction");
+    if (direction != "LEFT" && direction != "RIGHT")
+      kernelFail(sig, "direction must be LEFT or RIGHT, got '" + direction + "'");
+    left_ = direction == "LEFT";
+    loop_ = broadcastLoop<3>(sig, {&a, &b});
+    dtype_ = a.dtype;
+  }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    dispatch(ShiftTypes{}, dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const bool left = left_;
+      binaryLoop(loop_, out[0]->as<T>(), in[0]->as<T>(), in[1]->as<T>(),
+                 [left](T x, T amount) { return shiftBits(x, amount, left); });
+    });
+  }
+
+private:
+  StridedLoop<3> loop_;
+  bool left_ = true;
+  DType dtype_ = DType::u8;
+};
+
 // ---- Range ----
 
 using RangeTypes = Types<float, double, int16_t, int32_t, int64_t>;
@@ -230,6 +279,7 @@ void registerRefArith(KernelRegistry &r) {
   r.add<RefVariadic<Mean>>("Mean", Isa::Ref);
   r.add<RefPRelu>("PRelu", Isa::Ref);
   r.add<RefMod>("Mod", Isa::Ref);
+  r.add<RefBitShift>("BitShift", Isa::Ref);
   r.add<RefRange>("Range", Isa::Ref);
 }
 

@@ -233,6 +233,20 @@ def Edge_PReluOp : Edge_Op<"PRelu", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Edge_BitShiftOp : Edge_Op<"BitShift", [Pure]> {
+  let summary = "Unsigned integers shifted LEFT or RIGHT by the amounts of `rhs` (broadcast)";
+  let description = [{
+    ONNX BitShift: `direction` is "LEFT" or "RIGHT". A shift by the element's bit width
+    or more gives 0 (every bit shifted out), where C++ and x86 leave it undefined or
+    take the amount modulo the width.
+  }];
+  let arguments = (ins StaticShapeTensorOf<[UI8, UI16, UI32, UI64]>:$lhs,
+                   StaticShapeTensorOf<[UI8, UI16, UI32, UI64]>:$rhs, StrAttr:$direction);
+  let results = (outs StaticShapeTensorOf<[UI8, UI16, UI32, UI64]>:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Edge_ModOp : Edge_Op<"Mod", [Pure]> {
   let summary = "Remainder (broadcast): fmod = 0 takes the divisor's sign, 1 the dividend's";
   let description = [{
