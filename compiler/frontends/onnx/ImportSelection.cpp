@@ -141,6 +141,9 @@ void GraphImporter::addSelectionImporters(ImporterTable &table) {
   table["TopK"] = &GraphImporter::importTopK;
   table["OneHot"] = &GraphImporter::importOneHot;
   table["EyeLike"] = &GraphImporter::importEyeLike;
+  // A decomposition into edge ops rather than a selection op; registered here to keep
+  // the importer tables few.
+  table["Einsum"] = &GraphImporter::importEinsum;
 }
 
 }  // namespace edgec::onnx_frontend
