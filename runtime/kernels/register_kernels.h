@@ -27,6 +27,11 @@ void registerRefUpdateSlice(KernelRegistry &r);
 void registerRefIndexing(KernelRegistry &r);
 // ConvTranspose (ref/conv_transpose.cpp).
 void registerRefConvTranspose(KernelRegistry &r);
+void registerRefGridSample(KernelRegistry &r);    // ref/grid_sample.cpp
+void registerRefChannelNorm(KernelRegistry &r);   // InstanceNormalization, LRN (ref/channel_norm.cpp)
+void registerRefRoiAlign(KernelRegistry &r);      // ref/roi_align.cpp
+void registerRefMaxUnpool(KernelRegistry &r);     // ref/max_unpool.cpp
+void registerRefDft(KernelRegistry &r);           // DFT (ref/dft.cpp)
 void registerRefRecurrent(KernelRegistry &r);  // RNN, GRU, LSTM
 // Quantized (int8/uint8) kernels, under the float ops' names with accepts =
 // isQuantizedCall (ref/quant_params.h): among equal ISAs the registry prefers them.
@@ -67,6 +72,11 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefUpdateSlice(r);
   registerRefIndexing(r);
   registerRefConvTranspose(r);
+  registerRefGridSample(r);
+  registerRefChannelNorm(r);
+  registerRefRoiAlign(r);
+  registerRefMaxUnpool(r);
+  registerRefDft(r);
   registerRefRecurrent(r);
   registerRefQuantLinalg(r);
   registerRefQuantElementwise(r);

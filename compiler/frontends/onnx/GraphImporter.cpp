@@ -346,6 +346,7 @@ const GraphImporter::ImporterTable &GraphImporter::importers() {
     addIntegerImporters(t);
     addIndexingImporters(t);
     addVisionImporters(t);
+    addSignalImporters(t);
     addRecurrentImporters(t);
     return t;
   }();

@@ -36,6 +36,10 @@ Type elementType(MLIRContext &ctx, int32_t onnxType);
 int64_t normalizeAxis(int64_t axis, int64_t rank, const std::string &where);
 // How messages name a node: its name, else its first output.
 std::string nodeDisplayName(const onnx::NodeProto &n);
+// An attribute value among `allowed`, else an ImportError naming `where` that lists them
+// (ImportSpatial.cpp).
+void requireOneOf(const std::string &where, const char *key, const std::string &v,
+                  std::initializer_list<const char *> allowed);
 // The bytes (constant layout) of a rows x cols matrix of `elem` with ones on diagonal k
 // (EyeLike; Einsum's diagonal masks). ImportSelection.cpp.
 std::vector<uint8_t> identityBytes(Type elem, int64_t rows, int64_t cols, int64_t k);
@@ -78,6 +82,7 @@ private:
   static void addIntegerImporters(ImporterTable &table);
   static void addIndexingImporters(ImporterTable &table);
   static void addVisionImporters(ImporterTable &table);
+  static void addSignalImporters(ImporterTable &table);
   static void addRecurrentImporters(ImporterTable &table);
 
   RankedTensorType typeOf(const std::string &value, const std::string &where);
@@ -182,6 +187,13 @@ private:
   void importScatterND(const onnx::NodeProto &n);
   // Vision ops (ImportVision.cpp).
   void importConvTranspose(const onnx::NodeProto &n);
+  void importGridSample(const onnx::NodeProto &n);
+  void importInstanceNorm(const onnx::NodeProto &n);
+  void importLRN(const onnx::NodeProto &n);
+  void importRoiAlign(const onnx::NodeProto &n);
+  void importMaxUnpool(const onnx::NodeProto &n);
+  // Signal processing (ImportSignal.cpp).
+  void importDFT(const onnx::NodeProto &n);
   // ImportRecurrent.cpp
   void importRecurrent(const onnx::NodeProto &n);
 

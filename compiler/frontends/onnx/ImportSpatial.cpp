@@ -7,8 +7,7 @@
 #include "mlir/IR/Matchers.h"
 
 namespace edgec::onnx_frontend {
-namespace {
-// An attribute value among `allowed`, else an import error that lists them.
+
 void requireOneOf(const std::string &where, const char *key, const std::string &v,
                   std::initializer_list<const char *> allowed) {
   std::string list;
@@ -18,7 +17,6 @@ void requireOneOf(const std::string &where, const char *key, const std::string &
   }
   throw ImportError(where + ": " + key + " '" + v + "' is not supported (" + list + ")");
 }
-}  // namespace
 
 // The values of a constant float input (roi, scales), or nullopt when the input is
 // absent or an empty tensor (ONNX's way of leaving out an optional input that precedes

@@ -1,6 +1,7 @@
 // Importers of ONNX's vision ops (EdgeVisionOps.td). Shape parameters (ConvTranspose's
-// auto_pad and output_shape) are resolved here into explicit attributes, so the edge ops
-// carry exactly what their kernels compute with.
+// auto_pad and output_shape, MaxUnpool's output_shape) are resolved here into explicit
+// attributes and static result types, and every ONNX default is written out, so the edge
+// ops carry exactly what their kernels compute with.
 #include "GraphImporter.h"
 
 namespace edgec::onnx_frontend {
@@ -96,8 +97,89 @@ void GraphImporter::importConvTranspose(const onnx::NodeProto &n) {
                                                 builder_.getI64IntegerAttr(group)));
 }
 
+// GridSample (opset 16; 4-D only there): ONNX's defaults written out.
+void GraphImporter::importGridSample(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  if (cast<RankedTensorType>(x.getType()).getRank() != 4)
+    throw ImportError(where(n) + ": only 4-D inputs (N, C, H, W) are supported");
+  const std::string mode = attrString(n, "mode", "bilinear"), padding = attrString(n, "padding_mode", "zeros");
+  requireOneOf(where(n), "mode", mode, {"bilinear", "nearest", "bicubic"});
+  requireOneOf(where(n), "padding_mode", padding, {"zeros", "border", "reflection"});
+  const int64_t align = attrInt(n, "align_corners", 0);
+  if (align != 0 && align != 1)
+    throw ImportError(where(n) + ": align_corners must be 0 or 1, got " + std::to_string(align));
+  define(n, 0, builder_.create<GridSampleOp>(loc(n), resultType(n), x, input(n, 1), builder_.getStringAttr(mode),
+                                             builder_.getStringAttr(padding), builder_.getI64IntegerAttr(align)));
+}
+
+void GraphImporter::importInstanceNorm(const onnx::NodeProto &n) {
+  define(n, 0, builder_.create<InstanceNormalizationOp>(loc(n), resultType(n), input(n, 0), input(n, 1), input(n, 2),
+                                                        builder_.getF32FloatAttr(attrFloat(n, "epsilon", 1e-5f))));
+}
+
+void GraphImporter::importLRN(const onnx::NodeProto &n) {
+  if (!attr(n, "size")) throw ImportError(where(n) + ": the attribute size is required");
+  const int64_t size = attrInt(n, "size", 0);
+  if (size < 1) throw ImportError(where(n) + ": size must be >= 1, got " + std::to_string(size));
+  define(n, 0, builder_.create<LRNOp>(loc(n), resultType(n), input(n, 0),
+                                      builder_.getF32FloatAttr(attrFloat(n, "alpha", 1e-4f)),
+                                      builder_.getF32FloatAttr(attrFloat(n, "beta", 0.75f)),
+                                      builder_.getF32FloatAttr(attrFloat(n, "bias", 1.0f)),
+                                      builder_.getI64IntegerAttr(size)));
+}
+
+// RoiAlign at opset 16 (older models are converted to it: ONNX's adapter writes opset
+// 10's implicit "output_half_pixel").
+void GraphImporter::importRoiAlign(const onnx::NodeProto &n) {
+  const std::string mode = attrString(n, "mode", "avg");
+  const std::string coordinates = attrString(n, "coordinate_transformation_mode", "half_pixel");
+  requireOneOf(where(n), "mode", mode, {"avg", "max"});
+  requireOneOf(where(n), "coordinate_transformation_mode", coordinates, {"half_pixel", "output_half_pixel"});
+  const int64_t h = attrInt(n, "output_height", 1), w = attrInt(n, "output_width", 1);
+  const int64_t ratio = attrInt(n, "sampling_ratio", 0);
+  if (h < 1 || w < 1 || ratio < 0)
+    throw ImportError(where(n) + ": output_height and output_width must be >= 1 and sampling_ratio >= 0");
+  define(n, 0, builder_.create<RoiAlignOp>(
+                   loc(n), resultType(n), input(n, 0), input(n, 1), input(n, 2), builder_.getStringAttr(mode),
+                   builder_.getI64IntegerAttr(h), builder_.getI64IntegerAttr(w), builder_.getI64IntegerAttr(ratio),
+                   builder_.getF32FloatAttr(attrFloat(n, "spatial_scale", 1.0f)), builder_.getStringAttr(coordinates)));
+}
+
+// MaxUnpool: the result's spatial dims are (D - 1)·stride + kernel - pads, or ONNX's
+// optional output_shape input, which must then be a constant (it decides a shape).
+void GraphImporter::importMaxUnpool(const onnx::NodeProto &n) {
+  Value x = input(n, 0);
+  auto xt = cast<RankedTensorType>(x.getType());
+  if (xt.getRank() < 3) throw ImportError(where(n) + ": X must have rank >= 3 (N, C, spatial...)");
+  const size_t nd = xt.getRank() - 2;
+  std::vector<int64_t> kernel = attrInts(n, "kernel_shape", {});
+  std::vector<int64_t> strides = attrInts(n, "strides", std::vector<int64_t>(nd, 1));
+  std::vector<int64_t> pads = attrInts(n, "pads", std::vector<int64_t>(2 * nd, 0));
+  if (kernel.size() != nd || strides.size() != nd || pads.size() != 2 * nd)
+    throw ImportError(where(n) + ": kernel_shape (required), strides and pads must match the spatial rank " +
+                      std::to_string(nd));
+  SmallVector<int64_t> shape(xt.getShape());
+  for (size_t i = 0; i < nd; ++i) shape[2 + i] = (shape[2 + i] - 1) * strides[i] + kernel[i] - pads[i] - pads[nd + i];
+  if (n.input_size() > 2 && !n.input(2).empty()) {
+    std::vector<int64_t> given = constantInts(n, 2, "output_shape");
+    if (given.size() != shape.size() || given[0] != shape[0] || given[1] != shape[1])
+      throw ImportError(where(n) + ": output_shape " + shapeText(given) + " must be [" + std::to_string(shape[0]) +
+                        ", " + std::to_string(shape[1]) + ", spatial...]");
+    shape.assign(given.begin(), given.end());
+  }
+  for (size_t i = 0; i < nd; ++i)
+    if (shape[2 + i] < 1) throw ImportError(where(n) + ": the output shape " + shapeText(shape) + " is empty");
+  define(n, 0, builder_.create<MaxUnpoolOp>(loc(n), RankedTensorType::get(shape, xt.getElementType()), x,
+                                            input(n, 1)));
+}
+
 void GraphImporter::addVisionImporters(ImporterTable &table) {
   table["ConvTranspose"] = &GraphImporter::importConvTranspose;
+  table["GridSample"] = &GraphImporter::importGridSample;
+  table["InstanceNormalization"] = &GraphImporter::importInstanceNorm;
+  table["LRN"] = &GraphImporter::importLRN;
+  table["RoiAlign"] = &GraphImporter::importRoiAlign;
+  table["MaxUnpool"] = &GraphImporter::importMaxUnpool;
 }
 
 }  // namespace edgec::onnx_frontend

@@ -37,7 +37,7 @@ LogicalResult ConvTransposeOp::verify() {
     return emitOpError("input, weight and result must have the same rank");
   if (failed(verifyOneElementType(*this))) return failure();
   const size_t nd = x.size() - 2;
-  const int64_t group = getGroup();
+  const int64_t group = getGroupAttr().getInt();
   if (group < 1 || x[1] % group != 0)
     return emitOpError() << "group " << group << " does not divide the " << x[1] << " input channels";
   if (w[0] != x[1])
@@ -59,5 +59,77 @@ LogicalResult ConvTransposeOp::verify() {
       return emitOpError() << "pads " << shapeStr(getPads()) << " leave no output along spatial dim " << i;
   if (y != ArrayRef<int64_t>(expect))
     return emitOpError() << "result shape " << shapeStr(y) << " should be " << shapeStr(expect);
+  return success();
+}
+
+LogicalResult GridSampleOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), grid = shapeOf(getGrid()), y = shapeOf(getOutput());
+  if (x.size() != 4) return emitOpError("input must have rank 4 (N, C, H, W)");
+  if (grid.size() != 4 || grid[0] != x[0] || grid[3] != 2)
+    return emitOpError() << "grid " << shapeStr(grid) << " must be [" << x[0] << ", Ho, Wo, 2]";
+  if (failed(verifyOneElementType(*this))) return failure();
+  if (!llvm::is_contained({"bilinear", "nearest", "bicubic"}, getMode()))
+    return emitOpError() << "unknown mode '" << getMode() << "' (bilinear, nearest or bicubic)";
+  if (!llvm::is_contained({"zeros", "border", "reflection"}, getPaddingMode()))
+    return emitOpError() << "unknown padding_mode '" << getPaddingMode() << "' (zeros, border or reflection)";
+  if (getAlignCorners() != 0 && getAlignCorners() != 1) return emitOpError("align_corners must be 0 or 1");
+  SmallVector<int64_t> expect = {x[0], x[1], grid[1], grid[2]};
+  if (y != ArrayRef<int64_t>(expect))
+    return emitOpError() << "result shape " << shapeStr(y) << " should be " << shapeStr(expect);
+  return success();
+}
+
+LogicalResult InstanceNormalizationOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput());
+  if (x.size() < 3) return emitOpError("input must have rank >= 3 (N, C, spatial...)");
+  if (failed(verifyOneElementType(*this))) return failure();
+  for (Value p : {getScale(), getBias()})
+    if (shapeOf(p) != ArrayRef<int64_t>{x[1]}) return emitOpError() << "scale and bias must have shape [" << x[1] << "]";
+  if (getOutput().getType() != getInput().getType()) return emitOpError("result type must match the input type");
+  if (!(getEpsilon().convertToFloat() >= 0)) return emitOpError("epsilon must be >= 0");
+  return success();
+}
+
+LogicalResult LRNOp::verify() {
+  if (shapeOf(getInput()).size() < 3) return emitOpError("input must have rank >= 3 (N, C, spatial...)");
+  if (getOutput().getType() != getInput().getType()) return emitOpError("result type must match the input type");
+  // I64Attr getters return uint64_t: read the signed value.
+  const int64_t size = getSizeAttr().getInt();
+  if (size < 1) return emitOpError() << "size must be >= 1, got " << size;
+  return success();
+}
+
+LogicalResult RoiAlignOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), rois = shapeOf(getRois()), idx = shapeOf(getBatchIndices());
+  if (x.size() != 4) return emitOpError("input must have rank 4 (N, C, H, W)");
+  if (rois.size() != 2 || rois[1] != 4) return emitOpError() << "rois " << shapeStr(rois) << " must be [R, 4]";
+  if (idx != ArrayRef<int64_t>{rois[0]})
+    return emitOpError() << "batch_indices " << shapeStr(idx) << " must be [" << rois[0] << "]";
+  if (elementOf(getRois()) != elementOf(getInput()) || elementOf(getOutput()) != elementOf(getInput()))
+    return emitOpError("input, rois and result must have one element type");
+  if (getMode() != "avg" && getMode() != "max")
+    return emitOpError() << "unknown mode '" << getMode() << "' (avg or max)";
+  if (getCoordinateTransformationMode() != "half_pixel" && getCoordinateTransformationMode() != "output_half_pixel")
+    return emitOpError() << "unknown coordinate_transformation_mode '" << getCoordinateTransformationMode()
+                         << "' (half_pixel or output_half_pixel)";
+  // I64Attr getters return uint64_t: read the signed values.
+  const int64_t h = getOutputHeightAttr().getInt(), w = getOutputWidthAttr().getInt();
+  if (h < 1 || w < 1)
+    return emitOpError("output_height and output_width must be >= 1");
+  if (getSamplingRatioAttr().getInt() < 0) return emitOpError("sampling_ratio must be >= 0");
+  SmallVector<int64_t> expect = {rois[0], x[1], h, w};
+  if (shapeOf(getOutput()) != ArrayRef<int64_t>(expect))
+    return emitOpError() << "result shape " << shapeStr(shapeOf(getOutput())) << " should be " << shapeStr(expect);
+  return success();
+}
+
+LogicalResult MaxUnpoolOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), y = shapeOf(getOutput());
+  if (x.size() < 3 || y.size() != x.size())
+    return emitOpError("input and result must have the same rank >= 3 (N, C, spatial...)");
+  if (shapeOf(getIndices()) != x) return emitOpError("indices must have the input's shape");
+  if (elementOf(getOutput()) != elementOf(getInput()))
+    return emitOpError("result element type must match the input's");
+  if (y[0] != x[0] || y[1] != x[1]) return emitOpError("result N and C must be the input's");
   return success();
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "ref/cubic.h"
 #include "ref/quant_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
@@ -125,12 +126,10 @@ void resizeTaps(const ResizeModes &m, double xo, int64_t in, std::vector<int64_t
     *index = {base, base + 1};
     *weight = {1 - r, r};
   } else {  // cubic: Keys' kernel at distances 1 + r, r, 1 - r, 2 - r
-    const double a = m.cubicA, s = 1 - r;
+    double w[4];
+    keysCubicWeights(r, m.cubicA, w);
     *index = {base - 1, base, base + 1, base + 2};
-    *weight = {((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
-               ((a + 2) * r - (a + 3)) * r * r + 1,
-               ((a + 2) * s - (a + 3)) * s * s + 1,
-               ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a};
+    *weight = {w[0], w[1], w[2], w[3]};
   }
   if (m.excludeOutside && m.mode != "nearest") {
     double sum = 0;

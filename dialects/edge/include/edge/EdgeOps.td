@@ -696,6 +696,7 @@ include "edge/EdgeIntegerOps.td"
 include "edge/EdgeLlmOps.td"
 include "edge/EdgeIndexingOps.td"
 include "edge/EdgeVisionOps.td"
+include "edge/EdgeSignalOps.td"
 include "edge/EdgeRecurrentOps.td"
 include "edge/EdgeSelectionOps.td"
 
