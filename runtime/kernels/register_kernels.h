@@ -15,7 +15,7 @@ void registerRefNormalization(KernelRegistry &r);
 void registerRefDataMovement(KernelRegistry &r);
 void registerRefReduce(KernelRegistry &r);
 void registerRefUnaryMath(KernelRegistry &r);
-// Hardmax, TopK, OneHot (ref/selection.cpp).
+// Hardmax, TopK, OneHot, ReverseSequence (ref/selection.cpp).
 void registerRefSelection(KernelRegistry &r);
 void registerRefLogic(KernelRegistry &r);
 void registerRefArith(KernelRegistry &r);

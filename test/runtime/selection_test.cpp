@@ -1,6 +1,7 @@
-// Ref kernels of Hardmax, TopK and OneHot (ref/selection.cpp) on hand-computed cases:
-// ties (first maximum, lower index first), NaN, inner axes, smallest, negative and
-// out-of-range one-hot indices, float indices.
+// Ref kernels of Hardmax, TopK, OneHot and ReverseSequence (ref/selection.cpp) on
+// hand-computed cases: ties (first maximum, lower index first), NaN, inner axes,
+// smallest, negative and out-of-range one-hot indices, float indices, both layouts and
+// bad lengths of ReverseSequence.
 #include <limits>
 
 #include "kernel_test_util.h"
@@ -115,6 +116,37 @@ TEST(RefOneHot, ValuesMustHoldTwoElements) {
   AttrList a;
   a.i("axis", 1);
   EXPECT_ANY_THROW(runKernel("OneHot", {&idx, &values}, {&y}, a));
+}
+
+TEST(RefReverseSequence, BatchFirstAndTimeFirst) {
+  // [batch 2, time 3, 2]: entry 0 reverses its first 3 steps, entry 1 its first 2.
+  Tensor x = Tensor::of<float>({2, 3, 2}, {0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15});
+  Tensor lens = Tensor::of<int64_t>({2}, {3, 2});
+  Tensor y(DType::f32, {2, 3, 2});
+  AttrList batchFirst;
+  batchFirst.i("batch_axis", 0).i("time_axis", 1);
+  runKernel("ReverseSequence", {&x, &lens}, {&y}, batchFirst);
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{4, 5, 2, 3, 0, 1, 12, 13, 10, 11, 14, 15}));
+
+  // [time 3, batch 2]: column b holds entry b's steps; lengths 1 (unchanged) and 3.
+  Tensor xt = Tensor::of<int32_t>({3, 2}, {0, 10, 1, 11, 2, 12});
+  Tensor lt = Tensor::of<int64_t>({2}, {1, 3});
+  Tensor yt(DType::i32, {3, 2});
+  AttrList timeFirst;
+  timeFirst.i("batch_axis", 1).i("time_axis", 0);
+  runKernel("ReverseSequence", {&xt, &lt}, {&yt}, timeFirst);
+  EXPECT_EQ(yt.values<int32_t>(), (std::vector<int32_t>{0, 12, 1, 11, 2, 10}));
+}
+
+TEST(RefReverseSequence, LengthOutOfRangeFailsTheRun) {
+  Tensor x = Tensor::of<float>({2, 2}, {0, 1, 2, 3});
+  Tensor y(DType::f32, {2, 2});
+  AttrList a;
+  a.i("batch_axis", 0).i("time_axis", 1);
+  Tensor tooLong = Tensor::of<int64_t>({2}, {1, 3});
+  EXPECT_ANY_THROW(runKernel("ReverseSequence", {&x, &tooLong}, {&y}, a));
+  Tensor negative = Tensor::of<int64_t>({2}, {-1, 0});
+  EXPECT_ANY_THROW(runKernel("ReverseSequence", {&x, &negative}, {&y}, a));
 }
 
 }  // namespace

@@ -149,6 +149,7 @@ private:
   void importTopK(const onnx::NodeProto &n);
   void importOneHot(const onnx::NodeProto &n);
   void importEyeLike(const onnx::NodeProto &n);
+  void importReverseSequence(const onnx::NodeProto &n);
   void importEinsum(const onnx::NodeProto &n);  // ImportEinsum.cpp
   // Spatial resampling (ImportSpatial.cpp).
   void importDepthToSpace(const onnx::NodeProto &n);

@@ -1,5 +1,5 @@
-// Importers of the selection ops (EdgeSelectionOps.td): Hardmax, TopK and OneHot, and
-// EyeLike, which becomes a constant. TopK's K and OneHot's depth decide result shapes,
+// Importers of the selection ops (EdgeSelectionOps.td): Hardmax, TopK, OneHot and
+// ReverseSequence, and EyeLike, which becomes a constant. TopK's K and OneHot's depth decide result shapes,
 // so they must be compile-time constants (an initializer, a Constant, or a graph input
 // frozen with `edgec compile --bind`); the error for a graph input suggests --bind.
 #include "GraphImporter.h"
@@ -81,6 +81,17 @@ std::vector<uint8_t> identityBytes(Type elem, int64_t rows, int64_t cols, int64_
   return bytes;
 }
 
+// sequence_lens stays a run-time operand: it does not change the result's shape.
+void GraphImporter::importReverseSequence(const onnx::NodeProto &n) {
+  Value x = requiredInput(n, 0, "input"), lens = requiredInput(n, 1, "sequence_lens");
+  const int64_t batch = attrInt(n, "batch_axis", 1), time = attrInt(n, "time_axis", 0);
+  if (!((batch == 0 && time == 1) || (batch == 1 && time == 0)))
+    throw ImportError(where(n) + ": batch_axis and time_axis must be 0 and 1 in some order, got " +
+                      std::to_string(batch) + " and " + std::to_string(time));
+  define(n, 0, builder_.create<ReverseSequenceOp>(loc(n), x.getType(), x, lens, builder_.getI64IntegerAttr(batch),
+                                                  builder_.getI64IntegerAttr(time)));
+}
+
 // EyeLike's result depends only on its input's (static) shape and the attributes, so it
 // is imported as a constant: no kernel, nothing computed at run time, and a consumer can
 // fold it further. The input stays a graph input (it is only read for its shape).
@@ -141,6 +152,7 @@ void GraphImporter::addSelectionImporters(ImporterTable &table) {
   table["TopK"] = &GraphImporter::importTopK;
   table["OneHot"] = &GraphImporter::importOneHot;
   table["EyeLike"] = &GraphImporter::importEyeLike;
+  table["ReverseSequence"] = &GraphImporter::importReverseSequence;
   // A decomposition into edge ops rather than a selection op; registered here to keep
   // the importer tables few.
   table["Einsum"] = &GraphImporter::importEinsum;

@@ -1,4 +1,5 @@
-// Verifiers of the selection ops (EdgeSelectionOps.td): Hardmax, TopK, OneHot. They
+// Verifiers of the selection ops (EdgeSelectionOps.td): Hardmax, TopK, OneHot,
+// ReverseSequence. They
 // check what the ref kernels rely on: a normalized axis, result shapes that carry k and
 // depth consistently with the operands, and the element types of the results.
 #include "edge/EdgeDialect.h"
@@ -51,5 +52,18 @@ LogicalResult OneHotOp::verify() {
   if (out != ArrayRef<int64_t>(expected))
     return emitOpError() << "result shape " << shapeStr(out) << " must be the indices' shape "
                          << shapeStr(idx) << " with the depth inserted at axis " << axis;
+  return success();
+}
+
+LogicalResult ReverseSequenceOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  if (in.size() < 2) return emitOpError() << "input must have rank >= 2, got " << in.size();
+  const int64_t batch = getBatchAxis(), time = getTimeAxis();
+  if (!((batch == 0 && time == 1) || (batch == 1 && time == 0)))
+    return emitOpError() << "batch_axis and time_axis must be 0 and 1 in some order, got " << batch << " and "
+                         << time;
+  if (shapeOf(getSequenceLens()) != ArrayRef<int64_t>{in[batch]})
+    return emitOpError() << "sequence_lens must have shape [" << in[batch] << "] (one per batch entry), got "
+                         << shapeStr(shapeOf(getSequenceLens()));
   return success();
 }

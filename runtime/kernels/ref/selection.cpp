@@ -1,9 +1,10 @@
-// Reference Hardmax, TopK and OneHot: ops that select along one axis. Each views its
+// Reference Hardmax, TopK, OneHot and ReverseSequence: ops that select along one axis. Each views its
 // tensor as [outer, n, inner] around that axis (n: the axis' size), takes k and depth
 // from the output shapes (the compiler resolved them), and runs on one thread: a line
 // is short and these ops are rare in inference graphs.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <type_traits>
 
@@ -200,6 +201,55 @@ private:
   DType indexType_ = DType::i64, valueType_ = DType::f32;
 };
 
+// [batch, time, inner] or [time, batch, inner]: each entry's first sequence_lens[b]
+// steps reversed, the rest copied; the lengths are read (and checked) on every run.
+class RefReverseSequence final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 2, 2);
+    const TensorView &x = requireInput(sig, 0, "input");
+    const TensorView &lens = requireInput(sig, 1, "sequence_lens");
+    const TensorView &y = requireOutput(sig, 0);
+    requireSameDType(sig, x, y, "output");
+    requireUnpacked(sig, x);
+    requireShape(sig, y, x.shape, "output");
+    requireDType(sig, lens, Types<int64_t>{}, "sequence_lens");
+    if (x.rank() < 2) kernelFail(sig, "input must have rank >= 2, got " + shapeStr(x.shape));
+    batchFirst_ = sig.attrs.i("batch_axis", 1) == 0;
+    if (sig.attrs.i("time_axis", 0) != (batchFirst_ ? 1 : 0))
+      kernelFail(sig, "batch_axis and time_axis must be 0 and 1 in some order");
+    batch_ = x.shape[batchFirst_ ? 0 : 1];
+    time_ = x.shape[batchFirst_ ? 1 : 0];
+    requireShape(sig, lens, {batch_}, "sequence_lens");
+    rowBytes_ = size_t(product(x.shape, 2)) * dtypeSize(x.dtype);
+    where_ = sig.op + " node '" + sig.node + "'";
+  }
+
+  void run(const RunContext &, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    const auto *x = static_cast<const uint8_t *>(in[0]->data);
+    const int64_t *lens = in[1]->as<int64_t>();
+    auto *y = static_cast<uint8_t *>(out[0]->data);
+    auto row = [&](int64_t b, int64_t t) {
+      return size_t(batchFirst_ ? b * time_ + t : t * batch_ + b) * rowBytes_;
+    };
+    for (int64_t b = 0; b < batch_; ++b) {
+      const int64_t len = lens[b];
+      if (len < 0 || len > time_)
+        throw Error(where_ + ": sequence_lens[" + std::to_string(b) + "] = " + std::to_string(len) +
+                    " is outside [0, " + std::to_string(time_) + "]");
+      for (int64_t t = 0; t < time_; ++t)
+        std::memcpy(y + row(b, t), x + row(b, t < len ? len - 1 - t : t), rowBytes_);
+    }
+  }
+
+private:
+  bool batchFirst_ = false;
+  int64_t batch_ = 0, time_ = 0;
+  size_t rowBytes_ = 0;
+  std::string where_;
+};
+
 }  // namespace
 }  // namespace edgec::rt::ref
 
@@ -209,6 +259,7 @@ void registerRefSelection(KernelRegistry &r) {
   r.add<ref::RefHardmax>("Hardmax", Isa::Ref);
   r.add<ref::RefTopK>("TopK", Isa::Ref);
   r.add<ref::RefOneHot>("OneHot", Isa::Ref);
+  r.add<ref::RefReverseSequence>("ReverseSequence", Isa::Ref);
 }
 
 }  // namespace edgec::rt

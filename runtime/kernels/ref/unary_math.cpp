@@ -1,6 +1,7 @@
 // Reference unary math family: the parametrized activations (LeakyRelu, Elu, Selu,
 // HardSigmoid, ThresholdedRelu, Shrink), HardSwish, Softplus, Softsign, trigonometric and
-// hyperbolic functions, rounding (Floor, Ceil, Round), Sign, Not and the predicates IsNaN and IsInf.
+// hyperbolic functions, rounding (Floor, Ceil, Round), Sign, Not and the predicates IsNaN
+// and IsInf.
 //
 // One kernel template, instantiated once per functor of the table at the bottom: a
 // functor names the dtypes it accepts and the attributes it reads, and its call

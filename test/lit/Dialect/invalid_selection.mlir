@@ -96,3 +96,27 @@ func.func @onehot_shape(%i: tensor<3xi64>, %v: tensor<2xf32>) -> tensor<4x3xf32>
   %0 = edge.OneHot %i, %v {axis = 1 : i64} : (tensor<3xi64>, tensor<2xf32>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+func.func @reverse_sequence_rank(%x: tensor<4xf32>, %l: tensor<4xi64>) -> tensor<4xf32> {
+  // expected-error @+1 {{input must have rank >= 2, got 1}}
+  %0 = edge.ReverseSequence %x, %l {batch_axis = 0 : i64, time_axis = 1 : i64} : (tensor<4xf32>, tensor<4xi64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @reverse_sequence_axes(%x: tensor<4x3xf32>, %l: tensor<4xi64>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{batch_axis and time_axis must be 0 and 1 in some order, got 0 and 0}}
+  %0 = edge.ReverseSequence %x, %l {batch_axis = 0 : i64, time_axis = 0 : i64} : (tensor<4x3xf32>, tensor<4xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @reverse_sequence_lens(%x: tensor<4x3xf32>, %l: tensor<4xi64>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{sequence_lens must have shape [3] (one per batch entry), got [4]}}
+  %0 = edge.ReverseSequence %x, %l {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<4x3xf32>, tensor<4xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}

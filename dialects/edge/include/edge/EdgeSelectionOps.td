@@ -3,7 +3,8 @@
 
 // Ops that select elements by value or position along one axis: Hardmax (a one-hot of
 // the first maximum), TopK (the k best elements and their indices) and OneHot (a one-hot
-// encoding of run-time indices). Their sizes (TopK's k, OneHot's depth) are compile-time
+// encoding of run-time indices), and ReverseSequence (reversal of each batch entry's
+// first steps along a time axis). Their sizes (TopK's k, OneHot's depth) are compile-time
 // constants that the frontend resolves and the result types carry, so the kernels read
 // them from the output shapes. Verifiers in SelectionOps.cpp. Included by EdgeOps.td.
 
@@ -54,6 +55,24 @@ def Edge_OneHotOp : Edge_Op<"OneHot", [Pure]> {
   let arguments = (ins Edge_NumericTensor:$indices, Edge_SelectedTensor:$values, I64Attr:$axis);
   let results = (outs Edge_SelectedTensor:$output);
   let assemblyFormat = "$indices `,` $values attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Edge_ReverseSequenceOp : Edge_Op<"ReverseSequence", [Pure, AllTypesMatch<["input", "output"]>]> {
+  let summary = "Each batch entry's first sequence_lens[b] steps along `time_axis`, reversed";
+  let description = [{
+    ONNX ReverseSequence: `input` has rank >= 2; `batch_axis` and `time_axis` are 0
+    and 1 in some order. For batch entry b, steps [0, sequence_lens[b]) along the time
+    axis are reversed and the rest copied. `sequence_lens` (int64, one per batch entry)
+    is run-time data that does not change the result's shape: the kernel reads it on
+    every run and fails the call on a length outside [0, time steps].
+  }];
+  let arguments = (ins Edge_SelectedTensor:$input, StaticShapeTensorOf<[I64]>:$sequence_lens,
+                   I64Attr:$batch_axis, I64Attr:$time_axis);
+  let results = (outs Edge_SelectedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $sequence_lens attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 
