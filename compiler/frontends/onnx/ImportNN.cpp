@@ -123,6 +123,7 @@ void GraphImporter::addNNImporters(ImporterTable &table) {
   table["LayerNormalization"] = &GraphImporter::importLayerNorm;
   table["BatchNormalization"] = &GraphImporter::importBatchNorm;
   table["MatMul"] = &GraphImporter::importSimple<MatMulOp>;
+  table["Det"] = &GraphImporter::importSimple<DetOp>;
   table["Gemm"] = &GraphImporter::importGemm;
   table["Conv"] = &GraphImporter::importConv;
   table["MaxPool"] = &GraphImporter::importPool<MaxPoolOp>;

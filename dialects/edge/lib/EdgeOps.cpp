@@ -420,6 +420,17 @@ LogicalResult BatchNormalizationOp::verify() {
 // Linear algebra and convolution
 //===----------------------------------------------------------------------===//
 
+LogicalResult DetOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  if (in.size() < 2 || in[in.size() - 1] != in[in.size() - 2])
+    return emitOpError() << "input must be square matrices [*, M, M], got " << shapeStr(in);
+  if (elementOf(getOutput()) != elementOf(getInput()))
+    return emitOpError("result must have the input's element type");
+  if (shapeOf(getOutput()) != in.drop_back(2))
+    return emitOpError() << "result shape should be " << shapeStr(in.drop_back(2));
+  return success();
+}
+
 LogicalResult MatMulOp::verify() {
   SmallVector<int64_t> a(shapeOf(getA())), b(shapeOf(getB()));
   if (a.empty() || b.empty()) return emitOpError("operands must have rank >= 1");

@@ -1,4 +1,6 @@
-// Reference MatMul and Gemm (fp32), plus the plan parsing shared with the x86 versions.
+// Reference MatMul and Gemm (fp32), plus the plan parsing shared with the x86 versions;
+// and Det.
+#include <cmath>
 #include <limits>
 
 #include "ref/plans.h"
@@ -164,6 +166,65 @@ private:
   MatMulPlan p_;
 };
 
+// Determinants of [*, M, M] matrices: LU factorization with partial pivoting (the largest
+// remaining |value| in the column), in double, each matrix copied to scratch.
+class RefDet final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 1, 1);
+    const TensorView &x = requireInput(sig, 0, "X");
+    const TensorView &y = requireOutput(sig, 0);
+    requireDType(sig, x, Types<float, double>{}, "Det");
+    requireSameDType(sig, x, y, "output");
+    if (x.rank() < 2 || x.shape[x.rank() - 1] != x.shape[x.rank() - 2])
+      kernelFail(sig, "input must be square matrices [*, M, M], got " + shapeStr(x.shape));
+    requireShape(sig, y, std::vector<int64_t>(x.shape.begin(), x.shape.end() - 2), "output");
+    m_ = x.shape.back();
+    count_ = y.numel();
+    dtype_ = x.dtype;
+  }
+
+  size_t scratchBytes() const override { return size_t(m_ * m_) * sizeof(double); }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    dispatch(Types<float, double>{}, dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T *x = in[0]->as<T>();
+      T *y = out[0]->as<T>();
+      double *a = reinterpret_cast<double *>(ctx.scratch);
+      const int64_t m = m_;
+      for (int64_t b = 0; b < count_; ++b) {
+        for (int64_t i = 0; i < m * m; ++i) a[i] = double(x[b * m * m + i]);
+        double det = 1;
+        for (int64_t c = 0; c < m && det != 0; ++c) {
+          int64_t pivot = c;
+          for (int64_t r = c + 1; r < m; ++r)
+            if (std::fabs(a[r * m + c]) > std::fabs(a[pivot * m + c])) pivot = r;
+          if (a[pivot * m + c] == 0) {
+            det = 0;  // singular
+            break;
+          }
+          if (pivot != c) {
+            for (int64_t k = 0; k < m; ++k) std::swap(a[c * m + k], a[pivot * m + k]);
+            det = -det;  // a row swap flips the sign
+          }
+          det *= a[c * m + c];
+          for (int64_t r = c + 1; r < m; ++r) {
+            const double f = a[r * m + c] / a[c * m + c];
+            for (int64_t k = c; k < m; ++k) a[r * m + k] -= f * a[c * m + k];
+          }
+        }
+        y[b] = T(det);
+      }
+    });
+  }
+
+private:
+  int64_t m_ = 0, count_ = 0;
+  DType dtype_ = DType::f32;
+};
+
 }  // namespace
 }  // namespace edgec::rt::ref
 
@@ -172,6 +233,7 @@ namespace edgec::rt {
 void registerRefLinalg(KernelRegistry &r) {
   r.add<ref::RefGemm>("Gemm", Isa::Ref);
   r.add<ref::RefMatMul>("MatMul", Isa::Ref);
+  r.add<ref::RefDet>("Det", Isa::Ref);
 }
 
 }  // namespace edgec::rt

@@ -318,6 +318,18 @@ def Edge_BatchNormalizationOp : Edge_Op<"BatchNormalization", [Pure]> {
 // Linear algebra and convolution
 //===----------------------------------------------------------------------===//
 
+def Edge_DetOp : Edge_Op<"Det", [Pure]> {
+  let summary = "Determinant of each square matrix in the last two dims";
+  let description = [{
+    ONNX Det: `input` is [*, M, M], the result [*] of the same element type. The ref
+    kernel factors each matrix (LU with partial pivoting) in double.
+  }];
+  let arguments = (ins Edge_FloatTensor:$input);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Edge_MatMulOp : Edge_Op<"MatMul", [Pure]> {
   let summary = "numpy.matmul: batched, broadcasting, 1-D operands promoted";
   let description = [{
