@@ -83,6 +83,10 @@ LogicalResult encodeKernelAttrs(Operation *op, flatbuffers::FlatBufferBuilder &f
         attrs.push_back(pkg::CreateAttr(fbb, key, pkg::AttrKind::Floats, 0, 0, 0, fbb.CreateVector(v)));
       } else if (auto s = dyn_cast<StringAttr>(a)) {
         attrs.push_back(pkg::CreateAttr(fbb, key, pkg::AttrKind::String, 0, 0, 0, 0, fbb.CreateString(s.str())));
+      } else if (auto symbol = dyn_cast<FlatSymbolRefAttr>(a)) {
+        // A called function (If's branches, Scan's body): the package function's name.
+        attrs.push_back(pkg::CreateAttr(fbb, key, pkg::AttrKind::String, 0, 0, 0, 0,
+                                        fbb.CreateString(symbol.getValue().str())));
       } else if (auto list = dyn_cast<ArrayAttr>(a); list && llvm::all_of(list, llvm::IsaPred<StringAttr>)) {
         // A list of names (a recurrent layer's activations) travels as one string, the
         // names joined by ',' (Attrs::strings splits it): names never contain commas, and

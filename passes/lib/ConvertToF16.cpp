@@ -30,6 +30,11 @@ RankedTensorType toF16(Type t) {
   return ranked.clone(Float16Type::get(t.getContext()));
 }
 
+// Ops whose operands and results stay f32: those marked keep-float, and the calls of
+// control flow (If, Scan), whose bodies are functions converted on their own, each with
+// f32 inputs and outputs like every function here.
+bool staysF32(Operation *op) { return isKeptFloat(op) || isa<IfOp, ScanOp>(op); }
+
 // The f16 constant with `value`'s numbers rounded to nearest even.
 ElementsAttr convertConstant(ElementsAttr value) {
   auto type = toF16(value.getType());
@@ -45,7 +50,7 @@ ElementsAttr convertConstant(ElementsAttr value) {
   return makeConstantAttr(type, bytes, "f16_constant");
 }
 
-// `op` stays f32: its operands made f16 above are cast back to f32 (every f32 tensor
+// `op` stays f32 (staysF32): its operands made f16 above are cast back to f32 (every f32 tensor
 // before it in the block has been converted or is the f32 value a kept op or input
 // produced), its f32 results are cast to f16 for the users that are neither kept-float
 // ops nor the return (which wants f32).
@@ -61,7 +66,7 @@ void keepF32(OpBuilder &b, Operation &op) {
     if (!isF32Tensor(r.getType())) continue;
     auto wantsF16 = [&](OpOperand &use) {
       Operation *user = use.getOwner();
-      return !isKeptFloat(user) && !user->hasTrait<OpTrait::IsTerminator>();
+      return !staysF32(user) && !user->hasTrait<OpTrait::IsTerminator>();
     };
     if (llvm::none_of(r.getUses(), wantsF16)) continue;
     auto cast = b.create<CastOp>(derivedLoc(op.getLoc(), ".f16"), toF16(r.getType()), r);
@@ -81,7 +86,7 @@ struct ConvertToF16Pass : impl::ConvertToF16Base<ConvertToF16Pass> {
     }
     OpBuilder b(&getContext());
     // Uses by ops that stay f32 keep the f32 value.
-    auto f16Use = [](OpOperand &use) { return !isKeptFloat(use.getOwner()); };
+    auto f16Use = [](OpOperand &use) { return !staysF32(use.getOwner()); };
     // f32 inputs are cast to f16 once, at the top.
     b.setInsertionPointToStart(&body);
     llvm::DenseSet<Operation *> inputCasts;
@@ -102,7 +107,7 @@ struct ConvertToF16Pass : impl::ConvertToF16Base<ConvertToF16Pass> {
         if (constant->use_empty()) constant.erase();
         continue;
       }
-      if (isKeptFloat(&op)) {
+      if (staysF32(&op)) {
         keepF32(b, op);
         continue;
       }

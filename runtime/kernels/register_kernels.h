@@ -33,6 +33,7 @@ void registerRefRoiAlign(KernelRegistry &r);      // ref/roi_align.cpp
 void registerRefMaxUnpool(KernelRegistry &r);     // ref/max_unpool.cpp
 void registerRefDft(KernelRegistry &r);           // DFT (ref/dft.cpp)
 void registerRefRecurrent(KernelRegistry &r);  // RNN, GRU, LSTM
+void registerControlFlowKernels(KernelRegistry &r);  // If, Scan (control_flow.h)
 // Quantized (int8/uint8) kernels, under the float ops' names with accepts =
 // isQuantizedCall (ref/quant_params.h): among equal ISAs the registry prefers them.
 void registerRefQuantLinalg(KernelRegistry &r);       // Conv, MatMul, Gemm
@@ -78,6 +79,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefMaxUnpool(r);
   registerRefDft(r);
   registerRefRecurrent(r);
+  registerControlFlowKernels(r);
   registerRefQuantLinalg(r);
   registerRefQuantElementwise(r);
   registerRefQuantPool(r);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "edgepkg_generated.h"
+#include "control_flow.h"
 #include "kernel.h"
 
 namespace edgec::rt {
@@ -119,12 +120,14 @@ struct Call {
   int64_t runs = 0;
 };
 
-class Session {
+// Also the FunctionCaller of its control-flow kernels (If, Scan): they call functions of
+// the same package, prepared here like any other.
+class Session : public FunctionCaller {
 public:
   // Prepares every kernel of every function and sets the state to its initial value;
   // throws Error naming the node whose kernel cannot be prepared.
   explicit Session(const LoadedModel &model, SessionOptions options = {});
-  ~Session();
+  ~Session() override;
 
   // Inputs, run, outputs and profiles apply to the selected function (initially the
   // model's default function).
@@ -143,6 +146,12 @@ public:
   void setObserver(Observer observer) { observer_ = std::move(observer); }
 
   void setProfiling(bool enabled);
+
+  // FunctionCaller. A called function's kernels are neither profiled nor observed.
+  int findFunction(const std::string &name) const override;
+  std::vector<TensorView *> functionInputs(int function) override;
+  std::vector<TensorView *> functionOutputs(int function) override;
+  void callFunction(int function, const RunContext &ctx) override;
   const std::vector<Call> &calls() const { return functions_[selected_].calls; }
 
 private:

@@ -83,6 +83,7 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
           call.outputTensors.push_back(r);
         }
       call.kernel = KernelRegistry::instance().create(sig, isas, &call.isa);
+      if (auto *controlFlow = dynamic_cast<ControlFlowKernel *>(call.kernel.get())) controlFlow->bind(this);
       try {
         try {
           call.kernel->prepare(sig);
@@ -160,6 +161,26 @@ void Session::run() {
     }
     if (observer_) observer_(c, i);
   }
+}
+
+int Session::findFunction(const std::string &name) const { return model_.findFunction(name); }
+
+std::vector<TensorView *> Session::functionInputs(int function) {
+  std::vector<TensorView *> views;
+  if (const auto *inputs = model_.function(function).inputs())
+    for (int32_t t : *inputs) views.push_back(&views_[size_t(t)]);
+  return views;
+}
+
+std::vector<TensorView *> Session::functionOutputs(int function) {
+  std::vector<TensorView *> views;
+  if (const auto *outputs = model_.function(function).outputs())
+    for (int32_t t : *outputs) views.push_back(&views_[size_t(t)]);
+  return views;
+}
+
+void Session::callFunction(int function, const RunContext &ctx) {
+  for (Call &c : functions_[size_t(function)].calls) c.kernel->run(ctx, c.inputs, c.outputs);
 }
 
 void Session::setProfiling(bool enabled) {

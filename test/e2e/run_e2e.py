@@ -15,6 +15,9 @@ Models (fp32, static shapes, random weights from torch.manual_seed(0), eval mode
   lstm_tagger  2-layer bidirectional batch-first nn.LSTM (16 -> 32) and a Linear head per
                step, input 2x12x16: ONNX LSTM with layout 0 between Transposes, zero
                initial states, the directions' outputs concatenated
+  scripted_if  a torch.jit.script model with two data-dependent `if`s (one takes its then
+               branch on the fixed input, the other its else branch) choosing between
+               conv branches: ONNX If nodes whose branches capture the input
   gru_rnn      nn.GRU (16 -> 24, PyTorch's linear_before_reset form) feeding a ReLU nn.RNN
                whose final state goes through a Linear head, input 12x2x16
 
@@ -133,6 +136,32 @@ def make_shufflenet_v2():
     return model.eval(), (1, 3, 224, 224)
 
 
+def make_scripted_if():
+    import torch
+    from torch import nn
+
+    class Gated(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Conv2d(3, 8, 3, padding=1)
+            self.b = nn.Conv2d(3, 8, 3, padding=1)
+            self.head = nn.Linear(8, 4)
+
+        def forward(self, x):
+            if bool(x.mean() > 0):
+                y = torch.relu(self.a(x))
+            else:
+                y = torch.sigmoid(self.b(x))
+            if bool(x.mean() <= 0):
+                y = y * 2.0
+            else:
+                y = y + 1.0
+            return self.head(y.mean(dim=(2, 3)))
+
+    torch.manual_seed(0)
+    return torch.jit.script(Gated().eval()), (1, 3, 16, 16)
+
+
 def make_lstm_tagger():
     import torch
     from torch import nn
@@ -177,6 +206,7 @@ MODELS = [
     ("resnet18", make_resnet18),
     ("transformer", make_transformer),
     ("shufflenet_v2", make_shufflenet_v2),
+    ("scripted_if", make_scripted_if),
     ("lstm_tagger", make_lstm_tagger),
     ("gru_rnn", make_gru_rnn),
 ]

@@ -268,10 +268,24 @@ void GraphImporter::foldIfConstant(const onnx::NodeProto &n) {
   op->erase();
 }
 
+void GraphImporter::importNodes(const onnx::GraphProto &g) {
+  for (const auto &n : g.node()) {
+    if (n.output_size() == 0) continue;  // computes nothing anyone can read
+    // Materialize inputs in order so constants appear in a stable, readable order.
+    for (int i = 0; i < n.input_size(); ++i) input(n, i);
+    auto importer = importers().find(importerKey(n));
+    // Subgraph nodes were not part of the up-front check of the main graph's ops.
+    if (importer == importers().end()) throw ImportError(where(n) + ": unsupported operator " + importerKey(n));
+    (this->*importer->second)(n);
+    foldIfConstant(n);
+  }
+}
+
 OwningOpRef<ModuleOp> GraphImporter::run() {
   const onnx::GraphProto &g = model_.graph();
   Location fileLoc = FileLineColLoc::get(&ctx_, name_, 0, 0);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  module_ = *module;
   std::string graphName = g.name().empty() ? "model" : g.name();
   (*module)->setAttr("edge.model_name", builder_.getStringAttr(graphName));
 
@@ -295,13 +309,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   }
   builder_.setInsertionPointToStart(entry);
 
-  for (const auto &n : g.node()) {
-    if (n.output_size() == 0) continue;  // computes nothing anyone can read
-    // Materialize inputs in order so constants appear in a stable, readable order.
-    for (int i = 0; i < n.input_size(); ++i) input(n, i);
-    (this->*importers().at(importerKey(n)))(n);
-    foldIfConstant(n);
-  }
+  importNodes(g);
 
   SmallVector<Value> results;
   for (const auto &vi : g.output()) {
@@ -348,6 +356,7 @@ const GraphImporter::ImporterTable &GraphImporter::importers() {
     addVisionImporters(t);
     addSignalImporters(t);
     addRecurrentImporters(t);
+    addControlFlowImporters(t);
     return t;
   }();
   return table;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "edge/EdgeDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringMap.h"
@@ -84,6 +85,7 @@ private:
   static void addVisionImporters(ImporterTable &table);
   static void addSignalImporters(ImporterTable &table);
   static void addRecurrentImporters(ImporterTable &table);
+  static void addControlFlowImporters(ImporterTable &table);
 
   RankedTensorType typeOf(const std::string &value, const std::string &where);
   RankedTensorType typeOfTensor(const onnx::TensorProto &t);
@@ -197,6 +199,20 @@ private:
   void importDFT(const onnx::NodeProto &n);
   // ImportRecurrent.cpp
   void importRecurrent(const onnx::NodeProto &n);
+  // ImportControlFlow.cpp: subgraphs become private functions of the module.
+  struct Captures {
+    std::vector<std::string> names;  // outer values passed as arguments, in order
+    SmallVector<Value> values;
+    std::vector<std::pair<std::string, Value>> constants;  // cloned into the body instead
+  };
+  Captures captureValues(ArrayRef<const onnx::GraphProto *> graphs);
+  func::FuncOp importSubgraph(const onnx::NodeProto &n, const onnx::GraphProto &g, StringRef what,
+                              ArrayRef<std::pair<std::string, Type>> formal, const Captures &caps);
+  void importIf(const onnx::NodeProto &n);
+  void importScan(const onnx::NodeProto &n);
+  static std::string typesString(TypeRange types);
+  // Imports g's nodes at the builder's insertion point (the main graph and subgraphs).
+  void importNodes(const onnx::GraphProto &g);
 
   // Spatial window attributes shared by Conv and the pools, with auto_pad resolved.
   struct Window {
@@ -211,6 +227,7 @@ private:
   std::map<std::string, const onnx::TypeProto *> types_;
   std::map<std::string, onnx::TensorProto *> initializers_;
   ConstantCache &constants_;
+  ModuleOp module_;  // the module being built (run)
   llvm::StringMap<Value> values_;
   std::map<std::string, ElementsAttr> folded_;
   std::set<std::string> graphInputs_;

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "GraphImporter.h"
@@ -35,13 +36,23 @@ bool hasImporter(const onnx::NodeProto &n) { return GraphImporter::importers().c
 void checkSupportedOps(const onnx::GraphProto &graph, const std::string &name, bool functionsExpanded) {
   std::map<std::string, std::pair<int, std::string>> unsupported;
   bool microsoft = false;
-  for (const auto &n : graph.node()) {
-    std::string key = GraphImporter::importerKey(n);
-    if (hasImporter(n) || (!functionsExpanded && onnx_frontend::expandsAsFunction(n, kCanonicalOpset))) continue;
-    microsoft |= n.domain() == onnx_frontend::kMicrosoftDomain;
-    auto &entry = unsupported[key];
-    if (entry.first++ == 0) entry.second = nodeDisplayName(n);
-  }
+  // The main graph's nodes and those of every subgraph (If branches, Scan bodies; only
+  // the main graph's function ops are expanded).
+  std::function<void(const onnx::GraphProto &, bool)> visit = [&](const onnx::GraphProto &g, bool top) {
+    for (const auto &n : g.node()) {
+      for (const auto &a : n.attribute()) {
+        if (a.has_g()) visit(a.g(), false);
+        for (const auto &sub : a.graphs()) visit(sub, false);
+      }
+      std::string key = GraphImporter::importerKey(n);
+      if (hasImporter(n) || (top && !functionsExpanded && onnx_frontend::expandsAsFunction(n, kCanonicalOpset)))
+        continue;
+      microsoft |= n.domain() == onnx_frontend::kMicrosoftDomain;
+      auto &entry = unsupported[key];
+      if (entry.first++ == 0) entry.second = nodeDisplayName(n);
+    }
+  };
+  visit(graph, true);
   if (unsupported.empty()) return;
   std::string msg = name + (functionsExpanded ? ": unsupported operators in the ONNX function bodies of its nodes: "
                                               : ": unsupported operators: ");

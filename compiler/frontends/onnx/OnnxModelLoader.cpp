@@ -250,6 +250,15 @@ void prepareModel(onnx::ModelProto &model, int opset,
                     std::to_string(opset) + ", the newest this build's ONNX library (1.12) knows; "
                     "re-export the model with opset <= " + std::to_string(opset));
   applyInputShapes(model, inputShapes, name);
+  // ONNX 1.12's Scan-8 -> 9 adapter drops the batch axis from the graph's inputs and
+  // outputs without reshaping anything: the converted model has another signature.
+  if (modelOpset < 9)
+    for (const auto &n : model.graph().node())
+      if (n.op_type() == "Scan")
+        throw LoadError(name + ": node '" + (n.name().empty() ? n.output(0) : n.name()) + "' is a Scan of opset " +
+                        std::to_string(modelOpset) +
+                        " (with a batch axis), which ONNX 1.12's version converter cannot convert correctly; "
+                        "re-export the model with opset >= 9");
   if (modelOpset != opset) {
     // Some adapters (Softmax-12 -> 13 on an intermediate value) need shapes the converter
     // does not infer itself (ShapeFolding.cpp).

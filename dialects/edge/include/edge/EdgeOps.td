@@ -710,6 +710,7 @@ include "edge/EdgeIndexingOps.td"
 include "edge/EdgeVisionOps.td"
 include "edge/EdgeSignalOps.td"
 include "edge/EdgeRecurrentOps.td"
+include "edge/EdgeControlFlowOps.td"
 include "edge/EdgeSelectionOps.td"
 
 #endif // EDGE_OPS_TD

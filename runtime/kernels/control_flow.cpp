@@ -1,0 +1,178 @@
+// If and Scan: the kernels that call package functions (control_flow.h).
+#include "control_flow.h"
+
+#include <cstring>
+
+namespace edgec::rt {
+
+FunctionCaller::~FunctionCaller() = default;
+ControlFlowKernel::~ControlFlowKernel() = default;
+
+namespace {
+std::string describe(const TensorView &t) {
+  std::string s = std::string(dtypeName(t.dtype)) + "[";
+  for (size_t i = 0; i < t.shape.size(); ++i) s += (i ? "," : "") + std::to_string(t.shape[i]);
+  return s + "]";
+}
+
+void copyTensor(TensorView &dst, const TensorView &src) {
+  if (size_t n = src.nbytes()) std::memcpy(dst.data, src.data, n);
+}
+
+// Slice `index` of `whole` along `axis`, copied to (or, with `into`, from) the
+// contiguous `slice`: outer rows of `inner` bytes, one per index of the dims before axis.
+void copySlice(const TensorView &whole, int64_t axis, int64_t index, uint8_t *slice, bool into) {
+  int64_t outer = 1, inner = int64_t(dtypeSize(whole.dtype));
+  for (int64_t d = 0; d < axis; ++d) outer *= whole.shape[size_t(d)];
+  for (size_t d = size_t(axis) + 1; d < whole.shape.size(); ++d) inner *= whole.shape[d];
+  const int64_t len = whole.shape[size_t(axis)];
+  auto *base = static_cast<uint8_t *>(whole.data);
+  for (int64_t o = 0; o < outer; ++o) {
+    uint8_t *row = base + (o * len + index) * inner;
+    if (into)
+      std::memcpy(row, slice + o * inner, size_t(inner));
+    else
+      std::memcpy(slice + o * inner, row, size_t(inner));
+  }
+}
+
+// A view with `t`'s dtype and its shape without `axis` (no data): a slice's type.
+TensorView sliceOf(const TensorView &t, int64_t axis) {
+  TensorView s;
+  s.dtype = t.dtype;
+  s.shape = t.shape;
+  s.shape.erase(s.shape.begin() + axis);
+  return s;
+}
+
+class IfKernel : public ControlFlowKernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    if (sig.inputs.empty() || !sig.inputs[0] || sig.inputs[0]->dtype != DType::bool_ || sig.inputs[0]->numel() != 1)
+      kernelFail(sig, "cond must be one bool element");
+    std::vector<const TensorView *> in(sig.inputs.begin() + 1, sig.inputs.end());
+    std::vector<const TensorView *> out(sig.outputs.begin(), sig.outputs.end());
+    then_ = resolve(sig, "then_branch", in, out);
+    else_ = resolve(sig, "else_branch", in, out);
+  }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &inputs,
+           const std::vector<TensorView *> &outputs) override {
+    const int f = *inputs[0]->as<uint8_t>() ? then_ : else_;
+    std::vector<TensorView *> fin = caller_->functionInputs(f), fout = caller_->functionOutputs(f);
+    for (size_t i = 0; i < fin.size(); ++i) copyTensor(*fin[i], *inputs[i + 1]);
+    caller_->callFunction(f, ctx);
+    for (size_t j = 0; j < fout.size(); ++j) copyTensor(*outputs[j], *fout[j]);
+  }
+
+private:
+  int then_ = -1, else_ = -1;
+};
+
+class ScanKernel : public ControlFlowKernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    states_ = sig.attrs.i("num_states");
+    scans_ = sig.attrs.i("num_scan_inputs");
+    inAxes_ = sig.attrs.ints("scan_input_axes");
+    inDirs_ = sig.attrs.ints("scan_input_directions");
+    outAxes_ = sig.attrs.ints("scan_output_axes");
+    outDirs_ = sig.attrs.ints("scan_output_directions");
+    const int64_t outs = int64_t(sig.outputs.size()) - states_;
+    if (states_ < 0 || scans_ < 1 || states_ + scans_ > int64_t(sig.inputs.size()) || outs < 0 ||
+        int64_t(inAxes_.size()) != scans_ || int64_t(inDirs_.size()) != scans_ || int64_t(outAxes_.size()) != outs ||
+        int64_t(outDirs_.size()) != outs)
+      kernelFail(sig, "inconsistent state, scan input and scan output counts");
+    // The body's arguments and results as this call will copy them.
+    std::vector<TensorView> slices;
+    slices.reserve(sig.inputs.size() + sig.outputs.size());
+    std::vector<const TensorView *> in, out;
+    length_ = -1;
+    for (size_t i = 0; i < sig.inputs.size(); ++i) {
+      const TensorView *t = sig.inputs[i];
+      if (!t) kernelFail(sig, "input " + std::to_string(i) + " is missing");
+      if (dtypeSize(t->dtype) == 0) kernelFail(sig, std::string(dtypeName(t->dtype)) + " tensors are not supported");
+      const int64_t s = int64_t(i) - states_;
+      if (s < 0 || s >= scans_) {
+        in.push_back(t);
+        continue;
+      }
+      const int64_t axis = inAxes_[size_t(s)];
+      if (axis < 0 || axis >= t->rank()) kernelFail(sig, "scan input axis " + std::to_string(axis) + " is out of range");
+      if (length_ >= 0 && t->shape[size_t(axis)] != length_) kernelFail(sig, "scan inputs differ in length");
+      length_ = t->shape[size_t(axis)];
+      slices.push_back(sliceOf(*t, axis));
+      in.push_back(&slices.back());
+    }
+    for (size_t j = 0; j < sig.outputs.size(); ++j) {
+      const TensorView *t = sig.outputs[j];
+      const int64_t k = int64_t(j) - states_;
+      if (k < 0) {
+        out.push_back(t);
+        continue;
+      }
+      const int64_t axis = outAxes_[size_t(k)];
+      if (axis < 0 || axis >= t->rank() || t->shape[size_t(axis)] != length_)
+        kernelFail(sig, "scan output " + std::to_string(k) + " " + describe(*t) + " does not stack " +
+                            std::to_string(length_) + " slices along axis " + std::to_string(axis));
+      slices.push_back(sliceOf(*t, axis));
+      out.push_back(&slices.back());
+    }
+    body_ = resolve(sig, "body", in, out);
+  }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &inputs,
+           const std::vector<TensorView *> &outputs) override {
+    std::vector<TensorView *> fin = caller_->functionInputs(body_), fout = caller_->functionOutputs(body_);
+    const size_t n = size_t(states_), m = size_t(scans_);
+    // The states live in the body's own input tensors from step to step; the captured
+    // values are copied once.
+    for (size_t i = 0; i < fin.size(); ++i)
+      if (i < n || i >= n + m) copyTensor(*fin[i], *inputs[i]);
+    for (int64_t t = 0; t < length_; ++t) {
+      for (size_t s = 0; s < m; ++s) {
+        const int64_t index = inDirs_[s] ? length_ - 1 - t : t;
+        copySlice(*inputs[n + s], inAxes_[s], index, static_cast<uint8_t *>(fin[n + s]->data), false);
+      }
+      caller_->callFunction(body_, ctx);
+      for (size_t i = 0; i < n; ++i) copyTensor(*fin[i], *fout[i]);
+      for (size_t k = 0; k + n < outputs.size(); ++k) {
+        const int64_t index = outDirs_[k] ? length_ - 1 - t : t;
+        copySlice(*outputs[n + k], outAxes_[k], index, static_cast<uint8_t *>(fout[n + k]->data), true);
+      }
+    }
+    for (size_t i = 0; i < n; ++i) copyTensor(*outputs[i], *fin[i]);
+  }
+
+private:
+  int64_t states_ = 0, scans_ = 0, length_ = 0;
+  std::vector<int64_t> inAxes_, inDirs_, outAxes_, outDirs_;
+  int body_ = -1;
+};
+}  // namespace
+
+int ControlFlowKernel::resolve(const KernelSignature &sig, const char *attr, const std::vector<const TensorView *> &in,
+                               const std::vector<const TensorView *> &out) const {
+  if (!caller_) kernelFail(sig, "needs a session to call package functions");
+  const std::string name = sig.attrs.s(attr);
+  const int f = caller_->findFunction(name);
+  std::vector<TensorView *> fin = caller_->functionInputs(f), fout = caller_->functionOutputs(f);
+  if (fin.size() != in.size() || fout.size() != out.size())
+    kernelFail(sig, "function '" + name + "' takes " + std::to_string(fin.size()) + " inputs and returns " +
+                        std::to_string(fout.size()) + ", the call passes " + std::to_string(in.size()) + " and expects " +
+                        std::to_string(out.size()));
+  auto check = [&](const TensorView &callee, const TensorView &here, const std::string &what) {
+    if (callee.dtype != here.dtype || callee.shape != here.shape)
+      kernelFail(sig, what + " of function '" + name + "' is " + describe(callee) + ", the call has " + describe(here));
+  };
+  for (size_t i = 0; i < in.size(); ++i) check(*fin[i], *in[i], "input " + std::to_string(i));
+  for (size_t j = 0; j < out.size(); ++j) check(*fout[j], *out[j], "output " + std::to_string(j));
+  return f;
+}
+
+void registerControlFlowKernels(KernelRegistry &r) {
+  r.add<IfKernel>("If", Isa::Ref);
+  r.add<ScanKernel>("Scan", Isa::Ref);
+}
+
+}  // namespace edgec::rt

@@ -1,0 +1,43 @@
+// Control-flow kernels (If, Scan) call functions of the package: the branches and loop
+// bodies the compiler outlined from ONNX subgraphs. The session gives them a
+// FunctionCaller before prepare; a kernel copies values into the callee's input
+// tensors, calls it (its kernels run over the callee's own arena) and copies the
+// callee's outputs out. Copies keep every function's arena plan independent; they cost
+// little next to the work of a branch or a loop step.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kernel.h"
+
+namespace edgec::rt {
+
+class FunctionCaller {
+public:
+  virtual ~FunctionCaller();
+  // The index of the package function `name`; throws Error if there is none.
+  virtual int findFunction(const std::string &name) const = 0;
+  // The callee's input and output tensors (its own; shapes and dtypes are final at load).
+  virtual std::vector<TensorView *> functionInputs(int function) = 0;
+  virtual std::vector<TensorView *> functionOutputs(int function) = 0;
+  // Runs every kernel of `function` in order, on the caller's threads and scratch.
+  virtual void callFunction(int function, const RunContext &ctx) = 0;
+};
+
+class ControlFlowKernel : public Kernel {
+public:
+  ~ControlFlowKernel() override;
+  void bind(FunctionCaller *caller) { caller_ = caller; }
+
+protected:
+  // The function named by string attribute `attr`, checked against the values the
+  // kernel will copy in and out (same dtypes and shapes, in order).
+  int resolve(const KernelSignature &sig, const char *attr, const std::vector<const TensorView *> &in,
+              const std::vector<const TensorView *> &out) const;
+  FunctionCaller *caller_ = nullptr;
+};
+
+void registerControlFlowKernels(KernelRegistry &r);  // If, Scan
+
+}  // namespace edgec::rt
