@@ -180,7 +180,13 @@ private:
   void importMatMulInteger(const onnx::NodeProto &n);
   void importConvInteger(const onnx::NodeProto &n);
   void importDynamicQuantizeLinear(const onnx::NodeProto &n);
-  Value runtimeQuantizeLinear(const onnx::NodeProto &n);
+  // ImportRuntimeQuant.cpp: scales and zero points computed at run time, as f32 math.
+  bool runtimeParams(const onnx::NodeProto &n, std::initializer_list<int> inputs);
+  Value runtimeParam(const onnx::NodeProto &n, int i, int64_t rank, std::optional<int64_t> axis);
+  Value runtimeQuantize(const onnx::NodeProto &n, Value x, int scaleInput, int zeroPointInput,
+                        std::optional<int64_t> axis);
+  Value runtimeDequantize(const onnx::NodeProto &n, int valueInput, int scaleInput, int zeroPointInput,
+                          std::optional<int64_t> axis);
   // Element-indexing ops (ImportIndexing.cpp).
   Value requiredInput(const onnx::NodeProto &n, int i, const char *what);
   StringAttr scatterReduction(const onnx::NodeProto &n);

@@ -98,39 +98,6 @@ void GraphImporter::importDynamicQuantizeLinear(const onnx::NodeProto &n) {
   for (int i = 0; i < 3; ++i) define(n, i, op->getResult(i));
 }
 
-// QuantizeLinear whose scale or zero point is computed at run time (ONNX's function body
-// of DynamicQuantizeLinear feeds it the scale and zero point of x's range): no
-// `!quant.uniform` type can hold such parameters, so the result is the plain integer
-// tensor and the computation the spec's own: Cast(Clip(Round(x / scale) + zp, qmin, qmax)),
-// in f32 as ONNX defines it (Round: half to even; the zero point is an integer below
-// 2^8, so adding it in f32 is exact wherever the clip does not decide the result).
-Value GraphImporter::runtimeQuantizeLinear(const onnx::NodeProto &n) {
-  Value x = input(n, 0), scale = input(n, 1), zp = input(n, 2);
-  auto xt = cast<RankedTensorType>(x.getType());
-  auto st = cast<RankedTensorType>(scale.getType());
-  if (!xt.getElementType().isF32()) throw ImportError(where(n) + ": only float32 inputs are supported");
-  if (!st.getElementType().isF32() || st.getNumElements() != 1 || st.getRank() > xt.getRank())
-    throw ImportError(where(n) + ": the scale '" + n.input(1) + "' is computed at run time, so it must be one "
-                                 "float32 value (per tensor quantization)");
-  Type storage = zp ? getElementTypeOrSelf(zp.getType()) : IntegerType::get(&ctx_, 8, IntegerType::Unsigned);
-  if (!storage.isInteger(8)) throw ImportError(where(n) + ": only int8 and uint8 zero points are supported");
-  if (zp && cast<RankedTensorType>(zp.getType()).getNumElements() != 1)
-    throw ImportError(where(n) + ": the zero point '" + n.input(2) + "' must have one value (the scale has one)");
-  Type f32 = builder_.getF32Type();
-  auto scalar = [&](float v) {
-    auto t = RankedTensorType::get({}, f32);
-    return builder_.create<ConstantOp>(loc(n), t, DenseElementsAttr::get(t, ArrayRef<float>{v}));
-  };
-  Value q = builder_.create<RoundOp>(loc(n), xt, builder_.create<DivOp>(loc(n), xt, x, scale));
-  if (zp) {
-    auto zt = cast<RankedTensorType>(zp.getType());
-    q = builder_.create<AddOp>(loc(n), xt, q, builder_.create<CastOp>(loc(n), zt.clone(f32), zp));
-  }
-  const bool isUnsigned = storage.isUnsignedInteger();
-  q = builder_.create<ClipOp>(loc(n), xt, q, scalar(isUnsigned ? 0.f : -128.f), scalar(isUnsigned ? 255.f : 127.f));
-  return builder_.create<CastOp>(loc(n), xt.clone(storage), q);
-}
-
 void GraphImporter::addIntegerImporters(ImporterTable &table) {
   table["MatMulInteger"] = &GraphImporter::importMatMulInteger;
   table["ConvInteger"] = &GraphImporter::importConvInteger;

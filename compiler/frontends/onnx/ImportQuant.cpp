@@ -82,9 +82,8 @@ Type GraphImporter::quantizedType(const onnx::NodeProto &n, int scaleInput, int 
 
 void GraphImporter::importQuantizeLinear(const onnx::NodeProto &n) {
   // Parameters computed at run time (ONNX's DynamicQuantizeLinear function body): plain
-  // integers, computed as the spec says (ImportInteger.cpp).
-  for (int i : {1, 2})
-    if (Value p = input(n, i); p && !matchPattern(p, m_Constant())) return define(n, 0, runtimeQuantizeLinear(n));
+  // integers, computed as the spec says (ImportRuntimeQuant.cpp).
+  if (runtimeParams(n, {1, 2})) return define(n, 0, runtimeQuantize(n, input(n, 0), 1, 2, attrInt(n, "axis", 1)));
   Value x = input(n, 0);
   auto xt = cast<RankedTensorType>(x.getType());
   if (!xt.getElementType().isF32())
@@ -148,6 +147,7 @@ Value GraphImporter::quantized(const onnx::NodeProto &n, Value y, int scaleInput
 }
 
 void GraphImporter::importDequantizeLinear(const onnx::NodeProto &n) {
+  if (runtimeParams(n, {1, 2})) return define(n, 0, runtimeDequantize(n, 0, 1, 2, attrInt(n, "axis", 1)));
   define(n, 0, dequantized(n, 0, 1, 2, attrInt(n, "axis", 1)));
 }
 
@@ -155,10 +155,20 @@ void GraphImporter::importDequantizeLinear(const onnx::NodeProto &n) {
 // QuantizeLinear; edge-fold-qdq makes it one integer Conv again. The bias is int32 with
 // scale xs x ws (per output channel) and zero point 0.
 void GraphImporter::importQLinearConv(const onnx::NodeProto &n) {
-  Value x = dequantized(n, 0, 1, 2, std::nullopt);
-  Value w = dequantized(n, 3, 4, 5, 0);
+  // Parameters computed at run time: the f32 Conv between run-time DQ and Q, the int32
+  // bias scaled by x_scale * w_scale (ImportRuntimeQuant.cpp).
+  const bool runtime = runtimeParams(n, {1, 2, 4, 5, 6, 7});
+  Value x = runtime ? runtimeDequantize(n, 0, 1, 2, std::nullopt) : dequantized(n, 0, 1, 2, std::nullopt);
+  Value w = runtime ? runtimeDequantize(n, 3, 4, 5, 0) : dequantized(n, 3, 4, 5, 0);
   Value b;
-  if (Value bias = input(n, 8)) {
+  if (Value bias = input(n, 8); bias && runtime) {
+    auto bt = cast<RankedTensorType>(bias.getType());
+    if (!bt.getElementType().isInteger(32)) throw ImportError(where(n) + ": the bias must be int32");
+    auto ft = bt.clone(builder_.getF32Type());
+    Value wScale = runtimeParam(n, 4, 1, 0);  // [] or [M], one per output channel
+    Value scale = builder_.create<MulOp>(loc(n), wScale.getType(), runtimeParam(n, 1, 1, std::nullopt), wScale);
+    b = builder_.create<MulOp>(loc(n), ft, builder_.create<CastOp>(loc(n), ft, bias), scale);
+  } else if (bias) {
     ElementsAttr value;
     auto bt = cast<RankedTensorType>(bias.getType());
     if (!bt.getElementType().isInteger(32) || !matchPattern(bias, m_Constant(&value)))
@@ -183,17 +193,19 @@ void GraphImporter::importQLinearConv(const onnx::NodeProto &n) {
                                       builder_.getDenseI64ArrayAttr(win.dilations),
                                       builder_.getI64IntegerAttr(attrInt(n, "group", 1)), builder_.getStringAttr(""),
                                       builder_.getF32FloatAttr(0.0f), builder_.getF32FloatAttr(0.0f));
-  define(n, 0, quantized(n, conv, 6, 7));
+  define(n, 0, runtime ? runtimeQuantize(n, conv, 6, 7, std::nullopt) : quantized(n, conv, 6, 7));
 }
 
 // QLinearMatMul(a, as, az, b, bs, bz, ys, yz): DequantizeLinear -> MatMul -> QuantizeLinear;
 // b may be quantized per column (its last dim).
 void GraphImporter::importQLinearMatMul(const onnx::NodeProto &n) {
-  Value a = dequantized(n, 0, 1, 2, std::nullopt);
+  // Parameters computed at run time: the f32 MatMul between run-time DQ and Q.
+  const bool runtime = runtimeParams(n, {1, 2, 4, 5, 6, 7});
   const int64_t bRank = cast<RankedTensorType>(input(n, 3).getType()).getRank();
-  Value b = dequantized(n, 3, 4, 5, bRank - 1);
+  Value a = runtime ? runtimeDequantize(n, 0, 1, 2, std::nullopt) : dequantized(n, 0, 1, 2, std::nullopt);
+  Value b = runtime ? runtimeDequantize(n, 3, 4, 5, bRank - 1) : dequantized(n, 3, 4, 5, bRank - 1);
   auto mm = builder_.create<MatMulOp>(loc(n), resultType(n).clone(builder_.getF32Type()), a, b);
-  define(n, 0, quantized(n, mm, 6, 7));
+  define(n, 0, runtime ? runtimeQuantize(n, mm, 6, 7, std::nullopt) : quantized(n, mm, 6, 7));
 }
 
 // ONNX Runtime's QLinearAdd / QLinearMul (com.microsoft, QOperator format: A, A_scale,
