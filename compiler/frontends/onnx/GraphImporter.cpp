@@ -357,6 +357,7 @@ const GraphImporter::ImporterTable &GraphImporter::importers() {
     addSignalImporters(t);
     addRecurrentImporters(t);
     addControlFlowImporters(t);
+    addTrainingImporters(t);
     return t;
   }();
   return table;

@@ -86,6 +86,7 @@ private:
   static void addSignalImporters(ImporterTable &table);
   static void addRecurrentImporters(ImporterTable &table);
   static void addControlFlowImporters(ImporterTable &table);
+  static void addTrainingImporters(ImporterTable &table);
 
   RankedTensorType typeOf(const std::string &value, const std::string &where);
   RankedTensorType typeOfTensor(const onnx::TensorProto &t);
@@ -215,6 +216,7 @@ private:
   func::FuncOp importSubgraph(const onnx::NodeProto &n, const onnx::GraphProto &g, StringRef what,
                               ArrayRef<std::pair<std::string, Type>> formal, const Captures &caps);
   void importIf(const onnx::NodeProto &n);
+  void importOptimizer(const onnx::NodeProto &n);  // ImportTraining.cpp
   void importScan(const onnx::NodeProto &n);
   static std::string typesString(TypeRange types);
   // Imports g's nodes at the builder's insertion point (the main graph and subgraphs).

@@ -244,7 +244,18 @@ void prepareModel(onnx::ModelProto &model, int opset,
   int64_t modelOpset = -1;
   for (const auto &imp : model.opset_import())
     if (imp.domain().empty() || imp.domain() == "ai.onnx") modelOpset = imp.version();
-  if (modelOpset < 0) throw LoadError(name + ": the model imports no default-domain opset");
+  if (modelOpset < 0) {
+    // A graph of other domains' ops only (an optimizer step of ai.onnx.preview.training)
+    // needs no default-domain opset; it gets the one edgec imports at, so the steps below
+    // (checker, conversion, inference) treat it like any model.
+    for (const auto &n : model.graph().node())
+      if (n.domain().empty() || n.domain() == "ai.onnx")
+        throw LoadError(name + ": the model imports no default-domain opset");
+    auto *imp = model.add_opset_import();
+    imp->set_domain("");
+    imp->set_version(opset);
+    modelOpset = opset;
+  }
   if (modelOpset > opset)
     throw LoadError(name + ": opset " + std::to_string(modelOpset) + " is newer than opset " +
                     std::to_string(opset) + ", the newest this build's ONNX library (1.12) knows; "
