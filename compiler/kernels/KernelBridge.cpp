@@ -89,7 +89,7 @@ LogicalResult encodeKernelAttrs(Operation *op, flatbuffers::FlatBufferBuilder &f
                                         fbb.CreateString(symbol.getValue().str())));
       } else if (auto list = dyn_cast<ArrayAttr>(a); list && llvm::all_of(list, llvm::IsaPred<StringAttr>)) {
         // A list of names (a recurrent layer's activations) travels as one string, the
-        // names joined by ',' (Attrs::strings splits it): names never contain commas, and
+        // names joined by ',' (the recurrent kernel splits it): names never contain commas, and
         // the package schema stays as it is.
         std::string joined;
         for (auto [i, name] : llvm::enumerate(list)) joined += (i ? "," : "") + cast<StringAttr>(name).str();
