@@ -15,6 +15,8 @@ Models (fp32, static shapes, random weights from torch.manual_seed(0), eval mode
   lstm_tagger  2-layer bidirectional batch-first nn.LSTM (16 -> 32) and a Linear head per
                step, input 2x12x16: ONNX LSTM with layout 0 between Transposes, zero
                initial states, the directions' outputs concatenated
+  unet         a U-Net-style encoder-decoder (conv blocks with BatchNorm, MaxPool down,
+               ConvTranspose2d and bilinear Upsample up, skip Concats), input 1x3x32x32
   scripted_if  a torch.jit.script model with two data-dependent `if`s (one takes its then
                branch on the fixed input, the other its else branch) choosing between
                conv branches: ONNX If nodes whose branches capture the input
@@ -136,6 +138,35 @@ def make_shufflenet_v2():
     return model.eval(), (1, 3, 224, 224)
 
 
+def make_unet():
+    import torch
+    from torch import nn
+
+    def block(i, o):
+        return nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU())
+
+    class UNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.e1, self.e2, self.mid = block(3, 8), block(8, 16), block(16, 32)
+            self.pool = nn.MaxPool2d(2)
+            self.up2, self.d2 = nn.ConvTranspose2d(32, 16, 2, stride=2), block(32, 16)
+            self.up1 = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+            self.d1, self.head = block(16 + 8, 8), nn.Conv2d(8, 2, 1)
+
+        def forward(self, x):
+            a = self.e1(x)
+            b = self.e2(self.pool(a))
+            m = self.mid(self.pool(b))
+            y = self.d2(torch.cat([self.up2(m), b], 1))
+            return self.head(self.d1(torch.cat([self.up1(y), a], 1)))
+
+    torch.manual_seed(0)
+    model = UNet()
+    randomize_batchnorm(model, seed=4)
+    return model.eval(), (1, 3, 32, 32)
+
+
 def make_scripted_if():
     import torch
     from torch import nn
@@ -206,6 +237,7 @@ MODELS = [
     ("resnet18", make_resnet18),
     ("transformer", make_transformer),
     ("shufflenet_v2", make_shufflenet_v2),
+    ("unet", make_unet),
     ("scripted_if", make_scripted_if),
     ("lstm_tagger", make_lstm_tagger),
     ("gru_rnn", make_gru_rnn),
