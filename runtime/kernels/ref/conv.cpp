@@ -32,8 +32,6 @@ void ConvTaps::compute(const ConvPlan &p, const std::vector<int64_t> &pos, std::
   }
 }
 
-namespace {
-
 std::vector<int64_t> spatialAttr(const KernelSignature &sig, const char *name, size_t n,
                                  int64_t def, int64_t minValue) {
   std::vector<int64_t> v = sig.attrs.ints(name, std::vector<int64_t>(n, def));
@@ -45,20 +43,19 @@ std::vector<int64_t> spatialAttr(const KernelSignature &sig, const char *name, s
   return v;
 }
 
-}  // namespace
+ConvOperands requireConvOperands(const KernelSignature &sig, const char *op) {
+  requireInputCount(sig, 2, 3);
+  ConvOperands o{requireInput(sig, 0, "X"), requireInput(sig, 1, "W"), optionalInput(sig, 2), requireOutput(sig, 0)};
+  for (const TensorView *t : {&o.x, &o.w, o.b, &o.y})
+    if (t) requireDType(sig, *t, Types<float>{}, op);
+  if (o.x.rank() < 3) kernelFail(sig, "X must be [N, C, D...], got " + shapeStr(o.x.shape));
+  if (o.w.rank() != o.x.rank())
+    kernelFail(sig, "W " + shapeStr(o.w.shape) + " does not match the rank of X " + shapeStr(o.x.shape));
+  return o;
+}
 
 ConvPlan parseConv(const KernelSignature &sig) {
-  requireInputCount(sig, 2, 3);
-  const TensorView &x = requireInput(sig, 0, "X");
-  const TensorView &w = requireInput(sig, 1, "W");
-  const TensorView *b = optionalInput(sig, 2);
-  const TensorView &y = requireOutput(sig, 0);
-  for (const TensorView *t : {&x, &w, b, &y})
-    if (t) requireDType(sig, *t, Types<float>{}, "Conv");
-  if (x.rank() < 3) kernelFail(sig, "X must be [N, C, D...], got " + shapeStr(x.shape));
-  if (w.rank() != x.rank())
-    kernelFail(sig,
-               "W " + shapeStr(w.shape) + " does not match the rank of X " + shapeStr(x.shape));
+  const auto [x, w, b, y] = requireConvOperands(sig, "Conv");
 
   ConvPlan p;
   const size_t nd = static_cast<size_t>(x.rank() - 2);

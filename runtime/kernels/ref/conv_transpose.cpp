@@ -19,28 +19,10 @@
 namespace edgec::rt::ref {
 namespace {
 
-std::vector<int64_t> spatialInts(const KernelSignature &sig, const char *name, size_t n, int64_t def,
-                                 int64_t minValue) {
-  std::vector<int64_t> v = sig.attrs.ints(name, std::vector<int64_t>(n, def));
-  if (v.size() != n)
-    kernelFail(sig, std::string(name) + " has " + std::to_string(v.size()) + " entries, expected " + std::to_string(n));
-  for (int64_t x : v)
-    if (x < minValue) kernelFail(sig, std::string(name) + " has invalid value " + shapeStr(v));
-  return v;
-}
-
 class RefConvTranspose final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 2, 3);
-    const TensorView &x = requireInput(sig, 0, "X");
-    const TensorView &w = requireInput(sig, 1, "W");
-    const TensorView *b = optionalInput(sig, 2);
-    const TensorView &y = requireOutput(sig, 0);
-    for (const TensorView *t : {&x, &w, b, &y})
-      if (t) requireDType(sig, *t, Types<float>{}, "ConvTranspose");
-    if (x.rank() < 3) kernelFail(sig, "X must be [N, C, D...], got " + shapeStr(x.shape));
-    if (w.rank() != x.rank()) kernelFail(sig, "W " + shapeStr(w.shape) + " does not match the rank of X " + shapeStr(x.shape));
+    const auto [x, w, b, y] = requireConvOperands(sig, "ConvTranspose");
     nd_ = size_t(x.rank() - 2);
     batch_ = x.shape[0];
     inChannels_ = x.shape[1];
@@ -52,10 +34,10 @@ public:
     outChannels_ = outPerGroup_ * group_;
     inSpatial_.assign(x.shape.begin() + 2, x.shape.end());
     kernel_.assign(w.shape.begin() + 2, w.shape.end());
-    strides_ = spatialInts(sig, "strides", nd_, 1, 1);
-    dilations_ = spatialInts(sig, "dilations", nd_, 1, 1);
-    const std::vector<int64_t> pads = spatialInts(sig, "pads", 2 * nd_, 0, 0);
-    const std::vector<int64_t> outputPadding = spatialInts(sig, "output_padding", nd_, 0, 0);
+    strides_ = spatialAttr(sig, "strides", nd_, 1, 1);
+    dilations_ = spatialAttr(sig, "dilations", nd_, 1, 1);
+    const std::vector<int64_t> pads = spatialAttr(sig, "pads", 2 * nd_, 0, 0);
+    const std::vector<int64_t> outputPadding = spatialAttr(sig, "output_padding", nd_, 0, 0);
     padsBegin_.assign(pads.begin(), pads.begin() + int64_t(nd_));
     std::vector<int64_t> expected = {batch_, outChannels_};
     for (size_t d = 0; d < nd_; ++d) {

@@ -54,6 +54,18 @@ struct ConvPlan {
 // Inputs X [N, C, D...], W [M, C/group, k...], B? [M]; output Y [N, M, O...].
 ConvPlan parseConv(const KernelSignature &sig);
 
+// The operands Conv and ConvTranspose share, checked: inputs X [N, C, D...], W of X's
+// rank, optional B, output Y, all f32 (`op` names the kernel in the dtype error).
+struct ConvOperands {
+  const TensorView &x, &w;
+  const TensorView *b;
+  const TensorView &y;
+};
+ConvOperands requireConvOperands(const KernelSignature &sig, const char *op);
+// A spatial attribute of `n` values (each `def` when absent), none below `minValue`.
+std::vector<int64_t> spatialAttr(const KernelSignature &sig, const char *name, size_t n, int64_t def,
+                                 int64_t minValue);
+
 // Where each kernel tap of a conv reads its input, for the ref kernels' direct loops:
 // the taps' spatial coordinates decoded once (init), then per output position the input
 // offsets (inside one channel plane) of every tap, -1 for a tap in the padding.
