@@ -100,23 +100,23 @@ def randomize_batchnorm(model, seed):
                 m.bias.copy_(0.1 * torch.randn(n, generator=g))
 
 
-def make_mobilenet_v2():
+def make_torchvision(arch, bn_seed):
+    """torchvision's `arch` with random weights (seed 0) and BatchNorm statistics (bn_seed),
+    in eval mode, for a 1x3x224x224 input."""
     import torch
     import torchvision
     torch.manual_seed(0)
-    model = torchvision.models.mobilenet_v2(weights=None)
-    model.eval()
-    randomize_batchnorm(model, seed=1)
-    return model, (1, 3, 224, 224)
+    model = getattr(torchvision.models, arch)(weights=None)
+    randomize_batchnorm(model, seed=bn_seed)
+    return model.eval(), (1, 3, 224, 224)
+
+
+def make_mobilenet_v2():
+    return make_torchvision("mobilenet_v2", 1)
 
 
 def make_resnet18():
-    import torch
-    import torchvision
-    torch.manual_seed(0)
-    model = torchvision.models.resnet18(weights=None)
-    randomize_batchnorm(model, seed=2)
-    return model.eval(), (1, 3, 224, 224)
+    return make_torchvision("resnet18", 2)
 
 
 def make_transformer():
@@ -130,12 +130,7 @@ def make_transformer():
 
 
 def make_shufflenet_v2():
-    import torch
-    import torchvision
-    torch.manual_seed(0)
-    model = torchvision.models.shufflenet_v2_x0_5(weights=None)
-    randomize_batchnorm(model, seed=3)
-    return model.eval(), (1, 3, 224, 224)
+    return make_torchvision("shufflenet_v2_x0_5", 3)
 
 
 def make_unet():
