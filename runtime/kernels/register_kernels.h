@@ -150,11 +150,17 @@ Kernel *newX86Avx512CastF16();
 // registry checks the f16c flag).
 Kernel *newX86Avx2RmsNorm();
 Kernel *newX86Avx2KVCacheAttention();
-// f32 Sigmoid, Exp, and same-shape Mul and Add (x86/elementwise_f32_avx2.cpp).
+// f32 Sigmoid and Exp (x86/elementwise_f32_avx2.cpp).
 Kernel *newX86Avx2Sigmoid();
 Kernel *newX86Avx2Exp();
-Kernel *newX86Avx2MulF32();
+// f32 broadcasting Add, Sub, Mul, Div, Max, Min (x86/binary_f32_avx2.cpp; accepts =
+// x86::acceptsBinaryF32, x86_f32_plans.h).
 Kernel *newX86Avx2AddF32();
+Kernel *newX86Avx2SubF32();
+Kernel *newX86Avx2MulF32();
+Kernel *newX86Avx2DivF32();
+Kernel *newX86Avx2MaxF32();
+Kernel *newX86Avx2MinF32();
 // Whether the AVX2 int4 kernels take a blockwise call (ref/blockwise.cpp, baseline).
 bool acceptsX86Int4(const KernelSignature &sig);
 void registerX86Kernels(KernelRegistry &r);  // in registry.cpp

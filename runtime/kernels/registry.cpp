@@ -6,6 +6,9 @@
 #include "ref/quant_elementwise.h"
 #include "ref/quant_params.h"
 #include "src/model.h"
+#if defined(__x86_64__)
+#include "x86_f32_plans.h"
+#endif
 
 #include <algorithm>
 
@@ -127,8 +130,7 @@ bool acceptsLlmAvx2(const KernelSignature &) {
   static const bool f16c = hostHasFeature("f16c");
   return f16c;
 }
-// The f32 Sigmoid/Exp/Mul/Add (x86/elementwise_f32_avx2.cpp): f32 inputs of the output's
-// shape (a broadcast goes to ref).
+// The f32 Sigmoid/Exp (x86/elementwise_f32_avx2.cpp): f32 inputs of the output's shape.
 bool acceptsSameShapeF32(const KernelSignature &sig) {
   if (sig.outputs.size() != 1 || !sig.outputs[0] || !allOfDType(sig, DType::f32)) return false;
   for (const TensorView *v : sig.inputs)
@@ -187,8 +189,12 @@ void registerX86Kernels(KernelRegistry &r) {
   add("KVCacheAttention", Isa::X86Avx2, newX86Avx2KVCacheAttention, acceptsLlmAvx2);
   add("Sigmoid", Isa::X86Avx2, newX86Avx2Sigmoid, acceptsSameShapeF32);
   add("Exp", Isa::X86Avx2, newX86Avx2Exp, acceptsSameShapeF32);
-  add("Mul", Isa::X86Avx2, newX86Avx2MulF32, acceptsSameShapeF32);
-  add("Add", Isa::X86Avx2, newX86Avx2AddF32, acceptsSameShapeF32);
+  add("Add", Isa::X86Avx2, newX86Avx2AddF32, x86::acceptsBinaryF32);
+  add("Sub", Isa::X86Avx2, newX86Avx2SubF32, x86::acceptsBinaryF32);
+  add("Mul", Isa::X86Avx2, newX86Avx2MulF32, x86::acceptsBinaryF32);
+  add("Div", Isa::X86Avx2, newX86Avx2DivF32, x86::acceptsBinaryF32);
+  add("Max", Isa::X86Avx2, newX86Avx2MaxF32, x86::acceptsBinaryF32);
+  add("Min", Isa::X86Avx2, newX86Avx2MinF32, x86::acceptsBinaryF32);
 }
 #endif
 

@@ -1,6 +1,7 @@
 // x86 (AVX2 + FMA) f32 elementwise kernels for what an LLM's prefill spends time on
-// outside the matmuls: Sigmoid (SiLU = x · Sigmoid(x)), Exp, and the same-shape Mul and
-// Add (the registry's accepts functions send broadcasts to ref).
+// outside the matmuls: Sigmoid (SiLU = x · Sigmoid(x)) and Exp (the registry's accepts
+// function sends broadcasts to ref). The binary ops, SiLU's Mul included, are in
+// x86/binary_f32_avx2.cpp.
 //
 // * Exp: x clamped to [-110, 90] (beyond, e^x is 0 or inf in f32 anyway; NaN kept),
 //   n = round(x / ln2), r = x − n·ln2 with ln2 split in a part exact in 9 bits and the
@@ -10,7 +11,6 @@
 //   rounded once, by the last product, and one past FLT_MAX becomes inf.
 // * Sigmoid: with e = e^(−|x|) in (0, 1] (never overflows), 1 / (1 + e) for x ≥ 0 and
 //   e / (1 + e) for x < 0 (ref's split; one division, its numerator blended by x's sign).
-// * Mul, Add: one IEEE operation per element, so the same bits as ref.
 // Measured error bounds (test/runtime/x86_unary_test.cpp) are in runtime/kernels/README.md.
 //
 // Every element is computed by the same 8-lane code (a tail goes through an 8-float
@@ -52,7 +52,7 @@ inline __m256 sigmoidAvx2(__m256 x) {
   return _mm256_div_ps(num, _mm256_add_ps(one, e));
 }
 
-// y[i] = f(x[i]) (or f(a[i], b[i])) for i in [b, e): 8 lanes at a time, then the tail
+// y[i] = f(x[i]) for i in [b, e): 8 lanes at a time, then the tail
 // through a buffer with the same code.
 template <typename F> void mapUnary(const float *x, float *y, int64_t b, int64_t e, F f) {
   int64_t i = b;
@@ -65,18 +65,6 @@ template <typename F> void mapUnary(const float *x, float *y, int64_t b, int64_t
   }
 }
 
-template <typename F> void mapBinary(const float *a, const float *c, float *y, int64_t b, int64_t e, F f) {
-  int64_t i = b;
-  for (; i + 8 <= e; i += 8) _mm256_storeu_ps(y + i, f(_mm256_loadu_ps(a + i), _mm256_loadu_ps(c + i)));
-  if (i < e) {
-    float ba[8] = {0, 0, 0, 0, 0, 0, 0, 0}, bc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    std::memcpy(ba, a + i, size_t(e - i) * sizeof(float));
-    std::memcpy(bc, c + i, size_t(e - i) * sizeof(float));
-    _mm256_storeu_ps(ba, f(_mm256_loadu_ps(ba), _mm256_loadu_ps(bc)));
-    std::memcpy(y + i, ba, size_t(e - i) * sizeof(float));
-  }
-}
-
 // Spelled out rather than vector's operator==: an ISA file must not emit weak copies of
 // templates that baseline code also instantiates (test/lit/Runtime/isa-isolation.test).
 bool sameShape(const TensorView &a, const TensorView &b) {
@@ -86,7 +74,7 @@ bool sameShape(const TensorView &a, const TensorView &b) {
   return true;
 }
 
-enum class Op { Sigmoid, Exp, Mul, Add };
+enum class Op { Sigmoid, Exp };
 
 // The registry's accepts function (acceptsSameShapeF32 in registry.cpp) has checked the
 // dtypes and shapes; prepare checks them again so that a direct call fails clearly.
@@ -95,9 +83,8 @@ public:
   explicit ElementwiseF32Avx2(Op op) : op_(op) {}
 
   void prepare(const KernelSignature &sig) override {
-    const size_t arity = op_ == Op::Mul || op_ == Op::Add ? 2 : 1;
-    if (sig.inputs.size() != arity || sig.outputs.size() != 1 || !sig.outputs[0])
-      kernelFail(sig, arity == 2 ? "expects two inputs and one output" : "expects one input and one output");
+    if (sig.inputs.size() != 1 || sig.outputs.size() != 1 || !sig.outputs[0])
+      kernelFail(sig, "expects one input and one output");
     const TensorView &y = *sig.outputs[0];
     for (const TensorView *v : sig.inputs)
       if (!v || v->dtype != DType::f32 || y.dtype != DType::f32 || !sameShape(*v, y))
@@ -108,16 +95,12 @@ public:
            const std::vector<TensorView *> &out) override {
     const int64_t n = out[0]->numel();
     const float *a = in[0]->as<float>();
-    const float *b = in.size() > 1 ? in[1]->as<float>() : nullptr;
     float *y = out[0]->as<float>();
-    // Sigmoid/Exp cost a few ns per element; Mul/Add are memory bound.
-    const int64_t grain = op_ == Op::Mul || op_ == Op::Add ? 65536 : 8192;
-    ctx.parallelFor(n, grain, [&](int64_t lo, int64_t hi, int) {
+    // Sigmoid/Exp cost a few ns per element.
+    ctx.parallelFor(n, 8192, [&](int64_t lo, int64_t hi, int) {
       switch (op_) {
       case Op::Sigmoid: return mapUnary(a, y, lo, hi, sigmoidAvx2);
       case Op::Exp: return mapUnary(a, y, lo, hi, expAvx2);
-      case Op::Mul: return mapBinary(a, b, y, lo, hi, [](__m256 u, __m256 v) { return _mm256_mul_ps(u, v); });
-      case Op::Add: return mapBinary(a, b, y, lo, hi, [](__m256 u, __m256 v) { return _mm256_add_ps(u, v); });
       }
     });
   }
@@ -130,7 +113,5 @@ private:
 
 Kernel *newX86Avx2Sigmoid() { return new ElementwiseF32Avx2(Op::Sigmoid); }
 Kernel *newX86Avx2Exp() { return new ElementwiseF32Avx2(Op::Exp); }
-Kernel *newX86Avx2MulF32() { return new ElementwiseF32Avx2(Op::Mul); }
-Kernel *newX86Avx2AddF32() { return new ElementwiseF32Avx2(Op::Add); }
 
 }  // namespace edgec::rt

@@ -1,0 +1,108 @@
+// Plans and accepts predicates of the x86 f32 kernels (see x86_f32_plans.h). Baseline
+// code: it uses ref's validation and strided-loop helpers, so each x86 kernel refuses and
+// validates a call exactly as its ref kernel does.
+#include "x86_f32_plans.h"
+
+#include <cstring>
+
+#include "ref/plans.h"
+#include "ref/util.h"
+
+namespace edgec::rt::x86 {
+namespace {
+
+bool plainF32(const TensorView *v) { return v && v->dtype == DType::f32 && !v->quant; }
+
+bool isBinaryOp(const std::string &op) {
+  return op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Max" || op == "Min";
+}
+
+}  // namespace
+
+bool planBinaryF32(const KernelSignature &sig, BinaryPlanF32 *plan) {
+  if (!isBinaryOp(sig.op) || sig.inputs.size() != 2 || sig.outputs.size() != 1) return false;
+  const TensorView *a = sig.inputs[0], *b = sig.inputs[1], *y = sig.outputs[0];
+  if (!plainF32(a) || !plainF32(b) || !plainF32(y)) return false;
+  std::vector<int64_t> ab;
+  if (!ref::broadcastShapes(a->shape, b->shape, &ab) || ab != y->shape) return false;
+  const ref::StridedLoop<3> loop(y->shape, {ref::contiguousStrides(y->shape), broadcastStrides(a->shape, y->shape),
+                                            broadcastStrides(b->shape, y->shape)});
+  const int rank = static_cast<int>(loop.shape.size());
+  if (rank > BinaryPlanF32::kMaxRank) return false;
+  // The innermost run is contiguous or constant for each input (its kept dim is either
+  // its own last dim of size > 1, stride 1, or broadcast, stride 0).
+  if (rank > 0 && (loop.strides[1][rank - 1] > 1 || loop.strides[2][rank - 1] > 1)) return false;
+  if (plan) {
+    *plan = BinaryPlanF32();
+    plan->rank = rank;
+    plan->numel = y->numel();
+    for (int d = 0; d < rank; ++d) {
+      plan->shape[d] = loop.shape[d];
+      plan->strideA[d] = loop.strides[1][d];
+      plan->strideB[d] = loop.strides[2][d];
+    }
+  }
+  return true;
+}
+
+bool acceptsBinaryF32(const KernelSignature &sig) { return planBinaryF32(sig, nullptr); }
+
+void planPool2dF32(const KernelSignature &sig, Pool2dPlanF32 *plan) {
+  const ref::PoolWindows w = ref::parsePool(sig);  // ref's checks and messages
+  const TensorView &x = *sig.inputs[0], &y = *sig.outputs[0];
+  if (x.rank() != 4 || x.dtype != DType::f32) kernelFail(sig, "the x86 pool takes 4-D f32 X only");
+  const std::vector<int64_t> k = sig.attrs.ints("kernel_shape");
+  const std::vector<int64_t> s = sig.attrs.ints("strides", {1, 1});
+  const std::vector<int64_t> d = sig.attrs.ints("dilations", {1, 1});
+  const std::vector<int64_t> p = sig.attrs.ints("pads", {0, 0, 0, 0});
+  Pool2dPlanF32 &P = *plan;
+  P = Pool2dPlanF32();
+  P.planes = w.planes;
+  P.H = x.shape[2], P.W = x.shape[3], P.OH = y.shape[2], P.OW = y.shape[3];
+  P.kh = k[0], P.kw = k[1], P.sh = s[0], P.sw = s[1], P.dh = d[0], P.dw = d[1];
+  P.padT = p[0], P.padL = p[1], P.padB = p[2], P.padR = p[3];
+  P.countIncludePad = sig.op == "AveragePool" && sig.attrs.i("count_include_pad", 0) != 0;
+}
+
+bool acceptsPool2dF32(const KernelSignature &sig) {
+  if (sig.inputs.size() != 1 || sig.outputs.empty() || !plainF32(sig.inputs[0]) || !plainF32(sig.outputs[0]))
+    return false;
+  if (sig.outputs.size() > 1 && sig.outputs[1]) return false;  // Indices: ref says no
+  if (sig.inputs[0]->rank() != 4) return false;
+  try {
+    Pool2dPlanF32 p;
+    planPool2dF32(sig, &p);
+  } catch (const Error &) {
+    return false;  // ref's prepare then reports it
+  }
+  return true;
+}
+
+void planGlobalPoolF32(const KernelSignature &sig, GlobalPoolPlanF32 *plan) {
+  ref::requireInputCount(sig, 1, 1);
+  const TensorView &x = ref::requireInput(sig, 0, "X");
+  const TensorView &y = ref::requireOutput(sig, 0);
+  ref::requireDType(sig, x, ref::Types<float>{}, sig.op.c_str());
+  ref::requireSameDType(sig, x, y, "output");
+  if (x.rank() < 3) kernelFail(sig, "X must be [N, C, D...], got " + ref::shapeStr(x.shape));
+  std::vector<int64_t> expected(x.shape.size(), 1);
+  expected[0] = x.shape[0];
+  expected[1] = x.shape[1];
+  ref::requireShape(sig, y, expected, "output");
+  plan->planes = x.shape[0] * x.shape[1];
+  plan->size = ref::product(x.shape, 2);
+}
+
+bool acceptsGlobalPoolF32(const KernelSignature &sig) {
+  if (sig.inputs.size() != 1 || sig.outputs.size() != 1 || !plainF32(sig.inputs[0]) || !plainF32(sig.outputs[0]))
+    return false;
+  try {
+    GlobalPoolPlanF32 p;
+    planGlobalPoolF32(sig, &p);
+  } catch (const Error &) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace edgec::rt::x86
