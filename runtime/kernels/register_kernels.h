@@ -161,6 +161,12 @@ Kernel *newX86Avx2MulF32();
 Kernel *newX86Avx2DivF32();
 Kernel *newX86Avx2MaxF32();
 Kernel *newX86Avx2MinF32();
+// f32 2-D MaxPool/AveragePool and the global pools (x86/pool_f32_avx2.cpp; accepts =
+// x86::acceptsPool2dF32 / acceptsGlobalPoolF32, x86_f32_plans.h).
+Kernel *newX86Avx2MaxPoolF32();
+Kernel *newX86Avx2AveragePoolF32();
+Kernel *newX86Avx2GlobalMaxPoolF32();
+Kernel *newX86Avx2GlobalAveragePoolF32();
 // Whether the AVX2 int4 kernels take a blockwise call (ref/blockwise.cpp, baseline).
 bool acceptsX86Int4(const KernelSignature &sig);
 void registerX86Kernels(KernelRegistry &r);  // in registry.cpp

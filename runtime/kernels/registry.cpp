@@ -195,6 +195,10 @@ void registerX86Kernels(KernelRegistry &r) {
   add("Div", Isa::X86Avx2, newX86Avx2DivF32, x86::acceptsBinaryF32);
   add("Max", Isa::X86Avx2, newX86Avx2MaxF32, x86::acceptsBinaryF32);
   add("Min", Isa::X86Avx2, newX86Avx2MinF32, x86::acceptsBinaryF32);
+  add("MaxPool", Isa::X86Avx2, newX86Avx2MaxPoolF32, x86::acceptsPool2dF32);
+  add("AveragePool", Isa::X86Avx2, newX86Avx2AveragePoolF32, x86::acceptsPool2dF32);
+  add("GlobalMaxPool", Isa::X86Avx2, newX86Avx2GlobalMaxPoolF32, x86::acceptsGlobalPoolF32);
+  add("GlobalAveragePool", Isa::X86Avx2, newX86Avx2GlobalAveragePoolF32, x86::acceptsGlobalPoolF32);
 }
 #endif
 

@@ -61,6 +61,7 @@ void planPool2dF32(const KernelSignature &sig, Pool2dPlanF32 *plan) {
   P.H = x.shape[2], P.W = x.shape[3], P.OH = y.shape[2], P.OW = y.shape[3];
   P.kh = k[0], P.kw = k[1], P.sh = s[0], P.sw = s[1], P.dh = d[0], P.dw = d[1];
   P.padT = p[0], P.padL = p[1], P.padB = p[2], P.padR = p[3];
+  if (P.kh > Pool2dPlanF32::kMaxKernelH) kernelFail(sig, "the x86 pool takes kernels of at most 64 rows");
   P.countIncludePad = sig.op == "AveragePool" && sig.attrs.i("count_include_pad", 0) != 0;
 }
 
@@ -73,7 +74,7 @@ bool acceptsPool2dF32(const KernelSignature &sig) {
     Pool2dPlanF32 p;
     planPool2dF32(sig, &p);
   } catch (const Error &) {
-    return false;  // ref's prepare then reports it
+    return false;  // ref's prepare then reports it (or runs it)
   }
   return true;
 }

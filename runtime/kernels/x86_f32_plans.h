@@ -36,13 +36,15 @@ bool acceptsBinaryF32(const KernelSignature &sig);
 // A 2-D MaxPool/AveragePool over NCHW f32 (pads and the ceil_mode output size as ref's
 // parsePool checks them).
 struct Pool2dPlanF32 {
+  static constexpr int64_t kMaxKernelH = 64;  // the kernel's rows are listed on its stack
   int64_t planes = 0, H = 0, W = 0, OH = 0, OW = 0;
   int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
   int64_t padT = 0, padL = 0, padB = 0, padR = 0;
   bool countIncludePad = false;
 };
 // Throws (ref's message) for a call ref would refuse; the accepts predicate returns false
-// for those and for everything but 4-D f32 without an Indices output.
+// for those and for everything but 4-D f32 without an Indices output and with at most
+// kMaxKernelH kernel rows.
 void planPool2dF32(const KernelSignature &sig, Pool2dPlanF32 *plan);
 bool acceptsPool2dF32(const KernelSignature &sig);
 

@@ -1,0 +1,244 @@
+// x86 (AVX2) f32 pools over NCHW: 2-D MaxPool and AveragePool (any kernel, strides,
+// dilations, pads, count_include_pad, the ceil_mode output size), GlobalAveragePool and
+// GlobalMaxPool. The calls are validated and planned in baseline code (x86_f32_plans.cpp,
+// which runs ref's parsePool); 1-D and 3-D pools stay with ref.
+//
+// Bit-identical to ref (ref/pool.cpp), whatever the thread count:
+// * MaxPool/AveragePool: 8 adjacent outputs of a row whose windows lie horizontally
+//   inside the input are one vector; each lane visits its window's taps in ref's order
+//   (kw outer, kh inner, rows outside the input skipped) with ref's operations: MaxPool
+//   `m = v > m ? v : m` from -inf (vmaxps(v, m), which skips a NaN v as ref does);
+//   AveragePool sums in double (two 4-lane halves) and divides by ref's count in double.
+//   Outputs near the left/right edges run ref's scalar loop on the same plan.
+// * GlobalAveragePool: ref sums each plane in order in double; here 4 planes share a
+//   double vector (lane = plane), their floats transposed 4 x 4 into it, so each lane
+//   adds its plane's values in ref's order; 8 planes at a time to overlap two chains.
+// * GlobalMaxPool: an 8-lane maximum (NaN skipped, as vmaxps does); a plane with a NaN
+//   (ref keeps its last NaN) or a zero maximum (ref keeps the first of -0 and +0) is
+//   redone with ref's loop.
+//
+// Compiled with -mavx2 -mfma; everything but the factories stays in an anonymous
+// namespace (see docs/architecture.md on ISA files).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "kernel.h"
+#include "register_kernels.h"
+#include "x86_f32_plans.h"
+
+namespace edgec::rt {
+namespace {
+
+using x86::GlobalPoolPlanF32;
+using x86::Pool2dPlanF32;
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// Lanes j = 0..7 of x[c0 + j·s].
+inline __m256 loadStrided(const float *x, int64_t s, __m256i gatherIdx) {
+  if (s == 1) return _mm256_loadu_ps(x);
+  if (s == 2) {  // x[0..7] and x[7..14] (never past x[14]): evens of the first, odds of the second
+    const __m256 lo = _mm256_loadu_ps(x), hi = _mm256_loadu_ps(x + 7);
+    const __m256 sh = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 2, 0));  // 0 2 8 10 | 4 6 12 14
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(sh), _MM_SHUFFLE(3, 1, 2, 0)));
+  }
+  return _mm256_i32gather_ps(x, gatherIdx, 4);
+}
+
+class Pool2dF32Avx2 final : public Kernel {
+public:
+  explicit Pool2dF32Avx2(bool max) : max_(max) {}
+
+  void prepare(const KernelSignature &sig) override { x86::planPool2dF32(sig, &p_); }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    const float *x = in[0]->as<float>();
+    float *y = out[0]->as<float>();
+    const int64_t rows = p_.planes * p_.OH;
+    const int64_t perRow = std::max<int64_t>(1, p_.OW * p_.kh * p_.kw);
+    ctx.parallelFor(rows, std::max<int64_t>(1, 32768 / perRow), [&](int64_t lo, int64_t hi, int) {
+      for (int64_t r = lo; r < hi; ++r) row(x + (r / p_.OH) * p_.H * p_.W, y + r * p_.OW, r % p_.OH);
+    });
+  }
+
+private:
+  // Output row oh of one plane.
+  void row(const float *x, float *y, int64_t oh) const {
+    const Pool2dPlanF32 &p = p_;
+    // The taps' rows inside the input, and (count_include_pad) inside the padded input.
+    const int64_t ih0 = oh * p.sh - p.padT;
+    int64_t kh[x86::Pool2dPlanF32::kMaxKernelH];  // the plan refuses taller kernels
+    int64_t nkh = 0, padH = 0;
+    for (int64_t k = 0; k < p.kh; ++k) {
+      const int64_t c = ih0 + k * p.dh;
+      if (c >= -p.padT && c < p.H + p.padB) ++padH;
+      if (c >= 0 && c < p.H) kh[nkh++] = c * p.W;
+    }
+    // Outputs whose window columns all lie inside the input: [owA, owB).
+    const int64_t span = (p.kw - 1) * p.dw;
+    const int64_t owA = std::min(p.OW, (p.padL + p.sw - 1) / p.sw);
+    const int64_t lastNum = p.W - 1 - span + p.padL;  // ow·sw <= lastNum
+    const int64_t owB = lastNum < 0 ? owA : std::max(owA, std::min(p.OW, lastNum / p.sw + 1));
+    int64_t ow = 0;
+    for (; ow < owA; ++ow) y[ow] = scalar(x, ow, kh, nkh, padH);
+    const __m256i gidx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                            _mm256_set1_epi32(static_cast<int>(p.sw)));
+    for (; ow + 8 <= owB; ow += 8) {
+      const float *base = x + ow * p.sw - p.padL;
+      if (max_) {
+        __m256 m = _mm256_set1_ps(kNegInf);
+        for (int64_t k = 0; k < p.kw; ++k)
+          for (int64_t i = 0; i < nkh; ++i) m = _mm256_max_ps(loadStrided(base + kh[i] + k * p.dw, p.sw, gidx), m);
+        _mm256_storeu_ps(y + ow, m);
+      } else {
+        __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+        for (int64_t k = 0; k < p.kw; ++k)
+          for (int64_t i = 0; i < nkh; ++i) {
+            const __m256 v = loadStrided(base + kh[i] + k * p.dw, p.sw, gidx);
+            s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+            s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+          }
+        const __m256d n = _mm256_set1_pd(double(p.countIncludePad ? padH * p.kw : nkh * p.kw));
+        const __m128 lo = _mm256_cvtpd_ps(_mm256_div_pd(s0, n)), hi = _mm256_cvtpd_ps(_mm256_div_pd(s1, n));
+        _mm256_storeu_ps(y + ow, _mm256_set_m128(hi, lo));
+      }
+    }
+    for (; ow < p.OW; ++ow) y[ow] = scalar(x, ow, kh, nkh, padH);
+  }
+
+  // One output as ref computes it.
+  float scalar(const float *x, int64_t ow, const int64_t *kh, int64_t nkh, int64_t padH) const {
+    const Pool2dPlanF32 &p = p_;
+    const int64_t iw0 = ow * p.sw - p.padL;
+    float m = kNegInf;
+    double sum = 0;
+    int64_t padW = 0, nkw = 0;
+    for (int64_t k = 0; k < p.kw; ++k) {
+      const int64_t c = iw0 + k * p.dw;
+      if (c >= -p.padL && c < p.W + p.padR) ++padW;
+      if (c < 0 || c >= p.W) continue;
+      ++nkw;
+      for (int64_t i = 0; i < nkh; ++i) {
+        const float v = x[kh[i] + c];
+        if (v > m) m = v;
+        sum += v;
+      }
+    }
+    if (max_) return m;
+    const int64_t count = p.countIncludePad ? padH * padW : nkh * nkw;
+    return static_cast<float>(sum / static_cast<double>(count));
+  }
+
+  bool max_;
+  Pool2dPlanF32 p_;
+};
+
+// ref's GlobalAveragePool of one plane.
+float planeMean(const float *x, int64_t n) {
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += x[i];
+  return static_cast<float>(sum / static_cast<double>(n));
+}
+
+// Planes x[q·n ..] for q = 0..3 summed in order into the lanes of one double vector.
+struct FourPlanes {
+  const float *p0, *p1, *p2, *p3;
+  __m256d acc = _mm256_setzero_pd();
+  explicit FourPlanes(const float *x, int64_t n) : p0(x), p1(x + n), p2(x + 2 * n), p3(x + 3 * n) {}
+  void step4(int64_t i) {
+    __m128 r0 = _mm_loadu_ps(p0 + i), r1 = _mm_loadu_ps(p1 + i), r2 = _mm_loadu_ps(p2 + i), r3 = _mm_loadu_ps(p3 + i);
+    _MM_TRANSPOSE4_PS(r0, r1, r2, r3);  // r_j = element i + j of each plane
+    acc = _mm256_add_pd(acc, _mm256_cvtps_pd(r0));
+    acc = _mm256_add_pd(acc, _mm256_cvtps_pd(r1));
+    acc = _mm256_add_pd(acc, _mm256_cvtps_pd(r2));
+    acc = _mm256_add_pd(acc, _mm256_cvtps_pd(r3));
+  }
+  void step1(int64_t i) { acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm_setr_ps(p0[i], p1[i], p2[i], p3[i]))); }
+  void store(float *y, int64_t n) const { _mm_storeu_ps(y, _mm256_cvtpd_ps(_mm256_div_pd(acc, _mm256_set1_pd(double(n))))); }
+};
+
+void meanPlanes(const float *x, float *y, int64_t lo, int64_t hi, int64_t n) {
+  int64_t pl = lo;
+  for (; pl + 8 <= hi; pl += 8) {  // two independent chains
+    FourPlanes a(x + pl * n, n), b(x + (pl + 4) * n, n);
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) a.step4(i), b.step4(i);
+    for (; i < n; ++i) a.step1(i), b.step1(i);
+    a.store(y + pl, n);
+    b.store(y + pl + 4, n);
+  }
+  for (; pl + 4 <= hi; pl += 4) {
+    FourPlanes a(x + pl * n, n);
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) a.step4(i);
+    for (; i < n; ++i) a.step1(i);
+    a.store(y + pl, n);
+  }
+  for (; pl < hi; ++pl) y[pl] = planeMean(x + pl * n, n);
+}
+
+// ref's GlobalMaxPool of one plane: a NaN wins (the last one), else the first maximum.
+float planeMaxRef(const float *x, int64_t n) {
+  float m = kNegInf;
+  for (int64_t i = 0; i < n; ++i)
+    if (x[i] > m || std::isnan(x[i])) m = x[i];
+  return m;
+}
+
+float planeMax(const float *x, int64_t n) {
+  __m256 m = _mm256_set1_ps(kNegInf), nan = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    m = _mm256_max_ps(v, m);
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, m);
+  float r = kNegInf;
+  bool anyNan = _mm256_movemask_ps(nan) != 0;
+  for (float v : lanes) r = v > r ? v : r;
+  for (; i < n; ++i) {
+    anyNan |= std::isnan(x[i]);
+    r = x[i] > r ? x[i] : r;
+  }
+  return anyNan || r == 0.f ? planeMaxRef(x, n) : r;
+}
+
+class GlobalPoolF32Avx2 final : public Kernel {
+public:
+  explicit GlobalPoolF32Avx2(bool max) : max_(max) {}
+
+  void prepare(const KernelSignature &sig) override { x86::planGlobalPoolF32(sig, &p_); }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    const float *x = in[0]->as<float>();
+    float *y = out[0]->as<float>();
+    const int64_t n = p_.size;
+    ctx.parallelFor(p_.planes, std::max<int64_t>(1, 32768 / std::max<int64_t>(n, 1)), [&](int64_t lo, int64_t hi, int) {
+      if (max_) {
+        for (int64_t pl = lo; pl < hi; ++pl) y[pl] = planeMax(x + pl * n, n);
+      } else {
+        meanPlanes(x, y, lo, hi, n);
+      }
+    });
+  }
+
+private:
+  bool max_;
+  GlobalPoolPlanF32 p_;
+};
+
+}  // namespace
+
+Kernel *newX86Avx2MaxPoolF32() { return new Pool2dF32Avx2(true); }
+Kernel *newX86Avx2AveragePoolF32() { return new Pool2dF32Avx2(false); }
+Kernel *newX86Avx2GlobalMaxPoolF32() { return new GlobalPoolF32Avx2(true); }
+Kernel *newX86Avx2GlobalAveragePoolF32() { return new GlobalPoolF32Avx2(false); }
+
+}  // namespace edgec::rt
