@@ -7,6 +7,7 @@
 #include "ref/quant_params.h"
 #include "src/model.h"
 #if defined(__x86_64__)
+#include "x86/unary_f32.h"  // registerX86UnaryF32
 #include "x86_f32_plans.h"
 #endif
 
@@ -144,6 +145,8 @@ void registerX86Kernels(KernelRegistry &r) {
     r.add(op, isa, [factory] { return std::unique_ptr<Kernel>(factory()); }, accepts);
   };
   auto f32Only = [](const KernelSignature &sig) { return allOfDType(sig, DType::f32); };
+  // f32 unary activations and math at x86-avx2 and x86-avx512 (x86_unary_f32.cpp).
+  registerX86UnaryF32(r);
   add("Gemm", Isa::X86Avx2, newX86Avx2Gemm, f32Only);
   add("MatMul", Isa::X86Avx2, newX86Avx2MatMul, f32Only);
   add("Conv", Isa::X86Avx2, newX86Avx2Conv, f32Only);
