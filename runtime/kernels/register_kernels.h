@@ -167,6 +167,11 @@ Kernel *newX86Avx2MaxPoolF32();
 Kernel *newX86Avx2AveragePoolF32();
 Kernel *newX86Avx2GlobalMaxPoolF32();
 Kernel *newX86Avx2GlobalAveragePoolF32();
+// f32 Softmax/LogSoftmax (x86/softmax_f32_avx2.cpp) and LayerNormalization
+// (x86/layernorm_f32_avx2.cpp); accepts x86::acceptsSoftmaxF32 / acceptsLayerNormF32.
+Kernel *newX86Avx2SoftmaxF32();
+Kernel *newX86Avx2LogSoftmaxF32();
+Kernel *newX86Avx2LayerNormF32();
 // Whether the AVX2 int4 kernels take a blockwise call (ref/blockwise.cpp, baseline).
 bool acceptsX86Int4(const KernelSignature &sig);
 void registerX86Kernels(KernelRegistry &r);  // in registry.cpp

@@ -202,6 +202,9 @@ void registerX86Kernels(KernelRegistry &r) {
   add("AveragePool", Isa::X86Avx2, newX86Avx2AveragePoolF32, x86::acceptsPool2dF32);
   add("GlobalMaxPool", Isa::X86Avx2, newX86Avx2GlobalMaxPoolF32, x86::acceptsGlobalPoolF32);
   add("GlobalAveragePool", Isa::X86Avx2, newX86Avx2GlobalAveragePoolF32, x86::acceptsGlobalPoolF32);
+  add("Softmax", Isa::X86Avx2, newX86Avx2SoftmaxF32, x86::acceptsSoftmaxF32);
+  add("LogSoftmax", Isa::X86Avx2, newX86Avx2LogSoftmaxF32, x86::acceptsSoftmaxF32);
+  add("LayerNormalization", Isa::X86Avx2, newX86Avx2LayerNormF32, x86::acceptsLayerNormF32);
 }
 #endif
 

@@ -106,4 +106,82 @@ bool acceptsGlobalPoolF32(const KernelSignature &sig) {
   return true;
 }
 
+namespace {
+int64_t axisOf(const KernelSignature &sig, int rank) {
+  const int64_t axis = sig.attrs.i("axis", rank - 1);
+  if (axis < 0 || axis >= rank)
+    kernelFail(sig, "axis " + std::to_string(axis) + " out of range for rank " + std::to_string(rank));
+  return axis;
+}
+}  // namespace
+
+// The checks of ref's Softmax (ref/normalization.cpp).
+void planSoftmaxF32(const KernelSignature &sig, SoftmaxPlanF32 *plan) {
+  ref::requireInputCount(sig, 1, 1);
+  const TensorView &x = ref::requireInput(sig, 0, "X");
+  const TensorView &y = ref::requireOutput(sig, 0);
+  ref::requireDType(sig, x, ref::Types<float>{}, sig.op.c_str());
+  ref::requireSameDType(sig, x, y, "output");
+  ref::requireShape(sig, y, x.shape, "output");
+  if (x.rank() == 0) kernelFail(sig, "X must have rank >= 1");
+  const int64_t axis = axisOf(sig, x.rank());
+  plan->outer = ref::product(x.shape, 0, size_t(axis));
+  plan->n = x.shape[size_t(axis)];
+  plan->inner = ref::product(x.shape, size_t(axis) + 1);
+}
+
+bool acceptsSoftmaxF32(const KernelSignature &sig) {
+  if (sig.inputs.size() != 1 || sig.outputs.size() != 1 || !plainF32(sig.inputs[0]) || !plainF32(sig.outputs[0]))
+    return false;
+  try {
+    SoftmaxPlanF32 p;
+    planSoftmaxF32(sig, &p);
+  } catch (const Error &) {
+    return false;
+  }
+  return true;
+}
+
+// The checks of ref's LayerNormalization, and Scale/B of the normalized block's size.
+void planLayerNormF32(const KernelSignature &sig, LayerNormPlanF32 *plan) {
+  ref::requireInputCount(sig, 2, 3);
+  const TensorView &x = ref::requireInput(sig, 0, "X");
+  const TensorView &scale = ref::requireInput(sig, 1, "Scale");
+  const TensorView *bias = ref::optionalInput(sig, 2);
+  const TensorView &y = ref::requireOutput(sig, 0);
+  for (const TensorView *t : {&x, &scale, bias, &y, ref::optionalOutput(sig, 1), ref::optionalOutput(sig, 2)})
+    if (t) ref::requireDType(sig, *t, ref::Types<float>{}, "LayerNormalization");
+  ref::requireShape(sig, y, x.shape, "output");
+  if (x.rank() == 0) kernelFail(sig, "X must have rank >= 1");
+  const int64_t axis = axisOf(sig, x.rank());
+  const std::vector<int64_t> normShape(x.shape.begin() + axis, x.shape.end());
+  for (const TensorView *t : {&scale, bias})
+    if (t && (!ref::broadcastsTo(t->shape, normShape) || t->numel() != ref::product(normShape)))
+      kernelFail(sig, "the x86 LayerNormalization takes Scale and B of the normalized shape " +
+                          ref::shapeStr(normShape) + " only");
+  std::vector<int64_t> statShape(x.shape.begin(), x.shape.begin() + axis);
+  statShape.resize(x.shape.size(), 1);
+  for (size_t i = 1; i <= 2; ++i)
+    if (const TensorView *t = ref::optionalOutput(sig, i))
+      ref::requireShape(sig, *t, statShape, i == 1 ? "Mean" : "InvStdDev");
+  plan->outer = ref::product(x.shape, 0, size_t(axis));
+  plan->norm = ref::product(normShape);
+  plan->epsilon = sig.attrs.f("epsilon", 1e-5f);
+  plan->hasBias = bias != nullptr;
+}
+
+bool acceptsLayerNormF32(const KernelSignature &sig) {
+  for (const TensorView *v : sig.inputs)
+    if (v && !plainF32(v)) return false;
+  for (const TensorView *v : sig.outputs)
+    if (v && !plainF32(v)) return false;
+  try {
+    LayerNormPlanF32 p;
+    planLayerNormF32(sig, &p);
+  } catch (const Error &) {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace edgec::rt::x86

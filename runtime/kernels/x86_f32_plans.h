@@ -55,4 +55,22 @@ struct GlobalPoolPlanF32 {
 void planGlobalPoolF32(const KernelSignature &sig, GlobalPoolPlanF32 *plan);
 bool acceptsGlobalPoolF32(const KernelSignature &sig);
 
+// Softmax / LogSoftmax over f32 X viewed as [outer, n, inner] (n along the axis).
+struct SoftmaxPlanF32 {
+  int64_t outer = 0, n = 0, inner = 0;
+};
+void planSoftmaxF32(const KernelSignature &sig, SoftmaxPlanF32 *plan);  // throws as ref
+bool acceptsSoftmaxF32(const KernelSignature &sig);
+
+// LayerNormalization over f32 X viewed as [outer, norm], with Scale and B (if present)
+// holding `norm` values each (their shape the normalized dims', leading 1s allowed: other
+// broadcasts go to ref); Mean and InvStdDev outputs optional.
+struct LayerNormPlanF32 {
+  int64_t outer = 0, norm = 0;
+  float epsilon = 1e-5f;
+  bool hasBias = false;
+};
+void planLayerNormF32(const KernelSignature &sig, LayerNormPlanF32 *plan);  // throws as ref
+bool acceptsLayerNormF32(const KernelSignature &sig);
+
 }  // namespace edgec::rt::x86
