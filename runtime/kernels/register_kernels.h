@@ -172,6 +172,13 @@ Kernel *newX86Avx2GlobalAveragePoolF32();
 Kernel *newX86Avx2SoftmaxF32();
 Kernel *newX86Avx2LogSoftmaxF32();
 Kernel *newX86Avx2LayerNormF32();
+// f32 ReduceSum/Mean/SumSquare/Max/Min over the innermost axes (x86/reduce_f32_avx2.cpp;
+// accepts x86::acceptsReduceF32).
+Kernel *newX86Avx2ReduceSumF32();
+Kernel *newX86Avx2ReduceMeanF32();
+Kernel *newX86Avx2ReduceSumSquareF32();
+Kernel *newX86Avx2ReduceMaxF32();
+Kernel *newX86Avx2ReduceMinF32();
 // Whether the AVX2 int4 kernels take a blockwise call (ref/blockwise.cpp, baseline).
 bool acceptsX86Int4(const KernelSignature &sig);
 void registerX86Kernels(KernelRegistry &r);  // in registry.cpp

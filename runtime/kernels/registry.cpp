@@ -205,6 +205,11 @@ void registerX86Kernels(KernelRegistry &r) {
   add("Softmax", Isa::X86Avx2, newX86Avx2SoftmaxF32, x86::acceptsSoftmaxF32);
   add("LogSoftmax", Isa::X86Avx2, newX86Avx2LogSoftmaxF32, x86::acceptsSoftmaxF32);
   add("LayerNormalization", Isa::X86Avx2, newX86Avx2LayerNormF32, x86::acceptsLayerNormF32);
+  add("ReduceSum", Isa::X86Avx2, newX86Avx2ReduceSumF32, x86::acceptsReduceF32);
+  add("ReduceMean", Isa::X86Avx2, newX86Avx2ReduceMeanF32, x86::acceptsReduceF32);
+  add("ReduceSumSquare", Isa::X86Avx2, newX86Avx2ReduceSumSquareF32, x86::acceptsReduceF32);
+  add("ReduceMax", Isa::X86Avx2, newX86Avx2ReduceMaxF32, x86::acceptsReduceF32);
+  add("ReduceMin", Isa::X86Avx2, newX86Avx2ReduceMinF32, x86::acceptsReduceF32);
 }
 #endif
 

@@ -184,4 +184,56 @@ bool acceptsLayerNormF32(const KernelSignature &sig) {
   return true;
 }
 
+// The checks of ref's Reduce* (ref/reduce.cpp), then the x86 kernels' own condition.
+void planReduceF32(const KernelSignature &sig, ReducePlanF32 *plan) {
+  ref::requireInputCount(sig, 1, 1);
+  const TensorView &x = ref::requireInput(sig, 0, "X");
+  const TensorView &y = ref::requireOutput(sig, 0);
+  ref::requireDType(sig, x, ref::Types<float>{}, sig.op.c_str());
+  ref::requireSameDType(sig, x, y, "output");
+  std::vector<int64_t> axes = sig.attrs.ints("axes", {});  // absent or empty: all axes
+  if (axes.empty())
+    for (int d = 0; d < x.rank(); ++d) axes.push_back(d);
+  std::vector<bool> reduced(size_t(x.rank()), false);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (axes[i] < 0 || axes[i] >= x.rank() || (i > 0 && axes[i] <= axes[i - 1]))
+      kernelFail(sig, "axes " + ref::shapeStr(axes) + " must be sorted, unique and in [0, " +
+                          std::to_string(x.rank()) + ")");
+    reduced[size_t(axes[i])] = true;
+  }
+  std::vector<int64_t> kept, dropped;
+  for (int d = 0; d < x.rank(); ++d) {
+    kept.push_back(reduced[size_t(d)] ? 1 : x.shape[size_t(d)]);
+    if (!reduced[size_t(d)]) dropped.push_back(x.shape[size_t(d)]);
+  }
+  if (y.shape != kept && y.shape != dropped)
+    kernelFail(sig, "output " + ref::shapeStr(y.shape) + " is neither " + ref::shapeStr(kept) + " nor " +
+                        ref::shapeStr(dropped));
+  plan->outer = 1;
+  plan->n = 1;
+  bool seenReduced = false;
+  for (int d = 0; d < x.rank(); ++d) {
+    const int64_t e = x.shape[size_t(d)];
+    if (reduced[size_t(d)]) {
+      plan->n *= e;
+      seenReduced |= e != 1;
+    } else {
+      if (seenReduced && e != 1) kernelFail(sig, "the x86 reductions take trailing (innermost) reduced axes only");
+      plan->outer *= e;
+    }
+  }
+}
+
+bool acceptsReduceF32(const KernelSignature &sig) {
+  if (sig.inputs.size() != 1 || sig.outputs.size() != 1 || !plainF32(sig.inputs[0]) || !plainF32(sig.outputs[0]))
+    return false;
+  try {
+    ReducePlanF32 p;
+    planReduceF32(sig, &p);
+  } catch (const Error &) {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace edgec::rt::x86

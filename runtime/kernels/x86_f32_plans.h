@@ -73,4 +73,12 @@ struct LayerNormPlanF32 {
 void planLayerNormF32(const KernelSignature &sig, LayerNormPlanF32 *plan);  // throws as ref
 bool acceptsLayerNormF32(const KernelSignature &sig);
 
+// ReduceMean/Sum/SumSquare/Max/Min over f32 X whose reduced axes (dims of size 1 aside)
+// all come after its kept ones: X viewed as [outer, n], one output per row of n.
+struct ReducePlanF32 {
+  int64_t outer = 0, n = 0;
+};
+void planReduceF32(const KernelSignature &sig, ReducePlanF32 *plan);  // throws as ref
+bool acceptsReduceF32(const KernelSignature &sig);
+
 }  // namespace edgec::rt::x86
