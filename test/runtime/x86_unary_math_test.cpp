@@ -143,6 +143,23 @@ TEST(UnaryMathX86, TranscendentalWithinStatedUlpOfLibm) {
   }
 }
 
+// The two ISAs run the same operations per lane: the same bits (AVX-512 Exp and Sigmoid
+// as x86/elementwise_f32_avx2.cpp's AVX2 ones too), over the whole sweep.
+TEST(UnaryMathX86, Avx512GivesTheAvx2Bits) {
+  const auto levels = cpuHasAvx2() ? x86Levels(false) : std::vector<IsaLevel>{};
+  if (levels.size() < 2) GTEST_SKIP() << "no AVX-512";
+  const auto x = sweepAll();
+  std::vector<const char *> ops;
+  for (const Bound &b : kTranscendental) ops.push_back(b.op);
+  for (const char *op : kExact) ops.push_back(op);
+  for (const char *op : ops) {
+    const auto y2 = run(op, x, levels[0].isas, levels[0].expect);
+    const auto y5 = run(op, x, levels[1].isas, levels[1].expect);
+    for (size_t i = 0; i < x.size(); ++i)
+      ASSERT_TRUE(sameBits(y2[i], y5[i])) << op << " x = " << x[i] << ": " << y2[i] << " vs " << y5[i];
+  }
+}
+
 // Special values, exactly as libm gives them.
 TEST(UnaryMathX86, SpecialValuesAsLibm) {
   if (!cpuHasAvx2()) GTEST_SKIP() << "no AVX2/FMA";
