@@ -28,11 +28,15 @@ const Entry kEntries[] = {
     {"Clip", UnaryF32Op::Clip, true},        {"Sqrt", UnaryF32Op::Sqrt, true},
     {"Neg", UnaryF32Op::Neg, true},          {"Abs", UnaryF32Op::Abs, true},
     {"Reciprocal", UnaryF32Op::Reciprocal, true},
+    {"Softsign", UnaryF32Op::Softsign, true}, {"ThresholdedRelu", UnaryF32Op::ThresholdedRelu, true},
+    {"Floor", UnaryF32Op::Floor, true},      {"Ceil", UnaryF32Op::Ceil, true},
+    {"Round", UnaryF32Op::Round, true},      {"Sign", UnaryF32Op::Sign, true},
 };
 
 bool f32Like(const TensorView *v, const TensorView &y) { return v && v->dtype == DType::f32 && v->shape == y.shape; }
 
-// One f32 input of the output's shape (anything else, e.g. f64 Elu or an int Relu, is ref's).
+// One f32 input of the output's shape (anything else, e.g. f64 Elu, an int Relu or Sign,
+// is ref's).
 bool acceptsUnary(const KernelSignature &sig) {
   return sig.inputs.size() == 1 && sig.outputs.size() == 1 && sig.outputs[0] &&
          sig.outputs[0]->dtype == DType::f32 && f32Like(sig.inputs[0], *sig.outputs[0]);
@@ -73,6 +77,7 @@ UnaryF32Params prepareUnaryF32(const KernelSignature &sig, UnaryF32Op op) {
   UnaryF32Params p;
   switch (op) {
   case UnaryF32Op::LeakyRelu:
+  case UnaryF32Op::ThresholdedRelu:
   case UnaryF32Op::Elu: p.alpha = need("alpha"); break;
   case UnaryF32Op::Selu:
     p.alpha = need("alpha");

@@ -5,7 +5,8 @@
 //   subnormals, inf, NaN) plus special values, the largest distance in ulp (steps between
 //   adjacent f32 values, 2^-149 apart among subnormals) asserted against the bounds
 //   stated in runtime/kernels/README.md;
-// * the others bit-identical to ref (NaN for NaN);
+// * the others (and Softsign, ThresholdedRelu, Floor, Ceil, Round, Sign) bit-identical
+//   to ref (NaN for NaN);
 // * at 1 and 2 threads, tails, the same bits for any split; the registry's choice.
 // Skipped on CPUs without AVX2 and FMA (and on other architectures); the AVX-512 level
 // where the CPU has it.
@@ -27,6 +28,7 @@ const float kNaN = std::numeric_limits<float>::quiet_NaN();
 // Attributes as the compiler writes them (ONNX defaults where the op has one).
 void attrsFor(const std::string &op, AttrList &a) {
   if (op == "LeakyRelu") a.f("alpha", 0.01f);
+  if (op == "ThresholdedRelu") a.f("alpha", 1.f);
   if (op == "Elu") a.f("alpha", 1.f);
   if (op == "Selu") a.f("alpha", 1.67326319217681884765625f).f("gamma", 1.05070102214813232421875f);
   if (op == "HardSigmoid") a.f("alpha", 0.2f).f("beta", 0.5f);
@@ -84,7 +86,8 @@ struct Bound {
 // The bounds stated in runtime/kernels/README.md.
 const Bound kTranscendental[] = {{"Tanh", 2}, {"Erf", 1}, {"Log", 1}, {"Softplus", 2},
                                  {"Elu", 1},  {"Selu", 3}, {"Exp", 1}, {"Sigmoid", 2}};
-const char *const kExact[] = {"Relu", "LeakyRelu", "HardSigmoid", "HardSwish", "Sqrt", "Neg", "Abs", "Reciprocal", "Clip"};
+const char *const kExact[] = {"Relu", "LeakyRelu", "HardSigmoid", "HardSwish", "Sqrt",  "Neg",  "Abs",
+                              "Reciprocal", "Clip", "Softsign", "ThresholdedRelu", "Floor", "Ceil", "Round", "Sign"};
 
 // The op in double precision (the attributes of attrsFor), for the error against the
 // exact result that is reported next to the one against libm.
@@ -187,6 +190,10 @@ TEST(UnaryMathX86, ExactOpsBitIdenticalToRef) {
   auto x = sweepAll();
   const auto more = randomFloats(20011, 3, -8.f, 8.f);
   x.insert(x.end(), more.begin(), more.end());
+  // Round's ties (to even), ThresholdedRelu's threshold, Floor/Ceil near integers.
+  for (float f : {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 8388607.5f, 0.49999997f, 1.f, 0.99999994f, 1.0000001f,
+                  -1.0000001f, 3.f, -3.f})
+    x.push_back(f);
   for (const char *op : kExact) {
     const auto r = refRun(op, x);
     for (const IsaLevel &level : x86Levels(false)) {

@@ -17,10 +17,11 @@ enum class UnaryF32Op {
   Exp, Sigmoid, Tanh, Erf, Log, Softplus, Elu, Selu,
   // Piecewise linear, or one IEEE operation per element: the same bits as ref.
   Relu, LeakyRelu, HardSigmoid, HardSwish, Clip, Sqrt, Neg, Abs, Reciprocal,
+  Softsign, ThresholdedRelu, Floor, Ceil, Round, Sign,
 };
 
-// The attributes an op reads (LeakyRelu, Elu: alpha; Selu: alpha, gamma; HardSigmoid:
-// alpha, beta), as ref reads them.
+// The attributes an op reads (LeakyRelu, Elu, ThresholdedRelu: alpha; Selu: alpha, gamma;
+// HardSigmoid: alpha, beta), as ref reads them.
 struct UnaryF32Params {
   float alpha = 0.f, beta = 0.f, gamma = 0.f;
 };

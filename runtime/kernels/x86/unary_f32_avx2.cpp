@@ -36,6 +36,8 @@ struct V {
   static F min(F a, F b) { return _mm256_min_ps(a, b); }
   static F max(F a, F b) { return _mm256_max_ps(a, b); }
   static F round(F a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static F floor(F a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+  static F ceil(F a) { return _mm256_round_ps(a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC); }
   static F andF(F a, F b) { return _mm256_and_ps(a, b); }
   static F orF(F a, F b) { return _mm256_or_ps(a, b); }
   static F xorF(F a, F b) { return _mm256_xor_ps(a, b); }

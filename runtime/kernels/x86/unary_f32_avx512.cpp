@@ -38,6 +38,8 @@ struct V {
   static F min(F a, F b) { return _mm512_min_ps(a, b); }
   static F max(F a, F b) { return _mm512_max_ps(a, b); }
   static F round(F a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static F floor(F a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+  static F ceil(F a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC); }
   static F andF(F a, F b) { return castF(_mm512_and_si512(castI(a), castI(b))); }
   static F orF(F a, F b) { return castF(_mm512_or_si512(castI(a), castI(b))); }
   static F xorF(F a, F b) { return castF(_mm512_xor_si512(castI(a), castI(b))); }
