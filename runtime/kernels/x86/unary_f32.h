@@ -15,7 +15,7 @@ struct KernelSignature;
 enum class UnaryF32Op {
   // Transcendental (x86/vec_math.inc's cores).
   Exp, Sigmoid, Tanh, Erf, Log, Softplus, Elu, Selu,
-  // Piecewise linear, or one IEEE operation per element: the same bits as ref.
+  // ref's own IEEE operations, compares and roundings per element: the same bits as ref.
   Relu, LeakyRelu, HardSigmoid, HardSwish, Clip, Sqrt, Neg, Abs, Reciprocal,
   Softsign, ThresholdedRelu, Floor, Ceil, Round, Sign,
 };
