@@ -171,6 +171,8 @@ Kernel *newX86Avx2GlobalAveragePoolF32();
 // (x86/layernorm_f32_avx2.cpp); accepts x86::acceptsSoftmaxF32 / acceptsLayerNormF32.
 Kernel *newX86Avx2SoftmaxF32();
 Kernel *newX86Avx2LogSoftmaxF32();
+Kernel *newX86Avx512SoftmaxF32();  // x86/softmax_f32_avx512.cpp
+Kernel *newX86Avx512LogSoftmaxF32();
 Kernel *newX86Avx2LayerNormF32();
 // f32 ReduceSum/Mean/SumSquare/Max/Min over the innermost axes (x86/reduce_f32_avx2.cpp;
 // accepts x86::acceptsReduceF32).

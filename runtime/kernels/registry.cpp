@@ -204,6 +204,8 @@ void registerX86Kernels(KernelRegistry &r) {
   add("GlobalAveragePool", Isa::X86Avx2, newX86Avx2GlobalAveragePoolF32, x86::acceptsGlobalPoolF32);
   add("Softmax", Isa::X86Avx2, newX86Avx2SoftmaxF32, x86::acceptsSoftmaxF32);
   add("LogSoftmax", Isa::X86Avx2, newX86Avx2LogSoftmaxF32, x86::acceptsSoftmaxF32);
+  add("Softmax", Isa::X86Avx512, newX86Avx512SoftmaxF32, x86::acceptsSoftmaxF32);
+  add("LogSoftmax", Isa::X86Avx512, newX86Avx512LogSoftmaxF32, x86::acceptsSoftmaxF32);
   add("LayerNormalization", Isa::X86Avx2, newX86Avx2LayerNormF32, x86::acceptsLayerNormF32);
   add("ReduceSum", Isa::X86Avx2, newX86Avx2ReduceSumF32, x86::acceptsReduceF32);
   add("ReduceMean", Isa::X86Avx2, newX86Avx2ReduceMeanF32, x86::acceptsReduceF32);
