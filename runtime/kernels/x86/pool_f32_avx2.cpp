@@ -37,10 +37,10 @@ using x86::Pool2dPlanF32;
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-// Lanes j = 0..7 of x[c0 + j·s].
-inline __m256 loadStrided(const float *x, int64_t s, __m256i gatherIdx) {
-  if (s == 1) return _mm256_loadu_ps(x);
-  if (s == 2) {  // x[0..7] and x[7..14] (never past x[14]): evens of the first, odds of the second
+// Lanes j = 0..7 of x[c0 + j·s]: S = 1 and 2 spelled out, S = 0 any stride (a gather).
+template <int S> inline __m256 loadStrided(const float *x, __m256i gatherIdx) {
+  if constexpr (S == 1) return _mm256_loadu_ps(x);
+  if constexpr (S == 2) {  // x[0..7] and x[7..14] (never past x[14]): evens of the first, odds of the second
     const __m256 lo = _mm256_loadu_ps(x), hi = _mm256_loadu_ps(x + 7);
     const __m256 sh = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 2, 0));  // 0 2 8 10 | 4 6 12 14
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(sh), _MM_SHUFFLE(3, 1, 2, 0)));
@@ -85,29 +85,82 @@ private:
     const int64_t owB = lastNum < 0 ? owA : std::max(owA, std::min(p.OW, lastNum / p.sw + 1));
     int64_t ow = 0;
     for (; ow < owA; ++ow) y[ow] = scalar(x, ow, kh, nkh, padH);
+    if (p.sw == 1)
+      ow = vectors<1>(x, y, ow, owB, kh, nkh, padH);
+    else if (p.sw == 2)
+      ow = vectors<2>(x, y, ow, owB, kh, nkh, padH);
+    else
+      ow = vectors<0>(x, y, ow, owB, kh, nkh, padH);
+    for (; ow < p.OW; ++ow) y[ow] = scalar(x, ow, kh, nkh, padH);
+  }
+
+  // Outputs [ow, owB) (windows inside the input horizontally) 16, then 8, at a time (two
+  // vectors in flight: each lane's chain of maxima or double sums is latency bound);
+  // returns where the vectors stopped. Stride S as loadStrided.
+  template <int S>
+  int64_t vectors(const float *x, float *y, int64_t ow, int64_t owB, const int64_t *kh, int64_t nkh,
+                  int64_t padH) const {
+    const Pool2dPlanF32 &p = p_;
     const __m256i gidx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
                                             _mm256_set1_epi32(static_cast<int>(p.sw)));
-    for (; ow + 8 <= owB; ow += 8) {
-      const float *base = x + ow * p.sw - p.padL;
-      if (max_) {
-        __m256 m = _mm256_set1_ps(kNegInf);
-        for (int64_t k = 0; k < p.kw; ++k)
-          for (int64_t i = 0; i < nkh; ++i) m = _mm256_max_ps(loadStrided(base + kh[i] + k * p.dw, p.sw, gidx), m);
-        _mm256_storeu_ps(y + ow, m);
-      } else {
-        __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+    const int64_t step = 8 * p.sw;  // input columns between two vectors of outputs
+    const int64_t first = ow;
+    if (max_) {
+      for (; ow + 16 <= owB; ow += 16) {  // two independent chains
+        const float *base = x + ow * p.sw - p.padL;
+        __m256 m0 = _mm256_set1_ps(kNegInf), m1 = m0;
         for (int64_t k = 0; k < p.kw; ++k)
           for (int64_t i = 0; i < nkh; ++i) {
-            const __m256 v = loadStrided(base + kh[i] + k * p.dw, p.sw, gidx);
-            s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
-            s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+            const float *q = base + kh[i] + k * p.dw;
+            m0 = _mm256_max_ps(loadStrided<S>(q, gidx), m0);
+            m1 = _mm256_max_ps(loadStrided<S>(q + step, gidx), m1);
           }
-        const __m256d n = _mm256_set1_pd(double(p.countIncludePad ? padH * p.kw : nkh * p.kw));
-        const __m128 lo = _mm256_cvtpd_ps(_mm256_div_pd(s0, n)), hi = _mm256_cvtpd_ps(_mm256_div_pd(s1, n));
-        _mm256_storeu_ps(y + ow, _mm256_set_m128(hi, lo));
+        _mm256_storeu_ps(y + ow, m0);
+        _mm256_storeu_ps(y + ow + 8, m1);
       }
+      auto eight = [&](int64_t o) {
+        const float *base = x + o * p.sw - p.padL;
+        __m256 m = _mm256_set1_ps(kNegInf);
+        for (int64_t k = 0; k < p.kw; ++k)
+          for (int64_t i = 0; i < nkh; ++i) m = _mm256_max_ps(loadStrided<S>(base + kh[i] + k * p.dw, gidx), m);
+        _mm256_storeu_ps(y + o, m);
+      };
+      for (; ow + 8 <= owB; ow += 8) eight(ow);
+      // The rest as the last 8, overlapping outputs already stored (with the same values).
+      if (ow < owB && owB - 8 >= first) eight(owB - 8), ow = owB;
+      return ow;
     }
-    for (; ow < p.OW; ++ow) y[ow] = scalar(x, ow, kh, nkh, padH);
+    const __m256d n = _mm256_set1_pd(double(p.countIncludePad ? padH * p.kw : nkh * p.kw));
+    for (; ow + 16 <= owB; ow += 16) {  // four independent chains
+      const float *base = x + ow * p.sw - p.padL;
+      __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0;
+      for (int64_t k = 0; k < p.kw; ++k)
+        for (int64_t i = 0; i < nkh; ++i) {
+          const float *q = base + kh[i] + k * p.dw;
+          const __m256 v = loadStrided<S>(q, gidx), u = loadStrided<S>(q + step, gidx);
+          s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+          s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+          s2 = _mm256_add_pd(s2, _mm256_cvtps_pd(_mm256_castps256_ps128(u)));
+          s3 = _mm256_add_pd(s3, _mm256_cvtps_pd(_mm256_extractf128_ps(u, 1)));
+        }
+      _mm256_storeu_ps(y + ow, _mm256_set_m128(_mm256_cvtpd_ps(_mm256_div_pd(s1, n)), _mm256_cvtpd_ps(_mm256_div_pd(s0, n))));
+      _mm256_storeu_ps(y + ow + 8, _mm256_set_m128(_mm256_cvtpd_ps(_mm256_div_pd(s3, n)), _mm256_cvtpd_ps(_mm256_div_pd(s2, n))));
+    }
+    auto eight = [&](int64_t o) {
+      const float *base = x + o * p.sw - p.padL;
+      __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+      for (int64_t k = 0; k < p.kw; ++k)
+        for (int64_t i = 0; i < nkh; ++i) {
+          const __m256 v = loadStrided<S>(base + kh[i] + k * p.dw, gidx);
+          s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+          s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+        }
+      const __m128 lo = _mm256_cvtpd_ps(_mm256_div_pd(s0, n)), hi = _mm256_cvtpd_ps(_mm256_div_pd(s1, n));
+      _mm256_storeu_ps(y + o, _mm256_set_m128(hi, lo));
+    };
+    for (; ow + 8 <= owB; ow += 8) eight(ow);
+    if (ow < owB && owB - 8 >= first) eight(owB - 8), ow = owB;  // overlapping, as above
+    return ow;
   }
 
   // One output as ref computes it.
