@@ -209,17 +209,18 @@ void planReduceF32(const KernelSignature &sig, ReducePlanF32 *plan) {
   if (y.shape != kept && y.shape != dropped)
     kernelFail(sig, "output " + ref::shapeStr(y.shape) + " is neither " + ref::shapeStr(kept) + " nor " +
                         ref::shapeStr(dropped));
-  plan->outer = 1;
-  plan->n = 1;
-  bool seenReduced = false;
+  // Dims of size 1 move nothing: the others must be kept..., reduced..., kept....
+  plan->outer = plan->n = plan->inner = 1;
+  int stage = 0;  // 0: before the reduced block, 1: in it, 2: after it
   for (int d = 0; d < x.rank(); ++d) {
     const int64_t e = x.shape[size_t(d)];
     if (reduced[size_t(d)]) {
+      if (e != 1 && stage == 2) kernelFail(sig, "the x86 reductions take one block of adjacent reduced axes only");
+      if (e != 1) stage = 1;
       plan->n *= e;
-      seenReduced |= e != 1;
-    } else {
-      if (seenReduced && e != 1) kernelFail(sig, "the x86 reductions take trailing (innermost) reduced axes only");
-      plan->outer *= e;
+    } else if (e != 1) {
+      if (stage == 1) stage = 2;
+      (stage == 0 ? plan->outer : plan->inner) *= e;
     }
   }
 }

@@ -74,9 +74,10 @@ void planLayerNormF32(const KernelSignature &sig, LayerNormPlanF32 *plan);  // t
 bool acceptsLayerNormF32(const KernelSignature &sig);
 
 // ReduceMean/Sum/SumSquare/Max/Min over f32 X whose reduced axes (dims of size 1 aside)
-// all come after its kept ones: X viewed as [outer, n], one output per row of n.
+// are adjacent: X viewed as [outer, n, inner] (n the reduced elements), one output per
+// (outer, inner) position; inner = 1 when the reduced axes are the innermost.
 struct ReducePlanF32 {
-  int64_t outer = 0, n = 0;
+  int64_t outer = 0, n = 0, inner = 1;
 };
 void planReduceF32(const KernelSignature &sig, ReducePlanF32 *plan);  // throws as ref
 bool acceptsReduceF32(const KernelSignature &sig);

@@ -1,8 +1,12 @@
-// x86 (AVX2) f32 ReduceSum, ReduceMean, ReduceSumSquare, ReduceMax and ReduceMin over the
-// innermost axes (the plan, x86_f32_plans.cpp, takes calls whose reduced axes all follow
-// the kept ones: X is [outer, n], one output per contiguous row of n; LayerNorm
-// decompositions, attention's and pooling-like reductions). Other axis sets run ref's.
+// x86 (AVX2) f32 ReduceSum, ReduceMean, ReduceSumSquare, ReduceMax and ReduceMin over one
+// block of adjacent axes (the plan, x86_f32_plans.cpp: X is [outer, n, inner], n reduced).
+// Other axis sets run ref's.
 //
+// Reduced axes in the middle (inner > 1: e.g. over the channels of NCHW) take 8 adjacent
+// outputs as the lanes and walk the reduced elements with stride `inner` in ref's order,
+// folding each lane exactly as ref: bit-identical to ref for every op. The innermost
+// axes (inner = 1: LayerNorm decompositions, attention, pooling by reduction) take one
+// contiguous row of n per output:
 // * Sum, Mean, SumSquare: ref sums in double in index order (Mean then divides by n in
 //   double, SumSquare sums double(x)²); here 16 double lanes (four 4-lane accumulators,
 //   added pairwise at the end, then the tail in order). Only the order of the double sums
@@ -86,6 +90,45 @@ template <bool max> float rowExtreme(const float *x, int64_t n) {
   return anyNan || r == 0.f ? rowExtremeRef<max>(x, n) : r;
 }
 
+inline __m256i tailMask(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// Outputs i0 .. i0 + w − 1 (w <= 8) of an [n, inner] block, one lane each, the reduced
+// axis walked with stride `inner` in ref's order: each lane folds its elements exactly as
+// ref does (the same double sums; Max/Min as `t > acc || isnan(t) ? t : acc`), so the
+// results are ref's bits.
+void columns(Op op, const float *x, float *y, int64_t n, int64_t inner, int64_t w) {
+  const __m256i tm = tailMask(w);
+  auto load = [&](const float *p) { return w == 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, tm); };
+  auto store = [&](float *p, __m256 v) { w == 8 ? _mm256_storeu_ps(p, v) : _mm256_maskstore_ps(p, tm, v); };
+  if (op == Op::Max || op == Op::Min) {
+    const float init = op == Op::Max ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::infinity();
+    __m256 a = _mm256_set1_ps(init);
+    for (int64_t k = 0; k < n; ++k) {
+      const __m256 t = load(x + k * inner);
+      const __m256 beats = op == Op::Max ? _mm256_cmp_ps(t, a, _CMP_GT_OQ) : _mm256_cmp_ps(t, a, _CMP_LT_OQ);
+      a = _mm256_blendv_ps(a, t, _mm256_or_ps(beats, _mm256_cmp_ps(t, t, _CMP_UNORD_Q)));
+    }
+    store(y, a);
+    return;
+  }
+  __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+  for (int64_t k = 0; k < n; ++k) {
+    const __m256 t = load(x + k * inner);
+    __m256d d0 = lo4(t), d1 = hi4(t);
+    if (op == Op::SumSquare) d0 = _mm256_mul_pd(d0, d0), d1 = _mm256_mul_pd(d1, d1);
+    s0 = _mm256_add_pd(s0, d0);
+    s1 = _mm256_add_pd(s1, d1);
+  }
+  if (op == Op::Mean) {
+    const __m256d c = _mm256_set1_pd(static_cast<double>(n));
+    s0 = _mm256_div_pd(s0, c);
+    s1 = _mm256_div_pd(s1, c);
+  }
+  store(y, _mm256_set_m128(_mm256_cvtpd_ps(s1), _mm256_cvtpd_ps(s0)));
+}
+
 class ReduceF32Avx2 final : public Kernel {
 public:
   explicit ReduceF32Avx2(Op op) : op_(op) {}
@@ -96,7 +139,17 @@ public:
            const std::vector<TensorView *> &out) override {
     const float *x = in[0]->as<float>();
     float *y = out[0]->as<float>();
-    const int64_t n = p_.n;
+    const int64_t n = p_.n, inner = p_.inner;
+    if (inner > 1) {  // items: (outer, block of 8 outputs)
+      const int64_t blocks = (inner + 7) / 8;
+      ctx.parallelFor(p_.outer * blocks, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, n)), [&](int64_t lo, int64_t hi, int) {
+        for (int64_t it = lo; it < hi; ++it) {
+          const int64_t o = it / blocks, i0 = (it % blocks) * 8;
+          columns(op_, x + o * n * inner + i0, y + o * inner + i0, n, inner, std::min<int64_t>(8, inner - i0));
+        }
+      });
+      return;
+    }
     ctx.parallelFor(p_.outer, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, n)), [&](int64_t lo, int64_t hi, int) {
       for (int64_t o = lo; o < hi; ++o) {
         const float *r = x + o * n;
