@@ -150,9 +150,6 @@ Kernel *newX86Avx512CastF16();
 // registry checks the f16c flag).
 Kernel *newX86Avx2RmsNorm();
 Kernel *newX86Avx2KVCacheAttention();
-// f32 Sigmoid and Exp (x86/elementwise_f32_avx2.cpp).
-Kernel *newX86Avx2Sigmoid();
-Kernel *newX86Avx2Exp();
 // f32 broadcasting Add, Sub, Mul, Div, Max, Min (x86/binary_f32_avx2.cpp; accepts =
 // x86::acceptsBinaryF32, x86_f32_plans.h).
 Kernel *newX86Avx2AddF32();

@@ -131,13 +131,6 @@ bool acceptsLlmAvx2(const KernelSignature &) {
   static const bool f16c = hostHasFeature("f16c");
   return f16c;
 }
-// The f32 Sigmoid/Exp (x86/elementwise_f32_avx2.cpp): f32 inputs of the output's shape.
-bool acceptsSameShapeF32(const KernelSignature &sig) {
-  if (sig.outputs.size() != 1 || !sig.outputs[0] || !allOfDType(sig, DType::f32)) return false;
-  for (const TensorView *v : sig.inputs)
-    if (!v || v->shape != sig.outputs[0]->shape) return false;
-  return !sig.inputs.empty();
-}
 }  // namespace
 
 void registerX86Kernels(KernelRegistry &r) {
@@ -190,8 +183,6 @@ void registerX86Kernels(KernelRegistry &r) {
   add("GgufMatMul", Isa::X86Avx512, newX86Avx512GgufMatMul, acceptsGgufMatMulVnni);
   add("RMSNormalization", Isa::X86Avx2, newX86Avx2RmsNorm, acceptsLlmAvx2);
   add("KVCacheAttention", Isa::X86Avx2, newX86Avx2KVCacheAttention, acceptsLlmAvx2);
-  add("Sigmoid", Isa::X86Avx2, newX86Avx2Sigmoid, acceptsSameShapeF32);
-  add("Exp", Isa::X86Avx2, newX86Avx2Exp, acceptsSameShapeF32);
   add("Add", Isa::X86Avx2, newX86Avx2AddF32, x86::acceptsBinaryF32);
   add("Sub", Isa::X86Avx2, newX86Avx2SubF32, x86::acceptsBinaryF32);
   add("Mul", Isa::X86Avx2, newX86Avx2MulF32, x86::acceptsBinaryF32);

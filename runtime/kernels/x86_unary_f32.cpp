@@ -15,22 +15,32 @@ namespace {
 struct Entry {
   const char *name;
   UnaryF32Op op;
-  bool avx2;  // false: only the AVX-512 kernel (x86/elementwise_f32_avx2.cpp has the AVX2 one)
 };
 
 const Entry kEntries[] = {
-    {"Exp", UnaryF32Op::Exp, false},         {"Sigmoid", UnaryF32Op::Sigmoid, false},
-    {"Tanh", UnaryF32Op::Tanh, true},        {"Erf", UnaryF32Op::Erf, true},
-    {"Log", UnaryF32Op::Log, true},          {"Softplus", UnaryF32Op::Softplus, true},
-    {"Elu", UnaryF32Op::Elu, true},          {"Selu", UnaryF32Op::Selu, true},
-    {"Relu", UnaryF32Op::Relu, true},        {"LeakyRelu", UnaryF32Op::LeakyRelu, true},
-    {"HardSigmoid", UnaryF32Op::HardSigmoid, true}, {"HardSwish", UnaryF32Op::HardSwish, true},
-    {"Clip", UnaryF32Op::Clip, true},        {"Sqrt", UnaryF32Op::Sqrt, true},
-    {"Neg", UnaryF32Op::Neg, true},          {"Abs", UnaryF32Op::Abs, true},
-    {"Reciprocal", UnaryF32Op::Reciprocal, true},
-    {"Softsign", UnaryF32Op::Softsign, true}, {"ThresholdedRelu", UnaryF32Op::ThresholdedRelu, true},
-    {"Floor", UnaryF32Op::Floor, true},      {"Ceil", UnaryF32Op::Ceil, true},
-    {"Round", UnaryF32Op::Round, true},      {"Sign", UnaryF32Op::Sign, true},
+    {"Exp", UnaryF32Op::Exp},
+    {"Sigmoid", UnaryF32Op::Sigmoid},
+    {"Tanh", UnaryF32Op::Tanh},
+    {"Erf", UnaryF32Op::Erf},
+    {"Log", UnaryF32Op::Log},
+    {"Softplus", UnaryF32Op::Softplus},
+    {"Elu", UnaryF32Op::Elu},
+    {"Selu", UnaryF32Op::Selu},
+    {"Relu", UnaryF32Op::Relu},
+    {"LeakyRelu", UnaryF32Op::LeakyRelu},
+    {"HardSigmoid", UnaryF32Op::HardSigmoid},
+    {"HardSwish", UnaryF32Op::HardSwish},
+    {"Clip", UnaryF32Op::Clip},
+    {"Sqrt", UnaryF32Op::Sqrt},
+    {"Neg", UnaryF32Op::Neg},
+    {"Abs", UnaryF32Op::Abs},
+    {"Reciprocal", UnaryF32Op::Reciprocal},
+    {"Softsign", UnaryF32Op::Softsign},
+    {"ThresholdedRelu", UnaryF32Op::ThresholdedRelu},
+    {"Floor", UnaryF32Op::Floor},
+    {"Ceil", UnaryF32Op::Ceil},
+    {"Round", UnaryF32Op::Round},
+    {"Sign", UnaryF32Op::Sign},
 };
 
 bool f32Like(const TensorView *v, const TensorView &y) { return v && v->dtype == DType::f32 && v->shape == y.shape; }
@@ -96,8 +106,7 @@ void registerX86UnaryF32(KernelRegistry &r) {
   for (const Entry &e : kEntries) {
     const UnaryF32Op op = e.op;
     const KernelAccepts accepts = op == UnaryF32Op::Clip ? acceptsClip : acceptsUnary;
-    if (e.avx2)
-      r.add(e.name, Isa::X86Avx2, [op] { return std::unique_ptr<Kernel>(newX86Avx2UnaryF32(op)); }, accepts);
+    r.add(e.name, Isa::X86Avx2, [op] { return std::unique_ptr<Kernel>(newX86Avx2UnaryF32(op)); }, accepts);
     r.add(e.name, Isa::X86Avx512, [op] { return std::unique_ptr<Kernel>(newX86Avx512UnaryF32(op)); }, accepts);
   }
 }

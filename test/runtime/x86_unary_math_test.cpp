@@ -1,12 +1,12 @@
-// The x86 f32 unary kernels (x86/unary_f32_*.cpp: Tanh, Erf, Log, Softplus, Elu, Selu,
-// Relu, LeakyRelu, HardSigmoid, HardSwish, Clip, Sqrt, Neg, Abs, Reciprocal at x86-avx2
-// and x86-avx512, Exp and Sigmoid at x86-avx512) against ref, which calls glibc's libm:
+// The x86 f32 unary kernels (x86/unary_f32_*.cpp at x86-avx2 and x86-avx512: Exp,
+// Sigmoid, Tanh, Erf, Log, Softplus, Elu, Selu, Relu, LeakyRelu, HardSigmoid, HardSwish,
+// Clip, Sqrt, Neg, Abs, Reciprocal, Softsign, ThresholdedRelu, Floor, Ceil, Round, Sign)
+// against ref, which calls glibc's libm:
 // * the transcendental ones over every 997th f32 bit pattern (all of them: both signs,
 //   subnormals, inf, NaN) plus special values, the largest distance in ulp (steps between
 //   adjacent f32 values, 2^-149 apart among subnormals) asserted against the bounds
 //   stated in runtime/kernels/README.md;
-// * the others (and Softsign, ThresholdedRelu, Floor, Ceil, Round, Sign) bit-identical
-//   to ref (NaN for NaN);
+// * the others bit-identical to ref (NaN for NaN);
 // * at 1 and 2 threads, tails, the same bits for any split; the registry's choice.
 // Skipped on CPUs without AVX2 and FMA (and on other architectures); the AVX-512 level
 // where the CPU has it.
@@ -113,10 +113,6 @@ double ulpError(float y, double exact) {
   return std::fabs(double(y) - exact) / ulp;
 }
 
-// Exp and Sigmoid at x86-avx2 are x86/elementwise_f32_avx2.cpp's (x86_unary_test.cpp).
-bool hasLevel(const std::string &op, const IsaLevel &level) {
-  return level.expect == Isa::X86Avx512 || (op != "Exp" && op != "Sigmoid");
-}
 
 TEST(UnaryMathX86, TranscendentalWithinStatedUlpOfLibm) {
   if (!cpuHasAvx2()) GTEST_SKIP() << "no AVX2/FMA";
@@ -124,7 +120,6 @@ TEST(UnaryMathX86, TranscendentalWithinStatedUlpOfLibm) {
   for (const Bound &b : kTranscendental) {
     const auto r = refRun(b.op, x);
     for (const IsaLevel &level : x86Levels(false)) {
-      if (!hasLevel(b.op, level)) continue;
       const auto y = run(b.op, x, level.isas, level.expect);
       double worst = 0, vsExact = 0, libmVsExact = 0;
       size_t at = 0;
@@ -146,8 +141,7 @@ TEST(UnaryMathX86, TranscendentalWithinStatedUlpOfLibm) {
   }
 }
 
-// The two ISAs run the same operations per lane: the same bits (AVX-512 Exp and Sigmoid
-// as x86/elementwise_f32_avx2.cpp's AVX2 ones too), over the whole sweep.
+// The two ISAs run the same operations per lane: the same bits, over the whole sweep.
 TEST(UnaryMathX86, Avx512GivesTheAvx2Bits) {
   const auto levels = cpuHasAvx2() ? x86Levels(false) : std::vector<IsaLevel>{};
   if (levels.size() < 2) GTEST_SKIP() << "no AVX-512";
@@ -170,7 +164,6 @@ TEST(UnaryMathX86, SpecialValuesAsLibm) {
   for (const Bound &b : kTranscendental) {
     const auto r = refRun(b.op, x);
     for (const IsaLevel &level : x86Levels(false)) {
-      if (!hasLevel(b.op, level)) continue;
       const auto y = run(b.op, x, level.isas, level.expect);
       for (size_t i = 0; i < x.size(); ++i) {
         // Log(1) = 0 and the results at 0, ±inf, NaN are exact; ±1e-45, ±1e-30 and ±1 are
@@ -216,7 +209,6 @@ TEST(UnaryMathX86, RandomInputsAtOneAndTwoThreads) {
   for (const Bound &b : kTranscendental) {
     const auto r = refRun(b.op, x);
     for (const IsaLevel &level : x86Levels(false)) {
-      if (!hasLevel(b.op, level)) continue;
       for (int threads : {1, 2}) {
         const auto y = run(b.op, x, level.isas, level.expect, threads);
         double worst = 0;
@@ -275,7 +267,6 @@ TEST(UnaryMathX86, TailsAndThreadCountsGiveSameBits) {
   const auto x = randomFloats(n, 13, -10.f, 10.f);
   for (const IsaLevel &level : x86Levels(false))
     for (const char *op : {"Tanh", "Erf", "Log", "Softplus", "Elu", "Selu", "Exp", "Sigmoid", "HardSwish"}) {
-      if (!hasLevel(op, level)) continue;
       const auto y1 = run(op, x, level.isas, level.expect, 1);
       EXPECT_EQ(y1.size(), size_t(n));
       for (int threads : {2, 3}) {
@@ -327,7 +318,7 @@ TEST(UnaryMathX86, DISABLED_Speed) {
   for (const char *op : {"Tanh", "Erf", "Log", "Softplus", "Elu", "Exp", "Sigmoid", "HardSwish", "Relu"}) {
     std::vector<std::pair<std::vector<Isa>, const char *>> levels = {{{Isa::Ref}, "ref"}};
     for (const IsaLevel &l : x86Levels(false))
-      if (hasLevel(op, l) || std::string(op) == "Exp" || std::string(op) == "Sigmoid") levels.push_back({l.isas, l.name});
+      levels.push_back({l.isas, l.name});
     std::string line = std::string("[ speed    ] ") + op;
     for (const auto &[isas, name] : levels) {
       Tensor tx = Tensor::of<float>({n}, xv), ty(DType::f32, {n});

@@ -1,4 +1,6 @@
-// The AVX2 f32 Sigmoid, Exp, Mul and Add (x86/elementwise_f32_avx2.cpp): Exp against
+// The AVX2 f32 Sigmoid and Exp (x86/unary_f32_avx2.cpp; x86_unary_math_test.cpp has the
+// rest of that family and the AVX-512 level) and same-shape Mul and Add
+// (x86/binary_f32_avx2.cpp; x86_binary_test.cpp has its broadcasts): Exp against
 // libm's expf and a double-precision e^x, Sigmoid against a double-precision reference
 // (error in ulp of the exact result, over a sweep of f32 inputs and the special values),
 // Mul/Add bit-identical to ref, tails, and the same bits for any thread count. The bounds

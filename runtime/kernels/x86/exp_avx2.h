@@ -1,7 +1,8 @@
-// The core of the AVX2 exponentials (x86/llm_avx2.cpp's for attention scores,
-// x86/elementwise_f32_avx2.cpp's for Exp and Sigmoid): x = n ln2 + r with |r| <= ln2 / 2
-// (ln2 split into a part exact in 10 bits and the rest, so n * ln2_hi is exact) and e^r by
-// its Taylor polynomial to degree 7 (truncation below 6e-9 relative). Each caller clamps x
+// The core of the AVX2 exponentials of x86/llm_avx2.cpp (attention scores; the f32 Exp,
+// Sigmoid and friends use x86/vec_math.inc, the same operations written for 8 or 16
+// lanes): x = n ln2 + r with |r| <= ln2 / 2 (ln2 split into a part exact in 10 bits and
+// the rest, so n * ln2_hi is exact) and e^r by its Taylor polynomial to degree 7
+// (truncation below 6e-9 relative). Each caller clamps x
 // first and scales by 2^n its own way (one step for the scores' range, two for the full
 // one).
 //

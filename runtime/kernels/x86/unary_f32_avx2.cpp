@@ -1,6 +1,5 @@
 // x86 AVX2 + FMA f32 unary kernels: x86/unary_f32_driver.inc on 8-lane vectors (the ops
-// and algorithms: x86/unary_f32.h, x86/vec_math.inc). Exp and Sigmoid at this level are
-// x86/elementwise_f32_avx2.cpp's (the same algorithm), registered only at x86-avx512 here.
+// and algorithms: x86/unary_f32.h, x86/vec_math.inc).
 //
 // Compiled with -mavx2 -mfma -ffp-contract=off; everything but the factory stays in an
 // anonymous namespace (see docs/architecture.md on ISA files).

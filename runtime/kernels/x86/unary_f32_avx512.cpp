@@ -1,6 +1,6 @@
 // x86 AVX-512 f32 unary kernels: x86/unary_f32_driver.inc on 16-lane vectors (the ops
-// and algorithms: x86/unary_f32.h, x86/vec_math.inc), Exp and Sigmoid included. The same
-// operations per lane as the AVX2 kernels, so the same bits; only AVX512F instructions
+// and algorithms: x86/unary_f32.h, x86/vec_math.inc). The same operations per lane as
+// the AVX2 kernels, so the same bits; only AVX512F instructions
 // (float bitwise operations through the integer ones, which need no AVX512DQ).
 //
 // Compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma -ffp-contract=off;
