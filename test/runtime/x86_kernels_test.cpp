@@ -132,6 +132,11 @@ std::vector<ConvCase> x86ConvCases() {
       {{1, 3, 40, 100}, 3, 3, {3, 3}, {2, 2}, {1, 1}, {0, 0, 1, 1}, true},
       {{1, 3, 20, 75}, 8, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
       {{1, 2, 9, 67}, 3, 1, {1, 3}, {1, 2}, {1, 1}, {0, 0, 0, 0}, false},
+      // im2col with fewer blocks than threads, so threads split the output channels over
+      // one shared column matrix: ResNet's 7x7 layer 4 (one block, a tail panel), and two
+      // blocks taken one after the other (rows of 70 outputs over 576 taps: 3 per block)
+      {{1, 40, 7, 7}, 36, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 64, 6, 70}, 20, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
   };
   // Random 2-D shapes on top.
   std::mt19937 rng(42);

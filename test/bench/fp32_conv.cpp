@@ -1,0 +1,155 @@
+// fp32 microbenchmark (issue 8): the machine's fp32 FMA peak on one core, then every
+// distinct Conv layer of ResNet-18 (and the largest GEMMs of the benchmark models) on our
+// best fp32 kernels, in GFLOP/s and as a fraction of that peak, at 1 and 2 threads.
+// Not part of the test suite (speed is no test); run it by hand:
+//
+//   edgec_fp32_conv_bench [--cpu N] [--repeats R]
+//
+// Counting: a Conv does 2 x (output elements) x (input channels per group x kernel taps)
+// flops; a GEMM M x N x K 2 M N K. The peak loop runs 16 independent FMA chains on
+// registers only (one vfmadd zmm = 16 lanes x 2 flops). Threads are pinned to CPUs N and
+// N + 1 (sched_setaffinity), median of `repeats` timed runs after a warm-up. The kernels
+// run through the registry as a session does (prepare once: constant weights packed then).
+#include <sched.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "kernel_bench_util.h"
+
+using namespace edgec::bench;
+
+namespace {
+
+bool pin(int first, int count) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int i = 0; i < count; ++i) CPU_SET(first + i, &set);
+  return sched_setaffinity(0, sizeof set, &set) == 0;
+}
+
+struct ConvLayer {
+  const char *name;
+  int count;  // how many times ResNet-18 has this shape
+  int64_t C, H, W, M, k, stride;
+};
+
+// ResNet-18 at 1x3x224x224, every conv after BatchNorm folding (bias) and with ReLU where
+// the model has one (the fused epilogue costs nothing measurable either way).
+const ConvLayer kResNet18[] = {
+    {"conv1 7x7 s2 3->64 @224", 1, 3, 224, 224, 64, 7, 2},
+    {"layer1 3x3 64->64 @56", 4, 64, 56, 56, 64, 3, 1},
+    {"layer2.0 3x3 s2 64->128 @56", 1, 64, 56, 56, 128, 3, 2},
+    {"layer2 3x3 128->128 @28", 3, 128, 28, 28, 128, 3, 1},
+    {"layer2 down 1x1 s2 64->128", 1, 64, 56, 56, 128, 1, 2},
+    {"layer3.0 3x3 s2 128->256 @28", 1, 128, 28, 28, 256, 3, 2},
+    {"layer3 3x3 256->256 @14", 3, 256, 14, 14, 256, 3, 1},
+    {"layer3 down 1x1 s2 128->256", 1, 128, 28, 28, 256, 1, 2},
+    {"layer4.0 3x3 s2 256->512 @14", 1, 256, 14, 14, 512, 3, 2},
+    {"layer4 3x3 512->512 @7", 3, 512, 7, 7, 512, 3, 1},
+    {"layer4 down 1x1 s2 256->512", 1, 256, 14, 14, 512, 1, 2},
+};
+
+double convSeconds(const ConvLayer &c, std::mt19937 &rng, int repeats, int threads, Isa *chosen) {
+  const int64_t pad = c.k / 2;
+  const int64_t OH = (c.H + 2 * pad - c.k) / c.stride + 1, OW = (c.W + 2 * pad - c.k) / c.stride + 1;
+  Tensor x(DType::f32, {1, c.C, c.H, c.W}), w(DType::f32, {c.M, c.C, c.k, c.k}), b(DType::f32, {c.M}),
+      y(DType::f32, {1, c.M, OH, OW});
+  x.random(rng), w.random(rng), b.random(rng);
+  Attr a;
+  a.i("group", 1).ints("kernel_shape", {c.k, c.k}).ints("strides", {c.stride, c.stride});
+  a.ints("dilations", {1, 1}).ints("pads", {pad, pad, pad, pad});
+  return timeKernel("Conv", {&x, &w, &b}, y, a.finish(), kBest, repeats, chosen, threads);
+}
+
+double convFlops(const ConvLayer &c) {
+  const int64_t pad = c.k / 2;
+  const int64_t OH = (c.H + 2 * pad - c.k) / c.stride + 1, OW = (c.W + 2 * pad - c.k) / c.stride + 1;
+  return 2.0 * double(c.M * OH * OW) * double(c.C * c.k * c.k);
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  int cpu = 0, repeats = 15;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--cpu")) cpu = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--repeats")) repeats = std::atoi(argv[i + 1]);
+  }
+  if (!pin(cpu, 1)) std::perror("sched_setaffinity");
+  const bool twoCpus = pin(cpu, 2) && pin(cpu, 1);
+  std::printf("fp32 microbenchmark: pinned to CPU %d%s, median of %d runs\n\n", cpu,
+              twoCpus ? " (and the next for 2 threads)" : "", repeats);
+
+  const int64_t iters = 20000000;
+  volatile float sink;
+  double peak = 0;
+  if (__builtin_cpu_supports("avx512f")) {
+    const double s = medianSeconds(5, [&] { sink = fmaLoop(iters); });
+    peak = double(iters) * 16 * 32 / s / 1e9;
+    std::printf("fp32 FMA peak, one core (vfmadd zmm, 16 chains, 32 flops each): %7.1f GFLOP/s\n", peak);
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    const double s = medianSeconds(5, [&] { sink = fmaLoopAvx2(iters); });
+    const double p = double(iters) * 16 * 16 / s / 1e9;
+    std::printf("fp32 FMA peak, one core (vfmadd ymm, 16 chains, 16 flops each): %7.1f GFLOP/s\n", p);
+    if (peak == 0) peak = p;
+  }
+  std::printf("\n");
+
+  std::mt19937 rng(1);
+  std::printf("ResNet-18 Conv layers (1x3x224x224; %% of the one-core peak; 2 threads: of twice it)\n");
+  std::printf("%-32s %3s %8s %10s %8s %10s %8s  %s\n", "layer", "n", "ms 1T", "GFLOP/s 1T", "% peak", "GFLOP/s 2T",
+              "% 2xpeak", "kernel");
+  double total1 = 0, total2 = 0, flops = 0;
+  for (const ConvLayer &c : kResNet18) {
+    Isa chosen;
+    const double t1 = convSeconds(c, rng, repeats, 1, &chosen);
+    const double t2 = twoCpus ? (pin(cpu, 2), convSeconds(c, rng, repeats, 2, &chosen)) : 0;
+    pin(cpu, 1);
+    const double f = convFlops(c);
+    total1 += c.count * t1, total2 += c.count * t2, flops += c.count * f;
+    std::printf("%-32s %3d %8.3f %10.1f %7.1f%% ", c.name, c.count, t1 * 1e3, f / t1 / 1e9, 100 * f / t1 / 1e9 / peak);
+    if (twoCpus)
+      std::printf("%10.1f %7.1f%%  %s\n", f / t2 / 1e9, 100 * f / t2 / 1e9 / (2 * peak), isaName(chosen));
+    else
+      std::printf("%10s %8s  %s\n", "-", "-", isaName(chosen));
+  }
+  std::printf("%-32s %3s %8.3f %10.1f %7.1f%% ", "all 20 convs", "", total1 * 1e3, flops / total1 / 1e9,
+              100 * flops / total1 / 1e9 / peak);
+  if (twoCpus)
+    std::printf("%10.1f %7.1f%%\n", flops / total2 / 1e9, 100 * flops / total2 / 1e9 / (2 * peak));
+  else
+    std::printf("\n");
+
+  // The largest GEMMs of the benchmark models: the transformer encoder's FFN at sequence
+  // 128 (d_model 64 -> 128 and back; tiny), and a BERT-base-sized FFN, as MatMul [M,K] x [K,N].
+  std::printf("\nMatMul [M,K] x [K,N] (B constant)\n");
+  std::printf("%-32s %8s %10s %8s %10s %8s  %s\n", "M x N x K", "ms 1T", "GFLOP/s 1T", "% peak", "GFLOP/s 2T",
+              "% 2xpeak", "kernel");
+  struct Shape {
+    int64_t M, N, K;
+  };
+  for (const Shape &s : {Shape{128, 128, 64}, Shape{128, 3072, 768}, Shape{128, 768, 3072}, Shape{1024, 1024, 1024}}) {
+    Tensor a(DType::f32, {s.M, s.K}), b(DType::f32, {s.K, s.N}), y(DType::f32, {s.M, s.N});
+    a.random(rng), b.random(rng);
+    const double f = 2.0 * double(s.M) * double(s.N) * double(s.K);
+    Isa chosen;
+    Attr n1, n2;
+    const double t1 = timeKernel("MatMul", {&a, &b}, y, n1.finish(), kBest, repeats, &chosen, 1);
+    double t2 = 0;
+    if (twoCpus) {
+      pin(cpu, 2);
+      t2 = timeKernel("MatMul", {&a, &b}, y, n2.finish(), kBest, repeats, &chosen, 2);
+      pin(cpu, 1);
+    }
+    char name[64];
+    std::snprintf(name, sizeof name, "%lld x %lld x %lld", (long long)s.M, (long long)s.N, (long long)s.K);
+    std::printf("%-32s %8.3f %10.1f %7.1f%% ", name, t1 * 1e3, f / t1 / 1e9, 100 * f / t1 / 1e9 / peak);
+    if (twoCpus)
+      std::printf("%10.1f %7.1f%%  %s\n", f / t2 / 1e9, 100 * f / t2 / 1e9 / (2 * peak), isaName(chosen));
+    else
+      std::printf("%10s %8s  %s\n", "-", "-", isaName(chosen));
+  }
+  return 0;
+}
