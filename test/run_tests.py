@@ -158,6 +158,10 @@ SUITES = [
     ("lit", lit_suite),
     ("conformance-best", conformance_suite("best")),
     ("conformance-ref", conformance_suite("ref")),
+    # docs/onnx_ops.md must be what `edgec ops` and conformance-best's report give.
+    ("op-table", script_suite("op-table", lambda build: ["/usr/bin/python3",
+                                                          os.path.join(ROOT, "test", "conformance", "op_table.py"),
+                                                          "--build-dir", build, "--check"])),
     ("e2e", script_suite("e2e", lambda build: ["/usr/bin/python3", os.path.join(ROOT, "test", "e2e", "run_e2e.py"),
                                                 "--build-dir", build])),
 ]

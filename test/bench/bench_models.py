@@ -112,6 +112,9 @@ class BenchError(Exception):
 def load_e2e():
     """test/e2e/run_e2e.py as a module (its main() only runs as a script)."""
     sys.dont_write_bytecode = True  # leave no __pycache__ next to the e2e test
+    # run_e2e.py imports its sibling harness.py, as it does when run as a script.
+    if os.path.dirname(E2E) not in sys.path:
+        sys.path.insert(0, os.path.dirname(E2E))
     spec = importlib.util.spec_from_file_location("edgec_e2e", E2E)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

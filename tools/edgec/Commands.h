@@ -29,6 +29,7 @@ void addInspectCommand(CLI::App &app);
 void addGenerateCommand(CLI::App &app);  // GenerateCommand.cpp: generate and bench (LLM packages)
 void addBenchCommand(CLI::App &app);
 void addTokenizeCommand(CLI::App &app);  // TokenizeCommand.cpp
+void addOpsCommand(CLI::App &app);       // OpsCommand.cpp
 void addTargetsCommand(CLI::App &app);  // in CompileCommand.cpp; needs registerBuiltinTargets() first
 
 // `edgec inspect` on a GGUF file (InspectGguf.cpp): chosen by the .gguf extension or the

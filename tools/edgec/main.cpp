@@ -22,6 +22,7 @@ int main(int argc, char **argv) {
   edgec::cli::addBenchCommand(app);
   edgec::cli::addTokenizeCommand(app);
   edgec::cli::addTargetsCommand(app);
+  edgec::cli::addOpsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

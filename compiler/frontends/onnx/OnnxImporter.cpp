@@ -3,6 +3,7 @@
 // with rounds of shape inference when folded shape subgraphs unlock static shapes.
 #include "edgec/OnnxImporter.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/QuantOps.h"
 #include "mlir/IR/Verifier.h"
+#include "onnx/defs/schema.h"
 
 namespace edgec {
 namespace {
@@ -240,10 +242,39 @@ OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &context, const std::string &pa
   }
 }
 
-std::vector<std::string> supportedOnnxOps() {
-  std::vector<std::string> ops;
-  for (const auto &[op, fn] : GraphImporter::importers()) ops.push_back(op);
-  return ops;
+std::vector<OnnxOpSupport> onnxOpSupport() {
+  const auto &importers = GraphImporter::importers();
+  std::map<std::pair<std::string, std::string>, OnnxOpSupport> ops;
+  // The registry holds every version of every schema; keep the default domain's.
+  for (const onnx::OpSchema &schema : onnx::OpSchemaRegistry::get_all_schemas_with_history()) {
+    if (!schema.domain().empty() || schema.SinceVersion() > kCanonicalOpset) continue;
+    OnnxOpSupport &s = ops[{"", schema.Name()}];
+    s.op = schema.Name();
+    s.versions.push_back(schema.SinceVersion());
+  }
+  for (auto &[key, s] : ops) {
+    std::sort(s.versions.begin(), s.versions.end());
+    const onnx::OpSchema *latest = onnx::OpSchemaRegistry::Schema(s.op, kCanonicalOpset, "");
+    s.deprecated = latest && latest->Deprecated();
+    if (importers.count(s.op)) s.how = "import";
+    else if (latest && (latest->HasFunction() || latest->HasContextDependentFunction())) s.how = "function";
+    else s.how = "none";
+  }
+  // Other domains' importers are keyed "domain.Op" (GraphImporter::importerKey).
+  for (const auto &[key, fn] : importers) {
+    size_t dot = key.rfind('.');
+    if (dot == std::string::npos) continue;
+    OnnxOpSupport &s = ops[{key.substr(0, dot), key.substr(dot + 1)}];
+    s.domain = key.substr(0, dot);
+    s.op = key.substr(dot + 1);
+    s.how = "import";
+    for (const onnx::OpSchema &schema : onnx::OpSchemaRegistry::get_all_schemas_with_history())
+      if (schema.domain() == s.domain && schema.Name() == s.op) s.versions.push_back(schema.SinceVersion());
+    std::sort(s.versions.begin(), s.versions.end());
+  }
+  std::vector<OnnxOpSupport> out;
+  for (auto &[key, s] : ops) out.push_back(std::move(s));
+  return out;
 }
 
 }  // namespace edgec

@@ -49,7 +49,23 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxBytes(mlir::MLIRContext &context,
                                                   const ImportOptions &options,
                                                   std::string &error);
 
-// The ONNX op types the frontend can import (for `edgec --help` and reports).
-std::vector<std::string> supportedOnnxOps();
+// How the frontend handles one ONNX operator (`edgec ops`, docs/onnx_ops.md).
+struct OnnxOpSupport {
+  std::string domain;  // "" for the default domain (ai.onnx)
+  std::string op;
+  // The operator's versions (each schema's since_version) up to kCanonicalOpset: a model of
+  // any opset from the first on is converted to kCanonicalOpset before import. Empty for a
+  // domain without schemas in this ONNX build.
+  std::vector<int> versions;
+  // "import": an importer of its own; "function": no importer, but ONNX defines the
+  // operator as a function of other operators, whose body replaces the node (it imports
+  // when the body's operators do); "none": not supported.
+  std::string how;
+  bool deprecated = false;  // ONNX marks the schema deprecated at kCanonicalOpset
+};
+
+// Every operator of the default domain that ONNX defines up to kCanonicalOpset, and every
+// operator of another domain that the frontend imports; sorted by domain, then name.
+std::vector<OnnxOpSupport> onnxOpSupport();
 
 }  // namespace edgec
