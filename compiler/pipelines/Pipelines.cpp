@@ -21,6 +21,11 @@ void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options) 
   fpm.addPass(mlir::createCSEPass());
 }
 
+void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &options) {
+  if (!options.fuse) return;
+  pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseEpilogue());
+}
+
 void buildQuantizePipeline(mlir::OpPassManager &pm) {
   mlir::OpPassManager &fpm = pm.nest<mlir::func::FuncOp>();
   fpm.addPass(mlir::edge::createQuantize());
@@ -80,6 +85,9 @@ void registerPipelines() {
   mlir::PassPipelineRegistration<>(
       "edge-host-pipeline", "The graph optimizations `edgec compile --target host` runs",
       [](mlir::OpPassManager &pm) { buildHostPipeline(pm, PipelineOptions{}); });
+  mlir::PassPipelineRegistration<>(
+      "edge-host-late-pipeline", "What `edgec compile --target host` runs after the precision passes",
+      [](mlir::OpPassManager &pm) { buildHostLatePipeline(pm, PipelineOptions{}); });
   mlir::PassPipelineRegistration<>(
       "edge-quantize-pipeline", "Static INT8 from the calibration ranges in the IR, as `edgec compile --precision int8` runs it after calibrating",
       [](mlir::OpPassManager &pm) { buildQuantizePipeline(pm); });

@@ -11,6 +11,8 @@ namespace edgec {
 
 Target::~Target() = default;
 
+void Target::buildLatePipeline(mlir::OpPassManager &, const PipelineOptions &) const {}
+
 bool Target::writePackage(mlir::ModuleOp module, const std::string &path, PackageStats *stats) const {
   std::vector<uint8_t> package = buildPackage(module, stats);
   if (package.empty()) return false;

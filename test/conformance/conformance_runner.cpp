@@ -241,6 +241,7 @@ Result runCase(const std::string &dir, const std::string &workDir) {
   if (!module) return {Result::Fail, "import: " + error + (diagnostics.empty() ? "" : " " + diagnostics)};
   mlir::PassManager pm(&context);
   target->buildPipeline(pm, {});
+  target->buildLatePipeline(pm, {});  // no precision passes in between: what compile runs for fp32
   if (mlir::failed(pm.run(*module))) return {Result::Fail, "optimize: " + diagnostics};
   if (mlir::failed(target->checkLegality(*module))) return {Result::Fail, "legality: " + diagnostics};
   std::vector<uint8_t> package = target->buildPackage(*module, nullptr);

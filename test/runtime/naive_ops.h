@@ -18,7 +18,7 @@ struct ConvCase {
   int64_t group;
   std::vector<int64_t> kernel, strides, dilations, pads;  // pads: begins then ends
   bool bias = true;
-  std::string activation = "";  // "", "Relu", "Clip"
+  std::string activation = "";  // "", "Relu", "Clip"; float Conv: "Sigmoid", "Silu", "HardSwish"
   float actMin = 0.f, actMax = 0.f;
 
   size_t nd() const { return x.size() - 2; }
@@ -46,6 +46,9 @@ struct ConvCase {
 inline float naiveActivation(double v, const std::string &act, float lo, float hi) {
   if (act == "Relu") return static_cast<float>(std::max(v, 0.0));
   if (act == "Clip") return static_cast<float>(std::min(std::max(v, double(lo)), double(hi)));
+  if (act == "Sigmoid") return static_cast<float>(1.0 / (1.0 + std::exp(-v)));
+  if (act == "Silu") return static_cast<float>(v / (1.0 + std::exp(-v)));
+  if (act == "HardSwish") return static_cast<float>(v * std::min(1.0, std::max(0.0, v / 6.0 + 0.5)));
   return static_cast<float>(v);
 }
 

@@ -137,6 +137,17 @@ std::vector<ConvCase> x86ConvCases() {
       // blocks taken one after the other (rows of 70 outputs over 576 taps: 3 per block)
       {{1, 40, 7, 7}, 36, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
       {{1, 64, 6, 70}, 20, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
+      // function epilogues (edge-fuse-epilogue) on every path: pointwise (also split by
+      // output channels), im2col (one and several blocks), depthwise (bands and the flat
+      // 3x3 kernel), with tails of 1 to 7 outputs
+      {{1, 24, 9, 9}, 40, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Silu"},
+      {{1, 16, 7, 7}, 44, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, false, "HardSwish"},
+      {{1, 3, 29, 27}, 32, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Silu"},
+      {{1, 64, 6, 70}, 20, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Sigmoid"},
+      {{1, 40, 7, 7}, 36, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "HardSwish"},
+      {{1, 3, 11, 40}, 3, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Silu"},
+      {{2, 2, 9, 5}, 4, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Sigmoid"},
+      {{1, 2, 9, 17}, 2, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, false, "HardSwish"},
   };
   // Random 2-D shapes on top.
   std::mt19937 rng(42);

@@ -223,6 +223,11 @@ void addCompileCommand(CLI::App &app) {
       if (mlir::failed(qpm.run(*module)))
         throw CommandError("--precision " + opts->precision + " failed:\n" + diagnostics.str());
     }
+    {
+      mlir::PassManager lpm(&context);
+      target->buildLatePipeline(lpm, PipelineOptions{!opts->noFuse});
+      if (mlir::failed(lpm.run(*module))) throw CommandError("optimization failed:\n" + diagnostics.str());
+    }
     if (!opts->dumpIr.empty()) {
       std::string text;
       llvm::raw_string_ostream ir(text);

@@ -36,6 +36,10 @@ public:
 
   // The graph optimizations for this target, on the imported edge module.
   virtual void buildPipeline(mlir::OpPassManager &pm, const PipelineOptions &options) const = 0;
+  // Passes after the precision passes (calibration and quantization see the module of
+  // buildPipeline; these change only how what ships runs, e.g. fused epilogues). None
+  // by default.
+  virtual void buildLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &options) const;
 
   // Fails, with one error on the module that lists every op and element type the
   // target cannot run (not just the first), if the optimized module holds any.

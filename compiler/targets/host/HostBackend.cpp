@@ -94,6 +94,9 @@ public:
   void buildPipeline(OpPassManager &pm, const PipelineOptions &options) const override {
     buildHostPipeline(pm, options);
   }
+  void buildLatePipeline(OpPassManager &pm, const PipelineOptions &options) const override {
+    buildHostLatePipeline(pm, options);
+  }
   LogicalResult checkLegality(ModuleOp module) const override { return checkHostLegality(module); }
   std::vector<uint8_t> buildPackage(ModuleOp module, PackageStats *stats) const override {
     return buildHostPackage(module, stats);

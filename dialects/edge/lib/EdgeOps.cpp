@@ -494,8 +494,12 @@ LogicalResult ConvOp::verify() {
   if (getBias() && shapeOf(getBias()) != ArrayRef<int64_t>{w[0]})
     return emitOpError() << "bias must have shape [" << w[0] << "]";
   StringRef act = getActivation();
-  if (act != "" && act != "Relu" && act != "Clip")
+  const bool clamp = act == "" || act == "Relu" || act == "Clip";
+  if (!clamp && act != "Sigmoid" && act != "Silu" && act != "HardSwish")
     return emitOpError() << "unknown fused activation '" << act << "'";
+  // The integer kernels apply an epilogue as a clamp of the requantized codes.
+  if (!clamp && isUniformQuantized(getOutput().getType().getElementType()))
+    return emitOpError() << "a quantized Conv takes only a Relu or Clip epilogue, not '" << act << "'";
   return verifyWindowOutput(*this, x, y, w.drop_front(2), getStrides(), getPads(), getDilations());
 }
 

@@ -65,6 +65,29 @@ def FuseLayerNorm : Pass<"edge-fuse-layernorm", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def FuseEpilogue : Pass<"edge-fuse-epilogue", "func::FuncOp"> {
+  let summary = "Fuse Sigmoid, SiLU and HardSwish into the producing float Conv's epilogue";
+  let description = [{
+    On what stays float after the precision passes (it runs after them: the integer
+    Conv kernels apply an epilogue as a clamp of their output codes, and calibration
+    must see the activations that ship), an f32 Conv followed by
+
+      Sigmoid(y)                          -> activation = "Sigmoid"
+      Mul(y, Sigmoid(y))  (SiLU / Swish)  -> activation = "Silu"
+      HardSwish(y)                        -> activation = "HardSwish"
+      Mul(y, HardSigmoid(y)) with alpha 1/6 and beta 1/2 (HardSwish as exported
+      before opset 14)                    -> activation = "HardSwish"
+
+    becomes one Conv whose kernel applies the function to each output as it stores
+    it, instead of one or two more passes over the activation tensor (EfficientNet's
+    SiLU after nearly every Conv, MobileNetV3's HardSwish). The Mul must not
+    broadcast, and the Conv's result and the Sigmoid/HardSigmoid must have no user
+    outside the pattern. The kernels compute the same function as the unfused ops
+    (ref: the same formulas, so the same bits).
+  }];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//

@@ -54,7 +54,7 @@ ConvOperands requireConvOperands(const KernelSignature &sig, const char *op) {
   return o;
 }
 
-ConvPlan parseConv(const KernelSignature &sig) {
+ConvPlan parseConv(const KernelSignature &sig, bool functions) {
   const auto [x, w, b, y] = requireConvOperands(sig, "Conv");
 
   ConvPlan p;
@@ -96,7 +96,7 @@ ConvPlan parseConv(const KernelSignature &sig) {
   p.inSize = product(p.inSpatial);
   p.outSize = product(p.outSpatial);
   p.kernelSize = product(p.kernel);
-  p.act = parseActivation(sig);
+  p.act = parseActivation(sig, functions);
   return p;
 }
 
@@ -105,7 +105,7 @@ namespace {
 class RefConv final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    p_ = parseConv(sig);
+    p_ = parseConv(sig, true);
     taps_.init(p_);
   }
 

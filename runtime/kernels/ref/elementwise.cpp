@@ -170,13 +170,7 @@ template <typename T> void unaryLoop(UnaryOp op, const T *x, T *y, int64_t n) {
   } else {
     switch (op) {
     case UnaryOp::Relu: return map([](T v) { return v < 0 ? T(0) : v; });  // keeps NaN
-    case UnaryOp::Sigmoid:
-      // Split by sign so exp never overflows.
-      return map([](T v) {
-        if (v >= 0) return T(1) / (T(1) + std::exp(-v));
-        const T e = std::exp(v);
-        return e / (T(1) + e);
-      });
+    case UnaryOp::Sigmoid: return map([](T v) { return sigmoidOf(v); });
     case UnaryOp::Tanh: return map([](T v) { return std::tanh(v); });
     case UnaryOp::Sqrt: return map([](T v) { return std::sqrt(v); });
     case UnaryOp::Erf: return map([](T v) { return std::erf(v); });

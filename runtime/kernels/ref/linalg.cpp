@@ -9,12 +9,14 @@
 
 namespace edgec::rt::ref {
 
-Activation parseActivation(const KernelSignature &sig) {
+Activation parseActivation(const KernelSignature &sig, bool functions) {
   const std::string kind = sig.attrs.s("activation", "");
   Activation act;
   if (kind.empty()) return act;
   act.enabled = true;
-  if (kind == "Relu") {
+  if (functions && (kind == "Sigmoid" || kind == "Silu" || kind == "HardSwish")) {
+    act.kind = kind == "Sigmoid" ? ActKind::Sigmoid : kind == "Silu" ? ActKind::Silu : ActKind::HardSwish;
+  } else if (kind == "Relu") {
     act.lo = 0.f;
     act.hi = std::numeric_limits<float>::infinity();
   } else if (kind == "Clip") {

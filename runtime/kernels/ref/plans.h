@@ -15,13 +15,18 @@
 namespace edgec::rt::ref {
 
 // A fused activation epilogue: Relu and Clip are both a clamp, "none" is (-inf, +inf).
+// A fused epilogue: a clamp to [lo, hi] (Relu, Clip), or a function that only float Conv
+// kernels apply (edge-fuse-epilogue): Sigmoid, SiLU = x * sigmoid(x), HardSwish.
+enum class ActKind { Clamp, Sigmoid, Silu, HardSwish };
 struct Activation {
   bool enabled = false;
+  ActKind kind = ActKind::Clamp;
   float lo = 0.f;
   float hi = 0.f;
 };
-// Reads the `activation`, `act_min`, `act_max` attributes.
-Activation parseActivation(const KernelSignature &sig);
+// Reads the `activation`, `act_min`, `act_max` attributes. Only clamps unless
+// `functions` (the float Conv kernels): any other kind is an error naming the node.
+Activation parseActivation(const KernelSignature &sig, bool functions = false);
 
 struct GemmPlan {
   int64_t M = 0, N = 0, K = 0;
@@ -52,7 +57,9 @@ struct ConvPlan {
   Activation act;
 };
 // Inputs X [N, C, D...], W [M, C/group, k...], B? [M]; output Y [N, M, O...].
-ConvPlan parseConv(const KernelSignature &sig);
+// `functions`: the float Conv kernels, which also apply Sigmoid, SiLU and HardSwish
+// epilogues (parseActivation).
+ConvPlan parseConv(const KernelSignature &sig, bool functions = false);
 
 // The operands Conv and ConvTranspose share, checked: inputs X [N, C, D...], W of X's
 // rank, optional B, output Y, all f32 (`op` names the kernel in the dtype error).

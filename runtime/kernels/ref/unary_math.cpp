@@ -81,9 +81,7 @@ struct Shrink : FloatFn {
 };
 struct HardSwish : FloatFn {
   // ONNX: x * HardSigmoid(x) with alpha = 1/6, beta = 0.5.
-  template <typename T> T operator()(T v, const Params &) const {
-    return v * std::min(T(1), std::max(T(0), v * T(1.0 / 6.0) + T(0.5)));
-  }
+  template <typename T> T operator()(T v, const Params &) const { return hardSwishOf(v); }
 };
 struct Softplus : FloatFn {
   // log(1 + exp(x)) without overflow for large x.

@@ -457,9 +457,30 @@ protected:
   DType dtype_ = DType::f32;
 };
 
+// The float Sigmoid and HardSwish kernels' functions (ref/elementwise.cpp,
+// ref/unary_math.cpp), shared with the fused epilogues so that a fused Conv gives the
+// same bits as the unfused ops.
+template <typename T> T sigmoidOf(T v) {
+  // Split by sign so exp never overflows.
+  if (v >= 0) return T(1) / (T(1) + std::exp(-v));
+  const T e = std::exp(v);
+  return e / (T(1) + e);
+}
+// ONNX: x * HardSigmoid(x) with alpha = 1/6, beta = 0.5, in HardSigmoid's order.
+template <typename T> T hardSwishOf(T v) {
+  return v * std::min(T(1), std::max(T(0), v * T(1.0 / 6.0) + T(0.5)));
+}
+
 inline float activate(float v, const Activation &act) {
-  // std::max/min keep NaN (like numpy's maximum/clip): the comparison is false for NaN.
-  return std::min(std::max(v, act.lo), act.hi);
+  switch (act.kind) {
+  case ActKind::Clamp:
+    // std::max/min keep NaN (like numpy's maximum/clip): the comparison is false for NaN.
+    return std::min(std::max(v, act.lo), act.hi);
+  case ActKind::Sigmoid: return sigmoidOf(v);
+  case ActKind::Silu: return v * sigmoidOf(v);  // Mul(x, Sigmoid(x))
+  case ActKind::HardSwish: return hardSwishOf(v);
+  }
+  return v;
 }
 inline void applyActivation(float *y, int64_t n, const Activation &act) {
   if (!act.enabled) return;

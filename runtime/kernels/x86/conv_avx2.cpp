@@ -15,6 +15,7 @@
 
 #include "ref/plans.h"
 #include "register_kernels.h"
+#include "x86/exp_avx2.h"
 
 // GCC keeps an array of __m256 accumulators in registers only if the loops over it are
 // unrolled before its scalar replacement; otherwise it stores them on every iteration.
@@ -35,13 +36,14 @@ __m256i firstLanes(int64_t n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-// The fused activation as a clamp; (-inf, +inf) without one. max(lo, v) and min(hi, v)
+// The fused activation as a clamp; (-inf, +inf) without one, or for a function epilogue
+// (applied after the store: applyFunctionEpilogue). max(lo, v) and min(hi, v)
 // return v when it is NaN, like the ref's std::min(std::max(v, lo), hi).
 struct Clamp {
   __m256 lo, hi;
   explicit Clamp(const ref::Activation &act)
-      : lo(_mm256_set1_ps(act.enabled ? act.lo : -std::numeric_limits<float>::infinity())),
-        hi(_mm256_set1_ps(act.enabled ? act.hi : std::numeric_limits<float>::infinity())) {}
+      : lo(_mm256_set1_ps(clamps(act) ? act.lo : -std::numeric_limits<float>::infinity())),
+        hi(_mm256_set1_ps(clamps(act) ? act.hi : std::numeric_limits<float>::infinity())) {}
   __m256 operator()(__m256 v) const { return _mm256_min_ps(hi, _mm256_max_ps(lo, v)); }
 };
 

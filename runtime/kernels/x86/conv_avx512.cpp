@@ -26,6 +26,7 @@
 
 #include "ref/plans.h"
 #include "register_kernels.h"
+#include "x86/exp_avx2.h"
 
 // GCC keeps an array of __m512 accumulators in registers only if the loops over it are
 // unrolled before its scalar replacement; otherwise it stores them on every iteration.
@@ -46,13 +47,14 @@ __mmask16 firstLanes(int64_t n) {
   return static_cast<__mmask16>((1u << minI(maxI(n, 0), 16)) - 1);
 }
 
-// The fused activation as a clamp; (-inf, +inf) without one. max(lo, v) and min(hi, v)
+// The fused activation as a clamp; (-inf, +inf) without one, or for a function epilogue
+// (applied after the store: applyFunctionEpilogue). max(lo, v) and min(hi, v)
 // return v when it is NaN, like the ref's std::min(std::max(v, lo), hi).
 struct Clamp {
   __m512 lo, hi;
   explicit Clamp(const ref::Activation &act)
-      : lo(_mm512_set1_ps(act.enabled ? act.lo : -std::numeric_limits<float>::infinity())),
-        hi(_mm512_set1_ps(act.enabled ? act.hi : std::numeric_limits<float>::infinity())) {}
+      : lo(_mm512_set1_ps(clamps(act) ? act.lo : -std::numeric_limits<float>::infinity())),
+        hi(_mm512_set1_ps(clamps(act) ? act.hi : std::numeric_limits<float>::infinity())) {}
   __m512 operator()(__m512 v) const { return _mm512_min_ps(hi, _mm512_max_ps(lo, v)); }
 };
 

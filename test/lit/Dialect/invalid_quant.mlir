@@ -552,3 +552,13 @@ func.func @dynamic_k(%x: tensor<2x5xf32>, %w: tensor<3x4x!quant.uniform<i8:f32, 
   %0 = edge.DynamicQuantizedMatMul %x, %w : (tensor<2x5xf32>, tensor<3x4x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// The integer Conv kernels apply an epilogue as a clamp of the output codes.
+func.func @conv_quantized_silu(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{a quantized Conv takes only a Relu or Clip epilogue, not 'Silu'}}
+  %0 = edge.Conv %x, %w {activation = "Silu", dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}

@@ -367,8 +367,9 @@ def Edge_ConvOp : Edge_Op<"Conv", [Pure]> {
   let summary = "N-d convolution (NC... layout) with groups and explicit pads";
   let description = [{
     `pads` holds all begins then all ends over the spatial dims (auto_pad is resolved
-    by the frontend). `activation` is "" (none), "Relu" or "Clip" with
-    [act_min, act_max]: a fused epilogue.
+    by the frontend). `activation` is a fused epilogue: "" (none), "Relu" or "Clip"
+    with [act_min, act_max] (edge-fuse-activation), or, on a float Conv only,
+    "Sigmoid", "Silu" (x * sigmoid(x)) or "HardSwish" (edge-fuse-epilogue).
 
     Quantized (as ONNX QLinearConv): the input per-tensor, the weight per-tensor or
     per-axis along dim 0 (output channels), storage types may differ; the bias has
