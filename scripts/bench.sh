@@ -87,5 +87,5 @@ if [ "$installed" != "$ort_version" ]; then
   }
 fi
 
-"$root/scripts/build.sh" edgec
+"$root/scripts/build.sh" edgec edgec-run
 exec /usr/bin/python3 "$root/test/bench/bench_models.py" --build-dir "$build" --peers "$peers" "$@"

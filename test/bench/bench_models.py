@@ -8,15 +8,18 @@ to read, not a test: nothing here is asserted, and the exit status is non-zero o
 something could not run at all (a model that fails is named, with the command and its
 output, and the others still run).
 
-Models: the MLP (1x784), MobileNetV2 and ResNet-18 (1x3x224x224) and the transformer
-encoder (16x1x64) that the end-to-end check test/e2e/run_e2e.py builds (random fixed-seed
+Models: every model of the end-to-end check test/e2e/run_e2e.py (random fixed-seed
 weights; its model and export code is imported from there, so both exercises use the same
-ONNX files), plus EfficientNet-B0 (1x3x224x224: SiLU activations and squeeze-excitation
-blocks, i.e. Sigmoid, Mul of two activations and GlobalAveragePool in every block; defined
-here) so that the benchmark covers more kinds of models than the ones tuned on.
+ONNX files): the MLP, MobileNetV2, ResNet-18, ShuffleNetV2, EfficientNet-B0 (SiLU and
+squeeze-excitation), MobileNetV3-small (HardSwish), a U-Net, the transformer encoder and a
+GPT-style decoder with a causal mask (both at sequence 16/32 there, and here also at 128:
+transformer_s128, gpt_decoder_s128), LSTM and GRU models and a scripted-If model, so that
+the benchmark covers more kinds of models than the ones tuned on.
 
 Four sides per model (--precision picks fp32, int8 or both):
-  edgec fp32   `edgec compile --target host` of the ONNX file;
+  edgec fp32   `edgec compile --target host` of the ONNX file, run by `edgec-run` (the
+               runtime-only runner: `edgec run` without the compiler, what a deployment
+               links);
   ORT fp32     the same ONNX file in ONNX Runtime;
   edgec int8   `edgec compile --precision int8 --calib DIR [--calib-method M]`, DIR holding
                --calib-samples (32) fixed-seed .npy samples drawn like the benchmark input
@@ -67,8 +70,12 @@ Method, per model:
     and ORT fused against ORT unfused (how far requantization rounding alone moves the
     output: in the transformer, whose float LayerNorm output magnifies a one-code
     difference, as far as edgec against ORT);
-  * package sizes (fp32 and int8 .edgepkg; the fp32 and QDQ .onnx files).
-Goals from issue 10 (not asserted): edgec int8 <= 0.5 x edgec fp32 and <= 0.9 x ORT int8.
+  * package sizes (fp32 and int8 .edgepkg; the fp32 and QDQ .onnx files);
+  * each process's peak resident memory (its VmHWM: `edgec-run --memory`, ort_runner's
+    peak_rss_bytes; ORT's includes node itself) and the
+    size of edgec-run; `edgec compile` seconds per model (issue 9's goal: under 3 s).
+Goals (not asserted): issue 8, edgec fp32 <= 0.9 x ORT fp32 with a lower peak RSS; issue 10,
+edgec int8 <= 0.5 x edgec fp32 and <= 0.9 x ORT int8.
 
 Results go to BUILD/bench/results.json (and the work files under BUILD/bench/<model>/).
 """
@@ -122,15 +129,15 @@ def load_e2e():
 
 
 def models(e2e):
-    """The e2e models plus EfficientNet-B0 (SiLU + squeeze-excitation), benchmark only."""
-    def make_efficientnet_b0():
-        import torch
-        import torchvision
-        torch.manual_seed(0)
-        model = torchvision.models.efficientnet_b0(weights=None)
-        e2e.randomize_batchnorm(model, seed=3)
-        return model.eval(), (1, 3, 224, 224)
-    return list(e2e.MODELS) + [("efficientnet_b0", make_efficientnet_b0)]
+    """The e2e models (test/e2e/run_e2e.py's MODELS), and the two transformers again at
+    sequence 128 (the same weights; the e2e check runs them short)."""
+    def at_seq(make, seq):
+        def factory():
+            model, shape = make() if make is not e2e.make_gpt_decoder else make(seq)
+            return model, (seq,) + tuple(shape[1:])
+        return factory
+    return list(e2e.MODELS) + [("transformer_s128", at_seq(e2e.make_transformer, 128)),
+                               ("gpt_decoder_s128", at_seq(e2e.make_gpt_decoder, 128))]
 
 
 def run(cmd, what):
@@ -206,9 +213,9 @@ def out_dir(m, side):
 
 
 def edgec_cmd(args, edgec, m, precision, threads):
-    return ["taskset", "-c", cores(args, threads), edgec, "run", m["pkg"][precision], "--input", "input=" + m["x_npy"],
+    return ["taskset", "-c", cores(args, threads), args.edgec_run, m["pkg"][precision], "--input", "input=" + m["x_npy"],
             "--output-dir", out_dir(m, "edgec_" + precision), "--warmup", str(args.warmup),
-            "--repeat", str(args.repeat), "--threads", str(threads), "-q"]
+            "--repeat", str(args.repeat), "--threads", str(threads), "-q", "--memory"]
 
 
 def ort_cmd(args, m, precision, threads, warmup=None, repeat=None):
@@ -225,13 +232,20 @@ def side_cmd(args, edgec, m, side, threads):
     return edgec_cmd(args, edgec, m, precision, threads) if tool == "edgec" else ort_cmd(args, m, precision, threads)
 
 
+PEAK_RE = re.compile(r"^peak memory: RSS [0-9.]+ MiB \(([0-9]+) kB\)$", re.MULTILINE)
+
+
 def time_edgec(cmd):
-    out = run(cmd, "edgec run")
+    out = run(cmd, "edgec-run")
     found = LATENCY_RE.search(out)
     if not found:
         raise BenchError("no latency line in the output of %s:\n%s" % (shlex.join(cmd), out))
     # edgec prints the median, min and max of its runs (not every run time).
-    return {"median_ms": float(found.group(1)), "min_ms": float(found.group(3)), "max_ms": float(found.group(4))}
+    peak = PEAK_RE.search(out)
+    if not peak:
+        raise BenchError("no peak memory line in the output of %s:\n%s" % (shlex.join(cmd), out))
+    return {"median_ms": float(found.group(1)), "min_ms": float(found.group(3)), "max_ms": float(found.group(4)),
+            "rss_bytes": int(peak.group(1)) * 1024}
 
 
 def time_ort(cmd):
@@ -240,7 +254,9 @@ def time_ort(cmd):
     if not lines:
         raise BenchError("no JSON line in the output of %s:\n%s" % (shlex.join(cmd), out))
     r = json.loads(lines[-1])
-    return {k: r[k] for k in ("median_ms", "min_ms", "max_ms", "times_ms", "js_hop_us", "outputs")}
+    t = {k: r[k] for k in ("median_ms", "min_ms", "max_ms", "times_ms", "js_hop_us", "outputs")}
+    t["rss_bytes"] = r["peak_rss_bytes"]
+    return t
 
 
 def load_ort_output(m, precision):
@@ -336,6 +352,7 @@ def bench_model(args, edgec, name, m):
         result["ort_fusion"] = m["ort_fusion"]
     for threads, rounds in per_t.items():
         t = {"median_ms": {s: statistics.median(r["times"][s]["median_ms"] for r in rounds) for s in sides},
+             "rss_bytes": {s: statistics.median(r["times"][s]["rss_bytes"] for r in rounds) for s in sides},
              "ratios": {}, "commands": {s: shlex.join(side_cmd(args, edgec, m, s, threads)) for s in sides},
              "rounds": [{"order": r["order"], "ratios": r["ratios"],
                          "times": {s: {k: v for k, v in r["times"][s].items() if k != "outputs"} for s in sides}}
@@ -451,6 +468,29 @@ def report(args, results, env, ort_version):
             parts.append("%s <= %g: met in %d of %d rows%s" % (k, bound, len(rows_met), total,
                                                                " (%s)" % ", ".join(rows_met) if rows_met else ""))
         print("Goals (issue 10; reported, not asserted): " + "; ".join(parts) + ".")
+    if "edgec/ORT fp32" in ratio_names:
+        rows_met = ["%s@%s" % (name, tn) for name, r in results.items() for tn, t in r["threads"].items()
+                    if t["ratios"]["edgec/ORT fp32"]["median"] <= 0.9]
+        total = sum(len(r["threads"]) for r in results.values())
+        print("Goal (issue 8; reported, not asserted): edgec/ORT fp32 <= 0.9 in %d of %d rows; lower peak RSS "
+              "in %d of %d rows." % (len(rows_met), total,
+                                     sum(1 for r in results.values() for t in r["threads"].values()
+                                         if t["rss_bytes"]["edgec_fp32"] < t["rss_bytes"]["ort_fp32"]), total))
+
+    print()
+    print("peak resident memory per process (median over rounds; edgec: the runtime-only edgec-run, %s; "
+          "ORT: the node process, node itself included) and edgec compile seconds" %
+          fmt_bytes(os.path.getsize(args.edgec_run)))
+    header = ["model", "T"] + ["RSS " + s.replace("_", " ") for s in sides] + \
+             ["edgec/ORT RSS " + p for p in args.precision] + ["compile s " + p for p in args.precision]
+    rows = []
+    for name, r in results.items():
+        for threads, t in r["threads"].items():
+            rss = t["rss_bytes"]
+            rows.append([name, threads] + [fmt_bytes(rss[s]) for s in sides] +
+                        ["%.2f" % (rss["edgec_" + p] / rss["ort_" + p]) for p in args.precision] +
+                        ["%.2f" % r["compile_s"][p] for p in args.precision])
+    print_table(header, rows)
 
     print()
     print("output agreement (max |a - b| / max|b| over the output; top-1 for classifiers)")
@@ -534,9 +574,11 @@ def main():
     build = os.path.abspath(args.build_dir)
     args.peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
     edgec = os.path.join(build, "bin", "edgec")
+    args.edgec_run = os.path.join(build, "bin", "edgec-run")
     problems = []
-    if not os.access(edgec, os.X_OK):
-        problems.append("no edgec binary at %s (build it: scripts/build.sh)" % edgec)
+    for tool in (edgec, args.edgec_run):
+        if not os.access(tool, os.X_OK):
+            problems.append("no %s binary at %s (build it: scripts/build.sh)" % (os.path.basename(tool), tool))
     if shutil.which("taskset") is None:
         problems.append("taskset not found (Debian package util-linux)")
     if shutil.which(args.node) is None:

@@ -15,7 +15,9 @@
 // (so it includes the JS binding's own per-call cost: one setImmediate hop, feeds
 // validation and wrapping the output tensors). Prints one JSON line on stdout:
 //   {"ort_version", "times_ms": [R numbers], "median_ms", "min_ms", "max_ms",
-//    "js_hop_us", "outputs": [{"name", "shape", "dtype", "file"}]}
+//    "js_hop_us", "peak_rss_bytes", "outputs": [{"name", "shape", "dtype", "file"}]}
+// peak_rss_bytes is the process's VmHWM (/proc/self/status) after the runs: the peak
+// resident set of node with ONNX Runtime and the model.
 // js_hop_us is the median cost of an empty `await` through setImmediate, i.e. roughly the
 // part of each time that is the binding's scheduling rather than ONNX Runtime itself.
 // With --output-dir, each output of the last run is written to DIR/<name>.bin (raw, its
@@ -24,6 +26,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+
+// VmHWM ("high water mark" of the resident set) of this process, in bytes.
+function peakRssBytes() {
+  const m = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) * 1024 : null;
+}
 
 function parseArgs(argv) {
   const args = { warmup: 5, repeat: 20 };
@@ -112,6 +120,7 @@ async function main() {
     min_ms: sorted[0],
     max_ms: sorted[sorted.length - 1],
     js_hop_us: median(hops),
+    peak_rss_bytes: peakRssBytes(),
     outputs,
   }) + '\n');
   await session.release();

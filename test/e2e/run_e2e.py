@@ -129,8 +129,43 @@ def make_transformer():
     return torch.nn.TransformerEncoder(layer, num_layers=2).eval(), (16, 1, 64)
 
 
+def make_gpt_decoder(seq=32):
+    """A GPT-style decoder stack: token embeddings in, 4 pre-norm blocks of causal
+    self-attention (the mask a constant of the model) and a GELU MLP, final LayerNorm and
+    a vocabulary head. Sequence-first [seq, 1, d] like the encoder above."""
+    import torch
+    from torch import nn
+
+    class Gpt(nn.Module):
+        def __init__(self):
+            super().__init__()
+            layer = nn.TransformerEncoderLayer(d_model=64, nhead=4, dim_feedforward=256, dropout=0.0,
+                                               activation="gelu", norm_first=True)
+            self.blocks = nn.TransformerEncoder(layer, num_layers=4, enable_nested_tensor=False)
+            self.pos = nn.Parameter(0.1 * torch.randn(seq, 1, 64))
+            self.norm = nn.LayerNorm(64)
+            self.head = nn.Linear(64, 96)
+            self.register_buffer("mask", torch.triu(torch.full((seq, seq), float("-inf")), diagonal=1))
+
+        def forward(self, x):
+            return self.head(self.norm(self.blocks(x + self.pos, mask=self.mask)))
+
+    torch.manual_seed(0)
+    return Gpt().eval(), (seq, 1, 64)
+
+
 def make_shufflenet_v2():
     return make_torchvision("shufflenet_v2_x0_5", 3)
+
+
+def make_efficientnet_b0():
+    # SiLU after nearly every Conv and squeeze-excitation blocks: edge-fuse-epilogue's Silu.
+    return make_torchvision("efficientnet_b0", 3)
+
+
+def make_mobilenet_v3_small():
+    # HardSwish, exported at opset 13 as x * HardSigmoid(x), and HardSigmoid-gated SE blocks.
+    return make_torchvision("mobilenet_v3_small", 4)
 
 
 def make_unet():
@@ -231,7 +266,10 @@ MODELS = [
     ("mobilenet_v2", make_mobilenet_v2),
     ("resnet18", make_resnet18),
     ("transformer", make_transformer),
+    ("gpt_decoder", make_gpt_decoder),
     ("shufflenet_v2", make_shufflenet_v2),
+    ("efficientnet_b0", make_efficientnet_b0),
+    ("mobilenet_v3_small", make_mobilenet_v3_small),
     ("unet", make_unet),
     ("scripted_if", make_scripted_if),
     ("lstm_tagger", make_lstm_tagger),

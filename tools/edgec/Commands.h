@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "RunCommand.h"
 #include "edgec/Target.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -17,14 +18,10 @@
 
 namespace edgec::cli {
 
-struct CommandError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 void addImportCommand(CLI::App &app);
 void addCompileCommand(CLI::App &app);
 void addAnalyzeCommand(CLI::App &app);
-void addRunCommand(CLI::App &app);
 void addInspectCommand(CLI::App &app);
 void addGenerateCommand(CLI::App &app);  // GenerateCommand.cpp: generate and bench (LLM packages)
 void addBenchCommand(CLI::App &app);
@@ -86,8 +83,6 @@ private:
   std::string what_;
   double start_ = 0;
 };
-
-double nowSeconds();
 
 // Collects the context's diagnostics while it lives, as "location: message" lines (the
 // location left out when unknown), for the error a failed step throws.

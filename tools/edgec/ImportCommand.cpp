@@ -21,11 +21,6 @@
 
 namespace edgec::cli {
 
-double nowSeconds() {
-  using namespace std::chrono;
-  return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
 void Progress::step(const std::string &what) {
   double now = nowSeconds();
   if (!quiet_) {

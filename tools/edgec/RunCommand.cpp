@@ -8,11 +8,18 @@
 #include <map>
 #include <set>
 
-#include "Commands.h"
+#include <chrono>
+
+#include "RunCommand.h"
 #include "edgec/npy.h"
 #include "edgec/runtime.hpp"
 
 namespace edgec::cli {
+
+double nowSeconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
 
 namespace {
 std::string shapeStr(const std::vector<int64_t> &shape) {
@@ -61,6 +68,23 @@ void printProfile(std::vector<edgec_kernel_profile> calls, int runs, int top) {
     std::printf("  %-12s %-36s %9.3f ms\n", calls[i].op, calls[i].node, calls[i].total_ms / runs);
 }
 
+// "RSS 101.2 MiB" from VmHWM in /proc/self/status: the peak resident set of this process's
+// own image (getrusage's ru_maxrss would also count a forking parent's pages from before
+// exec, e.g. a Python benchmark's).
+std::string peakRssText() {
+  FILE *f = std::fopen("/proc/self/status", "r");
+  if (!f) return "unknown (no /proc/self/status)";
+  char line[256];
+  long kb = -1;
+  while (std::fgets(line, sizeof line, f))
+    if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+  std::fclose(f);
+  if (kb < 0) return "unknown (no VmHWM in /proc/self/status)";
+  char text[64];
+  std::snprintf(text, sizeof text, "RSS %.1f MiB (%ld kB)", kb / 1024.0, kb);
+  return text;
+}
+
 void ensureWritableDir(const std::string &dir) {
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) {
@@ -74,7 +98,11 @@ void ensureWritableDir(const std::string &dir) {
 }  // namespace
 
 void addRunCommand(CLI::App &app) {
-  auto *cmd = app.add_subcommand("run", "Run a compiled package on .npy inputs");
+  configureRunCommand(*app.add_subcommand("run", "Run a compiled package on .npy inputs"));
+}
+
+void configureRunCommand(CLI::App &app) {
+  CLI::App *cmd = &app;
   cmd->footer("Environment: EDGEC_KERNELS=ref runs the portable reference kernels only (for debugging numerics).");
   struct Options {
     std::string package;
@@ -82,7 +110,7 @@ void addRunCommand(CLI::App &app) {
     std::string outputDir;
     int repeat = 1, warmup = 0, threads = 0, profileTop = 10;
     std::string function;
-    bool quiet = false, profile = false;
+    bool quiet = false, profile = false, memory = false;
   };
   auto opts = std::make_shared<Options>();
   cmd->add_option("package", opts->package, "Compiled package (.edgepkg)")->required();
@@ -106,6 +134,9 @@ void addRunCommand(CLI::App &app) {
   cmd->add_option("--profile-top", opts->profileTop, "How many of the slowest calls --profile lists")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_flag("--memory", opts->memory,
+                "After the runs, print this process's peak resident memory (the package's weights, arena and "
+                "the runtime: what a deployment needs)");
   cmd->callback([opts] {
     Model model(opts->package);
     int32_t function = model.defaultFunction();
@@ -228,6 +259,7 @@ void addRunCommand(CLI::App &app) {
     std::printf("latency: median %.3f ms over %zu run%s (min %.3f ms, max %.3f ms), %d thread%s\n", median * 1e3,
                 times.size(), times.size() == 1 ? "" : "s", times.front() * 1e3, times.back() * 1e3, session.threads(),
                 session.threads() == 1 ? "" : "s");
+    if (opts->memory) std::printf("peak memory: %s\n", peakRssText().c_str());
   });
 }
 

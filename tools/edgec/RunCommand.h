@@ -1,0 +1,25 @@
+// `edgec run`, also built alone as `edgec-run` (tools/edgec-run): this header and
+// RunCommand.cpp use only CLI11 and the runtime's API, no MLIR or LLVM, so the runtime-only
+// runner shows what a deployment links.
+#pragma once
+
+#include <stdexcept>
+
+#include <CLI/CLI.hpp>
+
+namespace edgec::cli {
+
+// A failed command: one clear line; main() prints it and exits 1.
+struct CommandError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Adds `run` to the edgec app.
+void addRunCommand(CLI::App &app);
+// The options and callback of `run` on `cmd` (the subcommand, or edgec-run's whole app).
+void configureRunCommand(CLI::App &cmd);
+
+// Seconds on a monotonic clock.
+double nowSeconds();
+
+}  // namespace edgec::cli
