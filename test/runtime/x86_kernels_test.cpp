@@ -148,6 +148,14 @@ std::vector<ConvCase> x86ConvCases() {
       {{1, 3, 11, 40}, 3, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Silu"},
       {{2, 2, 9, 5}, 4, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Sigmoid"},
       {{1, 2, 9, 17}, 2, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, false, "HardSwish"},
+      // Winograd F(4x4, 3x3) (3x3, stride 1, constant weights, >= 32 tiles and 16
+      // channels): whole tiles; partial last tiles with asymmetric and wide pads, a batch,
+      // odd channel counts (GEMM tails), each epilogue
+      {{1, 16, 24, 24}, 16, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
+      {{2, 20, 22, 30}, 24, 1, {3, 3}, {1, 1}, {1, 1}, {1, 2, 0, 1}, true},
+      {{1, 17, 21, 27}, 19, 1, {3, 3}, {1, 1}, {1, 1}, {3, 0, 2, 4}, false, "Clip", -0.3f, 0.4f},
+      {{1, 32, 28, 28}, 40, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Silu"},
+      {{1, 16, 30, 23}, 16, 1, {3, 3}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "HardSwish"},
   };
   // Random 2-D shapes on top.
   std::mt19937 rng(42);

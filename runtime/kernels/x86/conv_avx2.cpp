@@ -41,10 +41,18 @@ __m256i firstLanes(int64_t n) {
 // return v when it is NaN, like the ref's std::min(std::max(v, lo), hi).
 struct Clamp {
   __m256 lo, hi;
+  float loS, hiS;  // the same bounds as scalars (Winograd's output transform)
   explicit Clamp(const ref::Activation &act)
       : lo(_mm256_set1_ps(clamps(act) ? act.lo : -std::numeric_limits<float>::infinity())),
-        hi(_mm256_set1_ps(clamps(act) ? act.hi : std::numeric_limits<float>::infinity())) {}
+        hi(_mm256_set1_ps(clamps(act) ? act.hi : std::numeric_limits<float>::infinity())),
+        loS(clamps(act) ? act.lo : -std::numeric_limits<float>::infinity()),
+        hiS(clamps(act) ? act.hi : std::numeric_limits<float>::infinity()) {}
   __m256 operator()(__m256 v) const { return _mm256_min_ps(hi, _mm256_max_ps(lo, v)); }
+  // ref's std::min(std::max(v, lo), hi): NaN stays NaN.
+  float scalar(float v) const {
+    const float a = loS > v ? loS : v;
+    return a > hiS ? hiS : a;
+  }
 };
 
 // ---------------------------------------------------------------------------------------

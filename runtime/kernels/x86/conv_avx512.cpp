@@ -52,10 +52,18 @@ __mmask16 firstLanes(int64_t n) {
 // return v when it is NaN, like the ref's std::min(std::max(v, lo), hi).
 struct Clamp {
   __m512 lo, hi;
+  float loS, hiS;  // the same bounds as scalars (Winograd's output transform)
   explicit Clamp(const ref::Activation &act)
       : lo(_mm512_set1_ps(clamps(act) ? act.lo : -std::numeric_limits<float>::infinity())),
-        hi(_mm512_set1_ps(clamps(act) ? act.hi : std::numeric_limits<float>::infinity())) {}
+        hi(_mm512_set1_ps(clamps(act) ? act.hi : std::numeric_limits<float>::infinity())),
+        loS(clamps(act) ? act.lo : -std::numeric_limits<float>::infinity()),
+        hiS(clamps(act) ? act.hi : std::numeric_limits<float>::infinity()) {}
   __m512 operator()(__m512 v) const { return _mm512_min_ps(hi, _mm512_max_ps(lo, v)); }
+  // ref's std::min(std::max(v, lo), hi): NaN stays NaN.
+  float scalar(float v) const {
+    const float a = loS > v ? loS : v;
+    return a > hiS ? hiS : a;
+  }
 };
 
 // ---------------------------------------------------------------------------------------
