@@ -337,6 +337,8 @@ void LoadedModel::validateFunctions() {
       default_function_ = int(fi);
     }
     if (f->arena_size() > p.arena_size()) fail("function '" + fname + "' has an arena larger than the package's");
+    if (f->arena_lower_bound() > f->arena_size())
+      fail("function '" + fname + "' records an arena lower bound above its arena");
     checkRefs(f->inputs(), false, "function '" + fname + "' inputs");
     checkRefs(f->outputs(), false, "function '" + fname + "' outputs");
     if (f->inputs())

@@ -70,7 +70,9 @@ Method, per model:
     and ORT fused against ORT unfused (how far requantization rounding alone moves the
     output: in the transformer, whose float LayerNorm output magnifies a one-code
     difference, as far as edgec against ORT);
-  * package sizes (fp32 and int8 .edgepkg; the fp32 and QDQ .onnx files);
+  * package sizes (fp32 and int8 .edgepkg; the fp32 and QDQ .onnx files) and each
+    package's arena against the lower bound for its kernel order (`edgec inspect`; issue 8
+    asks for at most 1.15x);
   * each process's peak resident memory (its VmHWM: `edgec-run --memory`, ort_runner's
     peak_rss_bytes; ORT's includes node itself) and the
     size of edgec-run; `edgec compile` seconds per model (issue 9's goal: under 3 s).
@@ -179,6 +181,11 @@ def prepare(args, e2e, name, factory, edgec, work):
         m["compile_s"][precision] = time.time() - t0
         m["pkg"][precision] = pkg
         m["sizes"]["edgepkg_" + precision] = os.path.getsize(pkg)
+        # The memory plan against its lower bound for the kernel order (edgec inspect).
+        found = ARENA_RE.search(run([edgec, "inspect", pkg], "edgec inspect (%s)" % name))
+        if found:
+            m["sizes"]["arena_" + precision] = int(found.group(1))
+            m["sizes"]["arena_bound_" + precision] = int(found.group(2))
     if "int8" in args.precision:
         tensors = run([edgec, "inspect", m["pkg"]["int8"], "--tensors"], "edgec inspect --tensors (%s)" % name)
         with open(os.path.join(mdir, "int8.tensors.txt"), "w") as f:
@@ -232,6 +239,7 @@ def side_cmd(args, edgec, m, side, threads):
     return edgec_cmd(args, edgec, m, precision, threads) if tool == "edgec" else ort_cmd(args, m, precision, threads)
 
 
+ARENA_RE = re.compile(r"^arena: +([0-9]+) bytes \(lower bound ([0-9]+) in this kernel order", re.MULTILINE)
 PEAK_RE = re.compile(r"^peak memory: RSS [0-9.]+ MiB \(([0-9]+) kB\)$", re.MULTILINE)
 
 
@@ -519,6 +527,8 @@ def report(args, results, env, ort_version):
         sz = r["sizes_bytes"]
         row = [name, fmt_bytes(sz["onnx_fp32"])]
         row += [fmt_bytes(sz["edgepkg_" + p]) for p in args.precision]
+        row += ["%s (%.2fx bound)" % (fmt_bytes(sz["arena_" + p]), sz["arena_" + p] / max(1, sz["arena_bound_" + p]))
+                if "arena_" + p in sz else "-" for p in args.precision]
         if "int8" in args.precision:
             pkg_ratio = "%.3f" % (sz["edgepkg_int8"] / sz["edgepkg_fp32"]) if "fp32" in args.precision else "-"
             f = r["ort_fusion"]
@@ -527,7 +537,7 @@ def report(args, results, env, ort_version):
             row += [pkg_ratio, fmt_bytes(sz["onnx_qdq"]), "%d/%d/%d" % (r["qdq"]["activations"], r["qdq"]["weights"],
                                                                          r["qdq"]["biases"]), fused, left]
         rows.append(row)
-    header = ["model", "onnx fp32"] + ["edgepkg " + p for p in args.precision]
+    header = ["model", "onnx fp32"] + ["edgepkg " + p for p in args.precision] + ["arena " + p for p in args.precision]
     if "int8" in args.precision:
         header += ["int8/fp32 pkg", "onnx qdq", "act/w/b quantized", "ORT integer ops", "ORT float conv/matmul left"]
     print_table(header, rows)

@@ -249,8 +249,9 @@ void addCompileCommand(CLI::App &app) {
     if (!opts->quiet) std::fputs(planSummary.c_str(), stderr);
     opts->keepFloat.report();
     if (!opts->quiet)
-      std::fprintf(stderr, "wrote %s: %zu kernels, %s constants, %s arena (%s without reuse)\n", opts->output.c_str(),
-                   stats.kernels, humanBytes(stats.constantBytes).c_str(), humanBytes(stats.arenaBytes).c_str(),
+      std::fprintf(stderr, "wrote %s: %zu kernels, %s constants, %s arena (lower bound %s in this kernel order; %s without reuse)\n",
+                   opts->output.c_str(), stats.kernels, humanBytes(stats.constantBytes).c_str(),
+                   humanBytes(stats.arenaBytes).c_str(), humanBytes(stats.arenaLowerBoundBytes).c_str(),
                    humanBytes(stats.naiveArenaBytes).c_str());
   });
 }

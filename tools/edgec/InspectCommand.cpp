@@ -78,6 +78,21 @@ std::string quantDescription(const rt::LoadedModel &model, uint32_t index) {
 // Constant bytes by dtype, quantized or not: what the weights are stored as.
 // An LLM package (edgec compile model.gguf): what its metadata says (Package.metadata;
 // docs/gguf.md), so a user sees the context, the prefill buckets and the tokenizer.
+// " (lower bound N bytes in this kernel order: 1.02x)" for the function with the largest
+// arena, or "" for a package written before the bound was recorded.
+std::string arenaBoundNote(const rt::LoadedModel &model) {
+  uint64_t arena = 0, bound = 0;
+  for (int f = 0; f < model.numFunctions(); ++f) {
+    const pkg::Function &fn = model.function(f);
+    if (fn.arena_size() >= arena) arena = fn.arena_size(), bound = fn.arena_lower_bound();
+  }
+  if (bound == 0) return "";
+  char text[96];
+  std::snprintf(text, sizeof text, " (lower bound %llu in this kernel order: %.2fx)", (unsigned long long)bound,
+                double(arena) / double(bound));
+  return text;
+}
+
 void printLlmSummary(const rt::LoadedModel &model) {
   const auto *metadata = model.plan().metadata();
   if (!metadata) return;
@@ -177,13 +192,14 @@ void addInspectCommand(CLI::App &app) {
     std::printf("requires:  %s\n", features.empty() ? "(no CPU features beyond the target baseline)" : features.c_str());
     std::printf("kernels:   %d\n", edgec_model_num_kernels(m));
     std::printf("constants: %zu bytes\n", edgec_model_constant_bytes(m));
-    std::printf("arena:     %zu bytes\n", edgec_model_arena_bytes(m));
-    if (edgec_model_state_bytes(m)) std::printf("state:     %zu bytes\n", edgec_model_state_bytes(m));
     // The internal view of the same file for what the C API does not describe: each
-    // tensor's storage and quantization. Constants are read only for the scales.
+    // tensor's storage and quantization, the arena's lower bound. Constants are read
+    // only for the scales.
     rt::LoadOptions options;
     options.verifyConstants = *verify;
     const rt::LoadedModel loaded(*path, options);
+    std::printf("arena:     %zu bytes%s\n", edgec_model_arena_bytes(m), arenaBoundNote(loaded).c_str());
+    if (edgec_model_state_bytes(m)) std::printf("state:     %zu bytes\n", edgec_model_state_bytes(m));
     printLlmSummary(loaded);
     printPrecisionSummary(loaded);
     if (*tensors) printTensors(loaded);

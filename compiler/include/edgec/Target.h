@@ -23,6 +23,9 @@ namespace edgec {
 struct PackageStats {
   size_t kernels = 0, tensors = 0;
   uint64_t arenaBytes = 0, constantBytes = 0, naiveArenaBytes = 0;
+  // The largest function's lower bound on its arena for its kernel order (Function's
+  // arena_lower_bound in edgepkg.fbs); arenaBytes / this is the plan's overhead.
+  uint64_t arenaLowerBoundBytes = 0;
 };
 
 class Target {

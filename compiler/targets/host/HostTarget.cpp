@@ -115,6 +115,22 @@ uint64_t planArena(std::vector<TensorInfo> &tensors, int function) {
   return arena;
 }
 
+// The most aligned bytes of `function`'s arena tensors live at one kernel (of `kernels`):
+// a lower bound on any placement's arena for this kernel order.
+uint64_t arenaLowerBound(const std::vector<TensorInfo> &tensors, int function, int64_t kernels) {
+  std::vector<uint64_t> live(size_t(std::max<int64_t>(kernels, 1)) + 1, 0);  // a difference array over steps
+  for (const TensorInfo &t : tensors) {
+    if (t.storage != pkg::Storage::Arena || t.aliasOf >= 0 || t.function != function) continue;
+    const int64_t first = std::max<int64_t>(t.firstUse, 0), last = std::min<int64_t>(t.lastUse, kernels - 1);
+    if (last < first) continue;
+    live[size_t(first)] += pkg::alignTo(t.size);
+    live[size_t(last) + 1] -= pkg::alignTo(t.size);
+  }
+  uint64_t bound = 0, sum = 0;
+  for (uint64_t d : live) bound = std::max(bound, sum += d);
+  return bound;
+}
+
 // Builds one package from a module: its edge.state declarations become State tensors,
 // each func.func a Function with its own kernel list and arena plan; constants (and
 // identical constants) are shared by all functions.
@@ -160,7 +176,7 @@ private:
   llvm::StringMap<int32_t> states_;  // edge.state symbol -> its State tensor
   uint64_t stateSize_ = 0;
   std::vector<flatbuffers::Offset<pkg::Function>> functions_;
-  uint64_t arenaSize_ = 0, naiveArena_ = 0;
+  uint64_t arenaSize_ = 0, naiveArena_ = 0, arenaBound_ = 0;
   size_t kernelCount_ = 0;
   // The function being built.
   func::FuncOp func_;
@@ -447,10 +463,12 @@ LogicalResult PlanBuilder::addFunction(func::FuncOp func) {
   for (TensorInfo &t : tensors_)
     if (t.aliasOf >= 0 && t.function == function_) t.offset = tensors_[t.aliasOf].offset;
   arenaSize_ = std::max(arenaSize_, arena);
+  const uint64_t bound = arenaLowerBound(tensors_, function_, int64_t(kernels_.size()));
+  arenaBound_ = std::max(arenaBound_, bound);
   kernelCount_ += kernels_.size();
   functions_.push_back(pkg::CreateFunction(fbb_, fbb_.CreateString(func.getSymName().str()),
                                            fbb_.CreateVector(inputs), fbb_.CreateVector(outputs),
-                                           fbb_.CreateVector(kernels_), arena));
+                                           fbb_.CreateVector(kernels_), arena, bound));
   return success();
 }
 
@@ -520,6 +538,7 @@ std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
     stats->tensors = tensors_.size();
     stats->arenaBytes = arenaSize_;
     stats->naiveArenaBytes = naiveArena_;
+    stats->arenaLowerBoundBytes = arenaBound_;
     stats->constantBytes = constantsSize_;
   }
   return plan;
