@@ -15,7 +15,6 @@
 
 #include "ref/plans.h"
 #include "register_kernels.h"
-#include "x86/exp_avx2.h"
 
 // GCC keeps an array of __m256 accumulators in registers only if the loops over it are
 // unrolled before its scalar replacement; otherwise it stores them on every iteration.
@@ -28,6 +27,8 @@ constexpr int64_t kVec = 8;  // floats per ymm
 constexpr int64_t kMR = 6;   // rows of C per GEMM tile
 constexpr int64_t kNR = 16;  // columns of C per GEMM tile (two ymm)
 
+#include "x86/vec_avx2.inc"
+#include "x86/vec_math.inc"
 #include "conv_common.inc"
 
 // The first n lanes (n clamped to [0, 8]) of a masked load/store.

@@ -26,7 +26,6 @@
 
 #include "ref/plans.h"
 #include "register_kernels.h"
-#include "x86/exp_avx2.h"
 
 // GCC keeps an array of __m512 accumulators in registers only if the loops over it are
 // unrolled before its scalar replacement; otherwise it stores them on every iteration.
@@ -40,6 +39,8 @@ constexpr int64_t kMR = 8;         // rows of C per GEMM tile
 constexpr int kNV = 3;             // zmm vectors of columns per GEMM tile
 constexpr int64_t kNR = 16 * kNV;  // columns of C per GEMM tile
 
+#include "x86/vec_avx512.inc"
+#include "x86/vec_math.inc"
 #include "conv_common.inc"
 
 // The first n lanes (n clamped to [0, 16]) of a masked load/store.

@@ -31,31 +31,5 @@ inline __m256 expReducedAvx2(__m256 xc, __m256 &n) {
   return _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
 }
 
-// e^x over all of f32 (x86/elementwise_f32_avx2.cpp's Exp; the algorithm and its error
-// bound are in runtime/kernels/README.md): x clamped to [-110, 90], 2^n applied as two
-// normal factors so that a subnormal result is rounded once.
-inline __m256 expAvx2(__m256 x) {
-  const __m256 xc = _mm256_min_ps(_mm256_set1_ps(90.f), _mm256_max_ps(_mm256_set1_ps(-110.f), x));  // NaN kept: min/max return their second operand
-  __m256 n;
-  const __m256 p = expReducedAvx2(xc, n);
-  // n in [-159, 130]: n1 = floor(n / 2) and n2 = n - n1 in [-80, 65], 2^n1 and 2^n2
-  // normal. (A NaN lane gives garbage exponent bits, but p is NaN there.)
-  const __m256i ni = _mm256_cvtps_epi32(n);
-  const __m256i n1 = _mm256_srai_epi32(ni, 1), n2 = _mm256_sub_epi32(ni, n1);
-  const __m256i bias = _mm256_set1_epi32(127);
-  const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23));
-  const __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23));
-  return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
-}
-
-// 1 / (1 + e^-x), as ref's Sigmoid splits it: e = e^(-|x|) never overflows.
-inline __m256 sigmoidAvx2(__m256 x) {
-  const __m256 sign = _mm256_set1_ps(-0.f);
-  const __m256 e = expAvx2(_mm256_or_ps(x, sign));  // e^(-|x|)
-  const __m256 one = _mm256_set1_ps(1.f);
-  const __m256 num = _mm256_blendv_ps(one, e, x);  // x's sign bit (-0 too: 1/2 either way)
-  return _mm256_div_ps(num, _mm256_add_ps(one, e));
-}
-
 }  // namespace
 }  // namespace edgec::rt
