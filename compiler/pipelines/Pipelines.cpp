@@ -11,9 +11,9 @@ void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options) 
   mlir::OpPassManager &fpm = pm.nest<mlir::func::FuncOp>();
   fpm.addPass(mlir::createCanonicalizerPass());
   if (options.fuse) {
-    fpm.addPass(mlir::edge::createFoldBatchNorm());
-    fpm.addPass(mlir::edge::createFuseActivation());
-    fpm.addPass(mlir::edge::createFuseLayerNorm());
+    fpm.addPass(mlir::edge::createFoldBatchNorm({options.recordFusion}));
+    fpm.addPass(mlir::edge::createFuseActivation({options.recordFusion}));
+    fpm.addPass(mlir::edge::createFuseLayerNorm({options.recordFusion}));
   }
   // A pre-quantized (QDQ) model's quantize/dequantize pairs become integer ops.
   fpm.addPass(mlir::edge::createFoldQDQ());
@@ -23,7 +23,7 @@ void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options) 
 
 void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &options) {
   if (!options.fuse) return;
-  pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseEpilogue());
+  pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseEpilogue({options.recordFusion}));
 }
 
 void buildQuantizePipeline(mlir::OpPassManager &pm) {

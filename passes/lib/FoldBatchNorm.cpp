@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "edge/ConstantData.h"
+#include "edge/FusionRecord.h"
 #include "edge/Passes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -32,7 +33,8 @@ Value makeF32Constant(PatternRewriter &rewriter, Location loc, RankedTensorType 
 }
 
 struct FoldIntoConv : OpRewritePattern<BatchNormalizationOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FoldIntoConv(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
+  bool record;  // edge.fused for --report-fusion
   LogicalResult matchAndRewrite(BatchNormalizationOp bn, PatternRewriter &rewriter) const override {
     auto conv = bn.getInput().getDefiningOp<ConvOp>();
     if (!conv || !conv->hasOneUse() || !conv.getActivation().empty()) return failure();
@@ -72,6 +74,7 @@ struct FoldIntoConv : OpRewritePattern<BatchNormalizationOp> {
         conv.getLoc(), bn.getType(), conv.getInput(), newWeight, newBias, conv.getStridesAttr(),
         conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr(), conv.getActivationAttr(),
         conv.getActMinAttr(), conv.getActMaxAttr());
+    if (record) recordFusion(folded, {conv, bn});
     rewriter.replaceOp(bn, folded.getResult());
     rewriter.eraseOp(conv);
     return success();
@@ -79,9 +82,10 @@ struct FoldIntoConv : OpRewritePattern<BatchNormalizationOp> {
 };
 
 struct FoldBatchNormPass : impl::FoldBatchNormBase<FoldBatchNormPass> {
+  using FoldBatchNormBase::FoldBatchNormBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldIntoConv>(&getContext());
+    patterns.add<FoldIntoConv>(&getContext(), recordFusion);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

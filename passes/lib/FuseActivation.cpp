@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "edge/ConstantData.h"
+#include "edge/FusionRecord.h"
 #include "edge/Passes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -30,18 +31,21 @@ void setActivation(PatternRewriter &rewriter, ConvOp conv, StringRef kind, float
 }
 
 struct FuseRelu : OpRewritePattern<ReluOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FuseRelu(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
+  bool record;  // edge.fused for --report-fusion
   LogicalResult matchAndRewrite(ReluOp relu, PatternRewriter &rewriter) const override {
     ConvOp conv = fusableConv(relu.getInput());
     if (!conv) return failure();
     setActivation(rewriter, conv, "Relu", 0.0f, 0.0f);
+    if (record) recordFusion(conv, {conv, relu});
     rewriter.replaceOp(relu, conv.getResult());
     return success();
   }
 };
 
 struct FuseClip : OpRewritePattern<ClipOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FuseClip(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
+  bool record;  // edge.fused for --report-fusion
   LogicalResult matchAndRewrite(ClipOp clip, PatternRewriter &rewriter) const override {
     ConvOp conv = fusableConv(clip.getInput());
     if (!conv) return failure();
@@ -59,15 +63,17 @@ struct FuseClip : OpRewritePattern<ClipOp> {
       bounds[i] = static_cast<float>(v[0]);
     }
     setActivation(rewriter, conv, "Clip", bounds[0], bounds[1]);
+    if (record) recordFusion(conv, {conv, clip});
     rewriter.replaceOp(clip, conv.getResult());
     return success();
   }
 };
 
 struct FuseActivationPass : impl::FuseActivationBase<FuseActivationPass> {
+  using FuseActivationBase::FuseActivationBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseRelu, FuseClip>(&getContext());
+    patterns.add<FuseRelu, FuseClip>(&getContext(), recordFusion);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

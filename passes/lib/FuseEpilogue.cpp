@@ -3,6 +3,7 @@
 // Passes.td. Runs after the precision passes, on the float Convs that ship.
 #include <iterator>
 
+#include "edge/FusionRecord.h"
 #include "edge/Passes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -21,27 +22,37 @@ ConvOp fusableConv(Value v, unsigned uses) {
   return conv;
 }
 
-void fuse(PatternRewriter &rewriter, ConvOp conv, StringRef kind, Operation *last) {
+// `parts`: the ops absorbed, in source order (edge.fused when recording).
+void fuse(PatternRewriter &rewriter, ConvOp conv, StringRef kind, Operation *last, bool record,
+          ArrayRef<Operation *> parts) {
   rewriter.modifyOpInPlace(conv, [&] { conv.setActivation(kind); });
+  if (record) {
+    SmallVector<Operation *> all{conv.getOperation()};
+    all.append(parts.begin(), parts.end());
+    recordFusion(conv, all);
+  }
   rewriter.replaceOp(last, conv.getResult());
 }
 
 // Sigmoid(conv) and HardSwish(conv).
 template <typename OpTy> struct FuseUnary : OpRewritePattern<OpTy> {
-  FuseUnary(MLIRContext *ctx, StringRef kind) : OpRewritePattern<OpTy>(ctx), kind(kind) {}
+  FuseUnary(MLIRContext *ctx, StringRef kind, bool record)
+      : OpRewritePattern<OpTy>(ctx), kind(kind), record(record) {}
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
     ConvOp conv = fusableConv(op.getInput(), 1);
     if (!conv || op.getType() != conv.getType()) return failure();
-    fuse(rewriter, conv, kind, op);
+    fuse(rewriter, conv, kind, op, record, {op.getOperation()});
     return success();
   }
   std::string kind;
+  bool record;
 };
 
 // Mul(conv, Sigmoid(conv)) and Mul(conv, HardSigmoid(conv)) with HardSwish's constants,
 // either operand order.
 struct FuseGatedMul : OpRewritePattern<MulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FuseGatedMul(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
+  bool record;
   LogicalResult matchAndRewrite(MulOp mul, PatternRewriter &rewriter) const override {
     for (int i = 0; i < 2; ++i) {
       Value x = mul->getOperand(i), gate = mul->getOperand(1 - i);
@@ -60,7 +71,7 @@ struct FuseGatedMul : OpRewritePattern<MulOp> {
       }
       ConvOp conv = fusableConv(x, 2);
       if (!conv || mul.getType() != conv.getType() || gate.getType() != conv.getType()) continue;
-      fuse(rewriter, conv, kind, mul);
+      fuse(rewriter, conv, kind, mul, record, {g, mul.getOperation()});
       rewriter.eraseOp(g);
       return success();
     }
@@ -69,11 +80,12 @@ struct FuseGatedMul : OpRewritePattern<MulOp> {
 };
 
 struct FuseEpiloguePass : impl::FuseEpilogueBase<FuseEpiloguePass> {
+  using FuseEpilogueBase::FuseEpilogueBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseGatedMul>(&getContext());
-    patterns.add<FuseUnary<SigmoidOp>>(&getContext(), "Sigmoid");
-    patterns.add<FuseUnary<HardSwishOp>>(&getContext(), "HardSwish");
+    patterns.add<FuseGatedMul>(&getContext(), recordFusion);
+    patterns.add<FuseUnary<SigmoidOp>>(&getContext(), "Sigmoid", recordFusion);
+    patterns.add<FuseUnary<HardSwishOp>>(&getContext(), "HardSwish", recordFusion);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

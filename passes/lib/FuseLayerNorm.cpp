@@ -1,5 +1,6 @@
 // edge-fuse-layernorm: the decomposed LayerNormalization that torch.onnx (opset <= 16)
 // exports becomes one edge.LayerNormalization (see Passes.td for the pattern matched).
+#include "edge/FusionRecord.h"
 #include "edge/Passes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -67,7 +68,8 @@ bool isAffineParam(Value v, ArrayRef<int64_t> normalized) {
 //   y    = Div(d, Sqrt(Add(var, eps)))   eps: constant f32 scalar
 //   [y = Mul(y, gamma)] [y = Add(y, beta)] gamma, beta: constants over the normalized dims
 struct FuseDecomposedLayerNorm : OpRewritePattern<DivOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FuseDecomposedLayerNorm(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
+  bool record;  // edge.fused for --report-fusion
 
   LogicalResult matchAndRewrite(DivOp div, PatternRewriter &rewriter) const override {
     SmallVector<Operation *, 12> chain;  // every op the fusion erases
@@ -165,6 +167,11 @@ struct FuseDecomposedLayerNorm : OpRewritePattern<DivOp> {
     auto ln = rewriter.create<LayerNormalizationOp>(
         loc, TypeRange{xType}, x, gamma, beta, rewriter.getI64IntegerAttr(axis),
         rewriter.getF32FloatAttr(eps));
+    if (record) {
+      SmallVector<Operation *> parts(chain.begin(), chain.end());
+      llvm::sort(parts, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+      recordFusion(ln, parts);
+    }
     // Replace `last`, then erase the rest of the chain, users before producers.
     SmallVector<Operation *> order;
     for (Operation *op : chain)
@@ -185,9 +192,10 @@ struct FuseDecomposedLayerNorm : OpRewritePattern<DivOp> {
 };
 
 struct FuseLayerNormPass : impl::FuseLayerNormBase<FuseLayerNormPass> {
+  using FuseLayerNormBase::FuseLayerNormBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseDecomposedLayerNorm>(&getContext());
+    patterns.add<FuseDecomposedLayerNorm>(&getContext(), recordFusion);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -1,6 +1,7 @@
 // `edgec compile`: model -> optimized edge IR -> target package (.edgepkg), through the
 // Target interface; and `edgec targets`, which lists the registered targets.
 #include "Commands.h"
+#include "FusionReport.h"
 #include "KeepFloatOptions.h"
 #include "MixedPrecision.h"
 #include "edgec/AtomicFile.h"
@@ -59,7 +60,7 @@ void addCompileCommand(CLI::App &app) {
     std::string target = "host";
     std::string output;
     std::string dumpIr;
-    bool noFuse = false, quiet = false, asym = false;
+    bool noFuse = false, quiet = false, asym = false, reportFusion = false;
     std::string precision = "fp32", calib, calibMethod = "minmax";
     size_t calibSamples = 0;
     int threads = 0;
@@ -76,7 +77,10 @@ void addCompileCommand(CLI::App &app) {
   // lists the registered targets.
   cmd->add_option("--target", opts->target, targetHelp)->capture_default_str();
   cmd->add_option("-o,--output", opts->output, "Output package (.edgepkg)")->required();
-  cmd->add_flag("--no-fuse", opts->noFuse, "Skip the fusion passes (conv+batchnorm, conv+activation, layernorm)");
+  cmd->add_flag("--no-fuse", opts->noFuse,
+                "Skip the fusion passes (conv+batchnorm, conv epilogues: Relu/Clip/Sigmoid/SiLU/HardSwish, layernorm)");
+  cmd->add_flag("--report-fusion", opts->reportFusion,
+                "Print each fused op with the ONNX nodes it came from (on stdout, after the package is written)");
   cmd->add_option("--dump-ir", opts->dumpIr, "Also write the optimized edge IR (constants elided) to this file");
   cmd->add_flag("-q,--quiet", opts->quiet, "No progress output");
   cmd->add_option("--precision", opts->precision,
@@ -171,8 +175,13 @@ void addCompileCommand(CLI::App &app) {
 
     progress.step("optimizing for " + opts->target);
     mlir::PassManager pm(&context);
-    target->buildPipeline(pm, PipelineOptions{!opts->noFuse});
+    const PipelineOptions pipeline{!opts->noFuse, opts->reportFusion};
+    target->buildPipeline(pm, pipeline);
     if (mlir::failed(pm.run(*module))) throw CommandError("optimization failed:\n" + diagnostics.str());
+    // Fused groups now; the precision passes may rebuild ops without their edge.fused,
+    // so the late pipeline's records are added to these afterwards.
+    FusionReport fusion;
+    if (opts->reportFusion) fusion.collect(*module);
     opts->keepFloat.apply(*module, opts->quiet);  // names after fusion: what the passes see
 
     std::string planSummary;  // printed after the progress lines
@@ -225,8 +234,9 @@ void addCompileCommand(CLI::App &app) {
     }
     {
       mlir::PassManager lpm(&context);
-      target->buildLatePipeline(lpm, PipelineOptions{!opts->noFuse});
+      target->buildLatePipeline(lpm, pipeline);
       if (mlir::failed(lpm.run(*module))) throw CommandError("optimization failed:\n" + diagnostics.str());
+      if (opts->reportFusion) fusion.collect(*module);
     }
     if (!opts->dumpIr.empty()) {
       std::string text;
@@ -247,6 +257,7 @@ void addCompileCommand(CLI::App &app) {
       throw CommandError("lowering failed:\n" + diagnostics.str());
     progress.done();
     if (!opts->quiet) std::fputs(planSummary.c_str(), stderr);
+    if (opts->reportFusion) fusion.print(opts->noFuse);
     opts->keepFloat.report();
     if (!opts->quiet)
       std::fprintf(stderr, "wrote %s: %zu kernels, %s constants, %s arena (lower bound %s in this kernel order; %s without reuse)\n",

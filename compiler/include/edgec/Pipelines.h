@@ -8,6 +8,9 @@ namespace edgec {
 
 struct PipelineOptions {
   bool fuse = true;  // conv+batchnorm folding and activation fusion
+  // Fused ops carry edge.fused, the ONNX nodes they came from (edgec compile
+  // --report-fusion; edge/FusionRecord.h).
+  bool recordFusion = false;
 };
 
 // Graph optimizations for the host target, on func.func @main.

@@ -16,6 +16,8 @@ def FoldBatchNorm : Pass<"edge-fold-batchnorm", "func::FuncOp"> {
     float64 so the fold itself adds no error beyond the final rounding to f32.
     Only folds when the Conv result has no other user.
   }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
@@ -27,6 +29,8 @@ def FuseActivation : Pass<"edge-fuse-activation", "func::FuncOp"> {
     saving a pass over the activation tensor (MobileNet's ReLU6 is a Clip).
     Only fuses when the Conv result has no other user.
   }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
@@ -62,6 +66,8 @@ def FuseLayerNorm : Pass<"edge-fuse-layernorm", "func::FuncOp"> {
       unscaled and the scaled y) has no user outside the pattern;
     - x is a static-shape f32 tensor (the LayerNormalization kernels are f32).
   }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
@@ -85,6 +91,8 @@ def FuseEpilogue : Pass<"edge-fuse-epilogue", "func::FuncOp"> {
     outside the pattern. The kernels compute the same function as the unfused ops
     (ref: the same formulas, so the same bits).
   }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 

@@ -76,3 +76,18 @@ func.func @broadcast(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>, %g: tenso
   %2 = edge.Mul %0, %1 : (tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x4x4xf32>
   return %2 : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// With record-fusion (edgec compile --report-fusion), the Conv names the ONNX nodes it
+// absorbed, its own first, after those an earlier pass recorded.
+// RUN: edgec-opt %s -split-input-file -edge-fuse-epilogue=record-fusion=true | FileCheck %s --check-prefix=RECORD
+// CHECK-LABEL: func.func @recorded
+// RECORD-LABEL: func.func @recorded
+// RECORD: edge.Conv {{.+}}activation = "Silu"{{.+}}edge.fused = ["conv", "bn", "gate", "silu"]
+func.func @recorded(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = edge.Conv %x, %w {dilations = array<i64: 1, 1>, edge.fused = ["conv", "bn"], group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32> loc("conv")
+  %1 = edge.Sigmoid %0 : tensor<1x2x4x4xf32> loc("gate")
+  %2 = edge.Mul %0, %1 : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> loc("silu")
+  return %2 : tensor<1x2x4x4xf32>
+}

@@ -76,9 +76,30 @@ def external_model(out, location, offset, length, data_size):
     return small_model(w=w)
 
 
+def fusable_model():
+    """conv1 -> bn -> relu -> conv2 -> (sigmoid, mul): SiLU, with ONNX node names, for
+    --report-fusion (BatchNorm and Relu fold into conv1, SiLU into conv2)."""
+    rng = np.random.default_rng(7)
+    def const(name, shape, lo=-1.0, hi=1.0):
+        return numpy_helper.from_array(rng.uniform(lo, hi, shape).astype(np.float32), name)
+    inits = [const("w1", (4, 3, 3, 3)), const("b1", (4,)), const("gamma", (4,), 0.5, 1.5), const("beta", (4,)),
+             const("mean", (4,)), const("var", (4,), 0.5, 1.5), const("w2", (4, 4, 1, 1))]
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c1", "gamma", "beta", "mean", "var"], ["n1"], name="bn"),
+        helper.make_node("Relu", ["n1"], ["r1"], name="relu"),
+        helper.make_node("Conv", ["r1", "w2"], ["c2"], name="conv2"),
+        helper.make_node("Sigmoid", ["c2"], ["s2"], name="gate"),
+        helper.make_node("Mul", ["c2", "s2"], ["y"], name="silu"),
+    ]
+    graph = helper.make_graph(nodes, "fusable", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 8, 8])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("kind", choices=["mlp", "external", "unsupported", "opset18", "outputless"])
+    p.add_argument("kind", choices=["mlp", "external", "unsupported", "opset18", "outputless", "fusable"])
     p.add_argument("out")
     p.add_argument("location", nargs="?")
     p.add_argument("--offset", type=int)
@@ -94,6 +115,8 @@ def main():
         model.graph.node.append(helper.make_node("NoSuchOp", ["y"], []))
     elif a.kind == "unsupported":
         model = unsupported_model()
+    elif a.kind == "fusable":
+        model = fusable_model()
     else:
         model = external_model(a.out, a.location, a.offset, a.length, a.data_size)
     # Serialize directly: onnx.save would try to resolve external data itself.

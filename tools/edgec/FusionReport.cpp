@@ -1,0 +1,46 @@
+// `edgec compile --report-fusion` (FusionReport.h).
+#include "FusionReport.h"
+
+#include <cstdio>
+#include <set>
+
+#include "edge/EdgeDialect.h"
+#include "edge/FusionRecord.h"
+
+namespace edgec::cli {
+
+void FusionReport::collect(mlir::ModuleOp module) {
+  module.walk([&](mlir::Operation *op) {
+    std::vector<std::string> nodes = mlir::edge::fusedNames(op);
+    if (nodes.empty()) return;
+    Group g{op->getName().stripDialect().str(), nodes};
+    if (auto conv = llvm::dyn_cast<mlir::edge::ConvOp>(op); conv && !conv.getActivation().empty())
+      g.op += " (epilogue " + conv.getActivation().str() + ")";
+    if (!groups_.count(nodes.front())) order_.push_back(nodes.front());
+    groups_[nodes.front()] = std::move(g);
+  });
+}
+
+void FusionReport::print(bool fusionOff) const {
+  if (fusionOff) {
+    std::printf("fusion: off (--no-fuse): every ONNX node runs as its own kernel\n");
+    return;
+  }
+  if (order_.empty()) {
+    std::printf("fusion: nothing to fuse in this model (edgec fuses BatchNormalization into the Conv before it, "
+                "Relu, Clip, Sigmoid, SiLU and HardSwish into the Conv before them, and the decomposed "
+                "LayerNorm of older exporters)\n");
+    return;
+  }
+  size_t nodes = 0;
+  for (const auto &[first, g] : groups_) nodes += g.nodes.size();
+  std::printf("fusion: %zu fused op%s from %zu ONNX nodes\n", order_.size(), order_.size() == 1 ? "" : "s", nodes);
+  for (const std::string &first : order_) {
+    const Group &g = groups_.at(first);
+    std::string list;
+    for (const std::string &n : g.nodes) list += (list.empty() ? "" : " + ") + n;
+    std::printf("  %-32s %s\n", g.op.c_str(), list.c_str());
+  }
+}
+
+}  // namespace edgec::cli
