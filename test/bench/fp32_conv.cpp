@@ -10,8 +10,6 @@
 // registers only (one vfmadd zmm = 16 lanes x 2 flops). Threads are pinned to CPUs N and
 // N + 1 (sched_setaffinity), median of `repeats` timed runs after a warm-up. The kernels
 // run through the registry as a session does (prepare once: constant weights packed then).
-#include <sched.h>
-
 #include <cstdio>
 #include <cstdlib>
 
@@ -20,13 +18,6 @@
 using namespace edgec::bench;
 
 namespace {
-
-bool pin(int first, int count) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  for (int i = 0; i < count; ++i) CPU_SET(first + i, &set);
-  return sched_setaffinity(0, sizeof set, &set) == 0;
-}
 
 struct ConvLayer {
   const char *name;
@@ -71,13 +62,10 @@ double convFlops(const ConvLayer &c) {
 }  // namespace
 
 int main(int argc, char **argv) {
-  int cpu = 0, repeats = 15;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--cpu")) cpu = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--repeats")) repeats = std::atoi(argv[i + 1]);
-  }
-  if (!pin(cpu, 1)) std::perror("sched_setaffinity");
-  const bool twoCpus = pin(cpu, 2) && pin(cpu, 1);
+  int cpu, repeats;
+  parseBenchArgs(argc, argv, cpu, repeats);
+  if (!pinToCpus(cpu, 1)) std::perror("sched_setaffinity");
+  const bool twoCpus = pinToCpus(cpu, 2) && pinToCpus(cpu, 1);
   std::printf("fp32 microbenchmark: pinned to CPU %d%s, median of %d runs\n\n", cpu,
               twoCpus ? " (and the next for 2 threads)" : "", repeats);
 
@@ -105,8 +93,8 @@ int main(int argc, char **argv) {
   for (const ConvLayer &c : kResNet18) {
     Isa chosen;
     const double t1 = convSeconds(c, rng, repeats, 1, &chosen);
-    const double t2 = twoCpus ? (pin(cpu, 2), convSeconds(c, rng, repeats, 2, &chosen)) : 0;
-    pin(cpu, 1);
+    const double t2 = twoCpus ? (pinToCpus(cpu, 2), convSeconds(c, rng, repeats, 2, &chosen)) : 0;
+    pinToCpus(cpu, 1);
     const double f = convFlops(c);
     total1 += c.count * t1, total2 += c.count * t2, flops += c.count * f;
     std::printf("%-32s %3d %8.3f %10.1f %7.1f%% ", c.name, c.count, t1 * 1e3, f / t1 / 1e9, 100 * f / t1 / 1e9 / peak);
@@ -139,9 +127,9 @@ int main(int argc, char **argv) {
     const double t1 = timeKernel("MatMul", {&a, &b}, y, n1.finish(), kBest, repeats, &chosen, 1);
     double t2 = 0;
     if (twoCpus) {
-      pin(cpu, 2);
+      pinToCpus(cpu, 2);
       t2 = timeKernel("MatMul", {&a, &b}, y, n2.finish(), kBest, repeats, &chosen, 2);
-      pin(cpu, 1);
+      pinToCpus(cpu, 1);
     }
     char name[64];
     std::snprintf(name, sizeof name, "%lld x %lld x %lld", (long long)s.M, (long long)s.N, (long long)s.K);

@@ -12,7 +12,6 @@
 // warm-up. The kernels run through the registry as a session does (prepare once: constant
 // weights packed then; run timed).
 #include <immintrin.h>
-#include <sched.h>
 
 #include <cmath>
 #include <cstdio>
@@ -46,15 +45,9 @@ __attribute__((target("avx512f,avx512vnni"), noinline)) int vnniLoop(int64_t ite
 }  // namespace
 
 int main(int argc, char **argv) {
-  int cpu = 0, repeats = 15;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--cpu")) cpu = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--repeats")) repeats = std::atoi(argv[i + 1]);
-  }
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  if (sched_setaffinity(0, sizeof set, &set) != 0) std::perror("sched_setaffinity");
+  int cpu, repeats;
+  parseBenchArgs(argc, argv, cpu, repeats);
+  if (!pinToCpus(cpu, 1)) std::perror("sched_setaffinity");
   std::printf("int8 GEMM microbenchmark: 1 thread pinned to CPU %d, median of %d runs\n\n", cpu, repeats);
 
   const bool vnni = __builtin_cpu_supports("avx512vnni");

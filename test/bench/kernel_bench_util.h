@@ -5,10 +5,12 @@
 #pragma once
 
 #include <immintrin.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -25,6 +27,23 @@ using namespace edgec::rt;
 namespace pkg = edgec::pkg;
 
 using Clock = std::chrono::steady_clock;
+
+// `--cpu N` and `--repeats R` from the command line (defaults 0 and 15).
+inline void parseBenchArgs(int argc, char **argv, int &cpu, int &repeats) {
+  cpu = 0, repeats = 15;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--cpu")) cpu = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--repeats")) repeats = std::atoi(argv[i + 1]);
+  }
+}
+
+// Pins this thread (and the threads it starts from now on) to CPUs first .. first+count-1.
+inline bool pinToCpus(int first, int count) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int i = 0; i < count; ++i) CPU_SET(first + i, &set);
+  return sched_setaffinity(0, sizeof set, &set) == 0;
+}
 
 inline double medianSeconds(int repeats, const std::function<void()> &fn) {
   fn();  // warm-up (first touch, caches)
