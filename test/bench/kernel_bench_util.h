@@ -6,6 +6,7 @@
 
 #include <immintrin.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -37,8 +38,10 @@ inline void parseBenchArgs(int argc, char **argv, int &cpu, int &repeats) {
   }
 }
 
-// Pins this thread (and the threads it starts from now on) to CPUs first .. first+count-1.
+// Pins this thread (and the threads it starts from now on) to CPUs first .. first+count-1;
+// false, changing nothing, if any of them is not online.
 inline bool pinToCpus(int first, int count) {
+  if (first < 0 || first + count > sysconf(_SC_NPROCESSORS_ONLN)) return false;
   cpu_set_t set;
   CPU_ZERO(&set);
   for (int i = 0; i < count; ++i) CPU_SET(first + i, &set);
