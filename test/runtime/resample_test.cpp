@@ -124,6 +124,35 @@ TEST(RefResample, BilinearAlignCorners) {
   EXPECT_EQ(y.values<float>(), (std::vector<float>{0, 5, 10, 10, 15, 20, 20, 25, 30}));
 }
 
+// An image resize (the last two dims resampled, the others copied) takes a planar loop;
+// it must give the bits of the general per-element recursion, which a layout with the
+// copied dim last takes: [C, H, W] against the same data as [H, W, C], for linear and
+// cubic, up and down.
+TEST(RefResample, PlanarLoopGivesTheGeneralBits) {
+  const int64_t C = 3, H = 5, W = 7;
+  const std::vector<float> chw = randomFloats(C * H * W, 11, -4.f, 4.f);
+  std::vector<float> hwc(chw.size());
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t i = 0; i < H * W; ++i) hwc[i * C + c] = chw[c * H * W + i];
+  struct Case {
+    const char *mode, *coordinates;
+    float sh, sw;
+  };
+  for (const Case &k : {Case{"linear", "half_pixel", 1.8f, 2.f}, Case{"linear", "align_corners", 0.6f, 1.5f},
+                        Case{"cubic", "pytorch_half_pixel", 2.f, 0.58f}, Case{"linear", "asymmetric", 3.f, 1.f}}) {
+    const int64_t OH = int64_t(std::floor(H * k.sh)), OW = int64_t(std::floor(W * k.sw));
+    Tensor planarIn = Tensor::of<float>({C, H, W}, chw), planarOut(DType::f32, {C, OH, OW});
+    Tensor generalIn = Tensor::of<float>({H, W, C}, hwc), generalOut(DType::f32, {OH, OW, C});
+    AttrList a, b;
+    runKernel("Resize", {&planarIn}, {&planarOut}, resizeAttrs(a, k.mode, k.coordinates, {1.f, k.sh, k.sw}));
+    runKernel("Resize", {&generalIn}, {&generalOut}, resizeAttrs(b, k.mode, k.coordinates, {k.sh, k.sw, 1.f}));
+    const std::vector<float> p = planarOut.values<float>(), g = generalOut.values<float>();
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t i = 0; i < OH * OW; ++i)
+        ASSERT_EQ(p[c * OH * OW + i], g[i * C + c]) << k.mode << " " << k.coordinates << " channel " << c << " at " << i;
+  }
+}
+
 // Keys' cubic kernel: its weights sum to 1 (a constant stays constant, edges included),
 // and with a = -0.5 it reproduces linear functions wherever all 4 taps are inside.
 TEST(RefResample, CubicKeepsConstantsAndRamps) {

@@ -229,6 +229,13 @@ public:
     }
     dtype_ = x.dtype;
     copies_ = copies;
+    // The common image resize (N, C copied, H and W resampled, nothing outside the input)
+    // takes the planar loop: the same arithmetic as sample()'s recursion, without it.
+    planar_ = !copies && rank >= 2;
+    for (int d = 0; d < rank; ++d) {
+      planar_ = planar_ && (d >= rank - 2 || axes_[d].taps == 1);
+      for (uint8_t o : axes_[d].outside) planar_ = planar_ && !o;
+    }
     if (!copies_ && dtype_ != DType::f32 && dtype_ != DType::f64)
       kernelFail(sig, std::string("linear and cubic resizing take f32 or f64, got ") + dtypeName(dtype_));
     if (crop && x.quant)
@@ -263,7 +270,9 @@ public:
       });
       return;
     }
-    if (dtype_ == DType::f32) weighted<float>(ctx, rows, cols, in[0]->as<float>(), out[0]->as<float>());
+    if (planar_ && dtype_ == DType::f32) planar<float>(ctx, rows, cols, in[0]->as<float>(), out[0]->as<float>());
+    else if (planar_) planar<double>(ctx, rows, cols, in[0]->as<double>(), out[0]->as<double>());
+    else if (dtype_ == DType::f32) weighted<float>(ctx, rows, cols, in[0]->as<float>(), out[0]->as<float>());
     else weighted<double>(ctx, rows, cols, in[0]->as<double>(), out[0]->as<double>());
   }
 
@@ -313,6 +322,40 @@ private:
     });
   }
 
+  // planar_: rows over the last two dims' taps, with sample()'s operations in its order
+  // (so the same bits): the leading dims' one tap has weight 1 and adds to a sum of 0,
+  // which only turns a -0 into +0; an H tap's weight is then 1 * wy exactly.
+  template <typename T> void planar(const RunContext &ctx, int64_t rows, int64_t cols, const T *x, T *y) const {
+    const int rank = int(axes_.size());
+    const ResizeAxis &ah = axes_[rank - 2], &aw = axes_[rank - 1];
+    const int64_t outH = outShape_[rank - 2];
+    parallelRange(ctx, rows, [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        const int64_t oh = row % outH;
+        int64_t rest = row / outH, base = 0;
+        for (int d = rank - 3; d >= 0; --d) {
+          base += axes_[d].offset[rest % outShape_[d]];
+          rest /= outShape_[d];
+        }
+        for (int64_t ow = 0; ow < cols; ++ow) {
+          double sum = 0;
+          for (int th = 0; th < ah.taps; ++th) {
+            const int64_t kh = oh * ah.taps + th;
+            const double wh = 1.0 * ah.weight[kh];
+            const T *xr = x + base + ah.offset[kh];
+            double inner = 0;
+            for (int tw = 0; tw < aw.taps; ++tw) {
+              const int64_t kw = ow * aw.taps + tw;
+              inner += (wh * aw.weight[kw]) * double(xr[aw.offset[kw]]);
+            }
+            sum += inner;
+          }
+          y[row * cols + ow] = T(rank > 2 ? 0.0 + sum : sum);
+        }
+      }
+    });
+  }
+
   // The weighted sum over the taps of dims d.. of output index `idx`, from input offset
   // `offset` with weight `w` so far.
   template <typename T>
@@ -330,7 +373,7 @@ private:
   std::vector<ResizeAxis> axes_;
   std::vector<int64_t> outShape_;
   DType dtype_ = DType::f32;
-  bool copies_ = true;
+  bool copies_ = true, planar_ = false;
   uint64_t fill_ = 0;
 };
 
