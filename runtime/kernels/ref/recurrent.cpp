@@ -131,8 +131,12 @@ public:
     inputForget_ = cell_ == Cell::Lstm && sig.attrs.i("input_forget") != 0;
   }
 
-  // Per thread: the gate pre-activations, h, c and the GRU's r ⊙ h.
-  size_t scratchBytes() const override { return size_t(gates_ * hidden_ + 3 * hidden_) * sizeof(float); }
+  // Per thread: the gate pre-activations, h, c, the GRU's r ⊙ h, a recurrent product, and
+  // the direction's W and R transposed (matVec).
+  size_t scratchBytes() const override {
+    const int64_t gh = gates_ * hidden_;
+    return size_t(2 * gh + 3 * hidden_ + gh * (inputSize_ + hidden_)) * sizeof(float);
+  }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
@@ -172,17 +176,30 @@ private:
   }
   float clip(float v) const { return clip_ >= 0 ? std::max(-clip_, std::min(clip_, v)) : v; }
 
-  static float dot(const float *a, const float *b, int64_t n) {
-    float s = 0;
-    for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
-    return s;
+  // out[g] = sum over k of m[g][k] v[k] for g < n, from mT = m transposed (row k holds
+  // column k of m, `ld` apart): each sum starts at 0 and adds its products in k order, as
+  // a dot product of m's row with v does (the same bits), but the loop over g is
+  // independent per g, so the compiler vectorizes it.
+  static void matVec(const float *mT, int64_t ld, int64_t n, int64_t K, const float *v, float *out) {
+    for (int64_t g = 0; g < n; ++g) out[g] = 0;
+    for (int64_t k = 0; k < K; ++k) {
+      const float vk = v[k];
+      const float *row = mT + k * ld;
+      for (int64_t g = 0; g < n; ++g) out[g] += row[g] * vk;
+    }
+  }
+  static void transpose(const float *m, int64_t rows, int64_t cols, float *mT) {
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) mT[c * rows + r] = m[r * cols + c];
   }
 
   // Runs direction d over batch row b for its `len` valid steps.
   void sequence(const Operands &o, int64_t d, int64_t b, int64_t len, float *scratch) const {
     const int64_t H = hidden_, gh = gates_ * H;
-    float *pre = scratch, *h = pre + gh, *c = h + H, *rh = c + H;
-    const float *w = o.w + d * gh * inputSize_, *r = o.r + d * gh * H;
+    float *pre = scratch, *h = pre + gh, *c = h + H, *rh = c + H, *prod = rh + H;
+    float *wT = prod + gh, *rT = wT + gh * inputSize_;
+    transpose(o.w + d * gh * inputSize_, gh, inputSize_, wT);
+    transpose(o.r + d * gh * H, gh, H, rT);
     const float *wb = o.bias ? o.bias + d * 2 * gh : nullptr, *rb = wb ? wb + gh : nullptr;
     const float *peep = o.peep ? o.peep + d * 3 * H : nullptr;
     const Activation *act = &acts_[size_t(d) * (cell_ == Cell::Lstm ? 3 : cell_ == Cell::Gru ? 2 : 1)];
@@ -196,18 +213,20 @@ private:
       const float *x = xRow(o.x, t, b);
       // Input projection and biases of every gate; the recurrent product is added per
       // cell below because the GRU's candidate gate needs r_t first.
+      matVec(wT, gh, gh, inputSize_, x, pre);
       for (int64_t g = 0; g < gh; ++g) {
-        pre[g] = dot(w + g * inputSize_, x, inputSize_) + (wb ? wb[g] : 0.0f);
+        pre[g] = pre[g] + (wb ? wb[g] : 0.0f);
         const bool rbInside = cell_ == Cell::Gru && linearBeforeReset_ && g >= 2 * H;
         if (rb && !rbInside) pre[g] += rb[g];
       }
       switch (cell_) {
       case Cell::Rnn:
-        for (int64_t j = 0; j < H; ++j) pre[j] += dot(r + j * H, h, H);  // all of H_(t-1) first
+        matVec(rT, gh, H, H, h, prod);  // all of H_(t-1) first
+        for (int64_t j = 0; j < H; ++j) pre[j] += prod[j];
         for (int64_t j = 0; j < H; ++j) h[j] = act[0](clip(pre[j]));
         break;
-      case Cell::Gru: gruStep(pre, h, rh, r, rb, act); break;
-      case Cell::Lstm: lstmStep(pre, h, c, r, peep, act); break;
+      case Cell::Gru: gruStep(pre, h, rh, prod, rT, rb, act); break;
+      case Cell::Lstm: lstmStep(pre, h, c, prod, rT, peep, act); break;
       }
       std::copy(h, h + H, o.y + yOffset(t, d, b));
     }
@@ -216,26 +235,33 @@ private:
     if (o.yc) std::copy(c, c + H, o.yc + stateOffset(d, b));
   }
 
-  // Gates z, r, h (blocks 0, 1, 2 of pre, which hold X_t·Wᵀ + biases).
-  void gruStep(float *pre, float *h, float *rh, const float *r, const float *rb, const Activation *act) const {
-    const int64_t H = hidden_;
+  // Gates z, r, h (blocks 0, 1, 2 of pre, which hold X_t·Wᵀ + biases); rT is R transposed
+  // (row k: column k of the 3H rows), prod scratch for the recurrent products.
+  void gruStep(float *pre, float *h, float *rh, float *prod, const float *rT, const float *rb,
+               const Activation *act) const {
+    const int64_t H = hidden_, gh = 3 * H;
     float *z = pre, *reset = pre + H, *cand = pre + 2 * H;
-    for (int64_t j = 0; j < 2 * H; ++j) pre[j] = act[0](clip(pre[j] + dot(r + j * H, h, H)));
-    const float *rCand = r + 2 * H * H;
+    matVec(rT, gh, 2 * H, H, h, prod);
+    for (int64_t j = 0; j < 2 * H; ++j) pre[j] = act[0](clip(pre[j] + prod[j]));
+    const float *rCandT = rT + 2 * H;  // the candidate gate's columns of each row of rT
     if (linearBeforeReset_) {
+      matVec(rCandT, gh, H, H, h, prod);
       for (int64_t j = 0; j < H; ++j)
-        cand[j] = act[1](clip(cand[j] + reset[j] * (dot(rCand + j * H, h, H) + (rb ? rb[2 * H + j] : 0.0f))));
+        cand[j] = act[1](clip(cand[j] + reset[j] * (prod[j] + (rb ? rb[2 * H + j] : 0.0f))));
     } else {
       for (int64_t j = 0; j < H; ++j) rh[j] = reset[j] * h[j];
-      for (int64_t j = 0; j < H; ++j) cand[j] = act[1](clip(cand[j] + dot(rCand + j * H, rh, H)));
+      matVec(rCandT, gh, H, H, rh, prod);
+      for (int64_t j = 0; j < H; ++j) cand[j] = act[1](clip(cand[j] + prod[j]));
     }
     for (int64_t j = 0; j < H; ++j) h[j] = (1.0f - z[j]) * cand[j] + z[j] * h[j];
   }
 
   // Gates i, o, f, c (blocks 0-3 of pre); peepholes i, o, f.
-  void lstmStep(float *pre, float *h, float *c, const float *r, const float *peep, const Activation *act) const {
+  void lstmStep(float *pre, float *h, float *c, float *prod, const float *rT, const float *peep,
+                const Activation *act) const {
     const int64_t H = hidden_;
-    for (int64_t g = 0; g < 4 * H; ++g) pre[g] += dot(r + g * H, h, H);
+    matVec(rT, 4 * H, 4 * H, H, h, prod);
+    for (int64_t g = 0; g < 4 * H; ++g) pre[g] += prod[g];
     float *in = pre, *outGate = pre + H, *forget = pre + 2 * H, *cell = pre + 3 * H;
     for (int64_t j = 0; j < H; ++j) {
       const float ig = act[0](clip(in[j] + (peep ? peep[j] * c[j] : 0.0f)));
