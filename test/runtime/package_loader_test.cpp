@@ -20,7 +20,7 @@ namespace {
 using namespace edgec;
 
 // y = x + c with x: f32[2,3] (input), c: f32[3] (constant), y: f32[2,3] (output).
-std::vector<uint8_t> addPackage(uint64_t arenaSize = 128) {
+std::vector<uint8_t> addPackage(uint64_t arenaSize = 128, uint64_t arenaLowerBound = 0) {
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<int64_t> s23 = {2, 3}, s3 = {3};
   std::vector<flatbuffers::Offset<pkg::Tensor>> tensors = {
@@ -32,7 +32,7 @@ std::vector<uint8_t> addPackage(uint64_t arenaSize = 128) {
   std::vector<flatbuffers::Offset<pkg::Attr>> attrs;
   auto kernel = pkg::CreateKernelDirect(fbb, "Add", "add0", &kin, &kout, &attrs);
   std::vector<flatbuffers::Offset<pkg::Kernel>> kernels = {kernel};
-  auto fn = pkg::CreateFunctionDirect(fbb, "main", &fin, &fout, &kernels, arenaSize);
+  auto fn = pkg::CreateFunctionDirect(fbb, "main", &fin, &fout, &kernels, arenaSize, arenaLowerBound);
   std::vector<flatbuffers::Offset<pkg::Function>> fns = {fn};
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;
   auto package = pkg::CreatePackageDirect(fbb, "test", "add", "host", &features, &tensors, &fns, arenaSize, 0);
@@ -159,6 +159,17 @@ TEST(PackageLoader, OversizedArenaIsRejected) {
   EXPECT_EQ(loadAndRun(file.write(addPackage(128))), "");
   std::string error = loadAndRun(file.write(addPackage(uint64_t(1) << 40)));
   EXPECT_NE(error.find("arena is larger than its tensors can use"), std::string::npos) << error;
+}
+
+// The memory plan's recorded lower bound (arena_lower_bound) can be at most the arena:
+// 0 (a package from before the field), the true bound (x and y live together: 128 bytes)
+// and the arena itself load; one byte more is damage.
+TEST(PackageLoader, ArenaLowerBoundAboveTheArenaIsRejected) {
+  PackageFile file;
+  EXPECT_EQ(loadAndRun(file.write(addPackage(128, 0))), "");
+  EXPECT_EQ(loadAndRun(file.write(addPackage(128, 128))), "");
+  std::string error = loadAndRun(file.write(addPackage(128, 129)));
+  EXPECT_NE(error.find("records an arena lower bound above its arena"), std::string::npos) << error;
 }
 
 // Lazy verification of the constants: loading does not read the weights; the first
