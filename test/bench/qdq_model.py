@@ -48,6 +48,17 @@ FUSABLE_ACTIVATIONS = ("Relu", "Clip")
 WEIGHT_OPS = ("Conv", "Gemm", "MatMul")
 
 
+def _node_inputs(node):
+    """The names `node` reads: its inputs, and those its subgraphs (If branches, Loop and
+    Scan bodies) read from outside themselves, recursively."""
+    names = list(node.input)
+    for a in node.attribute:
+        for g in ([a.g] if a.type == onnx.AttributeProto.GRAPH else list(a.graphs)):
+            for n in g.node:
+                names.extend(_node_inputs(n))
+    return names
+
+
 class QdqError(Exception):
     pass
 
@@ -267,7 +278,8 @@ def build_qdq(float_path, inspect_text, out_path, act_type="uint8"):
     # float weights (torch writes a repeated initializer once and Identity for the others).
     nodes = head + new_nodes
     while True:
-        used = {i for node in nodes for i in node.input} | graph_outputs
+        # What If/Loop/Scan bodies read by name from the outer graph counts as used too.
+        used = {i for node in nodes for i in _node_inputs(node)} | graph_outputs
         kept = [n for n in nodes if any(o in used for o in n.output)]
         if len(kept) == len(nodes):
             break
@@ -276,7 +288,10 @@ def build_qdq(float_path, inspect_text, out_path, act_type="uint8"):
     graph = helper.make_graph(nodes, g.name, list(g.input), list(g.output), inits)
     out = helper.make_model(graph, opset_imports=list(model.opset_import), producer_name="edgec-bench-qdq")
     out.ir_version = model.ir_version
-    onnx.checker.check_model(out)
+    try:
+        onnx.checker.check_model(out)
+    except onnx.checker.ValidationError as e:
+        raise QdqError("the QDQ model does not check: %s" % str(e).strip().splitlines()[0])
     onnx.save(out, out_path)
     ops = collections.Counter(n.op_type for n in g.node if n.name not in drop)
     return {"activations": len(params), "weights": weights_q, "biases": biases_q,
