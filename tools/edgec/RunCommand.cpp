@@ -9,6 +9,8 @@
 #include <set>
 
 #include <chrono>
+#include <cstdio>
+#include <string>
 
 #include "RunCommand.h"
 #include "edgec/npy.h"
@@ -19,6 +21,20 @@ namespace edgec::cli {
 double nowSeconds() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+int runApp(CLI::App &app, int argc, char **argv, const char *name) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    return app.exit(e);
+  } catch (const std::exception &e) {
+    std::string message = e.what();
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    std::fprintf(stderr, "%s: error: %s\n", name, message.c_str());
+    return 1;
+  }
+  return 0;
 }
 
 namespace {

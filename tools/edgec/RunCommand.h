@@ -22,4 +22,9 @@ void configureRunCommand(CLI::App &cmd);
 // Seconds on a monotonic clock.
 double nowSeconds();
 
+// Parses argv into `app` and runs its callbacks; the exit status of a main(): CLI11's own
+// output and status for a parse error (or --help), else for a failure (CommandError, a
+// runtime or library exception) one line "NAME: error: ..." on stderr and 1.
+int runApp(CLI::App &app, int argc, char **argv, const char *name);
+
 }  // namespace edgec::cli

@@ -1,7 +1,4 @@
 // edgec: compile ONNX models into deployable packages and run them.
-#include <cstdio>
-#include <string>
-
 #include "Commands.h"
 #include "edgec/Target.h"
 
@@ -23,15 +20,5 @@ int main(int argc, char **argv) {
   edgec::cli::addTokenizeCommand(app);
   edgec::cli::addTargetsCommand(app);
   edgec::cli::addOpsCommand(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    return app.exit(e);
-  } catch (const std::exception &e) {  // CommandError, or a library's exception
-    std::string message = e.what();
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    std::fprintf(stderr, "edgec: error: %s\n", message.c_str());
-    return 1;
-  }
-  return 0;
+  return edgec::cli::runApp(app, argc, argv, "edgec");
 }
