@@ -29,6 +29,12 @@ std::vector<Value> kernelInputs(Operation *op) {
   // Trailing optional operands: kernels expect them positionally.
   if (isa<edge::GemmOp, edge::ConvOp, edge::LayerNormalizationOp, edge::BlockQuantizedMatMulOp>(op)) inputs.resize(3);
   if (isa<edge::PadOp>(op)) inputs.resize(2);
+  // Resize's run-time parameters at ONNX's positions (X, roi, scales, sizes), null where
+  // absent; the attribute form stays X alone, as in packages made before them.
+  if (auto resize = dyn_cast<edge::ResizeOp>(op)) {
+    inputs = {resize.getInput(), resize.getRoiInput(), resize.getScalesInput(), resize.getSizesInput()};
+    while (!inputs.back()) inputs.pop_back();
+  }
   // Recurrent layers: optional operands anywhere, null where absent (ONNX's positions).
   if (auto rnn = dyn_cast<edge::RNNOp>(op))
     return {rnn.getX(), rnn.getW(), rnn.getR(), rnn.getB(), rnn.getSequenceLens(), rnn.getInitialH()};

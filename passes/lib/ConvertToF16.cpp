@@ -35,6 +35,16 @@ RankedTensorType toF16(Type t) {
 // f32 inputs and outputs like every function here.
 bool staysF32(Operation *op) { return isKeptFloat(op) || isa<IfOp, ScanOp>(op); }
 
+// Resize's run-time roi and scales are parameters, not activations: the kernel reads
+// them as f32, and rounding them to f16 would move the sampling coordinates (and could
+// change the shape the scales imply). Inputs and constants feeding them stay f32; a
+// computed one is cast back to f32 in front of the Resize.
+bool isParameterUse(OpOperand &use) {
+  auto resize = dyn_cast<ResizeOp>(use.getOwner());
+  return resize && use.getOperandNumber() != 0 &&
+         (use.get() == resize.getRoiInput() || use.get() == resize.getScalesInput());
+}
+
 // The f16 constant with `value`'s numbers rounded to nearest even.
 ElementsAttr convertConstant(ElementsAttr value) {
   auto type = toF16(value.getType());
@@ -86,7 +96,7 @@ struct ConvertToF16Pass : impl::ConvertToF16Base<ConvertToF16Pass> {
     }
     OpBuilder b(&getContext());
     // Uses by ops that stay f32 keep the f32 value.
-    auto f16Use = [](OpOperand &use) { return !staysF32(use.getOwner()); };
+    auto f16Use = [](OpOperand &use) { return !staysF32(use.getOwner()) && !isParameterUse(use); };
     // f32 inputs are cast to f16 once, at the top.
     b.setInsertionPointToStart(&body);
     llvm::DenseSet<Operation *> inputCasts;
@@ -110,6 +120,12 @@ struct ConvertToF16Pass : impl::ConvertToF16Base<ConvertToF16Pass> {
       if (staysF32(&op)) {
         keepF32(b, op);
         continue;
+      }
+      for (OpOperand &operand : op.getOpOperands()) {
+        auto t = dyn_cast<RankedTensorType>(operand.get().getType());
+        if (!t || !t.getElementType().isF16() || !isParameterUse(operand)) continue;
+        b.setInsertionPoint(&op);
+        operand.set(b.create<CastOp>(op.getLoc(), t.clone(Float32Type::get(op.getContext())), operand.get()));
       }
       for (Value r : op.getResults())
         if (isF32Tensor(r.getType())) r.setType(toF16(r.getType()));

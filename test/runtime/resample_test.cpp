@@ -1,6 +1,7 @@
 // Ref kernels of the spatial resampling ops (ref/resample.cpp) on small cases whose
 // answers can be read off by hand; the ONNX node suite (conformance) is the outside
 // reference for the rest.
+#include <limits>
 #include <numeric>
 
 #include "kernel_test_util.h"
@@ -193,6 +194,151 @@ TEST(RefResample, ResizeRejectsWhatItCannotDo) {
   AttrList badMode, badScales;
   EXPECT_THROW(runKernel("Resize", {&x}, {&y}, resizeAttrs(badMode, "area", "half_pixel", {1.5f})), Error);
   EXPECT_THROW(runKernel("Resize", {&x}, {&y}, resizeAttrs(badScales, "nearest", "half_pixel", {1.5f, 1.f})), Error);
+}
+
+// ---- Resize with run-time parameters (inputs 1 roi, 2 scales, 3 sizes) ----
+
+// Resize's attributes without scales and roi: those come as inputs.
+AttrList &runtimeResizeAttrs(AttrList &a, const char *mode, const char *coordinates, float extrapolation = 0.f) {
+  return a.s("mode", mode)
+      .s("coordinate_transformation_mode", coordinates)
+      .s("nearest_mode", "round_prefer_floor")
+      .f("cubic_coeff_a", -0.75f)
+      .i("exclude_outside", 0)
+      .f("extrapolation_value", extrapolation);
+}
+
+// One prepared Resize run several times, as a session runs a package: the run-time
+// inputs may change between runs. `inputs` are X, roi, scales, sizes (null: absent).
+struct PreparedResize {
+  PreparedResize(AttrList &attrs, std::vector<Tensor *> inputs, Tensor &y) : inputs_(std::move(inputs)), y_(y) {
+    sig_.op = "Resize";
+    sig_.node = "up";
+    sig_.attrs = attrs.attrs();
+    for (Tensor *t : inputs_) {
+      sig_.inputs.push_back(t ? &t->view() : nullptr);
+      sig_.input_is_constant.push_back(false);
+    }
+    sig_.outputs = {&y.view()};
+    kernel_ = KernelRegistry::instance().create(sig_, {Isa::Ref});
+    kernel_->prepare(sig_);
+  }
+  void run() {
+    static const TensorView absent;
+    std::vector<const TensorView *> in;
+    for (Tensor *t : inputs_) in.push_back(t ? &t->view() : &absent);
+    runPrepared(*kernel_, in, {&y_.view()});
+  }
+  // The message of the error run() throws ("" when it does not).
+  std::string runError() {
+    try {
+      run();
+    } catch (const Error &e) {
+      return e.what();
+    }
+    return "";
+  }
+  std::vector<Tensor *> inputs_;
+  Tensor &y_;
+  KernelSignature sig_;
+  std::unique_ptr<Kernel> kernel_;
+};
+
+void expectNear(const std::vector<float> &got, const std::vector<float> &want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5f) << "at " << i;
+}
+
+// Linear, half_pixel, [0, 4] to 4 outputs. Scale 2: sources (o + 0.5) / 2 - 0.5 =
+// -0.25, 0.25, 0.75, 1.25, clamped to the input: 0, 1, 3, 4. Scale 2.2 gives the same
+// shape (floor(2 * 2.2) = 4) but other sources, (o + 0.5) / 2.2 - 0.5 = -0.27, 0.18,
+// 0.64, 1.09: 0, 4 · 0.1818, 4 · 0.6364, 4. Then values that are no shape or no scale.
+TEST(RefResample, ResizeReadsScalesAtRunTime) {
+  Tensor x = Tensor::of<float>({2}, {0, 4});
+  Tensor scales = Tensor::of<float>({1}, {2.f});
+  Tensor y(DType::f32, {4});
+  AttrList a;
+  PreparedResize resize(runtimeResizeAttrs(a, "linear", "half_pixel"), {&x, nullptr, &scales}, y);
+  resize.run();
+  expectNear(y.values<float>(), {0, 1, 3, 4});
+  scales.view().as<float>()[0] = 2.2f;
+  resize.run();
+  expectNear(y.values<float>(), {0, 4 * (1.5f / 2.2f - 0.5f), 4 * (2.5f / 2.2f - 0.5f), 4});
+  scales.view().as<float>()[0] = 3.f;
+  EXPECT_EQ(resize.runError(),
+            "Resize node 'up': scales [3] give shape [6] but the package was compiled for [4]; shapes are fixed at "
+            "compile time (freeze the input with edgec compile --bind NAME=FILE.npy)");
+  scales.view().as<float>()[0] = 0.f;
+  EXPECT_EQ(resize.runError(), "Resize node 'up': scales [0]: scale 0 must be finite and > 0");
+  scales.view().as<float>()[0] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_NE(resize.runError().find("must be finite and > 0"), std::string::npos);
+}
+
+// Sizes: the scale is the exact ratio out / in (4 / 2 = 2: the first case above), and the
+// sizes must be the compiled shape. Nearest copies any dtype: a 2x2 image to 4x4 blocks.
+TEST(RefResample, ResizeReadsSizesAtRunTime) {
+  Tensor x = Tensor::of<float>({2}, {0, 4});
+  Tensor sizes = Tensor::of<int64_t>({1}, {4});
+  Tensor y(DType::f32, {4});
+  AttrList a;
+  PreparedResize resize(runtimeResizeAttrs(a, "linear", "half_pixel"), {&x, nullptr, nullptr, &sizes}, y);
+  resize.run();
+  expectNear(y.values<float>(), {0, 1, 3, 4});
+  sizes.view().as<int64_t>()[0] = 5;
+  EXPECT_EQ(resize.runError(),
+            "Resize node 'up': sizes [5] give shape [5] but the package was compiled for [4]; shapes are fixed at "
+            "compile time (freeze the input with edgec compile --bind NAME=FILE.npy)");
+  sizes.view().as<int64_t>()[0] = -4;
+  EXPECT_EQ(resize.runError(), "Resize node 'up': sizes [-4]: size 0 is negative (sizes must be >= 0)");
+
+  Tensor xi = Tensor::of<int32_t>({1, 1, 2, 2}, {1, 2, 3, 4});
+  Tensor sizes4 = Tensor::of<int64_t>({4}, {1, 1, 4, 4});
+  Tensor yi(DType::i32, {1, 1, 4, 4});
+  AttrList n;
+  PreparedResize nearest(runtimeResizeAttrs(n, "nearest", "half_pixel"), {&xi, nullptr, nullptr, &sizes4}, yi);
+  nearest.run();
+  EXPECT_EQ(yi.values<int32_t>(), (std::vector<int32_t>{1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}));
+}
+
+// tf_crop_and_resize with a run-time roi (and the scales attribute 1): [0, 10, 20] to 3
+// outputs at sources o · span · 2 / 2 + start · 2. roi [0, 1]: 0, 1, 2; roi [0.5, 1]: 1,
+// 1.5, 2; roi [0, 2]: 0, 2, 4 (past the input: extrapolation_value -1).
+TEST(RefResample, ResizeReadsRoiAtRunTime) {
+  Tensor x = Tensor::of<float>({3}, {0, 10, 20});
+  Tensor roi = Tensor::of<double>({2}, {0, 1});  // roi may be f64
+  Tensor y(DType::f32, {3});
+  AttrList a;
+  runtimeResizeAttrs(a, "linear", "tf_crop_and_resize", -1.f).floats("scales", {1.f});
+  PreparedResize resize(a, {&x, &roi}, y);
+  resize.run();
+  expectNear(y.values<float>(), {0, 10, 20});
+  roi.view().as<double>()[0] = 0.5;
+  resize.run();
+  expectNear(y.values<float>(), {10, 15, 20});
+  roi.view().as<double>()[0] = 0;
+  roi.view().as<double>()[1] = 2;
+  resize.run();
+  expectNear(y.values<float>(), {0, 20, -1});
+  roi.view().as<double>()[1] = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(resize.runError(), "Resize node 'up': roi [0, inf]: roi values must be finite");
+}
+
+// What prepare refuses in the run-time forms: a parameter of the wrong length or dtype,
+// given twice, or scales and sizes together.
+TEST(RefResample, ResizeRejectsBadRuntimeInputs) {
+  Tensor x = Tensor::of<float>({2}, {0, 4});
+  Tensor y(DType::f32, {4});
+  Tensor two = Tensor::of<float>({2}, {2, 2}), f64 = Tensor::of<double>({1}, {2});
+  Tensor scales = Tensor::of<float>({1}, {2}), sizes = Tensor::of<int64_t>({1}, {4});
+  AttrList a, b, c, d, e;
+  EXPECT_THROW(runKernel("Resize", {&x, nullptr, &two}, {&y}, runtimeResizeAttrs(a, "linear", "half_pixel")), Error);
+  EXPECT_THROW(runKernel("Resize", {&x, nullptr, &f64}, {&y}, runtimeResizeAttrs(b, "linear", "half_pixel")), Error);
+  runtimeResizeAttrs(c, "linear", "half_pixel").floats("scales", {2.f});
+  EXPECT_THROW(runKernel("Resize", {&x, nullptr, &scales}, {&y}, c), Error);
+  EXPECT_THROW(runKernel("Resize", {&x, nullptr, &scales, &sizes}, {&y}, runtimeResizeAttrs(d, "linear", "half_pixel")),
+               Error);
+  Tensor roi = Tensor::of<float>({2}, {0, 1});  // roi is for tf_crop_and_resize only
+  EXPECT_THROW(runKernel("Resize", {&x, &roi, &scales}, {&y}, runtimeResizeAttrs(e, "linear", "half_pixel")), Error);
 }
 
 }  // namespace

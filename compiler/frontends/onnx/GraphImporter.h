@@ -161,7 +161,8 @@ private:
   void importResize(const onnx::NodeProto &n);
   void importUpsample(const onnx::NodeProto &n);
   void createResize(const onnx::NodeProto &n, const std::string &mode, const std::string &coordinates,
-                    const std::string &nearestMode, std::vector<float> scales, std::vector<float> roi);
+                    const std::string &nearestMode, DenseF32ArrayAttr scales, DenseF32ArrayAttr roi, Value roiInput,
+                    Value scalesInput, Value sizesInput);
   Value scalarConstant(const onnx::NodeProto &n, onnx::TensorProto t);
   // Quantization (ImportQuant.cpp).
   Type quantizedType(const onnx::NodeProto &n, int scaleInput, int zeroPointInput, Type storage, int64_t rank,

@@ -83,11 +83,33 @@ LogicalResult ResizeOp::verify() {
   const bool crop = coordinates == "tf_crop_and_resize";
   if (crop && isUniformQuantized(elem))
     return emitOpError("tf_crop_and_resize of a quantized tensor is not supported (extrapolation_value is not quantized)");
-  ArrayRef<float> scales = getScales(), roi = getRoi();
-  if (int64_t(scales.size()) != rank) return emitOpError() << "expects " << rank << " scales, got " << scales.size();
-  if (int64_t(roi.size()) != (crop ? 2 * rank : 0))
+  // A run-time parameter (operand) replaces its attribute: exactly one of the two.
+  const int scaleForms = int(bool(getScales())) + int(bool(getScalesInput())) + int(bool(getSizesInput()));
+  if (scaleForms == 0) return emitOpError("needs scales: the attribute, scales_input or sizes_input");
+  if (scaleForms > 1)
+    return emitOpError() << "takes one of scales, scales_input and sizes_input, got " << scaleForms;
+  if (getRoiInput() && getRoi()) return emitOpError("roi is given both as an attribute and as an operand");
+  if (getRoiInput() && !crop) return emitOpError("roi_input is for tf_crop_and_resize only");
+  // The kernel reads run-time parameters as flat vectors of one value per dim (roi: two).
+  auto checkOperand = [&](Value v, StringRef name, int64_t count) -> LogicalResult {
+    if (!v) return success();
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getRank() != 1 || type.getDimSize(0) != count)
+      return emitOpError() << name << " must have shape [" << count << "], got " << type;
+    return success();
+  };
+  if (failed(checkOperand(getScalesInput(), "scales_input", rank)) ||
+      failed(checkOperand(getSizesInput(), "sizes_input", rank)) ||
+      failed(checkOperand(getRoiInput(), "roi_input", 2 * rank)))
+    return failure();
+  ArrayRef<float> roi = getRoi() ? *getRoi() : ArrayRef<float>();
+  if (!getRoiInput() && int64_t(roi.size()) != (crop ? 2 * rank : 0))
     return emitOpError() << "expects " << (crop ? 2 * rank : 0) << " roi values (starts then ends, "
                          << "tf_crop_and_resize only), got " << roi.size();
+  // Run-time scales or sizes: the kernel checks the shape they imply on every run.
+  if (!getScales()) return success();
+  ArrayRef<float> scales = *getScales();
+  if (int64_t(scales.size()) != rank) return emitOpError() << "expects " << rank << " scales, got " << scales.size();
   for (int64_t d = 0; d < rank; ++d) {
     const float s = scales[d];
     if (!(s > 0) || std::isinf(s)) return emitOpError() << "scale " << d << " must be finite and > 0, got " << s;

@@ -176,3 +176,67 @@ func.func @resize_result(%x: tensor<2x3xf32>) -> tensor<2x7xf32> {
   %0 = edge.Resize %x {mode = "nearest", coordinate_transformation_mode = "half_pixel", nearest_mode = "round_prefer_floor", cubic_coeff_a = -0.75 : f32, exclude_outside = 0 : i64, extrapolation_value = 0.0 : f32, scales = array<f32: 1.0, 2.0>, roi = array<f32>} : (tensor<2x3xf32>) -> tensor<2x7xf32>
   return %0 : tensor<2x7xf32>
 }
+
+// -----
+
+func.func @resize_no_scales(%x: tensor<2x3xf32>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{needs scales: the attribute, scales_input or sizes_input}}
+  %0 = edge.Resize %x {mode = "nearest", coordinate_transformation_mode = "half_pixel", nearest_mode = "round_prefer_floor", cubic_coeff_a = -0.75 : f32, exclude_outside = 0 : i64, extrapolation_value = 0.0 : f32, roi = array<f32>} : (tensor<2x3xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+func.func @resize_scales_twice(%x: tensor<2x3xf32>, %s: tensor<2xf32>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{takes one of scales, scales_input and sizes_input, got 2}}
+  %0 = edge.Resize %x scales(%s : tensor<2xf32>) {mode = "nearest", coordinate_transformation_mode = "half_pixel", nearest_mode = "round_prefer_floor", cubic_coeff_a = -0.75 : f32, exclude_outside = 0 : i64, extrapolation_value = 0.0 : f32, scales = array<f32: 1.0, 2.0>, roi = array<f32>} : (tensor<2x3xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+func.func @resize_roi_twice(%x: tensor<2x3xf32>, %r: tensor<4xf32>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{roi is given both as an attribute and as an operand}}
+  %0 = edge.Resize %x roi(%r : tensor<4xf32>) {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", nearest_mode = "round_prefer_floor", cubic_coeff_a = -0.75 : f32, exclude_outside = 0 : i64, extrapolation_value = 0.0 : f32, scales = array<f32: 1.0, 2.0>, roi = array<f32: 0.0, 0.0, 1.0, 1.0>} : (tensor<2x3xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+func.func @resize_roi_not_crop(%x: tensor<2x3xf32>, %r: tensor<4xf32>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{roi_input is for tf_crop_and_resize only}}
+  %0 = edge.Resize %x roi(%r : tensor<4xf32>) {mode = "nearest", coordinate_transformation_mode = "half_pixel", nearest_mode = "round_prefer_floor", cubic_coeff_a = -0.75 : f32, exclude_outside = 0 : i64, extrapolation_value = 0.0 : f32, scales = array<f32: 1.0, 2.0>} : (tensor<2x3xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+func.func @resize_scales_input_shape(%x: tensor<2x3xf32>, %s: tensor<3xf32>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{scales_input must have shape [2], got 'tensor<3xf32>'}}
+  %0 = edge.Resize %x scales(%s : tensor<3xf32>) {mode = "nearest", coordinate_transformation_mode = "half_pixel", nearest_mode = "round_prefer_floor", cubic_coeff_a = -0.75 : f32, exclude_outside = 0 : i64, extrapolation_value = 0.0 : f32, roi = array<f32>} : (tensor<2x3xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+func.func @resize_sizes_input_shape(%x: tensor<2x3xf32>, %s: tensor<1x2xi64>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{sizes_input must have shape [2], got 'tensor<1x2xi64>'}}
+  %0 = edge.Resize %x sizes(%s : tensor<1x2xi64>) {mode = "nearest", coordinate_transformation_mode = "half_pixel", nearest_mode = "round_prefer_floor", cubic_coeff_a = -0.75 : f32, exclude_outside = 0 : i64, extrapolation_value = 0.0 : f32, roi = array<f32>} : (tensor<2x3xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+func.func @resize_roi_input_shape(%x: tensor<2x3xf32>, %r: tensor<2xf32>, %s: tensor<2xi64>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{roi_input must have shape [4], got 'tensor<2xf32>'}}
+  %0 = edge.Resize %x roi(%r : tensor<2xf32>) sizes(%s : tensor<2xi64>) {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", nearest_mode = "round_prefer_floor", cubic_coeff_a = -0.75 : f32, exclude_outside = 0 : i64, extrapolation_value = 0.0 : f32} : (tensor<2x3xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+func.func @resize_sizes_input_type(%x: tensor<2x3xf32>, %s: tensor<2xi32>) -> tensor<2x6xf32> {
+  // expected-error @+1 {{operand #1 must be tensor of 64-bit signless integer values}}
+  %0 = edge.Resize %x sizes(%s : tensor<2xi32>) {mode = "nearest", coordinate_transformation_mode = "half_pixel", nearest_mode = "round_prefer_floor", cubic_coeff_a = -0.75 : f32, exclude_outside = 0 : i64, extrapolation_value = 0.0 : f32, roi = array<f32>} : (tensor<2x3xf32>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}

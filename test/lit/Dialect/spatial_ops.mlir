@@ -36,3 +36,19 @@ func.func @resize(%x: tensor<1x1x2x2xi8>, %y: tensor<1x1x4x4xf32>, %z: tensor<7x
                        scales = array<f32: 0.428571433, 1.18181813>, roi = array<f32: 0.4, 0.6, 0.6, 0.8>} : (tensor<7x11xf32>) -> tensor<3x13xf32>
   return %0, %1, %2 : tensor<1x1x4x6xi8>, tensor<1x1x2x2xf32>, tensor<3x13xf32>
 }
+
+// Run-time parameters are operands at their keywords, in place of their attributes.
+// CHECK-LABEL: func.func @resize_runtime
+// CHECK: edge.Resize %arg0 scales(%arg1 : tensor<2xf32>) {coordinate_transformation_mode = "half_pixel", cubic_coeff_a = -7.500000e-01 : f32, exclude_outside = 0 : i64, extrapolation_value = 0.000000e+00 : f32, mode = "linear", nearest_mode = "round_prefer_floor", roi = array<f32>} : (tensor<7x11xf32>) -> tensor<3x13xf32>
+// CHECK: edge.Resize %arg0 roi(%arg3 : tensor<4xf64>) sizes(%arg2 : tensor<2xi64>) {coordinate_transformation_mode = "tf_crop_and_resize", cubic_coeff_a = -7.500000e-01 : f32, exclude_outside = 0 : i64, extrapolation_value = 1.000000e+01 : f32, mode = "linear", nearest_mode = "round_prefer_floor"} : (tensor<7x11xf32>) -> tensor<3x13xf32>
+func.func @resize_runtime(%z: tensor<7x11xf32>, %scales: tensor<2xf32>, %sizes: tensor<2xi64>, %roi: tensor<4xf64>)
+    -> (tensor<3x13xf32>, tensor<3x13xf32>) {
+  %0 = edge.Resize %z scales(%scales : tensor<2xf32>) {mode = "linear", coordinate_transformation_mode = "half_pixel",
+                       nearest_mode = "round_prefer_floor", cubic_coeff_a = -0.75 : f32, exclude_outside = 0 : i64,
+                       extrapolation_value = 0.0 : f32, roi = array<f32>} : (tensor<7x11xf32>) -> tensor<3x13xf32>
+  %1 = edge.Resize %z roi(%roi : tensor<4xf64>) sizes(%sizes : tensor<2xi64>) {mode = "linear",
+                       coordinate_transformation_mode = "tf_crop_and_resize", nearest_mode = "round_prefer_floor",
+                       cubic_coeff_a = -0.75 : f32, exclude_outside = 0 : i64, extrapolation_value = 10.0 : f32}
+                       : (tensor<7x11xf32>) -> tensor<3x13xf32>
+  return %0, %1 : tensor<3x13xf32>, tensor<3x13xf32>
+}

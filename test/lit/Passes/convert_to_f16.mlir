@@ -25,3 +25,18 @@ func.func @ints(%x: tensor<4x2xf32>, %i: tensor<3xi64>) -> tensor<3x2xf32> {
   %g = edge.Gather %x, %i {axis = 0 : i64} : (tensor<4x2xf32>, tensor<3xi64>) -> tensor<3x2xf32>
   return %g : tensor<3x2xf32>
 }
+
+// Resize's run-time scales and roi are parameters: an input feeding them stays f32, and a
+// computed one is cast back to f32 in front of the Resize (the image itself is f16).
+// CHECK-LABEL: func.func @resize_parameters
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<1x1x2x2xf32>, %[[S:[^:]+]]: tensor<4xf32>, %[[R:[^:]+]]: tensor<8xf32>)
+// CHECK: %[[XH:.+]] = edge.Cast %[[X]] : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf16>
+// CHECK: %[[RH:.+]] = edge.Cast %[[R]] : (tensor<8xf32>) -> tensor<8xf16>
+// CHECK: %[[N:.+]] = edge.Neg %[[RH]] : tensor<8xf16>
+// CHECK: %[[NF:.+]] = edge.Cast %[[N]] : (tensor<8xf16>) -> tensor<8xf32>
+// CHECK: edge.Resize %[[XH]] roi(%[[NF]] : tensor<8xf32>) scales(%[[S]] : tensor<4xf32>) {{.+}} : (tensor<1x1x2x2xf16>) -> tensor<1x1x4x4xf16>
+func.func @resize_parameters(%x: tensor<1x1x2x2xf32>, %s: tensor<4xf32>, %r: tensor<8xf32>) -> tensor<1x1x4x4xf32> {
+  %n = edge.Neg %r : tensor<8xf32>
+  %y = edge.Resize %x roi(%n : tensor<8xf32>) scales(%s : tensor<4xf32>) {mode = "nearest", coordinate_transformation_mode = "tf_crop_and_resize", nearest_mode = "round_prefer_floor", cubic_coeff_a = -0.75 : f32, exclude_outside = 0 : i64, extrapolation_value = 0.0 : f32} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return %y : tensor<1x1x4x4xf32>
+}

@@ -3,8 +3,10 @@
 
 // ONNX's spatial resampling ops: DepthToSpace, SpaceToDepth and Resize (also ONNX's
 // deprecated Upsample, which the frontend imports as a Resize). Their parameters are
-// resolved at import: Resize's scales and roi are attributes, never operands, and the
-// result shape is static. The input and result element types are the same (no per-axis
+// resolved at import when they are constants: Resize's scales and roi are then
+// attributes. A Resize whose scales, sizes or roi is a run-time value (a graph input)
+// but whose result type is static anyway takes it as an operand instead, read by the
+// kernel on every run. The result shape is always static. The input and result element types are the same (no per-axis
 // quantized tensors: these ops move or mix the quantized dimension). Included by
 // EdgeOps.td; verifiers in SpatialOps.cpp.
 
@@ -34,15 +36,23 @@ def Edge_SpaceToDepthOp : Edge_Op<"SpaceToDepth", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Edge_ResizeOp : Edge_Op<"Resize", [Pure]> {
+def Edge_ResizeOp : Edge_Op<"Resize", [Pure, AttrSizedOperandSegments]> {
   let summary = "ONNX Resize (opsets 10-17; also Upsample): resample every dim by a scale";
   let description = [{
-    ONNX 1.12's Resize with its parameters resolved at import. `scales` has one value
-    per dim (ONNX `sizes` become `size_out / size_in`, rounded to f32), and every result
-    dim is either `floor(size_in · scale)` (f32 arithmetic, as ONNX shape inference) or
-    the size whose ratio rounds to `scale` (the `sizes` form).
+    ONNX 1.12's Resize. When its parameters are constants they are resolved at import:
+    `scales` has one value per dim (ONNX `sizes` become `size_out / size_in`, rounded to
+    f32), and every result dim is either `floor(size_in · scale)` (f32 arithmetic, as
+    ONNX shape inference) or the size whose ratio rounds to `scale` (the `sizes` form).
     `roi` is [starts..., ends...] per dim (normalized coordinates) for
     `coordinate_transformation_mode` "tf_crop_and_resize", and empty otherwise.
+
+    A parameter known only at run time (a graph input) whose Resize still has a static
+    result type (ONNX shape inference or the model's declared types) is an operand
+    instead of the attribute: `scales_input` (f32, one per dim) or `sizes_input` (i64,
+    one per dim) in place of `scales`, and `roi_input` (f32 or f64, 2 per dim;
+    tf_crop_and_resize only) in place of `roi`. The kernel reads them on every run,
+    uses them as ONNX does (run-time scales drive the coordinate transform), and fails
+    when the shape they imply is not the compiled one.
 
     * `mode`: "nearest" (`nearest_mode` "round_prefer_floor", "round_prefer_ceil",
       "floor" or "ceil" picks the input), "linear" (2 taps per dim) or "cubic" (4 taps,
@@ -56,11 +66,20 @@ def Edge_ResizeOp : Edge_Op<"Resize", [Pure]> {
     Linear and cubic take float tensors (the kernel: f32); nearest takes any element
     type (it only copies elements).
   }];
-  let arguments = (ins Edge_Tensor:$input, StrAttr:$mode, StrAttr:$coordinate_transformation_mode,
+  let arguments = (ins Edge_Tensor:$input, Optional<TensorOf<[F32, F64]>>:$roi_input,
+                   Optional<TensorOf<[F32]>>:$scales_input, Optional<TensorOf<[I64]>>:$sizes_input,
+                   StrAttr:$mode, StrAttr:$coordinate_transformation_mode,
                    StrAttr:$nearest_mode, F32Attr:$cubic_coeff_a, I64Attr:$exclude_outside,
-                   F32Attr:$extrapolation_value, DenseF32ArrayAttr:$scales, DenseF32ArrayAttr:$roi);
+                   F32Attr:$extrapolation_value, OptionalAttr<DenseF32ArrayAttr>:$scales,
+                   OptionalAttr<DenseF32ArrayAttr>:$roi);
   let results = (outs Edge_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  // The operand forms name their parameter; the attribute form prints as before.
+  let assemblyFormat = [{
+    $input (`roi` `(` $roi_input^ `:` type($roi_input) `)`)?
+    (`scales` `(` $scales_input^ `:` type($scales_input) `)`)?
+    (`sizes` `(` $sizes_input^ `:` type($sizes_input) `)`)?
+    attr-dict `:` functional-type($input, results)
+  }];
   let hasVerifier = 1;
 }
 
