@@ -35,6 +35,10 @@ std::vector<Value> kernelInputs(Operation *op) {
     inputs = {resize.getInput(), resize.getRoiInput(), resize.getScalesInput(), resize.getSizesInput()};
     while (!inputs.back()) inputs.pop_back();
   }
+  // Run-time slice parameters at ONNX's positions (starts, ends, axes?, steps?).
+  if (auto slice = dyn_cast<edge::SliceOp>(op); slice && slice.getStartsInput())
+    return {slice.getInput(), slice.getStartsInput(), slice.getEndsInput(), slice.getAxesInput(),
+            slice.getStepsInput()};
   // Recurrent layers: optional operands anywhere, null where absent (ONNX's positions).
   if (auto rnn = dyn_cast<edge::RNNOp>(op))
     return {rnn.getX(), rnn.getW(), rnn.getR(), rnn.getB(), rnn.getSequenceLens(), rnn.getInitialH()};

@@ -100,6 +100,13 @@ private:
   std::vector<int64_t> constantInts(const onnx::NodeProto &n, int i, const char *what);
   // A one-integer parameter: null with `value` set if constant, else the operand itself.
   Value parameterOperand(const onnx::NodeProto &n, int i, const char *what, int64_t &value);
+  // Shape parameters known only at run time (ImportTensor.cpp): true when one of the
+  // `inputs` present is not a constant and yet every result has a static type, so the
+  // op takes them as operands; false when they are all constants (the attribute form)
+  // or a result is not static (the caller's constantInts then says why).
+  bool runtimeShapeParams(const onnx::NodeProto &n, std::initializer_list<int> inputs);
+  // Input i as such an operand (null if absent): an int32/int64 list, else ImportError.
+  Value shapeParamOperand(const onnx::NodeProto &n, int i, const char *what);
   void define(const onnx::NodeProto &n, int i, Value v);
   void foldIfConstant(const onnx::NodeProto &n);
 

@@ -1,5 +1,7 @@
 // Importers of tensor ONNX ops: shape changes, data movement, reductions, constants.
-// Shape parameters (Slice's starts, Split's sizes, ...) must be constants here.
+// Shape parameters (Slice's starts, Split's sizes, ...) that are constants become
+// attributes; others become operands read at run time when the result type is static
+// anyway (runtimeShapeParams), and are an error otherwise.
 #include "GraphImporter.h"
 
 #include "edge/ConstantData.h"
@@ -55,6 +57,13 @@ void GraphImporter::importConcat(const onnx::NodeProto &n) {
 
 void GraphImporter::importSlice(const onnx::NodeProto &n) {
   Value x = input(n, 0);
+  if (runtimeShapeParams(n, {1, 2, 3, 4})) {
+    if (!input(n, 1) || !input(n, 2)) throw ImportError(where(n) + ": starts and ends are required");
+    define(n, 0, builder_.create<SliceOp>(loc(n), resultType(n), x, shapeParamOperand(n, 1, "starts"),
+                                          shapeParamOperand(n, 2, "ends"), shapeParamOperand(n, 3, "axes"),
+                                          shapeParamOperand(n, 4, "steps"), nullptr, nullptr, nullptr));
+    return;
+  }
   ArrayRef<int64_t> shape = cast<RankedTensorType>(x.getType()).getShape();
   int64_t rank = shape.size();
   std::vector<int64_t> starts = constantInts(n, 1, "starts"), ends = constantInts(n, 2, "ends");
@@ -84,7 +93,8 @@ void GraphImporter::importSlice(const onnx::NodeProto &n) {
     fullEnds[a] = e;
     fullSteps[a] = step;
   }
-  define(n, 0, builder_.create<SliceOp>(loc(n), resultType(n), x, builder_.getDenseI64ArrayAttr(fullStarts),
+  define(n, 0, builder_.create<SliceOp>(loc(n), resultType(n), x, Value(), Value(), Value(), Value(),
+                                        builder_.getDenseI64ArrayAttr(fullStarts),
                                         builder_.getDenseI64ArrayAttr(fullEnds),
                                         builder_.getDenseI64ArrayAttr(fullSteps)));
 }
@@ -254,6 +264,34 @@ Value GraphImporter::parameterOperand(const onnx::NodeProto &n, int i, const cha
   if (!elem || !elem.isSignless() || (elem.getWidth() != 32 && elem.getWidth() != 64) ||
       !type.hasStaticShape() || type.getNumElements() != 1)
     throw ImportError(where(n) + ": " + what + " must be a single int32 or int64 value");
+  return v;
+}
+
+bool GraphImporter::runtimeShapeParams(const onnx::NodeProto &n, std::initializer_list<int> inputs) {
+  bool runtime = false;
+  for (int i : inputs)
+    if (Value v = input(n, i); v && !matchPattern(v, m_Constant()))
+      runtime = true;
+  if (!runtime) return false;
+  try {
+    for (int i = 0; i < n.output_size(); ++i)
+      if (!n.output(i).empty()) resultType(n, i);
+  } catch (const ShapesPending &) {
+    throw;  // constants folded this round may still make the parameters constant
+  } catch (const ImportError &) {
+    return false;  // a truly dynamic shape: not supported yet
+  }
+  return true;
+}
+
+Value GraphImporter::shapeParamOperand(const onnx::NodeProto &n, int i, const char *what) {
+  Value v = input(n, i);
+  if (!v) return v;
+  auto type = cast<RankedTensorType>(v.getType());
+  auto elem = dyn_cast<IntegerType>(type.getElementType());
+  if (!elem || !elem.isSignless() || (elem.getWidth() != 32 && elem.getWidth() != 64) || type.getRank() > 1)
+    throw ImportError(where(n) + ": " + what + " must be a list of int32 or int64 values, got " +
+                      std::to_string(type.getRank()) + "-D");
   return v;
 }
 

@@ -673,14 +673,50 @@ LogicalResult ConcatOp::verify() {
   return success();
 }
 
+// A shape parameter given as a run-time operand (Slice's starts, Pad's pads): a list of
+// integers, so rank 0 or 1 (ODS checks the element type and the static shape).
+static LogicalResult verifyShapeParam(Operation *op, Value v, StringRef name) {
+  if (shapeOf(v).size() > 1)
+    return op->emitOpError() << name << " must be a list of integers (rank 0 or 1), got " << v.getType();
+  return success();
+}
+
+// Slice with run-time starts/ends (and axes/steps): what it reads is known only when it
+// runs, so the result type is what the kernel checks the values against.
+static LogicalResult verifySliceOperands(SliceOp op) {
+  if (op.getStarts() || op.getEnds() || op.getSteps())
+    return op.emitOpError("starts, ends and steps are given both as attributes and as operands");
+  if (!op.getStartsInput() || !op.getEndsInput())
+    return op.emitOpError("run-time slice parameters need both starts_input and ends_input");
+  int64_t count = tensorType(op.getStartsInput()).getNumElements();
+  for (auto [v, name] : {std::pair(op.getStartsInput(), "starts_input"), std::pair(op.getEndsInput(), "ends_input"),
+                         std::pair(op.getAxesInput(), "axes_input"), std::pair(op.getStepsInput(), "steps_input")}) {
+    if (!v) continue;
+    if (failed(verifyShapeParam(op, v, name))) return failure();
+    if (tensorType(v).getNumElements() != count)
+      return op.emitOpError() << name << " has " << tensorType(v).getNumElements() << " elements, starts_input "
+                              << count;
+  }
+  if (shapeOf(op.getOutput()).size() != shapeOf(op.getInput()).size())
+    return op.emitOpError("the result must have the input's rank");
+  // The scales of a per-axis quantized dimension would depend on the run-time values.
+  if (elementOf(op.getOutput()) != elementOf(op.getInput()))
+    return op.emitOpError("slice cannot change the element type (with run-time starts, not even a "
+                          "per-axis quantized one's scales)");
+  return success();
+}
+
 LogicalResult SliceOp::verify() {
+  if (getStartsInput() || getEndsInput() || getAxesInput() || getStepsInput()) return verifySliceOperands(*this);
+  if (!getStarts() || !getEnds() || !getSteps())
+    return emitOpError("needs starts, ends and steps attributes (or starts_input and ends_input operands)");
   ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getOutput());
+  ArrayRef<int64_t> starts = *getStarts(), ends = *getEnds(), steps = *getSteps();
   size_t rank = in.size();
-  if (getStarts().size() != rank || getEnds().size() != rank || getSteps().size() != rank ||
-      out.size() != rank)
+  if (starts.size() != rank || ends.size() != rank || steps.size() != rank || out.size() != rank)
     return emitOpError("starts, ends, steps and the result need one entry per input dim");
   for (size_t d = 0; d < rank; ++d) {
-    int64_t start = getStarts()[d], end = getEnds()[d], step = getSteps()[d];
+    int64_t start = starts[d], end = ends[d], step = steps[d];
     if (step == 0) return emitOpError("steps must be non-zero");
     // Normalized form: start in [0, dim] (or [-1, dim-1] going backwards), end likewise.
     int64_t count = step > 0 ? std::max<int64_t>(0, (end - start + step - 1) / step)
@@ -698,7 +734,7 @@ LogicalResult SliceOp::verify() {
   // Slicing a per-axis quantized dimension keeps the scales of the selected indices.
   Type elem = elementOf(getInput()), expected = elem;
   if (std::optional<int64_t> axis = quantizedDimension(elem))
-    expected = selectQuantizedChannels(elem, getStarts()[*axis], getSteps()[*axis], out[*axis]);
+    expected = selectQuantizedChannels(elem, starts[*axis], steps[*axis], out[*axis]);
   if (elementOf(getOutput()) != expected) {
     if (expected != elem)
       return emitOpError() << "result element type should be " << expected

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "ref/quant_params.h"
+#include "ref/runtime_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -161,19 +162,42 @@ private:
   std::vector<size_t> chunks_;  // bytes each output takes per outer index
 };
 
-class RefSlice final : public StridedCopyKernel {
+// Slice: the compiler's normalized (start, step) per dim, or ONNX's starts, ends, axes?
+// and steps? as inputs 1-4, read on every run (then no attributes): the values choose
+// what is read, and must give the compiled output shape.
+class RefSlice final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 1, 1);
+    requireInputCount(sig, 1, 5);
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     requireSameDType(sig, x, y, "output");
     requireSameQuantParams(sig, x, y);
     requireUnpacked(sig, x);
+    if (y.rank() != x.rank()) kernelFail(sig, "output rank differs from the input's " + shapeStr(x.shape));
+    dtype_ = x.dtype;
+    runtime_ = sig.inputs.size() > 1;
+    if (runtime_) {
+      if (sig.attrs.has("starts") || sig.attrs.has("steps"))
+        kernelFail(sig, "starts/steps are given both as attributes and as inputs");
+      const char *names[] = {"starts", "ends", "axes", "steps"};
+      const int64_t count = requireInput(sig, 1, "starts").numel();
+      requireInput(sig, 2, "ends");
+      for (size_t i = 1; i < sig.inputs.size(); ++i) {
+        if (!sig.inputs[i]) continue;
+        requireIntList(sig, *sig.inputs[i], names[i - 1]);
+        if (sig.inputs[i]->numel() != count)
+          kernelFail(sig, std::string(names[i - 1]) + " has " + std::to_string(sig.inputs[i]->numel()) +
+                              " values, starts " + std::to_string(count));
+      }
+      inShape_ = x.shape;
+      outShape_ = y.shape;
+      where_ = nodeWhere(sig);
+      return;
+    }
     const std::vector<int64_t> starts = sig.attrs.ints("starts");
     const std::vector<int64_t> steps = sig.attrs.ints("steps", std::vector<int64_t>(x.rank(), 1));
-    if (static_cast<int>(starts.size()) != x.rank() || static_cast<int>(steps.size()) != x.rank() ||
-        y.rank() != x.rank())
+    if (static_cast<int>(starts.size()) != x.rank() || static_cast<int>(steps.size()) != x.rank())
       kernelFail(sig, "starts/steps/output must have one entry per axis of " + shapeStr(x.shape));
     const std::vector<int64_t> inStrides = contiguousStrides(x.shape);
     std::vector<int64_t> strides(x.rank());
@@ -191,8 +215,76 @@ public:
     }
     loop_ = StridedLoop<2>(y.shape, {contiguousStrides(y.shape), strides});
     loop_.base = {0, base};
-    dtype_ = x.dtype;
   }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    const StridedLoop<2> loop = runtime_ ? runtimeLoop(in) : loop_;
+    dispatchBySize(dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      gatherLoop(loop, out[0]->as<T>(), in[0]->as<T>());
+    });
+  }
+
+private:
+  // ONNX's rules: negative starts/ends count from the end, then clamp to the dim ([0,
+  // dim] forwards, [0, dim - 1] and [-1, dim - 1] backwards).
+  StridedLoop<2> runtimeLoop(const std::vector<const TensorView *> &in) const {
+    const int64_t rank = static_cast<int64_t>(inShape_.size());
+    const std::vector<int64_t> starts = intValues(*in[1]), ends = intValues(*in[2]);
+    const bool hasAxes = in.size() > 3 && in[3]->data, hasSteps = in.size() > 4 && in[4]->data;
+    std::vector<int64_t> axes, steps(starts.size(), 1);
+    if (hasAxes) axes = intValues(*in[3]);
+    else for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+    if (hasSteps) steps = intValues(*in[4]);
+    std::string values = valuesStr("starts", starts) + " " + valuesStr("ends", ends);
+    if (hasAxes) values += " " + valuesStr("axes", axes);
+    if (hasSteps) values += " " + valuesStr("steps", steps);
+
+    std::vector<int64_t> shape = inShape_, first(rank, 0), step(rank, 1);
+    std::vector<bool> seen(rank, false);
+    for (size_t i = 0; i < starts.size(); ++i) {
+      if (axes[i] < -rank || axes[i] >= rank)
+        badValues(where_, values + ": axis " + std::to_string(axes[i]) + " is out of range for " +
+                              shapeStr(inShape_));
+      const int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i], dim = inShape_[a], st = steps[i];
+      if (seen[a]) badValues(where_, values + ": axis " + std::to_string(a) + " is sliced twice");
+      seen[a] = true;
+      if (st == 0) badValues(where_, values + ": steps must be non-zero");
+      int64_t s = starts[i] < 0 ? starts[i] + dim : starts[i];
+      int64_t e = ends[i] < 0 ? ends[i] + dim : ends[i];
+      if (st > 0) {
+        s = std::clamp<int64_t>(s, 0, dim);
+        e = std::clamp<int64_t>(e, 0, dim);
+      } else {
+        s = std::clamp<int64_t>(s, 0, std::max<int64_t>(dim - 1, 0));
+        e = std::clamp<int64_t>(e, -1, dim - 1);
+      }
+      // Counted without overflow, whatever the step (it may be INT64_MIN).
+      const int64_t span = st > 0 ? e - s : s - e;
+      const int64_t mag = st > 0 ? st : (st == INT64_MIN ? INT64_MAX : -st);
+      shape[a] = dim == 0 || span <= 0 ? 0 : 1 + (span - 1) / mag;
+      first[a] = s;
+      step[a] = shape[a] > 1 ? st : 1;  // a stride is only taken between selected elements
+    }
+    if (shape != outShape_) shapeMismatch(where_, values, shape, outShape_);
+    const std::vector<int64_t> inStrides = contiguousStrides(inShape_);
+    std::vector<int64_t> strides(rank);
+    int64_t base = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (shape[d] > 0) base += first[d] * inStrides[d];
+      strides[d] = step[d] * inStrides[d];
+    }
+    StridedLoop<2> loop(outShape_, {contiguousStrides(outShape_), strides});
+    loop.base = {0, base};
+    return loop;
+  }
+
+  StridedLoop<2> loop_;
+  bool runtime_ = false;
+  std::vector<int64_t> inShape_, outShape_;
+  std::string where_;
+  DType dtype_ = DType::f32;
 };
 
 class RefGather final : public Kernel {

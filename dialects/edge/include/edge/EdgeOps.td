@@ -446,12 +446,28 @@ def Edge_ConcatOp : Edge_Op<"Concat", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Edge_SliceOp : Edge_Op<"Slice", [Pure]> {
+// A shape parameter given as a run-time operand (Slice's starts, Pad's pads, ...): a
+// static int32/int64 tensor of rank <= 1 whose values the kernel reads on every run.
+def Edge_ShapeParam : Optional<StaticShapeTensorOf<[I32, I64]>>;
+
+def Edge_SliceOp : Edge_Op<"Slice", [Pure, AttrSizedOperandSegments]> {
   let summary = "Strided slice with one normalized (start, end, step) per dim";
-  let arguments = (ins Edge_Tensor:$input, DenseI64ArrayAttr:$starts,
-                   DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
+  let description = [{
+    Known at compile time, the slice is the attributes: one normalized (start, end,
+    step) per dim. Otherwise it is ONNX's own operands, read on every run: `starts_input`
+    and `ends_input`, with `axes_input` and `steps_input` optional (absent: the first
+    dims, steps of 1); the result type is then what those values must give, and the
+    kernel fails a run whose values give another shape. Never both forms.
+  }];
+  let arguments = (ins Edge_Tensor:$input, Edge_ShapeParam:$starts_input, Edge_ShapeParam:$ends_input,
+                   Edge_ShapeParam:$axes_input, Edge_ShapeParam:$steps_input,
+                   OptionalAttr<DenseI64ArrayAttr>:$starts, OptionalAttr<DenseI64ArrayAttr>:$ends,
+                   OptionalAttr<DenseI64ArrayAttr>:$steps);
   let results = (outs Edge_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`starts` $starts_input^)? (`ends` $ends_input^)? (`axes` $axes_input^)?
+    (`steps` $steps_input^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 

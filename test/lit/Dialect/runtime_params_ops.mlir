@@ -1,0 +1,11 @@
+// RUN: edgec-opt %s | edgec-opt | FileCheck %s
+//
+// Shape parameters given as run-time operands round-trip (their custom syntax names each
+// operand, since the optional ones may be absent).
+
+// CHECK-LABEL: func.func @slice
+func.func @slice(%x: tensor<4x10xf32>, %s: tensor<2xi32>, %e: tensor<2xi32>, %st: tensor<2xi64>) -> tensor<2x3xf32> {
+  // CHECK: edge.Slice %{{.+}} starts %{{.+}} ends %{{.+}} steps %{{.+}} : (tensor<4x10xf32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi64>) -> tensor<2x3xf32>
+  %0 = edge.Slice %x starts %s ends %e steps %st : (tensor<4x10xf32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

@@ -1,0 +1,135 @@
+// Shape parameters read at run time (Slice's starts/ends/axes/steps, ...): a kernel
+// prepared once uses the values of every run, fails a run whose values imply another
+// shape than the compiled one (naming the node, the values and both shapes), and fails
+// clearly on values the op cannot use.
+#include "kernel_test_util.h"
+
+namespace edgec::rt::testing {
+namespace {
+
+// A kernel prepared for `inputs` (null: absent) -> `outputs`, as a session prepares it.
+struct Prepared {
+  std::unique_ptr<Kernel> kernel;
+  std::vector<const TensorView *> in;
+  std::vector<TensorView *> out;
+
+  Prepared(const std::string &op, const std::vector<Tensor *> &inputs, const std::vector<Tensor *> &outputs,
+           AttrList &attrs) {
+    static const TensorView absent;
+    KernelSignature sig;
+    sig.op = op;
+    sig.node = "n1";
+    sig.attrs = attrs.attrs();
+    for (Tensor *t : inputs) {
+      sig.inputs.push_back(t ? &t->view() : nullptr);
+      sig.input_is_constant.push_back(false);
+      in.push_back(t ? &t->view() : &absent);
+    }
+    for (Tensor *t : outputs) {
+      sig.outputs.push_back(&t->view());
+      out.push_back(&t->view());
+    }
+    kernel = KernelRegistry::instance().create(sig, {Isa::Ref});
+    kernel->prepare(sig);
+  }
+  void run() { runPrepared(*kernel, in, out); }
+  // The message of the Error a run throws ("" if it does not).
+  std::string runError() {
+    try {
+      run();
+    } catch (const Error &e) {
+      return e.what();
+    }
+    return "";
+  }
+};
+
+std::vector<float> iota(int64_t n) {
+  std::vector<float> v(n);
+  for (int64_t i = 0; i < n; ++i) v[i] = float(i);
+  return v;
+}
+
+#define EXPECT_CONTAINS(text, part) EXPECT_NE((text).find(part), std::string::npos) << (text)
+
+// ---- Slice ----
+
+TEST(RuntimeParams, SliceReadsStartsOnEveryRun) {
+  Tensor x = Tensor::of<float>({3, 4}, iota(12));
+  Tensor starts = Tensor::of<int64_t>({2}, {0, 1}), ends = Tensor::of<int64_t>({2}, {2, 4});
+  Tensor y(DType::f32, {2, 3});
+  AttrList none;
+  Prepared slice("Slice", {&x, &starts, &ends}, {&y}, none);
+  slice.run();
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{1, 2, 3, 5, 6, 7}));
+  // Same shape, other elements: rows 1-2, columns 0-2 (negative ends count from the end).
+  starts.view().as<int64_t>()[0] = 1;
+  starts.view().as<int64_t>()[1] = -4;
+  ends.view().as<int64_t>()[0] = 100;  // clamped to the dim
+  ends.view().as<int64_t>()[1] = -1;
+  slice.run();
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{4, 5, 6, 8, 9, 10}));
+}
+
+TEST(RuntimeParams, SliceAxesAndNegativeSteps) {
+  Tensor x = Tensor::of<float>({3, 4}, iota(12));
+  Tensor starts = Tensor::of<int32_t>({2}, {-1, 2}), ends = Tensor::of<int32_t>({2}, {-100, 0});
+  Tensor axes = Tensor::of<int32_t>({2}, {1, -2}), steps = Tensor::of<int32_t>({2}, {-2, -1});
+  Tensor y(DType::f32, {2, 2});
+  AttrList none;
+  // Axis 1 from 3 down by 2 (3, 1); axis 0 from 2 down to 1 (2, 1).
+  Prepared slice("Slice", {&x, &starts, &ends, &axes, &steps}, {&y}, none);
+  slice.run();
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{11, 9, 7, 5}));
+  // Steps without axes: the first dims.
+  Tensor starts2 = Tensor::of<int64_t>({1}, {0}), ends2 = Tensor::of<int64_t>({1}, {3});
+  Tensor steps2 = Tensor::of<int64_t>({1}, {2});
+  Tensor z(DType::f32, {2, 4});
+  Prepared stepped("Slice", {&x, &starts2, &ends2, nullptr, &steps2}, {&z}, none);
+  stepped.run();
+  EXPECT_EQ(z.values<float>(), (std::vector<float>{0, 1, 2, 3, 8, 9, 10, 11}));
+}
+
+TEST(RuntimeParams, SliceShapeMismatchNamesNodeValuesAndShapes) {
+  Tensor x = Tensor::of<float>({3, 3}, iota(9));
+  Tensor starts = Tensor::of<int64_t>({2}, {0, 0}), ends = Tensor::of<int64_t>({2}, {3, 3});
+  Tensor y(DType::f32, {3, 3});
+  AttrList none;
+  Prepared slice("Slice", {&x, &starts, &ends}, {&y}, none);
+  slice.run();
+  EXPECT_EQ(y.values<float>(), iota(9));
+  starts.view().as<int64_t>()[1] = 1;
+  EXPECT_EQ(slice.runError(), "Slice node 'n1': starts [0, 1] ends [3, 3] give shape [3,2] but the package was "
+                              "compiled for [3,3]; shapes are fixed at compile time (freeze the input with edgec "
+                              "compile --bind NAME=FILE.npy)");
+}
+
+TEST(RuntimeParams, SliceBadValuesAreErrors) {
+  Tensor x = Tensor::of<float>({3, 3}, iota(9));
+  Tensor starts = Tensor::of<int64_t>({1}, {0}), ends = Tensor::of<int64_t>({1}, {3});
+  Tensor axes = Tensor::of<int64_t>({1}, {0}), steps = Tensor::of<int64_t>({1}, {1});
+  Tensor y(DType::f32, {3, 3});
+  AttrList none;
+  Prepared slice("Slice", {&x, &starts, &ends, &axes, &steps}, {&y}, none);
+  steps.view().as<int64_t>()[0] = 0;
+  std::string what = slice.runError();
+  EXPECT_CONTAINS(what, "Slice node 'n1': starts [0] ends [3] axes [0] steps [0]: steps must be non-zero");
+  steps.view().as<int64_t>()[0] = 1;
+  axes.view().as<int64_t>()[0] = 2;
+  what = slice.runError();
+  EXPECT_CONTAINS(what, "axis 2 is out of range for [3,3]");
+  axes.view().as<int64_t>()[0] = -3;
+  EXPECT_CONTAINS(slice.runError(), "axis -3 is out of range");
+  // A wrong element count or dtype is refused at prepare.
+  Tensor two = Tensor::of<int64_t>({2}, {0, 0}), f = Tensor::of<float>({1}, {0.f});
+  EXPECT_THROW(Prepared("Slice", {&x, &starts, &two}, {&y}, none), Error);
+  EXPECT_THROW(Prepared("Slice", {&x, &f, &ends}, {&y}, none), Error);
+  // Repeated axes.
+  Tensor s2 = Tensor::of<int64_t>({2}, {0, 0}), e2 = Tensor::of<int64_t>({2}, {3, 3});
+  Tensor a2 = Tensor::of<int64_t>({2}, {1, -1});
+  Prepared twice("Slice", {&x, &s2, &e2, &a2}, {&y}, none);
+  EXPECT_CONTAINS(twice.runError(), "axis 1 is sliced twice");
+}
+
+}  // namespace
+}  // namespace edgec::rt::testing
