@@ -33,8 +33,9 @@ Op soleUser(Value v) {
 
 // ReduceMean over the trailing `count` dims of a rank-`rank` input with keepdims = 1.
 bool isTrailingMean(ReduceMeanOp op, int64_t rank, int64_t count) {
-  if (op.getKeepdims() != 1) return false;
-  ArrayRef<int64_t> axes = op.getAxes();
+  // Axes known only at run time (an axes_input operand) cannot be proved trailing.
+  if (op.getKeepdims() != 1 || !op.getAxes()) return false;
+  ArrayRef<int64_t> axes = *op.getAxes();
   if (static_cast<int64_t>(axes.size()) != count || count < 1 || count > rank) return false;
   for (int64_t i = 0; i < count; ++i)
     if (axes[i] != rank - count + i) return false;
@@ -82,7 +83,8 @@ struct FuseDecomposedLayerNorm : OpRewritePattern<DivOp> {
     auto mean = numer.getRhs().getDefiningOp<ReduceMeanOp>();
     if (!mean || mean.getInput() != x) return failure();
     int64_t rank = xType.getRank();
-    int64_t count = static_cast<int64_t>(mean.getAxes().size());
+    if (!mean.getAxes()) return failure();
+    int64_t count = static_cast<int64_t>(mean.getAxes()->size());
     if (!isTrailingMean(mean, rank, count)) return failure();
     int64_t axis = rank - count;
 

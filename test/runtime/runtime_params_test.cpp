@@ -131,5 +131,73 @@ TEST(RuntimeParams, SliceBadValuesAreErrors) {
   EXPECT_CONTAINS(twice.runError(), "axis 1 is sliced twice");
 }
 
+// ---- ReduceSum's axes ----
+
+TEST(RuntimeParams, ReduceSumReadsAxesOnEveryRun) {
+  Tensor x = Tensor::of<float>({2, 3}, iota(6));
+  Tensor axes = Tensor::of<int64_t>({1}, {1});
+  Tensor y(DType::f32, {2, 1});
+  AttrList keep;
+  keep.i("keepdims", 1);
+  keep.i("noop_with_empty_axes", 0);
+  Prepared sum("ReduceSum", {&x, &axes}, {&y}, keep);
+  sum.run();
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{3, 12}));
+  axes.view().as<int64_t>()[0] = -1;  // the same axis, counted from the end
+  sum.run();
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{3, 12}));
+
+  // Square input: axis 0 and axis 1 give the same shape, different sums.
+  Tensor m = Tensor::of<int32_t>({2, 2}, {1, 2, 3, 4});
+  Tensor a32 = Tensor::of<int32_t>({1}, {0});
+  Tensor r(DType::i32, {2});
+  AttrList drop;
+  drop.i("keepdims", 0);
+  Prepared dropped("ReduceSum", {&m, &a32}, {&r}, drop);
+  dropped.run();
+  EXPECT_EQ(r.values<int32_t>(), (std::vector<int32_t>{4, 6}));
+  a32.view().as<int32_t>()[0] = 1;
+  dropped.run();
+  EXPECT_EQ(r.values<int32_t>(), (std::vector<int32_t>{3, 7}));
+}
+
+TEST(RuntimeParams, ReduceSumEmptyAxes) {
+  Tensor x = Tensor::of<float>({2, 2}, {1, 2, 3, 4});
+  Tensor none(DType::i64, {0});
+  Tensor all(DType::f32, {1, 1}), same(DType::f32, {2, 2});
+  AttrList reduceAll;
+  reduceAll.i("keepdims", 1);
+  Prepared sum("ReduceSum", {&x, &none}, {&all}, reduceAll);
+  sum.run();
+  EXPECT_EQ(all.values<float>(), (std::vector<float>{10}));
+  AttrList noop;
+  noop.i("keepdims", 1);
+  noop.i("noop_with_empty_axes", 1);
+  Prepared copy("ReduceSum", {&x, &none}, {&same}, noop);
+  copy.run();
+  EXPECT_EQ(same.values<float>(), (std::vector<float>{1, 2, 3, 4}));
+}
+
+TEST(RuntimeParams, ReduceSumShapeMismatchAndBadAxis) {
+  Tensor x = Tensor::of<float>({2, 3}, iota(6));
+  Tensor axes = Tensor::of<int64_t>({1}, {1});
+  Tensor y(DType::f32, {2, 1});
+  AttrList keep;
+  keep.i("keepdims", 1);
+  Prepared sum("ReduceSum", {&x, &axes}, {&y}, keep);
+  axes.view().as<int64_t>()[0] = 0;
+  EXPECT_EQ(sum.runError(), "ReduceSum node 'n1': axes [0] give shape [1,3] but the package was compiled for "
+                            "[2,1]; shapes are fixed at compile time (freeze the input with edgec compile --bind "
+                            "NAME=FILE.npy)");
+  axes.view().as<int64_t>()[0] = 2;
+  EXPECT_EQ(sum.runError(), "ReduceSum node 'n1': axes [2]: axis 2 is out of range for [2,3] (valid: -2 to 1)");
+  Tensor f = Tensor::of<float>({1}, {1.f});
+  EXPECT_THROW(Prepared("ReduceSum", {&x, &f}, {&y}, keep), Error);
+  AttrList both;
+  both.i("keepdims", 1);
+  both.ints("axes", {1});
+  EXPECT_THROW(Prepared("ReduceSum", {&x, &axes}, {&y}, both), Error);
+}
+
 }  // namespace
 }  // namespace edgec::rt::testing

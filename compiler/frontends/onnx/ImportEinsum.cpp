@@ -140,8 +140,8 @@ void GraphImporter::importEinsum(const onnx::NodeProto &n) {
     SmallVector<int64_t> shape;
     for (auto [d, s] : llvm::enumerate(shapeOf(v)))
       if (!llvm::is_contained(axes, int64_t(d))) shape.push_back(s);
-    return builder_.create<ReduceSumOp>(l, typed(shape), v, builder_.getDenseI64ArrayAttr(axes),
-                                        builder_.getI64IntegerAttr(0))
+    return builder_.create<ReduceSumOp>(l, typed(shape), v, Value(), builder_.getDenseI64ArrayAttr(axes),
+                                        builder_.getI64IntegerAttr(0), IntegerAttr())
         .getResult();
   };
 

@@ -110,8 +110,15 @@ template <typename ReduceOp> void GraphImporter::importReduce(const onnx::NodePr
   Value x = input(n, 0);
   int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
   std::vector<int64_t> axes = attrInts(n, "axes", {});
-  if (input(n, 1)) axes = constantInts(n, 1, "axes");  // ReduceSum-13 takes axes as an input
   bool noopWithEmptyAxes = attrInt(n, "noop_with_empty_axes", 0) != 0;
+  // ReduceSum-13 takes axes as an input; one known only at run time is the operand.
+  if (runtimeShapeParams(n, {1})) {
+    define(n, 0, builder_.create<ReduceOp>(loc(n), resultType(n), x, shapeParamOperand(n, 1, "axes"), nullptr,
+                                           builder_.getI64IntegerAttr(attrInt(n, "keepdims", 1)),
+                                           builder_.getI64IntegerAttr(noopWithEmptyAxes)));
+    return;
+  }
+  if (input(n, 1)) axes = constantInts(n, 1, "axes");
   if (axes.empty() && noopWithEmptyAxes) {
     define(n, 0, x);
     return;
@@ -119,8 +126,8 @@ template <typename ReduceOp> void GraphImporter::importReduce(const onnx::NodePr
   for (int64_t &a : axes) a = normalizeAxis(a, rank, where(n));
   std::sort(axes.begin(), axes.end());
   axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-  define(n, 0, builder_.create<ReduceOp>(loc(n), resultType(n), x, builder_.getDenseI64ArrayAttr(axes),
-                                         builder_.getI64IntegerAttr(attrInt(n, "keepdims", 1))));
+  define(n, 0, builder_.create<ReduceOp>(loc(n), resultType(n), x, Value(), builder_.getDenseI64ArrayAttr(axes),
+                                         builder_.getI64IntegerAttr(attrInt(n, "keepdims", 1)), IntegerAttr()));
 }
 
 void GraphImporter::importConstant(const onnx::NodeProto &n) {

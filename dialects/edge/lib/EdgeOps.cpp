@@ -899,10 +899,31 @@ LogicalResult TriluOp::verify() {
 // Reductions
 //===----------------------------------------------------------------------===//
 
+// Axes read at run time: the kernel checks the result shape against the values; here
+// only what they cannot change (the rank with keepdims, the element type).
+template <typename ReduceOp> static LogicalResult verifyReduceAxesOperand(ReduceOp op) {
+  if (op.getAxes()) return op.emitOpError("axes are given both as an attribute and as an operand");
+  if (failed(verifyShapeParam(op, op.getAxesInput(), "axes_input"))) return failure();
+  if (std::optional<int64_t> noop = op.getNoopWithEmptyAxes())
+    if (failed(verifyFlag(op, "noop_with_empty_axes", *noop))) return failure();
+  size_t inRank = shapeOf(op.getInput()).size(), outRank = shapeOf(op.getOutput()).size();
+  if (op.getKeepdims() ? outRank != inRank : outRank > inRank)
+    return op.emitOpError() << "result rank " << outRank << " cannot come from a rank-" << inRank << " input"
+                            << (op.getKeepdims() ? " with keepdims" : "");
+  if (elementOf(op.getInput()) != elementOf(op.getOutput()))
+    return op.emitOpError("with run-time axes, the result must have the input's element type");
+  return success();
+}
+
 template <typename ReduceOp>
 static LogicalResult verifyReduce(ReduceOp op, bool quantizedOk = false) {
+  if (op.getAxesInput()) return verifyReduceAxesOperand(op);
+  if (!op.getAxes()) return op.emitOpError("needs an axes attribute or an axes_input operand");
+  if (op.getNoopWithEmptyAxes())
+    return op.emitOpError("noop_with_empty_axes is only used with an axes_input operand (constant empty axes "
+                          "that mean no reduction are resolved at import)");
   ArrayRef<int64_t> in = shapeOf(op.getInput());
-  ArrayRef<int64_t> axes = op.getAxes();
+  ArrayRef<int64_t> axes = *op.getAxes();
   int64_t rank = in.size();
   for (auto [i, a] : llvm::enumerate(axes)) {
     if (failed(verifyAxis(op, a, rank, "reduced axis"))) return failure();

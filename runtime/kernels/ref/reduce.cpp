@@ -6,8 +6,11 @@
 // reduced axes), then finished (mean, sqrt, log). Accumulators live in scratch, in
 // double for float inputs, so the result does not depend on the axis order.
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <optional>
 
+#include "ref/runtime_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -73,12 +76,16 @@ template <typename A> A finish(ReduceOp op, A acc, int64_t count, A shift) {
   return acc;
 }
 
+// Reduce*: `axes` is the attribute (sorted, normalized; empty: all dims), or ONNX's
+// list as input 1, read on every run (then no attribute): negative axes count from the
+// end, repeats count once, and an empty list reduces every dim or, with
+// noop_with_empty_axes, copies the input; the values must give the output's shape.
 class RefReduce final : public Kernel {
 public:
   explicit RefReduce(ReduceOp op) : op_(op) {}
 
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 1, 1);
+    requireInputCount(sig, 1, 2);
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     if (floatOnly(op_))
@@ -86,6 +93,19 @@ public:
     else
       requireDType(sig, x, ReduceTypes{}, sig.op.c_str());
     requireSameDType(sig, x, y, "output");
+    inShape_ = x.shape;
+    outShape_ = y.shape;
+    keepdims_ = sig.attrs.i("keepdims", 1) != 0;
+    outCount_ = y.numel();
+    dtype_ = x.dtype;
+    axesInput_ = optionalInput(sig, 1) != nullptr;
+    if (axesInput_) {
+      if (sig.attrs.has("axes")) kernelFail(sig, "axes are given both as an attribute and as an input");
+      requireIntList(sig, *sig.inputs[1], "axes");
+      noopWithEmptyAxes_ = sig.attrs.i("noop_with_empty_axes", 0) != 0;
+      where_ = nodeWhere(sig);
+      return;
+    }
 
     std::vector<int64_t> axes = sig.attrs.ints("axes", {});  // absent or empty: all axes
     if (axes.empty())
@@ -107,15 +127,7 @@ public:
     if (y.shape != kept && y.shape != dropped)
       kernelFail(sig, "output " + shapeStr(y.shape) + " is neither " + shapeStr(kept) + " nor " +
                           shapeStr(dropped));
-
-    std::vector<int64_t> outStrides = contiguousStrides(kept);
-    for (int d = 0; d < x.rank(); ++d)
-      if (reduced[d]) outStrides[d] = 0;
-    loop_ = StridedLoop<2>(x.shape, {outStrides, contiguousStrides(x.shape)});
-    outCount_ = product(kept);
-    reduceCount_ = 1;
-    for (int64_t a : axes) reduceCount_ *= x.shape[a];
-    dtype_ = x.dtype;
+    plan_ = planFor(reduced);
   }
 
   // One accumulator per output, and for LogSumExp one maximum per output.
@@ -125,6 +137,15 @@ public:
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
+    Plan plan = plan_;
+    if (axesInput_) {
+      std::optional<Plan> p = runtimePlan(*in[1]);
+      if (!p) {  // an empty list with noop_with_empty_axes: the input as it is
+        std::memcpy(out[0]->data, in[0]->data, static_cast<size_t>(in[0]->numel()) * dtypeSize(dtype_));
+        return;
+      }
+      plan = *p;
+    }
     dispatch(ReduceTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       using A = Accum<T>;
@@ -134,31 +155,73 @@ public:
       A *shift = op_ == ReduceOp::LogSumExp ? acc + outCount_ : nullptr;
       if (shift) {
         // exp(x - max) cannot overflow; an infinite max (or none) shifts by 0 instead.
-        fold<T, A>(ReduceOp::Max, x, shift, nullptr, ctx);
+        fold<T, A>(ReduceOp::Max, x, shift, nullptr, plan.loop, ctx);
         for (int64_t i = 0; i < outCount_; ++i)
           if (!std::isfinite(static_cast<double>(shift[i]))) shift[i] = A(0);
       }
-      fold<T, A>(op_, x, acc, shift, ctx);
+      fold<T, A>(op_, x, acc, shift, plan.loop, ctx);
       for (int64_t i = 0; i < outCount_; ++i)
-        y[i] = static_cast<T>(finish<A>(op_, acc[i], reduceCount_, shift ? shift[i] : A(0)));
+        y[i] = static_cast<T>(finish<A>(op_, acc[i], plan.reduceCount, shift ? shift[i] : A(0)));
     });
   }
 
 private:
+  struct Plan {
+    StridedLoop<2> loop;  // over the input; the output's strides are 0 along reduced dims
+    int64_t reduceCount = 1;
+  };
+
+  Plan planFor(const std::vector<bool> &reduced) const {
+    std::vector<int64_t> kept;
+    for (size_t d = 0; d < inShape_.size(); ++d) kept.push_back(reduced[d] ? 1 : inShape_[d]);
+    std::vector<int64_t> outStrides = contiguousStrides(kept);
+    Plan p;
+    for (size_t d = 0; d < inShape_.size(); ++d)
+      if (reduced[d]) {
+        outStrides[d] = 0;
+        p.reduceCount *= inShape_[d];
+      }
+    p.loop = StridedLoop<2>(inShape_, {outStrides, contiguousStrides(inShape_)});
+    return p;
+  }
+
+  // The plan for a run's axes; none for an empty list with noop_with_empty_axes.
+  std::optional<Plan> runtimePlan(const TensorView &axesInput) const {
+    const std::vector<int64_t> axes = intValues(axesInput);
+    const int64_t rank = static_cast<int64_t>(inShape_.size());
+    const std::string values = valuesStr("axes", axes);
+    std::vector<bool> reduced(rank, axes.empty());
+    for (int64_t a : axes) {
+      if (a < -rank || a >= rank)
+        badValues(where_, values + ": axis " + std::to_string(a) + " is out of range for " + shapeStr(inShape_) +
+                              " (valid: -" + std::to_string(rank) + " to " + std::to_string(rank - 1) + ")");
+      reduced[a < 0 ? a + rank : a] = true;
+    }
+    if (axes.empty() && noopWithEmptyAxes_) {
+      if (inShape_ != outShape_) shapeMismatch(where_, values + " (no reduction)", inShape_, outShape_);
+      return std::nullopt;
+    }
+    std::vector<int64_t> shape;
+    for (int64_t d = 0; d < rank; ++d)
+      if (!reduced[d] || keepdims_) shape.push_back(reduced[d] ? 1 : inShape_[d]);
+    if (shape != outShape_) shapeMismatch(where_, values, shape, outShape_);
+    return planFor(reduced);
+  }
+
   // acc[out] = combine over the elements of out of term(x); shift may be null.
   // Threads split the loop's outermost dimension when it is kept (not reduced): each
   // output is then folded by one thread, over its elements in the usual order, so the
   // result does not depend on the thread count. A reduced outermost dimension stays on
   // one thread.
   template <typename T, typename A>
-  void fold(ReduceOp op, const T *x, A *acc, const A *shift, const RunContext &ctx) {
+  void fold(ReduceOp op, const T *x, A *acc, const A *shift, const StridedLoop<2> &loop, const RunContext &ctx) {
     std::fill(acc, acc + outCount_, identity<A>(op));
-    const bool outerKept = !loop_.shape.empty() && loop_.strides[0][0] != 0;
+    const bool outerKept = !loop.shape.empty() && loop.strides[0][0] != 0;
     if (!outerKept) {
-      foldPart<T, A>(op, x, acc, shift, loop_);
+      foldPart<T, A>(op, x, acc, shift, loop);
       return;
     }
-    parallelLoop(ctx, loop_, [&](const StridedLoop<2> &part) { foldPart<T, A>(op, x, acc, shift, part); });
+    parallelLoop(ctx, loop, [&](const StridedLoop<2> &part) { foldPart<T, A>(op, x, acc, shift, part); });
   }
 
   template <typename T, typename A>
@@ -183,8 +246,11 @@ private:
   }
 
   ReduceOp op_;
-  StridedLoop<2> loop_;
-  int64_t outCount_ = 0, reduceCount_ = 1;
+  Plan plan_;  // the attribute's axes
+  std::vector<int64_t> inShape_, outShape_;
+  int64_t outCount_ = 0;
+  bool keepdims_ = true, axesInput_ = false, noopWithEmptyAxes_ = false;
+  std::string where_;
   DType dtype_ = DType::f32;
 };
 

@@ -65,3 +65,59 @@ func.func @slice_no_parameters(%x: tensor<4x4xf32>) -> tensor<2x4xf32> {
   %0 = edge.Slice %x {starts = array<i64: 0, 0>, ends = array<i64: 2, 4>} : (tensor<4x4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+func.func @reduce_both_forms(%x: tensor<2x3xf32>, %a: tensor<1xi64>) -> tensor<2x1xf32> {
+  // expected-error @+1 {{axes are given both as an attribute and as an operand}}
+  %0 = edge.ReduceSum %x axes %a : tensor<1xi64> {axes = array<i64: 1>, keepdims = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}
+
+// -----
+
+func.func @reduce_axes_rank(%x: tensor<2x3xf32>, %a: tensor<1x1xi64>) -> tensor<2x1xf32> {
+  // expected-error @+1 {{axes_input must be a list of integers (rank 0 or 1), got 'tensor<1x1xi64>'}}
+  %0 = edge.ReduceSum %x axes %a : tensor<1x1xi64> {keepdims = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}
+
+// -----
+
+func.func @reduce_noop_flag(%x: tensor<2x3xf32>, %a: tensor<1xi64>) -> tensor<2x1xf32> {
+  // expected-error @+1 {{noop_with_empty_axes must be 0 or 1, got 2}}
+  %0 = edge.ReduceSum %x axes %a : tensor<1xi64> {keepdims = 1 : i64, noop_with_empty_axes = 2 : i64} : (tensor<2x3xf32>) -> tensor<2x1xf32>
+  return %0 : tensor<2x1xf32>
+}
+
+// -----
+
+func.func @reduce_keepdims_rank(%x: tensor<2x3xf32>, %a: tensor<1xi64>) -> tensor<2xf32> {
+  // expected-error @+1 {{result rank 1 cannot come from a rank-2 input with keepdims}}
+  %0 = edge.ReduceSum %x axes %a : tensor<1xi64> {keepdims = 1 : i64} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @reduce_runtime_element(%x: tensor<2x3xf32>, %a: tensor<1xi64>) -> tensor<2x1xf64> {
+  // expected-error @+1 {{with run-time axes, the result must have the input's element type}}
+  %0 = edge.ReduceSum %x axes %a : tensor<1xi64> {keepdims = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x1xf64>
+  return %0 : tensor<2x1xf64>
+}
+
+// -----
+
+func.func @reduce_no_axes(%x: tensor<2x3xf32>) -> tensor<1x1xf32> {
+  // expected-error @+1 {{needs an axes attribute or an axes_input operand}}
+  %0 = edge.ReduceSum %x {keepdims = 1 : i64} : (tensor<2x3xf32>) -> tensor<1x1xf32>
+  return %0 : tensor<1x1xf32>
+}
+
+// -----
+
+func.func @reduce_noop_without_operand(%x: tensor<2x3xf32>) -> tensor<1x1xf32> {
+  // expected-error @+1 {{noop_with_empty_axes is only used with an axes_input operand}}
+  %0 = edge.ReduceSum %x {axes = array<i64>, keepdims = 1 : i64, noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>) -> tensor<1x1xf32>
+  return %0 : tensor<1x1xf32>
+}

@@ -9,3 +9,10 @@ func.func @slice(%x: tensor<4x10xf32>, %s: tensor<2xi32>, %e: tensor<2xi32>, %st
   %0 = edge.Slice %x starts %s ends %e steps %st : (tensor<4x10xf32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi64>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// CHECK-LABEL: func.func @reduce_sum
+func.func @reduce_sum(%x: tensor<2x3xf32>, %a: tensor<0xi32>) -> tensor<2x3xf32> {
+  // CHECK: edge.ReduceSum %{{.+}} axes %{{.+}} : tensor<0xi32> {keepdims = 1 : i64, noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %0 = edge.ReduceSum %x axes %a : tensor<0xi32> {keepdims = 1 : i64, noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

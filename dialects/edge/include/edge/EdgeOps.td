@@ -556,10 +556,19 @@ class Edge_ReduceOp<string mnemonic, string doc> : Edge_Op<mnemonic, [Pure]> {
     expressed types kept, the result may have its own scale; a per-axis input may not
     be reduced along its quantized dimension (the result would mix scales), and
     otherwise that dimension is remapped past the dropped dims.
+
+    Axes known only at run time (ReduceSum-13's input) are the operand `axes_input`
+    instead (ONNX's values, read on every run; then no `axes` attribute), with
+    `noop_with_empty_axes`: an empty list copies the input (1) or reduces every dim
+    (0). The result type is what the values must give; the kernel checks it.
   }];
-  let arguments = (ins Edge_Tensor:$input, DenseI64ArrayAttr:$axes, I64Attr:$keepdims);
+  let arguments = (ins Edge_Tensor:$input, Edge_ShapeParam:$axes_input,
+                   OptionalAttr<DenseI64ArrayAttr>:$axes, I64Attr:$keepdims,
+                   OptionalAttr<I64Attr>:$noop_with_empty_axes);
   let results = (outs Edge_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`axes` $axes_input^ `:` type($axes_input))? attr-dict `:` functional-type($input, results)
+  }];
   let hasVerifier = 1;
 }
 
