@@ -171,6 +171,8 @@ private:
                     const std::string &nearestMode, DenseF32ArrayAttr scales, DenseF32ArrayAttr roi, Value roiInput,
                     Value scalesInput, Value sizesInput);
   Value scalarConstant(const onnx::NodeProto &n, onnx::TensorProto t);
+  // Expand's or ConstantOfShape's non-constant shape input as an operand (ImportTensor.cpp).
+  Value runtimeShape(const onnx::NodeProto &n, int i);
   // Quantization (ImportQuant.cpp).
   Type quantizedType(const onnx::NodeProto &n, int scaleInput, int zeroPointInput, Type storage, int64_t rank,
                      std::optional<int64_t> axis);

@@ -14,9 +14,36 @@ void GraphImporter::importReshapeLike(const onnx::NodeProto &n) {
   define(n, 0, builder_.create<ReshapeOp>(loc(n), resultType(n), input(n, 0)));
 }
 
-// Expand's shape operand is already reflected in the inferred result type.
+// Expand's shape operand is already reflected in the inferred result type; one known
+// only at run time stays an operand, which the kernel checks gives that type.
 void GraphImporter::importReshapeLikeExpand(const onnx::NodeProto &n) {
-  define(n, 0, builder_.create<ExpandOp>(loc(n), resultType(n), input(n, 0)));
+  define(n, 0, builder_.create<ExpandOp>(loc(n), resultType(n), input(n, 0), runtimeShape(n, 1)));
+}
+
+// ONNX's target-shape input `i` (Expand's shape, ConstantOfShape's input) when it is not
+// a constant: the Expand's operand, read on every run. Null when it is a constant (the
+// result type says it all). A run-time shape needs a static result type (ONNX shape
+// inference or the model's declared type); without one, the import fails here, naming
+// the input and suggesting --bind.
+Value GraphImporter::runtimeShape(const onnx::NodeProto &n, int i) {
+  Value v = input(n, i);
+  if (!v || matchPattern(v, m_Constant())) return Value();
+  try {
+    resultType(n);
+  } catch (const ShapesPending &) {
+    throw;  // constants folded this round may still make the shape constant
+  } catch (const ImportError &e) {
+    throw ImportError(where(n) + ": shape '" + n.input(i) +
+                      "' must be a compile-time constant when the result shape is not static (edgec compiles "
+                      "static shapes)" + bindHint(n.input(i)));
+  }
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!type.getElementType().isInteger(64) || type.getRank() != 1)
+    throw ImportError(where(n) + ": shape must be a 1-D int64 tensor");
+  if (type.getDimSize(0) > resultType(n).getRank())
+    throw ImportError(where(n) + ": shape has " + std::to_string(type.getDimSize(0)) +
+                      " values, more than the result's rank " + std::to_string(resultType(n).getRank()));
+  return v;
 }
 
 void GraphImporter::importCast(const onnx::NodeProto &n) {
@@ -323,9 +350,17 @@ void GraphImporter::importCumSum(const onnx::NodeProto &n) {
 }
 
 // ConstantOfShape is an Expand of its scalar value to the (constant) shape: no kernel
-// of its own, and small results fold to constants right away.
+// of its own, and small results fold to constants right away. A shape known only at
+// run time stays the Expand's operand (runtimeShape) when the result type is static.
 void GraphImporter::importConstantOfShape(const onnx::NodeProto &n) {
-  std::vector<int64_t> shape = constantInts(n, 0, "shape");
+  Value shapeInput = runtimeShape(n, 0);
+  std::vector<int64_t> shape;
+  if (shapeInput) {
+    RankedTensorType result = resultType(n);
+    shape.assign(result.getShape().begin(), result.getShape().end());
+  } else {
+    shape = constantInts(n, 0, "shape");
+  }
   onnx::TensorProto value;
   if (auto *a = attr(n, "value")) {
     value = a->t();
@@ -337,7 +372,9 @@ void GraphImporter::importConstantOfShape(const onnx::NodeProto &n) {
   for (int64_t d : shape)
     if (d < 0) throw ImportError(where(n) + ": shape dims must be >= 0");
   auto type = RankedTensorType::get(shape, cast<RankedTensorType>(scalar.getType()).getElementType());
-  define(n, 0, builder_.create<ExpandOp>(loc(n), type, scalar));
+  if (shapeInput && type != resultType(n))
+    throw ImportError(where(n) + ": the value's element type differs from the declared result type");
+  define(n, 0, builder_.create<ExpandOp>(loc(n), type, scalar, shapeInput));
 }
 
 // Size of a static tensor is a constant.

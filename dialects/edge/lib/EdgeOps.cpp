@@ -782,6 +782,14 @@ LogicalResult ExpandOp::verify() {
   if (failed(b) || ArrayRef<int64_t>(*b) != shapeOf(getOutput()))
     return emitOpError() << "cannot broadcast " << shapeStr(shapeOf(getInput())) << " to "
                          << shapeStr(shapeOf(getOutput()));
+  // A run-time target shape: a list the kernel broadcasts X with (ONNX's rule), so at
+  // most one value per result dim.
+  if (Value shape = getShapeInput()) {
+    auto type = cast<RankedTensorType>(shape.getType());
+    if (type.getRank() != 1 || type.isDynamicDim(0) || type.getDimSize(0) > int64_t(shapeOf(getOutput()).size()))
+      return emitOpError() << "shape_input must be a list of at most " << shapeOf(getOutput()).size()
+                           << " values (the result's rank), got " << type;
+  }
   return success();
 }
 

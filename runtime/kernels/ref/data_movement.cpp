@@ -340,11 +340,21 @@ private:
   DType indexType_ = DType::i64;
 };
 
-class RefExpand final : public StridedCopyKernel {
+// The compiler turned ONNX's target-shape input into the output's shape; a shape known
+// only at run time is the optional input 1 (i64 list), read on every run: X broadcast
+// with it (ONNX's rule: a 1 on either side takes the other's size) must give the
+// compiled shape.
+class RefExpand final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    // The compiler turned ONNX's target-shape input into the output's shape.
-    requireInputCount(sig, 1, 1);
+    requireInputCount(sig, 1, 2);
+    if (const TensorView *shape = optionalInput(sig, 1)) {
+      if (shape->dtype != DType::i64) kernelFail(sig, std::string("shape must be int64, got ") + dtypeName(shape->dtype));
+      if (shape->rank() != 1 || shape->shape[0] > int64_t(requireOutput(sig, 0).rank()))
+        kernelFail(sig, "shape must be a list of at most the output's rank values, got " + shapeStr(shape->shape));
+      shapeInput_ = true;
+      where_ = sig.op + " node '" + sig.node + "'";
+    }
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     requireSameDType(sig, x, y, "output");
@@ -355,7 +365,49 @@ public:
     loop_ =
         StridedLoop<2>(y.shape, {contiguousStrides(y.shape), broadcastStrides(x.shape, y.shape)});
     dtype_ = x.dtype;
+    inShape_ = x.shape;
+    outShape_ = y.shape;
   }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    if (shapeInput_) checkShape(*in[1]);
+    dispatchBySize(dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
+    });
+  }
+
+private:
+  // The run's shape values against the compiled output shape.
+  void checkShape(const TensorView &t) const {
+    const std::vector<int64_t> shape(t.as<int64_t>(), t.as<int64_t>() + t.numel());
+    std::string given = "shape [";
+    for (size_t i = 0; i < shape.size(); ++i) given += (i ? ", " : "") + std::to_string(shape[i]);
+    given += "]";
+    for (int64_t d : shape)
+      if (d < 0) throw Error(where_ + ": " + given + ": dims must be >= 0");
+    // Right-aligned bidirectional broadcast of X's shape and the values.
+    const size_t rank = std::max(shape.size(), inShape_.size());
+    std::vector<int64_t> implied(rank);
+    for (size_t i = 0; i < rank; ++i) {
+      const int64_t a = i + inShape_.size() >= rank ? inShape_[i + inShape_.size() - rank] : 1;
+      const int64_t b = i + shape.size() >= rank ? shape[i + shape.size() - rank] : 1;
+      if (a != b && a != 1 && b != 1)
+        throw Error(where_ + ": " + given + " does not broadcast with X " + shapeStr(inShape_));
+      implied[i] = a == 1 ? b : a;
+    }
+    if (implied != outShape_)
+      throw Error(where_ + ": " + given + " give shape " + shapeStr(implied) + " but the package was compiled for " +
+                  shapeStr(outShape_) +
+                  "; shapes are fixed at compile time (freeze the input with edgec compile --bind NAME=FILE.npy)");
+  }
+
+  StridedLoop<2> loop_;
+  DType dtype_ = DType::f32;
+  bool shapeInput_ = false;
+  std::string where_;
+  std::vector<int64_t> inShape_, outShape_;
 };
 
 // ---- Cast ----

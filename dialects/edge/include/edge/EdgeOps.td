@@ -482,9 +482,18 @@ def Edge_GatherOp : Edge_Op<"Gather", [Pure]> {
 
 def Edge_ExpandOp : Edge_Op<"Expand", [Pure]> {
   let summary = "Broadcast to the result shape";
-  let arguments = (ins Edge_Tensor:$input);
+  let description = [{
+    The result type is the target shape. ONNX's shape input (Expand's `shape`,
+    ConstantOfShape's input) is resolved into it at import when it is a constant; one
+    known only at run time whose result type is static anyway stays the operand
+    `shape_input` (i64, at most the result's rank values), read by the kernel on every
+    run and checked to give the result shape.
+  }];
+  let arguments = (ins Edge_Tensor:$input, Optional<TensorOf<[I64]>>:$shape_input);
   let results = (outs Edge_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`shape` `(` $shape_input^ `:` type($shape_input) `)`)? attr-dict `:` functional-type($input, results)
+  }];
   let hasVerifier = 1;
 }
 
