@@ -28,6 +28,8 @@ std::vector<Value> kernelInputs(Operation *op) {
   std::vector<Value> inputs(op->operand_begin(), op->operand_end());
   // Trailing optional operands: kernels expect them positionally.
   if (isa<edge::GemmOp, edge::ConvOp, edge::LayerNormalizationOp, edge::BlockQuantizedMatMulOp>(op)) inputs.resize(3);
+  if (auto pad = dyn_cast<edge::PadOp>(op); pad && pad.getPadsInput())  // run-time pads (and axes?)
+    return {pad.getInput(), pad.getConstantValue(), pad.getPadsInput(), pad.getAxesInput()};
   if (isa<edge::PadOp>(op)) inputs.resize(2);
   // Resize's run-time parameters at ONNX's positions (X, roi, scales, sizes), null where
   // absent; the attribute form stays X alone, as in packages made before them.

@@ -199,5 +199,58 @@ TEST(RuntimeParams, ReduceSumShapeMismatchAndBadAxis) {
   EXPECT_THROW(Prepared("ReduceSum", {&x, &axes}, {&y}, both), Error);
 }
 
+// ---- Pad's pads ----
+
+TEST(RuntimeParams, PadReadsPadsOnEveryRun) {
+  Tensor x = Tensor::of<float>({2, 2}, {1, 2, 3, 4});
+  Tensor pads = Tensor::of<int64_t>({4}, {0, 1, 0, 0});  // one column before
+  Tensor v = Tensor::of<float>({}, {9});
+  Tensor y(DType::f32, {2, 3});
+  AttrList constant;
+  constant.s("mode", "constant");
+  Prepared pad("Pad", {&x, &v, &pads}, {&y}, constant);
+  pad.run();
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{9, 1, 2, 9, 3, 4}));
+  pads.view().as<int64_t>()[1] = 0;  // the same shape, the column after
+  pads.view().as<int64_t>()[3] = 1;
+  pad.run();
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{1, 2, 9, 3, 4, 9}));
+
+  // Axes: pads for axis -2 only, in reflect mode; a negative pad crops.
+  Tensor p2 = Tensor::of<int32_t>({2}, {1, -1}), axes = Tensor::of<int32_t>({1}, {-2});
+  Tensor z(DType::f32, {2, 2});
+  AttrList reflect;
+  reflect.s("mode", "reflect");
+  Prepared mirrored("Pad", {&x, nullptr, &p2, &axes}, {&z}, reflect);
+  mirrored.run();
+  EXPECT_EQ(z.values<float>(), (std::vector<float>{3, 4, 1, 2}));
+}
+
+TEST(RuntimeParams, PadShapeMismatchAndBadValues) {
+  Tensor x = Tensor::of<float>({2, 2}, {1, 2, 3, 4});
+  Tensor pads = Tensor::of<int64_t>({4}, {0, 1, 0, 0});
+  Tensor y(DType::f32, {2, 3});
+  AttrList edge;
+  edge.s("mode", "edge");
+  Prepared pad("Pad", {&x, nullptr, &pads}, {&y}, edge);
+  pad.run();
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{1, 1, 2, 3, 3, 4}));
+  pads.view().as<int64_t>()[0] = 1;
+  EXPECT_EQ(pad.runError(), "Pad node 'n1': pads [1, 1, 0, 0] give shape [3,3] but the package was compiled for "
+                            "[2,3]; shapes are fixed at compile time (freeze the input with edgec compile --bind "
+                            "NAME=FILE.npy)");
+  pads.view().as<int64_t>()[0] = -3;
+  EXPECT_CONTAINS(pad.runError(), "pads [-3, 1, 0, 0]: dim 0 is cropped below zero");
+  Tensor p2 = Tensor::of<int64_t>({2}, {0, 1}), axes = Tensor::of<int64_t>({1}, {2});
+  Prepared axed("Pad", {&x, nullptr, &p2, &axes}, {&y}, edge);
+  EXPECT_CONTAINS(axed.runError(), "Pad node 'n1': pads [0, 1] axes [2]: axis 2 is out of range for [2,2]");
+  // A wrong count (4 pads for one axis) is refused at prepare.
+  EXPECT_THROW(Prepared("Pad", {&x, nullptr, &pads, &axes}, {&y}, edge), Error);
+  AttrList both;
+  both.s("mode", "edge");
+  both.ints("pads", {0, 1, 0, 0});
+  EXPECT_THROW(Prepared("Pad", {&x, nullptr, &pads}, {&y}, both), Error);
+}
+
 }  // namespace
 }  // namespace edgec::rt::testing

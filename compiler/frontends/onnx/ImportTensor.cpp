@@ -262,6 +262,17 @@ void GraphImporter::importPad(const onnx::NodeProto &n) {
   std::string mode = attrString(n, "mode", "constant");
   if (mode != "constant" && mode != "reflect" && mode != "edge")
     throw ImportError(where(n) + ": Pad mode '" + mode + "' is not supported (constant, reflect, edge)");
+  if (runtimeShapeParams(n, {1, 3})) {
+    Value pads = shapeParamOperand(n, 1, "pads"), axes = shapeParamOperand(n, 3, "axes");
+    if (!pads) throw ImportError(where(n) + ": pads is required");
+    int64_t count = axes ? cast<RankedTensorType>(axes.getType()).getNumElements() : rank;
+    if (cast<RankedTensorType>(pads.getType()).getNumElements() != 2 * count)
+      throw ImportError(where(n) + ": pads must have two entries per padded axis");
+    Value value = mode == "constant" ? input(n, 2) : Value();
+    define(n, 0, builder_.create<PadOp>(loc(n), resultType(n), x, value, pads, axes, builder_.getStringAttr(mode),
+                                        nullptr));
+    return;
+  }
   std::vector<int64_t> given = constantInts(n, 1, "pads");
   std::vector<int64_t> axes;
   if (input(n, 3)) axes = constantInts(n, 3, "axes");
@@ -275,8 +286,8 @@ void GraphImporter::importPad(const onnx::NodeProto &n) {
     pads[rank + a] = given[axes.size() + i];
   }
   Value value = mode == "constant" ? input(n, 2) : Value();
-  define(n, 0, builder_.create<PadOp>(loc(n), resultType(n), x, value, builder_.getStringAttr(mode),
-                                      builder_.getDenseI64ArrayAttr(pads)));
+  define(n, 0, builder_.create<PadOp>(loc(n), resultType(n), x, value, Value(), Value(),
+                                      builder_.getStringAttr(mode), builder_.getDenseI64ArrayAttr(pads)));
 }
 
 // Trilu's k and CumSum's axis are parameters that do not change the output shape: a

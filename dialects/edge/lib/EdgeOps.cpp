@@ -851,12 +851,39 @@ LogicalResult TileOp::verify() {
   return success();
 }
 
+static LogicalResult verifyPadValue(PadOp op);
+
+// Pads read at run time: their count is static, their values the kernel checks.
+static LogicalResult verifyPadOperands(PadOp op) {
+  if (op.getPads()) return op.emitOpError("pads are given both as an attribute and as an operand");
+  if (!op.getPadsInput()) return op.emitOpError("axes_input needs pads_input");
+  if (failed(verifyShapeParam(op, op.getPadsInput(), "pads_input"))) return failure();
+  int64_t rank = shapeOf(op.getInput()).size(), axes = rank;
+  if (Value a = op.getAxesInput()) {
+    if (failed(verifyShapeParam(op, a, "axes_input"))) return failure();
+    axes = tensorType(a).getNumElements();
+  }
+  if (tensorType(op.getPadsInput()).getNumElements() != 2 * axes)
+    return op.emitOpError() << "pads_input has " << tensorType(op.getPadsInput()).getNumElements()
+                            << " elements, expected " << 2 * axes << " (a begin and an end per padded axis)";
+  if (int64_t(shapeOf(op.getOutput()).size()) != rank)
+    return op.emitOpError("the result must have the input's rank");
+  if (quantizedDimension(elementOf(op.getInput())))
+    return op.emitOpError("run-time pads cannot pad a per-axis quantized input (new indices would have no scale)");
+  return success();
+}
+
 LogicalResult PadOp::verify() {
-  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getOutput()), pads = getPads();
-  size_t rank = in.size();
   StringRef mode = getMode();
   if (mode != "constant" && mode != "reflect" && mode != "edge")
     return emitOpError() << "unknown mode '" << mode << "' (constant, reflect or edge)";
+  if (getPadsInput() || getAxesInput()) {
+    if (failed(verifyPadOperands(*this))) return failure();
+    return verifyPadValue(*this);
+  }
+  if (!getPads()) return emitOpError("needs a pads attribute or a pads_input operand");
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getOutput()), pads = *getPads();
+  size_t rank = in.size();
   if (pads.size() != 2 * rank || out.size() != rank)
     return emitOpError() << "expects " << 2 * rank << " pads (begins, then ends) and a rank-" << rank << " result";
   std::optional<int64_t> q = quantizedDimension(elementOf(getInput()));
@@ -872,16 +899,20 @@ LogicalResult PadOp::verify() {
     if (mode != "constant" && in[d] == 0 && out[d] > 0)
       return emitOpError() << mode << " mode cannot pad the empty dim " << d;
   }
-  if (elementOf(getInput()) != elementOf(getOutput()))
-    return emitOpError("pad cannot change the element type");
-  if (Value v = getConstantValue()) {
-    if (mode != "constant") return emitOpError("constant_value is only used in constant mode");
+  return verifyPadValue(*this);
+}
+
+// What both forms of Pad share: the element type and constant_value.
+static LogicalResult verifyPadValue(PadOp op) {
+  if (elementOf(op.getInput()) != elementOf(op.getOutput()))
+    return op.emitOpError("pad cannot change the element type");
+  if (Value v = op.getConstantValue()) {
+    if (op.getMode() != "constant") return op.emitOpError("constant_value is only used in constant mode");
     // For a quantized input, a real value (its expressed type) that the kernel quantizes.
-    Type valueType = expressedType(elementOf(getInput()));
+    Type valueType = expressedType(elementOf(op.getInput()));
     if (tensorType(v).getNumElements() != 1 || elementOf(v) != valueType)
-      return emitOpError("constant_value must be one element of the input's element type")
-             << (valueType != elementOf(getInput()) ? " (the expressed type of a quantized input)"
-                                                    : "");
+      return op.emitOpError("constant_value must be one element of the input's element type")
+             << (valueType != elementOf(op.getInput()) ? " (the expressed type of a quantized input)" : "");
   }
   return success();
 }

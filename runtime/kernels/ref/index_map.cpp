@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "ref/quant_params.h"
+#include "ref/runtime_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -40,58 +41,60 @@ public:
 
 // Pad: per dim, a table maps each output index to its input index (-1: the constant).
 // reflect mirrors without repeating the border (period 2 * (n - 1), numpy's "reflect");
-// edge repeats the border; negative pads crop, which the same tables express.
+// edge repeats the border; negative pads crop, which the same tables express. The pads
+// are the attribute (begins then ends, one per dim), or ONNX's pads and axes? as inputs
+// 2 and 3, read on every run (then no attribute): they must give the output's shape.
 class RefPad final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 1, 2);
+    requireInputCount(sig, 1, 4);
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     requireSameDType(sig, x, y, "output");
     requireSameQuantParams(sig, x, y);
     requireUnpacked(sig, x);
-    const std::string mode = sig.attrs.s("mode", "");
-    if (mode != "constant" && mode != "reflect" && mode != "edge")
-      kernelFail(sig, "unknown mode '" + mode + "'");
+    mode_ = sig.attrs.s("mode", "");
+    if (mode_ != "constant" && mode_ != "reflect" && mode_ != "edge")
+      kernelFail(sig, "unknown mode '" + mode_ + "'");
     if (const TensorView *v = optionalInput(sig, 1)) {
       requireSameDType(sig, x, *v, "constant_value");
       if (v->numel() != 1) kernelFail(sig, "constant_value must be a single value");
     }
-    const std::vector<int64_t> pads = sig.attrs.ints("pads");
     const int rank = x.rank();
-    if (static_cast<int>(pads.size()) != 2 * rank || y.rank() != rank)
-      kernelFail(sig, "pads " + shapeStr(pads) + " do not match input " + shapeStr(x.shape));
-    src_.assign(rank, {});
-    for (int d = 0; d < rank; ++d) {
-      const int64_t n = x.shape[d];
-      if (y.shape[d] != n + pads[d] + pads[rank + d])
-        kernelFail(sig, "output " + shapeStr(y.shape) + " does not match pads " + shapeStr(pads));
-      if (mode != "constant" && n == 0 && y.shape[d] > 0)
-        kernelFail(sig, mode + " mode cannot pad an empty dim");
-      for (int64_t o = 0; o < y.shape[d]; ++o) {
-        const int64_t i = o - pads[d];
-        int64_t s = i;
-        if (mode == "constant") {
-          s = (i >= 0 && i < n) ? i : -1;
-        } else if (mode == "edge") {
-          s = std::clamp<int64_t>(i, 0, n - 1);
-        } else if (n == 1) {
-          s = 0;
-        } else {
-          const int64_t period = 2 * (n - 1);
-          const int64_t m = ((i % period) + period) % period;
-          s = m < n ? m : period - m;
-        }
-        src_[d].push_back(s);
-      }
-    }
-    inStrides_ = contiguousStrides(x.shape);
+    if (y.rank() != rank) kernelFail(sig, "output " + shapeStr(y.shape) + " and input " + shapeStr(x.shape) + " differ in rank");
+    inShape_ = x.shape;
     outShape_ = y.shape;
     dtype_ = x.dtype;
+    padsInput_ = sig.inputs.size() > 2;
+    if (padsInput_) {
+      if (sig.attrs.has("pads")) kernelFail(sig, "pads are given both as an attribute and as an input");
+      const TensorView &pads = requireInput(sig, 2, "pads");
+      requireIntList(sig, pads, "pads");
+      int64_t axes = rank;
+      if (const TensorView *a = optionalInput(sig, 3)) {
+        requireIntList(sig, *a, "axes");
+        axes = a->numel();
+      }
+      if (pads.numel() != 2 * axes)
+        kernelFail(sig, "pads has " + std::to_string(pads.numel()) + " values, expected " +
+                            std::to_string(2 * axes) + " (a begin and an end per padded axis)");
+      where_ = nodeWhere(sig);
+      return;
+    }
+    const std::vector<int64_t> pads = sig.attrs.ints("pads");
+    if (static_cast<int>(pads.size()) != 2 * rank)
+      kernelFail(sig, "pads " + shapeStr(pads) + " do not match input " + shapeStr(x.shape));
+    if (padded(pads) != y.shape) kernelFail(sig, "output " + shapeStr(y.shape) + " does not match pads " + shapeStr(pads));
+    for (int d = 0; d < rank; ++d)
+      if (mode_ != "constant" && x.shape[d] == 0 && y.shape[d] > 0)
+        kernelFail(sig, mode_ + " mode cannot pad an empty dim");
+    src_ = tables(pads);
   }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
+    const std::vector<std::vector<int64_t>> src = padsInput_ ? runtimeTables(in) : src_;
+    const std::vector<int64_t> inStrides = contiguousStrides(inShape_);
     dispatchBySize(dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T *x = in[0]->as<T>();
@@ -107,15 +110,15 @@ public:
         if (d == 0) return;
       // Odometer over all dims but the last; the last is a row mapped through its table.
       std::vector<int64_t> idx(rank, 0);
-      const std::vector<int64_t> &lastSrc = src_[rank - 1];
+      const std::vector<int64_t> &lastSrc = src[rank - 1];
       const int64_t rowLen = outShape_[rank - 1];
       while (true) {
         int64_t base = 0;
         bool filled = false;
         for (int d = 0; d < rank - 1; ++d) {
-          const int64_t s = src_[d][idx[d]];
+          const int64_t s = src[d][idx[d]];
           if (s < 0) filled = true;
-          base += s * inStrides_[d];
+          base += s * inStrides[d];
         }
         for (int64_t o = 0; o < rowLen; ++o)
           y[o] = (filled || lastSrc[o] < 0) ? fill : x[base + lastSrc[o]];
@@ -131,8 +134,77 @@ public:
   }
 
 private:
+  // The shape that `pads` (begins then ends, one per dim) give the input.
+  std::vector<int64_t> padded(const std::vector<int64_t> &pads) const {
+    const size_t rank = inShape_.size();
+    std::vector<int64_t> shape(rank);
+    for (size_t d = 0; d < rank; ++d) shape[d] = inShape_[d] + pads[d] + pads[rank + d];
+    return shape;
+  }
+
+  // Per dim, the input index of each output index (-1: the constant).
+  std::vector<std::vector<int64_t>> tables(const std::vector<int64_t> &pads) const {
+    const int rank = static_cast<int>(inShape_.size());
+    std::vector<std::vector<int64_t>> src(rank);
+    for (int d = 0; d < rank; ++d) {
+      const int64_t n = inShape_[d];
+      for (int64_t o = 0; o < outShape_[d]; ++o) {
+        const int64_t i = o - pads[d];
+        int64_t s = i;
+        if (mode_ == "constant") {
+          s = (i >= 0 && i < n) ? i : -1;
+        } else if (mode_ == "edge") {
+          s = std::clamp<int64_t>(i, 0, n - 1);
+        } else if (n == 1) {
+          s = 0;
+        } else {
+          const int64_t period = 2 * (n - 1);
+          const int64_t m = ((i % period) + period) % period;
+          s = m < n ? m : period - m;
+        }
+        src[d].push_back(s);
+      }
+    }
+    return src;
+  }
+
+  // ONNX's pads (and axes) of this run as one begin and one end per dim, checked.
+  std::vector<std::vector<int64_t>> runtimeTables(const std::vector<const TensorView *> &in) const {
+    const int64_t rank = static_cast<int64_t>(inShape_.size());
+    const std::vector<int64_t> given = intValues(*in[2]);
+    const bool hasAxes = in.size() > 3 && in[3]->data;
+    std::vector<int64_t> axes;
+    if (hasAxes) axes = intValues(*in[3]);
+    else for (int64_t d = 0; d < rank; ++d) axes.push_back(d);
+    std::string values = valuesStr("pads", given);
+    if (hasAxes) values += " " + valuesStr("axes", axes);
+    std::vector<int64_t> pads(2 * rank, 0);
+    std::vector<bool> seen(rank, false);
+    const size_t count = axes.size();
+    for (size_t i = 0; i < count; ++i) {
+      if (axes[i] < -rank || axes[i] >= rank)
+        badValues(where_, values + ": axis " + std::to_string(axes[i]) + " is out of range for " +
+                              shapeStr(inShape_));
+      const int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+      if (seen[a]) badValues(where_, values + ": axis " + std::to_string(a) + " is padded twice");
+      seen[a] = true;
+      pads[a] = given[i];
+      pads[rank + a] = given[count + i];
+    }
+    std::vector<int64_t> shape = padded(pads);
+    for (int64_t d = 0; d < rank; ++d)
+      if (shape[d] < 0) badValues(where_, values + ": dim " + std::to_string(d) + " is cropped below zero");
+    if (shape != outShape_) shapeMismatch(where_, values, shape, outShape_);
+    for (int64_t d = 0; d < rank; ++d)
+      if (mode_ != "constant" && inShape_[d] == 0 && shape[d] > 0)
+        badValues(where_, values + ": " + mode_ + " mode cannot pad the empty dim " + std::to_string(d));
+    return tables(pads);
+  }
+
   std::vector<std::vector<int64_t>> src_;  // per dim: input index of each output index
-  std::vector<int64_t> inStrides_, outShape_;
+  std::vector<int64_t> inShape_, outShape_;
+  std::string mode_, where_;
+  bool padsInput_ = false;
   DType dtype_ = DType::f32;
 };
 

@@ -121,3 +121,67 @@ func.func @reduce_noop_without_operand(%x: tensor<2x3xf32>) -> tensor<1x1xf32> {
   %0 = edge.ReduceSum %x {axes = array<i64>, keepdims = 1 : i64, noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>) -> tensor<1x1xf32>
   return %0 : tensor<1x1xf32>
 }
+// -----
+
+func.func @pad_both_forms(%x: tensor<2x3xf32>, %p: tensor<4xi64>) -> tensor<3x6xf32> {
+  // expected-error @+1 {{pads are given both as an attribute and as an operand}}
+  %0 = edge.Pad %x pads %p {mode = "constant", pads = array<i64: 0, 1, 1, 2>} : (tensor<2x3xf32>, tensor<4xi64>) -> tensor<3x6xf32>
+  return %0 : tensor<3x6xf32>
+}
+
+// -----
+
+func.func @pad_axes_without_pads(%x: tensor<2x3xf32>, %a: tensor<1xi64>) -> tensor<2x5xf32> {
+  // expected-error @+1 {{axes_input needs pads_input}}
+  %0 = edge.Pad %x axes %a {mode = "constant"} : (tensor<2x3xf32>, tensor<1xi64>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @pad_pads_rank(%x: tensor<2x3xf32>, %p: tensor<2x2xi64>) -> tensor<3x6xf32> {
+  // expected-error @+1 {{pads_input must be a list of integers (rank 0 or 1), got 'tensor<2x2xi64>'}}
+  %0 = edge.Pad %x pads %p {mode = "constant"} : (tensor<2x3xf32>, tensor<2x2xi64>) -> tensor<3x6xf32>
+  return %0 : tensor<3x6xf32>
+}
+
+// -----
+
+func.func @pad_axes_rank(%x: tensor<2x3xf32>, %p: tensor<2xi64>, %a: tensor<1x1xi64>) -> tensor<2x5xf32> {
+  // expected-error @+1 {{axes_input must be a list of integers (rank 0 or 1), got 'tensor<1x1xi64>'}}
+  %0 = edge.Pad %x pads %p axes %a {mode = "constant"} : (tensor<2x3xf32>, tensor<2xi64>, tensor<1x1xi64>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+
+// -----
+
+func.func @pad_pads_count(%x: tensor<2x3xf32>, %p: tensor<2xi64>) -> tensor<3x6xf32> {
+  // expected-error @+1 {{pads_input has 2 elements, expected 4 (a begin and an end per padded axis)}}
+  %0 = edge.Pad %x pads %p {mode = "constant"} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<3x6xf32>
+  return %0 : tensor<3x6xf32>
+}
+
+// -----
+
+func.func @pad_runtime_rank(%x: tensor<2x3xf32>, %p: tensor<4xi64>) -> tensor<18xf32> {
+  // expected-error @+1 {{the result must have the input's rank}}
+  %0 = edge.Pad %x pads %p {mode = "constant"} : (tensor<2x3xf32>, tensor<4xi64>) -> tensor<18xf32>
+  return %0 : tensor<18xf32>
+}
+
+// -----
+
+func.func @pad_runtime_per_axis(%x: tensor<2x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>, %p: tensor<4xi64>) -> tensor<3x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>> {
+  // expected-error @+1 {{run-time pads cannot pad a per-axis quantized input (new indices would have no scale)}}
+  %0 = edge.Pad %x pads %p {mode = "constant"} : (tensor<2x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>, tensor<4xi64>) -> tensor<3x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>
+  return %0 : tensor<3x3x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125}>>
+}
+
+// -----
+
+func.func @pad_no_pads(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{needs a pads attribute or a pads_input operand}}
+  %0 = edge.Pad %x {mode = "constant"} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+

@@ -16,3 +16,10 @@ func.func @reduce_sum(%x: tensor<2x3xf32>, %a: tensor<0xi32>) -> tensor<2x3xf32>
   %0 = edge.ReduceSum %x axes %a : tensor<0xi32> {keepdims = 1 : i64, noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+// CHECK-LABEL: func.func @pad
+func.func @pad(%x: tensor<2x3xf32>, %v: tensor<f32>, %p: tensor<2xi32>, %a: tensor<1xi64>) -> tensor<2x5xf32> {
+  // CHECK: edge.Pad %{{.+}}, %{{.+}} pads %{{.+}} axes %{{.+}} {mode = "constant"} : (tensor<2x3xf32>, tensor<f32>, tensor<2xi32>, tensor<1xi64>) -> tensor<2x5xf32>
+  %0 = edge.Pad %x, %v pads %p axes %a {mode = "constant"} : (tensor<2x3xf32>, tensor<f32>, tensor<2xi32>, tensor<1xi64>) -> tensor<2x5xf32>
+  return %0 : tensor<2x5xf32>
+}
+

@@ -522,18 +522,23 @@ def Edge_TileOp : Edge_Op<"Tile", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Edge_PadOp : Edge_Op<"Pad", [Pure]> {
+def Edge_PadOp : Edge_Op<"Pad", [Pure, AttrSizedOperandSegments]> {
   let summary = "Pad (or crop, with negative pads) every dim; mode constant, reflect or edge";
   let description = [{
     `pads` holds all begins then all ends, one per input dim (ONNX `axes` are
     resolved by the frontend). `constant_value` (a one-element tensor of the input's
     element type; zero when absent) is only used, and only allowed, in constant mode.
+    Pads known only at run time are ONNX's operands instead, read on every run:
+    `pads_input` (begins then ends, one pair per padded axis) and `axes_input`
+    (absent: every dim); then there is no `pads` attribute, and the result type is
+    what the values must give (the kernel checks it).
   }];
-  let arguments = (ins Edge_Tensor:$input, Edge_OptTensor:$constant_value,
-                   StrAttr:$mode, DenseI64ArrayAttr:$pads);
+  let arguments = (ins Edge_Tensor:$input, Edge_OptTensor:$constant_value, Edge_ShapeParam:$pads_input,
+                   Edge_ShapeParam:$axes_input, StrAttr:$mode, OptionalAttr<DenseI64ArrayAttr>:$pads);
   let results = (outs Edge_Tensor:$output);
   let assemblyFormat = [{
-    $input (`,` $constant_value^)? attr-dict `:` functional-type(operands, results)
+    $input (`,` $constant_value^)? (`pads` $pads_input^)? (`axes` $axes_input^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }
