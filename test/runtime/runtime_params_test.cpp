@@ -252,5 +252,48 @@ TEST(RuntimeParams, PadShapeMismatchAndBadValues) {
   EXPECT_THROW(Prepared("Pad", {&x, nullptr, &pads}, {&y}, both), Error);
 }
 
+// ---- Tile's repeats, Split's sizes ----
+
+TEST(RuntimeParams, TileChecksRepeatsOnEveryRun) {
+  Tensor x = Tensor::of<float>({1, 2}, {1, 2});
+  Tensor repeats = Tensor::of<int64_t>({2}, {2, 1});
+  Tensor y(DType::f32, {2, 2});
+  AttrList none;
+  Prepared tile("Tile", {&x, &repeats}, {&y}, none);
+  tile.run();
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{1, 2, 1, 2}));
+  repeats.view().as<int64_t>()[0] = 1;
+  repeats.view().as<int64_t>()[1] = 2;
+  EXPECT_EQ(tile.runError(), "Tile node 'n1': repeats [1, 2] give shape [1,4] but the package was compiled for "
+                             "[2,2]; shapes are fixed at compile time (freeze the input with edgec compile --bind "
+                             "NAME=FILE.npy)");
+  repeats.view().as<int64_t>()[0] = -2;
+  EXPECT_CONTAINS(tile.runError(), "Tile node 'n1': repeats [-2, 2]: repeats must be >= 0");
+  Tensor three = Tensor::of<int64_t>({3}, {1, 1, 1});
+  EXPECT_THROW(Prepared("Tile", {&x, &three}, {&y}, none), Error);
+}
+
+TEST(RuntimeParams, SplitChecksSizesOnEveryRun) {
+  Tensor x = Tensor::of<float>({4}, {1, 2, 3, 4});
+  Tensor split = Tensor::of<int64_t>({2}, {1, 3});
+  Tensor a(DType::f32, {1}), b(DType::f32, {3});
+  AttrList axis0;
+  axis0.i("axis", 0);
+  Prepared parts("Split", {&x, &split}, {&a, &b}, axis0);
+  parts.run();
+  EXPECT_EQ(a.values<float>(), (std::vector<float>{1}));
+  EXPECT_EQ(b.values<float>(), (std::vector<float>{2, 3, 4}));
+  split.view().as<int64_t>()[0] = 2;
+  split.view().as<int64_t>()[1] = 2;
+  EXPECT_EQ(parts.runError(), "Split node 'n1': split [2, 2] give sizes [2,2] but the package was compiled for "
+                              "[1,3]; shapes are fixed at compile time (freeze the input with edgec compile --bind "
+                              "NAME=FILE.npy)");
+  split.view().as<int64_t>()[0] = -1;
+  split.view().as<int64_t>()[1] = 5;
+  EXPECT_CONTAINS(parts.runError(), "Split node 'n1': split [-1, 5]: sizes must be >= 0");
+  Tensor three = Tensor::of<int64_t>({3}, {1, 1, 2});
+  EXPECT_THROW(Prepared("Split", {&x, &three}, {&a, &b}, axis0), Error);
+}
+
 }  // namespace
 }  // namespace edgec::rt::testing

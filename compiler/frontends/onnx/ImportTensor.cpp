@@ -225,6 +225,19 @@ void GraphImporter::importSplit(const onnx::NodeProto &n) {
   int64_t axis = normalizeAxis(attrInt(n, "axis", 0), xt.getRank(), where(n));
   int64_t dim = xt.getDimSize(axis), count = n.output_size();
   std::vector<int64_t> sizes = attrInts(n, "split", {});
+  // Sizes known only at run time: the results' declared types are the split, which the
+  // kernel checks the values against.
+  if (runtimeShapeParams(n, {1})) {
+    Value split = shapeParamOperand(n, 1, "split");
+    if (cast<RankedTensorType>(split.getType()).getNumElements() != count)
+      throw ImportError(where(n) + ": " + std::to_string(cast<RankedTensorType>(split.getType()).getNumElements()) +
+                        " split sizes for " + std::to_string(count) + " outputs");
+    SmallVector<Type> types;
+    for (int i = 0; i < count; ++i) types.push_back(resultType(n, i));
+    auto op = builder_.create<SplitOp>(loc(n), types, x, split, builder_.getI64IntegerAttr(axis));
+    for (int i = 0; i < count; ++i) define(n, i, op.getResult(i));
+    return;
+  }
   if (input(n, 1)) sizes = constantInts(n, 1, "split");
   if (sizes.empty()) {
     if (count == 0 || dim % count != 0)
@@ -242,16 +255,24 @@ void GraphImporter::importSplit(const onnx::NodeProto &n) {
     shape[axis] = size;
     types.push_back(RankedTensorType::get(shape, xt.getElementType()));
   }
-  auto op = builder_.create<SplitOp>(loc(n), types, x, builder_.getI64IntegerAttr(axis));
+  auto op = builder_.create<SplitOp>(loc(n), types, x, Value(), builder_.getI64IntegerAttr(axis));
   for (int i = 0; i < count; ++i) define(n, i, op.getResult(i));
 }
 
 void GraphImporter::importTile(const onnx::NodeProto &n) {
   Value x = input(n, 0);
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  if (runtimeShapeParams(n, {1})) {
+    Value repeats = shapeParamOperand(n, 1, "repeats");
+    if (cast<RankedTensorType>(repeats.getType()).getNumElements() != rank)
+      throw ImportError(where(n) + ": repeats must have one entry per input dim");
+    define(n, 0, builder_.create<TileOp>(loc(n), resultType(n), x, repeats, nullptr));
+    return;
+  }
   std::vector<int64_t> repeats = constantInts(n, 1, "repeats");
-  if (int64_t(repeats.size()) != cast<RankedTensorType>(x.getType()).getRank())
+  if (int64_t(repeats.size()) != rank)
     throw ImportError(where(n) + ": repeats must have one entry per input dim");
-  define(n, 0, builder_.create<TileOp>(loc(n), resultType(n), x, builder_.getDenseI64ArrayAttr(repeats)));
+  define(n, 0, builder_.create<TileOp>(loc(n), resultType(n), x, Value(), builder_.getDenseI64ArrayAttr(repeats)));
 }
 
 // Pad-13 (pads, constant_value inputs) and Pad-18's axes: pads become one begin and one

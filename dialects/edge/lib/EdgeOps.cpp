@@ -812,6 +812,13 @@ LogicalResult SplitOp::verify() {
   int64_t rank = in.size(), axis = getAxis();
   if (failed(verifyAxis(*this, axis, rank))) return failure();
   if (getOutputs().empty()) return emitOpError("needs at least one result");
+  // Run-time sizes: the kernel checks them against the results' sizes along the axis.
+  if (Value split = getSplitInput()) {
+    if (failed(verifyShapeParam(*this, split, "split_input"))) return failure();
+    if (tensorType(split).getNumElements() != int64_t(getOutputs().size()))
+      return emitOpError() << "split_input has " << tensorType(split).getNumElements() << " elements for "
+                           << getOutputs().size() << " results";
+  }
   int64_t total = 0;
   Type elem = elementOf(getInput());
   std::optional<int64_t> q = quantizedDimension(elem);
@@ -838,7 +845,21 @@ LogicalResult SplitOp::verify() {
 }
 
 LogicalResult TileOp::verify() {
-  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getOutput()), repeats = getRepeats();
+  ArrayRef<int64_t> in = shapeOf(getInput()), out = shapeOf(getOutput());
+  if (Value r = getRepeatsInput()) {
+    // Run-time repeats: the kernel checks them against the result shape.
+    if (getRepeats()) return emitOpError("repeats are given both as an attribute and as an operand");
+    if (failed(verifyShapeParam(*this, r, "repeats_input"))) return failure();
+    if (tensorType(r).getNumElements() != int64_t(in.size()) || out.size() != in.size())
+      return emitOpError("repeats_input, input and result must have the same rank");
+    for (size_t d = 0; d < in.size(); ++d)
+      if (in[d] != 0 && out[d] % in[d] != 0)
+        return emitOpError() << "result dim " << d << " (" << out[d] << ") is no multiple of the input's " << in[d];
+    if (elementOf(getInput()) != elementOf(getOutput())) return emitOpError("tile cannot change the element type");
+    return success();
+  }
+  if (!getRepeats()) return emitOpError("needs a repeats attribute or a repeats_input operand");
+  ArrayRef<int64_t> repeats = *getRepeats();
   if (repeats.size() != in.size() || out.size() != in.size())
     return emitOpError("repeats, input and result must have the same rank");
   for (size_t d = 0; d < in.size(); ++d) {

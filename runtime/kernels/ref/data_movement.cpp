@@ -114,14 +114,24 @@ private:
   std::vector<size_t> chunks_;  // bytes each input contributes per outer index
 };
 
-// The inverse of Concat: each output takes its chunk of every outer slice.
+// The inverse of Concat: each output takes its chunk of every outer slice. The outputs'
+// sizes along the axis are the split; ONNX's split as input 1, read on every run, must
+// be them.
 class RefSplit final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 1, 1);
+    requireInputCount(sig, 1, 2);
     const TensorView &x = requireInput(sig, 0, "X");
     requireUnpacked(sig, x);
     if (sig.outputs.empty()) kernelFail(sig, "needs at least one output");
+    splitInput_ = optionalInput(sig, 1) != nullptr;
+    if (splitInput_) {
+      requireIntList(sig, *sig.inputs[1], "split");
+      if (sig.inputs[1]->numel() != static_cast<int64_t>(sig.outputs.size()))
+        kernelFail(sig, "split has " + std::to_string(sig.inputs[1]->numel()) + " values for " +
+                            std::to_string(sig.outputs.size()) + " outputs");
+      where_ = nodeWhere(sig);
+    }
     const int64_t axis = sig.attrs.i("axis", 0);
     if (axis < 0 || axis >= x.rank())
       kernelFail(sig,
@@ -143,10 +153,17 @@ public:
       kernelFail(sig, "outputs add up to " + std::to_string(total) + " along axis " +
                           std::to_string(axis) + ", input has " + std::to_string(x.shape[axis]));
     outer_ = product(x.shape, 0, axis);
+    for (size_t i = 0; i < sig.outputs.size(); ++i) sizes_.push_back(sig.outputs[i]->shape[axis]);
   }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
+    if (splitInput_) {
+      const std::vector<int64_t> split = intValues(*in[1]);
+      for (int64_t s : split)
+        if (s < 0) badValues(where_, valuesStr("split", split) + ": sizes must be >= 0");
+      if (split != sizes_) shapeMismatch(where_, valuesStr("split", split), split, sizes_, "sizes");
+    }
     const auto *x = static_cast<const uint8_t *>(in[0]->data);
     for (int64_t o = 0; o < outer_; ++o) {
       for (size_t i = 0; i < out.size(); ++i) {
@@ -160,6 +177,9 @@ public:
 private:
   int64_t outer_ = 0;
   std::vector<size_t> chunks_;  // bytes each output takes per outer index
+  std::vector<int64_t> sizes_;  // each output's size along the axis
+  bool splitInput_ = false;
+  std::string where_;
 };
 
 // Slice: the compiler's normalized (start, step) per dim, or ONNX's starts, ends, axes?

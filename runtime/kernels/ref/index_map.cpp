@@ -12,11 +12,12 @@ namespace edgec::rt::ref {
 namespace {
 
 // Tile: output dim d, of size repeats * n, is viewed as [repeats, n]; the input does not
-// move along the repeat half, so one strided copy over 2 * rank dims does it.
-class RefTile final : public StridedCopyKernel {
+// move along the repeat half, so one strided copy over 2 * rank dims does it. ONNX's
+// repeats as input 1, read on every run, must give the output's shape.
+class RefTile final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 1, 1);
+    requireInputCount(sig, 1, 2);
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &y = requireOutput(sig, 0);
     requireSameDType(sig, x, y, "output");
@@ -36,7 +37,45 @@ public:
     }
     loop_ = StridedLoop<2>(shape, {outStrides, inStrides});
     dtype_ = x.dtype;
+    repeatsInput_ = optionalInput(sig, 1) != nullptr;
+    if (repeatsInput_) {
+      requireIntList(sig, *sig.inputs[1], "repeats");
+      if (sig.inputs[1]->numel() != x.rank())
+        kernelFail(sig, "repeats has " + std::to_string(sig.inputs[1]->numel()) + " values for input " +
+                            shapeStr(x.shape));
+      inShape_ = x.shape;
+      outShape_ = y.shape;
+      where_ = nodeWhere(sig);
+    }
   }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    if (repeatsInput_) {  // the values do not move elements, only decide the shape
+      const std::vector<int64_t> repeats = intValues(*in[1]);
+      const std::string values = valuesStr("repeats", repeats);
+      std::vector<int64_t> shape;
+      for (size_t d = 0; d < repeats.size(); ++d) {
+        if (repeats[d] < 0) badValues(where_, values + ": repeats must be >= 0");
+        int64_t dim = 0;
+        if (__builtin_mul_overflow(inShape_[d], repeats[d], &dim))
+          badValues(where_, values + ": repeats " + std::to_string(repeats[d]) + " overflows dim " + std::to_string(d));
+        shape.push_back(dim);
+      }
+      if (shape != outShape_) shapeMismatch(where_, values, shape, outShape_);
+    }
+    dispatchBySize(dtype_, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
+    });
+  }
+
+private:
+  StridedLoop<2> loop_;
+  bool repeatsInput_ = false;
+  std::vector<int64_t> inShape_, outShape_;
+  std::string where_;
+  DType dtype_ = DType::f32;
 };
 
 // Pad: per dim, a table maps each output index to its input index (-1: the constant).

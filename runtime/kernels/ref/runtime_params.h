@@ -37,10 +37,11 @@ inline std::string valuesStr(const char *what, const std::vector<int64_t> &v) {
 inline std::string nodeWhere(const KernelSignature &sig) { return sig.op + " node '" + sig.node + "'"; }
 
 // The values give another shape than the compiled one: the package cannot run them.
+// `what` names what the values decide ("shape", or Split's "sizes").
 [[noreturn]] inline void shapeMismatch(const std::string &where, const std::string &values,
-                                       const std::vector<int64_t> &implied,
-                                       const std::vector<int64_t> &compiled) {
-  throw Error(where + ": " + values + " give shape " + shapeStr(implied) + " but the package was compiled for " +
+                                       const std::vector<int64_t> &implied, const std::vector<int64_t> &compiled,
+                                       const char *what = "shape") {
+  throw Error(where + ": " + values + " give " + what + " " + shapeStr(implied) + " but the package was compiled for " +
               shapeStr(compiled) +
               "; shapes are fixed at compile time (freeze the input with edgec compile --bind NAME=FILE.npy)");
 }

@@ -184,4 +184,67 @@ func.func @pad_no_pads(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = edge.Pad %x {mode = "constant"} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+// -----
+
+func.func @tile_both_forms(%x: tensor<2x3xf32>, %r: tensor<2xi64>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{repeats are given both as an attribute and as an operand}}
+  %0 = edge.Tile %x repeats %r {repeats = array<i64: 2, 1>} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @tile_repeats_rank(%x: tensor<2x3xf32>, %r: tensor<1x2xi64>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{repeats_input must be a list of integers (rank 0 or 1), got 'tensor<1x2xi64>'}}
+  %0 = edge.Tile %x repeats %r : (tensor<2x3xf32>, tensor<1x2xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @tile_repeats_count(%x: tensor<2x3xf32>, %r: tensor<3xi64>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{repeats_input, input and result must have the same rank}}
+  %0 = edge.Tile %x repeats %r : (tensor<2x3xf32>, tensor<3xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @tile_not_multiple(%x: tensor<2x3xf32>, %r: tensor<2xi64>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{result dim 1 (4) is no multiple of the input's 3}}
+  %0 = edge.Tile %x repeats %r : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @tile_runtime_element(%x: tensor<2x3xf32>, %r: tensor<2xi64>) -> tensor<4x3xf16> {
+  // expected-error @+1 {{tile cannot change the element type}}
+  %0 = edge.Tile %x repeats %r : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<4x3xf16>
+  return %0 : tensor<4x3xf16>
+}
+
+// -----
+
+func.func @tile_no_repeats(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{needs a repeats attribute or a repeats_input operand}}
+  %0 = edge.Tile %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @split_sizes_rank(%x: tensor<2x3xf32>, %s: tensor<1x2xi64>) -> (tensor<2x1xf32>, tensor<2x2xf32>) {
+  // expected-error @+1 {{split_input must be a list of integers (rank 0 or 1), got 'tensor<1x2xi64>'}}
+  %0:2 = edge.Split %x split %s {axis = 1 : i64} : (tensor<2x3xf32>, tensor<1x2xi64>) -> (tensor<2x1xf32>, tensor<2x2xf32>)
+  return %0#0, %0#1 : tensor<2x1xf32>, tensor<2x2xf32>
+}
+
+// -----
+
+func.func @split_sizes_count(%x: tensor<2x3xf32>, %s: tensor<3xi64>) -> (tensor<2x1xf32>, tensor<2x2xf32>) {
+  // expected-error @+1 {{split_input has 3 elements for 2 results}}
+  %0:2 = edge.Split %x split %s {axis = 1 : i64} : (tensor<2x3xf32>, tensor<3xi64>) -> (tensor<2x1xf32>, tensor<2x2xf32>)
+  return %0#0, %0#1 : tensor<2x1xf32>, tensor<2x2xf32>
+}
 

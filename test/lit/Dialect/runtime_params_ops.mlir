@@ -22,4 +22,12 @@ func.func @pad(%x: tensor<2x3xf32>, %v: tensor<f32>, %p: tensor<2xi32>, %a: tens
   %0 = edge.Pad %x, %v pads %p axes %a {mode = "constant"} : (tensor<2x3xf32>, tensor<f32>, tensor<2xi32>, tensor<1xi64>) -> tensor<2x5xf32>
   return %0 : tensor<2x5xf32>
 }
+// CHECK-LABEL: func.func @tile_split
+func.func @tile_split(%x: tensor<2x3xf32>, %r: tensor<2xi64>, %s: tensor<2xi32>) -> (tensor<4x3xf32>, tensor<2x1xf32>, tensor<2x2xf32>) {
+  // CHECK: edge.Tile %{{.+}} repeats %{{.+}} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<4x3xf32>
+  %0 = edge.Tile %x repeats %r : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<4x3xf32>
+  // CHECK: edge.Split %{{.+}} split %{{.+}} {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2xi32>) -> (tensor<2x1xf32>, tensor<2x2xf32>)
+  %1:2 = edge.Split %x split %s {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2xi32>) -> (tensor<2x1xf32>, tensor<2x2xf32>)
+  return %0, %1#0, %1#1 : tensor<4x3xf32>, tensor<2x1xf32>, tensor<2x2xf32>
+}
 

@@ -508,17 +508,32 @@ def Edge_CastOp : Edge_Op<"Cast", [Pure]> {
 
 def Edge_SplitOp : Edge_Op<"Split", [Pure]> {
   let summary = "Split along `axis` into the results (their sizes along it are the split)";
-  let arguments = (ins Edge_Tensor:$input, I64Attr:$axis);
+  let description = [{
+    The results' sizes along `axis` are the split. ONNX's split input known only at
+    run time is the operand `split_input` (one size per result), which the kernel
+    reads on every run and checks against those sizes.
+  }];
+  let arguments = (ins Edge_Tensor:$input, Edge_ShapeParam:$split_input, I64Attr:$axis);
   let results = (outs Variadic<Edge_Tensor>:$outputs);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`split` $split_input^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 
 def Edge_TileOp : Edge_Op<"Tile", [Pure]> {
   let summary = "Repeat the input `repeats[d]` times along each dim d";
-  let arguments = (ins Edge_Tensor:$input, DenseI64ArrayAttr:$repeats);
+  let description = [{
+    `repeats` is the attribute, or, known only at run time, the operand
+    `repeats_input` (one per dim), which the kernel reads on every run and checks
+    gives the result shape; never both.
+  }];
+  let arguments = (ins Edge_Tensor:$input, Edge_ShapeParam:$repeats_input,
+                   OptionalAttr<DenseI64ArrayAttr>:$repeats);
   let results = (outs Edge_Tensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`repeats` $repeats_input^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 
