@@ -295,5 +295,47 @@ TEST(RuntimeParams, SplitChecksSizesOnEveryRun) {
   EXPECT_THROW(Prepared("Split", {&x, &three}, {&a, &b}, axis0), Error);
 }
 
+// ---- TopK's K, OneHot's depth ----
+
+TEST(RuntimeParams, TopKChecksKOnEveryRun) {
+  Tensor x = Tensor::of<float>({1, 4}, {3, 1, 4, 2});
+  Tensor k = Tensor::of<int64_t>({1}, {2});
+  Tensor values(DType::f32, {1, 2}), indices(DType::i64, {1, 2});
+  AttrList attrs;
+  attrs.i("axis", 1);
+  attrs.i("largest", 1);
+  Prepared topk("TopK", {&x, &k}, {&values, &indices}, attrs);
+  topk.run();
+  EXPECT_EQ(values.values<float>(), (std::vector<float>{4, 3}));
+  EXPECT_EQ(indices.values<int64_t>(), (std::vector<int64_t>{2, 0}));
+  k.view().as<int64_t>()[0] = 3;
+  EXPECT_EQ(topk.runError(), "TopK node 'n1': K [3] give a size along the axis of [3] but the package was compiled "
+                             "for [2]; shapes are fixed at compile time (freeze the input with edgec compile --bind "
+                             "NAME=FILE.npy)");
+  k.view().as<int64_t>()[0] = -1;
+  EXPECT_CONTAINS(topk.runError(), "TopK node 'n1': K [-1]: K must be >= 0");
+  Tensor two = Tensor::of<int64_t>({2}, {2, 2});
+  EXPECT_THROW(Prepared("TopK", {&x, &two}, {&values, &indices}, attrs), Error);
+}
+
+TEST(RuntimeParams, OneHotChecksDepthOnEveryRun) {
+  Tensor idx = Tensor::of<int64_t>({2}, {1, -1});
+  Tensor onOff = Tensor::of<float>({2}, {0, 5});
+  Tensor depth = Tensor::of<float>({}, {3.7f});  // truncated to 3
+  Tensor y(DType::f32, {2, 3});
+  AttrList attrs;
+  attrs.i("axis", 1);
+  Prepared hot("OneHot", {&idx, &onOff, &depth}, {&y}, attrs);
+  hot.run();
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{0, 5, 0, 0, 0, 5}));
+  depth.view().as<float>()[0] = 4;
+  EXPECT_CONTAINS(hot.runError(), "OneHot node 'n1': depth [4] give a size along the axis of [4] but the package "
+                                  "was compiled for [3]");
+  depth.view().as<float>()[0] = 0;
+  EXPECT_CONTAINS(hot.runError(), "depth must be >= 1");
+  depth.view().as<float>()[0] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_CONTAINS(hot.runError(), "depth must be >= 1");
+}
+
 }  // namespace
 }  // namespace edgec::rt::testing

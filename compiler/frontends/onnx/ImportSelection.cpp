@@ -35,12 +35,25 @@ void GraphImporter::importTopK(const onnx::NodeProto &n) {
   auto xt = cast<RankedTensorType>(x.getType());
   if (xt.getRank() == 0) throw ImportError(where(n) + ": input must have rank >= 1");
   int64_t axis = normalizeAxis(attrInt(n, "axis", -1), xt.getRank(), where(n));
-  int64_t k = constantCount(n, 1, "K", 0, xt.getDimSize(axis));
-  // `sorted = 0` leaves the order to the implementation: the op always sorts.
+  // A K known only at run time: the declared results' size along the axis is k, which
+  // the kernel checks the value against.
+  Value kInput;
   SmallVector<int64_t> shape(xt.getShape());
-  shape[axis] = k;
+  if (runtimeShapeParams(n, {1})) {
+    kInput = input(n, 1);
+    auto kt = cast<RankedTensorType>(kInput.getType());
+    if (!kt.getElementType().isInteger(64) && !kt.getElementType().isInteger(32)) 
+      throw ImportError(where(n) + ": K must be an int64 value");
+    if (kt.getNumElements() != 1) throw ImportError(where(n) + ": K must hold one value");
+    RankedTensorType values = resultType(n, 0);
+    if (values.getRank() != xt.getRank()) throw ImportError(where(n) + ": the values' rank differs from the input's");
+    shape[axis] = values.getDimSize(axis);
+  } else {
+    shape[axis] = constantCount(n, 1, "K", 0, xt.getDimSize(axis));
+  }
+  // `sorted = 0` leaves the order to the implementation: the op always sorts.
   auto op = builder_.create<TopKOp>(loc(n), RankedTensorType::get(shape, xt.getElementType()),
-                                    RankedTensorType::get(shape, builder_.getI64Type()), x,
+                                    RankedTensorType::get(shape, builder_.getI64Type()), x, kInput,
                                     builder_.getI64IntegerAttr(axis),
                                     builder_.getI64IntegerAttr(attrInt(n, "largest", 1) != 0));
   define(n, 0, op.getValues());
@@ -54,12 +67,24 @@ void GraphImporter::importOneHot(const onnx::NodeProto &n) {
   if (vt.getNumElements() != 2)
     throw ImportError(where(n) + ": values must hold two elements [off, on]");
   int64_t axis = normalizeAxis(attrInt(n, "axis", -1), it.getRank() + 1, where(n));
-  // A float depth is truncated, as ONNX's reference casts it.
-  int64_t depth = constantCount(n, 1, "depth", 1, std::numeric_limits<int32_t>::max());
+  // A float depth is truncated, as ONNX's reference casts it. One known only at run time
+  // is the declared result's size along the axis, which the kernel checks it against.
+  Value depthInput;
+  int64_t depth = 0;
+  if (runtimeShapeParams(n, {1})) {
+    depthInput = input(n, 1);
+    if (cast<RankedTensorType>(depthInput.getType()).getNumElements() != 1)
+      throw ImportError(where(n) + ": depth must hold one value");
+    RankedTensorType result = resultType(n);
+    if (result.getRank() != it.getRank() + 1) throw ImportError(where(n) + ": the result's rank is not the indices' + 1");
+    depth = result.getDimSize(axis);
+  } else {
+    depth = constantCount(n, 1, "depth", 1, std::numeric_limits<int32_t>::max());
+  }
   SmallVector<int64_t> shape(it.getShape());
   shape.insert(shape.begin() + axis, depth);
   define(n, 0, builder_.create<OneHotOp>(loc(n), RankedTensorType::get(shape, vt.getElementType()), indices,
-                                         values, builder_.getI64IntegerAttr(axis)));
+                                         values, depthInput, builder_.getI64IntegerAttr(axis)));
 }
 
 std::vector<uint8_t> identityBytes(Type elem, int64_t rows, int64_t cols, int64_t k) {

@@ -18,6 +18,8 @@ LogicalResult TopKOp::verify() {
   ArrayRef<int64_t> in = shapeOf(getInput()), values = shapeOf(getValues());
   const int64_t axis = getAxis();
   if (failed(verifyAxis(*this, axis, in.size()))) return failure();
+  if (Value k = getKInput(); k && tensorType(k).getNumElements() != 1)
+    return emitOpError() << "k_input must have one element, got " << k.getType();
   if (getLargest() != 0 && getLargest() != 1)
     return emitOpError() << "largest must be 0 or 1, got " << getLargest();
   if (elementOf(getValues()) != elementOf(getInput()))
@@ -44,6 +46,8 @@ LogicalResult OneHotOp::verify() {
   if (tensorType(getValues()).getNumElements() != 2)
     return emitOpError() << "values must hold two elements [off, on], got shape "
                          << shapeStr(shapeOf(getValues()));
+  if (Value depth = getDepthInput(); depth && tensorType(depth).getNumElements() != 1)
+    return emitOpError() << "depth_input must have one element, got " << depth.getType();
   if (elementOf(getValues()) != elementOf(getOutput()))
     return emitOpError() << "the result must have the element type of values " << elementOf(getValues())
                          << ", got " << elementOf(getOutput());

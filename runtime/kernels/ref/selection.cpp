@@ -8,6 +8,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "ref/runtime_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -78,10 +79,16 @@ template <typename T> bool ranksAbove(T a, T b, bool largest) {
   return largest ? a > b : a < b;
 }
 
+// TopK: k is the outputs' size along the axis; ONNX's K as input 1, read on every run,
+// must be that size.
 class RefTopK final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 1, 1);
+    requireInputCount(sig, 1, 2);
+    if ((kInput_ = optionalInput(sig, 1) != nullptr)) {
+      requireScalarInt(sig, *sig.inputs[1], "K");
+      where_ = nodeWhere(sig);
+    }
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &values = requireOutput(sig, 0), &indices = requireOutput(sig, 1);
     requireDType(sig, x, NumericTypes{}, "TopK");
@@ -104,6 +111,11 @@ public:
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
+    if (kInput_) {
+      const int64_t k = scalarInt(*in[1]);
+      if (k < 0) badValues(where_, valuesStr("K", {k}) + ": K must be >= 0");
+      if (k != k_) shapeMismatch(where_, valuesStr("K", {k}), {k}, {k_}, "a size along the axis of");
+    }
     dispatch(NumericTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T *x = in[0]->as<T>();
@@ -136,14 +148,24 @@ public:
 private:
   Lines lines_;
   int64_t k_ = 0;
-  bool largest_ = true;
+  bool largest_ = true, kInput_ = false;
+  std::string where_;
   DType dtype_ = DType::f32;
 };
 
+// OneHot: inputs indices, values [off, on] and, known only at run time, ONNX's depth
+// (read on every run, a float truncated; it must be the output's size along the axis).
 class RefOneHot final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 2, 2);
+    requireInputCount(sig, 2, 3);
+    if (const TensorView *d = optionalInput(sig, 2)) {
+      requireDType(sig, *d, NumericTypes{}, "depth");
+      if (d->numel() != 1) kernelFail(sig, "depth must have one element, got " + shapeStr(d->shape));
+      depthType_ = d->dtype;
+      depthInput_ = true;
+      where_ = nodeWhere(sig);
+    }
     const TensorView &indices = requireInput(sig, 0, "indices");
     const TensorView &values = requireInput(sig, 1, "values");
     const TensorView &y = requireOutput(sig, 0);
@@ -165,6 +187,17 @@ public:
 
   void run(const RunContext &, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
+    if (depthInput_) {
+      double raw = 0;
+      dispatch(NumericTypes{}, depthType_, [&](auto tag) {
+        using D = typename decltype(tag)::type;
+        raw = static_cast<double>(in[2]->as<D>()[0]);
+      });
+      if (!(raw >= 1 && raw < 9.2e18))  // NaN too
+        badValues(where_, "depth " + std::to_string(raw) + ": depth must be >= 1");
+      const int64_t depth = static_cast<int64_t>(raw);  // truncated, as ONNX's reference
+      if (depth != depth_) shapeMismatch(where_, valuesStr("depth", {depth}), {depth}, {depth_}, "a size along the axis of");
+    }
     dispatch(NumericTypes{}, indexType_, [&](auto itag) {
       using I = typename decltype(itag)::type;
       dispatchBySize(valueType_, [&](auto vtag) {
@@ -198,7 +231,9 @@ private:
   }
 
   int64_t outer_ = 0, depth_ = 0, inner_ = 0;
-  DType indexType_ = DType::i64, valueType_ = DType::f32;
+  DType indexType_ = DType::i64, valueType_ = DType::f32, depthType_ = DType::i64;
+  bool depthInput_ = false;
+  std::string where_;
 };
 
 // [batch, time, inner] or [time, batch, inner]: each entry's first sequence_lens[b]

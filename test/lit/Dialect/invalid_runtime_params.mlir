@@ -121,6 +121,7 @@ func.func @reduce_noop_without_operand(%x: tensor<2x3xf32>) -> tensor<1x1xf32> {
   %0 = edge.ReduceSum %x {axes = array<i64>, keepdims = 1 : i64, noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>) -> tensor<1x1xf32>
   return %0 : tensor<1x1xf32>
 }
+
 // -----
 
 func.func @pad_both_forms(%x: tensor<2x3xf32>, %p: tensor<4xi64>) -> tensor<3x6xf32> {
@@ -184,6 +185,7 @@ func.func @pad_no_pads(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = edge.Pad %x {mode = "constant"} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
 // -----
 
 func.func @tile_both_forms(%x: tensor<2x3xf32>, %r: tensor<2xi64>) -> tensor<4x3xf32> {
@@ -248,3 +250,18 @@ func.func @split_sizes_count(%x: tensor<2x3xf32>, %s: tensor<3xi64>) -> (tensor<
   return %0#0, %0#1 : tensor<2x1xf32>, tensor<2x2xf32>
 }
 
+// -----
+
+func.func @topk_k_count(%x: tensor<3x4xf32>, %k: tensor<2xi64>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{k_input must have one element, got 'tensor<2xi64>'}}
+  %0:2 = edge.TopK %x k %k {axis = 1 : i64, largest = 1 : i64} : (tensor<3x4xf32>, tensor<2xi64>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  return %0#0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @onehot_depth_count(%i: tensor<3xi64>, %v: tensor<2xf32>, %d: tensor<2xf32>) -> tensor<3x10xf32> {
+  // expected-error @+1 {{depth_input must have one element, got 'tensor<2xf32>'}}
+  %0 = edge.OneHot %i, %v depth %d {axis = 1 : i64} : (tensor<3xi64>, tensor<2xf32>, tensor<2xf32>) -> tensor<3x10xf32>
+  return %0 : tensor<3x10xf32>
+}

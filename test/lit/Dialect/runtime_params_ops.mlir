@@ -16,12 +16,14 @@ func.func @reduce_sum(%x: tensor<2x3xf32>, %a: tensor<0xi32>) -> tensor<2x3xf32>
   %0 = edge.ReduceSum %x axes %a : tensor<0xi32> {keepdims = 1 : i64, noop_with_empty_axes = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
 // CHECK-LABEL: func.func @pad
 func.func @pad(%x: tensor<2x3xf32>, %v: tensor<f32>, %p: tensor<2xi32>, %a: tensor<1xi64>) -> tensor<2x5xf32> {
   // CHECK: edge.Pad %{{.+}}, %{{.+}} pads %{{.+}} axes %{{.+}} {mode = "constant"} : (tensor<2x3xf32>, tensor<f32>, tensor<2xi32>, tensor<1xi64>) -> tensor<2x5xf32>
   %0 = edge.Pad %x, %v pads %p axes %a {mode = "constant"} : (tensor<2x3xf32>, tensor<f32>, tensor<2xi32>, tensor<1xi64>) -> tensor<2x5xf32>
   return %0 : tensor<2x5xf32>
 }
+
 // CHECK-LABEL: func.func @tile_split
 func.func @tile_split(%x: tensor<2x3xf32>, %r: tensor<2xi64>, %s: tensor<2xi32>) -> (tensor<4x3xf32>, tensor<2x1xf32>, tensor<2x2xf32>) {
   // CHECK: edge.Tile %{{.+}} repeats %{{.+}} : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<4x3xf32>
@@ -31,3 +33,11 @@ func.func @tile_split(%x: tensor<2x3xf32>, %r: tensor<2xi64>, %s: tensor<2xi32>)
   return %0, %1#0, %1#1 : tensor<4x3xf32>, tensor<2x1xf32>, tensor<2x2xf32>
 }
 
+// CHECK-LABEL: func.func @topk_onehot
+func.func @topk_onehot(%x: tensor<3x4xf32>, %k: tensor<i32>, %i: tensor<3xi64>, %v: tensor<2xf32>, %d: tensor<1xi64>) -> (tensor<3x2xf32>, tensor<3x10xf32>) {
+  // CHECK: edge.TopK %{{.+}} k %{{.+}} {axis = 1 : i64, largest = 0 : i64} : (tensor<3x4xf32>, tensor<i32>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  %0:2 = edge.TopK %x k %k {axis = 1 : i64, largest = 0 : i64} : (tensor<3x4xf32>, tensor<i32>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  // CHECK: edge.OneHot %{{.+}}, %{{.+}} depth %{{.+}} {axis = 1 : i64} : (tensor<3xi64>, tensor<2xf32>, tensor<1xi64>) -> tensor<3x10xf32>
+  %1 = edge.OneHot %i, %v depth %d {axis = 1 : i64} : (tensor<3xi64>, tensor<2xf32>, tensor<1xi64>) -> tensor<3x10xf32>
+  return %0#0, %1 : tensor<3x2xf32>, tensor<3x10xf32>
+}

@@ -29,16 +29,20 @@ def Edge_HardmaxOp : Edge_Op<"Hardmax", [Pure, SameOperandsAndResultType]> {
 def Edge_TopKOp : Edge_Op<"TopK", [Pure]> {
   let summary = "The k largest (or smallest) elements along `axis`, and their indices";
   let description = [{
-    k is the results' size along `axis` (ONNX's K input, a compile-time constant); the
-    results otherwise have the input's shape. `largest = 1` picks the largest elements,
+    k is the results' size along `axis` (ONNX's K input); the results otherwise have
+    the input's shape. A K known only at run time is also the operand `k_input` (one
+    int32/int64), which the kernel reads on every run and checks is that size. `largest = 1` picks the largest elements,
     `0` the smallest. The results are always sorted, best first (ONNX's `sorted = 0`
     leaves the order unspecified, so sorting is valid for it too); of equal elements
     the one with the lower index comes first, as ONNX requires. A NaN ranks above every
     number (numpy's sort order).
   }];
-  let arguments = (ins Edge_NumericTensor:$input, I64Attr:$axis, I64Attr:$largest);
+  let arguments = (ins Edge_NumericTensor:$input, Optional<StaticShapeTensorOf<[I32, I64]>>:$k_input,
+                   I64Attr:$axis, I64Attr:$largest);
   let results = (outs Edge_NumericTensor:$values, StaticShapeTensorOf<[I64]>:$indices);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`k` $k_input^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 
@@ -46,15 +50,19 @@ def Edge_OneHotOp : Edge_Op<"OneHot", [Pure]> {
   let summary = "One-hot encoding of `indices` along a new axis";
   let description = [{
     The result is `indices`' shape with a dim of size depth inserted at `axis`
-    (normalized to [0, rank(indices)]); depth is ONNX's depth input, a compile-time
-    constant. `values` holds [off, on] in the result's element type. Each index is
+    (normalized to [0, rank(indices)]); depth is ONNX's depth input. A depth known
+    only at run time is also the operand `depth_input` (one number; a float one is
+    truncated), which the kernel reads on every run and checks is that size. `values` holds [off, on] in the result's element type. Each index is
     converted to an integer (float indices truncated toward zero); a negative one counts
     from the end (index + depth), and one outside [-depth, depth) gives a line of
     only `off` values (ONNX).
   }];
-  let arguments = (ins Edge_NumericTensor:$indices, Edge_SelectedTensor:$values, I64Attr:$axis);
+  let arguments = (ins Edge_NumericTensor:$indices, Edge_SelectedTensor:$values,
+                   Optional<Edge_NumericTensor>:$depth_input, I64Attr:$axis);
   let results = (outs Edge_SelectedTensor:$output);
-  let assemblyFormat = "$indices `,` $values attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $indices `,` $values (`depth` $depth_input^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 
