@@ -199,6 +199,7 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model,
   // there are finitely many, so this ends.
   onnx_frontend::ConstantCache constants;  // initializers imported in earlier rounds
   while (!module) {
+    onnx_frontend::bindDeclaredDims(model);
     GraphImporter importer(context, model, name, constants);
     try {
       module = importer.run();

@@ -49,6 +49,9 @@ void coerceLegacyHardmax(onnx::ModelProto &model);
 
 // ONNX shape inference with data propagation (again after constants were bound).
 void inferShapes(onnx::ModelProto &model, const std::string &name);
+// Symbolic dims that a run-time value decides (Range's length) and that a declared
+// static shape fixes through shape-preserving ops become numbers (DeclaredDims.cpp).
+void bindDeclaredDims(onnx::ModelProto &model);
 
 // Whether `n` is an op the ONNX schema at `opset` defines as a function of other ops.
 bool expandsAsFunction(const onnx::NodeProto &n, int opset);

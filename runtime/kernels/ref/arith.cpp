@@ -4,6 +4,7 @@
 // f16 operands compute in float and round once per operation (Arith in util.h), as
 // numpy's float16 ufuncs do.
 #include <cmath>
+#include <sstream>
 #include <string>
 #include <type_traits>
 
@@ -234,8 +235,11 @@ private:
 
 using RangeTypes = Types<float, double, int16_t, int32_t, int64_t>;
 
-// The compiler fixed the length (the output's static size) from constant start, limit
-// and delta; the kernel only generates start + i * delta, as the ONNX reference does.
+// The compiler fixed the length (the output's static size), from constant start, limit
+// and delta or from the model's declared shapes; the kernel generates start + i * delta,
+// as the ONNX reference does. When any of the three is a run-time value, every run
+// checks that the values give the compiled length (ONNX's max(ceil((limit - start) /
+// delta), 0), as its shape inference computes it) and fails naming the node otherwise.
 class RefRange final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
@@ -248,6 +252,10 @@ public:
       requireSameDType(sig, y, t, "start/limit/delta");
       if (t.numel() != 1) kernelFail(sig, "start, limit and delta must be scalars");
     }
+    // Constants were checked when the compiler sized the output.
+    check_ = false;
+    for (size_t i = 0; i < 3; ++i) check_ = check_ || i >= sig.input_is_constant.size() || !sig.input_is_constant[i];
+    where_ = sig.op + " node '" + sig.node + "'";
     dtype_ = y.dtype;
   }
 
@@ -255,14 +263,35 @@ public:
            const std::vector<TensorView *> &out) override {
     dispatch(RangeTypes{}, dtype_, [&](auto tag) {
       using T = typename decltype(tag)::type;
-      const T start = *in[0]->as<T>(), delta = *in[2]->as<T>();
+      const T start = *in[0]->as<T>(), limit = *in[1]->as<T>(), delta = *in[2]->as<T>();
       T *y = out[0]->as<T>();
       const int64_t n = out[0]->numel();
+      if (check_) checkLength<T>(start, limit, delta, n);
       for (int64_t i = 0; i < n; ++i) y[i] = wrapAdd(start, wrapMul(static_cast<T>(i), delta));
     });
   }
 
 private:
+  template <typename T> void checkLength(T start, T limit, T delta, int64_t compiled) const {
+    auto str = [](T v) {
+      std::ostringstream os;
+      os << +v;
+      return os.str();
+    };
+    const std::string given = "start " + str(start) + ", limit " + str(limit) + ", delta " + str(delta);
+    if (delta == T(0)) throw Error(where_ + ": " + given + ": delta must not be 0");
+    // ONNX 1.12's shape inference: the difference in T, the division in double.
+    const double count = std::ceil(1.0 * double(wrapSub(limit, start)) / double(delta));
+    if (!std::isfinite(count)) throw Error(where_ + ": " + given + ": the length is not finite");
+    const int64_t length = count <= 0 ? 0 : count >= 9.2e18 ? INT64_MAX : int64_t(count);
+    if (length != compiled)
+      throw Error(where_ + ": " + given + " give shape [" + std::to_string(length) +
+                  "] but the package was compiled for [" + std::to_string(compiled) +
+                  "]; shapes are fixed at compile time (freeze the input with edgec compile --bind NAME=FILE.npy)");
+  }
+
+  std::string where_;
+  bool check_ = false;
   DType dtype_ = DType::f32;
 };
 
