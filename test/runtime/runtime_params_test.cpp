@@ -337,5 +337,24 @@ TEST(RuntimeParams, OneHotChecksDepthOnEveryRun) {
   EXPECT_CONTAINS(hot.runError(), "depth must be >= 1");
 }
 
+// ---- MaxUnpool's output_shape ----
+
+TEST(RuntimeParams, MaxUnpoolChecksOutputShapeOnEveryRun) {
+  Tensor x = Tensor::of<float>({1, 1, 1, 2}, {7, 8});
+  Tensor idx = Tensor::of<int64_t>({1, 1, 1, 2}, {0, 4});
+  Tensor shape = Tensor::of<int64_t>({4}, {1, 1, 1, 5});
+  Tensor y(DType::f32, {1, 1, 1, 5});
+  AttrList none;
+  Prepared unpool("MaxUnpool", {&x, &idx, &shape}, {&y}, none);
+  unpool.run();
+  EXPECT_EQ(y.values<float>(), (std::vector<float>{7, 0, 0, 0, 8}));
+  shape.view().as<int64_t>()[3] = 6;
+  EXPECT_EQ(unpool.runError(), "MaxUnpool node 'n1': output_shape [1, 1, 1, 6] give shape [1,1,1,6] but the package "
+                               "was compiled for [1,1,1,5]; shapes are fixed at compile time (freeze the input with "
+                               "edgec compile --bind NAME=FILE.npy)");
+  Tensor three = Tensor::of<int64_t>({3}, {1, 1, 5});
+  EXPECT_THROW(Prepared("MaxUnpool", {&x, &idx, &three}, {&y}, none), Error);
+}
+
 }  // namespace
 }  // namespace edgec::rt::testing

@@ -146,7 +146,8 @@ void GraphImporter::importRoiAlign(const onnx::NodeProto &n) {
 }
 
 // MaxUnpool: the result's spatial dims are (D - 1)·stride + kernel - pads, or ONNX's
-// optional output_shape input, which must then be a constant (it decides a shape).
+// optional output_shape input: a constant, or one known only at run time when the
+// result type is static anyway (the kernel then checks the values against it).
 void GraphImporter::importMaxUnpool(const onnx::NodeProto &n) {
   Value x = input(n, 0);
   auto xt = cast<RankedTensorType>(x.getType());
@@ -160,7 +161,19 @@ void GraphImporter::importMaxUnpool(const onnx::NodeProto &n) {
                       std::to_string(nd));
   SmallVector<int64_t> shape(xt.getShape());
   for (size_t i = 0; i < nd; ++i) shape[2 + i] = (shape[2 + i] - 1) * strides[i] + kernel[i] - pads[i] - pads[nd + i];
-  if (n.input_size() > 2 && !n.input(2).empty()) {
+  Value shapeInput;
+  if (runtimeShapeParams(n, {2})) {
+    shapeInput = input(n, 2);
+    RankedTensorType result = resultType(n);
+    if (result.getRank() != xt.getRank() || result.getDimSize(0) != shape[0] || result.getDimSize(1) != shape[1])
+      throw ImportError(where(n) + ": the declared result " + shapeText(result.getShape()) + " must be [" +
+                        std::to_string(shape[0]) + ", " + std::to_string(shape[1]) + ", spatial...]");
+    auto st = cast<RankedTensorType>(shapeInput.getType());
+    if (st.getRank() != 1 || st.getDimSize(0) != xt.getRank() || !st.getElementType().isInteger(64))
+      throw ImportError(where(n) + ": output_shape must be an int64 list of " + std::to_string(xt.getRank()) +
+                        " values");
+    shape.assign(result.getShape().begin(), result.getShape().end());
+  } else if (n.input_size() > 2 && !n.input(2).empty()) {
     std::vector<int64_t> given = constantInts(n, 2, "output_shape");
     if (given.size() != shape.size() || given[0] != shape[0] || given[1] != shape[1])
       throw ImportError(where(n) + ": output_shape " + shapeText(given) + " must be [" + std::to_string(shape[0]) +
@@ -170,7 +183,7 @@ void GraphImporter::importMaxUnpool(const onnx::NodeProto &n) {
   for (size_t i = 0; i < nd; ++i)
     if (shape[2 + i] < 1) throw ImportError(where(n) + ": the output shape " + shapeText(shape) + " is empty");
   define(n, 0, builder_.create<MaxUnpoolOp>(loc(n), RankedTensorType::get(shape, xt.getElementType()), x,
-                                            input(n, 1)));
+                                            input(n, 1), shapeInput));
 }
 
 void GraphImporter::addVisionImporters(ImporterTable &table) {

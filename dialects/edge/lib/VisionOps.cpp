@@ -131,5 +131,9 @@ LogicalResult MaxUnpoolOp::verify() {
   if (elementOf(getOutput()) != elementOf(getInput()))
     return emitOpError("result element type must match the input's");
   if (y[0] != x[0] || y[1] != x[1]) return emitOpError("result N and C must be the input's");
+  // A run-time output_shape: one value per result dim, which the kernel checks.
+  if (Value s = getOutputShapeInput(); s && tensorType(s).getShape() != ArrayRef<int64_t>{int64_t(y.size())})
+    return emitOpError() << "output_shape_input must hold one value per result dim (" << y.size() << "), got "
+                         << s.getType();
   return success();
 }

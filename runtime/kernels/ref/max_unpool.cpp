@@ -5,6 +5,7 @@
 // node. Duplicate indices: the later input element wins, as in ONNX Runtime.
 #include <cstring>
 
+#include "ref/runtime_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -14,7 +15,16 @@ namespace {
 class RefMaxUnpool final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 2, 2);
+    requireInputCount(sig, 2, 3);
+    // ONNX's output_shape known only at run time: read on every run, it must be Y's shape.
+    if (const TensorView *s = optionalInput(sig, 2)) {
+      requireIntList(sig, *s, "output_shape");
+      if (s->numel() != requireOutput(sig, 0).rank())
+        kernelFail(sig, "output_shape has " + std::to_string(s->numel()) + " values for Y " +
+                            shapeStr(requireOutput(sig, 0).shape));
+      shapeInput_ = true;
+      outShape_ = requireOutput(sig, 0).shape;
+    }
     const TensorView &x = requireInput(sig, 0, "X");
     const TensorView &idx = requireInput(sig, 1, "I");
     const TensorView &y = requireOutput(sig, 0);
@@ -34,6 +44,10 @@ public:
 
   void run(const RunContext &, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
+    if (shapeInput_) {
+      const std::vector<int64_t> shape = intValues(*in[2]);
+      if (shape != outShape_) shapeMismatch(where_, valuesStr("output_shape", shape), shape, outShape_);
+    }
     const uint8_t *x = static_cast<const uint8_t *>(in[0]->data);
     uint8_t *y = static_cast<uint8_t *>(out[0]->data);
     std::memset(y, 0, size_t(outCount_) * elemBytes_);  // every type's zero is all-zero bytes
@@ -49,7 +63,8 @@ public:
 private:
   size_t elemBytes_ = 0;
   int64_t inCount_ = 0, outCount_ = 0;
-  bool indices64_ = true;
+  bool indices64_ = true, shapeInput_ = false;
+  std::vector<int64_t> outShape_;
   std::string where_;
 };
 

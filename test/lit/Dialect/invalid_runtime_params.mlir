@@ -265,3 +265,11 @@ func.func @onehot_depth_count(%i: tensor<3xi64>, %v: tensor<2xf32>, %d: tensor<2
   %0 = edge.OneHot %i, %v depth %d {axis = 1 : i64} : (tensor<3xi64>, tensor<2xf32>, tensor<2xf32>) -> tensor<3x10xf32>
   return %0 : tensor<3x10xf32>
 }
+
+// -----
+
+func.func @max_unpool_output_shape_count(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>, %s: tensor<3xi64>) -> tensor<1x1x5x5xf32> {
+  // expected-error @+1 {{output_shape_input must hold one value per result dim (4), got 'tensor<3xi64>'}}
+  %0 = edge.MaxUnpool %x, %i output_shape %s : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, tensor<3xi64>) -> tensor<1x1x5x5xf32>
+  return %0 : tensor<1x1x5x5xf32>
+}

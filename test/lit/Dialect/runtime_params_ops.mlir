@@ -41,3 +41,10 @@ func.func @topk_onehot(%x: tensor<3x4xf32>, %k: tensor<i32>, %i: tensor<3xi64>, 
   %1 = edge.OneHot %i, %v depth %d {axis = 1 : i64} : (tensor<3xi64>, tensor<2xf32>, tensor<1xi64>) -> tensor<3x10xf32>
   return %0#0, %1 : tensor<3x2xf32>, tensor<3x10xf32>
 }
+
+// CHECK-LABEL: func.func @max_unpool
+func.func @max_unpool(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>, %s: tensor<4xi64>) -> tensor<1x1x5x5xf32> {
+  // CHECK: edge.MaxUnpool %{{.+}}, %{{.+}} output_shape %{{.+}} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, tensor<4xi64>) -> tensor<1x1x5x5xf32>
+  %0 = edge.MaxUnpool %x, %i output_shape %s : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, tensor<4xi64>) -> tensor<1x1x5x5xf32>
+  return %0 : tensor<1x1x5x5xf32>
+}

@@ -108,11 +108,17 @@ def Edge_MaxUnpoolOp : Edge_Op<"MaxUnpool", [Pure]> {
     MaxPool's Indices output); result [N, C, O...], zero except `output.flat[indices[i]]
     = input.flat[i]` (a later input wins on duplicates). The result's spatial dims come
     from the kernel, strides and pads, or ONNX's constant output_shape input, resolved by
-    the frontend; an index outside the result is a run-time error.
+    the frontend; an index outside the result is a run-time error. An output_shape known
+    only at run time whose result type is static anyway is the operand
+    `output_shape_input` (one value per result dim), read by the kernel on every run and
+    checked to be the result's shape.
   }];
-  let arguments = (ins Edge_NumericTensor:$input, Edge_IndicesTensor:$indices);
+  let arguments = (ins Edge_NumericTensor:$input, Edge_IndicesTensor:$indices,
+                   Optional<StaticShapeTensorOf<[I32, I64]>>:$output_shape_input);
   let results = (outs Edge_NumericTensor:$output);
-  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input `,` $indices (`output_shape` $output_shape_input^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 
