@@ -42,7 +42,7 @@ void GraphImporter::importTopK(const onnx::NodeProto &n) {
   if (runtimeShapeParams(n, {1})) {
     kInput = input(n, 1);
     auto kt = cast<RankedTensorType>(kInput.getType());
-    if (!kt.getElementType().isInteger(64) && !kt.getElementType().isInteger(32)) 
+    if (!kt.getElementType().isInteger(64) && !kt.getElementType().isInteger(32))
       throw ImportError(where(n) + ": K must be an int64 value");
     if (kt.getNumElements() != 1) throw ImportError(where(n) + ": K must hold one value");
     RankedTensorType values = resultType(n, 0);

@@ -355,9 +355,12 @@ Value GraphImporter::shapeParamOperand(const onnx::NodeProto &n, int i, const ch
   if (!v) return v;
   auto type = cast<RankedTensorType>(v.getType());
   auto elem = dyn_cast<IntegerType>(type.getElementType());
-  if (!elem || !elem.isSignless() || (elem.getWidth() != 32 && elem.getWidth() != 64) || type.getRank() > 1)
-    throw ImportError(where(n) + ": " + what + " must be a list of int32 or int64 values, got " +
-                      std::to_string(type.getRank()) + "-D");
+  if (!elem || !elem.isSignless() || (elem.getWidth() != 32 && elem.getWidth() != 64) || type.getRank() > 1) {
+    std::string got;
+    llvm::raw_string_ostream os(got);
+    os << type;
+    throw ImportError(where(n) + ": " + what + " must be a list of int32 or int64 values, got " + got);
+  }
   return v;
 }
 
