@@ -24,6 +24,12 @@ bool Target::writePackage(mlir::ModuleOp module, const std::string &path, Packag
   return true;
 }
 
+std::vector<uint8_t> Target::buildDynamicPackage(mlir::ModuleOp, mlir::ModuleOp, const DynamicDims &, PackageStats *,
+                                                 std::string &error) const {
+  error = "target '" + name().str() + "' does not support dynamic dims yet: fix every dim with --input-shape";
+  return {};
+}
+
 namespace {
 std::map<std::string, std::unique_ptr<Target>, std::less<>> &registry() {
   static std::map<std::string, std::unique_ptr<Target>, std::less<>> targets;

@@ -144,6 +144,14 @@ edgec_status edgec_model_function_input_info(const edgec_model *m, int32_t f, in
 edgec_status edgec_model_function_output_info(const edgec_model *m, int32_t f, int32_t i, edgec_tensor_info *info) {
   return functionTensorInfo(m, f, i, info, false);
 }
+const char *edgec_model_function_input_dim_name(const edgec_model *m, int32_t f, int32_t i, int32_t dim) {
+  const auto *fn = m ? functionOf(m, f) : nullptr;
+  if (!fn || !fn->inputs() || i < 0 || uint32_t(i) >= fn->inputs()->size()) return nullptr;
+  const int32_t t = fn->inputs()->Get(uint32_t(i));
+  const std::vector<int32_t> &symbols = m->impl.dimSymbols(t);
+  if (dim < 0 || size_t(dim) >= symbols.size() || symbols[size_t(dim)] < 0) return nullptr;
+  return m->impl.plan().dim_symbols()->Get(uint32_t(symbols[size_t(dim)]))->name()->c_str();
+}
 int32_t edgec_model_default_function(const edgec_model *m) { return m ? m->impl.defaultFunction() : 0; }
 size_t edgec_model_state_bytes(const edgec_model *m) { return m ? m->impl.plan().state_size() : 0; }
 
@@ -197,6 +205,22 @@ edgec_status edgec_session_set_input(edgec_session *s, int32_t index, const void
   return guard([&] {
     if (!s || (!data && bytes)) throw Error("null argument");
     s->impl.setInput(index, data, bytes);
+  });
+}
+
+edgec_status edgec_session_set_input_shape(edgec_session *s, int32_t index, const int64_t *shape, int32_t rank) {
+  return guard([&] {
+    if (!s || (!shape && rank) || rank < 0) throw Error("null argument");
+    s->impl.setInputShape(index, std::vector<int64_t>(shape, shape + rank));
+  });
+}
+
+edgec_status edgec_session_get_output_shape(edgec_session *s, int32_t index, const int64_t **shape, int32_t *rank) {
+  return guard([&] {
+    if (!s || !shape || !rank) throw Error("null argument");
+    auto &v = s->impl.output(index);
+    *shape = v.shape.data();
+    *rank = int32_t(v.shape.size());
   });
 }
 

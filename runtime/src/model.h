@@ -74,6 +74,10 @@ public:
   uint64_t constantsSize() const { return constants_size_; }
   const std::vector<Isa> &isas() const { return isas_; }
   const std::vector<int64_t> &shape(int32_t tensor) const { return shapes_[tensor]; }
+  // Dynamic shapes: whether the package has them; per tensor, per dim, -1 fixed, -2
+  // computed at run time, k >= 0 dim symbol k (empty: all fixed). See Tensor in edgepkg.fbs.
+  bool dynamic() const { return dynamic_; }
+  const std::vector<int32_t> &dimSymbols(int32_t tensor) const { return dim_symbols_[size_t(tensor)]; }
 
 private:
   void validateContainer();
@@ -81,6 +85,7 @@ private:
   [[noreturn]] void fail(const std::string &what) const;
 
   void validateFunctions();
+  void validateDynamicShapes();
   void validateQuant(uint32_t index, const std::string &name);
 
   std::string path_;
@@ -99,7 +104,12 @@ private:
   std::unique_ptr<ConstantsCheck> constants_check_ = std::make_unique<ConstantsCheck>();
   std::vector<Isa> isas_;
   std::vector<std::vector<int64_t>> shapes_;
+  std::vector<std::vector<int32_t>> dim_symbols_;
+  bool dynamic_ = false;
 };
+
+// The feature a package with dynamic dims requires: runtimes before them reject it.
+inline constexpr const char *kDynamicShapesFeature = "dynamic-shapes";
 
 class ThreadPool;
 
@@ -111,6 +121,11 @@ struct SessionOptions {
 // One function's prepared kernels and its arena.
 struct Call {
   std::unique_ptr<Kernel> kernel;
+  KernelSignature sig;  // views of the session's tensors; their shapes follow the run's
+  // Dynamic shapes: the input shapes `kernel` was prepared for, and kernels prepared for
+  // other shapes, kept so that alternating between a few shapes re-prepares nothing.
+  std::vector<std::vector<int64_t>> preparedShapes;
+  std::vector<std::pair<std::vector<std::vector<int64_t>>, std::unique_ptr<Kernel>>> prepared;
   std::vector<const TensorView *> inputs;
   std::vector<TensorView *> outputs;
   std::vector<int32_t> outputTensors;  // package tensor indices of `outputs`
@@ -134,6 +149,13 @@ public:
   void selectFunction(int index);
   int selectedFunction() const { return selected_; }
   void setInput(int32_t index, const void *data, size_t bytes);
+  // Dynamic shapes: the shape of input `index` for the next runs (its fixed dims as
+  // compiled, each dynamic dim from 1 to its bound). Set it before the input's data.
+  void setInputShape(int32_t index, const std::vector<int64_t> &shape);
+  // Computes every tensor's shape for the inputs' shapes and re-prepares the kernels
+  // whose shapes changed; run() does it when an input shape changed. Throws Error naming
+  // the node or tensor whose shape does not fit.
+  void resolveShapes();
   void run();
   TensorView &output(int32_t index);
   // Every State tensor back to its initial value.
@@ -153,6 +175,8 @@ public:
   std::vector<TensorView *> functionOutputs(int function) override;
   void callFunction(int function, const RunContext &ctx) override;
   const std::vector<Call> &calls() const { return functions_[selected_].calls; }
+  // Any tensor of the package, with its shape for the last resolved input shapes.
+  const TensorView &tensor(int32_t index) const { return views_[size_t(index)]; }
 
 private:
   // Memory from std::aligned_alloc, freed also when the constructor throws.
@@ -163,7 +187,14 @@ private:
   struct Function {
     std::vector<Call> calls;
     Buffer arena;
+    // Dynamic shapes: the order in which shapes are computed, kernel calls (>= 0) and
+    // views (-1 - tensor), and whether the input shapes changed since.
+    std::vector<int64_t> shapeSteps;
+    bool shapesStale = false;
   };
+  void prepareCall(Call &call);
+  void planShapeSteps(Function &function, int index);
+  void resolveView(int32_t tensor);
   const LoadedModel &model_;
   std::vector<Function> functions_;
   int selected_ = 0;
@@ -173,6 +204,7 @@ private:
   int threads_ = 1;
   std::unique_ptr<ThreadPool> pool_;
   std::vector<TensorView> views_;
+  std::vector<Isa> isas_;
   TensorView absent_;
   bool profiling_ = false;
   Observer observer_;

@@ -176,7 +176,7 @@ void LoadedModel::validatePlan() {
   if (target != "host") fail("target '" + target + "' cannot run on this runtime (it runs 'host' packages)");
   if (p.required_features())
     for (const auto *f : *p.required_features())
-      if (!hostHasFeature(f->str()))
+      if (f->str() != kDynamicShapesFeature && !hostHasFeature(f->str()))
         fail("it needs the CPU feature '" + f->str() + "', which this CPU lacks; recompile with a matching --target");
   isas_ = hostIsas();
 
@@ -241,6 +241,60 @@ void LoadedModel::validatePlan() {
       fail("state tensor '" + name + "' has a bad initializer (it must be a constant of the same type and size)");
   }
   validateFunctions();
+  validateDynamicShapes();
+}
+
+// Dynamic shapes: each tensor's dim symbols and view rule against its shape, the symbol
+// table, and that only a package that requires "dynamic-shapes" uses them (a runtime
+// without them rejects such a package by that feature, never misreads it).
+void LoadedModel::validateDynamicShapes() {
+  const pkg::Package &p = *plan_;
+  const auto &tensors = *p.tensors();
+  bool required = false;
+  if (p.required_features())
+    for (const auto *f : *p.required_features()) required |= f->str() == kDynamicShapesFeature;
+  const uint32_t symbols = p.dim_symbols() ? p.dim_symbols()->size() : 0;
+  for (uint32_t s = 0; s < symbols; ++s) {
+    const pkg::DimSymbol *sym = p.dim_symbols()->Get(s);
+    if (!sym->name() || sym->name()->size() == 0 || sym->bound() < 1)
+      fail("dim symbol #" + std::to_string(s) + " has no name or a bound below 1");
+  }
+  dim_symbols_.assign(tensors.size(), {});
+  for (uint32_t i = 0; i < tensors.size(); ++i) {
+    const pkg::Tensor *t = tensors[i];
+    const std::string name = t->name() ? t->name()->str() : "#" + std::to_string(i);
+    const size_t rank = shapes_[i].size();
+    if (t->dim_symbols() && t->dim_symbols()->size() > 0) {
+      if (t->dim_symbols()->size() != rank) fail("tensor '" + name + "' has dim symbols of another rank than its shape");
+      for (uint32_t d = 0; d < rank; ++d) {
+        const int32_t v = t->dim_symbols()->Get(d);
+        if (v < -2 || (v >= 0 && uint32_t(v) >= symbols)) fail("tensor '" + name + "' refers to a dim symbol that does not exist");
+        if (v >= 0 && p.dim_symbols()->Get(uint32_t(v))->bound() != shapes_[i][d])
+          fail("tensor '" + name + "' dim " + std::to_string(d) + " is not its symbol's bound");
+        if (v != -1 && t->storage() != pkg::Storage::Arena) fail("tensor '" + name + "' has a dynamic dim but is not in the arena");
+      }
+      dim_symbols_[i].assign(t->dim_symbols()->begin(), t->dim_symbols()->end());
+    }
+    if (t->view_of() != -1) {
+      const int32_t src = t->view_of();
+      if (src < 0 || uint32_t(src) >= tensors.size() || src == int32_t(i) || tensors[src]->storage() != t->storage() ||
+          tensors[src]->dtype() != t->dtype())
+        fail("tensor '" + name + "' is a view of a tensor that cannot hold it");
+      if (!t->view_shape() || t->view_shape()->size() != rank) fail("tensor '" + name + "' has a view rule of another rank");
+      int inferred = 0;
+      for (int64_t v : *t->view_shape()) {
+        if (v == -1) ++inferred;
+        if (v <= -2 && uint64_t(-2 - v) >= shapes_[size_t(src)].size())
+          fail("tensor '" + name + "' has a view rule that names a dim its source lacks");
+      }
+      if (inferred > 1) fail("tensor '" + name + "' has a view rule with two inferred dims");
+    }
+    if (!required && (!dim_symbols_[i].empty() || t->view_of() != -1))
+      fail("tensor '" + name + "' has dynamic dims, but the package does not require '" +
+           std::string(kDynamicShapesFeature) + "'");
+  }
+  if (!required && symbols) fail("the package has dim symbols but does not require '" + std::string(kDynamicShapesFeature) + "'");
+  dynamic_ = required;
 }
 
 // Quantization parameters: the scheme against the tensor's shape, and the scale and

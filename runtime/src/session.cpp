@@ -59,13 +59,14 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
     }
   resetState();
 
+  isas_ = isas;
   size_t scratchBytes = 0;
   for (size_t f = 0; f < functions_.size(); ++f) {
     for (const pkg::Kernel *k : *model.function(int(f)).kernels()) {
       Call call;
       call.op = k->op()->str();
       call.node = k->name() ? k->name()->str() : "";
-      KernelSignature sig;
+      KernelSignature &sig = call.sig;
       sig.op = call.op;
       sig.node = call.node;
       sig.attrs = Attrs(k->attrs());
@@ -82,30 +83,39 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
           call.outputs.push_back(&views_[r]);
           call.outputTensors.push_back(r);
         }
-      call.kernel = KernelRegistry::instance().create(sig, isas, &call.isa);
-      if (auto *controlFlow = dynamic_cast<ControlFlowKernel *>(call.kernel.get())) controlFlow->bind(this);
-      try {
-        try {
-          call.kernel->prepare(sig);
-        } catch (const Error &) {
-          // A kernel that computes in f32 only takes f16 tensors through the adapter.
-          if (!hasF16Tensor(sig)) throw;
-          call.kernel = makeF16Adapter(isas);
-          call.kernel->prepare(sig);
-        }
-      } catch (const Error &e) {
-        // Kernels name their node; attribute and table errors may not.
-        const std::string what = e.what(), prefix = sig.op + " node '";
-        if (what.compare(0, prefix.size(), prefix) == 0) throw;
-        kernelFail(sig, what);
-      }
+      prepareCall(call);
       scratchBytes = std::max(scratchBytes, call.kernel->scratchBytes());
       functions_[f].calls.push_back(std::move(call));
     }
+    if (model.dynamic()) planShapeSteps(functions_[f], int(f));
   }
   scratchStride_ = pkg::alignTo(scratchBytes);
   scratch_.reset(alignedAlloc(scratchStride_ * size_t(threads_)));
   if (threads_ > 1) pool_ = std::make_unique<ThreadPool>(threads_);
+}
+
+// Picks and prepares the call's kernel for its signature's current shapes.
+void Session::prepareCall(Call &call) {
+  const KernelSignature &sig = call.sig;
+  call.kernel = KernelRegistry::instance().create(sig, isas_, &call.isa);
+  if (auto *controlFlow = dynamic_cast<ControlFlowKernel *>(call.kernel.get())) controlFlow->bind(this);
+  try {
+    try {
+      call.kernel->prepare(sig);
+    } catch (const Error &) {
+      // A kernel that computes in f32 only takes f16 tensors through the adapter.
+      if (!hasF16Tensor(sig)) throw;
+      call.kernel = makeF16Adapter(isas_);
+      call.kernel->prepare(sig);
+    }
+  } catch (const Error &e) {
+    // Kernels name their node; attribute and table errors may not.
+    const std::string what = e.what(), prefix = sig.op + " node '";
+    if (what.compare(0, prefix.size(), prefix) == 0) throw;
+    kernelFail(sig, what);
+  }
+  call.preparedShapes.clear();
+  for (const TensorView *v : sig.inputs) call.preparedShapes.push_back(v ? v->shape : std::vector<int64_t>{});
 }
 
 Session::~Session() { pool_.reset(); }  // workers stop before the memory they used goes
@@ -141,6 +151,7 @@ void Session::setInput(int32_t index, const void *data, size_t bytes) {
 }
 
 void Session::run() {
+  if (functions_[size_t(selected_)].shapesStale) resolveShapes();
   RunContext ctx;
   ctx.pool = pool_.get();
   ctx.threads = threads_;

@@ -50,7 +50,13 @@ struct ModelInput {
   std::string path;
   std::vector<std::string> inputShapes;  // NAME=D0xD1x...
   std::vector<std::string> binds;        // NAME=FILE.npy
+  std::vector<std::string> dimBounds;    // NAME=N: a dynamic dim and its upper bound
+  // Set by the compiler for the second, smaller instance of a dynamic model: each named
+  // dim's size instead of its bound.
+  std::map<std::string, int64_t> dimSizes;
   void addOptions(CLI::App &cmd);
+  // The named dynamic dims and their bounds (--dim-bound), checked.
+  std::map<std::string, int64_t> bounds() const;
 };
 
 // Loads .onnx / .onnxtxt through the ONNX frontend, or parses edge-dialect .mlir.

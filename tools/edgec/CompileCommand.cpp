@@ -51,6 +51,30 @@ void checkPrecisionOptions(const std::string &precision, const std::string &cali
     throw CommandError(e.what());
   }
 }
+// The module's dynamic dims (edge.input_dims, from the importer) with their bounds and
+// the smaller sizes of the second compile (half the bound, rounded up). Every --dim-bound
+// must name one of them.
+DynamicDims dynamicDimsOf(mlir::ModuleOp module, const ModelInput &input) {
+  DynamicDims dims;
+  const std::map<std::string, int64_t> bounds = input.bounds();
+  if (auto inputs = module->getAttrOfType<mlir::DictionaryAttr>("edge.input_dims"))
+    for (mlir::NamedAttribute entry : inputs)
+      for (mlir::Attribute name : llvm::cast<mlir::ArrayAttr>(entry.getValue())) {
+        const std::string dim = llvm::cast<mlir::StringAttr>(name).str();
+        dims.inputDims[entry.getName().str()].push_back(dim);
+        if (dim.empty()) continue;
+        dims.bounds[dim] = bounds.at(dim);
+        dims.smaller[dim] = (bounds.at(dim) + 1) / 2;
+      }
+  for (const auto &[name, bound] : bounds)
+    if (!dims.bounds.count(name)) {
+      std::string known;
+      for (const auto &[dim, b] : dims.bounds) known += (known.empty() ? "" : ", ") + dim;
+      throw CommandError("--dim-bound " + name + "=" + std::to_string(bound) + ": no graph input has a dim named '" +
+                         name + "'" + (known.empty() ? "" : " (dynamic dims: " + known + ")"));
+    }
+  return dims;
+}
 }  // namespace
 
 void addCompileCommand(CLI::App &app) {
@@ -172,6 +196,11 @@ void addCompileCommand(CLI::App &app) {
     CalibrationSettings calibration{opts->calib, opts->calibMethod, opts->calibSamples, opts->threads};
     progress.step("importing " + opts->input.path);
     auto module = loadModel(context, opts->input);
+    const DynamicDims dynamicDims = dynamicDimsOf(*module, opts->input);
+    const bool dynamic = !dynamicDims.inputDims.empty();
+    if (dynamic && (int8 || automatic || planned || opts->keepFloat.any()))
+      throw CommandError("dynamic dims (--dim-bound) work with --precision fp32, fp16, int8-dynamic and int4 so far, "
+                         "without calibration or --keep-float: fix the dims with --input-shape for this precision");
 
     progress.step("optimizing for " + opts->target);
     mlir::PassManager pm(&context);
@@ -253,8 +282,23 @@ void addCompileCommand(CLI::App &app) {
     // Lowering and writing are one step for a target that streams its weights.
     progress.step("writing " + opts->output);
     PackageStats stats;
-    if (!target->writePackage(*module, opts->output, &stats))
+    if (dynamic) {
+      // The same compile with every dynamic dim smaller tells which dims follow them.
+      ModelInput smallerInput = opts->input;
+      smallerInput.dimSizes = dynamicDims.smaller;
+      auto smaller = loadModel(context, smallerInput);
+      mlir::PassManager spm(&context);
+      target->buildPipeline(spm, PipelineOptions{!opts->noFuse, false});
+      if (transforms) buildPrecisionPipeline(spm, opts->precision, opts->asym);
+      target->buildLatePipeline(spm, PipelineOptions{!opts->noFuse, false});
+      if (mlir::failed(spm.run(*smaller))) throw CommandError("optimization failed:\n" + diagnostics.str());
+      std::string error;
+      std::vector<uint8_t> package = target->buildDynamicPackage(*module, *smaller, dynamicDims, &stats, error);
+      if (package.empty()) throw CommandError(error + (diagnostics.str().empty() ? "" : "\n" + diagnostics.str()));
+      if (!writeFileAtomically(opts->output, package, error)) throw CommandError(error);
+    } else if (!target->writePackage(*module, opts->output, &stats)) {
       throw CommandError("lowering failed:\n" + diagnostics.str());
+    }
     progress.done();
     if (!opts->quiet) std::fputs(planSummary.c_str(), stderr);
     if (opts->reportFusion) fusion.print(opts->noFuse);

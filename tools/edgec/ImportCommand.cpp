@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -57,8 +58,13 @@ void ModelInput::addOptions(CLI::App &cmd) {
   cmd.add_option("model", path, "Model file: .onnx, .onnxtxt (ONNX textual syntax) or .mlir (edge dialect)")
       ->required();
   cmd.add_option("--input-shape", inputShapes,
-                 "Fix a graph input's shape, e.g. --input-shape input=1x3x224x224 (repeatable); "
-                 "needed when the model has dynamic dims");
+                 "Fix a graph input's shape, e.g. --input-shape input=1x3x224x224 (repeatable); needed when the "
+                 "model has dynamic dims. A dim may stay dynamic: a name (input=1x3xHxW) or ? (named INPUT.D, "
+                 "e.g. input.2), with its bound from --dim-bound");
+  cmd.add_option("--dim-bound", dimBounds,
+                 "Keep a dynamic dim dynamic, up to a bound, e.g. --dim-bound seq=128 (repeatable): a dim_param "
+                 "of the model's inputs or a name from --input-shape. The package runs any size from 1 to the "
+                 "bound (its memory is planned for the bound); see docs/cli.md \"Dynamic shapes\"");
   cmd.add_option("--bind", binds,
                  "Freeze a graph input into a constant with the value in a .npy file, e.g. --bind "
                  "shape=shape.npy (repeatable): for inputs that decide shapes or are parameters "
@@ -82,21 +88,53 @@ void checkOutputFile(const std::string &path) {
 }
 
 namespace {
-std::vector<int64_t> parseDims(const std::string &text, const std::string &spec) {
+bool isDimName(const std::string &s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.')) return false;
+  return true;
+}
+
+// "1x3xHx?" -> dims (-1 for a dynamic one) and names ("" for a fixed dim; "?" becomes
+// INPUT.D). Items are split on 'x', so a dim name cannot contain an x.
+std::vector<int64_t> parseDims(const std::string &input, const std::string &text, const std::string &spec,
+                               std::vector<std::string> &names) {
   std::vector<int64_t> dims;
   size_t start = 0;
   while (start <= text.size()) {
     size_t end = text.find('x', start);
     if (end == std::string::npos) end = text.size();
     std::string item = text.substr(start, end - start);
-    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos)
-      throw CommandError("--input-shape '" + spec + "': dims must be non-negative integers separated by 'x'");
-    dims.push_back(std::stoll(item));
+    if (item == "?") item = input + "." + std::to_string(dims.size());
+    if (isDimName(item)) {
+      names.push_back(item);
+      dims.push_back(-1);
+    } else if (!item.empty() && item.find_first_not_of("0123456789") == std::string::npos && item.size() < 16) {
+      names.push_back("");
+      dims.push_back(std::stoll(item));
+    } else {
+      throw CommandError("--input-shape '" + spec + "': dims are non-negative integers, names or ?, separated by 'x'");
+    }
     start = end + 1;
   }
   return dims;
 }
 }  // namespace
+
+std::map<std::string, int64_t> ModelInput::bounds() const {
+  std::map<std::string, int64_t> out;
+  for (const std::string &spec : dimBounds) {
+    const size_t eq = spec.find('=');
+    const std::string name = eq == std::string::npos ? "" : spec.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : spec.substr(eq + 1);
+    if (name.empty() || value.empty() || value.size() > 12 || value.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoll(value) < 1)
+      throw CommandError("--dim-bound '" + spec + "': expected NAME=N with N >= 1");
+    if (out.count(name)) throw CommandError("--dim-bound names '" + name + "' twice");
+    out[name] = std::stoll(value);
+  }
+  return out;
+}
 
 void elideLargeMetadata(mlir::ModuleOp module) {
   auto dict = module->getAttrOfType<mlir::DictionaryAttr>("edge.metadata");
@@ -145,8 +183,13 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const Mo
     size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0)
       throw CommandError("--input-shape '" + spec + "': expected NAME=D0xD1x...");
-    options.inputShapes[spec.substr(0, eq)] = parseDims(spec.substr(eq + 1), spec);
+    const std::string name = spec.substr(0, eq);
+    std::vector<std::string> names;
+    options.inputShapes[name] = parseDims(name, spec.substr(eq + 1), spec, names);
+    options.inputDimNames[name] = names;
   }
+  options.dimValues = input.bounds();
+  for (const auto &[name, size] : input.dimSizes) options.dimValues[name] = size;
   for (const std::string &spec : input.binds) {
     size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())

@@ -203,24 +203,43 @@ void addInspectCommand(CLI::App &app) {
     printLlmSummary(loaded);
     printPrecisionSummary(loaded);
     if (*tensors) printTensors(loaded);
-    auto print = [](const std::string &indent, const char *title, const std::vector<TensorInfo> &infos) {
+    if (const auto *symbols = loaded.plan().dim_symbols(); symbols && symbols->size()) {
+      std::string line;
+      for (const pkg::DimSymbol *sym : *symbols)
+        line += (line.empty() ? "" : ", ") + sym->name()->str() + " 1.." + std::to_string(sym->bound());
+      std::printf("dynamic:   %s (memory planned for the bounds)\n", line.c_str());
+    }
+    // A dynamic dim shows as NAME<=BOUND on inputs, ?<=BOUND where it follows them.
+    auto print = [&](const std::string &indent, const char *title, const std::vector<TensorInfo> &infos, int32_t f,
+                     bool inputs) {
       std::printf("%s%s:\n", indent.c_str(), title);
-      for (const TensorInfo &t : infos) {
+      const pkg::Function &fn = loaded.function(f);
+      for (size_t k = 0; k < infos.size(); ++k) {
+        const TensorInfo &t = infos[k];
+        const auto *refs = inputs ? fn.inputs() : fn.outputs();
+        const std::vector<int32_t> &symbols = loaded.dimSymbols(refs->Get(uint32_t(k)));
         std::string shape;
-        for (size_t i = 0; i < t.shape.size(); ++i) shape += (i ? "x" : "") + std::to_string(t.shape[i]);
+        for (size_t i = 0; i < t.shape.size(); ++i) {
+          const int32_t sym = i < symbols.size() ? symbols[i] : -1;
+          const std::string bound = std::to_string(t.shape[i]);
+          shape += (i ? "x" : "") + (sym == -1   ? bound
+                                     : sym == -2 ? "?<=" + bound
+                                                 : loaded.plan().dim_symbols()->Get(uint32_t(sym))->name()->str() + "<=" + bound);
+        }
         std::printf("%s  %-24s %-8s [%s]\n", indent.c_str(), t.name.c_str(), dtypeName(t.dtype), shape.c_str());
       }
     };
     const std::vector<std::string> functions = model.functions();
     if (functions.size() == 1) {
-      print("", "inputs", model.inputs());
-      print("", "outputs", model.outputs());
+      const int32_t f = model.defaultFunction();
+      print("", "inputs", model.inputs(), f, true);
+      print("", "outputs", model.outputs(), f, false);
       return;
     }
     for (size_t f = 0; f < functions.size(); ++f) {
       std::printf("function %s:\n", functions[f].c_str());
-      print("  ", "inputs", model.inputs(int32_t(f)));
-      print("  ", "outputs", model.outputs(int32_t(f)));
+      print("  ", "inputs", model.inputs(int32_t(f)), int32_t(f), true);
+      print("  ", "outputs", model.outputs(int32_t(f)), int32_t(f), false);
     }
   });
 }

@@ -45,6 +45,26 @@ std::string shapeStr(const std::vector<int64_t> &shape) {
 }
 
 // A short preview of an output: first values and, for float32, min/max/mean.
+// "[1,3,H<=512,W<=512]": an input's shape with its dynamic dims named and bounded.
+std::string dimsText(const TensorInfo &info) {
+  std::string s = "[";
+  for (size_t d = 0; d < info.shape.size(); ++d) {
+    s += d ? "," : "";
+    const std::string name = d < info.dim_names.size() ? info.dim_names[d] : "";
+    s += name.empty() ? std::to_string(info.shape[d]) : name + "<=" + std::to_string(info.shape[d]);
+  }
+  return s + "]";
+}
+
+// Whether `shape` is one the input takes: its fixed dims, each dynamic dim in 1..bound.
+bool fitsDynamicDims(const TensorInfo &info, const std::vector<int64_t> &shape) {
+  if (!info.dynamic() || shape.size() != info.shape.size()) return false;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (info.dim_names[d].empty() ? shape[d] != info.shape[d] : shape[d] < 1 || shape[d] > info.shape[d]) return false;
+  }
+  return true;
+}
+
 void printSummary(const TensorInfo &info, const void *data) {
   std::printf("  %s %s %s", info.name.c_str(), dtypeName(info.dtype), shapeStr(info.shape).c_str());
   if (info.dtype == EDGEC_F32) {
@@ -201,8 +221,8 @@ void configureRunCommand(CLI::App &app) {
         if (a.dtype != want.dtype)
           throw CommandError(file + ": input '" + want.name + "' expects " + dtypeName(want.dtype) +
                              ", the file holds " + dtypeName(a.dtype));
-        if (a.shape != want.shape)
-          throw CommandError(file + ": input '" + want.name + "' expects shape " + shapeStr(want.shape) +
+        if (a.shape != want.shape && !fitsDynamicDims(want, a.shape))
+          throw CommandError(file + ": input '" + want.name + "' expects shape " + dimsText(want) +
                              ", the file holds " + shapeStr(a.shape));
         arrays[index].push_back(std::move(a));
       }
@@ -211,7 +231,7 @@ void configureRunCommand(CLI::App &app) {
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (arrays[i].empty())
         throw CommandError("missing input '" + inputs[i].name + "' (" + dtypeName(inputs[i].dtype) + " " +
-                           shapeStr(inputs[i].shape) + "): pass --input " + inputs[i].name + "=FILE.npy");
+                           dimsText(inputs[i]) + "): pass --input " + inputs[i].name + "=FILE.npy");
       if (arrays[i].size() > 1) {
         if (calls > 1 && arrays[i].size() != calls)
           throw CommandError("input '" + inputs[i].name + "' lists " + std::to_string(arrays[i].size()) +
@@ -235,6 +255,7 @@ void configureRunCommand(CLI::App &app) {
     auto setInputs = [&](size_t call) {
       for (size_t i = 0; i < inputs.size(); ++i) {
         const NpyArray &a = arrays[i][std::min(call, arrays[i].size() - 1)];
+        if (inputs[i].dynamic()) session.setInputShape(int32_t(i), a.shape);
         session.setInput(int32_t(i), a.data.data(), a.data.size());
       }
     };
@@ -242,11 +263,14 @@ void configureRunCommand(CLI::App &app) {
     auto writeOutputs = [&](size_t call) {
       for (size_t i = 0; i < outputs.size(); ++i) {
         auto [data, bytes] = session.output(int32_t(i));
-        if (!opts->quiet && call + 1 == calls) printSummary(outputs[i], data);
+        TensorInfo actual = outputs[i];  // a dynamic package's outputs follow the inputs' shapes
+        actual.shape = session.outputShape(int32_t(i));
+        actual.size_bytes = bytes;
+        if (!opts->quiet && call + 1 == calls) printSummary(actual, data);
         if (opts->outputDir.empty()) continue;
         NpyArray a;
         a.dtype = outputs[i].dtype;
-        a.shape = outputs[i].shape;
+        a.shape = actual.shape;
         a.data.assign(static_cast<const uint8_t *>(data), static_cast<const uint8_t *>(data) + bytes);
         std::string safe = outputs[i].name;
         std::replace(safe.begin(), safe.end(), '/', '_');

@@ -161,7 +161,9 @@ RankedTensorType GraphImporter::typeOf(const std::string &value, const std::stri
     throw ShapesPending(where + ": '" + value + "' has a dynamic dim" + dynamicDim + hint);
   if (!dynamicDim.empty())
     throw ImportError(where + ": '" + value + "' has a dynamic dim" + dynamicDim +
-                      (isGraphInput ? hint + shapeArg + " (with a number for each symbolic dim)" : hint));
+                      (isGraphInput ? hint + shapeArg + " (with a number for each symbolic dim), or keep it dynamic "
+                                             "up to a bound with --dim-bound NAME=N"
+                                    : hint));
   return RankedTensorType::get(dims, elem);
 }
 

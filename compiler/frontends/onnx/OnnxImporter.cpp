@@ -128,7 +128,7 @@ void checkInputShapeRanks(const onnx::GraphProto &graph, const ImportOptions &op
       int rank = vi.type().tensor_type().shape().dim_size();
       if (int(shape.size()) == rank) continue;
       std::string arg;
-      for (int64_t d : shape) arg += (arg.empty() ? "" : "x") + std::to_string(d);
+      for (int64_t d : shape) arg += (arg.empty() ? "" : "x") + (d < 0 ? std::string("?") : std::to_string(d));
       throw ImportError(name + ": --input-shape " + input + "=" + arg + " has " + std::to_string(shape.size()) +
                         " dims, but graph input '" + input + "' has rank " + std::to_string(rank));
     }
@@ -180,14 +180,54 @@ bool bindFoldedValues(onnx::ModelProto &model, const std::map<std::string, Eleme
   return added;
 }
 
+// Gives each named dynamic dim its size (ImportOptions::dimValues): the dims --input-shape
+// names and the model's own dim_params. Returns the concrete --input-shape shapes and
+// fills `names` (input -> one name per dim, "" fixed) for the dims it sized.
+std::map<std::string, std::vector<int64_t>> sizeDynamicDims(onnx::GraphProto &graph, const ImportOptions &options,
+                                                            std::map<std::string, std::vector<std::string>> &names,
+                                                            const std::string &name) {
+  std::map<std::string, std::vector<int64_t>> shapes = options.inputShapes;
+  for (auto &[input, shape] : shapes) {
+    auto given = options.inputDimNames.find(input);
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if (shape[d] >= 0) continue;
+      const std::string dim = given == options.inputDimNames.end() ? "" : given->second[d];
+      auto value = options.dimValues.find(dim);
+      if (value == options.dimValues.end())
+        throw ImportError(name + ": --input-shape " + input + " has the dynamic dim '" + dim +
+                          "' without a bound: give one with --dim-bound " + dim + "=N");
+      shape[d] = value->second;
+      names[input].resize(shape.size());
+      names[input][d] = dim;
+    }
+  }
+  for (auto &vi : *graph.mutable_input()) {
+    if (shapes.count(vi.name()) || !vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape()) continue;
+    auto *dims = vi.mutable_type()->mutable_tensor_type()->mutable_shape();
+    for (int d = 0; d < dims->dim_size(); ++d) {
+      auto *dim = dims->mutable_dim(d);
+      if (dim->has_dim_value() || !dim->has_dim_param()) continue;
+      auto value = options.dimValues.find(dim->dim_param());
+      if (value == options.dimValues.end()) continue;
+      names[vi.name()].resize(size_t(dims->dim_size()));
+      names[vi.name()][size_t(d)] = dim->dim_param();
+      dim->set_dim_value(value->second);
+    }
+  }
+  return shapes;
+}
+
 OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model, const std::string &name,
                                   const std::string &baseDir, const ImportOptions &options) {
   onnx_frontend::bindInputs(model, options.boundInputs, name);
   checkSupportedOps(model.graph(), name, /*functionsExpanded=*/false);
   checkInputShapeRanks(model.graph(), options, name);
+  std::map<std::string, std::vector<std::string>> dimNames;
+  const std::map<std::string, std::vector<int64_t>> inputShapes =
+      sizeDynamicDims(*model.mutable_graph(), options, dimNames, name);
   normalizeConstantNodes(*model.mutable_graph());
   onnx_frontend::loadExternalData(model, baseDir, name);
-  onnx_frontend::prepareModel(model, kCanonicalOpset, options.inputShapes, name);
+  onnx_frontend::prepareModel(model, kCanonicalOpset, inputShapes, name);
   if (onnx_frontend::expandFunctions(model, kCanonicalOpset, hasImporter, name) > 0)
     checkSupportedOps(model.graph(), name, /*functionsExpanded=*/true);
   context.loadDialect<EdgeDialect, func::FuncDialect, quant::QuantizationDialect>();
@@ -211,6 +251,16 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model,
   // The verifier's diagnostics go to the context's handler (the caller's); a failure
   // here is a frontend bug or an inconsistent model.
   if (failed(verify(*module))) throw ImportError(name + ": the imported IR does not verify (details follow)");
+  if (!dimNames.empty()) {
+    Builder b(&context);
+    SmallVector<NamedAttribute> inputs;
+    for (auto &[input, dims] : dimNames) {
+      SmallVector<Attribute> names;
+      for (const std::string &dim : dims) names.push_back(b.getStringAttr(dim));
+      inputs.push_back(b.getNamedAttr(input, b.getArrayAttr(names)));
+    }
+    (*module)->setAttr("edge.input_dims", b.getDictionaryAttr(inputs));
+  }
   return module;
 }
 

@@ -34,6 +34,10 @@ mlir::LogicalResult checkRuntimeAcceptsFile(mlir::ModuleOp module, const std::st
 // an error on `module` names the node the runtime would refuse.
 mlir::LogicalResult checkRuntimeAccepts(mlir::ModuleOp module, const std::vector<uint8_t> &package);
 
+// Target::buildDynamicPackage for the host (DynamicShapes.cpp).
+std::vector<uint8_t> buildHostDynamicPackage(mlir::ModuleOp atBounds, mlir::ModuleOp smaller, const DynamicDims &dims,
+                                             PackageStats *stats, std::string &error);
+
 // Every op and element type in `module` that the host target cannot run, in one error.
 mlir::LogicalResult checkHostLegality(mlir::ModuleOp module);
 

@@ -27,8 +27,15 @@ struct BoundInput {
 };
 
 struct ImportOptions {
-  // Replace the declared shape of graph inputs (e.g. a symbolic batch dim).
+  // Replace the declared shape of graph inputs (e.g. a symbolic batch dim). A dim of -1
+  // is a dynamic dim named in `inputDimNames`.
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  std::map<std::string, std::vector<std::string>> inputDimNames;  // per dim; "" = fixed
+  // The size to compile each named dynamic dim at (--dim-bound, or the compiler's second,
+  // smaller instance of a dynamic model): for the names in `inputDimNames` and for the
+  // model's own dim_params. The module then records which input dims were which names
+  // (`edge.input_dims`: input name -> one name per dim, "" for a fixed dim).
+  std::map<std::string, int64_t> dimValues;
   // Graph inputs that become initializers before anything else (Reshape's shape, Slice's
   // starts, Trilu's k given as inputs): the model then compiles with static shapes.
   std::map<std::string, BoundInput> boundInputs;

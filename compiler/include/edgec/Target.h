@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,13 @@ struct PackageStats {
   // The largest function's lower bound on its arena for its kernel order (Function's
   // arena_lower_bound in edgepkg.fbs); arenaBytes / this is the plan's overhead.
   uint64_t arenaLowerBoundBytes = 0;
+};
+
+// A model with dynamic dims, compiled twice: once with every named dim at its bound and
+// once smaller (each at `smaller`), to tell which dims of which tensors follow them.
+struct DynamicDims {
+  std::map<std::string, std::vector<std::string>> inputDims;  // input -> a name per dim, "" fixed
+  std::map<std::string, int64_t> bounds, smaller;
 };
 
 class Target {
@@ -57,6 +65,14 @@ public:
   // with buildPackage and writes it; a target whose packages hold large weights streams
   // them instead, so compiling holds no second copy of them.
   virtual bool writePackage(mlir::ModuleOp module, const std::string &path, PackageStats *stats) const;
+
+  // Dynamic shapes: one package from the two compiles of a model (`atBounds`, `smaller`;
+  // see DynamicDims), recording which dims vary and checking that the runtime computes
+  // the smaller compile's shapes. An empty vector and `error` set on failure; by default
+  // the target has no dynamic shapes.
+  virtual std::vector<uint8_t> buildDynamicPackage(mlir::ModuleOp atBounds, mlir::ModuleOp smaller,
+                                                   const DynamicDims &dims, PackageStats *stats,
+                                                   std::string &error) const;
 };
 
 // Adds a target; a second target of the same name replaces the first.

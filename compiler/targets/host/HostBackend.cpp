@@ -104,6 +104,10 @@ public:
   bool writePackage(ModuleOp module, const std::string &path, PackageStats *stats) const override {
     return writeHostPackage(module, path, stats);
   }
+  std::vector<uint8_t> buildDynamicPackage(ModuleOp atBounds, ModuleOp smaller, const DynamicDims &dims,
+                                           PackageStats *stats, std::string &error) const override {
+    return buildHostDynamicPackage(atBounds, smaller, dims, stats, error);
+  }
 };
 
 }  // namespace

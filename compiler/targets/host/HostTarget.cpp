@@ -38,6 +38,7 @@ struct TensorInfo {
   uint64_t offset = 0, size = 0;
   int64_t firstUse = 0, lastUse = 0;  // kernel indices within its function, for the memory plan
   int32_t aliasOf = -1;                // a reshape shares its input's bytes
+  int32_t viewSource = -1;             // ... and its shape follows its input's (dynamic shapes)
   int function = -1;                   // the function whose arena holds an Arena tensor
   int32_t initializer = -1;            // a State tensor's initial value (a Constant tensor)
   // A group-wise weight (the packed codes of a DequantizeBlockwise of constants): its
@@ -292,6 +293,7 @@ void PlanBuilder::addAlias(edge::ReshapeOp op) {
   int32_t id = tensorFor(op.getResult());
   tensors_[id].storage = tensors_[root].storage;
   tensors_[id].aliasOf = root;
+  tensors_[id].viewSource = input;
   tensors_[id].firstUse = tensors_[id].lastUse = tensors_[root].firstUse;
 }
 
@@ -518,13 +520,19 @@ std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
   std::vector<flatbuffers::Offset<pkg::QuantInfo>> quant(tensors_.size());
   for (size_t i = 0, n = tensors_.size(); i < n; ++i) quant[i] = quantInfo(tensors_[i]);
   std::vector<flatbuffers::Offset<pkg::Tensor>> tensorOffsets;
+  // A model with dynamic dims (edge.input_dims from the importer) records its views, whose
+  // shapes the runtime recomputes (DynamicShapes.cpp fills in the rest).
+  const bool dynamic = bool(module_->getAttr("edge.input_dims"));
   for (auto [i, t] : llvm::enumerate(tensors_)) {
     std::vector<int64_t> shape(t.type.getShape().begin(), t.type.getShape().end());
+    const bool view = dynamic && t.viewSource >= 0;
     tensorOffsets.push_back(pkg::CreateTensor(fbb_, fbb_.CreateString(t.name), *packageDType(t.type.getElementType()),
                                               fbb_.CreateVector(shape), t.storage, t.offset, t.size,
-                                              i < quant.size() ? quant[i] : 0, t.initializer));
+                                              i < quant.size() ? quant[i] : 0, t.initializer, 0,
+                                              view ? t.viewSource : -1, view ? fbb_.CreateVector(shape) : 0));
   }
-  std::vector<flatbuffers::Offset<flatbuffers::String>> features;  // host: none required
+  std::vector<flatbuffers::Offset<flatbuffers::String>> features;  // host: none, unless dynamic
+  if (dynamic) features.push_back(fbb_.CreateString("dynamic-shapes"));
   flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<pkg::Metadata>>> metadata;
   if (failed(buildPackageMetadata(module_, fbb_, metadata))) return {};
   auto package = pkg::CreatePackage(fbb_, fbb_.CreateString("edgec 0.1"), fbb_.CreateString(modelName.str()),

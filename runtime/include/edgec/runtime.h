@@ -86,6 +86,11 @@ edgec_status edgec_model_function_input_info(const edgec_model *model, int32_t f
                                              int32_t index, edgec_tensor_info *info);
 edgec_status edgec_model_function_output_info(const edgec_model *model, int32_t function,
                                               int32_t index, edgec_tensor_info *info);
+/* Dynamic shapes. A package compiled with dynamic dims (edgec compile --dim-bound)
+ * reports each dim's upper bound in edgec_tensor_info.shape; this gives the name of an
+ * input's dim the caller chooses ("batch", "seq"), or NULL for a fixed dim. */
+const char *edgec_model_function_input_dim_name(const edgec_model *model, int32_t function,
+                                                int32_t index, int32_t dim);
 /* Bytes of persistent state (e.g. a KV cache) a session holds. */
 size_t edgec_model_state_bytes(const edgec_model *model);
 
@@ -115,7 +120,16 @@ void edgec_session_free(edgec_session *session);
 /* Copies `size_bytes` (must equal the input's size) into the session. */
 edgec_status edgec_session_set_input(edgec_session *session, int32_t index,
                                      const void *data, size_t size_bytes);
+/* Dynamic shapes: the shape of input `index` for the following runs, each dynamic dim
+ * from 1 to its bound (its fixed dims as compiled); set it before the input's data, whose
+ * size then follows it. Outputs take the shapes that follow from the inputs'. */
+edgec_status edgec_session_set_input_shape(edgec_session *session, int32_t index,
+                                           const int64_t *shape, int32_t rank);
 edgec_status edgec_session_run(edgec_session *session);
+/* The shape of output `index` after the last run (the compiled one for a fixed-shape
+ * package); points into the session, valid until the next run or free. */
+edgec_status edgec_session_get_output_shape(edgec_session *session, int32_t index,
+                                            const int64_t **shape, int32_t *rank);
 /* Points at the output inside the session; valid until the next run or free. */
 edgec_status edgec_session_get_output(edgec_session *session, int32_t index,
                                       const void **data, size_t *size_bytes);

@@ -21,8 +21,14 @@ inline void check(edgec_status status) {
 struct TensorInfo {
   std::string name;
   edgec_dtype dtype;
-  std::vector<int64_t> shape;
+  std::vector<int64_t> shape;  // a dynamic dim's upper bound
   size_t size_bytes;
+  std::vector<std::string> dim_names;  // inputs: per dim, a dynamic dim's name or ""
+  bool dynamic() const {
+    for (const std::string &n : dim_names)
+      if (!n.empty()) return true;
+    return false;
+  }
 };
 
 class Model {
@@ -70,7 +76,12 @@ private:
                    : edgec_model_function_output_info(get(), function, i, &info));
       out.push_back({info.name, info.dtype,
                      std::vector<int64_t>(info.shape, info.shape + info.rank),
-                     info.size_bytes});
+                     info.size_bytes, {}});
+      if (inputs)
+        for (int32_t d = 0; d < info.rank; ++d) {
+          const char *name = edgec_model_function_input_dim_name(get(), function, i, d);
+          out.back().dim_names.push_back(name ? name : "");
+        }
     }
     return out;
   }
@@ -95,7 +106,16 @@ public:
   void setInput(int32_t index, const void *data, size_t bytes) {
     check(edgec_session_set_input(session_.get(), index, data, bytes));
   }
+  void setInputShape(int32_t index, const std::vector<int64_t> &shape) {
+    check(edgec_session_set_input_shape(session_.get(), index, shape.data(), int32_t(shape.size())));
+  }
   void run() { check(edgec_session_run(session_.get())); }
+  std::vector<int64_t> outputShape(int32_t index) {
+    const int64_t *shape = nullptr;
+    int32_t rank = 0;
+    check(edgec_session_get_output_shape(session_.get(), index, &shape, &rank));
+    return std::vector<int64_t>(shape, shape + rank);
+  }
   void setProfiling(bool enabled) { check(edgec_session_set_profiling(session_.get(), enabled)); }
   std::vector<edgec_kernel_profile> profile() const {
     std::vector<edgec_kernel_profile> out(size_t(edgec_session_num_kernels(session_.get())));

@@ -1,0 +1,299 @@
+// Shape functions per op family (see shape_inference.h). Each follows the op's contract
+// in runtime/kernels/README.md, with the attributes the compiler wrote.
+#include "shape_inference.h"
+
+#include <algorithm>
+#include <map>
+
+namespace edgec::rt {
+
+namespace {
+
+using ShapeFn = std::vector<Shape> (*)(const KernelSignature &sig);
+
+const Shape &in(const KernelSignature &sig, size_t i) {
+  if (i >= sig.inputs.size() || !sig.inputs[i]) kernelFail(sig, "input " + std::to_string(i) + " is missing");
+  return sig.inputs[i]->shape;
+}
+
+// Outputs shaped like input 0 (elementwise unary ops, normalizations, Softmax, ...).
+std::vector<Shape> sameAsFirst(const KernelSignature &sig) {
+  return std::vector<Shape>(sig.outputs.size(), in(sig, 0));
+}
+
+// Numpy broadcasting of every present input (Add, Where, Max, ...).
+std::vector<Shape> broadcastAll(const KernelSignature &sig) {
+  Shape out;
+  for (const TensorView *v : sig.inputs) {
+    if (!v) continue;
+    const Shape &s = v->shape;
+    if (s.size() > out.size()) out.insert(out.begin(), s.size() - out.size(), 1);
+    for (size_t i = 0; i < s.size(); ++i) {
+      int64_t &o = out[out.size() - s.size() + i];
+      const int64_t d = s[i];
+      if (d == o || d == 1) continue;
+      if (o != 1) kernelFail(sig, "inputs of shapes that do not broadcast together (" + shapeText(in(sig, 0)) + " and " +
+                                       shapeText(s) + ")");
+      o = d;
+    }
+  }
+  return {out};
+}
+
+// PRelu: X's shape (the slope broadcasts to it).
+std::vector<Shape> firstInput(const KernelSignature &sig) { return {in(sig, 0)}; }
+
+// LayerNormalization: Y like X; Mean and InvStdDev keep the dims before `axis`, 1 after.
+std::vector<Shape> layerNorm(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  std::vector<Shape> out{x};
+  int64_t axis = sig.attrs.i("axis", -1);
+  if (axis < 0) axis += int64_t(x.size());
+  Shape stats = x;
+  for (size_t d = size_t(std::max<int64_t>(axis, 0)); d < stats.size(); ++d) stats[d] = 1;
+  for (size_t i = 1; i < sig.outputs.size(); ++i) out.push_back(stats);
+  return out;
+}
+
+// One spatial output size of a window op (Conv, pools): floor division as ONNX's
+// explicit pads define it (the compiler resolves auto_pad and ceil_mode into pads).
+int64_t windowOut(const KernelSignature &sig, int64_t size, int64_t kernel, int64_t stride, int64_t dilation,
+                  int64_t padBegin, int64_t padEnd) {
+  const int64_t span = (kernel - 1) * dilation + 1, padded = size + padBegin + padEnd;
+  if (stride <= 0 || padded < span)
+    kernelFail(sig, "an input of size " + std::to_string(size) + " is smaller than the window (" +
+                        std::to_string(span) + " with padding " + std::to_string(padBegin) + "+" +
+                        std::to_string(padEnd) + ")");
+  return (padded - span) / stride + 1;
+}
+
+std::vector<Shape> windowed(const KernelSignature &sig, const Shape &x, const std::vector<int64_t> &kernel, int64_t channels) {
+  const size_t spatial = x.size() >= 2 ? x.size() - 2 : 0;
+  if (kernel.size() != spatial) kernelFail(sig, "the window's rank does not match the input " + shapeText(x));
+  const std::vector<int64_t> strides = sig.attrs.ints("strides", std::vector<int64_t>(spatial, 1));
+  const std::vector<int64_t> dilations = sig.attrs.ints("dilations", std::vector<int64_t>(spatial, 1));
+  const std::vector<int64_t> pads = sig.attrs.ints("pads", std::vector<int64_t>(2 * spatial, 0));
+  if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial)
+    kernelFail(sig, "strides, dilations or pads do not match the input " + shapeText(x));
+  Shape out{x[0], channels};
+  for (size_t i = 0; i < spatial; ++i)
+    out.push_back(windowOut(sig, x[2 + i], kernel[i], strides[i], dilations[i], pads[i], pads[spatial + i]));
+  return {out};
+}
+
+std::vector<Shape> conv(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0), &w = in(sig, 1);
+  if (x.size() < 3 || w.size() != x.size()) kernelFail(sig, "X " + shapeText(x) + " and W " + shapeText(w) + " do not fit");
+  return windowed(sig, x, std::vector<int64_t>(w.begin() + 2, w.end()), w[0]);
+}
+
+std::vector<Shape> pool(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  if (x.size() < 3) kernelFail(sig, "X " + shapeText(x) + " has no spatial dims");
+  auto out = windowed(sig, x, sig.attrs.ints("kernel_shape"), x[1]);
+  out.resize(sig.outputs.size(), out[0]);
+  return out;
+}
+
+std::vector<Shape> globalPool(const KernelSignature &sig) {
+  Shape out = in(sig, 0);
+  for (size_t d = 2; d < out.size(); ++d) out[d] = 1;
+  return {out};
+}
+
+std::vector<Shape> gemm(const KernelSignature &sig) {
+  const Shape &a = in(sig, 0), &b = in(sig, 1);
+  if (a.size() != 2 || b.size() != 2) kernelFail(sig, "A and B must be matrices");
+  const bool ta = sig.attrs.i("transA", 0) != 0, tb = sig.attrs.i("transB", 0) != 0;
+  const int64_t k = ta ? a[0] : a[1], kb = tb ? b[1] : b[0];
+  if (k != kb) kernelFail(sig, "A " + shapeText(a) + " and B " + shapeText(b) + " have different K");
+  return {{ta ? a[1] : a[0], tb ? b[0] : b[1]}};
+}
+
+std::vector<Shape> matmul(const KernelSignature &sig) {
+  Shape a = in(sig, 0), b = in(sig, 1);
+  const bool vecA = a.size() == 1, vecB = b.size() == 1;
+  if (vecA) a.insert(a.begin(), 1);
+  if (vecB) b.push_back(1);
+  if (a.size() < 2 || b.size() < 2 || a.back() != b[b.size() - 2])
+    kernelFail(sig, "A " + shapeText(in(sig, 0)) + " and B " + shapeText(in(sig, 1)) + " do not multiply");
+  // Batch dims broadcast like an elementwise op's.
+  Shape batchA(a.begin(), a.end() - 2), batchB(b.begin(), b.end() - 2);
+  TensorView va, vb;
+  va.shape = batchA;
+  vb.shape = batchB;
+  KernelSignature batch = sig;
+  batch.inputs = {&va, &vb};
+  Shape out = broadcastAll(batch)[0];
+  if (!vecA) out.push_back(a[a.size() - 2]);
+  if (!vecB) out.push_back(b.back());
+  return {out};
+}
+
+std::vector<Shape> transpose(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  const std::vector<int64_t> perm = sig.attrs.ints("perm");
+  if (perm.size() != x.size()) kernelFail(sig, "perm does not match the input " + shapeText(x));
+  Shape out;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= int64_t(x.size())) kernelFail(sig, "perm is out of range");
+    out.push_back(x[size_t(p)]);
+  }
+  return {out};
+}
+
+std::vector<Shape> concat(const KernelSignature &sig) {
+  Shape out = in(sig, 0);
+  const int64_t axis = sig.attrs.i("axis");
+  if (axis < 0 || axis >= int64_t(out.size())) kernelFail(sig, "axis is out of range");
+  out[size_t(axis)] = 0;
+  for (const TensorView *v : sig.inputs) {
+    if (!v) continue;
+    if (v->shape.size() != out.size()) kernelFail(sig, "inputs of different ranks");
+    for (size_t d = 0; d < out.size(); ++d)
+      if (int64_t(d) != axis && v->shape[d] != out[d])
+        kernelFail(sig, "inputs " + shapeText(in(sig, 0)) + " and " + shapeText(v->shape) + " differ off the axis");
+    out[size_t(axis)] += v->shape[size_t(axis)];
+  }
+  return {out};
+}
+
+std::vector<Shape> gather(const KernelSignature &sig) {
+  const Shape &data = in(sig, 0), &indices = in(sig, 1);
+  const int64_t axis = sig.attrs.i("axis", 0);
+  if (axis < 0 || axis >= int64_t(data.size())) kernelFail(sig, "axis is out of range");
+  Shape out(data.begin(), data.begin() + axis);
+  out.insert(out.end(), indices.begin(), indices.end());
+  out.insert(out.end(), data.begin() + axis + 1, data.end());
+  return {out};
+}
+
+// Reductions keep the reduced dims as 1 when the compiled output has the input's rank.
+std::vector<Shape> reduce(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  std::vector<int64_t> axes = sig.attrs.ints("axes", {});
+  if (axes.empty())
+    for (size_t d = 0; d < x.size(); ++d) axes.push_back(int64_t(d));
+  const bool keep = sig.outputs[0]->shape.size() == x.size();
+  Shape out;
+  for (size_t d = 0; d < x.size(); ++d) {
+    const bool reduced = std::find(axes.begin(), axes.end(), int64_t(d)) != axes.end();
+    if (!reduced) out.push_back(x[d]);
+    else if (keep) out.push_back(1);
+  }
+  return {out};
+}
+
+std::vector<Shape> argReduce(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  const int64_t axis = sig.attrs.i("axis");
+  if (axis < 0 || axis >= int64_t(x.size())) kernelFail(sig, "axis is out of range");
+  Shape out = x;
+  if (sig.outputs[0]->shape.size() == x.size()) out[size_t(axis)] = 1;
+  else out.erase(out.begin() + axis);
+  return {out};
+}
+
+std::vector<Shape> pad(const KernelSignature &sig) {
+  Shape out = in(sig, 0);
+  const std::vector<int64_t> pads = sig.attrs.ints("pads");
+  if (pads.size() != 2 * out.size()) kernelFail(sig, "pads do not match the input " + shapeText(out));
+  for (size_t d = 0; d < out.size(); ++d) {
+    out[d] += pads[d] + pads[out.size() + d];
+    if (out[d] < 0) kernelFail(sig, "pads crop more than the input " + shapeText(in(sig, 0)) + " has");
+  }
+  return {out};
+}
+
+std::vector<Shape> resize(const KernelSignature &sig) {
+  Shape out = in(sig, 0);
+  const std::vector<float> scales = sig.attrs.floats("scales");
+  if (scales.size() != out.size()) kernelFail(sig, "scales do not match the input " + shapeText(out));
+  for (size_t d = 0; d < out.size(); ++d) out[d] = int64_t(double(out[d]) * double(scales[d]));
+  return {out};
+}
+
+std::vector<Shape> depthToSpace(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  const int64_t b = sig.attrs.i("blocksize");
+  if (x.size() != 4 || b <= 0 || x[1] % (b * b)) kernelFail(sig, "X " + shapeText(x) + " does not fit the block size");
+  return {{x[0], x[1] / (b * b), x[2] * b, x[3] * b}};
+}
+
+std::vector<Shape> spaceToDepth(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  const int64_t b = sig.attrs.i("blocksize");
+  if (x.size() != 4 || b <= 0 || x[2] % b || x[3] % b) kernelFail(sig, "X " + shapeText(x) + " does not fit the block size");
+  return {{x[0], x[1] * b * b, x[2] / b, x[3] / b}};
+}
+
+const std::map<std::string, ShapeFn> &table() {
+  static const std::map<std::string, ShapeFn> t = [] {
+    std::map<std::string, ShapeFn> m;
+    for (const char *op :
+         {"Abs", "Acos", "Acosh", "Asin", "Asinh", "Atan", "Atanh", "Cast", "Ceil", "Copy", "Cos", "Cosh", "Elu", "Erf",
+          "Exp", "Floor", "HardSigmoid", "HardSwish", "IsInf", "IsNaN", "LeakyRelu", "Log", "Neg", "Not", "Reciprocal",
+          "Relu", "Round", "Selu", "Shrink", "Sigmoid", "Sign", "Sin", "Sinh", "Softplus", "Softsign", "Sqrt", "Tan",
+          "Tanh", "ThresholdedRelu", "Clip", "Softmax", "LogSoftmax", "Hardmax", "BatchNormalization",
+          "InstanceNormalization", "LRN", "RMSNormalization", "QuantizeLinear", "DequantizeLinear", "CumSum", "Trilu"})
+      m[op] = sameAsFirst;
+    for (const char *op : {"Add", "Sub", "Mul", "Div", "Pow", "Mod", "BitShift", "Min", "Max", "Sum", "Mean", "Equal",
+                           "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Where"})
+      m[op] = broadcastAll;
+    m["PRelu"] = firstInput;
+    m["LayerNormalization"] = layerNorm;
+    m["Conv"] = conv;
+    m["MaxPool"] = pool;
+    m["AveragePool"] = pool;
+    m["GlobalAveragePool"] = globalPool;
+    m["GlobalMaxPool"] = globalPool;
+    m["Gemm"] = gemm;
+    m["MatMul"] = matmul;
+    m["Transpose"] = transpose;
+    m["Concat"] = concat;
+    m["Gather"] = gather;
+    for (const char *op : {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+                           "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare"})
+      m[op] = reduce;
+    m["ArgMax"] = argReduce;
+    m["ArgMin"] = argReduce;
+    m["Pad"] = pad;
+    m["Resize"] = resize;
+    m["DepthToSpace"] = depthToSpace;
+    m["SpaceToDepth"] = spaceToDepth;
+    return m;
+  }();
+  return t;
+}
+
+}  // namespace
+
+std::string shapeText(const Shape &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+bool hasShapeFunction(const std::string &op) { return table().count(op) != 0; }
+
+std::vector<std::string> shapeFunctionOps() {
+  std::vector<std::string> ops;
+  for (const auto &entry : table()) ops.push_back(entry.first);
+  return ops;
+}
+
+std::vector<Shape> inferOutputShapes(const KernelSignature &sig) {
+  auto it = table().find(sig.op);
+  if (it == table().end())
+    kernelFail(sig, "its input shapes vary at run time (dynamic dims), and " + sig.op +
+                        " cannot compute its output shapes from them yet");
+  std::vector<Shape> out = it->second(sig);
+  if (out.size() != sig.outputs.size()) kernelFail(sig, "the shape function gave the wrong number of outputs");
+  for (size_t i = 0; i < out.size(); ++i)
+    if (out[i].size() != sig.outputs[i]->shape.size())
+      kernelFail(sig, "output " + std::to_string(i) + " would have shape " + shapeText(out[i]) + ", of another rank than " +
+                          shapeText(sig.outputs[i]->shape));
+  return out;
+}
+
+}  // namespace edgec::rt
