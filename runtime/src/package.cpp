@@ -193,14 +193,15 @@ void LoadedModel::validatePlan() {
     const pkg::Tensor *t = tensors[i];
     std::string name = t->name() ? t->name()->str() : "#" + std::to_string(i);
     const DTypeInfo *info = edgec::dtypeInfo(static_cast<unsigned>(t->dtype()));
-    if (!info || !t->shape()) fail("tensor '" + name + "' has a bad type");
+    if (!info) fail("tensor '" + name + "' has a bad type");
+    // An absent shape is a scalar's (FlatBuffers writers may omit an empty vector).
+    if (t->shape()) shapes_[i].assign(t->shape()->begin(), t->shape()->end());
     uint64_t numel = 1;
-    for (int64_t d : *t->shape()) {
+    for (int64_t d : shapes_[i]) {
       if (d < 0 || d > (int64_t(1) << 40) || (d && numel > (uint64_t(1) << 40) / uint64_t(d)))
         fail("tensor '" + name + "' has a bad shape");
       numel *= uint64_t(d);
     }
-    shapes_[i].assign(t->shape()->begin(), t->shape()->end());
     uint64_t bytes = 0;
     std::string why;
     if (!tensorStorageBytes(*info, shapes_[i].data(), shapes_[i].size(), &bytes, &why))

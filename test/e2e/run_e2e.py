@@ -446,6 +446,7 @@ HARNESSES = {  # name -> script in this folder, run with --build-dir and --resul
     "llm_references_agree": "llm_references_agree.py",
     "llm_generate": "llm_generate.py",
     "tokenizer_vs_llamacpp": "tokenizer_vs_llamacpp.py",
+    "dynamic_shapes": "dynamic_shapes.py",
 }
 
 

@@ -43,7 +43,9 @@ Image parse(const std::vector<uint8_t> &bytes) {
 
 std::string nameOf(const pkg::Tensor *t) { return t->name() ? t->name()->str() : "?"; }
 
-std::vector<int64_t> shapeOf(const pkg::Tensor *t) { return {t->shape()->begin(), t->shape()->end()}; }
+std::vector<int64_t> shapeOf(const pkg::Tensor *t) {
+  return t->shape() ? std::vector<int64_t>(t->shape()->begin(), t->shape()->end()) : std::vector<int64_t>{};
+}
 
 std::string attrText(const pkg::Attr *a) {
   switch (a->kind()) {
@@ -92,7 +94,7 @@ std::string compareStructure(const Image &big, const Image &small) {
   }
   for (uint32_t i = 0; i < tb.size(); ++i) {
     const pkg::Tensor *a = tb[i], *b = ts[i];
-    if (a->dtype() != b->dtype() || a->storage() != b->storage() || a->shape()->size() != b->shape()->size())
+    if (a->dtype() != b->dtype() || a->storage() != b->storage() || shapeOf(a).size() != shapeOf(b).size())
       return "tensor '" + nameOf(a) + "' differs in type at another size of the dynamic dims";
     if (a->storage() != pkg::Storage::Arena &&
         (shapeOf(a) != shapeOf(b) || a->size() != b->size() ||

@@ -1,0 +1,177 @@
+#!/usr/bin/python3
+"""Dynamic shapes, the way a user compiles and runs them: PyTorch models exported with
+dynamic axes, compiled once with `edgec compile --dim-bound NAME=N`, run with `edgec run`
+on inputs of several sizes within the bounds (each its own process, and a sequence of
+sizes in one session), every output compared with PyTorch's for that input (max abs
+error <= 1e-4 of the output's scale), on the best kernels and on ref. Also the errors a
+user meets: an input larger than its bound, a --dim-bound naming no dim, and a model
+that computes a shape from a dynamic dim (a transformer whose attention slices the
+sequence), which edgec refuses at compile time until shapes are computed at run time.
+"""
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+
+def cnn():
+    import torch
+
+    class Cnn(torch.nn.Module):
+        """Conv, MaxPool, a SiLU Conv with stride 2 (a fused epilogue), global pooling,
+        Flatten (a reshape the runtime recomputes) and Linear: batch, H and W dynamic."""
+
+        def __init__(self):
+            super().__init__()
+            self.c1 = torch.nn.Conv2d(3, 8, 3, padding=1)
+            self.c2 = torch.nn.Conv2d(8, 16, 3, stride=2, padding=1)
+            self.fc = torch.nn.Linear(16, 10)
+
+        def forward(self, x):
+            y = torch.nn.functional.max_pool2d(torch.relu(self.c1(x)), 2)
+            y = torch.nn.functional.silu(self.c2(y))
+            return self.fc(torch.nn.functional.adaptive_avg_pool2d(y, 1).flatten(1))
+
+    return Cnn(), (1, 3, 32, 32), {0: "batch", 2: "H", 3: "W"}, {"batch": 4, "H": 32, "W": 32}, \
+        [(1, 3, 32, 32), (2, 3, 20, 28), (3, 3, 9, 17), (4, 3, 4, 32)]
+
+
+def mlp():
+    import torch
+    model = torch.nn.Sequential(torch.nn.Linear(24, 48), torch.nn.GELU(), torch.nn.LayerNorm(48),
+                                torch.nn.Linear(48, 5), torch.nn.Softmax(dim=-1))
+    return model, (2, 24), {0: "batch"}, {"batch": 64}, [(1, 24), (7, 24), (64, 24)]
+
+
+MODELS = [("cnn", cnn), ("mlp", mlp)]
+
+
+def export(model, shape, axes, path):
+    import torch
+    with open(os.devnull, "w") as devnull:  # the exporter's warnings are not ours
+        stderr, sys.stderr = sys.stderr, devnull
+        try:
+            torch.onnx.export(model, torch.randn(*shape), path, input_names=["x"], output_names=["y"],
+                              dynamic_axes={"x": axes, "y": {0: axes[0]}}, opset_version=13)
+        finally:
+            sys.stderr = stderr
+
+
+def compare(got, ref):
+    scale = max(float(np.abs(ref).max()), 1e-6)
+    err = float(np.abs(got.astype(np.float64) - ref).max()) if got.shape == ref.shape else float("inf")
+    return got.shape == ref.shape and err <= 1e-4 * scale, "shape %s, max err %.2g (scale %.3g)" % (
+        list(got.shape), err, scale)
+
+
+def check_model(name, factory, edgec, work):
+    import torch
+    torch.manual_seed(0)
+    model, shape, axes, bounds, sizes = factory()
+    model.eval()
+    onnx_path = os.path.join(work, name + ".onnx")
+    export(model, shape, axes, onnx_path)
+    pkg = os.path.join(work, name + ".edgepkg")
+    flags = sum((["--dim-bound", "%s=%d" % b] for b in sorted(bounds.items())), [])
+    proc, _, cmd = harness.compile_package(edgec, onnx_path, flags, pkg)
+    if proc.returncode != 0:
+        yield name + "/compile", False, harness.edgec_message(proc.stdout)
+        return
+    rng = np.random.RandomState(1)
+    files, refs = [], []
+    for s in sizes:
+        x = rng.randn(*s).astype(np.float32)
+        files.append(os.path.join(work, "%s_%s.npy" % (name, "x".join(map(str, s)))))
+        np.save(files[-1], x)
+        with torch.no_grad():
+            refs.append(model(torch.from_numpy(x)).numpy().astype(np.float64))
+    for kernels in ("best", "ref"):
+        env = dict(os.environ, EDGEC_KERNELS=kernels)
+        for s, f, ref in zip(sizes, files, refs):
+            out = os.path.join(work, "out_%s_%s_%s" % (name, kernels, os.path.basename(f)[:-4]))
+            run = harness.run_captured([edgec, "run", pkg, "--input", "x=" + f, "--output-dir", out, "-q"], env=env)
+            case = "%s/%s/%s" % (name, kernels, "x".join(map(str, s)))
+            if run.returncode != 0:
+                yield case, False, harness.edgec_message(run.stdout)
+                continue
+            yield (case,) + compare(np.load(os.path.join(out, "y.npy")), ref)
+        # One session, the sizes one after another (shapes resolved and kernels re-prepared
+        # between calls): each call's output against its own reference.
+        out = os.path.join(work, "seq_%s_%s" % (name, kernels))
+        run = harness.run_captured([edgec, "run", pkg, "--input", "x=" + ",".join(files), "--output-dir", out, "-q"],
+                                   env=env)
+        case = "%s/%s/sequence" % (name, kernels)
+        if run.returncode != 0:
+            yield case, False, harness.edgec_message(run.stdout)
+            continue
+        results = [compare(np.load(os.path.join(out, "y.%d.npy" % i)), ref) for i, ref in enumerate(refs)]
+        yield case, all(ok for ok, _ in results), "; ".join(d for _, d in results)
+
+
+def expect_error(case, proc, *needles):
+    text = harness.edgec_message(proc.stdout)
+    ok = proc.returncode == 1 and all(n in text for n in needles) and "Traceback" not in proc.stdout
+    return case, ok, text
+
+
+def check_errors(edgec, work):
+    import torch
+    pkg = os.path.join(work, "cnn.edgepkg")
+    big = os.path.join(work, "too_big.npy")
+    np.save(big, np.zeros((1, 3, 40, 32), np.float32))
+    yield expect_error("errors/above-bound", harness.run_captured([edgec, "run", pkg, "--input", "x=" + big]),
+                       "expects shape [batch<=4,3,H<=32,W<=32]", "[1x3x40x32]")
+    onnx_path = os.path.join(work, "cnn.onnx")
+    proc, _, _ = harness.compile_package(edgec, onnx_path, ["--dim-bound", "batch=4", "--dim-bound", "H=32",
+                                                            "--dim-bound", "W=32", "--dim-bound", "seq=8"],
+                                         os.path.join(work, "never.edgepkg"))
+    yield expect_error("errors/unknown-dim", proc, "--dim-bound seq=8: no graph input has a dim named 'seq'",
+                       "dynamic dims: H, W, batch")
+    torch.manual_seed(0)
+    layer = torch.nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True)
+    enc = torch.nn.TransformerEncoder(layer, 1).eval()
+    enc_path = os.path.join(work, "encoder.onnx")
+    with open(os.devnull, "w") as devnull:
+        stderr, sys.stderr = sys.stderr, devnull
+        try:
+            torch.onnx.export(enc, torch.randn(1, 8, 32), enc_path, input_names=["x"], output_names=["y"],
+                              dynamic_axes={"x": {1: "seq"}, "y": {1: "seq"}}, opset_version=14)
+        finally:
+            sys.stderr = stderr
+    never = os.path.join(work, "encoder.edgepkg")
+    proc, _, _ = harness.compile_package(edgec, enc_path, ["--dim-bound", "seq=16"], never)
+    case, ok, text = expect_error("errors/shape-from-dynamic-dim", proc, "dynamic dims:", "depends on the size of a dynamic dim")
+    yield case, ok and not os.path.exists(never), text
+
+
+def main():
+    p = harness.parser(__doc__)
+    harness.add_results_arguments(p, "the exported models, packages, inputs and outputs")
+    args = p.parse_args()
+    edgec = os.path.join(os.path.abspath(args.build_dir), "bin", "edgec")
+    if not os.access(edgec, os.X_OK):
+        return harness.setup_failed("no edgec binary at %s" % edgec)
+    import torch
+    torch.set_num_threads(1)
+    work = tempfile.mkdtemp(prefix="dynamic-", dir=os.path.abspath(args.build_dir))
+    tally = harness.Tally(28)
+    try:
+        for name, factory in MODELS:
+            try:
+                for case, ok, detail in check_model(name, factory, edgec, work):
+                    tally.add(case, ok, detail)
+            except Exception as e:  # a broken export is a failure of its model, not a crash
+                tally.add(name, False, "%s: %s" % (type(e).__name__, e))
+        for case, ok, detail in check_errors(edgec, work):
+            tally.add(case, ok, detail)
+    finally:
+        harness.release_work(work, args.keep or tally.failed)
+    return tally.finish(args.results_json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
