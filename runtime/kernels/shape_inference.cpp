@@ -213,6 +213,28 @@ std::vector<Shape> resize(const KernelSignature &sig) {
   return {out};
 }
 
+// Slice with the compiler's normalized starts, ends and steps per dim: an end clamps to
+// the dim (so an end at the bound means "to the end" at any size), a backwards start to
+// dim - 1. Starts, ends and steps given as run-time inputs cannot vary shapes yet.
+std::vector<Shape> slice(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  if (sig.inputs.size() > 1) kernelFail(sig, "a Slice with run-time starts/ends cannot change shapes yet");
+  const std::vector<int64_t> starts = sig.attrs.ints("starts"), ends = sig.attrs.ints("ends");
+  const std::vector<int64_t> steps = sig.attrs.ints("steps", std::vector<int64_t>(x.size(), 1));
+  if (starts.size() != x.size() || ends.size() != x.size() || steps.size() != x.size())
+    kernelFail(sig, "starts, ends and steps do not match the input " + shapeText(x));
+  Shape out;
+  for (size_t d = 0; d < x.size(); ++d) {
+    const int64_t step = steps[d];
+    if (step == 0) kernelFail(sig, "a step is zero");
+    const int64_t s = step > 0 ? std::min(starts[d], x[d]) : std::min(starts[d], x[d] - 1);
+    const int64_t e = step > 0 ? std::min(ends[d], x[d]) : std::min(ends[d], x[d] - 1);
+    const int64_t span = step > 0 ? e - s : s - e, by = step > 0 ? step : -step;
+    out.push_back(span <= 0 ? 0 : (span + by - 1) / by);
+  }
+  return {out};
+}
+
 std::vector<Shape> depthToSpace(const KernelSignature &sig) {
   const Shape &x = in(sig, 0);
   const int64_t b = sig.attrs.i("blocksize");
@@ -258,6 +280,7 @@ const std::map<std::string, ShapeFn> &table() {
     m["ArgMax"] = argReduce;
     m["ArgMin"] = argReduce;
     m["Pad"] = pad;
+    m["Slice"] = slice;
     m["Resize"] = resize;
     m["DepthToSpace"] = depthToSpace;
     m["SpaceToDepth"] = spaceToDepth;

@@ -5,8 +5,8 @@ on inputs of several sizes within the bounds (each its own process, and a sequen
 sizes in one session), every output compared with PyTorch's for that input (max abs
 error <= 1e-4 of the output's scale), on the best kernels and on ref. Also the errors a
 user meets: an input larger than its bound, a --dim-bound naming no dim, and a model
-that computes a shape from a dynamic dim (a transformer whose attention slices the
-sequence), which edgec refuses at compile time until shapes are computed at run time.
+that computes a value from a dynamic dim's size (divides by the sequence length), which
+edgec refuses at compile time until such values are computed at run time.
 """
 import os
 import sys
@@ -47,7 +47,18 @@ def mlp():
     return model, (2, 24), {0: "batch"}, {"batch": 64}, [(1, 24), (7, 24), (64, 24)]
 
 
-MODELS = [("cnn", cnn), ("mlp", mlp)]
+def transformer():
+    """run_e2e.py's encoder (2 layers, GELU, sequence-first [S, 1, 64]) with the sequence
+    dynamic: its attention reshapes by sizes the export takes from Shape ops and slices
+    the fused QKV projection, which the two compiles must agree on."""
+    import torch
+    layer = torch.nn.TransformerEncoderLayer(d_model=64, nhead=4, dim_feedforward=128, dropout=0.0,
+                                             activation="gelu")
+    return torch.nn.TransformerEncoder(layer, num_layers=2).eval(), (16, 1, 64), {0: "seq"}, {"seq": 32}, \
+        [(32, 1, 64), (16, 1, 64), (5, 1, 64), (1, 1, 64)]
+
+
+MODELS = [("cnn", cnn), ("mlp", mlp), ("transformer", transformer)]
 
 
 def export(model, shape, axes, path):
@@ -131,20 +142,26 @@ def check_errors(edgec, work):
                                          os.path.join(work, "never.edgepkg"))
     yield expect_error("errors/unknown-dim", proc, "--dim-bound seq=8: no graph input has a dim named 'seq'",
                        "dynamic dims: H, W, batch")
-    torch.manual_seed(0)
-    layer = torch.nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True)
-    enc = torch.nn.TransformerEncoder(layer, 1).eval()
-    enc_path = os.path.join(work, "encoder.onnx")
+
+    class MeanByLength(torch.nn.Module):
+        """Divides by the sequence length read from the input's shape: a value computed from
+        a dynamic dim, which edgec folds at compile time and so must refuse."""
+
+        def forward(self, x):
+            return x.sum(1) / x.shape[1]
+
+    path = os.path.join(work, "mean_by_length.onnx")
     with open(os.devnull, "w") as devnull:
         stderr, sys.stderr = sys.stderr, devnull
         try:
-            torch.onnx.export(enc, torch.randn(1, 8, 32), enc_path, input_names=["x"], output_names=["y"],
-                              dynamic_axes={"x": {1: "seq"}, "y": {1: "seq"}}, opset_version=14)
+            torch.onnx.export(MeanByLength(), torch.randn(2, 8), path, input_names=["x"], output_names=["y"],
+                              dynamic_axes={"x": {1: "seq"}}, opset_version=14)
         finally:
             sys.stderr = stderr
-    never = os.path.join(work, "encoder.edgepkg")
-    proc, _, _ = harness.compile_package(edgec, enc_path, ["--dim-bound", "seq=16"], never)
-    case, ok, text = expect_error("errors/shape-from-dynamic-dim", proc, "dynamic dims:", "depends on the size of a dynamic dim")
+    never = os.path.join(work, "mean_by_length.edgepkg")
+    proc, _, _ = harness.compile_package(edgec, path, ["--dim-bound", "seq=16"], never)
+    case, ok, text = expect_error("errors/value-from-dynamic-dim", proc, "dynamic dims:",
+                                  "is computed from the size of a dynamic dim")
     yield case, ok and not os.path.exists(never), text
 
 
