@@ -135,7 +135,7 @@ def check_errors(edgec, work):
     big = os.path.join(work, "too_big.npy")
     np.save(big, np.zeros((1, 3, 40, 32), np.float32))
     yield expect_error("errors/above-bound", harness.run_captured([edgec, "run", pkg, "--input", "x=" + big]),
-                       "expects shape [batch<=4,3,H<=32,W<=32]", "[1x3x40x32]")
+                       "expects shape [batch<=4x3xH<=32xW<=32]", "[1x3x40x32]")
     onnx_path = os.path.join(work, "cnn.onnx")
     proc, _, _ = harness.compile_package(edgec, onnx_path, ["--dim-bound", "batch=4", "--dim-bound", "H=32",
                                                             "--dim-bound", "W=32", "--dim-bound", "seq=8"],

@@ -45,11 +45,11 @@ std::string shapeStr(const std::vector<int64_t> &shape) {
 }
 
 // A short preview of an output: first values and, for float32, min/max/mean.
-// "[1,3,H<=512,W<=512]": an input's shape with its dynamic dims named and bounded.
+// "[1x3xH<=512xW<=512]": an input's shape with its dynamic dims named and bounded.
 std::string dimsText(const TensorInfo &info) {
   std::string s = "[";
   for (size_t d = 0; d < info.shape.size(); ++d) {
-    s += d ? "," : "";
+    s += d ? "x" : "";
     const std::string name = d < info.dim_names.size() ? info.dim_names[d] : "";
     s += name.empty() ? std::to_string(info.shape[d]) : name + "<=" + std::to_string(info.shape[d]);
   }

@@ -195,7 +195,7 @@ std::map<std::string, std::vector<int64_t>> sizeDynamicDims(onnx::GraphProto &gr
       auto value = options.dimValues.find(dim);
       if (value == options.dimValues.end())
         throw ImportError(name + ": --input-shape " + input + " has the dynamic dim '" + dim +
-                          "' without a bound: give one with --dim-bound " + dim + "=N");
+                          "' without a bound: give its largest size with --dim-bound " + dim + "=<max>");
       shape[d] = value->second;
       names[input].resize(shape.size());
       names[input][d] = dim;

@@ -1,0 +1,261 @@
+// Dynamic shapes in the runtime: the per-op shape functions, a session over a package
+// with a dynamic dim (input shapes chosen per run, a reshape's rule, kernels prepared
+// again), and the loader's checks of the dynamic fields.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "edgec/package_builder.h"
+#include "edgepkg_generated.h"
+#include "kernel_test_util.h"
+#include "model.h"
+#include "shape_inference.h"
+
+namespace {
+
+using namespace edgec;
+using namespace edgec::rt;
+using edgec::rt::testing::AttrList;
+
+// ---- shape functions -------------------------------------------------------------
+
+std::vector<Shape> shapes(const std::string &op, std::vector<Shape> inputs, std::vector<Shape> compiled,
+                          AttrList *attrs = nullptr) {
+  std::vector<TensorView> in(inputs.size()), out(compiled.size());
+  KernelSignature sig;
+  sig.op = op;
+  sig.node = "n";
+  if (attrs) sig.attrs = attrs->attrs();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    in[i].shape = inputs[i];
+    sig.inputs.push_back(&in[i]);
+  }
+  for (size_t i = 0; i < compiled.size(); ++i) {
+    out[i].shape = compiled[i];
+    sig.outputs.push_back(&out[i]);
+  }
+  return inferOutputShapes(sig);
+}
+
+std::string shapeError(const std::string &op, std::vector<Shape> inputs, std::vector<Shape> compiled,
+                       AttrList *attrs = nullptr) {
+  try {
+    shapes(op, inputs, compiled, attrs);
+  } catch (const Error &e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ShapeFunctions, ConvAndPoolsFollowTheirWindows) {
+  AttrList conv;
+  conv.ints("strides", {2, 1}).ints("pads", {1, 0, 1, 0}).ints("dilations", {1, 2});
+  // H: (17 + 2 - 3) / 2 + 1 = 9; W: (10 - 5) / 1 + 1 = 6 (dilated 3-tap kernel spans 5).
+  EXPECT_EQ(shapes("Conv", {{2, 3, 17, 10}, {8, 3, 3, 3}}, {{4, 8, 16, 30}}, &conv)[0], (Shape{2, 8, 9, 6}));
+  AttrList pool;
+  pool.ints("kernel_shape", {2, 2}).ints("strides", {2, 2});
+  EXPECT_EQ(shapes("MaxPool", {{1, 4, 9, 7}}, {{1, 4, 16, 16}}, &pool)[0], (Shape{1, 4, 4, 3}));
+  EXPECT_EQ(shapes("GlobalAveragePool", {{3, 4, 9, 7}}, {{4, 4, 1, 1}})[0], (Shape{3, 4, 1, 1}));
+  EXPECT_NE(shapeError("MaxPool", {{1, 4, 1, 7}}, {{1, 4, 16, 16}}, &pool).find("smaller than the window"),
+            std::string::npos);
+}
+
+TEST(ShapeFunctions, MatMulGemmAndBroadcasting) {
+  EXPECT_EQ(shapes("MatMul", {{5, 1, 7, 3}, {4, 3, 2}}, {{8, 4, 9, 2}})[0], (Shape{5, 4, 7, 2}));
+  EXPECT_EQ(shapes("MatMul", {{3}, {2, 3, 6}}, {{2, 6}})[0], (Shape{2, 6}));
+  AttrList t;
+  t.i("transA", 1).i("transB", 1);
+  EXPECT_EQ(shapes("Gemm", {{3, 5}, {7, 3}}, {{9, 7}}, &t)[0], (Shape{5, 7}));
+  EXPECT_EQ(shapes("Add", {{5, 1, 4}, {3, 1}}, {{8, 3, 4}})[0], (Shape{5, 3, 4}));
+  EXPECT_EQ(shapes("Where", {{1, 4}, {6, 1}, {4}}, {{8, 4}})[0], (Shape{6, 4}));
+  EXPECT_NE(shapeError("Add", {{5, 4}, {3, 4}}, {{8, 4}}).find("do not broadcast"), std::string::npos);
+  EXPECT_NE(shapeError("MatMul", {{5, 4}, {3, 4}}, {{8, 4}}).find("do not multiply"), std::string::npos);
+}
+
+TEST(ShapeFunctions, DataMovementAndReductions) {
+  AttrList perm;
+  perm.ints("perm", {2, 0, 1});
+  EXPECT_EQ(shapes("Transpose", {{2, 3, 4}}, {{4, 8, 3}}, &perm)[0], (Shape{4, 2, 3}));
+  AttrList axis1;
+  axis1.i("axis", 1);
+  EXPECT_EQ(shapes("Concat", {{2, 3}, {2, 5}}, {{2, 16}}, &axis1)[0], (Shape{2, 8}));
+  AttrList gather;
+  gather.i("axis", 1);
+  EXPECT_EQ(shapes("Gather", {{2, 9, 4}, {3, 5}}, {{2, 3, 5, 4}}, &gather)[0], (Shape{2, 3, 5, 4}));
+  AttrList axes;
+  axes.ints("axes", {1});
+  EXPECT_EQ(shapes("ReduceMean", {{2, 7, 4}}, {{2, 1, 4}}, &axes)[0], (Shape{2, 1, 4}));  // keepdims
+  EXPECT_EQ(shapes("ReduceMean", {{2, 7, 4}}, {{2, 4}}, &axes)[0], (Shape{2, 4}));
+  AttrList ln;
+  ln.i("axis", -1);
+  const auto norm = shapes("LayerNormalization", {{3, 5, 8}, {8}}, {{6, 5, 8}, {6, 5, 1}}, &ln);
+  EXPECT_EQ(norm[1], (Shape{3, 5, 1}));
+  // Slice ends at the compiled bound (to the end of the axis) clamp to the run's dim.
+  AttrList slice;
+  slice.ints("starts", {0, 1}).ints("ends", {32, 3}).ints("steps", {1, 1});
+  EXPECT_EQ(shapes("Slice", {{20, 4}}, {{32, 2}}, &slice)[0], (Shape{20, 2}));
+  EXPECT_NE(shapeError("Split", {{20, 4}}, {{32, 4}}).find("cannot compute its output shapes"), std::string::npos);
+}
+
+// ---- a session with a dynamic dim ----------------------------------------------------
+
+// main(x: f32[n <= 6, 4]) -> z:  s = Add(x, bias[4]); v = reshape(s) to [2n, 2] (a view:
+// rule {-1, 2}); z = Relu(v). Mutators change the plan before it is packed.
+std::vector<uint8_t> dynamicPackage(const std::function<void(pkg::PackageT &)> &mutate = nullptr) {
+  pkg::PackageT p;
+  p.producer = "test";
+  p.target = "host";
+  p.required_features = {kDynamicShapesFeature};
+  auto tensor = [&](const char *name, pkg::DType t, Shape shape, pkg::Storage storage, uint64_t offset,
+                    uint64_t size) {
+    auto x = std::make_unique<pkg::TensorT>();
+    x->name = name;
+    x->dtype = t;
+    x->shape = shape;
+    x->storage = storage;
+    x->offset = offset;
+    x->size = size;
+    p.tensors.push_back(std::move(x));
+    return p.tensors.back().get();
+  };
+  tensor("x", pkg::DType::f32, {6, 4}, pkg::Storage::Arena, 0, 96)->dim_symbols = {0, -1};
+  tensor("bias", pkg::DType::f32, {4}, pkg::Storage::Constant, 0, 16);
+  tensor("s", pkg::DType::f32, {6, 4}, pkg::Storage::Arena, 128, 96)->dim_symbols = {-2, -1};
+  pkg::TensorT *v = tensor("v", pkg::DType::f32, {12, 2}, pkg::Storage::Arena, 128, 96);
+  v->dim_symbols = {-2, -1};
+  v->view_of = 2;
+  v->view_shape = {-1, 2};
+  tensor("z", pkg::DType::f32, {12, 2}, pkg::Storage::Arena, 256, 96)->dim_symbols = {-2, -1};
+  auto symbol = std::make_unique<pkg::DimSymbolT>();
+  symbol->name = "n";
+  symbol->bound = 6;
+  p.dim_symbols.push_back(std::move(symbol));
+  auto kernel = [](const char *op, std::vector<int32_t> in, std::vector<int32_t> out) {
+    auto k = std::make_unique<pkg::KernelT>();
+    k->op = op;
+    k->name = op;
+    k->inputs = in;
+    k->outputs = out;
+    return k;
+  };
+  auto f = std::make_unique<pkg::FunctionT>();
+  f->name = "main";
+  f->inputs = {0};
+  f->outputs = {4};
+  f->kernels.push_back(kernel("Add", {0, 1}, {2}));
+  f->kernels.push_back(kernel("Relu", {3}, {4}));
+  f->arena_size = 384;
+  p.functions.push_back(std::move(f));
+  p.arena_size = 384;
+  if (mutate) mutate(p);
+  flatbuffers::FlatBufferBuilder fbb;
+  pkg::FinishPackageBuffer(fbb, pkg::Package::Pack(fbb, &p));
+  std::vector<uint8_t> plan(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  std::vector<uint8_t> constants(16);
+  const float bias[4] = {1, -10, 0.5f, -0.5f};
+  std::memcpy(constants.data(), bias, sizeof bias);
+  return pkg::assemblePackage(plan, constants);
+}
+
+std::vector<float> runAt(Session &s, int64_t n) {
+  std::vector<float> x(size_t(n) * 4);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(i);
+  s.setInputShape(0, {n, 4});
+  s.setInput(0, x.data(), x.size() * sizeof(float));
+  s.run();
+  const TensorView &z = s.output(0);
+  EXPECT_EQ(z.shape, (Shape{2 * n, 2}));
+  const float *f = z.as<float>();
+  return std::vector<float>(f, f + z.numel());
+}
+
+TEST(DynamicSession, OutputsFollowTheInputShapeAcrossRuns) {
+  const std::vector<uint8_t> bytes = dynamicPackage();
+  LoadedModel model(bytes.data(), bytes.size(), "dynamic");
+  ASSERT_TRUE(model.dynamic());
+  SessionOptions options;
+  options.threads = 1;
+  Session s(model, options);
+  const float bias[4] = {1, -10, 0.5f, -0.5f};
+  for (int64_t n : {3, 6, 1, 3}) {
+    const std::vector<float> z = runAt(s, n);
+    ASSERT_EQ(z.size(), size_t(n) * 4) << "n = " << n;
+    for (size_t i = 0; i < z.size(); ++i) EXPECT_EQ(z[i], std::max(0.f, float(i) + bias[i % 4])) << "n = " << n;
+  }
+}
+
+TEST(DynamicSession, InputShapesOutsideTheBoundsAreClearErrors) {
+  const std::vector<uint8_t> bytes = dynamicPackage();
+  LoadedModel model(bytes.data(), bytes.size(), "dynamic");
+  Session s(model);
+  auto error = [&](Shape shape) {
+    try {
+      s.setInputShape(0, shape);
+    } catch (const Error &e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(error({7, 4}), "input 'x' dim 0 ('n') is 7, outside 1..6, the range the package was compiled for "
+                           "(edgec compile --dim-bound)");
+  EXPECT_EQ(error({0, 4}).find("is 0, outside 1..6"), std::string("input 'x' dim 0 ('n') ").size());
+  EXPECT_EQ(error({3, 5}), "input 'x' expects shape [6,4] in its fixed dims, not [3,5]");
+  EXPECT_EQ(error({3}), "input 'x' has rank 2, not 1");
+  EXPECT_EQ(error({2, 4}), "");
+  std::vector<float> x(12);
+  EXPECT_THROW(s.setInput(0, x.data(), 4 * 4 * sizeof(float)), Error);  // the data follows the shape
+}
+
+TEST(DynamicSession, LoaderChecksTheDynamicFields) {
+  auto loadError = [](const std::function<void(pkg::PackageT &)> &mutate) {
+    const std::vector<uint8_t> bytes = dynamicPackage(mutate);
+    try {
+      LoadedModel model(bytes.data(), bytes.size(), "p");
+    } catch (const Error &e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(loadError(nullptr), "");
+  auto has = [](const std::string &error, const char *what) {
+    return error.find(what) != std::string::npos ? ::testing::AssertionSuccess()
+                                                  : ::testing::AssertionFailure() << error;
+  };
+  EXPECT_TRUE(has(loadError([](pkg::PackageT &p) { p.required_features.clear(); }),
+                  "has dynamic dims, but the package does not require 'dynamic-shapes'"));
+  EXPECT_TRUE(has(loadError([](pkg::PackageT &p) { p.tensors[0]->dim_symbols = {0}; }),
+                  "tensor 'x' has dim symbols of another rank than its shape"));
+  EXPECT_TRUE(has(loadError([](pkg::PackageT &p) { p.tensors[0]->dim_symbols = {1, -1}; }),
+                  "tensor 'x' refers to a dim symbol that does not exist"));
+  EXPECT_TRUE(has(loadError([](pkg::PackageT &p) { p.dim_symbols[0]->bound = 5; }),
+                  "tensor 'x' dim 0 is not its symbol's bound"));
+  EXPECT_TRUE(has(loadError([](pkg::PackageT &p) { p.tensors[3]->view_shape = {-1, -1}; }),
+                  "tensor 'v' has a view rule with two inferred dims"));
+  EXPECT_TRUE(has(loadError([](pkg::PackageT &p) { p.tensors[3]->view_shape = {-5, 2}; }),
+                  "tensor 'v' has a view rule that names a dim its source lacks"));
+  EXPECT_TRUE(has(loadError([](pkg::PackageT &p) { p.tensors[3]->view_of = 1; }),
+                  "tensor 'v' is a view of a tensor that cannot hold it"));
+  EXPECT_TRUE(has(loadError([](pkg::PackageT &p) { p.tensors[1]->dim_symbols = {-2}; }),
+                  "tensor 'bias' has a dynamic dim but is not in the arena"));
+}
+
+TEST(DynamicSession, AnOpWithoutAShapeFunctionFailsWhenItsShapesChange) {
+  const std::vector<uint8_t> bytes = dynamicPackage([](pkg::PackageT &p) { p.functions[0]->kernels[1]->op = "Split"; });
+  LoadedModel model(bytes.data(), bytes.size(), "dynamic");
+  SessionOptions options;
+  options.isas = {Isa::Ref};
+  Session s(model, options);  // prepared at the bounds: Split of one output is a copy
+  s.setInputShape(0, {3, 4});
+  try {
+    s.run();
+    FAIL() << "no error";
+  } catch (const Error &e) {
+    EXPECT_NE(std::string(e.what()).find("Split cannot compute its output shapes from them yet"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
