@@ -32,6 +32,7 @@ void registerRefChannelNorm(KernelRegistry &r);   // InstanceNormalization, LRN 
 void registerRefRoiAlign(KernelRegistry &r);      // ref/roi_align.cpp
 void registerRefMaxUnpool(KernelRegistry &r);     // ref/max_unpool.cpp
 void registerRefDft(KernelRegistry &r);           // DFT (ref/dft.cpp)
+void registerRefShape(KernelRegistry &r);         // Shape, in dynamic packages (ref/shape_of.cpp)
 void registerRefRecurrent(KernelRegistry &r);  // RNN, GRU, LSTM
 void registerControlFlowKernels(KernelRegistry &r);  // If, Scan (control_flow.h)
 // Quantized (int8/uint8) kernels, under the float ops' names with accepts =
@@ -78,6 +79,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefRoiAlign(r);
   registerRefMaxUnpool(r);
   registerRefDft(r);
+  registerRefShape(r);
   registerRefRecurrent(r);
   registerControlFlowKernels(r);
   registerRefQuantLinalg(r);

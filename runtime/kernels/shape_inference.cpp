@@ -3,6 +3,7 @@
 #include "shape_inference.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 namespace edgec::rt {
@@ -213,12 +214,92 @@ std::vector<Shape> resize(const KernelSignature &sig) {
   return {out};
 }
 
+// The values of an int32/int64 input, which the kernel before this call has written.
+std::vector<int64_t> intValues(const KernelSignature &sig, size_t i) {
+  const TensorView &v = *sig.inputs[i];
+  if ((v.dtype != DType::i32 && v.dtype != DType::i64) || !v.data)
+    kernelFail(sig, "input " + std::to_string(i) + " must be int32 or int64 values");
+  std::vector<int64_t> out(size_t(v.numel()));
+  for (size_t k = 0; k < out.size(); ++k)
+    out[k] = v.dtype == DType::i32 ? int64_t(v.as<int32_t>()[k]) : v.as<int64_t>()[k];
+  return out;
+}
+
+double scalarValue(const KernelSignature &sig, size_t i) {
+  const TensorView &v = *sig.inputs[i];
+  if (!v.data || v.numel() != 1) kernelFail(sig, "input " + std::to_string(i) + " must be one value");
+  switch (v.dtype) {
+  case DType::f32: return v.as<float>()[0];
+  case DType::f64: return v.as<double>()[0];
+  case DType::i16: return v.as<int16_t>()[0];
+  case DType::i32: return v.as<int32_t>()[0];
+  case DType::i64: return double(v.as<int64_t>()[0]);
+  default: kernelFail(sig, std::string("input ") + std::to_string(i) + " has an unsupported type " + dtypeName(v.dtype));
+  }
+}
+
+// Range: ceil((limit - start) / delta) elements, at least 0 (ONNX's rule), from the values.
+std::vector<Shape> range(const KernelSignature &sig) {
+  const double start = scalarValue(sig, 0), limit = scalarValue(sig, 1), delta = scalarValue(sig, 2);
+  if (delta == 0) kernelFail(sig, "delta is zero");
+  return {{std::max<int64_t>(0, int64_t(std::ceil((limit - start) / delta)))}};
+}
+
+// Expand: with a run-time target shape, numpy broadcasting of the input and its values;
+// without one (a constant target, in the result type), the dims where the input matched
+// the target follow the input, the broadcast ones keep their size.
+std::vector<Shape> expand(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  if (sig.inputs.size() > 1 && sig.inputs[1]) {
+    TensorView target;
+    target.shape = intValues(sig, 1);
+    KernelSignature both = sig;
+    both.inputs = {sig.inputs[0], &target};
+    return broadcastAll(both);
+  }
+  Shape out = sig.outputs[0]->shape;
+  const size_t lead = out.size() - x.size();
+  for (size_t d = 0; d < x.size(); ++d)
+    if (x[d] != 1) out[lead + d] = x[d];
+  return {out};
+}
+
+// Slice with starts, ends, axes? and steps? as run-time inputs: ONNX's rules on the values
+// (negative counts from the end, clamped to the dim).
+std::vector<Shape> runtimeSlice(const KernelSignature &sig) {
+  Shape out = in(sig, 0);
+  const int64_t rank = int64_t(out.size());
+  const std::vector<int64_t> starts = intValues(sig, 1), ends = intValues(sig, 2);
+  std::vector<int64_t> axes, steps(starts.size(), 1);
+  if (sig.inputs.size() > 3 && sig.inputs[3]) axes = intValues(sig, 3);
+  else
+    for (size_t i = 0; i < starts.size(); ++i) axes.push_back(int64_t(i));
+  if (sig.inputs.size() > 4 && sig.inputs[4]) steps = intValues(sig, 4);
+  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
+    kernelFail(sig, "starts, ends, axes and steps have different lengths");
+  for (size_t i = 0; i < starts.size(); ++i) {
+    if (axes[i] < -rank || axes[i] >= rank || steps[i] == 0) kernelFail(sig, "an axis is out of range or a step is zero");
+    const int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i], dim = out[size_t(a)], step = steps[i];
+    int64_t s = starts[i] < 0 ? starts[i] + dim : starts[i], e = ends[i] < 0 ? ends[i] + dim : ends[i];
+    if (step > 0) {
+      s = std::clamp<int64_t>(s, 0, dim);
+      e = std::clamp<int64_t>(e, 0, dim);
+    } else {
+      s = std::clamp<int64_t>(s, 0, std::max<int64_t>(dim - 1, 0));
+      e = std::clamp<int64_t>(e, -1, dim - 1);
+    }
+    const int64_t span = step > 0 ? e - s : s - e, by = step > 0 ? step : -step;
+    out[size_t(a)] = span <= 0 ? 0 : (span + by - 1) / by;
+  }
+  return {out};
+}
+
 // Slice with the compiler's normalized starts, ends and steps per dim: an end clamps to
 // the dim (so an end at the bound means "to the end" at any size), a backwards start to
-// dim - 1. Starts, ends and steps given as run-time inputs cannot vary shapes yet.
+// dim - 1.
 std::vector<Shape> slice(const KernelSignature &sig) {
   const Shape &x = in(sig, 0);
-  if (sig.inputs.size() > 1) kernelFail(sig, "a Slice with run-time starts/ends cannot change shapes yet");
+  if (sig.inputs.size() > 1) return runtimeSlice(sig);
   const std::vector<int64_t> starts = sig.attrs.ints("starts"), ends = sig.attrs.ints("ends");
   const std::vector<int64_t> steps = sig.attrs.ints("steps", std::vector<int64_t>(x.size(), 1));
   if (starts.size() != x.size() || ends.size() != x.size() || steps.size() != x.size())
@@ -281,6 +362,9 @@ const std::map<std::string, ShapeFn> &table() {
     m["ArgMin"] = argReduce;
     m["Pad"] = pad;
     m["Slice"] = slice;
+    m["Range"] = range;
+    m["Expand"] = expand;
+    m["Shape"] = [](const KernelSignature &sig) { return std::vector<Shape>{sig.outputs[0]->shape}; };
     m["Resize"] = resize;
     m["DepthToSpace"] = depthToSpace;
     m["SpaceToDepth"] = spaceToDepth;
@@ -298,6 +382,10 @@ std::string shapeText(const Shape &shape) {
 }
 
 bool hasShapeFunction(const std::string &op) { return table().count(op) != 0; }
+
+bool shapeNeedsValues(const KernelSignature &sig) {
+  return sig.op == "Range" || ((sig.op == "Expand" || sig.op == "Slice") && sig.inputs.size() > 1 && sig.inputs[1]);
+}
 
 std::vector<std::string> shapeFunctionOps() {
   std::vector<std::string> ops;

@@ -26,6 +26,11 @@ std::vector<Shape> inferOutputShapes(const KernelSignature &sig);
 // Whether `op` has a shape function.
 bool hasShapeFunction(const std::string &op);
 
+// Whether the call's output shapes depend on its inputs' values (Range's limit, a run-time
+// Expand target, Slice's run-time starts): its shapes are then computed on every run,
+// right before it runs, when the kernels before it have written those values.
+bool shapeNeedsValues(const KernelSignature &sig);
+
 // Ops whose shapes a dynamic package can vary ("Add", "Conv", ...), sorted.
 std::vector<std::string> shapeFunctionOps();
 

@@ -191,10 +191,15 @@ private:
     // views (-1 - tensor), and whether the input shapes changed since.
     std::vector<int64_t> shapeSteps;
     bool shapesStale = false;
+    bool valueShapes = false;  // some call's shapes depend on values: resolved while running
   };
   void prepareCall(Call &call);
   void planShapeSteps(Function &function, int index);
   void resolveView(int32_t tensor);
+  void resolveCall(Call &call);
+  void checkSymbols();
+  void growScratch(size_t bytes);
+  void runResolvingShapes(const RunContext &ctx);
   const LoadedModel &model_;
   std::vector<Function> functions_;
   int selected_ = 0;

@@ -151,10 +151,12 @@ void Session::setInput(int32_t index, const void *data, size_t bytes) {
 }
 
 void Session::run() {
-  if (functions_[size_t(selected_)].shapesStale) resolveShapes();
+  Function &function = functions_[size_t(selected_)];
+  if (function.shapesStale && !function.valueShapes) resolveShapes();
   RunContext ctx;
   ctx.pool = pool_.get();
   ctx.threads = threads_;
+  if (function.valueShapes) return runResolvingShapes(ctx);
   ctx.scratch = scratch_.get();
   ctx.scratchStride = scratchStride_;
   std::vector<Call> &calls = functions_[size_t(selected_)].calls;

@@ -3,6 +3,7 @@
 // shapes changed prepared again. The arena stays as planned for the bounds, so a smaller
 // run reuses every tensor's place.
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <map>
 
@@ -38,6 +39,7 @@ void Session::planShapeSteps(Function &function, int index) {
     steps.push_back(-1 - int64_t(t));
   };
   for (size_t c = 0; c < function.calls.size(); ++c) {
+    function.valueShapes |= shapeNeedsValues(function.calls[c].sig);
     for (const TensorView *v : function.calls[c].sig.inputs)
       if (v) need(int32_t(v - views_.data()));
     steps.push_back(int64_t(c));
@@ -105,11 +107,9 @@ void Session::setInputShape(int32_t index, const std::vector<int64_t> &shape) {
   functions_[size_t(selected_)].shapesStale = true;
 }
 
-void Session::resolveShapes() {
-  Function &function = functions_[size_t(selected_)];
-  function.shapesStale = true;  // until every shape is resolved
+// The dims of each symbol agree across the selected function's inputs.
+void Session::checkSymbols() {
   const pkg::Package &p = model_.plan();
-  // One value per dim symbol across the inputs.
   std::map<int32_t, std::pair<int64_t, int32_t>> symbolValue;  // symbol -> (value, input tensor)
   if (const auto *inputs = model_.function(selected_).inputs())
     for (int32_t t : *inputs) {
@@ -124,57 +124,99 @@ void Session::resolveShapes() {
                       std::to_string(value) + " in input '" + tensorName(p, t) + "'");
       }
     }
-  size_t scratchBytes = scratchStride_;
+}
+
+// One kernel call's output shapes for its inputs' current shapes (and values, for the
+// calls that read them), and the kernel prepared for them: kept from an earlier run with
+// the same shapes (keyed by input and output shapes), or prepared now.
+void Session::resolveCall(Call &call) {
+  const pkg::Package &p = model_.plan();
+  std::vector<std::vector<int64_t>> inputs;
+  for (const TensorView *v : call.sig.inputs) inputs.push_back(v ? v->shape : std::vector<int64_t>{});
+  if (inputs == call.preparedShapes && !shapeNeedsValues(call.sig)) return;  // outputs as computed for these
+  const std::vector<Shape> outputs = inferOutputShapes(call.sig);
+  std::vector<std::vector<int64_t>> previous = call.preparedShapes;  // the current kernel's key
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    const int32_t t = call.outputTensors[o];
+    TensorView next = views_[size_t(t)];
+    next.shape = outputs[o];
+    if (next.nbytes() > p.tensors()->Get(uint32_t(t))->size())
+      throw Error(call.op + " node '" + call.node + "': output '" + tensorName(p, t) + "' takes shape " +
+                  shapeText(outputs[o]) + ", larger than the " + shapeText(model_.shape(t)) +
+                  " the package was compiled for");
+    previous.push_back(views_[size_t(t)].shape);
+  }
+  std::vector<std::vector<int64_t>> key = inputs;
+  key.insert(key.end(), outputs.begin(), outputs.end());
+  if (key == previous) return;  // values that give the same shapes
+  for (size_t o = 0; o < outputs.size(); ++o) views_[size_t(call.outputTensors[o])].shape = outputs[o];
+  auto cached = std::find_if(call.prepared.begin(), call.prepared.end(),
+                             [&](const auto &entry) { return entry.first == key; });
+  std::unique_ptr<Kernel> current = std::move(call.kernel);
+  if (cached != call.prepared.end()) {
+    call.kernel = std::move(cached->second);
+    call.prepared.erase(cached);
+    call.preparedShapes = inputs;
+  } else {
+    try {
+      prepareCall(call);  // sets preparedShapes to the inputs' shapes
+    } catch (...) {  // keep a working kernel (for the old shapes); the next run resolves again
+      call.kernel = std::move(current);
+      for (size_t o = 0; o < outputs.size(); ++o)
+        views_[size_t(call.outputTensors[o])].shape = previous[inputs.size() + o];
+      previous.resize(inputs.size());
+      call.preparedShapes = previous;
+      throw;
+    }
+  }
+  call.prepared.emplace_back(std::move(previous), std::move(current));
+  if (call.prepared.size() > kPreparedPerCall) call.prepared.erase(call.prepared.begin());
+  growScratch(call.kernel->scratchBytes());
+}
+
+void Session::growScratch(size_t bytes) {
+  if (bytes <= scratchStride_) return;
+  const size_t stride = pkg::alignTo(bytes);
+  void *memory = std::aligned_alloc(pkg::kAlignment, stride * size_t(threads_));
+  if (!memory) throw Error("out of memory allocating " + std::to_string(stride * size_t(threads_)) + " bytes of scratch");
+  scratch_.reset(static_cast<uint8_t *>(memory));
+  scratchStride_ = stride;
+}
+
+void Session::resolveShapes() {
+  Function &function = functions_[size_t(selected_)];
+  function.shapesStale = true;  // until every shape is resolved
+  checkSymbols();
+  for (int64_t step : function.shapeSteps) {
+    if (step < 0) resolveView(int32_t(-1 - step));
+    else if (!function.valueShapes) resolveCall(function.calls[size_t(step)]);
+    else break;  // shapes past a call that reads values are known only when running
+  }
+  function.shapesStale = function.valueShapes;
+}
+
+// A function whose shapes depend on values: each call's shapes right before it runs.
+void Session::runResolvingShapes(const RunContext &context) {
+  Function &function = functions_[size_t(selected_)];
+  checkSymbols();
   for (int64_t step : function.shapeSteps) {
     if (step < 0) {
       resolveView(int32_t(-1 - step));
       continue;
     }
-    Call &call = function.calls[size_t(step)];
-    std::vector<std::vector<int64_t>> shapes;
-    for (const TensorView *v : call.sig.inputs) shapes.push_back(v ? v->shape : std::vector<int64_t>{});
-    if (shapes == call.preparedShapes) continue;  // its outputs keep the shapes computed for these
-    const std::vector<Shape> outputs = inferOutputShapes(call.sig);
-    for (size_t o = 0; o < outputs.size(); ++o) {
-      const int32_t t = call.outputTensors[o];
-      TensorView next = views_[size_t(t)];
-      next.shape = outputs[o];
-      if (next.nbytes() > p.tensors()->Get(uint32_t(t))->size())
-        throw Error(call.op + " node '" + call.node + "': output '" + tensorName(p, t) + "' takes shape " +
-                    shapeText(outputs[o]) + ", larger than the " + shapeText(model_.shape(t)) +
-                    " the package was compiled for");
+    Call &c = function.calls[size_t(step)];
+    resolveCall(c);
+    RunContext ctx = context;
+    ctx.scratch = scratch_.get();
+    ctx.scratchStride = scratchStride_;
+    const auto start = std::chrono::steady_clock::now();
+    c.kernel->run(ctx, c.inputs, c.outputs);
+    if (profiling_) {
+      c.totalMs += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      ++c.runs;
     }
-    for (size_t o = 0; o < outputs.size(); ++o) views_[size_t(call.outputTensors[o])].shape = outputs[o];
-    // The kernel prepared for these shapes before, or a new one.
-    auto cached = std::find_if(call.prepared.begin(), call.prepared.end(),
-                               [&](const auto &entry) { return entry.first == shapes; });
-    std::unique_ptr<Kernel> current = std::move(call.kernel);
-    std::vector<std::vector<int64_t>> currentShapes = std::move(call.preparedShapes);
-    if (cached != call.prepared.end()) {
-      call.kernel = std::move(cached->second);
-      call.preparedShapes = shapes;
-      call.prepared.erase(cached);
-    } else {
-      try {
-        prepareCall(call);
-      } catch (...) {  // keep a working kernel; the next run resolves again
-        call.kernel = std::move(current);
-        call.preparedShapes = std::move(currentShapes);
-        throw;
-      }
-    }
-    call.prepared.emplace_back(std::move(currentShapes), std::move(current));
-    if (call.prepared.size() > kPreparedPerCall) call.prepared.erase(call.prepared.begin());
-    scratchBytes = std::max(scratchBytes, call.kernel->scratchBytes());
+    if (observer_) observer_(c, size_t(step));
   }
-  if (scratchBytes > scratchStride_) {
-    const size_t stride = pkg::alignTo(scratchBytes);
-    void *memory = std::aligned_alloc(pkg::kAlignment, stride * size_t(threads_));
-    if (!memory) throw Error("out of memory allocating " + std::to_string(stride * size_t(threads_)) + " bytes of scratch");
-    scratch_.reset(static_cast<uint8_t *>(memory));
-    scratchStride_ = stride;
-  }
-  function.shapesStale = false;
 }
 
 }  // namespace edgec::rt

@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Dynamic shapes, the way a user compiles and runs them: PyTorch models exported with
-dynamic axes, compiled once with `edgec compile --dim-bound NAME=N`, run with `edgec run`
+dynamic axes (a CNN, an MLP, a transformer encoder, a GPT-style decoder whose positions
+and causal mask come from the sequence length), compiled once with `edgec compile
+--dim-bound NAME=N`, run with `edgec run`
 on inputs of several sizes within the bounds (each its own process, and a sequence of
 sizes in one session), every output compared with PyTorch's for that input (max abs
-error <= 1e-4 of the output's scale), on the best kernels and on ref. Also the errors a
-user meets: an input larger than its bound, a --dim-bound naming no dim, and a model
-that computes a value from a dynamic dim's size (divides by the sequence length), which
-edgec refuses at compile time until such values are computed at run time.
+error <= 1e-4 of the output's scale), on the best kernels and on ref. A model
+that divides by the sequence length read with Shape gets each run's length. Also the
+errors a user meets: an input larger than its bound, a --dim-bound naming no dim, and an
+op without a shape function on a dynamic path (Split), refused at compile time.
 """
 import os
 import sys
@@ -58,16 +60,42 @@ def transformer():
         [(32, 1, 64), (16, 1, 64), (5, 1, 64), (1, 1, 64)]
 
 
-MODELS = [("cnn", cnn), ("mlp", mlp), ("transformer", transformer)]
+def gpt():
+    """A GPT-style decoder whose positions (arange) and causal mask (triu of a full
+    matrix) are computed from the sequence length in forward: the export's Shape ops stay
+    run-time ops, and Range and the mask's ConstantOfShape take their sizes from them."""
+    import torch
+    from torch import nn
+
+    class TinyGpt(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb, self.pos = nn.Embedding(50, 32), nn.Embedding(64, 32)
+            layer = nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, activation="gelu", norm_first=True)
+            self.blocks = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+            self.head = nn.Linear(32, 50)
+
+        def forward(self, ids):
+            s = ids.shape[0]
+            x = self.emb(ids) + self.pos(torch.arange(s).unsqueeze(1))
+            mask = torch.triu(torch.full((s, s), float("-inf")), diagonal=1)
+            return self.head(self.blocks(x, mask=mask))
+
+    return TinyGpt().eval(), (16, 1), {0: "seq"}, {"seq": 32}, [(32, 1), (16, 1), (7, 1), (1, 1)]
 
 
-def export(model, shape, axes, path):
+MODELS = [("cnn", cnn), ("mlp", mlp), ("transformer", transformer), ("gpt", gpt)]
+TOKEN_MODELS = {"gpt": 50}  # models whose input is token ids below this
+
+
+def export(name, model, shape, axes, path):
     import torch
     with open(os.devnull, "w") as devnull:  # the exporter's warnings are not ours
         stderr, sys.stderr = sys.stderr, devnull
         try:
-            torch.onnx.export(model, torch.randn(*shape), path, input_names=["x"], output_names=["y"],
-                              dynamic_axes={"x": axes, "y": {0: axes[0]}}, opset_version=13)
+            example = torch.randint(0, 8, shape) if name in TOKEN_MODELS else torch.randn(*shape)
+            torch.onnx.export(model, example, path, input_names=["x"], output_names=["y"],
+                              dynamic_axes={"x": axes, "y": {0: axes[0]}}, opset_version=14)
         finally:
             sys.stderr = stderr
 
@@ -85,7 +113,7 @@ def check_model(name, factory, edgec, work):
     model, shape, axes, bounds, sizes = factory()
     model.eval()
     onnx_path = os.path.join(work, name + ".onnx")
-    export(model, shape, axes, onnx_path)
+    export(name, model, shape, axes, onnx_path)
     pkg = os.path.join(work, name + ".edgepkg")
     flags = sum((["--dim-bound", "%s=%d" % b] for b in sorted(bounds.items())), [])
     proc, _, cmd = harness.compile_package(edgec, onnx_path, flags, pkg)
@@ -95,7 +123,8 @@ def check_model(name, factory, edgec, work):
     rng = np.random.RandomState(1)
     files, refs = [], []
     for s in sizes:
-        x = rng.randn(*s).astype(np.float32)
+        x = rng.randint(0, TOKEN_MODELS[name], s).astype(np.int64) if name in TOKEN_MODELS else \
+            rng.randn(*s).astype(np.float32)
         files.append(os.path.join(work, "%s_%s.npy" % (name, "x".join(map(str, s)))))
         np.save(files[-1], x)
         with torch.no_grad():
@@ -143,10 +172,9 @@ def check_errors(edgec, work):
     yield expect_error("errors/unknown-dim", proc, "--dim-bound seq=8: no graph input has a dim named 'seq'",
                        "dynamic dims: H, W, batch")
 
+    # A value computed from the sequence length (the mean as a sum divided by it): the
+    # Shape stays a run-time op, so each length gets its own divisor.
     class MeanByLength(torch.nn.Module):
-        """Divides by the sequence length read from the input's shape: a value computed from
-        a dynamic dim, which edgec folds at compile time and so must refuse."""
-
         def forward(self, x):
             return x.sum(1) / x.shape[1]
 
@@ -158,10 +186,35 @@ def check_errors(edgec, work):
                               dynamic_axes={"x": {1: "seq"}}, opset_version=14)
         finally:
             sys.stderr = stderr
-    never = os.path.join(work, "mean_by_length.edgepkg")
-    proc, _, _ = harness.compile_package(edgec, path, ["--dim-bound", "seq=16"], never)
-    case, ok, text = expect_error("errors/value-from-dynamic-dim", proc, "dynamic dims:",
-                                  "is computed from the size of a dynamic dim")
+    pkg = os.path.join(work, "mean_by_length.edgepkg")
+    proc, _, _ = harness.compile_package(edgec, path, ["--dim-bound", "seq=16"], pkg)
+    if proc.returncode != 0:
+        yield "mean_by_length", False, harness.edgec_message(proc.stdout)
+    else:
+        x = np.arange(10, dtype=np.float32).reshape(2, 5)
+        np.save(os.path.join(work, "mbl.npy"), x)
+        run = harness.run_captured([edgec, "run", pkg, "--input", "x=" + os.path.join(work, "mbl.npy"),
+                                    "--output-dir", os.path.join(work, "mbl"), "-q"])
+        if run.returncode != 0:
+            yield "mean_by_length", False, harness.edgec_message(run.stdout)
+        else:
+            yield ("mean_by_length",) + compare(np.load(os.path.join(work, "mbl", "y.npy")), x.mean(1))
+
+    # An op without a shape function on a dynamic path (Split into equal halves of a
+    # dynamic axis) is refused when compiling, naming the node.
+    import onnx
+    from onnx import helper, TensorProto
+    graph = helper.make_graph(
+        [helper.make_node("Split", ["x"], ["a", "b"], name="halves", axis=1),
+         helper.make_node("Add", ["a", "b"], ["y"], name="sum")], "split_halves",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, "n"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, "h"])])
+    path = os.path.join(work, "split_halves.onnx")
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    never = os.path.join(work, "split_halves.edgepkg")
+    proc, _, _ = harness.compile_package(edgec, path, ["--dim-bound", "n=16"], never)
+    case, ok, text = expect_error("errors/no-shape-function", proc, "dynamic dims:", "Split node 'halves'",
+                                  "cannot compute its output shapes")
     yield case, ok and not os.path.exists(never), text
 
 

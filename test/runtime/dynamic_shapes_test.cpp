@@ -100,6 +100,51 @@ TEST(ShapeFunctions, DataMovementAndReductions) {
   EXPECT_NE(shapeError("Split", {{20, 4}}, {{32, 4}}).find("cannot compute its output shapes"), std::string::npos);
 }
 
+TEST(ShapeFunctions, ValueDependentShapesReadTheirInputs) {
+  // Range: ceil((limit - start) / delta) from the values; Expand to a run-time target;
+  // Slice with run-time starts and ends.
+  TensorView start, limit, delta, x, target, starts, ends, y;
+  int64_t s0 = 2, l0 = 11, d0 = 3;
+  start.dtype = limit.dtype = delta.dtype = DType::i64;
+  start.data = &s0, limit.data = &l0, delta.data = &d0;
+  y.shape = {16};
+  KernelSignature range;
+  range.op = "Range";
+  range.node = "r";
+  range.inputs = {&start, &limit, &delta};
+  range.outputs = {&y};
+  EXPECT_TRUE(shapeNeedsValues(range));
+  EXPECT_EQ(inferOutputShapes(range)[0], (Shape{3}));
+  x.shape = {3, 1};
+  int64_t to[3] = {2, 3, 5};
+  target.dtype = DType::i64;
+  target.shape = {3};
+  target.data = to;
+  TensorView out;
+  out.shape = {8, 8, 8};
+  KernelSignature expand;
+  expand.op = "Expand";
+  expand.node = "e";
+  expand.inputs = {&x, &target};
+  expand.outputs = {&out};
+  EXPECT_EQ(inferOutputShapes(expand)[0], (Shape{2, 3, 5}));
+  expand.inputs = {&x};  // a constant target: broadcast dims keep the compiled size
+  EXPECT_EQ(inferOutputShapes(expand)[0], (Shape{8, 3, 8}));
+  int64_t st[2] = {1, -3}, en[2] = {100, -1};
+  starts.dtype = ends.dtype = DType::i64;
+  starts.shape = ends.shape = {2};
+  starts.data = st, ends.data = en;
+  TensorView data, sliced;
+  data.shape = {5, 7};
+  sliced.shape = {9, 9};
+  KernelSignature slice;
+  slice.op = "Slice";
+  slice.node = "s";
+  slice.inputs = {&data, &starts, &ends};
+  slice.outputs = {&sliced};
+  EXPECT_EQ(inferOutputShapes(slice)[0], (Shape{4, 2}));
+}
+
 // ---- a session with a dynamic dim ----------------------------------------------------
 
 // main(x: f32[n <= 6, 4]) -> z:  s = Add(x, bias[4]); v = reshape(s) to [2n, 2] (a view:

@@ -72,6 +72,10 @@ public:
   // Node outputs folded to constants during this import (see ShapesPending).
   const std::map<std::string, ElementsAttr> &folded() const { return folded_; }
 
+  // A model with dynamic dims: which dims of which values follow them (dynamicValueDims).
+  // A Shape over such a dim is a run-time op, and a Gather of its other dims a constant.
+  void setDynamicDims(const std::map<std::string, std::vector<bool>> *dynamic) { dynamic_ = dynamic; }
+
 private:
   // Each op family file registers its importers (ImportMath/NN/Tensor.cpp).
   static void addMathImporters(ImporterTable &table);
@@ -138,6 +142,7 @@ private:
   void importConcat(const onnx::NodeProto &n);
   void importSlice(const onnx::NodeProto &n);
   void importGather(const onnx::NodeProto &n);
+  Value gatherFixedShapeDims(const onnx::NodeProto &n);
   template <typename ReduceOp> void importReduce(const onnx::NodeProto &n);
   void importConstant(const onnx::NodeProto &n);
   void importShape(const onnx::NodeProto &n);
@@ -248,6 +253,9 @@ private:
   ModuleOp module_;  // the module being built (run)
   llvm::StringMap<Value> values_;
   std::map<std::string, ElementsAttr> folded_;
+  const std::map<std::string, std::vector<bool>> *dynamic_ = nullptr;
+  // Run-time Shape ops: their output -> (the input's ONNX name, start).
+  std::map<std::string, std::pair<std::string, int64_t>> runtimeShapes_;
   std::set<std::string> graphInputs_;
 };
 

@@ -127,6 +127,7 @@ void GraphImporter::importSlice(const onnx::NodeProto &n) {
 }
 
 void GraphImporter::importGather(const onnx::NodeProto &n) {
+  if (Value fixed = gatherFixedShapeDims(n)) return define(n, 0, fixed);
   Value data = input(n, 0);
   int64_t axis = normalizeAxis(attrInt(n, "axis", 0), cast<RankedTensorType>(data.getType()).getRank(), where(n));
   define(n, 0, builder_.create<GatherOp>(loc(n), resultType(n), data, input(n, 1),
@@ -191,12 +192,49 @@ void GraphImporter::importShape(const onnx::NodeProto &n) {
   int64_t start = attrInt(n, "start", 0), end = attrInt(n, "end", rank);
   start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
   end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+  // Dims that follow a dynamic dim are read on every run (their size here is the bound's
+  // or the smaller compile's, not the run's).
+  auto flags = dynamic_ ? dynamic_->find(n.input(0)) : std::map<std::string, std::vector<bool>>::const_iterator();
+  if (dynamic_ && flags != dynamic_->end() && int64_t(flags->second.size()) == rank &&
+      std::any_of(flags->second.begin() + start, flags->second.begin() + std::max(start, end), [](bool d) { return d; })) {
+    auto type = RankedTensorType::get({std::max<int64_t>(0, end - start)}, builder_.getI64Type());
+    define(n, 0, builder_.create<ShapeOp>(loc(n), type, input(n, 0), builder_.getI64IntegerAttr(start),
+                                          builder_.getI64IntegerAttr(std::max(start, end))));
+    runtimeShapes_[n.output(0)] = {n.input(0), start};
+    return;
+  }
   onnx::TensorProto t;
   t.set_data_type(onnx::TensorProto::INT64);
   t.add_dims(std::max<int64_t>(0, end - start));
   for (int64_t i = start; i < end; ++i) t.add_int64_data(shape[i]);
   t.set_name(n.output(0));
   define(n, 0, constantFrom(t, n.output(0)));
+}
+
+// Gather of a run-time Shape's dims that do not follow a dynamic dim: those are known
+// here, so the result is a constant (a head count, an embedding width).
+Value GraphImporter::gatherFixedShapeDims(const onnx::NodeProto &n) {
+  auto source = runtimeShapes_.find(n.input(0));
+  ElementsAttr indices;
+  if (source == runtimeShapes_.end() || attrInt(n, "axis", 0) != 0 || !matchPattern(input(n, 1), m_Constant(&indices)))
+    return Value();
+  const std::vector<bool> &flags = dynamic_->at(source->second.first);
+  Value shaped = values_.lookup(source->second.first);
+  if (!shaped) return Value();
+  ArrayRef<int64_t> dims = cast<RankedTensorType>(shaped.getType()).getShape();
+  const int64_t count = cast<RankedTensorType>(input(n, 0).getType()).getDimSize(0);
+  onnx::TensorProto t;
+  t.set_data_type(onnx::TensorProto::INT64);
+  for (int64_t d : cast<RankedTensorType>(indices.getType()).getShape()) t.add_dims(d);
+  for (int64_t i : constantAsInts(indices)) {
+    if (i < 0) i += count;
+    if (i < 0 || i >= count) return Value();
+    const int64_t dim = source->second.second + i;
+    if (flags[size_t(dim)]) return Value();
+    t.add_int64_data(dims[size_t(dim)]);
+  }
+  t.set_name(n.output(0));
+  return constantFrom(t, n.output(0));
 }
 
 // A rank-0 constant for node n (its value tensor's dims are dropped).

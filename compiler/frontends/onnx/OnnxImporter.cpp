@@ -227,7 +227,11 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model,
       sizeDynamicDims(*model.mutable_graph(), options, dimNames, name);
   normalizeConstantNodes(*model.mutable_graph());
   onnx_frontend::loadExternalData(model, baseDir, name);
-  onnx_frontend::prepareModel(model, kCanonicalOpset, inputShapes, name);
+  // A model with dynamic dims keeps the Shape ops over them (DynamicDims.cpp).
+  const std::map<std::string, std::vector<bool>> dynamic =
+      dimNames.empty() ? std::map<std::string, std::vector<bool>>{} : onnx_frontend::dynamicValueDims(model, dimNames);
+  onnx_frontend::prepareModel(model, kCanonicalOpset, inputShapes, name, dynamic);
+  if (!dynamic.empty()) onnx_frontend::typeFromCompileSizes(model, kCanonicalOpset);
   if (onnx_frontend::expandFunctions(model, kCanonicalOpset, hasImporter, name) > 0)
     checkSupportedOps(model.graph(), name, /*functionsExpanded=*/true);
   context.loadDialect<EdgeDialect, func::FuncDialect, quant::QuantizationDialect>();
@@ -241,6 +245,7 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model,
   while (!module) {
     onnx_frontend::bindDeclaredDims(model);
     GraphImporter importer(context, model, name, constants);
+    if (!dynamic.empty()) importer.setDynamicDims(&dynamic);
     try {
       module = importer.run();
     } catch (const ShapesPending &e) {

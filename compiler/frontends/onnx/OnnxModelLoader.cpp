@@ -234,7 +234,7 @@ void bindInputs(onnx::ModelProto &model, const std::map<std::string, BoundInput>
 
 void prepareModel(onnx::ModelProto &model, int opset,
                   const std::map<std::string, std::vector<int64_t>> &inputShapes,
-                  const std::string &name) {
+                  const std::string &name, const std::map<std::string, std::vector<bool>> &dynamic) {
   registerMicrosoftSchemas();
   try {
     onnx::checker::check_model(model);
@@ -273,7 +273,7 @@ void prepareModel(onnx::ModelProto &model, int opset,
   if (modelOpset != opset) {
     // Some adapters (Softmax-12 -> 13 on an intermediate value) need shapes the converter
     // does not infer itself (ShapeFolding.cpp).
-    foldShapeComputations(model, modelOpset);
+    foldShapeComputations(model, modelOpset, dynamic);
     if (modelOpset < 13) coerceLegacyHardmax(model);
     try {
       model = onnx::version_conversion::ConvertVersion(model, opset);

@@ -35,13 +35,29 @@ void bindInputs(onnx::ModelProto &model, const std::map<std::string, BoundInput>
 // checker + conversion to `opset` + shape inference (with `inputShapes` applied first).
 void prepareModel(onnx::ModelProto &model, int opset,
                   const std::map<std::string, std::vector<int64_t>> &inputShapes,
-                  const std::string &name);
+                  const std::string &name, const std::map<std::string, std::vector<bool>> &dynamic = {});
 
 // Before version conversion: infers shapes (best effort) and replaces the int64 shape
 // ops (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast) whose results are then known by
 // initializers, in rounds until none is left (ShapeFolding.cpp). `modelOpset` is the
 // model's own opset, which decides where Unsqueeze/Squeeze take their axes.
-void foldShapeComputations(onnx::ModelProto &model, int64_t modelOpset);
+// `dynamic` (value -> a flag per dim, dynamicValueDims): a Shape over a dynamic dim stays
+// a node, and a Gather of its fixed dims folds.
+void foldShapeComputations(onnx::ModelProto &model, int64_t modelOpset,
+                           const std::map<std::string, std::vector<bool>> &dynamic);
+
+// Which dims of which values follow the dynamic dims named in `inputDimNames` (input ->
+// a name per dim, "" fixed): ONNX shape inference on a weightless copy of the graph with
+// those dims symbolic (DynamicDims.cpp). Values without a dynamic dim are absent.
+std::map<std::string, std::vector<bool>> dynamicValueDims(
+    const onnx::ModelProto &model, const std::map<std::string, std::vector<std::string>> &inputDimNames);
+
+// A model with dynamic dims keeps its Shape ops over them, so ONNX's inference leaves the
+// values sized from them (a Range's length, a ConstantOfShape's dims) unknown: this types
+// them at the sizes of this compile, from a weightless copy whose shape computations are
+// folded (the importer's result types; the run-time shapes come from the kernels' shape
+// functions).
+void typeFromCompileSizes(onnx::ModelProto &model, int64_t opset);
 // Before opset 13, Hardmax coerces its input to 2-D around `axis` (default 1), and the
 // version converter keeps the node as is; this rewrites each such node into Flatten,
 // Hardmax over the rows, and Reshape back (ImportSelection.cpp).

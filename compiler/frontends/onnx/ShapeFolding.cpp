@@ -9,6 +9,7 @@
 //
 // After conversion, shape subgraphs of any op are folded at import (GraphImporter's
 // rounds, on the runtime's kernels); this covers only what conversion itself needs.
+#include <optional>
 #include <set>
 
 #include "OnnxModelLoader.h"
@@ -25,7 +26,8 @@ struct IntValue {
 
 class ShapeFolder {
 public:
-  ShapeFolder(onnx::ModelProto &model, int64_t opset) : model_(model), opset_(opset) {}
+  ShapeFolder(onnx::ModelProto &model, int64_t opset, const std::map<std::string, std::vector<bool>> &dynamic)
+      : model_(model), opset_(opset), dynamic_(dynamic) {}
 
   // One round: infer (best effort), then fold every node whose result is computable.
   // Returns whether anything was folded.
@@ -121,7 +123,11 @@ private:
     if (op == "Shape") {
       auto it = n.input_size() == 1 ? shapes_.find(n.input(0)) : shapes_.end();
       if (it == shapes_.end() || intsAttr(n, "start") || intsAttr(n, "end")) return std::nullopt;
+      if (dynamic_.count(n.input(0))) return std::nullopt;  // it follows a dynamic dim: a run-time Shape
       return IntValue{{int64_t(it->second.size())}, it->second};
+    }
+    if (op == "Gather") {  // the fixed dims of a dynamic value's Shape are still constants
+      if (auto folded = gatherFixedDims(n)) return folded;
     }
     const IntValue *x = value(n, 0);
     if (!x) return std::nullopt;
@@ -165,15 +171,39 @@ private:
     return std::nullopt;
   }
 
+  // Gather(Shape(x), indices) of dims of x that do not follow a dynamic dim.
+  std::optional<IntValue> gatherFixedDims(const onnx::NodeProto &n) const {
+    const IntValue *idx = value(n, 1);
+    if (!idx || n.input_size() != 2 || intAttr(n, "axis", 0) != 0) return std::nullopt;
+    const onnx::NodeProto *shape = nullptr;
+    for (const onnx::NodeProto &m : model_.graph().node())
+      if (m.op_type() == "Shape" && m.output_size() == 1 && m.output(0) == n.input(0) && m.input_size() == 1) shape = &m;
+    if (!shape || intsAttr(*shape, "start") || intsAttr(*shape, "end")) return std::nullopt;
+    auto dims = shapes_.find(shape->input(0));
+    auto flags = dynamic_.find(shape->input(0));
+    if (dims == shapes_.end() || flags == dynamic_.end() || flags->second.size() != dims->second.size())
+      return std::nullopt;
+    IntValue out{idx->dims, {}};
+    const int64_t rank = int64_t(dims->second.size());
+    for (int64_t i : idx->values) {
+      if (i < 0) i += rank;
+      if (i < 0 || i >= rank || flags->second[size_t(i)]) return std::nullopt;
+      out.values.push_back(dims->second[size_t(i)]);
+    }
+    return out;
+  }
+
   onnx::ModelProto &model_;
   int64_t opset_;
+  const std::map<std::string, std::vector<bool>> &dynamic_;
   std::map<std::string, IntValue> known_;
   std::map<std::string, std::vector<int64_t>> shapes_;
 };
 }  // namespace
 
-void foldShapeComputations(onnx::ModelProto &model, int64_t modelOpset) {
-  ShapeFolder folder(model, modelOpset);
+void foldShapeComputations(onnx::ModelProto &model, int64_t modelOpset,
+                           const std::map<std::string, std::vector<bool>> &dynamic) {
+  ShapeFolder folder(model, modelOpset, dynamic);
   while (folder.round()) {
   }
 }

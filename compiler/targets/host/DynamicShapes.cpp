@@ -225,8 +225,10 @@ std::vector<uint8_t> buildHostDynamicPackage(mlir::ModuleOp atBounds, mlir::Modu
                                    static_cast<const uint8_t *>(data) + size);
                       return true;
                     });
-  // The runtime must compute the smaller compile's shapes from its inputs (and its own at
-  // the bounds): every function, every tensor it owns.
+  // The runtime must compute the smaller compile's shapes from its inputs: every function
+  // runs once on zeros of those shapes (values computed from sizes, such as a Range's
+  // limit, are then what they will be), and every tensor it owns must have the shape the
+  // compiler gave it.
   try {
     rt::LoadedModel model(image.data(), image.size(), "the package");
     rt::SessionOptions options;
@@ -237,9 +239,12 @@ std::vector<uint8_t> buildHostDynamicPackage(mlir::ModuleOp atBounds, mlir::Modu
       session.selectFunction(f);
       const pkg::Function &fn = model.function(f);
       if (!fn.inputs()) continue;
-      for (uint32_t i = 0; i < fn.inputs()->size(); ++i)
+      for (uint32_t i = 0; i < fn.inputs()->size(); ++i) {
         session.setInputShape(int32_t(i), shapeOf(ts[uint32_t(fn.inputs()->Get(i))]));
-      session.resolveShapes();
+        const std::vector<uint8_t> zeros(session.tensor(fn.inputs()->Get(i)).nbytes());
+        session.setInput(int32_t(i), zeros.data(), zeros.size());
+      }
+      session.run();
       for (uint32_t t = 0; t < ts.size(); ++t) {
         if (model.arenaOwner(int32_t(t)) != f) continue;
         const std::vector<int64_t> want = shapeOf(ts[t]);

@@ -367,6 +367,15 @@ LogicalResult RangeOp::verify() {
   return success();
 }
 
+LogicalResult ShapeOp::verify() {
+  const int64_t rank = int64_t(shapeOf(getInput()).size()), start = getStart(), end = getEnd();
+  if (start < 0 || start > end || end > rank)
+    return emitOpError("start ") << start << " and end " << end << " must satisfy 0 <= start <= end <= rank " << rank;
+  if (shapeOf(getOutput())[0] != end - start)
+    return emitOpError("result must have end - start = ") << end - start << " elements";
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//

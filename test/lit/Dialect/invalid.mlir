@@ -1151,3 +1151,19 @@ func.func @reduce_element_type(%x: tensor<2x3xf32>) -> tensor<2xf64> {
   %0 = edge.ReduceMax %x {axes = array<i64: 1>, keepdims = 0 : i64} : (tensor<2x3xf32>) -> tensor<2xf64>
   return %0 : tensor<2xf64>
 }
+
+// -----
+
+func.func @shape_range(%x: tensor<2x3xf32>) -> tensor<2xi64> {
+  // expected-error @+1 {{start 1 and end 3 must satisfy 0 <= start <= end <= rank 2}}
+  %s = edge.Shape %x {start = 1 : i64, end = 3 : i64} : (tensor<2x3xf32>) -> tensor<2xi64>
+  return %s : tensor<2xi64>
+}
+
+// -----
+
+func.func @shape_count(%x: tensor<2x3xf32>) -> tensor<1xi64> {
+  // expected-error @+1 {{result must have end - start = 2 elements}}
+  %s = edge.Shape %x {start = 0 : i64, end = 2 : i64} : (tensor<2x3xf32>) -> tensor<1xi64>
+  return %s : tensor<1xi64>
+}

@@ -270,6 +270,20 @@ def Edge_RangeOp : Edge_Op<"Range", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Edge_ShapeOp : Edge_Op<"Shape", [Pure]> {
+  let summary = "the input's dims start .. end (i64) as they are at run time";
+  let description = [{
+    ONNX's Shape, kept as an op only in a model with dynamic dims (the importer folds it
+    into a constant otherwise): the kernel writes the dims the input has on this run, so
+    sizes computed from a dynamic dim (a Range's limit, a mask's shape) follow it.
+    `start` and `end` are normalized: 0 <= start <= end <= rank.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$start, I64Attr:$end);
+  let results = (outs 1DTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//
