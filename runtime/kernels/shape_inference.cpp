@@ -2,6 +2,8 @@
 // in runtime/kernels/README.md, with the attributes the compiler wrote.
 #include "shape_inference.h"
 
+#include "ref/runtime_params.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -279,17 +281,8 @@ std::vector<Shape> runtimeSlice(const KernelSignature &sig) {
     kernelFail(sig, "starts, ends, axes and steps have different lengths");
   for (size_t i = 0; i < starts.size(); ++i) {
     if (axes[i] < -rank || axes[i] >= rank || steps[i] == 0) kernelFail(sig, "an axis is out of range or a step is zero");
-    const int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i], dim = out[size_t(a)], step = steps[i];
-    int64_t s = starts[i] < 0 ? starts[i] + dim : starts[i], e = ends[i] < 0 ? ends[i] + dim : ends[i];
-    if (step > 0) {
-      s = std::clamp<int64_t>(s, 0, dim);
-      e = std::clamp<int64_t>(e, 0, dim);
-    } else {
-      s = std::clamp<int64_t>(s, 0, std::max<int64_t>(dim - 1, 0));
-      e = std::clamp<int64_t>(e, -1, dim - 1);
-    }
-    const int64_t span = step > 0 ? e - s : s - e, by = step > 0 ? step : -step;
-    out[size_t(a)] = span <= 0 ? 0 : (span + by - 1) / by;
+    const int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+    out[size_t(a)] = ref::sliceRange(starts[i], ends[i], steps[i], out[size_t(a)]).count;
   }
   return {out};
 }

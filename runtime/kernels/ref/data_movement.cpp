@@ -271,20 +271,9 @@ private:
       if (seen[a]) badValues(where_, values + ": axis " + std::to_string(a) + " is sliced twice");
       seen[a] = true;
       if (st == 0) badValues(where_, values + ": steps must be non-zero");
-      int64_t s = starts[i] < 0 ? starts[i] + dim : starts[i];
-      int64_t e = ends[i] < 0 ? ends[i] + dim : ends[i];
-      if (st > 0) {
-        s = std::clamp<int64_t>(s, 0, dim);
-        e = std::clamp<int64_t>(e, 0, dim);
-      } else {
-        s = std::clamp<int64_t>(s, 0, std::max<int64_t>(dim - 1, 0));
-        e = std::clamp<int64_t>(e, -1, dim - 1);
-      }
-      // Counted without overflow, whatever the step (it may be INT64_MIN).
-      const int64_t span = st > 0 ? e - s : s - e;
-      const int64_t mag = st > 0 ? st : (st == INT64_MIN ? INT64_MAX : -st);
-      shape[a] = dim == 0 || span <= 0 ? 0 : 1 + (span - 1) / mag;
-      first[a] = s;
+      const SliceRange range = sliceRange(starts[i], ends[i], st, dim);
+      shape[a] = range.count;
+      first[a] = range.first;
       step[a] = shape[a] > 1 ? st : 1;  // a stride is only taken between selected elements
     }
     if (shape != outShape_) shapeMismatch(where_, values, shape, outShape_);

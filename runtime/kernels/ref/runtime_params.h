@@ -4,6 +4,8 @@
 // that the shape they imply is the one the package was compiled for.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,28 @@ inline std::vector<int64_t> intValues(const TensorView &t) {
   for (size_t i = 0; i < v.size(); ++i)
     v[i] = t.dtype == DType::i32 ? int64_t(t.as<int32_t>()[i]) : t.as<int64_t>()[i];
   return v;
+}
+
+// ONNX Slice's rule for one axis of size `dim`: a negative start or end counts from the
+// end, then both clamp ([0, dim] forwards; [0, dim - 1] and [-1, dim - 1] backwards).
+// The first index read and how many are, counted without overflow whatever the step (it
+// may be INT64_MIN). The step must not be zero.
+struct SliceRange {
+  int64_t first = 0, count = 0;
+};
+inline SliceRange sliceRange(int64_t start, int64_t end, int64_t step, int64_t dim) {
+  int64_t s = start < 0 ? start + dim : start;
+  int64_t e = end < 0 ? end + dim : end;
+  if (step > 0) {
+    s = std::clamp<int64_t>(s, 0, dim);
+    e = std::clamp<int64_t>(e, 0, dim);
+  } else {
+    s = std::clamp<int64_t>(s, 0, std::max<int64_t>(dim - 1, 0));
+    e = std::clamp<int64_t>(e, -1, dim - 1);
+  }
+  const int64_t span = step > 0 ? e - s : s - e;
+  const int64_t mag = step > 0 ? step : (step == INT64_MIN ? INT64_MAX : -step);
+  return {s, dim == 0 || span <= 0 ? 0 : 1 + (span - 1) / mag};
 }
 
 // "starts [0, 1]": how messages quote the values a run was given.
