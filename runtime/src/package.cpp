@@ -281,9 +281,12 @@ void LoadedModel::validateDynamicShapes() {
       if (src < 0 || uint32_t(src) >= tensors.size() || src == int32_t(i) || tensors[src]->storage() != t->storage() ||
           tensors[src]->dtype() != t->dtype())
         fail("tensor '" + name + "' is a view of a tensor that cannot hold it");
-      if (!t->view_shape() || t->view_shape()->size() != rank) fail("tensor '" + name + "' has a view rule of another rank");
+      // An absent rule is a scalar's (as an absent shape).
+      const std::vector<int64_t> rule = t->view_shape() ? std::vector<int64_t>(t->view_shape()->begin(), t->view_shape()->end())
+                                                        : std::vector<int64_t>{};
+      if (rule.size() != rank) fail("tensor '" + name + "' has a view rule of another rank");
       int inferred = 0;
-      for (int64_t v : *t->view_shape()) {
+      for (int64_t v : rule) {
         if (v == -1) ++inferred;
         if (v <= -2 && uint64_t(-2 - v) >= shapes_[size_t(src)].size())
           fail("tensor '" + name + "' has a view rule that names a dim its source lacks");

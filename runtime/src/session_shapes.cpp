@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <map>
 
 #include "edgec/package_format.h"
@@ -55,7 +56,9 @@ void Session::resolveView(int32_t tensor) {
   const TensorView &source = views_[size_t(t->view_of())];
   std::vector<int64_t> shape;
   int64_t known = 1, inferred = -1;
-  for (int64_t rule : *t->view_shape()) {
+  const std::vector<int64_t> rules = t->view_shape() ? std::vector<int64_t>(t->view_shape()->begin(), t->view_shape()->end())
+                                                     : std::vector<int64_t>{};  // a scalar's
+  for (int64_t rule : rules) {
     const int64_t dim = rule >= 0 ? rule : rule == -1 ? 0 : source.shape[size_t(-2 - rule)];
     if (rule == -1) inferred = int64_t(shape.size());
     else known *= dim;

@@ -287,6 +287,26 @@ TEST(DynamicSession, LoaderChecksTheDynamicFields) {
                   "tensor 'bias' has a dynamic dim but is not in the arena"));
 }
 
+TEST(DynamicSession, AScalarViewHasAnEmptyRule) {
+  // The object API packs an empty view rule as an absent one: a scalar's, not an error.
+  const std::vector<uint8_t> bytes = dynamicPackage([](pkg::PackageT &p) {
+    auto scalar = std::make_unique<pkg::TensorT>();
+    scalar->name = "one";
+    scalar->dtype = pkg::DType::f32;
+    scalar->storage = pkg::Storage::Constant;
+    scalar->size = 4;
+    p.tensors.push_back(std::move(scalar));
+    auto view = std::make_unique<pkg::TensorT>();
+    view->name = "one_view";
+    view->dtype = pkg::DType::f32;
+    view->storage = pkg::Storage::Constant;
+    view->size = 4;
+    view->view_of = int32_t(p.tensors.size()) - 1;
+    p.tensors.push_back(std::move(view));
+  });
+  EXPECT_NO_THROW(LoadedModel(bytes.data(), bytes.size(), "scalar view"));
+}
+
 TEST(DynamicSession, AnOpWithoutAShapeFunctionFailsWhenItsShapesChange) {
   const std::vector<uint8_t> bytes = dynamicPackage([](pkg::PackageT &p) { p.functions[0]->kernels[1]->op = "Split"; });
   LoadedModel model(bytes.data(), bytes.size(), "dynamic");
