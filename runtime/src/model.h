@@ -126,6 +126,7 @@ struct Call {
   // other shapes, kept so that alternating between a few shapes re-prepares nothing.
   std::vector<std::vector<int64_t>> preparedShapes;
   std::vector<std::pair<std::vector<std::vector<int64_t>>, std::unique_ptr<Kernel>>> prepared;
+  bool shapesReadValues = false;  // its output shapes depend on its inputs' values (Range, ...)
   std::vector<const TensorView *> inputs;
   std::vector<TensorView *> outputs;
   std::vector<int32_t> outputTensors;  // package tensor indices of `outputs`

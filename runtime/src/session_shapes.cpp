@@ -40,7 +40,8 @@ void Session::planShapeSteps(Function &function, int index) {
     steps.push_back(-1 - int64_t(t));
   };
   for (size_t c = 0; c < function.calls.size(); ++c) {
-    function.valueShapes |= shapeNeedsValues(function.calls[c].sig);
+    function.calls[c].shapesReadValues = shapeNeedsValues(function.calls[c].sig);
+    function.valueShapes |= function.calls[c].shapesReadValues;
     for (const TensorView *v : function.calls[c].sig.inputs)
       if (v) need(int32_t(v - views_.data()));
     steps.push_back(int64_t(c));
@@ -133,10 +134,14 @@ void Session::checkSymbols() {
 // calls that read them), and the kernel prepared for them: kept from an earlier run with
 // the same shapes (keyed by input and output shapes), or prepared now.
 void Session::resolveCall(Call &call) {
+  // Checked on every run of a function whose shapes depend on values: without allocating.
+  bool same = !call.shapesReadValues && call.preparedShapes.size() == call.sig.inputs.size();
+  for (size_t i = 0; same && i < call.sig.inputs.size(); ++i)
+    same = call.sig.inputs[i] ? call.sig.inputs[i]->shape == call.preparedShapes[i] : call.preparedShapes[i].empty();
+  if (same) return;  // its outputs keep the shapes computed for these
   const pkg::Package &p = model_.plan();
   std::vector<std::vector<int64_t>> inputs;
   for (const TensorView *v : call.sig.inputs) inputs.push_back(v ? v->shape : std::vector<int64_t>{});
-  if (inputs == call.preparedShapes && !shapeNeedsValues(call.sig)) return;  // outputs as computed for these
   const std::vector<Shape> outputs = inferOutputShapes(call.sig);
   std::vector<std::vector<int64_t>> previous = call.preparedShapes;  // the current kernel's key
   for (size_t o = 0; o < outputs.size(); ++o) {
