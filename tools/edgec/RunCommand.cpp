@@ -266,7 +266,11 @@ void configureRunCommand(CLI::App &app) {
         TensorInfo actual = outputs[i];  // a dynamic package's outputs follow the inputs' shapes
         actual.shape = session.outputShape(int32_t(i));
         actual.size_bytes = bytes;
-        if (!opts->quiet && call + 1 == calls) printSummary(actual, data);
+        if (!opts->quiet && call + 1 == calls) {
+          // After the run, so that a run that fails prints its error alone.
+          if (i == 0) std::printf("outputs%s:\n", calls > 1 ? " (after the last call)" : "");
+          printSummary(actual, data);
+        }
         if (opts->outputDir.empty()) continue;
         NpyArray a;
         a.dtype = outputs[i].dtype;
@@ -282,7 +286,6 @@ void configureRunCommand(CLI::App &app) {
     if (opts->profile) session.setProfiling(true);
     std::vector<double> times;
     const size_t runs = calls > 1 ? calls : size_t(opts->repeat);
-    if (!opts->quiet) std::printf("outputs%s:\n", calls > 1 ? " (after the last call)" : "");
     for (size_t i = 0; i < runs; ++i) {
       if (calls > 1) setInputs(i);
       double t0 = nowSeconds();
