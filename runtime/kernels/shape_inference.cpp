@@ -309,6 +309,61 @@ std::vector<Shape> slice(const KernelSignature &sig) {
   return {out};
 }
 
+// Split into fixed sizes along an axis that does not vary (the sizes are the outputs'):
+// every other dim follows the input.
+std::vector<Shape> split(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  const int64_t axis = sig.attrs.i("axis", 0);
+  if (axis < 0 || axis >= int64_t(x.size())) kernelFail(sig, "axis is out of range");
+  std::vector<Shape> out;
+  int64_t total = 0;
+  for (const TensorView *y : sig.outputs) {
+    Shape o = x;
+    o[size_t(axis)] = y->shape[size_t(axis)];
+    total += o[size_t(axis)];
+    out.push_back(o);
+  }
+  if (total != x[size_t(axis)])
+    kernelFail(sig, "the split axis has size " + std::to_string(x[size_t(axis)]) + ", not the outputs' " +
+                        std::to_string(total) + ": splitting a dynamic dim is not supported");
+  return out;
+}
+
+// TopK keeps its k (the outputs' size along the axis); OneHot its depth.
+std::vector<Shape> topK(const KernelSignature &sig) {
+  Shape out = in(sig, 0);
+  const int64_t axis = sig.attrs.i("axis");
+  if (axis < 0 || axis >= int64_t(out.size())) kernelFail(sig, "axis is out of range");
+  out[size_t(axis)] = sig.outputs[0]->shape[size_t(axis)];
+  if (out[size_t(axis)] > in(sig, 0)[size_t(axis)])
+    kernelFail(sig, "k " + std::to_string(out[size_t(axis)]) + " is larger than the axis " + shapeText(in(sig, 0)));
+  return {out, out};
+}
+
+std::vector<Shape> oneHot(const KernelSignature &sig) {
+  Shape out = in(sig, 0);
+  const int64_t axis = sig.attrs.i("axis");
+  if (axis < 0 || axis > int64_t(out.size())) kernelFail(sig, "axis is out of range");
+  out.insert(out.begin() + axis, sig.outputs[0]->shape[size_t(axis)]);
+  return {out};
+}
+
+// RNN, GRU, LSTM: the sequence and batch follow X; Y is [T, D, B, H] (layout 0) or
+// [B, T, D, H], the final states [D, B, H] or [B, D, H].
+std::vector<Shape> recurrent(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  if (x.size() != 3) kernelFail(sig, "X must have rank 3");
+  const bool batchFirst = sig.attrs.i("layout", 0) != 0;
+  const int64_t seq = x[batchFirst ? 1 : 0], batch = x[batchFirst ? 0 : 1];
+  const int64_t dirs = sig.attrs.s("direction", "forward") == "bidirectional" ? 2 : 1, hidden = sig.attrs.i("hidden_size");
+  std::vector<Shape> out;
+  for (size_t o = 0; o < sig.outputs.size(); ++o) {
+    if (o == 0) out.push_back(batchFirst ? Shape{batch, seq, dirs, hidden} : Shape{seq, dirs, batch, hidden});
+    else out.push_back(batchFirst ? Shape{batch, dirs, hidden} : Shape{dirs, batch, hidden});
+  }
+  return out;
+}
+
 std::vector<Shape> depthToSpace(const KernelSignature &sig) {
   const Shape &x = in(sig, 0);
   const int64_t b = sig.attrs.i("blocksize");
@@ -360,6 +415,10 @@ const std::map<std::string, ShapeFn> &table() {
     m["Shape"] = [](const KernelSignature &sig) { return std::vector<Shape>{sig.outputs[0]->shape}; };
     m["Resize"] = resize;
     m["DepthToSpace"] = depthToSpace;
+    m["Split"] = split;
+    m["TopK"] = topK;
+    m["OneHot"] = oneHot;
+    for (const char *op : {"RNN", "GRU", "LSTM"}) m[op] = recurrent;
     m["SpaceToDepth"] = spaceToDepth;
     return m;
   }();

@@ -97,7 +97,27 @@ TEST(ShapeFunctions, DataMovementAndReductions) {
   AttrList slice;
   slice.ints("starts", {0, 1}).ints("ends", {32, 3}).ints("steps", {1, 1});
   EXPECT_EQ(shapes("Slice", {{20, 4}}, {{32, 2}}, &slice)[0], (Shape{20, 2}));
-  EXPECT_NE(shapeError("Split", {{20, 4}}, {{32, 4}}).find("cannot compute its output shapes"), std::string::npos);
+  EXPECT_NE(shapeError("Tile", {{20, 4}}, {{32, 4}}).find("cannot compute its output shapes"), std::string::npos);
+}
+
+TEST(ShapeFunctions, FixedSizesAlongAnAxisAndRecurrentLayers) {
+  AttrList axis1;
+  axis1.i("axis", 1);
+  // Split keeps its sizes along the axis; the other dims follow the input.
+  const auto parts = shapes("Split", {{5, 6}}, {{8, 2}, {8, 4}}, &axis1);
+  EXPECT_EQ(parts[0], (Shape{5, 2}));
+  EXPECT_EQ(parts[1], (Shape{5, 4}));
+  EXPECT_NE(shapeError("Split", {{5, 7}}, {{8, 2}, {8, 4}}, &axis1).find("splitting a dynamic dim"), std::string::npos);
+  EXPECT_EQ(shapes("TopK", {{3, 9}}, {{8, 2}, {8, 2}}, &axis1)[1], (Shape{3, 2}));
+  EXPECT_EQ(shapes("OneHot", {{3, 5}}, {{8, 10, 9}}, &axis1)[0], (Shape{3, 10, 5}));
+  AttrList lstm;
+  lstm.i("layout", 1).i("hidden_size", 32).s("direction", "bidirectional");
+  const auto y = shapes("LSTM", {{2, 7, 16}, {2, 128, 16}, {2, 128, 32}}, {{2, 12, 2, 32}, {2, 2, 32}, {2, 2, 32}}, &lstm);
+  EXPECT_EQ(y[0], (Shape{2, 7, 2, 32}));
+  EXPECT_EQ(y[2], (Shape{2, 2, 32}));
+  AttrList gru;
+  gru.i("layout", 0).i("hidden_size", 8).s("direction", "forward");
+  EXPECT_EQ(shapes("GRU", {{5, 3, 4}, {1, 24, 4}, {1, 24, 8}}, {{12, 1, 4, 8}, {1, 4, 8}}, &gru)[0], (Shape{5, 1, 3, 8}));
 }
 
 TEST(ShapeFunctions, ValueDependentShapesReadTheirInputs) {
@@ -308,17 +328,17 @@ TEST(DynamicSession, AScalarViewHasAnEmptyRule) {
 }
 
 TEST(DynamicSession, AnOpWithoutAShapeFunctionFailsWhenItsShapesChange) {
-  const std::vector<uint8_t> bytes = dynamicPackage([](pkg::PackageT &p) { p.functions[0]->kernels[1]->op = "Split"; });
+  const std::vector<uint8_t> bytes = dynamicPackage([](pkg::PackageT &p) { p.functions[0]->kernels[1]->op = "Tile"; });
   LoadedModel model(bytes.data(), bytes.size(), "dynamic");
   SessionOptions options;
   options.isas = {Isa::Ref};
-  Session s(model, options);  // prepared at the bounds: Split of one output is a copy
+  Session s(model, options);  // prepared at the bounds
   s.setInputShape(0, {3, 4});
   try {
     s.run();
     FAIL() << "no error";
   } catch (const Error &e) {
-    EXPECT_NE(std::string(e.what()).find("Split cannot compute its output shapes from them yet"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("Tile cannot compute its output shapes from them yet"), std::string::npos)
         << e.what();
   }
 }
