@@ -24,23 +24,29 @@ std::vector<Shape> sameAsFirst(const KernelSignature &sig) {
   return std::vector<Shape>(sig.outputs.size(), in(sig, 0));
 }
 
-// Numpy broadcasting of every present input (Add, Where, Max, ...).
-std::vector<Shape> broadcastAll(const KernelSignature &sig) {
+// Numpy broadcasting of `shapes` (the message names the first and the one that does not fit).
+Shape broadcastShapes(const KernelSignature &sig, const std::vector<Shape> &shapes) {
   Shape out;
-  for (const TensorView *v : sig.inputs) {
-    if (!v) continue;
-    const Shape &s = v->shape;
+  for (const Shape &s : shapes) {
     if (s.size() > out.size()) out.insert(out.begin(), s.size() - out.size(), 1);
     for (size_t i = 0; i < s.size(); ++i) {
       int64_t &o = out[out.size() - s.size() + i];
       const int64_t d = s[i];
       if (d == o || d == 1) continue;
-      if (o != 1) kernelFail(sig, "inputs of shapes that do not broadcast together (" + shapeText(in(sig, 0)) + " and " +
+      if (o != 1) kernelFail(sig, "inputs of shapes that do not broadcast together (" + shapeText(shapes[0]) + " and " +
                                        shapeText(s) + ")");
       o = d;
     }
   }
-  return {out};
+  return out;
+}
+
+// Every present input broadcast together (Add, Where, Max, ...).
+std::vector<Shape> broadcastAll(const KernelSignature &sig) {
+  std::vector<Shape> shapes;
+  for (const TensorView *v : sig.inputs)
+    if (v) shapes.push_back(v->shape);
+  return {broadcastShapes(sig, shapes)};
 }
 
 // PRelu: X's shape (the slope broadcasts to it).
@@ -121,13 +127,7 @@ std::vector<Shape> matmul(const KernelSignature &sig) {
   if (a.size() < 2 || b.size() < 2 || a.back() != b[b.size() - 2])
     kernelFail(sig, "A " + shapeText(in(sig, 0)) + " and B " + shapeText(in(sig, 1)) + " do not multiply");
   // Batch dims broadcast like an elementwise op's.
-  Shape batchA(a.begin(), a.end() - 2), batchB(b.begin(), b.end() - 2);
-  TensorView va, vb;
-  va.shape = batchA;
-  vb.shape = batchB;
-  KernelSignature batch = sig;
-  batch.inputs = {&va, &vb};
-  Shape out = broadcastAll(batch)[0];
+  Shape out = broadcastShapes(sig, {Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2)});
   if (!vecA) out.push_back(a[a.size() - 2]);
   if (!vecB) out.push_back(b.back());
   return {out};
@@ -221,10 +221,7 @@ std::vector<int64_t> intValues(const KernelSignature &sig, size_t i) {
   const TensorView &v = *sig.inputs[i];
   if ((v.dtype != DType::i32 && v.dtype != DType::i64) || !v.data)
     kernelFail(sig, "input " + std::to_string(i) + " must be int32 or int64 values");
-  std::vector<int64_t> out(size_t(v.numel()));
-  for (size_t k = 0; k < out.size(); ++k)
-    out[k] = v.dtype == DType::i32 ? int64_t(v.as<int32_t>()[k]) : v.as<int64_t>()[k];
-  return out;
+  return ref::intValues(v);
 }
 
 double scalarValue(const KernelSignature &sig, size_t i) {
@@ -253,11 +250,7 @@ std::vector<Shape> range(const KernelSignature &sig) {
 std::vector<Shape> expand(const KernelSignature &sig) {
   const Shape &x = in(sig, 0);
   if (sig.inputs.size() > 1 && sig.inputs[1]) {
-    TensorView target;
-    target.shape = intValues(sig, 1);
-    KernelSignature both = sig;
-    both.inputs = {sig.inputs[0], &target};
-    return broadcastAll(both);
+    return {broadcastShapes(sig, {x, intValues(sig, 1)})};
   }
   Shape out = sig.outputs[0]->shape;
   const size_t lead = out.size() - x.size();
