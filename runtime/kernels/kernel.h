@@ -125,6 +125,12 @@ public:
   // Bytes of scratch memory `run` needs per thread (valid after prepare).
   virtual size_t scratchBytes() const;
   // Inputs/outputs are in the order of the plan; absent optional inputs have data == null.
+  // Ops whose output sizes depend on the input values (NonZero, Compress, Unique,
+  // NonMaxSuppression; shapeIsDataDependent in shape_inference.h) are prepared with each
+  // output at its capacity; run writes the actual results densely (row-major for the
+  // actual shape) at the start of the buffer, sets outputs[i]->shape to the actual shape
+  // (a dim may be 0), and never writes beyond the prepared capacity: a result that would
+  // exceed it throws Error naming the node.
   virtual void run(const RunContext &ctx, const std::vector<const TensorView *> &inputs,
                    const std::vector<TensorView *> &outputs) = 0;
 };

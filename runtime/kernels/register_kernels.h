@@ -34,6 +34,9 @@ void registerRefMaxUnpool(KernelRegistry &r);     // ref/max_unpool.cpp
 void registerRefDft(KernelRegistry &r);           // DFT (ref/dft.cpp)
 void registerRefShape(KernelRegistry &r);         // Shape, in dynamic packages (ref/shape_of.cpp)
 void registerRefRecurrent(KernelRegistry &r);  // RNN, GRU, LSTM
+// NonZero, Compress, Unique, NonMaxSuppression: output sizes that depend on the input
+// values, written within the planned capacity (ref/data_dependent.cpp).
+void registerRefDataDependent(KernelRegistry &r);
 void registerControlFlowKernels(KernelRegistry &r);  // If, Scan (control_flow.h)
 // Quantized (int8/uint8) kernels, under the float ops' names with accepts =
 // isQuantizedCall (ref/quant_params.h): among equal ISAs the registry prefers them.
@@ -81,6 +84,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefDft(r);
   registerRefShape(r);
   registerRefRecurrent(r);
+  registerRefDataDependent(r);
   registerControlFlowKernels(r);
   registerRefQuantLinalg(r);
   registerRefQuantElementwise(r);

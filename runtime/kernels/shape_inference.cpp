@@ -371,6 +371,54 @@ std::vector<Shape> spaceToDepth(const KernelSignature &sig) {
   return {{x[0], x[1] * b * b, x[2] / b, x[3] / b}};
 }
 
+// Ops whose output sizes depend on their input values: the shapes at capacity, the most
+// the values can give (the kernel writes the actual shapes when it runs).
+
+// NonZero: [rank(X), numel(X)] (every element nonzero).
+std::vector<Shape> nonZero(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  if (x.empty()) kernelFail(sig, "X is a scalar (rank 0), for which ONNX leaves NonZero's result ill-defined");
+  int64_t numel = 1;
+  for (int64_t d : x) numel *= d;
+  return {{int64_t(x.size()), numel}};
+}
+
+// Compress along `axis`: the input's shape (every slice selected).
+std::vector<Shape> compress(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0), &condition = in(sig, 1);
+  const int64_t axis = sig.attrs.i("axis");
+  if (axis < 0 || axis >= int64_t(x.size())) kernelFail(sig, "axis is out of range");
+  if (condition.size() != 1 || condition[0] > x[size_t(axis)])
+    kernelFail(sig, "condition " + shapeText(condition) + " is not a list no longer than the input " + shapeText(x) +
+                        " along axis " + std::to_string(axis));
+  return {x};
+}
+
+// Unique: Y, indices, inverse_indices, counts with every element (or slice along `axis`)
+// unique: [numel] x 4 without an axis; X's shape, then [X.shape[axis]] x 3 with one.
+std::vector<Shape> unique(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0);
+  if (!sig.attrs.has("axis")) {
+    int64_t numel = 1;
+    for (int64_t d : x) numel *= d;
+    return std::vector<Shape>(4, Shape{numel});
+  }
+  const int64_t axis = sig.attrs.i("axis");
+  if (axis < 0 || axis >= int64_t(x.size())) kernelFail(sig, "axis is out of range");
+  const Shape slices{x[size_t(axis)]};
+  return {x, slices, slices, slices};
+}
+
+// NonMaxSuppression: [B * C * N, 3] for boxes [B, N, 4] and scores [B, C, N] (every box
+// of every class selected).
+std::vector<Shape> nonMaxSuppression(const KernelSignature &sig) {
+  const Shape &boxes = in(sig, 0), &scores = in(sig, 1);
+  if (boxes.size() != 3 || boxes[2] != 4 || scores.size() != 3 || scores[0] != boxes[0] || scores[2] != boxes[1])
+    kernelFail(sig, "boxes " + shapeText(boxes) + " and scores " + shapeText(scores) +
+                        " are not [B, N, 4] and [B, C, N]");
+  return {{boxes[0] * scores[1] * boxes[1], 3}};
+}
+
 const std::map<std::string, ShapeFn> &table() {
   static const std::map<std::string, ShapeFn> t = [] {
     std::map<std::string, ShapeFn> m;
@@ -413,6 +461,10 @@ const std::map<std::string, ShapeFn> &table() {
     m["OneHot"] = oneHot;
     for (const char *op : {"RNN", "GRU", "LSTM"}) m[op] = recurrent;
     m["SpaceToDepth"] = spaceToDepth;
+    m["NonZero"] = nonZero;
+    m["Compress"] = compress;
+    m["Unique"] = unique;
+    m["NonMaxSuppression"] = nonMaxSuppression;
     return m;
   }();
   return t;
@@ -430,6 +482,10 @@ bool hasShapeFunction(const std::string &op) { return table().count(op) != 0; }
 
 bool shapeNeedsValues(const KernelSignature &sig) {
   return sig.op == "Range" || ((sig.op == "Expand" || sig.op == "Slice") && sig.inputs.size() > 1 && sig.inputs[1]);
+}
+
+bool shapeIsDataDependent(const std::string &op) {
+  return op == "NonZero" || op == "Compress" || op == "Unique" || op == "NonMaxSuppression";
 }
 
 std::vector<std::string> shapeFunctionOps() {

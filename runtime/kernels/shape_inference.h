@@ -31,6 +31,11 @@ bool hasShapeFunction(const std::string &op);
 // right before it runs, when the kernels before it have written those values.
 bool shapeNeedsValues(const KernelSignature &sig);
 
+// Ops whose output sizes depend on their input values (NonZero, Compress, Unique,
+// NonMaxSuppression): their shape function gives the capacity; the kernel sets the actual
+// shapes when it runs.
+bool shapeIsDataDependent(const std::string &op);
+
 // Ops whose shapes a dynamic package can vary ("Add", "Conv", ...), sorted.
 std::vector<std::string> shapeFunctionOps();
 
