@@ -1,7 +1,8 @@
-// If and Scan: the kernels that call package functions (control_flow.h).
+// If, Scan and Loop: the kernels that call package functions (control_flow.h).
 #include "control_flow.h"
 
 #include <cstring>
+#include <limits>
 
 namespace edgec::rt {
 
@@ -149,6 +150,89 @@ private:
   std::vector<int64_t> inAxes_, inDirs_, outAxes_, outDirs_;
   int body_ = -1;
 };
+// Loop: the body runs while the trip count and its condition allow. Scan outputs are
+// planned at their capacity; the run sets their leading dim to the iterations it made
+// (the data-dependent kernel contract, kernel.h).
+class LoopKernel : public ControlFlowKernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    node_ = sig.op + " node '" + sig.node + "'";
+    carried_ = sig.attrs.i("num_carried");
+    if (sig.inputs.size() < 2 || carried_ < 0 || 2 + carried_ > int64_t(sig.inputs.size()) ||
+        carried_ > int64_t(sig.outputs.size()))
+      kernelFail(sig, "inconsistent loop-carried value counts");
+    if (const TensorView *m = sig.inputs[0]; m && (m->dtype != DType::i64 || m->numel() != 1))
+      kernelFail(sig, "M (the trip count) must be one int64");
+    if (const TensorView *c = sig.inputs[1]; c && (c->dtype != DType::bool_ || c->numel() != 1))
+      kernelFail(sig, "cond must be one bool");
+    if (!caller_) kernelFail(sig, "needs a session to call package functions");
+    const int body = caller_->findFunction(sig.attrs.s("body"));
+    const std::vector<TensorView *> results = caller_->functionOutputs(body);
+    if (results.empty() || results[0]->dtype != DType::bool_ || results[0]->numel() != 1)
+      kernelFail(sig, "the body must return the next condition (one bool) first");
+    // The body's arguments and results as the kernel copies them.
+    std::vector<TensorView> fixed(2 + sig.outputs.size());
+    fixed[0].dtype = DType::i64;
+    fixed[1].dtype = DType::bool_;
+    std::vector<const TensorView *> in{&fixed[0], &fixed[1]}, out{results[0]};
+    for (size_t i = 2; i < sig.inputs.size(); ++i) {
+      if (!sig.inputs[i]) kernelFail(sig, "input " + std::to_string(i) + " is missing");
+      in.push_back(sig.inputs[i]);
+    }
+    sliceBytes_.clear();
+    capacity_ = -1;
+    for (size_t j = 0; j < sig.outputs.size(); ++j) {
+      const TensorView *t = sig.outputs[j];
+      if (dtypeSize(t->dtype) == 0) kernelFail(sig, std::string(dtypeName(t->dtype)) + " tensors are not supported");
+      if (int64_t(j) < carried_) {
+        out.push_back(t);
+        continue;
+      }
+      if (t->rank() < 1) kernelFail(sig, "scan output " + describe(*t) + " has no axis to stack slices along");
+      if (capacity_ >= 0 && t->shape[0] != capacity_) kernelFail(sig, "scan outputs differ in capacity");
+      capacity_ = t->shape[0];
+      fixed[2 + j] = sliceOf(*t, 0);
+      out.push_back(&fixed[2 + j]);
+      sliceBytes_.push_back(fixed[2 + j].nbytes());
+    }
+    body_ = resolve(sig, "body", in, out);
+  }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &inputs,
+           const std::vector<TensorView *> &outputs) override {
+    std::vector<TensorView *> fin = caller_->functionInputs(body_), fout = caller_->functionOutputs(body_);
+    const size_t n = size_t(carried_);
+    // The carried values live in the body's own input tensors from step to step; the
+    // captured values are copied once.
+    for (size_t i = 2; i < fin.size(); ++i) copyTensor(*fin[i], *inputs[i]);
+    const int64_t trips = inputs[0] ? *inputs[0]->as<int64_t>() : std::numeric_limits<int64_t>::max();
+    bool go = inputs[1] ? *inputs[1]->as<uint8_t>() != 0 : true;
+    int64_t i = 0;
+    for (; i < trips && go; ++i) {
+      if (!sliceBytes_.empty() && i >= capacity_)
+        throw Error(node_ + ": iteration " + std::to_string(i + 1) + " would stack more scan-output slices than the " +
+                    std::to_string(capacity_) + " the package was compiled for (the constant trip count, or the "
+                    "size the model declares for the scan outputs)");
+      *fin[0]->as<int64_t>() = i;
+      *fin[1]->as<uint8_t>() = go ? 1 : 0;
+      caller_->callFunction(body_, ctx);
+      go = *fout[0]->as<uint8_t>() != 0;
+      for (size_t c = 0; c < n; ++c) copyTensor(*fin[2 + c], *fout[1 + c]);
+      for (size_t k = 0; k < sliceBytes_.size(); ++k)
+        if (sliceBytes_[k])
+          std::memcpy(static_cast<uint8_t *>(outputs[n + k]->data) + size_t(i) * sliceBytes_[k], fout[1 + n + k]->data,
+                      sliceBytes_[k]);
+    }
+    for (size_t c = 0; c < n; ++c) copyTensor(*outputs[c], *fin[2 + c]);
+    for (size_t k = n; k < outputs.size(); ++k) outputs[k]->shape[0] = i;
+  }
+
+private:
+  std::string node_;
+  int64_t carried_ = 0, capacity_ = 0;
+  std::vector<size_t> sliceBytes_;
+  int body_ = -1;
+};
 }  // namespace
 
 int ControlFlowKernel::resolve(const KernelSignature &sig, const char *attr, const std::vector<const TensorView *> &in,
@@ -173,6 +257,7 @@ int ControlFlowKernel::resolve(const KernelSignature &sig, const char *attr, con
 void registerControlFlowKernels(KernelRegistry &r) {
   r.add<IfKernel>("If", Isa::Ref);
   r.add<ScanKernel>("Scan", Isa::Ref);
+  r.add<LoopKernel>("Loop", Isa::Ref);
 }
 
 }  // namespace edgec::rt

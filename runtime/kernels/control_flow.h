@@ -1,4 +1,4 @@
-// Control-flow kernels (If, Scan) call functions of the package: the branches and loop
+// Control-flow kernels (If, Scan, Loop) call functions of the package: the branches and loop
 // bodies the compiler outlined from ONNX subgraphs. The session gives them a
 // FunctionCaller before prepare; a kernel copies values into the callee's input
 // tensors, calls it (its kernels run over the callee's own arena) and copies the
@@ -38,6 +38,6 @@ protected:
   FunctionCaller *caller_ = nullptr;
 };
 
-void registerControlFlowKernels(KernelRegistry &r);  // If, Scan
+void registerControlFlowKernels(KernelRegistry &r);  // If, Scan, Loop
 
 }  // namespace edgec::rt

@@ -171,6 +171,33 @@ std::vector<Shape> gather(const KernelSignature &sig) {
   return {out};
 }
 
+// GatherND: the indices' leading dims (the batch dims among them), then what each index
+// tuple leaves of data.
+std::vector<Shape> gatherND(const KernelSignature &sig) {
+  const Shape &data = in(sig, 0), &indices = in(sig, 1);
+  const int64_t batch = sig.attrs.i("batch_dims", 0);
+  if (indices.empty()) kernelFail(sig, "indices must have rank >= 1");
+  const int64_t last = indices.back();
+  if (batch < 0 || batch + last > int64_t(data.size()) || batch >= int64_t(indices.size()))
+    kernelFail(sig, "indices of shape " + shapeText(indices) + " do not fit data of shape " + shapeText(data));
+  Shape out(indices.begin(), indices.end() - 1);
+  out.insert(out.end(), data.begin() + batch + last, data.end());
+  return {out};
+}
+
+// GatherElements: the indices' shape.
+std::vector<Shape> secondInput(const KernelSignature &sig) { return {in(sig, 1)}; }
+
+// Loop: the carried values keep their shapes; a scan output's capacity is its compiled
+// size (the kernel sets the iterations it made).
+std::vector<Shape> loop(const KernelSignature &sig) {
+  const int64_t carried = sig.attrs.i("num_carried");
+  std::vector<Shape> out;
+  for (size_t j = 0; j < sig.outputs.size(); ++j)
+    out.push_back(int64_t(j) < carried ? in(sig, 2 + j) : sig.outputs[j]->shape);
+  return out;
+}
+
 // Reductions keep the reduced dims as 1 when the compiled output has the input's rank.
 std::vector<Shape> reduce(const KernelSignature &sig) {
   const Shape &x = in(sig, 0);
@@ -465,6 +492,9 @@ const std::map<std::string, ShapeFn> &table() {
     m["Compress"] = compress;
     m["Unique"] = unique;
     m["NonMaxSuppression"] = nonMaxSuppression;
+    m["GatherND"] = gatherND;
+    m["GatherElements"] = secondInput;
+    m["Loop"] = loop;
     return m;
   }();
   return t;
@@ -485,7 +515,7 @@ bool shapeNeedsValues(const KernelSignature &sig) {
 }
 
 bool shapeIsDataDependent(const std::string &op) {
-  return op == "NonZero" || op == "Compress" || op == "Unique" || op == "NonMaxSuppression";
+  return op == "NonZero" || op == "Compress" || op == "Unique" || op == "NonMaxSuppression" || op == "Loop";
 }
 
 std::vector<std::string> shapeFunctionOps() {

@@ -32,8 +32,8 @@ bool hasShapeFunction(const std::string &op);
 bool shapeNeedsValues(const KernelSignature &sig);
 
 // Ops whose output sizes depend on their input values (NonZero, Compress, Unique,
-// NonMaxSuppression): their shape function gives the capacity; the kernel sets the actual
-// shapes when it runs.
+// NonMaxSuppression, a Loop's scan outputs): their shape function gives the capacity; the
+// kernel sets the actual shapes when it runs.
 bool shapeIsDataDependent(const std::string &op);
 
 // Ops whose shapes a dynamic package can vary ("Add", "Conv", ...), sorted.

@@ -127,6 +127,9 @@ struct Call {
   std::vector<std::vector<int64_t>> preparedShapes;
   std::vector<std::pair<std::vector<std::vector<int64_t>>, std::unique_ptr<Kernel>>> prepared;
   bool shapesReadValues = false;  // its output shapes depend on its inputs' values (Range, ...)
+  // Its output sizes come from its run (NonZero, ...): resolved at their capacity, which
+  // the kernel is prepared for, and set by the kernel when it runs.
+  bool dataDependent = false;
   std::vector<const TensorView *> inputs;
   std::vector<TensorView *> outputs;
   std::vector<int32_t> outputTensors;  // package tensor indices of `outputs`

@@ -40,7 +40,9 @@ void Session::planShapeSteps(Function &function, int index) {
     steps.push_back(-1 - int64_t(t));
   };
   for (size_t c = 0; c < function.calls.size(); ++c) {
-    function.calls[c].shapesReadValues = shapeNeedsValues(function.calls[c].sig);
+    function.calls[c].dataDependent = shapeIsDataDependent(function.calls[c].op);
+    function.calls[c].shapesReadValues =
+        shapeNeedsValues(function.calls[c].sig) || function.calls[c].dataDependent;
     function.valueShapes |= function.calls[c].shapesReadValues;
     for (const TensorView *v : function.calls[c].sig.inputs)
       if (v) need(int32_t(v - views_.data()));
@@ -134,6 +136,14 @@ void Session::checkSymbols() {
 // calls that read them), and the kernel prepared for them: kept from an earlier run with
 // the same shapes (keyed by input and output shapes), or prepared now.
 void Session::resolveCall(Call &call) {
+  // Back to the capacity for the current inputs (its last run set the sizes it found), so
+  // that the kernel prepared for that capacity is kept. Its shape function sees the
+  // compiled shapes, as every shape function does (a Loop's capacity is its compiled one).
+  if (call.dataDependent) {
+    for (int32_t t : call.outputTensors) views_[size_t(t)].shape = model_.shape(t);
+    const std::vector<Shape> capacity = inferOutputShapes(call.sig);
+    for (size_t o = 0; o < capacity.size(); ++o) views_[size_t(call.outputTensors[o])].shape = capacity[o];
+  }
   // Checked on every run of a function whose shapes depend on values: without allocating.
   bool same = !call.shapesReadValues && call.preparedShapes.size() == call.sig.inputs.size();
   for (size_t i = 0; same && i < call.sig.inputs.size(); ++i)

@@ -244,8 +244,24 @@ Result runCase(const std::string &dir, const std::string &workDir) {
   target->buildLatePipeline(pm, {});  // no precision passes in between: what compile runs for fp32
   if (mlir::failed(pm.run(*module))) return {Result::Fail, "optimize: " + diagnostics};
   if (mlir::failed(target->checkLegality(*module))) return {Result::Fail, "legality: " + diagnostics};
-  std::vector<uint8_t> package = target->buildPackage(*module, nullptr);
-  if (package.empty()) return {Result::Fail, "lower: " + diagnostics};
+  std::vector<uint8_t> package;
+  if ((*module)->getAttr("edge.data_dependent")) {
+    // Sizes that values decide: the probe compile and the dynamic package, as edgec
+    // compile builds them (CompileCommand.cpp).
+    edgec::ImportOptions probeOptions;
+    probeOptions.dataDependentProbe = true;
+    auto probe = edgec::importOnnxBytes(context, model.SerializeAsString(), "model.onnx", dir, probeOptions, error);
+    if (!probe) return {Result::Fail, "import (probe): " + error};
+    mlir::PassManager ppm(&context);
+    target->buildPipeline(ppm, {});
+    target->buildLatePipeline(ppm, {});
+    if (mlir::failed(ppm.run(*probe))) return {Result::Fail, "optimize (probe): " + diagnostics};
+    package = target->buildDynamicPackage(*module, *probe, edgec::DynamicDims{}, nullptr, error);
+    if (package.empty()) return {Result::Fail, "lower: " + error + " " + diagnostics};
+  } else {
+    package = target->buildPackage(*module, nullptr);
+    if (package.empty()) return {Result::Fail, "lower: " + diagnostics};
+  }
   std::string pkgPath = workDir + "/case.edgepkg";
   if (!edgec::writeFileAtomically(pkgPath, package, error)) return {Result::Fail, error};
 
@@ -279,7 +295,9 @@ Result runCase(const std::string &dir, const std::string &workDir) {
           return {Result::Fail, "the test data has output '" + want.name() + "', the package does not (outputs: " +
                                     namesOf(outputs) + ")"};
         expected.insert(want.name());
-        std::string bad = signatureMismatch(want, outputs[size_t(k)], "output");
+        edgec::TensorInfo info = outputs[size_t(k)];
+        info.shape = session.outputShape(k);  // the run's (data-dependent sizes)
+        std::string bad = signatureMismatch(want, info, "output");
         if (!bad.empty()) return {Result::Fail, bad};
         auto [data, bytes] = session.output(k);
         std::string diff = compare(want, data, bytes, want.name());

@@ -447,6 +447,7 @@ HARNESSES = {  # name -> script in this folder, run with --build-dir and --resul
     "llm_generate": "llm_generate.py",
     "tokenizer_vs_llamacpp": "tokenizer_vs_llamacpp.py",
     "dynamic_shapes": "dynamic_shapes.py",
+    "data_dependent": "data_dependent.py",
 }
 
 

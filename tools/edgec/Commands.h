@@ -54,6 +54,7 @@ struct ModelInput {
   // Set by the compiler for the second, smaller instance of a dynamic model: each named
   // dim's size instead of its bound.
   std::map<std::string, int64_t> dimSizes;
+  bool dataDependentProbe = false;  // ImportOptions::dataDependentProbe
   void addOptions(CLI::App &cmd);
   // The named dynamic dims and their bounds (--dim-bound), checked.
   std::map<std::string, int64_t> bounds() const;

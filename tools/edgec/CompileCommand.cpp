@@ -197,10 +197,17 @@ void addCompileCommand(CLI::App &app) {
     progress.step("importing " + opts->input.path);
     auto module = loadModel(context, opts->input);
     const DynamicDims dynamicDims = dynamicDimsOf(*module, opts->input);
-    const bool dynamic = !dynamicDims.inputDims.empty();
+    // Sizes that values decide (NonZero, ...) vary at run time like dynamic dims.
+    const bool dataDependent = bool((*module)->getAttr("edge.data_dependent"));
+    const bool dynamic = !dynamicDims.inputDims.empty() || dataDependent;
     if (dynamic && (int8 || automatic || planned || opts->keepFloat.any()))
-      throw CommandError("dynamic dims (--dim-bound) work with --precision fp32, fp16, int8-dynamic and int4 so far, "
-                         "without calibration or --keep-float: fix the dims with --input-shape for this precision");
+      throw CommandError(dynamicDims.inputDims.empty()
+                             ? "the model has sizes that values decide (NonZero, Compress, Unique, NonMaxSuppression), "
+                               "which work with --precision fp32, fp16, int8-dynamic and int4 so far, without "
+                               "calibration or --keep-float"
+                             : "dynamic dims (--dim-bound) work with --precision fp32, fp16, int8-dynamic and int4 so "
+                               "far, without calibration or --keep-float: fix the dims with --input-shape for this "
+                               "precision");
 
     progress.step("optimizing for " + opts->target);
     mlir::PassManager pm(&context);
@@ -283,9 +290,11 @@ void addCompileCommand(CLI::App &app) {
     progress.step("writing " + opts->output);
     PackageStats stats;
     if (dynamic) {
-      // The same compile with every dynamic dim smaller tells which dims follow them.
+      // The same compile with every dynamic dim (and data-dependent size) smaller tells
+      // which dims follow them.
       ModelInput smallerInput = opts->input;
       smallerInput.dimSizes = dynamicDims.smaller;
+      smallerInput.dataDependentProbe = dataDependent;
       auto smaller = loadModel(context, smallerInput);
       mlir::PassManager spm(&context);
       target->buildPipeline(spm, PipelineOptions{!opts->noFuse, false});

@@ -190,6 +190,7 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &context, const Mo
   }
   options.dimValues = input.bounds();
   for (const auto &[name, size] : input.dimSizes) options.dimValues[name] = size;
+  options.dataDependentProbe = input.dataDependentProbe;
   for (const std::string &spec : input.binds) {
     size_t eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())

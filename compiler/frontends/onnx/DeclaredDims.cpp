@@ -58,10 +58,49 @@ const onnx::TensorShapeProto::Dimension *alignedDim(const Shape &s, int outRank,
 
 bool isOne(const onnx::TensorShapeProto::Dimension *d) { return !d || (d->has_dim_value() && d->dim_value() == 1); }
 
-}  // namespace
+void bindDeclaredDimsIn(onnx::GraphProto *g);
 
-void bindDeclaredDims(onnx::ModelProto &model) {
-  onnx::GraphProto *g = model.mutable_graph();
+// Subgraphs (Loop, If and Scan bodies) first: each has its own values and declared
+// outputs (a Loop body's Slice sized by the iteration number, its output declared).
+void bindInSubgraphs(onnx::GraphProto *g) {
+  for (auto &n : *g->mutable_node())
+    for (auto &a : *n.mutable_attribute()) {
+      if (a.has_g()) bindDeclaredDimsIn(a.mutable_g());
+      for (auto &sub : *a.mutable_graphs()) bindDeclaredDimsIn(&sub);
+    }
+}
+
+// A Slice with run-time starts whose result ONNX leaves without a rank (its inference
+// gives up) has its data's rank: each dim a fresh symbol, which the binding below may fix.
+void rankRuntimeSlices(onnx::GraphProto *g) {
+  std::map<std::string, const onnx::TypeProto *> types;
+  for (const auto &vi : g->input()) types[vi.name()] = &vi.type();
+  for (const auto &vi : g->value_info()) types[vi.name()] = &vi.type();
+  std::vector<onnx::ValueInfoProto> added;
+  for (const auto &n : g->node()) {
+    if (n.op_type() != "Slice" || !n.domain().empty() || n.input_size() < 1 || n.output_size() != 1) continue;
+    auto out = types.find(n.output(0));
+    if (out != types.end() && out->second->has_tensor_type() && out->second->tensor_type().has_shape()) continue;
+    const Shape *data = shapeOf(types, n.input(0));
+    if (!data) continue;
+    onnx::ValueInfoProto vi;
+    vi.set_name(n.output(0));
+    vi.mutable_type()->mutable_tensor_type()->set_elem_type(types.at(n.input(0))->tensor_type().elem_type());
+    auto *shape = vi.mutable_type()->mutable_tensor_type()->mutable_shape();
+    for (int d = 0; d < data->dim_size(); ++d) shape->add_dim()->set_dim_param(n.output(0) + "__dim" + std::to_string(d));
+    added.push_back(vi);
+  }
+  for (auto &vi : added) {
+    bool replaced = false;
+    for (auto &existing : *g->mutable_value_info())
+      if (existing.name() == vi.name()) existing = vi, replaced = true;
+    if (!replaced) *g->add_value_info() = vi;
+  }
+}
+
+void bindDeclaredDimsIn(onnx::GraphProto *g) {
+  bindInSubgraphs(g);
+  rankRuntimeSlices(g);
   std::map<std::string, const onnx::TypeProto *> types;
   for (const auto &vi : g->input()) types[vi.name()] = &vi.type();
   for (const auto &vi : g->value_info()) types[vi.name()] = &vi.type();
@@ -121,5 +160,8 @@ void bindDeclaredDims(onnx::ModelProto &model) {
     for (auto &vi : *g->mutable_output()) bind(vi, bound);
   }
 }
+}  // namespace
+
+void bindDeclaredDims(onnx::ModelProto &model) { bindDeclaredDimsIn(model.mutable_graph()); }
 
 }  // namespace edgec::onnx_frontend

@@ -254,7 +254,11 @@ void GraphImporter::foldIfConstant(const onnx::NodeProto &n) {
   if (it == values_.end()) return;
   Operation *op = it->second.getDefiningOp();
   // Quantize/dequantize of a constant stay: edge-fold-qdq folds them into integer ops.
-  if (!op || isa<ConstantOp, QuantizeLinearOp, DequantizeLinearOp>(op) || op->getNumOperands() == 0) return;
+  // Ops with data-dependent sizes stay: their result types are capacities, which the
+  // types after them were inferred from.
+  if (!op || isa<ConstantOp, QuantizeLinearOp, DequantizeLinearOp>(op) || op->getNumOperands() == 0 ||
+      isa<NonZeroOp, CompressOp, UniqueOp, NonMaxSuppressionOp>(op))
+    return;
   for (Value r : op->getResults())
     if (cast<RankedTensorType>(r.getType()).getNumElements() > kFoldLimit) return;
   auto folded = evaluateOnKernels(op);
@@ -353,6 +357,7 @@ const GraphImporter::ImporterTable &GraphImporter::importers() {
     addSpatialImporters(t);
     addQuantImporters(t);
     addSelectionImporters(t);
+    addDataDependentImporters(t);
     addIntegerImporters(t);
     addIndexingImporters(t);
     addVisionImporters(t);

@@ -84,6 +84,7 @@ private:
   static void addSpatialImporters(ImporterTable &table);
   static void addQuantImporters(ImporterTable &table);
   static void addSelectionImporters(ImporterTable &table);
+  static void addDataDependentImporters(ImporterTable &table);
   static void addIntegerImporters(ImporterTable &table);
   static void addIndexingImporters(ImporterTable &table);
   static void addVisionImporters(ImporterTable &table);
@@ -166,6 +167,11 @@ private:
   void importEyeLike(const onnx::NodeProto &n);
   void importReverseSequence(const onnx::NodeProto &n);
   void importEinsum(const onnx::NodeProto &n);  // ImportEinsum.cpp
+  // Data-dependent result sizes (ImportDataDependent.cpp).
+  void importNonZero(const onnx::NodeProto &n);
+  void importCompress(const onnx::NodeProto &n);
+  void importUnique(const onnx::NodeProto &n);
+  void importNonMaxSuppression(const onnx::NodeProto &n);
   // Spatial resampling (ImportSpatial.cpp).
   void importDepthToSpace(const onnx::NodeProto &n);
   void importSpaceToDepth(const onnx::NodeProto &n);
@@ -231,6 +237,7 @@ private:
   func::FuncOp importSubgraph(const onnx::NodeProto &n, const onnx::GraphProto &g, StringRef what,
                               ArrayRef<std::pair<std::string, Type>> formal, const Captures &caps);
   void importIf(const onnx::NodeProto &n);
+  void importLoop(const onnx::NodeProto &n);
   void importOptimizer(const onnx::NodeProto &n);  // ImportTraining.cpp
   void importScan(const onnx::NodeProto &n);
   static std::string typesString(TypeRange types);

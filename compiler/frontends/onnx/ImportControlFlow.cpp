@@ -1,4 +1,4 @@
-// Importers of ONNX's control flow (EdgeControlFlowOps.td): If and Scan. Each subgraph
+// Importers of ONNX's control flow (EdgeControlFlowOps.td): If, Scan and Loop. Each subgraph
 // becomes a private function of the module, named after the function and node it came
 // from (`main.my_if.then_branch`); the values it reads from enclosing scopes (ONNX
 // subgraphs capture them by name) become its trailing arguments and the op's operands,
@@ -223,6 +223,62 @@ void GraphImporter::importScan(const onnx::NodeProto &n) {
   for (unsigned i = 0; i < op->getNumResults(); ++i) define(n, int(i), op->getResult(i));
 }
 
+void GraphImporter::importLoop(const onnx::NodeProto &n) {
+  const onnx::GraphProto &body = graphAttr(n, "body", where(n));
+  Value maxTrips = input(n, 0), cond = input(n, 1);
+  if (maxTrips && (!cast<RankedTensorType>(maxTrips.getType()).getElementType().isInteger(64) ||
+                   cast<RankedTensorType>(maxTrips.getType()).getNumElements() != 1))
+    throw ImportError(where(n) + ": M (the trip count) must be one int64");
+  if (cond && (!cast<RankedTensorType>(cond.getType()).getElementType().isInteger(1) ||
+               cast<RankedTensorType>(cond.getType()).getNumElements() != 1))
+    throw ImportError(where(n) + ": cond must be one bool");
+  const int64_t carried = int64_t(n.input_size()) - 2, scans = int64_t(n.output_size()) - carried;
+  if (carried < 0 || scans < 0)
+    throw ImportError(where(n) + ": a Loop takes M, cond and the loop-carried values, and returns at least those");
+  if (body.input_size() != 2 + carried || body.output_size() != 1 + carried + scans)
+    throw ImportError(where(n) + ": the body takes " + std::to_string(body.input_size()) + " inputs and returns " +
+                      std::to_string(body.output_size()) + ", expected " + std::to_string(2 + carried) + " and " +
+                      std::to_string(1 + carried + scans));
+  // Body arguments: the iteration number and condition (scalars, whatever the body
+  // declares), then the carried values with their initial types.
+  std::vector<std::pair<std::string, Type>> formal{
+      {body.input(0).name(), RankedTensorType::get({}, builder_.getI64Type())},
+      {body.input(1).name(), RankedTensorType::get({}, builder_.getI1Type())}};
+  SmallVector<Value> operands;
+  for (int64_t i = 0; i < carried; ++i) {
+    Value v = requiredInput(n, int(2 + i), "loop-carried value");
+    operands.push_back(v);
+    formal.push_back({body.input(int(2 + i)).name(), v.getType()});
+  }
+  Captures caps = captureValues({&body});
+  func::FuncOp bodyF = importSubgraph(n, body, "body", formal, caps);
+  operands.append(caps.values.begin(), caps.values.end());
+  SmallVector<Type> results;
+  for (int64_t i = 0; i < carried; ++i) results.push_back(operands[size_t(i)].getType());
+  for (int64_t j = 0; j < scans; ++j) {
+    // The capacity (DataDependentSizes.cpp) and the body's slice.
+    const std::string &name = n.output(int(carried + j));
+    auto slice = cast<RankedTensorType>(bodyF.getResultTypes()[size_t(1 + carried + j)]);
+    RankedTensorType type;
+    try {
+      type = resultType(n, int(carried + j));
+    } catch (const ImportError &) {
+      throw ImportError(where(n) + ": scan output '" + name +
+                        "' stacks a slice per iteration, and edgec needs a bound for their number: a constant trip "
+                        "count M, or a size for the output's first dim declared in the model");
+    }
+    if (type.getRank() != slice.getRank() + 1 || type.getShape().drop_front() != slice.getShape()) {
+      const Type types[] = {type, slice};
+      throw ImportError(where(n) + ": scan output '" + name + "' has type " + typesString(TypeRange(types).take_front()) +
+                        ", which does not stack the body's " + typesString(TypeRange(types).drop_front()));
+    }
+    results.push_back(type);
+  }
+  auto op = builder_.create<LoopOp>(loc(n), results, maxTrips, cond, operands, SymbolRefAttr::get(bodyF),
+                                    builder_.getI64IntegerAttr(carried));
+  for (unsigned i = 0; i < op->getNumResults(); ++i) define(n, int(i), op->getResult(i));
+}
+
 std::string GraphImporter::typesString(TypeRange types) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -233,6 +289,7 @@ std::string GraphImporter::typesString(TypeRange types) {
 void GraphImporter::addControlFlowImporters(ImporterTable &table) {
   table["If"] = &GraphImporter::importIf;
   table["Scan"] = &GraphImporter::importScan;
+  table["Loop"] = &GraphImporter::importLoop;
 }
 
 }  // namespace edgec::onnx_frontend

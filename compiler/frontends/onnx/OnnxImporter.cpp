@@ -227,11 +227,15 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model,
       sizeDynamicDims(*model.mutable_graph(), options, dimNames, name);
   normalizeConstantNodes(*model.mutable_graph());
   onnx_frontend::loadExternalData(model, baseDir, name);
-  // A model with dynamic dims keeps the Shape ops over them (DynamicDims.cpp).
+  // A model with dynamic dims, or with sizes that values decide (NonZero, ...), keeps
+  // the Shape ops over them (DynamicDims.cpp).
+  const bool dataDependent = onnx_frontend::hasDataDependentOps(model.graph());
   const std::map<std::string, std::vector<bool>> dynamic =
-      dimNames.empty() ? std::map<std::string, std::vector<bool>>{} : onnx_frontend::dynamicValueDims(model, dimNames);
+      dimNames.empty() && !dataDependent ? std::map<std::string, std::vector<bool>>{}
+                                         : onnx_frontend::dynamicValueDims(model, dimNames);
   onnx_frontend::prepareModel(model, kCanonicalOpset, inputShapes, name, dynamic);
   if (!dynamic.empty()) onnx_frontend::typeFromCompileSizes(model, kCanonicalOpset);
+  onnx_frontend::sizeDataDependentResults(model, options.dataDependentProbe, name);
   if (onnx_frontend::expandFunctions(model, kCanonicalOpset, hasImporter, name) > 0)
     checkSupportedOps(model.graph(), name, /*functionsExpanded=*/true);
   context.loadDialect<EdgeDialect, func::FuncDialect, quant::QuantizationDialect>();
@@ -256,6 +260,7 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, onnx::ModelProto &model,
   // The verifier's diagnostics go to the context's handler (the caller's); a failure
   // here is a frontend bug or an inconsistent model.
   if (failed(verify(*module))) throw ImportError(name + ": the imported IR does not verify (details follow)");
+  if (dataDependent) (*module)->setAttr("edge.data_dependent", UnitAttr::get(&context));
   if (!dimNames.empty()) {
     Builder b(&context);
     SmallVector<NamedAttribute> inputs;

@@ -63,6 +63,15 @@ void typeFromCompileSizes(onnx::ModelProto &model, int64_t opset);
 // Hardmax over the rows, and Reshape back (ImportSelection.cpp).
 void coerceLegacyHardmax(onnx::ModelProto &model);
 
+// Ops whose result sizes depend on values: NonZero, Compress, Unique, NonMaxSuppression.
+bool isDataDependentOp(const onnx::NodeProto &n);
+bool hasDataDependentOps(const onnx::GraphProto &g);
+// Types each such node's results at their capacity (`probe`: one less along the dims the
+// values decide), and every Loop's carried results at their initial types, then what
+// follows them by inference; an axis-less Compress gets a flatten first
+// (DataDependentSizes.cpp).
+void sizeDataDependentResults(onnx::ModelProto &model, bool probe, const std::string &name);
+
 // ONNX shape inference with data propagation (again after constants were bound).
 void inferShapes(onnx::ModelProto &model, const std::string &name);
 // Symbolic dims that a run-time value decides (Range's length) and that a declared

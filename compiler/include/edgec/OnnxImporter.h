@@ -39,6 +39,10 @@ struct ImportOptions {
   // Graph inputs that become initializers before anything else (Reshape's shape, Slice's
   // starts, Trilu's k given as inputs): the model then compiles with static shapes.
   std::map<std::string, BoundInput> boundInputs;
+  // The compiler's probe compile of a model with data-dependent sizes (NonZero, ...):
+  // each such size one less than its capacity (DataDependentSizes.cpp). The module of a
+  // model with such ops has the unit attribute `edge.data_dependent`.
+  bool dataDependentProbe = false;
 };
 
 // On failure returns null and sets `error` to one message naming the file and problem.

@@ -5,7 +5,9 @@
 // compile time that the runtime cannot recompute, which is an error naming the node.
 // The package is the bound compile's (its arena planned for the bounds) with the dims
 // marked and each reshape's rule, and the runtime must compute the smaller compile's
-// shapes from the smaller inputs before the package is accepted.
+// shapes from the smaller inputs before the package is accepted. Sizes that values decide
+// (NonZero, ...) are one less than their capacity in the smaller compile (the importer's
+// probe), so the dims that follow them are found the same way.
 #include <algorithm>
 #include <cstring>
 
@@ -244,9 +246,24 @@ std::vector<uint8_t> buildHostDynamicPackage(mlir::ModuleOp atBounds, mlir::Modu
         const std::vector<uint8_t> zeros(session.tensor(fn.inputs()->Get(i)).nbytes());
         session.setInput(int32_t(i), zeros.data(), zeros.size());
       }
-      session.run();
+      // Past a kernel whose sizes come from values (NonZero, ...), the zeros decide them
+      // and not the compile: the check covers the tensors before the first such kernel.
+      struct Stop {};
+      std::vector<bool> written(ts.size(), false);
+      for (uint32_t i = 0; i < fn.inputs()->size(); ++i) written[size_t(fn.inputs()->Get(i))] = true;
+      bool stopped = false;
+      session.setObserver([&](const rt::Call &call, size_t) {
+        if (call.dataDependent) throw Stop{};
+        for (int32_t t : call.outputTensors) written[size_t(t)] = true;
+      });
+      try {
+        session.run();
+      } catch (const Stop &) {
+        stopped = true;
+      }
+      session.setObserver(nullptr);
       for (uint32_t t = 0; t < ts.size(); ++t) {
-        if (model.arenaOwner(int32_t(t)) != f) continue;
+        if (model.arenaOwner(int32_t(t)) != f || (stopped && !written[t])) continue;
         const std::vector<int64_t> want = shapeOf(ts[t]);
         const std::vector<int64_t> &got = session.tensor(int32_t(t)).shape;
         if (got != want) {

@@ -520,9 +520,10 @@ std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
   std::vector<flatbuffers::Offset<pkg::QuantInfo>> quant(tensors_.size());
   for (size_t i = 0, n = tensors_.size(); i < n; ++i) quant[i] = quantInfo(tensors_[i]);
   std::vector<flatbuffers::Offset<pkg::Tensor>> tensorOffsets;
-  // A model with dynamic dims (edge.input_dims from the importer) records its views, whose
+  // A model with dynamic dims (edge.input_dims from the importer) or sizes that values
+  // decide (edge.data_dependent) records its views, whose
   // shapes the runtime recomputes (DynamicShapes.cpp fills in the rest).
-  const bool dynamic = bool(module_->getAttr("edge.input_dims"));
+  const bool dynamic = module_->getAttr("edge.input_dims") || module_->getAttr("edge.data_dependent");
   for (auto [i, t] : llvm::enumerate(tensors_)) {
     std::vector<int64_t> shape(t.type.getShape().begin(), t.type.getShape().end());
     const bool view = dynamic && t.viewSource >= 0;

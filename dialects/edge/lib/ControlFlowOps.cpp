@@ -1,4 +1,4 @@
-// Verifiers of the control-flow ops (EdgeControlFlowOps.td): If and Scan, whose bodies
+// Verifiers of the control-flow ops (EdgeControlFlowOps.td): If, Scan and Loop, whose bodies
 // are functions of the module. verify() checks the op alone; verifySymbolUses checks the
 // called functions' signatures against the operands and results, which is what the
 // runtime relies on when it copies values in and out of a body.
@@ -113,4 +113,42 @@ LogicalResult ScanOp::verifySymbolUses(SymbolTableCollection &symbols) {
       failed(expectTypes(*this, getBodyAttr(), "returns", type->getResults(), results)))
     return failure();
   return success();
+}
+
+LogicalResult LoopOp::verify() {
+  const int64_t n = getNumCarried(), k = int64_t(getNumResults()) - n;
+  if (n < 0 || n > int64_t(getInputs().size()) || k < 0)
+    return emitOpError() << "num_carried " << n << " does not fit " << getInputs().size() << " operands and "
+                         << getNumResults() << " results";
+  if (Value m = getMaxTripCount(); m && tensorType(m).getNumElements() != 1)
+    return emitOpError() << "max_trip_count must have one element, got shape " << shapeStr(shapeOf(m));
+  if (Value c = getCond(); c && tensorType(c).getNumElements() != 1)
+    return emitOpError() << "cond must have one element, got shape " << shapeStr(shapeOf(c));
+  for (int64_t i = 0; i < n; ++i)
+    if (getResult(i).getType() != getInputs()[i].getType())
+      return emitOpError() << "final value " << i << " must have its initial value's type " << getInputs()[i].getType();
+  for (int64_t j = 0; j < k; ++j)
+    if (shapeOf(getResult(n + j)).empty())
+      return emitOpError() << "scan output " << j << " must have rank >= 1 (its slices stacked along axis 0)";
+  return success();
+}
+
+LogicalResult LoopOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  FailureOr<FunctionType> type = calleeType(*this, getBodyAttr(), symbols);
+  if (failed(type)) return failure();
+  const int64_t n = getNumCarried();
+  // Body arguments: the iteration number, the condition, the carried values, the
+  // captured values; results: the next condition (one bool, of any shape: exporters
+  // write [] or [1]), the carried values, one slice of each scan output.
+  Builder b(getContext());
+  SmallVector<Type> args{RankedTensorType::get({}, b.getI64Type()), RankedTensorType::get({}, b.getI1Type())};
+  SmallVector<Type> results;
+  for (Value v : getInputs()) args.push_back(v.getType());
+  for (auto [j, r] : llvm::enumerate(getResults()))
+    results.push_back(int64_t(j) < n ? r.getType() : sliceType(r.getType(), 0));
+  if (failed(expectTypes(*this, getBodyAttr(), "takes", type->getInputs(), args))) return failure();
+  auto cond = type->getResults().empty() ? RankedTensorType() : dyn_cast<RankedTensorType>(type->getResults()[0]);
+  if (!cond || !cond.getElementType().isInteger(1) || cond.getNumElements() != 1)
+    return emitOpError() << getBodyAttr() << " must return the next condition (one bool) first";
+  return expectTypes(*this, getBodyAttr(), "returns", type->getResults().drop_front(), results);
 }

@@ -1,7 +1,7 @@
 #ifndef EDGE_CONTROL_FLOW_OPS_TD
 #define EDGE_CONTROL_FLOW_OPS_TD
 
-// ONNX's control flow: If and Scan. Their subgraphs are functions of the module
+// ONNX's control flow: If, Scan and Loop. Their subgraphs are functions of the module
 // (private func.func, referenced by symbol) rather than regions: every pass, the
 // calibration observer and the host target already work one function at a time, and a
 // package already holds several functions (an LLM's prefill and decode), so a branch or
@@ -52,6 +52,33 @@ def Edge_ScanOp : Edge_Op<"Scan", [Pure, DeclareOpInterfaceMethods<SymbolUserOpI
   let results = (outs Variadic<Edge_Tensor>:$outputs);
   let assemblyFormat = [{
     $inputs `body` $body attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Edge_LoopOp : Edge_Op<"Loop", [Pure, AttrSizedOperandSegments,
+                                   DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "ONNX Loop: call the body while a trip count and a condition allow";
+  let description = [{
+    `max_trip_count` (one int64; absent: no limit) and `cond` (one bool; absent: true)
+    decide how often the body runs: iteration i runs while i < max_trip_count and the
+    condition holds (the initial `cond`, then the body's first result). The body takes
+    the iteration number (an i64 scalar), the condition (an i1 scalar), the
+    `num_carried` loop-carried values and then the captured values (the operands after
+    the carried ones); it returns the next condition, the carried values' next values
+    (same types) and one slice of each scan output. Results: the carried values' final
+    values, then each scan output's slices stacked along a new axis 0.
+
+    A scan output's leading dim is its capacity (the constant trip count, or the size
+    the model declares for it), which the arena is planned for; the kernel sets the
+    actual number of iterations when it runs and fails, naming the node, on a run that
+    would take more (as the other ops with data-dependent sizes).
+  }];
+  let arguments = (ins Optional<StaticShapeTensorOf<[I64]>>:$max_trip_count, Optional<TensorOf<[I1]>>:$cond,
+                   Variadic<Edge_Tensor>:$inputs, FlatSymbolRefAttr:$body, I64Attr:$num_carried);
+  let results = (outs Variadic<Edge_Tensor>:$outputs);
+  let assemblyFormat = [{
+    (`trip` $max_trip_count^)? (`cond` $cond^)? (`,` $inputs^)? `body` $body attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

@@ -781,5 +781,6 @@ include "edge/EdgeSignalOps.td"
 include "edge/EdgeRecurrentOps.td"
 include "edge/EdgeControlFlowOps.td"
 include "edge/EdgeSelectionOps.td"
+include "edge/EdgeDataDependentOps.td"
 
 #endif // EDGE_OPS_TD

@@ -9,8 +9,8 @@ conformance-runner.test.
   test_identity        y = Identity(x): the package must keep input 'x' and output 'y'
   test_two_outputs     y = Identity(x), y2 = Identity(x): both outputs must exist
   test_bad_name        the data names an output 'zz' the model does not have: a failure
-  test_listed_fails    Unique (not imported), listed in skips.txt: skipped
-  test_unlisted_fails  NonZero (not imported), not listed: a failure
+  test_listed_fails    RandomUniformLike (not imported), listed in skips.txt: skipped
+  test_unlisted_fails  RandomNormalLike (not imported), not listed: a failure
   test_listed_passes   Relu, listed: a failure (the list would be stale)
 and skips.txt also lists test_gone, which is no case: a failure.
 """
@@ -59,16 +59,16 @@ def main():
     write(root, "test_bad_name", model([helper.make_node("Relu", ["x"], ["y"])], [("x", [1, 3])], [("y", f, [1, 3])]),
           [("x", a)], [("zz", a)])
     write(root, "test_listed_fails",
-          model([helper.make_node("Unique", ["x"], ["v"])], [("x", [1, 3])], [("v", f, [3])]),
-          [("x", a)], [("v", a.reshape(3))])
+          model([helper.make_node("RandomUniformLike", ["x"], ["v"])], [("x", [1, 3])], [("v", f, [1, 3])]),
+          [("x", a)], [("v", a)])
     write(root, "test_unlisted_fails",
-          model([helper.make_node("NonZero", ["x"], ["y"])], [("x", [1, 3])], [("y", TensorProto.INT64, [2, 3])]),
-          [("x", a)], [("y", np.zeros((2, 3), np.int64))])
+          model([helper.make_node("RandomNormalLike", ["x"], ["y"])], [("x", [1, 3])], [("y", f, [1, 3])]),
+          [("x", a)], [("y", a)])
     write(root, "test_listed_passes", model([helper.make_node("Relu", ["x"], ["y"])], [("x", [1, 3])], [("y", f, [1, 3])]),
           [("x", b)], [("y", np.maximum(b, 0))])
     with open(os.path.join(root, "skips.txt"), "w") as f:
         f.write("group unsupported-op an operator edgec does not import\n"
-                "test_listed_fails    unsupported-op  # Unique\n"
+                "test_listed_fails    unsupported-op  # RandomUniformLike\n"
                 "test_listed_passes   unsupported-op\n"
                 "test_gone            unsupported-op\n")
 

@@ -8,7 +8,7 @@
       checked); unless --data-size is negative, writes OUT's folder/data.bin (N bytes,
       default exactly the weight) for LOCATIONs that do not point there themselves
   make_model.py unsupported OUT.onnx
-      two Unique nodes and one NonZero (none of them supported by edgec)
+      two RandomUniformLike nodes and one RandomNormalLike (none of them supported by edgec)
   make_model.py opset18 OUT.onnx
       the valid model, but importing opset 18
   make_model.py outputless OUT.onnx
@@ -45,16 +45,16 @@ def unsupported_model():
     k = numpy_helper.from_array(np.array([2], np.int64), "k")
     nodes = [
         helper.make_node("Relu", ["x"], ["r"], name="relu"),
-        helper.make_node("Unique", ["r"], ["v1"], name="unique_first"),
-        helper.make_node("Unique", ["x"], ["v2"], name="unique_second"),
-        helper.make_node("NonZero", ["r"], ["nz"], name="nonzero_1"),
+        helper.make_node("RandomUniformLike", ["r"], ["v1"], name="uniform_first"),
+        helper.make_node("RandomUniformLike", ["x"], ["v2"], name="uniform_second"),
+        helper.make_node("RandomNormalLike", ["r"], ["nz"], name="normal_1"),
     ]
     graph = helper.make_graph(
         nodes, "unsupported",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
         [helper.make_tensor_value_info("v1", TensorProto.FLOAT, None),
          helper.make_tensor_value_info("v2", TensorProto.FLOAT, None),
-         helper.make_tensor_value_info("nz", TensorProto.INT64, None)],
+         helper.make_tensor_value_info("nz", TensorProto.FLOAT, None)],
         [k])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
