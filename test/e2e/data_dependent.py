@@ -6,7 +6,12 @@ fixed trip count and a while loop on a condition). Each is compiled with a plain
 compile`, run with `edgec run` on several inputs that select different numbers of
 elements (none included), each in its own process and all in one session, and every
 output compared with PyTorch's for that input (shapes equal, values within 1e-5 of the
-output's scale; integer outputs equal), on the best kernels and on ref.
+output's scale; integer outputs equal), on the best kernels and on ref. Each input's
+outputs (best kernels) are also compared with ONNX Runtime 1.30's on the same ONNX file
+(cases <model>/ort/<input index>, the same rules; ort.py: onnxruntime-node from npm in
+BUILD/peers or --peers, installed on first use, all runs in one Node process,
+single-threaded, graph optimizations 'all'; if ORT cannot be had, those cases fail saying
+why).
 """
 import os
 import sys
@@ -16,6 +21,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import ort  # noqa: E402
 
 
 def masked_select():
@@ -131,9 +137,9 @@ def export(model, example, names, path, opset):
             sys.stderr = stderr
 
 
-def compare(got, ref):
+def compare(got, ref, reference="PyTorch"):
     if got.shape != ref.shape:
-        return False, "shape %s, PyTorch %s" % (list(got.shape), list(ref.shape))
+        return False, "shape %s, %s %s" % (list(got.shape), reference, list(ref.shape))
     if ref.dtype.kind in "iub":
         return bool((got == ref).all()), "shape %s, integers %s" % (list(got.shape), "equal" if (got == ref).all()
                                                                     else "differ")
@@ -142,7 +148,10 @@ def compare(got, ref):
     return err <= 1e-5 * scale, "shape %s, max err %.2g (scale %.3g)" % (list(got.shape), err, scale)
 
 
-def check_model(name, factory, edgec, work):
+def check_model(name, factory, edgec, work, ort_cases):
+    """Yields (case, ok, detail) against PyTorch; appends to ort_cases (case, ONNX Runtime
+    job, the output names, edgec's outputs on the best kernels or why there are none) for
+    check_ort."""
     import onnx
     import torch
     torch.manual_seed(0)
@@ -174,10 +183,14 @@ def check_model(name, factory, edgec, work):
                                                                         [])
             run = harness.run_captured(cmd, env=env)
             case = "%s/%s/%d" % (name, kernels, i)
+            got = [np.load(os.path.join(out, o + ".npy")) for o in outputs] if run.returncode == 0 else None
+            if kernels == "best":
+                ort_cases.append(("%s/ort/%d" % (name, i), {"model": onnx_path, "inputs": f, "output_dir": out + "-ort"},
+                                  outputs, got, None if got is not None else harness.edgec_message(run.stdout)))
             if run.returncode != 0:
                 yield case, False, harness.edgec_message(run.stdout)
                 continue
-            results = [compare(np.load(os.path.join(out, o + ".npy")), r) for o, r in zip(outputs, ref)]
+            results = [compare(g, r) for g, r in zip(got, ref)]
             yield case, all(ok for ok, _ in results), "; ".join(d for _, d in results)
         # One session, the inputs one after another: each run's sizes from its own data.
         out = os.path.join(work, "seq_%s_%s" % (name, kernels))
@@ -193,24 +206,55 @@ def check_model(name, factory, edgec, work):
         yield case, all(ok for ok, _ in results), "; ".join(d for _, d in results)
 
 
+def check_ort(ort_cases, work, peers):
+    """Yields (case, ok, detail): edgec's outputs against ONNX Runtime's for each recorded
+    model and input, ORT running all of them in one Node process."""
+    problem = ort.ensure(peers)
+    results = []
+    if not problem:
+        try:
+            results = ort.run_jobs([c[1] for c in ort_cases], work, peers)
+        except RuntimeError as e:
+            problem = str(e)
+    for i, (case, job, outputs, got, why) in enumerate(ort_cases):
+        if problem:
+            yield case, False, "ONNX Runtime %s unavailable: %s" % (ort.VERSION, problem)
+        elif got is None:
+            yield case, False, "no edgec output (best kernels): %s" % why
+        else:
+            try:
+                ref = ort.outputs(results[i])
+                ref = [ref[o] for o in outputs]
+            except (RuntimeError, KeyError) as e:
+                yield case, False, "ONNX Runtime gave no output: %s" % e
+                continue
+            checks = [compare(g, r, "ORT") for g, r in zip(got, ref)]
+            yield case, all(ok for ok, _ in checks), "vs ORT %s: %s" % (ort.VERSION, "; ".join(d for _, d in checks))
+
+
 def main():
     p = harness.parser(__doc__)
+    p.add_argument("--peers", help="npm prefix holding onnxruntime-node (default BUILD/peers, installed on first use)")
     harness.add_results_arguments(p, "the exported models, packages, inputs and outputs")
     args = p.parse_args()
     edgec = os.path.join(os.path.abspath(args.build_dir), "bin", "edgec")
+    peers = os.path.abspath(args.peers or os.path.join(args.build_dir, "peers"))
     if not os.access(edgec, os.X_OK):
         return harness.setup_failed("no edgec binary at %s" % edgec)
     import torch
     torch.set_num_threads(1)
     work = tempfile.mkdtemp(prefix="data-dependent-", dir=os.path.abspath(args.build_dir))
     tally = harness.Tally(34)
+    ort_cases = []
     try:
         for name, factory in MODELS:
             try:
-                for case, ok, detail in check_model(name, factory, edgec, work):
+                for case, ok, detail in check_model(name, factory, edgec, work, ort_cases):
                     tally.add(case, ok, detail)
             except Exception as e:  # a broken export is a failure of its model, not a crash
                 tally.add(name, False, "%s: %s" % (type(e).__name__, e))
+        for case, ok, detail in check_ort(ort_cases, work, peers):
+            tally.add(case, ok, detail)
     finally:
         harness.release_work(work, args.keep or tally.failed)
     return tally.finish(args.results_json)

@@ -5,10 +5,14 @@ and causal mask come from the sequence length, an LSTM tagger), compiled once wi
 --dim-bound NAME=N`, run with `edgec run`
 on inputs of several sizes within the bounds (each its own process, and a sequence of
 sizes in one session), every output compared with PyTorch's for that input (max abs
-error <= 1e-4 of the output's scale), on the best kernels and on ref. A model
-that divides by the sequence length read with Shape gets each run's length. Also the
-errors a user meets: an input larger than its bound, a --dim-bound naming no dim, and a
-Split of a dynamic axis, refused at compile time.
+error <= 1e-4 of the output's scale), on the best kernels and on ref. Each size's output
+(best kernels) is also compared with ONNX Runtime 1.30's on the same ONNX file and input
+(cases <model>/ort/<size>, same bound against ORT's scale; ort.py: onnxruntime-node from
+npm in BUILD/peers or --peers, installed on first use, all runs in one Node process,
+single-threaded, graph optimizations 'all'; if ORT cannot be had, those cases fail saying
+why). A model that divides by the sequence length read with Shape gets each run's length.
+Also the errors a user meets: an input larger than its bound, a --dim-bound naming no dim,
+and a Split of a dynamic axis, refused at compile time.
 """
 import os
 import sys
@@ -18,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import ort  # noqa: E402
 
 
 def cnn():
@@ -111,13 +116,16 @@ def export(name, model, shape, axes, path):
 
 
 def compare(got, ref):
+    ref = ref.astype(np.float64)
     scale = max(float(np.abs(ref).max()), 1e-6)
     err = float(np.abs(got.astype(np.float64) - ref).max()) if got.shape == ref.shape else float("inf")
     return got.shape == ref.shape and err <= 1e-4 * scale, "shape %s, max err %.2g (scale %.3g)" % (
         list(got.shape), err, scale)
 
 
-def check_model(name, factory, edgec, work):
+def check_model(name, factory, edgec, work, ort_cases):
+    """Yields (case, ok, detail) against PyTorch; appends to ort_cases (case, ONNX Runtime
+    job, edgec's output on the best kernels or why there is none) for check_ort."""
     import torch
     torch.manual_seed(0)
     model, shape, axes, bounds, sizes = factory()
@@ -144,11 +152,17 @@ def check_model(name, factory, edgec, work):
         for s, f, ref in zip(sizes, files, refs):
             out = os.path.join(work, "out_%s_%s_%s" % (name, kernels, os.path.basename(f)[:-4]))
             run = harness.run_captured([edgec, "run", pkg, "--input", "x=" + f, "--output-dir", out, "-q"], env=env)
-            case = "%s/%s/%s" % (name, kernels, "x".join(map(str, s)))
+            size = "x".join(map(str, s))
+            case = "%s/%s/%s" % (name, kernels, size)
+            got = np.load(os.path.join(out, "y.npy")) if run.returncode == 0 else None
+            if kernels == "best":
+                ort_cases.append(("%s/ort/%s" % (name, size),
+                                  {"model": onnx_path, "inputs": {"x": f}, "output_dir": out + "-ort"},
+                                  got, None if got is not None else harness.edgec_message(run.stdout)))
             if run.returncode != 0:
                 yield case, False, harness.edgec_message(run.stdout)
                 continue
-            yield (case,) + compare(np.load(os.path.join(out, "y.npy")), ref)
+            yield (case,) + compare(got, ref)
         # One session, the sizes one after another (shapes resolved and kernels re-prepared
         # between calls): each call's output against its own reference.
         out = os.path.join(work, "seq_%s_%s" % (name, kernels))
@@ -160,6 +174,31 @@ def check_model(name, factory, edgec, work):
             continue
         results = [compare(np.load(os.path.join(out, "y.%d.npy" % i)), ref) for i, ref in enumerate(refs)]
         yield case, all(ok for ok, _ in results), "; ".join(d for _, d in results)
+
+
+def check_ort(ort_cases, work, peers):
+    """Yields (case, ok, detail): edgec's output against ONNX Runtime's for each recorded
+    model and size, ORT running all of them in one Node process."""
+    problem = ort.ensure(peers)
+    results = []
+    if not problem:
+        try:
+            results = ort.run_jobs([job for _, job, _, _ in ort_cases], work, peers)
+        except RuntimeError as e:
+            problem = str(e)
+    for i, (case, job, got, why) in enumerate(ort_cases):
+        if problem:
+            yield case, False, "ONNX Runtime %s unavailable: %s" % (ort.VERSION, problem)
+        elif got is None:
+            yield case, False, "no edgec output (best kernels): %s" % why
+        else:
+            try:
+                ref = ort.outputs(results[i])["y"]
+            except (RuntimeError, KeyError) as e:
+                yield case, False, "ONNX Runtime gave no output: %s" % e
+                continue
+            ok, detail = compare(got, ref)
+            yield case, ok, "vs ORT %s: %s" % (ort.VERSION, detail)
 
 
 def expect_error(case, proc, *needles):
@@ -230,22 +269,27 @@ def check_errors(edgec, work):
 
 def main():
     p = harness.parser(__doc__)
+    p.add_argument("--peers", help="npm prefix holding onnxruntime-node (default BUILD/peers, installed on first use)")
     harness.add_results_arguments(p, "the exported models, packages, inputs and outputs")
     args = p.parse_args()
     edgec = os.path.join(os.path.abspath(args.build_dir), "bin", "edgec")
+    peers = os.path.abspath(args.peers or os.path.join(args.build_dir, "peers"))
     if not os.access(edgec, os.X_OK):
         return harness.setup_failed("no edgec binary at %s" % edgec)
     import torch
     torch.set_num_threads(1)
     work = tempfile.mkdtemp(prefix="dynamic-", dir=os.path.abspath(args.build_dir))
     tally = harness.Tally(28)
+    ort_cases = []
     try:
         for name, factory in MODELS:
             try:
-                for case, ok, detail in check_model(name, factory, edgec, work):
+                for case, ok, detail in check_model(name, factory, edgec, work, ort_cases):
                     tally.add(case, ok, detail)
             except Exception as e:  # a broken export is a failure of its model, not a crash
                 tally.add(name, False, "%s: %s" % (type(e).__name__, e))
+        for case, ok, detail in check_ort(ort_cases, work, peers):
+            tally.add(case, ok, detail)
         for case, ok, detail in check_errors(edgec, work):
             tally.add(case, ok, detail)
     finally:

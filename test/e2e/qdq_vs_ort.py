@@ -53,7 +53,7 @@ ENABLED_CASES below (those today's edgec is expected to pass; extend it as the Q
 import lands); `--cases all` runs every case, `--cases conv,matmul` some.
 
 ONNX Runtime comes from npm (onnxruntime-node 1.30.0 in BUILD/peers, installed there on
-first use as scripts/bench.sh does) and runs through test/e2e/ort_run.mjs, single-threaded,
+first use as scripts/bench.sh does) and runs through test/e2e/ort_run.mjs (ort.py), single-threaded,
 graph optimizations 'all' (QDQ groups fused into ORT's integer kernels, as ORT users get
 them; --ort-opt-level disabled runs the graph node by node instead).
 Prints one line per case, a summary table (case, output, elements, equal, max diff,
@@ -62,10 +62,7 @@ within +-1) and "N passed, N failed" last; exit status 1 on any failure.
   test/e2e/qdq_vs_ort.py --build-dir build                   # the enabled cases
   test/e2e/qdq_vs_ort.py --build-dir build --cases all --keep
 """
-import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import zlib
@@ -76,10 +73,10 @@ from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import ort  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 TIE_TOL = 0.01  # a differing code counts as a tie when the unrounded value is within this of k + 0.5
-ORT_VERSION = "1.30.0"
+ORT_VERSION = ort.VERSION
 OPSET = 17
 
 # The cases today's edgec is expected to pass (run by default and by the test suite).
@@ -512,29 +509,6 @@ def build_case(name, mode, ranges=None):
 
 
 # ---------------------------------------------------------------------------- running
-def ensure_ort(peers):
-    """onnxruntime-node ORT_VERSION under peers (npm install on first use); None or an error."""
-    pkg = os.path.join(peers, "node_modules", "onnxruntime-node", "package.json")
-    try:
-        with open(pkg) as f:
-            if json.load(f)["version"] == ORT_VERSION:
-                return None
-    except (OSError, ValueError, KeyError):
-        pass
-    if not shutil.which("npm") or not shutil.which("node"):
-        return "node/npm not found: cannot install onnxruntime-node %s into %s" % (ORT_VERSION, peers)
-    os.makedirs(peers, exist_ok=True)
-    print("installing onnxruntime-node@%s into %s ..." % (ORT_VERSION, peers), flush=True)
-    # --ignore-scripts: the package carries the CPU libonnxruntime.so; its install script only fetches GPU parts.
-    # --omit=optional: the prefix also holds node-llama-cpp, whose optional GPU builds are ~600 MB.
-    proc = subprocess.run(["npm", "install", "--prefix", peers, "--ignore-scripts", "--omit=optional", "--no-audit", "--no-fund",
-                           "--save-exact", "--loglevel=error", "onnxruntime-node@" + ORT_VERSION],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if proc.returncode != 0:
-        return "npm install onnxruntime-node@%s failed:\n%s" % (ORT_VERSION, proc.stdout.strip())
-    return None
-
-
 def write_case(b, folder, tag):
     os.makedirs(folder, exist_ok=True)
     model = os.path.join(folder, tag + ".onnx")
@@ -548,14 +522,7 @@ def write_case(b, folder, tag):
 
 def run_ort(jobs, work, peers, opt_level):
     """Runs the jobs in one Node process; returns {model path: result dict}."""
-    jobs_file = os.path.join(work, "jobs-%d.json" % len(os.listdir(work)))
-    with open(jobs_file, "w") as f:
-        json.dump(jobs, f)
-    proc = subprocess.run(["node", os.path.join(HERE, "ort_run.mjs"), "--peers", peers, "--jobs", jobs_file,
-                           "--opt-level", opt_level], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError("ort_run.mjs failed (exit %d): %s" % (proc.returncode, proc.stderr.strip()))
-    return {r["model"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    return {r["model"]: r for r in ort.run_jobs(jobs, work, peers, opt_level)}
 
 
 def run_edgec(edgec, job, folder):
@@ -634,7 +601,7 @@ def main():
     peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
     names = harness.select_cases(parser, args.cases, CASES, ENABLED_CASES)
     problem = None if args.self_test or os.access(edgec, os.X_OK) else "no edgec binary at %s" % edgec
-    problem = problem or ensure_ort(peers)
+    problem = problem or ort.ensure(peers)
     if problem:
         return harness.setup_failed(problem, max(len(names), 1))
 

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """End-to-end model checks: PyTorch model -> ONNX -> `edgec compile` -> `edgec run`,
-compared with PyTorch's own output on the same fixed-seed input.
+compared with PyTorch's own output on the same fixed-seed input, and with ONNX Runtime
+1.30's on the same ONNX file and input.
 
 Models (fp32, static shapes, random weights from torch.manual_seed(0), eval mode):
   mlp          784-256-128-10 with ReLU, input 1x784
@@ -34,9 +35,18 @@ kernel bug (a wrong pad, stride, bias or layout) gives errors of the order of th
 output scale itself. The max per-element relative error is printed for information.
 
 Each package runs twice, with the CPU's best kernels and with the portable reference
-ones (EDGEC_KERNELS=ref); each run is one case. MobileNetV2, ResNet-18 and the
-transformer are also compiled with --precision fp16 (and the transformer with
-int8-dynamic) and checked against the same PyTorch output within a bound that the
+ones (EDGEC_KERNELS=ref); each run is one case. Each fp32 model is also run by ONNX
+Runtime 1.30 on the same exported ONNX file and input (onnxruntime-node from npm, through
+ort.py and ort_run.mjs: all models in one Node process after the last model,
+single-threaded, graph optimizations 'all', ORT's default), and edgec's output on the best
+kernels is judged against ORT's with the same rule as against PyTorch (the bound from
+max|ORT|): one case per model, "<model>/vs-ort", whose detail also gives edgec's and ORT's
+max abs errors against PyTorch. ORT lives in the npm prefix BUILD/peers (or --peers, which
+is passed on to the harnesses below too), installed there on first use as qdq_vs_ort.py
+does; if it cannot be had, every vs-ort case fails saying why.
+
+MobileNetV2, ResNet-18 and the transformer are also compiled with --precision fp16 (and
+the transformer with int8-dynamic) and checked against the same PyTorch output within a bound that the
 precision explains (PRECISION_CASES); MobileNetV2 and ResNet-18 also with static INT8
 on 8 random calibration samples (STATIC_INT8_CASES), on both kernel sets, which must give
 the same bytes. One more case, observer_ranges
@@ -68,6 +78,7 @@ import time
 import numpy as np
 
 import harness
+import ort
 
 RTOL = 1e-4  # relative to max|reference output|
 ATOL = 1e-5
@@ -312,10 +323,10 @@ PRECISION_CASES = {
 STATIC_INT8_CASES = {"mobilenet_v2": 0.1, "resnet18": 0.1}
 
 
-def compare(got, ref):
-    """(ok, detail) for one output against PyTorch's."""
+def compare(got, ref, reference="PyTorch"):
+    """(ok, detail) for one output against the reference's (PyTorch's, or ONNX Runtime's)."""
     if got.shape != ref.shape or got.dtype != ref.dtype:
-        return False, "output is %s %s, PyTorch gives %s %s" % (got.dtype, got.shape, ref.dtype, ref.shape)
+        return False, "output is %s %s, %s gives %s %s" % (got.dtype, got.shape, reference, ref.dtype, ref.shape)
     if not np.all(np.isfinite(got)):
         return False, "output has non-finite values"
     g, r = got.astype(np.float64), ref.astype(np.float64)
@@ -351,8 +362,10 @@ def run_package(edgec, pkg, x_path, out_dir, kernels=None):
     return run, np.load(out_path), None
 
 
-def check(name, factory, edgec, work):
-    """Yields (case name, ok, detail) for each kernel set."""
+def check(name, factory, edgec, work, exported):
+    """Yields (case name, ok, detail) for each kernel set, and records in exported[name]
+    what the ONNX Runtime comparison needs (check_vs_ort): the ONNX file, the input,
+    PyTorch's output and edgec's on the best kernels (None if it has none)."""
     mdir = os.path.join(work, name)
     os.makedirs(mdir, exist_ok=True)
     onnx_path = os.path.join(mdir, name + ".onnx")
@@ -362,6 +375,7 @@ def check(name, factory, edgec, work):
     model, shape = factory()
     x, ref = export(model, shape, onnx_path)
     np.save(x_path, x)
+    exported[name] = {"onnx": onnx_path, "input": x_path, "torch": ref, "edgec": None}
 
     t0 = time.time()
     proc = subprocess.run([edgec, "compile", onnx_path, "--target", "host", "-q", "-o", pkg],
@@ -376,6 +390,8 @@ def check(name, factory, edgec, work):
         if got is None:
             yield case, False, why
             continue
+        if kernels == KERNEL_SETS[0]:
+            exported[name]["edgec"] = got
         ok, detail = compare(got, ref)
         latency = run.stdout.strip().splitlines()[-1].replace("latency: ", "") if run.stdout.strip() else "?"
         yield case, ok, "%s; compile %.2f s; run %s" % (detail, compile_s, latency)
@@ -439,6 +455,48 @@ def check_static_int8(name, rtol, edgec, mdir, onnx_path, x_path, ref):
             "best and ref kernels give the same bytes" if same else "%d of %d outputs differ" % (diff, best.size))
 
 
+def max_err(a, b):
+    return float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))) if a.shape == b.shape else float("inf")
+
+
+def check_vs_ort(names, exported, work, peers):
+    """Yields ("<model>/vs-ort", ok, detail) for each model name: edgec's output (best
+    kernels) against ONNX Runtime's on the same ONNX file and input, judged as against
+    PyTorch (compare); all models in one ort_run.mjs process, single-threaded, graph
+    optimizations 'all' (ORT's default). The detail also gives edgec's and ORT's errors
+    against PyTorch, to tell which side a disagreement is on."""
+    problem = ort.ensure(peers)
+    results = {}
+    if not problem:
+        jobs = [{"model": exported[n]["onnx"], "inputs": {"input": exported[n]["input"]},
+                 "output_dir": os.path.join(work, n, "out-ort")} for n in names if n in exported]
+        try:
+            results = dict(zip([n for n in names if n in exported], ort.run_jobs(jobs, work, peers)))
+        except RuntimeError as e:
+            problem = str(e)
+    for n in names:
+        case = n + "/vs-ort"
+        if problem:
+            yield case, False, "ONNX Runtime %s unavailable: %s" % (ort.VERSION, problem)
+            continue
+        if n not in exported:
+            yield case, False, "no ONNX model (the export failed, see above)"
+            continue
+        e = exported[n]
+        try:
+            ref = ort.outputs(results[n])["output"]
+        except (RuntimeError, KeyError) as err:
+            yield case, False, "ONNX Runtime gave no output: %s" % err
+            continue
+        if e["edgec"] is None:
+            yield case, False, "no edgec output on the %s kernels (see above); ORT vs PyTorch max abs err %.3g" % (
+                KERNEL_SETS[0], max_err(ref, e["torch"]))
+            continue
+        ok, detail = compare(e["edgec"], ref, "ONNX Runtime")
+        yield case, ok, "vs ORT %s: %s; vs PyTorch max abs err %.3g; ORT vs PyTorch %.3g" % (
+            ort.VERSION, detail, max_err(e["edgec"], e["torch"]), max_err(ref, e["torch"]))
+
+
 HARNESSES = {  # name -> script in this folder, run with --build-dir and --results-json
     "quant_accuracy": "quant_accuracy.py",
     "lm_accuracy": "lm_accuracy.py",
@@ -449,15 +507,18 @@ HARNESSES = {  # name -> script in this folder, run with --build-dir and --resul
     "dynamic_shapes": "dynamic_shapes.py",
     "data_dependent": "data_dependent.py",
 }
+NO_PEERS = {"quant_accuracy", "lm_accuracy"}  # the harnesses without --peers (no npm reference)
 
 
-def run_harness(name, build, work):
+def run_harness(name, build, work, peers=None):
     """Runs a harness script that reports its cases as JSON; yields (case, ok, detail)."""
     os.makedirs(work, exist_ok=True)
     results = os.path.join(work, "results.json")
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), HARNESSES[name])
-    proc = subprocess.run([sys.executable, script, "--build-dir", build, "--results-json", results],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cmd = [sys.executable, script, "--build-dir", build, "--results-json", results]
+    if peers and name not in NO_PEERS:
+        cmd += ["--peers", peers]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     cases = []
     if os.path.exists(results):
         with open(results) as f:
@@ -473,8 +534,11 @@ def main():
     parser = harness.parser(__doc__)
     parser.add_argument("--only", action="append", help="check only this model (repeatable)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--peers", help="npm prefix holding onnxruntime-node and node-llama-cpp (default BUILD/peers, "
+                                        "installed there on first use); passed on to the harnesses")
     args = parser.parse_args()
     build = os.path.abspath(args.build_dir)
+    peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
     edgec = os.path.join(build, "bin", "edgec")
     if not os.access(edgec, os.X_OK):
         return harness.setup_failed("no edgec binary at %s" % edgec)
@@ -484,18 +548,29 @@ def main():
 
     work = tempfile.mkdtemp(prefix="e2e-", dir=build)
     tally = harness.Tally(20)
+    exported = {}  # model -> what check_vs_ort compares
+    models = [name for name, _ in MODELS if not args.only or name in args.only]
     try:
-        for name, factory in MODELS + [("observer_ranges", None)] + [(h, None) for h in HARNESSES]:
+        for name, factory in MODELS + [("vs-ort", None), ("observer_ranges", None)] + [(h, None) for h in HARNESSES]:
+            if name == "vs-ort":  # after the models: ONNX Runtime on all of them in one process
+                if models:
+                    try:
+                        results = list(check_vs_ort(models, exported, work, peers))
+                    except Exception as e:  # a harness problem is a failure, not a crash
+                        results = [("vs-ort", False, "%s: %s" % (type(e).__name__, e))]
+                    for case, ok, detail in results:
+                        tally.add(case, ok, detail)
+                continue
             if args.only and name not in args.only:
                 continue
             try:
                 if name in HARNESSES:
-                    results = list(run_harness(name, build, os.path.join(work, name)))
+                    results = list(run_harness(name, build, os.path.join(work, name), args.peers and peers))
                 elif factory is None:  # per-tensor ranges recorded inside the compiler vs PyTorch hooks
                     import observer_ranges
                     results = list(observer_ranges.check(build, os.path.join(work, name)))
                 else:
-                    results = list(check(name, factory, edgec, work))
+                    results = list(check(name, factory, edgec, work, exported))
             except Exception as e:  # a broken export or harness problem is a failure, not a crash
                 results = [(name, False, "%s: %s" % (type(e).__name__, e))]
             for case, ok, detail in results:
