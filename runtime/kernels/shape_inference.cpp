@@ -19,6 +19,9 @@ const Shape &in(const KernelSignature &sig, size_t i) {
   return sig.inputs[i]->shape;
 }
 
+// The values of an int32/int64 input, which the kernel before this call has written.
+std::vector<int64_t> intValues(const KernelSignature &sig, size_t i);
+
 // Outputs shaped like input 0 (elementwise unary ops, normalizations, Softmax, ...).
 std::vector<Shape> sameAsFirst(const KernelSignature &sig) {
   return std::vector<Shape>(sig.outputs.size(), in(sig, 0));
@@ -171,6 +174,19 @@ std::vector<Shape> gather(const KernelSignature &sig) {
   return {out};
 }
 
+// Tile: each dim times its repeats (the attribute, or run-time values).
+std::vector<Shape> tile(const KernelSignature &sig) {
+  Shape out = in(sig, 0);
+  const std::vector<int64_t> repeats =
+      sig.inputs.size() > 1 && sig.inputs[1] ? intValues(sig, 1) : sig.attrs.ints("repeats");
+  if (repeats.size() != out.size()) kernelFail(sig, "repeats do not match the input " + shapeText(out));
+  for (size_t d = 0; d < out.size(); ++d) {
+    if (repeats[d] < 0) kernelFail(sig, "a repeat count is negative");
+    out[d] *= repeats[d];
+  }
+  return {out};
+}
+
 // GatherND: the indices' leading dims (the batch dims among them), then what each index
 // tuple leaves of data.
 std::vector<Shape> gatherND(const KernelSignature &sig) {
@@ -224,9 +240,30 @@ std::vector<Shape> argReduce(const KernelSignature &sig) {
   return {out};
 }
 
+// Pads as the attribute, or as run-time values (begins then ends, one pair per axis of
+// `axes_input`, every dim when it is absent).
 std::vector<Shape> pad(const KernelSignature &sig) {
   Shape out = in(sig, 0);
-  const std::vector<int64_t> pads = sig.attrs.ints("pads");
+  std::vector<int64_t> pads;
+  if (sig.inputs.size() > 2 && sig.inputs[2]) {
+    const std::vector<int64_t> values = intValues(sig, 2);
+    std::vector<int64_t> axes;
+    if (sig.inputs.size() > 3 && sig.inputs[3]) axes = intValues(sig, 3);
+    else
+      for (size_t d = 0; d < out.size(); ++d) axes.push_back(int64_t(d));
+    if (values.size() != 2 * axes.size())
+      kernelFail(sig, "pads hold " + std::to_string(values.size()) + " values for " + std::to_string(axes.size()) +
+                          " axes");
+    pads.assign(2 * out.size(), 0);
+    for (size_t k = 0; k < axes.size(); ++k) {
+      const int64_t axis = axes[k] < 0 ? axes[k] + int64_t(out.size()) : axes[k];
+      if (axis < 0 || axis >= int64_t(out.size())) kernelFail(sig, "pad axis " + std::to_string(axes[k]) + " is out of range");
+      pads[size_t(axis)] = values[k];
+      pads[out.size() + size_t(axis)] = values[axes.size() + k];
+    }
+  } else {
+    pads = sig.attrs.ints("pads");
+  }
   if (pads.size() != 2 * out.size()) kernelFail(sig, "pads do not match the input " + shapeText(out));
   for (size_t d = 0; d < out.size(); ++d) {
     out[d] += pads[d] + pads[out.size() + d];
@@ -279,6 +316,8 @@ std::vector<Shape> expand(const KernelSignature &sig) {
   if (sig.inputs.size() > 1 && sig.inputs[1]) {
     return {broadcastShapes(sig, {x, intValues(sig, 1)})};
   }
+  if (sig.attrs.has("shape")) return {broadcastShapes(sig, {x, sig.attrs.ints("shape")})};
+  // A package from before the `shape` attribute: the compiled size where x broadcasts.
   Shape out = sig.outputs[0]->shape;
   const size_t lead = out.size() - x.size();
   for (size_t d = 0; d < x.size(); ++d)
@@ -493,6 +532,7 @@ const std::map<std::string, ShapeFn> &table() {
     m["Unique"] = unique;
     m["NonMaxSuppression"] = nonMaxSuppression;
     m["GatherND"] = gatherND;
+    m["Tile"] = tile;
     m["GatherElements"] = secondInput;
     m["Loop"] = loop;
     return m;
@@ -511,7 +551,9 @@ std::string shapeText(const Shape &shape) {
 bool hasShapeFunction(const std::string &op) { return table().count(op) != 0; }
 
 bool shapeNeedsValues(const KernelSignature &sig) {
-  return sig.op == "Range" || ((sig.op == "Expand" || sig.op == "Slice") && sig.inputs.size() > 1 && sig.inputs[1]);
+  return sig.op == "Range" ||
+         ((sig.op == "Expand" || sig.op == "Slice" || sig.op == "Tile") && sig.inputs.size() > 1 && sig.inputs[1]) ||
+         (sig.op == "Pad" && sig.inputs.size() > 2 && sig.inputs[2]);
 }
 
 bool shapeIsDataDependent(const std::string &op) {

@@ -27,8 +27,9 @@ std::vector<Shape> inferOutputShapes(const KernelSignature &sig);
 bool hasShapeFunction(const std::string &op);
 
 // Whether the call's output shapes depend on its inputs' values (Range's limit, a run-time
-// Expand target, Slice's run-time starts): its shapes are then computed on every run,
-// right before it runs, when the kernels before it have written those values.
+// Expand target, Slice's run-time starts, Tile's run-time repeats, Pad's run-time pads):
+// its shapes are then computed on every run, right before it runs, when the kernels
+// before it have written those values.
 bool shapeNeedsValues(const KernelSignature &sig);
 
 // Ops whose output sizes depend on their input values (NonZero, Compress, Unique,

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Dynamic shapes, the way a user compiles and runs them: PyTorch models exported with
 dynamic axes (a CNN, an MLP, a transformer encoder, a GPT-style decoder whose positions
-and causal mask come from the sequence length, an LSTM tagger), compiled once with `edgec compile
---dim-bound NAME=N`, run with `edgec run`
+and causal mask come from the sequence length, an LSTM tagger, a conv between paddings
+and a repeat), compiled once with `edgec compile --dim-bound NAME=N`, run with `edgec run`
 on inputs of several sizes within the bounds (each its own process, and a sequence of
 sizes in one session), every output compared with PyTorch's for that input (max abs
 error <= 1e-4 of the output's scale), on the best kernels and on ref. Each size's output
@@ -98,7 +98,25 @@ def lstm():
     return model, (2, 12, 16), {0: "batch", 1: "seq"}, {"batch": 4, "seq": 16}, [(2, 12, 16), (1, 5, 16), (4, 16, 16)]
 
 
-MODELS = [("cnn", cnn), ("mlp", mlp), ("transformer", transformer), ("gpt", gpt), ("lstm", lstm)]
+def pad_tile():
+    """Reflection and constant padding and a repeat (Pad, Tile) around a conv, with the
+    batch and the image size dynamic."""
+    import torch
+
+    class PadTile(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 4, 3)
+
+        def forward(self, x):
+            y = self.conv(torch.nn.functional.pad(x, (1, 2, 0, 1), mode="reflect"))
+            return torch.nn.functional.pad(y, (2, 0, 1, 1), value=0.5).repeat(1, 2, 1, 3)
+
+    return PadTile(), (1, 3, 16, 16), {0: "batch", 2: "H", 3: "W"}, {"batch": 3, "H": 16, "W": 16}, \
+        [(1, 3, 16, 16), (2, 3, 5, 9), (3, 3, 8, 4)]
+
+
+MODELS = [("cnn", cnn), ("mlp", mlp), ("transformer", transformer), ("gpt", gpt), ("lstm", lstm), ("pad_tile", pad_tile)]
 OUTPUT_AXES = {"lstm": {0: "batch", 1: "seq"}}  # else the output's dim 0 follows the input's
 TOKEN_MODELS = {"gpt": 50}  # models whose input is token ids below this
 

@@ -97,7 +97,47 @@ TEST(ShapeFunctions, DataMovementAndReductions) {
   AttrList slice;
   slice.ints("starts", {0, 1}).ints("ends", {32, 3}).ints("steps", {1, 1});
   EXPECT_EQ(shapes("Slice", {{20, 4}}, {{32, 2}}, &slice)[0], (Shape{20, 2}));
-  EXPECT_NE(shapeError("Tile", {{20, 4}}, {{32, 4}}).find("cannot compute its output shapes"), std::string::npos);
+  EXPECT_NE(shapeError("ScatterND", {{20, 4}, {2, 1}, {2, 4}}, {{32, 4}}).find("cannot compute its output shapes"),
+            std::string::npos);
+}
+
+TEST(ShapeFunctions, TilePadAndGathers) {
+  AttrList repeats;
+  repeats.ints("repeats", {2, 1, 3});
+  EXPECT_EQ(shapes("Tile", {{5, 4, 1}}, {{16, 4, 3}}, &repeats)[0], (Shape{10, 4, 3}));
+  AttrList pads;
+  pads.ints("pads", {0, 1, 2, 0, 3, -1});  // begins, then ends (a negative one crops)
+  EXPECT_EQ(shapes("Pad", {{5, 4, 6}}, {{8, 8, 8}}, &pads)[0], (Shape{5, 8, 7}));
+  // Run-time repeats and pads (with axes) are read from their values.
+  TensorView x, reps, padValues, axes, out;
+  int64_t r[2] = {3, 2}, p[4] = {1, 2, 0, 4}, a[2] = {-1, 0};
+  x.shape = {5, 4};
+  reps.dtype = padValues.dtype = axes.dtype = DType::i64;
+  reps.shape = axes.shape = {2};
+  padValues.shape = {4};
+  reps.data = r, padValues.data = p, axes.data = a;
+  out.shape = {32, 32};
+  KernelSignature tile;
+  tile.op = "Tile";
+  tile.node = "t";
+  tile.inputs = {&x, &reps};
+  tile.outputs = {&out};
+  EXPECT_TRUE(shapeNeedsValues(tile));
+  EXPECT_EQ(inferOutputShapes(tile)[0], (Shape{15, 8}));
+  KernelSignature pad;
+  pad.op = "Pad";
+  pad.node = "p";
+  pad.inputs = {&x, nullptr, &padValues, &axes};
+  pad.outputs = {&out};
+  EXPECT_TRUE(shapeNeedsValues(pad));
+  EXPECT_EQ(inferOutputShapes(pad)[0], (Shape{11, 5}));  // axis 0: 2 + 4 more, axis -1: 1 + 0
+  AttrList batch0;
+  batch0.i("batch_dims", 0);
+  EXPECT_EQ(shapes("GatherND", {{3, 4, 5}, {7, 2}}, {{12, 5}}, &batch0)[0], (Shape{7, 5}));
+  EXPECT_NE(shapeError("GatherND", {{3, 4}, {7, 3}}, {{12}}, &batch0).find("do not fit"), std::string::npos);
+  AttrList axis0;
+  axis0.i("axis", 0);
+  EXPECT_EQ(shapes("GatherElements", {{3, 4}, {6, 4}}, {{8, 4}}, &axis0)[0], (Shape{6, 4}));
 }
 
 TEST(ShapeFunctions, FixedSizesAlongAnAxisAndRecurrentLayers) {
@@ -327,8 +367,19 @@ TEST(DynamicSession, AScalarViewHasAnEmptyRule) {
   EXPECT_NO_THROW(LoadedModel(bytes.data(), bytes.size(), "scalar view"));
 }
 
+// A kernel of an op that has no shape function (registered for this test only).
+class CopyWithoutShapeFunction : public Kernel {
+public:
+  void prepare(const KernelSignature &) override {}
+  void run(const RunContext &, const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out) override {
+    std::memcpy(out[0]->data, in[0]->data, in[0]->nbytes());
+  }
+};
+
 TEST(DynamicSession, AnOpWithoutAShapeFunctionFailsWhenItsShapesChange) {
-  const std::vector<uint8_t> bytes = dynamicPackage([](pkg::PackageT &p) { p.functions[0]->kernels[1]->op = "Tile"; });
+  KernelRegistry::instance().add<CopyWithoutShapeFunction>("TestOnlyCopy", Isa::Ref);
+  const std::vector<uint8_t> bytes =
+      dynamicPackage([](pkg::PackageT &p) { p.functions[0]->kernels[1]->op = "TestOnlyCopy"; });
   LoadedModel model(bytes.data(), bytes.size(), "dynamic");
   SessionOptions options;
   options.isas = {Isa::Ref};
@@ -338,7 +389,7 @@ TEST(DynamicSession, AnOpWithoutAShapeFunctionFailsWhenItsShapesChange) {
     s.run();
     FAIL() << "no error";
   } catch (const Error &e) {
-    EXPECT_NE(std::string(e.what()).find("Tile cannot compute its output shapes from them yet"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("TestOnlyCopy cannot compute its output shapes from them yet"), std::string::npos)
         << e.what();
   }
 }

@@ -17,7 +17,9 @@ void GraphImporter::importReshapeLike(const onnx::NodeProto &n) {
 // Expand's shape operand is already reflected in the inferred result type; one known
 // only at run time stays an operand, which the kernel checks gives that type.
 void GraphImporter::importReshapeLikeExpand(const onnx::NodeProto &n) {
-  define(n, 0, builder_.create<ExpandOp>(loc(n), resultType(n), input(n, 0), runtimeShape(n, 1)));
+  Value shapeInput = runtimeShape(n, 1);
+  DenseI64ArrayAttr shape = shapeInput ? DenseI64ArrayAttr() : builder_.getDenseI64ArrayAttr(constantInts(n, 1, "shape"));
+  define(n, 0, builder_.create<ExpandOp>(loc(n), resultType(n), input(n, 0), shapeInput, shape));
 }
 
 // ONNX's target-shape input `i` (Expand's shape, ConstantOfShape's input) when it is not
@@ -447,7 +449,8 @@ void GraphImporter::importConstantOfShape(const onnx::NodeProto &n) {
   auto type = RankedTensorType::get(shape, cast<RankedTensorType>(scalar.getType()).getElementType());
   if (shapeInput && type != resultType(n))
     throw ImportError(where(n) + ": the value's element type differs from the declared result type");
-  define(n, 0, builder_.create<ExpandOp>(loc(n), type, scalar, shapeInput));
+  define(n, 0, builder_.create<ExpandOp>(loc(n), type, scalar, shapeInput,
+                                         shapeInput ? DenseI64ArrayAttr() : builder_.getDenseI64ArrayAttr(shape)));
 }
 
 // Size of a static tensor is a constant.

@@ -791,6 +791,13 @@ LogicalResult ExpandOp::verify() {
   if (failed(b) || ArrayRef<int64_t>(*b) != shapeOf(getOutput()))
     return emitOpError() << "cannot broadcast " << shapeStr(shapeOf(getInput())) << " to "
                          << shapeStr(shapeOf(getOutput()));
+  if (std::optional<ArrayRef<int64_t>> target = getShape()) {
+    auto t = broadcastShapes(shapeOf(getInput()), *target);
+    if (getShapeInput() || failed(t) || ArrayRef<int64_t>(*t) != shapeOf(getOutput()))
+      return emitOpError() << "shape " << shapeStr(*target) << " must be the constant target that broadcasts "
+                           << shapeStr(shapeOf(getInput())) << " to " << shapeStr(shapeOf(getOutput()))
+                           << ", and only without shape_input";
+  }
   // A run-time target shape: a list the kernel broadcasts X with (ONNX's rule), so at
   // most one value per result dim.
   if (Value shape = getShapeInput()) {

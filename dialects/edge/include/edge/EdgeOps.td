@@ -501,9 +501,13 @@ def Edge_ExpandOp : Edge_Op<"Expand", [Pure]> {
     ConstantOfShape's input) is resolved into it at import when it is a constant; one
     known only at run time whose result type is static anyway stays the operand
     `shape_input` (i64, at most the result's rank values), read by the kernel on every
-    run and checked to give the result shape.
+    run and checked to give the result shape. A constant target is also kept as
+    `shape`, so that a package with dynamic dims can broadcast a run's input to it (a
+    dim of 1 in the target follows the input, whatever size the input had when
+    compiled).
   }];
-  let arguments = (ins Edge_Tensor:$input, Optional<TensorOf<[I64]>>:$shape_input);
+  let arguments = (ins Edge_Tensor:$input, Optional<TensorOf<[I64]>>:$shape_input,
+                   OptionalAttr<DenseI64ArrayAttr>:$shape);
   let results = (outs Edge_Tensor:$output);
   let assemblyFormat = [{
     $input (`shape` `(` $shape_input^ `:` type($shape_input) `)`)? attr-dict `:` functional-type($input, results)
