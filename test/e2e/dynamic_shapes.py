@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Dynamic shapes, the way a user compiles and runs them: PyTorch models exported with
 dynamic axes (a CNN, an MLP, a transformer encoder, a GPT-style decoder whose positions
-and causal mask come from the sequence length, an LSTM tagger, a conv between paddings
+and causal mask come from the sequence length, a 4-layer BERT-style encoder, an LSTM tagger, a conv between paddings
 and a repeat), compiled once with `edgec compile --dim-bound NAME=N`, run with `edgec run`
 on inputs of several sizes within the bounds (each its own process, and a sequence of
 sizes in one session), every output compared with PyTorch's for that input (max abs
@@ -89,6 +89,31 @@ def gpt():
     return TinyGpt().eval(), (16, 1), {0: "seq"}, {"seq": 32}, [(32, 1), (16, 1), (7, 1), (1, 1)]
 
 
+def bert():
+    """A BERT-style encoder: token, position (arange of the sequence length) and segment
+    embeddings, LayerNorm, 4 post-norm encoder layers (GELU) and a tanh pooler on the
+    first token, batch-first [1, seq] token ids with the sequence dynamic."""
+    import torch
+    from torch import nn
+
+    class TinyBert(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tok, self.pos, self.seg = nn.Embedding(60, 48), nn.Embedding(64, 48), nn.Embedding(2, 48)
+            self.norm = nn.LayerNorm(48)
+            layer = nn.TransformerEncoderLayer(48, 4, 96, dropout=0.0, activation="gelu", batch_first=True)
+            self.layers = nn.TransformerEncoder(layer, 4, enable_nested_tensor=False)
+            self.pool = nn.Linear(48, 48)
+
+        def forward(self, ids):
+            positions = torch.arange(ids.shape[1]).unsqueeze(0)
+            x = self.norm(self.tok(ids) + self.pos(positions) + self.seg(torch.zeros_like(ids)))
+            h = self.layers(x)
+            return torch.cat([h, torch.tanh(self.pool(h[:, :1]))], 1)
+
+    return TinyBert().eval(), (1, 16), {1: "seq"}, {"seq": 48}, [(1, 48), (1, 16), (1, 5), (1, 1)]
+
+
 def lstm():
     """run_e2e.py's tagger (2-layer bidirectional batch-first LSTM and a Linear head)
     with the batch and the sentence length dynamic."""
@@ -116,9 +141,10 @@ def pad_tile():
         [(1, 3, 16, 16), (2, 3, 5, 9), (3, 3, 8, 4)]
 
 
-MODELS = [("cnn", cnn), ("mlp", mlp), ("transformer", transformer), ("gpt", gpt), ("lstm", lstm), ("pad_tile", pad_tile)]
-OUTPUT_AXES = {"lstm": {0: "batch", 1: "seq"}}  # else the output's dim 0 follows the input's
-TOKEN_MODELS = {"gpt": 50}  # models whose input is token ids below this
+MODELS = [("cnn", cnn), ("mlp", mlp), ("transformer", transformer), ("gpt", gpt), ("bert", bert), ("lstm", lstm),
+          ("pad_tile", pad_tile)]
+OUTPUT_AXES = {"lstm": {0: "batch", 1: "seq"}, "bert": {1: "seq"}}  # else the output's dim 0 follows the input's
+TOKEN_MODELS = {"gpt": 50, "bert": 60}  # models whose input is token ids below this
 
 
 def export(name, model, shape, axes, path):
@@ -128,7 +154,8 @@ def export(name, model, shape, axes, path):
         try:
             example = torch.randint(0, 8, shape) if name in TOKEN_MODELS else torch.randn(*shape)
             torch.onnx.export(model, example, path, input_names=["x"], output_names=["y"],
-                              dynamic_axes={"x": axes, "y": OUTPUT_AXES.get(name, {0: axes[0]})}, opset_version=14)
+                              dynamic_axes={"x": axes, "y": OUTPUT_AXES[name] if name in OUTPUT_AXES else {0: axes[0]}},
+                              opset_version=14)
         finally:
             sys.stderr = stderr
 
