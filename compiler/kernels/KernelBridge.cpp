@@ -41,6 +41,13 @@ std::vector<Value> kernelInputs(Operation *op) {
   if (auto slice = dyn_cast<edge::SliceOp>(op); slice && slice.getStartsInput())
     return {slice.getInput(), slice.getStartsInput(), slice.getEndsInput(), slice.getAxesInput(),
             slice.getStepsInput()};
+  // STFT's run-time parameters at ONNX's positions (signal, frame_step, window,
+  // frame_length), null where absent.
+  if (auto stft = dyn_cast<edge::STFTOp>(op)) {
+    inputs = {stft.getSignal(), stft.getFrameStepInput(), stft.getWindow(), stft.getFrameLengthInput()};
+    while (!inputs.back()) inputs.pop_back();
+    return inputs;
+  }
   // Recurrent layers: optional operands anywhere, null where absent (ONNX's positions).
   if (auto rnn = dyn_cast<edge::RNNOp>(op))
     return {rnn.getX(), rnn.getW(), rnn.getR(), rnn.getB(), rnn.getSequenceLens(), rnn.getInitialH()};

@@ -31,7 +31,8 @@ void registerRefGridSample(KernelRegistry &r);    // ref/grid_sample.cpp
 void registerRefChannelNorm(KernelRegistry &r);   // InstanceNormalization, LRN (ref/channel_norm.cpp)
 void registerRefRoiAlign(KernelRegistry &r);      // ref/roi_align.cpp
 void registerRefMaxUnpool(KernelRegistry &r);     // ref/max_unpool.cpp
-void registerRefDft(KernelRegistry &r);           // DFT (ref/dft.cpp)
+void registerRefDft(KernelRegistry &r);           // DFT, STFT, MelWeightMatrix (ref/dft.cpp)
+void registerRefTfIdf(KernelRegistry &r);         // TfIdfVectorizer (ref/tfidf.cpp)
 void registerRefShape(KernelRegistry &r);         // Shape, in dynamic packages (ref/shape_of.cpp)
 void registerRefRecurrent(KernelRegistry &r);  // RNN, GRU, LSTM
 // NonZero, Compress, Unique, NonMaxSuppression: output sizes that depend on the input
@@ -82,6 +83,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefRoiAlign(r);
   registerRefMaxUnpool(r);
   registerRefDft(r);
+  registerRefTfIdf(r);
   registerRefShape(r);
   registerRefRecurrent(r);
   registerRefDataDependent(r);

@@ -362,6 +362,7 @@ const GraphImporter::ImporterTable &GraphImporter::importers() {
     addIndexingImporters(t);
     addVisionImporters(t);
     addSignalImporters(t);
+    addTextImporters(t);
     addRecurrentImporters(t);
     addControlFlowImporters(t);
     addTrainingImporters(t);

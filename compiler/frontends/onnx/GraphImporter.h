@@ -89,6 +89,7 @@ private:
   static void addIndexingImporters(ImporterTable &table);
   static void addVisionImporters(ImporterTable &table);
   static void addSignalImporters(ImporterTable &table);
+  static void addTextImporters(ImporterTable &table);
   static void addRecurrentImporters(ImporterTable &table);
   static void addControlFlowImporters(ImporterTable &table);
   static void addTrainingImporters(ImporterTable &table);
@@ -225,6 +226,10 @@ private:
   void importMaxUnpool(const onnx::NodeProto &n);
   // Signal processing (ImportSignal.cpp).
   void importDFT(const onnx::NodeProto &n);
+  void importSTFT(const onnx::NodeProto &n);
+  void importMelWeightMatrix(const onnx::NodeProto &n);
+  // Text features (ImportText.cpp).
+  void importTfIdfVectorizer(const onnx::NodeProto &n);
   // ImportRecurrent.cpp
   void importRecurrent(const onnx::NodeProto &n);
   // ImportControlFlow.cpp: subgraphs become private functions of the module.

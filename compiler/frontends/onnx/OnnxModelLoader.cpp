@@ -236,6 +236,7 @@ void prepareModel(onnx::ModelProto &model, int opset,
                   const std::map<std::string, std::vector<int64_t>> &inputShapes,
                   const std::string &name, const std::map<std::string, std::vector<bool>> &dynamic) {
   registerMicrosoftSchemas();
+  fixOnnxSchemas();
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception &e) {

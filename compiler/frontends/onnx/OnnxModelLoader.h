@@ -94,4 +94,9 @@ inline constexpr const char *kMicrosoftDomain = "com.microsoft";
 const std::vector<std::string> &microsoftOpsImported();
 void registerMicrosoftSchemas();
 
+// Replaces shape inference functions of ONNX 1.12 schemas that contradict their
+// operator's specification (STFT-17) by correct ones (SchemaFixes.cpp, called by
+// prepareModel before anything infers shapes).
+void fixOnnxSchemas();
+
 }  // namespace edgec::onnx_frontend
