@@ -61,9 +61,16 @@ public:
            const std::vector<TensorView *> &outputs) override {
     const int f = *inputs[0]->as<uint8_t>() ? then_ : else_;
     std::vector<TensorView *> fin = caller_->functionInputs(f), fout = caller_->functionOutputs(f);
-    for (size_t i = 0; i < fin.size(); ++i) copyTensor(*fin[i], *inputs[i + 1]);
+    const bool dynamic = caller_->dynamicShapes();
+    for (size_t i = 0; i < fin.size(); ++i) {
+      if (dynamic) caller_->setFunctionInputShape(f, i, inputs[i + 1]->shape);
+      copyTensor(*fin[i], *inputs[i + 1]);
+    }
     caller_->callFunction(f, ctx);
-    for (size_t j = 0; j < fout.size(); ++j) copyTensor(*outputs[j], *fout[j]);
+    for (size_t j = 0; j < fout.size(); ++j) {
+      if (dynamic) outputs[j]->shape = fout[j]->shape;
+      copyTensor(*outputs[j], *fout[j]);
+    }
   }
 
 private:
@@ -73,6 +80,7 @@ private:
 class ScanKernel : public ControlFlowKernel {
 public:
   void prepare(const KernelSignature &sig) override {
+    node_ = sig.op + " node '" + sig.node + "'";
     states_ = sig.attrs.i("num_states");
     scans_ = sig.attrs.i("num_scan_inputs");
     inAxes_ = sig.attrs.ints("scan_input_axes");
@@ -113,7 +121,8 @@ public:
         continue;
       }
       const int64_t axis = outAxes_[size_t(k)];
-      if (axis < 0 || axis >= t->rank() || t->shape[size_t(axis)] != length_)
+      // With dynamic shapes the length is the run's (the output is at its capacity here).
+      if (axis < 0 || axis >= t->rank() || (!(caller_ && caller_->dynamicShapes()) && t->shape[size_t(axis)] != length_))
         kernelFail(sig, "scan output " + std::to_string(k) + " " + describe(*t) + " does not stack " +
                             std::to_string(length_) + " slices along axis " + std::to_string(axis));
       slices.push_back(sliceOf(*t, axis));
@@ -126,26 +135,53 @@ public:
            const std::vector<TensorView *> &outputs) override {
     std::vector<TensorView *> fin = caller_->functionInputs(body_), fout = caller_->functionOutputs(body_);
     const size_t n = size_t(states_), m = size_t(scans_);
+    // With dynamic shapes the run's inputs give the length and the body's sizes.
+    const bool dynamic = caller_->dynamicShapes();
+    int64_t length = length_;
+    if (dynamic) {
+      length = inputs[n]->shape[size_t(inAxes_[0])];
+      for (size_t s = 1; s < m; ++s)
+        if (inputs[n + s]->shape[size_t(inAxes_[s])] != length)
+          throw Error(node_ + ": scan inputs differ in length (" + std::to_string(length) + " and " +
+                      std::to_string(inputs[n + s]->shape[size_t(inAxes_[s])]) + ")");
+      for (size_t i = 0; i < fin.size(); ++i)
+        caller_->setFunctionInputShape(body_, i, i >= n && i < n + m ? sliceOf(*inputs[i], inAxes_[i - n]).shape
+                                                                      : inputs[i]->shape);
+    }
     // The states live in the body's own input tensors from step to step; the captured
     // values are copied once.
     for (size_t i = 0; i < fin.size(); ++i)
       if (i < n || i >= n + m) copyTensor(*fin[i], *inputs[i]);
-    for (int64_t t = 0; t < length_; ++t) {
+    for (int64_t t = 0; t < length; ++t) {
       for (size_t s = 0; s < m; ++s) {
-        const int64_t index = inDirs_[s] ? length_ - 1 - t : t;
+        const int64_t index = inDirs_[s] ? length - 1 - t : t;
         copySlice(*inputs[n + s], inAxes_[s], index, static_cast<uint8_t *>(fin[n + s]->data), false);
       }
       caller_->callFunction(body_, ctx);
+      if (dynamic && t == 0) stackShapes(fout, outputs, length);
       for (size_t i = 0; i < n; ++i) copyTensor(*fin[i], *fout[i]);
       for (size_t k = 0; k + n < outputs.size(); ++k) {
-        const int64_t index = outDirs_[k] ? length_ - 1 - t : t;
+        const int64_t index = outDirs_[k] ? length - 1 - t : t;
         copySlice(*outputs[n + k], outAxes_[k], index, static_cast<uint8_t *>(fout[n + k]->data), true);
       }
     }
-    for (size_t i = 0; i < n; ++i) copyTensor(*outputs[i], *fin[i]);
+    if (dynamic && length == 0) stackShapes(fout, outputs, 0);
+    for (size_t i = 0; i < n; ++i) {
+      if (dynamic) outputs[i]->shape = fin[i]->shape;
+      copyTensor(*outputs[i], *fin[i]);
+    }
   }
 
 private:
+  // The scan outputs' shapes: the body's slices stacked `length` deep along their axes.
+  void stackShapes(const std::vector<TensorView *> &fout, const std::vector<TensorView *> &outputs, int64_t length) {
+    for (size_t k = 0; k + size_t(states_) < outputs.size(); ++k) {
+      std::vector<int64_t> shape = fout[size_t(states_) + k]->shape;
+      shape.insert(shape.begin() + outAxes_[k], length);
+      outputs[size_t(states_) + k]->shape = shape;
+    }
+  }
+  std::string node_;
   int64_t states_ = 0, scans_ = 0, length_ = 0;
   std::vector<int64_t> inAxes_, inDirs_, outAxes_, outDirs_;
   int body_ = -1;
@@ -202,9 +238,13 @@ public:
            const std::vector<TensorView *> &outputs) override {
     std::vector<TensorView *> fin = caller_->functionInputs(body_), fout = caller_->functionOutputs(body_);
     const size_t n = size_t(carried_);
+    const bool dynamic = caller_->dynamicShapes();
     // The carried values live in the body's own input tensors from step to step; the
     // captured values are copied once.
-    for (size_t i = 2; i < fin.size(); ++i) copyTensor(*fin[i], *inputs[i]);
+    for (size_t i = 2; i < fin.size(); ++i) {
+      if (dynamic) caller_->setFunctionInputShape(body_, i, inputs[i]->shape);
+      copyTensor(*fin[i], *inputs[i]);
+    }
     const int64_t trips = inputs[0] ? *inputs[0]->as<int64_t>() : std::numeric_limits<int64_t>::max();
     bool go = inputs[1] ? *inputs[1]->as<uint8_t>() != 0 : true;
     int64_t i = 0;
@@ -218,12 +258,23 @@ public:
       caller_->callFunction(body_, ctx);
       go = *fout[0]->as<uint8_t>() != 0;
       for (size_t c = 0; c < n; ++c) copyTensor(*fin[2 + c], *fout[1 + c]);
-      for (size_t k = 0; k < sliceBytes_.size(); ++k)
+      for (size_t k = 0; k < sliceBytes_.size(); ++k) {
+        TensorView &slice = *fout[1 + n + k];
+        if (dynamic && i == 0) {  // the slices' shape of this run
+          std::vector<int64_t> shape{capacity_};
+          shape.insert(shape.end(), slice.shape.begin(), slice.shape.end());
+          outputs[n + k]->shape = shape;
+          sliceBytes_[k] = slice.nbytes();
+        }
         if (sliceBytes_[k])
-          std::memcpy(static_cast<uint8_t *>(outputs[n + k]->data) + size_t(i) * sliceBytes_[k], fout[1 + n + k]->data,
+          std::memcpy(static_cast<uint8_t *>(outputs[n + k]->data) + size_t(i) * sliceBytes_[k], slice.data,
                       sliceBytes_[k]);
+      }
     }
-    for (size_t c = 0; c < n; ++c) copyTensor(*outputs[c], *fin[2 + c]);
+    for (size_t c = 0; c < n; ++c) {
+      if (dynamic) outputs[c]->shape = fin[2 + c]->shape;
+      copyTensor(*outputs[c], *fin[2 + c]);
+    }
     for (size_t k = n; k < outputs.size(); ++k) outputs[k]->shape[0] = i;
   }
 
@@ -245,8 +296,9 @@ int ControlFlowKernel::resolve(const KernelSignature &sig, const char *attr, con
     kernelFail(sig, "function '" + name + "' takes " + std::to_string(fin.size()) + " inputs and returns " +
                         std::to_string(fout.size()) + ", the call passes " + std::to_string(in.size()) + " and expects " +
                         std::to_string(out.size()));
+  const bool dynamic = caller_->dynamicShapes();
   auto check = [&](const TensorView &callee, const TensorView &here, const std::string &what) {
-    if (callee.dtype != here.dtype || callee.shape != here.shape)
+    if (callee.dtype != here.dtype || (dynamic ? callee.rank() != here.rank() : callee.shape != here.shape))
       kernelFail(sig, what + " of function '" + name + "' is " + describe(callee) + ", the call has " + describe(here));
   };
   for (size_t i = 0; i < in.size(); ++i) check(*fin[i], *in[i], "input " + std::to_string(i));

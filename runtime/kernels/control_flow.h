@@ -23,6 +23,12 @@ public:
   virtual std::vector<TensorView *> functionOutputs(int function) = 0;
   // Runs every kernel of `function` in order, on the caller's threads and scratch.
   virtual void callFunction(int function, const RunContext &ctx) = 0;
+  // Packages with dynamic shapes: a call passes values of other sizes than the callee
+  // was compiled for (up to them). Sets the callee's input `index` to `shape` before its
+  // data is copied in; throws Error if that does not fit the callee's planned bytes. The
+  // callee's shapes then follow when it is called, and the caller takes its outputs'.
+  virtual bool dynamicShapes() const = 0;
+  virtual void setFunctionInputShape(int function, size_t index, const std::vector<int64_t> &shape) = 0;
 };
 
 class ControlFlowKernel : public Kernel {
@@ -32,7 +38,8 @@ public:
 
 protected:
   // The function named by string attribute `attr`, checked against the values the
-  // kernel will copy in and out (same dtypes and shapes, in order).
+  // kernel will copy in and out (same dtypes and shapes, in order; with dynamic shapes,
+  // same dtypes and ranks: the sizes are set on every call).
   int resolve(const KernelSignature &sig, const char *attr, const std::vector<const TensorView *> &in,
               const std::vector<const TensorView *> &out) const;
   FunctionCaller *caller_ = nullptr;

@@ -204,6 +204,12 @@ std::vector<Shape> gatherND(const KernelSignature &sig) {
 // GatherElements: the indices' shape.
 std::vector<Shape> secondInput(const KernelSignature &sig) { return {in(sig, 1)}; }
 
+std::vector<Shape> compiledOutputs(const KernelSignature &sig) {
+  std::vector<Shape> out;
+  for (const TensorView *o : sig.outputs) out.push_back(o->shape);
+  return out;
+}
+
 // Loop: the carried values keep their shapes; a scan output's capacity is its compiled
 // size (the kernel sets the iterations it made).
 std::vector<Shape> loop(const KernelSignature &sig) {
@@ -535,6 +541,10 @@ const std::map<std::string, ShapeFn> &table() {
     m["Tile"] = tile;
     m["GatherElements"] = secondInput;
     m["Loop"] = loop;
+    // If and Scan: the kernel takes its outputs' sizes from the body it called; the
+    // compiled ones are the capacity.
+    m["If"] = compiledOutputs;
+    m["Scan"] = compiledOutputs;
     return m;
   }();
   return t;
@@ -557,7 +567,8 @@ bool shapeNeedsValues(const KernelSignature &sig) {
 }
 
 bool shapeIsDataDependent(const std::string &op) {
-  return op == "NonZero" || op == "Compress" || op == "Unique" || op == "NonMaxSuppression" || op == "Loop";
+  return op == "NonZero" || op == "Compress" || op == "Unique" || op == "NonMaxSuppression" || op == "Loop" ||
+         op == "If" || op == "Scan";
 }
 
 std::vector<std::string> shapeFunctionOps() {

@@ -178,6 +178,8 @@ public:
   std::vector<TensorView *> functionInputs(int function) override;
   std::vector<TensorView *> functionOutputs(int function) override;
   void callFunction(int function, const RunContext &ctx) override;
+  bool dynamicShapes() const override { return model_.dynamic(); }
+  void setFunctionInputShape(int function, size_t index, const std::vector<int64_t> &shape) override;
   const std::vector<Call> &calls() const { return functions_[selected_].calls; }
   // Any tensor of the package, with its shape for the last resolved input shapes.
   const TensorView &tensor(int32_t index) const { return views_[size_t(index)]; }
@@ -204,6 +206,8 @@ private:
   void checkSymbols();
   void growScratch(size_t bytes);
   void runResolvingShapes(const RunContext &ctx);
+  // Runs `function`'s calls in order, each call's shapes resolved right before it runs.
+  void runFunctionResolving(Function &function, const RunContext &ctx, bool observe);
   const LoadedModel &model_;
   std::vector<Function> functions_;
   int selected_ = 0;

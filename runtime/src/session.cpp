@@ -193,6 +193,8 @@ std::vector<TensorView *> Session::functionOutputs(int function) {
 }
 
 void Session::callFunction(int function, const RunContext &ctx) {
+  // With dynamic shapes the caller set the inputs' sizes; the callee's follow.
+  if (model_.dynamic()) return runFunctionResolving(functions_[size_t(function)], ctx, false);
   for (Call &c : functions_[size_t(function)].calls) c.kernel->run(ctx, c.inputs, c.outputs);
 }
 

@@ -215,8 +215,11 @@ void Session::resolveShapes() {
 
 // A function whose shapes depend on values: each call's shapes right before it runs.
 void Session::runResolvingShapes(const RunContext &context) {
-  Function &function = functions_[size_t(selected_)];
   checkSymbols();
+  runFunctionResolving(functions_[size_t(selected_)], context, true);
+}
+
+void Session::runFunctionResolving(Function &function, const RunContext &context, bool observe) {
   for (int64_t step : function.shapeSteps) {
     if (step < 0) {
       resolveView(int32_t(-1 - step));
@@ -229,12 +232,27 @@ void Session::runResolvingShapes(const RunContext &context) {
     ctx.scratchStride = scratchStride_;
     const auto start = std::chrono::steady_clock::now();
     c.kernel->run(ctx, c.inputs, c.outputs);
-    if (profiling_) {
+    if (profiling_ && observe) {
       c.totalMs += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       ++c.runs;
     }
-    if (observer_) observer_(c, size_t(step));
+    if (observer_ && observe) observer_(c, size_t(step));
   }
+}
+
+// A control-flow call passes a value of the run's size (dynamic shapes): the callee's
+// input takes it, within the bytes planned for the callee's bound.
+void Session::setFunctionInputShape(int function, size_t index, const std::vector<int64_t> &shape) {
+  const pkg::Function &f = model_.function(function);
+  if (!f.inputs() || index >= f.inputs()->size())
+    throw Error("function '" + f.name()->str() + "' has no input " + std::to_string(index));
+  const int32_t t = f.inputs()->Get(uint32_t(index));
+  TensorView probe = views_[size_t(t)];
+  probe.shape = shape;
+  if (probe.nbytes() > model_.plan().tensors()->Get(uint32_t(t))->size())
+    throw Error("function '" + f.name()->str() + "': input '" + tensorName(model_.plan(), t) + "' takes shape " +
+                shapeText(shape) + ", larger than the " + shapeText(model_.shape(t)) + " it was compiled for");
+  views_[size_t(t)].shape = shape;
 }
 
 }  // namespace edgec::rt

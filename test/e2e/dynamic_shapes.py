@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Dynamic shapes, the way a user compiles and runs them: PyTorch models exported with
 dynamic axes (a CNN, an MLP, a transformer encoder, a GPT-style decoder whose positions
-and causal mask come from the sequence length, a 4-layer BERT-style encoder, an LSTM tagger, a conv between paddings
+and causal mask come from the sequence length, a 4-layer BERT-style encoder, an LSTM tagger,
+a scripted model whose `if`s become If nodes, scripted loops (Loop nodes), a conv between paddings
 and a repeat), compiled once with `edgec compile --dim-bound NAME=N`, run with `edgec run`
 on inputs of several sizes within the bounds (each its own process, and a sequence of
 sizes in one session), every output compared with PyTorch's for that input (max abs
@@ -123,6 +124,41 @@ def lstm():
     return model, (2, 12, 16), {0: "batch", 1: "seq"}, {"batch": 4, "seq": 16}, [(2, 12, 16), (1, 5, 16), (4, 16, 16)]
 
 
+def scripted_if():
+    """run_e2e.py's scripted model with two data-dependent `if`s (ONNX If nodes whose
+    branches capture the input) with the batch and the image size dynamic: each branch
+    runs at the size its caller passes, and the inputs (one positive, one negative mean)
+    take both branches."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import run_e2e
+    model, _ = run_e2e.make_scripted_if()
+    return model, (1, 3, 16, 16), {0: "batch", 2: "H", 3: "W"}, {"batch": 4, "H": 16, "W": 16}, \
+        [(1, 3, 16, 16), (3, 3, 7, 12), (2, 3, 5, 5)]
+
+
+def scripted_loops():
+    """Scripted loops (torch.jit.script): a refinement step per row, a Loop whose trip
+    count is the run's batch (read with Shape), and halving while the largest element is
+    above 1, a Loop on a condition; their results concatenated. The batch is dynamic."""
+    import torch
+
+    class Loops(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(8, 8)
+
+        def forward(self, x):
+            h = x
+            for _ in range(x.shape[0]):
+                h = torch.tanh(self.lin(h)) + x
+            y = x
+            while bool(y.abs().max() > 1.0):
+                y = y * 0.5
+            return torch.cat([h, y], 1)
+
+    return torch.jit.script(Loops().eval()), (2, 8), {0: "batch"}, {"batch": 6}, [(2, 8), (6, 8), (1, 8)]
+
+
 def pad_tile():
     """Reflection and constant padding and a repeat (Pad, Tile) around a conv, with the
     batch and the image size dynamic."""
@@ -142,9 +178,10 @@ def pad_tile():
 
 
 MODELS = [("cnn", cnn), ("mlp", mlp), ("transformer", transformer), ("gpt", gpt), ("bert", bert), ("lstm", lstm),
-          ("pad_tile", pad_tile)]
+          ("scripted_if", scripted_if), ("scripted_loops", scripted_loops), ("pad_tile", pad_tile)]
 OUTPUT_AXES = {"lstm": {0: "batch", 1: "seq"}, "bert": {1: "seq"}}  # else the output's dim 0 follows the input's
 TOKEN_MODELS = {"gpt": 50, "bert": 60}  # models whose input is token ids below this
+INPUT_SHIFTS = {"scripted_if": [0.5, -0.5, 0.5], "scripted_loops": [0.0, 30.0, 0.0]}  # added to each size's input (takes both branches)
 
 
 def export(name, model, shape, axes, path):
@@ -185,9 +222,9 @@ def check_model(name, factory, edgec, work, ort_cases):
         return
     rng = np.random.RandomState(1)
     files, refs = [], []
-    for s in sizes:
+    for i, s in enumerate(sizes):
         x = rng.randint(0, TOKEN_MODELS[name], s).astype(np.int64) if name in TOKEN_MODELS else \
-            rng.randn(*s).astype(np.float32)
+            rng.randn(*s).astype(np.float32) + INPUT_SHIFTS.get(name, [0.0] * len(sizes))[i]
         files.append(os.path.join(work, "%s_%s.npy" % (name, "x".join(map(str, s)))))
         np.save(files[-1], x)
         with torch.no_grad():

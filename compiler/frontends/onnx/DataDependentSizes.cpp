@@ -194,9 +194,10 @@ bool setType(onnx::GraphProto &g, const Sized &s, bool inputs = false) {
   return true;
 }
 
-// A Loop body's inputs that the body leaves untyped (ONNX's expanded Range declares its
-// carried value without a type): the iteration number and condition are scalars, the
-// carried values have their initial types. Returns whether one was typed.
+// A Loop body's inputs that the body leaves untyped or symbolic (ONNX's expanded Range
+// declares its carried value without a type; PyTorch's exporter gives a dynamic batch a
+// name there): the iteration number and condition are scalars, the carried values have
+// their initial types at this compile's sizes. Returns whether one was typed.
 bool typeLoopBody(onnx::GraphProto &g, onnx::NodeProto &n) {
   onnx::GraphProto *body = nullptr;
   for (auto &a : *n.mutable_attribute())
@@ -205,7 +206,10 @@ bool typeLoopBody(onnx::GraphProto &g, onnx::NodeProto &n) {
   bool changed = false;
   for (int i = 0; i < body->input_size(); ++i) {
     const onnx::ValueInfoProto &in = body->input(i);
-    if (in.type().has_tensor_type() && in.type().tensor_type().has_shape()) continue;
+    bool known = in.type().has_tensor_type() && in.type().tensor_type().has_shape();
+    if (known)
+      for (const auto &d : in.type().tensor_type().shape().dim()) known &= d.has_dim_value();
+    if (known) continue;
     if (i < 2) {
       changed |= setType(*body, {in.name(), i == 0 ? onnx::TensorProto::INT64 : onnx::TensorProto::BOOL, {}}, true);
       continue;

@@ -10,6 +10,7 @@
 // probe), so the dims that follow them are found the same way.
 #include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "edgec/HostTarget.h"
 #include "edgec/package_builder.h"
@@ -184,9 +185,18 @@ std::vector<uint8_t> buildHostDynamicPackage(mlir::ModuleOp atBounds, mlir::Modu
     plan.dim_symbols.push_back(std::move(symbol));
   }
   const auto &ts = *small.plan->tensors();
+  // The inputs a user sets: those of the functions no If, Scan or Loop calls (a body's
+  // inputs take the sizes of the values its caller passes, which follow the user's).
+  std::set<std::string> callees;
+  for (const auto &f : plan.functions)
+    for (const auto &k : f->kernels)
+      for (const auto &a : k->attrs)
+        if (a->kind == pkg::AttrKind::String && (a->name == "then_branch" || a->name == "else_branch" || a->name == "body"))
+          callees.insert(a->s);
   std::vector<bool> isInput(plan.tensors.size(), false);
   for (const auto &f : plan.functions)
-    for (int32_t t : f->inputs) isInput[size_t(t)] = true;
+    if (!callees.count(f->name))
+      for (int32_t t : f->inputs) isInput[size_t(t)] = true;
   for (size_t i = 0; i < plan.tensors.size(); ++i) {
     pkg::TensorT &t = *plan.tensors[i];
     const std::vector<int64_t> smallShape = shapeOf(ts[uint32_t(i)]);
