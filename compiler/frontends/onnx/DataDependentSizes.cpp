@@ -1,13 +1,13 @@
 // Result sizes that depend on values (NonZero, Compress, Unique, NonMaxSuppression, and
-// a Loop's scan outputs, one slice per iteration):
-// ONNX shape inference leaves them unknown, and with them everything that follows. Each
-// such result is typed at its capacity, the most its operands' shapes allow (NonZero:
-// the element count; NonMaxSuppression: batch * classes * boxes rows; Loop: the constant
-// trip count, or the size the model declares), and inference runs
-// again to type what follows; the arena is then planned for the capacities and the
-// kernels report the actual sizes at run time. The compiler's probe compile (which tells
+// a Loop's scan outputs, one slice per iteration): ONNX shape inference leaves them
+// unknown, and with them everything that follows. Each such result is typed at its
+// capacity, the most its operands' shapes allow (NonZero: the element count;
+// NonMaxSuppression: batch * classes * boxes rows; Loop: the constant trip count, or the
+// size the model declares), and inference runs again to type what follows; the arena is
+// then planned for the capacities and the kernels report the actual sizes at run time. The compiler's probe compile (which tells
 // the dims that follow these sizes from the fixed ones, as for dynamic input dims) types
 // them one less, so that every dim that follows them differs between the two compiles.
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -110,6 +110,8 @@ std::vector<Sized> capacities(const onnx::GraphProto &g, const onnx::NodeProto &
       if (!n.output(i).empty()) results.push_back({n.output(i), elemTypeOf(g, n.input(2 + i)), *shape});
     }
     std::optional<int64_t> trips = n.input_size() > 0 && !n.input(0).empty() ? constantInt(g, n.input(0)) : std::nullopt;
+    // Exporters write INT64_MAX (or INT32_MAX) for "no limit" (a while loop): no bound.
+    if (trips && *trips >= std::numeric_limits<int32_t>::max()) trips.reset();
     for (int i = std::max(0, carried); i < n.output_size(); ++i) {
       if (n.output(i).empty()) continue;
       auto it = declared.find(n.output(i));
