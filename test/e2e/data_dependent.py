@@ -148,10 +148,18 @@ def compare(got, ref, reference="PyTorch"):
     return err <= 1e-5 * scale, "shape %s, max err %.2g (scale %.3g)" % (list(got.shape), err, scale)
 
 
+def judge_all(got, names):
+    """A judge (ort.check_cases) of edgec's outputs `got`, in the order of `names`."""
+    def judge(ref):
+        checks = [compare(g, ref[n], "ORT") for g, n in zip(got, names)]
+        return all(ok for ok, _ in checks), "; ".join(d for _, d in checks)
+    return judge
+
+
 def check_model(name, factory, edgec, work, ort_cases):
     """Yields (case, ok, detail) against PyTorch; appends to ort_cases (case, ONNX Runtime
-    job, the output names, edgec's outputs on the best kernels or why there are none) for
-    check_ort."""
+    job, a judge of edgec's outputs on the best kernels or why there are none) for
+    ort.check_cases."""
     import onnx
     import torch
     torch.manual_seed(0)
@@ -186,7 +194,7 @@ def check_model(name, factory, edgec, work, ort_cases):
             got = [np.load(os.path.join(out, o + ".npy")) for o in outputs] if run.returncode == 0 else None
             if kernels == "best":
                 ort_cases.append(("%s/ort/%d" % (name, i), {"model": onnx_path, "inputs": f, "output_dir": out + "-ort"},
-                                  outputs, got, None if got is not None else harness.edgec_message(run.stdout)))
+                                  judge_all(got, outputs) if got is not None else harness.edgec_message(run.stdout)))
             if run.returncode != 0:
                 yield case, False, harness.edgec_message(run.stdout)
                 continue
@@ -204,32 +212,6 @@ def check_model(name, factory, edgec, work, ort_cases):
         results = [compare(np.load(os.path.join(out, "%s.%d.npy" % (o, i))), r)
                    for i, ref in enumerate(refs) for o, r in zip(outputs, ref)]
         yield case, all(ok for ok, _ in results), "; ".join(d for _, d in results)
-
-
-def check_ort(ort_cases, work, peers):
-    """Yields (case, ok, detail): edgec's outputs against ONNX Runtime's for each recorded
-    model and input, ORT running all of them in one Node process."""
-    problem = ort.ensure(peers)
-    results = []
-    if not problem:
-        try:
-            results = ort.run_jobs([c[1] for c in ort_cases], work, peers)
-        except RuntimeError as e:
-            problem = str(e)
-    for i, (case, job, outputs, got, why) in enumerate(ort_cases):
-        if problem:
-            yield case, False, "ONNX Runtime %s unavailable: %s" % (ort.VERSION, problem)
-        elif got is None:
-            yield case, False, "no edgec output (best kernels): %s" % why
-        else:
-            try:
-                ref = ort.outputs(results[i])
-                ref = [ref[o] for o in outputs]
-            except (RuntimeError, KeyError) as e:
-                yield case, False, "ONNX Runtime gave no output: %s" % e
-                continue
-            checks = [compare(g, r, "ORT") for g, r in zip(got, ref)]
-            yield case, all(ok for ok, _ in checks), "vs ORT %s: %s" % (ort.VERSION, "; ".join(d for _, d in checks))
 
 
 def main():
@@ -253,7 +235,7 @@ def main():
                     tally.add(case, ok, detail)
             except Exception as e:  # a broken export is a failure of its model, not a crash
                 tally.add(name, False, "%s: %s" % (type(e).__name__, e))
-        for case, ok, detail in check_ort(ort_cases, work, peers):
+        for case, ok, detail in ort.check_cases(ort_cases, work, peers):
             tally.add(case, ok, detail)
     finally:
         harness.release_work(work, args.keep or tally.failed)

@@ -207,7 +207,8 @@ def compare(got, ref):
 
 def check_model(name, factory, edgec, work, ort_cases):
     """Yields (case, ok, detail) against PyTorch; appends to ort_cases (case, ONNX Runtime
-    job, edgec's output on the best kernels or why there is none) for check_ort."""
+    job, a judge of edgec's output on the best kernels or why there is none) for
+    ort.check_cases."""
     import torch
     torch.manual_seed(0)
     model, shape, axes, bounds, sizes = factory()
@@ -238,9 +239,10 @@ def check_model(name, factory, edgec, work, ort_cases):
             case = "%s/%s/%s" % (name, kernels, size)
             got = np.load(os.path.join(out, "y.npy")) if run.returncode == 0 else None
             if kernels == "best":
+                judge = (lambda g: lambda ref: compare(g, ref["y"]))(got)
                 ort_cases.append(("%s/ort/%s" % (name, size),
                                   {"model": onnx_path, "inputs": {"x": f}, "output_dir": out + "-ort"},
-                                  got, None if got is not None else harness.edgec_message(run.stdout)))
+                                  judge if got is not None else harness.edgec_message(run.stdout)))
             if run.returncode != 0:
                 yield case, False, harness.edgec_message(run.stdout)
                 continue
@@ -256,31 +258,6 @@ def check_model(name, factory, edgec, work, ort_cases):
             continue
         results = [compare(np.load(os.path.join(out, "y.%d.npy" % i)), ref) for i, ref in enumerate(refs)]
         yield case, all(ok for ok, _ in results), "; ".join(d for _, d in results)
-
-
-def check_ort(ort_cases, work, peers):
-    """Yields (case, ok, detail): edgec's output against ONNX Runtime's for each recorded
-    model and size, ORT running all of them in one Node process."""
-    problem = ort.ensure(peers)
-    results = []
-    if not problem:
-        try:
-            results = ort.run_jobs([job for _, job, _, _ in ort_cases], work, peers)
-        except RuntimeError as e:
-            problem = str(e)
-    for i, (case, job, got, why) in enumerate(ort_cases):
-        if problem:
-            yield case, False, "ONNX Runtime %s unavailable: %s" % (ort.VERSION, problem)
-        elif got is None:
-            yield case, False, "no edgec output (best kernels): %s" % why
-        else:
-            try:
-                ref = ort.outputs(results[i])["y"]
-            except (RuntimeError, KeyError) as e:
-                yield case, False, "ONNX Runtime gave no output: %s" % e
-                continue
-            ok, detail = compare(got, ref)
-            yield case, ok, "vs ORT %s: %s" % (ort.VERSION, detail)
 
 
 def expect_error(case, proc, *needles):
@@ -370,7 +347,7 @@ def main():
                     tally.add(case, ok, detail)
             except Exception as e:  # a broken export is a failure of its model, not a crash
                 tally.add(name, False, "%s: %s" % (type(e).__name__, e))
-        for case, ok, detail in check_ort(ort_cases, work, peers):
+        for case, ok, detail in ort.check_cases(ort_cases, work, peers):
             tally.add(case, ok, detail)
         for case, ok, detail in check_errors(edgec, work):
             tally.add(case, ok, detail)

@@ -65,6 +65,31 @@ def run_jobs(jobs, work, peers, opt_level="all"):
     return results
 
 
+def check_cases(cases, work, peers):
+    """Runs every case's job in one Node process and yields (case, ok, detail). A case is
+    (name, job, judge): judge(ORT's outputs, {name: array}) -> (ok, detail) compares
+    edgec's outputs with them, or is a string saying why edgec gave none."""
+    problem = ensure(peers)
+    results = []
+    if not problem:
+        try:
+            results = run_jobs([job for _, job, _ in cases], work, peers)
+        except RuntimeError as e:
+            problem = str(e)
+    for i, (case, _, judge) in enumerate(cases):
+        if problem:
+            yield case, False, "ONNX Runtime %s unavailable: %s" % (VERSION, problem)
+        elif isinstance(judge, str):
+            yield case, False, "no edgec output (best kernels): %s" % judge
+        else:
+            try:
+                ok, detail = judge(outputs(results[i]))
+            except (RuntimeError, KeyError) as e:
+                yield case, False, "ONNX Runtime gave no output: %s" % e
+                continue
+            yield case, ok, "vs ORT %s: %s" % (VERSION, detail)
+
+
 def outputs(result):
     """{output name: array} of one job's result; raises RuntimeError with ORT's error."""
     if not result["ok"]:

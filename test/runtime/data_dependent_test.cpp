@@ -9,6 +9,7 @@
 
 #include "kernel_test_util.h"
 #include "shape_inference.h"
+#include "shape_test_util.h"
 
 namespace edgec::rt::testing {
 namespace {
@@ -502,20 +503,7 @@ TEST(DataDependentNms, PrepareRefusesBadShapes) {
 
 std::vector<Shape> capacities(const std::string &op, std::vector<Shape> inputs, std::vector<Shape> compiled,
                               AttrList *attrs = nullptr) {
-  std::vector<TensorView> in(inputs.size()), out(compiled.size());
-  KernelSignature sig;
-  sig.op = op;
-  sig.node = "n";
-  if (attrs) sig.attrs = attrs->attrs();
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    in[i].shape = inputs[i];
-    sig.inputs.push_back(&in[i]);
-  }
-  for (size_t i = 0; i < compiled.size(); ++i) {
-    out[i].shape = compiled[i];
-    sig.outputs.push_back(&out[i]);
-  }
-  return inferOutputShapes(sig);
+  return edgec::rt::testing::inferShapesFor(op, std::move(inputs), std::move(compiled), attrs);
 }
 
 TEST(ShapeFunctions, DataDependentOpsGiveTheirCapacities) {
