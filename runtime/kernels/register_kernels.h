@@ -110,6 +110,10 @@ Kernel *newX86Avx2Gemm();
 Kernel *newX86Avx2MatMul();
 Kernel *newX86Avx2Conv();
 Kernel *newX86Avx512Conv();
+// f32 ConvTranspose, 1-D and 2-D, on the Conv GEMM (x86/conv_transpose_driver.inc; accepts
+// x86::acceptsConvTransposeF32).
+Kernel *newX86Avx2ConvTranspose();
+Kernel *newX86Avx512ConvTranspose();
 // int8 Conv, MatMul, Gemm (x86/qgemm_*.cpp); the AVX-512 ones need AVX512_VNNI too.
 Kernel *newX86Avx2QuantConv();
 Kernel *newX86Avx2QuantMatMul();

@@ -144,6 +144,8 @@ void registerX86Kernels(KernelRegistry &r) {
   add("MatMul", Isa::X86Avx2, newX86Avx2MatMul, f32Only);
   add("Conv", Isa::X86Avx2, newX86Avx2Conv, f32Only);
   add("Conv", Isa::X86Avx512, newX86Avx512Conv, f32Only);
+  add("ConvTranspose", Isa::X86Avx2, newX86Avx2ConvTranspose, x86::acceptsConvTransposeF32);
+  add("ConvTranspose", Isa::X86Avx512, newX86Avx512ConvTranspose, x86::acceptsConvTransposeF32);
   // int8 Conv/MatMul/Gemm (x86/qgemm_*.cpp): see acceptsInt8Linalg.
   add("Conv", Isa::X86Avx2, newX86Avx2QuantConv, acceptsInt8Linalg);
   add("MatMul", Isa::X86Avx2, newX86Avx2QuantMatMul, acceptsInt8Linalg);

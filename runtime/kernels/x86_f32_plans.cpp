@@ -237,4 +237,65 @@ bool acceptsReduceF32(const KernelSignature &sig) {
   return true;
 }
 
+void planConvTransposeF32(const KernelSignature &sig, ConvTransposePlanF32 *plan) {
+  // ref's checks and messages (ref/conv_transpose.cpp's prepare).
+  const auto [x, w, b, y] = ref::requireConvOperands(sig, "ConvTranspose");
+  const size_t nd = size_t(x.rank() - 2);
+  if (nd < 1 || nd > 2) kernelFail(sig, "the x86 ConvTranspose takes 1-D and 2-D convolutions only");
+  ConvTransposePlanF32 &P = *plan;
+  P = ConvTransposePlanF32();
+  P.batch = x.shape[0];
+  P.inChannels = x.shape[1];
+  P.group = sig.attrs.i("group", 1);
+  if (P.group < 1 || P.inChannels % P.group != 0 || w.shape[0] != P.inChannels)
+    kernelFail(sig, "W " + ref::shapeStr(w.shape) + " and group " + std::to_string(P.group) + " do not fit X's " +
+                        std::to_string(P.inChannels) + " channels (W is [C, M/group, k...])");
+  P.outChannels = w.shape[1] * P.group;
+  const std::vector<int64_t> strides = ref::spatialAttr(sig, "strides", nd, 1, 1);
+  const std::vector<int64_t> dilations = ref::spatialAttr(sig, "dilations", nd, 1, 1);
+  const std::vector<int64_t> pads = ref::spatialAttr(sig, "pads", 2 * nd, 0, 0);
+  const std::vector<int64_t> outputPadding = ref::spatialAttr(sig, "output_padding", nd, 0, 0);
+  std::vector<int64_t> expected = {P.batch, P.outChannels};
+  for (size_t d = 0; d < nd; ++d) {
+    const int64_t o = strides[d] * (x.shape[2 + d] - 1) + outputPadding[d] + dilations[d] * (w.shape[2 + d] - 1) + 1 -
+                      pads[d] - pads[nd + d];
+    if (o < 1) kernelFail(sig, "pads " + ref::shapeStr(pads) + " leave no output");
+    expected.push_back(o);
+  }
+  ref::requireShape(sig, y, expected, "output");
+  if (b) ref::requireShape(sig, *b, {P.outChannels}, "bias");
+  P.hasBias = b != nullptr;
+  const size_t last = nd - 1;  // the width; a 1-D call is one row
+  P.W = x.shape[2 + last];
+  P.OW = expected[2 + last];
+  P.kw = w.shape[2 + last];
+  P.sw = strides[last];
+  P.dw = dilations[last];
+  P.padL = pads[last];
+  if (nd == 2) {
+    P.H = x.shape[2];
+    P.OH = expected[2];
+    P.kh = w.shape[2];
+    P.sh = strides[0];
+    P.dh = dilations[0];
+    P.padT = pads[0];
+  }
+}
+
+bool acceptsConvTransposeF32(const KernelSignature &sig) {
+  if (sig.inputs.size() < 2 || sig.inputs.size() > 3 || sig.outputs.size() != 1) return false;
+  const TensorView *x = sig.inputs[0], *w = sig.inputs[1], *y = sig.outputs[0];
+  const TensorView *b = sig.inputs.size() > 2 ? sig.inputs[2] : nullptr;
+  if (!plainF32(x) || !plainF32(w) || !plainF32(y) || (b && !plainF32(b))) return false;
+  if (x->rank() != 3 && x->rank() != 4) return false;
+  if (x->numel() == 0 || w->numel() == 0 || y->numel() == 0) return false;
+  try {
+    ConvTransposePlanF32 p;
+    planConvTransposeF32(sig, &p);
+  } catch (const Error &) {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace edgec::rt::x86

@@ -82,4 +82,17 @@ struct ReducePlanF32 {
 void planReduceF32(const KernelSignature &sig, ReducePlanF32 *plan);  // throws as ref
 bool acceptsReduceF32(const KernelSignature &sig);
 
+// ConvTranspose over f32 X [N, C, H, W] (or [N, C, W], taken as H = 1), W [C, M/group,
+// kh, kw], B? [M] → Y [N, M, OH, OW], with ref's checks (pads begin/end, output_padding
+// only through Y's shape).
+struct ConvTransposePlanF32 {
+  int64_t batch = 0, inChannels = 0, outChannels = 0, group = 1;
+  int64_t H = 1, W = 1, OH = 1, OW = 1, kh = 1, kw = 1;
+  int64_t sh = 1, sw = 1, dh = 1, dw = 1, padT = 0, padL = 0;
+  bool hasBias = false;
+};
+void planConvTransposeF32(const KernelSignature &sig, ConvTransposePlanF32 *plan);  // throws as ref
+// 1-D and 2-D f32 calls (no quantized tensors, no empty dims) that ref would take.
+bool acceptsConvTransposeF32(const KernelSignature &sig);
+
 }  // namespace edgec::rt::x86

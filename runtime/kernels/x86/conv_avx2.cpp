@@ -15,6 +15,7 @@
 
 #include "ref/plans.h"
 #include "register_kernels.h"
+#include "x86_f32_plans.h"
 
 // GCC keeps an array of __m256 accumulators in registers only if the loops over it are
 // unrolled before its scalar replacement; otherwise it stores them on every iteration.
@@ -399,10 +400,12 @@ void fillSameMasks(int64_t W, int64_t period, SameMask *masks) {
 }
 
 #include "conv_driver.inc"
+#include "conv_transpose_driver.inc"
 
 }  // namespace
 
 Kernel *newX86Avx2Conv() { return new X86Conv(); }
+Kernel *newX86Avx2ConvTranspose() { return new X86ConvTranspose(); }
 
 }  // namespace edgec::rt
 

@@ -26,6 +26,7 @@
 
 #include "ref/plans.h"
 #include "register_kernels.h"
+#include "x86_f32_plans.h"
 
 // GCC keeps an array of __m512 accumulators in registers only if the loops over it are
 // unrolled before its scalar replacement; otherwise it stores them on every iteration.
@@ -410,11 +411,13 @@ void fillSameMasks(int64_t W, int64_t period, SameMask *masks) {
 }
 
 #include "conv_driver.inc"
+#include "conv_transpose_driver.inc"
 
 }  // namespace
 
 // Called only once the registry has chosen this kernel, i.e. on a CPU with AVX-512.
 Kernel *newX86Avx512Conv() { return new X86Conv(); }
+Kernel *newX86Avx512ConvTranspose() { return new X86ConvTranspose(); }
 
 }  // namespace edgec::rt
 
