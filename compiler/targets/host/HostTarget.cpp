@@ -24,6 +24,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
 using namespace mlir;
@@ -37,7 +38,8 @@ struct TensorInfo {
   pkg::Storage storage = pkg::Storage::Arena;
   uint64_t offset = 0, size = 0;
   int64_t firstUse = 0, lastUse = 0;  // kernel indices within its function, for the memory plan
-  int32_t aliasOf = -1;                // a reshape shares its input's bytes
+  int32_t aliasOf = -1;                // a reshape, or an in-place result, shares its input's bytes
+  bool inPlace = false;                // aliasOf is an in-place result's (PlanBuilder::inPlaceElementwise)
   int32_t viewSource = -1;             // ... and its shape follows its input's (dynamic shapes)
   int function = -1;                   // the function whose arena holds an Arena tensor
   int32_t initializer = -1;            // a State tensor's initial value (a Constant tensor)
@@ -164,6 +166,7 @@ private:
   int32_t addCopy(int32_t source, StringRef node, int64_t index, int32_t into = -1);
   LogicalResult addStateWrite(edge::StateWriteOp op, int64_t &index);
   int32_t inPlaceStateUpdate(edge::DynamicUpdateSliceOp op);
+  int32_t inPlaceElementwise(Operation *op);
 
   ModuleOp module_;
   flatbuffers::FlatBufferBuilder fbb_;
@@ -297,6 +300,42 @@ void PlanBuilder::addAlias(edge::ReshapeOp op) {
   tensors_[id].firstUse = tensors_[id].lastUse = tensors_[root].firstUse;
 }
 
+// An elementwise op's result may take the bytes of an operand that nothing reads after
+// it: the kernels of these ops compute each output element from the operands' elements
+// at the same index (or broadcast ones) and write it after reading them, so the result
+// can overwrite such an operand (the variadic Min/Max/Sum/Mean cannot: they write the
+// first operand into the output before reading the others). The operand must have the
+// result's type (float, unquantized), be this op's last reader, and be computed by a
+// kernel of this function: not an input (set once, run many times), a constant, a state
+// or a reshape (nor the source of one, whose view may be read later). Returns the arena
+// tensor whose bytes the result takes (the root of an earlier in-place chain), or -1.
+int32_t PlanBuilder::inPlaceElementwise(Operation *op) {
+  static const llvm::StringSet<> ops = {
+      "Add",     "Sub",      "Mul",         "Div",       "Pow",       "Relu",      "Sigmoid", "Tanh",
+      "Sqrt",    "Erf",      "Exp",         "Log",       "Neg",       "Abs",       "Reciprocal", "Clip",
+      "LeakyRelu", "Elu",    "Selu",        "HardSigmoid", "ThresholdedRelu", "Shrink", "HardSwish",
+      "Softplus", "Softsign", "Sin",        "Cos",       "Tan",       "Asin",      "Acos",    "Atan",
+      "Sinh",    "Cosh",     "Asinh",       "Acosh",     "Atanh",     "Floor",     "Ceil",    "Round", "Sign"};
+  if (op->getNumResults() != 1 || !ops.contains(op->getName().stripDialect())) return -1;
+  const Value result = op->getResult(0);
+  if (!isa<FloatType>(cast<RankedTensorType>(result.getType()).getElementType())) return -1;
+  for (Value in : op->getOperands()) {
+    Operation *def = in.getDefiningOp();
+    if (in.getType() != result.getType() || !def || def->getBlock() != op->getBlock() ||
+        isa<edge::ConstantOp, edge::StateReadOp, edge::ReshapeOp>(def))
+      continue;
+    const bool last = llvm::all_of(in.getUsers(), [&](Operation *user) {
+      return user == op || (user->getBlock() == op->getBlock() && user->isBeforeInBlock(op) && !isa<edge::ReshapeOp>(user));
+    });
+    if (!last) continue;
+    const int32_t id = tensorFor(in);
+    const int32_t root = tensors_[size_t(id)].aliasOf >= 0 ? tensors_[size_t(id)].aliasOf : id;
+    if (tensors_[size_t(root)].storage != pkg::Storage::Arena || tensors_[size_t(root)].function != function_) continue;
+    return root;
+  }
+  return -1;
+}
+
 // A "Copy" kernel call from tensor `source` into `into` (a state), or into a new arena
 // tensor of the same type; returns the destination, or -1 (with an error) if its element
 // type has no package dtype.
@@ -423,7 +462,13 @@ LogicalResult PlanBuilder::addFunction(func::FuncOp func) {
       continue;  // every consumer reads the packed weight
     int32_t inPlace = -1;
     if (auto update = dyn_cast<edge::DynamicUpdateSliceOp>(op)) inPlace = inPlaceStateUpdate(update);
+    const int32_t over = inPlaceElementwise(&op);
     if (failed(addKernel(&op, index++, inPlace))) return failure();
+    if (over >= 0) {
+      TensorInfo &result = tensors_[size_t(tensorFor(op.getResult(0)))];
+      result.aliasOf = over;
+      result.inPlace = true;
+    }
   }
   // Every output is a tensor of its own, named after the output. An op result returned
   // once is renamed in place; an input returned as an output (Identity, Dropout or a no-op
@@ -452,18 +497,44 @@ LogicalResult PlanBuilder::addFunction(func::FuncOp func) {
   // outputs stay live until the caller reads them.
   for (int32_t id : inputs) tensors_[id].lastUse = index;
   for (int32_t id : outputs) tensors_[id].lastUse = index;
-  // Fold alias lifetimes into their roots, plan the roots, then place aliases on them.
-  for (TensorInfo &t : tensors_) {
-    if (t.aliasOf < 0 || t.function != function_) continue;
-    TensorInfo &root = tensors_[t.aliasOf];
-    root.firstUse = std::min(root.firstUse, t.firstUse);
-    root.lastUse = std::max(root.lastUse, t.lastUse);
-  }
   for (const TensorInfo &t : tensors_)
     if (t.storage == pkg::Storage::Arena && t.function == function_) naiveArena_ += pkg::alignTo(t.size);
-  uint64_t arena = planArena(tensors_, function_);
-  for (TensorInfo &t : tensors_)
-    if (t.aliasOf >= 0 && t.function == function_) t.offset = tensors_[t.aliasOf].offset;
+  // Fold alias lifetimes into their roots, plan the roots, then place aliases on them.
+  // Planned with the in-place results on their operands' bytes and without: a merged
+  // lifetime can lead greedy placement to a larger arena, and the smaller plan is kept.
+  auto plan = [&](bool inPlace) {
+    if (!inPlace) {
+      for (TensorInfo &t : tensors_)
+        if (t.inPlace && t.function == function_) t.aliasOf = -1, t.inPlace = false;
+      // A reshape of an in-place result is then a view of that result's own bytes.
+      for (TensorInfo &t : tensors_) {
+        if (t.aliasOf < 0 || t.viewSource < 0 || t.function != function_) continue;
+        int32_t root = t.viewSource;
+        while (tensors_[size_t(root)].aliasOf >= 0) root = tensors_[size_t(root)].aliasOf;
+        t.aliasOf = root;
+      }
+    }
+    for (TensorInfo &t : tensors_) {
+      if (t.aliasOf < 0 || t.function != function_) continue;
+      TensorInfo &root = tensors_[t.aliasOf];
+      root.firstUse = std::min(root.firstUse, t.firstUse);
+      root.lastUse = std::max(root.lastUse, t.lastUse);
+    }
+    const uint64_t bytes = planArena(tensors_, function_);
+    for (TensorInfo &t : tensors_)
+      if (t.aliasOf >= 0 && t.function == function_) t.offset = tensors_[t.aliasOf].offset;
+    return bytes;
+  };
+  const std::vector<TensorInfo> unplanned = tensors_;
+  const uint64_t withInPlace = plan(true);
+  std::vector<TensorInfo> inPlacePlan;
+  inPlacePlan.swap(tensors_);
+  tensors_ = unplanned;
+  uint64_t arena = plan(false);
+  if (withInPlace <= arena) {
+    tensors_.swap(inPlacePlan);
+    arena = withInPlace;
+  }
   arenaSize_ = std::max(arenaSize_, arena);
   const uint64_t bound = arenaLowerBound(tensors_, function_, int64_t(kernels_.size()));
   arenaBound_ = std::max(arenaBound_, bound);
