@@ -9,6 +9,7 @@
 // the fast path.
 #include "ref/util.h"
 #include "register_kernels.h"
+#include "x86_recurrent.h"  // checkRecurrentCall (the x86 kernel validates with it)
 
 namespace edgec::rt::ref {
 namespace {
@@ -282,6 +283,11 @@ private:
 };
 
 }  // namespace
+
+void checkRecurrentCall(const KernelSignature &sig) {
+  RefRecurrent(sig.op == "LSTM" ? Cell::Lstm : sig.op == "GRU" ? Cell::Gru : Cell::Rnn).prepare(sig);
+}
+
 }  // namespace edgec::rt::ref
 
 namespace edgec::rt {

@@ -13,6 +13,7 @@
 
 #include "ref/plans.h"
 #include "register_kernels.h"
+#include "x86_recurrent.h"  // x86Avx2GemmF32
 
 namespace edgec::rt {
 namespace {
@@ -154,6 +155,17 @@ private:
 }  // namespace
 
 Kernel *newX86Avx2Gemm() { return new X86Gemm(); }
+
+// The GEMM of the kernels above for other ISA-side callers (the x86 recurrent kernels'
+// input projection, x86_recurrent.h): C = A·B, row-major with leading dimensions.
+void x86Avx2GemmF32(const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int64_t M,
+                    int64_t K, int64_t N) {
+  using Stride = Eigen::OuterStride<>;
+  const Eigen::Map<const RowMajor, 0, Stride> am(a, M, K, Stride(lda));
+  const Eigen::Map<const RowMajor, 0, Stride> bm(b, K, N, Stride(ldb));
+  Eigen::Map<RowMajor, 0, Stride> cm(c, M, N, Stride(ldc));
+  cm.noalias() = am * bm;
+}
 Kernel *newX86Avx2MatMul() { return new X86MatMul(); }
 
 }  // namespace edgec::rt
