@@ -380,17 +380,33 @@ std::vector<Shape> split(const KernelSignature &sig) {
   const Shape &x = in(sig, 0);
   const int64_t axis = sig.attrs.i("axis", 0);
   if (axis < 0 || axis >= int64_t(x.size())) kernelFail(sig, "axis is out of range");
-  std::vector<Shape> out;
+  // Run-time sizes from their values; else the outputs' sizes, which stay on a fixed axis
+  // and, all equal, divide a dynamic one into as many equal parts (ONNX's split without
+  // sizes, which is what compiles at two sizes of the axis).
+  const bool runtimeSizes = sig.inputs.size() > 1 && sig.inputs[1];
+  std::vector<int64_t> sizes;
+  if (runtimeSizes) sizes = intValues(sig, 1);
+  else
+    for (const TensorView *y : sig.outputs) sizes.push_back(y->shape[size_t(axis)]);
+  if (sizes.size() != sig.outputs.size())
+    kernelFail(sig, "split has " + std::to_string(sizes.size()) + " sizes for " + std::to_string(sig.outputs.size()) +
+                        " outputs");
+  const int64_t dim = x[size_t(axis)], parts = int64_t(sizes.size());
   int64_t total = 0;
-  for (const TensorView *y : sig.outputs) {
+  for (int64_t s : sizes) total += s;
+  if (total != dim) {
+    const bool equal = !runtimeSizes && std::all_of(sizes.begin(), sizes.end(), [&](int64_t s) { return s == sizes[0]; });
+    if (!equal || dim % parts != 0)
+      kernelFail(sig, "the split axis has size " + std::to_string(dim) + ", which the sizes " + shapeText(sizes) +
+                          " do not split (a dynamic axis splits into equal parts only)");
+    sizes.assign(size_t(parts), dim / parts);
+  }
+  std::vector<Shape> out;
+  for (int64_t s : sizes) {
     Shape o = x;
-    o[size_t(axis)] = y->shape[size_t(axis)];
-    total += o[size_t(axis)];
+    o[size_t(axis)] = s;
     out.push_back(o);
   }
-  if (total != x[size_t(axis)])
-    kernelFail(sig, "the split axis has size " + std::to_string(x[size_t(axis)]) + ", not the outputs' " +
-                        std::to_string(total) + ": splitting a dynamic dim is not supported");
   return out;
 }
 
@@ -562,7 +578,8 @@ bool hasShapeFunction(const std::string &op) { return table().count(op) != 0; }
 
 bool shapeNeedsValues(const KernelSignature &sig) {
   return sig.op == "Range" ||
-         ((sig.op == "Expand" || sig.op == "Slice" || sig.op == "Tile") && sig.inputs.size() > 1 && sig.inputs[1]) ||
+         ((sig.op == "Expand" || sig.op == "Slice" || sig.op == "Tile" || sig.op == "Split") && sig.inputs.size() > 1 &&
+          sig.inputs[1]) ||
          (sig.op == "Pad" && sig.inputs.size() > 2 && sig.inputs[2]);
 }
 

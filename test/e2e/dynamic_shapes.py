@@ -12,8 +12,9 @@ error <= 1e-4 of the output's scale), on the best kernels and on ref. Each size'
 npm in BUILD/peers or --peers, installed on first use, all runs in one Node process,
 single-threaded, graph optimizations 'all'; if ORT cannot be had, those cases fail saying
 why). A model that divides by the sequence length read with Shape gets each run's length.
-Also the errors a user meets: an input larger than its bound, a --dim-bound naming no dim,
-and a Split of a dynamic axis, refused at compile time.
+A dynamic axis split into halves splits each run's length. Also the errors a user meets:
+an input larger than its bound, a --dim-bound naming no dim, and a length the halves
+cannot share equally.
 """
 import os
 import sys
@@ -308,8 +309,9 @@ def check_errors(edgec, work):
         else:
             yield ("mean_by_length",) + compare(np.load(os.path.join(work, "mbl", "y.npy")), x.mean(1))
 
-    # Splitting a dynamic axis into fixed halves (Split's sizes are fixed when compiled) is
-    # refused when compiling, naming the node.
+    # Splitting a dynamic axis into halves (ONNX's Split without sizes): each run splits
+    # its own length, and a length the parts cannot share equally is an error naming the
+    # node.
     import onnx
     from onnx import helper, TensorProto
     graph = helper.make_graph(
@@ -319,11 +321,26 @@ def check_errors(edgec, work):
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, "h"])])
     path = os.path.join(work, "split_halves.onnx")
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
-    never = os.path.join(work, "split_halves.edgepkg")
-    proc, _, _ = harness.compile_package(edgec, path, ["--dim-bound", "n=16"], never)
-    case, ok, text = expect_error("errors/split-dynamic-axis", proc, "dynamic dims:", "Split node 'halves'",
-                                  "splitting a dynamic dim is not supported")
-    yield case, ok and not os.path.exists(never), text
+    pkg = os.path.join(work, "split_halves.edgepkg")
+    proc, _, _ = harness.compile_package(edgec, path, ["--dim-bound", "n=16"], pkg)
+    if proc.returncode != 0:
+        yield "split_halves", False, harness.edgec_message(proc.stdout)
+        return
+    for n in (16, 6, 2):
+        x = np.random.RandomState(n).randn(2, n).astype(np.float32)
+        f = os.path.join(work, "split_%d.npy" % n)
+        np.save(f, x)
+        out = os.path.join(work, "split_out_%d" % n)
+        run = harness.run_captured([edgec, "run", pkg, "--input", "x=" + f, "--output-dir", out, "-q"])
+        if run.returncode != 0:
+            yield "split_halves/%d" % n, False, harness.edgec_message(run.stdout)
+            continue
+        yield ("split_halves/%d" % n,) + compare(np.load(os.path.join(out, "y.npy")), x[:, :n // 2] + x[:, n // 2:])
+    odd = os.path.join(work, "split_7.npy")
+    np.save(odd, np.zeros((2, 7), np.float32))
+    yield expect_error("errors/split-odd-length", harness.run_captured([edgec, "run", pkg, "--input", "x=" + odd]),
+                       "Split node 'halves'", "the split axis has size 7",
+                       "a dynamic axis splits into equal parts only")
 
 
 def main():

@@ -135,7 +135,12 @@ TEST(ShapeFunctions, FixedSizesAlongAnAxisAndRecurrentLayers) {
   const auto parts = shapes("Split", {{5, 6}}, {{8, 2}, {8, 4}}, &axis1);
   EXPECT_EQ(parts[0], (Shape{5, 2}));
   EXPECT_EQ(parts[1], (Shape{5, 4}));
-  EXPECT_NE(shapeError("Split", {{5, 7}}, {{8, 2}, {8, 4}}, &axis1).find("splitting a dynamic dim"), std::string::npos);
+  EXPECT_NE(shapeError("Split", {{5, 7}}, {{8, 2}, {8, 4}}, &axis1).find("a dynamic axis splits into equal parts only"),
+            std::string::npos);
+  // Equal parts (ONNX's Split without sizes) divide the run's length.
+  const auto halves = shapes("Split", {{5, 6}}, {{8, 8}, {8, 8}}, &axis1);
+  EXPECT_EQ(halves[1], (Shape{5, 3}));
+  EXPECT_NE(shapeError("Split", {{5, 7}}, {{8, 8}, {8, 8}}, &axis1).find("the split axis has size 7"), std::string::npos);
   EXPECT_EQ(shapes("TopK", {{3, 9}}, {{8, 2}, {8, 2}}, &axis1)[1], (Shape{3, 2}));
   EXPECT_EQ(shapes("OneHot", {{3, 5}}, {{8, 10, 9}}, &axis1)[0], (Shape{3, 10, 5}));
   AttrList lstm;
