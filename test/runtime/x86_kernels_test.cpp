@@ -148,6 +148,30 @@ std::vector<ConvCase> x86ConvCases() {
       {{1, 3, 11, 40}, 3, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Silu"},
       {{2, 2, 9, 5}, 4, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Sigmoid"},
       {{1, 2, 9, 17}, 2, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, false, "HardSwish"},
+      // depthwise 5x5 (EfficientNet), "same" pads of 2 on short rows (depthwise5x5Same):
+      // rows of 1, 2, 3, 7, 14, 28 (every mask offset past both row ends, vectors across
+      // several rows), a channel multiplier, batches, each epilogue, no bias
+      {{1, 5, 7, 7}, 5, 5, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Silu"},
+      {{1, 3, 14, 14}, 3, 3, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Silu"},
+      {{1, 2, 28, 28}, 2, 2, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, false, "Relu"},
+      {{2, 3, 9, 13}, 6, 3, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Clip", 0.f, 6.f},
+      {{1, 2, 6, 1}, 2, 2, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true},
+      {{1, 2, 5, 2}, 2, 2, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, false, "Sigmoid"},
+      {{1, 3, 4, 3}, 3, 3, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "HardSwish"},
+      // ... on bands (depthwiseKxK<5, SH, SW>): rows of whole vectors (40, 64, 80), strides
+      // 2 and mixed 1/2 as in EfficientNet's 56x56 and 14x14 reductions, odd sizes and
+      // heights, asymmetric pads, a channel multiplier, planes split into several bands
+      {{1, 3, 11, 40}, 3, 3, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Silu"},
+      {{1, 2, 9, 64}, 2, 2, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, false, "Clip", 0.f, 6.f},
+      {{1, 2, 6, 80}, 2, 2, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true},
+      {{1, 3, 56, 56}, 3, 3, {5, 5}, {2, 2}, {1, 1}, {1, 1, 2, 2}, true, "Silu"},
+      {{1, 5, 14, 14}, 5, 5, {5, 5}, {2, 2}, {1, 1}, {1, 1, 2, 2}, true, "Silu"},
+      {{1, 3, 15, 15}, 3, 3, {5, 5}, {2, 2}, {1, 1}, {2, 2, 2, 2}, false, "Relu"},
+      {{1, 2, 17, 29}, 4, 2, {5, 5}, {2, 1}, {1, 1}, {0, 2, 1, 2}, true, "Silu"},
+      {{1, 2, 12, 33}, 2, 2, {5, 5}, {1, 2}, {1, 1}, {2, 3, 2, 1}, true, "HardSwish"},
+      {{1, 2, 10, 9}, 2, 2, {5, 5}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Silu"},
+      {{1, 2, 150, 40}, 2, 2, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Clip", 0.f, 6.f},
+      {{2, 2, 161, 117}, 2, 2, {5, 5}, {2, 2}, {1, 1}, {2, 1, 2, 0}, false, "Silu"},
       // Winograd F(4x4, 3x3) (3x3, stride 1, constant weights, >= 32 tiles and 16
       // channels): whole tiles; partial last tiles with asymmetric and wide pads, a batch,
       // odd channel counts (GEMM tails), each epilogue
@@ -239,6 +263,8 @@ TEST_P(X86Conv, PropagatesNaN) {
       {{1, 4, 6, 10}, 4, 4, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
       {{1, 4, 6, 10}, 4, 4, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, false, "Relu"},
       {{1, 4, 6, 10}, 5, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 4, 6, 10}, 4, 4, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Relu"},
+      {{1, 4, 6, 10}, 4, 4, {5, 5}, {2, 2}, {1, 1}, {2, 2, 2, 2}, true, "Clip", 0.f, 6.f},
   };
   uint32_t seed = 1500;
   for (const ConvCase &c : cases) {

@@ -282,22 +282,25 @@ void depthwiseRows(const float *band, const int64_t *taps, int64_t ntaps, const 
   }
 }
 
-// The common case, 3x3 with no dilation and strides SH, SW of 1 or 2: the weights stay in
-// registers, two output rows per pass share their input rows (4 rows for 6 with SH = 1),
-// and every load is a row pointer plus a constant: the taps of a row are columns 0, 1, 2
-// of the one phase (SW = 1), or 0 and 1 of the even phase and 0 of the odd (SW = 2).
-template <int SH, int SW>
-void depthwise3x3(const float *band, const int64_t *taps, int64_t rowStride, const float *w,
+// The common cases, K x K (3x3, 5x5) with no dilation and strides SH, SW of 1 or 2: the
+// weights stay in registers (K = 3; at 5, 25 do not fit in 16 ymm and are reloaded), two
+// output rows per pass share their input rows (K + 1 rows for 2 K with SH = 1), and every
+// load is a row pointer plus a constant: the taps of a row are columns 0 .. K - 1 of the
+// one phase (SW = 1), or the even taps' of the even phase and the odd taps' of the odd
+// (SW = 2).
+template <int K, int SH, int SW>
+void depthwiseKxK(const float *band, const int64_t *taps, int64_t rowStride, const float *w,
                   float bias, const Clamp &clamp, int64_t OH, int64_t OW, float *y) {
-  __m256 wv[9];
-  for (int t = 0; t < 9; ++t) wv[t] = _mm256_set1_ps(w[t]);
+  __m256 wv[K * K];
+  for (int t = 0; t < K * K; ++t) wv[t] = _mm256_set1_ps(w[t]);
   const __m256 b = _mm256_set1_ps(bias);
   const RowStore store(OW);
-  // Where taps (r, 0), (r, 1), (r, 2) read, relative to row r's pointer.
+  // Where taps (r, 0) and (r, 1) read, relative to row r's pointer: tap (r, kw) is kw
+  // floats on (SW = 1), or kw / 2 floats on in the even or odd phase (SW = 2).
   const int64_t even = taps[0], odd = SW == 1 ? taps[0] : taps[1];
   auto load = [&](const float *row, int kw) {
     if (SW == 1) return _mm256_loadu_ps(row + even + kw);
-    return kw == 1 ? _mm256_loadu_ps(row + odd) : _mm256_loadu_ps(row + even + kw / 2);
+    return kw % 2 ? _mm256_loadu_ps(row + odd + kw / 2) : _mm256_loadu_ps(row + even + kw / 2);
   };
   for (int64_t oh = 0; oh < OH; oh += 2) {
     const float *rows = band + oh * SH * rowStride;
@@ -305,11 +308,13 @@ void depthwise3x3(const float *band, const int64_t *taps, int64_t rowStride, con
     if (oh + 1 < OH) {
       for (int64_t ow = 0; ow < OW; ow += 8) {
         __m256 acc0 = b, acc1 = b;
-        for (int r = 0; r < 3 + SH; ++r) {
-          for (int kw = 0; kw < 3; ++kw) {
+        EDGEC_UNROLL
+        for (int r = 0; r < K + SH; ++r) {
+          EDGEC_UNROLL
+          for (int kw = 0; kw < K; ++kw) {
             const __m256 v = load(rows + r * rowStride + ow, kw);
-            if (r < 3) acc0 = _mm256_fmadd_ps(wv[r * 3 + kw], v, acc0);
-            if (r >= SH && r - SH < 3) acc1 = _mm256_fmadd_ps(wv[(r - SH) * 3 + kw], v, acc1);
+            if (r < K) acc0 = _mm256_fmadd_ps(wv[r * K + kw], v, acc0);
+            if (r >= SH && r - SH < K) acc1 = _mm256_fmadd_ps(wv[(r - SH) * K + kw], v, acc1);
           }
         }
         store(y0, ow, clamp(acc0));
@@ -318,9 +323,11 @@ void depthwise3x3(const float *band, const int64_t *taps, int64_t rowStride, con
     } else {  // an odd last row
       for (int64_t ow = 0; ow < OW; ow += 8) {
         __m256 acc = b;
-        for (int r = 0; r < 3; ++r)
-          for (int kw = 0; kw < 3; ++kw)
-            acc = _mm256_fmadd_ps(wv[r * 3 + kw], load(rows + r * rowStride + ow, kw), acc);
+        EDGEC_UNROLL
+        for (int r = 0; r < K; ++r)
+          EDGEC_UNROLL
+          for (int kw = 0; kw < K; ++kw)
+            acc = _mm256_fmadd_ps(wv[r * K + kw], load(rows + r * rowStride + ow, kw), acc);
         store(y0, ow, clamp(acc));
       }
     }
@@ -397,6 +404,61 @@ void fillSameMasks(int64_t W, int64_t period, SameMask *masks) {
       masks[v * 16 + i] = col != 0 ? -1 : 0;
       masks[v * 16 + 8 + i] = col != W - 1 ? -1 : 0;
     }
+}
+
+// The 5x5 counterpart of depthwise3x3Same (pads of 2 all round, stride 1; EfficientNet's
+// 7x7, 14x14 and 28x28 planes): 2 W + 2 zeros before and after the plane, one sum per
+// kernel column, and the sums of columns 0, 1, 3 and 4 (offsets -2, -1, +1, +2) each
+// masked by the lanes whose column plus that offset is inside the row.
+void depthwise5x5Same(const float *plane, const int32_t *masks, int64_t period,
+                      const float *w, float bias, const Clamp &clamp, int64_t H, int64_t W,
+                      float *y) {
+  const __m256 b = _mm256_set1_ps(bias);
+  const int64_t n = H * W, fullEnd = n / 8 * 8;
+  const __m256i tail = firstLanes(n - fullEnd);
+  int64_t p = 0;
+  for (int64_t f = 0; f < n; f += 8) {
+    const float *q = plane + f - 2 * W - 2;
+    __m256 c[5];
+    EDGEC_UNROLL
+    for (int kw = 0; kw < 5; ++kw)
+      c[kw] = kw == 2 ? _mm256_fmadd_ps(_mm256_broadcast_ss(w + kw), _mm256_loadu_ps(q + kw), b)
+                      : _mm256_mul_ps(_mm256_broadcast_ss(w + kw), _mm256_loadu_ps(q + kw));
+    EDGEC_UNROLL
+    for (int kh = 1; kh < 5; ++kh) {
+      EDGEC_UNROLL
+      for (int kw = 0; kw < 5; ++kw)
+        c[kw] = _mm256_fmadd_ps(_mm256_broadcast_ss(w + kh * 5 + kw),
+                                _mm256_loadu_ps(q + kh * W + kw), c[kw]);
+    }
+    const int32_t *m = masks + p * 32;
+    auto masked = [&](__m256 v, int i) {
+      return _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_loadu_si256(
+                                  reinterpret_cast<const __m256i *>(m + 8 * i))));
+    };
+    const __m256 near = _mm256_add_ps(masked(c[1], 1), masked(c[3], 2));
+    const __m256 far = _mm256_add_ps(masked(c[0], 0), masked(c[4], 3));
+    const __m256 v = clamp(_mm256_add_ps(c[2], _mm256_add_ps(near, far)));
+    if (f < fullEnd)
+      _mm256_storeu_ps(y + f, v);
+    else
+      _mm256_maskstore_ps(y + f, tail, v);
+    if (++p == period) p = 0;
+  }
+}
+
+// depthwise5x5Same's masks: per vector, 8 lanes of all-ones or zeros for each of the
+// column offsets -2, -1, +1, +2.
+constexpr int64_t kSame5MasksPerVector = 32;
+
+void fillSame5Masks(int64_t W, int64_t period, SameMask *masks) {
+  static constexpr int64_t kOffsets[4] = {-2, -1, 1, 2};
+  for (int64_t v = 0; v < period; ++v)
+    for (int64_t j = 0; j < 4; ++j)
+      for (int64_t i = 0; i < 8; ++i) {
+        const int64_t col = (8 * v + i) % W + kOffsets[j];
+        masks[v * 32 + 8 * j + i] = col >= 0 && col < W ? -1 : 0;
+      }
 }
 
 #include "conv_driver.inc"

@@ -289,21 +289,22 @@ void depthwiseRows(const float *band, const int64_t *taps, int64_t ntaps, const 
   }
 }
 
-// 3x3 with no dilation and strides SH, SW of 1 or 2: the weights stay in registers, two
-// output rows per pass share their input rows, and every load is a row pointer plus a
-// constant (see the AVX2 kernel).
-template <int SH, int SW>
-void depthwise3x3(const float *band, const int64_t *taps, int64_t rowStride, const float *w,
+// K x K (3x3, 5x5) with no dilation and strides SH, SW of 1 or 2: the weights stay in
+// registers, two output rows per pass share their input rows, and every load is a row
+// pointer plus a constant (see the AVX2 kernel).
+template <int K, int SH, int SW>
+void depthwiseKxK(const float *band, const int64_t *taps, int64_t rowStride, const float *w,
                   float bias, const Clamp &clamp, int64_t OH, int64_t OW, float *y) {
-  __m512 wv[9];
-  for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[t]);
+  __m512 wv[K * K];
+  for (int t = 0; t < K * K; ++t) wv[t] = _mm512_set1_ps(w[t]);
   const __m512 b = _mm512_set1_ps(bias);
   const RowStore store(OW);
-  // Where taps (r, 0), (r, 1), (r, 2) read, relative to row r's pointer.
+  // Where taps (r, 0) and (r, 1) read, relative to row r's pointer: tap (r, kw) is kw
+  // floats on (SW = 1), or kw / 2 floats on in the even or odd phase (SW = 2).
   const int64_t even = taps[0], odd = SW == 1 ? taps[0] : taps[1];
   auto load = [&](const float *row, int kw) {
     if (SW == 1) return _mm512_loadu_ps(row + even + kw);
-    return kw == 1 ? _mm512_loadu_ps(row + odd) : _mm512_loadu_ps(row + even + kw / 2);
+    return kw % 2 ? _mm512_loadu_ps(row + odd + kw / 2) : _mm512_loadu_ps(row + even + kw / 2);
   };
   for (int64_t oh = 0; oh < OH; oh += 2) {
     const float *rows = band + oh * SH * rowStride;
@@ -311,11 +312,13 @@ void depthwise3x3(const float *band, const int64_t *taps, int64_t rowStride, con
     if (oh + 1 < OH) {
       for (int64_t ow = 0; ow < OW; ow += 16) {
         __m512 acc0 = b, acc1 = b;
-        for (int r = 0; r < 3 + SH; ++r) {
-          for (int kw = 0; kw < 3; ++kw) {
+        EDGEC_UNROLL
+        for (int r = 0; r < K + SH; ++r) {
+          EDGEC_UNROLL
+          for (int kw = 0; kw < K; ++kw) {
             const __m512 v = load(rows + r * rowStride + ow, kw);
-            if (r < 3) acc0 = _mm512_fmadd_ps(wv[r * 3 + kw], v, acc0);
-            if (r >= SH && r - SH < 3) acc1 = _mm512_fmadd_ps(wv[(r - SH) * 3 + kw], v, acc1);
+            if (r < K) acc0 = _mm512_fmadd_ps(wv[r * K + kw], v, acc0);
+            if (r >= SH && r - SH < K) acc1 = _mm512_fmadd_ps(wv[(r - SH) * K + kw], v, acc1);
           }
         }
         store(y0, ow, clamp(acc0));
@@ -324,9 +327,11 @@ void depthwise3x3(const float *band, const int64_t *taps, int64_t rowStride, con
     } else {  // an odd last row
       for (int64_t ow = 0; ow < OW; ow += 16) {
         __m512 acc = b;
-        for (int r = 0; r < 3; ++r)
-          for (int kw = 0; kw < 3; ++kw)
-            acc = _mm512_fmadd_ps(wv[r * 3 + kw], load(rows + r * rowStride + ow, kw), acc);
+        EDGEC_UNROLL
+        for (int r = 0; r < K; ++r)
+          EDGEC_UNROLL
+          for (int kw = 0; kw < K; ++kw)
+            acc = _mm512_fmadd_ps(wv[r * K + kw], load(rows + r * rowStride + ow, kw), acc);
         store(y0, ow, clamp(acc));
       }
     }
@@ -408,6 +413,60 @@ void fillSameMasks(int64_t W, int64_t period, SameMask *masks) {
     masks[2 * v] = static_cast<__mmask16>(notFirst);
     masks[2 * v + 1] = static_cast<__mmask16>(notLast);
   }
+}
+
+// The 5x5 counterpart of depthwise3x3Same (see the AVX2 kernel): one sum per kernel
+// column, the outer four added where their masks say the column is inside the row.
+void depthwise5x5Same(const float *plane, const __mmask16 *masks, int64_t period,
+                      const float *w, float bias, const Clamp &clamp, int64_t H, int64_t W,
+                      float *y) {
+  __m512 wv[25];
+  for (int t = 0; t < 25; ++t) wv[t] = _mm512_set1_ps(w[t]);
+  const __m512 b = _mm512_set1_ps(bias);
+  const int64_t n = H * W, fullEnd = n / 16 * 16;
+  const __mmask16 tail = firstLanes(n - fullEnd);
+  int64_t p = 0;
+  for (int64_t f = 0; f < n; f += 16) {
+    const float *q = plane + f - 2 * W - 2;
+    __m512 c[5];
+    EDGEC_UNROLL
+    for (int kw = 0; kw < 5; ++kw)
+      c[kw] = kw == 2 ? _mm512_fmadd_ps(wv[kw], _mm512_loadu_ps(q + kw), b)
+                      : _mm512_mul_ps(wv[kw], _mm512_loadu_ps(q + kw));
+    EDGEC_UNROLL
+    for (int kh = 1; kh < 5; ++kh) {
+      EDGEC_UNROLL
+      for (int kw = 0; kw < 5; ++kw)
+        c[kw] = _mm512_fmadd_ps(wv[kh * 5 + kw], _mm512_loadu_ps(q + kh * W + kw), c[kw]);
+    }
+    const __mmask16 *m = masks + 4 * p;
+    const __m512 c1 = _mm512_maskz_mov_ps(m[1], c[1]), c0 = _mm512_maskz_mov_ps(m[0], c[0]);
+    const __m512 near = _mm512_mask_add_ps(c1, m[2], c1, c[3]);
+    const __m512 far = _mm512_mask_add_ps(c0, m[3], c0, c[4]);
+    const __m512 v = clamp(_mm512_add_ps(c[2], _mm512_add_ps(near, far)));
+    if (f < fullEnd)
+      _mm512_storeu_ps(y + f, v);
+    else
+      _mm512_mask_storeu_ps(y + f, tail, v);
+    if (++p == period) p = 0;
+  }
+}
+
+// depthwise5x5Same's masks: per vector, the lanes whose column plus -2, -1, +1, +2 is
+// inside the row.
+constexpr int64_t kSame5MasksPerVector = 4;
+
+void fillSame5Masks(int64_t W, int64_t period, SameMask *masks) {
+  static constexpr int64_t kOffsets[4] = {-2, -1, 1, 2};
+  for (int64_t v = 0; v < period; ++v)
+    for (int64_t j = 0; j < 4; ++j) {
+      unsigned bits = 0;
+      for (int64_t i = 0; i < 16; ++i) {
+        const int64_t col = (16 * v + i) % W + kOffsets[j];
+        bits |= (col >= 0 && col < W ? 1u : 0u) << i;
+      }
+      masks[4 * v + j] = static_cast<__mmask16>(bits);
+    }
 }
 
 #include "conv_driver.inc"
