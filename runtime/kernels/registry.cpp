@@ -9,6 +9,7 @@
 #if defined(__x86_64__)
 #include "x86/unary_f32.h"  // registerX86UnaryF32
 #include "x86_recurrent.h"
+#include "x86_resize.h"
 #include "x86_f32_plans.h"
 #endif
 
@@ -206,6 +207,8 @@ void registerX86Kernels(KernelRegistry &r) {
   add("ReduceSumSquare", Isa::X86Avx2, newX86Avx2ReduceSumSquareF32, x86::acceptsReduceF32);
   add("ReduceMax", Isa::X86Avx2, newX86Avx2ReduceMaxF32, x86::acceptsReduceF32);
   add("ReduceMin", Isa::X86Avx2, newX86Avx2ReduceMinF32, x86::acceptsReduceF32);
+  // f32 Resize: 4-D, H and W only, linear/nearest, constant scales (x86_resize.h).
+  add("Resize", Isa::X86Avx2, x86::newX86Avx2ResizeF32, x86::acceptsResizeF32);
   // f32 RNN/GRU/LSTM with the default activations and no clip (x86_recurrent.h).
   for (const auto &[op, cell] : {std::pair<const char *, int>{"RNN", 0}, {"GRU", 1}, {"LSTM", 2}})
     r.add(op, Isa::X86Avx2, [cell = cell] { return std::unique_ptr<Kernel>(x86::newX86Avx2RecurrentF32(cell)); },

@@ -9,6 +9,7 @@
 
 #include "ref/cubic.h"
 #include "ref/quant_params.h"
+#include "ref/resample.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -69,22 +70,6 @@ public:
 };
 
 // ---- Resize ----
-
-// One dim of a Resize: for output index o, `taps` input offsets (indices clamped to the
-// input, times the dim's stride) and weights, and whether its source lies outside the
-// input (tf_crop_and_resize; the output is then extrapolation_value).
-struct ResizeAxis {
-  int taps = 1;
-  std::vector<int64_t> offset;   // [out][taps]
-  std::vector<double> weight;    // [out][taps]
-  std::vector<uint8_t> outside;  // [out]
-};
-
-struct ResizeModes {
-  std::string mode, coordinates, nearest;
-  double cubicA = -0.75;
-  bool excludeOutside = false;
-};
 
 // The source coordinate of output index x along a dim (ONNX 1.12's reference,
 // onnx/backend/test/case/node/resize.py, interpolate_1d_with_x, with its f32/f64 mix:
@@ -183,12 +168,7 @@ ResizeAxis resizeAxis(const ResizeModes &m, int64_t in, int64_t out, double scal
   return a;
 }
 
-// The taps of every dim of one Resize and the loop that runs them.
-struct ResizePlan {
-  std::vector<ResizeAxis> axes;
-  bool copies = true;   // every dim one tap: copy elements (any dtype)
-  bool planar = false;  // only the last two dims mix, nothing outside the input
-};
+}  // namespace
 
 // `scale` and `outWidth` per dim (resizeAxis), roi starts then ends (empty: none).
 ResizePlan planResize(const ResizeModes &m, const std::vector<int64_t> &in, const std::vector<int64_t> &out,
@@ -211,6 +191,20 @@ ResizePlan planResize(const ResizeModes &m, const std::vector<int64_t> &in, cons
   }
   return p;
 }
+
+ResizePlan planConstantResize(const ResizeModes &m, const std::vector<int64_t> &in, const std::vector<int64_t> &out,
+                              const std::vector<float> &scales, const std::vector<float> &roi) {
+  const int rank = int(in.size());
+  std::vector<double> scale(rank), width(rank);
+  for (int d = 0; d < rank; ++d) {
+    const bool fromSizes = in[d] > 0 && float(out[d]) / float(in[d]) == scales[d];
+    scale[d] = fromSizes ? double(out[d]) / double(in[d]) : double(scales[d]);
+    width[d] = fromSizes ? double(out[d]) : double(float(in[d]) * scales[d]);
+  }
+  return planResize(m, in, out, scale, width, roi);
+}
+
+namespace {
 
 // "[1, 1, 2, 3]": how run-time errors quote the values a run was given.
 template <typename T> std::string valueList(const std::vector<T> &v) {
@@ -303,17 +297,7 @@ public:
     if (!floatType && m_.mode != "nearest" && (scalesInput_ || sizesInput_ || roiInput_))
       kernelFail(sig, std::string("linear and cubic resizing take f32 or f64, got ") + dtypeName(dtype_));
     if (!scalesInput_ && !sizesInput_ && !roiInput_) {
-      // Constant scales: a scale that is the f32 rounding of out / in came from ONNX
-      // `sizes` (the verifier allows that or out = floor(in * scale)): use the exact
-      // ratio, as the reference does.
-      std::vector<double> scale(rank), width(rank);
-      for (int d = 0; d < rank; ++d) {
-        const int64_t in = x.shape[d], out = y.shape[d];
-        const bool fromSizes = in > 0 && float(out) / float(in) == scales[d];
-        scale[d] = fromSizes ? double(out) / double(in) : double(scales[d]);
-        width[d] = fromSizes ? double(out) : double(float(in) * scales[d]);
-      }
-      plan_ = planResize(m_, x.shape, y.shape, scale, width, roi);
+      plan_ = planConstantResize(m_, x.shape, y.shape, scales, roi);
       if (!plan_.copies && !floatType)
         kernelFail(sig, std::string("linear and cubic resizing take f32 or f64, got ") + dtypeName(dtype_));
     } else {
