@@ -18,7 +18,6 @@ cannot share equally.
 """
 import os
 import sys
-import tempfile
 
 import numpy as np
 
@@ -344,33 +343,7 @@ def check_errors(edgec, work):
 
 
 def main():
-    p = harness.parser(__doc__)
-    p.add_argument("--peers", help="npm prefix holding onnxruntime-node (default BUILD/peers, installed on first use)")
-    harness.add_results_arguments(p, "the exported models, packages, inputs and outputs")
-    args = p.parse_args()
-    edgec = os.path.join(os.path.abspath(args.build_dir), "bin", "edgec")
-    peers = os.path.abspath(args.peers or os.path.join(args.build_dir, "peers"))
-    if not os.access(edgec, os.X_OK):
-        return harness.setup_failed("no edgec binary at %s" % edgec)
-    import torch
-    torch.set_num_threads(1)
-    work = tempfile.mkdtemp(prefix="dynamic-", dir=os.path.abspath(args.build_dir))
-    tally = harness.Tally(28)
-    ort_cases = []
-    try:
-        for name, factory in MODELS:
-            try:
-                for case, ok, detail in check_model(name, factory, edgec, work, ort_cases):
-                    tally.add(case, ok, detail)
-            except Exception as e:  # a broken export is a failure of its model, not a crash
-                tally.add(name, False, "%s: %s" % (type(e).__name__, e))
-        for case, ok, detail in ort.check_cases(ort_cases, work, peers):
-            tally.add(case, ok, detail)
-        for case, ok, detail in check_errors(edgec, work):
-            tally.add(case, ok, detail)
-    finally:
-        harness.release_work(work, args.keep or tally.failed)
-    return tally.finish(args.results_json)
+    return ort.run_model_harness(__doc__, "dynamic-", 28, MODELS, check_model, extra=check_errors)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 
 import numpy as np
 
@@ -88,6 +89,41 @@ def check_cases(cases, work, peers):
                 yield case, False, "ONNX Runtime gave no output: %s" % e
                 continue
             yield case, ok, "vs ORT %s: %s" % (VERSION, detail)
+
+
+def run_model_harness(doc, prefix, width, models, check_model, extra=None):
+    """The main of a harness that checks PyTorch models through edgec against PyTorch and
+    ORT (dynamic_shapes.py, data_dependent.py): each (name, factory) of `models` through
+    check_model(name, factory, edgec, work, ort_cases), which yields PyTorch cases and
+    records ORT ones (check_cases), then extra(edgec, work)'s cases. -> exit status."""
+    import harness
+    p = harness.parser(doc)
+    p.add_argument("--peers", help="npm prefix holding onnxruntime-node (default BUILD/peers, installed on first use)")
+    harness.add_results_arguments(p, "the exported models, packages, inputs and outputs")
+    args = p.parse_args()
+    edgec = os.path.join(os.path.abspath(args.build_dir), "bin", "edgec")
+    peers = os.path.abspath(args.peers or os.path.join(args.build_dir, "peers"))
+    if not os.access(edgec, os.X_OK):
+        return harness.setup_failed("no edgec binary at %s" % edgec)
+    import torch
+    torch.set_num_threads(1)
+    work = tempfile.mkdtemp(prefix=prefix, dir=os.path.abspath(args.build_dir))
+    tally = harness.Tally(width)
+    ort_cases = []
+    try:
+        for name, factory in models:
+            try:
+                for case, ok, detail in check_model(name, factory, edgec, work, ort_cases):
+                    tally.add(case, ok, detail)
+            except Exception as e:  # a broken export is a failure of its model, not a crash
+                tally.add(name, False, "%s: %s" % (type(e).__name__, e))
+        for case, ok, detail in check_cases(ort_cases, work, peers):
+            tally.add(case, ok, detail)
+        for case, ok, detail in (extra(edgec, work) if extra else []):
+            tally.add(case, ok, detail)
+    finally:
+        harness.release_work(work, args.keep or tally.failed)
+    return tally.finish(args.results_json)
 
 
 def outputs(result):
