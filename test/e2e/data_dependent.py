@@ -95,10 +95,11 @@ def detection():
     return PostProcess(), inputs, 11
 
 
-def scripted_loops():
-    """torch.jit.script loops: a refinement step per row (a Loop whose trip count the
-    export computes from the input's shape) and halving until the largest element is at
-    most 1 (a Loop on a condition)."""
+def refine_loops():
+    """A module with two loops (unscripted): a refinement step per row of x (a Loop whose
+    trip count the export computes from x's shape) and halving until the largest element
+    is at most 1 (a Loop on a condition); returns both results. dynamic_shapes.py uses it
+    too."""
     import torch
 
     class Refine(torch.nn.Module):
@@ -115,10 +116,16 @@ def scripted_loops():
                 y = y * 0.5
             return h, y
 
+    return Refine()
+
+
+def scripted_loops():
+    """refine_loops through torch.jit.script: ONNX Loop nodes."""
+    import torch
     rng = np.random.RandomState(7)
     inputs = [rng.randn(2, 8).astype(np.float32), rng.randn(2, 8).astype(np.float32) * 100,
               np.full((2, 8), 0.25, np.float32)]
-    return torch.jit.script(Refine()), [("x", x) for x in inputs], 13
+    return torch.jit.script(refine_loops()), [("x", x) for x in inputs], 13
 
 
 MODELS = [("masked_select", masked_select), ("nonzero_coords", nonzero_coords), ("unique_counts", unique_counts),

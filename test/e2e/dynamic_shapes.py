@@ -137,23 +137,20 @@ def scripted_if():
 
 
 def scripted_loops():
-    """Scripted loops (torch.jit.script): a refinement step per row, a Loop whose trip
-    count is the run's batch (read with Shape), and halving while the largest element is
-    above 1, a Loop on a condition; their results concatenated. The batch is dynamic."""
+    """data_dependent.py's scripted loops (a refinement step per row: a Loop whose trip
+    count is the run's batch, read with Shape; halving while the largest element is above
+    1: a Loop on a condition), their results concatenated, with the batch dynamic."""
     import torch
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import data_dependent
 
     class Loops(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.lin = torch.nn.Linear(8, 8)
+            self.loops = data_dependent.refine_loops()
 
         def forward(self, x):
-            h = x
-            for _ in range(x.shape[0]):
-                h = torch.tanh(self.lin(h)) + x
-            y = x
-            while bool(y.abs().max() > 1.0):
-                y = y * 0.5
+            h, y = self.loops(x)
             return torch.cat([h, y], 1)
 
     return torch.jit.script(Loops().eval()), (2, 8), {0: "batch"}, {"batch": 6}, [(2, 8), (6, 8), (1, 8)]
