@@ -106,8 +106,11 @@ inline void registerRefKernels(KernelRegistry &r) {
 // export only factories, which registry.cpp registers from baseline code: registration
 // runs on every CPU, and ISA code must not run until the registry has picked one of
 // its kernels for a CPU that has the ISA (see hostIsas).
+// f32 Gemm and MatMul (x86/gemm_f32_driver.inc).
 Kernel *newX86Avx2Gemm();
 Kernel *newX86Avx2MatMul();
+Kernel *newX86Avx512Gemm();
+Kernel *newX86Avx512MatMul();
 Kernel *newX86Avx2Conv();
 Kernel *newX86Avx512Conv();
 // f32 ConvTranspose, 1-D and 2-D, on the Conv GEMM (x86/conv_transpose_driver.inc; accepts

@@ -144,6 +144,8 @@ void registerX86Kernels(KernelRegistry &r) {
   registerX86UnaryF32(r);
   add("Gemm", Isa::X86Avx2, newX86Avx2Gemm, f32Only);
   add("MatMul", Isa::X86Avx2, newX86Avx2MatMul, f32Only);
+  add("Gemm", Isa::X86Avx512, newX86Avx512Gemm, f32Only);
+  add("MatMul", Isa::X86Avx512, newX86Avx512MatMul, f32Only);
   add("Conv", Isa::X86Avx2, newX86Avx2Conv, f32Only);
   add("Conv", Isa::X86Avx512, newX86Avx512Conv, f32Only);
   add("ConvTranspose", Isa::X86Avx2, newX86Avx2ConvTranspose, x86::acceptsConvTransposeF32);
