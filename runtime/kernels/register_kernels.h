@@ -38,6 +38,8 @@ void registerRefRecurrent(KernelRegistry &r);  // RNN, GRU, LSTM
 // NonZero, Compress, Unique, NonMaxSuppression: output sizes that depend on the input
 // values, written within the planned capacity (ref/data_dependent.cpp).
 void registerRefDataDependent(KernelRegistry &r);
+// FusedElementwise, edge-fuse-elementwise's op (ref/fused_elementwise.cpp)
+void registerRefFusedElementwise(KernelRegistry &r);
 void registerControlFlowKernels(KernelRegistry &r);  // If, Scan (control_flow.h)
 // Quantized (int8/uint8) kernels, under the float ops' names with accepts =
 // isQuantizedCall (ref/quant_params.h): among equal ISAs the registry prefers them.
@@ -87,6 +89,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefShape(r);
   registerRefRecurrent(r);
   registerRefDataDependent(r);
+  registerRefFusedElementwise(r);
   registerControlFlowKernels(r);
   registerRefQuantLinalg(r);
   registerRefQuantElementwise(r);

@@ -8,6 +8,7 @@
 #include "src/model.h"
 #if defined(__x86_64__)
 #include "x86/unary_f32.h"  // registerX86UnaryF32
+#include "x86/fused_elementwise.h"  // registerX86FusedElementwise
 #include "x86_recurrent.h"
 #include "x86_resize.h"
 #include "x86_f32_plans.h"
@@ -142,6 +143,7 @@ void registerX86Kernels(KernelRegistry &r) {
   auto f32Only = [](const KernelSignature &sig) { return allOfDType(sig, DType::f32); };
   // f32 unary activations and math at x86-avx2 and x86-avx512 (x86_unary_f32.cpp).
   registerX86UnaryF32(r);
+  registerX86FusedElementwise(r);  // x86_fused_elementwise.cpp
   add("Gemm", Isa::X86Avx2, newX86Avx2Gemm, f32Only);
   add("MatMul", Isa::X86Avx2, newX86Avx2MatMul, f32Only);
   add("Gemm", Isa::X86Avx512, newX86Avx512Gemm, f32Only);

@@ -520,6 +520,7 @@ const std::map<std::string, ShapeFn> &table() {
     for (const char *op : {"Add", "Sub", "Mul", "Div", "Pow", "Mod", "BitShift", "Min", "Max", "Sum", "Mean", "Equal",
                            "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Where"})
       m[op] = broadcastAll;
+    m["FusedElementwise"] = broadcastAll;  // its inputs broadcast to its result
     m["PRelu"] = firstInput;
     m["LayerNormalization"] = layerNorm;
     m["Conv"] = conv;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "ref/elementwise_fns.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -106,7 +107,7 @@ public:
           if constexpr (std::is_integral_v<X> && std::is_integral_v<E>)
             return intPow(x, e);
           else  // the result takes the base's type, as numpy's power(...).astype(X)
-            return static_cast<X>(std::pow(static_cast<double>(x), static_cast<double>(e)));
+            return fn::powFloat(x, static_cast<double>(e));
         });
       });
     });
@@ -169,16 +170,17 @@ template <typename T> void unaryLoop(UnaryOp op, const T *x, T *y, int64_t n) {
     }
   } else {
     switch (op) {
-    case UnaryOp::Relu: return map([](T v) { return v < 0 ? T(0) : v; });  // keeps NaN
+    // ref/elementwise_fns.h: the functions the fused kernel's steps use too.
+    case UnaryOp::Relu: return map([](T v) { return fn::relu(v); });  // keeps NaN
     case UnaryOp::Sigmoid: return map([](T v) { return sigmoidOf(v); });
-    case UnaryOp::Tanh: return map([](T v) { return std::tanh(v); });
-    case UnaryOp::Sqrt: return map([](T v) { return std::sqrt(v); });
-    case UnaryOp::Erf: return map([](T v) { return std::erf(v); });
-    case UnaryOp::Exp: return map([](T v) { return std::exp(v); });
-    case UnaryOp::Log: return map([](T v) { return std::log(v); });
-    case UnaryOp::Neg: return map([](T v) { return -v; });
-    case UnaryOp::Abs: return map([](T v) { return std::abs(v); });
-    case UnaryOp::Reciprocal: return map([](T v) { return T(1) / v; });
+    case UnaryOp::Tanh: return map([](T v) { return fn::tanh(v); });
+    case UnaryOp::Sqrt: return map([](T v) { return fn::sqrt(v); });
+    case UnaryOp::Erf: return map([](T v) { return fn::erf(v); });
+    case UnaryOp::Exp: return map([](T v) { return fn::exp(v); });
+    case UnaryOp::Log: return map([](T v) { return fn::log(v); });
+    case UnaryOp::Neg: return map([](T v) { return fn::neg(v); });
+    case UnaryOp::Abs: return map([](T v) { return fn::abs(v); });
+    case UnaryOp::Reciprocal: return map([](T v) { return fn::reciprocal(v); });
     }
   }
 }
@@ -255,7 +257,7 @@ public:
       const int64_t n = in[0]->numel();
       // min(max(x, lo), hi): lo > hi gives hi everywhere, as in ONNX; NaN stays NaN.
       parallelRange(ctx, n, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) y[i] = std::min(std::max(x[i], lo), hi);
+        for (int64_t i = b; i < e; ++i) y[i] = fn::clip(x[i], lo, hi);
       });
     });
   }

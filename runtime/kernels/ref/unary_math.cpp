@@ -10,6 +10,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "ref/elementwise_fns.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -36,14 +37,14 @@ struct FloatFn {
 struct LeakyRelu : FloatFn {
   static constexpr std::array<const char *, 1> kAttrs{"alpha"};
   template <typename T> T operator()(T v, const Params &p) const {
-    return v < 0 ? T(p.alpha) * v : v;
+    return fn::leakyRelu(v, p.alpha);
   }
 };
 struct Elu : FloatFn {
   static constexpr std::array<const char *, 1> kAttrs{"alpha"};
   // expm1: exact near 0, where exp(x) - 1 cancels.
   template <typename T> T operator()(T v, const Params &p) const {
-    return v < 0 ? T(p.alpha) * std::expm1(v) : v;
+    return fn::elu(v, p.alpha);
   }
 };
 struct Selu : FloatFn {
@@ -55,7 +56,7 @@ struct Selu : FloatFn {
 struct HardSigmoid : FloatFn {
   static constexpr std::array<const char *, 2> kAttrs{"alpha", "beta"};
   template <typename T> T operator()(T v, const Params &p) const {
-    return std::min(T(1), std::max(T(0), T(p.alpha) * v + T(p.beta)));
+    return fn::hardSigmoid(v, p.alpha, p.beta);
   }
 };
 struct ThresholdedRelu : FloatFn {
@@ -86,7 +87,7 @@ struct HardSwish : FloatFn {
 struct Softplus : FloatFn {
   // log(1 + exp(x)) without overflow for large x.
   template <typename T> T operator()(T v, const Params &) const {
-    return v > 0 ? v + std::log1p(std::exp(-v)) : std::log1p(std::exp(v));
+    return fn::softplus(v);
   }
 };
 struct Softsign : FloatFn {

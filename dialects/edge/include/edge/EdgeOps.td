@@ -787,5 +787,6 @@ include "edge/EdgeRecurrentOps.td"
 include "edge/EdgeControlFlowOps.td"
 include "edge/EdgeSelectionOps.td"
 include "edge/EdgeDataDependentOps.td"
+include "edge/EdgeFusedElementwiseOps.td"
 
 #endif // EDGE_OPS_TD

@@ -1,0 +1,54 @@
+// Verifier of edge.FusedElementwise (EdgeFusedElementwiseOps.td): it checks what the
+// FusedElementwise kernels rely on (runtime/kernels/README.md, "FusedElementwise"), so a
+// plan built from verified IR needs no checks at run time beyond the kernel's own.
+#include "edge/EdgeDialect.h"
+
+#include "VerifyUtils.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+using namespace mlir::edge;
+using namespace mlir::edge::detail;
+
+namespace {
+// Registers a step reads: 2 (binary), 1 (unary, Pow: its exponent is a param), 0 unknown.
+int stepArity(StringRef op) {
+  return llvm::StringSwitch<int>(op)
+      .Cases("Add", "Sub", "Mul", "Div", 2)
+      .Cases("Pow", "Clip", "LeakyRelu", "Elu", "HardSigmoid", "Relu", "Sigmoid", "Tanh", 1)
+      .Cases("Erf", "Exp", "Log", "Neg", "Abs", "Sqrt", "Reciprocal", "HardSwish", "Softplus", 1)
+      .Default(0);
+}
+}  // namespace
+
+LogicalResult FusedElementwiseOp::verify() {
+  const int64_t nIn = int64_t(getInputs().size()), nSteps = int64_t(getOps().size());
+  if (nIn < 1 || nIn > kMaxInputs) return emitOpError() << "takes 1 to " << kMaxInputs << " inputs, got " << nIn;
+  if (nSteps < 1 || nSteps > kMaxSteps) return emitOpError() << "takes 1 to " << kMaxSteps << " steps, got " << nSteps;
+  if (int64_t(getArgs().size()) != 2 * nSteps || int64_t(getParams().size()) != 2 * nSteps)
+    return emitOpError() << "args and params must have 2 entries per step (" << 2 * nSteps << "), got "
+                         << getArgs().size() << " and " << getParams().size();
+  ArrayRef<int64_t> result = shapeOf(getOutput());
+  for (auto [i, in] : llvm::enumerate(getInputs())) {
+    auto b = broadcastShapes(shapeOf(in), result);
+    if (failed(b) || ArrayRef<int64_t>(*b) != result)
+      return emitOpError() << "input " << i << " " << shapeStr(shapeOf(in)) << " does not broadcast to the result "
+                           << shapeStr(result);
+  }
+  for (int64_t k = 0; k < nSteps; ++k) {
+    StringRef op = cast<StringAttr>(getOps()[k]).getValue();
+    const int arity = stepArity(op);
+    if (!arity) return emitOpError() << "step " << k << ": unknown op '" << op << "'";
+    for (int j = 0; j < 2; ++j) {
+      const int64_t r = getArgs()[2 * k + j];
+      if (j >= arity) {
+        if (r != -1) return emitOpError() << "step " << k << " (" << op << ") reads " << arity << " register(s); arg "
+                                          << j << " must be -1, got " << r;
+      } else if (r < 0 || r >= nIn + k) {
+        return emitOpError() << "step " << k << " (" << op << ") reads register " << r
+                             << ", not an input or an earlier step's (0.." << nIn + k - 1 << ")";
+      }
+    }
+  }
+  return success();
+}

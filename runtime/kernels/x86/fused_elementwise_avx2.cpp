@@ -1,0 +1,29 @@
+// x86 AVX2 + FMA FusedElementwise: x86/fused_elementwise_driver.inc on 8-lane vectors
+// (the vector math: x86/vec_math.inc, as the unary kernels of x86/unary_f32_avx2.cpp).
+//
+// Compiled with -mavx2 -mfma -ffp-contract=off; everything but the factory stays in an
+// anonymous namespace (see docs/architecture.md on ISA files).
+#include <immintrin.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "kernel.h"
+#include "ref/fused_elementwise.h"
+#include "x86/fused_elementwise.h"
+
+namespace edgec::rt {
+namespace {
+
+#include "x86/vec_avx2.inc"
+
+#include "x86/vec_math.inc"
+#include "x86/fused_elementwise_driver.inc"
+
+}  // namespace
+
+Kernel *newX86Avx2FusedElementwise() { return new FusedElementwiseKernel(); }
+
+}  // namespace edgec::rt
