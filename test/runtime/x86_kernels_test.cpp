@@ -137,6 +137,9 @@ std::vector<ConvCase> x86ConvCases() {
       // blocks taken one after the other (rows of 70 outputs over 576 taps: 3 per block)
       {{1, 40, 7, 7}, 36, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
       {{1, 64, 6, 70}, 20, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
+      // so many taps (K = 2700) that a block of B holds one tile's 48 columns: the 49th
+      // joins that block and rides along with its last tile (AVX-512's gemm)
+      {{1, 300, 7, 7}, 12, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
       // function epilogues (edge-fuse-epilogue) on every path: pointwise (also split by
       // output channels), im2col (one and several blocks), depthwise (bands and the flat
       // 3x3 kernel), with tails of 1 to 7 outputs

@@ -71,9 +71,12 @@ struct Clamp {
 // ---------------------------------------------------------------------------------------
 // GEMM (see conv_common.inc). The 8x48 tile of C lives in 24 zmm accumulators: per k,
 // three loads of B, eight broadcasts of A, 24 FMAs. Partial tiles read B in place under
-// masks, so the gemm needs no scratch and reads no A past the last panel.
+// masks and read no A past the last panel. The last 1 to 4 columns of a block (the 49th
+// output of a 7x7 plane, the 196th of 14x14) are copied into the gemm's scratch first: in
+// place they sit one per row of B, each k a different cache line, and that column took
+// as long as the other 48 (ResNet-18's layer 4).
 
-constexpr int64_t kTailCols = 0;
+constexpr int64_t kTailCols = 4;
 constexpr int64_t kPackedASlack = 0;
 
 // One tile: MR rows and NV vectors of 16 columns of C, from a packed A panel and B (row
@@ -112,40 +115,89 @@ void gemmTile(int64_t K, const float *a, const float *b, int64_t ldb, const floa
     }
 }
 
+// A full tile plus one more column, the last of its block (the 49th output of a 7x7
+// plane): a vector over the panel's MR rows, from `col` (K contiguous floats of B's
+// column), one more FMA per k next to the tile's 24. The panel's floats of each k are the
+// ones the tile broadcasts, already in L1, where a separate pass over the column read the
+// whole panel again and took a fifth of layer 4's time for 1/49 of its work.
+template <int MR>
+void gemmTilePlusColumn(int64_t K, const float *a, const float *b, int64_t ldb, const float *col,
+                        const float *bias, float *c, int64_t ldc, const Clamp &clamp) {
+  static_assert(kMR == 8, "a panel's rows are one ymm");
+  __m512 acc[MR][kNV];
+  EDGEC_UNROLL
+  for (int i = 0; i < MR; ++i)
+    EDGEC_UNROLL
+    for (int v = 0; v < kNV; ++v) acc[i][v] = bias ? _mm512_set1_ps(bias[i]) : _mm512_setzero_ps();
+  __m256 extra = _mm256_setzero_ps();
+  for (int64_t k = 0; k < K; ++k, a += kMR, b += ldb) {
+    __m512 bv[kNV];
+    EDGEC_UNROLL
+    for (int v = 0; v < kNV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+    EDGEC_UNROLL
+    for (int i = 0; i < MR; ++i) {
+      const __m512 ai = _mm512_set1_ps(a[i]);
+      EDGEC_UNROLL
+      for (int v = 0; v < kNV; ++v) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+    }
+    extra = _mm256_fmadd_ps(_mm256_loadu_ps(a), _mm256_broadcast_ss(col + k), extra);
+  }
+  EDGEC_UNROLL
+  for (int i = 0; i < MR; ++i)
+    EDGEC_UNROLL
+    for (int v = 0; v < kNV; ++v) _mm512_storeu_ps(c + i * ldc + 16 * v, clamp(acc[i][v]));
+  const __m512 init = bias ? _mm512_maskz_loadu_ps(firstLanes(MR), bias) : _mm512_setzero_ps();
+  float lanes[16];
+  _mm512_storeu_ps(lanes, clamp(_mm512_add_ps(init, _mm512_castps256_ps512(extra))));
+  for (int i = 0; i < MR; ++i) c[i * ldc + kNR] = lanes[i];
+}
+
+template <int MR = kMR>
+void gemmPanelPlusColumn(int64_t K, const float *a, const float *b, int64_t ldb, const float *col,
+                         const float *bias, int64_t rows, float *c, int64_t ldc, const Clamp &clamp) {
+  if constexpr (MR > 1) {
+    if (rows < MR) return gemmPanelPlusColumn<MR - 1>(K, a, b, ldb, col, bias, rows, c, ldc, clamp);
+  }
+  gemmTilePlusColumn<MR>(K, a, b, ldb, col, bias, c, ldc, clamp);
+}
+
 // The last Cols (1 to 4) columns of a row of tiles, e.g. the 49th output of a 7x7 plane:
-// each column is a vector over the panel's rows, one FMA per k, instead of a 16-wide tile
-// of mostly padding. Several partial sums per column keep 8 FMA chains in flight.
+// each column is a vector over the panel's 8 rows, one FMA per k, instead of a 16-wide
+// tile of mostly padding. The vectors are ymm: a panel's 8 floats of one k are 32 bytes
+// that never straddle a cache line, where a masked zmm load straddled one every other k
+// and held the column at a quarter of the speed. Several partial sums per column keep 8
+// FMA chains in flight.
 template <int Cols>
 void gemmColumns(int64_t K, const float *a, const float *b, int64_t ldb, const float *bias,
                  int64_t rows, float *c, int64_t ldc, const Clamp &clamp) {
+  static_assert(kMR == 8, "a panel's rows are one ymm");
   constexpr int kSplit = (8 + Cols - 1) / Cols;
-  constexpr __mmask16 kPanel = static_cast<__mmask16>((1u << kMR) - 1);
-  __m512 acc[Cols][kSplit];
+  __m256 acc[Cols][kSplit];
   EDGEC_UNROLL
   for (int j = 0; j < Cols; ++j)
     EDGEC_UNROLL
-    for (int u = 0; u < kSplit; ++u) acc[j][u] = _mm512_setzero_ps();
+    for (int u = 0; u < kSplit; ++u) acc[j][u] = _mm256_setzero_ps();
   int64_t k = 0;
   for (; k + kSplit <= K; k += kSplit)
     EDGEC_UNROLL
     for (int u = 0; u < kSplit; ++u) {
-      const __m512 av = _mm512_maskz_loadu_ps(kPanel, a + (k + u) * kMR);
+      const __m256 av = _mm256_loadu_ps(a + (k + u) * kMR);
       EDGEC_UNROLL
       for (int j = 0; j < Cols; ++j)
-        acc[j][u] = _mm512_fmadd_ps(av, _mm512_set1_ps(b[(k + u) * ldb + j]), acc[j][u]);
+        acc[j][u] = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b + (k + u) * ldb + j), acc[j][u]);
     }
   for (; k < K; ++k) {
-    const __m512 av = _mm512_maskz_loadu_ps(kPanel, a + k * kMR);
+    const __m256 av = _mm256_loadu_ps(a + k * kMR);
     EDGEC_UNROLL
     for (int j = 0; j < Cols; ++j)
-      acc[j][0] = _mm512_fmadd_ps(av, _mm512_set1_ps(b[k * ldb + j]), acc[j][0]);
+      acc[j][0] = _mm256_fmadd_ps(av, _mm256_broadcast_ss(b + k * ldb + j), acc[j][0]);
   }
   const __m512 init = bias ? _mm512_maskz_loadu_ps(firstLanes(rows), bias) : _mm512_setzero_ps();
   EDGEC_UNROLL
   for (int j = 0; j < Cols; ++j) {
     __m512 sum = init;
     EDGEC_UNROLL
-    for (int u = 0; u < kSplit; ++u) sum = _mm512_add_ps(sum, acc[j][u]);
+    for (int u = 0; u < kSplit; ++u) sum = _mm512_add_ps(sum, _mm512_castps256_ps512(acc[j][u]));
     float lanes[16];
     _mm512_storeu_ps(lanes, clamp(sum));
     for (int64_t i = 0; i < rows; ++i) c[i * ldc + j] = lanes[i];
@@ -193,19 +245,43 @@ void gemmPanel(int64_t K, const float *a, const float *b, int64_t ldb, const flo
   gemmRows<MR>(K, a, b, ldb, bias, c, ldc, cols, clamp);
 }
 
-// C (row stride ldc) from packed A and B (K rows of stride ldb).
+// The last `cols` (1 to kTailCols) columns of B (K rows of stride ldb) as K rows of cols.
+void packTailColumns(const float *b, int64_t ldb, int64_t K, int64_t cols, float *dst) {
+  for (int64_t k = 0; k < K; ++k, b += ldb, dst += cols)
+    for (int64_t j = 0; j < cols; ++j) dst[j] = b[j];
+}
+
+// C (row stride ldc) from packed A and B (K rows of stride ldb); `tail` holds K * kTailCols
+// floats.
 void gemm(const float *packedA, int64_t M, int64_t K, const float *b, int64_t ldb, int64_t N,
-          const float *bias, const Clamp &clamp, float *c, int64_t ldc, float * /*tail*/) {
+          const float *bias, const Clamp &clamp, float *c, int64_t ldc, float *tail) {
   const int64_t nc = blockCols(K, N);
-  for (int64_t n0 = 0; n0 < N; n0 += nc) {
-    const int64_t n = minI(nc, N - n0);
+  for (int64_t n0 = 0, n = 0; n0 < N; n0 += n) {
+    n = minI(nc, N - n0);
+    // A sliver of at most kTailCols columns after this block joins it rather than make a
+    // block of its own that reads every A panel once more (7x7: 48 + 1 columns).
+    if (N - n0 - n <= kTailCols) n = N - n0;
+    // The last 1 to 4 columns come from the packed copy (gemmColumns, or
+    // gemmTilePlusColumn), the tiles before them from B in place.
+    const int64_t lastTile = (n - 1) / kNR * kNR, rest = (n - lastTile) % 16;
+    const int64_t columns = rest <= kTailCols ? rest : 0, tiled = n - columns;
+    if (columns > 0) packTailColumns(b + n0 + tiled, ldb, K, columns, tail);
+    // One column after whole tiles rides along with the last tile.
+    const bool plusColumn = columns == 1 && tiled >= kNR && tiled % kNR == 0;
     for (int64_t m0 = 0; m0 < M; m0 += kMR) {
       const float *ap = packedA + m0 * K;
       const float *bm = bias ? bias + m0 : nullptr;
       const int64_t rows = minI(kMR, M - m0);
       float *cm = c + m0 * ldc + n0;
-      for (int64_t j = 0; j < n; j += kNR)
-        gemmPanel(K, ap, b + n0 + j, ldb, bm, rows, cm + j, ldc, minI(kNR, n - j), clamp);
+      if (plusColumn) {
+        for (int64_t j = 0; j + kNR < tiled; j += kNR)
+          gemmPanel(K, ap, b + n0 + j, ldb, bm, rows, cm + j, ldc, kNR, clamp);
+        gemmPanelPlusColumn(K, ap, b + n0 + tiled - kNR, ldb, tail, bm, rows, cm + tiled - kNR, ldc, clamp);
+        continue;
+      }
+      for (int64_t j = 0; j < tiled; j += kNR)
+        gemmPanel(K, ap, b + n0 + j, ldb, bm, rows, cm + j, ldc, minI(kNR, tiled - j), clamp);
+      if (columns > 0) gemmPanel(K, ap, tail, columns, bm, rows, cm + tiled, ldc, columns, clamp);
     }
   }
 }
