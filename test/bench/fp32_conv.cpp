@@ -3,7 +3,10 @@
 // best fp32 kernels, in GFLOP/s and as a fraction of that peak, at 1 and 2 threads.
 // Not part of the test suite (speed is no test); run it by hand:
 //
-//   edgec_fp32_conv_bench [--cpu N] [--repeats R]
+//   edgec_fp32_conv_bench [--cpu N] [--repeats R] [--matmul] [--thread-time]
+//
+// `--matmul` skips the Conv layers; `--thread-time` times the calling thread's CPU time
+// instead of wall time (kernel_bench_util.h: for a loaded machine).
 //
 // Counting: a Conv does 2 x (output elements) x (input channels per group x kernel taps)
 // flops; a GEMM M x N x K 2 M N K. The peak loop runs 16 independent FMA chains on
@@ -66,8 +69,11 @@ int main(int argc, char **argv) {
   parseBenchArgs(argc, argv, cpu, repeats);
   if (!pinToCpus(cpu, 1)) std::perror("sched_setaffinity");
   const bool twoCpus = pinToCpus(cpu, 2) && pinToCpus(cpu, 1);
-  std::printf("fp32 microbenchmark: pinned to CPU %d%s, median of %d runs\n\n", cpu,
-              twoCpus ? " (and the next for 2 threads)" : "", repeats);
+  bool matmulOnly = false;
+  for (int i = 1; i < argc; ++i) matmulOnly = matmulOnly || !std::strcmp(argv[i], "--matmul");
+  std::printf("fp32 microbenchmark: pinned to CPU %d%s, median of %d runs%s\n\n", cpu,
+              twoCpus ? " (and the next for 2 threads)" : "", repeats,
+              threadTimeMode() ? " (the calling thread's CPU time)" : "");
 
   const int64_t iters = 20000000;
   volatile float sink;
@@ -86,29 +92,31 @@ int main(int argc, char **argv) {
   std::printf("\n");
 
   std::mt19937 rng(1);
-  std::printf("ResNet-18 Conv layers (1x3x224x224; %% of the one-core peak; 2 threads: of twice it)\n");
-  std::printf("%-32s %3s %8s %10s %8s %10s %8s  %s\n", "layer", "n", "ms 1T", "GFLOP/s 1T", "% peak", "GFLOP/s 2T",
-              "% 2xpeak", "kernel");
-  double total1 = 0, total2 = 0, flops = 0;
-  for (const ConvLayer &c : kResNet18) {
-    Isa chosen;
-    const double t1 = convSeconds(c, rng, repeats, 1, &chosen);
-    const double t2 = twoCpus ? (pinToCpus(cpu, 2), convSeconds(c, rng, repeats, 2, &chosen)) : 0;
-    pinToCpus(cpu, 1);
-    const double f = convFlops(c);
-    total1 += c.count * t1, total2 += c.count * t2, flops += c.count * f;
-    std::printf("%-32s %3d %8.3f %10.1f %7.1f%% ", c.name, c.count, t1 * 1e3, f / t1 / 1e9, 100 * f / t1 / 1e9 / peak);
+  if (!matmulOnly) {
+    std::printf("ResNet-18 Conv layers (1x3x224x224; %% of the one-core peak; 2 threads: of twice it)\n");
+    std::printf("%-32s %3s %8s %10s %8s %10s %8s  %s\n", "layer", "n", "ms 1T", "GFLOP/s 1T", "% peak", "GFLOP/s 2T",
+                "% 2xpeak", "kernel");
+    double total1 = 0, total2 = 0, flops = 0;
+    for (const ConvLayer &c : kResNet18) {
+      Isa chosen;
+      const double t1 = convSeconds(c, rng, repeats, 1, &chosen);
+      const double t2 = twoCpus ? (pinToCpus(cpu, 2), convSeconds(c, rng, repeats, 2, &chosen)) : 0;
+      pinToCpus(cpu, 1);
+      const double f = convFlops(c);
+      total1 += c.count * t1, total2 += c.count * t2, flops += c.count * f;
+      std::printf("%-32s %3d %8.3f %10.1f %7.1f%% ", c.name, c.count, t1 * 1e3, f / t1 / 1e9, 100 * f / t1 / 1e9 / peak);
+      if (twoCpus)
+        std::printf("%10.1f %7.1f%%  %s\n", f / t2 / 1e9, 100 * f / t2 / 1e9 / (2 * peak), isaName(chosen));
+      else
+        std::printf("%10s %8s  %s\n", "-", "-", isaName(chosen));
+    }
+    std::printf("%-32s %3s %8.3f %10.1f %7.1f%% ", "all 20 convs", "", total1 * 1e3, flops / total1 / 1e9,
+                100 * flops / total1 / 1e9 / peak);
     if (twoCpus)
-      std::printf("%10.1f %7.1f%%  %s\n", f / t2 / 1e9, 100 * f / t2 / 1e9 / (2 * peak), isaName(chosen));
+      std::printf("%10.1f %7.1f%%\n", flops / total2 / 1e9, 100 * flops / total2 / 1e9 / (2 * peak));
     else
-      std::printf("%10s %8s  %s\n", "-", "-", isaName(chosen));
+      std::printf("\n");
   }
-  std::printf("%-32s %3s %8.3f %10.1f %7.1f%% ", "all 20 convs", "", total1 * 1e3, flops / total1 / 1e9,
-              100 * flops / total1 / 1e9 / peak);
-  if (twoCpus)
-    std::printf("%10.1f %7.1f%%\n", flops / total2 / 1e9, 100 * flops / total2 / 1e9 / (2 * peak));
-  else
-    std::printf("\n");
 
   // The largest GEMMs of the benchmark models: the transformer encoder's FFN at sequence
   // 128 (d_model 64 -> 128 and back; tiny), and a BERT-base-sized FFN, as MatMul [M,K] x [K,N].
