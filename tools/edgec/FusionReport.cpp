@@ -16,6 +16,8 @@ void FusionReport::collect(mlir::ModuleOp module) {
     Group g{op->getName().stripDialect().str(), nodes};
     if (auto conv = llvm::dyn_cast<mlir::edge::ConvOp>(op); conv && !conv.getActivation().empty())
       g.op += " (epilogue " + conv.getActivation().str() + ")";
+    if (auto fused = llvm::dyn_cast<mlir::edge::FusedElementwiseOp>(op))
+      g.op += " (" + std::to_string(fused.getOps().size()) + " steps)";
     if (!groups_.count(nodes.front())) order_.push_back(nodes.front());
     groups_[nodes.front()] = std::move(g);
   });

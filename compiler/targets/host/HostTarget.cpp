@@ -315,7 +315,10 @@ int32_t PlanBuilder::inPlaceElementwise(Operation *op) {
       "Sqrt",    "Erf",      "Exp",         "Log",       "Neg",       "Abs",       "Reciprocal", "Clip",
       "LeakyRelu", "Elu",    "Selu",        "HardSigmoid", "ThresholdedRelu", "Shrink", "HardSwish",
       "Softplus", "Softsign", "Sin",        "Cos",       "Tan",       "Asin",      "Acos",    "Atan",
-      "Sinh",    "Cosh",     "Asinh",       "Acosh",     "Atanh",     "Floor",     "Ceil",    "Round", "Sign"};
+      "Sinh",    "Cosh",     "Asinh",       "Acosh",     "Atanh",     "Floor",     "Ceil",    "Round", "Sign",
+      // Its kernels read every input at a block of indices before the last step writes
+      // them (ref/fused_elementwise.cpp).
+      "FusedElementwise"};
   if (op->getNumResults() != 1 || !ops.contains(op->getName().stripDialect())) return -1;
   const Value result = op->getResult(0);
   if (!isa<FloatType>(cast<RankedTensorType>(result.getType()).getElementType())) return -1;

@@ -96,6 +96,40 @@ def FuseEpilogue : Pass<"edge-fuse-epilogue", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def FuseElementwise : Pass<"edge-fuse-elementwise", "func::FuncOp"> {
+  let summary = "Fuse chains of f32 elementwise ops into one FusedElementwise loop";
+  let description = [{
+    Each elementwise op is a pass over its tensor: torch's GELU export (Div, Erf, Add,
+    Mul, Mul) reads and writes the activation five times, a bias Add before it once
+    more. A group of f32 elementwise ops
+
+      binary: Add, Sub, Mul, Div; Pow with a constant scalar exponent
+      unary:  Relu, Sigmoid, Tanh, Erf, Exp, Log, Neg, Abs, Sqrt, Reciprocal, HardSwish,
+              Softplus, LeakyRelu, Elu, HardSigmoid, Clip with constant (or absent) bounds
+
+    becomes one `edge.FusedElementwise`: its inputs (the group's operands from outside:
+    tensors of the result's shape, or anything broadcasting to it, such as a bias
+    vector, a per-channel scale or a scalar constant) and a program of one step per op
+    over registers (the inputs, then each step's result), which the kernel evaluates
+    per block of elements with the single ops' own scalar (ref) or vector (x86)
+    functions, so fused and unfused execution give the same bits.
+
+    A group grows from its last op (the root, walking the block backwards) to the
+    producers of its operands that have the root's result type (no op that broadcasts
+    a smaller intermediate up joins) and whose every user is already in the group, so
+    no intermediate is needed outside it; x and x's Sigmoid both feeding a Mul (SiLU),
+    or GELU's x read by its Div and its Mul, are one group with x an input. Groups of
+    at least two ops are fused, up to 8 inputs and 24 steps.
+
+    It runs in the late host pipeline, after the precision passes (only f32 ops that
+    ship as f32: quantized and f16 ops are other element types) and after
+    edge-fuse-epilogue, so a Conv still takes its Sigmoid/SiLU/HardSwish epilogue first.
+  }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,180 @@
+// edge-fuse-elementwise: a chain (or small DAG) of f32 elementwise ops whose
+// intermediates nothing else reads becomes one edge.FusedElementwise (see Passes.td).
+// Runs late, after the precision passes and edge-fuse-epilogue, on what ships as f32.
+#include <cmath>
+
+#include "edge/FusionRecord.h"
+#include "edge/Passes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringSwitch.h"
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_FUSEELEMENTWISE
+#include "edge/Passes.h.inc"
+
+namespace {
+
+// How a step reads its op: 2 registers (the binary ops), or 1 (the rest: Pow's exponent
+// and Clip's bounds are constants, kept as params). 0: not fusable.
+int arity(Operation *op) {
+  return llvm::StringSwitch<int>(op->getName().stripDialect())
+      .Cases("Add", "Sub", "Mul", "Div", 2)
+      .Cases("Pow", "Clip", "LeakyRelu", "Elu", "HardSigmoid", "Relu", "Sigmoid", "Tanh", 1)
+      .Cases("Erf", "Exp", "Log", "Neg", "Abs", "Sqrt", "Reciprocal", "HardSwish", "Softplus", 1)
+      .Default(0);
+}
+
+RankedTensorType staticF32(Type t) {
+  auto r = dyn_cast<RankedTensorType>(t);
+  return r && r.hasStaticShape() && r.getElementType().isF32() ? r : RankedTensorType();
+}
+
+// A constant scalar (one element) as a float that is exactly its value: Pow's exponent
+// (any numeric type) and Clip's bounds (f32).
+std::optional<float> constantScalar(Value v) {
+  DenseElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1) return std::nullopt;
+  double d;
+  if (isa<FloatType>(attr.getElementType())) d = (*attr.getValues<APFloat>().begin()).convertToDouble();
+  else if (auto it = dyn_cast<IntegerType>(attr.getElementType()))
+    d = it.isUnsigned() ? double((*attr.getValues<APInt>().begin()).getZExtValue())
+                        : double((*attr.getValues<APInt>().begin()).getSExtValue());
+  else return std::nullopt;
+  const float f = float(d);
+  if (double(f) != d && !std::isnan(d)) return std::nullopt;
+  return f;
+}
+
+// The step's constants (params), or nullopt when the op cannot be a step (a Pow whose
+// exponent is not a constant scalar, a Clip with a bound computed at run time).
+std::optional<std::pair<float, float>> stepParams(Operation *op) {
+  StringRef name = op->getName().stripDialect();
+  auto attr = [&](StringRef n) {
+    auto a = op->getAttrOfType<FloatAttr>(n);
+    return a ? float(a.getValueAsDouble()) : 0.f;
+  };
+  if (name == "Pow") {
+    auto e = constantScalar(op->getOperand(1));
+    if (!e) return std::nullopt;
+    return std::make_pair(*e, 0.f);
+  }
+  if (auto clip = dyn_cast<ClipOp>(op)) {
+    float lo = -INFINITY, hi = INFINITY;
+    if (clip.getMin()) {
+      auto v = constantScalar(clip.getMin());
+      if (!v || !staticF32(clip.getMin().getType())) return std::nullopt;
+      lo = *v;
+    }
+    if (clip.getMax()) {
+      auto v = constantScalar(clip.getMax());
+      if (!v || !staticF32(clip.getMax().getType())) return std::nullopt;
+      hi = *v;
+    }
+    return std::make_pair(lo, hi);
+  }
+  if (name == "LeakyRelu" || name == "Elu") return std::make_pair(attr("alpha"), 0.f);
+  if (name == "HardSigmoid") return std::make_pair(attr("alpha"), attr("beta"));
+  return std::make_pair(0.f, 0.f);
+}
+
+// Whether `op` can be a step: a fusable op on static f32 tensors (quantized and f16 ops
+// are not), its register operands f32 and broadcasting to its result.
+bool fusable(Operation *op) {
+  const int n = arity(op);
+  if (!n || op->getNumResults() != 1 || !staticF32(op->getResult(0).getType())) return false;
+  for (int i = 0; i < n; ++i)
+    if (!staticF32(op->getOperand(i).getType())) return false;
+  return stepParams(op).has_value();
+}
+
+struct FuseElementwisePass : impl::FuseElementwiseBase<FuseElementwisePass> {
+  using FuseElementwiseBase::FuseElementwiseBase;
+
+  void runOnOperation() override {
+    llvm::SmallPtrSet<Operation *, 32> taken;  // in a group already (fused or not)
+    SmallVector<SmallVector<Operation *>> groups;
+    for (Block &block : getOperation().getBody()) {
+      for (Operation &root : llvm::reverse(block)) {
+        if (taken.contains(&root) || !fusable(&root)) continue;
+        groups.push_back(grow(&root, taken));
+      }
+    }
+    for (auto &group : groups)
+      if (group.size() >= 2) fuse(group);
+  }
+
+  // The group whose result is `root`'s: producers of its register operands with the same
+  // result type whose every user is in the group, to a fixed point (a producer joins once
+  // all its users have).
+  SmallVector<Operation *> grow(Operation *root, llvm::SmallPtrSet<Operation *, 32> &taken) {
+    llvm::SetVector<Operation *> group;
+    group.insert(root);
+    taken.insert(root);
+    const Type type = root->getResult(0).getType();
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      for (size_t m = 0; m < group.size(); ++m) {
+        Operation *member = group[m];
+        for (int i = 0; i < arity(member); ++i) {
+          Operation *def = member->getOperand(i).getDefiningOp();
+          if (!def || taken.contains(def) || def->getBlock() != root->getBlock() || !fusable(def) ||
+              def->getResult(0).getType() != type)
+            continue;
+          if (!llvm::all_of(def->getUsers(), [&](Operation *u) { return group.contains(u); })) continue;
+          if (int64_t(group.size()) >= FusedElementwiseOp::kMaxSteps) continue;
+          group.insert(def);
+          taken.insert(def);
+          changed = true;
+        }
+      }
+    }
+    SmallVector<Operation *> ops(group.begin(), group.end());
+    llvm::sort(ops, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+    return ops;
+  }
+
+  void fuse(ArrayRef<Operation *> group) {
+    Operation *root = group.back();
+    llvm::SmallPtrSet<Operation *, 16> members(group.begin(), group.end());
+    llvm::SetVector<Value> inputs;
+    for (Operation *op : group)
+      for (int i = 0; i < arity(op); ++i)
+        if (!members.contains(op->getOperand(i).getDefiningOp())) inputs.insert(op->getOperand(i));
+    if (int64_t(inputs.size()) > FusedElementwiseOp::kMaxInputs) return;
+
+    llvm::DenseMap<Operation *, int64_t> reg;
+    SmallVector<StringRef> names;
+    SmallVector<int64_t> args;
+    SmallVector<float> params;
+    const int64_t nIn = int64_t(inputs.size());
+    for (auto [k, op] : llvm::enumerate(group)) {
+      names.push_back(op->getName().stripDialect());
+      for (int i = 0; i < 2; ++i) {
+        if (i >= arity(op)) {
+          args.push_back(-1);
+          continue;
+        }
+        Value v = op->getOperand(i);
+        Operation *def = v.getDefiningOp();
+        args.push_back(members.contains(def) ? reg[def] : int64_t(llvm::find(inputs, v) - inputs.begin()));
+      }
+      auto [p0, p1] = *stepParams(op);
+      params.append({p0, p1});
+      reg[op] = nIn + int64_t(k);
+    }
+    OpBuilder b(root);
+    auto fused = b.create<FusedElementwiseOp>(root->getLoc(), root->getResult(0).getType(), inputs.getArrayRef(),
+                                              b.getStrArrayAttr(names), b.getDenseI64ArrayAttr(args),
+                                              b.getDenseF32ArrayAttr(params));
+    if (recordFusion) edge::recordFusion(fused, group);
+    root->getResult(0).replaceAllUsesWith(fused.getResult());
+    for (Operation *op : llvm::reverse(group)) op->erase();
+  }
+};
+
+}  // namespace
+}  // namespace mlir::edge
