@@ -14,6 +14,7 @@ void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options) 
     fpm.addPass(mlir::edge::createFoldBatchNorm({options.recordFusion}));
     fpm.addPass(mlir::edge::createFuseActivation({options.recordFusion}));
     fpm.addPass(mlir::edge::createFuseLayerNorm({options.recordFusion}));
+    fpm.addPass(mlir::edge::createFuseRMSNorm({options.recordFusion}));
   }
   // A pre-quantized (QDQ) model's quantize/dequantize pairs become integer ops.
   fpm.addPass(mlir::edge::createFoldQDQ());

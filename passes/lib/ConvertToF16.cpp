@@ -32,8 +32,9 @@ RankedTensorType toF16(Type t) {
 
 // Ops whose operands and results stay f32: those marked keep-float, and the calls of
 // control flow (If, Scan), whose bodies are functions converted on their own, each with
-// f32 inputs and outputs like every function here.
-bool staysF32(Operation *op) { return isKeptFloat(op) || isa<IfOp, ScanOp>(op); }
+// f32 inputs and outputs like every function here; and RMSNormalization (what
+// edge-fuse-rmsnorm makes of a decomposed RMSNorm), whose kernels are f32 only.
+bool staysF32(Operation *op) { return isKeptFloat(op) || isa<IfOp, ScanOp, RMSNormalizationOp>(op); }
 
 // Resize's run-time roi and scales are parameters, not activations: the kernel reads
 // them as f32, and rounding them to f16 would move the sampling coordinates (and could

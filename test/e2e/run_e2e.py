@@ -23,6 +23,9 @@ Models (fp32, static shapes, random weights from torch.manual_seed(0), eval mode
                conv branches: ONNX If nodes whose branches capture the input
   gru_rnn      nn.GRU (16 -> 24, PyTorch's linear_before_reset form) feeding a ReLU nn.RNN
                whose final state goes through a Linear head, input 12x2x16
+  rmsnorm_mlp  three pre-norm blocks of a hand-written LlamaRMSNorm and an MLP (erf GELU,
+               SwiGLU, tanh GELU) with residuals, a final RMSNorm and a Linear head, input
+               1x16x64: the decomposed RMSNorms and the elementwise chains that edgec fuses
 
 Tolerance (fp32 everywhere, so the only differences are summation order, fused
 conv+batchnorm folding and the kernels' own rounding):
@@ -272,6 +275,51 @@ def make_gru_rnn():
     return GruRnn().eval(), (12, 2, 16)
 
 
+def make_rmsnorm_mlp():
+    """A Llama-style stack without attention: three pre-norm blocks, each a hand-written
+    LlamaRMSNorm (x * rsqrt(mean(x^2) + eps) * weight) and an MLP with a residual: erf GELU,
+    SwiGLU (silu(a) * b), tanh GELU (its Pow(x, 3)); a final RMSNorm and a Linear head.
+    edge-fuse-rmsnorm and edge-fuse-elementwise at work on what torch.onnx writes."""
+    import torch
+    from torch import nn
+
+    class RMSNorm(nn.Module):
+        def __init__(self, d, eps=1e-6):
+            super().__init__()
+            self.weight = nn.Parameter(1.0 + 0.1 * torch.randn(d))
+            self.eps = eps
+
+        def forward(self, x):
+            v = x.pow(2).mean(-1, keepdim=True)
+            return self.weight * (x * torch.rsqrt(v + self.eps))
+
+    class Block(nn.Module):
+        def __init__(self, kind):
+            super().__init__()
+            self.kind, self.norm = kind, RMSNorm(64)
+            self.up, self.gate, self.down = nn.Linear(64, 128), nn.Linear(64, 128), nn.Linear(128, 64)
+
+        def forward(self, x):
+            h = self.norm(x)
+            if self.kind == "swiglu":
+                h = nn.functional.silu(self.gate(h)) * self.up(h)
+            else:
+                h = nn.functional.gelu(self.up(h), approximate="tanh" if self.kind == "tanh" else "none")
+            return x + self.down(h)
+
+    class Stack(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.blocks = nn.Sequential(Block("erf"), Block("swiglu"), Block("tanh"))
+            self.norm, self.head = RMSNorm(64), nn.Linear(64, 32)
+
+        def forward(self, x):
+            return self.head(self.norm(self.blocks(x)))
+
+    torch.manual_seed(0)
+    return Stack().eval(), (1, 16, 64)
+
+
 MODELS = [
     ("mlp", make_mlp),
     ("mobilenet_v2", make_mobilenet_v2),
@@ -285,6 +333,7 @@ MODELS = [
     ("scripted_if", make_scripted_if),
     ("lstm_tagger", make_lstm_tagger),
     ("gru_rnn", make_gru_rnn),
+    ("rmsnorm_mlp", make_rmsnorm_mlp),
 ]
 
 

@@ -30,8 +30,8 @@ void FusionReport::print(bool fusionOff) const {
   }
   if (order_.empty()) {
     std::printf("fusion: nothing to fuse in this model (edgec fuses BatchNormalization into the Conv before it, "
-                "Relu, Clip, Sigmoid, SiLU and HardSwish into the Conv before them, and the decomposed "
-                "LayerNorm of older exporters)\n");
+                "Relu, Clip, Sigmoid, SiLU and HardSwish into the Conv before them, the decomposed "
+                "LayerNorm and RMSNorm of exporters, and chains of f32 elementwise ops into one loop)\n");
     return;
   }
   size_t nodes = 0;

@@ -96,6 +96,38 @@ def FuseEpilogue : Pass<"edge-fuse-epilogue", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def FuseRMSNorm : Pass<"edge-fuse-rmsnorm", "func::FuncOp"> {
+  let summary = "Fuse the decomposed RMSNorm that exporters emit into RMSNormalization";
+  let description = [{
+    ONNX before opset 23 has no RMSNormalization, so a LlamaRMSNorm-style module
+    (`x * rsqrt(mean(x^2, -1) + eps) * weight`) arrives as six or seven ops (torch.onnx
+    writes rsqrt as `Div(1, Sqrt(.))`):
+
+      s = Pow(x, 2) or Mul(x, x)
+      m = ReduceMean(s, axes = [rank - 1], keepdims = 1)
+      r = Sqrt(Add(m, eps))
+      y = Mul(x, Div(1, r)) or Mul(x, Reciprocal(r)) or Div(x, r)    (operands either way)
+      y = Mul(y, weight)                                              (optional)
+
+    This becomes one `edge.RMSNormalization(x, weight) {axis = rank - 1, epsilon}`, the
+    op the GGUF frontend builds, whose kernels (ref and x86) take any rank of f32 and
+    compute the row's mean square in double, one pass over the row instead of six.
+    Fuses only when the result is the same function of x:
+    - the mean is over the last dim only, with keepdims = 1 (the op normalizes the last
+      dim; other axes are not this op);
+    - eps is a constant f32 scalar, finite and >= 0 (it becomes the attribute);
+    - the weight is an f32 constant with E elements broadcasting along the last dim only
+      (reshaped to `[E]` if it has leading 1s); a Mul by anything else is left outside the
+      fused op, and without a weight a splat-1 scale is created;
+    - every intermediate (the square, the mean, mean + eps, its sqrt, its reciprocal,
+      the unscaled y when a weight is fused) has no user outside the pattern;
+    - x is a static-shape f32 tensor.
+  }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 def FuseElementwise : Pass<"edge-fuse-elementwise", "func::FuncOp"> {
   let summary = "Fuse chains of f32 elementwise ops into one FusedElementwise loop";
   let description = [{
