@@ -149,6 +149,7 @@ TEST_F(X86Gemm, MatMulMatchesRefAndNaive) {
   const Case cases[] = {
       {{64, 96}, {96, 48}, ""},
       {{2, 3, 17, 9}, {9, 5}, "Relu"},           // a batch of A against one B: one taller GEMM
+      {{37, 1, 40}, {40, 70}, "Relu"},           // ... of single rows (sequence-first)
       {{2, 1, 7, 9}, {3, 9, 4}, ""},             // broadcast batches
       {{9}, {4, 9, 6}, ""},                      // 1-D A: one row per batch
       {{5, 9}, {9}, "Clip"},                     // 1-D B: one column
