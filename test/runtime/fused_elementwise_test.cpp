@@ -7,7 +7,10 @@
 // per-channel) and NaN/inf inputs included. Also the calls prepare refuses.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -195,6 +198,95 @@ TEST(FusedElementwise, X86GivesTheBitsOfTheUnfusedX86Ops) {
     }
     // The comparison can tell the kernel sets apart (erf, exp, tanh, ... differ from libm).
     EXPECT_GT(differFromRef, 2) << level.name;
+  }
+}
+
+// Indicative (run with --gtest_also_run_disabled_tests): the x86 fused kernel against
+// the unfused x86 kernels, one thread, all prepared once; per shape the minimum and the
+// median over 300 alternating runs (the minimum resists a loaded machine's preemption).
+TEST(FusedElementwise, DISABLED_Speed) {
+  const std::vector<IsaLevel> levels = x86Levels(false);
+  if (levels.empty()) GTEST_SKIP() << "no AVX2/FMA";
+  const IsaLevel &level = levels.back();
+  struct Timed {
+    std::unique_ptr<Kernel> k;
+    std::vector<const TensorView *> in;
+    std::vector<TensorView *> out;
+  };
+  auto prepare = [&](const std::string &op, std::vector<Tensor *> ins, Tensor *y, AttrList &attrs) {
+    KernelSignature sig;
+    sig.op = op;
+    sig.node = "timing";
+    sig.attrs = attrs.attrs();
+    Timed t;
+    for (Tensor *x : ins) {
+      sig.inputs.push_back(&x->view());
+      sig.input_is_constant.push_back(false);
+      t.in.push_back(&x->view());
+    }
+    sig.outputs.push_back(&y->view());
+    t.out.push_back(&y->view());
+    t.k = KernelRegistry::instance().create(sig, level.isas);
+    t.k->prepare(sig);
+    return t;
+  };
+  const std::vector<Program> cases = {
+      {"GELU after a bias Add [128, 256] (GPT s128 MLP)",
+       {{128, 256}, {256}, {}, {}, {}},
+       {128, 256},
+       {{"Add", 0, 1}, {"Div", 5, 2}, {"Erf", 6, -1}, {"Add", 7, 3}, {"Mul", 5, 8}, {"Mul", 9, 4}}},
+      {"bias Add + residual Add [128, 64]", {{128, 64}, {64}, {128, 64}}, {128, 64}, {{"Add", 0, 1}, {"Add", 2, 3}}},
+      {"GELU after a bias Add [512, 3072] (BERT-base MLP)",
+       {{512, 3072}, {3072}, {}, {}, {}},
+       {512, 3072},
+       {{"Add", 0, 1}, {"Div", 5, 2}, {"Erf", 6, -1}, {"Add", 7, 3}, {"Mul", 5, 8}, {"Mul", 9, 4}}},
+  };
+  for (const Program &p : cases) {
+    auto in = makeInputs(p, 9);
+    std::vector<std::unique_ptr<Tensor>> regs;
+    std::vector<Tensor *> reg;
+    for (auto &t : in) reg.push_back(t.get());
+    std::vector<Timed> steps;
+    std::vector<std::unique_ptr<AttrList>> keep;
+    for (const Step &s : p.steps) {
+      regs.push_back(std::make_unique<Tensor>(DType::f32, p.out));
+      keep.push_back(std::make_unique<AttrList>());
+      std::vector<Tensor *> ins{reg[size_t(s.a)]};
+      if (s.b >= 0) ins.push_back(reg[size_t(s.b)]);
+      steps.push_back(prepare(s.op, ins, regs.back().get(), *keep.back()));
+      reg.push_back(regs.back().get());
+    }
+    std::string ops;
+    std::vector<int64_t> args;
+    std::vector<float> params;
+    for (const Step &s : p.steps) {
+      ops += (ops.empty() ? "" : ",") + std::string(s.op);
+      args.insert(args.end(), {s.a, s.b});
+      params.insert(params.end(), {s.p0, s.p1});
+    }
+    AttrList fattrs;
+    fattrs.s("ops", ops.c_str()).ints("args", args).floats("params", params);
+    Tensor y(DType::f32, p.out);
+    std::vector<Tensor *> fins;
+    for (auto &t : in) fins.push_back(t.get());
+    Timed fused = prepare("FusedElementwise", fins, &y, fattrs);
+    RunContext ctx;
+    std::vector<double> tu, tf;
+    for (int r = 0; r < 300; ++r) {
+      auto t0 = std::chrono::steady_clock::now();
+      for (Timed &t : steps) t.k->run(ctx, t.in, t.out);
+      auto t1 = std::chrono::steady_clock::now();
+      fused.k->run(ctx, fused.in, fused.out);
+      auto t2 = std::chrono::steady_clock::now();
+      tu.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+      tf.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
+    }
+    std::sort(tu.begin(), tu.end());
+    std::sort(tf.begin(), tf.end());
+    std::printf("%-50s %zu kernels: min %8.1f us, median %8.1f us; fused (%s): min %8.1f us, median %8.1f us\n",
+                p.what, steps.size(), tu[0], tu[150], level.name, tf[0], tf[150]);
+    ASSERT_EQ(0, std::memcmp(y.values<float>().data(), reg.back()->values<float>().data(),
+                             size_t(numelOf(p.out)) * sizeof(float)));
   }
 }
 
