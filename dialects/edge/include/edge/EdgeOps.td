@@ -787,6 +787,7 @@ include "edge/EdgeRecurrentOps.td"
 include "edge/EdgeControlFlowOps.td"
 include "edge/EdgeSelectionOps.td"
 include "edge/EdgeDataDependentOps.td"
+include "edge/EdgeFusedOps.td"
 include "edge/EdgeFusedElementwiseOps.td"
 
 #endif // EDGE_OPS_TD

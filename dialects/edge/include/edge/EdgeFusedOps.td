@@ -1,0 +1,42 @@
+#ifndef EDGE_FUSED_OPS_TD
+#define EDGE_FUSED_OPS_TD
+
+// Ops that only fusion passes create: each is the function of a chain of ONNX ops,
+// computed by one kernel (runtime/kernels/README.md, "Fused ops").
+
+def Edge_ScaledDotProductAttentionOp : Edge_Op<"ScaledDotProductAttention", [Pure]> {
+  let summary = "softmax(scale(Q) @ scale(K)^T scaled + mask) @ V, as one op (edge-fuse-attention)";
+  let description = [{
+    The attention chain that exporters write as MatMul -> Mul/Div -> Add -> Softmax ->
+    MatMul (torch's nn.MultiheadAttention, F.scaled_dot_product_attention, a
+    hand-written attention), kept as one op so the kernel never writes the scores of
+    all heads to memory. With batch dims `B...` (the same for Q, K and V):
+
+    * `query` is `[B..., S, D]`; `key` is `[B..., T, D]`, or `[B..., D, T]` (already
+      transposed, as the second MatMul operand) when `key_transposed = 1`; `value` is
+      `[B..., T, Dv]`; the result is `[B..., S, Dv]`;
+    * Q' = Q `*` or `/` `q_scale` (`q_divide` = 0 or 1), K' likewise with `k_scale`,
+      `k_divide`; scores = Q' @ K'^T, then `*` or `/` `scale` (`scale_divide`);
+    * `mask`, when present, is f32 broadcasting (numpy rules) to `[B..., S, T]` and is
+      added to the scores (a causal mask of 0 and -inf, a padding mask, the result of
+      a Where that turned a boolean mask into one);
+    * then softmax along T, and the probabilities times V.
+
+    Each scale step is the exporter's own (a Mul or a Div by that constant), kept
+    apart instead of folded into one factor, so the ref kernel computes exactly what
+    the unfused ops compute; a factor of 1 with `*` is no step.
+  }];
+  let arguments = (ins Edge_FloatTensor:$query, Edge_FloatTensor:$key, Edge_FloatTensor:$value,
+                   Optional<Edge_FloatTensor>:$mask,
+                   DefaultValuedAttr<I64Attr, "0">:$key_transposed,
+                   DefaultValuedAttr<F32Attr, "1.0f">:$q_scale, DefaultValuedAttr<I64Attr, "0">:$q_divide,
+                   DefaultValuedAttr<F32Attr, "1.0f">:$k_scale, DefaultValuedAttr<I64Attr, "0">:$k_divide,
+                   DefaultValuedAttr<F32Attr, "1.0f">:$scale, DefaultValuedAttr<I64Attr, "0">:$scale_divide);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // EDGE_FUSED_OPS_TD
