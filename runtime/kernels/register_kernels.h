@@ -62,6 +62,8 @@ void registerRefGgufMatMul(KernelRegistry &r);
 // GatherDequantize (ref/gather_dequantize.cpp, embedding rows of any GGUF type).
 void registerRefLlm(KernelRegistry &r);
 void registerRefGatherDequantize(KernelRegistry &r);
+// ScaledDotProductAttention, the op edge-fuse-attention creates (ref/attention.h).
+void registerRefAttention(KernelRegistry &r);
 
 inline void registerRefKernels(KernelRegistry &r) {
   registerRefElementwise(r);
@@ -103,6 +105,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefGgufMatMul(r);
   registerRefLlm(r);
   registerRefGatherDequantize(r);
+  registerRefAttention(r);
 }
 
 // x86/ files are compiled for their ISA (-mavx2 -mfma, or -mavx512f and friends) and
@@ -196,6 +199,8 @@ Kernel *newX86Avx2ReduceMeanF32();
 Kernel *newX86Avx2ReduceSumSquareF32();
 Kernel *newX86Avx2ReduceMaxF32();
 Kernel *newX86Avx2ReduceMinF32();
+// f32 ScaledDotProductAttention (x86/attention_f32_avx2.cpp; every f32 call).
+Kernel *newX86Avx2AttentionF32();
 // Whether the AVX2 int4 kernels take a blockwise call (ref/blockwise.cpp, baseline).
 bool acceptsX86Int4(const KernelSignature &sig);
 void registerX86Kernels(KernelRegistry &r);  // in registry.cpp

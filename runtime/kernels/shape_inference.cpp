@@ -136,6 +136,17 @@ std::vector<Shape> matmul(const KernelSignature &sig) {
   return {out};
 }
 
+// ScaledDotProductAttention: [B..., S, Dv] for Q [B..., S, D] and V [B..., T, Dv] (the
+// kernel checks K and the mask against them).
+std::vector<Shape> attention(const KernelSignature &sig) {
+  Shape out = in(sig, 0);
+  const Shape &v = in(sig, 2);
+  if (out.size() < 2 || v.size() != out.size())
+    kernelFail(sig, "query " + shapeText(out) + " and value " + shapeText(v) + " are not [B..., S, D] and [B..., T, Dv]");
+  out.back() = v.back();
+  return {out};
+}
+
 std::vector<Shape> transpose(const KernelSignature &sig) {
   const Shape &x = in(sig, 0);
   const std::vector<int64_t> perm = sig.attrs.ints("perm");
@@ -530,6 +541,7 @@ const std::map<std::string, ShapeFn> &table() {
     m["GlobalMaxPool"] = globalPool;
     m["Gemm"] = gemm;
     m["MatMul"] = matmul;
+    m["ScaledDotProductAttention"] = attention;
     m["Transpose"] = transpose;
     m["Concat"] = concat;
     m["Gather"] = gather;

@@ -1,0 +1,168 @@
+// Reference ScaledDotProductAttention: per batch item, exactly the unfused ref ops'
+// arithmetic in their order, so fused ref == unfused ref bit for bit
+// (test/runtime/attention_test.cpp):
+//   Q' = Q * q_scale (or / q_scale)          as ref Mul/Div: one f32 operation per element
+//   K' = K^T * k_scale (or / k_scale)        [D, T]: the Transpose, then the Mul/Div
+//   s  = Q' @ K'                             ref MatMul's gemmRef: i-p-j, f32 sums from 0
+//   s  = s * scale (or / scale), s + mask    ref Mul/Div, ref Add
+//   P  = softmax(s) along T                  ref Softmax: max, e = exp(x - max) in f32,
+//                                            the sum in double, e * float(1 / sum)
+//   Y  = P @ V                               gemmRef again
+// The scores of one batch item live in scratch (S x T floats per thread).
+#include "ref/attention.h"
+
+#include "ref/util.h"
+#include "register_kernels.h"
+
+namespace edgec::rt::ref {
+
+SdpaPlan parseSdpa(const KernelSignature &sig) {
+  requireInputCount(sig, 3, 4);
+  const TensorView &q = requireInput(sig, 0, "query");
+  const TensorView &k = requireInput(sig, 1, "key");
+  const TensorView &v = requireInput(sig, 2, "value");
+  const TensorView *m = optionalInput(sig, 3);
+  const TensorView &y = requireOutput(sig, 0);
+  for (const TensorView *t : {&q, &k, &v, m, &y})
+    if (t) requireDType(sig, *t, Types<float>{}, "ScaledDotProductAttention");
+  const int r = q.rank();
+  if (r < 2 || k.rank() != r || v.rank() != r)
+    kernelFail(sig, "query, key and value must be [B..., S, D], [B..., T, D] and [B..., T, Dv], got " +
+                        shapeStr(q.shape) + ", " + shapeStr(k.shape) + " and " + shapeStr(v.shape));
+  const std::vector<int64_t> batch(q.shape.begin(), q.shape.end() - 2);
+  for (const TensorView *t : {&k, &v})
+    if (!std::equal(batch.begin(), batch.end(), t->shape.begin()))
+      kernelFail(sig, "query, key and value must have the same batch dims, got " + shapeStr(q.shape) + ", " +
+                          shapeStr(k.shape) + " and " + shapeStr(v.shape));
+  SdpaPlan p;
+  p.keyTransposed = sig.attrs.i("key_transposed", 0) != 0;
+  p.qScale = sig.attrs.f("q_scale", 1.f);
+  p.kScale = sig.attrs.f("k_scale", 1.f);
+  p.scale = sig.attrs.f("scale", 1.f);
+  p.qDivide = sig.attrs.i("q_divide", 0) != 0;
+  p.kDivide = sig.attrs.i("k_divide", 0) != 0;
+  p.scaleDivide = sig.attrs.i("scale_divide", 0) != 0;
+  p.batch = product(batch);
+  p.S = q.shape[r - 2];
+  p.D = q.shape[r - 1];
+  p.T = p.keyTransposed ? k.shape[r - 1] : k.shape[r - 2];
+  const int64_t kd = p.keyTransposed ? k.shape[r - 2] : k.shape[r - 1];
+  p.Dv = v.shape[r - 1];
+  if (kd != p.D || v.shape[r - 2] != p.T)
+    kernelFail(sig, "key " + shapeStr(k.shape) + (p.keyTransposed ? " (transposed)" : "") + " and value " +
+                        shapeStr(v.shape) + " do not fit the query " + shapeStr(q.shape));
+  std::vector<int64_t> scores = batch, out = batch;
+  scores.insert(scores.end(), {p.S, p.T});
+  out.insert(out.end(), {p.S, p.Dv});
+  requireShape(sig, y, out, "output");
+  if (m) {
+    if (!broadcastsTo(m->shape, scores))
+      kernelFail(sig, "mask " + shapeStr(m->shape) + " does not broadcast to the scores " + shapeStr(scores));
+    p.hasMask = true;
+    const std::vector<int64_t> st = broadcastStrides(m->shape, scores);
+    p.maskRowStride = st[size_t(r - 2)];
+    p.maskColStride = st[size_t(r - 1)];
+    p.maskOffsets.assign(size_t(p.batch), 0);
+    for (int64_t b = 0; b < p.batch; ++b) {  // b in row-major order over the batch dims
+      int64_t rest = b, off = 0;
+      for (int d = r - 3; d >= 0; --d) {
+        off += rest % batch[size_t(d)] * st[size_t(d)];
+        rest /= batch[size_t(d)];
+      }
+      p.maskOffsets[size_t(b)] = off;
+    }
+  }
+  return p;
+}
+
+SdpaPlan::~SdpaPlan() = default;
+
+void parseSdpaInto(const KernelSignature &sig, SdpaPlan *p) { *p = parseSdpa(sig); }
+
+namespace {
+
+// ref MatMul's gemmRef (ref/linalg.cpp) for contiguous operands: y[M, N] = a[M, K] b[K, N],
+// i-p-j order, each row's sums from 0.
+void gemmRows(int64_t M, int64_t N, int64_t K, const float *a, const float *b, float *y) {
+  for (int64_t i = 0; i < M; ++i) {
+    float *yr = y + i * N;
+    std::fill(yr, yr + N, 0.f);
+    for (int64_t p = 0; p < K; ++p) {
+      const float av = a[i * K + p];
+      const float *br = b + p * N;
+      for (int64_t j = 0; j < N; ++j) yr[j] += av * br[j];
+    }
+  }
+}
+
+inline float scaleStep(float x, float c, bool divide) { return divide ? x / c : x * c; }
+
+class RefScaledDotProductAttention final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override { p_ = parseSdpa(sig); }
+
+  // Q' [S, D] (when scaled), K'^T [D, T], scores [S, T].
+  size_t scratchBytes() const override { return size_t(p_.S * p_.D + p_.D * p_.T + p_.S * p_.T) * sizeof(float); }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    const float *q = in[0]->as<float>(), *k = in[1]->as<float>(), *v = in[2]->as<float>();
+    const float *mask = p_.hasMask ? in[3]->as<float>() : nullptr;
+    float *y = out[0]->as<float>();
+    // Batch items are independent and each is computed the same way on any thread.
+    ctx.parallelFor(p_.batch, 1, [&](int64_t b0, int64_t b1, int thread) {
+      float *scratch = static_cast<float *>(ctx.threadScratch(thread));
+      for (int64_t b = b0; b < b1; ++b) item(b, q, k, v, mask, y, scratch);
+    });
+  }
+
+private:
+  void item(int64_t b, const float *q, const float *k, const float *v, const float *mask, float *y,
+            float *scratch) const {
+    const int64_t S = p_.S, T = p_.T, D = p_.D, Dv = p_.Dv;
+    float *qs = scratch, *kt = qs + S * D, *s = kt + D * T;
+    const float *qb = q + b * S * D, *kb = k + b * T * D;
+    if (p_.qScaled()) {
+      for (int64_t i = 0; i < S * D; ++i) qs[i] = scaleStep(qb[i], p_.qScale, p_.qDivide);
+      qb = qs;
+    }
+    for (int64_t d = 0; d < D; ++d)
+      for (int64_t t = 0; t < T; ++t) {
+        const float x = p_.keyTransposed ? kb[d * T + t] : kb[t * D + d];
+        kt[d * T + t] = p_.kScaled() ? scaleStep(x, p_.kScale, p_.kDivide) : x;
+      }
+    gemmRows(S, T, D, qb, kt, s);
+    for (int64_t i = 0; i < S; ++i) {
+      float *row = s + i * T;
+      if (p_.scoresScaled())
+        for (int64_t t = 0; t < T; ++t) row[t] = scaleStep(row[t], p_.scale, p_.scaleDivide);
+      if (mask) {
+        const float *mr = mask + p_.maskOffsets[size_t(b)] + i * p_.maskRowStride;
+        for (int64_t t = 0; t < T; ++t) row[t] = row[t] + mr[t * p_.maskColStride];
+      }
+      // ref Softmax (ref/normalization.cpp), one row.
+      float mx = -std::numeric_limits<float>::infinity();
+      for (int64_t t = 0; t < T; ++t) mx = std::max(mx, row[t]);
+      double sum = 0;
+      for (int64_t t = 0; t < T; ++t) {
+        const float e = std::exp(row[t] - mx);
+        row[t] = e;
+        sum += e;
+      }
+      const float inv = static_cast<float>(1.0 / sum);
+      for (int64_t t = 0; t < T; ++t) row[t] *= inv;
+    }
+    gemmRows(S, Dv, T, s, v + b * T * Dv, y + b * S * Dv);
+  }
+
+  SdpaPlan p_;
+};
+
+}  // namespace
+}  // namespace edgec::rt::ref
+
+namespace edgec::rt {
+void registerRefAttention(KernelRegistry &r) {
+  r.add<ref::RefScaledDotProductAttention>("ScaledDotProductAttention", Isa::Ref);
+}
+}  // namespace edgec::rt

@@ -1,0 +1,202 @@
+// ScaledDotProductAttention (the op edge-fuse-attention creates): the ref kernel gives the
+// bits of the unfused ref ops it replaces (Mul/Div, Transpose, MatMul, Mul/Div, Add,
+// Softmax, MatMul, run one by one through the registry), and the x86 kernel stays within
+// the bound runtime/kernels/README.md states of ref, with the same bits at 1, 2 and 3
+// threads: S != T, head sizes that are not a multiple of the vector width, K as [T, D]
+// and as [D, T], every scale step form, masks of several broadcast shapes, causal masks
+// and rows masked entirely (NaN in both, as the unfused Softmax gives).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "kernel_test_util.h"
+
+namespace edgec::rt::testing {
+namespace {
+
+struct Case {
+  std::vector<int64_t> batch;
+  int64_t S, T, D, Dv;
+  bool keyTransposed;
+  float qScale, kScale, scale;
+  bool qDivide, kDivide, scaleDivide;
+  std::vector<int64_t> mask;  // empty: no mask
+  enum { Random, Causal, DeadRows } maskKind;
+  const char *what;
+};
+
+const float kInvSqrt = 1.f / std::sqrt(20.f);
+const float kSqrtScale = std::sqrt(kInvSqrt);
+
+const std::vector<Case> kCases = {
+    {{4}, 32, 32, 16, 16, true, 4.f, 1.f, 1.f, true, false, false, {}, Case::Random, "transformer (Div Q, K^T given)"},
+    {{4}, 32, 32, 16, 16, true, 4.f, 1.f, 1.f, true, false, false, {1, 32, 32}, Case::Causal, "gpt (Div Q, causal)"},
+    {{1, 2}, 8, 12, 20, 24, false, kSqrtScale, kSqrtScale, 1.f, false, false, false, {}, Case::Random,
+     "sdpa (sqrt scales on Q and K)"},
+    {{1, 2}, 8, 12, 20, 24, false, kSqrtScale, kSqrtScale, 1.f, false, false, false, {2, 1, 12}, Case::Random,
+     "sdpa, padding mask per head"},
+    {{2, 3}, 7, 13, 9, 5, false, 1.f, 1.f, 3.f, false, false, true, {13}, Case::Random, "scores / 3, mask [T]"},
+    {{2, 3}, 33, 17, 67, 19, true, 1.f, 0.5f, 0.125f, false, true, false, {2, 3, 33, 17}, Case::Random,
+     "full mask, K / 0.5, scores * 0.125"},
+    {{3}, 40, 40, 8, 8, false, 1.f, 1.f, 0.35355f, false, false, false, {40, 40}, Case::DeadRows,
+     "rows masked entirely"},
+    {{}, 5, 70, 3, 33, false, 1.f, 1.f, 1.f, false, false, false, {5, 1}, Case::Random, "no batch, mask [S, 1]"},
+    {{2}, 1, 129, 64, 64, true, 0.125f, 1.f, 1.f, false, false, false, {1}, Case::Random, "one query row, T 129"},
+    {{1}, 100, 1, 16, 16, false, 1.f, 1.f, 1.f, false, false, false, {}, Case::Random, "T = 1"},
+};
+
+std::vector<int64_t> cat(std::vector<int64_t> a, std::initializer_list<int64_t> b) {
+  a.insert(a.end(), b);
+  return a;
+}
+
+struct Inputs {
+  std::vector<float> q, k, v, m;
+};
+
+Inputs makeInputs(const Case &c, uint32_t seed) {
+  Inputs in;
+  const int64_t B = numelOf(c.batch);
+  in.q = randomFloats(B * c.S * c.D, seed, -2.f, 2.f);
+  in.k = randomFloats(B * c.T * c.D, seed + 1, -2.f, 2.f);
+  in.v = randomFloats(B * c.T * c.Dv, seed + 2);
+  if (!c.mask.empty()) {
+    in.m = randomFloats(numelOf(c.mask), seed + 3, -3.f, 1.f);
+    const float ninf = -std::numeric_limits<float>::infinity();
+    const int64_t cols = c.mask.back(), rows = c.mask.size() >= 2 ? c.mask[c.mask.size() - 2] : 1;
+    for (size_t i = 0; i < in.m.size(); ++i) {
+      const int64_t col = int64_t(i) % cols, row = int64_t(i) / cols % rows;
+      if (c.maskKind == Case::Causal) in.m[i] = col > row ? ninf : 0.f;
+      if (c.maskKind == Case::DeadRows && (row % 7 == 3 || col % 5 == 1)) in.m[i] = ninf;
+    }
+  }
+  return in;
+}
+
+AttrList attention(const Case &c) {
+  AttrList a;
+  a.i("key_transposed", c.keyTransposed).f("q_scale", c.qScale).i("q_divide", c.qDivide);
+  a.f("k_scale", c.kScale).i("k_divide", c.kDivide).f("scale", c.scale).i("scale_divide", c.scaleDivide);
+  return a;
+}
+
+std::vector<float> fused(const Case &c, const Inputs &in, const std::vector<Isa> &isas, int threads,
+                         Isa *chosen = nullptr) {
+  const int64_t T = c.T, D = c.D;
+  Tensor q = Tensor::of<float>(cat(c.batch, {c.S, D}), in.q);
+  Tensor k = Tensor::of<float>(c.keyTransposed ? cat(c.batch, {D, T}) : cat(c.batch, {T, D}), in.k);
+  Tensor v = Tensor::of<float>(cat(c.batch, {T, c.Dv}), in.v);
+  Tensor m = Tensor::of<float>(c.mask.empty() ? std::vector<int64_t>{1} : c.mask, c.mask.empty() ? std::vector<float>{0.f} : in.m);
+  Tensor y(DType::f32, cat(c.batch, {c.S, c.Dv}));
+  AttrList attrs = attention(c);
+  const Isa isa = runKernel("ScaledDotProductAttention", {&q, &k, &v, c.mask.empty() ? nullptr : &m}, {&y}, attrs,
+                            isas, threads);
+  if (chosen) *chosen = isa;
+  return y.values<float>();
+}
+
+// The chain the pass replaces, op by op on the ref kernels.
+std::vector<float> unfusedRef(const Case &c, const Inputs &in) {
+  const int64_t T = c.T, D = c.D;
+  const int r = int(c.batch.size()) + 2;
+  auto step = [](Tensor &x, float factor, bool divide) {
+    Tensor f = Tensor::of<float>({}, std::vector<float>{factor});
+    Tensor y(DType::f32, x.shape());
+    runKernel(divide ? "Div" : "Mul", {&x, &f}, {&y});
+    return y;
+  };
+  Tensor q = Tensor::of<float>(cat(c.batch, {c.S, D}), in.q);
+  if (c.qScale != 1.f || c.qDivide) q = step(q, c.qScale, c.qDivide);
+  Tensor kt(DType::f32, cat(c.batch, {D, T}));
+  if (c.keyTransposed) {
+    kt = Tensor::of<float>(cat(c.batch, {D, T}), in.k);
+  } else {
+    Tensor k = Tensor::of<float>(cat(c.batch, {T, D}), in.k);
+    std::vector<int64_t> perm;
+    for (int i = 0; i < r; ++i) perm.push_back(i);
+    std::swap(perm[size_t(r - 1)], perm[size_t(r - 2)]);
+    AttrList p;
+    p.ints("perm", perm);
+    runKernel("Transpose", {&k}, {&kt}, p);
+  }
+  if (c.kScale != 1.f || c.kDivide) kt = step(kt, c.kScale, c.kDivide);
+  Tensor s(DType::f32, cat(c.batch, {c.S, T}));
+  runKernel("MatMul", {&q, &kt}, {&s});
+  if (c.scale != 1.f || c.scaleDivide) s = step(s, c.scale, c.scaleDivide);
+  if (!c.mask.empty()) {
+    Tensor m = Tensor::of<float>(c.mask, in.m);
+    Tensor sum(DType::f32, s.shape());
+    runKernel("Add", {&s, &m}, {&sum});
+    s = std::move(sum);
+  }
+  Tensor p(DType::f32, s.shape());
+  AttrList axis;
+  axis.i("axis", r - 1);
+  runKernel("Softmax", {&s}, {&p}, axis);
+  Tensor v = Tensor::of<float>(cat(c.batch, {T, c.Dv}), in.v);
+  Tensor y(DType::f32, cat(c.batch, {c.S, c.Dv}));
+  runKernel("MatMul", {&p, &v}, {&y});
+  return y.values<float>();
+}
+
+bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+TEST(Attention, RefIsTheUnfusedRefOpsBitForBit) {
+  uint32_t seed = 10;
+  for (const Case &c : kCases) {
+    const Inputs in = makeInputs(c, seed += 10);
+    const std::vector<float> want = unfusedRef(c, in);
+    EXPECT_TRUE(sameBits(fused(c, in, {Isa::Ref}, 1), want)) << c.what;
+    EXPECT_TRUE(sameBits(fused(c, in, {Isa::Ref}, 3), want)) << c.what << ": 3 threads";
+    if (c.maskKind == Case::DeadRows) {
+      int64_t nans = 0;
+      for (float x : want) nans += std::isnan(x);
+      EXPECT_GT(nans, 0) << "a row masked entirely is NaN in the unfused ops too";
+    }
+  }
+}
+
+// The bound runtime/kernels/README.md states: |x86 - ref| <= 1e-5 (1 + |ref|) per element,
+// NaN exactly where ref has NaN.
+TEST(Attention, X86WithinBoundOfRefAndThreadIndependent) {
+  if (!cpuHasAvx2()) GTEST_SKIP() << "no AVX2/FMA";
+  uint32_t seed = 500;
+  double worst = 0;
+  for (const Case &c : kCases) {
+    const Inputs in = makeInputs(c, seed += 10);
+    const std::vector<float> want = fused(c, in, {Isa::Ref}, 1);
+    Isa isa = Isa::Ref;
+    const std::vector<Isa> x86 = {Isa::Ref, Isa::X86Avx2, Isa::X86Avx512};
+    const std::vector<float> got = fused(c, in, x86, 1, &isa);
+    EXPECT_EQ(isa, Isa::X86Avx2) << c.what;
+    for (int threads : {2, 3}) EXPECT_TRUE(sameBits(fused(c, in, x86, threads), got)) << c.what << ": " << threads;
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      if (std::isnan(want[i]) || std::isnan(got[i])) {
+        EXPECT_TRUE(std::isnan(want[i]) && std::isnan(got[i])) << c.what << " at " << i;
+        continue;
+      }
+      const double err = std::fabs(double(got[i]) - want[i]) / (1.0 + std::fabs(want[i]));
+      worst = std::max(worst, err);
+      EXPECT_LE(err, 1e-5) << c.what << " at " << i << ": " << got[i] << " vs " << want[i];
+    }
+  }
+  RecordProperty("max_err_vs_ref", std::to_string(worst));
+  std::printf("x86 attention vs ref: max |diff| / (1 + |ref|) = %.3g\n", worst);
+}
+
+TEST(Attention, RefusesMismatchedShapes) {
+  Tensor q(DType::f32, {2, 4, 8}), k(DType::f32, {2, 5, 7}), v(DType::f32, {2, 5, 3}), y(DType::f32, {2, 4, 3});
+  AttrList attrs;
+  EXPECT_THROW(runKernel("ScaledDotProductAttention", {&q, &k, &v}, {&y}, attrs), Error);
+  Tensor k2(DType::f32, {2, 5, 8}), m(DType::f32, {3, 4, 5});
+  AttrList attrs2;
+  EXPECT_THROW(runKernel("ScaledDotProductAttention", {&q, &k2, &v, &m}, {&y}, attrs2), Error);
+}
+
+}  // namespace
+}  // namespace edgec::rt::testing
