@@ -25,6 +25,7 @@ void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options) 
 void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &options) {
   if (!options.fuse) return;
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseEpilogue({options.recordFusion}));
+  pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseAttention({options.recordFusion}));
   // Last, so that the Conv epilogues and attention take their elementwise ops first.
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseElementwise({options.recordFusion}));
 }

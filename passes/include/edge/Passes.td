@@ -96,6 +96,45 @@ def FuseEpilogue : Pass<"edge-fuse-epilogue", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def FuseAttention : Pass<"edge-fuse-attention", "func::FuncOp"> {
+  let summary = "Fuse MatMul -> scale -> mask -> Softmax -> MatMul into one ScaledDotProductAttention";
+  let description = [{
+    The scaled-dot-product attention that torch.onnx exports (nn.MultiheadAttention,
+    nn.TransformerEncoder/Decoder layers, F.scaled_dot_product_attention's symbolic, a
+    hand-written `softmax(q @ k.T / sqrt(d) + mask) @ v`):
+
+      Q'     = Q * c or Q / c                  (optional; c a constant f32 scalar)
+      K'     = Kt * c or Kt / c                (optional)
+      Kt     = Transpose(K, last two dims swapped)   (absorbed when present; else the
+                                                MatMul's operand is taken as K^T)
+      s      = MatMul(Q', K')
+      s      = s * c or s / c                  (optional)
+      s      = Add(s, mask)                    (optional; mask any f32 tensor that
+                                                broadcasts to the scores: a constant
+                                                causal mask, an input, a Where's result)
+      out    = MatMul(Softmax(s, axis = last), V)
+
+    becomes one `edge.ScaledDotProductAttention(Q, K, V, mask?)` whose kernel computes
+    the scores of a block of rows of one head at a time, instead of four passes over
+    the [B..., S, T] score tensor of every head (written, scaled, masked, normalized).
+    Each scale step stays a Mul or a Div by the exporter's constant (attributes), so the
+    ref kernel gives the bits of the unfused ref ops.
+
+    Fuses only when every intermediate (Q', K', Kt, the scores and each step on them,
+    the probabilities) has no user outside the chain; the Softmax is along the last
+    axis; everything is static-shape f32 (an int8 or f16 attention stays as it is); Q,
+    K and V have the same rank and batch dims (MatMul's batch broadcasting is not
+    fused); the mask's Add does not broadcast the scores to a larger shape. A Where
+    that masks the scores themselves (`Where(cond, s, -inf)`) is not matched.
+
+    Runs in the late host pipeline, after the precision passes: calibration observes
+    the unfused ops and quantization sees the MatMuls it knows.
+  }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 def FuseRMSNorm : Pass<"edge-fuse-rmsnorm", "func::FuncOp"> {
   let summary = "Fuse the decomposed RMSNorm that exporters emit into RMSNormalization";
   let description = [{

@@ -1,0 +1,173 @@
+// edge-fuse-attention: MatMul(Q, K^T) -> scale -> mask -> Softmax -> MatMul(., V) becomes
+// one edge.ScaledDotProductAttention (see Passes.td for the chain matched). Runs after
+// the precision passes, on the f32 attention that ships.
+#include <cmath>
+#include <optional>
+
+#include "edge/FusionRecord.h"
+#include "edge/Passes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_FUSEATTENTION
+#include "edge/Passes.h.inc"
+
+namespace {
+
+RankedTensorType rankedF32(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && t.hasStaticShape() && t.getElementType().isF32() ? t : RankedTensorType();
+}
+
+// The value of a constant f32 tensor of one element (a scalar or [1, ...]).
+std::optional<float> scalarConstant(Value v) {
+  DenseElementsAttr attr;
+  auto type = rankedF32(v);
+  if (!type || type.getNumElements() != 1 || !matchPattern(v, m_Constant(&attr))) return std::nullopt;
+  return *attr.getValues<float>().begin();
+}
+
+// One exporter's scale step: `x * c`, `c * x` or `x / c` with c a constant f32 scalar
+// that does not broadcast x (the result has x's type).
+struct ScaleStep {
+  Operation *op = nullptr;  // the Mul or Div; null: no step
+  Value input;              // x
+  float factor = 1.f;
+  bool divide = false;
+};
+
+ScaleStep matchScale(Value v) {
+  ScaleStep s;
+  Operation *op = v.getDefiningOp();
+  if (!op || !isa<MulOp, DivOp>(op)) return s;
+  const bool div = isa<DivOp>(op);
+  for (int i = 0; i < (div ? 1 : 2); ++i) {
+    Value x = op->getOperand(i);
+    std::optional<float> c = scalarConstant(op->getOperand(1 - i));
+    if (!c || x.getType() != v.getType() || !std::isfinite(*c) || *c == 0.f) continue;
+    return ScaleStep{op, x, *c, div};
+  }
+  return s;
+}
+
+// A Transpose that swaps the last two dims and keeps the others in place.
+bool isLastTwoSwap(TransposeOp t) {
+  ArrayRef<int64_t> perm = t.getPerm();
+  const int64_t r = static_cast<int64_t>(perm.size());
+  if (r < 2) return false;
+  for (int64_t i = 0; i < r - 2; ++i)
+    if (perm[i] != i) return false;
+  return perm[r - 2] == r - 1 && perm[r - 1] == r - 2;
+}
+
+// The chain, matched from the second MatMul backwards:
+//   out    = MatMul(P, V)
+//   P      = Softmax(x, axis = last)
+//   x      = Add(s, mask) or Add(mask, s)                  (optional)
+//   s      = Mul(s0, c) / Mul(c, s0) / Div(s0, c)           (optional)
+//   s0     = MatMul(Q', K')
+//   Q'     = Mul(Q, c) / Mul(c, Q) / Div(Q, c)             (optional)
+//   K'     = Mul(Kt, c) / Mul(c, Kt) / Div(Kt, c)          (optional)
+//   Kt     = Transpose(K, last two dims swapped)            (optional: else K' = [.., D, T])
+struct FuseScaledDotProductAttention : OpRewritePattern<MatMulOp> {
+  FuseScaledDotProductAttention(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
+  bool record;  // edge.fused for --report-fusion
+
+  LogicalResult matchAndRewrite(MatMulOp pv, PatternRewriter &rewriter) const override {
+    SmallVector<Operation *, 10> chain{pv.getOperation()};  // every op the fusion replaces
+    auto outType = rankedF32(pv.getResult());
+    auto softmax = pv.getA().getDefiningOp<SoftmaxOp>();
+    if (!outType || !softmax || !rankedF32(pv.getB())) return failure();
+    auto scoresType = rankedF32(softmax.getResult());
+    if (!scoresType || scoresType.getRank() < 2 || static_cast<int64_t>(softmax.getAxis()) != scoresType.getRank() - 1)
+      return failure();
+    chain.push_back(softmax);
+
+    // Optional mask: either operand of an Add whose other operand is the scaled scores.
+    Value x = softmax.getInput(), mask;
+    if (auto add = x.getDefiningOp<AddOp>(); add && add.getType() == scoresType) {
+      for (int i = 0; i < 2 && !mask; ++i) {
+        Value s = add->getOperand(i), m = add->getOperand(1 - i);
+        ScaleStep step = matchScale(s);
+        if (s.getType() != scoresType || !rankedF32(m) || !(step.op ? step.input : s).getDefiningOp<MatMulOp>())
+          continue;
+        if (cast<RankedTensorType>(m.getType()).getRank() > scoresType.getRank()) continue;
+        x = s;
+        mask = m;
+        chain.push_back(add);
+      }
+    }
+
+    // Optional scale of the scores, then the scores' MatMul.
+    ScaleStep sScale = matchScale(x);
+    if (sScale.op) {
+      x = sScale.input;
+      chain.push_back(sScale.op);
+    }
+    auto qk = x.getDefiningOp<MatMulOp>();
+    if (!qk || qk.getType() != scoresType) return failure();
+    chain.push_back(qk);
+
+    Value q = qk.getA(), k = qk.getB();
+    ScaleStep qScale = matchScale(q), kScale = matchScale(k);
+    if (qScale.op) {
+      q = qScale.input;
+      chain.push_back(qScale.op);
+    }
+    if (kScale.op) {
+      k = kScale.input;
+      chain.push_back(kScale.op);
+    }
+    bool keyTransposed = true;
+    if (auto t = k.getDefiningOp<TransposeOp>(); t && isLastTwoSwap(t)) {
+      k = t.getInput();
+      keyTransposed = false;
+      chain.push_back(t);
+    }
+    auto qType = rankedF32(q), kType = rankedF32(k);
+    auto vType = rankedF32(pv.getB());
+    if (!qType || !kType || !vType) return failure();
+    // The op's operand contract: no batch broadcast, no 1-D operands (the MatMul and Add
+    // verifiers already checked the rest: D and T agree, the mask broadcasts to the scores).
+    const int64_t r = scoresType.getRank();
+    if (qType.getRank() != r || kType.getRank() != r || vType.getRank() != r) return failure();
+    ArrayRef<int64_t> batch = scoresType.getShape().drop_back(2);
+    if (qType.getShape().drop_back(2) != batch || kType.getShape().drop_back(2) != batch ||
+        vType.getShape().drop_back(2) != batch)
+      return failure();
+
+    // Every intermediate has its one user in the chain; the root (pv) is replaced.
+    for (Operation *op : chain)
+      if (op != pv && !op->getResult(0).hasOneUse()) return failure();
+
+    auto fused = rewriter.create<ScaledDotProductAttentionOp>(
+        pv.getLoc(), TypeRange{outType}, q, k, pv.getB(), mask, rewriter.getI64IntegerAttr(keyTransposed),
+        rewriter.getF32FloatAttr(qScale.factor), rewriter.getI64IntegerAttr(qScale.divide),
+        rewriter.getF32FloatAttr(kScale.factor), rewriter.getI64IntegerAttr(kScale.divide),
+        rewriter.getF32FloatAttr(sScale.factor), rewriter.getI64IntegerAttr(sScale.divide));
+    if (record) {
+      SmallVector<Operation *> parts(chain.begin(), chain.end());
+      llvm::sort(parts, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+      recordFusion(fused, parts);
+    }
+    rewriter.replaceOp(pv, fused.getOutput());
+    // The chain minus the root, users before producers (the order it was matched in).
+    for (Operation *op : llvm::drop_begin(chain)) rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct FuseAttentionPass : impl::FuseAttentionBase<FuseAttentionPass> {
+  using FuseAttentionBase::FuseAttentionBase;
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseScaledDotProductAttention>(&getContext(), recordFusion);
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+}  // namespace
+}  // namespace mlir::edge
