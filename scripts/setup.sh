@@ -7,7 +7,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build ccache git pkg-config
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libonnx-dev libprotobuf-dev protobuf-compiler
-  libeigen3-dev libcli11-dev libgtest-dev
+  libcli11-dev libgtest-dev
   libflatbuffers-dev flatbuffers-compiler libcpuinfo-dev
   zlib1g-dev libzstd-dev libcurl4-openssl-dev libedit-dev libxml2-dev
   python3 python3-onnx python3-numpy python3-torch python3-torchvision

@@ -1,7 +1,7 @@
 // The x86 f32 RNN, GRU and LSTM (issue 8): a baseline kernel class (x86_recurrent.cpp)
 // that validates the call as ref does, packs W and R (once at prepare when they are
 // constants, else on every run) and drives two ISA functions: the input projection of
-// all steps as one GEMM per direction (Eigen's, x86/gemm_eigen.cpp) and the steps of one
+// all steps as one GEMM per direction (the x86 Gemm's, x86/gemm_f32_avx2.cpp) and the steps of one
 // (direction, batch row) recurrence (x86/recurrent_avx2.cpp: the R·h mat-vec and the
 // gate activations on x86/vec_math.inc's sigmoid and tanh).
 //
@@ -58,7 +58,8 @@ void recurrentStepsAvx2(const RecurrentPlanF32 &p, const RecurrentStepsF32 &s, i
 }  // namespace x86
 
 // C[M, N] = A[M, K] · B[K, N], row-major with leading dimensions lda, ldb, ldc, on the
-// Eigen GEMM of the x86 Gemm/MatMul kernels (x86/gemm_eigen.cpp, AVX2 + FMA).
+// calling thread, with the AVX2 Gemm/MatMul kernels' tiles (x86/gemm_f32_avx2.cpp; B read
+// in place).
 void x86Avx2GemmF32(const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int64_t M,
                     int64_t K, int64_t N);
 

@@ -1,6 +1,7 @@
 // x86 AVX2 fp32 Gemm and MatMul: x86/gemm_f32_driver.inc (blocking, packing, threads,
 // epilogue) with 6 x 16 tiles: 12 ymm accumulators of the 16, per k two loads of B, six
-// broadcasts of A and 12 FMAs; tails through vmaskmovps. Compiled with -mavx2 -mfma;
+// broadcasts of A and 12 FMAs; tails through vmaskmovps. Also the GEMM of the x86
+// RNN/GRU/LSTM's input projection (x86Avx2GemmF32). Compiled with -mavx2 -mfma;
 // everything but the factories stays in an anonymous namespace (see docs/architecture.md
 // on ISA files).
 #include <immintrin.h>
@@ -10,6 +11,7 @@
 
 #include "ref/plans.h"
 #include "register_kernels.h"
+#include "x86_recurrent.h"  // x86Avx2GemmF32
 
 namespace edgec::rt {
 namespace {
@@ -48,5 +50,11 @@ constexpr int kNV = 2;  // ymm vectors of columns per tile (16 columns)
 
 Kernel *newX86Avx2Gemm() { return new GemmF32(); }
 Kernel *newX86Avx2MatMul() { return new MatMulF32(); }
+
+// The x86 RNN/GRU/LSTM's input projection (x86_recurrent.h).
+void x86Avx2GemmF32(const float *a, int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc, int64_t M,
+                    int64_t K, int64_t N) {
+  gemmInPlace(a, lda, b, ldb, c, ldc, M, K, N);
+}
 
 }  // namespace edgec::rt
