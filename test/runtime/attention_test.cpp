@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "kernel_test_util.h"
+#include "x86_timing_util.h"
 
 namespace edgec::rt::testing {
 namespace {
@@ -196,6 +197,42 @@ TEST(Attention, RefusesMismatchedShapes) {
   Tensor k2(DType::f32, {2, 5, 8}), m(DType::f32, {3, 4, 5});
   AttrList attrs2;
   EXPECT_THROW(runKernel("ScaledDotProductAttention", {&q, &k2, &v, &m}, {&y}, attrs2), Error);
+}
+
+}  // namespace
+}  // namespace edgec::rt::testing
+
+namespace edgec::rt::testing {
+namespace {
+
+// Indicative (run with --gtest_also_run_disabled_tests): the fused x86 kernel against the
+// unfused x86 Div, MatMul, Add, Softmax, MatMul of the GPT decoder's heads at sequence 128
+// (4 heads, D 16, causal mask) and of the transformer's without a mask; one thread,
+// median of 201 runs each.
+TEST(Attention, DISABLED_Speed) {
+  if (!cpuHasAvx2()) GTEST_SKIP() << "no AVX2/FMA";
+  const std::vector<Isa> x86 = {Isa::Ref, Isa::X86Avx2, Isa::X86Avx512};
+  for (bool masked : {true, false}) {
+    const int64_t H = 4, S = 128, D = 16;
+    Tensor q = Tensor::of<float>({H, S, D}, randomFloats(H * S * D, 1)), kt = Tensor::of<float>({H, D, S}, randomFloats(H * S * D, 2));
+    Tensor v = Tensor::of<float>({H, S, D}, randomFloats(H * S * D, 3));
+    std::vector<float> mv(size_t(S * S));
+    for (int64_t i = 0; i < S; ++i)
+      for (int64_t j = 0; j < S; ++j) mv[size_t(i * S + j)] = j > i ? -std::numeric_limits<float>::infinity() : 0.f;
+    Tensor m = Tensor::of<float>({1, S, S}, mv), c = Tensor::of<float>({}, std::vector<float>{4.f});
+    Tensor y(DType::f32, {H, S, D}), qs(DType::f32, {H, S, D}), s(DType::f32, {H, S, S}), sm(DType::f32, {H, S, S}),
+        p(DType::f32, {H, S, S});
+    AttrList fusedAttrs, none, axis;
+    fusedAttrs.i("key_transposed", 1).f("q_scale", 4.f).i("q_divide", 1);
+    axis.i("axis", 2);
+    std::vector<Tensor *> fin = {&q, &kt, &v};
+    if (masked) fin.push_back(&m);
+    const double fused = medianMicros("ScaledDotProductAttention", fin, y, fusedAttrs, x86, 201);
+    double unfused = medianMicros("Div", {&q, &c}, qs, none, x86, 201) + medianMicros("MatMul", {&qs, &kt}, s, none, x86, 201);
+    if (masked) unfused += medianMicros("Add", {&s, &m}, sm, none, x86, 201);
+    unfused += medianMicros("Softmax", {masked ? &sm : &s}, p, axis, x86, 201) + medianMicros("MatMul", {&p, &v}, y, none, x86, 201);
+    std::printf("attention [4, 128, 16] %s: fused %.1f us, unfused %.1f us\n", masked ? "causal" : "no mask", fused, unfused);
+  }
 }
 
 }  // namespace
