@@ -199,8 +199,10 @@ Kernel *newX86Avx2ReduceMeanF32();
 Kernel *newX86Avx2ReduceSumSquareF32();
 Kernel *newX86Avx2ReduceMaxF32();
 Kernel *newX86Avx2ReduceMinF32();
-// f32 ScaledDotProductAttention (x86/attention_f32_avx2.cpp; every f32 call).
+// f32 ScaledDotProductAttention (x86/attention_f32_driver.inc at AVX2 and AVX-512; every
+// f32 call).
 Kernel *newX86Avx2AttentionF32();
+Kernel *newX86Avx512AttentionF32();
 // Whether the AVX2 int4 kernels take a blockwise call (ref/blockwise.cpp, baseline).
 bool acceptsX86Int4(const KernelSignature &sig);
 void registerX86Kernels(KernelRegistry &r);  // in registry.cpp

@@ -1,0 +1,84 @@
+// x86 (AVX-512F) f32 ScaledDotProductAttention: x86/attention_f32_driver.inc (the
+// algorithm, its accuracy and threading) over 16-lane vectors, tails under k-masks. The
+// exp is the AVX2 one's operations lane for lane; the scores and P @ V take 16 columns per
+// vector, so results may differ from the AVX2 kernel's by the f32 sums' order (both within
+// the bound stated against ref). Only AVX512F instructions. Compiled with the x86-avx512
+// flags; everything but the factory stays in an anonymous namespace (see
+// docs/architecture.md on ISA files).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "kernel.h"
+#include "ref/attention.h"
+#include "register_kernels.h"
+
+namespace edgec::rt {
+namespace {
+
+struct V {
+  using F = __m512;
+  static constexpr int64_t kLanes = 16;
+  static __mmask16 mask(int64_t n) { return static_cast<__mmask16>((1u << n) - 1); }  // n <= 16
+  static F zero() { return _mm512_setzero_ps(); }
+  static F set1(float v) { return _mm512_set1_ps(v); }
+  static F load(const float *p) { return _mm512_loadu_ps(p); }
+  static void store(float *p, F v) { _mm512_storeu_ps(p, v); }
+  static F loadN(const float *p, int64_t n, float fill) { return _mm512_mask_loadu_ps(_mm512_set1_ps(fill), mask(n), p); }
+  static void storeN(float *p, int64_t n, F v) { _mm512_mask_storeu_ps(p, mask(n), v); }
+  static F bcast(const float *p) { return _mm512_set1_ps(*p); }
+  static F add(F a, F b) { return _mm512_add_ps(a, b); }
+  static F sub(F a, F b) { return _mm512_sub_ps(a, b); }
+  static F mul(F a, F b) { return _mm512_mul_ps(a, b); }
+  static F div(F a, F b) { return _mm512_div_ps(a, b); }
+  static F max(F a, F b) { return _mm512_max_ps(a, b); }
+  static F fma(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
+  static float hsum(F v) {
+    alignas(64) float l[16];
+    _mm512_store_ps(l, v);
+    float s = 0;
+    for (float x : l) s += x;
+    return s;
+  }
+  static float hmax(F v) {
+    alignas(64) float l[16];
+    _mm512_store_ps(l, v);
+    float m = l[0];
+    for (int i = 1; i < 16; ++i) m = std::max(m, l[i]);
+    return m;
+  }
+  // The Softmax kernel's e^x (x86/softmax_f32_driver.inc's expNonPositive), 0 below -87.
+  static F expNonPositive(F x) {
+    const __mmask16 kept = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.f), _CMP_NLT_UQ);  // true for NaN
+    const F xc = _mm512_min_ps(_mm512_set1_ps(0.f), _mm512_max_ps(_mm512_set1_ps(-87.f), x));
+    const F n = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    F r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), xc);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440054690583e-4f), r);
+    F p = _mm512_set1_ps(1.f / 5040.f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f / 720.f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f / 120.f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f / 24.f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f / 6.f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f));
+    const __m512i ni = _mm512_cvtps_epi32(n);
+    const __m512i n1 = _mm512_srai_epi32(ni, 1), n2 = _mm512_sub_epi32(ni, n1);
+    const __m512i bias = _mm512_set1_epi32(127);
+    const F s1 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n1, bias), 23));
+    const F s2 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n2, bias), 23));
+    return _mm512_maskz_mov_ps(kept, _mm512_mul_ps(_mm512_mul_ps(p, s1), s2));
+  }
+};
+
+#include "x86/attention_f32_driver.inc"
+
+}  // namespace
+
+Kernel *newX86Avx512AttentionF32() { return new AttentionF32(); }
+
+}  // namespace edgec::rt
