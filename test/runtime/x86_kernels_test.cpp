@@ -87,6 +87,12 @@ std::vector<ConvCase> x86ConvCases() {
       {{1, 3, 29, 27}, 32, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
       {{1, 64, 9, 70}, 8, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
       {{1, 16, 6, 5, 41}, 4, 1, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 0, 1, 1, 0, 1}, false},
+      // ... K of 270-360 (the AVX-512 tiles prefetch A's panel 1024 floats ahead, past its
+      // end here), the last columns of a block 33 (a masked vector), one (7x7: it rides
+      // with the last tile) and 4 (14x14: gemmColumns), rows past the last whole panel
+      {{1, 40, 9, 9}, 20, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
+      {{1, 32, 7, 7}, 12, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 30, 14, 14}, 9, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false},
       // depthwise 3x3, "same" pads, short rows (the flat kernel): vectors across rows of
       // 1, 5, 7, 8 or 13, a channel multiplier, batches
       {{1, 3, 7, 7}, 3, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},

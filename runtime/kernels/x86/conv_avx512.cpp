@@ -78,6 +78,7 @@ struct Clamp {
 
 constexpr int64_t kTailCols = 4;
 constexpr int64_t kPackedASlack = 0;
+constexpr int64_t kAPrefetch = 1024;
 
 // One tile: MR rows and NV vectors of 16 columns of C, from a packed A panel and B (row
 // stride ldb). With Masked, the last vector covers only the lanes in `last`, for B's
@@ -92,6 +93,7 @@ void gemmTile(int64_t K, const float *a, const float *b, int64_t ldb, const floa
     EDGEC_UNROLL
     for (int v = 0; v < NV; ++v) acc[i][v] = bias ? _mm512_set1_ps(bias[i]) : _mm512_setzero_ps();
   for (int64_t k = 0; k < K; ++k, a += kMR, b += ldb) {
+    _mm_prefetch(reinterpret_cast<const char *>(a + kAPrefetch), _MM_HINT_T0);
     __m512 bv[NV];
     EDGEC_UNROLL
     for (int v = 0; v < NV; ++v)
@@ -131,6 +133,7 @@ void gemmTilePlusColumn(int64_t K, const float *a, const float *b, int64_t ldb, 
     for (int v = 0; v < kNV; ++v) acc[i][v] = bias ? _mm512_set1_ps(bias[i]) : _mm512_setzero_ps();
   __m256 extra = _mm256_setzero_ps();
   for (int64_t k = 0; k < K; ++k, a += kMR, b += ldb) {
+    _mm_prefetch(reinterpret_cast<const char *>(a + kAPrefetch), _MM_HINT_T0);
     __m512 bv[kNV];
     EDGEC_UNROLL
     for (int v = 0; v < kNV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
