@@ -96,6 +96,30 @@ def FuseEpilogue : Pass<"edge-fuse-epilogue", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def FuseMatMulBias : Pass<"edge-fuse-matmul-bias", "func::FuncOp"> {
+  let summary = "Fuse an f32 MatMul by a 2-D weight and the Add of a constant bias into one Gemm";
+  let description = [{
+    A Linear layer as torch.onnx exports it, `Add(MatMul(x, W), b)` with W [K, N] and a
+    constant bias b [N] (either operand order), becomes
+
+      Gemm(x, W, b)                                 (x of rank 2)
+      Reshape(Gemm(Reshape(x, [M, K]), W, b), y)    (x [..., M, K]: its rows flattened,
+                                                     as W is shared by every batch)
+
+    whose kernel adds the bias to each tile of the product while it is in registers
+    (beta = 1: one rounding, as the Add's) instead of another pass over the result. The
+    Reshapes move no bytes. Fuses only static-shape f32 MatMuls whose result has no
+    other user, and nothing in a model compiled for dynamic dims or data-dependent sizes
+    (module attribute edge.input_dims or edge.data_dependent: the flattened rows would
+    be a reshape the runtime cannot recompute at another size); runs after the
+    precision passes (an int8 or f16 MatMul stays as it is) and before
+    edge-fuse-elementwise, which then takes what follows the bias (a GELU).
+  }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 def FuseAttention : Pass<"edge-fuse-attention", "func::FuncOp"> {
   let summary = "Fuse MatMul -> scale -> mask -> Softmax -> MatMul into one ScaledDotProductAttention";
   let description = [{
