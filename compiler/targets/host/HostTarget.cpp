@@ -306,9 +306,10 @@ void PlanBuilder::addAlias(edge::ReshapeOp op) {
 // can overwrite such an operand (the variadic Min/Max/Sum/Mean cannot: they write the
 // first operand into the output before reading the others). The operand must have the
 // result's type (float, unquantized), be this op's last reader, and be computed by a
-// kernel of this function: not an input (set once, run many times), a constant, a state
-// or a reshape (nor the source of one, whose view may be read later). Returns the arena
-// tensor whose bytes the result takes (the root of an earlier in-place chain), or -1.
+// kernel of this function: not an input (set once, run many times), a constant or a
+// state. A reshape operand stands for the kernel result it views, whose readers and
+// other views must all come before the op. Returns the arena tensor whose bytes the
+// result takes (the root of an earlier in-place chain), or -1.
 int32_t PlanBuilder::inPlaceElementwise(Operation *op) {
   static const llvm::StringSet<> ops = {
       "Add",     "Sub",      "Mul",         "Div",       "Pow",       "Relu",      "Sigmoid", "Tanh",
@@ -321,16 +322,30 @@ int32_t PlanBuilder::inPlaceElementwise(Operation *op) {
       "FusedElementwise"};
   if (op->getNumResults() != 1 || !ops.contains(op->getName().stripDialect())) return -1;
   const Value result = op->getResult(0);
-  if (!isa<FloatType>(cast<RankedTensorType>(result.getType()).getElementType())) return -1;
-  for (Value in : op->getOperands()) {
-    Operation *def = in.getDefiningOp();
-    if (in.getType() != result.getType() || !def || def->getBlock() != op->getBlock() ||
-        isa<edge::ConstantOp, edge::StateReadOp, edge::ReshapeOp>(def))
-      continue;
-    const bool last = llvm::all_of(in.getUsers(), [&](Operation *user) {
-      return user == op || (user->getBlock() == op->getBlock() && user->isBeforeInBlock(op) && !isa<edge::ReshapeOp>(user));
+  const auto resultType = cast<RankedTensorType>(result.getType());
+  if (!isa<FloatType>(resultType.getElementType())) return -1;
+  // Every reader of v, and of each view of it, is op or comes before it.
+  std::function<bool(Value)> readBefore = [&](Value v) {
+    return llvm::all_of(v.getUsers(), [&](Operation *user) {
+      if (user == op) return true;
+      if (auto view = dyn_cast<edge::ReshapeOp>(user)) return readBefore(view.getResult());
+      return user->getBlock() == op->getBlock() && user->isBeforeInBlock(op);
     });
-    if (!last) continue;
+  };
+  for (Value in : op->getOperands()) {
+    if (in.getType() != result.getType()) continue;
+    // A view (static shapes: the result's shape is then known without its source's) is
+    // taken through to the kernel result it views (a bias-fused Gemm's, reshaped back).
+    Value source = in;
+    while (auto view = source.getDefiningOp<edge::ReshapeOp>()) {
+      if (!resultType.hasStaticShape()) break;
+      source = view.getInput();
+    }
+    Operation *def = source.getDefiningOp();
+    if (!def || def->getBlock() != op->getBlock() || isa<edge::ConstantOp, edge::StateReadOp, edge::ReshapeOp>(def))
+      continue;
+    if (!readBefore(source)) continue;
+    in = source;
     const int32_t id = tensorFor(in);
     const int32_t root = tensors_[size_t(id)].aliasOf >= 0 ? tensors_[size_t(id)].aliasOf : id;
     if (tensors_[size_t(root)].storage != pkg::Storage::Arena || tensors_[size_t(root)].function != function_) continue;
