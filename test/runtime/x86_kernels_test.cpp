@@ -189,6 +189,11 @@ std::vector<ConvCase> x86ConvCases() {
       {{1, 17, 21, 27}, 19, 1, {3, 3}, {1, 1}, {1, 1}, {3, 0, 2, 4}, false, "Clip", -0.3f, 0.4f},
       {{1, 32, 28, 28}, 40, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Silu"},
       {{1, 16, 30, 23}, 16, 1, {3, 3}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "HardSwish"},
+      // ... in bands of whole tile rows, each on one thread (at least two bands of 96
+      // tiles: ResNet's 56x56, two bands of 7 rows of 14 tiles; and 16 rows of 9 tiles as
+      // bands of 11 and 5 rows, asymmetric pads, a batch)
+      {{1, 16, 56, 56}, 16, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},
+      {{2, 17, 61, 37}, 20, 1, {3, 3}, {1, 1}, {1, 1}, {1, 0, 2, 1}, false, "Silu"},
   };
   // Random 2-D shapes on top.
   std::mt19937 rng(42);
