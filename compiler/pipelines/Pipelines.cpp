@@ -26,6 +26,7 @@ void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &optio
   if (!options.fuse) return;
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseEpilogue({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseAttention({options.recordFusion}));
+  pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFoldMatMulTranspose({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseMatMulBias({options.recordFusion}));
   // Last, so that the Conv epilogues and attention take their elementwise ops first.
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseElementwise({options.recordFusion}));

@@ -1,5 +1,6 @@
-// edge-fuse-matmul-bias: an f32 MatMul by a 2-D weight followed by the Add of a constant
-// bias along its last dim becomes one Gemm with that bias as C; see Passes.td.
+// edge-fuse-matmul-bias: an f32 MatMul by a 2-D weight (or a Gemm without C) followed by
+// the Add of a constant bias along its last dim becomes one Gemm with that bias as C; see
+// Passes.td.
 #include "edge/FusionRecord.h"
 #include "edge/Passes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -18,11 +19,32 @@ RankedTensorType staticF32(Type t) {
   return rt;
 }
 
+// A Gemm without C (edge-fold-matmul-transpose's) gets the bias as its C.
+LogicalResult biasGemm(AddOp add, Value product, Value bias, bool record, PatternRewriter &rewriter) {
+  auto gemm = product.getDefiningOp<GemmOp>();
+  if (!gemm || gemm.getC() || !gemm->hasOneUse() || gemm.getAlpha().convertToFloat() != 1.f ||
+      !bias.getDefiningOp<ConstantOp>())
+    return failure();
+  RankedTensorType y = staticF32(gemm.getType()), b = staticF32(bias.getType());
+  if (!y || !b || add.getType() != y || b.getRank() != 1 || b.getDimSize(0) != y.getDimSize(1)) return failure();
+  Builder attrs(add.getContext());
+  auto fused = rewriter.create<GemmOp>(
+      gemm.getLoc(), TypeRange{y}, ValueRange{gemm.getA(), gemm.getB(), bias},
+      ArrayRef<NamedAttribute>{attrs.getNamedAttr("transA", gemm.getTransAAttr()),
+                               attrs.getNamedAttr("transB", gemm.getTransBAttr())});
+  if (record) recordFusion(fused, {gemm.getOperation(), add.getOperation()});
+  rewriter.replaceOp(add, fused.getResult());
+  rewriter.eraseOp(gemm);
+  return success();
+}
+
 struct FuseBias : OpRewritePattern<AddOp> {
   FuseBias(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
   bool record;
 
   LogicalResult matchAndRewrite(AddOp add, PatternRewriter &rewriter) const override {
+    for (int i = 0; i < 2; ++i)
+      if (succeeded(biasGemm(add, add->getOperand(i), add->getOperand(1 - i), record, rewriter))) return success();
     for (int i = 0; i < 2; ++i) {
       auto matmul = add->getOperand(i).getDefiningOp<MatMulOp>();
       Value bias = add->getOperand(1 - i);

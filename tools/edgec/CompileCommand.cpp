@@ -103,7 +103,7 @@ void addCompileCommand(CLI::App &app) {
   cmd->add_option("-o,--output", opts->output, "Output package (.edgepkg)")->required();
   cmd->add_flag("--no-fuse", opts->noFuse,
                 "Skip the fusion passes (conv+batchnorm, conv epilogues: Relu/Clip/Sigmoid/SiLU/HardSwish, layernorm, "
-                "rmsnorm, attention, MatMul bias into Gemm, chains of elementwise ops)");
+                "rmsnorm, attention, MatMul transpose and bias into Gemm, chains of elementwise ops)");
   cmd->add_flag("--report-fusion", opts->reportFusion,
                 "Print each fused op with the ONNX nodes it came from (on stdout, after the package is written)");
   cmd->add_option("--dump-ir", opts->dumpIr, "Also write the optimized edge IR (constants elided) to this file");

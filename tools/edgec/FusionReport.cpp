@@ -31,7 +31,7 @@ void FusionReport::print(bool fusionOff) const {
   if (order_.empty()) {
     std::printf("fusion: nothing to fuse in this model (edgec fuses BatchNormalization into the Conv before it, "
                 "Relu, Clip, Sigmoid, SiLU and HardSwish into the Conv before them, the decomposed "
-                "LayerNorm and RMSNorm of exporters, a MatMul's constant bias Add into a Gemm, chains of f32 "
+                "LayerNorm and RMSNorm of exporters, a MatMul's Transpose and constant bias Add into a Gemm, chains of f32 "
                 "elementwise ops into one loop, and f32 attention (MatMul, scale, mask, Softmax, MatMul) into one "
                 "kernel)\n");
     return;

@@ -96,6 +96,25 @@ def FuseEpilogue : Pass<"edge-fuse-epilogue", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def FoldMatMulTranspose : Pass<"edge-fold-matmul-transpose", "func::FuncOp"> {
+  let summary = "Fold a Transpose of a 2-D f32 MatMul operand into a Gemm's transA / transB";
+  let description = [{
+      MatMul(Transpose(A), B) -> Gemm(A, B) {transA = 1}
+      MatMul(A, Transpose(B)) -> Gemm(A, B) {transB = 1}     (both at once too)
+
+    for static-shape f32 matrices and Transposes with perm [1, 0] (`x @ w.T` with a
+    run-time w; an exporter folds constant weights already). The x86 GEMM reads the
+    operand transposed while it packs it, so the transposed copy is never written; the
+    products are the MatMul's (same sums, in the same order). A Transpose with other
+    users stays for them. Batched MatMuls are left alone (Gemm is 2-D); attention's
+    transposed K is taken by edge-fuse-attention, which runs first. Runs before
+    edge-fuse-matmul-bias, which then also adds a bias to such a Gemm.
+  }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 def FuseMatMulBias : Pass<"edge-fuse-matmul-bias", "func::FuncOp"> {
   let summary = "Fuse an f32 MatMul by a 2-D weight and the Add of a constant bias into one Gemm";
   let description = [{
@@ -108,7 +127,9 @@ def FuseMatMulBias : Pass<"edge-fuse-matmul-bias", "func::FuncOp"> {
 
     whose kernel adds the bias to each tile of the product while it is in registers
     (beta = 1: one rounding, as the Add's) instead of another pass over the result. The
-    Reshapes move no bytes. Fuses only static-shape f32 MatMuls whose result has no
+    Reshapes move no bytes. A Gemm without C and with alpha 1 (edge-fold-matmul-transpose
+    makes `x @ w.T` one) takes the bias as its C the same way. Fuses only static-shape
+    f32 MatMuls whose result has no
     other user, and nothing in a model compiled for dynamic dims or data-dependent sizes
     (module attribute edge.input_dims or edge.data_dependent: the flattened rows would
     be a reshape the runtime cannot recompute at another size); runs after the
