@@ -16,6 +16,13 @@
 namespace edgec::rt {
 namespace {
 
+// The unary kernels' vector math, in a namespace of its own: its struct V is not this
+// file's.
+namespace math {
+#include "x86/vec_avx2.inc"
+#include "x86/vec_math.inc"
+}  // namespace math
+
 struct V {
   using F = __m256;
   static constexpr int64_t kLanes = 8;
@@ -52,28 +59,11 @@ struct V {
     for (int i = 1; i < 8; ++i) m = std::max(m, l[i]);
     return m;
   }
-  // The Softmax kernel's e^x (x86/softmax_f32_driver.inc's expNonPositive), 0 below -87.
+  // The Softmax kernel's e^x (x86/softmax_f32_driver.inc's expNonPositive): vec_math.inc's
+  // exp (the same operations, so the same bits) of min(0, x), and 0 below -87.
   static F expNonPositive(F x) {
     const F gone = _mm256_cmp_ps(x, _mm256_set1_ps(-87.f), _CMP_LT_OQ);  // false for NaN
-    const F xc = _mm256_min_ps(_mm256_set1_ps(0.f), _mm256_max_ps(_mm256_set1_ps(-87.f), x));
-    const F n = _mm256_round_ps(_mm256_mul_ps(xc, _mm256_set1_ps(1.44269504088896341f)),
-                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    F r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), xc);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440054690583e-4f), r);
-    F p = _mm256_set1_ps(1.f / 5040.f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 720.f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 120.f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 24.f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f / 6.f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
-    const __m256i ni = _mm256_cvtps_epi32(n);
-    const __m256i n1 = _mm256_srai_epi32(ni, 1), n2 = _mm256_sub_epi32(ni, n1);
-    const __m256i bias = _mm256_set1_epi32(127);
-    const F s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23));
-    const F s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23));
-    return _mm256_andnot_ps(gone, _mm256_mul_ps(_mm256_mul_ps(p, s1), s2));
+    return _mm256_andnot_ps(gone, math::expV(math::V::min(math::V::setzero(), x)));
   }
 };
 
