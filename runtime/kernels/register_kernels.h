@@ -1,10 +1,26 @@
 // One registration function per kernel family file; registry.cpp calls the two roots.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+
 namespace edgec::rt {
 class Kernel;
 class KernelRegistry;
 struct KernelSignature;
+struct RunContext;
+enum class Isa : int;
+namespace ref {
+template <size_t N> struct StridedLoop;
+using StridedCopyFn = void (*)(const RunContext &ctx, const StridedLoop<2> &loop, size_t elementBytes, void *out,
+                               const void *in);
+}  // namespace ref
+
+// The kernels that only move elements along one strided loop, registered at `isa` with a
+// mover (ref/util.h StridedCopyFn): ref's, and x86's (x86_copy.h) with the same prepare.
+void registerStridedCopyDataMovement(KernelRegistry &r, Isa isa, ref::StridedCopyFn copy);  // Transpose, Slice, Expand
+void registerStridedCopyIndexMap(KernelRegistry &r, Isa isa, ref::StridedCopyFn copy);      // Tile
+void registerStridedCopyResample(KernelRegistry &r, Isa isa, ref::StridedCopyFn copy);  // DepthToSpace, SpaceToDepth
 
 // ref/ (portable C++, the oracle)
 void registerRefElementwise(KernelRegistry &r);

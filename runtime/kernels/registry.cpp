@@ -12,6 +12,7 @@
 #include "x86_recurrent.h"
 #include "x86_resize.h"
 #include "x86_f32_plans.h"
+#include "x86_copy.h"
 #endif
 
 #include <algorithm>
@@ -144,6 +145,11 @@ void registerX86Kernels(KernelRegistry &r) {
   // f32 unary activations and math at x86-avx2 and x86-avx512 (x86_unary_f32.cpp).
   registerX86UnaryF32(r);
   registerX86FusedElementwise(r);  // x86_fused_elementwise.cpp
+  // Transpose, Slice, Expand, Tile, DepthToSpace, SpaceToDepth: ref's kernels with the
+  // x86 mover (x86_copy.h), every dtype.
+  registerStridedCopyDataMovement(r, Isa::X86Avx2, x86::stridedCopy);
+  registerStridedCopyIndexMap(r, Isa::X86Avx2, x86::stridedCopy);
+  registerStridedCopyResample(r, Isa::X86Avx2, x86::stridedCopy);
   add("Gemm", Isa::X86Avx2, newX86Avx2Gemm, f32Only);
   add("MatMul", Isa::X86Avx2, newX86Avx2MatMul, f32Only);
   add("Gemm", Isa::X86Avx512, newX86Avx512Gemm, f32Only);

@@ -37,6 +37,7 @@ private:
 
 class RefTranspose final : public StridedCopyKernel {
 public:
+  using StridedCopyKernel::StridedCopyKernel;
   void prepare(const KernelSignature &sig) override {
     requireInputCount(sig, 1, 1);
     const TensorView &x = requireInput(sig, 0, "X");
@@ -187,6 +188,7 @@ private:
 // what is read, and must give the compiled output shape.
 class RefSlice final : public Kernel {
 public:
+  explicit RefSlice(StridedCopyFn copy = refStridedCopy) : copy_(copy) {}
   void prepare(const KernelSignature &sig) override {
     requireInputCount(sig, 1, 5);
     const TensorView &x = requireInput(sig, 0, "X");
@@ -239,11 +241,8 @@ public:
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
-    const StridedLoop<2> loop = runtime_ ? runtimeLoop(in) : loop_;
-    dispatchBySize(dtype_, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      gatherLoop(loop, out[0]->as<T>(), in[0]->as<T>());
-    });
+    if (runtime_) copy_(ctx, runtimeLoop(in), dtypeSize(dtype_), out[0]->data, in[0]->data);
+    else copy_(ctx, loop_, dtypeSize(dtype_), out[0]->data, in[0]->data);
   }
 
 private:
@@ -289,6 +288,7 @@ private:
     return loop;
   }
 
+  StridedCopyFn copy_;
   StridedLoop<2> loop_;
   bool runtime_ = false;
   std::vector<int64_t> inShape_, outShape_;
@@ -355,6 +355,7 @@ private:
 // compiled shape.
 class RefExpand final : public Kernel {
 public:
+  explicit RefExpand(StridedCopyFn copy = refStridedCopy) : copy_(copy) {}
   void prepare(const KernelSignature &sig) override {
     requireInputCount(sig, 1, 2);
     if (const TensorView *shape = optionalInput(sig, 1)) {
@@ -381,10 +382,7 @@ public:
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
     if (shapeInput_) checkShape(*in[1]);
-    dispatchBySize(dtype_, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
-    });
+    copy_(ctx, loop_, dtypeSize(dtype_), out[0]->data, in[0]->data);
   }
 
 private:
@@ -412,6 +410,7 @@ private:
                   "; shapes are fixed at compile time (freeze the input with edgec compile --bind NAME=FILE.npy)");
   }
 
+  StridedCopyFn copy_;
   StridedLoop<2> loop_;
   DType dtype_ = DType::f32;
   bool shapeInput_ = false;
@@ -482,19 +481,37 @@ private:
 };
 
 }  // namespace
+
+void refStridedCopy(const RunContext &, const StridedLoop<2> &loop, size_t elementBytes, void *out, const void *in) {
+  auto as = [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    gatherLoop(loop, static_cast<T *>(out), static_cast<const T *>(in));
+  };
+  switch (elementBytes) {
+  case 1: return as(Tag<uint8_t>{});
+  case 2: return as(Tag<uint16_t>{});
+  case 4: return as(Tag<uint32_t>{});
+  case 8: return as(Tag<uint64_t>{});
+  }
+}
+
 }  // namespace edgec::rt::ref
 
 namespace edgec::rt {
 
+void registerStridedCopyDataMovement(KernelRegistry &r, Isa isa, ref::StridedCopyFn copy) {
+  r.add("Transpose", isa, [copy] { return std::unique_ptr<Kernel>(new ref::RefTranspose(copy)); });
+  r.add("Slice", isa, [copy] { return std::unique_ptr<Kernel>(new ref::RefSlice(copy)); });
+  r.add("Expand", isa, [copy] { return std::unique_ptr<Kernel>(new ref::RefExpand(copy)); });
+}
+
 void registerRefDataMovement(KernelRegistry &r) {
   r.add<ref::RefCopy>("Copy", Isa::Ref);
-  r.add<ref::RefTranspose>("Transpose", Isa::Ref);
   r.add<ref::RefConcat>("Concat", Isa::Ref);
   r.add<ref::RefSplit>("Split", Isa::Ref);
-  r.add<ref::RefSlice>("Slice", Isa::Ref);
   r.add<ref::RefGather>("Gather", Isa::Ref);
-  r.add<ref::RefExpand>("Expand", Isa::Ref);
   r.add<ref::RefCast>("Cast", Isa::Ref);
+  registerStridedCopyDataMovement(r, Isa::Ref, ref::refStridedCopy);
 }
 
 }  // namespace edgec::rt

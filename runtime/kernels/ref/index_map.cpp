@@ -16,6 +16,7 @@ namespace {
 // repeats as input 1, read on every run, must give the output's shape.
 class RefTile final : public Kernel {
 public:
+  explicit RefTile(StridedCopyFn copy = refStridedCopy) : copy_(copy) {}
   void prepare(const KernelSignature &sig) override {
     requireInputCount(sig, 1, 2);
     const TensorView &x = requireInput(sig, 0, "X");
@@ -64,13 +65,11 @@ public:
       }
       if (shape != outShape_) shapeMismatch(where_, values, shape, outShape_);
     }
-    dispatchBySize(dtype_, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
-    });
+    copy_(ctx, loop_, dtypeSize(dtype_), out[0]->data, in[0]->data);
   }
 
 private:
+  StridedCopyFn copy_;
   StridedLoop<2> loop_;
   bool repeatsInput_ = false;
   std::vector<int64_t> inShape_, outShape_;
@@ -303,8 +302,12 @@ private:
 
 namespace edgec::rt {
 
+void registerStridedCopyIndexMap(KernelRegistry &r, Isa isa, ref::StridedCopyFn copy) {
+  r.add("Tile", isa, [copy] { return std::unique_ptr<Kernel>(new ref::RefTile(copy)); });
+}
+
 void registerRefIndexMap(KernelRegistry &r) {
-  r.add<ref::RefTile>("Tile", Isa::Ref);
+  registerStridedCopyIndexMap(r, Isa::Ref, ref::refStridedCopy);
   r.add<ref::RefPad>("Pad", Isa::Ref);
   r.add<ref::RefTrilu>("Trilu", Isa::Ref);
 }

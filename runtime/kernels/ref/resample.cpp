@@ -34,6 +34,7 @@ int64_t prepareBlockOp(const KernelSignature &sig) {
 // channel of (c, i, j) is (i·b + j)·C' + c (DCR) or c·b² + i·b + j (CRD).
 class RefDepthToSpace final : public StridedCopyKernel {
 public:
+  using StridedCopyKernel::StridedCopyKernel;
   void prepare(const KernelSignature &sig) override {
     const int64_t b = prepareBlockOp(sig);
     const TensorView &x = *sig.inputs[0], &y = *sig.outputs[0];
@@ -56,6 +57,7 @@ public:
 // [n, c, h·b + i, w·b + j].
 class RefSpaceToDepth final : public StridedCopyKernel {
 public:
+  using StridedCopyKernel::StridedCopyKernel;
   void prepare(const KernelSignature &sig) override {
     const int64_t b = prepareBlockOp(sig);
     const TensorView &x = *sig.inputs[0], &y = *sig.outputs[0];
@@ -504,9 +506,13 @@ private:
 
 namespace edgec::rt {
 
+void registerStridedCopyResample(KernelRegistry &r, Isa isa, ref::StridedCopyFn copy) {
+  r.add("DepthToSpace", isa, [copy] { return std::unique_ptr<Kernel>(new ref::RefDepthToSpace(copy)); });
+  r.add("SpaceToDepth", isa, [copy] { return std::unique_ptr<Kernel>(new ref::RefSpaceToDepth(copy)); });
+}
+
 void registerRefResample(KernelRegistry &r) {
-  r.add<ref::RefDepthToSpace>("DepthToSpace", Isa::Ref);
-  r.add<ref::RefSpaceToDepth>("SpaceToDepth", Isa::Ref);
+  registerStridedCopyResample(r, Isa::Ref, ref::refStridedCopy);
   r.add<ref::RefResize>("Resize", Isa::Ref);
 }
 

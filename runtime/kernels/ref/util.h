@@ -18,6 +18,7 @@
 
 #include "kernel.h"
 #include "ref/plans.h"
+#include "register_kernels.h"
 
 namespace edgec::rt::ref {
 
@@ -440,21 +441,29 @@ template <typename T> void gatherLoop(const StridedLoop<2> &loop, T *out, const 
       });
 }
 
-// Base of the kernels that only move elements (Transpose, Slice, Expand, Tile):
-// prepare() describes the move as one strided loop, output first; run() is shared.
+// A StridedCopyFn (register_kernels.h) runs a strided copy (operand 0 the output,
+// operand 1 the input) of elements of `elementBytes` bytes (1, 2, 4 or 8). The kernels
+// that only move elements take one, so that each is registered once per mover with the
+// same prepare, and every ISA validates a call identically: ref's (gatherLoop, one
+// thread) and x86's (x86_copy.h: block copies, tiled transposes, threads; the same bytes).
+void refStridedCopy(const RunContext &ctx, const StridedLoop<2> &loop, size_t elementBytes, void *out,
+                    const void *in);
+
+// Base of the kernels that only move elements (Transpose, Expand, Tile, DepthToSpace,
+// SpaceToDepth): prepare() describes the move as one strided loop, output first; run()
+// hands it to the mover.
 class StridedCopyKernel : public Kernel {
 public:
+  explicit StridedCopyKernel(StridedCopyFn copy = refStridedCopy) : copy_(copy) {}
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) final {
-    dispatchBySize(dtype_, [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      gatherLoop(loop_, out[0]->as<T>(), in[0]->as<T>());
-    });
+    copy_(ctx, loop_, dtypeSize(dtype_), out[0]->data, in[0]->data);
   }
 
 protected:
   StridedLoop<2> loop_;
   DType dtype_ = DType::f32;
+  StridedCopyFn copy_;
 };
 
 // The float Sigmoid and HardSwish kernels' functions (ref/elementwise.cpp,

@@ -1,0 +1,51 @@
+// 2-D transposes of 32-bit elements in 8x8 register blocks (AVX2), for x86_copy.cpp.
+#include <immintrin.h>
+
+#include "x86/transpose.h"
+
+namespace edgec::rt::x86 {
+namespace {
+
+// The 8x8 transpose of rows r[0..7] in place (the classic unpack / shuffle / lane-permute
+// network).
+inline void transpose8x8(__m256 r[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+}  // namespace
+
+void transpose32Avx2(const uint32_t *src, int64_t srcStep, uint32_t *dst, int64_t dstStep, int64_t A,
+                     int64_t B) {
+  // Float loads and stores only move bits (no arithmetic): NaN payloads are kept.
+  const int64_t A8 = A / 8 * 8, B8 = B / 8 * 8;
+  for (int64_t a = 0; a < A8; a += 8) {
+    for (int64_t b = 0; b < B8; b += 8) {
+      __m256 r[8];
+      for (int k = 0; k < 8; ++k)
+        r[k] = _mm256_loadu_ps(reinterpret_cast<const float *>(src + a + (b + k) * srcStep));
+      transpose8x8(r);
+      for (int k = 0; k < 8; ++k) _mm256_storeu_ps(reinterpret_cast<float *>(dst + (a + k) * dstStep + b), r[k]);
+    }
+    for (int64_t k = 0; k < 8; ++k)
+      for (int64_t b = B8; b < B; ++b) dst[(a + k) * dstStep + b] = src[a + k + b * srcStep];
+  }
+  for (int64_t a = A8; a < A; ++a)
+    for (int64_t b = 0; b < B; ++b) dst[a * dstStep + b] = src[a + b * srcStep];
+}
+
+}  // namespace edgec::rt::x86
