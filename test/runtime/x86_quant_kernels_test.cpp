@@ -180,6 +180,14 @@ std::vector<ConvShape> convShapes() {
       {conv({1, 4, 6, 56}, 4, 4, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4},  // 49-63 columns left: a
       {conv({1, 3, 7, 120}, 3, 3, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}), 4},  // partial block of four
       {conv({1, 2, 5, 200}, 2, 2, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}), 2},  // 3 blocks + 8
+      // Depthwise quad mode (AVX-512 VNNI, constant weights whose w - zw fit int8; the
+      // variants with weight zero points take the pair mode): vertical dilation and a
+      // vertical stride unlike the horizontal one, 7x7, 3x5 and 1x3 kernels (kernel rows
+      // and quads known at run time), a channel multiplier, batch 2.
+      {conv({2, 4, 13, 29}, 4, 4, {3, 3}, {2, 1}, {2, 1}, {2, 1, 2, 1}), 4},
+      {conv({1, 3, 15, 33}, 6, 3, {7, 7}, {1, 2}, {1, 1}, {3, 3, 3, 3}), 4},
+      {conv({1, 5, 9, 70}, 5, 5, {3, 5}, {1, 1}, {1, 1}, {1, 2, 1, 2}), 4},
+      {conv({1, 4, 6, 130}, 4, 4, {1, 3}, {1, 2}, {1, 1}, {0, 1, 0, 0}), 4},
       // 1-D and 3-D (im2col).
       {conv({2, 6, 31}, 10, 1, {3}, {2}, {1}, {1, 1}), 4},
       {conv({1, 4, 5, 6, 7}, 6, 2, {2, 3, 2}, {1, 2, 1}, {1, 1, 2}, {1, 0, 1, 0, 1, 1}), 4},
@@ -327,6 +335,85 @@ TEST(X86QuantKernels, RequantizationMatchesScalarOnEdgeValues) {
               << "value " << cv[size_t(j)] << " multiplier " << bs[size_t(j)];
         }
         ++run;
+      }
+    }
+  }
+}
+
+// Conv epilogues on chosen accumulators: with the input at its zero point every
+// accumulator is its channel's bias exactly (padded taps too), so the biases choose the
+// values the requantization sees (those of the Gemm test above) and the per-channel weight
+// scales the multipliers: right shifts only (1 to 31, and multipliers that round to 0: the
+// AVX-512 epilogue's one-rounding path) or mixed with shift 0 and left shifts (its general
+// path). Pointwise maps of 16, 20 and 35 positions (tiles of one, two and three vectors,
+// rows of 8, 4 and 1 channels) and 3x3 depthwise rows of 10 and 70 columns (a block of
+// one vector; one of four, then one of one); u8 and i8 outputs, zero points of both signs
+// (an i8 Relu with zy >= 0 narrows through unsigned packs), Relu and Clip now and then.
+TEST(X86QuantKernels, ConvRequantizationMatchesScalarOnEdgeValues) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(12);
+  std::vector<int32_t> values = {INT32_MIN, INT32_MIN + 1, INT32_MAX, INT32_MAX - 1, 0, 1, -1, 2, -2, 3, -3};
+  for (int s = 1; s <= 31; ++s)
+    for (int64_t k : {1, 3, -1, -3, 5, -7})
+      for (int64_t d : {-1, 0, 1}) {
+        const int64_t v = k * (int64_t(1) << (s - 1)) + d;
+        if (v >= INT32_MIN && v <= INT32_MAX) values.push_back(int32_t(v));
+      }
+  for (int i = 0; i < 200; ++i) values.push_back(int32_t(rng()));
+  std::vector<float> rightOnly = {0.499999f, 0.25f, 0.3f, 0.1234567f, 1e-3f, 1e-5f, 1e-9f, std::ldexp(1.f, -31),
+                                  std::ldexp(1.f, -32), std::ldexp(1.f, -33), 1e-12f};
+  for (int i = 0; i < 20; ++i) rightOnly.push_back(std::exp(std::uniform_real_distribution<float>(-25.f, -0.7f)(rng)));
+  std::vector<float> mixed = rightOnly;
+  for (float r : {0.5f, 0.75f, 0.999999f, 1.0f, 1.5f, 3.0f, 1e3f, 5e8f}) mixed.insert(mixed.begin() + 3, r);
+  struct Shape {
+    std::vector<int64_t> x;
+    bool depthwise;
+  };
+  const int64_t N = 53;
+  const std::vector<Shape> shapes = {{{1, 1, 4, 4}, false}, {{1, 1, 4, 5}, false}, {{1, 1, 5, 7}, false},
+                                     {{1, N, 3, 10}, true}, {{1, N, 2, 70}, true}};
+  int run = 0;
+  for (const Shape &sh : shapes) {
+    for (const std::vector<float> *reals : {&rightOnly, &mixed}) {
+      for (size_t v0 = 0; v0 < values.size(); v0 += N, ++run) {
+        const size_t r0 = size_t(run) * 7;
+        std::vector<float> ws(static_cast<size_t>(N));
+        std::vector<int32_t> bias(static_cast<size_t>(N));
+        for (int64_t c = 0; c < N; ++c) {
+          ws[size_t(c)] = (*reals)[(r0 + size_t(c)) % reals->size()];
+          bias[size_t(c)] = values[(v0 + size_t(c)) % values.size()];
+        }
+        ConvCase cc;
+        cc.x = sh.x, cc.outChannels = N, cc.group = sh.depthwise ? N : 1;
+        cc.kernel = sh.depthwise ? std::vector<int64_t>{3, 3} : std::vector<int64_t>{1, 1};
+        cc.strides = {1, 1}, cc.dilations = {1, 1};
+        cc.pads = sh.depthwise ? std::vector<int64_t>{1, 1, 1, 1} : std::vector<int64_t>{0, 0, 0, 0};
+        const DType yt = run % 2 ? DType::i8 : DType::u8;
+        const int32_t zy = yt == DType::i8 ? int32_t(run % 7) * 9 - 27 : 100 + int32_t(run % 5);
+        cc.activation = run % 5 == 2 ? "Relu" : run % 5 == 4 ? "Clip" : "";
+        cc.actMin = -20.f, cc.actMax = 90.f;
+        const int32_t zx = 3 + run % 250;
+        auto x = makeQ(DType::u8, cc.x, std::vector<int32_t>(size_t(numelOf(cc.x)), zx), {1.f, zx});
+        auto w = makeQAxis(DType::i8, cc.w(), randomCodes(numelOf(cc.w()), DType::i8, rng), ws,
+                           std::vector<int32_t>(size_t(N), 0), 0);
+        auto b = makeQAxis(DType::i32, {N}, bias, ws, {}, 0);
+        auto y = makeOut(yt, cc.y(), {1.f, zy});
+        AttrList attrs;
+        cc.fill(attrs);
+        const std::string what = std::string(sh.depthwise ? "depthwise" : "pointwise") + " " + shapeStr(cc.x) +
+                                 " requantization run " + std::to_string(run) + " " + dt(yt) + " " + cc.activation;
+        expectSameAsRef("Conv", {&x->t.view(), &w->t.view(), &b->t.view()}, *y, attrs, what);
+        if (!cc.activation.empty()) continue;
+        // And the scalar definition itself.
+        const std::vector<int32_t> got = y->codes();
+        const int64_t positions = numelOf(cc.y()) / N;
+        for (int64_t c = 0; c < N; ++c) {
+          const quant::QuantizedMultiplier m = quant::quantizeMultiplier(double(ws[size_t(c)]));
+          const int32_t expect = quant::requantize(bias[size_t(c)], m, zy, qmin(yt), qmax(yt));
+          for (int64_t p = 0; p < positions; ++p)
+            ASSERT_EQ(got[size_t(c * positions + p)], expect)
+                << what << ": value " << bias[size_t(c)] << " multiplier " << ws[size_t(c)] << " at " << p;
+        }
       }
     }
   }

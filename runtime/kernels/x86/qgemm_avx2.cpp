@@ -40,6 +40,11 @@ using BcastT = int16_t;        // broadcast operands are widened to int16
 
 #include "qgemm_common.inc"
 
+// The depthwise quad mode (qgemm_driver.inc) needs vpdpbusd: not on this level.
+constexpr bool kDepthwiseQuads = false;
+void depthwiseQuadsPlane(const uint8_t *, const int64_t *, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                         const int32_t *, int32_t, const Epi &, uint8_t *, uint8_t *) {}
+
 // quant::multiplyByQuantizedMultiplier lane by lane: see qgemm_avx512.cpp's mbqm, of which
 // this is the AVX2 spelling (compare results instead of masks).
 __m256i mbqm(__m256i x, __m256i mult, __m256i left, __m256i right, __m256i rmask, bool anyLeft) {

@@ -37,6 +37,7 @@ constexpr int64_t kNR = 48;     // columns per GEMM tile (three zmm)
 using BcastT = uint8_t;         // broadcast operands are bytes (u8 activations, s8 weights)
 
 #include "qgemm_common.inc"
+#include "requant_avx512.inc"
 
 // The first n lanes (n clamped to [0, 16]).
 __mmask16 firstLanes(int64_t n) {
@@ -87,10 +88,83 @@ void finish(__m512i acc, __m512i mult, __m512i left, __m512i right, __m512i rmas
     _mm_mask_storeu_epi8(dst, m, b);
 }
 
+// A channel's constants for mbqmRight, or for mbqm when some channel does not shift right.
+struct ChannelRq {
+  __m512i mult, round = _mm512_setzero_si512(), shift = round, left = round, right = round, rmask = round;
+  ChannelRq(const Epi &e, int64_t c) {
+    mult = _mm512_set1_epi32(e.mult[c]);
+    if (e.allRight) {
+      const int64_t r = maxI(e.right[c], 1);
+      round = _mm512_set1_epi64((int64_t(1) << 30) + (int64_t(1) << (30 + r)));
+      shift = _mm512_set1_epi32(static_cast<int32_t>(r - 1));
+    } else {
+      left = _mm512_set1_epi32(e.left[c]);
+      right = _mm512_set1_epi32(e.right[c]);
+      rmask = _mm512_set1_epi32(e.rmask[c]);
+    }
+  }
+  __m512i apply(__m512i acc, const Epi &e) const {
+    return e.allRight ? mbqmRight(acc, mult, round, shift) : mbqm(acc, mult, left, right, rmask, e.anyLeft);
+  }
+};
+
+// Stores the 16-byte quarters of b (vector i of a Narrow) at dst[i] under lane mask m, for
+// the first `count` quarters.
+void storeQuarters(__m512i b, uint8_t *const dst[4], int count, __mmask16 m) {
+  const __m128i q[4] = {_mm512_castsi512_si128(b), _mm512_extracti32x4_epi32(b, 1), _mm512_extracti32x4_epi32(b, 2),
+                        _mm512_extracti32x4_epi32(b, 3)};
+  for (int i = 0; i < count; ++i) {
+    if (m == 0xFFFF)
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(dst[i]), q[i]);
+    else
+      _mm_mask_storeu_epi8(dst[i], m, q[i]);
+  }
+}
+
 int32_t load32(const uint8_t *p) {
   int32_t v;
   std::memcpy(&v, p, sizeof v);
   return v;
+}
+
+// A Conv tile's epilogue: rows are output channels (the accumulators already hold add[c]),
+// columns positions; clamp(zy + MBQM(acc + posSum negZw), lo, hi) as bytes. A row of two
+// or three vectors is narrowed as one (its fourth vector empty) and stored with one masked
+// 64-byte store; one-vector rows are narrowed four rows at a time.
+template <int MR, int NV>
+void convTileEpilogue(const int32_t (*sums)[NV][16], const Epi &e, int64_t i0, int64_t j0, uint8_t *y, int64_t ldy,
+                      int64_t ncols) {
+  const Narrow narrow(e.zy, e.lo, e.hi);
+  const __m512i zero = _mm512_setzero_si512();
+  auto value = [&](int r, int j, const ChannelRq &rq) {
+    __m512i a = _mm512_load_si512(sums[r][j]);
+    if (e.posSum)
+      a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_loadu_si512(e.posSum + j0 + 16 * j),
+                                                 _mm512_set1_epi32(e.negZw[i0 + r])));
+    return rq.apply(a, e);
+  };
+  if (NV >= 2) {
+    const __mmask64 m = firstBytes(ncols);
+    for (int r = 0; r < MR; ++r) {
+      const ChannelRq rq(e, i0 + r);
+      __m512i v[4] = {zero, zero, zero, zero};
+      EDGEC_UNROLL
+      for (int j = 0; j < NV; ++j) v[j] = value(r, j, rq);
+      _mm512_mask_storeu_epi8(y + r * ldy, m, narrow(v[0], v[1], v[2], v[3]));
+    }
+    return;
+  }
+  const __mmask16 m = firstLanes(ncols);
+  for (int r0 = 0; r0 < MR; r0 += 4) {
+    const int count = MR - r0 < 4 ? MR - r0 : 4;
+    __m512i v[4] = {zero, zero, zero, zero};
+    uint8_t *dst[4] = {y, y, y, y};
+    for (int k = 0; k < count; ++k) {
+      v[k] = value(r0 + k, 0, ChannelRq(e, i0 + r0 + k));
+      dst[k] = y + (r0 + k) * ldy;
+    }
+    storeQuarters(narrow(v[0], v[1], v[2], v[3]), dst, count, m);
+  }
 }
 
 // One tile: MR rows x NV vectors of 16 columns, `ncols` of them valid. The vector operand
@@ -105,7 +179,7 @@ void tile(const uint8_t *v, int64_t vq, int64_t vp, const uint8_t *b, int64_t bq
   EDGEC_UNROLL
   for (int r = 0; r < MR; ++r)
     EDGEC_UNROLL
-    for (int j = 0; j < NV; ++j) acc[r][j] = _mm512_setzero_si512();
+    for (int j = 0; j < NV; ++j) acc[r][j] = Conv ? _mm512_set1_epi32(e.add[i0 + r]) : _mm512_setzero_si512();
   for (int64_t q = 0; q < K4; ++q, v += vq, b += bq) {
     __m512i vv[NV];
     EDGEC_UNROLL
@@ -125,19 +199,13 @@ void tile(const uint8_t *v, int64_t vq, int64_t vp, const uint8_t *b, int64_t bq
   for (int r = 0; r < MR; ++r)
     EDGEC_UNROLL
     for (int j = 0; j < NV; ++j) _mm512_store_si512(sums[r][j], acc[r][j]);
+  if (Conv) return convTileEpilogue<MR, NV>(sums, e, i0, j0, y, ldy, ncols);
   for (int r = 0; r < MR; ++r) {
     for (int j = 0; j < NV; ++j) {
       const int64_t col = j0 + 16 * j;
       const __mmask16 m = firstLanes(ncols - 16 * j);
       __m512i a = _mm512_load_si512(sums[r][j]);
-      if (Conv) {
-        const int64_t c = i0 + r;
-        a = _mm512_add_epi32(a, _mm512_set1_epi32(e.add[c]));
-        if (e.posSum)
-          a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_loadu_si512(e.posSum + col), _mm512_set1_epi32(e.negZw[c])));
-        finish(a, _mm512_set1_epi32(e.mult[c]), _mm512_set1_epi32(e.left[c]), _mm512_set1_epi32(e.right[c]),
-               _mm512_set1_epi32(e.rmask[c]), e, y + r * ldy + 16 * j, m);
-      } else if (e.fy) {
+      if (e.fy) {
         a = _mm512_add_epi32(a, _mm512_loadu_si512(e.add + col));
         const __m512 scale = _mm512_mul_ps(_mm512_set1_ps(e.rowScale[i0 + r]), _mm512_loadu_ps(e.colScale + col));
         __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(a), scale);
@@ -269,20 +337,24 @@ void depthwisePairsBlock(const int32_t *rows, int64_t rowStride, int64_t dh, int
   }
 }
 
+// The block's NV vectors requantized, narrowed as one (see Narrow) and stored with one
+// masked store.
 template <int KH, int P, int NV>
 void depthwisePairsVectors(const int32_t *rows, int64_t rowStride, int64_t dh, int64_t pairStep, const __m512i *w,
-                           int32_t bias, const Epi &e, const __m512i *rq, int64_t ow, int64_t OW, uint8_t *y) {
-  __m512i acc[NV];
+                           int32_t bias, const Epi &e, const ChannelRq &rq, const Narrow &narrow, int64_t ow,
+                           int64_t OW, uint8_t *y) {
+  __m512i acc[4];
   depthwisePairsBlock<KH, P, NV>(rows, rowStride, dh, pairStep, w, bias, ow, acc);
   EDGEC_UNROLL
-  for (int j = 0; j < NV; ++j) finish(acc[j], rq[0], rq[1], rq[2], rq[3], e, y + ow + 16 * j, firstLanes(OW - ow - 16 * j));
+  for (int j = 0; j < 4; ++j) acc[j] = j < NV ? rq.apply(acc[j], e) : _mm512_setzero_si512();
+  _mm512_mask_storeu_epi8(y + ow, firstBytes(minI(OW - ow, 16 * NV)), narrow(acc[0], acc[1], acc[2], acc[3]));
 }
 
 template <int KH, int P>
 void depthwisePairsPlaneFixed(const int32_t *plane, int64_t rowStride, int64_t rowStep, int64_t OH, int64_t dh,
                               int64_t pairStep, const int32_t *wp, int32_t bias, const Epi &e, int64_t OW, uint8_t *y) {
-  const __m512i rq[4] = {_mm512_set1_epi32(e.mult[0]), _mm512_set1_epi32(e.left[0]), _mm512_set1_epi32(e.right[0]),
-                         _mm512_set1_epi32(e.rmask[0])};
+  const ChannelRq rq(e, 0);
+  const Narrow narrow(e.zy, e.lo, e.hi);
   __m512i w[KH * P];
   EDGEC_UNROLL
   for (int i = 0; i < KH * P; ++i) w[i] = _mm512_set1_epi32(wp[i]);
@@ -292,12 +364,12 @@ void depthwisePairsPlaneFixed(const int32_t *plane, int64_t rowStride, int64_t r
     const int32_t *rows = plane + oh * rowStep;
     int64_t ow = 0;
     for (; ow + 64 <= OW; ow += 64)
-      depthwisePairsVectors<KH, P, 4>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y);
+      depthwisePairsVectors<KH, P, 4>(rows, rowStride, dh, pairStep, w, bias, e, rq, narrow, ow, OW, y);
     switch (ceilDiv(OW - ow, 16)) {
-      case 4: depthwisePairsVectors<KH, P, 4>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
-      case 3: depthwisePairsVectors<KH, P, 3>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
-      case 2: depthwisePairsVectors<KH, P, 2>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
-      case 1: depthwisePairsVectors<KH, P, 1>(rows, rowStride, dh, pairStep, w, bias, e, rq, ow, OW, y); break;
+      case 4: depthwisePairsVectors<KH, P, 4>(rows, rowStride, dh, pairStep, w, bias, e, rq, narrow, ow, OW, y); break;
+      case 3: depthwisePairsVectors<KH, P, 3>(rows, rowStride, dh, pairStep, w, bias, e, rq, narrow, ow, OW, y); break;
+      case 2: depthwisePairsVectors<KH, P, 2>(rows, rowStride, dh, pairStep, w, bias, e, rq, narrow, ow, OW, y); break;
+      case 1: depthwisePairsVectors<KH, P, 1>(rows, rowStride, dh, pairStep, w, bias, e, rq, narrow, ow, OW, y); break;
       default: break;
     }
   }
@@ -371,6 +443,96 @@ void depthwisePairsPlane(const int32_t *plane, int64_t rowStride, int64_t rowSte
       finish(acc, mult, left, right, rmask, e, y + ow, firstLanes(OW - ow));
     }
   }
+}
+
+// Depthwise quad mode (qgemm_driver.inc, prepareDepthwiseQuads): the virtual outputs t in
+// [0, T) of one channel into out[t] (out holds T rounded up to 64), 64 at a time as four
+// vectors of 16, each tap quad one vpdpbusd of four input bytes (u8) by four weights (s8).
+// Stride 1: vector p lane j is output t0 + p + 4j, reading the dword at byte t0 + p + 4j
+// (+ row offset + 4q), so the four vectors load from t0 + 0..3. Stride 2: output t reads
+// from byte 2t: vectors 0 and 1 hold outputs t0 + 2j and t0 + 2j + 1 (bytes 2 t0 + 4j and
+// + 2), vectors 2 and 3 the same from t0 + 32. After the packs (Narrow::bytes) byte 4p + k
+// of 128-bit lane L is vector p's lane 4L + k: stride 1, output t0 + 16L + 4k + p, so a
+// 4 x 4 byte transpose in each lane restores the order; stride 2, outputs t0 + 8L + 2k + p
+// (p < 2) and t0 + 32 + 8L + 2k + p - 2, so a shuffle in the lanes and one of qwords.
+constexpr bool kDepthwiseQuads = true;
+
+template <int SW> __m512i quadOrder(__m512i b) {
+  if (SW == 1) {
+    const __m512i t = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+    return _mm512_shuffle_epi8(b, t);
+  }
+  const __m512i t = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15));
+  return _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), _mm512_shuffle_epi8(b, t));
+}
+
+// KH and NQ > 0: known at compile time (unrolled, weights in registers); 0: run-time kh, nq.
+template <int KH, int NQ, int SW>
+void depthwiseQuadsFixed(const uint8_t *plane, const int64_t *rowOffsets, int64_t kh_, int64_t nq_, int64_t T,
+                         const int32_t *wq, int32_t init, const Epi &e, uint8_t *out) {
+  constexpr int kMaxW = KH > 0 ? KH * NQ : 1;
+  const int64_t kh = KH > 0 ? KH : kh_, nq = NQ > 0 ? NQ : nq_;
+  const ChannelRq rq(e, 0);
+  const Narrow narrow(e.zy, e.lo, e.hi);
+  __m512i w[kMaxW];
+  if (KH > 0) {
+    EDGEC_UNROLL
+    for (int i = 0; i < kMaxW; ++i) w[i] = _mm512_set1_epi32(wq[i]);
+  }
+  const int64_t vecOff[4] = {0, SW == 1 ? 1 : 2, SW == 1 ? 2 : 64, SW == 1 ? 3 : 66};
+  for (int64_t t0 = 0; t0 < T; t0 += 64) {
+    const uint8_t *base = plane + SW * t0;
+    __m512i acc[4];
+    EDGEC_UNROLL
+    for (int p = 0; p < 4; ++p) acc[p] = _mm512_set1_epi32(init);
+    if (KH > 0) {
+      EDGEC_UNROLL
+      for (int r = 0; r < (KH > 0 ? KH : 1); ++r)
+        EDGEC_UNROLL
+        for (int q = 0; q < (NQ > 0 ? NQ : 1); ++q)
+          EDGEC_UNROLL
+          for (int p = 0; p < 4; ++p)
+            acc[p] = _mm512_dpbusd_epi32(acc[p], _mm512_loadu_si512(base + rowOffsets[r] + vecOff[p] + 4 * q),
+                                         w[r * NQ + q]);
+    } else {
+      for (int64_t r = 0; r < kh; ++r)
+        for (int64_t q = 0; q < nq; ++q) {
+          const __m512i wv = _mm512_set1_epi32(wq[r * nq + q]);
+          EDGEC_UNROLL
+          for (int p = 0; p < 4; ++p)
+            acc[p] = _mm512_dpbusd_epi32(acc[p], _mm512_loadu_si512(base + rowOffsets[r] + vecOff[p] + 4 * q), wv);
+        }
+    }
+    EDGEC_UNROLL
+    for (int p = 0; p < 4; ++p) acc[p] = rq.apply(acc[p], e);
+    _mm512_storeu_si512(out + t0, quadOrder<SW>(narrow.bytes(acc[0], acc[1], acc[2], acc[3])));
+  }
+}
+
+// One channel: its OH x V virtual outputs into tmp, then the first OW of each V to y.
+void depthwiseQuadsPlane(const uint8_t *plane, const int64_t *rowOffsets, int64_t KH, int64_t nq, int64_t sw,
+                         int64_t OH, int64_t V, int64_t OW, const int32_t *wq, int32_t init, const Epi &e, uint8_t *tmp,
+                         uint8_t *y) {
+  const int64_t T = OH * V;
+  if (sw == 1) {
+    if (KH == 3 && nq == 1)
+      depthwiseQuadsFixed<3, 1, 1>(plane, rowOffsets, KH, nq, T, wq, init, e, tmp);
+    else if (KH == 5 && nq == 2)
+      depthwiseQuadsFixed<5, 2, 1>(plane, rowOffsets, KH, nq, T, wq, init, e, tmp);
+    else
+      depthwiseQuadsFixed<0, 0, 1>(plane, rowOffsets, KH, nq, T, wq, init, e, tmp);
+  } else {
+    if (KH == 3 && nq == 1)
+      depthwiseQuadsFixed<3, 1, 2>(plane, rowOffsets, KH, nq, T, wq, init, e, tmp);
+    else if (KH == 5 && nq == 2)
+      depthwiseQuadsFixed<5, 2, 2>(plane, rowOffsets, KH, nq, T, wq, init, e, tmp);
+    else
+      depthwiseQuadsFixed<0, 0, 2>(plane, rowOffsets, KH, nq, T, wq, init, e, tmp);
+  }
+  // Masked 64-byte copies (tmp holds whole blocks of 64, so full loads stay inside it).
+  for (int64_t oh = 0; oh < OH; ++oh, y += OW, tmp += V)
+    for (int64_t c = 0; c < OW; c += 64)
+      _mm512_mask_storeu_epi8(y + c, firstBytes(OW - c), _mm512_loadu_si512(tmp + c));
 }
 
 // DynamicQuantizedMatMul's row quantization, the ref's steps lane by lane: s = max|x| / 127
