@@ -165,6 +165,8 @@ Kernel *newX86Avx512QuantMul();
 Kernel *newX86Avx512QuantLut();
 Kernel *newX86Avx2QuantMaxPool();  // 2-D MaxPool
 Kernel *newX86Avx512QuantMaxPool();
+Kernel *newX86Avx2QuantGlobalAveragePool();  // GlobalAveragePool
+Kernel *newX86Avx512QuantGlobalAveragePool();
 // Blockwise-weight kernels: int4 MatMul/Gemm (x86/int4_avx2.cpp) and the Conv that
 // dequantizes its weight at prepare and runs the float Conv of its level (baseline code,
 // ref/blockwise.cpp).

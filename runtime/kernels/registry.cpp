@@ -85,6 +85,11 @@ bool acceptsQuantMaxPool2d(const KernelSignature &sig) {
   return ref::isQuantizedCall(sig) && sig.inputs.size() == 1 && sig.outputs.size() == 1 && sig.outputs[0] &&
          isInt8(sig.inputs[0]) && sig.inputs[0]->rank() == 4 && perTensor(sig.inputs[0]) && perTensor(sig.outputs[0]);
 }
+// Quantized GlobalAveragePool (x86/qelementwise_*.cpp): i8/u8 [N, C, D...], per-tensor.
+bool acceptsQuantGlobalPool(const KernelSignature &sig) {
+  return ref::isQuantizedCall(sig) && sig.inputs.size() == 1 && sig.outputs.size() == 1 && sig.outputs[0] &&
+         isInt8(sig.inputs[0]) && sig.inputs[0]->rank() >= 3 && perTensor(sig.inputs[0]) && perTensor(sig.outputs[0]);
+}
 // Per-tensor QuantizeLinear f32 -> i8/u8 and DequantizeLinear i8/u8 -> f32.
 bool acceptsQuantizeLinear(const KernelSignature &sig) {
   return sig.inputs.size() == 1 && sig.outputs.size() == 1 && sig.inputs[0] && sig.inputs[0]->dtype == DType::f32 &&
@@ -178,6 +183,8 @@ void registerX86Kernels(KernelRegistry &r) {
   }
   add("MaxPool", Isa::X86Avx2, newX86Avx2QuantMaxPool, acceptsQuantMaxPool2d);
   add("MaxPool", Isa::X86Avx512, newX86Avx512QuantMaxPool, acceptsQuantMaxPool2d);
+  add("GlobalAveragePool", Isa::X86Avx2, newX86Avx2QuantGlobalAveragePool, acceptsQuantGlobalPool);
+  add("GlobalAveragePool", Isa::X86Avx512, newX86Avx512QuantGlobalAveragePool, acceptsQuantGlobalPool);
   add("QuantizeLinear", Isa::X86Avx2, newX86Avx2QuantizeLinear, acceptsQuantizeLinear);
   add("QuantizeLinear", Isa::X86Avx512, newX86Avx512QuantizeLinear, acceptsQuantizeLinear);
   add("DequantizeLinear", Isa::X86Avx2, newX86Avx2DequantizeLinear, acceptsDequantizeLinear);

@@ -1,6 +1,7 @@
 // The x86 quantized elementwise kernels (x86/qelementwise_*.cpp: Add/Sub on same-shape
 // operands, Mul on same-shape operands or one constant along rows, the 256-entry table ops,
-// per-tensor QuantizeLinear and DequantizeLinear, 2-D MaxPool) against the ref kernels, bit for bit: i8 and u8 on every operand, random codes, scales and zero points (input
+// per-tensor QuantizeLinear and DequantizeLinear, 2-D MaxPool, GlobalAveragePool) against
+// the ref kernels, bit for bit: i8 and u8 on every operand, random codes, scales and zero points (input
 // multipliers below 2^-10, output multipliers above 1 and rounding to 0), lengths that
 // leave a tail of every size class, 1, 2 and 3 threads, on each x86 level the CPU has;
 // QuantizeLinear on exact ties, huge values, NaN and infinities. Also prints the speedup
@@ -397,6 +398,33 @@ TEST(X86QElementwise, MaxPoolBitExact) {
         attrs.ints("kernel_shape", p.k).ints("strides", p.s).ints("dilations", p.d).ints("pads", p.pads);
         const std::string what = std::string("MaxPool ") + name(t) + " x" + ref::shapeStr(p.x) + (same ? " same" : " rescaled");
         checks += expectSameAsRef("MaxPool", {&x->t.view()}, out->t.view(), what, false, false, &attrs);
+      }
+  EXPECT_GT(checks, 0);
+}
+
+// GlobalAveragePool: MobileNetV2's head, odd planes, a 3-D spatial input, planes of one
+// element and of 112 x 112, equal and different X/Y parameters, random codes and every
+// code at one extreme (the largest sums), i8 and u8.
+TEST(X86QElementwise, GlobalAveragePoolBitExact) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(6);
+  const std::vector<std::vector<int64_t>> shapes = {
+      {1, 1280, 7, 7}, {2, 5, 13, 11}, {1, 3, 2, 3, 4}, {3, 8, 1, 1}, {1, 2, 112, 112}};
+  int checks = 0;
+  for (const std::vector<int64_t> &shape : shapes)
+    for (DType t : {DType::i8, DType::u8})
+      for (int variant = 0; variant < 3; ++variant) {
+        std::vector<int64_t> y(shape.size(), 1);
+        y[0] = shape[0], y[1] = shape[1];
+        const QP xq{randomScale(rng), randomZp(t, rng)};
+        const QP yq = variant == 0 ? xq : QP{randomScale(rng), randomZp(t, rng)};
+        std::vector<int32_t> codes = randomCodes(numelOf(shape), t, rng);
+        if (variant == 2) std::fill(codes.begin(), codes.end(), rng() % 2 ? qmax(t) : qmin(t));
+        auto x = makeQ(t, shape, codes, xq);
+        auto out = makeOut(t, y, yq);
+        const std::string what = std::string("GlobalAveragePool ") + name(t) + " x" + ref::shapeStr(shape) +
+                                 (variant == 0 ? " same" : variant == 1 ? " rescaled" : " extreme codes");
+        checks += expectSameAsRef("GlobalAveragePool", {&x->t.view()}, out->t.view(), what);
       }
   EXPECT_GT(checks, 0);
 }

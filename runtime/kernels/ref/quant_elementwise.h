@@ -97,4 +97,15 @@ struct QuantMaxPool2dParams {
 };
 QuantMaxPool2dParams prepareQuantMaxPool2d(const KernelSignature &sig);
 
+// A quantized GlobalAveragePool for the x86 kernel (x86/qelementwise_*): the ref's
+// validation and its multiplier for the one window of `count` elements per plane (count 0:
+// every output is the clamped zero point).
+struct QuantGlobalAveragePoolParams {
+  DType t = DType::i8;
+  int32_t zx = 0, zy = 0, qmin = 0, qmax = 0;
+  quant::RescaleMultiplier requant;
+  int64_t planes = 0, count = 0;
+};
+QuantGlobalAveragePoolParams prepareQuantGlobalAveragePool(const KernelSignature &sig);
+
 }  // namespace edgec::rt::ref

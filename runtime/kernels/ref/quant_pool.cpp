@@ -205,6 +205,26 @@ QuantMaxPool2dParams prepareQuantMaxPool2d(const KernelSignature &sig) {
   return p;
 }
 
+QuantGlobalAveragePoolParams prepareQuantGlobalAveragePool(const KernelSignature &sig) {
+  const PoolWindows w = globalWindows(sig);
+  const PoolQuant q = poolQuant(sig);
+  QuantGlobalAveragePoolParams p;
+  p.t = sig.inputs[0]->dtype;
+  p.zx = q.x.zeroPoints[0];
+  p.zy = q.y.zeroPoints[0];
+  p.qmin = q.y.qmin;
+  p.qmax = q.y.qmax;
+  p.planes = w.planes;
+  p.count = w.inSize;
+  // QuantAveragePool's checks and multiplier for its one window size.
+  if (p.count * int64_t(255) > INT32_MAX)
+    kernelFail(sig, "a window of " + std::to_string(p.count) + " elements could overflow the int32 sum");
+  if (p.count > 0)
+    p.requant = requireRescale(sig, double(q.x.scales[0]) / (double(q.y.scales[0]) * double(p.count)),
+                               p.count * 255, "window of " + std::to_string(p.count));
+  return p;
+}
+
 }  // namespace edgec::rt::ref
 
 namespace edgec::rt {

@@ -207,5 +207,6 @@ Kernel *newX86Avx2DequantizeLinear() { return new X86DequantizeLinear(); }
 Kernel *newX86Avx2QuantMul() { return new X86QuantMul(); }
 Kernel *newX86Avx2QuantLut() { return new X86QuantLut(); }
 Kernel *newX86Avx2QuantMaxPool() { return new X86QuantMaxPool(); }
+Kernel *newX86Avx2QuantGlobalAveragePool() { return new X86QuantGlobalAveragePool(); }
 
 }  // namespace edgec::rt

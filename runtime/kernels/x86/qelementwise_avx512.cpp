@@ -21,10 +21,15 @@
 namespace edgec::rt {
 namespace {
 
+#include "requant_avx512.inc"
+
 struct Mbqm {
   __m512i mult, rmask, threshold0;
   __m128i left, right;
   bool anyLeft = false;
+  // A right shift of at least 1 (or a multiplier of 0): mbqmRight's constants.
+  bool oneRounding = false;
+  __m512i round, shift;
 };
 Mbqm makeMbqm(quant::QuantizedMultiplier m) {
   Mbqm r;
@@ -36,6 +41,10 @@ Mbqm makeMbqm(quant::QuantizedMultiplier m) {
   r.left = _mm_cvtsi32_si128(left);
   r.right = _mm_cvtsi32_si128(right);
   r.anyLeft = left > 0;
+  r.oneRounding = right >= 1 || m.multiplier == 0;
+  const int64_t r1 = right >= 1 ? right : 1;
+  r.round = _mm512_set1_epi64((int64_t(1) << 30) + (int64_t(1) << (30 + r1)));
+  r.shift = _mm512_set1_epi32(static_cast<int32_t>(r1 - 1));
   return r;
 }
 
@@ -69,8 +78,13 @@ template <typename Y> inline void store16(Y *dst, __m512i v) {
   _mm_storeu_si128(reinterpret_cast<__m128i *>(dst), _mm512_cvtepi32_epi8(v));
 }
 
+// An input's rescale MBQM((x - z) 2^20, m) when m is exactly 1/2 (multiplier 2^30, shift
+// 0: the input with the larger scale) is floor(((x - z) 2^50 + 2^30) / 2^31) = (x - z) 2^19.
+bool isHalf(const quant::QuantizedMultiplier &m) { return m.multiplier == (int32_t(1) << 30) && m.shift == 0; }
+
 struct AddConsts {
   Mbqm ma, mb, out;
+  bool aHalf = false, bHalf = false;  // the input's multiplier is exactly 1/2 (isHalf)
   int32_t za = 0, zb = 0, zy = 0, lo = 0, hi = 0;
 };
 AddConsts makeAddConsts(const ref::QuantBinaryParams &p) {
@@ -78,6 +92,8 @@ AddConsts makeAddConsts(const ref::QuantBinaryParams &p) {
   c.ma = makeMbqm(p.ma);
   c.mb = makeMbqm(p.mb);
   c.out = makeMbqm(p.out);
+  c.aHalf = isHalf(p.ma);
+  c.bHalf = isHalf(p.mb);
   c.za = p.za;
   c.zb = p.zb;
   c.zy = p.zy;
@@ -86,12 +102,28 @@ AddConsts makeAddConsts(const ref::QuantBinaryParams &p) {
   return c;
 }
 
+// Add/Sub, 64 at a time. When each input's rescale is a half (a shift) or a right shift and
+// the output's is a right shift (the usual case), through mbqmRight and Narrow
+// (requant_avx512.inc); otherwise mbqm three times per vector.
 template <typename A, typename B, typename Y>
 int64_t addVec(const AddConsts &c, const A *a, const B *b, Y *y, int64_t n, bool sub) {
   const __m512i za = _mm512_set1_epi32(c.za), zb = _mm512_set1_epi32(c.zb), zy = _mm512_set1_epi32(c.zy);
   const __m512i lo = _mm512_set1_epi32(c.lo - c.zy), hi = _mm512_set1_epi32(c.hi - c.zy);
   constexpr int kShift = ref::QuantBinaryParams::kLeftShift;
   int64_t i = 0;
+  if ((c.aHalf || c.ma.oneRounding) && (c.bHalf || c.mb.oneRounding) && c.out.oneRounding) {
+    const Narrow narrow(c.zy, c.lo, c.hi);
+    auto input = [](__m512i d, bool half, const Mbqm &m) {
+      return half ? _mm512_slli_epi32(d, kShift - 1) : mbqmRight(_mm512_slli_epi32(d, kShift), m.mult, m.round, m.shift);
+    };
+    auto one = [&](int64_t at) {
+      const __m512i u = input(_mm512_sub_epi32(load16(a + at), za), c.aHalf, c.ma);
+      const __m512i v = input(_mm512_sub_epi32(load16(b + at), zb), c.bHalf, c.mb);
+      return mbqmRight(sub ? _mm512_sub_epi32(u, v) : _mm512_add_epi32(u, v), c.out.mult, c.out.round, c.out.shift);
+    };
+    for (; i + 64 <= n; i += 64) _mm512_storeu_si512(y + i, narrow(one(i), one(i + 16), one(i + 32), one(i + 48)));
+    return i;
+  }
   for (; i + 64 <= n; i += 64) {
     for (int g = 0; g < 64; g += 16) {
       const __m512i u = mbqm(_mm512_slli_epi32(_mm512_sub_epi32(load16(a + i + g), za), kShift), c.ma);
@@ -125,17 +157,27 @@ MulConsts makeMulConsts(const ref::QuantBinaryParams &p) {
   return c;
 }
 
-// y = clamp(zy + MBQM((x - zx) * second(i, mask), out)) for all n elements.
+// y = clamp(zy + MBQM((x - zx) * second(i, mask), out)) for all n elements. With a right
+// shift (the usual case) 64 at a time through mbqmRight and Narrow (requant_avx512.inc).
 template <typename X, typename Y, typename Second>
 int64_t mulLoop(const MulConsts &c, const X *x, int32_t zx, Y *y, int64_t n, Second second) {
   const __m512i vzx = _mm512_set1_epi32(zx), zy = _mm512_set1_epi32(c.zy);
   const __m512i lo = _mm512_set1_epi32(c.lo - c.zy), hi = _mm512_set1_epi32(c.hi - c.zy);
+  auto product = [&](int64_t i, __mmask16 m) {
+    return _mm512_mullo_epi32(_mm512_sub_epi32(load16(x + i, m), vzx), second(i, m));
+  };
   auto one = [&](int64_t i, __mmask16 m) {
-    __m512i r = mbqm(_mm512_mullo_epi32(_mm512_sub_epi32(load16(x + i, m), vzx), second(i, m)), c.out);
+    __m512i r = mbqm(product(i, m), c.out);
     r = _mm512_min_epi32(_mm512_max_epi32(r, lo), hi);
     return _mm512_add_epi32(r, zy);
   };
   int64_t i = 0;
+  if (c.out.oneRounding) {
+    const Narrow narrow(c.zy, c.lo, c.hi);
+    auto rq = [&](int64_t at) { return mbqmRight(product(at, 0xFFFF), c.out.mult, c.out.round, c.out.shift); };
+    for (; i + 64 <= n; i += 64)
+      _mm512_storeu_si512(y + i, narrow(rq(i), rq(i + 16), rq(i + 32), rq(i + 48)));
+  }
   for (; i + 64 <= n; i += 64)
     for (int g = 0; g < 64; g += 16) store16(y + i + g, one(i + g, 0xFFFF));
   for (; i < n; i += 16) {
@@ -218,5 +260,6 @@ Kernel *newX86Avx512DequantizeLinear() { return new X86DequantizeLinear(); }
 Kernel *newX86Avx512QuantMul() { return new X86QuantMul(); }
 Kernel *newX86Avx512QuantLut() { return new X86QuantLut(); }
 Kernel *newX86Avx512QuantMaxPool() { return new X86QuantMaxPool(); }  // needs AVX512_VBMI
+Kernel *newX86Avx512QuantGlobalAveragePool() { return new X86QuantGlobalAveragePool(); }
 
 }  // namespace edgec::rt
