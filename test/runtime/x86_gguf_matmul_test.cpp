@@ -2,7 +2,9 @@
 // has it) bit-identical with ref for every weight type, at 1, 2 and 3 threads, on GEMV
 // (one row) and GEMM shapes, N not a multiple of the 8-row group, K not a multiple of the
 // float kernels' 32 lanes, with and without bias, and activations with outliers, exact
-// ties and all-zero blocks.
+// ties and all-zero blocks. From 4 activation rows AVX-512 runs the panel GEMM (panels of
+// 32 columns in two vectors of 16, 6 or 4 rows a pass): its cases have N below 16, between
+// 16 and 32 and beyond a panel, and row counts that leave every row tail.
 #include <gtest/gtest.h>
 
 #include "gguf_matmul_test_util.h"
@@ -35,6 +37,10 @@ const Case kCases[] = {
     {{1, 1024}, 41, false},   // GEMV, outliers in most blocks
     {{6, 256}, 9, false},     // GEMM, row chunks of 4 and 2
     {{7, 4608}, 17, true},    // GEMM, chunks of 4 and 3; rows over 4 KB for q8_0/q5_k/q6_k (L2 prefetch)
+    {{13, 512}, 50, true},    // panel GEMM: passes of 6 + 6 + 1 (4 x 3 + 1), a second panel of 18 columns
+    {{4, 1024}, 16, false},   // panel GEMM: one vector of 16 columns, the second empty
+    {{2, 5, 256}, 37, true},  // panel GEMM: 10 rows (6 + 4, 4 + 4 + 2), 5 columns in the second panel
+    {{9, 768}, 70, false},    // panel GEMM: 3 panels, the last of 6 columns; rows 6 + 3, 4 + 4 + 1
 };
 
 // f32/f16/bf16 only: K not a multiple of 32 (a tail through zero padding), or below it.
@@ -87,8 +93,9 @@ TEST(GgufMatMulX86, ExtremeCodesAndScales) {
         const size_t end = t == DType::q6_k ? 208 : info.blockBytes;
         std::memset(blk + skip, fill, end - skip);
       }
-      Tensor x(DType::f32, {2, 512});
-      for (int64_t i = 0; i < 1024; ++i) x.view().as<float>()[i] = (i % 3 == 0) ? -127.f : 127.f;
+      for (int64_t rows : {2, 7}) {  // the group path and the panel GEMM
+      Tensor x(DType::f32, {rows, 512});
+      for (int64_t i = 0; i < rows * 512; ++i) x.view().as<float>()[i] = (i % 3 == 0) ? -127.f : 127.f;
       const std::vector<float> want = runGguf(x, w, nullptr, {Isa::Ref}, 1);
       for (const IsaLevel &level : x86Levels(true)) {
         const std::vector<float> got = runGguf(x, w, nullptr, level.isas, 2);
@@ -97,6 +104,7 @@ TEST(GgufMatMulX86, ExtremeCodesAndScales) {
           ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
               << level.name << " " << dtypeName(t) << " fill " << int(fill) << " element " << i << ": " << got[i]
               << " vs ref " << want[i];
+      }
       }
     }
   }
@@ -125,9 +133,9 @@ TEST(GgufMatMulX86, TiesRoundAsRef) {
   for (DType t : ggufMatMulTypes()) {
     if (t == DType::f32 || t == DType::f16 || t == DType::bf16) continue;
     Tensor w = randomGgufWeight(t, 10, 512, 31);
-    Tensor x(DType::f32, {3, 512});
+    Tensor x(DType::f32, {9, 512});  // the panel GEMM from 4 rows
     float *xv = x.view().as<float>();
-    for (int64_t i = 0; i < 3 * 512; ++i)
+    for (int64_t i = 0; i < 9 * 512; ++i)
       xv[i] = i % 32 == 0 ? (i % 64 == 0 ? 127.f : -127.f) : float((i * 7) % 51 - 25) + 0.5f;
     const std::vector<float> want = runGguf(x, w, nullptr, {Isa::Ref}, 1);
     for (const IsaLevel &level : x86Levels(true)) {
@@ -171,9 +179,9 @@ TEST(GgufMatMulX86, NaNActivationsQuantizeAsRef) {
   for (DType t : ggufMatMulTypes()) {
     if (t == DType::f32 || t == DType::f16 || t == DType::bf16) continue;
     Tensor w = randomGgufWeight(t, 11, 512, 21);
-    Tensor x = ggufActivations({2, 512}, 22);
+    Tensor x = ggufActivations({5, 512}, 22);  // the panel GEMM from 4 rows
     float *xv = x.view().as<float>();
-    for (int64_t i = 0; i < 1024; i += 37) xv[i] = NAN;
+    for (int64_t i = 0; i < 5 * 512; i += 37) xv[i] = NAN;
     for (int64_t i = 768; i < 800; ++i) xv[i] = NAN;
     const std::vector<float> want = runGguf(x, w, nullptr, {Isa::Ref}, 1);
     for (const IsaLevel &level : x86Levels(true)) {
