@@ -181,6 +181,16 @@ std::vector<ConvCase> x86ConvCases() {
       {{1, 2, 10, 9}, 2, 2, {5, 5}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Silu"},
       {{1, 2, 150, 40}, 2, 2, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Clip", 0.f, 6.f},
       {{2, 2, 161, 117}, 2, 2, {5, 5}, {2, 2}, {1, 1}, {2, 1, 2, 0}, false, "Silu"},
+      // channel-blocked depthwise (constant weights, one output per channel, rows of at
+      // most 8; on AVX2 also 5x5 on rows up to 32): blocks of 16 (8) channels with a
+      // partial last one, a batch, strides 1-3, a vertical dilation (the generic taps),
+      // each epilogue
+      {{2, 40, 14, 14}, 40, 40, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 17, 7, 7}, 17, 17, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Sigmoid"},
+      {{1, 20, 9, 9}, 20, 20, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Silu"},
+      {{1, 24, 11, 8}, 24, 24, {3, 3}, {1, 1}, {2, 1}, {2, 1, 2, 1}, false, "HardSwish"},
+      {{1, 33, 16, 16}, 33, 33, {3, 3}, {3, 3}, {1, 1}, {1, 1, 1, 1}, true},
+      {{1, 48, 15, 15}, 48, 48, {5, 5}, {2, 2}, {1, 1}, {2, 2, 2, 2}, false, "Relu"},
       // Winograd F(4x4, 3x3) (3x3, stride 1, constant weights, >= 32 tiles and 16
       // channels): whole tiles; partial last tiles with asymmetric and wide pads, a batch,
       // odd channel counts (GEMM tails), each epilogue

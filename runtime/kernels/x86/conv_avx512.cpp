@@ -27,6 +27,7 @@
 #include "ref/plans.h"
 #include "register_kernels.h"
 #include "x86_f32_plans.h"
+#include "x86/transpose.h"
 
 // GCC keeps an array of __m512 accumulators in registers only if the loops over it are
 // unrolled before its scalar replacement; otherwise it stores them on every iteration.
