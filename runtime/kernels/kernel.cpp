@@ -9,6 +9,7 @@ namespace edgec::rt {
 Error::~Error() = default;
 Kernel::~Kernel() = default;
 size_t Kernel::scratchBytes() const { return 0; }
+bool Kernel::takesLayout(const KernelSignature &, size_t) const { return false; }
 
 const DTypeInfo &dtypeInfo(DType t) {
   const DTypeInfo *info = edgec::dtypeInfo(static_cast<unsigned>(t));

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "edgec/dtype_table.h"
+#include "edgec/weight_layouts.h"
 #include "edgepkg_generated.h"
 
 namespace edgec::rt {
@@ -43,6 +44,12 @@ struct TensorView {
   // to (validated at load against the scheme), or null (no zero points: all zero).
   const TensorView *scales = nullptr;
   const TensorView *zero_points = nullptr;
+  // A Constant weight whose bytes are in a packed layout (edgec/weight_layouts.h; kind
+  // None: row-major), and the column sums it comes with (I8W4), or null. Only a kernel
+  // whose takesLayout() says so gets such a view; the session gives every other kernel
+  // the weight unpacked.
+  layouts::Desc layout;
+  const TensorView *column_sums = nullptr;
 
   int rank() const { return static_cast<int>(shape.size()); }
   int64_t numel() const {
@@ -124,6 +131,10 @@ public:
   virtual void prepare(const KernelSignature &sig) = 0;
   // Bytes of scratch memory `run` needs per thread (valid after prepare).
   virtual size_t scratchBytes() const;
+  // Whether prepare and run read input `index` (sig.inputs[index]->layout is not None)
+  // in its stored packed layout. False (the default): the session passes the weight
+  // unpacked to row-major, as if the package stored it so.
+  virtual bool takesLayout(const KernelSignature &sig, size_t index) const;
   // Inputs/outputs are in the order of the plan; absent optional inputs have data == null.
   // Ops whose output sizes depend on the input values (NonZero, Compress, Unique,
   // NonMaxSuppression; shapeIsDataDependent in shape_inference.h) are prepared with each

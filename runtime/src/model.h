@@ -11,6 +11,7 @@
 
 #include "edgepkg_generated.h"
 #include "control_flow.h"
+#include "edgec/weight_layouts.h"
 #include "kernel.h"
 
 namespace edgec::rt {
@@ -78,6 +79,10 @@ public:
   // computed at run time, k >= 0 dim symbol k (empty: all fixed). See Tensor in edgepkg.fbs.
   bool dynamic() const { return dynamic_; }
   const std::vector<int32_t> &dimSymbols(int32_t tensor) const { return dim_symbols_[size_t(tensor)]; }
+  // A Constant weight stored in a packed layout (checked at load); kind None otherwise.
+  layouts::Desc layout(int32_t tensor) const {
+    return size_t(tensor) < layouts_.size() ? layouts_[size_t(tensor)] : layouts::Desc{};
+  }
 
 private:
   void validateContainer();
@@ -87,6 +92,7 @@ private:
   void validateFunctions();
   void validateDynamicShapes();
   void validateQuant(uint32_t index, const std::string &name);
+  uint64_t validateLayout(uint32_t index, const std::string &name);
 
   std::string path_;
   std::unique_ptr<PackageImage> file_;
@@ -105,11 +111,14 @@ private:
   std::vector<Isa> isas_;
   std::vector<std::vector<int64_t>> shapes_;
   std::vector<std::vector<int32_t>> dim_symbols_;
+  std::vector<layouts::Desc> layouts_;  // per tensor (may be shorter: no layout)
   bool dynamic_ = false;
 };
 
 // The feature a package with dynamic dims requires: runtimes before them reject it.
 inline constexpr const char *kDynamicShapesFeature = "dynamic-shapes";
+// The feature a package with packed weight layouts requires (Tensor.layout).
+inline constexpr const char *kWeightLayoutsFeature = "weight-layouts";
 
 class ThreadPool;
 
@@ -133,6 +142,7 @@ struct Call {
   std::vector<const TensorView *> inputs;
   std::vector<TensorView *> outputs;
   std::vector<int32_t> outputTensors;  // package tensor indices of `outputs`
+  std::vector<int32_t> inputTensors;   // package tensor indices of `inputs` (-1: absent)
   std::string op, node;
   Isa isa = Isa::Ref;
   double totalMs = 0;  // profiling
@@ -200,6 +210,10 @@ private:
     bool valueShapes = false;  // some call's shapes depend on values: resolved while running
   };
   void prepareCall(Call &call);
+  // The call's inputs for `kernel`: a weight stored in a packed layout as stored if the
+  // kernel takes that layout, else its row-major copy (unpackedView).
+  void bindLayoutInputs(Call &call, const Kernel &kernel);
+  const TensorView *unpackedView(int32_t tensor);
   void planShapeSteps(Function &function, int index);
   void resolveView(int32_t tensor);
   void resolveCall(Call &call);
@@ -219,6 +233,13 @@ private:
   std::vector<TensorView> views_;
   std::vector<Isa> isas_;
   TensorView absent_;
+  // Row-major copies of packed weights, made for the kernels that do not take their
+  // layout (ref, say), once per tensor; addresses stay put.
+  struct Unpacked {
+    Buffer bytes;
+    TensorView view;
+  };
+  std::vector<std::unique_ptr<Unpacked>> unpacked_;  // by tensor index (null: none yet)
   bool profiling_ = false;
   Observer observer_;
 };

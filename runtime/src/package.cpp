@@ -176,7 +176,7 @@ void LoadedModel::validatePlan() {
   if (target != "host") fail("target '" + target + "' cannot run on this runtime (it runs 'host' packages)");
   if (p.required_features())
     for (const auto *f : *p.required_features())
-      if (f->str() != kDynamicShapesFeature && !hostHasFeature(f->str()))
+      if (f->str() != kDynamicShapesFeature && f->str() != kWeightLayoutsFeature && !hostHasFeature(f->str()))
         fail("it needs the CPU feature '" + f->str() + "', which this CPU lacks; recompile with a matching --target");
   isas_ = hostIsas();
 
@@ -206,8 +206,12 @@ void LoadedModel::validatePlan() {
     std::string why;
     if (!tensorStorageBytes(*info, shapes_[i].data(), shapes_[i].size(), &bytes, &why))
       fail("tensor '" + name + "' (" + info->name + "): " + why);
+    const bool packed = t->layout() && t->layout()->kind() != pkg::LayoutKind::None;
+    if (packed) bytes = validateLayout(i, name);
     if (t->size() != bytes)
-      fail("tensor '" + name + "' is " + std::to_string(t->size()) + " bytes, but a " + info->name + " tensor of its shape takes " +
+      fail("tensor '" + name + "' is " + std::to_string(t->size()) + " bytes, but " +
+           (packed ? std::string("its layout ") + layouts::kindName(layouts::Kind(t->layout()->kind())) + " takes "
+                   : "a " + std::string(info->name) + " tensor of its shape takes ") +
            std::to_string(bytes));
     uint64_t limit = 0;
     switch (t->storage()) {
@@ -243,6 +247,42 @@ void LoadedModel::validatePlan() {
   }
   validateFunctions();
   validateDynamicShapes();
+}
+
+// A weight stored in a packed layout (Tensor.layout): only in a package that requires
+// "weight-layouts" (a runtime without layouts rejects it by that feature, never misreads
+// the bytes), a Constant, a layout that holds the tensor's dtype and shape, and its
+// column sums (I8W4) a Constant i32 tensor of one value per matrix and column. Returns
+// the packed size, which the tensor's `size` must equal.
+uint64_t LoadedModel::validateLayout(uint32_t index, const std::string &name) {
+  const pkg::Package &p = *plan_;
+  const pkg::Tensor &t = *p.tensors()->Get(index);
+  const pkg::WeightLayout &l = *t.layout();
+  const std::string where = "tensor '" + name + "' layout: ";
+  bool required = false;
+  if (p.required_features())
+    for (const auto *f : *p.required_features()) required |= f->str() == kWeightLayoutsFeature;
+  if (!required) fail(where + "the package does not require '" + std::string(kWeightLayoutsFeature) + "'");
+  if (t.storage() != pkg::Storage::Constant) fail(where + "only a Constant tensor has a packed layout");
+  const pkg::QuantInfo *q = t.quant();
+  const bool blockwise = q && q->scheme() == pkg::QuantScheme::Blockwise;
+  layouts::Desc d;
+  std::string why;
+  if (!layouts::describe(layouts::Kind(l.kind()), unsigned(t.dtype()), shapes_[index], l.k_axis(),
+                         blockwise ? q->axis() : -1, blockwise ? q->block_size() : 0, l.tile(), d, why))
+    fail(where + why);
+  const int32_t sums = l.column_sums();
+  if (layouts::columnSumCount(d) > 0 || sums != -1) {
+    const auto &tensors = *p.tensors();
+    if (layouts::columnSumCount(d) == 0 || sums < 0 || uint32_t(sums) >= tensors.size() ||
+        tensors[uint32_t(sums)]->storage() != pkg::Storage::Constant || tensors[uint32_t(sums)]->dtype() != pkg::DType::i32 ||
+        tensors[uint32_t(sums)]->size() != uint64_t(layouts::columnSumCount(d)) * 4)
+      fail(where + "its column sums must be a Constant i32 tensor of " + std::to_string(layouts::columnSumCount(d)) +
+           " values (one per matrix and column)");
+  }
+  if (layouts_.size() < p.tensors()->size()) layouts_.resize(p.tensors()->size());
+  layouts_[index] = d;
+  return layouts::packedBytes(d);
 }
 
 // Dynamic shapes: each tensor's dim symbols and view rule against its shape, the symbol

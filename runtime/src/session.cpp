@@ -45,6 +45,7 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
     v.dtype = t->dtype();
     v.shape = model.shape(i);
     v.quant = t->quant();
+    v.layout = model.layout(int32_t(i));
     if (t->storage() == pkg::Storage::Constant)
       v.data = const_cast<uint8_t *>(model.constants() + t->offset());
     else if (t->storage() == pkg::Storage::State)
@@ -57,6 +58,10 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
       v.scales = &views_[size_t(v.quant->scales_tensor())];
       if (v.quant->zero_points_tensor() >= 0) v.zero_points = &views_[size_t(v.quant->zero_points_tensor())];
     }
+  for (uint32_t i = 0; i < tensors.size(); ++i)  // packed weights' column sums (checked at load)
+    if (views_[i].layout.kind != layouts::Kind::None && tensors[i]->layout()->column_sums() >= 0)
+      views_[i].column_sums = &views_[size_t(tensors[i]->layout()->column_sums())];
+  unpacked_.resize(tensors.size());
   resetState();
 
   isas_ = isas;
@@ -76,6 +81,7 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
           sig.inputs.push_back(v);
           sig.input_is_constant.push_back(r >= 0 && tensors[r]->storage() == pkg::Storage::Constant);
           call.inputs.push_back(v ? v : &absent_);
+          call.inputTensors.push_back(r);
         }
       if (k->outputs())
         for (int32_t r : *k->outputs()) {
@@ -97,15 +103,19 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
 // Picks and prepares the call's kernel for its signature's current shapes.
 void Session::prepareCall(Call &call) {
   const KernelSignature &sig = call.sig;
+  for (size_t i = 0; i < call.inputTensors.size(); ++i)  // as stored, for the registry's choice
+    if (call.inputTensors[i] >= 0) call.sig.inputs[i] = call.inputs[i] = &views_[size_t(call.inputTensors[i])];
   call.kernel = KernelRegistry::instance().create(sig, isas_, &call.isa);
   if (auto *controlFlow = dynamic_cast<ControlFlowKernel *>(call.kernel.get())) controlFlow->bind(this);
   try {
+    bindLayoutInputs(call, *call.kernel);
     try {
       call.kernel->prepare(sig);
     } catch (const Error &) {
       // A kernel that computes in f32 only takes f16 tensors through the adapter.
       if (!hasF16Tensor(sig)) throw;
       call.kernel = makeF16Adapter(isas_);
+      bindLayoutInputs(call, *call.kernel);
       call.kernel->prepare(sig);
     }
   } catch (const Error &e) {
@@ -116,6 +126,31 @@ void Session::prepareCall(Call &call) {
   }
   call.preparedShapes.clear();
   for (const TensorView *v : sig.inputs) call.preparedShapes.push_back(v ? v->shape : std::vector<int64_t>{});
+}
+
+void Session::bindLayoutInputs(Call &call, const Kernel &kernel) {
+  for (size_t i = 0; i < call.inputTensors.size(); ++i) {
+    const int32_t t = call.inputTensors[i];
+    if (t < 0 || views_[size_t(t)].layout.kind == layouts::Kind::None) continue;
+    call.sig.inputs[i] = &views_[size_t(t)];
+    if (!kernel.takesLayout(call.sig, i)) call.sig.inputs[i] = unpackedView(t);
+    call.inputs[i] = call.sig.inputs[i];
+  }
+}
+
+const TensorView *Session::unpackedView(int32_t tensor) {
+  std::unique_ptr<Unpacked> &u = unpacked_[size_t(tensor)];
+  if (!u) {
+    const TensorView &packed = views_[size_t(tensor)];
+    u = std::make_unique<Unpacked>();
+    u->bytes.reset(alignedAlloc(size_t(layouts::logicalBytes(packed.layout))));
+    layouts::unpack(packed.layout, packed.data, u->bytes.get());
+    u->view = packed;
+    u->view.data = u->bytes.get();
+    u->view.layout = layouts::Desc{};
+    u->view.column_sums = nullptr;
+  }
+  return &u->view;
 }
 
 Session::~Session() { pool_.reset(); }  // workers stop before the memory they used goes

@@ -174,6 +174,7 @@ void Session::resolveCall(Call &call) {
   if (cached != call.prepared.end()) {
     call.kernel = std::move(cached->second);
     call.prepared.erase(cached);
+    bindLayoutInputs(call, *call.kernel);
     call.preparedShapes = inputs;
   } else {
     try {

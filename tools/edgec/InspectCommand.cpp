@@ -75,6 +75,21 @@ std::string quantDescription(const rt::LoadedModel &model, uint32_t index) {
   return out;
 }
 
+// "layout i8-w4 (k axis 0, column sums in #12)", "layout int4-q8-tiles of 16 columns":
+// how a weight the compiler packed is stored (docs/architecture.md, "Weight layouts");
+// "" for a row-major tensor.
+std::string layoutDescription(const rt::LoadedModel &model, uint32_t index) {
+  const layouts::Desc d = model.layout(int32_t(index));
+  if (d.kind == layouts::Kind::None) return "";
+  std::string out = std::string("layout ") + layouts::kindName(d.kind);
+  const pkg::WeightLayout &l = *model.plan().tensors()->Get(index)->layout();
+  if (d.kind == layouts::Kind::I8W4)
+    out += " (k axis " + std::to_string(l.k_axis()) + ", column sums in #" + std::to_string(l.column_sums()) + ")";
+  else if (d.kind == layouts::Kind::Int4Q8Tiles)
+    out += " of " + std::to_string(d.tile) + " columns";
+  return out;
+}
+
 // Constant bytes by dtype, quantized or not: what the weights are stored as.
 // An LLM package (edgec compile model.gguf): what its metadata says (Package.metadata;
 // docs/gguf.md), so a user sees the context, the prefill buckets and the tokenizer.
@@ -128,11 +143,15 @@ void printPrecisionSummary(const rt::LoadedModel &model) {
       isParam[size_t(t->quant()->scales_tensor())] = true;
       if (t->quant()->zero_points_tensor() >= 0) isParam[size_t(t->quant()->zero_points_tensor())] = true;
     }
+  std::vector<bool> isSums(tensors.size(), false);
+  for (const pkg::Tensor *t : tensors)
+    if (t->layout() && t->layout()->column_sums() >= 0) isSums[size_t(t->layout()->column_sums())] = true;
   for (uint32_t i = 0; i < tensors.size(); ++i) {
     const pkg::Tensor &t = *tensors[i];
     if (t.storage() != pkg::Storage::Constant) continue;
     std::string key = dtypeName(static_cast<edgec_dtype>(t.dtype()));
     if (isParam[i]) key = "quantization parameters";
+    else if (isSums[i]) key = "layout column sums";
     else if (t.quant() && t.quant()->scheme() != pkg::QuantScheme::None) key += " quantized";
     bytes[key].first += t.size();
     bytes[key].second += 1;
@@ -150,8 +169,11 @@ void printTensors(const rt::LoadedModel &model) {
     const pkg::Tensor &t = *tensors[i];
     std::string shape;
     for (int64_t d : model.shape(int32_t(i))) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+    std::string about = quantDescription(model, i);
+    const std::string layout = layoutDescription(model, i);
+    if (!layout.empty()) about += (about.empty() ? "" : "; ") + layout;
     std::printf("  %4u %-28s %-6s %-8s [%s] %s\n", i, t.name() ? t.name()->c_str() : "", storageName(t.storage()),
-                dtypeName(static_cast<edgec_dtype>(t.dtype())), shape.c_str(), quantDescription(model, i).c_str());
+                dtypeName(static_cast<edgec_dtype>(t.dtype())), shape.c_str(), about.c_str());
   }
 }
 

@@ -15,6 +15,7 @@
 #include "edgec/KernelBridge.h"
 #include "edgec/dtype_table.h"
 #include "edgec/package_builder.h"
+#include "edgec/weight_layouts.h"
 #include "edgepkg_generated.h"
 #include "PackageMetadata.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -47,6 +48,19 @@ struct TensorInfo {
   // QuantInfo is Blockwise with these scales and zero points (tensor ids; -1: none).
   int64_t blockAxis = -1, blockSize = 0;
   int32_t blockScales = -1, blockZeroPoints = -1;
+  // A constant weight stored in a packed layout (PlanBuilder::chooseLayouts): the layout,
+  // its k axis (I8W4) and its column sums tensor (-1: none).
+  layouts::Kind layout = layouts::Kind::None;
+  int64_t layoutKAxis = -1;
+  int32_t layoutSums = -1;
+  int32_t bytesOf = -1;  // a second entry of a constant (a returned constant): the original
+};
+
+// The layout a kernel wants for a constant weight it reads, by kind and k axis.
+struct LayoutWish {
+  layouts::Kind kind = layouts::Kind::None;
+  int64_t kAxis = -1;
+  bool operator==(const LayoutWish &o) const { return kind == o.kind && kAxis == o.kAxis; }
 };
 
 // The name messages and profiles give a kernel: the ONNX node's, else where the op is in
@@ -160,6 +174,11 @@ private:
   int32_t tensorFor(Value v);
   int32_t blockwiseTensor(edge::DequantizeBlockwiseOp op);
   int32_t constantTensor(ElementsAttr value, std::string name);
+  LayoutWish wantedLayout(Operation *op, size_t index, const std::vector<int32_t> &inputs,
+                          const std::vector<int32_t> &outputs) const;
+  bool layoutDesc(const TensorInfo &t, layouts::Desc &d) const;
+  void chooseLayouts();
+  void placeConstants();
   flatbuffers::Offset<pkg::QuantInfo> quantInfo(TensorInfo t);
   void addAlias(edge::ReshapeOp op);
   LogicalResult addKernel(Operation *op, int64_t index, int32_t inPlaceOutput = -1);
@@ -174,9 +193,15 @@ private:
   llvm::DenseMap<Value, int32_t> ids_;
   llvm::DenseMap<Attribute, int32_t> constantIds_;  // identical constants share storage
   // Constant tensors' values, copied into the package only when it is built (one copy
-  // of the weights besides the IR's, not two): (value, offset) in the constants section.
-  std::vector<std::pair<ElementsAttr, uint64_t>> constants_;
+  // of the weights besides the IR's, not two): (value, tensor), in creation order, which
+  // is their order in the constants section (placeConstants).
+  std::vector<std::pair<ElementsAttr, int32_t>> constants_;
   uint64_t constantsSize_ = 0;
+  // Per constant tensor read by kernels: the layout every such kernel wants (kind None
+  // once any kernel wants the tensor row-major, or two want different layouts).
+  std::map<int32_t, LayoutWish> wishes_;
+  // Constants read otherwise than as a kernel input (quantization parameters): row-major.
+  llvm::DenseSet<int32_t> pinned_;
   llvm::StringMap<int32_t> states_;  // edge.state symbol -> its State tensor
   uint64_t stateSize_ = 0;
   std::vector<flatbuffers::Offset<pkg::Function>> functions_;
@@ -194,12 +219,10 @@ int32_t PlanBuilder::constantTensor(ElementsAttr value, std::string name) {
   TensorInfo t;
   t.type = cast<RankedTensorType>(value.getType());
   t.size = byteSize(t.type);
-  t.storage = pkg::Storage::Constant;
-  t.offset = pkg::alignTo(constantsSize_);
-  constantsSize_ = t.offset + t.size;
-  constants_.emplace_back(value, t.offset);
+  t.storage = pkg::Storage::Constant;  // placed by placeConstants, once layouts are chosen
   t.name = std::move(name);
   int32_t id = int32_t(tensors_.size());
+  constants_.emplace_back(value, id);
   tensors_.push_back(t);
   constantIds_[value] = id;
   return id;
@@ -408,6 +431,12 @@ LogicalResult PlanBuilder::addKernel(Operation *op, int64_t index, int32_t inPla
   }
   for (int32_t id : inputs)
     if (id >= 0) tensors_[id].lastUse = std::max(tensors_[id].lastUse, index);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i] < 0 || tensors_[size_t(inputs[i])].storage != pkg::Storage::Constant) continue;
+    const LayoutWish wish = wantedLayout(op, i, inputs, outputs);
+    auto [it, first] = wishes_.emplace(inputs[i], wish);
+    if (!first && !(it->second == wish)) it->second = LayoutWish{};
+  }
 
   flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<pkg::Attr>>> attrs;
   if (failed(encodeKernelAttrs(op, fbb_, attrs))) return failure();
@@ -500,6 +529,7 @@ LogicalResult PlanBuilder::addFunction(func::FuncOp func) {
     int32_t id = tensorFor(v);
     if (v.getDefiningOp<edge::ConstantOp>()) {
       TensorInfo t = tensors_[id];
+      t.bytesOf = id;
       id = int32_t(tensors_.size());
       tensors_.push_back(t);
     } else if (isa<BlockArgument>(v) || tensors_[id].storage == pkg::Storage::State ||
@@ -578,6 +608,7 @@ flatbuffers::Offset<pkg::QuantInfo> PlanBuilder::quantInfo(TensorInfo t) {  // a
   auto scaleType = RankedTensorType::get({n}, Float32Type::get(ctx));
   const int32_t scalesTensor =
       constantTensor(DenseElementsAttr::get(scaleType, ArrayRef<float>(scales)), t.name + ".scale");
+  pinned_.insert(scalesTensor);
   int32_t zeroPointsTensor = -1;
   if (llvm::any_of(params->zeroPoints, [](int64_t z) { return z != 0; })) {
     Type storage = edge::storageType(t.type.getElementType());
@@ -586,11 +617,119 @@ flatbuffers::Offset<pkg::QuantInfo> PlanBuilder::quantInfo(TensorInfo t) {  // a
     for (int64_t z : params->zeroPoints) zeroPoints.push_back(APInt(width, uint64_t(z), /*isSigned=*/true));
     zeroPointsTensor = constantTensor(DenseElementsAttr::get(RankedTensorType::get({n}, storage), zeroPoints),
                                       t.name + ".zero_point");
+    pinned_.insert(zeroPointsTensor);
   }
   Type expressed = edge::expressedType(t.type.getElementType());
   return pkg::CreateQuantInfo(fbb_, params->axis ? pkg::QuantScheme::PerAxis : pkg::QuantScheme::PerTensor,
                               params->axis ? int32_t(*params->axis) : -1, 0, *packageDType(expressed),
                               scalesTensor, zeroPointsTensor);
+}
+
+// The layout the x86 kernel that will run `op` reads its constant input `index` in
+// (runtime/kernels/x86: the int8 MatMul/Gemm and DynamicQuantizedMatMul read B in the
+// I8W4 layout, BlockQuantizedMatMul its int4 weight in Int4Q8Tiles); None: row-major.
+// The same calls the registry gives those kernels (an int8 MatMul or Gemm of quantized
+// i8/u8 operands, an i8 DynamicQuantizedMatMul weight, an int4 weight blocked along K in
+// multiples of 32 with K even); a call that reaches ref anyway gets the weight unpacked
+// at load, so a wish that is too broad costs a copy, never a wrong result.
+LayoutWish PlanBuilder::wantedLayout(Operation *op, size_t index, const std::vector<int32_t> &inputs,
+                                     const std::vector<int32_t> &outputs) const {
+  if (index != 1 || inputs.size() < 2 || outputs.size() != 1) return {};
+  auto dtype = [&](int32_t id) { return id < 0 ? std::nullopt : packageDType(tensors_[size_t(id)].type.getElementType()); };
+  auto int8 = [&](int32_t id) {
+    return id >= 0 && (dtype(id) == pkg::DType::i8 || dtype(id) == pkg::DType::u8) &&
+           edge::uniformParams(tensors_[size_t(id)].type.getElementType());
+  };
+  const TensorInfo &w = tensors_[size_t(inputs[1])];
+  const int64_t rank = w.type.getRank();
+  if (isa<edge::MatMulOp>(op) && int8(inputs[0]) && int8(inputs[1]) && int8(outputs[0]) && rank >= 2)
+    return {layouts::Kind::I8W4, rank - 2};
+  if (auto gemm = dyn_cast<edge::GemmOp>(op); gemm && int8(inputs[0]) && int8(inputs[1]) && int8(outputs[0]) && rank == 2)
+    return {layouts::Kind::I8W4, gemm.getTransB() ? 1 : 0};
+  if (isa<edge::DynamicQuantizedMatMulOp>(op) && dtype(inputs[1]) == pkg::DType::i8 && rank == 2)
+    return {layouts::Kind::I8W4, 0};
+  if (isa<edge::BlockQuantizedMatMulOp>(op) && (dtype(inputs[1]) == pkg::DType::i4 || dtype(inputs[1]) == pkg::DType::u4) &&
+      rank == 2 && w.blockAxis == 1 && w.blockSize > 0 && w.blockSize % 32 == 0 && w.type.getDimSize(1) % 2 == 0)
+    return {layouts::Kind::Int4Q8Tiles, -1};
+  return {};
+}
+
+bool PlanBuilder::layoutDesc(const TensorInfo &t, layouts::Desc &d) const {
+  std::string why;
+  const std::vector<int64_t> shape(t.type.getShape().begin(), t.type.getShape().end());
+  return layouts::describe(t.layout, unsigned(*packageDType(t.type.getElementType())), shape, t.layoutKAxis, t.blockAxis,
+                           t.blockSize, layouts::kInt4Tile, d, why);
+}
+
+// Weights packed at compile time (docs/architecture.md, "Weight layouts"): a constant
+// whose every kernel use wants the same layout, and that nothing else reads as stored (a
+// state's initial value, a returned constant, quantization parameters), is stored in it,
+// with its I8W4 column sums as an i32 constant beside it, unless the layout's padding
+// would make it more than 1/8 larger. Tensor order: deterministic.
+void PlanBuilder::chooseLayouts() {
+  llvm::DenseSet<int32_t> pinned = pinned_;
+  for (const TensorInfo &t : tensors_) {
+    for (int32_t id : {t.initializer, t.blockScales, t.blockZeroPoints, t.bytesOf})
+      if (id >= 0) pinned.insert(id);
+  }
+  for (const auto &[id, wish] : wishes_) {
+    if (wish.kind == layouts::Kind::None || pinned.contains(id) || tensors_[size_t(id)].storage != pkg::Storage::Constant)
+      continue;
+    tensors_[size_t(id)].layout = wish.kind;
+    tensors_[size_t(id)].layoutKAxis = wish.kAxis;
+    layouts::Desc d;
+    // A layout whose padding would grow the weight by more than 1/8 (N far below a multiple
+    // of 16: a 10-class head) keeps it row-major: the package stays small, and the kernel
+    // packs such a (small) weight at load as before.
+    if (!layoutDesc(tensors_[size_t(id)], d) || layouts::packedBytes(d) * 8 > layouts::logicalBytes(d) * 9) {
+      tensors_[size_t(id)].layout = layouts::Kind::None;
+      continue;
+    }
+    if (layouts::columnSumCount(d) == 0) continue;
+    // The column sums, from the weight's bytes (packed once here and dropped).
+    ElementsAttr value;
+    for (const auto &[v, t] : constants_)
+      if (t == id) value = v;
+    std::vector<uint8_t> copy;
+    ArrayRef<uint8_t> bytes;
+    auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+    if (AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr) {
+      ArrayRef<char> data = blob->getData();
+      bytes = ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(data.data()), data.size());
+    } else {
+      copy = edge::constantBytes(value);
+      bytes = copy;
+    }
+    if (bytes.size() != layouts::logicalBytes(d)) {  // forEachConstant reports it
+      tensors_[size_t(id)].layout = layouts::Kind::None;
+      continue;
+    }
+    std::vector<uint8_t> packed(size_t(layouts::packedBytes(d)));
+    std::vector<int32_t> sums(size_t(layouts::columnSumCount(d)));
+    layouts::pack(d, bytes.data(), packed.data(), sums.data());
+    auto type = RankedTensorType::get({d.matrices, d.N}, IntegerType::get(module_.getContext(), 32));
+    const std::string name = tensors_[size_t(id)].name + ".column_sums";
+    const int32_t sumsId = constantTensor(DenseElementsAttr::get(type, ArrayRef<int32_t>(sums)), name);
+    tensors_[size_t(id)].layoutSums = sumsId;
+  }
+}
+
+// Offsets in the constants section, in creation order, each 64-byte aligned, at the
+// size of its layout; a constant's second entry shares the original's bytes.
+void PlanBuilder::placeConstants() {
+  constantsSize_ = 0;
+  for (const auto &[value, id] : constants_) {
+    TensorInfo &t = tensors_[size_t(id)];
+    layouts::Desc d;
+    t.size = t.layout != layouts::Kind::None && layoutDesc(t, d) ? layouts::packedBytes(d) : byteSize(t.type);
+    t.offset = pkg::alignTo(constantsSize_);
+    constantsSize_ = t.offset + t.size;
+  }
+  for (TensorInfo &t : tensors_)
+    if (t.bytesOf >= 0) {
+      t.offset = tensors_[size_t(t.bytesOf)].offset;
+      t.size = tensors_[size_t(t.bytesOf)].size;
+    }
 }
 
 std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
@@ -608,6 +747,8 @@ std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
   // tensors with the same values), referenced by index from each quantized tensor.
   std::vector<flatbuffers::Offset<pkg::QuantInfo>> quant(tensors_.size());
   for (size_t i = 0, n = tensors_.size(); i < n; ++i) quant[i] = quantInfo(tensors_[i]);
+  chooseLayouts();
+  placeConstants();
   std::vector<flatbuffers::Offset<pkg::Tensor>> tensorOffsets;
   // A model with dynamic dims (edge.input_dims from the importer) or sizes that values
   // decide (edge.data_dependent) records its views, whose
@@ -616,13 +757,20 @@ std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
   for (auto [i, t] : llvm::enumerate(tensors_)) {
     std::vector<int64_t> shape(t.type.getShape().begin(), t.type.getShape().end());
     const bool view = dynamic && t.viewSource >= 0;
+    flatbuffers::Offset<pkg::WeightLayout> layout = 0;
+    if (t.layout != layouts::Kind::None)
+      layout = pkg::CreateWeightLayout(fbb_, pkg::LayoutKind(t.layout), int32_t(t.layoutKAxis),
+                                       t.layout == layouts::Kind::Int4Q8Tiles ? int32_t(layouts::kInt4Tile) : 0,
+                                       t.layoutSums);
     tensorOffsets.push_back(pkg::CreateTensor(fbb_, fbb_.CreateString(t.name), *packageDType(t.type.getElementType()),
                                               fbb_.CreateVector(shape), t.storage, t.offset, t.size,
                                               i < quant.size() ? quant[i] : 0, t.initializer, 0,
-                                              view ? t.viewSource : -1, view ? fbb_.CreateVector(shape) : 0));
+                                              view ? t.viewSource : -1, view ? fbb_.CreateVector(shape) : 0, layout));
   }
-  std::vector<flatbuffers::Offset<flatbuffers::String>> features;  // host: none, unless dynamic
+  std::vector<flatbuffers::Offset<flatbuffers::String>> features;  // host: none, unless dynamic or packed
   if (dynamic) features.push_back(fbb_.CreateString("dynamic-shapes"));
+  if (llvm::any_of(tensors_, [](const TensorInfo &t) { return t.layout != layouts::Kind::None; }))
+    features.push_back(fbb_.CreateString("weight-layouts"));
   flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<pkg::Metadata>>> metadata;
   if (failed(buildPackageMetadata(module_, fbb_, metadata))) return {};
   auto package = pkg::CreatePackage(fbb_, fbb_.CreateString("edgec 0.1"), fbb_.CreateString(modelName.str()),
@@ -646,7 +794,9 @@ std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
 // weight is passed straight from its blob (no copy); a small `dense` one through a
 // temporary. False (with an error) if a constant's data does not fit its type.
 bool PlanBuilder::forEachConstant(const std::function<bool(uint64_t, const uint8_t *, uint64_t)> &emit) {
-  for (const auto &[value, offset] : constants_) {
+  for (const auto &[value, id] : constants_) {
+    const TensorInfo &t = tensors_[size_t(id)];
+    const uint64_t offset = t.offset;
     const uint64_t size = byteSize(cast<RankedTensorType>(value.getType()));
     std::vector<uint8_t> copy;
     ArrayRef<uint8_t> bytes;
@@ -662,6 +812,14 @@ bool PlanBuilder::forEachConstant(const std::function<bool(uint64_t, const uint8
       module_.emitError() << "host target: a constant of " << value.getType() << " holds " << bytes.size()
                           << " bytes, not " << size;
       return false;
+    }
+    if (t.layout != layouts::Kind::None) {  // packed here, one weight at a time
+      layouts::Desc d;
+      layoutDesc(t, d);
+      std::vector<uint8_t> packed(size_t(layouts::packedBytes(d)));
+      layouts::pack(d, bytes.data(), packed.data(), nullptr);
+      if (!packed.empty() && !emit(offset, packed.data(), packed.size())) return false;
+      continue;
     }
     if (size && !emit(offset, bytes.data(), size)) return false;
   }

@@ -94,25 +94,6 @@ void blockQ8ColumnTables(const BlockQ8Plan &p, int64_t nPad, int32_t offset, std
     }
 }
 
-void packInt4Q8Tiles(const BlockQ8Plan &p, int64_t tile, const void *codes, std::vector<uint8_t> &out) {
-  const int64_t tiles = (p.N + tile - 1) / tile, runs = p.block / 32;
-  const int32_t flip = p.dtype == DType::i4 ? 8 : 0;
-  out.assign(size_t(tiles * tile * p.blocks * p.block / 2), 0);
-  auto code = [&](int64_t n, int64_t k) -> uint8_t {
-    if (n >= p.N || k >= p.K) return 0;
-    return uint8_t((blockwiseCode(p.dtype, codes, n * p.K + k) & 0xF) ^ flip);
-  };
-  uint8_t *dst = out.data();
-  for (int64_t t = 0; t < tiles; ++t)
-    for (int64_t g = 0; g < p.blocks; ++g)
-      for (int64_t s = 0; s < runs; ++s)
-        for (int64_t j = 0; j < 4; ++j)
-          for (int64_t b = 0; b < 4 * tile; ++b) {
-            const int64_t n = t * tile + b / 4, k = g * p.block + s * 32 + 8 * j + b % 4;
-            *dst++ = uint8_t(code(n, k) | (code(n, k + 4) << 4));
-          }
-}
-
 bool isInt4Q8Call(const KernelSignature &sig) {
   if (sig.inputs.size() < 2 || sig.inputs.size() > 3 || sig.outputs.size() != 1 || !sig.inputs[0] || !sig.inputs[1])
     return false;

@@ -48,14 +48,8 @@ int32_t dotInt4Q8Block(const BlockQ8Plan &p, const uint8_t *codes, int64_t n, in
 void blockQ8ColumnTables(const BlockQ8Plan &p, int64_t nPad, int32_t offset, std::vector<float> &scales,
                          std::vector<int32_t> &zeroPoints);
 
-// The x86 kernels' weight layout, built at prepare: tiles of `tile` output columns (8 for
-// 256-bit vectors, 16 for 512-bit); per tile, block and 32-code run, four groups of
-// 4 * tile bytes; group j holds, at byte 4c + i (column c), the unsigned code u = w ^ 8
-// (i4; u4 as is) of k = run start + 8j + i in the low nibble and of k + 4 in the high
-// nibble. So one load and a mask (or a shift) give `tile` columns x 4 consecutive codes,
-// the operand of vpmaddubsw/vpdpbusd against 4 broadcast activation codes. Codes past K
-// and padding columns are 0. Size: ceil(N / tile) * tile * blocks * block / 2 bytes.
-void packInt4Q8Tiles(const BlockQ8Plan &p, int64_t tile, const void *codes, std::vector<uint8_t> &out);
+// The x86 kernels' weight layout (tiles of 16 columns x 4-bit codes, stored so in the
+// package by the compiler) is the Int4Q8Tiles layout of edgec/weight_layouts.h.
 
 // Whether the x86 kernels take this call (i4/u4 weight [N, K], K even, blocked along axis
 // 1 in multiples of 32 elements; prepare validates the rest as ref does).

@@ -1,0 +1,62 @@
+// Packed weight layouts: the one place that knows how a weight stored in a kernel's
+// layout (Tensor.layout in runtime/schema/edgepkg.fbs) maps to the logical row-major
+// tensor. The compiler packs constant weights with pack() when it writes a package, the
+// x86 kernels read the packed bytes in place (or pack() a weight that arrived row-major),
+// and the runtime unpack()s a packed weight for any kernel that reads another layout
+// (ref, or a future kernel of another ISA). Design: docs/architecture.md, "Weight layouts".
+//
+// Both layouts depend only on the weight's shape and dtype, never on the ISA that reads
+// them: a "host" package stays portable across AVX2, AVX-512 and EDGEC_KERNELS=ref.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace edgec::layouts {
+
+// The values of pkg::LayoutKind.
+enum class Kind : uint8_t { None = 0, I8W4 = 1, Int4Q8Tiles = 2 };
+const char *kindName(Kind kind);  // "none", "i8-w4", "int4-q8-tiles"
+
+// The columns of an Int4Q8Tiles tile the compiler writes (one 512-bit vector of int32
+// lanes; the 256-bit kernels read half a tile).
+constexpr int64_t kInt4Tile = 16;
+
+// A packed weight: its layout and the logical matrices it holds.
+struct Desc {
+  Kind kind = Kind::None;
+  int64_t matrices = 1;  // I8W4: the product of the leading dims (1 for Int4Q8Tiles)
+  int64_t N = 0, K = 0;  // output columns, reduction length
+  bool kMajor = true;    // I8W4: each matrix is [K, N] (k_axis = rank - 2); false: [N, K]
+  bool u8 = false;       // I8W4: u8 codes (stored minus 128); false: i8
+  bool i4 = true;        // Int4Q8Tiles: i4 codes (stored ^ 8); false: u4
+  int64_t block = 0;     // Int4Q8Tiles: the Blockwise block size along K (a multiple of 32)
+  int64_t tile = kInt4Tile;  // Int4Q8Tiles: columns per tile
+};
+
+// Describes `kind` over a tensor of `dtype` (a pkg::DType value) and `shape` with its
+// parameters (`kAxis`: I8W4; `blockAxis`, `block`, `tile`: Int4Q8Tiles). False, with the
+// reason in `why`, if the layout cannot hold that tensor.
+bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int64_t kAxis, int64_t blockAxis,
+              int64_t block, int64_t tile, Desc &out, std::string &why);
+
+// Bytes of the packed form, and of the logical (row-major) tensor.
+uint64_t packedBytes(const Desc &d);
+uint64_t logicalBytes(const Desc &d);
+// I8W4: int32 column sums the layout comes with (matrices * N); 0 for other layouts.
+int64_t columnSumCount(const Desc &d);
+
+// Logical bytes -> packed bytes (packedBytes(d), padding zero). I8W4 also writes, per
+// matrix and column, sum_k of the signed weights into columnSums (may be null).
+void pack(const Desc &d, const void *logical, void *packed, int32_t *columnSums);
+// Packed bytes -> logical bytes (logicalBytes(d)): the exact inverse of pack.
+void unpack(const Desc &d, const void *packed, void *logical);
+
+// I8W4 of one matrix: [ceil(N/16)][ceil(K/4)][16][4], element (n, k) at w4Index.
+// (Out of line, as everything here: the x86 kernel files, built with ISA flags, call them
+// and must not emit a weak copy that baseline code could link to.)
+int64_t w4MatrixBytes(int64_t N, int64_t K);
+int64_t w4Index(int64_t n, int64_t k, int64_t K4);
+
+}  // namespace edgec::layouts

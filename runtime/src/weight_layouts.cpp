@@ -1,0 +1,174 @@
+// Packing and unpacking of the packed weight layouts (edgec/weight_layouts.h). Baseline
+// code: the compiler, the loader, the session and the x86 kernels' fallback call it.
+#include "edgec/weight_layouts.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "edgepkg_generated.h"
+
+namespace edgec::layouts {
+
+static_assert(uint8_t(Kind::I8W4) == uint8_t(pkg::LayoutKind::I8W4) &&
+                  uint8_t(Kind::Int4Q8Tiles) == uint8_t(pkg::LayoutKind::Int4Q8Tiles),
+              "Kind mirrors pkg::LayoutKind");
+
+namespace {
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// I8W4: element (n, k) of matrix m in the logical bytes.
+int64_t logicalIndex(const Desc &d, int64_t m, int64_t n, int64_t k) {
+  return m * d.N * d.K + (d.kMajor ? k * d.N + n : n * d.K + k);
+}
+
+// Int4Q8Tiles: calls fn(byte index, n, k) for every packed byte, whose low nibble is
+// code (n, k) and high nibble code (n, k + 4) (n >= N or k >= K: padding).
+template <typename Fn> void forEachTileByte(const Desc &d, Fn fn) {
+  const int64_t tiles = ceilDiv(d.N, d.tile), blocks = ceilDiv(d.K, d.block), runs = d.block / 32;
+  int64_t at = 0;
+  for (int64_t t = 0; t < tiles; ++t)
+    for (int64_t g = 0; g < blocks; ++g)
+      for (int64_t s = 0; s < runs; ++s)
+        for (int64_t j = 0; j < 4; ++j)
+          for (int64_t b = 0; b < 4 * d.tile; ++b)
+            fn(at++, t * d.tile + b / 4, g * d.block + s * 32 + 8 * j + b % 4);
+}
+}  // namespace
+
+int64_t w4MatrixBytes(int64_t N, int64_t K) { return ceilDiv(N, 16) * ceilDiv(K, 4) * 64; }
+int64_t w4Index(int64_t n, int64_t k, int64_t K4) { return ((n / 16) * K4 + k / 4) * 64 + (n % 16) * 4 + k % 4; }
+
+const char *kindName(Kind kind) {
+  switch (kind) {
+  case Kind::None: return "none";
+  case Kind::I8W4: return "i8-w4";
+  case Kind::Int4Q8Tiles: return "int4-q8-tiles";
+  }
+  return "unknown";
+}
+
+bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int64_t kAxis, int64_t blockAxis,
+              int64_t block, int64_t tile, Desc &out, std::string &why) {
+  const auto dt = pkg::DType(dtype);
+  const int64_t rank = int64_t(shape.size());
+  Desc d;
+  d.kind = kind;
+  switch (kind) {
+  case Kind::I8W4: {
+    if (dt != pkg::DType::i8 && dt != pkg::DType::u8) return why = "layout i8-w4 holds i8 or u8 weights", false;
+    if (rank < 2) return why = "layout i8-w4 needs a weight of rank 2 or more", false;
+    if (kAxis != rank - 2 && kAxis != rank - 1) return why = "layout i8-w4 has a k_axis that is not one of the last two", false;
+    d.kMajor = kAxis == rank - 2;
+    d.u8 = dt == pkg::DType::u8;
+    d.K = shape[size_t(kAxis)];
+    d.N = shape[size_t(d.kMajor ? rank - 1 : rank - 2)];
+    for (int64_t i = 0; i < rank - 2; ++i) d.matrices *= shape[size_t(i)];
+    break;
+  }
+  case Kind::Int4Q8Tiles:
+    if (dt != pkg::DType::i4 && dt != pkg::DType::u4) return why = "layout int4-q8-tiles holds i4 or u4 weights", false;
+    if (rank != 2 || blockAxis != 1) return why = "layout int4-q8-tiles needs a weight [N, K] blocked along axis 1", false;
+    if (block <= 0 || block % 32 != 0) return why = "layout int4-q8-tiles needs a block size that is a multiple of 32", false;
+    if (tile != kInt4Tile) return why = "layout int4-q8-tiles has tiles of " + std::to_string(tile) + " columns, not 16", false;
+    if (shape[1] % 2 != 0) return why = "layout int4-q8-tiles needs an even K", false;
+    d.i4 = dt == pkg::DType::i4;
+    d.N = shape[0];
+    d.K = shape[1];
+    d.block = block;
+    d.tile = tile;
+    break;
+  default: return why = "unknown weight layout " + std::to_string(int(kind)), false;
+  }
+  out = d;
+  return true;
+}
+
+uint64_t packedBytes(const Desc &d) {
+  switch (d.kind) {
+  case Kind::I8W4: return uint64_t(d.matrices) * uint64_t(w4MatrixBytes(d.N, d.K));
+  case Kind::Int4Q8Tiles:
+    return uint64_t(ceilDiv(d.N, d.tile) * d.tile) * uint64_t(ceilDiv(d.K, d.block) * d.block) / 2;
+  default: return logicalBytes(d);
+  }
+}
+
+uint64_t logicalBytes(const Desc &d) {
+  const uint64_t n = uint64_t(d.matrices) * uint64_t(d.N) * uint64_t(d.K);
+  return d.kind == Kind::Int4Q8Tiles ? (n + 1) / 2 : n;
+}
+
+int64_t columnSumCount(const Desc &d) { return d.kind == Kind::I8W4 ? d.matrices * d.N : 0; }
+
+void pack(const Desc &d, const void *logical, void *packed, int32_t *columnSums) {
+  const auto *src = static_cast<const uint8_t *>(logical);
+  auto *dst = static_cast<uint8_t *>(packed);
+  std::memset(dst, 0, size_t(packedBytes(d)));
+  if (d.kind == Kind::I8W4) {
+    const int64_t K4 = ceilDiv(d.K, 4), matBytes = w4MatrixBytes(d.N, d.K);
+    std::vector<int32_t> sums(size_t(d.N));  // |sum| <= 128 K
+    for (int64_t m = 0; m < d.matrices; ++m) {
+      std::fill(sums.begin(), sums.end(), 0);
+      uint8_t *out = dst + m * matBytes;
+      auto put = [&](int64_t n, int64_t k) {
+        const uint8_t byte = src[logicalIndex(d, m, n, k)];
+        const int32_t v = d.u8 ? int32_t(byte) - 128 : int32_t(int8_t(byte));
+        out[((n / 16) * K4 + k / 4) * 64 + (n % 16) * 4 + k % 4] = uint8_t(int8_t(v));
+        sums[size_t(n)] += v;
+      };
+      // Along the logical rows (contiguous reads).
+      if (d.kMajor)
+        for (int64_t k = 0; k < d.K; ++k)
+          for (int64_t n = 0; n < d.N; ++n) put(n, k);
+      else
+        for (int64_t n = 0; n < d.N; ++n)
+          for (int64_t k = 0; k < d.K; ++k) put(n, k);
+      if (columnSums) std::copy(sums.begin(), sums.end(), columnSums + m * d.N);
+    }
+  } else if (d.kind == Kind::Int4Q8Tiles) {
+    const uint8_t flip = d.i4 ? 8 : 0;
+    auto code = [&](int64_t n, int64_t k) -> uint8_t {
+      if (n >= d.N || k >= d.K) return 0;
+      const int64_t i = n * d.K + k;
+      return uint8_t(((src[i >> 1] >> ((i & 1) * 4)) & 0xF) ^ flip);
+    };
+    forEachTileByte(d, [&](int64_t at, int64_t n, int64_t k) { dst[at] = uint8_t(code(n, k) | (code(n, k + 4) << 4)); });
+  } else {
+    std::memcpy(dst, src, size_t(logicalBytes(d)));
+  }
+}
+
+void unpack(const Desc &d, const void *packed, void *logical) {
+  const auto *src = static_cast<const uint8_t *>(packed);
+  auto *dst = static_cast<uint8_t *>(logical);
+  if (d.kind == Kind::I8W4) {
+    const int64_t K4 = ceilDiv(d.K, 4), matBytes = w4MatrixBytes(d.N, d.K);
+    for (int64_t m = 0; m < d.matrices; ++m) {
+      auto get = [&](int64_t n, int64_t k) {
+        const int32_t v = int8_t(src[m * matBytes + ((n / 16) * K4 + k / 4) * 64 + (n % 16) * 4 + k % 4]);
+        dst[logicalIndex(d, m, n, k)] = uint8_t(d.u8 ? v + 128 : v);
+      };
+      if (d.kMajor)  // along the logical rows (contiguous writes)
+        for (int64_t k = 0; k < d.K; ++k)
+          for (int64_t n = 0; n < d.N; ++n) get(n, k);
+      else
+        for (int64_t n = 0; n < d.N; ++n)
+          for (int64_t k = 0; k < d.K; ++k) get(n, k);
+    }
+  } else if (d.kind == Kind::Int4Q8Tiles) {
+    std::memset(dst, 0, size_t(logicalBytes(d)));
+    const uint8_t flip = d.i4 ? 8 : 0;
+    auto put = [&](int64_t n, int64_t k, uint8_t u) {
+      if (n >= d.N || k >= d.K) return;
+      const int64_t i = n * d.K + k;
+      dst[i >> 1] = uint8_t(dst[i >> 1] | (((u ^ flip) & 0xF) << ((i & 1) * 4)));
+    };
+    forEachTileByte(d, [&](int64_t at, int64_t n, int64_t k) {
+      put(n, k, src[at] & 0xF);
+      put(n, k + 4, src[at] >> 4);
+    });
+  } else {
+    std::memcpy(dst, src, size_t(logicalBytes(d)));
+  }
+}
+
+}  // namespace edgec::layouts
