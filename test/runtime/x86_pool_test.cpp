@@ -127,6 +127,33 @@ std::vector<float> globalPool(const char *op, const std::vector<int64_t> &xs, co
   return y.values<float>();
 }
 
+// GlobalAveragePool's order of addition is defined (ref/pool.cpp): 16 partial sums in
+// double (partial j over the elements i = j mod 16), added pairwise (j + 8, + 4, + 2, + 1).
+// Planes mixing +-1e20 with small values give other results in any other order; ref and
+// the x86 kernel must both give this order's, at plane sizes with every tail length.
+TEST(PoolKernelsX86, GlobalAveragePoolSumsInTheDefinedOrder) {
+  if (!cpuHasAvx2()) GTEST_SKIP() << "no AVX2/FMA";
+  for (int64_t n : {1, 5, 16, 17, 31, 49, 50, 196, 3136}) {
+    const int64_t planes = 6;  // four planes at a time, then two
+    std::vector<float> x(static_cast<size_t>(planes * n));
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = i % 7 == 0 ? 1e20f : i % 7 == 3 ? -1e20f : float(i % 13) * 0.37f - 2.f;
+    std::vector<float> want(static_cast<size_t>(planes));
+    for (int64_t p = 0; p < planes; ++p) {
+      double partial[16] = {};
+      for (int64_t i = 0; i < n; ++i) partial[i % 16] += x[size_t(p * n + i)];
+      for (int w = 8; w >= 1; w /= 2)
+        for (int j = 0; j < w; ++j) partial[j] += partial[j + w];
+      want[size_t(p)] = float(partial[0] / double(n));
+    }
+    const std::vector<int64_t> shape = {1, planes, n};
+    EXPECT_TRUE(sameFloats(globalPool("GlobalAveragePool", shape, x, {Isa::Ref}, 1), want)) << "ref, n " << n;
+    Isa isa = Isa::Ref;
+    EXPECT_TRUE(sameFloats(globalPool("GlobalAveragePool", shape, x, kAvx2, 2, &isa), want)) << "x86, n " << n;
+    EXPECT_EQ(isa, Isa::X86Avx2);
+  }
+}
+
 TEST(PoolKernelsX86, GlobalPoolsBitIdenticalToRef) {
   if (!cpuHasAvx2()) GTEST_SKIP() << "no AVX2/FMA";
   const std::vector<std::vector<int64_t>> shapes = {{2, 13, 7, 7}, {1, 12, 5, 5}, {1, 3, 1, 1}, {2, 5, 3},

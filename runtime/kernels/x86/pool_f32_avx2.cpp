@@ -10,9 +10,10 @@
 //   `m = v > m ? v : m` from -inf (vmaxps(v, m), which skips a NaN v as ref does);
 //   AveragePool sums in double (two 4-lane halves) and divides by ref's count in double.
 //   Outputs near the left/right edges run ref's scalar loop on the same plan.
-// * GlobalAveragePool: ref sums each plane in order in double; here 4 planes share a
-//   double vector (lane = plane), their floats transposed 4 x 4 into it, so each lane
-//   adds its plane's values in ref's order; 8 planes at a time to overlap two chains.
+// * GlobalAveragePool: ref's 16 partial sums in double (partial j over the elements
+//   i = j (mod 16)) are four double vectors here, each a chain of its own, added pairwise
+//   at the end in ref's order (four planes' last steps shared in vectors); the last
+//   elements are loaded under a mask, the zeros past them leaving the sums unchanged.
 // * GlobalMaxPool: an 8-lane maximum (NaN skipped, as vmaxps does); a plane with a NaN
 //   (ref keeps its last NaN) or a zero maximum (ref keeps the first of -0 and +0) is
 //   redone with ref's loop.
@@ -190,48 +191,48 @@ private:
   Pool2dPlanF32 p_;
 };
 
-// ref's GlobalAveragePool of one plane.
-float planeMean(const float *x, int64_t n) {
-  double sum = 0;
-  for (int64_t i = 0; i < n; ++i) sum += x[i];
-  return static_cast<float>(sum / static_cast<double>(n));
+// The first `lanes` (clamped to 0..8) of 8, as a maskload mask.
+__m256i firstLanes8(int64_t lanes) {
+  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::clamp<int64_t>(lanes, 0, 8))), idx);
 }
 
-// Planes x[q·n ..] for q = 0..3 summed in order into the lanes of one double vector.
-struct FourPlanes {
-  const float *p0, *p1, *p2, *p3;
-  __m256d acc = _mm256_setzero_pd();
-  explicit FourPlanes(const float *x, int64_t n) : p0(x), p1(x + n), p2(x + 2 * n), p3(x + 3 * n) {}
-  void step4(int64_t i) {
-    __m128 r0 = _mm_loadu_ps(p0 + i), r1 = _mm_loadu_ps(p1 + i), r2 = _mm_loadu_ps(p2 + i), r3 = _mm_loadu_ps(p3 + i);
-    _MM_TRANSPOSE4_PS(r0, r1, r2, r3);  // r_j = element i + j of each plane
-    acc = _mm256_add_pd(acc, _mm256_cvtps_pd(r0));
-    acc = _mm256_add_pd(acc, _mm256_cvtps_pd(r1));
-    acc = _mm256_add_pd(acc, _mm256_cvtps_pd(r2));
-    acc = _mm256_add_pd(acc, _mm256_cvtps_pd(r3));
+// ref's GlobalAveragePool of P planes of n floats each (x, x + n, ...), means into y[0..P).
+template <int P> void planeMeans(const float *x, int64_t n, float *y) {
+  __m256d acc[P][4];  // plane q's partial sums 0-3, 4-7, 8-11, 12-15
+  for (int q = 0; q < P; ++q)
+    for (int v = 0; v < 4; ++v) acc[q][v] = _mm256_setzero_pd();
+  auto add16 = [&acc](int q, __m256 lo, __m256 hi) {  // elements i .. i + 15 of plane q
+    acc[q][0] = _mm256_add_pd(acc[q][0], _mm256_cvtps_pd(_mm256_castps256_ps128(lo)));
+    acc[q][1] = _mm256_add_pd(acc[q][1], _mm256_cvtps_pd(_mm256_extractf128_ps(lo, 1)));
+    acc[q][2] = _mm256_add_pd(acc[q][2], _mm256_cvtps_pd(_mm256_castps256_ps128(hi)));
+    acc[q][3] = _mm256_add_pd(acc[q][3], _mm256_cvtps_pd(_mm256_extractf128_ps(hi, 1)));
+  };
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int q = 0; q < P; ++q) add16(q, _mm256_loadu_ps(x + q * n + i), _mm256_loadu_ps(x + q * n + i + 8));
+  if (i < n) {  // zeros past the end: +0.0 leaves a partial sum (never -0.0) unchanged
+    const __m256i m0 = firstLanes8(n - i), m1 = firstLanes8(n - i - 8);
+    for (int q = 0; q < P; ++q)
+      add16(q, _mm256_maskload_ps(x + q * n + i, m0), _mm256_maskload_ps(x + q * n + i + 8, m1));
   }
-  void step1(int64_t i) { acc = _mm256_add_pd(acc, _mm256_cvtps_pd(_mm_setr_ps(p0[i], p1[i], p2[i], p3[i]))); }
-  void store(float *y, int64_t n) const { _mm_storeu_ps(y, _mm256_cvtpd_ps(_mm256_div_pd(acc, _mm256_set1_pd(double(n))))); }
-};
-
-void meanPlanes(const float *x, float *y, int64_t lo, int64_t hi, int64_t n) {
-  int64_t pl = lo;
-  for (; pl + 8 <= hi; pl += 8) {  // two independent chains
-    FourPlanes a(x + pl * n, n), b(x + (pl + 4) * n, n);
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) a.step4(i), b.step4(i);
-    for (; i < n; ++i) a.step1(i), b.step1(i);
-    a.store(y + pl, n);
-    b.store(y + pl + 4, n);
+  __m256d s[P];  // partial j + 8, then j + 4
+  for (int q = 0; q < P; ++q)
+    s[q] = _mm256_add_pd(_mm256_add_pd(acc[q][0], acc[q][2]), _mm256_add_pd(acc[q][1], acc[q][3]));
+  const __m256d count = _mm256_set1_pd(static_cast<double>(n));
+  if constexpr (P == 4) {
+    // j + 2 for two planes per vector, then j + 1: [A, C, B, D], put in plane order.
+    const __m256d ab = _mm256_add_pd(_mm256_permute2f128_pd(s[0], s[1], 0x20), _mm256_permute2f128_pd(s[0], s[1], 0x31));
+    const __m256d cd = _mm256_add_pd(_mm256_permute2f128_pd(s[2], s[3], 0x20), _mm256_permute2f128_pd(s[2], s[3], 0x31));
+    const __m256d sums = _mm256_permute4x64_pd(_mm256_hadd_pd(ab, cd), _MM_SHUFFLE(3, 1, 2, 0));
+    _mm_storeu_ps(y, _mm256_cvtpd_ps(_mm256_div_pd(sums, count)));
+  } else {
+    for (int q = 0; q < P; ++q) {
+      const __m128d half = _mm_add_pd(_mm256_castpd256_pd128(s[q]), _mm256_extractf128_pd(s[q], 1));
+      const double sum = _mm_cvtsd_f64(_mm_add_sd(half, _mm_unpackhi_pd(half, half)));
+      y[q] = static_cast<float>(sum / static_cast<double>(n));
+    }
   }
-  for (; pl + 4 <= hi; pl += 4) {
-    FourPlanes a(x + pl * n, n);
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) a.step4(i);
-    for (; i < n; ++i) a.step1(i);
-    a.store(y + pl, n);
-  }
-  for (; pl < hi; ++pl) y[pl] = planeMean(x + pl * n, n);
 }
 
 // ref's GlobalMaxPool of one plane: a NaN wins (the last one), else the first maximum.
@@ -277,7 +278,9 @@ public:
       if (max_) {
         for (int64_t pl = lo; pl < hi; ++pl) y[pl] = planeMax(x + pl * n, n);
       } else {
-        meanPlanes(x, y, lo, hi, n);
+        int64_t pl = lo;
+        for (; pl + 4 <= hi; pl += 4) planeMeans<4>(x + pl * n, n, y + pl);
+        for (; pl < hi; ++pl) planeMeans<1>(x + pl * n, n, y + pl);
       }
     });
   }
