@@ -10,6 +10,12 @@
    and the C API load + first session with the constants verified at load and lazily.
 2. Peak RSS of `edgec compile` on an MLP with 256 MiB of f32 weights
    (load_cost/make_big_mlp.py) and on ResNet-18 (torchvision, random weights).
+3. With --compare OLD_BUILD (a build of another commit: OLD_BUILD/bin/edgec and
+   OLD_BUILD/runtime/libedgec_runtime.a): that MLP compiled by each build at int8-dynamic,
+   int4-g128-a8 and int4-g128, and each package loaded by its own build's runtime (C API
+   load + first session, constants verified at load and lazily), old and new alternated
+   over --rounds rounds on CPU 0: median times, peak RSS and package sizes (the "Weight
+   layouts" figures of docs/architecture.md). --only-compare skips 1 and 2.
 
 Each figure is the median of 3 runs; the page cache is warm. Format 1 ("before") numbers
 come from the same programs built at commit b573b42 (the last format-1 commit) with
@@ -45,6 +51,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     parser.add_argument("--work", default=None, help="scratch folder (default BUILD/load_cost)")
+    parser.add_argument("--compare", default=None, help="another build to compare quantized package loads with")
+    parser.add_argument("--only-compare", action="store_true", help="only the --compare figures")
+    parser.add_argument("--rounds", type=int, default=5, help="alternated rounds for --compare")
     args = parser.parse_args()
     build = os.path.abspath(args.build_dir)
     work = os.path.abspath(args.work or os.path.join(build, "load_cost"))
@@ -58,6 +67,11 @@ def main():
     for name in ("make_big_package", "load_time"):
         tools[name] = os.path.join(work, name)
         subprocess.run(["g++"] + flags + [os.path.join(HERE, name + ".cpp"), "-o", tools[name]] + libs, check=True)
+
+    if args.compare:
+        compare_builds(os.path.abspath(args.compare), build, work, args.rounds)
+        if args.only_compare:
+            return
 
     pkg = os.path.join(work, "big.edgepkg")
     subprocess.run([tools["make_big_package"], pkg], check=True)
@@ -84,6 +98,39 @@ def main():
     for label, model, weights in [("MLP 4 x Gemm 4096x4096", mlp, 256.0), ("ResNet-18", r18, 44.6)]:
         secs, rss, _ = median3([edgec, "compile", "-q", model, "-o", os.path.join(work, "out.edgepkg")])
         print("  %-24s weights %6.1f MiB  peak RSS %6.0f MiB (%.2fx)  %.2f s" % (label, weights, rss, rss / weights, secs))
+
+
+def compare_builds(old, new, work, rounds):
+    """Section 3: quantized MLP packages of two builds, each loaded by its own runtime."""
+    mlp = os.path.join(work, "big_mlp.onnx")
+    if not os.path.exists(mlp):
+        subprocess.run(["/usr/bin/python3", os.path.join(HERE, "make_big_mlp.py"), mlp], check=True)
+    tools, pkgs = {}, {}
+    for side, build in (("old", old), ("new", new)):
+        tools[side] = os.path.join(work, "load_time_" + side)
+        subprocess.run(["g++", "-O2", "-std=c++17", "-I", os.path.join(ROOT, "runtime", "include"),
+                        os.path.join(HERE, "load_time.cpp"), "-o", tools[side],
+                        os.path.join(build, "runtime", "libedgec_runtime.a"), "-lcpuinfo", "-pthread"], check=True)
+        for precision in ("int8-dynamic", "int4-g128-a8", "int4-g128"):
+            pkgs[side, precision] = os.path.join(work, "mlp_%s_%s.edgepkg" % (precision, side))
+            subprocess.run([os.path.join(build, "bin", "edgec"), "compile", "-q", mlp, "--precision", precision,
+                            "-o", pkgs[side, precision]], check=True)
+    fp32 = os.path.join(work, "mlp_fp32.edgepkg")
+    subprocess.run([os.path.join(new, "bin", "edgec"), "compile", "-q", mlp, "-o", fp32], check=True)
+    runs = {}
+    for _ in range(rounds):
+        for (side, precision), pkg in sorted(pkgs.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+            for verify in ("1", "0"):
+                secs, rss, out = timed(["taskset", "-c", "0", tools[side], pkg, verify, "1"])
+                m = re.search(r"load ([0-9.]+) ms, session ([0-9.]+) ms", out)
+                runs.setdefault((precision, verify, side), []).append((float(m.group(1)) + float(m.group(2)), rss))
+    print("MLP 4 x Gemm 4096x4096, load + first session (median of %d alternated rounds, CPU 0; load average %s):"
+          % (rounds, " ".join(open("/proc/loadavg").read().split()[:3])))
+    for (precision, verify, side), r in sorted(runs.items(), key=lambda kv: (kv[0][0], kv[0][1] == "0", kv[0][2] != "old")):
+        size = os.path.getsize(pkgs[side, precision])
+        print("  %-13s %-4s constants %-8s %8.1f ms  peak RSS %6.1f MiB  size %.4fx fp32" %
+              (precision, side, "verified" if verify == "1" else "lazily", statistics.median(x[0] for x in r),
+               statistics.median(x[1] for x in r), size / os.path.getsize(fp32)))
 
 
 if __name__ == "__main__":
