@@ -80,6 +80,7 @@ def parse_inspect(text):
             raise QdqError("cannot parse this `edgec inspect --tensors` line: %r" % line)
         _, name, storage, dtype, shape, quant = m.groups()
         t = {"storage": storage, "dtype": dtype, "shape": [int(d) for d in shape.split("x")] if shape else []}
+        quant = quant.split(";")[0].strip()  # "; layout ...": how a weight's bytes are stored, not its values
         if quant:
             pt, pa = PER_TENSOR.match(quant), PER_AXIS.match(quant)
             if pt:
