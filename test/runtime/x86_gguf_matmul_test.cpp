@@ -93,7 +93,7 @@ TEST(GgufMatMulX86, ExtremeCodesAndScales) {
         const size_t end = t == DType::q6_k ? 208 : info.blockBytes;
         std::memset(blk + skip, fill, end - skip);
       }
-      for (int64_t rows : {2, 7}) {  // the group path and the panel GEMM
+      for (int64_t rows : {1, 2, 7}) {  // GEMV, the group path and the panel GEMM
       Tensor x(DType::f32, {rows, 512});
       for (int64_t i = 0; i < rows * 512; ++i) x.view().as<float>()[i] = (i % 3 == 0) ? -127.f : 127.f;
       const std::vector<float> want = runGguf(x, w, nullptr, {Isa::Ref}, 1);
