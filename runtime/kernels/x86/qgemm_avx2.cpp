@@ -44,6 +44,7 @@ using BcastT = int16_t;        // broadcast operands are widened to int16
 constexpr bool kDepthwiseQuads = false;
 void depthwiseQuadsPlane(const uint8_t *, const int64_t *, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
                          const int32_t *, int32_t, const Epi &, uint8_t *, uint8_t *) {}
+void copyFlipped(const uint8_t *, int64_t, uint8_t, uint8_t *) {}
 
 // quant::multiplyByQuantizedMultiplier lane by lane: see qgemm_avx512.cpp's mbqm, of which
 // this is the AVX2 spelling (compare results instead of masks).

@@ -457,6 +457,16 @@ void depthwisePairsPlane(const int32_t *plane, int64_t rowStride, int64_t rowSte
 // (p < 2) and t0 + 32 + 8L + 2k + p - 2, so a shuffle in the lanes and one of qwords.
 constexpr bool kDepthwiseQuads = true;
 
+// dst[i] = src[i] ^ flip for n bytes (a plane row's input columns; flip 0x80 makes i8
+// codes unsigned): masked 64-byte loads and stores, nothing outside [0, n) touched.
+void copyFlipped(const uint8_t *src, int64_t n, uint8_t flip, uint8_t *dst) {
+  const __m512i f = _mm512_set1_epi8(static_cast<char>(flip));
+  for (int64_t i = 0; i < n; i += 64) {
+    const __mmask64 m = firstBytes(n - i);
+    _mm512_mask_storeu_epi8(dst + i, m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, src + i), f));
+  }
+}
+
 template <int SW> __m512i quadOrder(__m512i b) {
   if (SW == 1) {
     const __m512i t = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
