@@ -262,8 +262,11 @@ def Quantize : Pass<"edge-quantize", "func::FuncOp"> {
     constant float weights of Conv, Gemm and MatMul become int8 constants, symmetric per
     output channel (scale max|w| / 127, codes in [-127, 127]), behind a
     `DequantizeLinear`. Biases stay float (edge-fold-qdq quantizes them). Values
-    between two float ops get no pair. The range attributes are removed. Run
-    edge-fold-qdq next to get integer ops.
+    between two float ops get no pair. Conv/Gemm/MatMul with a constant weight start
+    integer regions; other ops join one only next to an integer producer, a passthrough
+    op only when an integer op reads it, and a MatMul of two activations (attention)
+    stays float so that edge-fuse-attention can fuse it. The range attributes are
+    removed. Run edge-fold-qdq next to get integer ops.
   }];
   let dependentDialects = ["::mlir::edge::EdgeDialect", "::mlir::quant::QuantizationDialect"];
 }

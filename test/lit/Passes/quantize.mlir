@@ -25,8 +25,6 @@
 // FOLD: %[[G:.+]] = edge.Gemm %[[XQ]], %{{.+}}, %{{.+}} {{.+}} -> tensor<1x2x!quant.uniform<i8:f32, 0.023529411{{[0-9]*}}:-128>>
 // FOLD: %[[GD:.+]] = edge.DequantizeLinear %[[G]]
 // FOLD: edge.Softmax %[[GD]]
-// The weight codes: 127, 127, -64, 64.
-// FOLD: "0x080000007F7FC040"
 func.func @gemm(%x: tensor<1x2xf32> {edge.calib_range = array<f32: -1.0, 3.0>}) -> tensor<1x2xf32> {
   %w = edge.constant dense<[[1.0, 0.5], [-0.5, 0.25]]> : tensor<2x2xf32>
   %b = edge.constant dense<[0.1, -0.2]> : tensor<2xf32>
@@ -51,4 +49,55 @@ func.func @float_only(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
   %c = edge.Conv %l, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64}
       : (tensor<1x1x2x2xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32>
   return %c : tensor<1x1x2x2xf32>
+}
+
+// Attention under static int8: the projection Gemm is integer; the MatMuls of two
+// activations (Q K^T, P V), the K transpose, the scale, the mask Add and Softmax stay
+// float (no pairs between them), so edge-fuse-attention can make them one float op; the output
+// projection reads a quantized input again. An Add whose inputs are all float (a graph
+// input and a constant) stays float too: quantizing it would cost more than it saves.
+// CHECK-LABEL: func.func @attention
+// CHECK: %[[A:.+]] = edge.Add %arg0, %{{.+}} : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+// CHECK: %[[AQ:.+]] = edge.QuantizeLinear %[[A]]
+// CHECK: %[[AD:.+]] = edge.DequantizeLinear %[[AQ]]
+// CHECK: %[[P:.+]] = edge.Gemm %[[AD]]
+// CHECK: %[[PQ:.+]] = edge.QuantizeLinear %[[P]]
+// CHECK: %[[PD:.+]] = edge.DequantizeLinear %[[PQ]]
+// CHECK-NEXT: %[[T:.+]] = edge.Transpose %[[PD]] {{.+}} -> tensor<8x4xf32>
+// CHECK-NEXT: %[[S:.+]] = edge.MatMul %[[PD]], %[[T]] : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+// CHECK-NOT: edge.QuantizeLinear
+// CHECK: %[[SC:.+]] = edge.Div %[[S]]
+// CHECK-NOT: edge.QuantizeLinear
+// CHECK: %[[M:.+]] = edge.Add %[[SC]], %{{.+}} : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+// CHECK-NEXT: %[[SM:.+]] = edge.Softmax %[[M]]
+// CHECK-NEXT: %[[C:.+]] = edge.MatMul %[[SM]], %[[PD]] : (tensor<4x4xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+// CHECK-NEXT: %[[CQ:.+]] = edge.QuantizeLinear %[[C]]
+// CHECK-NEXT: %[[CD:.+]] = edge.DequantizeLinear %[[CQ]]
+// CHECK: edge.Gemm %[[CD]]
+
+// FOLD-LABEL: func.func @attention
+// FOLD: edge.Gemm {{.+}} -> tensor<4x8x!quant.uniform<i8:f32
+// FOLD: edge.MatMul {{.+}} : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+// FOLD: edge.MatMul {{.+}} : (tensor<4x4xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+// FOLD: edge.Gemm {{.+}} -> tensor<4x8x!quant.uniform<i8:f32
+// @gemm's weight codes, in the resources after the functions: 127, 127, -64, 64.
+// FOLD: "0x080000007F7FC040"
+func.func @attention(%x: tensor<4x8xf32> {edge.calib_range = array<f32: -1.0, 1.0>}) -> tensor<4x8xf32> {
+  %shift = edge.constant dense<0.5> : tensor<8xf32>
+  %a = edge.Add %x, %shift {edge.calib_range = array<f32: -0.5, 1.5>} : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %w = edge.constant dense<0.25> : tensor<8x8xf32>
+  %b = edge.constant dense<0.0> : tensor<8xf32>
+  %p = edge.Gemm %a, %w, %b {alpha = 1.0 : f32, beta = 1.0 : f32, transA = 0 : i64, transB = 0 : i64, edge.calib_range = array<f32: -2.0, 2.0>}
+      : (tensor<4x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %t = edge.Transpose %p {perm = array<i64: 1, 0>, edge.calib_range = array<f32: -2.0, 2.0>} : (tensor<4x8xf32>) -> tensor<8x4xf32>
+  %s = edge.MatMul %p, %t {edge.calib_range = array<f32: -32.0, 32.0>} : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+  %k = edge.constant dense<2.0> : tensor<f32>
+  %sc = edge.Div %s, %k {edge.calib_range = array<f32: -16.0, 16.0>} : (tensor<4x4xf32>, tensor<f32>) -> tensor<4x4xf32>
+  %mask = edge.constant dense<0.0> : tensor<4x4xf32>
+  %m = edge.Add %sc, %mask {edge.calib_range = array<f32: -16.0, 16.0>} : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %sm = edge.Softmax %m {axis = 1 : i64, edge.calib_range = array<f32: 0.0, 1.0>} : tensor<4x4xf32> -> tensor<4x4xf32>
+  %c = edge.MatMul %sm, %p {edge.calib_range = array<f32: -2.0, 2.0>} : (tensor<4x4xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %o = edge.Gemm %c, %w, %b {alpha = 1.0 : f32, beta = 1.0 : f32, transA = 0 : i64, transB = 0 : i64, edge.calib_range = array<f32: -4.0, 4.0>}
+      : (tensor<4x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  return %o : tensor<4x8xf32>
 }
