@@ -204,6 +204,8 @@ TEST(X86QuantKernels, ConvMatchesRefBitExactly) {
 
 // ---- MatMul ----
 
+// A's matrices contiguous against one B ([2, 3, 4, 9] x [9, 5], [128, 1, 64] x [64, 192])
+// run as one GEMM of all their rows; the other batch layouts matrix by matrix.
 TEST(X86QuantKernels, MatMulMatchesRefBitExactly) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
   std::mt19937 rng(8);
@@ -213,6 +215,7 @@ TEST(X86QuantKernels, MatMulMatchesRefBitExactly) {
       {{3, 8}, {8}},             {{33, 67}, {67, 50}},     // 1-D B; tails everywhere
       {{64, 200}, {200, 100}},   {{1, 1000}, {1000, 257}},  // a GEMV split over columns
       {{17, 4}, {4, 49}},        {{2, 9, 3}, {2, 3, 97}},   // tiny K; batched B
+      {{128, 1, 64}, {64, 192}},                            // a transformer's x @ W: one stacked GEMM
   };
   int i = 0;
   for (const auto &[as, bsh] : shapes) {
