@@ -33,6 +33,17 @@ using namespace mlir;
 namespace edgec {
 namespace {
 
+// A constant's bytes: a resource blob's in place, anything else serialized into `copy`.
+ArrayRef<uint8_t> constantBytesView(ElementsAttr value, std::vector<uint8_t> &copy) {
+  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+  if (AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr) {
+    ArrayRef<char> data = blob->getData();
+    return ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(data.data()), data.size());
+  }
+  copy = edge::constantBytes(value);
+  return copy;
+}
+
 struct TensorInfo {
   std::string name;
   RankedTensorType type;
@@ -691,15 +702,7 @@ void PlanBuilder::chooseLayouts() {
     for (const auto &[v, t] : constants_)
       if (t == id) value = v;
     std::vector<uint8_t> copy;
-    ArrayRef<uint8_t> bytes;
-    auto resource = dyn_cast<DenseResourceElementsAttr>(value);
-    if (AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr) {
-      ArrayRef<char> data = blob->getData();
-      bytes = ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(data.data()), data.size());
-    } else {
-      copy = edge::constantBytes(value);
-      bytes = copy;
-    }
+    const ArrayRef<uint8_t> bytes = constantBytesView(value, copy);
     if (bytes.size() != layouts::logicalBytes(d)) {  // forEachConstant reports it
       tensors_[size_t(id)].layout = layouts::Kind::None;
       continue;
@@ -799,15 +802,7 @@ bool PlanBuilder::forEachConstant(const std::function<bool(uint64_t, const uint8
     const uint64_t offset = t.offset;
     const uint64_t size = byteSize(cast<RankedTensorType>(value.getType()));
     std::vector<uint8_t> copy;
-    ArrayRef<uint8_t> bytes;
-    auto resource = dyn_cast<DenseResourceElementsAttr>(value);
-    if (AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr) {
-      ArrayRef<char> data = blob->getData();
-      bytes = ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(data.data()), data.size());
-    } else {
-      copy = edge::constantBytes(value);
-      bytes = copy;
-    }
+    const ArrayRef<uint8_t> bytes = constantBytesView(value, copy);
     if (bytes.size() != size) {
       module_.emitError() << "host target: a constant of " << value.getType() << " holds " << bytes.size()
                           << " bytes, not " << size;
