@@ -291,12 +291,9 @@ TEST(X86QuantKernels, GemmMatchesRefBitExactly) {
 
 // ---- Requantization on chosen accumulators ----
 
-// Gemm with K = 1 and A at its zero point: every accumulator is C[j] exactly, so C chooses
-// the values the vectorized requantization sees (INT32_MIN and MAX, ties of every right
-// shift, values next to them) and B's per-column scales the multipliers (left shifts up to
-// 30, right shifts down to 31, the smallest and largest multipliers).
-TEST(X86QuantKernels, RequantizationMatchesScalarOnEdgeValues) {
-  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+// The accumulators a requantization test feeds: INT32_MIN and MAX, ties of every right
+// shift and the values next to them, then 200 random ones from `rng`.
+std::vector<int32_t> requantEdgeValues(std::mt19937 &rng) {
   std::vector<int32_t> values = {INT32_MIN, INT32_MIN + 1, INT32_MAX, INT32_MAX - 1, 0, 1, -1, 2, -2, 3, -3};
   for (int s = 1; s <= 31; ++s)
     for (int64_t k : {1, 3, -1, -3, 5, -7})
@@ -304,8 +301,18 @@ TEST(X86QuantKernels, RequantizationMatchesScalarOnEdgeValues) {
         const int64_t v = k * (int64_t(1) << (s - 1)) + d;
         if (v >= INT32_MIN && v <= INT32_MAX) values.push_back(int32_t(v));
       }
-  std::mt19937 rng(11);
   for (int i = 0; i < 200; ++i) values.push_back(int32_t(rng()));
+  return values;
+}
+
+// Gemm with K = 1 and A at its zero point: every accumulator is C[j] exactly, so C chooses
+// the values the vectorized requantization sees (INT32_MIN and MAX, ties of every right
+// shift, values next to them) and B's per-column scales the multipliers (left shifts up to
+// 30, right shifts down to 31, the smallest and largest multipliers).
+TEST(X86QuantKernels, RequantizationMatchesScalarOnEdgeValues) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(11);
+  const std::vector<int32_t> values = requantEdgeValues(rng);
   // Real multipliers sa sb / sy with sa = 1, sy = 1: sb is the multiplier.
   std::vector<float> reals = {1.0f, 0.5f, 0.75f, 0.999999f, 1.5f, 3.0f, 1e3f, 5e8f, 1e9f, std::ldexp(1.f, -32),
                               std::ldexp(1.f, -31), 1e-9f, 1e-5f, 0.3f, 0.1234567f};
@@ -355,14 +362,7 @@ TEST(X86QuantKernels, RequantizationMatchesScalarOnEdgeValues) {
 TEST(X86QuantKernels, ConvRequantizationMatchesScalarOnEdgeValues) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
   std::mt19937 rng(12);
-  std::vector<int32_t> values = {INT32_MIN, INT32_MIN + 1, INT32_MAX, INT32_MAX - 1, 0, 1, -1, 2, -2, 3, -3};
-  for (int s = 1; s <= 31; ++s)
-    for (int64_t k : {1, 3, -1, -3, 5, -7})
-      for (int64_t d : {-1, 0, 1}) {
-        const int64_t v = k * (int64_t(1) << (s - 1)) + d;
-        if (v >= INT32_MIN && v <= INT32_MAX) values.push_back(int32_t(v));
-      }
-  for (int i = 0; i < 200; ++i) values.push_back(int32_t(rng()));
+  const std::vector<int32_t> values = requantEdgeValues(rng);
   std::vector<float> rightOnly = {0.499999f, 0.25f, 0.3f, 0.1234567f, 1e-3f, 1e-5f, 1e-9f, std::ldexp(1.f, -31),
                                   std::ldexp(1.f, -32), std::ldexp(1.f, -33), 1e-12f};
   for (int i = 0; i < 20; ++i) rightOnly.push_back(std::exp(std::uniform_real_distribution<float>(-25.f, -0.7f)(rng)));
