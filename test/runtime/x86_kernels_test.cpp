@@ -151,6 +151,9 @@ std::vector<ConvCase> x86ConvCases() {
       // 3x3 kernel), with tails of 1 to 7 outputs
       {{1, 24, 9, 9}, 40, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Silu"},
       {{1, 16, 7, 7}, 44, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, false, "HardSwish"},
+      // squeeze-excitation's 1x1 maps: one output per channel, the whole output one run
+      {{1, 48, 1, 1}, 1152, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Sigmoid"},
+      {{2, 37, 1, 1}, 21, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Silu"},
       {{1, 3, 29, 27}, 32, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Silu"},
       {{1, 64, 6, 70}, 20, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Sigmoid"},
       {{1, 40, 7, 7}, 36, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "HardSwish"},
