@@ -188,6 +188,19 @@ std::vector<ConvShape> convShapes() {
       {conv({1, 3, 15, 33}, 6, 3, {7, 7}, {1, 2}, {1, 1}, {3, 3, 3, 3}), 4},
       {conv({1, 5, 9, 70}, 5, 5, {3, 5}, {1, 1}, {1, 1}, {1, 2, 1, 2}), 4},
       {conv({1, 4, 6, 130}, 4, 4, {1, 3}, {1, 2}, {1, 1}, {0, 1, 0, 0}), 4},
+      // Implicit GEMM (AVX-512 VNNI, constant weights without zero points): input
+      // channels not a multiple of 4, output-channel tails, 7x7 stride 2 (a first layer,
+      // batch 2), stride 3 (the scalar quad rows), small maps whose tiles span many output
+      // rows, tiny planes, grouped with strides and dilations unlike per axis, several
+      // panels, 1x1 stride 2.
+      {conv({1, 13, 15, 17}, 40, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 6},
+      {conv({2, 6, 30, 31}, 20, 1, {7, 7}, {2, 2}, {1, 1}, {3, 3, 3, 3}), 4},
+      {conv({1, 10, 19, 22}, 12, 1, {3, 3}, {3, 3}, {1, 1}, {1, 0, 2, 1}), 4},
+      {conv({1, 24, 7, 7}, 70, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4},
+      {conv({1, 20, 5, 3}, 8, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 3},
+      {conv({1, 10, 9, 12}, 16, 2, {3, 3}, {2, 1}, {1, 2}, {1, 2, 1, 2}), 4},
+      {conv({1, 96, 40, 40}, 24, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 2},
+      {conv({1, 64, 14, 15}, 32, 1, {1, 1}, {2, 2}, {1, 1}, {0, 0, 0, 0}), 2},
       // 1-D and 3-D (im2col).
       {conv({2, 6, 31}, 10, 1, {3}, {2}, {1}, {1, 1}), 4},
       {conv({1, 4, 5, 6, 7}, 6, 2, {2, 3, 2}, {1, 2, 1}, {1, 1, 2}, {1, 0, 1, 0, 1, 1}), 4},

@@ -45,6 +45,11 @@ constexpr bool kDepthwiseQuads = false;
 void depthwiseQuadsPlane(const uint8_t *, const int64_t *, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
                          const int32_t *, int32_t, const Epi &, uint8_t *, uint8_t *) {}
 void copyFlipped(const uint8_t *, int64_t, uint8_t, uint8_t *) {}
+// Nor the implicit-GEMM Conv path.
+constexpr bool kImplicitConv = false;
+void quadRow(const uint8_t *const *, int, int64_t, int64_t, int64_t, int64_t, uint8_t, uint8_t, uint8_t *) {}
+void implicitGemm(const void *, int64_t, int64_t, int64_t, const uint8_t *, const int64_t *, int64_t, int64_t, int64_t,
+                  int64_t, const Epi &, uint8_t *, int64_t) {}
 
 // quant::multiplyByQuantizedMultiplier lane by lane: see qgemm_avx512.cpp's mbqm, of which
 // this is the AVX2 spelling (compare results instead of masks).

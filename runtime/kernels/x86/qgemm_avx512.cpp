@@ -545,6 +545,173 @@ void depthwiseQuadsPlane(const uint8_t *plane, const int64_t *rowOffsets, int64_
       _mm512_mask_storeu_epi8(y + c, firstBytes(OW - c), _mm512_loadu_si512(tmp + c));
 }
 
+// ---------------------------------------------------------------------------------------
+// Implicit-GEMM Conv (qgemm_driver.inc, Path::Implicit): the input is copied once into
+// "quad planes" (per group of four input channels, per stride phase: the padded plane's
+// rows r with r % sh = rp and columns c with c % sw = cp, as Hq x Wq dwords, dword (i, j)
+// holding the four channels' unsigned codes at padded (i sh + rp, j sw + cp), zxu in the
+// padding). Output (oh, ow) is virtual position t = oh Wq + ow (ow up to Wq, the columns
+// past OW computed and dropped), and tap (kh, kw) of channel quad c4 reads the dword at
+// t + a constant of its plane: the k-quad (c4, kh, kw)'s vector operand is 64 contiguous
+// bytes at qoff[k-quad] + 4 t, so the GEMM reads the planes in place, with no im2col copy
+// and no panel packing. The weights are W4 with k = ((c4 KH + kh) KW + kw) 4 + c % 4.
+constexpr bool kImplicitConv = true;
+
+// One row of a quad plane: Wq dwords, dword j holding channels 0..nc-1 of rows src[0..nc)
+// (the others 0) at input column j sw + off, or `pad` (zxu in every byte) where that
+// column lies outside [0, W). flip 0x80 makes i8 codes unsigned.
+void quadRow(const uint8_t *const src[4], int nc, int64_t W, int64_t sw, int64_t off, int64_t Wq, uint8_t flip,
+             uint8_t pad, uint8_t *dst) {
+  const int64_t j0 = minI(Wq, off >= 0 ? 0 : ceilDiv(-off, sw));
+  const int64_t j1 = maxI(j0, W - 1 - off < 0 ? j0 : minI(Wq, (W - 1 - off) / sw + 1));
+  std::memset(dst, pad, static_cast<size_t>(4 * j0));
+  std::memset(dst + 4 * j1, pad, static_cast<size_t>(4 * (Wq - j1)));
+  const __m128i f = _mm_set1_epi8(static_cast<char>(flip));
+  int64_t j = j0;
+  if (sw <= 2) {
+    for (; j < j1; j += 16) {
+      const int64_t n = minI(16, j1 - j);
+      __m128i r[4];
+      for (int i = 0; i < 4; ++i) {
+        if (i >= nc) {
+          r[i] = _mm_setzero_si128();
+        } else if (sw == 1) {
+          r[i] = _mm_xor_si128(_mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << n) - 1), src[i] + off + j), f);
+        } else {
+          // 2n - 1 bytes from column 2j + off; the even ones are this phase's columns.
+          const __mmask32 m = static_cast<__mmask32>((uint64_t(1) << (2 * n - 1)) - 1);
+          r[i] = _mm_xor_si128(_mm256_cvtepi16_epi8(_mm256_maskz_loadu_epi8(m, src[i] + off + 2 * j)), f);
+        }
+      }
+      const __m128i a = _mm_unpacklo_epi8(r[0], r[1]), b = _mm_unpackhi_epi8(r[0], r[1]);
+      const __m128i c = _mm_unpacklo_epi8(r[2], r[3]), e = _mm_unpackhi_epi8(r[2], r[3]);
+      __m512i v = _mm512_castsi128_si512(_mm_unpacklo_epi16(a, c));
+      v = _mm512_inserti32x4(v, _mm_unpackhi_epi16(a, c), 1);
+      v = _mm512_inserti32x4(v, _mm_unpacklo_epi16(b, e), 2);
+      v = _mm512_inserti32x4(v, _mm_unpackhi_epi16(b, e), 3);
+      _mm512_mask_storeu_epi32(dst + 4 * j, firstLanes(n), v);
+    }
+    return;
+  }
+  for (; j < j1; ++j)
+    for (int i = 0; i < 4; ++i) dst[4 * j + i] = i < nc ? uint8_t(src[i][j * sw + off] ^ flip) : 0;
+}
+
+// Where a tile's lanes go: the virtual positions [v0, v0 + n) as runs along output rows,
+// lanes `mask` stored at y + at (lane L of a run of output row oh lands at output index
+// v0 + L - oh (Wq - OW)).
+struct Segments {
+  int count = 0;
+  __mmask64 mask[64];
+  int64_t at[64];
+  Segments(int64_t v0, int64_t n, int64_t Wq, int64_t OW) {
+    for (int64_t v = v0; v < v0 + n;) {
+      const int64_t oh = v / Wq, rowEnd = minI(v0 + n, (oh + 1) * Wq), validEnd = minI(rowEnd, oh * Wq + OW);
+      if (v < validEnd) {
+        mask[count] = firstBytes(validEnd - v0) & ~firstBytes(v - v0);
+        at[count++] = v0 - oh * (Wq - OW);
+      }
+      v = rowEnd;
+    }
+  }
+};
+
+// One tile of the implicit GEMM: MR output channels x NV vectors of virtual positions,
+// k-quad q's vector operand at act + qoff[q] (+ 64 j), the channels' weights broadcast from
+// the W4 line at b + 64 q (+ 4 r). Rows of y are ldy apart.
+template <int MR, int NV>
+void implicitTile(const uint8_t *act, const int64_t *qoff, const uint8_t *b, int64_t K4, const Epi &e, int64_t i0,
+                  const Segments &seg, uint8_t *y, int64_t ldy) {
+  __m512i acc[MR][NV];
+  EDGEC_UNROLL
+  for (int r = 0; r < MR; ++r)
+    EDGEC_UNROLL
+    for (int j = 0; j < NV; ++j) acc[r][j] = _mm512_set1_epi32(e.add[i0 + r]);
+  for (int64_t q = 0; q < K4; ++q, b += 64) {
+    const uint8_t *v = act + qoff[q];
+    __m512i vv[NV];
+    EDGEC_UNROLL
+    for (int j = 0; j < NV; ++j) vv[j] = _mm512_loadu_si512(v + 64 * j);
+    EDGEC_UNROLL
+    for (int r = 0; r < MR; ++r) {
+      const __m512i a = _mm512_set1_epi32(load32(b + 4 * r));
+      EDGEC_UNROLL
+      for (int j = 0; j < NV; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], vv[j], a);
+    }
+  }
+  alignas(64) int32_t sums[MR][NV][16];
+  EDGEC_UNROLL
+  for (int r = 0; r < MR; ++r)
+    EDGEC_UNROLL
+    for (int j = 0; j < NV; ++j) _mm512_store_si512(sums[r][j], acc[r][j]);
+  const Narrow narrow(e.zy, e.lo, e.hi);
+  const __m512i zero = _mm512_setzero_si512();
+  if (NV >= 2) {
+    for (int r = 0; r < MR; ++r) {
+      const ChannelRq rq(e, i0 + r);
+      __m512i v[4] = {zero, zero, zero, zero};
+      EDGEC_UNROLL
+      for (int j = 0; j < NV; ++j) v[j] = rq.apply(_mm512_load_si512(sums[r][j]), e);
+      const __m512i bytes = narrow(v[0], v[1], v[2], v[3]);
+      uint8_t *row = y + (i0 + r) * ldy;
+      for (int s = 0; s < seg.count; ++s) _mm512_mask_storeu_epi8(row + seg.at[s], seg.mask[s], bytes);
+    }
+    return;
+  }
+  for (int r0 = 0; r0 < MR; r0 += 4) {
+    const int count = MR - r0 < 4 ? MR - r0 : 4;
+    __m512i v[4] = {zero, zero, zero, zero};
+    for (int k = 0; k < count; ++k) v[k] = ChannelRq(e, i0 + r0 + k).apply(_mm512_load_si512(sums[r0 + k][0]), e);
+    const __m512i bytes = narrow(v[0], v[1], v[2], v[3]);
+    const __m128i q[4] = {_mm512_castsi512_si128(bytes), _mm512_extracti32x4_epi32(bytes, 1),
+                          _mm512_extracti32x4_epi32(bytes, 2), _mm512_extracti32x4_epi32(bytes, 3)};
+    for (int k = 0; k < count; ++k) {
+      uint8_t *row = y + (i0 + r0 + k) * ldy;
+      for (int s = 0; s < seg.count; ++s)
+        _mm_mask_storeu_epi8(row + seg.at[s], static_cast<__mmask16>(seg.mask[s]), q[k]);
+    }
+  }
+}
+
+template <int MR>
+void implicitTileNV(int nv, const uint8_t *act, const int64_t *qoff, const uint8_t *b, int64_t K4, const Epi &e,
+                    int64_t i0, const Segments &seg, uint8_t *y, int64_t ldy) {
+  if (nv == 3)
+    implicitTile<MR, 3>(act, qoff, b, K4, e, i0, seg, y, ldy);
+  else if (nv == 2)
+    implicitTile<MR, 2>(act, qoff, b, K4, e, i0, seg, y, ldy);
+  else
+    implicitTile<MR, 1>(act, qoff, b, K4, e, i0, seg, y, ldy);
+}
+
+// Channels [ch0, ch0 + nch) of the W4 weights w (ch0 a multiple of 16; the Epi's arrays and
+// y's rows start at ch0) against virtual positions [v0, v0 + npos) of one group's quad
+// planes `act`: rows of 8 channels, each against the positions' tiles, so that the
+// weights of a row block are read from memory once per call.
+void implicitGemm(const void *w, int64_t ch0, int64_t nch, int64_t K4, const uint8_t *act, const int64_t *qoff,
+                  int64_t v0, int64_t npos, int64_t Wq, int64_t OW, const Epi &e, uint8_t *y, int64_t ldy) {
+  const auto *W = static_cast<const uint8_t *>(w);
+  for (int64_t i = 0; i < nch;) {
+    const int mr = tileRows(nch - i);
+    const int64_t c = ch0 + i;
+    const uint8_t *b = W + (c / 16) * K4 * 64 + (c % 16) * 4;
+    for (int64_t j = 0; j < npos;) {
+      const int64_t ncols = minI(tileCols(npos - j), npos - j);
+      const Segments seg(v0 + j, ncols, Wq, OW);
+      const uint8_t *a = act + 4 * (v0 + j);
+      const int nv = int(ceilDiv(ncols, 16));
+      switch (mr) {
+      case 8: implicitTileNV<8>(nv, a, qoff, b, K4, e, i, seg, y, ldy); break;
+      case 4: implicitTileNV<4>(nv, a, qoff, b, K4, e, i, seg, y, ldy); break;
+      case 2: implicitTileNV<2>(nv, a, qoff, b, K4, e, i, seg, y, ldy); break;
+      default: implicitTileNV<1>(nv, a, qoff, b, K4, e, i, seg, y, ldy); break;
+      }
+      j += ncols;
+    }
+    i += mr;
+  }
+}
+
 // DynamicQuantizedMatMul's row quantization, the ref's steps lane by lane: s = max|x| / 127
 // (vmaxps returns its second operand when one is NaN, so a NaN never enters the maximum,
 // as with the ref's std::max), q = clamp(roundHalfEven(x / s), -127, 127) (a NaN quotient
