@@ -364,8 +364,9 @@ double secondsPerRun(const std::string &op, const std::vector<TensorView *> &inp
   return best;
 }
 
-// 2-D MaxPool: kernels 2x2 to 3x3, strides 1 to 3, dilation, pads (some windows all
-// padding), ceil_mode output sizes, equal and different X/Y parameters, i8 and u8.
+// 2-D MaxPool: kernels 2x2 to 3x5, strides 1 to 3, dilation, pads (some windows all
+// padding), ceil_mode output sizes, rows of several vectors, equal and different X/Y
+// parameters, i8 and u8.
 TEST(X86QElementwise, MaxPoolBitExact) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
   std::mt19937 rng(5);
@@ -379,6 +380,10 @@ TEST(X86QElementwise, MaxPoolBitExact) {
       {{1, 5, 9, 70}, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false},
       {{1, 4, 11, 13}, {3, 2}, {3, 1}, {2, 2}, {2, 1, 0, 2}, true},
       {{1, 2, 4, 5}, {2, 3}, {1, 2}, {1, 1}, {1, 2, 1, 2}, false},
+      // Rows of several 64-byte vectors (AVX-512 rows: stride 1 and 2, horizontal
+      // dilation, windows past the right edge).
+      {{1, 3, 6, 150}, {3, 5}, {2, 2}, {1, 2}, {1, 2, 1, 3}, true},
+      {{1, 2, 5, 131}, {2, 4}, {1, 1}, {2, 1}, {0, 3, 1, 0}, true},
   };
   int checks = 0;
   for (const Pool &p : pools)

@@ -21,6 +21,7 @@
 // only external symbols (see docs/architecture.md, "A file built with higher ISA flags").
 #include <immintrin.h>
 
+#include <cstring>
 #include <limits>
 
 #include "quant_math.h"
@@ -194,6 +195,33 @@ template <typename X> int64_t dequantizeVec(const ref::QuantTensorParams &p, con
     for (int g = 0; g < 32; g += 8)
       _mm256_storeu_ps(y + i + g, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(load8(x + i + g), zp)), scale));
   return i;
+}
+
+// y[i] = taps[i sw] for i < n (bytes; MaxPool's strided outputs): stride 2 keeps the low
+// byte of each 16-bit lane (a mask, vpackuswb, a qword permute), 16 outputs at a time.
+// Reads up to taps[2n - 1], one byte past the last tap (scratch).
+void pickEvery(const uint8_t *taps, int64_t sw, int64_t n, uint8_t *y) {
+  int64_t i = 0;
+  if (sw == 1) {
+    std::memcpy(y, taps, static_cast<size_t>(n));
+    return;
+  }
+  if (sw == 2) {
+    const __m256i low = _mm256_set1_epi16(0x00FF);
+    for (; i + 16 <= n; i += 16) {
+      const __m256i v = _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(taps + 2 * i)), low);
+      const __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi16(v, v), 0xD8);
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(y + i), _mm256_castsi256_si128(p));
+    }
+  }
+  for (; i < n; ++i) y[i] = taps[i * sw];
+}
+
+// AVX-512's vector MaxPool row (qelementwise_avx512.cpp); here the driver's portable loops.
+template <typename T>
+bool maxPoolRowVec(const T *, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                   int64_t, T *, T *) {
+  return false;
 }
 
 #include "qelementwise_driver.inc"

@@ -12,7 +12,9 @@
 // anonymous namespace, the factories are the only external symbols.
 #include <immintrin.h>
 
+#include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "quant_math.h"
 #include "ref/quant_elementwise.h"
@@ -247,6 +249,66 @@ template <typename X> int64_t dequantizeVec(const ref::QuantTensorParams &p, con
     for (int g = 0; g < 64; g += 16)
       _mm512_storeu_ps(y + i + g, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(load16(x + i + g), zp)), scale));
   return i;
+}
+
+// y[i] = taps[i sw] for i < n (bytes; MaxPool's strided outputs): stride 2 keeps the low
+// byte of each 16-bit lane (vpmovwb), masked at the tail.
+void pickEvery(const uint8_t *taps, int64_t sw, int64_t n, uint8_t *y) {
+  int64_t i = 0;
+  if (sw == 1) {
+    std::memcpy(y, taps, static_cast<size_t>(n));
+    return;
+  }
+  if (sw == 2) {
+    for (; i + 32 <= n; i += 32)
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(y + i), _mm512_cvtepi16_epi8(_mm512_loadu_si512(taps + 2 * i)));
+    if (i < n) {
+      const int64_t r = n - i;  // 1..31 outputs read 2r - 1 bytes
+      const __m512i v = _mm512_maskz_loadu_epi8((__mmask64(1) << (2 * r - 1)) - 1, taps + 2 * i);
+      _mm256_mask_storeu_epi8(y + i, static_cast<__mmask32>((uint64_t(1) << r) - 1), _mm512_cvtepi16_epi8(v));
+    }
+    return;
+  }
+  for (; i < n; ++i) y[i] = taps[i * sw];
+}
+
+// One output row of MaxPool (X86QuantMaxPool) for horizontal stride 1 or 2: the window
+// rows' maximum into `row` 64 columns at a time (masked loads; `row` is padded with the
+// dtype's lowest code, which the maximum ignores), then per block of outputs the maximum
+// of the KW taps' 64-byte vectors of `row`, every sw-th byte kept. The vectors read up to
+// 63 bytes past the last column a window reads (scratch: see scratchBytes); those lanes
+// feed no output. false: another stride (the caller's portable loops).
+template <typename T>
+bool maxPoolRowVec(const T *plane, int64_t H, int64_t W, int64_t ih0, int64_t KH, int64_t dh, int64_t pw, int64_t len,
+                   int64_t KW, int64_t dw, int64_t sw, int64_t OW, T *row, T *y) {
+  if (sw != 1 && sw != 2) return false;
+  constexpr bool kSigned = std::is_signed<T>::value;
+  const T lowest = std::numeric_limits<T>::lowest();
+  auto vmax = [](__m512i a, __m512i b) { return kSigned ? _mm512_max_epi8(a, b) : _mm512_max_epu8(a, b); };
+  std::memset(row, static_cast<uint8_t>(lowest), static_cast<size_t>(pw));
+  std::memset(row + pw + W, static_cast<uint8_t>(lowest), static_cast<size_t>(len - pw - W > 0 ? len - pw - W : 0));
+  const __m512i low = _mm512_set1_epi8(static_cast<char>(lowest));
+  for (int64_t c = 0; c < W; c += 64) {
+    const __mmask64 m = firstBytes(W - c);
+    __m512i v = low;
+    for (int64_t kh = 0; kh < KH; ++kh) {
+      const int64_t ih = ih0 + kh * dh;
+      if (ih >= 0 && ih < H) v = vmax(v, _mm512_maskz_loadu_epi8(m, plane + ih * W + c));
+    }
+    _mm512_mask_storeu_epi8(row + pw + c, m, v);
+  }
+  const int64_t step = sw == 1 ? 64 : 32;
+  for (int64_t o = 0; o < OW; o += step) {
+    const T *base = row + sw * o;
+    __m512i v = _mm512_loadu_si512(base);
+    for (int64_t kw = 1; kw < KW; ++kw) v = vmax(v, _mm512_loadu_si512(base + kw * dw));
+    const int64_t n = OW - o < step ? OW - o : step;
+    if (sw == 1)
+      _mm512_mask_storeu_epi8(y + o, firstBytes(n), v);
+    else
+      _mm256_mask_storeu_epi8(y + o, static_cast<__mmask32>(firstBytes(n)), _mm512_cvtepi16_epi8(v));
+  }
+  return true;
 }
 
 #include "qelementwise_driver.inc"
