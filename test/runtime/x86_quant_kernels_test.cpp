@@ -192,7 +192,7 @@ std::vector<ConvShape> convShapes() {
       // channels not a multiple of 4, output-channel tails, 7x7 stride 2 (a first layer,
       // batch 2), stride 3 (the scalar quad rows), small maps whose tiles span many output
       // rows, tiny planes, grouped with strides and dilations unlike per axis, several
-      // panels, 1x1 stride 2.
+      // panels, 1x1 stride 2, weights of more than 1 MiB.
       {conv({1, 13, 15, 17}, 40, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 6},
       {conv({2, 6, 30, 31}, 20, 1, {7, 7}, {2, 2}, {1, 1}, {3, 3, 3, 3}), 4},
       {conv({1, 10, 19, 22}, 12, 1, {3, 3}, {3, 3}, {1, 1}, {1, 0, 2, 1}), 4},
@@ -201,6 +201,8 @@ std::vector<ConvShape> convShapes() {
       {conv({1, 10, 9, 12}, 16, 2, {3, 3}, {2, 1}, {1, 2}, {1, 2, 1, 2}), 4},
       {conv({1, 96, 40, 40}, 24, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 2},
       {conv({1, 64, 14, 15}, 32, 1, {1, 1}, {2, 2}, {1, 1}, {0, 0, 0, 0}), 2},
+      // Packed weights over 1 MiB (one panel, threads split the channels; a channel tail).
+      {conv({1, 256, 4, 5}, 520, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 2},
       // 1-D and 3-D (im2col).
       {conv({2, 6, 31}, 10, 1, {3}, {2}, {1}, {1, 1}), 4},
       {conv({1, 4, 5, 6, 7}, 6, 2, {2, 3, 2}, {1, 2, 1}, {1, 1, 2}, {1, 0, 1, 0, 1, 1}), 4},
