@@ -78,6 +78,7 @@ TEST(LlmKernelsX86, AttentionAgreesWithRefAndDouble) {
       {1, 14, 2, 64, 512, 300, 0.125f},  // qwen2-0.5B decode step
       {7, 8, 8, 128, 64, 0, 0.0884f},    // prefill from 0, no grouping
       {5, 6, 3, 20, 40, 11, 0.2236f},    // head size with a tail (20 = 2 * 8 + 4)
+      {3, 6, 2, 24, 80, 40, 0.2041f},    // V in a 16-element pair and one 8-element vector, 2 tiles of rows
       {2, 4, 1, 3, 9, 6, 0.577f},        // head size below one vector
   };
   for (DType dt : {DType::f32, DType::f16, DType::i8})

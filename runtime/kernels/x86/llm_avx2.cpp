@@ -185,7 +185,48 @@ public:
   }
 
 private:
-  static constexpr int64_t kMaxHeads = 64;  // query heads handled together, at most
+  static constexpr int64_t kMaxHeads = 64;      // query heads handled together, at most
+  static constexpr int64_t kTile = 32;          // V rows per tile of the accumulation
+  static constexpr int64_t kPrefetchRows = 16;  // how far ahead the score loop fetches K rows
+
+  // Prefetch `rows` cache rows (rowStride elements apart) of D elements each.
+  template <typename T> static void prefetchRows(const T *at, int64_t rows, int64_t rowStride, int64_t D) {
+    const int64_t bytes = D * int64_t(sizeof(T));
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t b = 0; b < bytes; b += 64)
+        _mm_prefetch(reinterpret_cast<const char *>(at + r * rowStride) + b, _MM_HINT_T0);
+  }
+
+  // acc[c][d .. d + 8W) += scores[c][j] * v_j[d .. d + 8W) for j in [j0, j1), j in order,
+  // for the m (1-4) heads from c = 0; registers hold the accumulators over the rows.
+  template <int W, int M, typename T>
+  static void accTileM(float *const *acc, float *const *scores, const T *vh, int64_t rowStride, int64_t j0, int64_t j1,
+                       int64_t d) {
+    __m256 a[M][W];
+    for (int c = 0; c < M; ++c)
+      for (int w = 0; w < W; ++w) a[c][w] = _mm256_loadu_ps(acc[c] + d + 8 * w);
+    for (int64_t j = j0; j < j1; ++j) {
+      const T *vj = vh + j * rowStride + d;
+      __m256 vv[W];
+      for (int w = 0; w < W; ++w) vv[w] = load8(vj + 8 * w);
+      for (int c = 0; c < M; ++c) {
+        const __m256 p = _mm256_set1_ps(scores[c][j]);
+        for (int w = 0; w < W; ++w) a[c][w] = _mm256_fmadd_ps(p, vv[w], a[c][w]);
+      }
+    }
+    for (int c = 0; c < M; ++c)
+      for (int w = 0; w < W; ++w) _mm256_storeu_ps(acc[c] + d + 8 * w, a[c][w]);
+  }
+  template <int W, typename T>
+  static void accTile(float *const *acc, float *const *scores, int m, const T *vh, int64_t rowStride, int64_t j0,
+                      int64_t j1, int64_t d) {
+    switch (m) {
+    case 1: accTileM<W, 1>(acc, scores, vh, rowStride, j0, j1, d); break;
+    case 2: accTileM<W, 2>(acc, scores, vh, rowStride, j0, j1, d); break;
+    case 3: accTileM<W, 3>(acc, scores, vh, rowStride, j0, j1, d); break;
+    default: accTileM<W, 4>(acc, scores, vh, rowStride, j0, j1, d); break;
+    }
+  }
 
   int64_t accFloats() const { return (p_.D + 7) / 8 * 8; }
   int64_t headFloats() const { return accFloats() + p_.C + 8; }
@@ -231,19 +272,26 @@ private:
     // heads in blocks of 4 inside, so a block of rows stays in L1 for every head.
     const int64_t nr = count == 1 ? 4 : 2;
     int64_t j = 0;
-    for (; j + nr <= n; j += nr)
+    prefetchRows(kh, std::min(n, kPrefetchRows), rowStride, D);
+    for (; j + nr <= n; j += nr) {
+      // The cache rows are cold (a decode step streams the weights through the caches
+      // between layers) and one head's rows are rowStride apart: without a prefetch
+      // kPrefetchRows ahead the loop waited on memory latency, row after row.
+      if (j + kPrefetchRows < n) prefetchRows(kh + (j + kPrefetchRows) * rowStride, nr, rowStride, D);
       for (int64_t c = 0; c < count; c += 4) {
         const int m = int(std::min<int64_t>(4, count - c));
         if (nr == 4) scoreRows<4>(qs + c, m, kh, j, scores + c);
         else scoreRows<2>(qs + c, m, kh, j, scores + c);
       }
+    }
     for (; j < n; ++j)
       for (int64_t c = 0; c < count; c += 4) scoreRows<1>(qs + c, int(std::min<int64_t>(4, count - c)), kh, j, scores + c);
     for (int64_t c = 0; c < count; ++c)
       for (j = 0; j < n; ++j) scores[c][j] = (ksh ? scores[c][j] * ksh[j * p_.Hkv] : scores[c][j]) * p_.scale;
 
     // Softmax per head over whole vectors: the padding (-inf) takes part in the max and
-    // gives e = 0.
+    // gives e = 0. V's first tile is fetched meanwhile.
+    prefetchRows(vh, std::min(n, kTile), rowStride, D);
     const int64_t n8 = (n + 7) / 8 * 8;
     for (int64_t c = 0; c < count; ++c) {
       float *sc = scores[c];
@@ -263,18 +311,26 @@ private:
       for (int64_t d = 0; d < accFloats(); ++d) acc[c][d] = 0.f;
     }
 
-    // acc_c = sum_j p_cj * v_j, rows in j order; each row widened once for every head.
-    for (j = 0; j < n; ++j) {
-      const T *vj = vh + j * rowStride;
-      for (int64_t d = 0; d < D8; d += 8) {
-        const __m256 vv = load8(vj + d);
-        for (int64_t c = 0; c < count; ++c)
-          _mm256_storeu_ps(acc[c] + d, _mm256_fmadd_ps(_mm256_set1_ps(scores[c][j]), vv, _mm256_loadu_ps(acc[c] + d)));
-      }
-      for (int64_t d = D8; d < D; ++d) {
-        const float vd = load1(vj + d);
-        for (int64_t c = 0; c < count; ++c) acc[c][d] = std::fmaf(scores[c][j], vd, acc[c][d]);
-      }
+    // acc_c = sum_j p_cj * v_j, rows in j order for every element (one fma chain per
+    // element, as before any tiling). Tiles of kTile rows (in L1 once read); within a
+    // tile, 16 elements of up to 4 heads stay in registers over the tile's rows (each row
+    // loaded and widened once per head block and element pair), so the accumulators go
+    // through memory once per tile, not once per row; the next tile is prefetched.
+    for (int64_t j0 = 0; j0 < n; j0 += kTile) {
+      const int64_t j1 = std::min(n, j0 + kTile);
+      if (j1 < n) prefetchRows(vh + j1 * rowStride, std::min(kTile, n - j1), rowStride, D);
+      int64_t d = 0;
+      for (; d + 16 <= D8; d += 16)
+        for (int64_t c = 0; c < count; c += 4)
+          accTile<2>(acc + c, scores + c, int(std::min<int64_t>(4, count - c)), vh, rowStride, j0, j1, d);
+      for (; d < D8; d += 8)
+        for (int64_t c = 0; c < count; c += 4)
+          accTile<1>(acc + c, scores + c, int(std::min<int64_t>(4, count - c)), vh, rowStride, j0, j1, d);
+      for (; d < D; ++d)
+        for (j = j0; j < j1; ++j) {
+          const float vd = load1(vh + j * rowStride + d);
+          for (int64_t c = 0; c < count; ++c) acc[c][d] = std::fmaf(scores[c][j], vd, acc[c][d]);
+        }
     }
     for (int64_t c = 0; c < count; ++c) {
       float *yh = y + (s * p_.Hq + h0 + c) * D;
