@@ -12,9 +12,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "ref/gguf_matmul.h"
 #include "register_kernels.h"
+#include "thread_pool.h"
 
 namespace edgec::rt {
 namespace {
