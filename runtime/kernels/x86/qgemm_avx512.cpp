@@ -712,6 +712,92 @@ void implicitGemm(const void *w, int64_t ch0, int64_t nch, int64_t K4, const uin
   }
 }
 
+// The implicit GEMM with output positions as rows and channels as columns (small maps,
+// where the virtual positions of a row-major tile would waste lanes: 7x7 outputs fill 64
+// lanes with 49): rows are valid outputs only, each k-quad's 4 bytes broadcast from its
+// plane dword (rows[r] + qoff[q]), columns the W4 lines as vectors (16 channels each, at
+// w + 64 (j K4 + q)). The MR x 16 NV codes are narrowed into a small block, then stored
+// per channel as MR consecutive bytes (the outputs of a tile are consecutive in NCHW).
+template <int MR, int NV>
+void implicitRowTile(const uint8_t *const *rows, const int64_t *qoff, const uint8_t *w, int64_t K4, const Epi &e,
+                     int64_t j0, int64_t ncols, uint8_t *y, int64_t ldy) {
+  __m512i acc[MR][NV];
+  EDGEC_UNROLL
+  for (int r = 0; r < MR; ++r)
+    EDGEC_UNROLL
+    for (int j = 0; j < NV; ++j) acc[r][j] = _mm512_setzero_si512();
+  for (int64_t q = 0; q < K4; ++q) {
+    const int64_t off = qoff[q];
+    __m512i vv[NV];
+    EDGEC_UNROLL
+    for (int j = 0; j < NV; ++j) vv[j] = _mm512_loadu_si512(w + (j * K4 + q) * 64);
+    EDGEC_UNROLL
+    for (int r = 0; r < MR; ++r) {
+      const __m512i a = _mm512_set1_epi32(load32(rows[r] + off));
+      EDGEC_UNROLL
+      for (int j = 0; j < NV; ++j) acc[r][j] = _mm512_dpbusd_epi32(acc[r][j], a, vv[j]);
+    }
+  }
+  alignas(64) int32_t sums[MR][NV][16];
+  EDGEC_UNROLL
+  for (int r = 0; r < MR; ++r)
+    EDGEC_UNROLL
+    for (int j = 0; j < NV; ++j) _mm512_store_si512(sums[r][j], acc[r][j]);
+  alignas(16) uint8_t block[MR][16 * NV];
+  const __m512i lo = _mm512_set1_epi32(e.lo - e.zy), hi = _mm512_set1_epi32(e.hi - e.zy), zy = _mm512_set1_epi32(e.zy);
+  for (int j = 0; j < NV; ++j) {
+    const int64_t col = j0 + 16 * j;
+    const __m512i add = _mm512_loadu_si512(e.add + col), mult = _mm512_loadu_si512(e.mult + col);
+    const __m512i left = _mm512_loadu_si512(e.left + col), right = _mm512_loadu_si512(e.right + col);
+    const __m512i rmask = _mm512_loadu_si512(e.rmask + col);
+    for (int r = 0; r < MR; ++r) {
+      __m512i v = mbqm(_mm512_add_epi32(_mm512_load_si512(sums[r][j]), add), mult, left, right, rmask, e.anyLeft);
+      v = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(v, lo), hi), zy);
+      _mm_store_si128(reinterpret_cast<__m128i *>(&block[r][16 * j]), _mm512_cvtepi32_epi8(v));
+    }
+  }
+  for (int64_t c = 0; c < ncols; ++c)
+    for (int r = 0; r < MR; ++r) y[c * ldy + r] = block[r][c];
+}
+
+template <int MR>
+void implicitRowTileNV(int nv, const uint8_t *const *rows, const int64_t *qoff, const uint8_t *w, int64_t K4,
+                       const Epi &e, int64_t j0, int64_t ncols, uint8_t *y, int64_t ldy) {
+  if (nv == 3)
+    implicitRowTile<MR, 3>(rows, qoff, w, K4, e, j0, ncols, y, ldy);
+  else if (nv == 2)
+    implicitRowTile<MR, 2>(rows, qoff, w, K4, e, j0, ncols, y, ldy);
+  else
+    implicitRowTile<MR, 1>(rows, qoff, w, K4, e, j0, ncols, y, ldy);
+}
+
+// Channels [ch0, ch0 + nch) (ch0 a multiple of 16; the Epi's arrays and y's rows start at
+// ch0) against all P outputs of one group's quad planes, outputs as rows: per tile of 48
+// channels (their weights read from L2), tiles of 8 outputs.
+void implicitRowGemm(const void *w, int64_t ch0, int64_t nch, int64_t K4, const uint8_t *act, const int64_t *qoff,
+                     int64_t P, int64_t Wq, int64_t OW, const Epi &e, uint8_t *y, int64_t ldy) {
+  const auto *W = static_cast<const uint8_t *>(w);
+  for (int64_t j = 0; j < nch;) {
+    const int64_t ncols = minI(tileCols(nch - j), nch - j);
+    const uint8_t *wv = W + ((ch0 + j) / 16) * K4 * 64;
+    const int nv = int(ceilDiv(ncols, 16));
+    for (int64_t p = 0; p < P;) {
+      const int mr = tileRows(P - p);
+      const uint8_t *rows[8];
+      for (int r = 0; r < mr; ++r) rows[r] = act + 4 * (((p + r) / OW) * Wq + (p + r) % OW);
+      uint8_t *dst = y + j * ldy + p;
+      switch (mr) {
+      case 8: implicitRowTileNV<8>(nv, rows, qoff, wv, K4, e, j, ncols, dst, ldy); break;
+      case 4: implicitRowTileNV<4>(nv, rows, qoff, wv, K4, e, j, ncols, dst, ldy); break;
+      case 2: implicitRowTileNV<2>(nv, rows, qoff, wv, K4, e, j, ncols, dst, ldy); break;
+      default: implicitRowTileNV<1>(nv, rows, qoff, wv, K4, e, j, ncols, dst, ldy); break;
+      }
+      p += mr;
+    }
+    j += ncols;
+  }
+}
+
 // DynamicQuantizedMatMul's row quantization, the ref's steps lane by lane: s = max|x| / 127
 // (vmaxps returns its second operand when one is NaN, so a NaN never enters the maximum,
 // as with the ref's std::max), q = clamp(roundHalfEven(x / s), -127, 127) (a NaN quotient
