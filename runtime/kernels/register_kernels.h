@@ -80,6 +80,8 @@ void registerRefLlm(KernelRegistry &r);
 void registerRefGatherDequantize(KernelRegistry &r);
 // ScaledDotProductAttention, the op edge-fuse-attention creates (ref/attention.h).
 void registerRefAttention(KernelRegistry &r);
+// SqueezeExcitation, the op edge-fuse-squeeze-excitation creates (ref/squeeze_excitation.h).
+void registerRefSqueezeExcitation(KernelRegistry &r);
 
 inline void registerRefKernels(KernelRegistry &r) {
   registerRefElementwise(r);
@@ -122,6 +124,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefLlm(r);
   registerRefGatherDequantize(r);
   registerRefAttention(r);
+  registerRefSqueezeExcitation(r);
 }
 
 // x86/ files are compiled for their ISA (-mavx2 -mfma, or -mavx512f and friends) and
@@ -221,6 +224,8 @@ Kernel *newX86Avx2ReduceMinF32();
 // f32 call).
 Kernel *newX86Avx2AttentionF32();
 Kernel *newX86Avx512AttentionF32();
+// f32 SqueezeExcitation (x86/squeeze_excitation_avx2.cpp; every f32 call).
+Kernel *newX86Avx2SqueezeExcitation();
 // Whether the AVX2 int4 kernels take a blockwise call (ref/blockwise.cpp, baseline).
 bool acceptsX86Int4(const KernelSignature &sig);
 void registerX86Kernels(KernelRegistry &r);  // in registry.cpp

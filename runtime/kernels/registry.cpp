@@ -206,6 +206,7 @@ void registerX86Kernels(KernelRegistry &r) {
   add("KVCacheAttention", Isa::X86Avx2, newX86Avx2KVCacheAttention, acceptsLlmAvx2);
   add("ScaledDotProductAttention", Isa::X86Avx2, newX86Avx2AttentionF32, f32Only);
   add("ScaledDotProductAttention", Isa::X86Avx512, newX86Avx512AttentionF32, f32Only);
+  add("SqueezeExcitation", Isa::X86Avx2, newX86Avx2SqueezeExcitation, f32Only);
   add("Add", Isa::X86Avx2, newX86Avx2AddF32, x86::acceptsBinaryF32);
   add("Sub", Isa::X86Avx2, newX86Avx2SubF32, x86::acceptsBinaryF32);
   add("Mul", Isa::X86Avx2, newX86Avx2MulF32, x86::acceptsBinaryF32);

@@ -542,6 +542,7 @@ const std::map<std::string, ShapeFn> &table() {
     m["Gemm"] = gemm;
     m["MatMul"] = matmul;
     m["ScaledDotProductAttention"] = attention;
+    m["SqueezeExcitation"] = firstInput;  // x scaled per channel
     m["Transpose"] = transpose;
     m["Concat"] = concat;
     m["Gather"] = gather;

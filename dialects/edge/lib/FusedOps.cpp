@@ -50,3 +50,31 @@ LogicalResult ScaledDotProductAttentionOp::verify() {
       return emitOpError() << name << " must be finite and nonzero";
   return success();
 }
+
+LogicalResult SqueezeExcitationOp::verify() {
+  for (Value v : getOperation()->getOperands())
+    if (!elementOf(v).isF32()) return emitOpError() << "operands must be f32";
+  if (getOutput().getType() != getInput().getType()) return emitOpError() << "result must have the input's type";
+  ArrayRef<int64_t> x = shapeOf(getInput()), w1 = shapeOf(getReduceWeight()), w2 = shapeOf(getExpandWeight());
+  if (x.size() < 3) return emitOpError() << "input must be [N, C, D...], got " << shapeStr(x);
+  const int64_t C = x[1];
+  auto isPointwise = [&](ArrayRef<int64_t> w) {
+    return w.size() == x.size() && llvm::all_of(w.drop_front(2), [](int64_t d) { return d == 1; });
+  };
+  if (!isPointwise(w1) || w1[1] != C)
+    return emitOpError() << "reduce_weight must be [C1, " << C << ", 1...] (rank " << x.size() << "), got "
+                         << shapeStr(w1);
+  const int64_t C1 = w1[0];
+  if (!isPointwise(w2) || w2[0] != C || w2[1] != C1)
+    return emitOpError() << "expand_weight must be [" << C << ", " << C1 << ", 1...], got " << shapeStr(w2);
+  if (shapeOf(getReduceBias()) != ArrayRef<int64_t>{C1})
+    return emitOpError() << "reduce_bias must be [" << C1 << "], got " << shapeStr(shapeOf(getReduceBias()));
+  if (shapeOf(getExpandBias()) != ArrayRef<int64_t>{C})
+    return emitOpError() << "expand_bias must be [" << C << "], got " << shapeStr(shapeOf(getExpandBias()));
+  if (!llvm::is_contained({"", "Relu", "Clip", "Sigmoid", "Silu", "HardSwish"}, getActivation()))
+    return emitOpError() << "activation must be \"\", Relu, Clip, Sigmoid, Silu or HardSwish, got '"
+                         << getActivation() << "'";
+  if (getGate() != "Sigmoid" && getGate() != "HardSigmoid")
+    return emitOpError() << "gate must be Sigmoid or HardSigmoid, got '" << getGate() << "'";
+  return success();
+}

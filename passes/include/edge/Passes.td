@@ -141,6 +141,35 @@ def FuseMatMulBias : Pass<"edge-fuse-matmul-bias", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def FuseSqueezeExcitation : Pass<"edge-fuse-squeeze-excitation", "func::FuncOp"> {
+  let summary = "Fuse GlobalAveragePool -> 1x1 Conv -> 1x1 Conv -> gate -> Mul into one SqueezeExcitation";
+  let description = [{
+    The squeeze-excitation block (MobileNetV3, EfficientNet, RegNetY, SE-ResNet) as
+    exporters write it, after edge-fuse-activation and edge-fuse-epilogue gave the Convs
+    their activations:
+
+      m = GlobalAveragePool(x)                       [N, C, 1...]
+      h = Conv(m, W1, b1?) {activation}              1x1; activation none, Relu, Clip,
+                                                     Sigmoid, Silu or HardSwish
+      s = Conv(h, W2, b2?) {activation = Sigmoid}    or HardSigmoid(Conv(h, W2, b2?))
+      y = Mul(x, s)                                  either operand order
+
+    becomes one `edge.SqueezeExcitation(x, W1, b1, W2, b2)` (a missing bias becomes a
+    zero constant). Its kernel pools, runs both small matrix products and scales each
+    plane in one call: the gate is never a separate op broadcast over the map, and a
+    block costs one kernel call (one fork and join of the threads) instead of five or
+    six. The ref kernel gives the bits of the unfused ref ops.
+
+    Fuses only when x, every intermediate and each Conv operand is a static-shape f32
+    tensor; the Convs are group 1 with 1x1 kernels, unit strides and dilations and no
+    pads; the gate gives one value per channel of x; and the pooled map, the Conv
+    results and the gate have no user outside the block.
+  }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 def FuseAttention : Pass<"edge-fuse-attention", "func::FuncOp"> {
   let summary = "Fuse MatMul -> scale -> mask -> Softmax -> MatMul into one ScaledDotProductAttention";
   let description = [{

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "ref/plans.h"
+#include "ref/squeeze_excitation.h"
 #include "ref/quant_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
@@ -182,15 +183,7 @@ public:
           if (xs[i] > m || std::isnan(xs[i])) m = xs[i];
         y[pl] = m;
       } else {
-        // 16 partial sums in double, partial j over the elements i = j (mod 16) in order,
-        // then added pairwise (j + 8, + 4, + 2, + 1): an order the x86 kernel keeps with
-        // independent vector chains (ONNX leaves it open; in double it rarely differs
-        // from a sequential sum, and never by more than a sequential sum's error).
-        double partial[16] = {};
-        for (int64_t i = 0; i < size_; ++i) partial[i % 16] += xs[i];
-        for (int w = 8; w >= 1; w /= 2)
-          for (int j = 0; j < w; ++j) partial[j] += partial[j + w];
-        y[pl] = static_cast<float>(partial[0] / static_cast<double>(size_));
+        y[pl] = planeMean(xs, size_);  // in the order ref/squeeze_excitation.cpp defines
       }
     }
   }

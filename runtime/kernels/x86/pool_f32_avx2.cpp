@@ -191,49 +191,7 @@ private:
   Pool2dPlanF32 p_;
 };
 
-// The first `lanes` (clamped to 0..8) of 8, as a maskload mask.
-__m256i firstLanes8(int64_t lanes) {
-  const __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::clamp<int64_t>(lanes, 0, 8))), idx);
-}
-
-// ref's GlobalAveragePool of P planes of n floats each (x, x + n, ...), means into y[0..P).
-template <int P> void planeMeans(const float *x, int64_t n, float *y) {
-  __m256d acc[P][4];  // plane q's partial sums 0-3, 4-7, 8-11, 12-15
-  for (int q = 0; q < P; ++q)
-    for (int v = 0; v < 4; ++v) acc[q][v] = _mm256_setzero_pd();
-  auto add16 = [&acc](int q, __m256 lo, __m256 hi) {  // elements i .. i + 15 of plane q
-    acc[q][0] = _mm256_add_pd(acc[q][0], _mm256_cvtps_pd(_mm256_castps256_ps128(lo)));
-    acc[q][1] = _mm256_add_pd(acc[q][1], _mm256_cvtps_pd(_mm256_extractf128_ps(lo, 1)));
-    acc[q][2] = _mm256_add_pd(acc[q][2], _mm256_cvtps_pd(_mm256_castps256_ps128(hi)));
-    acc[q][3] = _mm256_add_pd(acc[q][3], _mm256_cvtps_pd(_mm256_extractf128_ps(hi, 1)));
-  };
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int q = 0; q < P; ++q) add16(q, _mm256_loadu_ps(x + q * n + i), _mm256_loadu_ps(x + q * n + i + 8));
-  if (i < n) {  // zeros past the end: +0.0 leaves a partial sum (never -0.0) unchanged
-    const __m256i m0 = firstLanes8(n - i), m1 = firstLanes8(n - i - 8);
-    for (int q = 0; q < P; ++q)
-      add16(q, _mm256_maskload_ps(x + q * n + i, m0), _mm256_maskload_ps(x + q * n + i + 8, m1));
-  }
-  __m256d s[P];  // partial j + 8, then j + 4
-  for (int q = 0; q < P; ++q)
-    s[q] = _mm256_add_pd(_mm256_add_pd(acc[q][0], acc[q][2]), _mm256_add_pd(acc[q][1], acc[q][3]));
-  const __m256d count = _mm256_set1_pd(static_cast<double>(n));
-  if constexpr (P == 4) {
-    // j + 2 for two planes per vector, then j + 1: [A, C, B, D], put in plane order.
-    const __m256d ab = _mm256_add_pd(_mm256_permute2f128_pd(s[0], s[1], 0x20), _mm256_permute2f128_pd(s[0], s[1], 0x31));
-    const __m256d cd = _mm256_add_pd(_mm256_permute2f128_pd(s[2], s[3], 0x20), _mm256_permute2f128_pd(s[2], s[3], 0x31));
-    const __m256d sums = _mm256_permute4x64_pd(_mm256_hadd_pd(ab, cd), _MM_SHUFFLE(3, 1, 2, 0));
-    _mm_storeu_ps(y, _mm256_cvtpd_ps(_mm256_div_pd(sums, count)));
-  } else {
-    for (int q = 0; q < P; ++q) {
-      const __m128d half = _mm_add_pd(_mm256_castpd256_pd128(s[q]), _mm256_extractf128_pd(s[q], 1));
-      const double sum = _mm_cvtsd_f64(_mm_add_sd(half, _mm_unpackhi_pd(half, half)));
-      y[q] = static_cast<float>(sum / static_cast<double>(n));
-    }
-  }
-}
+#include "x86/plane_means_avx2.inc"
 
 // ref's GlobalMaxPool of one plane: a NaN wins (the last one), else the first maximum.
 float planeMaxRef(const float *x, int64_t n) {

@@ -39,4 +39,42 @@ def Edge_ScaledDotProductAttentionOp : Edge_Op<"ScaledDotProductAttention", [Pur
   let hasVerifier = 1;
 }
 
+def Edge_SqueezeExcitationOp : Edge_Op<"SqueezeExcitation", [Pure]> {
+  let summary = "x * gate(Conv2(act(Conv1(GlobalAveragePool(x))))), as one op (edge-fuse-squeeze-excitation)";
+  let description = [{
+    The squeeze-excitation block of MobileNetV3, EfficientNet and their kin, which
+    exporters write as GlobalAveragePool -> 1x1 Conv -> activation -> 1x1 Conv -> gate
+    -> Mul, kept as one op so that the per-channel gate is never a separate tensor
+    broadcast over the map and the block is one kernel call instead of five or six.
+    With `input` `[N, C, D...]`:
+
+    * m = the mean of each `[n, c]` plane (GlobalAveragePool);
+    * h = `activation`(`reduce_weight` · m + `reduce_bias`): `reduce_weight` is
+      `[C1, C, 1...]` (a 1x1 Conv on the pooled `[N, C, 1...]`), `reduce_bias` `[C1]`;
+      `activation` is a Conv epilogue: "" (none), "Relu", "Clip" with
+      [act_min, act_max], "Sigmoid", "Silu" or "HardSwish";
+    * s = `gate`(`expand_weight` · h + `expand_bias`): `expand_weight` `[C, C1, 1...]`,
+      `expand_bias` `[C]`; `gate` is "Sigmoid" or "HardSigmoid" (max(0, min(1,
+      gate_alpha * v + gate_beta)));
+    * the result is `input * s`, s broadcast over each plane; the same type as `input`.
+
+    Each step is the unfused ops' own (the Convs' summation from the bias, the
+    HardSigmoid's two roundings), so the ref kernel computes what they compute.
+  }];
+  let arguments = (ins Edge_FloatTensor:$input, Edge_FloatTensor:$reduce_weight, Edge_FloatTensor:$reduce_bias,
+                   Edge_FloatTensor:$expand_weight, Edge_FloatTensor:$expand_bias,
+                   DefaultValuedAttr<StrAttr, "\"\"">:$activation,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$act_min,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$act_max,
+                   DefaultValuedAttr<StrAttr, "\"Sigmoid\"">:$gate,
+                   DefaultValuedAttr<F32Attr, "0.2f">:$gate_alpha,
+                   DefaultValuedAttr<F32Attr, "0.5f">:$gate_beta);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $reduce_weight `,` $reduce_bias `,` $expand_weight `,` $expand_bias attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // EDGE_FUSED_OPS_TD
