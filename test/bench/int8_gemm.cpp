@@ -108,6 +108,10 @@ int main(int argc, char **argv) {
                              ConvShape{"1x1 32->192 @28 (MobileNetV2)", 32, 28, 28, 192, 1, 1, 1},
                              ConvShape{"1x1 320->1280 @7 (MobileNetV2)", 320, 7, 7, 1280, 1, 1, 1},
                              ConvShape{"3x3 64->64 @56 (ResNet-18)", 64, 56, 56, 64, 3, 1, 1},
+                             ConvShape{"3x3 s2 64->128 @56 (ResNet-18)", 64, 56, 56, 128, 3, 2, 1},
+                             ConvShape{"1x1 s2 64->128 @56 (ResNet-18)", 64, 56, 56, 128, 1, 2, 1},
+                             ConvShape{"3x3 512->512 @7 (ResNet-18)", 512, 7, 7, 512, 3, 1, 1},
+                             ConvShape{"7x7 s2 3->64 @224 (ResNet-18)", 3, 224, 224, 64, 7, 2, 1},
                              ConvShape{"3x3 s2 3->32 @224 (first layer)", 3, 224, 224, 32, 3, 2, 1},
                              ConvShape{"dw 3x3 144 @56", 144, 56, 56, 144, 3, 1, 144},
                              ConvShape{"dw 3x3 s2 96 @112", 96, 112, 112, 96, 3, 2, 96}}) {
