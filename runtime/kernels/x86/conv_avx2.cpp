@@ -335,6 +335,17 @@ void depthwiseKxK(const float *band, const int64_t *taps, int64_t rowStride, con
   }
 }
 
+// dst[o] = src[o - lo] for lo <= o < hi, else 0, for o < n: an im2col row of a stride-1
+// conv with its padding, in whole vectors (vmaskmov never touches src outside [lo, hi)).
+// A memset, a memcpy and a memset per row cost more than the copy on narrow maps.
+void copyPaddedRow(const float *src, int64_t lo, int64_t hi, int64_t n, float *dst) {
+  const float *s = src - lo;
+  for (int64_t o = 0; o < n; o += 8) {
+    const __m256i valid = _mm256_andnot_si256(firstLanes(lo - o), firstLanes(hi - o));
+    _mm256_maskstore_ps(dst + o, firstLanes(n - o), _mm256_maskload_ps(s + o, valid));
+  }
+}
+
 // dst[i] = src[2 i] for i < n: an im2col row of a stride-2 conv. Loaded as halves, as in
 // copyRow.
 void gatherEven(const float *src, int64_t n, float *dst) {
