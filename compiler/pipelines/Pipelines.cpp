@@ -36,6 +36,12 @@ void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &optio
 
 void buildQuantizePipeline(mlir::OpPassManager &pm) {
   mlir::OpPassManager &fpm = pm.nest<mlir::func::FuncOp>();
+  // A Linear's MatMul and bias Add become one Gemm before quantization (the late pipeline
+  // would fuse them only when both stay float): the bias becomes the int8 Gemm's int32
+  // bias instead of a float Add between a DequantizeLinear and a QuantizeLinear. The
+  // Gemm takes the Add's calibration range; ops kept float (--keep-float, a precision
+  // plan's other precisions) keep their marks and are fused late.
+  fpm.addPass(mlir::edge::createFuseMatMulBias({/*recordFusion=*/false, /*skipKeptFloat=*/true}));
   fpm.addPass(mlir::edge::createQuantize());
   fpm.addPass(mlir::edge::createFoldQDQ());
   fpm.addPass(mlir::createCanonicalizerPass());
@@ -55,6 +61,9 @@ void buildWeightQuantizePipeline(mlir::OpPassManager &pm, const WeightQuantizeOp
 
 void buildDynamicQuantizePipeline(mlir::OpPassManager &pm) {
   mlir::OpPassManager &fpm = pm.nest<mlir::func::FuncOp>();
+  // MatMul + bias Add as one Gemm first, so that the bias is the DynamicQuantizedMatMul's
+  // (added in its f32 epilogue) rather than another pass over the result.
+  fpm.addPass(mlir::edge::createFuseMatMulBias({/*recordFusion=*/false, /*skipKeptFloat=*/true}));
   fpm.addPass(mlir::edge::createQuantizeDynamic());
   fpm.addPass(mlir::createCanonicalizerPass());
   fpm.addPass(mlir::createCSEPass());

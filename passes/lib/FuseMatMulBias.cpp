@@ -2,6 +2,7 @@
 // the Add of a constant bias along its last dim becomes one Gemm with that bias as C; see
 // Passes.td.
 #include "edge/FusionRecord.h"
+#include "edge/KeepFloat.h"
 #include "edge/Passes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -12,6 +13,18 @@ namespace mlir::edge {
 
 namespace {
 
+// What the fused Gemm inherits when the pass runs before quantization (the int8
+// pipelines): the Add's calibration range (the Gemm computes the Add's values; a Reshape
+// after it passes them on).
+void inherit(Operation *gemm, AddOp add) {
+  if (Attribute range = add->getAttr("edge.calib_range")) gemm->setAttr("edge.calib_range", range);
+}
+
+// Whether the int8 pipelines' run (skip-kept-float) leaves these ops alone.
+bool skipped(bool skipKept, Operation *product, AddOp add) {
+  return skipKept && (isKeptFloat(product) || isKeptFloat(add));
+}
+
 // A static-shape f32 tensor type, or null.
 RankedTensorType staticF32(Type t) {
   auto rt = dyn_cast<RankedTensorType>(t);
@@ -20,9 +33,9 @@ RankedTensorType staticF32(Type t) {
 }
 
 // A Gemm without C (edge-fold-matmul-transpose's) gets the bias as its C.
-LogicalResult biasGemm(AddOp add, Value product, Value bias, bool record, PatternRewriter &rewriter) {
+LogicalResult biasGemm(AddOp add, Value product, Value bias, bool record, bool skipKept, PatternRewriter &rewriter) {
   auto gemm = product.getDefiningOp<GemmOp>();
-  if (!gemm || gemm.getC() || !gemm->hasOneUse() || gemm.getAlpha().convertToFloat() != 1.f ||
+  if (!gemm || skipped(skipKept, gemm, add) || gemm.getC() || !gemm->hasOneUse() || gemm.getAlpha().convertToFloat() != 1.f ||
       !bias.getDefiningOp<ConstantOp>())
     return failure();
   RankedTensorType y = staticF32(gemm.getType()), b = staticF32(bias.getType());
@@ -33,22 +46,24 @@ LogicalResult biasGemm(AddOp add, Value product, Value bias, bool record, Patter
       ArrayRef<NamedAttribute>{attrs.getNamedAttr("transA", gemm.getTransAAttr()),
                                attrs.getNamedAttr("transB", gemm.getTransBAttr())});
   if (record) recordFusion(fused, {gemm.getOperation(), add.getOperation()});
+  inherit(fused, add);
   rewriter.replaceOp(add, fused.getResult());
   rewriter.eraseOp(gemm);
   return success();
 }
 
 struct FuseBias : OpRewritePattern<AddOp> {
-  FuseBias(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
-  bool record;
+  FuseBias(MLIRContext *ctx, bool record, bool skipKept) : OpRewritePattern(ctx), record(record), skipKept(skipKept) {}
+  bool record, skipKept;
 
   LogicalResult matchAndRewrite(AddOp add, PatternRewriter &rewriter) const override {
     for (int i = 0; i < 2; ++i)
-      if (succeeded(biasGemm(add, add->getOperand(i), add->getOperand(1 - i), record, rewriter))) return success();
+      if (succeeded(biasGemm(add, add->getOperand(i), add->getOperand(1 - i), record, skipKept, rewriter))) return success();
     for (int i = 0; i < 2; ++i) {
       auto matmul = add->getOperand(i).getDefiningOp<MatMulOp>();
       Value bias = add->getOperand(1 - i);
-      if (!matmul || !matmul->hasOneUse() || !bias.getDefiningOp<ConstantOp>()) continue;
+      if (!matmul || !matmul->hasOneUse() || !bias.getDefiningOp<ConstantOp>() || skipped(skipKept, matmul, add))
+        continue;
       RankedTensorType y = staticF32(matmul.getType()), a = staticF32(matmul.getA().getType());
       RankedTensorType w = staticF32(matmul.getB().getType()), b = staticF32(bias.getType());
       // y [..., M, N] = a [..., M, K] x w [K, N]; the bias [N] neither widens nor
@@ -65,6 +80,7 @@ struct FuseBias : OpRewritePattern<AddOp> {
       auto gemm = rewriter.create<GemmOp>(loc, TypeRange{RankedTensorType::get({M, N}, y.getElementType())},
                                           ValueRange{rows, matmul.getB(), bias}, ArrayRef<NamedAttribute>{});
       if (record) recordFusion(gemm, {matmul.getOperation(), add.getOperation()});
+      inherit(gemm, add);
       Value out = gemm.getResult();
       if (y.getRank() != 2) out = rewriter.create<ReshapeOp>(loc, y, out);
       rewriter.replaceOp(add, out);
@@ -84,7 +100,7 @@ struct FuseMatMulBiasPass : impl::FuseMatMulBiasBase<FuseMatMulBiasPass> {
     if (auto module = getOperation()->getParentOfType<ModuleOp>())
       if (module->hasAttr("edge.input_dims") || module->hasAttr("edge.data_dependent")) return;
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseBias>(&getContext(), recordFusion);
+    patterns.add<FuseBias>(&getContext(), recordFusion, skipKeptFloat);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns)))) signalPassFailure();
   }
 };

@@ -137,6 +137,21 @@ def build_qdq(float_path, inspect_text, out_path, act_type="uint8"):
     params = {}       # ONNX value -> (scale, zp)
     mapped = set()    # package tensor names used
     drop = {}         # dropped activation node name -> its input value (it becomes that value)
+    # edgec fuses a Linear (MatMul by a constant weight, then the Add of a constant bias)
+    # into one int8 Gemm named after the MatMul, with an int32 "<MatMul>.bias": its int8
+    # result is the Add's, and the Add's bias becomes int32 as a Gemm's would.
+    linear_bias = {}  # Add node name -> (MatMul node, bias input index)
+    for n in g.node:
+        bt = tensors.get(n.name + ".bias")
+        if n.op_type != "MatMul" or not bt or bt["dtype"] != "int32" or len(consumers[n.output[0]]) != 1:
+            continue
+        add = consumers[n.output[0]][0]
+        if add.op_type != "Add" or n.output[0] in graph_outputs:
+            continue
+        other = 1 if add.input[0] == n.output[0] else 0
+        if add.input[other] in consts:
+            linear_bias[add.name] = (n, other)
+    linear_value = {mm.output[0]: consumers[mm.output[0]][0].output[0] for mm, _ in linear_bias.values()}
     for inp in g.input:
         t = _int8_act(tensors, inp.name + ".quantized")
         if t:
@@ -148,7 +163,7 @@ def build_qdq(float_path, inspect_text, out_path, act_type="uint8"):
         if not t or not n.name:
             continue
         mapped.add(key)
-        value = n.output[0]
+        value = linear_value.get(n.output[0], n.output[0])
         chain = []
         while (len(consumers[value]) == 1 and consumers[value][0].op_type in FUSABLE_ACTIVATIONS
                and value not in graph_outputs and not has_tensor(consumers[value][0].name)):
@@ -249,6 +264,28 @@ def build_qdq(float_path, inspect_text, out_path, act_type="uint8"):
                 new_nodes.append(dqb)
                 inputs[2] = dqb.output[0]
                 biases_q += 1
+        if n.name in linear_bias:
+            mm, other = linear_bias[n.name]
+            b = consts[inputs[other]]
+            xs = params.get(mm.input[0])
+            wt = tensors.get(mm.name + ".weight")
+            w = consts.get(mm.input[1])
+            if xs is None or w is None or not wt or "axis" not in wt:
+                raise QdqError("node %s: edgec fused it with %s into an int8 Gemm, but %s"
+                               % (n.name, mm.name, "its input is not quantized" if xs is None else "its weight is not"))
+            w = w.astype(np.float32)
+            red = tuple(i for i in range(w.ndim) if i != wt["axis"])
+            max_abs = np.abs(w).max(axis=red).astype(np.float64)
+            ws = np.where(max_abs > 0, max_abs / 127.0, 1.0).astype(np.float32)
+            bs = (np.float64(np.float32(xs[0])) * ws.astype(np.float64)).astype(np.float32)
+            bq = np.round(b.astype(np.float64) / bs.astype(np.float64)).astype(np.int32)
+            bname = mm.name + ".bias"
+            dqb = helper.make_node("DequantizeLinear", [add_init(bq, bname), add_init(bs, bname + "_scale"),
+                                                        add_init(np.zeros(len(bs), np.int32), bname + "_zero_point")],
+                                   [uniq(bname + "_dequantized")], name=uniq(bname + "_DequantizeLinear"), axis=0)
+            new_nodes.append(dqb)
+            inputs[other] = dqb.output[0]
+            biases_q += 1
         # A dropped activation's input now stands for its output.
         inputs = [rename.get(i, i) for i in inputs]
         outputs = list(n.output)

@@ -134,10 +134,17 @@ def FuseMatMulBias : Pass<"edge-fuse-matmul-bias", "func::FuncOp"> {
     (module attribute edge.input_dims or edge.data_dependent: the flattened rows would
     be a reshape the runtime cannot recompute at another size); runs after the
     precision passes (an int8 or f16 MatMul stays as it is) and before
-    edge-fuse-elementwise, which then takes what follows the bias (a GELU).
+    edge-fuse-elementwise, which then takes what follows the bias (a GELU). The int8
+    pipelines (static and dynamic) also run it first, before quantizing: the bias then
+    becomes the int8 Gemm's int32 bias or the DynamicQuantizedMatMul's, and the fused
+    Gemm takes the Add's `edge.calib_range`. There (option skip-kept-float) a MatMul or
+    Add marked `edge.keep_float` is left alone, so that the marks (--keep-float, and a
+    precision plan's per-op precisions) stay on the ops they name; the late run fuses it.
   }];
   let options = [Option<"recordFusion", "record-fusion", "bool", "false",
-                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">,
+                 Option<"skipKeptFloat", "skip-kept-float", "bool", "false",
+                        "Leave a MatMul or Add marked edge.keep_float unfused (the int8 pipelines' early run)">];
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 

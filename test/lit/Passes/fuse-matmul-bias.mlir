@@ -1,5 +1,6 @@
 // RUN: edgec-opt %s -edge-fuse-matmul-bias -split-input-file | FileCheck %s
 // RUN: edgec-opt %s -edge-fuse-matmul-bias=record-fusion -split-input-file | FileCheck %s --check-prefix=RECORD
+// RUN: edgec-opt %s -edge-fuse-matmul-bias=skip-kept-float -split-input-file | FileCheck %s --check-prefix=SKIP
 //
 // A Linear layer, Add(MatMul(x, W), b) with a constant bias b [N], becomes one Gemm with
 // b as C; see the pass's description for when it does not.
@@ -80,4 +81,29 @@ module attributes {edge.input_dims = {x = ["batch", 2, 8]}} {
     %1 = edge.Add %0, %b : (tensor<6x2x3xf32>, tensor<3xf32>) -> tensor<6x2x3xf32>
     return %1 : tensor<6x2x3xf32>
   }
+}
+
+// -----
+
+// Ops marked edge.keep_float: fused as any others by default (the late run); with
+// skip-kept-float (the int8 pipelines' early run) left alone, marks and all. Without
+// marks, the early run's Gemm takes the Add's calibration range.
+// CHECK-LABEL: func.func @kept_float
+// CHECK-COUNT-3: edge.Gemm
+// SKIP-LABEL: func.func @kept_float
+// SKIP: edge.MatMul {{.+}} {edge.keep_float}
+// SKIP: edge.Add
+// SKIP: edge.MatMul
+// SKIP: edge.Add {{.+}} {edge.keep_float}
+// SKIP: edge.Gemm %arg0, %arg1, %{{.+}} {edge.calib_range = array<f32: -1.000000e+00, 2.000000e+00>}
+// SKIP-NOT: edge.Add
+func.func @kept_float(%x: tensor<5x3xf32>, %w: tensor<3x4xf32>) -> (tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>) {
+  %b = edge.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %0 = edge.MatMul %x, %w {edge.keep_float} : (tensor<5x3xf32>, tensor<3x4xf32>) -> tensor<5x4xf32>
+  %1 = edge.Add %0, %b : (tensor<5x4xf32>, tensor<4xf32>) -> tensor<5x4xf32>
+  %2 = edge.MatMul %x, %w : (tensor<5x3xf32>, tensor<3x4xf32>) -> tensor<5x4xf32>
+  %3 = edge.Add %2, %b {edge.keep_float} : (tensor<5x4xf32>, tensor<4xf32>) -> tensor<5x4xf32>
+  %4 = edge.MatMul %x, %w {edge.calib_range = array<f32: -3.0, 3.0>} : (tensor<5x3xf32>, tensor<3x4xf32>) -> tensor<5x4xf32>
+  %5 = edge.Add %4, %b {edge.calib_range = array<f32: -1.0, 2.0>} : (tensor<5x4xf32>, tensor<4xf32>) -> tensor<5x4xf32>
+  return %1, %3, %5 : tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>
 }

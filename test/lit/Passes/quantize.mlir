@@ -80,8 +80,6 @@ func.func @float_only(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
 // FOLD: edge.MatMul {{.+}} : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
 // FOLD: edge.MatMul {{.+}} : (tensor<4x4xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
 // FOLD: edge.Gemm {{.+}} -> tensor<4x8x!quant.uniform<i8:f32
-// @gemm's weight codes, in the resources after the functions: 127, 127, -64, 64.
-// FOLD: "0x080000007F7FC040"
 func.func @attention(%x: tensor<4x8xf32> {edge.calib_range = array<f32: -1.0, 1.0>}) -> tensor<4x8xf32> {
   %shift = edge.constant dense<0.5> : tensor<8xf32>
   %a = edge.Add %x, %shift {edge.calib_range = array<f32: -0.5, 1.5>} : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
@@ -101,3 +99,26 @@ func.func @attention(%x: tensor<4x8xf32> {edge.calib_range = array<f32: -1.0, 1.
       : (tensor<4x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
   return %o : tensor<4x8xf32>
 }
+
+// The quantize pipeline first fuses a Linear's MatMul and bias Add into one Gemm, which
+// takes the Add's range: the bias becomes the int8 Gemm's int32 bias (no float Add
+// between a DequantizeLinear and a QuantizeLinear). Rank 3 ([S, 1, d]): the rows
+// flattened by a Reshape, which passes the int8 values through.
+// FOLD-LABEL: func.func @linear_bias
+// FOLD: %[[R:.+]] = edge.Reshape %arg0 : (tensor<3x1x4xf32>) -> tensor<3x4xf32>
+// FOLD-NEXT: %[[XQ:.+]] = edge.QuantizeLinear %[[R]] {{.+}} -> tensor<3x4x!quant.uniform<i8:f32, 0.0078431372{{[0-9]*}}>>
+// FOLD-NEXT: %[[G:.+]] = edge.Gemm %[[XQ]], %{{.+}}, %{{.+}} : (tensor<3x4x!quant.uniform<i8:f32, {{.+}}>>, tensor<4x2x!quant.uniform<i8:f32:1, {{.+}}>>, tensor<2x!quant.uniform<i32:f32:0, {{.+}}>>) -> tensor<3x2x!quant.uniform<i8:f32, 0.023529411{{[0-9]*}}:-128>>
+// FOLD-NEXT: %[[GD:.+]] = edge.DequantizeLinear %[[G]]
+// FOLD-NEXT: edge.Reshape %[[GD]] : (tensor<3x2xf32>) -> tensor<3x1x2xf32>
+// FOLD-NOT: edge.Add
+func.func @linear_bias(%x: tensor<3x1x4xf32> {edge.calib_range = array<f32: -1.0, 1.0>}) -> tensor<3x1x2xf32> {
+  %w = edge.constant dense<[[1.0, 0.5], [-0.5, 0.25], [0.5, 0.5], [0.25, -1.0]]> : tensor<4x2xf32>
+  %b = edge.constant dense<[0.5, 1.0]> : tensor<2xf32>
+  %m = edge.MatMul %x, %w {edge.calib_range = array<f32: -2.0, 2.0>} : (tensor<3x1x4xf32>, tensor<4x2xf32>) -> tensor<3x1x2xf32>
+  %y = edge.Add %m, %b {edge.calib_range = array<f32: 0.0, 6.0>} : (tensor<3x1x2xf32>, tensor<2xf32>) -> tensor<3x1x2xf32>
+  %s = edge.Softmax %y {axis = 2 : i64, edge.calib_range = array<f32: 0.0, 1.0>} : tensor<3x1x2xf32> -> tensor<3x1x2xf32>
+  return %s : tensor<3x1x2xf32>
+}
+
+// @gemm's weight codes, in the resources after the functions: 127, 127, -64, 64.
+// FOLD: "0x080000007F7FC040"
