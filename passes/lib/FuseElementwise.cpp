@@ -5,6 +5,7 @@
 
 #include "edge/FusionRecord.h"
 #include "edge/Passes.h"
+#include "mlir/Dialect/Quant/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/SetVector.h"
@@ -104,6 +105,76 @@ struct FuseElementwisePass : impl::FuseElementwiseBase<FuseElementwisePass> {
     }
     for (auto &group : groups)
       if (group.size() >= 2) fuse(group);
+    // DequantizeLinear -> FusedElementwise -> QuantizeLinear, the program a function of
+    // the one quantized value (static INT8's GELU between two int8 MatMuls): one quantized
+    // FusedElementwise, a 256-entry table (the same codes as the three ops).
+    SmallVector<QuantizeLinearOp> quantizes;
+    getOperation().walk([&](QuantizeLinearOp q) { quantizes.push_back(q); });
+    for (QuantizeLinearOp q : quantizes) foldTable(q);
+  }
+
+  static bool perTensor8(Type t) {
+    auto q = dyn_cast<quant::UniformQuantizedType>(cast<ShapedType>(t).getElementType());
+    return q && q.getStorageTypeIntegralWidth() == 8;
+  }
+
+  // `v` seen through single-use Reshapes (the rows a Gemm flattened), and the Reshapes.
+  static Value throughReshapes(Value v, SmallVector<Operation *> &reshapes) {
+    while (auto r = v.getDefiningOp<ReshapeOp>()) {
+      if (!r->hasOneUse()) break;
+      reshapes.push_back(r);
+      v = r->getOperand(0);
+    }
+    return v;
+  }
+
+  void foldTable(QuantizeLinearOp q) {
+    if (!perTensor8(q.getType())) return;
+    SmallVector<Operation *> after;  // Reshapes between the program and the QuantizeLinear
+    auto fe = throughReshapes(q->getOperand(0), after).getDefiningOp<FusedElementwiseOp>();
+    if (!fe || !fe->hasOneUse() || fe.isQuantizedTable()) return;
+    // The one non-constant input, a per-tensor 8-bit DequantizeLinear (through Reshapes:
+    // the program is elementwise with scalars, so shapes do not matter) of the program's
+    // shape; every other input an f32 constant of one element.
+    int64_t source = -1;
+    DequantizeLinearOp dq;
+    for (auto [i, v] : llvm::enumerate(fe.getInputs())) {
+      auto t = cast<ShapedType>(v.getType());
+      if (v.getDefiningOp<ConstantOp>() && t.getNumElements() == 1 && t.getElementType().isF32()) continue;
+      Value src = v;
+      while (auto r = src.getDefiningOp<ReshapeOp>()) src = r->getOperand(0);
+      dq = src.getDefiningOp<DequantizeLinearOp>();
+      if (source >= 0 || !dq || t != fe.getType() || !perTensor8(dq->getOperand(0).getType())) return;
+      source = int64_t(i);
+    }
+    if (source < 0) return;
+    // The quantized value becomes input 0 (registers 0 and `source` trade places), in the
+    // QuantizeLinear's shape.
+    SmallVector<Value> inputs(fe.getInputs().begin(), fe.getInputs().end());
+    std::swap(inputs[0], inputs[size_t(source)]);
+    SmallVector<int64_t> args(fe.getArgs().begin(), fe.getArgs().end());
+    for (int64_t &r : args) r = r == source ? 0 : r == 0 ? source : r;
+    OpBuilder b(q);
+    auto yType = cast<RankedTensorType>(q.getType());
+    Value x = dq->getOperand(0);
+    auto xType = cast<RankedTensorType>(x.getType());
+    if (xType.getShape() != yType.getShape())
+      x = b.create<ReshapeOp>(fe.getLoc(), xType.clone(yType.getShape()), x);
+    inputs[0] = x;
+    auto table = b.create<FusedElementwiseOp>(fe.getLoc(), yType, inputs, fe.getOps(), b.getDenseI64ArrayAttr(args),
+                                              fe.getParamsAttr());
+    if (Attribute fused = fe->getAttr(kFusedAttr)) table->setAttr(kFusedAttr, fused);
+    q.getResult().replaceAllUsesWith(table.getResult());
+    q.erase();
+    for (Operation *r : after) r->erase();
+    Value oldInput = fe.getInputs()[size_t(source)];
+    fe.erase();
+    // The Reshapes and the DequantizeLinear before the program, if nothing else reads them.
+    while (Operation *def = oldInput.getDefiningOp()) {
+      if (!def->use_empty() || !isa<ReshapeOp, DequantizeLinearOp>(def)) break;
+      oldInput = def->getOperand(0);
+      def->erase();
+    }
   }
 
   // The group whose result is `root`'s: producers of its register operands with the same

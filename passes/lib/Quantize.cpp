@@ -14,7 +14,8 @@
 //   input scale x weight scale.
 // A value between two float ops gets no pair (it would only add error); an op other than
 // Conv/Gemm/MatMul with a constant weight is integer only next to an integer producer,
-// and a MatMul of two activations stays float (see runOnOperation); a value whose
+// a MatMul of two activations stays float, and so does an elementwise function of one
+// activation (a GELU: a table op after edge-fuse-elementwise; see tableRegions); a value whose
 // producer is a passthrough op (Reshape, Transpose, MaxPool, ...) takes its input's
 // parameters, so the op folds without a rescale. An op marked edge.keep_float
 // (--keep-float) stays float like Softmax: its quantized neighbours' values get the pair.
@@ -28,6 +29,7 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "QuantizableOps.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::edge {
 #define GEN_PASS_DEF_QUANTIZE
@@ -88,6 +90,64 @@ std::optional<std::pair<double, double>> rangeOf(Value v) {
   return std::make_pair(double(range[0]), double(range[1]));
 }
 
+// The elementwise ops edge-fuse-elementwise makes steps of (its FusedElementwise).
+bool tableStep(Operation *op) {
+  return isa<AddOp, SubOp, MulOp, DivOp, PowOp, ClipOp, LeakyReluOp, EluOp, HardSigmoidOp, ReluOp, SigmoidOp, TanhOp,
+             ErfOp, ExpOp, LogOp, NegOp, AbsOp, SqrtOp, ReciprocalOp, HardSwishOp, SoftplusOp>(op) &&
+         op->getNumResults() == 1 && !isKeptFloat(op);
+}
+
+bool scalarConstant(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && t.getElementType().isF32() && t.getNumElements() == 1 && matchPattern(v, m_Constant());
+}
+
+// Table regions: two or more elementwise ops computing a function of one activation x
+// with f32 scalar constants only (a GELU: x * 0.5 * (1 + erf(x / sqrt 2))), whose
+// intermediate values nothing else reads. They stay float as a whole, with a pair at x
+// and at the result only, so that edge-fuse-elementwise makes DequantizeLinear ->
+// FusedElementwise -> QuantizeLinear of them and then one table op; quantizing the ops
+// one by one would make the Mul of x and (1 + erf) an int8 Mul between two more pairs.
+llvm::DenseSet<Operation *> tableRegions(func::FuncOp func) {
+  llvm::DenseMap<Operation *, Value> source;  // op -> the one activation it is a function of
+  SmallVector<Operation *> candidates;
+  func.walk([&](Operation *op) {
+    if (!tableStep(op)) return;
+    Value src;
+    for (Value v : op->getOperands()) {
+      if (scalarConstant(v)) continue;
+      Operation *def = v.getDefiningOp();
+      Value s = def && source.count(def) ? source.lookup(def) : v;
+      if (src && s != src) return;
+      src = s;
+    }
+    if (!src || src.getType() != op->getResult(0).getType()) return;
+    source[op] = src;
+    candidates.push_back(op);
+  });
+  llvm::DenseSet<Operation *> regions;
+  for (Operation *end : llvm::reverse(candidates)) {
+    if (regions.contains(end)) continue;
+    Value src = source.lookup(end);
+    // The end of a region: something outside it reads its result.
+    if (!end->getResult(0).use_empty() &&
+        llvm::all_of(end->getUsers(), [&](Operation *u) { return source.count(u) && source.lookup(u) == src; }))
+      continue;
+    llvm::SetVector<Operation *> members;
+    members.insert(end);
+    for (size_t m = 0; m < members.size(); ++m)
+      for (Value v : members[m]->getOperands())
+        if (Operation *def = v.getDefiningOp(); def && source.count(def) && source.lookup(def) == src)
+          members.insert(def);
+    if (members.size() < 2) continue;
+    const bool closed = llvm::all_of(members, [&](Operation *op) {
+      return op == end || llvm::all_of(op->getUsers(), [&](Operation *u) { return members.contains(u); });
+    });
+    if (closed) regions.insert(members.begin(), members.end());
+  }
+  return regions;
+}
+
 struct QuantizePass : impl::QuantizeBase<QuantizePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -131,9 +191,10 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
     // float ScaledDotProductAttention, faster than the int8 MatMuls, Softmax and their
     // rescales (transformer encoder at sequence 128: 0.39 ms fp32 against 1.1 ms int8).
     llvm::DenseSet<Operation *> integerOps;
+    const llvm::DenseSet<Operation *> tables = tableRegions(func);
     func.walk([&](Operation *op) {
       if (foldKind(op) == FoldKind::None || isKeptFloat(op) || op->getNumResults() != 1 ||
-          !types.count(op->getResult(0)))
+          !types.count(op->getResult(0)) || tables.contains(op))
         return;
       const bool linalg = isa<ConvOp, GemmOp, MatMulOp>(op);
       if (linalg && !matchPattern(op->getOperand(1), m_Constant())) return;

@@ -2,6 +2,8 @@
 // FusedElementwise kernels rely on (runtime/kernels/README.md, "FusedElementwise"), so a
 // plan built from verified IR needs no checks at run time beyond the kernel's own.
 #include "edge/EdgeDialect.h"
+#include "edge/QuantTypes.h"
+#include "mlir/Dialect/Quant/QuantTypes.h"
 
 #include "VerifyUtils.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -28,6 +30,29 @@ LogicalResult FusedElementwiseOp::verify() {
   if (int64_t(getArgs().size()) != 2 * nSteps || int64_t(getParams().size()) != 2 * nSteps)
     return emitOpError() << "args and params must have 2 entries per step (" << 2 * nSteps << "), got "
                          << getArgs().size() << " and " << getParams().size();
+  // f32 throughout, or a quantized table: input 0 and the result per-tensor i8/u8, the
+  // others f32 constants of one element (the kernel builds its table from them).
+  auto elementOf = [](Value v) { return cast<ShapedType>(v.getType()).getElementType(); };
+  if (isUniformQuantized(elementOf(getOutput())) || isUniformQuantized(elementOf(getInputs()[0]))) {
+    for (Value v : {getInputs()[0], Value(getOutput())}) {
+      auto q = dyn_cast<quant::UniformQuantizedType>(elementOf(v));
+      if (!q || q.getStorageTypeIntegralWidth() != 8)
+        return emitOpError() << "a quantized FusedElementwise takes a per-tensor 8-bit input 0 and result, got "
+                             << v.getType();
+    }
+    for (Value v : getInputs().drop_front()) {
+      auto t = cast<ShapedType>(v.getType());
+      if (!t.getElementType().isF32() || t.getNumElements() != 1 || !v.getDefiningOp<ConstantOp>())
+        return emitOpError() << "a quantized FusedElementwise's inputs after the first must be f32 constants of "
+                                "one element, got "
+                             << v.getType();
+    }
+  } else {
+    SmallVector<Value> all(getInputs().begin(), getInputs().end());
+    all.push_back(getOutput());
+    for (Value v : all)
+      if (!elementOf(v).isF32()) return emitOpError() << "takes f32 tensors (or a quantized table), got " << v.getType();
+  }
   ArrayRef<int64_t> result = shapeOf(getOutput());
   for (auto [i, in] : llvm::enumerate(getInputs())) {
     auto b = broadcastShapes(shapeOf(in), result);
@@ -51,4 +76,8 @@ LogicalResult FusedElementwiseOp::verify() {
     }
   }
   return success();
+}
+
+bool FusedElementwiseOp::isQuantizedTable() {
+  return isUniformQuantized(cast<ShapedType>(getOutput().getType()).getElementType());
 }

@@ -276,6 +276,14 @@ def FuseElementwise : Pass<"edge-fuse-elementwise", "func::FuncOp"> {
     It runs in the late host pipeline, after the precision passes (only f32 ops that
     ship as f32: quantized and f16 ops are other element types) and after
     edge-fuse-epilogue, so a Conv still takes its Sigmoid/SiLU/HardSwish epilogue first.
+
+    Then a fused program whose one non-constant input is a per-tensor 8-bit
+    DequantizeLinear (through Reshapes), whose other inputs are f32 constants of one
+    element and whose result only a per-tensor 8-bit QuantizeLinear reads (through
+    Reshapes) becomes a quantized FusedElementwise on the codes, in the QuantizeLinear's
+    shape: a 256-entry table that gives what the three ops give. static INT8 leaves a
+    GELU between two int8 Gemms that way (edge-quantize keeps such a function of one
+    activation float as a whole).
   }];
   let options = [Option<"recordFusion", "record-fusion", "bool", "false",
                          "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];

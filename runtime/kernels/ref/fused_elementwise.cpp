@@ -41,6 +41,32 @@ const std::map<std::string, OpInfo> &opTable() {
 
 }  // namespace
 
+std::vector<FusedStep> fusedProgram(const KernelSignature &sig, int numInputs) {
+  using P = FusedElementwisePlan;
+  std::vector<FusedStep> steps;
+  std::vector<std::string> names;
+  {
+    std::stringstream ss(sig.attrs.s("ops"));
+    for (std::string name; std::getline(ss, name, ',');) names.push_back(name);
+  }
+  const std::vector<int64_t> args = sig.attrs.ints("args");
+  const std::vector<float> params = sig.attrs.floats("params");
+  if (names.empty() || names.size() > size_t(P::kMaxSteps))
+    kernelFail(sig, "takes 1 to " + std::to_string(P::kMaxSteps) + " steps, got " + std::to_string(names.size()));
+  if (args.size() != 2 * names.size() || params.size() != 2 * names.size())
+    kernelFail(sig, "args and params must have 2 entries per step");
+  for (size_t k = 0; k < names.size(); ++k) {
+    auto it = opTable().find(names[k]);
+    if (it == opTable().end()) kernelFail(sig, "step " + std::to_string(k) + ": unknown op '" + names[k] + "'");
+    FusedStep s{it->second.op, int32_t(args[2 * k]), int32_t(args[2 * k + 1]), params[2 * k], params[2 * k + 1]};
+    const int64_t regs = numInputs + int64_t(k);
+    if (s.a < 0 || s.a >= regs || (it->second.registers == 2 ? (s.b < 0 || s.b >= regs) : s.b != -1))
+      kernelFail(sig, "step " + std::to_string(k) + " (" + names[k] + ") reads registers that do not exist");
+    steps.push_back(s);
+  }
+  return steps;
+}
+
 FusedElementwisePlan planFusedElementwise(const KernelSignature &sig) {
   using P = FusedElementwisePlan;
   const TensorView &y = requireOutput(sig, 0);
@@ -57,27 +83,7 @@ FusedElementwisePlan planFusedElementwise(const KernelSignature &sig) {
       kernelFail(sig, "input " + std::to_string(i) + " " + shapeStr(x.shape) + " does not broadcast to the output " +
                           shapeStr(y.shape));
   }
-  // The program.
-  std::vector<std::string> names;
-  {
-    std::stringstream ss(sig.attrs.s("ops"));
-    for (std::string name; std::getline(ss, name, ',');) names.push_back(name);
-  }
-  const std::vector<int64_t> args = sig.attrs.ints("args");
-  const std::vector<float> params = sig.attrs.floats("params");
-  if (names.empty() || names.size() > size_t(P::kMaxSteps))
-    kernelFail(sig, "takes 1 to " + std::to_string(P::kMaxSteps) + " steps, got " + std::to_string(names.size()));
-  if (args.size() != 2 * names.size() || params.size() != 2 * names.size())
-    kernelFail(sig, "args and params must have 2 entries per step");
-  for (size_t k = 0; k < names.size(); ++k) {
-    auto it = opTable().find(names[k]);
-    if (it == opTable().end()) kernelFail(sig, "step " + std::to_string(k) + ": unknown op '" + names[k] + "'");
-    FusedStep s{it->second.op, int32_t(args[2 * k]), int32_t(args[2 * k + 1]), params[2 * k], params[2 * k + 1]};
-    const int64_t regs = p.numInputs + int64_t(k);
-    if (s.a < 0 || s.a >= regs || (it->second.registers == 2 ? (s.b < 0 || s.b >= regs) : s.b != -1))
-      kernelFail(sig, "step " + std::to_string(k) + " (" + names[k] + ") reads registers that do not exist");
-    p.steps.push_back(s);
-  }
+  p.steps = fusedProgram(sig, p.numInputs);
   // Dims: size-1 output dims dropped, neighbours merged where every input's strides allow.
   const size_t rank = y.shape.size();
   std::vector<std::array<int64_t, P::kMaxInputs>> full(rank);
@@ -215,6 +221,33 @@ void evalRun(void *ctx, const FusedRun &run) {
     }
   }
 }
+
+}  // namespace
+
+void evalFusedProgram(const std::vector<FusedStep> &steps, int numInputs, const float *x, const float *scalars,
+                      float *y, int64_t n) {
+  constexpr int64_t B = FusedElementwisePlan::kBlock;
+  constexpr int kRegs = FusedElementwisePlan::kMaxInputs + FusedElementwisePlan::kMaxSteps;
+  alignas(64) float buf[kRegs][B];
+  const float *reg[kRegs];
+  for (int64_t t0 = 0; t0 < n; t0 += B) {
+    const int64_t m = std::min(B, n - t0);
+    reg[0] = x + t0;
+    for (int i = 1; i < numInputs; ++i) {
+      std::fill(buf[i], buf[i] + m, scalars[i - 1]);
+      reg[i] = buf[i];
+    }
+    for (size_t k = 0; k < steps.size(); ++k) {
+      const FusedStep &s = steps[k];
+      const size_t r = size_t(numInputs) + k;
+      float *dst = k + 1 == steps.size() ? y + t0 : buf[r];
+      evalStep(s, reg[s.a], s.b >= 0 ? reg[s.b] : nullptr, dst, m);
+      reg[r] = dst;
+    }
+  }
+}
+
+namespace {
 
 class RefFusedElementwise final : public Kernel {
 public:

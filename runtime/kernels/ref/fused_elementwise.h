@@ -50,6 +50,15 @@ struct FusedElementwisePlan {
 // as the dialect's verifier checks them) and plans it; throws naming the node.
 FusedElementwisePlan planFusedElementwise(const KernelSignature &sig);
 
+// The program of a call with `numInputs` inputs (ops, args and params validated as
+// planFusedElementwise does); throws naming the node.
+std::vector<FusedStep> fusedProgram(const KernelSignature &sig, int numInputs);
+// y[t] = the program on input 0 = x[t] and input i >= 1 = scalars[i - 1], t in [0, n):
+// the ref kernel's f32 steps (the quantized FusedElementwise's table,
+// ref/quant_elementwise.cpp).
+void evalFusedProgram(const std::vector<FusedStep> &steps, int numInputs, const float *x, const float *scalars,
+                      float *y, int64_t n);
+
 // One run of output elements [pos, pos + n) within one last-dim row: off[i] is input i's
 // element offset at pos (its stride along the run is the plan's last-dim stride).
 struct FusedRun {

@@ -3,6 +3,7 @@
 // prepare (which makes every ISA's version bit-identical by construction).
 #include <cmath>
 
+#include "ref/fused_elementwise.h"
 #include "ref/quant_elementwise.h"
 #include "ref/quant_params.h"
 #include "ref/util.h"
@@ -178,9 +179,60 @@ const LutEntry kLutOps[] = {
 
 }  // namespace
 
+// A quantized FusedElementwise (edge-fuse-elementwise's fold of DequantizeLinear ->
+// FusedElementwise -> QuantizeLinear): input 0 and Y per-tensor i8/u8, the other inputs
+// f32 constants of one element. For every input code q the table holds what the three
+// ops give: x = f32(q - zx) * sx (ref DequantizeLinear), the ref kernel's f32 steps,
+// then ref QuantizeLinear (f32 y / sy, round half to even, saturate, NaN -> zy).
+static QuantLutParams prepareQuantFusedTable(const KernelSignature &sig) {
+  const TensorView &x = requireInput(sig, 0, "X");
+  const TensorView &y = requireOutput(sig, 0);
+  if (sig.inputs.size() > size_t(FusedElementwisePlan::kMaxInputs))
+    kernelFail(sig, "takes 1 to " + std::to_string(FusedElementwisePlan::kMaxInputs) + " inputs");
+  requireDType(sig, x, Int8Types{}, "a quantized FusedElementwise's input 0");
+  requireDType(sig, y, Int8Types{}, "a quantized FusedElementwise's output");
+  requireShape(sig, y, x.shape, "output");
+  std::vector<float> scalars;
+  for (size_t i = 1; i < sig.inputs.size(); ++i) {
+    const TensorView &c = requireInput(sig, i, "X");
+    const bool constant = i < sig.input_is_constant.size() && sig.input_is_constant[i] && c.data;
+    if (c.dtype != DType::f32 || c.numel() != 1 || !constant)
+      kernelFail(sig, "a quantized FusedElementwise's input " + std::to_string(i) +
+                          " must be an f32 constant of one element");
+    scalars.push_back(*c.as<float>());
+  }
+  const std::vector<FusedStep> steps = fusedProgram(sig, int(sig.inputs.size()));
+  const QuantParams px = readQuantParams(sig, x, "X", AxisRule::PerTensor);
+  const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
+  float real[256], out[256];
+  const int32_t n = px.qmax - px.qmin + 1;
+  for (int32_t q = px.qmin; q <= px.qmax; ++q)
+    real[q - px.qmin] = static_cast<float>(int64_t(q) - px.zeroPoints[0]) * px.scales[0];
+  evalFusedProgram(steps, int(sig.inputs.size()), real, scalars.data(), out, n);
+  QuantLutParams p;
+  for (int32_t q = px.qmin; q <= px.qmax; ++q) {
+    const float t = out[q - px.qmin] / py.scales[0];
+    int32_t code = py.zeroPoints[0];
+    if (!std::isnan(t)) {
+      const double v = quant::roundHalfEven(t) + py.zeroPoints[0];
+      code = v <= py.qmin ? py.qmin : v >= py.qmax ? py.qmax : int32_t(v);
+    }
+    p.table[uint8_t(q)] = uint8_t(code);
+  }
+  p.sy = py.scales[0];
+  p.zy = py.zeroPoints[0];
+  p.qmin = py.qmin;
+  p.qmax = py.qmax;
+  p.boundCount = 0;
+  p.xt = x.dtype;
+  p.yt = y.dtype;
+  return p;
+}
+
 std::vector<const char *> quantLutOpNames() {
   std::vector<const char *> names;
   for (const LutEntry &e : kLutOps) names.push_back(e.name);
+  names.push_back("FusedElementwise");  // the quantized table (prepareQuantFusedTable)
   return names;
 }
 
@@ -189,6 +241,7 @@ std::vector<const char *> quantLutOpNames() {
 // codes of their own quantization or else of X's) are read at run time and clamp the
 // table's codes: rounding is monotone, so that equals quantizing min(max(x, lo), hi).
 QuantLutParams prepareQuantLut(const KernelSignature &sig) {
+  if (sig.op == "FusedElementwise") return prepareQuantFusedTable(sig);
   const LutEntry *entry = nullptr;
   for (const LutEntry &e : kLutOps)
     if (sig.op == e.name) entry = &e;

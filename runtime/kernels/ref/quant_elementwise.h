@@ -41,8 +41,9 @@ QuantMulLayout quantMulLayout(const KernelSignature &sig);
 QuantMulLayout prepareQuantMulLayout(const KernelSignature &sig);
 
 // The unary ops computed through a 256-entry table (Relu, Clip, LeakyRelu, Elu, Selu,
-// HardSigmoid, HardSwish, Sigmoid, Tanh, Exp, Erf, Softplus, Softsign, Neg, Abs): their
-// ONNX names, in registration order.
+// HardSigmoid, HardSwish, Sigmoid, Tanh, Exp, Erf, Softplus, Softsign, Neg, Abs, and the
+// quantized FusedElementwise: a program over one quantized input and f32 scalar
+// constants): their op names, in registration order.
 std::vector<const char *> quantLutOpNames();
 struct QuantLutParams {
   DType xt = DType::i8, yt = DType::i8;
@@ -63,7 +64,8 @@ struct QuantLutParams {
 };
 // Validates a quantized table op (sig.op) and builds its table: for every input code q,
 // clamp(zy + roundHalfAwayFromZero(f((q - zx) sx) / sy)) in double, f with the float
-// kernels' formulas and attributes.
+// kernels' formulas and attributes. A quantized FusedElementwise's table is instead what
+// ref DequantizeLinear -> FusedElementwise (f32) -> QuantizeLinear give for q, bit for bit.
 QuantLutParams prepareQuantLut(const KernelSignature &sig);
 // The output codes [lo, hi] Clip's bounds (inputs 1, 2, read now) leave: y = min(max(
 // table[x], lo), hi) (lo > hi gives hi). [qmin, qmax] without bounds.

@@ -51,7 +51,33 @@ func.func @no_steps(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @integer(%x: tensor<4xi32>) -> tensor<4xi32> {
-  // expected-error @+1 {{operand #0 must be variadic of statically shaped tensor of 32-bit float values}}
+  // expected-error @+1 {{takes f32 tensors (or a quantized table), got 'tensor<4xi32>'}}
   %0 = edge.FusedElementwise %x {ops = ["Relu"], args = array<i64: 0, -1>, params = array<f32: 0.0, 0.0>} : (tensor<4xi32>) -> tensor<4xi32>
   return %0 : tensor<4xi32>
+}
+
+// -----
+
+// A quantized FusedElementwise (a table): input 0 and the result per-tensor 8-bit, the
+// other inputs f32 constants of one element.
+func.func @table_result_float(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4xf32> {
+  // expected-error @+1 {{a quantized FusedElementwise takes a per-tensor 8-bit input 0 and result, got 'tensor<4xf32>'}}
+  %0 = edge.FusedElementwise %x {ops = ["Relu"], args = array<i64: 0, -1>, params = array<f32: 0.0, 0.0>} : (tensor<4x!quant.uniform<i8:f32, 0.1>>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @table_per_axis(%x: tensor<2x!quant.uniform<i8:f32:0, {0.1, 0.2}>>) -> tensor<2x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{a quantized FusedElementwise takes a per-tensor 8-bit input 0 and result, got 'tensor<2x!quant.uniform<i8:f32:0, {1.000000e-01,2.000000e-01}>>'}}
+  %0 = edge.FusedElementwise %x {ops = ["Relu"], args = array<i64: 0, -1>, params = array<f32: 0.0, 0.0>} : (tensor<2x!quant.uniform<i8:f32:0, {0.1, 0.2}>>) -> tensor<2x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<2x!quant.uniform<i8:f32, 0.1>>
+}
+
+// -----
+
+func.func @table_activation(%x: tensor<4x!quant.uniform<i8:f32, 0.1>>, %c: tensor<f32>) -> tensor<4x!quant.uniform<i8:f32, 0.1>> {
+  // expected-error @+1 {{a quantized FusedElementwise's inputs after the first must be f32 constants of one element, got 'tensor<f32>'}}
+  %0 = edge.FusedElementwise %x, %c {ops = ["Add"], args = array<i64: 0, 1>, params = array<f32: 0.0, 0.0>} : (tensor<4x!quant.uniform<i8:f32, 0.1>>, tensor<f32>) -> tensor<4x!quant.uniform<i8:f32, 0.1>>
+  return %0 : tensor<4x!quant.uniform<i8:f32, 0.1>>
 }

@@ -144,3 +144,80 @@ func.func @recorded(%x: tensor<2x3xf32>, %b: tensor<3xf32>, %s: tensor<f32>) -> 
   %2 = edge.Erf %1 : tensor<2x3xf32> loc("/act/Erf")
   return %2 : tensor<2x3xf32>
 }
+
+// -----
+
+// Static INT8's GELU: DequantizeLinear -> the fused program -> QuantizeLinear, a function
+// of one per-tensor int8 value and f32 scalars, becomes a quantized FusedElementwise (a
+// 256-entry table) on the codes; x is read twice inside, as register 0.
+// CHECK-LABEL: func.func @gelu_table
+// CHECK-SAME: (%[[X:.+]]: tensor<4x8x!quant.uniform<i8:f32, 2.000000e-02:3>>)
+// CHECK-NOT: edge.DequantizeLinear
+// CHECK: %[[Y:.+]] = edge.FusedElementwise %[[X]], %{{.+}}, %{{.+}}, %{{.+}} {args = array<i64: 0, 1, 4, -1, 5, 2, 0, 6, 7, 3>, ops = ["Div", "Erf", "Add", "Mul", "Mul"], {{.+}}} : (tensor<4x8x!quant.uniform<i8:f32, 2.000000e-02:3>>, tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<4x8x!quant.uniform<i8:f32, 1.000000e-02:-100>>
+// CHECK-NOT: edge.QuantizeLinear
+// CHECK-NEXT: return %[[Y]]
+func.func @gelu_table(%q: tensor<4x8x!quant.uniform<i8:f32, 0.02:3>>) -> tensor<4x8x!quant.uniform<i8:f32, 0.01:-100>> {
+  %s = edge.constant dense<1.41421354> : tensor<f32>
+  %one = edge.constant dense<1.0> : tensor<f32>
+  %half = edge.constant dense<0.5> : tensor<f32>
+  %x = edge.DequantizeLinear %q : (tensor<4x8x!quant.uniform<i8:f32, 0.02:3>>) -> tensor<4x8xf32>
+  %0 = edge.Div %x, %s : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %1 = edge.Erf %0 : tensor<4x8xf32>
+  %2 = edge.Add %1, %one : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %3 = edge.Mul %x, %2 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %4 = edge.Mul %3, %half : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %y = edge.QuantizeLinear %4 : (tensor<4x8xf32>) -> tensor<4x8x!quant.uniform<i8:f32, 0.01:-100>>
+  return %y : tensor<4x8x!quant.uniform<i8:f32, 0.01:-100>>
+}
+
+// -----
+
+// The quantized value need not be the first input: here the scalar is, and the table's
+// registers 0 and 1 trade places. Not folded: a program of two activations, a per-row
+// constant ([8]), a result with another user than its QuantizeLinear.
+// CHECK-LABEL: func.func @tables
+// CHECK-SAME: (%[[X:.+]]: tensor<4x8x!quant.uniform<i8:f32, 2.000000e-02>>, %[[Z:.+]]: tensor<4x8xf32>)
+// CHECK: edge.FusedElementwise %[[X]], %{{.+}} {args = array<i64: 1, 0, 2, -1>, ops = ["Sub", "Sigmoid"], {{.+}}} : (tensor<4x8x!quant.uniform<i8:f32, 2.000000e-02>>, tensor<f32>) -> tensor<4x8x!quant.uniform<i8:f32, 3.906250e-03:-128>>
+// CHECK: edge.FusedElementwise {{.+}} : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+// CHECK: edge.FusedElementwise {{.+}} : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+// CHECK: edge.FusedElementwise {{.+}} : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+func.func @tables(%q: tensor<4x8x!quant.uniform<i8:f32, 0.02>>, %z: tensor<4x8xf32>)
+    -> (tensor<4x8x!quant.uniform<i8:f32, 0.00390625:-128>>, tensor<4x8x!quant.uniform<i8:f32, 0.00390625:-128>>,
+        tensor<4x8x!quant.uniform<i8:f32, 0.00390625:-128>>, tensor<4x8x!quant.uniform<i8:f32, 0.00390625:-128>>, tensor<4x8xf32>) {
+  %c = edge.constant dense<1.0> : tensor<f32>
+  %row = edge.constant dense<1.0> : tensor<8xf32>
+  %x = edge.DequantizeLinear %q : (tensor<4x8x!quant.uniform<i8:f32, 0.02>>) -> tensor<4x8xf32>
+  %0 = edge.Sub %c, %x : (tensor<f32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %1 = edge.Sigmoid %0 : tensor<4x8xf32>
+  %y0 = edge.QuantizeLinear %1 : (tensor<4x8xf32>) -> tensor<4x8x!quant.uniform<i8:f32, 0.00390625:-128>>
+  %2 = edge.Sub %z, %x : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %3 = edge.Sigmoid %2 : tensor<4x8xf32>
+  %y1 = edge.QuantizeLinear %3 : (tensor<4x8xf32>) -> tensor<4x8x!quant.uniform<i8:f32, 0.00390625:-128>>
+  %4 = edge.Sub %x, %row : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %5 = edge.Sigmoid %4 : tensor<4x8xf32>
+  %y2 = edge.QuantizeLinear %5 : (tensor<4x8xf32>) -> tensor<4x8x!quant.uniform<i8:f32, 0.00390625:-128>>
+  %6 = edge.Mul %x, %c : (tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  %7 = edge.Sigmoid %6 : tensor<4x8xf32>
+  %y3 = edge.QuantizeLinear %7 : (tensor<4x8xf32>) -> tensor<4x8x!quant.uniform<i8:f32, 0.00390625:-128>>
+  return %y0, %y1, %y2, %y3, %7 : tensor<4x8x!quant.uniform<i8:f32, 0.00390625:-128>>, tensor<4x8x!quant.uniform<i8:f32, 0.00390625:-128>>,
+         tensor<4x8x!quant.uniform<i8:f32, 0.00390625:-128>>, tensor<4x8x!quant.uniform<i8:f32, 0.00390625:-128>>, tensor<4x8xf32>
+}
+
+// -----
+
+// Through Reshapes (a Gemm's flattened rows and back): the table runs in the
+// QuantizeLinear's shape, here the DequantizeLinear's too, so no Reshape is left.
+// CHECK-LABEL: func.func @gelu_table_reshaped
+// CHECK-NEXT: edge.constant
+// CHECK-NEXT: %[[Y:.+]] = edge.FusedElementwise %arg0, %{{.+}} {{.+}} : (tensor<4x8x!quant.uniform<i8:f32, 2.000000e-02:3>>, tensor<f32>) -> tensor<4x8x!quant.uniform<i8:f32, 1.000000e-02:-100>>
+// CHECK-NEXT: return %[[Y]]
+func.func @gelu_table_reshaped(%q: tensor<4x8x!quant.uniform<i8:f32, 0.02:3>>) -> tensor<4x8x!quant.uniform<i8:f32, 0.01:-100>> {
+  %half = edge.constant dense<0.5> : tensor<f32>
+  %x = edge.DequantizeLinear %q : (tensor<4x8x!quant.uniform<i8:f32, 0.02:3>>) -> tensor<4x8xf32>
+  %r = edge.Reshape %x : (tensor<4x8xf32>) -> tensor<4x1x8xf32>
+  %0 = edge.Mul %r, %half : (tensor<4x1x8xf32>, tensor<f32>) -> tensor<4x1x8xf32>
+  %1 = edge.Tanh %0 : tensor<4x1x8xf32>
+  %b = edge.Reshape %1 : (tensor<4x1x8xf32>) -> tensor<4x8xf32>
+  %y = edge.QuantizeLinear %b : (tensor<4x8xf32>) -> tensor<4x8x!quant.uniform<i8:f32, 0.01:-100>>
+  return %y : tensor<4x8x!quant.uniform<i8:f32, 0.01:-100>>
+}

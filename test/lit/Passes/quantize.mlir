@@ -100,6 +100,49 @@ func.func @attention(%x: tensor<4x8xf32> {edge.calib_range = array<f32: -1.0, 1.
   return %o : tensor<4x8xf32>
 }
 
+// A GELU between two integer Gemms (x * 0.5 * (1 + erf(x / sqrt 2)), as torch exports
+// it): a function of one activation with f32 scalar constants, so it stays float as a
+// whole, with pairs at its input and its result only (no int8 Mul of x and 1 + erf between
+// more pairs); edge-fuse-elementwise then makes it one table op.
+// CHECK-LABEL: func.func @gelu
+// CHECK: %[[G:.+]] = edge.Gemm
+// CHECK-NEXT: %[[GQ:.+]] = edge.QuantizeLinear %[[G]]
+// CHECK-NEXT: %[[GD:.+]] = edge.DequantizeLinear %[[GQ]]
+// CHECK-NOT: edge.QuantizeLinear
+// CHECK: %[[D:.+]] = edge.Div %[[GD]]
+// CHECK-NEXT: %[[E:.+]] = edge.Erf %[[D]]
+// CHECK-NEXT: %[[A:.+]] = edge.Add %[[E]]
+// CHECK-NEXT: %[[M:.+]] = edge.Mul %[[GD]], %[[A]] : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+// CHECK-NEXT: %[[H:.+]] = edge.Mul %[[M]]
+// CHECK-NEXT: %[[HQ:.+]] = edge.QuantizeLinear %[[H]]
+// CHECK-NEXT: %[[HD:.+]] = edge.DequantizeLinear %[[HQ]]
+// CHECK: edge.Gemm %[[HD]]
+
+// FOLD-LABEL: func.func @gelu
+// FOLD: edge.Gemm {{.+}} -> tensor<2x4x!quant.uniform<i8:f32
+// FOLD: edge.DequantizeLinear
+// FOLD-NOT: edge.QuantizeLinear
+// FOLD: edge.Mul {{.+}} : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+// FOLD-NEXT: edge.QuantizeLinear
+// FOLD-NEXT: edge.Gemm {{.+}} -> tensor<2x4x!quant.uniform<i8:f32
+func.func @gelu(%x: tensor<2x4xf32> {edge.calib_range = array<f32: -1.0, 1.0>}) -> tensor<2x4xf32> {
+  %w = edge.constant dense<0.25> : tensor<4x4xf32>
+  %b = edge.constant dense<0.0> : tensor<4xf32>
+  %g = edge.Gemm %x, %w, %b {alpha = 1.0 : f32, beta = 1.0 : f32, transA = 0 : i64, transB = 0 : i64, edge.calib_range = array<f32: -1.0, 1.0>}
+      : (tensor<2x4xf32>, tensor<4x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  %sqrt2 = edge.constant dense<1.41421354> : tensor<f32>
+  %one = edge.constant dense<1.0> : tensor<f32>
+  %half = edge.constant dense<0.5> : tensor<f32>
+  %d = edge.Div %g, %sqrt2 {edge.calib_range = array<f32: -0.7, 0.7>} : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %e = edge.Erf %d {edge.calib_range = array<f32: -0.7, 0.7>} : tensor<2x4xf32>
+  %a = edge.Add %e, %one {edge.calib_range = array<f32: 0.3, 1.7>} : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %m = edge.Mul %g, %a {edge.calib_range = array<f32: -0.3, 1.7>} : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  %h = edge.Mul %m, %half {edge.calib_range = array<f32: -0.15, 0.85>} : (tensor<2x4xf32>, tensor<f32>) -> tensor<2x4xf32>
+  %o = edge.Gemm %h, %w, %b {alpha = 1.0 : f32, beta = 1.0 : f32, transA = 0 : i64, transB = 0 : i64, edge.calib_range = array<f32: -1.0, 1.0>}
+      : (tensor<2x4xf32>, tensor<4x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %o : tensor<2x4xf32>
+}
+
 // The quantize pipeline first fuses a Linear's MatMul and bias Add into one Gemm, which
 // takes the Add's range: the bias becomes the int8 Gemm's int32 bias (no float Add
 // between a DequantizeLinear and a QuantizeLinear). Rank 3 ([S, 1, d]): the rows

@@ -26,15 +26,26 @@ def Edge_FusedElementwiseOp : Edge_Op<"FusedElementwise", [Pure]> {
     Each step computes exactly what the single op's kernel computes, so fused and
     unfused execution give the same bits with the same kernel set (ref or x86).
     `edge-fuse-elementwise` creates it; the kernels are in runtime/kernels/README.md.
+
+    Quantized (a table): input 0 and the result per-tensor i8/u8, every other input an
+    f32 constant of one element. The program is then a function of one code, computed
+    through a 256-entry table built when the kernel is prepared: for each input code q,
+    the code that DequantizeLinear -> the f32 program -> QuantizeLinear gives (ONNX
+    semantics, the f32 steps as above), so the table op equals the three ops it
+    replaces bit for bit. `edge-fuse-elementwise` makes it of a DequantizeLinear ->
+    FusedElementwise -> QuantizeLinear chain (static INT8's GELU between two int8
+    MatMuls).
   }];
-  let arguments = (ins Variadic<StaticShapeTensorOf<[F32]>>:$inputs, StrArrayAttr:$ops,
+  let arguments = (ins Variadic<Edge_Tensor>:$inputs, StrArrayAttr:$ops,
                    DenseI64ArrayAttr:$args, DenseF32ArrayAttr:$params);
-  let results = (outs StaticShapeTensorOf<[F32]>:$output);
+  let results = (outs Edge_Tensor:$output);
   let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     // The most inputs and steps the kernels take (their register file).
     static constexpr int64_t kMaxInputs = 8, kMaxSteps = 24;
+    // A table over one quantized input (see the description).
+    bool isQuantizedTable();
   }];
 }
 
