@@ -89,7 +89,9 @@ def parse_inspect(text):
                 t["axis"], t["scale_range"] = int(pa.group(1)), (float(pa.group(3)), float(pa.group(4)))
             else:
                 raise QdqError("unknown quantization in `edgec inspect --tensors`: %r" % line)
-        tensors.setdefault(name, t)  # a DequantizeLinear copy may share a name; the first is the int8 one
+        # A DequantizeLinear copy (or a float Reshape) may share a name: the int8 one wins.
+        if name not in tensors or (t["dtype"] == "int8" and tensors[name]["dtype"] != "int8"):
+            tensors[name] = t
     if not tensors:
         raise QdqError("`edgec inspect --tensors` listed no tensors")
     return tensors
@@ -182,6 +184,13 @@ def build_qdq(float_path, inspect_text, out_path, act_type="uint8"):
                              (cmax is None or float(cmax) >= hi - 1e-6 * t["scale"]))
             if removable:
                 drop[act.name] = act.input[0]
+    # The int8 copy of a fused Linear's input, when edgec quantized it after flattening
+    # its rows (a Reshape named after the MatMul): "<MatMul>.quantized".
+    for mm, _ in linear_bias.values():
+        t = _int8_act(tensors, mm.name + ".quantized")
+        if t and _int8_act(tensors, mm.name) and mm.input[0] not in params:
+            params[mm.input[0]] = (t["scale"], t["zp"])
+            mapped.add(mm.name + ".quantized")
     unmapped = sorted(name for name, t in tensors.items()
                       if _int8_act(tensors, name) and name not in mapped)
     if unmapped:
