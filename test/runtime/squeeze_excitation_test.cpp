@@ -63,11 +63,16 @@ Inputs makeInputs(const Case &c, uint32_t seed) {
           Tensor::of<float>({C}, randomFloats(C, seed + 4, -1.f, 1.f))};
 }
 
+// A Conv epilogue's attributes, as edge-fuse-activation and edge-fuse-epilogue write them.
+void addActivation(AttrList &a, const char *activation) {
+  if (*activation) a.s("activation", activation);
+  if (std::string(activation) == "Relu") a.f("act_min", 0.f).f("act_max", 3.4e38f);
+  if (std::string(activation) == "Clip") a.f("act_min", -0.25f).f("act_max", 0.75f);
+}
+
 AttrList attrs(const Case &c) {
   AttrList a;
-  if (*c.activation) a.s("activation", c.activation);
-  if (std::string(c.activation) == "Relu") a.f("act_min", 0.f).f("act_max", 3.4e38f);
-  if (std::string(c.activation) == "Clip") a.f("act_min", -0.25f).f("act_max", 0.75f);
+  addActivation(a, c.activation);
   a.s("gate", c.hardSigmoid ? "HardSigmoid" : "Sigmoid");
   if (c.hardSigmoid) a.f("gate_alpha", float(1.0 / 6.0)).f("gate_beta", 0.5f);
   return a;
@@ -97,9 +102,7 @@ std::vector<float> unfusedRef(const Case &c, Inputs &in) {
     AttrList a;
     a.i("group", 1).ints("kernel_shape", std::vector<int64_t>(nd, 1)).ints("strides", std::vector<int64_t>(nd, 1));
     a.ints("pads", std::vector<int64_t>(2 * nd, 0)).ints("dilations", std::vector<int64_t>(nd, 1));
-    if (*activation) a.s("activation", activation);
-    if (std::string(activation) == "Relu") a.f("act_min", 0.f).f("act_max", 3.4e38f);
-    if (std::string(activation) == "Clip") a.f("act_min", -0.25f).f("act_max", 0.75f);
+    addActivation(a, activation);
     runKernel("Conv", {&x, &w, &b}, {&y}, a);
     return y;
   };

@@ -94,5 +94,8 @@ struct PoolWindows {
 };
 // Input X [N, C, D...], output Y of X's dtype; validates attributes and shapes.
 PoolWindows parsePool(const KernelSignature &sig);
+// GlobalAveragePool's mean of one plane of n floats, in its defined order (ref/pool.cpp):
+// SqueezeExcitation's ref kernel pools with it too.
+float planeMean(const float *x, int64_t n);
 
 }  // namespace edgec::rt::ref

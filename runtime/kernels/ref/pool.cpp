@@ -7,7 +7,6 @@
 #include <limits>
 
 #include "ref/plans.h"
-#include "ref/squeeze_excitation.h"
 #include "ref/quant_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
@@ -81,6 +80,18 @@ PoolWindows parsePool(const KernelSignature &sig) {
     }
   }
   return w;
+}
+
+float planeMean(const float *x, int64_t n) {
+  // 16 partial sums in double, partial j over the elements i = j (mod 16) in order, then
+  // added pairwise (j + 8, + 4, + 2, + 1): an order the x86 kernels keep with independent
+  // vector chains (ONNX leaves it open; in double it rarely differs from a sequential
+  // sum, and never by more than a sequential sum's error).
+  double partial[16] = {};
+  for (int64_t i = 0; i < n; ++i) partial[i % 16] += x[i];
+  for (int w = 8; w >= 1; w /= 2)
+    for (int j = 0; j < w; ++j) partial[j] += partial[j + w];
+  return static_cast<float>(partial[0] / static_cast<double>(n));
 }
 
 namespace {
@@ -183,7 +194,7 @@ public:
           if (xs[i] > m || std::isnan(xs[i])) m = xs[i];
         y[pl] = m;
       } else {
-        y[pl] = planeMean(xs, size_);  // in the order ref/squeeze_excitation.cpp defines
+        y[pl] = planeMean(xs, size_);
       }
     }
   }

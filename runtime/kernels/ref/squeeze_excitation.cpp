@@ -43,18 +43,6 @@ void parseSqueezeExcitation(const KernelSignature &sig, SqueezeExcitationPlan *p
   p->gateBeta = sig.attrs.f("gate_beta", 0.5f);
 }
 
-float planeMean(const float *x, int64_t n) {
-  // 16 partial sums in double, partial j over the elements i = j (mod 16) in order, then
-  // added pairwise (j + 8, + 4, + 2, + 1): an order the x86 kernel keeps with independent
-  // vector chains (ONNX leaves it open; in double it rarely differs from a sequential
-  // sum, and never by more than a sequential sum's error).
-  double partial[16] = {};
-  for (int64_t i = 0; i < n; ++i) partial[i % 16] += x[i];
-  for (int w = 8; w >= 1; w /= 2)
-    for (int j = 0; j < w; ++j) partial[j] += partial[j + w];
-  return static_cast<float>(partial[0] / static_cast<double>(n));
-}
-
 namespace {
 
 class RefSqueezeExcitation final : public Kernel {

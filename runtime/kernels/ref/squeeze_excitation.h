@@ -1,7 +1,7 @@
 // SqueezeExcitation (the op edge-fuse-squeeze-excitation creates): the plan that the ref
 // kernel (ref/squeeze_excitation.cpp) and the x86 one (x86/squeeze_excitation_avx2.cpp)
 // share. Plain data and out-of-line functions, so the ISA file includes nothing inline
-// from ref/.
+// from ref/. The pooling is GlobalAveragePool's `planeMean` (ref/plans.h).
 #pragma once
 
 #include <cstdint>
@@ -22,8 +22,5 @@ struct SqueezeExcitationPlan {
 // Validates a SqueezeExcitation call (inputs X [N, C, D...], W1 [C1, C, 1...], B1 [C1],
 // W2 [C, C1, 1...], B2 [C]; f32; output X's shape) and plans it.
 void parseSqueezeExcitation(const KernelSignature &sig, SqueezeExcitationPlan *p);
-
-// GlobalAveragePool's mean of one plane in ref's defined order (ref/pool.cpp).
-float planeMean(const float *x, int64_t n);
 
 }  // namespace edgec::rt::ref

@@ -40,12 +40,6 @@ void transpose(const float *src, int64_t rows, int64_t cols, float *dst) {
     for (int64_t c = 0; c < cols; ++c) dst[c * rows + r] = src[r * cols + c];
 }
 
-// The first `n` (clamped to 0..8) lanes, as a maskload/maskstore mask.
-__m256i lanesBelow(int64_t n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(std::clamp<int64_t>(n, 0, 8))),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 // out[o] = bias[o] + sum over i in order of in[i] * wT[i * outs + o], for o < outs, then
 // `finish` on each vector of outputs: four vectors (32 outputs) at a time, four independent
 // chains; past `outs` the lanes load zeros and are not stored.
@@ -57,7 +51,7 @@ void matVec(const float *wT, const float *bias, const float *in, int64_t ins, in
     __m256i mask[4];
     VF acc[4];
     for (int k = 0; k < 4; ++k) {
-      mask[k] = lanesBelow(outs - o - k * V::kLanes);
+      mask[k] = firstLanes8(outs - o - k * V::kLanes);
       acc[k] = _mm256_maskload_ps(bias + o + k * V::kLanes, mask[k]);
     }
     if (o + kGroup <= outs) {
