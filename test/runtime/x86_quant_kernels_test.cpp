@@ -100,11 +100,14 @@ float outputScale(float sx, float sw, int64_t K, float factor) {
 
 // ---- Conv ----
 
-void checkConv(const ConvCase &c, const Variant &v, std::mt19937 &rng) {
+// lowZx: the activation zero point is the dtype's lowest code (zxu = 0, as after a Relu),
+// which the depthwise flat mode reads with zero-masked loads.
+void checkConv(const ConvCase &c, const Variant &v, std::mt19937 &rng, bool lowZx = false) {
   const std::string what = "conv x" + shapeStr(c.x) + " w" + shapeStr(c.w()) + " g" + std::to_string(c.group) +
                            " s" + shapeStr(c.strides) + " p" + shapeStr(c.pads) + " d" + shapeStr(c.dilations) + " " +
-                           variantStr(v);
-  const QP xp = {randomScale(rng), activationZp(v.xt, rng)};
+                           variantStr(v) + (lowZx ? " lowest zx" : "");
+  QP xp = {randomScale(rng), activationZp(v.xt, rng)};
+  if (lowZx) xp.zp = qmin(v.xt);
   auto x = makeQ(v.xt, c.x, randomCodes(numelOf(c.x), v.xt, rng), xp);
   const int64_t M = c.outChannels;
   std::vector<float> ws(static_cast<size_t>(M));
@@ -139,6 +142,7 @@ void checkConv(const ConvCase &c, const Variant &v, std::mt19937 &rng) {
 struct ConvShape {
   ConvCase c;
   int variants;
+  bool lowZx = false;  // every variant with the lowest activation zero point
 };
 
 std::vector<ConvShape> convShapes() {
@@ -206,6 +210,26 @@ std::vector<ConvShape> convShapes() {
       // 1-D and 3-D (im2col).
       {conv({2, 6, 31}, 10, 1, {3}, {2}, {1}, {1, 1}), 4},
       {conv({1, 4, 5, 6, 7}, 6, 2, {2, 3, 2}, {1, 2, 1}, {1, 1, 2}, {1, 0, 1, 0, 1, 1}), 4},
+      // Depthwise flat mode (AVX-512 VNNI; quad mode's weights, stride 1, output rows as
+      // wide as the input's, W < 64): 7x7 maps (one block of 64, no flipped copy), 14x14
+      // (an i8 plane flipped into scratch when zxu = 0, pipelined over the channels), 5x5 on
+      // two images, 7x7 kernels (kernel rows and quads at run time; flat only with zxu = 0),
+      // vertical dilation and uneven vertical pads (OH != H), a 1x3 kernel, a channel
+      // multiplier, one column, many blocks with a tail; rows with pads that narrow them
+      // (OW != W) stay in quad mode.
+      {conv({1, 6, 7, 7}, 6, 6, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4},
+      {conv({1, 6, 7, 7}, 6, 6, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4, true},
+      {conv({1, 5, 14, 14}, 5, 5, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4, true},
+      {conv({2, 6, 13, 11}, 6, 6, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}), 4, true},
+      {conv({2, 6, 13, 11}, 6, 6, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}), 4},
+      {conv({1, 4, 9, 20}, 4, 4, {7, 7}, {1, 1}, {1, 1}, {3, 3, 3, 3}), 4, true},
+      {conv({1, 3, 12, 10}, 3, 3, {3, 3}, {1, 1}, {2, 1}, {0, 1, 3, 1}), 4},
+      {conv({1, 3, 12, 10}, 3, 3, {3, 3}, {1, 1}, {2, 1}, {0, 1, 3, 1}), 2, true},
+      {conv({1, 4, 5, 30}, 4, 4, {1, 3}, {1, 1}, {1, 1}, {0, 1, 0, 1}), 4},
+      {conv({1, 3, 6, 5}, 6, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4, true},
+      {conv({1, 3, 9, 1}, 3, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4},
+      {conv({1, 2, 33, 31}, 2, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4, true},
+      {conv({1, 4, 10, 20}, 4, 4, {3, 3}, {1, 1}, {1, 1}, {1, 0, 1, 0}), 4, true},
   };
 }
 
@@ -214,7 +238,7 @@ TEST(X86QuantKernels, ConvMatchesRefBitExactly) {
   std::mt19937 rng(7);
   int i = 0;
   for (const ConvShape &s : convShapes())
-    for (int k = 0; k < s.variants; ++k) checkConv(s.c, variant(i++), rng);
+    for (int k = 0; k < s.variants; ++k) checkConv(s.c, variant(i++), rng, s.lowZx);
 }
 
 // ---- MatMul ----

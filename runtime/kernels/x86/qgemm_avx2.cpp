@@ -45,6 +45,10 @@ constexpr bool kDepthwiseQuads = false;
 void depthwiseQuadsPlane(const uint8_t *, const int64_t *, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
                          const int32_t *, int32_t, const Epi &, uint8_t *, uint8_t *) {}
 void copyFlipped(const uint8_t *, int64_t, uint8_t, uint8_t *) {}
+constexpr bool kDepthwiseFlat = false;
+enum FlatFill { kMerge, kFlip, kZero };
+void depthwiseFlatPlane(const uint8_t *, const int64_t *, int64_t, int64_t, int64_t, const uint64_t *, const int32_t *,
+                        int32_t, const Epi &, int, uint8_t, uint8_t *) {}
 // Nor the implicit-GEMM Conv path.
 constexpr bool kImplicitConv = false;
 void quadRow(const uint8_t *const *, int, int64_t, int64_t, int64_t, int64_t, uint8_t, uint8_t, uint8_t *) {}

@@ -545,6 +545,86 @@ void depthwiseQuadsPlane(const uint8_t *plane, const int64_t *rowOffsets, int64_
       _mm512_mask_storeu_epi8(y + c, firstBytes(OW - c), _mm512_loadu_si512(tmp + c));
 }
 
+// Depthwise flat mode (qgemm_driver.inc, prepareDepthwiseFlat): quad mode's arithmetic on
+// stride-1 convs whose output rows are as wide as the input's (OW = W), read in place: output
+// t = oh W + ow, and tap (kh, kw) of it reads the channel's input byte t + (kh dh - ph) W + kw
+// - pw, so the taps of quad q of kernel row kh are the four bytes at t + off[kh][q]. As in quad
+// mode, vector p lane j of a block of 64 is output t0 + p + 4j, whose four bytes start at t0 +
+// p + off + 4j: 64 contiguous bytes from t0 + p + off. Bytes that do not belong to the output's
+// window (a padding row or column, the previous or next row's ends, a tap past KW, an output
+// past T) are masked off by masks[block][kh][q][p], built at prepare, and read as zxu (the
+// zero point's unsigned code); masked-off bytes are never touched, so the loads may reach
+// before and past the plane. No padded copy of the plane, no virtual outputs to drop: the
+// codes go straight to the channel's output plane. Fill: how the masked-off bytes get zxu:
+//   kMerge  a merge-masked load of unsigned codes (u8), zxu elsewhere;
+//   kFlip   i8 codes, made unsigned by a masked add of 128 that also puts zxu elsewhere;
+//   kZero   zxu = 0: a zero-masked load of unsigned codes (u8, or an i8 plane flipped
+//           beforehand), no vector operation.
+enum FlatFill { kMerge, kFlip, kZero };
+
+template <int KH, int NQ, int Fill>
+void depthwiseFlatFixed(const uint8_t *x, const int64_t *offs, int64_t kh_, int64_t nq_, int64_t T,
+                        const uint64_t *masks, const int32_t *wq, int32_t init, const Epi &e, uint8_t zxu, uint8_t *y) {
+  constexpr int kMaxW = KH > 0 ? KH * NQ : 1;
+  const int64_t taps = KH > 0 ? KH * NQ : kh_ * nq_;
+  const ChannelRq rq(e, 0);
+  const Narrow narrow(e.zy, e.lo, e.hi);
+  const __m512i fill = _mm512_set1_epi8(static_cast<char>(zxu)), flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  __m512i w[kMaxW];
+  if (KH > 0) {
+    EDGEC_UNROLL
+    for (int i = 0; i < kMaxW; ++i) w[i] = _mm512_set1_epi32(wq[i]);
+  }
+  auto quads = [&](const uint8_t *src, __mmask64 m) {
+    if (Fill == kZero) return _mm512_maskz_loadu_epi8(m, src);
+    if (Fill == kFlip) return _mm512_mask_add_epi8(fill, m, _mm512_maskz_loadu_epi8(m, src), flip);
+    return _mm512_mask_loadu_epi8(fill, m, src);
+  };
+  for (int64_t t0 = 0; t0 < T; t0 += 64, masks += 4 * taps) {
+    const uint8_t *base = x + t0;
+    __m512i acc[4];
+    EDGEC_UNROLL
+    for (int p = 0; p < 4; ++p) acc[p] = _mm512_set1_epi32(init);
+    if (KH > 0) {
+      EDGEC_UNROLL
+      for (int i = 0; i < kMaxW; ++i)
+        EDGEC_UNROLL
+        for (int p = 0; p < 4; ++p)
+          acc[p] = _mm512_dpbusd_epi32(acc[p], quads(base + offs[i] + p, masks[4 * i + p]), w[i]);
+    } else {
+      for (int64_t i = 0; i < taps; ++i) {
+        const __m512i wv = _mm512_set1_epi32(wq[i]);
+        EDGEC_UNROLL
+        for (int p = 0; p < 4; ++p)
+          acc[p] = _mm512_dpbusd_epi32(acc[p], quads(base + offs[i] + p, masks[4 * i + p]), wv);
+      }
+    }
+    EDGEC_UNROLL
+    for (int p = 0; p < 4; ++p) acc[p] = rq.apply(acc[p], e);
+    _mm512_mask_storeu_epi8(y + t0, firstBytes(T - t0), quadOrder<1>(narrow.bytes(acc[0], acc[1], acc[2], acc[3])));
+  }
+}
+
+constexpr bool kDepthwiseFlat = true;
+
+template <int Fill>
+void depthwiseFlatKernel(const uint8_t *x, const int64_t *offs, int64_t KH, int64_t nq, int64_t T,
+                         const uint64_t *masks, const int32_t *wq, int32_t init, const Epi &e, uint8_t zxu, uint8_t *y) {
+  if (KH == 3 && nq == 1) return depthwiseFlatFixed<3, 1, Fill>(x, offs, KH, nq, T, masks, wq, init, e, zxu, y);
+  if (KH == 5 && nq == 2) return depthwiseFlatFixed<5, 2, Fill>(x, offs, KH, nq, T, masks, wq, init, e, zxu, y);
+  return depthwiseFlatFixed<0, 0, Fill>(x, offs, KH, nq, T, masks, wq, init, e, zxu, y);
+}
+
+// One channel of flat mode: its T = OH OW outputs from its input plane x (unsigned codes
+// for kMerge and kZero, i8 codes for kFlip).
+void depthwiseFlatPlane(const uint8_t *x, const int64_t *offs, int64_t KH, int64_t nq, int64_t T,
+                        const uint64_t *masks, const int32_t *wq, int32_t init, const Epi &e, int fill, uint8_t zxu,
+                        uint8_t *y) {
+  if (fill == kZero) return depthwiseFlatKernel<kZero>(x, offs, KH, nq, T, masks, wq, init, e, zxu, y);
+  if (fill == kFlip) return depthwiseFlatKernel<kFlip>(x, offs, KH, nq, T, masks, wq, init, e, zxu, y);
+  return depthwiseFlatKernel<kMerge>(x, offs, KH, nq, T, masks, wq, init, e, zxu, y);
+}
+
 // ---------------------------------------------------------------------------------------
 // Implicit-GEMM Conv (qgemm_driver.inc, Path::Implicit): the input is copied once into
 // "quad planes" (per group of four input channels, per stride phase: the padded plane's
