@@ -42,9 +42,15 @@ using BcastT = int16_t;        // broadcast operands are widened to int16
 
 // The depthwise quad mode (qgemm_driver.inc) needs vpdpbusd: not on this level.
 constexpr bool kDepthwiseQuads = false;
-void depthwiseQuadsPlane(const uint8_t *, const int64_t *, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
-                         const int32_t *, int32_t, const Epi &, uint8_t *, uint8_t *) {}
+struct QuadSegments {
+  const int64_t *start, *at;
+  const uint64_t *mask;
+};
+void depthwiseQuadsPlane(const uint8_t *, const int64_t *, int64_t, int64_t, int64_t, int64_t, int64_t, const int32_t *,
+                         int32_t, const Epi &, const QuadSegments &, uint8_t *) {}
 void copyFlipped(const uint8_t *, int64_t, uint8_t, uint8_t *) {}
+void copyPlaneRows(const uint8_t *, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                   uint8_t, uint8_t *) {}
 constexpr bool kDepthwiseFlat = false;
 enum FlatFill { kMerge, kFlip, kZero };
 void depthwiseFlatPlane(const uint8_t *, const int64_t *, int64_t, int64_t, int64_t, const uint64_t *, const int32_t *,

@@ -476,10 +476,20 @@ template <int SW> __m512i quadOrder(__m512i b) {
   return _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), _mm512_shuffle_epi8(b, t));
 }
 
+// Where a block of 64 virtual outputs goes (qgemm_driver.inc, prepareDepthwiseQuads): per
+// block b the segments segStart[b] .. segStart[b + 1], each the bytes `mask` of the block's
+// vector stored at y + at (the valid outputs of one output row: virtual output t0 + i of
+// row oh lands at oh OW + t0 + i - oh V).
+struct QuadSegments {
+  const int64_t *start, *at;
+  const uint64_t *mask;
+};
+
 // KH and NQ > 0: known at compile time (unrolled, weights in registers); 0: run-time kh, nq.
+// Each block's codes are stored straight to the output rows (no scratch row to copy out).
 template <int KH, int NQ, int SW>
 void depthwiseQuadsFixed(const uint8_t *plane, const int64_t *rowOffsets, int64_t kh_, int64_t nq_, int64_t T,
-                         const int32_t *wq, int32_t init, const Epi &e, uint8_t *out) {
+                         const int32_t *wq, int32_t init, const Epi &e, const QuadSegments &seg, uint8_t *y) {
   constexpr int kMaxW = KH > 0 ? KH * NQ : 1;
   const int64_t kh = KH > 0 ? KH : kh_, nq = NQ > 0 ? NQ : nq_;
   const ChannelRq rq(e, 0);
@@ -490,7 +500,7 @@ void depthwiseQuadsFixed(const uint8_t *plane, const int64_t *rowOffsets, int64_
     for (int i = 0; i < kMaxW; ++i) w[i] = _mm512_set1_epi32(wq[i]);
   }
   const int64_t vecOff[4] = {0, SW == 1 ? 1 : 2, SW == 1 ? 2 : 64, SW == 1 ? 3 : 66};
-  for (int64_t t0 = 0; t0 < T; t0 += 64) {
+  for (int64_t t0 = 0, blk = 0; t0 < T; t0 += 64, ++blk) {
     const uint8_t *base = plane + SW * t0;
     __m512i acc[4];
     EDGEC_UNROLL
@@ -515,34 +525,50 @@ void depthwiseQuadsFixed(const uint8_t *plane, const int64_t *rowOffsets, int64_
     }
     EDGEC_UNROLL
     for (int p = 0; p < 4; ++p) acc[p] = rq.apply(acc[p], e);
-    _mm512_storeu_si512(out + t0, quadOrder<SW>(narrow.bytes(acc[0], acc[1], acc[2], acc[3])));
+    const __m512i bytes = quadOrder<SW>(narrow.bytes(acc[0], acc[1], acc[2], acc[3]));
+    for (int64_t i = seg.start[blk]; i < seg.start[blk + 1]; ++i) _mm512_mask_storeu_epi8(y + seg.at[i], seg.mask[i], bytes);
   }
 }
 
-// One channel: its OH x V virtual outputs into tmp, then the first OW of each V to y.
+// One channel: its OH x V virtual outputs, the first OW of each V stored to y.
 void depthwiseQuadsPlane(const uint8_t *plane, const int64_t *rowOffsets, int64_t KH, int64_t nq, int64_t sw,
-                         int64_t OH, int64_t V, int64_t OW, const int32_t *wq, int32_t init, const Epi &e, uint8_t *tmp,
+                         int64_t OH, int64_t V, const int32_t *wq, int32_t init, const Epi &e, const QuadSegments &seg,
                          uint8_t *y) {
   const int64_t T = OH * V;
   if (sw == 1) {
     if (KH == 3 && nq == 1)
-      depthwiseQuadsFixed<3, 1, 1>(plane, rowOffsets, KH, nq, T, wq, init, e, tmp);
+      depthwiseQuadsFixed<3, 1, 1>(plane, rowOffsets, KH, nq, T, wq, init, e, seg, y);
     else if (KH == 5 && nq == 2)
-      depthwiseQuadsFixed<5, 2, 1>(plane, rowOffsets, KH, nq, T, wq, init, e, tmp);
+      depthwiseQuadsFixed<5, 2, 1>(plane, rowOffsets, KH, nq, T, wq, init, e, seg, y);
     else
-      depthwiseQuadsFixed<0, 0, 1>(plane, rowOffsets, KH, nq, T, wq, init, e, tmp);
+      depthwiseQuadsFixed<0, 0, 1>(plane, rowOffsets, KH, nq, T, wq, init, e, seg, y);
   } else {
     if (KH == 3 && nq == 1)
-      depthwiseQuadsFixed<3, 1, 2>(plane, rowOffsets, KH, nq, T, wq, init, e, tmp);
+      depthwiseQuadsFixed<3, 1, 2>(plane, rowOffsets, KH, nq, T, wq, init, e, seg, y);
     else if (KH == 5 && nq == 2)
-      depthwiseQuadsFixed<5, 2, 2>(plane, rowOffsets, KH, nq, T, wq, init, e, tmp);
+      depthwiseQuadsFixed<5, 2, 2>(plane, rowOffsets, KH, nq, T, wq, init, e, seg, y);
     else
-      depthwiseQuadsFixed<0, 0, 2>(plane, rowOffsets, KH, nq, T, wq, init, e, tmp);
+      depthwiseQuadsFixed<0, 0, 2>(plane, rowOffsets, KH, nq, T, wq, init, e, seg, y);
   }
-  // Masked 64-byte copies (tmp holds whole blocks of 64, so full loads stay inside it).
-  for (int64_t oh = 0; oh < OH; ++oh, y += OW, tmp += V)
-    for (int64_t c = 0; c < OW; c += 64)
-      _mm512_mask_storeu_epi8(y + c, firstBytes(OW - c), _mm512_loadu_si512(tmp + c));
+}
+
+// The input rows of a quad-mode plane: plane rows [r0, r1), row r holding input row r - ph
+// (src + (r - ph) W) in its columns [c0, c0 + len), at dst + (r % sh) blockBytes + (r / sh)
+// Wp + c0; codes xor flip. Rows up to 64 bytes take one masked load and store each.
+void copyPlaneRows(const uint8_t *src, int64_t W, int64_t ph, int64_t r0, int64_t r1, int64_t sh, int64_t blockBytes,
+                   int64_t Wp, int64_t c0, int64_t len, uint8_t flip, uint8_t *dst) {
+  const __m512i f = _mm512_set1_epi8(static_cast<char>(flip));
+  const __mmask64 k = firstBytes(len);
+  int64_t phase = r0 % sh, index = r0 / sh;
+  const uint8_t *s = src + (r0 - ph) * W;
+  for (int64_t r = r0; r < r1; ++r, s += W) {
+    uint8_t *d = dst + phase * blockBytes + index * Wp + c0;
+    if (++phase == sh) phase = 0, ++index;
+    if (len <= 64)
+      _mm512_mask_storeu_epi8(d, k, _mm512_xor_si512(_mm512_maskz_loadu_epi8(k, s), f));
+    else
+      copyFlipped(s, len, flip, d);
+  }
 }
 
 // Depthwise flat mode (qgemm_driver.inc, prepareDepthwiseFlat): quad mode's arithmetic on
