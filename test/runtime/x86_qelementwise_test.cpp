@@ -1,6 +1,7 @@
 // The x86 quantized elementwise kernels (x86/qelementwise_*.cpp: Add/Sub on same-shape
-// operands, Mul on same-shape operands or one constant along rows, the 256-entry table ops,
-// per-tensor QuantizeLinear and DequantizeLinear, 2-D MaxPool, GlobalAveragePool) against
+// operands, Mul on same-shape operands or one constant along rows (long rows through a
+// per-row table), the 256-entry table ops, per-tensor QuantizeLinear and
+// DequantizeLinear, 2-D MaxPool, GlobalAveragePool) against
 // the ref kernels, bit for bit: i8 and u8 on every operand, random codes, scales and zero points (input
 // multipliers below 2^-10, output multipliers above 1 and rounding to 0), lengths that
 // leave a tail of every size class, 1, 2 and 3 threads, on each x86 level the CPU has;
@@ -194,6 +195,15 @@ TEST(X86QElementwise, MulBitExact) {
     auto x = makeQ(t, {256, 256}, cb, {0.013f, qmax(t) - 5});
     auto y2 = makeOut(t, {256, 256}, {0.017f, randomZp(t, rng)});
     checks += expectSameAsRef("Mul", {&r->t.view(), &x->t.view()}, y2->t.view(), std::string("all pairs, rows ") + name(t));
+    // Rows of 512 (every code twice): the per-row table path (AVX512_VBMI) on every pair.
+    std::vector<int32_t> wide;
+    for (int32_t k = 0; k < 2 * 256; ++k) wide.push_back(qmin(t) + (k * 7) % 256);
+    std::vector<int32_t> xs;
+    for (int32_t i = 0; i < 256; ++i) xs.insert(xs.end(), wide.begin(), wide.end());
+    auto x3 = makeQ(t, {256, 512}, xs, {0.013f, qmin(t) + 9});
+    auto y3 = makeOut(t, {256, 512}, {0.011f, randomZp(t, rng)});
+    checks += expectSameAsRef("Mul", {&r->t.view(), &x3->t.view()}, y3->t.view(),
+                              std::string("all pairs, rows of 512 ") + name(t));
   }
   // Other broadcasts go to ref.
   {

@@ -168,8 +168,9 @@ int64_t mulRowVec(const MulConsts &c, const X *x, int32_t zx, int32_t factor, Y 
   return mulLoop(c, x, zx, y, n, [&](int64_t) { return f; });
 }
 
-// The driver's scalar loop does the lookup.
+// The driver's scalar loop does the lookup (so Mul computes its rows instead).
 int64_t lutVec(const uint8_t *, const uint8_t *, uint8_t *, int64_t) { return 0; }
+constexpr bool kMulRowTables = false;
 
 template <typename Y> int64_t quantizeVec(const ref::QuantTensorParams &p, const float *x, Y *y, int64_t n) {
   const __m256 scale = _mm256_set1_ps(p.scale);

@@ -208,6 +208,8 @@ __attribute__((target("avx512vbmi"))) inline __m512i lookup64(__m512i idx, __m51
   return _mm512_mask_blend_epi8(_mm512_movepi8_mask(idx), low, high);
 }
 
+constexpr bool kMulRowTables = true;  // when the CPU has VBMI: lutVec is compiled for it
+
 __attribute__((target("avx512vbmi"))) int64_t lutVec(const uint8_t *table, const uint8_t *x, uint8_t *y, int64_t n) {
   const __m512i t0 = _mm512_loadu_si512(table), t1 = _mm512_loadu_si512(table + 64);
   const __m512i t2 = _mm512_loadu_si512(table + 128), t3 = _mm512_loadu_si512(table + 192);
