@@ -75,6 +75,23 @@ TEST(GgufMatMulX86, BitExactWithRefAtAnyThreadCount) {
     for (const Case &c : kFloatCases) expectBitExact(t, c, seed += 3);
 }
 
+TEST(GgufMatMulX86, GemvOddBlocksAndGroupTails) {
+  if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
+  // One activation row with the 32-element formats: block counts odd and even (AVX-512's
+  // q4_0 GEMV takes two blocks a step, an odd last one alone) and N below, at and
+  // between its 16-row groups; rows over 4 KB (K 8992: the L2 prefetch).
+  const Case cases[] = {
+      {{1, 32}, 5, true},     // one block, a partial group
+      {{1, 96}, 16, false},   // three blocks, one whole group
+      {{1, 160}, 33, true},   // five blocks, two groups and a row
+      {{1, 2272}, 47, false}, // 71 blocks, the last group of 15
+      {{1, 8992}, 17, true},  // 281 blocks, rows of 5058 bytes for q4_0
+  };
+  uint32_t seed = 900;
+  for (DType t : {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0})
+    for (const Case &c : cases) expectBitExact(t, c, seed += 3);
+}
+
 TEST(GgufMatMulX86, ExtremeCodesAndScales) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   // Every code byte 0xFF or 0x80 (q8_0's -128 and -1, the largest q4/q5/q6 codes, q6_k's
