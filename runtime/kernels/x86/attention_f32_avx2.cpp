@@ -59,6 +59,22 @@ struct V {
     for (int i = 1; i < 8; ++i) m = std::max(m, l[i]);
     return m;
   }
+  // 8 codes as f32.
+  static F codes(const int8_t *p) { return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(p)))); }
+  static F codes(const uint8_t *p) { return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(p)))); }
+  // Codes i .. i + 7 of dst from x = y / scale: round half to even, clamped to [lo, hi] (the
+  // dtype's range minus the zero point), NaN to 0, + zero.
+  static void quantize(F x, float lo, float hi, int32_t zero, void *dst, int64_t i) {
+    const F ordered = _mm256_cmp_ps(x, x, _CMP_ORD_Q);
+    F r = _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm256_and_ps(ordered, _mm256_min_ps(_mm256_max_ps(r, _mm256_set1_ps(lo)), _mm256_set1_ps(hi)));
+    const __m256i c = _mm256_add_epi32(_mm256_cvtps_epi32(r), _mm256_set1_epi32(zero));
+    // The low byte of each 32-bit lane (in range), lanes 0-3 and 4-7 gathered.
+    const __m256i bytes = _mm256_shuffle_epi8(c, _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                                                  0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
+    const __m256i packed = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 1, 1, 1, 1, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i *>(static_cast<char *>(dst) + i), _mm256_castsi256_si128(packed));
+  }
   // The Softmax kernel's e^x (x86/softmax_f32_driver.inc's expNonPositive): vec_math.inc's
   // exp (the same operations, so the same bits) of min(0, x), and 0 below -87.
   static F expNonPositive(F x) {
