@@ -204,8 +204,22 @@ void registerX86Kernels(KernelRegistry &r) {
   add("GgufMatMul", Isa::X86Avx512, newX86Avx512GgufMatMul, acceptsGgufMatMulVnni);
   add("RMSNormalization", Isa::X86Avx2, newX86Avx2RmsNorm, acceptsLlmAvx2);
   add("KVCacheAttention", Isa::X86Avx2, newX86Avx2KVCacheAttention, acceptsLlmAvx2);
-  add("ScaledDotProductAttention", Isa::X86Avx2, newX86Avx2AttentionF32, f32Only);
-  add("ScaledDotProductAttention", Isa::X86Avx512, newX86Avx512AttentionF32, f32Only);
+  // Q, K, V and the result each f32 or per-tensor i8/u8 (static INT8's attention, its
+  // quantize/dequantize folded in), the mask f32.
+  auto acceptsAttention = [](const KernelSignature &sig) {
+    for (size_t i = 0; i < sig.inputs.size() + sig.outputs.size(); ++i) {
+      const TensorView *t = i < sig.inputs.size() ? sig.inputs[i] : sig.outputs[i - sig.inputs.size()];
+      if (!t) continue;
+      if (t->dtype == DType::f32 && !ref::isQuantized(*t)) continue;
+      const bool isMask = i == 3 && i < sig.inputs.size();
+      const bool quantOk = !isMask && (t->dtype == DType::i8 || t->dtype == DType::u8) && t->quant &&
+                           t->quant->scheme() == pkg::QuantScheme::PerTensor;
+      if (!quantOk) return false;
+    }
+    return true;
+  };
+  add("ScaledDotProductAttention", Isa::X86Avx2, newX86Avx2AttentionF32, acceptsAttention);
+  add("ScaledDotProductAttention", Isa::X86Avx512, newX86Avx512AttentionF32, acceptsAttention);
   add("SqueezeExcitation", Isa::X86Avx2, newX86Avx2SqueezeExcitation, f32Only);
   add("Add", Isa::X86Avx2, newX86Avx2AddF32, x86::acceptsBinaryF32);
   add("Sub", Isa::X86Avx2, newX86Avx2SubF32, x86::acceptsBinaryF32);

@@ -4,14 +4,19 @@
 // the bound runtime/kernels/README.md states of ref, with the same bits at 1, 2 and 3
 // threads: S != T, head sizes that are not a multiple of the vector width, K as [T, D]
 // and as [D, T], every scale step form, masks of several broadcast shapes, causal masks
-// and rows masked entirely (NaN in both, as the unfused Softmax gives).
+// and rows masked entirely (NaN in both, as the unfused Softmax gives). Quantized Q, K, V
+// and result (static INT8's attention, per tensor, i8/u8, in any mix with f32): ref gives
+// the bits of ref DequantizeLinear -> the f32 op -> ref QuantizeLinear, x86 codes within one
+// of ref's.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
 #include "kernel_test_util.h"
+#include "quant_test_util.h"
 #include "x86_timing_util.h"
 
 namespace edgec::rt::testing {
@@ -190,6 +195,167 @@ TEST(Attention, X86WithinBoundOfRefAndThreadIndependent) {
     RecordProperty(std::string(level.name) + "_max_err_vs_ref", std::to_string(worst));
     std::printf("%s attention vs ref: max |diff| / (1 + |ref|) = %.3g\n", level.name, worst);
   }
+}
+
+// Quantized operands: which of Q, K, V and the result are quantized, and to what (f32:
+// not quantized).
+struct QuantMix {
+  DType q, k, v, y;
+  const char *what;
+};
+const std::vector<QuantMix> kMixes = {
+    {DType::i8, DType::i8, DType::i8, DType::i8, "all i8"},
+    {DType::u8, DType::u8, DType::u8, DType::u8, "all u8"},
+    {DType::i8, DType::f32, DType::u8, DType::i8, "Q i8, K f32, V u8, Y i8"},
+    {DType::f32, DType::f32, DType::f32, DType::u8, "f32 in, Y u8"},
+    {DType::i8, DType::u8, DType::i8, DType::f32, "quantized in, Y f32"},
+};
+
+// One operand: codes with parameters (quantized) or their dequantized values (f32).
+struct Operand {
+  QPtr q;
+  Tensor f{DType::f32, {1}};
+  TensorView &view() { return q ? q->t.view() : f.view(); }
+};
+
+Operand makeOperand(DType t, std::vector<int64_t> shape, float scale, std::mt19937 &rng) {
+  Operand o;
+  const std::vector<int32_t> codes = randomCodes(numelOf(shape), DType::i8, rng);
+  if (t == DType::f32) {
+    std::vector<float> x;
+    for (int32_t c : codes) x.push_back(float(c) * scale);
+    o.f = Tensor::of<float>(shape, x);
+    return o;
+  }
+  const int32_t zp = t == DType::u8 ? 128 + int32_t(rng() % 9) - 4 : int32_t(rng() % 9) - 4;
+  std::vector<int32_t> shifted;
+  for (int32_t c : codes) shifted.push_back(std::clamp(c + zp, qmin(t), qmax(t)));
+  o.q = makeQ(t, shape, shifted, {scale, zp});
+  return o;
+}
+
+// The fused op on the operands; the result's codes (quantized) or f32 bits as int32.
+std::vector<int32_t> fusedQ(const Case &c, Operand &q, Operand &k, Operand &v, Tensor &m, Operand &y,
+                            const std::vector<Isa> &isas, int threads, Isa *chosen = nullptr) {
+  AttrList attrs = attention(c);
+  std::vector<TensorView *> in = {&q.view(), &k.view(), &v.view()};
+  if (!c.mask.empty()) in.push_back(&m.view());
+  const Isa isa = runKernelOnViews("ScaledDotProductAttention", in, y.view(), isas, threads, &attrs);
+  if (chosen) *chosen = isa;
+  if (y.q) return y.q->codes();
+  std::vector<int32_t> bits(size_t(y.f.view().numel()));
+  std::memcpy(bits.data(), y.f.view().data, bits.size() * sizeof(float));
+  return bits;
+}
+
+// ref DequantizeLinear of a quantized operand (else its f32 values).
+Tensor dequantized(Operand &o) {
+  if (!o.q) return Tensor::of<float>(o.f.shape(), o.f.values<float>());
+  Tensor out(DType::f32, o.q->t.shape());
+  runKernelOnViews("DequantizeLinear", {&o.q->t.view()}, out.view(), {Isa::Ref}, 1);
+  return out;
+}
+
+struct QuantInputs {
+  Operand q, k, v, y;
+  Tensor m{DType::f32, {1}};
+};
+
+QuantInputs makeQuantInputs(const Case &c, const QuantMix &mix, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const int64_t T = c.T, D = c.D;
+  QuantInputs in;
+  in.q = makeOperand(mix.q, cat(c.batch, {c.S, D}), 0.02f, rng);
+  in.k = makeOperand(mix.k, c.keyTransposed ? cat(c.batch, {D, T}) : cat(c.batch, {T, D}), 0.015f, rng);
+  in.v = makeOperand(mix.v, cat(c.batch, {T, c.Dv}), 0.01f, rng);
+  const Inputs f = makeInputs(c, seed);
+  in.m = Tensor::of<float>(c.mask.empty() ? std::vector<int64_t>{1} : c.mask, c.mask.empty() ? std::vector<float>{0.f} : f.m);
+  const std::vector<int64_t> out = cat(c.batch, {c.S, c.Dv});
+  if (mix.y == DType::f32) in.y.f = Tensor(DType::f32, out);
+  else in.y.q = makeOut(mix.y, out, {0.0075f, mix.y == DType::u8 ? 131 : -3});
+  return in;
+}
+
+TEST(Attention, QuantizedRefIsDequantizeAttentionQuantize) {
+  uint32_t seed = 900;
+  for (const QuantMix &mix : kMixes)
+    for (const Case &c : kCases) {
+      QuantInputs in = makeQuantInputs(c, mix, seed += 10);
+      const std::vector<int32_t> got = fusedQ(c, in.q, in.k, in.v, in.m, in.y, {Isa::Ref}, 1);
+      EXPECT_EQ(fusedQ(c, in.q, in.k, in.v, in.m, in.y, {Isa::Ref}, 3), got) << mix.what << ", " << c.what;
+      // The chain the fold replaces: ref DequantizeLinear, the f32 op, ref QuantizeLinear.
+      Tensor q = dequantized(in.q), k = dequantized(in.k), v = dequantized(in.v);
+      Tensor yf(DType::f32, cat(c.batch, {c.S, c.Dv}));
+      AttrList attrs = attention(c);
+      std::vector<Tensor *> fin = {&q, &k, &v};
+      if (!c.mask.empty()) fin.push_back(&in.m);
+      runKernel("ScaledDotProductAttention", fin, {&yf}, attrs);
+      std::vector<int32_t> want;
+      if (in.y.q) {
+        QPtr yq = makeOut(mix.y, yf.shape(), {in.y.q->scale(), in.y.q->zp()});
+        runKernelOnViews("QuantizeLinear", {&yf.view()}, yq->t.view(), {Isa::Ref}, 1);
+        want = yq->codes();
+      } else {
+        want.resize(size_t(yf.view().numel()));
+        std::memcpy(want.data(), yf.view().data, want.size() * sizeof(float));
+      }
+      EXPECT_EQ(got, want) << mix.what << ", " << c.what;
+    }
+}
+
+// x86 against ref: a quantized result's codes at most one apart (the f32 values within the
+// bound above, rounded), the f32 result within the bound; the same bits at 1-3 threads.
+TEST(Attention, QuantizedX86WithinOneCodeOfRef) {
+  if (!cpuHasAvx2()) GTEST_SKIP() << "no AVX2/FMA";
+  for (const IsaLevel &level : x86Levels(false)) {
+    uint32_t seed = 1700;
+    int64_t differing = 0, total = 0;
+    for (const QuantMix &mix : kMixes)
+      for (const Case &c : kCases) {
+        QuantInputs in = makeQuantInputs(c, mix, seed += 10);
+        const std::vector<int32_t> want = fusedQ(c, in.q, in.k, in.v, in.m, in.y, {Isa::Ref}, 1);
+        Isa isa = Isa::Ref;
+        const std::vector<int32_t> got = fusedQ(c, in.q, in.k, in.v, in.m, in.y, level.isas, 1, &isa);
+        EXPECT_EQ(isa, level.expect) << mix.what << ", " << c.what;
+        for (int threads : {2, 3})
+          EXPECT_EQ(fusedQ(c, in.q, in.k, in.v, in.m, in.y, level.isas, threads), got)
+              << level.name << " " << mix.what << ", " << c.what << ": " << threads;
+        ASSERT_EQ(got.size(), want.size());
+        for (size_t i = 0; i < got.size(); ++i) {
+          if (in.y.q) {
+            EXPECT_LE(std::abs(got[i] - want[i]), 1) << level.name << " " << mix.what << ", " << c.what << " at " << i;
+            differing += got[i] != want[i];
+            ++total;
+            continue;
+          }
+          float g, w;
+          std::memcpy(&g, &got[i], 4);
+          std::memcpy(&w, &want[i], 4);
+          if (std::isnan(w) || std::isnan(g)) {
+            EXPECT_TRUE(std::isnan(w) && std::isnan(g)) << level.name << " " << mix.what << ", " << c.what << " at " << i;
+            continue;
+          }
+          EXPECT_LE(std::fabs(double(g) - w) / (1.0 + std::fabs(w)), 1e-5) << level.name << " " << mix.what << ", " << c.what;
+        }
+      }
+    std::printf("%s quantized attention vs ref: %lld of %lld codes one apart\n", level.name, (long long)differing,
+                (long long)total);
+  }
+}
+
+TEST(Attention, RefusesPerAxisAndWideQuantizedOperands) {
+  Case c = kCases[0];
+  QuantInputs in = makeQuantInputs(c, kMixes[0], 77);
+  // A per-axis Q.
+  QPtr qa = makeQAxis(DType::i8, in.q.q->t.shape(), in.q.q->codes(), std::vector<float>(16, 0.02f),
+                      std::vector<int32_t>(16, 0), 2);
+  Operand pa;
+  pa.q = std::move(qa);
+  EXPECT_THROW(fusedQ(c, pa, in.k, in.v, in.m, in.y, {Isa::Ref}, 1), Error);
+  // An i16 result.
+  Operand wide;
+  wide.q = makeOut(DType::i16, in.y.q->t.shape(), {0.001f, 0});
+  EXPECT_THROW(fusedQ(c, in.q, in.k, in.v, in.m, wide, {Isa::Ref}, 1), Error);
 }
 
 TEST(Attention, RefusesMismatchedShapes) {

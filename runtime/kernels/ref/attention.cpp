@@ -9,8 +9,17 @@
 //                                            the sum in double, e * float(1 / sum)
 //   Y  = P @ V                               gemmRef again
 // The scores of one batch item live in scratch (S x T floats per thread).
+//
+// Quantized Q, K or V (per tensor, i8/u8) are first dequantized as ref DequantizeLinear
+// does (float(q - zero) * scale), and a quantized result is quantized as ref
+// QuantizeLinear does (round half to even of y / scale in f32, + zero, saturated; NaN to
+// the zero point): the same bits as DequantizeLinear -> the f32 op -> QuantizeLinear.
 #include "ref/attention.h"
 
+#include <cmath>
+
+#include "quant_math.h"
+#include "ref/quant_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -23,8 +32,26 @@ SdpaPlan parseSdpa(const KernelSignature &sig) {
   const TensorView &v = requireInput(sig, 2, "value");
   const TensorView *m = optionalInput(sig, 3);
   const TensorView &y = requireOutput(sig, 0);
-  for (const TensorView *t : {&q, &k, &v, m, &y})
-    if (t) requireDType(sig, *t, Types<float>{}, "ScaledDotProductAttention");
+  SdpaPlan p;
+  auto operand = [&](const TensorView &t, const char *what, SdpaQuant &qp) {
+    if (!isQuantized(t)) {
+      requireDType(sig, t, Types<float>{}, "ScaledDotProductAttention");
+      return;
+    }
+    requireDType(sig, t, Types<int8_t, uint8_t>{}, "ScaledDotProductAttention's quantized tensors");
+    const QuantParams params = readQuantParams(sig, t, what, AxisRule::PerTensor);
+    qp.on = true;
+    qp.u8 = t.dtype == DType::u8;
+    qp.scale = params.scales[0];
+    qp.zero = params.zeroPoints[0];
+    qp.qmin = params.qmin;
+    qp.qmax = params.qmax;
+  };
+  operand(q, "query", p.qQuant);
+  operand(k, "key", p.kQuant);
+  operand(v, "value", p.vQuant);
+  operand(y, "output", p.yQuant);
+  if (m) requireDType(sig, *m, Types<float>{}, "ScaledDotProductAttention's mask");
   const int r = q.rank();
   if (r < 2 || k.rank() != r || v.rank() != r)
     kernelFail(sig, "query, key and value must be [B..., S, D], [B..., T, D] and [B..., T, Dv], got " +
@@ -34,7 +61,6 @@ SdpaPlan parseSdpa(const KernelSignature &sig) {
     if (!std::equal(batch.begin(), batch.end(), t->shape.begin()))
       kernelFail(sig, "query, key and value must have the same batch dims, got " + shapeStr(q.shape) + ", " +
                           shapeStr(k.shape) + " and " + shapeStr(v.shape));
-  SdpaPlan p;
   p.keyTransposed = sig.attrs.i("key_transposed", 0) != 0;
   p.qScale = sig.attrs.f("q_scale", 1.f);
   p.kScale = sig.attrs.f("k_scale", 1.f);
@@ -97,31 +123,45 @@ void gemmRows(int64_t M, int64_t N, int64_t K, const float *a, const float *b, f
 
 inline float scaleStep(float x, float c, bool divide) { return divide ? x / c : x * c; }
 
+// n elements of tensor `t` from element `offset` as f32: a quantized tensor
+// dequantized into `buf` (ref DequantizeLinear), an f32 one in place.
+const float *floats(const TensorView &t, const SdpaQuant &qp, int64_t offset, int64_t n, float *buf) {
+  if (!qp.on) return t.as<float>() + offset;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t c = qp.u8 ? int64_t(t.as<uint8_t>()[offset + i]) : int64_t(t.as<int8_t>()[offset + i]);
+    buf[i] = static_cast<float>(c - qp.zero) * qp.scale;
+  }
+  return buf;
+}
+
 class RefScaledDotProductAttention final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override { p_ = parseSdpa(sig); }
 
-  // Q' [S, D] (when scaled), K'^T [D, T], scores [S, T].
-  size_t scratchBytes() const override { return size_t(p_.S * p_.D + p_.D * p_.T + p_.S * p_.T) * sizeof(float); }
+  // Q' [S, D], K [T, D] (dequantized, when quantized), K'^T [D, T], scores [S, T], V [T,
+  // Dv] (dequantized) and Y [S, Dv] (before quantizing).
+  size_t scratchBytes() const override {
+    return size_t(p_.S * p_.D + p_.T * p_.D + p_.D * p_.T + p_.S * p_.T + p_.T * p_.Dv + p_.S * p_.Dv) *
+           sizeof(float);
+  }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
-    const float *q = in[0]->as<float>(), *k = in[1]->as<float>(), *v = in[2]->as<float>();
     const float *mask = p_.hasMask ? in[3]->as<float>() : nullptr;
-    float *y = out[0]->as<float>();
     // Batch items are independent and each is computed the same way on any thread.
     ctx.parallelFor(p_.batch, 1, [&](int64_t b0, int64_t b1, int thread) {
       float *scratch = static_cast<float *>(ctx.threadScratch(thread));
-      for (int64_t b = b0; b < b1; ++b) item(b, q, k, v, mask, y, scratch);
+      for (int64_t b = b0; b < b1; ++b) item(b, *in[0], *in[1], *in[2], mask, *out[0], scratch);
     });
   }
 
 private:
-  void item(int64_t b, const float *q, const float *k, const float *v, const float *mask, float *y,
-            float *scratch) const {
+  void item(int64_t b, const TensorView &qt, const TensorView &kt_, const TensorView &vt, const float *mask,
+            TensorView &yt, float *scratch) const {
     const int64_t S = p_.S, T = p_.T, D = p_.D, Dv = p_.Dv;
-    float *qs = scratch, *kt = qs + S * D, *s = kt + D * T;
-    const float *qb = q + b * S * D, *kb = k + b * T * D;
+    float *qs = scratch, *kd = qs + S * D, *kt = kd + T * D, *s = kt + D * T, *vd = s + S * T, *yd = vd + T * Dv;
+    const float *qb = floats(qt, p_.qQuant, b * S * D, S * D, qs);
+    const float *kb = floats(kt_, p_.kQuant, b * T * D, T * D, kd);
     if (p_.qScaled()) {
       for (int64_t i = 0; i < S * D; ++i) qs[i] = scaleStep(qb[i], p_.qScale, p_.qDivide);
       qb = qs;
@@ -152,7 +192,23 @@ private:
       const float inv = static_cast<float>(1.0 / sum);
       for (int64_t t = 0; t < T; ++t) row[t] *= inv;
     }
-    gemmRows(S, Dv, T, s, v + b * T * Dv, y + b * S * Dv);
+    const float *vb = floats(vt, p_.vQuant, b * T * Dv, T * Dv, vd);
+    if (!p_.yQuant.on) {
+      gemmRows(S, Dv, T, s, vb, yt.as<float>() + b * S * Dv);
+      return;
+    }
+    gemmRows(S, Dv, T, s, vb, yd);
+    const SdpaQuant &o = p_.yQuant;
+    for (int64_t i = 0; i < S * Dv; ++i) {  // ref QuantizeLinear
+      const float x = yd[i] / o.scale;
+      int32_t c = o.zero;
+      if (!std::isnan(x)) {
+        const double r = quant::roundHalfEven(x) + o.zero;
+        c = r <= o.qmin ? o.qmin : r >= o.qmax ? o.qmax : int32_t(r);
+      }
+      if (o.u8) yt.as<uint8_t>()[b * S * Dv + i] = static_cast<uint8_t>(c);
+      else yt.as<int8_t>()[b * S * Dv + i] = static_cast<int8_t>(c);
+    }
   }
 
   SdpaPlan p_;

@@ -57,6 +57,18 @@ struct V {
     for (int i = 1; i < 16; ++i) m = std::max(m, l[i]);
     return m;
   }
+  // 16 codes as f32.
+  static F codes(const int8_t *p) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)))); }
+  static F codes(const uint8_t *p) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)))); }
+  // Codes i .. i + 15 of dst from x = y / scale: round half to even, clamped to [lo, hi] (the
+  // dtype's range minus the zero point), NaN to 0, + zero.
+  static void quantize(F x, float lo, float hi, int32_t zero, void *dst, int64_t i) {
+    const __mmask16 ordered = _mm512_cmp_ps_mask(x, x, _CMP_ORD_Q);
+    F r = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm512_maskz_mov_ps(ordered, _mm512_min_ps(_mm512_max_ps(r, _mm512_set1_ps(lo)), _mm512_set1_ps(hi)));
+    const __m128i c = _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(r), _mm512_set1_epi32(zero)));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(static_cast<char *>(dst) + i), c);  // in range: low bytes
+  }
   // The Softmax kernel's e^x (x86/softmax_f32_driver.inc's expNonPositive): vec_math.inc's
   // exp (the same operations, so the same bits) of min(0, x), and 0 below -87.
   static F expNonPositive(F x) {
