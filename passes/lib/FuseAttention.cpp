@@ -1,14 +1,19 @@
 // edge-fuse-attention: MatMul(Q, K^T) -> scale -> mask -> Softmax -> MatMul(., V) becomes
 // one edge.ScaledDotProductAttention (see Passes.td for the chain matched). Runs after
-// the precision passes, on the f32 attention that ships.
+// the precision passes, on the f32 attention that ships; then folds the
+// DequantizeLinear / QuantizeLinear that static INT8 leaves at its boundaries.
 #include <cmath>
 #include <optional>
 
 #include "edge/FusionRecord.h"
 #include "edge/Passes.h"
+#include "mlir/Dialect/Quant/QuantTypes.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::edge {
 #define GEN_PASS_DEF_FUSEATTENTION
@@ -159,6 +164,107 @@ struct FuseScaledDotProductAttention : OpRewritePattern<MatMulOp> {
   }
 };
 
+// Static INT8 keeps attention float between the int8 projections: the QKV Gemm's
+// DequantizeLinear, then the heads' Reshape / Slice / Transpose on f32, the op, the
+// Transpose / Reshape back on f32 and a QuantizeLinear before the output projection.
+// DequantizeLinear and QuantizeLinear per tensor commute with ops that only move
+// elements, so the movers run on the codes instead (a quarter of the bytes) and the op
+// takes the codes and gives codes (its kernels dequantize and quantize as those two ops:
+// the same values).
+
+// A per-tensor 8-bit quantized element type with f32 expressed values.
+quant::UniformQuantizedType perTensor8(Type t) {
+  auto q = dyn_cast<quant::UniformQuantizedType>(getElementTypeOrSelf(t));
+  return q && q.getStorageTypeIntegralWidth() == 8 && q.getExpressedType().isF32() ? q : nullptr;
+}
+
+// An op that only moves the elements of its one operand (Reshape, Transpose, a Slice with
+// constant attributes), from and to f32.
+bool isF32Mover(Operation *op) {
+  return op && isa<ReshapeOp, TransposeOp, SliceOp>(op) && op->getNumOperands() == 1 && op->getNumResults() == 1 &&
+         getElementTypeOrSelf(op->getOperand(0).getType()).isF32() &&
+         getElementTypeOrSelf(op->getResult(0).getType()).isF32();
+}
+
+// `mover` rebuilt at the builder's point on `codes` (its element type for the result);
+// null when the op's verifier refuses it (then nothing is left behind).
+Operation *moverOnCodes(OpBuilder &b, Operation *mover, Value codes) {
+  Operation *c = b.clone(*mover);
+  c->setOperand(0, codes);
+  c->getResult(0).setType(cast<RankedTensorType>(mover->getResult(0).getType()).clone(getElementTypeOrSelf(codes.getType())));
+  ScopedDiagnosticHandler quiet(mover->getContext(), [](Diagnostic &) { return success(); });
+  if (failed(verify(c))) {
+    c->erase();
+    return nullptr;
+  }
+  return c;
+}
+
+// `replaced` gets the f32 movers and DequantizeLinear that an operand no longer reads.
+void foldQuantBoundaries(ScaledDotProductAttentionOp op, DenseMap<Operation *, Value> &onCodes,
+                         llvm::SetVector<Operation *> &replaced) {
+  // Inputs: Q, K, V each from a per-tensor DequantizeLinear through movers.
+  for (unsigned i = 0; i < 3; ++i) {
+    SmallVector<Operation *> movers;  // from the op upwards
+    Value x = op->getOperand(i);
+    while (isF32Mover(x.getDefiningOp())) {
+      movers.push_back(x.getDefiningOp());
+      x = x.getDefiningOp()->getOperand(0);
+    }
+    auto dq = x.getDefiningOp<DequantizeLinearOp>();
+    if (!dq || !perTensor8(dq.getInput().getType())) continue;
+    Value codes = dq.getInput();
+    bool ok = true;
+    for (Operation *m : llvm::reverse(movers)) {
+      if (Value done = onCodes.lookup(m)) {  // a mover shared by Q, K and V (the QKV Reshape)
+        codes = done;
+        continue;
+      }
+      OpBuilder b(m);
+      Operation *c = moverOnCodes(b, m, codes);
+      if (!c) {
+        ok = false;
+        break;
+      }
+      codes = onCodes[m] = c->getResult(0);
+    }
+    if (!ok) continue;
+    op->setOperand(i, codes);
+    replaced.insert(movers.begin(), movers.end());
+    replaced.insert(dq);
+  }
+  // The result: movers, each its producer's one user, then a per-tensor QuantizeLinear.
+  SmallVector<Operation *> movers;
+  Value y = op.getOutput();
+  while (y.hasOneUse() && isF32Mover(*y.getUsers().begin())) {
+    movers.push_back(*y.getUsers().begin());
+    y = movers.back()->getResult(0);
+  }
+  if (!y.hasOneUse()) return;
+  auto q = dyn_cast<QuantizeLinearOp>(*y.getUsers().begin());
+  if (!q || !perTensor8(q.getType())) return;
+  Type codesType = getElementTypeOrSelf(q.getType());
+  auto floatType = cast<RankedTensorType>(op.getOutput().getType());
+  op.getOutput().setType(floatType.clone(codesType));
+  ScopedDiagnosticHandler quiet(op->getContext(), [](Diagnostic &) { return success(); });
+  SmallVector<Operation *> clones;
+  Value codes = op.getOutput();
+  for (Operation *m : movers) {
+    OpBuilder b(m);
+    Operation *c = moverOnCodes(b, m, codes);
+    if (!c) {  // undo: the op's result f32 again, the clones gone
+      for (Operation *d : llvm::reverse(clones)) d->erase();
+      op.getOutput().setType(floatType);
+      return;
+    }
+    clones.push_back(c);
+    codes = c->getResult(0);
+  }
+  q.replaceAllUsesWith(codes);
+  q->erase();
+  for (Operation *m : llvm::reverse(movers)) m->erase();
+}
+
 struct FuseAttentionPass : impl::FuseAttentionBase<FuseAttentionPass> {
   using FuseAttentionBase::FuseAttentionBase;
   void runOnOperation() override {
@@ -166,6 +272,23 @@ struct FuseAttentionPass : impl::FuseAttentionBase<FuseAttentionPass> {
     patterns.add<FuseScaledDotProductAttention>(&getContext(), recordFusion);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
+    SmallVector<ScaledDotProductAttentionOp> ops;
+    getOperation().walk([&](ScaledDotProductAttentionOp op) { ops.push_back(op); });
+    DenseMap<Operation *, Value> onCodes;
+    llvm::SetVector<Operation *> replaced;
+    for (ScaledDotProductAttentionOp op : ops) foldQuantBoundaries(op, onCodes, replaced);
+    // The f32 movers and DequantizeLinear that nothing reads any more (users first).
+    for (bool erased = true; erased;) {
+      erased = false;
+      for (Operation *o : replaced.takeVector()) {
+        if (o->use_empty()) {
+          o->erase();
+          erased = true;
+        } else {
+          replaced.insert(o);
+        }
+      }
+    }
   }
 };
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "VerifyUtils.h"
+#include "mlir/Dialect/Quant/QuantTypes.h"
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -12,8 +13,15 @@ using namespace mlir::edge::detail;
 
 LogicalResult ScaledDotProductAttentionOp::verify() {
   ArrayRef<int64_t> q = shapeOf(getQuery()), k = shapeOf(getKey()), v = shapeOf(getValue());
-  for (Value x : {getQuery(), getKey(), getValue(), getOutput()})
-    if (!elementOf(x).isF32()) return emitOpError() << "query, key, value and result must be f32";
+  for (Value x : {getQuery(), getKey(), getValue(), getOutput()}) {
+    Type e = elementOf(x);
+    if (e.isF32()) continue;
+    auto qt = dyn_cast<quant::UniformQuantizedType>(e);
+    if (!qt || qt.getStorageTypeIntegralWidth() != 8 || !qt.getExpressedType().isF32())
+      return emitOpError() << "query, key, value and result must be f32 or quantized per tensor to 8 bits "
+                              "(f32 expressed), got "
+                           << e;
+  }
   if (getMask() && !elementOf(getMask()).isF32()) return emitOpError() << "mask must be f32";
   if (q.size() < 2) return emitOpError() << "query must be [B..., S, D], got " << shapeStr(q);
   if (k.size() != q.size() || v.size() != q.size())

@@ -210,6 +210,15 @@ def FuseAttention : Pass<"edge-fuse-attention", "func::FuncOp"> {
 
     Runs in the late host pipeline, after the precision passes: calibration observes
     the unfused ops and quantization sees the MatMuls it knows.
+
+    Then static INT8's boundaries: an operand (Q, K or V) that is a per-tensor 8-bit
+    DequantizeLinear followed only by Reshapes, Transposes and constant Slices (the
+    heads of a fused QKV projection) gets those movers rebuilt on the codes and takes
+    the codes; a result whose only users are such movers ending in one per-tensor 8-bit
+    QuantizeLinear becomes that type, the movers running on the codes after it. The
+    movers then move a quarter of the bytes and no DequantizeLinear / QuantizeLinear
+    runs; the kernel dequantizes and quantizes as those ops do. Movers and
+    DequantizeLinears still read as f32 elsewhere stay.
   }];
   let options = [Option<"recordFusion", "record-fusion", "bool", "false",
                          "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];

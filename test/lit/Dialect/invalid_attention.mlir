@@ -72,3 +72,20 @@ func.func @zero_scale(%q: tensor<2x4x8xf32>, %k: tensor<2x5x8xf32>, %v: tensor<2
   %0 = edge.ScaledDotProductAttention %q, %k, %v {scale = 0.0 : f32} : (tensor<2x4x8xf32>, tensor<2x5x8xf32>, tensor<2x5x3xf32>) -> tensor<2x4x3xf32>
   return %0 : tensor<2x4x3xf32>
 }
+
+// -----
+
+// Quantized operands are per tensor and 8-bit (static INT8's folded attention).
+func.func @quant_i16(%q: tensor<2x4x8x!quant.uniform<i16:f32, 0.01>>, %k: tensor<2x5x8xf32>, %v: tensor<2x5x3xf32>) -> tensor<2x4x3xf32> {
+  // expected-error @+1 {{query, key, value and result must be f32 or quantized per tensor to 8 bits (f32 expressed), got '!quant.uniform<i16:f32, 1.000000e-02>'}}
+  %0 = edge.ScaledDotProductAttention %q, %k, %v : (tensor<2x4x8x!quant.uniform<i16:f32, 0.01>>, tensor<2x5x8xf32>, tensor<2x5x3xf32>) -> tensor<2x4x3xf32>
+  return %0 : tensor<2x4x3xf32>
+}
+
+// -----
+
+func.func @quant_per_axis(%q: tensor<2x4x8xf32>, %k: tensor<2x5x8xf32>, %v: tensor<2x5x3xf32>) -> tensor<2x4x3x!quant.uniform<i8:f32:2, {0.01, 0.02, 0.03}>> {
+  // expected-error @+1 {{query, key, value and result must be f32 or quantized per tensor to 8 bits}}
+  %0 = edge.ScaledDotProductAttention %q, %k, %v : (tensor<2x4x8xf32>, tensor<2x5x8xf32>, tensor<2x5x3xf32>) -> tensor<2x4x3x!quant.uniform<i8:f32:2, {0.01, 0.02, 0.03}>>
+  return %0 : tensor<2x4x3x!quant.uniform<i8:f32:2, {0.01, 0.02, 0.03}>>
+}

@@ -136,3 +136,71 @@ func.func @not_fused_types(%q: tensor<2x4x8x!quant.uniform<i8:f32, 0.1>>, %kt: t
   %9 = edge.MatMul %8, %fv3 : (tensor<3x2x4x4xf32>, tensor<3x2x4x8xf32>) -> tensor<3x2x4x8xf32>
   return %2, %5, %9 : tensor<2x4x8x!quant.uniform<i8:f32, 0.1>>, tensor<2x4x8xf32>, tensor<3x2x4x8xf32>
 }
+
+// -----
+
+// Static INT8's attention (the e2e transformer's layer, 2 heads of 4): the QKV Gemm's
+// codes dequantized, the heads' Reshape / Slice / Transpose on f32, the attention, the
+// Transpose / Reshape back and a QuantizeLinear. The movers run on the codes and the
+// attention takes and gives codes: no DequantizeLinear or QuantizeLinear is left.
+// CHECK-LABEL: func.func @int8_boundaries
+// CHECK-NOT: edge.DequantizeLinear
+// CHECK: %[[R:.+]] = edge.Reshape %arg0 : (tensor<4x24x!quant.uniform<i8:f32, 5.000000e-02:-3>>) -> tensor<4x1x24x!quant.uniform<i8:f32, 5.000000e-02:-3>>
+// CHECK-NEXT: %[[QS:.+]] = edge.Slice %[[R]] {ends = array<i64: 4, 1, 8>, starts = array<i64: 0, 0, 0>, steps = array<i64: 1, 1, 1>} : (tensor<4x1x24x!quant.uniform<i8:f32, 5.000000e-02:-3>>) -> tensor<4x1x8x!quant.uniform<i8:f32, 5.000000e-02:-3>>
+// CHECK-NEXT: %[[KS:.+]] = edge.Slice %[[R]] {ends = array<i64: 4, 1, 16>, starts = array<i64: 0, 0, 8>, steps = array<i64: 1, 1, 1>}
+// CHECK-NEXT: %[[VS:.+]] = edge.Slice %[[R]] {ends = array<i64: 4, 1, 24>, starts = array<i64: 0, 0, 16>, steps = array<i64: 1, 1, 1>}
+// CHECK-NEXT: %[[QR:.+]] = edge.Reshape %[[QS]] : (tensor<4x1x8x!quant.uniform<i8:f32, 5.000000e-02:-3>>) -> tensor<4x2x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>
+// CHECK-NEXT: %[[Q:.+]] = edge.Transpose %[[QR]] {perm = array<i64: 1, 0, 2>} : (tensor<4x2x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>) -> tensor<2x4x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>
+// CHECK-NEXT: %[[KR:.+]] = edge.Reshape %[[KS]]
+// CHECK-NEXT: %[[K:.+]] = edge.Transpose %[[KR]] {perm = array<i64: 1, 2, 0>} : (tensor<4x2x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>) -> tensor<2x4x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>
+// CHECK-NEXT: %[[VR:.+]] = edge.Reshape %[[VS]]
+// CHECK-NEXT: %[[V:.+]] = edge.Transpose %[[VR]] {perm = array<i64: 1, 0, 2>}
+// CHECK-NEXT: %[[Y:.+]] = edge.ScaledDotProductAttention %[[Q]], %[[K]], %[[V]] {key_transposed = 1 : i64, q_divide = 1 : i64, q_scale = 2.000000e+00 : f32} : (tensor<2x4x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>, tensor<2x4x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>, tensor<2x4x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>) -> tensor<2x4x4x!quant.uniform<i8:f32, 2.000000e-02:1>>
+// CHECK-NEXT: %[[YT:.+]] = edge.Transpose %[[Y]] {perm = array<i64: 1, 0, 2>} : (tensor<2x4x4x!quant.uniform<i8:f32, 2.000000e-02:1>>) -> tensor<4x2x4x!quant.uniform<i8:f32, 2.000000e-02:1>>
+// CHECK-NEXT: %[[YR:.+]] = edge.Reshape %[[YT]] : (tensor<4x2x4x!quant.uniform<i8:f32, 2.000000e-02:1>>) -> tensor<4x8x!quant.uniform<i8:f32, 2.000000e-02:1>>
+// CHECK-NEXT: return %[[YR]]
+func.func @int8_boundaries(%x: tensor<4x24x!quant.uniform<i8:f32, 0.05:-3>>) -> tensor<4x8x!quant.uniform<i8:f32, 0.02:1>> {
+  %c = edge.constant dense<2.000000e+00> : tensor<f32>
+  %0 = edge.DequantizeLinear %x : (tensor<4x24x!quant.uniform<i8:f32, 0.05:-3>>) -> tensor<4x24xf32>
+  %1 = edge.Reshape %0 : (tensor<4x24xf32>) -> tensor<4x1x24xf32>
+  %2 = edge.Slice %1 {ends = array<i64: 4, 1, 8>, starts = array<i64: 0, 0, 0>, steps = array<i64: 1, 1, 1>} : (tensor<4x1x24xf32>) -> tensor<4x1x8xf32>
+  %3 = edge.Slice %1 {ends = array<i64: 4, 1, 16>, starts = array<i64: 0, 0, 8>, steps = array<i64: 1, 1, 1>} : (tensor<4x1x24xf32>) -> tensor<4x1x8xf32>
+  %4 = edge.Slice %1 {ends = array<i64: 4, 1, 24>, starts = array<i64: 0, 0, 16>, steps = array<i64: 1, 1, 1>} : (tensor<4x1x24xf32>) -> tensor<4x1x8xf32>
+  %5 = edge.Reshape %2 : (tensor<4x1x8xf32>) -> tensor<4x2x4xf32>
+  %6 = edge.Transpose %5 {perm = array<i64: 1, 0, 2>} : (tensor<4x2x4xf32>) -> tensor<2x4x4xf32>
+  %7 = edge.Reshape %3 : (tensor<4x1x8xf32>) -> tensor<4x2x4xf32>
+  %8 = edge.Transpose %7 {perm = array<i64: 1, 2, 0>} : (tensor<4x2x4xf32>) -> tensor<2x4x4xf32>
+  %9 = edge.Reshape %4 : (tensor<4x1x8xf32>) -> tensor<4x2x4xf32>
+  %10 = edge.Transpose %9 {perm = array<i64: 1, 0, 2>} : (tensor<4x2x4xf32>) -> tensor<2x4x4xf32>
+  %11 = edge.Div %6, %c : (tensor<2x4x4xf32>, tensor<f32>) -> tensor<2x4x4xf32>
+  %12 = edge.MatMul %11, %8 : (tensor<2x4x4xf32>, tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %13 = edge.Softmax %12 {axis = 2 : i64} : tensor<2x4x4xf32>
+  %14 = edge.MatMul %13, %10 : (tensor<2x4x4xf32>, tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %15 = edge.Transpose %14 {perm = array<i64: 1, 0, 2>} : (tensor<2x4x4xf32>) -> tensor<4x2x4xf32>
+  %16 = edge.Reshape %15 : (tensor<4x2x4xf32>) -> tensor<4x8xf32>
+  %17 = edge.QuantizeLinear %16 : (tensor<4x8xf32>) -> tensor<4x8x!quant.uniform<i8:f32, 0.02:1>>
+  return %17 : tensor<4x8x!quant.uniform<i8:f32, 0.02:1>>
+}
+
+// -----
+
+// Folded only where the values are not read as f32 elsewhere: V's DequantizeLinear also
+// feeds a returned f32 value (it stays for it, V's movers run on the codes anyway); the
+// result is returned as f32 too (it stays f32, and so does its QuantizeLinear); K is an
+// f32 argument.
+// CHECK-LABEL: func.func @partly_quantized
+// CHECK: %[[DQ:.+]] = edge.DequantizeLinear %arg0
+// CHECK-NEXT: %[[Q:.+]] = edge.Transpose %arg0 {perm = array<i64: 1, 0, 2>} : (tensor<4x2x4x!quant.uniform<u8:f32, 5.000000e-02:128>>) -> tensor<2x4x4x!quant.uniform<u8:f32, 5.000000e-02:128>>
+// CHECK-NEXT: %[[Y:.+]] = edge.ScaledDotProductAttention %[[Q]], %arg1, %[[Q]] {key_transposed = 1 : i64} : (tensor<2x4x4x!quant.uniform<u8:f32, 5.000000e-02:128>>, tensor<2x4x4xf32>, tensor<2x4x4x!quant.uniform<u8:f32, 5.000000e-02:128>>) -> tensor<2x4x4xf32>
+// CHECK-NEXT: %[[QY:.+]] = edge.QuantizeLinear %[[Y]]
+// CHECK-NEXT: return %[[QY]], %[[Y]], %[[DQ]]
+func.func @partly_quantized(%x: tensor<4x2x4x!quant.uniform<u8:f32, 0.05:128>>, %k: tensor<2x4x4xf32>)
+    -> (tensor<2x4x4x!quant.uniform<i8:f32, 0.02>>, tensor<2x4x4xf32>, tensor<4x2x4xf32>) {
+  %0 = edge.DequantizeLinear %x : (tensor<4x2x4x!quant.uniform<u8:f32, 0.05:128>>) -> tensor<4x2x4xf32>
+  %1 = edge.Transpose %0 {perm = array<i64: 1, 0, 2>} : (tensor<4x2x4xf32>) -> tensor<2x4x4xf32>
+  %2 = edge.MatMul %1, %k : (tensor<2x4x4xf32>, tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %3 = edge.Softmax %2 {axis = 2 : i64} : tensor<2x4x4xf32>
+  %4 = edge.MatMul %3, %1 : (tensor<2x4x4xf32>, tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %5 = edge.QuantizeLinear %4 : (tensor<2x4x4xf32>) -> tensor<2x4x4x!quant.uniform<i8:f32, 0.02>>
+  return %5, %4, %0 : tensor<2x4x4x!quant.uniform<i8:f32, 0.02>>, tensor<2x4x4xf32>, tensor<4x2x4xf32>
+}

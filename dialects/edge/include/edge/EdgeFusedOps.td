@@ -25,14 +25,20 @@ def Edge_ScaledDotProductAttentionOp : Edge_Op<"ScaledDotProductAttention", [Pur
     Each scale step is the exporter's own (a Mul or a Div by that constant), kept
     apart instead of folded into one factor, so the ref kernel computes exactly what
     the unfused ops compute; a factor of 1 with `*` is no step.
+
+    `query`, `key`, `value` and the result are each f32 or quantized per tensor (i8/u8
+    storage, f32 expressed): static INT8's attention, whose DequantizeLinear and
+    QuantizeLinear edge-fuse-attention folds in. A quantized operand is dequantized as
+    DequantizeLinear does, a quantized result quantized as QuantizeLinear does; the
+    arithmetic between stays f32.
   }];
-  let arguments = (ins Edge_FloatTensor:$query, Edge_FloatTensor:$key, Edge_FloatTensor:$value,
+  let arguments = (ins Edge_Tensor:$query, Edge_Tensor:$key, Edge_Tensor:$value,
                    Optional<Edge_FloatTensor>:$mask,
                    DefaultValuedAttr<I64Attr, "0">:$key_transposed,
                    DefaultValuedAttr<F32Attr, "1.0f">:$q_scale, DefaultValuedAttr<I64Attr, "0">:$q_divide,
                    DefaultValuedAttr<F32Attr, "1.0f">:$k_scale, DefaultValuedAttr<I64Attr, "0">:$k_divide,
                    DefaultValuedAttr<F32Attr, "1.0f">:$scale, DefaultValuedAttr<I64Attr, "0">:$scale_divide);
-  let results = (outs Edge_FloatTensor:$output);
+  let results = (outs Edge_Tensor:$output);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` $mask^)? attr-dict `:` functional-type(operands, results)
   }];
