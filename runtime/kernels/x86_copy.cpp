@@ -1,5 +1,5 @@
 // The x86 mover (x86_copy.h). Baseline code: block copies, fills and index arithmetic;
-// the only ISA code it calls is the AVX2 32-bit transpose (x86/transpose_avx2.cpp), and
+// the only ISA code it calls is the AVX2 32-bit and byte transposes (x86/transpose_avx2.cpp), and
 // only the x86-avx2 level registers it.
 #include "x86_copy.h"
 
@@ -55,6 +55,8 @@ struct OuterDims {
 template <typename T> void transposeBlocked(const T *src, int64_t srcStep, T *dst, int64_t dstStep, int64_t A, int64_t B) {
   if constexpr (sizeof(T) == 4) {
     transpose32Avx2(src, srcStep, dst, dstStep, A, B);
+  } else if constexpr (sizeof(T) == 1) {
+    transpose8Avx2(src, srcStep, dst, dstStep, A, B);
   } else {
     constexpr int64_t kBlock = 16;
     for (int64_t a0 = 0; a0 < A; a0 += kBlock)
@@ -77,9 +79,12 @@ template <typename T> void copySerial(const Loop &loop, T *out, const T *in) {
   const int inner = rank - 1;
   const int64_t n = loop.shape[inner], outStep = loop.strides[0][inner], inStep = loop.strides[1][inner];
   if (outStep == 1 && inStep == 1) {
-    OuterDims(loop, inner, -1).forEach(loop, [&](int64_t o, int64_t i) {
-      std::memcpy(out + o, in + i, static_cast<size_t>(n) * sizeof(T));
-    });
+    const size_t bytes = static_cast<size_t>(n) * sizeof(T);
+    if (bytes == 16) {  // an int8 attention head's row: one inlined 16-byte move, no memcpy call
+      OuterDims(loop, inner, -1).forEach(loop, [&](int64_t o, int64_t i) { std::memcpy(out + o, in + i, 16); });
+      return;
+    }
+    OuterDims(loop, inner, -1).forEach(loop, [&](int64_t o, int64_t i) { std::memcpy(out + o, in + i, bytes); });
     return;
   }
   if (outStep == 1 && inStep == 0) {  // Expand/Tile: one input element along the run

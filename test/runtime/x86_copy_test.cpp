@@ -1,7 +1,7 @@
 // The x86 mover (x86_copy.h) behind Transpose, Slice, Expand, Tile, DepthToSpace and
 // SpaceToDepth at the x86-avx2 level, against ref byte for byte: every path it has
-// (block copies, fills, 8x8 register transposes of 32-bit elements with tails, blocked
-// transposes of 1-, 2- and 8-byte elements, strided gathers), at 1, 2 and 3 threads, on
+// (block copies, fills, 8x8 register transposes of 32-bit elements and 16x16 ones of bytes
+// with tails, blocked transposes of 2- and 8-byte elements, strided gathers), at 1, 2 and 3 threads, on
 // inputs whose bytes are all distinct-ish random bits (NaN payloads included). Skipped
 // without AVX2.
 #include <gtest/gtest.h>
@@ -78,6 +78,10 @@ TEST_F(X86Copy, TransposeAttentionHeads) {
   transpose(DType::f32, {128, 4, 16}, {1, 0, 2});  // [S, H, D] -> [H, S, D]: 64-byte runs
   transpose(DType::f32, {128, 4, 16}, {1, 2, 0});  // -> [H, D, S]: 2-D transposes (16 x 128)
   transpose(DType::f32, {4, 128, 16}, {1, 0, 2});
+  // Static INT8's heads on codes: 16-byte runs, and 16x16 byte blocks (with tails: 20 x 37).
+  transpose(DType::i8, {128, 4, 16}, {1, 0, 2});
+  transpose(DType::i8, {128, 4, 16}, {1, 2, 0});
+  transpose(DType::u8, {37, 3, 20}, {1, 2, 0});
 }
 
 TEST_F(X86Copy, TransposeMatricesWithTails) {

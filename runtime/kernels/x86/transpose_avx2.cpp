@@ -1,4 +1,5 @@
-// 2-D transposes of 32-bit elements in 8x8 register blocks (AVX2), for x86_copy.cpp.
+// 2-D transposes of 32-bit elements in 8x8 register blocks (AVX2) and of bytes in 16x16
+// blocks, for x86_copy.cpp.
 #include <immintrin.h>
 
 #include "x86/transpose.h"
@@ -27,7 +28,37 @@ inline void transpose8x8(__m256 r[8]) {
   r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
 }
 
+// The 16x16 byte transpose of rows r[0..15] in place: four rounds of interleaving the
+// bytes of row j with row j + 8 (each round a perfect shuffle of the 256 bytes; four of
+// them move byte (i, j) to (j, i)).
+inline void transpose16x16(__m128i r[16]) {
+  __m128i t[16];
+  for (int round = 0; round < 4; ++round) {
+    for (int j = 0; j < 8; ++j) {
+      t[2 * j] = _mm_unpacklo_epi8(r[j], r[j + 8]);
+      t[2 * j + 1] = _mm_unpackhi_epi8(r[j], r[j + 8]);
+    }
+    for (int j = 0; j < 16; ++j) r[j] = t[j];
+  }
+}
+
 }  // namespace
+
+void transpose8Avx2(const uint8_t *src, int64_t srcStep, uint8_t *dst, int64_t dstStep, int64_t A, int64_t B) {
+  const int64_t A16 = A / 16 * 16, B16 = B / 16 * 16;
+  for (int64_t a = 0; a < A16; a += 16) {
+    for (int64_t b = 0; b < B16; b += 16) {
+      __m128i r[16];
+      for (int k = 0; k < 16; ++k) r[k] = _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + a + (b + k) * srcStep));
+      transpose16x16(r);
+      for (int k = 0; k < 16; ++k) _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + (a + k) * dstStep + b), r[k]);
+    }
+    for (int64_t k = 0; k < 16; ++k)
+      for (int64_t b = B16; b < B; ++b) dst[(a + k) * dstStep + b] = src[a + k + b * srcStep];
+  }
+  for (int64_t a = A16; a < A; ++a)
+    for (int64_t b = 0; b < B; ++b) dst[a * dstStep + b] = src[a + b * srcStep];
+}
 
 void transpose32Avx2(const uint32_t *src, int64_t srcStep, uint32_t *dst, int64_t dstStep, int64_t A,
                      int64_t B) {
