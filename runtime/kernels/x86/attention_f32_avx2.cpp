@@ -45,19 +45,17 @@ struct V {
   static F div(F a, F b) { return _mm256_div_ps(a, b); }
   static F max(F a, F b) { return _mm256_max_ps(a, b); }
   static F fma(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
+  // Reductions as trees (a chain of 7 dependent scalar operations a row): the sum in
+  // another order than a running sum (within the bound against ref), the maximum exact.
   static float hsum(F v) {
-    alignas(32) float l[8];
-    _mm256_store_ps(l, v);
-    float s = 0;
-    for (float x : l) s += x;
-    return s;
+    __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+    return _mm_cvtss_f32(_mm_add_ss(x, _mm_movehdup_ps(x)));
   }
   static float hmax(F v) {
-    alignas(32) float l[8];
-    _mm256_store_ps(l, v);
-    float m = l[0];
-    for (int i = 1; i < 8; ++i) m = std::max(m, l[i]);
-    return m;
+    __m128 x = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    x = _mm_max_ps(x, _mm_movehl_ps(x, x));
+    return _mm_cvtss_f32(_mm_max_ss(x, _mm_movehdup_ps(x)));
   }
   // 8 codes as f32.
   static F codes(const int8_t *p) { return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(p)))); }

@@ -43,20 +43,11 @@ struct V {
   static F div(F a, F b) { return _mm512_div_ps(a, b); }
   static F max(F a, F b) { return _mm512_max_ps(a, b); }
   static F fma(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
-  static float hsum(F v) {
-    alignas(64) float l[16];
-    _mm512_store_ps(l, v);
-    float s = 0;
-    for (float x : l) s += x;
-    return s;
-  }
-  static float hmax(F v) {
-    alignas(64) float l[16];
-    _mm512_store_ps(l, v);
-    float m = l[0];
-    for (int i = 1; i < 16; ++i) m = std::max(m, l[i]);
-    return m;
-  }
+  // Reductions as trees (a chain of 15 dependent scalar operations a row had cost a
+  // fifth of the kernel's time at T = 128): the sum in another order than a running sum
+  // (within the bound against ref), the maximum exact.
+  static float hsum(F v) { return _mm512_reduce_add_ps(v); }
+  static float hmax(F v) { return _mm512_reduce_max_ps(v); }
   // 16 codes as f32.
   static F codes(const int8_t *p) { return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)))); }
   static F codes(const uint8_t *p) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)))); }
