@@ -25,9 +25,15 @@ std::vector<Value> kernelInputs(Operation *op) {
   if (auto clip = dyn_cast<edge::ClipOp>(op)) return {clip.getInput(), clip.getMin(), clip.getMax()};
   // Scales and zero points travel as the weight tensor's QuantInfo.
   if (auto dq = dyn_cast<edge::DequantizeBlockwiseOp>(op)) return {dq.getWeight()};
+  // X, W, B (null when absent), then a fused residual Add's operand when there is one.
+  if (auto conv = dyn_cast<edge::ConvOp>(op)) {
+    std::vector<Value> inputs{conv.getInput(), conv.getWeight(), conv.getBias()};
+    if (conv.getResidual()) inputs.push_back(conv.getResidual());
+    return inputs;
+  }
   std::vector<Value> inputs(op->operand_begin(), op->operand_end());
   // Trailing optional operands: kernels expect them positionally.
-  if (isa<edge::GemmOp, edge::ConvOp, edge::LayerNormalizationOp, edge::BlockQuantizedMatMulOp>(op)) inputs.resize(3);
+  if (isa<edge::GemmOp, edge::LayerNormalizationOp, edge::BlockQuantizedMatMulOp>(op)) inputs.resize(3);
   if (auto pad = dyn_cast<edge::PadOp>(op); pad && pad.getPadsInput())  // run-time pads (and axes?)
     return {pad.getInput(), pad.getConstantValue(), pad.getPadsInput(), pad.getAxesInput()};
   if (isa<edge::PadOp>(op)) inputs.resize(2);

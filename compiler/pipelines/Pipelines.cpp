@@ -27,6 +27,7 @@ void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &optio
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseEpilogue({options.recordFusion}));
   // After the epilogues: the block's Convs then carry their activations.
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseSqueezeExcitation({options.recordFusion}));
+  pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseConvResidual({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseAttention({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFoldMatMulTranspose({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseMatMulBias({options.recordFusion}));

@@ -37,7 +37,7 @@ struct FoldIntoConv : OpRewritePattern<BatchNormalizationOp> {
   bool record;  // edge.fused for --report-fusion
   LogicalResult matchAndRewrite(BatchNormalizationOp bn, PatternRewriter &rewriter) const override {
     auto conv = bn.getInput().getDefiningOp<ConvOp>();
-    if (!conv || !conv->hasOneUse() || !conv.getActivation().empty()) return failure();
+    if (!conv || !conv->hasOneUse() || !conv.getActivation().empty() || conv.getResidual()) return failure();
     auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
     if (!weightType.getElementType().isF32()) return failure();
     auto w = constantValues(conv.getWeight());
@@ -71,7 +71,7 @@ struct FoldIntoConv : OpRewritePattern<BatchNormalizationOp> {
     auto biasType = RankedTensorType::get({channels}, weightType.getElementType());
     Value newBias = makeF32Constant(rewriter, loc, biasType, bias, "folded_bias");
     auto folded = rewriter.create<ConvOp>(
-        conv.getLoc(), bn.getType(), conv.getInput(), newWeight, newBias, conv.getStridesAttr(),
+        conv.getLoc(), bn.getType(), conv.getInput(), newWeight, newBias, /*residual=*/Value(), conv.getStridesAttr(),
         conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr(), conv.getActivationAttr(),
         conv.getActMinAttr(), conv.getActMaxAttr());
     if (record) recordFusion(folded, {conv, bn});

@@ -1,11 +1,7 @@
 // edge-fuse-activation: Conv -> Relu / Clip(const, const) becomes one Conv whose
 // kernel applies the activation in its epilogue.
-#include <limits>
-
-#include "edge/ConstantData.h"
 #include "edge/FusionRecord.h"
 #include "edge/Passes.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -49,20 +45,9 @@ struct FuseClip : OpRewritePattern<ClipOp> {
   LogicalResult matchAndRewrite(ClipOp clip, PatternRewriter &rewriter) const override {
     ConvOp conv = fusableConv(clip.getInput());
     if (!conv) return failure();
-    float bounds[2] = {-std::numeric_limits<float>::infinity(),
-                       std::numeric_limits<float>::infinity()};
-    Value operands[2] = {clip.getMin(), clip.getMax()};
-    for (int i = 0; i < 2; ++i) {
-      if (!operands[i]) continue;
-      ElementsAttr value;
-      if (!matchPattern(operands[i], m_Constant(&value))) return failure();
-      // Empty for element types constantAsDoubles cannot read (f16, bf16): don't fuse
-      // rather than abort in .at(0).
-      std::vector<double> v = constantAsDoubles(value);
-      if (v.empty()) return failure();
-      bounds[i] = static_cast<float>(v[0]);
-    }
-    setActivation(rewriter, conv, "Clip", bounds[0], bounds[1]);
+    std::optional<std::array<float, 2>> bounds = clip.getConstantBounds();
+    if (!bounds) return failure();
+    setActivation(rewriter, conv, "Clip", (*bounds)[0], (*bounds)[1]);
     if (record) recordFusion(conv, {conv, clip});
     rewriter.replaceOp(clip, conv.getResult());
     return success();

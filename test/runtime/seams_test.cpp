@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "edgec/dtype_table.h"
@@ -100,6 +102,29 @@ TEST(ThreadPool, ParallelForCoversEveryItemOnce) {
         for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[size_t(i)], 1) << n << " " << grain << " " << threads;
         EXPECT_EQ(badThread, 0);
       }
+    }
+  }
+}
+
+// Thousands of small runs back to back, as a model's kernels come: a worker that wakes
+// late for one run must not claim a task of the next, whichever way the threads are
+// scheduled. Some runs follow a pause long enough for the workers to fall asleep, and
+// some end with a long task, so that the caller sleeps waiting for it.
+TEST(ThreadPool, BackToBackRunsRunEachTaskOnceInItsOwnRun) {
+  for (int threads : {2, 3}) {
+    rt::ThreadPool pool(threads);
+    for (int run = 0; run < 4000; ++run) {
+      const int64_t n = 1 + run % 9;
+      std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+      std::atomic<int> foreign{0};
+      pool.run(n, [&, run](int64_t i, int) {
+        if (i >= n) ++foreign;
+        ++hits[size_t(i)];
+        if (run % 101 == 0 && i == n - 1) std::this_thread::sleep_for(std::chrono::microseconds(300));
+      });
+      for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[size_t(i)], 1) << "run " << run << " task " << i;
+      ASSERT_EQ(foreign, 0) << "run " << run;
+      if (run % 53 == 0) std::this_thread::sleep_for(std::chrono::microseconds(300));
     }
   }
 }

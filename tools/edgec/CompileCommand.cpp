@@ -102,7 +102,7 @@ void addCompileCommand(CLI::App &app) {
   cmd->add_option("--target", opts->target, targetHelp)->capture_default_str();
   cmd->add_option("-o,--output", opts->output, "Output package (.edgepkg)")->required();
   cmd->add_flag("--no-fuse", opts->noFuse,
-                "Skip the fusion passes (conv+batchnorm, conv epilogues: Relu/Clip/Sigmoid/SiLU/HardSwish, layernorm, "
+                "Skip the fusion passes (conv+batchnorm, conv epilogues: Relu/Clip/Sigmoid/SiLU/HardSwish and residual Adds, layernorm, "
                 "rmsnorm, attention, MatMul transpose and bias into Gemm, chains of elementwise ops)");
   cmd->add_flag("--report-fusion", opts->reportFusion,
                 "Print each fused op with the ONNX nodes it came from (on stdout, after the package is written)");

@@ -14,8 +14,11 @@ void FusionReport::collect(mlir::ModuleOp module) {
     std::vector<std::string> nodes = mlir::edge::fusedNames(op);
     if (nodes.empty()) return;
     Group g{op->getName().stripDialect().str(), nodes};
-    if (auto conv = llvm::dyn_cast<mlir::edge::ConvOp>(op); conv && !conv.getActivation().empty())
-      g.op += " (epilogue " + conv.getActivation().str() + ")";
+    if (auto conv = llvm::dyn_cast<mlir::edge::ConvOp>(op)) {
+      std::string epilogue = conv.getResidual() ? "residual Add" : "";
+      if (!conv.getActivation().empty()) epilogue += (epilogue.empty() ? "" : " + ") + conv.getActivation().str();
+      if (!epilogue.empty()) g.op += " (epilogue " + epilogue + ")";
+    }
     if (auto fused = llvm::dyn_cast<mlir::edge::FusedElementwiseOp>(op))
       g.op += " (" + std::to_string(fused.getOps().size()) + " steps)";
     if (!groups_.count(nodes.front())) order_.push_back(nodes.front());
@@ -30,7 +33,7 @@ void FusionReport::print(bool fusionOff) const {
   }
   if (order_.empty()) {
     std::printf("fusion: nothing to fuse in this model (edgec fuses BatchNormalization into the Conv before it, "
-                "Relu, Clip, Sigmoid, SiLU and HardSwish into the Conv before them, the decomposed "
+                "Relu, Clip, Sigmoid, SiLU and HardSwish into the Conv before them, a residual Add into the Conv before it, the decomposed "
                 "LayerNorm and RMSNorm of exporters, a MatMul's Transpose and constant bias Add into a Gemm, chains of f32 "
                 "elementwise ops into one loop, and f32 attention (MatMul, scale, mask, Softmax, MatMul) into one "
                 "kernel)\n");

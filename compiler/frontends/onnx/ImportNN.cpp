@@ -91,7 +91,7 @@ void GraphImporter::importConv(const onnx::NodeProto &n) {
   auto wt = cast<RankedTensorType>(w.getType());
   if (xt.getRank() < 3) throw ImportError(where(n) + ": input must have rank >= 3");
   Window win = window(n, xt.getShape(), std::vector<int64_t>(wt.getShape().begin() + 2, wt.getShape().end()));
-  define(n, 0, builder_.create<ConvOp>(loc(n), resultType(n), x, w, input(n, 2),
+  define(n, 0, builder_.create<ConvOp>(loc(n), resultType(n), x, w, input(n, 2), /*residual=*/Value(),
                                        builder_.getDenseI64ArrayAttr(win.strides),
                                        builder_.getDenseI64ArrayAttr(win.pads),
                                        builder_.getDenseI64ArrayAttr(win.dilations),

@@ -187,7 +187,7 @@ void GraphImporter::importQLinearConv(const onnx::NodeProto &n) {
   auto wt = cast<RankedTensorType>(w.getType());
   if (xt.getRank() < 3) throw ImportError(where(n) + ": input must have rank >= 3");
   Window win = window(n, xt.getShape(), std::vector<int64_t>(wt.getShape().begin() + 2, wt.getShape().end()));
-  auto conv = builder_.create<ConvOp>(loc(n), resultType(n).clone(builder_.getF32Type()), x, w, b,
+  auto conv = builder_.create<ConvOp>(loc(n), resultType(n).clone(builder_.getF32Type()), x, w, b, /*residual=*/Value(),
                                       builder_.getDenseI64ArrayAttr(win.strides),
                                       builder_.getDenseI64ArrayAttr(win.pads),
                                       builder_.getDenseI64ArrayAttr(win.dilations),

@@ -2,6 +2,7 @@
 // the runtime kernels rely on, so a plan built from verified IR never needs to
 // re-check shapes.
 #include "edge/EdgeDialect.h"
+#include "edge/ConstantData.h"
 
 #include "VerifyUtils.h"
 
@@ -16,6 +17,7 @@
 #include "mlir/Dialect/Quant/QuantTypes.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::edge;
@@ -276,6 +278,21 @@ LogicalResult ClipOp::verify() {
   return success();
 }
 
+std::optional<std::array<float, 2>> ClipOp::getConstantBounds() {
+  std::array<float, 2> bounds = {-std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity()};
+  Value operands[2] = {getMin(), getMax()};
+  for (int i = 0; i < 2; ++i) {
+    if (!operands[i]) continue;
+    ElementsAttr value;
+    if (!matchPattern(operands[i], m_Constant(&value))) return std::nullopt;
+    // Empty for element types constantAsDoubles cannot read (f16, bf16).
+    std::vector<double> v = constantAsDoubles(value);
+    if (v.empty()) return std::nullopt;
+    bounds[i] = static_cast<float>(v[0]);
+  }
+  return bounds;
+}
+
 // ONNX spells flags as ints; the kernels test them for 0 / 1 only.
 static LogicalResult verifyFlag(Operation *op, StringRef name, int64_t value) {
   if (value != 0 && value != 1) return op->emitOpError() << name << " must be 0 or 1, got " << value;
@@ -509,6 +526,9 @@ LogicalResult ConvOp::verify() {
   // The integer kernels apply an epilogue as a clamp of the requantized codes.
   if (!clamp && isUniformQuantized(getOutput().getType().getElementType()))
     return emitOpError() << "a quantized Conv takes only a Relu or Clip epilogue, not '" << act << "'";
+  if (Value residual = getResidual(); residual && residual.getType() != getOutput().getType())
+    return emitOpError() << "residual must have the result's type " << getOutput().getType() << ", got "
+                         << residual.getType();
   return verifyWindowOutput(*this, x, y, w.drop_front(2), getStrides(), getPads(), getDilations());
 }
 

@@ -148,6 +148,34 @@ def FuseMatMulBias : Pass<"edge-fuse-matmul-bias", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def FuseConvResidual : Pass<"edge-fuse-conv-residual", "func::FuncOp"> {
+  let summary = "Fuse a residual Add (and a Relu or Clip after it) into the float Conv before it";
+  let description = [{
+    A residual block's join, on what stays float after the precision passes (it runs
+    after them, with the other late fusions, before edge-fuse-elementwise takes the
+    remaining elementwise chains):
+
+      y = Add(Conv(x, W, b?), r)          either operand order
+      y = Relu(y) or Clip(y, lo, hi)      optional, constant bounds
+
+    becomes one `Conv(x, W, b?) residual(r)` with the activation, computing
+    `activation(conv + b + r)`: the Conv's kernel adds r to each output block right
+    after storing it, while it is still in cache, instead of a separate kernel reading
+    both tensors and writing a third (ResNet's Add and Relu, MobileNetV2's and
+    EfficientNet's Add after the projection conv). The sums are rounded as the unfused
+    Add rounds them, so results do not change.
+
+    Fuses only when the Conv is f32 with no activation and no residual yet and the Add
+    is its only user; r has the Add's type (no broadcast); and r is defined before the
+    Conv (when both Add operands are such Convs, the later one takes the other as its
+    residual; otherwise the Conv moves down to the Add, which its one use allows). A
+    Relu or Clip is absorbed when it is the fused Add's only user.
+  }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 def FuseSqueezeExcitation : Pass<"edge-fuse-squeeze-excitation", "func::FuncOp"> {
   let summary = "Fuse GlobalAveragePool -> 1x1 Conv -> 1x1 Conv -> gate -> Mul into one SqueezeExcitation";
   let description = [{

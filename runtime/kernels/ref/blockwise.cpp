@@ -214,7 +214,7 @@ class BlockwiseConv final : public Kernel {
 public:
   explicit BlockwiseConv(Isa level) : level_(level) {}
   void prepare(const KernelSignature &sig) override {
-    requireInputCount(sig, 2, 3);
+    requireInputCount(sig, 2, 4);  // X, W, B?, a fused residual? (the float Conv checks them)
     const TensorView &w = requireInput(sig, 1, "W");
     if (!w.data) kernelFail(sig, "a blockwise Conv weight must be a constant");
     BlockwiseParams p = readBlockwise(sig, w, "W", 1);

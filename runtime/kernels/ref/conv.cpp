@@ -43,8 +43,8 @@ std::vector<int64_t> spatialAttr(const KernelSignature &sig, const char *name, s
   return v;
 }
 
-ConvOperands requireConvOperands(const KernelSignature &sig, const char *op) {
-  requireInputCount(sig, 2, 3);
+ConvOperands requireConvOperands(const KernelSignature &sig, const char *op, size_t maxInputs) {
+  requireInputCount(sig, 2, maxInputs);
   ConvOperands o{requireInput(sig, 0, "X"), requireInput(sig, 1, "W"), optionalInput(sig, 2), requireOutput(sig, 0)};
   for (const TensorView *t : {&o.x, &o.w, o.b, &o.y})
     if (t) requireDType(sig, *t, Types<float>{}, op);
@@ -55,7 +55,7 @@ ConvOperands requireConvOperands(const KernelSignature &sig, const char *op) {
 }
 
 ConvPlan parseConv(const KernelSignature &sig, bool functions) {
-  const auto [x, w, b, y] = requireConvOperands(sig, "Conv");
+  const auto [x, w, b, y] = requireConvOperands(sig, "Conv", functions ? 4 : 3);
 
   ConvPlan p;
   const size_t nd = static_cast<size_t>(x.rank() - 2);
@@ -93,6 +93,11 @@ ConvPlan parseConv(const KernelSignature &sig, bool functions) {
   p.outSpatial.assign(expected.begin() + 2, expected.end());
   if (b) requireShape(sig, *b, {p.outChannels}, "bias");
   p.hasBias = b != nullptr;
+  if (const TensorView *r = functions ? optionalInput(sig, 3) : nullptr) {
+    requireDType(sig, *r, Types<float>{}, "Conv");
+    requireShape(sig, *r, expected, "residual");
+    p.hasResidual = true;
+  }
   p.inSize = product(p.inSpatial);
   p.outSize = product(p.outSpatial);
   p.kernelSize = product(p.kernel);
@@ -114,6 +119,7 @@ public:
     const float *x = in[0]->as<float>();
     const float *w = in[1]->as<float>();
     const float *bias = p_.hasBias ? in[2]->as<float>() : nullptr;
+    const float *residual = p_.hasResidual ? in[3]->as<float>() : nullptr;
     float *y = out[0]->as<float>();
     const size_t nd = p_.kernel.size();
     const int64_t cg = p_.inChannels / p_.group, mg = p_.outChannels / p_.group;
@@ -124,7 +130,6 @@ public:
       for (int64_t g = 0; g < p_.group; ++g) {
         const float *xg = x + (n * p_.inChannels + g * cg) * p_.inSize;
         const float *wg = w + g * mg * cg * p_.kernelSize;
-        float *yg = y + (n * p_.outChannels + g * mg) * p_.outSize;
         std::fill(pos.begin(), pos.end(), 0);
         for (int64_t o = 0; o < p_.outSize; ++o) {
           taps_.compute(p_, pos, taps);
@@ -136,7 +141,10 @@ public:
               for (int64_t t = 0; t < p_.kernelSize; ++t)
                 if (taps[t] >= 0) acc += xc[taps[t]] * wc[t];
             }
-            yg[m * p_.outSize + o] = p_.act.enabled ? activate(acc, p_.act) : acc;
+            const int64_t at = (n * p_.outChannels + g * mg + m) * p_.outSize + o;
+            // The residual is added to the rounded conv result, as the unfused Add does.
+            if (residual) acc += residual[at];
+            y[at] = p_.act.enabled ? activate(acc, p_.act) : acc;
           }
           for (size_t d = nd; d-- > 0;) {
             if (++pos[d] < p_.outSpatial[d]) break;

@@ -54,21 +54,23 @@ struct ConvPlan {
   std::vector<int64_t> inSpatial, outSpatial, kernel, strides, dilations, padsBegin;
   int64_t inSize = 1, outSize = 1, kernelSize = 1;  // products of the spatial dims
   bool hasBias = false;
+  bool hasResidual = false;  // Y = act(conv + B + R), edge-fuse-conv-residual
   Activation act;
 };
-// Inputs X [N, C, D...], W [M, C/group, k...], B? [M]; output Y [N, M, O...].
+// Inputs X [N, C, D...], W [M, C/group, k...], B? [M], R? (Y's shape); output Y [N, M, O...].
 // `functions`: the float Conv kernels, which also apply Sigmoid, SiLU and HardSwish
-// epilogues (parseActivation).
+// epilogues (parseActivation) and take a residual R.
 ConvPlan parseConv(const KernelSignature &sig, bool functions = false);
 
 // The operands Conv and ConvTranspose share, checked: inputs X [N, C, D...], W of X's
-// rank, optional B, output Y, all f32 (`op` names the kernel in the dtype error).
+// rank, optional B, output Y, all f32 (`op` names the kernel in the dtype error); up to
+// `maxInputs` inputs.
 struct ConvOperands {
   const TensorView &x, &w;
   const TensorView *b;
   const TensorView &y;
 };
-ConvOperands requireConvOperands(const KernelSignature &sig, const char *op);
+ConvOperands requireConvOperands(const KernelSignature &sig, const char *op, size_t maxInputs = 3);
 // A spatial attribute of `n` values (each `def` when absent), none below `minValue`.
 std::vector<int64_t> spatialAttr(const KernelSignature &sig, const char *name, size_t n, int64_t def,
                                  int64_t minValue);

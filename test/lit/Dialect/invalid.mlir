@@ -493,6 +493,24 @@ func.func @conv_bias_element_type(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf3
 
 // -----
 
+func.func @conv_residual_shape(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %r: tensor<1x4x1x1xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{residual must have the result's type 'tensor<1x4x6x6xf32>', got 'tensor<1x4x1x1xf32>'}}
+  %0 = edge.Conv %x, %w residual(%r) {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_residual_quantized(%x: tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, %w: tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>, %r: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>> {
+  // expected-error @+1 {{residual must have the result's type}}
+  %0 = edge.Conv %x, %w residual(%r) {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>, tensor<1x2x2x2xf32>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>
+  return %0 : tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>
+}
+
+// -----
+
 func.func @conv_strides_size(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
   // expected-error @+1 {{expects 2 strides and dilations and 4 pads for 2 spatial dims}}
   %0 = edge.Conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1>}

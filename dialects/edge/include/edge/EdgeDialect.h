@@ -1,6 +1,9 @@
 // The edge dialect: graph-level tensor ops with value semantics and static shapes.
 #pragma once
 
+#include <array>
+#include <optional>
+
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"

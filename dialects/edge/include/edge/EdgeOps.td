@@ -113,6 +113,11 @@ def Edge_ClipOp : Edge_Op<"Clip", [Pure, AttrSizedOperandSegments]> {
     $input (`min` $min^)? (`max` $max^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    // [min, max] when each bound is absent (-inf, +inf) or a constant readable as f32:
+    // what a Conv's fused Clip epilogue takes.
+    std::optional<std::array<float, 2>> getConstantBounds();
+  }];
 }
 
 // Elementwise math on one operand (ref/unary_math.cpp: one kernel family). Parameters
@@ -377,13 +382,19 @@ def Edge_GemmOp : Edge_Op<"Gemm", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Edge_ConvOp : Edge_Op<"Conv", [Pure]> {
+def Edge_ConvOp : Edge_Op<"Conv", [Pure, AttrSizedOperandSegments]> {
   let summary = "N-d convolution (NC... layout) with groups and explicit pads";
   let description = [{
     `pads` holds all begins then all ends over the spatial dims (auto_pad is resolved
     by the frontend). `activation` is a fused epilogue: "" (none), "Relu" or "Clip"
     with [act_min, act_max] (edge-fuse-activation), or, on a float Conv only,
     "Sigmoid", "Silu" (x * sigmoid(x)) or "HardSwish" (edge-fuse-epilogue).
+
+    `residual` (a float Conv only, edge-fuse-conv-residual): a tensor of the result's
+    type added to the convolution (bias included) before the activation, so
+    `activation(conv + bias + residual)`, each sum rounded to f32 as the unfused Add
+    does: a residual block's Add (and the Relu after it) without another pass over
+    the activations.
 
     Quantized (as ONNX QLinearConv): the input per-tensor, the weight per-tensor or
     per-axis along dim 0 (output channels), storage types may differ; the bias has
@@ -392,6 +403,7 @@ def Edge_ConvOp : Edge_Op<"Conv", [Pure]> {
   }];
   let arguments = (ins Edge_QuantizableFloatTensor:$input, Edge_QuantizableFloatTensor:$weight,
                    Optional<Edge_QuantizableFloatTensor>:$bias,
+                   Optional<Edge_FloatTensor>:$residual,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                    DenseI64ArrayAttr:$dilations, I64Attr:$group,
                    DefaultValuedAttr<StrAttr, "\"\"">:$activation,
@@ -399,7 +411,7 @@ def Edge_ConvOp : Edge_Op<"Conv", [Pure]> {
                    DefaultValuedAttr<F32Attr, "0.0f">:$act_max);
   let results = (outs Edge_QuantizableFloatTensor:$output);
   let assemblyFormat = [{
-    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+    $input `,` $weight (`,` $bias^)? (`residual` `(` $residual^ `)`)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

@@ -77,20 +77,25 @@ def external_model(out, location, offset, length, data_size):
 
 
 def fusable_model():
-    """conv1 -> bn -> relu -> conv2 -> (sigmoid, mul): SiLU, with ONNX node names, for
-    --report-fusion (BatchNorm and Relu fold into conv1, SiLU into conv2)."""
+    """conv1 -> bn -> relu -> conv2 -> (sigmoid, mul): SiLU -> conv3 -> Add(., SiLU's
+    output) -> relu3, with ONNX node names, for --report-fusion (BatchNorm and Relu fold
+    into conv1, SiLU into conv2, the residual Add and relu3 into conv3)."""
     rng = np.random.default_rng(7)
     def const(name, shape, lo=-1.0, hi=1.0):
         return numpy_helper.from_array(rng.uniform(lo, hi, shape).astype(np.float32), name)
     inits = [const("w1", (4, 3, 3, 3)), const("b1", (4,)), const("gamma", (4,), 0.5, 1.5), const("beta", (4,)),
-             const("mean", (4,)), const("var", (4,), 0.5, 1.5), const("w2", (4, 4, 1, 1))]
+             const("mean", (4,)), const("var", (4,), 0.5, 1.5), const("w2", (4, 4, 1, 1)),
+             const("w3", (4, 4, 3, 3))]
     nodes = [
         helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
         helper.make_node("BatchNormalization", ["c1", "gamma", "beta", "mean", "var"], ["n1"], name="bn"),
         helper.make_node("Relu", ["n1"], ["r1"], name="relu"),
         helper.make_node("Conv", ["r1", "w2"], ["c2"], name="conv2"),
         helper.make_node("Sigmoid", ["c2"], ["s2"], name="gate"),
-        helper.make_node("Mul", ["c2", "s2"], ["y"], name="silu"),
+        helper.make_node("Mul", ["c2", "s2"], ["m2"], name="silu"),
+        helper.make_node("Conv", ["m2", "w3"], ["c3"], name="conv3", pads=[1, 1, 1, 1]),
+        helper.make_node("Add", ["c3", "m2"], ["a3"], name="residual"),
+        helper.make_node("Relu", ["a3"], ["y"], name="relu3"),
     ]
     graph = helper.make_graph(nodes, "fusable", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 8, 8])], inits)

@@ -1,0 +1,114 @@
+// edge-fuse-conv-residual: Add(Conv(x), r) -> Conv(x) residual(r), and a Relu or Clip
+// after it into the same Conv's activation; see Passes.td. Runs after the precision
+// passes, on the float Convs that ship.
+#include "edge/FusionRecord.h"
+#include "edge/Passes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::edge {
+#define GEN_PASS_DEF_FUSECONVRESIDUAL
+#include "edge/Passes.h.inc"
+
+namespace {
+
+// The f32 Conv producing `v` with no epilogue or residual yet and no other user.
+ConvOp fusableConv(Value v) {
+  auto conv = v.getDefiningOp<ConvOp>();
+  if (!conv || !conv->hasOneUse() || !conv.getActivation().empty() || conv.getResidual() ||
+      !getElementTypeOrSelf(conv.getType()).isF32())
+    return nullptr;
+  return conv;
+}
+
+// Whether `v` is available where `op` is: a block argument of an enclosing region or a
+// result of an op before it in its block.
+bool definedBefore(Value v, Operation *op) {
+  if (auto arg = dyn_cast<BlockArgument>(v)) return arg.getOwner()->getParentOp()->isAncestor(op);
+  Operation *def = v.getDefiningOp();
+  return def->getBlock() == op->getBlock() && def->isBeforeInBlock(op);
+}
+
+struct FuseResidualAdd : OpRewritePattern<AddOp> {
+  FuseResidualAdd(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
+  bool record;
+  LogicalResult matchAndRewrite(AddOp add, PatternRewriter &rewriter) const override {
+    ConvOp candidates[2] = {fusableConv(add.getLhs()), fusableConv(add.getRhs())};
+    Value others[2] = {add.getRhs(), add.getLhs()};
+    int pick = -1;
+    for (int i = 0; i < 2; ++i) {
+      if (!candidates[i] || candidates[i].getType() != add.getType() || others[i].getType() != add.getType())
+        continue;
+      // Prefer a Conv its residual already precedes (the later of two Convs).
+      if (pick < 0 || definedBefore(others[i], candidates[i])) pick = i;
+    }
+    if (pick < 0) return failure();
+    ConvOp conv = candidates[pick];
+    Value residual = others[pick];
+    if (!definedBefore(residual, conv)) {
+      // The Conv's operands precede it and its one user is the Add, so it may run
+      // right before the Add, after the residual.
+      if (conv->getBlock() != add->getBlock()) return failure();
+      rewriter.moveOpBefore(conv, add);
+    }
+    rewriter.modifyOpInPlace(conv, [&] { conv.getResidualMutable().assign(residual); });
+    if (record) recordFusion(conv, {conv, add});
+    rewriter.replaceOp(add, conv.getResult());
+    return success();
+  }
+};
+
+// The Conv with a residual and no activation producing `v`, with no other user.
+ConvOp residualConv(Value v) {
+  auto conv = v.getDefiningOp<ConvOp>();
+  if (!conv || !conv->hasOneUse() || !conv.getResidual() || !conv.getActivation().empty()) return nullptr;
+  return conv;
+}
+
+void absorb(PatternRewriter &rewriter, ConvOp conv, Operation *act, StringRef kind, float lo, float hi,
+            bool record) {
+  rewriter.modifyOpInPlace(conv, [&] {
+    conv.setActivation(kind);
+    conv.setActMin(APFloat(lo));
+    conv.setActMax(APFloat(hi));
+  });
+  if (record) recordFusion(conv, {conv, act});
+  rewriter.replaceOp(act, conv.getResult());
+}
+
+struct FuseResidualRelu : OpRewritePattern<ReluOp> {
+  FuseResidualRelu(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
+  bool record;
+  LogicalResult matchAndRewrite(ReluOp relu, PatternRewriter &rewriter) const override {
+    ConvOp conv = residualConv(relu.getInput());
+    if (!conv || relu.getType() != conv.getType()) return failure();
+    absorb(rewriter, conv, relu, "Relu", 0.0f, 0.0f, record);
+    return success();
+  }
+};
+
+struct FuseResidualClip : OpRewritePattern<ClipOp> {
+  FuseResidualClip(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
+  bool record;
+  LogicalResult matchAndRewrite(ClipOp clip, PatternRewriter &rewriter) const override {
+    ConvOp conv = residualConv(clip.getInput());
+    if (!conv || clip.getType() != conv.getType()) return failure();
+    std::optional<std::array<float, 2>> bounds = clip.getConstantBounds();
+    if (!bounds) return failure();
+    absorb(rewriter, conv, clip, "Clip", (*bounds)[0], (*bounds)[1], record);
+    return success();
+  }
+};
+
+struct FuseConvResidualPass : impl::FuseConvResidualBase<FuseConvResidualPass> {
+  using FuseConvResidualBase::FuseConvResidualBase;
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseResidualAdd, FuseResidualRelu, FuseResidualClip>(&getContext(), recordFusion);
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+}  // namespace
+}  // namespace mlir::edge
