@@ -1,6 +1,7 @@
 // edge-fuse-conv-residual: Add(Conv(x), r) -> Conv(x) residual(r), and a Relu or Clip
 // after it into the same Conv's activation; see Passes.td. Runs after the precision
 // passes, on the float Convs that ship.
+#include "ConvActivationPatterns.h"
 #include "edge/FusionRecord.h"
 #include "edge/Passes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -58,53 +59,14 @@ struct FuseResidualAdd : OpRewritePattern<AddOp> {
   }
 };
 
-// The Conv with a residual and no activation producing `v`, with no other user.
-ConvOp residualConv(Value v) {
-  auto conv = v.getDefiningOp<ConvOp>();
-  if (!conv || !conv->hasOneUse() || !conv.getResidual() || !conv.getActivation().empty()) return nullptr;
-  return conv;
-}
-
-void absorb(PatternRewriter &rewriter, ConvOp conv, Operation *act, StringRef kind, float lo, float hi,
-            bool record) {
-  rewriter.modifyOpInPlace(conv, [&] {
-    conv.setActivation(kind);
-    conv.setActMin(APFloat(lo));
-    conv.setActMax(APFloat(hi));
-  });
-  if (record) recordFusion(conv, {conv, act});
-  rewriter.replaceOp(act, conv.getResult());
-}
-
-struct FuseResidualRelu : OpRewritePattern<ReluOp> {
-  FuseResidualRelu(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
-  bool record;
-  LogicalResult matchAndRewrite(ReluOp relu, PatternRewriter &rewriter) const override {
-    ConvOp conv = residualConv(relu.getInput());
-    if (!conv || relu.getType() != conv.getType()) return failure();
-    absorb(rewriter, conv, relu, "Relu", 0.0f, 0.0f, record);
-    return success();
-  }
-};
-
-struct FuseResidualClip : OpRewritePattern<ClipOp> {
-  FuseResidualClip(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
-  bool record;
-  LogicalResult matchAndRewrite(ClipOp clip, PatternRewriter &rewriter) const override {
-    ConvOp conv = residualConv(clip.getInput());
-    if (!conv || clip.getType() != conv.getType()) return failure();
-    std::optional<std::array<float, 2>> bounds = clip.getConstantBounds();
-    if (!bounds) return failure();
-    absorb(rewriter, conv, clip, "Clip", (*bounds)[0], (*bounds)[1], record);
-    return success();
-  }
-};
-
 struct FuseConvResidualPass : impl::FuseConvResidualBase<FuseConvResidualPass> {
   using FuseConvResidualBase::FuseConvResidualBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseResidualAdd, FuseResidualRelu, FuseResidualClip>(&getContext(), recordFusion);
+    patterns.add<FuseResidualAdd>(&getContext(), recordFusion);
+    // The Relu or Clip after a fused Add: edge-fuse-activation's patterns, on Convs with a
+    // residual only (the others' activations were fused before the precision passes).
+    populateConvActivationPatterns(patterns, recordFusion, [](ConvOp conv) { return bool(conv.getResidual()); });
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
