@@ -42,41 +42,40 @@ inline void transpose16x16(__m128i r[16]) {
   }
 }
 
+// dst[a][b] = src[b][a] over A x B elements: whole kT x kT blocks by `block(src, dst)`
+// (the block's top-left elements), the rows and columns past them element by element.
+template <int64_t kT, typename T, typename Block>
+void blockedTranspose(const T *src, int64_t srcStep, T *dst, int64_t dstStep, int64_t A, int64_t B, Block block) {
+  const int64_t AT = A / kT * kT, BT = B / kT * kT;
+  for (int64_t a = 0; a < AT; a += kT) {
+    for (int64_t b = 0; b < BT; b += kT) block(src + a + b * srcStep, dst + a * dstStep + b);
+    for (int64_t k = 0; k < kT; ++k)
+      for (int64_t b = BT; b < B; ++b) dst[(a + k) * dstStep + b] = src[a + k + b * srcStep];
+  }
+  for (int64_t a = AT; a < A; ++a)
+    for (int64_t b = 0; b < B; ++b) dst[a * dstStep + b] = src[a + b * srcStep];
+}
+
 }  // namespace
 
 void transpose8Avx2(const uint8_t *src, int64_t srcStep, uint8_t *dst, int64_t dstStep, int64_t A, int64_t B) {
-  const int64_t A16 = A / 16 * 16, B16 = B / 16 * 16;
-  for (int64_t a = 0; a < A16; a += 16) {
-    for (int64_t b = 0; b < B16; b += 16) {
-      __m128i r[16];
-      for (int k = 0; k < 16; ++k) r[k] = _mm_loadu_si128(reinterpret_cast<const __m128i *>(src + a + (b + k) * srcStep));
-      transpose16x16(r);
-      for (int k = 0; k < 16; ++k) _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + (a + k) * dstStep + b), r[k]);
-    }
-    for (int64_t k = 0; k < 16; ++k)
-      for (int64_t b = B16; b < B; ++b) dst[(a + k) * dstStep + b] = src[a + k + b * srcStep];
-  }
-  for (int64_t a = A16; a < A; ++a)
-    for (int64_t b = 0; b < B; ++b) dst[a * dstStep + b] = src[a + b * srcStep];
+  blockedTranspose<16>(src, srcStep, dst, dstStep, A, B, [&](const uint8_t *s, uint8_t *d) {
+    __m128i r[16];
+    for (int k = 0; k < 16; ++k) r[k] = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + k * srcStep));
+    transpose16x16(r);
+    for (int k = 0; k < 16; ++k) _mm_storeu_si128(reinterpret_cast<__m128i *>(d + k * dstStep), r[k]);
+  });
 }
 
 void transpose32Avx2(const uint32_t *src, int64_t srcStep, uint32_t *dst, int64_t dstStep, int64_t A,
                      int64_t B) {
   // Float loads and stores only move bits (no arithmetic): NaN payloads are kept.
-  const int64_t A8 = A / 8 * 8, B8 = B / 8 * 8;
-  for (int64_t a = 0; a < A8; a += 8) {
-    for (int64_t b = 0; b < B8; b += 8) {
-      __m256 r[8];
-      for (int k = 0; k < 8; ++k)
-        r[k] = _mm256_loadu_ps(reinterpret_cast<const float *>(src + a + (b + k) * srcStep));
-      transpose8x8(r);
-      for (int k = 0; k < 8; ++k) _mm256_storeu_ps(reinterpret_cast<float *>(dst + (a + k) * dstStep + b), r[k]);
-    }
-    for (int64_t k = 0; k < 8; ++k)
-      for (int64_t b = B8; b < B; ++b) dst[(a + k) * dstStep + b] = src[a + k + b * srcStep];
-  }
-  for (int64_t a = A8; a < A; ++a)
-    for (int64_t b = 0; b < B; ++b) dst[a * dstStep + b] = src[a + b * srcStep];
+  blockedTranspose<8>(src, srcStep, dst, dstStep, A, B, [&](const uint32_t *s, uint32_t *d) {
+    __m256 r[8];
+    for (int k = 0; k < 8; ++k) r[k] = _mm256_loadu_ps(reinterpret_cast<const float *>(s + k * srcStep));
+    transpose8x8(r);
+    for (int k = 0; k < 8; ++k) _mm256_storeu_ps(reinterpret_cast<float *>(d + k * dstStep), r[k]);
+  });
 }
 
 }  // namespace edgec::rt::x86
