@@ -227,6 +227,18 @@ std::vector<ConvCase> x86ConvCases() {
     c.actMax = 0.5f;
     cases.push_back(c);
   }
+  // After the random shapes, so that the cases above keep their seeds (a Winograd case's
+  // error sits near the tolerance for some inputs).
+  // im2col with fewer blocks than threads, whose column matrix the threads fill by input
+  // channels: through the generic im2col (1-D, 3-D, a stride of 3) as well as the 2-D
+  // one; weights that outweigh the column matrix (one block on AVX2 too)
+  cases.push_back(ConvCase{{1, 10, 30}, 20, 1, {5}, {3}, {1}, {2, 2}, true, "Relu"});
+  cases.push_back(ConvCase{{1, 6, 4, 5, 6}, 12, 1, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1, 1, 1, 1}, true});
+  cases.push_back(ConvCase{{1, 5, 13, 31}, 10, 1, {3, 3}, {3, 3}, {1, 1}, {1, 1, 1, 1}, false, "Clip", 0.f, 6.f});
+  cases.push_back(ConvCase{{1, 64, 5, 5}, 96, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true});
+  // im2col blocks made an even count: 7 rows of 70 outputs over 576 taps, 3 rows a
+  // block (3 + 3 + 1), become 2 + 2 + 2 + 1 (dilated: not Winograd's)
+  cases.push_back(ConvCase{{1, 64, 7, 70}, 20, 1, {3, 3}, {1, 1}, {1, 2}, {1, 2, 1, 2}, true, "Relu"});
   return cases;
 }
 
