@@ -265,6 +265,16 @@ void foldQuantBoundaries(ScaledDotProductAttentionOp op, DenseMap<Operation *, V
   for (Operation *m : llvm::reverse(movers)) m->erase();
 }
 
+// An attention whose Q, K and V are all codes now computes on them (integer = 1: integer
+// scores and products, 8-bit probabilities), where the verifier allows it.
+void setInteger(ScaledDotProductAttentionOp op) {
+  for (Value x : {op.getQuery(), op.getKey(), op.getValue()})
+    if (!perTensor8(x.getType())) return;
+  op.setInteger(1);
+  ScopedDiagnosticHandler quiet(op->getContext(), [](Diagnostic &) { return success(); });
+  if (failed(verify(op))) op.setInteger(0);
+}
+
 struct FuseAttentionPass : impl::FuseAttentionBase<FuseAttentionPass> {
   using FuseAttentionBase::FuseAttentionBase;
   void runOnOperation() override {
@@ -276,7 +286,10 @@ struct FuseAttentionPass : impl::FuseAttentionBase<FuseAttentionPass> {
     getOperation().walk([&](ScaledDotProductAttentionOp op) { ops.push_back(op); });
     DenseMap<Operation *, Value> onCodes;
     llvm::SetVector<Operation *> replaced;
-    for (ScaledDotProductAttentionOp op : ops) foldQuantBoundaries(op, onCodes, replaced);
+    for (ScaledDotProductAttentionOp op : ops) {
+      foldQuantBoundaries(op, onCodes, replaced);
+      if (integer) setInteger(op);
+    }
     // The f32 movers and DequantizeLinear that nothing reads any more (users first).
     for (bool erased = true; erased;) {
       erased = false;

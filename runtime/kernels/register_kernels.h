@@ -224,6 +224,10 @@ Kernel *newX86Avx2ReduceMinF32();
 // f32 call).
 Kernel *newX86Avx2AttentionF32();
 Kernel *newX86Avx512AttentionF32();
+// Integer ScaledDotProductAttention (integer = 1; x86/attention_q8_driver.inc; the same
+// bits as ref at both levels; the AVX-512 one needs VNNI).
+Kernel *newX86Avx2AttentionQ8();
+Kernel *newX86Avx512AttentionQ8();
 // f32 SqueezeExcitation (x86/squeeze_excitation_avx2.cpp; every f32 call).
 Kernel *newX86Avx2SqueezeExcitation();
 // Whether the AVX2 int4 kernels take a blockwise call (ref/blockwise.cpp, baseline).

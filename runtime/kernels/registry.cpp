@@ -52,6 +52,20 @@ bool acceptsInt8LinalgVnni(const KernelSignature &sig) {
 }
 bool isInt8(const TensorView *v) { return v && (v->dtype == DType::i8 || v->dtype == DType::u8); }
 bool perTensor(const TensorView *v) { return v->quant && v->quant->scheme() == pkg::QuantScheme::PerTensor; }
+// Integer ScaledDotProductAttention (integer = 1): Q, K and V per-tensor i8/u8, the result
+// that or f32, the mask f32 (the kernel's prepare validates the rest as ref does).
+bool acceptsIntegerAttention(const KernelSignature &sig) {
+  if (sig.attrs.i("integer", 0) == 0 || sig.inputs.size() < 3) return false;
+  for (size_t i = 0; i < 3; ++i)
+    if (!isInt8(sig.inputs[i]) || !sig.inputs[i]->quant || !perTensor(sig.inputs[i])) return false;
+  const TensorView *y = sig.outputs.empty() ? nullptr : sig.outputs[0];
+  if (!y || !(isInt8(y) ? y->quant && perTensor(y) : y->dtype == DType::f32 && !ref::isQuantized(*y))) return false;
+  return sig.inputs.size() < 4 || !sig.inputs[3] || sig.inputs[3]->dtype == DType::f32;
+}
+bool acceptsIntegerAttentionVnni(const KernelSignature &sig) {
+  static const bool vnni = hostHasFeature("avx512vnni");
+  return vnni && acceptsIntegerAttention(sig);
+}
 // The x86 quantized Add/Sub (x86/qelementwise_*.cpp): i8/u8 operands of the output's shape
 // (a broadcast goes to ref); their prepare validates the rest as ref does.
 bool acceptsQuantAddSub(const KernelSignature &sig) {
@@ -207,6 +221,7 @@ void registerX86Kernels(KernelRegistry &r) {
   // Q, K, V and the result each f32 or per-tensor i8/u8 (static INT8's attention, its
   // quantize/dequantize folded in), the mask f32.
   auto acceptsAttention = [](const KernelSignature &sig) {
+    if (sig.attrs.i("integer", 0) != 0) return false;  // the integer kernels below
     for (size_t i = 0; i < sig.inputs.size() + sig.outputs.size(); ++i) {
       const TensorView *t = i < sig.inputs.size() ? sig.inputs[i] : sig.outputs[i - sig.inputs.size()];
       if (!t) continue;
@@ -218,6 +233,8 @@ void registerX86Kernels(KernelRegistry &r) {
     }
     return true;
   };
+  add("ScaledDotProductAttention", Isa::X86Avx2, newX86Avx2AttentionQ8, acceptsIntegerAttention);
+  add("ScaledDotProductAttention", Isa::X86Avx512, newX86Avx512AttentionQ8, acceptsIntegerAttentionVnni);
   add("ScaledDotProductAttention", Isa::X86Avx2, newX86Avx2AttentionF32, acceptsAttention);
   add("ScaledDotProductAttention", Isa::X86Avx512, newX86Avx512AttentionF32, acceptsAttention);
   add("SqueezeExcitation", Isa::X86Avx2, newX86Avx2SqueezeExcitation, f32Only);

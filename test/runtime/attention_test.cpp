@@ -16,6 +16,7 @@
 #include <limits>
 
 #include "kernel_test_util.h"
+#include "ref/attention.h"
 #include "quant_test_util.h"
 #include "x86_timing_util.h"
 
@@ -341,6 +342,161 @@ TEST(Attention, QuantizedX86WithinOneCodeOfRef) {
     std::printf("%s quantized attention vs ref: %lld of %lld codes one apart\n", level.name, (long long)differing,
                 (long long)total);
   }
+}
+
+// The integer path (integer = 1): Q, K and V quantized; the result quantized or f32.
+const std::vector<QuantMix> kIntegerMixes = {
+    {DType::i8, DType::i8, DType::i8, DType::i8, "all i8"},
+    {DType::u8, DType::u8, DType::u8, DType::u8, "all u8"},
+    {DType::u8, DType::i8, DType::u8, DType::i8, "Q u8, K i8, V u8, Y i8"},
+    {DType::i8, DType::u8, DType::i8, DType::f32, "quantized in, Y f32"},
+};
+
+std::vector<int32_t> integerQ(const Case &c, QuantInputs &in, const std::vector<Isa> &isas, int threads,
+                              Isa *chosen = nullptr) {
+  Case ci = c;
+  AttrList attrs = attention(ci);
+  attrs.i("integer", 1);
+  std::vector<TensorView *> inputs = {&in.q.view(), &in.k.view(), &in.v.view()};
+  if (!c.mask.empty()) inputs.push_back(&in.m.view());
+  const Isa isa = runKernelOnViews("ScaledDotProductAttention", inputs, in.y.view(), isas, threads, &attrs);
+  if (chosen) *chosen = isa;
+  if (in.y.q) return in.y.q->codes();
+  std::vector<int32_t> bits(size_t(in.y.f.view().numel()));
+  std::memcpy(bits.data(), in.y.f.view().data, bits.size() * sizeof(float));
+  return bits;
+}
+
+// The probability codes against round(255 * 2^t) in double (std::exp2): at most one apart,
+// 255 at 0, 0 from -9 down and for NaN, never increasing as t falls.
+TEST(Attention, IntegerExpCodesAreRoundedPowersOfTwo) {
+  int32_t last = 255;
+  int64_t apart = 0;
+  for (int i = 0; i <= 200000; ++i) {
+    const float t = -10.f * float(i) / 200000.f;
+    const int32_t e = ref::sdpaExpCode(t);
+    const double want = std::nearbyint(255.0 * std::exp2(double(t)));
+    EXPECT_LE(std::fabs(e - want), 1.0) << t;
+    apart += e != int32_t(want);
+    EXPECT_LE(e, last) << t;
+    last = e;
+  }
+  EXPECT_EQ(ref::sdpaExpCode(0.f), 255);
+  EXPECT_EQ(ref::sdpaExpCode(-9.f), 0);
+  EXPECT_EQ(ref::sdpaExpCode(-std::numeric_limits<float>::infinity()), 0);
+  EXPECT_EQ(ref::sdpaExpCode(std::numeric_limits<float>::quiet_NaN()), 0);
+  std::printf("integer attention exp codes: %lld of 200001 one apart from round(255 * 2^t)\n", (long long)apart);
+}
+
+// ref's integer path against the attention of the dequantized operands computed in double
+// (softmax of the exact scores, P @ V): the error is the probabilities' 8 bits (each e
+// within half a code of 255 e^x / e^max) and, for a quantized result, its rounding.
+TEST(Attention, IntegerRefNearDoubleAttention) {
+  uint32_t seed = 2300;
+  double worstF = 0, worstCodes = 0;
+  for (const QuantMix &mix : kIntegerMixes)
+    for (const Case &c : kCases) {
+      QuantInputs in = makeQuantInputs(c, mix, seed += 10);
+      const std::vector<int32_t> got = integerQ(c, in, {Isa::Ref}, 1);
+      EXPECT_EQ(integerQ(c, in, {Isa::Ref}, 3), got) << mix.what << ", " << c.what;
+      Tensor q = dequantized(in.q), k = dequantized(in.k), v = dequantized(in.v);
+      const std::vector<float> qv = q.values<float>(), kv = k.values<float>(), vv = v.values<float>();
+      const std::vector<float> mv = in.m.values<float>();
+      auto factor = [](float x, bool divide) { return divide ? 1.0 / x : double(x); };
+      const double cs = factor(c.qScale, c.qDivide) * factor(c.kScale, c.kDivide) * factor(c.scale, c.scaleDivide);
+      const int64_t B = numelOf(c.batch), S = c.S, T = c.T, D = c.D, Dv = c.Dv;
+      // The mask broadcast to [B, S, T] (numpy rules, trailing dims aligned).
+      const std::vector<int64_t> full = cat(c.batch, {S, T});
+      std::vector<int64_t> mshape(full.size() - c.mask.size(), 1);
+      mshape.insert(mshape.end(), c.mask.begin(), c.mask.end());
+      double vmax = 0, caseF = 0, caseCodes = 0;
+      for (float x : vv) vmax = std::max(vmax, std::fabs(double(x)));
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t i = 0; i < S; ++i) {
+          std::vector<double> x(static_cast<size_t>(T));
+          double mx = -INFINITY;
+          for (int64_t j = 0; j < T; ++j) {
+            double sc = 0;
+            for (int64_t d = 0; d < D; ++d)
+              sc += double(qv[size_t((b * S + i) * D + d)]) *
+                    kv[size_t(c.keyTransposed ? (b * D + d) * T + j : (b * T + j) * D + d)];
+            sc *= cs;
+            if (!c.mask.empty()) {
+              const int64_t idx[3] = {b, i, j};
+              int64_t flat = 0, rest = b;
+              // Index of [b..., i, j] in the mask: batch dims from b (row-major), then i, j.
+              std::vector<int64_t> pos(full.size());
+              for (int d = int(c.batch.size()) - 1; d >= 0; --d) {
+                pos[size_t(d)] = rest % c.batch[size_t(d)];
+                rest /= c.batch[size_t(d)];
+              }
+              pos[full.size() - 2] = idx[1];
+              pos[full.size() - 1] = idx[2];
+              for (size_t d = 0; d < full.size(); ++d) flat = flat * mshape[d] + (mshape[d] == 1 ? 0 : pos[d]);
+              sc += mv[size_t(flat)];
+            }
+            x[size_t(j)] = sc;
+            mx = std::max(mx, sc);
+          }
+          double sum = 0;
+          for (double &e : x) sum += e = std::exp(e - mx);
+          for (int64_t col = 0; col < Dv; ++col) {
+            double want = 0;
+            for (int64_t j = 0; j < T; ++j) want += x[size_t(j)] / sum * vv[size_t((b * T + j) * Dv + col)];
+            const size_t at = size_t((b * S + i) * Dv + col);
+            if (std::isnan(want) || mx == -INFINITY) {
+              if (!in.y.q) {
+                float g;
+                std::memcpy(&g, &got[at], 4);
+                EXPECT_TRUE(std::isnan(g)) << mix.what << ", " << c.what;
+              }
+              continue;
+            }
+            if (in.y.q) {
+              const double wantCode = std::clamp(want / in.y.q->scale() + in.y.q->zp(), double(qmin(mix.y)),
+                                                 double(qmax(mix.y)));
+              const double codes = std::fabs(wantCode - got[at]);
+              caseCodes = std::max(caseCodes, codes);
+            } else {
+              float g;
+              std::memcpy(&g, &got[at], 4);
+              const double err = std::fabs(g - want) / vmax;
+              caseF = std::max(caseF, err);
+            }
+          }
+        }
+      EXPECT_LE(caseCodes, 3.0) << mix.what << ", " << c.what;
+      EXPECT_LE(caseF, 0.03) << mix.what << ", " << c.what;
+      worstF = std::max(worstF, caseF);
+      worstCodes = std::max(worstCodes, caseCodes);
+    }
+  std::printf("integer attention vs double: f32 result max |diff| / max|v| %.4f, codes max %.2f apart\n", worstF,
+              worstCodes);
+}
+
+// x86 (AVX2 and AVX-512 VNNI) against ref: the same bits, at 1-3 threads.
+TEST(Attention, IntegerX86IsRefBitForBit) {
+  if (!cpuHasAvx2()) GTEST_SKIP() << "no AVX2/FMA";
+  for (const IsaLevel &level : x86Levels(true)) {
+    uint32_t seed = 3100;
+    for (const QuantMix &mix : kIntegerMixes)
+      for (const Case &c : kCases) {
+        QuantInputs in = makeQuantInputs(c, mix, seed += 10);
+        const std::vector<int32_t> want = integerQ(c, in, {Isa::Ref}, 1);
+        Isa isa = Isa::Ref;
+        EXPECT_EQ(integerQ(c, in, level.isas, 1, &isa), want) << level.name << " " << mix.what << ", " << c.what;
+        EXPECT_EQ(isa, level.expect) << mix.what << ", " << c.what;
+        for (int threads : {2, 3})
+          EXPECT_EQ(integerQ(c, in, level.isas, threads), want)
+              << level.name << " " << mix.what << ", " << c.what << ": " << threads;
+      }
+  }
+}
+
+TEST(Attention, IntegerRefusesFloatOperands) {
+  Case c = kCases[0];
+  QuantInputs in = makeQuantInputs(c, kMixes[2], 78);  // K f32
+  EXPECT_THROW(integerQ(c, in, {Isa::Ref}, 1), Error);
 }
 
 TEST(Attention, RefusesPerAxisAndWideQuantizedOperands) {

@@ -28,7 +28,7 @@ LogicalResult ScaledDotProductAttentionOp::verify() {
     return emitOpError() << "query, key and value must have the same rank, got " << shapeStr(q) << ", "
                          << shapeStr(k) << " and " << shapeStr(v);
   for (auto [name, flag] : {std::pair{"key_transposed", getKeyTransposed()}, {"q_divide", getQDivide()},
-                            {"k_divide", getKDivide()}, {"scale_divide", getScaleDivide()}})
+                            {"k_divide", getKDivide()}, {"scale_divide", getScaleDivide()}, {"integer", getInteger()}})
     if (flag != 0 && flag != 1) return emitOpError() << name << " must be 0 or 1, got " << flag;
   const size_t r = q.size();
   ArrayRef<int64_t> batch = q.drop_back(2);
@@ -56,6 +56,16 @@ LogicalResult ScaledDotProductAttentionOp::verify() {
   for (auto [name, value] : {std::pair{"q_scale", getQScale()}, {"k_scale", getKScale()}, {"scale", getScale()}})
     if (!std::isfinite(value.convertToFloat()) || value.isZero())
       return emitOpError() << name << " must be finite and nonzero";
+  if (getInteger() == 1) {
+    for (Value x : {getQuery(), getKey(), getValue()})
+      if (elementOf(x).isF32()) return emitOpError() << "integer = 1 needs quantized query, key and value";
+    const int negatives = (getQScale().convertToFloat() < 0) + (getKScale().convertToFloat() < 0) +
+                          (getScale().convertToFloat() < 0);
+    if (negatives % 2) return emitOpError() << "integer = 1 needs a positive product of q_scale, k_scale and scale";
+    if (D > 4096 || T > 32768)
+      return emitOpError() << "integer = 1 supports head sizes up to 4096 and up to 32768 keys, got " << D << " and "
+                           << T;
+  }
   return success();
 }
 

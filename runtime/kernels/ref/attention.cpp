@@ -16,7 +16,11 @@
 // the zero point): the same bits as DequantizeLinear -> the f32 op -> QuantizeLinear.
 #include "ref/attention.h"
 
+#include <climits>
 #include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
 
 #include "quant_math.h"
 #include "ref/quant_params.h"
@@ -77,6 +81,24 @@ SdpaPlan parseSdpa(const KernelSignature &sig) {
   if (kd != p.D || v.shape[r - 2] != p.T)
     kernelFail(sig, "key " + shapeStr(k.shape) + (p.keyTransposed ? " (transposed)" : "") + " and value " +
                         shapeStr(v.shape) + " do not fit the query " + shapeStr(q.shape));
+  p.integer = sig.attrs.i("integer", 0) != 0;
+  if (p.integer) {
+    if (!p.qQuant.on || !p.kQuant.on || !p.vQuant.on)
+      kernelFail(sig, "integer = 1 needs quantized query, key and value");
+    // |sum of D products of codes| and |sum of T products| stay far inside int32 (the x86
+    // kernels' bounds: see x86/attention_q8_driver.inc).
+    if (p.D > 4096 || p.T > 32768)
+      kernelFail(sig, "integer = 1 supports head sizes up to 4096 and up to 32768 keys, got D " +
+                          std::to_string(p.D) + ", T " + std::to_string(p.T));
+    auto factor = [](float x, bool divide) { return divide ? 1.0 / double(x) : double(x); };
+    const double c = double(p.qQuant.scale) * double(p.kQuant.scale) * factor(p.qScale, p.qDivide) *
+                     factor(p.kScale, p.kDivide) * factor(p.scale, p.scaleDivide);
+    if (!(c > 0.0) || !std::isfinite(float(c)) || float(c) == 0.f)
+      kernelFail(sig, "integer = 1 needs a positive finite product of the scales and scale steps");
+    p.intScale = float(c);
+    p.intScaleLog2 = float(c * 1.4426950408889634);
+    p.outFactor = p.yQuant.on ? float(double(p.vQuant.scale) / double(p.yQuant.scale)) : p.vQuant.scale;
+  }
   std::vector<int64_t> scores = batch, out = batch;
   scores.insert(scores.end(), {p.S, p.T});
   out.insert(out.end(), {p.S, p.Dv});
@@ -104,6 +126,15 @@ SdpaPlan parseSdpa(const KernelSignature &sig) {
 SdpaPlan::~SdpaPlan() = default;
 
 void parseSdpaInto(const KernelSignature &sig, SdpaPlan *p) { *p = parseSdpa(sig); }
+
+int32_t sdpaExpCode(float t) {
+  t = t >= kSdpaExpFloor ? t : kSdpaExpFloor;  // NaN too
+  const float n = std::nearbyint(t);          // ties to even (the default rounding mode)
+  const float f = t - n;
+  const float p = std::fma(std::fma(std::fma(kSdpaExpC3, f, kSdpaExpC2), f, kSdpaExpC1), f, 255.f);
+  const int32_t e = static_cast<int32_t>(std::nearbyint(std::ldexp(p, static_cast<int>(n))));
+  return e < 255 ? e : 255;
+}
 
 namespace {
 
@@ -214,11 +245,111 @@ private:
   SdpaPlan p_;
 };
 
+// The integer path (integer = 1; the x86 kernels give the same bits, x86/attention_q8_driver.inc):
+//   s_j  = sum_d (q_d - zq)(k_jd - zk)         exact integers
+//   d_j  = s_j - max_j s_j                      <= 0 (invariant to a constant added to a row)
+//   t_j  = float(d_j) * intScaleLog2            no mask
+//   u_j  = float(d_j) * intScale + mask_j       with a mask, then t_j = (u_j - max_j u_j) * log2(e)
+//   e_j  = sdpaExpCode(t_j)                     0..255, 255 at the row's maximum
+//   y_c  = float(sum_j e_j (v_jc - zv)) * (outFactor / float(sum_j e_j))
+// then a quantized result: round half to even, + zero, saturated (NaN: the zero point). The
+// probabilities are e_j / sum e: the max 255, the others to 1/255 of it; a row whose e are
+// all 0 (masked entirely) gives NaN (f32) or the zero point, as the float path.
+class RefIntegerAttention final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override { p_ = parseSdpa(sig); }
+
+  size_t scratchBytes() const override { return size_t(p_.T) * (sizeof(int64_t) + sizeof(float) + sizeof(int32_t)); }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    const float *mask = p_.hasMask ? in[3]->as<float>() : nullptr;
+    ctx.parallelFor(p_.batch * p_.S, 1, [&](int64_t r0, int64_t r1, int thread) {
+      char *scratch = static_cast<char *>(ctx.threadScratch(thread));
+      for (int64_t r = r0; r < r1; ++r) row(r / p_.S, r % p_.S, *in[0], *in[1], *in[2], mask, *out[0], scratch);
+    });
+  }
+
+private:
+  static int32_t code(const TensorView &t, const SdpaQuant &qp, int64_t i) {
+    return (qp.u8 ? int32_t(t.as<uint8_t>()[i]) : int32_t(t.as<int8_t>()[i])) - qp.zero;
+  }
+
+  void row(int64_t b, int64_t i, const TensorView &qt, const TensorView &kt, const TensorView &vt, const float *mask,
+           TensorView &yt, char *scratch) const {
+    const int64_t T = p_.T, D = p_.D, Dv = p_.Dv;
+    int64_t *s = reinterpret_cast<int64_t *>(scratch);
+    float *u = reinterpret_cast<float *>(s + T);
+    int32_t *e = reinterpret_cast<int32_t *>(u + T);
+    int64_t mx = INT64_MIN;
+    for (int64_t j = 0; j < T; ++j) {
+      int64_t acc = 0;
+      for (int64_t d = 0; d < D; ++d) {
+        const int64_t ki = p_.keyTransposed ? (b * D + d) * T + j : (b * T + j) * D + d;
+        acc += int64_t(code(qt, p_.qQuant, (b * p_.S + i) * D + d)) * code(kt, p_.kQuant, ki);
+      }
+      s[j] = acc;
+      mx = std::max(mx, acc);
+    }
+    int64_t sum = 0;
+    if (mask) {
+      const float *mr = mask + p_.maskOffsets[size_t(b)] + i * p_.maskRowStride;
+      float umax = -std::numeric_limits<float>::infinity();
+      for (int64_t j = 0; j < T; ++j) {
+        u[j] = static_cast<float>(int32_t(s[j] - mx)) * p_.intScale + mr[j * p_.maskColStride];
+        if (u[j] > umax) umax = u[j];  // NaN never taken
+      }
+      for (int64_t j = 0; j < T; ++j) sum += e[j] = sdpaExpCode((u[j] - umax) * kSdpaLog2e);
+    } else {
+      for (int64_t j = 0; j < T; ++j) sum += e[j] = sdpaExpCode(static_cast<float>(int32_t(s[j] - mx)) * p_.intScaleLog2);
+    }
+    const float r = p_.outFactor / static_cast<float>(sum);
+    const SdpaQuant &o = p_.yQuant;
+    for (int64_t c = 0; c < Dv; ++c) {
+      int64_t acc = 0;
+      for (int64_t j = 0; j < T; ++j) acc += int64_t(e[j]) * code(vt, p_.vQuant, (b * T + j) * Dv + c);
+      const float y = static_cast<float>(int32_t(acc)) * r;
+      const int64_t at = (b * p_.S + i) * Dv + c;
+      if (!o.on) {
+        yt.as<float>()[at] = y;
+        continue;
+      }
+      int32_t q = o.zero;
+      if (!std::isnan(y)) {
+        const double rq = quant::roundHalfEven(y) + o.zero;
+        q = rq <= o.qmin ? o.qmin : rq >= o.qmax ? o.qmax : int32_t(rq);
+      }
+      if (o.u8) yt.as<uint8_t>()[at] = static_cast<uint8_t>(q);
+      else yt.as<int8_t>()[at] = static_cast<int8_t>(q);
+    }
+  }
+
+  SdpaPlan p_;
+};
+
+// The quantized and f32 paths in one op: integer = 1 runs the integer kernel.
+class RefSdpaDispatch final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    if (sig.attrs.i("integer", 0) != 0) impl_ = std::make_unique<RefIntegerAttention>();
+    else impl_ = std::make_unique<RefScaledDotProductAttention>();
+    impl_->prepare(sig);
+  }
+  size_t scratchBytes() const override { return impl_->scratchBytes(); }
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    impl_->run(ctx, in, out);
+  }
+
+private:
+  std::unique_ptr<Kernel> impl_;
+};
+
 }  // namespace
 }  // namespace edgec::rt::ref
 
 namespace edgec::rt {
 void registerRefAttention(KernelRegistry &r) {
-  r.add<ref::RefScaledDotProductAttention>("ScaledDotProductAttention", Isa::Ref);
+  r.add<ref::RefSdpaDispatch>("ScaledDotProductAttention", Isa::Ref);
 }
 }  // namespace edgec::rt

@@ -27,6 +27,12 @@ struct SdpaPlan {
   float qScale = 1.f, kScale = 1.f, scale = 1.f;
   bool qDivide = false, kDivide = false, scaleDivide = false;
   bool hasMask = false;
+  // The integer path (attribute integer = 1; Q, K and V quantized): see
+  // attention.cpp. intScale is c, the scores' factor (the operands' scales and every
+  // scale step), intScaleLog2 c * log2(e); outFactor the result's factor per unit of
+  // sum(e * (v - zero)) / sum(e): V's scale (f32 result) or V's scale / the result's.
+  bool integer = false;
+  float intScale = 0.f, intScaleLog2 = 0.f, outFactor = 0.f;
   // Quantized Q, K, V (each dequantized as ref DequantizeLinear, float(q - zero) * scale,
   // before its scale step) and result (quantized as ref QuantizeLinear): edge-fuse-attention
   // folds the DequantizeLinear / QuantizeLinear at a static INT8 attention's boundaries.
@@ -47,6 +53,17 @@ struct SdpaPlan {
 // Validates a ScaledDotProductAttention call (inputs Q, K, V, mask?; Q, K, V and the
 // result f32 or per-tensor quantized i8/u8 each, the mask f32) and plans it.
 SdpaPlan parseSdpa(const KernelSignature &sig);
+
+// The integer path's probability codes: e = round(255 * 2^t) for t = x * log2(e) <= 0
+// (the exponent of a softmax numerator, in base 2), by fixed operations that the x86
+// kernels repeat lane for lane: t below -9 (or NaN) taken as -9, n = t rounded to
+// nearest (ties to even), f = t - n, p = ((c3 f + c2) f + c1) f + 255 (fused
+// multiply-adds; 255 * 2^f within 0.03 on [-0.5, 0.5]), e = round-half-even(p * 2^n),
+// at most 255. e(0) = 255; every t <= -9 gives 0 (255 * 2^-9 < 0.5).
+constexpr float kSdpaExpC1 = 176.74586486816406f, kSdpaExpC2 = 61.770652770996094f,
+                kSdpaExpC3 = 14.260140419006348f, kSdpaExpFloor = -9.f;
+constexpr float kSdpaLog2e = 1.44269504088896341f;
+int32_t sdpaExpCode(float t);
 // The same, into *p (for the x86 kernel: the assignment stays in baseline code).
 void parseSdpaInto(const KernelSignature &sig, SdpaPlan *p);
 

@@ -89,3 +89,27 @@ func.func @quant_per_axis(%q: tensor<2x4x8xf32>, %k: tensor<2x5x8xf32>, %v: tens
   %0 = edge.ScaledDotProductAttention %q, %k, %v : (tensor<2x4x8xf32>, tensor<2x5x8xf32>, tensor<2x5x3xf32>) -> tensor<2x4x3x!quant.uniform<i8:f32:2, {0.01, 0.02, 0.03}>>
   return %0 : tensor<2x4x3x!quant.uniform<i8:f32:2, {0.01, 0.02, 0.03}>>
 }
+
+// -----
+
+func.func @integer_float(%q: tensor<2x4x8x!quant.uniform<i8:f32, 0.1>>, %k: tensor<2x5x8xf32>, %v: tensor<2x5x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x4x3xf32> {
+  // expected-error @+1 {{integer = 1 needs quantized query, key and value}}
+  %0 = edge.ScaledDotProductAttention %q, %k, %v {integer = 1 : i64} : (tensor<2x4x8x!quant.uniform<i8:f32, 0.1>>, tensor<2x5x8xf32>, tensor<2x5x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x4x3xf32>
+  return %0 : tensor<2x4x3xf32>
+}
+
+// -----
+
+func.func @integer_negative(%q: tensor<2x4x8x!quant.uniform<i8:f32, 0.1>>, %k: tensor<2x5x8x!quant.uniform<i8:f32, 0.1>>, %v: tensor<2x5x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x4x3xf32> {
+  // expected-error @+1 {{integer = 1 needs a positive product of q_scale, k_scale and scale}}
+  %0 = edge.ScaledDotProductAttention %q, %k, %v {integer = 1 : i64, scale = -1.0 : f32} : (tensor<2x4x8x!quant.uniform<i8:f32, 0.1>>, tensor<2x5x8x!quant.uniform<i8:f32, 0.1>>, tensor<2x5x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x4x3xf32>
+  return %0 : tensor<2x4x3xf32>
+}
+
+// -----
+
+func.func @integer_flag(%q: tensor<2x4x8x!quant.uniform<i8:f32, 0.1>>, %k: tensor<2x5x8x!quant.uniform<i8:f32, 0.1>>, %v: tensor<2x5x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x4x3xf32> {
+  // expected-error @+1 {{integer must be 0 or 1, got 2}}
+  %0 = edge.ScaledDotProductAttention %q, %k, %v {integer = 2 : i64} : (tensor<2x4x8x!quant.uniform<i8:f32, 0.1>>, tensor<2x5x8x!quant.uniform<i8:f32, 0.1>>, tensor<2x5x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x4x3xf32>
+  return %0 : tensor<2x4x3xf32>
+}

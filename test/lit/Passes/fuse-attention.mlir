@@ -142,7 +142,8 @@ func.func @not_fused_types(%q: tensor<2x4x8x!quant.uniform<i8:f32, 0.1>>, %kt: t
 // Static INT8's attention (the e2e transformer's layer, 2 heads of 4): the QKV Gemm's
 // codes dequantized, the heads' Reshape / Slice / Transpose on f32, the attention, the
 // Transpose / Reshape back and a QuantizeLinear. The movers run on the codes and the
-// attention takes and gives codes: no DequantizeLinear or QuantizeLinear is left.
+// attention takes and gives codes: no DequantizeLinear or QuantizeLinear is left; with
+// Q, K and V all codes it computes on them (integer = 1).
 // CHECK-LABEL: func.func @int8_boundaries
 // CHECK-NOT: edge.DequantizeLinear
 // CHECK: %[[R:.+]] = edge.Reshape %arg0 : (tensor<4x24x!quant.uniform<i8:f32, 5.000000e-02:-3>>) -> tensor<4x1x24x!quant.uniform<i8:f32, 5.000000e-02:-3>>
@@ -155,7 +156,7 @@ func.func @not_fused_types(%q: tensor<2x4x8x!quant.uniform<i8:f32, 0.1>>, %kt: t
 // CHECK-NEXT: %[[K:.+]] = edge.Transpose %[[KR]] {perm = array<i64: 1, 2, 0>} : (tensor<4x2x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>) -> tensor<2x4x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>
 // CHECK-NEXT: %[[VR:.+]] = edge.Reshape %[[VS]]
 // CHECK-NEXT: %[[V:.+]] = edge.Transpose %[[VR]] {perm = array<i64: 1, 0, 2>}
-// CHECK-NEXT: %[[Y:.+]] = edge.ScaledDotProductAttention %[[Q]], %[[K]], %[[V]] {key_transposed = 1 : i64, q_divide = 1 : i64, q_scale = 2.000000e+00 : f32} : (tensor<2x4x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>, tensor<2x4x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>, tensor<2x4x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>) -> tensor<2x4x4x!quant.uniform<i8:f32, 2.000000e-02:1>>
+// CHECK-NEXT: %[[Y:.+]] = edge.ScaledDotProductAttention %[[Q]], %[[K]], %[[V]] {integer = 1 : i64, key_transposed = 1 : i64, q_divide = 1 : i64, q_scale = 2.000000e+00 : f32} : (tensor<2x4x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>, tensor<2x4x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>, tensor<2x4x4x!quant.uniform<i8:f32, 5.000000e-02:-3>>) -> tensor<2x4x4x!quant.uniform<i8:f32, 2.000000e-02:1>>
 // CHECK-NEXT: %[[YT:.+]] = edge.Transpose %[[Y]] {perm = array<i64: 1, 0, 2>} : (tensor<2x4x4x!quant.uniform<i8:f32, 2.000000e-02:1>>) -> tensor<4x2x4x!quant.uniform<i8:f32, 2.000000e-02:1>>
 // CHECK-NEXT: %[[YR:.+]] = edge.Reshape %[[YT]] : (tensor<4x2x4x!quant.uniform<i8:f32, 2.000000e-02:1>>) -> tensor<4x8x!quant.uniform<i8:f32, 2.000000e-02:1>>
 // CHECK-NEXT: return %[[YR]]

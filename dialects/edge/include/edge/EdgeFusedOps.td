@@ -31,13 +31,24 @@ def Edge_ScaledDotProductAttentionOp : Edge_Op<"ScaledDotProductAttention", [Pur
     QuantizeLinear edge-fuse-attention folds in. A quantized operand is dequantized as
     DequantizeLinear does, a quantized result quantized as QuantizeLinear does; the
     arithmetic between stays f32.
+
+    `integer = 1` (static INT8's attention, set by edge-fuse-attention when `query`,
+    `key` and `value` are all quantized) computes on the codes instead: scores as exact
+    integer dot products of the zero-point-shifted codes, the softmax numerators as u8
+    codes e = round(255 * exp(x - max)) by a fixed exp2 approximation, their sum, then
+    the integer products e @ (V - zero) divided by that sum (runtime/kernels/ref/
+    attention.cpp defines every step; the x86 kernels give its bits). The probabilities
+    thus have 8 bits relative to the row's largest, as ONNX Runtime's QDQ attention
+    quantizes them; the results differ from the f32 path by that. Needs `query`, `key`
+    and `value` quantized and a positive product of `q_scale`, `k_scale` and `scale`.
   }];
   let arguments = (ins Edge_Tensor:$query, Edge_Tensor:$key, Edge_Tensor:$value,
                    Optional<Edge_FloatTensor>:$mask,
                    DefaultValuedAttr<I64Attr, "0">:$key_transposed,
                    DefaultValuedAttr<F32Attr, "1.0f">:$q_scale, DefaultValuedAttr<I64Attr, "0">:$q_divide,
                    DefaultValuedAttr<F32Attr, "1.0f">:$k_scale, DefaultValuedAttr<I64Attr, "0">:$k_divide,
-                   DefaultValuedAttr<F32Attr, "1.0f">:$scale, DefaultValuedAttr<I64Attr, "0">:$scale_divide);
+                   DefaultValuedAttr<F32Attr, "1.0f">:$scale, DefaultValuedAttr<I64Attr, "0">:$scale_divide,
+                   DefaultValuedAttr<I64Attr, "0">:$integer);
   let results = (outs Edge_Tensor:$output);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` $mask^)? attr-dict `:` functional-type(operands, results)
