@@ -87,6 +87,10 @@ struct V {
                        _mm_cvtepu8_epi16(_mm_xor_si128(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(src + i)), x)));
     return i;
   }
+  static bool anyNonZero(I e) { return !_mm256_testz_si256(e, e); }
+  static bool allNegInf(F x) {
+    return _mm256_movemask_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-std::numeric_limits<float>::infinity()), _CMP_EQ_OQ)) == 0xff;
+  }
   static void storeElems(Elem *p, I e) {
     const __m256i w = _mm256_permute4x64_epi64(_mm256_packs_epi32(e, e), 0x08);
     _mm_storeu_si128(reinterpret_cast<__m128i *>(p), _mm256_castsi256_si128(w));

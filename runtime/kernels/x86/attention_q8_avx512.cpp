@@ -75,6 +75,10 @@ struct V {
                        _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i)), x));
     return i;
   }
+  static bool anyNonZero(I e) { return _mm512_test_epi32_mask(e, e) != 0; }
+  static bool allNegInf(F x) {
+    return _mm512_cmp_ps_mask(x, _mm512_set1_ps(-std::numeric_limits<float>::infinity()), _CMP_EQ_OQ) == 0xffff;
+  }
   static void storeElems(Elem *p, I e) { _mm_storeu_si128(reinterpret_cast<__m128i *>(p), _mm512_cvtepi32_epi8(e)); }
   static __mmask16 mask(int64_t n) { return static_cast<__mmask16>((1u << n) - 1); }  // n <= 16
   static void storeOut(float *p, int64_t n, F x) { _mm512_mask_storeu_ps(p, mask(n), x); }
