@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 
 #include "naive_ops.h"
 #include "quant_math.h"
@@ -205,6 +206,15 @@ std::vector<ConvShape> convShapes() {
       {conv({1, 10, 9, 12}, 16, 2, {3, 3}, {2, 1}, {1, 2}, {1, 2, 1, 2}), 4},
       {conv({1, 96, 40, 40}, 24, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 2},
       {conv({1, 64, 14, 15}, 32, 1, {1, 1}, {2, 2}, {1, 1}, {0, 0, 0, 0}), 2},
+      // Quad rows of several 32-column (stride 1) and 16-column (stride 2) steps with a
+      // tail, and last channel quads of 1, 2 and 3 channels.
+      {conv({1, 5, 9, 75}, 8, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 3},
+      {conv({1, 6, 11, 71}, 9, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}), 3},
+      {conv({2, 7, 8, 66}, 5, 1, {5, 5}, {2, 2}, {1, 1}, {2, 1, 2, 2}), 3},
+      // 196 positions whose widest panel (192 implicit, 144 pointwise) would leave a
+      // sliver to the second thread: panels of 112 (panelWidth).
+      {conv({1, 128, 28, 28}, 20, 1, {1, 1}, {2, 2}, {1, 1}, {0, 0, 0, 0}), 2},
+      {conv({1, 576, 14, 14}, 24, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 2},
       // Packed weights over 1 MiB (one panel, threads split the channels; a channel tail).
       {conv({1, 256, 4, 5}, 520, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 2},
       // 1-D and 3-D (im2col).
@@ -233,12 +243,21 @@ std::vector<ConvShape> convShapes() {
   };
 }
 
+// The shapes here are small enough that the x86 Conv would run most of them on one thread
+// whatever the thread count (smallWork_ in qgemm_driver.inc); EDGEC_SPLIT_SMALL_CONVS keeps
+// them split at 2 and 3 threads, then the same shapes run once more without it.
 TEST(X86QuantKernels, ConvMatchesRefBitExactly) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
-  std::mt19937 rng(7);
-  int i = 0;
-  for (const ConvShape &s : convShapes())
-    for (int k = 0; k < s.variants; ++k) checkConv(s.c, variant(i++), rng, s.lowZx);
+  for (bool split : {true, false}) {
+    if (split)
+      setenv("EDGEC_SPLIT_SMALL_CONVS", "1", 1);
+    else
+      unsetenv("EDGEC_SPLIT_SMALL_CONVS");
+    std::mt19937 rng(7);
+    int i = 0;
+    for (const ConvShape &s : convShapes())
+      for (int k = 0; k < s.variants; ++k) checkConv(s.c, variant(i++), rng, s.lowZx);
+  }
 }
 
 // ---- MatMul ----

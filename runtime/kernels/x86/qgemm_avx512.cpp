@@ -665,37 +665,51 @@ constexpr bool kImplicitConv = true;
 
 // One row of a quad plane: Wq dwords, dword j holding channels 0..nc-1 of rows src[0..nc)
 // (the others 0) at input column j sw + off, or `pad` (zxu in every byte) where that
-// column lies outside [0, W). flip 0x80 makes i8 codes unsigned.
+// column lies outside [0, W). flip 0x80 makes i8 codes unsigned. Strides 1 and 2: 32
+// bytes of each row per step (32 or 16 columns), rows 0-1 and 2-3 as the halves of two
+// vectors; vpermt2d gathers each group of four columns' dwords of the four rows into one
+// 128-bit lane (on stride 2 after a vpshufb has moved each lane's even bytes down) and a
+// vpshufb transposes each lane's 4 x 4 bytes: about one shuffle per 16 output bytes.
 void quadRow(const uint8_t *const src[4], int nc, int64_t W, int64_t sw, int64_t off, int64_t Wq, uint8_t flip,
              uint8_t pad, uint8_t *dst) {
   const int64_t j0 = minI(Wq, off >= 0 ? 0 : ceilDiv(-off, sw));
   const int64_t j1 = maxI(j0, W - 1 - off < 0 ? j0 : minI(Wq, (W - 1 - off) / sw + 1));
-  std::memset(dst, pad, static_cast<size_t>(4 * j0));
-  std::memset(dst + 4 * j1, pad, static_cast<size_t>(4 * (Wq - j1)));
-  const __m128i f = _mm_set1_epi8(static_cast<char>(flip));
+  const __m512i padv = _mm512_set1_epi8(static_cast<char>(pad));
+  for (int64_t j = 0; j < j0; j += 16) _mm512_mask_storeu_epi32(dst + 4 * j, firstLanes(j0 - j), padv);
+  for (int64_t j = j1; j < Wq; j += 16) _mm512_mask_storeu_epi32(dst + 4 * j, firstLanes(Wq - j), padv);
   int64_t j = j0;
   if (sw <= 2) {
-    for (; j < j1; j += 16) {
-      const int64_t n = minI(16, j1 - j);
-      __m128i r[4];
-      for (int i = 0; i < 4; ++i) {
-        if (i >= nc) {
-          r[i] = _mm_setzero_si128();
-        } else if (sw == 1) {
-          r[i] = _mm_xor_si128(_mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << n) - 1), src[i] + off + j), f);
-        } else {
-          // 2n - 1 bytes from column 2j + off; the even ones are this phase's columns.
-          const __mmask32 m = static_cast<__mmask32>((uint64_t(1) << (2 * n - 1)) - 1);
-          r[i] = _mm_xor_si128(_mm256_cvtepi16_epi8(_mm256_maskz_loadu_epi8(m, src[i] + off + 2 * j)), f);
-        }
+    // Dword lane 4k + i of the gather: row i's columns 4k..4k+3, at dword d(k) of the
+    // (row 0 | row 1) vector for i = 0 (+8 for row 1, +16 for the (row 2 | row 3) vector).
+    // Stride 1: d(k) = k (+4 for columns 16-31); stride 2, the even bytes packed into each
+    // 128-bit lane's low 8: d = 0, 1, 4, 5.
+    const __m512i g0 = sw == 1 ? _mm512_setr_epi32(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27)
+                               : _mm512_setr_epi32(0, 8, 16, 24, 1, 9, 17, 25, 4, 12, 20, 28, 5, 13, 21, 29);
+    const __m512i g1 = _mm512_add_epi32(g0, _mm512_set1_epi32(4));
+    // Per 128-bit lane: byte 4 c + i <- byte 4 i + c (the 4 x 4 transpose), and the even
+    // bytes to the low 8 (stride 2).
+    const __m512i transpose = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+    const __m512i evens = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15));
+    const __mmask16 rows = static_cast<__mmask16>(0x1111 * ((1u << nc) - 1));  // dword lanes of rows < nc
+    const __m512i f = _mm512_maskz_set1_epi8(static_cast<__mmask64>(0x1111111111111111ull * ((1u << nc) - 1)),
+                                             static_cast<char>(flip));
+    const int64_t step = 32 / sw;
+    for (; j < j1; j += step) {
+      const int64_t n = minI(step, j1 - j);
+      const __mmask32 m = static_cast<__mmask32>((uint64_t(1) << (sw * (n - 1) + 1)) - 1);
+      const int64_t at = off + sw * j;
+      __m512i a = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_maskz_loadu_epi8(m, src[0] + at)),
+                                     _mm256_maskz_loadu_epi8(m, src[1] + at), 1);
+      __m512i b = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_maskz_loadu_epi8(m, src[2] + at)),
+                                     _mm256_maskz_loadu_epi8(m, src[3] + at), 1);
+      if (sw == 2) a = _mm512_shuffle_epi8(a, evens), b = _mm512_shuffle_epi8(b, evens);
+      const __m512i lo = _mm512_maskz_permutex2var_epi32(rows, a, g0, b);
+      _mm512_mask_storeu_epi32(dst + 4 * j, firstLanes(n), _mm512_xor_si512(_mm512_shuffle_epi8(lo, transpose), f));
+      if (n > 16) {
+        const __m512i hi = _mm512_maskz_permutex2var_epi32(rows, a, g1, b);
+        _mm512_mask_storeu_epi32(dst + 4 * (j + 16), firstLanes(n - 16),
+                                 _mm512_xor_si512(_mm512_shuffle_epi8(hi, transpose), f));
       }
-      const __m128i a = _mm_unpacklo_epi8(r[0], r[1]), b = _mm_unpackhi_epi8(r[0], r[1]);
-      const __m128i c = _mm_unpacklo_epi8(r[2], r[3]), e = _mm_unpackhi_epi8(r[2], r[3]);
-      __m512i v = _mm512_castsi128_si512(_mm_unpacklo_epi16(a, c));
-      v = _mm512_inserti32x4(v, _mm_unpackhi_epi16(a, c), 1);
-      v = _mm512_inserti32x4(v, _mm_unpacklo_epi16(b, e), 2);
-      v = _mm512_inserti32x4(v, _mm_unpackhi_epi16(b, e), 3);
-      _mm512_mask_storeu_epi32(dst + 4 * j, firstLanes(n), v);
     }
     return;
   }
