@@ -164,8 +164,10 @@ Kernel *newX86Avx512DequantizeLinear();
 // the 256-entry table ops (ref::prepareQuantLut; the AVX-512 one needs AVX512_VBMI too).
 Kernel *newX86Avx2QuantMul();
 Kernel *newX86Avx2QuantLut();
+Kernel *newX86Avx2QuantConcat();
 Kernel *newX86Avx512QuantMul();
 Kernel *newX86Avx512QuantLut();
+Kernel *newX86Avx512QuantConcat();
 Kernel *newX86Avx2QuantMaxPool();  // 2-D MaxPool
 Kernel *newX86Avx512QuantMaxPool();
 Kernel *newX86Avx2QuantGlobalAveragePool();  // GlobalAveragePool

@@ -94,6 +94,16 @@ bool acceptsQuantLutVbmi(const KernelSignature &sig) {
   static const bool vbmi = hostHasFeature("avx512vbmi");
   return vbmi && acceptsQuantLut(sig);
 }
+// Quantized Concat (x86/qelementwise_*.cpp): i8/u8 inputs and output, at most
+// ref::QuantConcatPlan::kMaxParts inputs; prepare validates the rest as ref does.
+bool acceptsQuantConcat(const KernelSignature &sig) {
+  if (!ref::isQuantizedCall(sig) || sig.inputs.empty() || sig.outputs.size() != 1 || !isInt8(sig.outputs[0]) ||
+      sig.inputs.size() > size_t(ref::QuantConcatPlan::kMaxParts))
+    return false;
+  for (const TensorView *v : sig.inputs)
+    if (!isInt8(v)) return false;
+  return true;
+}
 // 2-D quantized MaxPool (x86/qelementwise_*.cpp): i8/u8 [N, C, H, W], per-tensor, one output.
 bool acceptsQuantMaxPool2d(const KernelSignature &sig) {
   return ref::isQuantizedCall(sig) && sig.inputs.size() == 1 && sig.outputs.size() == 1 && sig.outputs[0] &&
@@ -195,6 +205,8 @@ void registerX86Kernels(KernelRegistry &r) {
     add(op, Isa::X86Avx2, newX86Avx2QuantLut, acceptsQuantLut);
     add(op, Isa::X86Avx512, newX86Avx512QuantLut, acceptsQuantLutVbmi);
   }
+  add("Concat", Isa::X86Avx2, newX86Avx2QuantConcat, acceptsQuantConcat);
+  add("Concat", Isa::X86Avx512, newX86Avx512QuantConcat, acceptsQuantConcat);
   add("MaxPool", Isa::X86Avx2, newX86Avx2QuantMaxPool, acceptsQuantMaxPool2d);
   add("MaxPool", Isa::X86Avx512, newX86Avx512QuantMaxPool, acceptsQuantMaxPool2d);
   add("GlobalAveragePool", Isa::X86Avx2, newX86Avx2QuantGlobalAveragePool, acceptsQuantGlobalPool);

@@ -1,7 +1,7 @@
 // The x86 quantized elementwise kernels (x86/qelementwise_*.cpp: Add/Sub on same-shape
 // operands, Mul on same-shape operands or one constant along rows (long rows through a
 // per-row table), the 256-entry table ops, per-tensor QuantizeLinear and
-// DequantizeLinear, 2-D MaxPool, GlobalAveragePool) against
+// DequantizeLinear, 2-D MaxPool, GlobalAveragePool, Concat) against
 // the ref kernels, bit for bit: i8 and u8 on every operand, random codes, scales and zero points (input
 // multipliers below 2^-10, output multipliers above 1 and rounding to 0), lengths that
 // leave a tail of every size class, 1, 2 and 3 threads, on each x86 level the CPU has;
@@ -9,6 +9,7 @@
 // over ref on a 1x64x56x56 tensor (no timing assertions).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -415,6 +416,54 @@ TEST(X86QElementwise, MaxPoolBitExact) {
         const std::string what = std::string("MaxPool ") + name(t) + " x" + ref::shapeStr(p.x) + (same ? " same" : " rescaled");
         checks += expectSameAsRef("MaxPool", {&x->t.view()}, out->t.view(), what, false, false, &attrs);
       }
+  EXPECT_GT(checks, 0);
+}
+
+// Concat: U-Net's skip concatenations (one input requantized, one copied), every axis of
+// a 4-D tensor (the last: runs of a few elements), three inputs of mixed dtypes, each copied
+// (the output's parameters) or requantized by a factor of 1/20 to 20, sizes that leave
+// lookup tails; the output's elements split over threads across the inputs' runs.
+TEST(X86QElementwise, ConcatBitExact) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(7);
+  struct Cat {
+    std::vector<std::vector<int64_t>> xs;
+    int64_t axis;
+  };
+  const Cat cats[] = {
+      {{{1, 16, 32, 32}, {1, 8, 32, 32}}, 1},
+      {{{1, 32, 16, 16}, {1, 16, 16, 16}}, 1},
+      {{{2, 3, 5, 7}, {1, 3, 5, 7}}, 0},
+      {{{2, 3, 9, 7}, {2, 3, 4, 7}, {2, 3, 1, 7}}, 2},
+      {{{2, 5, 6, 3}, {2, 5, 6, 1}, {2, 5, 6, 4}}, 3},
+      {{{1, 7, 61, 67}, {1, 2, 61, 67}, {1, 1, 61, 67}}, 1},
+  };
+  int checks = 0;
+  for (const Cat &c : cats)
+    for (int variant = 0; variant < 4; ++variant) {
+      const DType yt = variant % 2 ? DType::u8 : DType::i8;
+      const QP yq{randomScale(rng), randomZp(yt, rng)};
+      std::vector<std::unique_ptr<QTensor>> xs;
+      std::vector<TensorView *> views;
+      std::vector<int64_t> y = c.xs[0];
+      y[size_t(c.axis)] = 0;
+      std::string what = std::string("Concat ") + name(yt) + " axis " + std::to_string(c.axis);
+      for (size_t i = 0; i < c.xs.size(); ++i) {
+        const DType t = (variant + int(i)) % 3 == 0 ? yt : (rng() % 2 ? DType::u8 : DType::i8);
+        // Copied: the output's parameters (same dtype); otherwise a factor of 1/20 to 20.
+        const bool copy = t == yt && (variant + int(i)) % 3 == 0;
+        const float factor = std::exp(float(int(rng() % 1000) - 500) / 500.f * 3.f);
+        const QP xq = copy ? yq : QP{yq.scale * factor, randomZp(t, rng)};
+        xs.push_back(makeQ(t, c.xs[i], randomCodes(numelOf(c.xs[i]), t, rng), xq));
+        views.push_back(&xs.back()->t.view());
+        y[size_t(c.axis)] += c.xs[i][size_t(c.axis)];
+        what += std::string(" ") + name(t) + ref::shapeStr(c.xs[i]) + (copy ? " copied" : " requantized");
+      }
+      auto out = makeOut(yt, y, yq);
+      AttrList attrs;
+      attrs.i("axis", c.axis);
+      checks += expectSameAsRef("Concat", views, out->t.view(), what, false, false, &attrs);
+    }
   EXPECT_GT(checks, 0);
 }
 

@@ -206,6 +206,21 @@ public:
     });
   }
 
+  // The x86 kernel's plan (prepareQuantConcatPlan), after prepare: each requantized
+  // input's output code for every input code byte, by requantizeRun itself.
+  void fillPlan(QuantConcatPlan &plan) const {
+    plan.parts = int(parts_.size());
+    plan.rowLen = rowLen_;
+    uint8_t codes[256];
+    for (int b = 0; b < 256; ++b) codes[b] = uint8_t(b);
+    for (size_t i = 0; i < parts_.size(); ++i) {
+      plan.chunk[i] = parts_[i].chunk;
+      plan.copy[i] = parts_[i].copy;
+      if (!parts_[i].copy) requantizeRun(parts_[i], codes, plan.table[i], 256);
+    }
+    plan.ok = true;
+  }
+
 private:
   struct Part {
     DType dtype = DType::i8;
@@ -248,6 +263,15 @@ QuantTensorParams perTensor(const KernelSignature &sig, const QuantParams &p) {
 }
 
 }  // namespace
+
+QuantConcatPlan prepareQuantConcatPlan(const KernelSignature &sig) {
+  QuantConcatPlan plan;
+  if (sig.inputs.size() > size_t(QuantConcatPlan::kMaxParts)) return plan;
+  QuantConcat k;
+  k.prepare(sig);
+  k.fillPlan(plan);
+  return plan;
+}
 
 QuantTensorParams prepareQuantizeLinearPerTensor(const KernelSignature &sig) {
   return perTensor(sig, readQuantizeLinear(sig));

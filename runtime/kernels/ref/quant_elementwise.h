@@ -85,6 +85,22 @@ struct QuantTensorParams {
 QuantTensorParams prepareQuantizeLinearPerTensor(const KernelSignature &sig);
 QuantTensorParams prepareDequantizeLinearPerTensor(const KernelSignature &sig);
 
+// A quantized Concat, validated as the ref kernel does (ref/quant_data.cpp), as the x86
+// kernel runs it: per input its elements per outer index (of the dims before the axis)
+// and whether it is copied or requantized; a requantized input's 256 output codes, one per
+// input code byte, computed by the ref's own formula. ok is false (nothing validated) for
+// more than kMaxParts inputs.
+struct QuantConcatPlan {
+  static constexpr int kMaxParts = 16;
+  bool ok = false;
+  int parts = 0;
+  int64_t rowLen = 0;  // output elements per outer index
+  int64_t chunk[kMaxParts] = {};
+  bool copy[kMaxParts] = {};
+  uint8_t table[kMaxParts][256] = {};
+};
+QuantConcatPlan prepareQuantConcatPlan(const KernelSignature &sig);
+
 // A 2-D quantized MaxPool (X [N, C, H, W]), validated as the ref kernel does
 // (ref/quant_pool.cpp), with its geometry: y = the largest code of each window (padding
 // ignored; an all-padding window gives the dtype's lowest code), rescaled when X and Y

@@ -235,6 +235,7 @@ Kernel *newX86Avx2QuantizeLinear() { return new X86QuantizeLinear(); }
 Kernel *newX86Avx2DequantizeLinear() { return new X86DequantizeLinear(); }
 Kernel *newX86Avx2QuantMul() { return new X86QuantMul(); }
 Kernel *newX86Avx2QuantLut() { return new X86QuantLut(); }
+Kernel *newX86Avx2QuantConcat() { return new X86QuantConcat(); }
 Kernel *newX86Avx2QuantMaxPool() { return new X86QuantMaxPool(); }
 Kernel *newX86Avx2QuantGlobalAveragePool() { return new X86QuantGlobalAveragePool(); }
 

@@ -323,6 +323,7 @@ Kernel *newX86Avx512QuantizeLinear() { return new X86QuantizeLinear(); }
 Kernel *newX86Avx512DequantizeLinear() { return new X86DequantizeLinear(); }
 Kernel *newX86Avx512QuantMul() { return new X86QuantMul(); }
 Kernel *newX86Avx512QuantLut() { return new X86QuantLut(); }
+Kernel *newX86Avx512QuantConcat() { return new X86QuantConcat(); }
 Kernel *newX86Avx512QuantMaxPool() { return new X86QuantMaxPool(); }  // needs AVX512_VBMI
 Kernel *newX86Avx512QuantGlobalAveragePool() { return new X86QuantGlobalAveragePool(); }
 
