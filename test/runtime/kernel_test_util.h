@@ -241,16 +241,18 @@ inline std::vector<float> randomFloats(int64_t n, uint32_t seed, float lo = -1.f
   return v;
 }
 
-// Element-wise comparison with a tolerance relative to the expected magnitude (at least 1).
+// Element-wise comparison with a tolerance relative to the expected magnitude (at least
+// `floor`: 1, or for results whose rounding scales with the whole output rather than each
+// value, such as Winograd's, the output's largest magnitude).
 inline void expectNear(const std::vector<float> &actual, const std::vector<float> &expected,
-                       float rtol, const std::string &what = "") {
+                       float rtol, const std::string &what = "", float floor = 1.f) {
   ASSERT_EQ(actual.size(), expected.size()) << what;
   for (size_t i = 0; i < actual.size(); ++i) {
     if (std::isnan(expected[i])) {
       EXPECT_TRUE(std::isnan(actual[i])) << what << " at " << i;
       continue;
     }
-    const float tol = rtol * std::max(1.f, std::fabs(expected[i]));
+    const float tol = rtol * std::max(floor, std::fabs(expected[i]));
     ASSERT_NEAR(actual[i], expected[i], tol) << what << " at flat index " << i;
   }
 }

@@ -284,8 +284,14 @@ TEST_P(X86Conv, MatchesRefAndNaive) {
       const std::vector<float> yX86 = runX86Conv(GetParam(), c, tx, tw, bias, constantWeights);
       const std::string what = "conv case seed " + std::to_string(seed) +
                                (constantWeights ? " (constant weights)" : "");
-      expectNear(yX86, yRef.values<float>(), kRtol, what);
-      expectNear(yX86, naive, kRtol, what);
+      // Winograd (constant 3x3 weights) rounds to ~1e-5 of the output's scale (measured
+      // up to 5e-6 here): its transforms scale values by up to ~100 and cancel. Every other
+      // path has the same code with run-time weights, checked value by value.
+      float scale = 1.f;
+      if (constantWeights)
+        for (float v : naive) scale = std::max(scale, std::fabs(v));
+      expectNear(yX86, yRef.values<float>(), kRtol, what, scale);
+      expectNear(yX86, naive, kRtol, what, scale);
       // Threads split outputs only: every thread count gives the same bits.
       for (int threads : {2, 3})
         EXPECT_EQ(runX86Conv(GetParam(), c, tx, tw, bias, constantWeights, threads), yX86)

@@ -473,6 +473,39 @@ void fillSame5Masks(int64_t W, int64_t period, SameMask *masks) {
       }
 }
 
+// ---------------------------------------------------------------------------------------
+// Winograd F(4x4, 3x3) rows (see conv_winograd.inc and conv_avx512.cpp's vector ones): the
+// stride-4 tile columns through the `ph` buffer, left to the compiler.
+
+constexpr int64_t kWinoRowSlack = 0;
+
+// v[k][tw] = (B^T across the 6 columns of tile tw)[k] for tw < TW, t[4 tw + q] being
+// column q of tile tw; ph: 6 TW floats.
+void winogradInputRow(const float *t, int64_t TW, float *const v[6], float *ph) {
+  for (int q = 0; q < 6; ++q)
+    for (int64_t tw = 0; tw < TW; ++tw) ph[q * TW + tw] = t[4 * tw + q];
+  const float *p0 = ph, *p1 = ph + TW, *p2 = ph + 2 * TW, *p3 = ph + 3 * TW, *p4 = ph + 4 * TW, *p5 = ph + 5 * TW;
+  for (int64_t tw = 0; tw < TW; ++tw) {
+    const float a0 = p0[tw], a1 = p1[tw], a2 = p2[tw], a3 = p3[tw], a4 = p4[tw], a5 = p5[tw];
+    v[0][tw] = 4.f * a0 - 5.f * a2 + a4;
+    v[1][tw] = -4.f * (a1 + a2) + a3 + a4;
+    v[2][tw] = 4.f * (a1 - a2) - a3 + a4;
+    v[3][tw] = -2.f * (a1 - a3) - a2 + a4;
+    v[4][tw] = 2.f * (a1 - a3) - a2 + a4;
+    v[5][tw] = 4.f * a1 - 5.f * a3 + a5;
+  }
+}
+
+// yr[4 tw + j] = clamp(o[j][tw] + bias) for 4 tw + j < OW.
+void winogradOutputRow(const float *const o[4], int64_t TW, float bias, const Clamp &clamp, float *yr,
+                       int64_t OW) {
+  for (int j = 0; j < 4; ++j)
+    for (int64_t tw = 0; tw < TW; ++tw) {
+      const int64_t ow = tw * 4 + j;
+      if (ow < OW) yr[ow] = clamp.scalar(o[j][tw] + bias);
+    }
+}
+
 #include "conv_driver.inc"
 #include "conv_transpose_driver.inc"
 

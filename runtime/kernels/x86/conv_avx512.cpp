@@ -585,6 +585,73 @@ void fillSame5Masks(int64_t W, int64_t period, SameMask *masks) {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Winograd F(4x4, 3x3) rows (see conv_winograd.inc), 16 tiles per vector.
+
+// Floats winogradInputRow may read past a row's 4 TW + 2.
+constexpr int64_t kWinoRowSlack = 64;
+
+// The B^T combination of six values (conv_winograd.inc's matrix), out[k] for k < 6.
+inline void winoBt(const __m512 a[6], __m512 out[6]) {
+  const __m512 four = _mm512_set1_ps(4.f), five = _mm512_set1_ps(5.f), two = _mm512_set1_ps(2.f);
+  out[0] = _mm512_add_ps(_mm512_fnmadd_ps(five, a[2], _mm512_mul_ps(four, a[0])), a[4]);
+  out[1] = _mm512_add_ps(_mm512_fnmadd_ps(four, _mm512_add_ps(a[1], a[2]), a[3]), a[4]);
+  out[2] = _mm512_fmadd_ps(four, _mm512_sub_ps(a[1], a[2]), _mm512_sub_ps(a[4], a[3]));
+  out[3] = _mm512_fnmadd_ps(two, _mm512_sub_ps(a[1], a[3]), _mm512_sub_ps(a[4], a[2]));
+  out[4] = _mm512_fmadd_ps(two, _mm512_sub_ps(a[1], a[3]), _mm512_sub_ps(a[4], a[2]));
+  out[5] = _mm512_add_ps(_mm512_fnmadd_ps(five, a[3], _mm512_mul_ps(four, a[1])), a[5]);
+}
+
+// v[k][tw] = (B^T across the 6 columns of tile tw)[k], for the tiles tw < TW of one
+// transformed row t (t[4 tw + q] is column q of tile tw). The stride-4 columns come out
+// of 64 consecutive floats by two rounds of even/odd lane selection (columns 0-3 of 16
+// tiles), columns 4 and 5 are columns 0 and 1 one tile on. Reads t up to
+// 4 roundUp(TW, 16) + 1 (kWinoRowSlack past the row); `ph` is unused (AVX2's buffer).
+void winogradInputRow(const float *t, int64_t TW, float *const v[6], float * /*ph*/) {
+  const __m512i even = evenLanes(), odd = oddLanes();
+  for (int64_t tw = 0; tw < TW; tw += 16) {
+    const float *s = t + 4 * tw;
+    const __m512 z0 = _mm512_loadu_ps(s), z1 = _mm512_loadu_ps(s + 16);
+    const __m512 z2 = _mm512_loadu_ps(s + 32), z3 = _mm512_loadu_ps(s + 48);
+    const __m512 e01 = _mm512_permutex2var_ps(z0, even, z1), o01 = _mm512_permutex2var_ps(z0, odd, z1);
+    const __m512 e23 = _mm512_permutex2var_ps(z2, even, z3), o23 = _mm512_permutex2var_ps(z2, odd, z3);
+    __m512 a[6], out[6];
+    a[0] = _mm512_permutex2var_ps(e01, even, e23);
+    a[1] = _mm512_permutex2var_ps(o01, even, o23);
+    a[2] = _mm512_permutex2var_ps(e01, odd, e23);
+    a[3] = _mm512_permutex2var_ps(o01, odd, o23);
+    a[4] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(_mm512_set1_ps(s[64])),
+                                                   _mm512_castps_si512(a[0]), 1));
+    a[5] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(_mm512_set1_ps(s[65])),
+                                                   _mm512_castps_si512(a[1]), 1));
+    winoBt(a, out);
+    const __mmask16 m = firstLanes(TW - tw);
+    for (int k = 0; k < 6; ++k) _mm512_mask_storeu_ps(v[k] + tw, m, out[k]);
+  }
+}
+
+// yr[4 tw + j] = clamp(o[j][tw] + bias) for 4 tw + j < OW: one output row from the four
+// column phases of its tiles, interleaved back by two rounds of lane interleaving.
+void winogradOutputRow(const float *const o[4], int64_t TW, float bias, const Clamp &clamp, float *yr,
+                       int64_t OW) {
+  const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  const __m512 b = _mm512_set1_ps(bias);
+  for (int64_t tw = 0; tw < TW; tw += 16) {
+    const __mmask16 m = firstLanes(TW - tw);
+    const __m512 p0 = _mm512_maskz_loadu_ps(m, o[0] + tw), p1 = _mm512_maskz_loadu_ps(m, o[1] + tw);
+    const __m512 p2 = _mm512_maskz_loadu_ps(m, o[2] + tw), p3 = _mm512_maskz_loadu_ps(m, o[3] + tw);
+    const __m512 q02lo = _mm512_permutex2var_ps(p0, lo, p2), q02hi = _mm512_permutex2var_ps(p0, hi, p2);
+    const __m512 q13lo = _mm512_permutex2var_ps(p1, lo, p3), q13hi = _mm512_permutex2var_ps(p1, hi, p3);
+    const __m512 out[4] = {_mm512_permutex2var_ps(q02lo, lo, q13lo), _mm512_permutex2var_ps(q02lo, hi, q13lo),
+                           _mm512_permutex2var_ps(q02hi, lo, q13hi), _mm512_permutex2var_ps(q02hi, hi, q13hi)};
+    for (int k = 0; k < 4; ++k) {
+      const int64_t at = 4 * tw + 16 * k;
+      _mm512_mask_storeu_ps(yr + at, firstLanes(OW - at), clamp(_mm512_add_ps(out[k], b)));
+    }
+  }
+}
+
 #include "conv_driver.inc"
 #include "conv_transpose_driver.inc"
 
