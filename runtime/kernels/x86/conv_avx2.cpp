@@ -474,36 +474,69 @@ void fillSame5Masks(int64_t W, int64_t period, SameMask *masks) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Winograd F(4x4, 3x3) rows (see conv_winograd.inc and conv_avx512.cpp's vector ones): the
-// stride-4 tile columns through the `ph` buffer, left to the compiler.
+// Winograd F(4x4, 3x3) rows (see conv_winograd.inc), 8 tiles per vector, as
+// conv_avx512.cpp's 16 (the same arithmetic).
 
-constexpr int64_t kWinoRowSlack = 0;
+// Floats winogradInputRow may read past a row's 4 TW + 2.
+constexpr int64_t kWinoRowSlack = 64;
+
+// The B^T combination of six values (conv_winograd.inc's matrix), out[k] for k < 6.
+inline void winoBt(const __m256 a[6], __m256 out[6]) {
+  const __m256 four = _mm256_set1_ps(4.f), five = _mm256_set1_ps(5.f), two = _mm256_set1_ps(2.f);
+  out[0] = _mm256_add_ps(_mm256_fnmadd_ps(five, a[2], _mm256_mul_ps(four, a[0])), a[4]);
+  out[1] = _mm256_add_ps(_mm256_fnmadd_ps(four, _mm256_add_ps(a[1], a[2]), a[3]), a[4]);
+  out[2] = _mm256_fmadd_ps(four, _mm256_sub_ps(a[1], a[2]), _mm256_sub_ps(a[4], a[3]));
+  out[3] = _mm256_fnmadd_ps(two, _mm256_sub_ps(a[1], a[3]), _mm256_sub_ps(a[4], a[2]));
+  out[4] = _mm256_fmadd_ps(two, _mm256_sub_ps(a[1], a[3]), _mm256_sub_ps(a[4], a[2]));
+  out[5] = _mm256_add_ps(_mm256_fnmadd_ps(five, a[3], _mm256_mul_ps(four, a[1])), a[5]);
+}
 
 // v[k][tw] = (B^T across the 6 columns of tile tw)[k] for tw < TW, t[4 tw + q] being
-// column q of tile tw; ph: 6 TW floats.
-void winogradInputRow(const float *t, int64_t TW, float *const v[6], float *ph) {
-  for (int q = 0; q < 6; ++q)
-    for (int64_t tw = 0; tw < TW; ++tw) ph[q * TW + tw] = t[4 * tw + q];
-  const float *p0 = ph, *p1 = ph + TW, *p2 = ph + 2 * TW, *p3 = ph + 3 * TW, *p4 = ph + 4 * TW, *p5 = ph + 5 * TW;
-  for (int64_t tw = 0; tw < TW; ++tw) {
-    const float a0 = p0[tw], a1 = p1[tw], a2 = p2[tw], a3 = p3[tw], a4 = p4[tw], a5 = p5[tw];
-    v[0][tw] = 4.f * a0 - 5.f * a2 + a4;
-    v[1][tw] = -4.f * (a1 + a2) + a3 + a4;
-    v[2][tw] = 4.f * (a1 - a2) - a3 + a4;
-    v[3][tw] = -2.f * (a1 - a3) - a2 + a4;
-    v[4][tw] = 2.f * (a1 - a3) - a2 + a4;
-    v[5][tw] = 4.f * a1 - 5.f * a3 + a5;
+// column q of tile tw: columns 0-3 of 8 tiles by a 4x4 transpose in each 128-bit half
+// (tiles 0 2 4 6 | 1 3 5 7, then put in order), columns 4 and 5 are columns 0 and 1 one
+// tile on. Reads t up to 4 roundUp(TW, 8) + 1 (kWinoRowSlack past the row); `ph` unused.
+void winogradInputRow(const float *t, int64_t TW, float *const v[6], float * /*ph*/) {
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  const __m256i next = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
+  for (int64_t tw = 0; tw < TW; tw += 8) {
+    const float *s = t + 4 * tw;
+    const __m256 z0 = _mm256_loadu_ps(s), z1 = _mm256_loadu_ps(s + 8);
+    const __m256 z2 = _mm256_loadu_ps(s + 16), z3 = _mm256_loadu_ps(s + 24);
+    const __m256 lo01 = _mm256_unpacklo_ps(z0, z1), hi01 = _mm256_unpackhi_ps(z0, z1);
+    const __m256 lo23 = _mm256_unpacklo_ps(z2, z3), hi23 = _mm256_unpackhi_ps(z2, z3);
+    __m256 a[6], out[6];
+    a[0] = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(lo01, lo23, 0x44), order);
+    a[1] = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(lo01, lo23, 0xEE), order);
+    a[2] = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(hi01, hi23, 0x44), order);
+    a[3] = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(hi01, hi23, 0xEE), order);
+    a[4] = _mm256_blend_ps(_mm256_permutevar8x32_ps(a[0], next), _mm256_set1_ps(s[32]), 0x80);
+    a[5] = _mm256_blend_ps(_mm256_permutevar8x32_ps(a[1], next), _mm256_set1_ps(s[33]), 0x80);
+    winoBt(a, out);
+    const __m256i m = firstLanes(TW - tw);
+    for (int k = 0; k < 6; ++k) _mm256_maskstore_ps(v[k] + tw, m, out[k]);
   }
 }
 
-// yr[4 tw + j] = clamp(o[j][tw] + bias) for 4 tw + j < OW.
+// yr[4 tw + j] = clamp(o[j][tw] + bias) for 4 tw + j < OW: the four column phases
+// interleaved back (the transpose above, inverted).
 void winogradOutputRow(const float *const o[4], int64_t TW, float bias, const Clamp &clamp, float *yr,
                        int64_t OW) {
-  for (int j = 0; j < 4; ++j)
-    for (int64_t tw = 0; tw < TW; ++tw) {
-      const int64_t ow = tw * 4 + j;
-      if (ow < OW) yr[ow] = clamp.scalar(o[j][tw] + bias);
+  const __m256 b = _mm256_set1_ps(bias);
+  for (int64_t tw = 0; tw < TW; tw += 8) {
+    const __m256i m = firstLanes(TW - tw);
+    const __m256 p0 = _mm256_maskload_ps(o[0] + tw, m), p1 = _mm256_maskload_ps(o[1] + tw, m);
+    const __m256 p2 = _mm256_maskload_ps(o[2] + tw, m), p3 = _mm256_maskload_ps(o[3] + tw, m);
+    const __m256 lo01 = _mm256_unpacklo_ps(p0, p1), hi01 = _mm256_unpackhi_ps(p0, p1);
+    const __m256 lo23 = _mm256_unpacklo_ps(p2, p3), hi23 = _mm256_unpackhi_ps(p2, p3);
+    const __m256 t04 = _mm256_shuffle_ps(lo01, lo23, 0x44), t15 = _mm256_shuffle_ps(lo01, lo23, 0xEE);
+    const __m256 t26 = _mm256_shuffle_ps(hi01, hi23, 0x44), t37 = _mm256_shuffle_ps(hi01, hi23, 0xEE);
+    const __m256 out[4] = {_mm256_permute2f128_ps(t04, t15, 0x20), _mm256_permute2f128_ps(t26, t37, 0x20),
+                           _mm256_permute2f128_ps(t04, t15, 0x31), _mm256_permute2f128_ps(t26, t37, 0x31)};
+    for (int k = 0; k < 4; ++k) {
+      const int64_t at = 4 * tw + 8 * k;
+      _mm256_maskstore_ps(yr + at, firstLanes(OW - at), clamp(_mm256_add_ps(out[k], b)));
     }
+  }
 }
 
 #include "conv_driver.inc"
