@@ -7,6 +7,8 @@
 // 16 and 32 and beyond a panel, and row counts that leave every row tail.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "gguf_matmul_test_util.h"
 #include "ref/gguf_matmul.h"
 
@@ -89,6 +91,36 @@ TEST(GgufMatMulX86, GemvOddBlocksAndGroupTails) {
   };
   uint32_t seed = 900;
   for (DType t : {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0})
+    for (const Case &c : cases) expectBitExact(t, c, seed += 3);
+}
+
+TEST(GgufMatMulX86, GemvQ4KGroupsAndBlocks) {
+  if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
+  // One activation row with q4_k (AVX-512: FmtQ4KZ, 8 rows a step, two rows' heads a
+  // 128-bit lane each): N at, below and between the 8-row groups, one to 35 blocks (rows
+  // of 5040 bytes: the L2 prefetch), at 1-3 threads (expectBitExact).
+  const Case cases[] = {
+      {{1, 256}, 1, true},    // one row: every other lane repeats it
+      {{1, 256}, 7, false},   // a partial group
+      {{1, 2304}, 9, true},   // nine blocks, a group and a row
+      {{1, 768}, 64, false},  // eight whole groups
+      {{1, 8960}, 20, true},  // 35 blocks (ffn_down's K), the last group of 4
+  };
+  uint32_t seed = 1300;
+  for (const Case &c : cases) expectBitExact(DType::q4_k, c, seed += 3);
+}
+
+// Where the CPU has GFNI the q4_0 and q4_k GEMVs take their nibbles by vgf2p8affineqb;
+// EDGEC_X86_NO_GFNI (read at prepare) gives the shift-and-mask forms, also bit-exact.
+TEST(GgufMatMulX86, GemvWithoutGfni) {
+  if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
+  struct NoGfni {  // unset again however the test ends
+    NoGfni() { setenv("EDGEC_X86_NO_GFNI", "1", 1); }
+    ~NoGfni() { unsetenv("EDGEC_X86_NO_GFNI"); }
+  } noGfni;
+  const Case cases[] = {{{1, 512}, 19, true}, {{1, 2304}, 33, false}, {{1, 8960}, 17, true}};
+  uint32_t seed = 1400;
+  for (DType t : {DType::q4_0, DType::q4_k})
     for (const Case &c : cases) expectBitExact(t, c, seed += 3);
 }
 

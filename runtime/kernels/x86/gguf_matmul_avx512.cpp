@@ -10,8 +10,10 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <utility>
 
 #include "ref/gguf_matmul.h"
 #include "register_kernels.h"
