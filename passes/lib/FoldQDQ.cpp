@@ -9,6 +9,8 @@
 // on integers and requantize once (TFLite fixed point; see docs/architecture.md).
 // Afterwards Q(DQ(x)) of one type is x, and a DequantizeLinear of a constant that no
 // integer op took is folded into a float constant, so what stays float runs on floats.
+// A Relu from and to one type whose zero point is its lowest code is the identity on
+// codes and is dropped (identityRelu).
 #include <cmath>
 #include <limits>
 
@@ -18,6 +20,7 @@
 #include "edge/QuantTypes.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "QuantizableOps.h"
+#include "mlir/Dialect/Quant/QuantTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
@@ -137,6 +140,17 @@ void foldConstantDequantize(DequantizeLinearOp dq) {
   dq.erase();
 }
 
+// A Relu from and to one per-tensor type whose zero point is its lowest code is the
+// identity on codes: every code q is the real value (q - zp) s >= 0, which the Relu keeps
+// and the requantization to the same scale and zero point gives back as q (the ref table
+// kernel's formula, bit for bit). edge-quantize gives an op whose only user is a Relu the
+// Relu's parameters, and a QDQ model's DQ -> Relu -> Q of one such type is the same.
+bool identityRelu(ReluOp relu) {
+  Type in = elementOf(relu.getInput());
+  auto q = dyn_cast<quant::UniformQuantizedType>(in);
+  return q && in == elementOf(relu.getResult()) && q.getZeroPoint() == q.getStorageTypeMin();
+}
+
 struct FoldQDQPass : impl::FoldQDQBase<FoldQDQPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -154,6 +168,11 @@ struct FoldQDQPass : impl::FoldQDQBase<FoldQDQPass> {
         continue;
       if (foldInto(producer, type)) erased.insert(users.begin(), users.end());
     }
+    func.walk([&](ReluOp relu) {
+      if (!identityRelu(relu)) return;
+      relu.replaceAllUsesWith(relu.getInput());
+      relu.erase();
+    });
     // Q(DQ(x)) back to the same type is x.
     func.walk([&](QuantizeLinearOp q) {
       auto dq = q.getInput().getDefiningOp<DequantizeLinearOp>();

@@ -19,6 +19,8 @@
 // producer is a passthrough op (Reshape, Transpose, MaxPool, ...) takes its input's
 // parameters, so the op folds without a rescale. An op marked edge.keep_float
 // (--keep-float) stays float like Softmax: its quantized neighbours' values get the pair.
+// A value whose only user is a Relu with zero point -128 takes the Relu's parameters
+// (reluRange), and edge-fold-qdq then drops the Relu (ResNet's residual Add + Relu).
 #include <algorithm>
 #include <cmath>
 
@@ -148,6 +150,22 @@ llvm::DenseSet<Operation *> tableRegions(func::FuncOp func) {
   return regions;
 }
 
+// The range of the Relu that is `v`'s only user, when it gives the Relu's output the
+// lowest code as zero point (calibration records [0, hi] for a Relu: zero point -128). `v`
+// then takes the Relu's parameters, as ONNX Runtime's quantizer removes an activation after
+// a quantized op: the op's requantization clamps at the zero point, real 0, which is the
+// Relu; the Relu, from and to one type with that zero point, is the identity on codes and
+// edge-fold-qdq removes it. The op's result is rounded once, to the Relu's finer scale,
+// where it was rounded to its own scale and again to the Relu's.
+std::optional<std::pair<double, double>> reluRange(Value v) {
+  if (!v.hasOneUse()) return std::nullopt;
+  auto relu = dyn_cast<ReluOp>(*v.getUsers().begin());
+  if (!relu || isKeptFloat(relu)) return std::nullopt;
+  std::optional<std::pair<double, double>> range = rangeOf(relu.getResult());
+  if (!range || activationParams(range->first, range->second).zeroPoints[0] != -128) return std::nullopt;
+  return range;
+}
+
 struct QuantizePass : impl::QuantizeBase<QuantizePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -172,6 +190,7 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
         return;
       }
       if (auto range = rangeOf(v)) {
+        if (auto relu = reluRange(v)) range = relu;
         types[v] = makeUniformType(i8, f32, activationParams(range->first, range->second));
         order.push_back(v);
       }

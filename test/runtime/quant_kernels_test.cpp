@@ -780,6 +780,24 @@ TEST(QuantKernels, UnaryTablesMatchDoubleFormulas) {
   }
 }
 
+// What edge-fold-qdq relies on when it drops a Relu from and to one type whose zero point
+// is the lowest code (edge-quantize gives a residual Add the Relu's parameters): the ref
+// table then gives every code back, for any scale (the double formula's (q - zp) s / s).
+TEST(QuantKernels, ReluFromAndToOneTypeWithLowestZeroPointIsIdentity) {
+  std::mt19937 rng(61);
+  for (DType t : {DType::i8, DType::u8})
+    for (int trial = 0; trial < 200; ++trial) {
+      std::vector<int32_t> all;
+      for (int32_t q = qmin(t); q <= qmax(t); ++q) all.push_back(q);
+      const float scale = trial == 0 ? 5.f / 255 : randomScale(rng, 1e-4f, 10.f);
+      const QP p = {scale, qmin(t)};
+      auto x = makeQ(t, {16, 16}, all, p);
+      auto y = makeOut(t, {16, 16}, p);
+      EXPECT_EQ(runKernel("Relu", {&x->t}, {&y->t}), Isa::Ref);
+      ASSERT_EQ(y->codes(), all) << dtypeName(t) << " scale " << scale;
+    }
+}
+
 TEST(QuantKernels, ClipBoundsRealOrCodes) {
   std::vector<int32_t> all;
   for (int32_t q = -128; q <= 127; ++q) all.push_back(q);

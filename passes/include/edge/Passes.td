@@ -353,8 +353,13 @@ def Quantize : Pass<"edge-quantize", "func::FuncOp"> {
     between two float ops get no pair. Conv/Gemm/MatMul with a constant weight start
     integer regions; other ops join one only next to an integer producer, a passthrough
     op only when an integer op reads it, and a MatMul of two activations (attention)
-    stays float so that edge-fuse-attention can fuse it. The range attributes are
-    removed. Run edge-fold-qdq next to get integer ops.
+    stays float so that edge-fuse-attention can fuse it. A value whose only user is a
+    Relu (not kept float) whose parameters have zero point -128 (calibration's [0, hi])
+    takes the Relu's parameters, as ONNX Runtime's quantizer removes such an activation:
+    its op's requantization then clamps at real 0, and the Relu, from and to one type, is
+    the identity that edge-fold-qdq drops (a residual Add + Relu: one rounding, to the
+    Relu's scale, instead of two). The range attributes are removed. Run edge-fold-qdq
+    next to get integer ops.
   }];
   let dependentDialects = ["::mlir::edge::EdgeDialect", "::mlir::quant::QuantizationDialect"];
 }
@@ -371,7 +376,10 @@ def FoldQDQ : Pass<"edge-fold-qdq", "func::FuncOp"> {
     it (else it stays float). A data-movement op folds only when its result's
     parameters are its input's. Then `QuantizeLinear(DequantizeLinear(x))` of x's own
     type is x, and a `DequantizeLinear` of a constant that no integer op consumed is
-    folded into a float constant. Unused Q/DQ ops and constants are removed.
+    folded into a float constant. A Relu from and to one per-tensor type whose zero
+    point is its storage type's lowest code (i8 -128, u8 0) is the identity on codes (the
+    ref table kernel's formula gives every code back) and is replaced by its input.
+    Unused Q/DQ ops and constants are removed.
   }];
   let dependentDialects = ["::mlir::edge::EdgeDialect", "::mlir::quant::QuantizationDialect"];
 }

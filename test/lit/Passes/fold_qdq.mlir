@@ -84,6 +84,39 @@ func.func @float_weight(%a: tensor<3x2xf32>) -> tensor<3x2xf32> {
   return %y : tensor<3x2xf32>
 }
 
+// A Relu from and to one type whose zero point is its lowest code (i8 -128, u8 0) is the
+// identity on codes and goes; a zero point above the lowest code, or two types, keep it (a
+// table op).
+!r8 = !quant.uniform<i8:f32, 0.5:-128>
+!ru8 = !quant.uniform<u8:f32, 0.25:0>
+!z8 = !quant.uniform<i8:f32, 0.5:-100>
+// CHECK-LABEL: func.func @relu_identity
+// CHECK-NOT: edge.Relu
+// CHECK: return %arg0, %arg1
+func.func @relu_identity(%a: tensor<4x!r8>, %b: tensor<4x!ru8>) -> (tensor<4x!r8>, tensor<4x!ru8>) {
+  %ad = edge.DequantizeLinear %a : (tensor<4x!r8>) -> tensor<4xf32>
+  %ar = edge.Relu %ad : tensor<4xf32> -> tensor<4xf32>
+  %aq = edge.QuantizeLinear %ar : (tensor<4xf32>) -> tensor<4x!r8>
+  %bd = edge.DequantizeLinear %b : (tensor<4x!ru8>) -> tensor<4xf32>
+  %br = edge.Relu %bd : tensor<4xf32> -> tensor<4xf32>
+  %bq = edge.QuantizeLinear %br : (tensor<4xf32>) -> tensor<4x!ru8>
+  return %aq, %bq : tensor<4x!r8>, tensor<4x!ru8>
+}
+
+// CHECK-LABEL: func.func @relu_kept
+// CHECK: %[[Z:.+]] = edge.Relu %arg0 : tensor<4x!quant.uniform<i8:f32, 5.000000e-01:-100>>{{$}}
+// CHECK: %[[R:.+]] = edge.Relu %arg1 : tensor<4x!quant.uniform<i8:f32, 5.000000e-01:-128>> -> tensor<4x!quant.uniform<i8:f32, 2.500000e-01:-128>>
+// CHECK: return %[[Z]], %[[R]]
+func.func @relu_kept(%a: tensor<4x!z8>, %b: tensor<4x!r8>) -> (tensor<4x!z8>, tensor<4x!quant.uniform<i8:f32, 0.25:-128>>) {
+  %ad = edge.DequantizeLinear %a : (tensor<4x!z8>) -> tensor<4xf32>
+  %ar = edge.Relu %ad : tensor<4xf32> -> tensor<4xf32>
+  %aq = edge.QuantizeLinear %ar : (tensor<4xf32>) -> tensor<4x!z8>
+  %bd = edge.DequantizeLinear %b : (tensor<4x!r8>) -> tensor<4xf32>
+  %br = edge.Relu %bd : tensor<4xf32> -> tensor<4xf32>
+  %bq = edge.QuantizeLinear %br : (tensor<4xf32>) -> tensor<4x!quant.uniform<i8:f32, 0.25:-128>>
+  return %aq, %bq : tensor<4x!z8>, tensor<4x!quant.uniform<i8:f32, 0.25:-128>>
+}
+
 // The int32 bias blob: alignment 8, then 8 and -6 little-endian.
 // CHECK: "0x0800000008000000FAFFFFFF"
 {-#

@@ -32,13 +32,14 @@
 
 // BAD: error: --keep-float '*fc' is not a valid regular expression (ECMAScript)
 
-// Static int8: fc1 and fc3 become integer Gemms; fc2 computes in f32 on fc1's dequantized
-// output, its weight stays f32, and relu2, which reads only fc2's float result, stays
-// float too: its result is quantized for fc3.
+// Static int8: fc1 and fc3 become integer Gemms (fc1 with relu1's parameters, zero point
+// -128, which leaves relu1 the identity on codes: it goes); fc2 computes in f32 on fc1's
+// dequantized output, its weight stays f32, and relu2, which reads only fc2's float
+// result, stays float too: its result is quantized for fc3.
 // INT8-LABEL: func.func @three
-// INT8: %[[G1:.+]] = edge.Gemm {{.+}} -> tensor<1x4x!quant.uniform<i8:f32
-// INT8: %[[R1:.+]] = edge.Relu %[[G1]] {{.+}}!quant.uniform
-// INT8: %[[D1:.+]] = edge.DequantizeLinear %[[R1]]
+// INT8: %[[G1:.+]] = edge.Gemm {{.+}} -> tensor<1x4x!quant.uniform<i8:f32, {{.+}}:-128>>
+// INT8-NOT: edge.Relu %[[G1]]
+// INT8: %[[D1:.+]] = edge.DequantizeLinear %[[G1]]
 // INT8: %[[G2:.+]] = edge.Gemm %[[D1]], {{.+}}edge.keep_float{{.+}} : (tensor<1x4xf32>, tensor<4x4xf32>, tensor<4xf32>) -> tensor<1x4xf32>
 // INT8: %[[R2:.+]] = edge.Relu %[[G2]] : tensor<1x4xf32>
 // INT8: %[[Q2:.+]] = edge.QuantizeLinear %[[R2]] {{.+}} -> tensor<1x4x!quant.uniform<i8:f32
