@@ -480,17 +480,6 @@ void fillSame5Masks(int64_t W, int64_t period, SameMask *masks) {
 // Floats winogradInputRow may read past a row's 4 TW + 2.
 constexpr int64_t kWinoRowSlack = 64;
 
-// The B^T combination of six values (conv_winograd.inc's matrix), out[k] for k < 6.
-inline void winoBt(const __m256 a[6], __m256 out[6]) {
-  const __m256 four = _mm256_set1_ps(4.f), five = _mm256_set1_ps(5.f), two = _mm256_set1_ps(2.f);
-  out[0] = _mm256_add_ps(_mm256_fnmadd_ps(five, a[2], _mm256_mul_ps(four, a[0])), a[4]);
-  out[1] = _mm256_add_ps(_mm256_fnmadd_ps(four, _mm256_add_ps(a[1], a[2]), a[3]), a[4]);
-  out[2] = _mm256_fmadd_ps(four, _mm256_sub_ps(a[1], a[2]), _mm256_sub_ps(a[4], a[3]));
-  out[3] = _mm256_fnmadd_ps(two, _mm256_sub_ps(a[1], a[3]), _mm256_sub_ps(a[4], a[2]));
-  out[4] = _mm256_fmadd_ps(two, _mm256_sub_ps(a[1], a[3]), _mm256_sub_ps(a[4], a[2]));
-  out[5] = _mm256_add_ps(_mm256_fnmadd_ps(five, a[3], _mm256_mul_ps(four, a[1])), a[5]);
-}
-
 // v[k][tw] = (B^T across the 6 columns of tile tw)[k] for tw < TW, t[4 tw + q] being
 // column q of tile tw: columns 0-3 of 8 tiles by a 4x4 transpose in each 128-bit half
 // (tiles 0 2 4 6 | 1 3 5 7, then put in order), columns 4 and 5 are columns 0 and 1 one

@@ -591,17 +591,6 @@ void fillSame5Masks(int64_t W, int64_t period, SameMask *masks) {
 // Floats winogradInputRow may read past a row's 4 TW + 2.
 constexpr int64_t kWinoRowSlack = 64;
 
-// The B^T combination of six values (conv_winograd.inc's matrix), out[k] for k < 6.
-inline void winoBt(const __m512 a[6], __m512 out[6]) {
-  const __m512 four = _mm512_set1_ps(4.f), five = _mm512_set1_ps(5.f), two = _mm512_set1_ps(2.f);
-  out[0] = _mm512_add_ps(_mm512_fnmadd_ps(five, a[2], _mm512_mul_ps(four, a[0])), a[4]);
-  out[1] = _mm512_add_ps(_mm512_fnmadd_ps(four, _mm512_add_ps(a[1], a[2]), a[3]), a[4]);
-  out[2] = _mm512_fmadd_ps(four, _mm512_sub_ps(a[1], a[2]), _mm512_sub_ps(a[4], a[3]));
-  out[3] = _mm512_fnmadd_ps(two, _mm512_sub_ps(a[1], a[3]), _mm512_sub_ps(a[4], a[2]));
-  out[4] = _mm512_fmadd_ps(two, _mm512_sub_ps(a[1], a[3]), _mm512_sub_ps(a[4], a[2]));
-  out[5] = _mm512_add_ps(_mm512_fnmadd_ps(five, a[3], _mm512_mul_ps(four, a[1])), a[5]);
-}
-
 // v[k][tw] = (B^T across the 6 columns of tile tw)[k], for the tiles tw < TW of one
 // transformed row t (t[4 tw + q] is column q of tile tw). The stride-4 columns come out
 // of 64 consecutive floats by two rounds of even/odd lane selection (columns 0-3 of 16
