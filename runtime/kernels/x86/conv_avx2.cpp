@@ -44,18 +44,10 @@ __m256i firstLanes(int64_t n) {
 // return v when it is NaN, like the ref's std::min(std::max(v, lo), hi).
 struct Clamp {
   __m256 lo, hi;
-  float loS, hiS;  // the same bounds as scalars (Winograd's output transform)
   explicit Clamp(const ref::Activation &act)
       : lo(_mm256_set1_ps(clamps(act) ? act.lo : -std::numeric_limits<float>::infinity())),
-        hi(_mm256_set1_ps(clamps(act) ? act.hi : std::numeric_limits<float>::infinity())),
-        loS(clamps(act) ? act.lo : -std::numeric_limits<float>::infinity()),
-        hiS(clamps(act) ? act.hi : std::numeric_limits<float>::infinity()) {}
+        hi(_mm256_set1_ps(clamps(act) ? act.hi : std::numeric_limits<float>::infinity())) {}
   __m256 operator()(__m256 v) const { return _mm256_min_ps(hi, _mm256_max_ps(lo, v)); }
-  // ref's std::min(std::max(v, lo), hi): NaN stays NaN.
-  float scalar(float v) const {
-    const float a = loS > v ? loS : v;
-    return a > hiS ? hiS : a;
-  }
 };
 
 // ---------------------------------------------------------------------------------------
@@ -483,8 +475,8 @@ constexpr int64_t kWinoRowSlack = 64;
 // v[k][tw] = (B^T across the 6 columns of tile tw)[k] for tw < TW, t[4 tw + q] being
 // column q of tile tw: columns 0-3 of 8 tiles by a 4x4 transpose in each 128-bit half
 // (tiles 0 2 4 6 | 1 3 5 7, then put in order), columns 4 and 5 are columns 0 and 1 one
-// tile on. Reads t up to 4 roundUp(TW, 8) + 1 (kWinoRowSlack past the row); `ph` unused.
-void winogradInputRow(const float *t, int64_t TW, float *const v[6], float * /*ph*/) {
+// tile on. Reads t up to 4 roundUp(TW, 8) + 1 (kWinoRowSlack past the row).
+void winogradInputRow(const float *t, int64_t TW, float *const v[6]) {
   const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   const __m256i next = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7);
   for (int64_t tw = 0; tw < TW; tw += 8) {

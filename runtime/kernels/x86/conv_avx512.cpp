@@ -55,18 +55,10 @@ __mmask16 firstLanes(int64_t n) {
 // return v when it is NaN, like the ref's std::min(std::max(v, lo), hi).
 struct Clamp {
   __m512 lo, hi;
-  float loS, hiS;  // the same bounds as scalars (Winograd's output transform)
   explicit Clamp(const ref::Activation &act)
       : lo(_mm512_set1_ps(clamps(act) ? act.lo : -std::numeric_limits<float>::infinity())),
-        hi(_mm512_set1_ps(clamps(act) ? act.hi : std::numeric_limits<float>::infinity())),
-        loS(clamps(act) ? act.lo : -std::numeric_limits<float>::infinity()),
-        hiS(clamps(act) ? act.hi : std::numeric_limits<float>::infinity()) {}
+        hi(_mm512_set1_ps(clamps(act) ? act.hi : std::numeric_limits<float>::infinity())) {}
   __m512 operator()(__m512 v) const { return _mm512_min_ps(hi, _mm512_max_ps(lo, v)); }
-  // ref's std::min(std::max(v, lo), hi): NaN stays NaN.
-  float scalar(float v) const {
-    const float a = loS > v ? loS : v;
-    return a > hiS ? hiS : a;
-  }
 };
 
 // ---------------------------------------------------------------------------------------
@@ -595,8 +587,8 @@ constexpr int64_t kWinoRowSlack = 64;
 // transformed row t (t[4 tw + q] is column q of tile tw). The stride-4 columns come out
 // of 64 consecutive floats by two rounds of even/odd lane selection (columns 0-3 of 16
 // tiles), columns 4 and 5 are columns 0 and 1 one tile on. Reads t up to
-// 4 roundUp(TW, 16) + 1 (kWinoRowSlack past the row); `ph` is unused (AVX2's buffer).
-void winogradInputRow(const float *t, int64_t TW, float *const v[6], float * /*ph*/) {
+// 4 roundUp(TW, 16) + 1 (kWinoRowSlack past the row).
+void winogradInputRow(const float *t, int64_t TW, float *const v[6]) {
   const __m512i even = evenLanes(), odd = oddLanes();
   for (int64_t tw = 0; tw < TW; tw += 16) {
     const float *s = t + 4 * tw;
