@@ -47,7 +47,10 @@ Method, per model:
   * every side with the same thread count T, for each T in --threads (default 1,2):
     edgec run --threads T; ONNX Runtime gets intraOpNumThreads = T, interOpNumThreads =
     1, sequential execution, graph optimization level 'all' (test/bench/ort_runner.mjs);
-  * every process pinned to the same cores with `taskset -c CORE,...` (T of them);
+  * every process pinned to the same cores with `taskset -c CORE,...` (T of them), and
+    with --realtime run under `chrt -f 10` (SCHED_FIFO): on a machine that other jobs
+    share, both engines then take the cores whenever they run, which kept the per-round
+    ratios within a few percent where plain runs spread by 2x (docs/performance.md);
   * each round runs each side once per T as a fresh process: W untimed warmup runs, then
     R timed runs; the round's latency for that side is the median of its R runs (edgec:
     from `edgec run --warmup W --repeat R -q`; ONNX Runtime: hrtime around each `await
@@ -219,14 +222,19 @@ def out_dir(m, side):
     return os.path.join(m["dir"], side + "_out")
 
 
+def pinned(args, threads):
+    """The prefix every side runs under: its cores, and the real-time policy with --realtime."""
+    return (["chrt", "-f", "10"] if args.realtime else []) + ["taskset", "-c", cores(args, threads)]
+
+
 def edgec_cmd(args, edgec, m, precision, threads):
-    return ["taskset", "-c", cores(args, threads), args.edgec_run, m["pkg"][precision], "--input", "input=" + m["x_npy"],
+    return pinned(args, threads) + [args.edgec_run, m["pkg"][precision], "--input", "input=" + m["x_npy"],
             "--output-dir", out_dir(m, "edgec_" + precision), "--warmup", str(args.warmup),
             "--repeat", str(args.repeat), "--threads", str(threads), "-q", "--memory"]
 
 
 def ort_cmd(args, m, precision, threads, warmup=None, repeat=None):
-    return ["taskset", "-c", cores(args, threads), args.node, RUNNER, "--peers", args.peers,
+    return pinned(args, threads) + [args.node, RUNNER, "--peers", args.peers,
             "--model", m["onnx"][precision], "--input-name", "input", "--input", m["x_bin"],
             "--shape", ",".join(map(str, m["shape"])),
             "--warmup", str(args.warmup if warmup is None else warmup),
@@ -421,6 +429,8 @@ def reproduce_command(args):
     parts = ["scripts/bench.sh", "--precision", ",".join(args.precision), "--threads", ",".join(map(str, args.threads)),
              "--rounds", str(args.rounds), "--repeat", str(args.repeat), "--warmup", str(args.warmup),
              "--core", str(args.core)]
+    if args.realtime:
+        parts.append("--realtime")
     if "int8" in args.precision:
         parts += ["--calib-method", args.calib_method, "--calib-samples", str(args.calib_samples),
                   "--ort-act-type", args.ort_act_type]
@@ -577,6 +587,8 @@ def main():
                         help="how the QDQ model for ORT stores edgec's int8 activation grids (default uint8 with "
                              "zero point + 128: the same values; see the description)")
     parser.add_argument("--only", action="append", help="benchmark only this model (repeatable)")
+    parser.add_argument("--realtime", action="store_true",
+                        help="run both engines' processes under chrt -f 10 (SCHED_FIFO), for a machine other jobs share")
     args = parser.parse_args()
     if args.rounds < 1 or args.repeat < 1 or args.warmup < 0 or args.calib_samples < 1:
         parser.error("--rounds, --repeat and --calib-samples must be >= 1, --warmup >= 0")
@@ -593,6 +605,8 @@ def main():
         problems.append("taskset not found (Debian package util-linux)")
     if shutil.which(args.node) is None:
         problems.append("node not found (%s)" % args.node)
+    if args.realtime and subprocess.run(["chrt", "-f", "10", "true"], capture_output=True).returncode != 0:
+        problems.append("--realtime: `chrt -f 10` is not permitted here (needs CAP_SYS_NICE or an rtprio limit)")
     if not os.path.isdir(os.path.join(args.peers, "node_modules", "onnxruntime-node")):
         problems.append("onnxruntime-node is not installed under %s (scripts/bench.sh installs it)" % args.peers)
     for core in range(args.core, args.core + max(args.threads)):
