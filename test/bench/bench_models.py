@@ -588,7 +588,8 @@ def main():
                              "zero point + 128: the same values; see the description)")
     parser.add_argument("--only", action="append", help="benchmark only this model (repeatable)")
     parser.add_argument("--realtime", action="store_true",
-                        help="run both engines' processes under chrt -f 10 (SCHED_FIFO), for a machine other jobs share")
+                        help="run both engines' processes under chrt -f 10 (SCHED_FIFO), for a machine other jobs share "
+                             "(not for `bench.sh llm`: llama.cpp's spin-waiting threads starve under it)")
     args = parser.parse_args()
     if args.rounds < 1 or args.repeat < 1 or args.warmup < 0 or args.calib_samples < 1:
         parser.error("--rounds, --repeat and --calib-samples must be >= 1, --warmup >= 0")
