@@ -469,9 +469,6 @@ void fillSame5Masks(int64_t W, int64_t period, SameMask *masks) {
 // Winograd F(4x4, 3x3) rows (see conv_winograd.inc), 8 tiles per vector, as
 // conv_avx512.cpp's 16 (the same arithmetic).
 
-// Floats winogradInputRow may read past a row's 4 TW + 2.
-constexpr int64_t kWinoRowSlack = 64;
-
 // v[k][tw] = (B^T across the 6 columns of tile tw)[k] for tw < TW, t[4 tw + q] being
 // column q of tile tw: columns 0-3 of 8 tiles by a 4x4 transpose in each 128-bit half
 // (tiles 0 2 4 6 | 1 3 5 7, then put in order), columns 4 and 5 are columns 0 and 1 one

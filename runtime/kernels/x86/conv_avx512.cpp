@@ -580,9 +580,6 @@ void fillSame5Masks(int64_t W, int64_t period, SameMask *masks) {
 // ---------------------------------------------------------------------------------------
 // Winograd F(4x4, 3x3) rows (see conv_winograd.inc), 16 tiles per vector.
 
-// Floats winogradInputRow may read past a row's 4 TW + 2.
-constexpr int64_t kWinoRowSlack = 64;
-
 // v[k][tw] = (B^T across the 6 columns of tile tw)[k], for the tiles tw < TW of one
 // transformed row t (t[4 tw + q] is column q of tile tw). The stride-4 columns come out
 // of 64 consecutive floats by two rounds of even/odd lane selection (columns 0-3 of 16
