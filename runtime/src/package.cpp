@@ -252,7 +252,7 @@ void LoadedModel::validatePlan() {
 // A weight stored in a packed layout (Tensor.layout): only in a package that requires
 // "weight-layouts" (a runtime without layouts rejects it by that feature, never misreads
 // the bytes), a Constant, a layout that holds the tensor's dtype and shape, and its
-// column sums (I8W4) a Constant i32 tensor of one value per matrix and column. Returns
+// column sums (I8W4, I8ConvW4) a Constant i32 tensor of one value per matrix and column. Returns
 // the packed size, which the tensor's `size` must equal.
 uint64_t LoadedModel::validateLayout(uint32_t index, const std::string &name) {
   const pkg::Package &p = *plan_;
@@ -269,7 +269,7 @@ uint64_t LoadedModel::validateLayout(uint32_t index, const std::string &name) {
   layouts::Desc d;
   std::string why;
   if (!layouts::describe(layouts::Kind(l.kind()), unsigned(t.dtype()), shapes_[index], l.k_axis(),
-                         blockwise ? q->axis() : -1, blockwise ? q->block_size() : 0, l.tile(), d, why))
+                         blockwise ? q->axis() : -1, blockwise ? q->block_size() : 0, l.tile(), d, why, l.groups()))
     fail(where + why);
   const int32_t sums = l.column_sums();
   if (layouts::columnSumCount(d) > 0 || sums != -1) {

@@ -10,16 +10,32 @@
 namespace edgec::layouts {
 
 static_assert(uint8_t(Kind::I8W4) == uint8_t(pkg::LayoutKind::I8W4) &&
-                  uint8_t(Kind::Int4Q8Tiles) == uint8_t(pkg::LayoutKind::Int4Q8Tiles),
+                  uint8_t(Kind::Int4Q8Tiles) == uint8_t(pkg::LayoutKind::Int4Q8Tiles) &&
+                  uint8_t(Kind::I8ConvW4) == uint8_t(pkg::LayoutKind::I8ConvW4),
               "Kind mirrors pkg::LayoutKind");
 
 namespace {
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// I8W4: element (n, k) of matrix m in the logical bytes.
+// I8W4, I8ConvW4: element (n, k) of matrix m in the logical bytes (I8ConvW4: matrix =
+// group, n its output channel, k = c taps + t).
 int64_t logicalIndex(const Desc &d, int64_t m, int64_t n, int64_t k) {
   return m * d.N * d.K + (d.kMajor ? k * d.N + n : n * d.K + k);
 }
+
+// I8W4, I8ConvW4: the W4 matrix's K4 and bytes, and where element (n, k) of one matrix lies.
+struct W4Geometry {
+  int64_t K4 = 0, matBytes = 0, taps = 0;
+  bool conv = false;
+  explicit W4Geometry(const Desc &d) : conv(d.kind == Kind::I8ConvW4) {
+    taps = d.taps;
+    K4 = conv ? (d.K / d.taps + 3) / 4 * d.taps : (d.K + 3) / 4;
+    matBytes = w4MatrixBytes(d.N, 4 * K4);
+  }
+  int64_t at(int64_t n, int64_t k) const {
+    return conv ? w4Index(n, convW4K(k / taps, k % taps, taps), K4) : w4Index(n, k, K4);
+  }
+};
 
 // Int4Q8Tiles: calls fn(byte index, n, k) for every packed byte, whose low nibble is
 // code (n, k) and high nibble code (n, k + 4) (n >= N or k >= K: padding).
@@ -37,18 +53,21 @@ template <typename Fn> void forEachTileByte(const Desc &d, Fn fn) {
 
 int64_t w4MatrixBytes(int64_t N, int64_t K) { return ceilDiv(N, 16) * ceilDiv(K, 4) * 64; }
 int64_t w4Index(int64_t n, int64_t k, int64_t K4) { return ((n / 16) * K4 + k / 4) * 64 + (n % 16) * 4 + k % 4; }
+int64_t convW4K4(int64_t channels, int64_t taps) { return ceilDiv(channels, 4) * taps; }
+int64_t convW4K(int64_t c, int64_t t, int64_t taps) { return ((c / 4) * taps + t) * 4 + c % 4; }
 
 const char *kindName(Kind kind) {
   switch (kind) {
   case Kind::None: return "none";
   case Kind::I8W4: return "i8-w4";
   case Kind::Int4Q8Tiles: return "int4-q8-tiles";
+  case Kind::I8ConvW4: return "i8-conv-w4";
   }
   return "unknown";
 }
 
 bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int64_t kAxis, int64_t blockAxis,
-              int64_t block, int64_t tile, Desc &out, std::string &why) {
+              int64_t block, int64_t tile, Desc &out, std::string &why, int64_t groups) {
   const auto dt = pkg::DType(dtype);
   const int64_t rank = int64_t(shape.size());
   Desc d;
@@ -77,6 +96,21 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
     d.block = block;
     d.tile = tile;
     break;
+  case Kind::I8ConvW4: {
+    if (dt != pkg::DType::i8 && dt != pkg::DType::u8) return why = "layout i8-conv-w4 holds i8 or u8 weights", false;
+    if (rank < 3) return why = "layout i8-conv-w4 needs a Conv weight [M, C/groups, k...] of rank 3 or more", false;
+    if (groups < 1 || shape[0] % groups != 0)
+      return why = "layout i8-conv-w4 has " + std::to_string(groups) + " groups, which do not divide its " +
+                   std::to_string(shape[0]) + " output channels", false;
+    d.kMajor = false;
+    d.u8 = dt == pkg::DType::u8;
+    d.matrices = groups;
+    d.N = shape[0] / groups;
+    for (int64_t i = 2; i < rank; ++i) d.taps *= shape[size_t(i)];
+    if (d.taps <= 0) return why = "layout i8-conv-w4 needs a kernel of at least one position", false;
+    d.K = shape[1] * d.taps;
+    break;
+  }
   default: return why = "unknown weight layout " + std::to_string(int(kind)), false;
   }
   out = d;
@@ -85,7 +119,8 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
 
 uint64_t packedBytes(const Desc &d) {
   switch (d.kind) {
-  case Kind::I8W4: return uint64_t(d.matrices) * uint64_t(w4MatrixBytes(d.N, d.K));
+  case Kind::I8W4:
+  case Kind::I8ConvW4: return uint64_t(d.matrices) * uint64_t(W4Geometry(d).matBytes);
   case Kind::Int4Q8Tiles:
     return uint64_t(ceilDiv(d.N, d.tile) * d.tile) * uint64_t(ceilDiv(d.K, d.block) * d.block) / 2;
   default: return logicalBytes(d);
@@ -97,22 +132,24 @@ uint64_t logicalBytes(const Desc &d) {
   return d.kind == Kind::Int4Q8Tiles ? (n + 1) / 2 : n;
 }
 
-int64_t columnSumCount(const Desc &d) { return d.kind == Kind::I8W4 ? d.matrices * d.N : 0; }
+int64_t columnSumCount(const Desc &d) {
+  return d.kind == Kind::I8W4 || d.kind == Kind::I8ConvW4 ? d.matrices * d.N : 0;
+}
 
 void pack(const Desc &d, const void *logical, void *packed, int32_t *columnSums) {
   const auto *src = static_cast<const uint8_t *>(logical);
   auto *dst = static_cast<uint8_t *>(packed);
   std::memset(dst, 0, size_t(packedBytes(d)));
-  if (d.kind == Kind::I8W4) {
-    const int64_t K4 = ceilDiv(d.K, 4), matBytes = w4MatrixBytes(d.N, d.K);
+  if (d.kind == Kind::I8W4 || d.kind == Kind::I8ConvW4) {
+    const W4Geometry geo(d);
     std::vector<int32_t> sums(size_t(d.N));  // |sum| <= 128 K
     for (int64_t m = 0; m < d.matrices; ++m) {
       std::fill(sums.begin(), sums.end(), 0);
-      uint8_t *out = dst + m * matBytes;
+      uint8_t *out = dst + m * geo.matBytes;
       auto put = [&](int64_t n, int64_t k) {
         const uint8_t byte = src[logicalIndex(d, m, n, k)];
         const int32_t v = d.u8 ? int32_t(byte) - 128 : int32_t(int8_t(byte));
-        out[((n / 16) * K4 + k / 4) * 64 + (n % 16) * 4 + k % 4] = uint8_t(int8_t(v));
+        out[geo.at(n, k)] = uint8_t(int8_t(v));
         sums[size_t(n)] += v;
       };
       // Along the logical rows (contiguous reads).
@@ -140,11 +177,11 @@ void pack(const Desc &d, const void *logical, void *packed, int32_t *columnSums)
 void unpack(const Desc &d, const void *packed, void *logical) {
   const auto *src = static_cast<const uint8_t *>(packed);
   auto *dst = static_cast<uint8_t *>(logical);
-  if (d.kind == Kind::I8W4) {
-    const int64_t K4 = ceilDiv(d.K, 4), matBytes = w4MatrixBytes(d.N, d.K);
+  if (d.kind == Kind::I8W4 || d.kind == Kind::I8ConvW4) {
+    const W4Geometry geo(d);
     for (int64_t m = 0; m < d.matrices; ++m) {
       auto get = [&](int64_t n, int64_t k) {
-        const int32_t v = int8_t(src[m * matBytes + ((n / 16) * K4 + k / 4) * 64 + (n % 16) * 4 + k % 4]);
+        const int32_t v = int8_t(src[m * geo.matBytes + geo.at(n, k)]);
         dst[logicalIndex(d, m, n, k)] = uint8_t(d.u8 ? v + 128 : v);
       };
       if (d.kMajor)  // along the logical rows (contiguous writes)

@@ -1,12 +1,16 @@
 // Packed weight layouts (edgec/weight_layouts.h): pack places every element where the
 // documented formula says and unpack inverts it exactly (odd shapes: N and K not multiples
-// of the tile, several matrices, both k axes, i8/u8 and i4/u4, partial int4 blocks); the
-// I8W4 column sums equal the signed sums computed here; and the x86 kernels that read a
-// stored layout in place (int8 MatMul/Gemm, DynamicQuantizedMatMul, BlockQuantizedMatMul,
-// the AVX2 ones reading half of a 16-column int4 tile) give ref's bits on the row-major
-// weight, at 1 and 3 threads, while ref takes no layout (the session unpacks for it); the
-// loader accepts a well-formed layout and names the problem of each malformed one.
+// of the tile, several matrices, both k axes, i8/u8 and i4/u4, partial int4 blocks, Conv
+// groups, channels not a multiple of 4, 1-D to 3-D kernels); the I8W4 and I8ConvW4 column
+// sums equal the signed sums computed here; and the x86 kernels that read a stored layout
+// (int8 MatMul/Gemm, DynamicQuantizedMatMul, BlockQuantizedMatMul, the AVX2 ones reading
+// half of a 16-column int4 tile, the int8 Conv on every path but depthwise) give ref's
+// bits on the row-major weight, at 1 and 3 threads, while ref takes no layout (the session
+// unpacks for it); the loader accepts a well-formed layout and names the problem of each
+// malformed one.
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <cstdio>
 #include <cstring>
@@ -17,6 +21,7 @@
 #include "edgec/package_builder.h"
 #include "edgec/runtime.h"
 #include "edgec/weight_layouts.h"
+#include "naive_ops.h"
 #include "quant_test_util.h"
 
 namespace edgec::rt::testing {
@@ -62,6 +67,67 @@ TEST(WeightLayouts, I8W4PlacesEveryElementAndRoundTrips) {
             std::vector<uint8_t> back(size_t(layouts::logicalBytes(d)), 0xEE);
             layouts::unpack(d, packed.data(), back.data());
             ASSERT_EQ(back, w) << "N " << N << " K " << K;
+          }
+}
+
+// I8ConvW4: a Conv weight [M, C/groups, k...] as per group the W4 matrix [M/groups, K'],
+// K' in channel quads: logical (m, c, t) at k' = ((c/4) taps + t) 4 + c%4, K4 =
+// ceil((C/groups)/4) taps; a 1x1 kernel gives I8W4's bytes of the [M/groups, C/groups]
+// matrices.
+TEST(WeightLayouts, I8ConvW4PlacesEveryElementAndRoundTrips) {
+  uint32_t seed = 50;
+  const std::vector<std::vector<int64_t>> kernels = {{1, 1}, {3, 3}, {7}, {2, 1, 3}, {1}};
+  for (bool u8 : {false, true})
+    for (int64_t groups : {1, 2, 3})
+      for (int64_t mg : {1, 16, 17})
+        for (int64_t cg : {1, 3, 4, 5, 9})
+          for (const std::vector<int64_t> &kernel : kernels) {
+            std::vector<int64_t> shape = {groups * mg, cg};
+            shape.insert(shape.end(), kernel.begin(), kernel.end());
+            int64_t taps = 1;
+            for (int64_t k : kernel) taps *= k;
+            layouts::Desc d;
+            std::string why;
+            ASSERT_TRUE(layouts::describe(layouts::Kind::I8ConvW4, unsigned(u8 ? pkg::DType::u8 : pkg::DType::i8), shape,
+                                          -1, -1, 0, 0, d, why, groups))
+                << why;
+            ASSERT_EQ(d.matrices, groups);
+            ASSERT_EQ(d.N, mg);
+            ASSERT_EQ(d.K, cg * taps);
+            const std::vector<uint8_t> w = randomBytes(size_t(groups * mg * cg * taps), seed++);
+            const int64_t K4 = (cg + 3) / 4 * taps, matBytes = (mg + 15) / 16 * K4 * 64;
+            ASSERT_EQ(layouts::packedBytes(d), uint64_t(groups * matBytes));
+            ASSERT_EQ(layouts::columnSumCount(d), groups * mg);
+            std::vector<uint8_t> packed(size_t(layouts::packedBytes(d)), 0xEE);
+            std::vector<int32_t> sums(size_t(layouts::columnSumCount(d)), -1);
+            layouts::pack(d, w.data(), packed.data(), sums.data());
+            std::vector<uint8_t> expect(packed.size(), 0);  // padding zero
+            for (int64_t g = 0; g < groups; ++g)
+              for (int64_t n = 0; n < mg; ++n) {
+                int64_t sum = 0;
+                for (int64_t c = 0; c < cg; ++c)
+                  for (int64_t t = 0; t < taps; ++t) {
+                    const uint8_t raw = w[size_t(((g * mg + n) * cg + c) * taps + t)];
+                    const int v = u8 ? int(raw) - 128 : int(int8_t(raw));
+                    const int64_t k = ((c / 4) * taps + t) * 4 + c % 4;
+                    expect[size_t(g * matBytes + ((n / 16) * K4 + k / 4) * 64 + (n % 16) * 4 + k % 4)] =
+                        uint8_t(int8_t(v));
+                    sum += v;
+                  }
+                ASSERT_EQ(sums[size_t(g * mg + n)], sum) << "channel " << n;
+              }
+            ASSERT_EQ(packed, expect) << "groups " << groups << " mg " << mg << " cg " << cg << " taps " << taps;
+            if (taps == 1) {  // the 1x1 kernel's bytes are I8W4's of the [mg, cg] matrices
+              layouts::Desc m;
+              m.kind = layouts::Kind::I8W4;
+              m.matrices = groups, m.N = mg, m.K = cg, m.kMajor = false, m.u8 = u8;
+              std::vector<uint8_t> plain(size_t(layouts::packedBytes(m)));
+              layouts::pack(m, w.data(), plain.data(), nullptr);
+              ASSERT_EQ(plain, packed);
+            }
+            std::vector<uint8_t> back(size_t(layouts::logicalBytes(d)), 0xEE);
+            layouts::unpack(d, packed.data(), back.data());
+            ASSERT_EQ(back, w) << "groups " << groups << " mg " << mg << " cg " << cg << " taps " << taps;
           }
 }
 
@@ -120,6 +186,18 @@ TEST(WeightLayouts, DescribeRefusesWhatALayoutCannotHold) {
   EXPECT_FALSE(layouts::describe(layouts::Kind::Int4Q8Tiles, i4, {8, 64}, -1, 1, 32, 8, d, why));
   EXPECT_FALSE(layouts::describe(layouts::Kind::Int4Q8Tiles, i4, {8, 64}, -1, 0, 32, 16, d, why));
   EXPECT_FALSE(layouts::describe(layouts::Kind(7), i4, {8, 64}, -1, 1, 32, 16, d, why));
+  EXPECT_TRUE(layouts::describe(layouts::Kind::I8ConvW4, i8, {6, 5, 3, 3}, -1, -1, 0, 0, d, why, 2));
+  EXPECT_EQ(d.matrices, 2);
+  EXPECT_EQ(d.N, 3);
+  EXPECT_EQ(d.K, 45);
+  EXPECT_EQ(d.taps, 9);
+  EXPECT_FALSE(layouts::describe(layouts::Kind::I8ConvW4, i8, {6, 5, 3, 3}, -1, -1, 0, 0, d, why, 4));
+  EXPECT_EQ(why, "layout i8-conv-w4 has 4 groups, which do not divide its 6 output channels");
+  EXPECT_FALSE(layouts::describe(layouts::Kind::I8ConvW4, i8, {6, 5, 3, 3}, -1, -1, 0, 0, d, why, 0));
+  EXPECT_FALSE(layouts::describe(layouts::Kind::I8ConvW4, i8, {6, 5}, -1, -1, 0, 0, d, why, 1));
+  EXPECT_FALSE(layouts::describe(layouts::Kind::I8ConvW4, f32, {6, 5, 3}, -1, -1, 0, 0, d, why, 1));
+  EXPECT_FALSE(layouts::describe(layouts::Kind::I8ConvW4, i8, {6, 5, 0, 3}, -1, -1, 0, 0, d, why, 1));
+  EXPECT_EQ(why, "layout i8-conv-w4 needs a kernel of at least one position");
 }
 
 // A weight view stored in `d`'s layout: packed bytes (and column sums) held here.
@@ -230,6 +308,65 @@ TEST(WeightLayouts, X86Int4Q8MatMulReadsStoredTiles) {
       if (::testing::Test::HasFatalFailure()) return;
     }
   }
+}
+
+// The int8 Conv on every path that takes the stored weight: 1x1 (VNNI: the bytes in
+// place), 3x3 stride 1 (VNNI: the implicit GEMM in place; AVX2: the shifted path's int16
+// copy), grouped and strided, a first layer (3 channels, 7x7 stride 2), u8 weights with
+// zero points (VNNI: the shifted path, converted), 1-D and 3-D (im2col, converted); split
+// between threads (EDGEC_SPLIT_SMALL_CONVS) and not.
+TEST(WeightLayouts, X86Int8ConvReadsStoredI8ConvW4) {
+  if (x86Levels(true).empty()) GTEST_SKIP() << "no x86 level on this CPU";
+  struct Case {
+    ConvCase c;
+    DType xt, wt;
+    bool weightZeroPoints;
+  };
+  const std::vector<Case> cases = {
+      {{{1, 37, 6, 5}, 21, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}}, DType::u8, DType::i8, false},
+      {{{2, 19, 9, 10}, 33, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"}, DType::i8, DType::i8, false},
+      {{{1, 10, 11, 9}, 6, 2, {3, 3}, {2, 2}, {1, 1}, {1, 0, 1, 2}}, DType::u8, DType::i8, false},
+      {{{1, 3, 20, 18}, 16, 1, {7, 7}, {2, 2}, {1, 1}, {3, 3, 3, 3}}, DType::u8, DType::i8, false},
+      {{{1, 12, 8, 8}, 18, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}}, DType::i8, DType::u8, true},
+      {{{2, 6, 11}, 5, 1, {4}, {3}, {2}, {2, 1}}, DType::i8, DType::i8, false},
+      {{{1, 4, 5, 4, 6}, 4, 2, {2, 3, 2}, {1, 2, 2}, {2, 1, 1}, {1, 0, 1, 0, 1, 1}}, DType::u8, DType::i8, false},
+  };
+  for (bool split : {true, false}) {
+    if (split)
+      setenv("EDGEC_SPLIT_SMALL_CONVS", "1", 1);
+    else
+      unsetenv("EDGEC_SPLIT_SMALL_CONVS");
+    std::mt19937 rng(11);
+    for (const Case &q : cases) {
+      const ConvCase &c = q.c;
+      const int64_t M = c.outChannels;
+      const QP xp = {randomScale(rng), q.xt == DType::u8 ? int32_t(rng() % 60) + 100 : int32_t(rng() % 20) - 10};
+      QPtr x = makeQ(q.xt, c.x, randomCodes(numelOf(c.x), q.xt, rng), xp);
+      std::vector<int32_t> zw(size_t(M), q.wt == DType::u8 ? 128 : 0);
+      for (int32_t &z : zw)
+        if (q.weightZeroPoints) z += int32_t(rng() % 21) - 10;
+      std::vector<float> ws(static_cast<size_t>(M)), bs(static_cast<size_t>(M));
+      for (float &s : ws) s = randomScale(rng, 0.001f, 0.02f);
+      QPtr w = makeQAxis(q.wt, c.w(), randomCodes(numelOf(c.w()), q.wt, rng), ws, zw, 0);
+      for (int64_t m = 0; m < M; ++m) bs[size_t(m)] = xp.scale * ws[size_t(m)];
+      std::vector<int32_t> b(static_cast<size_t>(M));
+      for (int32_t &v : b) v = int32_t(rng() % 40001) - 20000;
+      QPtr bias = makeQAxis(DType::i32, {M}, b, bs, {}, 0);
+      const int64_t K = numelOf(c.w()) / M;
+      QPtr y = makeOut(DType::u8, c.y(), {float(xp.scale * ws[0] * 74.0 * 74.0 * std::sqrt(double(K)) * 3.0 / 128.0),
+                                          int32_t(rng() % 256)});
+      layouts::Desc d;
+      std::string why;
+      ASSERT_TRUE(layouts::describe(layouts::Kind::I8ConvW4, unsigned(q.wt), c.w(), -1, -1, 0, 0, d, why, c.group)) << why;
+      Stored stored(w->t.view(), d);
+      AttrList attrs;
+      c.fill(attrs);
+      expectStoredSameAsRef("Conv", {&x->t.view(), &w->t.view(), &bias->t.view()}, y->t.view(), stored, &attrs, true);
+      if (::testing::Test::HasFatalFailure()) break;
+    }
+    if (::testing::Test::HasFatalFailure()) break;
+  }
+  unsetenv("EDGEC_SPLIT_SMALL_CONVS");
 }
 
 // y = x + c, plus a constant w i8 [5, 16] stored in I8W4 (k axis 0: 128 packed bytes) with

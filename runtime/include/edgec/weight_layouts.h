@@ -5,7 +5,7 @@
 // and the runtime unpack()s a packed weight for any kernel that reads another layout
 // (ref, or a future kernel of another ISA). Design: docs/architecture.md, "Weight layouts".
 //
-// Both layouts depend only on the weight's shape and dtype, never on the ISA that reads
+// Every layout depends only on the weight's shape and dtype, never on the ISA that reads
 // them: a "host" package stays portable across AVX2, AVX-512 and EDGEC_KERNELS=ref.
 #pragma once
 
@@ -16,8 +16,8 @@
 namespace edgec::layouts {
 
 // The values of pkg::LayoutKind.
-enum class Kind : uint8_t { None = 0, I8W4 = 1, Int4Q8Tiles = 2 };
-const char *kindName(Kind kind);  // "none", "i8-w4", "int4-q8-tiles"
+enum class Kind : uint8_t { None = 0, I8W4 = 1, Int4Q8Tiles = 2, I8ConvW4 = 3 };
+const char *kindName(Kind kind);  // "none", "i8-w4", "int4-q8-tiles", "i8-conv-w4"
 
 // The columns of an Int4Q8Tiles tile the compiler writes (one 512-bit vector of int32
 // lanes; the 256-bit kernels read half a tile).
@@ -26,29 +26,30 @@ constexpr int64_t kInt4Tile = 16;
 // A packed weight: its layout and the logical matrices it holds.
 struct Desc {
   Kind kind = Kind::None;
-  int64_t matrices = 1;  // I8W4: the product of the leading dims (1 for Int4Q8Tiles)
-  int64_t N = 0, K = 0;  // output columns, reduction length
-  bool kMajor = true;    // I8W4: each matrix is [K, N] (k_axis = rank - 2); false: [N, K]
-  bool u8 = false;       // I8W4: u8 codes (stored minus 128); false: i8
+  int64_t matrices = 1;  // I8W4: the product of the leading dims; I8ConvW4: the groups (1 for Int4Q8Tiles)
+  int64_t N = 0, K = 0;  // output columns, reduction length (I8ConvW4: per group, channels x taps)
+  bool kMajor = true;    // I8W4: each matrix is [K, N] (k_axis = rank - 2); false: [N, K] (I8ConvW4: false)
+  bool u8 = false;       // I8W4, I8ConvW4: u8 codes (stored minus 128); false: i8
+  int64_t taps = 1;      // I8ConvW4: kernel positions per channel (the product of the kernel dims)
   bool i4 = true;        // Int4Q8Tiles: i4 codes (stored ^ 8); false: u4
   int64_t block = 0;     // Int4Q8Tiles: the Blockwise block size along K (a multiple of 32)
   int64_t tile = kInt4Tile;  // Int4Q8Tiles: columns per tile
 };
 
 // Describes `kind` over a tensor of `dtype` (a pkg::DType value) and `shape` with its
-// parameters (`kAxis`: I8W4; `blockAxis`, `block`, `tile`: Int4Q8Tiles). False, with the
-// reason in `why`, if the layout cannot hold that tensor.
+// parameters (`kAxis`: I8W4; `blockAxis`, `block`, `tile`: Int4Q8Tiles; `groups`:
+// I8ConvW4). False, with the reason in `why`, if the layout cannot hold that tensor.
 bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int64_t kAxis, int64_t blockAxis,
-              int64_t block, int64_t tile, Desc &out, std::string &why);
+              int64_t block, int64_t tile, Desc &out, std::string &why, int64_t groups = 0);
 
 // Bytes of the packed form, and of the logical (row-major) tensor.
 uint64_t packedBytes(const Desc &d);
 uint64_t logicalBytes(const Desc &d);
-// I8W4: int32 column sums the layout comes with (matrices * N); 0 for other layouts.
+// I8W4, I8ConvW4: int32 column sums the layout comes with (matrices * N); 0 for others.
 int64_t columnSumCount(const Desc &d);
 
-// Logical bytes -> packed bytes (packedBytes(d), padding zero). I8W4 also writes, per
-// matrix and column, sum_k of the signed weights into columnSums (may be null).
+// Logical bytes -> packed bytes (packedBytes(d), padding zero). I8W4 and I8ConvW4 also
+// write, per matrix and column, sum_k of the signed weights into columnSums (may be null).
 void pack(const Desc &d, const void *logical, void *packed, int32_t *columnSums);
 // Packed bytes -> logical bytes (logicalBytes(d)): the exact inverse of pack.
 void unpack(const Desc &d, const void *packed, void *logical);
@@ -58,5 +59,10 @@ void unpack(const Desc &d, const void *packed, void *logical);
 // and must not emit a weak copy that baseline code could link to.)
 int64_t w4MatrixBytes(int64_t N, int64_t K);
 int64_t w4Index(int64_t n, int64_t k, int64_t K4);
+
+// I8ConvW4 of one group: the I8W4 matrix [N, 4 * K4] with K4 = ceil(channels / 4) * taps,
+// logical (channel c, tap t) at reduction index convW4K; every padded channel is zero.
+int64_t convW4K4(int64_t channels, int64_t taps);
+int64_t convW4K(int64_t c, int64_t t, int64_t taps);
 
 }  // namespace edgec::layouts
