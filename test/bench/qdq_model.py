@@ -44,6 +44,7 @@ from onnx import TensorProto, helper, numpy_helper
 INSPECT_LINE = re.compile(r"^\s*(\d+) (\S+)\s+(\S+)\s+(\w+)\s+\[([0-9x]*)\]\s*(.*?)\s*$")
 PER_TENSOR = re.compile(r"^per-tensor scale (\S+)(?: zero point (-?\d+))?$")
 PER_AXIS = re.compile(r"^per-axis (\d+): (\d+) scales (\S+)\.\.(\S+)")
+RESIDUAL_CONV = re.compile(r"residual Add of the Conv's per-tensor scale (\S+) zero point (-?\d+)")
 FUSABLE_ACTIVATIONS = ("Relu", "Clip")
 WEIGHT_OPS = ("Conv", "Gemm", "MatMul")
 
@@ -80,6 +81,9 @@ def parse_inspect(text):
             raise QdqError("cannot parse this `edgec inspect --tensors` line: %r" % line)
         _, name, storage, dtype, shape, quant = m.groups()
         t = {"storage": storage, "dtype": dtype, "shape": [int(d) for d in shape.split("x")] if shape else []}
+        rc = RESIDUAL_CONV.search(quant)  # an int8 Conv with a fused residual Add: its own codes'
+        if rc:
+            t["conv_scale"], t["conv_zp"] = float(rc.group(1)), int(rc.group(2))
         quant = quant.split(";")[0].strip()  # "; layout ...": how a weight's bytes are stored, not its values
         if quant:
             pt, pa = PER_TENSOR.match(quant), PER_AXIS.match(quant)
@@ -166,6 +170,15 @@ def build_qdq(float_path, inspect_text, out_path, act_type="uint8"):
             continue
         mapped.add(key)
         value = linear_value.get(n.output[0], n.output[0])
+        if "conv_scale" in t:
+            # A Conv with the residual Add after it fused in (edge-fuse-conv-residual): the
+            # tensor holds the Add's codes; the Conv's own have the parameters inspect adds.
+            add = consumers[value][0] if len(consumers[value]) == 1 else None
+            if add is None or add.op_type != "Add":
+                raise QdqError("package tensor %s has a fused residual Add, but ONNX node %s is not followed by one Add"
+                               % (key, n.name))
+            params[value] = (t["conv_scale"], t["conv_zp"])
+            value = add.output[0]
         chain = []
         while (len(consumers[value]) == 1 and consumers[value][0].op_type in FUSABLE_ACTIVATIONS
                and value not in graph_outputs and not has_tensor(consumers[value][0].name)):

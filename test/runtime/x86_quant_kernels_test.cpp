@@ -101,43 +101,54 @@ float outputScale(float sx, float sw, int64_t K, float factor) {
 
 // ---- Conv ----
 
+// A Conv's operands for one variant: X, W and B codes with their parameters, and Y's.
 // lowZx: the activation zero point is the dtype's lowest code (zxu = 0, as after a Relu),
 // which the depthwise flat mode reads with zero-masked loads.
-void checkConv(const ConvCase &c, const Variant &v, std::mt19937 &rng, bool lowZx = false) {
-  const std::string what = "conv x" + shapeStr(c.x) + " w" + shapeStr(c.w()) + " g" + std::to_string(c.group) +
-                           " s" + shapeStr(c.strides) + " p" + shapeStr(c.pads) + " d" + shapeStr(c.dilations) + " " +
-                           variantStr(v) + (lowZx ? " lowest zx" : "");
+struct ConvOperands {
+  QPtr x, w, b;
+  QP yp;
+  std::string what;
+};
+ConvOperands convOperands(const ConvCase &c, const Variant &v, std::mt19937 &rng, bool lowZx) {
+  ConvOperands o;
+  o.what = "conv x" + shapeStr(c.x) + " w" + shapeStr(c.w()) + " g" + std::to_string(c.group) + " s" +
+           shapeStr(c.strides) + " p" + shapeStr(c.pads) + " d" + shapeStr(c.dilations) + " " + variantStr(v) +
+           (lowZx ? " lowest zx" : "");
   QP xp = {randomScale(rng), activationZp(v.xt, rng)};
   if (lowZx) xp.zp = qmin(v.xt);
-  auto x = makeQ(v.xt, c.x, randomCodes(numelOf(c.x), v.xt, rng), xp);
+  o.x = makeQ(v.xt, c.x, randomCodes(numelOf(c.x), v.xt, rng), xp);
   const int64_t M = c.outChannels;
   std::vector<float> ws(static_cast<size_t>(M));
   for (float &s : ws) s = randomScale(rng, 0.001f, 0.02f);
   std::vector<int32_t> zw = weightZps(M, v.wt, v.weightZeroPoints, rng);
-  QPtr w;
   if (v.perAxis) {
-    w = makeQAxis(v.wt, c.w(), randomCodes(numelOf(c.w()), v.wt, rng), ws, zw, 0);
+    o.w = makeQAxis(v.wt, c.w(), randomCodes(numelOf(c.w()), v.wt, rng), ws, zw, 0);
   } else {
     ws.assign(size_t(M), ws[0]);
-    w = makeQ(v.wt, c.w(), randomCodes(numelOf(c.w()), v.wt, rng), {ws[0], zw[0]});
+    o.w = makeQ(v.wt, c.w(), randomCodes(numelOf(c.w()), v.wt, rng), {ws[0], zw[0]});
   }
   std::vector<float> bs(static_cast<size_t>(M));
   for (int64_t m = 0; m < M; ++m) bs[size_t(m)] = xp.scale * ws[size_t(m)];
   std::vector<int32_t> bv(static_cast<size_t>(M));
   for (int32_t &b : bv) b = int32_t(rng() % 200001) - 100000;
-  QPtr b = v.perAxis ? makeQAxis(DType::i32, {M}, bv, bs, {}, 0)
-                     : std::make_unique<QTensor>(DType::i32, std::vector<int64_t>{M}, bv, std::vector<float>{bs[0]},
-                                                 std::vector<int32_t>{}, -1);
+  o.b = v.perAxis ? makeQAxis(DType::i32, {M}, bv, bs, {}, 0)
+                  : std::make_unique<QTensor>(DType::i32, std::vector<int64_t>{M}, bv, std::vector<float>{bs[0]},
+                                              std::vector<int32_t>{}, -1);
   const int64_t K = c.x[1] / c.group * numelOf(c.kernel);
-  const QP yp = {outputScale(xp.scale, ws[0], K, v.yScaleFactor), qmin(v.yt) + int32_t(rng() % 256)};
-  auto y = makeOut(v.yt, c.y(), yp);
+  o.yp = {outputScale(xp.scale, ws[0], K, v.yScaleFactor), qmin(v.yt) + int32_t(rng() % 256)};
+  return o;
+}
+
+void checkConv(const ConvCase &c, const Variant &v, std::mt19937 &rng, bool lowZx = false) {
+  ConvOperands o = convOperands(c, v, rng, lowZx);
+  auto y = makeOut(v.yt, c.y(), o.yp);
   ConvCase cc = c;
   cc.activation = v.act;
-  cc.actMin = -0.5f * yp.scale * 100;
-  cc.actMax = 0.7f * yp.scale * 100;
+  cc.actMin = -0.5f * o.yp.scale * 100;
+  cc.actMax = 0.7f * o.yp.scale * 100;
   AttrList attrs;
   cc.fill(attrs);
-  expectSameAsRef("Conv", {&x->t.view(), &w->t.view(), v.bias ? &b->t.view() : nullptr}, *y, attrs, what);
+  expectSameAsRef("Conv", {&o.x->t.view(), &o.w->t.view(), v.bias ? &o.b->t.view() : nullptr}, *y, attrs, o.what);
 }
 
 struct ConvShape {
@@ -257,6 +268,85 @@ TEST(X86QuantKernels, ConvMatchesRefBitExactly) {
     int i = 0;
     for (const ConvShape &s : convShapes())
       for (int k = 0; k < s.variants; ++k) checkConv(s.c, variant(i++), rng, s.lowZx);
+  }
+}
+
+// ---- Conv with a fused residual Add (edge-fuse-conv-residual) ----
+
+// The Conv's own codes (conv_scale, conv_zero_point: Y's dtype) combined with a
+// residual's (of `rt`) by the quantized Add into Y: the ref Conv with the residual
+// against the ref Conv followed by the ref Add (the two kernels the fusion replaces),
+// then every level at 1-3 threads, constant and run-time weights, against ref.
+void checkConvResidual(const ConvCase &c, Variant v, std::mt19937 &rng, DType rt) {
+  v.act = "";  // the Add's Relu is its output parameters; the Conv takes no activation
+  ConvOperands o = convOperands(c, v, rng, false);
+  const std::string what = o.what + " residual " + dt(rt);
+  // The residual's scale about the Conv's (either may be the larger: the larger one's
+  // rescale is an exact halving), the sum's scale such that some sums clamp.
+  std::uniform_real_distribution<float> factor(0.3f, 3.f);
+  const QP rp = {o.yp.scale * factor(rng), activationZp(rt, rng)};
+  auto r = makeQ(rt, c.y(), randomCodes(numelOf(c.y()), rt, rng), rp);
+  const QP sp = {std::max(o.yp.scale, rp.scale) * factor(rng), activationZp(v.yt, rng)};
+  TensorView *b = v.bias ? &o.b->t.view() : nullptr;
+
+  AttrList convAttrs;
+  c.fill(convAttrs);
+  auto codes = makeOut(v.yt, c.y(), o.yp);
+  ASSERT_EQ(runKernelOnViews("Conv", {&o.x->t.view(), &o.w->t.view(), b}, codes->t.view(), {Isa::Ref}, 1,
+                             &convAttrs, true),
+            Isa::Ref);
+  auto sum = makeOut(v.yt, c.y(), sp);
+  ASSERT_EQ(runKernelOnViews("Add", {&codes->t.view(), &r->t.view()}, sum->t.view(), {Isa::Ref}, 1), Isa::Ref);
+
+  AttrList attrs;
+  c.fill(attrs);
+  attrs.f("conv_scale", o.yp.scale).i("conv_zero_point", o.yp.zp);
+  auto y = makeOut(v.yt, c.y(), sp);
+  expectSameAsRef("Conv", {&o.x->t.view(), &o.w->t.view(), b, &r->t.view()}, *y, attrs, what);
+  // y holds the last run's codes, each equal to ref's (or ref's own, without x86 levels).
+  const std::vector<int32_t> got = y->codes(), expect = sum->codes();
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expect[i]) << what << ": Conv then Add, at " << i;
+}
+
+// Every int8 conv path with a residual: pointwise (one and several panels, 112-column
+// panels), im2col (strided, 1x1 stride 2, 1-D), shifted / implicit GEMM (3x3, several
+// panels, the 7x7 row mode, a 7x7 stride-2 first layer, batch 2), grouped, depthwise
+// (quad, flat and pair modes: variants with weight zero points), i8 and u8 residuals.
+TEST(X86QuantKernels, ConvWithResidualMatchesConvThenAdd) {
+  auto conv = [](std::vector<int64_t> x, int64_t m, int64_t g, std::vector<int64_t> k, std::vector<int64_t> s,
+                 std::vector<int64_t> p) {
+    ConvCase c;
+    c.x = x, c.outChannels = m, c.group = g, c.kernel = k, c.strides = s, c.pads = p;
+    c.dilations.assign(k.size(), 1);
+    return c;
+  };
+  const std::vector<ConvCase> cases = {
+      conv({1, 32, 12, 8}, 48, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
+      conv({2, 7, 5, 9}, 19, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
+      conv({1, 5, 50, 50}, 3, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
+      conv({1, 576, 14, 14}, 24, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
+      conv({1, 8, 23, 21}, 33, 1, {3, 3}, {2, 2}, {1, 1, 0, 1}),
+      conv({1, 64, 14, 15}, 32, 1, {1, 1}, {2, 2}, {0, 0, 0, 0}),
+      conv({2, 6, 31}, 10, 1, {3}, {2}, {1, 1}),
+      conv({1, 16, 17, 19}, 24, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      conv({1, 64, 20, 20}, 20, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      conv({1, 24, 7, 7}, 70, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      conv({2, 6, 30, 31}, 20, 1, {7, 7}, {2, 2}, {3, 3, 3, 3}),
+      conv({1, 12, 9, 10}, 18, 3, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      conv({1, 24, 14, 15}, 24, 24, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      conv({2, 16, 21, 19}, 16, 16, {3, 3}, {2, 2}, {1, 1, 1, 1}),
+      conv({1, 6, 7, 7}, 6, 6, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      conv({1, 8, 9, 70}, 8, 8, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+  };
+  for (bool split : {true, false}) {
+    if (split)
+      setenv("EDGEC_SPLIT_SMALL_CONVS", "1", 1);
+    else
+      unsetenv("EDGEC_SPLIT_SMALL_CONVS");
+    std::mt19937 rng(11);
+    int i = 0;
+    for (const ConvCase &c : cases)
+      for (int k = 0; k < 3; ++k, ++i) checkConvResidual(c, variant(i), rng, i % 3 == 2 ? DType::u8 : DType::i8);
   }
 }
 

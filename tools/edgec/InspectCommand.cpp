@@ -162,8 +162,31 @@ void printPrecisionSummary(const rt::LoadedModel &model) {
   std::printf("weights:   %s\n", line.empty() ? "none" : line.c_str());
 }
 
+// Per output tensor of an int8 Conv with a fused residual Add (edge-fuse-conv-residual):
+// "residual Add of the Conv's per-tensor scale S zero point Z", the parameters of the
+// Conv's own codes (its kernel attributes conv_scale, conv_zero_point), which no tensor
+// holds; the tensor itself has the Add's.
+std::map<int32_t, std::string> residualConvDescriptions(const rt::LoadedModel &model) {
+  std::map<int32_t, std::string> out;
+  if (!model.plan().functions()) return out;
+  for (const pkg::Function *f : *model.plan().functions()) {
+    if (!f->kernels()) continue;
+    for (const pkg::Kernel *k : *f->kernels()) {
+      const pkg::Attr *scale = k->attrs() ? k->attrs()->LookupByKey("conv_scale") : nullptr;
+      const pkg::Attr *zp = k->attrs() ? k->attrs()->LookupByKey("conv_zero_point") : nullptr;
+      if (!scale || !zp || !k->outputs() || k->outputs()->size() != 1) continue;
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "residual Add of the Conv's per-tensor scale %g zero point %lld", scale->f(),
+                    static_cast<long long>(zp->i()));
+      out[k->outputs()->Get(0)] = buf;
+    }
+  }
+  return out;
+}
+
 void printTensors(const rt::LoadedModel &model) {
   const auto &tensors = *model.plan().tensors();
+  const std::map<int32_t, std::string> residualConvs = residualConvDescriptions(model);
   std::printf("tensors:\n");
   for (uint32_t i = 0; i < tensors.size(); ++i) {
     const pkg::Tensor &t = *tensors[i];
@@ -172,6 +195,7 @@ void printTensors(const rt::LoadedModel &model) {
     std::string about = quantDescription(model, i);
     const std::string layout = layoutDescription(model, i);
     if (!layout.empty()) about += (about.empty() ? "" : "; ") + layout;
+    if (auto r = residualConvs.find(int32_t(i)); r != residualConvs.end()) about += "; " + r->second;
     std::printf("  %4u %-28s %-6s %-8s [%s] %s\n", i, t.name() ? t.name()->c_str() : "", storageName(t.storage()),
                 dtypeName(static_cast<edgec_dtype>(t.dtype())), shape.c_str(), about.c_str());
   }

@@ -97,7 +97,8 @@ void GraphImporter::importConv(const onnx::NodeProto &n) {
                                        builder_.getDenseI64ArrayAttr(win.dilations),
                                        builder_.getI64IntegerAttr(attrInt(n, "group", 1)),
                                        builder_.getStringAttr(""), builder_.getF32FloatAttr(0.0f),
-                                       builder_.getF32FloatAttr(0.0f)));
+                                       builder_.getF32FloatAttr(0.0f), /*conv_scale=*/nullptr,
+                                       /*conv_zero_point=*/nullptr));
 }
 
 template <typename PoolOp> void GraphImporter::importPool(const onnx::NodeProto &n) {

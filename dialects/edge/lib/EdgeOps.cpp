@@ -500,6 +500,44 @@ LogicalResult GemmOp::verify() {
   return success();
 }
 
+// A fused residual: of the result's type on a float Conv; on a quantized one (conv_scale
+// and conv_zero_point: the convolution's own codes, of the result's storage type) a per
+// tensor 8-bit tensor of the result's shape, the result per tensor, and no activation.
+static LogicalResult verifyConvResidual(ConvOp op) {
+  Value residual = op.getResidual();
+  const bool convParams = op.getConvScale() || op.getConvZeroPoint();
+  if (!residual || !convParams) {
+    if (convParams) return op.emitOpError("conv_scale and conv_zero_point need a residual");
+    if (residual && residual.getType() != op.getOutput().getType())
+      return op.emitOpError() << "residual must have the result's type " << op.getOutput().getType() << ", got "
+                              << residual.getType();
+    if (residual && isUniformQuantized(elementOf(op.getOutput())))
+      return op.emitOpError("a quantized Conv's residual needs conv_scale and conv_zero_point");
+    return success();
+  }
+  if (!op.getConvScale() || !op.getConvZeroPoint())
+    return op.emitOpError("a quantized residual needs both conv_scale and conv_zero_point");
+  auto perTensor8 = [](Value v) {
+    auto q = dyn_cast<quant::UniformQuantizedType>(elementOf(v));
+    return q && q.getStorageTypeIntegralWidth() == 8;
+  };
+  if (!perTensor8(op.getOutput()) || !perTensor8(residual))
+    return op.emitOpError("a quantized residual needs a per-tensor 8-bit result and residual");
+  auto y = cast<quant::UniformQuantizedType>(elementOf(op.getOutput()));
+  auto r = cast<quant::UniformQuantizedType>(elementOf(residual));
+  if (r.getExpressedType() != y.getExpressedType())
+    return op.emitOpError("the residual must have the result's expressed type");
+  if (shapeOf(residual) != shapeOf(op.getOutput())) return op.emitOpError("the residual must have the result's shape");
+  const double scale = op.getConvScale()->convertToDouble();
+  if (!(scale > 0) || !std::isfinite(scale)) return op.emitOpError("conv_scale must be positive and finite");
+  const int64_t zp = *op.getConvZeroPoint();
+  if (zp < y.getStorageTypeMin() || zp > y.getStorageTypeMax())
+    return op.emitOpError() << "conv_zero_point " << zp << " is outside the result's storage range";
+  if (!op.getActivation().empty())
+    return op.emitOpError("a quantized Conv with a residual takes no activation (it is the Add's output parameters)");
+  return success();
+}
+
 LogicalResult ConvOp::verify() {
   ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight()), y = shapeOf(getOutput());
   if (x.size() < 3 || w.size() != x.size() || y.size() != x.size())
@@ -526,9 +564,7 @@ LogicalResult ConvOp::verify() {
   // The integer kernels apply an epilogue as a clamp of the requantized codes.
   if (!clamp && isUniformQuantized(getOutput().getType().getElementType()))
     return emitOpError() << "a quantized Conv takes only a Relu or Clip epilogue, not '" << act << "'";
-  if (Value residual = getResidual(); residual && residual.getType() != getOutput().getType())
-    return emitOpError() << "residual must have the result's type " << getOutput().getType() << ", got "
-                         << residual.getType();
+  if (failed(verifyConvResidual(*this))) return failure();
   return verifyWindowOutput(*this, x, y, w.drop_front(2), getStrides(), getPads(), getDilations());
 }
 

@@ -149,7 +149,7 @@ def FuseMatMulBias : Pass<"edge-fuse-matmul-bias", "func::FuncOp"> {
 }
 
 def FuseConvResidual : Pass<"edge-fuse-conv-residual", "func::FuncOp"> {
-  let summary = "Fuse a residual Add (and a Relu or Clip after it) into the float Conv before it";
+  let summary = "Fuse a residual Add (and a Relu or Clip after it) into the float or int8 Conv before it";
   let description = [{
     A residual block's join, on what stays float after the precision passes (it runs
     after them, with the other late fusions, before edge-fuse-elementwise takes the
@@ -170,6 +170,13 @@ def FuseConvResidual : Pass<"edge-fuse-conv-residual", "func::FuncOp"> {
     Conv (when both Add operands are such Convs, the later one takes the other as its
     residual; otherwise the Conv moves down to the Add, which its one use allows). A
     Relu or Clip is absorbed when it is the fused Add's only user.
+
+    Quantized (static INT8): a quantized Add of the Conv's codes and r, the Conv, r and
+    the Add per tensor, 8-bit, of one shape and expressed type, the Conv's result of the
+    Add's storage type. The Conv keeps its own result parameters as `conv_scale` and
+    `conv_zero_point` and takes the Add's result type; its kernel runs the quantized
+    Add's arithmetic on each block of its codes, so the bytes do not change. No Relu or
+    Clip is absorbed there (edge-quantize gave the Add a following Relu's parameters).
   }];
   let options = [Option<"recordFusion", "record-fusion", "bool", "false",
                          "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];

@@ -37,6 +37,7 @@ public:
 
   void prepare(const KernelSignature &sig) override {
     const QuantBinaryParams p = prepareQuantBinary(sig);
+    p_ = p;
     loop_ = broadcastLoop<3>(sig, {sig.inputs[0], sig.inputs[1]});
     za_ = p.za;
     zb_ = p.zb;
@@ -65,6 +66,10 @@ public:
         case QuantBinaryOp::Add:
         case QuantBinaryOp::Sub: {
           const bool sub = op_ == QuantBinaryOp::Sub;
+          if (!sub) {
+            binaryLoop(part, y, a, b, [&](A u, B v) { return static_cast<Y>(quantAddCode(p_, u, v)); });
+            break;
+          }
           binaryLoop(part, y, a, b, [&](A u, B v) {
             const int32_t su = quant::multiplyByQuantizedMultiplier((int32_t(u) - za) * (1 << kLeftShift), ma);
             const int32_t sv = quant::multiplyByQuantizedMultiplier((int32_t(v) - zb) * (1 << kLeftShift), mb);
@@ -85,6 +90,7 @@ public:
 private:
   static constexpr int kLeftShift = QuantBinaryParams::kLeftShift;
   QuantBinaryOp op_;
+  QuantBinaryParams p_;
   StridedLoop<3> loop_;
   int32_t za_ = 0, zb_ = 0, zy_ = 0, lo_ = 0, hi_ = 0;
   QuantizedMultiplier ma_, mb_, out_;
@@ -376,19 +382,15 @@ QuantBinaryParams prepareQuantBinary(const KernelSignature &sig, bool sameShape)
   const QuantParams pb = readQuantParams(sig, b, "B", AxisRule::PerTensor);
   const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
   QuantBinaryParams p;
-  p.za = pa.zeroPoints[0];
-  p.zb = pb.zeroPoints[0];
-  p.zy = py.zeroPoints[0];
-  p.lo = py.qmin;
-  p.hi = py.qmax;
-  const double sa = pa.scales[0], sb = pb.scales[0], sy = py.scales[0];
   if (sig.op == "Mul") {
-    p.out = requireMultiplier(sig, sa * sb / sy, "output");
+    p.za = pa.zeroPoints[0];
+    p.zb = pb.zeroPoints[0];
+    p.zy = py.zeroPoints[0];
+    p.lo = py.qmin;
+    p.hi = py.qmax;
+    p.out = requireMultiplier(sig, double(pa.scales[0]) * pb.scales[0] / py.scales[0], "output");
   } else {
-    const double twiceMax = 2 * std::max(sa, sb);
-    p.ma = requireMultiplier(sig, sa / twiceMax, "A");
-    p.mb = requireMultiplier(sig, sb / twiceMax, "B");
-    p.out = requireMultiplier(sig, twiceMax / (double(1 << QuantBinaryParams::kLeftShift) * sy), "output");
+    p = quantAddParams(sig, pa, pb, py);
   }
   if (sameShape && (a.shape != y.shape || b.shape != y.shape))
     kernelFail(sig, "this implementation takes operands of the output's shape only");
@@ -396,6 +398,32 @@ QuantBinaryParams prepareQuantBinary(const KernelSignature &sig, bool sameShape)
   p.bt = b.dtype;
   p.yt = y.dtype;
   return p;
+}
+
+QuantBinaryParams quantAddParams(const KernelSignature &sig, const QuantParams &a, const QuantParams &b,
+                                 const QuantParams &y) {
+  QuantBinaryParams p;
+  p.za = a.zeroPoints[0];
+  p.zb = b.zeroPoints[0];
+  p.zy = y.zeroPoints[0];
+  p.lo = y.qmin;
+  p.hi = y.qmax;
+  const double sa = a.scales[0], sb = b.scales[0], sy = y.scales[0];
+  const double twiceMax = 2 * std::max(sa, sb);
+  p.ma = requireMultiplier(sig, sa / twiceMax, "A");
+  p.mb = requireMultiplier(sig, sb / twiceMax, "B");
+  p.out = requireMultiplier(sig, twiceMax / (double(1 << QuantBinaryParams::kLeftShift) * sy), "output");
+  p.at = a.dtype;
+  p.bt = b.dtype;
+  p.yt = y.dtype;
+  return p;
+}
+
+int32_t quantAddCode(const QuantBinaryParams &p, int32_t a, int32_t b) {
+  constexpr int32_t kShift = int32_t(1) << QuantBinaryParams::kLeftShift;
+  const int32_t sa = quant::multiplyByQuantizedMultiplier((a - p.za) * kShift, p.ma);
+  const int32_t sb = quant::multiplyByQuantizedMultiplier((b - p.zb) * kShift, p.mb);
+  return quant::requantize(sa + sb, p.out, p.zy, p.lo, p.hi);
 }
 
 }  // namespace edgec::rt::ref

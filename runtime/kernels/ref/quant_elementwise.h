@@ -11,6 +11,7 @@
 
 #include "kernel.h"
 #include "quant_math.h"
+#include "ref/quant_params.h"
 
 namespace edgec::rt::ref {
 
@@ -26,6 +27,14 @@ struct QuantBinaryParams {
 // and an i8/u8 output, all per-tensor, representable multipliers. Shapes are checked only
 // with `sameShape` (the x86 Add/Sub: both operands of the output's shape).
 QuantBinaryParams prepareQuantBinary(const KernelSignature &sig, bool sameShape = false);
+// An Add's parameters from its operands' per-tensor ones (A, B, Y), as prepareQuantBinary
+// computes them (kernelFail on a multiplier it cannot represent); also what the int8
+// Conv's fused residual Add runs on the Conv's codes and the residual's (ref/quant_linalg.cpp,
+// x86/qgemm_*), so that the fused Conv gives the bytes of the Conv and Add kernels.
+QuantBinaryParams quantAddParams(const KernelSignature &sig, const QuantParams &a, const QuantParams &b,
+                                 const QuantParams &y);
+// One code of that Add: clamp(zy + MBQM(MBQM((a - za) 2^20, ma) + MBQM((b - zb) 2^20, mb), out)).
+int32_t quantAddCode(const QuantBinaryParams &p, int32_t a, int32_t b);
 
 // The operands of a Mul against its output seen as [outer, inner] (row-major): both of the
 // output's shape (rowOperand -1), or operand rowOperand (0 or 1) holds `outer` codes, one

@@ -119,6 +119,8 @@ public:
     ch_ = {q.zw, q.mult};
     range_ = q.range;
     types_ = {q.xt, q.wt, q.yt};
+    residual_ = q.residual;
+    add_ = q.add;
 
     taps_.init(p_);
   }
@@ -133,6 +135,12 @@ public:
       const W *w = in[1]->as<W>();
       const int32_t *bias = p_.hasBias ? in[2]->as<int32_t>() : nullptr;
       Y *y = out[0]->as<Y>();
+      // A fused residual Add: its operand's codes, as int8 or uint8 (q_.add.bt).
+      const void *res = residual_ ? in[3]->data : nullptr;
+      auto residualCode = [&](int64_t at) {
+        return add_.bt == DType::i8 ? int32_t(static_cast<const int8_t *>(res)[at])
+                                    : int32_t(static_cast<const uint8_t *>(res)[at]);
+      };
       const int64_t cg = p_.inChannels / p_.group, mg = p_.outChannels / p_.group;
       const int64_t work = std::max<int64_t>(1, p_.outSize * cg * p_.kernelSize);
       // Split over (image, output channel) planes; each plane is computed alike on any thread.
@@ -158,8 +166,10 @@ public:
                   if (taps[t] >= 0)
                     acc += (int32_t(xc[taps[t]]) - zx_) * (int32_t(wc[t]) - zw);
               }
-              yn[m * p_.outSize + o] = static_cast<Y>(
-                  quant::requantize(wrap32(acc), ch_.mult[size_t(m)], zy_, range_.lo, range_.hi));
+              int32_t code = quant::requantize(wrap32(acc), ch_.mult[size_t(m)], zy_, range_.lo, range_.hi);
+              // The quantized Add of the Conv's code and the residual's.
+              if (res) code = quantAddCode(add_, code, residualCode((n * p_.outChannels + m) * p_.outSize + o));
+              yn[m * p_.outSize + o] = static_cast<Y>(code);
             }
             for (size_t d = pos.size(); d-- > 0;) {
               if (++pos[d] < p_.outSpatial[d]) break;
@@ -177,6 +187,8 @@ private:
   ChannelRequant ch_;
   CodeRange range_;
   std::array<DType, 3> types_{};
+  bool residual_ = false;
+  QuantBinaryParams add_;
   ConvTaps taps_;
 };
 
@@ -291,7 +303,9 @@ private:
 
 QuantLinalgParams prepareQuantConv(const KernelSignature &sig, ConvPlan *plan) {
   const FloatTwin twin(sig);
-  *plan = parseConv(twin.sig());
+  // A fourth input is a fused residual Add's operand (parseConv checks its shape).
+  const TensorView *r = optionalInput(sig, 3);
+  *plan = parseConv(twin.sig(), /*functions=*/r != nullptr);
   const TensorView &x = *sig.inputs[0], &w = *sig.inputs[1], &y = *sig.outputs[0];
   const TensorView *b = optionalInput(sig, 2);
   requireDType(sig, x, Int8Types{}, "a quantized Conv's input");
@@ -305,7 +319,22 @@ QuantLinalgParams prepareQuantConv(const KernelSignature &sig, ConvPlan *plan) {
     const QuantParams pb = readQuantParams(sig, *b, "B", AxisRule::Any, 0);
     checkBias(sig, pb, px, pw, plan->outChannels, [](int64_t c) { return c; }, "bias");
   }
-  return params(sig, px, pw, py, plan->outChannels, plan->act);
+  if (!r) return params(sig, px, pw, py, plan->outChannels, plan->act);
+  // The convolution's own codes: Y's dtype, conv_scale and conv_zero_point; then the Add.
+  requireDType(sig, *r, Int8Types{}, "a quantized Conv's residual");
+  const QuantParams pr = readQuantParams(sig, *r, "the residual", AxisRule::PerTensor);
+  if (plan->act.enabled) kernelFail(sig, "a quantized Conv with a residual takes no activation");
+  QuantParams pc = py;
+  pc.scales = {sig.attrs.f("conv_scale")};
+  pc.zeroPoints = {static_cast<int32_t>(sig.attrs.i("conv_zero_point"))};
+  if (!(pc.scales[0] > 0) || !std::isfinite(pc.scales[0]))
+    kernelFail(sig, "conv_scale " + std::to_string(pc.scales[0]) + " must be positive and finite");
+  if (sig.attrs.i("conv_zero_point") < pc.qmin || sig.attrs.i("conv_zero_point") > pc.qmax)
+    kernelFail(sig, "conv_zero_point " + std::to_string(sig.attrs.i("conv_zero_point")) + " is outside Y's range");
+  QuantLinalgParams q = params(sig, px, pw, pc, plan->outChannels, plan->act);
+  q.residual = true;
+  q.add = quantAddParams(sig, pc, pr, py);
+  return q;
 }
 
 QuantLinalgParams prepareQuantMatMul(const KernelSignature &sig, MatMulPlan *plan) {

@@ -10,6 +10,7 @@
 #include "kernel.h"
 #include "quant_math.h"
 #include "ref/plans.h"
+#include "ref/quant_elementwise.h"
 #include "ref/quant_params.h"
 
 namespace edgec::rt::ref {
@@ -23,6 +24,11 @@ struct QuantLinalgParams {
   CodeRange range;
   std::vector<int32_t> zw;                       // per channel / column
   std::vector<quant::QuantizedMultiplier> mult;  // per channel / column
+  // A Conv with a fused residual Add (input 3, edge-fuse-conv-residual): zy, range and
+  // mult give the convolution's own codes (attributes conv_scale, conv_zero_point, of Y's
+  // dtype), and Y = quantAddCode(add, code, residual code) (ref/quant_elementwise.h).
+  bool residual = false;
+  QuantBinaryParams add;
 };
 
 // Validate the call as the ref kernels do (kernelFail on anything they refuse) and fill the

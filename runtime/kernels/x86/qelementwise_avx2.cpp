@@ -24,6 +24,7 @@
 #include <cstring>
 #include <limits>
 
+#include "qadd_runs.h"
 #include "quant_math.h"
 #include "ref/quant_elementwise.h"
 #include "register_kernels.h"
@@ -238,5 +239,6 @@ Kernel *newX86Avx2QuantLut() { return new X86QuantLut(); }
 Kernel *newX86Avx2QuantConcat() { return new X86QuantConcat(); }
 Kernel *newX86Avx2QuantMaxPool() { return new X86QuantMaxPool(); }
 Kernel *newX86Avx2QuantGlobalAveragePool() { return new X86QuantGlobalAveragePool(); }
+x86::QuantAddRuns *x86::newQuantAddRunsAvx2(const ref::QuantBinaryParams &p) { return new X86QuantAddRuns(p); }
 
 }  // namespace edgec::rt

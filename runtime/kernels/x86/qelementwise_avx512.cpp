@@ -16,6 +16,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "qadd_runs.h"
 #include "quant_math.h"
 #include "ref/quant_elementwise.h"
 #include "register_kernels.h"
@@ -326,5 +327,6 @@ Kernel *newX86Avx512QuantLut() { return new X86QuantLut(); }
 Kernel *newX86Avx512QuantConcat() { return new X86QuantConcat(); }
 Kernel *newX86Avx512QuantMaxPool() { return new X86QuantMaxPool(); }  // needs AVX512_VBMI
 Kernel *newX86Avx512QuantGlobalAveragePool() { return new X86QuantGlobalAveragePool(); }
+x86::QuantAddRuns *x86::newQuantAddRunsAvx512(const ref::QuantBinaryParams &p) { return new X86QuantAddRuns(p); }
 
 }  // namespace edgec::rt

@@ -22,6 +22,7 @@
 #include <cstring>
 
 #include "ref/dynamic_quant.h"
+#include "qadd_runs.h"
 #include "ref/quant_linalg.h"
 #include "register_kernels.h"
 
@@ -943,6 +944,9 @@ float quantizeRow(const float *x, int64_t K, uint8_t *xu) {
   }
   return s;
 }
+
+// The int8 Conv's fused residual Add at this level (qgemm_driver.inc).
+x86::QuantAddRuns *newResidualAdd(const ref::QuantBinaryParams &p) { return x86::newQuantAddRunsAvx512(p); }
 
 #include "qgemm_driver.inc"
 

@@ -562,3 +562,60 @@ func.func @conv_quantized_silu(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128
       : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
   return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
 }
+
+// -----
+
+// A quantized Conv's fused residual Add (edge-fuse-conv-residual): the Conv's own code
+// parameters come with a residual, both of them, with a residual of the result's shape,
+// a zero point in the result's storage range, and no activation (the Add's parameters).
+func.func @conv_scale_without_residual(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<i8:f32, 0.3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{conv_scale and conv_zero_point need a residual}}
+  %0 = edge.Conv %x, %w {conv_scale = 0.5 : f32, conv_zero_point = 0 : i64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @conv_residual_one_param(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<i8:f32, 0.3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{a quantized residual needs both conv_scale and conv_zero_point}}
+  %0 = edge.Conv %x, %w residual(%r) {conv_scale = 0.5 : f32, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 0.3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @conv_residual_no_params(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{a quantized Conv's residual needs conv_scale and conv_zero_point}}
+  %0 = edge.Conv %x, %w residual(%r) {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @conv_residual_shape(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x1x1x1x!quant.uniform<i8:f32, 0.3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{the residual must have the result's shape}}
+  %0 = edge.Conv %x, %w residual(%r) {conv_scale = 0.5 : f32, conv_zero_point = 128 : i64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, tensor<1x1x1x1x!quant.uniform<i8:f32, 0.3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @conv_residual_zero_point(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<i8:f32, 0.3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{conv_zero_point 300 is outside the result's storage range}}
+  %0 = edge.Conv %x, %w residual(%r) {conv_scale = 0.5 : f32, conv_zero_point = 300 : i64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 0.3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @conv_residual_activation(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<i8:f32, 0.3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{a quantized Conv with a residual takes no activation}}
+  %0 = edge.Conv %x, %w residual(%r) {activation = "Relu", conv_scale = 0.5 : f32, conv_zero_point = 128 : i64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 0.3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}

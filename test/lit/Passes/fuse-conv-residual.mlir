@@ -87,12 +87,44 @@ func.func @not_fused(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x3x3xf32>, %r: tenso
 
 // -----
 
-// Not fused: an int8 Conv (its kernels requantize; the Add stays a quantized op).
+// An int8 Conv's quantized Add (static INT8, ResNet's join once edge-quantize gave the
+// Add its Relu's parameters): the Conv takes the residual and the Add's result type, and
+// keeps its own result parameters as conv_scale / conv_zero_point; either operand order.
+// A Relu after it is not absorbed (on codes it is not the Conv's clamp).
 // CHECK-LABEL: func.func @quantized
+// CHECK-SAME: %[[R:[^:]+]]: tensor<1x2x2x2x!quant.uniform<i8:f32, 5.000000e-01:-10>>, %[[U:[^:]+]]: tensor<1x2x2x2x!quant.uniform<i8:f32, 2.5
+// CHECK-NEXT: %[[A:.+]] = edge.Conv %{{[^ ]+}}, %{{[^ ]+}} residual(%[[R]]) {conv_scale = 7.500000e-01 : f32, conv_zero_point = 5 : i64, {{.+}}} : (tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 5.000000e-01:-10>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>
+// CHECK-NEXT: %[[B:.+]] = edge.Conv %{{[^ ]+}}, %{{[^ ]+}} residual(%[[U]]) {conv_scale = 7.500000e-01 : f32, conv_zero_point = 5 : i64, {{.+}}} : (tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 2.500000e-01:3>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>
+// CHECK-NEXT: %[[C:.+]] = edge.Relu %[[B]]
+// CHECK-NEXT: return %[[A]], %[[C]]
+// RECORD-LABEL: func.func @quantized
+// RECORD: residual(%{{.+}}) {conv_scale = 7.500000e-01 : f32, {{.+}}edge.fused = ["qconv", "qadd"]
+func.func @quantized(%x: tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, %w: tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>, %r: tensor<1x2x2x2x!quant.uniform<i8:f32, 5.000000e-01:-10>>, %u: tensor<1x2x2x2x!quant.uniform<i8:f32, 2.500000e-01:3>>) -> (tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>) {
+  %0 = edge.Conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>> loc("qconv")
+  %1 = edge.Add %0, %r : (tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 5.000000e-01:-10>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>> loc("qadd")
+  %2 = edge.Conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>
+  %3 = edge.Add %u, %2 : (tensor<1x2x2x2x!quant.uniform<i8:f32, 2.500000e-01:3>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>
+  %4 = edge.Relu %3 : tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>
+  return %1, %4 : tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>
+}
+
+// -----
+
+// Not fused, quantized: the Conv's result has another user; the residual broadcasts;
+// the residual is quantized per axis (the int8 Add kernels take per-tensor operands);
+// the Conv already has an activation.
+// CHECK-LABEL: func.func @quantized_not_fused
 // CHECK-NOT: residual(
-// CHECK: edge.Add
-func.func @quantized(%x: tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, %w: tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>, %r: tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>> {
+// CHECK-COUNT-4: edge.Add
+// CHECK-NOT: residual(
+func.func @quantized_not_fused(%x: tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, %w: tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>, %r: tensor<1x2x2x2x!quant.uniform<i8:f32, 5.000000e-01:-10>>, %b: tensor<1x2x1x1x!quant.uniform<i8:f32, 5.000000e-01:-10>>, %a: tensor<1x2x2x2x!quant.uniform<i8:f32:1, {5.000000e-01,2.500000e-01}>>) -> (tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>) {
   %0 = edge.Conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>
-  %1 = edge.Add %0, %r : (tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>
-  return %1 : tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>
+  %1 = edge.Add %0, %r : (tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 5.000000e-01:-10>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>
+  %2 = edge.Conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>
+  %3 = edge.Add %2, %b : (tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 5.000000e-01:-10>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>
+  %4 = edge.Conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>
+  %5 = edge.Add %4, %a : (tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>, tensor<1x2x2x2x!quant.uniform<i8:f32:1, {5.000000e-01,2.500000e-01}>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>
+  %6 = edge.Conv %x, %w {activation = "Relu", dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>
+  %7 = edge.Add %6, %r : (tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 5.000000e-01:-10>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>
+  return %1, %0, %3, %5, %7 : tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 7.500000e-01:5>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>
 }

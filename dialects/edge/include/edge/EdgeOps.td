@@ -390,11 +390,19 @@ def Edge_ConvOp : Edge_Op<"Conv", [Pure, AttrSizedOperandSegments]> {
     with [act_min, act_max] (edge-fuse-activation), or, on a float Conv only,
     "Sigmoid", "Silu" (x * sigmoid(x)) or "HardSwish" (edge-fuse-epilogue).
 
-    `residual` (a float Conv only, edge-fuse-conv-residual): a tensor of the result's
+    `residual` (edge-fuse-conv-residual; on a float Conv): a tensor of the result's
     type added to the convolution (bias included) before the activation, so
     `activation(conv + bias + residual)`, each sum rounded to f32 as the unfused Add
     does: a residual block's Add (and the Relu after it) without another pass over
     the activations.
+
+    On a quantized Conv (edge-fuse-conv-residual, from a quantized Add): `residual`
+    is the Add's other operand (per tensor, 8-bit, the result's shape) and the result
+    has the Add's type; the convolution's own codes have the storage type of the result
+    and the parameters `conv_scale` / `conv_zero_point` (the unfused Conv's result
+    type), and the result is the quantized Add of those codes and the residual's,
+    with the same arithmetic and bits as the two kernels. No activation: a Relu after
+    the Add is the Add's output parameters (edge-quantize).
 
     Quantized (as ONNX QLinearConv): the input per-tensor, the weight per-tensor or
     per-axis along dim 0 (output channels), storage types may differ; the bias has
@@ -403,12 +411,14 @@ def Edge_ConvOp : Edge_Op<"Conv", [Pure, AttrSizedOperandSegments]> {
   }];
   let arguments = (ins Edge_QuantizableFloatTensor:$input, Edge_QuantizableFloatTensor:$weight,
                    Optional<Edge_QuantizableFloatTensor>:$bias,
-                   Optional<Edge_FloatTensor>:$residual,
+                   Optional<Edge_QuantizableFloatTensor>:$residual,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                    DenseI64ArrayAttr:$dilations, I64Attr:$group,
                    DefaultValuedAttr<StrAttr, "\"\"">:$activation,
                    DefaultValuedAttr<F32Attr, "0.0f">:$act_min,
-                   DefaultValuedAttr<F32Attr, "0.0f">:$act_max);
+                   DefaultValuedAttr<F32Attr, "0.0f">:$act_max,
+                   OptionalAttr<F32Attr>:$conv_scale,
+                   OptionalAttr<I64Attr>:$conv_zero_point);
   let results = (outs Edge_QuantizableFloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? (`residual` `(` $residual^ `)`)? attr-dict `:` functional-type(operands, results)
