@@ -111,6 +111,54 @@ struct FuseElementwisePass : impl::FuseElementwiseBase<FuseElementwisePass> {
     SmallVector<QuantizeLinearOp> quantizes;
     getOperation().walk([&](QuantizeLinearOp q) { quantizes.push_back(q); });
     for (QuantizeLinearOp q : quantizes) foldTable(q);
+    // DequantizeLinear -> LayerNormalization [-> QuantizeLinear]: the LayerNorm on the
+    // codes (integer statistics; static INT8's LayerNorm between a residual Add and a Gemm).
+    SmallVector<LayerNormalizationOp> norms;
+    getOperation().walk([&](LayerNormalizationOp ln) { norms.push_back(ln); });
+    for (LayerNormalizationOp ln : norms) foldLayerNorm(ln);
+  }
+
+  // A LayerNormalization with one result whose input is a per-tensor 8-bit
+  // DequantizeLinear and whose Scale and B are f32 reads the codes instead. When its one
+  // user is a per-tensor 8-bit QuantizeLinear (through single-use Reshapes), it writes
+  // that QuantizeLinear's codes, in its own shape (a Reshape after it gives the
+  // QuantizeLinear's); otherwise it still writes f32.
+  void foldLayerNorm(LayerNormalizationOp ln) {
+    if (ln.getOutputs().size() != 1) return;
+    auto dq = ln.getInput().getDefiningOp<DequantizeLinearOp>();
+    if (!dq || !perTensor8(dq->getOperand(0).getType()) || !staticF32(ln.getInput().getType())) return;
+    for (Value p : {ln.getScale(), ln.getBias()})
+      if (p && !staticF32(p.getType())) return;
+    Value y = ln.getOutputs()[0];
+    auto yType = cast<RankedTensorType>(y.getType());
+    QuantizeLinearOp q;
+    SmallVector<Operation *> after;  // Reshapes between the LayerNorm and the QuantizeLinear
+    if (y.hasOneUse()) {
+      Operation *user = *y.getUsers().begin();
+      while (isa<ReshapeOp>(user) && user->getResult(0).hasOneUse()) {
+        after.push_back(user);
+        user = *user->getResult(0).getUsers().begin();
+      }
+      q = dyn_cast<QuantizeLinearOp>(user);
+      if (q && !perTensor8(q.getType())) q = nullptr;
+    }
+    OpBuilder b(q ? q.getOperation() : ln.getOperation());
+    if (q) yType = yType.clone(cast<ShapedType>(q.getType()).getElementType());
+    auto codes = b.create<LayerNormalizationOp>(ln.getLoc(), TypeRange{yType}, dq->getOperand(0), ln.getScale(),
+                                                ln.getBias(), ln.getAxisAttr(), ln.getEpsilonAttr());
+    if (Attribute fused = ln->getAttr(kFusedAttr)) codes->setAttr(kFusedAttr, fused);
+    if (!q) {
+      y.replaceAllUsesWith(codes->getResult(0));
+    } else {
+      Value r = codes->getResult(0);
+      if (cast<ShapedType>(q.getType()).getShape() != yType.getShape())
+        r = b.create<ReshapeOp>(ln.getLoc(), q.getType(), r);
+      q.getResult().replaceAllUsesWith(r);
+      q.erase();
+      for (Operation *op : llvm::reverse(after)) op->erase();
+    }
+    ln.erase();
+    if (dq->use_empty()) dq.erase();
   }
 
   static bool perTensor8(Type t) {

@@ -215,6 +215,10 @@ Kernel *newX86Avx2LogSoftmaxF32();
 Kernel *newX86Avx512SoftmaxF32();  // x86/softmax_f32_avx512.cpp
 Kernel *newX86Avx512LogSoftmaxF32();
 Kernel *newX86Avx2LayerNormF32();
+// LayerNormalization on codes (X per-tensor i8/u8, Y i8/u8 or f32; x86/layernorm_q8_driver.inc
+// at AVX2 and AVX-512; the same bits as ref/layernorm_codes.h's arithmetic).
+Kernel *newX86Avx2LayerNormQ8();
+Kernel *newX86Avx512LayerNormQ8();
 // f32 ReduceSum/Mean/SumSquare/Max/Min over the innermost axes (x86/reduce_f32_avx2.cpp;
 // accepts x86::acceptsReduceF32).
 Kernel *newX86Avx2ReduceSumF32();

@@ -66,6 +66,21 @@ bool acceptsIntegerAttentionVnni(const KernelSignature &sig) {
   static const bool vnni = hostHasFeature("avx512vnni");
   return vnni && acceptsIntegerAttention(sig);
 }
+// LayerNormalization on codes (x86/layernorm_q8_driver.inc): X per-tensor i8/u8, one
+// output Y per-tensor i8/u8 or f32, at most 32768 elements normalized (int32 lane sums);
+// the kernel's prepare validates the rest as ref does.
+bool acceptsLayerNormQ8(const KernelSignature &sig) {
+  if (sig.inputs.empty() || !isInt8(sig.inputs[0]) || !sig.inputs[0]->quant || !perTensor(sig.inputs[0])) return false;
+  if (sig.outputs.size() != 1 || !sig.outputs[0]) return false;
+  const TensorView *y = sig.outputs[0];
+  if (!(isInt8(y) ? y->quant && perTensor(y) : y->dtype == DType::f32 && !ref::isQuantized(*y))) return false;
+  const int64_t rank = int64_t(sig.inputs[0]->shape.size());
+  const int64_t axis = sig.attrs.i("axis", rank - 1);
+  if (axis < 0 || axis >= rank) return false;
+  int64_t norm = 1;
+  for (int64_t d = axis; d < rank; ++d) norm *= sig.inputs[0]->shape[size_t(d)];
+  return norm <= 32768;
+}
 // The x86 quantized Add/Sub (x86/qelementwise_*.cpp): i8/u8 operands of the output's shape
 // (a broadcast goes to ref); their prepare validates the rest as ref does.
 bool acceptsQuantAddSub(const KernelSignature &sig) {
@@ -265,6 +280,8 @@ void registerX86Kernels(KernelRegistry &r) {
   add("Softmax", Isa::X86Avx512, newX86Avx512SoftmaxF32, x86::acceptsSoftmaxF32);
   add("LogSoftmax", Isa::X86Avx512, newX86Avx512LogSoftmaxF32, x86::acceptsSoftmaxF32);
   add("LayerNormalization", Isa::X86Avx2, newX86Avx2LayerNormF32, x86::acceptsLayerNormF32);
+  add("LayerNormalization", Isa::X86Avx2, newX86Avx2LayerNormQ8, acceptsLayerNormQ8);
+  add("LayerNormalization", Isa::X86Avx512, newX86Avx512LayerNormQ8, acceptsLayerNormQ8);
   add("ReduceSum", Isa::X86Avx2, newX86Avx2ReduceSumF32, x86::acceptsReduceF32);
   add("ReduceMean", Isa::X86Avx2, newX86Avx2ReduceMeanF32, x86::acceptsReduceF32);
   add("ReduceSumSquare", Isa::X86Avx2, newX86Avx2ReduceSumSquareF32, x86::acceptsReduceF32);

@@ -410,10 +410,26 @@ LogicalResult LayerNormalizationOp::verify() {
   int64_t rank = in.size();
   if (failed(verifyAxis(*this, getAxis(), rank))) return failure();
   ArrayRef<int64_t> normalized = in.drop_front(getAxis());
+  // On codes: X per-tensor 8-bit, f32 Scale and B, one result Y (8-bit per tensor or f32).
+  auto q8 = [](Value v) {
+    auto q = dyn_cast<quant::UniformQuantizedType>(elementOf(v));
+    return q && q.getStorageTypeIntegralWidth() == 8 && q.getExpressedType().isF32();
+  };
+  const bool onCodes = isa<quant::QuantizedType>(elementOf(getInput()));
+  if (!getOutputs().empty() && isa<quant::QuantizedType>(elementOf(getOutputs()[0])) && !onCodes)
+    return emitOpError("a quantized Y needs a quantized input");
+  if (onCodes) {
+    if (!q8(getInput())) return emitOpError("a quantized input must be per-tensor 8-bit with f32 expressed type");
+    if (getOutputs().size() != 1) return emitOpError("on a quantized input: one result (Y), no Mean/InvStdDev");
+    Value y = getOutputs()[0];
+    if (!q8(y) && !elementOf(y).isF32()) return emitOpError("on a quantized input: Y must be f32 or per-tensor 8-bit");
+    if (shapeOf(y) != in) return emitOpError("Y must have the input's shape");
+  }
   for (Value p : {getScale(), getBias()}) {
     if (!p) continue;
-    if (elementOf(p) != elementOf(getInput()))
-      return emitOpError("scale and bias must have the input's element type");
+    if (onCodes ? !elementOf(p).isF32() : elementOf(p) != elementOf(getInput()))
+      return emitOpError(onCodes ? "scale and bias must be f32 on a quantized input"
+                                 : "scale and bias must have the input's element type");
     if (failed(broadcastShapes(normalized, shapeOf(p))) ||
         *broadcastShapes(normalized, shapeOf(p)) != SmallVector<int64_t>(normalized))
       return emitOpError() << "scale/bias shape " << shapeStr(shapeOf(p))
@@ -421,7 +437,7 @@ LogicalResult LayerNormalizationOp::verify() {
   }
   if (getOutputs().empty() || getOutputs().size() > 3)
     return emitOpError("expects 1 to 3 results (Y, Mean, InvStdDev)");
-  if (getOutputs()[0].getType() != getInput().getType())
+  if (!onCodes && getOutputs()[0].getType() != getInput().getType())
     return emitOpError("Y must have the input type");
   SmallVector<int64_t> statShape(in.take_front(getAxis()));
   statShape.append(rank - getAxis(), 1);

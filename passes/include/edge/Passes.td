@@ -335,6 +335,14 @@ def FuseElementwise : Pass<"edge-fuse-elementwise", "func::FuncOp"> {
     shape: a 256-entry table that gives what the three ops give. static INT8 leaves a
     GELU between two int8 Gemms that way (edge-quantize keeps such a function of one
     activation float as a whole).
+
+    Last, a LayerNormalization with one result, f32 Scale and B, whose input is a
+    per-tensor 8-bit DequantizeLinear reads the codes instead (integer statistics, see
+    the op): its result becomes the codes of the per-tensor 8-bit QuantizeLinear that is
+    its one user (through single-use Reshapes; a Reshape after the LayerNorm gives the
+    QuantizeLinear's shape), or stays f32 when there is none. static INT8's LayerNorm
+    after each residual Add runs on codes that way. Not folded: a LayerNorm with Mean /
+    InvStdDev results, a per-axis or wider DequantizeLinear, a float producer.
   }];
   let options = [Option<"recordFusion", "record-fusion", "bool", "false",
                          "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "ref/layernorm_codes.h"
+#include "ref/quant_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -168,6 +170,60 @@ private:
   bool hasBias_ = false;
 };
 
+// Index into `t` for each element of the normalized block (Scale / B broadcast to it).
+std::vector<int64_t> normBroadcastIndex(const KernelSignature &sig, const TensorView &t,
+                                        const std::vector<int64_t> &normShape, const char *what) {
+  if (!broadcastsTo(t.shape, normShape))
+    kernelFail(sig, std::string(what) + " " + shapeStr(t.shape) + " does not broadcast to the normalized shape " +
+                        shapeStr(normShape));
+  std::vector<int64_t> index;
+  StridedLoop<1> loop(normShape, {broadcastStrides(t.shape, normShape)});
+  loop.forEachRun([&](const std::array<int64_t, 1> &off, int64_t n, const std::array<int64_t, 1> &step) {
+    for (int64_t i = 0; i < n; ++i) index.push_back(off[0] + i * step[0]);
+  });
+  return index;
+}
+
+// LayerNormalization on codes (ref/layernorm_codes.h defines the arithmetic): integer
+// statistics of each row's codes, then one f32 scale and one f32 multiply-add (two
+// roundings) per element.
+class RefLayerNormCodes final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override { parseLayerNormCodesInto(sig, &p_); }
+
+  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    if (!p_.channelsReady) fillLayerNormCodesChannels(&p_, in[1]->as<float>(), p_.hasBias ? in[2]->as<float>() : nullptr);
+    const char *x = static_cast<const char *>(in[0]->data);
+    char *y = static_cast<char *>(out[0]->data);
+    const int64_t n = p_.norm;
+    const int64_t grain = std::max<int64_t>(1, kMinElementsPerThread / std::max<int64_t>(1, n));
+    ctx.parallelFor(p_.outer, grain, [&](int64_t o0, int64_t o1, int) {
+      std::vector<int32_t> c(static_cast<size_t>(n));
+      for (int64_t o = o0; o < o1; ++o) {
+        int64_t s1 = 0, s2 = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          const int64_t at = o * n + i;
+          c[i] = p_.xU8 ? int32_t(reinterpret_cast<const uint8_t *>(x)[at]) : int32_t(reinterpret_cast<const int8_t *>(x)[at]);
+          s1 += c[i];
+          s2 += int64_t(c[i]) * c[i];
+        }
+        const float r = layerNormCodesFactor(p_, s1, s2);
+        for (int64_t i = 0; i < n; ++i) {
+          const int32_t d = int32_t(n * c[i] - s1);
+          const int64_t at = o * n + i;
+          if (!p_.yCodes) reinterpret_cast<float *>(y)[at] = layerNormValue(p_, d, r, i);
+          else if (p_.yU8) reinterpret_cast<uint8_t *>(y)[at] = uint8_t(layerNormCode(p_, d, r, i));
+          else reinterpret_cast<int8_t *>(y)[at] = int8_t(layerNormCode(p_, d, r, i));
+        }
+      }
+    });
+  }
+
+private:
+  LayerNormCodesPlan p_;
+};
+
 class RefBatchNormalization final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override {
@@ -215,6 +271,100 @@ private:
 };
 
 }  // namespace
+
+LayerNormCodesPlan::~LayerNormCodesPlan() = default;
+
+bool isLayerNormCodesCall(const KernelSignature &sig) {
+  return !sig.inputs.empty() && sig.inputs[0] && isQuantized(*sig.inputs[0]);
+}
+
+// The largest normalized block: n c − S1 stays within int32 (|n c − S1| <= 255 n).
+constexpr int64_t kMaxCodesNorm = int64_t(1) << 22;
+
+void parseLayerNormCodesInto(const KernelSignature &sig, LayerNormCodesPlan *p) {
+  requireInputCount(sig, 2, 3);
+  const TensorView &x = requireInput(sig, 0, "X");
+  const TensorView &scale = requireInput(sig, 1, "Scale");
+  const TensorView *bias = optionalInput(sig, 2);
+  const TensorView &y = requireOutput(sig, 0);
+  if (optionalOutput(sig, 1) || optionalOutput(sig, 2))
+    kernelFail(sig, "on a quantized X: one output (Y), no Mean/InvStdDev");
+  const QuantParams xq = readQuantParams(sig, x, "X", AxisRule::PerTensor);
+  if (xq.dtype != DType::i8 && xq.dtype != DType::u8) kernelFail(sig, "a quantized X must be i8 or u8");
+  requireDType(sig, scale, Types<float>{}, "LayerNormalization Scale");
+  if (bias) requireDType(sig, *bias, Types<float>{}, "LayerNormalization B");
+  requireShape(sig, y, x.shape, "output");
+  p->yCodes = isQuantized(y);
+  if (p->yCodes) {
+    const QuantParams yq = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
+    if (yq.dtype != DType::i8 && yq.dtype != DType::u8) kernelFail(sig, "a quantized Y must be i8 or u8");
+    p->yU8 = yq.dtype == DType::u8;
+    p->lo = float(yq.qmin);
+    p->hi = float(yq.qmax);
+    p->sy = yq.scales[0];
+    p->zy = float(yq.zeroPoints[0]);
+  } else {
+    requireDType(sig, y, Types<float>{}, "LayerNormalization Y");
+  }
+  if (x.rank() == 0) kernelFail(sig, "X must have rank >= 1");
+  const int64_t axis = axisAttr(sig, x.rank());
+  p->xU8 = xq.dtype == DType::u8;
+  p->sx = double(xq.scales[0]);
+  p->epsilon = double(sig.attrs.f("epsilon", 1e-5f));
+  p->outer = product(x.shape, 0, axis);
+  p->norm = product(x.shape, axis);
+  if (p->norm > kMaxCodesNorm)
+    kernelFail(sig, "a quantized LayerNormalization normalizes at most 2^22 elements, got " + std::to_string(p->norm));
+  const std::vector<int64_t> normShape(x.shape.begin() + axis, x.shape.end());
+  p->scaleIndex = normBroadcastIndex(sig, scale, normShape, "Scale");
+  p->hasBias = bias != nullptr;
+  if (bias) p->biasIndex = normBroadcastIndex(sig, *bias, normShape, "B");
+  auto constant = [&](size_t i) {
+    return i < sig.input_is_constant.size() && sig.input_is_constant[i] && sig.inputs[i]->data;
+  };
+  p->channelsReady = false;
+  p->g.assign(size_t(p->norm), 0.f);
+  p->b.assign(size_t(p->norm), 0.f);
+  if (constant(1) && (!bias || constant(2))) {
+    fillLayerNormCodesChannels(p, scale.as<float>(), bias ? bias->as<float>() : nullptr);
+    p->channelsReady = true;
+  }
+}
+
+void fillLayerNormCodesChannels(LayerNormCodesPlan *p, const float *scale, const float *bias) {
+  for (int64_t i = 0; i < p->norm; ++i) {
+    const float gamma = scale[p->scaleIndex[size_t(i)]], beta = bias ? bias[p->biasIndex[size_t(i)]] : 0.f;
+    if (p->yCodes) {
+      p->g[size_t(i)] = gamma / p->sy;
+      p->b[size_t(i)] = beta / p->sy + p->zy;
+    } else {
+      p->g[size_t(i)] = gamma;
+      p->b[size_t(i)] = beta;
+    }
+  }
+}
+
+float layerNormCodesFactor(const LayerNormCodesPlan &p, int64_t s1, int64_t s2) {
+  const double n = double(p.norm);
+  const double var = double(p.norm * s2 - s1 * s1) * (p.sx * p.sx) / (n * n);
+  return float(p.sx / (n * std::sqrt(var + p.epsilon)));
+}
+
+int32_t layerNormCode(const LayerNormCodesPlan &p, int32_t d, float r, int64_t i) {
+  const float t = float(d) * r;
+  float v = t * p.g[size_t(i)];
+  v = v + p.b[size_t(i)];
+  v = v > p.lo ? v : p.lo;  // as maxps(v, lo): NaN gives lo
+  v = v < p.hi ? v : p.hi;
+  return int32_t(std::nearbyint(v));
+}
+
+float layerNormValue(const LayerNormCodesPlan &p, int32_t d, float r, int64_t i) {
+  const float t = float(d) * r;
+  const float v = t * p.g[size_t(i)];
+  return v + p.b[size_t(i)];
+}
+
 }  // namespace edgec::rt::ref
 
 namespace edgec::rt {
@@ -223,6 +373,8 @@ void registerRefNormalization(KernelRegistry &r) {
   r.add("Softmax", Isa::Ref, [] { return std::unique_ptr<Kernel>(new ref::RefSoftmax(false)); });
   r.add("LogSoftmax", Isa::Ref, [] { return std::unique_ptr<Kernel>(new ref::RefSoftmax(true)); });
   r.add<ref::RefLayerNormalization>("LayerNormalization", Isa::Ref);
+  r.add("LayerNormalization", Isa::Ref, [] { return std::unique_ptr<Kernel>(new ref::RefLayerNormCodes()); },
+        ref::isLayerNormCodesCall);
   r.add<ref::RefBatchNormalization>("BatchNormalization", Isa::Ref);
 }
 

@@ -311,10 +311,15 @@ def Edge_LayerNormalizationOp : Edge_Op<"LayerNormalization", [Pure]> {
   let description = [{
     Results: Y, then optionally Mean and InvStdDev (shape: X's dims before `axis`,
     then 1s), as in ONNX.
+
+    On codes (edge-fuse-elementwise folds static INT8's DequantizeLinear -> LayerNorm
+    -> QuantizeLinear into it): X quantized per tensor to 8 bits, Scale and B f32, one
+    result Y, quantized per tensor to 8 bits or f32. The statistics are then integer
+    sums of the codes (runtime/kernels/README.md, "Integer LayerNormalization").
   }];
-  let arguments = (ins Edge_FloatTensor:$input, Edge_FloatTensor:$scale,
+  let arguments = (ins Edge_QuantizableFloatTensor:$input, Edge_FloatTensor:$scale,
                    Optional<Edge_FloatTensor>:$bias, I64Attr:$axis, F32Attr:$epsilon);
-  let results = (outs Variadic<Edge_FloatTensor>:$outputs);
+  let results = (outs Variadic<Edge_QuantizableFloatTensor>:$outputs);
   let assemblyFormat = [{
     $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
