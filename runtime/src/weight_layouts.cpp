@@ -13,9 +13,26 @@ static_assert(uint8_t(Kind::I8W4) == uint8_t(pkg::LayoutKind::I8W4) &&
                   uint8_t(Kind::Int4Q8Tiles) == uint8_t(pkg::LayoutKind::Int4Q8Tiles) &&
                   uint8_t(Kind::I8ConvW4) == uint8_t(pkg::LayoutKind::I8ConvW4),
               "Kind mirrors pkg::LayoutKind");
+static_assert(uint8_t(Kind::GgufRows16) == uint8_t(pkg::LayoutKind::GgufRows16), "Kind mirrors pkg::LayoutKind");
 
 namespace {
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// GgufRows16: GGUF bytes to the layout (toPacked), or back: the same bytes moved.
+void ggufRows16(const Desc &d, const uint8_t *src, uint8_t *dst, bool toPacked) {
+  for (int64_t n = 0; n < d.N; ++n)
+    for (int64_t b = 0; b < d.K / 32; ++b) {
+      const int64_t at = n * d.rowBytes + b * 18, dAt = ggufRows16D(d.rowBytes, d.N, n, b),
+                    qsAt = ggufRows16Qs(d.rowBytes, d.N, n, b);
+      if (toPacked) {
+        std::memcpy(dst + dAt, src + at, 2);
+        std::memcpy(dst + qsAt, src + at + 2, 16);
+      } else {
+        std::memcpy(dst + at, src + dAt, 2);
+        std::memcpy(dst + at + 2, src + qsAt, 16);
+      }
+    }
+}
 
 // I8W4, I8ConvW4: element (n, k) of matrix m in the logical bytes (I8ConvW4: matrix =
 // group, n its output channel, k = c taps + t).
@@ -51,6 +68,19 @@ template <typename Fn> void forEachTileByte(const Desc &d, Fn fn) {
 }
 }  // namespace
 
+// GgufRows16: the byte offsets of row n's block b (its d, its 16 qs bytes).
+int64_t ggufRows16D(int64_t rowBytes, int64_t N, int64_t n, int64_t b) {
+  const int64_t g = n / kGgufRows16, r = n % kGgufRows16;
+  if ((g + 1) * kGgufRows16 > N) return n * rowBytes + b * 18;  // the last N % 16 rows: as in GGUF
+  return g * kGgufRows16 * rowBytes + b * kGgufRows16 * 18 + 2 * r;
+}
+int64_t ggufRows16Qs(int64_t rowBytes, int64_t N, int64_t n, int64_t b) {
+  const int64_t g = n / kGgufRows16, r = n % kGgufRows16;
+  if ((g + 1) * kGgufRows16 > N) return n * rowBytes + b * 18 + 2;
+  const int64_t slot = 4 * (r % 4) + r / 4;  // its own inverse: a 4 x 4 transpose
+  return g * kGgufRows16 * rowBytes + b * kGgufRows16 * 18 + 2 * kGgufRows16 + 16 * slot;
+}
+
 int64_t w4MatrixBytes(int64_t N, int64_t K) { return ceilDiv(N, 16) * ceilDiv(K, 4) * 64; }
 int64_t w4Index(int64_t n, int64_t k, int64_t K4) { return ((n / 16) * K4 + k / 4) * 64 + (n % 16) * 4 + k % 4; }
 int64_t convW4K4(int64_t channels, int64_t taps) { return ceilDiv(channels, 4) * taps; }
@@ -58,6 +88,7 @@ int64_t convW4K(int64_t c, int64_t t, int64_t taps) { return ((c / 4) * taps + t
 
 const char *kindName(Kind kind) {
   switch (kind) {
+  case Kind::GgufRows16: return "gguf-rows16";
   case Kind::None: return "none";
   case Kind::I8W4: return "i8-w4";
   case Kind::Int4Q8Tiles: return "int4-q8-tiles";
@@ -111,6 +142,14 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
     d.K = shape[1] * d.taps;
     break;
   }
+  case Kind::GgufRows16:
+    if (dt != pkg::DType::q4_0) return why = "layout gguf-rows16 holds q4_0 weights", false;
+    if (rank != 2 || shape[1] % 32 != 0)
+      return why = "layout gguf-rows16 needs a weight [N, K] with K a multiple of 32", false;
+    d.N = shape[0];
+    d.K = shape[1];
+    d.rowBytes = d.K / 32 * 18;
+    break;
   default: return why = "unknown weight layout " + std::to_string(int(kind)), false;
   }
   out = d;
@@ -128,6 +167,7 @@ uint64_t packedBytes(const Desc &d) {
 }
 
 uint64_t logicalBytes(const Desc &d) {
+  if (d.kind == Kind::GgufRows16) return uint64_t(d.N) * uint64_t(d.rowBytes);
   const uint64_t n = uint64_t(d.matrices) * uint64_t(d.N) * uint64_t(d.K);
   return d.kind == Kind::Int4Q8Tiles ? (n + 1) / 2 : n;
 }
@@ -139,6 +179,7 @@ int64_t columnSumCount(const Desc &d) {
 void pack(const Desc &d, const void *logical, void *packed, int32_t *columnSums) {
   const auto *src = static_cast<const uint8_t *>(logical);
   auto *dst = static_cast<uint8_t *>(packed);
+  if (d.kind == Kind::GgufRows16) return ggufRows16(d, src, dst, true);
   std::memset(dst, 0, size_t(packedBytes(d)));
   if (d.kind == Kind::I8W4 || d.kind == Kind::I8ConvW4) {
     const W4Geometry geo(d);
@@ -177,6 +218,7 @@ void pack(const Desc &d, const void *logical, void *packed, int32_t *columnSums)
 void unpack(const Desc &d, const void *packed, void *logical) {
   const auto *src = static_cast<const uint8_t *>(packed);
   auto *dst = static_cast<uint8_t *>(logical);
+  if (d.kind == Kind::GgufRows16) return ggufRows16(d, src, dst, false);
   if (d.kind == Kind::I8W4 || d.kind == Kind::I8ConvW4) {
     const W4Geometry geo(d);
     for (int64_t m = 0; m < d.matrices; ++m) {

@@ -8,12 +8,15 @@
 // (speed is no test); built only on request (`ninja edgec_gguf_decode_bench`):
 //
 //   edgec_gguf_decode_bench [--type q4_0] [--threads T] [--steps S] [--layers L] [--memory anon|thp|FILE]
+//                           [--layout gguf|rows16]
 //
 // --memory: the weights in anonymous memory (4 KiB pages, the default), anonymous memory
 // with MADV_HUGEPAGE, or a file of that name written and then mmapped read-only, as a
 // package's constants are (page-cache pages). Random valid blocks (every f16 scale a small
 // normal value). Prints the best and median step and, per matrix shape, the sum over the
-// step of each matmul's best time.
+// step of each matmul's best time. --layout rows16 (q4_0): the layers' weights in the
+// GgufRows16 layout a package stores them in (edgec/weight_layouts.h), the head (the tied
+// embedding, which the package keeps as GGUF rows) not.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -47,7 +50,7 @@ struct Matmul {
 [[noreturn]] void usage(const char *msg) {
   std::fprintf(stderr,
                "edgec_gguf_decode_bench: %s\nusage: edgec_gguf_decode_bench [--type q4_0] [--threads T] [--steps S] "
-               "[--layers L] [--memory anon|thp|FILE]\n",
+               "[--layers L] [--memory anon|thp|FILE] [--layout gguf|rows16]\n",
                msg);
   std::exit(2);
 }
@@ -55,13 +58,14 @@ struct Matmul {
 }  // namespace
 
 int main(int argc, char **argv) {
-  std::string type = "q4_0", memory = "anon";
+  std::string type = "q4_0", memory = "anon", layout = "gguf";
   int threads = 1, steps = 8, layers = 28;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) usage("missing value");
     if (a == "--type") type = argv[++i];
     else if (a == "--memory") memory = argv[++i];
+    else if (a == "--layout") layout = argv[++i];
     else if (a == "--threads") threads = std::atoi(argv[++i]);
     else if (a == "--steps") steps = std::atoi(argv[++i]);
     else if (a == "--layers") layers = std::atoi(argv[++i]);
@@ -112,6 +116,18 @@ int main(int argc, char **argv) {
         w[m.offset + b * info->blockBytes + off] = 0x00;
         w[m.offset + b * info->blockBytes + off + 1] = 0x20;
       }
+  if (layout != "gguf" && (layout != "rows16" || t != DType::q4_0)) usage("--layout rows16 takes q4_0 weights");
+  std::vector<edgec::layouts::Desc> descs(mm.size());
+  if (layout == "rows16")
+    for (size_t i = 0; i + 1 < mm.size(); ++i) {  // the head stays GGUF
+      std::string why;
+      if (!edgec::layouts::describe(edgec::layouts::Kind::GgufRows16, unsigned(t), {mm[i].N, mm[i].K}, -1, -1, 0, 0,
+                                    descs[i], why))
+        usage(why.c_str());
+      std::vector<uint8_t> packed(mm[i].bytes);
+      edgec::layouts::pack(descs[i], w + mm[i].offset, packed.data(), nullptr);
+      std::memcpy(w + mm[i].offset, packed.data(), packed.size());
+    }
   if (memory != "anon" && memory != "thp") {  // a file, mmapped as a package is
     const int fd = open(memory.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
     if (fd < 0 || write(fd, w, total) != ssize_t(total)) usage(("cannot write " + memory).c_str());
@@ -126,9 +142,11 @@ int main(int argc, char **argv) {
   for (float &v : x) v = std::uniform_real_distribution<float>(-1.f, 1.f)(rng);
   std::unique_ptr<ThreadPool> pool(threads > 1 ? new ThreadPool(threads) : nullptr);
   size_t scratchBytes = 0;
-  for (Matmul &m : mm) {
+  for (size_t i = 0; i < mm.size(); ++i) {
+    Matmul &m = mm[i];
     m.x.data = x.data(), m.x.dtype = DType::f32, m.x.shape = {1, m.K};
     m.w.data = w + m.offset, m.w.dtype = t, m.w.shape = {m.N, m.K};
+    m.w.layout = descs[i];
     m.y.data = y.data(), m.y.dtype = DType::f32, m.y.shape = {1, m.N};
     KernelSignature sig;
     sig.op = "GgufMatMul";

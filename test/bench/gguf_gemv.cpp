@@ -3,8 +3,10 @@
 // Not part of the test suite (speed is no test); built only on request
 // (`ninja edgec_gguf_gemv_bench`) and run by hand:
 //
-//   edgec_gguf_gemv_bench [N K] [--rows M] [--repeats R] [--types q4_0,q8_0,...]
+//   edgec_gguf_gemv_bench [N K] [--rows M] [--repeats R] [--types q4_0,q8_0,...] [--rows16]
 //
+// --rows16: a q4_0 weight in the GgufRows16 layout a package stores it in
+// (edgec/weight_layouts.h), which only the AVX-512 kernel reads (the other rows are left out).
 // --rows M > 1 times a GEMM (prefill) instead and also prints its multiply-adds per second.
 // GB/s = the weight's bytes / the best run time (activation quantization included). The
 // weight (random valid blocks) is far larger than the caches for the default shape
@@ -77,11 +79,13 @@ int main(int argc, char **argv) {
   int64_t rows = 1;
   std::string types = "q4_0,q8_0,q4_k,q6_k,q5_k,q4_1,q5_0,q5_1,f16";
   int pos = 0;
+  bool rows16 = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--repeats" && i + 1 < argc) repeats = std::atoi(argv[++i]);
     else if (a == "--rows" && i + 1 < argc) rows = std::atoll(argv[++i]);
     else if (a == "--types" && i + 1 < argc) types = argv[++i];
+    else if (a == "--rows16") rows16 = true;
     else if (pos == 0) N = std::atoll(argv[i]), ++pos;
     else K = std::atoll(argv[i]);
   }
@@ -101,12 +105,24 @@ int main(int argc, char **argv) {
     }
     const DType t = DType(info->code);
     std::vector<uint8_t> wbytes = randomWeight(t, N, K);
+    edgec::layouts::Desc desc;
+    if (rows16 && t == DType::q4_0) {
+      std::string why;
+      if (!edgec::layouts::describe(edgec::layouts::Kind::GgufRows16, unsigned(t), {N, K}, -1, -1, 0, 0, desc, why)) {
+        std::fprintf(stderr, "%s\n", why.c_str());
+        return 1;
+      }
+      std::vector<uint8_t> packed(wbytes.size());
+      edgec::layouts::pack(desc, wbytes.data(), packed.data(), nullptr);
+      wbytes.swap(packed);
+    }
     std::vector<float> x(static_cast<size_t>(rows * K)), y(static_cast<size_t>(rows * N));
     std::mt19937 rng(2);
     for (float &v : x) v = std::uniform_real_distribution<float>(-1.f, 1.f)(rng);
     TensorView xv, wv, yv;
     xv.data = x.data(), xv.dtype = DType::f32, xv.shape = {rows, K};
     wv.data = wbytes.data(), wv.dtype = t, wv.shape = {N, K};
+    wv.layout = desc;
     yv.data = y.data(), yv.dtype = DType::f32, yv.shape = {rows, N};
     KernelSignature sig;
     sig.op = "GgufMatMul";
@@ -121,6 +137,7 @@ int main(int argc, char **argv) {
       Isa chosen = Isa::Ref;
       std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isas, &chosen);
       if (chosen != isa) continue;  // this CPU lacks the level
+      if (desc.kind != edgec::layouts::Kind::None && !k->takesLayout(sig, 1)) continue;
       k->prepare(sig);
       double gbs[2], gmacs[2];
       for (int threads : {1, 2}) {

@@ -4,12 +4,14 @@
 // float kernels' 32 lanes, with and without bias, and activations with outliers, exact
 // ties and all-zero blocks. From 4 activation rows AVX-512 runs the panel GEMM (panels of
 // 32 columns in two vectors of 16, 6 or 4 rows a pass): its cases have N below 16, between
-// 16 and 32 and beyond a panel, and row counts that leave every row tail.
+// 16 and 32 and beyond a panel, and row counts that leave every row tail. A q4_0 weight in
+// the GgufRows16 layout: the same bits on every path.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
 #include "gguf_matmul_test_util.h"
+#include "edgec/weight_layouts.h"
 #include "ref/gguf_matmul.h"
 
 namespace edgec::rt::testing {
@@ -122,6 +124,119 @@ TEST(GgufMatMulX86, GemvWithoutGfni) {
   uint32_t seed = 1400;
   for (DType t : {DType::q4_0, DType::q4_k})
     for (const Case &c : cases) expectBitExact(t, c, seed += 3);
+}
+
+// The GgufRows16 layout (edgec/weight_layouts.h) of a q4_0 [N, K]: every full group of
+// 16 rows keeps its GGUF bytes, 288 a block: the 16 d (row order), then the qs of row
+// 4 (s % 4) + s / 4 in slot s; the last N % 16 rows as in GGUF. Checked byte by byte
+// against that description (not the layout's own offset functions), and unpack inverts it.
+TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
+  uint32_t seed = 2000;
+  for (int64_t N : {1, 15, 16, 17, 37, 48})
+    for (int64_t K : {32, 96, 1536}) {
+      Tensor w = randomGgufWeight(DType::q4_0, N, K, seed++);
+      const int64_t R = K / 32 * 18, bytes = N * R;
+      layouts::Desc d;
+      std::string why;
+      ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_0), {N, K}, -1, -1, 0, 0, d, why))
+          << why;
+      ASSERT_EQ(layouts::packedBytes(d), uint64_t(bytes));
+      ASSERT_EQ(layouts::logicalBytes(d), uint64_t(bytes));
+      const auto *src = static_cast<const uint8_t *>(w.view().data);
+      std::vector<uint8_t> packed(size_t(bytes), 0xEE), back(size_t(bytes), 0xEE), expect(size_t(bytes), 0);
+      layouts::pack(d, src, packed.data(), nullptr);
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t b = 0; b < K / 32; ++b) {
+          const uint8_t *blk = src + n * R + b * 18;
+          const int64_t g = n / 16, r = n % 16;
+          if (16 * (g + 1) > N) {
+            std::memcpy(&expect[size_t(n * R + b * 18)], blk, 18);
+            continue;
+          }
+          uint8_t *at = &expect[size_t(16 * g * R + 288 * b)];
+          std::memcpy(at + 2 * r, blk, 2);
+          int64_t slot = 0;
+          while (4 * (slot % 4) + slot / 4 != r) ++slot;
+          std::memcpy(at + 32 + 16 * slot, blk + 2, 16);
+        }
+      ASSERT_EQ(packed, expect) << "N " << N << " K " << K;
+      layouts::unpack(d, packed.data(), back.data());
+      ASSERT_EQ(std::memcmp(back.data(), src, size_t(bytes)), 0) << "N " << N << " K " << K;
+    }
+  layouts::Desc d;
+  std::string why;
+  EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q8_0), {16, 32}, -1, -1, 0, 0, d, why));
+  EXPECT_EQ(why, "layout gguf-rows16 holds q4_0 weights");
+  EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_0), {2, 16, 32}, -1, -1, 0, 0, d, why));
+  EXPECT_EQ(why, "layout gguf-rows16 needs a weight [N, K] with K a multiple of 32");
+}
+
+// The AVX-512 kernel reads a q4_0 weight stored as GgufRows16 in place on every path
+// (the 16-row GEMV, 2-3 rows through it, the panel GEMM from 4 rows) with ref's bits on
+// the GGUF weight, at 1-3 threads, with and without GFNI; N with and without a last
+// partial group (kept as GGUF rows), one to 281 blocks (rows over 4 KB: the L2 prefetch;
+// several GEMM chunks of 64 blocks). The AVX2 kernel does not take the layout (the
+// session gives it the GGUF rows), nor does ref.
+TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
+  if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
+  struct Rows16Case {
+    int64_t rows, K, N;
+    bool bias;
+  };
+  const Rows16Case cases[] = {
+      {1, 32, 16, true},    {1, 96, 37, false},  {1, 1536, 48, true}, {1, 8992, 33, false}, {2, 256, 35, true},
+      {3, 512, 16, false},  {4, 8992, 40, true}, {5, 768, 50, false}, {13, 512, 70, true},  {6, 160, 17, false},
+  };
+  uint32_t seed = 2100;
+  for (const Rows16Case &c : cases) {
+    Tensor w = randomGgufWeight(DType::q4_0, c.N, c.K, seed++);
+    Tensor x = ggufActivations({c.rows, c.K}, seed++);
+    Tensor bias = Tensor::of<float>({c.N}, randomFloats(c.N, seed++));
+    Tensor y(DType::f32, {c.rows, c.N});
+    std::vector<TensorView *> inputs = {&x.view(), &w.view()};
+    if (c.bias) inputs.push_back(&bias.view());
+    const std::string what = "rows " + std::to_string(c.rows) + " K " + std::to_string(c.K) + " N " +
+                             std::to_string(c.N);
+    ASSERT_EQ(runKernelOnViews("GgufMatMul", inputs, y.view(), {Isa::Ref}, 1, nullptr, true), Isa::Ref);
+    const std::vector<float> want = y.values<float>();
+    layouts::Desc d;
+    std::string why;
+    ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_0), {c.N, c.K}, -1, -1, 0, 0, d, why));
+    std::vector<uint8_t> packed(size_t(layouts::packedBytes(d)));
+    layouts::pack(d, w.view().data, packed.data(), nullptr);
+    TensorView stored = w.view();
+    stored.data = packed.data();
+    stored.layout = d;
+    inputs[1] = &stored;
+    const KernelSignature refSig = viewSignature("GgufMatMul", inputs, y.view(), nullptr, true);
+    EXPECT_FALSE(KernelRegistry::instance().create(refSig, {Isa::Ref}, nullptr)->takesLayout(refSig, 1));
+    for (const IsaLevel &level : x86Levels(/*needVnni=*/true)) {
+      const KernelSignature sig = viewSignature("GgufMatMul", inputs, y.view(), nullptr, true);
+      Isa chosen = Isa::Ref;
+      std::unique_ptr<Kernel> probe = KernelRegistry::instance().create(sig, level.isas, &chosen);
+      ASSERT_EQ(chosen, level.expect);
+      if (level.expect != Isa::X86Avx512) {
+        EXPECT_FALSE(probe->takesLayout(sig, 1)) << level.name;
+        continue;
+      }
+      ASSERT_TRUE(probe->takesLayout(sig, 1)) << what;
+      for (bool gfni : {true, false}) {
+        if (!gfni) setenv("EDGEC_X86_NO_GFNI", "1", 1);
+        std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, level.isas, &chosen);
+        k->prepare(sig);
+        unsetenv("EDGEC_X86_NO_GFNI");
+        for (int threads : {1, 2, 3}) {
+          std::memset(y.view().data, 0x5A, y.view().nbytes());
+          runPrepared(*k, std::vector<const TensorView *>(sig.inputs.begin(), sig.inputs.end()), {&y.view()}, threads);
+          const std::vector<float> got = y.values<float>();
+          for (size_t i = 0; i < got.size(); ++i)
+            ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
+                << what << (gfni ? "" : " without GFNI") << ", " << threads << " threads, element " << i << ": "
+                << got[i] << " vs ref " << want[i];
+        }
+      }
+    }
+  }
 }
 
 TEST(GgufMatMulX86, ExtremeCodesAndScales) {

@@ -16,8 +16,9 @@
 namespace edgec::layouts {
 
 // The values of pkg::LayoutKind.
-enum class Kind : uint8_t { None = 0, I8W4 = 1, Int4Q8Tiles = 2, I8ConvW4 = 3 };
-const char *kindName(Kind kind);  // "none", "i8-w4", "int4-q8-tiles", "i8-conv-w4"
+enum class Kind : uint8_t { None = 0, I8W4 = 1, Int4Q8Tiles = 2, I8ConvW4 = 3, GgufRows16 = 4 };
+const char *kindName(Kind kind);  // "none", "i8-w4", "int4-q8-tiles", "i8-conv-w4",
+                                  // "gguf-rows16"
 
 // The columns of an Int4Q8Tiles tile the compiler writes (one 512-bit vector of int32
 // lanes; the 256-bit kernels read half a tile).
@@ -34,6 +35,7 @@ struct Desc {
   bool i4 = true;        // Int4Q8Tiles: i4 codes (stored ^ 8); false: u4
   int64_t block = 0;     // Int4Q8Tiles: the Blockwise block size along K (a multiple of 32)
   int64_t tile = kInt4Tile;  // Int4Q8Tiles: columns per tile
+  int64_t rowBytes = 0;      // GgufRows16: bytes of one GGUF row (K / 32 blocks of 18)
 };
 
 // Describes `kind` over a tensor of `dtype` (a pkg::DType value) and `shape` with its
@@ -64,5 +66,14 @@ int64_t w4Index(int64_t n, int64_t k, int64_t K4);
 // logical (channel c, tap t) at reduction index convW4K; every padded channel is zero.
 int64_t convW4K4(int64_t channels, int64_t taps);
 int64_t convW4K(int64_t c, int64_t t, int64_t taps);
+
+// GgufRows16 (q4_0 [N, K]): rows 16 g to 16 g + 15 (every full group of 16) occupy
+// their GGUF bytes, 288 per block b in block order: the 16 rows' f16 d (row order),
+// then their 16 qs bytes, row 4 (s % 4) + s / 4 in slot s (the lanes the x86 GEMV's
+// reduction leaves in row order); the last N % 16 rows stay as in GGUF. Where block
+// b of row n begins (its d; kGgufRows16 rows a group), and where its qs are.
+constexpr int64_t kGgufRows16 = 16;
+int64_t ggufRows16D(int64_t rowBytes, int64_t N, int64_t n, int64_t b);
+int64_t ggufRows16Qs(int64_t rowBytes, int64_t N, int64_t n, int64_t b);
 
 }  // namespace edgec::layouts
