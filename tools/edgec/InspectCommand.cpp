@@ -75,7 +75,8 @@ std::string quantDescription(const rt::LoadedModel &model, uint32_t index) {
   return out;
 }
 
-// "layout i8-w4 (k axis 0, column sums in #12)", "layout int4-q8-tiles of 16 columns":
+// "layout i8-w4 (k axis 0, column sums in #12)", "layout int4-q8-tiles of 16 columns",
+// "layout i8-conv-w4 (1 group, column sums in #40)":
 // how a weight the compiler packed is stored (docs/architecture.md, "Weight layouts");
 // "" for a row-major tensor.
 std::string layoutDescription(const rt::LoadedModel &model, uint32_t index) {
@@ -87,6 +88,9 @@ std::string layoutDescription(const rt::LoadedModel &model, uint32_t index) {
     out += " (k axis " + std::to_string(l.k_axis()) + ", column sums in #" + std::to_string(l.column_sums()) + ")";
   else if (d.kind == layouts::Kind::Int4Q8Tiles)
     out += " of " + std::to_string(d.tile) + " columns";
+  else if (d.kind == layouts::Kind::I8ConvW4)
+    out += " (" + std::to_string(d.matrices) + (d.matrices == 1 ? " group" : " groups") + ", column sums in #" +
+           std::to_string(l.column_sums()) + ")";
   return out;
 }
 

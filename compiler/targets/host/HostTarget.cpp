@@ -60,18 +60,18 @@ struct TensorInfo {
   int64_t blockAxis = -1, blockSize = 0;
   int32_t blockScales = -1, blockZeroPoints = -1;
   // A constant weight stored in a packed layout (PlanBuilder::chooseLayouts): the layout,
-  // its k axis (I8W4) and its column sums tensor (-1: none).
+  // its k axis (I8W4), groups (I8ConvW4) and its column sums tensor (-1: none).
   layouts::Kind layout = layouts::Kind::None;
-  int64_t layoutKAxis = -1;
+  int64_t layoutKAxis = -1, layoutGroups = 0;
   int32_t layoutSums = -1;
   int32_t bytesOf = -1;  // a second entry of a constant (a returned constant): the original
 };
 
-// The layout a kernel wants for a constant weight it reads, by kind and k axis.
+// The layout a kernel wants for a constant weight it reads, by kind, k axis and groups.
 struct LayoutWish {
   layouts::Kind kind = layouts::Kind::None;
-  int64_t kAxis = -1;
-  bool operator==(const LayoutWish &o) const { return kind == o.kind && kAxis == o.kAxis; }
+  int64_t kAxis = -1, groups = 0;
+  bool operator==(const LayoutWish &o) const { return kind == o.kind && kAxis == o.kAxis && groups == o.groups; }
 };
 
 // The name messages and profiles give a kernel: the ONNX node's, else where the op is in
@@ -638,12 +638,14 @@ flatbuffers::Offset<pkg::QuantInfo> PlanBuilder::quantInfo(TensorInfo t) {  // a
 
 // The layout the x86 kernel that will run `op` reads its constant input `index` in
 // (runtime/kernels/x86: the int8 MatMul/Gemm and DynamicQuantizedMatMul read B in the
-// I8W4 layout, BlockQuantizedMatMul its int4 weight in Int4Q8Tiles, GgufMatMul a q4_0
-// weight in GgufRows16); None: row-major.
-// The same calls the registry gives those kernels (an int8 MatMul or Gemm of quantized
+// I8W4 layout, the int8 Conv its weight in I8ConvW4, BlockQuantizedMatMul its int4
+// weight in Int4Q8Tiles, GgufMatMul a q4_0 weight in GgufRows16); None: row-major. The
+// same calls the registry gives those kernels (an int8 MatMul, Gemm or Conv of quantized
 // i8/u8 operands, an i8 DynamicQuantizedMatMul weight, an int4 weight blocked along K in
 // multiples of 32 with K even); a call that reaches ref anyway gets the weight unpacked
-// at load, so a wish that is too broad costs a copy, never a wrong result.
+// at load, so a wish that is too broad costs a copy, never a wrong result. The Conv's
+// depthwise path (2-D, one input channel per group) reads its weights per tap, not as a
+// GEMM operand: row-major.
 LayoutWish PlanBuilder::wantedLayout(Operation *op, size_t index, const std::vector<int32_t> &inputs,
                                      const std::vector<int32_t> &outputs) const {
   if (index != 1 || inputs.size() < 2 || outputs.size() != 1) return {};
@@ -658,6 +660,9 @@ LayoutWish PlanBuilder::wantedLayout(Operation *op, size_t index, const std::vec
     return {layouts::Kind::I8W4, rank - 2};
   if (auto gemm = dyn_cast<edge::GemmOp>(op); gemm && int8(inputs[0]) && int8(inputs[1]) && int8(outputs[0]) && rank == 2)
     return {layouts::Kind::I8W4, gemm.getTransB() ? 1 : 0};
+  if (auto conv = dyn_cast<edge::ConvOp>(op); conv && int8(inputs[0]) && int8(inputs[1]) && int8(outputs[0]) &&
+                                              rank >= 3 && conv.getGroup() >= 1 && !(rank == 4 && w.type.getDimSize(1) == 1))
+    return {layouts::Kind::I8ConvW4, -1, int64_t(conv.getGroup())};
   if (isa<edge::DynamicQuantizedMatMulOp>(op) && dtype(inputs[1]) == pkg::DType::i8 && rank == 2)
     return {layouts::Kind::I8W4, 0};
   if (isa<edge::BlockQuantizedMatMulOp>(op) && (dtype(inputs[1]) == pkg::DType::i4 || dtype(inputs[1]) == pkg::DType::u4) &&
@@ -675,13 +680,13 @@ bool PlanBuilder::layoutDesc(const TensorInfo &t, layouts::Desc &d) const {
   std::string why;
   const std::vector<int64_t> shape(t.type.getShape().begin(), t.type.getShape().end());
   return layouts::describe(t.layout, unsigned(*packageDType(t.type.getElementType())), shape, t.layoutKAxis, t.blockAxis,
-                           t.blockSize, layouts::kInt4Tile, d, why);
+                           t.blockSize, layouts::kInt4Tile, d, why, t.layoutGroups);
 }
 
 // Weights packed at compile time (docs/architecture.md, "Weight layouts"): a constant
 // whose every kernel use wants the same layout, and that nothing else reads as stored (a
 // state's initial value, a returned constant, quantization parameters), is stored in it,
-// with its I8W4 column sums as an i32 constant beside it, unless the layout's padding
+// with its I8W4 / I8ConvW4 column sums as an i32 constant beside it, unless the layout's padding
 // would make it more than 1/8 larger. Tensor order: deterministic.
 void PlanBuilder::chooseLayouts() {
   llvm::DenseSet<int32_t> pinned = pinned_;
@@ -694,6 +699,7 @@ void PlanBuilder::chooseLayouts() {
       continue;
     tensors_[size_t(id)].layout = wish.kind;
     tensors_[size_t(id)].layoutKAxis = wish.kAxis;
+    tensors_[size_t(id)].layoutGroups = wish.groups;
     layouts::Desc d;
     // A layout whose padding would grow the weight by more than 1/8 (N far below a multiple
     // of 16: a 10-class head) keeps it row-major: the package stays small, and the kernel
@@ -770,7 +776,7 @@ std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
     if (t.layout != layouts::Kind::None)
       layout = pkg::CreateWeightLayout(fbb_, pkg::LayoutKind(t.layout), int32_t(t.layoutKAxis),
                                        t.layout == layouts::Kind::Int4Q8Tiles ? int32_t(layouts::kInt4Tile) : 0,
-                                       t.layoutSums);
+                                       t.layoutSums, int32_t(t.layoutGroups));
     tensorOffsets.push_back(pkg::CreateTensor(fbb_, fbb_.CreateString(t.name), *packageDType(t.type.getElementType()),
                                               fbb_.CreateVector(shape), t.storage, t.offset, t.size,
                                               i < quant.size() ? quant[i] : 0, t.initializer, 0,
