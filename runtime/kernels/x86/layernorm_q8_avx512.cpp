@@ -23,6 +23,12 @@ struct V {
     const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
     return u8 ? _mm512_cvtepu8_epi32(b) : _mm512_cvtepi8_epi32(b);
   }
+  static I loadCodes16(const char *p, bool u8) {
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
+    return u8 ? _mm512_cvtepu8_epi16(b) : _mm512_cvtepi8_epi16(b);
+  }
+  static I madd16(I a, I b) { return _mm512_madd_epi16(a, b); }
+  static F subF(F a, F b) { return _mm512_sub_ps(a, b); }
   static I zeroI() { return _mm512_setzero_si512(); }
   static I set1I(int32_t v) { return _mm512_set1_epi32(v); }
   static I addI(I a, I b) { return _mm512_add_epi32(a, b); }
