@@ -14,12 +14,13 @@ namespace mlir::edge {
 
 namespace {
 
-// The f32 or quantized Conv producing `v` with no epilogue or residual yet and no other user.
-ConvOp fusableConv(Value v) {
+// The f32 (or, with `int8`, quantized) Conv producing `v` with no epilogue or residual
+// yet and no other user.
+ConvOp fusableConv(Value v, bool int8) {
   auto conv = v.getDefiningOp<ConvOp>();
   if (!conv || !conv->hasOneUse() || !conv.getActivation().empty() || conv.getResidual()) return nullptr;
   Type t = getElementTypeOrSelf(conv.getType());
-  if (!t.isF32() && !isa<quant::UniformQuantizedType>(t)) return nullptr;
+  if (!t.isF32() && !(int8 && isa<quant::UniformQuantizedType>(t))) return nullptr;
   return conv;
 }
 
@@ -53,10 +54,10 @@ bool definedBefore(Value v, Operation *op) {
 }
 
 struct FuseResidualAdd : OpRewritePattern<AddOp> {
-  FuseResidualAdd(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
-  bool record;
+  FuseResidualAdd(MLIRContext *ctx, bool record, bool int8) : OpRewritePattern(ctx), record(record), int8(int8) {}
+  bool record, int8;
   LogicalResult matchAndRewrite(AddOp add, PatternRewriter &rewriter) const override {
-    ConvOp candidates[2] = {fusableConv(add.getLhs()), fusableConv(add.getRhs())};
+    ConvOp candidates[2] = {fusableConv(add.getLhs(), int8), fusableConv(add.getRhs(), int8)};
     Value others[2] = {add.getRhs(), add.getLhs()};
     int pick = -1;
     for (int i = 0; i < 2; ++i) {
@@ -92,7 +93,7 @@ struct FuseConvResidualPass : impl::FuseConvResidualBase<FuseConvResidualPass> {
   using FuseConvResidualBase::FuseConvResidualBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseResidualAdd>(&getContext(), recordFusion);
+    patterns.add<FuseResidualAdd>(&getContext(), recordFusion, int8);
     // The Relu or Clip after a fused Add: edge-fuse-activation's patterns, on Convs with a
     // residual only (the others' activations were fused before the precision passes).
     // (A quantized Conv's residual comes with no activation: its Relu is the Add's output

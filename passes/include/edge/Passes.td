@@ -177,9 +177,14 @@ def FuseConvResidual : Pass<"edge-fuse-conv-residual", "func::FuncOp"> {
     `conv_zero_point` and takes the Add's result type; its kernel runs the quantized
     Add's arithmetic on each block of its codes, so the bytes do not change. No Relu or
     Clip is absorbed there (edge-quantize gave the Add a following Relu's parameters).
+    Only with option `int8`, off in the pipeline: the same bytes, no faster at one
+    thread and 3-12% slower at two on ResNet-18 (docs/quantization.md, "The int8
+    residual Add as the Conv's epilogue").
   }];
   let options = [Option<"recordFusion", "record-fusion", "bool", "false",
-                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">,
+                 Option<"int8", "int8", "bool", "false",
+                         "Also fuse a quantized Add into the int8 Conv before it">];
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 

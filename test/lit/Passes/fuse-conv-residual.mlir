@@ -1,5 +1,7 @@
-// RUN: edgec-opt %s -edge-fuse-conv-residual -split-input-file | FileCheck %s
-// RUN: edgec-opt %s -edge-fuse-conv-residual=record-fusion -split-input-file | FileCheck %s --check-prefix=RECORD
+// RUN: edgec-opt %s -edge-fuse-conv-residual=int8 -split-input-file | FileCheck %s
+// RUN: edgec-opt %s "-edge-fuse-conv-residual=record-fusion int8" -split-input-file | FileCheck %s --check-prefix=RECORD
+// Without int8 (the pipeline's default) the quantized Adds stay:
+// RUN: edgec-opt %s -edge-fuse-conv-residual -split-input-file | FileCheck %s --check-prefix=DEFAULT
 //
 // A residual Add after an f32 Conv (and a Relu or Clip after the Add) becomes the Conv's
 // residual operand and activation; see the pass's description for when it does not.
@@ -91,6 +93,14 @@ func.func @not_fused(%x: tensor<1x2x4x4xf32>, %w: tensor<2x2x3x3xf32>, %r: tenso
 // Add its Relu's parameters): the Conv takes the residual and the Add's result type, and
 // keeps its own result parameters as conv_scale / conv_zero_point; either operand order.
 // A Relu after it is not absorbed (on codes it is not the Conv's clamp).
+// DEFAULT-LABEL: func.func @quantized(
+// DEFAULT: edge.Conv
+// DEFAULT-NOT: residual
+// DEFAULT: edge.Add
+// DEFAULT: edge.Conv
+// DEFAULT-NOT: residual
+// DEFAULT: edge.Add
+// DEFAULT: edge.Relu
 // CHECK-LABEL: func.func @quantized
 // CHECK-SAME: %[[R:[^:]+]]: tensor<1x2x2x2x!quant.uniform<i8:f32, 5.000000e-01:-10>>, %[[U:[^:]+]]: tensor<1x2x2x2x!quant.uniform<i8:f32, 2.5
 // CHECK-NEXT: %[[A:.+]] = edge.Conv %{{[^ ]+}}, %{{[^ ]+}} residual(%[[R]]) {conv_scale = 7.500000e-01 : f32, conv_zero_point = 5 : i64, {{.+}}} : (tensor<1x1x3x3x!quant.uniform<i8:f32, 5.000000e-01:-3>>, tensor<2x1x2x2x!quant.uniform<i8:f32:0, {2.500000e-01,1.250000e-01}>>, tensor<1x2x2x2x!quant.uniform<i8:f32, 5.000000e-01:-10>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 1.000000e+00:-128>>
