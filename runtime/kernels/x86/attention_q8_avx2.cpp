@@ -18,11 +18,11 @@
 namespace edgec::rt {
 namespace {
 
-struct V {
-  using I = __m256i;
-  using F = __m256;
+#include "x86/vec_i32f32_avx2.inc"
+
+struct V : VecI32F32 {
   using Elem = int16_t;
-  static constexpr int64_t kLanes = 8, kGroup = 2;
+  static constexpr int64_t kGroup = 2;
   static I dot(I acc, I a, I b) { return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b)); }
   static I bcast32(const Elem *p) {
     int32_t x;
@@ -31,34 +31,14 @@ struct V {
   }
   static I loadI(const void *p) { return _mm256_loadu_si256(static_cast<const __m256i *>(p)); }
   static void storeI(void *p, I v) { _mm256_storeu_si256(static_cast<__m256i *>(p), v); }
-  static I zeroI() { return _mm256_setzero_si256(); }
-  static I set1I(int32_t v) { return _mm256_set1_epi32(v); }
-  static I addI(I a, I b) { return _mm256_add_epi32(a, b); }
-  static I subI(I a, I b) { return _mm256_sub_epi32(a, b); }
   static I maxI(I a, I b) { return _mm256_max_epi32(a, b); }
   static I minI(I a, I b) { return _mm256_min_epi32(a, b); }
-  static I mulloI(I a, I b) { return _mm256_mullo_epi32(a, b); }
   static int32_t hmaxI(I v) {
     __m128i x = _mm_max_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
     x = _mm_max_epi32(x, _mm_shuffle_epi32(x, 0x4e));
     x = _mm_max_epi32(x, _mm_shuffle_epi32(x, 0xb1));
     return _mm_cvtsi128_si32(x);
   }
-  static int32_t hsumI(I v) {
-    __m128i x = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    x = _mm_add_epi32(x, _mm_shuffle_epi32(x, 0x4e));
-    x = _mm_add_epi32(x, _mm_shuffle_epi32(x, 0xb1));
-    return _mm_cvtsi128_si32(x);
-  }
-  static F cvtF(I v) { return _mm256_cvtepi32_ps(v); }
-  static I cvtI(F v) { return _mm256_cvtps_epi32(v); }  // nearest even (MXCSR default)
-  static F loadF(const float *p) { return _mm256_loadu_ps(p); }
-  static void storeF(float *p, F v) { _mm256_storeu_ps(p, v); }
-  static F set1F(float v) { return _mm256_set1_ps(v); }
-  static F addF(F a, F b) { return _mm256_add_ps(a, b); }
-  static F subF(F a, F b) { return _mm256_sub_ps(a, b); }
-  static F mulF(F a, F b) { return _mm256_mul_ps(a, b); }
-  static F maxF(F a, F b) { return _mm256_max_ps(a, b); }
   static float hmaxF(F v) {  // lanes are never NaN here (maxF keeps the running maximum)
     __m128 x = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     x = _mm_max_ps(x, _mm_movehl_ps(x, x));

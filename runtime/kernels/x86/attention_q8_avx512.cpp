@@ -18,11 +18,11 @@
 namespace edgec::rt {
 namespace {
 
-struct V {
-  using I = __m512i;
-  using F = __m512;
+#include "x86/vec_i32f32_avx512.inc"
+
+struct V : VecI32F32 {
   using Elem = int8_t;
-  static constexpr int64_t kLanes = 16, kGroup = 4;
+  static constexpr int64_t kGroup = 4;
   static I dot(I acc, I a, I b) { return _mm512_dpbusd_epi32(acc, a, b); }
   static I bcast32(const Elem *p) {
     int32_t x;
@@ -31,24 +31,9 @@ struct V {
   }
   static I loadI(const void *p) { return _mm512_loadu_si512(p); }
   static void storeI(void *p, I v) { _mm512_storeu_si512(p, v); }
-  static I zeroI() { return _mm512_setzero_si512(); }
-  static I set1I(int32_t v) { return _mm512_set1_epi32(v); }
-  static I addI(I a, I b) { return _mm512_add_epi32(a, b); }
-  static I subI(I a, I b) { return _mm512_sub_epi32(a, b); }
   static I maxI(I a, I b) { return _mm512_max_epi32(a, b); }
   static I minI(I a, I b) { return _mm512_min_epi32(a, b); }
-  static I mulloI(I a, I b) { return _mm512_mullo_epi32(a, b); }
   static int32_t hmaxI(I v) { return _mm512_reduce_max_epi32(v); }
-  static int32_t hsumI(I v) { return _mm512_reduce_add_epi32(v); }
-  static F cvtF(I v) { return _mm512_cvtepi32_ps(v); }
-  static I cvtI(F v) { return _mm512_cvtps_epi32(v); }  // nearest even (MXCSR default)
-  static F loadF(const float *p) { return _mm512_loadu_ps(p); }
-  static void storeF(float *p, F v) { _mm512_storeu_ps(p, v); }
-  static F set1F(float v) { return _mm512_set1_ps(v); }
-  static F addF(F a, F b) { return _mm512_add_ps(a, b); }
-  static F subF(F a, F b) { return _mm512_sub_ps(a, b); }
-  static F mulF(F a, F b) { return _mm512_mul_ps(a, b); }
-  static F maxF(F a, F b) { return _mm512_max_ps(a, b); }
   static float hmaxF(F v) { return _mm512_reduce_max_ps(v); }
   static F fma(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
   static F roundF(F v) { return _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }

@@ -15,10 +15,9 @@
 namespace edgec::rt {
 namespace {
 
-struct V {
-  using I = __m512i;
-  using F = __m512;
-  static constexpr int64_t kLanes = 16;
+#include "x86/vec_i32f32_avx512.inc"
+
+struct V : VecI32F32 {
   static I loadCodes(const char *p, bool u8) {
     const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
     return u8 ? _mm512_cvtepu8_epi32(b) : _mm512_cvtepi8_epi32(b);
@@ -28,22 +27,6 @@ struct V {
     return u8 ? _mm512_cvtepu8_epi16(b) : _mm512_cvtepi8_epi16(b);
   }
   static I madd16(I a, I b) { return _mm512_madd_epi16(a, b); }
-  static F subF(F a, F b) { return _mm512_sub_ps(a, b); }
-  static I zeroI() { return _mm512_setzero_si512(); }
-  static I set1I(int32_t v) { return _mm512_set1_epi32(v); }
-  static I addI(I a, I b) { return _mm512_add_epi32(a, b); }
-  static I subI(I a, I b) { return _mm512_sub_epi32(a, b); }
-  static I mulloI(I a, I b) { return _mm512_mullo_epi32(a, b); }
-  static int32_t hsumI(I v) { return _mm512_reduce_add_epi32(v); }
-  static F cvtF(I v) { return _mm512_cvtepi32_ps(v); }
-  static I cvtI(F v) { return _mm512_cvtps_epi32(v); }  // nearest even (MXCSR default)
-  static F loadF(const float *p) { return _mm512_loadu_ps(p); }
-  static void storeF(float *p, F v) { _mm512_storeu_ps(p, v); }
-  static F set1F(float v) { return _mm512_set1_ps(v); }
-  static F addF(F a, F b) { return _mm512_add_ps(a, b); }
-  static F mulF(F a, F b) { return _mm512_mul_ps(a, b); }
-  static F maxF(F a, F b) { return _mm512_max_ps(a, b); }
-  static F minF(F a, F b) { return _mm512_min_ps(a, b); }
   static void storeCodes(char *p, I v, bool u8) {
     const __m128i b = u8 ? _mm512_cvtusepi32_epi8(v) : _mm512_cvtsepi32_epi8(v);
     _mm_storeu_si128(reinterpret_cast<__m128i *>(p), b);
