@@ -456,7 +456,10 @@ std::vector<int32_t> requantEdgeValues(std::mt19937 &rng) {
 // Gemm with K = 1 and A at its zero point: every accumulator is C[j] exactly, so C chooses
 // the values the vectorized requantization sees (INT32_MIN and MAX, ties of every right
 // shift, values next to them) and B's per-column scales the multipliers (left shifts up to
-// 30, right shifts down to 31, the smallest and largest multipliers).
+// 30, right shifts down to 31, the smallest and largest multipliers). Then the same with
+// right shifts only (1 to 31, and multipliers that round to 0: the AVX-512 MatMul/Gemm
+// epilogue's one-rounding path, Epi::allRight), over 11 rows (tiles of 8, 2 and 1 rows) and
+// 53, 40 and 13 columns (tiles of two, three and one vectors).
 TEST(X86QuantKernels, RequantizationMatchesScalarOnEdgeValues) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
   std::mt19937 rng(11);
@@ -465,34 +468,48 @@ TEST(X86QuantKernels, RequantizationMatchesScalarOnEdgeValues) {
   std::vector<float> reals = {1.0f, 0.5f, 0.75f, 0.999999f, 1.5f, 3.0f, 1e3f, 5e8f, 1e9f, std::ldexp(1.f, -32),
                               std::ldexp(1.f, -31), 1e-9f, 1e-5f, 0.3f, 0.1234567f};
   for (int i = 0; i < 20; ++i) reals.push_back(std::exp(std::uniform_real_distribution<float>(-20.f, 20.f)(rng)));
-  const int64_t N = 53;  // a partial vector at the end of every level's tile
+  std::vector<float> rightOnly = {0.499999f, 0.25f, 0.3f, 0.1234567f, 1e-3f, 1e-5f, 1e-9f, std::ldexp(1.f, -31),
+                                  std::ldexp(1.f, -32), std::ldexp(1.f, -33), 1e-12f};
+  for (int i = 0; i < 20; ++i) rightOnly.push_back(std::exp(std::uniform_real_distribution<float>(-25.f, -0.7f)(rng)));
+  struct Pass {
+    const std::vector<float> *reals;
+    int64_t M, N;
+  };
+  const std::vector<Pass> passes = {{&reals, 2, 53}, {&rightOnly, 11, 53}, {&rightOnly, 11, 40}, {&rightOnly, 11, 13}};
   int run = 0;
-  for (size_t r0 = 0; r0 < reals.size(); ++r0) {
-    for (size_t v0 = 0; v0 < values.size(); v0 += N) {
-      std::vector<float> bs(static_cast<size_t>(N));
-      std::vector<int32_t> cv(static_cast<size_t>(N));
-      for (int64_t j = 0; j < N; ++j) {
-        bs[size_t(j)] = reals[(r0 + size_t(j)) % reals.size()];
-        cv[size_t(j)] = values[(v0 + size_t(j)) % values.size()];
-      }
-      for (DType yt : {DType::i8, DType::u8}) {
-        const int32_t zy = yt == DType::i8 ? int32_t(run % 3) - 1 : 128 + int32_t(run % 5);
-        auto a = makeQ(DType::u8, {2, 1}, {200, 200}, {1.f, 200});
-        auto b = makeQAxis(DType::i8, {1, N}, randomCodes(N, DType::i8, rng), bs, {}, 1);
-        auto c = makeQAxis(DType::i32, {N}, cv, bs, {}, 0);
-        auto y = makeOut(yt, {2, N}, {1.f, zy});
-        AttrList attrs;
-        attrs.i("transA", 0).i("transB", 0).f("alpha", 1.f).f("beta", 1.f);
-        expectSameAsRef("Gemm", {&a->t.view(), &b->t.view(), &c->t.view()}, *y, attrs,
-                        "requantization run " + std::to_string(run));
-        // And the scalar definition itself.
-        const std::vector<int32_t> got = y->codes();
+  for (const Pass &pass : passes) {
+    const int64_t M = pass.M, N = pass.N;
+    const std::vector<float> &rs = *pass.reals;
+    for (size_t r0 = 0; r0 < rs.size(); ++r0) {
+      for (size_t v0 = 0; v0 < values.size(); v0 += size_t(N)) {
+        std::vector<float> bs(static_cast<size_t>(N));
+        std::vector<int32_t> cv(static_cast<size_t>(N));
         for (int64_t j = 0; j < N; ++j) {
-          const quant::QuantizedMultiplier m = quant::quantizeMultiplier(double(bs[size_t(j)]));
-          ASSERT_EQ(got[size_t(N + j)], quant::requantize(cv[size_t(j)], m, zy, qmin(yt), qmax(yt)))
-              << "value " << cv[size_t(j)] << " multiplier " << bs[size_t(j)];
+          bs[size_t(j)] = rs[(r0 + size_t(j)) % rs.size()];
+          cv[size_t(j)] = values[(v0 + size_t(j)) % values.size()];
         }
-        ++run;
+        for (DType yt : {DType::i8, DType::u8}) {
+          const int32_t zy = yt == DType::i8 ? int32_t(run % 3) - 1 : 128 + int32_t(run % 5);
+          auto a = makeQ(DType::u8, {M, 1}, std::vector<int32_t>(size_t(M), 200), {1.f, 200});
+          auto b = makeQAxis(DType::i8, {1, N}, randomCodes(N, DType::i8, rng), bs, {}, 1);
+          auto c = makeQAxis(DType::i32, {N}, cv, bs, {}, 0);
+          auto y = makeOut(yt, {M, N}, {1.f, zy});
+          AttrList attrs;
+          attrs.i("transA", 0).i("transB", 0).f("alpha", 1.f).f("beta", 1.f);
+          expectSameAsRef("Gemm", {&a->t.view(), &b->t.view(), &c->t.view()}, *y, attrs,
+                          "requantization run " + std::to_string(run) + " (" + std::to_string(M) + "x" +
+                              std::to_string(N) + ")");
+          // And the scalar definition itself, on every row.
+          const std::vector<int32_t> got = y->codes();
+          for (int64_t j = 0; j < N; ++j) {
+            const quant::QuantizedMultiplier m = quant::quantizeMultiplier(double(bs[size_t(j)]));
+            const int32_t expect = quant::requantize(cv[size_t(j)], m, zy, qmin(yt), qmax(yt));
+            for (int64_t i = 0; i < M; ++i)
+              ASSERT_EQ(got[size_t(i * N + j)], expect)
+                  << "value " << cv[size_t(j)] << " multiplier " << bs[size_t(j)] << " row " << i;
+          }
+          ++run;
+        }
       }
     }
   }

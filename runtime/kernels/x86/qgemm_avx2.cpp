@@ -289,6 +289,10 @@ float quantizeRow(const float *x, int64_t K, uint8_t *xu) {
   return s;
 }
 
+// The MatMul/Gemm row block is packed by the scalar loop here (rows widened to int16).
+constexpr bool kVectorPackRows = false;
+void packRowQuads(const uint8_t *, int64_t, int64_t, int64_t, int64_t, bool, int16_t *) {}
+
 // The int8 Conv's fused residual Add at this level (qgemm_driver.inc).
 x86::QuantAddRuns *newResidualAdd(const ref::QuantBinaryParams &p) { return x86::newQuantAddRunsAvx2(p); }
 

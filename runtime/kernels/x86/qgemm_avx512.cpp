@@ -168,6 +168,81 @@ void convTileEpilogue(const int32_t (*sums)[NV][16], const Epi &e, int64_t i0, i
   }
 }
 
+// mbqmRight (requant_avx512.inc) with a multiplier and right shift per lane: `multOdd` holds
+// the odd lanes' multipliers in the even dword positions, `roundEven` / `roundOdd` 2^30 +
+// 2^(30+r) of the even / odd lanes in each 64-bit lane, `shift` r - 1 per lane. The same
+// operations lane by lane, so the same bits (see mbqmRight for why they are MBQM's).
+__m512i mbqmRightLanes(__m512i x, __m512i mult, __m512i multOdd, __m512i roundEven, __m512i roundOdd, __m512i shift) {
+  const __m512i negTie = _mm512_set1_epi64(-(int64_t(1) << 31));
+  const __m512i high = _mm512_setr_epi32(1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
+  const __m512i swapped = _mm512_shuffle_epi32(x, _MM_PERM_CDAB);
+  __m512i even = _mm512_add_epi64(_mm512_mul_epi32(x, mult), roundEven);
+  __m512i odd = _mm512_add_epi64(_mm512_mul_epi32(swapped, multOdd), roundOdd);
+  even = _mm512_mask_add_epi64(even, _mm512_movepi64_mask(swapped), even, negTie);
+  odd = _mm512_mask_add_epi64(odd, _mm512_cmplt_epi64_mask(x, _mm512_setzero_si512()), odd, negTie);
+  return _mm512_srav_epi32(_mm512_permutex2var_epi32(even, high, odd), shift);
+}
+
+// 16 columns' constants for mbqmRightLanes and the add, set up once per tile.
+struct ColumnRq {
+  __m512i add, mult, multOdd, roundEven, roundOdd, shift, negZw;
+  ColumnRq() = default;
+  ColumnRq(const Epi &e, int64_t col) {
+    add = _mm512_loadu_si512(e.add + col);
+    mult = _mm512_loadu_si512(e.mult + col);
+    multOdd = _mm512_shuffle_epi32(mult, _MM_PERM_CDAB);
+    // r = max(right, 1) (a multiplier of 0 may come with any shift: its result is 0).
+    const __m512i r = _mm512_max_epi32(_mm512_loadu_si512(e.right + col), _mm512_set1_epi32(1));
+    shift = _mm512_sub_epi32(r, _mm512_set1_epi32(1));
+    const __m512i base = _mm512_set1_epi64(int64_t(1) << 30);
+    const __m512i r30 = _mm512_add_epi32(r, _mm512_set1_epi32(30));
+    const __m512i lowDword = _mm512_set1_epi64(0xFFFFFFFF);
+    roundEven = _mm512_add_epi64(base, _mm512_sllv_epi64(_mm512_set1_epi64(1), _mm512_and_si512(r30, lowDword)));
+    roundOdd = _mm512_add_epi64(base, _mm512_sllv_epi64(_mm512_set1_epi64(1), _mm512_srli_epi64(r30, 32)));
+    negZw = e.posSum ? _mm512_loadu_si512(e.negZw + col) : _mm512_setzero_si512();
+  }
+};
+
+// A MatMul/Gemm tile's epilogue when every column shifts right (Epi::allRight): rows are
+// positions, columns channels. The column constants are set up once for the tile's MR rows;
+// each row's vectors are narrowed together (Narrow) and stored with one masked store (one-
+// vector rows: four rows per narrowing). Same bits as finish() per vector.
+template <int MR, int NV>
+void matTileEpilogueRight(const int32_t (*sums)[NV][16], const Epi &e, int64_t i0, int64_t j0, uint8_t *y,
+                          int64_t ldy, int64_t ncols) {
+  const Narrow narrow(e.zy, e.lo, e.hi);
+  const __m512i zero = _mm512_setzero_si512();
+  ColumnRq cr[NV];
+  EDGEC_UNROLL
+  for (int j = 0; j < NV; ++j) cr[j] = ColumnRq(e, j0 + 16 * j);
+  auto value = [&](int r, int j) {
+    __m512i a = _mm512_add_epi32(_mm512_load_si512(sums[r][j]), cr[j].add);
+    if (e.posSum) a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_set1_epi32(e.posSum[i0 + r]), cr[j].negZw));
+    return mbqmRightLanes(a, cr[j].mult, cr[j].multOdd, cr[j].roundEven, cr[j].roundOdd, cr[j].shift);
+  };
+  if (NV >= 2) {
+    const __mmask64 m = firstBytes(ncols);
+    for (int r = 0; r < MR; ++r) {
+      __m512i v[4] = {zero, zero, zero, zero};
+      EDGEC_UNROLL
+      for (int j = 0; j < NV; ++j) v[j] = value(r, j);
+      _mm512_mask_storeu_epi8(y + r * ldy, m, narrow(v[0], v[1], v[2], v[3]));
+    }
+    return;
+  }
+  const __mmask16 m = firstLanes(ncols);
+  for (int r0 = 0; r0 < MR; r0 += 4) {
+    const int count = MR - r0 < 4 ? MR - r0 : 4;
+    __m512i v[4] = {zero, zero, zero, zero};
+    uint8_t *dst[4] = {y, y, y, y};
+    for (int k = 0; k < count; ++k) {
+      v[k] = value(r0 + k, 0);
+      dst[k] = y + (r0 + k) * ldy;
+    }
+    storeQuarters(narrow(v[0], v[1], v[2], v[3]), dst, count, m);
+  }
+}
+
 // One tile: MR rows x NV vectors of 16 columns, `ncols` of them valid. The vector operand
 // of k-quad q and vector j is at v + q vq + j vp, the broadcast one of row r at b + q bq +
 // 4 r. Conv: vector = u8 activations, broadcast = s8 weights, channels are rows; otherwise
@@ -201,13 +276,12 @@ void tile(const uint8_t *v, int64_t vq, int64_t vp, const uint8_t *b, int64_t bq
     EDGEC_UNROLL
     for (int j = 0; j < NV; ++j) _mm512_store_si512(sums[r][j], acc[r][j]);
   if (Conv) return convTileEpilogue<MR, NV>(sums, e, i0, j0, y, ldy, ncols);
-  for (int r = 0; r < MR; ++r) {
-    for (int j = 0; j < NV; ++j) {
-      const int64_t col = j0 + 16 * j;
-      const __mmask16 m = firstLanes(ncols - 16 * j);
-      __m512i a = _mm512_load_si512(sums[r][j]);
-      if (e.fy) {
-        a = _mm512_add_epi32(a, _mm512_loadu_si512(e.add + col));
+  if (e.fy) {
+    for (int r = 0; r < MR; ++r) {
+      for (int j = 0; j < NV; ++j) {
+        const int64_t col = j0 + 16 * j;
+        const __mmask16 m = firstLanes(ncols - 16 * j);
+        __m512i a = _mm512_add_epi32(_mm512_load_si512(sums[r][j]), _mm512_loadu_si512(e.add + col));
         const __m512 scale = _mm512_mul_ps(_mm512_set1_ps(e.rowScale[i0 + r]), _mm512_loadu_ps(e.colScale + col));
         __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(a), scale);
         if (e.fbias) {
@@ -215,13 +289,20 @@ void tile(const uint8_t *v, int64_t vq, int64_t vp, const uint8_t *b, int64_t bq
           f = _mm512_add_ps(f, _mm512_maskz_loadu_ps(m, e.fbias + col));
         }
         _mm512_mask_storeu_ps(e.fy + (i0 + r) * e.fld + col, m, f);
-      } else {
-        a = _mm512_add_epi32(a, _mm512_loadu_si512(e.add + col));
-        if (e.posSum)
-          a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_set1_epi32(e.posSum[i0 + r]), _mm512_loadu_si512(e.negZw + col)));
-        finish(a, _mm512_loadu_si512(e.mult + col), _mm512_loadu_si512(e.left + col), _mm512_loadu_si512(e.right + col),
-               _mm512_loadu_si512(e.rmask + col), e, y + r * ldy + 16 * j, m);
       }
+    }
+    return;
+  }
+  if (e.allRight) return matTileEpilogueRight<MR, NV>(sums, e, i0, j0, y, ldy, ncols);
+  for (int r = 0; r < MR; ++r) {
+    for (int j = 0; j < NV; ++j) {
+      const int64_t col = j0 + 16 * j;
+      const __mmask16 m = firstLanes(ncols - 16 * j);
+      __m512i a = _mm512_add_epi32(_mm512_load_si512(sums[r][j]), _mm512_loadu_si512(e.add + col));
+      if (e.posSum)
+        a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_set1_epi32(e.posSum[i0 + r]), _mm512_loadu_si512(e.negZw + col)));
+      finish(a, _mm512_loadu_si512(e.mult + col), _mm512_loadu_si512(e.left + col), _mm512_loadu_si512(e.right + col),
+             _mm512_loadu_si512(e.rmask + col), e, y + r * ldy + 16 * j, m);
     }
   }
 }
@@ -943,6 +1024,46 @@ float quantizeRow(const float *x, int64_t K, uint8_t *xu) {
     _mm_mask_storeu_epi8(xu + k, m, _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(128))));
   }
   return s;
+}
+
+// The MatMul/Gemm row block (qgemm_driver.inc's packRows, rows contiguous in k): `rows` of
+// kRowBlock = 8 rows of K codes (row r at a + r aRow; xor 0x80 when flip) into [K4][8][4]
+// bytes, zero past K and past `rows`, as the scalar loop writes them. 16 k-quads at a time:
+// each row's 64 bytes in one zmm, then an 8 x 16 transpose of dwords (unpacks of dwords
+// and qwords give, per group of four rows, vector j holding in its 128-bit lane i the rows'
+// quad 4i + j; a two-source permute pairs the two groups' lanes into the 32-byte quads).
+constexpr bool kVectorPackRows = true;
+void packRowQuads(const uint8_t *a, int64_t aRow, int64_t rows, int64_t K, int64_t K4, bool flip, uint8_t *dst) {
+  static_assert(kRowBlock == 8, "packRowQuads packs 8 rows");
+  const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), hi = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+  for (int64_t q0 = 0; q0 < K4; q0 += 16) {
+    const __mmask64 m = firstBytes(K - 4 * q0);
+    const __m512i fl = _mm512_maskz_mov_epi8(m, _mm512_set1_epi8(flip ? char(0x80) : 0));
+    __m512i r[8];
+    for (int i = 0; i < 8; ++i)
+      r[i] = i < rows ? _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, a + i * aRow + 4 * q0), fl) : _mm512_setzero_si512();
+    __m512i g[2][4];
+    for (int h = 0; h < 2; ++h) {
+      const __m512i *x = r + 4 * h;
+      const __m512i l01 = _mm512_unpacklo_epi32(x[0], x[1]), h01 = _mm512_unpackhi_epi32(x[0], x[1]);
+      const __m512i l23 = _mm512_unpacklo_epi32(x[2], x[3]), h23 = _mm512_unpackhi_epi32(x[2], x[3]);
+      g[h][0] = _mm512_unpacklo_epi64(l01, l23);
+      g[h][1] = _mm512_unpackhi_epi64(l01, l23);
+      g[h][2] = _mm512_unpacklo_epi64(h01, h23);
+      g[h][3] = _mm512_unpackhi_epi64(h01, h23);
+    }
+    const int64_t nq = minI(16, K4 - q0);
+    uint8_t *d = dst + q0 * 32;
+    for (int j = 0; j < 4; ++j) {
+      // Quads j, 4 + j (from lo) and 8 + j, 12 + j (from hi), 32 bytes each.
+      const __m512i p0 = _mm512_permutex2var_epi64(g[0][j], lo, g[1][j]);
+      const __m512i p1 = _mm512_permutex2var_epi64(g[0][j], hi, g[1][j]);
+      const __m256i quads[4] = {_mm512_castsi512_si256(p0), _mm512_extracti64x4_epi64(p0, 1), _mm512_castsi512_si256(p1),
+                                _mm512_extracti64x4_epi64(p1, 1)};
+      for (int i = 0; i < 4; ++i)
+        if (4 * i + j < nq) _mm256_storeu_si256(reinterpret_cast<__m256i *>(d + (4 * i + j) * 32), quads[i]);
+    }
+  }
 }
 
 // The int8 Conv's fused residual Add at this level (qgemm_driver.inc).
