@@ -30,7 +30,7 @@ struct Case {
   float qScale, kScale, scale;
   bool qDivide, kDivide, scaleDivide;
   std::vector<int64_t> mask;  // empty: no mask
-  enum { Random, Causal, DeadRows } maskKind;
+  enum { Random, Causal, DeadRows, Window } maskKind;
   const char *what;
 };
 
@@ -52,6 +52,9 @@ const std::vector<Case> kCases = {
     {{}, 5, 70, 3, 33, false, 1.f, 1.f, 1.f, false, false, false, {5, 1}, Case::Random, "no batch, mask [S, 1]"},
     {{2}, 1, 129, 64, 64, true, 0.125f, 1.f, 1.f, false, false, false, {1}, Case::Random, "one query row, T 129"},
     {{1}, 100, 1, 16, 16, false, 1.f, 1.f, 1.f, false, false, false, {}, Case::Random, "T = 1"},
+    {{2}, 40, 40, 16, 16, true, 4.f, 1.f, 1.f, true, false, false, {40, 40}, Case::Causal, "causal, T 40 (padded)"},
+    {{2}, 64, 64, 16, 16, true, 4.f, 1.f, 1.f, true, false, false, {64, 64}, Case::Window,
+     "causal window of 20 keys (whole vectors of -inf before and after the row's keys)"},
 };
 
 std::vector<int64_t> cat(std::vector<int64_t> a, std::initializer_list<int64_t> b) {
@@ -77,6 +80,7 @@ Inputs makeInputs(const Case &c, uint32_t seed) {
       const int64_t col = int64_t(i) % cols, row = int64_t(i) / cols % rows;
       if (c.maskKind == Case::Causal) in.m[i] = col > row ? ninf : 0.f;
       if (c.maskKind == Case::DeadRows && (row % 7 == 3 || col % 5 == 1)) in.m[i] = ninf;
+      if (c.maskKind == Case::Window && (col > row || col + 20 <= row)) in.m[i] = ninf;
     }
   }
   return in;

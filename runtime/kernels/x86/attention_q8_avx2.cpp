@@ -67,7 +67,6 @@ struct V : VecI32F32 {
                        _mm_cvtepu8_epi16(_mm_xor_si128(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(src + i)), x)));
     return i;
   }
-  static bool anyNonZero(I e) { return !_mm256_testz_si256(e, e); }
   static bool allNegInf(F x) {
     return _mm256_movemask_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-std::numeric_limits<float>::infinity()), _CMP_EQ_OQ)) == 0xff;
   }

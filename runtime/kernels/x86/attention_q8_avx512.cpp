@@ -61,7 +61,6 @@ struct V : VecI32F32 {
                        _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i *>(src + i)), x));
     return i;
   }
-  static bool anyNonZero(I e) { return _mm512_test_epi32_mask(e, e) != 0; }
   static bool allNegInf(F x) {
     return _mm512_cmp_ps_mask(x, _mm512_set1_ps(-std::numeric_limits<float>::infinity()), _CMP_EQ_OQ) == 0xffff;
   }
