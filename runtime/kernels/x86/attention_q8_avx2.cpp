@@ -74,6 +74,12 @@ struct V : VecI32F32 {
     const __m256i w = _mm256_permute4x64_epi64(_mm256_packs_epi32(e, e), 0x08);
     _mm_storeu_si128(reinterpret_cast<__m128i *>(p), _mm256_castsi256_si128(w));
   }
+  static void storeElems4(Elem *p, I e0, I e1, I e2, I e3) {
+    storeElems(p, e0);
+    storeElems(p + kLanes, e1);
+    storeElems(p + 2 * kLanes, e2);
+    storeElems(p + 3 * kLanes, e3);
+  }
   static void storeOut(float *p, int64_t n, F x) {
     if (n == kLanes) {
       _mm256_storeu_ps(p, x);

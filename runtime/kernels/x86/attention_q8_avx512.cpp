@@ -65,6 +65,14 @@ struct V : VecI32F32 {
     return _mm512_cmp_ps_mask(x, _mm512_set1_ps(-std::numeric_limits<float>::infinity()), _CMP_EQ_OQ) == 0xffff;
   }
   static void storeElems(Elem *p, I e) { _mm_storeu_si128(reinterpret_cast<__m128i *>(p), _mm512_cvtepi32_epi8(e)); }
+  // 64 codes (0..255) by two saturating packs to int16, one to u8 (exact in range) and one
+  // permute back from the packs' 128-bit lane order: four shuffles against eight for four
+  // vpmovdb.
+  static void storeElems4(Elem *p, I e0, I e1, I e2, I e3) {
+    const __m512i b = _mm512_packus_epi16(_mm512_packs_epi32(e0, e1), _mm512_packs_epi32(e2, e3));
+    const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    _mm512_storeu_si512(p, _mm512_permutexvar_epi32(order, b));
+  }
   static __mmask16 mask(int64_t n) { return static_cast<__mmask16>((1u << n) - 1); }  // n <= 16
   static void storeOut(float *p, int64_t n, F x) { _mm512_mask_storeu_ps(p, mask(n), x); }
   // n codes from x = y / scale as ref: round half to even, + zero, saturated; NaN: zero.
