@@ -28,6 +28,8 @@ void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &optio
   // After the epilogues: the block's Convs then carry their activations.
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseSqueezeExcitation({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseConvResidual({options.recordFusion}));
+  // After the residual fusion: a depthwise Conv that took a residual stays apart.
+  pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFusePointwiseDepthwise({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseAttention({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFoldMatMulTranspose({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseMatMulBias({options.recordFusion}));

@@ -82,6 +82,8 @@ void registerRefGatherDequantize(KernelRegistry &r);
 void registerRefAttention(KernelRegistry &r);
 // SqueezeExcitation, the op edge-fuse-squeeze-excitation creates (ref/squeeze_excitation.h).
 void registerRefSqueezeExcitation(KernelRegistry &r);
+// PointwiseDepthwiseConv, the op edge-fuse-pointwise-depthwise creates (ref/pointwise_depthwise.h).
+void registerRefPointwiseDepthwise(KernelRegistry &r);
 
 inline void registerRefKernels(KernelRegistry &r) {
   registerRefElementwise(r);
@@ -125,6 +127,7 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefGatherDequantize(r);
   registerRefAttention(r);
   registerRefSqueezeExcitation(r);
+  registerRefPointwiseDepthwise(r);
 }
 
 // x86/ files are compiled for their ISA (-mavx2 -mfma, or -mavx512f and friends) and
@@ -138,6 +141,9 @@ Kernel *newX86Avx512Gemm();
 Kernel *newX86Avx512MatMul();
 Kernel *newX86Avx2Conv();
 Kernel *newX86Avx512Conv();
+// f32 PointwiseDepthwiseConv (x86_pointwise_depthwise.cpp) on the two x86 Conv kernels' parts.
+Kernel *newX86Avx2PointwiseDepthwise();
+Kernel *newX86Avx512PointwiseDepthwise();
 // f32 ConvTranspose, 1-D and 2-D, on the Conv GEMM (x86/conv_transpose_driver.inc; accepts
 // x86::acceptsConvTransposeF32).
 Kernel *newX86Avx2ConvTranspose();

@@ -265,6 +265,12 @@ void registerX86Kernels(KernelRegistry &r) {
   add("ScaledDotProductAttention", Isa::X86Avx2, newX86Avx2AttentionF32, acceptsAttention);
   add("ScaledDotProductAttention", Isa::X86Avx512, newX86Avx512AttentionF32, acceptsAttention);
   add("SqueezeExcitation", Isa::X86Avx2, newX86Avx2SqueezeExcitation, f32Only);
+  // PointwiseDepthwiseConv packs its pointwise weights at prepare: constants only (else ref).
+  auto pointwiseDepthwise = [](const KernelSignature &sig) {
+    return allOfDType(sig, DType::f32) && sig.input_is_constant.size() > 1 && sig.input_is_constant[1];
+  };
+  add("PointwiseDepthwiseConv", Isa::X86Avx2, newX86Avx2PointwiseDepthwise, pointwiseDepthwise);
+  add("PointwiseDepthwiseConv", Isa::X86Avx512, newX86Avx512PointwiseDepthwise, pointwiseDepthwise);
   add("Add", Isa::X86Avx2, newX86Avx2AddF32, x86::acceptsBinaryF32);
   add("Sub", Isa::X86Avx2, newX86Avx2SubF32, x86::acceptsBinaryF32);
   add("Mul", Isa::X86Avx2, newX86Avx2MulF32, x86::acceptsBinaryF32);

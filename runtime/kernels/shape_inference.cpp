@@ -99,6 +99,13 @@ std::vector<Shape> conv(const KernelSignature &sig) {
   return windowed(sig, x, std::vector<int64_t>(w.begin() + 2, w.end()), w[0]);
 }
 
+// PointwiseDepthwiseConv: the depthwise Conv (weights input 3) over X's spatial dims.
+std::vector<Shape> pointwiseDepthwise(const KernelSignature &sig) {
+  const Shape &x = in(sig, 0), &w = in(sig, 3);
+  if (x.size() != 4 || w.size() != 4) kernelFail(sig, "X " + shapeText(x) + " and W " + shapeText(w) + " do not fit");
+  return windowed(sig, x, std::vector<int64_t>(w.begin() + 2, w.end()), w[0]);
+}
+
 std::vector<Shape> pool(const KernelSignature &sig) {
   const Shape &x = in(sig, 0);
   if (x.size() < 3) kernelFail(sig, "X " + shapeText(x) + " has no spatial dims");
@@ -543,6 +550,7 @@ const std::map<std::string, ShapeFn> &table() {
     m["MatMul"] = matmul;
     m["ScaledDotProductAttention"] = attention;
     m["SqueezeExcitation"] = firstInput;  // x scaled per channel
+    m["PointwiseDepthwiseConv"] = pointwiseDepthwise;
     m["Transpose"] = transpose;
     m["Concat"] = concat;
     m["Gather"] = gather;

@@ -104,7 +104,8 @@ int main(int argc, char **argv) {
     const char *name;
     int64_t C, H, W, M, k, stride, group;
   };
-  for (const ConvShape &c : {ConvShape{"1x1 96->24 @56 (MobileNetV2)", 96, 56, 56, 24, 1, 1, 1},
+  for (const ConvShape &c : {ConvShape{"1x1 16->96 @112 (MobileNetV2)", 16, 112, 112, 96, 1, 1, 1},
+                             ConvShape{"1x1 96->24 @56 (MobileNetV2)", 96, 56, 56, 24, 1, 1, 1},
                              ConvShape{"1x1 32->192 @28 (MobileNetV2)", 32, 28, 28, 192, 1, 1, 1},
                              ConvShape{"1x1 320->1280 @7 (MobileNetV2)", 320, 7, 7, 1280, 1, 1, 1},
                              ConvShape{"3x3 64->64 @56 (ResNet-18)", 64, 56, 56, 64, 3, 1, 1},
@@ -114,7 +115,8 @@ int main(int argc, char **argv) {
                              ConvShape{"7x7 s2 3->64 @224 (ResNet-18)", 3, 224, 224, 64, 7, 2, 1},
                              ConvShape{"3x3 s2 3->32 @224 (first layer)", 3, 224, 224, 32, 3, 2, 1},
                              ConvShape{"dw 3x3 144 @56", 144, 56, 56, 144, 3, 1, 144},
-                             ConvShape{"dw 3x3 s2 96 @112", 96, 112, 112, 96, 3, 2, 96}}) {
+                             ConvShape{"dw 3x3 s2 96 @112", 96, 112, 112, 96, 3, 2, 96},
+                             ConvShape{"dw 3x3 960 @7", 960, 7, 7, 960, 3, 1, 960}}) {
     const int64_t pad = c.k / 2, OH = (c.H + 2 * pad - c.k) / c.stride + 1, OW = (c.W + 2 * pad - c.k) / c.stride + 1;
     auto attrs = [&](Attr &at) {
       at.i("group", c.group).ints("kernel_shape", {c.k, c.k}).ints("strides", {c.stride, c.stride});

@@ -587,6 +587,87 @@ TEST(X86QuantKernels, ConvRequantizationMatchesScalarOnEdgeValues) {
   }
 }
 
+// The AVX-512 Conv epilogues' f32 requantization (RightF32 in qgemm_avx512.cpp: floor of an
+// f32 estimate where it is at least 2^-11 from an integer, the exact integer path otherwise)
+// on accumulators chosen around its edges: for each right-shift multiplier m 2^-(31+r)
+// (r >= 1), the accumulators whose exact result T = x M + 1/2 +- 2^-(1+r) lies nearest the
+// integers n (ties, and the values on either side of them, where the estimate may fall on
+// either side), for n over the codes that the clamp keeps (-300..300), around the +-768 past
+// which the estimate may be off by one, and far out; the biases place them as in the test
+// above. Pointwise (a tile of one vector, rows of 4 and 1 channels) and 3x3 depthwise
+// (flat mode), u8 and i8 outputs, Relu6-like clamps and none; against ref and the scalar
+// definition.
+TEST(X86QuantKernels, ConvF32RequantizationMatchesScalarNearIntegers) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(13);
+  std::vector<float> reals = {0.499999f, 0.25f, 0.3f, 0.1234567f, 1e-3f, 2.3e-3f, 1e-5f, 0.0117f, 0.4f};
+  for (int i = 0; i < 12; ++i) reals.push_back(std::exp(std::uniform_real_distribution<float>(-14.f, -0.7f)(rng)));
+  // Per multiplier: the accumulators nearest each chosen integer n of T, and one each side.
+  std::vector<std::pair<float, int32_t>> cases;
+  for (float real : reals) {
+    const quant::QuantizedMultiplier q = quant::quantizeMultiplier(double(real));
+    const int r = std::max(-q.shift, 1);
+    const double M = std::ldexp(double(q.multiplier), -(31 + r)), d = std::ldexp(1.0, -(1 + r));
+    std::vector<int64_t> ns;
+    for (int i = 0; i < 14; ++i) ns.push_back(int64_t(rng() % 601) - 300);
+    for (int64_t n : {0, 1, -1, 127, 128, -128, 255, 766, 767, 768, 769, 770, -766, -767, -768, -769, -770, 5000, -5000})
+      ns.push_back(n);
+    for (int64_t n : ns)
+      for (double s : {1.0, -1.0}) {
+        const double x = (double(n) - 0.5 - s * d) / M;
+        if (std::abs(x) > 2e9) continue;
+        for (int64_t k = -1; k <= 1; ++k) cases.push_back({real, int32_t(std::llround(x) + k)});
+      }
+  }
+  const int64_t N = 53;
+  struct Shape {
+    std::vector<int64_t> x;
+    bool depthwise;
+  };
+  const std::vector<Shape> shapes = {{{1, 1, 4, 4}, false}, {{1, N, 4, 12}, true}};
+  int run = 0;
+  for (const Shape &sh : shapes) {
+    for (size_t v0 = 0; v0 < cases.size(); v0 += N, ++run) {
+      std::vector<float> ws(static_cast<size_t>(N));
+      std::vector<int32_t> bias(static_cast<size_t>(N));
+      for (int64_t c = 0; c < N; ++c) {
+        ws[size_t(c)] = cases[(v0 + size_t(c)) % cases.size()].first;
+        bias[size_t(c)] = cases[(v0 + size_t(c)) % cases.size()].second;
+      }
+      ConvCase cc;
+      cc.x = sh.x, cc.outChannels = N, cc.group = sh.depthwise ? N : 1;
+      cc.kernel = sh.depthwise ? std::vector<int64_t>{3, 3} : std::vector<int64_t>{1, 1};
+      cc.strides = {1, 1}, cc.dilations = {1, 1};
+      cc.pads = sh.depthwise ? std::vector<int64_t>{1, 1, 1, 1} : std::vector<int64_t>{0, 0, 0, 0};
+      const DType yt = run % 2 ? DType::i8 : DType::u8;
+      const int32_t zy = yt == DType::i8 ? (run % 3 == 0 ? -128 : int32_t(run % 7) * 9 - 27) : int32_t(run % 3) * 60;
+      cc.activation = run % 3 == 0 ? "Clip" : "";
+      cc.actMin = 0.f, cc.actMax = 200.f;
+      const int32_t zx = run % 2 ? 0 : 17;
+      auto x = makeQ(DType::u8, cc.x, std::vector<int32_t>(size_t(numelOf(cc.x)), zx), {1.f, zx});
+      auto w = makeQAxis(DType::i8, cc.w(), randomCodes(numelOf(cc.w()), DType::i8, rng), ws,
+                         std::vector<int32_t>(size_t(N), 0), 0);
+      auto b = makeQAxis(DType::i32, {N}, bias, ws, {}, 0);
+      auto y = makeOut(yt, cc.y(), {1.f, zy});
+      AttrList attrs;
+      cc.fill(attrs);
+      const std::string what = std::string(sh.depthwise ? "depthwise" : "pointwise") + " near-integer run " +
+                               std::to_string(run) + " " + dt(yt) + " " + cc.activation;
+      expectSameAsRef("Conv", {&x->t.view(), &w->t.view(), &b->t.view()}, *y, attrs, what);
+      if (!cc.activation.empty()) continue;
+      const std::vector<int32_t> got = y->codes();
+      const int64_t positions = numelOf(cc.y()) / N;
+      for (int64_t c = 0; c < N; ++c) {
+        const quant::QuantizedMultiplier m = quant::quantizeMultiplier(double(ws[size_t(c)]));
+        const int32_t expect = quant::requantize(bias[size_t(c)], m, zy, qmin(yt), qmax(yt));
+        for (int64_t p = 0; p < positions; ++p)
+          ASSERT_EQ(got[size_t(c * positions + p)], expect)
+              << what << ": value " << bias[size_t(c)] << " multiplier " << ws[size_t(c)] << " at " << p;
+      }
+    }
+  }
+}
+
 // Accumulators that wrap: K large, every product at its extreme (255 * -128), as the ref's
 // int32 accumulator wraps.
 TEST(X86QuantKernels, WrappingAccumulatorsMatchRef) {

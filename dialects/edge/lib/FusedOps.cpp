@@ -96,3 +96,39 @@ LogicalResult SqueezeExcitationOp::verify() {
     return emitOpError() << "gate must be Sigmoid or HardSigmoid, got '" << getGate() << "'";
   return success();
 }
+
+LogicalResult PointwiseDepthwiseConvOp::verify() {
+  for (Value v : getOperation()->getOperands())
+    if (!elementOf(v).isF32() || !cast<RankedTensorType>(v.getType()).hasStaticShape())
+      return emitOpError() << "operands must be f32 with static shapes";
+  if (!elementOf(getOutput()).isF32()) return emitOpError() << "result must be f32";
+  ArrayRef<int64_t> x = shapeOf(getInput()), w1 = shapeOf(getPointwiseWeight()), w2 = shapeOf(getDepthwiseWeight());
+  if (x.size() != 4) return emitOpError() << "input must be [N, C, H, W], got " << shapeStr(x);
+  const int64_t C = x[1];
+  if (w1.size() != 4 || w1[1] != C || w1[2] != 1 || w1[3] != 1)
+    return emitOpError() << "pointwise_weight must be [M, " << C << ", 1, 1], got " << shapeStr(w1);
+  const int64_t M = w1[0];
+  if (w2.size() != 4 || w2[0] != M || w2[1] != 1)
+    return emitOpError() << "depthwise_weight must be [" << M << ", 1, kH, kW], got " << shapeStr(w2);
+  if (getGroup() != M) return emitOpError() << "group must be " << M << " (depthwise), got " << getGroup();
+  for (Value b : {getPointwiseBias(), getDepthwiseBias()})
+    if (shapeOf(b) != ArrayRef<int64_t>{M}) return emitOpError() << "biases must be [" << M << "], got " << shapeStr(shapeOf(b));
+  if (getStrides().size() != 2 || getDilations().size() != 2 || getPads().size() != 4)
+    return emitOpError() << "strides and dilations need 2 values and pads 4";
+  if (llvm::any_of(getStrides(), [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(getDilations(), [](int64_t d) { return d < 1; }) ||
+      llvm::any_of(getPads(), [](int64_t p) { return p < 0; }))
+    return emitOpError() << "strides and dilations must be positive and pads not negative";
+  SmallVector<int64_t> expected{x[0], M};
+  for (int d = 0; d < 2; ++d) {
+    const int64_t span = getDilations()[d] * (w2[2 + d] - 1) + 1, padded = x[2 + d] + getPads()[d] + getPads()[2 + d];
+    if (padded < span) return emitOpError() << "depthwise kernel larger than the padded input";
+    expected.push_back((padded - span) / getStrides()[d] + 1);
+  }
+  if (shapeOf(getOutput()) != ArrayRef<int64_t>(expected))
+    return emitOpError() << "result must be " << shapeStr(expected) << ", got " << shapeStr(shapeOf(getOutput()));
+  for (StringRef act : {getPointwiseActivation(), getActivation()})
+    if (!llvm::is_contained({"", "Relu", "Clip", "Sigmoid", "Silu", "HardSwish"}, act))
+      return emitOpError() << "activations must be \"\", Relu, Clip, Sigmoid, Silu or HardSwish, got '" << act << "'";
+  return success();
+}

@@ -15,6 +15,7 @@
 
 #include "ref/plans.h"
 #include "register_kernels.h"
+#include "x86_conv_parts.h"
 #include "x86_f32_plans.h"
 #include "x86/transpose.h"
 
@@ -523,6 +524,7 @@ void winogradOutputRow(const float *const o[4], int64_t TW, float bias, const Cl
 }  // namespace
 
 Kernel *newX86Avx2Conv() { return new X86Conv(); }
+x86::ConvParts *newX86Avx2ConvParts() { return new X86Conv(); }
 Kernel *newX86Avx2ConvTranspose() { return new X86ConvTranspose(); }
 
 }  // namespace edgec::rt

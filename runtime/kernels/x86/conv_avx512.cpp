@@ -26,6 +26,7 @@
 
 #include "ref/plans.h"
 #include "register_kernels.h"
+#include "x86_conv_parts.h"
 #include "x86_f32_plans.h"
 #include "x86/transpose.h"
 
@@ -637,6 +638,7 @@ void winogradOutputRow(const float *const o[4], int64_t TW, float bias, const Cl
 
 // Called only once the registry has chosen this kernel, i.e. on a CPU with AVX-512.
 Kernel *newX86Avx512Conv() { return new X86Conv(); }
+x86::ConvParts *newX86Avx512ConvParts() { return new X86Conv(); }
 Kernel *newX86Avx512ConvTranspose() { return new X86ConvTranspose(); }
 
 }  // namespace edgec::rt

@@ -94,4 +94,45 @@ def Edge_SqueezeExcitationOp : Edge_Op<"SqueezeExcitation", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Edge_PointwiseDepthwiseConvOp : Edge_Op<"PointwiseDepthwiseConv", [Pure]> {
+  let summary = "DepthwiseConv(PointwiseConv(x)), as one op (edge-fuse-pointwise-depthwise)";
+  let description = [{
+    The first two convolutions of an inverted-residual block (MobileNetV2/V3,
+    EfficientNet, MnasNet): a 1x1 Conv that expands C channels to M, then a depthwise
+    2-D Conv over those M channels, kept as one op so that the expanded tensor (six
+    times the block's input, megabytes on the early large maps) is never written to
+    memory whole: the kernel computes a few expanded channels at a time into a
+    cache-sized buffer and runs the depthwise conv on them while they are in cache.
+    With `input` `[N, C, H, W]`:
+
+    * e = `pointwise_activation`(`pointwise_weight` · x + `pointwise_bias`):
+      `pointwise_weight` is `[M, C, 1, 1]`, `pointwise_bias` `[M]`, the Conv of unit
+      strides, no pads, group 1;
+    * the result is the depthwise Conv of e: `depthwise_weight` `[M, 1, kH, kW]`,
+      `depthwise_bias` `[M]`, and `strides`, `pads`, `dilations`, `group` (= M),
+      `activation`, `act_min`, `act_max` as on edge.Conv.
+
+    Activations are Conv epilogues: "" (none), "Relu", "Clip" with [act_min,
+    act_max], "Sigmoid", "Silu" or "HardSwish". Each step is the unfused Convs' own,
+    so the ref kernel computes exactly what they compute and the x86 kernel what the
+    two x86 Conv kernels compute. f32 only.
+  }];
+  let arguments = (ins Edge_FloatTensor:$input, Edge_FloatTensor:$pointwise_weight, Edge_FloatTensor:$pointwise_bias,
+                   Edge_FloatTensor:$depthwise_weight, Edge_FloatTensor:$depthwise_bias,
+                   DefaultValuedAttr<StrAttr, "\"\"">:$pointwise_activation,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$pointwise_act_min,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$pointwise_act_max,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, I64Attr:$group,
+                   DefaultValuedAttr<StrAttr, "\"\"">:$activation,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$act_min,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$act_max);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $pointwise_weight `,` $pointwise_bias `,` $depthwise_weight `,` $depthwise_bias attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // EDGE_FUSED_OPS_TD
