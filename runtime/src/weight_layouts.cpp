@@ -18,20 +18,46 @@ static_assert(uint8_t(Kind::GgufRows16) == uint8_t(pkg::LayoutKind::GgufRows16),
 namespace {
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// GgufRows16: calls fn(from, to, len) for each run of row r's block in a full group: its
+// `len` GGUF bytes from offset `from` of the block lie at offset `to` of the group's block
+// (weight_layouts.h gives the places).
+template <typename Fn> void forEachRows16Run(const Desc &d, int64_t r, Fn fn) {
+  switch (pkg::DType(d.dtype)) {
+  case pkg::DType::q4_0:
+    fn(0, 2 * r, 2);
+    fn(2, 32 + 16 * (4 * (r % 4) + r / 4), 16);  // the slot: a 4 x 4 transpose, its own inverse
+    break;
+  case pkg::DType::q8_0:
+    fn(0, 2 * r, 2);
+    for (int64_t t = 0; t < 8; ++t) fn(2 + 4 * t, 32 + 64 * t + 4 * r, 4);
+    break;
+  case pkg::DType::q4_k:
+    fn(0, 2 * r, 2);
+    fn(2, 32 + 2 * r, 2);
+    for (int64_t i = 0; i < 12; ++i) fn(4 + i, 64 + 16 * i + r, 1);
+    for (int64_t t = 0; t < 32; ++t) fn(16 + 4 * t, 256 + 64 * t + 4 * r, 4);
+    break;
+  default: break;  // describe takes no other type
+  }
+}
+
 // GgufRows16: GGUF bytes to the layout (toPacked), or back: the same bytes moved.
 void ggufRows16(const Desc &d, const uint8_t *src, uint8_t *dst, bool toPacked) {
-  for (int64_t n = 0; n < d.N; ++n)
-    for (int64_t b = 0; b < d.K / 32; ++b) {
-      const int64_t at = n * d.rowBytes + b * 18, dAt = ggufRows16D(d.rowBytes, d.N, n, b),
-                    qsAt = ggufRows16Qs(d.rowBytes, d.N, n, b);
-      if (toPacked) {
-        std::memcpy(dst + dAt, src + at, 2);
-        std::memcpy(dst + qsAt, src + at + 2, 16);
-      } else {
-        std::memcpy(dst + at, src + dAt, 2);
-        std::memcpy(dst + at + 2, src + qsAt, 16);
-      }
+  const int64_t full = d.N / kGgufRows16 * kGgufRows16, blocks = d.K / d.block;
+  for (int64_t n = 0; n < full; ++n) {
+    const int64_t g = n / kGgufRows16, r = n % kGgufRows16;
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int64_t at = n * d.rowBytes + b * d.blockBytes, group = (g * kGgufRows16 * blocks + b * kGgufRows16) * d.blockBytes;
+      forEachRows16Run(d, r, [&](int64_t from, int64_t to, int64_t len) {
+        if (toPacked)
+          std::memcpy(dst + group + to, src + at + from, size_t(len));
+        else
+          std::memcpy(dst + at + from, src + group + to, size_t(len));
+      });
     }
+  }
+  // The last N % 16 rows: as in GGUF.
+  std::memcpy(dst + full * d.rowBytes, src + full * d.rowBytes, size_t((d.N - full) * d.rowBytes));
 }
 
 // I8W4, I8ConvW4: element (n, k) of matrix m in the logical bytes (I8ConvW4: matrix =
@@ -68,17 +94,14 @@ template <typename Fn> void forEachTileByte(const Desc &d, Fn fn) {
 }
 }  // namespace
 
-// GgufRows16: the byte offsets of row n's block b (its d, its 16 qs bytes).
-int64_t ggufRows16D(int64_t rowBytes, int64_t N, int64_t n, int64_t b) {
+void ggufRows16Block(const Desc &d, const uint8_t *packed, int64_t n, int64_t b, uint8_t *block) {
   const int64_t g = n / kGgufRows16, r = n % kGgufRows16;
-  if ((g + 1) * kGgufRows16 > N) return n * rowBytes + b * 18;  // the last N % 16 rows: as in GGUF
-  return g * kGgufRows16 * rowBytes + b * kGgufRows16 * 18 + 2 * r;
-}
-int64_t ggufRows16Qs(int64_t rowBytes, int64_t N, int64_t n, int64_t b) {
-  const int64_t g = n / kGgufRows16, r = n % kGgufRows16;
-  if ((g + 1) * kGgufRows16 > N) return n * rowBytes + b * 18 + 2;
-  const int64_t slot = 4 * (r % 4) + r / 4;  // its own inverse: a 4 x 4 transpose
-  return g * kGgufRows16 * rowBytes + b * kGgufRows16 * 18 + 2 * kGgufRows16 + 16 * slot;
+  if ((g + 1) * kGgufRows16 > d.N) {
+    std::memcpy(block, packed + n * d.rowBytes + b * d.blockBytes, size_t(d.blockBytes));
+    return;
+  }
+  const uint8_t *group = packed + g * kGgufRows16 * d.rowBytes + b * kGgufRows16 * d.blockBytes;
+  forEachRows16Run(d, r, [&](int64_t from, int64_t to, int64_t len) { std::memcpy(block + from, group + to, size_t(len)); });
 }
 
 int64_t w4MatrixBytes(int64_t N, int64_t K) { return ceilDiv(N, 16) * ceilDiv(K, 4) * 64; }
@@ -142,14 +165,20 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
     d.K = shape[1] * d.taps;
     break;
   }
-  case Kind::GgufRows16:
-    if (dt != pkg::DType::q4_0) return why = "layout gguf-rows16 holds q4_0 weights", false;
-    if (rank != 2 || shape[1] % 32 != 0)
-      return why = "layout gguf-rows16 needs a weight [N, K] with K a multiple of 32", false;
+  case Kind::GgufRows16: {
+    if (dt != pkg::DType::q4_0 && dt != pkg::DType::q8_0 && dt != pkg::DType::q4_k)
+      return why = "layout gguf-rows16 holds q4_0, q8_0 or q4_k weights", false;
+    const int64_t blockSize = dt == pkg::DType::q4_k ? 256 : 32;
+    if (rank != 2 || shape[1] % blockSize != 0)
+      return why = "layout gguf-rows16 needs a weight [N, K] with K a multiple of " + std::to_string(blockSize), false;
     d.N = shape[0];
     d.K = shape[1];
-    d.rowBytes = d.K / 32 * 18;
+    d.dtype = unsigned(dt);
+    d.block = blockSize;
+    d.blockBytes = dt == pkg::DType::q4_0 ? 18 : dt == pkg::DType::q8_0 ? 34 : 144;
+    d.rowBytes = d.K / blockSize * d.blockBytes;
     break;
+  }
   default: return why = "unknown weight layout " + std::to_string(int(kind)), false;
   }
   out = d;

@@ -14,7 +14,7 @@
 // with MADV_HUGEPAGE, or a file of that name written and then mmapped read-only, as a
 // package's constants are (page-cache pages). Random valid blocks (every f16 scale a small
 // normal value). Prints the best and median step and, per matrix shape, the sum over the
-// step of each matmul's best time. --layout rows16 (q4_0): the layers' weights in the
+// step of each matmul's best time. --layout rows16 (q4_0, q8_0, q4_k): the layers' weights in the
 // GgufRows16 layout a package stores them in (edgec/weight_layouts.h), the head (the tied
 // embedding, which the package keeps as GGUF rows) not.
 #include <algorithm>
@@ -116,7 +116,8 @@ int main(int argc, char **argv) {
         w[m.offset + b * info->blockBytes + off] = 0x00;
         w[m.offset + b * info->blockBytes + off + 1] = 0x20;
       }
-  if (layout != "gguf" && (layout != "rows16" || t != DType::q4_0)) usage("--layout rows16 takes q4_0 weights");
+  if (layout != "gguf" && (layout != "rows16" || (t != DType::q4_0 && t != DType::q8_0 && t != DType::q4_k)))
+    usage("--layout rows16 takes q4_0, q8_0 or q4_k weights");
   std::vector<edgec::layouts::Desc> descs(mm.size());
   if (layout == "rows16")
     for (size_t i = 0; i + 1 < mm.size(); ++i) {  // the head stays GGUF

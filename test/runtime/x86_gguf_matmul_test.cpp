@@ -4,8 +4,8 @@
 // float kernels' 32 lanes, with and without bias, and activations with outliers, exact
 // ties and all-zero blocks. From 4 activation rows AVX-512 runs the panel GEMM (panels of
 // 32 columns in two vectors of 16, 6 or 4 rows a pass): its cases have N below 16, between
-// 16 and 32 and beyond a panel, and row counts that leave every row tail. A q4_0 weight in
-// the GgufRows16 layout: the same bits on every path.
+// 16 and 32 and beyond a panel, and row counts that leave every row tail. A q4_0, q8_0 or
+// q4_k weight in the GgufRows16 layout: the same bits on every path.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -126,117 +126,145 @@ TEST(GgufMatMulX86, GemvWithoutGfni) {
     for (const Case &c : cases) expectBitExact(t, c, seed += 3);
 }
 
-// The GgufRows16 layout (edgec/weight_layouts.h) of a q4_0 [N, K]: every full group of
-// 16 rows keeps its GGUF bytes, 288 a block: the 16 d (row order), then the qs of row
-// 4 (s % 4) + s / 4 in slot s; the last N % 16 rows as in GGUF. Checked byte by byte
-// against that description (not the layout's own offset functions), and unpack inverts it.
+// The GgufRows16 layout (edgec/weight_layouts.h) of a q4_0, q8_0 or q4_k [N, K]: every
+// full group of 16 rows keeps its GGUF bytes, 16 blocks' bytes a block, the last N % 16
+// rows as in GGUF. Within a group's block, row r's fields: q4_0 (288 bytes) d at 2 r, its
+// 16 qs in slot s with 4 (s % 4) + s / 4 = r at 32 + 16 s; q8_0 (544) d at 2 r, qs bytes
+// 4t..4t+3 at 32 + 64 t + 4 r; q4_k (2304) d at 2 r, dmin at 32 + 2 r, scale byte i at
+// 64 + 16 i + r, qs bytes 4t..4t+3 at 256 + 64 t + 4 r. Checked byte by byte against that
+// description (not the layout's own code), and unpack inverts it.
 TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
   uint32_t seed = 2000;
-  for (int64_t N : {1, 15, 16, 17, 37, 48})
-    for (int64_t K : {32, 96, 1536}) {
-      Tensor w = randomGgufWeight(DType::q4_0, N, K, seed++);
-      const int64_t R = K / 32 * 18, bytes = N * R;
-      layouts::Desc d;
-      std::string why;
-      ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_0), {N, K}, -1, -1, 0, 0, d, why))
-          << why;
-      ASSERT_EQ(layouts::packedBytes(d), uint64_t(bytes));
-      ASSERT_EQ(layouts::logicalBytes(d), uint64_t(bytes));
-      const auto *src = static_cast<const uint8_t *>(w.view().data);
-      std::vector<uint8_t> packed(size_t(bytes), 0xEE), back(size_t(bytes), 0xEE), expect(size_t(bytes), 0);
-      layouts::pack(d, src, packed.data(), nullptr);
-      for (int64_t n = 0; n < N; ++n)
-        for (int64_t b = 0; b < K / 32; ++b) {
-          const uint8_t *blk = src + n * R + b * 18;
-          const int64_t g = n / 16, r = n % 16;
-          if (16 * (g + 1) > N) {
-            std::memcpy(&expect[size_t(n * R + b * 18)], blk, 18);
-            continue;
+  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k}) {
+    const int64_t QK = t == DType::q4_k ? 256 : 32, BB = t == DType::q4_0 ? 18 : t == DType::q8_0 ? 34 : 144;
+    for (int64_t N : {1, 15, 16, 17, 37, 48})
+      for (int64_t K : {QK, 3 * QK, int64_t(1536)}) {
+        Tensor w = randomGgufWeight(t, N, K, seed++);
+        const int64_t R = K / QK * BB, bytes = N * R;
+        layouts::Desc d;
+        std::string why;
+        ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(t), {N, K}, -1, -1, 0, 0, d, why)) << why;
+        ASSERT_EQ(layouts::packedBytes(d), uint64_t(bytes));
+        ASSERT_EQ(layouts::logicalBytes(d), uint64_t(bytes));
+        const auto *src = static_cast<const uint8_t *>(w.view().data);
+        std::vector<uint8_t> packed(size_t(bytes), 0xEE), back(size_t(bytes), 0xEE), expect(size_t(bytes), 0);
+        layouts::pack(d, src, packed.data(), nullptr);
+        for (int64_t n = 0; n < N; ++n)
+          for (int64_t b = 0; b < K / QK; ++b) {
+            const uint8_t *blk = src + n * R + b * BB;
+            const int64_t g = n / 16, r = n % 16;
+            if (16 * (g + 1) > N) {
+              std::memcpy(&expect[size_t(n * R + b * BB)], blk, size_t(BB));
+              continue;
+            }
+            uint8_t *at = &expect[size_t(16 * g * R + 16 * BB * b)];
+            std::memcpy(at + 2 * r, blk, 2);
+            if (t == DType::q4_0) {
+              int64_t slot = 0;
+              while (4 * (slot % 4) + slot / 4 != r) ++slot;
+              std::memcpy(at + 32 + 16 * slot, blk + 2, 16);
+            } else if (t == DType::q8_0) {
+              for (int64_t q = 0; q < 32; ++q) at[32 + 64 * (q / 4) + 4 * r + q % 4] = blk[2 + q];
+            } else {
+              std::memcpy(at + 32 + 2 * r, blk + 2, 2);
+              for (int64_t i = 0; i < 12; ++i) at[64 + 16 * i + r] = blk[4 + i];
+              for (int64_t q = 0; q < 128; ++q) at[256 + 64 * (q / 4) + 4 * r + q % 4] = blk[16 + q];
+            }
           }
-          uint8_t *at = &expect[size_t(16 * g * R + 288 * b)];
-          std::memcpy(at + 2 * r, blk, 2);
-          int64_t slot = 0;
-          while (4 * (slot % 4) + slot / 4 != r) ++slot;
-          std::memcpy(at + 32 + 16 * slot, blk + 2, 16);
+        ASSERT_EQ(packed, expect) << dtypeName(t) << " N " << N << " K " << K;
+        layouts::unpack(d, packed.data(), back.data());
+        ASSERT_EQ(std::memcmp(back.data(), src, size_t(bytes)), 0) << dtypeName(t) << " N " << N << " K " << K;
+        // One row's block put back together, as the GEMM's panels read it.
+        for (int64_t n = 0; n < N; n += 7) {
+          std::vector<uint8_t> one(static_cast<size_t>(BB), 0);
+          const int64_t b = (n / 7) % (K / QK);
+          layouts::ggufRows16Block(d, packed.data(), n, b, one.data());
+          ASSERT_EQ(std::memcmp(one.data(), src + n * R + b * BB, size_t(BB)), 0) << dtypeName(t) << " row " << n;
         }
-      ASSERT_EQ(packed, expect) << "N " << N << " K " << K;
-      layouts::unpack(d, packed.data(), back.data());
-      ASSERT_EQ(std::memcmp(back.data(), src, size_t(bytes)), 0) << "N " << N << " K " << K;
-    }
+      }
+  }
   layouts::Desc d;
   std::string why;
-  EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q8_0), {16, 32}, -1, -1, 0, 0, d, why));
-  EXPECT_EQ(why, "layout gguf-rows16 holds q4_0 weights");
+  EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q6_k), {16, 256}, -1, -1, 0, 0, d, why));
+  EXPECT_EQ(why, "layout gguf-rows16 holds q4_0, q8_0 or q4_k weights");
   EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_0), {2, 16, 32}, -1, -1, 0, 0, d, why));
   EXPECT_EQ(why, "layout gguf-rows16 needs a weight [N, K] with K a multiple of 32");
+  EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_k), {16, 32}, -1, -1, 0, 0, d, why));
+  EXPECT_EQ(why, "layout gguf-rows16 needs a weight [N, K] with K a multiple of 256");
 }
 
-// The AVX-512 kernel reads a q4_0 weight stored as GgufRows16 in place on every path
-// (the 16-row GEMV, 2-3 rows through it, the panel GEMM from 4 rows) with ref's bits on
-// the GGUF weight, at 1-3 threads, with and without GFNI; N with and without a last
-// partial group (kept as GGUF rows), one to 281 blocks (rows over 4 KB: the L2 prefetch;
-// several GEMM chunks of 64 blocks). The AVX2 kernel does not take the layout (the
-// session gives it the GGUF rows), nor does ref.
+// The AVX-512 kernel reads a q4_0, q8_0 or q4_k weight stored as GgufRows16 in place on
+// every path (the 16-row GEMV, 2-3 rows through it, the panel GEMM from 4 rows) with
+// ref's bits on the GGUF weight, at 1-3 threads, with and without GFNI; N with and without
+// a last partial group (kept as GGUF rows), one to 281 blocks (rows over 4 KB: the L2
+// prefetch; several GEMM chunks). The AVX2 kernel does not take the layout (the session
+// gives it the GGUF rows), nor does ref.
 TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   struct Rows16Case {
     int64_t rows, K, N;
     bool bias;
   };
-  const Rows16Case cases[] = {
+  const Rows16Case cases32[] = {
       {1, 32, 16, true},    {1, 96, 37, false},  {1, 1536, 48, true}, {1, 8992, 33, false}, {2, 256, 35, true},
       {3, 512, 16, false},  {4, 8992, 40, true}, {5, 768, 50, false}, {13, 512, 70, true},  {6, 160, 17, false},
   };
+  const Rows16Case cases256[] = {
+      {1, 256, 16, true},   {1, 768, 37, false}, {1, 1536, 48, true}, {1, 8960, 33, false}, {2, 256, 35, true},
+      {3, 512, 16, false},  {4, 8960, 40, true}, {5, 768, 50, false}, {13, 512, 70, true},  {6, 256, 17, false},
+  };
   uint32_t seed = 2100;
-  for (const Rows16Case &c : cases) {
-    Tensor w = randomGgufWeight(DType::q4_0, c.N, c.K, seed++);
-    Tensor x = ggufActivations({c.rows, c.K}, seed++);
-    Tensor bias = Tensor::of<float>({c.N}, randomFloats(c.N, seed++));
-    Tensor y(DType::f32, {c.rows, c.N});
-    std::vector<TensorView *> inputs = {&x.view(), &w.view()};
-    if (c.bias) inputs.push_back(&bias.view());
-    const std::string what = "rows " + std::to_string(c.rows) + " K " + std::to_string(c.K) + " N " +
-                             std::to_string(c.N);
-    ASSERT_EQ(runKernelOnViews("GgufMatMul", inputs, y.view(), {Isa::Ref}, 1, nullptr, true), Isa::Ref);
-    const std::vector<float> want = y.values<float>();
-    layouts::Desc d;
-    std::string why;
-    ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_0), {c.N, c.K}, -1, -1, 0, 0, d, why));
-    std::vector<uint8_t> packed(size_t(layouts::packedBytes(d)));
-    layouts::pack(d, w.view().data, packed.data(), nullptr);
-    TensorView stored = w.view();
-    stored.data = packed.data();
-    stored.layout = d;
-    inputs[1] = &stored;
-    const KernelSignature refSig = viewSignature("GgufMatMul", inputs, y.view(), nullptr, true);
-    EXPECT_FALSE(KernelRegistry::instance().create(refSig, {Isa::Ref}, nullptr)->takesLayout(refSig, 1));
-    for (const IsaLevel &level : x86Levels(/*needVnni=*/true)) {
-      const KernelSignature sig = viewSignature("GgufMatMul", inputs, y.view(), nullptr, true);
-      Isa chosen = Isa::Ref;
-      std::unique_ptr<Kernel> probe = KernelRegistry::instance().create(sig, level.isas, &chosen);
-      ASSERT_EQ(chosen, level.expect);
-      if (level.expect != Isa::X86Avx512) {
-        EXPECT_FALSE(probe->takesLayout(sig, 1)) << level.name;
-        continue;
-      }
-      ASSERT_TRUE(probe->takesLayout(sig, 1)) << what;
-      for (bool gfni : {true, false}) {
-        if (!gfni) setenv("EDGEC_X86_NO_GFNI", "1", 1);
-        std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, level.isas, &chosen);
-        k->prepare(sig);
-        unsetenv("EDGEC_X86_NO_GFNI");
-        for (int threads : {1, 2, 3}) {
-          std::memset(y.view().data, 0x5A, y.view().nbytes());
-          runPrepared(*k, std::vector<const TensorView *>(sig.inputs.begin(), sig.inputs.end()), {&y.view()}, threads);
-          const std::vector<float> got = y.values<float>();
-          for (size_t i = 0; i < got.size(); ++i)
-            ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
-                << what << (gfni ? "" : " without GFNI") << ", " << threads << " threads, element " << i << ": "
-                << got[i] << " vs ref " << want[i];
+  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k})
+    for (const Rows16Case &c : t == DType::q4_k ? cases256 : cases32) {
+      Tensor w = randomGgufWeight(t, c.N, c.K, seed++);
+      Tensor x = ggufActivations({c.rows, c.K}, seed++);
+      Tensor bias = Tensor::of<float>({c.N}, randomFloats(c.N, seed++));
+      Tensor y(DType::f32, {c.rows, c.N});
+      std::vector<TensorView *> inputs = {&x.view(), &w.view()};
+      if (c.bias) inputs.push_back(&bias.view());
+      const std::string what = std::string(dtypeName(t)) + " rows " + std::to_string(c.rows) + " K " +
+                               std::to_string(c.K) + " N " + std::to_string(c.N);
+      ASSERT_EQ(runKernelOnViews("GgufMatMul", inputs, y.view(), {Isa::Ref}, 1, nullptr, true), Isa::Ref);
+      const std::vector<float> want = y.values<float>();
+      layouts::Desc d;
+      std::string why;
+      ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(t), {c.N, c.K}, -1, -1, 0, 0, d, why));
+      std::vector<uint8_t> packed(size_t(layouts::packedBytes(d)));
+      layouts::pack(d, w.view().data, packed.data(), nullptr);
+      TensorView stored = w.view();
+      stored.data = packed.data();
+      stored.layout = d;
+      inputs[1] = &stored;
+      const KernelSignature refSig = viewSignature("GgufMatMul", inputs, y.view(), nullptr, true);
+      EXPECT_FALSE(KernelRegistry::instance().create(refSig, {Isa::Ref}, nullptr)->takesLayout(refSig, 1));
+      for (const IsaLevel &level : x86Levels(/*needVnni=*/true)) {
+        const KernelSignature sig = viewSignature("GgufMatMul", inputs, y.view(), nullptr, true);
+        Isa chosen = Isa::Ref;
+        std::unique_ptr<Kernel> probe = KernelRegistry::instance().create(sig, level.isas, &chosen);
+        ASSERT_EQ(chosen, level.expect);
+        if (level.expect != Isa::X86Avx512) {
+          EXPECT_FALSE(probe->takesLayout(sig, 1)) << level.name;
+          continue;
+        }
+        ASSERT_TRUE(probe->takesLayout(sig, 1)) << what;
+        for (bool gfni : {true, false}) {
+          if (!gfni) setenv("EDGEC_X86_NO_GFNI", "1", 1);
+          std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, level.isas, &chosen);
+          k->prepare(sig);
+          unsetenv("EDGEC_X86_NO_GFNI");
+          for (int threads : {1, 2, 3}) {
+            std::memset(y.view().data, 0x5A, y.view().nbytes());
+            runPrepared(*k, std::vector<const TensorView *>(sig.inputs.begin(), sig.inputs.end()), {&y.view()},
+                        threads);
+            const std::vector<float> got = y.values<float>();
+            for (size_t i = 0; i < got.size(); ++i)
+              ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
+                  << what << (gfni ? "" : " without GFNI") << ", " << threads << " threads, element " << i << ": "
+                  << got[i] << " vs ref " << want[i];
+          }
         }
       }
     }
-  }
 }
 
 TEST(GgufMatMulX86, ExtremeCodesAndScales) {

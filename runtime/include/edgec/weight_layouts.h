@@ -33,9 +33,12 @@ struct Desc {
   bool u8 = false;       // I8W4, I8ConvW4: u8 codes (stored minus 128); false: i8
   int64_t taps = 1;      // I8ConvW4: kernel positions per channel (the product of the kernel dims)
   bool i4 = true;        // Int4Q8Tiles: i4 codes (stored ^ 8); false: u4
-  int64_t block = 0;     // Int4Q8Tiles: the Blockwise block size along K (a multiple of 32)
+  int64_t block = 0;     // Int4Q8Tiles: the Blockwise block size along K (a multiple of 32); GgufRows16: the
+                         // GGUF block's elements (32, or 256 for q4_k)
   int64_t tile = kInt4Tile;  // Int4Q8Tiles: columns per tile
-  int64_t rowBytes = 0;      // GgufRows16: bytes of one GGUF row (K / 32 blocks of 18)
+  int64_t rowBytes = 0;      // GgufRows16: bytes of one GGUF row (K / block blocks)
+  int64_t blockBytes = 0;    // GgufRows16: bytes of one GGUF block (q4_0 18, q8_0 34, q4_k 144)
+  unsigned dtype = 0;        // GgufRows16: the GGUF type (a pkg::DType value: q4_0, q8_0 or q4_k)
 };
 
 // Describes `kind` over a tensor of `dtype` (a pkg::DType value) and `shape` with its
@@ -67,13 +70,19 @@ int64_t w4Index(int64_t n, int64_t k, int64_t K4);
 int64_t convW4K4(int64_t channels, int64_t taps);
 int64_t convW4K(int64_t c, int64_t t, int64_t taps);
 
-// GgufRows16 (q4_0 [N, K]): rows 16 g to 16 g + 15 (every full group of 16) occupy
-// their GGUF bytes, 288 per block b in block order: the 16 rows' f16 d (row order),
-// then their 16 qs bytes, row 4 (s % 4) + s / 4 in slot s (the lanes the x86 GEMV's
-// reduction leaves in row order); the last N % 16 rows stay as in GGUF. Where block
-// b of row n begins (its d; kGgufRows16 rows a group), and where its qs are.
+// GgufRows16 (q4_0, q8_0 or q4_k [N, K]): rows 16 g to 16 g + 15 (every full group of
+// 16) occupy their GGUF bytes, 16 blockBytes per block b in block order, each type's
+// fields gathered so that the x86 GEMV reads a group's block as whole vectors; the last
+// N % 16 rows stay as in GGUF. Within a group's block, for row r (0-15):
+//   q4_0 (288): d at 2 r; qs (16 bytes) at 32 + 16 s, slot s = 4 (r % 4) + r / 4 (the
+//               lanes the GEMV's reduction leaves in row order);
+//   q8_0 (544): d at 2 r; qs bytes 4 t .. 4 t + 3 at 32 + 64 t + 4 r (t < 8: one
+//               vpdpbusd operand per t, lane r = row r);
+//   q4_k (2304): d at 2 r, dmin at 32 + 2 r; scale byte i (of 12) at 64 + 16 i + r (each
+//               byte of the 16 rows side by side: the 6-bit unpack runs on whole
+//               vectors); qs bytes 4 t .. 4 t + 3 at 256 + 64 t + 4 r (t < 32).
 constexpr int64_t kGgufRows16 = 16;
-int64_t ggufRows16D(int64_t rowBytes, int64_t N, int64_t n, int64_t b);
-int64_t ggufRows16Qs(int64_t rowBytes, int64_t N, int64_t n, int64_t b);
+// Copies row n's block b as GGUF holds it (blockBytes bytes) out of the packed tensor.
+void ggufRows16Block(const Desc &d, const uint8_t *packed, int64_t n, int64_t b, uint8_t *block);
 
 }  // namespace edgec::layouts
