@@ -1,5 +1,6 @@
 // edge-fuse-pointwise-depthwise: a 1x1 Conv and the depthwise Conv that reads its result
 // become one edge.PointwiseDepthwiseConv (see Passes.td for what is matched and why).
+#include "ConvFusionUtils.h"
 #include "edge/FusionRecord.h"
 #include "edge/Passes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -10,11 +11,6 @@ namespace mlir::edge {
 #include "edge/Passes.h.inc"
 
 namespace {
-
-bool isStaticF32(Value v) {
-  auto t = dyn_cast<RankedTensorType>(v.getType());
-  return t && t.hasStaticShape() && t.getElementType().isF32();
-}
 
 bool isConstant(Value v) { return v && v.getDefiningOp<ConstantOp>(); }
 
@@ -30,15 +26,6 @@ bool isPlainF32Conv(ConvOp conv) {
   for (Value v : conv->getOperands())
     if (!isStaticF32(v)) return false;
   return isStaticF32(conv.getOutput());
-}
-
-// The Conv's bias, or a zero [M] constant: ref's Conv starts an output without a bias at
-// +0.0, which is what adding a zero bias gives too.
-Value biasOf(ConvOp conv, PatternRewriter &rewriter) {
-  if (conv.getBias()) return conv.getBias();
-  const int64_t m = cast<RankedTensorType>(conv.getWeight().getType()).getShape()[0];
-  auto type = RankedTensorType::get({m}, rewriter.getF32Type());
-  return rewriter.create<ConstantOp>(conv.getLoc(), type, DenseElementsAttr::get(type, 0.0f));
 }
 
 struct FusePointwiseDepthwisePair : OpRewritePattern<ConvOp> {

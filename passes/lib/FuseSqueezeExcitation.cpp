@@ -1,6 +1,7 @@
 // edge-fuse-squeeze-excitation: GlobalAveragePool -> 1x1 Conv -> 1x1 Conv -> gate -> Mul
 // by the pooled tensor becomes one edge.SqueezeExcitation (see Passes.td for the chain
 // matched). Runs after edge-fuse-epilogue, so the Convs carry their activations.
+#include "ConvFusionUtils.h"
 #include "edge/FusionRecord.h"
 #include "edge/Passes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -11,11 +12,6 @@ namespace mlir::edge {
 #include "edge/Passes.h.inc"
 
 namespace {
-
-bool isStaticF32(Value v) {
-  auto t = dyn_cast<RankedTensorType>(v.getType());
-  return t && t.hasStaticShape() && t.getElementType().isF32();
-}
 
 bool allOnes(ArrayRef<int64_t> values) {
   return llvm::all_of(values, [](int64_t v) { return v == 1; });
@@ -34,15 +30,6 @@ ConvOp pointwiseConv(Value v, Value input) {
       !llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; }))
     return nullptr;
   return conv;
-}
-
-// The Conv's bias, or a zero [M] constant: ref's Conv starts an output without a bias at
-// +0.0, which is what adding a zero bias gives too.
-Value biasOf(ConvOp conv, PatternRewriter &rewriter) {
-  if (conv.getBias()) return conv.getBias();
-  const int64_t m = cast<RankedTensorType>(conv.getWeight().getType()).getShape()[0];
-  auto type = RankedTensorType::get({m}, rewriter.getF32Type());
-  return rewriter.create<ConstantOp>(conv.getLoc(), type, DenseElementsAttr::get(type, 0.0f));
 }
 
 struct FuseSqueezeExcitationBlock : OpRewritePattern<MulOp> {

@@ -1,0 +1,25 @@
+// Helpers of the passes that fuse float Convs into larger ops (edge-fuse-squeeze-
+// excitation, edge-fuse-pointwise-depthwise).
+#pragma once
+
+#include "edge/EdgeDialect.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::edge {
+
+// A ranked tensor of static shape with f32 elements.
+inline bool isStaticF32(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  return t && t.hasStaticShape() && t.getElementType().isF32();
+}
+
+// The Conv's bias, or a zero [M] constant: ref's Conv starts an output without a bias at
+// +0.0, which is what adding a zero bias gives too.
+inline Value biasOf(ConvOp conv, PatternRewriter &rewriter) {
+  if (conv.getBias()) return conv.getBias();
+  const int64_t m = cast<RankedTensorType>(conv.getWeight().getType()).getShape()[0];
+  auto type = RankedTensorType::get({m}, rewriter.getF32Type());
+  return rewriter.create<ConstantOp>(conv.getLoc(), type, DenseElementsAttr::get(type, 0.0f));
+}
+
+}  // namespace mlir::edge
