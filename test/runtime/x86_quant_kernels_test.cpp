@@ -588,15 +588,15 @@ TEST(X86QuantKernels, ConvRequantizationMatchesScalarOnEdgeValues) {
 }
 
 // The AVX-512 Conv epilogues' f32 requantization (RightF32 in qgemm_avx512.cpp: floor of an
-// f32 estimate where it is at least 2^-11 from an integer, the exact integer path otherwise)
+// f32 estimate where it is at least 2^-12 from an integer, the exact integer path otherwise)
 // on accumulators chosen around its edges: for each right-shift multiplier m 2^-(31+r)
 // (r >= 1), the accumulators whose exact result T = x M + 1/2 +- 2^-(1+r) lies nearest the
 // integers n (ties, and the values on either side of them, where the estimate may fall on
-// either side), for n over the codes that the clamp keeps (-300..300), around the +-768 past
-// which the estimate may be off by one, and far out; the biases place them as in the test
-// above. Pointwise (a tile of one vector, rows of 4 and 1 channels) and 3x3 depthwise
-// (flat mode), u8 and i8 outputs, Relu6-like clamps and none; against ref and the scalar
-// definition.
+// either side), for n over the codes that the clamp keeps (-300..300), around the +-511 past
+// which the estimate may be off by one, around +-256, and far out; the biases place them as
+// in the test above. Pointwise (a tile of one vector, rows of 4 and 1 channels) and 3x3
+// depthwise (flat mode), u8 and i8 outputs, Relu6-like clamps and none; against ref and the
+// scalar definition.
 TEST(X86QuantKernels, ConvF32RequantizationMatchesScalarNearIntegers) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
   std::mt19937 rng(13);
@@ -610,7 +610,8 @@ TEST(X86QuantKernels, ConvF32RequantizationMatchesScalarNearIntegers) {
     const double M = std::ldexp(double(q.multiplier), -(31 + r)), d = std::ldexp(1.0, -(1 + r));
     std::vector<int64_t> ns;
     for (int i = 0; i < 14; ++i) ns.push_back(int64_t(rng() % 601) - 300);
-    for (int64_t n : {0, 1, -1, 127, 128, -128, 255, 766, 767, 768, 769, 770, -766, -767, -768, -769, -770, 5000, -5000})
+    for (int64_t n : {0, 1, -1, 127, 128, -128, 255, 256, 257, -255, -256, -257, 509, 510, 511, 512, 513, -509, -510,
+                      -511, -512, -513, 5000, -5000})
       ns.push_back(n);
     for (int64_t n : ns)
       for (double s : {1.0, -1.0}) {

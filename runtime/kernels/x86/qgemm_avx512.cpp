@@ -93,14 +93,14 @@ void finish(__m512i acc, __m512i mult, __m512i left, __m512i right, __m512i rmas
 // clamps the result into bytes (clamp(zy + q, lo, hi) with zy, lo, hi in [-128, 255]: every
 // Conv epilogue that narrows). mbqmRight's sum divided by 2^(31+r) is
 //   MBQM(x) = floor(T),  T = x M + 1/2 + s d,  M = m 2^-(31+r),  d = 2^-(1+r),  s = x < 0 ? -1 : 1.
-// Here w = fl(fl(fl(x) fl(M) + copysign(d, x)) + (1/2 + eps)) with eps = 2^-12 (an fma and an
-// add). Where |T| <= 768, |x M| <= 769 and each rounding is at most 2^-24 relative (x, M) or
-// 2^-15 absolute (the fma and the add, on values under 1024), so |w - (T + eps)| <=
-// 769 2^-23 + 2^-14 < 1.6e-4 < eps and T < w < T + 2 eps: when frac(w) >= 2 eps, floor(w) =
-// floor(T). A vector with any lane where frac(w) < 2 eps (about one lane in 2000, exact ties
-// included) is requantized by mbqmRight instead. Where |T| > 768 floor(w) may be off by one
-// (far out, by more, with the same sign and at least 2^19 in magnitude), but then zy + q lies
-// past the same clamp bound either way (zy + q >= 767 - 128 > 255 or <= 255 - 768 < -128).
+// Here w = fl(fl(fl(x) fl(M) + copysign(d, x)) + (1/2 + eps)) with eps = 2^-13 (an fma and an
+// add). Where |T| < 511, |x M| < 512 and each rounding is at most 2^-24 relative (x, M) or
+// 2^-16 absolute (the fma and the add, on values under 512), so |w - (T + eps)| <
+// 512 2^-23 + 2^-15 < 9.2e-5 < eps and T < w < T + 2 eps: when frac(w) >= 2 eps, floor(w) =
+// floor(T). A vector with any lane where frac(w) < 2 eps (about one lane in 4000, exact ties
+// included) is requantized by mbqmRight instead. Where |T| >= 511 floor(w) may be off by one
+// (far out, by more, with the same sign and at least 2^19 in magnitude), but |q| >= 256 either
+// way, which puts zy + q past the same clamp bound (zy, lo and hi lie in the type's 256 codes).
 // |w| < 2^30 (M < 1/2), so the conversion cannot overflow. Seven operations per 16 lanes
 // against mbqmRight's eleven, only three of them (the conversions and vreduceps) tied to one
 // port.
@@ -124,9 +124,9 @@ struct RightF32 {
     // copysign(d, x): d's bits with x's sign bit (x and xf share it; x = 0 gives +0).
     const __m512 sd = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
         _mm512_castps_si512(d), _mm512_castps_si512(xf), _mm512_set1_epi32(INT32_MIN), 0xD8));
-    const __m512 w = _mm512_add_ps(_mm512_fmadd_ps(xf, m, sd), _mm512_set1_ps(0.5f + 0x1p-12f));
+    const __m512 w = _mm512_add_ps(_mm512_fmadd_ps(xf, m, sd), _mm512_set1_ps(0.5f + 0x1p-13f));
     const __m512 frac = _mm512_reduce_ps(w, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    sure = _mm512_cmp_ps_mask(frac, _mm512_set1_ps(0x1p-11f), _CMP_LT_OQ) == 0;
+    sure = _mm512_cmp_ps_mask(frac, _mm512_set1_ps(0x1p-12f), _CMP_LT_OQ) == 0;
     return _mm512_cvt_roundps_epi32(w, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
   }
 };
