@@ -91,7 +91,7 @@ void finish(__m512i acc, __m512i mult, __m512i left, __m512i right, __m512i rmas
 
 // MBQM through f32 for one channel that shifts right (r >= 1), exact wherever the caller
 // clamps the result into bytes (clamp(zy + q, lo, hi) with zy, lo, hi in [-128, 255]: every
-// Conv epilogue that narrows). mbqmRight's sum divided by 2^(31+r) is
+// Conv epilogue that narrows, and matTileEpilogueRight). mbqmRight's sum divided by 2^(31+r) is
 //   MBQM(x) = floor(T),  T = x M + 1/2 + s d,  M = m 2^-(31+r),  d = 2^-(1+r),  s = x < 0 ? -1 : 1.
 // Here w = fl(fl(fl(x) fl(M) + copysign(d, x)) + (1/2 + eps)) with eps = 2^-13 (an fma and an
 // add). Where |T| < 511, |x M| < 512 and each rounding is at most 2^-24 relative (x, M) or
@@ -244,9 +244,12 @@ __m512i mbqmRightLanes(__m512i x, __m512i mult, __m512i multOdd, __m512i roundEv
   return _mm512_srav_epi32(_mm512_permutex2var_epi32(even, high, odd), shift);
 }
 
-// 16 columns' constants for mbqmRightLanes and the add, set up once per tile.
+// 16 columns' constants for RightF32 (per lane: M = m 2^-(31+r) and d = 2^-(1+r), as its
+// constructor computes them for one channel), for mbqmRightLanes (its exact fallback) and the
+// add, set up once per tile.
 struct ColumnRq {
   __m512i add, mult, multOdd, roundEven, roundOdd, shift, negZw;
+  RightF32 f32;
   ColumnRq() = default;
   ColumnRq(const Epi &e, int64_t col) {
     add = _mm512_loadu_si512(e.add + col);
@@ -255,6 +258,12 @@ struct ColumnRq {
     // r = max(right, 1) (a multiplier of 0 may come with any shift: its result is 0).
     const __m512i r = _mm512_max_epi32(_mm512_loadu_si512(e.right + col), _mm512_set1_epi32(1));
     shift = _mm512_sub_epi32(r, _mm512_set1_epi32(1));
+    // 2^-(31+r) and 2^-(1+r) by their exponent bits (r <= 31: normal floats).
+    auto pow2Neg = [&](int32_t base) {
+      return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_sub_epi32(_mm512_set1_epi32(127 - base), r), 23));
+    };
+    f32.m = _mm512_mul_ps(_mm512_cvtepi32_ps(mult), pow2Neg(31));
+    f32.d = pow2Neg(1);
     const __m512i base = _mm512_set1_epi64(int64_t(1) << 30);
     const __m512i r30 = _mm512_add_epi32(r, _mm512_set1_epi32(30));
     const __m512i lowDword = _mm512_set1_epi64(0xFFFFFFFF);
@@ -266,8 +275,10 @@ struct ColumnRq {
 
 // A MatMul/Gemm tile's epilogue when every column shifts right (Epi::allRight): rows are
 // positions, columns channels. The column constants are set up once for the tile's MR rows;
-// each row's vectors are narrowed together (Narrow) and stored with one masked store (one-
-// vector rows: four rows per narrowing). Same bits as finish() per vector.
+// each vector is requantized through f32 (RightF32, per-lane constants) or, when a lane lies
+// near an integer, by mbqmRightLanes; each row's vectors are narrowed together (Narrow) and
+// stored with one masked store (one-vector rows: four rows per narrowing). Same bits as
+// finish() per vector.
 template <int MR, int NV>
 void matTileEpilogueRight(const int32_t (*sums)[NV][16], const Epi &e, int64_t i0, int64_t j0, uint8_t *y,
                           int64_t ldy, int64_t ncols) {
@@ -279,6 +290,11 @@ void matTileEpilogueRight(const int32_t (*sums)[NV][16], const Epi &e, int64_t i
   auto value = [&](int r, int j) {
     __m512i a = _mm512_add_epi32(_mm512_load_si512(sums[r][j]), cr[j].add);
     if (e.posSum) a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_set1_epi32(e.posSum[i0 + r]), cr[j].negZw));
+    if (kRequantF32) {  // exact here: every value is narrowed to clamped bytes (see RightF32)
+      bool sure;
+      const __m512i q = cr[j].f32.apply(a, sure);
+      if (__builtin_expect(sure, 1)) return q;
+    }
     return mbqmRightLanes(a, cr[j].mult, cr[j].multOdd, cr[j].roundEven, cr[j].roundOdd, cr[j].shift);
   };
   if (NV >= 2) {
