@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <map>
+#include <unordered_map>
 
 #include "edge/ConstantData.h"
 #include "edge/EdgeDialect.h"
@@ -28,6 +29,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/xxhash.h"
 
 using namespace mlir;
 
@@ -252,6 +254,10 @@ private:
   std::vector<TensorInfo> tensors_;
   llvm::DenseMap<Value, int32_t> ids_;
   llvm::DenseMap<Attribute, int32_t> constantIds_;  // identical constants share storage
+  // Constants by a hash of their bytes: equal bytes of the same type are one tensor too,
+  // though they are different attributes (each quantized copy of a weight that the ONNX
+  // file shares between layers is a resource blob of its own).
+  std::unordered_multimap<uint64_t, int32_t> constantsByContent_;
   // Constant tensors' values, copied into the package only when it is built (one copy
   // of the weights besides the IR's, not two): (value, tensor), in creation order, which
   // is their order in the constants section (placeConstants).
@@ -276,6 +282,18 @@ private:
 int32_t PlanBuilder::constantTensor(ElementsAttr value, std::string name) {
   auto cit = constantIds_.find(value);
   if (cit != constantIds_.end()) return cit->second;
+  std::vector<uint8_t> copy, otherCopy;
+  const ArrayRef<uint8_t> bytes = constantBytesView(value, copy);
+  const uint64_t hash = llvm::xxh3_64bits(bytes);
+  for (auto [it, end] = constantsByContent_.equal_range(hash); it != end; ++it) {
+    const int32_t other = it->second;
+    if (tensors_[size_t(other)].type != value.getType()) continue;
+    for (const auto &[v, id] : constants_)
+      if (id == other && constantBytesView(v, otherCopy) == bytes) {
+        constantIds_[value] = other;
+        return other;
+      }
+  }
   TensorInfo t;
   t.type = cast<RankedTensorType>(value.getType());
   t.size = byteSize(t.type);
@@ -285,6 +303,7 @@ int32_t PlanBuilder::constantTensor(ElementsAttr value, std::string name) {
   constants_.emplace_back(value, id);
   tensors_.push_back(t);
   constantIds_[value] = id;
+  constantsByContent_.emplace(hash, id);
   return id;
 }
 
