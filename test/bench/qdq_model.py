@@ -240,12 +240,27 @@ def build_qdq(float_path, inspect_text, out_path, act_type="uint8"):
         qdq_after[value] = (src, nodes)
         rename[value] = dq_out
 
+    # The package keeps one tensor for constants of the same type and bytes (the host target
+    # shares them), listed under its first user's name: a node whose weight has no entry of
+    # its own takes that of another node whose ONNX weight has the same values.
+    def weight_entry(node):
+        t = tensors.get(node.name + ".weight")
+        w = consts.get(node.input[1]) if len(node.input) > 1 else None
+        if t or w is None:
+            return t
+        for o in g.node:
+            ot = tensors.get(o.name + ".weight")
+            ow = consts.get(o.input[1]) if ot and len(o.input) > 1 else None
+            if ow is not None and ow.dtype == w.dtype and np.array_equal(ow, w):
+                return ot
+        return None
+
     weights_q = biases_q = 0
     for n in g.node:
         if n.name in drop:
             continue
         inputs = list(n.input)
-        wt = tensors.get(n.name + ".weight")
+        wt = weight_entry(n)
         if n.op_type in WEIGHT_OPS and wt and wt["dtype"] == "int8" and "axis" in wt:
             w = consts.get(inputs[1])
             if w is None:
@@ -290,7 +305,7 @@ def build_qdq(float_path, inspect_text, out_path, act_type="uint8"):
             mm, other = linear_bias[n.name]
             b = consts[inputs[other]]
             xs = params.get(mm.input[0])
-            wt = tensors.get(mm.name + ".weight")
+            wt = weight_entry(mm)
             w = consts.get(mm.input[1])
             if xs is None or w is None or not wt or "axis" not in wt:
                 raise QdqError("node %s: edgec fused it with %s into an int8 Gemm, but %s"
