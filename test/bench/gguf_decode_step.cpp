@@ -8,7 +8,7 @@
 // (speed is no test); built only on request (`ninja edgec_gguf_decode_bench`):
 //
 //   edgec_gguf_decode_bench [--type q4_0] [--threads T] [--steps S] [--layers L] [--memory anon|thp|FILE]
-//                           [--layout gguf|rows16]
+//                           [--layout gguf|rows16|rows16-head]
 //
 // --memory: the weights in anonymous memory (4 KiB pages, the default), anonymous memory
 // with MADV_HUGEPAGE, or a file of that name written and then mmapped read-only, as a
@@ -16,7 +16,8 @@
 // normal value). Prints the best and median step and, per matrix shape, the sum over the
 // step of each matmul's best time. --layout rows16 (q4_0, q8_0, q4_k): the layers' weights in the
 // GgufRows16 layout a package stores them in (edgec/weight_layouts.h), the head (the tied
-// embedding, which the package keeps as GGUF rows) not.
+// embedding, which the package keeps as GGUF rows) not; --layout rows16-head: the head too
+// (tried on 30 Nov and not kept: docs/gguf.md).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -50,7 +51,7 @@ struct Matmul {
 [[noreturn]] void usage(const char *msg) {
   std::fprintf(stderr,
                "edgec_gguf_decode_bench: %s\nusage: edgec_gguf_decode_bench [--type q4_0] [--threads T] [--steps S] "
-               "[--layers L] [--memory anon|thp|FILE] [--layout gguf|rows16]\n",
+               "[--layers L] [--memory anon|thp|FILE] [--layout gguf|rows16|rows16-head]\n",
                msg);
   std::exit(2);
 }
@@ -116,11 +117,12 @@ int main(int argc, char **argv) {
         w[m.offset + b * info->blockBytes + off] = 0x00;
         w[m.offset + b * info->blockBytes + off + 1] = 0x20;
       }
-  if (layout != "gguf" && (layout != "rows16" || (t != DType::q4_0 && t != DType::q8_0 && t != DType::q4_k)))
-    usage("--layout rows16 takes q4_0, q8_0 or q4_k weights");
+  if (layout != "gguf" && ((layout != "rows16" && layout != "rows16-head") ||
+                            (t != DType::q4_0 && t != DType::q8_0 && t != DType::q4_k)))
+    usage("--layout rows16 and rows16-head take q4_0, q8_0 or q4_k weights");
   std::vector<edgec::layouts::Desc> descs(mm.size());
-  if (layout == "rows16")
-    for (size_t i = 0; i + 1 < mm.size(); ++i) {  // the head stays GGUF
+  if (layout != "gguf")
+    for (size_t i = 0; i + (layout == "rows16" ? 1 : 0) < mm.size(); ++i) {  // rows16: the head stays GGUF
       std::string why;
       if (!edgec::layouts::describe(edgec::layouts::Kind::GgufRows16, unsigned(t), {mm[i].N, mm[i].K}, -1, -1, 0, 0,
                                     descs[i], why))

@@ -10,8 +10,9 @@ metadata, tokenizer vocabulary and weight scales; it reuses that module's shape 
 vocabulary) except for how the random matrices are made: quantizing 1.5 billion numpy
 floats with gguf_models.write_model takes minutes and ~10 GB, so here each matrix role
 (attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down) is drawn and quantized
-once and its bytes are written for every layer, and the embedding (also the output head) is
-4096 random rows quantized once and repeated down the vocabulary. Norms and biases are drawn
+once and its bytes are written for every layer, its rows rotated by the layer index (no
+two layers hold equal bytes: edgec stores equal constants once), and the embedding (also
+the output head) is 4096 random rows quantized once and repeated down the vocabulary. Norms and biases are drawn
 per layer. Speed does not depend on the values, and every byte still sits at its own offset
 in the file, so each engine reads all of them for every decoded token. Tensor data is
 streamed to the file; a 1.5B model takes seconds and ~0.3 GB of memory.
@@ -60,8 +61,9 @@ def _metadata(w, arch, wtype, seed, shape):
 
 
 def _tensors(wtype, seed, shape):
-    """[(name, ggml type, ne, bytes)] in gguf_models' order; the big matrices' bytes objects
-    are shared between layers."""
+    """[(name, ggml type, ne, data)] in gguf_models' order, data a bytes object or a tuple of
+    parts written one after the other; the big matrices' bytes are shared between layers, each
+    layer's rows rotated (views of the same bytes)."""
     rng = np.random.default_rng(seed)
     e, f, v = shape["n_embd"], shape["n_ff"], shape["n_vocab"]
     kv = shape["n_head_kv"] * (e // shape["n_head"])
@@ -83,17 +85,26 @@ def _tensors(wtype, seed, shape):
     row_bytes = len(block) // rows
     embd = (block * (v // rows + 1))[:v * row_bytes]
     out = [("token_embd.weight", wtype, [e, v], embd)]
+    def layer_copy(role, i):
+        # Layer i's copy: the shared matrix with its rows rotated by i, a view (no copy), so
+        # that no two layers hold equal bytes: edgec stores equal constants once (a real
+        # model's layers never are), which would shrink the package and the bytes a step reads.
+        data, ne = shared[role]
+        shift = i * (len(data) // ne[1]) % len(data)
+        view = memoryview(data)
+        return (p + role + ".weight", wtype, ne, (view[shift:], view[:shift]))
+
     for i in range(shape["n_layer"]):
         p = "blk.%d." % i
         out.append((p + "attn_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
         for role in ("attn_q", "attn_k", "attn_v"):
-            out.append((p + role + ".weight", wtype, shared[role][1], shared[role][0]))
+            out.append(layer_copy(role, i))
         for n, size in (("q", e), ("k", kv), ("v", kv)):
             out.append((p + "attn_%s.bias" % n, "f32", [size], f32(0.1 * rng.standard_normal(size))))
-        out.append((p + "attn_output.weight", wtype, shared["attn_output"][1], shared["attn_output"][0]))
+        out.append(layer_copy("attn_output", i))
         out.append((p + "ffn_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
         for role in ("ffn_gate", "ffn_up", "ffn_down"):
-            out.append((p + role + ".weight", wtype, shared[role][1], shared[role][0]))
+            out.append(layer_copy(role, i))
     out.append(("output_norm.weight", "f32", [e], f32(rng.standard_normal(e))))  # random signs: see gguf_models
     return out
 
@@ -113,20 +124,22 @@ def write_model(path, wtype="q4_0", seed=0, **shape_overrides):
     bos, eos = _metadata(w, "qwen2", wtype, seed, shape)
     tensors = _tensors(wtype, seed, shape)
     align, offset, offsets = w.alignment, 0, []
+    size = lambda data: sum(len(d) for d in data) if isinstance(data, tuple) else len(data)
     for name, ttype, ne, data in tensors:  # header only: empty data at explicit offsets
-        if len(data) != gguf_writer.tensor_bytes(ttype, ne):
-            raise AssertionError("%s: %d bytes for %s %s" % (name, len(data), ttype, ne))
+        if size(data) != gguf_writer.tensor_bytes(ttype, ne):
+            raise AssertionError("%s: %d bytes for %s %s" % (name, size(data), ttype, ne))
         w.add_tensor(name, ttype, ne, b"", offset=offset)
         offsets.append(offset)
-        offset = (offset + len(data) + align - 1) // align * align
+        offset = (offset + size(data) + align - 1) // align * align
     header = w.to_bytes()
     with open(path + ".part", "wb") as fh:
         fh.write(header)
         for (_, _, _, data), off in zip(tensors, offsets):
             fh.write(bytes(len(header) + off - fh.tell()))
-            fh.write(data)
+            for part in data if isinstance(data, tuple) else (data,):
+                fh.write(part)
     os.replace(path + ".part", path)
-    weight_bytes = sum(len(t[3]) for t in tensors)
+    weight_bytes = sum(size(t[3]) for t in tensors)
     matmul_params = sum(int(np.prod(t[2])) for t in tensors if t[0].startswith("blk.") and len(t[2]) == 2)
     return dict(shape, wtype=wtype, bos=bos, eos=eos, weight_bytes=weight_bytes, matmul_params=matmul_params)
 
