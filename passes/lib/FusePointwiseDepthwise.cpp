@@ -46,9 +46,10 @@ struct FusePointwiseDepthwisePair : OpRewritePattern<ConvOp> {
     if (pointwise.getGroup() != 1 || w1[2] != 1 || w1[3] != 1 || !allEqual(pointwise.getStrides(), 1) ||
         !allEqual(pointwise.getDilations(), 1) || !allEqual(pointwise.getPads(), 0))
       return failure();
-    // The depthwise Conv: one input channel per group.
+    // The depthwise Conv: one input channel per group, a kernel larger than 1x1 (a 1x1
+    // one is a per-channel scale: nothing to keep in cache for).
     const int64_t M = e.getShape()[1];
-    if (depthwise.getGroup() != M || w2[0] != M || w2[1] != 1) return failure();
+    if (depthwise.getGroup() != M || w2[0] != M || w2[1] != 1 || w2[2] * w2[3] == 1) return failure();
     if (e.getNumElements() * 4 < minBytes) return failure();
 
     auto fused = rewriter.create<PointwiseDepthwiseConvOp>(

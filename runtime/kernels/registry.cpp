@@ -265,9 +265,13 @@ void registerX86Kernels(KernelRegistry &r) {
   add("ScaledDotProductAttention", Isa::X86Avx2, newX86Avx2AttentionF32, acceptsAttention);
   add("ScaledDotProductAttention", Isa::X86Avx512, newX86Avx512AttentionF32, acceptsAttention);
   add("SqueezeExcitation", Isa::X86Avx2, newX86Avx2SqueezeExcitation, f32Only);
-  // PointwiseDepthwiseConv packs its pointwise weights at prepare: constants only (else ref).
+  // PointwiseDepthwiseConv packs its pointwise weights at prepare (constants only), and its
+  // depthwise part must take the x86 Conv's depthwise path, which a 1x1 kernel does not
+  // (the Conv runs that as per-group GEMMs); other calls go to ref.
   auto pointwiseDepthwise = [](const KernelSignature &sig) {
-    return allOfDType(sig, DType::f32) && sig.input_is_constant.size() > 1 && sig.input_is_constant[1];
+    const TensorView *w2 = sig.inputs.size() > 3 ? sig.inputs[3] : nullptr;
+    return allOfDType(sig, DType::f32) && sig.input_is_constant.size() > 1 && sig.input_is_constant[1] && w2 &&
+           w2->rank() == 4 && w2->shape[2] * w2->shape[3] > 1;
   };
   add("PointwiseDepthwiseConv", Isa::X86Avx2, newX86Avx2PointwiseDepthwise, pointwiseDepthwise);
   add("PointwiseDepthwiseConv", Isa::X86Avx512, newX86Avx512PointwiseDepthwise, pointwiseDepthwise);

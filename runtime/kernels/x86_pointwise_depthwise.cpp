@@ -39,7 +39,7 @@ public:
     depthwise_.reset(newParts_());
     depthwise_->prepare(parts_->depthwise());
     if (!pointwise_->pointwiseRowsApply() || !depthwise_->depthwiseChannelsApply())
-      kernelFail(sig, "the x86 kernel needs constant pointwise weights");
+      kernelFail(sig, "the x86 kernel needs constant pointwise weights and a depthwise kernel larger than 1x1");
     granule_ = std::lcm(pointwise_->rowGranule(), depthwise_->channelGranule());
     const int64_t planeBytes = parts_->plane() * static_cast<int64_t>(sizeof(float));
     block_ = std::max<int64_t>(granule_, kBlockBytes / planeBytes / granule_ * granule_);

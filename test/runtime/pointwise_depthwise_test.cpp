@@ -142,14 +142,18 @@ TEST(PointwiseDepthwiseConv, X86IsTheUnfusedX86ConvsBitForBit) {
   }
 }
 
-// Run-time pointwise weights: the x86 kernel packs them at prepare, so ref takes the call.
-TEST(PointwiseDepthwiseConv, RunTimeWeightsGoToRef) {
-  const Case &c = kCases[5];
-  Inputs in = makeInputs(c, 3);
-  Isa isa = Isa::X86Avx2;
-  const std::vector<float> got = fused(c, in, {Isa::Ref, Isa::X86Avx2, Isa::X86Avx512}, 1, false, &isa);
-  EXPECT_EQ(isa, Isa::Ref);
-  EXPECT_TRUE(sameBits(got, unfused(c, in, {Isa::Ref}, 1)));
+// Run-time pointwise weights (the x86 kernel packs them at prepare) and a 1x1 depthwise
+// kernel (which the x86 Conv runs as per-group GEMMs, not on its depthwise path): ref
+// takes the call, which a valid op never fails to run.
+TEST(PointwiseDepthwiseConv, RunTimeWeightsAnd1x1DepthwiseGoToRef) {
+  const Case c1x1 = {{1, 4, 6, 6}, 8, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}, "Relu", "", "1x1 depthwise"};
+  for (const auto &[c, constWeights] : {std::pair<Case, bool>{kCases[5], false}, {c1x1, true}}) {
+    Inputs in = makeInputs(c, 3);
+    Isa isa = Isa::X86Avx2;
+    const std::vector<float> got = fused(c, in, {Isa::Ref, Isa::X86Avx2, Isa::X86Avx512}, 1, constWeights, &isa);
+    EXPECT_EQ(isa, Isa::Ref) << c.what;
+    EXPECT_TRUE(sameBits(got, unfused(c, in, {Isa::Ref}, 1))) << c.what;
+  }
 }
 
 TEST(PointwiseDepthwiseConv, RefusesMismatchedShapesAndGroups) {

@@ -236,7 +236,8 @@ def FusePointwiseDepthwise : Pass<"edge-fuse-pointwise-depthwise", "func::FuncOp
     bits of the two ref Convs, the x86 kernel those of the two x86 Convs.
 
     Fuses only when every operand and both results are static-shape f32 tensors, the
-    weights are constants, e has no other user, neither Conv has a residual, and e
+    weights are constants, the depthwise kernel is larger than 1x1, e has no other
+    user, neither Conv has a residual, and e
     holds at least `min-bytes` bytes: a smaller one stays in cache between the two
     unfused kernels anyway, and those keep their wider split over threads.
   }];

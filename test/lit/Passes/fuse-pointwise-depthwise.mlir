@@ -98,6 +98,20 @@ func.func @second_not_depthwise(%x: tensor<1x4x8x8xf32>) -> (tensor<1x8x8x8xf32>
 
 // -----
 
+// Not fused: a 1x1 depthwise kernel (a per-channel scale).
+// CHECK-LABEL: func.func @depthwise_1x1
+// CHECK-NOT: edge.PointwiseDepthwiseConv
+// CHECK: return
+func.func @depthwise_1x1(%x: tensor<1x4x8x8xf32>) -> tensor<1x8x8x8xf32> {
+  %w1 = edge.constant dense<0.5> : tensor<8x4x1x1xf32>
+  %w2 = edge.constant dense<0.25> : tensor<8x1x1x1xf32>
+  %0 = edge.Conv %x, %w1 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x8x8xf32>
+  %1 = edge.Conv %0, %w2 {dilations = array<i64: 1, 1>, group = 8 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x8x8xf32>, tensor<8x1x1x1xf32>) -> tensor<1x8x8x8xf32>
+  return %1 : tensor<1x8x8x8xf32>
+}
+
+// -----
+
 // Not fused: run-time weights (the x86 kernel packs them at prepare), and a depthwise
 // Conv that took a residual Add (edge-fuse-conv-residual).
 // CHECK-LABEL: func.func @runtime_weights_or_residual
