@@ -152,10 +152,6 @@ std::vector<float> unfusedRef(const Case &c, const Inputs &in) {
   return y.values<float>();
 }
 
-bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 TEST(Attention, RefIsTheUnfusedRefOpsBitForBit) {
   uint32_t seed = 10;
   for (const Case &c : kCases) {

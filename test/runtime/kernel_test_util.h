@@ -237,6 +237,11 @@ inline std::vector<int64_t> unflatIndex(int64_t f, const std::vector<int64_t> &s
   return idx;
 }
 
+// Whether two float results are the same bytes (NaN payloads and signed zeros included).
+inline bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
 // The message of the Error `fn` throws, or "" when it throws none.
 inline std::string errorOf(const std::function<void()> &fn) {
   try {

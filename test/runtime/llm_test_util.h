@@ -141,8 +141,4 @@ inline void expectClose(const std::vector<float> &actual, const std::vector<doub
     ASSERT_NEAR(double(actual[i]), expected[i], atol) << what << " at " << i;
 }
 
-inline bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 }  // namespace edgec::rt::testing

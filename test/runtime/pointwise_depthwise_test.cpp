@@ -101,10 +101,6 @@ std::vector<float> unfused(const Case &c, Inputs &in, const std::vector<Isa> &is
   return y.values<float>();
 }
 
-bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 TEST(PointwiseDepthwiseConv, RefIsTheUnfusedRefConvsBitForBit) {
   uint32_t seed = 10;
   for (const Case &c : kCases) {

@@ -40,10 +40,6 @@ std::vector<float> binary(const char *op, const std::vector<int64_t> &sa, const 
   return y.values<float>();
 }
 
-bool sameBits(const std::vector<float> &x, const std::vector<float> &y) {
-  return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
-}
-
 struct Case {
   std::vector<int64_t> a, b;
   const char *what;

@@ -41,10 +41,6 @@ std::vector<float> runGemmKernel(const std::string &op, const std::vector<Tensor
   return y.values<float>();
 }
 
-bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 // Runs the x86 kernel of every level (B constant and not, 1, 2 and 3 threads) and checks
 // it against `ref` and `naive`.
 void checkLevels(const std::string &op, const std::vector<Tensor *> &inputs, const std::vector<int64_t> &yShape,
