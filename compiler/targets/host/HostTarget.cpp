@@ -6,6 +6,7 @@
 #include <numeric>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <map>
 #include <unordered_map>
@@ -181,11 +182,11 @@ uint64_t planArena(std::vector<TensorInfo> &tensors, int function) {
   std::stable_sort(byFirstUse.begin(), byFirstUse.end(),
                    [&](size_t a, size_t b) { return tensors[a].firstUse < tensors[b].firstUse; });
 
-  uint64_t best = 0;
+  uint64_t best = std::numeric_limits<uint64_t>::max();
   std::vector<uint64_t> bestOffsets;
   for (const std::vector<size_t> *order : {&bySize, &byBreadth, &byFirstUse}) {
     const uint64_t arena = placeInOrder(tensors, *order);
-    if (!bestOffsets.empty() && arena >= best) continue;
+    if (arena >= best) continue;
     best = arena;
     bestOffsets.clear();
     for (size_t i : bySize) bestOffsets.push_back(tensors[i].offset);
@@ -257,7 +258,7 @@ private:
   // Constants by a hash of their bytes: equal bytes of the same type are one tensor too,
   // though they are different attributes (each quantized copy of a weight that the ONNX
   // file shares between layers is a resource blob of its own).
-  std::unordered_multimap<uint64_t, int32_t> constantsByContent_;
+  std::unordered_multimap<uint64_t, std::pair<ElementsAttr, int32_t>> constantsByContent_;
   // Constant tensors' values, copied into the package only when it is built (one copy
   // of the weights besides the IR's, not two): (value, tensor), in creation order, which
   // is their order in the constants section (placeConstants).
@@ -286,13 +287,11 @@ int32_t PlanBuilder::constantTensor(ElementsAttr value, std::string name) {
   const ArrayRef<uint8_t> bytes = constantBytesView(value, copy);
   const uint64_t hash = llvm::xxh3_64bits(bytes);
   for (auto [it, end] = constantsByContent_.equal_range(hash); it != end; ++it) {
-    const int32_t other = it->second;
-    if (tensors_[size_t(other)].type != value.getType()) continue;
-    for (const auto &[v, id] : constants_)
-      if (id == other && constantBytesView(v, otherCopy) == bytes) {
-        constantIds_[value] = other;
-        return other;
-      }
+    const auto &[other, id] = it->second;
+    if (other.getType() == value.getType() && constantBytesView(other, otherCopy) == bytes) {
+      constantIds_[value] = id;
+      return id;
+    }
   }
   TensorInfo t;
   t.type = cast<RankedTensorType>(value.getType());
@@ -303,7 +302,7 @@ int32_t PlanBuilder::constantTensor(ElementsAttr value, std::string name) {
   constants_.emplace_back(value, id);
   tensors_.push_back(t);
   constantIds_[value] = id;
-  constantsByContent_.emplace(hash, id);
+  constantsByContent_.emplace(hash, std::make_pair(value, id));
   return id;
 }
 
