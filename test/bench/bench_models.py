@@ -58,6 +58,13 @@ Method, per model:
   * N rounds; within a round the thread counts take turns and the sides run in one order
     and then in the reverse order (alternating from round to round), so slow drift
     (thermal, other load on the machine) hits every side;
+  * at T >= 2, each round is labelled by where the host placed the first two cores
+    (test/bench/core_sharing.cpp, run before and after the round: FMA throughput of one
+    core alone against both at once): "separate" physical cores, "shared" (hyperthread
+    siblings of one core, which a virtual machine's vCPUs can be, moved by the host from
+    second to second; or the second core taken by another job) or "mixed"; on shared
+    cores a kernel that fills the FMA ports gains nothing from a second thread, so the
+    report also gives each multi-thread row's median ratios per placement;
   * reported: each side's median of its per-round medians, and the medians of the
     per-round ratios (edgec/ORT fp32, edgec int8/edgec fp32, edgec int8/ORT int8, ORT
     int8/ORT fp32; < 1 means the first is faster), with their min..max;
@@ -227,6 +234,34 @@ def pinned(args, threads):
     return (["chrt", "-f", "10"] if args.realtime else []) + ["taskset", "-c", cores(args, threads)]
 
 
+def core_state(args, threads):
+    """Whether the first two benchmark cores are separate physical cores right now:
+    "separate", "shared" (host hyperthread siblings, or the second core busy with another
+    job) or None (one thread, or no probe). Runs under the sides' real-time policy."""
+    if threads < 2 or not args.core_probe:
+        return None
+    cmd = (["chrt", "-f", "10"] if args.realtime else []) + \
+        [args.core_probe, "--cpus", "%d,%d" % (args.core, args.core + 1), "--ms", "60"]
+    found = re.search(r"state=(\w+)", run(cmd, "core_sharing"))
+    return found.group(1) if found else None
+
+
+def build_core_probe(work):
+    """test/bench/core_sharing.cpp built with g++ into the bench folder, or None (with a
+    note) where it cannot be built, e.g. a CPU without FMA."""
+    probe = os.path.join(work, "core_sharing")
+    src = os.path.join(ROOT, "test", "bench", "core_sharing.cpp")
+    if os.path.exists(probe) and os.path.getmtime(probe) >= os.path.getmtime(src):
+        return probe
+    proc = subprocess.run([os.environ.get("CXX", "g++"), "-O2", "-march=native", "-pthread", src, "-o", probe],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        print("note: no core-sharing probe (%s); multi-thread rounds are not labelled" %
+              (proc.stderr.strip().splitlines() or ["g++ failed"])[-1])
+        return None
+    return probe
+
+
 def edgec_cmd(args, edgec, m, precision, threads):
     return pinned(args, threads) + [args.edgec_run, m["pkg"][precision], "--input", "input=" + m["x_npy"],
             "--output-dir", out_dir(m, "edgec_" + precision), "--warmup", str(args.warmup),
@@ -342,16 +377,20 @@ def bench_model(args, edgec, name, m):
         for ti, threads in enumerate(args.threads):
             order = sides if (r + ti) % 2 == 0 else sides[::-1]
             res = {}
+            before = core_state(args, threads)
             for side in order:
                 cmd = side_cmd(args, edgec, m, side, threads)
                 res[side] = time_edgec(cmd) if side.startswith("edgec") else time_ort(cmd)
                 if side.startswith("ort"):
                     last_ort = res[side]
+            after = core_state(args, threads)
+            state = None if before is None else before if before == after else "mixed"
             ratios = {k: res[a]["median_ms"] / res[b]["median_ms"] for k, (a, b) in RATIOS.items()
                       if a in res and b in res}
-            per_t[threads].append({"order": order, "times": res, "ratios": ratios})
-            print("  %-15s round %d/%d, %d thread%s: %s | %s" %
+            per_t[threads].append({"order": order, "times": res, "ratios": ratios, "cores": state})
+            print("  %-15s round %d/%d, %d thread%s%s: %s | %s" %
                   (name, r + 1, args.rounds, threads, "" if threads == 1 else "s",
+                   " (%s cores)" % state if state else "",
                    ", ".join("%s %s" % (s.replace("_", " "), fmt_ms(res[s]["median_ms"])) for s in sides),
                    ", ".join("%s %.3f" % kv for kv in ratios.items())), flush=True)
     result = {
@@ -370,13 +409,21 @@ def bench_model(args, edgec, name, m):
         t = {"median_ms": {s: statistics.median(r["times"][s]["median_ms"] for r in rounds) for s in sides},
              "rss_bytes": {s: statistics.median(r["times"][s]["rss_bytes"] for r in rounds) for s in sides},
              "ratios": {}, "commands": {s: shlex.join(side_cmd(args, edgec, m, s, threads)) for s in sides},
-             "rounds": [{"order": r["order"], "ratios": r["ratios"],
+             "rounds": [{"order": r["order"], "ratios": r["ratios"], "cores": r["cores"],
                          "times": {s: {k: v for k, v in r["times"][s].items() if k != "outputs"} for s in sides}}
                         for r in rounds]}
         for k in RATIOS:
             vals = [r["ratios"][k] for r in rounds if k in r["ratios"]]
             if vals:
                 t["ratios"][k] = {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
+        # Multi-thread rounds by where the host placed the two cores (core_state).
+        states = [r["cores"] for r in rounds if r["cores"]]
+        if states:
+            t["cores"] = {st: states.count(st) for st in sorted(set(states))}
+            t["ratios_by_cores"] = {st: {k: statistics.median(r["ratios"][k] for r in rounds
+                                                              if r["cores"] == st and k in r["ratios"])
+                                         for k in RATIOS if any(k in r["ratios"] for r in rounds)}
+                                    for st in t["cores"]}
         t["ort_js_hop_us"] = statistics.median(r["times"][s]["js_hop_us"] for r in rounds for s in sides
                                                if s.startswith("ort"))
         result["threads"][str(threads)] = t
@@ -476,6 +523,18 @@ def report(args, results, env, ort_version):
     print_table(header, rows)
     print("T: threads (every side pinned to cores %d..%d+T-1). Ratios < 1: the first named is faster." %
           (args.core, args.core))
+    labelled = [(name, tn, t) for name, r in results.items() for tn, t in r["threads"].items() if "cores" in t]
+    if labelled:
+        print()
+        print("multi-thread rounds by core placement (test/bench/core_sharing.cpp before and after each round: "
+              "'separate' = two physical cores, 'shared' = hyperthread siblings of one core or the second core "
+              "taken by another job, 'mixed' = it changed during the round); median ratio per placement")
+        rows = []
+        for name, tn, t in labelled:
+            for st, n in t["cores"].items():
+                rows.append([name, tn, st, str(n)] + ["%.3f" % t["ratios_by_cores"][st][k]
+                                                      if k in t["ratios_by_cores"][st] else "-" for k in ratio_names])
+        print_table(["model", "T", "cores", "rounds"] + ratio_names, rows)
     goals = [(k, v) for k, v in (("int8/fp32 edgec", 0.5), ("edgec/ORT int8", 0.9)) if k in ratio_names]
     if goals:
         parts = []
@@ -635,6 +694,7 @@ def main():
 
     work = os.path.join(build, "bench")
     os.makedirs(work, exist_ok=True)
+    args.core_probe = build_core_probe(work) if max(args.threads) > 1 else None
     env = environment(args, edgec)
     print("edgec %s (built %s) vs ONNX Runtime (onnxruntime-node, CPU): %s, %s thread(s), pinned from core %d; "
           "%d rounds x (%d warmup + %d timed runs) per side" %
