@@ -126,6 +126,28 @@ TEST(X86QElementwise, AddSubBitExact) {
     auto y = makeOut(t, {n}, {0.017f, randomZp(t, rng)});
     checks += expectSameAsRef("Sub", {&a->t.view(), &b->t.view()}, y->t.view(), std::string("all pairs ") + name(t));
   }
+  // Every pair of codes under many output scales: the AVX-512 Add rounds its output through
+  // f32 and falls back to the integer MBQM for vectors with a sum near a rounding boundary
+  // (one lane in about 4000); 65536 sums per scale put dozens of lanes there. Inputs of
+  // different scales (one input through its table) and of the same scale (two halves).
+  for (int c = 0; c < 24; ++c) {
+    const DType t = c % 2 ? DType::u8 : DType::i8, yt = c % 4 < 2 ? DType::i8 : DType::u8;
+    std::vector<int32_t> ca, cb;
+    for (int32_t u = qmin(t); u <= qmax(t); ++u)
+      for (int32_t v = qmin(t); v <= qmax(t); ++v) {
+        ca.push_back(u);
+        cb.push_back(v);
+      }
+    const int64_t n = int64_t(ca.size());
+    const float sa = randomScale(rng), sb = c % 3 == 2 ? sa : randomScale(rng);
+    // The output's scale near the sum's range (most codes inside the clamp).
+    const float sy = (sa + sb) * std::uniform_real_distribution<float>(0.6f, 3.f)(rng);
+    auto a = makeQ(t, {n}, ca, {sa, randomZp(t, rng)});
+    auto b = makeQ(t, {n}, cb, {sb, randomZp(t, rng)});
+    auto y = makeOut(yt, {n}, {sy, randomZp(yt, rng)});
+    checks += expectSameAsRef(c % 5 == 4 ? "Sub" : "Add", {&a->t.view(), &b->t.view()}, y->t.view(),
+                              std::string("all pairs, output scale ") + std::to_string(c) + " " + name(t));
+  }
   // A broadcast goes to ref.
   {
     auto a = makeQ(DType::i8, {4, 8}, randomCodes(32, DType::i8, rng), {0.02f, 1});

@@ -89,48 +89,6 @@ void finish(__m512i acc, __m512i mult, __m512i left, __m512i right, __m512i rmas
     _mm_mask_storeu_epi8(dst, m, b);
 }
 
-// MBQM through f32 for one channel that shifts right (r >= 1), exact wherever the caller
-// clamps the result into bytes (clamp(zy + q, lo, hi) with zy, lo, hi in [-128, 255]: every
-// Conv epilogue that narrows, and matTileEpilogueRight). mbqmRight's sum divided by 2^(31+r) is
-//   MBQM(x) = floor(T),  T = x M + 1/2 + s d,  M = m 2^-(31+r),  d = 2^-(1+r),  s = x < 0 ? -1 : 1.
-// Here w = fl(fl(fl(x) fl(M) + copysign(d, x)) + (1/2 + eps)) with eps = 2^-13 (an fma and an
-// add). Where |T| < 511, |x M| < 512 and each rounding is at most 2^-24 relative (x, M) or
-// 2^-16 absolute (the fma and the add, on values under 512), so |w - (T + eps)| <
-// 512 2^-23 + 2^-15 < 9.2e-5 < eps and T < w < T + 2 eps: when frac(w) >= 2 eps, floor(w) =
-// floor(T). A vector with any lane where frac(w) < 2 eps (about one lane in 4000, exact ties
-// included) is requantized by mbqmRight instead. Where |T| >= 511 floor(w) may be off by one
-// (far out, by more, with the same sign and at least 2^19 in magnitude), but |q| >= 256 either
-// way, which puts zy + q past the same clamp bound (zy, lo and hi lie in the type's 256 codes).
-// |w| < 2^30 (M < 1/2), so the conversion cannot overflow. Seven operations per 16 lanes
-// against mbqmRight's eleven, only three of them (the conversions and vreduceps) tied to one
-// port.
-constexpr bool kRequantF32 = true;
-
-struct RightF32 {
-  __m512 m, d;
-  RightF32() = default;
-  // r <= 31 (quantizeMultiplier's shifts reach -31), so the powers of two are normal floats.
-  RightF32(int32_t mult, int64_t r)
-      : m(_mm512_set1_ps(static_cast<float>(mult) * pow2(-(31 + r)))), d(_mm512_set1_ps(pow2(-(1 + r)))) {}
-  static float pow2(int64_t e) {
-    const uint32_t bits = static_cast<uint32_t>(127 + e) << 23;
-    float f;
-    std::memcpy(&f, &bits, sizeof f);
-    return f;
-  }
-  // floor(w) when every lane is away from the integers; `sure` false otherwise.
-  __m512i apply(__m512i x, bool &sure) const {
-    const __m512 xf = _mm512_cvtepi32_ps(x);
-    // copysign(d, x): d's bits with x's sign bit (x and xf share it; x = 0 gives +0).
-    const __m512 sd = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
-        _mm512_castps_si512(d), _mm512_castps_si512(xf), _mm512_set1_epi32(INT32_MIN), 0xD8));
-    const __m512 w = _mm512_add_ps(_mm512_fmadd_ps(xf, m, sd), _mm512_set1_ps(0.5f + 0x1p-13f));
-    const __m512 frac = _mm512_reduce_ps(w, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    sure = _mm512_cmp_ps_mask(frac, _mm512_set1_ps(0x1p-12f), _CMP_LT_OQ) == 0;
-    return _mm512_cvt_roundps_epi32(w, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-  }
-};
-
 // mbqmRight with one channel's multiplier and right shift r >= 1, its constants built here:
 // RightF32's rare fallback, kept out of line so that the hot loops hold only RightF32's two.
 __attribute__((noinline)) __m512i mbqmRightChannel(__m512i x, int32_t mult, int64_t r) {
