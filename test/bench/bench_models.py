@@ -59,12 +59,13 @@ Method, per model:
     and then in the reverse order (alternating from round to round), so slow drift
     (thermal, other load on the machine) hits every side;
   * at T >= 2, each round is labelled by where the host placed the first two cores
-    (test/bench/core_sharing.cpp, run before and after the round: FMA throughput of one
-    core alone against both at once): "separate" physical cores, "shared" (hyperthread
-    siblings of one core, which a virtual machine's vCPUs can be, moved by the host from
-    second to second; or the second core taken by another job) or "mixed"; on shared
-    cores a kernel that fills the FMA ports gains nothing from a second thread, so the
-    report also gives each multi-thread row's median ratios per placement;
+    (test/bench/core_placement.cpp, run before and after the round): "near" cores,
+    "far" ones (a cache line's round trip between them over 200 ns: on this benchmark's
+    VM it is ~110 ns or ~300 ns, as the host moves the vCPUs, and MobileNetV2 at two
+    threads took 2.7 or 4.4 ms accordingly), "shared" (hyperthread siblings of one core,
+    or the second core taken by another job: a second thread of FMA work gains nothing)
+    or "mixed" (it changed during the round); the report also gives each multi-thread
+    row's median ratios per placement;
   * reported: each side's median of its per-round medians, and the medians of the
     per-round ratios (edgec/ORT fp32, edgec int8/edgec fp32, edgec int8/ORT int8, ORT
     int8/ORT fp32; < 1 means the first is faster), with their min..max;
@@ -235,22 +236,22 @@ def pinned(args, threads):
 
 
 def core_state(args, threads):
-    """Whether the first two benchmark cores are separate physical cores right now:
-    "separate", "shared" (host hyperthread siblings, or the second core busy with another
-    job) or None (one thread, or no probe). Runs under the sides' real-time policy."""
+    """Where the host placed the first two benchmark cores right now: "near", "far",
+    "shared" (core_placement.cpp) or None (one thread, or no probe). Runs under the
+    sides' real-time policy."""
     if threads < 2 or not args.core_probe:
         return None
     cmd = (["chrt", "-f", "10"] if args.realtime else []) + \
         [args.core_probe, "--cpus", "%d,%d" % (args.core, args.core + 1), "--ms", "60"]
-    found = re.search(r"state=(\w+)", run(cmd, "core_sharing"))
+    found = re.search(r"state=(\w+)", run(cmd, "core_placement"))
     return found.group(1) if found else None
 
 
 def build_core_probe(work):
-    """test/bench/core_sharing.cpp built with g++ into the bench folder, or None (with a
-    note) where it cannot be built, e.g. a CPU without FMA."""
-    probe = os.path.join(work, "core_sharing")
-    src = os.path.join(ROOT, "test", "bench", "core_sharing.cpp")
+    """test/bench/core_placement.cpp built with g++ into the bench folder, or None (with
+    a note) where it cannot be built, e.g. a CPU without FMA."""
+    probe = os.path.join(work, "core_placement")
+    src = os.path.join(ROOT, "test", "bench", "core_placement.cpp")
     if os.path.exists(probe) and os.path.getmtime(probe) >= os.path.getmtime(src):
         return probe
     proc = subprocess.run([os.environ.get("CXX", "g++"), "-O2", "-march=native", "-pthread", src, "-o", probe],
@@ -526,9 +527,10 @@ def report(args, results, env, ort_version):
     labelled = [(name, tn, t) for name, r in results.items() for tn, t in r["threads"].items() if "cores" in t]
     if labelled:
         print()
-        print("multi-thread rounds by core placement (test/bench/core_sharing.cpp before and after each round: "
-              "'separate' = two physical cores, 'shared' = hyperthread siblings of one core or the second core "
-              "taken by another job, 'mixed' = it changed during the round); median ratio per placement")
+        print("multi-thread rounds by core placement (test/bench/core_placement.cpp before and after each round: "
+              "'near' / 'far' = a cache line's round trip between the cores under / over 200 ns, 'shared' = "
+              "hyperthread siblings of one core or the second core taken by another job, 'mixed' = it changed "
+              "during the round); median ratio per placement")
         rows = []
         for name, tn, t in labelled:
             for st, n in t["cores"].items():
