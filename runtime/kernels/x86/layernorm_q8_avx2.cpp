@@ -32,6 +32,15 @@ struct V : VecI32F32 {
     const __m128i b = u8 ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
     _mm_storel_epi64(reinterpret_cast<__m128i *>(p), b);
   }
+  using D = __m256d;
+  static constexpr int64_t kDLanes = 4;
+  static D set1D(double x) { return _mm256_set1_pd(x); }
+  static D loadD(const double *p) { return _mm256_loadu_pd(p); }
+  static D addD(D a, D b) { return _mm256_add_pd(a, b); }
+  static D mulD(D a, D b) { return _mm256_mul_pd(a, b); }
+  static D divD(D a, D b) { return _mm256_div_pd(a, b); }
+  static D sqrtD(D a) { return _mm256_sqrt_pd(a); }
+  static void storeR(float *p, D d) { _mm_storeu_ps(p, _mm256_cvtpd_ps(d)); }
 };
 
 #include "layernorm_q8_driver.inc"

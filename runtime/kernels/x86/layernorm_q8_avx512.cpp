@@ -31,6 +31,15 @@ struct V : VecI32F32 {
     const __m128i b = u8 ? _mm512_cvtusepi32_epi8(v) : _mm512_cvtsepi32_epi8(v);
     _mm_storeu_si128(reinterpret_cast<__m128i *>(p), b);
   }
+  using D = __m512d;
+  static constexpr int64_t kDLanes = 8;
+  static D set1D(double x) { return _mm512_set1_pd(x); }
+  static D loadD(const double *p) { return _mm512_loadu_pd(p); }
+  static D addD(D a, D b) { return _mm512_add_pd(a, b); }
+  static D mulD(D a, D b) { return _mm512_mul_pd(a, b); }
+  static D divD(D a, D b) { return _mm512_div_pd(a, b); }
+  static D sqrtD(D a) { return _mm512_sqrt_pd(a); }
+  static void storeR(float *p, D d) { _mm256_storeu_ps(p, _mm512_cvtpd_ps(d)); }
 };
 
 #include "layernorm_q8_driver.inc"
