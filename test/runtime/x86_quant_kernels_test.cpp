@@ -251,6 +251,13 @@ std::vector<ConvShape> convShapes() {
       {conv({1, 3, 9, 1}, 3, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4},
       {conv({1, 2, 33, 31}, 2, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4, true},
       {conv({1, 4, 10, 20}, 4, 4, {3, 3}, {1, 1}, {1, 1}, {1, 0, 1, 0}), 4, true},
+      // Flat mode's 3x3 channel pairs (depthwiseFlatPair): an odd channel count whose items
+      // the threads split at odd offsets (a pair's planes flipped two items ahead, the last
+      // channel alone), and three channels per group (a pair and one alone in each group,
+      // flipped planes and not).
+      {conv({1, 7, 14, 14}, 7, 7, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4, true},
+      {conv({1, 2, 14, 14}, 6, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4, true},
+      {conv({1, 2, 7, 7}, 6, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4},
   };
 }
 

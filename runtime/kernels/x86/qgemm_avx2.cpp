@@ -56,6 +56,8 @@ constexpr bool kDepthwiseFlat = false;
 enum FlatFill { kMerge, kFlip, kZero };
 void depthwiseFlatPlane(const uint8_t *, const int64_t *, int64_t, int64_t, int64_t, const uint64_t *, const int32_t *,
                         int32_t, const Epi &, int, uint8_t, uint8_t *) {}
+void depthwiseFlatPair(const uint8_t *, const uint8_t *, const int64_t *, int64_t, const uint64_t *, const int32_t *,
+                       const int32_t *, int32_t, int32_t, const Epi &, const Epi &, int, uint8_t, uint8_t *, uint8_t *) {}
 // Nor the implicit-GEMM Conv path.
 constexpr bool kImplicitConv = false;
 void quadRow(const uint8_t *const *, int, int64_t, int64_t, int64_t, int64_t, uint8_t, uint8_t, uint8_t *) {}

@@ -768,6 +768,59 @@ void depthwiseFlatPlane(const uint8_t *x, const int64_t *offs, int64_t KH, int64
   return depthwiseFlatKernel<kMerge>(x, offs, KH, nq, T, masks, wq, init, e, zxu, y);
 }
 
+// Two channels of flat mode at once, 3x3 kernels (one quad per kernel row): channel a's
+// outputs from plane xa into ya, b's from xb into yb, over the same T and block masks, each
+// mask loaded once for both channels' loads, and the two channels' dot products,
+// requantizations and narrowings independent. On small maps (14x14: four blocks of 64 per
+// channel, 7x7: one) a single channel's work is one short chain of dependent steps (three
+// vpdpbusd, the f32 requantization, the packs) plus the per-channel setup, which one
+// channel at a time left exposed; the pair keeps twice the independent work in flight.
+template <int Fill>
+void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t *offs, int64_t T,
+                            const uint64_t *masks, const int32_t *wqa, const int32_t *wqb, int32_t inita,
+                            int32_t initb, const Epi &ea, const Epi &eb, uint8_t zxu, uint8_t *ya, uint8_t *yb) {
+  const ChannelRq rqa(ea, 0), rqb(eb, 0);
+  const Narrow narrow(ea.zy, ea.lo, ea.hi);
+  const __m512i fill = _mm512_set1_epi8(static_cast<char>(zxu)), flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  __m512i wa[3], wb[3];
+  EDGEC_UNROLL
+  for (int i = 0; i < 3; ++i) wa[i] = _mm512_set1_epi32(wqa[i]), wb[i] = _mm512_set1_epi32(wqb[i]);
+  auto quads = [&](const uint8_t *src, __mmask64 m) {
+    if (Fill == kZero) return _mm512_maskz_loadu_epi8(m, src);
+    if (Fill == kFlip) return _mm512_mask_add_epi8(fill, m, _mm512_maskz_loadu_epi8(m, src), flip);
+    return _mm512_mask_loadu_epi8(fill, m, src);
+  };
+  for (int64_t t0 = 0; t0 < T; t0 += 64, masks += 12) {
+    __m512i a[4], b[4];
+    EDGEC_UNROLL
+    for (int p = 0; p < 4; ++p) a[p] = _mm512_set1_epi32(inita), b[p] = _mm512_set1_epi32(initb);
+    EDGEC_UNROLL
+    for (int i = 0; i < 3; ++i)
+      EDGEC_UNROLL
+      for (int p = 0; p < 4; ++p) {
+        const __mmask64 m = masks[4 * i + p];
+        const int64_t at = t0 + offs[i] + p;
+        a[p] = _mm512_dpbusd_epi32(a[p], quads(xa + at, m), wa[i]);
+        b[p] = _mm512_dpbusd_epi32(b[p], quads(xb + at, m), wb[i]);
+      }
+    EDGEC_UNROLL
+    for (int p = 0; p < 4; ++p) a[p] = rqa.apply(a[p], ea), b[p] = rqb.apply(b[p], eb);
+    const __mmask64 st = firstBytes(T - t0);
+    _mm512_mask_storeu_epi8(ya + t0, st, quadOrder<1>(narrow.bytes(a[0], a[1], a[2], a[3])));
+    _mm512_mask_storeu_epi8(yb + t0, st, quadOrder<1>(narrow.bytes(b[0], b[1], b[2], b[3])));
+  }
+}
+
+void depthwiseFlatPair(const uint8_t *xa, const uint8_t *xb, const int64_t *offs, int64_t T, const uint64_t *masks,
+                       const int32_t *wqa, const int32_t *wqb, int32_t inita, int32_t initb, const Epi &ea,
+                       const Epi &eb, int fill, uint8_t zxu, uint8_t *ya, uint8_t *yb) {
+  if (fill == kZero)
+    return depthwiseFlatPairFixed<kZero>(xa, xb, offs, T, masks, wqa, wqb, inita, initb, ea, eb, zxu, ya, yb);
+  if (fill == kFlip)
+    return depthwiseFlatPairFixed<kFlip>(xa, xb, offs, T, masks, wqa, wqb, inita, initb, ea, eb, zxu, ya, yb);
+  depthwiseFlatPairFixed<kMerge>(xa, xb, offs, T, masks, wqa, wqb, inita, initb, ea, eb, zxu, ya, yb);
+}
+
 // ---------------------------------------------------------------------------------------
 // Implicit-GEMM Conv (qgemm_driver.inc, Path::Implicit): the input is copied once into
 // "quad planes" (per group of four input channels, per stride phase: the padded plane's
