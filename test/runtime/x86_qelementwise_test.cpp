@@ -104,9 +104,10 @@ TEST(X86QElementwise, AddSubBitExact) {
             checks += expectSameAsRef(op, {&a->t.view(), &b->t.view()}, y->t.view(), what);
           }
         }
-  // Long enough for three threads (the kernels split at >= 16384 elements per thread).
+  // Long enough for three threads (the AVX-512 Add splits at >= 32768 elements per thread,
+  // AVX2's at 4096).
   for (DType t : types) {
-    const int64_t n = 3 * 16384 + 77;
+    const int64_t n = 3 * 32768 + 77;
     auto a = makeQ(t, {n}, randomCodes(n, t, rng), {0.03f, randomZp(t, rng)});
     auto b = makeQ(t, {n}, randomCodes(n, t, rng), {0.011f, randomZp(t, rng)});
     auto y = makeOut(t, {n}, {0.025f, randomZp(t, rng)});
@@ -294,9 +295,9 @@ TEST(X86QElementwise, TableOpsBitExact) {
       checks += expectSameAsRef("Clip", {&x->t.view(), bounds[i].first, bounds[i].second}, y->t.view(),
                                 "Clip bounds " + std::to_string(i), false, true);
   }
-  // Threaded.
+  // Threaded (the AVX-512 lookup splits at >= 262144 elements per thread, AVX2's at 16384).
   for (DType t : {DType::i8, DType::u8}) {
-    const int64_t n = 3 * 16384 + 11;
+    const int64_t n = 3 * 262144 + 11;
     auto x = makeQ(t, {n}, randomCodes(n, t, rng), {0.06f, randomZp(t, rng)});
     auto y = makeOut(t, {n}, {1.f / 256, t == DType::i8 ? -128 : 0});
     checks += expectSameAsRef("Sigmoid", {&x->t.view()}, y->t.view(), std::string("threaded Sigmoid ") + name(t),

@@ -368,9 +368,12 @@ TEST(X86QuantKernels, MatMulMatchesRefBitExactly) {
       {{5, 7}, {7, 6}},          {{2, 3, 4, 9}, {9, 5}},   // batch broadcast of A
       {{3, 1, 4, 6}, {2, 6, 3}}, {{8}, {8, 4}},            // both broadcast; 1-D A
       {{3, 8}, {8}},             {{33, 67}, {67, 50}},     // 1-D B; tails everywhere
-      {{64, 200}, {200, 100}},   {{1, 1000}, {1000, 257}},  // a GEMV split over columns
+      {{64, 200}, {200, 100}},   {{1, 1000}, {1000, 257}},  // one thread (small products)
       {{17, 4}, {4, 49}},        {{2, 9, 3}, {2, 3, 97}},   // tiny K; batched B
       {{128, 1, 64}, {64, 192}},                            // a transformer's x @ W: one stacked GEMM
+      // Split over threads: more than 2^21 multiply-adds (rows), weights over 256 KiB (a
+      // GEMV over columns).
+      {{161, 160}, {160, 120}},  {{1, 1100}, {1100, 300}},
   };
   int i = 0;
   for (const auto &[as, bsh] : shapes) {
@@ -403,7 +406,9 @@ TEST(X86QuantKernels, GemmMatchesRefBitExactly) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
   std::mt19937 rng(9);
   int i = 0;
-  for (const auto &[M, N, K] : std::vector<std::array<int64_t, 3>>{{13, 37, 29}, {1, 70, 130}, {9, 16, 4}, {40, 5, 3}}) {
+  // The last splits over threads (more than 2^21 multiply-adds); the others run on one.
+  for (const auto &[M, N, K] :
+       std::vector<std::array<int64_t, 3>>{{13, 37, 29}, {1, 70, 130}, {9, 16, 4}, {40, 5, 3}, {161, 120, 160}}) {
     for (int transA = 0; transA < 2; ++transA) {
       for (int transB = 0; transB < 2; ++transB) {
         for (const std::vector<int64_t> &cs : std::vector<std::vector<int64_t>>{{}, {N}, {1}, {1, N}, {M, N}}) {

@@ -173,6 +173,12 @@ int64_t mulRowVec(const MulConsts &c, const X *x, int32_t zx, int32_t factor, Y 
 int64_t lutVec(const uint8_t *, const uint8_t *, uint8_t *, int64_t) { return 0; }
 constexpr bool kMulRowTables = false;
 
+// Three requantizations per Add/Sub element make a chunk of 4096 about a microsecond of
+// work (MobileNetV2's residual Adds of 12.5K-25K elements then split); the scalar lookup
+// takes chunks of 16384.
+constexpr int64_t kAddGrain = 4096;
+constexpr int64_t kLutGrain = 16384;
+
 template <typename Y> int64_t quantizeVec(const ref::QuantTensorParams &p, const float *x, Y *y, int64_t n) {
   const __m256 scale = _mm256_set1_ps(p.scale);
   const __m256 lo = _mm256_set1_ps(float(p.qmin - p.zeroPoint)), hi = _mm256_set1_ps(float(p.qmax - p.zeroPoint));

@@ -258,6 +258,14 @@ __attribute__((target("avx512vbmi"))) inline __m512i lookup64(__m512i idx, __m51
 
 constexpr bool kMulRowTables = true;  // when the CPU has VBMI: lutVec is compiled for it
 
+// An Add/Sub element takes about 0.2 ns here (addRightLoop), a table lookup 0.03 ns: a chunk
+// of 32768 or 262144 is 5-8 us. Smaller calls run on one thread: the seq-128 transformers'
+// [128, 64] residual Adds (8192 elements) took 2 us on one thread and 5-7 us split over two
+// (the pool's hand-off, then the next kernel reading half its input from the other core),
+// their [128, 256] GELU tables 1 us and 7 us.
+constexpr int64_t kAddGrain = 32768;
+constexpr int64_t kLutGrain = 262144;
+
 __attribute__((target("avx512vbmi"))) int64_t lutVec(const uint8_t *table, const uint8_t *x, uint8_t *y, int64_t n) {
   const __m512i t0 = _mm512_loadu_si512(table), t1 = _mm512_loadu_si512(table + 64);
   const __m512i t2 = _mm512_loadu_si512(table + 128), t3 = _mm512_loadu_si512(table + 192);
