@@ -1061,9 +1061,18 @@ void implicitRowTileNV(int nv, const uint8_t *const *rows, const int64_t *qoff, 
     implicitRowTile<MR, 1>(rows, qoff, w, K4, e, j0, ncols, y, ldy);
 }
 
+// The rows of the row mode's next tile, `rem` outputs left: even tiles of at most 8 while
+// they hold 5 or more (49 outputs: 7 x 7, not 6 x 8 + 1, whose one-row tile has three
+// dependent vpdpbusd chains, a third of the ports' rate, and reads the weights once more
+// for 1/49 of the work), then 4, 2, 1.
+int rowTileRows(int64_t rem) {
+  const int64_t r = ceilDiv(rem, ceilDiv(rem, 8));
+  return r >= 5 ? int(r) : tileRows(rem);
+}
+
 // Channels [ch0, ch0 + nch) (ch0 a multiple of 16; the Epi's arrays and y's rows start at
 // ch0) against all P outputs of one group's quad planes, outputs as rows: per tile of 48
-// channels (their weights read from L2), tiles of 8 outputs.
+// channels (their weights read from L2), tiles of up to 8 outputs (rowTileRows).
 void implicitRowGemm(const void *w, int64_t ch0, int64_t nch, int64_t K4, const uint8_t *act, const int64_t *qoff,
                      int64_t P, int64_t Wq, int64_t OW, const Epi &e, uint8_t *y, int64_t ldy) {
   const auto *W = static_cast<const uint8_t *>(w);
@@ -1072,12 +1081,15 @@ void implicitRowGemm(const void *w, int64_t ch0, int64_t nch, int64_t K4, const 
     const uint8_t *wv = W + ((ch0 + j) / 16) * K4 * 64;
     const int nv = int(ceilDiv(ncols, 16));
     for (int64_t p = 0; p < P;) {
-      const int mr = tileRows(P - p);
+      const int mr = rowTileRows(P - p);
       const uint8_t *rows[8];
       for (int r = 0; r < mr; ++r) rows[r] = act + 4 * (((p + r) / OW) * Wq + (p + r) % OW);
       uint8_t *dst = y + j * ldy + p;
       switch (mr) {
       case 8: implicitRowTileNV<8>(nv, rows, qoff, wv, K4, e, j, ncols, dst, ldy); break;
+      case 7: implicitRowTileNV<7>(nv, rows, qoff, wv, K4, e, j, ncols, dst, ldy); break;
+      case 6: implicitRowTileNV<6>(nv, rows, qoff, wv, K4, e, j, ncols, dst, ldy); break;
+      case 5: implicitRowTileNV<5>(nv, rows, qoff, wv, K4, e, j, ncols, dst, ldy); break;
       case 4: implicitRowTileNV<4>(nv, rows, qoff, wv, K4, e, j, ncols, dst, ldy); break;
       case 2: implicitRowTileNV<2>(nv, rows, qoff, wv, K4, e, j, ncols, dst, ldy); break;
       default: implicitRowTileNV<1>(nv, rows, qoff, wv, K4, e, j, ncols, dst, ldy); break;
