@@ -32,6 +32,15 @@ struct OuterDims {
   // fn(outOffset, inOffset) for every index of these dims, from the loop's base.
   template <typename Fn> void forEach(const Loop &loop, Fn &&fn) const {
     const int n = static_cast<int>(shape.size());
+    if (n <= 2) {  // plain loops (an attention head mover's 16-byte rows: [S, H, D] <-> [H, S, D])
+      const int64_t A = n == 2 ? shape[0] : 1, B = n >= 1 ? shape[n - 1] : 1;
+      const int64_t oa = n == 2 ? outStride[0] : 0, ia = n == 2 ? inStride[0] : 0;
+      const int64_t ob = n >= 1 ? outStride[n - 1] : 0, ib = n >= 1 ? inStride[n - 1] : 0;
+      for (int64_t a = 0; a < A; ++a)
+        for (int64_t b = 0, o = loop.base[0] + a * oa, i = loop.base[1] + a * ia; b < B; ++b, o += ob, i += ib)
+          fn(o, i);
+      return;
+    }
     std::vector<int64_t> idx(n, 0);
     int64_t o = loop.base[0], i = loop.base[1];
     while (true) {
