@@ -371,10 +371,10 @@ TEST(X86QuantKernels, MatMulMatchesRefBitExactly) {
       {{5, 7}, {7, 6}},          {{2, 3, 4, 9}, {9, 5}},   // batch broadcast of A
       {{3, 1, 4, 6}, {2, 6, 3}}, {{8}, {8, 4}},            // both broadcast; 1-D A
       {{3, 8}, {8}},             {{33, 67}, {67, 50}},     // 1-D B; tails everywhere
-      {{64, 200}, {200, 100}},   {{1, 1000}, {1000, 257}},  // one thread (small products)
+      {{64, 200}, {200, 100}},   {{1, 1000}, {1000, 257}},  // split (1.3M multiply-adds); one thread
       {{17, 4}, {4, 49}},        {{2, 9, 3}, {2, 3, 97}},   // tiny K; batched B
       {{128, 1, 64}, {64, 192}},                            // a transformer's x @ W: one stacked GEMM
-      // Split over threads: more than 2^21 multiply-adds (rows), weights over 256 KiB (a
+      // Split over threads: more than 2^20 multiply-adds (rows), weights over 256 KiB (a
       // GEMV over columns).
       {{161, 160}, {160, 120}},  {{1, 1100}, {1100, 300}},
   };
@@ -409,7 +409,7 @@ TEST(X86QuantKernels, GemmMatchesRefBitExactly) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
   std::mt19937 rng(9);
   int i = 0;
-  // The last splits over threads (more than 2^21 multiply-adds); the others run on one.
+  // The last splits over threads (more than 2^20 multiply-adds); the others run on one.
   for (const auto &[M, N, K] :
        std::vector<std::array<int64_t, 3>>{{13, 37, 29}, {1, 70, 130}, {9, 16, 4}, {40, 5, 3}, {161, 120, 160}}) {
     for (int transA = 0; transA < 2; ++transA) {
