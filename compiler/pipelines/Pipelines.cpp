@@ -25,6 +25,9 @@ void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options) 
 void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &options) {
   if (!options.fuse) return;
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseEpilogue({options.recordFusion}));
+  // A squeeze-excitation gate that a 1x1 Conv reads scales that Conv's weights instead of
+  // the map; the blocks whose gate is left (small maps) then fuse.
+  pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFoldGateIntoConv({options.recordFusion}));
   // After the epilogues: the block's Convs then carry their activations.
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseSqueezeExcitation({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseConvResidual({options.recordFusion}));

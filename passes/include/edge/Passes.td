@@ -188,6 +188,36 @@ def FuseConvResidual : Pass<"edge-fuse-conv-residual", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def FoldGateIntoConv : Pass<"edge-fold-gate-into-conv", "func::FuncOp"> {
+  let summary = "Fold a per-channel gate x * g into the weights of the 1x1 Conv that reads it";
+  let description = [{
+    A squeeze-excitation block ends by scaling every channel of its map x by a gate g,
+    and the block's next op is usually the 1x1 Conv that projects the map down
+    (EfficientNet, MobileNetV3). Scaling the Conv's weights instead gives the same sums,
+    W (x g) = (W g) x, and the map is never scaled:
+
+      y = Conv(Mul(x, g), W, b)      x [1, C, H, W], g [1, C, 1, 1], W [M, C, 1, 1]
+
+    becomes
+
+      y = Conv(x, Mul(W, g), b)
+
+    The scaled map (C H W floats written and read again) becomes M C products on the
+    weights, which the Conv packs on every run (its weights are no longer a constant).
+    Run before edge-fuse-squeeze-excitation: the pool, the two small Convs and the gate
+    then stay separate ops on [1, C, 1, 1] tensors.
+
+    Folds only for static-shape f32 operands, one image (the gate is per image), a Conv
+    of group 1 with a constant [M, C, 1, 1] weight, unit strides and dilations, no pads
+    and no residual, a Mul whose only user is the Conv, and H W >= M (where the map is
+    smaller than the weights, scaling it is cheaper). The sums are rounded differently
+    (w (x g) against (w g) x): the result is within float tolerance, not the same bits.
+  }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the Conv and the Mul it absorbed) on the Conv, for --report-fusion">];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 def FuseSqueezeExcitation : Pass<"edge-fuse-squeeze-excitation", "func::FuncOp"> {
   let summary = "Fuse GlobalAveragePool -> 1x1 Conv -> 1x1 Conv -> gate -> Mul into one SqueezeExcitation";
   let description = [{
