@@ -775,6 +775,25 @@ void depthwiseFlatPlane(const uint8_t *x, const int64_t *offs, int64_t KH, int64
 // channel, 7x7: one) a single channel's work is one short chain of dependent steps (three
 // vpdpbusd, the f32 requantization, the packs) plus the per-channel setup, which one
 // channel at a time left exposed; the pair keeps twice the independent work in flight.
+// ChannelRq::apply on a vector whose lanes `hi` hold channel b's accumulators and the
+// others channel a's: the two channels' constants blended lane by lane, and the fallback
+// of each channel blended the same way.
+__m512i applyTwo(__m512i acc, const ChannelRq &a, const ChannelRq &b, __mmask16 hi, const Epi &e) {
+  if (!e.allRight)
+    return mbqm(acc, _mm512_mask_blend_epi32(hi, a.mult, b.mult), _mm512_mask_blend_epi32(hi, a.left, b.left),
+                _mm512_mask_blend_epi32(hi, a.right, b.right), _mm512_mask_blend_epi32(hi, a.rmask, b.rmask),
+                e.anyLeft);
+  if (kRequantF32) {
+    RightF32 f;
+    f.m = _mm512_mask_blend_ps(hi, a.f32.m, b.f32.m);
+    f.d = _mm512_mask_blend_ps(hi, a.f32.d, b.f32.d);
+    bool sure;
+    const __m512i q = f.apply(acc, sure);
+    if (__builtin_expect(sure, 1)) return q;
+  }
+  return _mm512_mask_blend_epi32(hi, mbqmRightChannel(acc, a.m, a.r), mbqmRightChannel(acc, b.m, b.r));
+}
+
 template <int Fill>
 void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t *offs, int64_t T,
                             const uint64_t *masks, const int32_t *wqa, const int32_t *wqb, int32_t inita,
@@ -791,6 +810,41 @@ void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t 
     return _mm512_mask_loadu_epi8(fill, m, src);
   };
   for (int64_t t0 = 0; t0 < T; t0 += 64, masks += 12) {
+    if (T - t0 <= 32) {
+      // A last block of at most 32 outputs (lanes 0-7 of each vector): both channels' in one,
+      // a's in lanes 0-7, b's in lanes 8-15 (its bytes loaded 32 lower under the block's
+      // masks shifted up by 32); the narrowed bytes 0-31 are a's outputs, 32-63 b's.
+      const __mmask16 hi = 0xFF00;
+      __m512i w[3], acc[4];
+      EDGEC_UNROLL
+      for (int i = 0; i < 3; ++i) w[i] = _mm512_mask_blend_epi32(hi, wa[i], wb[i]);
+      EDGEC_UNROLL
+      for (int p = 0; p < 4; ++p) acc[p] = _mm512_mask_blend_epi32(hi, _mm512_set1_epi32(inita), _mm512_set1_epi32(initb));
+      EDGEC_UNROLL
+      for (int i = 0; i < 3; ++i)
+        EDGEC_UNROLL
+        for (int p = 0; p < 4; ++p) {
+          const __mmask64 ma = masks[4 * i + p], mb = ma << 32;
+          const int64_t at = t0 + offs[i] + p;
+          __m512i v;
+          if (Fill == kZero) {
+            v = _mm512_mask_loadu_epi8(_mm512_maskz_loadu_epi8(ma, xa + at), mb, xb + at - 32);
+          } else if (Fill == kFlip) {
+            v = _mm512_mask_loadu_epi8(_mm512_maskz_loadu_epi8(ma, xa + at), mb, xb + at - 32);
+            v = _mm512_mask_add_epi8(fill, ma | mb, v, flip);
+          } else {
+            v = _mm512_mask_loadu_epi8(_mm512_mask_loadu_epi8(fill, ma, xa + at), mb, xb + at - 32);
+          }
+          acc[p] = _mm512_dpbusd_epi32(acc[p], v, w[i]);
+        }
+      EDGEC_UNROLL
+      for (int p = 0; p < 4; ++p) acc[p] = applyTwo(acc[p], rqa, rqb, hi, ea);
+      const __m512i bytes = quadOrder<1>(narrow.bytes(acc[0], acc[1], acc[2], acc[3]));
+      const __mmask32 st = static_cast<__mmask32>(firstBytes(T - t0));
+      _mm256_mask_storeu_epi8(ya + t0, st, _mm512_castsi512_si256(bytes));
+      _mm256_mask_storeu_epi8(yb + t0, st, _mm512_extracti64x4_epi64(bytes, 1));
+      break;
+    }
     __m512i a[4], b[4];
     EDGEC_UNROLL
     for (int p = 0; p < 4; ++p) a[p] = _mm512_set1_epi32(inita), b[p] = _mm512_set1_epi32(initb);
