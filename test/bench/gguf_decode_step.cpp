@@ -15,9 +15,9 @@
 // package's constants are (page-cache pages). Random valid blocks (every f16 scale a small
 // normal value). Prints the best and median step and, per matrix shape, the sum over the
 // step of each matmul's best time. --layout rows16 (q4_0, q8_0, q4_k): the layers' weights in the
-// GgufRows16 layout a package stores them in (edgec/weight_layouts.h), the head (the tied
-// embedding, which the package keeps as GGUF rows) not; --layout rows16-head: the head too
-// (tried on 30 Nov and not kept: docs/gguf.md).
+// GgufRows16 layout a package stores them in (edgec/weight_layouts.h), the head as GGUF
+// rows (as packages stored the tied embedding until 30 Nov); --layout rows16-head: the head
+// too, as a package stores a tied embedding since (docs/gguf.md).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

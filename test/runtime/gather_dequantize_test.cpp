@@ -1,7 +1,8 @@
 // GatherDequantize (ref/gather_dequantize.cpp): embedding rows looked up by token id and
 // decoded to f32. f32 rows are copied; f16, bf16 and q8_0 rows are checked against values
 // computed here from the formats; every other GGUF type against ref::dequantizeRow (the
-// decoder's own tests, gguf_blocks_test.cpp, check it against the format definitions).
+// decoder's own tests, gguf_blocks_test.cpp, check it against the format definitions),
+// also from a table stored in the GgufRows16 layout.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -116,6 +117,60 @@ TEST(GatherDequantize, SameBitsForAnyThreadCount) {
   const auto one = gather<int32_t>(t, {1024}, ids, 1);
   const auto four = gather<int32_t>(t, {1024}, ids, 4);
   EXPECT_EQ(std::memcmp(one.data(), four.data(), one.size() * 4), 0);
+}
+
+// A q4_0, q8_0 or q4_k table stored in GgufRows16 (a tied embedding the head's GgufMatMul
+// reads so) is read in place: takesLayout says so, and every looked-up row decodes to
+// ref::dequantizeRow of the table's GGUF row, in full groups of 16 rows and in the last
+// partial group (kept as GGUF rows), at 1-3 threads. Any other layout is refused at
+// prepare.
+TEST(GatherDequantize, Rows16TableReadInPlace) {
+  for (DType dt : {DType::q4_0, DType::q8_0, DType::q4_k})
+    for (int64_t V : {int64_t(16), int64_t(87)}) {
+      const int64_t E = dt == DType::q4_k ? 512 : 96;
+      Tensor t = randomTable(dt, V, E, 40 + unsigned(dt) + unsigned(V));
+      layouts::Desc d;
+      std::string why;
+      ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(dt), {V, E}, -1, -1, 0, 0, d, why)) << why;
+      std::vector<uint8_t> packed(size_t(layouts::packedBytes(d)));
+      layouts::pack(d, t.view().data, packed.data(), nullptr);
+      ASSERT_NE(std::memcmp(packed.data(), t.view().data, packed.size()), 0);
+      TensorView stored = t.view();
+      stored.data = packed.data();
+      stored.layout = d;
+      std::vector<int64_t> ids;
+      for (int64_t i = 0; i < 2 * V; ++i) ids.push_back((i * 29 + 3) % V);
+      ids.push_back(V - 1);
+      ids.push_back(0);
+      Tensor ti = Tensor::of<int64_t>({int64_t(ids.size())}, ids);
+      Tensor y(DType::f32, {int64_t(ids.size()), E});
+      const KernelSignature sig = viewSignature("GatherDequantize", {&stored, &ti.view()}, y.view());
+      std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, {Isa::Ref}, nullptr);
+      ASSERT_TRUE(k->takesLayout(sig, 0)) << dtypeName(dt);
+      EXPECT_FALSE(k->takesLayout(sig, 1));
+      k->prepare(sig);
+      const size_t rowBytes = size_t(E / dtypeInfo(dt).blockSize) * dtypeInfo(dt).blockBytes;
+      for (int threads : {1, 2, 3}) {
+        std::memset(y.view().data, 0x5A, y.view().nbytes());
+        runPrepared(*k, {&stored, &ti.view()}, {&y.view()}, threads);
+        const std::vector<float> got = y.values<float>();
+        for (size_t i = 0; i < ids.size(); ++i) {
+          std::vector<float> want(static_cast<size_t>(E));
+          ASSERT_TRUE(ref::dequantizeRow(dt, t.view().as<uint8_t>() + ids[i] * rowBytes, want.data(), E));
+          ASSERT_EQ(std::memcmp(got.data() + i * E, want.data(), size_t(E) * 4), 0)
+              << dtypeName(dt) << " V " << V << " row " << ids[i] << " threads " << threads;
+        }
+      }
+    }
+  // A layout that does not hold the table (another kind) is refused.
+  Tensor t = randomTable(DType::q4_0, 16, 64, 7);
+  TensorView odd = t.view();
+  odd.layout.kind = layouts::Kind::I8W4;
+  Tensor ti = Tensor::of<int64_t>({1}, {0}), y(DType::f32, {1, 64});
+  const KernelSignature sig = viewSignature("GatherDequantize", {&odd, &ti.view()}, y.view());
+  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, {Isa::Ref}, nullptr);
+  EXPECT_FALSE(k->takesLayout(sig, 0));
+  EXPECT_NE(errorOf([&] { k->prepare(sig); }).find("the table's layout i8-w4 does not hold it"), std::string::npos);
 }
 
 TEST(GatherDequantize, ErrorsNameTheNodeAndIndex) {

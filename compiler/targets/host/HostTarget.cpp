@@ -511,6 +511,11 @@ LogicalResult PlanBuilder::addKernel(Operation *op, int64_t index, int32_t inPla
     if (id >= 0) tensors_[id].lastUse = std::max(tensors_[id].lastUse, index);
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i] < 0 || tensors_[size_t(inputs[i])].storage != pkg::Storage::Constant) continue;
+    // GatherDequantize reads a GgufRows16 table in place (its ref kernel puts each looked-up
+    // row's blocks back together) and any other layout through the session's unpacked
+    // copy: it has no say in its table's layout, so a tied token embedding is stored as
+    // the head's GgufMatMul wants it (and an untied one, which only it reads, as GGUF).
+    if (isa<edge::GatherDequantizeOp>(op) && i == 0) continue;
     const LayoutWish wish = wantedLayout(op, i, inputs, outputs);
     auto [it, first] = wishes_.emplace(inputs[i], wish);
     if (!first && !(it->second == wish)) it->second = LayoutWish{};
