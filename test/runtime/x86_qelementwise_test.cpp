@@ -324,6 +324,14 @@ TEST(X86QElementwise, QuantizeLinearBitExact) {
                                254.5f * scale, 1e30f, -1e30f, 3.4e38f, -3.4e38f, nan, -nan, inf, -inf,
                                0.f, -0.f, 1e-40f, -1e-40f};
       for (size_t k = 0; k < std::size(special); ++k) x[(k * 37 + size_t(c)) % size_t(n)] = special[k];
+      // Near ties for any scale: fl((k + 1/2) scale) and its two neighbours, whose quotients
+      // lie within a few ulps of k + 1/2 (the AVX-512 kernel multiplies by fl(1 / scale) and
+      // divides only near half-integers).
+      for (int j = 0; j < 40; ++j) {
+        const float v = (float(j % 2 ? -(j * 7 % 300) : j * 7 % 300) + 0.5f) * scale;
+        const size_t at = (size_t(j) * 5 + 11) % size_t(n - 2);
+        x[at] = v, x[at + 1] = std::nextafter(v, inf), x[at + 2] = std::nextafter(v, -inf);
+      }
       Tensor tx = Tensor::of<float>({n}, x);
       auto y = makeOut(t, {n}, {scale, zp});
       checks += expectSameAsRef("QuantizeLinear", {&tx.view()}, y->t.view(),

@@ -12,6 +12,7 @@
 // anonymous namespace, the factories are the only external symbols.
 #include <immintrin.h>
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -282,15 +283,40 @@ __attribute__((target("avx512vbmi"))) int64_t lutVec(const uint8_t *table, const
   return n;
 }
 
+// QuantizeLinear's x / scale by a multiplication with r = fl(1 / scale) where that cannot
+// change the code: q = fl(x r) lies within |x / scale| 1.5 2^-23 of the ref's fl(x / scale),
+// under 2^-12 where |x / scale| < 1024, so both round (half to even) to the same integer
+// unless q is within 2^-12 of a half-integer: a vector with such a lane (about one lane in
+// 4000, exact ties included) divides instead. Past 1024 either quotient clamps to the same
+// code (the codes lie within 383 of the zero point). vdivps takes about 16 cycles per
+// vector on the port it shares: the network input's QuantizeLinear (150528 values) ran at
+// 0.23 ns a value. Needs a finite reciprocal (a scale of at least 2^-126).
+constexpr bool kQuantizeByReciprocal = true;
+
 template <typename Y> int64_t quantizeVec(const ref::QuantTensorParams &p, const float *x, Y *y, int64_t n) {
   const __m512 scale = _mm512_set1_ps(p.scale);
+  const float rcp = 1.0f / p.scale;
+  const bool byRcp = kQuantizeByReciprocal && std::isfinite(rcp) && rcp != 0.0f;
+  const __m512 recip = _mm512_set1_ps(rcp), band = _mm512_set1_ps(0.5f - 0x1p-12f);
   const __m512 lo = _mm512_set1_ps(float(p.qmin - p.zeroPoint)), hi = _mm512_set1_ps(float(p.qmax - p.zeroPoint));
   const __m512i zp = _mm512_set1_epi32(p.zeroPoint);
   int64_t i = 0;
   for (; i + 64 <= n; i += 64) {
     for (int g = 0; g < 64; g += 16) {
-      const __m512 q = _mm512_div_ps(_mm512_loadu_ps(x + i + g), scale);
-      __m512 r = _mm512_roundscale_ps(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      const __m512 xv = _mm512_loadu_ps(x + i + g);
+      __m512 q, r;
+      if (byRcp) {
+        q = _mm512_mul_ps(xv, recip);
+        r = _mm512_roundscale_ps(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        // |q - r| >= 1/2 - 2^-12 (a NaN compares false and stays NaN either way)
+        if (__builtin_expect(_mm512_cmp_ps_mask(_mm512_abs_ps(_mm512_sub_ps(q, r)), band, _CMP_GE_OQ) != 0, 0)) {
+          q = _mm512_div_ps(xv, scale);
+          r = _mm512_roundscale_ps(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        }
+      } else {
+        q = _mm512_div_ps(xv, scale);
+        r = _mm512_roundscale_ps(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      }
       r = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r, r, _CMP_ORD_Q), r);  // NaN -> +0: the zero point
       r = _mm512_min_ps(_mm512_max_ps(r, lo), hi);
       store16(y + i + g, _mm512_add_epi32(_mm512_cvtps_epi32(r), zp));
