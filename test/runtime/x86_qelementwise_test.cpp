@@ -313,10 +313,16 @@ TEST(X86QElementwise, QuantizeLinearBitExact) {
   int checks = 0;
   for (DType t : {DType::i8, DType::u8}) {
     for (int c = 0; c < 12; ++c) {
-      const float scale = c == 0 ? 1.f : c == 1 ? 0.5f : c == 2 ? 1e-30f : randomScale(rng, 1e-3f, 10.f);
+      // 1e38: a reciprocal below FLT_MIN (the AVX-512 kernel then divides throughout).
+      const float scale = c == 0   ? 1.f
+                          : c == 1 ? 0.5f
+                          : c == 2 ? 1e-30f
+                          : c == 3 ? 1e38f
+                                   : randomScale(rng, 1e-3f, 10.f);
       const int32_t zp = c < 2 ? (t == DType::i8 ? 0 : 10) : randomZp(t, rng);
       const int64_t n = 200 + c * 13;
-      std::vector<float> x = randomFloats(n, uint32_t(100 + c), -200.f * scale, 200.f * scale);
+      const float range = c == 3 ? 3e38f : 200.f * scale;  // 1e38: quotients in [-3, 3]
+      std::vector<float> x = randomFloats(n, uint32_t(100 + c), -range, range);
       // Exact ties (x / scale = k + 0.5 exactly when the scale is a power of two), huge
       // values, NaN, infinities, signed zeros, denormals, spread over body and tail.
       const float special[] = {2.5f * scale, -2.5f * scale, 3.5f * scale, -3.5f * scale, 0.5f * scale,
@@ -328,7 +334,7 @@ TEST(X86QElementwise, QuantizeLinearBitExact) {
       // lie within a few ulps of k + 1/2 (the AVX-512 kernel multiplies by fl(1 / scale) and
       // divides only near half-integers).
       for (int j = 0; j < 40; ++j) {
-        const float v = (float(j % 2 ? -(j * 7 % 300) : j * 7 % 300) + 0.5f) * scale;
+        const float v = (float(j % 2 ? -(j * 7 % (c == 3 ? 3 : 300)) : j * 7 % (c == 3 ? 3 : 300)) + 0.5f) * scale;
         const size_t at = (size_t(j) * 5 + 11) % size_t(n - 2);
         x[at] = v, x[at + 1] = std::nextafter(v, inf), x[at + 2] = std::nextafter(v, -inf);
       }
