@@ -182,9 +182,14 @@ uint64_t planArena(std::vector<TensorInfo> &tensors, int function) {
   std::stable_sort(byFirstUse.begin(), byFirstUse.end(),
                    [&](size_t a, size_t b) { return tensors[a].firstUse < tensors[b].firstUse; });
 
+  std::vector<size_t> byLifetime = bySize;  // longest-lived first; ties: biggest first
+  std::stable_sort(byLifetime.begin(), byLifetime.end(), [&](size_t a, size_t b) {
+    return tensors[a].lastUse - tensors[a].firstUse > tensors[b].lastUse - tensors[b].firstUse;
+  });
+
   uint64_t best = std::numeric_limits<uint64_t>::max();
   std::vector<uint64_t> bestOffsets;
-  for (const std::vector<size_t> *order : {&bySize, &byBreadth, &byFirstUse}) {
+  for (const std::vector<size_t> *order : {&bySize, &byBreadth, &byFirstUse, &byLifetime}) {
     const uint64_t arena = placeInOrder(tensors, *order);
     if (arena >= best) continue;
     best = arena;
