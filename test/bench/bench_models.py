@@ -243,7 +243,11 @@ def core_state(args, threads):
         return None
     cmd = (["chrt", "-f", "10"] if args.realtime else []) + \
         [args.core_probe, "--cpus", "%d,%d" % (args.core, args.core + 1), "--ms", "60"]
-    found = re.search(r"state=(\w+)", run(cmd, "core_placement"))
+    try:
+        found = re.search(r"state=(\w+)", run(cmd, "core_placement"))
+    except BenchError as e:  # a label lost, not the round
+        print("  note: core_placement failed, round not labelled: %s" % str(e).splitlines()[0], flush=True)
+        return None
     return found.group(1) if found else None
 
 
@@ -257,7 +261,7 @@ def build_core_probe(work):
     proc = subprocess.run([os.environ.get("CXX", "g++"), "-O2", "-march=native", "-pthread", src, "-o", probe],
                           capture_output=True, text=True)
     if proc.returncode != 0:
-        print("note: no core-sharing probe (%s); multi-thread rounds are not labelled" %
+        print("note: no core-placement probe (%s); multi-thread rounds are not labelled" %
               (proc.stderr.strip().splitlines() or ["g++ failed"])[-1])
         return None
     return probe
