@@ -1,5 +1,5 @@
-// Helpers of the passes that fuse float Convs into larger ops (edge-fuse-squeeze-
-// excitation, edge-fuse-pointwise-depthwise).
+// Helpers of the passes that fuse float Convs into larger ops or fold into them
+// (edge-fuse-squeeze-excitation, edge-fuse-pointwise-depthwise, edge-fold-gate-into-conv).
 #pragma once
 
 #include "edge/EdgeDialect.h"
@@ -11,6 +11,11 @@ namespace mlir::edge {
 inline bool isStaticF32(Value v) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
   return t && t.hasStaticShape() && t.getElementType().isF32();
+}
+
+// Whether every value is `want` (a Conv's strides, dilations or pads).
+inline bool allEqual(ArrayRef<int64_t> values, int64_t want) {
+  return llvm::all_of(values, [want](int64_t v) { return v == want; });
 }
 
 // The Conv's bias, or a zero [M] constant: ref's Conv starts an output without a bias at

@@ -12,10 +12,6 @@ namespace mlir::edge {
 
 namespace {
 
-bool allEqual(ArrayRef<int64_t> values, int64_t want) {
-  return llvm::all_of(values, [want](int64_t v) { return v == want; });
-}
-
 struct FoldChannelGate : OpRewritePattern<ConvOp> {
   FoldChannelGate(MLIRContext *ctx, bool record) : OpRewritePattern(ctx), record(record) {}
   bool record;

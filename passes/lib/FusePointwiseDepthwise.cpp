@@ -14,10 +14,6 @@ namespace {
 
 bool isConstant(Value v) { return v && v.getDefiningOp<ConstantOp>(); }
 
-bool allEqual(ArrayRef<int64_t> values, int64_t want) {
-  return llvm::all_of(values, [want](int64_t v) { return v == want; });
-}
-
 // A float Conv whose operands and result are static f32, with constant weights and bias
 // (or none) and no residual.
 bool isPlainF32Conv(ConvOp conv) {

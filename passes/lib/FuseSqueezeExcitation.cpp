@@ -13,10 +13,6 @@ namespace mlir::edge {
 
 namespace {
 
-bool allOnes(ArrayRef<int64_t> values) {
-  return llvm::all_of(values, [](int64_t v) { return v == 1; });
-}
-
 // An f32 Conv on `input` with one use that is a 1x1 matrix product of a [N, C, 1...] map:
 // group 1, a bias or none, weights [M, C, 1...], unit strides and dilations, no pads.
 ConvOp pointwiseConv(Value v, Value input) {
@@ -26,7 +22,7 @@ ConvOp pointwiseConv(Value v, Value input) {
     if (!isStaticF32(operand)) return nullptr;
   if (!isStaticF32(conv.getOutput())) return nullptr;
   auto w = cast<RankedTensorType>(conv.getWeight().getType()).getShape();
-  if (!allOnes(w.drop_front(2)) || !allOnes(conv.getStrides()) || !allOnes(conv.getDilations()) ||
+  if (!allEqual(w.drop_front(2), 1) || !allEqual(conv.getStrides(), 1) || !allEqual(conv.getDilations(), 1) ||
       !llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; }))
     return nullptr;
   return conv;
@@ -73,7 +69,7 @@ struct FuseSqueezeExcitationBlock : OpRewritePattern<MulOp> {
       auto xShape = cast<RankedTensorType>(x.getType()).getShape();
       auto sShape = cast<RankedTensorType>(expandValue.getType()).getShape();
       if (sShape.size() != xShape.size() || sShape[0] != xShape[0] || sShape[1] != xShape[1] ||
-          !allOnes(sShape.drop_front(2)))
+          !allEqual(sShape.drop_front(2), 1))
         continue;
 
       Location loc = mul.getLoc();
