@@ -559,6 +559,12 @@ def report(args, results, env, ort_version):
               "in %d of %d rows." % (len(rows_met), total,
                                      sum(1 for r in results.values() for t in r["threads"].values()
                                          if t["rss_bytes"]["edgec_fp32"] < t["rss_bytes"]["ort_fp32"]), total))
+        near = [(name, tn, t["ratios_by_cores"]["near"]["edgec/ORT fp32"]) for name, r in results.items()
+                for tn, t in r["threads"].items() if "near" in t.get("ratios_by_cores", {})]
+        if near:
+            print("  multi-thread rows over their near-core rounds only: <= 0.9 in %d of %d (%s)." %
+                  (sum(1 for _, _, v in near if v <= 0.9), len(near),
+                   ", ".join("%s@%s %.2f" % row for row in near)))
 
     print()
     print("peak resident memory per process (median over rounds; edgec: the runtime-only edgec-run, %s; "
