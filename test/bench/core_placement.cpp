@@ -142,7 +142,7 @@ int main(int argc, char **argv) {
       usage((std::string("unknown argument ") + argv[i]).c_str());
     }
   }
-  double alone = 0, together = 0;
+  double alone = 0;
   std::thread solo([&] {
     if (!pinTo(cpuA)) return;
     fmaRate(ms / 4);  // warm-up: frequency and page faults settle
@@ -164,11 +164,9 @@ int main(int argc, char **argv) {
   a.join();
   b.join();
   if (!pinned) usage("cannot run on the given CPUs (see taskset / the CPU list)");
-  together = std::min(rateA, rateB);
+  const double together = std::min(rateA, rateB);
   const double ratio = together / alone;
-  double roundTrip = 0;
-  std::thread pingpong([&] { roundTrip = roundTripNs(cpuA, cpuB, ms / 2); });
-  pingpong.join();
+  const double roundTrip = roundTripNs(cpuA, cpuB, ms / 2);
   const char *state = ratio < 0.75 ? "shared" : roundTrip > 200 ? "far" : "near";
   std::printf("core_placement cpus=%d,%d alone_gflops=%.1f together_gflops=%.1f ratio=%.2f round_trip_ns=%.0f "
               "state=%s\n",

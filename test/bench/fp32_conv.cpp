@@ -141,7 +141,8 @@ int main(int argc, char **argv) {
     std::printf("%-32s %3s %8s %10s %8s %10s %8s %6s  %s\n", "layer", "n", "ms 1T", "GFLOP/s 1T", "% peak",
                 "GFLOP/s 2T", "% 2xpeak", "1T/2T", "kernel");
     double total1 = 0, total2 = 0, flops = 0;
-    for (const ConvLayer &c : std::vector<ConvLayer>(layers, layers + n)) {
+    for (size_t i = 0; i < n; ++i) {
+      const ConvLayer &c = layers[i];
       Isa chosen;
       const double t1 = convSeconds(c, rng, repeats, 1, &chosen);
       const double t2 = twoCpus ? (pinToCpus(cpu, 2), convSeconds(c, rng, repeats, 2, &chosen)) : 0;
