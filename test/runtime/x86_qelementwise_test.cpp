@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -157,6 +158,45 @@ TEST(X86QElementwise, AddSubBitExact) {
     expectSameAsRef("Add", {&a->t.view(), &b->t.view()}, y->t.view(), "broadcast", /*expectRef=*/true);
   }
   std::printf("[x86 qelementwise] Add/Sub: %d bit-exact comparisons against ref\n", checks);
+}
+
+// The AVX-512 Add's two ways of looking an input's rescale up (on a CPU with AVX512_VBMI
+// byte permutes of the table's four byte planes, whose unpacked dwords come in the order the
+// narrowing undoes; else, or with EDGEC_ADD_GATHER, gathers): every pair of codes of every
+// input and output dtype, with a's shift (its multiplier 1/2: the larger scale) and b's
+// table, the reverse, and equal scales (two shifts, as a Sub).
+TEST(X86QElementwise, AddByPermutesAndByGathersOnEveryPairOfCodes) {
+  if (levels().empty()) GTEST_SKIP() << "no AVX2";
+  std::mt19937 rng(5);
+  const DType types[] = {DType::i8, DType::u8};
+  int checks = 0;
+  for (bool gather : {false, true}) {
+    if (gather)
+      setenv("EDGEC_ADD_GATHER", "1", 1);
+    else
+      unsetenv("EDGEC_ADD_GATHER");
+    for (DType at : types)
+      for (DType bt : types)
+        for (DType yt : types)
+          for (int c = 0; c < 3; ++c) {
+            std::vector<int32_t> ca, cb;
+            for (int32_t u = qmin(at); u <= qmax(at); ++u)
+              for (int32_t v = qmin(bt); v <= qmax(bt); ++v) {
+                ca.push_back(u);
+                cb.push_back(v);
+              }
+            const int64_t n = int64_t(ca.size());
+            const float sa = c == 0 ? 0.031f : 0.017f, sb = c == 1 ? 0.029f : c == 2 ? sa : 0.013f;
+            auto a = makeQ(at, {n}, ca, {sa, randomZp(at, rng)});
+            auto b = makeQ(bt, {n}, cb, {sb, randomZp(bt, rng)});
+            auto y = makeOut(yt, {n}, {(sa + sb) * 1.3f, randomZp(yt, rng)});
+            const std::string what = std::string(gather ? "gathers " : "permutes ") + name(at) + "+" + name(bt) +
+                                     "->" + name(yt) + " case " + std::to_string(c);
+            checks += expectSameAsRef(c == 2 ? "Sub" : "Add", {&a->t.view(), &b->t.view()}, y->t.view(), what);
+          }
+  }
+  unsetenv("EDGEC_ADD_GATHER");
+  std::printf("[x86 qelementwise] Add by permutes / gathers: %d bit-exact comparisons against ref\n", checks);
 }
 
 TEST(X86QElementwise, MulBitExact) {
