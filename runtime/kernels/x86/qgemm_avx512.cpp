@@ -894,10 +894,11 @@ constexpr bool kImplicitConv = true;
 // vectors; vpermt2d gathers each group of four columns' dwords of the four rows into one
 // 128-bit lane (on stride 2 after a vpshufb has moved each lane's even bytes down) and a
 // vpshufb transposes each lane's 4 x 4 bytes: about one shuffle per 16 output bytes.
-void quadRow(const uint8_t *const src[4], int nc, int64_t W, int64_t sw, int64_t off, int64_t Wq, uint8_t flip,
-             uint8_t pad, uint8_t *dst) {
-  const int64_t j0 = minI(Wq, off >= 0 ? 0 : ceilDiv(-off, sw));
-  const int64_t j1 = maxI(j0, W - 1 - off < 0 ? j0 : minI(Wq, (W - 1 - off) / sw + 1));
+// Dwords [j0, j1) are the ones whose column lies inside the row: the same for every row of
+// a phase, so runImplicit computes them once per phase (two 64-bit divisions per row had
+// been about a sixth of the quad planes' copy on Zen 5).
+void quadRow(const uint8_t *const src[4], int nc, int64_t sw, int64_t off, int64_t Wq, int64_t j0, int64_t j1,
+             uint8_t flip, uint8_t pad, uint8_t *dst) {
   const __m512i padv = _mm512_set1_epi8(static_cast<char>(pad));
   for (int64_t j = 0; j < j0; j += 16) _mm512_mask_storeu_epi32(dst + 4 * j, firstLanes(j0 - j), padv);
   for (int64_t j = j1; j < Wq; j += 16) _mm512_mask_storeu_epi32(dst + 4 * j, firstLanes(Wq - j), padv);
