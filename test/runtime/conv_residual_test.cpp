@@ -65,7 +65,8 @@ std::vector<float> unfused(ConvCase c, Tensor &x, Tensor &w, Tensor *b, Tensor &
 TEST(ConvResidual, GivesTheBitsOfTheUnfusedOpsOnEveryPath) {
   // The x86 Conv's paths: pointwise (split by columns, and by output channels when a
   // late 7x7 map has fewer column runs than threads), im2col with stride 2, depthwise
-  // in row bands and channel-blocked (7x7 maps), Winograd (3x3 stride 1), no bias.
+  // in row bands and channel-blocked (7x7 maps), Winograd (3x3 stride 1: in phases, and
+  // in two bands of tile rows whose last tile row is partial), no bias.
   const std::vector<ConvCase> shapes = {
       {{1, 24, 14, 14}, 16, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}},
       {{1, 40, 7, 7}, 36, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}},
@@ -74,6 +75,7 @@ TEST(ConvResidual, GivesTheBitsOfTheUnfusedOpsOnEveryPath) {
       {{2, 40, 7, 7}, 40, 40, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
       {{1, 16, 24, 24}, 20, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
       {{1, 17, 21, 27}, 19, 1, {3, 3}, {1, 1}, {1, 1}, {3, 0, 2, 4}, /*bias=*/false},
+      {{1, 16, 62, 46}, 16, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
   };
   uint32_t seed = 500;
   for (const Level &level : levels()) {
