@@ -545,13 +545,14 @@ TEST(X86QElementwise, ConcatBitExact) {
 }
 
 // GlobalAveragePool: MobileNetV2's head, odd planes, a 3-D spatial input, planes of one
-// element and of 112 x 112, equal and different X/Y parameters, random codes and every
-// code at one extreme (the largest sums), i8 and u8.
+// element, of 112 x 112 and of exactly one and two 64-code blocks (the AVX-512 sum's
+// masked blocks), equal and different X/Y parameters, random codes and every code at one
+// extreme (the largest sums), i8 and u8.
 TEST(X86QElementwise, GlobalAveragePoolBitExact) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
   std::mt19937 rng(6);
   const std::vector<std::vector<int64_t>> shapes = {
-      {1, 1280, 7, 7}, {2, 5, 13, 11}, {1, 3, 2, 3, 4}, {3, 8, 1, 1}, {1, 2, 112, 112}};
+      {1, 1280, 7, 7}, {2, 5, 13, 11}, {1, 3, 2, 3, 4}, {3, 8, 1, 1}, {1, 2, 112, 112}, {1, 3, 8, 8}, {1, 2, 8, 16}};
   int checks = 0;
   for (const std::vector<int64_t> &shape : shapes)
     for (DType t : {DType::i8, DType::u8})

@@ -232,6 +232,14 @@ bool maxPoolRowVec(const T *, int64_t, int64_t, int64_t, int64_t, int64_t, int64
   return false;
 }
 
+// The sum of n codes (GlobalAveragePool's planes): a plain loop, which the compiler
+// vectorizes with this file's ISA.
+template <typename T> int32_t sumCodesVec(const T *__restrict x, int64_t n) {
+  int32_t s = 0;
+  for (int64_t i = 0; i < n; ++i) s += x[i];
+  return s;
+}
+
 #include "qelementwise_driver.inc"
 
 }  // namespace

@@ -497,6 +497,23 @@ bool maxPoolRowVec(const T *plane, int64_t H, int64_t W, int64_t ih0, int64_t KH
   return true;
 }
 
+// The sum of n codes (GlobalAveragePool's planes): 64 at a time under a byte mask, i8 codes
+// flipped to u8 (the masked-off lanes stay 0), vpsadbw against zero into four 64-bit sums
+// per 128-bit lane, then the flips' 128 n taken back off. MobileNetV2's 1280 planes of 49
+// codes took about 50 cycles each through the compiler's vectorized byte loop.
+template <typename T> int32_t sumCodesVec(const T *x, int64_t n) {
+  constexpr bool kSigned = std::is_signed<T>::value;
+  __m512i acc = _mm512_setzero_si512();
+  for (int64_t i = 0; i < n; i += 64) {
+    const __mmask64 m = firstBytes(n - i);
+    __m512i v = _mm512_maskz_loadu_epi8(m, x + i);
+    if (kSigned) v = _mm512_xor_si512(v, _mm512_maskz_set1_epi8(m, static_cast<char>(0x80)));
+    acc = _mm512_add_epi64(acc, _mm512_sad_epu8(v, _mm512_setzero_si512()));
+  }
+  const int64_t s = _mm512_reduce_add_epi64(acc) - (kSigned ? 128 * n : 0);
+  return static_cast<int32_t>(s);
+}
+
 #include "qelementwise_driver.inc"
 
 }  // namespace
