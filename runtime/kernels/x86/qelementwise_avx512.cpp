@@ -458,6 +458,8 @@ void pickEvery(const uint8_t *taps, int64_t sw, int64_t n, uint8_t *y) {
   for (; i < n; ++i) y[i] = taps[i * sw];
 }
 
+constexpr int64_t kMaxPoolAhead = 4;  // rows (see maxPoolRowVec)
+
 // One output row of MaxPool (X86QuantMaxPool) for horizontal stride 1 or 2: the window
 // rows' maximum into `row` 64 columns at a time (masked loads; `row` is padded with the
 // dtype's lowest code, which the maximum ignores), then per block of outputs the maximum
@@ -474,6 +476,13 @@ bool maxPoolRowVec(const T *plane, int64_t H, int64_t W, int64_t ih0, int64_t KH
   std::memset(row, static_cast<uint8_t>(lowest), static_cast<size_t>(pw));
   std::memset(row + pw + W, static_cast<uint8_t>(lowest), static_cast<size_t>(len - pw - W > 0 ? len - pw - W : 0));
   const __m512i low = _mm512_set1_epi8(static_cast<char>(lowest));
+  // The two input rows kMaxPoolAhead below the window's last one into L1 (the rows a later
+  // output row reads first, at stride 1 or 2): ResNet-18's MaxPool reads conv1's 802 KB
+  // output, part of it from L3, and stalled at those loads (one thread: 0.19-0.22 -> 0.13-0.15
+  // ms over four alternations with another session's load on the host).
+  const int64_t ahead = ih0 + (KH - 1) * dh + kMaxPoolAhead, aheadEnd = (ahead + 2 < H ? ahead + 2 : H) * W;
+  for (int64_t at = (ahead > 0 ? ahead : 0) * W; at < aheadEnd; at += 64)
+    _mm_prefetch(reinterpret_cast<const char *>(plane + at), _MM_HINT_T0);
   for (int64_t c = 0; c < W; c += 64) {
     const __mmask64 m = firstBytes(W - c);
     __m512i v = low;
