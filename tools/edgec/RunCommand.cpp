@@ -99,9 +99,11 @@ void printProfile(std::vector<edgec_kernel_profile> calls, int runs, int top) {
   for (const auto &[op, t] : ops)
     std::printf("  %-28s %4d calls %9.3f ms %5.1f%%\n", op.c_str(), t.second, t.first, 100 * t.first / total);
   std::sort(calls.begin(), calls.end(), [](const auto &a, const auto &b) { return a.total_ms > b.total_ms; });
+  // Calls to 0.1 us: a transformer's kernels take 0.3-20 us each, which whole microseconds
+  // (three decimals of a millisecond) cannot compare between one and two threads.
   std::printf("slowest calls:\n");
   for (size_t i = 0; i < std::min<size_t>(calls.size(), size_t(top)); ++i)
-    std::printf("  %-12s %-36s %9.3f ms\n", calls[i].op, calls[i].node, calls[i].total_ms / runs);
+    std::printf("  %-12s %-36s %9.4f ms\n", calls[i].op, calls[i].node, calls[i].total_ms / runs);
 }
 
 // "RSS 101.2 MiB" from VmHWM in /proc/self/status: the peak resident set of this process's
