@@ -57,6 +57,12 @@ const std::vector<Case> kCases = {
      "causal window of 20 keys (whole vectors of -inf before and after the row's keys)"},
 };
 
+// The x86 integer kernel splits over threads only from batch * S * T * (D + Dv) = 2^20
+// (kSplitWork), which none of kCases reaches: the GPT decoder's heads at seq 128, for
+// IntegerX86IsRefBitForBit at 2 and 3 threads.
+const Case kSplitCase = {{4}, 128, 128, 16, 16, true, 4.f, 1.f, 1.f, true, false, false, {1, 128, 128}, Case::Causal,
+                         "gpt heads at seq 128 (split over threads)"};
+
 std::vector<int64_t> cat(std::vector<int64_t> a, std::initializer_list<int64_t> b) {
   a.insert(a.end(), b);
   return a;
@@ -479,8 +485,10 @@ TEST(Attention, IntegerX86IsRefBitForBit) {
   if (!cpuHasAvx2()) GTEST_SKIP() << "no AVX2/FMA";
   for (const IsaLevel &level : x86Levels(true)) {
     uint32_t seed = 3100;
+    std::vector<Case> cases = kCases;
+    cases.push_back(kSplitCase);
     for (const QuantMix &mix : kIntegerMixes)
-      for (const Case &c : kCases) {
+      for (const Case &c : cases) {
         QuantInputs in = makeQuantInputs(c, mix, seed += 10);
         const std::vector<int32_t> want = integerQ(c, in, {Isa::Ref}, 1);
         Isa isa = Isa::Ref;

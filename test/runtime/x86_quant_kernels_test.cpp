@@ -374,9 +374,9 @@ TEST(X86QuantKernels, MatMulMatchesRefBitExactly) {
       {{64, 200}, {200, 100}},   {{1, 1000}, {1000, 257}},  // split (1.3M multiply-adds); one thread
       {{17, 4}, {4, 49}},        {{2, 9, 3}, {2, 3, 97}},   // tiny K; batched B
       {{128, 1, 64}, {64, 192}},                            // a transformer's x @ W: one stacked GEMM
-      // Split over threads: more than 2^20 multiply-adds (rows), weights over 256 KiB (a
-      // GEMV over columns).
-      {{161, 160}, {160, 120}},  {{1, 1100}, {1100, 300}},
+      // Split over threads: more than 2^22 multiply-adds (rows), weights over 256 KiB (a
+      // GEMV over columns); 3.1M multiply-adds stay on one thread.
+      {{300, 160}, {160, 120}},  {{1, 1100}, {1100, 300}}, {{161, 160}, {160, 120}},
   };
   int i = 0;
   for (const auto &[as, bsh] : shapes) {
@@ -409,9 +409,9 @@ TEST(X86QuantKernels, GemmMatchesRefBitExactly) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
   std::mt19937 rng(9);
   int i = 0;
-  // The last splits over threads (more than 2^20 multiply-adds); the others run on one.
+  // The last splits over threads (more than 2^22 multiply-adds); the others run on one.
   for (const auto &[M, N, K] :
-       std::vector<std::array<int64_t, 3>>{{13, 37, 29}, {1, 70, 130}, {9, 16, 4}, {40, 5, 3}, {161, 120, 160}}) {
+       std::vector<std::array<int64_t, 3>>{{13, 37, 29}, {1, 70, 130}, {9, 16, 4}, {40, 5, 3}, {300, 120, 160}}) {
     for (int transA = 0; transA < 2; ++transA) {
       for (int transB = 0; transB < 2; ++transB) {
         for (const std::vector<int64_t> &cs : std::vector<std::vector<int64_t>>{{}, {N}, {1}, {1, N}, {M, N}}) {
