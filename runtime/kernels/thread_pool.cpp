@@ -15,7 +15,7 @@ inline void cpuRelax() {
 }
 }  // namespace
 
-ThreadPool::ThreadPool(int threads) {
+ThreadPool::ThreadPool(int threads) : own_(new TaskState[threads > 1 ? threads : 1]) {
   for (int t = 1; t < threads; ++t) workers_.emplace_back([this, t] { work(t); });
 }
 
@@ -28,15 +28,23 @@ ThreadPool::~ThreadPool() {
   for (std::thread &w : workers_) w.join();
 }
 
+namespace {
+uint64_t generationOf(uint64_t job, int shift) { return job >> shift; }
+}  // namespace
+
+void ThreadPool::runTask(const std::function<void(int64_t, int)> &task, int64_t index, int thread) {
+  try {
+    task(index, thread);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!error_) error_ = std::current_exception();
+  }
+}
+
 // Claims and runs tasks until none are left; remembers the first exception.
 void ThreadPool::drain(int thread) {
   for (int64_t i = next_.fetch_add(1); i < count_; i = next_.fetch_add(1)) {
-    try {
-      (*task_)(i, thread);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!error_) error_ = std::current_exception();
-    }
+    runTask(*task_, i, thread);
     if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       std::lock_guard<std::mutex> lock(mutex_);  // the caller may be about to sleep
       finished_.notify_one();
@@ -44,26 +52,94 @@ void ThreadPool::drain(int thread) {
   }
 }
 
+// A worker's own task of a run of one task a thread, unless the caller took it first.
+// A successful claim means the run has not ended (it ends only when this task is done),
+// so ownTask_ is still this run's.
+void ThreadPool::runOwnTask(int thread, uint64_t generation, int64_t count) {
+  if (thread >= count) return;
+  std::atomic<uint64_t> &state = own_[thread].state;
+  uint64_t seen = state.load(std::memory_order_relaxed);
+  if ((seen >> 2) >= generation ||
+      !state.compare_exchange_strong(seen, generation << 2 | kClaimed, std::memory_order_acq_rel))
+    return;
+  runTask(*ownTask_, thread, thread);
+  state.store(generation << 2 | kDone, std::memory_order_release);
+}
+
 void ThreadPool::work(int thread) {
-  uint64_t seen = 0;
+  uint64_t seen = 0;  // the generation of the last run this worker looked at
   for (;;) {
-    for (int i = 0; i < kSpins && generation_.load(std::memory_order_relaxed) == seen; ++i) cpuRelax();
-    {
-      // Registering under the lock: the caller rewrites a run's fields only under the
-      // lock and only while no worker is registered.
+    uint64_t job = job_.load(std::memory_order_acquire);
+    for (int i = 0; i < kSpins && generationOf(job, kGenerationShift) == seen; ++i) {
+      cpuRelax();
+      job = job_.load(std::memory_order_acquire);
+    }
+    if (generationOf(job, kGenerationShift) == seen) {
+      // Nothing new: sleep. sleepers_ is raised before job_ is checked again under the
+      // lock, and the caller reads sleepers_ after publishing job_ (both seq_cst), so
+      // either the caller notifies or this worker sees the new run.
       std::unique_lock<std::mutex> lock(mutex_);
-      if (!stop_ && generation_.load(std::memory_order_relaxed) == seen) {
-        ++sleepers_;
-        wake_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
-        --sleepers_;
-      }
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      wake_.wait(lock, [&] {
+        return stop_ || generationOf(job_.load(std::memory_order_seq_cst), kGenerationShift) != seen;
+      });
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);
       if (stop_) return;
-      seen = generation_.load(std::memory_order_relaxed);
+      job = job_.load(std::memory_order_acquire);
+    }
+    seen = generationOf(job, kGenerationShift);
+    if (job & kOwnTasks) {
+      runOwnTask(thread, seen, static_cast<int64_t>(job & kCountMask));
+      continue;
+    }
+    {
+      // Registering under the lock, and only in the run still published: the caller
+      // rewrites a run's fields only under the lock and only while no worker is
+      // registered.
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stop_) return;
+      if (job_.load(std::memory_order_relaxed) != job) continue;
       active_.fetch_add(1, std::memory_order_relaxed);
     }
     drain(thread);
     active_.fetch_sub(1, std::memory_order_release);
   }
+}
+
+void ThreadPool::runOwnTasks(int64_t count, const std::function<void(int64_t, int)> &task) {
+  ownTask_ = &task;
+  const uint64_t generation = ++generation_;
+  job_.store(generation << kGenerationShift | kOwnTasks | static_cast<uint64_t>(count), std::memory_order_seq_cst);
+  if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+    { std::lock_guard<std::mutex> lock(mutex_); }
+    wake_.notify_all();
+  }
+  runTask(task, 0, 0);
+  // Tasks whose workers have not claimed them yet: the caller's.
+  for (int64_t t = 1; t < count; ++t) {
+    std::atomic<uint64_t> &state = own_[t].state;
+    uint64_t seen = state.load(std::memory_order_acquire);
+    if ((seen >> 2) < generation &&
+        state.compare_exchange_strong(seen, generation << 2 | kClaimed, std::memory_order_acq_rel)) {
+      runTask(task, t, 0);
+      state.store(generation << 2 | kDone, std::memory_order_release);
+    }
+  }
+  for (int64_t t = 1; t < count; ++t) {
+    const uint64_t done = generation << 2 | kDone;
+    for (int i = 0; own_[t].state.load(std::memory_order_acquire) != done; ++i) {
+      if (i < kSpins)
+        cpuRelax();
+      else
+        std::this_thread::yield();
+    }
+  }
+  std::exception_ptr error;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::swap(error, error_);
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 void ThreadPool::run(int64_t count, const std::function<void(int64_t, int)> &task) {
@@ -72,7 +148,7 @@ void ThreadPool::run(int64_t count, const std::function<void(int64_t, int)> &tas
     for (int64_t i = 0; i < count; ++i) task(i, 0);
     return;
   }
-  bool notify = false;
+  if (count <= size()) return runOwnTasks(count, task);
   {
     // Workers still registered in the previous run (they found nothing left to claim)
     // leave before this run's fields change.
@@ -87,10 +163,9 @@ void ThreadPool::run(int64_t count, const std::function<void(int64_t, int)> &tas
     error_ = nullptr;
     next_.store(0, std::memory_order_relaxed);
     remaining_.store(count, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    notify = sleepers_ > 0;
+    job_.store(++generation_ << kGenerationShift, std::memory_order_seq_cst);
   }
-  if (notify) wake_.notify_all();
+  if (sleepers_.load(std::memory_order_seq_cst) > 0) wake_.notify_all();
   drain(0);
   for (int i = 0; i < kSpins && remaining_.load(std::memory_order_acquire) != 0; ++i) cpuRelax();
   std::unique_lock<std::mutex> lock(mutex_);

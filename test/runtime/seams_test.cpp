@@ -135,6 +135,14 @@ TEST(ThreadPool, RethrowsTheFirstErrorAndStaysUsable) {
   std::atomic<int> count{0};
   pool.run(10, [&](int64_t, int) { ++count; });
   EXPECT_EQ(count, 10);
+  // Runs of one task a thread (each thread's own task): a worker's error and the
+  // caller's, then the pool still runs every task once.
+  for (int64_t failing : {0, 1, 2}) {
+    EXPECT_THROW(pool.run(3, [&](int64_t i, int) { if (i == failing) throw rt::Error("task failed"); }), rt::Error);
+    count = 0;
+    pool.run(3, [&](int64_t, int) { ++count; });
+    EXPECT_EQ(count, 3);
+  }
 }
 
 // ---- functions and state -----------------------------------------------------------
