@@ -168,9 +168,13 @@ void ThreadPool::run(int64_t count, const std::function<void(int64_t, int)> &tas
   if (sleepers_.load(std::memory_order_seq_cst) > 0) wake_.notify_all();
   drain(0);
   for (int i = 0; i < kSpins && remaining_.load(std::memory_order_acquire) != 0; ++i) cpuRelax();
-  std::unique_lock<std::mutex> lock(mutex_);
-  finished_.wait(lock, [&] { return remaining_.load(std::memory_order_acquire) == 0; });
-  if (error_) std::rethrow_exception(error_);
+  std::exception_ptr error;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    finished_.wait(lock, [&] { return remaining_.load(std::memory_order_acquire) == 0; });
+    std::swap(error, error_);  // taken, so that no later run rethrows it
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 int defaultThreadCount() {

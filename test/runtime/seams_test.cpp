@@ -143,6 +143,11 @@ TEST(ThreadPool, RethrowsTheFirstErrorAndStaysUsable) {
     pool.run(3, [&](int64_t, int) { ++count; });
     EXPECT_EQ(count, 3);
   }
+  // An error is rethrown by its own run only, whichever kind of run comes next.
+  EXPECT_THROW(pool.run(10, [](int64_t i, int) { if (i == 7) throw rt::Error("task 7 failed"); }), rt::Error);
+  EXPECT_NO_THROW(pool.run(3, [](int64_t, int) {}));
+  EXPECT_THROW(pool.run(3, [](int64_t i, int) { if (i == 2) throw rt::Error("task 2 failed"); }), rt::Error);
+  EXPECT_NO_THROW(pool.run(10, [](int64_t, int) {}));
 }
 
 // ---- functions and state -----------------------------------------------------------
