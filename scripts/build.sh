@@ -4,9 +4,6 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${EDGEC_BUILD_DIR:-$root/build}"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/edgec-ccache}"
-# Paths under the checkout's parent hash as relative ones, so that a second build folder
-# beside the first (build-debug, a helper's own) hits the cache the first one filled.
-export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(dirname "$root")}"
 if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
     -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
