@@ -197,7 +197,9 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
 // every path (the 16-row GEMV, 2-3 rows through it, the panel GEMM from 4 rows) with
 // ref's bits on the GGUF weight, at 1-3 threads, with and without GFNI; N with and without
 // a last partial group (kept as GGUF rows), one to 281 blocks (rows over 4 KB: the L2
-// prefetch; several GEMM chunks). The AVX2 kernel does not take the layout (the session
+// prefetch; several GEMM chunks; q4_0 and q8_0 rows over 4 KB in the 4-stream GEMV, whose
+// 37 and 9 full groups leave streams of unequal counts and groups past the last whole
+// stream at 1 thread, and chunks of 4-5 groups at 2). The AVX2 kernel does not take the layout (the session
 // gives it the GGUF rows), nor does ref.
 TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
@@ -208,10 +210,12 @@ TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
   const Rows16Case cases32[] = {
       {1, 32, 16, true},    {1, 96, 37, false},  {1, 1536, 48, true}, {1, 8992, 33, false}, {2, 256, 35, true},
       {3, 512, 16, false},  {4, 8992, 40, true}, {5, 768, 50, false}, {13, 512, 70, true},  {6, 160, 17, false},
+      {1, 8992, 599, true}, {3, 8992, 150, false},
   };
   const Rows16Case cases256[] = {
       {1, 256, 16, true},   {1, 768, 37, false}, {1, 1536, 48, true}, {1, 8960, 33, false}, {2, 256, 35, true},
       {3, 512, 16, false},  {4, 8960, 40, true}, {5, 768, 50, false}, {13, 512, 70, true},  {6, 256, 17, false},
+      {1, 8960, 599, true}, {3, 8960, 150, false},
   };
   uint32_t seed = 2100;
   for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k})
