@@ -163,7 +163,6 @@ def main(argv=None):
 
     log("load average (1, 5, 15 min): %.2f %.2f %.2f on %d CPUs" % (os.getloadavg() + (os.cpu_count(),)))
     rbs = {n: [read_bandwidth(rb, n)] for n in threads}  # (best GB/s, its loop, the summing loop's)
-    bw = {n: [r[0] for r in rbs[n]] for n in threads}
     peaks = [int8_peak(args.edgec)]
     peak1 = peaks[0]
     log("read bandwidth (GB/s, best pass of the best loop): %s; int8 peak per core: %s GOP/s" % (
@@ -175,7 +174,6 @@ def main(argv=None):
         if r:
             for n in threads:
                 rbs[n].append(read_bandwidth(rb, n))
-                bw[n].append(rbs[n][-1][0])
         for i, (t, n) in enumerate(pairs):
             order = ENGINES if (r + i) % 2 == 0 else ENGINES[::-1]
             for e in order:
@@ -186,7 +184,7 @@ def main(argv=None):
                     r + 1, t, n, e, pf, dc))
     for n in threads:
         rbs[n].append(read_bandwidth(rb, n))
-        bw[n].append(rbs[n][-1][0])
+    bw = {n: [r[0] for r in rbs[n]] for n in threads}  # each read's best GB/s
     peaks.append(int8_peak(args.edgec))
     peak1 = None if peak1 is None else max(peaks)  # other load only ever lowers a peak
 
