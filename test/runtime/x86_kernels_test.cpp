@@ -185,9 +185,13 @@ std::vector<ConvCase> x86ConvCases() {
       {{1, 2, 150, 40}, 2, 2, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Clip", 0.f, 6.f},
       {{2, 2, 161, 117}, 2, 2, {5, 5}, {2, 2}, {1, 1}, {2, 1, 2, 0}, false, "Silu"},
       // channel-blocked depthwise (constant weights, one output per channel, rows of at
-      // most 8; on AVX2 also 5x5 on rows up to 32): blocks of 16 (8) channels with a
-      // partial last one, a batch, strides 1-3, a vertical dilation (the generic taps),
-      // each epilogue
+      // most 8, of at most 16 at stride 2; on AVX-512 also any rows of at most 16 and 5x5
+      // stride-1 rows up to 32; on AVX2 5x5 on rows up to 32): blocks of 16 (8) channels
+      // with a partial last one, a batch, strides 1-3, a vertical dilation (the generic
+      // taps), each epilogue
+      {{1, 20, 14, 14}, 20, 20, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 18, 28, 28}, 18, 18, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Silu"},
+      {{1, 24, 28, 28}, 24, 24, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, false, "Relu"},
       {{2, 40, 14, 14}, 40, 40, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
       {{1, 17, 7, 7}, 17, 17, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Sigmoid"},
       {{1, 20, 9, 9}, 20, 20, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Silu"},
