@@ -247,6 +247,17 @@ std::vector<ConvCase> x86ConvCases() {
   // rows) with more output channels than one and a half times the input's: the output
   // transform's step across in a region of its own, not in V's place
   cases.push_back(ConvCase{{1, 16, 52, 51}, 40, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false});
+  // The im2col path without the column matrix (AVX-512, constant weights, output rows of
+  // whole vectors, output channels in whole panels): ResNet's 7x7 stride-2 stem (one
+  // block, so 2 and 3 threads take the im2col GEMM split by output channels and must give
+  // the same bits); 3x3 stride 2 in 6 blocks of 13 and 10 rows with asymmetric pads; a
+  // 3x5 kernel at stride 1 with tiles of 3 vectors and one of 1; stride 2 across only,
+  // with an input column no output reads; a batch of two groups
+  cases.push_back(ConvCase{{1, 3, 37, 64}, 16, 1, {7, 7}, {2, 2}, {1, 1}, {3, 3, 3, 3}, true, "Relu"});
+  cases.push_back(ConvCase{{1, 16, 150, 96}, 24, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 0, 1}, true, "Clip", 0.f, 6.f});
+  cases.push_back(ConvCase{{1, 5, 7, 16}, 16, 1, {3, 5}, {1, 1}, {1, 1}, {1, 2, 1, 2}, false});
+  cases.push_back(ConvCase{{1, 3, 20, 66}, 8, 1, {3, 3}, {1, 2}, {1, 1}, {0, 0, 0, 0}, true, "Silu"});
+  cases.push_back(ConvCase{{2, 4, 10, 32}, 16, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true});
   return cases;
 }
 
