@@ -609,8 +609,8 @@ TEST(X86QuantKernels, ConvRequantizationMatchesScalarOnEdgeValues) {
 // integers n (ties, and the values on either side of them, where the estimate may fall on
 // either side), for n over the codes that the clamp keeps (-300..300), around the +-511 past
 // which the estimate may be off by one, around +-256, and far out; the biases place them as
-// in the test above. Pointwise (a tile of one vector, rows of 4 and 1 channels) and 3x3
-// depthwise (flat mode), u8 and i8 outputs, Relu6-like clamps and none; against ref and the
+// in the test above. Pointwise (tiles of one, two and three vectors, rows of 4 and 1
+// channels), a dense 3x3 (the implicit GEMM) and a 3x3 depthwise (flat mode), u8 and i8 outputs, Relu6-like clamps and none; against ref and the
 // scalar definition.
 TEST(X86QuantKernels, ConvF32RequantizationMatchesScalarNearIntegers) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
@@ -639,8 +639,13 @@ TEST(X86QuantKernels, ConvF32RequantizationMatchesScalarNearIntegers) {
   struct Shape {
     std::vector<int64_t> x;
     bool depthwise;
+    int64_t k;  // square kernel, pads k / 2
   };
-  const std::vector<Shape> shapes = {{{1, 1, 4, 4}, false}, {{1, N, 4, 12}, true}};
+  // 1x1 on 16, 32 and 48 positions (AVX-512 epilogue rows of one, two and three vectors,
+  // whose near-integer lanes are tested once per row), a dense 3x3 (the implicit GEMM's
+  // epilogue) and a depthwise 3x3.
+  const std::vector<Shape> shapes = {{{1, 1, 4, 4}, false, 1},  {{1, 1, 4, 8}, false, 1}, {{1, 1, 4, 12}, false, 1},
+                                     {{1, 1, 8, 30}, false, 3}, {{1, N, 4, 12}, true, 3}};
   int run = 0;
   for (const Shape &sh : shapes) {
     for (size_t v0 = 0; v0 < cases.size(); v0 += N, ++run) {
@@ -652,9 +657,9 @@ TEST(X86QuantKernels, ConvF32RequantizationMatchesScalarNearIntegers) {
       }
       ConvCase cc;
       cc.x = sh.x, cc.outChannels = N, cc.group = sh.depthwise ? N : 1;
-      cc.kernel = sh.depthwise ? std::vector<int64_t>{3, 3} : std::vector<int64_t>{1, 1};
+      cc.kernel = {sh.k, sh.k};
       cc.strides = {1, 1}, cc.dilations = {1, 1};
-      cc.pads = sh.depthwise ? std::vector<int64_t>{1, 1, 1, 1} : std::vector<int64_t>{0, 0, 0, 0};
+      cc.pads = std::vector<int64_t>(4, sh.k / 2);
       const DType yt = run % 2 ? DType::i8 : DType::u8;
       const int32_t zy = yt == DType::i8 ? (run % 3 == 0 ? -128 : int32_t(run % 7) * 9 - 27) : int32_t(run % 3) * 60;
       cc.activation = run % 3 == 0 ? "Clip" : "";
@@ -667,7 +672,8 @@ TEST(X86QuantKernels, ConvF32RequantizationMatchesScalarNearIntegers) {
       auto y = makeOut(yt, cc.y(), {1.f, zy});
       AttrList attrs;
       cc.fill(attrs);
-      const std::string what = std::string(sh.depthwise ? "depthwise" : "pointwise") + " near-integer run " +
+      const std::string what = std::string(sh.depthwise ? "depthwise" : sh.k == 1 ? "pointwise" : "dense 3x3") +
+                               " near-integer run " +
                                std::to_string(run) + " " + dt(yt) + " " + cc.activation;
       expectSameAsRef("Conv", {&x->t.view(), &w->t.view(), &b->t.view()}, *y, attrs, what);
       if (!cc.activation.empty()) continue;

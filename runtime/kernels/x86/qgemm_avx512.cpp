@@ -128,6 +128,33 @@ struct ChannelRq {
   }
 };
 
+// The exact requantization of a row whose f32 one had a lane near an integer (rowF32's
+// rare case), out of line so that the hot loops hold only the f32 path.
+template <int NV>
+__attribute__((noinline)) void rowExact(const int32_t (*s)[16], const Epi &e, int64_t c, __m512i *v) {
+  for (int j = 0; j < NV; ++j) v[j] = mbqmRightChannel(_mm512_load_si512(s[j]), e.mult[c], maxI(e.right[c], 1));
+}
+
+// A Conv epilogue row in the common case (rowF32Ok: every channel shifts right, no rank-1
+// term): MBQM of the NV vectors s[j] of channel c, as ChannelRq::apply computes it, with the
+// channel's RightF32 constants loaded (Epi::fm, fd) instead of built from its multiplier and
+// shift, and one test of the row's near-integer lanes instead of one per vector; a row with
+// any such lane is requantized by mbqmRight, whose bits RightF32's equal wherever it is sure.
+// On 1x1 convs with few input channels (MobileNetV2's expand convs: 4-8 k-quads) the
+// epilogue is most of a tile's instructions.
+bool rowF32Ok(const Epi &e) { return kRequantF32 && e.fm && !e.posSum; }
+
+template <int NV>
+void rowF32(const int32_t (*s)[16], const Epi &e, int64_t c, __m512i *v) {
+  RightF32 f;
+  f.m = _mm512_set1_ps(e.fm[c]);
+  f.d = _mm512_set1_ps(e.fd[c]);
+  __mmask16 near = 0;
+  EDGEC_UNROLL
+  for (int j = 0; j < NV; ++j) v[j] = f.applyMask(_mm512_load_si512(s[j]), near);
+  if (__builtin_expect(near != 0, 0)) rowExact<NV>(s, e, c, v);
+}
+
 // Stores the 16-byte quarters of b (vector i of a Narrow) at dst[i] under lane mask m, for
 // the first `count` quarters.
 void storeQuarters(__m512i b, uint8_t *const dst[4], int count, __mmask16 m) {
@@ -150,12 +177,39 @@ int32_t load32(const uint8_t *p) {
 // A Conv tile's epilogue: rows are output channels (the accumulators already hold add[c]),
 // columns positions; clamp(zy + MBQM(acc + posSum negZw), lo, hi) as bytes. A row of two
 // or three vectors is narrowed as one (its fourth vector empty) and stored with one masked
-// 64-byte store; one-vector rows are narrowed four rows at a time.
+// 64-byte store; one-vector rows are narrowed four rows at a time. Out of line: inlined,
+// its registers made GCC spill the tile's accumulators inside the k loop.
 template <int MR, int NV>
-void convTileEpilogue(const int32_t (*sums)[NV][16], const Epi &e, int64_t i0, int64_t j0, uint8_t *y, int64_t ldy,
+__attribute__((noinline)) void convTileEpilogue(const int32_t (*sums)[NV][16], const Epi &e, int64_t i0, int64_t j0, uint8_t *y, int64_t ldy,
                       int64_t ncols) {
   const Narrow narrow(e.zy, e.lo, e.hi);
   const __m512i zero = _mm512_setzero_si512();
+  if (rowF32Ok(e)) {
+    if (NV >= 2) {
+      const __mmask64 m = firstBytes(ncols);
+      EDGEC_UNROLL
+      for (int r = 0; r < MR; ++r) {
+        __m512i v[4] = {zero, zero, zero, zero};
+        rowF32<NV>(sums[r], e, i0 + r, v);
+        _mm512_mask_storeu_epi8(y + r * ldy, m, narrow(v[0], v[1], v[2], v[3]));
+      }
+      return;
+    }
+    const __mmask16 m = firstLanes(ncols);
+    EDGEC_UNROLL
+    for (int r0 = 0; r0 < MR; r0 += 4) {
+      const int count = MR - r0 < 4 ? MR - r0 : 4;
+      __m512i v[4] = {zero, zero, zero, zero};
+      uint8_t *dst[4] = {y, y, y, y};
+      EDGEC_UNROLL
+      for (int k = 0; k < count; ++k) {
+        rowF32<1>(sums[r0 + k], e, i0 + r0 + k, v + k);
+        dst[k] = y + (r0 + k) * ldy;
+      }
+      storeQuarters(narrow(v[0], v[1], v[2], v[3]), dst, count, m);
+    }
+    return;
+  }
   auto value = [&](int r, int j, const ChannelRq &rq) {
     __m512i a = _mm512_load_si512(sums[r][j]);
     if (e.posSum)
@@ -961,6 +1015,49 @@ struct Segments {
   }
 };
 
+// An implicit tile's epilogue (see convTileEpilogue for why out of line).
+template <int MR, int NV>
+__attribute__((noinline)) void implicitTileEpilogue(const int32_t (*sums)[NV][16], const Epi &e, int64_t i0,
+                                                    const Segments &seg, uint8_t *y, int64_t ldy) {
+  const Narrow narrow(e.zy, e.lo, e.hi);
+  const __m512i zero = _mm512_setzero_si512();
+  if (NV >= 2) {
+    const bool fast = rowF32Ok(e);
+    for (int r = 0; r < MR; ++r) {
+      __m512i v[4] = {zero, zero, zero, zero};
+      if (fast) {
+        rowF32<NV>(sums[r], e, i0 + r, v);
+      } else {
+        const ChannelRq rq(e, i0 + r);
+        EDGEC_UNROLL
+        for (int j = 0; j < NV; ++j) v[j] = rq.apply(_mm512_load_si512(sums[r][j]), e);
+      }
+      const __m512i bytes = narrow(v[0], v[1], v[2], v[3]);
+      uint8_t *row = y + (i0 + r) * ldy;
+      for (int s = 0; s < seg.count; ++s) _mm512_mask_storeu_epi8(row + seg.at[s], seg.mask[s], bytes);
+    }
+    return;
+  }
+  for (int r0 = 0; r0 < MR; r0 += 4) {
+    const int count = MR - r0 < 4 ? MR - r0 : 4;
+    __m512i v[4] = {zero, zero, zero, zero};
+    for (int k = 0; k < count; ++k) {
+      if (rowF32Ok(e))
+        rowF32<1>(sums[r0 + k], e, i0 + r0 + k, v + k);
+      else
+        v[k] = ChannelRq(e, i0 + r0 + k).apply(_mm512_load_si512(sums[r0 + k][0]), e);
+    }
+    const __m512i bytes = narrow(v[0], v[1], v[2], v[3]);
+    const __m128i q[4] = {_mm512_castsi512_si128(bytes), _mm512_extracti32x4_epi32(bytes, 1),
+                          _mm512_extracti32x4_epi32(bytes, 2), _mm512_extracti32x4_epi32(bytes, 3)};
+    for (int k = 0; k < count; ++k) {
+      uint8_t *row = y + (i0 + r0 + k) * ldy;
+      for (int s = 0; s < seg.count; ++s)
+        _mm_mask_storeu_epi8(row + seg.at[s], static_cast<__mmask16>(seg.mask[s]), q[k]);
+    }
+  }
+}
+
 // One tile of the implicit GEMM: MR output channels x NV vectors of virtual positions,
 // k-quad q's vector operand at act + qoff[q] (+ 64 j), the channels' weights broadcast from
 // the W4 line at b + 64 q (+ 4 r). Rows of y are ldy apart.
@@ -989,33 +1086,7 @@ void implicitTile(const uint8_t *act, const int64_t *qoff, const uint8_t *b, int
   for (int r = 0; r < MR; ++r)
     EDGEC_UNROLL
     for (int j = 0; j < NV; ++j) _mm512_store_si512(sums[r][j], acc[r][j]);
-  const Narrow narrow(e.zy, e.lo, e.hi);
-  const __m512i zero = _mm512_setzero_si512();
-  if (NV >= 2) {
-    for (int r = 0; r < MR; ++r) {
-      const ChannelRq rq(e, i0 + r);
-      __m512i v[4] = {zero, zero, zero, zero};
-      EDGEC_UNROLL
-      for (int j = 0; j < NV; ++j) v[j] = rq.apply(_mm512_load_si512(sums[r][j]), e);
-      const __m512i bytes = narrow(v[0], v[1], v[2], v[3]);
-      uint8_t *row = y + (i0 + r) * ldy;
-      for (int s = 0; s < seg.count; ++s) _mm512_mask_storeu_epi8(row + seg.at[s], seg.mask[s], bytes);
-    }
-    return;
-  }
-  for (int r0 = 0; r0 < MR; r0 += 4) {
-    const int count = MR - r0 < 4 ? MR - r0 : 4;
-    __m512i v[4] = {zero, zero, zero, zero};
-    for (int k = 0; k < count; ++k) v[k] = ChannelRq(e, i0 + r0 + k).apply(_mm512_load_si512(sums[r0 + k][0]), e);
-    const __m512i bytes = narrow(v[0], v[1], v[2], v[3]);
-    const __m128i q[4] = {_mm512_castsi512_si128(bytes), _mm512_extracti32x4_epi32(bytes, 1),
-                          _mm512_extracti32x4_epi32(bytes, 2), _mm512_extracti32x4_epi32(bytes, 3)};
-    for (int k = 0; k < count; ++k) {
-      uint8_t *row = y + (i0 + r0 + k) * ldy;
-      for (int s = 0; s < seg.count; ++s)
-        _mm_mask_storeu_epi8(row + seg.at[s], static_cast<__mmask16>(seg.mask[s]), q[k]);
-    }
-  }
+  implicitTileEpilogue<MR, NV>(sums, e, i0, seg, y, ldy);
 }
 
 template <int MR>
