@@ -443,8 +443,14 @@ void gemmRows(const void *w, int64_t ch0, int64_t nch, int64_t K4, const void *a
       const int mr = tileRows(nch - i);
       const int64_t c = ch0 + i;
       const uint8_t *b = W + (c / 16) * K4 * 64 + (c % 16) * 4;
+      const int64_t ahead = e.prefetchOut ? minI(8, nch - i - mr) : 0;
       for (int64_t j = 0; j < npos;) {
         const int64_t ncols = minI(tileCols(npos - j), npos - j);
+        for (int64_t r = 0; r < ahead; ++r) {
+          const uint8_t *p = y + (i + mr + r) * ldy + j;
+          asm volatile("prefetchw %0" : : "m"(p[0]));
+          asm volatile("prefetchw %0" : : "m"(p[ncols - 1]));
+        }
         tileMR<true>(mr, int(ceilDiv(ncols, 16)), A + j * 4, actStride * 4, 64, b, 64, K4, e, i, j,
                      y + i * ldy + j, ldy, ncols);
         j += ncols;
@@ -940,6 +946,7 @@ void depthwiseFlatPair(const uint8_t *xa, const uint8_t *xb, const int64_t *offs
 // bytes at qoff[k-quad] + 4 t, so the GEMM reads the planes in place, with no im2col copy
 // and no panel packing. The weights are W4 with k = ((c4 KH + kh) KW + kw) 4 + c % 4.
 constexpr bool kImplicitConv = true;
+constexpr bool kPrefetchOut = true;
 
 // One row of a quad plane: Wq dwords, dword j holding channels 0..nc-1 of rows src[0..nc)
 // (the others 0) at input column j sw + off, or `pad` (zxu in every byte) where that
