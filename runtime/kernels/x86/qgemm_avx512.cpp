@@ -446,6 +446,11 @@ void gemmRows(const void *w, int64_t ch0, int64_t nch, int64_t K4, const void *a
       const int64_t ahead = e.prefetchOut ? minI(8, nch - i - mr) : 0;
       for (int64_t j = 0; j < npos;) {
         const int64_t ncols = minI(tileCols(npos - j), npos - j);
+        // Split between threads (Epi::prefetchOut): the next row block's output lines of
+        // these positions, a whole sweep of the row block ahead of their stores. Lines last
+        // written by the other core (whichever kernel used the arena bytes) are each a
+        // cross-core transfer, which a store otherwise waits for (docs/quantization.md,
+        // tenth session: MobileNetV2's expand convs at two threads 0.65-0.7x).
         for (int64_t r = 0; r < ahead; ++r) {
           const uint8_t *p = y + (i + mr + r) * ldy + j;
           asm volatile("prefetchw %0" : : "m"(p[0]));
@@ -1118,9 +1123,20 @@ void implicitGemm(const void *w, int64_t ch0, int64_t nch, int64_t K4, const uin
     const int mr = tileRows(nch - i);
     const int64_t c = ch0 + i;
     const uint8_t *b = W + (c / 16) * K4 * 64 + (c % 16) * 4;
+    const int64_t ahead = e.prefetchOut ? minI(8, nch - i - mr) : 0;
     for (int64_t j = 0; j < npos;) {
       const int64_t ncols = minI(tileCols(npos - j), npos - j);
       const Segments seg(v0 + j, ncols, Wq, OW);
+      if (ahead > 0 && seg.count > 0) {
+        // As gemmRows: the next row block's lines of this tile's outputs.
+        const int64_t first = seg.at[0] + __builtin_ctzll(seg.mask[0]);
+        const int64_t last = seg.at[seg.count - 1] + 63 - __builtin_clzll(seg.mask[seg.count - 1]);
+        for (int64_t r = 0; r < ahead; ++r) {
+          const uint8_t *p = y + (i + mr + r) * ldy;
+          asm volatile("prefetchw %0" : : "m"(p[first]));
+          asm volatile("prefetchw %0" : : "m"(p[last]));
+        }
+      }
       const uint8_t *a = act + 4 * (v0 + j);
       const int nv = int(ceilDiv(ncols, 16));
       switch (mr) {
