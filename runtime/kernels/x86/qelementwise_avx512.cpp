@@ -22,6 +22,7 @@
 #include "quant_math.h"
 #include "ref/quant_elementwise.h"
 #include "register_kernels.h"
+#include "x86/prefetch_lines.h"
 
 namespace edgec::rt {
 namespace {
