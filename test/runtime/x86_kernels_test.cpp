@@ -258,6 +258,15 @@ std::vector<ConvCase> x86ConvCases() {
   cases.push_back(ConvCase{{1, 5, 7, 16}, 16, 1, {3, 5}, {1, 1}, {1, 1}, {1, 2, 1, 2}, false});
   cases.push_back(ConvCase{{1, 3, 20, 66}, 8, 1, {3, 3}, {1, 2}, {1, 1}, {0, 0, 0, 0}, true, "Silu"});
   cases.push_back(ConvCase{{2, 4, 10, 32}, 16, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true});
+  // The direct path vectorized over output channels (AVX-512, constant weights, 3x3 stride
+  // 2 onto rows that are not whole vectors, output channels in whole vectors): ResNet's
+  // stride-2 convs in small (one block; 80 channels: a panel of 4 vectors and one of 1,
+  // position tiles of 6 and a last of 4); 1152 taps (two chunks of k) in 4 blocks of 5
+  // rows with asymmetric pads, 3 vectors of channels, a last tile of 3 positions, SiLU
+  // after the store; rows of 7 and a batch of two
+  cases.push_back(ConvCase{{1, 16, 28, 28}, 80, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Relu"});
+  cases.push_back(ConvCase{{1, 128, 40, 30}, 48, 1, {3, 3}, {2, 2}, {1, 1}, {1, 0, 0, 1}, true, "Silu"});
+  cases.push_back(ConvCase{{2, 8, 13, 13}, 64, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, false, "Clip", 0.f, 6.f});
   return cases;
 }
 
@@ -329,6 +338,7 @@ TEST_P(X86Conv, PropagatesNaN) {
       {{1, 4, 6, 10}, 5, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
       {{1, 4, 6, 10}, 4, 4, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}, true, "Relu"},
       {{1, 4, 6, 10}, 4, 4, {5, 5}, {2, 2}, {1, 1}, {2, 2, 2, 2}, true, "Clip", 0.f, 6.f},
+      {{1, 4, 6, 10}, 16, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Relu"},  // direct path
   };
   uint32_t seed = 1500;
   for (const ConvCase &c : cases) {
