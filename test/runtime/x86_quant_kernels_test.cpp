@@ -341,6 +341,11 @@ TEST(X86QuantKernels, ConvWithResidualMatchesConvThenAdd) {
       conv({1, 16, 17, 19}, 24, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
       conv({1, 64, 20, 20}, 20, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
       conv({1, 24, 7, 7}, 70, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      // The row mode on maps up to 28x28 with 32 k-quads or more (implicitRowEpilogue: full
+      // and partial row tiles, channel tails): 3x3 stride 1 and 2, 1x1 stride 2.
+      conv({1, 40, 13, 11}, 70, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      conv({1, 36, 15, 17}, 33, 1, {3, 3}, {2, 2}, {1, 0, 1, 1}),
+      conv({1, 128, 9, 9}, 20, 1, {1, 1}, {2, 2}, {0, 0, 0, 0}),
       conv({2, 6, 30, 31}, 20, 1, {7, 7}, {2, 2}, {3, 3, 3, 3}),
       conv({1, 12, 9, 10}, 18, 3, {3, 3}, {1, 1}, {1, 1, 1, 1}),
       conv({1, 24, 14, 15}, 24, 24, {3, 3}, {1, 1}, {1, 1, 1, 1}),
@@ -610,7 +615,7 @@ TEST(X86QuantKernels, ConvRequantizationMatchesScalarOnEdgeValues) {
 // either side), for n over the codes that the clamp keeps (-300..300), around the +-511 past
 // which the estimate may be off by one, around +-256, and far out; the biases place them as
 // in the test above. Pointwise (tiles of one, two and three vectors, rows of 4 and 1
-// channels), a dense 3x3 (the implicit GEMM) and a 3x3 depthwise (flat mode), u8 and i8 outputs, Relu6-like clamps and none; against ref and the
+// channels), dense 3x3s (the implicit GEMM, both modes) and a 3x3 depthwise (flat mode), u8 and i8 outputs, Relu6-like clamps and none; against ref and the
 // scalar definition.
 TEST(X86QuantKernels, ConvF32RequantizationMatchesScalarNearIntegers) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
@@ -642,10 +647,12 @@ TEST(X86QuantKernels, ConvF32RequantizationMatchesScalarNearIntegers) {
     int64_t k;  // square kernel, pads k / 2
   };
   // 1x1 on 16, 32 and 48 positions (AVX-512 epilogue rows of one, two and three vectors,
-  // whose near-integer lanes are tested once per row), a dense 3x3 (the implicit GEMM's
-  // epilogue) and a depthwise 3x3.
+  // whose near-integer lanes are tested once per row), 3x3s of one input channel (the
+  // depthwise path) and of four (the implicit GEMM's epilogue; on 7x7 its row mode's,
+  // channels as lanes), and a depthwise 3x3.
   const std::vector<Shape> shapes = {{{1, 1, 4, 4}, false, 1},  {{1, 1, 4, 8}, false, 1}, {{1, 1, 4, 12}, false, 1},
-                                     {{1, 1, 8, 30}, false, 3}, {{1, N, 4, 12}, true, 3}};
+                                     {{1, 1, 8, 30}, false, 3}, {{1, 4, 8, 30}, false, 3},
+                                     {{1, 4, 7, 7}, false, 3},  {{1, N, 4, 12}, true, 3}};
   int run = 0;
   for (const Shape &sh : shapes) {
     for (size_t v0 = 0; v0 < cases.size(); v0 += N, ++run) {
