@@ -179,6 +179,15 @@ bool acceptsLlmAvx2(const KernelSignature &) {
   static const bool f16c = hostHasFeature("f16c");
   return f16c;
 }
+// KVCacheAttention at the AVX-512 level (x86/llm_avx512.cpp): f16 or f32 caches and a head
+// size of whole 16-lane vectors; i8 caches and other head sizes take the AVX2 kernel.
+bool acceptsKvAttentionAvx512(const KernelSignature &sig) {
+  static const bool f16c = hostHasFeature("f16c");
+  if (!f16c || sig.inputs.size() < 3 || !sig.inputs[0] || !sig.inputs[1]) return false;
+  const TensorView &q = *sig.inputs[0];
+  const DType cache = sig.inputs[1]->dtype;
+  return (cache == DType::f16 || cache == DType::f32) && q.shape.size() == 3 && q.shape[2] > 0 && q.shape[2] % 16 == 0;
+}
 }  // namespace
 
 void registerX86Kernels(KernelRegistry &r) {
@@ -245,6 +254,7 @@ void registerX86Kernels(KernelRegistry &r) {
   add("GgufMatMul", Isa::X86Avx512, newX86Avx512GgufMatMul, acceptsGgufMatMulVnni);
   add("RMSNormalization", Isa::X86Avx2, newX86Avx2RmsNorm, acceptsLlmAvx2);
   add("KVCacheAttention", Isa::X86Avx2, newX86Avx2KVCacheAttention, acceptsLlmAvx2);
+  add("KVCacheAttention", Isa::X86Avx512, newX86Avx512KVCacheAttention, acceptsKvAttentionAvx512);
   // Q, K, V and the result each f32 or per-tensor i8/u8 (static INT8's attention, its
   // quantize/dequantize folded in), the mask f32.
   auto acceptsAttention = [](const KernelSignature &sig) {

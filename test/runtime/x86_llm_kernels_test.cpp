@@ -1,7 +1,8 @@
-// The AVX2 RMSNormalization and KVCacheAttention (x86/llm_avx2.cpp) against ref and the
-// double-precision references of llm_test_util.h, with the tolerances stated in
-// runtime/kernels/README.md ("LLM kernels"), and bit-identical results for any thread
-// count. Skipped on CPUs without AVX2, FMA and F16C (and on other architectures).
+// The AVX2 RMSNormalization and KVCacheAttention (x86/llm_avx2.cpp) and the AVX-512
+// KVCacheAttention (x86/llm_avx512.cpp) against ref and the double-precision references
+// of llm_test_util.h, with the tolerances stated in runtime/kernels/README.md ("LLM
+// kernels"), and bit-identical results for any thread count. Skipped on CPUs without
+// AVX2, FMA and F16C (the AVX-512 cases also without AVX-512), and on other architectures.
 #include <gtest/gtest.h>
 
 #include "llm_test_util.h"
@@ -128,6 +129,81 @@ TEST(LlmKernelsX86, AttentionHeadGroupingChangesNoBits) {
     const auto grouped = attention(c, q, kv, kAvx2, 1);
     EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx2, 24))) << dtypeName(dt);
     EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx2, 5))) << dtypeName(dt);
+  }
+}
+
+// ---- The AVX-512 KVCacheAttention (x86/llm_avx512.cpp): f16 and f32 caches, head sizes
+// of whole 16-lane vectors; i8 caches and other sizes stay on the AVX2 kernel. ----
+
+bool hasLlmAvx512() {
+#if defined(__x86_64__)
+  return hasLlmAvx2() && !x86Levels(false).empty() && x86Levels(false).back().expect == Isa::X86Avx512;
+#else
+  return false;
+#endif
+}
+
+const std::vector<Isa> kAvx512 = {Isa::Ref, Isa::X86Avx2, Isa::X86Avx512};
+
+TEST(LlmKernelsX86, Avx512AttentionAgreesWithRefAndDouble) {
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  const AttnCall calls[] = {
+      {1, 12, 2, 128, 1024, 576, 0.0884f},  // Qwen2.5-1.5B decode at the benchmark's position: 144 blocks of 4 rows and 1
+      {1, 14, 2, 64, 512, 300, 0.125f},     // qwen2-0.5B decode: 7 heads a KV head, a block of 6 and one of 1
+      {7, 8, 8, 128, 64, 0, 0.0884f},       // prefill from 0, no grouping
+      {5, 6, 3, 80, 40, 11, 0.1118f},       // D = 64 + 16: V slices of 4 vectors and of 1
+      {3, 10, 2, 48, 80, 40, 0.1443f},      // D = 48: a V slice of 3 vectors; 5 heads a KV head
+      {2, 4, 1, 32, 9, 6, 0.1768f},         // D = 32: a slice of 2; fewer rows than a block
+      {2, 4, 2, 16, 9, 2, 0.25f},           // one vector a row
+  };
+  for (DType dt : {DType::f32, DType::f16})
+    for (const AttnCall &c : calls) {
+      KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, uint32_t(c.D + c.pos));
+      const auto q = randomFloats(c.S * c.Hq * c.D, uint32_t(c.C), -2.f, 2.f);
+      const std::string what = std::string(dtypeName(dt)) + " D=" + std::to_string(c.D) + " pos=" + std::to_string(c.pos);
+      const auto fast = attention(c, q, kv, kAvx512), slow = attention(c, q, kv, {Isa::Ref});
+      // As the AVX2 kernel's: another order of the dot products and the softmax sum.
+      expectClose(fast, std::vector<double>(slow.begin(), slow.end()), 1e-6, what + " vs ref");
+      expectClose(fast, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale), 2e-6,
+                  what + " vs double");
+    }
+}
+
+TEST(LlmKernelsX86, Avx512AttentionSoftmaxOfLargeScores) {
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  const AttnCall c{3, 4, 2, 64, 100, 60, 4.f};
+  KvCache kv = makeKvCache(DType::f16, c.C, c.Hkv, c.D, c.pos + c.S, 7);
+  const auto q = randomFloats(c.S * c.Hq * c.D, 8, -3.f, 3.f);
+  expectClose(attention(c, q, kv, kAvx512), naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale),
+              5e-4, "large");
+}
+
+TEST(LlmKernelsX86, Avx512AttentionSameBitsForAnyThreadCountAndGrouping) {
+  // One thread takes all heads of a KV head in blocks of 6 (7 = 6 + 1 here); 28 threads
+  // compute every (row, head) alone; 5 split the groups at chunk edges.
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  for (DType dt : {DType::f32, DType::f16}) {
+    const AttnCall c{2, 14, 2, 64, 4000, 3000, 0.125f};  // long enough to wake a thread per item
+    KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 13);
+    const auto q = randomFloats(c.S * c.Hq * c.D, 14);
+    const auto grouped = attention(c, q, kv, kAvx512, 1);
+    EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx512, 28))) << dtypeName(dt);
+    EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx512, 5))) << dtypeName(dt);
+  }
+}
+
+TEST(LlmKernelsX86, Avx512AttentionLeavesI8AndOddHeadSizesToAvx2) {
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  for (auto [dt, D] : {std::pair{DType::i8, int64_t(64)}, std::pair{DType::f16, int64_t(24)}}) {
+    const AttnCall c{1, 4, 2, D, 16, 5, 0.2f};
+    KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 3);
+    Tensor tq = Tensor::of<float>({c.S, c.Hq, c.D}, randomFloats(c.S * c.Hq * c.D, 4)), ty(DType::f32, {c.S, c.Hq, c.D});
+    Tensor tp = Tensor::of<int64_t>({1}, {c.pos});
+    AttrList a;
+    a.f("scale", c.scale);
+    std::vector<Tensor *> in = {&tq, &kv.k, &kv.v, &tp};
+    if (kv.i8) in.insert(in.end(), {&kv.kScale, &kv.vScale});
+    EXPECT_EQ(runKernel("KVCacheAttention", in, {&ty}, a, kAvx512, 1), Isa::X86Avx2) << dtypeName(dt) << " D=" << D;
   }
 }
 

@@ -93,20 +93,6 @@ private:
 
 // ---- KVCacheAttention ----
 
-// e^x for x <= 0 (scores minus their maximum), NaN kept, x < -87 (below f32's normal
-// range, where e^x < 2^-125 cannot move a sum that holds e^0 = 1) gives 0: e^r of
-// x/exp_avx2.h times 2^n built in the exponent bits.
-inline __m256 expNonPositive(__m256 x) {
-  const __m256 lo = _mm256_set1_ps(-87.f);
-  const __m256 xc = _mm256_max_ps(lo, x);  // NaN x: max returns its second operand, x
-  __m256 n;
-  const __m256 p = expReducedAvx2(xc, n);
-  const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-  __m256 res = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-  res = _mm256_andnot_ps(_mm256_cmp_ps(x, lo, _CMP_LT_OQ), res);          // x < -87: 0
-  return _mm256_blendv_ps(res, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));      // NaN: NaN
-}
-
 // Eight cached elements as f32 (f16 widened exactly, i8 codes as their values).
 inline __m256 load8(const float *p) { return _mm256_loadu_ps(p); }
 inline __m256 load8(const uint16_t *p) {

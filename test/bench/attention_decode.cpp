@@ -1,0 +1,134 @@
+// KVCacheAttention in a decode step, alone: one query row against `pos + 1` cached rows, at
+// Qwen2.5-1.5B's shapes by default (12 query heads, 2 KV heads, head size 128, a cache of
+// 1024 positions in f16), one call per layer, each layer's cache its own buffer as in a
+// package's state. Between the calls a buffer larger than the last-level cache is read
+// (untimed), as a decode step streams the layers' weights between two attentions, so the
+// cache rows come from memory as they do there; `--warm` leaves them in cache instead.
+// Prints the median time of a call, its cache bytes per second, and its multiply-adds per
+// second. Not part of the test suite (speed is no test); built only on request
+// (`ninja edgec_attention_bench`):
+//
+//   edgec_attention_bench [--pos P] [--threads T] [--cache f16|f32] [--isa avx2|best]
+//                         [--layers L] [--repeats R] [--heads HQ,HKV,D] [--warm]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernel_bench_util.h"
+
+using namespace edgec::bench;
+
+namespace {
+
+[[noreturn]] void usage(const char *msg) {
+  std::fprintf(stderr,
+               "edgec_attention_bench: %s\nusage: edgec_attention_bench [--pos P] [--threads T] [--cache f16|f32] "
+               "[--isa avx2|best] [--layers L] [--repeats R] [--heads HQ,HKV,D] [--warm]\n",
+               msg);
+  std::exit(2);
+}
+
+// Reads `bytes` of `buf` (one load a line), so that what was cached before is evicted.
+float sweep(const std::vector<float> &buf) {
+  float s = 0.f;
+  for (size_t i = 0; i < buf.size(); i += 16) s += buf[i];
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  int64_t pos = 576, Hq = 12, Hkv = 2, D = 128, C = 1024;
+  int threads = 1, layers = 28, repeats = 20;
+  bool warm = false;
+  std::string cache = "f16", isa = "best";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--warm") {
+      warm = true;
+      continue;
+    }
+    if (i + 1 >= argc) usage(("missing value after " + a).c_str());
+    const char *v = argv[++i];
+    if (a == "--pos") pos = std::atoll(v);
+    else if (a == "--threads") threads = std::atoi(v);
+    else if (a == "--cache") cache = v;
+    else if (a == "--isa") isa = v;
+    else if (a == "--layers") layers = std::atoi(v);
+    else if (a == "--repeats") repeats = std::atoi(v);
+    else if (a == "--heads") {
+      if (std::sscanf(v, "%ld,%ld,%ld", &Hq, &Hkv, &D) != 3) usage("--heads takes HQ,HKV,D");
+    } else usage(("unknown option " + a).c_str());
+  }
+  if (pos < 0 || pos >= C || threads < 1 || layers < 1 || repeats < 1 || Hkv < 1 || Hq % Hkv || D < 1)
+    usage("bad sizes");
+  if (cache != "f16" && cache != "f32") usage("--cache is f16 or f32");
+  if (isa != "avx2" && isa != "best") usage("--isa is avx2 or best");
+  const DType ct = cache == "f16" ? DType::f16 : DType::f32;
+
+  std::mt19937 rng(1);
+  Tensor q(DType::f32, {1, Hq, D}), y(DType::f32, {1, Hq, D}), p(DType::i64, {1});
+  q.random(rng);
+  *p.view.as<int64_t>() = pos;
+  std::vector<std::unique_ptr<Tensor>> k, v;
+  for (int l = 0; l < layers; ++l) {
+    k.push_back(std::make_unique<Tensor>(ct, std::vector<int64_t>{C, Hkv, D}));
+    v.push_back(std::make_unique<Tensor>(ct, std::vector<int64_t>{C, Hkv, D}));
+    for (Tensor *t : {k.back().get(), v.back().get()}) {
+      if (ct == DType::f32) t->random(rng);
+      else  // small normal f16 values (exponent 13..14: 0.25 .. 1), random sign and mantissa
+        for (int64_t e = 0; e < t->view.numel(); ++e)
+          t->view.as<uint16_t>()[e] = uint16_t((rng() & 0x83ff) | ((13 + rng() % 2) << 10));
+    }
+  }
+
+  Attr attrs;
+  attrs.list.push_back(pkg::CreateAttrDirect(attrs.fbb, "scale", pkg::AttrKind::Float, 0, 1.f / std::sqrt(float(D))));
+  KernelSignature sig;
+  sig.op = "KVCacheAttention";
+  sig.node = "bench";
+  sig.attrs = attrs.finish();
+  sig.inputs = {&q.view, &k[0]->view, &v[0]->view, &p.view};
+  sig.input_is_constant = {false, false, false, false};
+  sig.outputs = {&y.view};
+  Isa chosen;
+  std::unique_ptr<Kernel> kern = KernelRegistry::instance().create(sig, isa == "avx2" ? kAvx2 : kBest, &chosen);
+  kern->prepare(sig);
+  RunContext ctx;
+  ctx.threads = threads;
+  ctx.scratchStride = (kern->scratchBytes() + 63) / 64 * 64;
+  std::vector<uint8_t> scratch(ctx.scratchStride * size_t(threads) + 128);
+  ctx.scratch = reinterpret_cast<uint8_t *>((reinterpret_cast<uintptr_t>(scratch.data()) + 63) / 64 * 64);
+  std::unique_ptr<ThreadPool> pool;
+  if (threads > 1) pool = std::make_unique<ThreadPool>(threads);
+  ctx.pool = pool.get();
+
+  std::vector<float> evict(warm ? 0 : size_t(96) << 18, 1.f);  // 96 MiB
+  float sink = 0.f;
+  std::vector<double> perCall;
+  std::vector<TensorView *> outs = {&y.view};
+  for (int r = 0; r <= repeats; ++r)  // round 0 warms up
+    for (int l = 0; l < layers; ++l) {
+      if (!warm) sink += sweep(evict);
+      std::vector<const TensorView *> ins = {&q.view, &k[size_t(l)]->view, &v[size_t(l)]->view, &p.view};
+      const auto a = Clock::now();
+      kern->run(ctx, ins, outs);
+      if (r > 0) perCall.push_back(std::chrono::duration<double>(Clock::now() - a).count());
+    }
+  std::sort(perCall.begin(), perCall.end());
+  const double t = perCall[perCall.size() / 2];
+  const double bytes = 2.0 * double(pos + 1) * double(Hkv * D) * double(dtypeSize(ct));
+  const double macs = 2.0 * double(pos + 1) * double(Hq * D);
+  std::printf("KVCacheAttention (%s) pos %ld, %ld/%ld heads of %ld, %s cache, %d thread(s), %s: median %.1f us a "
+              "call (%d calls; best %.1f), %.1f GB/s of cache, %.1f GMAC/s%s\n",
+              isaName(chosen), long(pos), long(Hq), long(Hkv), long(D), cache.c_str(), threads,
+              warm ? "warm" : "cold (96 MiB read between calls)", t * 1e6, int(perCall.size()), perCall[0] * 1e6,
+              bytes / t * 1e-9, macs / t * 1e-9, sink == 42.f ? " " : "");
+  return 0;
+}
