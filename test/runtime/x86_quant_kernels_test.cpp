@@ -342,10 +342,12 @@ TEST(X86QuantKernels, ConvWithResidualMatchesConvThenAdd) {
       conv({1, 64, 20, 20}, 20, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
       conv({1, 24, 7, 7}, 70, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
       // The row mode on maps up to 28x28 with 32 k-quads or more (implicitRowEpilogue: full
-      // and partial row tiles, channel tails): 3x3 stride 1 and 2, 1x1 stride 2.
+      // and partial row tiles, channel tails): 3x3 stride 1 and 2, 1x1 stride 2 ...
       conv({1, 40, 13, 11}, 70, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
       conv({1, 36, 15, 17}, 33, 1, {3, 3}, {2, 2}, {1, 0, 1, 1}),
       conv({1, 128, 9, 9}, 20, 1, {1, 1}, {2, 2}, {0, 0, 0, 0}),
+      // ... and its split by outputs between threads (quad planes larger than the weights).
+      conv({1, 64, 30, 30}, 16, 1, {3, 3}, {2, 2}, {1, 1, 1, 1}),
       conv({2, 6, 30, 31}, 20, 1, {7, 7}, {2, 2}, {3, 3, 3, 3}),
       conv({1, 12, 9, 10}, 18, 3, {3, 3}, {1, 1}, {1, 1, 1, 1}),
       conv({1, 24, 14, 15}, 24, 24, {3, 3}, {1, 1}, {1, 1, 1, 1}),

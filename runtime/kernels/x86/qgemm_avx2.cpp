@@ -66,7 +66,7 @@ void quadRow(const uint8_t *const *, int, int64_t, int64_t, int64_t, int64_t, in
 void implicitGemm(const void *, int64_t, int64_t, int64_t, const uint8_t *, const int64_t *, int64_t, int64_t, int64_t,
                   int64_t, const Epi &, uint8_t *, int64_t) {}
 void implicitRowGemm(const void *, int64_t, int64_t, int64_t, const uint8_t *, const int64_t *, int64_t, int64_t,
-                     int64_t, const Epi &, uint8_t *, int64_t) {}
+                     int64_t, int64_t, const Epi &, uint8_t *, int64_t) {}
 
 // quant::multiplyByQuantizedMultiplier lane by lane: see qgemm_avx512.cpp's mbqm, of which
 // this is the AVX2 spelling (compare results instead of masks).

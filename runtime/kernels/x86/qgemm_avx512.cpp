@@ -1274,16 +1274,16 @@ int rowTileRows(int64_t rem) {
 }
 
 // Channels [ch0, ch0 + nch) (ch0 a multiple of 16; the Epi's arrays and y's rows start at
-// ch0) against all P outputs of one group's quad planes, outputs as rows: per tile of 48
+// ch0) against outputs [p0, P) of one group's quad planes, outputs as rows: per tile of 48
 // channels (their weights read from L2), tiles of up to 8 outputs (rowTileRows).
 void implicitRowGemm(const void *w, int64_t ch0, int64_t nch, int64_t K4, const uint8_t *act, const int64_t *qoff,
-                     int64_t P, int64_t Wq, int64_t OW, const Epi &e, uint8_t *y, int64_t ldy) {
+                     int64_t p0, int64_t P, int64_t Wq, int64_t OW, const Epi &e, uint8_t *y, int64_t ldy) {
   const auto *W = static_cast<const uint8_t *>(w);
   for (int64_t j = 0; j < nch;) {
     const int64_t ncols = minI(tileCols(nch - j), nch - j);
     const uint8_t *wv = W + ((ch0 + j) / 16) * K4 * 64;
     const int nv = int(ceilDiv(ncols, 16));
-    for (int64_t p = 0; p < P;) {
+    for (int64_t p = p0; p < P;) {
       const int mr = rowTileRows(P - p);
       const uint8_t *rows[8];
       for (int r = 0; r < mr; ++r) rows[r] = act + 4 * (((p + r) / OW) * Wq + (p + r) % OW);
