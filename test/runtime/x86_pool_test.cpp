@@ -103,6 +103,27 @@ TEST(PoolKernelsX86, MaxAndAveragePoolBitIdenticalToRef) {
   }
 }
 
+TEST(PoolKernelsX86, MaxPoolSignedZeroTiesAsRef) {
+  // Ref keeps the first maximum in its kw-outer, kh-inner order, so of a +0 and a -0 in one
+  // window the one in the earlier column (or, in one column, the upper row) wins; a kernel
+  // taking rows first would keep the other. Windows with both orders, at strides 1 and 2.
+  if (!cpuHasAvx2()) GTEST_SKIP() << "no AVX2/FMA";
+  for (int64_t s : {1, 2}) {
+    const PoolCase c{{1, 1, 8, 20}, {3, 3}, {s, s}, {1, 1}, {1, 1, 1, 1}, false, "signed zeros"};
+    std::vector<float> xv(160, -1.f);
+    auto at = [&](int r, int col) -> float & { return xv[size_t(r * 20 + col)]; };
+    at(1, 6) = 0.f, at(2, 5) = -0.f;    // -0 first (column 5)
+    at(1, 10) = -0.f, at(2, 9) = 0.f;   // +0 first (column 9)
+    at(5, 14) = 0.f, at(6, 14) = -0.f;  // one column: the upper row's +0 first
+    const auto want = pool("MaxPool", c, xv, 0, {Isa::Ref}, 1);
+    int negZeros = 0, posZeros = 0;
+    for (float v : want) (v == 0.f ? (std::signbit(v) ? negZeros : posZeros) : negZeros) += v == 0.f;
+    ASSERT_GT(negZeros, 0);
+    ASSERT_GT(posZeros, 0);
+    for (int threads : {1, 2}) EXPECT_TRUE(sameFloats(pool("MaxPool", c, xv, 0, kAvx2, threads), want)) << "stride " << s;
+  }
+}
+
 TEST(PoolKernelsX86, HandComputed) {
   if (!cpuHasAvx2()) GTEST_SKIP() << "no AVX2/FMA";
   // 2x2 stride 2 over a 2 x 4 plane, then 3x3 stride 1 pad 1 averages at a corner.

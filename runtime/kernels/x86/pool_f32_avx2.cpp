@@ -54,6 +54,10 @@ public:
   explicit Pool2dF32Avx2(bool max) : max_(max) {}
 
   void prepare(const KernelSignature &sig) override { x86::planPool2dF32(sig, &p_); }
+  // MaxPool at strides 1 and 2: a row of column maxima a thread (see columnsFirst).
+  size_t scratchBytes() const override {
+    return columnsFirst() ? size_t(kGroup * columnFloats()) * sizeof(float) : 0;
+  }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
@@ -61,12 +65,81 @@ public:
     float *y = out[0]->as<float>();
     const int64_t rows = p_.planes * p_.OH;
     const int64_t perRow = std::max<int64_t>(1, p_.OW * p_.kh * p_.kw);
-    ctx.parallelFor(rows, std::max<int64_t>(1, 32768 / perRow), [&](int64_t lo, int64_t hi, int) {
-      for (int64_t r = lo; r < hi; ++r) row(x + (r / p_.OH) * p_.H * p_.W, y + r * p_.OW, r % p_.OH);
+    ctx.parallelFor(rows, std::max<int64_t>(1, 32768 / perRow), [&](int64_t lo, int64_t hi, int thread) {
+      if (!columnsFirst()) {
+        for (int64_t r = lo; r < hi; ++r) row(x + (r / p_.OH) * p_.H * p_.W, y + r * p_.OW, r % p_.OH);
+        return;
+      }
+      // -inf outside the input's columns, for every row of the chunk. kGroup rows' column
+      // maxima are stored before the first is read back: a read of the last stores still
+      // in the store buffer, straddling two of them (the stride-2 loads start at odd
+      // columns), would wait for them to be written.
+      float *buf = static_cast<float *>(ctx.threadScratch(thread));
+      std::fill(buf, buf + kGroup * columnFloats(), kNegInf);
+      for (int64_t r0 = lo; r0 < hi; r0 += kGroup) {
+        const int64_t r1 = std::min(hi, r0 + kGroup);
+        for (int64_t r = r0; r < r1; ++r)
+          columnMaxima(x + (r / p_.OH) * p_.H * p_.W, r % p_.OH, buf + (r - r0) * columnFloats() + p_.padL);
+        for (int64_t r = r0; r < r1; ++r) rowMaxima(buf + (r - r0) * columnFloats(), y + r * p_.OW);
+      }
     });
   }
 
 private:
+  static constexpr int64_t kGroup = 4;  // output rows whose column maxima are stored together
+  bool columnsFirst() const { return max_ && (p_.sw == 1 || p_.sw == 2); }
+  // Column maxima at input columns -padL .. (the last vector of outputs' window end + 16).
+  int64_t columnFloats() const { return p_.padL + p_.sw * ((p_.OW + 7) / 8 * 8) + p_.kw * p_.dw + 16; }
+
+  // MaxPool, columns first: cm[c] = the maximum of input column c over output row oh's
+  // window rows (in kh order; -inf outside the input, as the caller filled it), then
+  // y[ow] = the maximum of cm over the window's columns (in kw order). Ref visits kw
+  // outer, kh inner and keeps the first maximum it meets (v > m; vmaxps(v, m) keeps m on
+  // a tie and on a NaN v): the first maximum of the first column holding it, which is
+  // what the two steps keep too, +0/-0 ties included; a -inf column changes no maximum.
+  // So the same bits, with each input element loaded once per output row instead of once
+  // per tap (ResNet's 3x3 stride-2 stem pool: 9 strided loads of two vectors and two
+  // shuffles each per 8 outputs, where now 3 rows of plain loads and 3 strided loads).
+  void columnMaxima(const float *x, int64_t oh, float *cm) const {
+    const Pool2dPlanF32 &p = p_;
+    const int64_t ih0 = oh * p.sh - p.padT;
+    const float *rows[x86::Pool2dPlanF32::kMaxKernelH];
+    int64_t nkh = 0;
+    for (int64_t k = 0; k < p.kh; ++k) {
+      const int64_t c = ih0 + k * p.dh;
+      if (c >= 0 && c < p.H) rows[nkh++] = x + c * p.W;
+    }
+    int64_t c = 0;
+    for (; c + 8 <= p.W; c += 8) {
+      __m256 m = _mm256_set1_ps(kNegInf);
+      for (int64_t i = 0; i < nkh; ++i) m = _mm256_max_ps(_mm256_loadu_ps(rows[i] + c), m);
+      _mm256_storeu_ps(cm + c, m);
+    }
+    for (; c < p.W; ++c) {
+      float m = kNegInf;
+      for (int64_t i = 0; i < nkh; ++i) m = rows[i][c] > m ? rows[i][c] : m;
+      cm[c] = m;
+    }
+  }
+  // y = the maxima over the windows' columns of the row of column maxima at `base`
+  // (input column -padL on).
+  void rowMaxima(const float *base, float *y) const {
+    const Pool2dPlanF32 &p = p_;
+    const __m256i unused = _mm256_setzero_si256();
+    for (int64_t ow = 0; ow < p.OW; ow += 8) {
+      __m256 m = _mm256_set1_ps(kNegInf);
+      const float *q = base + ow * p.sw;
+      for (int64_t k = 0; k < p.kw; ++k)
+        m = _mm256_max_ps(p.sw == 1 ? loadStrided<1>(q + k * p.dw, unused) : loadStrided<2>(q + k * p.dw, unused), m);
+      if (ow + 8 <= p.OW) {
+        _mm256_storeu_ps(y + ow, m);
+      } else {
+        alignas(32) float last[8];
+        _mm256_store_ps(last, m);
+        std::copy(last, last + (p.OW - ow), y + ow);
+      }
+    }
+  }
   // Output row oh of one plane.
   void row(const float *x, float *y, int64_t oh) const {
     const Pool2dPlanF32 &p = p_;
