@@ -62,6 +62,7 @@ void depthwiseFlatPair(const uint8_t *, const uint8_t *, const int64_t *, int64_
 // Nor the implicit-GEMM Conv path.
 constexpr bool kImplicitConv = false;
 constexpr bool kPrefetchOut = false;  // the AVX2 gemmRows issues no output prefetch
+constexpr bool kBandedQuadCopy = false;
 void quadRow(const uint8_t *const *, int, int64_t, int64_t, int64_t, int64_t, int64_t, uint8_t, uint8_t, uint8_t *) {}
 void implicitGemm(const void *, int64_t, int64_t, int64_t, const uint8_t *, const int64_t *, int64_t, int64_t, int64_t,
                   int64_t, const Epi &, uint8_t *, int64_t) {}

@@ -953,6 +953,9 @@ void depthwiseFlatPair(const uint8_t *xa, const uint8_t *xb, const int64_t *offs
 // and no panel packing. The weights are W4 with k = ((c4 KH + kh) KW + kw) 4 + c % 4.
 constexpr bool kImplicitConv = true;
 constexpr bool kPrefetchOut = true;
+// At two threads, a one-image conv split by panels copies its quad planes in row bands
+// (runImplicit).
+constexpr bool kBandedQuadCopy = true;
 
 // One row of a quad plane: Wq dwords, dword j holding channels 0..nc-1 of rows src[0..nc)
 // (the others 0) at input column j sw + off, or `pad` (zxu in every byte) where that
