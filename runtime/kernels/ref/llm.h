@@ -59,6 +59,20 @@ void widenHalfRow(const uint16_t *in, float *out, int64_t n);
 // with costly late ones (row s reads pos + s + 1 cache rows). Each item is computed on
 // its own, so the order changes no result.
 void attentionItem(const AttentionPlan &p, int64_t i, int64_t *s, int64_t *h);
+// The items [i0, i1) of a thread's chunk as runs: fn(s, h, n) for query row s and its n
+// consecutive heads from h that share a KV head (grouped-query attention), so that a
+// kernel reads (and widens) each cached row once for all of them. Each head's result must
+// not depend on the run it is in: runs end at chunk edges, which move with the thread count.
+template <typename Fn> void forEachHeadRun(const AttentionPlan &p, int64_t i0, int64_t i1, Fn &&fn) {
+  const int64_t group = p.Hq / p.Hkv;
+  for (int64_t i = i0; i < i1;) {
+    int64_t s, h, n = 1;
+    attentionItem(p, i, &s, &h);
+    while (i + n < i1 && (h + n) % group != 0) ++n;
+    fn(s, h, n);
+    i += n;
+  }
+}
 // Work items per thread at least: a thread is woken for some 64Ki multiply-adds (an item
 // does about 2 (pos + S / 2) D), not for a short context's few heads.
 int64_t attentionGrain(const AttentionPlan &p, int64_t pos);

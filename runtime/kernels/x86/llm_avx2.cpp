@@ -25,28 +25,15 @@
 
 #include "ref/llm.h"
 #include "x86/exp_avx2.h"
+#include "x86/lanes_avx2.h"
 #include "register_kernels.h"
 
 namespace edgec::rt {
 namespace {
 
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
 inline double hsum(__m256d v) {
   __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
   return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
-}
-
-inline float hmax(__m256 v) {
-  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-  m = _mm_max_ss(m, _mm_movehdup_ps(m));
-  return _mm_cvtss_f32(m);
 }
 
 // ---- RMSNormalization ----
@@ -154,15 +141,9 @@ public:
       const T *k = in[1]->as<T>(), *v = in[2]->as<T>();
       ctx.parallelFor(p_.S * p_.Hq, ref::attentionGrain(p_, pos), [&](int64_t i0, int64_t i1, int thread) {
         float *scratch = static_cast<float *>(ctx.threadScratch(thread));
-        // Consecutive items of one query row whose heads share a KV head go together:
-        // each cached row is then read (and widened) once for all of them.
-        for (int64_t i = i0; i < i1;) {
-          int64_t s, h, n = 1;
-          ref::attentionItem(p_, i, &s, &h);
-          while (i + n < i1 && (h + n) % group_ != 0) ++n;
+        ref::forEachHeadRun(p_, i0, i1, [&](int64_t s, int64_t h, int64_t n) {
           heads(in[0]->as<float>(), k, v, ks, vs, out[0]->as<float>(), pos, s, h, n, scratch);
-          i += n;
-        }
+        });
       });
     };
     if (p_.cacheType == DType::f32) go(static_cast<float *>(nullptr));
