@@ -98,16 +98,7 @@ int main(int argc, char **argv) {
   sig.input_is_constant = {false, false, false, false};
   sig.outputs = {&y.view};
   Isa chosen;
-  std::unique_ptr<Kernel> kern = KernelRegistry::instance().create(sig, isa == "avx2" ? kAvx2 : kBest, &chosen);
-  kern->prepare(sig);
-  RunContext ctx;
-  ctx.threads = threads;
-  ctx.scratchStride = (kern->scratchBytes() + 63) / 64 * 64;
-  std::vector<uint8_t> scratch(ctx.scratchStride * size_t(threads) + 128);
-  ctx.scratch = reinterpret_cast<uint8_t *>((reinterpret_cast<uintptr_t>(scratch.data()) + 63) / 64 * 64);
-  std::unique_ptr<ThreadPool> pool;
-  if (threads > 1) pool = std::make_unique<ThreadPool>(threads);
-  ctx.pool = pool.get();
+  PreparedKernel kern(sig, isa == "avx2" ? kAvx2 : kBest, &chosen, threads);
 
   std::vector<float> evict(warm ? 0 : size_t(96) << 18, 1.f);  // 96 MiB
   float sink = 0.f;
@@ -118,7 +109,7 @@ int main(int argc, char **argv) {
       if (!warm) sink += sweep(evict);
       std::vector<const TensorView *> ins = {&q.view, &k[size_t(l)]->view, &v[size_t(l)]->view, &p.view};
       const auto a = Clock::now();
-      kern->run(ctx, ins, outs);
+      kern.run(ins, outs);
       if (r > 0) perCall.push_back(std::chrono::duration<double>(Clock::now() - a).count());
     }
   std::sort(perCall.begin(), perCall.end());

@@ -200,9 +200,35 @@ struct Attr {
   }
 };
 
+// A kernel prepared through the registry as a session prepares it (the best among `isas`
+// for `sig`), with a run context of `threads` threads (a pool of the calling thread and
+// threads - 1 workers, which inherit its CPU affinity) and 64-byte aligned scratch a thread.
+struct PreparedKernel {
+  std::unique_ptr<Kernel> kernel;
+  RunContext ctx;
+  std::vector<uint8_t> scratch;
+  std::unique_ptr<ThreadPool> pool;
+
+  PreparedKernel(const KernelSignature &sig, const std::vector<Isa> &isas, Isa *chosen, int threads)
+      : kernel(KernelRegistry::instance().create(sig, isas, chosen)) {
+    kernel->prepare(sig);
+    ctx.threads = threads;
+    ctx.scratchStride = (kernel->scratchBytes() + 63) / 64 * 64;
+    scratch.resize(ctx.scratchStride * size_t(threads) + 128);
+    ctx.scratch = reinterpret_cast<uint8_t *>((reinterpret_cast<uintptr_t>(scratch.data()) + 63) / 64 * 64);
+    if (threads > 1) pool = std::make_unique<ThreadPool>(threads);
+    ctx.pool = pool.get();
+  }
+  PreparedKernel(const PreparedKernel &) = delete;  // ctx points into scratch
+  PreparedKernel &operator=(const PreparedKernel &) = delete;
+
+  void run(const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out) {
+    kernel->run(ctx, in, out);
+  }
+};
+
 // Prepares `op` on the best kernel among `isas` (inputs after the first constant) and
-// returns the median seconds of one run on `threads` threads (a pool of the calling thread
-// and threads - 1 workers, which inherit its CPU affinity).
+// returns the median seconds of one run on `threads` threads.
 inline double timeKernel(const std::string &op, std::vector<Tensor *> in, Tensor &out, Attrs attrs,
                          const std::vector<Isa> &isas, int repeats, Isa *chosen, int threads = 1) {
   KernelSignature sig;
@@ -217,17 +243,8 @@ inline double timeKernel(const std::string &op, std::vector<Tensor *> in, Tensor
   }
   sig.outputs.push_back(&out.view);
   std::vector<TensorView *> outs = {&out.view};
-  std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, isas, chosen);
-  k->prepare(sig);
-  RunContext ctx;
-  ctx.threads = threads;
-  ctx.scratchStride = (k->scratchBytes() + 63) / 64 * 64;
-  std::vector<uint8_t> scratch(ctx.scratchStride * size_t(threads) + 128);
-  ctx.scratch = reinterpret_cast<uint8_t *>((reinterpret_cast<uintptr_t>(scratch.data()) + 63) / 64 * 64);
-  std::unique_ptr<ThreadPool> pool;
-  if (threads > 1) pool = std::make_unique<ThreadPool>(threads);
-  ctx.pool = pool.get();
-  return medianSeconds(repeats, [&] { k->run(ctx, ins, outs); });
+  PreparedKernel k(sig, isas, chosen, threads);
+  return medianSeconds(repeats, [&] { k.run(ins, outs); });
 }
 
 const std::vector<Isa> kRef = {Isa::Ref};

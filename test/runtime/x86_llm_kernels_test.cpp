@@ -73,6 +73,21 @@ std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvC
   return ty.values<float>();
 }
 
+// One call on the best kernel of `isas` against ref and the double-precision evaluation.
+// The dot products and the softmax sum run in another order than ref's and exp is a
+// polynomial (a few ulp): with |score| <= ~8 and |v| <= 1 every output is within 1e-6 of
+// ref's, and both within 2e-6 of the exact result.
+void expectAgreesWithRefAndDouble(const AttnCall &c, DType dt, const std::vector<Isa> &isas) {
+  KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, uint32_t(c.D + c.pos));
+  const auto q = randomFloats(c.S * c.Hq * c.D, uint32_t(c.C), -2.f, 2.f);
+  const std::string what = std::string(dtypeName(dt)) + " D=" + std::to_string(c.D) + " pos=" + std::to_string(c.pos) +
+                           " on " + isaName(isas.back());
+  const auto fast = attention(c, q, kv, isas), slow = attention(c, q, kv, {Isa::Ref});
+  expectClose(fast, std::vector<double>(slow.begin(), slow.end()), 1e-6, what + " vs ref");
+  expectClose(fast, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale), 2e-6,
+              what + " vs double");
+}
+
 TEST(LlmKernelsX86, AttentionAgreesWithRefAndDouble) {
   if (!hasLlmAvx2()) GTEST_SKIP() << "no AVX2/FMA/F16C";
   const AttnCall calls[] = {
@@ -83,17 +98,7 @@ TEST(LlmKernelsX86, AttentionAgreesWithRefAndDouble) {
       {2, 4, 1, 3, 9, 6, 0.577f},        // head size below one vector
   };
   for (DType dt : {DType::f32, DType::f16, DType::i8})
-    for (const AttnCall &c : calls) {
-      KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, uint32_t(c.D + c.pos));
-      const auto q = randomFloats(c.S * c.Hq * c.D, uint32_t(c.C), -2.f, 2.f);
-      const std::string what = std::string(dtypeName(dt)) + " D=" + std::to_string(c.D);
-      const auto fast = attention(c, q, kv, kAvx2), slow = attention(c, q, kv, {Isa::Ref});
-      // The dot products and the softmax sum run in another order and exp is a polynomial
-      // (a few ulp): with |score| <= ~8 and |v| <= 1 every output is within 1e-6 of ref's.
-      expectClose(fast, std::vector<double>(slow.begin(), slow.end()), 1e-6, what + " vs ref");
-      expectClose(fast, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale), 2e-6,
-                  what + " vs double");
-    }
+    for (const AttnCall &c : calls) expectAgreesWithRefAndDouble(c, dt, kAvx2);
 }
 
 TEST(LlmKernelsX86, AttentionSoftmaxOfLargeScores) {
@@ -157,16 +162,7 @@ TEST(LlmKernelsX86, Avx512AttentionAgreesWithRefAndDouble) {
       {2, 4, 2, 16, 9, 2, 0.25f},           // one vector a row
   };
   for (DType dt : {DType::f32, DType::f16})
-    for (const AttnCall &c : calls) {
-      KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, uint32_t(c.D + c.pos));
-      const auto q = randomFloats(c.S * c.Hq * c.D, uint32_t(c.C), -2.f, 2.f);
-      const std::string what = std::string(dtypeName(dt)) + " D=" + std::to_string(c.D) + " pos=" + std::to_string(c.pos);
-      const auto fast = attention(c, q, kv, kAvx512), slow = attention(c, q, kv, {Isa::Ref});
-      // As the AVX2 kernel's: another order of the dot products and the softmax sum.
-      expectClose(fast, std::vector<double>(slow.begin(), slow.end()), 1e-6, what + " vs ref");
-      expectClose(fast, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale), 2e-6,
-                  what + " vs double");
-    }
+    for (const AttnCall &c : calls) expectAgreesWithRefAndDouble(c, dt, kAvx512);
 }
 
 TEST(LlmKernelsX86, Avx512AttentionSoftmaxOfLargeScores) {
