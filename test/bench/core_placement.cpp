@@ -16,8 +16,10 @@
 // Prints
 //   core_placement cpus=A,B alone_gflops=X together_gflops=Y ratio=Y/X round_trip_ns=R state=S
 // with S "shared" (ratio below 0.75: hyperthread siblings, or B busy with another job),
-// "far" (round trip above 200 ns) or "near". Build: g++ -O2 -march=native -pthread
-// core_placement.cpp
+// "far" (round trip above 200 ns) or "near", or "contended" when a wait on the other
+// thread did not end within a few seconds (both CPUs held by other spinning work: two
+// benchmarks probing at once under SCHED_FIFO once deadlocked each other for ten minutes
+// before every wait yielded). Build: g++ -O2 -march=native -pthread core_placement.cpp
 #include <immintrin.h>
 #include <pthread.h>
 #include <sched.h>
@@ -77,6 +79,20 @@ double fmaRate(double ms) {
   return 2.0 * kLanes * kChains * kBatch * batches / (elapsed * 1e6);
 }
 
+// Spins until done() holds or the deadline passes (returns false then). After a few
+// thousand empty spins each wait yields the CPU: under SCHED_FIFO a spinner is never
+// preempted by another of its priority, so two probes (or a probe and a real-time
+// benchmark) spinning on the same CPUs would otherwise wait on each other for ever.
+template <typename Done> bool spinUntil(Done done, Clock::time_point deadline) {
+  for (int spins = 0; !done();) {
+    if (++spins < 4096) continue;
+    spins = 0;
+    if (Clock::now() > deadline) return false;
+    sched_yield();
+  }
+  return true;
+}
+
 bool pinTo(int cpu) {
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -85,8 +101,9 @@ bool pinTo(int cpu) {
 }
 
 // Median round trip in ns of a cache line between the calling thread (on cpuA) and a
-// thread on cpuB, over batches of ping-pongs for about `ms` milliseconds.
-double roundTripNs(int cpuA, int cpuB, double ms) {
+// thread on cpuB, over batches of ping-pongs for about `ms` milliseconds; -1 when the
+// other thread stopped answering until `deadline`.
+double roundTripNs(int cpuA, int cpuB, double ms, Clock::time_point deadline) {
   alignas(64) static std::atomic<int64_t> flag{0};
   constexpr int64_t kBatch = 20000;
   std::atomic<bool> stop{false};
@@ -94,7 +111,9 @@ double roundTripNs(int cpuA, int cpuB, double ms) {
   std::thread echo([&] {
     pinTo(cpuB);
     for (int64_t seen = 0; !stop.load(std::memory_order_relaxed);) {
-      const int64_t v = flag.load(std::memory_order_acquire);
+      int64_t v = 0;
+      spinUntil([&] { return stop.load(std::memory_order_relaxed) || ((v = flag.load(std::memory_order_acquire)) != seen && (v & 1)); },
+                Clock::time_point::max());
       if (v != seen && (v & 1)) {
         flag.store(v + 1, std::memory_order_release);
         seen = v + 1;
@@ -105,18 +124,19 @@ double roundTripNs(int cpuA, int cpuB, double ms) {
   std::vector<double> batches;
   const auto start = Clock::now();
   int64_t v = 0;
+  bool answered = true;
   do {
     const auto t0 = Clock::now();
-    for (int64_t i = 0; i < kBatch; ++i) {
+    for (int64_t i = 0; i < kBatch && answered; ++i) {
       flag.store(++v, std::memory_order_release);
-      while (flag.load(std::memory_order_acquire) != v + 1) {
-      }
+      answered = spinUntil([&] { return flag.load(std::memory_order_acquire) == v + 1; }, deadline);
       ++v;
     }
     batches.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / kBatch);
-  } while (std::chrono::duration<double, std::milli>(Clock::now() - start).count() < ms);
+  } while (answered && std::chrono::duration<double, std::milli>(Clock::now() - start).count() < ms);
   stop = true;
   echo.join();
+  if (!answered) return -1;
   std::sort(batches.begin(), batches.end());
   return batches[batches.size() / 2];
 }
@@ -150,14 +170,15 @@ int main(int argc, char **argv) {
   });
   solo.join();
   if (alone == 0) usage("cannot run on the given CPUs (see taskset / the CPU list)");
+  // Every wait on the other thread gives up after this; the probe then says "contended".
+  const auto deadline = Clock::now() + std::chrono::milliseconds(int64_t(3000 + 10 * ms));
   std::atomic<int> ready{0};
-  std::atomic<bool> pinned{true};
+  std::atomic<bool> pinned{true}, met{true};
   double rateA = 0, rateB = 0;
   auto both = [&](int cpu, double &rate) {
     if (!pinTo(cpu)) pinned = false;
     ready.fetch_add(1);
-    while (ready.load() < 2) {
-    }
+    if (!spinUntil([&] { return ready.load() >= 2; }, deadline)) met = false;
     rate = fmaRate(ms);
   };
   std::thread a(both, cpuA, std::ref(rateA)), b(both, cpuB, std::ref(rateB));
@@ -166,8 +187,8 @@ int main(int argc, char **argv) {
   if (!pinned) usage("cannot run on the given CPUs (see taskset / the CPU list)");
   const double together = std::min(rateA, rateB);
   const double ratio = together / alone;
-  const double roundTrip = roundTripNs(cpuA, cpuB, ms / 2);
-  const char *state = ratio < 0.75 ? "shared" : roundTrip > 200 ? "far" : "near";
+  const double roundTrip = met ? roundTripNs(cpuA, cpuB, ms / 2, deadline) : -1;
+  const char *state = roundTrip < 0 ? "contended" : ratio < 0.75 ? "shared" : roundTrip > 200 ? "far" : "near";
   std::printf("core_placement cpus=%d,%d alone_gflops=%.1f together_gflops=%.1f ratio=%.2f round_trip_ns=%.0f "
               "state=%s\n",
               cpuA, cpuB, alone, together, ratio, roundTrip, state);
