@@ -63,8 +63,9 @@ Method, per model:
     "far" ones (a cache line's round trip between them over 200 ns: on this benchmark's
     VM it is ~110 ns or ~300 ns, as the host moves the vCPUs, and MobileNetV2 at two
     threads took 2.7 or 4.4 ms accordingly), "shared" (hyperthread siblings of one core,
-    or the second core taken by another job: a second thread of FMA work gains nothing)
-    or "mixed" (it changed during the round); the report also gives each multi-thread
+    or the second core taken by another job: a second thread of FMA work gains nothing),
+    "contended" (the probe's two threads could not reach each other for seconds: both
+    CPUs held by other spinning work) or "mixed" (it changed during the round); the report also gives each multi-thread
     row's median ratios per placement;
   * reported: each side's median of its per-round medians, and the medians of the
     per-round ratios (edgec/ORT fp32, edgec int8/edgec fp32, edgec int8/ORT int8, ORT
@@ -533,8 +534,8 @@ def report(args, results, env, ort_version):
         print()
         print("multi-thread rounds by core placement (test/bench/core_placement.cpp before and after each round: "
               "'near' / 'far' = a cache line's round trip between the cores under / over 200 ns, 'shared' = "
-              "hyperthread siblings of one core or the second core taken by another job, 'mixed' = it changed "
-              "during the round); median ratio per placement")
+              "hyperthread siblings of one core or the second core taken by another job, 'contended' = the probe's "
+              "threads could not reach each other, 'mixed' = it changed during the round); median ratio per placement")
         rows = []
         for name, tn, t in labelled:
             for st, n in t["cores"].items():
