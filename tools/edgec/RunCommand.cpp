@@ -6,11 +6,13 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <tuple>
 
 #include "RunCommand.h"
 #include "edgec/npy.h"
@@ -83,27 +85,66 @@ void printSummary(const TensorInfo &info, const void *data) {
   std::printf("\n");
 }
 
-// Time per op family (with the ISA chosen), then the slowest individual calls.
-void printProfile(std::vector<edgec_kernel_profile> calls, int runs, int top) {
-  std::map<std::string, std::pair<double, int>> byOp;
-  double total = 0;
-  for (const auto &c : calls) {
-    auto &entry = byOp[std::string(c.op) + " (" + c.isa + ")"];
-    entry.first += c.total_ms / runs;
-    entry.second += 1;
-    total += c.total_ms / runs;
+// Per-run kernel times from the session's running totals: call `take` after each timed
+// run; row r of `perRun` is run r's time of every kernel call, in the session's order.
+struct ProfileRuns {
+  std::vector<edgec_kernel_profile> last;  // the totals after the previous run
+  std::vector<std::vector<double>> perRun;
+
+  void take(std::vector<edgec_kernel_profile> now) {
+    std::vector<double> run(now.size());
+    for (size_t k = 0; k < now.size(); ++k) run[k] = now[k].total_ms - (k < last.size() ? last[k].total_ms : 0.0);
+    perRun.push_back(std::move(run));
+    last = std::move(now);
   }
-  std::vector<std::pair<std::string, std::pair<double, int>>> ops(byOp.begin(), byOp.end());
-  std::sort(ops.begin(), ops.end(), [](const auto &a, const auto &b) { return a.second.first > b.second.first; });
-  std::printf("profile (per run, summed kernel time %.3f ms):\n", total);
-  for (const auto &[op, t] : ops)
-    std::printf("  %-28s %4d calls %9.3f ms %5.1f%%\n", op.c_str(), t.second, t.first, 100 * t.first / total);
-  std::sort(calls.begin(), calls.end(), [](const auto &a, const auto &b) { return a.total_ms > b.total_ms; });
+};
+
+double medianOf(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// Time per op family (with the ISA chosen), then the slowest individual calls; each the
+// median over the runs, not the mean: on a shared machine one run in a few hundred stalls
+// for tens of milliseconds, and a mean puts that stall on whichever kernel it hit.
+void printProfile(const ProfileRuns &profile, int top) {
+  const std::vector<edgec_kernel_profile> &calls = profile.last;
+  const size_t runs = profile.perRun.size();
+  if (!runs) return;
+  std::map<std::string, std::vector<size_t>> byOp;  // op family -> its calls
+  for (size_t k = 0; k < calls.size(); ++k) byOp[std::string(calls[k].op) + " (" + calls[k].isa + ")"].push_back(k);
+  std::vector<double> totals(runs, 0.0);
+  for (size_t r = 0; r < runs; ++r)
+    for (double t : profile.perRun[r]) totals[r] += t;
+  const double mean = std::accumulate(totals.begin(), totals.end(), 0.0) / double(runs);
+  std::vector<std::tuple<std::string, size_t, double>> ops;  // family, calls, median ms a run
+  double opsSum = 0;
+  for (const auto &[op, members] : byOp) {
+    std::vector<double> sums(runs, 0.0);
+    for (size_t r = 0; r < runs; ++r)
+      for (size_t k : members) sums[r] += profile.perRun[r][k];
+    ops.emplace_back(op, members.size(), medianOf(std::move(sums)));
+    opsSum += std::get<2>(ops.back());
+  }
+  std::sort(ops.begin(), ops.end(), [](const auto &a, const auto &b) { return std::get<2>(a) > std::get<2>(b); });
+  std::printf("profile (per run, median of %zu; summed kernel time %.3f ms, mean %.3f ms):\n", runs,
+              medianOf(totals), mean);
+  for (const auto &[op, n, ms] : ops)
+    std::printf("  %-28s %4zu calls %9.3f ms %5.1f%%\n", op.c_str(), n, ms, opsSum > 0 ? 100 * ms / opsSum : 0.0);
+  std::vector<std::pair<double, size_t>> slowest;  // median ms a run, call
+  for (size_t k = 0; k < calls.size(); ++k) {
+    std::vector<double> times(runs);
+    for (size_t r = 0; r < runs; ++r) times[r] = profile.perRun[r][k];
+    slowest.emplace_back(medianOf(std::move(times)), k);
+  }
+  std::sort(slowest.begin(), slowest.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
   // Calls to 0.1 us: a transformer's kernels take 0.3-20 us each, which whole microseconds
   // (three decimals of a millisecond) cannot compare between one and two threads.
   std::printf("slowest calls:\n");
-  for (size_t i = 0; i < std::min<size_t>(calls.size(), size_t(top)); ++i)
-    std::printf("  %-12s %-36s %9.4f ms\n", calls[i].op, calls[i].node, calls[i].total_ms / runs);
+  for (size_t i = 0; i < std::min<size_t>(slowest.size(), size_t(top)); ++i)
+    std::printf("  %-12s %-36s %9.4f ms\n", calls[slowest[i].second].op, calls[slowest[i].second].node,
+                slowest[i].first);
 }
 
 // "RSS 101.2 MiB" from VmHWM in /proc/self/status: the peak resident set of this process's
@@ -168,7 +209,7 @@ void configureRunCommand(CLI::App &app) {
                   "The function (entry point) to run, for packages with several (default: main, else the first)");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print only the timing line");
   cmd->add_flag("--profile", opts->profile,
-                "Time every kernel call over the timed runs; print time per op and the slowest calls");
+                "Time every kernel call over the timed runs; print each op's and the slowest calls' median time a run");
   cmd->add_option("--profile-top", opts->profileTop, "How many of the slowest calls --profile lists")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -286,6 +327,7 @@ void configureRunCommand(CLI::App &app) {
     setInputs(0);
     for (int i = 0; i < opts->warmup; ++i) session.run();
     if (opts->profile) session.setProfiling(true);
+    ProfileRuns profile;
     std::vector<double> times;
     const size_t runs = calls > 1 ? calls : size_t(opts->repeat);
     for (size_t i = 0; i < runs; ++i) {
@@ -293,6 +335,7 @@ void configureRunCommand(CLI::App &app) {
       double t0 = nowSeconds();
       session.run();
       times.push_back(nowSeconds() - t0);
+      if (opts->profile) profile.take(session.profile());
       if (calls > 1) writeOutputs(i);
     }
     if (calls == 1) writeOutputs(0);
@@ -300,7 +343,7 @@ void configureRunCommand(CLI::App &app) {
     double median = times[times.size() / 2];
     if (times.size() % 2 == 0) median = (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
 
-    if (opts->profile) printProfile(session.profile(), int(times.size()), opts->profileTop);
+    if (opts->profile) printProfile(profile, opts->profileTop);
     std::printf("latency: median %.3f ms over %zu run%s (min %.3f ms, max %.3f ms), %d thread%s\n", median * 1e3,
                 times.size(), times.size() == 1 ? "" : "s", times.front() * 1e3, times.back() * 1e3, session.threads(),
                 session.threads() == 1 ? "" : "s");
