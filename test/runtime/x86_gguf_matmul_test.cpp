@@ -306,6 +306,62 @@ TEST(GgufMatMulX86, ExtremeCodesAndScales) {
   }
 }
 
+// ExtremeCodesAndScales for the GgufRows16 GEMVs (1 and 2 activation rows, 1 and 2
+// threads): q4_k's 16-row step keeps the high nibbles in place (16 x the code) and takes
+// the odd sub-blocks' scaled dots off by one shift a block, so its largest sums (codes 15,
+// scales and mins 63, activations all +127, or mixed) must stay within int32 and exact.
+TEST(GgufMatMulX86, Rows16ExtremeCodesAndScales) {
+  if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
+  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k}) {
+    const int64_t N = 35, K = t == DType::q4_k ? 768 : 512;  // two full groups and 3 GGUF rows
+    for (uint8_t fill : {uint8_t(0xFF), uint8_t(0x80)}) {
+      Tensor w = randomGgufWeight(t, N, K, 11);
+      const DTypeInfo &info = dtypeInfo(t);
+      auto *p = static_cast<uint8_t *>(w.view().data);
+      const size_t skip = t == DType::q4_k ? 4 : 2;  // keep the f16 d (and dmin)
+      for (size_t b = 0; b < w.view().nbytes() / info.blockBytes; ++b)
+        std::memset(p + b * info.blockBytes + skip, fill, info.blockBytes - skip);
+      layouts::Desc d;
+      std::string why;
+      ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(t), {N, K}, -1, -1, 0, 0, d, why));
+      std::vector<uint8_t> packed(size_t(layouts::packedBytes(d)));
+      layouts::pack(d, w.view().data, packed.data(), nullptr);
+      for (int64_t rows : {1, 2})
+        for (bool mixed : {false, true}) {
+          Tensor x(DType::f32, {rows, K});
+          for (int64_t i = 0; i < rows * K; ++i) x.view().as<float>()[i] = mixed && i % 3 == 0 ? -127.f : 127.f;
+          Tensor y(DType::f32, {rows, N});
+          std::vector<TensorView *> inputs = {&x.view(), &w.view()};
+          ASSERT_EQ(runKernelOnViews("GgufMatMul", inputs, y.view(), {Isa::Ref}, 1, nullptr, true), Isa::Ref);
+          const std::vector<float> want = y.values<float>();
+          TensorView stored = w.view();
+          stored.data = packed.data();
+          stored.layout = d;
+          inputs[1] = &stored;
+          for (const IsaLevel &level : x86Levels(/*needVnni=*/true)) {
+            if (level.expect != Isa::X86Avx512) continue;  // only AVX-512 reads the layout
+            const KernelSignature sig = viewSignature("GgufMatMul", inputs, y.view(), nullptr, true);
+            Isa chosen = Isa::Ref;
+            std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, level.isas, &chosen);
+            ASSERT_EQ(chosen, Isa::X86Avx512);
+            ASSERT_TRUE(k->takesLayout(sig, 1));
+            k->prepare(sig);
+            for (int threads : {1, 2}) {
+              std::memset(y.view().data, 0x5A, y.view().nbytes());
+              runPrepared(*k, std::vector<const TensorView *>(sig.inputs.begin(), sig.inputs.end()), {&y.view()},
+                          threads);
+              const std::vector<float> got = y.values<float>();
+              for (size_t i = 0; i < got.size(); ++i)
+                ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
+                    << dtypeName(t) << " fill " << int(fill) << (mixed ? " mixed" : " +127") << " rows " << rows
+                    << ", " << threads << " threads, element " << i << ": " << got[i] << " vs ref " << want[i];
+            }
+          }
+        }
+    }
+  }
+}
+
 TEST(GgufMatMulX86, OtherWeightTypesReachRefAndItsError) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   Tensor x = ggufActivations({1, 256}, 1);
