@@ -307,9 +307,10 @@ TEST(GgufMatMulX86, ExtremeCodesAndScales) {
 }
 
 // ExtremeCodesAndScales for the GgufRows16 GEMVs (1 and 2 activation rows, 1 and 2
-// threads): q4_k's 16-row step keeps the high nibbles in place (16 x the code) and takes
-// the odd sub-blocks' scaled dots off by one shift a block, so its largest sums (codes 15,
-// scales and mins 63, activations all +127, or mixed) must stay within int32 and exact.
+// threads): their 16-row steps' largest integer sums (q4_k: codes 15, scales and mins 63;
+// q8_0: codes -1 or -128; activations all +127, or mixed) must stay within int32 and exact
+// (a step that scales its sums, as the twelfth session's q4_k variant kept the high
+// nibbles in place at 16x the code, must not overflow).
 TEST(GgufMatMulX86, Rows16ExtremeCodesAndScales) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k}) {
