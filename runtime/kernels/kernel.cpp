@@ -106,6 +106,7 @@ std::string Attrs::s(const char *name, std::string def) const {
 }
 
 void *RunContext::threadScratch(int thread) const { return scratch ? scratch + thread * scratchStride : nullptr; }
+void *RunContext::sharedRegion() const { return sharedScratch ? sharedScratch : threadScratch(0); }
 
 void RunContext::parallelFor(int64_t n, int64_t grain,
                              const std::function<void(int64_t, int64_t, int)> &fn) const {

@@ -112,8 +112,19 @@ struct RunContext {
   int threads = 1;
   uint8_t *scratch = nullptr;  // threads * scratchStride bytes, 64-byte aligned regions
   size_t scratchStride = 0;
+  // A region of scratchStride bytes for what several threads write (a conv's column
+  // matrix or Winograd transforms filled by both threads), apart from every thread's own;
+  // null: sharedRegion() is thread 0's region, as for one thread.
+  uint8_t *sharedScratch = nullptr;
 
   void *threadScratch(int thread) const;
+  // Where a kernel puts the part of its scratch that every thread writes or reads, laid
+  // out as it would be in thread 0's region (the same offsets, within scratchBytes()).
+  // Not thread 0's own region when the session has threads: on two far cores a store to
+  // a line the other core wrote last waits for it to come over, so data both threads
+  // write in one kernel would slow thread 0's own buffers in the next (ResNet-18's
+  // layer1.0 conv1: ~70 us at two threads, docs/performance.md, twelfth session).
+  void *sharedRegion() const;
   // Splits [0, n) into at most `threads` contiguous chunks of at least `grain` items
   // (fewer when n is small) and runs fn(begin, end, thread) for each, on the pool; returns
   // when all are done. `thread` indexes threadScratch. The first exception is rethrown.

@@ -219,6 +219,10 @@ private:
   void resolveCall(Call &call);
   void checkSymbols();
   void growScratch(size_t bytes);
+  // One scratch region per thread, and with threads one more for what they share
+  // (RunContext::sharedRegion).
+  int scratchRegions() const { return threads_ > 1 ? threads_ + 1 : 1; }
+  uint8_t *sharedScratch() const { return threads_ > 1 ? scratch_.get() + size_t(threads_) * scratchStride_ : nullptr; }
   void runResolvingShapes(const RunContext &ctx);
   // Runs `function`'s calls in order, each call's shapes resolved right before it runs.
   void runFunctionResolving(Function &function, const RunContext &ctx, bool observe);

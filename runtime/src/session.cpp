@@ -96,7 +96,7 @@ Session::Session(const LoadedModel &model, SessionOptions options) : model_(mode
     if (model.dynamic()) planShapeSteps(functions_[f], int(f));
   }
   scratchStride_ = pkg::alignTo(scratchBytes);
-  scratch_.reset(alignedAlloc(scratchStride_ * size_t(threads_)));
+  scratch_.reset(alignedAlloc(scratchStride_ * size_t(scratchRegions())));
   if (threads_ > 1) pool_ = std::make_unique<ThreadPool>(threads_);
 }
 
@@ -194,6 +194,7 @@ void Session::run() {
   if (function.valueShapes) return runResolvingShapes(ctx);
   ctx.scratch = scratch_.get();
   ctx.scratchStride = scratchStride_;
+  ctx.sharedScratch = sharedScratch();
   std::vector<Call> &calls = functions_[size_t(selected_)].calls;
   if (!profiling_ && !observer_) {
     for (Call &c : calls) c.kernel->run(ctx, c.inputs, c.outputs);

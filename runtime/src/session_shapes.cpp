@@ -196,8 +196,9 @@ void Session::resolveCall(Call &call) {
 void Session::growScratch(size_t bytes) {
   if (bytes <= scratchStride_) return;
   const size_t stride = pkg::alignTo(bytes);
-  void *memory = std::aligned_alloc(pkg::kAlignment, stride * size_t(threads_));
-  if (!memory) throw Error("out of memory allocating " + std::to_string(stride * size_t(threads_)) + " bytes of scratch");
+  const size_t total = stride * size_t(scratchRegions());
+  void *memory = std::aligned_alloc(pkg::kAlignment, total);
+  if (!memory) throw Error("out of memory allocating " + std::to_string(total) + " bytes of scratch");
   scratch_.reset(static_cast<uint8_t *>(memory));
   scratchStride_ = stride;
 }
@@ -231,6 +232,7 @@ void Session::runFunctionResolving(Function &function, const RunContext &context
     RunContext ctx = context;
     ctx.scratch = scratch_.get();
     ctx.scratchStride = scratchStride_;
+    ctx.sharedScratch = sharedScratch();
     const auto start = std::chrono::steady_clock::now();
     c.kernel->run(ctx, c.inputs, c.outputs);
     if (profiling_ && observe) {

@@ -214,8 +214,10 @@ struct PreparedKernel {
     kernel->prepare(sig);
     ctx.threads = threads;
     ctx.scratchStride = (kernel->scratchBytes() + 63) / 64 * 64;
-    scratch.resize(ctx.scratchStride * size_t(threads) + 128);
+    // With threads, one more region for what they share, as a session has.
+    scratch.resize(ctx.scratchStride * size_t(threads > 1 ? threads + 1 : 1) + 128);
     ctx.scratch = reinterpret_cast<uint8_t *>((reinterpret_cast<uintptr_t>(scratch.data()) + 63) / 64 * 64);
+    if (threads > 1) ctx.sharedScratch = ctx.scratch + size_t(threads) * ctx.scratchStride;
     if (threads > 1) pool = std::make_unique<ThreadPool>(threads);
     ctx.pool = pool.get();
   }

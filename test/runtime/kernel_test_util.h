@@ -108,15 +108,15 @@ inline std::vector<IsaLevel> x86Levels(bool needVnni) {
   return out;
 }
 
-// Runs a prepared kernel as a session does with `threads` threads: a pool, and per-thread
-// scratch filled with NaNs, so that it can rely neither on zeroed scratch nor on what a
-// previous run left there.
+// Runs a prepared kernel as a session does with `threads` threads: a pool, per-thread
+// scratch and (with threads) the shared region apart, all filled with NaNs, so that it can
+// rely neither on zeroed scratch nor on what a previous run left there, nor find in thread
+// 0's region what it put in the shared one.
 inline void runPrepared(Kernel &k, const std::vector<const TensorView *> &in, const std::vector<TensorView *> &out,
                         int threads = 1) {
   std::unique_ptr<ThreadPool> pool(threads > 1 ? new ThreadPool(threads) : nullptr);
-  const size_t stride = (k.scratchBytes() + 63) / 64 * 64;
-  std::vector<float> scratch(stride * size_t(threads) / sizeof(float) + 16,
-                             std::numeric_limits<float>::quiet_NaN());
+  const size_t stride = (k.scratchBytes() + 63) / 64 * 64, regions = size_t(threads > 1 ? threads + 1 : 1);
+  std::vector<float> scratch(stride * regions / sizeof(float) + 16, std::numeric_limits<float>::quiet_NaN());
   RunContext ctx;
   ctx.pool = pool.get();
   ctx.threads = threads;
@@ -124,6 +124,7 @@ inline void runPrepared(Kernel &k, const std::vector<const TensorView *> &in, co
   auto base = reinterpret_cast<uintptr_t>(scratch.data());
   ctx.scratch = reinterpret_cast<uint8_t *>((base + 63) / 64 * 64);
   ctx.scratchStride = stride;
+  if (threads > 1) ctx.sharedScratch = ctx.scratch + size_t(threads) * stride;
   k.run(ctx, in, out);
 }
 
