@@ -50,6 +50,20 @@ const Case kCases[] = {
 // f32/f16/bf16 only: K not a multiple of 32 (a tail through zero padding), or below it.
 const Case kFloatCases[] = {{{1, 45}, 9, true}, {{3, 7}, 5, false}, {{2, 100}, 17, true}};
 
+// Runs a prepared GgufMatMul at each thread count over a poisoned output and requires
+// `want`'s bits element by element; `what` names the case in the failure message.
+void expectPreparedBits(Kernel &k, const KernelSignature &sig, Tensor &y, const std::vector<float> &want,
+                        std::initializer_list<int> threadCounts, const std::string &what) {
+  for (int threads : threadCounts) {
+    std::memset(y.view().data, 0x5A, y.view().nbytes());
+    runPrepared(k, std::vector<const TensorView *>(sig.inputs.begin(), sig.inputs.end()), {&y.view()}, threads);
+    const std::vector<float> got = y.values<float>();
+    for (size_t i = 0; i < got.size(); ++i)
+      ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
+          << what << ", " << threads << " threads, element " << i << ": " << got[i] << " vs ref " << want[i];
+  }
+}
+
 void expectBitExact(DType t, const Case &c, uint32_t seed) {
   const int64_t K = c.x.back();
   Tensor w = randomGgufWeight(t, c.N, K, seed);
@@ -256,16 +270,8 @@ TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
           std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, level.isas, &chosen);
           k->prepare(sig);
           unsetenv("EDGEC_X86_NO_GFNI");
-          for (int threads : {1, 2, 3}) {
-            std::memset(y.view().data, 0x5A, y.view().nbytes());
-            runPrepared(*k, std::vector<const TensorView *>(sig.inputs.begin(), sig.inputs.end()), {&y.view()},
-                        threads);
-            const std::vector<float> got = y.values<float>();
-            for (size_t i = 0; i < got.size(); ++i)
-              ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
-                  << what << (gfni ? "" : " without GFNI") << ", " << threads << " threads, element " << i << ": "
-                  << got[i] << " vs ref " << want[i];
-          }
+          ASSERT_NO_FATAL_FAILURE(
+              expectPreparedBits(*k, sig, y, want, {1, 2, 3}, what + (gfni ? "" : " without GFNI")));
         }
       }
     }
@@ -347,16 +353,10 @@ TEST(GgufMatMulX86, Rows16ExtremeCodesAndScales) {
             ASSERT_EQ(chosen, Isa::X86Avx512);
             ASSERT_TRUE(k->takesLayout(sig, 1));
             k->prepare(sig);
-            for (int threads : {1, 2}) {
-              std::memset(y.view().data, 0x5A, y.view().nbytes());
-              runPrepared(*k, std::vector<const TensorView *>(sig.inputs.begin(), sig.inputs.end()), {&y.view()},
-                          threads);
-              const std::vector<float> got = y.values<float>();
-              for (size_t i = 0; i < got.size(); ++i)
-                ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
-                    << dtypeName(t) << " fill " << int(fill) << (mixed ? " mixed" : " +127") << " rows " << rows
-                    << ", " << threads << " threads, element " << i << ": " << got[i] << " vs ref " << want[i];
-            }
+            ASSERT_NO_FATAL_FAILURE(expectPreparedBits(*k, sig, y, want, {1, 2},
+                                                       std::string(dtypeName(t)) + " fill " + std::to_string(fill) +
+                                                           (mixed ? " mixed" : " +127") + " rows " +
+                                                           std::to_string(rows)));
           }
         }
     }
