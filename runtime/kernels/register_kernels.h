@@ -84,8 +84,6 @@ void registerRefAttention(KernelRegistry &r);
 void registerRefSqueezeExcitation(KernelRegistry &r);
 // PointwiseDepthwiseConv, the op edge-fuse-pointwise-depthwise creates (ref/pointwise_depthwise.h).
 void registerRefPointwiseDepthwise(KernelRegistry &r);
-// ConvMaxPool, the op for edge-fuse-conv-max-pool (ref/conv_max_pool.h).
-void registerRefConvMaxPool(KernelRegistry &r);
 
 inline void registerRefKernels(KernelRegistry &r) {
   registerRefElementwise(r);
@@ -130,7 +128,6 @@ inline void registerRefKernels(KernelRegistry &r) {
   registerRefAttention(r);
   registerRefSqueezeExcitation(r);
   registerRefPointwiseDepthwise(r);
-  registerRefConvMaxPool(r);
 }
 
 // x86/ files are compiled for their ISA (-mavx2 -mfma, or -mavx512f and friends) and
@@ -147,9 +144,6 @@ Kernel *newX86Avx512Conv();
 // f32 PointwiseDepthwiseConv (x86_pointwise_depthwise.cpp) on the two x86 Conv kernels' parts.
 Kernel *newX86Avx2PointwiseDepthwise();
 Kernel *newX86Avx512PointwiseDepthwise();
-// f32 ConvMaxPool (x86_conv_max_pool.cpp) on the x86 Conv kernels' rows and the MaxPool's.
-Kernel *newX86Avx2ConvMaxPool();
-Kernel *newX86Avx512ConvMaxPool();
 // f32 ConvTranspose, 1-D and 2-D, on the Conv GEMM (x86/conv_transpose_driver.inc; accepts
 // x86::acceptsConvTransposeF32).
 Kernel *newX86Avx2ConvTranspose();

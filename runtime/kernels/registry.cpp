@@ -285,9 +285,6 @@ void registerX86Kernels(KernelRegistry &r) {
   };
   add("PointwiseDepthwiseConv", Isa::X86Avx2, newX86Avx2PointwiseDepthwise, pointwiseDepthwise);
   add("PointwiseDepthwiseConv", Isa::X86Avx512, newX86Avx512PointwiseDepthwise, pointwiseDepthwise);
-  // ConvMaxPool runs every f32 call: where its rows do not apply, as the unfused kernels.
-  add("ConvMaxPool", Isa::X86Avx2, newX86Avx2ConvMaxPool, f32Only);
-  add("ConvMaxPool", Isa::X86Avx512, newX86Avx512ConvMaxPool, f32Only);
   add("Add", Isa::X86Avx2, newX86Avx2AddF32, x86::acceptsBinaryF32);
   add("Sub", Isa::X86Avx2, newX86Avx2SubF32, x86::acceptsBinaryF32);
   add("Mul", Isa::X86Avx2, newX86Avx2MulF32, x86::acceptsBinaryF32);

@@ -79,14 +79,12 @@ int64_t windowOut(const KernelSignature &sig, int64_t size, int64_t kernel, int6
   return (padded - span) / stride + 1;
 }
 
-// `prefix` names the attributes (ConvMaxPool's pool_strides, ...).
-std::vector<Shape> windowed(const KernelSignature &sig, const Shape &x, const std::vector<int64_t> &kernel, int64_t channels,
-                            const std::string &prefix = "") {
+std::vector<Shape> windowed(const KernelSignature &sig, const Shape &x, const std::vector<int64_t> &kernel, int64_t channels) {
   const size_t spatial = x.size() >= 2 ? x.size() - 2 : 0;
   if (kernel.size() != spatial) kernelFail(sig, "the window's rank does not match the input " + shapeText(x));
-  const std::vector<int64_t> strides = sig.attrs.ints((prefix + "strides").c_str(), std::vector<int64_t>(spatial, 1));
-  const std::vector<int64_t> dilations = sig.attrs.ints((prefix + "dilations").c_str(), std::vector<int64_t>(spatial, 1));
-  const std::vector<int64_t> pads = sig.attrs.ints((prefix + "pads").c_str(), std::vector<int64_t>(2 * spatial, 0));
+  const std::vector<int64_t> strides = sig.attrs.ints("strides", std::vector<int64_t>(spatial, 1));
+  const std::vector<int64_t> dilations = sig.attrs.ints("dilations", std::vector<int64_t>(spatial, 1));
+  const std::vector<int64_t> pads = sig.attrs.ints("pads", std::vector<int64_t>(2 * spatial, 0));
   if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial)
     kernelFail(sig, "strides, dilations or pads do not match the input " + shapeText(x));
   Shape out{x[0], channels};
@@ -106,13 +104,6 @@ std::vector<Shape> pointwiseDepthwise(const KernelSignature &sig) {
   const Shape &x = in(sig, 0), &w = in(sig, 3);
   if (x.size() != 4 || w.size() != 4) kernelFail(sig, "X " + shapeText(x) + " and W " + shapeText(w) + " do not fit");
   return windowed(sig, x, std::vector<int64_t>(w.begin() + 2, w.end()), w[0]);
-}
-
-// ConvMaxPool: the MaxPool (pool_ attributes) over the Conv's output.
-std::vector<Shape> convMaxPool(const KernelSignature &sig) {
-  const Shape c = conv(sig)[0];
-  if (c.size() != 4) kernelFail(sig, "X " + shapeText(in(sig, 0)) + " is not [N, C, H, W]");
-  return windowed(sig, c, sig.attrs.ints("pool_kernel_shape"), c[1], "pool_");
 }
 
 std::vector<Shape> pool(const KernelSignature &sig) {
@@ -560,7 +551,6 @@ const std::map<std::string, ShapeFn> &table() {
     m["ScaledDotProductAttention"] = attention;
     m["SqueezeExcitation"] = firstInput;  // x scaled per channel
     m["PointwiseDepthwiseConv"] = pointwiseDepthwise;
-    m["ConvMaxPool"] = convMaxPool;
     m["Transpose"] = transpose;
     m["Concat"] = concat;
     m["Gather"] = gather;

@@ -1,8 +1,7 @@
 // The x86 f32 Conv kernel (x86/conv_driver.inc) seen as parts that a fused kernel runs on
 // a range of channels: PointwiseDepthwiseConv (x86_pointwise_depthwise.cpp) expands a few
 // channels with one Conv's pointwise GEMM and runs another Conv's depthwise path on them
-// while they are in cache; ConvMaxPool (x86_conv_max_pool.cpp) pools blocks of a Conv's
-// output rows while they are in cache. Each part computes an output with the same instructions as
+// while they are in cache. Each part computes an output with the same instructions as
 // the Conv's own run(), so the fused op gives the bits of the two unfused kernels.
 //
 // The destructor is defined in x86_pointwise_depthwise.cpp (baseline code), so that the
@@ -34,20 +33,6 @@ public:
   // the whole output (all batch items). `scratch` holds scratchBytes().
   virtual void depthwiseChannels(const float *x, const float *w, const float *bias, int64_t n, int64_t c0,
                                  int64_t c1, float *y, void *scratch) const = 0;
-
-  // ConvMaxPool (x86_conv_max_pool.cpp): whether the prepared call can run as convRows (a
-  // 2-D group-1 Conv on the im2col path, indirect or not, with constant weights, no
-  // residual and no activation past Relu/Clip); the most rows a call of it takes; whether
-  // an output row's bits are the same whatever block of rows computes it (else blocks
-  // must start at multiples of convRowBlock(), as run() takes them).
-  virtual bool convRowsApply() const = 0;
-  virtual int64_t convRowBlock() const = 0;
-  virtual bool convRowsAnyBlock() const = 0;
-  // Output rows [r0, r1) of every channel of one batch item: x its input planes, y row
-  // r0 of channel 0, each channel's rows ldc floats after the last's. `scratch` holds
-  // scratchBytes().
-  virtual void convRows(const float *x, const float *bias, int64_t r0, int64_t r1, float *y, int64_t ldc,
-                        void *scratch) const = 0;
 };
 
 }  // namespace edgec::rt::x86

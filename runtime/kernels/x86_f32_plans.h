@@ -47,25 +47,6 @@ struct Pool2dPlanF32 {
 // kMaxKernelH kernel rows.
 void planPool2dF32(const KernelSignature &sig, Pool2dPlanF32 *plan);
 bool acceptsPool2dF32(const KernelSignature &sig);
-// MaxPool over input rows that lie in two buffers (ConvMaxPool, x86_conv_max_pool.cpp:
-// the Conv's last two blocks of output rows): input row c of plane pl is at
-// (c >= hiRow ? hi + (c - hiRow) * W : lo + (c - loRow) * W) + pl * planeStride.
-struct PoolRowsSource {
-  const float *lo;
-  int64_t loRow;
-  const float *hi;
-  int64_t hiRow;
-  int64_t planeStride;
-};
-// Whether maxPoolRowsF32 takes the plan (the MaxPool kernel's columns-first path: strides
-// of 1 or 2 along W).
-bool maxPoolRowsApply(const Pool2dPlanF32 &plan);
-// MaxPool output rows [oh0, oh1) of `planes` planes (y: the first output plane's, planes
-// yPlane floats apart), the same bits as the MaxPool kernel (x86/pool_f32_avx2.cpp, AVX2);
-// buf holds maxPoolRowsScratchFloats(plan) floats.
-int64_t maxPoolRowsScratchFloats(const Pool2dPlanF32 &plan);
-void maxPoolRowsF32(const Pool2dPlanF32 &plan, const PoolRowsSource &x, float *y, int64_t yPlane, int64_t planes,
-                    int64_t oh0, int64_t oh1, float *buf);
 
 // GlobalAveragePool / GlobalMaxPool over f32 [N, C, D...]: planes of `size` elements.
 struct GlobalPoolPlanF32 {

@@ -52,7 +52,6 @@ template <int S> inline __m256 loadStrided(const float *x, __m256i gatherIdx) {
 class Pool2dF32Avx2 final : public Kernel {
 public:
   explicit Pool2dF32Avx2(bool max) : max_(max) {}
-  Pool2dF32Avx2(bool max, const Pool2dPlanF32 &plan) : max_(max), p_(plan) {}
 
   void prepare(const KernelSignature &sig) override { x86::planPool2dF32(sig, &p_); }
   // MaxPool at strides 1 and 2: a row of column maxima a thread (see columnsFirst).
@@ -86,25 +85,6 @@ public:
     });
   }
 
-  // Output rows [oh0, oh1) of `planes` planes, input rows from `src` (x86_f32_plans.h),
-  // with the same instructions per output as run(): the columns-first path only.
-  int64_t rowsScratchFloats() const { return kGroup * columnFloats(); }
-  void rows(const x86::PoolRowsSource &src, float *y, int64_t yPlane, int64_t planes, int64_t oh0, int64_t oh1,
-            float *buf) const {
-    std::fill(buf, buf + kGroup * columnFloats(), kNegInf);
-    for (int64_t pl = 0; pl < planes; ++pl) {
-      x86::PoolRowsSource plane = src;
-      if (plane.lo) plane.lo += pl * src.planeStride;
-      if (plane.hi) plane.hi += pl * src.planeStride;
-      float *yp = y + pl * yPlane;
-      for (int64_t r0 = oh0; r0 < oh1; r0 += kGroup) {
-        const int64_t r1 = std::min(oh1, r0 + kGroup);
-        for (int64_t r = r0; r < r1; ++r) columnMaxima(plane, r, buf + (r - r0) * columnFloats() + p_.padL);
-        for (int64_t r = r0; r < r1; ++r) rowMaxima(buf + (r - r0) * columnFloats(), yp + r * p_.OW);
-      }
-    }
-  }
-
 private:
   static constexpr int64_t kGroup = 4;  // output rows whose column maxima are stored together
   bool columnsFirst() const { return max_ && (p_.sw == 1 || p_.sw == 2); }
@@ -121,16 +101,13 @@ private:
   // per tap (ResNet's 3x3 stride-2 stem pool: 9 strided loads of two vectors and two
   // shuffles each per 8 outputs, where now 3 rows of plain loads and 3 strided loads).
   void columnMaxima(const float *x, int64_t oh, float *cm) const {
-    columnMaxima(x86::PoolRowsSource{x, 0, x, 0, 0}, oh, cm);
-  }
-  void columnMaxima(const x86::PoolRowsSource &src, int64_t oh, float *cm) const {
     const Pool2dPlanF32 &p = p_;
     const int64_t ih0 = oh * p.sh - p.padT;
     const float *rows[x86::Pool2dPlanF32::kMaxKernelH];
     int64_t nkh = 0;
     for (int64_t k = 0; k < p.kh; ++k) {
       const int64_t c = ih0 + k * p.dh;
-      if (c >= 0 && c < p.H) rows[nkh++] = c >= src.hiRow ? src.hi + (c - src.hiRow) * p.W : src.lo + (c - src.loRow) * p.W;
+      if (c >= 0 && c < p.H) rows[nkh++] = x + c * p.W;
     }
     int64_t c = 0;
     for (; c + 8 <= p.W; c += 8) {
@@ -345,15 +322,6 @@ private:
 };
 
 }  // namespace
-
-namespace x86 {
-bool maxPoolRowsApply(const Pool2dPlanF32 &plan) { return plan.sw == 1 || plan.sw == 2; }
-int64_t maxPoolRowsScratchFloats(const Pool2dPlanF32 &plan) { return Pool2dF32Avx2(true, plan).rowsScratchFloats(); }
-void maxPoolRowsF32(const Pool2dPlanF32 &plan, const PoolRowsSource &x, float *y, int64_t yPlane, int64_t planes,
-                    int64_t oh0, int64_t oh1, float *buf) {
-  Pool2dF32Avx2(true, plan).rows(x, y, yPlane, planes, oh0, oh1, buf);
-}
-}  // namespace x86
 
 Kernel *newX86Avx2MaxPoolF32() { return new Pool2dF32Avx2(true); }
 Kernel *newX86Avx2AveragePoolF32() { return new Pool2dF32Avx2(false); }
