@@ -215,12 +215,57 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
 // 37 and 9 full groups leave streams of unequal counts and groups past the last whole
 // stream at 1 thread, and chunks of 4-5 groups at 2). The AVX2 kernel does not take the layout (the session
 // gives it the GGUF rows), nor does ref.
+struct Rows16Case {
+  int64_t rows, K, N;
+  bool bias;
+};
+
+// A `t` weight of the case's shape packed as GgufRows16: every AVX-512 level's kernel
+// (with and without GFNI) at each thread count gives ref's bits.
+void expectRows16Bits(DType t, const Rows16Case &c, uint32_t &seed, std::initializer_list<int> threadCounts) {
+  Tensor w = randomGgufWeight(t, c.N, c.K, seed++);
+  Tensor x = ggufActivations({c.rows, c.K}, seed++);
+  Tensor bias = Tensor::of<float>({c.N}, randomFloats(c.N, seed++));
+  Tensor y(DType::f32, {c.rows, c.N});
+  std::vector<TensorView *> inputs = {&x.view(), &w.view()};
+  if (c.bias) inputs.push_back(&bias.view());
+  const std::string what = std::string(dtypeName(t)) + " rows " + std::to_string(c.rows) + " K " +
+                           std::to_string(c.K) + " N " + std::to_string(c.N);
+  ASSERT_EQ(runKernelOnViews("GgufMatMul", inputs, y.view(), {Isa::Ref}, 1, nullptr, true), Isa::Ref);
+  const std::vector<float> want = y.values<float>();
+  layouts::Desc d;
+  std::string why;
+  ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(t), {c.N, c.K}, -1, -1, 0, 0, d, why));
+  std::vector<uint8_t> packed(size_t(layouts::packedBytes(d)));
+  layouts::pack(d, w.view().data, packed.data(), nullptr);
+  TensorView stored = w.view();
+  stored.data = packed.data();
+  stored.layout = d;
+  inputs[1] = &stored;
+  const KernelSignature refSig = viewSignature("GgufMatMul", inputs, y.view(), nullptr, true);
+  EXPECT_FALSE(KernelRegistry::instance().create(refSig, {Isa::Ref}, nullptr)->takesLayout(refSig, 1));
+  for (const IsaLevel &level : x86Levels(/*needVnni=*/true)) {
+    const KernelSignature sig = viewSignature("GgufMatMul", inputs, y.view(), nullptr, true);
+    Isa chosen = Isa::Ref;
+    std::unique_ptr<Kernel> probe = KernelRegistry::instance().create(sig, level.isas, &chosen);
+    ASSERT_EQ(chosen, level.expect);
+    if (level.expect != Isa::X86Avx512) {
+      EXPECT_FALSE(probe->takesLayout(sig, 1)) << level.name;
+      continue;
+    }
+    ASSERT_TRUE(probe->takesLayout(sig, 1)) << what;
+    for (bool gfni : {true, false}) {
+      if (!gfni) setenv("EDGEC_X86_NO_GFNI", "1", 1);
+      std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, level.isas, &chosen);
+      k->prepare(sig);
+      unsetenv("EDGEC_X86_NO_GFNI");
+      ASSERT_NO_FATAL_FAILURE(expectPreparedBits(*k, sig, y, want, threadCounts, what + (gfni ? "" : " without GFNI")));
+    }
+  }
+}
+
 TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
-  struct Rows16Case {
-    int64_t rows, K, N;
-    bool bias;
-  };
   const Rows16Case cases32[] = {
       {1, 32, 16, true},    {1, 96, 37, false},  {1, 1536, 48, true}, {1, 8992, 33, false}, {2, 256, 35, true},
       {3, 512, 16, false},  {4, 8992, 40, true}, {5, 768, 50, false}, {13, 512, 70, true},  {6, 160, 17, false},
@@ -233,48 +278,25 @@ TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
   };
   uint32_t seed = 2100;
   for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k})
-    for (const Rows16Case &c : t == DType::q4_k ? cases256 : cases32) {
-      Tensor w = randomGgufWeight(t, c.N, c.K, seed++);
-      Tensor x = ggufActivations({c.rows, c.K}, seed++);
-      Tensor bias = Tensor::of<float>({c.N}, randomFloats(c.N, seed++));
-      Tensor y(DType::f32, {c.rows, c.N});
-      std::vector<TensorView *> inputs = {&x.view(), &w.view()};
-      if (c.bias) inputs.push_back(&bias.view());
-      const std::string what = std::string(dtypeName(t)) + " rows " + std::to_string(c.rows) + " K " +
-                               std::to_string(c.K) + " N " + std::to_string(c.N);
-      ASSERT_EQ(runKernelOnViews("GgufMatMul", inputs, y.view(), {Isa::Ref}, 1, nullptr, true), Isa::Ref);
-      const std::vector<float> want = y.values<float>();
-      layouts::Desc d;
-      std::string why;
-      ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(t), {c.N, c.K}, -1, -1, 0, 0, d, why));
-      std::vector<uint8_t> packed(size_t(layouts::packedBytes(d)));
-      layouts::pack(d, w.view().data, packed.data(), nullptr);
-      TensorView stored = w.view();
-      stored.data = packed.data();
-      stored.layout = d;
-      inputs[1] = &stored;
-      const KernelSignature refSig = viewSignature("GgufMatMul", inputs, y.view(), nullptr, true);
-      EXPECT_FALSE(KernelRegistry::instance().create(refSig, {Isa::Ref}, nullptr)->takesLayout(refSig, 1));
-      for (const IsaLevel &level : x86Levels(/*needVnni=*/true)) {
-        const KernelSignature sig = viewSignature("GgufMatMul", inputs, y.view(), nullptr, true);
-        Isa chosen = Isa::Ref;
-        std::unique_ptr<Kernel> probe = KernelRegistry::instance().create(sig, level.isas, &chosen);
-        ASSERT_EQ(chosen, level.expect);
-        if (level.expect != Isa::X86Avx512) {
-          EXPECT_FALSE(probe->takesLayout(sig, 1)) << level.name;
-          continue;
-        }
-        ASSERT_TRUE(probe->takesLayout(sig, 1)) << what;
-        for (bool gfni : {true, false}) {
-          if (!gfni) setenv("EDGEC_X86_NO_GFNI", "1", 1);
-          std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, level.isas, &chosen);
-          k->prepare(sig);
-          unsetenv("EDGEC_X86_NO_GFNI");
-          ASSERT_NO_FATAL_FAILURE(
-              expectPreparedBits(*k, sig, y, want, {1, 2, 3}, what + (gfni ? "" : " without GFNI")));
-        }
-      }
-    }
+    for (const Rows16Case &c : t == DType::q4_k ? cases256 : cases32)
+      ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, c, seed, {1, 2, 3}));
+}
+
+// The q4_k GEMV reads 3 groups at once (stream s: its contiguous share of a chunk's
+// groups), the last (groups % 3) one at a time: every group count from 1 to 14, with and
+// without the last N % 16 rows, at 1-4 threads (chunks of 1 to 14 groups, so every share
+// and remainder), each output against ref's bits. A stream given another's groups, or
+// a group left out or taken twice, fails here (the output is poisoned before each run).
+TEST(GgufMatMulX86, Rows16Q4KStreamShares) {
+  if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
+  uint32_t seed = 2600;
+  for (int64_t groups = 1; groups <= 14; ++groups)
+    for (int64_t tail : {0, 7})
+      ASSERT_NO_FATAL_FAILURE(
+          expectRows16Bits(DType::q4_k, {1, 512, 16 * groups + tail, groups % 2 == 0}, seed, {1, 2, 3, 4}));
+  // A chunk the size of a decode step's (several groups a stream), rows 1 and 2.
+  ASSERT_NO_FATAL_FAILURE(expectRows16Bits(DType::q4_k, {1, 1536, 16 * 40 + 3, true}, seed, {1, 2, 3}));
+  ASSERT_NO_FATAL_FAILURE(expectRows16Bits(DType::q4_k, {2, 768, 16 * 23, false}, seed, {1, 2}));
 }
 
 TEST(GgufMatMulX86, ExtremeCodesAndScales) {
