@@ -261,6 +261,15 @@ std::vector<ConvShape> convShapes() {
       {conv({1, 7, 14, 14}, 7, 7, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4, true},
       {conv({1, 2, 14, 14}, 6, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4, true},
       {conv({1, 2, 7, 7}, 6, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 4},
+      // Implicit GEMM's quad planes by whole vectors (both strides 1: quadPlaneFlat):
+      // asymmetric and zero pads, vertical dilation, a 5x5 kernel, last channel quads of
+      // 3, 2 and 3 channels, two images, planes whose dwords are not a multiple of 16, and
+      // one image of several panels whose planes the threads copy in row bands (at 2 and
+      // 3 threads: bands that start and end inside a vector).
+      {conv({1, 7, 21, 19}, 24, 1, {3, 3}, {1, 1}, {2, 1}, {0, 2, 1, 0}), 4},
+      {conv({2, 6, 11, 13}, 20, 1, {5, 5}, {1, 1}, {1, 1}, {2, 1, 2, 3}), 4},
+      {conv({1, 11, 9, 9}, 40, 1, {3, 3}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 4},
+      {conv({1, 35, 45, 43}, 24, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 3},
   };
 }
 

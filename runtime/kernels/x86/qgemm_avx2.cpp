@@ -64,6 +64,7 @@ constexpr bool kImplicitConv = false;
 constexpr bool kPrefetchOut = false;  // the AVX2 gemmRows issues no output prefetch
 constexpr bool kBandedQuadCopy = false;
 void quadRow(const uint8_t *const *, int, int64_t, int64_t, int64_t, int64_t, int64_t, uint8_t, uint8_t, uint8_t *) {}
+void quadPlaneFlat(const uint8_t *const *, int, const QuadFlatVec *, int64_t, int64_t, uint8_t, uint8_t, uint8_t *) {}
 void implicitGemm(const void *, int64_t, int64_t, int64_t, const uint8_t *, const int64_t *, int64_t, int64_t, int64_t,
                   int64_t, const Epi &, uint8_t *, int64_t) {}
 void implicitRowGemm(const void *, int64_t, int64_t, int64_t, const uint8_t *, const int64_t *, int64_t, int64_t,
