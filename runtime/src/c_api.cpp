@@ -79,6 +79,10 @@ edgec_status edgec_model_load_with_options(const char *path, const edgec_load_op
       if (options->verify_constants != 0 && options->verify_constants != 1)
         throw Error("verify_constants must be 0 or 1, not " + std::to_string(options->verify_constants));
       o.verifyConstants = options->verify_constants == 1;
+      if (options->residency < EDGEC_RESIDENCY_MAPPED || options->residency > EDGEC_RESIDENCY_COPIED)
+        throw Error("residency must be EDGEC_RESIDENCY_MAPPED, _LOCKED or _COPIED (0-2), not " +
+                    std::to_string(options->residency));
+      o.residency = static_cast<edgec::rt::Residency>(options->residency);
     }
     *out = new edgec_model{LoadedModel(path, o)};
   });

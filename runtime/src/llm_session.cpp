@@ -76,10 +76,13 @@ struct LlmSession::Impl {
 LlmSession::LlmSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LlmSession::~LlmSession() = default;
 
-std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int threads, std::string &error) {
+std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int threads, std::string &error,
+                                             edgec_residency residency) {
   auto impl = std::make_unique<Impl>();
   try {
-    impl->model = std::make_unique<rt::LoadedModel>(path);
+    rt::LoadOptions load;
+    load.residency = static_cast<rt::Residency>(residency);
+    impl->model = std::make_unique<rt::LoadedModel>(path, load);
     const pkg::Package &plan = impl->model->plan();
     LlmInfo &info = impl->info;
     info.architecture = stringKey(plan, "llm.architecture");

@@ -16,11 +16,16 @@
 
 namespace edgec::rt {
 
+// How a package file is held in memory (edgec_residency in the C API).
+enum class Residency { Mapped = 0, Locked = 1, Copied = 2 };
+
 // The package image: a file mmapped read-only (constants are used in place), or bytes
 // the compiler built in memory.
 class PackageImage {
 public:
-  explicit PackageImage(const std::string &path);  // maps the file; throws Error
+  // Maps the file (Mapped, Locked) or reads it into anonymous memory (Copied); throws
+  // Error naming the file.
+  explicit PackageImage(const std::string &path, Residency residency = Residency::Mapped);
   explicit PackageImage(std::vector<uint8_t> bytes);
   PackageImage(const uint8_t *data, size_t size);  // borrowed: the caller keeps it alive
   ~PackageImage();
@@ -44,6 +49,8 @@ struct LoadOptions {
   // The writer vouches for the constants (the compiler checking a package it just
   // wrote): they are never hashed, so checking reads no weight page.
   bool constantsTrusted = false;
+  // Where the file's bytes live (ignored for packages built in memory).
+  Residency residency = Residency::Mapped;
 };
 
 class LoadedModel {

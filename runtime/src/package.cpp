@@ -2,11 +2,13 @@
 // check every tensor and kernel reference against the sections they point into.
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "edgec/package_format.h"
@@ -21,7 +23,53 @@ PackageImage::PackageImage(std::vector<uint8_t> bytes) : owned_(std::move(bytes)
 
 PackageImage::PackageImage(const uint8_t *data, size_t size) : data_(data), size_(size) {}
 
-PackageImage::PackageImage(const std::string &path) {
+namespace {
+
+std::string mebibytes(size_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));
+  return text;
+}
+
+// Why mlock failed, and what to do about it: usually the locked-memory limit.
+std::string lockFailure(size_t size, int error) {
+  std::string why = "cannot lock " + mebibytes(size) + " in memory: " + std::strerror(error);
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_MEMLOCK, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    why += " (the locked-memory limit, ulimit -l, is " + std::to_string(limit.rlim_cur / 1024) +
+           " KiB: raise it, or read the file into memory instead of locking it)";
+  return why;
+}
+
+// The whole file read into anonymous memory. Reclaimers of file pages (the page cache's
+// LRU, DAMON's pageout of non-anonymous pages) never take this copy back, so the weights
+// are not read from disk again in the middle of a run; huge pages where the kernel allows
+// them, as the large weight streams of an LLM's decode read fewer TLB entries.
+uint8_t *readIntoAnonymousMemory(int fd, size_t size, std::string &error) {
+  void *p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    error = "cannot allocate " + mebibytes(size) + " to read it into: " + std::strerror(errno);
+    return nullptr;
+  }
+  auto *bytes = static_cast<uint8_t *>(p);
+  (void)::madvise(p, size, MADV_HUGEPAGE);  // advice only: fine where THP is off
+  for (size_t done = 0; done < size;) {
+    const ssize_t n = ::pread(fd, bytes + done, std::min<size_t>(size - done, size_t(1) << 30), off_t(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error = n < 0 ? std::string("cannot read: ") + std::strerror(errno) : "the file shrank while being read";
+      ::munmap(p, size);
+      return nullptr;
+    }
+    done += size_t(n);
+  }
+  (void)::mprotect(p, size, PROT_READ);  // constants are read-only, as in a mapping
+  return bytes;
+}
+
+}  // namespace
+
+PackageImage::PackageImage(const std::string &path, Residency residency) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(path + ": cannot open: " + std::strerror(errno));
   struct stat st;
@@ -30,11 +78,25 @@ PackageImage::PackageImage(const std::string &path) {
     throw Error(path + ": not a regular file");
   }
   size_ = static_cast<size_t>(st.st_size);
+  if (size_ > 0 && residency == Residency::Copied) {
+    std::string error;
+    data_ = readIntoAnonymousMemory(fd, size_, error);
+    ::close(fd);
+    if (!data_) throw Error(path + ": " + error);
+    mapped_ = true;
+    return;
+  }
   if (size_ > 0) {
     void *p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
       ::close(fd);
       throw Error(path + ": cannot map: " + std::strerror(errno));
+    }
+    if (residency == Residency::Locked && ::mlock(p, size_) != 0) {
+      const int error = errno;
+      ::munmap(p, size_);
+      ::close(fd);
+      throw Error(path + ": " + lockFailure(size_, error));
     }
     data_ = static_cast<const uint8_t *>(p);
     mapped_ = true;
@@ -51,7 +113,7 @@ void LoadedModel::fail(const std::string &what) const {
 }
 
 LoadedModel::LoadedModel(const std::string &path, LoadOptions options) : path_(path) {
-  file_ = std::make_unique<PackageImage>(path);
+  file_ = std::make_unique<PackageImage>(path, options.residency);
   validateContainer();
   validatePlan();
   if (options.constantsTrusted) constants_check_->done = true;

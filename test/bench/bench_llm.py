@@ -20,6 +20,11 @@ the per-round ratios edgec/llama.cpp; decode weight bandwidth = weight bytes (ev
 the tied embedding once, as the head) x tokens/s, and its share of the read bandwidth;
 prefill GOP/s = 2 x the layers' matmul parameters x tokens/s (the head excluded: both
 engines compute logits for the last prompt token only), and its share of the int8 peak.
+The weights are locked in memory by both engines (`edgec bench --mlock`, llama.cpp's
+useMlock) unless --weights mapped: on a machine that reclaims file pages (the page cache's
+LRU under pressure, or a proactive reclaimer such as DAMON's pageout) mapped weights left
+idle between runs are read back from disk during the next one. Each run's major page faults
+while timing are printed beside its tokens/s; a round with faults measured the disk.
 Models and packages are cached under BUILD/bench-llm (keyed by type and chunk size; a
 package is recompiled when edgec or the model is newer); results go to
 BUILD/bench-llm/results.json.
@@ -110,24 +115,29 @@ def int8_peak(edgec):
 
 
 def edgec_run(edgec, pkg, threads, args):
-    out = run(["taskset", "-c", cores(threads), edgec, "bench", pkg, "-p", str(args.prompt), "-n", str(args.gen),
-               "-t", str(threads), "-r", "1"], "edgec bench")
+    cmd = ["taskset", "-c", cores(threads), edgec, "bench", pkg, "-p", str(args.prompt), "-n", str(args.gen),
+           "-t", str(threads), "-r", "1"]
+    if args.weights == "locked":
+        cmd.append("--mlock")
+    out = run(cmd, "edgec bench")
     tps = {}
     for line in out.splitlines():
         m = re.match(r"\s*(prefill|decode)\s+\d+\s+\d+\s+([\d.]+)", line)
         if m:
             tps[m.group(1)] = float(m.group(2))
-    if set(tps) != {"prefill", "decode"}:
+    faults = re.search(r"major page faults while timing (\d+)", out)
+    if set(tps) != {"prefill", "decode"} or not faults:
         raise SystemExit("error: cannot read edgec bench's output:\n" + out)
-    return tps["prefill"], tps["decode"]
+    return tps["prefill"], tps["decode"], int(faults.group(1))
 
 
 def llama_run(gguf, threads, args):
     out = run(["taskset", "-c", cores(threads), "node", os.path.join(HERE, "llama_cpp_bench.mjs"), "--peers",
                args.peers, "--model", gguf, "--prompt", str(args.prompt), "--gen", str(args.gen), "--threads",
-               str(threads), "--reps", "1", "--ctx", str(args.ctx)], "llama_cpp_bench.mjs")
+               str(threads), "--reps", "1", "--ctx", str(args.ctx), "--mlock",
+               "1" if args.weights == "locked" else "0"], "llama_cpp_bench.mjs")
     r = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
-    return r["prefill_tps"][0], r["decode_tps"][0]
+    return r["prefill_tps"][0], r["decode_tps"][0], r["major_faults"]
 
 
 def main(argv=None):
@@ -142,6 +152,8 @@ def main(argv=None):
     p.add_argument("--gen", type=int, default=128, help="decode tokens (128)")
     p.add_argument("--ctx", type=int, default=1024, help="context of both engines (1024)")
     p.add_argument("--chunk", type=int, default=128, help="edgec's --prefill-chunk (128)")
+    p.add_argument("--weights", choices=("locked", "mapped"), default="locked",
+                   help="locked (default): both engines mlock the weights; mapped: both use the file mapping as is")
     args = p.parse_args(argv)
     types = args.types.split(",")
     threads = [int(t) for t in args.threads.split(",")]
@@ -168,7 +180,7 @@ def main(argv=None):
     log("read bandwidth (GB/s, best pass of the best loop): %s; int8 peak per core: %s GOP/s" % (
         ", ".join("%d thread(s) %.1f (%s; summing loop %.1f)" % ((n,) + rbs[n][0]) for n in threads),
         "n/a" if peak1 is None else "%.0f" % peak1))
-    res = {(t, n): {e: {"prefill": [], "decode": []} for e in ENGINES} for t in types for n in threads}
+    res = {(t, n): {e: {"prefill": [], "decode": [], "faults": []} for e in ENGINES} for t in types for n in threads}
     pairs = [(t, n) for t in types for n in threads]
     for r in range(args.rounds):
         if r:
@@ -177,11 +189,12 @@ def main(argv=None):
         for i, (t, n) in enumerate(pairs):
             order = ENGINES if (r + i) % 2 == 0 else ENGINES[::-1]
             for e in order:
-                pf, dc = edgec_run(args.edgec, pkgs[t], n, args) if e == "edgec" else llama_run(models[t][0], n, args)
+                pf, dc, mf = edgec_run(args.edgec, pkgs[t], n, args) if e == "edgec" else llama_run(models[t][0], n, args)
                 res[(t, n)][e]["prefill"].append(pf)
                 res[(t, n)][e]["decode"].append(dc)
-                log("round %d %-5s %d thread(s) %-9s prefill %7.2f tok/s  decode %6.2f tok/s" % (
-                    r + 1, t, n, e, pf, dc))
+                res[(t, n)][e]["faults"].append(mf)
+                log("round %d %-5s %d thread(s) %-9s prefill %7.2f tok/s  decode %6.2f tok/s  major faults %d%s" % (
+                    r + 1, t, n, e, pf, dc, mf, "  (pages read from disk while timing)" if mf else ""))
     for n in threads:
         rbs[n].append(read_bandwidth(rb, n))
     bw = {n: [r[0] for r in rbs[n]] for n in threads}  # each read's best GB/s
@@ -191,8 +204,9 @@ def main(argv=None):
     med = statistics.median
     print()
     print("load average at the end (1, 5, 15 min): %.2f %.2f %.2f on %d CPUs" % (os.getloadavg() + (os.cpu_count(),)))
-    print("Qwen2.5-1.5B shapes, random weights; prefill %d tokens, decode %d; median of %d alternated rounds" % (
-        args.prompt, args.gen, args.rounds))
+    print("Qwen2.5-1.5B shapes, random weights; prefill %d tokens, decode %d; median of %d alternated rounds; "
+          "weights %s" % (args.prompt, args.gen, args.rounds,
+                          "locked in memory by both engines" if args.weights == "locked" else "mapped"))
     print("read bandwidth (best of each round's start and the end): %s GB/s; int8 peak (best of start/end) %s" % (
         ", ".join("%dT %.1f (%s; summing loop %.1f)" % (n, max(bw[n]), max(rbs[n])[1], max(r[2] for r in rbs[n]))
                   for n in threads),
@@ -213,6 +227,8 @@ def main(argv=None):
                 row["%s_%s_runs" % (k, e)] = x[e][k]
             row[k + "_ratio"] = med([a / b for a, b in zip(x["edgec"][k], x["llama.cpp"][k])])
         for e in ENGINES:
+            row["major_faults_%s_runs" % e] = x[e]["faults"]
+        for e in ENGINES:
             row["decode_gbs_" + e] = d["weight_bytes"] * row["decode_" + e] / 1e9
             row["prefill_gops_" + e] = 2 * d["matmul_params"] * row["prefill_" + e] / 1e9
         rows.append(row)
@@ -227,6 +243,10 @@ def main(argv=None):
             row["decode_gbs_llama.cpp"], pct(row["decode_gbs_llama.cpp"], row["read_gbs"]),
             row["prefill_gops_edgec"], pct(row["prefill_gops_edgec"], row["int8_peak_gops"]),
             row["prefill_gops_llama.cpp"], pct(row["prefill_gops_llama.cpp"], row["int8_peak_gops"])))
+    faulted = ["%s %s %dT %s" % (e, t, n, x[e]["faults"]) for (t, n), x in res.items() for e in ENGINES
+               if any(x[e]["faults"])]
+    print("major page faults while timing: %s" % ("none" if not faulted else
+          "; ".join(faulted) + " (those runs read weights from disk: their figures measure the disk)"))
     out = os.path.join(cache, "results.json")
     with open(out, "w") as f:
         json.dump({"rows": rows, "read_gbs": bw, "read_bandwidth_runs": rbs, "int8_peak_per_core": peak1, "args": vars(args)}, f, indent=1)

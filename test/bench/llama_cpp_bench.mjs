@@ -4,8 +4,10 @@
 // (@node-llama-cpp/linux-x64), loaded as test/e2e/llama_cpp_run.mjs does.
 //
 //   node llama_cpp_bench.mjs --peers DIR --model M.gguf [--prompt 512] [--gen 128]
-//                            [--threads 1] [--reps 1] [--ctx 1024] [--token 1000]
+//                            [--threads 1] [--reps 1] [--ctx 1024] [--token 1000] [--mlock 0|1]
 //
+// --mlock 1 locks the mapped weights in memory (llama.cpp's --mlock): read once at load and
+// never dropped, so no run waits for pages read back from disk.
 // The model is loaded once; each repetition makes a fresh context (--ctx positions, F16 KV
 // cache, flash attention off, llama.cpp's defaults; one batch of --prompt tokens), then
 //   prefill: --prompt token ids (--token, --token + 1, ...; no tokenizer involved) evaluated
@@ -13,19 +15,20 @@
 //   decode:  --gen tokens generated one at a time from the prompt's end, greedily (the
 //            sampler runs in llama.cpp, not in JavaScript), each fed back (as tg).
 // Prints one JSON line: {"prefill_tps": [per repetition], "decode_tps": [...], "threads",
-// "load_s"}; exit status 2 with a message when anything fails.
+// "load_s", "major_faults": pages this process read from disk while timing}; exit status
+// 2 with a message when anything fails.
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 function parseArgs(argv) {
-  const args = { prompt: '512', gen: '128', threads: '1', reps: '1', ctx: '1024', token: '1000' };
+  const args = { prompt: '512', gen: '128', threads: '1', reps: '1', ctx: '1024', token: '1000', mlock: '0' };
   for (let i = 2; i < argv.length; i += 2) {
     if (!argv[i].startsWith('--') || i + 1 >= argv.length) throw new Error(`bad argument ${argv[i]}`);
     args[argv[i].slice(2)] = argv[i + 1];
   }
   if (!args.peers || !args.model) throw new Error('usage: node llama_cpp_bench.mjs --peers DIR --model M.gguf [...]');
-  for (const k of ['prompt', 'gen', 'threads', 'reps', 'ctx', 'token']) args[k] = Number(args[k]);
+  for (const k of ['prompt', 'gen', 'threads', 'reps', 'ctx', 'token', 'mlock']) args[k] = Number(args[k]);
   return args;
 }
 
@@ -36,10 +39,12 @@ async function main() {
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false,
                                  maxThreads: args.threads });
   const t0 = performance.now();
-  const model = await llama.loadModel({ modelPath: args.model, gpuLayers: 0 });
+  const model = await llama.loadModel({ modelPath: args.model, gpuLayers: 0, useMlock: args.mlock === 1 });
   const loadS = (performance.now() - t0) / 1000;
   const prompt = Array.from({ length: args.prompt }, (_, i) => args.token + i);
   const prefill = [], decode = [];
+  let majorFaults = 0;  // summed over the timed parts only
+  const faults = () => process.resourceUsage().majorPageFault;
   for (let r = 0; r < args.reps; r++) {
     const context = await model.createContext({
       contextSize: args.ctx, batchSize: args.prompt, sequences: 1,
@@ -47,19 +52,23 @@ async function main() {
     });
     try {
       const seq = context.getSequence();
+      let f = faults();
       let t = performance.now();
       await seq.evaluateWithoutGeneratingNewTokens(prompt);
       prefill.push(args.prompt / ((performance.now() - t) / 1000));
+      majorFaults += faults() - f;
       // The first generated token comes from the prompt's logits (already computed), so
       // feeding the prompt's last token again would count one extra step: start decoding
       // from a new token at the next position instead, and time --gen evaluations.
       let n = 0;
+      f = faults();
       t = performance.now();
       for await (const token of seq.evaluate([args.token], { temperature: 0 })) {
         void token;
         if (++n >= args.gen) break;
       }
       decode.push(args.gen / ((performance.now() - t) / 1000));
+      majorFaults += faults() - f;
     } finally {
       await context.dispose();
     }
@@ -67,7 +76,7 @@ async function main() {
   await model.dispose();
   await llama.dispose();
   process.stdout.write(JSON.stringify({ prefill_tps: prefill, decode_tps: decode, threads: args.threads,
-                                        load_s: loadS }) + '\n');
+                                        load_s: loadS, major_faults: majorFaults }) + '\n');
 }
 
 main().catch((e) => {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -213,6 +214,63 @@ TEST(PackageLoader, ConstantsCanBeVerifiedLazily) {
   edgec_load_options wrong{2};
   ASSERT_EQ(edgec_model_load_with_options(path.c_str(), &wrong, &model), EDGEC_ERROR);
   EXPECT_NE(std::string(edgec_last_error()).find("verify_constants must be 0 or 1"), std::string::npos);
+}
+
+// This process's locked memory in kB (/proc/self/status VmLck).
+long lockedKiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmLck:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+float runAddFirst(const Model &model) {
+  Session session(model);
+  float x[6] = {1, 2, 3, 4, 5, 6};
+  session.setInput(0, x, sizeof x);
+  session.run();
+  return static_cast<const float *>(session.output(0).first)[0];
+}
+
+// Every residency gives the same results and the same checks; LOCKED locks the file's
+// pages while the model lives; COPIED no longer depends on the file after loading.
+TEST(PackageLoader, ResidencyLocksOrCopiesTheFile) {
+  PackageFile file;
+  const std::string &path = file.write(addPackage());
+  for (edgec_residency r : {EDGEC_RESIDENCY_MAPPED, EDGEC_RESIDENCY_LOCKED, EDGEC_RESIDENCY_COPIED}) {
+    const long before = lockedKiB();
+    {
+      Model model(path, true, r);
+      EXPECT_EQ(runAddFirst(model), 11.f) << "residency " << r;
+      if (r == EDGEC_RESIDENCY_LOCKED) EXPECT_GE(lockedKiB(), before + 4) << "the mapping is not locked";
+      else EXPECT_EQ(lockedKiB(), before) << "residency " << r;
+    }
+    EXPECT_EQ(lockedKiB(), before) << "residency " << r << ": the lock outlived the model";
+  }
+
+  // A copy is checked as the file is: a corrupt constant is still rejected.
+  std::vector<uint8_t> bad = addPackage();
+  bad[bad.size() - 1] ^= 0x01;
+  edgec_model *model = nullptr;
+  edgec_load_options copied{1, EDGEC_RESIDENCY_COPIED};
+  ASSERT_EQ(edgec_model_load_with_options(file.write(bad).c_str(), &copied, &model), EDGEC_ERROR);
+  EXPECT_NE(std::string(edgec_last_error()).find("constants section checksum mismatch"), std::string::npos);
+
+  // Rewriting the file under a loaded model: a mapping sees the new bytes (MAP_PRIVATE
+  // pages not yet copied follow the file), a copy does not.
+  Model mapped(file.write(addPackage()), true, EDGEC_RESIDENCY_MAPPED);
+  Model copy(path, true, EDGEC_RESIDENCY_COPIED);
+  std::vector<uint8_t> other = addPackage();
+  const float c0 = 50.f;  // the first constant, 10 in addPackage
+  std::memcpy(other.data() + other.size() - 12, &c0, sizeof c0);
+  file.write(other);
+  EXPECT_EQ(runAddFirst(copy), 11.f);
+  EXPECT_EQ(runAddFirst(mapped), 51.f);
+
+  edgec_load_options wrong{1, 3};
+  ASSERT_EQ(edgec_model_load_with_options(path.c_str(), &wrong, &model), EDGEC_ERROR);
+  EXPECT_NE(std::string(edgec_last_error()).find("residency must be"), std::string::npos) << edgec_last_error();
 }
 
 // Lazy mode still checks the header, the section table and the plan at load: every

@@ -23,15 +23,32 @@ double peakRssMiB() {
   return double(usage.ru_maxrss) / 1024.0;  // Linux: kilobytes
 }
 
+// Page faults this process served from disk so far: with the weights mapped from the
+// file, pages the kernel dropped and read back mid-run.
+long majorFaults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_majflt;
+}
+
+// Said after the statistics when pages came from disk while timing.
+void warnFaults(long faults, const ResidencyFlags &residency) {
+  if (faults > 0 && residency.residency() == EDGEC_RESIDENCY_MAPPED)
+    std::fprintf(stderr,
+                 "note: %ld pages were read from disk while running (the kernel had dropped mapped weight pages): "
+                 "--mlock or --no-mmap keep the weights in memory\n",
+                 faults);
+}
+
 std::string mib(uint64_t bytes) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));
   return text;
 }
 
-std::unique_ptr<LlmSession> openSession(const std::string &path, int threads) {
+std::unique_ptr<LlmSession> openSession(const std::string &path, int threads, const ResidencyFlags &residency) {
   std::string error;
-  std::unique_ptr<LlmSession> session = LlmSession::open(path, threads, error);
+  std::unique_ptr<LlmSession> session = LlmSession::open(path, threads, error, residency.residency());
   if (!session) throw CommandError(error);
   return session;
 }
@@ -64,6 +81,7 @@ void addGenerateCommand(CLI::App &app) {
     int n = 64, threads = 0;
     bool ids = false, noSpecial = false, quiet = false, ignoreEos = false;
     SamplerParams sampler;
+    ResidencyFlags residency;
   };
   auto opts = std::make_shared<Options>();
   opts->sampler.temperature = 0;  // greedy unless asked
@@ -93,13 +111,15 @@ void addGenerateCommand(CLI::App &app) {
                   "Write the logits each token was chosen from to this .npy ([generated, vocab] f32: row 0 after "
                   "the prompt, row k after generated token k-1)")
       ->type_name("FILE.npy");
+  addResidencyFlags(*cmd, opts->residency);
   cmd->callback([opts, prompt, tokens] {
     if (!opts->dumpLogits.empty()) checkOutputFile(opts->dumpLogits);
     if (!prompt->count() && !tokens->count()) throw CommandError("give a --prompt or --tokens");
     if (std::string why = opts->sampler.validate(); !why.empty()) throw CommandError(why);
     const double t0 = nowSeconds();
-    std::unique_ptr<LlmSession> session = openSession(opts->package, opts->threads);
+    std::unique_ptr<LlmSession> session = openSession(opts->package, opts->threads, opts->residency);
     const double loaded = nowSeconds();
+    const long faultsAtLoad = majorFaults();
     const Tokenizer &tokenizer = session->tokenizer();
     std::vector<int32_t> input = prompt->count() ? tokenizer.encode(opts->prompt, true, !opts->noSpecial)
                                                  : parseIds(opts->tokens);
@@ -162,6 +182,7 @@ void addGenerateCommand(CLI::App &app) {
     std::fprintf(stderr, "memory: weights %s + KV cache %s (%s, %lld positions) + activations %s; peak RSS %.1f MiB\n",
                  mib(info.weightBytes).c_str(), mib(info.stateBytes).c_str(), info.kvCache.c_str(),
                  (long long)info.contextLength, mib(info.arenaBytes).c_str(), peakRssMiB());
+    warnFaults(majorFaults() - faultsAtLoad, opts->residency);
   });
 }
 
@@ -170,6 +191,7 @@ void addBenchCommand(CLI::App &app) {
   struct Options {
     std::string package;
     int prompt = 512, n = 128, threads = 0, repeat = 3;
+    ResidencyFlags residency;
   };
   auto opts = std::make_shared<Options>();
   cmd->add_option("package", opts->package, "The .edgepkg compiled from a .gguf model")->required();
@@ -179,8 +201,9 @@ void addBenchCommand(CLI::App &app) {
   cmd->add_option("-r,--repetitions", opts->repeat, "Runs of each test; the median is reported")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  addResidencyFlags(*cmd, opts->residency);
   cmd->callback([opts] {
-    std::unique_ptr<LlmSession> session = openSession(opts->package, opts->threads);
+    std::unique_ptr<LlmSession> session = openSession(opts->package, opts->threads, opts->residency);
     const LlmInfo &info = session->info();
     if (opts->prompt + opts->n > info.contextLength)
       throw CommandError("-p " + std::to_string(opts->prompt) + " + -n " + std::to_string(opts->n) +
@@ -190,6 +213,7 @@ void addBenchCommand(CLI::App &app) {
     for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = int32_t((i * 7919 + 13) % uint64_t(info.vocabSize));
     std::vector<double> prefill, decode;
     const float *logits = nullptr;
+    const long faultsAtLoad = majorFaults();
     for (int r = 0; r < opts->repeat; ++r) {
       session->reset();
       double t = nowSeconds();
@@ -211,9 +235,12 @@ void addBenchCommand(CLI::App &app) {
     std::printf("%-10s %8s %8s %12s\n", "test", "tokens", "threads", "tokens/s");
     std::printf("%-10s %8d %8d %12.2f\n", "prefill", opts->prompt, session->threads(), median(prefill));
     if (opts->n) std::printf("%-10s %8d %8d %12.2f\n", "decode", opts->n, session->threads(), median(decode));
-    std::printf("median of %d run%s; weights %s, KV cache %s (%s, %lld positions), peak RSS %.1f MiB\n", opts->repeat,
-                opts->repeat == 1 ? "" : "s", mib(info.weightBytes).c_str(), mib(info.stateBytes).c_str(),
-                info.kvCache.c_str(), (long long)info.contextLength, peakRssMiB());
+    const long faults = majorFaults() - faultsAtLoad;
+    std::printf("median of %d run%s; weights %s, KV cache %s (%s, %lld positions), peak RSS %.1f MiB; "
+                "major page faults while timing %ld\n",
+                opts->repeat, opts->repeat == 1 ? "" : "s", mib(info.weightBytes).c_str(), mib(info.stateBytes).c_str(),
+                info.kvCache.c_str(), (long long)info.contextLength, peakRssMiB(), faults);
+    warnFaults(faults, opts->residency);
   });
 }
 

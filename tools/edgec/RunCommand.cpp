@@ -180,6 +180,18 @@ void addRunCommand(CLI::App &app) {
   configureRunCommand(*app.add_subcommand("run", "Run a compiled package on .npy inputs"));
 }
 
+void addResidencyFlags(CLI::App &cmd, ResidencyFlags &flags) {
+  CLI::Option *lock = cmd.add_flag(
+      "--mlock", flags.lock,
+      "Lock the package's pages in memory: read once at load and never dropped and read back from disk "
+      "mid-run (needs the locked-memory limit, ulimit -l, to cover the file)");
+  CLI::Option *copy = cmd.add_flag(
+      "--no-mmap", flags.copy,
+      "Read the package into this process's own memory at load instead of mapping the file (keeps the "
+      "weights resident where --mlock is not allowed)");
+  lock->excludes(copy);
+}
+
 void configureRunCommand(CLI::App &app) {
   CLI::App *cmd = &app;
   cmd->footer("Environment: EDGEC_KERNELS=ref runs the portable reference kernels only (for debugging numerics).");
@@ -190,6 +202,7 @@ void configureRunCommand(CLI::App &app) {
     int repeat = 1, warmup = 0, threads = 0, profileTop = 10;
     std::string function;
     bool quiet = false, profile = false, memory = false;
+    ResidencyFlags residency;
   };
   auto opts = std::make_shared<Options>();
   cmd->add_option("package", opts->package, "Compiled package (.edgepkg)")->required();
@@ -216,8 +229,9 @@ void configureRunCommand(CLI::App &app) {
   cmd->add_flag("--memory", opts->memory,
                 "After the runs, print this process's peak resident memory (the package's weights, arena and "
                 "the runtime: what a deployment needs)");
+  addResidencyFlags(*cmd, opts->residency);
   cmd->callback([opts] {
-    Model model(opts->package);
+    Model model(opts->package, /*verifyConstants=*/true, opts->residency.residency());
     int32_t function = model.defaultFunction();
     if (!opts->function.empty()) {
       try {

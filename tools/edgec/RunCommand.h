@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "edgec/runtime.h"
+
 namespace edgec::cli {
 
 // A failed command: one clear line; main() prints it and exits 1.
@@ -18,6 +20,16 @@ struct CommandError : std::runtime_error {
 void addRunCommand(CLI::App &app);
 // The options and callback of `run` on `cmd` (the subcommand, or edgec-run's whole app).
 void configureRunCommand(CLI::App &cmd);
+
+// --mlock and --no-mmap: where a command keeps the package's bytes (edgec_residency).
+struct ResidencyFlags {
+  bool lock = false, copy = false;
+  edgec_residency residency() const {
+    return lock ? EDGEC_RESIDENCY_LOCKED : copy ? EDGEC_RESIDENCY_COPIED : EDGEC_RESIDENCY_MAPPED;
+  }
+};
+// Adds both flags to `cmd`; `flags` must outlive the parse (keep it in the options).
+void addResidencyFlags(CLI::App &cmd, ResidencyFlags &flags);
 
 // Seconds on a monotonic clock.
 double nowSeconds();

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "edgec/runtime.h"
 #include "edgec/tokenizer.h"
 
 namespace edgec {
@@ -29,8 +30,10 @@ public:
   // Loads the package at `path` and prepares a session with `threads` threads (0: one per
   // core). Null with one line in `error` naming the file when it cannot be loaded or is
   // not an LLM package (no prefill/decode functions of the expected form, no llm.*
-  // metadata, no tokenizer).
-  static std::unique_ptr<LlmSession> open(const std::string &path, int threads, std::string &error);
+  // metadata, no tokenizer). `residency`: where the weights live (runtime.h; LOCKED or
+  // COPIED keep them in memory, so that decode never waits for the disk).
+  static std::unique_ptr<LlmSession> open(const std::string &path, int threads, std::string &error,
+                                          edgec_residency residency = EDGEC_RESIDENCY_MAPPED);
   ~LlmSession();
 
   const LlmInfo &info() const;

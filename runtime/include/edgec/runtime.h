@@ -45,6 +45,20 @@ const char *edgec_last_error(void);
 
 edgec_status edgec_model_load(const char *path, edgec_model **out);
 
+/* Where a loaded package's bytes live.
+ * MAPPED: the file is mapped read-only and used in place; pages are read on first use and
+ *   the kernel may drop them again (memory pressure, or a proactive reclaimer such as
+ *   DAMON's pageout), to be read back from disk in the middle of a run.
+ * LOCKED: mapped and mlock()ed at load: every page read once and kept in memory (needs
+ *   the locked-memory limit, `ulimit -l`, to cover the file; loading fails otherwise).
+ * COPIED: read into anonymous memory at load (transparent huge pages where the kernel
+ *   allows); the memory is the process's own, not the page cache's. */
+typedef enum edgec_residency {
+  EDGEC_RESIDENCY_MAPPED = 0,
+  EDGEC_RESIDENCY_LOCKED = 1,
+  EDGEC_RESIDENCY_COPIED = 2
+} edgec_residency;
+
 /* Loading options. The header, the section table and the plan are always checksummed
  * and validated; the constants (weights, most of a large package) can be verified
  * later, so that loading a multi-GiB package does not read every weight page. */
@@ -54,6 +68,9 @@ typedef struct edgec_load_options {
    *    kernel reads a constant (edgec_session_create fails if it is corrupt), or call
    *    edgec_model_verify_constants. */
   int32_t verify_constants;
+  /* Where the package's bytes (the weights, most of a large package) live; an
+   * edgec_residency value, 0 (mapped) by default. */
+  int32_t residency;
 } edgec_load_options;
 /* options may be null (the defaults). */
 edgec_status edgec_model_load_with_options(const char *path, const edgec_load_options *options,

@@ -39,8 +39,9 @@ public:
     model_.reset(m);
   }
   // verifyConstants false: the constants are checksummed by the first session instead.
-  Model(const std::string &path, bool verifyConstants) {
-    edgec_load_options options{verifyConstants ? 1 : 0};
+  // residency: where the file's bytes live (edgec_residency: mapped, locked or copied).
+  Model(const std::string &path, bool verifyConstants, edgec_residency residency = EDGEC_RESIDENCY_MAPPED) {
+    edgec_load_options options{verifyConstants ? 1 : 0, residency};
     edgec_model *m = nullptr;
     check(edgec_model_load_with_options(path.c_str(), &options, &m));
     model_.reset(m);
