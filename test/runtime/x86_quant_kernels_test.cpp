@@ -270,6 +270,9 @@ std::vector<ConvShape> convShapes() {
       {conv({2, 6, 11, 13}, 20, 1, {5, 5}, {1, 1}, {1, 1}, {2, 1, 2, 3}), 4},
       {conv({1, 11, 9, 9}, 40, 1, {3, 3}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 4},
       {conv({1, 35, 45, 43}, 24, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 3},
+      // ... and without a top pad, so that a band's last vector past its plane's end would
+      // land on codes of the next plane's first rows, which the other thread writes.
+      {conv({1, 9, 44, 41}, 24, 1, {3, 3}, {1, 1}, {1, 1}, {0, 1, 2, 1}), 3},
   };
 }
 
