@@ -28,9 +28,10 @@
 # prefill GOP/s against the int8 peak (edgec_int8_gemm_bench); writes
 # build/bench-llm/results.json. Runs test/bench/bench_llm.py; options (its --help):
 #   --types q4_0,q4_k,q8_0 --threads 1,2 --rounds N (3) --prompt N (512) --gen N (128)
-#   --ctx N (1024) --chunk N (128) --weights locked|mapped (locked: both engines mlock the
-#   weights, so that no run reads pages the kernel dropped back from disk; each run's major
-#   page faults are printed)
+#   --ctx N (1024) --chunk N (128) --weights copied|locked|mapped (copied: both engines read
+#   the weights into their own memory, edgec's with huge pages; locked: both mlock the file
+#   mapping; either way no run reads pages the kernel dropped back from disk; each run's
+#   major page faults are printed)
 # EDGEC=/path/to/edgec uses that binary (and the edgec_int8_gemm_bench beside it) instead
 # of building edgec and edgec_int8_gemm_bench.
 set -euo pipefail

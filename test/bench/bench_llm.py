@@ -20,10 +20,13 @@ the per-round ratios edgec/llama.cpp; decode weight bandwidth = weight bytes (ev
 the tied embedding once, as the head) x tokens/s, and its share of the read bandwidth;
 prefill GOP/s = 2 x the layers' matmul parameters x tokens/s (the head excluded: both
 engines compute logits for the last prompt token only), and its share of the int8 peak.
-The weights are locked in memory by both engines (`edgec bench --mlock`, llama.cpp's
-useMlock) unless --weights mapped: on a machine that reclaims file pages (the page cache's
-LRU under pressure, or a proactive reclaimer such as DAMON's pageout) mapped weights left
-idle between runs are read back from disk during the next one. Each run's major page faults
+Where the weights live, the same for both engines (--weights): `copied` (default) reads
+them into each engine's own memory at load (`edgec bench --no-mmap`: anonymous memory with
+huge pages where the kernel allows; llama.cpp's useMmap false); `locked` maps the file and
+locks it (`edgec bench --mlock`, llama.cpp's useMlock); `mapped` maps it as is. On a machine
+that reclaims file pages (the page cache's LRU under pressure, or a proactive reclaimer such
+as DAMON's pageout) mapped weights left idle between runs are read back from disk during
+the next one. Each run's major page faults
 while timing are printed beside its tokens/s; a round with faults measured the disk.
 Models and packages are cached under BUILD/bench-llm (keyed by type and chunk size; a
 package is recompiled when edgec or the model is newer); results go to
@@ -117,8 +120,7 @@ def int8_peak(edgec):
 def edgec_run(edgec, pkg, threads, args):
     cmd = ["taskset", "-c", cores(threads), edgec, "bench", pkg, "-p", str(args.prompt), "-n", str(args.gen),
            "-t", str(threads), "-r", "1"]
-    if args.weights == "locked":
-        cmd.append("--mlock")
+    cmd += {"locked": ["--mlock"], "copied": ["--no-mmap"], "mapped": []}[args.weights]
     out = run(cmd, "edgec bench")
     tps = {}
     for line in out.splitlines():
@@ -135,7 +137,8 @@ def llama_run(gguf, threads, args):
     out = run(["taskset", "-c", cores(threads), "node", os.path.join(HERE, "llama_cpp_bench.mjs"), "--peers",
                args.peers, "--model", gguf, "--prompt", str(args.prompt), "--gen", str(args.gen), "--threads",
                str(threads), "--reps", "1", "--ctx", str(args.ctx), "--mlock",
-               "1" if args.weights == "locked" else "0"], "llama_cpp_bench.mjs")
+               "1" if args.weights == "locked" else "0", "--mmap", "0" if args.weights == "copied" else "1"],
+              "llama_cpp_bench.mjs")
     r = json.loads([line for line in out.splitlines() if line.startswith("{")][-1])
     return r["prefill_tps"][0], r["decode_tps"][0], r["major_faults"]
 
@@ -152,8 +155,9 @@ def main(argv=None):
     p.add_argument("--gen", type=int, default=128, help="decode tokens (128)")
     p.add_argument("--ctx", type=int, default=1024, help="context of both engines (1024)")
     p.add_argument("--chunk", type=int, default=128, help="edgec's --prefill-chunk (128)")
-    p.add_argument("--weights", choices=("locked", "mapped"), default="locked",
-                   help="locked (default): both engines mlock the weights; mapped: both use the file mapping as is")
+    p.add_argument("--weights", choices=("copied", "locked", "mapped"), default="copied",
+                   help="copied (default): both engines read the weights into their own memory; locked: both mlock "
+                        "the file mapping; mapped: both use the mapping as is")
     args = p.parse_args(argv)
     types = args.types.split(",")
     threads = [int(t) for t in args.threads.split(",")]
@@ -193,8 +197,8 @@ def main(argv=None):
                 res[(t, n)][e]["prefill"].append(pf)
                 res[(t, n)][e]["decode"].append(dc)
                 res[(t, n)][e]["faults"].append(mf)
-                log("round %d %-5s %d thread(s) %-9s prefill %7.2f tok/s  decode %6.2f tok/s  major faults %d%s" % (
-                    r + 1, t, n, e, pf, dc, mf, "  (pages read from disk while timing)" if mf else ""))
+                log("round %d %-5s %d thread(s) %-9s prefill %7.2f tok/s  decode %6.2f tok/s  major faults %d" % (
+                    r + 1, t, n, e, pf, dc, mf))
     for n in threads:
         rbs[n].append(read_bandwidth(rb, n))
     bw = {n: [r[0] for r in rbs[n]] for n in threads}  # each read's best GB/s
@@ -206,7 +210,9 @@ def main(argv=None):
     print("load average at the end (1, 5, 15 min): %.2f %.2f %.2f on %d CPUs" % (os.getloadavg() + (os.cpu_count(),)))
     print("Qwen2.5-1.5B shapes, random weights; prefill %d tokens, decode %d; median of %d alternated rounds; "
           "weights %s" % (args.prompt, args.gen, args.rounds,
-                          "locked in memory by both engines" if args.weights == "locked" else "mapped"))
+                          {"copied": "read into each engine's own memory (edgec --no-mmap, llama.cpp useMmap false)",
+                           "locked": "mapped and locked by both engines (edgec --mlock, llama.cpp useMlock)",
+                           "mapped": "mapped"}[args.weights]))
     print("read bandwidth (best of each round's start and the end): %s GB/s; int8 peak (best of start/end) %s" % (
         ", ".join("%dT %.1f (%s; summing loop %.1f)" % (n, max(bw[n]), max(rbs[n])[1], max(r[2] for r in rbs[n]))
                   for n in threads),
@@ -246,7 +252,8 @@ def main(argv=None):
     faulted = ["%s %s %dT %s" % (e, t, n, x[e]["faults"]) for (t, n), x in res.items() for e in ENGINES
                if any(x[e]["faults"])]
     print("major page faults while timing: %s" % ("none" if not faulted else
-          "; ".join(faulted) + " (those runs read weights from disk: their figures measure the disk)"))
+          "; ".join(faulted) + " (a few are code or library pages; thousands mean the run read its weights "
+          "from disk and measured the disk)"))
     out = os.path.join(cache, "results.json")
     with open(out, "w") as f:
         json.dump({"rows": rows, "read_gbs": bw, "read_bandwidth_runs": rbs, "int8_peak_per_core": peak1, "args": vars(args)}, f, indent=1)

@@ -5,9 +5,11 @@
 //
 //   node llama_cpp_bench.mjs --peers DIR --model M.gguf [--prompt 512] [--gen 128]
 //                            [--threads 1] [--reps 1] [--ctx 1024] [--token 1000] [--mlock 0|1]
+//                            [--mmap 0|1]
 //
 // --mlock 1 locks the mapped weights in memory (llama.cpp's --mlock): read once at load and
-// never dropped, so no run waits for pages read back from disk.
+// never dropped, so no run waits for pages read back from disk. --mmap 0 reads the weights
+// into llama.cpp's own buffers instead of mapping the file (llama.cpp's --no-mmap).
 // The model is loaded once; each repetition makes a fresh context (--ctx positions, F16 KV
 // cache, flash attention off, llama.cpp's defaults; one batch of --prompt tokens), then
 //   prefill: --prompt token ids (--token, --token + 1, ...; no tokenizer involved) evaluated
@@ -22,13 +24,13 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 function parseArgs(argv) {
-  const args = { prompt: '512', gen: '128', threads: '1', reps: '1', ctx: '1024', token: '1000', mlock: '0' };
+  const args = { prompt: '512', gen: '128', threads: '1', reps: '1', ctx: '1024', token: '1000', mlock: '0', mmap: '1' };
   for (let i = 2; i < argv.length; i += 2) {
     if (!argv[i].startsWith('--') || i + 1 >= argv.length) throw new Error(`bad argument ${argv[i]}`);
     args[argv[i].slice(2)] = argv[i + 1];
   }
   if (!args.peers || !args.model) throw new Error('usage: node llama_cpp_bench.mjs --peers DIR --model M.gguf [...]');
-  for (const k of ['prompt', 'gen', 'threads', 'reps', 'ctx', 'token', 'mlock']) args[k] = Number(args[k]);
+  for (const k of ['prompt', 'gen', 'threads', 'reps', 'ctx', 'token', 'mlock', 'mmap']) args[k] = Number(args[k]);
   return args;
 }
 
@@ -39,7 +41,8 @@ async function main() {
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false,
                                  maxThreads: args.threads });
   const t0 = performance.now();
-  const model = await llama.loadModel({ modelPath: args.model, gpuLayers: 0, useMlock: args.mlock === 1 });
+  const model = await llama.loadModel({ modelPath: args.model, gpuLayers: 0, useMlock: args.mlock === 1,
+                                         useMmap: args.mmap === 1 });
   const loadS = (performance.now() - t0) / 1000;
   const prompt = Array.from({ length: args.prompt }, (_, i) => args.token + i);
   const prefill = [], decode = [];
