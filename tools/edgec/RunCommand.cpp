@@ -188,7 +188,7 @@ void addResidencyFlags(CLI::App &cmd, ResidencyFlags &flags) {
   CLI::Option *copy = cmd.add_flag(
       "--no-mmap", flags.copy,
       "Read the package into this process's own memory at load instead of mapping the file (keeps the "
-      "weights resident where --mlock is not allowed)");
+      "weights resident where --mlock is not allowed; huge pages where the kernel allows, the fastest LLM decode)");
   lock->excludes(copy);
 }
 
