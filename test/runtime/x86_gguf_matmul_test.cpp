@@ -282,21 +282,27 @@ TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
       ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, c, seed, {1, 2, 3}));
 }
 
-// The q4_k GEMV reads 3 groups at once (stream s: its contiguous share of a chunk's
-// groups), the last (groups % 3) one at a time: every group count from 1 to 14, with and
-// without the last N % 16 rows, at 1-4 threads (chunks of 1 to 14 groups, so every share
-// and remainder), each output against ref's bits. A stream given another's groups, or
-// a group left out or taken twice, fails here (the output is poisoned before each run).
-TEST(GgufMatMulX86, Rows16Q4KStreamShares) {
+// The q4_0, q8_0 and q4_k GEMVs read 3 groups at once in lockstep (stream s: its
+// contiguous share of a chunk's groups; q4_k since the thirteenth session, q4_0 and q8_0
+// since the fourteenth), the last (groups % 3) one at a time: every group count from 1 to
+// 14, with and without the last N % 16 rows, at 1-4 threads (chunks of 1 to 14 groups, so
+// every share and remainder), each output against ref's bits. A stream given another's
+// groups, or a group left out or taken twice, fails here (the output is poisoned before
+// each run).
+TEST(GgufMatMulX86, Rows16StreamShares) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   uint32_t seed = 2600;
-  for (int64_t groups = 1; groups <= 14; ++groups)
-    for (int64_t tail : {0, 7})
-      ASSERT_NO_FATAL_FAILURE(
-          expectRows16Bits(DType::q4_k, {1, 512, 16 * groups + tail, groups % 2 == 0}, seed, {1, 2, 3, 4}));
-  // A chunk the size of a decode step's (several groups a stream), rows 1 and 2.
-  ASSERT_NO_FATAL_FAILURE(expectRows16Bits(DType::q4_k, {1, 1536, 16 * 40 + 3, true}, seed, {1, 2, 3}));
-  ASSERT_NO_FATAL_FAILURE(expectRows16Bits(DType::q4_k, {2, 768, 16 * 23, false}, seed, {1, 2}));
+  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k}) {
+    for (int64_t groups = 1; groups <= 14; ++groups)
+      for (int64_t tail : {0, 7})
+        ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, {1, 512, 16 * groups + tail, groups % 2 == 0}, seed, {1, 2, 3, 4}));
+    // A chunk the size of a decode step's (several groups a stream), rows 1 and 2; rows of
+    // K 8960 (over 4 KB: q4_0 and q8_0's remaining groups take rows16Groups<4, Pf::None>,
+    // q4_k's Pf::InStep).
+    ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, {1, 1536, 16 * 40 + 3, true}, seed, {1, 2, 3}));
+    ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, {2, 768, 16 * 23, false}, seed, {1, 2}));
+    ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, {1, 8960, 16 * 8 + 5, true}, seed, {1, 2, 3}));
+  }
 }
 
 TEST(GgufMatMulX86, ExtremeCodesAndScales) {
