@@ -120,7 +120,7 @@ def int8_peak(edgec):
 def edgec_run(edgec, pkg, threads, args):
     cmd = ["taskset", "-c", cores(threads), edgec, "bench", pkg, "-p", str(args.prompt), "-n", str(args.gen),
            "-t", str(threads), "-r", "1"]
-    cmd += {"locked": ["--mlock"], "copied": ["--no-mmap"], "mapped": []}[args.weights]
+    cmd += {"locked": ["--mlock"], "copied": ["--no-mmap"], "mapped": ["--mmap"]}[args.weights]
     out = run(cmd, "edgec bench")
     tps = {}
     for line in out.splitlines():

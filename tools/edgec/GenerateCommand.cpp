@@ -1,11 +1,13 @@
 // `edgec generate` (text from a prompt, streamed) and `edgec bench` (prefill and decode
 // tokens/s, like llama-bench) on an LLM package, through the runtime's LlmSession.
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 
 #include "Commands.h"
@@ -32,8 +34,8 @@ long majorFaults() {
 }
 
 // Said after the statistics when pages came from disk while timing.
-void warnFaults(long faults, const ResidencyFlags &residency) {
-  if (faults > 0 && residency.residency() == EDGEC_RESIDENCY_MAPPED)
+void warnFaults(long faults, edgec_residency residency) {
+  if (faults > 0 && residency == EDGEC_RESIDENCY_MAPPED)
     std::fprintf(stderr,
                  "note: %ld pages were read from disk while running (the kernel had dropped mapped weight pages): "
                  "--mlock or --no-mmap keep the weights in memory\n",
@@ -46,9 +48,45 @@ std::string mib(uint64_t bytes) {
   return text;
 }
 
-std::unique_ptr<LlmSession> openSession(const std::string &path, int threads, const ResidencyFlags &residency) {
+// Bytes the kernel says a new allocation can take without swapping (MemAvailable); 0 when
+// /proc/meminfo does not say.
+uint64_t availableMemory() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  uint64_t kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return 0;
+}
+
+// The LLM commands copy the weights into the process unless told otherwise (see
+// ResidencyFlags). A copy of a package larger than the memory available would only push
+// other pages (or its own) out, or be killed mid-load, so then the default maps the file
+// instead and says why; an explicit --no-mmap is obeyed as asked.
+edgec_residency chooseResidency(const std::string &path, const ResidencyFlags &flags) {
+  const edgec_residency chosen = flags.residency();
+  if (flags.chosen() || chosen != EDGEC_RESIDENCY_COPIED) return chosen;
+  struct stat st{};
+  const uint64_t available = availableMemory();
+  if (::stat(path.c_str(), &st) != 0 || available == 0 || uint64_t(st.st_size) < available / 10 * 9) return chosen;
+  std::fprintf(stderr,
+               "note: %s (%s) does not fit in the %s of memory available: mapping it instead of reading it in "
+               "(--no-mmap insists)\n",
+               path.c_str(), mib(uint64_t(st.st_size)).c_str(), mib(available).c_str());
+  return EDGEC_RESIDENCY_MAPPED;
+}
+
+// Where the weights were kept, as the statistics name it.
+const char *residencyName(edgec_residency residency) {
+  return residency == EDGEC_RESIDENCY_COPIED ? "read into memory"
+         : residency == EDGEC_RESIDENCY_LOCKED ? "mapped, locked"
+                                               : "mapped";
+}
+
+std::unique_ptr<LlmSession> openSession(const std::string &path, int threads, edgec_residency residency) {
   std::string error;
-  std::unique_ptr<LlmSession> session = LlmSession::open(path, threads, error, residency.residency());
+  std::unique_ptr<LlmSession> session = LlmSession::open(path, threads, error, residency);
   if (!session) throw CommandError(error);
   return session;
 }
@@ -81,7 +119,7 @@ void addGenerateCommand(CLI::App &app) {
     int n = 64, threads = 0;
     bool ids = false, noSpecial = false, quiet = false, ignoreEos = false;
     SamplerParams sampler;
-    ResidencyFlags residency;
+    ResidencyFlags residency{EDGEC_RESIDENCY_COPIED};
   };
   auto opts = std::make_shared<Options>();
   opts->sampler.temperature = 0;  // greedy unless asked
@@ -117,7 +155,8 @@ void addGenerateCommand(CLI::App &app) {
     if (!prompt->count() && !tokens->count()) throw CommandError("give a --prompt or --tokens");
     if (std::string why = opts->sampler.validate(); !why.empty()) throw CommandError(why);
     const double t0 = nowSeconds();
-    std::unique_ptr<LlmSession> session = openSession(opts->package, opts->threads, opts->residency);
+    const edgec_residency residency = chooseResidency(opts->package, opts->residency);
+    std::unique_ptr<LlmSession> session = openSession(opts->package, opts->threads, residency);
     const double loaded = nowSeconds();
     const long faultsAtLoad = majorFaults();
     const Tokenizer &tokenizer = session->tokenizer();
@@ -179,10 +218,11 @@ void addGenerateCommand(CLI::App &app) {
                  loaded - t0, input.size(), firstToken - loaded, double(input.size()) / (prefilled - loaded),
                  generated.size(), decoded ? double(decoded) / (end - firstToken) : 0.0, session->threads(),
                  session->threads() == 1 ? "" : "s");
-    std::fprintf(stderr, "memory: weights %s + KV cache %s (%s, %lld positions) + activations %s; peak RSS %.1f MiB\n",
-                 mib(info.weightBytes).c_str(), mib(info.stateBytes).c_str(), info.kvCache.c_str(),
+    std::fprintf(stderr,
+                 "memory: weights %s (%s) + KV cache %s (%s, %lld positions) + activations %s; peak RSS %.1f MiB\n",
+                 mib(info.weightBytes).c_str(), residencyName(residency), mib(info.stateBytes).c_str(), info.kvCache.c_str(),
                  (long long)info.contextLength, mib(info.arenaBytes).c_str(), peakRssMiB());
-    warnFaults(majorFaults() - faultsAtLoad, opts->residency);
+    warnFaults(majorFaults() - faultsAtLoad, residency);
   });
 }
 
@@ -191,7 +231,7 @@ void addBenchCommand(CLI::App &app) {
   struct Options {
     std::string package;
     int prompt = 512, n = 128, threads = 0, repeat = 3;
-    ResidencyFlags residency;
+    ResidencyFlags residency{EDGEC_RESIDENCY_COPIED};
   };
   auto opts = std::make_shared<Options>();
   cmd->add_option("package", opts->package, "The .edgepkg compiled from a .gguf model")->required();
@@ -203,7 +243,8 @@ void addBenchCommand(CLI::App &app) {
       ->capture_default_str();
   addResidencyFlags(*cmd, opts->residency);
   cmd->callback([opts] {
-    std::unique_ptr<LlmSession> session = openSession(opts->package, opts->threads, opts->residency);
+    const edgec_residency residency = chooseResidency(opts->package, opts->residency);
+    std::unique_ptr<LlmSession> session = openSession(opts->package, opts->threads, residency);
     const LlmInfo &info = session->info();
     if (opts->prompt + opts->n > info.contextLength)
       throw CommandError("-p " + std::to_string(opts->prompt) + " + -n " + std::to_string(opts->n) +
@@ -236,11 +277,12 @@ void addBenchCommand(CLI::App &app) {
     std::printf("%-10s %8d %8d %12.2f\n", "prefill", opts->prompt, session->threads(), median(prefill));
     if (opts->n) std::printf("%-10s %8d %8d %12.2f\n", "decode", opts->n, session->threads(), median(decode));
     const long faults = majorFaults() - faultsAtLoad;
-    std::printf("median of %d run%s; weights %s, KV cache %s (%s, %lld positions), peak RSS %.1f MiB; "
+    std::printf("median of %d run%s; weights %s (%s), KV cache %s (%s, %lld positions), peak RSS %.1f MiB; "
                 "major page faults while timing %ld\n",
-                opts->repeat, opts->repeat == 1 ? "" : "s", mib(info.weightBytes).c_str(), mib(info.stateBytes).c_str(),
+                opts->repeat, opts->repeat == 1 ? "" : "s", mib(info.weightBytes).c_str(), residencyName(residency),
+                mib(info.stateBytes).c_str(),
                 info.kvCache.c_str(), (long long)info.contextLength, peakRssMiB(), faults);
-    warnFaults(faults, opts->residency);
+    warnFaults(faults, residency);
   });
 }
 

@@ -181,14 +181,22 @@ void addRunCommand(CLI::App &app) {
 }
 
 void addResidencyFlags(CLI::App &cmd, ResidencyFlags &flags) {
+  auto byDefault = [&](edgec_residency r) {
+    return std::string(flags.fallback == r ? " (the default)" : "");
+  };
+  CLI::Option *map = cmd.add_flag(
+      "--mmap", flags.map,
+      "Map the package's file: the quickest load, pages shared with the page cache, which may drop them and read "
+      "them back from disk mid-run" + byDefault(EDGEC_RESIDENCY_MAPPED));
   CLI::Option *lock = cmd.add_flag(
       "--mlock", flags.lock,
-      "Lock the package's pages in memory: read once at load and never dropped and read back from disk "
-      "mid-run (needs the locked-memory limit, ulimit -l, to cover the file)");
+      "Map the file and lock its pages in memory: read once at load, never dropped (needs the locked-memory limit, "
+      "ulimit -l, to cover the file)" + byDefault(EDGEC_RESIDENCY_LOCKED));
   CLI::Option *copy = cmd.add_flag(
       "--no-mmap", flags.copy,
-      "Read the package into this process's own memory at load instead of mapping the file (keeps the "
-      "weights resident where --mlock is not allowed; huge pages where the kernel allows, the fastest LLM decode)");
+      "Read the package into this process's own memory at load (huge pages where the kernel allows: the fastest "
+      "LLM decode; loading reads the whole file first)" + byDefault(EDGEC_RESIDENCY_COPIED));
+  map->excludes(lock)->excludes(copy);
   lock->excludes(copy);
 }
 

@@ -21,14 +21,24 @@ void addRunCommand(CLI::App &app);
 // The options and callback of `run` on `cmd` (the subcommand, or edgec-run's whole app).
 void configureRunCommand(CLI::App &cmd);
 
-// --mlock and --no-mmap: where a command keeps the package's bytes (edgec_residency).
+// --mmap, --mlock and --no-mmap: where a command keeps the package's bytes
+// (edgec_residency). `fallback` is the command's default: a plain mapping for `run` (a
+// CNN's weights are read once a run and stay in the page cache), an anonymous copy for the
+// LLM commands (decode streams every weight byte a token, and the copy's huge pages
+// decode up to 2x faster than the file's 4 KB pages: docs/gguf.md).
 struct ResidencyFlags {
-  bool lock = false, copy = false;
+  edgec_residency fallback = EDGEC_RESIDENCY_MAPPED;
+  bool map = false, lock = false, copy = false;
+  bool chosen() const { return map || lock || copy; }
   edgec_residency residency() const {
-    return lock ? EDGEC_RESIDENCY_LOCKED : copy ? EDGEC_RESIDENCY_COPIED : EDGEC_RESIDENCY_MAPPED;
+    return map    ? EDGEC_RESIDENCY_MAPPED
+           : lock ? EDGEC_RESIDENCY_LOCKED
+           : copy ? EDGEC_RESIDENCY_COPIED
+                  : fallback;
   }
 };
-// Adds both flags to `cmd`; `flags` must outlive the parse (keep it in the options).
+// Adds the three flags (each excluding the others) to `cmd`, their help naming
+// `flags.fallback` as the default; `flags` must outlive the parse (keep it in the options).
 void addResidencyFlags(CLI::App &cmd, ResidencyFlags &flags);
 
 // Seconds on a monotonic clock.
