@@ -17,6 +17,12 @@
 namespace edgec::rt::testing {
 namespace {
 
+// The x86 kernel runs a GEMV call that reads under 256 KiB of weight on one thread
+// (kSoloBytes in x86/gguf_matmul_driver.inc), and nearly every weight here is smaller: so
+// that the thread counts below still split the groups into chunks, the kernels these tests
+// prepare split every call (Rows16StreamShares also runs one solo at 2 threads).
+const bool kSplitAll = [] { return setenv("EDGEC_X86_GEMV_SPLIT_ALL", "1", 1) == 0; }();
+
 bool cpuHasF16c() {
   return __builtin_cpu_supports("f16c");
 }
@@ -303,6 +309,11 @@ TEST(GgufMatMulX86, Rows16StreamShares) {
     ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, {2, 768, 16 * 23, false}, seed, {1, 2}));
     ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, {1, 8960, 16 * 8 + 5, true}, seed, {1, 2, 3}));
   }
+  // Without EDGEC_X86_GEMV_SPLIT_ALL: a small weight on one thread of two (the same bits).
+  ASSERT_TRUE(kSplitAll);
+  unsetenv("EDGEC_X86_GEMV_SPLIT_ALL");
+  expectRows16Bits(DType::q4_k, {1, 512, 16 * 14 + 7, true}, seed, {2});
+  setenv("EDGEC_X86_GEMV_SPLIT_ALL", "1", 1);
 }
 
 TEST(GgufMatMulX86, ExtremeCodesAndScales) {
