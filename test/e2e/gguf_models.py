@@ -45,7 +45,8 @@ quantizes the same model.
 
   test/e2e/gguf_models.py OUT.gguf [--arch llama|qwen2] [--type q4_k] [--embd-type f16]
                           [--seed 0] [--tied|--untied] [--set n_embd=1536 --set n_layer=28 ...]
-                          [--drop TENSOR] [--raw TENSOR=TYPE:NE0xNE1] [--meta KEY=TYPE:VALUE]
+                          [--tensor-type TENSOR=TYPE] [--drop TENSOR] [--raw TENSOR=TYPE:NE0xNE1]
+                          [--meta KEY=TYPE:VALUE]
                           [--del-meta KEY]
 
 Library: write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=None,
@@ -305,6 +306,8 @@ def main(argv=None):
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="shape override: n_vocab n_embd n_layer n_head n_head_kv n_ff n_ctx rope_base eps")
     p.add_argument("--drop", action="append", default=[], metavar="TENSOR", help="leave this tensor out")
+    p.add_argument("--tensor-type", action="append", default=[], metavar="TENSOR=TYPE",
+                   help="this weight in another type than --type (mixed files, as llama.cpp's Q4_K_M)")
     p.add_argument("--raw", action="append", default=[], metavar="TENSOR=TYPE:NE0xNE1",
                    help="write this tensor as random bytes of a ggml type and shape (ne0 first)")
     p.add_argument("--meta", action="append", default=[], metavar="KEY=TYPE:VALUE",
@@ -328,7 +331,8 @@ def main(argv=None):
         meta[key] = (vtype, value if vtype == "str" else float(value) if vtype.startswith("f")
                      else bool(int(value)) if vtype == "bool" else int(value))
     try:
-        desc = write_model(args.out, args.arch, args.type, args.seed, args.embd_type, args.tied,
+        types = dict(item.partition("=")[::2] for item in args.tensor_type)
+        desc = write_model(args.out, args.arch, args.type, args.seed, args.embd_type, args.tied, types=types,
                            drop=args.drop, raw=raw, meta=meta, **overrides)
     except ValueError as e:
         p.error(str(e))

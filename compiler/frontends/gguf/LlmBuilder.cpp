@@ -102,10 +102,14 @@ private:
   RankedTensorType i64(ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, b_.getI64Type()); }
 
   mlir::Value weight(const std::string &name);  // a GGUF tensor as a constant (cached per function)
+  // GGUF weights of one type and row length stacked row-wise into one constant `name`.
+  mlir::Value stackedWeight(const std::string &name, ArrayRef<std::string> parts);
+  Type elementType(const TensorInfo &t);
   mlir::Value optionalWeight(const std::string &name) { return file_->findTensor(name) ? weight(name) : mlir::Value(); }
   mlir::Value constantF32(const std::string &name, RankedTensorType type, const std::vector<float> &values);
   mlir::Value reshape(mlir::Value v, ArrayRef<int64_t> shape, const std::string &name);
   mlir::Value matmul(mlir::Value x, const std::string &w, const std::string &bias, const std::string &name);
+  void projectQkv(mlir::Value h, const std::string &blk, mlir::Value &q, mlir::Value &k, mlir::Value &v);
   mlir::Value rmsNorm(mlir::Value x, const std::string &scale, const std::string &name);
 
   void declareStates(ModuleOp module);
@@ -126,23 +130,49 @@ private:
   std::vector<float> cos_, sin_;
 };
 
+Type LlmBuilder::elementType(const TensorInfo &t) {
+  std::string_view type = t.dtype->name;
+  if (type == "f32") return b_.getF32Type();
+  if (type == "f16") return b_.getF16Type();
+  if (type == "bf16") return b_.getBF16Type();
+  return edge::BlockType::get(&ctx_, type);
+}
+
 mlir::Value LlmBuilder::weight(const std::string &name) {
   if (mlir::Value v = values_.lookup(name)) return v;
   ElementsAttr &attr = weights_[name];
   const TensorInfo *t = file_->findTensor(name);
   if (!attr) {
-    Type elem;
-    std::string_view type = t->dtype->name;
-    if (type == "f32") elem = b_.getF32Type();
-    else if (type == "f16") elem = b_.getF16Type();
-    else if (type == "bf16") elem = b_.getBF16Type();
-    else elem = edge::BlockType::get(&ctx_, type);
-    auto tensorType = RankedTensorType::get(t->shapeOuterFirst(), elem);
+    auto tensorType = RankedTensorType::get(t->shapeOuterFirst(), elementType(*t));
     // The bytes stay in the mapped file: the blob's deleter keeps the file alive.
     std::shared_ptr<const GgufFile> keep = file_;
     AsmResourceBlob blob(ArrayRef<char>(reinterpret_cast<const char *>(t->data), t->bytes), /*align=*/1,
                          [keep](void *, size_t, size_t) {}, /*dataIsMutable=*/false);
     attr = DenseResourceElementsAttr::get(tensorType, name, std::move(blob));
+  }
+  mlir::Value v = b_.create<edge::ConstantOp>(loc(name), attr.getType(), attr);
+  values_[name] = v;
+  return v;
+}
+
+mlir::Value LlmBuilder::stackedWeight(const std::string &name, ArrayRef<std::string> parts) {
+  if (mlir::Value v = values_.lookup(name)) return v;
+  ElementsAttr &attr = weights_[name];
+  if (!attr) {
+    // A GGUF row is self-contained (its blocks and their scales), so stacking matrices
+    // row-wise is concatenating their bytes.
+    std::vector<char> bytes;
+    std::vector<int64_t> shape;
+    for (const std::string &part : parts) {
+      const TensorInfo *t = file_->findTensor(part);
+      bytes.insert(bytes.end(), reinterpret_cast<const char *>(t->data), reinterpret_cast<const char *>(t->data) + t->bytes);
+      std::vector<int64_t> s = t->shapeOuterFirst();
+      if (shape.empty()) shape = s;
+      else shape[0] += s[0];
+    }
+    auto tensorType = RankedTensorType::get(shape, elementType(*file_->findTensor(parts.front())));
+    attr = DenseResourceElementsAttr::get(tensorType, name,
+                                          HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(uint64_t)));
   }
   mlir::Value v = b_.create<edge::ConstantOp>(loc(name), attr.getType(), attr);
   values_[name] = v;
@@ -172,6 +202,52 @@ mlir::Value LlmBuilder::matmul(mlir::Value x, const std::string &w, const std::s
   shape.back() = cast<RankedTensorType>(weightValue.getType()).getDimSize(0);
   mlir::Value biasValue = bias.empty() ? mlir::Value() : optionalWeight(bias);
   return b_.create<edge::GgufMatMulOp>(loc(name), f32(shape), x, weightValue, biasValue);
+}
+
+// A block's q, k and v projections. Where the three weights share a type (not in files
+// that keep v at a higher precision, such as Q4_K_M's q6_k), one GgufMatMul over their
+// rows stacked (q, k, v) and a Split: every output is the same row dot product as with
+// three matmuls, but a decode step then makes one pass and one parallel dispatch where it
+// made three, and the k and v projections alone (Hkv x D rows: 256 in Qwen2.5-1.5B, a
+// few microseconds of work) cost more to split over threads than they save (docs/gguf.md,
+// fourteenth session).
+void LlmBuilder::projectQkv(mlir::Value h, const std::string &blk, mlir::Value &q, mlir::Value &k, mlir::Value &v) {
+  const std::string names[] = {blk + "attn_q", blk + "attn_k", blk + "attn_v"};
+  const TensorInfo *t[3];
+  for (int i = 0; i < 3; ++i) t[i] = file_->findTensor(names[i] + ".weight");
+  auto type = [&](int i) { return std::string_view(t[i]->dtype->name); };
+  if (type(0) != type(1) || type(0) != type(2)) {
+    mlir::Value *out[] = {&q, &k, &v};
+    for (int i = 0; i < 3; ++i)
+      *out[i] = matmul(h, names[i] + ".weight", hp_.attentionBias ? names[i] + ".bias" : "", names[i]);
+    return;
+  }
+  SmallVector<std::string> weights, biases;
+  std::vector<float> bias;
+  for (const std::string &n : names) {
+    weights.push_back(n + ".weight");
+    if (!hp_.attentionBias) continue;
+    const TensorInfo *b = file_->findTensor(n + ".bias");
+    const float *data = reinterpret_cast<const float *>(b->data);
+    bias.insert(bias.end(), data, data + b->bytes / sizeof(float));
+  }
+  const std::string fused = blk + "attn_qkv";
+  mlir::Value w = stackedWeight(fused + ".weight", weights);
+  const int64_t rows = cast<RankedTensorType>(w.getType()).getDimSize(0);
+  mlir::Value biasValue = hp_.attentionBias ? constantF32(fused + ".bias", f32({rows}), bias) : mlir::Value();
+  auto shape = llvm::to_vector(cast<RankedTensorType>(h.getType()).getShape());
+  shape.back() = rows;
+  mlir::Value qkv = b_.create<edge::GgufMatMulOp>(loc(fused), f32(shape), h, w, biasValue);
+  SmallVector<Type> parts;
+  for (const TensorInfo *ti : t) {
+    shape.back() = ti->shapeOuterFirst()[0];
+    parts.push_back(f32(shape));
+  }
+  auto split = b_.create<edge::SplitOp>(loc(fused + ".split"), parts, qkv, mlir::Value(),
+                                        b_.getI64IntegerAttr(int64_t(shape.size()) - 1));
+  q = split.getResult(0);
+  k = split.getResult(1);
+  v = split.getResult(2);
 }
 
 mlir::Value LlmBuilder::rmsNorm(mlir::Value x, const std::string &scale, const std::string &name) {
@@ -285,9 +361,8 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     };
 
     mlir::Value h = rmsNorm(x, blk + "attn_norm.weight", blk + "attn_norm");
-    mlir::Value q = matmul(h, blk + "attn_q.weight", hp_.attentionBias ? blk + "attn_q.bias" : "", blk + "attn_q");
-    mlir::Value k = matmul(h, blk + "attn_k.weight", hp_.attentionBias ? blk + "attn_k.bias" : "", blk + "attn_k");
-    mlir::Value v = matmul(h, blk + "attn_v.weight", hp_.attentionBias ? blk + "attn_v.bias" : "", blk + "attn_v");
+    mlir::Value q, k, v;
+    projectQkv(h, blk, q, k, v);
     q = rope(q, Hq, blk + "rope_q");
     k = rope(k, Hkv, blk + "rope_k");
     mlir::Value keyScales, valueScales;
