@@ -160,6 +160,8 @@ TEST(LlmKernelsX86, Avx512AttentionAgreesWithRefAndDouble) {
       {3, 10, 2, 48, 80, 40, 0.1443f},      // D = 48: a V slice of 3 vectors; 5 heads a KV head
       {2, 4, 1, 32, 9, 6, 0.1768f},         // D = 32: a slice of 2; fewer rows than a block
       {2, 4, 2, 16, 9, 2, 0.25f},           // one vector a row
+      {9, 6, 3, 80, 200, 90, 0.1118f},      // a prefill of 91 to 99 rows (S > 1: never split)
+      {3, 10, 2, 48, 300, 200, 0.1443f},    // 201 to 203 rows, a V slice of 3
   };
   for (DType dt : {DType::f32, DType::f16})
     for (const AttnCall &c : calls) expectAgreesWithRefAndDouble(c, dt, kAvx512);
@@ -186,6 +188,59 @@ TEST(LlmKernelsX86, Avx512AttentionSameBitsForAnyThreadCountAndGrouping) {
     EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx512, 28))) << dtypeName(dt);
     EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx512, 5))) << dtypeName(dt);
   }
+}
+
+// A decode step (S = 1) over at least 128 cache rows is split in two parts of rows, each
+// with its own max and sum, merged at the end (x86/llm_avx512.cpp, decodeSplit); below
+// 128 rows it is not. Positions around the threshold and parts not multiples of the
+// 4-row blocks or the 8-lane softmax vectors; head sizes with V slices of 4, 3, 2 and 1
+// vectors; 1 to 7 query heads a KV head.
+TEST(LlmKernelsX86, Avx512DecodeSplitAgreesWithRefAndDouble) {
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  const AttnCall calls[] = {
+      {1, 12, 2, 128, 1024, 126, 0.0884f},  // 127 rows: not split
+      {1, 12, 2, 128, 1024, 127, 0.0884f},  // 128 rows: parts of 64 and 64
+      {1, 12, 2, 128, 1024, 130, 0.0884f},  // parts of 64 and 67
+      {1, 12, 2, 128, 1024, 1000, 0.0884f}, // parts of 500 and 501
+      {1, 14, 2, 64, 700, 641, 0.125f},     // 7 heads a KV head: blocks of 6 and 1
+      {1, 6, 3, 80, 300, 199, 0.1118f},     // V slices of 4 and 1 vectors
+      {1, 10, 2, 48, 300, 260, 0.1443f},    // a V slice of 3
+      {1, 4, 4, 32, 200, 150, 0.1768f},     // no grouping, a slice of 2
+      {1, 2, 1, 16, 300, 290, 0.25f},       // one vector a row
+  };
+  for (DType dt : {DType::f32, DType::f16})
+    for (const AttnCall &c : calls) expectAgreesWithRefAndDouble(c, dt, kAvx512);
+}
+
+TEST(LlmKernelsX86, Avx512DecodeSplitMergesPartsOfVeryDifferentScores) {
+  // Scores of several hundred: the max lies in one part, whose weight is 1, and the
+  // other part's exp(m_p - max) underflows or nearly; q scaled so that either part may
+  // hold it (three seeds).
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  for (uint32_t seed : {21u, 22u, 23u}) {
+    const AttnCall c{1, 4, 2, 64, 400, 300, 4.f};
+    KvCache kv = makeKvCache(DType::f16, c.C, c.Hkv, c.D, c.pos + c.S, seed);
+    const auto q = randomFloats(c.S * c.Hq * c.D, seed + 100, -3.f, 3.f);
+    expectClose(attention(c, q, kv, kAvx512),
+                naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale), 5e-4, "large");
+  }
+}
+
+TEST(LlmKernelsX86, Avx512DecodeSplitSameBitsForAnyThreadCount) {
+  // The parts are fixed by the position alone: one thread computes both parts of every
+  // KV head, two take a part each, three split the four (part, KV head) items 1 / 1 / 2,
+  // eight leave threads idle. Below the threshold the unsplit path, the same check.
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  for (DType dt : {DType::f32, DType::f16})
+    for (int64_t pos : {int64_t(100), int64_t(611), int64_t(3001)}) {
+      const AttnCall c{1, 14, 2, 128, 4000, pos, 0.0884f};
+      KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 31);
+      const auto q = randomFloats(c.S * c.Hq * c.D, 32);
+      const auto one = attention(c, q, kv, kAvx512, 1);
+      for (int threads : {2, 3, 8})
+        EXPECT_TRUE(sameBits(one, attention(c, q, kv, kAvx512, threads)))
+            << dtypeName(dt) << " pos " << pos << ", " << threads << " threads";
+    }
 }
 
 TEST(LlmKernelsX86, Avx512AttentionLeavesI8AndOddHeadSizesToAvx2) {

@@ -15,10 +15,15 @@
 //   through memory; the slices of a row are distinct lines, so no line is read twice.
 // * Both loops prefetch the rows kAhead ahead: the cache rows are cold in a decode step
 //   (the step streams the weights between two layers' attention).
+// * A decode step (one query row) over 128 cache rows or more is split in two parts of
+//   rows, each with its own softmax max and sum, merged at the end (decodeSplit): two
+//   threads then take a part of whole rows each instead of a KV head each, which made
+//   each core read nearly the whole cache (see decodeSplit).
 // Each (head, row) dot runs over d in order per lane, then the same lane tree whatever
-// the block; each output element is one fma chain over j in order: every head's result
-// is the same whatever the grouping and thread count. Another order than ref and the AVX2
-// kernel: within the tolerance runtime/kernels/README.md states ("LLM kernels").
+// the block; each output element is one fma chain over j in order (per part, then the
+// fixed merge): every head's result is the same whatever the grouping and thread count.
+// Another order than ref and the AVX2 kernel: within the tolerance
+// runtime/kernels/README.md states ("LLM kernels").
 //
 // Compiled with -mavx512f -mavx512dq -mavx512vl -mfma -mf16c; everything but the factory
 // stays in an anonymous namespace (see docs/architecture.md on ISA files).
@@ -64,14 +69,21 @@ public:
     group_ = p_.Hq / p_.Hkv;
   }
   // Per thread: the scores of up to kMaxHeads heads of one query row (C, plus 16 for the
-  // softmax's whole vectors).
+  // softmax's whole vectors); for a decode step (S = 1), at partialOffset() after them,
+  // the partial results of the row parts, used in the region every thread writes
+  // (sharedRegion()).
   size_t scratchBytes() const override {
-    return size_t(std::min<int64_t>(group_, kMaxHeads) * scoreFloats()) * sizeof(float);
+    return p_.S == 1 ? partialOffset() + size_t(kParts * p_.Hq * (p_.D + 2)) * sizeof(float) : scoresBytes();
   }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
     const int64_t pos = ref::attentionPosition(p_, *in[3]);
+    if (p_.S == 1 && pos + 1 >= kSplitRows) {
+      if (p_.cacheType == DType::f16) decodeSplit(ctx, in[0]->as<float>(), in[1]->as<uint16_t>(), in[2]->as<uint16_t>(), out[0]->as<float>(), pos);
+      else decodeSplit(ctx, in[0]->as<float>(), in[1]->as<float>(), in[2]->as<float>(), out[0]->as<float>(), pos);
+      return;
+    }
     auto go = [&](auto *tag) {
       using T = std::remove_pointer_t<decltype(tag)>;
       const T *k = in[1]->as<T>(), *v = in[2]->as<T>();
@@ -91,7 +103,13 @@ private:
   static constexpr int64_t kMaxHeads = 6;  // query heads a block: 6 x 4 accumulators
   static constexpr int64_t kAhead = 24;    // rows the loops prefetch ahead
 
+  // A decode step over at least kSplitRows cache rows splits them in kParts parts (a
+  // count that depends on nothing else, so the same arithmetic at any thread count).
+  static constexpr int64_t kParts = 2, kSplitRows = 128;
+
   int64_t scoreFloats() const { return (p_.C + 15) / 16 * 16 + 16; }
+  size_t scoresBytes() const { return size_t(std::min<int64_t>(group_, kMaxHeads) * scoreFloats()) * sizeof(float); }
+  size_t partialOffset() const { return (scoresBytes() + 63) / 64 * 64; }
 
   template <typename T> static void prefetch(const T *at, int64_t bytes) {
     for (int64_t b = 0; b < bytes; b += 64) _mm_prefetch(reinterpret_cast<const char *>(at) + b, _MM_HINT_T0);
@@ -132,13 +150,15 @@ private:
   // The scores of all n rows; meanwhile V's rows are fetched into L2 (one KV head's K and
   // V rows take 2 n D elements: 295 KB for Qwen2.5-1.5B at pos 576), where the V loop
   // then finds them instead of waiting on memory row after row.
+  // Rows up to `valid` (>= n) may be prefetched: a part's loop fetches the next part's
+  // first rows.
   template <int NH, typename T>
-  void scoresAll(const float *const *q, const T *kh, const T *vh, int64_t n, float *const *scores) const {
+  void scoresAll(const float *const *q, const T *kh, const T *vh, int64_t n, int64_t valid, float *const *scores) const {
     const int64_t stride = p_.Hkv * p_.D, rowBytes = p_.D * int64_t(sizeof(T));
     for (int64_t j = 0; j < std::min(n, kAhead); ++j) prefetch(kh + j * stride, rowBytes);
     int64_t j = 0;
     for (; j + 4 <= n; j += 4) {
-      for (int64_t r = j + kAhead; r < std::min(n, j + kAhead + 4); ++r) {
+      for (int64_t r = j + kAhead; r < std::min(valid, j + kAhead + 4); ++r) {
         prefetch(kh + r * stride, rowBytes);
         prefetchL2(vh + r * stride, rowBytes);
       }
@@ -199,31 +219,106 @@ private:
       qs[c] = q + (s * p_.Hq + h0 + c) * D;
       yh[c] = y + (s * p_.Hq + h0 + c) * D;
     }
-    dispatch(count, [&](auto nh) { scoresAll<decltype(nh)::value>(qs, kh, vh, n, scores); });
+    dispatch(count, [&](auto nh) { scoresAll<decltype(nh)::value>(qs, kh, vh, n, n, scores); });
 
-    // Softmax per head over whole 8-lane vectors: the padding (-inf) takes part in the max
-    // and gives e = 0.
-    const int64_t n8 = (n + 7) / 8 * 8;
-    const __m256 vscale = _mm256_set1_ps(p_.scale);
     for (int64_t c = 0; c < count; ++c) {
-      float *sc = scores[c];
-      for (int64_t t = n; t < n8; ++t) sc[t] = -std::numeric_limits<float>::infinity();
-      __m256 vmax = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
-      for (int64_t t = 0; t < n8; t += 8) {
-        const __m256 x = _mm256_mul_ps(_mm256_loadu_ps(sc + t), vscale);
-        _mm256_storeu_ps(sc + t, x);
-        vmax = _mm256_max_ps(vmax, x);
-      }
-      const __m256 mx = _mm256_set1_ps(hmax(vmax));
-      __m256 vsum = _mm256_setzero_ps();
-      for (int64_t t = 0; t < n8; t += 8) {
-        const __m256 e = expNonPositive(_mm256_sub_ps(_mm256_loadu_ps(sc + t), mx));
-        _mm256_storeu_ps(sc + t, e);
-        vsum = _mm256_add_ps(vsum, e);
-      }
-      inv[c] = 1.0f / hsum(vsum);
+      float mx;
+      inv[c] = 1.0f / softmax(scores[c], n, &mx);
     }
     dispatch(count, [&](auto nh) { valuesAll<decltype(nh)::value>(scores, inv, vh, n, yh); });
+  }
+
+  // sc[0 .. n) = exp(scale * sc - m) with m = max(scale * sc), returned in *mx; returns
+  // their sum. Over whole 8-lane vectors: the padding (-inf) takes part in the max and
+  // gives e = 0.
+  float softmax(float *sc, int64_t n, float *mx) const {
+    const int64_t n8 = (n + 7) / 8 * 8;
+    const __m256 vscale = _mm256_set1_ps(p_.scale);
+    for (int64_t t = n; t < n8; ++t) sc[t] = -std::numeric_limits<float>::infinity();
+    __m256 vmax = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+    for (int64_t t = 0; t < n8; t += 8) {
+      const __m256 x = _mm256_mul_ps(_mm256_loadu_ps(sc + t), vscale);
+      _mm256_storeu_ps(sc + t, x);
+      vmax = _mm256_max_ps(vmax, x);
+    }
+    *mx = hmax(vmax);
+    const __m256 m = _mm256_set1_ps(*mx);
+    __m256 vsum = _mm256_setzero_ps();
+    for (int64_t t = 0; t < n8; t += 8) {
+      const __m256 e = expNonPositive(_mm256_sub_ps(_mm256_loadu_ps(sc + t), m));
+      _mm256_storeu_ps(sc + t, e);
+      vsum = _mm256_add_ps(vsum, e);
+    }
+    return hsum(vsum);
+  }
+
+  // A decode step (one query row) over n = pos + 1 >= kSplitRows cache rows, split by
+  // rows, flash-decoding style: part p of rows [r_p, r_p+1) (the halves, the first a
+  // whole number of 4-row blocks) gives per query head its max m_p, its sum s_p of
+  // exp(score - m_p) and acc_p = sum_j exp(score_j - m_p) v_j, unnormalized; then
+  // y = (w_0 acc_0 + w_1 acc_1) / (w_0 s_0 + w_1 s_1), w_p = exp(m_p - max(m_0, m_1)).
+  // Why rows and not KV heads: the caches are [C, Hkv, D], so one KV head's rows are
+  // 256 of every 512 bytes (Qwen2.5-1.5B); a core streaming them pulls in nearly all the
+  // lines (adjacent-line prefetch, the same pages), so two threads split by KV head each
+  // paid for almost the whole cache: reading one head's half of every row took 23 us, all
+  // of it 22, the first half of the rows (whole rows) 12.5 (a line-touch loop at pos 576,
+  // 28 layers, cold; docs/gguf.md, fourteenth session). The parts are items (part, KV
+  // head), part-major, so two threads take a part each; every item is computed the same
+  // way whatever thread runs it, and the caller merges in a fixed order: the same bits
+  // for any thread count. Partials go to the shared region (each written by one thread,
+  // read by the caller after the join).
+  template <typename T>
+  void decodeSplit(const RunContext &ctx, const float *q, const T *k, const T *v, float *y, int64_t pos) const {
+    const int64_t n = pos + 1, half = n / 2 / 4 * 4, D = p_.D, Hq = p_.Hq;
+    float *acc = reinterpret_cast<float *>(static_cast<uint8_t *>(ctx.sharedRegion()) + partialOffset());
+    float *ms = acc + kParts * Hq * D;  // [part][head] (max, sum)
+    ctx.parallelFor(kParts * p_.Hkv, 1, [&](int64_t i0, int64_t i1, int thread) {
+      float *scratch = static_cast<float *>(ctx.threadScratch(thread));
+      // The chunk's items KV head by KV head, its parts in order within each: one thread
+      // with every item then reads each head's rows from 0 to n as one stream (the
+      // prefetches of part 0 run on into part 1), as the unsplit kernel did.
+      for (int64_t kvh = 0; kvh < p_.Hkv; ++kvh)
+        for (int64_t part = 0; part < kParts; ++part) {
+          const int64_t i = part * p_.Hkv + kvh;
+          if (i < i0 || i >= i1) continue;
+          const int64_t r0 = part == 0 ? 0 : half, r1 = part == 0 ? half : n;
+          for (int64_t c = 0; c < group_; c += kMaxHeads) {
+            const int64_t h0 = kvh * group_ + c;
+            partialHeads(q, k, v, r0, r1, n, h0, std::min(kMaxHeads, group_ - c), scratch, acc + (part * Hq + h0) * D,
+                         ms + (part * Hq + h0) * 2);
+          }
+        }
+    });
+    for (int64_t h = 0; h < Hq; ++h) {
+      const float m0 = ms[h * 2], s0 = ms[h * 2 + 1], m1 = ms[(Hq + h) * 2], s1 = ms[(Hq + h) * 2 + 1];
+      const float mx = std::max(m0, m1), w0 = std::exp(m0 - mx), w1 = std::exp(m1 - mx);
+      const __m512 vw0 = _mm512_set1_ps(w0), vw1 = _mm512_set1_ps(w1), vinv = _mm512_set1_ps(1.0f / (w0 * s0 + w1 * s1));
+      const float *a0 = acc + h * D, *a1 = acc + (Hq + h) * D;
+      for (int64_t d = 0; d < D; d += 16) {
+        const __m512 t = _mm512_fmadd_ps(_mm512_loadu_ps(a1 + d), vw1, _mm512_mul_ps(_mm512_loadu_ps(a0 + d), vw0));
+        _mm512_storeu_ps(y + h * D + d, _mm512_mul_ps(t, vinv));
+      }
+    }
+  }
+
+  // Heads h0 .. h0 + count - 1 (one KV head) of the decode row over cache rows [r0, r1):
+  // acc[c * D ..] = sum_j exp(score_j - m) v_j and ms[2c], ms[2c + 1] = m, the sum of exp.
+  template <typename T>
+  void partialHeads(const float *q, const T *k, const T *v, int64_t r0, int64_t r1, int64_t rows, int64_t h0,
+                    int64_t count, float *scratch, float *acc, float *ms) const {
+    const int64_t D = p_.D, kvh = h0 / group_, n = r1 - r0, stride = p_.Hkv * D;
+    const T *kh = k + kvh * D + r0 * stride, *vh = v + kvh * D + r0 * stride;
+    float *scores[kMaxHeads], *out[kMaxHeads], one[kMaxHeads];
+    const float *qs[kMaxHeads];
+    for (int64_t c = 0; c < count; ++c) {
+      scores[c] = scratch + c * scoreFloats();
+      qs[c] = q + (h0 + c) * D;
+      out[c] = acc + c * D;
+      one[c] = 1.0f;
+    }
+    dispatch(count, [&](auto nh) { scoresAll<decltype(nh)::value>(qs, kh, vh, n, rows - r0, scores); });
+    for (int64_t c = 0; c < count; ++c) ms[2 * c + 1] = softmax(scores[c], n, &ms[2 * c]);
+    dispatch(count, [&](auto nh) { valuesAll<decltype(nh)::value>(scores, one, vh, n, out); });
   }
 
   // fn(std::integral_constant<int, count>) for count in 1 .. kMaxHeads.
