@@ -62,6 +62,7 @@
 #include <sys/mman.h>
 
 #include "ref/gguf_matmul.h"
+#include "spin_team.h"
 #include "register_kernels.h"
 #include "thread_pool.h"
 
@@ -264,53 +265,10 @@ struct Variant {
   std::vector<double> gbs;
 };
 
-// T threads: the calling one takes share 0, the others spin until a pass is released.
-class Team {
-public:
-  Team(int threads, int64_t groups) : n_(threads), groups_(groups), ends_(threads) {
-    for (int t = 1; t < n_; ++t) pool_.emplace_back([this, t] { loop(t); });
-  }
-  ~Team() {
-    job_ = nullptr;
-    gen_.fetch_add(1, std::memory_order_release);
-    for (auto &th : pool_) th.join();
-  }
-  double pass(const Fn *fn) {
-    job_ = fn;
-    done_.store(0);
-    const auto start = std::chrono::steady_clock::now();
-    gen_.fetch_add(1, std::memory_order_release);
-    share(0);
-    while (done_.load(std::memory_order_acquire) < n_) {
-    }
-    return std::chrono::duration<double>(*std::max_element(ends_.begin(), ends_.end()) - start).count();
-  }
-
-private:
-  void loop(int t) {
-    uint64_t seen = 0;
-    for (;;) {
-      uint64_t g;
-      while ((g = gen_.load(std::memory_order_acquire)) == seen) {
-      }
-      seen = g;
-      if (!job_) return;
-      share(t);
-    }
-  }
-  void share(int t) {
-    (*job_)(groups_ * t / n_, groups_ * (t + 1) / n_);
-    ends_[t] = std::chrono::steady_clock::now();
-    done_.fetch_add(1, std::memory_order_release);
-  }
-  int n_;
-  int64_t groups_;
-  std::vector<std::thread> pool_;
-  std::vector<std::chrono::steady_clock::time_point> ends_;
-  std::atomic<uint64_t> gen_{0};
-  std::atomic<int> done_{0};
-  const Fn *job_ = nullptr;
-};
+// A pass of `fn` over the groups, thread t of T taking share t; returns seconds.
+double gemvPass(SpinTeam &team, const Fn &fn, int64_t groups) {
+  return team.pass([&](int t, int n) { fn(groups * t / n, groups * (t + 1) / n); });
+}
 
 [[noreturn]] void usage(const char *msg) {
   std::fprintf(stderr,
@@ -450,11 +408,11 @@ int benchMain(int argc, char **argv) {
   std::printf("q4_k GgufRows16 [%lld, %lld]: %.1f MiB, %lld groups of %lld bytes, %s pages, %d thread(s), gfni %d\n",
               (long long)p.N, (long long)K, double(bytes) / (1 << 20), (long long)groups, (long long)groupBytes,
               huge ? "2 MB" : "4 KB", threads, int(gfni));
-  Team team(threads, groups);
+  SpinTeam team(threads);
   double check = 0;
-  for (auto &v : runs) team.pass(&v.run);  // warm-up
+  for (auto &v : runs) gemvPass(team, v.run, groups);  // warm-up
   for (int r = 0; r < repeats; ++r)
-    for (auto &v : runs) v.gbs.push_back(double(bytes) / team.pass(&v.run) / 1e9);
+    for (auto &v : runs) v.gbs.push_back(double(bytes) / gemvPass(team, v.run, groups) / 1e9);
   // The step's variants and q4k-g* compute the same outputs (the same bits): a cheap
   // sanity check that the lockstep arithmetic is the step's.
   std::vector<float> refY;
@@ -462,7 +420,7 @@ int benchMain(int argc, char **argv) {
     std::sort(v.gbs.begin(), v.gbs.end());
     std::string same;
     if (v.name.rfind("step-", 0) == 0 || v.name.rfind("q4k-g", 0) == 0 || v.name == "kernel") {
-      team.pass(&v.run);
+      gemvPass(team, v.run, groups);
       if (refY.empty()) refY = y;
       same = std::memcmp(refY.data(), y.data(), y.size() * sizeof(float)) == 0 ? " same_bits=1" : " same_bits=0";
     }

@@ -61,6 +61,8 @@
 #include <sys/mman.h>
 #if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
+
+#include "spin_team.h"
 #endif
 
 namespace {
@@ -236,67 +238,19 @@ long hugeKb(const void *p) {
   return kb;
 }
 
-// T threads: the calling one reads slice 0, T - 1 others wait, spinning, for a pass to be
-// released (so that no thread spins on a core another one reads on); a pass is timed from
-// the release to the last one's end.
-class Team {
- public:
-  explicit Team(int threads) : n_(threads), ends_(threads) {
-    for (int t = 1; t < n_; ++t) pool_.emplace_back([this, t] { loop(t); });
-  }
-  ~Team() {
-    job_ = nullptr;
-    gen_.fetch_add(1, std::memory_order_release);
-    for (auto &th : pool_) th.join();
-  }
-  // Runs read on the T slices of [base, base + bytes); returns seconds.
-  double pass(const Variant *v, const char *base, size_t bytes, uint64_t &sink) {
-    job_ = v;
-    base_ = base;
-    bytes_ = bytes;
-    done_.store(0);
-    start_ = std::chrono::steady_clock::now();
-    gen_.fetch_add(1, std::memory_order_release);
-    slice(0);
-    while (done_.load(std::memory_order_acquire) < n_) {
-    }
-    auto end = *std::max_element(ends_.begin(), ends_.end());
-    sink += sums_;
-    return std::chrono::duration<double>(end - start_).count();
-  }
-
- private:
-  void loop(int t) {
-    uint64_t seen = 0;
-    for (;;) {
-      uint64_t g;
-      while ((g = gen_.load(std::memory_order_acquire)) == seen) {
-      }
-      seen = g;
-      if (!job_) return;
-      slice(t);
-    }
-  }
-  void slice(int t) {
-    // Slices are whole multiples of 64 lines so that every loop's step divides them.
-    size_t unit = 64 * kLine, units = bytes_ / unit;
-    size_t begin = units * t / n_ * unit, end = units * (t + 1) / n_ * unit;
-    uint64_t s = job_->read(base_ + begin, end - begin);
-    ends_[t] = std::chrono::steady_clock::now();
-    __atomic_fetch_add(&sums_, s, __ATOMIC_RELAXED);
-    done_.fetch_add(1, std::memory_order_release);
-  }
-  int n_;
-  std::vector<std::thread> pool_;
-  std::vector<std::chrono::steady_clock::time_point> ends_;
-  std::atomic<uint64_t> gen_{0};
-  std::atomic<int> done_{0};
-  const Variant *job_ = nullptr;
-  const char *base_ = nullptr;
-  size_t bytes_ = 0;
-  uint64_t sums_ = 0;
-  std::chrono::steady_clock::time_point start_;
-};
+// A pass over [base, base + bytes): thread t of T reads slice t, whole multiples of 64
+// lines so that every loop's step divides them; the reads' sums go to `sink`. Returns
+// seconds (SpinTeam's timing).
+double readPass(SpinTeam &team, const Variant *v, const char *base, size_t bytes, uint64_t &sink) {
+  std::atomic<uint64_t> sums{0};
+  const double seconds = team.pass([&](int t, int n) {
+    const size_t unit = 64 * kLine, units = bytes / unit;
+    const size_t begin = units * t / n * unit, end = units * (t + 1) / n * unit;
+    sums.fetch_add(v->read(base + begin, end - begin), std::memory_order_relaxed);
+  });
+  sink += sums.load();
+  return seconds;
+}
 
 [[noreturn]] void usage(const char *msg) {
   std::fprintf(stderr,
@@ -357,11 +311,11 @@ int main(int argc, char **argv) {
   char *huge = needHuge ? allocate(bytes, true) : nullptr;
   if (huge)
     std::printf("2m array: %ld of %ld MiB in huge pages\n", hugeKb(huge) / 1024, mib);
-  Team team(threads);
+  SpinTeam team(threads);
   uint64_t sink = 0;
-  for (Run &r : runs) team.pass(r.v, r.huge ? huge : small, bytes, sink);  // warm-up
+  for (Run &r : runs) readPass(team, r.v, r.huge ? huge : small, bytes, sink);  // warm-up
   for (int i = 0; i < repeats; ++i)
-    for (Run &r : runs) r.gbs.push_back(double(bytes) / team.pass(r.v, r.huge ? huge : small, bytes, sink) / 1e9);
+    for (Run &r : runs) r.gbs.push_back(double(bytes) / readPass(team, r.v, r.huge ? huge : small, bytes, sink) / 1e9);
   const Run *best = nullptr;
   double sum64Best = 0;
   for (Run &r : runs) {
