@@ -12,14 +12,6 @@
 
 namespace edgec::cli {
 
-namespace {
-std::string megabytes(uint64_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));
-  return text;
-}
-}  // namespace
-
 void GgufCompileOptions::addOptions(CLI::App &group) {
   group.add_option("--ctx", ctx,
                    "Context length: positions a session holds in its KV cache (default: the model's "
@@ -76,7 +68,7 @@ void compileGguf(const std::string &path, const GgufCompileOptions &options, con
   progress.done();
   if (!quiet)
     std::fprintf(stderr, "wrote %s: %zu kernels, %s weights, %s arena\n", output.c_str(), stats.kernels,
-                 megabytes(stats.constantBytes).c_str(), megabytes(stats.arenaBytes).c_str());
+                 mebibytes(stats.constantBytes).c_str(), mebibytes(stats.arenaBytes).c_str());
 }
 
 }  // namespace edgec::cli

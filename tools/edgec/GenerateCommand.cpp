@@ -42,21 +42,14 @@ void warnFaults(long faults, edgec_residency residency) {
                  faults);
 }
 
-std::string mib(uint64_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));
-  return text;
-}
-
 // Bytes the kernel says a new allocation can take without swapping (MemAvailable); 0 when
 // /proc/meminfo does not say.
 uint64_t availableMemory() {
   std::ifstream in("/proc/meminfo");
-  std::string key;
-  uint64_t kib = 0;
-  std::string unit;
-  while (in >> key >> kib >> unit)
-    if (key == "MemAvailable:") return kib * 1024;
+  std::string line;
+  unsigned long long kib = 0;
+  while (std::getline(in, line))
+    if (std::sscanf(line.c_str(), "MemAvailable: %llu kB", &kib) == 1) return kib * 1024;
   return 0;
 }
 
@@ -73,7 +66,7 @@ edgec_residency chooseResidency(const std::string &path, const ResidencyFlags &f
   std::fprintf(stderr,
                "note: %s (%s) does not fit in the %s of memory available: mapping it instead of reading it in "
                "(--no-mmap insists)\n",
-               path.c_str(), mib(uint64_t(st.st_size)).c_str(), mib(available).c_str());
+               path.c_str(), mebibytes(uint64_t(st.st_size)).c_str(), mebibytes(available).c_str());
   return EDGEC_RESIDENCY_MAPPED;
 }
 
@@ -220,8 +213,8 @@ void addGenerateCommand(CLI::App &app) {
                  session->threads() == 1 ? "" : "s");
     std::fprintf(stderr,
                  "memory: weights %s (%s) + KV cache %s (%s, %lld positions) + activations %s; peak RSS %.1f MiB\n",
-                 mib(info.weightBytes).c_str(), residencyName(residency), mib(info.stateBytes).c_str(), info.kvCache.c_str(),
-                 (long long)info.contextLength, mib(info.arenaBytes).c_str(), peakRssMiB());
+                 mebibytes(info.weightBytes).c_str(), residencyName(residency), mebibytes(info.stateBytes).c_str(), info.kvCache.c_str(),
+                 (long long)info.contextLength, mebibytes(info.arenaBytes).c_str(), peakRssMiB());
     warnFaults(majorFaults() - faultsAtLoad, residency);
   });
 }
@@ -279,8 +272,8 @@ void addBenchCommand(CLI::App &app) {
     const long faults = majorFaults() - faultsAtLoad;
     std::printf("median of %d run%s; weights %s (%s), KV cache %s (%s, %lld positions), peak RSS %.1f MiB; "
                 "major page faults while timing %ld\n",
-                opts->repeat, opts->repeat == 1 ? "" : "s", mib(info.weightBytes).c_str(), residencyName(residency),
-                mib(info.stateBytes).c_str(),
+                opts->repeat, opts->repeat == 1 ? "" : "s", mebibytes(info.weightBytes).c_str(), residencyName(residency),
+                mebibytes(info.stateBytes).c_str(),
                 info.kvCache.c_str(), (long long)info.contextLength, peakRssMiB(), faults);
     warnFaults(faults, residency);
   });

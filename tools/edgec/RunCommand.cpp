@@ -25,6 +25,12 @@ double nowSeconds() {
   return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
+std::string mebibytes(uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / (1024.0 * 1024.0));
+  return text;
+}
+
 int runApp(CLI::App &app, int argc, char **argv, const char *name) {
   try {
     app.parse(argc, argv);

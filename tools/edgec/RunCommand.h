@@ -3,7 +3,9 @@
 // runner shows what a deployment links.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -43,6 +45,9 @@ void addResidencyFlags(CLI::App &cmd, ResidencyFlags &flags);
 
 // Seconds on a monotonic clock.
 double nowSeconds();
+
+// "12.3 MiB".
+std::string mebibytes(uint64_t bytes);
 
 // Parses argv into `app` and runs its callbacks; the exit status of a main(): CLI11's own
 // output and status for a parse error (or --help), else for a failure (CommandError, a
