@@ -229,6 +229,11 @@ std::vector<ConvShape> convShapes() {
       // sliver to the second thread: panels of 112 (panelWidth).
       {conv({1, 128, 28, 28}, 20, 1, {1, 1}, {2, 2}, {1, 1}, {0, 0, 0, 0}), 2},
       {conv({1, 576, 14, 14}, 24, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 2},
+      // Pointwise maps that panelWidth would leave as one panel whose channels the threads
+      // split (each packing it whole): a panel or two per thread instead (pointwiseWidth;
+      // at 7x7, panels of 32 and 17 positions at two threads).
+      {conv({1, 96, 14, 14}, 64, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 2},
+      {conv({1, 64, 7, 7}, 160, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 2},
       // Packed weights over 1 MiB (one panel, threads split the channels; a channel tail).
       {conv({1, 256, 4, 5}, 520, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 2},
       // 1-D and 3-D (im2col).
