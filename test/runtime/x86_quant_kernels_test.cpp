@@ -226,7 +226,7 @@ std::vector<ConvShape> convShapes() {
       {conv({1, 6, 11, 71}, 9, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}), 3},
       {conv({2, 7, 8, 66}, 5, 1, {5, 5}, {2, 2}, {1, 1}, {2, 1, 2, 2}), 3},
       // 196 positions whose widest panel (192 implicit, 144 pointwise) would leave a
-      // sliver to the second thread: panels of 112 (panelWidth).
+      // sliver to the second thread: narrower panels (panelWidth; pointwiseWidth: 112).
       {conv({1, 128, 28, 28}, 20, 1, {1, 1}, {2, 2}, {1, 1}, {0, 0, 0, 0}), 2},
       {conv({1, 576, 14, 14}, 24, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 2},
       // Pointwise maps that panelWidth would leave as one panel whose channels the threads
