@@ -240,6 +240,11 @@ std::vector<ConvCase> x86ConvCases() {
   cases.push_back(ConvCase{{1, 6, 4, 5, 6}, 12, 1, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1, 1, 1, 1}, true});
   cases.push_back(ConvCase{{1, 5, 13, 31}, 10, 1, {3, 3}, {3, 3}, {1, 1}, {1, 1, 1, 1}, false, "Clip", 0.f, 6.f});
   cases.push_back(ConvCase{{1, 64, 5, 5}, 96, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true});
+  // ... with at least 2048 taps (runSplitK: the GEMM in two halves of the input channels,
+  // half 1's partial sums added after; ResNet's layer-4 3x3 convs): a last panel of 4 (and
+  // on AVX2 of 4) rows, a Clip after the sum; a batch of two, no bias
+  cases.push_back(ConvCase{{1, 256, 5, 5}, 52, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", -0.5f, 0.5f});
+  cases.push_back(ConvCase{{2, 232, 4, 6}, 56, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false, "Relu"});
   // im2col blocks made an even count: 7 rows of 70 outputs over 576 taps, 3 rows a
   // block (3 + 3 + 1), become 2 + 2 + 2 + 1 (dilated: not Winograd's)
   cases.push_back(ConvCase{{1, 64, 7, 70}, 20, 1, {3, 3}, {1, 1}, {1, 2}, {1, 2, 1, 2}, true, "Relu"});
@@ -267,6 +272,11 @@ std::vector<ConvCase> x86ConvCases() {
   cases.push_back(ConvCase{{1, 16, 28, 28}, 80, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Relu"});
   cases.push_back(ConvCase{{1, 128, 40, 30}, 48, 1, {3, 3}, {2, 2}, {1, 1}, {1, 0, 0, 1}, true, "Silu"});
   cases.push_back(ConvCase{{2, 8, 13, 13}, 64, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, false, "Clip", 0.f, 6.f});
+  // ... split over K (runSplitK: at least 1024 taps and two panels; ResNet's layer3.0 and
+  // layer4.0 conv1): 128 channels onto 7x7; a batch of two, asymmetric pads, a last panel of
+  // 2 vectors, no bias, SiLU after the halves' sum
+  cases.push_back(ConvCase{{1, 128, 14, 14}, 128, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Relu"});
+  cases.push_back(ConvCase{{2, 130, 9, 11}, 96, 1, {3, 3}, {2, 2}, {1, 1}, {1, 0, 0, 1}, false, "Silu"});
   return cases;
 }
 

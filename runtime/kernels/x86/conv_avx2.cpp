@@ -184,13 +184,14 @@ void gemmPanel(int64_t K, const float *a, const float *b, int64_t ldb, const flo
 
 // C (row stride ldc) from packed A and B (K rows of stride ldb). `tail` holds K * 16 floats.
 void gemm(const float *packedA, int64_t M, int64_t K, const float *b, int64_t ldb, int64_t N,
-          const float *bias, const Clamp &clamp, float *c, int64_t ldc, float *tail) {
+          const float *bias, const Clamp &clamp, float *c, int64_t ldc, float *tail, int64_t lda = 0) {
+  if (lda == 0) lda = K;  // A's panels lie lda * kMR floats apart (see conv_avx512.cpp)
   const int64_t nc = blockCols(K, N);
   for (int64_t n0 = 0; n0 < N; n0 += nc) {
     const int64_t n = minI(nc, N - n0), full = n / kNR * kNR;
     if (full < n) packTail(b + n0 + full, ldb, K, n - full, tail);
     for (int64_t m0 = 0; m0 < M; m0 += kMR) {
-      const float *ap = packedA + m0 * K;
+      const float *ap = packedA + m0 * lda;
       const float *bm = bias ? bias + m0 : nullptr;
       const int64_t rows = minI(kMR, M - m0);
       float *cm = c + m0 * ldc + n0;
@@ -198,6 +199,18 @@ void gemm(const float *packedA, int64_t M, int64_t K, const float *b, int64_t ld
         gemmPanel(K, ap, b + n0 + j, ldb, bm, rows, cm + j, ldc, kNR, clamp);
       if (full < n) gemmPanel(K, ap, tail, kNR, bm, rows, cm + full, ldc, n - full, clamp);
     }
+  }
+}
+
+// y[i] = clamp(y[i] + p[i]) for n floats: the two partial sums of a GEMM split over K.
+void addClamp(float *y, const float *p, int64_t n, const Clamp &clamp) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(y + i, clamp(_mm256_add_ps(_mm256_loadu_ps(y + i), _mm256_loadu_ps(p + i))));
+  for (; i < n; ++i) {
+    float lanes[8];
+    _mm256_storeu_ps(lanes, clamp(_mm256_set1_ps(y[i] + p[i])));
+    y[i] = lanes[0];
   }
 }
 

@@ -250,9 +250,11 @@ void packTailColumns(const float *b, int64_t ldb, int64_t K, int64_t cols, float
 }
 
 // C (row stride ldc) from packed A and B (K rows of stride ldb); `tail` holds K * kTailCols
-// floats.
+// floats. A's panels lie lda * kMR floats apart (lda 0: K): lda > K takes K rows of each
+// panel of a wider packed A, starting where packedA points (the driver's split of K).
 void gemm(const float *packedA, int64_t M, int64_t K, const float *b, int64_t ldb, int64_t N,
-          const float *bias, const Clamp &clamp, float *c, int64_t ldc, float *tail) {
+          const float *bias, const Clamp &clamp, float *c, int64_t ldc, float *tail, int64_t lda = 0) {
+  if (lda == 0) lda = K;
   const int64_t nc = blockCols(K, N);
   for (int64_t n0 = 0, n = 0; n0 < N; n0 += n) {
     n = minI(nc, N - n0);
@@ -267,7 +269,7 @@ void gemm(const float *packedA, int64_t M, int64_t K, const float *b, int64_t ld
     // One column after whole tiles rides along with the last tile.
     const bool plusColumn = columns == 1 && tiled >= kNR && tiled % kNR == 0;
     for (int64_t m0 = 0; m0 < M; m0 += kMR) {
-      const float *ap = packedA + m0 * K;
+      const float *ap = packedA + m0 * lda;
       const float *bm = bias ? bias + m0 : nullptr;
       const int64_t rows = minI(kMR, M - m0);
       float *cm = c + m0 * ldc + n0;
@@ -281,6 +283,17 @@ void gemm(const float *packedA, int64_t M, int64_t K, const float *b, int64_t ld
         gemmPanel(K, ap, b + n0 + j, ldb, bm, rows, cm + j, ldc, minI(kNR, tiled - j), clamp);
       if (columns > 0) gemmPanel(K, ap, tail, columns, bm, rows, cm + tiled, ldc, columns, clamp);
     }
+  }
+}
+
+// y[i] = clamp(y[i] + p[i]) for n floats: the two partial sums of a GEMM split over K.
+void addClamp(float *y, const float *p, int64_t n, const Clamp &clamp) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    _mm512_storeu_ps(y + i, clamp(_mm512_add_ps(_mm512_loadu_ps(y + i), _mm512_loadu_ps(p + i))));
+  if (i < n) {
+    const __mmask16 m = firstLanes(n - i);
+    _mm512_mask_storeu_ps(y + i, m, clamp(_mm512_add_ps(_mm512_maskz_loadu_ps(m, y + i), _mm512_maskz_loadu_ps(m, p + i))));
   }
 }
 
