@@ -76,9 +76,9 @@ TEST(ConvResidual, GivesTheBitsOfTheUnfusedOpsOnEveryPath) {
       {{1, 16, 24, 24}, 20, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
       {{1, 17, 21, 27}, 19, 1, {3, 3}, {1, 1}, {1, 1}, {3, 0, 2, 4}, /*bias=*/false},
       {{1, 16, 62, 46}, 16, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
-      // im2col's GEMM split over K (2304 taps: runSplitK), the residual after the halves' sum
+      // im2col in one block of 2304 taps; the direct path split over its taps (runSplitK:
+      // 3x3 stride 2, 1152 taps, two panels), the residual after the halves' sum
       {{1, 256, 5, 5}, 52, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
-      // ... and the direct path's (3x3 stride 2, 1152 taps, two panels)
       {{1, 128, 9, 9}, 128, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}},
   };
   uint32_t seed = 500;

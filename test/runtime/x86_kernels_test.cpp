@@ -240,9 +240,8 @@ std::vector<ConvCase> x86ConvCases() {
   cases.push_back(ConvCase{{1, 6, 4, 5, 6}, 12, 1, {3, 3, 3}, {1, 1, 1}, {1, 1, 1}, {1, 1, 1, 1, 1, 1}, true});
   cases.push_back(ConvCase{{1, 5, 13, 31}, 10, 1, {3, 3}, {3, 3}, {1, 1}, {1, 1, 1, 1}, false, "Clip", 0.f, 6.f});
   cases.push_back(ConvCase{{1, 64, 5, 5}, 96, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true});
-  // ... with at least 2048 taps (runSplitK: the GEMM in two halves of the input channels,
-  // half 1's partial sums added after; ResNet's layer-4 3x3 convs): a last panel of 4 (and
-  // on AVX2 of 4) rows, a Clip after the sum; a batch of two, no bias
+  // ... with over 2048 taps in one block (as ResNet's layer-4 3x3 convs): a last panel of
+  // 4 rows, a Clip; a batch of two, no bias
   cases.push_back(ConvCase{{1, 256, 5, 5}, 52, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", -0.5f, 0.5f});
   cases.push_back(ConvCase{{2, 232, 4, 6}, 56, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, false, "Relu"});
   // im2col blocks made an even count: 7 rows of 70 outputs over 576 taps, 3 rows a

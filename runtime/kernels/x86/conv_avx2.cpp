@@ -184,14 +184,13 @@ void gemmPanel(int64_t K, const float *a, const float *b, int64_t ldb, const flo
 
 // C (row stride ldc) from packed A and B (K rows of stride ldb). `tail` holds K * 16 floats.
 void gemm(const float *packedA, int64_t M, int64_t K, const float *b, int64_t ldb, int64_t N,
-          const float *bias, const Clamp &clamp, float *c, int64_t ldc, float *tail, int64_t lda = 0) {
-  if (lda == 0) lda = K;  // A's panels lie lda * kMR floats apart (see conv_avx512.cpp)
+          const float *bias, const Clamp &clamp, float *c, int64_t ldc, float *tail) {
   const int64_t nc = blockCols(K, N);
   for (int64_t n0 = 0; n0 < N; n0 += nc) {
     const int64_t n = minI(nc, N - n0), full = n / kNR * kNR;
     if (full < n) packTail(b + n0 + full, ldb, K, n - full, tail);
     for (int64_t m0 = 0; m0 < M; m0 += kMR) {
-      const float *ap = packedA + m0 * lda;
+      const float *ap = packedA + m0 * K;
       const float *bm = bias ? bias + m0 : nullptr;
       const int64_t rows = minI(kMR, M - m0);
       float *cm = c + m0 * ldc + n0;

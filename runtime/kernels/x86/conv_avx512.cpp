@@ -250,11 +250,9 @@ void packTailColumns(const float *b, int64_t ldb, int64_t K, int64_t cols, float
 }
 
 // C (row stride ldc) from packed A and B (K rows of stride ldb); `tail` holds K * kTailCols
-// floats. A's panels lie lda * kMR floats apart (lda 0: K): lda > K takes K rows of each
-// panel of a wider packed A, starting where packedA points (the driver's split of K).
+// floats.
 void gemm(const float *packedA, int64_t M, int64_t K, const float *b, int64_t ldb, int64_t N,
-          const float *bias, const Clamp &clamp, float *c, int64_t ldc, float *tail, int64_t lda = 0) {
-  if (lda == 0) lda = K;
+          const float *bias, const Clamp &clamp, float *c, int64_t ldc, float *tail) {
   const int64_t nc = blockCols(K, N);
   for (int64_t n0 = 0, n = 0; n0 < N; n0 += n) {
     n = minI(nc, N - n0);
@@ -269,7 +267,7 @@ void gemm(const float *packedA, int64_t M, int64_t K, const float *b, int64_t ld
     // One column after whole tiles rides along with the last tile.
     const bool plusColumn = columns == 1 && tiled >= kNR && tiled % kNR == 0;
     for (int64_t m0 = 0; m0 < M; m0 += kMR) {
-      const float *ap = packedA + m0 * lda;
+      const float *ap = packedA + m0 * K;
       const float *bm = bias ? bias + m0 : nullptr;
       const int64_t rows = minI(kMR, M - m0);
       float *cm = c + m0 * ldc + n0;
