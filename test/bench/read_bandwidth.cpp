@@ -61,9 +61,9 @@
 #include <sys/mman.h>
 #if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
+#endif
 
 #include "spin_team.h"
-#endif
 
 namespace {
 
