@@ -66,7 +66,7 @@ TEST(ConvResidual, GivesTheBitsOfTheUnfusedOpsOnEveryPath) {
   // The x86 Conv's paths: pointwise (split by columns, and by output channels when a
   // late 7x7 map has fewer column runs than threads), im2col with stride 2, depthwise
   // in row bands and channel-blocked (7x7 maps), Winograd (3x3 stride 1: in phases, and
-  // in two bands of tile rows whose last tile row is partial), no bias.
+  // in two bands of tile rows whose last tile row is partial; F(2x2) on 7x7), no bias.
   const std::vector<ConvCase> shapes = {
       {{1, 24, 14, 14}, 16, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}},
       {{1, 40, 7, 7}, 36, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}},
@@ -80,6 +80,8 @@ TEST(ConvResidual, GivesTheBitsOfTheUnfusedOpsOnEveryPath) {
       // 3x3 stride 2, 1152 taps, two panels), the residual after the halves' sum
       {{1, 256, 5, 5}, 52, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
       {{1, 128, 9, 9}, 128, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}},
+      // Winograd F(2x2, 3x3) on a 7x7 map (ResNet's layer 4), the residual per channel
+      {{1, 64, 7, 7}, 64, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}},
   };
   uint32_t seed = 500;
   for (const Level &level : levels()) {

@@ -276,6 +276,14 @@ std::vector<ConvCase> x86ConvCases() {
   // 2 vectors, no bias, SiLU after the halves' sum
   cases.push_back(ConvCase{{1, 128, 14, 14}, 128, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Relu"});
   cases.push_back(ConvCase{{2, 130, 9, 11}, 96, 1, {3, 3}, {2, 2}, {1, 1}, {1, 0, 0, 1}, false, "Silu"});
+  // Winograd F(2x2, 3x3) (3x3 stride 1 on maps of fewer than 16 F(4x4) tiles, with at
+  // least 16 of its own and 64 channels each way: ResNet's layer 4): 7x7 (the last tiles'
+  // second row and column dropped; 68 output channels: panels of 8 and a last of 4, split
+  // unevenly at 3 threads), Relu; asymmetric pads onto 10x10 with a batch of two, no
+  // bias, SiLU; no pads, 10x8 outputs in 20 tiles, an odd channel count, Clip
+  cases.push_back(ConvCase{{1, 64, 7, 7}, 68, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Relu"});
+  cases.push_back(ConvCase{{2, 72, 9, 11}, 64, 1, {3, 3}, {1, 1}, {1, 1}, {2, 0, 1, 1}, false, "Silu"});
+  cases.push_back(ConvCase{{1, 65, 12, 10}, 80, 1, {3, 3}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Clip", -0.5f, 0.5f});
   return cases;
 }
 
