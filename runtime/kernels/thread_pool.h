@@ -19,8 +19,9 @@
 // tasks from shared counters under a mutex moved about fifteen: 2.2-2.8 us a hand-off on
 // this VM's far cores against 0.8-0.9 for a bare flag each way (docs/quantization.md), and
 // a CNN runs ~50-100 parallel kernels. Task t also stays on the same core from kernel to
-// kernel, with the data it wrote. Runs of more tasks (the GGUF GEMVs' chunks, claimed as
-// threads come free) keep the shared counters.
+// kernel, with the data it wrote. Runs of more tasks than threads (no kernel's since the
+// GGUF GEMVs' chunks became one range a thread, docs/gguf.md sixteenth session) claim
+// them from shared counters.
 #pragma once
 
 #include <atomic>
