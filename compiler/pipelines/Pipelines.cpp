@@ -38,6 +38,8 @@ void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &optio
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseMatMulBias({options.recordFusion}));
   // Last, so that the Conv epilogues and attention take their elementwise ops first.
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseElementwise({options.recordFusion}));
+  // The quantized tables it made of static INT8's activations, into the int8 Convs they read.
+  pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseConvTable({options.recordFusion}));
 }
 
 void buildQuantizePipeline(mlir::OpPassManager &pm) {

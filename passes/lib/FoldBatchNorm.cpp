@@ -73,7 +73,8 @@ struct FoldIntoConv : OpRewritePattern<BatchNormalizationOp> {
     auto folded = rewriter.create<ConvOp>(
         conv.getLoc(), bn.getType(), conv.getInput(), newWeight, newBias, /*residual=*/Value(), conv.getStridesAttr(),
         conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr(), conv.getActivationAttr(),
-        conv.getActMinAttr(), conv.getActMaxAttr(), /*conv_scale=*/nullptr, /*conv_zero_point=*/nullptr);
+        conv.getActMinAttr(), conv.getActMaxAttr(), /*conv_scale=*/nullptr, /*conv_zero_point=*/nullptr,
+        /*table_ops=*/nullptr, /*table_args=*/nullptr, /*table_params=*/nullptr);
     if (record) recordFusion(folded, {conv, bn});
     rewriter.replaceOp(bn, folded.getResult());
     rewriter.eraseOp(conv);

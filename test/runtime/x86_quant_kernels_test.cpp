@@ -384,6 +384,87 @@ TEST(X86QuantKernels, ConvWithResidualMatchesConvThenAdd) {
   }
 }
 
+// ---- Conv with a fused table (edge-fuse-conv-table) ----
+
+// The Conv's own codes (conv_scale, conv_zero_point: Y's dtype) mapped through the table of
+// a one-register program (SiLU, as static INT8 leaves it after a Conv, or HardSwish) into
+// Y: the ref Conv with the table against the ref Conv followed by the ref quantized
+// FusedElementwise (the two kernels the fusion replaces), then every level at 1-3 threads,
+// constant and run-time weights, against ref.
+void checkConvTable(const ConvCase &c, Variant v, std::mt19937 &rng, bool hardSwish) {
+  v.act = "";  // the table is the activation; the Conv takes no other
+  ConvOperands o = convOperands(c, v, rng, false);
+  const std::string ops = hardSwish ? "HardSwish" : "Sigmoid,Mul";
+  const std::vector<int64_t> args = hardSwish ? std::vector<int64_t>{0, -1} : std::vector<int64_t>{0, -1, 0, 1};
+  const std::vector<float> params(args.size(), 0.f);
+  const std::string what = o.what + " table " + ops;
+  std::uniform_real_distribution<float> factor(0.3f, 1.5f);
+  const QP tp = {o.yp.scale * factor(rng), activationZp(v.yt, rng)};
+  TensorView *b = v.bias ? &o.b->t.view() : nullptr;
+
+  AttrList convAttrs;
+  c.fill(convAttrs);
+  auto codes = makeOut(v.yt, c.y(), o.yp);
+  ASSERT_EQ(runKernelOnViews("Conv", {&o.x->t.view(), &o.w->t.view(), b}, codes->t.view(), {Isa::Ref}, 1,
+                             &convAttrs, true),
+            Isa::Ref);
+  AttrList tableAttrs;
+  tableAttrs.s("ops", ops.c_str()).ints("args", args).floats("params", params);
+  auto mapped = makeOut(v.yt, c.y(), tp);
+  ASSERT_EQ(runKernelOnViews("FusedElementwise", {&codes->t.view()}, mapped->t.view(), {Isa::Ref}, 1, &tableAttrs),
+            Isa::Ref);
+
+  AttrList attrs;
+  c.fill(attrs);
+  attrs.f("conv_scale", o.yp.scale).i("conv_zero_point", o.yp.zp);
+  attrs.s("table_ops", ops.c_str()).ints("table_args", args).floats("table_params", params);
+  auto y = makeOut(v.yt, c.y(), tp);
+  expectSameAsRef("Conv", {&o.x->t.view(), &o.w->t.view(), b}, *y, attrs, what);
+  // y holds the last run's codes, each equal to ref's (or ref's own, without x86 levels).
+  const std::vector<int32_t> got = y->codes(), expect = mapped->codes();
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expect[i]) << what << ": Conv then table, at " << i;
+}
+
+// Every int8 conv path with a table, as ConvWithResidualMatchesConvThenAdd's (whose
+// finishing step, per stored block, the table shares): pointwise, im2col, shifted /
+// implicit GEMM (row mode, its split by outputs, a first layer), grouped, depthwise
+// (quad, flat and pair modes), i8 and u8 codes.
+TEST(X86QuantKernels, ConvWithTableMatchesConvThenTable) {
+  auto conv = [](std::vector<int64_t> x, int64_t m, int64_t g, std::vector<int64_t> k, std::vector<int64_t> s,
+                 std::vector<int64_t> p) {
+    ConvCase c;
+    c.x = x, c.outChannels = m, c.group = g, c.kernel = k, c.strides = s, c.pads = p;
+    c.dilations.assign(k.size(), 1);
+    return c;
+  };
+  const std::vector<ConvCase> cases = {
+      conv({1, 32, 12, 8}, 48, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
+      conv({1, 5, 50, 50}, 3, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
+      conv({1, 576, 14, 14}, 24, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
+      conv({1, 8, 23, 21}, 33, 1, {3, 3}, {2, 2}, {1, 1, 0, 1}),
+      conv({2, 6, 31}, 10, 1, {3}, {2}, {1, 1}),
+      conv({1, 16, 17, 19}, 24, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      conv({1, 40, 13, 11}, 70, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      conv({1, 64, 30, 30}, 16, 1, {3, 3}, {2, 2}, {1, 1, 1, 1}),
+      conv({2, 6, 30, 31}, 20, 1, {7, 7}, {2, 2}, {3, 3, 3, 3}),
+      conv({1, 12, 9, 10}, 18, 3, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      conv({1, 24, 14, 15}, 24, 24, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      conv({2, 16, 21, 19}, 16, 16, {3, 3}, {2, 2}, {1, 1, 1, 1}),
+      conv({1, 6, 7, 7}, 6, 6, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      conv({1, 8, 9, 70}, 8, 8, {5, 5}, {1, 1}, {2, 2, 2, 2}),
+  };
+  for (bool split : {true, false}) {
+    if (split)
+      setenv("EDGEC_SPLIT_SMALL_CONVS", "1", 1);
+    else
+      unsetenv("EDGEC_SPLIT_SMALL_CONVS");
+    std::mt19937 rng(13);
+    int i = 0;
+    for (const ConvCase &c : cases)
+      for (int k = 0; k < 3; ++k, ++i) checkConvTable(c, variant(i), rng, i % 3 == 1);
+  }
+}
+
 // ---- MatMul ----
 
 // A's matrices contiguous against one B ([2, 3, 4, 9] x [9, 5], [128, 1, 64] x [64, 192])

@@ -17,6 +17,8 @@ void FusionReport::collect(mlir::ModuleOp module) {
     if (auto conv = llvm::dyn_cast<mlir::edge::ConvOp>(op)) {
       std::string epilogue = conv.getResidual() ? "residual Add" : "";
       if (!conv.getActivation().empty()) epilogue += (epilogue.empty() ? "" : " + ") + conv.getActivation().str();
+      if (conv.getTableOps()) epilogue += std::string(epilogue.empty() ? "" : " + ") + "int8 table of " +
+                                          std::to_string(conv.getTableOps()->size()) + " steps";
       if (!epilogue.empty()) g.op += " (epilogue " + epilogue + ")";
     }
     if (auto fused = llvm::dyn_cast<mlir::edge::FusedElementwiseOp>(op))

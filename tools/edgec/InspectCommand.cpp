@@ -166,10 +166,11 @@ void printPrecisionSummary(const rt::LoadedModel &model) {
   std::printf("weights:   %s\n", line.empty() ? "none" : line.c_str());
 }
 
-// Per output tensor of an int8 Conv with a fused residual Add (edge-fuse-conv-residual):
-// "residual Add of the Conv's per-tensor scale S zero point Z", the parameters of the
-// Conv's own codes (its kernel attributes conv_scale, conv_zero_point), which no tensor
-// holds; the tensor itself has the Add's.
+// Per output tensor of an int8 Conv with a fused residual Add (edge-fuse-conv-residual) or
+// table (edge-fuse-conv-table): "residual Add of" or "table (Sigmoid,Mul) of" "the Conv's
+// per-tensor scale S zero point Z", the parameters of the Conv's own codes (its kernel
+// attributes conv_scale, conv_zero_point), which no tensor holds; the tensor itself has
+// the Add's or the table's.
 std::map<int32_t, std::string> residualConvDescriptions(const rt::LoadedModel &model) {
   std::map<int32_t, std::string> out;
   if (!model.plan().functions()) return out;
@@ -179,10 +180,12 @@ std::map<int32_t, std::string> residualConvDescriptions(const rt::LoadedModel &m
       const pkg::Attr *scale = k->attrs() ? k->attrs()->LookupByKey("conv_scale") : nullptr;
       const pkg::Attr *zp = k->attrs() ? k->attrs()->LookupByKey("conv_zero_point") : nullptr;
       if (!scale || !zp || !k->outputs() || k->outputs()->size() != 1) continue;
+      const pkg::Attr *ops = k->attrs()->LookupByKey("table_ops");
+      const std::string what = ops && ops->s() ? "table (" + ops->s()->str() + ")" : "residual Add";
       char buf[96];
-      std::snprintf(buf, sizeof buf, "residual Add of the Conv's per-tensor scale %g zero point %lld", scale->f(),
+      std::snprintf(buf, sizeof buf, " of the Conv's per-tensor scale %g zero point %lld", scale->f(),
                     static_cast<long long>(zp->i()));
-      out[k->outputs()->Get(0)] = buf;
+      out[k->outputs()->Get(0)] = what + buf;
     }
   }
   return out;

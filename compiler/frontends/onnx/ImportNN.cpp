@@ -98,7 +98,8 @@ void GraphImporter::importConv(const onnx::NodeProto &n) {
                                        builder_.getI64IntegerAttr(attrInt(n, "group", 1)),
                                        builder_.getStringAttr(""), builder_.getF32FloatAttr(0.0f),
                                        builder_.getF32FloatAttr(0.0f), /*conv_scale=*/nullptr,
-                                       /*conv_zero_point=*/nullptr));
+                                       /*conv_zero_point=*/nullptr, /*table_ops=*/nullptr,
+                                       /*table_args=*/nullptr, /*table_params=*/nullptr));
 }
 
 template <typename PoolOp> void GraphImporter::importPool(const onnx::NodeProto &n) {

@@ -193,7 +193,8 @@ void GraphImporter::importQLinearConv(const onnx::NodeProto &n) {
                                       builder_.getDenseI64ArrayAttr(win.dilations),
                                       builder_.getI64IntegerAttr(attrInt(n, "group", 1)), builder_.getStringAttr(""),
                                       builder_.getF32FloatAttr(0.0f), builder_.getF32FloatAttr(0.0f),
-                                      /*conv_scale=*/nullptr, /*conv_zero_point=*/nullptr);
+                                      /*conv_scale=*/nullptr, /*conv_zero_point=*/nullptr, /*table_ops=*/nullptr,
+                                      /*table_args=*/nullptr, /*table_params=*/nullptr);
   define(n, 0, runtime ? runtimeQuantize(n, conv, 6, 7, std::nullopt) : quantized(n, conv, 6, 7));
 }
 

@@ -519,38 +519,56 @@ LogicalResult GemmOp::verify() {
 // A fused residual: of the result's type on a float Conv; on a quantized one (conv_scale
 // and conv_zero_point: the convolution's own codes, of the result's storage type) a per
 // tensor 8-bit tensor of the result's shape, the result per tensor, and no activation.
+// Or a fused table (table_ops, table_args, table_params: a program of one register) on a
+// quantized Conv with those own codes and a per-tensor 8-bit result, no residual and no
+// activation.
 static LogicalResult verifyConvResidual(ConvOp op) {
   Value residual = op.getResidual();
   const bool convParams = op.getConvScale() || op.getConvZeroPoint();
-  if (!residual || !convParams) {
-    if (convParams) return op.emitOpError("conv_scale and conv_zero_point need a residual");
-    if (residual && residual.getType() != op.getOutput().getType())
+  const int tableAttrs = int(bool(op.getTableOps())) + int(bool(op.getTableArgs())) + int(bool(op.getTableParams()));
+  if (tableAttrs != 0 && tableAttrs != 3) return op.emitOpError("table_ops, table_args and table_params go together");
+  const bool table = tableAttrs == 3;
+  if (table && residual) return op.emitOpError("takes a residual or a table, not both");
+  if (!residual && !table) {
+    if (convParams) return op.emitOpError("conv_scale and conv_zero_point need a residual or a table");
+    return success();
+  }
+  if (!convParams) {
+    if (table) return op.emitOpError("a table needs conv_scale and conv_zero_point");
+    if (residual.getType() != op.getOutput().getType())
       return op.emitOpError() << "residual must have the result's type " << op.getOutput().getType() << ", got "
                               << residual.getType();
-    if (residual && isUniformQuantized(elementOf(op.getOutput())))
+    if (isUniformQuantized(elementOf(op.getOutput())))
       return op.emitOpError("a quantized Conv's residual needs conv_scale and conv_zero_point");
     return success();
   }
   if (!op.getConvScale() || !op.getConvZeroPoint())
-    return op.emitOpError("a quantized residual needs both conv_scale and conv_zero_point");
+    return op.emitOpError("a quantized residual or table needs both conv_scale and conv_zero_point");
   auto perTensor8 = [](Value v) {
     auto q = dyn_cast<quant::UniformQuantizedType>(elementOf(v));
     return q && q.getStorageTypeIntegralWidth() == 8;
   };
-  if (!perTensor8(op.getOutput()) || !perTensor8(residual))
-    return op.emitOpError("a quantized residual needs a per-tensor 8-bit result and residual");
+  const char *what = table ? "table" : "residual";
+  if (!perTensor8(op.getOutput()) || (residual && !perTensor8(residual)))
+    return op.emitOpError() << "a quantized " << what << " needs a per-tensor 8-bit result"
+                            << (residual ? " and residual" : "");
   auto y = cast<quant::UniformQuantizedType>(elementOf(op.getOutput()));
-  auto r = cast<quant::UniformQuantizedType>(elementOf(residual));
-  if (r.getExpressedType() != y.getExpressedType())
-    return op.emitOpError("the residual must have the result's expressed type");
-  if (shapeOf(residual) != shapeOf(op.getOutput())) return op.emitOpError("the residual must have the result's shape");
+  if (residual) {
+    auto r = cast<quant::UniformQuantizedType>(elementOf(residual));
+    if (r.getExpressedType() != y.getExpressedType())
+      return op.emitOpError("the residual must have the result's expressed type");
+    if (shapeOf(residual) != shapeOf(op.getOutput())) return op.emitOpError("the residual must have the result's shape");
+  }
   const double scale = op.getConvScale()->convertToDouble();
   if (!(scale > 0) || !std::isfinite(scale)) return op.emitOpError("conv_scale must be positive and finite");
   const int64_t zp = *op.getConvZeroPoint();
   if (zp < y.getStorageTypeMin() || zp > y.getStorageTypeMax())
     return op.emitOpError() << "conv_zero_point " << zp << " is outside the result's storage range";
   if (!op.getActivation().empty())
-    return op.emitOpError("a quantized Conv with a residual takes no activation (it is the Add's output parameters)");
+    return op.emitOpError() << "a quantized Conv with a " << what
+                            << " takes no activation (it is the " << (table ? "table's" : "Add's") << " output parameters)";
+  // One register: the convolution's code.
+  if (table) return verifyElementwiseProgram(op, *op.getTableOps(), *op.getTableArgs(), *op.getTableParams(), 1);
   return success();
 }
 

@@ -23,13 +23,36 @@ int stepArity(StringRef op) {
 }
 }  // namespace
 
+LogicalResult mlir::edge::detail::verifyElementwiseProgram(Operation *op, ArrayAttr ops, ArrayRef<int64_t> args,
+                                                           ArrayRef<float> params, int64_t nIn) {
+  const int64_t nSteps = int64_t(ops.size()), kMaxSteps = FusedElementwiseOp::kMaxSteps;
+  if (nSteps < 1 || nSteps > kMaxSteps)
+    return op->emitOpError() << "takes 1 to " << kMaxSteps << " steps, got " << nSteps;
+  if (int64_t(args.size()) != 2 * nSteps || int64_t(params.size()) != 2 * nSteps)
+    return op->emitOpError() << "args and params must have 2 entries per step (" << 2 * nSteps << "), got "
+                             << args.size() << " and " << params.size();
+  for (int64_t k = 0; k < nSteps; ++k) {
+    StringRef name = cast<StringAttr>(ops[k]).getValue();
+    const int arity = stepArity(name);
+    if (!arity) return op->emitOpError() << "step " << k << ": unknown op '" << name << "'";
+    for (int j = 0; j < 2; ++j) {
+      const int64_t r = args[2 * k + j];
+      if (j >= arity) {
+        if (r != -1)
+          return op->emitOpError() << "step " << k << " (" << name << ") reads " << arity
+                                   << " register(s); arg " << j << " must be -1, got " << r;
+      } else if (r < 0 || r >= nIn + k) {
+        return op->emitOpError() << "step " << k << " (" << name << ") reads register " << r
+                                 << ", not an input or an earlier step's (0.." << nIn + k - 1 << ")";
+      }
+    }
+  }
+  return success();
+}
+
 LogicalResult FusedElementwiseOp::verify() {
-  const int64_t nIn = int64_t(getInputs().size()), nSteps = int64_t(getOps().size());
+  const int64_t nIn = int64_t(getInputs().size());
   if (nIn < 1 || nIn > kMaxInputs) return emitOpError() << "takes 1 to " << kMaxInputs << " inputs, got " << nIn;
-  if (nSteps < 1 || nSteps > kMaxSteps) return emitOpError() << "takes 1 to " << kMaxSteps << " steps, got " << nSteps;
-  if (int64_t(getArgs().size()) != 2 * nSteps || int64_t(getParams().size()) != 2 * nSteps)
-    return emitOpError() << "args and params must have 2 entries per step (" << 2 * nSteps << "), got "
-                         << getArgs().size() << " and " << getParams().size();
   // f32 throughout, or a quantized table: input 0 and the result per-tensor i8/u8, the
   // others f32 constants of one element (the kernel builds its table from them).
   auto elementOf = [](Value v) { return cast<ShapedType>(v.getType()).getElementType(); };
@@ -60,22 +83,7 @@ LogicalResult FusedElementwiseOp::verify() {
       return emitOpError() << "input " << i << " " << shapeStr(shapeOf(in)) << " does not broadcast to the result "
                            << shapeStr(result);
   }
-  for (int64_t k = 0; k < nSteps; ++k) {
-    StringRef op = cast<StringAttr>(getOps()[k]).getValue();
-    const int arity = stepArity(op);
-    if (!arity) return emitOpError() << "step " << k << ": unknown op '" << op << "'";
-    for (int j = 0; j < 2; ++j) {
-      const int64_t r = getArgs()[2 * k + j];
-      if (j >= arity) {
-        if (r != -1) return emitOpError() << "step " << k << " (" << op << ") reads " << arity << " register(s); arg "
-                                          << j << " must be -1, got " << r;
-      } else if (r < 0 || r >= nIn + k) {
-        return emitOpError() << "step " << k << " (" << op << ") reads register " << r
-                             << ", not an input or an earlier step's (0.." << nIn + k - 1 << ")";
-      }
-    }
-  }
-  return success();
+  return verifyElementwiseProgram(*this, getOps(), getArgs(), getParams(), nIn);
 }
 
 bool FusedElementwiseOp::isQuantizedTable() {

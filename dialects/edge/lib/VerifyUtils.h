@@ -30,4 +30,10 @@ inline LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank,
   return success();
 }
 
+// The program of edge.FusedElementwise (or of a quantized Conv's fused table) over `nIn`
+// input registers: 1 to kMaxSteps known ops, two args and params a step, each arg an
+// input's or an earlier step's register (-1 past the op's arity). In FusedElementwiseOps.cpp.
+LogicalResult verifyElementwiseProgram(Operation *op, ArrayAttr ops, ArrayRef<int64_t> args, ArrayRef<float> params,
+                                       int64_t nIn);
+
 }  // namespace mlir::edge::detail

@@ -415,6 +415,32 @@ def FuseElementwise : Pass<"edge-fuse-elementwise", "func::FuncOp"> {
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def FuseConvTable : Pass<"edge-fuse-conv-table", "func::FuncOp"> {
+  let summary = "Fold a quantized FusedElementwise table into the int8 Conv it reads";
+  let description = [{
+    static INT8 leaves an activation that is not a clamp of codes (SiLU, HardSwish, GELU,
+    Sigmoid, Tanh) as a quantized `edge.FusedElementwise`: a 256-entry table over the
+    Conv's codes (edge-fuse-elementwise), a second pass over the Conv's output. In
+    EfficientNet-B0 at INT8 there are 49, and at two threads each also reads the half of
+    its input that the other core's Conv threads wrote.
+
+    A table whose one input is a quantized Conv (per-tensor 8-bit result of the table's
+    storage type and expressed type, same shape, no residual, no activation, no other
+    user) becomes that Conv's `table_ops`, `table_args` and `table_params`; the Conv's own
+    result parameters stay as `conv_scale` / `conv_zero_point` and its result takes the
+    table's type. The kernels build the same table from the same program and look each
+    code up right after storing it (on the thread that stored it), so the fused Conv gives
+    the bytes of the two kernels. Not folded: a table with constant inputs besides the
+    Conv's codes, a Conv with a fused residual.
+
+    It runs in the late host pipeline right after edge-fuse-elementwise, which makes the
+    tables.
+  }];
+  let options = [Option<"recordFusion", "record-fusion", "bool", "false",
+                         "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//

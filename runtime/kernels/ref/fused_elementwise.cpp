@@ -41,16 +41,16 @@ const std::map<std::string, OpInfo> &opTable() {
 
 }  // namespace
 
-std::vector<FusedStep> fusedProgram(const KernelSignature &sig, int numInputs) {
+std::vector<FusedStep> fusedProgram(const KernelSignature &sig, int numInputs, const std::string &prefix) {
   using P = FusedElementwisePlan;
   std::vector<FusedStep> steps;
   std::vector<std::string> names;
   {
-    std::stringstream ss(sig.attrs.s("ops"));
+    std::stringstream ss(sig.attrs.s((prefix + "ops").c_str()));
     for (std::string name; std::getline(ss, name, ',');) names.push_back(name);
   }
-  const std::vector<int64_t> args = sig.attrs.ints("args");
-  const std::vector<float> params = sig.attrs.floats("params");
+  const std::vector<int64_t> args = sig.attrs.ints((prefix + "args").c_str());
+  const std::vector<float> params = sig.attrs.floats((prefix + "params").c_str());
   if (names.empty() || names.size() > size_t(P::kMaxSteps))
     kernelFail(sig, "takes 1 to " + std::to_string(P::kMaxSteps) + " steps, got " + std::to_string(names.size()));
   if (args.size() != 2 * names.size() || params.size() != 2 * names.size())

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace edgec::rt {
@@ -51,8 +52,9 @@ struct FusedElementwisePlan {
 FusedElementwisePlan planFusedElementwise(const KernelSignature &sig);
 
 // The program of a call with `numInputs` inputs (ops, args and params validated as
-// planFusedElementwise does); throws naming the node.
-std::vector<FusedStep> fusedProgram(const KernelSignature &sig, int numInputs);
+// planFusedElementwise does); throws naming the node. `prefix` names the attributes
+// (a quantized Conv's fused table: table_ops, table_args, table_params).
+std::vector<FusedStep> fusedProgram(const KernelSignature &sig, int numInputs, const std::string &prefix = "");
 // y[t] = the program on input 0 = x[t] and input i >= 1 = scalars[i - 1], t in [0, n):
 // the ref kernel's f32 steps (the quantized FusedElementwise's table,
 // ref/quant_elementwise.cpp).

@@ -190,6 +190,40 @@ const LutEntry kLutOps[] = {
 // f32 constants of one element. For every input code q the table holds what the three
 // ops give: x = f32(q - zx) * sx (ref DequantizeLinear), the ref kernel's f32 steps,
 // then ref QuantizeLinear (f32 y / sy, round half to even, saturate, NaN -> zy).
+// For every input code q (parameters px, dtype xt) what ref DequantizeLinear, the f32
+// program (registers 1.. the scalars) and ref QuantizeLinear to py (dtype yt) give: x =
+// f32(q - zx) * sx, the ref kernel's f32 steps, then f32 y / sy, round half to even,
+// saturate, NaN -> zy.
+static QuantLutParams programTable(const std::vector<FusedStep> &steps, int numInputs, const float *scalars,
+                                   const QuantParams &px, const QuantParams &py, DType xt, DType yt) {
+  float real[256], out[256];
+  const int32_t n = px.qmax - px.qmin + 1;
+  for (int32_t q = px.qmin; q <= px.qmax; ++q)
+    real[q - px.qmin] = static_cast<float>(int64_t(q) - px.zeroPoints[0]) * px.scales[0];
+  evalFusedProgram(steps, numInputs, real, scalars, out, n);
+  QuantLutParams p;
+  for (int32_t q = px.qmin; q <= px.qmax; ++q) {
+    const float t = out[q - px.qmin] / py.scales[0];
+    int32_t code = py.zeroPoints[0];
+    if (!std::isnan(t)) {
+      const double v = quant::roundHalfEven(t) + py.zeroPoints[0];
+      code = v <= py.qmin ? py.qmin : v >= py.qmax ? py.qmax : int32_t(v);
+    }
+    p.table[uint8_t(q)] = uint8_t(code);
+  }
+  p.sy = py.scales[0];
+  p.zy = py.zeroPoints[0];
+  p.qmin = py.qmin;
+  p.qmax = py.qmax;
+  p.boundCount = 0;
+  p.xt = xt;
+  p.yt = yt;
+  return p;
+}
+
+// A quantized FusedElementwise (edge-fuse-elementwise's fold of DequantizeLinear ->
+// FusedElementwise -> QuantizeLinear): input 0 and Y per-tensor i8/u8, the other inputs
+// f32 constants of one element; the table holds what the three ops give (programTable).
 static QuantLutParams prepareQuantFusedTable(const KernelSignature &sig) {
   const TensorView &x = requireInput(sig, 0, "X");
   const TensorView &y = requireOutput(sig, 0);
@@ -210,29 +244,13 @@ static QuantLutParams prepareQuantFusedTable(const KernelSignature &sig) {
   const std::vector<FusedStep> steps = fusedProgram(sig, int(sig.inputs.size()));
   const QuantParams px = readQuantParams(sig, x, "X", AxisRule::PerTensor);
   const QuantParams py = readQuantParams(sig, y, "Y", AxisRule::PerTensor);
-  float real[256], out[256];
-  const int32_t n = px.qmax - px.qmin + 1;
-  for (int32_t q = px.qmin; q <= px.qmax; ++q)
-    real[q - px.qmin] = static_cast<float>(int64_t(q) - px.zeroPoints[0]) * px.scales[0];
-  evalFusedProgram(steps, int(sig.inputs.size()), real, scalars.data(), out, n);
-  QuantLutParams p;
-  for (int32_t q = px.qmin; q <= px.qmax; ++q) {
-    const float t = out[q - px.qmin] / py.scales[0];
-    int32_t code = py.zeroPoints[0];
-    if (!std::isnan(t)) {
-      const double v = quant::roundHalfEven(t) + py.zeroPoints[0];
-      code = v <= py.qmin ? py.qmin : v >= py.qmax ? py.qmax : int32_t(v);
-    }
-    p.table[uint8_t(q)] = uint8_t(code);
-  }
-  p.sy = py.scales[0];
-  p.zy = py.zeroPoints[0];
-  p.qmin = py.qmin;
-  p.qmax = py.qmax;
-  p.boundCount = 0;
-  p.xt = x.dtype;
-  p.yt = y.dtype;
-  return p;
+  return programTable(steps, int(sig.inputs.size()), scalars.data(), px, py, x.dtype, y.dtype);
+}
+
+QuantLutParams quantConvTable(const KernelSignature &sig, const QuantParams &own, const QuantParams &y, DType yt) {
+  // One register: the Conv's code (fusedProgram checks that no step reads another).
+  const std::vector<FusedStep> steps = fusedProgram(sig, 1, "table_");
+  return programTable(steps, 1, nullptr, own, y, yt, yt);
 }
 
 std::vector<const char *> quantLutOpNames() {

@@ -76,6 +76,12 @@ struct QuantLutParams {
 // kernels' formulas and attributes. A quantized FusedElementwise's table is instead what
 // ref DequantizeLinear -> FusedElementwise (f32) -> QuantizeLinear give for q, bit for bit.
 QuantLutParams prepareQuantLut(const KernelSignature &sig);
+// A quantized Conv's fused table (edge-fuse-conv-table): the table a quantized
+// FusedElementwise of one input would hold for the program in the Conv's attributes
+// table_ops, table_args and table_params, from the Conv's own codes (Y's dtype, parameters
+// `own`: conv_scale, conv_zero_point) to Y's. kernelFail on a program that reads more
+// than its one input.
+QuantLutParams quantConvTable(const KernelSignature &sig, const QuantParams &own, const QuantParams &y, DType yt);
 // The output codes [lo, hi] Clip's bounds (inputs 1, 2, read now) leave: y = min(max(
 // table[x], lo), hi) (lo > hi gives hi). [qmin, qmax] without bounds.
 void quantLutCodeRange(const QuantLutParams &p, const std::vector<const TensorView *> &in, int32_t &lo,

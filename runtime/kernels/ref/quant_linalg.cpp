@@ -8,7 +8,9 @@
 // in double at prepare, and [lo, hi] the output range narrowed by the fused activation.
 // Padding contributes nothing (a padded x equals zx). Shapes and attributes are parsed by
 // the float kernels' plans (ref/plans.h) on an f32 twin of the call, so both validate alike.
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "ref/plans.h"
 #include "ref/quant_linalg.h"
@@ -121,6 +123,8 @@ public:
     types_ = {q.xt, q.wt, q.yt};
     residual_ = q.residual;
     add_ = q.add;
+    table_ = q.table;
+    std::copy(std::begin(q.codes), std::end(q.codes), codes_);
 
     taps_.init(p_);
   }
@@ -169,6 +173,8 @@ public:
               int32_t code = quant::requantize(wrap32(acc), ch_.mult[size_t(m)], zy_, range_.lo, range_.hi);
               // The quantized Add of the Conv's code and the residual's.
               if (res) code = quantAddCode(add_, code, residualCode((n * p_.outChannels + m) * p_.outSize + o));
+              // A fused table: the code's bits index it, its byte is Y's code.
+              if (table_) code = int32_t(static_cast<Y>(codes_[uint8_t(code)]));
               yn[m * p_.outSize + o] = static_cast<Y>(code);
             }
             for (size_t d = pos.size(); d-- > 0;) {
@@ -189,6 +195,8 @@ private:
   std::array<DType, 3> types_{};
   bool residual_ = false;
   QuantBinaryParams add_;
+  bool table_ = false;
+  uint8_t codes_[256] = {};
   ConvTaps taps_;
 };
 
@@ -319,11 +327,13 @@ QuantLinalgParams prepareQuantConv(const KernelSignature &sig, ConvPlan *plan) {
     const QuantParams pb = readQuantParams(sig, *b, "B", AxisRule::Any, 0);
     checkBias(sig, pb, px, pw, plan->outChannels, [](int64_t c) { return c; }, "bias");
   }
-  if (!r) return params(sig, px, pw, py, plan->outChannels, plan->act);
-  // The convolution's own codes: Y's dtype, conv_scale and conv_zero_point; then the Add.
-  requireDType(sig, *r, Int8Types{}, "a quantized Conv's residual");
-  const QuantParams pr = readQuantParams(sig, *r, "the residual", AxisRule::PerTensor);
-  if (plan->act.enabled) kernelFail(sig, "a quantized Conv with a residual takes no activation");
+  const bool table = sig.attrs.has("table_ops");
+  if (!r && !table) return params(sig, px, pw, py, plan->outChannels, plan->act);
+  // The convolution's own codes: Y's dtype, conv_scale and conv_zero_point; then the Add
+  // or the table.
+  if (r && table) kernelFail(sig, "a quantized Conv takes a residual or a table, not both");
+  if (plan->act.enabled)
+    kernelFail(sig, std::string("a quantized Conv with a ") + (r ? "residual" : "table") + " takes no activation");
   QuantParams pc = py;
   pc.scales = {sig.attrs.f("conv_scale")};
   pc.zeroPoints = {static_cast<int32_t>(sig.attrs.i("conv_zero_point"))};
@@ -332,6 +342,14 @@ QuantLinalgParams prepareQuantConv(const KernelSignature &sig, ConvPlan *plan) {
   if (sig.attrs.i("conv_zero_point") < pc.qmin || sig.attrs.i("conv_zero_point") > pc.qmax)
     kernelFail(sig, "conv_zero_point " + std::to_string(sig.attrs.i("conv_zero_point")) + " is outside Y's range");
   QuantLinalgParams q = params(sig, px, pw, pc, plan->outChannels, plan->act);
+  if (table) {
+    q.table = true;
+    const QuantLutParams t = quantConvTable(sig, pc, py, y.dtype);
+    std::copy(std::begin(t.table), std::end(t.table), q.codes);
+    return q;
+  }
+  requireDType(sig, *r, Int8Types{}, "a quantized Conv's residual");
+  const QuantParams pr = readQuantParams(sig, *r, "the residual", AxisRule::PerTensor);
   q.residual = true;
   q.add = quantAddParams(sig, pc, pr, py);
   return q;

@@ -29,6 +29,12 @@ struct QuantLinalgParams {
   // dtype), and Y = quantAddCode(add, code, residual code) (ref/quant_elementwise.h).
   bool residual = false;
   QuantBinaryParams add;
+  // A Conv with a fused table (edge-fuse-conv-table: the quantized FusedElementwise after
+  // it, e.g. SiLU): zy, range and mult give the convolution's own codes as with a
+  // residual, and Y = table[code's bits] (quantConvTable in ref/quant_elementwise.h), the
+  // bytes of the Conv and table kernels.
+  bool table = false;
+  uint8_t codes[256] = {};
 };
 
 // Validate the call as the ref kernels do (kernelFail on anything they refuse) and fill the

@@ -23,4 +23,10 @@ public:
 QuantAddRuns *newQuantAddRunsAvx2(const ref::QuantBinaryParams &p);
 QuantAddRuns *newQuantAddRunsAvx512(const ref::QuantBinaryParams &p);
 
+// y[i] = table[y[i]] for i < n, in place: the int8 Conv's fused table (edge-fuse-conv-
+// table) on the codes it just stored, by the x86 table kernel's lookup (AVX-512: four
+// vpermt2b tables where the CPU has AVX512_VBMI, else as AVX2: byte by byte).
+void lookupCodesAvx2(const uint8_t *table, uint8_t *y, int64_t n);
+void lookupCodesAvx512(const uint8_t *table, uint8_t *y, int64_t n);
+
 }  // namespace edgec::rt::x86

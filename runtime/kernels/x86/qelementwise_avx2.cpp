@@ -255,5 +255,8 @@ Kernel *newX86Avx2QuantConcat() { return new X86QuantConcat(); }
 Kernel *newX86Avx2QuantMaxPool() { return new X86QuantMaxPool(); }
 Kernel *newX86Avx2QuantGlobalAveragePool() { return new X86QuantGlobalAveragePool(); }
 x86::QuantAddRuns *x86::newQuantAddRunsAvx2(const ref::QuantBinaryParams &p) { return new X86QuantAddRuns(p); }
+void x86::lookupCodesAvx2(const uint8_t *table, uint8_t *y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = table[y[i]];
+}
 
 }  // namespace edgec::rt

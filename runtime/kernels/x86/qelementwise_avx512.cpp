@@ -538,5 +538,10 @@ Kernel *newX86Avx512QuantConcat() { return new X86QuantConcat(); }
 Kernel *newX86Avx512QuantMaxPool() { return new X86QuantMaxPool(); }  // needs AVX512_VBMI
 Kernel *newX86Avx512QuantGlobalAveragePool() { return new X86QuantGlobalAveragePool(); }
 x86::QuantAddRuns *x86::newQuantAddRunsAvx512(const ref::QuantBinaryParams &p) { return new X86QuantAddRuns(p); }
+void x86::lookupCodesAvx512(const uint8_t *table, uint8_t *y, int64_t n) {
+  static const bool vbmi = __builtin_cpu_supports("avx512vbmi");
+  const int64_t done = vbmi ? lutVec(table, y, y, n) : 0;
+  for (int64_t i = done; i < n; ++i) y[i] = table[y[i]];
+}
 
 }  // namespace edgec::rt

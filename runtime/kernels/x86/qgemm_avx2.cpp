@@ -299,8 +299,9 @@ float quantizeRow(const float *x, int64_t K, uint8_t *xu) {
 constexpr bool kVectorPackRows = false;
 void packRowQuads(const uint8_t *, int64_t, int64_t, int64_t, int64_t, bool, int16_t *) {}
 
-// The int8 Conv's fused residual Add at this level (qgemm_driver.inc).
+// The int8 Conv's fused residual Add and table lookup at this level (qgemm_driver.inc).
 x86::QuantAddRuns *newResidualAdd(const ref::QuantBinaryParams &p) { return x86::newQuantAddRunsAvx2(p); }
+void lookupCodes(const uint8_t *table, uint8_t *y, int64_t n) { x86::lookupCodesAvx2(table, y, n); }
 
 #include "qgemm_driver.inc"
 

@@ -1405,8 +1405,9 @@ void packRowQuads(const uint8_t *a, int64_t aRow, int64_t rows, int64_t K, int64
   }
 }
 
-// The int8 Conv's fused residual Add at this level (qgemm_driver.inc).
+// The int8 Conv's fused residual Add and table lookup at this level (qgemm_driver.inc).
 x86::QuantAddRuns *newResidualAdd(const ref::QuantBinaryParams &p) { return x86::newQuantAddRunsAvx512(p); }
+void lookupCodes(const uint8_t *table, uint8_t *y, int64_t n) { x86::lookupCodesAvx512(table, y, n); }
 
 #include "qgemm_driver.inc"
 

@@ -578,7 +578,7 @@ func.func @conv_scale_without_residual(%x: tensor<1x1x3x3x!quant.uniform<u8:f32,
 // -----
 
 func.func @conv_residual_one_param(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<i8:f32, 0.3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
-  // expected-error @+1 {{a quantized residual needs both conv_scale and conv_zero_point}}
+  // expected-error @+1 {{a quantized residual or table needs both conv_scale and conv_zero_point}}
   %0 = edge.Conv %x, %w residual(%r) {conv_scale = 0.5 : f32, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
       : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 0.3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
   return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
@@ -618,4 +618,70 @@ func.func @conv_residual_activation(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.
   %0 = edge.Conv %x, %w residual(%r) {activation = "Relu", conv_scale = 0.5 : f32, conv_zero_point = 128 : i64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
       : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x1x1x!quant.uniform<i8:f32, 0.3>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
   return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+// A quantized Conv's fused table (edge-fuse-conv-table): all three program attributes,
+// the Conv's own code parameters, a program over its one register (the Conv's code), no
+// residual and no activation.
+func.func @conv_table_partial(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<u8:f32, 0.3:128>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{table_ops, table_args and table_params go together}}
+  %0 = edge.Conv %x, %w {table_ops = ["Sigmoid"], table_args = array<i64: 0, -1>, conv_scale = 0.5 : f32, conv_zero_point = 128 : i64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @conv_table_no_params(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<u8:f32, 0.3:128>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{a table needs conv_scale and conv_zero_point}}
+  %0 = edge.Conv %x, %w {table_args = array<i64: 0, -1, 0, 1>, table_ops = ["Sigmoid", "Mul"], table_params = array<f32: 0.0, 0.0, 0.0, 0.0>, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @conv_table_and_residual(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<u8:f32, 0.3:128>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{takes a residual or a table, not both}}
+  %0 = edge.Conv %x, %w residual(%r) {table_args = array<i64: 0, -1, 0, 1>, table_ops = ["Sigmoid", "Mul"], table_params = array<f32: 0.0, 0.0, 0.0, 0.0>, conv_scale = 0.5 : f32, conv_zero_point = 128 : i64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, tensor<1x2x1x1x!quant.uniform<u8:f32, 0.3:128>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @conv_table_activation(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<u8:f32, 0.3:128>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{a quantized Conv with a table takes no activation}}
+  %0 = edge.Conv %x, %w {table_args = array<i64: 0, -1, 0, 1>, table_ops = ["Sigmoid", "Mul"], table_params = array<f32: 0.0, 0.0, 0.0, 0.0>, activation = "Relu", conv_scale = 0.5 : f32, conv_zero_point = 128 : i64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @conv_table_register(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<u8:f32, 0.3:128>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{step 1 (Mul) reads register 2, not an input or an earlier step's (0..1)}}
+  %0 = edge.Conv %x, %w {table_args = array<i64: 0, -1, 0, 2>, table_ops = ["Sigmoid", "Mul"], table_params = array<f32: 0.0, 0.0, 0.0, 0.0>, conv_scale = 0.5 : f32, conv_zero_point = 128 : i64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @conv_table_unknown_op(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<u8:f32, 0.3:128>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>> {
+  // expected-error @+1 {{step 0: unknown op 'Gelu'}}
+  %0 = edge.Conv %x, %w {table_args = array<i64: 0, -1>, table_ops = ["Gelu"], table_params = array<f32: 0.0, 0.0>, conv_scale = 0.5 : f32, conv_zero_point = 128 : i64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<u8:f32, 0.2:128>>
+}
+
+// -----
+
+func.func @conv_table_wide(%x: tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>, %r: tensor<1x2x1x1x!quant.uniform<u8:f32, 0.3:128>>) -> tensor<1x2x1x1x!quant.uniform<i16:f32, 0.2>> {
+  // expected-error @+1 {{a quantized table needs a per-tensor 8-bit result}}
+  %0 = edge.Conv %x, %w {table_args = array<i64: 0, -1, 0, 1>, table_ops = ["Sigmoid", "Mul"], table_params = array<f32: 0.0, 0.0, 0.0, 0.0>, conv_scale = 0.5 : f32, conv_zero_point = 128 : i64, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+      : (tensor<1x1x3x3x!quant.uniform<u8:f32, 0.1:128>>, tensor<2x1x3x3x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x1x1x!quant.uniform<i16:f32, 0.2>>
+  return %0 : tensor<1x2x1x1x!quant.uniform<i16:f32, 0.2>>
 }

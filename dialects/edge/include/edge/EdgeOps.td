@@ -409,6 +409,14 @@ def Edge_ConvOp : Edge_Op<"Conv", [Pure, AttrSizedOperandSegments]> {
     with the same arithmetic and bits as the two kernels. No activation: a Relu after
     the Add is the Add's output parameters (edge-quantize).
 
+    On a quantized Conv (edge-fuse-conv-table, from a quantized FusedElementwise table
+    such as static INT8's SiLU): `table_ops`, `table_args` and `table_params` are that
+    table's program (as FusedElementwise's ops, args and params, over one register,
+    the convolution's code), the convolution's own codes have the result's storage type
+    and the parameters `conv_scale` / `conv_zero_point`, and the result (the table's
+    type) is the table's entry for each code: the bytes of the two kernels. No residual
+    and no activation with a table.
+
     Quantized (as ONNX QLinearConv): the input per-tensor, the weight per-tensor or
     per-axis along dim 0 (output channels), storage types may differ; the bias has
     32-bit storage and the input's scale times the weight's (per output channel, to a
@@ -423,7 +431,10 @@ def Edge_ConvOp : Edge_Op<"Conv", [Pure, AttrSizedOperandSegments]> {
                    DefaultValuedAttr<F32Attr, "0.0f">:$act_min,
                    DefaultValuedAttr<F32Attr, "0.0f">:$act_max,
                    OptionalAttr<F32Attr>:$conv_scale,
-                   OptionalAttr<I64Attr>:$conv_zero_point);
+                   OptionalAttr<I64Attr>:$conv_zero_point,
+                   OptionalAttr<StrArrayAttr>:$table_ops,
+                   OptionalAttr<DenseI64ArrayAttr>:$table_args,
+                   OptionalAttr<DenseF32ArrayAttr>:$table_params);
   let results = (outs Edge_QuantizableFloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? (`residual` `(` $residual^ `)`)? attr-dict `:` functional-type(operands, results)
