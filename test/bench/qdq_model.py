@@ -45,7 +45,11 @@ INSPECT_LINE = re.compile(r"^\s*(\d+) (\S+)\s+(\S+)\s+(\w+)\s+\[([0-9x]*)\]\s*(.
 PER_TENSOR = re.compile(r"^per-tensor scale (\S+)(?: zero point (-?\d+))?$")
 PER_AXIS = re.compile(r"^per-axis (\d+): (\d+) scales (\S+)\.\.(\S+)")
 RESIDUAL_CONV = re.compile(r"residual Add of the Conv's per-tensor scale (\S+) zero point (-?\d+)")
+TABLE_CONV = re.compile(r"table \((\S+)\) of the Conv's per-tensor scale (\S+) zero point (-?\d+)")
 FUSABLE_ACTIVATIONS = ("Relu", "Clip")
+# The ops edge-fuse-elementwise takes into a program (its table, after an int8 Conv).
+ELEMENTWISE_OPS = ("Add", "Sub", "Mul", "Div", "Pow", "Relu", "Sigmoid", "Tanh", "Erf", "Exp", "Log", "Neg",
+                   "Abs", "Sqrt", "Reciprocal", "HardSwish", "Softplus", "LeakyRelu", "Elu", "HardSigmoid", "Clip")
 WEIGHT_OPS = ("Conv", "Gemm", "MatMul")
 
 
@@ -84,6 +88,9 @@ def parse_inspect(text):
         rc = RESIDUAL_CONV.search(quant)  # an int8 Conv with a fused residual Add: its own codes'
         if rc:
             t["conv_scale"], t["conv_zp"] = float(rc.group(1)), int(rc.group(2))
+        tc = TABLE_CONV.search(quant)  # an int8 Conv with a fused activation table (SiLU, HardSwish)
+        if tc:
+            t["table"], t["conv_scale"], t["conv_zp"] = tc.group(1), float(tc.group(2)), int(tc.group(3))
         quant = quant.split(";")[0].strip()  # "; layout ...": how a weight's bytes are stored, not its values
         if quant:
             pt, pa = PER_TENSOR.match(quant), PER_AXIS.match(quant)
@@ -109,6 +116,32 @@ def _int8_act(tensors, name):
     if "scale" not in t:
         raise QdqError("package tensor %s is int8 without per-tensor parameters (not supported here)" % name)
     return t
+
+
+def _activation_end(value, consumers, consts, graph_outputs, key):
+    """The value an elementwise activation of `value` ends in: the elementwise nodes that
+    read only `value`, constants and each other's results (Sigmoid and Mul of SiLU,
+    HardSigmoid and Mul of HardSwish, one HardSwish), and of their results the one read
+    outside them."""
+    group = {value}
+    nodes = []
+    changed = True
+    while changed:
+        changed = False
+        for v in list(group):
+            for c in consumers[v]:
+                if (c in nodes or c.op_type not in ELEMENTWISE_OPS or
+                        not all(i in group or i in consts for i in c.input if i)):
+                    continue
+                nodes.append(c)
+                group.update(c.output)
+                changed = True
+    ends = [v for v in group - {value}
+            if v in graph_outputs or any(c not in nodes for c in consumers[v]) or not consumers[v]]
+    if not nodes or len(ends) != 1:
+        raise QdqError("package tensor %s has a fused activation table, but the ONNX nodes after it do not end "
+                       "in one value" % key)
+    return ends[0]
 
 
 def build_qdq(float_path, inspect_text, out_path, act_type="uint8"):
@@ -170,7 +203,13 @@ def build_qdq(float_path, inspect_text, out_path, act_type="uint8"):
             continue
         mapped.add(key)
         value = linear_value.get(n.output[0], n.output[0])
-        if "conv_scale" in t:
+        if "table" in t:
+            # A Conv with the activation after it fused in as a table (edge-fuse-conv-table):
+            # the tensor holds the activation's codes; the Conv's own have the parameters
+            # inspect adds.
+            params[value] = (t["conv_scale"], t["conv_zp"])
+            value = _activation_end(value, consumers, consts, graph_outputs, key)
+        elif "conv_scale" in t:
             # A Conv with the residual Add after it fused in (edge-fuse-conv-residual): the
             # tensor holds the Add's codes; the Conv's own have the parameters inspect adds.
             add = consumers[value][0] if len(consumers[value]) == 1 else None

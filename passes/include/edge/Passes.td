@@ -421,7 +421,7 @@ def FuseConvTable : Pass<"edge-fuse-conv-table", "func::FuncOp"> {
     static INT8 leaves an activation that is not a clamp of codes (SiLU, HardSwish, GELU,
     Sigmoid, Tanh) as a quantized `edge.FusedElementwise`: a 256-entry table over the
     Conv's codes (edge-fuse-elementwise), a second pass over the Conv's output. In
-    EfficientNet-B0 at INT8 there are 49, and at two threads each also reads the half of
+    EfficientNet-B0 at INT8 there are 48, and at two threads each also reads the half of
     its input that the other core's Conv threads wrote.
 
     A table whose one input is a quantized Conv (per-tensor 8-bit result of the table's
