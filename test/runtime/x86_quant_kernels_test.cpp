@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 
 #include "naive_ops.h"
 #include "quant_math.h"
@@ -298,6 +299,26 @@ TEST(X86QuantKernels, ConvMatchesRefBitExactly) {
   }
 }
 
+// ---- Convs with a fused epilogue (residual Add, table) ----
+
+// A Conv case without dilation (the fused-epilogue tests' shapes).
+ConvCase undilatedConv(std::vector<int64_t> x, int64_t m, int64_t g, std::vector<int64_t> k, std::vector<int64_t> s,
+                       std::vector<int64_t> p) {
+  ConvCase c;
+  c.x = x, c.outChannels = m, c.group = g, c.kernel = k, c.strides = s, c.pads = p;
+  c.dilations.assign(k.size(), 1);
+  return c;
+}
+
+// Runs `body` with the small convs split between threads (EDGEC_SPLIT_SMALL_CONVS), then as
+// the kernel chooses (see ConvMatchesRefBitExactly).
+void forSplitAndUnsplitSmallConvs(const std::function<void()> &body) {
+  setenv("EDGEC_SPLIT_SMALL_CONVS", "1", 1);
+  body();
+  unsetenv("EDGEC_SPLIT_SMALL_CONVS");
+  body();
+}
+
 // ---- Conv with a fused residual Add (edge-fuse-conv-residual) ----
 
 // The Conv's own codes (conv_scale, conv_zero_point: Y's dtype) combined with a
@@ -335,53 +356,50 @@ void checkConvResidual(const ConvCase &c, Variant v, std::mt19937 &rng, DType rt
   for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expect[i]) << what << ": Conv then Add, at " << i;
 }
 
-// Every int8 conv path with a residual: pointwise (one and several panels, 112-column
-// panels), im2col (strided, 1x1 stride 2, 1-D), shifted / implicit GEMM (3x3, several
-// panels, the 7x7 row mode, a 7x7 stride-2 first layer, batch 2), grouped, depthwise
-// (quad, flat and pair modes: variants with weight zero points), i8 and u8 residuals.
-TEST(X86QuantKernels, ConvWithResidualMatchesConvThenAdd) {
-  auto conv = [](std::vector<int64_t> x, int64_t m, int64_t g, std::vector<int64_t> k, std::vector<int64_t> s,
-                 std::vector<int64_t> p) {
-    ConvCase c;
-    c.x = x, c.outChannels = m, c.group = g, c.kernel = k, c.strides = s, c.pads = p;
-    c.dilations.assign(k.size(), 1);
-    return c;
-  };
-  const std::vector<ConvCase> cases = {
-      conv({1, 32, 12, 8}, 48, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
-      conv({2, 7, 5, 9}, 19, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
-      conv({1, 5, 50, 50}, 3, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
-      conv({1, 576, 14, 14}, 24, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
-      conv({1, 8, 23, 21}, 33, 1, {3, 3}, {2, 2}, {1, 1, 0, 1}),
-      conv({1, 64, 14, 15}, 32, 1, {1, 1}, {2, 2}, {0, 0, 0, 0}),
-      conv({2, 6, 31}, 10, 1, {3}, {2}, {1, 1}),
-      conv({1, 16, 17, 19}, 24, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
-      conv({1, 64, 20, 20}, 20, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
-      conv({1, 24, 7, 7}, 70, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+// Every int8 conv path, for the fused epilogues (a residual Add, a table, both run on each
+// block of codes just stored): pointwise (one and several panels, 112-column panels),
+// im2col (strided, 1x1 stride 2, 1-D), shifted / implicit GEMM (3x3, several panels, the
+// 7x7 row mode and its split by outputs, a 7x7 stride-2 first layer, batch 2), grouped,
+// depthwise (quad, flat and pair modes: variants with weight zero points).
+std::vector<ConvCase> fusedEpilogueCases() {
+  return {
+      undilatedConv({1, 32, 12, 8}, 48, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
+      undilatedConv({2, 7, 5, 9}, 19, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
+      undilatedConv({1, 5, 50, 50}, 3, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
+      undilatedConv({1, 576, 14, 14}, 24, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
+      undilatedConv({1, 8, 23, 21}, 33, 1, {3, 3}, {2, 2}, {1, 1, 0, 1}),
+      undilatedConv({1, 64, 14, 15}, 32, 1, {1, 1}, {2, 2}, {0, 0, 0, 0}),
+      undilatedConv({2, 6, 31}, 10, 1, {3}, {2}, {1, 1}),
+      undilatedConv({1, 16, 17, 19}, 24, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      undilatedConv({1, 64, 20, 20}, 20, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      undilatedConv({1, 24, 7, 7}, 70, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
       // The row mode on maps up to 28x28 with 32 k-quads or more (implicitRowEpilogue: full
       // and partial row tiles, channel tails): 3x3 stride 1 and 2, 1x1 stride 2 ...
-      conv({1, 40, 13, 11}, 70, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
-      conv({1, 36, 15, 17}, 33, 1, {3, 3}, {2, 2}, {1, 0, 1, 1}),
-      conv({1, 128, 9, 9}, 20, 1, {1, 1}, {2, 2}, {0, 0, 0, 0}),
+      undilatedConv({1, 40, 13, 11}, 70, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      undilatedConv({1, 36, 15, 17}, 33, 1, {3, 3}, {2, 2}, {1, 0, 1, 1}),
+      undilatedConv({1, 128, 9, 9}, 20, 1, {1, 1}, {2, 2}, {0, 0, 0, 0}),
       // ... and its split by outputs between threads (quad planes larger than the weights).
-      conv({1, 64, 30, 30}, 16, 1, {3, 3}, {2, 2}, {1, 1, 1, 1}),
-      conv({2, 6, 30, 31}, 20, 1, {7, 7}, {2, 2}, {3, 3, 3, 3}),
-      conv({1, 12, 9, 10}, 18, 3, {3, 3}, {1, 1}, {1, 1, 1, 1}),
-      conv({1, 24, 14, 15}, 24, 24, {3, 3}, {1, 1}, {1, 1, 1, 1}),
-      conv({2, 16, 21, 19}, 16, 16, {3, 3}, {2, 2}, {1, 1, 1, 1}),
-      conv({1, 6, 7, 7}, 6, 6, {3, 3}, {1, 1}, {1, 1, 1, 1}),
-      conv({1, 8, 9, 70}, 8, 8, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      undilatedConv({1, 64, 30, 30}, 16, 1, {3, 3}, {2, 2}, {1, 1, 1, 1}),
+      undilatedConv({2, 6, 30, 31}, 20, 1, {7, 7}, {2, 2}, {3, 3, 3, 3}),
+      undilatedConv({1, 12, 9, 10}, 18, 3, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      undilatedConv({1, 24, 14, 15}, 24, 24, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      undilatedConv({2, 16, 21, 19}, 16, 16, {3, 3}, {2, 2}, {1, 1, 1, 1}),
+      undilatedConv({1, 6, 7, 7}, 6, 6, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      undilatedConv({1, 8, 9, 70}, 8, 8, {3, 3}, {1, 1}, {1, 1, 1, 1}),
+      // A 5x5 depthwise conv over wide rows (the AVX-512 unrolled blocks).
+      undilatedConv({1, 8, 9, 70}, 8, 8, {5, 5}, {1, 1}, {2, 2, 2, 2}),
   };
-  for (bool split : {true, false}) {
-    if (split)
-      setenv("EDGEC_SPLIT_SMALL_CONVS", "1", 1);
-    else
-      unsetenv("EDGEC_SPLIT_SMALL_CONVS");
+}
+
+// i8 and u8 residuals.
+TEST(X86QuantKernels, ConvWithResidualMatchesConvThenAdd) {
+  const std::vector<ConvCase> cases = fusedEpilogueCases();
+  forSplitAndUnsplitSmallConvs([&] {
     std::mt19937 rng(11);
     int i = 0;
     for (const ConvCase &c : cases)
       for (int k = 0; k < 3; ++k, ++i) checkConvResidual(c, variant(i), rng, i % 3 == 2 ? DType::u8 : DType::i8);
-  }
+  });
 }
 
 // ---- Conv with a fused table (edge-fuse-conv-table) ----
@@ -425,44 +443,15 @@ void checkConvTable(const ConvCase &c, Variant v, std::mt19937 &rng, bool hardSw
   for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expect[i]) << what << ": Conv then table, at " << i;
 }
 
-// Every int8 conv path with a table, as ConvWithResidualMatchesConvThenAdd's (whose
-// finishing step, per stored block, the table shares): pointwise, im2col, shifted /
-// implicit GEMM (row mode, its split by outputs, a first layer), grouped, depthwise
-// (quad, flat and pair modes), i8 and u8 codes.
+// SiLU and HardSwish tables, i8 and u8 codes.
 TEST(X86QuantKernels, ConvWithTableMatchesConvThenTable) {
-  auto conv = [](std::vector<int64_t> x, int64_t m, int64_t g, std::vector<int64_t> k, std::vector<int64_t> s,
-                 std::vector<int64_t> p) {
-    ConvCase c;
-    c.x = x, c.outChannels = m, c.group = g, c.kernel = k, c.strides = s, c.pads = p;
-    c.dilations.assign(k.size(), 1);
-    return c;
-  };
-  const std::vector<ConvCase> cases = {
-      conv({1, 32, 12, 8}, 48, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
-      conv({1, 5, 50, 50}, 3, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
-      conv({1, 576, 14, 14}, 24, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}),
-      conv({1, 8, 23, 21}, 33, 1, {3, 3}, {2, 2}, {1, 1, 0, 1}),
-      conv({2, 6, 31}, 10, 1, {3}, {2}, {1, 1}),
-      conv({1, 16, 17, 19}, 24, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
-      conv({1, 40, 13, 11}, 70, 1, {3, 3}, {1, 1}, {1, 1, 1, 1}),
-      conv({1, 64, 30, 30}, 16, 1, {3, 3}, {2, 2}, {1, 1, 1, 1}),
-      conv({2, 6, 30, 31}, 20, 1, {7, 7}, {2, 2}, {3, 3, 3, 3}),
-      conv({1, 12, 9, 10}, 18, 3, {3, 3}, {1, 1}, {1, 1, 1, 1}),
-      conv({1, 24, 14, 15}, 24, 24, {3, 3}, {1, 1}, {1, 1, 1, 1}),
-      conv({2, 16, 21, 19}, 16, 16, {3, 3}, {2, 2}, {1, 1, 1, 1}),
-      conv({1, 6, 7, 7}, 6, 6, {3, 3}, {1, 1}, {1, 1, 1, 1}),
-      conv({1, 8, 9, 70}, 8, 8, {5, 5}, {1, 1}, {2, 2, 2, 2}),
-  };
-  for (bool split : {true, false}) {
-    if (split)
-      setenv("EDGEC_SPLIT_SMALL_CONVS", "1", 1);
-    else
-      unsetenv("EDGEC_SPLIT_SMALL_CONVS");
+  const std::vector<ConvCase> cases = fusedEpilogueCases();
+  forSplitAndUnsplitSmallConvs([&] {
     std::mt19937 rng(13);
     int i = 0;
     for (const ConvCase &c : cases)
       for (int k = 0; k < 3; ++k, ++i) checkConvTable(c, variant(i), rng, i % 3 == 1);
-  }
+  });
 }
 
 // ---- MatMul ----
