@@ -171,7 +171,7 @@ void printPrecisionSummary(const rt::LoadedModel &model) {
 // per-tensor scale S zero point Z", the parameters of the Conv's own codes (its kernel
 // attributes conv_scale, conv_zero_point), which no tensor holds; the tensor itself has
 // the Add's or the table's.
-std::map<int32_t, std::string> residualConvDescriptions(const rt::LoadedModel &model) {
+std::map<int32_t, std::string> fusedConvDescriptions(const rt::LoadedModel &model) {
   std::map<int32_t, std::string> out;
   if (!model.plan().functions()) return out;
   for (const pkg::Function *f : *model.plan().functions()) {
@@ -193,7 +193,7 @@ std::map<int32_t, std::string> residualConvDescriptions(const rt::LoadedModel &m
 
 void printTensors(const rt::LoadedModel &model) {
   const auto &tensors = *model.plan().tensors();
-  const std::map<int32_t, std::string> residualConvs = residualConvDescriptions(model);
+  const std::map<int32_t, std::string> fusedConvs = fusedConvDescriptions(model);
   std::printf("tensors:\n");
   for (uint32_t i = 0; i < tensors.size(); ++i) {
     const pkg::Tensor &t = *tensors[i];
@@ -202,7 +202,7 @@ void printTensors(const rt::LoadedModel &model) {
     std::string about = quantDescription(model, i);
     const std::string layout = layoutDescription(model, i);
     if (!layout.empty()) about += (about.empty() ? "" : "; ") + layout;
-    if (auto r = residualConvs.find(int32_t(i)); r != residualConvs.end()) about += "; " + r->second;
+    if (auto r = fusedConvs.find(int32_t(i)); r != fusedConvs.end()) about += "; " + r->second;
     std::printf("  %4u %-28s %-6s %-8s [%s] %s\n", i, t.name() ? t.name()->c_str() : "", storageName(t.storage()),
                 dtypeName(static_cast<edgec_dtype>(t.dtype())), shape.c_str(), about.c_str());
   }

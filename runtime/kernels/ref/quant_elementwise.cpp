@@ -185,11 +185,6 @@ const LutEntry kLutOps[] = {
 
 }  // namespace
 
-// A quantized FusedElementwise (edge-fuse-elementwise's fold of DequantizeLinear ->
-// FusedElementwise -> QuantizeLinear): input 0 and Y per-tensor i8/u8, the other inputs
-// f32 constants of one element. For every input code q the table holds what the three
-// ops give: x = f32(q - zx) * sx (ref DequantizeLinear), the ref kernel's f32 steps,
-// then ref QuantizeLinear (f32 y / sy, round half to even, saturate, NaN -> zy).
 // For every input code q (parameters px, dtype xt) what ref DequantizeLinear, the f32
 // program (registers 1.. the scalars) and ref QuantizeLinear to py (dtype yt) give: x =
 // f32(q - zx) * sx, the ref kernel's f32 steps, then f32 y / sy, round half to even,
@@ -248,7 +243,7 @@ static QuantLutParams prepareQuantFusedTable(const KernelSignature &sig) {
 }
 
 QuantLutParams quantConvTable(const KernelSignature &sig, const QuantParams &own, const QuantParams &y, DType yt) {
-  // One register: the Conv's code (fusedProgram checks that no step reads another).
+  // One register, the Conv's code: fusedProgram refuses a step that reads any other input.
   const std::vector<FusedStep> steps = fusedProgram(sig, 1, "table_");
   return programTable(steps, 1, nullptr, own, y, yt, yt);
 }
