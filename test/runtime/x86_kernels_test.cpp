@@ -377,6 +377,47 @@ TEST_P(X86Conv, PropagatesNaN) {
   }
 }
 
+// Stride-2 3x3 depthwise convs with a left pad of 1 read their input in place on AVX-512
+// (depthwise3x3S2Direct) instead of through a prepared band: the same nine fmas per
+// output in the same order, so the band's bits (EDGEC_NO_DIRECT_DW takes the band), at
+// 1-3 threads, and within the tolerance of ref. Odd and even output heights, rows of
+// whole pairs of vectors and not (W 64, 65, 100, 17, 2), vertical pads of 0, 1 and 2
+// (rows of zeros above, below or none), a channel multiplier, a batch, each epilogue.
+TEST_P(X86Conv, DirectStride2DepthwiseMatchesBand) {
+  const std::vector<ConvCase> cases = {
+      {{1, 3, 11, 64}, 3, 3, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{1, 2, 14, 65}, 2, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, false, "Relu"},
+      {{2, 2, 9, 100}, 4, 2, {3, 3}, {2, 2}, {1, 1}, {0, 1, 2, 1}, true, "Silu"},
+      {{1, 4, 7, 17}, 4, 4, {3, 3}, {2, 2}, {1, 1}, {2, 1, 0, 0}, true},
+      {{1, 2, 5, 2}, 2, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "HardSwish"},
+  };
+  uint32_t seed = 1700;
+  for (const ConvCase &c : cases) {
+    const std::vector<float> x = randomFloats(numelOf(c.x), seed++);
+    const std::vector<float> w = randomFloats(numelOf(c.w()), seed++);
+    const std::vector<float> b = randomFloats(c.outChannels, seed++);
+    Tensor tx = Tensor::of<float>(c.x, x), tw = Tensor::of<float>(c.w(), w);
+    Tensor tb = Tensor::of<float>({c.outChannels}, b);
+    Tensor yRef(DType::f32, c.y());
+    AttrList attrs;
+    c.fill(attrs);
+    Tensor *bias = c.bias ? &tb : nullptr;
+    runKernel("Conv", {&tx, &tw, bias}, {&yRef}, attrs);
+    const std::string what = "stride-2 depthwise case seed " + std::to_string(seed);
+    for (bool constantWeights : {false, true}) {
+      const std::vector<float> direct = runX86Conv(GetParam(), c, tx, tw, bias, constantWeights);
+      expectNear(direct, yRef.values<float>(), kRtol, what);
+      setenv("EDGEC_NO_DIRECT_DW", "1", 1);
+      const std::vector<float> band = runX86Conv(GetParam(), c, tx, tw, bias, constantWeights);
+      unsetenv("EDGEC_NO_DIRECT_DW");
+      EXPECT_EQ(direct, band) << what;
+      for (int threads : {2, 3})
+        EXPECT_EQ(runX86Conv(GetParam(), c, tx, tw, bias, constantWeights, threads), direct)
+            << what << " with " << threads << " threads";
+    }
+  }
+}
+
 TEST_P(X86Conv, RejectsWhatRefRejects) {
   Tensor x(DType::f32, {1, 4, 5, 5}), w(DType::f32, {6, 3, 3, 3}), y(DType::f32, {1, 6, 3, 3});
   AttrList attrs;
