@@ -377,19 +377,23 @@ TEST_P(X86Conv, PropagatesNaN) {
   }
 }
 
-// Stride-2 3x3 depthwise convs with a left pad of 1 read their input in place on AVX-512
-// (depthwise3x3S2Direct) instead of through a prepared band: the same nine fmas per
-// output in the same order, so the band's bits (EDGEC_NO_DIRECT_DW takes the band), at
-// 1-3 threads, and within the tolerance of ref. Odd and even output heights, rows of
-// whole pairs of vectors and not (W 64, 65, 100, 17, 2), vertical pads of 0, 1 and 2
-// (rows of zeros above, below or none), a channel multiplier, a batch, each epilogue.
-TEST_P(X86Conv, DirectStride2DepthwiseMatchesBand) {
+// 3x3 depthwise convs at stride 1 or 2 with a left pad of 1 (outside the "same" kernels'
+// shapes) read their input in place on AVX-512 (depthwise3x3Direct) instead of through a
+// prepared band: the same nine fmas per output in the same order, so the band's bits
+// (EDGEC_NO_DIRECT_DW takes the band), at 1-3 threads, and within the tolerance of ref.
+// Odd and even output heights; rows of whole vectors and not (stride 2: W 64, 65, 100,
+// 17, 2; stride 1: 64, 80 and 33 with a right pad of 0, 2 or 1); vertical pads of 0, 1
+// and 2 (rows of zeros above, below or none); a channel multiplier, a batch, each epilogue.
+TEST_P(X86Conv, DirectDepthwise3x3MatchesBand) {
   const std::vector<ConvCase> cases = {
       {{1, 3, 11, 64}, 3, 3, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
       {{1, 2, 14, 65}, 2, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, false, "Relu"},
       {{2, 2, 9, 100}, 4, 2, {3, 3}, {2, 2}, {1, 1}, {0, 1, 2, 1}, true, "Silu"},
       {{1, 4, 7, 17}, 4, 4, {3, 3}, {2, 2}, {1, 1}, {2, 1, 0, 0}, true},
       {{1, 2, 5, 2}, 2, 2, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}, true, "HardSwish"},
+      {{1, 3, 9, 64}, 3, 3, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, "Clip", 0.f, 6.f},
+      {{2, 2, 6, 80}, 4, 2, {3, 3}, {1, 1}, {1, 1}, {0, 1, 2, 0}, false, "Relu"},
+      {{1, 2, 7, 33}, 2, 2, {3, 3}, {1, 1}, {1, 1}, {2, 1, 0, 2}, true, "Silu"},
   };
   uint32_t seed = 1700;
   for (const ConvCase &c : cases) {
@@ -403,7 +407,7 @@ TEST_P(X86Conv, DirectStride2DepthwiseMatchesBand) {
     c.fill(attrs);
     Tensor *bias = c.bias ? &tb : nullptr;
     runKernel("Conv", {&tx, &tw, bias}, {&yRef}, attrs);
-    const std::string what = "stride-2 depthwise case seed " + std::to_string(seed);
+    const std::string what = "direct depthwise case seed " + std::to_string(seed);
     for (bool constantWeights : {false, true}) {
       const std::vector<float> direct = runX86Conv(GetParam(), c, tx, tw, bias, constantWeights);
       expectNear(direct, yRef.values<float>(), kRtol, what);

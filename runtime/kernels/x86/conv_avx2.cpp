@@ -295,11 +295,12 @@ void depthwiseRows(const float *band, const int64_t *taps, int64_t ntaps, const 
 // load is a row pointer plus a constant: the taps of a row are columns 0 .. K - 1 of the
 // one phase (SW = 1), or the even taps' of the even phase and the odd taps' of the odd
 // (SW = 2).
-// No AVX2 twin of conv_avx512.cpp's depthwise3x3S2Direct: stride-2 3x3 convs take the
-// band here (the driver calls it only where kDirectDepthwise3x3S2 holds).
-constexpr bool kDirectDepthwise3x3S2 = false;
-void depthwise3x3S2Direct(const float *, int64_t, int64_t, int64_t, const float *, float, const Clamp &, int64_t,
-                          int64_t, float *) {}
+// No AVX2 twin of conv_avx512.cpp's depthwise3x3Direct: 3x3 depthwise convs take the band
+// here (the driver calls it only where kDirectDepthwise3x3 holds).
+constexpr bool kDirectDepthwise3x3 = false;
+template <int SW>
+void depthwise3x3Direct(const float *, int64_t, int64_t, int64_t, const float *, float, const Clamp &, int64_t,
+                        int64_t, float *) {}
 
 template <int K, int SH, int SW>
 void depthwiseKxK(const float *band, const int64_t *taps, int64_t rowStride, const float *w,

@@ -358,63 +358,77 @@ struct RowStore {
   }
 };
 
-// Depthwise 3x3, stride 2, a left pad of 1, read straight from the input plane (H x W)
-// instead of a prepared band: output column j reads input columns 2j - 1, 2j and 2j + 1,
-// which are O[j - 1], E[j] and O[j] for the evens E and odds O that two loads of 32
-// columns and two vpermt2ps give (O[j - 1] by vpalignrd from the previous vector's odds:
-// zero before the row, the left pad). Rows outside the plane (vertical pads) and columns
-// past W are zeros, as in the band. Each output is bias + the same nine fmas in the same
-// order as depthwiseKxK<3, 2, 2> on a band, so the bits are the band path's. Output rows
-// [oh0, oh1) of OW, in pairs that share their middle input row. Why: on MobileNetV2's
-// 112x112 and 56x56 stride-2 convs the band's copy of every input row took more time
-// than the nine fmas (docs/performance.md, eighteenth session).
-constexpr bool kDirectDepthwise3x3S2 = true;
-void depthwise3x3S2Direct(const float *x, int64_t H, int64_t W, int64_t ph, const float *w, float bias,
-                          const Clamp &clamp, int64_t OH, int64_t OW, float *y) {
+// Depthwise 3x3 at stride 1 or 2 (both ways) with a left pad of 1, read straight from the
+// input plane (H x W) instead of a prepared band. Output column j reads input columns
+// SW j - 1, SW j and SW j + 1: at stride 1 three loads, masked at the row's ends; at
+// stride 2 the odds O and evens E of two loads of 32 columns (two vpermt2ps), which give
+// O[j - 1], E[j] and O[j] (O[j - 1] by vpalignrd from the previous vector's odds, zero
+// before the row: the left pad). Rows outside the plane (vertical pads) and columns past
+// W are zeros, as in the band. Each output is bias + the same nine fmas in the same order
+// as depthwiseKxK<3, SW, SW> on a band, so the bits are the band path's. Output rows in
+// pairs that share their input rows. Why: the band's copy of every input row took more
+// time than the nine fmas on MobileNetV2's 112x112 and 56x56 stride-2 convs
+// (docs/performance.md, eighteenth session).
+constexpr bool kDirectDepthwise3x3 = true;
+
+// The three taps of input row p (null: a padding row) for the 16 outputs from ow.
+template <int SW>
+void directTaps(const float *p, int64_t W, int64_t ow, __m512 &prevOdd, __m512 t[3]) {
+  const __m512 zero = _mm512_setzero_ps();
+  if (!p) {
+    t[0] = t[1] = t[2] = zero;
+    return;
+  }
+  const int64_t left = W - SW * ow;  // input columns from SW ow on
+  if constexpr (SW == 1) {
+    const bool whole = ow > 0 && left >= 17;
+    t[0] = whole ? _mm512_loadu_ps(p + ow - 1)
+                 : _mm512_maskz_loadu_ps(firstLanes(left + 1) & (ow > 0 ? 0xffff : 0xfffe), p + ow - 1);
+    t[1] = whole ? _mm512_loadu_ps(p + ow) : _mm512_maskz_loadu_ps(firstLanes(left), p + ow);
+    t[2] = whole ? _mm512_loadu_ps(p + ow + 1) : _mm512_maskz_loadu_ps(firstLanes(left - 1), p + ow + 1);
+  } else {
+    const float *q = p + 2 * ow;
+    const __m512 lo = left >= 16 ? _mm512_loadu_ps(q) : _mm512_maskz_loadu_ps(firstLanes(left), q);
+    const __m512 hi = left >= 32 ? _mm512_loadu_ps(q + 16) : _mm512_maskz_loadu_ps(firstLanes(left - 16), q + 16);
+    const __m512 odds = _mm512_permutex2var_ps(lo, oddLanes(), hi);
+    t[0] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(odds), _mm512_castps_si512(prevOdd), 15));
+    t[1] = _mm512_permutex2var_ps(lo, evenLanes(), hi);
+    t[2] = prevOdd = odds;
+  }
+}
+
+template <int SW>
+void depthwise3x3Direct(const float *x, int64_t H, int64_t W, int64_t ph, const float *w, float bias,
+                        const Clamp &clamp, int64_t OH, int64_t OW, float *y) {
+  constexpr int kRows = 3 + SW;  // input rows of a pass of two output rows
   __m512 wv[9];
   for (int t = 0; t < 9; ++t) wv[t] = _mm512_set1_ps(w[t]);
-  const __m512 b = _mm512_set1_ps(bias), zero = _mm512_setzero_ps();
-  const __m512i even = evenLanes(), odd = oddLanes();
+  const __m512 b = _mm512_set1_ps(bias);
   const RowStore store(OW);
   for (int64_t oh = 0; oh < OH; oh += 2) {
-    const int nrows = oh + 1 < OH ? 5 : 3;  // input rows of this pass: 2 oh - ph + r
-    const float *rows[5];
-    for (int r = 0; r < nrows; ++r) {
-      const int64_t ih = 2 * oh - ph + r;
-      rows[r] = ih >= 0 && ih < H ? x + ih * W : nullptr;
+    const int nrows = oh + 1 < OH ? kRows : 3;
+    const float *rows[kRows];
+    __m512 prevOdd[kRows];
+    for (int r = 0; r < kRows; ++r) {
+      const int64_t ih = SW * oh - ph + r;
+      rows[r] = r < nrows && ih >= 0 && ih < H ? x + ih * W : nullptr;
+      prevOdd[r] = _mm512_setzero_ps();
     }
-    __m512 prevOdd[5] = {zero, zero, zero, zero, zero};
     float *y0 = y + oh * OW, *y1 = y0 + OW;
     for (int64_t ow = 0; ow < OW; ow += 16) {
-      const int64_t left = W - 2 * ow;  // input columns from 2 ow on
-      const __mmask16 mlo = firstLanes(left), mhi = firstLanes(left - 16);
       __m512 acc0 = b, acc1 = b;
       EDGEC_UNROLL
-      for (int r = 0; r < 5; ++r) {
+      for (int r = 0; r < kRows; ++r) {
         if (r >= nrows) break;
-        __m512 e = zero, o = zero, om1 = zero;
-        if (rows[r]) {
-          const float *p = rows[r] + 2 * ow;
-          const __m512 lo = left >= 16 ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(mlo, p);
-          const __m512 hi = left >= 32 ? _mm512_loadu_ps(p + 16) : _mm512_maskz_loadu_ps(mhi, p + 16);
-          e = _mm512_permutex2var_ps(lo, even, hi);
-          o = _mm512_permutex2var_ps(lo, odd, hi);
-          om1 = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(o), _mm512_castps_si512(prevOdd[r]), 15));
-          prevOdd[r] = o;
-        }
-        if (r < 3) {
-          acc0 = _mm512_fmadd_ps(wv[r * 3], om1, acc0);
-          acc0 = _mm512_fmadd_ps(wv[r * 3 + 1], e, acc0);
-          acc0 = _mm512_fmadd_ps(wv[r * 3 + 2], o, acc0);
-        }
-        if (r >= 2) {
-          acc1 = _mm512_fmadd_ps(wv[(r - 2) * 3], om1, acc1);
-          acc1 = _mm512_fmadd_ps(wv[(r - 2) * 3 + 1], e, acc1);
-          acc1 = _mm512_fmadd_ps(wv[(r - 2) * 3 + 2], o, acc1);
-        }
+        __m512 t[3];
+        directTaps<SW>(rows[r], W, ow, prevOdd[r], t);
+        if (r < 3)
+          for (int kw = 0; kw < 3; ++kw) acc0 = _mm512_fmadd_ps(wv[r * 3 + kw], t[kw], acc0);
+        if (r >= SW)
+          for (int kw = 0; kw < 3; ++kw) acc1 = _mm512_fmadd_ps(wv[(r - SW) * 3 + kw], t[kw], acc1);
       }
       store(y0, ow, clamp(acc0));
-      if (nrows == 5) store(y1, ow, clamp(acc1));
+      if (nrows == kRows) store(y1, ow, clamp(acc1));
     }
   }
 }
