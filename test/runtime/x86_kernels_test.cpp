@@ -311,20 +311,34 @@ std::vector<float> runX86Conv(Isa level, const ConvCase &c, Tensor &x, Tensor &w
   return y.values<float>();
 }
 
+// A Conv case's tensors: x as given, the weights and bias drawn from `seed` on (which
+// advances), and ref's output for them.
+struct ConvOperands {
+  std::vector<float> w, b;
+  Tensor tx, tw, tb, yRef;
+  bool hasBias;
+  Isa refIsa = Isa::Ref;  // the level that computed yRef
+  Tensor *bias() { return hasBias ? &tb : nullptr; }
+};
+
+ConvOperands convOperands(const ConvCase &c, const std::vector<float> &x, uint32_t &seed) {
+  std::vector<float> w = randomFloats(numelOf(c.w()), seed++), b = randomFloats(c.outChannels, seed++);
+  ConvOperands o{w, b, Tensor::of<float>(c.x, x), Tensor::of<float>(c.w(), w),
+                 Tensor::of<float>({c.outChannels}, b), Tensor(DType::f32, c.y()), c.bias};
+  AttrList attrs;
+  c.fill(attrs);
+  o.refIsa = runKernel("Conv", {&o.tx, &o.tw, o.bias()}, {&o.yRef}, attrs);
+  return o;
+}
+
 TEST_P(X86Conv, MatchesRefAndNaive) {
   uint32_t seed = 1000;
   for (const ConvCase &c : x86ConvCases()) {
     const std::vector<float> x = randomFloats(numelOf(c.x), seed++);
-    const std::vector<float> w = randomFloats(numelOf(c.w()), seed++);
-    const std::vector<float> b = randomFloats(c.outChannels, seed++);
-    Tensor tx = Tensor::of<float>(c.x, x), tw = Tensor::of<float>(c.w(), w);
-    Tensor tb = Tensor::of<float>({c.outChannels}, b);
-    Tensor yRef(DType::f32, c.y());
-    AttrList attrs;
-    c.fill(attrs);
-    Tensor *bias = c.bias ? &tb : nullptr;
-    EXPECT_EQ(runKernel("Conv", {&tx, &tw, bias}, {&yRef}, attrs), Isa::Ref);
-    const std::vector<float> naive = naiveConv(c, x, w, b);
+    ConvOperands o = convOperands(c, x, seed);
+    EXPECT_EQ(o.refIsa, Isa::Ref);
+    Tensor &tx = o.tx, &tw = o.tw, *bias = o.bias();
+    const std::vector<float> naive = naiveConv(c, x, o.w, o.b);
     for (bool constantWeights : {false, true}) {
       const std::vector<float> yX86 = runX86Conv(GetParam(), c, tx, tw, bias, constantWeights);
       const std::string what = "conv case seed " + std::to_string(seed) +
@@ -335,7 +349,7 @@ TEST_P(X86Conv, MatchesRefAndNaive) {
       float scale = 1.f;
       if (constantWeights)
         for (float v : naive) scale = std::max(scale, std::fabs(v));
-      expectNear(yX86, yRef.values<float>(), kRtol, what, scale);
+      expectNear(yX86, o.yRef.values<float>(), kRtol, what, scale);
       expectNear(yX86, naive, kRtol, what, scale);
       // Threads split outputs only: every thread count gives the same bits.
       for (int threads : {2, 3})
@@ -361,16 +375,9 @@ TEST_P(X86Conv, PropagatesNaN) {
   for (const ConvCase &c : cases) {
     std::vector<float> x = randomFloats(numelOf(c.x), seed++);
     x[2 * c.x[3] + 5] = std::numeric_limits<float>::quiet_NaN();  // channel 0, row 2
-    const std::vector<float> w = randomFloats(numelOf(c.w()), seed++);
-    const std::vector<float> b = randomFloats(c.outChannels, seed++);
-    Tensor tx = Tensor::of<float>(c.x, x), tw = Tensor::of<float>(c.w(), w);
-    Tensor tb = Tensor::of<float>({c.outChannels}, b);
-    Tensor yRef(DType::f32, c.y());
-    AttrList attrs;
-    c.fill(attrs);
-    Tensor *bias = c.bias ? &tb : nullptr;
-    runKernel("Conv", {&tx, &tw, bias}, {&yRef}, attrs);
-    const std::vector<float> ref = yRef.values<float>();
+    ConvOperands o = convOperands(c, x, seed);
+    Tensor &tx = o.tx, &tw = o.tw, *bias = o.bias();
+    const std::vector<float> ref = o.yRef.values<float>();
     ASSERT_TRUE(std::any_of(ref.begin(), ref.end(), [](float v) { return std::isnan(v); }));
     expectNear(runX86Conv(GetParam(), c, tx, tw, bias, true), ref, kRtol,
                "NaN case " + std::to_string(seed));
@@ -397,20 +404,12 @@ TEST_P(X86Conv, DirectDepthwise3x3MatchesBand) {
   };
   uint32_t seed = 1700;
   for (const ConvCase &c : cases) {
-    const std::vector<float> x = randomFloats(numelOf(c.x), seed++);
-    const std::vector<float> w = randomFloats(numelOf(c.w()), seed++);
-    const std::vector<float> b = randomFloats(c.outChannels, seed++);
-    Tensor tx = Tensor::of<float>(c.x, x), tw = Tensor::of<float>(c.w(), w);
-    Tensor tb = Tensor::of<float>({c.outChannels}, b);
-    Tensor yRef(DType::f32, c.y());
-    AttrList attrs;
-    c.fill(attrs);
-    Tensor *bias = c.bias ? &tb : nullptr;
-    runKernel("Conv", {&tx, &tw, bias}, {&yRef}, attrs);
+    ConvOperands o = convOperands(c, randomFloats(numelOf(c.x), seed++), seed);
+    Tensor &tx = o.tx, &tw = o.tw, *bias = o.bias();
     const std::string what = "direct depthwise case seed " + std::to_string(seed);
     for (bool constantWeights : {false, true}) {
       const std::vector<float> direct = runX86Conv(GetParam(), c, tx, tw, bias, constantWeights);
-      expectNear(direct, yRef.values<float>(), kRtol, what);
+      expectNear(direct, o.yRef.values<float>(), kRtol, what);
       setenv("EDGEC_NO_DIRECT_DW", "1", 1);
       const std::vector<float> band = runX86Conv(GetParam(), c, tx, tw, bias, constantWeights);
       unsetenv("EDGEC_NO_DIRECT_DW");
