@@ -289,12 +289,6 @@ void depthwiseRows(const float *band, const int64_t *taps, int64_t ntaps, const 
   }
 }
 
-// The common cases, K x K (3x3, 5x5) with no dilation and strides SH, SW of 1 or 2: the
-// weights stay in registers (K = 3; at 5, 25 do not fit in 16 ymm and are reloaded), two
-// output rows per pass share their input rows (K + 1 rows for 2 K with SH = 1), and every
-// load is a row pointer plus a constant: the taps of a row are columns 0 .. K - 1 of the
-// one phase (SW = 1), or the even taps' of the even phase and the odd taps' of the odd
-// (SW = 2).
 // No AVX2 twin of conv_avx512.cpp's depthwise3x3Direct: 3x3 depthwise convs take the band
 // here (the driver calls it only where kDirectDepthwise3x3 holds).
 constexpr bool kDirectDepthwise3x3 = false;
@@ -302,6 +296,12 @@ template <int SW>
 void depthwise3x3Direct(const float *, int64_t, int64_t, int64_t, const float *, float, const Clamp &, int64_t,
                         int64_t, float *) {}
 
+// The common cases, K x K (3x3, 5x5) with no dilation and strides SH, SW of 1 or 2: the
+// weights stay in registers (K = 3; at 5, 25 do not fit in 16 ymm and are reloaded), two
+// output rows per pass share their input rows (K + 1 rows for 2 K with SH = 1), and every
+// load is a row pointer plus a constant: the taps of a row are columns 0 .. K - 1 of the
+// one phase (SW = 1), or the even taps' of the even phase and the odd taps' of the odd
+// (SW = 2).
 template <int K, int SH, int SW>
 void depthwiseKxK(const float *band, const int64_t *taps, int64_t rowStride, const float *w,
                   float bias, const Clamp &clamp, int64_t OH, int64_t OW, float *y) {
