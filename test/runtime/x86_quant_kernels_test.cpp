@@ -321,6 +321,24 @@ void forSplitAndUnsplitSmallConvs(const std::function<void()> &body) {
 
 // ---- Conv with a fused residual Add (edge-fuse-conv-residual) ----
 
+// The fused epilogues' references start from the ref Conv's own codes (o.yp) of the
+// operands: into `codes` (the caller returns on a fatal failure).
+void refConvCodes(const ConvCase &c, const Variant &v, ConvOperands &o, QPtr &codes) {
+  AttrList attrs;
+  c.fill(attrs);
+  codes = makeOut(v.yt, c.y(), o.yp);
+  TensorView *b = v.bias ? &o.b->t.view() : nullptr;
+  ASSERT_EQ(runKernelOnViews("Conv", {&o.x->t.view(), &o.w->t.view(), b}, codes->t.view(), {Isa::Ref}, 1, &attrs,
+                             true),
+            Isa::Ref);
+}
+
+// Every code of y equal to the unfused kernels' (expect), stopping at the first that is not.
+void expectSameCodes(const QTensor &y, const QTensor &expect, const std::string &what) {
+  const std::vector<int32_t> got = y.codes(), want = expect.codes();
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], want[i]) << what << ", at " << i;
+}
+
 // The Conv's own codes (conv_scale, conv_zero_point: Y's dtype) combined with a
 // residual's (of `rt`) by the quantized Add into Y: the ref Conv with the residual
 // against the ref Conv followed by the ref Add (the two kernels the fusion replaces),
@@ -337,12 +355,9 @@ void checkConvResidual(const ConvCase &c, Variant v, std::mt19937 &rng, DType rt
   const QP sp = {std::max(o.yp.scale, rp.scale) * factor(rng), activationZp(v.yt, rng)};
   TensorView *b = v.bias ? &o.b->t.view() : nullptr;
 
-  AttrList convAttrs;
-  c.fill(convAttrs);
-  auto codes = makeOut(v.yt, c.y(), o.yp);
-  ASSERT_EQ(runKernelOnViews("Conv", {&o.x->t.view(), &o.w->t.view(), b}, codes->t.view(), {Isa::Ref}, 1,
-                             &convAttrs, true),
-            Isa::Ref);
+  QPtr codes;
+  refConvCodes(c, v, o, codes);
+  if (::testing::Test::HasFatalFailure()) return;
   auto sum = makeOut(v.yt, c.y(), sp);
   ASSERT_EQ(runKernelOnViews("Add", {&codes->t.view(), &r->t.view()}, sum->t.view(), {Isa::Ref}, 1), Isa::Ref);
 
@@ -352,8 +367,7 @@ void checkConvResidual(const ConvCase &c, Variant v, std::mt19937 &rng, DType rt
   auto y = makeOut(v.yt, c.y(), sp);
   expectSameAsRef("Conv", {&o.x->t.view(), &o.w->t.view(), b, &r->t.view()}, *y, attrs, what);
   // y holds the last run's codes, each equal to ref's (or ref's own, without x86 levels).
-  const std::vector<int32_t> got = y->codes(), expect = sum->codes();
-  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expect[i]) << what << ": Conv then Add, at " << i;
+  expectSameCodes(*y, *sum, what + ": Conv then Add");
 }
 
 // Every int8 conv path, for the fused epilogues (a residual Add, a table, both run on each
@@ -420,12 +434,9 @@ void checkConvTable(const ConvCase &c, Variant v, std::mt19937 &rng, bool hardSw
   const QP tp = {o.yp.scale * factor(rng), activationZp(v.yt, rng)};
   TensorView *b = v.bias ? &o.b->t.view() : nullptr;
 
-  AttrList convAttrs;
-  c.fill(convAttrs);
-  auto codes = makeOut(v.yt, c.y(), o.yp);
-  ASSERT_EQ(runKernelOnViews("Conv", {&o.x->t.view(), &o.w->t.view(), b}, codes->t.view(), {Isa::Ref}, 1,
-                             &convAttrs, true),
-            Isa::Ref);
+  QPtr codes;
+  refConvCodes(c, v, o, codes);
+  if (::testing::Test::HasFatalFailure()) return;
   AttrList tableAttrs;
   tableAttrs.s("ops", ops.c_str()).ints("args", args).floats("params", params);
   auto mapped = makeOut(v.yt, c.y(), tp);
@@ -439,8 +450,7 @@ void checkConvTable(const ConvCase &c, Variant v, std::mt19937 &rng, bool hardSw
   auto y = makeOut(v.yt, c.y(), tp);
   expectSameAsRef("Conv", {&o.x->t.view(), &o.w->t.view(), b}, *y, attrs, what);
   // y holds the last run's codes, each equal to ref's (or ref's own, without x86 levels).
-  const std::vector<int32_t> got = y->codes(), expect = mapped->codes();
-  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], expect[i]) << what << ": Conv then table, at " << i;
+  expectSameCodes(*y, *mapped, what + ": Conv then table");
 }
 
 // SiLU and HardSwish tables, i8 and u8 codes.
