@@ -714,8 +714,9 @@ TEST(X86QuantKernels, ConvRequantizationMatchesScalarOnEdgeValues) {
 // either side), for n over the codes that the clamp keeps (-300..300), around the +-511 past
 // which the estimate may be off by one, around +-256, and far out; the biases place them as
 // in the test above. Pointwise (tiles of one, two and three vectors, rows of 4 and 1
-// channels), dense 3x3s (the implicit GEMM, both modes) and a 3x3 depthwise (flat mode), u8 and i8 outputs, Relu6-like clamps and none; against ref and the
-// scalar definition.
+// channels), dense 3x3s (the implicit GEMM, both modes) and a 3x3 depthwise (flat mode), u8
+// and i8 outputs, Relu6-like clamps (lower bound at the zero point or one code below it) and
+// none; against ref and the scalar definition.
 TEST(X86QuantKernels, ConvF32RequantizationMatchesScalarNearIntegers) {
   if (levels().empty()) GTEST_SKIP() << "no AVX2";
   std::mt19937 rng(13);
@@ -767,9 +768,16 @@ TEST(X86QuantKernels, ConvF32RequantizationMatchesScalarNearIntegers) {
       cc.strides = {1, 1}, cc.dilations = {1, 1};
       cc.pads = std::vector<int64_t>(4, sh.k / 2);
       const DType yt = run % 2 ? DType::i8 : DType::u8;
-      const int32_t zy = yt == DType::i8 ? (run % 3 == 0 ? -128 : int32_t(run % 7) * 9 - 27) : int32_t(run % 3) * 60;
+      int32_t zy = yt == DType::i8 ? (run % 3 == 0 ? -128 : int32_t(run % 7) * 9 - 27) : int32_t(run % 3) * 60;
       cc.activation = run % 3 == 0 ? "Clip" : "";
       cc.actMin = 0.f, cc.actMax = 200.f;
+      // Half the clamps with a zero point inside the range: a lower bound at it (lo = zy,
+      // where the f32 requantization rounds one-sidedly: oneSidedRounding) or one code below
+      // it (lo = zy - 1, where it must not: a result of -1 is then kept).
+      if (run % 6 == 3) {
+        zy = yt == DType::i8 ? -20 : 40;
+        cc.actMin = run % 12 == 3 ? -1.f : 0.f;
+      }
       const int32_t zx = run % 2 ? 0 : 17;
       auto x = makeQ(DType::u8, cc.x, std::vector<int32_t>(size_t(numelOf(cc.x)), zx), {1.f, zx});
       auto w = makeQAxis(DType::i8, cc.w(), randomCodes(numelOf(cc.w()), DType::i8, rng), ws,

@@ -104,7 +104,8 @@ struct ChannelRq {
   RightF32 f32;
   int32_t m = 0;
   int64_t r = 1;
-  ChannelRq(const Epi &e, int64_t c) {
+  bool oneSided = false;  // RightF32's one-sided spelling is exact (oneSidedRounding)
+  ChannelRq(const Epi &e, int64_t c) : oneSided(oneSidedRounding(e.zy, e.lo)) {
     if (e.allRight) {
       m = e.mult[c];
       r = maxI(e.right[c], 1);
@@ -122,7 +123,7 @@ struct ChannelRq {
     if (!e.allRight) return mbqm(acc, mult, left, right, rmask, e.anyLeft);
     if (kRequantF32) {
       bool sure;
-      const __m512i q = f32.apply(acc, sure);
+      const __m512i q = oneSided ? f32.apply<true>(acc, sure) : f32.apply<false>(acc, sure);
       if (__builtin_expect(sure, 1)) return q;
     }
     return mbqmRightChannel(acc, m, r);
@@ -145,14 +146,14 @@ __attribute__((noinline)) void rowExact(const int32_t (*s)[16], const Epi &e, in
 // epilogue is most of a tile's instructions.
 bool rowF32Ok(const Epi &e) { return kRequantF32 && e.fm && !e.posSum; }
 
-template <int NV>
+template <int NV, bool OneSided>
 void rowF32(const int32_t (*s)[16], const Epi &e, int64_t c, __m512i *v) {
   RightF32 f;
   f.m = _mm512_set1_ps(e.fm[c]);
   f.d = _mm512_set1_ps(e.fd[c]);
   __mmask16 near = 0;
   EDGEC_UNROLL
-  for (int j = 0; j < NV; ++j) v[j] = f.applyMask(_mm512_load_si512(s[j]), near);
+  for (int j = 0; j < NV; ++j) v[j] = f.applyMask<OneSided>(_mm512_load_si512(s[j]), near);
   if (__builtin_expect(near != 0, 0)) rowExact<NV>(s, e, c, v);
 }
 
@@ -175,6 +176,38 @@ int32_t load32(const uint8_t *p) {
   return v;
 }
 
+// The rowF32Ok case of convTileEpilogue (below), one-sided or not (oneSidedRounding) by
+// instantiation: a run-time choice per row cost GCC the tile's unrolled registers.
+template <int MR, int NV, bool OneSided>
+void convTileRowsF32(const int32_t (*sums)[NV][16], const Epi &e, int64_t i0, uint8_t *y, int64_t ldy,
+                     int64_t ncols) {
+  const Narrow narrow(e.zy, e.lo, e.hi);
+  const __m512i zero = _mm512_setzero_si512();
+  if (NV >= 2) {
+    const __mmask64 m = firstBytes(ncols);
+    EDGEC_UNROLL
+    for (int r = 0; r < MR; ++r) {
+      __m512i v[4] = {zero, zero, zero, zero};
+      rowF32<NV, OneSided>(sums[r], e, i0 + r, v);
+      _mm512_mask_storeu_epi8(y + r * ldy, m, narrow(v[0], v[1], v[2], v[3]));
+    }
+    return;
+  }
+  const __mmask16 m = firstLanes(ncols);
+  EDGEC_UNROLL
+  for (int r0 = 0; r0 < MR; r0 += 4) {
+    const int count = MR - r0 < 4 ? MR - r0 : 4;
+    __m512i v[4] = {zero, zero, zero, zero};
+    uint8_t *dst[4] = {y, y, y, y};
+    EDGEC_UNROLL
+    for (int k = 0; k < count; ++k) {
+      rowF32<1, OneSided>(sums[r0 + k], e, i0 + r0 + k, v + k);
+      dst[k] = y + (r0 + k) * ldy;
+    }
+    storeQuarters(narrow(v[0], v[1], v[2], v[3]), dst, count, m);
+  }
+}
+
 // A Conv tile's epilogue: rows are output channels (the accumulators already hold add[c]),
 // columns positions; clamp(zy + MBQM(acc + posSum negZw), lo, hi) as bytes. A row of two
 // or three vectors is narrowed as one (its fourth vector empty) and stored with one masked
@@ -183,34 +216,12 @@ int32_t load32(const uint8_t *p) {
 template <int MR, int NV>
 __attribute__((noinline)) void convTileEpilogue(const int32_t (*sums)[NV][16], const Epi &e, int64_t i0, int64_t j0, uint8_t *y, int64_t ldy,
                       int64_t ncols) {
+  if (rowF32Ok(e)) {
+    if (oneSidedRounding(e.zy, e.lo)) return convTileRowsF32<MR, NV, true>(sums, e, i0, y, ldy, ncols);
+    return convTileRowsF32<MR, NV, false>(sums, e, i0, y, ldy, ncols);
+  }
   const Narrow narrow(e.zy, e.lo, e.hi);
   const __m512i zero = _mm512_setzero_si512();
-  if (rowF32Ok(e)) {
-    if (NV >= 2) {
-      const __mmask64 m = firstBytes(ncols);
-      EDGEC_UNROLL
-      for (int r = 0; r < MR; ++r) {
-        __m512i v[4] = {zero, zero, zero, zero};
-        rowF32<NV>(sums[r], e, i0 + r, v);
-        _mm512_mask_storeu_epi8(y + r * ldy, m, narrow(v[0], v[1], v[2], v[3]));
-      }
-      return;
-    }
-    const __mmask16 m = firstLanes(ncols);
-    EDGEC_UNROLL
-    for (int r0 = 0; r0 < MR; r0 += 4) {
-      const int count = MR - r0 < 4 ? MR - r0 : 4;
-      __m512i v[4] = {zero, zero, zero, zero};
-      uint8_t *dst[4] = {y, y, y, y};
-      EDGEC_UNROLL
-      for (int k = 0; k < count; ++k) {
-        rowF32<1>(sums[r0 + k], e, i0 + r0 + k, v + k);
-        dst[k] = y + (r0 + k) * ldy;
-      }
-      storeQuarters(narrow(v[0], v[1], v[2], v[3]), dst, count, m);
-    }
-    return;
-  }
   auto value = [&](int r, int j, const ChannelRq &rq) {
     __m512i a = _mm512_load_si512(sums[r][j]);
     if (e.posSum)
@@ -263,8 +274,9 @@ __m512i mbqmRightLanes(__m512i x, __m512i mult, __m512i multOdd, __m512i roundEv
 struct ColumnRq {
   __m512i add, mult, multOdd, roundEven, roundOdd, shift, negZw;
   RightF32 f32;
+  bool oneSided = false;  // RightF32's one-sided spelling is exact (oneSidedRounding)
   ColumnRq() = default;
-  ColumnRq(const Epi &e, int64_t col) {
+  ColumnRq(const Epi &e, int64_t col) : oneSided(oneSidedRounding(e.zy, e.lo)) {
     add = _mm512_loadu_si512(e.add + col);
     mult = _mm512_loadu_si512(e.mult + col);
     multOdd = _mm512_shuffle_epi32(mult, _MM_PERM_CDAB);
@@ -305,7 +317,7 @@ void matTileEpilogueRight(const int32_t (*sums)[NV][16], const Epi &e, int64_t i
     if (e.posSum) a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_set1_epi32(e.posSum[i0 + r]), cr[j].negZw));
     if (kRequantF32) {  // exact here: every value is narrowed to clamped bytes (see RightF32)
       bool sure;
-      const __m512i q = cr[j].f32.apply(a, sure);
+      const __m512i q = cr[j].oneSided ? cr[j].f32.template apply<true>(a, sure) : cr[j].f32.template apply<false>(a, sure);
       if (__builtin_expect(sure, 1)) return q;
     }
     return mbqmRightLanes(a, cr[j].mult, cr[j].multOdd, cr[j].roundEven, cr[j].roundOdd, cr[j].shift);
@@ -854,7 +866,7 @@ __m512i applyTwo(__m512i acc, const ChannelRq &a, const ChannelRq &b, __mmask16 
     f.m = _mm512_mask_blend_ps(hi, a.f32.m, b.f32.m);
     f.d = _mm512_mask_blend_ps(hi, a.f32.d, b.f32.d);
     bool sure;
-    const __m512i q = f.apply(acc, sure);
+    const __m512i q = a.oneSided && b.oneSided ? f.apply<true>(acc, sure) : f.apply<false>(acc, sure);
     if (__builtin_expect(sure, 1)) return q;
   }
   return _mm512_mask_blend_epi32(hi, mbqmRightChannel(acc, a.m, a.r), mbqmRightChannel(acc, b.m, b.r));
@@ -1070,12 +1082,15 @@ __attribute__((noinline)) void implicitTileEpilogue(const int32_t (*sums)[NV][16
                                                     const Segments &seg, uint8_t *y, int64_t ldy) {
   const Narrow narrow(e.zy, e.lo, e.hi);
   const __m512i zero = _mm512_setzero_si512();
+  const bool oneSided = oneSidedRounding(e.zy, e.lo);
   if (NV >= 2) {
     const bool fast = rowF32Ok(e);
     for (int r = 0; r < MR; ++r) {
       __m512i v[4] = {zero, zero, zero, zero};
-      if (fast) {
-        rowF32<NV>(sums[r], e, i0 + r, v);
+      if (fast && oneSided) {
+        rowF32<NV, true>(sums[r], e, i0 + r, v);
+      } else if (fast) {
+        rowF32<NV, false>(sums[r], e, i0 + r, v);
       } else {
         const ChannelRq rq(e, i0 + r);
         EDGEC_UNROLL
@@ -1091,8 +1106,10 @@ __attribute__((noinline)) void implicitTileEpilogue(const int32_t (*sums)[NV][16
     const int count = MR - r0 < 4 ? MR - r0 : 4;
     __m512i v[4] = {zero, zero, zero, zero};
     for (int k = 0; k < count; ++k) {
-      if (rowF32Ok(e))
-        rowF32<1>(sums[r0 + k], e, i0 + r0 + k, v + k);
+      if (rowF32Ok(e) && oneSided)
+        rowF32<1, true>(sums[r0 + k], e, i0 + r0 + k, v + k);
+      else if (rowF32Ok(e))
+        rowF32<1, false>(sums[r0 + k], e, i0 + r0 + k, v + k);
       else
         v[k] = ChannelRq(e, i0 + r0 + k).apply(_mm512_load_si512(sums[r0 + k][0]), e);
     }
@@ -1217,7 +1234,7 @@ __attribute__((noinline)) void implicitRowEpilogue(const int32_t (*sums)[NV][16]
       for (int r = 0; r < MR; ++r) {
         const __m512i a = _mm512_add_epi32(_mm512_load_si512(sums[r][j]), cr.add);
         bool sure;
-        const __m512i q = cr.f32.apply(a, sure);
+        const __m512i q = cr.oneSided ? cr.f32.apply<true>(a, sure) : cr.f32.apply<false>(a, sure);
         v[r] = __builtin_expect(sure, 1) ? q
                                          : mbqmRightLanes(a, cr.mult, cr.multOdd, cr.roundEven, cr.roundOdd, cr.shift);
       }
