@@ -148,9 +148,7 @@ bool rowF32Ok(const Epi &e) { return kRequantF32 && e.fm && !e.posSum; }
 
 template <int NV, bool OneSided>
 void rowF32(const int32_t (*s)[16], const Epi &e, int64_t c, __m512i *v) {
-  RightF32 f;
-  f.m = _mm512_set1_ps(e.fm[c]);
-  f.d = _mm512_set1_ps(e.fd[c]);
+  const RightF32 f(_mm512_set1_ps(e.fm[c]), _mm512_set1_ps(e.fd[c]));
   __mmask16 near = 0;
   EDGEC_UNROLL
   for (int j = 0; j < NV; ++j) v[j] = f.applyMask<OneSided>(_mm512_load_si512(s[j]), near);
@@ -287,8 +285,7 @@ struct ColumnRq {
     auto pow2Neg = [&](int32_t base) {
       return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_sub_epi32(_mm512_set1_epi32(127 - base), r), 23));
     };
-    f32.m = _mm512_mul_ps(_mm512_cvtepi32_ps(mult), pow2Neg(31));
-    f32.d = pow2Neg(1);
+    f32 = RightF32(_mm512_mul_ps(_mm512_cvtepi32_ps(mult), pow2Neg(31)), pow2Neg(1));
     const __m512i base = _mm512_set1_epi64(int64_t(1) << 30);
     const __m512i r30 = _mm512_add_epi32(r, _mm512_set1_epi32(30));
     const __m512i lowDword = _mm512_set1_epi64(0xFFFFFFFF);
@@ -862,9 +859,7 @@ __m512i applyTwo(__m512i acc, const ChannelRq &a, const ChannelRq &b, __mmask16 
                 _mm512_mask_blend_epi32(hi, a.right, b.right), _mm512_mask_blend_epi32(hi, a.rmask, b.rmask),
                 e.anyLeft);
   if (kRequantF32) {
-    RightF32 f;
-    f.m = _mm512_mask_blend_ps(hi, a.f32.m, b.f32.m);
-    f.d = _mm512_mask_blend_ps(hi, a.f32.d, b.f32.d);
+    const RightF32 f(_mm512_mask_blend_ps(hi, a.f32.m, b.f32.m), _mm512_mask_blend_ps(hi, a.f32.d, b.f32.d));
     bool sure;
     const __m512i q = a.oneSided && b.oneSided ? f.apply<true>(acc, sure) : f.apply<false>(acc, sure);
     if (__builtin_expect(sure, 1)) return q;
