@@ -314,7 +314,8 @@ void matTileEpilogueRight(const int32_t (*sums)[NV][16], const Epi &e, int64_t i
     if (e.posSum) a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_set1_epi32(e.posSum[i0 + r]), cr[j].negZw));
     if (kRequantF32) {  // exact here: every value is narrowed to clamped bytes (see RightF32)
       bool sure;
-      const __m512i q = cr[j].oneSided ? cr[j].f32.template apply<true>(a, sure) : cr[j].f32.template apply<false>(a, sure);
+      const __m512i q =
+          cr[j].oneSided ? cr[j].f32.template apply<true>(a, sure) : cr[j].f32.template apply<false>(a, sure);
       if (__builtin_expect(sure, 1)) return q;
     }
     return mbqmRightLanes(a, cr[j].mult, cr[j].multOdd, cr[j].roundEven, cr[j].roundOdd, cr[j].shift);
