@@ -123,7 +123,7 @@ struct ChannelRq {
     if (!e.allRight) return mbqm(acc, mult, left, right, rmask, e.anyLeft);
     if (kRequantF32) {
       bool sure;
-      const __m512i q = oneSided ? f32.apply<true>(acc, sure) : f32.apply<false>(acc, sure);
+      const __m512i q = f32.apply(acc, sure, oneSided);
       if (__builtin_expect(sure, 1)) return q;
     }
     return mbqmRightChannel(acc, m, r);
@@ -314,8 +314,7 @@ void matTileEpilogueRight(const int32_t (*sums)[NV][16], const Epi &e, int64_t i
     if (e.posSum) a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_set1_epi32(e.posSum[i0 + r]), cr[j].negZw));
     if (kRequantF32) {  // exact here: every value is narrowed to clamped bytes (see RightF32)
       bool sure;
-      const __m512i q =
-          cr[j].oneSided ? cr[j].f32.template apply<true>(a, sure) : cr[j].f32.template apply<false>(a, sure);
+      const __m512i q = cr[j].f32.apply(a, sure, cr[j].oneSided);
       if (__builtin_expect(sure, 1)) return q;
     }
     return mbqmRightLanes(a, cr[j].mult, cr[j].multOdd, cr[j].roundEven, cr[j].roundOdd, cr[j].shift);
@@ -862,7 +861,7 @@ __m512i applyTwo(__m512i acc, const ChannelRq &a, const ChannelRq &b, __mmask16 
   if (kRequantF32) {
     const RightF32 f(_mm512_mask_blend_ps(hi, a.f32.m, b.f32.m), _mm512_mask_blend_ps(hi, a.f32.d, b.f32.d));
     bool sure;
-    const __m512i q = a.oneSided && b.oneSided ? f.apply<true>(acc, sure) : f.apply<false>(acc, sure);
+    const __m512i q = f.apply(acc, sure, a.oneSided && b.oneSided);
     if (__builtin_expect(sure, 1)) return q;
   }
   return _mm512_mask_blend_epi32(hi, mbqmRightChannel(acc, a.m, a.r), mbqmRightChannel(acc, b.m, b.r));
@@ -1230,7 +1229,7 @@ __attribute__((noinline)) void implicitRowEpilogue(const int32_t (*sums)[NV][16]
       for (int r = 0; r < MR; ++r) {
         const __m512i a = _mm512_add_epi32(_mm512_load_si512(sums[r][j]), cr.add);
         bool sure;
-        const __m512i q = cr.oneSided ? cr.f32.apply<true>(a, sure) : cr.f32.apply<false>(a, sure);
+        const __m512i q = cr.f32.apply(a, sure, cr.oneSided);
         v[r] = __builtin_expect(sure, 1) ? q
                                          : mbqmRightLanes(a, cr.mult, cr.multOdd, cr.roundEven, cr.roundOdd, cr.shift);
       }
