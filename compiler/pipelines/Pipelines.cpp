@@ -22,8 +22,10 @@ void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options) 
   fpm.addPass(mlir::createCSEPass());
 }
 
-void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &options) {
-  if (!options.fuse) return;
+namespace {
+
+// The late pipeline's fusions, in their order.
+void buildHostLateFusions(mlir::OpPassManager &pm, const PipelineOptions &options) {
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseEpilogue({options.recordFusion}));
   // A squeeze-excitation gate that a 1x1 Conv reads scales that Conv's weights instead of
   // the map; the blocks whose gate is left (small maps) then fuse.
@@ -40,6 +42,14 @@ void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &optio
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseElementwise({options.recordFusion}));
   // The quantized tables it made of static INT8's activations, into the int8 Convs they read.
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseConvTable({options.recordFusion}));
+}
+
+}  // namespace
+
+void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &options) {
+  if (options.fuse) buildHostLateFusions(pm, options);
+  // Last: the fused ops decide which Convs read a 1x1 Conv's result.
+  pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createPlanThreadSplit());
 }
 
 void buildQuantizePipeline(mlir::OpPassManager &pm) {

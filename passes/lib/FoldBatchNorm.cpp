@@ -74,7 +74,7 @@ struct FoldIntoConv : OpRewritePattern<BatchNormalizationOp> {
         conv.getLoc(), bn.getType(), conv.getInput(), newWeight, newBias, /*residual=*/Value(), conv.getStridesAttr(),
         conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr(), conv.getActivationAttr(),
         conv.getActMinAttr(), conv.getActMaxAttr(), /*conv_scale=*/nullptr, /*conv_zero_point=*/nullptr,
-        /*table_ops=*/nullptr, /*table_args=*/nullptr, /*table_params=*/nullptr);
+        /*table_ops=*/nullptr, /*table_args=*/nullptr, /*table_params=*/nullptr, /*thread_split=*/nullptr);
     if (record) recordFusion(folded, {conv, bn});
     rewriter.replaceOp(bn, folded.getResult());
     rewriter.eraseOp(conv);

@@ -20,6 +20,7 @@ struct ConvCase {
   bool bias = true;
   std::string activation = "";  // "", "Relu", "Clip"; float Conv: "Sigmoid", "Silu", "HardSwish"
   float actMin = 0.f, actMax = 0.f;
+  std::string threadSplit = "";  // the compiler's thread_split: "" or "channels"
 
   size_t nd() const { return x.size() - 2; }
   std::vector<int64_t> w() const {
@@ -40,6 +41,7 @@ struct ConvCase {
     attrs.ints("dilations", dilations).ints("pads", pads);
     if (!activation.empty()) attrs.s("activation", activation.c_str());
     if (activation == "Clip") attrs.f("act_min", actMin).f("act_max", actMax);
+    if (!threadSplit.empty()) attrs.s("thread_split", threadSplit.c_str());
   }
 };
 

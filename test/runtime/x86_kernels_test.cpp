@@ -421,6 +421,31 @@ TEST_P(X86Conv, DirectDepthwise3x3MatchesBand) {
   }
 }
 
+// A pointwise conv with the compiler's thread_split "channels" (an expansion that
+// depthwise convs read) splits its output channels by panels at two and three threads:
+// the bits of one thread, and within the tolerance of ref. Several column runs and panels,
+// a last panel of fewer rows, a batch of two (the kernel's own split), a fused epilogue.
+TEST_P(X86Conv, PointwiseSplitByChannelsKeepsTheBits) {
+  const std::vector<ConvCase> cases = {
+      {{1, 24, 28, 28}, 144, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Clip", 0.f, 6.f, "channels"},
+      {{1, 8, 9, 30}, 20, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, false, "Silu", 0.f, 0.f, "channels"},
+      {{2, 16, 12, 12}, 96, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, "Relu", 0.f, 0.f, "channels"},
+  };
+  uint32_t seed = 1800;
+  for (const ConvCase &c : cases) {
+    ConvOperands o = convOperands(c, randomFloats(numelOf(c.x), seed++), seed);
+    Tensor &tx = o.tx, &tw = o.tw, *bias = o.bias();
+    const std::string what = "pointwise split by channels, seed " + std::to_string(seed);
+    for (bool constantWeights : {false, true}) {
+      const std::vector<float> one = runX86Conv(GetParam(), c, tx, tw, bias, constantWeights);
+      expectNear(one, o.yRef.values<float>(), kRtol, what);
+      for (int threads : {2, 3})
+        EXPECT_EQ(runX86Conv(GetParam(), c, tx, tw, bias, constantWeights, threads), one)
+            << what << " with " << threads << " threads";
+    }
+  }
+}
+
 TEST_P(X86Conv, RejectsWhatRefRejects) {
   Tensor x(DType::f32, {1, 4, 5, 5}), w(DType::f32, {6, 3, 3, 3}), y(DType::f32, {1, 6, 3, 3});
   AttrList attrs;

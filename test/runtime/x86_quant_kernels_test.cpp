@@ -165,6 +165,10 @@ std::vector<ConvShape> convShapes() {
     c.x = x, c.outChannels = m, c.group = g, c.kernel = k, c.strides = s, c.dilations = d, c.pads = p;
     return c;
   };
+  auto byChannels = [](ConvCase c) {
+    c.threadSplit = "channels";
+    return c;
+  };
   return {
       // Pointwise: whole and partial tiles of channels and positions.
       {conv({1, 32, 12, 8}, 48, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 12},
@@ -235,6 +239,14 @@ std::vector<ConvShape> convShapes() {
       // at 7x7, panels of 32 and 17 positions at two threads).
       {conv({1, 96, 14, 14}, 64, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 2},
       {conv({1, 64, 7, 7}, 160, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 2},
+      // thread_split "channels" (expansions that depthwise convs read): each thread a run of
+      // 16-channel lines over every panel. 9 lines (4 + 5 at two threads, 3 each at three),
+      // 11 lines over two panels with a channel tail; 2 lines at three threads and a batch of
+      // two, where the kernel keeps its own split.
+      {byChannels(conv({1, 16, 10, 12}, 144, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0})), 4},
+      {byChannels(conv({1, 64, 40, 45}, 168, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0})), 3},
+      {byChannels(conv({1, 6, 5, 7}, 20, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0})), 2},
+      {byChannels(conv({2, 8, 9, 9}, 40, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0})), 2},
       // Packed weights over 1 MiB (one panel, threads split the channels; a channel tail).
       {conv({1, 256, 4, 5}, 520, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 2},
       // 1-D and 3-D (im2col).

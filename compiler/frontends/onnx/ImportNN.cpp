@@ -99,7 +99,8 @@ void GraphImporter::importConv(const onnx::NodeProto &n) {
                                        builder_.getStringAttr(""), builder_.getF32FloatAttr(0.0f),
                                        builder_.getF32FloatAttr(0.0f), /*conv_scale=*/nullptr,
                                        /*conv_zero_point=*/nullptr, /*table_ops=*/nullptr,
-                                       /*table_args=*/nullptr, /*table_params=*/nullptr));
+                                       /*table_args=*/nullptr, /*table_params=*/nullptr,
+                                       /*thread_split=*/nullptr));
 }
 
 template <typename PoolOp> void GraphImporter::importPool(const onnx::NodeProto &n) {

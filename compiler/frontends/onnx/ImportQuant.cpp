@@ -194,7 +194,8 @@ void GraphImporter::importQLinearConv(const onnx::NodeProto &n) {
                                       builder_.getI64IntegerAttr(attrInt(n, "group", 1)), builder_.getStringAttr(""),
                                       builder_.getF32FloatAttr(0.0f), builder_.getF32FloatAttr(0.0f),
                                       /*conv_scale=*/nullptr, /*conv_zero_point=*/nullptr, /*table_ops=*/nullptr,
-                                      /*table_args=*/nullptr, /*table_params=*/nullptr);
+                                      /*table_args=*/nullptr, /*table_params=*/nullptr,
+                                      /*thread_split=*/nullptr);
   define(n, 0, runtime ? runtimeQuantize(n, conv, 6, 7, std::nullopt) : quantized(n, conv, 6, 7));
 }
 

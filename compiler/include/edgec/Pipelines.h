@@ -15,8 +15,8 @@ struct PipelineOptions {
 
 // Graph optimizations for the host target, on func.func @main.
 void buildHostPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
-// The host target's passes after the precision passes, on the IR that ships: the fused
-// epilogues of the Convs that stayed float (edge-fuse-epilogue), when fusing.
+// The host target's passes after the precision passes, on the IR that ships: the late
+// fusions (edge-fuse-epilogue and the rest, when fusing), then edge-plan-thread-split.
 void buildHostLatePipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
 // Static INT8 after calibration (ranges recorded as edge.calib_range): edge-quantize,

@@ -599,6 +599,8 @@ LogicalResult ConvOp::verify() {
   if (!clamp && isUniformQuantized(getOutput().getType().getElementType()))
     return emitOpError() << "a quantized Conv takes only a Relu or Clip epilogue, not '" << act << "'";
   if (failed(verifyConvResidual(*this))) return failure();
+  if (auto split = getThreadSplit(); split && *split != "channels")
+    return emitOpError() << "unknown thread_split '" << *split << "' (expected \"channels\")";
   return verifyWindowOutput(*this, x, y, w.drop_front(2), getStrides(), getPads(), getDilations());
 }
 

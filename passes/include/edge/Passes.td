@@ -278,6 +278,32 @@ def FusePointwiseDepthwise : Pass<"edge-fuse-pointwise-depthwise", "func::FuncOp
   let dependentDialects = ["::mlir::edge::EdgeDialect"];
 }
 
+def PlanThreadSplit : Pass<"edge-plan-thread-split", "func::FuncOp"> {
+  let summary = "Split a 1x1 Conv that feeds depthwise Convs by output channels, as they are split";
+  let description = [{
+    Sets `thread_split = "channels"` on a 1x1 Conv with more output channels than
+    input channels (group 1, unit strides and dilations, no pads, 4-D) whose result
+    only depthwise Convs read as their input (group = channels, one input channel per
+    group, 4-D): an inverted-residual block's expansion, float or quantized. A kernel
+    alone cannot see what reads its result.
+
+    Why: the depthwise kernels split their work by channels, each thread reading whole
+    planes, while a 1x1 Conv's kernel splits its positions by default. At two threads
+    each depthwise thread then read half of every plane from the other core's cache: a
+    line at a time over the cores' link, which cost int8 MobileNetV2's 56x56 expansion
+    and depthwise pairs about a third of their two-thread time. Split by channels, the
+    threads read the planes they wrote. Each thread now reads all of the expansion's
+    input, half of it from the other core, which is why only expansions are split so:
+    their input is the smaller tensor (a sixth of the result in MobileNetV2). On
+    ShuffleNetV2's 1x1 Convs (as many channels out as in) the split measured level at
+    INT8 and 1.5% slower at fp32.
+
+    A schedule only: every split gives the same bits. The x86 kernels follow it at
+    one image and enough channels for each thread; others ignore it.
+  }];
+  let dependentDialects = ["::mlir::edge::EdgeDialect"];
+}
+
 def FuseAttention : Pass<"edge-fuse-attention", "func::FuncOp"> {
   let summary = "Fuse MatMul -> scale -> mask -> Softmax -> MatMul into one ScaledDotProductAttention";
   let description = [{

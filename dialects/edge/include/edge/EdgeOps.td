@@ -421,6 +421,13 @@ def Edge_ConvOp : Edge_Op<"Conv", [Pure, AttrSizedOperandSegments]> {
     per-axis along dim 0 (output channels), storage types may differ; the bias has
     32-bit storage and the input's scale times the weight's (per output channel, to a
     relative 1e-6); the result is quantized with its own scale. One expressed type.
+
+    `thread_split` (edge-plan-thread-split) says how the kernels split the work over
+    threads where the choice is not the kernel's to make alone: absent, the kernel's
+    own choice; "channels", each thread computes every position of a run of output
+    channels (set on a 1x1 Conv whose results only depthwise Convs read: those split by
+    channels, so each thread then reads the planes its own core wrote). A schedule
+    only: the results are the same bits under any split.
   }];
   let arguments = (ins Edge_QuantizableFloatTensor:$input, Edge_QuantizableFloatTensor:$weight,
                    Optional<Edge_QuantizableFloatTensor>:$bias,
@@ -434,7 +441,8 @@ def Edge_ConvOp : Edge_Op<"Conv", [Pure, AttrSizedOperandSegments]> {
                    OptionalAttr<I64Attr>:$conv_zero_point,
                    OptionalAttr<StrArrayAttr>:$table_ops,
                    OptionalAttr<DenseI64ArrayAttr>:$table_args,
-                   OptionalAttr<DenseF32ArrayAttr>:$table_params);
+                   OptionalAttr<DenseF32ArrayAttr>:$table_params,
+                   OptionalAttr<StrAttr>:$thread_split);
   let results = (outs Edge_QuantizableFloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? (`residual` `(` $residual^ `)`)? attr-dict `:` functional-type(operands, results)
