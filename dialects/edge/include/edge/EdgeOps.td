@@ -425,9 +425,10 @@ def Edge_ConvOp : Edge_Op<"Conv", [Pure, AttrSizedOperandSegments]> {
     `thread_split` (edge-plan-thread-split) says how the kernels split the work over
     threads where the choice is not the kernel's to make alone: absent, the kernel's
     own choice; "channels", each thread computes every position of a run of output
-    channels (set on a 1x1 Conv whose results only depthwise Convs read: those split by
-    channels, so each thread then reads the planes its own core wrote). A schedule
-    only: the results are the same bits under any split.
+    channels (set on a 1x1 Conv with more output than input channels whose results
+    only depthwise Convs read: those split by channels, so each thread then reads the
+    planes its own core wrote). A schedule only: the results are the same bits under
+    any split.
   }];
   let arguments = (ins Edge_QuantizableFloatTensor:$input, Edge_QuantizableFloatTensor:$weight,
                    Optional<Edge_QuantizableFloatTensor>:$bias,
