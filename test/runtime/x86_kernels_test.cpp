@@ -384,6 +384,18 @@ TEST_P(X86Conv, PropagatesNaN) {
   }
 }
 
+// The case at one thread, checked within the tolerance of ref, after checking that 2 and
+// 3 threads give its bits.
+std::vector<float> oneThreadBitsAtEveryCount(Isa level, const ConvCase &c, ConvOperands &o, bool constantWeights,
+                                             const std::string &what) {
+  const std::vector<float> one = runX86Conv(level, c, o.tx, o.tw, o.bias(), constantWeights);
+  expectNear(one, o.yRef.values<float>(), kRtol, what);
+  for (int threads : {2, 3})
+    EXPECT_EQ(runX86Conv(level, c, o.tx, o.tw, o.bias(), constantWeights, threads), one)
+        << what << " with " << threads << " threads";
+  return one;
+}
+
 // 3x3 depthwise convs at stride 1 or 2 with a left pad of 1 (outside the "same" kernels'
 // shapes) read their input in place on AVX-512 (depthwise3x3Direct) instead of through a
 // prepared band: the same nine fmas per output in the same order, so the band's bits
@@ -405,18 +417,13 @@ TEST_P(X86Conv, DirectDepthwise3x3MatchesBand) {
   uint32_t seed = 1700;
   for (const ConvCase &c : cases) {
     ConvOperands o = convOperands(c, randomFloats(numelOf(c.x), seed++), seed);
-    Tensor &tx = o.tx, &tw = o.tw, *bias = o.bias();
     const std::string what = "direct depthwise case seed " + std::to_string(seed);
     for (bool constantWeights : {false, true}) {
-      const std::vector<float> direct = runX86Conv(GetParam(), c, tx, tw, bias, constantWeights);
-      expectNear(direct, o.yRef.values<float>(), kRtol, what);
+      const std::vector<float> direct = oneThreadBitsAtEveryCount(GetParam(), c, o, constantWeights, what);
       setenv("EDGEC_NO_DIRECT_DW", "1", 1);
-      const std::vector<float> band = runX86Conv(GetParam(), c, tx, tw, bias, constantWeights);
+      const std::vector<float> band = runX86Conv(GetParam(), c, o.tx, o.tw, o.bias(), constantWeights);
       unsetenv("EDGEC_NO_DIRECT_DW");
       EXPECT_EQ(direct, band) << what;
-      for (int threads : {2, 3})
-        EXPECT_EQ(runX86Conv(GetParam(), c, tx, tw, bias, constantWeights, threads), direct)
-            << what << " with " << threads << " threads";
     }
   }
 }
@@ -434,15 +441,8 @@ TEST_P(X86Conv, PointwiseSplitByChannelsKeepsTheBits) {
   uint32_t seed = 1800;
   for (const ConvCase &c : cases) {
     ConvOperands o = convOperands(c, randomFloats(numelOf(c.x), seed++), seed);
-    Tensor &tx = o.tx, &tw = o.tw, *bias = o.bias();
     const std::string what = "pointwise split by channels, seed " + std::to_string(seed);
-    for (bool constantWeights : {false, true}) {
-      const std::vector<float> one = runX86Conv(GetParam(), c, tx, tw, bias, constantWeights);
-      expectNear(one, o.yRef.values<float>(), kRtol, what);
-      for (int threads : {2, 3})
-        EXPECT_EQ(runX86Conv(GetParam(), c, tx, tw, bias, constantWeights, threads), one)
-            << what << " with " << threads << " threads";
-    }
+    for (bool constantWeights : {false, true}) oneThreadBitsAtEveryCount(GetParam(), c, o, constantWeights, what);
   }
 }
 
