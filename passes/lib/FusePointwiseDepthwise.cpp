@@ -34,19 +34,13 @@ struct FusePointwiseDepthwisePair : OpRewritePattern<ConvOp> {
     auto pointwise = depthwise.getInput().getDefiningOp<ConvOp>();
     if (!pointwise || !pointwise->hasOneUse() || !isPlainF32Conv(pointwise) || !isPlainF32Conv(depthwise))
       return failure();
-    auto e = cast<RankedTensorType>(pointwise.getType());
-    ArrayRef<int64_t> w1 = cast<RankedTensorType>(pointwise.getWeight().getType()).getShape();
-    ArrayRef<int64_t> w2 = cast<RankedTensorType>(depthwise.getWeight().getType()).getShape();
-    if (e.getRank() != 4 || w1.size() != 4 || w2.size() != 4) return failure();
-    // The 1x1 Conv: group 1, unit strides and dilations, no pads.
-    if (pointwise.getGroup() != 1 || w1[2] != 1 || w1[3] != 1 || !allEqual(pointwise.getStrides(), 1) ||
-        !allEqual(pointwise.getDilations(), 1) || !allEqual(pointwise.getPads(), 0))
-      return failure();
-    // The depthwise Conv: one input channel per group, a kernel larger than 1x1 (a 1x1
-    // one is a per-channel scale: nothing to keep in cache for).
-    const int64_t M = e.getShape()[1];
-    if (depthwise.getGroup() != M || w2[0] != M || w2[1] != 1 || w2[2] * w2[3] == 1) return failure();
-    if (e.getNumElements() * 4 < minBytes) return failure();
+    // The 1x1 Conv over every position, then a depthwise Conv (one channel per group, so
+    // group = e's channels) with a kernel larger than 1x1 (a 1x1 one is a per-channel
+    // scale: nothing to keep in cache for).
+    if (!isPointwiseConv(pointwise) || !isDepthwiseConv(depthwise)) return failure();
+    ArrayRef<int64_t> w2 = weightShape(depthwise);
+    if (w2[2] * w2[3] == 1) return failure();
+    if (cast<RankedTensorType>(pointwise.getType()).getNumElements() * 4 < minBytes) return failure();
 
     auto fused = rewriter.create<PointwiseDepthwiseConvOp>(
         depthwise.getLoc(), depthwise.getType(), pointwise.getInput(), pointwise.getWeight(),

@@ -1,6 +1,6 @@
 // edge-plan-thread-split: a 1x1 expansion Conv whose result only depthwise Convs read is
 // split over threads by output channels, as they are (Passes.td: what is matched and why).
-#include "edge/EdgeDialect.h"
+#include "ConvFusionUtils.h"
 #include "edge/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -10,29 +10,15 @@ namespace mlir::edge {
 
 namespace {
 
-bool allEqual(ArrayRef<int64_t> values, int64_t want) {
-  return llvm::all_of(values, [want](int64_t v) { return v == want; });
-}
+// A 1x1 Conv over every position with more output channels than input channels. (Split
+// by channels, each thread reads all of the input, half of it from the other core: that
+// pays where the input is the smaller.)
+bool isExpansion(ConvOp conv) { return isPointwiseConv(conv) && weightShape(conv)[0] > weightShape(conv)[1]; }
 
-ArrayRef<int64_t> weightShape(ConvOp conv) {
-  return cast<RankedTensorType>(conv.getWeight().getType()).getShape();
-}
-
-// A 2-D 1x1 Conv over every position with more output channels than input channels:
-// group 1, unit strides and dilations, no pads. (Split by channels, each thread reads all
-// of the input, half of it from the other core: that pays where the input is the smaller.)
-bool isExpansion(ConvOp conv) {
-  ArrayRef<int64_t> w = weightShape(conv);
-  return w.size() == 4 && w[0] > w[1] && w[2] == 1 && w[3] == 1 && conv.getGroup() == 1 &&
-         allEqual(conv.getStrides(), 1) && allEqual(conv.getDilations(), 1) && allEqual(conv.getPads(), 0);
-}
-
-// A 2-D depthwise Conv that reads `v` as its input: one input channel per group.
+// A depthwise Conv that reads `v` as its input.
 bool isDepthwiseOf(Operation *user, Value v) {
   auto conv = dyn_cast<ConvOp>(user);
-  if (!conv || conv.getInput() != v) return false;
-  ArrayRef<int64_t> w = weightShape(conv);
-  return w.size() == 4 && w[1] == 1 && conv.getGroup() > 1 && w[0] == conv.getGroup();
+  return conv && conv.getInput() == v && isDepthwiseConv(conv);
 }
 
 struct PlanThreadSplitPass : impl::PlanThreadSplitBase<PlanThreadSplitPass> {

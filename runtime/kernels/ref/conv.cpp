@@ -1,5 +1,7 @@
 // Reference N-d Conv (fp32, groups, strides, dilations, explicit pads, fused activation),
 // plus the plan parsing shared with the x86 version.
+#include <cstdlib>
+
 #include "ref/plans.h"
 #include "ref/util.h"
 #include "register_kernels.h"
@@ -102,6 +104,7 @@ ConvPlan parseConv(const KernelSignature &sig, bool functions) {
   p.outSize = product(p.outSpatial);
   p.kernelSize = product(p.kernel);
   p.act = parseActivation(sig, functions);
+  p.splitChannels = sig.attrs.s("thread_split", "") == "channels" && !std::getenv("EDGEC_NO_THREAD_SPLIT");
   return p;
 }
 

@@ -56,6 +56,10 @@ struct ConvPlan {
   bool hasBias = false;
   bool hasResidual = false;  // Y = act(conv + B + R), edge-fuse-conv-residual
   Activation act;
+  // The compiler's thread_split is "channels" (edge-plan-thread-split: an expansion that
+  // depthwise convs read), and EDGEC_NO_THREAD_SPLIT does not ask the kernels to ignore it
+  // (to measure their own split on the same package). A schedule: the bits are the same.
+  bool splitChannels = false;
 };
 // Inputs X [N, C, D...], W [M, C/group, k...], B? [M], R? (Y's shape); output Y [N, M, O...].
 // `functions`: the float Conv kernels, which also apply Sigmoid, SiLU and HardSwish
