@@ -109,7 +109,8 @@ struct ChannelRq {
     if (e.allRight) {
       m = e.mult[c];
       r = maxI(e.right[c], 1);
-      f32 = RightF32(m, r);
+      // The Conv's per-channel constants where it has them (the same floats, loaded).
+      f32 = e.fm ? RightF32(_mm512_set1_ps(e.fm[c]), _mm512_set1_ps(e.fd[c])) : RightF32(m, r);
       mult = left;
     } else {
       mult = _mm512_set1_epi32(e.mult[c]);
@@ -127,6 +128,33 @@ struct ChannelRq {
       if (__builtin_expect(sure, 1)) return q;
     }
     return mbqmRightChannel(acc, m, r);
+  }
+  // apply() on a block's four vectors, their lanes tested for the rare near-integer case
+  // with one branch (then all four exactly) instead of a branch a vector: the depthwise
+  // kernels' per-block requantization, where small planes have few blocks to hide it in.
+  void applyFour(__m512i (&acc)[4], const Epi &e) const {
+    if (!e.allRight || !kRequantF32) {
+      EDGEC_UNROLL
+      for (int p = 0; p < 4; ++p) acc[p] = apply(acc[p], e);
+      return;
+    }
+    if (oneSided)
+      applyFourF32<true>(acc);
+    else
+      applyFourF32<false>(acc);
+  }
+  template <bool OneSided>
+  void applyFourF32(__m512i (&acc)[4]) const {
+    __mmask16 near = 0;
+    __m512i q[4];
+    EDGEC_UNROLL
+    for (int p = 0; p < 4; ++p) q[p] = f32.applyMask<OneSided>(acc[p], near);
+    if (__builtin_expect(near != 0, 0)) {
+      EDGEC_UNROLL
+      for (int p = 0; p < 4; ++p) q[p] = mbqmRightChannel(acc[p], m, r);
+    }
+    EDGEC_UNROLL
+    for (int p = 0; p < 4; ++p) acc[p] = q[p];
   }
 };
 
@@ -715,8 +743,7 @@ void depthwiseQuadsFixed(const uint8_t *plane, const int64_t *rowOffsets, int64_
             acc[p] = _mm512_dpbusd_epi32(acc[p], _mm512_loadu_si512(base + rowOffsets[r] + vecOff[p] + 4 * q), wv);
         }
     }
-    EDGEC_UNROLL
-    for (int p = 0; p < 4; ++p) acc[p] = rq.apply(acc[p], e);
+    rq.applyFour(acc, e);
     const __m512i bytes = quadOrder<SW>(narrow.bytes(acc[0], acc[1], acc[2], acc[3]));
     for (int64_t i = seg.start[blk]; i < seg.start[blk + 1]; ++i) _mm512_mask_storeu_epi8(y + seg.at[i], seg.mask[i], bytes);
   }
@@ -817,8 +844,7 @@ void depthwiseFlatFixed(const uint8_t *x, const int64_t *offs, int64_t kh_, int6
           acc[p] = _mm512_dpbusd_epi32(acc[p], quads(base + offs[i] + p, masks[4 * i + p]), wv);
       }
     }
-    EDGEC_UNROLL
-    for (int p = 0; p < 4; ++p) acc[p] = rq.apply(acc[p], e);
+    rq.applyFour(acc, e);
     _mm512_mask_storeu_epi8(y + t0, firstBytes(T - t0), quadOrder<1>(narrow.bytes(acc[0], acc[1], acc[2], acc[3])));
   }
 }
@@ -930,8 +956,8 @@ void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t 
         a[p] = _mm512_dpbusd_epi32(a[p], quads(xa + at, m), wa[i]);
         b[p] = _mm512_dpbusd_epi32(b[p], quads(xb + at, m), wb[i]);
       }
-    EDGEC_UNROLL
-    for (int p = 0; p < 4; ++p) a[p] = rqa.apply(a[p], ea), b[p] = rqb.apply(b[p], eb);
+    rqa.applyFour(a, ea);
+    rqb.applyFour(b, eb);
     const __mmask64 st = firstBytes(T - t0);
     _mm512_mask_storeu_epi8(ya + t0, st, quadOrder<1>(narrow.bytes(a[0], a[1], a[2], a[3])));
     _mm512_mask_storeu_epi8(yb + t0, st, quadOrder<1>(narrow.bytes(b[0], b[1], b[2], b[3])));
