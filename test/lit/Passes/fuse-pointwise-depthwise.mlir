@@ -129,6 +129,109 @@ func.func @runtime_weights_or_residual(%x: tensor<1x4x8x8xf32>, %w1: tensor<8x4x
 
 // -----
 
+// Static INT8's block: two quantized Convs with ReLU6 (a clamp of their codes). e's type
+// becomes expanded_scale / expanded_zero_point; the result keeps the depthwise Conv's.
+// CHECK-LABEL: func.func @int8_mobilenet_v2
+// CHECK: %[[Y:.+]] = edge.PointwiseDepthwiseConv %arg0, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {act_max = 6.000000e+00 : f32, activation = "Clip", dilations = array<i64: 1, 1>, expanded_scale = 5.000000e-02 : f32, expanded_zero_point = -128 : i64, group = 24 : i64, pads = array<i64: 1, 1, 1, 1>, pointwise_act_max = 6.000000e+00 : f32, pointwise_activation = "Clip", strides = array<i64: 2, 2>} : ({{.+}}) -> tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>>
+// CHECK-NOT: edge.Conv
+// CHECK: return %[[Y]]
+// RECORD-LABEL: func.func @int8_mobilenet_v2
+// RECORD: edge.PointwiseDepthwiseConv {{.+}}edge.fused = ["expand", "dw"]
+func.func @int8_mobilenet_v2(%x: tensor<1x4x8x8x!quant.uniform<i8:f32, 2.000000e-02:-128>>) -> tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>> {
+  %w1 = edge.constant dense_resource<w1> : tensor<24x4x1x1x!quant.uniform<i8:f32, 1.000000e-02>>
+  %b1 = edge.constant dense_resource<b1> : tensor<24x!quant.uniform<i32:f32, 2.000000e-04>>
+  %w2 = edge.constant dense_resource<w2> : tensor<24x1x3x3x!quant.uniform<i8:f32, 1.000000e-01>>
+  %b2 = edge.constant dense_resource<b2> : tensor<24x!quant.uniform<i32:f32, 5.000000e-03>>
+  %0 = edge.Conv %x, %w1, %b1 {act_max = 6.000000e+00 : f32, act_min = 0.000000e+00 : f32, activation = "Clip", dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8x!quant.uniform<i8:f32, 2.000000e-02:-128>>, tensor<24x4x1x1x!quant.uniform<i8:f32, 1.000000e-02>>, tensor<24x!quant.uniform<i32:f32, 2.000000e-04>>) -> tensor<1x24x8x8x!quant.uniform<i8:f32, 5.000000e-02:-128>> loc("expand")
+  %1 = edge.Conv %0, %w2, %b2 {act_max = 6.000000e+00 : f32, act_min = 0.000000e+00 : f32, activation = "Clip", dilations = array<i64: 1, 1>, group = 24 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x24x8x8x!quant.uniform<i8:f32, 5.000000e-02:-128>>, tensor<24x1x3x3x!quant.uniform<i8:f32, 1.000000e-01>>, tensor<24x!quant.uniform<i32:f32, 5.000000e-03>>) -> tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>> loc("dw")
+  return %1 : tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>>
+}
+
+// -----
+
+// Not fused: e's codes are u8 and the result's i8 (the fused op's e has the result's storage).
+// CHECK-LABEL: func.func @int8_e_u8
+// CHECK-NOT: edge.PointwiseDepthwiseConv
+// CHECK: return
+func.func @int8_e_u8(%x: tensor<1x4x8x8x!quant.uniform<i8:f32, 2.000000e-02:-128>>) -> tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>> {
+  %w1 = edge.constant dense_resource<w1> : tensor<24x4x1x1x!quant.uniform<i8:f32, 1.000000e-02>>
+  %b1 = edge.constant dense_resource<b1> : tensor<24x!quant.uniform<i32:f32, 2.000000e-04>>
+  %w2 = edge.constant dense_resource<w2> : tensor<24x1x3x3x!quant.uniform<i8:f32, 1.000000e-01>>
+  %b2 = edge.constant dense_resource<b2> : tensor<24x!quant.uniform<i32:f32, 5.000000e-03>>
+  %0 = edge.Conv %x, %w1, %b1 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8x!quant.uniform<i8:f32, 2.000000e-02:-128>>, tensor<24x4x1x1x!quant.uniform<i8:f32, 1.000000e-02>>, tensor<24x!quant.uniform<i32:f32, 2.000000e-04>>) -> tensor<1x24x8x8x!quant.uniform<u8:f32, 5.000000e-02:0>> loc("expand")
+  %1 = edge.Conv %0, %w2, %b2 {dilations = array<i64: 1, 1>, group = 24 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x24x8x8x!quant.uniform<u8:f32, 5.000000e-02:0>>, tensor<24x1x3x3x!quant.uniform<i8:f32, 1.000000e-01>>, tensor<24x!quant.uniform<i32:f32, 5.000000e-03>>) -> tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>> loc("dw")
+  return %1 : tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>>
+}
+
+// -----
+
+// Not fused: a quantized Conv without a bias (the fused op's biases are operands).
+// CHECK-LABEL: func.func @int8_no_bias
+// CHECK-NOT: edge.PointwiseDepthwiseConv
+// CHECK: return
+func.func @int8_no_bias(%x: tensor<1x4x8x8x!quant.uniform<i8:f32, 2.000000e-02:-128>>) -> tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>> {
+  %w1 = edge.constant dense_resource<w1> : tensor<24x4x1x1x!quant.uniform<i8:f32, 1.000000e-02>>
+  %b1 = edge.constant dense_resource<b1> : tensor<24x!quant.uniform<i32:f32, 2.000000e-04>>
+  %w2 = edge.constant dense_resource<w2> : tensor<24x1x3x3x!quant.uniform<i8:f32, 1.000000e-01>>
+  %b2 = edge.constant dense_resource<b2> : tensor<24x!quant.uniform<i32:f32, 5.000000e-03>>
+  %0 = edge.Conv %x, %w1 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8x!quant.uniform<i8:f32, 2.000000e-02:-128>>, tensor<24x4x1x1x!quant.uniform<i8:f32, 1.000000e-02>>) -> tensor<1x24x8x8x!quant.uniform<i8:f32, 5.000000e-02:-128>> loc("expand")
+  %1 = edge.Conv %0, %w2, %b2 {dilations = array<i64: 1, 1>, group = 24 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x24x8x8x!quant.uniform<i8:f32, 5.000000e-02:-128>>, tensor<24x1x3x3x!quant.uniform<i8:f32, 1.000000e-01>>, tensor<24x!quant.uniform<i32:f32, 5.000000e-03>>) -> tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>> loc("dw")
+  return %1 : tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>>
+}
+
+// -----
+
+// Not fused: the 1x1 Conv took a table (static INT8's SiLU, edge-fuse-conv-table).
+// CHECK-LABEL: func.func @int8_table
+// CHECK-NOT: edge.PointwiseDepthwiseConv
+// CHECK: return
+func.func @int8_table(%x: tensor<1x4x8x8x!quant.uniform<i8:f32, 2.000000e-02:-128>>) -> tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>> {
+  %w1 = edge.constant dense_resource<w1> : tensor<24x4x1x1x!quant.uniform<i8:f32, 1.000000e-02>>
+  %b1 = edge.constant dense_resource<b1> : tensor<24x!quant.uniform<i32:f32, 2.000000e-04>>
+  %w2 = edge.constant dense_resource<w2> : tensor<24x1x3x3x!quant.uniform<i8:f32, 1.000000e-01>>
+  %b2 = edge.constant dense_resource<b2> : tensor<24x!quant.uniform<i32:f32, 5.000000e-03>>
+  %0 = edge.Conv %x, %w1, %b1 {conv_scale = 7.500000e-02 : f32, conv_zero_point = 5 : i64, table_args = array<i64: 0, -1, 0, 1>, table_ops = ["Sigmoid", "Mul"], table_params = array<f32: 0.0, 0.0, 0.0, 0.0>, dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8x!quant.uniform<i8:f32, 2.000000e-02:-128>>, tensor<24x4x1x1x!quant.uniform<i8:f32, 1.000000e-02>>, tensor<24x!quant.uniform<i32:f32, 2.000000e-04>>) -> tensor<1x24x8x8x!quant.uniform<i8:f32, 5.000000e-02:-128>> loc("expand")
+  %1 = edge.Conv %0, %w2, %b2 {dilations = array<i64: 1, 1>, group = 24 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x24x8x8x!quant.uniform<i8:f32, 5.000000e-02:-128>>, tensor<24x1x3x3x!quant.uniform<i8:f32, 1.000000e-01>>, tensor<24x!quant.uniform<i32:f32, 5.000000e-03>>) -> tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>> loc("dw")
+  return %1 : tensor<1x24x4x4x!quant.uniform<i8:f32, 4.000000e-02:-128>>
+}
+
+// -----
+
+// An int8 e of 64 x 64 x 64 codes: 256 KiB, under the default min-bytes (as f32 it would
+// be 1 MiB: e's bytes are counted in its storage type).
+// CHECK-LABEL: func.func @int8_quarter_mib
+// CHECK: edge.PointwiseDepthwiseConv
+// DEFAULT-LABEL: func.func @int8_quarter_mib
+// DEFAULT-NOT: edge.PointwiseDepthwiseConv
+// DEFAULT: return
+func.func @int8_quarter_mib(%x: tensor<1x16x64x64x!quant.uniform<i8:f32, 2.000000e-02:-128>>) -> tensor<1x64x64x64x!quant.uniform<i8:f32, 4.000000e-02:-128>> {
+  %w1 = edge.constant dense_resource<w1> : tensor<64x16x1x1x!quant.uniform<i8:f32, 1.000000e-02>>
+  %b1 = edge.constant dense_resource<b1> : tensor<64x!quant.uniform<i32:f32, 2.000000e-04>>
+  %w2 = edge.constant dense_resource<w2> : tensor<64x1x3x3x!quant.uniform<i8:f32, 1.000000e-01>>
+  %b2 = edge.constant dense_resource<b2> : tensor<64x!quant.uniform<i32:f32, 5.000000e-03>>
+  %0 = edge.Conv %x, %w1, %b1 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x64x64x!quant.uniform<i8:f32, 2.000000e-02:-128>>, tensor<64x16x1x1x!quant.uniform<i8:f32, 1.000000e-02>>, tensor<64x!quant.uniform<i32:f32, 2.000000e-04>>) -> tensor<1x64x64x64x!quant.uniform<i8:f32, 5.000000e-02:-128>> loc("expand")
+  %1 = edge.Conv %0, %w2, %b2 {dilations = array<i64: 1, 1>, group = 64 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x64x64x64x!quant.uniform<i8:f32, 5.000000e-02:-128>>, tensor<64x1x3x3x!quant.uniform<i8:f32, 1.000000e-01>>, tensor<64x!quant.uniform<i32:f32, 5.000000e-03>>) -> tensor<1x64x64x64x!quant.uniform<i8:f32, 4.000000e-02:-128>> loc("dw")
+  return %1 : tensor<1x64x64x64x!quant.uniform<i8:f32, 4.000000e-02:-128>>
+}
+
+// -----
+
+// Static INT8's MobileNetV2 first expansion: 96 x 112 x 112 codes (1.2 MB), fused at the default.
+// DEFAULT-LABEL: func.func @int8_large
+// DEFAULT: edge.PointwiseDepthwiseConv
+// DEFAULT-NOT: edge.Conv
+func.func @int8_large(%x: tensor<1x16x112x112x!quant.uniform<i8:f32, 2.000000e-02:-128>>) -> tensor<1x96x56x56x!quant.uniform<i8:f32, 4.000000e-02:-128>> {
+  %w1 = edge.constant dense_resource<w1> : tensor<96x16x1x1x!quant.uniform<i8:f32, 1.000000e-02>>
+  %b1 = edge.constant dense_resource<b1> : tensor<96x!quant.uniform<i32:f32, 2.000000e-04>>
+  %w2 = edge.constant dense_resource<w2> : tensor<96x1x3x3x!quant.uniform<i8:f32, 1.000000e-01>>
+  %b2 = edge.constant dense_resource<b2> : tensor<96x!quant.uniform<i32:f32, 5.000000e-03>>
+  %0 = edge.Conv %x, %w1, %b1 {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x112x112x!quant.uniform<i8:f32, 2.000000e-02:-128>>, tensor<96x16x1x1x!quant.uniform<i8:f32, 1.000000e-02>>, tensor<96x!quant.uniform<i32:f32, 2.000000e-04>>) -> tensor<1x96x112x112x!quant.uniform<i8:f32, 5.000000e-02:-128>> loc("expand")
+  %1 = edge.Conv %0, %w2, %b2 {dilations = array<i64: 1, 1>, group = 96 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x96x112x112x!quant.uniform<i8:f32, 5.000000e-02:-128>>, tensor<96x1x3x3x!quant.uniform<i8:f32, 1.000000e-01>>, tensor<96x!quant.uniform<i32:f32, 5.000000e-03>>) -> tensor<1x96x56x56x!quant.uniform<i8:f32, 4.000000e-02:-128>> loc("dw")
+  return %1 : tensor<1x96x56x56x!quant.uniform<i8:f32, 4.000000e-02:-128>>
+}
+
+// -----
+
 // MobileNetV2's first expansion: 16 -> 96 channels at 112x112, 4.8 MB, over the default
 // min-bytes: fused by the host pipeline's pass as it is.
 // DEFAULT-LABEL: func.func @large
