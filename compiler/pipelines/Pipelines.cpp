@@ -33,6 +33,8 @@ void buildHostLateFusions(mlir::OpPassManager &pm, const PipelineOptions &option
   // After the epilogues: the block's Convs then carry their activations.
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseSqueezeExcitation({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseConvResidual({options.recordFusion}));
+  // After the residual fusion: a depthwise Conv that took a residual stays apart.
+  pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFusePointwiseDepthwise({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseAttention({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFoldMatMulTranspose({options.recordFusion}));
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseMatMulBias({options.recordFusion}));
@@ -40,8 +42,6 @@ void buildHostLateFusions(mlir::OpPassManager &pm, const PipelineOptions &option
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseElementwise({options.recordFusion}));
   // The quantized tables it made of static INT8's activations, into the int8 Convs they read.
   pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFuseConvTable({options.recordFusion}));
-  // After the residual and table fusions: a Conv that took a residual or a table stays apart.
-  pm.nest<mlir::func::FuncOp>().addPass(mlir::edge::createFusePointwiseDepthwise({options.recordFusion}));
 }
 
 }  // namespace

@@ -144,10 +144,6 @@ Kernel *newX86Avx512Conv();
 // f32 PointwiseDepthwiseConv (x86_pointwise_depthwise.cpp) on the two x86 Conv kernels' parts.
 Kernel *newX86Avx2PointwiseDepthwise();
 Kernel *newX86Avx512PointwiseDepthwise();
-// int8 PointwiseDepthwiseConv (x86_pointwise_depthwise.cpp) on the two x86 int8 Conv
-// kernels' parts; the AVX-512 one needs AVX512_VNNI too.
-Kernel *newX86Avx2QuantPointwiseDepthwise();
-Kernel *newX86Avx512QuantPointwiseDepthwise();
 // f32 ConvTranspose, 1-D and 2-D, on the Conv GEMM (x86/conv_transpose_driver.inc; accepts
 // x86::acceptsConvTransposeF32).
 Kernel *newX86Avx2ConvTranspose();

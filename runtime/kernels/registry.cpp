@@ -51,20 +51,6 @@ bool acceptsInt8LinalgVnni(const KernelSignature &sig) {
   return vnni && acceptsInt8Linalg(sig);
 }
 bool isInt8(const TensorView *v) { return v && (v->dtype == DType::i8 || v->dtype == DType::u8); }
-// The int8 PointwiseDepthwiseConv: 8-bit codes, constant weights and biases (its prepare
-// folds them), a depthwise kernel larger than 1x1 (the x86 Conv's depthwise path); the
-// others go to ref.
-bool acceptsInt8PointwiseDepthwise(const KernelSignature &sig) {
-  auto constant = [&](size_t i) { return i < sig.input_is_constant.size() && sig.input_is_constant[i]; };
-  const TensorView *w2 = sig.inputs.size() > 4 ? sig.inputs[3] : nullptr;
-  return ref::isQuantizedCall(sig) && w2 && isInt8(sig.inputs[0]) && isInt8(sig.inputs[1]) && isInt8(w2) &&
-         sig.outputs.size() == 1 && isInt8(sig.outputs[0]) && constant(1) && constant(2) && constant(3) &&
-         constant(4) && w2->rank() == 4 && w2->shape[2] * w2->shape[3] > 1;
-}
-bool acceptsInt8PointwiseDepthwiseVnni(const KernelSignature &sig) {
-  static const bool vnni = hostHasFeature("avx512vnni");
-  return vnni && acceptsInt8PointwiseDepthwise(sig);
-}
 bool perTensor(const TensorView *v) { return v->quant && v->quant->scheme() == pkg::QuantScheme::PerTensor; }
 // Integer ScaledDotProductAttention (integer = 1): Q, K and V per-tensor i8/u8, the result
 // that or f32, the mask f32 (the kernel's prepare validates the rest as ref does).
@@ -299,9 +285,6 @@ void registerX86Kernels(KernelRegistry &r) {
   };
   add("PointwiseDepthwiseConv", Isa::X86Avx2, newX86Avx2PointwiseDepthwise, pointwiseDepthwise);
   add("PointwiseDepthwiseConv", Isa::X86Avx512, newX86Avx512PointwiseDepthwise, pointwiseDepthwise);
-  add("PointwiseDepthwiseConv", Isa::X86Avx2, newX86Avx2QuantPointwiseDepthwise, acceptsInt8PointwiseDepthwise);
-  add("PointwiseDepthwiseConv", Isa::X86Avx512, newX86Avx512QuantPointwiseDepthwise,
-      acceptsInt8PointwiseDepthwiseVnni);
   add("Add", Isa::X86Avx2, newX86Avx2AddF32, x86::acceptsBinaryF32);
   add("Sub", Isa::X86Avx2, newX86Avx2SubF32, x86::acceptsBinaryF32);
   add("Mul", Isa::X86Avx2, newX86Avx2MulF32, x86::acceptsBinaryF32);

@@ -1,6 +1,5 @@
-// x86 PointwiseDepthwiseConv, f32 and int8: the x86 Conv kernel's pointwise GEMM and
-// depthwise paths (x86_conv_parts.h; int8: x86_quant_conv_parts.h) run on a block of
-// expanded channels at a time. Each thread expands
+// x86 f32 PointwiseDepthwiseConv: the x86 Conv kernel's pointwise GEMM and depthwise paths
+// (x86_conv_parts.h) run on a block of expanded channels at a time. Each thread expands
 // its block into a buffer of its own scratch, sized to stay in its core's L2, and runs the
 // depthwise conv over it right away, so E, the expanded tensor, never goes to memory: the
 // unfused kernels write all of it and read it back (4.8 MB at MobileNetV2's and
@@ -14,12 +13,10 @@
 #include "ref/util.h"
 #include "register_kernels.h"
 #include "x86_conv_parts.h"
-#include "x86_quant_conv_parts.h"
 
 namespace edgec::rt {
 
 x86::ConvParts::~ConvParts() = default;
-x86::QuantConvParts::~QuantConvParts() = default;
 
 namespace {
 
@@ -86,76 +83,8 @@ private:
   size_t blockBytes_ = 0;
 };
 
-// The int8 kernel (static INT8's MobileNetV2 features.2: 96 x 112 x 112 codes of E, more
-// than a Zen 5 core's 1 MiB L2): as the f32 one, blocks of E's channels in the thread's
-// buffer, each depthwise conv reading codes its core has just written. The pointwise
-// GEMM's input panels are packed once per call, by all threads into thread 0's scratch,
-// and every block's GEMM reads them (packing them per block would repeat that work as
-// often as there are blocks).
-class X86QuantPointwiseDepthwise final : public Kernel {
-public:
-  explicit X86QuantPointwiseDepthwise(x86::QuantConvParts *(*newParts)()) : newParts_(newParts) {}
-
-  void prepare(const KernelSignature &sig) override {
-    parts_ = std::make_unique<ref::PointwiseDepthwiseParts>(sig);
-    if (!parts_->quantized()) kernelFail(sig, "internal: the int8 kernel takes quantized calls only");
-    pointwise_.reset(newParts_());
-    pointwise_->prepare(parts_->pointwise());
-    depthwise_.reset(newParts_());
-    depthwise_->prepare(parts_->depthwise());
-    if (!pointwise_->pointwiseRowsApply() || !depthwise_->depthwiseChannelsApply())
-      kernelFail(sig, "the x86 int8 kernel needs constant weights and biases and a depthwise kernel larger than 1x1");
-    granule_ = pointwise_->rowGranule();
-    const int64_t plane = parts_->plane();  // bytes: one code a position
-    block_ = std::max<int64_t>(granule_, kBlockBytes / plane / granule_ * granule_);
-    block_ = std::min(block_, roundUp(parts_->channels(), granule_));
-    blockBytes_ = align64(static_cast<size_t>(block_ * plane));
-    packedBytes_ = align64(static_cast<size_t>(parts_->batch()) * pointwise_->packedInputBytes());
-  }
-
-  size_t scratchBytes() const override { return packedBytes_ + blockBytes_ + depthwise_->scratchBytes(); }
-
-  void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
-           const std::vector<TensorView *> &out) override {
-    const auto *x = static_cast<const uint8_t *>(in[0]->data);
-    const int32_t *b2 = in[4]->as<int32_t>();
-    auto *y = static_cast<uint8_t *>(out[0]->data);
-    auto *packed = static_cast<uint8_t *>(ctx.threadScratch(0));
-    const int64_t panels = pointwise_->inputPanels(), inItem = parts_->inChannels() * parts_->plane();
-    const size_t perImage = pointwise_->packedInputBytes();
-    ctx.parallelFor(parts_->batch() * panels, 1, [&](int64_t begin, int64_t end, int) {
-      for (int64_t i = begin; i < end; ++i)
-        pointwise_->packInput(x + i / panels * inItem, i % panels, i % panels + 1, packed + i / panels * perImage);
-    });
-    // At least a block per thread where the channels allow (any block boundaries give the
-    // same codes: each channel is computed on its own).
-    const int64_t M = parts_->channels();
-    const int64_t block = std::min(block_, roundUp((M + ctx.threads - 1) / ctx.threads, granule_));
-    const int64_t blocks = (M + block - 1) / block;
-    ctx.parallelFor(parts_->batch() * blocks, 1, [&](int64_t begin, int64_t end, int thread) {
-      auto *e = static_cast<uint8_t *>(ctx.threadScratch(thread)) + packedBytes_;
-      void *partScratch = e + blockBytes_;
-      for (int64_t i = begin; i < end; ++i) {
-        const int64_t n = i / blocks, m0 = (i % blocks) * block, m1 = std::min(M, m0 + block);
-        pointwise_->pointwiseRows(packed + n * perImage, m0, m1, e);
-        depthwise_->depthwiseChannels(e, b2, n, m0, m1, y, partScratch, ctx.threads > 1);
-      }
-    });
-  }
-
-private:
-  x86::QuantConvParts *(*newParts_)();
-  std::unique_ptr<ref::PointwiseDepthwiseParts> parts_;
-  std::unique_ptr<x86::QuantConvParts> pointwise_, depthwise_;
-  int64_t granule_ = 1;  // what blocks of channels must be multiples of
-  int64_t block_ = 0;    // channels of E per block, at most
-  size_t blockBytes_ = 0, packedBytes_ = 0;
-};
-
 }  // namespace
 
-Kernel *newX86Avx2QuantPointwiseDepthwise() { return new X86QuantPointwiseDepthwise(newX86Avx2QuantConvParts); }
-Kernel *newX86Avx512QuantPointwiseDepthwise() { return new X86QuantPointwiseDepthwise(newX86Avx512QuantConvParts); }
 Kernel *newX86Avx2PointwiseDepthwise() { return new X86PointwiseDepthwise(newX86Avx2ConvParts); }
 Kernel *newX86Avx512PointwiseDepthwise() { return new X86PointwiseDepthwise(newX86Avx512ConvParts); }
 

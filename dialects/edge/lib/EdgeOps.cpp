@@ -31,19 +31,19 @@ std::string kindNote(Type a, Type b) {
   return why.empty() ? "" : " (" + why + ")";
 }
 
-}  // namespace
-
-namespace mlir::edge::detail {
 // The element types of a matmul or convolution: all equal floats or, for the integer
 // kernels, a per-tensor quantized input, a weight quantized per-tensor or per-axis
 // along `weightChannelDim` (one scale per output channel; its storage may differ from
 // the input's, e.g. u8 activations times i8 weights as in ONNX Runtime's QLinear
 // ops), a bias with 32-bit storage and a quantized result with its own scale (the
 // kernel requantizes). `names` lists the operands and result for messages.
-LogicalResult verifyContractionElementTypes(Operation *op, Type x, Type w, Type b, int64_t biasRank, Type y,
-                                            int64_t weightChannelDim, ArrayRef<StringRef> names) {
+LogicalResult verifyContractionTypes(Operation *op, Value input, Value weight, Value bias,
+                                     Value result, int64_t weightChannelDim,
+                                     ArrayRef<StringRef> names) {
   std::string all = llvm::join(names, ", ");
   all.replace(all.rfind(", "), 2, " and ");
+  Type x = elementOf(input), w = elementOf(weight), y = elementOf(result);
+  Type b = bias ? elementOf(bias) : Type();
   auto quantized = [](Type t) { return t && isUniformQuantized(t); };
   if (!quantized(x) && !quantized(w) && !quantized(y) && !quantized(b)) {
     if (w != x || y != x || (b && b != x))
@@ -78,7 +78,7 @@ LogicalResult verifyContractionElementTypes(Operation *op, Type x, Type w, Type 
         return SmallVector<double>(a.getScales());
       return {cast<quant::UniformQuantizedType>(t).getScale()};
     };
-    int64_t channelDim = biasRank - 1;
+    int64_t channelDim = int64_t(shapeOf(bias).size()) - 1;
     if (auto d = quantizedDimension(b); d && *d != channelDim)
       return op->emitOpError() << "quantized " << names[2] << " must be quantized per-tensor or "
                                << "per-axis along its last dim " << channelDim
@@ -103,18 +103,6 @@ LogicalResult verifyContractionElementTypes(Operation *op, Type x, Type w, Type 
     }
   }
   return success();
-}
-}  // namespace mlir::edge::detail
-
-namespace {
-
-// verifyContractionElementTypes on the operands' and result's element types.
-LogicalResult verifyContractionTypes(Operation *op, Value input, Value weight, Value bias,
-                                     Value result, int64_t weightChannelDim,
-                                     ArrayRef<StringRef> names) {
-  return verifyContractionElementTypes(op, elementOf(input), elementOf(weight), bias ? elementOf(bias) : Type(),
-                                       bias ? int64_t(shapeOf(bias).size()) : 0, elementOf(result),
-                                       weightChannelDim, names);
 }
 
 LogicalResult verifyBroadcastResult(Operation *op, ArrayRef<Value> operands, Value result) {

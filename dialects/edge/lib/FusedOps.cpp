@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "VerifyUtils.h"
-#include "edge/QuantTypes.h"
 #include "mlir/Dialect/Quant/QuantTypes.h"
 
 using namespace mlir;
@@ -98,43 +97,11 @@ LogicalResult SqueezeExcitationOp::verify() {
   return success();
 }
 
-// f32 throughout, or the types of two quantized Convs, e's from the result's storage and
-// expanded_scale / expanded_zero_point.
-static LogicalResult verifyPointwiseDepthwiseTypes(PointwiseDepthwiseConvOp op) {
-  const bool hasE = op.getExpandedScale() || op.getExpandedZeroPoint();
-  if (!isUniformQuantized(elementOf(op.getOutput()))) {
-    for (Value v : op->getOperands())
-      if (!elementOf(v).isF32()) return op.emitOpError() << "operands must be f32, or all quantized";
-    if (!elementOf(op.getOutput()).isF32()) return op.emitOpError() << "result must be f32, or quantized";
-    if (hasE) return op.emitOpError() << "expanded_scale and expanded_zero_point are for a quantized op";
-    return success();
-  }
-  if (!op.getExpandedScale() || !op.getExpandedZeroPoint())
-    return op.emitOpError() << "a quantized op needs expanded_scale and expanded_zero_point (e's parameters)";
-  auto y = dyn_cast<quant::UniformQuantizedType>(elementOf(op.getOutput()));
-  if (!y) return op.emitOpError() << "a quantized result must be quantized per tensor";
-  const double scale = op.getExpandedScale()->convertToDouble();
-  if (!(scale > 0) || !std::isfinite(scale)) return op.emitOpError() << "expanded_scale must be positive and finite";
-  const int64_t zp = *op.getExpandedZeroPoint();
-  if (zp < y.getStorageTypeMin() || zp > y.getStorageTypeMax())
-    return op.emitOpError() << "expanded_zero_point " << zp << " is outside the result's storage range";
-  Type e = quant::UniformQuantizedType::get(y.getFlags(), y.getStorageType(), y.getExpressedType(), scale, zp,
-                                            y.getStorageTypeMin(), y.getStorageTypeMax());
-  if (failed(verifyContractionElementTypes(op, elementOf(op.getInput()), elementOf(op.getPointwiseWeight()),
-                                           elementOf(op.getPointwiseBias()), 1, e, 0,
-                                           {"input", "pointwise_weight", "pointwise_bias", "e"})) ||
-      failed(verifyContractionElementTypes(op, e, elementOf(op.getDepthwiseWeight()),
-                                           elementOf(op.getDepthwiseBias()), 1, elementOf(op.getOutput()), 0,
-                                           {"e", "depthwise_weight", "depthwise_bias", "result"})))
-    return failure();
-  for (StringRef act : {op.getPointwiseActivation(), op.getActivation()})
-    if (!llvm::is_contained({"", "Relu", "Clip"}, act))
-      return op.emitOpError() << "a quantized op's activations are clamps (\"\", Relu or Clip), got '" << act << "'";
-  return success();
-}
-
 LogicalResult PointwiseDepthwiseConvOp::verify() {
-  if (failed(verifyPointwiseDepthwiseTypes(*this))) return failure();
+  for (Value v : getOperation()->getOperands())
+    if (!elementOf(v).isF32() || !cast<RankedTensorType>(v.getType()).hasStaticShape())
+      return emitOpError() << "operands must be f32 with static shapes";
+  if (!elementOf(getOutput()).isF32()) return emitOpError() << "result must be f32";
   ArrayRef<int64_t> x = shapeOf(getInput()), w1 = shapeOf(getPointwiseWeight()), w2 = shapeOf(getDepthwiseWeight());
   if (x.size() != 4) return emitOpError() << "input must be [N, C, H, W], got " << shapeStr(x);
   const int64_t C = x[1];

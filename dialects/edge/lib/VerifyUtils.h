@@ -36,10 +36,4 @@ inline LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank,
 LogicalResult verifyElementwiseProgram(Operation *op, ArrayAttr ops, ArrayRef<int64_t> args, ArrayRef<float> params,
                                        int64_t nIn);
 
-// The element types of a matmul or convolution (input x, weight w, bias b of rank
-// biasRank or null, result y): all equal floats, or quantized as the integer kernels take
-// them. In EdgeOps.cpp, whose verifyContractionTypes calls it on operands' types.
-LogicalResult verifyContractionElementTypes(Operation *op, Type x, Type w, Type b, int64_t biasRank, Type y,
-                                            int64_t weightChannelDim, ArrayRef<StringRef> names);
-
 }  // namespace mlir::edge::detail

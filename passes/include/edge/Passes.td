@@ -265,18 +265,11 @@ def FusePointwiseDepthwise : Pass<"edge-fuse-pointwise-depthwise", "func::FuncOp
     otherwise: the early layers' are 1.8-4.8 MB at 224x224). The ref kernel gives the
     bits of the two ref Convs, the x86 kernel those of the two x86 Convs.
 
-    Fuses only when every operand and both results are static-shape f32 tensors (or
-    both Convs are quantized, below), the weights are constants, the depthwise kernel
-    is larger than 1x1, e has no other user, neither Conv has a residual or a table,
-    and e holds at least `min-bytes` bytes: a smaller one stays in cache between the
-    two unfused kernels anyway, and those keep their wider split over threads.
-
-    Quantized Convs (static INT8) fuse when both have biases, their inputs and results
-    are quantized per tensor to 8 bits, and e has the depthwise result's storage and
-    expressed types: e's scale and zero point become `expanded_scale` and
-    `expanded_zero_point`, and the kernels give the bits of the two int8 Convs. Run
-    after edge-fuse-conv-table: a Conv that took a table (static INT8's SiLU) stays
-    apart.
+    Fuses only when every operand and both results are static-shape f32 tensors, the
+    weights are constants, the depthwise kernel is larger than 1x1, e has no other
+    user, neither Conv has a residual, and e
+    holds at least `min-bytes` bytes: a smaller one stays in cache between the two
+    unfused kernels anyway, and those keep their wider split over threads.
   }];
   let options = [Option<"recordFusion", "record-fusion", "bool", "false",
                          "Leave edge.fused (the absorbed ONNX nodes) on each fused op, for --report-fusion">,

@@ -4,13 +4,10 @@
 
 #include <memory>
 
-#include "ref/quant_params.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
 namespace edgec::rt::ref {
-
-using Int8Types = Types<int8_t, uint8_t>;
 
 PointwiseDepthwiseParts::PointwiseDepthwiseParts(const KernelSignature &sig) {
   requireInputCount(sig, 5, 5);
@@ -20,14 +17,8 @@ PointwiseDepthwiseParts::PointwiseDepthwiseParts(const KernelSignature &sig) {
   const TensorView &w2 = requireInput(sig, 3, "depthwise weight");
   const TensorView &b2 = requireInput(sig, 4, "depthwise bias");
   const TensorView &y = requireOutput(sig, 0);
-  quantized_ = isQuantizedCall(sig);
-  if (quantized_) {
-    for (const TensorView *t : {&x, &w1, &w2, &y}) requireDType(sig, *t, Int8Types{}, "a quantized PointwiseDepthwiseConv");
-    for (const TensorView *t : {&b1, &b2}) requireDType(sig, *t, Types<int32_t>{}, "a quantized PointwiseDepthwiseConv's bias");
-  } else {
-    for (const TensorView *t : {&x, &w1, &b1, &w2, &b2, &y})
-      requireDType(sig, *t, Types<float>{}, "PointwiseDepthwiseConv");
-  }
+  for (const TensorView *t : {&x, &w1, &b1, &w2, &b2, &y})
+    requireDType(sig, *t, Types<float>{}, "PointwiseDepthwiseConv");
   if (x.rank() != 4) kernelFail(sig, "X must be [N, C, H, W], got " + shapeStr(x.shape));
   inChannels_ = x.shape[1];
   if (w1.rank() != 4 || w1.shape[1] != inChannels_ || w1.shape[2] != 1 || w1.shape[3] != 1)
@@ -46,29 +37,8 @@ PointwiseDepthwiseParts::PointwiseDepthwiseParts(const KernelSignature &sig) {
   for (const char *bound : {"act_min", "act_max"})
     if (const std::string name = std::string("pointwise_") + bound; sig.attrs.has(name.c_str()))
       pointwiseAttrs_.f(bound, sig.attrs.f(name.c_str()));
-  expanded_.dtype = quantized_ ? y.dtype : DType::f32;
+  expanded_.dtype = DType::f32;
   expanded_.shape = {x.shape[0], M, x.shape[2], x.shape[3]};
-  if (quantized_) {
-    // E's codes have Y's dtype; its scale and zero point are the fused op's attributes
-    // (the unfused 1x1 Conv's result type), per tensor.
-    expandedScale_ = sig.attrs.f("expanded_scale");
-    expandedZeroPoint_ = static_cast<int32_t>(sig.attrs.i("expanded_zero_point"));
-    const int32_t lo = y.dtype == DType::u8 ? 0 : -128, hi = lo + 255;
-    if (expandedZeroPoint_ < lo || expandedZeroPoint_ > hi)
-      kernelFail(sig, "expanded_zero_point " + std::to_string(expandedZeroPoint_) + " is outside " +
-                          dtypeName(y.dtype) + "'s range");
-    expandedQuant_.Finish(pkg::CreateQuantInfo(expandedQuant_, pkg::QuantScheme::PerTensor, -1, 0, pkg::DType::f32));
-    expandedScales_.dtype = DType::f32;
-    expandedScales_.shape = {1};
-    expandedScales_.data = &expandedScale_;
-    expandedZeroPoints_.dtype = y.dtype;
-    expandedZeroPoints_.shape = {1};
-    expandedZeroPointCode_ = static_cast<uint8_t>(expandedZeroPoint_);  // the code's byte, i8 or u8
-    expandedZeroPoints_.data = &expandedZeroPointCode_;
-    expanded_.quant = flatbuffers::GetRoot<pkg::QuantInfo>(expandedQuant_.GetBufferPointer());
-    expanded_.scales = &expandedScales_;
-    expanded_.zero_points = &expandedZeroPoints_;
-  }
   outPlane_ = y.rank() == 4 ? y.shape[2] * y.shape[3] : 0;
 
   pointwise_.op = depthwise_.op = "Conv";
@@ -98,8 +68,7 @@ public:
   }
 
   size_t scratchBytes() const override {
-    return static_cast<size_t>(parts_->batch() * parts_->channels() * parts_->plane()) *
-           (parts_->quantized() ? 1 : sizeof(float));
+    return static_cast<size_t>(parts_->batch() * parts_->channels() * parts_->plane()) * sizeof(float);
   }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,

@@ -15,11 +15,8 @@ namespace edgec::rt::ref {
 class PointwiseDepthwiseParts {
 public:
   // Validates the call: inputs X [N, C, H, W], W1 [M, C, 1, 1], B1 [M], W2 [M, 1, kH, kW],
-  // B2 [M], all f32 or all quantized (8-bit codes, int32 biases), the depthwise Conv's
-  // attributes (group = M) and the pointwise one's activation as pointwise_activation,
-  // pointwise_act_min, pointwise_act_max. Quantized, E has Y's dtype and the parameters
-  // expanded_scale, expanded_zero_point (per tensor); the parts' own kernels validate the
-  // rest as they validate a Conv.
+  // B2 [M], all f32, the depthwise Conv's attributes (group = M) and the pointwise one's
+  // activation as pointwise_activation, pointwise_act_min, pointwise_act_max.
   explicit PointwiseDepthwiseParts(const KernelSignature &sig);
   PointwiseDepthwiseParts(const PointwiseDepthwiseParts &) = delete;
   PointwiseDepthwiseParts &operator=(const PointwiseDepthwiseParts &) = delete;
@@ -33,18 +30,10 @@ public:
   int64_t channels() const { return expanded_.shape[1]; }          // M
   int64_t plane() const { return expanded_.shape[2] * expanded_.shape[3]; }  // H * W
   int64_t outPlane() const { return outPlane_; }
-  bool quantized() const { return quantized_; }
 
 private:
   AttrList pointwiseAttrs_;
   TensorView expanded_;
-  // A quantized E's parameters: its QuantInfo and the scale and zero-point views it names.
-  flatbuffers::FlatBufferBuilder expandedQuant_;
-  float expandedScale_ = 0;
-  int32_t expandedZeroPoint_ = 0;
-  uint8_t expandedZeroPointCode_ = 0;
-  TensorView expandedScales_, expandedZeroPoints_;
-  bool quantized_ = false;
   KernelSignature pointwise_, depthwise_;
   int64_t inChannels_ = 0, outPlane_ = 0;
 };

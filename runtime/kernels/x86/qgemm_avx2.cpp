@@ -30,7 +30,6 @@
 #include "ref/quant_linalg.h"
 #include "register_kernels.h"
 #include "x86/prefetch_lines.h"
-#include "x86_quant_conv_parts.h"
 
 #define EDGEC_UNROLL _Pragma("GCC unroll 16")
 
@@ -310,7 +309,6 @@ void lookupCodes(const uint8_t *table, uint8_t *y, int64_t n) { x86::lookupCodes
 
 // Called only once the registry has chosen one of these, i.e. on a CPU with AVX2.
 Kernel *newX86Avx2QuantConv() { return new X86QuantConv(); }
-x86::QuantConvParts *newX86Avx2QuantConvParts() { return new X86QuantConv(); }
 Kernel *newX86Avx2QuantMatMul() { return new X86QuantMatMul(false); }
 Kernel *newX86Avx2QuantGemm() { return new X86QuantMatMul(true); }
 Kernel *newX86Avx2DynamicQuantMatMul() { return new X86DynamicQuantMatMul(); }

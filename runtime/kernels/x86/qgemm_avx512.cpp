@@ -26,7 +26,6 @@
 #include "ref/quant_linalg.h"
 #include "register_kernels.h"
 #include "x86/prefetch_lines.h"
-#include "x86_quant_conv_parts.h"
 
 // GCC keeps an array of __m512i accumulators in registers only if the loops over it are
 // unrolled before its scalar replacement.
@@ -1454,7 +1453,6 @@ void lookupCodes(const uint8_t *table, uint8_t *y, int64_t n) { x86::lookupCodes
 
 // Called only once the registry has chosen one of these, i.e. on a CPU with AVX-512 VNNI.
 Kernel *newX86Avx512QuantConv() { return new X86QuantConv(); }
-x86::QuantConvParts *newX86Avx512QuantConvParts() { return new X86QuantConv(); }
 Kernel *newX86Avx512QuantMatMul() { return new X86QuantMatMul(false); }
 Kernel *newX86Avx512QuantGemm() { return new X86QuantMatMul(true); }
 Kernel *newX86Avx512DynamicQuantMatMul() { return new X86DynamicQuantMatMul(); }

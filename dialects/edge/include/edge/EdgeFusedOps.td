@@ -115,19 +115,10 @@ def Edge_PointwiseDepthwiseConvOp : Edge_Op<"PointwiseDepthwiseConv", [Pure]> {
     Activations are Conv epilogues: "" (none), "Relu", "Clip" with [act_min,
     act_max], "Sigmoid", "Silu" or "HardSwish". Each step is the unfused Convs' own,
     so the ref kernel computes exactly what they compute and the x86 kernel what the
-    two x86 Conv kernels compute.
-
-    f32 throughout, or quantized as two quantized Convs (static INT8): the input and
-    result per tensor, the weights per tensor or per output channel, the biases with
-    32-bit storage and the scale of the part's input times its weight's. e, which has
-    no value in the IR, has the result's storage and expressed types and the
-    parameters `expanded_scale` / `expanded_zero_point` (the unfused 1x1 Conv's result
-    type; required on a quantized op, absent on a float one). Quantized activations are
-    clamps only ("", "Relu", "Clip"), as on a quantized Conv.
+    two x86 Conv kernels compute. f32 only.
   }];
-  let arguments = (ins Edge_QuantizableFloatTensor:$input, Edge_QuantizableFloatTensor:$pointwise_weight,
-                   Edge_QuantizableFloatTensor:$pointwise_bias,
-                   Edge_QuantizableFloatTensor:$depthwise_weight, Edge_QuantizableFloatTensor:$depthwise_bias,
+  let arguments = (ins Edge_FloatTensor:$input, Edge_FloatTensor:$pointwise_weight, Edge_FloatTensor:$pointwise_bias,
+                   Edge_FloatTensor:$depthwise_weight, Edge_FloatTensor:$depthwise_bias,
                    DefaultValuedAttr<StrAttr, "\"\"">:$pointwise_activation,
                    DefaultValuedAttr<F32Attr, "0.0f">:$pointwise_act_min,
                    DefaultValuedAttr<F32Attr, "0.0f">:$pointwise_act_max,
@@ -135,10 +126,8 @@ def Edge_PointwiseDepthwiseConvOp : Edge_Op<"PointwiseDepthwiseConv", [Pure]> {
                    DenseI64ArrayAttr:$dilations, I64Attr:$group,
                    DefaultValuedAttr<StrAttr, "\"\"">:$activation,
                    DefaultValuedAttr<F32Attr, "0.0f">:$act_min,
-                   DefaultValuedAttr<F32Attr, "0.0f">:$act_max,
-                   OptionalAttr<F32Attr>:$expanded_scale,
-                   OptionalAttr<I64Attr>:$expanded_zero_point);
-  let results = (outs Edge_QuantizableFloatTensor:$output);
+                   DefaultValuedAttr<F32Attr, "0.0f">:$act_max);
+  let results = (outs Edge_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $pointwise_weight `,` $pointwise_bias `,` $depthwise_weight `,` $depthwise_bias attr-dict `:`
     functional-type(operands, results)
