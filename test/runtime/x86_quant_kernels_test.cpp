@@ -291,6 +291,12 @@ std::vector<ConvShape> convShapes() {
       // ... and without a top pad, so that a band's last vector past its plane's end would
       // land on codes of the next plane's first rows, which the other thread writes.
       {conv({1, 9, 44, 41}, 24, 1, {3, 3}, {1, 1}, {1, 1}, {0, 1, 2, 1}), 3},
+      // 1x1 convs whose positions end a few columns past their whole vectors, which run as
+      // MatMul tiles (convTail in qgemm_avx512.cpp): a 7x7 map's last position, a 6x6
+      // map's last four on two images over a channel tail; seven variants each (weight zero
+      // points, u8 weights, a left shift among them).
+      {conv({1, 24, 7, 7}, 40, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 7},
+      {conv({2, 16, 6, 6}, 36, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 7},
   };
 }
 

@@ -466,17 +466,52 @@ void tileMR(int mr, int nv, const uint8_t *v, int64_t vq, int64_t vp, const uint
   }
 }
 
+// Conv output positions [p0, p0 + count) of channels [ch0, ch0 + nch), few of them
+// (count <= kConvTailCols): as MatMul tiles (rows the positions, their activation quads
+// broadcast; columns the channels, the W4 lines as vector operands: the same bytes, the
+// same Epi, whose arrays index channels and positions alike in both roles), into a small
+// row-major buffer, then copied into the channel rows of y. A Conv tile would give these
+// positions a whole vector of columns: for 1x1 convs on 7x7 maps (49 positions, 3 vectors
+// and one column) a quarter of the GEMM's multiply-adds went to empty lanes.
+constexpr int64_t kConvTailCols = 8;
+
+void convTail(const uint8_t *W, int64_t ch0, int64_t nch, int64_t K4, const uint8_t *A, int64_t actStride, int64_t p0,
+              int64_t count, const Epi &e, uint8_t *y, int64_t ldy) {
+  alignas(64) uint8_t buf[kConvTailCols][kNR];
+  for (int64_t c = 0; c < nch; c += kNR) {
+    const int64_t cols = minI(kNR, nch - c);
+    const uint8_t *v = W + ((ch0 + c) / 16) * K4 * 64;
+    for (int64_t i = 0; i < count;) {
+      const int mr = tileRows(count - i);
+      tileMR<false>(mr, int(ceilDiv(cols, 16)), v, 64, K4 * 64, A + (p0 + i) * 4, actStride * 4, K4, e, p0 + i, c,
+                    buf[i], kNR, cols);
+      i += mr;
+    }
+    for (int64_t m = 0; m < cols; ++m)
+      for (int64_t i = 0; i < count; ++i) y[(c + m) * ldy + p0 + i] = buf[i][m];
+  }
+}
+
 // The GEMM of a block: channels [ch0, ch0 + nch) of the W4 weights `w` (ch0 a multiple
 // of 16) against `npos` positions of packed activations `act` ([K4][actStride][4]); the
 // Epi's arrays start at channel ch0 and position 0, y at (first row, first column).
 // Conv: rows = channels, columns = positions; MatMul/Gemm: rows = positions (A's rows),
 // columns = channels.
+//
+// Conv: positions past the last whole vector (npos % 16 <= kConvTailCols of them, after at
+// least one whole vector: 7x7 maps' 49th, 14x14 maps' last 4) go through convTail instead
+// of a vector of their own, most of whose lanes would be wasted.
 template <bool Conv>
 void gemmRows(const void *w, int64_t ch0, int64_t nch, int64_t K4, const void *act, int64_t actStride,
               int64_t npos, const Epi &e, uint8_t *y, int64_t ldy) {
   const auto *W = static_cast<const uint8_t *>(w);
   const auto *A = static_cast<const uint8_t *>(act);
   if (Conv) {
+    const int64_t tail = npos > 16 && npos % 16 <= kConvTailCols ? npos % 16 : 0;
+    if (tail) {
+      convTail(W, ch0, nch, K4, A, actStride, npos - tail, tail, e, y, ldy);
+      npos -= tail;
+    }
     for (int64_t i = 0; i < nch;) {
       const int mr = tileRows(nch - i);
       const int64_t c = ch0 + i;
