@@ -14,6 +14,8 @@
 # test/bench/bench_models.py; extra arguments go to it (see its --help):
 #   --precision fp32|int8|fp32,int8 (default both)   --threads 1|2|1,2 (default 1,2)
 #   --rounds N (5) --repeat N (20) --warmup N (5) --core N (0) --only MODEL (repeatable)
+#   --core-choice quieter|fixed (quieter: one-thread rounds on core N or N+1, whichever's
+#   L2 is less contended by another guest's hyperthread just before the round)
 #   --calib-method M (minmax) --calib-samples N (32) --ort-act-type uint8|int8 (uint8)
 #   --realtime (both engines under chrt -f 10: steadier ratios on a shared machine)
 # `scripts/bench.sh --precision fp32 --threads 1` is the fp32-only, one-thread benchmark.
