@@ -24,6 +24,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
 #include "ref/dynamic_quant.h"
 #include "qadd_runs.h"
@@ -57,6 +58,7 @@ constexpr bool kDepthwiseFlat = false;
 enum FlatFill { kMerge, kFlip, kZero };
 void depthwiseFlatPlane(const uint8_t *, const int64_t *, int64_t, int64_t, int64_t, const uint64_t *, const int32_t *,
                         int32_t, const Epi &, int, uint8_t, uint8_t *) {}
+template <int NQ>
 void depthwiseFlatPair(const uint8_t *, const uint8_t *, const int64_t *, int64_t, const uint64_t *, const int32_t *,
                        const int32_t *, int32_t, int32_t, const Epi &, const Epi &, int, uint8_t, uint8_t *, uint8_t *) {}
 // Nor the implicit-GEMM Conv path.

@@ -20,6 +20,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
 #include "ref/dynamic_quant.h"
 #include "qadd_runs.h"
@@ -132,7 +133,9 @@ struct ChannelRq {
   // apply() on a block's four vectors, their lanes tested for the rare near-integer case
   // with one branch (then all four exactly) instead of a branch a vector: the depthwise
   // kernels' per-block requantization, where small planes have few blocks to hide it in.
-  void applyFour(__m512i (&acc)[4], const Epi &e) const {
+  // Always inlined: called out of line (GCC's choice once a fourth depthwise kernel used
+  // it), it took a quarter of a 14x14 depthwise conv's time.
+  __attribute__((always_inline)) void applyFour(__m512i (&acc)[4], const Epi &e) const {
     if (!e.allRight || !kRequantF32) {
       EDGEC_UNROLL
       for (int p = 0; p < 4; ++p) acc[p] = apply(acc[p], e);
@@ -928,34 +931,41 @@ __m512i applyTwo(__m512i acc, const ChannelRq &a, const ChannelRq &b, __mmask16 
   return _mm512_mask_blend_epi32(hi, mbqmRightChannel(acc, a.m, a.r), mbqmRightChannel(acc, b.m, b.r));
 }
 
-template <int Fill>
+// NQ: the kernel's quads (3x3: three, one a kernel row; 5x5: ten, two a row). With more
+// than three the weights are not held in registers (20 of the 32 for two channels) but
+// broadcast from memory by each vpdpbusd.
+template <int NQ, int Fill>
 void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t *offs, int64_t T,
                             const uint64_t *masks, const int32_t *wqa, const int32_t *wqb, int32_t inita,
                             int32_t initb, const Epi &ea, const Epi &eb, uint8_t zxu, uint8_t *ya, uint8_t *yb) {
   const ChannelRq rqa(ea, 0), rqb(eb, 0);
   const Narrow narrow(ea.zy, ea.lo, ea.hi);
   const __m512i fill = _mm512_set1_epi8(static_cast<char>(zxu)), flip = _mm512_set1_epi8(static_cast<char>(0x80));
-  __m512i wa[3], wb[3];
-  EDGEC_UNROLL
-  for (int i = 0; i < 3; ++i) wa[i] = _mm512_set1_epi32(wqa[i]), wb[i] = _mm512_set1_epi32(wqb[i]);
+  constexpr bool kHeld = NQ <= 3;
+  __m512i wa[kHeld ? NQ : 1], wb[kHeld ? NQ : 1];
+  if (kHeld) {
+    EDGEC_UNROLL
+    for (int i = 0; i < NQ; ++i) wa[i] = _mm512_set1_epi32(wqa[i]), wb[i] = _mm512_set1_epi32(wqb[i]);
+  }
+#define weightA(i) (kHeld ? wa[kHeld ? (i) : 0] : _mm512_set1_epi32(wqa[i]))
+#define weightB(i) (kHeld ? wb[kHeld ? (i) : 0] : _mm512_set1_epi32(wqb[i]))
   auto quads = [&](const uint8_t *src, __mmask64 m) {
     if (Fill == kZero) return _mm512_maskz_loadu_epi8(m, src);
     if (Fill == kFlip) return _mm512_mask_add_epi8(fill, m, _mm512_maskz_loadu_epi8(m, src), flip);
     return _mm512_mask_loadu_epi8(fill, m, src);
   };
-  for (int64_t t0 = 0; t0 < T; t0 += 64, masks += 12) {
+  for (int64_t t0 = 0; t0 < T; t0 += 64, masks += 4 * NQ) {
     if (T - t0 <= 32) {
       // A last block of at most 32 outputs (lanes 0-7 of each vector): both channels' in one,
       // a's in lanes 0-7, b's in lanes 8-15 (its bytes loaded 32 lower under the block's
       // masks shifted up by 32); the narrowed bytes 0-31 are a's outputs, 32-63 b's.
       const __mmask16 hi = 0xFF00;
-      __m512i w[3], acc[4];
-      EDGEC_UNROLL
-      for (int i = 0; i < 3; ++i) w[i] = _mm512_mask_blend_epi32(hi, wa[i], wb[i]);
+      __m512i acc[4];
       EDGEC_UNROLL
       for (int p = 0; p < 4; ++p) acc[p] = _mm512_mask_blend_epi32(hi, _mm512_set1_epi32(inita), _mm512_set1_epi32(initb));
       EDGEC_UNROLL
-      for (int i = 0; i < 3; ++i)
+      for (int i = 0; i < NQ; ++i) {
+        const __m512i w = _mm512_mask_blend_epi32(hi, weightA(i), weightB(i));
         EDGEC_UNROLL
         for (int p = 0; p < 4; ++p) {
           const __mmask64 ma = masks[4 * i + p], mb = ma << 32;
@@ -969,8 +979,9 @@ void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t 
           } else {
             v = _mm512_mask_loadu_epi8(_mm512_mask_loadu_epi8(fill, ma, xa + at), mb, xb + at - 32);
           }
-          acc[p] = _mm512_dpbusd_epi32(acc[p], v, w[i]);
+          acc[p] = _mm512_dpbusd_epi32(acc[p], v, w);
         }
+      }
       EDGEC_UNROLL
       for (int p = 0; p < 4; ++p) acc[p] = applyTwo(acc[p], rqa, rqb, hi, ea);
       const __m512i bytes = quadOrder<1>(narrow.bytes(acc[0], acc[1], acc[2], acc[3]));
@@ -983,13 +994,13 @@ void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t 
     EDGEC_UNROLL
     for (int p = 0; p < 4; ++p) a[p] = _mm512_set1_epi32(inita), b[p] = _mm512_set1_epi32(initb);
     EDGEC_UNROLL
-    for (int i = 0; i < 3; ++i)
+    for (int i = 0; i < NQ; ++i)
       EDGEC_UNROLL
       for (int p = 0; p < 4; ++p) {
         const __mmask64 m = masks[4 * i + p];
         const int64_t at = t0 + offs[i] + p;
-        a[p] = _mm512_dpbusd_epi32(a[p], quads(xa + at, m), wa[i]);
-        b[p] = _mm512_dpbusd_epi32(b[p], quads(xb + at, m), wb[i]);
+        a[p] = _mm512_dpbusd_epi32(a[p], quads(xa + at, m), weightA(i));
+        b[p] = _mm512_dpbusd_epi32(b[p], quads(xb + at, m), weightB(i));
       }
     rqa.applyFour(a, ea);
     rqb.applyFour(b, eb);
@@ -997,16 +1008,22 @@ void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t 
     _mm512_mask_storeu_epi8(ya + t0, st, quadOrder<1>(narrow.bytes(a[0], a[1], a[2], a[3])));
     _mm512_mask_storeu_epi8(yb + t0, st, quadOrder<1>(narrow.bytes(b[0], b[1], b[2], b[3])));
   }
+#undef weightA
+#undef weightB
 }
 
+// NQ: the kernel's quads (kernel rows x quads a row): 3 (3x3) or 10 (5x5). A template, so
+// that the driver picks the kind once per conv, not per pair: a branch to the 5x5 pair (or a
+// call to it) inside the 3x3 pairs' loop cost them 6-15% on 7x7 maps.
+template <int NQ>
 void depthwiseFlatPair(const uint8_t *xa, const uint8_t *xb, const int64_t *offs, int64_t T, const uint64_t *masks,
                        const int32_t *wqa, const int32_t *wqb, int32_t inita, int32_t initb, const Epi &ea,
                        const Epi &eb, int fill, uint8_t zxu, uint8_t *ya, uint8_t *yb) {
   if (fill == kZero)
-    return depthwiseFlatPairFixed<kZero>(xa, xb, offs, T, masks, wqa, wqb, inita, initb, ea, eb, zxu, ya, yb);
+    return depthwiseFlatPairFixed<NQ, kZero>(xa, xb, offs, T, masks, wqa, wqb, inita, initb, ea, eb, zxu, ya, yb);
   if (fill == kFlip)
-    return depthwiseFlatPairFixed<kFlip>(xa, xb, offs, T, masks, wqa, wqb, inita, initb, ea, eb, zxu, ya, yb);
-  depthwiseFlatPairFixed<kMerge>(xa, xb, offs, T, masks, wqa, wqb, inita, initb, ea, eb, zxu, ya, yb);
+    return depthwiseFlatPairFixed<NQ, kFlip>(xa, xb, offs, T, masks, wqa, wqb, inita, initb, ea, eb, zxu, ya, yb);
+  depthwiseFlatPairFixed<NQ, kMerge>(xa, xb, offs, T, masks, wqa, wqb, inita, initb, ea, eb, zxu, ya, yb);
 }
 
 // ---------------------------------------------------------------------------------------
