@@ -931,9 +931,28 @@ __m512i applyTwo(__m512i acc, const ChannelRq &a, const ChannelRq &b, __mmask16 
   return _mm512_mask_blend_epi32(hi, mbqmRightChannel(acc, a.m, a.r), mbqmRightChannel(acc, b.m, b.r));
 }
 
-// NQ: the kernel's quads (3x3: three, one a kernel row; 5x5: ten, two a row). With more
-// than three the weights are not held in registers (20 of the 32 for two channels) but
-// broadcast from memory by each vpdpbusd.
+// A channel's NQ quad weights for vpdpbusd: held in registers (NQ <= 3), or broadcast from
+// memory by each use (5x5's ten: for two channels they would take 20 of the 32 registers).
+template <int NQ>
+struct QuadWeights {
+  static constexpr bool kHeld = NQ <= 3;
+  __m512i held[kHeld ? NQ : 1];
+  const int32_t *wq;
+  explicit QuadWeights(const int32_t *w) : wq(w) {
+    if constexpr (kHeld) {
+      EDGEC_UNROLL
+      for (int i = 0; i < NQ; ++i) held[i] = _mm512_set1_epi32(w[i]);
+    }
+  }
+  __m512i operator[](int i) const {
+    if constexpr (kHeld)
+      return held[i];
+    else
+      return _mm512_set1_epi32(wq[i]);
+  }
+};
+
+// NQ: the kernel's quads (3x3: three, one a kernel row; 5x5: ten, two a row).
 template <int NQ, int Fill>
 void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t *offs, int64_t T,
                             const uint64_t *masks, const int32_t *wqa, const int32_t *wqb, int32_t inita,
@@ -941,14 +960,7 @@ void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t 
   const ChannelRq rqa(ea, 0), rqb(eb, 0);
   const Narrow narrow(ea.zy, ea.lo, ea.hi);
   const __m512i fill = _mm512_set1_epi8(static_cast<char>(zxu)), flip = _mm512_set1_epi8(static_cast<char>(0x80));
-  constexpr bool kHeld = NQ <= 3;
-  __m512i wa[kHeld ? NQ : 1], wb[kHeld ? NQ : 1];
-  if (kHeld) {
-    EDGEC_UNROLL
-    for (int i = 0; i < NQ; ++i) wa[i] = _mm512_set1_epi32(wqa[i]), wb[i] = _mm512_set1_epi32(wqb[i]);
-  }
-#define weightA(i) (kHeld ? wa[kHeld ? (i) : 0] : _mm512_set1_epi32(wqa[i]))
-#define weightB(i) (kHeld ? wb[kHeld ? (i) : 0] : _mm512_set1_epi32(wqb[i]))
+  const QuadWeights<NQ> wa(wqa), wb(wqb);
   auto quads = [&](const uint8_t *src, __mmask64 m) {
     if (Fill == kZero) return _mm512_maskz_loadu_epi8(m, src);
     if (Fill == kFlip) return _mm512_mask_add_epi8(fill, m, _mm512_maskz_loadu_epi8(m, src), flip);
@@ -965,7 +977,7 @@ void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t 
       for (int p = 0; p < 4; ++p) acc[p] = _mm512_mask_blend_epi32(hi, _mm512_set1_epi32(inita), _mm512_set1_epi32(initb));
       EDGEC_UNROLL
       for (int i = 0; i < NQ; ++i) {
-        const __m512i w = _mm512_mask_blend_epi32(hi, weightA(i), weightB(i));
+        const __m512i w = _mm512_mask_blend_epi32(hi, wa[i], wb[i]);
         EDGEC_UNROLL
         for (int p = 0; p < 4; ++p) {
           const __mmask64 ma = masks[4 * i + p], mb = ma << 32;
@@ -999,8 +1011,8 @@ void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t 
       for (int p = 0; p < 4; ++p) {
         const __mmask64 m = masks[4 * i + p];
         const int64_t at = t0 + offs[i] + p;
-        a[p] = _mm512_dpbusd_epi32(a[p], quads(xa + at, m), weightA(i));
-        b[p] = _mm512_dpbusd_epi32(b[p], quads(xb + at, m), weightB(i));
+        a[p] = _mm512_dpbusd_epi32(a[p], quads(xa + at, m), wa[i]);
+        b[p] = _mm512_dpbusd_epi32(b[p], quads(xb + at, m), wb[i]);
       }
     rqa.applyFour(a, ea);
     rqb.applyFour(b, eb);
@@ -1008,8 +1020,6 @@ void depthwiseFlatPairFixed(const uint8_t *xa, const uint8_t *xb, const int64_t 
     _mm512_mask_storeu_epi8(ya + t0, st, quadOrder<1>(narrow.bytes(a[0], a[1], a[2], a[3])));
     _mm512_mask_storeu_epi8(yb + t0, st, quadOrder<1>(narrow.bytes(b[0], b[1], b[2], b[3])));
   }
-#undef weightA
-#undef weightB
 }
 
 // NQ: the kernel's quads (kernel rows x quads a row): 3 (3x3) or 10 (5x5). A template, so
