@@ -435,6 +435,7 @@ def bench_model(args, edgec, name, m):
                    " (%s cores)" % state if state else " (%s)" % core_label if core_label else "",
                    ", ".join("%s %s" % (s.replace("_", " "), fmt_ms(res[s]["median_ms"])) for s in sides),
                    ", ".join("%s %.3f" % kv for kv in ratios.items())), flush=True)
+            args.round_core = None  # the commands reported after the rounds pin to --core
     result = {
         "input_shape": m["shape"],
         "onnx": {p: os.path.relpath(f, ROOT) for p, f in m["onnx"].items()},

@@ -19,9 +19,10 @@
 //    its L1 and L2 with it: on this benchmark's VM one vCPU read 96-100 GB/s while the other
 //    read 135-143, and int8 MobileNetV2 ran 2.55-2.62 ms on the first against 1.82-1.89 on
 //    the second (fp32: 4.49-4.55 against 4.12-4.16; the FMA rate above was the same on
-//    both). The model benchmark runs each one-thread round on the faster of its two CPUs.
+//    both). The model benchmark runs each one-thread round on its second CPU when that one
+//    reads over 10% faster than the first.
 // Prints
-//   core_placement l2_gbs=RA,RB quieter=A|B   (with --l2)
+//   core_placement l2_gbs=RA,RB   (with --l2)
 //   core_placement cpus=A,B alone_gflops=X together_gflops=Y ratio=Y/X round_trip_ns=R state=S
 // with S "shared" (ratio below 0.75: hyperthread siblings, or B busy with another job),
 // "far" (round trip above 200 ns) or "near", or "contended" when a wait on the other
@@ -213,7 +214,7 @@ int main(int argc, char **argv) {
       t.join();
     }
     if (rate[0] == 0 || rate[1] == 0) usage("cannot run on the given CPUs (see taskset / the CPU list)");
-    std::printf("core_placement l2_gbs=%.1f,%.1f quieter=%d\n", rate[0], rate[1], rate[0] >= rate[1] ? cpuA : cpuB);
+    std::printf("core_placement l2_gbs=%.1f,%.1f\n", rate[0], rate[1]);
     if (l2Only) return 0;
   }
   double alone = 0;
