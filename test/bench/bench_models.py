@@ -565,8 +565,8 @@ def report(args, results, env, ort_version):
             rows.append(row)
     print_table(header, rows)
     print("T: threads (every side pinned to cores %d..%d+T-1%s). Ratios < 1: the first named is faster." %
-          (args.core, args.core, "; one thread: core %d or %d, whichever core_placement --l2-only found quieter "
-           "before the round" % (args.core, args.core + 1) if args.core_choice == "quieter" else ""))
+          (args.core, args.core, "; one thread: core %d, or %d where core_placement --l2-only found its L2 reads over "
+           "10%% faster before the round" % (args.core, args.core + 1) if args.core_choice == "quieter" else ""))
     chosen = [(name, rd["core"]) for name, r in results.items() for threads, t in r["threads"].items()
               if int(threads) == 1 for rd in t["rounds"] if rd.get("core")]
     if chosen:
