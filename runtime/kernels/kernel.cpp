@@ -119,6 +119,16 @@ void RunContext::parallelFor(int64_t n, int64_t grain,
   pool->run(chunks, [&](int64_t chunk, int thread) { fn(n * chunk / chunks, n * (chunk + 1) / chunks, thread); });
 }
 
+void RunContext::parallelItems(int64_t n, const std::function<void(WorkItems &, int)> &fn) const {
+  if (n <= 0) return;
+  if (!pool || threads <= 1 || n == 1) {
+    WorkItems all(0, n);
+    fn(all, 0);
+    return;
+  }
+  pool->runItems(n, threads, fn);
+}
+
 std::vector<int64_t> broadcastStrides(const std::vector<int64_t> &shape,
                                       const std::vector<int64_t> &outShape) {
   // Element strides of `shape` aligned to `outShape` (numpy rules); 0 on broadcast dims.

@@ -102,6 +102,7 @@ struct KernelSignature {
 };
 
 class ThreadPool;
+class WorkItems;
 
 // What a kernel gets on every run: the threads it may split its work over and its
 // scratch memory, one region per thread (as ggml's ith/nth/wdata). A kernel splits work
@@ -130,6 +131,14 @@ struct RunContext {
   // when all are done. `thread` indexes threadScratch. The first exception is rethrown.
   void parallelFor(int64_t n, int64_t grain,
                    const std::function<void(int64_t begin, int64_t end, int thread)> &fn) const;
+  // Items [0, n) over the threads, balanced as they run: fn(items, thread) once a thread,
+  // which takes items one at a time with items.next (thread_pool.h: its own contiguous
+  // share, as parallelFor would split them, then the last items of a thread still busy).
+  // For kernels whose items cost about the same but whose threads may not run at the
+  // same speed (another process on one core) or cannot get equal shares. An item's
+  // results must not depend on the thread that takes it or on what that thread took
+  // before (state carried between items, such as a packed panel, is a cache to check).
+  void parallelItems(int64_t n, const std::function<void(WorkItems &items, int thread)> &fn) const;
 };
 
 class Kernel {

@@ -1,5 +1,8 @@
 #include "thread_pool.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 namespace edgec::rt {
 
 namespace {
@@ -15,7 +18,8 @@ inline void cpuRelax() {
 }
 }  // namespace
 
-ThreadPool::ThreadPool(int threads) : own_(new TaskState[threads > 1 ? threads : 1]) {
+ThreadPool::ThreadPool(int threads)
+    : own_(new TaskState[threads > 1 ? threads : 1]), ranges_(new WorkItems::Range[threads > 1 ? threads : 1]) {
   for (int t = 1; t < threads; ++t) workers_.emplace_back([this, t] { work(t); });
 }
 
@@ -175,6 +179,87 @@ void ThreadPool::run(int64_t count, const std::function<void(int64_t, int)> &tas
     std::swap(error, error_);  // taken, so that no later run rethrows it
   }
   if (error) std::rethrow_exception(error);
+}
+
+namespace {
+uint64_t packRange(uint64_t tag, int64_t front, int64_t end) {
+  return tag << 48 | static_cast<uint64_t>(front) << 24 | static_cast<uint64_t>(end);
+}
+}  // namespace
+
+// Claims are relaxed: an item's uniqueness needs only the read-modify-write's atomicity,
+// and what the items write is published by the run's end (runOwnTasks), as for run().
+bool WorkItems::next(int64_t &item) {
+  if (!ranges_) {
+    if (front_ >= end_) return false;
+    item = front_++;
+    return true;
+  }
+  std::atomic<uint64_t> &own = ranges_[self_].bounds;
+  uint64_t v = own.load(std::memory_order_relaxed);
+  for (;;) {
+    const auto front = static_cast<int64_t>((v >> kBits) & kMask), end = static_cast<int64_t>(v & kMask);
+    if (front >= end) return steal(item);
+    if (own.compare_exchange_weak(v, v + (uint64_t(1) << kBits), std::memory_order_relaxed)) {
+      item = front;
+      return true;
+    }
+  }
+}
+
+// The back half (the larger half of an odd count) of the range with the most items left:
+// its first item now, the rest as this task's range. A range whose word carries another
+// run's tag is a task that has not started yet (its owner sets it first thing) or a word
+// left from an earlier run: skipped.
+bool WorkItems::steal(int64_t &item) {
+  for (;;) {
+    int victim = -1;
+    uint64_t seen = 0;
+    int64_t most = 0;
+    for (int t = 0; t < count_; ++t) {
+      const uint64_t v = ranges_[t].bounds.load(std::memory_order_relaxed);
+      const int64_t left = static_cast<int64_t>(v & kMask) - static_cast<int64_t>((v >> kBits) & kMask);
+      if (t != self_ && (v >> 48) == tag_ && left > most) victim = t, seen = v, most = left;
+    }
+    if (victim < 0) return false;
+    const auto front = static_cast<int64_t>((seen >> kBits) & kMask), end = static_cast<int64_t>(seen & kMask);
+    const int64_t first = end - (most + 1) / 2;
+    if (!ranges_[victim].bounds.compare_exchange_strong(seen, packRange(tag_, front, first), std::memory_order_relaxed))
+      continue;  // the owner claimed, or another thief stole, in between: look again
+    // This task's word is empty and carries this run's tag, so no thief writes it.
+    ranges_[self_].bounds.store(packRange(tag_, first + 1, end), std::memory_order_relaxed);
+    item = first;
+    return true;
+  }
+}
+
+void ThreadPool::runItems(int64_t count, int tasks, const std::function<void(WorkItems &, int)> &fn) {
+  if (count <= 0) return;
+  const int T = static_cast<int>(std::min<int64_t>(std::max(tasks, 1), std::min<int64_t>(size(), count)));
+  // EDGEC_STATIC_SPLIT=1: each task takes its own range only (no range word can hold
+  // kMaxItems or more items): to measure what the balancing gains.
+  static const bool staticSplit = std::getenv("EDGEC_STATIC_SPLIT") != nullptr;
+  if (T == 1 || count >= kMaxItems || staticSplit) {
+    run(T, [&](int64_t t, int thread) {
+      WorkItems own(count * t / T, count * (t + 1) / T);
+      fn(own, thread);
+    });
+    return;
+  }
+  const uint64_t tag = ++itemRuns_ % 0xffff + 1;  // never 0, the words' initial tag
+  WorkItems::Range *ranges = ranges_.get();
+  try {
+    run(T, [&](int64_t t, int thread) {
+      ranges[t].bounds.store(packRange(tag, count * t / T, count * (t + 1) / T), std::memory_order_relaxed);
+      WorkItems items(ranges, T, static_cast<int>(t), tag);
+      fn(items, thread);
+    });
+  } catch (...) {
+    // Items a failed task left in its range: cleared, so that no later run whose tag
+    // comes round to this one's could take them.
+    for (int t = 0; t < T; ++t) ranges[t].bounds.store(0, std::memory_order_relaxed);
+    throw;
+  }
 }
 
 int defaultThreadCount() {

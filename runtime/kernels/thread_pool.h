@@ -36,6 +36,46 @@
 
 namespace edgec::rt {
 
+class ThreadPool;
+
+// The items of a run of ThreadPool::runItems (RunContext::parallelItems) that one task
+// takes, one at a time: first its own contiguous range front to back, as a static split
+// would hand it out, then, once that is empty, the back half of the range of whichever
+// thread has the most left (taken over as its own range, which may in turn lose its back
+// half to another thread). A thread slowed by another process on its core, or given the
+// larger share of a split that cannot be even, hands its last items to the one that is
+// done, while on equal cores each thread keeps its own range and the data it wrote.
+// Each range is one atomic word in its own cache line, so the owner's claims stay on its
+// core; only a steal moves a line between cores.
+class WorkItems {
+public:
+  // A range this task alone takes, with no other threads to balance against.
+  WorkItems(int64_t begin, int64_t end) : front_(begin), end_(end) {}
+  // The next item, true; false when every item of the run has been claimed (those still
+  // running finish before the run returns).
+  bool next(int64_t &item);
+  // The end of the range this task holds now: the items it takes next, unless another
+  // thread takes them first (a hint, for prefetching ahead).
+  int64_t end() const {
+    return ranges_ ? static_cast<int64_t>(ranges_[self_].bounds.load(std::memory_order_relaxed) & kMask) : end_;
+  }
+
+private:
+  friend class ThreadPool;
+  struct alignas(64) Range {
+    std::atomic<uint64_t> bounds{0};  // tag << 48 | front << 24 | end
+  };
+  static constexpr int kBits = 24;
+  static constexpr uint64_t kMask = (uint64_t(1) << kBits) - 1;
+  WorkItems(Range *ranges, int count, int self, uint64_t tag) : ranges_(ranges), count_(count), self_(self), tag_(tag) {}
+  bool steal(int64_t &item);
+
+  Range *ranges_ = nullptr;  // null: [front_, end_) is this task's alone
+  int count_ = 0, self_ = 0;
+  uint64_t tag_ = 0;  // this run's, in the top 16 bits of a range word
+  int64_t front_ = 0, end_ = 0;
+};
+
 class ThreadPool {
 public:
   explicit ThreadPool(int threads);
@@ -48,6 +88,12 @@ public:
   // caller is thread 0); returns when all are done. The first exception is rethrown here.
   // One run at a time: a session runs its kernels one after another.
   void run(int64_t count, const std::function<void(int64_t index, int thread)> &task);
+  // Runs `tasks` tasks (at most size()), each fn(items, thread) taking items of [0, count)
+  // from a WorkItems: task t's own range is [count t / tasks, count (t + 1) / tasks), and
+  // it takes the others' last items once its own are done. Every item is taken once.
+  // count must be below 2^24 (kMaxItems).
+  static constexpr int64_t kMaxItems = int64_t(1) << 24;
+  void runItems(int64_t count, int tasks, const std::function<void(WorkItems &items, int thread)> &fn);
 
 private:
   void work(int thread);
@@ -76,6 +122,9 @@ private:
   // own, so before the run can end) and each thread's task state, a cache line each.
   const std::function<void(int64_t, int)> *ownTask_ = nullptr;
   std::unique_ptr<TaskState[]> own_;
+  // runItems: each task's range, and the caller's count of such runs (the words' tag).
+  std::unique_ptr<WorkItems::Range[]> ranges_;
+  uint64_t itemRuns_ = 0;
   // A run of more tasks, written under mutex_ while no worker is registered in it
   // (active_ is 0), then published in job_.
   const std::function<void(int64_t, int)> *task_ = nullptr;

@@ -150,6 +150,82 @@ TEST(ThreadPool, RethrowsTheFirstErrorAndStaysUsable) {
   EXPECT_NO_THROW(pool.run(10, [](int64_t, int) {}));
 }
 
+// parallelItems: every item once, on a valid thread, whatever the thread count and
+// however unevenly the items run (some spin, so that threads finish their own ranges at
+// different times and steal from each other); thousands of runs back to back, as a
+// model's kernels come, so that no run takes a range word left by another.
+TEST(ThreadPool, ParallelItemsTakesEveryItemOnce) {
+  for (int threads : {1, 2, 3, 8}) {
+    rt::ThreadPool pool(threads);
+    rt::RunContext ctx;
+    ctx.pool = &pool;
+    ctx.threads = threads;
+    for (int run = 0; run < 600; ++run) {
+      const int64_t n = std::vector<int64_t>{0, 1, 2, 5, 7, 64, 333}[size_t(run % 7)];
+      std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+      std::atomic<int> badThread{0};
+      ctx.parallelItems(n, [&](rt::WorkItems &items, int thread) {
+        if (thread < 0 || thread >= threads) ++badThread;
+        for (int64_t i; items.next(i);) {
+          ++hits[size_t(i)];
+          // Items of one thread slow in some runs, of another in others.
+          if ((i + run) % (threads + 1) == 0)
+            for (volatile int spin = 0; spin < 2000; spin = spin + 1) {
+            }
+        }
+      });
+      for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[size_t(i)], 1) << "run " << run << " item " << i << " threads " << threads;
+      ASSERT_EQ(badThread, 0);
+    }
+  }
+}
+
+// A thread held up in its first item (as by another process on its core) leaves the
+// rest of its range to the other: thread 0 takes items 0-31 and then all of thread 1's
+// but the one it holds. Task 0 runs on the caller (thread 0) and waits until thread 1
+// has taken its first item, so that thread 1's range is there to take from.
+TEST(ThreadPool, ParallelItemsHandsAHeldThreadsItemsToTheOther) {
+  rt::ThreadPool pool(2);
+  rt::RunContext ctx;
+  ctx.pool = &pool;
+  ctx.threads = 2;
+  std::atomic<bool> secondStarted{false}, firstDone{false};
+  std::vector<int> by(64, -1);
+  ctx.parallelItems(64, [&](rt::WorkItems &items, int thread) {
+    for (int64_t i; items.next(i);) {
+      by[size_t(i)] = thread;
+      if (i == 0)
+        while (!secondStarted) std::this_thread::yield();
+      if (i == 32) {
+        secondStarted = true;
+        while (!firstDone) std::this_thread::yield();
+      }
+    }
+    if (thread == 0) firstDone = true;
+  });
+  for (int64_t i = 0; i < 64; ++i) EXPECT_EQ(by[size_t(i)], i == 32 ? 1 : 0) << "item " << i;
+}
+
+TEST(ThreadPool, ParallelItemsRethrowsAndStaysUsable) {
+  rt::ThreadPool pool(3);
+  rt::RunContext ctx;
+  ctx.pool = &pool;
+  ctx.threads = 3;
+  EXPECT_THROW(ctx.parallelItems(90,
+                                 [](rt::WorkItems &items, int) {
+                                   for (int64_t i; items.next(i);)
+                                     if (i == 50) throw rt::Error("item 50 failed");
+                                 }),
+               rt::Error);
+  for (int run = 0; run < 100; ++run) {
+    std::atomic<int> count{0};
+    ctx.parallelItems(90, [&](rt::WorkItems &items, int) {
+      for (int64_t i; items.next(i);) ++count;
+    });
+    ASSERT_EQ(count, 90) << "run " << run;
+  }
+}
+
 // ---- functions and state -----------------------------------------------------------
 
 class PackageFile {

@@ -30,6 +30,7 @@
 #include "qadd_runs.h"
 #include "ref/quant_linalg.h"
 #include "register_kernels.h"
+#include "thread_pool.h"
 #include "x86/prefetch_lines.h"
 
 #define EDGEC_UNROLL _Pragma("GCC unroll 16")

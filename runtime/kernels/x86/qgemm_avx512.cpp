@@ -26,6 +26,7 @@
 #include "qadd_runs.h"
 #include "ref/quant_linalg.h"
 #include "register_kernels.h"
+#include "thread_pool.h"
 #include "x86/prefetch_lines.h"
 
 // GCC keeps an array of __m512i accumulators in registers only if the loops over it are
