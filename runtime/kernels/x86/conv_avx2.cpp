@@ -15,6 +15,7 @@
 
 #include "ref/plans.h"
 #include "register_kernels.h"
+#include "thread_pool.h"
 #include "x86/prefetch_lines.h"
 #include "x86_conv_parts.h"
 #include "x86_f32_plans.h"
