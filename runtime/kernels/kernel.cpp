@@ -119,14 +119,15 @@ void RunContext::parallelFor(int64_t n, int64_t grain,
   pool->run(chunks, [&](int64_t chunk, int thread) { fn(n * chunk / chunks, n * (chunk + 1) / chunks, thread); });
 }
 
-void RunContext::parallelItems(int64_t n, const std::function<void(WorkItems &, int)> &fn) const {
+void RunContext::parallelItems(int64_t n, const std::function<void(WorkItems &, int)> &fn,
+                               const int64_t *starts) const {
   if (n <= 0) return;
   if (!pool || threads <= 1 || n == 1) {
     WorkItems all(0, n);
     fn(all, 0);
     return;
   }
-  pool->runItems(n, threads, fn);
+  pool->runItems(n, threads, fn, starts);
 }
 
 std::vector<int64_t> broadcastStrides(const std::vector<int64_t> &shape,

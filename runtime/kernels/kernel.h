@@ -138,7 +138,10 @@ struct RunContext {
   // same speed (another process on one core) or cannot get equal shares. An item's
   // results must not depend on the thread that takes it or on what that thread took
   // before (state carried between items, such as a packed panel, is a cache to check).
-  void parallelItems(int64_t n, const std::function<void(WorkItems &items, int thread)> &fn) const;
+  // `starts` (threads + 1 bounds, from 0 to n, in order): the threads' own ranges, where
+  // the even split of the item indices is not the one wanted.
+  void parallelItems(int64_t n, const std::function<void(WorkItems &items, int thread)> &fn,
+                     const int64_t *starts = nullptr) const;
 };
 
 class Kernel {

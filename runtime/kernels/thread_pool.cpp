@@ -233,15 +233,17 @@ bool WorkItems::steal(int64_t &item) {
   }
 }
 
-void ThreadPool::runItems(int64_t count, int tasks, const std::function<void(WorkItems &, int)> &fn) {
+void ThreadPool::runItems(int64_t count, int tasks, const std::function<void(WorkItems &, int)> &fn,
+                          const int64_t *starts) {
   if (count <= 0) return;
-  const int T = static_cast<int>(std::min<int64_t>(std::max(tasks, 1), std::min<int64_t>(size(), count)));
+  const int T = starts ? tasks : static_cast<int>(std::min<int64_t>(std::max(tasks, 1), std::min<int64_t>(size(), count)));
+  auto begin = [&](int64_t t) { return starts ? starts[t] : count * t / T; };
   // EDGEC_STATIC_SPLIT=1: each task takes its own range only (no range word can hold
   // kMaxItems or more items): to measure what the balancing gains.
   static const bool staticSplit = std::getenv("EDGEC_STATIC_SPLIT") != nullptr;
-  if (T == 1 || count >= kMaxItems || staticSplit) {
+  if (T == 1 || T > size() || count >= kMaxItems || staticSplit) {
     run(T, [&](int64_t t, int thread) {
-      WorkItems own(count * t / T, count * (t + 1) / T);
+      WorkItems own(begin(t), begin(t + 1));
       fn(own, thread);
     });
     return;
@@ -250,7 +252,7 @@ void ThreadPool::runItems(int64_t count, int tasks, const std::function<void(Wor
   WorkItems::Range *ranges = ranges_.get();
   try {
     run(T, [&](int64_t t, int thread) {
-      ranges[t].bounds.store(packRange(tag, count * t / T, count * (t + 1) / T), std::memory_order_relaxed);
+      ranges[t].bounds.store(packRange(tag, begin(t), begin(t + 1)), std::memory_order_relaxed);
       WorkItems items(ranges, T, static_cast<int>(t), tag);
       fn(items, thread);
     });

@@ -89,11 +89,13 @@ public:
   // One run at a time: a session runs its kernels one after another.
   void run(int64_t count, const std::function<void(int64_t index, int thread)> &task);
   // Runs `tasks` tasks (at most size()), each fn(items, thread) taking items of [0, count)
-  // from a WorkItems: task t's own range is [count t / tasks, count (t + 1) / tasks), and
-  // it takes the others' last items once its own are done. Every item is taken once.
-  // count must be below 2^24 (kMaxItems).
+  // from a WorkItems: task t's own range is [count t / tasks, count (t + 1) / tasks), or
+  // [starts[t], starts[t + 1]) where `starts` (tasks + 1 bounds from 0 to count, in order)
+  // is given, and it takes the others' last items once its own are done. Every item is
+  // taken once. count must be below 2^24 (kMaxItems).
   static constexpr int64_t kMaxItems = int64_t(1) << 24;
-  void runItems(int64_t count, int tasks, const std::function<void(WorkItems &items, int thread)> &fn);
+  void runItems(int64_t count, int tasks, const std::function<void(WorkItems &items, int thread)> &fn,
+                const int64_t *starts = nullptr);
 
 private:
   void work(int thread);
