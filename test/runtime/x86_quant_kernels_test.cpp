@@ -240,9 +240,9 @@ std::vector<ConvShape> convShapes() {
       {conv({1, 96, 14, 14}, 64, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 2},
       {conv({1, 64, 7, 7}, 160, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 2},
       // thread_split "channels" (expansions that depthwise convs read): each thread a run of
-      // 16-channel lines over every panel, a line of a panel an item (ByChannelItems). 9
-      // lines (4 + 5 at two threads, 3 each at three), on one panel and on one panel of
-      // 1280 positions taken as two halves; 11 lines over two panels with a channel tail;
+      // 16-channel lines over every panel. 9 lines (4 + 5 at two threads, 3 each at three),
+      // on one panel and on one panel of 1280 positions taken as two halves, a line of a
+      // half an item (ByChannelItems); 11 lines over two panels with a channel tail;
       // 2 lines at three threads and a batch of two, where the kernel keeps its own split.
       {byChannels(conv({1, 16, 10, 12}, 144, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0})), 4},
       {byChannels(conv({1, 16, 32, 40}, 144, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0})), 3},
