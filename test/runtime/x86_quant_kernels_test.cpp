@@ -242,7 +242,8 @@ std::vector<ConvShape> convShapes() {
       // thread_split "channels" (expansions that depthwise convs read): each thread a run of
       // 16-channel lines over every panel. 9 lines (4 + 5 at two threads, 3 each at three),
       // on one panel and on one panel of 1280 positions taken as two halves, a line of a
-      // half an item (ByChannelItems); 11 lines over two panels with a channel tail;
+      // half an item (ByChannelItems); 11 lines over two panels (four of even width, 450
+      // positions) with a channel tail;
       // 2 lines at three threads and a batch of two, where the kernel keeps its own split.
       {byChannels(conv({1, 16, 10, 12}, 144, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0})), 4},
       {byChannels(conv({1, 16, 32, 40}, 144, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0})), 3},
