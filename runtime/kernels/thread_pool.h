@@ -36,8 +36,6 @@
 
 namespace edgec::rt {
 
-class ThreadPool;
-
 // The items of a run of ThreadPool::runItems (RunContext::parallelItems) that one task
 // takes, one at a time: first its own contiguous range front to back, as a static split
 // would hand it out, then, once that is empty, the back half of the range of whichever
@@ -54,11 +52,6 @@ public:
   // The next item, true; false when every item of the run has been claimed (those still
   // running finish before the run returns).
   bool next(int64_t &item);
-  // The end of the range this task holds now: the items it takes next, unless another
-  // thread takes them first (a hint, for prefetching ahead).
-  int64_t end() const {
-    return ranges_ ? static_cast<int64_t>(ranges_[self_].bounds.load(std::memory_order_relaxed) & kMask) : end_;
-  }
 
 private:
   friend class ThreadPool;
@@ -92,7 +85,8 @@ public:
   // from a WorkItems: task t's own range is [count t / tasks, count (t + 1) / tasks), or
   // [starts[t], starts[t + 1]) where `starts` (tasks + 1 bounds from 0 to count, in order)
   // is given, and it takes the others' last items once its own are done. Every item is
-  // taken once. count must be below 2^24 (kMaxItems).
+  // taken once. From kMaxItems items (2^24, more than a range word holds) each task takes
+  // its own range only.
   static constexpr int64_t kMaxItems = int64_t(1) << 24;
   void runItems(int64_t count, int tasks, const std::function<void(WorkItems &items, int thread)> &fn,
                 const int64_t *starts = nullptr);
