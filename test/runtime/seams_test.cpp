@@ -85,12 +85,20 @@ TEST(DTypeTable, TensorViewUsesIt) {
 
 // ---- threads -----------------------------------------------------------------------
 
-TEST(ThreadPool, ParallelForCoversEveryItemOnce) {
-  for (int threads : {1, 2, 3, 8}) {
-    rt::ThreadPool pool(threads);
-    rt::RunContext ctx;
+// A pool of `threads` and a RunContext on it, as a session holds them.
+struct PoolContext {
+  explicit PoolContext(int threads) : pool(threads) {
     ctx.pool = &pool;
     ctx.threads = threads;
+  }
+  rt::ThreadPool pool;
+  rt::RunContext ctx;
+};
+
+TEST(ThreadPool, ParallelForCoversEveryItemOnce) {
+  for (int threads : {1, 2, 3, 8}) {
+    PoolContext pc(threads);
+    const rt::RunContext &ctx = pc.ctx;
     for (int64_t n : {0, 1, 5, 64, 1000}) {
       for (int64_t grain : {1, 7, 100}) {
         std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
@@ -156,10 +164,8 @@ TEST(ThreadPool, RethrowsTheFirstErrorAndStaysUsable) {
 // model's kernels come, so that no run takes a range word left by another.
 TEST(ThreadPool, ParallelItemsTakesEveryItemOnce) {
   for (int threads : {1, 2, 3, 8}) {
-    rt::ThreadPool pool(threads);
-    rt::RunContext ctx;
-    ctx.pool = &pool;
-    ctx.threads = threads;
+    PoolContext pc(threads);
+    const rt::RunContext &ctx = pc.ctx;
     for (int run = 0; run < 600; ++run) {
       const int64_t n = std::vector<int64_t>{0, 1, 2, 5, 7, 64, 333}[size_t(run % 7)];
       std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
@@ -185,10 +191,8 @@ TEST(ThreadPool, ParallelItemsTakesEveryItemOnce) {
 // but the one it holds. Task 0 runs on the caller (thread 0) and waits until thread 1
 // has taken its first item, so that thread 1's range is there to take from.
 TEST(ThreadPool, ParallelItemsHandsAHeldThreadsItemsToTheOther) {
-  rt::ThreadPool pool(2);
-  rt::RunContext ctx;
-  ctx.pool = &pool;
-  ctx.threads = 2;
+  PoolContext pc(2);
+  const rt::RunContext &ctx = pc.ctx;
   std::atomic<bool> secondStarted{false}, firstDone{false};
   std::vector<int> by(64, -1);
   ctx.parallelItems(64, [&](rt::WorkItems &items, int thread) {
@@ -207,10 +211,8 @@ TEST(ThreadPool, ParallelItemsHandsAHeldThreadsItemsToTheOther) {
 }
 
 TEST(ThreadPool, ParallelItemsRethrowsAndStaysUsable) {
-  rt::ThreadPool pool(3);
-  rt::RunContext ctx;
-  ctx.pool = &pool;
-  ctx.threads = 3;
+  PoolContext pc(3);
+  const rt::RunContext &ctx = pc.ctx;
   EXPECT_THROW(ctx.parallelItems(90,
                                  [](rt::WorkItems &items, int) {
                                    for (int64_t i; items.next(i);)
