@@ -8,7 +8,7 @@
 // (speed is no test); built only on request (`ninja edgec_gguf_decode_bench`):
 //
 //   edgec_gguf_decode_bench [--type q4_0] [--threads T] [--steps S] [--layers L] [--memory anon|thp|FILE]
-//                           [--layout gguf|rows16|rows16-head]
+//                           [--layout gguf|rows16|rows16-head] [--rows M]
 //
 // --memory: the weights in anonymous memory (4 KiB pages, the default), anonymous memory
 // with MADV_HUGEPAGE, or a file of that name written and then mmapped read-only, as a
@@ -17,7 +17,10 @@
 // step of each matmul's best time. --layout rows16 (q4_0, q8_0, q4_k): the layers' weights in the
 // GgufRows16 layout a package stores them in (edgec/weight_layouts.h), the head as GGUF
 // rows (as packages stored the tied embedding until 30 Nov); --layout rows16-head: the head
-// too, as a package stores a tied embedding since (docs/gguf.md).
+// too, as a package stores a tied embedding since (docs/gguf.md). --rows M (M > 1): the
+// layers' matmuls of a prefill chunk of M tokens instead (the panel GEMM), without the head
+// (a prefill chunk runs it on its last row only); each weight still read from memory once a
+// step, as in a package's prefill, where the microbenchmark (gguf_gemv.cpp) rereads one.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -51,7 +54,7 @@ struct Matmul {
 [[noreturn]] void usage(const char *msg) {
   std::fprintf(stderr,
                "edgec_gguf_decode_bench: %s\nusage: edgec_gguf_decode_bench [--type q4_0] [--threads T] [--steps S] "
-               "[--layers L] [--memory anon|thp|FILE] [--layout gguf|rows16|rows16-head]\n",
+               "[--layers L] [--memory anon|thp|FILE] [--layout gguf|rows16|rows16-head] [--rows M]\n",
                msg);
   std::exit(2);
 }
@@ -60,7 +63,7 @@ struct Matmul {
 
 int main(int argc, char **argv) {
   std::string type = "q4_0", memory = "anon", layout = "gguf";
-  int threads = 1, steps = 8, layers = 28;
+  int threads = 1, steps = 8, layers = 28, rows = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) usage("missing value");
@@ -70,9 +73,10 @@ int main(int argc, char **argv) {
     else if (a == "--threads") threads = std::atoi(argv[++i]);
     else if (a == "--steps") steps = std::atoi(argv[++i]);
     else if (a == "--layers") layers = std::atoi(argv[++i]);
+    else if (a == "--rows") rows = std::atoi(argv[++i]);
     else usage(("unknown option " + a).c_str());
   }
-  if (threads < 1 || steps < 1 || layers < 0) usage("--threads and --steps must be positive");
+  if (threads < 1 || steps < 1 || layers < 0 || rows < 1) usage("--threads, --steps and --rows must be positive");
   const edgec::DTypeInfo *info = edgec::dtypeInfoByName(type);
   if (!info || !info->isBlock()) usage(("not a GGUF block type: " + type).c_str());
   const DType t = DType(info->code);
@@ -84,8 +88,10 @@ int main(int argc, char **argv) {
       mm.emplace_back();
       mm.back().N = nk.first, mm.back().K = nk.second;
     }
-  mm.emplace_back();
-  mm.back().N = vocab, mm.back().K = E;
+  if (rows == 1) {
+    mm.emplace_back();
+    mm.back().N = vocab, mm.back().K = E;
+  }
   size_t total = 0;
   for (Matmul &m : mm) {
     m.offset = total;
@@ -141,16 +147,16 @@ int main(int argc, char **argv) {
     if (w == MAP_FAILED) usage(("cannot mmap " + memory).c_str());
   }
 
-  std::vector<float> x(static_cast<size_t>(F)), y(static_cast<size_t>(vocab));
+  std::vector<float> x(static_cast<size_t>(rows * F)), y(static_cast<size_t>(rows * vocab));
   for (float &v : x) v = std::uniform_real_distribution<float>(-1.f, 1.f)(rng);
   std::unique_ptr<ThreadPool> pool(threads > 1 ? new ThreadPool(threads) : nullptr);
   size_t scratchBytes = 0;
   for (size_t i = 0; i < mm.size(); ++i) {
     Matmul &m = mm[i];
-    m.x.data = x.data(), m.x.dtype = DType::f32, m.x.shape = {1, m.K};
+    m.x.data = x.data(), m.x.dtype = DType::f32, m.x.shape = {rows, m.K};
     m.w.data = w + m.offset, m.w.dtype = t, m.w.shape = {m.N, m.K};
     m.w.layout = descs[i];
-    m.y.data = y.data(), m.y.dtype = DType::f32, m.y.shape = {1, m.N};
+    m.y.data = y.data(), m.y.dtype = DType::f32, m.y.shape = {rows, m.N};
     KernelSignature sig;
     sig.op = "GgufMatMul";
     sig.node = "bench";
@@ -182,10 +188,14 @@ int main(int argc, char **argv) {
   }
   std::sort(stepSeconds.begin(), stepSeconds.end());
   const double first = stepSeconds.front(), median = stepSeconds[stepSeconds.size() / 2];
-  std::printf("decode-step matmuls %s, %d thread%s, memory %s: %.1f MB a step, best %.2f ms (%.2f GB/s), median %.2f ms "
+  std::printf("%s matmuls %s, %d thread%s, memory %s: %.1f MB a step, best %.2f ms (%.2f GB/s), median %.2f ms "
               "(%.2f GB/s)\n",
-              type.c_str(), threads, threads == 1 ? "" : "s", memory.c_str(), total / 1e6, first * 1e3,
-              total / first / 1e9, median * 1e3, total / median / 1e9);
+              rows == 1 ? "decode-step" : ("prefill-chunk (" + std::to_string(rows) + " rows)").c_str(), type.c_str(),
+              threads, threads == 1 ? "" : "s", memory.c_str(), total / 1e6, first * 1e3, total / first / 1e9,
+              median * 1e3, total / median / 1e9);
+  double macs = 0;
+  for (const Matmul &m : mm) macs += double(rows) * double(m.N) * double(m.K);
+  if (rows > 1) std::printf("  %.1f GMAC/s at the best step, %.1f at the median\n", macs / first / 1e9, macs / median / 1e9);
   const char *names[] = {"q/o [1536 x 1536]", "k/v [256 x 1536]", "gate/up [8960 x 1536]", "down [1536 x 8960]",
                          "head [151936 x 1536]"};
   double sec[5] = {};
@@ -204,6 +214,8 @@ int main(int argc, char **argv) {
   std::printf("  sum of each matmul's best: %.2f ms (%.2f GB/s), %.0f%% of the best step\n", bestSum * 1e3,
               total / bestSum / 1e9, 100 * bestSum / first);
   for (int k = 0; k < 5; ++k)
-    if (bytes[k]) std::printf("  %-22s %8.2f ms %7.2f GB/s\n", names[k], sec[k] * 1e3, bytes[k] / sec[k] / 1e9);
+    if (bytes[k])
+      std::printf("  %-22s %8.2f ms %7.2f GB/s %8.1f GMAC/s\n", names[k], sec[k] * 1e3, bytes[k] / sec[k] / 1e9,
+                  double(rows) * double(bytes[k]) / info->blockBytes * info->blockSize / sec[k] / 1e9);
   return 0;
 }
