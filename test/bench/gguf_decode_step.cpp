@@ -147,7 +147,7 @@ int main(int argc, char **argv) {
     if (w == MAP_FAILED) usage(("cannot mmap " + memory).c_str());
   }
 
-  std::vector<float> x(static_cast<size_t>(rows * F)), y(static_cast<size_t>(rows * vocab));
+  std::vector<float> x(static_cast<size_t>(rows * F)), y(static_cast<size_t>(rows * (rows == 1 ? vocab : F)));
   for (float &v : x) v = std::uniform_real_distribution<float>(-1.f, 1.f)(rng);
   std::unique_ptr<ThreadPool> pool(threads > 1 ? new ThreadPool(threads) : nullptr);
   size_t scratchBytes = 0;
