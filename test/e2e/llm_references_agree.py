@@ -56,8 +56,12 @@ N_GEN = 20
 SEED = 0
 MIN_DISTINCT = 4
 EXACT_TOKENS = ["f32", "f16", "q8_0"]
-# Max |llama.cpp - emulated reference| over all logits (see 1. above).
-TOL_EMULATED = dict({t: 0.5 for t in TYPES}, f32=5e-3, f16=0.01, bf16=0.1)
+# Max |llama.cpp - emulated reference| over all logits (see 1. above). F16: the emulation
+# does not follow llama.cpp's fp16 dot products exactly, and how far it lands depends on the
+# CPU variant ggml loads: measured 0.0065 on an AMD Zen 5 (ggml's zen4 build), 0.0095 and
+# 0.013 on an Intel Xeon with AVX512-FP16 and AMX (its sapphirerapids build), with logits
+# up to 12.9; a wrong layout or scale is off by whole units.
+TOL_EMULATED = dict({t: 0.5 for t in TYPES}, f32=5e-3, f16=0.02, bf16=0.1)
 # Max |llama.cpp - exact reference| at the prompt's last position (see 2. above).
 TOL_EXACT = dict({t: 0.5 for t in TYPES}, f32=0.02, f16=0.03, bf16=0.15)
 
