@@ -128,7 +128,7 @@ int main(int argc, char **argv) {
     usage("--layout rows16 and rows16-head take q4_0, q8_0 or q4_k weights");
   std::vector<edgec::layouts::Desc> descs(mm.size());
   if (layout != "gguf")
-    for (size_t i = 0; i + (layout == "rows16" ? 1 : 0) < mm.size(); ++i) {  // rows16: the head stays GGUF
+    for (size_t i = 0; i + (layout == "rows16" && rows == 1 ? 1 : 0) < mm.size(); ++i) {  // rows16: the head stays GGUF
       std::string why;
       if (!edgec::layouts::describe(edgec::layouts::Kind::GgufRows16, unsigned(t), {mm[i].N, mm[i].K}, -1, -1, 0, 0,
                                     descs[i], why))
