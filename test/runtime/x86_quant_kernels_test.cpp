@@ -13,12 +13,25 @@
 #include "naive_ops.h"
 #include "quant_math.h"
 #include "quant_test_util.h"
+#include "x86/amx.h"
 
 namespace edgec::rt::testing {
 namespace {
 
 // The x86 levels this CPU runs the int8 kernels at (AVX-512 needs VNNI as well).
 std::vector<IsaLevel> levels() { return x86Levels(/*needVnni=*/true); }
+
+// Where the CPU and OS allow AMX, the AVX-512 MatMul/Gemm of 16 rows or more runs on tiles
+// (x86/qgemm_amx.inc); EDGEC_X86_NO_AMX, read at prepare, keeps it on the VNNI tiles. Both
+// are run: true = AMX allowed.
+std::vector<bool> amxModes() {
+  ::unsetenv("EDGEC_X86_NO_AMX");
+  return x86::amxUsable() ? std::vector<bool>{true, false} : std::vector<bool>{false};
+}
+void allowAmx(bool on) {
+  if (on) ::unsetenv("EDGEC_X86_NO_AMX");
+  else ::setenv("EDGEC_X86_NO_AMX", "1", 1);
+}
 
 
 // Runs the call on ref, then on every level at 1, 2 and 3 threads (constant weights, and
@@ -28,19 +41,25 @@ void expectSameAsRef(const std::string &op, const std::vector<TensorView *> &inp
   std::fill(y.t.view().as<uint8_t>(), y.t.view().as<uint8_t>() + y.t.view().numel(), 0xA5);
   ASSERT_EQ(runKernelOnViews(op, inputs, y.t.view(), {Isa::Ref}, 1, &attrs, true), Isa::Ref) << what;
   const std::vector<int32_t> expect = y.codes();
+  const bool matmul = op != "Conv";
   for (const IsaLevel &level : levels()) {
-    for (int threads = 1; threads <= 3; ++threads) {
-      for (bool constants : {true, false}) {
-        if (!constants && threads != 2) continue;
-        std::fill(y.t.view().as<uint8_t>(), y.t.view().as<uint8_t>() + y.t.view().numel(), 0x5A);
-        const Isa chosen = runKernelOnViews(op, inputs, y.t.view(), level.isas, threads, &attrs, constants);
-        ASSERT_EQ(chosen, refOnly ? Isa::Ref : level.expect) << what << " on " << level.name;
-        const std::vector<int32_t> got = y.codes();
-        for (size_t i = 0; i < got.size(); ++i)
-          ASSERT_EQ(got[i], expect[i]) << what << " on " << level.name << ", " << threads << " threads, "
-                                       << (constants ? "constant" : "run-time") << " weights, at " << i;
+    for (bool amx : matmul ? amxModes() : std::vector<bool>{false}) {
+      allowAmx(amx);
+      for (int threads = 1; threads <= 3; ++threads) {
+        for (bool constants : {true, false}) {
+          if (!constants && threads != 2) continue;
+          std::fill(y.t.view().as<uint8_t>(), y.t.view().as<uint8_t>() + y.t.view().numel(), 0x5A);
+          const Isa chosen = runKernelOnViews(op, inputs, y.t.view(), level.isas, threads, &attrs, constants);
+          ASSERT_EQ(chosen, refOnly ? Isa::Ref : level.expect) << what << " on " << level.name;
+          const std::vector<int32_t> got = y.codes();
+          for (size_t i = 0; i < got.size(); ++i)
+            ASSERT_EQ(got[i], expect[i]) << what << " on " << level.name << (amx ? " (AMX allowed)" : "") << ", "
+                                         << threads << " threads, " << (constants ? "constant" : "run-time")
+                                         << " weights, at " << i;
+        }
       }
     }
+    allowAmx(true);
   }
 }
 
@@ -502,6 +521,9 @@ TEST(X86QuantKernels, MatMulMatchesRefBitExactly) {
       // Split over threads: more than 2^22 multiply-adds (rows), weights over 256 KiB (a
       // GEMV over columns); 3.1M multiply-adds stay on one thread.
       {{300, 160}, {160, 120}},  {{1, 1100}, {1100, 300}}, {{161, 160}, {160, 120}},
+      // AMX blocks (16 rows or more): whole 64-k steps and one column line; one block of
+      // 16 rows and 33 columns; a last step of 10 k-quads, 70 rows (32 + 32 + 6).
+      {{48, 256}, {256, 16}},    {{16, 128}, {128, 33}},   {{70, 1000}, {1000, 70}},
   };
   int i = 0;
   for (const auto &[as, bsh] : shapes) {

@@ -31,6 +31,7 @@
 #include "ref/quant_linalg.h"
 #include "register_kernels.h"
 #include "thread_pool.h"
+#include "x86/amx.h"
 #include "x86/prefetch_lines.h"
 
 #define EDGEC_UNROLL _Pragma("GCC unroll 16")
@@ -301,6 +302,16 @@ float quantizeRow(const float *x, int64_t K, uint8_t *xu) {
 // The MatMul/Gemm row block is packed by the scalar loop here (rows widened to int16).
 constexpr bool kVectorPackRows = false;
 void packRowQuads(const uint8_t *, int64_t, int64_t, int64_t, int64_t, bool, int16_t *) {}
+
+// No AMX path at this level (qgemm_amx.inc is AVX-512's): these are never called.
+constexpr bool kAmxMatMul = false;
+constexpr int64_t kAmxRows = 32;
+inline int64_t amxRowBytes(int64_t K4) { return 4 * K4; }
+inline void amxConfigure() {}
+inline void amxRelease() {}
+inline void amxPackRows(const uint8_t *, int64_t, int64_t, int64_t, int64_t, bool, uint8_t *, int32_t *) {}
+inline void amxGemmRows(const void *, int64_t, int64_t, int64_t, const uint8_t *, int64_t, const Epi &, uint8_t *,
+                        int64_t) {}
 
 // The int8 Conv's fused residual Add and table lookup at this level (qgemm_driver.inc).
 x86::QuantAddRuns *newResidualAdd(const ref::QuantBinaryParams &p) { return x86::newQuantAddRunsAvx2(p); }

@@ -27,6 +27,7 @@
 #include "ref/quant_linalg.h"
 #include "register_kernels.h"
 #include "thread_pool.h"
+#include "x86/amx.h"
 #include "x86/prefetch_lines.h"
 
 // GCC keeps an array of __m512i accumulators in registers only if the loops over it are
@@ -374,6 +375,43 @@ void matTileEpilogueRight(const int32_t (*sums)[NV][16], const Epi &e, int64_t i
   }
 }
 
+// A MatMul/Gemm tile's epilogue (rows = positions, columns = channels): the f32 output of
+// DynamicQuantizedMatMul (Epi::fy), matTileEpilogueRight, or finish() per vector. Shared by
+// tile() and the AMX tiles (qgemm_amx.inc), whose int32 sums are the same.
+template <int MR, int NV>
+void matTileEpilogue(const int32_t (*sums)[NV][16], const Epi &e, int64_t i0, int64_t j0, uint8_t *y, int64_t ldy,
+                     int64_t ncols) {
+  if (e.fy) {
+    for (int r = 0; r < MR; ++r) {
+      for (int j = 0; j < NV; ++j) {
+        const int64_t col = j0 + 16 * j;
+        const __mmask16 m = firstLanes(ncols - 16 * j);
+        __m512i a = _mm512_add_epi32(_mm512_load_si512(sums[r][j]), _mm512_loadu_si512(e.add + col));
+        const __m512 scale = _mm512_mul_ps(_mm512_set1_ps(e.rowScale[i0 + r]), _mm512_loadu_ps(e.colScale + col));
+        __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(a), scale);
+        if (e.fbias) {
+          __asm__("" : "+v"(f));  // an opaque product: no FMA contraction with the add
+          f = _mm512_add_ps(f, _mm512_maskz_loadu_ps(m, e.fbias + col));
+        }
+        _mm512_mask_storeu_ps(e.fy + (i0 + r) * e.fld + col, m, f);
+      }
+    }
+    return;
+  }
+  if (e.allRight) return matTileEpilogueRight<MR, NV>(sums, e, i0, j0, y, ldy, ncols);
+  for (int r = 0; r < MR; ++r) {
+    for (int j = 0; j < NV; ++j) {
+      const int64_t col = j0 + 16 * j;
+      const __mmask16 m = firstLanes(ncols - 16 * j);
+      __m512i a = _mm512_add_epi32(_mm512_load_si512(sums[r][j]), _mm512_loadu_si512(e.add + col));
+      if (e.posSum)
+        a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_set1_epi32(e.posSum[i0 + r]), _mm512_loadu_si512(e.negZw + col)));
+      finish(a, _mm512_loadu_si512(e.mult + col), _mm512_loadu_si512(e.left + col), _mm512_loadu_si512(e.right + col),
+             _mm512_loadu_si512(e.rmask + col), e, y + r * ldy + 16 * j, m);
+    }
+  }
+}
+
 // One tile: MR rows x NV vectors of 16 columns, `ncols` of them valid. The vector operand
 // of k-quad q and vector j is at v + q vq + j vp, the broadcast one of row r at b + q bq +
 // 4 r. Conv: vector = u8 activations, broadcast = s8 weights, channels are rows; otherwise
@@ -407,35 +445,7 @@ void tile(const uint8_t *v, int64_t vq, int64_t vp, const uint8_t *b, int64_t bq
     EDGEC_UNROLL
     for (int j = 0; j < NV; ++j) _mm512_store_si512(sums[r][j], acc[r][j]);
   if (Conv) return convTileEpilogue<MR, NV>(sums, e, i0, j0, y, ldy, ncols);
-  if (e.fy) {
-    for (int r = 0; r < MR; ++r) {
-      for (int j = 0; j < NV; ++j) {
-        const int64_t col = j0 + 16 * j;
-        const __mmask16 m = firstLanes(ncols - 16 * j);
-        __m512i a = _mm512_add_epi32(_mm512_load_si512(sums[r][j]), _mm512_loadu_si512(e.add + col));
-        const __m512 scale = _mm512_mul_ps(_mm512_set1_ps(e.rowScale[i0 + r]), _mm512_loadu_ps(e.colScale + col));
-        __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(a), scale);
-        if (e.fbias) {
-          __asm__("" : "+v"(f));  // an opaque product: no FMA contraction with the add
-          f = _mm512_add_ps(f, _mm512_maskz_loadu_ps(m, e.fbias + col));
-        }
-        _mm512_mask_storeu_ps(e.fy + (i0 + r) * e.fld + col, m, f);
-      }
-    }
-    return;
-  }
-  if (e.allRight) return matTileEpilogueRight<MR, NV>(sums, e, i0, j0, y, ldy, ncols);
-  for (int r = 0; r < MR; ++r) {
-    for (int j = 0; j < NV; ++j) {
-      const int64_t col = j0 + 16 * j;
-      const __mmask16 m = firstLanes(ncols - 16 * j);
-      __m512i a = _mm512_add_epi32(_mm512_load_si512(sums[r][j]), _mm512_loadu_si512(e.add + col));
-      if (e.posSum)
-        a = _mm512_add_epi32(a, _mm512_mullo_epi32(_mm512_set1_epi32(e.posSum[i0 + r]), _mm512_loadu_si512(e.negZw + col)));
-      finish(a, _mm512_loadu_si512(e.mult + col), _mm512_loadu_si512(e.left + col), _mm512_loadu_si512(e.right + col),
-             _mm512_loadu_si512(e.rmask + col), e, y + r * ldy + 16 * j, m);
-    }
-  }
+  matTileEpilogue<MR, NV>(sums, e, i0, j0, y, ldy, ncols);
 }
 
 template <int MR, bool Conv>
@@ -1505,6 +1515,10 @@ void packRowQuads(const uint8_t *a, int64_t aRow, int64_t rows, int64_t K, int64
     }
   }
 }
+
+// The MatMul/Gemm on AMX tiles where the CPU and OS allow them.
+constexpr bool kAmxMatMul = true;
+#include "qgemm_amx.inc"
 
 // The int8 Conv's fused residual Add and table lookup at this level (qgemm_driver.inc).
 x86::QuantAddRuns *newResidualAdd(const ref::QuantBinaryParams &p) { return x86::newQuantAddRunsAvx512(p); }
