@@ -21,9 +21,10 @@ namespace {
 // The x86 levels this CPU runs the int8 kernels at (AVX-512 needs VNNI as well).
 std::vector<IsaLevel> levels() { return x86Levels(/*needVnni=*/true); }
 
-// Where the CPU and OS allow AMX, the AVX-512 MatMul/Gemm of 16 rows or more runs on tiles
-// (x86/qgemm_amx.inc); EDGEC_X86_NO_AMX, read at prepare, keeps it on the VNNI tiles. Both
-// are run: true = AMX allowed.
+// Where the CPU and OS allow AMX, the AVX-512 MatMul/Gemm of 16 rows or more and the
+// implicit-GEMM Conv of whole blocks of 64 input channels run on tiles (x86/qgemm_amx.inc);
+// EDGEC_X86_NO_AMX, read at prepare, keeps them on the VNNI tiles. Both are run: true = AMX
+// allowed.
 std::vector<bool> amxModes() {
   ::unsetenv("EDGEC_X86_NO_AMX");
   return x86::amxUsable() ? std::vector<bool>{true, false} : std::vector<bool>{false};
@@ -41,9 +42,8 @@ void expectSameAsRef(const std::string &op, const std::vector<TensorView *> &inp
   std::fill(y.t.view().as<uint8_t>(), y.t.view().as<uint8_t>() + y.t.view().numel(), 0xA5);
   ASSERT_EQ(runKernelOnViews(op, inputs, y.t.view(), {Isa::Ref}, 1, &attrs, true), Isa::Ref) << what;
   const std::vector<int32_t> expect = y.codes();
-  const bool matmul = op != "Conv";
   for (const IsaLevel &level : levels()) {
-    for (bool amx : matmul ? amxModes() : std::vector<bool>{false}) {
+    for (bool amx : amxModes()) {
       allowAmx(amx);
       for (int threads = 1; threads <= 3; ++threads) {
         for (bool constants : {true, false}) {
@@ -319,6 +319,16 @@ std::vector<ConvShape> convShapes() {
       // points, u8 weights, a left shift among them).
       {conv({1, 24, 7, 7}, 40, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 7},
       {conv({2, 16, 6, 6}, 36, 1, {1, 1}, {1, 1}, {1, 1}, {0, 0, 0, 0}), 7},
+      // The implicit GEMM on AMX tiles (64 input channels a group or a multiple of 64):
+      // 3x3 stride 1 with 40 output channels (32 + 8) on a map of 100 virtual positions;
+      // stride 2 with 128 channels (two blocks of channel quads) and dilation 2; a 1x1
+      // stride-2 downsample; two groups of 64 channels on two images; a 2x3 kernel with
+      // asymmetric pads and 17 output channels (16 + 1).
+      {conv({1, 64, 9, 11}, 40, 1, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 3},
+      {conv({1, 128, 13, 10}, 24, 1, {3, 3}, {2, 2}, {2, 1}, {2, 1, 1, 1}), 3},
+      {conv({1, 64, 14, 14}, 48, 1, {1, 1}, {2, 2}, {1, 1}, {0, 0, 0, 0}), 3},
+      {conv({2, 128, 6, 7}, 36, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 3},
+      {conv({1, 64, 8, 21}, 17, 1, {2, 3}, {1, 1}, {1, 1}, {0, 2, 1, 0}), 3},
   };
 }
 
