@@ -312,7 +312,9 @@ inline void amxRelease() {}
 inline void amxPackRows(const uint8_t *, int64_t, int64_t, int64_t, int64_t, bool, uint8_t *, int32_t *) {}
 inline bool amxConvFits(int64_t) { return false; }
 inline int64_t amxConvLineBytes(int64_t, int64_t) { return 0; }
-inline void amxConvWeights(const uint8_t *, int64_t, int64_t, int64_t, int64_t, int64_t, uint8_t *) {}
+inline void amxConvWeights(const uint8_t *, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, uint8_t *) {}
+inline void amxPanelGemm(const uint8_t *, int64_t, int64_t, int64_t, const uint8_t *, int64_t, int64_t, const Epi &,
+                         uint8_t *, int64_t) {}
 inline void amxImplicitGemm(const uint8_t *, int64_t, int64_t, int64_t, int64_t, const uint8_t *, const int64_t *,
                             int64_t, int64_t, int64_t, int64_t, int64_t, const Epi &, uint8_t *, int64_t) {}
 inline void amxGemmRows(const void *, int64_t, int64_t, int64_t, const uint8_t *, int64_t, const Epi &, uint8_t *,
