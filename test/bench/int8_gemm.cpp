@@ -1,6 +1,8 @@
 // int8 GEMM microbenchmark: the machine's AVX-512 VNNI (and fp32 FMA) peak on one core,
 // our int8 MatMul's GOP/s on a few shapes as a fraction of that peak, and int8 Conv
 // against the ref int8 kernels and our fp32 x86 Conv on a few MobileNetV2/ResNet shapes.
+// Where AMX is usable (x86/amx.h) the kernels run on tiles: the AMX peak (four tdpbusd
+// chains) is printed too, and each MatMul also on the VNNI tiles (EDGEC_X86_NO_AMX).
 // Not part of the test suite (speed is no test); run it by hand:
 //
 //   edgec_int8_gemm_bench [--cpu N] [--repeats R]
@@ -18,6 +20,7 @@
 #include <cstdlib>
 
 #include "kernel_bench_util.h"
+#include "x86/amx.h"
 
 using namespace edgec::bench;
 
@@ -42,6 +45,29 @@ __attribute__((target("avx512f,avx512vnni"), noinline)) int vnniLoop(int64_t ite
   return _mm512_reduce_add_epi32(s);
 }
 
+// AMX: four independent C tiles, each a tdpbusd of 16 x 16 x 64 (32768 int ops) per step.
+__attribute__((target("amx-tile,amx-int8"), noinline)) void amxLoop(int64_t iters) {
+  edgec::rt::x86::TileConfig cfg;
+  for (int t = 0; t < 8; ++t) cfg.rows[t] = 16, cfg.colsb[t] = 64;
+  _tile_loadconfig(&cfg);
+  alignas(64) static uint8_t src[16 * 64];
+  _tile_loadd(4, src, 64);
+  _tile_loadd(5, src, 64);
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  for (int64_t it = 0; it < iters; ++it) {
+    _tile_dpbusd(0, 4, 5);
+    _tile_dpbusd(1, 4, 5);
+    _tile_dpbusd(2, 4, 5);
+    _tile_dpbusd(3, 4, 5);
+  }
+  alignas(64) static int32_t out[16 * 16];
+  _tile_stored(0, out, 64);
+  _tile_release();
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -63,14 +89,25 @@ int main(int argc, char **argv) {
     volatile float fsink;
     const double f = medianSeconds(5, [&] { fsink = fmaLoop(iters); });
     (void)fsink;
-    std::printf("fp32 FMA peak (vfmadd zmm, 16 chains, 32 flops each):   %8.1f GFLOP/s\n\n", double(iters) * 16 * 32 / f / 1e9);
+    std::printf("fp32 FMA peak (vfmadd zmm, 16 chains, 32 flops each):   %8.1f GFLOP/s\n", double(iters) * 16 * 32 / f / 1e9);
   } else {
-    std::printf("no AVX512_VNNI: peaks skipped\n\n");
+    std::printf("no AVX512_VNNI: peaks skipped\n");
   }
+  // Where AMX is usable the int8 MatMul of 16 rows or more runs on tiles: its peak too, and
+  // the VNNI tiles' speed (EDGEC_X86_NO_AMX, read when the kernel is prepared) beside it.
+  const bool amx = edgec::rt::x86::amxUsable();
+  double amxPeak = 0;
+  if (amx) {
+    const int64_t iters = 2000000;
+    amxPeak = double(iters) * 4 * 32768 / medianSeconds(5, [&] { amxLoop(iters); }) / 1e9;
+    std::printf("AMX peak (tdpbusd, 4 C tiles, 32768 int ops each):         %8.1f GOP/s\n", amxPeak);
+  }
+  std::printf("\n");
 
   std::mt19937 rng(1);
   std::printf("int8 MatMul u8 [M,K] x i8 [K,N] (per-column scales, zero point 0), y u8\n");
-  std::printf("%-22s %10s %10s %8s %10s %10s\n", "M x N x K", "best GOP/s", "% peak", "ms", "avx2 GOP/s", "ref GOP/s");
+  std::printf("%-22s %10s %10s %10s %8s %10s %10s %10s\n", "M x N x K", "best GOP/s", "% VNNI pk", "% AMX pk", "ms",
+              "VNNI GOP/s", "avx2 GOP/s", "ref GOP/s");
   struct Shape {
     int64_t M, N, K;
   };
@@ -86,12 +123,23 @@ int main(int argc, char **argv) {
     Attr none1, none2, none3;
     const double tb = timeKernel("MatMul", {&a, &b}, y, none1.finish(), kBest, repeats, &chosen);
     const double t2 = timeKernel("MatMul", {&a, &b}, y, none2.finish(), kAvx2, repeats, &chosen);
+    double tv = tb;
+    if (amx) {
+      Attr none4;
+      ::setenv("EDGEC_X86_NO_AMX", "1", 1);
+      tv = timeKernel("MatMul", {&a, &b}, y, none4.finish(), kBest, repeats, &chosen);
+      ::unsetenv("EDGEC_X86_NO_AMX");
+    }
     const bool small = ops < 1e9;
     const double tr = small ? timeKernel("MatMul", {&a, &b}, y, none3.finish(), kRef, 3, &chosen) : -1;
     char name[64];
     std::snprintf(name, sizeof name, "%lld x %lld x %lld", (long long)s.M, (long long)s.N, (long long)s.K);
-    std::printf("%-22s %10.1f %9.1f%% %8.3f %10.1f ", name, ops / tb / 1e9, peak > 0 ? 100.0 * ops / tb / 1e9 / peak : 0.0,
-                tb * 1e3, ops / t2 / 1e9);
+    std::printf("%-22s %10.1f %9.1f%% ", name, ops / tb / 1e9, peak > 0 ? 100.0 * ops / tb / 1e9 / peak : 0.0);
+    if (amx)
+      std::printf("%9.1f%% ", 100.0 * ops / tb / 1e9 / amxPeak);
+    else
+      std::printf("%10s ", "-");
+    std::printf("%8.3f %10.1f %10.1f ", tb * 1e3, ops / tv / 1e9, ops / t2 / 1e9);
     if (tr > 0)
       std::printf("%10.2f\n", ops / tr / 1e9);
     else
