@@ -2,10 +2,12 @@
 // bit: f32 rows quantized at run time (an all-zero row, huge, tiny and subnormal rows, rows
 // of exact .5 ties), per-tensor and per-column weight scales, with and without bias, sizes
 // that leave a tail in every loop, constant (packed at prepare) and run-time weights, 1, 2
-// and 3 threads, on each ISA level the CPU has.
+// and 3 threads, on each ISA level the CPU has (with AMX tiles allowed and not where it has
+// them).
 #include <cstring>
 #include <random>
 
+#include "amx_test_util.h"
 #include "quant_test_util.h"
 
 namespace edgec::rt::testing {
@@ -33,22 +35,26 @@ void expectSameAsRef(const std::vector<TensorView *> &inputs, TensorView &y, con
   ASSERT_EQ(run(inputs, y, {Isa::Ref}, 1, true), Isa::Ref) << what;
   const std::vector<uint32_t> expect = bitsOf(y);
   for (const IsaLevel &level : levels()) {
-    for (int threads = 1; threads <= 3; ++threads) {
-      for (bool constants : {true, false}) {
-        if (!constants && threads != 2) continue;
-        std::fill(y.as<float>(), y.as<float>() + y.numel(), 13.f);
-        ASSERT_EQ(run(inputs, y, level.isas, threads, constants), level.expect) << what << " on " << level.name;
-        const std::vector<uint32_t> got = bitsOf(y);
-        for (size_t i = 0; i < got.size(); ++i) {
-          float g, e;
-          std::memcpy(&g, &got[i], 4);
-          std::memcpy(&e, &expect[i], 4);
-          ASSERT_EQ(got[i], expect[i]) << what << " on " << level.name << ", " << threads << " threads, "
-                                       << (constants ? "constant" : "run-time") << " weights, at " << i << ": " << g
-                                       << " vs ref " << e;
+    for (bool amx : amxModes()) {
+      allowAmx(amx);
+      for (int threads = 1; threads <= 3; ++threads) {
+        for (bool constants : {true, false}) {
+          if (!constants && threads != 2) continue;
+          std::fill(y.as<float>(), y.as<float>() + y.numel(), 13.f);
+          ASSERT_EQ(run(inputs, y, level.isas, threads, constants), level.expect) << what << " on " << level.name;
+          const std::vector<uint32_t> got = bitsOf(y);
+          for (size_t i = 0; i < got.size(); ++i) {
+            float g, e;
+            std::memcpy(&g, &got[i], 4);
+            std::memcpy(&e, &expect[i], 4);
+            ASSERT_EQ(got[i], expect[i]) << what << " on " << level.name << (amx ? " (AMX allowed)" : "") << ", "
+                                         << threads << " threads, " << (constants ? "constant" : "run-time")
+                                         << " weights, at " << i << ": " << g << " vs ref " << e;
+          }
         }
       }
     }
+    allowAmx(true);
   }
 }
 

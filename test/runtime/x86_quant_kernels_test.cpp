@@ -10,10 +10,10 @@
 #include <cstdlib>
 #include <functional>
 
+#include "amx_test_util.h"
 #include "naive_ops.h"
 #include "quant_math.h"
 #include "quant_test_util.h"
-#include "x86/amx.h"
 
 namespace edgec::rt::testing {
 namespace {
@@ -21,18 +21,6 @@ namespace {
 // The x86 levels this CPU runs the int8 kernels at (AVX-512 needs VNNI as well).
 std::vector<IsaLevel> levels() { return x86Levels(/*needVnni=*/true); }
 
-// Where the CPU and OS allow AMX, the AVX-512 MatMul/Gemm of 16 rows or more and the
-// implicit-GEMM Conv of whole blocks of 64 input channels run on tiles (x86/qgemm_amx.inc);
-// EDGEC_X86_NO_AMX, read at prepare, keeps them on the VNNI tiles. Both are run: true = AMX
-// allowed.
-std::vector<bool> amxModes() {
-  ::unsetenv("EDGEC_X86_NO_AMX");
-  return x86::amxUsable() ? std::vector<bool>{true, false} : std::vector<bool>{false};
-}
-void allowAmx(bool on) {
-  if (on) ::unsetenv("EDGEC_X86_NO_AMX");
-  else ::setenv("EDGEC_X86_NO_AMX", "1", 1);
-}
 
 
 // Runs the call on ref, then on every level at 1, 2 and 3 threads (constant weights, and
