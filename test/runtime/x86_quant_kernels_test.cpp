@@ -317,6 +317,16 @@ std::vector<ConvShape> convShapes() {
       {conv({1, 64, 14, 14}, 48, 1, {1, 1}, {2, 2}, {1, 1}, {0, 0, 0, 0}), 3},
       {conv({2, 128, 6, 7}, 36, 2, {3, 3}, {1, 1}, {1, 1}, {1, 1, 1, 1}), 3},
       {conv({1, 64, 8, 21}, 17, 1, {2, 3}, {1, 1}, {1, 1}, {0, 2, 1, 0}), 3},
+      // One channel quad on AMX tiles (runs of 4 or more taps of one kernel row and column
+      // phase): ResNet's 7x7 stride-2 stem (runs of 4 and 3 taps) with 40 channels (32 +
+      // 8); 5x5 stride 1 (one run of 5 a row) on two images; a 3x5 kernel with vertical
+      // dilation 2 and 17 channels; a 1x9 kernel at stride 2 (runs of 5 and 4). MobileNetV2's
+      // 3x3 stride-2 first layer (runs of 2) stays on the VNNI tiles.
+      {conv({1, 3, 23, 25}, 40, 1, {7, 7}, {2, 2}, {1, 1}, {3, 3, 3, 3}), 3},
+      {conv({1, 3, 17, 16}, 32, 1, {3, 3}, {2, 2}, {1, 1}, {1, 1, 1, 1}), 3},
+      {conv({2, 4, 12, 13}, 20, 1, {5, 5}, {1, 1}, {1, 1}, {2, 2, 2, 2}), 3},
+      {conv({1, 2, 15, 14}, 17, 1, {3, 5}, {1, 1}, {2, 1}, {2, 1, 2, 1}), 3},
+      {conv({1, 3, 6, 40}, 24, 1, {1, 9}, {1, 2}, {1, 1}, {0, 4, 0, 4}), 3},
   };
 }
 
