@@ -315,10 +315,6 @@ inline int64_t amxConvLineBytes(int64_t, int64_t) { return 0; }
 inline void amxConvWeights(const uint8_t *, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, uint8_t *) {}
 inline void amxPanelGemm(const uint8_t *, int64_t, int64_t, int64_t, const uint8_t *, int64_t, int64_t, const Epi &,
                          uint8_t *, int64_t) {}
-struct AmxSteps {
-  const int64_t *off = nullptr;
-  int64_t steps = 0, blocks = 1, aStep = 1024, aStride = 64, bStride = 0, lineBytes = 0;
-};
 inline void amxImplicitGemm(const uint8_t *, int64_t, int64_t, const AmxSteps &, const uint8_t *, int64_t, int64_t,
                             int64_t, int64_t, const Epi &, uint8_t *, int64_t) {}
 inline int64_t amxStemRun(int64_t, int64_t) { return 0; }
