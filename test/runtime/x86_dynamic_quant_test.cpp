@@ -35,7 +35,7 @@ void expectSameAsRef(const std::vector<TensorView *> &inputs, TensorView &y, con
   ASSERT_EQ(run(inputs, y, {Isa::Ref}, 1, true), Isa::Ref) << what;
   const std::vector<uint32_t> expect = bitsOf(y);
   for (const IsaLevel &level : levels()) {
-    for (bool amx : amxModes()) {
+    for (bool amx : amxModes(level)) {
       allowAmx(amx);
       for (int threads = 1; threads <= 3; ++threads) {
         for (bool constants : {true, false}) {

@@ -22,7 +22,6 @@ namespace {
 std::vector<IsaLevel> levels() { return x86Levels(/*needVnni=*/true); }
 
 
-
 // Runs the call on ref, then on every level at 1, 2 and 3 threads (constant weights, and
 // run-time ones at 2 threads), and expects the same codes.
 void expectSameAsRef(const std::string &op, const std::vector<TensorView *> &inputs, QTensor &y, AttrList &attrs,
@@ -31,7 +30,7 @@ void expectSameAsRef(const std::string &op, const std::vector<TensorView *> &inp
   ASSERT_EQ(runKernelOnViews(op, inputs, y.t.view(), {Isa::Ref}, 1, &attrs, true), Isa::Ref) << what;
   const std::vector<int32_t> expect = y.codes();
   for (const IsaLevel &level : levels()) {
-    for (bool amx : amxModes()) {
+    for (bool amx : amxModes(level)) {
       allowAmx(amx);
       for (int threads = 1; threads <= 3; ++threads) {
         for (bool constants : {true, false}) {
