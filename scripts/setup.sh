@@ -8,9 +8,9 @@ APT_PACKAGES=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   libonnx-dev libprotobuf-dev protobuf-compiler
   libcli11-dev libgtest-dev
-  libflatbuffers-dev flatbuffers-compiler libcpuinfo-dev
+  libflatbuffers-dev flatbuffers-compiler libcpuinfo-dev libxxhash-dev
   zlib1g-dev libzstd-dev libcurl4-openssl-dev libedit-dev libxml2-dev
-  python3 python3-onnx python3-numpy python3-torch python3-torchvision
+  python3 python3-onnx python3-numpy python3-torch python3-torchvision python3-xxhash
   nodejs
   # the aarch64 cross build of the runtime (test suite runtime-aarch64)
   g++-aarch64-linux-gnu qemu-user file
@@ -21,7 +21,7 @@ APT_PACKAGES=(
 # with the architecture-independent header of the native libcpuinfo-dev.
 CROSS_ARCH=arm64
 # libc6 and libstdc++6 of arm64 are what the emulated tests run with (qemu-aarch64 without -L).
-CROSS_PACKAGES=(libflatbuffers-dev libgtest-dev libcpuinfo0 libc6 libstdc++6)
+CROSS_PACKAGES=(libflatbuffers-dev libxxhash-dev libgtest-dev libcpuinfo0 libc6 libstdc++6)
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -140,7 +140,7 @@ LoadedModel::LoadedModel(const uint8_t *data, size_t size, const std::string &na
 void LoadedModel::verifyConstants() const {
   std::lock_guard<std::mutex> lock(constants_check_->mutex);
   if (!constants_check_->done) {
-    if (pkg::fnv1a64(constants_, constants_size_) != constants_checksum_)
+    if (pkg::checksum64(constants_, constants_size_) != constants_checksum_)
       constants_check_->error = path_ + ": not a valid edgec package: constants section checksum mismatch (the file is corrupt)";
     constants_check_->done = true;
   }
@@ -171,7 +171,8 @@ void LoadedModel::validateContainer() {
   if (std::memcmp(h.magic, pkg::kMagic, sizeof h.magic) != 0) fail("bad magic (not an .edgepkg file)");
   if (h.format_version != pkg::kFormatVersion)
     fail("format version " + std::to_string(h.format_version) + " is not supported (this runtime reads version " +
-         std::to_string(pkg::kFormatVersion) + ")");
+         std::to_string(pkg::kFormatVersion) +
+         (h.format_version < pkg::kFormatVersion ? "; compile the model again with this edgec)" : ")"));
   if (h.header_size != sizeof(pkg::FileHeader)) fail("unexpected header size");
   if (h.file_size != size)
     fail("file is " + std::to_string(size) + " bytes but the header says " + std::to_string(h.file_size) +
@@ -196,7 +197,7 @@ void LoadedModel::validateContainer() {
   };
   checkGap(sizeof(pkg::FileHeader), h.section_table_offset, "the section table");
   uint64_t end = tableEnd;
-  constants_checksum_ = pkg::fnv1a64(nullptr, 0);  // no constants section: nothing to verify
+  constants_checksum_ = pkg::checksum64(nullptr, 0);  // no constants section: nothing to verify
   const uint8_t *planData = nullptr;
   uint64_t planSize = 0, planChecksum = 0;
   for (uint32_t i = 0; i < h.section_count; ++i) {
@@ -226,7 +227,7 @@ void LoadedModel::validateContainer() {
   }
   checkGap(end, size, "the end of the file");
   if (!planData) fail("no plan section");
-  if (pkg::fnv1a64(planData, planSize) != planChecksum) fail("plan section checksum mismatch (the file is corrupt)");
+  if (pkg::checksum64(planData, planSize) != planChecksum) fail("plan section checksum mismatch (the file is corrupt)");
   flatbuffers::Verifier verifier(planData, planSize);
   if (!pkg::VerifyPackageBuffer(verifier)) fail("the plan does not verify (corrupt FlatBuffer)");
   plan_ = pkg::GetPackage(planData);

@@ -320,9 +320,10 @@ TEST(PackageLoader, ChecksumErrorsNameTheSection) {
 TEST(PackageLoader, OldFormatVersionIsRejected) {
   PackageFile file;
   std::vector<uint8_t> bad = addPackage();
-  bad[8] = 1;  // format_version
+  bad[8] = 2;  // format_version: 2 had FNV-1a 64 checksums
   pkg::updateChecksum(bad);
-  EXPECT_NE(loadAndRun(file.write(bad)).find("format version 1 is not supported (this runtime reads version 2)"),
+  EXPECT_NE(loadAndRun(file.write(bad))
+                .find("format version 2 is not supported (this runtime reads version 3; compile the model again"),
             std::string::npos);
 }
 

@@ -16,7 +16,7 @@
 namespace edgec::pkg {
 
 // The header and section table of a package with these sections. `constantsChecksum`
-// is fnv1a64 of the constants segment.
+// is checksum64 of the constants segment.
 struct PackagePrefix {
   static constexpr uint32_t kSections = 2;
   FileHeader header{};
@@ -39,7 +39,7 @@ inline PackagePrefix packagePrefix(const uint8_t *plan, uint64_t planSize, uint6
   h.section_table_offset = tableOffset;
   h.section_count = PackagePrefix::kSections;
   h.section_entry_size = sizeof(SectionEntry);
-  p.entries[0] = {uint32_t(SectionKind::Plan), 0, p.planOffset, planSize, fnv1a64(plan, planSize)};
+  p.entries[0] = {uint32_t(SectionKind::Plan), 0, p.planOffset, planSize, checksum64(plan, planSize)};
   p.entries[1] = {uint32_t(SectionKind::Constants), 0, p.constOffset, constantsSize, constantsChecksum};
   h.checksum = headerChecksum(reinterpret_cast<const uint8_t *>(&h), reinterpret_cast<const uint8_t *>(p.entries),
                               sizeof p.entries);
@@ -52,7 +52,7 @@ inline PackagePrefix packagePrefix(const uint8_t *plan, uint64_t planSize, uint6
 template <typename Write>
 inline bool writePackage(const uint8_t *plan, uint64_t planSize, const uint8_t *constants, uint64_t constantsSize,
                          Write &&write) {
-  const PackagePrefix p = packagePrefix(plan, planSize, constantsSize, fnv1a64(constants, constantsSize));
+  const PackagePrefix p = packagePrefix(plan, planSize, constantsSize, checksum64(constants, constantsSize));
   static const uint8_t zeros[kAlignment] = {};
   return write(&p.header, sizeof p.header) && write(p.entries, sizeof p.entries) &&
          write(zeros, p.planOffset - sizeof p.header - sizeof p.entries) && write(plan, planSize) &&
@@ -67,18 +67,19 @@ template <typename Pieces, typename Write>
 inline bool writePackagePieces(const uint8_t *plan, uint64_t planSize, uint64_t constantsSize, Pieces &&forEachPiece,
                                Write &&write) {
   static const uint8_t zeros[kAlignment] = {};
-  uint64_t hash = 0xcbf29ce484222325ull, at = 0;
+  Checksum64 hash;
+  uint64_t at = 0;
   auto hashZeros = [&](uint64_t n) {
-    for (; n > 0; n -= std::min<uint64_t>(n, kAlignment)) hash = fnv1a64(zeros, std::min<uint64_t>(n, kAlignment), hash);
+    for (; n > 0; n -= std::min<uint64_t>(n, kAlignment)) hash.update(zeros, std::min<uint64_t>(n, kAlignment));
   };
   forEachPiece([&](uint64_t offset, const uint8_t *data, uint64_t size) {
     hashZeros(offset - at);
-    hash = fnv1a64(data, size, hash);
+    hash.update(data, size);
     at = offset + size;
     return true;
   });
   hashZeros(constantsSize - at);
-  const PackagePrefix p = packagePrefix(plan, planSize, constantsSize, hash);
+  const PackagePrefix p = packagePrefix(plan, planSize, constantsSize, hash.value());
   auto writeZeros = [&](uint64_t n) {
     for (; n > 0; n -= std::min<uint64_t>(n, kAlignment))
       if (!write(zeros, std::min<uint64_t>(n, kAlignment))) return false;
@@ -108,7 +109,7 @@ inline std::vector<uint8_t> buildPackageInPlace(const uint8_t *plan, uint64_t pl
   const uint64_t constOffset = packagePrefix(plan, planSize, 0, 0).constOffset;
   std::vector<uint8_t> out(constOffset + constantsSize, 0);
   fill(out.data() + constOffset);
-  const PackagePrefix p = packagePrefix(plan, planSize, constantsSize, fnv1a64(out.data() + constOffset, constantsSize));
+  const PackagePrefix p = packagePrefix(plan, planSize, constantsSize, checksum64(out.data() + constOffset, constantsSize));
   std::memcpy(out.data(), &p.header, sizeof p.header);
   std::memcpy(out.data() + sizeof p.header, p.entries, sizeof p.entries);
   if (planSize) std::memcpy(out.data() + p.planOffset, plan, planSize);

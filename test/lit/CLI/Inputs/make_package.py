@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Builds small .edgepkg packages from scratch, without the compiler, for the CLI lit
 tests of the loader's checks (the plan as JSON, turned into a FlatBuffer by flatc with
-runtime/schema/edgepkg.fbs; the container, padding and FNV-1a 64 checksums of
-runtime/include/edgec/package_format.h, format version 2).
+runtime/schema/edgepkg.fbs; the container, padding and XXH3-64 checksums of
+runtime/include/edgec/package_format.h, format version 3).
 
   make_package.py SCHEMA CASE OUT
 
@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 
+import xxhash  # Debian's python3-xxhash (scripts/setup.sh)
+
 ALIGN = 64
 
 
@@ -30,10 +32,8 @@ def align(v):
     return (v + ALIGN - 1) // ALIGN * ALIGN
 
 
-def fnv1a64(data, h=0xCBF29CE484222325):
-    for b in data:
-        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return h
+def checksum64(data):
+    return xxhash.xxh3_64_intdigest(bytes(data))
 
 
 def numel(shape):
@@ -109,14 +109,14 @@ def main(argv):
     plan_offset = align(table_offset + 32 * sections)
     const_offset = align(plan_offset + len(plan_bytes))
     file_size = const_offset + len(constants)
-    table = struct.pack("<IIQQQ", 1, 0, plan_offset, len(plan_bytes), fnv1a64(plan_bytes))
-    table += struct.pack("<IIQQQ", 2, 0, const_offset, len(constants), fnv1a64(constants))
+    table = struct.pack("<IIQQQ", 1, 0, plan_offset, len(plan_bytes), checksum64(plan_bytes))
+    table += struct.pack("<IIQQQ", 2, 0, const_offset, len(constants), checksum64(constants))
 
     def header(checksum):
-        return b"EDGEPKG\0" + struct.pack("<IIQQQII", 2, 64, file_size, checksum, table_offset, sections, 32) + bytes(16)
+        return b"EDGEPKG\0" + struct.pack("<IIQQQII", 3, 64, file_size, checksum, table_offset, sections, 32) + bytes(16)
 
     image = bytearray(file_size)
-    image[0:64] = header(fnv1a64(header(0) + table))
+    image[0:64] = header(checksum64(header(0) + table))
     image[64:64 + len(table)] = table
     image[plan_offset:plan_offset + len(plan_bytes)] = plan_bytes
     image[const_offset:] = constants

@@ -8,9 +8,9 @@ that every failure is a clean one.
       COUNT copies with 1-4 random bytes changed: `compile` exits 0 or 1; on 1 the
       first stderr line is "edgec: error: ..." and nothing else came before it
   sweep.py EDGEC package-corruptions PKG INPUT_NAME INPUT.npy WORKDIR COUNT SEED
-      COUNT copies with 1-4 random bytes changed and the checksum recomputed, so that
+      COUNT copies with 1-4 random bytes changed and the checksums recomputed, so that
       the loader's deeper checks (section table, FlatBuffer plan, offsets, shapes) see
-      them: `run` exits 0 or 1, with a clean error line on 1
+      them: `run` exits 0 or 1, with a clean error line on 1 that is not a checksum's
 
 Every case must also leave no output and no temporary file behind on failure. Prints
 "N cases ok" or each bad case (at most 10), and exits 1 if there was one.
@@ -21,19 +21,29 @@ import struct
 import subprocess
 import sys
 
+import xxhash  # Debian's python3-xxhash (scripts/setup.sh)
+
 CHECKSUM_OFFSET = 24  # FileHeader.checksum, see runtime/include/edgec/package_format.h
 
 
-def fnv1a64(data):
-    h = 0xCBF29CE484222325
-    for b in data:
-        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return h
-
-
-def fix_checksum(data):
-    data[CHECKSUM_OFFSET:CHECKSUM_OFFSET + 8] = bytes(8)
-    data[CHECKSUM_OFFSET:CHECKSUM_OFFSET + 8] = struct.pack("<Q", fnv1a64(data))
+def fix_checksums(data):
+    """Recomputes every section's checksum and then the header's (XXH3-64), as
+    pkg::updateChecksum does, so that the loader's deeper checks see the damage. Sections
+    or a table that a mutation moved outside the file are left alone."""
+    size = len(data)
+    table_offset, count = struct.unpack_from("<QI", data, 32)
+    count = min(count, 64)
+    if table_offset > size or count * 32 > size - table_offset:
+        return
+    for i in range(count):
+        at = table_offset + 32 * i
+        offset, length = struct.unpack_from("<QQ", data, at + 8)
+        if offset <= size and length <= size - offset:
+            struct.pack_into("<Q", data, at + 24, xxhash.xxh3_64_intdigest(bytes(data[offset:offset + length])))
+    header = bytearray(data[0:64])
+    header[CHECKSUM_OFFSET:CHECKSUM_OFFSET + 8] = bytes(8)
+    table = bytes(data[table_offset:table_offset + 32 * count])
+    struct.pack_into("<Q", data, CHECKSUM_OFFSET, xxhash.xxh3_64_intdigest(bytes(header) + table))
 
 
 def mutate(data, r):
@@ -49,7 +59,7 @@ class Sweep:
         self.edgec, self.work, self.cases, self.bad = edgec, work, 0, []
         os.makedirs(work, exist_ok=True)
 
-    def run(self, label, args, outputs, may_succeed):
+    def run(self, label, args, outputs, may_succeed, past_checksums=False):
         self.cases += 1
         p = subprocess.run([self.edgec] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            errors="replace", timeout=120)
@@ -66,6 +76,8 @@ class Sweep:
                 problem = "%d stderr lines" % len(lines)
             elif any(os.path.exists(o) for o in outputs):
                 problem = "failed but left an output behind"
+            elif past_checksums and "checksum" in lines[0]:
+                problem = "stopped at a checksum that fix_checksums should have recomputed"
         leftovers = [f for f in os.listdir(self.work) if ".tmp." in f]
         if leftovers:
             problem = "temporary files left: %s" % leftovers
@@ -116,10 +128,10 @@ def main(argv):
         for i in range(int(argv[7])):
             path, out = os.path.join(s.work, "c.edgepkg"), os.path.join(s.work, "out")
             b = mutate(data, r)
-            fix_checksum(b)
+            fix_checksums(b)
             open(path, "wb").write(b)
             s.run("corruption %d" % i, ["run", path, "-q", "--input", name + "=" + npy, "--output-dir", out], [out],
-                  may_succeed=True)
+                  may_succeed=True, past_checksums=True)
     else:
         sys.exit("unknown mode " + mode)
     return s.report()
