@@ -247,9 +247,9 @@ void addInspectCommand(CLI::App &app) {
     std::printf("constants: %zu bytes\n", edgec_model_constant_bytes(m));
     // The internal view of the same file for what the C API does not describe: each
     // tensor's storage and quantization, the arena's lower bound. Constants are read
-    // only for the scales.
+    // only for the scales, and not verified again (with --verify the load above did).
     rt::LoadOptions options;
-    options.verifyConstants = *verify;
+    options.verifyConstants = false;
     const rt::LoadedModel loaded(*path, options);
     std::printf("arena:     %zu bytes%s\n", edgec_model_arena_bytes(m), arenaBoundNote(loaded).c_str());
     if (edgec_model_state_bytes(m)) std::printf("state:     %zu bytes\n", edgec_model_state_bytes(m));
