@@ -22,7 +22,7 @@
 #
 # `scripts/bench.sh llm [OPTIONS]`: the LLM benchmark against llama.cpp (issue 12): a model
 # with Qwen2.5-1.5B's shapes and random weights in Q4_0, Q4_K and Q8_0 (written once into
-# build/bench-llm), edgec (`edgec compile --ctx 1024 --prefill-chunk 128`, `edgec bench`)
+# build/bench-llm), edgec (`edgec compile --ctx 1024`, `edgec bench`)
 # and llama.cpp (npm node-llama-cpp 3.22.1, installed into build/peers) on the same file
 # and threads, alternated over rounds: prefill of 512 tokens and decode of 128 at 1 and 2
 # threads (taskset -c 0 / 0,1). Prints tokens/s of both and their ratio, decode weight
@@ -30,7 +30,7 @@
 # prefill GOP/s against the int8 peak (edgec_int8_gemm_bench); writes
 # build/bench-llm/results.json. Runs test/bench/bench_llm.py; options (its --help):
 #   --types q4_0,q4_k,q8_0 --threads 1,2 --rounds N (3) --prompt N (512) --gen N (128)
-#   --ctx N (1024) --chunk N (128) --weights copied|locked|mapped (copied: both engines read
+#   --ctx N (1024) --chunk N (edgec's default) --weights copied|locked|mapped (copied: both engines read
 #   the weights into their own memory, edgec's with huge pages; locked: both mlock the file
 #   mapping; either way no run reads pages the kernel dropped back from disk; each run's
 #   major page faults are printed)

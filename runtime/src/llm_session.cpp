@@ -4,6 +4,7 @@
 #include "edgec/llm_session.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "model.h"
 
@@ -67,8 +68,31 @@ struct LlmSession::Impl {
   std::unique_ptr<rt::Session> session;
   std::unique_ptr<Tokenizer> tokenizer;
   LlmInfo info;
-  int prefill = -1, prefillShort = -1, decode = -1;
-  int64_t shortChunk = 0;  // tokens of prefill_short (0: the package has none)
+  int prefill = -1, prefillMid = -1, prefillShort = -1, decode = -1;
+  int64_t midChunk = 0, shortChunk = 0;  // tokens of prefill_mid, prefill_short (0: none)
+  // The first call for n < prefillChunk tokens (plan()): its bucket's tokens.
+  std::vector<int64_t> firstCall;
+
+  // For every n < prefillChunk, the first call of the cheapest cover of n tokens by the
+  // buckets (prefill, prefill_mid, prefill_short), a call costing its rows plus kCallRows:
+  // each call streams every weight once, which costs about what 8 rows of compute do
+  // (Qwen2.5-1.5B shapes: a decode step against a prefill row, at 1 and 2 threads). Only
+  // a cover's last call is partly padding. E.g. with 256, 64 and 8: 300 tokens run as
+  // 256 + 64, 130 as 64 + 64 + 8, 20 as 8 + 8 + 8.
+  void plan() {
+    constexpr int64_t kCallRows = 8;
+    const int64_t S = info.prefillChunk;
+    std::vector<int64_t> cost(size_t(S), 0);
+    firstCall.assign(size_t(S), S);
+    for (int64_t n = 1; n < S; ++n) {
+      cost[size_t(n)] = std::numeric_limits<int64_t>::max();
+      for (const int64_t b : {S, midChunk, shortChunk}) {
+        if (b <= 0) continue;
+        const int64_t c = b + kCallRows + (n > b ? cost[size_t(n - b)] : 0);
+        if (c < cost[size_t(n)]) cost[size_t(n)] = c, firstCall[size_t(n)] = b;
+      }
+    }
+  }
   int64_t position = 0;
   std::vector<int32_t> chunk;  // prefill's padded tokens
 };
@@ -95,6 +119,7 @@ std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int thread
     for (int f = 0; f < impl->model->numFunctions(); ++f) {
       const std::string name = impl->model->function(f).name()->str();
       if (name == "prefill") impl->prefill = f;
+      if (name == "prefill_mid") impl->prefillMid = f;
       if (name == "prefill_short") impl->prefillShort = f;
       if (name == "decode") impl->decode = f;
     }
@@ -116,6 +141,13 @@ std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int thread
         throw rt::Error("llm.prefill_short needs a function prefill_short shorter than prefill");
       check(impl->prefillShort, 3, impl->shortChunk);
     }
+    impl->midChunk = intKey(plan, "llm.prefill_mid", 0);
+    if (impl->midChunk > 0) {
+      if (impl->prefillMid < 0 || impl->midChunk >= info.prefillChunk || impl->midChunk <= impl->shortChunk)
+        throw rt::Error("llm.prefill_mid needs a function prefill_mid between prefill_short and prefill");
+      check(impl->prefillMid, 3, impl->midChunk);
+    }
+    impl->plan();
     check(impl->decode, 2, 1);
     info.weightBytes = impl->model->constantsSize();
     info.stateBytes = plan.state_size();
@@ -169,16 +201,17 @@ bool LlmSession::feed(const std::vector<int32_t> &tokens, const float *&logits, 
       s.session->setInput(1, &pos, sizeof pos);
       s.session->run();
     } else {
-      // Chunks of S, a tail that fits the short bucket in it; the last chunk is padded
-      // with its final token (the padding rows land in cache rows past the context's end
-      // or are overwritten by the next tokens, and causal attention never lets a real row
-      // see them).
-      for (size_t begin = 0, S = 0; begin < tokens.size(); begin += S) {
+      // Chunks of S while S tokens are left, the rest as plan() chose; the last call is
+      // padded with its final token (the padding rows land in cache rows past the
+      // context's end or are overwritten by the next tokens, and causal attention never
+      // lets a real row see them).
+      for (size_t begin = 0, n = 0; begin < tokens.size(); begin += n) {
         const size_t left = tokens.size() - begin;
-        const bool useShort = s.shortChunk > 0 && left <= size_t(s.shortChunk);
-        S = size_t(useShort ? s.shortChunk : s.info.prefillChunk);
-        s.session->selectFunction(useShort ? s.prefillShort : s.prefill);
-        const size_t n = std::min(S, left);
+        const size_t S = left >= size_t(s.info.prefillChunk) ? size_t(s.info.prefillChunk) : size_t(s.firstCall[left]);
+        s.session->selectFunction(int64_t(S) == s.info.prefillChunk ? s.prefill
+                                  : int64_t(S) == s.midChunk         ? s.prefillMid
+                                                                     : s.prefillShort);
+        n = std::min(S, left);
         s.chunk.assign(tokens.begin() + long(begin), tokens.begin() + long(begin + n));
         s.chunk.resize(S, s.chunk.back());
         int64_t pos = s.position + int64_t(begin), last = int64_t(n) - 1;

@@ -3,8 +3,8 @@
 Not part of the test suite.
 
 A model with Qwen2.5-1.5B's shapes and random weights (test/bench/llm_model.py) in each
-weight type (default Q4_0, Q4_K, Q8_0); edgec (`edgec compile --ctx 1024 --prefill-chunk C`,
-then `edgec bench -p 512 -n 128 -t T -r 1`) and llama.cpp (npm node-llama-cpp 3.22.1,
+weight type (default Q4_0, Q4_K, Q8_0); edgec (`edgec compile --ctx 1024`, its default
+prefill chunks (256, 64 and 8) unless --chunk C is given, then `edgec bench -p 512 -n 128 -t T -r 1`) and llama.cpp (npm node-llama-cpp 3.22.1,
 test/bench/llama_cpp_bench.mjs, the same GGUF file, a fresh context per run) at each thread
 count, every process pinned with taskset to cores 0..T-1. Each round runs every (type,
 threads) pair once per engine, the engine order alternating between pairs and rounds, so
@@ -81,11 +81,12 @@ def model_file(cache, wtype, log):
 
 
 def package(edgec, gguf, wtype, args, log):
-    pkg = os.path.join(os.path.dirname(gguf), "qwen2-1.5b-%s-ctx%d-c%d.edgepkg" % (wtype, args.ctx, args.chunk))
+    chunk = "c%d" % args.chunk if args.chunk else "cdefault"
+    pkg = os.path.join(os.path.dirname(gguf), "qwen2-1.5b-%s-ctx%d-%s.edgepkg" % (wtype, args.ctx, chunk))
     if not newer(pkg, edgec, gguf):
         t = time.time()
-        run([edgec, "compile", gguf, "-o", pkg, "--ctx", str(args.ctx), "--prefill-chunk", str(args.chunk)],
-            "edgec compile")
+        run([edgec, "compile", gguf, "-o", pkg, "--ctx", str(args.ctx)] +
+            (["--prefill-chunk", str(args.chunk)] if args.chunk else []), "edgec compile")
         log("compiled %s in %.1f s" % (pkg, time.time() - t))
     return pkg
 
@@ -154,7 +155,7 @@ def main(argv=None):
     p.add_argument("--prompt", type=int, default=512, help="prefill tokens (512)")
     p.add_argument("--gen", type=int, default=128, help="decode tokens (128)")
     p.add_argument("--ctx", type=int, default=1024, help="context of both engines (1024)")
-    p.add_argument("--chunk", type=int, default=128, help="edgec's --prefill-chunk (128)")
+    p.add_argument("--chunk", type=int, default=0, help="edgec's --prefill-chunk (default: edgec's own)")
     p.add_argument("--weights", choices=("copied", "locked", "mapped"), default="copied",
                    help="copied (default): both engines read the weights into their own memory; locked: both mlock "
                         "the file mapping; mapped: both use the mapping as is")

@@ -22,7 +22,8 @@ void GgufCompileOptions::addOptions(CLI::App &group) {
       ->check(CLI::IsMember({"f16", "f32", "int8"}))
       ->capture_default_str();
   group.add_option("--prefill-chunk", prefillChunk,
-                   "Tokens per prefill call (a prompt runs in chunks of this many, the last padded)")
+                   "Tokens per prefill call: a prompt runs in chunks of this many, and what is left in "
+                   "the fewest padded rows of calls of S, S/4 (when over 16) and 8 tokens")
       ->check(CLI::Range(int64_t(1), int64_t(4096)))
       ->capture_default_str();
 }

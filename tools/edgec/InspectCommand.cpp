@@ -127,7 +127,10 @@ void printLlmSummary(const rt::LoadedModel &model) {
   if (!find("llm.architecture")) return;
   std::printf("llm:       %s, context %lld positions, KV cache %s, prefill chunk %lld", text("llm.architecture").c_str(),
               number("llm.context_length"), text("llm.kv_cache").c_str(), number("llm.prefill_chunk"));
-  if (number("llm.prefill_short") > 0) std::printf(" (and %lld for short prompts)", number("llm.prefill_short"));
+  if (number("llm.prefill_mid") > 0 && number("llm.prefill_short") > 0)
+    std::printf(" (and %lld and %lld for shorter pieces)", number("llm.prefill_mid"), number("llm.prefill_short"));
+  else if (number("llm.prefill_short") > 0)
+    std::printf(" (and %lld for short prompts)", number("llm.prefill_short"));
   std::printf(", vocabulary %lld\n", number("llm.vocab_size"));
   const pkg::Metadata *tokens = find("tokenizer.ggml.tokens");
   const pkg::Metadata *merges = find("tokenizer.ggml.merges");

@@ -27,6 +27,9 @@ namespace {
 
 // Tokens of the short prefill bucket (see build()).
 constexpr int64_t kShortPrefill = 8;
+// Tokens of the middle bucket of a chunk of S: S / 4 where that is more than twice the
+// short bucket (0: none).
+int64_t midPrefill(int64_t S) { return S / 4 > 2 * kShortPrefill ? S / 4 : 0; }
 
 std::string prefixed(const GgufFile &file, const std::string &msg) { return file.path() + ": " + msg; }
 
@@ -431,6 +434,7 @@ DictionaryAttr LlmBuilder::llmAttributes() {
   add("llm.context_length", b_.getI64IntegerAttr(context_));
   add("llm.prefill_chunk", b_.getI64IntegerAttr(opts_.prefillChunk));
   if (opts_.prefillChunk > kShortPrefill) add("llm.prefill_short", b_.getI64IntegerAttr(kShortPrefill));
+  if (const int64_t mid = midPrefill(opts_.prefillChunk)) add("llm.prefill_mid", b_.getI64IntegerAttr(mid));
   add("llm.vocab_size", b_.getI64IntegerAttr(hp_.vocab));
   add("llm.kv_cache", b_.getStringAttr(opts_.kvCache));
   return b_.getDictionaryAttr(entries);
@@ -446,8 +450,9 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
   (*module)->setAttr("edge.metadata", llmAttributes());
   declareStates(*module);
   buildFunction(*module, "prefill", opts_.prefillChunk, /*withLast=*/true);
-  // A short prompt (or a chunk's tail) runs in the short bucket instead of a mostly padded
-  // chunk: the first token comes sooner.
+  // A short prompt (or a chunk's tail) runs in the smaller buckets instead of a mostly
+  // padded chunk: the first token comes sooner (LlmSession picks the calls).
+  if (const int64_t mid = midPrefill(opts_.prefillChunk)) buildFunction(*module, "prefill_mid", mid, /*withLast=*/true);
   if (opts_.prefillChunk > kShortPrefill) buildFunction(*module, "prefill_short", kShortPrefill, /*withLast=*/true);
   buildFunction(*module, "decode", 1, /*withLast=*/false);
   (void)error;

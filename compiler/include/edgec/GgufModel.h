@@ -41,7 +41,7 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
 
 struct LlmBuildOptions {
   int64_t contextLength = 0;  // 0: the file's context_length, capped at 4096
-  int64_t prefillChunk = 64;  // S: tokens per prefill call
+  int64_t prefillChunk = 256;  // S: tokens per prefill call (and S / 4 and 8 for shorter pieces)
   std::string kvCache = "f16";  // "f16", "f32" or "int8"
 };
 
