@@ -167,6 +167,18 @@ std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int thread
 }
 
 const LlmInfo &LlmSession::info() const { return impl_->info; }
+
+std::vector<int64_t> LlmSession::prefillCalls(size_t count) const {
+  const Impl &s = *impl_;
+  if (count == 1) return {1};
+  std::vector<int64_t> calls;
+  for (size_t left = count; left > 0;) {
+    const int64_t S = left >= size_t(s.info.prefillChunk) ? s.info.prefillChunk : s.firstCall[left];
+    calls.push_back(S);
+    left -= std::min(size_t(S), left);
+  }
+  return calls;
+}
 const Tokenizer &LlmSession::tokenizer() const { return *impl_->tokenizer; }
 int LlmSession::threads() const { return impl_->session->threads(); }
 int64_t LlmSession::position() const { return impl_->position; }
@@ -201,17 +213,15 @@ bool LlmSession::feed(const std::vector<int32_t> &tokens, const float *&logits, 
       s.session->setInput(1, &pos, sizeof pos);
       s.session->run();
     } else {
-      // Chunks of S while S tokens are left, the rest as plan() chose; the last call is
-      // padded with its final token (the padding rows land in cache rows past the
-      // context's end or are overwritten by the next tokens, and causal attention never
-      // lets a real row see them).
-      for (size_t begin = 0, n = 0; begin < tokens.size(); begin += n) {
-        const size_t left = tokens.size() - begin;
-        const size_t S = left >= size_t(s.info.prefillChunk) ? size_t(s.info.prefillChunk) : size_t(s.firstCall[left]);
-        s.session->selectFunction(int64_t(S) == s.info.prefillChunk ? s.prefill
-                                  : int64_t(S) == s.midChunk         ? s.prefillMid
-                                                                     : s.prefillShort);
-        n = std::min(S, left);
+      // The calls of prefillCalls(); the last is padded with its final token (the padding
+      // rows land in cache rows past the context's end or are overwritten by the next
+      // tokens, and causal attention never lets a real row see them).
+      size_t begin = 0;
+      for (const int64_t call : prefillCalls(tokens.size())) {
+        const size_t S = size_t(call), n = std::min(S, tokens.size() - begin);
+        s.session->selectFunction(call == s.info.prefillChunk ? s.prefill
+                                  : call == s.midChunk         ? s.prefillMid
+                                                               : s.prefillShort);
         s.chunk.assign(tokens.begin() + long(begin), tokens.begin() + long(begin + n));
         s.chunk.resize(S, s.chunk.back());
         int64_t pos = s.position + int64_t(begin), last = int64_t(n) - 1;
@@ -219,6 +229,7 @@ bool LlmSession::feed(const std::vector<int32_t> &tokens, const float *&logits, 
         s.session->setInput(1, &pos, sizeof pos);
         s.session->setInput(2, &last, sizeof last);
         s.session->run();
+        begin += n;
       }
     }
   } catch (const std::exception &e) {

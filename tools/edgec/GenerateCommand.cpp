@@ -205,10 +205,13 @@ void addGenerateCommand(CLI::App &app) {
     }
     if (opts->quiet) return;
     const size_t decoded = generated.size() > 1 ? generated.size() - 1 : 0;  // tokens that ran through decode
+    std::string calls;  // the prompt's prefill calls (LlmSession's buckets)
+    for (const int64_t call : session->prefillCalls(input.size()))
+      calls += (calls.empty() ? "" : " + ") + std::to_string(call);
     std::fprintf(stderr,
-                 "load %.3f s; prompt %zu tokens, time to first token %.3f s (prefill %.1f tok/s); %zu tokens "
-                 "generated, decode %.1f tok/s; %d thread%s\n",
-                 loaded - t0, input.size(), firstToken - loaded, double(input.size()) / (prefilled - loaded),
+                 "load %.3f s; prompt %zu tokens (calls of %s), time to first token %.3f s (prefill %.1f tok/s); %zu "
+                 "tokens generated, decode %.1f tok/s; %d thread%s\n",
+                 loaded - t0, input.size(), calls.c_str(), firstToken - loaded, double(input.size()) / (prefilled - loaded),
                  generated.size(), decoded ? double(decoded) / (end - firstToken) : 0.0, session->threads(),
                  session->threads() == 1 ? "" : "s");
     std::fprintf(stderr,

@@ -48,6 +48,10 @@ public:
   // valid until the next call). False with `error` when they do not fit the context, a
   // token id is outside the vocabulary, or a kernel fails.
   bool feed(const std::vector<int32_t> &tokens, const float *&logits, std::string &error);
+  // The calls feed() makes for `count` tokens, as their sizes in tokens: {1} (decode) for
+  // one token, else prefill chunks while a whole one is left, then the package's smaller
+  // buckets that pad fewest rows (the last call padded).
+  std::vector<int64_t> prefillCalls(size_t count) const;
   // The next position: how many tokens the cache holds.
   int64_t position() const;
   // Empties the cache (positions restart at 0).
