@@ -17,7 +17,7 @@
 // verified at load by default, or lazily (before the first session's kernels read it).
 // Format 2 had FNV-1a 64: one byte per multiply chain, 0.9-1.0 GB/s, so verifying an
 // LLM's weights took most of its load (1.7 s of a 1.6 GB package); XXH3 reads tens of
-// GB/s (docs/architecture.md, "Package format").
+// GB/s (docs/architecture.md, "Package load cost").
 #pragma once
 
 #include <cstddef>
