@@ -217,10 +217,10 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
 // every path (the 16-row GEMV, 2-3 rows through it, the panel GEMM from 4 rows) with
 // ref's bits on the GGUF weight, at 1-3 threads, with and without GFNI; N with and without
 // a last partial group (kept as GGUF rows), one to 281 blocks (rows over 4 KB: the L2
-// prefetch; several GEMM chunks; q4_0 and q8_0 rows over 4 KB in the 4-stream GEMV, whose
-// 37 and 9 full groups leave streams of unequal counts and groups past the last whole
-// stream at 1 thread, and chunks of 4-5 groups at 2). The AVX2 kernel does not take the layout (the session
-// gives it the GGUF rows), nor does ref.
+// prefetch; several GEMM chunks; q4_0 and q8_0 rows over 4 KB, whose 37 full groups leave
+// one past the lockstep's three streams for the 4-stream GEMV; 599 rows: several panels
+// a thread). The AVX2 kernel does not take the layout (the session gives it the GGUF
+// rows), nor does ref.
 struct Rows16Case {
   int64_t rows, K, N;
   bool bias;
@@ -288,11 +288,11 @@ TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
       ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, c, seed, {1, 2, 3}));
 }
 
-// The q4_0, q8_0 and q4_k GEMVs read 3 groups at once in lockstep (stream s: its
-// contiguous share of a chunk's groups; q4_k since the thirteenth session, q4_0 and q8_0
-// since the fourteenth), the last (groups % 3) one at a time: every group count from 1 to
-// 14, with and without the last N % 16 rows, at 1-4 threads (chunks of 1 to 14 groups, so
-// every share and remainder), each output against ref's bits. A stream given another's
+// The q4_0, q8_0 and q4_k GEMVs read 3 groups at once in lockstep (stream s: the s-th
+// third of the whole groups, an item one group of each, the threads taking items as they
+// run; q4_k since the thirteenth session, q4_0 and q8_0 since the fourteenth), the last
+// (groups % 3) one at a time: every group count from 1 to 14, with and without the last
+// N % 16 rows, at 1-4 threads (every share and remainder), each output against ref's bits. A stream given another's
 // groups, or a group left out or taken twice, fails here (the output is poisoned before
 // each run).
 TEST(GgufMatMulX86, Rows16StreamShares) {
