@@ -38,6 +38,7 @@
 #include "x86/exp_avx2.h"
 #include "x86/lanes_avx2.h"
 #include "register_kernels.h"
+#include "thread_pool.h"
 
 namespace edgec::rt {
 namespace {
@@ -84,15 +85,28 @@ public:
       else decodeSplit(ctx, in[0]->as<float>(), in[1]->as<float>(), in[2]->as<float>(), out[0]->as<float>(), pos);
       return;
     }
+    // Work items: a query row's heads of one KV head (ref::attentionItem's row order, so
+    // that each thread's own range mixes cheap early rows with costly late ones), taken
+    // as the threads run (parallelItems): on a VM whose two cores' speeds drift apart
+    // call by call a static split waited for the slower one (docs/gguf.md, twenty-eighth
+    // session). A head's result does not depend on the thread or its neighbours.
     auto go = [&](auto *tag) {
       using T = std::remove_pointer_t<decltype(tag)>;
       const T *k = in[1]->as<T>(), *v = in[2]->as<T>();
-      ctx.parallelFor(p_.S * p_.Hq, ref::attentionGrain(p_, pos), [&](int64_t i0, int64_t i1, int thread) {
-        float *scratch = static_cast<float *>(ctx.threadScratch(thread));
-        ref::forEachHeadRun(p_, i0, i1, [&](int64_t s, int64_t h, int64_t n) {
+      auto item = [&](int64_t j, float *scratch) {
+        const int64_t i0 = j / p_.Hkv * p_.Hq + j % p_.Hkv * group_;
+        ref::forEachHeadRun(p_, i0, i0 + group_, [&](int64_t s, int64_t h, int64_t n) {
           for (int64_t c = 0; c < n; c += kMaxHeads)
             heads(in[0]->as<float>(), k, v, out[0]->as<float>(), pos, s, h + c, std::min(kMaxHeads, n - c), scratch);
         });
+      };
+      const int64_t items = p_.S * p_.Hkv;
+      if (p_.S * p_.Hq / ref::attentionGrain(p_, pos) < 2) {  // too little to wake a thread for
+        for (int64_t j = 0; j < items; ++j) item(j, static_cast<float *>(ctx.threadScratch(0)));
+        return;
+      }
+      ctx.parallelItems(items, [&](WorkItems &mine, int thread) {
+        for (int64_t j; mine.next(j);) item(j, static_cast<float *>(ctx.threadScratch(thread)));
       });
     };
     if (p_.cacheType == DType::f16) go(static_cast<uint16_t *>(nullptr));
