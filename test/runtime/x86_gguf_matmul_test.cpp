@@ -292,9 +292,9 @@ TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
 // third of the whole groups, an item one group of each, the threads taking items as they
 // run; q4_k since the thirteenth session, q4_0 and q8_0 since the fourteenth), the last
 // (groups % 3) one at a time: every group count from 1 to 14, with and without the last
-// N % 16 rows, at 1-4 threads (every share and remainder), each output against ref's bits. A stream given another's
-// groups, or a group left out or taken twice, fails here (the output is poisoned before
-// each run).
+// N % 16 rows, at 1-4 threads (every share and remainder), each output against ref's
+// bits. A stream given another's groups, or a group left out or taken twice, fails here
+// (the output is poisoned before each run).
 TEST(GgufMatMulX86, Rows16StreamShares) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   uint32_t seed = 2600;
