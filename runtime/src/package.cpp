@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "edgec/package_format.h"
+#include "file_read.h"
 #include "model.h"
 
 namespace edgec::rt {
@@ -41,32 +42,6 @@ std::string lockFailure(size_t size, int error) {
   return why;
 }
 
-// The whole file read into anonymous memory. Reclaimers of file pages (the page cache's
-// LRU, DAMON's pageout of non-anonymous pages) never take this copy back, so the weights
-// are not read from disk again in the middle of a run; huge pages where the kernel allows
-// them, as the large weight streams of an LLM's decode read fewer TLB entries.
-uint8_t *readIntoAnonymousMemory(int fd, size_t size, std::string &error) {
-  void *p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) {
-    error = "cannot allocate " + mebibytes(size) + " to read it into: " + std::strerror(errno);
-    return nullptr;
-  }
-  auto *bytes = static_cast<uint8_t *>(p);
-  (void)::madvise(p, size, MADV_HUGEPAGE);  // advice only: fine where THP is off
-  for (size_t done = 0; done < size;) {
-    const ssize_t n = ::pread(fd, bytes + done, std::min<size_t>(size - done, size_t(1) << 30), off_t(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      error = n < 0 ? std::string("cannot read: ") + std::strerror(errno) : "the file shrank while being read";
-      ::munmap(p, size);
-      return nullptr;
-    }
-    done += size_t(n);
-  }
-  (void)::mprotect(p, size, PROT_READ);  // constants are read-only, as in a mapping
-  return bytes;
-}
-
 }  // namespace
 
 PackageImage::PackageImage(const std::string &path, Residency residency) {
@@ -80,7 +55,7 @@ PackageImage::PackageImage(const std::string &path, Residency residency) {
   size_ = static_cast<size_t>(st.st_size);
   if (size_ > 0 && residency == Residency::Copied) {
     std::string error;
-    data_ = readIntoAnonymousMemory(fd, size_, error);
+    data_ = readIntoAnonymousMemory(fd, size_, loadThreads(size_), error);
     ::close(fd);
     if (!data_) throw Error(path + ": " + error);
     mapped_ = true;

@@ -2,7 +2,9 @@
 // every mutation that keeps a valid checksum must give a clean error (or a package that
 // still runs), never a crash. Packages are built here with the FlatBuffers API and the
 // shared container assembler, without the compiler.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -15,6 +17,7 @@
 #include "edgec/package_builder.h"
 #include "edgec/runtime.hpp"
 #include "edgepkg_generated.h"
+#include "file_read.h"
 
 namespace {
 
@@ -504,6 +507,34 @@ TEST(PackageQuant, BlockTensorOfTheWrongSizeIsRejected) {
   std::string error = loadAndRun(file.write(pkg::assemblePackage(plan, std::vector<uint8_t>(128))));
   EXPECT_NE(error.find("tensor 'wq' is 64 bytes, but a q4_0 tensor of its shape takes 72"), std::string::npos)
       << error;
+}
+
+// The copied residency's reader: every thread count gives the file's bytes, whatever the
+// size's remainder against the 2 MiB shares (some shares empty when threads outnumber the
+// pages), and a file shorter than asked is an error, not a half-filled copy.
+TEST(PackageLoader, ReadsTheFileInWithAnyThreadCount) {
+  PackageFile file;
+  std::vector<uint8_t> bytes((size_t(5) << 20) + 12345);
+  uint32_t state = 12345;
+  for (uint8_t &b : bytes) b = uint8_t((state = state * 1664525u + 1013904223u) >> 24);
+  const int fd = ::open(file.write(bytes).c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  for (int threads : {1, 2, 3, 5, 8}) {
+    std::string error;
+    uint8_t *copy = rt::readIntoAnonymousMemory(fd, bytes.size(), threads, error);
+    ASSERT_NE(copy, nullptr) << threads << " threads: " << error;
+    EXPECT_EQ(std::memcmp(copy, bytes.data(), bytes.size()), 0) << threads << " threads";
+    ::munmap(copy, bytes.size());
+  }
+  std::string error;
+  EXPECT_EQ(rt::readIntoAnonymousMemory(fd, bytes.size() + 100, 3, error), nullptr);
+  EXPECT_EQ(error, "the file shrank while being read");
+  ::close(fd);
+
+  EXPECT_EQ(rt::loadThreads(bytes.size()), 1) << "a small package is read by the caller alone";
+  const int many = rt::loadThreads(size_t(1) << 40);
+  EXPECT_GE(many, 1);
+  EXPECT_LE(many, rt::kMaxLoadThreads);
 }
 
 }  // namespace
