@@ -61,11 +61,17 @@ uint8_t *readIntoAnonymousMemory(int fd, size_t size, int threads, std::string &
   }
   auto *bytes = static_cast<uint8_t *>(p);
   (void)::madvise(p, size, MADV_HUGEPAGE);  // advice only: fine where THP is off
-  // Share t: [bound(t), bound(t + 1)), on whole huge pages so that no page is cleared by
-  // two threads (the mapping starts on one: the kernel aligns large anonymous mappings).
-  constexpr size_t kHugePage = size_t(2) << 20;
+  // Share t: [bound(t), bound(t + 1)), its ends on 2 MiB boundaries of the address space,
+  // so that no huge page is touched by two threads (whether or not the kernel started the
+  // mapping on one).
+  constexpr uintptr_t kHugePage = uintptr_t(2) << 20;
   const size_t count = size_t(std::max(1, threads));
-  auto bound = [&](size_t t) { return t == count ? size : std::min(size, size * t / count / kHugePage * kHugePage); };
+  const uintptr_t base = reinterpret_cast<uintptr_t>(bytes);
+  auto bound = [&](size_t t) -> size_t {
+    if (t == 0 || t == count) return t == 0 ? 0 : size;
+    const uintptr_t at = (base + size * t / count) & ~(kHugePage - 1);
+    return at <= base ? 0 : std::min<size_t>(size, at - base);
+  };
   std::vector<std::string> errors(count);
   std::vector<std::thread> readers;
   for (size_t t = 1; t < count; ++t) {

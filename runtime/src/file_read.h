@@ -20,8 +20,9 @@ int loadThreads(size_t size);
 // file pages (the page cache's LRU, DAMON's pageout of non-anonymous pages) never take
 // this copy back, so the weights are not read from disk again in the middle of a run;
 // huge pages where the kernel allows them, as the large weight streams of an LLM's decode
-// then read fewer TLB entries; `threads` threads each read one contiguous share (whole
-// 2 MiB pages but the last). Null with `error` set on failure (the memory freed).
+// then read fewer TLB entries. `threads` threads each read one contiguous share (whole
+// 2 MiB pages of the address space, but at the ends). Null with `error` set on failure
+// (the memory freed).
 uint8_t *readIntoAnonymousMemory(int fd, size_t size, int threads, std::string &error);
 
 }  // namespace edgec::rt
