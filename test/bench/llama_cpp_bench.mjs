@@ -16,7 +16,8 @@
 //            in one batch, logits of the last one only (as llama-bench's pp test);
 //   decode:  --gen tokens generated one at a time from the prompt's end, greedily (the
 //            sampler runs in llama.cpp, not in JavaScript), each fed back (as tg).
-// Prints one JSON line: {"prefill_tps": [per repetition], "decode_tps": [...], "threads",
+// Prints one JSON line: {"prefill_tps": [per repetition], "decode_tps": [...],
+// "decode_token_ms": [each decoded token's time, all repetitions], "threads",
 // "load_s", "major_faults": pages this process read from disk while timing}; exit status
 // 2 with a message when anything fails.
 import path from 'node:path';
@@ -45,7 +46,7 @@ async function main() {
                                          useMmap: args.mmap === 1 });
   const loadS = (performance.now() - t0) / 1000;
   const prompt = Array.from({ length: args.prompt }, (_, i) => args.token + i);
-  const prefill = [], decode = [];
+  const prefill = [], decode = [], tokenMs = [];
   let majorFaults = 0;  // summed over the timed parts only
   const faults = () => process.resourceUsage().majorPageFault;
   for (let r = 0; r < args.reps; r++) {
@@ -66,8 +67,12 @@ async function main() {
       let n = 0;
       f = faults();
       t = performance.now();
+      let tokenStart = t;
       for await (const token of seq.evaluate([args.token], { temperature: 0 })) {
         void token;
+        const now = performance.now();
+        tokenMs.push(now - tokenStart);
+        tokenStart = now;
         if (++n >= args.gen) break;
       }
       decode.push(args.gen / ((performance.now() - t) / 1000));
@@ -78,7 +83,8 @@ async function main() {
   }
   await model.dispose();
   await llama.dispose();
-  process.stdout.write(JSON.stringify({ prefill_tps: prefill, decode_tps: decode, threads: args.threads,
+  process.stdout.write(JSON.stringify({ prefill_tps: prefill, decode_tps: decode, decode_token_ms: tokenMs,
+                                        threads: args.threads,
                                         load_s: loadS, major_faults: majorFaults }) + '\n');
 }
 

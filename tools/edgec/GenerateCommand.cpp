@@ -249,6 +249,7 @@ void addBenchCommand(CLI::App &app) {
     std::vector<int32_t> prompt(size_t(opts->prompt));
     for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = int32_t((i * 7919 + 13) % uint64_t(info.vocabSize));
     std::vector<double> prefill, decode;
+    std::vector<double> tokenSeconds;  // every decode token's time, all runs
     const float *logits = nullptr;
     const long faultsAtLoad = majorFaults();
     for (int r = 0; r < opts->repeat; ++r) {
@@ -259,11 +260,15 @@ void addBenchCommand(CLI::App &app) {
       if (opts->n == 0) continue;
       t = nowSeconds();
       int32_t next = prompt.back();
+      double tokenStart = t;
       for (int i = 0; i < opts->n; ++i) {
         feedOrThrow(*session, {next}, logits);
         next = int32_t(std::max_element(logits, logits + info.vocabSize) - logits);
+        const double now = nowSeconds();
+        tokenSeconds.push_back(now - tokenStart);
+        tokenStart = now;
       }
-      decode.push_back(double(opts->n) / (nowSeconds() - t));
+      decode.push_back(double(opts->n) / (tokenStart - t));
     }
     auto median = [](std::vector<double> v) {
       std::sort(v.begin(), v.end());
@@ -272,6 +277,14 @@ void addBenchCommand(CLI::App &app) {
     std::printf("%-10s %8s %8s %12s\n", "test", "tokens", "threads", "tokens/s");
     std::printf("%-10s %8d %8d %12.2f\n", "prefill", opts->prompt, session->threads(), median(prefill));
     if (opts->n) std::printf("%-10s %8d %8d %12.2f\n", "decode", opts->n, session->threads(), median(decode));
+    if (!tokenSeconds.empty()) {
+      // The spread of single tokens: on a shared machine the tokens/s above (each run's
+      // mean) hides how far apart they are, and the fastest token is what to compare with
+      // the best pass of a memory benchmark (scripts/bench.sh llm does).
+      const auto [fastest, slowest] = std::minmax_element(tokenSeconds.begin(), tokenSeconds.end());
+      std::printf("decode per token: median %.2f ms, fastest %.2f ms, slowest %.2f ms (%zu tokens)\n",
+                  1e3 * median(tokenSeconds), 1e3 * *fastest, 1e3 * *slowest, tokenSeconds.size());
+    }
     const long faults = majorFaults() - faultsAtLoad;
     std::printf("median of %d run%s; weights %s (%s), KV cache %s (%s, %lld positions), peak RSS %.1f MiB; "
                 "major page faults while timing %ld\n",
