@@ -21,11 +21,13 @@ the tied embedding once, as the head) x tokens/s, and its share of the read band
 prefill GOP/s = 2 x the layers' matmul parameters x tokens/s (the head excluded: both
 engines compute logits for the last prompt token only), and its share of the int8 peak.
 Then decode like for like, from each decoded token's own time (`edgec bench`'s per-token
-line, llama_cpp_bench.mjs's decode_token_ms): the weight bytes over the median token (the
-median over the rounds of each run's median) against the read loops' highest median pass
-(the median over the reads), and over the fastest token against the best pass. The first
-table sets a run's mean rate against the machine's luckiest pass, which on a shared machine
-the neighbours push apart; these set a token against a pass measured the same way.
+line, llama_cpp_bench.mjs's decode_token_ms): before every engine run a short read (the 4
+loops with the highest median pass in the first read, 8 passes each); the run's weight
+bytes over its median token against that read's highest median pass, and over its fastest
+token against its best pass; the medians of these per-run shares over the rounds. The first
+table sets a run's mean rate against the machine's luckiest pass in the whole benchmark,
+which on a shared machine the neighbours push apart; these set a token against a pass
+measured the same way, minutes apart at most.
 Where the weights live, the same for both engines (--weights): `copied` (default) reads
 them into each engine's own memory at load (`edgec bench --no-mmap`: anonymous memory with
 huge pages where the kernel allows; llama.cpp's useMmap false); `locked` maps the file and
@@ -97,22 +99,24 @@ def package(edgec, gguf, wtype, args, log):
     return pkg
 
 
-def read_bandwidth(binary, threads):
-    """(best GB/s, the loop that read it, the summing loop's best on 4 KB pages, the highest
-    median pass of any loop in GB/s, that loop).
+def read_bandwidth(binary, threads, variants=None, repeats=12):
+    """(best GB/s, the loop that read it, the summing loop's best on 4 KB pages (0 when not
+    run), the highest median pass of any loop in GB/s, that loop, every loop's (median GB/s,
+    name)).
 
     read_bandwidth.cpp runs several streaming loops (vector widths, accumulators, software
     prefetch distances, interleaved streams; 4 KB and 2 MB pages) and reports the best, so
     that the yardstick is what the machine can stream, not what one loop does (the summing
     loop alone read less than edgec's GEMVs on Zen 5). 256 MiB (8x the test machine's L3),
     the variants' passes interleaved, 12 each: short passes, so that the best one is likely
-    to see a quiet moment on a shared machine."""
-    out = run(["taskset", "-c", cores(threads), binary, "--threads", str(threads), "--mib", "256", "--repeats", "12"],
-              "read_bandwidth")
+    to see a quiet moment on a shared machine. `variants`: only those loops (the reads beside
+    each decode run)."""
+    out = run(["taskset", "-c", cores(threads), binary, "--threads", str(threads), "--mib", "256", "--repeats",
+               str(repeats)] + (["--variants", ",".join(variants)] if variants else []), "read_bandwidth")
     m = re.search(r"best_gbs=([\d.]+) best_variant=(\S+) .*sum64_best_gbs=([\d.]+)", out)
     medians = [(float(g), v) for v, g in re.findall(r"variant=(\S+) best_gbs=[\d.]+ median_gbs=([\d.]+)", out)]
     typical = max(medians)
-    return float(m.group(1)), m.group(2), float(m.group(3)), typical[0], typical[1]
+    return float(m.group(1)), m.group(2), float(m.group(3)), typical[0], typical[1], medians
 
 
 def int8_peak(edgec):
@@ -195,11 +199,13 @@ def main(argv=None):
     peaks = [int8_peak(args.edgec)]
     peak1 = peaks[0]
     log("read bandwidth (GB/s, best pass of the best loop): %s; int8 peak per core: %s GOP/s" % (
-        ", ".join("%d thread(s) %.1f (%s; summing loop %.1f; highest median pass %.1f, %s)" % ((n,) + rbs[n][0])
+        ", ".join("%d thread(s) %.1f (%s; summing loop %.1f; highest median pass %.1f, %s)" % ((n,) + rbs[n][0][:5])
                   for n in threads),
         "n/a" if peak1 is None else "%.0f" % peak1))
-    res = {(t, n): {e: {"prefill": [], "decode": [], "faults": [], "token_ms": [], "fastest_ms": []} for e in ENGINES}
-           for t in types for n in threads}
+    # The loops beside each run: the 4 with the highest median pass in the first read.
+    near = {n: [v for _, v in sorted(rbs[n][0][5], reverse=True)[:4]] for n in threads}
+    res = {(t, n): {e: {k: [] for k in ("prefill", "decode", "faults", "token_ms", "fastest_ms", "near_median",
+                                        "near_best")} for e in ENGINES} for t in types for n in threads}
     pairs = [(t, n) for t in types for n in threads]
     for r in range(args.rounds):
         if r:
@@ -208,16 +214,18 @@ def main(argv=None):
         for i, (t, n) in enumerate(pairs):
             order = ENGINES if (r + i) % 2 == 0 else ENGINES[::-1]
             for e in order:
+                nb = read_bandwidth(rb, n, near[n], repeats=8)
                 pf, dc, mf, tm, fm = (edgec_run(args.edgec, pkgs[t], n, args) if e == "edgec" else
                                       llama_run(models[t][0], n, args))
-                for k, v in (("prefill", pf), ("decode", dc), ("faults", mf), ("token_ms", tm), ("fastest_ms", fm)):
+                for k, v in (("prefill", pf), ("decode", dc), ("faults", mf), ("token_ms", tm), ("fastest_ms", fm),
+                             ("near_median", nb[3]), ("near_best", nb[0])):
                     res[(t, n)][e][k].append(v)
                 log("round %d %-5s %d thread(s) %-9s prefill %7.2f tok/s  decode %6.2f tok/s (token median %.1f ms, "
-                    "fastest %.1f)  major faults %d" % (r + 1, t, n, e, pf, dc, tm, fm, mf))
+                    "fastest %.1f; read just before: median pass %.1f GB/s, best %.1f)  major faults %d" % (
+                        r + 1, t, n, e, pf, dc, tm, fm, nb[3], nb[0], mf))
     for n in threads:
         rbs[n].append(read_bandwidth(rb, n))
     bw = {n: [r[0] for r in rbs[n]] for n in threads}  # each read's best GB/s
-    bw_typical = {n: med([r[3] for r in rbs[n]]) for n in threads}  # the median read's best median pass
     peaks.append(int8_peak(args.edgec))
     peak1 = None if peak1 is None else max(peaks)  # other load only ever lowers a peak
 
@@ -253,12 +261,17 @@ def main(argv=None):
             row[k + "_ratio"] = med([a / b for a, b in zip(x["edgec"][k], x["llama.cpp"][k])])
         for e in ENGINES:
             row["major_faults_%s_runs" % e] = x[e]["faults"]
-        row["read_gbs_typical"] = bw_typical[n]
         for e in ENGINES:
-            row["decode_token_ms_" + e] = med(x[e]["token_ms"])  # the median run's median token
-            row["decode_fastest_ms_" + e] = min(x[e]["fastest_ms"])
-            row["decode_gbs_typical_" + e] = d["weight_bytes"] / row["decode_token_ms_" + e] / 1e6
-            row["decode_gbs_fastest_" + e] = d["weight_bytes"] / row["decode_fastest_ms_" + e] / 1e6
+            # Per run: the weight bytes over its median (fastest) token against the median
+            # (best) pass of the read just before it; the medians of those ratios.
+            row["decode_token_ms_" + e] = med(x[e]["token_ms"])
+            row["decode_fastest_ms_" + e] = med(x[e]["fastest_ms"])
+            row["decode_typical_share_" + e] = med([d["weight_bytes"] / ms / 1e6 / g
+                                                    for ms, g in zip(x[e]["token_ms"], x[e]["near_median"])])
+            row["decode_fastest_share_" + e] = med([d["weight_bytes"] / ms / 1e6 / g
+                                                    for ms, g in zip(x[e]["fastest_ms"], x[e]["near_best"])])
+            for k in ("token_ms", "fastest_ms", "near_median", "near_best"):
+                row["decode_%s_%s_runs" % (k, e)] = x[e][k]
         for e in ENGINES:
             row["decode_gbs_" + e] = d["weight_bytes"] * row["decode_" + e] / 1e9
             row["prefill_gops_" + e] = 2 * d["matmul_params"] * row["prefill_" + e] / 1e9
@@ -272,25 +285,25 @@ def main(argv=None):
             row["prefill_gops_edgec"], pct(row["prefill_gops_edgec"], row["int8_peak_gops"]),
             row["prefill_gops_llama.cpp"], pct(row["prefill_gops_llama.cpp"], row["int8_peak_gops"])))
     # The table sets each run's mean rate (tokens/s, as llama-bench) against the best pass of
-    # the best loop: a steady figure against the machine's luckiest moment, which a shared
-    # machine's neighbours push apart. Like for like: the median token against the loop's
-    # median pass (the loop with the highest median, the median over the reads), and the
-    # fastest token against the best pass.
+    # the best loop over the whole benchmark: a steady figure against the machine's luckiest
+    # moment, which a shared machine's neighbours push apart. Like for like: each run's
+    # median token against the median pass of the read just before it (the loop with the
+    # highest median), its fastest token against that read's best pass; medians of the
+    # per-run shares.
     print()
-    print("decode like for like: the median token against the read loop's median pass (%s GB/s), the fastest token "
-          "against its best pass (as above)" % ", ".join("%dT %.1f" % (n, bw_typical[n]) for n in threads))
-    head2 = ("type  T | median token ms edgec  llama | GB/s edgec (% median pass)  llama (%) | "
-             "fastest token ms edgec  llama | GB/s edgec (% best pass)  llama (%)")
+    print("decode like for like: each run's median token against the median pass of a read just before it, its "
+          "fastest token against that read's best pass (loops %s); medians over the rounds" %
+          "; ".join("%dT %s" % (n, ",".join(near[n])) for n in threads))
+    head2 = ("type  T | median token ms edgec  llama | % of median pass edgec  llama | "
+             "fastest token ms edgec  llama | % of best pass edgec  llama")
     print(head2)
     print("-" * len(head2))
     for row in rows:
-        print("%-5s %d | %21.1f %6.1f | %16.1f (%s) %6.1f (%s) | %22.1f %6.1f | %14.1f (%s) %6.1f (%s)" % (
+        print("%-5s %d | %21.1f %6.1f | %22s %6s | %22.1f %6.1f | %20s %6s" % (
             row["type"], row["threads"], row["decode_token_ms_edgec"], row["decode_token_ms_llama.cpp"],
-            row["decode_gbs_typical_edgec"], pct(row["decode_gbs_typical_edgec"], row["read_gbs_typical"]),
-            row["decode_gbs_typical_llama.cpp"], pct(row["decode_gbs_typical_llama.cpp"], row["read_gbs_typical"]),
+            pct(row["decode_typical_share_edgec"], 1), pct(row["decode_typical_share_llama.cpp"], 1),
             row["decode_fastest_ms_edgec"], row["decode_fastest_ms_llama.cpp"],
-            row["decode_gbs_fastest_edgec"], pct(row["decode_gbs_fastest_edgec"], row["read_gbs"]),
-            row["decode_gbs_fastest_llama.cpp"], pct(row["decode_gbs_fastest_llama.cpp"], row["read_gbs"])))
+            pct(row["decode_fastest_share_edgec"], 1), pct(row["decode_fastest_share_llama.cpp"], 1)))
     faulted = ["%s %s %dT %s" % (e, t, n, x[e]["faults"]) for (t, n), x in res.items() for e in ENGINES
                if any(x[e]["faults"])]
     print("major page faults while timing: %s" % ("none" if not faulted else
