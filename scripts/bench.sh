@@ -27,8 +27,9 @@
 # and threads, alternated over rounds: prefill of 512 tokens and decode of 128 at 1 and 2
 # threads (taskset -c 0 / 0,1). Prints tokens/s of both and their ratio, decode weight
 # bandwidth against the machine's read bandwidth (test/bench/read_bandwidth.cpp; also like
-# for like: the median token against the loops' median pass, the fastest token against the
-# best pass) and prefill GOP/s against the int8 peak (edgec_int8_gemm_bench); writes
+# for like: each run's median and fastest token against the median and best pass of a
+# short read just before it) and prefill GOP/s against the int8 peak
+# (edgec_int8_gemm_bench); writes
 # build/bench-llm/results.json. Runs test/bench/bench_llm.py; options (its --help):
 #   --types q4_0,q4_k,q8_0 --threads 1,2 --rounds N (3) --prompt N (512) --gen N (128)
 #   --ctx N (1024) --chunk N (edgec's default) --weights copied|locked|mapped (copied: both engines read
