@@ -41,6 +41,7 @@ package is recompiled when edgec or the model is newer); results go to
 BUILD/bench-llm/results.json.
 """
 import argparse
+import collections
 import json
 import os
 import re
@@ -99,10 +100,14 @@ def package(edgec, gguf, wtype, args, log):
     return pkg
 
 
+# One read_bandwidth run: the best pass in GB/s and its loop, the summing loop's best on 4
+# KB pages (0 when not run), the highest median pass of any loop and that loop, and every
+# loop's (median GB/s, name).
+Read = collections.namedtuple("Read", "best best_loop sum64 median median_loop medians")
+
+
 def read_bandwidth(binary, threads, variants=None, repeats=12):
-    """(best GB/s, the loop that read it, the summing loop's best on 4 KB pages (0 when not
-    run), the highest median pass of any loop in GB/s, that loop, every loop's (median GB/s,
-    name)).
+    """A Read of the machine's streaming loops at `threads` threads.
 
     read_bandwidth.cpp runs several streaming loops (vector widths, accumulators, software
     prefetch distances, interleaved streams; 4 KB and 2 MB pages) and reports the best, so
@@ -116,7 +121,7 @@ def read_bandwidth(binary, threads, variants=None, repeats=12):
     m = re.search(r"best_gbs=([\d.]+) best_variant=(\S+) .*sum64_best_gbs=([\d.]+)", out)
     medians = [(float(g), v) for v, g in re.findall(r"variant=(\S+) best_gbs=[\d.]+ median_gbs=([\d.]+)", out)]
     typical = max(medians)
-    return float(m.group(1)), m.group(2), float(m.group(3)), typical[0], typical[1], medians
+    return Read(float(m.group(1)), m.group(2), float(m.group(3)), typical[0], typical[1], medians)
 
 
 def int8_peak(edgec):
@@ -195,15 +200,15 @@ def main(argv=None):
     pkgs = {t: package(args.edgec, models[t][0], t, args, log) for t in types}
 
     log("load average (1, 5, 15 min): %.2f %.2f %.2f on %d CPUs" % (os.getloadavg() + (os.cpu_count(),)))
-    rbs = {n: [read_bandwidth(rb, n)] for n in threads}  # (best GB/s, its loop, the summing loop's)
+    rbs = {n: [read_bandwidth(rb, n)] for n in threads}
     peaks = [int8_peak(args.edgec)]
     peak1 = peaks[0]
     log("read bandwidth (GB/s, best pass of the best loop): %s; int8 peak per core: %s GOP/s" % (
-        ", ".join("%d thread(s) %.1f (%s; summing loop %.1f; highest median pass %.1f, %s)" % ((n,) + rbs[n][0][:5])
-                  for n in threads),
+        ", ".join("%d thread(s) %.1f (%s; summing loop %.1f; highest median pass %.1f, %s)" % (
+                      n, r.best, r.best_loop, r.sum64, r.median, r.median_loop) for n, (r,) in rbs.items()),
         "n/a" if peak1 is None else "%.0f" % peak1))
     # The loops beside each run: the 4 with the highest median pass in the first read.
-    near = {n: [v for _, v in sorted(rbs[n][0][5], reverse=True)[:4]] for n in threads}
+    near = {n: [v for _, v in sorted(rbs[n][0].medians, reverse=True)[:4]] for n in threads}
     res = {(t, n): {e: {k: [] for k in ("prefill", "decode", "faults", "token_ms", "fastest_ms", "near_median",
                                         "near_best")} for e in ENGINES} for t in types for n in threads}
     pairs = [(t, n) for t in types for n in threads]
@@ -218,14 +223,14 @@ def main(argv=None):
                 pf, dc, mf, tm, fm = (edgec_run(args.edgec, pkgs[t], n, args) if e == "edgec" else
                                       llama_run(models[t][0], n, args))
                 for k, v in (("prefill", pf), ("decode", dc), ("faults", mf), ("token_ms", tm), ("fastest_ms", fm),
-                             ("near_median", nb[3]), ("near_best", nb[0])):
+                             ("near_median", nb.median), ("near_best", nb.best)):
                     res[(t, n)][e][k].append(v)
                 log("round %d %-5s %d thread(s) %-9s prefill %7.2f tok/s  decode %6.2f tok/s (token median %.1f ms, "
                     "fastest %.1f; read just before: median pass %.1f GB/s, best %.1f)  major faults %d" % (
-                        r + 1, t, n, e, pf, dc, tm, fm, nb[3], nb[0], mf))
+                        r + 1, t, n, e, pf, dc, tm, fm, nb.median, nb.best, mf))
     for n in threads:
         rbs[n].append(read_bandwidth(rb, n))
-    bw = {n: [r[0] for r in rbs[n]] for n in threads}  # each read's best GB/s
+    bw = {n: [r.best for r in rbs[n]] for n in threads}  # each read's best GB/s
     peaks.append(int8_peak(args.edgec))
     peak1 = None if peak1 is None else max(peaks)  # other load only ever lowers a peak
 
@@ -237,7 +242,7 @@ def main(argv=None):
                            "locked": "mapped and locked by both engines (edgec --mlock, llama.cpp useMlock)",
                            "mapped": "mapped"}[args.weights]))
     print("read bandwidth (best of each round's start and the end): %s GB/s; int8 peak (best of start/end) %s" % (
-        ", ".join("%dT %.1f (%s; summing loop %.1f)" % (n, max(bw[n]), max(rbs[n])[1], max(r[2] for r in rbs[n]))
+        ", ".join("%dT %.1f (%s; summing loop %.1f)" % (n, max(bw[n]), max(rbs[n]).best_loop, max(r.sum64 for r in rbs[n]))
                   for n in threads),
         "n/a" if peak1 is None else "%.0f GOP/s per core (edgec_int8_gemm_bench VNNI)" % peak1))
     head = ("type  T | prefill tok/s edgec  llama  ratio | decode tok/s edgec  llama  ratio | "
