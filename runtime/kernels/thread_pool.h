@@ -20,7 +20,7 @@
 // this VM's far cores against 0.8-0.9 for a bare flag each way (docs/quantization.md), and
 // a CNN runs ~50-100 parallel kernels. Task t also stays on the same core from kernel to
 // kernel, with the data it wrote. Runs of more tasks than threads (no kernel's since the
-// GGUF GEMVs' chunks became one range a thread, docs/gguf.md sixteenth session) claim
+// GGUF GEMVs' chunks became one range a thread, docs/gguf-performance-log.md sixteenth session) claim
 // them from shared counters.
 #pragma once
 

@@ -3,7 +3,7 @@
 // `edgec run` on an LLM package), and on a VM the host backing that page too, both on the
 // thread that touches it. Threads touching disjoint shares do that work on their own
 // cores. Reading Qwen2.5-1.5B's Q4_0 package (869 MB) into 2 MiB pages on a 2-vCPU VM,
-// alternated (docs/gguf.md, twenty-ninth session): 0.36-0.47 s with one thread and
+// alternated (docs/gguf-performance-log.md, twenty-ninth session): 0.36-0.47 s with one thread and
 // 0.21-0.28 with two when the memory was touched just before, 3.3-3.8 s and 1.9-2.0 s
 // after 12 idle seconds (the host had taken the freed pages back).
 #include "file_read.h"

@@ -114,6 +114,7 @@ std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int thread
     info.prefillChunk = intKey(plan, "llm.prefill_chunk", 0);
     info.vocabSize = intKey(plan, "llm.vocab_size", 0);
     info.kvCache = stringKey(plan, "llm.kv_cache");
+    info.chatTemplate = stringKey(plan, "tokenizer.chat_template");
     if (info.architecture.empty() || info.contextLength <= 0 || info.prefillChunk <= 0 || info.vocabSize <= 0)
       throw rt::Error("not an LLM package (no llm.* metadata; compile a .gguf model with edgec compile)");
     for (int f = 0; f < impl->model->numFunctions(); ++f) {

@@ -26,7 +26,7 @@ uint8_t *alignedAlloc(size_t bytes) {
 // 1024) on 2 MiB pages where the kernel allows them (THP "madvise" or "always"): a decode
 // step's attention streams every layer's cache rows, and on 4 KiB pages each 295 KB run
 // of one layer's K or V crosses 72 pages. Decode attention at pos 576 on one thread:
-// 1.26-1.27 ms a step on 4 KiB pages, 1.14-1.18 on 2 MiB ones (docs/gguf.md, eighteenth
+// 1.26-1.27 ms a step on 4 KiB pages, 1.14-1.18 on 2 MiB ones (docs/gguf-performance-log.md, eighteenth
 // session). The advice comes before the first touch (the memset), so the pages are
 // huge from their first fault. Arenas stay on 4 KiB pages: MobileNetV2 and ResNet-18 on
 // huge ones were faster at one thread and slower at two, both within the noise.

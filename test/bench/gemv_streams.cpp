@@ -1,14 +1,14 @@
 // Does the q4_k GgufRows16 GEMV read faster from DRAM when one core takes several demand
 // streams a 64-byte line apart, as read_bandwidth's s4 does (41-44 GB/s one core, against
 // ~30 for one stream or any prefetching loop, and for the GEMV's step)? A falsification
-// microbenchmark (docs/gguf.md, thirteenth session), not part of the test suite; built
+// microbenchmark (docs/gguf-performance-log.md, thirteenth session), not part of the test suite; built
 // only on request (`ninja edgec_gemv_streams_bench`), run by hand, pinned with taskset:
 //
 //   edgec_gemv_streams_bench [--K 1536] [--mib 256] [--threads T] [--repeats R] [--huge] [--ahead D]
 //                            [--variants a,b,...] [--list]
 //
 // The buffer (M MiB of anonymous memory, 4 KB pages unless --huge: the VM's DAMON pages
-// file pages out, docs/gguf.md "End of the twelfth session") is one q4_k weight [N, K] in
+// file pages out, docs/gguf-performance-log.md "End of the twelfth session") is one q4_k weight [N, K] in
 // the GgufRows16 layout (16-row groups, a group's 2304-byte blocks in K order: 4 header
 // lines, then 32 lines of codes), random codes, valid f16 scales. T threads (std::thread,
 // the calling one included) each take a contiguous share of the groups; a pass's time runs

@@ -17,7 +17,7 @@
 // step of each matmul's best time. --layout rows16 (q4_0, q8_0, q4_k): the layers' weights in the
 // GgufRows16 layout a package stores them in (edgec/weight_layouts.h), the head as GGUF
 // rows (as packages stored the tied embedding until 30 Nov); --layout rows16-head: the head
-// too, as a package stores a tied embedding since (docs/gguf.md). --rows M (M > 1): the
+// too, as a package stores a tied embedding since (docs/gguf-performance-log.md, 30 Nov). --rows M (M > 1): the
 // layers' matmuls of a prefill chunk of M tokens instead (the panel GEMM), without the head
 // (a prefill chunk runs it on its last row only); each weight still read from memory once a
 // step, as in a package's prefill, where the microbenchmark (gguf_gemv.cpp) rereads one.
@@ -207,7 +207,7 @@ int main(int argc, char **argv) {
   // The per-shape lines sum each matmul's own best over the steps: every matmul at its
   // quietest moment, a floor that no whole step reaches on a shared host. Compare a decode
   // step (`edgec bench`, `edgec run --function decode`) with the step's best and median
-  // above, not with this sum (docs/gguf.md, eleventh session: the matmuls run as fast in
+  // above, not with this sum (docs/gguf-performance-log.md, eleventh session: the matmuls run as fast in
   // the package's step as here; the sum hid a third of the step under load).
   double bestSum = 0;
   for (int k = 0; k < 5; ++k) bestSum += sec[k];

@@ -2,7 +2,7 @@
 // prompt of P arbitrary token ids, then N greedy decode steps), with the spread that
 // `edgec bench`'s one figure (N / the whole decode's time: the mean) hides. On the shared
 // 2-vCPU host a handful of tokens slowed 3-6x by other processes move the mean by a
-// quarter while the median stays at the step's own time (docs/gguf.md, eleventh session),
+// quarter while the median stays at the step's own time (docs/gguf-performance-log.md, eleventh session),
 // so compare a step's cost (e.g. with edgec_gguf_decode_bench's step) by the median or the
 // minimum, and engines by alternated `scripts/bench.sh llm` rounds. Not part of the test
 // suite (speed is no test); built only on request (`ninja edgec_llm_token_times`):

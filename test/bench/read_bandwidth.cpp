@@ -7,7 +7,7 @@
 // The figure is the best a streaming read reaches on this machine, so it runs several
 // loops (the "variants", below) over the same data and reports the best one by name, as
 // STREAM reports the best pass. Why several: on Zen 5 the plain summing loop alone read
-// 10-20% less than the decode GEMVs themselves (docs/gguf.md, "Benchmark", eighth
+// 10-20% less than the decode GEMVs themselves (docs/gguf-performance-log.md, eighth
 // session), because what one core streams depends on how many lines it keeps in flight
 // (the hardware prefetchers, software prefetches, 4 KB page boundaries), so one loop is a
 // floor, not the machine's read bandwidth.

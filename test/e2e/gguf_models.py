@@ -313,6 +313,7 @@ def main(argv=None):
     p.add_argument("--meta", action="append", default=[], metavar="KEY=TYPE:VALUE",
                    help="set a metadata key (TYPE: str, bool (0/1), u32, i32, u64, f32, ...)")
     p.add_argument("--del-meta", action="append", default=[], metavar="KEY", help="remove a metadata key")
+    p.add_argument("--chat-template", metavar="FILE", help="tokenizer.chat_template: this file's text (a Jinja template)")
     args = p.parse_args(argv)
     overrides = {}
     for kv in args.set:
@@ -330,6 +331,9 @@ def main(argv=None):
             p.error("--meta %s: unknown value type %r" % (key, vtype))
         meta[key] = (vtype, value if vtype == "str" else float(value) if vtype.startswith("f")
                      else bool(int(value)) if vtype == "bool" else int(value))
+    if args.chat_template:
+        with open(args.chat_template, encoding="utf-8") as f:
+            meta["tokenizer.chat_template"] = ("str", f.read())
     try:
         types = dict(item.partition("=")[::2] for item in args.tensor_type)
         desc = write_model(args.out, args.arch, args.type, args.seed, args.embd_type, args.tied, types=types,

@@ -2,18 +2,23 @@
 // tokens/s, like llama-bench) on an LLM package, through the runtime's LlmSession.
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "Commands.h"
+#include "edgec/AtomicFile.h"
+#include "edgec/chat_template.h"
 #include "edgec/llm_session.h"
 #include "edgec/npy.h"
 #include "edgec/sampler.h"
+#include "llvm/Support/JSON.h"
 
 namespace edgec::cli {
 
@@ -105,24 +110,251 @@ void feedOrThrow(LlmSession &session, const std::vector<int32_t> &tokens, const 
 
 }  // namespace
 
+namespace {
+
+// The chat format of a generate run: the one named by --chat-template, else the
+// package's (its model's tokenizer.chat_template).
+std::unique_ptr<ChatTemplate> chatTemplateFor(const std::string &name, const LlmInfo &info, const std::string &package) {
+  std::string error;
+  std::unique_ptr<ChatTemplate> chat =
+      name.empty() ? ChatTemplate::fromJinja(info.chatTemplate, error) : ChatTemplate::byName(name, error);
+  if (!chat) throw CommandError(name.empty() ? package + ": " + error : "--chat-template: " + error);
+  return chat;
+}
+
+// A vocabulary's token text for an id, or "" for none (-1).
+std::string tokenText(const Tokenizer &tokenizer, int32_t id) {
+  return id >= 0 && size_t(id) < tokenizer.size() ? tokenizer.vocab().tokens[size_t(id)] : std::string();
+}
+
+// Prompt text written in a chat format: its special tokens (<|im_start|>, [INST], ...)
+// parsed, and BOS added as the vocabulary asks unless the format wrote it (llama2, llama3,
+// mistral write the bos_token themselves), as llama.cpp tokenizes a chat.
+std::vector<int32_t> encodeChat(const Tokenizer &tokenizer, const std::string &text) {
+  const std::string bos = tokenText(tokenizer, tokenizer.vocab().bos);
+  const bool writesBos = !bos.empty() && text.compare(0, bos.size(), bos) == 0;
+  return tokenizer.encode(text, !writesBos, /*parseSpecial=*/true);
+}
+
+// --messages FILE: a JSON array of {"role": ..., "content": ...} objects, as chat APIs
+// take a conversation. One line naming the file and the message on a problem.
+std::vector<ChatMessage> readMessages(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CommandError(path + ": cannot read the file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse(buffer.str());
+  if (!json) throw CommandError(path + ": not JSON: " + llvm::toString(json.takeError()));
+  const llvm::json::Array *items = json->getAsArray();
+  if (!items) throw CommandError(path + ": expected a JSON array of messages ({\"role\": ..., \"content\": ...})");
+  std::vector<ChatMessage> messages;
+  for (size_t i = 0; i < items->size(); ++i) {
+    const llvm::json::Object *m = (*items)[i].getAsObject();
+    const auto role = m ? m->getString("role") : std::nullopt;
+    const auto content = m ? m->getString("content") : std::nullopt;
+    if (!role || !content)
+      throw CommandError(path + ": message " + std::to_string(i + 1) + " is not an object with string \"role\" and "
+                         "\"content\"");
+    if (*role != "system" && *role != "user" && *role != "assistant")
+      throw CommandError(path + ": message " + std::to_string(i + 1) + " has the role '" + role->str() +
+                         "' (system, user or assistant)");
+    messages.push_back({role->str(), content->str()});
+  }
+  return messages;
+}
+
+void writeText(const std::string &path, const std::string &text) {
+  std::string error;
+  if (!writeFileAtomically(path, std::vector<uint8_t>(text.begin(), text.end()), error)) throw CommandError(error);
+}
+
+// One reply: `input` fed, then up to `n` tokens sampled, each streamed to stdout as text
+// (or ids) as it comes, until an end-of-generation token unless `ignoreEos`. The last
+// token sampled is not fed (nothing reads its logits) unless `feedLast` and it is not an
+// end of generation: a conversation's cache then holds the whole reply.
+struct Reply {
+  std::vector<int32_t> ids;  // sampled, the end-of-generation token included
+  std::string text;          // the reply's text, without the end-of-generation token
+  bool ended = false;        // stopped at an end-of-generation token
+  double prefilled = 0, firstToken = 0, end = 0;  // nowSeconds() after the input, the first token, the last
+};
+
+struct ReplyOptions {
+  int n = 0;
+  bool ids = false, ignoreEos = false, feedLast = false;
+  std::vector<float> *logitRows = nullptr;  // --dump-logits
+};
+
+Reply respond(LlmSession &session, Sampler &sampler, const std::vector<int32_t> &input, const ReplyOptions &o) {
+  const Tokenizer &tokenizer = session.tokenizer();
+  const int64_t vocab = session.info().vocabSize;
+  Reply r;
+  for (int32_t t : input) sampler.accept(t);
+  const float *logits = nullptr;
+  feedOrThrow(session, input, logits);
+  r.prefilled = r.firstToken = nowSeconds();
+  TokenStreamDecoder stream(tokenizer);
+  std::string text, error;
+  for (int i = 0; i < o.n; ++i) {
+    if (o.logitRows) o.logitRows->insert(o.logitRows->end(), logits, logits + vocab);
+    const int32_t next = sampler.sample(logits, size_t(vocab));
+    if (i == 0) r.firstToken = nowSeconds();
+    sampler.accept(next);
+    r.ids.push_back(next);
+    r.ended = !o.ignoreEos && tokenizer.isEog(next);
+    if (o.ids) {
+      std::printf("%s%d", i ? "," : "", next);  // the end-of-generation token too
+    } else if (r.ended) {
+      // not printed: it ends the text
+    } else if (stream.push(next, text, error)) {
+      std::fputs(text.c_str(), stdout);
+      r.text += text;
+    } else {
+      throw CommandError(error);
+    }
+    std::fflush(stdout);
+    if (r.ended) break;
+    if (i + 1 < o.n || o.feedLast) feedOrThrow(session, {next}, logits);
+  }
+  text = stream.finish();
+  if (!o.ids) std::fputs(text.c_str(), stdout);
+  r.text += text;
+  r.end = nowSeconds();
+  return r;
+}
+
+void printMemory(LlmSession &session, edgec_residency residency) {
+  const LlmInfo &info = session.info();
+  std::fprintf(stderr, "memory: weights %s (%s) + KV cache %s (%s, %lld positions) + activations %s; peak RSS %.1f MiB\n",
+               mebibytes(info.weightBytes).c_str(), residencyName(residency), mebibytes(info.stateBytes).c_str(),
+               info.kvCache.c_str(), (long long)info.contextLength, mebibytes(info.arenaBytes).c_str(), peakRssMiB());
+}
+
+// One user message from standard input: a line, or lines joined while one ends in a
+// backslash. False at the end of the input with nothing read.
+bool readMessage(bool terminal, std::string &out) {
+  out.clear();
+  if (terminal) std::fputs("> ", stderr), std::fflush(stderr);
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\\') {
+      out += line.substr(0, line.size() - 1) + "\n";
+      continue;
+    }
+    out += line;
+    return true;
+  }
+  return !out.empty();
+}
+
+// -i: a conversation, a reply to each user message read from standard input. The KV
+// cache keeps the conversation: each turn feeds only what the chat format adds to the
+// text the cache holds (the end of the last reply's turn, the new message, the opened
+// assistant turn), as llama.cpp's interactive chat does; when the format rewrites
+// earlier text (llama3 trims a reply's trailing spaces) the cache is refilled from the
+// start instead, so the model always reads the conversation as its template writes it.
+void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &chat, std::vector<ChatMessage> history,
+                    std::string message, const ReplyOptions &base, bool quiet, const std::string &dumpPrompt,
+                    double loadSeconds, edgec_residency residency) {
+  const Tokenizer &tokenizer = session.tokenizer();
+  const int64_t context = session.info().contextLength;
+  const std::string bos = tokenText(tokenizer, tokenizer.vocab().bos), eos = tokenText(tokenizer, tokenizer.vocab().eos);
+  const bool terminal = isatty(STDIN_FILENO);
+  std::string cached;  // the text the cache holds, in the chat format
+  size_t turns = 0, promptTokens = 0, generated = 0, decoded = 0;
+  double prefillSeconds = 0, decodeSeconds = 0;
+  // A --prompt, or --messages ending with a user message, is answered first.
+  if (!message.empty()) history.push_back({"user", message});
+  for (bool pending = !history.empty() && history.back().role == "user";; pending = false) {
+    if (!pending) {
+      if (!readMessage(terminal, message)) break;
+      if (message.find_first_not_of(" \t\r\n") == std::string::npos) continue;  // nothing to answer
+      history.push_back({"user", message});
+    }
+    std::string full, error;
+    if (!chat.apply(history, true, bos, eos, full, error)) throw CommandError(error);
+    std::vector<int32_t> input;
+    if (session.position() > 0 && full.compare(0, cached.size(), cached) == 0) {
+      input = tokenizer.encode(std::string_view(full).substr(cached.size()), false, true);
+    } else {
+      session.reset();
+      input = encodeChat(tokenizer, full);
+    }
+    const int64_t room = context - session.position() - int64_t(input.size());
+    if (room < 1)
+      throw CommandError("the conversation (" + std::to_string(session.position() + int64_t(input.size())) +
+                         " tokens) no longer fits the context of " + std::to_string(context) +
+                         " positions (compile with a larger --ctx)");
+    ReplyOptions ro = base;
+    ro.n = int(std::min<int64_t>(base.n, room));
+    ro.feedLast = true;  // the next turn continues after the whole reply
+    const double start = nowSeconds();
+    const Reply reply = respond(session, sampler, input, ro);
+    std::printf("\n");
+    std::fflush(stdout);
+    if (!reply.ended && ro.n < base.n)
+      std::fprintf(stderr, "note: the reply stopped at the end of the context (%lld positions)\n", (long long)context);
+    history.push_back({"assistant", reply.text});
+    cached = full + reply.text;
+    ++turns;
+    promptTokens += input.size();
+    generated += reply.ids.size();
+    prefillSeconds += reply.prefilled - start;
+    if (reply.ids.size() > 1) decoded += reply.ids.size() - 1, decodeSeconds += reply.end - reply.firstToken;
+  }
+  if (!dumpPrompt.empty()) writeText(dumpPrompt, cached);
+  if (quiet) return;
+  std::fprintf(stderr,
+               "load %.3f s; %zu turn%s: %zu prompt tokens fed (prefill %.1f tok/s), %zu tokens generated (decode %.1f "
+               "tok/s); %d thread%s\n",
+               loadSeconds, turns, turns == 1 ? "" : "s", promptTokens,
+               prefillSeconds > 0 ? double(promptTokens) / prefillSeconds : 0.0, generated,
+               decodeSeconds > 0 ? double(decoded) / decodeSeconds : 0.0, session.threads(),
+               session.threads() == 1 ? "" : "s");
+  printMemory(session, residency);
+}
+
+}  // namespace
+
 void addGenerateCommand(CLI::App &app) {
   auto *cmd = app.add_subcommand("generate", "Generate text with an LLM package (edgec compile model.gguf)");
   struct Options {
-    std::string package, prompt, tokens, dumpLogits;
+    std::string package, prompt, tokens, dumpLogits, dumpPrompt, system, chatTemplate, messages;
     int n = 64, threads = 0;
-    bool ids = false, noSpecial = false, quiet = false, ignoreEos = false;
+    bool ids = false, noSpecial = false, quiet = false, ignoreEos = false, chat = false, interactive = false;
     SamplerParams sampler;
     ResidencyFlags residency{EDGEC_RESIDENCY_COPIED};
   };
   auto opts = std::make_shared<Options>();
   opts->sampler.temperature = 0;  // greedy unless asked
   cmd->add_option("package", opts->package, "The .edgepkg compiled from a .gguf model")->required();
-  auto *prompt = cmd->add_option("-p,--prompt", opts->prompt, "Prompt text (tokenized with the model's tokenizer)");
+  auto *prompt = cmd->add_option("-p,--prompt", opts->prompt,
+                                 "Prompt text (tokenized with the model's tokenizer); with --chat, the user's message");
   auto *tokens = cmd->add_option("--tokens", opts->tokens, "The prompt as token ids, comma separated (no BOS added)");
   prompt->excludes(tokens);
-  cmd->add_option("-n,--n-predict", opts->n, "Tokens to generate (stops earlier at end of generation)")
+  cmd->add_option("-n,--n-predict", opts->n, "Tokens to generate (stops earlier at end of generation); with -i, a reply")
       ->check(CLI::Range(0, 1 << 20))
       ->capture_default_str();
+  auto *chat = cmd->add_flag("--chat", opts->chat,
+                             "Write the prompt as a conversation in the model's chat format (from its "
+                             "tokenizer.chat_template): --prompt is the user's message, the reply ends with the "
+                             "assistant's turn");
+  auto *system = cmd->add_option("--system", opts->system, "A system message before the user's (with --chat or -i)");
+  auto *chatTemplate = cmd->add_option("--chat-template", opts->chatTemplate,
+                                       std::string("Use this chat format instead of the model's (") +
+                                           ChatTemplate::names() + "); implies --chat")
+                           ->type_name("NAME");
+  auto *interactive = cmd->add_flag("-i,--interactive", opts->interactive,
+                                    "Chat on the terminal: each line read from standard input (a line ending in \\ "
+                                    "continues) is a user message, answered in turn, the conversation kept in the "
+                                    "KV cache; ends at the end of the input (Ctrl-D). Implies --chat");
+  auto *messages = cmd->add_option("--messages", opts->messages,
+                                   "The conversation so far, a JSON array of {\"role\": \"system\"|\"user\"|"
+                                   "\"assistant\", \"content\": TEXT} ending with a user message, to be "
+                                   "answered (implies --chat; with --system, that system message goes first)")
+                       ->type_name("FILE.json");
+  tokens->excludes(chat)->excludes(chatTemplate)->excludes(interactive)->excludes(system)->excludes(messages);
+  prompt->excludes(messages);
   cmd->add_option("--temp", opts->sampler.temperature, "Temperature; 0 is greedy")->capture_default_str();
   cmd->add_option("--top-k", opts->sampler.topK, "Keep the k most likely tokens (0: all)")->capture_default_str();
   cmd->add_option("--top-p", opts->sampler.topP, "Nucleus sampling threshold (1: off)")->capture_default_str();
@@ -134,18 +366,28 @@ void addGenerateCommand(CLI::App &app) {
       ->capture_default_str();
   cmd->add_option("--seed", opts->sampler.seed, "Random seed for sampling")->capture_default_str();
   cmd->add_option("-t,--threads", opts->threads, "Threads (default: one per core)");
-  cmd->add_flag("--ids", opts->ids, "Print the generated token ids instead of text");
+  auto *ids = cmd->add_flag("--ids", opts->ids, "Print the generated token ids instead of text");
+  ids->excludes(interactive);
   cmd->add_flag("--ignore-eos", opts->ignoreEos, "Do not stop at end of generation (benchmarks, comparisons)");
   cmd->add_flag("--no-special", opts->noSpecial, "Do not parse special tokens (<s>, <|im_start|>) in the prompt");
   cmd->add_flag("-q,--quiet", opts->quiet, "No statistics after the text");
   cmd->add_option("--dump-logits", opts->dumpLogits,
                   "Write the logits each token was chosen from to this .npy ([generated, vocab] f32: row 0 after "
                   "the prompt, row k after generated token k-1)")
-      ->type_name("FILE.npy");
+      ->type_name("FILE.npy")
+      ->excludes(interactive);
+  cmd->add_option("--dump-prompt", opts->dumpPrompt,
+                  "Write the prompt text as given to the tokenizer (with --chat, in the chat format; with -i, the "
+                  "whole conversation at its end) to this file")
+      ->type_name("FILE");
   addResidencyFlags(*cmd, opts->residency);
-  cmd->callback([opts, prompt, tokens] {
+  cmd->callback([opts, prompt, tokens, system, messages] {
+    const bool chatMode = opts->chat || opts->interactive || !opts->chatTemplate.empty() || messages->count();
     if (!opts->dumpLogits.empty()) checkOutputFile(opts->dumpLogits);
-    if (!prompt->count() && !tokens->count()) throw CommandError("give a --prompt or --tokens");
+    if (!opts->dumpPrompt.empty()) checkOutputFile(opts->dumpPrompt);
+    if (!prompt->count() && !tokens->count() && !messages->count() && !opts->interactive)
+      throw CommandError("give a --prompt, --tokens or --messages (or -i to chat)");
+    if (system->count() && !chatMode) throw CommandError("--system needs --chat (or -i, --chat-template)");
     if (std::string why = opts->sampler.validate(); !why.empty()) throw CommandError(why);
     const double t0 = nowSeconds();
     const edgec_residency residency = chooseResidency(opts->package, opts->residency);
@@ -153,71 +395,77 @@ void addGenerateCommand(CLI::App &app) {
     const double loaded = nowSeconds();
     const long faultsAtLoad = majorFaults();
     const Tokenizer &tokenizer = session->tokenizer();
-    std::vector<int32_t> input = prompt->count() ? tokenizer.encode(opts->prompt, true, !opts->noSpecial)
-                                                 : parseIds(opts->tokens);
-    if (input.empty()) throw CommandError("the prompt has no tokens");
     const LlmInfo &info = session->info();
+    std::unique_ptr<ChatTemplate> chat;
+    std::vector<ChatMessage> history;
+    const std::string bos = tokenText(tokenizer, tokenizer.vocab().bos), eos = tokenText(tokenizer, tokenizer.vocab().eos);
+    if (chatMode) {
+      chat = chatTemplateFor(opts->chatTemplate, info, opts->package);
+      if (system->count()) history.push_back({"system", opts->system});
+      if (messages->count()) {
+        const std::vector<ChatMessage> given = readMessages(opts->messages);
+        history.insert(history.end(), given.begin(), given.end());
+      }
+    }
+    Sampler sampler(opts->sampler);
+    ReplyOptions ro;
+    ro.n = opts->n;
+    ro.ids = opts->ids;
+    ro.ignoreEos = opts->ignoreEos;
+    if (opts->interactive) {
+      chatOnTerminal(*session, sampler, *chat, history, opts->prompt, ro, opts->quiet, opts->dumpPrompt, loaded - t0,
+                     residency);
+      return warnFaults(majorFaults() - faultsAtLoad, residency);
+    }
+
+    std::vector<int32_t> input;
+    std::string promptText;  // --dump-prompt
+    if (chatMode) {
+      if (!messages->count()) history.push_back({"user", opts->prompt});
+      if (history.empty() || history.back().role != "user")
+        throw CommandError(opts->messages + ": the conversation must end with a user message, for the model to answer");
+      std::string error;
+      if (!chat->apply(history, true, bos, eos, promptText, error)) throw CommandError(error);
+      input = encodeChat(tokenizer, promptText);
+    } else if (prompt->count()) {
+      promptText = opts->prompt;
+      input = tokenizer.encode(opts->prompt, true, !opts->noSpecial);
+    } else {
+      input = parseIds(opts->tokens);
+      for (int32_t id : input) promptText += tokenText(tokenizer, id);
+    }
+    if (!opts->dumpPrompt.empty()) writeText(opts->dumpPrompt, promptText);
+    if (input.empty()) throw CommandError("the prompt has no tokens");
     // The last generated token is never fed: prompt + n - 1 positions.
     if (int64_t(input.size()) + std::max(opts->n - 1, 0) > info.contextLength)
       throw CommandError("the prompt (" + std::to_string(input.size()) + " tokens) and -n " + std::to_string(opts->n) +
                          " do not fit the context of " + std::to_string(info.contextLength) +
                          " positions (compile with a larger --ctx)");
 
-    Sampler sampler(opts->sampler);
-    for (int32_t t : input) sampler.accept(t);
-    const float *logits = nullptr;
-    feedOrThrow(*session, input, logits);
-    const double prefilled = nowSeconds();
-    TokenStreamDecoder stream(tokenizer);
-    std::vector<int32_t> generated;
-    std::string text, error;
-    double firstToken = prefilled;
     std::vector<float> rows;  // --dump-logits
-    for (int i = 0; i < opts->n; ++i) {
-      if (!opts->dumpLogits.empty()) rows.insert(rows.end(), logits, logits + info.vocabSize);
-      const int32_t next = sampler.sample(logits, size_t(info.vocabSize));
-      if (i == 0) firstToken = nowSeconds();
-      sampler.accept(next);
-      generated.push_back(next);
-      const bool stop = !opts->ignoreEos && tokenizer.isEog(next);
-      if (opts->ids) {
-        std::printf("%s%d", i ? "," : "", next);  // the end-of-generation token too
-      } else if (stop) {
-        // not printed: it ends the text
-      } else if (stream.push(next, text, error)) {
-        std::fputs(text.c_str(), stdout);
-      } else {
-        throw CommandError(error);
-      }
-      std::fflush(stdout);
-      if (stop) break;
-      if (i + 1 < opts->n) feedOrThrow(*session, {next}, logits);
-    }
-    if (!opts->ids) std::fputs(stream.finish().c_str(), stdout);
+    ro.logitRows = opts->dumpLogits.empty() ? nullptr : &rows;
+    const Reply reply = respond(*session, sampler, input, ro);
     std::printf("\n");
-    const double end = nowSeconds();
     if (!opts->dumpLogits.empty()) {
       NpyArray array;
-      array.shape = {int64_t(generated.size()), info.vocabSize};
+      array.shape = {int64_t(reply.ids.size()), info.vocabSize};
       array.data.resize(rows.size() * sizeof(float));
       std::memcpy(array.data.data(), rows.data(), array.data.size());
       writeNpy(opts->dumpLogits, array);
     }
     if (opts->quiet) return;
-    const size_t decoded = generated.size() > 1 ? generated.size() - 1 : 0;  // tokens that ran through decode
+    const size_t decoded = reply.ids.size() > 1 ? reply.ids.size() - 1 : 0;  // tokens that ran through decode
     std::string calls;  // the prompt's prefill calls (LlmSession's buckets)
     for (const int64_t call : session->prefillCalls(input.size()))
       calls += (calls.empty() ? "" : " + ") + std::to_string(call);
     std::fprintf(stderr,
                  "load %.3f s; prompt %zu tokens (calls of %s), time to first token %.3f s (prefill %.1f tok/s); %zu "
                  "tokens generated, decode %.1f tok/s; %d thread%s\n",
-                 loaded - t0, input.size(), calls.c_str(), firstToken - loaded, double(input.size()) / (prefilled - loaded),
-                 generated.size(), decoded ? double(decoded) / (end - firstToken) : 0.0, session->threads(),
+                 loaded - t0, input.size(), calls.c_str(), reply.firstToken - loaded,
+                 double(input.size()) / (reply.prefilled - loaded), reply.ids.size(),
+                 decoded ? double(decoded) / (reply.end - reply.firstToken) : 0.0, session->threads(),
                  session->threads() == 1 ? "" : "s");
-    std::fprintf(stderr,
-                 "memory: weights %s (%s) + KV cache %s (%s, %lld positions) + activations %s; peak RSS %.1f MiB\n",
-                 mebibytes(info.weightBytes).c_str(), residencyName(residency), mebibytes(info.stateBytes).c_str(), info.kvCache.c_str(),
-                 (long long)info.contextLength, mebibytes(info.arenaBytes).c_str(), peakRssMiB());
+    printMemory(*session, residency);
     warnFaults(majorFaults() - faultsAtLoad, residency);
   });
 }

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "Commands.h"
+#include "edgec/chat_template.h"
 #include "edgec/npy.h"
 #include "edgec/runtime.hpp"
 #include "model.h"
@@ -139,6 +140,18 @@ void printLlmSummary(const rt::LoadedModel &model) {
   std::printf(", %u tokens", tokens && tokens->strings() ? tokens->strings()->size() : 0u);
   if (merges && merges->strings() && merges->strings()->size()) std::printf(", %u merges", merges->strings()->size());
   std::printf(", bos %lld, eos %lld\n", number("tokenizer.ggml.bos_token_id"), number("tokenizer.ggml.eos_token_id"));
+  // The chat format `edgec generate --chat` would use, from the model's template.
+  std::string error;
+  const std::string jinja = find("tokenizer.chat_template") ? text("tokenizer.chat_template") : std::string();
+  if (jinja.empty()) {
+    std::printf("chat:      no chat template (generate --chat needs --chat-template)\n");
+  } else if (std::unique_ptr<ChatTemplate> chat = ChatTemplate::fromJinja(jinja, error)) {
+    std::printf("chat:      %s", chat->name());
+    if (!chat->defaultSystem().empty()) std::printf(" (default system message \"%s\")", chat->defaultSystem().c_str());
+    std::printf(", from the model's template (%zu characters)\n", jinja.size());
+  } else {
+    std::printf("chat:      %s\n", error.c_str());
+  }
 }
 
 void printPrecisionSummary(const rt::LoadedModel &model) {

@@ -125,6 +125,7 @@ private:
   std::shared_ptr<const GgufFile> file_;
   const LlmHyperParams &hp_;
   const TokenizerVocab &vocab_;
+  std::string chatTemplate_;  // tokenizer.chat_template, or ""
   const LlmBuildOptions &opts_;
   const int64_t context_, cacheRows_;
   Type cacheElement_;
@@ -212,8 +213,8 @@ mlir::Value LlmBuilder::matmul(mlir::Value x, const std::string &w, const std::s
 // rows stacked (q, k, v) and a Split: every output is the same row dot product as with
 // three matmuls, but a decode step then makes one pass and one parallel dispatch where it
 // made three, and the k and v projections alone (Hkv x D rows: 256 in Qwen2.5-1.5B, a
-// few microseconds of work) cost more to split over threads than they save (docs/gguf.md,
-// fourteenth session).
+// few microseconds of work) cost more to split over threads than they save
+// (docs/gguf-performance-log.md, fourteenth session).
 void LlmBuilder::projectQkv(mlir::Value h, const std::string &blk, mlir::Value &q, mlir::Value &k, mlir::Value &v) {
   const std::string names[] = {blk + "attn_q", blk + "attn_k", blk + "attn_v"};
   const TensorInfo *t[3];
@@ -430,6 +431,9 @@ DictionaryAttr LlmBuilder::llmAttributes() {
   add("tokenizer.ggml.add_bos_token", b_.getBoolAttr(v.addBos));
   add("tokenizer.ggml.add_eos_token", b_.getBoolAttr(v.addEos));
   add("tokenizer.ggml.add_space_prefix", b_.getBoolAttr(v.addSpacePrefix));
+  // The model's Jinja chat template, as the file has it: `edgec generate --chat` picks
+  // its format from it (runtime/src/chat_template.cpp).
+  if (!chatTemplate_.empty()) add("tokenizer.chat_template", b_.getStringAttr(chatTemplate_));
   add("llm.architecture", b_.getStringAttr(hp_.arch));
   add("llm.context_length", b_.getI64IntegerAttr(context_));
   add("llm.prefill_chunk", b_.getI64IntegerAttr(opts_.prefillChunk));
@@ -441,6 +445,10 @@ DictionaryAttr LlmBuilder::llmAttributes() {
 }
 
 OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
+  llvm::StringRef chatTemplate;
+  if (file_->find("tokenizer.chat_template") && !file_->getString("tokenizer.chat_template", chatTemplate, error))
+    return nullptr;
+  chatTemplate_ = chatTemplate.str();
   cacheElement_ = opts_.kvCache == "f32"    ? Type(b_.getF32Type())
                   : opts_.kvCache == "int8" ? Type(b_.getIntegerType(8))
                                             : Type(b_.getF16Type());
@@ -455,7 +463,6 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
   if (const int64_t mid = midPrefill(opts_.prefillChunk)) buildFunction(*module, "prefill_mid", mid, /*withLast=*/true);
   if (opts_.prefillChunk > kShortPrefill) buildFunction(*module, "prefill_short", kShortPrefill, /*withLast=*/true);
   buildFunction(*module, "decode", 1, /*withLast=*/false);
-  (void)error;
   return module;
 }
 

@@ -891,7 +891,7 @@ bool PlanBuilder::forEachConstant(const std::function<bool(uint64_t, const uint8
   // One buffer for every packed weight, grown to the largest: a fresh vector each (an LLM's
   // 197 weights of 0.2-131 MB) came from fresh pages each time, each page cleared by the
   // kernel on first touch (`edgec compile` of Qwen2.5-1.5B Q4_0: median 0.92x the time,
-  // docs/gguf.md, twenty-ninth session). Cleared before each use: padding bytes stay zero.
+  // docs/gguf-performance-log.md, twenty-ninth session). Cleared before each use: padding bytes stay zero.
   std::unique_ptr<uint8_t[]> packed;
   size_t packedCapacity = 0;
   for (const auto &[value, id] : constants_) {

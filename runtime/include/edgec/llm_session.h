@@ -19,7 +19,8 @@ struct LlmInfo {
   int64_t contextLength = 0;  // positions the KV cache holds
   int64_t prefillChunk = 0;   // tokens per prefill call
   int64_t vocabSize = 0;
-  std::string kvCache;        // "f16" or "f32"
+  std::string kvCache;        // "f16", "f32" or "int8"
+  std::string chatTemplate;   // the model's Jinja chat template (tokenizer.chat_template), or ""
   uint64_t weightBytes = 0;   // the package's constants
   uint64_t stateBytes = 0;    // the KV cache
   uint64_t arenaBytes = 0;    // activations of prefill and decode together

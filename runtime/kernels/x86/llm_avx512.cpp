@@ -88,7 +88,7 @@ public:
     // Work items: a query row's heads of one KV head (ref::attentionItem's row order, so
     // that each thread's own range mixes cheap early rows with costly late ones), taken
     // as the threads run (parallelItems): on a VM whose two cores' speeds drift apart
-    // call by call a static split waited for the slower one (docs/gguf.md, twenty-eighth
+    // call by call a static split waited for the slower one (docs/gguf-performance-log.md, twenty-eighth
     // session). A head's result does not depend on the thread or its neighbours.
     auto go = [&](auto *tag) {
       using T = std::remove_pointer_t<decltype(tag)>;
@@ -276,7 +276,7 @@ private:
   // lines (adjacent-line prefetch, the same pages), so two threads split by KV head each
   // paid for almost the whole cache: reading one head's half of every row took 23 us, all
   // of it 22, the first half of the rows (whole rows) 12.5 (a line-touch loop at pos 576,
-  // 28 layers, cold; docs/gguf.md, fourteenth session). The parts are items (part, KV
+  // 28 layers, cold; docs/gguf-performance-log.md, fourteenth session). The parts are items (part, KV
   // head), part-major, so two threads take a part each; every item is computed the same
   // way whatever thread runs it, and the caller merges in a fixed order: the same bits
   // for any thread count. Partials go to the shared region (each written by one thread,

@@ -1,0 +1,64 @@
+// A conversation as an LLM's prompt text: the chat formats of the instruction-tuned models
+// edgec runs (llama and qwen2 architectures), chosen from the model's Jinja chat template
+// (the GGUF key tokenizer.chat_template) by the marks each format's templates carry, as
+// llama.cpp's llama_chat_apply_template does. Each format is written out by hand to give
+// the same text as its models' templates rendered by a Jinja engine (test/e2e checks this
+// against @huggingface/jinja on the real templates); a template of another format is an
+// error naming what was found, and a caller can then name a format itself.
+//
+// Formats (named as --chat-template takes them):
+//   chatml   Qwen2/2.5, OpenHermes, ...: <|im_start|>ROLE\nCONTENT<|im_end|>\n per message;
+//            the default system message the template writes when the conversation has
+//            none (Qwen2.5's "You are Qwen, created by Alibaba Cloud. ...") is kept.
+//   llama3   Llama 3 Instruct: BOS, then <|start_header_id|>ROLE<|end_header_id|>\n\n
+//            CONTENT (trimmed)<|eot_id|> per message.
+//   llama2   Llama 2 Chat: BOS [INST] <<SYS>>\nSYSTEM\n<</SYS>>\n\nUSER [/INST] ASSISTANT EOS
+//            (contents stripped; user and assistant alternate).
+//   mistral  Mistral / Mixtral Instruct v0.1-v0.2: BOS [INST] USER [/INST]ASSISTANT EOS ...;
+//            the templates take no system message, so one is put before the first user
+//            message with a blank line between them, as llama.cpp does.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace edgec {
+
+struct ChatMessage {
+  std::string role;  // "system", "user" or "assistant"
+  std::string content;
+};
+
+class ChatTemplate {
+public:
+  enum class Format { ChatML, Llama3, Llama2, Mistral };
+
+  // The format of a model's Jinja template. Null with one line in `error` when the
+  // template is empty or of no format above (it names the formats, and --chat-template).
+  static std::unique_ptr<ChatTemplate> fromJinja(const std::string &jinja, std::string &error);
+  // A format by name (chatml, llama3, llama2, mistral); null with `error` otherwise.
+  static std::unique_ptr<ChatTemplate> byName(const std::string &name, std::string &error);
+  // "chatml, llama3, llama2, mistral".
+  static const char *names();
+
+  Format format() const { return format_; }
+  const char *name() const;
+  // The system message the template writes when the conversation has none ("" if none).
+  const std::string &defaultSystem() const { return defaultSystem_; }
+
+  // The conversation as prompt text, the assistant's turn opened at the end when
+  // `openAssistant` (every format here opens it after a user message). `bos` and `eos`
+  // are the vocabulary's token texts. False with `error` when the messages do not fit
+  // the format: a role other than system, user and assistant; a system message that is
+  // not the first; llama2 and mistral: user and assistant not alternating from a user.
+  bool apply(const std::vector<ChatMessage> &messages, bool openAssistant, const std::string &bos,
+             const std::string &eos, std::string &text, std::string &error) const;
+
+private:
+  explicit ChatTemplate(Format format) : format_(format) {}
+  Format format_;
+  std::string defaultSystem_;
+};
+
+}  // namespace edgec

@@ -1,0 +1,120 @@
+// ChatTemplate: which format a model's Jinja template is, the errors for what it cannot
+// write, and the property `edgec generate -i` relies on: a reply appended to the text of
+// a conversation is the start of the next turn's text, so the KV cache is only extended.
+// Whether each format's text equals its real templates rendered by a Jinja engine is
+// test/e2e/chat_template_vs_jinja.py's check (@huggingface/jinja).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "edgec/chat_template.h"
+
+namespace edgec {
+namespace {
+
+// The marks of the real templates, enough for detection (the full texts are in the e2e test).
+const char *kQwen25 =
+    "{%- if tools %}{{- '<|im_start|>system\\n' }}{%- if messages[0]['role'] == 'system' %}"
+    "{{- messages[0]['content'] }}{%- else %}{{- 'You are Qwen, created by Alibaba Cloud. You are a helpful "
+    "assistant.' }}{%- endif %}{%- else %}{%- if messages[0]['role'] == 'system' %}{{- '<|im_start|>system\\n' + "
+    "messages[0]['content'] + '<|im_end|>\\n' }}{%- else %}{{- '<|im_start|>system\\nYou are Qwen, created by "
+    "Alibaba Cloud. You are a helpful assistant.<|im_end|>\\n' }}{%- endif %}{%- endif %}";
+const char *kOpenHermes =
+    "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + "
+    "'\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+const char *kLlama3 = "{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ "
+                      "message['content'] | trim + '<|eot_id|>' %}";
+const char *kLlama31 = "{{- '<|start_header_id|>system<|end_header_id|>\\n\\n' }}{{- 'Cutting Knowledge Date: "
+                       "December 2023\\n' }}";
+const char *kLlama2 = "{% if message['role'] == 'user' %}{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}"
+                      "{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + message['content'] %}";
+const char *kMistral = "{{ bos_token }}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + "
+                       "' [/INST]' }}{% endif %}";
+
+std::unique_ptr<ChatTemplate> detect(const char *jinja) {
+  std::string error;
+  auto t = ChatTemplate::fromJinja(jinja, error);
+  EXPECT_TRUE(t) << error;
+  return t;
+}
+
+std::string render(const ChatTemplate &t, const std::vector<ChatMessage> &m, bool open = true) {
+  std::string text, error;
+  EXPECT_TRUE(t.apply(m, open, "<s>", "</s>", text, error)) << error;
+  return text;
+}
+
+TEST(ChatTemplate, DetectsEachFormatFromItsTemplate) {
+  EXPECT_EQ(detect(kQwen25)->format(), ChatTemplate::Format::ChatML);
+  EXPECT_EQ(detect(kOpenHermes)->format(), ChatTemplate::Format::ChatML);
+  EXPECT_EQ(detect(kLlama3)->format(), ChatTemplate::Format::Llama3);
+  EXPECT_EQ(detect(kLlama2)->format(), ChatTemplate::Format::Llama2);
+  EXPECT_EQ(detect(kMistral)->format(), ChatTemplate::Format::Mistral);
+}
+
+TEST(ChatTemplate, KeepsTheDefaultSystemMessageOfAChatMLTemplate) {
+  EXPECT_EQ(detect(kQwen25)->defaultSystem(), "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.");
+  EXPECT_EQ(detect(kOpenHermes)->defaultSystem(), "");
+  // Written only when the conversation has no system message of its own.
+  const auto qwen = detect(kQwen25);
+  EXPECT_NE(render(*qwen, {{"user", "hi"}}).find("You are Qwen"), std::string::npos);
+  EXPECT_EQ(render(*qwen, {{"system", "Be brief."}, {"user", "hi"}}).find("You are Qwen"), std::string::npos);
+}
+
+TEST(ChatTemplate, RefusesWhatItCannotWriteAndSaysWhatToDo) {
+  std::string error;
+  EXPECT_FALSE(ChatTemplate::fromJinja("", error));
+  EXPECT_NE(error.find("no chat template"), std::string::npos) << error;
+  EXPECT_FALSE(ChatTemplate::fromJinja(kLlama31, error));
+  EXPECT_NE(error.find("Llama 3.1"), std::string::npos) << error;
+  EXPECT_NE(error.find("--chat-template"), std::string::npos) << error;
+  EXPECT_FALSE(ChatTemplate::fromJinja("{{ '<start_of_turn>' + role }}", error));  // Gemma's
+  EXPECT_NE(error.find("not one edgec knows"), std::string::npos) << error;
+  EXPECT_FALSE(ChatTemplate::byName("vicuna", error));
+  EXPECT_NE(error.find("chatml, llama3, llama2, mistral"), std::string::npos) << error;
+  for (const char *name : {"chatml", "llama3", "llama2", "mistral"}) {
+    auto t = ChatTemplate::byName(name, error);
+    ASSERT_TRUE(t) << name;
+    EXPECT_STREQ(t->name(), name);
+  }
+}
+
+TEST(ChatTemplate, RejectsMessagesTheFormatCannotHold) {
+  std::string text, error;
+  const auto chatml = detect(kOpenHermes);
+  EXPECT_FALSE(chatml->apply({{"user", "a"}, {"tool", "b"}}, true, "", "", text, error));
+  EXPECT_NE(error.find("message 2"), std::string::npos) << error;
+  EXPECT_NE(error.find("'tool'"), std::string::npos) << error;
+  for (const char *t : {kLlama2, kMistral}) {
+    const auto f = detect(t);
+    EXPECT_FALSE(f->apply({{"user", "a"}, {"user", "b"}}, true, "<s>", "</s>", text, error)) << t;
+    EXPECT_NE(error.find("in turn"), std::string::npos) << error;
+    EXPECT_FALSE(f->apply({{"assistant", "a"}}, true, "<s>", "</s>", text, error)) << t;
+  }
+}
+
+// What -i relies on: the text of [history, user] with the assistant's turn opened, then
+// the reply as generated, is where the text of [history, user, reply, next user] starts.
+TEST(ChatTemplate, AConversationsTextGrowsAtItsEnd) {
+  std::string error;
+  for (const char *name : {"chatml", "llama3", "llama2", "mistral"}) {
+    const auto t = ChatTemplate::byName(name, error);
+    for (bool withSystem : {false, true}) {
+      std::vector<ChatMessage> m;
+      if (withSystem) m.push_back({"system", "You answer in one word."});
+      m.push_back({"user", "What is the capital of France?"});
+      const std::string before = render(*t, m);
+      const std::string reply = std::string(t->format() == ChatTemplate::Format::Llama2 ? " " : "") + "Paris.";
+      m.push_back({"assistant", reply});
+      m.push_back({"user", "And of Italy?"});
+      const std::string after = render(*t, m);
+      EXPECT_EQ(after.compare(0, before.size() + reply.size(), before + reply), 0)
+          << name << (withSystem ? " with a system message" : "") << ":\n" << before << "|" << reply << "\n" << after;
+      EXPECT_GT(after.size(), before.size() + reply.size() + 10) << name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace edgec
