@@ -5,6 +5,7 @@
 #include "edgec/chat_template.h"
 
 #include <cstring>
+#include <ctime>
 
 namespace edgec {
 
@@ -53,11 +54,33 @@ std::string chatmlDefaultSystem(const std::string &jinja) {
   return std::string();
 }
 
+// A Llama 3.1+ template's date when it does not read the clock: the literal of
+// `set date_string = "..."` ("26 Jul 2024"), or "" when there is none.
+std::string llama31FixedDate(const std::string &jinja) {
+  const std::string set = "set date_string = ";
+  const size_t at = jinja.find(set);
+  if (at == std::string::npos || at + set.size() >= jinja.size()) return std::string();
+  const char quote = jinja[at + set.size()];
+  if (quote != '"' && quote != '\'') return std::string();
+  const size_t begin = at + set.size() + 1, end = jinja.find(quote, begin);
+  return end == std::string::npos ? std::string() : jinja.substr(begin, end - begin);
+}
+
+// Today as Llama 3.2's template writes it with strftime_now("%d %b %Y"), the local date
+// (what transformers and llama.cpp give it).
+std::string today() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char buf[32];
+  return std::strftime(buf, sizeof buf, "%d %b %Y", &local) ? std::string(buf) : std::string();
+}
+
 bool knownRole(const std::string &role) { return role == "system" || role == "user" || role == "assistant"; }
 
 }  // namespace
 
-const char *ChatTemplate::names() { return "chatml, llama3, llama2, mistral"; }
+const char *ChatTemplate::names() { return "chatml, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr"; }
 
 const char *ChatTemplate::name() const {
   switch (format_) {
@@ -65,13 +88,18 @@ const char *ChatTemplate::name() const {
   case Format::Llama3: return "llama3";
   case Format::Llama2: return "llama2";
   case Format::Mistral: return "mistral";
+  case Format::MistralV1: return "mistral-v1";
+  case Format::Llama31: return "llama3.1";
+  case Format::Zephyr: return "zephyr";
   }
   return "?";
 }
 
 std::unique_ptr<ChatTemplate> ChatTemplate::byName(const std::string &name, std::string &error) {
-  for (Format f : {Format::ChatML, Format::Llama3, Format::Llama2, Format::Mistral}) {
+  for (Format f : {Format::ChatML, Format::Llama3, Format::Llama31, Format::Llama2, Format::Mistral, Format::MistralV1,
+                   Format::Zephyr}) {
     std::unique_ptr<ChatTemplate> t(new ChatTemplate(f));
+    if (f == Format::Llama31) t->date_ = kLlama31Date;
     if (name == t->name()) return t;
   }
   error = "unknown chat template '" + name + "' (known: " + names() + ")";
@@ -88,14 +116,17 @@ std::unique_ptr<ChatTemplate> ChatTemplate::fromJinja(const std::string &jinja, 
   if (contains(jinja, "<|im_start|>")) {
     t.reset(new ChatTemplate(Format::ChatML));
     t->defaultSystem_ = chatmlDefaultSystem(jinja);
-  } else if (contains(jinja, "<|start_header_id|>")) {
-    // Llama 3.1 and later write a system turn of their own (knowledge and today's dates,
-    // tools) that the Llama 3 format leaves out.
-    if (contains(jinja, "Cutting Knowledge Date")) {
-      error = "the model's chat template is Llama 3.1's or later (a dated system preamble and tool lines), which "
-              "edgec does not write" + hint;
+  } else if (contains(jinja, "<|start_header_id|>") && contains(jinja, "Cutting Knowledge Date")) {
+    // Llama 3.1 and later: a system turn of their own, dated. 3.1 and 3.3 write a fixed
+    // date, 3.2 today's (strftime_now, as transformers and llama.cpp define it).
+    if (!contains(jinja, "Cutting Knowledge Date: December 2023\\n") || !contains(jinja, "Today Date: ")) {
+      error = "the model's chat template writes a Llama 3.1-style system preamble other than Llama 3.1-3.3's" + hint;
       return nullptr;
     }
+    t.reset(new ChatTemplate(Format::Llama31));
+    t->date_ = contains(jinja, "strftime_now") ? today() : llama31FixedDate(jinja);
+    if (t->date_.empty()) t->date_ = kLlama31Date;
+  } else if (contains(jinja, "<|start_header_id|>")) {
     t.reset(new ChatTemplate(Format::Llama3));
   } else if (contains(jinja, "[INST]") && contains(jinja, "<<SYS>>")) {
     // Meta's Llama 2 Chat template: BOS before every [INST]. Variants that write BOS once
@@ -107,17 +138,23 @@ std::unique_ptr<ChatTemplate> ChatTemplate::fromJinja(const std::string &jinja, 
     }
     t.reset(new ChatTemplate(Format::Llama2));
   } else if (contains(jinja, "[INST]")) {
-    // Mistral Instruct v0.1/v0.2 ('[INST] ' + content + ' [/INST]'); v0.3 and later
-    // (tools, [/INST] without the space) write another text.
+    // Mistral Instruct v0.1/v0.2: the first templates ('[INST] ' + content + ' [/INST]',
+    // no system message) or Mistral's later "v1" one for the same models (' [INST] ',
+    // with a system message); v0.3 and later (tools, [/INST] unspaced) write other text.
     if (!contains(jinja, " [/INST]") || contains(jinja, "[AVAILABLE_TOOLS]")) {
       error = "the model's chat template is a Mistral format later than v0.2 (tools, or [/INST] spaced "
               "differently)" + hint;
       return nullptr;
     }
-    t.reset(new ChatTemplate(Format::Mistral));
+    t.reset(new ChatTemplate(contains(jinja, "' [INST] '") ? Format::MistralV1 : Format::Mistral));
+  } else if (contains(jinja, "<|user|>") && contains(jinja, "<|assistant|>") && contains(jinja, "eos_token") &&
+             !contains(jinja, "<|end|>")) {
+    // Zephyr (TinyLlama Chat): <|user|>\n CONTENT EOS, a line each. Phi-3's <|user|>
+    // turns end with <|end|> instead.
+    t.reset(new ChatTemplate(Format::Zephyr));
   } else {
     error = "the model's chat template is not one edgec knows (it has none of <|im_start|>, "
-            "<|start_header_id|>, [INST])" + hint;
+            "<|start_header_id|>, [INST], <|user|>)" + hint;
     return nullptr;
   }
   return t;
@@ -156,6 +193,20 @@ bool ChatTemplate::apply(const std::vector<ChatMessage> &messages, bool openAssi
       text += "<|start_header_id|>" + m.role + "<|end_header_id|>\n\n" + strip(m.content) + "<|eot_id|>";
     if (openAssistant) text += "<|start_header_id|>assistant<|end_header_id|>\n\n";
     return true;
+  case Format::Llama31: {
+    // The system turn always, with the dates and the system message (trimmed) if any.
+    text = bos + "<|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: " +
+           date_ + "\n\n" + (hasSystem ? strip(messages[0].content) : std::string()) + "<|eot_id|>";
+    for (size_t i = hasSystem ? 1 : 0; i < messages.size(); ++i)
+      text += "<|start_header_id|>" + messages[i].role + "<|end_header_id|>\n\n" + strip(messages[i].content) +
+              "<|eot_id|>";
+    if (openAssistant) text += "<|start_header_id|>assistant<|end_header_id|>\n\n";
+    return true;
+  }
+  case Format::Zephyr:
+    for (const ChatMessage &m : messages) text += "<|" + m.role + "|>\n" + m.content + eos + "\n";
+    if (openAssistant) text += "<|assistant|>\n";
+    return true;
   case Format::Llama2: {
     const size_t first = hasSystem ? 1 : 0;
     if (!alternating(first)) return false;
@@ -167,15 +218,17 @@ bool ChatTemplate::apply(const std::vector<ChatMessage> &messages, bool openAssi
     }
     return true;
   }
-  case Format::Mistral: {
+  case Format::Mistral:
+  case Format::MistralV1: {
     const size_t first = hasSystem ? 1 : 0;
     if (!alternating(first)) return false;
+    const bool v1 = format_ == Format::MistralV1;
     text = bos;
     for (size_t i = first; i < messages.size(); ++i) {
       std::string content = messages[i].content;
       if (i == first && hasSystem) content = messages[0].content + "\n\n" + content;
-      if (messages[i].role == "user") text += "[INST] " + content + " [/INST]";
-      else text += content + eos;
+      if (messages[i].role == "user") text += (v1 ? " [INST] " : "[INST] ") + content + " [/INST]";
+      else text += (v1 ? " " : "") + content + eos;
     }
     return true;
   }

@@ -5,6 +5,7 @@
 // test/e2e/chat_template_vs_jinja.py's check (@huggingface/jinja).
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,16 @@ const char *kOpenHermes =
     "'\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 const char *kLlama3 = "{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ "
                       "message['content'] | trim + '<|eot_id|>' %}";
-const char *kLlama31 = "{{- '<|start_header_id|>system<|end_header_id|>\\n\\n' }}{{- 'Cutting Knowledge Date: "
-                       "December 2023\\n' }}";
+const char *kLlama31 = "{%- if not date_string is defined %}{%- set date_string = \"26 Jul 2024\" %}{%- endif %}"
+                       "{{- \"<|start_header_id|>system<|end_header_id|>\\n\\n\" }}{{- \"Cutting Knowledge Date: "
+                       "December 2023\\n\" }}{{- \"Today Date: \" + date_string + \"\\n\\n\" }}";
+const char *kLlama32 = "{%- if not date_string is defined %}{%- if strftime_now is defined %}{%- set date_string = "
+                       "strftime_now(\"%d %b %Y\") %}{%- else %}{%- set date_string = \"26 Jul 2024\" %}{%- endif %}"
+                       "{%- endif %}{{- \"<|start_header_id|>system<|end_header_id|>\\n\\n\" }}{{- \"Cutting "
+                       "Knowledge Date: December 2023\\n\" }}{{- \"Today Date: \" + date_string + \"\\n\\n\" }}";
+const char *kTinyLlama = "{% for message in messages %}\n{% if message['role'] == 'user' %}\n{{ '<|user|>\n' + "
+                         "message['content'] + eos_token }}\n{% elif message['role'] == 'assistant' %}\n{{ "
+                         "'<|assistant|>\n'  + message['content'] + eos_token }}\n{% endif %}{% endfor %}";
 const char *kLlama2 = "{% if message['role'] == 'user' %}{{ bos_token + '[INST] ' + content.strip() + ' [/INST]' }}"
                       "{% set content = '<<SYS>>\\n' + system_message + '\\n<</SYS>>\\n\\n' + message['content'] %}";
 const char *kMistral = "{{ bos_token }}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + "
@@ -51,6 +60,24 @@ TEST(ChatTemplate, DetectsEachFormatFromItsTemplate) {
   EXPECT_EQ(detect(kLlama3)->format(), ChatTemplate::Format::Llama3);
   EXPECT_EQ(detect(kLlama2)->format(), ChatTemplate::Format::Llama2);
   EXPECT_EQ(detect(kMistral)->format(), ChatTemplate::Format::Mistral);
+  EXPECT_EQ(detect(kLlama31)->format(), ChatTemplate::Format::Llama31);
+  EXPECT_EQ(detect(kTinyLlama)->format(), ChatTemplate::Format::Zephyr);
+}
+
+// Llama 3.1 and 3.3 write the date their template fixes; 3.2's reads the clock, as
+// transformers' and llama.cpp's strftime_now does: today's, "%d %b %Y".
+TEST(ChatTemplate, DatesALlama31SystemTurnAsItsTemplateDoes) {
+  EXPECT_EQ(detect(kLlama31)->date(), "26 Jul 2024");
+  const std::string today = detect(kLlama32)->date();
+  ASSERT_EQ(today.size(), 11u) << today;
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  EXPECT_EQ(std::stoi(today.substr(0, 2)), local.tm_mday) << today;
+  EXPECT_EQ(std::stoi(today.substr(7)), local.tm_year + 1900) << today;
+  const std::string text = render(*detect(kLlama31), {{"user", "hi"}});
+  EXPECT_EQ(text.rfind("<s><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\n"
+                       "Today Date: 26 Jul 2024\n\n<|eot_id|>", 0), 0u) << text;
 }
 
 TEST(ChatTemplate, KeepsTheDefaultSystemMessageOfAChatMLTemplate) {
@@ -66,14 +93,18 @@ TEST(ChatTemplate, RefusesWhatItCannotWriteAndSaysWhatToDo) {
   std::string error;
   EXPECT_FALSE(ChatTemplate::fromJinja("", error));
   EXPECT_NE(error.find("no chat template"), std::string::npos) << error;
-  EXPECT_FALSE(ChatTemplate::fromJinja(kLlama31, error));
+  // Llama 3.1's marks without its preamble's lines: another text, refused.
+  EXPECT_FALSE(ChatTemplate::fromJinja("{{- '<|start_header_id|>system<|end_header_id|>' }}{{- 'Cutting Knowledge "
+                                       "Date: January 2025' }}", error));
   EXPECT_NE(error.find("Llama 3.1"), std::string::npos) << error;
   EXPECT_NE(error.find("--chat-template"), std::string::npos) << error;
+  EXPECT_FALSE(ChatTemplate::fromJinja("{{ '<|user|>' + message['content'] + '<|end|>' + '<|assistant|>' }}", error));
+  EXPECT_NE(error.find("not one edgec knows"), std::string::npos) << error;  // Phi-3's
   EXPECT_FALSE(ChatTemplate::fromJinja("{{ '<start_of_turn>' + role }}", error));  // Gemma's
   EXPECT_NE(error.find("not one edgec knows"), std::string::npos) << error;
   EXPECT_FALSE(ChatTemplate::byName("vicuna", error));
-  EXPECT_NE(error.find("chatml, llama3, llama2, mistral"), std::string::npos) << error;
-  for (const char *name : {"chatml", "llama3", "llama2", "mistral"}) {
+  EXPECT_NE(error.find("chatml, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr"), std::string::npos) << error;
+  for (const char *name : {"chatml", "llama3", "llama3.1", "llama2", "mistral", "mistral-v1", "zephyr"}) {
     auto t = ChatTemplate::byName(name, error);
     ASSERT_TRUE(t) << name;
     EXPECT_STREQ(t->name(), name);
@@ -98,15 +129,19 @@ TEST(ChatTemplate, RejectsMessagesTheFormatCannotHold) {
 // the reply as generated, is where the text of [history, user, reply, next user] starts.
 TEST(ChatTemplate, AConversationsTextGrowsAtItsEnd) {
   std::string error;
-  for (const char *name : {"chatml", "llama3", "llama2", "mistral"}) {
+  for (const char *name : {"chatml", "llama3", "llama3.1", "llama2", "mistral", "mistral-v1", "zephyr"}) {
     const auto t = ChatTemplate::byName(name, error);
     for (bool withSystem : {false, true}) {
       std::vector<ChatMessage> m;
       if (withSystem) m.push_back({"system", "You answer in one word."});
       m.push_back({"user", "What is the capital of France?"});
       const std::string before = render(*t, m);
-      const std::string reply = std::string(t->format() == ChatTemplate::Format::Llama2 ? " " : "") + "Paris.";
-      m.push_back({"assistant", reply});
+      // llama2 and mistral-v1 write a space before a reply, so the model's reply (its
+      // first SentencePiece token) begins with one, which the conversation's message does
+      // not keep (as a SentencePiece decode drops it; edgec generate -i does the same).
+      const bool spaced = t->format() == ChatTemplate::Format::Llama2 || t->format() == ChatTemplate::Format::MistralV1;
+      const std::string reply = std::string(spaced ? " " : "") + "Paris.";
+      m.push_back({"assistant", "Paris."});
       m.push_back({"user", "And of Italy?"});
       const std::string after = render(*t, m);
       EXPECT_EQ(after.compare(0, before.size() + reply.size(), before + reply), 0)

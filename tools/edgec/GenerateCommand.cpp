@@ -294,7 +294,12 @@ void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &c
     std::fflush(stdout);
     if (!reply.ended && ro.n < base.n)
       std::fprintf(stderr, "note: the reply stopped at the end of the context (%lld positions)\n", (long long)context);
-    history.push_back({"assistant", reply.text});
+    // The reply as the conversation records it: a SentencePiece vocabulary's first token
+    // carries the space that separates it from what precedes, which decoding the reply
+    // drops (as transformers and llama.cpp's detokenizer do); the cache holds it as it came.
+    std::string content = reply.text;
+    if (tokenizer.vocab().model == "llama" && !content.empty() && content[0] == ' ') content.erase(0, 1);
+    history.push_back({"assistant", content});
     cached = full + reply.text;
     ++turns;
     promptTokens += input.size();

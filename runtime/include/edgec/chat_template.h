@@ -12,11 +12,19 @@
 //            none (Qwen2.5's "You are Qwen, created by Alibaba Cloud. ...") is kept.
 //   llama3   Llama 3 Instruct: BOS, then <|start_header_id|>ROLE<|end_header_id|>\n\n
 //            CONTENT (trimmed)<|eot_id|> per message.
+//   llama3.1 Llama 3.1, 3.2, 3.3 Instruct: as llama3, after a system turn the templates
+//            always write: "Cutting Knowledge Date: December 2023", "Today Date: D" (the
+//            template's fixed date, 26 Jul 2024; Llama 3.2's reads the clock, today's
+//            date), then the system message (trimmed) if any. No tools.
 //   llama2   Llama 2 Chat: BOS [INST] <<SYS>>\nSYSTEM\n<</SYS>>\n\nUSER [/INST] ASSISTANT EOS
 //            (contents stripped; user and assistant alternate).
 //   mistral  Mistral / Mixtral Instruct v0.1-v0.2: BOS [INST] USER [/INST]ASSISTANT EOS ...;
 //            the templates take no system message, so one is put before the first user
 //            message with a blank line between them, as llama.cpp does.
+//   mistral-v1  the same models' later template: BOS [INST] SYSTEM\n\nUSER [/INST] ASSISTANT
+//            EOS [INST] ... (a space before each [INST] and each reply; the system message
+//            is the template's own).
+//   zephyr   TinyLlama Chat, Zephyr: <|ROLE|>\nCONTENT EOS\n per message, <|assistant|>\n.
 #pragma once
 
 #include <memory>
@@ -32,20 +40,24 @@ struct ChatMessage {
 
 class ChatTemplate {
 public:
-  enum class Format { ChatML, Llama3, Llama2, Mistral };
+  enum class Format { ChatML, Llama3, Llama31, Llama2, Mistral, MistralV1, Zephyr };
 
   // The format of a model's Jinja template. Null with one line in `error` when the
   // template is empty or of no format above (it names the formats, and --chat-template).
   static std::unique_ptr<ChatTemplate> fromJinja(const std::string &jinja, std::string &error);
-  // A format by name (chatml, llama3, llama2, mistral); null with `error` otherwise.
+  // A format by name (names()); null with `error` otherwise. llama3.1 by name writes the
+  // fixed date of Llama 3.1's template.
   static std::unique_ptr<ChatTemplate> byName(const std::string &name, std::string &error);
-  // "chatml, llama3, llama2, mistral".
+  // "chatml, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr".
   static const char *names();
 
   Format format() const { return format_; }
   const char *name() const;
   // The system message the template writes when the conversation has none ("" if none).
   const std::string &defaultSystem() const { return defaultSystem_; }
+  // llama3.1: the "Today Date" it writes.
+  const std::string &date() const { return date_; }
+  static constexpr const char *kLlama31Date = "26 Jul 2024";
 
   // The conversation as prompt text, the assistant's turn opened at the end when
   // `openAssistant` (every format here opens it after a user message). `bos` and `eos`
@@ -59,6 +71,7 @@ private:
   explicit ChatTemplate(Format format) : format_(format) {}
   Format format_;
   std::string defaultSystem_;
+  std::string date_;
 };
 
 }  // namespace edgec
