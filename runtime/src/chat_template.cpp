@@ -13,13 +13,35 @@ namespace {
 
 bool contains(const std::string &s, const char *part) { return s.find(part) != std::string::npos; }
 
-// Python's str.strip() / Jinja's trim over ASCII whitespace (what the templates call on
-// contents; other Unicode spaces are left, a difference only at a content's ends).
+// The templates' strip() and trim (Python's str.strip, JavaScript's String.trim in
+// @huggingface/jinja) on a content: the whitespace both strip, ASCII and Unicode's spaces
+// (U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), as UTF-8.
+size_t spaceAt(const std::string &s, size_t i) {  // the bytes of a whitespace character at i, or 0
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
+  auto is = [&](const char *utf8) { return s.compare(i, std::strlen(utf8), utf8) == 0; };
+  if (is("\xC2\xA0")) return 2;
+  for (const char *u : {"\xE1\x9A\x80", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF", "\xE2\x81\x9F",
+                        "\xE3\x80\x80"})
+    if (is(u)) return 3;
+  if (i + 2 < s.size() && c == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+      static_cast<unsigned char>(s[i + 2]) >= 0x80 && static_cast<unsigned char>(s[i + 2]) <= 0x8A)
+    return 3;  // U+2000-U+200A
+  return 0;
+}
+
 std::string strip(const std::string &s) {
-  const char *ws = " \t\n\r\v\f";
-  const size_t b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return std::string();
-  return s.substr(b, s.find_last_not_of(ws) - b + 1);
+  size_t b = 0, e = s.size();
+  while (b < e && spaceAt(s, b)) b += spaceAt(s, b);
+  // From the end: the last character's start is the last byte that is not a continuation.
+  while (e > b) {
+    size_t start = e - 1;
+    while (start > b && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
+    const size_t n = spaceAt(s, start);
+    if (n == 0 || start + n != e) break;
+    e = start;
+  }
+  return s.substr(b, e - b);
 }
 
 // The text of a Jinja string literal's body (backslash escapes undone).
@@ -170,8 +192,14 @@ bool ChatTemplate::apply(const std::vector<ChatMessage> &messages, bool openAssi
       return false;
     }
   // llama2 and mistral: [system,] user, assistant, user, ... (the templates raise
-  // otherwise).
+  // otherwise, or drop a later system message).
   auto alternating = [&](size_t from) {
+    for (size_t i = 1; i < messages.size(); ++i)
+      if (messages[i].role == "system") {
+        error = std::string("the ") + name() + " chat format takes a system message only first (message " +
+                std::to_string(i + 1) + " is system)";
+        return false;
+      }
     for (size_t i = from; i < messages.size(); ++i)
       if ((messages[i].role == "user") != ((i - from) % 2 == 0)) {
         error = std::string("the ") + name() + " chat format needs user and assistant messages in turn, from a user " +

@@ -70,6 +70,12 @@ case (PASS/FAIL, errors, compile time, latency) and, last, "N passed, N failed".
 
 tokenizer_vs_llamacpp (tokenizer_vs_llamacpp.py) compares `edgec tokenize` with llama.cpp's
 tokenizer (node-llama-cpp) on three real vocabularies (SentencePiece, Qwen2.5, Llama 3).
+
+chat_template_vs_jinja (chat_template_vs_jinja.py) compares the prompt text of `edgec generate
+--messages` (its hand-written chat formats) with the models' chat templates (Qwen2.5, Llama 3,
+3.1, 3.2, Llama 2, Mistral v0.2 (both), ChatML, Zephyr) rendered by @huggingface/jinja
+(node-llama-cpp's dependency) on twelve conversations, one case per template, and checks
+that templates edgec cannot write are refused.
 """
 import json
 import os
@@ -554,6 +560,7 @@ HARNESSES = {  # name -> script in this folder, run with --build-dir and --resul
     "llm_references_agree": "llm_references_agree.py",
     "llm_generate": "llm_generate.py",
     "tokenizer_vs_llamacpp": "tokenizer_vs_llamacpp.py",
+    "chat_template_vs_jinja": "chat_template_vs_jinja.py",
     "dynamic_shapes": "dynamic_shapes.py",
     "data_dependent": "data_dependent.py",
 }

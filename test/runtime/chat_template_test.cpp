@@ -122,7 +122,18 @@ TEST(ChatTemplate, RejectsMessagesTheFormatCannotHold) {
     EXPECT_FALSE(f->apply({{"user", "a"}, {"user", "b"}}, true, "<s>", "</s>", text, error)) << t;
     EXPECT_NE(error.find("in turn"), std::string::npos) << error;
     EXPECT_FALSE(f->apply({{"assistant", "a"}}, true, "<s>", "</s>", text, error)) << t;
+    EXPECT_FALSE(f->apply({{"user", "a"}, {"system", "s"}, {"user", "b"}}, true, "<s>", "</s>", text, error)) << t;
+    EXPECT_NE(error.find("system message only first (message 2"), std::string::npos) << error;
   }
+}
+
+// Contents are trimmed as the templates' strip() / trim do, Unicode spaces included.
+TEST(ChatTemplate, TrimsUnicodeSpacesAsTheTemplatesDo) {
+  std::string error;
+  const auto llama3 = ChatTemplate::byName("llama3", error);
+  const std::string text = render(*llama3, {{"user", "\xC2\xA0 \xE3\x80\x80h\xC3\xA9\xE2\x80\x83llo\t\xE2\x80\xAF\n"}});
+  EXPECT_NE(text.find("\n\nh\xC3\xA9\xE2\x80\x83llo<|eot_id|>"), std::string::npos) << text;  // inner spaces kept
+  EXPECT_NE(render(*llama3, {{"user", "\xE3\x80\x80"}}).find("\n\n<|eot_id|>"), std::string::npos);
 }
 
 // What -i relies on: the text of [history, user] with the assistant's turn opened, then
