@@ -108,10 +108,6 @@ void feedOrThrow(LlmSession &session, const std::vector<int32_t> &tokens, const 
   if (!session.feed(tokens, logits, error)) throw CommandError(error);
 }
 
-}  // namespace
-
-namespace {
-
 // The chat format of a generate run: the one named by --chat-template, else the
 // package's (its model's tokenizer.chat_template).
 std::unique_ptr<ChatTemplate> chatTemplateFor(const std::string &name, const LlmInfo &info, const std::string &package) {
@@ -437,7 +433,9 @@ void addGenerateCommand(CLI::App &app) {
       input = tokenizer.encode(opts->prompt, true, !opts->noSpecial);
     } else {
       input = parseIds(opts->tokens);
-      for (int32_t id : input) promptText += tokenText(tokenizer, id);
+      std::string error;  // an id outside the vocabulary is feed()'s error, below
+      if (!opts->dumpPrompt.empty() && !tokenizer.decode(input, promptText, error, /*special=*/true))
+        throw CommandError("--tokens: " + error);
     }
     if (!opts->dumpPrompt.empty()) writeText(opts->dumpPrompt, promptText);
     if (input.empty()) throw CommandError("the prompt has no tokens");
