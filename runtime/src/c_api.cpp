@@ -53,6 +53,11 @@ edgec_status tensorInfo(const edgec_model *m, const flatbuffers::Vector<int32_t>
 }
 }  // namespace
 
+namespace edgec::capi {
+// The LLM C API (llm_c_api.cpp) reports its errors through the same thread-local text.
+void setLastError(const std::string &message) { lastError = message; }
+}  // namespace edgec::capi
+
 extern "C" {
 
 const char *edgec_last_error(void) { return lastError.c_str(); }

@@ -182,6 +182,21 @@ std::unique_ptr<ChatTemplate> ChatTemplate::fromJinja(const std::string &jinja, 
   return t;
 }
 
+namespace {
+std::string tokenText(const Tokenizer &tokenizer, int32_t id) {
+  return id >= 0 && size_t(id) < tokenizer.size() ? tokenizer.vocab().tokens[size_t(id)] : std::string();
+}
+}  // namespace
+
+std::string ChatTemplate::bosText(const Tokenizer &tokenizer) { return tokenText(tokenizer, tokenizer.vocab().bos); }
+std::string ChatTemplate::eosText(const Tokenizer &tokenizer) { return tokenText(tokenizer, tokenizer.vocab().eos); }
+
+std::vector<int32_t> ChatTemplate::encode(const Tokenizer &tokenizer, std::string_view text) {
+  const std::string bos = bosText(tokenizer);
+  const bool writesBos = !bos.empty() && text.substr(0, bos.size()) == bos;
+  return tokenizer.encode(text, !writesBos, /*parseSpecial=*/true);
+}
+
 bool ChatTemplate::apply(const std::vector<ChatMessage> &messages, bool openAssistant, const std::string &bos,
                          const std::string &eos, std::string &text, std::string &error) const {
   text.clear();

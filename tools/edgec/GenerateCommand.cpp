@@ -118,20 +118,6 @@ std::unique_ptr<ChatTemplate> chatTemplateFor(const std::string &name, const Llm
   return chat;
 }
 
-// A vocabulary's token text for an id, or "" for none (-1).
-std::string tokenText(const Tokenizer &tokenizer, int32_t id) {
-  return id >= 0 && size_t(id) < tokenizer.size() ? tokenizer.vocab().tokens[size_t(id)] : std::string();
-}
-
-// Prompt text written in a chat format: its special tokens (<|im_start|>, [INST], ...)
-// parsed, and BOS added as the vocabulary asks unless the format wrote it (llama2, llama3,
-// mistral write the bos_token themselves), as llama.cpp tokenizes a chat.
-std::vector<int32_t> encodeChat(const Tokenizer &tokenizer, const std::string &text) {
-  const std::string bos = tokenText(tokenizer, tokenizer.vocab().bos);
-  const bool writesBos = !bos.empty() && text.compare(0, bos.size(), bos) == 0;
-  return tokenizer.encode(text, !writesBos, /*parseSpecial=*/true);
-}
-
 // --messages FILE: a JSON array of {"role": ..., "content": ...} objects, as chat APIs
 // take a conversation. One line naming the file and the message on a problem.
 std::vector<ChatMessage> readMessages(const std::string &path) {
@@ -254,7 +240,7 @@ void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &c
                     double loadSeconds, edgec_residency residency) {
   const Tokenizer &tokenizer = session.tokenizer();
   const int64_t context = session.info().contextLength;
-  const std::string bos = tokenText(tokenizer, tokenizer.vocab().bos), eos = tokenText(tokenizer, tokenizer.vocab().eos);
+  const std::string bos = ChatTemplate::bosText(tokenizer), eos = ChatTemplate::eosText(tokenizer);
   const bool terminal = isatty(STDIN_FILENO);
   std::string cached;  // the text the cache holds, in the chat format
   size_t turns = 0, promptTokens = 0, generated = 0, decoded = 0;
@@ -274,7 +260,7 @@ void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &c
       input = tokenizer.encode(std::string_view(full).substr(cached.size()), false, true);
     } else {
       session.reset();
-      input = encodeChat(tokenizer, full);
+      input = ChatTemplate::encode(tokenizer, full);
     }
     const int64_t room = context - session.position() - int64_t(input.size());
     if (room < 1)
@@ -399,7 +385,7 @@ void addGenerateCommand(CLI::App &app) {
     const LlmInfo &info = session->info();
     std::unique_ptr<ChatTemplate> chat;
     std::vector<ChatMessage> history;
-    const std::string bos = tokenText(tokenizer, tokenizer.vocab().bos), eos = tokenText(tokenizer, tokenizer.vocab().eos);
+    const std::string bos = ChatTemplate::bosText(tokenizer), eos = ChatTemplate::eosText(tokenizer);
     if (chatMode) {
       chat = chatTemplateFor(opts->chatTemplate, info, opts->package);
       if (system->count()) history.push_back({"system", opts->system});
@@ -427,7 +413,7 @@ void addGenerateCommand(CLI::App &app) {
         throw CommandError(opts->messages + ": the conversation must end with a user message, for the model to answer");
       std::string error;
       if (!chat->apply(history, true, bos, eos, promptText, error)) throw CommandError(error);
-      input = encodeChat(tokenizer, promptText);
+      input = ChatTemplate::encode(tokenizer, promptText);
     } else if (prompt->count()) {
       promptText = opts->prompt;
       input = tokenizer.encode(opts->prompt, true, !opts->noSpecial);

@@ -29,7 +29,10 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "edgec/tokenizer.h"
 
 namespace edgec {
 
@@ -66,6 +69,14 @@ public:
   // not the first; llama2 and mistral: user and assistant not alternating from a user.
   bool apply(const std::vector<ChatMessage> &messages, bool openAssistant, const std::string &bos,
              const std::string &eos, std::string &text, std::string &error) const;
+
+  // The vocabulary's BOS and EOS token texts, as apply() takes them ("" for none).
+  static std::string bosText(const Tokenizer &tokenizer);
+  static std::string eosText(const Tokenizer &tokenizer);
+  // Prompt text written by apply() as token ids, as llama.cpp tokenizes a chat: special
+  // tokens parsed, and BOS added as the vocabulary asks unless the text begins with it
+  // (the formats that write the bos_token themselves).
+  static std::vector<int32_t> encode(const Tokenizer &tokenizer, std::string_view text);
 
 private:
   explicit ChatTemplate(Format format) : format_(format) {}

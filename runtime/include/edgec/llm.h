@@ -1,0 +1,109 @@
+/* edgec LLM C API: run a language-model package (`edgec compile model.gguf`) from C, as
+ * `edgec generate` does: its tokenizer, its chat format, prefill and decode over the KV
+ * cache the session keeps, and llama.cpp's sampler. For applications that embed the
+ * runtime (an Android app through JNI, an iOS app from Swift) and any language with a C
+ * FFI. A thin layer over the C++ classes LlmSession, Tokenizer, ChatTemplate and Sampler
+ * (edgec/llm_session.h, ...); errors as in edgec/runtime.h: EDGEC_OK or EDGEC_ERROR, then
+ * edgec_last_error() says why. Example: test/runtime/llm_c_api_generate.c.
+ *
+ * Sizes: a function that writes a variable amount (ids, text) takes the caller's buffer
+ * and its capacity, always returns the full amount in *count / *length, and writes at
+ * most capacity items: a call with capacity 0 asks the size. Text is UTF-8, not
+ * NUL-terminated unless room is left for it (length < capacity: then it is). */
+#ifndef EDGEC_LLM_H
+#define EDGEC_LLM_H
+
+#include "edgec/runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct edgec_llm edgec_llm;         /* a loaded LLM package and its KV cache */
+typedef struct edgec_sampler edgec_sampler; /* picks the next token from logits */
+
+typedef struct edgec_llm_options {
+  int32_t num_threads;       /* 0: one per core */
+  edgec_residency residency; /* where the weights live; default COPIED (the fastest decode) */
+} edgec_llm_options;
+
+/* Fills the defaults: num_threads 0, residency EDGEC_RESIDENCY_COPIED. */
+void edgec_llm_options_init(edgec_llm_options *options);
+
+/* Loads the package at path (options NULL: the defaults). Fails, naming the file, when it
+ * is not an LLM package (no prefill/decode functions, no llm.* metadata, no tokenizer). */
+edgec_status edgec_llm_open(const char *path, const edgec_llm_options *options, edgec_llm **out);
+void edgec_llm_free(edgec_llm *llm);
+
+int32_t edgec_llm_vocab_size(const edgec_llm *llm);
+int64_t edgec_llm_context_length(const edgec_llm *llm); /* positions the KV cache holds */
+int32_t edgec_llm_num_threads(const edgec_llm *llm);
+int64_t edgec_llm_position(const edgec_llm *llm);       /* tokens the cache holds */
+void edgec_llm_reset(edgec_llm *llm);                    /* empties the cache */
+
+/* Tokenizing flags. */
+enum {
+  EDGEC_TOKENIZE_ADD_SPECIAL = 1,   /* BOS (EOS) as the vocabulary asks */
+  EDGEC_TOKENIZE_PARSE_SPECIAL = 2, /* control tokens written in the text ("<|im_start|>") become their ids */
+  /* Text from edgec_llm_apply_chat_template: special tokens parsed, and BOS as the
+   * vocabulary asks unless the text begins with it (formats that write it themselves). */
+  EDGEC_TOKENIZE_CHAT = 4
+};
+
+/* text (length bytes) -> ids. */
+edgec_status edgec_llm_tokenize(const edgec_llm *llm, const char *text, size_t length, int flags, int32_t *ids,
+                                size_t capacity, size_t *count);
+/* One token's bytes (possibly part of a UTF-8 character: join a reply's pieces before
+ * printing a character split across tokens); special: control tokens give their text. */
+edgec_status edgec_llm_token_piece(const edgec_llm *llm, int32_t id, int special, char *text, size_t capacity,
+                                   size_t *length);
+/* 1 if id ends generation (EOS, end of turn, ...), else 0. */
+int edgec_llm_is_end_of_generation(const edgec_llm *llm, int32_t id);
+
+/* Runs ids at positions position() .. position() + count - 1 and sets *logits to the last
+ * one's (vocab_size floats, valid until the next feed or reset). Fails when they do not fit
+ * the context or an id is outside the vocabulary. */
+edgec_status edgec_llm_feed(edgec_llm *llm, const int32_t *ids, size_t count, const float **logits);
+
+typedef struct edgec_chat_message {
+  const char *role; /* "system", "user" or "assistant" */
+  const char *content;
+} edgec_chat_message;
+
+/* The conversation as prompt text in a chat format: format NULL for the model's (from its
+ * tokenizer.chat_template), or a name ("chatml", "llama3", "llama3.1", "llama2", "mistral",
+ * "mistral-v1", "zephyr"); the assistant's turn opened at the end when open_assistant.
+ * Fails when the model's template is of no known format, or the messages do not fit it
+ * (docs/gguf.md, "Chat"). */
+edgec_status edgec_llm_apply_chat_template(const edgec_llm *llm, const char *format,
+                                           const edgec_chat_message *messages, size_t count, int open_assistant,
+                                           char *text, size_t capacity, size_t *length);
+
+typedef struct edgec_sampler_params {
+  float temperature;    /* <= 0: greedy */
+  int32_t top_k;        /* <= 0: all */
+  float top_p;          /* >= 1: all */
+  float min_p;          /* <= 0: all */
+  float repeat_penalty; /* 1: off */
+  int32_t repeat_last_n;
+  uint64_t seed;
+} edgec_sampler_params;
+
+/* llama.cpp's defaults: temperature 0.8, top_k 40, top_p 0.95, min_p 0.05, repeat_penalty
+ * 1 (off), repeat_last_n 64, seed 0. */
+void edgec_sampler_params_init(edgec_sampler_params *params);
+/* Fails with the problem when a value is unusable (temperature not finite, top_p outside
+ * [0, 1], ...). */
+edgec_status edgec_sampler_create(const edgec_sampler_params *params, edgec_sampler **out);
+void edgec_sampler_free(edgec_sampler *sampler);
+/* The next token for logits (vocab_size of them); does not record it. -1 for a null
+ * argument. */
+int32_t edgec_sampler_sample(edgec_sampler *sampler, const float *logits, size_t vocab_size);
+/* Records a token used (prompt tokens too), for the repetition penalty. */
+void edgec_sampler_accept(edgec_sampler *sampler, int32_t id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGEC_LLM_H */
