@@ -65,8 +65,9 @@ public:
   // The conversation as prompt text, the assistant's turn opened at the end when
   // `openAssistant` (every format here opens it after a user message). `bos` and `eos`
   // are the vocabulary's token texts. False with `error` when the messages do not fit
-  // the format: a role other than system, user and assistant; a system message that is
-  // not the first; llama2 and mistral: user and assistant not alternating from a user.
+  // the format: a role other than system, user and assistant; llama2 and both mistral
+  // formats: a system message that is not the first, or user and assistant not
+  // alternating from a user message.
   bool apply(const std::vector<ChatMessage> &messages, bool openAssistant, const std::string &bos,
              const std::string &eos, std::string &text, std::string &error) const;
 
