@@ -9,7 +9,10 @@
 // (`ninja edgec_attention_bench`):
 //
 //   edgec_attention_bench [--pos P] [--threads T] [--cache f16|f32] [--isa avx2|best]
-//                         [--layers L] [--repeats R] [--heads HQ,HKV,D] [--warm]
+//                         [--layers L] [--repeats R] [--heads HQ,HKV,D] [--rows S] [--warm]
+//
+// --rows S: a prefill chunk instead, S query rows at positions P .. P + S - 1 (the
+// chunk's own rows already in the cache, as a package's prefill writes them first).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -29,7 +32,7 @@ namespace {
 [[noreturn]] void usage(const char *msg) {
   std::fprintf(stderr,
                "edgec_attention_bench: %s\nusage: edgec_attention_bench [--pos P] [--threads T] [--cache f16|f32] "
-               "[--isa avx2|best] [--layers L] [--repeats R] [--heads HQ,HKV,D] [--warm]\n",
+               "[--isa avx2|best] [--layers L] [--repeats R] [--heads HQ,HKV,D] [--rows S] [--warm]\n",
                msg);
   std::exit(2);
 }
@@ -44,7 +47,7 @@ float sweep(const std::vector<float> &buf) {
 }  // namespace
 
 int main(int argc, char **argv) {
-  int64_t pos = 576, Hq = 12, Hkv = 2, D = 128, C = 1024;
+  int64_t pos = 576, Hq = 12, Hkv = 2, D = 128, C = 1024, S = 1;
   int threads = 1, layers = 28, repeats = 20;
   bool warm = false;
   std::string cache = "f16", isa = "best";
@@ -62,18 +65,19 @@ int main(int argc, char **argv) {
     else if (a == "--isa") isa = v;
     else if (a == "--layers") layers = std::atoi(v);
     else if (a == "--repeats") repeats = std::atoi(v);
+    else if (a == "--rows") S = std::atoll(v);
     else if (a == "--heads") {
       if (std::sscanf(v, "%ld,%ld,%ld", &Hq, &Hkv, &D) != 3) usage("--heads takes HQ,HKV,D");
     } else usage(("unknown option " + a).c_str());
   }
-  if (pos < 0 || pos >= C || threads < 1 || layers < 1 || repeats < 1 || Hkv < 1 || Hq % Hkv || D < 1)
+  if (S < 1 || pos < 0 || pos + S > C || threads < 1 || layers < 1 || repeats < 1 || Hkv < 1 || Hq % Hkv || D < 1)
     usage("bad sizes");
   if (cache != "f16" && cache != "f32") usage("--cache is f16 or f32");
   if (isa != "avx2" && isa != "best") usage("--isa is avx2 or best");
   const DType ct = cache == "f16" ? DType::f16 : DType::f32;
 
   std::mt19937 rng(1);
-  Tensor q(DType::f32, {1, Hq, D}), y(DType::f32, {1, Hq, D}), p(DType::i64, {1});
+  Tensor q(DType::f32, {S, Hq, D}), y(DType::f32, {S, Hq, D}), p(DType::i64, {1});
   q.random(rng);
   *p.view.as<int64_t>() = pos;
   std::vector<std::unique_ptr<Tensor>> k, v;
@@ -114,11 +118,11 @@ int main(int argc, char **argv) {
     }
   std::sort(perCall.begin(), perCall.end());
   const double t = perCall[perCall.size() / 2];
-  const double bytes = 2.0 * double(pos + 1) * double(Hkv * D) * double(dtypeSize(ct));
-  const double macs = 2.0 * double(pos + 1) * double(Hq * D);
-  std::printf("KVCacheAttention (%s) pos %ld, %ld/%ld heads of %ld, %s cache, %d thread(s), %s: median %.1f us a "
+  const double bytes = 2.0 * double(pos + S) * double(Hkv * D) * double(dtypeSize(ct));
+  const double macs = 2.0 * double(S * pos + S * (S + 1) / 2) * double(Hq * D);
+  std::printf("KVCacheAttention (%s) %ld row%s at pos %ld, %ld/%ld heads of %ld, %s cache, %d thread(s), %s: median %.1f us a "
               "call (%d calls; best %.1f), %.1f GB/s of cache, %.1f GMAC/s%s\n",
-              isaName(chosen), long(pos), long(Hq), long(Hkv), long(D), cache.c_str(), threads,
+              isaName(chosen), long(S), S == 1 ? "" : "s", long(pos), long(Hq), long(Hkv), long(D), cache.c_str(), threads,
               warm ? "warm" : "cold (96 MiB read between calls)", t * 1e6, int(perCall.size()), perCall[0] * 1e6,
               bytes / t * 1e-9, macs / t * 1e-9, sink == 42.f ? " " : "");
   return 0;

@@ -9,9 +9,13 @@ head) and weight type (every matrix and the embedding in F32 F16 BF16 Q8_0 Q4_0 
 Q5_1 Q4_K Q5_K Q6_K): a prompt of BOS + 7 fixed ids, a greedy continuation of N_GEN tokens,
 edgec on 2 threads with its default f16 KV cache, llama.cpp on 1 thread with its default F16
 cache. A case passes when:
-  1. the continuation equals llama.cpp's token for token on F32, F16 and Q8_0 (EXACT_TOKENS);
-     on the other types up to a tie (a step where llama.cpp's logit of its own choice exceeds
-     its logit of edgec's by at most 2 x TOL_CPP; the runs are not compared past it);
+  1. the continuation equals llama.cpp's token for token on F32, F16 and Q8_0 (EXACT_TOKENS)
+     up to a step where llama.cpp's logit of its own choice exceeds its logit of edgec's by
+     less than the two engines' logits differ on that run (the max over the rows fed the same
+     tokens, itself held to TOL_CPP below): a near-tie that only llama.cpp's own roundings
+     decide (Q8_0's 8-bit activations turn a last-bit difference upstream into ~0.1 of a
+     logit); on the other types up to a tie (that gap at most 2 x TOL_CPP); the runs are
+     not compared past it;
   2. every logit edgec chose a token from (the prompt's last position and each decode step
      fed the same tokens) is within TOL_CPP of llama.cpp's and of the numpy reference with
      llama.cpp's roundings (llm_reference.Model(emulate_ggml=True));
@@ -115,10 +119,15 @@ def check(desc, path, got, edgec):
         return False, "edgec gave %d tokens and logits %s, llama.cpp %d and %s" % (
             len(tokens), rows.shape, len(cpp_tokens), cpp_rows.shape)
     same, why = compare_tokens(tokens, cpp_tokens, cpp_rows, TOL_CPP[wtype])
-    if why == "mismatch" or (why and wtype in EXACT_TOKENS):
-        problems.append("token %d differs from llama.cpp's (%d vs %d)" % (same, tokens[same], cpp_tokens[same]))
     n = min(same + 1, N_GEN)  # rows fed the same tokens
     cpp_diff = np.abs(rows[:n] - cpp_rows[:n]).max()
+    tie = ""
+    if why:
+        gap = cpp_rows[same][cpp_tokens[same]] - cpp_rows[same][tokens[same]]
+        tie = " (then a tie: llama.cpp's choice ahead by %.2g)" % gap
+        if why == "mismatch" or (wtype in EXACT_TOKENS and not gap < cpp_diff):
+            problems.append("token %d differs from llama.cpp's (%d vs %d, llama.cpp's ahead by %.3g)" %
+                            (same, tokens[same], cpp_tokens[same], gap))
     if not cpp_diff <= TOL_CPP[wtype]:
         problems.append("logits differ from llama.cpp's by %.3g > %g" % (cpp_diff, TOL_CPP[wtype]))
 
@@ -135,7 +144,7 @@ def check(desc, path, got, edgec):
                         (exact_diff, TOL_EXACT[wtype]))
     detail = ("tokens equal to llama.cpp's: %d/%d%s; max|logit diff| llama.cpp %.2g (tol %g), emulated %.2g "
               "(tol %g), exact last position %.2g (tol %g); compile %.2f s; %s" % (
-                  same, N_GEN, " (then a tie)" if why == "tie" else "", cpp_diff, TOL_CPP[wtype], emu_diff,
+                  same, N_GEN, tie, cpp_diff, TOL_CPP[wtype], emu_diff,
                   TOL_CPP[wtype], exact_diff, TOL_EXACT[wtype], compile_s, stats))
     return not problems, ("; ".join(problems) + " | " if problems else "") + detail
 

@@ -190,6 +190,52 @@ TEST(LlmKernelsX86, Avx512AttentionSameBitsForAnyThreadCountAndGrouping) {
   }
 }
 
+// A prefill chunk (S > 1) takes its query rows a chunk at a time, the chunk's query
+// vectors of one KV head as vector lanes (x86/llm_avx512.cpp, prefillChunks): chunks
+// whose vectors fill 1 to 4 vectors of 16 lanes or leave lanes empty, several chunks and
+// a last short one, tiles of 48 cache rows with a short last one and rows past a query
+// row's own position inside a tile, head sizes with V slices of 4, 3, 2 and 1 vectors,
+// and a cache so long that a chunk holds one or two rows.
+TEST(LlmKernelsX86, Avx512PrefillChunksAgreeWithRefAndDouble) {
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  const AttnCall calls[] = {
+      {64, 12, 2, 128, 1024, 200, 0.0884f},  // Qwen2.5-1.5B: 10 rows a chunk (60 of 64 lanes), 7 chunks
+      {40, 14, 2, 64, 300, 0, 0.125f},       // qwen2-0.5B from position 0: 9 rows (63 lanes) a chunk
+      {70, 4, 4, 32, 200, 47, 0.1768f},      // no grouping: 64 rows a chunk and a chunk of 6 (16 lanes)
+      {11, 8, 2, 80, 100, 48, 0.1118f},      // 4 heads a KV head: 11 rows (44 lanes); V slices of 4 and 1
+      {5, 6, 3, 48, 120, 95, 0.1443f},       // 2 heads a KV head, 10 lanes; a V slice of 3
+      {3, 40, 1, 16, 60, 1, 0.25f},          // 40 heads on one KV head: a chunk of 1 row (48 lanes)
+      {6, 12, 2, 32, 40000, 500, 0.1768f},   // a long cache: 2 rows a chunk
+  };
+  for (DType dt : {DType::f32, DType::f16})
+    for (const AttnCall &c : calls) expectAgreesWithRefAndDouble(c, dt, kAvx512);
+}
+
+TEST(LlmKernelsX86, Avx512PrefillRowsSameBitsWhateverTheChunkAndThreads) {
+  // A query row's result depends on its own row alone: the rows of one call of 50 are
+  // the same bits as those rows computed in calls of 32, 16 and 2 rows (as a prompt
+  // split into the prefill buckets is), and at 1, 2 and 5 threads.
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  for (DType dt : {DType::f32, DType::f16}) {
+    const int64_t Hq = 12, Hkv = 2, D = 64, C = 400, pos = 123, S = 50;
+    KvCache kv = makeKvCache(dt, C, Hkv, D, pos + S, 41);
+    const auto q = randomFloats(S * Hq * D, 42);
+    const AttnCall whole{S, Hq, Hkv, D, C, pos, 0.125f};
+    const auto all = attention(whole, q, kv, kAvx512, 1);
+    for (int threads : {2, 5}) EXPECT_TRUE(sameBits(all, attention(whole, q, kv, kAvx512, threads))) << threads;
+    std::vector<float> pieces;
+    int64_t s0 = 0;
+    for (int64_t n : {32, 16, 2}) {
+      const AttnCall part{n, Hq, Hkv, D, C, pos + s0, 0.125f};
+      const std::vector<float> qs(q.begin() + s0 * Hq * D, q.begin() + (s0 + n) * Hq * D);
+      const auto y = attention(part, qs, kv, kAvx512, 2);
+      pieces.insert(pieces.end(), y.begin(), y.end());
+      s0 += n;
+    }
+    EXPECT_TRUE(sameBits(all, pieces)) << dtypeName(dt);
+  }
+}
+
 // A decode step (S = 1) over at least 128 cache rows is split in two parts of rows, each
 // with its own max and sum, merged at the end (x86/llm_avx512.cpp, decodeSplit); below
 // 128 rows it is not. Positions around the threshold and parts not multiples of the

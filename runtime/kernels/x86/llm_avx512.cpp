@@ -15,6 +15,9 @@
 //   through memory; the slices of a row are distinct lines, so no line is read twice.
 // * Both loops prefetch the rows kAhead ahead: the cache rows are cold in a decode step
 //   (the step streams the weights between two layers' attention).
+// * A prefill chunk (S > 1) takes its query rows a chunk at a time (prefillChunks): the
+//   chunk's query vectors of one KV head as the lanes of the score and softmax vectors,
+//   each cache row widened once for all of them.
 // * A decode step (one query row) over 128 cache rows or more is split in two parts of
 //   rows, each with its own softmax max and sum, merged at the end (decodeSplit): two
 //   threads then take a part of whole rows each instead of a KV head each, which made
@@ -68,12 +71,14 @@ public:
   void prepare(const KernelSignature &sig) override {
     p_ = ref::parseAttention(sig);
     group_ = p_.Hq / p_.Hkv;
+    chunkRows_ = p_.S > 1 ? chunkRowsFor(p_.S, group_, p_.C) : 0;
   }
   // Per thread: the scores of up to kMaxHeads heads of one query row (C, plus 16 for the
   // softmax's whole vectors); for a decode step (S = 1), at partialOffset() after them,
   // the partial results of the row parts, used in the region every thread writes
   // (sharedRegion()).
   size_t scratchBytes() const override {
+    if (chunkRows_) return chunkScratchFloats() * sizeof(float);
     return p_.S == 1 ? partialOffset() + size_t(kParts * p_.Hq * (p_.D + 2)) * sizeof(float) : scoresBytes();
   }
 
@@ -83,6 +88,11 @@ public:
     if (p_.S == 1 && pos + 1 >= kSplitRows) {
       if (p_.cacheType == DType::f16) decodeSplit(ctx, in[0]->as<float>(), in[1]->as<uint16_t>(), in[2]->as<uint16_t>(), out[0]->as<float>(), pos);
       else decodeSplit(ctx, in[0]->as<float>(), in[1]->as<float>(), in[2]->as<float>(), out[0]->as<float>(), pos);
+      return;
+    }
+    if (chunkRows_) {
+      if (p_.cacheType == DType::f16) prefillChunks(ctx, in[0]->as<float>(), in[1]->as<uint16_t>(), in[2]->as<uint16_t>(), out[0]->as<float>(), pos);
+      else prefillChunks(ctx, in[0]->as<float>(), in[1]->as<float>(), in[2]->as<float>(), out[0]->as<float>(), pos);
       return;
     }
     // Work items: a query row's heads of one KV head (ref::attentionItem's row order, so
@@ -335,6 +345,259 @@ private:
     dispatch(count, [&](auto nh) { valuesAll<decltype(nh)::value>(scores, one, vh, n, out); });
   }
 
+  // A prefill chunk (S > 1), query rows taken chunkRows_ at a time. Why not the per-row
+  // path above: it widens every cached row once per query row and ends each (head, row)
+  // dot in a horizontal sum, which held a 256-row prefill chunk of Qwen2.5-1.5B at ~31
+  // GMAC/s, a third of the FMA peak (edgec_attention_bench --rows 256). Here an item is
+  // one KV head and up to chunkRows_ query rows: their M = rows x group query vectors are
+  // laid out transposed once (Q^T [D][Mp], Mp = M rounded up to 16 lanes, the rest
+  // zeros), each tile of kTile cache rows is widened to f32 once for all of them, and
+  // * scores S^T[j][m] = (q_m . k_j) * scale: a vector holds 16 query vectors, a k
+  //   element is broadcast; one fma chain over d in order per (m, j), no horizontal sums;
+  // * the softmax down each column over j < n_m = pos + s_m + 1, 16 query vectors a
+  //   vector: the max, then e = exp(x - max) and their sum over j in order (ref's order);
+  //   the entries past n_m become 0;
+  // * y_m = (sum_j e_jm v_j) * (1 / sum): per 64-element slice of d, the accumulators of
+  //   up to 6 query vectors stay in registers over a tile's rows (an fma chain over j in
+  //   order), through y between tiles.
+  // A query vector's result depends on its own row alone (the masked entries add exact
+  // zeros and the tiles start at cache row 0): the same bits whatever the chunking, the
+  // prefill bucket and the thread count.
+  static constexpr int64_t kTile = 48;             // cache rows a tile: 24, 12, 8 or 6 a score block
+  static constexpr int64_t kMaxVectors = 64;       // query vectors a chunk
+  static constexpr size_t kScoreBudget = 1 << 20;  // bytes of S^T a thread aims at
+
+  // Query rows a chunk (0: the per-row path, for more than kMaxVectors heads a KV head).
+  static int64_t chunkRowsFor(int64_t S, int64_t group, int64_t C) {
+    if (group > kMaxVectors) return 0;
+    const int64_t rowsJ = (C + kTile - 1) / kTile * kTile;
+    const int64_t byBudget = int64_t(kScoreBudget / (size_t(rowsJ) * sizeof(float))) / 16 * 16;
+    const int64_t vectors = std::max<int64_t>(16, std::min(kMaxVectors, byBudget));
+    return std::max<int64_t>(1, std::min(S, vectors / group));
+  }
+  // Q^T, one tile, S^T over the whole cache, then 1 / sum and n per query vector.
+  size_t chunkScratchFloats() const {
+    const int64_t Mp = (chunkRows_ * group_ + 15) / 16 * 16, rowsJ = (p_.C + kTile - 1) / kTile * kTile;
+    return size_t(p_.D * Mp + kTile * p_.D + rowsJ * Mp + 2 * Mp);
+  }
+
+  template <typename T>
+  void prefillChunks(const RunContext &ctx, const float *q, const T *k, const T *v, float *y, int64_t pos) const {
+    const int64_t chunks = (p_.S + chunkRows_ - 1) / chunkRows_, items = chunks * p_.Hkv;
+    // Item i: KV head i % Hkv of chunk 0, the last, 1, the one before the last, ... so that
+    // each thread's own range of items mixes cheap early rows with costly late ones.
+    auto item = [&](int64_t i, float *scratch) {
+      const int64_t j = i / p_.Hkv, c = j % 2 == 0 ? j / 2 : chunks - 1 - j / 2, s0 = c * chunkRows_;
+      chunk(q, k, v, y, pos, i % p_.Hkv, s0, std::min(chunkRows_, p_.S - s0), scratch);
+    };
+    if (items < 2 || p_.S * p_.Hq / ref::attentionGrain(p_, pos) < 2) {
+      for (int64_t i = 0; i < items; ++i) item(i, static_cast<float *>(ctx.threadScratch(0)));
+      return;
+    }
+    ctx.parallelItems(items, [&](WorkItems &mine, int thread) {
+      for (int64_t i; mine.next(i);) item(i, static_cast<float *>(ctx.threadScratch(thread)));
+    });
+  }
+
+  // Cache rows [0, valid) of one KV head (stride apart) as f32 rows of D; zeros to kTile.
+  template <typename T> void widenTile(const T *rows, int64_t stride, int64_t valid, float *tile) const {
+    for (int64_t r = 0; r < valid; ++r)
+      for (int64_t d = 0; d < p_.D; d += 16) _mm512_storeu_ps(tile + r * p_.D + d, load16(rows + r * stride + d));
+    std::fill(tile + valid * p_.D, tile + kTile * p_.D, 0.f);
+  }
+
+  // st[j][16 MV lanes] = (Q^T column . tile row j) * scale for the tile's kTile rows.
+  template <int MV> void scoreTile(const float *qt, int64_t Mp, const float *tile, float *st) const {
+    constexpr int JB = 24 / MV;
+    const __m512 scale = _mm512_set1_ps(p_.scale);
+    for (int64_t jb = 0; jb < kTile; jb += JB) {
+      __m512 a[JB][MV];
+      for (int j = 0; j < JB; ++j)
+        for (int i = 0; i < MV; ++i) a[j][i] = _mm512_setzero_ps();
+      const float *kr = tile + jb * p_.D;
+      for (int64_t d = 0; d < p_.D; ++d) {
+        __m512 qv[MV];
+        for (int i = 0; i < MV; ++i) qv[i] = _mm512_loadu_ps(qt + d * Mp + 16 * i);
+        for (int j = 0; j < JB; ++j) {
+          const __m512 kv = _mm512_set1_ps(kr[j * p_.D + d]);
+          for (int i = 0; i < MV; ++i) a[j][i] = _mm512_fmadd_ps(kv, qv[i], a[j][i]);
+        }
+      }
+      for (int j = 0; j < JB; ++j)
+        for (int i = 0; i < MV; ++i) _mm512_storeu_ps(st + (jb + j) * Mp + 16 * i, _mm512_mul_ps(a[j][i], scale));
+    }
+  }
+
+  // y_h[d ..] (+)= sum_{j < valid} pt[j][h] v_j[d ..] for NH query vectors, per slice of
+  // 16 W elements; on the last tile times inv[h].
+  template <int NH, int W>
+  void valueSliceTile(const float *pt, int64_t Mp, const float *tile, int64_t valid, int64_t d0, bool first,
+                      const float *inv, float *const *y) const {
+    __m512 a[NH][W];
+    for (int h = 0; h < NH; ++h)
+      for (int w = 0; w < W; ++w) a[h][w] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(y[h] + d0 + 16 * w);
+    for (int64_t j = 0; j < valid; ++j) {
+      __m512 vv[W];
+      for (int w = 0; w < W; ++w) vv[w] = _mm512_loadu_ps(tile + j * p_.D + d0 + 16 * w);
+      for (int h = 0; h < NH; ++h) {
+        const __m512 e = _mm512_set1_ps(pt[j * Mp + h]);
+        for (int w = 0; w < W; ++w) a[h][w] = _mm512_fmadd_ps(e, vv[w], a[h][w]);
+      }
+    }
+    for (int h = 0; h < NH; ++h) {
+      const __m512 f = _mm512_set1_ps(inv ? inv[h] : 1.f);
+      for (int w = 0; w < W; ++w)
+        _mm512_storeu_ps(y[h] + d0 + 16 * w, inv ? _mm512_mul_ps(a[h][w], f) : a[h][w]);
+    }
+  }
+  template <int NH>
+  void valueTile(const float *pt, int64_t Mp, const float *tile, int64_t valid, bool first, const float *inv,
+                 float *const *y) const {
+    int64_t d = 0;
+    for (; d + 64 <= p_.D; d += 64) valueSliceTile<NH, 4>(pt, Mp, tile, valid, d, first, inv, y);
+    switch ((p_.D - d) / 16) {
+    case 3: valueSliceTile<NH, 3>(pt, Mp, tile, valid, d, first, inv, y); break;
+    case 2: valueSliceTile<NH, 2>(pt, Mp, tile, valid, d, first, inv, y); break;
+    case 1: valueSliceTile<NH, 1>(pt, Mp, tile, valid, d, first, inv, y); break;
+    default: break;
+    }
+  }
+
+  // e^x for x <= 0 on 16 lanes: expNonPositive's reduction and polynomial (exp_avx2.h)
+  // with 2^n applied by vscalefps, exact as its exponent bits are, so the same bits for
+  // -87 <= x <= 0; x < -87 (and NaN) gives 0.
+  static __m512 exp16(__m512 x) {
+    const __m512 lo = _mm512_set1_ps(-87.f), xc = _mm512_max_ps(lo, x);
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), xc);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440054690583e-4f), r);
+    __m512 p = _mm512_set1_ps(1.f / 5040.f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f / 720.f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f / 120.f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f / 24.f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f / 6.f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.f));
+    return _mm512_maskz_scalef_ps(_mm512_cmp_ps_mask(x, lo, _CMP_GE_OQ), p, n);
+  }
+
+  // Q^T[d][m0 .. m0 + 16) = q_m[d] for the query vectors at q[0 .. count) (the others 0),
+  // by 16 x 16 transposes in registers.
+  void transposeQueries(const float *const *q, int64_t count, float *qt, int64_t Mp) const {
+    for (int64_t d0 = 0; d0 < p_.D; d0 += 16) {
+      __m512 r[16], t[16];
+      for (int i = 0; i < 16; ++i) r[i] = i < count ? _mm512_loadu_ps(q[i] + d0) : _mm512_setzero_ps();
+      for (int i = 0; i < 8; ++i) {  // rows 2i, 2i+1 interleaved by 32 bits
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+      }
+      for (int i = 0; i < 4; ++i)  // r[4i + c]: rows 4i .. 4i + 3, elements c, c + 4, c + 8, c + 12 by 128-bit lane
+        for (int c = 0; c < 2; ++c) {
+          const __m512d a = _mm512_castps_pd(t[4 * i + c]), b = _mm512_castps_pd(t[4 * i + 2 + c]);
+          r[4 * i + 2 * c] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+          r[4 * i + 2 * c + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+        }
+      for (int c = 0; c < 4; ++c) {  // element c + 4 L: lane L of r[c], r[4 + c], r[8 + c], r[12 + c]
+        const __m512 v0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x88), v1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xDD);
+        const __m512 w0 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x88),
+                     w1 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xDD);
+        _mm512_storeu_ps(qt + (d0 + c) * Mp, _mm512_shuffle_f32x4(v0, w0, 0x88));
+        _mm512_storeu_ps(qt + (d0 + c + 4) * Mp, _mm512_shuffle_f32x4(v1, w1, 0x88));
+        _mm512_storeu_ps(qt + (d0 + c + 8) * Mp, _mm512_shuffle_f32x4(v0, w0, 0xDD));
+        _mm512_storeu_ps(qt + (d0 + c + 12) * Mp, _mm512_shuffle_f32x4(v1, w1, 0xDD));
+      }
+    }
+  }
+
+  // The softmax down the columns of st ([nMax][Mp], MV vectors of 16 query vectors a row):
+  // st[j][m] = e^(x - max_m) for j < n[m], 0 for n[m] <= j < nMax; inv[m] = 1 / sum_j.
+  // Every query vector has at least nMin rows (no mask below it; a padding lane, n = 0,
+  // takes them too and is never read).
+  template <int MV> static void softmaxColumns(float *st, int64_t Mp, const int32_t *n, int64_t nMin, int64_t nMax,
+                                               float *inv) {
+    __m512i nv[MV];
+    __m512 mx[MV], sum[MV];
+    for (int i = 0; i < MV; ++i) {
+      nv[i] = _mm512_loadu_si512(n + 16 * i);
+      mx[i] = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+      sum[i] = _mm512_setzero_ps();
+    }
+    for (int64_t j = 0; j < nMin; ++j)
+      for (int i = 0; i < MV; ++i) mx[i] = _mm512_max_ps(mx[i], _mm512_loadu_ps(st + j * Mp + 16 * i));
+    for (int64_t j = nMin; j < nMax; ++j)
+      for (int i = 0; i < MV; ++i)
+        mx[i] = _mm512_mask_max_ps(mx[i], _mm512_cmpgt_epi32_mask(nv[i], _mm512_set1_epi32(int32_t(j))), mx[i],
+                                   _mm512_loadu_ps(st + j * Mp + 16 * i));
+    for (int64_t j = 0; j < nMin; ++j)
+      for (int i = 0; i < MV; ++i) {
+        const __m512 e = exp16(_mm512_sub_ps(_mm512_loadu_ps(st + j * Mp + 16 * i), mx[i]));
+        _mm512_storeu_ps(st + j * Mp + 16 * i, e);
+        sum[i] = _mm512_add_ps(sum[i], e);
+      }
+    for (int64_t j = nMin; j < nMax; ++j)
+      for (int i = 0; i < MV; ++i) {
+        const __mmask16 in = _mm512_cmpgt_epi32_mask(nv[i], _mm512_set1_epi32(int32_t(j)));
+        const __m512 e = _mm512_maskz_mov_ps(in, exp16(_mm512_sub_ps(_mm512_loadu_ps(st + j * Mp + 16 * i), mx[i])));
+        _mm512_storeu_ps(st + j * Mp + 16 * i, e);
+        sum[i] = _mm512_add_ps(sum[i], e);
+      }
+    for (int i = 0; i < MV; ++i) _mm512_storeu_ps(inv + 16 * i, _mm512_div_ps(_mm512_set1_ps(1.f), sum[i]));
+  }
+
+  // KV head kvh against query rows s0 .. s0 + rows - 1 (see above).
+  template <typename T>
+  void chunk(const float *q, const T *k, const T *v, float *y, int64_t pos, int64_t kvh, int64_t s0, int64_t rows,
+             float *scratch) const {
+    const int64_t D = p_.D, M = rows * group_, Mp = (M + 15) / 16 * 16, stride = p_.Hkv * D;
+    const int64_t nMax = pos + s0 + rows, tiles = (nMax + kTile - 1) / kTile;
+    float *qt = scratch, *tile = qt + D * Mp, *st = tile + kTile * D, *inv = st + tiles * kTile * Mp;
+    int32_t *n = reinterpret_cast<int32_t *>(inv + Mp);
+    auto vectorAt = [&](int64_t m) { return (s0 + m / group_) * p_.Hq + kvh * group_ + m % group_; };
+    for (int64_t m0 = 0; m0 < Mp; m0 += 16) {
+      const float *qs[16];
+      const int64_t count = std::min<int64_t>(16, M - m0);
+      for (int64_t c = 0; c < count; ++c) qs[c] = q + vectorAt(m0 + c) * D;
+      transposeQueries(qs, count, qt + m0, Mp);
+    }
+    for (int64_t m = 0; m < Mp; ++m) n[m] = m < M ? int32_t(pos + s0 + m / group_ + 1) : 0;
+
+    const int64_t mv = Mp / 16;
+    const T *kh = k + kvh * D, *vh = v + kvh * D;
+    for (int64_t t = 0; t < tiles; ++t) {
+      const int64_t j0 = t * kTile;
+      widenTile(kh + j0 * stride, stride, std::min(kTile, nMax - j0), tile);
+      switch (mv) {
+      case 1: scoreTile<1>(qt, Mp, tile, st + j0 * Mp); break;
+      case 2: scoreTile<2>(qt, Mp, tile, st + j0 * Mp); break;
+      case 3: scoreTile<3>(qt, Mp, tile, st + j0 * Mp); break;
+      default: scoreTile<4>(qt, Mp, tile, st + j0 * Mp); break;
+      }
+    }
+
+    switch (mv) {
+    case 1: softmaxColumns<1>(st, Mp, n, pos + s0 + 1, nMax, inv); break;
+    case 2: softmaxColumns<2>(st, Mp, n, pos + s0 + 1, nMax, inv); break;
+    case 3: softmaxColumns<3>(st, Mp, n, pos + s0 + 1, nMax, inv); break;
+    default: softmaxColumns<4>(st, Mp, n, pos + s0 + 1, nMax, inv); break;
+    }
+
+    float *ys[kMaxHeads];
+    for (int64_t t = 0; t < tiles; ++t) {
+      const int64_t j0 = t * kTile, valid = std::min(kTile, nMax - j0);
+      widenTile(vh + j0 * stride, stride, valid, tile);
+      for (int64_t m0 = 0; m0 < M; m0 += kMaxHeads) {
+        const int64_t count = std::min(kMaxHeads, M - m0);
+        for (int64_t c = 0; c < count; ++c) ys[c] = y + vectorAt(m0 + c) * D;
+        const float *last = t + 1 == tiles ? inv + m0 : nullptr;
+        dispatch(count, [&](auto nh) {
+          valueTile<decltype(nh)::value>(st + j0 * Mp + m0, Mp, tile, valid, t == 0, last, ys);
+        });
+      }
+    }
+  }
+
   // fn(std::integral_constant<int, count>) for count in 1 .. kMaxHeads.
   template <typename Fn> static void dispatch(int64_t count, Fn &&fn) {
     switch (count) {
@@ -349,6 +612,7 @@ private:
 
   ref::AttentionPlan p_;
   int64_t group_ = 1;
+  int64_t chunkRows_ = 0;  // query rows a prefill chunk (S > 1); 0: the per-row path
 };
 
 }  // namespace
