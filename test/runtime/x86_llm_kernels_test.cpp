@@ -191,11 +191,11 @@ TEST(LlmKernelsX86, Avx512AttentionSameBitsForAnyThreadCountAndGrouping) {
 }
 
 // A prefill chunk (S > 1) takes its query rows a chunk at a time, the chunk's query
-// vectors of one KV head as vector lanes (x86/llm_avx512.cpp, prefillChunks): chunks
-// whose vectors fill 1 to 4 vectors of 16 lanes or leave lanes empty, several chunks and
-// a last short one, tiles of 48 cache rows with a short last one and rows past a query
-// row's own position inside a tile, head sizes with V slices of 4, 3, 2 and 1 vectors,
-// and a cache so long that a chunk holds one or two rows.
+// vectors of one KV head as vector lanes, with the softmax online over tiles of 48 cache
+// rows (x86/llm_avx512.cpp, prefillChunks): chunks whose vectors fill 1 to 4 vectors of
+// 16 lanes or leave lanes empty, several chunks and a last short one, one tile and
+// hundreds, a short last tile and rows past a query row's own position inside a tile,
+// head sizes with V slices of 4, 3, 2 and 1 vectors.
 TEST(LlmKernelsX86, Avx512PrefillChunksAgreeWithRefAndDouble) {
   if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
   const AttnCall calls[] = {
@@ -205,7 +205,7 @@ TEST(LlmKernelsX86, Avx512PrefillChunksAgreeWithRefAndDouble) {
       {11, 8, 2, 80, 100, 48, 0.1118f},      // 4 heads a KV head: 11 rows (44 lanes); V slices of 4 and 1
       {5, 6, 3, 48, 120, 95, 0.1443f},       // 2 heads a KV head, 10 lanes; a V slice of 3
       {3, 40, 1, 16, 60, 1, 0.25f},          // 40 heads on one KV head: a chunk of 1 row (48 lanes)
-      {6, 12, 2, 32, 40000, 500, 0.1768f},   // a long cache: 2 rows a chunk
+      {6, 12, 2, 32, 40000, 9000, 0.1768f},  // 188 tiles of 48 cache rows
   };
   for (DType dt : {DType::f32, DType::f16})
     for (const AttnCall &c : calls) expectAgreesWithRefAndDouble(c, dt, kAvx512);

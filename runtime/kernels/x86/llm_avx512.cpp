@@ -71,7 +71,7 @@ public:
   void prepare(const KernelSignature &sig) override {
     p_ = ref::parseAttention(sig);
     group_ = p_.Hq / p_.Hkv;
-    chunkRows_ = p_.S > 1 ? chunkRowsFor(p_.S, group_, p_.C) : 0;
+    chunkRows_ = p_.S > 1 ? chunkRowsFor(p_.S, group_) : 0;
   }
   // Per thread: the scores of up to kMaxHeads heads of one query row (C, plus 16 for the
   // softmax's whole vectors); for a decode step (S = 1), at partialOffset() after them,
@@ -351,44 +351,46 @@ private:
   // GMAC/s, a third of the FMA peak (edgec_attention_bench --rows 256). Here an item is
   // one KV head and up to chunkRows_ query rows: their M = rows x group query vectors are
   // laid out transposed once (Q^T [D][Mp], Mp = M rounded up to 16 lanes, the rest
-  // zeros), each tile of kTile cache rows is widened to f32 once for all of them, and
+  // zeros), and the cache rows go by in tiles of kTile, each widened to f32 once for all
+  // of them:
   // * scores S^T[j][m] = (q_m . k_j) * scale: a vector holds 16 query vectors, a k
   //   element is broadcast; one fma chain over d in order per (m, j), no horizontal sums;
-  // * the softmax down each column over j < n_m = pos + s_m + 1, 16 query vectors a
-  //   vector: the max, then e = exp(x - max) and their sum over j in order (ref's order);
-  //   the entries past n_m become 0;
-  // * y_m = (sum_j e_jm v_j) * (1 / sum): per 64-element slice of d, the accumulators of
-  //   up to 6 query vectors stay in registers over a tile's rows (an fma chain over j in
-  //   order), through y between tiles.
-  // A query vector's result depends on its own row alone (the masked entries add exact
-  // zeros and the tiles start at cache row 0): the same bits whatever the chunking, the
-  // prefill bucket and the thread count.
-  static constexpr int64_t kTile = 48;             // cache rows a tile: 24, 12, 8 or 6 a score block
-  static constexpr int64_t kMaxVectors = 64;       // query vectors a chunk
-  static constexpr size_t kScoreBudget = 1 << 20;  // bytes of S^T a thread aims at
+  // * the softmax down each column, 16 query vectors a vector, online over the tiles
+  //   (flash attention): the running max m_m over the rows j < n_m = pos + s_m + 1 so
+  //   far, the tile's e = exp(x - m_m) (0 past n_m) and their sum over j in order, the
+  //   earlier sum and y scaled by a = exp(m_old - m_new) (exactly 1 while the max holds);
+  // * y_m = a y_m + sum_j e_jm v_j, per 64-element slice of d with the accumulators of up
+  //   to 6 query vectors in registers over the tile's rows (an fma chain over j in order),
+  //   through y between tiles; after the last, times 1 / sum.
+  // Only a tile of scores is kept, so a KV head's cache rows, which every chunk of the
+  // item's thread reads again, stay in L2 (scores over the whole cache, 0.8 MB a thread
+  // at 4096 positions, had pushed them out). A query vector's result depends on its own
+  // row alone (masked entries add exact zeros, a tile past its rows scales by exactly 1,
+  // the tiles start at cache row 0): the same bits whatever the chunking, the prefill
+  // bucket and the thread count.
+  static constexpr int64_t kTile = 48;        // cache rows a tile: 24, 12, 8 or 6 a score block
+  static constexpr int64_t kMaxVectors = 64;  // query vectors a chunk
 
   // Query rows a chunk (0: the per-row path, for more than kMaxVectors heads a KV head).
-  static int64_t chunkRowsFor(int64_t S, int64_t group, int64_t C) {
-    if (group > kMaxVectors) return 0;
-    const int64_t rowsJ = (C + kTile - 1) / kTile * kTile;
-    const int64_t byBudget = int64_t(kScoreBudget / (size_t(rowsJ) * sizeof(float))) / 16 * 16;
-    const int64_t vectors = std::max<int64_t>(16, std::min(kMaxVectors, byBudget));
-    return std::max<int64_t>(1, std::min(S, vectors / group));
+  static int64_t chunkRowsFor(int64_t S, int64_t group) {
+    return group > kMaxVectors ? 0 : std::max<int64_t>(1, std::min(S, kMaxVectors / group));
   }
-  // Q^T, one tile, S^T over the whole cache, then 1 / sum and n per query vector.
+  // Q^T, one tile of cache rows, its scores, then per query vector the running max (at
+  // the end 1 / sum), the sum, the tile's rescale factor and n.
   size_t chunkScratchFloats() const {
-    const int64_t Mp = (chunkRows_ * group_ + 15) / 16 * 16, rowsJ = (p_.C + kTile - 1) / kTile * kTile;
-    return size_t(p_.D * Mp + kTile * p_.D + rowsJ * Mp + 2 * Mp);
+    const int64_t Mp = (chunkRows_ * group_ + 15) / 16 * 16;
+    return size_t(p_.D * Mp + kTile * p_.D + kTile * Mp + 4 * Mp);
   }
 
   template <typename T>
   void prefillChunks(const RunContext &ctx, const float *q, const T *k, const T *v, float *y, int64_t pos) const {
     const int64_t chunks = (p_.S + chunkRows_ - 1) / chunkRows_, items = chunks * p_.Hkv;
-    // Item i: KV head i % Hkv of chunk 0, the last, 1, the one before the last, ... so that
-    // each thread's own range of items mixes cheap early rows with costly late ones.
+    // Item i: KV head i / chunks (a thread's own range reads few heads' rows, which its L2
+    // then keeps), chunks in the order 0, the last, 1, the one before the last, ... so that
+    // each range mixes cheap early rows with costly late ones.
     auto item = [&](int64_t i, float *scratch) {
-      const int64_t j = i / p_.Hkv, c = j % 2 == 0 ? j / 2 : chunks - 1 - j / 2, s0 = c * chunkRows_;
-      chunk(q, k, v, y, pos, i % p_.Hkv, s0, std::min(chunkRows_, p_.S - s0), scratch);
+      const int64_t j = i % chunks, c = j % 2 == 0 ? j / 2 : chunks - 1 - j / 2, s0 = c * chunkRows_;
+      chunk(q, k, v, y, pos, i / chunks, s0, std::min(chunkRows_, p_.S - s0), scratch);
     };
     if (items < 2 || p_.S * p_.Hq / ref::attentionGrain(p_, pos) < 2) {
       for (int64_t i = 0; i < items; ++i) item(i, static_cast<float *>(ctx.threadScratch(0)));
@@ -428,14 +430,18 @@ private:
     }
   }
 
-  // y_h[d ..] (+)= sum_{j < valid} pt[j][h] v_j[d ..] for NH query vectors, per slice of
-  // 16 W elements; on the last tile times inv[h].
+  // y_h[d ..] = rescale[h] y_h[d ..] + sum_{j < valid} pt[j][h] v_j[d ..] for NH query
+  // vectors, per slice of 16 W elements (rescale null: the first tile, y_h taken as 0);
+  // on the last tile times inv[h].
   template <int NH, int W>
-  void valueSliceTile(const float *pt, int64_t Mp, const float *tile, int64_t valid, int64_t d0, bool first,
+  void valueSliceTile(const float *pt, int64_t Mp, const float *tile, int64_t valid, int64_t d0, const float *rescale,
                       const float *inv, float *const *y) const {
     __m512 a[NH][W];
-    for (int h = 0; h < NH; ++h)
-      for (int w = 0; w < W; ++w) a[h][w] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(y[h] + d0 + 16 * w);
+    for (int h = 0; h < NH; ++h) {
+      const __m512 r = _mm512_set1_ps(rescale ? rescale[h] : 0.f);
+      for (int w = 0; w < W; ++w)
+        a[h][w] = rescale ? _mm512_mul_ps(_mm512_loadu_ps(y[h] + d0 + 16 * w), r) : _mm512_setzero_ps();
+    }
     for (int64_t j = 0; j < valid; ++j) {
       __m512 vv[W];
       for (int w = 0; w < W; ++w) vv[w] = _mm512_loadu_ps(tile + j * p_.D + d0 + 16 * w);
@@ -451,14 +457,14 @@ private:
     }
   }
   template <int NH>
-  void valueTile(const float *pt, int64_t Mp, const float *tile, int64_t valid, bool first, const float *inv,
+  void valueTile(const float *pt, int64_t Mp, const float *tile, int64_t valid, const float *rescale, const float *inv,
                  float *const *y) const {
     int64_t d = 0;
-    for (; d + 64 <= p_.D; d += 64) valueSliceTile<NH, 4>(pt, Mp, tile, valid, d, first, inv, y);
+    for (; d + 64 <= p_.D; d += 64) valueSliceTile<NH, 4>(pt, Mp, tile, valid, d, rescale, inv, y);
     switch ((p_.D - d) / 16) {
-    case 3: valueSliceTile<NH, 3>(pt, Mp, tile, valid, d, first, inv, y); break;
-    case 2: valueSliceTile<NH, 2>(pt, Mp, tile, valid, d, first, inv, y); break;
-    case 1: valueSliceTile<NH, 1>(pt, Mp, tile, valid, d, first, inv, y); break;
+    case 3: valueSliceTile<NH, 3>(pt, Mp, tile, valid, d, rescale, inv, y); break;
+    case 2: valueSliceTile<NH, 2>(pt, Mp, tile, valid, d, rescale, inv, y); break;
+    case 1: valueSliceTile<NH, 1>(pt, Mp, tile, valid, d, rescale, inv, y); break;
     default: break;
     }
   }
@@ -511,39 +517,33 @@ private:
     }
   }
 
-  // The softmax down the columns of st ([nMax][Mp], MV vectors of 16 query vectors a row):
-  // st[j][m] = e^(x - max_m) for j < n[m], 0 for n[m] <= j < nMax; inv[m] = 1 / sum_j.
-  // Every query vector has at least nMin rows (no mask below it; a padding lane, n = 0,
-  // takes them too and is never read).
-  template <int MV> static void softmaxColumns(float *st, int64_t Mp, const int32_t *n, int64_t nMin, int64_t nMax,
-                                               float *inv) {
-    __m512i nv[MV];
-    __m512 mx[MV], sum[MV];
+  // One tile of the online softmax down the columns of st ([kTile][Mp], MV vectors of 16
+  // query vectors a row; cache rows j0 ..): per query vector m, over the tile's rows j0 + j
+  // < n[m], the new max mx[m] = max(mx[m], x), st = e^(x - mx[m]) (0 for the rows past
+  // n[m]), rescale[m] = e^(old mx[m] - mx[m]) and sum[m] = rescale[m] sum[m] + the tile's
+  // e summed in order. A lane without rows yet (a padding lane, n = 0) keeps -inf and
+  // gives zeros; it is never read.
+  template <int MV> static void softmaxTile(float *st, int64_t Mp, const int32_t *n, int64_t j0, float *mx,
+                                            float *sum, float *rescale) {
     for (int i = 0; i < MV; ++i) {
-      nv[i] = _mm512_loadu_si512(n + 16 * i);
-      mx[i] = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-      sum[i] = _mm512_setzero_ps();
+      const __m512i nv = _mm512_loadu_si512(n + 16 * i);
+      __m512 tileMax = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+      for (int64_t j = 0; j < kTile; ++j)
+        tileMax = _mm512_mask_max_ps(tileMax, _mm512_cmpgt_epi32_mask(nv, _mm512_set1_epi32(int32_t(j0 + j))), tileMax,
+                                     _mm512_loadu_ps(st + j * Mp + 16 * i));
+      const __m512 old = _mm512_loadu_ps(mx + 16 * i), m = _mm512_max_ps(old, tileMax);
+      __m512 s = _mm512_setzero_ps();
+      for (int64_t j = 0; j < kTile; ++j) {
+        const __mmask16 in = _mm512_cmpgt_epi32_mask(nv, _mm512_set1_epi32(int32_t(j0 + j)));
+        const __m512 e = _mm512_maskz_mov_ps(in, exp16(_mm512_sub_ps(_mm512_loadu_ps(st + j * Mp + 16 * i), m)));
+        _mm512_storeu_ps(st + j * Mp + 16 * i, e);
+        s = _mm512_add_ps(s, e);
+      }
+      const __m512 r = exp16(_mm512_sub_ps(old, m));  // -inf - finite: 0; equal: exactly 1
+      _mm512_storeu_ps(mx + 16 * i, m);
+      _mm512_storeu_ps(rescale + 16 * i, r);
+      _mm512_storeu_ps(sum + 16 * i, _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(sum + 16 * i), r), s));
     }
-    for (int64_t j = 0; j < nMin; ++j)
-      for (int i = 0; i < MV; ++i) mx[i] = _mm512_max_ps(mx[i], _mm512_loadu_ps(st + j * Mp + 16 * i));
-    for (int64_t j = nMin; j < nMax; ++j)
-      for (int i = 0; i < MV; ++i)
-        mx[i] = _mm512_mask_max_ps(mx[i], _mm512_cmpgt_epi32_mask(nv[i], _mm512_set1_epi32(int32_t(j))), mx[i],
-                                   _mm512_loadu_ps(st + j * Mp + 16 * i));
-    for (int64_t j = 0; j < nMin; ++j)
-      for (int i = 0; i < MV; ++i) {
-        const __m512 e = exp16(_mm512_sub_ps(_mm512_loadu_ps(st + j * Mp + 16 * i), mx[i]));
-        _mm512_storeu_ps(st + j * Mp + 16 * i, e);
-        sum[i] = _mm512_add_ps(sum[i], e);
-      }
-    for (int64_t j = nMin; j < nMax; ++j)
-      for (int i = 0; i < MV; ++i) {
-        const __mmask16 in = _mm512_cmpgt_epi32_mask(nv[i], _mm512_set1_epi32(int32_t(j)));
-        const __m512 e = _mm512_maskz_mov_ps(in, exp16(_mm512_sub_ps(_mm512_loadu_ps(st + j * Mp + 16 * i), mx[i])));
-        _mm512_storeu_ps(st + j * Mp + 16 * i, e);
-        sum[i] = _mm512_add_ps(sum[i], e);
-      }
-    for (int i = 0; i < MV; ++i) _mm512_storeu_ps(inv + 16 * i, _mm512_div_ps(_mm512_set1_ps(1.f), sum[i]));
   }
 
   // KV head kvh against query rows s0 .. s0 + rows - 1 (see above).
@@ -552,8 +552,9 @@ private:
              float *scratch) const {
     const int64_t D = p_.D, M = rows * group_, Mp = (M + 15) / 16 * 16, stride = p_.Hkv * D;
     const int64_t nMax = pos + s0 + rows, tiles = (nMax + kTile - 1) / kTile;
-    float *qt = scratch, *tile = qt + D * Mp, *st = tile + kTile * D, *inv = st + tiles * kTile * Mp;
-    int32_t *n = reinterpret_cast<int32_t *>(inv + Mp);
+    float *qt = scratch, *tile = qt + D * Mp, *st = tile + kTile * D, *mx = st + kTile * Mp, *sum = mx + Mp;
+    float *rescale = sum + Mp;
+    int32_t *n = reinterpret_cast<int32_t *>(rescale + Mp);
     auto vectorAt = [&](int64_t m) { return (s0 + m / group_) * p_.Hq + kvh * group_ + m % group_; };
     for (int64_t m0 = 0; m0 < Mp; m0 += 16) {
       const float *qs[16];
@@ -561,38 +562,33 @@ private:
       for (int64_t c = 0; c < count; ++c) qs[c] = q + vectorAt(m0 + c) * D;
       transposeQueries(qs, count, qt + m0, Mp);
     }
-    for (int64_t m = 0; m < Mp; ++m) n[m] = m < M ? int32_t(pos + s0 + m / group_ + 1) : 0;
+    for (int64_t m = 0; m < Mp; ++m) {
+      n[m] = m < M ? int32_t(pos + s0 + m / group_ + 1) : 0;
+      mx[m] = -std::numeric_limits<float>::infinity();
+      sum[m] = 0.f;
+    }
 
-    const int64_t mv = Mp / 16;
     const T *kh = k + kvh * D, *vh = v + kvh * D;
-    for (int64_t t = 0; t < tiles; ++t) {
-      const int64_t j0 = t * kTile;
-      widenTile(kh + j0 * stride, stride, std::min(kTile, nMax - j0), tile);
-      switch (mv) {
-      case 1: scoreTile<1>(qt, Mp, tile, st + j0 * Mp); break;
-      case 2: scoreTile<2>(qt, Mp, tile, st + j0 * Mp); break;
-      case 3: scoreTile<3>(qt, Mp, tile, st + j0 * Mp); break;
-      default: scoreTile<4>(qt, Mp, tile, st + j0 * Mp); break;
-      }
-    }
-
-    switch (mv) {
-    case 1: softmaxColumns<1>(st, Mp, n, pos + s0 + 1, nMax, inv); break;
-    case 2: softmaxColumns<2>(st, Mp, n, pos + s0 + 1, nMax, inv); break;
-    case 3: softmaxColumns<3>(st, Mp, n, pos + s0 + 1, nMax, inv); break;
-    default: softmaxColumns<4>(st, Mp, n, pos + s0 + 1, nMax, inv); break;
-    }
-
     float *ys[kMaxHeads];
     for (int64_t t = 0; t < tiles; ++t) {
       const int64_t j0 = t * kTile, valid = std::min(kTile, nMax - j0);
+      widenTile(kh + j0 * stride, stride, valid, tile);
+      switch (Mp / 16) {
+      case 1: scoreTile<1>(qt, Mp, tile, st), softmaxTile<1>(st, Mp, n, j0, mx, sum, rescale); break;
+      case 2: scoreTile<2>(qt, Mp, tile, st), softmaxTile<2>(st, Mp, n, j0, mx, sum, rescale); break;
+      case 3: scoreTile<3>(qt, Mp, tile, st), softmaxTile<3>(st, Mp, n, j0, mx, sum, rescale); break;
+      default: scoreTile<4>(qt, Mp, tile, st), softmaxTile<4>(st, Mp, n, j0, mx, sum, rescale); break;
+      }
+      const bool last = t + 1 == tiles;
+      if (last)  // mx is done with: 1 / sum in its place
+        for (int64_t m = 0; m < M; ++m) mx[m] = 1.0f / sum[m];
       widenTile(vh + j0 * stride, stride, valid, tile);
       for (int64_t m0 = 0; m0 < M; m0 += kMaxHeads) {
         const int64_t count = std::min(kMaxHeads, M - m0);
         for (int64_t c = 0; c < count; ++c) ys[c] = y + vectorAt(m0 + c) * D;
-        const float *last = t + 1 == tiles ? inv + m0 : nullptr;
         dispatch(count, [&](auto nh) {
-          valueTile<decltype(nh)::value>(st + j0 * Mp + m0, Mp, tile, valid, t == 0, last, ys);
+          valueTile<decltype(nh)::value>(st + m0, Mp, tile, valid, t == 0 ? nullptr : rescale + m0,
+                                         last ? mx + m0 : nullptr, ys);
         });
       }
     }
