@@ -37,6 +37,19 @@ template <typename Fn> void forEachRows16Run(const Desc &d, int64_t r, Fn fn) {
     for (int64_t i = 0; i < 12; ++i) fn(4 + i, 64 + 16 * i + r, 1);
     for (int64_t t = 0; t < 32; ++t) fn(16 + 4 * t, 256 + 64 * t + 4 * r, 4);
     break;
+  case pkg::DType::q5_k:  // q4_k's header, then qh, then qs
+    fn(0, 2 * r, 2);
+    fn(2, 32 + 2 * r, 2);
+    for (int64_t i = 0; i < 12; ++i) fn(4 + i, 64 + 16 * i + r, 1);
+    for (int64_t u = 0; u < 8; ++u) fn(16 + 4 * u, 256 + 64 * u + 4 * r, 4);
+    for (int64_t t = 0; t < 32; ++t) fn(48 + 4 * t, 768 + 64 * t + 4 * r, 4);
+    break;
+  case pkg::DType::q6_k:  // scales, qh, ql, then d
+    for (int64_t i = 0; i < 16; ++i) fn(192 + i, 16 * i + r, 1);
+    for (int64_t u = 0; u < 16; ++u) fn(128 + 4 * u, 256 + 64 * u + 4 * r, 4);
+    for (int64_t t = 0; t < 32; ++t) fn(4 * t, 1280 + 64 * t + 4 * r, 4);
+    fn(208, 3328 + 2 * r, 2);
+    break;
   default: break;  // describe takes no other type
   }
 }
@@ -166,16 +179,21 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
     break;
   }
   case Kind::GgufRows16: {
-    if (dt != pkg::DType::q4_0 && dt != pkg::DType::q8_0 && dt != pkg::DType::q4_k)
-      return why = "layout gguf-rows16 holds q4_0, q8_0 or q4_k weights", false;
-    const int64_t blockSize = dt == pkg::DType::q4_k ? 256 : 32;
+    const bool kQuant = dt == pkg::DType::q4_k || dt == pkg::DType::q5_k || dt == pkg::DType::q6_k;
+    if (dt != pkg::DType::q4_0 && dt != pkg::DType::q8_0 && !kQuant)
+      return why = "layout gguf-rows16 holds q4_0, q8_0, q4_k, q5_k or q6_k weights", false;
+    const int64_t blockSize = kQuant ? 256 : 32;
     if (rank != 2 || shape[1] % blockSize != 0)
       return why = "layout gguf-rows16 needs a weight [N, K] with K a multiple of " + std::to_string(blockSize), false;
     d.N = shape[0];
     d.K = shape[1];
     d.dtype = unsigned(dt);
     d.block = blockSize;
-    d.blockBytes = dt == pkg::DType::q4_0 ? 18 : dt == pkg::DType::q8_0 ? 34 : 144;
+    d.blockBytes = dt == pkg::DType::q4_0   ? 18
+                   : dt == pkg::DType::q8_0 ? 34
+                   : dt == pkg::DType::q4_k ? 144
+                   : dt == pkg::DType::q5_k ? 176
+                                            : 210;
     d.rowBytes = d.K / blockSize * d.blockBytes;
     break;
   }

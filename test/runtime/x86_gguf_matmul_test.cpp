@@ -4,8 +4,8 @@
 // float kernels' 32 lanes, with and without bias, and activations with outliers, exact
 // ties and all-zero blocks. From 4 activation rows AVX-512 runs the panel GEMM (panels of
 // 32 columns in two vectors of 16, 6 or 4 rows a pass): its cases have N below 16, between
-// 16 and 32 and beyond a panel, and row counts that leave every row tail. A q4_0, q8_0 or
-// q4_k weight in the GgufRows16 layout: the same bits on every path.
+// 16 and 32 and beyond a panel, and row counts that leave every row tail. A q4_0, q8_0,
+// q4_k, q5_k or q6_k weight in the GgufRows16 layout: the same bits on every path.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -132,7 +132,8 @@ TEST(GgufMatMulX86, GemvQ4KGroupsAndBlocks) {
   for (const Case &c : cases) expectBitExact(DType::q4_k, c, seed += 3);
 }
 
-// Where the CPU has GFNI the q4_0 and q4_k GEMVs take their nibbles by vgf2p8affineqb;
+// Where the CPU has GFNI the q4_0 and q4_k GEMVs take their nibbles by vgf2p8affineqb (and
+// the GgufRows16 q5_k and q6_k GEMVs their high bits: Rows16LayoutReadInPlace);
 // EDGEC_X86_NO_GFNI (read at prepare) gives the shift-and-mask forms, also bit-exact.
 TEST(GgufMatMulX86, GemvWithoutGfni) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
@@ -146,17 +147,20 @@ TEST(GgufMatMulX86, GemvWithoutGfni) {
     for (const Case &c : cases) expectBitExact(t, c, seed += 3);
 }
 
-// The GgufRows16 layout (edgec/weight_layouts.h) of a q4_0, q8_0 or q4_k [N, K]: every
-// full group of 16 rows keeps its GGUF bytes, 16 blocks' bytes a block, the last N % 16
-// rows as in GGUF. Within a group's block, row r's fields: q4_0 (288 bytes) d at 2 r, its
-// 16 qs in slot s with 4 (s % 4) + s / 4 = r at 32 + 16 s; q8_0 (544) d at 2 r, qs bytes
-// 4t..4t+3 at 32 + 64 t + 4 r; q4_k (2304) d at 2 r, dmin at 32 + 2 r, scale byte i at
-// 64 + 16 i + r, qs bytes 4t..4t+3 at 256 + 64 t + 4 r. Checked byte by byte against that
+// The GgufRows16 layout (edgec/weight_layouts.h) of a q4_0, q8_0, q4_k, q5_k or q6_k [N,
+// K]: every full group of 16 rows keeps its GGUF bytes, 16 blocks' bytes a block, the last
+// N % 16 rows as in GGUF. Within a group's block, row r's fields: q4_0 (288 bytes) d at
+// 2 r, its 16 qs in slot s with 4 (s % 4) + s / 4 = r at 32 + 16 s; q8_0 (544) d at 2 r,
+// qs bytes 4t..4t+3 at 32 + 64 t + 4 r; q4_k (2304) d at 2 r, dmin at 32 + 2 r, scale
+// byte i at 64 + 16 i + r, qs bytes 4t..4t+3 at 256 + 64 t + 4 r; q5_k (2816) q4_k's d,
+// dmin and scales, qh bytes 4u..4u+3 at 256 + 64 u + 4 r, qs at 768 + 64 t + 4 r; q6_k
+// (3360) scale byte i at 16 i + r, qh bytes 4u..4u+3 at 256 + 64 u + 4 r, ql bytes
+// 4t..4t+3 at 1280 + 64 t + 4 r, d at 3328 + 2 r. Checked byte by byte against that
 // description (not the layout's own code), and unpack inverts it.
 TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
   uint32_t seed = 2000;
-  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k}) {
-    const int64_t QK = t == DType::q4_k ? 256 : 32, BB = t == DType::q4_0 ? 18 : t == DType::q8_0 ? 34 : 144;
+  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k, DType::q5_k, DType::q6_k}) {
+    const int64_t QK = t == DType::q4_0 || t == DType::q8_0 ? 32 : 256, BB = int64_t(dtypeInfo(t).blockBytes);
     for (int64_t N : {1, 15, 16, 17, 37, 48})
       for (int64_t K : {QK, 3 * QK, int64_t(1536)}) {
         Tensor w = randomGgufWeight(t, N, K, seed++);
@@ -178,6 +182,13 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
               continue;
             }
             uint8_t *at = &expect[size_t(16 * g * R + 16 * BB * b)];
+            if (t == DType::q6_k) {
+              for (int64_t i = 0; i < 16; ++i) at[16 * i + r] = blk[192 + i];
+              for (int64_t q = 0; q < 64; ++q) at[256 + 64 * (q / 4) + 4 * r + q % 4] = blk[128 + q];
+              for (int64_t q = 0; q < 128; ++q) at[1280 + 64 * (q / 4) + 4 * r + q % 4] = blk[q];
+              std::memcpy(at + 3328 + 2 * r, blk + 208, 2);
+              continue;
+            }
             std::memcpy(at + 2 * r, blk, 2);
             if (t == DType::q4_0) {
               int64_t slot = 0;
@@ -186,9 +197,11 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
             } else if (t == DType::q8_0) {
               for (int64_t q = 0; q < 32; ++q) at[32 + 64 * (q / 4) + 4 * r + q % 4] = blk[2 + q];
             } else {
+              const bool q5 = t == DType::q5_k;
               std::memcpy(at + 32 + 2 * r, blk + 2, 2);
               for (int64_t i = 0; i < 12; ++i) at[64 + 16 * i + r] = blk[4 + i];
-              for (int64_t q = 0; q < 128; ++q) at[256 + 64 * (q / 4) + 4 * r + q % 4] = blk[16 + q];
+              for (int64_t q = 0; q < 32 && q5; ++q) at[256 + 64 * (q / 4) + 4 * r + q % 4] = blk[16 + q];
+              for (int64_t q = 0; q < 128; ++q) at[(q5 ? 768 : 256) + 64 * (q / 4) + 4 * r + q % 4] = blk[(q5 ? 48 : 16) + q];
             }
           }
         ASSERT_EQ(packed, expect) << dtypeName(t) << " N " << N << " K " << K;
@@ -205,15 +218,17 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
   }
   layouts::Desc d;
   std::string why;
-  EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q6_k), {16, 256}, -1, -1, 0, 0, d, why));
-  EXPECT_EQ(why, "layout gguf-rows16 holds q4_0, q8_0 or q4_k weights");
+  EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q5_0), {16, 256}, -1, -1, 0, 0, d, why));
+  EXPECT_EQ(why, "layout gguf-rows16 holds q4_0, q8_0, q4_k, q5_k or q6_k weights");
   EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_0), {2, 16, 32}, -1, -1, 0, 0, d, why));
   EXPECT_EQ(why, "layout gguf-rows16 needs a weight [N, K] with K a multiple of 32");
   EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_k), {16, 32}, -1, -1, 0, 0, d, why));
   EXPECT_EQ(why, "layout gguf-rows16 needs a weight [N, K] with K a multiple of 256");
+  EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q6_k), {16, 128}, -1, -1, 0, 0, d, why));
+  EXPECT_EQ(why, "layout gguf-rows16 needs a weight [N, K] with K a multiple of 256");
 }
 
-// The AVX-512 kernel reads a q4_0, q8_0 or q4_k weight stored as GgufRows16 in place on
+// The AVX-512 kernel reads a q4_0, q8_0, q4_k, q5_k or q6_k weight stored as GgufRows16 in place on
 // every path (the 16-row GEMV, 2-3 rows through it, the panel GEMM from 4 rows) with
 // ref's bits on the GGUF weight, at 1-3 threads, with and without GFNI; N with and without
 // a last partial group (kept as GGUF rows), one to 281 blocks (rows over 4 KB: the L2
@@ -283,14 +298,15 @@ TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
       {1, 8960, 599, true}, {3, 8960, 150, false},
   };
   uint32_t seed = 2100;
-  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k})
-    for (const Rows16Case &c : t == DType::q4_k ? cases256 : cases32)
+  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k, DType::q5_k, DType::q6_k})
+    for (const Rows16Case &c : t == DType::q4_0 || t == DType::q8_0 ? cases32 : cases256)
       ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, c, seed, {1, 2, 3}));
 }
 
-// The q4_0, q8_0 and q4_k GEMVs read 3 groups at once in lockstep (stream s: the s-th
-// third of the whole groups, an item one group of each, the threads taking items as they
-// run; q4_k since the thirteenth session, q4_0 and q8_0 since the fourteenth), the last
+// The GgufRows16 GEMVs read 3 groups at once in lockstep (stream s: the s-th third of the
+// whole groups, an item one group of each, the threads taking items as they run; q4_k
+// since the thirteenth session, q4_0 and q8_0 since the fourteenth, q5_k and q6_k since
+// the thirty-fourth), the last
 // (groups % 3) one at a time: every group count from 1 to 14, with and without the last
 // N % 16 rows, at 1-4 threads (every share and remainder), each output against ref's
 // bits. A stream given another's groups, or a group left out or taken twice, fails here
@@ -298,7 +314,7 @@ TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
 TEST(GgufMatMulX86, Rows16StreamShares) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   uint32_t seed = 2600;
-  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k}) {
+  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k, DType::q5_k, DType::q6_k}) {
     for (int64_t groups = 1; groups <= 14; ++groups)
       for (int64_t tail : {0, 7})
         ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, {1, 512, 16 * groups + tail, groups % 2 == 0}, seed, {1, 2, 3, 4}));
@@ -353,20 +369,23 @@ TEST(GgufMatMulX86, ExtremeCodesAndScales) {
 
 // ExtremeCodesAndScales for the GgufRows16 GEMVs (1 and 2 activation rows, 1 and 2
 // threads): their 16-row steps' largest integer sums (q4_k: codes 15, scales and mins 63;
-// q8_0: codes -1 or -128; activations all +127, or mixed) must stay within int32 and exact
+// q5_k: codes 31; q6_k: codes 63, scales -1 or -128; q8_0: codes -1 or -128; activations
+// all +127, or mixed) must stay within int32 and exact
 // (a step that scales its sums, as the twelfth session's q4_k variant kept the high
 // nibbles in place at 16x the code, must not overflow).
 TEST(GgufMatMulX86, Rows16ExtremeCodesAndScales) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
-  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k}) {
-    const int64_t N = 35, K = t == DType::q4_k ? 768 : 512;  // two full groups and 3 GGUF rows
+  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k, DType::q5_k, DType::q6_k}) {
+    const int64_t N = 35, K = t == DType::q4_0 || t == DType::q8_0 ? 512 : 768;  // two full groups and 3 GGUF rows
     for (uint8_t fill : {uint8_t(0xFF), uint8_t(0x80)}) {
       Tensor w = randomGgufWeight(t, N, K, 11);
       const DTypeInfo &info = dtypeInfo(t);
       auto *p = static_cast<uint8_t *>(w.view().data);
-      const size_t skip = t == DType::q4_k ? 4 : 2;  // keep the f16 d (and dmin)
+      // Keep the f16 d (and dmin; q6_k's d is its last 2 bytes).
+      const size_t skip = t == DType::q4_k || t == DType::q5_k ? 4 : t == DType::q6_k ? 0 : 2;
+      const size_t end = t == DType::q6_k ? 208 : info.blockBytes;
       for (size_t b = 0; b < w.view().nbytes() / info.blockBytes; ++b)
-        std::memset(p + b * info.blockBytes + skip, fill, info.blockBytes - skip);
+        std::memset(p + b * info.blockBytes + skip, fill, end - skip);
       layouts::Desc d;
       std::string why;
       ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(t), {N, K}, -1, -1, 0, 0, d, why));

@@ -37,8 +37,8 @@ struct Desc {
                          // GGUF block's elements (32, or 256 for q4_k)
   int64_t tile = kInt4Tile;  // Int4Q8Tiles: columns per tile
   int64_t rowBytes = 0;      // GgufRows16: bytes of one GGUF row (K / block blocks)
-  int64_t blockBytes = 0;    // GgufRows16: bytes of one GGUF block (q4_0 18, q8_0 34, q4_k 144)
-  unsigned dtype = 0;        // GgufRows16: the GGUF type (a pkg::DType value: q4_0, q8_0 or q4_k)
+  int64_t blockBytes = 0;    // GgufRows16: bytes of one GGUF block (q4_0 18, q8_0 34, q4_k 144, q5_k 176, q6_k 210)
+  unsigned dtype = 0;        // GgufRows16: the GGUF type (a pkg::DType value: q4_0, q8_0, q4_k, q5_k or q6_k)
 };
 
 // Describes `kind` over a tensor of `dtype` (a pkg::DType value) and `shape` with its
@@ -70,7 +70,7 @@ int64_t w4Index(int64_t n, int64_t k, int64_t K4);
 int64_t convW4K4(int64_t channels, int64_t taps);
 int64_t convW4K(int64_t c, int64_t t, int64_t taps);
 
-// GgufRows16 (q4_0, q8_0 or q4_k [N, K]): rows 16 g to 16 g + 15 (every full group of
+// GgufRows16 (q4_0, q8_0, q4_k, q5_k or q6_k [N, K]): rows 16 g to 16 g + 15 (every full group of
 // 16) occupy their GGUF bytes, 16 blockBytes per block b in block order, each type's
 // fields gathered so that the x86 GEMV reads a group's block as whole vectors; the last
 // N % 16 rows stay as in GGUF. Within a group's block, for row r (0-15):
@@ -80,7 +80,13 @@ int64_t convW4K(int64_t c, int64_t t, int64_t taps);
 //               vpdpbusd operand per t, lane r = row r);
 //   q4_k (2304): d at 2 r, dmin at 32 + 2 r; scale byte i (of 12) at 64 + 16 i + r (each
 //               byte of the 16 rows side by side: the 6-bit unpack runs on whole
-//               vectors); qs bytes 4 t .. 4 t + 3 at 256 + 64 t + 4 r (t < 32).
+//               vectors); qs bytes 4 t .. 4 t + 3 at 256 + 64 t + 4 r (t < 32);
+//   q5_k (2816): q4_k's d, dmin and scale bytes; qh bytes 4 u .. 4 u + 3 at 256 + 64 u +
+//               4 r (u < 8); qs bytes 4 t .. 4 t + 3 at 768 + 64 t + 4 r (t < 32);
+//   q6_k (3360): scale byte i (of 16) at 16 i + r; qh bytes 4 u .. 4 u + 3 at 256 + 64 u +
+//               4 r (u < 16); ql bytes 4 t .. 4 t + 3 at 1280 + 64 t + 4 r (t < 32); d at
+//               3328 + 2 r (last, so that a block that starts on a line keeps its
+//               vectors on lines).
 constexpr int64_t kGgufRows16 = 16;
 // Copies row n's block b as GGUF holds it (blockBytes bytes) out of the packed tensor.
 void ggufRows16Block(const Desc &d, const uint8_t *packed, int64_t n, int64_t b, uint8_t *block);

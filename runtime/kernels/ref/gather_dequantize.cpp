@@ -2,7 +2,7 @@
 // embedding table stays in its stored type. data [V, E] (f32, f16, bf16 or a GGUF block
 // type that ref::dequantizeRow decodes), indices i32/i64 [...] -> f32 [..., E]: each
 // looked-up row is decoded on its own, so a step costs its tokens' rows, not the table.
-// A q4_0, q8_0 or q4_k table stored in the GgufRows16 layout (a tied embedding that the
+// A q4_0, q8_0 or k-quant table stored in the GgufRows16 layout (a tied embedding that the
 // head's GgufMatMul reads so: docs/architecture.md, "Weight layouts") is read in place:
 // each looked-up row's blocks are put back as GGUF holds them (layouts::ggufRows16Block,
 // the same bytes), then decoded as above, so the layout changes no output bit and costs
