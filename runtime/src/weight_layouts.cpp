@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "edgepkg_generated.h"
 
@@ -55,18 +56,31 @@ template <typename Fn> void forEachRows16Run(const Desc &d, int64_t r, Fn fn) {
 }
 
 // GgufRows16: GGUF bytes to the layout (toPacked), or back: the same bytes moved.
+// Each row's runs are listed once, and copied with a fixed-size memcpy per length (inlined:
+// a q6_k block is 65 runs, and a call per run made a 1.5B model's compile 3x slower).
 void ggufRows16(const Desc &d, const uint8_t *src, uint8_t *dst, bool toPacked) {
   const int64_t full = d.N / kGgufRows16 * kGgufRows16, blocks = d.K / d.block;
+  struct Run {
+    int64_t from, to, len;
+  };
+  std::vector<Run> runs[kGgufRows16];
+  for (int64_t r = 0; r < kGgufRows16; ++r)
+    forEachRows16Run(d, r, [&](int64_t from, int64_t to, int64_t len) { runs[r].push_back({from, to, len}); });
   for (int64_t n = 0; n < full; ++n) {
     const int64_t g = n / kGgufRows16, r = n % kGgufRows16;
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t at = n * d.rowBytes + b * d.blockBytes, group = (g * kGgufRows16 * blocks + b * kGgufRows16) * d.blockBytes;
-      forEachRows16Run(d, r, [&](int64_t from, int64_t to, int64_t len) {
-        if (toPacked)
-          std::memcpy(dst + group + to, src + at + from, size_t(len));
-        else
-          std::memcpy(dst + at + from, src + group + to, size_t(len));
-      });
+      for (const Run &run : runs[r]) {
+        uint8_t *to = toPacked ? dst + group + run.to : dst + at + run.from;
+        const uint8_t *from = toPacked ? src + at + run.from : src + group + run.to;
+        switch (run.len) {
+          case 1: *to = *from; break;
+          case 2: std::memcpy(to, from, 2); break;
+          case 4: std::memcpy(to, from, 4); break;
+          case 16: std::memcpy(to, from, 16); break;
+          default: std::memcpy(to, from, size_t(run.len)); break;
+        }
+      }
     }
   }
   // The last N % 16 rows: as in GGUF.

@@ -14,7 +14,7 @@
 // with MADV_HUGEPAGE, or a file of that name written and then mmapped read-only, as a
 // package's constants are (page-cache pages). Random valid blocks (every f16 scale a small
 // normal value). Prints the best and median step and, per matrix shape, the sum over the
-// step of each matmul's best time. --layout rows16 (q4_0, q8_0, q4_k): the layers' weights in the
+// step of each matmul's best time. --layout rows16 (q4_0, q8_0, q4_k, q5_k, q6_k): the layers' weights in the
 // GgufRows16 layout a package stores them in (edgec/weight_layouts.h), the head as GGUF
 // rows (as packages stored the tied embedding until 30 Nov); --layout rows16-head: the head
 // too, as a package stores a tied embedding since (docs/gguf-performance-log.md, 30 Nov). --rows M (M > 1): the
@@ -124,8 +124,9 @@ int main(int argc, char **argv) {
         w[m.offset + b * info->blockBytes + off + 1] = 0x20;
       }
   if (layout != "gguf" && ((layout != "rows16" && layout != "rows16-head") ||
-                            (t != DType::q4_0 && t != DType::q8_0 && t != DType::q4_k)))
-    usage("--layout rows16 and rows16-head take q4_0, q8_0 or q4_k weights");
+                            (t != DType::q4_0 && t != DType::q8_0 && t != DType::q4_k && t != DType::q5_k &&
+                             t != DType::q6_k)))
+    usage("--layout rows16 and rows16-head take q4_0, q8_0, q4_k, q5_k or q6_k weights");
   std::vector<edgec::layouts::Desc> descs(mm.size());
   if (layout != "gguf")
     for (size_t i = 0; i + (layout == "rows16" && rows == 1 ? 1 : 0) < mm.size(); ++i) {  // rows16: the head stays GGUF
