@@ -28,6 +28,20 @@ template <typename Fn> void forEachRows16Run(const Desc &d, int64_t r, Fn fn) {
     fn(0, 2 * r, 2);
     fn(2, 32 + 16 * (4 * (r % 4) + r / 4), 16);  // the slot: a 4 x 4 transpose, its own inverse
     break;
+  case pkg::DType::q4_1:  // d, m, then q4_0's qs slots
+  case pkg::DType::q5_0:  // d, qh bits 0-15 and 16-31 in slot order, then the qs slots
+  case pkg::DType::q5_1: {  // d, m, qh as q5_0's, then the qs slots
+    const bool min = pkg::DType(d.dtype) != pkg::DType::q5_0, fifth = pkg::DType(d.dtype) != pkg::DType::q4_1;
+    const int64_t slot = 4 * (r % 4) + r / 4, qhAt = min ? 64 : 32, qsAt = qhAt + (fifth ? 64 : 0);
+    fn(0, 2 * r, 2);
+    if (min) fn(2, 32 + 2 * r, 2);
+    if (fifth) {
+      fn(min ? 4 : 2, qhAt + 2 * slot, 2);
+      fn(min ? 6 : 4, qhAt + 32 + 2 * slot, 2);
+    }
+    fn(d.blockBytes - 16, qsAt + 16 * slot, 16);
+    break;
+  }
   case pkg::DType::q8_0:
     fn(0, 2 * r, 2);
     for (int64_t t = 0; t < 8; ++t) fn(2 + 4 * t, 32 + 64 * t + 4 * r, 4);
@@ -194,8 +208,9 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
   }
   case Kind::GgufRows16: {
     const bool kQuant = dt == pkg::DType::q4_k || dt == pkg::DType::q5_k || dt == pkg::DType::q6_k;
-    if (dt != pkg::DType::q4_0 && dt != pkg::DType::q8_0 && !kQuant)
-      return why = "layout gguf-rows16 holds q4_0, q8_0, q4_k, q5_k or q6_k weights", false;
+    if (dt != pkg::DType::q4_0 && dt != pkg::DType::q4_1 && dt != pkg::DType::q5_0 && dt != pkg::DType::q5_1 &&
+        dt != pkg::DType::q8_0 && !kQuant)
+      return why = "layout gguf-rows16 holds q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k or q6_k weights", false;
     const int64_t blockSize = kQuant ? 256 : 32;
     if (rank != 2 || shape[1] % blockSize != 0)
       return why = "layout gguf-rows16 needs a weight [N, K] with K a multiple of " + std::to_string(blockSize), false;
@@ -204,6 +219,9 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
     d.dtype = unsigned(dt);
     d.block = blockSize;
     d.blockBytes = dt == pkg::DType::q4_0   ? 18
+                   : dt == pkg::DType::q4_1 ? 20
+                   : dt == pkg::DType::q5_0 ? 22
+                   : dt == pkg::DType::q5_1 ? 24
                    : dt == pkg::DType::q8_0 ? 34
                    : dt == pkg::DType::q4_k ? 144
                    : dt == pkg::DType::q5_k ? 176

@@ -5,7 +5,7 @@
 //
 //   edgec_gguf_gemv_bench [N K] [--rows M] [--repeats R] [--types q4_0,q8_0,...] [--rows16]
 //
-// --rows16: a q4_0, q8_0 or k-quant weight in the GgufRows16 layout a package stores it in
+// --rows16: a GGUF block weight in the GgufRows16 layout a package stores it in
 // (edgec/weight_layouts.h), which only the AVX-512 kernel reads (the other rows are left out).
 // --rows M > 1 times a GEMM (prefill) instead and also prints its multiply-adds per second.
 // GB/s = the weight's bytes / the best run time (activation quantization included). The
@@ -106,7 +106,7 @@ int main(int argc, char **argv) {
     const DType t = DType(info->code);
     std::vector<uint8_t> wbytes = randomWeight(t, N, K);
     edgec::layouts::Desc desc;
-    if (rows16 && (t == DType::q4_0 || t == DType::q8_0 || t == DType::q4_k || t == DType::q5_k || t == DType::q6_k)) {
+    if (rows16 && info->isBlock()) {
       std::string why;
       if (!edgec::layouts::describe(edgec::layouts::Kind::GgufRows16, unsigned(t), {N, K}, -1, -1, 0, 0, desc, why)) {
         std::fprintf(stderr, "%s\n", why.c_str());

@@ -119,13 +119,13 @@ TEST(GatherDequantize, SameBitsForAnyThreadCount) {
   EXPECT_EQ(std::memcmp(one.data(), four.data(), one.size() * 4), 0);
 }
 
-// A q4_0, q8_0 or k-quant table stored in GgufRows16 (a tied embedding the head's GgufMatMul
+// A table of any GGUF block type stored in GgufRows16 (a tied embedding the head's GgufMatMul
 // reads so) is read in place: takesLayout says so, and every looked-up row decodes to
 // ref::dequantizeRow of the table's GGUF row, in full groups of 16 rows and in the last
 // partial group (kept as GGUF rows), at 1-3 threads. Any other layout is refused at
 // prepare.
 TEST(GatherDequantize, Rows16TableReadInPlace) {
-  for (DType dt : {DType::q4_0, DType::q8_0, DType::q4_k, DType::q5_k, DType::q6_k})
+  for (DType dt : {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0, DType::q4_k, DType::q5_k, DType::q6_k})
     for (int64_t V : {int64_t(16), int64_t(87)}) {
       const int64_t E = dt == DType::q4_0 || dt == DType::q8_0 ? 96 : 512;
       Tensor t = randomTable(dt, V, E, 40 + unsigned(dt) + unsigned(V));

@@ -4,8 +4,8 @@
 // float kernels' 32 lanes, with and without bias, and activations with outliers, exact
 // ties and all-zero blocks. From 4 activation rows AVX-512 runs the panel GEMM (panels of
 // 32 columns in two vectors of 16, 6 or 4 rows a pass): its cases have N below 16, between
-// 16 and 32 and beyond a panel, and row counts that leave every row tail. A q4_0, q8_0,
-// q4_k, q5_k or q6_k weight in the GgufRows16 layout: the same bits on every path.
+// 16 and 32 and beyond a panel, and row counts that leave every row tail. Every GGUF
+// block type in the GgufRows16 layout: the same bits on every path.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -22,6 +22,10 @@ namespace {
 // that the thread counts below still split the groups into chunks, the kernels these tests
 // prepare split every call (Rows16StreamShares also runs one solo at 2 threads).
 const bool kSplitAll = [] { return setenv("EDGEC_X86_GEMV_SPLIT_ALL", "1", 1) == 0; }();
+
+// The GGUF block types the GgufRows16 layout holds.
+const DType kRows16Types[] = {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1,
+                              DType::q8_0, DType::q4_k, DType::q5_k, DType::q6_k};
 
 bool cpuHasF16c() {
   return __builtin_cpu_supports("f16c");
@@ -147,10 +151,13 @@ TEST(GgufMatMulX86, GemvWithoutGfni) {
     for (const Case &c : cases) expectBitExact(t, c, seed += 3);
 }
 
-// The GgufRows16 layout (edgec/weight_layouts.h) of a q4_0, q8_0, q4_k, q5_k or q6_k [N,
-// K]: every full group of 16 rows keeps its GGUF bytes, 16 blocks' bytes a block, the last
-// N % 16 rows as in GGUF. Within a group's block, row r's fields: q4_0 (288 bytes) d at
-// 2 r, its 16 qs in slot s with 4 (s % 4) + s / 4 = r at 32 + 16 s; q8_0 (544) d at 2 r,
+// The GgufRows16 layout (edgec/weight_layouts.h) of a GGUF block weight [N, K]: every
+// full group of 16 rows keeps its GGUF bytes, 16 blocks' bytes a block, the last N % 16
+// rows as in GGUF. Within a group's block, row r's fields: q4_0 (288 bytes) d at 2 r, its
+// 16 qs in slot s with 4 (s % 4) + s / 4 = r at 32 + 16 s; q4_1 (320) d at 2 r, m at 32
+// + 2 r, qs at 64 + 16 s; q5_0 (352) d at 2 r, qh bytes 0-1 at 32 + 2 s and 2-3 at 64 +
+// 2 s, qs at 96 + 16 s; q5_1 (384) d, m, then qh as q5_0's from 64, qs at 128 + 16 s;
+// q8_0 (544) d at 2 r,
 // qs bytes 4t..4t+3 at 32 + 64 t + 4 r; q4_k (2304) d at 2 r, dmin at 32 + 2 r, scale
 // byte i at 64 + 16 i + r, qs bytes 4t..4t+3 at 256 + 64 t + 4 r; q5_k (2816) q4_k's d,
 // dmin and scales, qh bytes 4u..4u+3 at 256 + 64 u + 4 r, qs at 768 + 64 t + 4 r; q6_k
@@ -159,8 +166,8 @@ TEST(GgufMatMulX86, GemvWithoutGfni) {
 // description (not the layout's own code), and unpack inverts it.
 TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
   uint32_t seed = 2000;
-  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k, DType::q5_k, DType::q6_k}) {
-    const int64_t QK = t == DType::q4_0 || t == DType::q8_0 ? 32 : 256, BB = int64_t(dtypeInfo(t).blockBytes);
+  for (DType t : kRows16Types) {
+    const int64_t QK = dtypeInfo(t).blockSize, BB = int64_t(dtypeInfo(t).blockBytes);
     for (int64_t N : {1, 15, 16, 17, 37, 48})
       for (int64_t K : {QK, 3 * QK, int64_t(1536)}) {
         Tensor w = randomGgufWeight(t, N, K, seed++);
@@ -190,10 +197,17 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
               continue;
             }
             std::memcpy(at + 2 * r, blk, 2);
-            if (t == DType::q4_0) {
+            if (t == DType::q4_0 || t == DType::q4_1 || t == DType::q5_0 || t == DType::q5_1) {
               int64_t slot = 0;
               while (4 * (slot % 4) + slot / 4 != r) ++slot;
-              std::memcpy(at + 32 + 16 * slot, blk + 2, 16);
+              const bool min = t == DType::q4_1 || t == DType::q5_1, fifth = t == DType::q5_0 || t == DType::q5_1;
+              const int64_t qh = min ? 64 : 32, qs = 32 + (min ? 32 : 0) + (fifth ? 64 : 0);
+              if (min) std::memcpy(at + 32 + 2 * r, blk + 2, 2);
+              if (fifth) {
+                std::memcpy(at + qh + 2 * slot, blk + (min ? 4 : 2), 2);
+                std::memcpy(at + qh + 32 + 2 * slot, blk + (min ? 6 : 4), 2);
+              }
+              std::memcpy(at + qs + 16 * slot, blk + BB - 16, 16);
             } else if (t == DType::q8_0) {
               for (int64_t q = 0; q < 32; ++q) at[32 + 64 * (q / 4) + 4 * r + q % 4] = blk[2 + q];
             } else {
@@ -218,8 +232,8 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
   }
   layouts::Desc d;
   std::string why;
-  EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q5_0), {16, 256}, -1, -1, 0, 0, d, why));
-  EXPECT_EQ(why, "layout gguf-rows16 holds q4_0, q8_0, q4_k, q5_k or q6_k weights");
+  EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::f16), {16, 256}, -1, -1, 0, 0, d, why));
+  EXPECT_EQ(why, "layout gguf-rows16 holds q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k or q6_k weights");
   EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_0), {2, 16, 32}, -1, -1, 0, 0, d, why));
   EXPECT_EQ(why, "layout gguf-rows16 needs a weight [N, K] with K a multiple of 32");
   EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_k), {16, 32}, -1, -1, 0, 0, d, why));
@@ -228,7 +242,7 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
   EXPECT_EQ(why, "layout gguf-rows16 needs a weight [N, K] with K a multiple of 256");
 }
 
-// The AVX-512 kernel reads a q4_0, q8_0, q4_k, q5_k or q6_k weight stored as GgufRows16 in place on
+// The AVX-512 kernel reads every GGUF block weight stored as GgufRows16 in place on
 // every path (the 16-row GEMV, 2-3 rows through it, the panel GEMM from 4 rows) with
 // ref's bits on the GGUF weight, at 1-3 threads, with and without GFNI; N with and without
 // a last partial group (kept as GGUF rows), one to 281 blocks (rows over 4 KB: the L2
@@ -298,14 +312,14 @@ TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
       {1, 8960, 599, true}, {3, 8960, 150, false},
   };
   uint32_t seed = 2100;
-  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k, DType::q5_k, DType::q6_k})
-    for (const Rows16Case &c : t == DType::q4_0 || t == DType::q8_0 ? cases32 : cases256)
+  for (DType t : kRows16Types)
+    for (const Rows16Case &c : dtypeInfo(t).blockSize == 32 ? cases32 : cases256)
       ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, c, seed, {1, 2, 3}));
 }
 
 // The GgufRows16 GEMVs read 3 groups at once in lockstep (stream s: the s-th third of the
 // whole groups, an item one group of each, the threads taking items as they run; q4_k
-// since the thirteenth session, q4_0 and q8_0 since the fourteenth, q5_k and q6_k since
+// since the thirteenth session, q4_0 and q8_0 since the fourteenth, the other types since
 // the thirty-fourth), the last
 // (groups % 3) one at a time: every group count from 1 to 14, with and without the last
 // N % 16 rows, at 1-4 threads (every share and remainder), each output against ref's
@@ -314,7 +328,7 @@ TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
 TEST(GgufMatMulX86, Rows16StreamShares) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   uint32_t seed = 2600;
-  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k, DType::q5_k, DType::q6_k}) {
+  for (DType t : kRows16Types) {
     for (int64_t groups = 1; groups <= 14; ++groups)
       for (int64_t tail : {0, 7})
         ASSERT_NO_FATAL_FAILURE(expectRows16Bits(t, {1, 512, 16 * groups + tail, groups % 2 == 0}, seed, {1, 2, 3, 4}));
@@ -369,20 +383,21 @@ TEST(GgufMatMulX86, ExtremeCodesAndScales) {
 
 // ExtremeCodesAndScales for the GgufRows16 GEMVs (1 and 2 activation rows, 1 and 2
 // threads): their 16-row steps' largest integer sums (q4_k: codes 15, scales and mins 63;
-// q5_k: codes 31; q6_k: codes 63, scales -1 or -128; q8_0: codes -1 or -128; activations
+// q5_0, q5_1, q5_k: codes 31; q6_k: codes 63, scales -1 or -128; q8_0: codes -1 or -128; activations
 // all +127, or mixed) must stay within int32 and exact
 // (a step that scales its sums, as the twelfth session's q4_k variant kept the high
 // nibbles in place at 16x the code, must not overflow).
 TEST(GgufMatMulX86, Rows16ExtremeCodesAndScales) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
-  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k, DType::q5_k, DType::q6_k}) {
-    const int64_t N = 35, K = t == DType::q4_0 || t == DType::q8_0 ? 512 : 768;  // two full groups and 3 GGUF rows
+  for (DType t : kRows16Types) {
+    const int64_t N = 35, K = dtypeInfo(t).blockSize == 32 ? 512 : 768;  // two full groups and 3 GGUF rows
     for (uint8_t fill : {uint8_t(0xFF), uint8_t(0x80)}) {
       Tensor w = randomGgufWeight(t, N, K, 11);
       const DTypeInfo &info = dtypeInfo(t);
       auto *p = static_cast<uint8_t *>(w.view().data);
-      // Keep the f16 d (and dmin; q6_k's d is its last 2 bytes).
-      const size_t skip = t == DType::q4_k || t == DType::q5_k ? 4 : t == DType::q6_k ? 0 : 2;
+      // Keep the f16 d (and m or dmin; q6_k's d is its last 2 bytes).
+      const size_t skip =
+          t == DType::q4_k || t == DType::q5_k || t == DType::q4_1 || t == DType::q5_1 ? 4 : t == DType::q6_k ? 0 : 2;
       const size_t end = t == DType::q6_k ? 208 : info.blockBytes;
       for (size_t b = 0; b < w.view().nbytes() / info.blockBytes; ++b)
         std::memset(p + b * info.blockBytes + skip, fill, end - skip);

@@ -717,7 +717,7 @@ flatbuffers::Offset<pkg::QuantInfo> PlanBuilder::quantInfo(TensorInfo t) {  // a
 // The layout the x86 kernel that will run `op` reads its constant input `index` in
 // (runtime/kernels/x86: the int8 MatMul/Gemm and DynamicQuantizedMatMul read B in the
 // I8W4 layout, the int8 Conv its weight in I8ConvW4, BlockQuantizedMatMul its int4
-// weight in Int4Q8Tiles, GgufMatMul a q4_0, q8_0 or k-quant weight in GgufRows16); None: row-major. The
+// weight in Int4Q8Tiles, GgufMatMul a GGUF block weight in GgufRows16); None: row-major. The
 // same calls the registry gives those kernels (an int8 MatMul, Gemm or Conv of quantized
 // i8/u8 operands, an i8 DynamicQuantizedMatMul weight, an int4 weight blocked along K in
 // multiples of 32 with K even); a call that reaches ref anyway gets the weight unpacked
@@ -746,11 +746,13 @@ LayoutWish PlanBuilder::wantedLayout(Operation *op, size_t index, const std::vec
   if (isa<edge::BlockQuantizedMatMulOp>(op) && (dtype(inputs[1]) == pkg::DType::i4 || dtype(inputs[1]) == pkg::DType::u4) &&
       rank == 2 && w.blockAxis == 1 && w.blockSize > 0 && w.blockSize % 32 == 0 && w.type.getDimSize(1) % 2 == 0)
     return {layouts::Kind::Int4Q8Tiles, -1};
-  // A q4_0, q8_0, q4_k, q5_k or q6_k GGUF weight: the x86 AVX-512 GEMV's 16-row groups,
-  // the same bytes (AVX2 gets the GGUF rows back at load, a copy).
+  // A GGUF block weight: the x86 AVX-512 GEMV's 16-row groups, the same bytes (AVX2 gets
+  // the GGUF rows back at load, a copy).
   if (auto t = dtype(inputs[1]);
       isa<edge::GgufMatMulOp>(op) && rank == 2 &&
-      (((t == pkg::DType::q4_0 || t == pkg::DType::q8_0) && w.type.getDimSize(1) % 32 == 0) ||
+      (((t == pkg::DType::q4_0 || t == pkg::DType::q4_1 || t == pkg::DType::q5_0 || t == pkg::DType::q5_1 ||
+         t == pkg::DType::q8_0) &&
+        w.type.getDimSize(1) % 32 == 0) ||
        ((t == pkg::DType::q4_k || t == pkg::DType::q5_k || t == pkg::DType::q6_k) && w.type.getDimSize(1) % 256 == 0)))
     return {layouts::Kind::GgufRows16, -1};
   return {};
