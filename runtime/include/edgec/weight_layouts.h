@@ -37,8 +37,9 @@ struct Desc {
                          // GGUF block's elements (32, or 256 for q4_k)
   int64_t tile = kInt4Tile;  // Int4Q8Tiles: columns per tile
   int64_t rowBytes = 0;      // GgufRows16: bytes of one GGUF row (K / block blocks)
-  int64_t blockBytes = 0;    // GgufRows16: bytes of one GGUF block (q4_0 18, q8_0 34, q4_k 144, q5_k 176, q6_k 210)
-  unsigned dtype = 0;        // GgufRows16: the GGUF type (a pkg::DType value: q4_0, q8_0, q4_k, q5_k or q6_k)
+  int64_t blockBytes = 0;    // GgufRows16: bytes of one GGUF block (q4_0 18, q4_1 20, q5_0 22, q5_1 24, q8_0 34,
+                             // q4_k 144, q5_k 176, q6_k 210)
+  unsigned dtype = 0;        // GgufRows16: the GGUF block type (a pkg::DType value)
 };
 
 // Describes `kind` over a tensor of `dtype` (a pkg::DType value) and `shape` with its
@@ -70,12 +71,18 @@ int64_t w4Index(int64_t n, int64_t k, int64_t K4);
 int64_t convW4K4(int64_t channels, int64_t taps);
 int64_t convW4K(int64_t c, int64_t t, int64_t taps);
 
-// GgufRows16 (q4_0, q8_0, q4_k, q5_k or q6_k [N, K]): rows 16 g to 16 g + 15 (every full group of
-// 16) occupy their GGUF bytes, 16 blockBytes per block b in block order, each type's
+// GgufRows16 (a GGUF block type [N, K]: q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k, q6_k):
+// rows 16 g to 16 g + 15 (every full group of 16) occupy their GGUF bytes, 16 blockBytes
+// per block b in block order, each type's
 // fields gathered so that the x86 GEMV reads a group's block as whole vectors; the last
 // N % 16 rows stay as in GGUF. Within a group's block, for row r (0-15):
 //   q4_0 (288): d at 2 r; qs (16 bytes) at 32 + 16 s, slot s = 4 (r % 4) + r / 4 (the
 //               lanes the GEMV's reduction leaves in row order);
+//   q4_1 (320): d at 2 r, m at 32 + 2 r; qs at 64 + 16 s (s: q4_0's slot);
+//   q5_0 (352): d at 2 r; qh bytes 0-1 at 32 + 2 s, bytes 2-3 at 64 + 2 s (a qs vector's
+//               fifth bits: one 64-bit mask for its low nibbles, one for its high ones);
+//               qs at 96 + 16 s;
+//   q5_1 (384): d at 2 r, m at 32 + 2 r; qh as q5_0's from 64; qs at 128 + 16 s;
 //   q8_0 (544): d at 2 r; qs bytes 4 t .. 4 t + 3 at 32 + 64 t + 4 r (t < 8: one
 //               vpdpbusd operand per t, lane r = row r);
 //   q4_k (2304): d at 2 r, dmin at 32 + 2 r; scale byte i (of 12) at 64 + 16 i + r (each
