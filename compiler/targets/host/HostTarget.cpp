@@ -746,15 +746,15 @@ LayoutWish PlanBuilder::wantedLayout(Operation *op, size_t index, const std::vec
   if (isa<edge::BlockQuantizedMatMulOp>(op) && (dtype(inputs[1]) == pkg::DType::i4 || dtype(inputs[1]) == pkg::DType::u4) &&
       rank == 2 && w.blockAxis == 1 && w.blockSize > 0 && w.blockSize % 32 == 0 && w.type.getDimSize(1) % 2 == 0)
     return {layouts::Kind::Int4Q8Tiles, -1};
-  // A GGUF block weight: the x86 AVX-512 GEMV's 16-row groups, the same bytes (AVX2 gets
-  // the GGUF rows back at load, a copy).
-  if (auto t = dtype(inputs[1]);
-      isa<edge::GgufMatMulOp>(op) && rank == 2 &&
-      (((t == pkg::DType::q4_0 || t == pkg::DType::q4_1 || t == pkg::DType::q5_0 || t == pkg::DType::q5_1 ||
-         t == pkg::DType::q8_0) &&
-        w.type.getDimSize(1) % 32 == 0) ||
-       ((t == pkg::DType::q4_k || t == pkg::DType::q5_k || t == pkg::DType::q6_k) && w.type.getDimSize(1) % 256 == 0)))
-    return {layouts::Kind::GgufRows16, -1};
+  // A GGUF block weight the layout holds (layouts::describe says which): the x86 AVX-512
+  // GEMV's 16-row groups, the same bytes (AVX2 gets the GGUF rows back at load, a copy).
+  if (auto t = dtype(inputs[1]); isa<edge::GgufMatMulOp>(op) && t) {
+    layouts::Desc d;
+    std::string why;
+    const std::vector<int64_t> shape(w.type.getShape().begin(), w.type.getShape().end());
+    if (layouts::describe(layouts::Kind::GgufRows16, unsigned(*t), shape, -1, -1, 0, 0, d, why))
+      return {layouts::Kind::GgufRows16, -1};
+  }
   return {};
 }
 
