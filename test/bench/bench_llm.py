@@ -2,8 +2,9 @@
 """LLM benchmark of edgec against llama.cpp (issue 12, part 7): `scripts/bench.sh llm`.
 Not part of the test suite.
 
-A model with Qwen2.5-1.5B's shapes and random weights (test/bench/llm_model.py) in each
-weight type (default Q4_0, Q4_K, Q8_0); edgec (`edgec compile --ctx 1024`, its default
+A model with Qwen2.5-1.5B's shapes (or --model tinyllama-1.1b: TinyLlama-1.1B's) and
+random weights (test/bench/llm_model.py) in each weight type (default Q4_0, Q4_K, Q8_0;
+q4_k_m and q5_k_m: llama.cpp's mixes, Q6_K in the head and some attn_v and ffn_down); edgec (`edgec compile --ctx 1024`, its default
 prefill chunks (256, 64 and 8) unless --chunk C is given, then `edgec bench -p 512 -n 128 -t T -r 1`) and llama.cpp (npm node-llama-cpp 3.22.1,
 test/bench/llama_cpp_bench.mjs, the same GGUF file, a fresh context per run) at each thread
 count, every process pinned with taskset to cores 0..T-1. Each round runs every (type,
@@ -74,15 +75,15 @@ def newer(path, *sources):
     return os.path.exists(path) and all(os.path.getmtime(path) >= os.path.getmtime(s) for s in sources)
 
 
-def model_file(cache, wtype, log):
-    """The cached GGUF of one type and its description (a .json beside it)."""
-    path = os.path.join(cache, "qwen2-1.5b-%s.gguf" % wtype)
+def model_file(cache, model, wtype, log):
+    """The cached GGUF of one model and type and its description (a .json beside it)."""
+    path = os.path.join(cache, "%s-%s.gguf" % (model, wtype))
     desc_path = path + ".json"
     if newer(desc_path, os.path.join(HERE, "llm_model.py")) and os.path.exists(path):
         with open(desc_path) as f:
             return path, json.load(f)
     t = time.time()
-    desc = llm_model.write_model(path, wtype)
+    desc = llm_model.write_model(path, wtype, model=model)
     with open(desc_path, "w") as f:
         json.dump(desc, f)
     log("wrote %s (%.1f GB) in %.1f s" % (path, os.path.getsize(path) / 1e9, time.time() - t))
@@ -91,7 +92,7 @@ def model_file(cache, wtype, log):
 
 def package(edgec, gguf, wtype, args, log):
     chunk = "c%d" % args.chunk if args.chunk else "cdefault"
-    pkg = os.path.join(os.path.dirname(gguf), "qwen2-1.5b-%s-ctx%d-%s.edgepkg" % (wtype, args.ctx, chunk))
+    pkg = os.path.join(os.path.dirname(gguf), "%s-%s-ctx%d-%s.edgepkg" % (args.model, wtype, args.ctx, chunk))
     if not newer(pkg, edgec, gguf):
         t = time.time()
         run([edgec, "compile", gguf, "-o", pkg, "--ctx", str(args.ctx)] +
@@ -169,7 +170,10 @@ def main(argv=None):
     p.add_argument("--build-dir", required=True, help="caches go to BUILD/bench-llm")
     p.add_argument("--peers", required=True, help="npm prefix for node-llama-cpp (installed if missing)")
     p.add_argument("--edgec", required=True, help="the edgec binary")
-    p.add_argument("--types", default="q4_0,q4_k,q8_0", help="weight types (default q4_0,q4_k,q8_0)")
+    p.add_argument("--model", default="qwen2.5-1.5b", choices=sorted(llm_model.MODELS),
+                   help="the shapes (default qwen2.5-1.5b)")
+    p.add_argument("--types", default="q4_0,q4_k,q8_0",
+                   help="weight types (default q4_0,q4_k,q8_0; any of %s)" % ",".join(llm_model.TYPES))
     p.add_argument("--threads", default="1,2", help="thread counts (default 1,2)")
     p.add_argument("--rounds", type=int, default=3, help="runs of each engine per type and thread count (3)")
     p.add_argument("--prompt", type=int, default=512, help="prefill tokens (512)")
@@ -181,6 +185,9 @@ def main(argv=None):
                         "the file mapping; mapped: both use the mapping as is")
     args = p.parse_args(argv)
     types = args.types.split(",")
+    bad = [t for t in types if t not in llm_model.TYPES]
+    if bad:
+        p.error("unknown weight type(s) %s (known: %s)" % (",".join(bad), ",".join(llm_model.TYPES)))
     threads = [int(t) for t in args.threads.split(",")]
     cache = os.path.join(args.build_dir, "bench-llm")
     med = statistics.median
@@ -196,7 +203,7 @@ def main(argv=None):
     src = os.path.join(HERE, "read_bandwidth.cpp")
     if not newer(rb, src):
         run([os.environ.get("CXX", "g++"), "-O3", "-march=native", "-pthread", src, "-o", rb], "building read_bandwidth")
-    models = {t: model_file(cache, t, log) for t in types}
+    models = {t: model_file(cache, args.model, t, log) for t in types}
     pkgs = {t: package(args.edgec, models[t][0], t, args, log) for t in types}
 
     log("load average (1, 5, 15 min): %.2f %.2f %.2f on %d CPUs" % (os.getloadavg() + (os.cpu_count(),)))
@@ -225,7 +232,7 @@ def main(argv=None):
                 for k, v in (("prefill", pf), ("decode", dc), ("faults", mf), ("token_ms", tm), ("fastest_ms", fm),
                              ("near_median", nb.median), ("near_best", nb.best)):
                     res[(t, n)][e][k].append(v)
-                log("round %d %-5s %d thread(s) %-9s prefill %7.2f tok/s  decode %6.2f tok/s (token median %.1f ms, "
+                log("round %d %-6s %d thread(s) %-9s prefill %7.2f tok/s  decode %6.2f tok/s (token median %.1f ms, "
                     "fastest %.1f; read just before: median pass %.1f GB/s, best %.1f)  major faults %d" % (
                         r + 1, t, n, e, pf, dc, tm, fm, nb.median, nb.best, mf))
     for n in threads:
@@ -236,8 +243,8 @@ def main(argv=None):
 
     print()
     print("load average at the end (1, 5, 15 min): %.2f %.2f %.2f on %d CPUs" % (os.getloadavg() + (os.cpu_count(),)))
-    print("Qwen2.5-1.5B shapes, random weights; prefill %d tokens, decode %d; median of %d alternated rounds; "
-          "weights %s" % (args.prompt, args.gen, args.rounds,
+    print("%s shapes, random weights; prefill %d tokens, decode %d; median of %d alternated rounds; "
+          "weights %s" % (args.model, args.prompt, args.gen, args.rounds,
                           {"copied": "read into each engine's own memory (edgec --no-mmap, llama.cpp useMmap false)",
                            "locked": "mapped and locked by both engines (edgec --mlock, llama.cpp useMlock)",
                            "mapped": "mapped"}[args.weights]))
@@ -245,7 +252,7 @@ def main(argv=None):
         ", ".join("%dT %.1f (%s; summing loop %.1f)" % (n, max(bw[n]), max(rbs[n]).best_loop, max(r.sum64 for r in rbs[n]))
                   for n in threads),
         "n/a" if peak1 is None else "%.0f GOP/s per core (edgec_int8_gemm_bench VNNI)" % peak1))
-    head = ("type  T | prefill tok/s edgec  llama  ratio | decode tok/s edgec  llama  ratio | "
+    head = ("type   T | prefill tok/s edgec  llama  ratio | decode tok/s edgec  llama  ratio | "
             "decode GB/s edgec (%BW)  llama (%BW) | prefill GOP/s edgec (%peak)  llama (%peak)")
     print(head)
     print("-" * len(head))
@@ -282,7 +289,7 @@ def main(argv=None):
             row["prefill_gops_" + e] = 2 * d["matmul_params"] * row["prefill_" + e] / 1e9
         rows.append(row)
 
-        print("%-5s %d | %19.1f %6.1f %5.2fx | %18.2f %6.2f %5.2fx | %17.1f (%s) %6.1f (%s) | %19.0f (%s) %6.0f (%s)" % (
+        print("%-6s %d | %19.1f %6.1f %5.2fx | %18.2f %6.2f %5.2fx | %17.1f (%s) %6.1f (%s) | %19.0f (%s) %6.0f (%s)" % (
             t, n, row["prefill_edgec"], row["prefill_llama.cpp"], row["prefill_ratio"],
             row["decode_edgec"], row["decode_llama.cpp"], row["decode_ratio"],
             row["decode_gbs_edgec"], pct(row["decode_gbs_edgec"], row["read_gbs"]),
@@ -299,12 +306,12 @@ def main(argv=None):
     print("decode like for like: each run's median token against the median pass of a read just before it, its "
           "fastest token against that read's best pass (loops %s); medians over the rounds" %
           "; ".join("%dT %s" % (n, ",".join(near[n])) for n in threads))
-    head2 = ("type  T | median token ms edgec  llama | % of median pass edgec  llama | "
+    head2 = ("type   T | median token ms edgec  llama | % of median pass edgec  llama | "
              "fastest token ms edgec  llama | % of best pass edgec  llama")
     print(head2)
     print("-" * len(head2))
     for row in rows:
-        print("%-5s %d | %21.1f %6.1f | %22s %6s | %22.1f %6.1f | %20s %6s" % (
+        print("%-6s %d | %21.1f %6.1f | %22s %6s | %22.1f %6.1f | %20s %6s" % (
             row["type"], row["threads"], row["decode_token_ms_edgec"], row["decode_token_ms_llama.cpp"],
             pct(row["decode_typical_share_edgec"], 1), pct(row["decode_typical_share_llama.cpp"], 1),
             row["decode_fastest_ms_edgec"], row["decode_fastest_ms_llama.cpp"],

@@ -15,7 +15,8 @@
 //   prefill: --prompt token ids (--token, --token + 1, ...; no tokenizer involved) evaluated
 //            in one batch, logits of the last one only (as llama-bench's pp test);
 //   decode:  --gen tokens generated one at a time from the prompt's end, greedily (the
-//            sampler runs in llama.cpp, not in JavaScript), each fed back (as tg).
+//            sampler runs in llama.cpp, not in JavaScript), each fed back, an EOS too (as
+//            tg, which never stops early).
 // Prints one JSON line: {"prefill_tps": [per repetition], "decode_tps": [...],
 // "decode_token_ms": [each decoded token's time, all repetitions], "threads",
 // "load_s", "major_faults": pages this process read from disk while timing}; exit status
@@ -68,13 +69,16 @@ async function main() {
       f = faults();
       t = performance.now();
       let tokenStart = t;
-      for await (const token of seq.evaluate([args.token], { temperature: 0 })) {
+      // yieldEogToken: an end-of-generation token is yielded and fed back like any other
+      // (otherwise the loop ends there and a model that drew EOS would time fewer steps).
+      for await (const token of seq.evaluate([args.token], { temperature: 0, yieldEogToken: true })) {
         void token;
         const now = performance.now();
         tokenMs.push(now - tokenStart);
         tokenStart = now;
         if (++n >= args.gen) break;
       }
+      if (n !== args.gen) throw new Error(`decode stopped after ${n} of ${args.gen} tokens`);
       decode.push(args.gen / ((performance.now() - t) / 1000));
       majorFaults += faults() - f;
     } finally {

@@ -197,6 +197,41 @@ def float_weights(arch, shape, seed):
     return w
 
 
+def add_metadata(add, arch, name, file_type, shape):
+    """Adds the model's metadata keys with add(key, value type, value), in the order
+    llama.cpp's own writer uses: general.*, the hyper-parameters, the tokenizer. Returns
+    (bos, eos)."""
+    tokens, scores, token_types, bos, eos, tok_extra = (llama_vocab if arch == "llama" else qwen2_vocab)(shape["n_vocab"])
+    if len(tokens) != shape["n_vocab"]:
+        raise ValueError("%s vocabulary needs n_vocab >= %d" % (arch, len(tokens)))
+    add("general.architecture", "str", arch)
+    add("general.name", "str", name)
+    add("general.file_type", "u32", file_type)
+    add("general.quantization_version", "u32", 2)
+    a = arch + "."
+    for key, value in (("block_count", shape["n_layer"]), ("context_length", shape["n_ctx"]),
+                       ("embedding_length", shape["n_embd"]), ("feed_forward_length", shape["n_ff"]),
+                       ("attention.head_count", shape["n_head"]), ("attention.head_count_kv", shape["n_head_kv"]),
+                       ("rope.dimension_count", shape["n_embd"] // shape["n_head"]), ("vocab_size", shape["n_vocab"])):
+        add(a + key, "u32", value)
+    add(a + "attention.layer_norm_rms_epsilon", "f32", shape["eps"])
+    add(a + "rope.freq_base", "f32", shape["rope_base"])
+    add("tokenizer.ggml.model", "str", "llama" if arch == "llama" else "gpt2")
+    for key, value in tok_extra.items():
+        if isinstance(value, list):
+            add(key, "array", ("str", value))
+        else:
+            add(key, "u32" if isinstance(value, int) else "str", value)
+    add("tokenizer.ggml.tokens", "array", ("str", tokens))
+    if scores is not None:
+        add("tokenizer.ggml.scores", "array", ("f32", scores))
+    add("tokenizer.ggml.token_type", "array", ("i32", token_types))
+    add("tokenizer.ggml.bos_token_id", "u32", bos)
+    add("tokenizer.ggml.eos_token_id", "u32", eos)
+    add("tokenizer.ggml.add_bos_token", "bool", arch == "llama")
+    return bos, eos
+
+
 def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=None, types=None,
                 drop=(), raw=None, meta=None, **shape_overrides):
     """Writes the model to path; returns its description: arch, wtype, embd_type, seed, the
@@ -215,11 +250,6 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
         if t not in WEIGHT_TYPES:
             raise ValueError("unknown weight type %r (known: %s)" % (t, ", ".join(WEIGHT_TYPES)))
     shape = model_shape(arch, tied=tied, **shape_overrides)
-    head_dim = shape["n_embd"] // shape["n_head"]
-    tokens, scores, token_types, bos, eos, tok_extra = (llama_vocab if arch == "llama" else qwen2_vocab)(shape["n_vocab"])
-    if len(tokens) != shape["n_vocab"]:
-        raise ValueError("%s vocabulary needs n_vocab >= %d" % (arch, len(tokens)))
-
     w = gguf_writer.GGUFWriter(version=3)
     add_kv = w.add
 
@@ -230,32 +260,7 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
             add_kv(key, *meta[key])
         meta.pop(key, None)
 
-    w.add = add
-    w.add("general.architecture", "str", arch)
-    w.add("general.name", "str", "edgec test %s %s seed %d" % (arch, wtype, seed))
-    w.add("general.file_type", "u32", FILE_TYPES[wtype])
-    w.add("general.quantization_version", "u32", 2)
-    a = arch + "."
-    for key, value in (("block_count", shape["n_layer"]), ("context_length", shape["n_ctx"]),
-                       ("embedding_length", shape["n_embd"]), ("feed_forward_length", shape["n_ff"]),
-                       ("attention.head_count", shape["n_head"]), ("attention.head_count_kv", shape["n_head_kv"]),
-                       ("rope.dimension_count", head_dim), ("vocab_size", shape["n_vocab"])):
-        w.add(a + key, "u32", value)
-    w.add(a + "attention.layer_norm_rms_epsilon", "f32", shape["eps"])
-    w.add(a + "rope.freq_base", "f32", shape["rope_base"])
-    w.add("tokenizer.ggml.model", "str", "llama" if arch == "llama" else "gpt2")
-    for key, value in tok_extra.items():
-        if isinstance(value, list):
-            w.add(key, "array", ("str", value))
-        else:
-            w.add(key, "u32" if isinstance(value, int) else "str", value)
-    w.add("tokenizer.ggml.tokens", "array", ("str", tokens))
-    if scores is not None:
-        w.add("tokenizer.ggml.scores", "array", ("f32", scores))
-    w.add("tokenizer.ggml.token_type", "array", ("i32", token_types))
-    w.add("tokenizer.ggml.bos_token_id", "u32", bos)
-    w.add("tokenizer.ggml.eos_token_id", "u32", eos)
-    w.add("tokenizer.ggml.add_bos_token", "bool", arch == "llama")
+    bos, eos = add_metadata(add, arch, "edgec test %s %s seed %d" % (arch, wtype, seed), FILE_TYPES[wtype], shape)
     for key, value in meta.items():  # keys the model does not have: added at the end
         if value is not None:
             add_kv(key, *value)
