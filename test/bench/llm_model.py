@@ -10,11 +10,11 @@ KV heads of 128, FFN 8960, vocabulary 151936, tied embedding, QKV biases) and
 tinyllama-1.1b (llama: 22 layers, n_embd 2048, 32 query heads and 4 KV heads of 64, FFN
 5632, vocabulary 32000, separate output head), each with its family's tokenizer as
 test/e2e/gguf_models.py writes it. TYPE: any of gguf_models' weight types (every matrix
-and the embedding in it), or a mix (MIXES) as llama.cpp's quantizer writes for its
-Q4_K_M and Q5_K_M files: Q4_K (Q5_K) everywhere but Q6_K for the head (output.weight, or
-the embedding when it is also the head) and for attn_v and ffn_down in the layers
-llama.cpp's use_more_bits picks (the first and last eighth and every third layer between:
-11 of Qwen2.5-1.5B's 28), as real Q4_K_M downloads hold them.
+and the embedding in it), or a mix (gguf_models.MIXES) as llama.cpp's quantizer writes
+for its Q4_K_M and Q5_K_M files: Q4_K (Q5_K) everywhere but Q6_K for the head
+(output.weight, or the embedding when it is also the head) and for attn_v and ffn_down in
+the layers llama.cpp's use_more_bits picks (the first and last eighth and every third
+layer between: 14 of Qwen2.5-1.5B's 28), as real Q4_K_M downloads hold them.
 
 The file is what test/e2e/gguf_models.py writes for these shapes (same tensors, names,
 metadata, tokenizer vocabulary and weight scales; it reuses that module's shape and
@@ -49,28 +49,8 @@ MODELS = {
     "tinyllama-1.1b": ("llama", dict(n_vocab=32000, n_embd=2048, n_layer=22, n_head=32, n_head_kv=4, n_ff=5632,
                                      n_ctx=2048, rope_base=10000.0, eps=1e-5, tied=False)),
 }
-# llama.cpp's mixes: name -> (the type of most matrices, the type of the head and of the
-# chosen attn_v and ffn_down, general.file_type: enum llama_ftype).
-MIXES = {"q4_k_m": ("q4_k", "q6_k", 15), "q5_k_m": ("q5_k", "q6_k", 17)}
-TYPES = gguf_models.WEIGHT_TYPES + sorted(MIXES)
+TYPES = gguf_models.WEIGHT_TYPES + list(gguf_models.MIXES)
 EMBD_ROWS = 4096  # distinct embedding rows, repeated to n_vocab
-
-
-def more_bits(layer, n_layer):
-    """llama.cpp's use_more_bits: the layers whose attn_v and ffn_down a _M mix keeps in Q6_K."""
-    return layer < n_layer // 8 or layer >= 7 * n_layer // 8 or (layer - n_layer // 8) % 3 == 2
-
-
-def tensor_type(wtype, name, layer, shape):
-    """The ggml type of one matrix (name without "blk.N."; layer None outside the layers)."""
-    if wtype not in MIXES:
-        return wtype
-    base, more, _ = MIXES[wtype]
-    if name == "output.weight" or (name == "token_embd.weight" and shape["tied"]):
-        return more
-    if name in ("attn_v.weight", "ffn_down.weight") and more_bits(layer, shape["n_layer"]):
-        return more
-    return base
 
 
 def _tensors(arch, wtype, seed, shape):
@@ -80,6 +60,11 @@ def _tensors(arch, wtype, seed, shape):
     rng = np.random.default_rng(seed)
     e, f, v = shape["n_embd"], shape["n_ff"], shape["n_vocab"]
     kv = shape["n_head_kv"] * (e // shape["n_head"])
+    mix = wtype in gguf_models.MIXES
+    main_type, special = (gguf_models.MIXES[wtype][0], gguf_models.mix_types(wtype, shape)) if mix else (wtype, {})
+
+    def tensor_type(name):
+        return special.get(name, main_type)
 
     def mat(rows, cols, gain=1.0):  # N(0, gain^2 / cols), as gguf_models.float_weights
         return rng.standard_normal((rows, cols), dtype=np.float32) * np.float32(gain / np.sqrt(cols))
@@ -94,7 +79,7 @@ def _tensors(arch, wtype, seed, shape):
 
     def rows_repeated(name, gain):
         # The embedding or a separate head: EMBD_ROWS random rows, repeated to n_vocab.
-        ttype = tensor_type(wtype, name, None, shape)
+        ttype = tensor_type(name)
         rows = min(EMBD_ROWS, v)
         block = gguf_writer.QUANTIZERS[ttype](rng.standard_normal((rows, e), dtype=np.float32) *
                                               np.float32(gain / np.sqrt(e)))
@@ -107,7 +92,7 @@ def _tensors(arch, wtype, seed, shape):
         # Layer i's copy: the shared matrix with its rows rotated by i, a view (no copy), so
         # that no two layers hold equal bytes: edgec stores equal constants once (a real
         # model's layers never are), which would shrink the package and the bytes a step reads.
-        ttype = tensor_type(wtype, role + ".weight", i, shape)
+        ttype = tensor_type("blk.%d.%s.weight" % (i, role))
         if (role, ttype) not in quantized:
             quantized[(role, ttype)] = gguf_writer.QUANTIZERS[ttype](floats[role])
         data, rows = quantized[(role, ttype)], floats[role].shape[0]
@@ -149,7 +134,7 @@ def write_model(path, wtype="q4_0", seed=0, model="qwen2.5-1.5b", **shape_overri
     arch, shape = MODELS[model]
     shape = gguf_models.model_shape(arch, **dict(shape, **shape_overrides))
     w = gguf_writer.GGUFWriter(version=3)
-    file_type = MIXES[wtype][2] if wtype in MIXES else gguf_models.FILE_TYPES[wtype]
+    file_type = gguf_models.MIXES[wtype][2] if wtype in gguf_models.MIXES else gguf_models.FILE_TYPES[wtype]
     bos, eos = gguf_models.add_metadata(w.add, arch, "edgec bench %s %s seed %d" % (arch, wtype, seed), file_type,
                                         shape)
     tensors = _tensors(arch, wtype, seed, shape)

@@ -14,7 +14,10 @@ names and in ggml shapes ([ne0, ne1], ne0 the input dimension of a matrix):
   blk.N.ffn_down.weight [n_ff, n_embd]
 with n_embd_kv = head_count_kv * head_dim (grouped-query attention). The 2-D matrices are
 stored in the chosen weight type, token_embd (and output) in embd_type (default: the
-weight type); norms and biases stay F32, as llama.cpp's quantizer leaves them.
+weight type); norms and biases stay F32, as llama.cpp's quantizer leaves them. A mix
+(q4_k_m, q5_k_m: MIXES) types the matrices as llama.cpp's quantizer does for its Q4_K_M
+and Q5_K_M files: Q6_K for the head and for attn_v and ffn_down in the layers more_bits
+picks (with 2 layers: layer 1), Q4_K or Q5_K for the rest.
 
 Metadata: general.architecture/name/file_type/quantization_version, <arch>.block_count,
 context_length, embedding_length, feed_forward_length, attention.head_count,
@@ -72,6 +75,28 @@ WEIGHT_TYPES = ["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q
 # llama.cpp's general.file_type (enum llama_ftype) for a file whose matrices are of one type.
 FILE_TYPES = {"f32": 0, "f16": 1, "q4_0": 2, "q4_1": 3, "q8_0": 7, "q5_0": 8, "q5_1": 9, "q4_k": 15,
               "q5_k": 17, "q6_k": 18, "bf16": 32}
+# llama.cpp's mixes, as its quantizer writes Q4_K_M and Q5_K_M files (the commonest
+# downloads): name -> (the type of most matrices, the type of the head (output.weight, or
+# token_embd when it is also the head) and of attn_v and ffn_down in the layers more_bits
+# picks, general.file_type).
+MIXES = {"q4_k_m": ("q4_k", "q6_k", 15), "q5_k_m": ("q5_k", "q6_k", 17)}
+
+
+def more_bits(layer, n_layer):
+    """llama.cpp's use_more_bits: the first and last eighth of the layers and every third
+    layer between, whose attn_v and ffn_down a _M mix keeps in its wider type."""
+    return layer < n_layer // 8 or layer >= 7 * n_layer // 8 or (layer - n_layer // 8) % 3 == 2
+
+
+def mix_types(mix, shape):
+    """{tensor name: type} for the matrices of a mix that are not of its main type."""
+    _, more, _ = MIXES[mix]
+    out = {"token_embd.weight" if shape["tied"] else "output.weight": more}
+    for i in range(shape["n_layer"]):
+        if more_bits(i, shape["n_layer"]):
+            out["blk.%d.attn_v.weight" % i] = more
+            out["blk.%d.ffn_down.weight" % i] = more
+    return out
 LOGIT_STD = 3.0
 RESIDUAL_GAIN = 2.0
 
@@ -236,20 +261,24 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
                 drop=(), raw=None, meta=None, **shape_overrides):
     """Writes the model to path; returns its description: arch, wtype, embd_type, seed, the
     shape (n_vocab, n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx, rope_base, eps, tied),
-    bos, eos and the tensor names with their ggml types. types: {tensor name: type} for
-    single tensors that differ (mixed files, as llama.cpp's Q4_K_M). drop, raw, meta: see
-    the module's docstring."""
-    embd_type = embd_type or wtype
-    types = types or {}
+    bos, eos and the tensor names with their ggml types. wtype: a weight type, or a mix of
+    MIXES (its matrices typed as llama.cpp's quantizer types them). types: {tensor name:
+    type} for single tensors that differ (mixed files). drop, raw, meta: see the module's
+    docstring."""
+    shape = model_shape(arch, tied=tied, **shape_overrides)
+    mix = wtype if wtype in MIXES else None
+    matrix_type, file_type = (MIXES[mix][0], MIXES[mix][2]) if mix else (wtype, FILE_TYPES.get(wtype))
+    embd_type = embd_type or matrix_type
+    types = dict(mix_types(mix, shape) if mix else {}, **(types or {}))
     raw = raw or {}
     meta = dict(meta or {})
     for name, (ttype, _) in raw.items():
         if ttype not in gguf_writer.GGML_TYPES:
             raise ValueError("%s: unknown ggml type %r" % (name, ttype))
-    for t in [wtype, embd_type] + list(types.values()):
+    for t in [matrix_type, embd_type] + list(types.values()):
         if t not in WEIGHT_TYPES:
-            raise ValueError("unknown weight type %r (known: %s)" % (t, ", ".join(WEIGHT_TYPES)))
-    shape = model_shape(arch, tied=tied, **shape_overrides)
+            raise ValueError("unknown weight type %r (known: %s, or the mixes %s)" % (
+                t, ", ".join(WEIGHT_TYPES), ", ".join(MIXES)))
     w = gguf_writer.GGUFWriter(version=3)
     add_kv = w.add
 
@@ -260,7 +289,7 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
             add_kv(key, *meta[key])
         meta.pop(key, None)
 
-    bos, eos = add_metadata(add, arch, "edgec test %s %s seed %d" % (arch, wtype, seed), FILE_TYPES[wtype], shape)
+    bos, eos = add_metadata(add, arch, "edgec test %s %s seed %d" % (arch, wtype, seed), file_type, shape)
     for key, value in meta.items():  # keys the model does not have: added at the end
         if value is not None:
             add_kv(key, *value)
@@ -287,7 +316,7 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
         elif name in ("token_embd.weight", "output.weight"):
             ttype = embd_type
         else:
-            ttype = wtype
+            ttype = matrix_type
         block = gguf_writer.GGML_TYPES[ttype][1]
         if x.shape[-1] % block:
             raise ValueError("%s: ne0 %d is not a multiple of %s's block of %d" % (name, x.shape[-1], ttype, block))
@@ -302,7 +331,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("out")
     p.add_argument("--arch", default="llama", choices=sorted(ARCHS))
-    p.add_argument("--type", default="f32", choices=WEIGHT_TYPES, help="type of the 2-D matrices")
+    p.add_argument("--type", default="f32", choices=WEIGHT_TYPES + list(MIXES),
+                   help="type of the 2-D matrices, or a mix (q4_k_m, q5_k_m: see MIXES)")
     p.add_argument("--embd-type", choices=WEIGHT_TYPES, help="type of token_embd/output (default: --type)")
     p.add_argument("--seed", type=int, default=0)
     g = p.add_mutually_exclusive_group()

@@ -6,7 +6,8 @@ whose agreement with each other llm_references_agree.py checks.
 
 One case per architecture (llama with its own output head, qwen2 with QKV biases and a tied
 head) and weight type (every matrix and the embedding in F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
-Q5_1 Q4_K Q5_K Q6_K): a prompt of BOS + 7 fixed ids, a greedy continuation of N_GEN tokens,
+Q5_1 Q4_K Q5_K Q6_K, or llama.cpp's Q4_K_M mix: Q6_K head, layer 1's attn_v and ffn_down,
+Q4_K elsewhere): a prompt of BOS + 7 fixed ids, a greedy continuation of N_GEN tokens,
 edgec on 2 threads with its default f16 KV cache, llama.cpp on 1 thread with its default F16
 cache. A case passes when:
   1. the continuation equals llama.cpp's token for token on F32, F16 and Q8_0 (EXACT_TOKENS)
@@ -51,7 +52,7 @@ from llm_references_agree import (EXACT_TOKENS, N_GEN, SEED, TOL_EMULATED, TOL_E
 ARCHS = ["llama", "qwen2"]
 # ARCH/TYPE, and ARCH/TYPE/kv-int8: compiled with --kv-cache int8 (llama.cpp has no cache of
 # that form: checked against the exact numpy reference only, see check_int8_cache).
-CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES] + [
+CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + [
     "llama/f32/kv-int8", "qwen2/q8_0/kv-int8"]
 # Max |edgec with an int8 cache - exact reference| over the rows fed the same tokens: the
 # weight type's own difference (TOL_EXACT) plus that of the symmetric 8-bit keys and values

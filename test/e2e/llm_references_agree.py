@@ -61,9 +61,9 @@ EXACT_TOKENS = ["f32", "f16", "q8_0"]
 # CPU variant ggml loads: measured 0.0065 on an AMD Zen 5 (ggml's zen4 build), 0.0095 and
 # 0.013 on an Intel Xeon with AVX512-FP16 and AMX (its sapphirerapids build), with logits
 # up to 12.9; a wrong layout or scale is off by whole units.
-TOL_EMULATED = dict({t: 0.5 for t in TYPES}, f32=5e-3, f16=0.02, bf16=0.1)
+TOL_EMULATED = dict({t: 0.5 for t in TYPES + list(gguf_models.MIXES)}, f32=5e-3, f16=0.02, bf16=0.1)
 # Max |llama.cpp - exact reference| at the prompt's last position (see 2. above).
-TOL_EXACT = dict({t: 0.5 for t in TYPES}, f32=0.02, f16=0.03, bf16=0.15)
+TOL_EXACT = dict({t: 0.5 for t in TYPES + list(gguf_models.MIXES)}, f32=0.02, f16=0.03, bf16=0.15)
 
 
 def prompt_for(desc):
