@@ -18,7 +18,8 @@ is beside edgec.
 
 Printed per type and thread count: prefill and decode tokens/s of both and the median of
 the per-round ratios edgec/llama.cpp; decode weight bandwidth = weight bytes (every tensor,
-the tied embedding once, as the head) x tokens/s, and its share of the read bandwidth;
+the tied embedding once, as the head; of a separate embedding table the one row a step
+looks up) x tokens/s, and its share of the read bandwidth;
 prefill GOP/s = 2 x the layers' matmul parameters x tokens/s (the head excluded: both
 engines compute logits for the last prompt token only), and its share of the int8 peak.
 Then decode like for like, from each decoded token's own time (`edgec bench`'s per-token

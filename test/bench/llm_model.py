@@ -123,8 +123,8 @@ def _tensors(arch, wtype, seed, shape):
 def write_model(path, wtype="q4_0", seed=0, model="qwen2.5-1.5b", **shape_overrides):
     """Writes the benchmark model to path (via path + ".part", renamed when complete);
     returns its description: the model, arch, shape, wtype, bos, eos, types (each ggml
-    type's tensor count), weight_bytes (every tensor's bytes: what a decode step reads, a
-    tied embedding once, as the head) and matmul_params (the layers' matrices: the
+    type's tensor count), weight_bytes (the bytes a decode step reads: every tensor, a tied
+    embedding once, as the head, and of a separate embedding table the one row it looks up) and matmul_params (the layers' matrices: the
     multiply-adds per prompt token, the head excluded as llama.cpp computes logits for the
     last prompt token only)."""
     if wtype not in TYPES:
@@ -154,7 +154,10 @@ def write_model(path, wtype="q4_0", seed=0, model="qwen2.5-1.5b", **shape_overri
             for part in data if isinstance(data, tuple) else (data,):
                 fh.write(part)
     os.replace(path + ".part", path)
-    weight_bytes = sum(size(t[3]) for t in tensors)
+    # What a decode step reads: every tensor but a separate embedding table, of which it
+    # reads one row (a tied one is read whole, as the head).
+    weight_bytes = sum(size(t[3]) if t[0] != "token_embd.weight" or shape["tied"] else size(t[3]) // shape["n_vocab"]
+                       for t in tensors)
     matmul_params = sum(int(np.prod(t[2])) for t in tensors if t[0].startswith("blk.") and len(t[2]) == 2)
     types = {}
     for t in tensors:
