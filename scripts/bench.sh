@@ -22,9 +22,10 @@
 #
 # `scripts/bench.sh llm [OPTIONS]`: the LLM benchmark against llama.cpp (issue 12): a model
 # with Qwen2.5-1.5B's shapes (or TinyLlama-1.1B's) and random weights in Q4_0, Q4_K and Q8_0
-# (or any weight type, or llama.cpp's Q4_K_M / Q5_K_M mixes; written once into build/bench-llm), edgec (`edgec compile --ctx 1024`, `edgec bench`)
-# and llama.cpp (npm node-llama-cpp 3.22.1, installed into build/peers) on the same file
-# and threads, alternated over rounds: prefill of 512 tokens and decode of 128 at 1 and 2
+# (or any weight type, or llama.cpp's Q4_K_M / Q5_K_M mixes; written once into
+# build/bench-llm), edgec (`edgec compile --ctx 1024`, `edgec bench`) and llama.cpp (npm
+# node-llama-cpp 3.22.1, installed into build/peers) on the same file and threads,
+# alternated over rounds: prefill of 512 tokens and decode of 128 at 1 and 2
 # threads (taskset -c 0 / 0,1). Prints tokens/s of both and their ratio, decode weight
 # bandwidth against the machine's read bandwidth (test/bench/read_bandwidth.cpp; also like
 # for like: each run's median and fastest token against the median and best pass of a

@@ -4,9 +4,10 @@ Not part of the test suite.
 
 A model with Qwen2.5-1.5B's shapes (or --model tinyllama-1.1b: TinyLlama-1.1B's) and
 random weights (test/bench/llm_model.py) in each weight type (default Q4_0, Q4_K, Q8_0;
-q4_k_m and q5_k_m: llama.cpp's mixes, Q6_K in the head and some attn_v and ffn_down); edgec (`edgec compile --ctx 1024`, its default
-prefill chunks (256, 64 and 8) unless --chunk C is given, then `edgec bench -p 512 -n 128 -t T -r 1`) and llama.cpp (npm node-llama-cpp 3.22.1,
-test/bench/llama_cpp_bench.mjs, the same GGUF file, a fresh context per run) at each thread
+q4_k_m and q5_k_m: llama.cpp's mixes, Q6_K in the head and some attn_v and ffn_down);
+edgec (`edgec compile --ctx 1024`, its default prefill chunks (256, 64 and 8) unless
+--chunk C is given, then `edgec bench -p 512 -n 128 -t T -r 1`) and llama.cpp (npm
+node-llama-cpp 3.22.1, test/bench/llama_cpp_bench.mjs, the same GGUF file, a fresh context per run) at each thread
 count, every process pinned with taskset to cores 0..T-1. Each round runs every (type,
 threads) pair once per engine, the engine order alternating between pairs and rounds, so
 that both see the same machine; medians over the rounds. Also measured in the same run:

@@ -97,6 +97,8 @@ def mix_types(mix, shape):
             out["blk.%d.attn_v.weight" % i] = more
             out["blk.%d.ffn_down.weight" % i] = more
     return out
+
+
 LOGIT_STD = 3.0
 RESIDUAL_GAIN = 2.0
 
