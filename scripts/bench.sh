@@ -21,8 +21,8 @@
 # `scripts/bench.sh --precision fp32 --threads 1` is the fp32-only, one-thread benchmark.
 #
 # `scripts/bench.sh llm [OPTIONS]`: the LLM benchmark against llama.cpp (issue 12): a model
-# with Qwen2.5-1.5B's shapes (or TinyLlama-1.1B's) and random weights in Q4_0, Q4_K and Q8_0
-# (or any weight type, or llama.cpp's Q4_K_M / Q5_K_M mixes; written once into
+# with Qwen2.5-1.5B's shapes (or TinyLlama-1.1B's, Llama-3.2-1B's) and random weights in Q4_0,
+# Q4_K and Q8_0 (or any weight type, or llama.cpp's Q4_K_M / Q5_K_M mixes; written once into
 # build/bench-llm), edgec (`edgec compile --ctx 1024`, `edgec bench`) and llama.cpp (npm
 # node-llama-cpp 3.22.1, installed into build/peers) on the same file and threads,
 # alternated over rounds: prefill of 512 tokens and decode of 128 at 1 and 2
@@ -32,7 +32,7 @@
 # short read just before it) and prefill GOP/s against the int8 peak
 # (edgec_int8_gemm_bench); writes
 # build/bench-llm/results.json. Runs test/bench/bench_llm.py; options (its --help):
-#   --model qwen2.5-1.5b|tinyllama-1.1b --types q4_0,q4_k,q8_0 (or q4_1,q5_0,q5_1,q5_k,q6_k,
+#   --model qwen2.5-1.5b|tinyllama-1.1b|llama3.2-1b --types q4_0,q4_k,q8_0 (or q4_1,q5_0,q5_1,q5_k,q6_k,
 #   f16,bf16,f32,q4_k_m,q5_k_m) --threads 1,2 --rounds N (3) --prompt N (512) --gen N (128)
 #   --ctx N (1024) --chunk N (edgec's default) --weights copied|locked|mapped (copied: both engines read
 #   the weights into their own memory, edgec's with huge pages; locked: both mlock the file

@@ -2,14 +2,15 @@
 """The LLM benchmark's models: a real model's shapes with random weights of one type, or
 of one of llama.cpp's mixes, written fast. A library and a CLI; numpy only.
 
-  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|tinyllama-1.1b] --type TYPE
+  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|tinyllama-1.1b|llama3.2-1b] --type TYPE
                           [--seed 0] [--set n_layer=4 ...]
 
 Models (MODELS): qwen2.5-1.5b (default; qwen2: 28 layers, n_embd 1536, 12 query heads and 2
-KV heads of 128, FFN 8960, vocabulary 151936, tied embedding, QKV biases) and
-tinyllama-1.1b (llama: 22 layers, n_embd 2048, 32 query heads and 4 KV heads of 64, FFN
-5632, vocabulary 32000, separate output head), each with its family's tokenizer as
-test/e2e/gguf_models.py writes it. TYPE: any of gguf_models' weight types (every matrix
+KV heads of 128, FFN 8960, vocabulary 151936, tied embedding, QKV biases), tinyllama-1.1b
+(llama: 22 layers, n_embd 2048, 32 query heads and 4 KV heads of 64, FFN 5632, vocabulary
+32000, separate output head, SentencePiece) and llama3.2-1b (llama: 16 layers, n_embd 2048,
+32 query heads and 8 KV heads of 64, FFN 8192, vocabulary 128256, tied embedding,
+byte-level BPE), each tokenizer as test/e2e/gguf_models.py writes it. TYPE: any of gguf_models' weight types (every matrix
 and the embedding in it), or a mix (gguf_models.MIXES) as llama.cpp's quantizer writes
 for its Q4_K_M and Q5_K_M files: Q4_K (Q5_K) everywhere but Q6_K for the head
 (output.weight, or the embedding when it is also the head) and for attn_v and ffn_down in
@@ -40,14 +41,20 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 import gguf_models  # noqa: E402
 from gguf_models import gguf_writer  # noqa: E402
 
-# name: (architecture, shapes from the model's config.json / GGUF metadata).
+# name: (architecture, tokenizer (gguf_models.add_metadata's vocab), shapes from the
+# model's config.json / GGUF metadata).
 MODELS = {
     # Issue 12's benchmark model.
-    "qwen2.5-1.5b": ("qwen2", dict(n_vocab=151936, n_embd=1536, n_layer=28, n_head=12, n_head_kv=2, n_ff=8960,
-                                   n_ctx=32768, rope_base=1000000.0, eps=1e-6, tied=True)),
+    "qwen2.5-1.5b": ("qwen2", "bpe", dict(n_vocab=151936, n_embd=1536, n_layer=28, n_head=12, n_head_kv=2,
+                                          n_ff=8960, n_ctx=32768, rope_base=1000000.0, eps=1e-6, tied=True)),
     # TinyLlama-1.1B: heads of 64, groups of 8 query heads, a separate head, SentencePiece.
-    "tinyllama-1.1b": ("llama", dict(n_vocab=32000, n_embd=2048, n_layer=22, n_head=32, n_head_kv=4, n_ff=5632,
-                                     n_ctx=2048, rope_base=10000.0, eps=1e-5, tied=False)),
+    "tinyllama-1.1b": ("llama", "spm", dict(n_vocab=32000, n_embd=2048, n_layer=22, n_head=32, n_head_kv=4,
+                                            n_ff=5632, n_ctx=2048, rope_base=10000.0, eps=1e-5, tied=False)),
+    # Llama-3.2-1B: heads of 64 in groups of 4, a tied head of 128256 rows (a quarter of the
+    # bytes), byte-level BPE ("llama-bpe"); its rope scaling is left out (speed does not
+    # depend on it).
+    "llama3.2-1b": ("llama", "bpe", dict(n_vocab=128256, n_embd=2048, n_layer=16, n_head=32, n_head_kv=8,
+                                         n_ff=8192, n_ctx=131072, rope_base=500000.0, eps=1e-5, tied=True)),
 }
 TYPES = gguf_models.WEIGHT_TYPES + list(gguf_models.MIXES)
 EMBD_ROWS = 4096  # distinct embedding rows, repeated to n_vocab
@@ -131,12 +138,12 @@ def write_model(path, wtype="q4_0", seed=0, model="qwen2.5-1.5b", **shape_overri
         raise ValueError("unknown weight type %r (known: %s)" % (wtype, ", ".join(TYPES)))
     if model not in MODELS:
         raise ValueError("unknown model %r (known: %s)" % (model, ", ".join(MODELS)))
-    arch, shape = MODELS[model]
+    arch, vocab, shape = MODELS[model]
     shape = gguf_models.model_shape(arch, **dict(shape, **shape_overrides))
     w = gguf_writer.GGUFWriter(version=3)
     file_type = gguf_models.MIXES[wtype][2] if wtype in gguf_models.MIXES else gguf_models.FILE_TYPES[wtype]
     bos, eos = gguf_models.add_metadata(w.add, arch, "edgec bench %s %s seed %d" % (arch, wtype, seed), file_type,
-                                        shape)
+                                        shape, vocab)
     tensors = _tensors(arch, wtype, seed, shape)
     align, offset, offsets = w.alignment, 0, []
     size = lambda data: sum(len(d) for d in data) if isinstance(data, tuple) else len(data)

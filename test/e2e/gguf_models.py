@@ -224,11 +224,15 @@ def float_weights(arch, shape, seed):
     return w
 
 
-def add_metadata(add, arch, name, file_type, shape):
+def add_metadata(add, arch, name, file_type, shape, vocab=None):
     """Adds the model's metadata keys with add(key, value type, value), in the order
-    llama.cpp's own writer uses: general.*, the hyper-parameters, the tokenizer. Returns
-    (bos, eos)."""
-    tokens, scores, token_types, bos, eos, tok_extra = (llama_vocab if arch == "llama" else qwen2_vocab)(shape["n_vocab"])
+    llama.cpp's own writer uses: general.*, the hyper-parameters, the tokenizer. vocab:
+    "spm" (llama's default) or "bpe" (qwen2's; for llama with llama.cpp's "llama-bpe"
+    pre-tokenizer, as Llama 3's files). Returns (bos, eos)."""
+    vocab = vocab or ("spm" if arch == "llama" else "bpe")
+    tokens, scores, token_types, bos, eos, tok_extra = (llama_vocab if vocab == "spm" else qwen2_vocab)(shape["n_vocab"])
+    if vocab == "bpe" and arch == "llama":
+        tok_extra = dict(tok_extra, **{"tokenizer.ggml.pre": "llama-bpe"})
     if len(tokens) != shape["n_vocab"]:
         raise ValueError("%s vocabulary needs n_vocab >= %d" % (arch, len(tokens)))
     add("general.architecture", "str", arch)
@@ -243,7 +247,7 @@ def add_metadata(add, arch, name, file_type, shape):
         add(a + key, "u32", value)
     add(a + "attention.layer_norm_rms_epsilon", "f32", shape["eps"])
     add(a + "rope.freq_base", "f32", shape["rope_base"])
-    add("tokenizer.ggml.model", "str", "llama" if arch == "llama" else "gpt2")
+    add("tokenizer.ggml.model", "str", "llama" if vocab == "spm" else "gpt2")
     for key, value in tok_extra.items():
         if isinstance(value, list):
             add(key, "array", ("str", value))
