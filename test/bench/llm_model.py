@@ -31,6 +31,7 @@ reads all of them for every decoded token. Tensor data is streamed to the file; 
 model takes seconds and ~0.3 GB of memory.
 """
 import argparse
+import collections
 import os
 import sys
 
@@ -67,11 +68,10 @@ def _tensors(arch, wtype, seed, shape):
     rng = np.random.default_rng(seed)
     e, f, v = shape["n_embd"], shape["n_ff"], shape["n_vocab"]
     kv = shape["n_head_kv"] * (e // shape["n_head"])
-    mix = wtype in gguf_models.MIXES
-    main_type, special = (gguf_models.MIXES[wtype][0], gguf_models.mix_types(wtype, shape)) if mix else (wtype, {})
+    main_type, other, _ = gguf_models.typing(wtype, shape)
 
     def tensor_type(name):
-        return special.get(name, main_type)
+        return other.get(name, main_type)
 
     def mat(rows, cols, gain=1.0):  # N(0, gain^2 / cols), as gguf_models.float_weights
         return rng.standard_normal((rows, cols), dtype=np.float32) * np.float32(gain / np.sqrt(cols))
@@ -131,9 +131,9 @@ def write_model(path, wtype="q4_0", seed=0, model="qwen2.5-1.5b", **shape_overri
     """Writes the benchmark model to path (via path + ".part", renamed when complete);
     returns its description: the model, arch, shape, wtype, bos, eos, types (each ggml
     type's tensor count), weight_bytes (the bytes a decode step reads: every tensor, a tied
-    embedding once, as the head, and of a separate embedding table the one row it looks up) and matmul_params (the layers' matrices: the
-    multiply-adds per prompt token, the head excluded as llama.cpp computes logits for the
-    last prompt token only)."""
+    embedding once, as the head, and of a separate embedding table the one row it looks
+    up) and matmul_params (the layers' matrices: the multiply-adds per prompt token, the
+    head excluded as llama.cpp computes logits for the last prompt token only)."""
     if wtype not in TYPES:
         raise ValueError("unknown weight type %r (known: %s)" % (wtype, ", ".join(TYPES)))
     if model not in MODELS:
@@ -141,7 +141,7 @@ def write_model(path, wtype="q4_0", seed=0, model="qwen2.5-1.5b", **shape_overri
     arch, vocab, shape = MODELS[model]
     shape = gguf_models.model_shape(arch, **dict(shape, **shape_overrides))
     w = gguf_writer.GGUFWriter(version=3)
-    file_type = gguf_models.MIXES[wtype][2] if wtype in gguf_models.MIXES else gguf_models.FILE_TYPES[wtype]
+    file_type = gguf_models.typing(wtype, shape)[2]
     bos, eos = gguf_models.add_metadata(w.add, arch, "edgec bench %s %s seed %d" % (arch, wtype, seed), file_type,
                                         shape, vocab)
     tensors = _tensors(arch, wtype, seed, shape)
@@ -163,12 +163,10 @@ def write_model(path, wtype="q4_0", seed=0, model="qwen2.5-1.5b", **shape_overri
     os.replace(path + ".part", path)
     # What a decode step reads: every tensor but a separate embedding table, of which it
     # reads one row (a tied one is read whole, as the head).
-    weight_bytes = sum(size(t[3]) if t[0] != "token_embd.weight" or shape["tied"] else size(t[3]) // shape["n_vocab"]
-                       for t in tensors)
+    weight_bytes = sum(size(data) // (shape["n_vocab"] if name == "token_embd.weight" and not shape["tied"] else 1)
+                       for name, _, _, data in tensors)
     matmul_params = sum(int(np.prod(t[2])) for t in tensors if t[0].startswith("blk.") and len(t[2]) == 2)
-    types = {}
-    for t in tensors:
-        types[t[1]] = types.get(t[1], 0) + 1
+    types = dict(collections.Counter(t[1] for t in tensors))
     return dict(shape, model=model, arch=arch, wtype=wtype, bos=bos, eos=eos, types=types,
                 weight_bytes=weight_bytes, matmul_params=matmul_params)
 

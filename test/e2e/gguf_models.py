@@ -88,15 +88,18 @@ def more_bits(layer, n_layer):
     return layer < n_layer // 8 or layer >= 7 * n_layer // 8 or (layer - n_layer // 8) % 3 == 2
 
 
-def mix_types(mix, shape):
-    """{tensor name: type} for the matrices of a mix that are not of its main type."""
-    _, more, _ = MIXES[mix]
-    out = {"token_embd.weight" if shape["tied"] else "output.weight": more}
+def typing(wtype, shape):
+    """How a weight type or a mix types a model's matrices: (the type of most of them,
+    {tensor name: type} for those of another type, general.file_type)."""
+    if wtype not in MIXES:
+        return wtype, {}, FILE_TYPES.get(wtype)
+    main, more, file_type = MIXES[wtype]
+    other = {"token_embd.weight" if shape["tied"] else "output.weight": more}
     for i in range(shape["n_layer"]):
         if more_bits(i, shape["n_layer"]):
-            out["blk.%d.attn_v.weight" % i] = more
-            out["blk.%d.ffn_down.weight" % i] = more
-    return out
+            other["blk.%d.attn_v.weight" % i] = more
+            other["blk.%d.ffn_down.weight" % i] = more
+    return main, other, file_type
 
 
 LOGIT_STD = 3.0
@@ -272,10 +275,9 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
     type} for single tensors that differ (mixed files). drop, raw, meta: see the module's
     docstring."""
     shape = model_shape(arch, tied=tied, **shape_overrides)
-    mix = wtype if wtype in MIXES else None
-    matrix_type, file_type = (MIXES[mix][0], MIXES[mix][2]) if mix else (wtype, FILE_TYPES.get(wtype))
+    matrix_type, other, file_type = typing(wtype, shape)
     embd_type = embd_type or matrix_type
-    types = dict(mix_types(mix, shape) if mix else {}, **(types or {}))
+    types = dict(other, **(types or {}))
     raw = raw or {}
     meta = dict(meta or {})
     for name, (ttype, _) in raw.items():
