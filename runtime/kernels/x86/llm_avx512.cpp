@@ -38,8 +38,6 @@
 #include <type_traits>
 
 #include "ref/llm.h"
-#include "x86/exp_avx2.h"
-#include "x86/lanes_avx2.h"
 #include "register_kernels.h"
 #include "thread_pool.h"
 
@@ -194,25 +192,36 @@ private:
   }
 
   // y_h[d0 .. d0 + 16W) = (sum_j e_hj v_j[d0 ..]) * inv_h, j in order, for NH heads.
+  // The loops over h and w are unrolled by pragma: left to GCC 12, every copy of this
+  // function kept a[][] on the stack, each fma a load and a store, a store-to-load chain
+  // per accumulator and row (a decode step's attention 22% slower; docs/
+  // gguf-performance-log.md, thirty-sixth session).
   template <int NH, int W, typename T>
   void valueSlice(float *const *scores, const float *inv, const T *vh, int64_t n, int64_t d0, float *const *y) const {
     const int64_t stride = p_.Hkv * p_.D, sliceBytes = 16 * W * int64_t(sizeof(T));
     __m512 a[NH][W];
+#pragma GCC unroll 8
     for (int h = 0; h < NH; ++h)
+#pragma GCC unroll 8
       for (int w = 0; w < W; ++w) a[h][w] = _mm512_setzero_ps();
     for (int64_t j = 0; j < std::min(n, kAhead); ++j) prefetch(vh + j * stride + d0, sliceBytes);
     for (int64_t j = 0; j < n; ++j) {
       if (j + kAhead < n) prefetch(vh + (j + kAhead) * stride + d0, sliceBytes);
       const T *vj = vh + j * stride + d0;
       __m512 vv[W];
+#pragma GCC unroll 8
       for (int w = 0; w < W; ++w) vv[w] = load16(vj + 16 * w);
+#pragma GCC unroll 8
       for (int h = 0; h < NH; ++h) {
         const __m512 p = _mm512_set1_ps(scores[h][j]);
+#pragma GCC unroll 8
         for (int w = 0; w < W; ++w) a[h][w] = _mm512_fmadd_ps(p, vv[w], a[h][w]);
       }
     }
+#pragma GCC unroll 8
     for (int h = 0; h < NH; ++h) {
       const __m512 vinv = _mm512_set1_ps(inv[h]);
+#pragma GCC unroll 8
       for (int w = 0; w < W; ++w) _mm512_storeu_ps(y[h] + d0 + 16 * w, _mm512_mul_ps(a[h][w], vinv));
     }
   }
@@ -253,27 +262,28 @@ private:
   }
 
   // sc[0 .. n) = exp(scale * sc - m) with m = max(scale * sc), returned in *mx; returns
-  // their sum. Over whole 8-lane vectors: the padding (-inf) takes part in the max and
-  // gives e = 0.
+  // their sum. Over whole 16-lane vectors: the padding (-inf) takes part in the max and
+  // gives e = 0. (On 8 lanes, with expNonPositive, this was a sixth of a decode step's
+  // attention for heads of 64.)
   float softmax(float *sc, int64_t n, float *mx) const {
-    const int64_t n8 = (n + 7) / 8 * 8;
-    const __m256 vscale = _mm256_set1_ps(p_.scale);
-    for (int64_t t = n; t < n8; ++t) sc[t] = -std::numeric_limits<float>::infinity();
-    __m256 vmax = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
-    for (int64_t t = 0; t < n8; t += 8) {
-      const __m256 x = _mm256_mul_ps(_mm256_loadu_ps(sc + t), vscale);
-      _mm256_storeu_ps(sc + t, x);
-      vmax = _mm256_max_ps(vmax, x);
+    const int64_t n16 = (n + 15) / 16 * 16;
+    const __m512 vscale = _mm512_set1_ps(p_.scale);
+    for (int64_t t = n; t < n16; ++t) sc[t] = -std::numeric_limits<float>::infinity();
+    __m512 vmax = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+    for (int64_t t = 0; t < n16; t += 16) {
+      const __m512 x = _mm512_mul_ps(_mm512_loadu_ps(sc + t), vscale);
+      _mm512_storeu_ps(sc + t, x);
+      vmax = _mm512_max_ps(vmax, x);
     }
-    *mx = hmax(vmax);
-    const __m256 m = _mm256_set1_ps(*mx);
-    __m256 vsum = _mm256_setzero_ps();
-    for (int64_t t = 0; t < n8; t += 8) {
-      const __m256 e = expNonPositive(_mm256_sub_ps(_mm256_loadu_ps(sc + t), m));
-      _mm256_storeu_ps(sc + t, e);
-      vsum = _mm256_add_ps(vsum, e);
+    *mx = _mm512_reduce_max_ps(vmax);
+    const __m512 m = _mm512_set1_ps(*mx);
+    __m512 vsum = _mm512_setzero_ps();
+    for (int64_t t = 0; t < n16; t += 16) {
+      const __m512 e = exp16(_mm512_sub_ps(_mm512_loadu_ps(sc + t), m));
+      _mm512_storeu_ps(sc + t, e);
+      vsum = _mm512_add_ps(vsum, e);
     }
-    return hsum(vsum);
+    return _mm512_reduce_add_ps(vsum);
   }
 
   // A decode step (one query row) over n = pos + 1 >= kSplitRows cache rows, split by
