@@ -85,8 +85,8 @@ int main(int argc, char **argv) {
   *p.view.as<int64_t>() = pos;
   std::vector<std::unique_ptr<Tensor>> k, v;
   for (int l = 0; l < layers; ++l) {
-    k.push_back(std::make_unique<Tensor>(ct, std::vector<int64_t>{C, Hkv, D}));
-    v.push_back(std::make_unique<Tensor>(ct, std::vector<int64_t>{C, Hkv, D}));
+    k.push_back(std::make_unique<Tensor>(ct, std::vector<int64_t>{Hkv, C, D}));
+    v.push_back(std::make_unique<Tensor>(ct, std::vector<int64_t>{Hkv, C, D}));
     for (Tensor *t : {k.back().get(), v.back().get()}) {
       if (ct == DType::f32) t->random(rng);
       else  // small normal f16 values (exponent 13..14: 0.25 .. 1), random sign and mantissa

@@ -209,7 +209,7 @@ TEST(LlmKernels, AttentionSingleRowIsItsValue) {
   KvCache kv = makeKvCache(DType::f32, c.C, c.Hkv, c.D, 1, 5);
   const auto y = attention(c, randomFloats(c.Hq * c.D, 6), kv);
   for (int64_t h = 0; h < c.Hq; ++h)
-    for (int64_t d = 0; d < c.D; ++d) ASSERT_EQ(y[h * c.D + d], float(kv.vReal[(h / 2) * c.D + d])) << h << " " << d;
+    for (int64_t d = 0; d < c.D; ++d) ASSERT_EQ(y[h * c.D + d], float(kv.vReal[(h / 2) * c.C * c.D + d])) << h << " " << d;
 }
 
 TEST(LlmKernels, AttentionPrefillEqualsDecodeSteps) {
@@ -257,7 +257,7 @@ TEST(LlmKernels, AttentionRefusesBadSignatures) {
   AttrList a;
   a.f("scale", 1.f);
   Tensor q(DType::f32, {1, 3, 8}), y(DType::f32, {1, 3, 8}), p = posTensor(0);
-  Tensor k(DType::f32, {4, 2, 8}), v(DType::f32, {4, 2, 8}), vh(DType::f16, {4, 2, 8});
+  Tensor k(DType::f32, {2, 4, 8}), v(DType::f32, {2, 4, 8}), vh(DType::f16, {2, 4, 8});
   auto fails = [&](std::vector<Tensor *> in, Tensor &out, const char *what) {
     const std::string e = errorOf([&] { runKernel("KVCacheAttention", in, {&out}, a); });
     EXPECT_NE(e.find("node 'test_node'"), std::string::npos) << e;
@@ -267,13 +267,13 @@ TEST(LlmKernels, AttentionRefusesBadSignatures) {
   fails({&q, &k, &vh, &p}, y, "V cache: dtype f16 differs from f32");
   Tensor q2(DType::f32, {1, 2, 4}), y2(DType::f32, {1, 2, 4});
   fails({&q2, &k, &v, &p}, y2, "head size 8 differs from Q's 4");
-  Tensor q4(DType::f32, {1, 4, 8}), y4(DType::f32, {1, 4, 8}), k8(DType::i8, {4, 2, 8}), v8(DType::i8, {4, 2, 8});
+  Tensor q4(DType::f32, {1, 4, 8}), y4(DType::f32, {1, 4, 8}), k8(DType::i8, {2, 4, 8}), v8(DType::i8, {2, 4, 8});
   fails({&q4, &k8, &v8, &p}, y4, "i8 caches need K scales and V scales");
-  Tensor ks(DType::f32, {4, 2});
+  Tensor ks(DType::f32, {2, 4});
   fails({&q4, &k, &v, &p, &ks, &ks}, y4, "cache scales are only for i8 caches");
   Tensor pi(DType::i32, {1});
   fails({&q4, &k, &v, &pi}, y4, "unsupported dtype i32 for pos");
-  Tensor ku(DType::u8, {4, 2, 8});
+  Tensor ku(DType::u8, {2, 4, 8});
   fails({&q4, &ku, &ku, &p}, y4, "unsupported dtype u8 for the K cache");
 }
 

@@ -58,11 +58,12 @@ inline std::vector<double> naiveRotary(const std::vector<float> &x, int64_t rows
 }
 
 // Caches as the attention kernel reads them, already as real values (f16 widened, i8
-// codes times their row's scale), [C, Hkv, D].
+// codes times their row's scale), [Hkv, C, D].
 inline std::vector<double> naiveAttention(const std::vector<float> &q, const std::vector<double> &k,
                                           const std::vector<double> &v, int64_t S, int64_t Hq, int64_t Hkv, int64_t D,
                                           int64_t pos, double scale) {
   std::vector<double> y(size_t(S * Hq * D));
+  const int64_t C = int64_t(k.size()) / (Hkv * D);
   for (int64_t s = 0; s < S; ++s)
     for (int64_t h = 0; h < Hq; ++h) {
       const int64_t kvh = h / (Hq / Hkv), n = pos + s + 1;
@@ -70,7 +71,7 @@ inline std::vector<double> naiveAttention(const std::vector<float> &q, const std
       double mx = -INFINITY;
       for (int64_t j = 0; j < n; ++j) {
         double dot = 0;
-        for (int64_t d = 0; d < D; ++d) dot += double(q[size_t((s * Hq + h) * D + d)]) * k[size_t((j * Hkv + kvh) * D + d)];
+        for (int64_t d = 0; d < D; ++d) dot += double(q[size_t((s * Hq + h) * D + d)]) * k[size_t((kvh * C + j) * D + d)];
         score[j] = dot * scale;
         mx = std::max(mx, score[j]);
       }
@@ -78,7 +79,7 @@ inline std::vector<double> naiveAttention(const std::vector<float> &q, const std
       for (double &e : score) sum += (e = std::exp(e - mx));
       for (int64_t d = 0; d < D; ++d) {
         double acc = 0;
-        for (int64_t j = 0; j < n; ++j) acc += score[j] * v[size_t((j * Hkv + kvh) * D + d)];
+        for (int64_t j = 0; j < n; ++j) acc += score[j] * v[size_t((kvh * C + j) * D + d)];
         y[size_t((s * Hq + h) * D + d)] = acc / sum;
       }
     }
@@ -95,8 +96,9 @@ struct KvCache {
 };
 
 inline KvCache makeKvCache(DType dtype, int64_t C, int64_t Hkv, int64_t D, int64_t valid, uint32_t seed) {
-  const std::vector<int64_t> shape = {C, Hkv, D};
-  const int64_t n = C * Hkv * D, validN = valid * Hkv * D;
+  const std::vector<int64_t> shape = {Hkv, C, D};
+  const int64_t n = Hkv * C * D;
+  auto isValid = [&](int64_t row) { return row % C < valid; };  // row: h C + j
   KvCache c{Tensor(dtype, shape), Tensor(dtype, shape)};
   c.i8 = dtype == DType::i8;
   c.kReal.assign(size_t(n), 0);
@@ -104,14 +106,14 @@ inline KvCache makeKvCache(DType dtype, int64_t C, int64_t Hkv, int64_t D, int64
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> unit(-1.f, 1.f);
   if (c.i8) {
-    c.kScale = Tensor(DType::f32, {C, Hkv});
-    c.vScale = Tensor(DType::f32, {C, Hkv});
+    c.kScale = Tensor(DType::f32, {Hkv, C});
+    c.vScale = Tensor(DType::f32, {Hkv, C});
   }
   for (int which = 0; which < 2; ++which) {
     Tensor &t = which ? c.v : c.k;
     std::vector<double> &real = which ? c.vReal : c.kReal;
     for (int64_t i = 0; i < n; ++i) {
-      const bool ok = i < validN;
+      const bool ok = isValid(i / D);
       const float x = unit(rng);
       if (dtype == DType::f32) {
         t.view().as<float>()[i] = ok ? x : NAN;
@@ -126,8 +128,9 @@ inline KvCache makeKvCache(DType dtype, int64_t C, int64_t Hkv, int64_t D, int64
     }
     if (c.i8) {
       float *sc = (which ? c.vScale : c.kScale).view().as<float>();
-      for (int64_t r = 0; r < C * Hkv; ++r) sc[r] = r < valid * Hkv ? (0.5f + 0.5f * std::fabs(unit(rng))) / 127 : NAN;
-      for (int64_t i = 0; i < validN; ++i) real[i] = double(t.view().as<int8_t>()[i]) * sc[i / D];
+      for (int64_t r = 0; r < Hkv * C; ++r) sc[r] = isValid(r) ? (0.5f + 0.5f * std::fabs(unit(rng))) / 127 : NAN;
+      for (int64_t i = 0; i < n; ++i)
+        if (isValid(i / D)) real[i] = double(t.view().as<int8_t>()[i]) * sc[i / D];
     }
   }
   return c;

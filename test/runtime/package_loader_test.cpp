@@ -323,10 +323,10 @@ TEST(PackageLoader, ChecksumErrorsNameTheSection) {
 TEST(PackageLoader, OldFormatVersionIsRejected) {
   PackageFile file;
   std::vector<uint8_t> bad = addPackage();
-  bad[8] = 2;  // format_version: 2 had FNV-1a 64 checksums
+  bad[8] = 3;  // format_version: 3 had KV caches of [C, Hkv, D]
   pkg::updateChecksum(bad);
   EXPECT_NE(loadAndRun(file.write(bad))
-                .find("format version 2 is not supported (this runtime reads version 3; compile the model again"),
+                .find("format version 3 is not supported (this runtime reads version 4; compile the model again"),
             std::string::npos);
 }
 

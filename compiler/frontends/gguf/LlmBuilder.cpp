@@ -286,8 +286,8 @@ void LlmBuilder::ropeTables() {
 
 void LlmBuilder::declareStates(ModuleOp module) {
   b_.setInsertionPointToEnd(module.getBody());
-  auto type = RankedTensorType::get({cacheRows_, hp_.kvHeads, hp_.headDim}, cacheElement_);
-  auto scales = RankedTensorType::get({cacheRows_, hp_.kvHeads}, b_.getF32Type());
+  auto type = RankedTensorType::get({hp_.kvHeads, cacheRows_, hp_.headDim}, cacheElement_);
+  auto scales = RankedTensorType::get({hp_.kvHeads, cacheRows_}, b_.getF32Type());
   auto declare = [&](const std::string &name, RankedTensorType t) {
     b_.create<edge::StateOp>(loc(name), b_.getStringAttr(name), TypeAttr::get(t), ElementsAttr());
   };
@@ -314,8 +314,8 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
   const int64_t E = hp_.embedding, D = hp_.headDim, Hq = hp_.heads, Hkv = hp_.kvHeads;
   mlir::Value x = b_.create<edge::GatherDequantizeOp>(loc("token_embd"), f32({S, E}), weight("token_embd.weight"), tokens);
 
-  // Positions pos .. pos+S-1 for RoPE, and the cache rows' start [pos, 0, 0].
-  std::vector<int64_t> iota(static_cast<size_t>(S)), zeros{0, 0};
+  // Positions pos .. pos+S-1 for RoPE, and the cache rows' start [0, pos, 0].
+  std::vector<int64_t> iota(static_cast<size_t>(S)), zero{0};
   for (int64_t i = 0; i < S; ++i) iota[size_t(i)] = i;
   auto i64Const = [&](const std::string &n, const std::vector<int64_t> &v) -> mlir::Value {
     auto type = i64({int64_t(v.size())});
@@ -323,16 +323,17 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
   };
   mlir::Value positions = b_.create<edge::AddOp>(loc("positions"), i64({S}), pos, i64Const("offsets", iota));
   positions = reshape(positions, {1, S}, "position_ids");
-  mlir::Value starts = b_.create<edge::ConcatOp>(loc("cache_start"), i64({3}), ValueRange{pos, i64Const("zeros", zeros)},
-                                           b_.getI64IntegerAttr(0));
-  mlir::Value scaleStarts;  // [pos, 0]: where an int8 cache's scales of this step go
+  mlir::Value zeroIndex = i64Const("zero", zero);
+  mlir::Value starts = b_.create<edge::ConcatOp>(loc("cache_start"), i64({3}), ValueRange{zeroIndex, pos, zeroIndex},
+                                                 b_.getI64IntegerAttr(0));
+  mlir::Value scaleStarts;  // [0, pos]: where an int8 cache's scales of this step go
   if (cacheElement_.isInteger(8))
-    scaleStarts = b_.create<edge::ConcatOp>(loc("cache_scale_start"), i64({2}),
-                                            ValueRange{pos, i64Const("zero", {0})}, b_.getI64IntegerAttr(0));
+    scaleStarts = b_.create<edge::ConcatOp>(loc("cache_scale_start"), i64({2}), ValueRange{zeroIndex, pos},
+                                            b_.getI64IntegerAttr(0));
   const int64_t half = D / 2;
   mlir::Value cosTable = constantF32("rope_cos", f32({cacheRows_, half}), cos_);
   mlir::Value sinTable = constantF32("rope_sin", f32({cacheRows_, half}), sin_);
-  auto cacheType = RankedTensorType::get({cacheRows_, Hkv, D}, cacheElement_);
+  auto cacheType = RankedTensorType::get({Hkv, cacheRows_, D}, cacheElement_);
 
   for (int64_t l = 0; l < hp_.layers; ++l) {
     const std::string blk = "blk." + std::to_string(l) + ".";
@@ -350,13 +351,22 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
       b_.create<edge::StateWriteOp>(loc(state + ".write"), state, updated);
       return updated;
     };
+    // The step's [S, Hkv * D] as the cache's [Hkv, S, D] (a decode step's one row: a
+    // reshape; a prefill chunk's: a transpose).
     auto toCache = [&](mlir::Value v, const char *kind, mlir::Value &scales) -> mlir::Value {
-      mlir::Value rows = reshape(v, {S, Hkv, D}, blk + kind + ".rows");
-      auto stepType = RankedTensorType::get({S, Hkv, D}, cacheElement_);
+      mlir::Value rows;
+      if (S == 1) {
+        rows = reshape(v, {Hkv, 1, D}, blk + kind + ".rows");
+      } else {
+        rows = b_.create<edge::TransposeOp>(loc(blk + kind + ".rows"), f32({Hkv, S, D}),
+                                            reshape(v, {S, Hkv, D}, blk + kind + ".heads"),
+                                            b_.getDenseI64ArrayAttr({1, 0, 2}));
+      }
+      auto stepType = RankedTensorType::get({Hkv, S, D}, cacheElement_);
       if (cacheElement_.isInteger(8)) {
         auto quant = b_.create<edge::DynamicQuantizeRowsOp>(loc(blk + kind + ".quantize"), stepType,
-                                                            f32({S, Hkv}), rows);
-        scales = update(blk + kind + ".scales", f32({cacheRows_, Hkv}), quant.getScales(), scaleStarts);
+                                                            f32({Hkv, S}), rows);
+        scales = update(blk + kind + ".scales", f32({Hkv, cacheRows_}), quant.getScales(), scaleStarts);
         rows = quant.getOutput();
       } else if (!cacheElement_.isF32()) {
         rows = b_.create<edge::CastOp>(loc(blk + kind + ".cast"), stepType, rows);

@@ -54,7 +54,7 @@ LogicalResult KVCacheAttentionOp::verify() {
   ArrayRef<int64_t> q = shapeOf(getQuery()), k = shapeOf(getKeyCache()), v = shapeOf(getValueCache());
   if (q.size() != 3) return emitOpError() << "query must be [S, Hq, D], got " << shapeStr(q);
   if (k.size() != 3 || k != v)
-    return emitOpError() << "key and value caches must both be [C, Hkv, D], got " << shapeStr(k) << " and "
+    return emitOpError() << "key and value caches must both be [Hkv, C, D], got " << shapeStr(k) << " and "
                          << shapeStr(v);
   if (!isF32(getQuery()) || !isF32(getOutput())) return emitOpError() << "query and result must be f32";
   Type cache = elementOf(getKeyCache());
@@ -69,10 +69,10 @@ LogicalResult KVCacheAttentionOp::verify() {
     return emitOpError() << "scales are only for i8 caches";
   }
   if (k[2] != q[2]) return emitOpError() << "query head size " << q[2] << " differs from the cache's " << k[2];
-  if (k[1] <= 0 || q[1] % k[1])
-    return emitOpError() << "query heads " << q[1] << " must be a multiple of the cache's " << k[1];
+  if (k[0] <= 0 || q[1] % k[0])
+    return emitOpError() << "query heads " << q[1] << " must be a multiple of the cache's " << k[0];
   if (shapeOf(getPos()) != ArrayRef<int64_t>{1}) return emitOpError() << "pos must be i64 [1]";
-  if (q[0] > k[0]) return emitOpError() << q[0] << " queries do not fit a cache of " << k[0] << " rows";
+  if (q[0] > k[1]) return emitOpError() << q[0] << " queries do not fit a cache of " << k[1] << " rows";
   if (shapeOf(getOutput()) != q) return emitOpError() << "result shape must equal the query's " << shapeStr(q);
   return success();
 }

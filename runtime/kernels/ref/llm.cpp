@@ -190,7 +190,7 @@ AttentionPlan parseAttention(const KernelSignature &sig) {
   requireSameDType(sig, k, v, "V cache");
   if (pos.numel() != 1 || pos.rank() > 1) kernelFail(sig, "pos must be one i64 ([1]), got " + shapeStr(pos.shape));
   if (q.rank() != 3) kernelFail(sig, "Q must be [S, Hq, D], got " + shapeStr(q.shape));
-  if (k.rank() != 3) kernelFail(sig, "the K cache must be [C, Hkv, D], got " + shapeStr(k.shape));
+  if (k.rank() != 3) kernelFail(sig, "the K cache must be [Hkv, C, D], got " + shapeStr(k.shape));
   requireShape(sig, v, k.shape, "V cache");
   requireShape(sig, y, q.shape, "output");
   AttentionPlan p;
@@ -198,8 +198,8 @@ AttentionPlan parseAttention(const KernelSignature &sig) {
   p.S = q.shape[0];
   p.Hq = q.shape[1];
   p.D = q.shape[2];
-  p.C = k.shape[0];
-  p.Hkv = k.shape[1];
+  p.Hkv = k.shape[0];
+  p.C = k.shape[1];
   if (k.shape[2] != p.D)
     kernelFail(sig, "the K cache's head size " + std::to_string(k.shape[2]) + " differs from Q's " + std::to_string(p.D));
   if (p.Hkv <= 0 || p.Hq % p.Hkv != 0)
@@ -207,10 +207,10 @@ AttentionPlan parseAttention(const KernelSignature &sig) {
   p.cacheType = k.dtype;
   if (p.cacheType == DType::i8) {
     // Symmetric int8 caches: one f32 scale per cached row and head.
-    if (!ks || !vs) kernelFail(sig, "i8 caches need K scales and V scales (inputs 4 and 5, f32 [C, Hkv])");
+    if (!ks || !vs) kernelFail(sig, "i8 caches need K scales and V scales (inputs 4 and 5, f32 [Hkv, C])");
     for (const TensorView *t : {ks, vs}) {
       requireDType(sig, *t, Types<float>{}, "the cache scales");
-      requireShape(sig, *t, {p.C, p.Hkv}, "cache scales");
+      requireShape(sig, *t, {p.Hkv, p.C}, "cache scales");
     }
   } else if (ks || vs) {
     kernelFail(sig, std::string("cache scales are only for i8 caches, the caches are ") + dtypeName(k.dtype));
@@ -312,15 +312,17 @@ private:
   template <typename T>
   void head(const float *q, const T *k, const T *v, const float *ks, const float *vs, float *y, int64_t pos,
             int64_t s, int64_t h, float *scores) const {
-    const int64_t D = p_.D, rowStride = p_.Hkv * D, kvh = h / (p_.Hq / p_.Hkv), n = pos + s + 1;
+    const int64_t D = p_.D, kvh = h / (p_.Hq / p_.Hkv), n = pos + s + 1;
+    const T *kh = k + kvh * p_.C * D, *vh = v + kvh * p_.C * D;
+    const float *ksh = ks ? ks + kvh * p_.C : nullptr, *vsh = vs ? vs + kvh * p_.C : nullptr;
     const float *qh = q + (s * p_.Hq + h) * D;
     float *acc = scores + p_.C, *row = acc + D;
     float mx = -std::numeric_limits<float>::infinity();
     for (int64_t j = 0; j < n; ++j) {
-      const float *kj = rowAsFloat(k + j * rowStride + kvh * D, D, row);
+      const float *kj = rowAsFloat(kh + j * D, D, row);
       float dot = 0.f;
       for (int64_t d = 0; d < D; ++d) dot += qh[d] * kj[d];
-      if (ks) dot *= ks[j * p_.Hkv + kvh];
+      if (ksh) dot *= ksh[j];
       scores[j] = dot * p_.scale;
       mx = std::max(mx, scores[j]);
     }
@@ -331,8 +333,8 @@ private:
     }
     for (int64_t d = 0; d < D; ++d) acc[d] = 0.f;
     for (int64_t j = 0; j < n; ++j) {
-      const float *vj = rowAsFloat(v + j * rowStride + kvh * D, D, row);
-      const float pj = vs ? scores[j] * vs[j * p_.Hkv + kvh] : scores[j];
+      const float *vj = rowAsFloat(vh + j * D, D, row);
+      const float pj = vsh ? scores[j] * vsh[j] : scores[j];
       for (int64_t d = 0; d < D; ++d) acc[d] += pj * vj[d];
     }
     const float inv = 1.0f / sum;

@@ -39,9 +39,10 @@ struct RotaryPlan {
 };
 RotaryPlan parseRotary(const KernelSignature &sig);
 
-// KVCacheAttention (edgec's op): Q f32 [S, Hq, D], Kc and Vc [C, Hkv, D] (both f32, both
-// f16, or both i8 with K scales and V scales f32 [C, Hkv] as inputs 4 and 5), pos i64 [1]
-// -> Y f32 [S, Hq, D]. Query row s attends cache rows 0 .. pos + s.
+// KVCacheAttention (edgec's op): Q f32 [S, Hq, D], Kc and Vc [Hkv, C, D] (both f32, both
+// f16, or both i8 with K scales and V scales f32 [Hkv, C] as inputs 4 and 5), pos i64 [1]
+// -> Y f32 [S, Hq, D]. Query row s attends cache rows 0 .. pos + s of its KV head, which
+// lie contiguous: KV head h's row j at (h C + j) D (docs/architecture.md, "The KV cache").
 struct AttentionPlan {
   int64_t S = 0, Hq = 0, Hkv = 0, D = 0, C = 0;
   float scale = 0.f;

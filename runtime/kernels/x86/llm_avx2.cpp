@@ -202,8 +202,8 @@ private:
   template <int NR, typename T>
   void scoreRows(const float *const *q, int count, const T *k, int64_t j, float *const *scores) const {
     float dots[4][4];
-    const T *kj = k + j * p_.Hkv * p_.D;
-    const int64_t stride = p_.Hkv * p_.D;
+    const T *kj = k + j * p_.D;
+    const int64_t stride = p_.D;
     switch (count) {
     case 1: dotBlock<1, NR>(q, kj, stride, p_.D, dots); break;
     case 2: dotBlock<2, NR>(q, kj, stride, p_.D, dots); break;
@@ -219,9 +219,9 @@ private:
   template <typename T>
   void heads(const float *q, const T *k, const T *v, const float *ks, const float *vs, float *y, int64_t pos,
              int64_t s, int64_t h0, int64_t count, float *scratch) const {
-    const int64_t D = p_.D, D8 = D / 8 * 8, rowStride = p_.Hkv * D, kvh = h0 / group_, n = pos + s + 1;
-    const T *kh = k + kvh * D, *vh = v + kvh * D;
-    const float *ksh = ks ? ks + kvh : nullptr, *vsh = vs ? vs + kvh : nullptr;
+    const int64_t D = p_.D, D8 = D / 8 * 8, rowStride = D, kvh = h0 / group_, n = pos + s + 1;
+    const T *kh = k + kvh * p_.C * D, *vh = v + kvh * p_.C * D;
+    const float *ksh = ks ? ks + kvh * p_.C : nullptr, *vsh = vs ? vs + kvh * p_.C : nullptr;
     if (count > kMaxHeads) {  // a larger group goes in parts, one after the other
       heads(q, k, v, ks, vs, y, pos, s, h0, kMaxHeads, scratch);
       heads(q, k, v, ks, vs, y, pos, s, h0 + kMaxHeads, count - kMaxHeads, scratch);
@@ -242,8 +242,8 @@ private:
     prefetchRows(kh, std::min(n, kPrefetchRows), rowStride, D);
     for (; j + nr <= n; j += nr) {
       // The cache rows are cold (a decode step streams the weights through the caches
-      // between layers) and one head's rows are rowStride apart: without a prefetch
-      // kPrefetchRows ahead the loop waited on memory latency, row after row.
+      // between layers): without a prefetch kPrefetchRows ahead the loop waited on memory
+      // latency, row after row (when a head's rows were rows of all KV heads apart).
       if (j + kPrefetchRows < n) prefetchRows(kh + (j + kPrefetchRows) * rowStride, nr, rowStride, D);
       for (int64_t c = 0; c < count; c += 4) {
         const int m = int(std::min<int64_t>(4, count - c));
@@ -254,7 +254,7 @@ private:
     for (; j < n; ++j)
       for (int64_t c = 0; c < count; c += 4) scoreRows<1>(qs + c, int(std::min<int64_t>(4, count - c)), kh, j, scores + c);
     for (int64_t c = 0; c < count; ++c)
-      for (j = 0; j < n; ++j) scores[c][j] = (ksh ? scores[c][j] * ksh[j * p_.Hkv] : scores[c][j]) * p_.scale;
+      for (j = 0; j < n; ++j) scores[c][j] = (ksh ? scores[c][j] * ksh[j] : scores[c][j]) * p_.scale;
 
     // Softmax per head over whole vectors: the padding (-inf) takes part in the max and
     // gives e = 0. V's first tile is fetched meanwhile.
@@ -274,7 +274,7 @@ private:
       }
       inv[c] = 1.0f / hsum(vsum);
       if (vsh)  // i8: the row's V scale joins the probability
-        for (j = 0; j < n; ++j) sc[j] *= vsh[j * p_.Hkv];
+        for (j = 0; j < n; ++j) sc[j] *= vsh[j];
       for (int64_t d = 0; d < accFloats(); ++d) acc[c][d] = 0.f;
     }
 

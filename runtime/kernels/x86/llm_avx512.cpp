@@ -176,7 +176,7 @@ private:
   // first rows.
   template <int NH, typename T>
   void scoresAll(const float *const *q, const T *kh, const T *vh, int64_t n, int64_t valid, float *const *scores) const {
-    const int64_t stride = p_.Hkv * p_.D, rowBytes = p_.D * int64_t(sizeof(T));
+    const int64_t stride = p_.D, rowBytes = p_.D * int64_t(sizeof(T));
     for (int64_t j = 0; j < std::min(n, kAhead); ++j) prefetch(kh + j * stride, rowBytes);
     int64_t j = 0;
     for (; j + 4 <= n; j += 4) {
@@ -198,7 +198,7 @@ private:
   // gguf-performance-log.md, thirty-sixth session).
   template <int NH, int W, typename T>
   void valueSlice(float *const *scores, const float *inv, const T *vh, int64_t n, int64_t d0, float *const *y) const {
-    const int64_t stride = p_.Hkv * p_.D, sliceBytes = 16 * W * int64_t(sizeof(T));
+    const int64_t stride = p_.D, sliceBytes = 16 * W * int64_t(sizeof(T));
     __m512 a[NH][W];
 #pragma GCC unroll 8
     for (int h = 0; h < NH; ++h)
@@ -244,7 +244,7 @@ private:
   void heads(const float *q, const T *k, const T *v, float *y, int64_t pos, int64_t s, int64_t h0, int64_t count,
              float *scratch) const {
     const int64_t D = p_.D, kvh = h0 / group_, n = pos + s + 1;
-    const T *kh = k + kvh * D, *vh = v + kvh * D;
+    const T *kh = k + kvh * p_.C * D, *vh = v + kvh * p_.C * D;
     float *scores[kMaxHeads], *yh[kMaxHeads], inv[kMaxHeads];
     const float *qs[kMaxHeads];
     for (int64_t c = 0; c < count; ++c) {
@@ -291,15 +291,14 @@ private:
   // whole number of 4-row blocks) gives per query head its max m_p, its sum s_p of
   // exp(score - m_p) and acc_p = sum_j exp(score_j - m_p) v_j, unnormalized; then
   // y = (w_0 acc_0 + w_1 acc_1) / (w_0 s_0 + w_1 s_1), w_p = exp(m_p - max(m_0, m_1)).
-  // Why rows and not KV heads: the caches are [C, Hkv, D], so one KV head's rows are
-  // 256 of every 512 bytes (Qwen2.5-1.5B); a core streaming them pulls in nearly all the
-  // lines (adjacent-line prefetch, the same pages), so two threads split by KV head each
-  // paid for almost the whole cache: reading one head's half of every row took 23 us, all
-  // of it 22, the first half of the rows (whole rows) 12.5 (a line-touch loop at pos 576,
-  // 28 layers, cold; docs/gguf-performance-log.md, fourteenth session). The parts are items (part, KV
-  // head), part-major, so two threads take a part each; every item is computed the same
-  // way whatever thread runs it, and the caller merges in a fixed order: the same bits
-  // for any thread count. Partials go to the shared region (each written by one thread,
+  // Why rows and not KV heads: when the caches were [C, Hkv, D] one KV head's rows were
+  // 256 of every 512 bytes (Qwen2.5-1.5B), and a core streaming them pulled in nearly all
+  // the lines, so two threads split by KV head each paid for almost the whole cache
+  // (docs/gguf-performance-log.md, fourteenth session). The caches are now [Hkv, C, D],
+  // but a split by rows still gives two threads equal work for any count of KV heads
+  // (1, 3, 5, ...). The parts are items (part, KV head), part-major, so two threads take
+  // a part each; every item is computed the same way whatever thread runs it, and the
+  // caller merges in a fixed order: the same bits for any thread count. Partials go to the shared region (each written by one thread,
   // read by the caller after the join).
   template <typename T>
   void decodeSplit(const RunContext &ctx, const float *q, const T *k, const T *v, float *y, int64_t pos) const {
@@ -340,8 +339,8 @@ private:
   template <typename T>
   void partialHeads(const float *q, const T *k, const T *v, int64_t r0, int64_t r1, int64_t rows, int64_t h0,
                     int64_t count, float *scratch, float *acc, float *ms) const {
-    const int64_t D = p_.D, kvh = h0 / group_, n = r1 - r0, stride = p_.Hkv * D;
-    const T *kh = k + kvh * D + r0 * stride, *vh = v + kvh * D + r0 * stride;
+    const int64_t D = p_.D, kvh = h0 / group_, n = r1 - r0;
+    const T *kh = k + (kvh * p_.C + r0) * D, *vh = v + (kvh * p_.C + r0) * D;
     float *scores[kMaxHeads], *out[kMaxHeads], one[kMaxHeads];
     const float *qs[kMaxHeads];
     for (int64_t c = 0; c < count; ++c) {
@@ -411,10 +410,10 @@ private:
     });
   }
 
-  // Cache rows [0, valid) of one KV head (stride apart) as f32 rows of D; zeros to kTile.
-  template <typename T> void widenTile(const T *rows, int64_t stride, int64_t valid, float *tile) const {
+  // Cache rows [0, valid) of one KV head as f32 rows of D; zeros to kTile.
+  template <typename T> void widenTile(const T *rows, int64_t valid, float *tile) const {
     for (int64_t r = 0; r < valid; ++r)
-      for (int64_t d = 0; d < p_.D; d += 16) _mm512_storeu_ps(tile + r * p_.D + d, load16(rows + r * stride + d));
+      for (int64_t d = 0; d < p_.D; d += 16) _mm512_storeu_ps(tile + r * p_.D + d, load16(rows + r * p_.D + d));
     std::fill(tile + valid * p_.D, tile + kTile * p_.D, 0.f);
   }
 
@@ -560,7 +559,7 @@ private:
   template <typename T>
   void chunk(const float *q, const T *k, const T *v, float *y, int64_t pos, int64_t kvh, int64_t s0, int64_t rows,
              float *scratch) const {
-    const int64_t D = p_.D, M = rows * group_, Mp = (M + 15) / 16 * 16, stride = p_.Hkv * D;
+    const int64_t D = p_.D, M = rows * group_, Mp = (M + 15) / 16 * 16;
     const int64_t nMax = pos + s0 + rows, tiles = (nMax + kTile - 1) / kTile;
     float *qt = scratch, *tile = qt + D * Mp, *st = tile + kTile * D, *mx = st + kTile * Mp, *sum = mx + Mp;
     float *rescale = sum + Mp;
@@ -578,11 +577,11 @@ private:
       sum[m] = 0.f;
     }
 
-    const T *kh = k + kvh * D, *vh = v + kvh * D;
+    const T *kh = k + kvh * p_.C * D, *vh = v + kvh * p_.C * D;
     float *ys[kMaxHeads];
     for (int64_t t = 0; t < tiles; ++t) {
       const int64_t j0 = t * kTile, valid = std::min(kTile, nMax - j0);
-      widenTile(kh + j0 * stride, stride, valid, tile);
+      widenTile(kh + j0 * D, valid, tile);
       switch (Mp / 16) {
       case 1: scoreTile<1>(qt, Mp, tile, st), softmaxTile<1>(st, Mp, n, j0, mx, sum, rescale); break;
       case 2: scoreTile<2>(qt, Mp, tile, st), softmaxTile<2>(st, Mp, n, j0, mx, sum, rescale); break;
@@ -592,7 +591,7 @@ private:
       const bool last = t + 1 == tiles;
       if (last)  // mx is done with: 1 / sum in its place
         for (int64_t m = 0; m < M; ++m) mx[m] = 1.0f / sum[m];
-      widenTile(vh + j0 * stride, stride, valid, tile);
+      widenTile(vh + j0 * D, valid, tile);
       for (int64_t m0 = 0; m0 < M; m0 += kMaxHeads) {
         const int64_t count = std::min(kMaxHeads, M - m0);
         for (int64_t c = 0; c < count; ++c) ys[c] = y + vectorAt(m0 + c) * D;

@@ -171,115 +171,115 @@ func.func @rope_result_shape(%x: tensor<1x3x64xf32>, %c: tensor<10x8xf32>, %ids:
 
 // -----
 
-func.func @attn_query_rank(%q: tensor<3x64xf32>, %k: tensor<8x2x16xf16>, %pos: tensor<1xi64>) -> tensor<3x64xf32> {
+func.func @attn_query_rank(%q: tensor<3x64xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi64>) -> tensor<3x64xf32> {
   // expected-error @+1 {{query must be [S, Hq, D], got [3,64]}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x64xf32>, tensor<8x2x16xf16>, tensor<8x2x16xf16>, tensor<1xi64>) -> tensor<3x64xf32>
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x64xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<3x64xf32>
   return %0 : tensor<3x64xf32>
 }
 
 // -----
 
 func.func @attn_cache_rank(%q: tensor<3x4x16xf32>, %k: tensor<8x32xf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
-  // expected-error @+1 {{key and value caches must both be [C, Hkv, D], got [8,32] and [8,32]}}
+  // expected-error @+1 {{key and value caches must both be [Hkv, C, D], got [8,32] and [8,32]}}
   %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x32xf16>, tensor<8x32xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
   return %0 : tensor<3x4x16xf32>
 }
 
 // -----
 
-func.func @attn_caches_differ(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xf16>, %v: tensor<9x2x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
-  // expected-error @+1 {{key and value caches must both be [C, Hkv, D], got [8,2,16] and [9,2,16]}}
-  %0 = edge.KVCacheAttention %q, %k, %v, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xf16>, tensor<9x2x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
+func.func @attn_caches_differ(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, %v: tensor<2x9x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
+  // expected-error @+1 {{key and value caches must both be [Hkv, C, D], got [2,8,16] and [2,9,16]}}
+  %0 = edge.KVCacheAttention %q, %k, %v, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x9x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
   return %0 : tensor<3x4x16xf32>
 }
 
 // -----
 
-func.func @attn_f16_query(%q: tensor<3x4x16xf16>, %k: tensor<8x2x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf16> {
+func.func @attn_f16_query(%q: tensor<3x4x16xf16>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf16> {
   // expected-error @+1 {{query and result must be f32}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf16>, tensor<8x2x16xf16>, tensor<8x2x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf16>
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf16>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf16>
   return %0 : tensor<3x4x16xf16>
 }
 
 // -----
 
-func.func @attn_mixed_caches(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xf16>, %v: tensor<8x2x16xf32>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
+func.func @attn_mixed_caches(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, %v: tensor<2x8x16xf32>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
   // expected-error @+1 {{caches must both be f16, both f32 or both i8}}
-  %0 = edge.KVCacheAttention %q, %k, %v, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xf16>, tensor<8x2x16xf32>, tensor<1xi64>) -> tensor<3x4x16xf32>
+  %0 = edge.KVCacheAttention %q, %k, %v, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf32>, tensor<1xi64>) -> tensor<3x4x16xf32>
   return %0 : tensor<3x4x16xf32>
 }
 
 // -----
 
-func.func @attn_bf16_caches(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xbf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
+func.func @attn_bf16_caches(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xbf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
   // expected-error @+1 {{operand #1 must be statically shaped tensor of 16-bit float or 32-bit float or 8-bit signless integer values}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xbf16>, tensor<8x2x16xbf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xbf16>, tensor<2x8x16xbf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
   return %0 : tensor<3x4x16xf32>
 }
 
 // -----
 
-func.func @attn_head_size(%q: tensor<3x4x8xf32>, %k: tensor<8x2x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x8xf32> {
+func.func @attn_head_size(%q: tensor<3x4x8xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x8xf32> {
   // expected-error @+1 {{query head size 8 differs from the cache's 16}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x8xf32>, tensor<8x2x16xf16>, tensor<8x2x16xf16>, tensor<1xi64>) -> tensor<3x4x8xf32>
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x8xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<3x4x8xf32>
   return %0 : tensor<3x4x8xf32>
 }
 
 // -----
 
-func.func @attn_groups(%q: tensor<3x3x16xf32>, %k: tensor<8x2x16xf16>, %pos: tensor<1xi64>) -> tensor<3x3x16xf32> {
+func.func @attn_groups(%q: tensor<3x3x16xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi64>) -> tensor<3x3x16xf32> {
   // expected-error @+1 {{query heads 3 must be a multiple of the cache's 2}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x3x16xf32>, tensor<8x2x16xf16>, tensor<8x2x16xf16>, tensor<1xi64>) -> tensor<3x3x16xf32>
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x3x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<3x3x16xf32>
   return %0 : tensor<3x3x16xf32>
 }
 
 // -----
 
 // No division by a cache of zero heads.
-func.func @attn_zero_kv_heads(%q: tensor<3x4x16xf32>, %k: tensor<8x0x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
+func.func @attn_zero_kv_heads(%q: tensor<3x4x16xf32>, %k: tensor<0x8x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
   // expected-error @+1 {{query heads 4 must be a multiple of the cache's 0}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x0x16xf16>, tensor<8x0x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<0x8x16xf16>, tensor<0x8x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
   return %0 : tensor<3x4x16xf32>
 }
 
 // -----
 
-func.func @attn_pos_shape(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xf16>, %pos: tensor<3xi64>) -> tensor<3x4x16xf32> {
+func.func @attn_pos_shape(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<3xi64>) -> tensor<3x4x16xf32> {
   // expected-error @+1 {{pos must be i64 [1]}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xf16>, tensor<8x2x16xf16>, tensor<3xi64>) -> tensor<3x4x16xf32>
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<3xi64>) -> tensor<3x4x16xf32>
   return %0 : tensor<3x4x16xf32>
 }
 
 // -----
 
-func.func @attn_pos_type(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xf16>, %pos: tensor<1xi32>) -> tensor<3x4x16xf32> {
+func.func @attn_pos_type(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi32>) -> tensor<3x4x16xf32> {
   // expected-error @+1 {{operand #3 must be statically shaped tensor of 64-bit signless integer values}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xf16>, tensor<8x2x16xf16>, tensor<1xi32>) -> tensor<3x4x16xf32>
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi32>) -> tensor<3x4x16xf32>
   return %0 : tensor<3x4x16xf32>
 }
 
 // -----
 
-func.func @attn_cache_too_short(%q: tensor<4x4x16xf32>, %k: tensor<3x2x16xf16>, %pos: tensor<1xi64>) -> tensor<4x4x16xf32> {
+func.func @attn_cache_too_short(%q: tensor<4x4x16xf32>, %k: tensor<2x3x16xf16>, %pos: tensor<1xi64>) -> tensor<4x4x16xf32> {
   // expected-error @+1 {{4 queries do not fit a cache of 3 rows}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<4x4x16xf32>, tensor<3x2x16xf16>, tensor<3x2x16xf16>, tensor<1xi64>) -> tensor<4x4x16xf32>
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<4x4x16xf32>, tensor<2x3x16xf16>, tensor<2x3x16xf16>, tensor<1xi64>) -> tensor<4x4x16xf32>
   return %0 : tensor<4x4x16xf32>
 }
 
 // -----
 
-func.func @attn_result_shape(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xf16>, %pos: tensor<1xi64>) -> tensor<3x64xf32> {
+func.func @attn_result_shape(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi64>) -> tensor<3x64xf32> {
   // expected-error @+1 {{result shape must equal the query's [3,4,16]}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xf16>, tensor<8x2x16xf16>, tensor<1xi64>) -> tensor<3x64xf32>
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<3x64xf32>
   return %0 : tensor<3x64xf32>
 }
 
 // -----
 
 // The cache is f16, f32 or i8, never GGUF blocks.
-func.func @attn_block_cache(%q: tensor<3x4x32xf32>, %k: tensor<8x2x32x!edge.block<"q8_0">>, %pos: tensor<1xi64>) -> tensor<3x4x32xf32> {
+func.func @attn_block_cache(%q: tensor<3x4x32xf32>, %k: tensor<2x8x32x!edge.block<"q8_0">>, %pos: tensor<1xi64>) -> tensor<3x4x32xf32> {
   // expected-error @+1 {{operand #1 must be statically shaped tensor of 16-bit float or 32-bit float or 8-bit signless integer values}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x32xf32>, tensor<8x2x32x!edge.block<"q8_0">>, tensor<8x2x32x!edge.block<"q8_0">>, tensor<1xi64>) -> tensor<3x4x32xf32>
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x32xf32>, tensor<2x8x32x!edge.block<"q8_0">>, tensor<2x8x32x!edge.block<"q8_0">>, tensor<1xi64>) -> tensor<3x4x32xf32>
   return %0 : tensor<3x4x32xf32>
 }
 
@@ -451,30 +451,30 @@ func.func @reshape_blocks(%a: tensor<2x256x!edge.block<"q6_k">>) -> tensor<512x!
 
 // A KV cache state cannot be declared in a block format.
 // expected-error @+1 {{'edge.state' op attribute 'type' failed to satisfy constraint}}
-edge.state @cache : tensor<8x2x32x!edge.block<"q8_0">>
+edge.state @cache : tensor<2x8x32x!edge.block<"q8_0">>
 
 // -----
 
-// An i8 cache needs its scales, f32 [C, Hkv], one per cached row and head.
-func.func @attn_i8_without_scales(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xi8>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
-  // expected-error @+1 {{i8 caches need key and value scales, f32 [8,2]}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xi8>, tensor<8x2x16xi8>, tensor<1xi64>) -> tensor<3x4x16xf32>
+// An i8 cache needs its scales, f32 [Hkv, C], one per cached row and head.
+func.func @attn_i8_without_scales(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xi8>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
+  // expected-error @+1 {{i8 caches need key and value scales, f32 [2,8]}}
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xi8>, tensor<2x8x16xi8>, tensor<1xi64>) -> tensor<3x4x16xf32>
   return %0 : tensor<3x4x16xf32>
 }
 
 // -----
 
-func.func @attn_i8_scales_shape(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xi8>, %pos: tensor<1xi64>, %s: tensor<8xf32>) -> tensor<3x4x16xf32> {
-  // expected-error @+1 {{i8 caches need key and value scales, f32 [8,2]}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos scales %s, %s {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xi8>, tensor<8x2x16xi8>, tensor<1xi64>, tensor<8xf32>, tensor<8xf32>) -> tensor<3x4x16xf32>
+func.func @attn_i8_scales_shape(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xi8>, %pos: tensor<1xi64>, %s: tensor<8xf32>) -> tensor<3x4x16xf32> {
+  // expected-error @+1 {{i8 caches need key and value scales, f32 [2,8]}}
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos scales %s, %s {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xi8>, tensor<2x8x16xi8>, tensor<1xi64>, tensor<8xf32>, tensor<8xf32>) -> tensor<3x4x16xf32>
   return %0 : tensor<3x4x16xf32>
 }
 
 // -----
 
-func.func @attn_f16_with_scales(%q: tensor<3x4x16xf32>, %k: tensor<8x2x16xf16>, %pos: tensor<1xi64>, %s: tensor<8x2xf32>) -> tensor<3x4x16xf32> {
+func.func @attn_f16_with_scales(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi64>, %s: tensor<2x8xf32>) -> tensor<3x4x16xf32> {
   // expected-error @+1 {{scales are only for i8 caches}}
-  %0 = edge.KVCacheAttention %q, %k, %k, %pos scales %s, %s {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xf16>, tensor<8x2x16xf16>, tensor<1xi64>, tensor<8x2xf32>, tensor<8x2xf32>) -> tensor<3x4x16xf32>
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos scales %s, %s {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>, tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<3x4x16xf32>
   return %0 : tensor<3x4x16xf32>
 }
 

@@ -28,26 +28,26 @@ func.func @rope(%x: tensor<1x3x64xf32>, %cos: tensor<10x8xf32>, %sin: tensor<10x
 // Grouped-query attention: 4 query heads over 2 cached KV heads, a prefill of 3 rows
 // over f16 caches of 8 rows (updated in place from the states), and a decode row over f32
 // caches with as many KV heads as query heads.
-edge.state @k16 : tensor<8x2x16xf16>
-edge.state @v16 : tensor<8x2x16xf16>
+edge.state @k16 : tensor<2x8x16xf16>
+edge.state @v16 : tensor<2x8x16xf16>
 
 // CHECK-LABEL: func.func @attention
-func.func @attention(%q: tensor<3x4x16xf32>, %k: tensor<3x2x16xf16>, %v: tensor<3x2x16xf16>, %pos: tensor<1xi64>, %start: tensor<3xi64>,
-                     %q1: tensor<1x4x16xf32>, %kc: tensor<8x4x16xf32>, %vc: tensor<8x4x16xf32>) -> (tensor<3x4x16xf32>, tensor<1x4x16xf32>) {
-  // CHECK: %[[KR:.+]] = edge.state_read @k16 : tensor<8x2x16xf16>
+func.func @attention(%q: tensor<3x4x16xf32>, %k: tensor<2x3x16xf16>, %v: tensor<2x3x16xf16>, %pos: tensor<1xi64>, %start: tensor<3xi64>,
+                     %q1: tensor<1x4x16xf32>, %kc: tensor<4x8x16xf32>, %vc: tensor<4x8x16xf32>) -> (tensor<3x4x16xf32>, tensor<1x4x16xf32>) {
+  // CHECK: %[[KR:.+]] = edge.state_read @k16 : tensor<2x8x16xf16>
   // CHECK: %[[K:.+]] = edge.DynamicUpdateSlice %[[KR]]
-  // CHECK: %[[VR:.+]] = edge.state_read @v16 : tensor<8x2x16xf16>
+  // CHECK: %[[VR:.+]] = edge.state_read @v16 : tensor<2x8x16xf16>
   // CHECK: %[[V:.+]] = edge.DynamicUpdateSlice %[[VR]]
-  %kr = edge.state_read @k16 : tensor<8x2x16xf16>
-  %ku = edge.DynamicUpdateSlice %kr, %k, %start : (tensor<8x2x16xf16>, tensor<3x2x16xf16>, tensor<3xi64>) -> tensor<8x2x16xf16>
-  edge.state_write @k16, %ku : tensor<8x2x16xf16>
-  %vr = edge.state_read @v16 : tensor<8x2x16xf16>
-  %vu = edge.DynamicUpdateSlice %vr, %v, %start : (tensor<8x2x16xf16>, tensor<3x2x16xf16>, tensor<3xi64>) -> tensor<8x2x16xf16>
-  edge.state_write @v16, %vu : tensor<8x2x16xf16>
-  // CHECK: edge.KVCacheAttention %{{.+}}, %[[K]], %[[V]], %{{.+}} {scale = 2.500000e-01 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xf16>, tensor<8x2x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
-  %0 = edge.KVCacheAttention %q, %ku, %vu, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<8x2x16xf16>, tensor<8x2x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
-  // CHECK: edge.KVCacheAttention %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {scale = 1.250000e-01 : f32} : (tensor<1x4x16xf32>, tensor<8x4x16xf32>, tensor<8x4x16xf32>, tensor<1xi64>) -> tensor<1x4x16xf32>
-  %1 = edge.KVCacheAttention %q1, %kc, %vc, %pos {scale = 0.125 : f32} : (tensor<1x4x16xf32>, tensor<8x4x16xf32>, tensor<8x4x16xf32>, tensor<1xi64>) -> tensor<1x4x16xf32>
+  %kr = edge.state_read @k16 : tensor<2x8x16xf16>
+  %ku = edge.DynamicUpdateSlice %kr, %k, %start : (tensor<2x8x16xf16>, tensor<2x3x16xf16>, tensor<3xi64>) -> tensor<2x8x16xf16>
+  edge.state_write @k16, %ku : tensor<2x8x16xf16>
+  %vr = edge.state_read @v16 : tensor<2x8x16xf16>
+  %vu = edge.DynamicUpdateSlice %vr, %v, %start : (tensor<2x8x16xf16>, tensor<2x3x16xf16>, tensor<3xi64>) -> tensor<2x8x16xf16>
+  edge.state_write @v16, %vu : tensor<2x8x16xf16>
+  // CHECK: edge.KVCacheAttention %{{.+}}, %[[K]], %[[V]], %{{.+}} {scale = 2.500000e-01 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
+  %0 = edge.KVCacheAttention %q, %ku, %vu, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
+  // CHECK: edge.KVCacheAttention %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {scale = 1.250000e-01 : f32} : (tensor<1x4x16xf32>, tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<1xi64>) -> tensor<1x4x16xf32>
+  %1 = edge.KVCacheAttention %q1, %kc, %vc, %pos {scale = 0.125 : f32} : (tensor<1x4x16xf32>, tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<1xi64>) -> tensor<1x4x16xf32>
   return %0, %1 : tensor<3x4x16xf32>, tensor<1x4x16xf32>
 }
 
@@ -90,12 +90,12 @@ func.func @embedding(%ids: tensor<5xi32>, %ids2: tensor<2x3xi64>, %t16: tensor<1
 // their states, attention reading both.
 // CHECK-LABEL: func.func @int8_cache
 func.func @int8_cache(%q: tensor<2x4x16xf32>, %k: tensor<2x2x16xf32>, %pos: tensor<1xi64>, %start3: tensor<3xi64>,
-                      %start2: tensor<2xi64>, %kc: tensor<8x2x16xi8>, %ks: tensor<8x2xf32>) -> tensor<2x4x16xf32> {
+                      %start2: tensor<2xi64>, %kc: tensor<2x8x16xi8>, %ks: tensor<2x8xf32>) -> tensor<2x4x16xf32> {
   // CHECK: %{{.+}}, %{{.+}} = edge.DynamicQuantizeRows %{{.+}} : (tensor<2x2x16xf32>) -> (tensor<2x2x16xi8>, tensor<2x2xf32>)
   %codes, %scales = edge.DynamicQuantizeRows %k : (tensor<2x2x16xf32>) -> (tensor<2x2x16xi8>, tensor<2x2xf32>)
-  %kc2 = edge.DynamicUpdateSlice %kc, %codes, %start3 : (tensor<8x2x16xi8>, tensor<2x2x16xi8>, tensor<3xi64>) -> tensor<8x2x16xi8>
-  %ks2 = edge.DynamicUpdateSlice %ks, %scales, %start2 : (tensor<8x2xf32>, tensor<2x2xf32>, tensor<2xi64>) -> tensor<8x2xf32>
-  // CHECK: edge.KVCacheAttention %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} scales %{{.+}}, %{{.+}} {scale = 2.500000e-01 : f32} : (tensor<2x4x16xf32>, tensor<8x2x16xi8>, tensor<8x2x16xi8>, tensor<1xi64>, tensor<8x2xf32>, tensor<8x2xf32>) -> tensor<2x4x16xf32>
-  %0 = edge.KVCacheAttention %q, %kc2, %kc2, %pos scales %ks2, %ks2 {scale = 0.25 : f32} : (tensor<2x4x16xf32>, tensor<8x2x16xi8>, tensor<8x2x16xi8>, tensor<1xi64>, tensor<8x2xf32>, tensor<8x2xf32>) -> tensor<2x4x16xf32>
+  %kc2 = edge.DynamicUpdateSlice %kc, %codes, %start3 : (tensor<2x8x16xi8>, tensor<2x2x16xi8>, tensor<3xi64>) -> tensor<2x8x16xi8>
+  %ks2 = edge.DynamicUpdateSlice %ks, %scales, %start2 : (tensor<2x8xf32>, tensor<2x2xf32>, tensor<2xi64>) -> tensor<2x8xf32>
+  // CHECK: edge.KVCacheAttention %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} scales %{{.+}}, %{{.+}} {scale = 2.500000e-01 : f32} : (tensor<2x4x16xf32>, tensor<2x8x16xi8>, tensor<2x8x16xi8>, tensor<1xi64>, tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x4x16xf32>
+  %0 = edge.KVCacheAttention %q, %kc2, %kc2, %pos scales %ks2, %ks2 {scale = 0.25 : f32} : (tensor<2x4x16xf32>, tensor<2x8x16xi8>, tensor<2x8x16xi8>, tensor<1xi64>, tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x4x16xf32>
   return %0 : tensor<2x4x16xf32>
 }

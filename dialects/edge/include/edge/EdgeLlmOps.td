@@ -43,9 +43,10 @@ def Edge_RotaryEmbeddingOp : Edge_Op<"RotaryEmbedding", [Pure]> {
 def Edge_KVCacheAttentionOp : Edge_Op<"KVCacheAttention", [Pure, AttrSizedOperandSegments]> {
   let summary = "Causal grouped-query attention of new queries over a KV cache";
   let description = [{
-    `query` is `[S, Hq, D]`, the caches `[C, Hkv, D]` (one row per position: f16, f32, or
-    i8 with `key_scales`/`value_scales` f32 `[C, Hkv]`, one symmetric scale per cached row
-    and head), `pos` i64 `[1]` the position of query row 0. Query row s, head h attends
+    `query` is `[S, Hq, D]`, the caches `[Hkv, C, D]` (per KV head one row per position,
+    so that a head's rows are one contiguous run: f16, f32, or i8 with
+    `key_scales`/`value_scales` f32 `[Hkv, C]`, one symmetric scale per cached row and
+    head), `pos` i64 `[1]` the position of query row 0. Query row s, head h attends
     the cache rows 0 .. pos + s of kv head `h / (Hq / Hkv)`, scores scaled by `scale`;
     rows past pos + s are never read. The result is `[S, Hq, D]`. The cache operands are
     normally the in-place updated states (edge.DynamicUpdateSlice of a state read written
