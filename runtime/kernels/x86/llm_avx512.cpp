@@ -20,8 +20,8 @@
 //   each cache row widened once for all of them.
 // * A decode step (one query row) over 128 cache rows or more is split in two parts of
 //   rows, each with its own softmax max and sum, merged at the end (decodeSplit): two
-//   threads then take a part of whole rows each instead of a KV head each, which made
-//   each core read nearly the whole cache (see decodeSplit).
+//   threads then take a part of the rows each, whatever the count of KV heads.
+// * The V loop's accumulators stay in registers by pragma (see valueSlice).
 // Each (head, row) dot runs over d in order per lane, then the same lane tree whatever
 // the block; each output element is one fma chain over j in order (per part, then the
 // fixed merge): every head's result is the same whatever the grouping and thread count.
@@ -298,8 +298,8 @@ private:
   // but a split by rows still gives two threads equal work for any count of KV heads
   // (1, 3, 5, ...). The parts are items (part, KV head), part-major, so two threads take
   // a part each; every item is computed the same way whatever thread runs it, and the
-  // caller merges in a fixed order: the same bits for any thread count. Partials go to the shared region (each written by one thread,
-  // read by the caller after the join).
+  // caller merges in a fixed order: the same bits for any thread count. Partials go to
+  // the shared region (each written by one thread, read by the caller after the join).
   template <typename T>
   void decodeSplit(const RunContext &ctx, const float *q, const T *k, const T *v, float *y, int64_t pos) const {
     const int64_t n = pos + 1, half = n / 2 / 4 * 4, D = p_.D, Hq = p_.Hq;
