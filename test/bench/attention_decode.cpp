@@ -1,7 +1,7 @@
 // KVCacheAttention in a decode step, alone: one query row against `pos + 1` cached rows, at
 // Qwen2.5-1.5B's shapes by default (12 query heads, 2 KV heads, head size 128, a cache of
 // 1024 positions in f16), one call per layer, each layer's cache its own buffer as in a
-// package's state. Between the calls a buffer larger than the last-level cache is read
+// package's state (on 2 MiB pages, as a session maps its state). Between the calls a buffer larger than the last-level cache is read
 // (untimed), as a decode step streams the layers' weights between two attentions, so the
 // cache rows come from memory as they do there; `--warm` leaves them in cache instead.
 // Prints the median time of a call, its cache bytes per second, and its multiply-adds per
@@ -11,6 +11,7 @@
 //   edgec_attention_bench [--pos P] [--threads T] [--cache f16|f32] [--isa avx2|best]
 //                         [--layers L] [--repeats R] [--heads HQ,HKV,D] [--rows S] [--ctx C] [--warm]
 //
+// --ctx C: the cache's rows (default 1024; pos + S must fit).
 // --rows S: a prefill chunk instead, S query rows at positions P .. P + S - 1 (the
 // chunk's own rows already in the cache, as a package's prefill writes them first).
 #include <algorithm>

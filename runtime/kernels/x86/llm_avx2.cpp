@@ -243,7 +243,7 @@ private:
     for (; j + nr <= n; j += nr) {
       // The cache rows are cold (a decode step streams the weights through the caches
       // between layers): without a prefetch kPrefetchRows ahead the loop waited on memory
-      // latency, row after row (when a head's rows were rows of all KV heads apart).
+      // latency, row after row (measured when a head's rows lay Hkv D elements apart).
       if (j + kPrefetchRows < n) prefetchRows(kh + (j + kPrefetchRows) * rowStride, nr, rowStride, D);
       for (int64_t c = 0; c < count; c += 4) {
         const int m = int(std::min<int64_t>(4, count - c));
