@@ -1,9 +1,10 @@
 // KVCacheAttention in a decode step, alone: one query row against `pos + 1` cached rows, at
 // Qwen2.5-1.5B's shapes by default (12 query heads, 2 KV heads, head size 128, a cache of
 // 1024 positions in f16), one call per layer, each layer's cache its own buffer as in a
-// package's state (on 2 MiB pages, as a session maps its state). Between the calls a buffer larger than the last-level cache is read
-// (untimed), as a decode step streams the layers' weights between two attentions, so the
-// cache rows come from memory as they do there; `--warm` leaves them in cache instead.
+// package's state (on 2 MiB pages, as a session maps its state). Between the calls a
+// buffer larger than the last-level cache is read (untimed), as a decode step streams the
+// layers' weights between two attentions, so the cache rows come from memory as they do
+// there; `--warm` leaves them in cache instead.
 // Prints the median time of a call, its cache bytes per second, and its multiply-adds per
 // second. Not part of the test suite (speed is no test); built only on request
 // (`ninja edgec_attention_bench`):
