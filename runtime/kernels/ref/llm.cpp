@@ -313,8 +313,8 @@ private:
   void head(const float *q, const T *k, const T *v, const float *ks, const float *vs, float *y, int64_t pos,
             int64_t s, int64_t h, float *scores) const {
     const int64_t D = p_.D, kvh = h / (p_.Hq / p_.Hkv), n = pos + s + 1;
-    const T *kh = k + kvh * p_.C * D, *vh = v + kvh * p_.C * D;
-    const float *ksh = ks ? ks + kvh * p_.C : nullptr, *vsh = vs ? vs + kvh * p_.C : nullptr;
+    const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
+    const float *ksh = ks ? ks + p_.firstRow(kvh) : nullptr, *vsh = vs ? vs + p_.firstRow(kvh) : nullptr;
     const float *qh = q + (s * p_.Hq + h) * D;
     float *acc = scores + p_.C, *row = acc + D;
     float mx = -std::numeric_limits<float>::infinity();

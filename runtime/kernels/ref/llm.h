@@ -46,6 +46,9 @@ RotaryPlan parseRotary(const KernelSignature &sig);
 struct AttentionPlan {
   int64_t S = 0, Hq = 0, Hkv = 0, D = 0, C = 0;
   float scale = 0.f;
+  // KV head kvh's row 0 as a row index of the caches (times D: its element offset) and
+  // of the scales: the layout every kernel reads.
+  int64_t firstRow(int64_t kvh) const { return kvh * C; }
   DType cacheType = DType::f32;  // f32, f16 or i8 (then the scale inputs are present)
   std::string node;
 };

@@ -92,19 +92,19 @@ inline float load1(const float *p) { return *p; }
 inline float load1(const uint16_t *p) { return _cvtsh_ss(*p); }
 inline float load1(const int8_t *p) { return static_cast<float>(*p); }
 
-// Dot products of NH query heads with NR cache rows (rows `rowStride` apart), each (head,
+// Dot products of NH query heads with NR consecutive cache rows of D, each (head,
 // row) pair its own 8-lane FMA chain over d, summed across lanes, then the tail of D that
 // is not a whole vector with one fmaf per element. Every pair is computed the same way
 // whatever NH and NR, so how heads and rows are blocked changes no result.
 template <int NH, int NR, typename T>
-inline void dotBlock(const float *const *q, const T *k, int64_t rowStride, int64_t D, float (*out)[4]) {
+inline void dotBlock(const float *const *q, const T *k, int64_t D, float (*out)[4]) {
   const int64_t D8 = D / 8 * 8;
   __m256 a[NH][NR];
   for (int h = 0; h < NH; ++h)
     for (int r = 0; r < NR; ++r) a[h][r] = _mm256_setzero_ps();
   for (int64_t d = 0; d < D8; d += 8) {
     __m256 kv[NR];
-    for (int r = 0; r < NR; ++r) kv[r] = load8(k + r * rowStride + d);
+    for (int r = 0; r < NR; ++r) kv[r] = load8(k + r * D + d);
     for (int h = 0; h < NH; ++h) {
       const __m256 qv = _mm256_loadu_ps(q[h] + d);
       for (int r = 0; r < NR; ++r) a[h][r] = _mm256_fmadd_ps(qv, kv[r], a[h][r]);
@@ -113,7 +113,7 @@ inline void dotBlock(const float *const *q, const T *k, int64_t rowStride, int64
   for (int h = 0; h < NH; ++h)
     for (int r = 0; r < NR; ++r) {
       float dot = hsum(a[h][r]);
-      for (int64_t d = D8; d < D; ++d) dot = std::fmaf(q[h][d], load1(k + r * rowStride + d), dot);
+      for (int64_t d = D8; d < D; ++d) dot = std::fmaf(q[h][d], load1(k + r * D + d), dot);
       out[h][r] = dot;
     }
 }
@@ -156,24 +156,24 @@ private:
   static constexpr int64_t kTile = 32;          // V rows per tile of the accumulation
   static constexpr int64_t kPrefetchRows = 16;  // how far ahead the score loop fetches K rows
 
-  // Prefetch `rows` cache rows (rowStride elements apart) of D elements each.
-  template <typename T> static void prefetchRows(const T *at, int64_t rows, int64_t rowStride, int64_t D) {
+  // Prefetch `rows` consecutive cache rows of D elements.
+  template <typename T> static void prefetchRows(const T *at, int64_t rows, int64_t D) {
     const int64_t bytes = D * int64_t(sizeof(T));
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t b = 0; b < bytes; b += 64)
-        _mm_prefetch(reinterpret_cast<const char *>(at + r * rowStride) + b, _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char *>(at + r * D) + b, _MM_HINT_T0);
   }
 
   // acc[c][d .. d + 8W) += scores[c][j] * v_j[d .. d + 8W) for j in [j0, j1), j in order,
   // for the m (1-4) heads from c = 0; registers hold the accumulators over the rows.
   template <int W, int M, typename T>
-  static void accTileM(float *const *acc, float *const *scores, const T *vh, int64_t rowStride, int64_t j0, int64_t j1,
+  static void accTileM(float *const *acc, float *const *scores, const T *vh, int64_t D, int64_t j0, int64_t j1,
                        int64_t d) {
     __m256 a[M][W];
     for (int c = 0; c < M; ++c)
       for (int w = 0; w < W; ++w) a[c][w] = _mm256_loadu_ps(acc[c] + d + 8 * w);
     for (int64_t j = j0; j < j1; ++j) {
-      const T *vj = vh + j * rowStride + d;
+      const T *vj = vh + j * D + d;
       __m256 vv[W];
       for (int w = 0; w < W; ++w) vv[w] = load8(vj + 8 * w);
       for (int c = 0; c < M; ++c) {
@@ -185,13 +185,13 @@ private:
       for (int w = 0; w < W; ++w) _mm256_storeu_ps(acc[c] + d + 8 * w, a[c][w]);
   }
   template <int W, typename T>
-  static void accTile(float *const *acc, float *const *scores, int m, const T *vh, int64_t rowStride, int64_t j0,
+  static void accTile(float *const *acc, float *const *scores, int m, const T *vh, int64_t D, int64_t j0,
                       int64_t j1, int64_t d) {
     switch (m) {
-    case 1: accTileM<W, 1>(acc, scores, vh, rowStride, j0, j1, d); break;
-    case 2: accTileM<W, 2>(acc, scores, vh, rowStride, j0, j1, d); break;
-    case 3: accTileM<W, 3>(acc, scores, vh, rowStride, j0, j1, d); break;
-    default: accTileM<W, 4>(acc, scores, vh, rowStride, j0, j1, d); break;
+    case 1: accTileM<W, 1>(acc, scores, vh, D, j0, j1, d); break;
+    case 2: accTileM<W, 2>(acc, scores, vh, D, j0, j1, d); break;
+    case 3: accTileM<W, 3>(acc, scores, vh, D, j0, j1, d); break;
+    default: accTileM<W, 4>(acc, scores, vh, D, j0, j1, d); break;
     }
   }
 
@@ -203,12 +203,11 @@ private:
   void scoreRows(const float *const *q, int count, const T *k, int64_t j, float *const *scores) const {
     float dots[4][4];
     const T *kj = k + j * p_.D;
-    const int64_t stride = p_.D;
     switch (count) {
-    case 1: dotBlock<1, NR>(q, kj, stride, p_.D, dots); break;
-    case 2: dotBlock<2, NR>(q, kj, stride, p_.D, dots); break;
-    case 3: dotBlock<3, NR>(q, kj, stride, p_.D, dots); break;
-    default: dotBlock<4, NR>(q, kj, stride, p_.D, dots); break;
+    case 1: dotBlock<1, NR>(q, kj, p_.D, dots); break;
+    case 2: dotBlock<2, NR>(q, kj, p_.D, dots); break;
+    case 3: dotBlock<3, NR>(q, kj, p_.D, dots); break;
+    default: dotBlock<4, NR>(q, kj, p_.D, dots); break;
     }
     for (int h = 0; h < count; ++h)
       for (int r = 0; r < NR; ++r) scores[h][j + r] = dots[h][r];
@@ -219,9 +218,9 @@ private:
   template <typename T>
   void heads(const float *q, const T *k, const T *v, const float *ks, const float *vs, float *y, int64_t pos,
              int64_t s, int64_t h0, int64_t count, float *scratch) const {
-    const int64_t D = p_.D, D8 = D / 8 * 8, rowStride = D, kvh = h0 / group_, n = pos + s + 1;
-    const T *kh = k + kvh * p_.C * D, *vh = v + kvh * p_.C * D;
-    const float *ksh = ks ? ks + kvh * p_.C : nullptr, *vsh = vs ? vs + kvh * p_.C : nullptr;
+    const int64_t D = p_.D, D8 = D / 8 * 8, kvh = h0 / group_, n = pos + s + 1;
+    const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
+    const float *ksh = ks ? ks + p_.firstRow(kvh) : nullptr, *vsh = vs ? vs + p_.firstRow(kvh) : nullptr;
     if (count > kMaxHeads) {  // a larger group goes in parts, one after the other
       heads(q, k, v, ks, vs, y, pos, s, h0, kMaxHeads, scratch);
       heads(q, k, v, ks, vs, y, pos, s, h0 + kMaxHeads, count - kMaxHeads, scratch);
@@ -239,12 +238,12 @@ private:
     // heads in blocks of 4 inside, so a block of rows stays in L1 for every head.
     const int64_t nr = count == 1 ? 4 : 2;
     int64_t j = 0;
-    prefetchRows(kh, std::min(n, kPrefetchRows), rowStride, D);
+    prefetchRows(kh, std::min(n, kPrefetchRows), D);
     for (; j + nr <= n; j += nr) {
       // The cache rows are cold (a decode step streams the weights through the caches
       // between layers): without a prefetch kPrefetchRows ahead the loop waited on memory
       // latency, row after row (measured when a head's rows lay Hkv D elements apart).
-      if (j + kPrefetchRows < n) prefetchRows(kh + (j + kPrefetchRows) * rowStride, nr, rowStride, D);
+      if (j + kPrefetchRows < n) prefetchRows(kh + (j + kPrefetchRows) * D, nr, D);
       for (int64_t c = 0; c < count; c += 4) {
         const int m = int(std::min<int64_t>(4, count - c));
         if (nr == 4) scoreRows<4>(qs + c, m, kh, j, scores + c);
@@ -258,7 +257,7 @@ private:
 
     // Softmax per head over whole vectors: the padding (-inf) takes part in the max and
     // gives e = 0. V's first tile is fetched meanwhile.
-    prefetchRows(vh, std::min(n, kTile), rowStride, D);
+    prefetchRows(vh, std::min(n, kTile), D);
     const int64_t n8 = (n + 7) / 8 * 8;
     for (int64_t c = 0; c < count; ++c) {
       float *sc = scores[c];
@@ -285,17 +284,17 @@ private:
     // through memory once per tile, not once per row; the next tile is prefetched.
     for (int64_t j0 = 0; j0 < n; j0 += kTile) {
       const int64_t j1 = std::min(n, j0 + kTile);
-      if (j1 < n) prefetchRows(vh + j1 * rowStride, std::min(kTile, n - j1), rowStride, D);
+      if (j1 < n) prefetchRows(vh + j1 * D, std::min(kTile, n - j1), D);
       int64_t d = 0;
       for (; d + 16 <= D8; d += 16)
         for (int64_t c = 0; c < count; c += 4)
-          accTile<2>(acc + c, scores + c, int(std::min<int64_t>(4, count - c)), vh, rowStride, j0, j1, d);
+          accTile<2>(acc + c, scores + c, int(std::min<int64_t>(4, count - c)), vh, D, j0, j1, d);
       for (; d < D8; d += 8)
         for (int64_t c = 0; c < count; c += 4)
-          accTile<1>(acc + c, scores + c, int(std::min<int64_t>(4, count - c)), vh, rowStride, j0, j1, d);
+          accTile<1>(acc + c, scores + c, int(std::min<int64_t>(4, count - c)), vh, D, j0, j1, d);
       for (; d < D; ++d)
         for (j = j0; j < j1; ++j) {
-          const float vd = load1(vh + j * rowStride + d);
+          const float vd = load1(vh + j * D + d);
           for (int64_t c = 0; c < count; ++c) acc[c][d] = std::fmaf(scores[c][j], vd, acc[c][d]);
         }
     }

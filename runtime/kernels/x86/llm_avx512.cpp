@@ -142,13 +142,13 @@ private:
 
   // scores[h][j .. j + 4) = q_h . k_{j..j+4} for NH heads.
   template <int NH, typename T>
-  void scoreBlock4(const float *const *q, const T *kj, int64_t stride, float *const *scores, int64_t j) const {
+  void scoreBlock4(const float *const *q, const T *kj, float *const *scores, int64_t j) const {
     __m512 a[NH][4];
     for (int h = 0; h < NH; ++h)
       for (int r = 0; r < 4; ++r) a[h][r] = _mm512_setzero_ps();
     for (int64_t d = 0; d < p_.D; d += 16) {
       __m512 kv[4];
-      for (int r = 0; r < 4; ++r) kv[r] = load16(kj + r * stride + d);
+      for (int r = 0; r < 4; ++r) kv[r] = load16(kj + r * p_.D + d);
       for (int h = 0; h < NH; ++h) {
         const __m512 qv = _mm512_loadu_ps(q[h] + d);
         for (int r = 0; r < 4; ++r) a[h][r] = _mm512_fmadd_ps(qv, kv[r], a[h][r]);
@@ -176,19 +176,19 @@ private:
   // first rows.
   template <int NH, typename T>
   void scoresAll(const float *const *q, const T *kh, const T *vh, int64_t n, int64_t valid, float *const *scores) const {
-    const int64_t stride = p_.D, rowBytes = p_.D * int64_t(sizeof(T));
-    for (int64_t j = 0; j < std::min(n, kAhead); ++j) prefetch(kh + j * stride, rowBytes);
+    const int64_t D = p_.D, rowBytes = D * int64_t(sizeof(T));
+    for (int64_t j = 0; j < std::min(n, kAhead); ++j) prefetch(kh + j * D, rowBytes);
     int64_t j = 0;
     for (; j + 4 <= n; j += 4) {
       for (int64_t r = j + kAhead; r < std::min(valid, j + kAhead + 4); ++r) {
-        prefetch(kh + r * stride, rowBytes);
-        prefetchL2(vh + r * stride, rowBytes);
+        prefetch(kh + r * D, rowBytes);
+        prefetchL2(vh + r * D, rowBytes);
       }
       if (j < kAhead)
-        for (int64_t r = j; r < j + 4; ++r) prefetchL2(vh + r * stride, rowBytes);
-      scoreBlock4<NH>(q, kh + j * stride, stride, scores, j);
+        for (int64_t r = j; r < j + 4; ++r) prefetchL2(vh + r * D, rowBytes);
+      scoreBlock4<NH>(q, kh + j * D, scores, j);
     }
-    for (; j < n; ++j) scoreRow<NH>(q, kh + j * stride, scores, j);
+    for (; j < n; ++j) scoreRow<NH>(q, kh + j * D, scores, j);
   }
 
   // y_h[d0 .. d0 + 16W) = (sum_j e_hj v_j[d0 ..]) * inv_h, j in order, for NH heads.
@@ -198,16 +198,16 @@ private:
   // gguf-performance-log.md, thirty-sixth session).
   template <int NH, int W, typename T>
   void valueSlice(float *const *scores, const float *inv, const T *vh, int64_t n, int64_t d0, float *const *y) const {
-    const int64_t stride = p_.D, sliceBytes = 16 * W * int64_t(sizeof(T));
+    const int64_t D = p_.D, sliceBytes = 16 * W * int64_t(sizeof(T));
     __m512 a[NH][W];
 #pragma GCC unroll 8
     for (int h = 0; h < NH; ++h)
 #pragma GCC unroll 8
       for (int w = 0; w < W; ++w) a[h][w] = _mm512_setzero_ps();
-    for (int64_t j = 0; j < std::min(n, kAhead); ++j) prefetch(vh + j * stride + d0, sliceBytes);
+    for (int64_t j = 0; j < std::min(n, kAhead); ++j) prefetch(vh + j * D + d0, sliceBytes);
     for (int64_t j = 0; j < n; ++j) {
-      if (j + kAhead < n) prefetch(vh + (j + kAhead) * stride + d0, sliceBytes);
-      const T *vj = vh + j * stride + d0;
+      if (j + kAhead < n) prefetch(vh + (j + kAhead) * D + d0, sliceBytes);
+      const T *vj = vh + j * D + d0;
       __m512 vv[W];
 #pragma GCC unroll 8
       for (int w = 0; w < W; ++w) vv[w] = load16(vj + 16 * w);
@@ -244,7 +244,7 @@ private:
   void heads(const float *q, const T *k, const T *v, float *y, int64_t pos, int64_t s, int64_t h0, int64_t count,
              float *scratch) const {
     const int64_t D = p_.D, kvh = h0 / group_, n = pos + s + 1;
-    const T *kh = k + kvh * p_.C * D, *vh = v + kvh * p_.C * D;
+    const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
     float *scores[kMaxHeads], *yh[kMaxHeads], inv[kMaxHeads];
     const float *qs[kMaxHeads];
     for (int64_t c = 0; c < count; ++c) {
@@ -340,7 +340,7 @@ private:
   void partialHeads(const float *q, const T *k, const T *v, int64_t r0, int64_t r1, int64_t rows, int64_t h0,
                     int64_t count, float *scratch, float *acc, float *ms) const {
     const int64_t D = p_.D, kvh = h0 / group_, n = r1 - r0;
-    const T *kh = k + (kvh * p_.C + r0) * D, *vh = v + (kvh * p_.C + r0) * D;
+    const T *kh = k + (p_.firstRow(kvh) + r0) * D, *vh = v + (p_.firstRow(kvh) + r0) * D;
     float *scores[kMaxHeads], *out[kMaxHeads], one[kMaxHeads];
     const float *qs[kMaxHeads];
     for (int64_t c = 0; c < count; ++c) {
@@ -577,7 +577,7 @@ private:
       sum[m] = 0.f;
     }
 
-    const T *kh = k + kvh * p_.C * D, *vh = v + kvh * p_.C * D;
+    const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
     float *ys[kMaxHeads];
     for (int64_t t = 0; t < tiles; ++t) {
       const int64_t j0 = t * kTile, valid = std::min(kTile, nMax - j0);
