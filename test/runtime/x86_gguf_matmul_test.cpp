@@ -256,7 +256,7 @@ struct Rows16Case {
 };
 
 // A `t` weight of the case's shape packed as GgufRows16: every AVX-512 level's kernel
-// (with and without GFNI, with and without the lockstep's prefetch) at each thread count
+// (with and without GFNI, with each of the lockstep's prefetches) at each thread count
 // gives ref's bits.
 void expectRows16Bits(DType t, const Rows16Case &c, uint32_t &seed, std::initializer_list<int> threadCounts) {
   Tensor w = randomGgufWeight(t, c.N, c.K, seed++);
@@ -290,14 +290,15 @@ void expectRows16Bits(DType t, const Rows16Case &c, uint32_t &seed, std::initial
       continue;
     }
     ASSERT_TRUE(probe->takesLayout(sig, 1)) << what;
-    // With GFNI (where the CPU has it) and without; then with the lockstep's software
-    // prefetch forced off and on (the CPU picks one by default: rows16Prefetch).
+    // With GFNI (where the CPU has it) and without; then with each of the lockstep's
+    // software prefetches (the CPU and type pick one by default: rows16Prefetch).
     const struct {
       const char *env, *value, *name;
     } variants[] = {{nullptr, nullptr, ""},
                     {"EDGEC_X86_NO_GFNI", "1", " without GFNI"},
-                    {"EDGEC_X86_ROWS16_PREFETCH", "0", " without the prefetch"},
-                    {"EDGEC_X86_ROWS16_PREFETCH", "1", " with the prefetch"}};
+                    {"EDGEC_X86_ROWS16_PREFETCH", "l1", " prefetching into L1"},
+                    {"EDGEC_X86_ROWS16_PREFETCH", "l2", " prefetching into L2"},
+                    {"EDGEC_X86_ROWS16_PREFETCH", "none", " without the prefetch"}};
     for (const auto &v : variants) {
       if (v.env) setenv(v.env, v.value, 1);
       std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, level.isas, &chosen);
