@@ -435,6 +435,7 @@ void addGenerateCommand(CLI::App &app) {
     ro.logitRows = opts->dumpLogits.empty() ? nullptr : &rows;
     const Reply reply = respond(*session, sampler, input, ro);
     std::printf("\n");
+    std::fflush(stdout);  // the text before the statistics on stderr, also through a pipe
     if (!opts->dumpLogits.empty()) {
       NpyArray array;
       array.shape = {int64_t(reply.ids.size()), info.vocabSize};
