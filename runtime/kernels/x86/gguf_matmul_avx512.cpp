@@ -7,7 +7,6 @@
 //
 // Compiled with the AVX-512 level's flags plus -mavx512vnni -mf16c: everything stays in an
 // anonymous namespace (see docs/architecture.md on ISA files).
-#include <cpuid.h>
 #include <immintrin.h>
 
 #include <algorithm>
