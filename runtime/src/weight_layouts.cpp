@@ -59,10 +59,10 @@ template <typename Fn> void forEachRows16Run(const Desc &d, int64_t r, Fn fn) {
     for (int64_t u = 0; u < 8; ++u) fn(16 + 4 * u, 256 + 64 * u + 4 * r, 4);
     for (int64_t t = 0; t < 32; ++t) fn(48 + 4 * t, 768 + 64 * t + 4 * r, 4);
     break;
-  case pkg::DType::q6_k:  // scales, qh, ql, then d
+  case pkg::DType::q6_k:  // scales, qh and ql in the GEMV's reading order, then d
     for (int64_t i = 0; i < 16; ++i) fn(192 + i, 16 * i + r, 1);
-    for (int64_t u = 0; u < 16; ++u) fn(128 + 4 * u, 256 + 64 * u + 4 * r, 4);
-    for (int64_t t = 0; t < 32; ++t) fn(4 * t, 1280 + 64 * t + 4 * r, 4);
+    for (int64_t u = 0; u < 16; ++u) fn(128 + 4 * u, q6kRows16QhAt(u) + 4 * r, 4);
+    for (int64_t t = 0; t < 32; ++t) fn(4 * t, q6kRows16QlAt(t) + 4 * r, 4);
     fn(208, 3328 + 2 * r, 2);
     break;
   default: break;  // describe takes no other type

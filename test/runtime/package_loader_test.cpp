@@ -323,10 +323,10 @@ TEST(PackageLoader, ChecksumErrorsNameTheSection) {
 TEST(PackageLoader, OldFormatVersionIsRejected) {
   PackageFile file;
   std::vector<uint8_t> bad = addPackage();
-  bad[8] = 3;  // format_version: 3 had KV caches of [C, Hkv, D]
+  bad[8] = 4;  // format_version: 4 had GgufRows16 q6_k blocks as all qh, then all ql
   pkg::updateChecksum(bad);
   EXPECT_NE(loadAndRun(file.write(bad))
-                .find("format version 3 is not supported (this runtime reads version 4; compile the model again"),
+                .find("format version 4 is not supported (this runtime reads version 5; compile the model again"),
             std::string::npos);
 }
 

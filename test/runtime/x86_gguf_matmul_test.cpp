@@ -161,8 +161,9 @@ TEST(GgufMatMulX86, GemvWithoutGfni) {
 // qs bytes 4t..4t+3 at 32 + 64 t + 4 r; q4_k (2304) d at 2 r, dmin at 32 + 2 r, scale
 // byte i at 64 + 16 i + r, qs bytes 4t..4t+3 at 256 + 64 t + 4 r; q5_k (2816) q4_k's d,
 // dmin and scales, qh bytes 4u..4u+3 at 256 + 64 u + 4 r, qs at 768 + 64 t + 4 r; q6_k
-// (3360) scale byte i at 16 i + r, qh bytes 4u..4u+3 at 256 + 64 u + 4 r, ql bytes
-// 4t..4t+3 at 1280 + 64 t + 4 r, d at 3328 + 2 r. Checked byte by byte against that
+// (3360) scale byte i at 16 i + r, then from 256 per half h of 24 vectors of 64 bytes:
+// qh vector 8h + k (bytes 4u..4u+3 at 4 r) at 2k, ql vector 16h + k at 2k + 1 (k < 8),
+// ql vectors 16h + 8.. at 16..; d at 3328 + 2 r. Checked byte by byte against that
 // description (not the layout's own code), and unpack inverts it.
 TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
   uint32_t seed = 2000;
@@ -191,8 +192,14 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
             uint8_t *at = &expect[size_t(16 * g * R + 16 * BB * b)];
             if (t == DType::q6_k) {
               for (int64_t i = 0; i < 16; ++i) at[16 * i + r] = blk[192 + i];
-              for (int64_t q = 0; q < 64; ++q) at[256 + 64 * (q / 4) + 4 * r + q % 4] = blk[128 + q];
-              for (int64_t q = 0; q < 128; ++q) at[1280 + 64 * (q / 4) + 4 * r + q % 4] = blk[q];
+              for (int64_t q = 0; q < 64; ++q) {  // qh vector u = q / 4: half u / 8, k = u % 8
+                const int64_t u = q / 4, vec = 24 * (u / 8) + 2 * (u % 8);
+                at[256 + 64 * vec + 4 * r + q % 4] = blk[128 + q];
+              }
+              for (int64_t q = 0; q < 128; ++q) {  // ql vector t = q / 4: half t / 16, k = t % 16
+                const int64_t t = q / 4, k = t % 16, vec = 24 * (t / 16) + (k < 8 ? 2 * k + 1 : 16 + (k - 8));
+                at[256 + 64 * vec + 4 * r + q % 4] = blk[q];
+              }
               std::memcpy(at + 3328 + 2 * r, blk + 208, 2);
               continue;
             }

@@ -2,7 +2,7 @@
 """Builds small .edgepkg packages from scratch, without the compiler, for the CLI lit
 tests of the loader's checks (the plan as JSON, turned into a FlatBuffer by flatc with
 runtime/schema/edgepkg.fbs; the container, padding and XXH3-64 checksums of
-runtime/include/edgec/package_format.h, format version 4).
+runtime/include/edgec/package_format.h, format version 5).
 
   make_package.py SCHEMA CASE OUT
 
@@ -113,7 +113,7 @@ def main(argv):
     table += struct.pack("<IIQQQ", 2, 0, const_offset, len(constants), checksum64(constants))
 
     def header(checksum):
-        return b"EDGEPKG\0" + struct.pack("<IIQQQII", 4, 64, file_size, checksum, table_offset, sections, 32) + bytes(16)
+        return b"EDGEPKG\0" + struct.pack("<IIQQQII", 5, 64, file_size, checksum, table_offset, sections, 32) + bytes(16)
 
     image = bytearray(file_size)
     image[0:64] = header(checksum64(header(0) + table))
