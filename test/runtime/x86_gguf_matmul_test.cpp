@@ -196,8 +196,8 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
                 const int64_t u = q / 4, vec = 24 * (u / 8) + 2 * (u % 8);
                 at[256 + 64 * vec + 4 * r + q % 4] = blk[128 + q];
               }
-              for (int64_t q = 0; q < 128; ++q) {  // ql vector t = q / 4: half t / 16, k = t % 16
-                const int64_t t = q / 4, k = t % 16, vec = 24 * (t / 16) + (k < 8 ? 2 * k + 1 : 16 + (k - 8));
+              for (int64_t q = 0; q < 128; ++q) {  // ql vector u = q / 4: half u / 16, k = u % 16
+                const int64_t u = q / 4, k = u % 16, vec = 24 * (u / 16) + (k < 8 ? 2 * k + 1 : 16 + (k - 8));
                 at[256 + 64 * vec + 4 * r + q % 4] = blk[q];
               }
               std::memcpy(at + 3328 + 2 * r, blk + 208, 2);
