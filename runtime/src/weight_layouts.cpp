@@ -52,12 +52,12 @@ template <typename Fn> void forEachRows16Run(const Desc &d, int64_t r, Fn fn) {
     for (int64_t i = 0; i < 12; ++i) fn(4 + i, 64 + 16 * i + r, 1);
     for (int64_t t = 0; t < 32; ++t) fn(16 + 4 * t, 256 + 64 * t + 4 * r, 4);
     break;
-  case pkg::DType::q5_k:  // q4_k's header, then qh, then qs
+  case pkg::DType::q5_k:  // q4_k's header, then qh and qs in the GEMV's reading order
     fn(0, 2 * r, 2);
     fn(2, 32 + 2 * r, 2);
     for (int64_t i = 0; i < 12; ++i) fn(4 + i, 64 + 16 * i + r, 1);
-    for (int64_t u = 0; u < 8; ++u) fn(16 + 4 * u, 256 + 64 * u + 4 * r, 4);
-    for (int64_t t = 0; t < 32; ++t) fn(48 + 4 * t, 768 + 64 * t + 4 * r, 4);
+    for (int64_t u = 0; u < 8; ++u) fn(16 + 4 * u, q5kRows16QhAt(u) + 4 * r, 4);
+    for (int64_t t = 0; t < 32; ++t) fn(48 + 4 * t, q5kRows16QsAt(t) + 4 * r, 4);
     break;
   case pkg::DType::q6_k:  // scales, qh and ql in the GEMV's reading order, then d
     for (int64_t i = 0; i < 16; ++i) fn(192 + i, 16 * i + r, 1);

@@ -323,7 +323,7 @@ TEST(PackageLoader, ChecksumErrorsNameTheSection) {
 TEST(PackageLoader, OldFormatVersionIsRejected) {
   PackageFile file;
   std::vector<uint8_t> bad = addPackage();
-  bad[8] = 4;  // format_version: 4 had GgufRows16 q6_k blocks as all qh, then all ql
+  bad[8] = 4;  // format_version: 4 had GgufRows16 q5_k and q6_k blocks as all qh, then all codes
   pkg::updateChecksum(bad);
   EXPECT_NE(loadAndRun(file.write(bad))
                 .find("format version 4 is not supported (this runtime reads version 5; compile the model again"),

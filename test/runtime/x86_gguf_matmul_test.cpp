@@ -160,7 +160,8 @@ TEST(GgufMatMulX86, GemvWithoutGfni) {
 // q8_0 (544) d at 2 r,
 // qs bytes 4t..4t+3 at 32 + 64 t + 4 r; q4_k (2304) d at 2 r, dmin at 32 + 2 r, scale
 // byte i at 64 + 16 i + r, qs bytes 4t..4t+3 at 256 + 64 t + 4 r; q5_k (2816) q4_k's d,
-// dmin and scales, qh bytes 4u..4u+3 at 256 + 64 u + 4 r, qs at 768 + 64 t + 4 r; q6_k
+// dmin and scales, then from 256 vectors of 64 bytes: qh vector k (bytes 4k..4k+3 at 4 r)
+// at 2k, qs vector k at 2k + 1 (k < 8), qs vectors 8.. at 16..; q6_k
 // (3360) scale byte i at 16 i + r, then from 256 per half h of 24 vectors of 64 bytes:
 // qh vector 8h + k (bytes 4u..4u+3 at 4 r) at 2k, ql vector 16h + k at 2k + 1 (k < 8),
 // ql vectors 16h + 8.. at 16..; d at 3328 + 2 r. Checked byte by byte against that
@@ -221,8 +222,11 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
               const bool q5 = t == DType::q5_k;
               std::memcpy(at + 32 + 2 * r, blk + 2, 2);
               for (int64_t i = 0; i < 12; ++i) at[64 + 16 * i + r] = blk[4 + i];
-              for (int64_t q = 0; q < 32 && q5; ++q) at[256 + 64 * (q / 4) + 4 * r + q % 4] = blk[16 + q];
-              for (int64_t q = 0; q < 128; ++q) at[(q5 ? 768 : 256) + 64 * (q / 4) + 4 * r + q % 4] = blk[(q5 ? 48 : 16) + q];
+              for (int64_t q = 0; q < 32 && q5; ++q) at[256 + 64 * 2 * (q / 4) + 4 * r + q % 4] = blk[16 + q];
+              for (int64_t q = 0; q < 128; ++q) {  // q5_k's qs vector u = q / 4 after qh vector u (u < 8)
+                const int64_t u = q / 4, vec = !q5 ? u : u < 8 ? 2 * u + 1 : u + 8;
+                at[256 + 64 * vec + 4 * r + q % 4] = blk[(q5 ? 48 : 16) + q];
+              }
             }
           }
         ASSERT_EQ(packed, expect) << dtypeName(t) << " N " << N << " K " << K;

@@ -35,7 +35,8 @@ namespace edgec::pkg {
 inline constexpr char kMagic[8] = {'E', 'D', 'G', 'E', 'P', 'K', 'G', '\0'};
 // 2: per-section checksums; 3: XXH3-64 for FNV-1a 64; 4: KVCacheAttention's caches
 // [Hkv, C, D] (a version-3 LLM package's [C, Hkv, D] states would be misread); 5: the
-// GgufRows16 q6_k block's qh and ql vectors in reading order (layouts::q6kRows16QlAt).
+// GgufRows16 q5_k and q6_k blocks' qh and code vectors in reading order
+// (layouts::q5kRows16QsAt, q6kRows16QlAt).
 inline constexpr uint32_t kFormatVersion = 5;
 inline constexpr uint64_t kAlignment = 64;
 

@@ -88,20 +88,27 @@ int64_t convW4K(int64_t c, int64_t t, int64_t taps);
 //   q4_k (2304): d at 2 r, dmin at 32 + 2 r; scale byte i (of 12) at 64 + 16 i + r (each
 //               byte of the 16 rows side by side: the 6-bit unpack runs on whole
 //               vectors); qs bytes 4 t .. 4 t + 3 at 256 + 64 t + 4 r (t < 32);
-//   q5_k (2816): q4_k's d, dmin and scale bytes; qh bytes 4 u .. 4 u + 3 at 256 + 64 u +
-//               4 r (u < 8); qs bytes 4 t .. 4 t + 3 at 768 + 64 t + 4 r (t < 32);
+//   q5_k (2816): q4_k's d, dmin and scale bytes; qh bytes 4 u .. 4 u + 3 at
+//               q5kRows16QhAt(u) + 4 r (u < 8); qs bytes 4 t .. 4 t + 3 at
+//               q5kRows16QsAt(t) + 4 r (t < 32);
 //   q6_k (3360): scale byte i (of 16) at 16 i + r; qh bytes 4 u .. 4 u + 3 at
 //               q6kRows16QhAt(u) + 4 r (u < 16); ql bytes 4 t .. 4 t + 3 at
 //               q6kRows16QlAt(t) + 4 r (t < 32); d at 3328 + 2 r (last, so that a block
 //               that starts on a line keeps its vectors on lines).
 constexpr int64_t kGgufRows16 = 16;
-// q6_k's 48 qh and ql vectors from 256 on, in the order the GEMV reads them: per half h
-// of the block, qh vector 8h + k then ql vector 16h + k for k < 8 (ql vectors 16h + k and
-// 16h + k + 8 take their top bits from qh vector 8h + k), then ql vectors 16h + 8 .. 16h +
-// 15. Read in file order, a group's block is one sequential stream for the hardware
-// prefetchers (as qh, then ql, it was two interleaved ones: from DRAM on the Zen 4 VM,
-// 1 thread, 22 against 29-30 GB/s; docs/gguf-performance-log.md, thirty-eighth session).
-// static: each kernel file (built with its own ISA flags) keeps its own copy.
+// q5_k's and q6_k's qh and code vectors from 256 on, in the order the GEMV reads them.
+// Read in file order, a group's block is one sequential stream for the hardware
+// prefetchers (as all qh, then all codes, it was two interleaved ones: the Zen 4 VM's
+// TinyLlama decode step at one thread, Q6_K 47 -> 32 ms, Q5_K 31 -> 26;
+// docs/gguf-performance-log.md, thirty-eighth session). static: each kernel file (built
+// with its own ISA flags) keeps its own copy.
+// q5_k: qh vector k then qs vector k for k < 8 (qs vectors k, 8 + k, 16 + k and 24 + k
+// take their fifth bits from qh vector k), then qs vectors 8 .. 31.
+static constexpr int64_t q5kRows16QhAt(int64_t u) { return 256 + 64 * 2 * u; }
+static constexpr int64_t q5kRows16QsAt(int64_t t) { return 256 + 64 * (t < 8 ? 2 * t + 1 : t + 8); }
+// q6_k: per half h of the block, qh vector 8h + k then ql vector 16h + k for k < 8 (ql
+// vectors 16h + k and 16h + k + 8 take their top bits from qh vector 8h + k), then ql
+// vectors 16h + 8 .. 16h + 15.
 static constexpr int64_t q6kRows16QhAt(int64_t u) { return 256 + 64 * (24 * (u / 8) + 2 * (u % 8)); }
 static constexpr int64_t q6kRows16QlAt(int64_t t) {
   return 256 + 64 * (24 * (t / 16) + (t % 16 < 8 ? 2 * (t % 16) + 1 : t % 16 + 8));
