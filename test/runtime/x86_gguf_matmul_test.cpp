@@ -302,7 +302,8 @@ void expectRows16Bits(DType t, const Rows16Case &c, uint32_t &seed, std::initial
     }
     ASSERT_TRUE(probe->takesLayout(sig, 1)) << what;
     // With GFNI (where the CPU has it) and without; then with each of the lockstep's
-    // software prefetches (the CPU and type pick one by default: rows16Prefetch).
+    // software prefetches and so with 3 and 4 streams (the CPU picks one by default:
+    // rows16Prefetch).
     const struct {
       const char *env, *value, *name;
     } variants[] = {{nullptr, nullptr, ""},
