@@ -21,8 +21,10 @@
 //   step-loop, step-instep, step-none   the kernel itself (x86/gguf_matmul_driver.inc,
 //                 rows16Groups<1, Pf::...> over Q4KRows16Step<GFNI>): one stream, a block
 //                 at a time; step-loop is what the decode step runs at K <= 2048.
-//   kernel        gemvQ4KRows16<GFNI>, what the decode step runs (since the thirteenth
-//                 session q4k-g3-pft0 with 2048 bytes ahead, the tail groups as step-*).
+//   kernel        gemvQ4KRows16<GFNI>, what the decode step runs: the lockstep of
+//                 rows16Lockstep on 3 or 4 streams with this CPU's prefetch
+//                 (rows16Prefetch; EDGEC_X86_ROWS16_PREFETCH overrides), the tail groups as
+//                 step-*; a thread's share of the groups is the same share of its items.
 //   step-bS       rows16Groups<S, Pf::None>: S groups, a 2304-byte block of each in turn
 //                 (the streams of the ninth to twelfth sessions).
 //   sum-gS[-pf]   plain reduction (vpaddq), S streams = S row groups (each its contiguous
@@ -287,7 +289,13 @@ std::vector<Variant> variants(const ref::GgufMatMulPlan &p, const uint8_t *w, co
   add("step-loop", [=, &p](int64_t g0, int64_t g1) { rows16Groups<1, Pf::Loop>(step, p, w, nullptr, y, g0, g1); });
   add("step-instep", [=, &p](int64_t g0, int64_t g1) { rows16Groups<1, Pf::InStep>(step, p, w, nullptr, y, g0, g1); });
   add("step-none", [=, &p](int64_t g0, int64_t g1) { rows16Groups<1, Pf::None>(step, p, w, nullptr, y, g0, g1); });
-  add("kernel", [=, &p, &a](int64_t g0, int64_t g1) { gemvQ4KRows16<kGfni>(p, w, a, ps, nullptr, y, g0, g1); });
+  // The kernel takes items (Rows16Items: item i is group i of each of its S streams, the
+  // tail last), not groups.
+  const Rows16Items items(p.N, rows16Prefetch());
+  const int64_t groups = p.N / kGroupZ;
+  add("kernel", [=, &p, &a](int64_t g0, int64_t g1) {
+    gemvQ4KRows16<kGfni>(p, w, a, ps, nullptr, y, items, g0 * items.count() / groups, g1 * items.count() / groups);
+  });
   add("step-b2", [=, &p](int64_t g0, int64_t g1) { rows16Groups<2, Pf::None>(step, p, w, nullptr, y, g0, g1); });
   add("step-b4", [=, &p](int64_t g0, int64_t g1) { rows16Groups<4, Pf::None>(step, p, w, nullptr, y, g0, g1); });
 #define EDGEC_ADD_G(S, PF, SUM, NAME) \

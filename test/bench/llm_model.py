@@ -2,7 +2,7 @@
 """The LLM benchmark's models: a real model's shapes with random weights of one type, or
 of one of llama.cpp's mixes, written fast. A library and a CLI; numpy only.
 
-  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|tinyllama-1.1b|llama3.2-1b] --type TYPE
+  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|tinyllama-1.1b|llama3.2-1b|llama3.1-8b] --type TYPE
                           [--seed 0] [--set n_layer=4 ...]
 
 Models (MODELS): qwen2.5-1.5b (default; qwen2: 28 layers, n_embd 1536, 12 query heads and 2
@@ -10,7 +10,9 @@ KV heads of 128, FFN 8960, vocabulary 151936, tied embedding, QKV biases), tinyl
 (llama: 22 layers, n_embd 2048, 32 query heads and 4 KV heads of 64, FFN 5632, vocabulary
 32000, separate output head, SentencePiece) and llama3.2-1b (llama: 16 layers, n_embd 2048,
 32 query heads and 8 KV heads of 64, FFN 8192, vocabulary 128256, tied embedding,
-byte-level BPE), each tokenizer as test/e2e/gguf_models.py writes it. TYPE: any of gguf_models' weight types (every matrix
+byte-level BPE) and llama3.1-8b (llama: 32 layers, n_embd 4096, 32 query heads and 8 KV
+heads of 128, FFN 14336, vocabulary 128256, separate output head, byte-level BPE; 4.5 GB
+in Q4_0), each tokenizer as test/e2e/gguf_models.py writes it. TYPE: any of gguf_models' weight types (every matrix
 and the embedding in it), or a mix (gguf_models.MIXES) as llama.cpp's quantizer writes
 for its Q4_K_M and Q5_K_M files: Q4_K (Q5_K) everywhere but Q6_K for the head
 (output.weight, or the embedding when it is also the head) and for attn_v and ffn_down in
@@ -56,6 +58,11 @@ MODELS = {
     # depend on it).
     "llama3.2-1b": ("llama", "bpe", dict(n_vocab=128256, n_embd=2048, n_layer=16, n_head=32, n_head_kv=8,
                                          n_ff=8192, n_ctx=131072, rope_base=500000.0, eps=1e-5, tied=True)),
+    # Llama-3.1-8B: the size a phone or a board runs at 4 bits (4.7 GB in Q4_0), where each
+    # matrix is 58-235 MB and a step's small ops and attention matter least; heads of 128
+    # in groups of 4, a separate head of 128256 rows; rope scaling left out as above.
+    "llama3.1-8b": ("llama", "bpe", dict(n_vocab=128256, n_embd=4096, n_layer=32, n_head=32, n_head_kv=8,
+                                         n_ff=14336, n_ctx=131072, rope_base=500000.0, eps=1e-5, tied=False)),
 }
 TYPES = gguf_models.WEIGHT_TYPES + list(gguf_models.MIXES)
 EMBD_ROWS = 4096  # distinct embedding rows, repeated to n_vocab
