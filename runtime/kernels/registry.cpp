@@ -179,14 +179,15 @@ bool acceptsLlmAvx2(const KernelSignature &) {
   static const bool f16c = hostHasFeature("f16c");
   return f16c;
 }
-// KVCacheAttention at the AVX-512 level (x86/llm_avx512.cpp): f16 or f32 caches and a head
-// size of whole 16-lane vectors; i8 caches and other head sizes take the AVX2 kernel.
+// KVCacheAttention at the AVX-512 level (x86/llm_avx512.cpp): f16, f32 or i8 caches and a
+// head size of whole 16-lane vectors; other head sizes take the AVX2 kernel.
 bool acceptsKvAttentionAvx512(const KernelSignature &sig) {
   static const bool f16c = hostHasFeature("f16c");
   if (!f16c || sig.inputs.size() < 3 || !sig.inputs[0] || !sig.inputs[1]) return false;
   const TensorView &q = *sig.inputs[0];
   const DType cache = sig.inputs[1]->dtype;
-  return (cache == DType::f16 || cache == DType::f32) && q.shape.size() == 3 && q.shape[2] > 0 && q.shape[2] % 16 == 0;
+  return (cache == DType::f16 || cache == DType::f32 || cache == DType::i8) && q.shape.size() == 3 && q.shape[2] > 0 &&
+         q.shape[2] % 16 == 0;
 }
 }  // namespace
 

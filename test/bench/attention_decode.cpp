@@ -1,7 +1,8 @@
 // KVCacheAttention in a decode step, alone: one query row against `pos + 1` cached rows, at
 // Qwen2.5-1.5B's shapes by default (12 query heads, 2 KV heads, head size 128, a cache of
-// 1024 positions in f16), one call per layer, each layer's cache its own buffer as in a
-// package's state (on 2 MiB pages, as a session maps its state). Between the calls a
+// 1024 positions in f16; `--cache i8` as `edgec compile --kv-cache int8` makes it, with its
+// row scales), one call per layer, each layer's cache its own buffer as in a package's
+// state (on 2 MiB pages, as a session maps its state). Between the calls a
 // buffer larger than the last-level cache is read (untimed), as a decode step streams the
 // layers' weights between two attentions, so the cache rows come from memory as they do
 // there; `--warm` leaves them in cache instead.
@@ -9,7 +10,7 @@
 // second. Not part of the test suite (speed is no test); built only on request
 // (`ninja edgec_attention_bench`):
 //
-//   edgec_attention_bench [--pos P] [--threads T] [--cache f16|f32] [--isa avx2|best]
+//   edgec_attention_bench [--pos P] [--threads T] [--cache f16|f32|i8] [--isa avx2|best]
 //                         [--layers L] [--repeats R] [--heads HQ,HKV,D] [--rows S] [--ctx C] [--warm]
 //
 // --ctx C: the cache's rows (default 1024; pos + S must fit).
@@ -35,7 +36,7 @@ namespace {
 
 [[noreturn]] void usage(const char *msg) {
   std::fprintf(stderr,
-               "edgec_attention_bench: %s\nusage: edgec_attention_bench [--pos P] [--threads T] [--cache f16|f32] "
+               "edgec_attention_bench: %s\nusage: edgec_attention_bench [--pos P] [--threads T] [--cache f16|f32|i8] "
                "[--isa avx2|best] [--layers L] [--repeats R] [--heads HQ,HKV,D] [--rows S] [--ctx C] [--warm]\n",
                msg);
   std::exit(2);
@@ -77,24 +78,31 @@ int main(int argc, char **argv) {
   }
   if (S < 1 || pos < 0 || pos + S > C || threads < 1 || layers < 1 || repeats < 1 || Hkv < 1 || Hq % Hkv || D < 1)
     usage("bad sizes");
-  if (cache != "f16" && cache != "f32") usage("--cache is f16 or f32");
+  if (cache != "f16" && cache != "f32" && cache != "i8") usage("--cache is f16, f32 or i8");
   if (isa != "avx2" && isa != "best") usage("--isa is avx2 or best");
-  const DType ct = cache == "f16" ? DType::f16 : DType::f32;
+  const DType ct = cache == "f16" ? DType::f16 : cache == "i8" ? DType::i8 : DType::f32;
 
   std::mt19937 rng(1);
   Tensor q(DType::f32, {S, Hq, D}), y(DType::f32, {S, Hq, D}), p(DType::i64, {1});
   q.random(rng);
   *p.view.as<int64_t>() = pos;
-  std::vector<std::unique_ptr<Tensor>> k, v;
+  std::vector<std::unique_ptr<Tensor>> k, v, ks, vs;  // ks, vs: an i8 cache's row scales [Hkv, C]
   for (int l = 0; l < layers; ++l) {
     k.push_back(std::make_unique<Tensor>(ct, std::vector<int64_t>{Hkv, C, D}));
     v.push_back(std::make_unique<Tensor>(ct, std::vector<int64_t>{Hkv, C, D}));
     for (Tensor *t : {k.back().get(), v.back().get()}) {
       if (ct == DType::f32) t->random(rng);
+      else if (ct == DType::i8)
+        for (int64_t e = 0; e < t->view.numel(); ++e) t->view.as<int8_t>()[e] = int8_t(int(rng() % 255) - 127);
       else  // small normal f16 values (exponent 13..14: 0.25 .. 1), random sign and mantissa
         for (int64_t e = 0; e < t->view.numel(); ++e)
           t->view.as<uint16_t>()[e] = uint16_t((rng() & 0x83ff) | ((13 + rng() % 2) << 10));
     }
+    if (ct == DType::i8)
+      for (auto *scales : {&ks, &vs}) {
+        scales->push_back(std::make_unique<Tensor>(DType::f32, std::vector<int64_t>{Hkv, C}));
+        for (int64_t e = 0; e < Hkv * C; ++e) scales->back()->view.as<float>()[e] = float(1 + rng() % 8) / 1024.f;
+      }
   }
 
   // The caches on 2 MiB pages, as a session's state is (runtime/src/session.cpp): with 4
@@ -121,7 +129,8 @@ int main(int argc, char **argv) {
   sig.node = "bench";
   sig.attrs = attrs.finish();
   sig.inputs = {&q.view, &k[0]->view, &v[0]->view, &p.view};
-  sig.input_is_constant = {false, false, false, false};
+  if (ct == DType::i8) sig.inputs.insert(sig.inputs.end(), {&ks[0]->view, &vs[0]->view});
+  sig.input_is_constant.assign(sig.inputs.size(), false);
   sig.outputs = {&y.view};
   Isa chosen;
   PreparedKernel kern(sig, isa == "avx2" ? kAvx2 : kBest, &chosen, threads);
@@ -134,13 +143,14 @@ int main(int argc, char **argv) {
     for (int l = 0; l < layers; ++l) {
       if (!warm) sink += sweep(evict);
       std::vector<const TensorView *> ins = {&q.view, &k[size_t(l)]->view, &v[size_t(l)]->view, &p.view};
+      if (ct == DType::i8) ins.insert(ins.end(), {&ks[size_t(l)]->view, &vs[size_t(l)]->view});
       const auto a = Clock::now();
       kern.run(ins, outs);
       if (r > 0) perCall.push_back(std::chrono::duration<double>(Clock::now() - a).count());
     }
   std::sort(perCall.begin(), perCall.end());
   const double t = perCall[perCall.size() / 2];
-  const double bytes = 2.0 * double(pos + S) * double(Hkv * D) * double(dtypeSize(ct));
+  const double bytes = 2.0 * double(pos + S) * double(Hkv) * double(D * dtypeSize(ct) + (ct == DType::i8 ? 4 : 0));
   const double macs = 2.0 * double(S * pos + S * (S + 1) / 2) * double(Hq * D);
   std::printf("KVCacheAttention (%s) %ld row%s at pos %ld, %ld/%ld heads of %ld, %s cache, %d thread(s), %s: median %.1f us a "
               "call (%d calls; best %.1f), %.1f GB/s of cache, %.1f GMAC/s%s\n",

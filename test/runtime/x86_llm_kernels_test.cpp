@@ -5,6 +5,8 @@
 // AVX2, FMA and F16C (the AVX-512 cases also without AVX-512), and on other architectures.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "llm_test_util.h"
 
 namespace edgec::rt::testing {
@@ -137,8 +139,8 @@ TEST(LlmKernelsX86, AttentionHeadGroupingChangesNoBits) {
   }
 }
 
-// ---- The AVX-512 KVCacheAttention (x86/llm_avx512.cpp): f16 and f32 caches, head sizes
-// of whole 16-lane vectors; i8 caches and other sizes stay on the AVX2 kernel. ----
+// ---- The AVX-512 KVCacheAttention (x86/llm_avx512.cpp): f16, f32 and i8 caches, head
+// sizes of whole 16-lane vectors; other sizes stay on the AVX2 kernel. ----
 
 bool hasLlmAvx512() {
 #if defined(__x86_64__)
@@ -163,7 +165,7 @@ TEST(LlmKernelsX86, Avx512AttentionAgreesWithRefAndDouble) {
       {9, 6, 3, 80, 200, 90, 0.1118f},      // a prefill of 91 to 99 rows (S > 1: never split)
       {3, 10, 2, 48, 300, 200, 0.1443f},    // 201 to 203 rows, a V slice of 3
   };
-  for (DType dt : {DType::f32, DType::f16})
+  for (DType dt : {DType::f32, DType::f16, DType::i8})
     for (const AttnCall &c : calls) expectAgreesWithRefAndDouble(c, dt, kAvx512);
 }
 
@@ -180,7 +182,7 @@ TEST(LlmKernelsX86, Avx512AttentionSameBitsForAnyThreadCountAndGrouping) {
   // One thread takes all heads of a KV head in blocks of 6 (7 = 6 + 1 here); 28 threads
   // compute every (row, head) alone; 5 split the groups at chunk edges.
   if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
-  for (DType dt : {DType::f32, DType::f16}) {
+  for (DType dt : {DType::f32, DType::f16, DType::i8}) {
     const AttnCall c{2, 14, 2, 64, 4000, 3000, 0.125f};  // long enough to wake a thread per item
     KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 13);
     const auto q = randomFloats(c.S * c.Hq * c.D, 14);
@@ -207,7 +209,7 @@ TEST(LlmKernelsX86, Avx512PrefillChunksAgreeWithRefAndDouble) {
       {3, 40, 1, 16, 60, 1, 0.25f},          // 40 heads on one KV head: a chunk of 1 row (48 lanes)
       {6, 12, 2, 32, 40000, 9000, 0.1768f},  // 188 tiles of 48 cache rows
   };
-  for (DType dt : {DType::f32, DType::f16})
+  for (DType dt : {DType::f32, DType::f16, DType::i8})
     for (const AttnCall &c : calls) expectAgreesWithRefAndDouble(c, dt, kAvx512);
 }
 
@@ -216,7 +218,7 @@ TEST(LlmKernelsX86, Avx512PrefillRowsSameBitsWhateverTheChunkAndThreads) {
   // the same bits as those rows computed in calls of 32, 16 and 2 rows (as a prompt
   // split into the prefill buckets is), and at 1, 2 and 5 threads.
   if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
-  for (DType dt : {DType::f32, DType::f16}) {
+  for (DType dt : {DType::f32, DType::f16, DType::i8}) {
     const int64_t Hq = 12, Hkv = 2, D = 64, C = 400, pos = 123, S = 50;
     KvCache kv = makeKvCache(dt, C, Hkv, D, pos + S, 41);
     const auto q = randomFloats(S * Hq * D, 42);
@@ -254,7 +256,7 @@ TEST(LlmKernelsX86, Avx512DecodeSplitAgreesWithRefAndDouble) {
       {1, 4, 4, 32, 200, 150, 0.1768f},     // no grouping, a slice of 2
       {1, 2, 1, 16, 300, 290, 0.25f},       // one vector a row
   };
-  for (DType dt : {DType::f32, DType::f16})
+  for (DType dt : {DType::f32, DType::f16, DType::i8})
     for (const AttnCall &c : calls) expectAgreesWithRefAndDouble(c, dt, kAvx512);
 }
 
@@ -277,7 +279,7 @@ TEST(LlmKernelsX86, Avx512DecodeSplitSameBitsForAnyThreadCount) {
   // KV head, two take a part each, three split the four (part, KV head) items 1 / 1 / 2,
   // eight leave threads idle. Below the threshold the unsplit path, the same check.
   if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
-  for (DType dt : {DType::f32, DType::f16})
+  for (DType dt : {DType::f32, DType::f16, DType::i8})
     for (int64_t pos : {int64_t(100), int64_t(611), int64_t(3001)}) {
       const AttnCall c{1, 14, 2, 128, 4000, pos, 0.0884f};
       KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 31);
@@ -289,9 +291,13 @@ TEST(LlmKernelsX86, Avx512DecodeSplitSameBitsForAnyThreadCount) {
     }
 }
 
-TEST(LlmKernelsX86, Avx512AttentionLeavesI8AndOddHeadSizesToAvx2) {
+// Which kernel a call runs on: i8 caches at the AVX-512 level (`--kv-cache int8`, since
+// the thirty-ninth session), a head size of 24 (not whole 16-lane vectors) on AVX2.
+TEST(LlmKernelsX86, Avx512AttentionTakesI8AndLeavesOddHeadSizesToAvx2) {
   if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
-  for (auto [dt, D] : {std::pair{DType::i8, int64_t(64)}, std::pair{DType::f16, int64_t(24)}}) {
+  for (auto [dt, D, isa] : {std::tuple{DType::i8, int64_t(64), Isa::X86Avx512},
+                            std::tuple{DType::f16, int64_t(64), Isa::X86Avx512},
+                            std::tuple{DType::f16, int64_t(24), Isa::X86Avx2}}) {
     const AttnCall c{1, 4, 2, D, 16, 5, 0.2f};
     KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 3);
     Tensor tq = Tensor::of<float>({c.S, c.Hq, c.D}, randomFloats(c.S * c.Hq * c.D, 4)), ty(DType::f32, {c.S, c.Hq, c.D});
@@ -300,7 +306,7 @@ TEST(LlmKernelsX86, Avx512AttentionLeavesI8AndOddHeadSizesToAvx2) {
     a.f("scale", c.scale);
     std::vector<Tensor *> in = {&tq, &kv.k, &kv.v, &tp};
     if (kv.i8) in.insert(in.end(), {&kv.kScale, &kv.vScale});
-    EXPECT_EQ(runKernel("KVCacheAttention", in, {&ty}, a, kAvx512, 1), Isa::X86Avx2) << dtypeName(dt) << " D=" << D;
+    EXPECT_EQ(runKernel("KVCacheAttention", in, {&ty}, a, kAvx512, 1), isa) << dtypeName(dt) << " D=" << D;
   }
 }
 

@@ -1,7 +1,7 @@
-// x86 AVX-512 KVCacheAttention for f16 and f32 caches with a head size that is a whole
-// number of 16-lane vectors (Qwen2's and llama's 64 and 128): the attention of an LLM
-// decode step. Validation and plans are ref/llm.cpp's; ref is the oracle; i8 caches and
-// other head sizes stay on x86/llm_avx2.cpp.
+// x86 AVX-512 KVCacheAttention for f16, f32 and i8 caches with a head size that is a
+// whole number of 16-lane vectors (Qwen2's and llama's 64 and 128): the attention of an
+// LLM decode step. Validation and plans are ref/llm.cpp's; ref is the oracle; other head
+// sizes stay on x86/llm_avx2.cpp.
 //
 // Why a second kernel: the AVX2 one ran Qwen2.5-1.5B's decode attention (12 query heads
 // over 2 KV heads of 128, pos 576) at ~20 GMAC/s, 60-90 us a layer, even with the cache
@@ -22,6 +22,11 @@
 //   rows, each with its own softmax max and sum, merged at the end (decodeSplit): two
 //   threads then take a part of the rows each, whatever the count of KV heads.
 // * The V loop's accumulators stay in registers by pragma (see valueSlice).
+// * i8 caches (`edgec compile --kv-cache int8`): a row's codes widened like an f16 row's
+//   elements; its scales as ref applies them, K's to the row's dot before the softmax's
+//   scale, V's to the row's probability (RowScales). Until the thirty-ninth session they
+//   ran on the AVX2 kernel: a TinyLlama step's attention at pos 1850 took 6.9 ms with
+//   them against 4.5 with f16 caches, though they are half the bytes.
 // Each (head, row) dot runs over d in order per lane, then the same lane tree whatever
 // the block; each output element is one fma chain over j in order (per part, then the
 // fixed merge): every head's result is the same whatever the grouping and thread count.
@@ -44,8 +49,11 @@
 namespace edgec::rt {
 namespace {
 
-// Sixteen cached elements as f32 (f16 widened exactly).
+// Sixteen cached elements as f32 (f16 widened exactly, i8 codes as their values).
 inline __m512 load16(const float *p) { return _mm512_loadu_ps(p); }
+inline __m512 load16(const int8_t *p) {
+  return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))));
+}
 inline __m512 load16(const uint16_t *p) {
   return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(p)));
 }
@@ -63,6 +71,18 @@ inline __m128 laneSums4(__m512 a, __m512 b, __m512 c, __m512 d) {
                                  _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s), 1)));
   return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
 }
+
+// An i8 cache's row scales (f32 [Hkv, C], inputs 4 and 5: K's applied to a row's dot,
+// V's to its probability, as ref does); null for f16 and f32 caches. from(row): both
+// from cache row `row` on.
+struct RowScales {
+  const float *k = nullptr, *v = nullptr;
+  RowScales from(int64_t row) const { return k ? RowScales{k + row, v + row} : RowScales{}; }
+};
+// Whether a cache of T has row scales: the loops that apply them are instantiated apart,
+// so the f16 and f32 paths run the code they ran before (a run-time test in the softmax
+// alone made the f16 decode attention 5% slower).
+template <typename T> constexpr bool kScaledRows = std::is_same_v<T, int8_t>;
 
 class AttentionAvx512 final : public Kernel {
 public:
@@ -83,42 +103,19 @@ public:
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
     const int64_t pos = ref::attentionPosition(p_, *in[3]);
-    if (p_.S == 1 && pos + 1 >= kSplitRows) {
-      if (p_.cacheType == DType::f16) decodeSplit(ctx, in[0]->as<float>(), in[1]->as<uint16_t>(), in[2]->as<uint16_t>(), out[0]->as<float>(), pos);
-      else decodeSplit(ctx, in[0]->as<float>(), in[1]->as<float>(), in[2]->as<float>(), out[0]->as<float>(), pos);
-      return;
-    }
-    if (chunkRows_) {
-      if (p_.cacheType == DType::f16) prefillChunks(ctx, in[0]->as<float>(), in[1]->as<uint16_t>(), in[2]->as<uint16_t>(), out[0]->as<float>(), pos);
-      else prefillChunks(ctx, in[0]->as<float>(), in[1]->as<float>(), in[2]->as<float>(), out[0]->as<float>(), pos);
-      return;
-    }
-    // Work items: a query row's heads of one KV head (ref::attentionItem's row order, so
-    // that each thread's own range mixes cheap early rows with costly late ones), taken
-    // as the threads run (parallelItems): on a VM whose two cores' speeds drift apart
-    // call by call a static split waited for the slower one (docs/gguf-performance-log.md, twenty-eighth
-    // session). A head's result does not depend on the thread or its neighbours.
-    auto go = [&](auto *tag) {
-      using T = std::remove_pointer_t<decltype(tag)>;
-      const T *k = in[1]->as<T>(), *v = in[2]->as<T>();
-      auto item = [&](int64_t j, float *scratch) {
-        const int64_t i0 = j / p_.Hkv * p_.Hq + j % p_.Hkv * group_;
-        ref::forEachHeadRun(p_, i0, i0 + group_, [&](int64_t s, int64_t h, int64_t n) {
-          for (int64_t c = 0; c < n; c += kMaxHeads)
-            heads(in[0]->as<float>(), k, v, out[0]->as<float>(), pos, s, h + c, std::min(kMaxHeads, n - c), scratch);
-        });
-      };
-      const int64_t items = p_.S * p_.Hkv;
-      if (p_.S * p_.Hq / ref::attentionGrain(p_, pos) < 2) {  // too little to wake a thread for
-        for (int64_t j = 0; j < items; ++j) item(j, static_cast<float *>(ctx.threadScratch(0)));
-        return;
-      }
-      ctx.parallelItems(items, [&](WorkItems &mine, int thread) {
-        for (int64_t j; mine.next(j);) item(j, static_cast<float *>(ctx.threadScratch(thread)));
-      });
+    const RowScales scales = p_.cacheType == DType::i8 ? RowScales{in[4]->as<float>(), in[5]->as<float>()} : RowScales{};
+    const float *q = in[0]->as<float>();
+    float *y = out[0]->as<float>();
+    auto go = [&](const auto *k, const auto *v) {
+      if (p_.S == 1 && pos + 1 >= kSplitRows) decodeSplit(ctx, q, k, v, scales, y, pos);
+      else if (chunkRows_) prefillChunks(ctx, q, k, v, scales, y, pos);
+      else rowHeads(ctx, q, k, v, scales, y, pos);
     };
-    if (p_.cacheType == DType::f16) go(static_cast<uint16_t *>(nullptr));
-    else go(static_cast<float *>(nullptr));
+    switch (p_.cacheType) {
+    case DType::f16: go(in[1]->as<uint16_t>(), in[2]->as<uint16_t>()); break;
+    case DType::i8: go(in[1]->as<int8_t>(), in[2]->as<int8_t>()); break;
+    default: go(in[1]->as<float>(), in[2]->as<float>()); break;
+    }
   }
 
 private:
@@ -128,6 +125,31 @@ private:
   // A decode step over at least kSplitRows cache rows splits them in kParts parts (a
   // count that depends on nothing else, so the same arithmetic at any thread count).
   static constexpr int64_t kParts = 2, kSplitRows = 128;
+
+  // Work items: a query row's heads of one KV head (ref::attentionItem's row order, so
+  // that each thread's own range mixes cheap early rows with costly late ones), taken
+  // as the threads run (parallelItems): on a VM whose two cores' speeds drift apart
+  // call by call a static split waited for the slower one (docs/gguf-performance-log.md, twenty-eighth
+  // session). A head's result does not depend on the thread or its neighbours.
+  template <typename T>
+  void rowHeads(const RunContext &ctx, const float *q, const T *k, const T *v, const RowScales &scales, float *y,
+                int64_t pos) const {
+    auto item = [&](int64_t j, float *scratch) {
+      const int64_t i0 = j / p_.Hkv * p_.Hq + j % p_.Hkv * group_;
+      ref::forEachHeadRun(p_, i0, i0 + group_, [&](int64_t s, int64_t h, int64_t n) {
+        for (int64_t c = 0; c < n; c += kMaxHeads)
+          heads(q, k, v, scales, y, pos, s, h + c, std::min(kMaxHeads, n - c), scratch);
+      });
+    };
+    const int64_t items = p_.S * p_.Hkv;
+    if (p_.S * p_.Hq / ref::attentionGrain(p_, pos) < 2) {  // too little to wake a thread for
+      for (int64_t j = 0; j < items; ++j) item(j, static_cast<float *>(ctx.threadScratch(0)));
+      return;
+    }
+    ctx.parallelItems(items, [&](WorkItems &mine, int thread) {
+      for (int64_t j; mine.next(j);) item(j, static_cast<float *>(ctx.threadScratch(thread)));
+    });
+  }
 
   int64_t scoreFloats() const { return (p_.C + 15) / 16 * 16 + 16; }
   size_t scoresBytes() const { return size_t(std::min<int64_t>(group_, kMaxHeads) * scoreFloats()) * sizeof(float); }
@@ -241,10 +263,11 @@ private:
   // Query row s, heads h0 .. h0 + count - 1 (count <= kMaxHeads, one KV head):
   // y = softmax(scale * q . K[0..n)) . V[0..n), n = pos + s + 1.
   template <typename T>
-  void heads(const float *q, const T *k, const T *v, float *y, int64_t pos, int64_t s, int64_t h0, int64_t count,
-             float *scratch) const {
+  void heads(const float *q, const T *k, const T *v, const RowScales &scales, float *y, int64_t pos, int64_t s,
+             int64_t h0, int64_t count, float *scratch) const {
     const int64_t D = p_.D, kvh = h0 / group_, n = pos + s + 1;
     const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
+    const RowScales rs = scales.from(p_.firstRow(kvh));
     float *scores[kMaxHeads], *yh[kMaxHeads], inv[kMaxHeads];
     const float *qs[kMaxHeads];
     for (int64_t c = 0; c < count; ++c) {
@@ -256,7 +279,7 @@ private:
 
     for (int64_t c = 0; c < count; ++c) {
       float mx;
-      inv[c] = 1.0f / softmax(scores[c], n, &mx);
+      inv[c] = 1.0f / softmax<kScaledRows<T>>(scores[c], n, rs, &mx);
     }
     dispatch(count, [&](auto nh) { valuesAll<decltype(nh)::value>(scores, inv, vh, n, yh); });
   }
@@ -264,14 +287,22 @@ private:
   // sc[0 .. n) = exp(scale * sc - m) with m = max(scale * sc), returned in *mx; returns
   // their sum. Over whole 16-lane vectors: the padding (-inf) takes part in the max and
   // gives e = 0. (On 8 lanes, with expNonPositive, this was a sixth of a decode step's
-  // attention for heads of 64.)
-  float softmax(float *sc, int64_t n, float *mx) const {
+  // attention for heads of 64.) An i8 cache's scales (rows 0 .. n of rs): x = (sc * k
+  // scale) * scale, and the e stored for the V loop times the row's V scale (the sum is
+  // of the e alone), as ref; the scales are read under a mask, never past row n.
+  template <bool kScaled> float softmax(float *sc, int64_t n, const RowScales &rs, float *mx) const {
     const int64_t n16 = (n + 15) / 16 * 16;
     const __m512 vscale = _mm512_set1_ps(p_.scale);
+    auto rowsAt = [n](int64_t t) { return n - t >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - t)) - 1); };
     for (int64_t t = n; t < n16; ++t) sc[t] = -std::numeric_limits<float>::infinity();
     __m512 vmax = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
     for (int64_t t = 0; t < n16; t += 16) {
-      const __m512 x = _mm512_mul_ps(_mm512_loadu_ps(sc + t), vscale);
+      __m512 x = _mm512_loadu_ps(sc + t);
+      if constexpr (kScaled) {
+        const __mmask16 in = rowsAt(t);
+        x = _mm512_mask_mul_ps(x, in, x, _mm512_maskz_loadu_ps(in, rs.k + t));
+      }
+      x = _mm512_mul_ps(x, vscale);
       _mm512_storeu_ps(sc + t, x);
       vmax = _mm512_max_ps(vmax, x);
     }
@@ -280,7 +311,7 @@ private:
     __m512 vsum = _mm512_setzero_ps();
     for (int64_t t = 0; t < n16; t += 16) {
       const __m512 e = exp16(_mm512_sub_ps(_mm512_loadu_ps(sc + t), m));
-      _mm512_storeu_ps(sc + t, e);
+      _mm512_storeu_ps(sc + t, kScaled ? _mm512_mul_ps(e, _mm512_maskz_loadu_ps(rowsAt(t), rs.v + t)) : e);
       vsum = _mm512_add_ps(vsum, e);
     }
     return _mm512_reduce_add_ps(vsum);
@@ -301,7 +332,8 @@ private:
   // caller merges in a fixed order: the same bits for any thread count. Partials go to
   // the shared region (each written by one thread, read by the caller after the join).
   template <typename T>
-  void decodeSplit(const RunContext &ctx, const float *q, const T *k, const T *v, float *y, int64_t pos) const {
+  void decodeSplit(const RunContext &ctx, const float *q, const T *k, const T *v, const RowScales &scales, float *y,
+                   int64_t pos) const {
     const int64_t n = pos + 1, half = n / 2 / 4 * 4, D = p_.D, Hq = p_.Hq;
     float *acc = reinterpret_cast<float *>(static_cast<uint8_t *>(ctx.sharedRegion()) + partialOffset());
     float *ms = acc + kParts * Hq * D;  // [part][head] (max, sum)
@@ -317,8 +349,8 @@ private:
           const int64_t r0 = part == 0 ? 0 : half, r1 = part == 0 ? half : n;
           for (int64_t c = 0; c < group_; c += kMaxHeads) {
             const int64_t h0 = kvh * group_ + c;
-            partialHeads(q, k, v, r0, r1, n, h0, std::min(kMaxHeads, group_ - c), scratch, acc + (part * Hq + h0) * D,
-                         ms + (part * Hq + h0) * 2);
+            partialHeads(q, k, v, scales, r0, r1, n, h0, std::min(kMaxHeads, group_ - c), scratch,
+                         acc + (part * Hq + h0) * D, ms + (part * Hq + h0) * 2);
           }
         }
     });
@@ -337,10 +369,11 @@ private:
   // Heads h0 .. h0 + count - 1 (one KV head) of the decode row over cache rows [r0, r1):
   // acc[c * D ..] = sum_j exp(score_j - m) v_j and ms[2c], ms[2c + 1] = m, the sum of exp.
   template <typename T>
-  void partialHeads(const float *q, const T *k, const T *v, int64_t r0, int64_t r1, int64_t rows, int64_t h0,
-                    int64_t count, float *scratch, float *acc, float *ms) const {
+  void partialHeads(const float *q, const T *k, const T *v, const RowScales &scales, int64_t r0, int64_t r1,
+                    int64_t rows, int64_t h0, int64_t count, float *scratch, float *acc, float *ms) const {
     const int64_t D = p_.D, kvh = h0 / group_, n = r1 - r0;
     const T *kh = k + (p_.firstRow(kvh) + r0) * D, *vh = v + (p_.firstRow(kvh) + r0) * D;
+    const RowScales rs = scales.from(p_.firstRow(kvh) + r0);
     float *scores[kMaxHeads], *out[kMaxHeads], one[kMaxHeads];
     const float *qs[kMaxHeads];
     for (int64_t c = 0; c < count; ++c) {
@@ -350,7 +383,7 @@ private:
       one[c] = 1.0f;
     }
     dispatch(count, [&](auto nh) { scoresAll<decltype(nh)::value>(qs, kh, vh, n, rows - r0, scores); });
-    for (int64_t c = 0; c < count; ++c) ms[2 * c + 1] = softmax(scores[c], n, &ms[2 * c]);
+    for (int64_t c = 0; c < count; ++c) ms[2 * c + 1] = softmax<kScaledRows<T>>(scores[c], n, rs, &ms[2 * c]);
     dispatch(count, [&](auto nh) { valuesAll<decltype(nh)::value>(scores, one, vh, n, out); });
   }
 
@@ -392,14 +425,15 @@ private:
   }
 
   template <typename T>
-  void prefillChunks(const RunContext &ctx, const float *q, const T *k, const T *v, float *y, int64_t pos) const {
+  void prefillChunks(const RunContext &ctx, const float *q, const T *k, const T *v, const RowScales &scales, float *y,
+                     int64_t pos) const {
     const int64_t chunks = (p_.S + chunkRows_ - 1) / chunkRows_, items = chunks * p_.Hkv;
     // Item i: KV head i / chunks (a thread's own range reads few heads' rows, which its L2
     // then keeps), chunks in the order 0, the last, 1, the one before the last, ... so that
     // each range mixes cheap early rows with costly late ones.
     auto item = [&](int64_t i, float *scratch) {
       const int64_t j = i % chunks, c = j % 2 == 0 ? j / 2 : chunks - 1 - j / 2, s0 = c * chunkRows_;
-      chunk(q, k, v, y, pos, i / chunks, s0, std::min(chunkRows_, p_.S - s0), scratch);
+      chunk(q, k, v, scales, y, pos, i / chunks, s0, std::min(chunkRows_, p_.S - s0), scratch);
     };
     if (items < 2 || p_.S * p_.Hq / ref::attentionGrain(p_, pos) < 2) {
       for (int64_t i = 0; i < items; ++i) item(i, static_cast<float *>(ctx.threadScratch(0)));
@@ -417,8 +451,10 @@ private:
     std::fill(tile + valid * p_.D, tile + kTile * p_.D, 0.f);
   }
 
-  // st[j][16 MV lanes] = (Q^T column . tile row j) * scale for the tile's kTile rows.
-  template <int MV> void scoreTile(const float *qt, int64_t Mp, const float *tile, float *st) const {
+  // st[j][16 MV lanes] = (Q^T column . tile row j) * scale for the tile's kTile rows; with
+  // an i8 cache's K scales ks (its `valid` rows), (... * ks[j]) * scale, as ref.
+  template <int MV, bool kScaled>
+  void scoreTile(const float *qt, int64_t Mp, const float *tile, const float *ks, int64_t valid, float *st) const {
     constexpr int JB = 24 / MV;
     const __m512 scale = _mm512_set1_ps(p_.scale);
     for (int64_t jb = 0; jb < kTile; jb += JB) {
@@ -434,17 +470,21 @@ private:
           for (int i = 0; i < MV; ++i) a[j][i] = _mm512_fmadd_ps(kv, qv[i], a[j][i]);
         }
       }
-      for (int j = 0; j < JB; ++j)
-        for (int i = 0; i < MV; ++i) _mm512_storeu_ps(st + (jb + j) * Mp + 16 * i, _mm512_mul_ps(a[j][i], scale));
+      for (int j = 0; j < JB; ++j) {
+        const __m512 kscale = _mm512_set1_ps(kScaled && jb + j < valid ? ks[jb + j] : 1.f);
+        for (int i = 0; i < MV; ++i)
+          _mm512_storeu_ps(st + (jb + j) * Mp + 16 * i,
+                           _mm512_mul_ps(kScaled ? _mm512_mul_ps(a[j][i], kscale) : a[j][i], scale));
+      }
     }
   }
 
   // y_h[d ..] = rescale[h] y_h[d ..] + sum_{j < valid} pt[j][h] v_j[d ..] for NH query
   // vectors, per slice of 16 W elements (rescale null: the first tile, y_h taken as 0);
-  // on the last tile times inv[h].
-  template <int NH, int W>
-  void valueSliceTile(const float *pt, int64_t Mp, const float *tile, int64_t valid, int64_t d0, const float *rescale,
-                      const float *inv, float *const *y) const {
+  // on the last tile times inv[h]. With an i8 cache's V scales vs: pt[j][h] * vs[j], as ref.
+  template <int NH, int W, bool kScaled>
+  void valueSliceTile(const float *pt, int64_t Mp, const float *tile, const float *vs, int64_t valid, int64_t d0,
+                      const float *rescale, const float *inv, float *const *y) const {
     __m512 a[NH][W];
     for (int h = 0; h < NH; ++h) {
       const __m512 r = _mm512_set1_ps(rescale ? rescale[h] : 0.f);
@@ -455,7 +495,7 @@ private:
       __m512 vv[W];
       for (int w = 0; w < W; ++w) vv[w] = _mm512_loadu_ps(tile + j * p_.D + d0 + 16 * w);
       for (int h = 0; h < NH; ++h) {
-        const __m512 e = _mm512_set1_ps(pt[j * Mp + h]);
+        const __m512 e = _mm512_set1_ps(kScaled ? pt[j * Mp + h] * vs[j] : pt[j * Mp + h]);
         for (int w = 0; w < W; ++w) a[h][w] = _mm512_fmadd_ps(e, vv[w], a[h][w]);
       }
     }
@@ -465,15 +505,15 @@ private:
         _mm512_storeu_ps(y[h] + d0 + 16 * w, inv ? _mm512_mul_ps(a[h][w], f) : a[h][w]);
     }
   }
-  template <int NH>
-  void valueTile(const float *pt, int64_t Mp, const float *tile, int64_t valid, const float *rescale, const float *inv,
-                 float *const *y) const {
+  template <int NH, bool kScaled>
+  void valueTile(const float *pt, int64_t Mp, const float *tile, const float *vs, int64_t valid, const float *rescale,
+                 const float *inv, float *const *y) const {
     int64_t d = 0;
-    for (; d + 64 <= p_.D; d += 64) valueSliceTile<NH, 4>(pt, Mp, tile, valid, d, rescale, inv, y);
+    for (; d + 64 <= p_.D; d += 64) valueSliceTile<NH, 4, kScaled>(pt, Mp, tile, vs, valid, d, rescale, inv, y);
     switch ((p_.D - d) / 16) {
-    case 3: valueSliceTile<NH, 3>(pt, Mp, tile, valid, d, rescale, inv, y); break;
-    case 2: valueSliceTile<NH, 2>(pt, Mp, tile, valid, d, rescale, inv, y); break;
-    case 1: valueSliceTile<NH, 1>(pt, Mp, tile, valid, d, rescale, inv, y); break;
+    case 3: valueSliceTile<NH, 3, kScaled>(pt, Mp, tile, vs, valid, d, rescale, inv, y); break;
+    case 2: valueSliceTile<NH, 2, kScaled>(pt, Mp, tile, vs, valid, d, rescale, inv, y); break;
+    case 1: valueSliceTile<NH, 1, kScaled>(pt, Mp, tile, vs, valid, d, rescale, inv, y); break;
     default: break;
     }
   }
@@ -557,8 +597,8 @@ private:
 
   // KV head kvh against query rows s0 .. s0 + rows - 1 (see above).
   template <typename T>
-  void chunk(const float *q, const T *k, const T *v, float *y, int64_t pos, int64_t kvh, int64_t s0, int64_t rows,
-             float *scratch) const {
+  void chunk(const float *q, const T *k, const T *v, const RowScales &scales, float *y, int64_t pos, int64_t kvh,
+             int64_t s0, int64_t rows, float *scratch) const {
     const int64_t D = p_.D, M = rows * group_, Mp = (M + 15) / 16 * 16;
     const int64_t nMax = pos + s0 + rows, tiles = (nMax + kTile - 1) / kTile;
     float *qt = scratch, *tile = qt + D * Mp, *st = tile + kTile * D, *mx = st + kTile * Mp, *sum = mx + Mp;
@@ -578,15 +618,18 @@ private:
     }
 
     const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
+    const RowScales rs = scales.from(p_.firstRow(kvh));
+    constexpr bool kScaled = kScaledRows<T>;
     float *ys[kMaxHeads];
     for (int64_t t = 0; t < tiles; ++t) {
       const int64_t j0 = t * kTile, valid = std::min(kTile, nMax - j0);
+      const RowScales ts = rs.from(j0);
       widenTile(kh + j0 * D, valid, tile);
       switch (Mp / 16) {
-      case 1: scoreTile<1>(qt, Mp, tile, st), softmaxTile<1>(st, Mp, n, j0, mx, sum, rescale); break;
-      case 2: scoreTile<2>(qt, Mp, tile, st), softmaxTile<2>(st, Mp, n, j0, mx, sum, rescale); break;
-      case 3: scoreTile<3>(qt, Mp, tile, st), softmaxTile<3>(st, Mp, n, j0, mx, sum, rescale); break;
-      default: scoreTile<4>(qt, Mp, tile, st), softmaxTile<4>(st, Mp, n, j0, mx, sum, rescale); break;
+      case 1: scoreTile<1, kScaled>(qt, Mp, tile, ts.k, valid, st), softmaxTile<1>(st, Mp, n, j0, mx, sum, rescale); break;
+      case 2: scoreTile<2, kScaled>(qt, Mp, tile, ts.k, valid, st), softmaxTile<2>(st, Mp, n, j0, mx, sum, rescale); break;
+      case 3: scoreTile<3, kScaled>(qt, Mp, tile, ts.k, valid, st), softmaxTile<3>(st, Mp, n, j0, mx, sum, rescale); break;
+      default: scoreTile<4, kScaled>(qt, Mp, tile, ts.k, valid, st), softmaxTile<4>(st, Mp, n, j0, mx, sum, rescale); break;
       }
       const bool last = t + 1 == tiles;
       if (last)  // mx is done with: 1 / sum in its place
@@ -596,7 +639,7 @@ private:
         const int64_t count = std::min(kMaxHeads, M - m0);
         for (int64_t c = 0; c < count; ++c) ys[c] = y + vectorAt(m0 + c) * D;
         dispatch(count, [&](auto nh) {
-          valueTile<decltype(nh)::value>(st + m0, Mp, tile, valid, t == 0 ? nullptr : rescale + m0,
+          valueTile<decltype(nh)::value, kScaled>(st + m0, Mp, tile, ts.v, valid, t == 0 ? nullptr : rescale + m0,
                                          last ? mx + m0 : nullptr, ys);
         });
       }
