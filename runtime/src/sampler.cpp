@@ -55,12 +55,20 @@ struct Cand {
 bool before(const Cand &a, const Cand &b) { return a.logit > b.logit || (a.logit == b.logit && a.id < b.id); }
 }  // namespace
 
+size_t Sampler::brokenLogits(const float *logits, size_t n) {
+  size_t broken = 0;
+  for (size_t i = 0; i < n; ++i) broken += std::isnan(logits[i]) || logits[i] == INFINITY;
+  return broken;
+}
+
 int32_t Sampler::sample(const float *logits, size_t n) {
   cands_.clear();
   if (n == 0) return -1;
   std::vector<float> l(logits, logits + n);
+  // A broken logit (NaN, or +inf: no probability follows from it) is never chosen, and
+  // never breaks the sort or the sums.
   for (float &x : l)
-    if (std::isnan(x)) x = -INFINITY;  // a broken logit is never chosen, and never breaks the sort
+    if (std::isnan(x) || x == INFINITY) x = -INFINITY;
   applyPenalty(l);
   if (params_.temperature <= 0.0f) {
     size_t best = 0;

@@ -56,11 +56,20 @@ Library: write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, ti
 types=None, drop=(), raw=None, meta=None, **shape) -> the model's description (the shape,
 bos/eos ids, vocabulary size).
 
+RoPE scaling (rope=, --rope): "linear" adds <arch>.rope.scaling.type "linear" with
+rope.scaling.factor ROPE_LINEAR_FACTOR (positions divided by it); "llama3" adds llama's
+rope_freqs.weight [head_dim / 2] (F32) as Llama 3.1's converter computes it (frequencies
+whose wavelength exceeds the original context divided by the factor 8, short ones kept,
+those between blended), with an original context of LLAMA3_ORIGINAL_CONTEXT instead of
+8192 so that the factors change the angles at the few positions a test runs.
+
 Damaged models for the compiler's bad-input tests (test/lit/CLI/gguf-compile-bad.test):
 drop leaves tensors out; raw {name: (ggml type, ne)} writes a tensor as random bytes of any
 ggml type and shape (ne in ggml order), e.g. q2_k, which has no quantizer here; meta
-{key: (value type, value)} replaces or adds a metadata key, {key: None} removes it. Without
-them the file is the same byte for byte.
+{key: (value type, value)} replaces or adds a metadata key, {key: None} removes it; fill
+{(name, row or None): value} sets a whole tensor or one of its rows (numpy order: a matrix's
+row is one output) to a value before it is quantized, e.g. NaN. Without them the file is the
+same byte for byte.
 """
 import argparse
 import os
@@ -104,6 +113,22 @@ def typing(wtype, shape):
 
 LOGIT_STD = 3.0
 RESIDUAL_GAIN = 2.0
+ROPE_LINEAR_FACTOR = 4.0
+LLAMA3_ORIGINAL_CONTEXT = 32  # Llama 3.1's: 8192, with factor 8, low / high frequency factors 1 / 4
+ROPES = ("linear", "llama3")
+
+
+def llama3_rope_factors(head_dim, base, factor=8.0, low_freq_factor=1.0, high_freq_factor=4.0,
+                        original_context=LLAMA3_ORIGINAL_CONTEXT):
+    """rope_freqs.weight as Llama 3.1's conversion writes it: what each rotation frequency
+    is divided by."""
+    freqs = base ** (-np.arange(0, head_dim, 2, dtype=np.float64) / head_dim)
+    wavelen = 2 * np.pi / freqs
+    smooth = (original_context / wavelen - low_freq_factor) / (high_freq_factor - low_freq_factor)
+    blended = 1 / ((1 - smooth) / factor + smooth)
+    factors = np.where(wavelen < original_context / high_freq_factor, 1.0,
+                       np.where(wavelen > original_context / low_freq_factor, factor, blended))
+    return factors.astype(np.float32)
 
 ARCHS = {
     "llama": dict(n_vocab=384, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=512, n_ctx=256,
@@ -267,19 +292,26 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None):
 
 
 def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=None, types=None,
-                drop=(), raw=None, meta=None, **shape_overrides):
+                drop=(), raw=None, meta=None, rope=None, fill=None, **shape_overrides):
     """Writes the model to path; returns its description: arch, wtype, embd_type, seed, the
     shape (n_vocab, n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx, rope_base, eps, tied),
     bos, eos and the tensor names with their ggml types. wtype: a weight type, or a mix of
     MIXES (its matrices typed as llama.cpp's quantizer types them). types: {tensor name:
-    type} for single tensors that differ (mixed files). drop, raw, meta: see the module's
-    docstring."""
+    type} for single tensors that differ (mixed files). drop, raw, meta, rope, fill: see the
+    module's docstring."""
     shape = model_shape(arch, tied=tied, **shape_overrides)
     matrix_type, other, file_type = typing(wtype, shape)
     embd_type = embd_type or matrix_type
     types = dict(other, **(types or {}))
     raw = raw or {}
     meta = dict(meta or {})
+    if rope not in (None,) + ROPES:
+        raise ValueError("unknown rope scaling %r (known: %s)" % (rope, ", ".join(ROPES)))
+    if rope == "llama3" and arch != "llama":
+        raise ValueError("rope_freqs.weight is llama's (llama.cpp's %s does not read it)" % arch)
+    if rope == "linear":
+        for key, value in (("rope.scaling.type", ("str", "linear")), ("rope.scaling.factor", ("f32", ROPE_LINEAR_FACTOR))):
+            meta.setdefault(arch + "." + key, value)
     for name, (ttype, _) in raw.items():
         if ttype not in gguf_writer.GGML_TYPES:
             raise ValueError("%s: unknown ggml type %r" % (name, ttype))
@@ -305,6 +337,14 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
     tensor_types = {}
     junk = np.random.default_rng(seed + 1)  # raw tensors' bytes; the float weights keep theirs
     weights = float_weights(arch, shape, seed)
+    if rope == "llama3":  # first, as Llama 3.1's files hold it
+        weights = dict([("rope_freqs.weight", llama3_rope_factors(shape["n_embd"] // shape["n_head"],
+                                                                 shape["rope_base"]))], **weights)
+    for (name, row), value in (fill or {}).items():
+        if name not in weights:
+            raise ValueError("no tensor %s in a %s model" % (name, arch))
+        weights[name] = weights[name].copy()
+        weights[name][slice(None) if row is None else row] = value
     unknown = (set(drop) | set(raw)) - set(weights)
     if unknown:
         raise ValueError("no tensor(s) %s in a %s model" % (", ".join(sorted(unknown)), arch))
@@ -332,7 +372,7 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
         tensor_types[name] = ttype
     w.write(path)
     return dict(arch=arch, wtype=wtype, embd_type=embd_type, seed=seed, bos=bos, eos=eos,
-                tensors=tensor_types, **shape)
+                tensors=tensor_types, rope=rope, **shape)
 
 
 def main(argv=None):
@@ -356,6 +396,9 @@ def main(argv=None):
     p.add_argument("--meta", action="append", default=[], metavar="KEY=TYPE:VALUE",
                    help="set a metadata key (TYPE: str, bool (0/1), u32, i32, u64, f32, ...)")
     p.add_argument("--del-meta", action="append", default=[], metavar="KEY", help="remove a metadata key")
+    p.add_argument("--fill", action="append", default=[], metavar="TENSOR[:ROW]=VALUE",
+                   help="set a tensor, or one row of it, to a value (nan, inf, 0.5, ...)")
+    p.add_argument("--rope", choices=ROPES, help="RoPE scaling: linear (metadata) or llama3 (rope_freqs.weight)")
     p.add_argument("--chat-template", metavar="FILE", help="tokenizer.chat_template: this file's text (a Jinja template)")
     args = p.parse_args(argv)
     overrides = {}
@@ -374,13 +417,18 @@ def main(argv=None):
             p.error("--meta %s: unknown value type %r" % (key, vtype))
         meta[key] = (vtype, value if vtype == "str" else float(value) if vtype.startswith("f")
                      else bool(int(value)) if vtype == "bool" else int(value))
+    fill = {}
+    for item in args.fill:
+        target, _, value = item.partition("=")
+        name, _, row = target.partition(":")
+        fill[(name, int(row) if row else None)] = float(value)
     if args.chat_template:
         with open(args.chat_template, encoding="utf-8") as f:
             meta["tokenizer.chat_template"] = ("str", f.read())
     try:
         types = dict(item.partition("=")[::2] for item in args.tensor_type)
         desc = write_model(args.out, args.arch, args.type, args.seed, args.embd_type, args.tied, types=types,
-                           drop=args.drop, raw=raw, meta=meta, **overrides)
+                           drop=args.drop, raw=raw, meta=meta, rope=args.rope, fill=fill, **overrides)
     except ValueError as e:
         p.error(str(e))
     print("%s: %s %s, %d layers, n_embd %d, vocab %d, %d bytes" % (

@@ -7,7 +7,8 @@ whose agreement with each other llm_references_agree.py checks.
 One case per architecture (llama with its own output head, qwen2 with QKV biases and a tied
 head) and weight type (every matrix and the embedding in F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
 Q5_1 Q4_K Q5_K Q6_K, or llama.cpp's Q4_K_M mix: Q6_K head, layer 1's attn_v and ffn_down,
-Q4_K elsewhere): a prompt of BOS + 7 fixed ids, a greedy continuation of N_GEN tokens,
+Q4_K elsewhere), and llm_references_agree's two with RoPE scaling (rope-llama3: Llama 3.1's
+rope_freqs.weight; rope-linear): a prompt of BOS + 7 fixed ids, a greedy continuation of N_GEN tokens,
 edgec on 2 threads with its default f16 KV cache, llama.cpp on 1 thread with its default F16
 cache. A case passes when:
   1. the continuation equals llama.cpp's token for token on F32, F16 and Q8_0 (EXACT_TOKENS)
@@ -46,13 +47,13 @@ import gguf_models  # noqa: E402
 import harness  # noqa: E402
 import llama_cpp  # noqa: E402
 import llm_reference  # noqa: E402
-from llm_references_agree import (EXACT_TOKENS, N_GEN, SEED, TOL_EMULATED, TOL_EXACT,  # noqa: E402
-                                  compare_tokens, prompt_for)
+from llm_references_agree import (EXACT_TOKENS, N_GEN, ROPE_CASES, TOL_EMULATED, TOL_EXACT,  # noqa: E402
+                                  compare_tokens, model_for, prompt_for)
 
 ARCHS = ["llama", "qwen2"]
 # ARCH/TYPE, and ARCH/TYPE/kv-int8: compiled with --kv-cache int8 (llama.cpp has no cache of
 # that form: checked against the exact numpy reference only, see check_int8_cache).
-CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + [
+CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + ROPE_CASES + [
     "llama/f32/kv-int8", "qwen2/q8_0/kv-int8"]
 # Max |edgec with an int8 cache - exact reference| over the rows fed the same tokens: the
 # weight type's own difference (TOL_EXACT) plus that of the symmetric 8-bit keys and values
@@ -169,9 +170,8 @@ def main():
     try:
         models, jobs = [], []
         for case in names:
-            arch, wtype = case.split("/")[:2]
-            path = os.path.join(work, "%s-%s.gguf" % (arch, wtype))
-            desc = gguf_models.write_model(path, arch, wtype, SEED)
+            path = os.path.join(work, case.replace("/", "-") + ".gguf")
+            desc = model_for(case, path)
             models.append((case, desc, path))
             if not case.endswith("/kv-int8"):
                 jobs.append(dict(model=path, prompt=prompt_for(desc), n=N_GEN, threads=1, kv_type="F16"))

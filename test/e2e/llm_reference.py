@@ -15,8 +15,10 @@ The forward pass follows ggml's semantics on the stored tensors exactly:
               h = rms_norm(x) * ffn_norm;  x = x + Wdown (silu(Wgate h) * Wup h)
   logits = W_out (rms_norm(x) * output_norm), W_out = output.weight or token_embd (tied)
 with rms_norm(x) = x / sqrt(mean(x^2) + eps) (eps = <arch>.attention.layer_norm_rms_epsilon)
-and RoPE over rope.dimension_count dims with theta_i = pos * freq_base^(-2i / n_rot): llama
-uses ggml's "normal" mode (rotates adjacent pairs x[2i], x[2i+1]; GGUF files of llama hold Q
+and RoPE over rope.dimension_count dims with theta_i = pos * freq_base^(-2i / n_rot),
+divided by rope.scaling.factor under rope.scaling.type "linear" and by rope_freqs.weight[i]
+where the file has that tensor, as Llama 3.1's do (ggml_rope_ext's freq_scale and
+freq_factors); llama uses ggml's "normal" mode (rotates adjacent pairs x[2i], x[2i+1]; GGUF files of llama hold Q
 and K rows permuted by the converter so that this is right), qwen2 ggml's NeoX mode (x[i]
 and x[i + n_rot / 2]).
 
@@ -52,7 +54,8 @@ GGML_TYPES_BY_NAME = {v[0]: (k,) + v[1:] for k, v in GGML_TYPES.items()}
 
 
 class GGUF:
-    """A GGUF file (v2/v3): .metadata {key: value}, .tensors {name: (type name, ne, bytes)}."""
+    """A GGUF file (v2/v3): .metadata {key: value}, .tensors {name: (type name, ne, bytes)};
+    .data_start (where the tensor data begins in the file) and .offsets {name: offset from it}."""
 
     def __init__(self, path):
         with open(path, "rb") as f:
@@ -74,7 +77,8 @@ class GGUF:
             ne = [self._scalar("<Q") for _ in range(self._scalar("<I"))]
             infos.append((name, self._scalar("<I"), ne, self._scalar("<Q")))
         align = self.metadata.get("general.alignment", 32)
-        start = (self.pos + align - 1) // align * align
+        start = self.data_start = (self.pos + align - 1) // align * align
+        self.offsets = {name: offset for name, _, _, offset in infos}
         self.tensors = {}
         for name, type_id, ne, offset in infos:
             if type_id not in GGML_TYPES:
@@ -330,6 +334,12 @@ class Model:
         self.n_ctx = md[a + "context_length"]
         self.eps = md[a + "attention.layer_norm_rms_epsilon"]
         self.rope_base = md.get(a + "rope.freq_base", 10000.0)
+        scaling = md.get(a + "rope.scaling.type", "none")
+        if scaling not in ("none", "linear"):
+            raise ValueError("%s: rope.scaling.type %r (this reference knows none and linear)" % (path, scaling))
+        self.rope_scale = md[a + "rope.scaling.factor"] if scaling == "linear" else 1.0
+        self.rope_factors = (g.tensor("rope_freqs.weight").astype(np.float64) if "rope_freqs.weight" in g.tensors
+                             else np.ones(self.n_rot // 2))
         self.neox = self.arch == "qwen2"
         self.bos = md.get("tokenizer.ggml.bos_token_id")
         self.eos = md.get("tokenizer.ggml.eos_token_id")
@@ -371,7 +381,8 @@ class Model:
         n = x.shape[0]
         x = x.reshape(n, -1, self.head_dim).copy()
         half = self.n_rot // 2
-        theta = pos[:, None] * self.rope_base ** (-2.0 * np.arange(half) / self.n_rot)  # [n, half]
+        freqs = self.rope_base ** (-2.0 * np.arange(half) / self.n_rot) / self.rope_factors / self.rope_scale
+        theta = pos[:, None] * freqs  # [n, half]
         cos, sin = np.cos(theta)[:, None, :], np.sin(theta)[:, None, :]
         if self.neox:
             a, b = x[:, :, :half].copy(), x[:, :, half:self.n_rot].copy()

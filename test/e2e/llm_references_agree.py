@@ -4,7 +4,8 @@
 random-weight GGUF models of gguf_models.py, before edgec is compared with either.
 
 One case per architecture (llama, qwen2) and weight type (F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
-Q5_1 Q4_K Q5_K Q6_K for every matrix, the embedding included): a prompt of BOS + 7 fixed ids,
+Q5_1 Q4_K Q5_K Q6_K for every matrix, the embedding included), and two with RoPE scaling
+(llama/f32/rope-llama3: Llama 3.1's rope_freqs.weight; qwen2/f32/rope-linear): a prompt of BOS + 7 fixed ids,
 a greedy continuation of N_GEN tokens; llama.cpp on 1 thread with its default F16 KV cache.
 A case passes when all of these hold:
   1. emulated reference (llm_reference.Model(emulate_ggml=True): float64 sums, but
@@ -50,7 +51,11 @@ import llm_reference  # noqa: E402
 
 ARCHS = ["llama", "qwen2"]
 TYPES = gguf_models.WEIGHT_TYPES
-CASES = ["%s/%s" % (a, t) for a in ARCHS for t in TYPES]
+# ARCH/TYPE, and ARCH/TYPE/rope-SCALING: the model with gguf_models' RoPE scaling (llama3:
+# rope_freqs.weight; linear: rope.scaling.* metadata), which changes the angles at every
+# position the continuation runs (the last prompt position's logits move by 2.3 and 4.6).
+ROPE_CASES = ["llama/f32/rope-llama3", "qwen2/f32/rope-linear"]
+CASES = ["%s/%s" % (a, t) for a in ARCHS for t in TYPES] + ROPE_CASES
 ENABLED_CASES = CASES
 N_GEN = 20
 SEED = 0
@@ -64,6 +69,13 @@ EXACT_TOKENS = ["f32", "f16", "q8_0"]
 TOL_EMULATED = dict({t: 0.5 for t in TYPES + list(gguf_models.MIXES)}, f32=5e-3, f16=0.02, bf16=0.1)
 # Max |llama.cpp - exact reference| at the prompt's last position (see 2. above).
 TOL_EXACT = dict({t: 0.5 for t in TYPES + list(gguf_models.MIXES)}, f32=0.02, f16=0.03, bf16=0.15)
+
+
+def model_for(case, path):
+    """Writes the GGUF file of a case (ARCH/TYPE[/rope-SCALING][/...]) to path; its description."""
+    arch, wtype, *variants = case.split("/")
+    rope = next((v[len("rope-"):] for v in variants if v.startswith("rope-")), None)
+    return gguf_models.write_model(path, arch, wtype, SEED, rope=rope)
 
 
 def prompt_for(desc):
@@ -146,9 +158,8 @@ def main():
     try:
         models, jobs = [], []
         for case in names:
-            arch, wtype = case.split("/")
-            path = os.path.join(work, "%s-%s.gguf" % (arch, wtype))
-            desc = gguf_models.write_model(path, arch, wtype, SEED)
+            path = os.path.join(work, case.replace("/", "-") + ".gguf")
+            desc = model_for(case, path)
             models.append((case, desc, path))
             jobs.append(dict(model=path, prompt=prompt_for(desc), n=N_GEN, threads=1, kv_type="F16",
                              prompt_logits=True))

@@ -76,6 +76,10 @@ chat_template_vs_jinja (chat_template_vs_jinja.py) compares the prompt text of `
 3.1, 3.2, Llama 2, Mistral v0.2 (both), ChatML, Zephyr) rendered by @huggingface/jinja
 (node-llama-cpp's dependency) on twelve conversations, one case per template, and checks
 that templates edgec cannot write are refused.
+
+gguf_fuzz (gguf_fuzz.py) damages GGUF test models at random (header bytes, tensor data,
+metadata values) and requires `edgec inspect`, `compile` and `generate` to end normally or
+with one error line, never crash or hang, and a failed compile to leave no file behind.
 """
 import json
 import os
@@ -563,8 +567,9 @@ HARNESSES = {  # name -> script in this folder, run with --build-dir and --resul
     "chat_template_vs_jinja": "chat_template_vs_jinja.py",
     "dynamic_shapes": "dynamic_shapes.py",
     "data_dependent": "data_dependent.py",
+    "gguf_fuzz": "gguf_fuzz.py",
 }
-NO_PEERS = {"quant_accuracy", "lm_accuracy"}  # the harnesses without --peers (no npm reference)
+NO_PEERS = {"quant_accuracy", "lm_accuracy", "gguf_fuzz"}  # the harnesses without --peers (no npm reference)
 
 
 def run_harness(name, build, work, peers=None):

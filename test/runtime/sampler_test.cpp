@@ -197,6 +197,13 @@ TEST(Sampler, BrokenLogits) {
   EXPECT_EQ(g.sample(l.data(), l.size()), 0);
   l = {NAN, NAN};
   EXPECT_EQ(s.sample(l.data(), l.size()), 0);
+  // +inf gives no probability either: the finite logits are drawn from, greedy or not.
+  l = {INFINITY, 0.5f, 1.0f, NAN};
+  for (int i = 0; i < 20; ++i) EXPECT_NE(s.sample(l.data(), l.size()), 0);
+  EXPECT_EQ(g.sample(l.data(), l.size()), 2);
+  EXPECT_EQ(Sampler::brokenLogits(l.data(), l.size()), 2u);
+  l = {-INFINITY, 3.0f};
+  EXPECT_EQ(Sampler::brokenLogits(l.data(), l.size()), 0u);
 }
 
 TEST(Sampler, RepetitionPenalty) {

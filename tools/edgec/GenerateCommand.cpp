@@ -177,8 +177,21 @@ Reply respond(LlmSession &session, Sampler &sampler, const std::vector<int32_t> 
   r.prefilled = r.firstToken = nowSeconds();
   TokenStreamDecoder stream(tokenizer);
   std::string text, error;
+  bool warned = false;
   for (int i = 0; i < o.n; ++i) {
     if (o.logitRows) o.logitRows->insert(o.logitRows->end(), logits, logits + vocab);
+    // A weight or an activation that is not finite (a damaged file, an overflow) gives
+    // NaN logits. The sampler never picks them; with none left, stop rather than print
+    // the token it falls back on.
+    if (const size_t broken = Sampler::brokenLogits(logits, size_t(vocab))) {
+      const std::string which = "the logits for generated token " + std::to_string(i + 1);
+      if (broken == size_t(vocab))
+        throw CommandError(which + " are all NaN or +inf: the model's weights or activations are not finite");
+      if (!warned)
+        std::fprintf(stderr, "warning: %s: %zu of %lld are NaN or +inf (never sampled): the model's weights or "
+                     "activations are not finite\n", which.c_str(), broken, (long long)vocab);
+      warned = true;
+    }
     const int32_t next = sampler.sample(logits, size_t(vocab));
     if (i == 0) r.firstToken = nowSeconds();
     sampler.accept(next);

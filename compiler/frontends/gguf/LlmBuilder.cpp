@@ -504,13 +504,22 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
   if (hp.heads % hp.kvHeads)
     return r.fail("attention.head_count " + std::to_string(hp.heads) + " is not a multiple of head_count_kv " +
                   std::to_string(hp.kvHeads));
+  // Float hyper-parameters that would turn every activation into NaN or inf: refused here,
+  // by key, rather than by the runtime's check of the node they end up in.
   if (!file.getF32(a + "attention.layer_norm_rms_epsilon", hp.rmsEpsilon, error)) return false;
+  if (!(std::isfinite(hp.rmsEpsilon) && hp.rmsEpsilon >= 0))
+    return r.fail("key " + a + "attention.layer_norm_rms_epsilon = " + std::to_string(hp.rmsEpsilon) +
+                  " must be finite and >= 0");
   if (!r.optionalF32(a + "rope.freq_base", hp.ropeBase)) return false;
+  if (!(std::isfinite(hp.ropeBase) && hp.ropeBase > 0))
+    return r.fail("key " + a + "rope.freq_base = " + std::to_string(hp.ropeBase) + " must be finite and positive");
   llvm::StringRef scaling = "none";
   if (file.find(a + "rope.scaling.type") && !file.getString(a + "rope.scaling.type", scaling, error)) return false;
   if (scaling == "linear") {
     if (!file.getF32(a + "rope.scaling.factor", hp.ropeScale, error)) return false;
-    if (!(hp.ropeScale > 0)) return r.fail("rope.scaling.factor must be positive");
+    if (!(std::isfinite(hp.ropeScale) && hp.ropeScale > 0))
+      return r.fail("key " + a + "rope.scaling.factor = " + std::to_string(hp.ropeScale) +
+                    " must be finite and positive");
   } else if (scaling != "none") {
     return r.fail("rope.scaling.type '" + scaling.str() + "' is not supported (supported: none, linear)");
   }
@@ -526,7 +535,16 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
   if (!r.tensor("token_embd.weight", {hp.vocab, E}, true) || !r.tensor("output_norm.weight", {E}, false)) return false;
   hp.tiedOutput = !file.findTensor("output.weight");
   if (!hp.tiedOutput && !r.tensor("output.weight", {hp.vocab, E}, true)) return false;
-  if (file.findTensor("rope_freqs.weight") && !r.tensor("rope_freqs.weight", {D / 2}, false)) return false;
+  if (const TensorInfo *f = file.findTensor("rope_freqs.weight")) {
+    if (!r.tensor("rope_freqs.weight", {D / 2}, false)) return false;
+    for (int64_t i = 0; i < D / 2; ++i) {  // the frequencies are divided by them
+      float factor;
+      std::memcpy(&factor, f->data + i * sizeof(float), sizeof factor);
+      if (!(std::isfinite(factor) && factor > 0))
+        return r.fail("tensor rope_freqs.weight[" + std::to_string(i) + "] = " + std::to_string(factor) +
+                      " must be finite and positive");
+    }
+  }
   for (int64_t l = 0; l < hp.layers; ++l) {
     const std::string blk = "blk." + std::to_string(l) + ".";
     if (!r.tensor(blk + "attn_norm.weight", {E}, false) || !r.tensor(blk + "attn_q.weight", {hp.heads * D, E}, true) ||

@@ -34,10 +34,16 @@ public:
   explicit Sampler(const SamplerParams &params);
 
   // The next token for `logits` (one per vocabulary entry). Does not record it: call
-  // accept() with the token actually used (prompt tokens too, for the penalty).
+  // accept() with the token actually used (prompt tokens too, for the penalty). NaN and
+  // +inf logits are never chosen; with no finite logit at all it returns the first id
+  // (brokenLogits() tells a caller that wants to stop instead).
   int32_t sample(const float *logits, size_t n);
   void accept(int32_t token);
   void reset();  // forget the history and restart the random sequence from the seed
+
+  // How many of `logits` are NaN or +inf: values a model gives only when a weight or an
+  // activation is not finite (a damaged file, an overflow).
+  static size_t brokenLogits(const float *logits, size_t n);
 
   // A uniform double in [0, 1) from the generator (53 random bits); exposed for tests.
   double uniform();
