@@ -30,12 +30,17 @@ so the tolerances are those llm_references_agree.py measured between the two ref
 which bound the same effects, except F16's (TOL_CPP).
 Two more cases compile with --kv-cache int8 (llama/f32/kv-int8, qwen2/q8_0/kv-int8), which
 llama.cpp has no equal of: their tokens must equal the exact reference's up to a tie and
-their logits stay within TOL_EXACT + INT8_CACHE_EXTRA of it.
+their logits stay within TOL_EXACT + INT8_CACHE_EXTRA of it. Two run `edgec perplexity`
+(llama/f32/perplexity, qwen2/q4_k/perplexity) on chunks of the model's own sampled
+continuation: its log PPL within PPL_TOL of the one llama.cpp's logits of the same chunks
+give (as llama-perplexity scores them) and of the exact reference's.
 Prints one line per case and "N passed, N failed" last.
 
   test/e2e/llm_generate.py --build-dir build [--cases llama/q4_k,qwen2/f16] [--keep]
 """
+import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -51,10 +56,11 @@ from llm_references_agree import (EXACT_TOKENS, N_GEN, ROPE_CASES, TOL_EMULATED,
                                   compare_tokens, model_for, prompt_for)
 
 ARCHS = ["llama", "qwen2"]
-# ARCH/TYPE, and ARCH/TYPE/kv-int8: compiled with --kv-cache int8 (llama.cpp has no cache of
-# that form: checked against the exact numpy reference only, see check_int8_cache).
+# ARCH/TYPE, ARCH/TYPE/rope-*, and ARCH/TYPE/kv-int8: compiled with --kv-cache int8 (llama.cpp
+# has no cache of that form: checked against the exact numpy reference only, see
+# check_int8_cache); ARCH/TYPE/perplexity: `edgec perplexity` (check_perplexity).
 CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + ROPE_CASES + [
-    "llama/f32/kv-int8", "qwen2/q8_0/kv-int8"]
+    "llama/f32/kv-int8", "qwen2/q8_0/kv-int8", "llama/f32/perplexity", "qwen2/q4_k/perplexity"]
 # Max |edgec with an int8 cache - exact reference| over the rows fed the same tokens: the
 # weight type's own difference (TOL_EXACT) plus that of the symmetric 8-bit keys and values
 # (one scale per position and head, error <= scale / 2), which move the logits by about 1%
@@ -69,8 +75,76 @@ ENABLED_CASES = CASES
 TOL_CPP = dict(TOL_EMULATED, f32=0.01, f16=0.02)
 
 
+# `edgec perplexity` (ARCH/TYPE/perplexity): PPL_CHUNKS chunks of PPL_CTX tokens scored as
+# llama-perplexity scores them, against the same score computed from llama.cpp's logits of
+# each whole chunk (one batch, as llama-perplexity runs it) and from the exact numpy
+# reference's; compared as the mean negative log-likelihood of a scored token (log PPL).
+# The tokens are the model's own continuation, sampled (BOS, then PPL_TOKENS at
+# temperature 1), so that the model predicts them: a random text leaves every token about
+# as unlikely as any other, and a token scored at the wrong position or a chunk without
+# its BOS then hardly shows (0.015 and 0.03 on llama/f32). On these tokens (exact
+# reference, llama/f32 and qwen2/q4_k) scoring the token at the position itself moves log
+# PPL by 6.5 and 1.4, a cache kept from the chunk before by 1.1 and 4.3, a chunk without
+# its BOS (llama) by 0.076; edgec's differences from llama.cpp measured 1e-4 and 0.0056.
+PPL_CTX, PPL_CHUNKS, PPL_TOKENS = 64, 3, 200
+PPL_TOL = dict(f32=0.005, q4_k=0.05)
+
+
 class EdgecFailed(Exception):
     pass
+
+
+def chunk_nll(rows, chunk):
+    """The mean -log p(chunk[j + 1]) over the scored positions j (PPL_CTX / 2 .. PPL_CTX - 2)
+    of one chunk's logits rows [PPL_CTX, vocab]; with their count."""
+    first = PPL_CTX // 2
+    rows = np.asarray(rows, np.float64)[first:PPL_CTX - 1]
+    top = rows.max(axis=1, keepdims=True)
+    logp = rows - top - np.log(np.exp(rows - top).sum(axis=1, keepdims=True))
+    return -logp[np.arange(len(rows)), chunk[first + 1:PPL_CTX]].sum(), len(rows)
+
+
+def check_perplexity(desc, path, edgec, peers):
+    """edgec perplexity's log PPL against llama.cpp's and the exact reference's on the same tokens."""
+    pkg = path[:-len(".gguf")] + ".edgepkg"
+    proc, _, _ = harness.compile_package(edgec, path, [], pkg)
+    if proc.returncode != 0:
+        raise EdgecFailed("compile: " + harness.edgec_message(proc.stdout))
+    proc = subprocess.run([edgec, "generate", pkg, "--tokens", str(desc["bos"]), "-n", str(PPL_TOKENS), "--temp", "1",
+                           "--seed", "1", "--ignore-eos", "--ids", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True)
+    if proc.returncode != 0:
+        raise EdgecFailed("generate: " + harness.edgec_message(proc.stderr))
+    ids = [desc["bos"]] + [int(t) for t in proc.stdout.strip().split(",")]
+    proc = harness.run_captured([edgec, "perplexity", pkg, "--tokens", ",".join(map(str, ids)), "-c", str(PPL_CTX),
+                                 "--chunks", str(PPL_CHUNKS), "--threads", "2"])
+    found = re.search(r"Final estimate: PPL = ([0-9.]+)", proc.stdout)
+    if proc.returncode != 0 or not found:
+        raise EdgecFailed("perplexity: " + harness.edgec_message(proc.stdout))
+    edgec_nll = math.log(float(found.group(1)))
+    # Each chunk's first token is BOS when the vocabulary adds one (llama), as llama-perplexity does.
+    chunks = [ids[c * PPL_CTX:(c + 1) * PPL_CTX] for c in range(PPL_CHUNKS)]
+    if desc["arch"] == "llama":
+        chunks = [[desc["bos"]] + c[1:] for c in chunks]
+    results = llama_cpp.run_jobs([dict(model=path, prompt=c, n=1, threads=1, kv_type="F16", prompt_logits=True)
+                                  for c in chunks], peers)
+    cpp, ref = np.zeros(2), np.zeros(2)
+    exact = llm_reference.Model(path)
+    for chunk, got in zip(chunks, results):
+        if not got["ok"]:
+            return False, "llama.cpp failed: %s" % got["error"].splitlines()[0]
+        cpp += chunk_nll(got["prompt_logits"], chunk)
+        exact.reset()
+        ref += chunk_nll(exact.prefill(chunk), chunk)
+    cpp_nll, ref_nll = cpp[0] / cpp[1], ref[0] / ref[1]
+    tol = PPL_TOL[desc["wtype"]]
+    problems = ["log PPL differs from %s's by %.3g > %g" % (who, abs(edgec_nll - nll), tol)
+                for who, nll in (("llama.cpp", cpp_nll), ("the exact reference", ref_nll)) if not abs(edgec_nll - nll) <= tol]
+    detail = ("perplexity over %d chunks of %d (%d tokens scored): edgec %.4f, llama.cpp %.4f, exact reference %.4f; "
+              "|log PPL diff| %.2g, %.2g (tol %g)" % (PPL_CHUNKS, PPL_CTX, int(cpp[1]), math.exp(edgec_nll),
+                                                      math.exp(cpp_nll), math.exp(ref_nll), abs(edgec_nll - cpp_nll),
+                                                      abs(edgec_nll - ref_nll), tol))
+    return not problems, ("; ".join(problems) + " | " if problems else "") + detail
 
 
 def run_edgec(edgec, path, prompt, flags=(), tag=""):
@@ -173,7 +247,7 @@ def main():
             path = os.path.join(work, case.replace("/", "-") + ".gguf")
             desc = model_for(case, path)
             models.append((case, desc, path))
-            if not case.endswith("/kv-int8"):
+            if not case.endswith(("/kv-int8", "/perplexity")):
                 jobs.append(dict(model=path, prompt=prompt_for(desc), n=N_GEN, threads=1, kv_type="F16"))
         try:
             results = iter(llama_cpp.run_jobs(jobs, peers))
@@ -183,6 +257,8 @@ def main():
             try:
                 if case.endswith("/kv-int8"):
                     ok, detail = check_int8_cache(desc, path, edgec)
+                elif case.endswith("/perplexity"):
+                    ok, detail = check_perplexity(desc, path, edgec, peers)
                 else:
                     ok, detail = check(desc, path, next(results), edgec)
             except (EdgecFailed, OSError, ValueError) as e:

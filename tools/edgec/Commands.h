@@ -25,6 +25,7 @@ void addAnalyzeCommand(CLI::App &app);
 void addInspectCommand(CLI::App &app);
 void addGenerateCommand(CLI::App &app);  // GenerateCommand.cpp: generate and bench (LLM packages)
 void addBenchCommand(CLI::App &app);
+void addPerplexityCommand(CLI::App &app);  // PerplexityCommand.cpp
 void addTokenizeCommand(CLI::App &app);  // TokenizeCommand.cpp
 void addOpsCommand(CLI::App &app);       // OpsCommand.cpp
 void addTargetsCommand(CLI::App &app);  // in CompileCommand.cpp; needs registerBuiltinTargets() first

@@ -1,5 +1,6 @@
 // `edgec generate` (text from a prompt, streamed) and `edgec bench` (prefill and decode
-// tokens/s, like llama-bench) on an LLM package, through the runtime's LlmSession.
+// tokens/s, like llama-bench) on an LLM package, through the runtime's LlmSession; the
+// helpers LlmCommands.h declares for them and `edgec perplexity`.
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 #include "Commands.h"
+#include "LlmCommands.h"
 #include "edgec/AtomicFile.h"
 #include "edgec/chat_template.h"
 #include "edgec/llm_session.h"
@@ -23,6 +25,19 @@
 namespace edgec::cli {
 
 namespace {
+
+// Bytes the kernel says a new allocation can take without swapping (MemAvailable); 0 when
+// /proc/meminfo does not say.
+uint64_t availableMemory() {
+  std::ifstream in("/proc/meminfo");
+  std::string line;
+  unsigned long long kib = 0;
+  while (std::getline(in, line))
+    if (std::sscanf(line.c_str(), "MemAvailable: %llu kB", &kib) == 1) return kib * 1024;
+  return 0;
+}
+
+}  // namespace
 
 double peakRssMiB() {
   rusage usage{};
@@ -45,17 +60,6 @@ void warnFaults(long faults, edgec_residency residency) {
                  "note: %ld pages were read from disk while running (the kernel had dropped mapped weight pages): "
                  "--mlock or --no-mmap keep the weights in memory\n",
                  faults);
-}
-
-// Bytes the kernel says a new allocation can take without swapping (MemAvailable); 0 when
-// /proc/meminfo does not say.
-uint64_t availableMemory() {
-  std::ifstream in("/proc/meminfo");
-  std::string line;
-  unsigned long long kib = 0;
-  while (std::getline(in, line))
-    if (std::sscanf(line.c_str(), "MemAvailable: %llu kB", &kib) == 1) return kib * 1024;
-  return 0;
 }
 
 // The LLM commands copy the weights into the process unless told otherwise (see
@@ -89,7 +93,7 @@ std::unique_ptr<LlmSession> openSession(const std::string &path, int threads, ed
   return session;
 }
 
-// "1,2,3" -> ids.
+// "1,2,3" -> ids; a CommandError naming --tokens and the item otherwise.
 std::vector<int32_t> parseIds(const std::string &text) {
   std::vector<int32_t> ids;
   std::stringstream in(text);
@@ -107,6 +111,16 @@ void feedOrThrow(LlmSession &session, const std::vector<int32_t> &tokens, const 
   std::string error;
   if (!session.feed(tokens, logits, error)) throw CommandError(error);
 }
+
+void printMemory(LlmSession &session, edgec_residency residency) {
+  const LlmInfo &info = session.info();
+  std::fprintf(stderr, "memory: weights %s (%s) + KV cache %s (%s, %lld positions) + activations %s; peak RSS %.1f MiB\n",
+               mebibytes(info.weightBytes).c_str(), residencyName(residency), mebibytes(info.stateBytes).c_str(),
+               info.kvCache.c_str(), (long long)info.contextLength, mebibytes(info.arenaBytes).c_str(), peakRssMiB());
+}
+
+namespace {
+
 
 // The chat format of a generate run: the one named by --chat-template, else the
 // package's (its model's tokenizer.chat_template).
@@ -216,13 +230,6 @@ Reply respond(LlmSession &session, Sampler &sampler, const std::vector<int32_t> 
   r.text += text;
   r.end = nowSeconds();
   return r;
-}
-
-void printMemory(LlmSession &session, edgec_residency residency) {
-  const LlmInfo &info = session.info();
-  std::fprintf(stderr, "memory: weights %s (%s) + KV cache %s (%s, %lld positions) + activations %s; peak RSS %.1f MiB\n",
-               mebibytes(info.weightBytes).c_str(), residencyName(residency), mebibytes(info.stateBytes).c_str(),
-               info.kvCache.c_str(), (long long)info.contextLength, mebibytes(info.arenaBytes).c_str(), peakRssMiB());
 }
 
 // One user message from standard input: a line, or lines joined while one ends in a

@@ -17,6 +17,7 @@ int main(int argc, char **argv) {
   edgec::cli::addInspectCommand(app);
   edgec::cli::addGenerateCommand(app);
   edgec::cli::addBenchCommand(app);
+  edgec::cli::addPerplexityCommand(app);
   edgec::cli::addTokenizeCommand(app);
   edgec::cli::addTargetsCommand(app);
   edgec::cli::addOpsCommand(app);
