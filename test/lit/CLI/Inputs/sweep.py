@@ -11,6 +11,11 @@ that every failure is a clean one.
       COUNT copies with 1-4 random bytes changed and the checksums recomputed, so that
       the loader's deeper checks (section table, FlatBuffer plan, offsets, shapes) see
       them: `run` exits 0 or 1, with a clean error line on 1 that is not a checksum's
+  sweep.py EDGEC llm-package-corruptions PKG WORKDIR COUNT SEED
+      the same for an LLM package (compiled from a GGUF file), with the bytes changed in
+      the header, the section table and the plan (its functions, state, KV cache
+      attention parameters and llm.* metadata with the tokenizer) rather than in the
+      weights, where package-corruptions' changes mostly land: `generate` and `inspect`
 
 Every case must also leave no output and no temporary file behind on failure. Prints
 "N cases ok" or each bad case (at most 10), and exits 1 if there was one.
@@ -46,12 +51,26 @@ def fix_checksums(data):
     struct.pack_into("<Q", data, CHECKSUM_OFFSET, xxhash.xxh3_64_intdigest(bytes(header) + table))
 
 
-def mutate(data, r):
+def mutate(data, r, spans=None):
+    """1-4 random bytes changed (set or a bit flipped), anywhere or within spans [(offset, length)]."""
     data = bytearray(data)
     for _ in range(r.choice([1, 1, 2, 4])):
-        i = r.randrange(len(data))
+        start, length = r.choice(spans) if spans else (0, len(data))
+        i = start + r.randrange(length)
         data[i] = r.randrange(256) if r.random() < 0.5 else data[i] ^ (1 << r.randrange(8))
     return data
+
+
+def spans_but_constants(data):
+    """The header with the section table, and every section but the CONSTANTS one (kind 2)."""
+    table_offset, count = struct.unpack_from("<QI", data, 32)
+    spans = [(0, table_offset + 32 * count)]
+    for i in range(count):
+        kind, = struct.unpack_from("<I", data, table_offset + 32 * i)
+        offset, length = struct.unpack_from("<QQ", data, table_offset + 32 * i + 8)
+        if kind != 2 and length:
+            spans.append((offset, length))
+    return spans
 
 
 class Sweep:
@@ -132,6 +151,20 @@ def main(argv):
             open(path, "wb").write(b)
             s.run("corruption %d" % i, ["run", path, "-q", "--input", name + "=" + npy, "--output-dir", out], [out],
                   may_succeed=True, past_checksums=True)
+    elif mode == "llm-package-corruptions":
+        data = open(argv[3], "rb").read()
+        spans = spans_but_constants(data)
+        s = Sweep(edgec, argv[4])
+        r = random.Random(int(argv[6]))
+        for i in range(int(argv[5])):
+            path = os.path.join(s.work, "c.edgepkg")
+            b = mutate(data, r, spans)
+            fix_checksums(b)
+            open(path, "wb").write(b)
+            s.run("corruption %d: generate" % i, ["generate", path, "--tokens", "1,2,3", "-n", "3", "--ids", "-q"], [],
+                  may_succeed=True, past_checksums=True)
+            if os.path.exists(path):  # not kept as a bad case
+                s.run("corruption %d: inspect" % i, ["inspect", path], [], may_succeed=True, past_checksums=True)
     else:
         sys.exit("unknown mode " + mode)
     return s.report()
