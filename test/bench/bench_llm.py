@@ -141,19 +141,16 @@ def int8_peak(edgec):
 
 def edgec_run(edgec, pkg, threads, args):
     cmd = ["taskset", "-c", cores(threads), edgec, "bench", pkg, "-p", str(args.prompt), "-n", str(args.gen),
-           "-t", str(threads), "-r", "1"]
+           "-t", str(threads), "-r", "1", "--json"]
     cmd += {"locked": ["--mlock"], "copied": ["--no-mmap"], "mapped": ["--mmap"]}[args.weights]
     out = run(cmd, "edgec bench")
-    tps = {}
-    for line in out.splitlines():
-        m = re.match(r"\s*(prefill|decode)\s+\d+\s+\d+\s+([\d.]+)", line)
-        if m:
-            tps[m.group(1)] = float(m.group(2))
-    faults = re.search(r"major page faults while timing (\d+)", out)
-    tokens = re.search(r"decode per token: median ([\d.]+) ms, fastest ([\d.]+) ms", out)
-    if set(tps) != {"prefill", "decode"} or not faults or not tokens:
-        raise SystemExit("error: cannot read edgec bench's output:\n" + out)
-    return tps["prefill"], tps["decode"], int(faults.group(1)), float(tokens.group(1)), float(tokens.group(2))
+    try:  # the object, with any note edgec printed on stderr before or after it
+        r = json.loads(out[out.index("{"):out.rindex("}") + 1])
+        ms = r["decode"]["token_ms"]
+        return (r["prefill"]["tokens_per_s"], r["decode"]["tokens_per_s"], r["major_faults_while_timing"],
+                statistics.median(ms), min(ms))
+    except (ValueError, KeyError) as e:
+        raise SystemExit("error: cannot read edgec bench --json's output (%s):\n%s" % (e, out))
 
 
 def llama_run(gguf, threads, args):

@@ -20,6 +20,7 @@
 #include "edgec/llm_session.h"
 #include "edgec/npy.h"
 #include "edgec/sampler.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 
 namespace edgec::cli {
@@ -485,6 +486,7 @@ void addBenchCommand(CLI::App &app) {
   struct Options {
     std::string package;
     int prompt = 512, n = 128, threads = 0, repeat = 3;
+    bool json = false;
     ResidencyFlags residency{EDGEC_RESIDENCY_COPIED};
   };
   auto opts = std::make_shared<Options>();
@@ -495,6 +497,9 @@ void addBenchCommand(CLI::App &app) {
   cmd->add_option("-r,--repetitions", opts->repeat, "Runs of each test; the median is reported")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
+  cmd->add_flag("--json", opts->json,
+                "Print the results as one JSON object (every run's rates, the per-token times, memory) instead of "
+                "the table, for scripts and device pipelines");
   addResidencyFlags(*cmd, opts->residency);
   cmd->callback([opts] {
     const edgec_residency residency = chooseResidency(opts->package, opts->residency);
@@ -532,6 +537,40 @@ void addBenchCommand(CLI::App &app) {
       std::sort(v.begin(), v.end());
       return v.empty() ? 0.0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
     };
+    const long faults = majorFaults() - faultsAtLoad;
+    if (opts->json) {
+      // The table's figures and what is behind them: every run's rate, every decode
+      // token's time (ms, in order, all runs), the memory.
+      auto array = [](const std::vector<double> &v, double scale) {
+        llvm::json::Array a;
+        for (double x : v) a.push_back(x * scale);
+        return a;
+      };
+      llvm::json::Object out{
+          {"package", opts->package},
+          {"threads", session->threads()},
+          {"repetitions", opts->repeat},
+          {"weights", residencyName(residency)},
+          {"prefill", llvm::json::Object{{"tokens", opts->prompt},
+                                         {"tokens_per_s", median(prefill)},
+                                         {"runs_tokens_per_s", array(prefill, 1.0)}}},
+          {"weight_bytes", int64_t(info.weightBytes)},
+          {"kv_cache", info.kvCache},
+          {"kv_cache_bytes", int64_t(info.stateBytes)},
+          {"context", info.contextLength},
+          {"peak_rss_mib", peakRssMiB()},
+          {"major_faults_while_timing", int64_t(faults)},
+      };
+      if (opts->n)
+        out["decode"] = llvm::json::Object{{"tokens", opts->n},
+                                           {"tokens_per_s", median(decode)},
+                                           {"runs_tokens_per_s", array(decode, 1.0)},
+                                           {"token_ms_median", 1e3 * median(tokenSeconds)},
+                                           {"token_ms", array(tokenSeconds, 1e3)}};
+      std::printf("%s\n", llvm::formatv("{0:2}", llvm::json::Value(std::move(out))).str().c_str());
+      warnFaults(faults, residency);
+      return;
+    }
     std::printf("%-10s %8s %8s %12s\n", "test", "tokens", "threads", "tokens/s");
     std::printf("%-10s %8d %8d %12.2f\n", "prefill", opts->prompt, session->threads(), median(prefill));
     if (opts->n) std::printf("%-10s %8d %8d %12.2f\n", "decode", opts->n, session->threads(), median(decode));
@@ -543,7 +582,6 @@ void addBenchCommand(CLI::App &app) {
       std::printf("decode per token: median %.2f ms, fastest %.2f ms, slowest %.2f ms (%zu tokens)\n",
                   1e3 * median(tokenSeconds), 1e3 * *fastest, 1e3 * *slowest, tokenSeconds.size());
     }
-    const long faults = majorFaults() - faultsAtLoad;
     std::printf("median of %d run%s; weights %s (%s), KV cache %s (%s, %lld positions), peak RSS %.1f MiB; "
                 "major page faults while timing %ld\n",
                 opts->repeat, opts->repeat == 1 ? "" : "s", mebibytes(info.weightBytes).c_str(), residencyName(residency),
