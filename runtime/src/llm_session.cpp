@@ -68,8 +68,8 @@ struct LlmSession::Impl {
   std::unique_ptr<rt::Session> session;
   std::unique_ptr<Tokenizer> tokenizer;
   LlmInfo info;
-  int prefill = -1, prefillMid = -1, prefillShort = -1, decode = -1;
-  int64_t midChunk = 0, shortChunk = 0;  // tokens of prefill_mid, prefill_short (0: none)
+  int prefill = -1, prefillMid = -1, prefillShort = -1, decode = -1, score = -1;
+  int64_t midChunk = 0, shortChunk = 0, scoreChunk = 0;  // tokens of prefill_mid, prefill_short, score (0: none)
   // The first call for n < prefillChunk tokens (plan()): its bucket's tokens.
   std::vector<int64_t> firstCall;
 
@@ -123,16 +123,17 @@ std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int thread
       if (name == "prefill_mid") impl->prefillMid = f;
       if (name == "prefill_short") impl->prefillShort = f;
       if (name == "decode") impl->decode = f;
+      if (name == "score") impl->score = f;
     }
     if (impl->prefill < 0 || impl->decode < 0)
       throw rt::Error("an LLM package needs the functions prefill and decode");
     // The signatures LlmSession feeds (GgufModel.h): prefill(tokens[S], pos[1], last[1]),
     // decode(token[1], pos[1]), both -> logits[1, V].
-    auto check = [&](int f, size_t inputs, int64_t tokens) {
+    auto check = [&](int f, size_t inputs, int64_t tokens, int64_t rows = 1) {
       const pkg::Function &fn = impl->model->function(f);
       bool ok = fn.inputs()->size() == inputs && fn.outputs()->size() == 1 &&
                 impl->model->shape(fn.inputs()->Get(0)) == std::vector<int64_t>{tokens} &&
-                impl->model->shape(fn.outputs()->Get(0)) == std::vector<int64_t>{1, info.vocabSize};
+                impl->model->shape(fn.outputs()->Get(0)) == std::vector<int64_t>{rows, info.vocabSize};
       if (!ok) throw rt::Error("function " + fn.name()->str() + " does not have the LLM signature");
     };
     check(impl->prefill, 3, info.prefillChunk);
@@ -150,6 +151,14 @@ std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int thread
     }
     impl->plan();
     check(impl->decode, 2, 1);
+    // score(tokens[N], pos[1]) -> logits[N, V]; its padding rows, like prefill's, need
+    // N <= the prefill chunk (the cache's spare rows).
+    impl->scoreChunk = intKey(plan, "llm.score_chunk", 0);
+    if (impl->scoreChunk > 0) {
+      if (impl->score < 0 || impl->scoreChunk > info.prefillChunk)
+        throw rt::Error("llm.score_chunk needs a function score of at most the prefill chunk's tokens");
+      check(impl->score, 2, impl->scoreChunk, impl->scoreChunk);
+    }
     info.weightBytes = impl->model->constantsSize();
     info.stateBytes = plan.state_size();
     for (int f = 0; f < impl->model->numFunctions(); ++f) info.arenaBytes += impl->model->function(f).arena_size();
@@ -189,23 +198,58 @@ void LlmSession::reset() {
   impl_->position = 0;
 }
 
+namespace {
+
+// Why `tokens` cannot run at `position` (empty, past the context, an id outside the
+// vocabulary), or "".
+std::string tokensProblem(const std::vector<int32_t> &tokens, int64_t position, const LlmInfo &info) {
+  if (tokens.empty()) return "no tokens to run";
+  if (position + int64_t(tokens.size()) > info.contextLength)
+    return std::to_string(tokens.size()) + " more tokens at position " + std::to_string(position) +
+           " do not fit the context of " + std::to_string(info.contextLength) +
+           " positions (compile with a larger --ctx)";
+  for (int32_t t : tokens)
+    if (t < 0 || t >= info.vocabSize)
+      return "token id " + std::to_string(t) + " is outside the vocabulary of " + std::to_string(info.vocabSize);
+  return "";
+}
+
+}  // namespace
+
+int64_t LlmSession::scoreChunk() const { return impl_->scoreChunk; }
+
+bool LlmSession::score(const std::vector<int32_t> &tokens, const float *&logits, std::string &error) {
+  Impl &s = *impl_;
+  if (s.score < 0) {
+    error = "the package has no score function (compile the model with --score-chunk N)";
+    return false;
+  }
+  if (int64_t(tokens.size()) > s.scoreChunk) {
+    error = std::to_string(tokens.size()) + " tokens for a score function of " + std::to_string(s.scoreChunk);
+    return false;
+  }
+  if (!(error = tokensProblem(tokens, s.position, s.info)).empty()) return false;
+  try {
+    // Padded with the last token as prefill's last call is (see feed()).
+    s.chunk.assign(tokens.begin(), tokens.end());
+    s.chunk.resize(size_t(s.scoreChunk), s.chunk.back());
+    int64_t pos = s.position;
+    s.session->selectFunction(s.score);
+    s.session->setInput(0, s.chunk.data(), s.chunk.size() * sizeof(int32_t));
+    s.session->setInput(1, &pos, sizeof pos);
+    s.session->run();
+  } catch (const std::exception &e) {
+    error = e.what();
+    return false;
+  }
+  s.position += int64_t(tokens.size());
+  logits = static_cast<const float *>(s.session->output(0).data);
+  return true;
+}
+
 bool LlmSession::feed(const std::vector<int32_t> &tokens, const float *&logits, std::string &error) {
   Impl &s = *impl_;
-  if (tokens.empty()) {
-    error = "no tokens to run";
-    return false;
-  }
-  if (s.position + int64_t(tokens.size()) > s.info.contextLength) {
-    error = std::to_string(tokens.size()) + " more tokens at position " + std::to_string(s.position) +
-            " do not fit the context of " + std::to_string(s.info.contextLength) +
-            " positions (compile with a larger --ctx)";
-    return false;
-  }
-  for (int32_t t : tokens)
-    if (t < 0 || t >= s.info.vocabSize) {
-      error = "token id " + std::to_string(t) + " is outside the vocabulary of " + std::to_string(s.info.vocabSize);
-      return false;
-    }
+  if (!(error = tokensProblem(tokens, s.position, s.info)).empty()) return false;
   try {
     if (tokens.size() == 1) {
       int64_t pos = s.position;

@@ -32,8 +32,10 @@ Two more cases compile with --kv-cache int8 (llama/f32/kv-int8, qwen2/q8_0/kv-in
 llama.cpp has no equal of: their tokens must equal the exact reference's up to a tie and
 their logits stay within TOL_EXACT + INT8_CACHE_EXTRA of it. Two run `edgec perplexity`
 (llama/f32/perplexity, qwen2/q4_k/perplexity) on chunks of the model's own sampled
-continuation: its log PPL within PPL_TOL of the one llama.cpp's logits of the same chunks
-give (as llama-perplexity scores them) and of the exact reference's.
+continuation, on the default package (the scored half decoded) and on one compiled with
+--score-chunk (every row's logits a call): each log PPL within PPL_TOL of the one
+llama.cpp's logits of the same chunks give (as llama-perplexity scores them) and of the
+exact reference's.
 Prints one line per case and "N passed, N failed" last.
 
   test/e2e/llm_generate.py --build-dir build [--cases llama/q4_k,qwen2/f16] [--keep]
@@ -86,7 +88,7 @@ TOL_CPP = dict(TOL_EMULATED, f32=0.01, f16=0.02)
 # reference, llama/f32 and qwen2/q4_k) scoring the token at the position itself moves log
 # PPL by 6.5 and 1.4, a cache kept from the chunk before by 1.1 and 4.3, a chunk without
 # its BOS (llama) by 0.076; edgec's differences from llama.cpp measured 1e-4 and 0.0056.
-PPL_CTX, PPL_CHUNKS, PPL_TOKENS = 64, 3, 200
+PPL_CTX, PPL_CHUNKS, PPL_TOKENS, PPL_SCORE_CHUNK = 64, 3, 200, 16
 PPL_TOL = dict(f32=0.005, q4_k=0.05)
 
 
@@ -116,12 +118,20 @@ def check_perplexity(desc, path, edgec, peers):
     if proc.returncode != 0:
         raise EdgecFailed("generate: " + harness.edgec_message(proc.stderr))
     ids = [desc["bos"]] + [int(t) for t in proc.stdout.strip().split(",")]
-    proc = harness.run_captured([edgec, "perplexity", pkg, "--tokens", ",".join(map(str, ids)), "-c", str(PPL_CTX),
-                                 "--chunks", str(PPL_CHUNKS), "--threads", "2"])
-    found = re.search(r"Final estimate: PPL = ([0-9.]+)", proc.stdout)
-    if proc.returncode != 0 or not found:
-        raise EdgecFailed("perplexity: " + harness.edgec_message(proc.stdout))
-    edgec_nll = math.log(float(found.group(1)))
+    # Both ways edgec scores: decoding the scored half a token at a time, and a package
+    # with a score function (--score-chunk) returning every row's logits a call.
+    scored = path[:-len(".gguf")] + ".score.edgepkg"
+    proc, _, _ = harness.compile_package(edgec, path, ["--score-chunk", str(PPL_SCORE_CHUNK)], scored)
+    if proc.returncode != 0:
+        raise EdgecFailed("compile --score-chunk: " + harness.edgec_message(proc.stdout))
+    edgec_nlls = []
+    for package in (pkg, scored):
+        proc = harness.run_captured([edgec, "perplexity", package, "--tokens", ",".join(map(str, ids)), "-c",
+                                     str(PPL_CTX), "--chunks", str(PPL_CHUNKS), "--threads", "2"])
+        found = re.search(r"Final estimate: PPL = ([0-9.]+)", proc.stdout)
+        if proc.returncode != 0 or not found:
+            raise EdgecFailed("perplexity: " + harness.edgec_message(proc.stdout))
+        edgec_nlls.append(math.log(float(found.group(1))))
     # Each chunk's first token is BOS when the vocabulary adds one (llama), as llama-perplexity does.
     chunks = [ids[c * PPL_CTX:(c + 1) * PPL_CTX] for c in range(PPL_CHUNKS)]
     if desc["arch"] == "llama":
@@ -138,12 +148,14 @@ def check_perplexity(desc, path, edgec, peers):
         ref += chunk_nll(exact.prefill(chunk), chunk)
     cpp_nll, ref_nll = cpp[0] / cpp[1], ref[0] / ref[1]
     tol = PPL_TOL[desc["wtype"]]
-    problems = ["log PPL differs from %s's by %.3g > %g" % (who, abs(edgec_nll - nll), tol)
+    problems = ["%s log PPL differs from %s's by %.3g > %g" % (how, who, abs(edgec_nll - nll), tol)
+                for how, edgec_nll in zip(("decoded", "scored"), edgec_nlls)
                 for who, nll in (("llama.cpp", cpp_nll), ("the exact reference", ref_nll)) if not abs(edgec_nll - nll) <= tol]
-    detail = ("perplexity over %d chunks of %d (%d tokens scored): edgec %.4f, llama.cpp %.4f, exact reference %.4f; "
-              "|log PPL diff| %.2g, %.2g (tol %g)" % (PPL_CHUNKS, PPL_CTX, int(cpp[1]), math.exp(edgec_nll),
-                                                      math.exp(cpp_nll), math.exp(ref_nll), abs(edgec_nll - cpp_nll),
-                                                      abs(edgec_nll - ref_nll), tol))
+    detail = ("perplexity over %d chunks of %d (%d tokens scored): edgec decoded %.4f, with score calls of %d %.4f; "
+              "llama.cpp %.4f, exact reference %.4f; |log PPL diff| decoded %.2g, %.2g, scored %.2g, %.2g (tol %g)" % (
+                  PPL_CHUNKS, PPL_CTX, int(cpp[1]), math.exp(edgec_nlls[0]), PPL_SCORE_CHUNK, math.exp(edgec_nlls[1]),
+                  math.exp(cpp_nll), math.exp(ref_nll), abs(edgec_nlls[0] - cpp_nll), abs(edgec_nlls[0] - ref_nll),
+                  abs(edgec_nlls[1] - cpp_nll), abs(edgec_nlls[1] - ref_nll), tol))
     return not problems, ("; ".join(problems) + " | " if problems else "") + detail
 
 

@@ -38,7 +38,7 @@ void inspectGguf(const std::string &path, bool listTensors, bool allMetadata);
 // `edgec compile model.gguf` (CompileGguf.cpp): the options of GGUF models and the
 // compile itself (read, build the prefill/decode module, optimize, write).
 struct GgufCompileOptions {
-  int64_t ctx = 0, prefillChunk = 256;
+  int64_t ctx = 0, prefillChunk = 256, scoreChunk = 0;
   std::string kvCache = "f16";
   void addOptions(CLI::App &group);
 };

@@ -26,6 +26,11 @@ void GgufCompileOptions::addOptions(CLI::App &group) {
                    "the fewest padded rows of calls of S, S/4 (when over 16) and 8 tokens")
       ->check(CLI::Range(int64_t(1), int64_t(4096)))
       ->capture_default_str();
+  group.add_option("--score-chunk", scoreChunk,
+                   "Also build a function `score` of this many tokens that returns every row's logits, "
+                   "which `edgec perplexity` then runs (its activations hold N x vocabulary floats, so "
+                   "it is left out by default; at most --prefill-chunk)")
+      ->check(CLI::Range(int64_t(0), int64_t(4096)));
 }
 
 void compileGguf(const std::string &path, const GgufCompileOptions &options, const Target &target,
@@ -44,6 +49,7 @@ void compileGguf(const std::string &path, const GgufCompileOptions &options, con
   build.contextLength = options.ctx;
   build.prefillChunk = options.prefillChunk;
   build.kvCache = options.kvCache;
+  build.scoreChunk = options.scoreChunk;
   auto module = gguf::buildLlmModule(context, file, build, error);
   if (!module) throw CommandError(error.empty() ? "building the model failed:\n" + diagnostics.str() : error);
   if (mlir::failed(mlir::verify(*module))) throw CommandError("the built model is invalid:\n" + diagnostics.str());

@@ -132,6 +132,7 @@ void printLlmSummary(const rt::LoadedModel &model) {
     std::printf(" (and %lld and %lld for shorter pieces)", number("llm.prefill_mid"), number("llm.prefill_short"));
   else if (number("llm.prefill_short") > 0)
     std::printf(" (and %lld for short prompts)", number("llm.prefill_short"));
+  if (number("llm.score_chunk") > 0) std::printf(", score calls of %lld", number("llm.score_chunk"));
   std::printf(", vocabulary %lld\n", number("llm.vocab_size"));
   const pkg::Metadata *tokens = find("tokenizer.ggml.tokens");
   const pkg::Metadata *merges = find("tokenizer.ggml.merges");

@@ -116,7 +116,10 @@ private:
   mlir::Value rmsNorm(mlir::Value x, const std::string &scale, const std::string &name);
 
   void declareStates(ModuleOp module);
-  void buildFunction(ModuleOp module, const std::string &name, int64_t S, bool withLast);
+  // What a function returns: the logits of the row `last` (an input; prefill), of its one
+  // row (decode), or of every row (score).
+  enum class Rows { Last, One, All };
+  void buildFunction(ModuleOp module, const std::string &name, int64_t S, Rows rows);
   void ropeTables();
   DictionaryAttr llmAttributes();
 
@@ -298,13 +301,14 @@ void LlmBuilder::declareStates(ModuleOp module) {
     }
 }
 
-void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t S, bool withLast) {
+void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t S, Rows rows) {
   values_.clear();
   b_.setInsertionPointToEnd(module.getBody());
   SmallVector<Type> inputs{RankedTensorType::get({S}, b_.getI32Type()), i64({1})};
-  if (withLast) inputs.push_back(i64({1}));
-  auto func = b_.create<func::FuncOp>(loc(name), name, b_.getFunctionType(inputs, {f32({1, hp_.vocab})}));
-  const char *argNames[] = {S == 1 && !withLast ? "token" : "tokens", "pos", "last"};
+  if (rows == Rows::Last) inputs.push_back(i64({1}));
+  const int64_t outRows = rows == Rows::All ? S : 1;
+  auto func = b_.create<func::FuncOp>(loc(name), name, b_.getFunctionType(inputs, {f32({outRows, hp_.vocab})}));
+  const char *argNames[] = {rows == Rows::One ? "token" : "tokens", "pos", "last"};
   for (unsigned i = 0; i < inputs.size(); ++i) func.setArgAttr(i, "edge.name", b_.getStringAttr(argNames[i]));
   func.setResultAttr(0, "edge.name", b_.getStringAttr("logits"));
   Block *body = func.addEntryBlock();
@@ -405,7 +409,7 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     mlir::Value down = matmul(act, blk + "ffn_down.weight", "", blk + "ffn_down");
     x = b_.create<edge::AddOp>(loc(blk + "ffn_residual"), f32({S, E}), x, down);
   }
-  if (withLast)
+  if (rows == Rows::Last)
     x = b_.create<edge::GatherOp>(loc("last_row"), f32({1, E}), x, body->getArgument(2), b_.getI64IntegerAttr(0));
   x = rmsNorm(x, "output_norm.weight", "output_norm");
   mlir::Value logits = matmul(x, hp_.tiedOutput ? "token_embd.weight" : "output.weight", "", "output");
@@ -449,6 +453,7 @@ DictionaryAttr LlmBuilder::llmAttributes() {
   add("llm.prefill_chunk", b_.getI64IntegerAttr(opts_.prefillChunk));
   if (opts_.prefillChunk > kShortPrefill) add("llm.prefill_short", b_.getI64IntegerAttr(kShortPrefill));
   if (const int64_t mid = midPrefill(opts_.prefillChunk)) add("llm.prefill_mid", b_.getI64IntegerAttr(mid));
+  if (opts_.scoreChunk > 0) add("llm.score_chunk", b_.getI64IntegerAttr(opts_.scoreChunk));
   add("llm.vocab_size", b_.getI64IntegerAttr(hp_.vocab));
   add("llm.kv_cache", b_.getStringAttr(opts_.kvCache));
   return b_.getDictionaryAttr(entries);
@@ -467,12 +472,13 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
   (*module)->setAttr("edge.model_name", b_.getStringAttr(llvm::sys::path::stem(file_->path())));
   (*module)->setAttr("edge.metadata", llmAttributes());
   declareStates(*module);
-  buildFunction(*module, "prefill", opts_.prefillChunk, /*withLast=*/true);
+  buildFunction(*module, "prefill", opts_.prefillChunk, Rows::Last);
   // A short prompt (or a chunk's tail) runs in the smaller buckets instead of a mostly
   // padded chunk: the first token comes sooner (LlmSession picks the calls).
-  if (const int64_t mid = midPrefill(opts_.prefillChunk)) buildFunction(*module, "prefill_mid", mid, /*withLast=*/true);
-  if (opts_.prefillChunk > kShortPrefill) buildFunction(*module, "prefill_short", kShortPrefill, /*withLast=*/true);
-  buildFunction(*module, "decode", 1, /*withLast=*/false);
+  if (const int64_t mid = midPrefill(opts_.prefillChunk)) buildFunction(*module, "prefill_mid", mid, Rows::Last);
+  if (opts_.prefillChunk > kShortPrefill) buildFunction(*module, "prefill_short", kShortPrefill, Rows::Last);
+  buildFunction(*module, "decode", 1, Rows::One);
+  if (opts_.scoreChunk > 0) buildFunction(*module, "score", opts_.scoreChunk, Rows::All);
   return module;
 }
 
@@ -582,6 +588,11 @@ OwningOpRef<ModuleOp> buildLlmModule(MLIRContext &context, std::shared_ptr<const
   }
   if (options.prefillChunk < 1 || options.prefillChunk > 4096) {
     error = "--prefill-chunk must be in [1, 4096], got " + std::to_string(options.prefillChunk);
+    return nullptr;
+  }
+  if (options.scoreChunk < 0 || options.scoreChunk > options.prefillChunk) {
+    error = "--score-chunk must be in [0, --prefill-chunk " + std::to_string(options.prefillChunk) + "], got " +
+            std::to_string(options.scoreChunk);
     return nullptr;
   }
   const int64_t positions =

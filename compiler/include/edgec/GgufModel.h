@@ -6,6 +6,8 @@
 //       S tokens (a prompt chunk, padded at the end) at positions pos .. pos+S-1; the
 //       logits of row `last` (the chunk's last real token).
 //   decode(token: i32[1], pos: i64[1]) -> logits: f32[1, V]
+//   score(tokens: i32[N], pos: i64[1]) -> logits: f32[N, V]     (with scoreChunk N > 0)
+//       N tokens like a prefill chunk, every row's logits (`edgec perplexity`).
 //
 // Weights stay as the file stores them (GgufMatMul, GatherDequantize read f32, f16, bf16
 // and ggml's block formats); their bytes are the file's, mapped, not copied. The module
@@ -43,6 +45,9 @@ struct LlmBuildOptions {
   int64_t contextLength = 0;  // 0: the file's context_length, capped at 4096
   int64_t prefillChunk = 256;  // S: tokens per prefill call (and S / 4 and 8 for shorter pieces)
   std::string kvCache = "f16";  // "f16", "f32" or "int8"
+  // N > 0: also a function `score` of N tokens returning every row's logits (its arena
+  // holds N x V floats, so it is built only when asked for); 0: none.
+  int64_t scoreChunk = 0;
 };
 
 // The module of `file` (see above). `file` is shared with the weight blobs, so the

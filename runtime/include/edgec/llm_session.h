@@ -23,7 +23,7 @@ struct LlmInfo {
   std::string chatTemplate;   // the model's Jinja chat template (tokenizer.chat_template), or ""
   uint64_t weightBytes = 0;   // the package's constants
   uint64_t stateBytes = 0;    // the KV cache
-  uint64_t arenaBytes = 0;    // activations of prefill and decode together
+  uint64_t arenaBytes = 0;    // activations of all the functions together
 };
 
 class LlmSession {
@@ -53,6 +53,13 @@ public:
   // one token, else prefill chunks while a whole one is left, then the package's smaller
   // buckets that pad fewest rows (the last call padded).
   std::vector<int64_t> prefillCalls(size_t count) const;
+  // Every row's logits instead of the last's, for scoring a text (`edgec perplexity`):
+  // runs `tokens` (1 .. scoreChunk() of them) at positions position() .. through the
+  // package's `score` function (`edgec compile --score-chunk N`) and returns their logits,
+  // [tokens.size(), vocabSize] (valid until the next call); false with `error` as feed(),
+  // or when the package has no such function (scoreChunk() 0) or there are too many tokens.
+  bool score(const std::vector<int32_t> &tokens, const float *&logits, std::string &error);
+  int64_t scoreChunk() const;  // the score function's tokens, 0 without one
   // The next position: how many tokens the cache holds.
   int64_t position() const;
   // Empties the cache (positions restart at 0).
