@@ -3,9 +3,9 @@
 // cache) can be compared with each other and with llama.cpp's figures for the same file.
 //
 // The text is tokenized whole (BOS as the vocabulary asks, special tokens not parsed), or
-// --tokens taken as they are, and cut into chunks of -c tokens; each chunk starts from an empty cache, its first token
-// replaced by BOS when the vocabulary adds one, and the tokens of its second half are
-// scored: at each position j from c/2 to c - 2, -log p(token j + 1 | tokens 0 .. j). The
+// --tokens taken as they are, and cut into chunks of -c tokens; each chunk starts from an
+// empty cache, its first token replaced by BOS when the vocabulary adds one, and the
+// tokens of its second half are scored: at each position j from c/2 to c - 2, -log p(token j + 1 | tokens 0 .. j). The
 // perplexity is exp of their mean, with llama.cpp's uncertainty (the standard error of
 // that mean, times the perplexity). llama.cpp gets the logits of the whole chunk from one
 // batch. Here the first half runs through prefill; a package compiled with --score-chunk N
@@ -83,6 +83,11 @@ void addPerplexityCommand(CLI::App &app) {
       throw CommandError((opts->file.empty() ? "--tokens" : opts->file) + ": " + std::to_string(tokens.size()) +
                          " tokens, fewer than one chunk of " + std::to_string(ctx) + " (-c)");
     if (opts->chunks) chunks = std::min<int64_t>(chunks, opts->chunks);
+    // Each chunk's last token is only ever a target, never fed (which would check it).
+    for (int64_t i = 0; i < chunks * ctx; ++i)
+      if (tokens[size_t(i)] < 0 || tokens[size_t(i)] >= info.vocabSize)
+        throw CommandError("token id " + std::to_string(tokens[size_t(i)]) + " is outside the vocabulary of " +
+                           std::to_string(info.vocabSize));
     const TokenizerVocab &vocab = tokenizer.vocab();
     const bool bosFirst = vocab.addBos && vocab.bos >= 0;
     const int64_t first = ctx / 2;
