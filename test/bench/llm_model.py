@@ -2,11 +2,14 @@
 """The LLM benchmark's models: a real model's shapes with random weights of one type, or
 of one of llama.cpp's mixes, written fast. A library and a CLI; numpy only.
 
-  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|tinyllama-1.1b|llama3.2-1b|llama3.1-8b] --type TYPE
+  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|qwen2.5-0.5b|tinyllama-1.1b|llama3.2-1b|llama3.1-8b]
+                          --type TYPE
                           [--seed 0] [--set n_layer=4 ...]
 
 Models (MODELS): qwen2.5-1.5b (default; qwen2: 28 layers, n_embd 1536, 12 query heads and 2
-KV heads of 128, FFN 8960, vocabulary 151936, tied embedding, QKV biases), tinyllama-1.1b
+KV heads of 128, FFN 8960, vocabulary 151936, tied embedding, QKV biases), qwen2.5-0.5b
+(qwen2: 24 layers, n_embd 896, 14 query heads and 2 KV heads of 64, FFN 4864; its 896-wide
+matrices take the 32-element types only), tinyllama-1.1b
 (llama: 22 layers, n_embd 2048, 32 query heads and 4 KV heads of 64, FFN 5632, vocabulary
 32000, separate output head, SentencePiece) and llama3.2-1b (llama: 16 layers, n_embd 2048,
 32 query heads and 8 KV heads of 64, FFN 8192, vocabulary 128256, tied embedding,
@@ -50,6 +53,13 @@ MODELS = {
     # Issue 12's benchmark model.
     "qwen2.5-1.5b": ("qwen2", "bpe", dict(n_vocab=151936, n_embd=1536, n_layer=28, n_head=12, n_head_kv=2,
                                           n_ff=8960, n_ctx=32768, rope_base=1000000.0, eps=1e-6, tied=True)),
+    # Qwen2.5-0.5B: the smallest model people ship to phones and boards; heads of 64 in
+    # groups of 7 (more than the AVX-512 attention's 6 a block), n_embd 896, not a whole
+    # number of K-quant super-blocks (as in llama.cpp's own files, K-quant types do not fit
+    # its 896-wide matrices: use the 32-element types), a tied head of 151936 rows (a third
+    # of the bytes in Q8_0).
+    "qwen2.5-0.5b": ("qwen2", "bpe", dict(n_vocab=151936, n_embd=896, n_layer=24, n_head=14, n_head_kv=2,
+                                          n_ff=4864, n_ctx=32768, rope_base=1000000.0, eps=1e-6, tied=True)),
     # TinyLlama-1.1B: heads of 64, groups of 8 query heads, a separate head, SentencePiece.
     "tinyllama-1.1b": ("llama", "spm", dict(n_vocab=32000, n_embd=2048, n_layer=22, n_head=32, n_head_kv=4,
                                             n_ff=5632, n_ctx=2048, rope_base=10000.0, eps=1e-5, tied=False)),
