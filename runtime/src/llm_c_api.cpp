@@ -140,6 +140,19 @@ edgec_status edgec_llm_feed(edgec_llm *llm, const int32_t *ids, size_t count, co
   });
 }
 
+edgec_status edgec_llm_score(edgec_llm *llm, const int32_t *ids, size_t count, const float **logits) {
+  return guard([&] {
+    need(llm);
+    need(logits);
+    if (count == 0) throw Error("no tokens to score");
+    need(ids);
+    std::string error;
+    if (!llm->impl->score(std::vector<int32_t>(ids, ids + count), *logits, error)) throw Error(error);
+  });
+}
+
+int64_t edgec_llm_score_chunk(const edgec_llm *llm) { return llm ? llm->impl->scoreChunk() : 0; }
+
 edgec_status edgec_llm_apply_chat_template(const edgec_llm *llm, const char *format,
                                            const edgec_chat_message *messages, size_t count, int open_assistant,
                                            char *text, size_t capacity, size_t *length) {

@@ -5,6 +5,11 @@
  *
  *   edgec_llm_c_generate PKG [--chat] [--system TEXT] [-n N] [-t THREADS] [--temp T --seed S]
  *                        [--ids] [--dump-prompt FILE] PROMPT
+ *   edgec_llm_c_generate PKG --score IDS ROWS_FILE
+ *
+ * --score runs the comma-separated IDS through edgec_llm_score (a package compiled with
+ * --score-chunk), edgec_llm_score_chunk() a call, and writes every position's logits to
+ * ROWS_FILE as raw float32, len(IDS) x vocab_size.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +22,42 @@ static int fail(const char *what) {
   return 1;
 }
 
+/* --score: ids in calls of edgec_llm_score_chunk(), every row's logits written to rows_file. */
+static int score(edgec_llm *llm, const char *list, const char *rows_file) {
+  int32_t ids[4096];
+  size_t count = 0;
+  for (const char *p = list; *p;) {
+    char *end = NULL;
+    const long id = strtol(p, &end, 10);
+    if (end == p || (*end && *end != ',') || count == sizeof ids / sizeof ids[0]) {
+      fprintf(stderr, "edgec_llm_c_generate: --score: not a list of at most 4096 ids: %s\n", list);
+      return 2;
+    }
+    ids[count++] = (int32_t)id;
+    p = *end ? end + 1 : end;
+  }
+  const int64_t chunk = edgec_llm_score_chunk(llm);
+  const size_t vocab = (size_t)edgec_llm_vocab_size(llm);
+  FILE *f = fopen(rows_file, "wb");
+  if (!f) {
+    fprintf(stderr, "edgec_llm_c_generate: cannot write %s\n", rows_file);
+    return 1;
+  }
+  for (size_t begin = 0; begin < count;) {
+    const size_t n = chunk > 0 && count - begin > (size_t)chunk ? (size_t)chunk : count - begin;
+    const float *logits = NULL;
+    if (edgec_llm_score(llm, ids + begin, n, &logits) != EDGEC_OK) {
+      fclose(f);
+      return fail("score");
+    }
+    fwrite(logits, sizeof(float), n * vocab, f);
+    begin += n;
+  }
+  return fclose(f) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
-  const char *package = NULL, *prompt = NULL, *system = NULL, *dump = NULL;
+  const char *package = NULL, *prompt = NULL, *system = NULL, *dump = NULL, *score_ids = NULL, *rows = NULL;
   int chat = 0, ids = 0, n = 16;
   edgec_llm_options options;
   edgec_sampler_params params;
@@ -35,6 +74,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--temp") && more) params.temperature = (float)atof(argv[++i]);
     else if (!strcmp(argv[i], "--seed") && more) params.seed = strtoull(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--dump-prompt") && more) dump = argv[++i];
+    else if (!strcmp(argv[i], "--score") && i + 2 < argc) score_ids = argv[++i], rows = argv[++i];
     else if (!package) package = argv[i];
     else if (!prompt) prompt = argv[i];
     else {
@@ -42,9 +82,17 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  if (package && score_ids) {
+    edgec_llm *llm = NULL;
+    if (edgec_llm_open(package, &options, &llm) != EDGEC_OK) return fail("open");
+    const int status = score(llm, score_ids, rows);
+    edgec_llm_free(llm);
+    return status;
+  }
   if (!package || !prompt) {
     fprintf(stderr, "usage: edgec_llm_c_generate PKG [--chat] [--system TEXT] [-n N] [-t THREADS] [--temp T "
-                    "--seed S] [--ids] [--dump-prompt FILE] PROMPT\n");
+                    "--seed S] [--ids] [--dump-prompt FILE] PROMPT\n"
+                    "       edgec_llm_c_generate PKG --score IDS ROWS_FILE\n");
     return 2;
   }
 

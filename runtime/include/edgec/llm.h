@@ -65,6 +65,15 @@ int edgec_llm_is_end_of_generation(const edgec_llm *llm, int32_t id);
  * the context or an id is outside the vocabulary. */
 edgec_status edgec_llm_feed(edgec_llm *llm, const int32_t *ids, size_t count, const float **logits);
 
+/* Every position's logits instead of the last's, for scoring a text (perplexity, the
+ * log-probabilities of candidate answers): runs ids (1 .. edgec_llm_score_chunk() of them)
+ * at positions position() .. as edgec_llm_feed does and sets *logits to count x vocab_size
+ * floats, row by row (valid until the next call). Needs a package compiled with
+ * `edgec compile --score-chunk N` (its function `score`); fails as edgec_llm_feed does, and
+ * when the package has none or count exceeds it. */
+edgec_status edgec_llm_score(edgec_llm *llm, const int32_t *ids, size_t count, const float **logits);
+int64_t edgec_llm_score_chunk(const edgec_llm *llm); /* tokens a score call takes; 0: none */
+
 typedef struct edgec_chat_message {
   const char *role; /* "system", "user" or "assistant" */
   const char *content;
