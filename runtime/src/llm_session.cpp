@@ -95,6 +95,21 @@ struct LlmSession::Impl {
   }
   int64_t position = 0;
   std::vector<int32_t> chunk;  // prefill's padded tokens
+
+  // Runs `calls` (the function calls of feed() or score()); then the cache holds `count`
+  // more tokens and `logits` points at the last call's output. False with the error a
+  // kernel threw.
+  template <typename Calls> bool run(size_t count, const float *&logits, std::string &error, Calls &&calls) {
+    try {
+      calls();
+    } catch (const std::exception &e) {
+      error = e.what();
+      return false;
+    }
+    position += int64_t(count);
+    logits = static_cast<const float *>(session->output(0).data);
+    return true;
+  }
 };
 
 LlmSession::LlmSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -229,7 +244,7 @@ bool LlmSession::score(const std::vector<int32_t> &tokens, const float *&logits,
     return false;
   }
   if (!(error = tokensProblem(tokens, s.position, s.info)).empty()) return false;
-  try {
+  return s.run(tokens.size(), logits, error, [&] {
     // Padded with the last token as prefill's last call is (see feed()).
     s.chunk.assign(tokens.begin(), tokens.end());
     s.chunk.resize(size_t(s.scoreChunk), s.chunk.back());
@@ -238,19 +253,13 @@ bool LlmSession::score(const std::vector<int32_t> &tokens, const float *&logits,
     s.session->setInput(0, s.chunk.data(), s.chunk.size() * sizeof(int32_t));
     s.session->setInput(1, &pos, sizeof pos);
     s.session->run();
-  } catch (const std::exception &e) {
-    error = e.what();
-    return false;
-  }
-  s.position += int64_t(tokens.size());
-  logits = static_cast<const float *>(s.session->output(0).data);
-  return true;
+  });
 }
 
 bool LlmSession::feed(const std::vector<int32_t> &tokens, const float *&logits, std::string &error) {
   Impl &s = *impl_;
   if (!(error = tokensProblem(tokens, s.position, s.info)).empty()) return false;
-  try {
+  return s.run(tokens.size(), logits, error, [&] {
     if (tokens.size() == 1) {
       int64_t pos = s.position;
       s.session->selectFunction(s.decode);
@@ -277,13 +286,7 @@ bool LlmSession::feed(const std::vector<int32_t> &tokens, const float *&logits, 
         begin += n;
       }
     }
-  } catch (const std::exception &e) {
-    error = e.what();
-    return false;
-  }
-  s.position += int64_t(tokens.size());
-  logits = static_cast<const float *>(s.session->output(0).data);
-  return true;
+  });
 }
 
 }  // namespace edgec

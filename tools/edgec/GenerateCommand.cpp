@@ -108,6 +108,14 @@ std::vector<int32_t> parseIds(const std::string &text) {
   return ids;
 }
 
+std::string readTextFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CommandError(path + ": cannot read the file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
 void feedOrThrow(LlmSession &session, const std::vector<int32_t> &tokens, const float *&logits) {
   std::string error;
   if (!session.feed(tokens, logits, error)) throw CommandError(error);
@@ -136,11 +144,7 @@ std::unique_ptr<ChatTemplate> chatTemplateFor(const std::string &name, const Llm
 // --messages FILE: a JSON array of {"role": ..., "content": ...} objects, as chat APIs
 // take a conversation. One line naming the file and the message on a problem.
 std::vector<ChatMessage> readMessages(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CommandError(path + ": cannot read the file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  llvm::Expected<llvm::json::Value> json = llvm::json::parse(buffer.str());
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse(readTextFile(path));
   if (!json) throw CommandError(path + ": not JSON: " + llvm::toString(json.takeError()));
   const llvm::json::Array *items = json->getAsArray();
   if (!items) throw CommandError(path + ": expected a JSON array of messages ({\"role\": ..., \"content\": ...})");

@@ -19,6 +19,9 @@ edgec_residency chooseResidency(const std::string &path, const ResidencyFlags &f
 const char *residencyName(edgec_residency residency);
 // LlmSession::open, its error thrown as a CommandError.
 std::unique_ptr<LlmSession> openSession(const std::string &path, int threads, edgec_residency residency);
+// The bytes of a file the user named (a text to score, a conversation); a CommandError
+// naming it when it cannot be read.
+std::string readTextFile(const std::string &path);
 // --tokens "1,2,3" -> ids; a CommandError naming the item that is not an id.
 std::vector<int32_t> parseIds(const std::string &text);
 // LlmSession::feed, its error thrown as a CommandError.

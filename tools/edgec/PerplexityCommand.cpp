@@ -15,8 +15,6 @@
 // through the model with --score-chunk 64 against 92-98 decoding (docs/gguf.md).
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "Commands.h"
 #include "LlmCommands.h"
@@ -33,14 +31,6 @@ double negativeLogLikelihood(const float *logits, int64_t vocab, int32_t target)
   double sum = 0;
   for (int64_t i = 0; i < vocab; ++i) sum += std::exp(double(logits[i]) - max);
   return -(double(logits[target]) - max - std::log(sum));
-}
-
-std::string readText(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CommandError(path + ": cannot read the file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 }  // namespace
@@ -66,7 +56,7 @@ void addPerplexityCommand(CLI::App &app) {
   addResidencyFlags(*cmd, opts->residency);
   cmd->callback([opts] {
     if (opts->file.empty() && opts->tokens.empty()) throw CommandError("give the text to score (-f FILE) or --tokens");
-    const std::string text = opts->file.empty() ? std::string() : readText(opts->file);
+    const std::string text = opts->file.empty() ? std::string() : readTextFile(opts->file);
     const edgec_residency residency = chooseResidency(opts->package, opts->residency);
     std::unique_ptr<LlmSession> session = openSession(opts->package, opts->threads, residency);
     const LlmInfo &info = session->info();
