@@ -254,12 +254,33 @@ bool readMessage(bool terminal, std::string &out) {
   return !out.empty();
 }
 
+// Removes the conversation's oldest exchange: its first message that is not a system
+// message and the replies after it, up to the next user message, so that the rest still
+// starts with a user turn (as the llama2 and mistral formats require). Returns the
+// number of messages removed; 0 when no user message would be left after them (the one
+// to answer is never dropped). System messages stay wherever they are.
+size_t dropOldestExchange(std::vector<ChatMessage> &history) {
+  size_t first = 0;
+  while (first < history.size() && history[first].role == "system") ++first;
+  size_t next = first + 1;
+  while (next < history.size() && history[next].role != "user") ++next;
+  if (next >= history.size()) return 0;
+  size_t removed = 0;
+  for (size_t i = next; i-- > first;)
+    if (history[i].role != "system") history.erase(history.begin() + i), ++removed;
+  return removed;
+}
+
 // -i: a conversation, a reply to each user message read from standard input. The KV
 // cache keeps the conversation: each turn feeds only what the chat format adds to the
 // text the cache holds (the end of the last reply's turn, the new message, the opened
 // assistant turn), as llama.cpp's interactive chat does; when the format rewrites
 // earlier text (llama3 trims a reply's trailing spaces) the cache is refilled from the
 // start instead, so the model always reads the conversation as its template writes it.
+// When a turn and a whole reply (-n) no longer fit the context, the oldest exchanges are
+// dropped, system messages kept, and the cache refilled with the rest (as chat front ends
+// trim their history; llama.cpp's llama-cli instead shifts the cache by half once full,
+// keeping a fixed count of tokens, which can cut a message in two).
 void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &chat, std::vector<ChatMessage> history,
                     std::string message, const ReplyOptions &base, bool quiet, const std::string &dumpPrompt,
                     double loadSeconds, edgec_residency residency) {
@@ -279,18 +300,32 @@ void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &c
       history.push_back({"user", message});
     }
     std::string full, error;
-    if (!chat.apply(history, true, bos, eos, full, error)) throw CommandError(error);
     std::vector<int32_t> input;
-    if (session.position() > 0 && full.compare(0, cached.size(), cached) == 0) {
-      input = tokenizer.encode(std::string_view(full).substr(cached.size()), false, true);
-    } else {
-      session.reset();
-      input = ChatTemplate::encode(tokenizer, full);
+    bool refill = false;
+    size_t dropped = 0;
+    for (;;) {
+      if (!chat.apply(history, true, bos, eos, full, error)) throw CommandError(error);
+      refill = session.position() == 0 || full.compare(0, cached.size(), cached) != 0;
+      input = refill ? ChatTemplate::encode(tokenizer, full)
+                     : tokenizer.encode(std::string_view(full).substr(cached.size()), false, true);
+      const int64_t start = refill ? 0 : session.position();
+      if (start + int64_t(input.size()) + base.n <= context) break;
+      const size_t removed = dropOldestExchange(history);
+      if (removed == 0) break;
+      dropped += removed;
     }
+    if (refill) session.reset();
+    if (dropped > 0)
+      std::fprintf(stderr,
+                   "note: the conversation outgrew the context of %lld positions: dropped its %zu oldest message%s "
+                   "(system messages kept) and read the rest again (%zu tokens)\n",
+                   (long long)context, dropped, dropped == 1 ? "" : "s", input.size());
     const int64_t room = context - session.position() - int64_t(input.size());
     if (room < 1)
-      throw CommandError("the conversation (" + std::to_string(session.position() + int64_t(input.size())) +
-                         " tokens) no longer fits the context of " + std::to_string(context) +
+      // Only the message to answer and the system messages are left by now.
+      throw CommandError("the message to answer, with the system messages in the chat format, is " +
+                         std::to_string(session.position() + int64_t(input.size())) +
+                         " tokens: it does not fit the context of " + std::to_string(context) +
                          " positions (compile with a larger --ctx)");
     ReplyOptions ro = base;
     ro.n = int(std::min<int64_t>(base.n, room));
@@ -359,7 +394,8 @@ void addGenerateCommand(CLI::App &app) {
   auto *interactive = cmd->add_flag("-i,--interactive", opts->interactive,
                                     "Chat on the terminal: each line read from standard input (a line ending in \\ "
                                     "continues) is a user message, answered in turn, the conversation kept in the "
-                                    "KV cache; ends at the end of the input (Ctrl-D). Implies --chat");
+                                    "KV cache (its oldest exchanges dropped when a turn and a reply of -n no longer "
+                                    "fit the context); ends at the end of the input (Ctrl-D). Implies --chat");
   auto *messages = cmd->add_option("--messages", opts->messages,
                                    "The conversation so far, a JSON array of {\"role\": \"system\"|\"user\"|"
                                    "\"assistant\", \"content\": TEXT} ending with a user message, to be "
