@@ -292,13 +292,15 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None):
 
 
 def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=None, types=None,
-                drop=(), raw=None, meta=None, rope=None, fill=None, **shape_overrides):
+                drop=(), raw=None, meta=None, rope=None, fill=None, weights=None, **shape_overrides):
     """Writes the model to path; returns its description: arch, wtype, embd_type, seed, the
     shape (n_vocab, n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx, rope_base, eps, tied),
     bos, eos and the tensor names with their ggml types. wtype: a weight type, or a mix of
     MIXES (its matrices typed as llama.cpp's quantizer types them). types: {tensor name:
-    type} for single tensors that differ (mixed files). drop, raw, meta, rope, fill: see the
-    module's docstring."""
+    type} for single tensors that differ (mixed files). weights: {tensor name: float array}
+    with every tensor of the shape (trained weights, llm_trained_model.py) instead of the
+    random ones. drop, raw, meta, rope, fill: see the module's docstring."""
+    given = weights
     shape = model_shape(arch, tied=tied, **shape_overrides)
     matrix_type, other, file_type = typing(wtype, shape)
     embd_type = embd_type or matrix_type
@@ -337,6 +339,12 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
     tensor_types = {}
     junk = np.random.default_rng(seed + 1)  # raw tensors' bytes; the float weights keep theirs
     weights = float_weights(arch, shape, seed)
+    if given is not None:
+        wrong = sorted(n for n in set(weights) | set(given)
+                       if n not in weights or n not in given or np.shape(given[n]) != weights[n].shape)
+        if wrong:
+            raise ValueError("weights= must hold every tensor of the shape, as shaped: not %s" % ", ".join(wrong))
+        weights = {n: np.asarray(given[n], np.float32) for n in weights}  # the file's tensor order
     if rope == "llama3":  # first, as Llama 3.1's files hold it
         weights = dict([("rope_freqs.weight", llama3_rope_factors(shape["n_embd"] // shape["n_head"],
                                                                  shape["rope_base"]))], **weights)

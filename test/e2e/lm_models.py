@@ -130,9 +130,10 @@ def fast_linear_class():
 
     class OneDnnLinear(torch.autograd.Function):
         @staticmethod
-        def forward(ctx, x, w, b):  # x [M,K], w [N,K], b [N] -> x @ w^T + b
+        def forward(ctx, x, w, b):  # x [M,K], w [N,K], b [N] or None -> x @ w^T + b
             ctx.save_for_backward(x, w)
-            return onednn(x.to_mkldnn(), w.to_mkldnn(), b.to_mkldnn()).to_dense()
+            ctx.has_bias = b is not None
+            return onednn(x.to_mkldnn(), w.to_mkldnn(), b.to_mkldnn() if b is not None else None).to_dense()
 
         @staticmethod
         def backward(ctx, g):
@@ -140,9 +141,14 @@ def fast_linear_class():
             g = g.contiguous()
             gx = onednn(g.to_mkldnn(), w.t().contiguous().to_mkldnn()).to_dense()  # g @ w
             gw = onednn(g.t().contiguous().to_mkldnn(), x.t().contiguous().to_mkldnn()).to_dense()  # g^T @ x
-            return gx, gw, g.sum(0)
+            return gx, gw, g.sum(0) if ctx.has_bias else None
 
     class Linear(nn.Linear):
+        @staticmethod
+        def product(x, w):
+            """x @ w^T (x [M,K], w [N,K]) with both gradients, on oneDNN."""
+            return OneDnnLinear.apply(x.contiguous(), w.contiguous(), None)
+
         def forward(self, x):
             if not (self.training and torch.is_grad_enabled() and torch.backends.mkldnn.is_available()):
                 return super().forward(x)

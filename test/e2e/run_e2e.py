@@ -77,6 +77,10 @@ chat_template_vs_jinja (chat_template_vs_jinja.py) compares the prompt text of `
 (node-llama-cpp's dependency) on twelve conversations, one case per template, and checks
 that templates edgec cannot write are refused.
 
+llm_trained (llm_trained.py) trains a small llama here (llm_trained_model.py, cached in
+BUILD/test/llm-models) and compares `edgec perplexity` on held-out text and greedy
+continuations with llama.cpp's per GGUF weight type, and the int8 KV cache with the f16 one.
+
 gguf_fuzz (gguf_fuzz.py) damages GGUF test models at random (header bytes, tensor data,
 metadata values) and requires `edgec inspect`, `compile` and `generate` to end normally or
 with one error line, never crash or hang, and a failed compile to leave no file behind.
@@ -568,6 +572,7 @@ HARNESSES = {  # name -> script in this folder, run with --build-dir and --resul
     "dynamic_shapes": "dynamic_shapes.py",
     "data_dependent": "data_dependent.py",
     "gguf_fuzz": "gguf_fuzz.py",
+    "llm_trained": "llm_trained.py",
 }
 NO_PEERS = {"quant_accuracy", "lm_accuracy", "gguf_fuzz"}  # the harnesses without --peers (no npm reference)
 

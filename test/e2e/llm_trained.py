@@ -1,0 +1,265 @@
+#!/usr/bin/python3
+"""edgec on a trained model, against llama.cpp: perplexity on held-out text per GGUF weight
+type and KV cache, and greedy continuations. Random weights (llm_generate.py) give flat
+distributions and no text to score; a trained model has peaked attention and logits, and
+a perplexity each weight type moves by a measurable amount, as a user's model does.
+
+The model: llm_trained_model.py's byte-level llama (~1.4 M parameters, trained here on the
+licence texts of Debian's base-files, cached in BUILD/test/llm-models), written into a
+GGUF file per case with gguf_models.write_model(weights=...) and compiled the user's way.
+Cases:
+  tokens      `edgec tokenize --text-file heldout.txt` equals llama.cpp's tokenization of the
+              held-out text and the ids the model was trained and scored on in PyTorch
+              (llm_trained_model.encode), so that the three perplexities below read the
+              same tokens;
+  TYPE        (f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_k q5_k q6_k, and the q4_k_m mix):
+              `edgec perplexity PKG -f heldout.txt -c 128 --chunks 8` (its first 8 chunks of 128
+              tokens, the second half of each scored, as llama-perplexity scores them) within
+              PPL_TOL of the perplexity llama.cpp's logits give on the same chunks (its own
+              tokens of the same text, one batch a chunk, F16 cache); F32 also within
+              PPL_TOL of PyTorch's on the trained weights, and below the perplexity of the
+              training split's token frequencies (the model learned more than a unigram);
+              and a greedy continuation (N_GEN tokens after PROMPT_TOKENS of held-out text)
+              equal to llama.cpp's token for token up to a near-tie, as llm_generate.py
+              judges one (EXACT_TOKENS must match up to a tie within the engines' logit
+              difference; the other types up to a tie within 2 x their TOL_CPP);
+  TYPE/kv-int8 (f32, q8_0, q4_k): compiled with --kv-cache int8, which llama.cpp has no
+              equal of: its perplexity within INT8_PPL_TOL of the same weights' with the
+              default f16 cache.
+Then a table: each type's bits a weight (the GGUF file), perplexity by edgec and by
+llama.cpp, and the increase over F32 of both. Prints one line per case and "N passed, N
+failed" last.
+
+  test/e2e/llm_trained.py --build-dir build [--cases f32,q4_k] [--cache DIR] [--keep]
+"""
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gguf_models  # noqa: E402
+import harness  # noqa: E402
+import llama_cpp  # noqa: E402
+import llm_trained_model as trained  # noqa: E402
+from llm_generate import TOL_CPP  # noqa: E402
+from llm_references_agree import EXACT_TOKENS, compare_tokens  # noqa: E402
+from tokenizer_vs_llamacpp import run_llamacpp  # noqa: E402
+
+TYPES = gguf_models.WEIGHT_TYPES + ["q4_k_m"]
+INT8_CACHE_TYPES = ["f32", "q8_0", "q4_k"]
+CASES = ["tokens"] + TYPES + [t + "/kv-int8" for t in INT8_CACHE_TYPES]
+ENABLED_CASES = CASES
+CTX, CHUNKS = trained.EVAL_CTX, trained.EVAL_CHUNKS
+PROMPT_TOKENS, N_GEN = 96, 48
+# |log PPL edgec - log PPL llama.cpp| (and F32's against PyTorch): edgec's logits are within
+# TOL_CPP of llama.cpp's on random weights; on this model's scored tokens the log
+# perplexities measured (see docs/gguf.md) well under these.
+PPL_TOL = dict({t: 0.01 for t in TYPES}, f32=0.002, f16=0.002, bf16=0.005)
+# |log PPL with --kv-cache int8 - with the f16 cache|, same weights: 8-bit keys and values
+# with one scale per position and head; 1% of perplexity.
+INT8_PPL_TOL = 0.01
+
+
+class EdgecFailed(Exception):
+    pass
+
+
+def edgec_perplexity(edgec, pkg, text):
+    """`edgec perplexity PKG -f TEXT -c CTX --chunks CHUNKS` -> its final PPL."""
+    proc = harness.run_captured([edgec, "perplexity", pkg, "-f", text, "-c", str(CTX), "--chunks", str(CHUNKS),
+                                 "--threads", "2"])
+    found = re.search(r"Final estimate: PPL = ([0-9.]+)", proc.stdout)
+    if proc.returncode != 0 or not found:
+        raise EdgecFailed("perplexity: " + harness.edgec_message(proc.stdout))
+    return float(found.group(1))
+
+
+def chunks_of(ids):
+    """llama-perplexity's chunks of BOS + ids: CHUNKS x CTX, each with BOS first."""
+    ids = [trained.BOS] + list(ids)
+    return [[trained.BOS] + ids[c * CTX + 1:(c + 1) * CTX] for c in range(CHUNKS)]
+
+
+def greedy(edgec, pkg, prompt, work):
+    """edgec generate --tokens PROMPT -n N_GEN --ids --dump-logits -> (ids, logits [N_GEN, V])."""
+    logits = os.path.join(work, os.path.basename(pkg) + ".logits.npy")
+    proc = subprocess.run([edgec, "generate", pkg, "--tokens", ",".join(map(str, prompt)), "-n", str(N_GEN), "--ids",
+                           "--ignore-eos", "--threads", "2", "--dump-logits", logits], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise EdgecFailed("generate: " + harness.edgec_message(proc.stderr))
+    return [int(t) for t in proc.stdout.strip().split(",")], np.load(logits).astype(np.float64)
+
+
+class Run:
+    """The model, its held-out text and llama.cpp's tokens of it, shared by the cases."""
+
+    def __init__(self, edgec, peers, model_dir, work):
+        self.edgec, self.peers, self.work = edgec, peers, work
+        with open(os.path.join(model_dir, "meta.json")) as f:
+            self.meta = json.load(f)
+        self.weights = trained.weights(model_dir)
+        self.text = os.path.join(model_dir, "heldout.txt")
+        with open(self.text, encoding="utf-8") as f:
+            heldout = f.read()
+        got = run_llamacpp(peers, [dict(name="heldout", model=self.gguf("f32"), texts=[heldout])], work)["heldout"][0]
+        self.cpp_ids = got["plain"]
+        self.ours = [int(t) for t in trained.encode(heldout)]
+        self.chunks = chunks_of(self.cpp_ids)
+        self.prompt = [trained.BOS] + self.cpp_ids[CTX * CHUNKS:CTX * CHUNKS + PROMPT_TOKENS]
+        self.table = {}  # type -> (bits a weight, edgec PPL, llama.cpp PPL)
+
+    def gguf(self, wtype):
+        path = os.path.join(self.work, wtype + ".gguf")
+        if not os.path.exists(path):
+            gguf_models.write_model(path, "llama", wtype, weights=self.weights, **trained.SHAPE)
+        return path
+
+    def package(self, wtype, flags=(), tag=""):
+        pkg = os.path.join(self.work, wtype + tag + ".edgepkg")
+        proc, _, _ = harness.compile_package(self.edgec, self.gguf(wtype), list(flags), pkg)
+        if proc.returncode != 0:
+            raise EdgecFailed("compile: " + harness.edgec_message(proc.stdout))
+        return pkg
+
+    def check_tokens(self):
+        proc = harness.run_captured([self.edgec, "tokenize", self.gguf("f32"), "--ids", "--no-bos", "--text-file",
+                                     self.text])
+        if proc.returncode != 0:
+            raise EdgecFailed("tokenize: " + harness.edgec_message(proc.stdout))
+        edgec_ids = [int(t) for t in proc.stdout.strip().split(",")]
+        problems = ["%s's differ from llama.cpp's at token %d" % (who, next(
+            (i for i, (a, b) in enumerate(zip(ids, self.cpp_ids)) if a != b), min(len(ids), len(self.cpp_ids))))
+                    for who, ids in (("edgec tokenize", edgec_ids), ("the training ids", self.ours))
+                    if ids != self.cpp_ids]
+        detail = "held-out text (%d characters): %d tokens by llama.cpp, edgec tokenize and the training script" % (
+            os.path.getsize(self.text), len(self.cpp_ids))
+        return not problems, ("; ".join(problems) + " | " if problems else "") + detail
+
+    def check_type(self, wtype, got_ppl, got_greedy):
+        if not got_ppl[0]["ok"] or not got_greedy["ok"]:
+            bad = got_greedy if not got_greedy["ok"] else got_ppl[0]
+            return False, "llama.cpp failed: %s" % bad["error"].splitlines()[0]
+        pkg = self.package(wtype)
+        ppl = edgec_perplexity(self.edgec, pkg, self.text)
+        cpp_nll = np.mean([trained.scored_nll(np.array(r["prompt_logits"])[None], np.array(c)[None])
+                           for r, c in zip(got_ppl, self.chunks)])
+        nll = math.log(ppl)
+        bits = 8.0 * os.path.getsize(self.gguf(wtype)) / self.meta["params"]
+        self.table[wtype] = (bits, ppl, math.exp(cpp_nll))
+        tol = PPL_TOL[wtype]
+        problems = []
+        if not abs(nll - cpp_nll) <= tol:
+            problems.append("log PPL differs from llama.cpp's by %.3g > %g" % (abs(nll - cpp_nll), tol))
+        extra = ""
+        if wtype == "f32":
+            torch_nll = math.log(self.meta["torch_perplexity"])
+            if not abs(nll - torch_nll) <= tol:
+                problems.append("log PPL differs from PyTorch's by %.3g > %g" % (abs(nll - torch_nll), tol))
+            if not ppl < self.meta["unigram_perplexity"]:
+                problems.append("PPL %.3f not below the unigram model's %.3f" % (ppl, self.meta["unigram_perplexity"]))
+            extra = "; PyTorch %.4f, unigram %.2f" % (self.meta["torch_perplexity"], self.meta["unigram_perplexity"])
+
+        tokens, rows = greedy(self.edgec, pkg, self.prompt, self.work)
+        cpp_tokens, cpp_rows = got_greedy["tokens"], np.array(got_greedy["logits"], np.float64)
+        tol_cpp = TOL_CPP.get(wtype, 0.5)
+        same, why = compare_tokens(tokens, cpp_tokens, cpp_rows, tol_cpp)
+        n = min(same + 1, N_GEN)
+        diff = np.abs(rows[:n] - cpp_rows[:n]).max()
+        tie = ""
+        if why:
+            gap = cpp_rows[same][cpp_tokens[same]] - cpp_rows[same][tokens[same]]
+            tie = " (then a tie: llama.cpp's choice ahead by %.2g)" % gap
+            if why == "mismatch" or (wtype in EXACT_TOKENS and not gap < diff):
+                problems.append("greedy token %d differs from llama.cpp's (%d vs %d, llama.cpp's ahead by %.3g)" %
+                                (same, tokens[same], cpp_tokens[same], gap))
+        detail = ("PPL %.4f, llama.cpp %.4f (|log diff| %.2g, tol %g)%s; greedy: %d/%d tokens equal to llama.cpp's%s, "
+                  "max|logit diff| %.2g" % (ppl, math.exp(cpp_nll), abs(nll - cpp_nll), tol, extra, same, N_GEN, tie,
+                                            diff))
+        return not problems, ("; ".join(problems) + " | " if problems else "") + detail
+
+    def check_int8_cache(self, wtype):
+        f16 = edgec_perplexity(self.edgec, self.package(wtype), self.text)
+        int8 = edgec_perplexity(self.edgec, self.package(wtype, ["--kv-cache", "int8"], ".kv-int8"), self.text)
+        d = abs(math.log(int8) - math.log(f16))
+        ok = d <= INT8_PPL_TOL
+        detail = "PPL with the int8 cache %.4f, with f16 %.4f (%+.2f%%; |log diff| %.2g, tol %g)" % (
+            int8, f16, 100 * (int8 / f16 - 1), d, INT8_PPL_TOL)
+        return ok, ("int8 cache moves log PPL by more than %g | " % INT8_PPL_TOL if not ok else "") + detail
+
+    def print_table(self):
+        if "f32" not in self.table:
+            return
+        base_e, base_c = self.table["f32"][1], self.table["f32"][2]
+        print("\n| type | bits/weight | PPL edgec | PPL llama.cpp | edgec vs F32 | llama.cpp vs F32 |")
+        print("|---|---|---|---|---|---|")
+        for t in TYPES:
+            if t in self.table:
+                bits, e, c = self.table[t]
+                print("| %s | %.2f | %.4f | %.4f | %+.2f%% | %+.2f%% |" % (
+                    t.upper(), bits, e, c, 100 * (e / base_e - 1), 100 * (c / base_c - 1)))
+        print()
+
+
+def main():
+    p = harness.parser(__doc__)
+    harness.add_cases_argument(p, "--cases", ENABLED_CASES)
+    harness.add_results_arguments(p, "the GGUF files and packages")
+    p.add_argument("--peers", help="npm prefix holding node-llama-cpp (default BUILD/peers)")
+    p.add_argument("--cache", help="model cache (default BUILD/test/llm-models)")
+    args = p.parse_args()
+    names = harness.select_cases(p, args.cases, CASES, ENABLED_CASES)
+    build = os.path.abspath(args.build_dir)
+    edgec = os.path.join(build, "bin", "edgec")
+    peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
+    problem = llama_cpp.ensure(peers)
+    if problem:
+        return harness.setup_failed(problem, len(names))
+    model_dir = trained.ensure(args.cache or os.path.join(build, "test", "llm-models"))
+    meta_line = "model %s: trained %d parameters in %.1f s (PyTorch %s); held-out PPL by PyTorch %.4f, unigram %.2f"
+    with open(os.path.join(model_dir, "meta.json")) as f:
+        meta = json.load(f)
+    print(meta_line % (model_dir, meta["params"], meta["train_seconds"], meta["torch_version"],
+                       meta["torch_perplexity"], meta["unigram_perplexity"]), flush=True)
+
+    work = tempfile.mkdtemp(prefix="llm-trained-", dir=build)
+    tally = harness.Tally(12)
+    try:
+        run = Run(edgec, peers, model_dir, work)
+        types = [n for n in names if n in TYPES]
+        jobs = []
+        for t in types:  # one Node process for every type: CHUNKS perplexity chunks and a greedy run each
+            jobs += [dict(model=run.gguf(t), prompt=c, n=1, threads=1, kv_type="F16", prompt_logits=True)
+                     for c in run.chunks]
+            jobs.append(dict(model=run.gguf(t), prompt=run.prompt, n=N_GEN, threads=1, kv_type="F16"))
+        try:
+            results = llama_cpp.run_jobs(jobs, peers)
+        except RuntimeError as e:
+            results = [dict(ok=False, error=str(e))] * len(jobs)
+        per_type = {t: (results[i * (CHUNKS + 1):i * (CHUNKS + 1) + CHUNKS], results[i * (CHUNKS + 1) + CHUNKS])
+                    for i, t in enumerate(types)}
+        for case in names:
+            try:
+                if case == "tokens":
+                    ok, detail = run.check_tokens()
+                elif case.endswith("/kv-int8"):
+                    ok, detail = run.check_int8_cache(case.split("/")[0])
+                else:
+                    ok, detail = run.check_type(case, *per_type[case])
+            except (EdgecFailed, OSError, ValueError) as e:
+                ok, detail = False, "%s: %s" % (type(e).__name__, str(e).strip()[-500:])
+            tally.add(case, ok, detail)
+        run.print_table()
+    finally:
+        harness.release_work(work, args.keep or tally.failed)
+    return tally.finish(args.results_json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

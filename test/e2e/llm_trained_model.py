@@ -1,0 +1,289 @@
+#!/usr/bin/python3
+"""A llama model trained on this machine, for the LLM checks that random weights cannot
+make (llm_trained.py): perplexity on held-out text, and how much each GGUF weight type and
+the int8 KV cache cost in it. Made once and cached, as lm_models.py makes its model.
+
+Text: lm_models.py's (the licence texts of Debian's base-files, about 237 K characters);
+the first 90% trains, the last 10% (the end of MPL-1.1 and MPL-2.0) is held out and
+written as heldout.txt, which the checks give `edgec perplexity -f` and llama.cpp's own
+tokenizer.
+
+Tokens: gguf_models.py's llama vocabulary (SentencePiece, N_VOCAB entries): <unk> <s> </s>,
+the 256 byte tokens, "\u2581" and whole-word pieces such as "\u2581the". As llama.cpp's
+SentencePiece tokenizer merges only pairs whose concatenation is a piece, and no piece
+of two characters exists, a text is "\u2581" (id 259) for each space and for the space it
+is prefixed with, and byte tokens (3 + byte) for everything else: encode() writes exactly
+that (llm_trained.py checks it against `edgec tokenize`). The model is thus a byte-level
+one; its vocabulary's other entries never occur.
+
+Model: gguf_models.py's llama shapes (n_embd 256: the K-quants' super-blocks are 256
+values along a matrix's input dimension), N_LAYER layers, 4 query heads and 2 KV heads of
+64, SwiGLU FFN of 512, untied head, RMSNorm (eps 1e-5), RoPE in llama.cpp's "normal" mode
+for llama (pairs x[2i], x[2i + 1] rotated, base 10000), no biases: the graph llama.cpp
+builds from such a GGUF file, written in PyTorch so that the trained weights go into the
+file unchanged (gguf_models.write_model(weights=...)). ~1.4 M parameters.
+Trained with AdamW (one-cycle LR to MAX_LR), STEPS steps of BATCH windows of T positions,
+each BOS then T - 1 tokens from a random offset of the training split, predicting the
+next T tokens (the windows llama-perplexity scores: BOS, then text), two threads, fixed
+seeds, torch.use_deterministic_algorithms: about two and a half minutes on this machine.
+The Linear layers and the attention's products train on oneDNN (lm_models.fast_linear_class).
+
+Files, in CACHE/llama-trained-<hash>/ (harness.cached_model: <hash> of this script; the
+folder appears complete or not at all):
+  weights.npz     float32 tensors under their GGUF names, numpy order ([rows = ne1, ne0])
+  heldout.txt     the held-out text (UTF-8)
+  meta.json       shape, parameters, training seconds and loss, PyTorch's perplexity on the
+                  first EVAL_CHUNKS chunks of EVAL_CTX tokens of the held-out text (scored
+                  as llama-perplexity scores them), the unigram perplexity of the same tokens
+                  (frequencies of the training split), torch version
+
+Usage:  llm_trained_model.py --cache BUILD/test/llm-models      # prints the model folder
+Other scripts import it and call ensure(cache) -> folder. Run with /usr/bin/python3.
+"""
+import argparse
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gguf_models  # noqa: E402
+import harness  # noqa: E402
+import lm_models  # noqa: E402
+
+N_VOCAB = 384
+N_LAYER = 2
+SHAPE = dict(gguf_models.ARCHS["llama"], n_vocab=N_VOCAB, n_layer=N_LAYER)
+BOS = 1
+SPACE = 259  # "\u2581"
+T = 128
+STEPS = 500
+BATCH = 16
+MAX_LR = 3e-3
+SEED = 0
+EVAL_CTX, EVAL_CHUNKS = 128, 8  # llm_trained.py's `edgec perplexity -c EVAL_CTX --chunks EVAL_CHUNKS`
+
+
+def encode(text):
+    """The ids llama.cpp's tokenizer gives text with this vocabulary, without BOS (see the
+    module docstring): a space prefixed, each space "\u2581", every other character its UTF-8 bytes."""
+    ids = []
+    for ch in " " + text:
+        if ch == " ":
+            ids.append(SPACE)
+        else:
+            ids.extend(3 + b for b in ch.encode("utf-8"))
+    return np.array(ids, np.int64)
+
+
+def splits():
+    """(training ids, held-out text): the same 90/10 cut of the same text as lm_models.py."""
+    text = lm_models.read_text()
+    cut = int(len(text) * (1 - lm_models.TEST_FRACTION))
+    return encode(text[:cut]), text[cut:]
+
+
+def make_model():
+    import torch
+    from torch import nn
+    Linear = lm_models.fast_linear_class()
+    e, hd = SHAPE["n_embd"], SHAPE["n_embd"] // SHAPE["n_head"]
+    kv = SHAPE["n_head_kv"] * hd
+    group = SHAPE["n_head"] // SHAPE["n_head_kv"]
+    eps = SHAPE["eps"]
+
+    class RMSNorm(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = nn.Parameter(torch.ones(e))
+
+        def forward(self, x):
+            return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * self.weight
+
+    half = hd // 2
+    freqs = SHAPE["rope_base"] ** (-2.0 * torch.arange(half, dtype=torch.float64) / hd)
+    theta = torch.arange(T, dtype=torch.float64)[:, None] * freqs  # [T, half]
+    cos, sin = torch.cos(theta).float(), torch.sin(theta).float()
+
+    def rope(x):  # [B, T, heads, hd]: llama.cpp's normal mode, pairs (2i, 2i + 1)
+        a, b = x[..., 0::2], x[..., 1::2]
+        c, s = cos[:x.shape[1], None, :], sin[:x.shape[1], None, :]
+        return torch.stack((a * c - b * s, a * s + b * c), dim=-1).flatten(-2)
+
+    def products(a, w):  # a [B, H, M, K], w [B, H, N, K] -> a @ w^T [B, H, M, N], each on oneDNN
+        # (torch's bmm runs on the reference BLAS here: 1-2 GFLOP/s, more than half the step).
+        rows = [Linear.product(a[i, j], w[i, j]) for i in range(a.shape[0]) for j in range(a.shape[1])]
+        return torch.stack(rows).reshape(a.shape[0], a.shape[1], a.shape[2], w.shape[2])
+
+    class Layer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attn_norm, self.ffn_norm = RMSNorm(), RMSNorm()
+            self.q, self.k, self.v = Linear(e, e, bias=False), Linear(e, kv, bias=False), Linear(e, kv, bias=False)
+            self.o = Linear(e, e, bias=False)
+            self.gate, self.up = Linear(e, SHAPE["n_ff"], bias=False), Linear(e, SHAPE["n_ff"], bias=False)
+            self.down = Linear(SHAPE["n_ff"], e, bias=False)
+            self.register_buffer("mask", torch.triu(torch.full((T, T), float("-inf")), diagonal=1))
+
+        def forward(self, x):
+            n = x.shape[1]
+            h = self.attn_norm(x)
+            b = x.shape[0]
+            # Query heads j of KV head j // group stacked: [B, Hkv, group * n, hd].
+            q = rope(self.q(h).reshape(b, n, SHAPE["n_head"], hd)).transpose(1, 2).reshape(b, -1, group * n, hd)
+            k = rope(self.k(h).reshape(b, n, SHAPE["n_head_kv"], hd)).transpose(1, 2)
+            v = self.v(h).reshape(b, n, SHAPE["n_head_kv"], hd).transpose(1, 2)
+            scores = products(q, k) / math.sqrt(hd) + self.mask[:n, :n].repeat(group, 1)
+            y = products(torch.softmax(scores, dim=-1), v.transpose(2, 3))  # [B, Hkv, group * n, hd]
+            y = y.reshape(b, SHAPE["n_head"], n, hd).transpose(1, 2).reshape(b, n, e)
+            x = x + self.o(y)
+            h = self.ffn_norm(x)
+            return x + self.down(nn.functional.silu(self.gate(h)) * self.up(h))
+
+    class Llama(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(N_VOCAB, e)
+            self.layers = nn.ModuleList(Layer() for _ in range(N_LAYER))
+            self.norm = RMSNorm()
+            self.head = Linear(e, N_VOCAB, bias=False)
+
+        def forward(self, tokens):
+            x = self.embed(tokens)
+            for layer in self.layers:
+                x = layer(x)
+            return self.head(self.norm(x))
+
+        def gguf_weights(self):
+            """{GGUF tensor name: float32 array in numpy order}."""
+            def t(p):
+                return p.detach().numpy().astype(np.float32).copy()
+            w = {"token_embd.weight": t(self.embed.weight)}
+            for i, L in enumerate(self.layers):
+                p = "blk.%d." % i
+                for name, m in (("attn_q", L.q), ("attn_k", L.k), ("attn_v", L.v), ("attn_output", L.o),
+                                ("ffn_gate", L.gate), ("ffn_up", L.up), ("ffn_down", L.down)):
+                    w[p + name + ".weight"] = t(m.weight)
+                w[p + "attn_norm.weight"], w[p + "ffn_norm.weight"] = t(L.attn_norm.weight), t(L.ffn_norm.weight)
+            w["output_norm.weight"], w["output.weight"] = t(self.norm.weight), t(self.head.weight)
+            return w
+
+    model = Llama()
+    with torch.no_grad():  # small initial weights, the output projections smaller still (GPT-2's)
+        for name, p in model.named_parameters():
+            if p.dim() == 2:
+                std = 0.02 / math.sqrt(2 * N_LAYER) if name.endswith(("o.weight", "down.weight")) else 0.02
+                p.normal_(0.0, std)
+    return model
+
+
+def windows(ids, starts):
+    """(inputs [n, T]: BOS then T - 1 tokens from each start, targets [n, T]: the next tokens)."""
+    offsets = np.arange(T)
+    x = ids[starts[:, None] + offsets[None, :T - 1]]
+    y = ids[starts[:, None] + offsets[None, :]]
+    return np.concatenate([np.full((len(starts), 1), BOS), x], axis=1), y
+
+
+def train(train_ids, log):
+    import torch
+    from torch import nn
+    torch.set_num_threads(2)  # the machines' two cores: nothing else runs beside the e2e suite
+    torch.manual_seed(SEED)
+    torch.use_deterministic_algorithms(True)
+    model = make_model()
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "embed" not in n]
+    other = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "embed" not in n)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": other, "weight_decay": 0.0}],
+                            lr=MAX_LR / 10)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, MAX_LR, total_steps=STEPS, pct_start=0.15)
+    rng = np.random.default_rng(SEED)
+    t0, total, last = time.time(), 0.0, None
+    model.train()
+    for step in range(STEPS):
+        x, y = windows(train_ids, rng.integers(0, len(train_ids) - T, BATCH))
+        logits = model(torch.from_numpy(x))
+        loss = nn.functional.cross_entropy(logits.reshape(-1, N_VOCAB), torch.from_numpy(y).reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        total += float(loss)
+        if (step + 1) % 100 == 0:
+            last = total / 100
+            log("step %d: mean loss %.4f (train perplexity %.2f), %.1f s" % (step + 1, last, math.exp(last),
+                                                                               time.time() - t0))
+            total = 0.0
+    model.eval()
+    return model, time.time() - t0, last
+
+
+def eval_chunks(text):
+    """The held-out tokens as llama-perplexity cuts them: BOS + the text's ids, chunks of
+    EVAL_CTX each starting with BOS in place of its first token -> int64 [EVAL_CHUNKS, EVAL_CTX]."""
+    ids = np.concatenate([[BOS], encode(text)])
+    if len(ids) < EVAL_CHUNKS * EVAL_CTX:
+        raise RuntimeError("held-out text too short for %d chunks of %d" % (EVAL_CHUNKS, EVAL_CTX))
+    chunks = ids[:EVAL_CHUNKS * EVAL_CTX].reshape(EVAL_CHUNKS, EVAL_CTX).copy()
+    chunks[:, 0] = BOS
+    return chunks
+
+
+def scored_nll(logits, chunks):
+    """Mean -log p of the tokens llama-perplexity scores: in each chunk, those after
+    positions EVAL_CTX / 2 .. EVAL_CTX - 2. logits [n, EVAL_CTX, V]."""
+    first = EVAL_CTX // 2
+    z = np.asarray(logits, np.float64)[:, first:EVAL_CTX - 1]
+    z = z - z.max(-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
+    targets = chunks[:, first + 1:]
+    return float(-np.take_along_axis(logp, targets[..., None], -1).mean())
+
+
+def generate(folder, log):
+    import torch
+    train_ids, heldout = splits()
+    log("text: %d training tokens, %d held-out characters" % (len(train_ids), len(heldout)))
+    model, train_s, loss = train(train_ids, log)
+    params = sum(p.numel() for p in model.parameters())
+    chunks = eval_chunks(heldout)
+    with torch.no_grad():
+        logits = model(torch.from_numpy(chunks)).numpy()
+    nll = scored_nll(logits, chunks)
+    counts = np.bincount(train_ids, minlength=N_VOCAB).astype(np.float64) + 1.0  # add-one: every token possible
+    unigram = -np.log(counts / counts.sum())[chunks[:, EVAL_CTX // 2 + 1:]].mean()
+    log("trained %d parameters in %.1f s; PyTorch on %d held-out chunks of %d: perplexity %.3f (unigram %.2f)" %
+        (params, train_s, EVAL_CHUNKS, EVAL_CTX, math.exp(nll), math.exp(unigram)))
+    np.savez(os.path.join(folder, "weights.npz"), **model.gguf_weights())
+    with open(os.path.join(folder, "heldout.txt"), "w", encoding="utf-8") as f:
+        f.write(heldout)
+    return {"shape": SHAPE, "params": params, "steps": STEPS, "batch": BATCH, "window": T,
+            "train_seconds": round(train_s, 1), "final_train_loss": loss, "eval_ctx": EVAL_CTX,
+            "eval_chunks": EVAL_CHUNKS, "torch_perplexity": math.exp(nll), "unigram_perplexity": math.exp(unigram),
+            "torch_version": torch.__version__}
+
+
+def ensure(cache, log=None):
+    """The model folder for this script's hash under cache, generated if missing."""
+    return harness.cached_model(cache, "llama-trained", os.path.abspath(__file__), generate, "three minutes", log)
+
+
+def weights(folder):
+    """The trained tensors, {GGUF name: float32 array}, for gguf_models.write_model(weights=...)."""
+    with np.load(os.path.join(folder, "weights.npz")) as z:
+        return {k: z[k] for k in z.files}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cache", required=True, help="cache folder (e.g. build/test/llm-models); prints the model folder")
+    args = parser.parse_args()
+    print(ensure(args.cache))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
