@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -66,6 +67,39 @@ def run_jobs(jobs, peers):
         raise RuntimeError("llama_cpp_run.mjs failed (exit %d, %d of %d results): %s" %
                            (proc.returncode, len(results), len(jobs), proc.stderr.strip()[-2000:]))
     return results
+
+
+def run_jobs_or_fail(jobs, peers):
+    """run_jobs, where a failure of the script itself fails every job (ok False, its error)
+    instead of raising: each case then reports it."""
+    try:
+        return run_jobs(jobs, peers)
+    except RuntimeError as e:
+        return [dict(ok=False, error=str(e))] * len(jobs)
+
+
+def harness_setup(doc, cases, enabled, kept, add_arguments=None):
+    """The command line every harness checking edgec against llama.cpp shares (doc: its
+    help; --build-dir, --cases from cases (default: enabled), --results-json, --keep (kept:
+    what the work directory holds), --peers; add_arguments(parser) adds its own), with
+    llama.cpp installed. -> (args, case names, absolute build folder, peers); when llama.cpp
+    cannot be had, exits reporting every case failed."""
+    import harness
+    p = harness.parser(doc)
+    harness.add_cases_argument(p, "--cases", enabled)
+    harness.add_results_arguments(p, kept)
+    p.add_argument("--peers", help="npm prefix holding node-llama-cpp (default BUILD/peers)")
+    if add_arguments:
+        add_arguments(p)
+    args = p.parse_args()
+    names = harness.select_cases(p, args.cases, cases, enabled)
+    build = os.path.abspath(args.build_dir)
+    peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
+    problem = ensure(peers)
+    if problem:
+        sys.exit(harness.setup_failed(problem, len(names)))
+    os.makedirs(build, exist_ok=True)
+    return args, names, build, peers
 
 
 def generate(model, prompt, n, peers, threads=1, kv_type="F16", prompt_logits=False):

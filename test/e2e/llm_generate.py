@@ -238,19 +238,8 @@ def check(desc, path, got, edgec):
 
 
 def main():
-    p = harness.parser(__doc__)
-    harness.add_cases_argument(p, "--cases", ENABLED_CASES)
-    harness.add_results_arguments(p, "the GGUF models and packages")
-    p.add_argument("--peers", help="npm prefix holding node-llama-cpp (default BUILD/peers)")
-    args = p.parse_args()
-    names = harness.select_cases(p, args.cases, CASES, ENABLED_CASES)
-    build = os.path.abspath(args.build_dir)
+    args, names, build, peers = llama_cpp.harness_setup(__doc__, CASES, ENABLED_CASES, "the GGUF models and packages")
     edgec = os.path.join(build, "bin", "edgec")
-    peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
-    problem = llama_cpp.ensure(peers)
-    if problem:
-        return harness.setup_failed(problem, len(names))
-
     work = tempfile.mkdtemp(prefix="llm-generate-", dir=build)
     tally = harness.Tally(12)
     try:
@@ -261,10 +250,7 @@ def main():
             models.append((case, desc, path))
             if not case.endswith(("/kv-int8", "/perplexity")):
                 jobs.append(dict(model=path, prompt=prompt_for(desc), n=N_GEN, threads=1, kv_type="F16"))
-        try:
-            results = iter(llama_cpp.run_jobs(jobs, peers))
-        except RuntimeError as e:
-            results = iter([dict(ok=False, error=str(e))] * len(jobs))
+        results = iter(llama_cpp.run_jobs_or_fail(jobs, peers))
         for case, desc, path in models:
             try:
                 if case.endswith("/kv-int8"):

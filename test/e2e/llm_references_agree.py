@@ -140,19 +140,7 @@ def check(case, desc, path, got):
 
 
 def main():
-    p = harness.parser(__doc__)
-    harness.add_cases_argument(p, "--cases", ENABLED_CASES)
-    harness.add_results_arguments(p, "the GGUF models")
-    p.add_argument("--peers", help="npm prefix holding node-llama-cpp (default BUILD/peers)")
-    args = p.parse_args()
-    names = harness.select_cases(p, args.cases, CASES, ENABLED_CASES)
-    build = os.path.abspath(args.build_dir)
-    peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
-    problem = llama_cpp.ensure(peers)
-    if problem:
-        return harness.setup_failed(problem, len(names))
-
-    os.makedirs(build, exist_ok=True)
+    args, names, build, peers = llama_cpp.harness_setup(__doc__, CASES, ENABLED_CASES, "the GGUF models")
     work = tempfile.mkdtemp(prefix="llm-refs-", dir=build)
     tally = harness.Tally(12)
     try:
@@ -163,11 +151,7 @@ def main():
             models.append((case, desc, path))
             jobs.append(dict(model=path, prompt=prompt_for(desc), n=N_GEN, threads=1, kv_type="F16",
                              prompt_logits=True))
-        try:
-            results = llama_cpp.run_jobs(jobs, peers)
-        except RuntimeError as e:
-            results = [dict(ok=False, error=str(e))] * len(jobs)
-        for (case, desc, path), got in zip(models, results):
+        for (case, desc, path), got in zip(models, llama_cpp.run_jobs_or_fail(jobs, peers)):
             try:
                 ok, detail = check(case, desc, path, got)
             except Exception as e:  # a reference that cannot read the file fails the case

@@ -19,7 +19,9 @@ Cases:
               tokens of the same text, one batch a chunk, F16 cache); F32 also within
               PPL_TOL of PyTorch's on the trained weights, and below the perplexity of the
               training split's token frequencies (the model learned more than a unigram);
-              and a greedy continuation (N_GEN tokens after PROMPT_TOKENS of held-out text)
+              the other types scored with --kl-base F32's package: their KL divergence
+              from F32 within KL_RTOL + KL_ATOL of the one llama.cpp's logits of both
+              files give; and a greedy continuation (N_GEN tokens after PROMPT_TOKENS of held-out text)
               equal to llama.cpp's token for token up to a near-tie, as llm_generate.py
               judges one (EXACT_TOKENS must match up to a tie within the engines' logit
               difference; the other types up to a tie within 2 x their TOL_CPP);
@@ -27,7 +29,8 @@ Cases:
               equal of: its perplexity within INT8_PPL_TOL of the same weights' with the
               default f16 cache.
 Then a table: each type's bits a weight (the GGUF file), perplexity by edgec and by
-llama.cpp, and the increase over F32 of both. Prints one line per case and "N passed, N
+llama.cpp, the increase over F32, the KL divergence from F32 and how often the top token
+is F32's, by both. Prints one line per case and "N passed, N
 failed" last.
 
   test/e2e/llm_trained.py --build-dir build [--cases f32,q4_k] [--cache DIR] [--keep]
@@ -61,6 +64,10 @@ PROMPT_TOKENS, N_GEN = 96, 48
 # TOL_CPP of llama.cpp's on random weights; on this model's scored tokens the log
 # perplexities measured (see docs/gguf.md) well under these.
 PPL_TOL = dict({t: 0.01 for t in TYPES}, f32=0.002, f16=0.002, bf16=0.005)
+# |KL divergence from F32 by edgec - by llama.cpp| (`edgec perplexity --kl-base F32.edgepkg`
+# against the same from llama.cpp's logits of both files): at most KL_RTOL of llama.cpp's
+# plus KL_ATOL. Each engine's own rounding adds to the divergence the weight type makes.
+KL_RTOL, KL_ATOL = 0.2, 2e-4
 # |log PPL with --kv-cache int8 - with the f16 cache|, same weights: 8-bit keys and values
 # with one scale per position and head; 1% of perplexity.
 INT8_PPL_TOL = 0.01
@@ -70,14 +77,32 @@ class EdgecFailed(Exception):
     pass
 
 
-def edgec_perplexity(edgec, pkg, text):
-    """`edgec perplexity PKG -f TEXT -c CTX --chunks CHUNKS` -> its final PPL."""
+def edgec_perplexity(edgec, pkg, text, base=None):
+    """`edgec perplexity PKG -f TEXT -c CTX --chunks CHUNKS [--kl-base BASE]` -> its final PPL,
+    or with base (PPL, mean KL divergence from the base, % same top token)."""
     proc = harness.run_captured([edgec, "perplexity", pkg, "-f", text, "-c", str(CTX), "--chunks", str(CHUNKS),
-                                 "--threads", "2"])
+                                 "--threads", "2"] + (["--kl-base", base] if base else []))
     found = re.search(r"Final estimate: PPL = ([0-9.]+)", proc.stdout)
-    if proc.returncode != 0 or not found:
+    kl = re.search(r"KL divergence from the base: mean ([0-9.]+)", proc.stdout)
+    top = re.search(r"Same top token as the base: ([0-9.]+)%", proc.stdout)
+    if proc.returncode != 0 or not found or (base and not (kl and top)):
         raise EdgecFailed("perplexity: " + harness.edgec_message(proc.stdout))
-    return float(found.group(1))
+    return (float(found.group(1)), float(kl.group(1)), float(top.group(1))) if base else float(found.group(1))
+
+
+def log_softmax(rows):
+    z = np.asarray(rows, np.float64)
+    z = z - z.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
+def divergence(base_rows, rows):
+    """(mean KL(base || other), % same top token) over the scored positions of chunks' logits
+    [n, CTX, V], as edgec perplexity --kl-base computes them."""
+    first = CTX // 2
+    lb, lq = log_softmax(base_rows[:, first:CTX - 1]), log_softmax(rows[:, first:CTX - 1])
+    kl = (np.exp(lb) * (lb - lq)).sum(-1)
+    return float(kl.mean()), float(100 * (lb.argmax(-1) == lq.argmax(-1)).mean())
 
 
 def chunks_of(ids):
@@ -142,29 +167,42 @@ class Run:
             os.path.getsize(self.text), len(self.cpp_ids))
         return not problems, ("; ".join(problems) + " | " if problems else "") + detail
 
-    def check_type(self, wtype, got_ppl, got_greedy):
-        if not got_ppl[0]["ok"] or not got_greedy["ok"]:
-            bad = got_greedy if not got_greedy["ok"] else got_ppl[0]
-            return False, "llama.cpp failed: %s" % bad["error"].splitlines()[0]
+    def check_type(self, wtype, got_ppl, got_greedy, got_base):
+        bad = [r for r in got_ppl + [got_greedy] + got_base if not r["ok"]]
+        if bad:
+            return False, "llama.cpp failed: %s" % bad[0]["error"].splitlines()[0]
         pkg = self.package(wtype)
-        ppl = edgec_perplexity(self.edgec, pkg, self.text)
-        cpp_nll = np.mean([trained.scored_nll(np.array(r["prompt_logits"])[None], np.array(c)[None])
-                           for r, c in zip(got_ppl, self.chunks)])
+        cpp_rows = np.array([r["prompt_logits"] for r in got_ppl])
+        cpp_nll = trained.scored_nll(cpp_rows, np.array(self.chunks))
+        if wtype == "f32":
+            ppl = edgec_perplexity(self.edgec, pkg, self.text)
+        else:  # against the F32 file's package, as a user measures a quantized type
+            ppl, kl, top = edgec_perplexity(self.edgec, pkg, self.text, self.package("f32"))
+            cpp_kl, cpp_top = divergence(np.array([r["prompt_logits"] for r in got_base]), cpp_rows)
         nll = math.log(ppl)
         bits = 8.0 * os.path.getsize(self.gguf(wtype)) / self.meta["params"]
-        self.table[wtype] = (bits, ppl, math.exp(cpp_nll))
         tol = PPL_TOL[wtype]
         problems = []
         if not abs(nll - cpp_nll) <= tol:
             problems.append("log PPL differs from llama.cpp's by %.3g > %g" % (abs(nll - cpp_nll), tol))
         extra = ""
         if wtype == "f32":
+            self.table[wtype] = (bits, ppl, math.exp(cpp_nll), 0.0, 0.0, 100.0, 100.0)
+        else:
+            self.table[wtype] = (bits, ppl, math.exp(cpp_nll), kl, cpp_kl, top, cpp_top)
+            kl_tol = KL_RTOL * cpp_kl + KL_ATOL
+            if not abs(kl - cpp_kl) <= kl_tol:
+                problems.append("KL divergence from F32 %.3g, llama.cpp's %.3g: apart by more than %.2g" % (
+                    kl, cpp_kl, kl_tol))
+            extra = "; KL divergence from F32 %.5f, llama.cpp %.5f (tol %.2g); same top token %.1f%%, llama.cpp %.1f%%" % (
+                kl, cpp_kl, kl_tol, top, cpp_top)
+        if wtype == "f32":
             torch_nll = math.log(self.meta["torch_perplexity"])
             if not abs(nll - torch_nll) <= tol:
                 problems.append("log PPL differs from PyTorch's by %.3g > %g" % (abs(nll - torch_nll), tol))
             if not ppl < self.meta["unigram_perplexity"]:
                 problems.append("PPL %.3f not below the unigram model's %.3f" % (ppl, self.meta["unigram_perplexity"]))
-            extra = "; PyTorch %.4f, unigram %.2f" % (self.meta["torch_perplexity"], self.meta["unigram_perplexity"])
+            extra += "; PyTorch %.4f, unigram %.2f" % (self.meta["torch_perplexity"], self.meta["unigram_perplexity"])
 
         tokens, rows = greedy(self.edgec, pkg, self.prompt, self.work)
         cpp_tokens, cpp_rows = got_greedy["tokens"], np.array(got_greedy["logits"], np.float64)
@@ -197,30 +235,22 @@ class Run:
         if "f32" not in self.table:
             return
         base_e, base_c = self.table["f32"][1], self.table["f32"][2]
-        print("\n| type | bits/weight | PPL edgec | PPL llama.cpp | edgec vs F32 | llama.cpp vs F32 |")
+        print("\n| type | bits/weight | PPL edgec / llama.cpp | vs F32 edgec / llama.cpp | KL divergence from F32 "
+              "edgec / llama.cpp | same top token edgec / llama.cpp |")
         print("|---|---|---|---|---|---|")
         for t in TYPES:
             if t in self.table:
-                bits, e, c = self.table[t]
-                print("| %s | %.2f | %.4f | %.4f | %+.2f%% | %+.2f%% |" % (
-                    t.upper(), bits, e, c, 100 * (e / base_e - 1), 100 * (c / base_c - 1)))
+                bits, e, c, kl, cpp_kl, top, cpp_top = self.table[t]
+                print("| %s | %.2f | %.4f / %.4f | %+.2f%% / %+.2f%% | %.5f / %.5f | %.1f%% / %.1f%% |" % (
+                    t.upper(), bits, e, c, 100 * (e / base_e - 1), 100 * (c / base_c - 1), kl, cpp_kl, top, cpp_top))
         print()
 
 
 def main():
-    p = harness.parser(__doc__)
-    harness.add_cases_argument(p, "--cases", ENABLED_CASES)
-    harness.add_results_arguments(p, "the GGUF files and packages")
-    p.add_argument("--peers", help="npm prefix holding node-llama-cpp (default BUILD/peers)")
-    p.add_argument("--cache", help="model cache (default BUILD/test/llm-models)")
-    args = p.parse_args()
-    names = harness.select_cases(p, args.cases, CASES, ENABLED_CASES)
-    build = os.path.abspath(args.build_dir)
+    args, names, build, peers = llama_cpp.harness_setup(
+        __doc__, CASES, ENABLED_CASES, "the GGUF files and packages",
+        lambda p: p.add_argument("--cache", help="model cache (default BUILD/test/llm-models)"))
     edgec = os.path.join(build, "bin", "edgec")
-    peers = os.path.abspath(args.peers or os.path.join(build, "peers"))
-    problem = llama_cpp.ensure(peers)
-    if problem:
-        return harness.setup_failed(problem, len(names))
     model_dir = trained.ensure(args.cache or os.path.join(build, "test", "llm-models"))
     meta_line = "model %s: trained %d parameters in %.1f s (PyTorch %s); held-out PPL by PyTorch %.4f, unigram %.2f"
     with open(os.path.join(model_dir, "meta.json")) as f:
@@ -232,18 +262,18 @@ def main():
     tally = harness.Tally(12)
     try:
         run = Run(edgec, peers, model_dir, work)
+        # One Node process for every type: CHUNKS perplexity chunks and a greedy run each;
+        # F32's chunks are the other types' base.
         types = [n for n in names if n in TYPES]
+        runs = (["f32"] if types and "f32" not in types else []) + types
         jobs = []
-        for t in types:  # one Node process for every type: CHUNKS perplexity chunks and a greedy run each
+        for t in runs:
             jobs += [dict(model=run.gguf(t), prompt=c, n=1, threads=1, kv_type="F16", prompt_logits=True)
                      for c in run.chunks]
             jobs.append(dict(model=run.gguf(t), prompt=run.prompt, n=N_GEN, threads=1, kv_type="F16"))
-        try:
-            results = llama_cpp.run_jobs(jobs, peers)
-        except RuntimeError as e:
-            results = [dict(ok=False, error=str(e))] * len(jobs)
+        results = llama_cpp.run_jobs_or_fail(jobs, peers)
         per_type = {t: (results[i * (CHUNKS + 1):i * (CHUNKS + 1) + CHUNKS], results[i * (CHUNKS + 1) + CHUNKS])
-                    for i, t in enumerate(types)}
+                    for i, t in enumerate(runs)}
         for case in names:
             try:
                 if case == "tokens":
@@ -251,7 +281,7 @@ def main():
                 elif case.endswith("/kv-int8"):
                     ok, detail = run.check_int8_cache(case.split("/")[0])
                 else:
-                    ok, detail = run.check_type(case, *per_type[case])
+                    ok, detail = run.check_type(case, *per_type[case], per_type["f32"][0])
             except (EdgecFailed, OSError, ValueError) as e:
                 ok, detail = False, "%s: %s" % (type(e).__name__, str(e).strip()[-500:])
             tally.add(case, ok, detail)

@@ -44,7 +44,6 @@ import argparse
 import math
 import os
 import sys
-import time
 
 import numpy as np
 
@@ -189,36 +188,18 @@ def windows(ids, starts):
 
 def train(train_ids, log):
     import torch
-    from torch import nn
     torch.set_num_threads(2)  # the machines' two cores: nothing else runs beside the e2e suite
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
     model = make_model()
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "embed" not in n]
-    other = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "embed" not in n)]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": other, "weight_decay": 0.0}],
-                            lr=MAX_LR / 10)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, MAX_LR, total_steps=STEPS, pct_start=0.15)
     rng = np.random.default_rng(SEED)
-    t0, total, last = time.time(), 0.0, None
-    model.train()
-    for step in range(STEPS):
+
+    def batch():
         x, y = windows(train_ids, rng.integers(0, len(train_ids) - T, BATCH))
-        logits = model(torch.from_numpy(x))
-        loss = nn.functional.cross_entropy(logits.reshape(-1, N_VOCAB), torch.from_numpy(y).reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        total += float(loss)
-        if (step + 1) % 100 == 0:
-            last = total / 100
-            log("step %d: mean loss %.4f (train perplexity %.2f), %.1f s" % (step + 1, last, math.exp(last),
-                                                                               time.time() - t0))
-            total = 0.0
-    model.eval()
-    return model, time.time() - t0, last
+        return torch.from_numpy(x), torch.from_numpy(y)
+
+    seconds, loss = lm_models.fit(model, batch, STEPS, MAX_LR, log, no_decay=("embed",))
+    return model, seconds, loss
 
 
 def eval_chunks(text):

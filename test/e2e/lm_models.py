@@ -219,29 +219,28 @@ def perplexity(logits, targets):
     return float(np.exp(token_nll(logits, targets).mean())), float(top1.mean() * 100)
 
 
-def train(train_ids, vocab_size, log):
+def fit(model, batch, steps, max_lr, log, no_decay):
+    """Trains model in place: AdamW (weight decay 0.05 on the matrices whose names contain
+    none of no_decay), a one-cycle learning rate to max_lr, gradients clipped to norm 1;
+    batch() -> (inputs, targets) tensors, the loss the cross-entropy of model(inputs)
+    against targets; the mean loss logged every 100 steps. -> (seconds, last mean loss)."""
     import torch
     from torch import nn
-    torch.set_num_threads(1)
-    torch.manual_seed(SEEDS["torch"])
-    torch.use_deterministic_algorithms(True)
-    model = make_model(vocab_size)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and n != "pos" and "embed" not in n]
-    other = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and n != "pos" and "embed" not in n)]
+
+    def decays(n, p):
+        return p.dim() >= 2 and not any(k in n for k in no_decay)
+
+    decay = [p for n, p in model.named_parameters() if decays(n, p)]
+    other = [p for n, p in model.named_parameters() if not decays(n, p)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": other, "weight_decay": 0.0}],
-                            lr=MAX_LR / 10)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, MAX_LR, total_steps=STEPS, pct_start=0.15)
-    data = torch.from_numpy(train_ids)
-    gen = torch.Generator().manual_seed(SEEDS["torch"])
-    offsets = torch.arange(T + 1)
-    t0 = time.time()
+                            lr=max_lr / 10)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr, total_steps=steps, pct_start=0.15)
+    t0, total, last = time.time(), 0.0, None
     model.train()
-    total = 0.0
-    for step in range(STEPS):
-        starts = torch.randint(0, len(train_ids) - T - 1, (BATCH,), generator=gen)
-        win = data[starts[:, None] + offsets]
-        logits = model(win[:, :T])
-        loss = nn.functional.cross_entropy(logits.reshape(-1, vocab_size), win[:, 1:].reshape(-1))
+    for step in range(steps):
+        x, y = batch()
+        logits = model(x)
+        loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
         opt.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -249,11 +248,31 @@ def train(train_ids, vocab_size, log):
         sched.step()
         total += float(loss)
         if (step + 1) % 100 == 0:
-            log("step %d: mean loss %.4f (train perplexity %.2f), %.1f s" %
-                (step + 1, total / 100, math.exp(total / 100), time.time() - t0))
+            last = total / 100
+            log("step %d: mean loss %.4f (train perplexity %.2f), %.1f s" % (step + 1, last, math.exp(last),
+                                                                               time.time() - t0))
             total = 0.0
     model.eval()
-    return model, time.time() - t0
+    return time.time() - t0, last
+
+
+def train(train_ids, vocab_size, log):
+    import torch
+    torch.set_num_threads(1)
+    torch.manual_seed(SEEDS["torch"])
+    torch.use_deterministic_algorithms(True)
+    model = make_model(vocab_size)
+    data = torch.from_numpy(train_ids)
+    gen = torch.Generator().manual_seed(SEEDS["torch"])
+    offsets = torch.arange(T + 1)
+
+    def batch():
+        starts = torch.randint(0, len(train_ids) - T - 1, (BATCH,), generator=gen)
+        win = data[starts[:, None] + offsets]
+        return win[:, :T], win[:, 1:]
+
+    seconds, _ = fit(model, batch, STEPS, MAX_LR, log, no_decay=("pos", "embed"))
+    return model, seconds
 
 
 def generate(folder, log):
