@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 #include "Commands.h"
 #include "LlmCommands.h"
@@ -169,20 +170,63 @@ void writeText(const std::string &path, const std::string &text) {
   if (!writeFileAtomically(path, std::vector<uint8_t>(text.begin(), text.end()), error)) throw CommandError(error);
 }
 
+// --stop: strings that end a reply where they appear in its text, neither they nor what
+// follows printed (as llama.cpp's server and OpenAI's API stop). Streamed text is held
+// back while its end could begin a stop string, so no part of one is ever printed.
+class StopStrings {
+public:
+  explicit StopStrings(const std::vector<std::string> &stops) : stops_(stops) {}
+
+  // Takes newly decoded text; returns what can be printed now. When a stop string has
+  // appeared: the text before it, and `stopped` set.
+  std::string push(const std::string &text, bool &stopped) {
+    pending_ += text;
+    size_t cut = std::string::npos;
+    for (const std::string &stop : stops_) cut = std::min(cut, pending_.find(stop));
+    if (cut != std::string::npos) {
+      stopped = true;
+      std::string out = pending_.substr(0, cut);
+      pending_.clear();
+      return out;
+    }
+    // Hold back the longest end of the text that begins a stop string. Decoded text ends on
+    // a whole UTF-8 character and a stop string starts with one, so the cut splits none.
+    size_t keep = 0;
+    for (const std::string &stop : stops_)
+      for (size_t k = std::min(stop.size() - 1, pending_.size()); k > keep; --k)
+        if (pending_.compare(pending_.size() - k, k, stop, 0, k) == 0) {
+          keep = k;
+          break;
+        }
+    std::string out = pending_.substr(0, pending_.size() - keep);
+    pending_.erase(0, pending_.size() - keep);
+    return out;
+  }
+
+  // The text held back, at the end of the reply.
+  std::string finish() { return std::exchange(pending_, std::string()); }
+
+private:
+  const std::vector<std::string> &stops_;
+  std::string pending_;
+};
+
 // One reply: `input` fed, then up to `n` tokens sampled, each streamed to stdout as text
-// (or ids) as it comes, until an end-of-generation token unless `ignoreEos`. The last
-// token sampled is not fed (nothing reads its logits) unless `feedLast` and it is not an
-// end of generation: a conversation's cache then holds the whole reply.
+// (or ids) as it comes, until an end-of-generation token unless `ignoreEos`, or a --stop
+// string. The last token sampled is not fed (nothing reads its logits) unless `feedLast`
+// and it is not an end of generation or a stop: a conversation's cache then holds the whole reply.
 struct Reply {
   std::vector<int32_t> ids;  // sampled, the end-of-generation token included
-  std::string text;          // the reply's text, without the end-of-generation token
+  std::string text;          // the reply's text, without the end-of-generation token or the stop string
   bool ended = false;        // stopped at an end-of-generation token
+  bool stopped = false;      // stopped at a --stop string (the cache holds tokens past the text)
   double prefilled = 0, firstToken = 0, end = 0;  // nowSeconds() after the input, the first token, the last
 };
 
 struct ReplyOptions {
   int n = 0;
   bool ids = false, ignoreEos = false, feedLast = false;
+  std::vector<std::string> stops;           // --stop
   std::vector<float> *logitRows = nullptr;  // --dump-logits
 };
 
@@ -195,6 +239,7 @@ Reply respond(LlmSession &session, Sampler &sampler, const std::vector<int32_t> 
   feedOrThrow(session, input, logits);
   r.prefilled = r.firstToken = nowSeconds();
   TokenStreamDecoder stream(tokenizer);
+  StopStrings stops(o.stops);
   std::string text, error;
   bool warned = false;
   for (int i = 0; i < o.n; ++i) {
@@ -221,18 +266,22 @@ Reply respond(LlmSession &session, Sampler &sampler, const std::vector<int32_t> 
     } else if (r.ended) {
       // not printed: it ends the text
     } else if (stream.push(next, text, error)) {
+      text = stops.push(text, r.stopped);
       std::fputs(text.c_str(), stdout);
       r.text += text;
     } else {
       throw CommandError(error);
     }
     std::fflush(stdout);
-    if (r.ended) break;
+    if (r.ended || r.stopped) break;
     if (i + 1 < o.n || o.feedLast) feedOrThrow(session, {next}, logits);
   }
-  text = stream.finish();
-  if (!o.ids) std::fputs(text.c_str(), stdout);
-  r.text += text;
+  if (!o.ids && !r.stopped) {
+    text = stops.push(stream.finish(), r.stopped);
+    if (!r.stopped) text += stops.finish();
+    std::fputs(text.c_str(), stdout);
+    r.text += text;
+  }
   r.end = nowSeconds();
   return r;
 }
@@ -343,6 +392,9 @@ void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &c
     if (tokenizer.vocab().model == "llama" && !content.empty() && content[0] == ' ') content.erase(0, 1);
     history.push_back({"assistant", content});
     cached = full + reply.text;
+    // The cache holds the stop string's tokens, which the conversation leaves out: the
+    // next turn reads the conversation again from the start.
+    if (reply.stopped) session.reset();
     ++turns;
     promptTokens += input.size();
     generated += reply.ids.size();
@@ -367,6 +419,7 @@ void addGenerateCommand(CLI::App &app) {
   auto *cmd = app.add_subcommand("generate", "Generate text with an LLM package (edgec compile model.gguf)");
   struct Options {
     std::string package, prompt, tokens, dumpLogits, dumpPrompt, system, chatTemplate, messages;
+    std::vector<std::string> stops;
     int n = 64, threads = 0;
     bool ids = false, noSpecial = false, quiet = false, ignoreEos = false, chat = false, interactive = false;
     SamplerParams sampler;
@@ -417,6 +470,11 @@ void addGenerateCommand(CLI::App &app) {
   auto *ids = cmd->add_flag("--ids", opts->ids, "Print the generated token ids instead of text");
   ids->excludes(interactive);
   cmd->add_flag("--ignore-eos", opts->ignoreEos, "Do not stop at end of generation (benchmarks, comparisons)");
+  cmd->add_option("--stop", opts->stops,
+                  "End the text where this string appears in it (repeatable); neither it nor anything after it is "
+                  "printed")
+      ->type_name("TEXT")
+      ->excludes(ids);
   cmd->add_flag("--no-special", opts->noSpecial, "Do not parse special tokens (<s>, <|im_start|>) in the prompt");
   cmd->add_flag("-q,--quiet", opts->quiet, "No statistics after the text");
   cmd->add_option("--dump-logits", opts->dumpLogits,
@@ -437,6 +495,8 @@ void addGenerateCommand(CLI::App &app) {
       throw CommandError("give a --prompt, --tokens or --messages (or -i to chat)");
     if (system->count() && !chatMode) throw CommandError("--system needs --chat (or -i, --chat-template)");
     if (std::string why = opts->sampler.validate(); !why.empty()) throw CommandError(why);
+    for (const std::string &stop : opts->stops)
+      if (stop.empty()) throw CommandError("--stop: an empty string would stop before the first token");
     const double t0 = nowSeconds();
     const edgec_residency residency = chooseResidency(opts->package, opts->residency);
     std::unique_ptr<LlmSession> session = openSession(opts->package, opts->threads, residency);
@@ -460,6 +520,7 @@ void addGenerateCommand(CLI::App &app) {
     ro.n = opts->n;
     ro.ids = opts->ids;
     ro.ignoreEos = opts->ignoreEos;
+    ro.stops = opts->stops;
     if (opts->interactive) {
       chatOnTerminal(*session, sampler, *chat, history, opts->prompt, ro, opts->quiet, opts->dumpPrompt, loaded - t0,
                      residency);
