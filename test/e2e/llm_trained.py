@@ -1,39 +1,42 @@
 #!/usr/bin/python3
-"""edgec on a trained model, against llama.cpp: perplexity on held-out text per GGUF weight
-type and KV cache, and greedy continuations. Random weights (llm_generate.py) give flat
-distributions and no text to score; a trained model has peaked attention and logits, and
-a perplexity each weight type moves by a measurable amount, as a user's model does.
+"""edgec on trained models, against llama.cpp: perplexity on held-out text per GGUF weight
+type and KV cache, the KL divergence of each type's predictions from F32's, and greedy
+continuations. Random weights (llm_generate.py) give flat distributions and no text to
+score; a trained model has peaked attention and logits, and each weight type moves its
+predictions by a measurable amount, as a user's model does.
 
-The model: llm_trained_model.py's byte-level llama (~1.4 M parameters, trained here on the
-licence texts of Debian's base-files, cached in BUILD/test/llm-models), written into a
-GGUF file per case with gguf_models.write_model(weights=...) and compiled the user's way.
-Cases:
-  tokens      `edgec tokenize --text-file heldout.txt` equals llama.cpp's tokenization of the
+The models: llm_trained_model.py's llama (byte-level SentencePiece vocabulary, RoPE normal
+mode, untied head) and qwen2 (byte-level BPE, NeoX RoPE, Q/K/V biases, tied head), 1.4 and 1.7
+M parameters each, trained here on the licence texts of Debian's base-files and cached in
+BUILD/test/llm-models; written into a GGUF file per case with
+gguf_models.write_model(weights=...) and compiled the user's way. Cases, for ARCH llama
+and qwen2:
+  ARCH/tokens `edgec tokenize --text-file heldout.txt` equals llama.cpp's tokenization of the
               held-out text and the ids the model was trained and scored on in PyTorch
               (llm_trained_model.encode), so that the three perplexities below read the
               same tokens;
-  TYPE        (f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_k q5_k q6_k, and the q4_k_m mix):
-              `edgec perplexity PKG -f heldout.txt -c 128 --chunks 8` (its first 8 chunks of 128
-              tokens, the second half of each scored, as llama-perplexity scores them) within
-              PPL_TOL of the perplexity llama.cpp's logits give on the same chunks (its own
-              tokens of the same text, one batch a chunk, F16 cache); F32 also within
-              PPL_TOL of PyTorch's on the trained weights, and below the perplexity of the
-              training split's token frequencies (the model learned more than a unigram);
-              the other types scored with --kl-base F32's package: their KL divergence
-              from F32 within KL_RTOL + KL_ATOL of the one llama.cpp's logits of both
-              files give; and a greedy continuation (N_GEN tokens after PROMPT_TOKENS of held-out text)
-              equal to llama.cpp's token for token up to a near-tie, as llm_generate.py
-              judges one (EXACT_TOKENS must match up to a tie within the engines' logit
-              difference; the other types up to a tie within 2 x their TOL_CPP);
-  TYPE/kv-int8 (f32, q8_0, q4_k): compiled with --kv-cache int8, which llama.cpp has no
-              equal of: its perplexity within INT8_PPL_TOL of the same weights' with the
+  ARCH/TYPE   (f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_k q5_k q6_k, and the q4_k_m mix):
+              `edgec perplexity PKG -f heldout.txt -c 128 --chunks 8` (its first 8 chunks of
+              128 tokens, the second half of each scored, as llama-perplexity scores them)
+              within PPL_TOL of the perplexity llama.cpp's logits give on the same chunks
+              (its own tokens of the same text, one batch a chunk, F16 cache); F32 also
+              within PPL_TOL of PyTorch's on the trained weights, and below the perplexity
+              of the training split's token frequencies (the model learned more than a
+              unigram); the other types scored with --kl-base F32's package: their KL
+              divergence from F32 within KL_RTOL + KL_ATOL of the one llama.cpp's logits
+              of both files give; and a greedy continuation (N_GEN tokens after
+              PROMPT_TOKENS of held-out text) equal to llama.cpp's token for token up to a
+              near-tie, as llm_generate.py judges one (EXACT_TOKENS must match up to a tie
+              within the engines' logit difference; the other types up to a tie within 2 x
+              their TOL_CPP);
+  ARCH/TYPE/kv-int8 (f32, q8_0, q4_k): compiled with --kv-cache int8, which llama.cpp has
+              no equal of: its perplexity within INT8_PPL_TOL of the same weights' with the
               default f16 cache.
-Then a table: each type's bits a weight (the GGUF file), perplexity by edgec and by
-llama.cpp, the increase over F32, the KL divergence from F32 and how often the top token
-is F32's, by both. Prints one line per case and "N passed, N
-failed" last.
+Then a table per architecture: each type's bits a weight (the GGUF file), perplexity by
+edgec and by llama.cpp, the increase over F32, the KL divergence from F32 and how often
+the top token is F32's, by both. Prints one line per case and "N passed, N failed" last.
 
-  test/e2e/llm_trained.py --build-dir build [--cases f32,q4_k] [--cache DIR] [--keep]
+  test/e2e/llm_trained.py --build-dir build [--cases llama/f32,qwen2/q4_k] [--cache DIR] [--keep]
 """
 import json
 import math
@@ -56,7 +59,8 @@ from tokenizer_vs_llamacpp import run_llamacpp  # noqa: E402
 
 TYPES = gguf_models.WEIGHT_TYPES + ["q4_k_m"]
 INT8_CACHE_TYPES = ["f32", "q8_0", "q4_k"]
-CASES = ["tokens"] + TYPES + [t + "/kv-int8" for t in INT8_CACHE_TYPES]
+CASES = ["%s/%s" % (arch, c) for arch in trained.ARCHS
+         for c in ["tokens"] + TYPES + [t + "/kv-int8" for t in INT8_CACHE_TYPES]]
 ENABLED_CASES = CASES
 CTX, CHUNKS = trained.EVAL_CTX, trained.EVAL_CHUNKS
 PROMPT_TOKENS, N_GEN = 96, 48
@@ -105,12 +109,6 @@ def divergence(base_rows, rows):
     return float(kl.mean()), float(100 * (lb.argmax(-1) == lq.argmax(-1)).mean())
 
 
-def chunks_of(ids):
-    """llama-perplexity's chunks of BOS + ids: CHUNKS x CTX, each with BOS first."""
-    ids = [trained.BOS] + list(ids)
-    return [[trained.BOS] + ids[c * CTX + 1:(c + 1) * CTX] for c in range(CHUNKS)]
-
-
 def greedy(edgec, pkg, prompt, work):
     """edgec generate --tokens PROMPT -n N_GEN --ids --dump-logits -> (ids, logits [N_GEN, V])."""
     logits = os.path.join(work, os.path.basename(pkg) + ".logits.npy")
@@ -123,27 +121,30 @@ def greedy(edgec, pkg, prompt, work):
 
 
 class Run:
-    """The model, its held-out text and llama.cpp's tokens of it, shared by the cases."""
+    """One architecture's model, its held-out text and llama.cpp's tokens of it, shared by its cases."""
 
-    def __init__(self, edgec, peers, model_dir, work):
-        self.edgec, self.peers, self.work = edgec, peers, work
+    def __init__(self, arch, edgec, peers, model_dir, work):
+        self.arch, self.edgec, self.peers, self.work = arch, edgec, peers, os.path.join(work, arch)
+        os.makedirs(self.work)
         with open(os.path.join(model_dir, "meta.json")) as f:
             self.meta = json.load(f)
         self.weights = trained.weights(model_dir)
         self.text = os.path.join(model_dir, "heldout.txt")
         with open(self.text, encoding="utf-8") as f:
             heldout = f.read()
-        got = run_llamacpp(peers, [dict(name="heldout", model=self.gguf("f32"), texts=[heldout])], work)["heldout"][0]
+        got = run_llamacpp(peers, [dict(name="heldout", model=self.gguf("f32"), texts=[heldout])],
+                           self.work)["heldout"][0]
         self.cpp_ids = got["plain"]
-        self.ours = [int(t) for t in trained.encode(heldout)]
-        self.chunks = chunks_of(self.cpp_ids)
-        self.prompt = [trained.BOS] + self.cpp_ids[CTX * CHUNKS:CTX * CHUNKS + PROMPT_TOKENS]
-        self.table = {}  # type -> (bits a weight, edgec PPL, llama.cpp PPL)
+        self.ours = [int(t) for t in trained.encode(arch, heldout)]
+        self.chunks = trained.eval_chunks(arch, self.cpp_ids).tolist()
+        bos = [trained.BOS[arch]] if trained.BOS[arch] is not None else []
+        self.prompt = bos + self.cpp_ids[CTX * CHUNKS:CTX * CHUNKS + PROMPT_TOKENS]
+        self.table = {}  # type -> (bits a weight, PPL, llama.cpp's, KL divergence from F32, llama.cpp's, same top, llama.cpp's)
 
     def gguf(self, wtype):
         path = os.path.join(self.work, wtype + ".gguf")
         if not os.path.exists(path):
-            gguf_models.write_model(path, "llama", wtype, weights=self.weights, **trained.SHAPE)
+            gguf_models.write_model(path, self.arch, wtype, weights=self.weights, **trained.SHAPES[self.arch])
         return path
 
     def package(self, wtype, flags=(), tag=""):
@@ -235,7 +236,8 @@ class Run:
         if "f32" not in self.table:
             return
         base_e, base_c = self.table["f32"][1], self.table["f32"][2]
-        print("\n| type | bits/weight | PPL edgec / llama.cpp | vs F32 edgec / llama.cpp | KL divergence from F32 "
+        print("\n%s:" % self.arch)
+        print("| type | bits/weight | PPL edgec / llama.cpp | vs F32 edgec / llama.cpp | KL divergence from F32 "
               "edgec / llama.cpp | same top token edgec / llama.cpp |")
         print("|---|---|---|---|---|---|")
         for t in TYPES:
@@ -251,41 +253,52 @@ def main():
         __doc__, CASES, ENABLED_CASES, "the GGUF files and packages",
         lambda p: p.add_argument("--cache", help="model cache (default BUILD/test/llm-models)"))
     edgec = os.path.join(build, "bin", "edgec")
-    model_dir = trained.ensure(args.cache or os.path.join(build, "test", "llm-models"))
-    meta_line = "model %s: trained %d parameters in %.1f s (PyTorch %s); held-out PPL by PyTorch %.4f, unigram %.2f"
-    with open(os.path.join(model_dir, "meta.json")) as f:
-        meta = json.load(f)
-    print(meta_line % (model_dir, meta["params"], meta["train_seconds"], meta["torch_version"],
-                       meta["torch_perplexity"], meta["unigram_perplexity"]), flush=True)
+    archs = [a for a in trained.ARCHS if any(n.startswith(a + "/") for n in names)]
+    model_dirs = {}
+    for arch in archs:
+        model_dirs[arch] = trained.ensure(args.cache or os.path.join(build, "test", "llm-models"), arch)
+        with open(os.path.join(model_dirs[arch], "meta.json")) as f:
+            meta = json.load(f)
+        print("%s model %s: trained %d parameters in %.1f s (PyTorch %s); held-out PPL by PyTorch %.4f, unigram %.2f" % (
+            arch, model_dirs[arch], meta["params"], meta["train_seconds"], meta["torch_version"],
+            meta["torch_perplexity"], meta["unigram_perplexity"]), flush=True)
 
     work = tempfile.mkdtemp(prefix="llm-trained-", dir=build)
-    tally = harness.Tally(12)
+    tally = harness.Tally(18)
     try:
-        run = Run(edgec, peers, model_dir, work)
-        # One Node process for every type: CHUNKS perplexity chunks and a greedy run each;
-        # F32's chunks are the other types' base.
-        types = [n for n in names if n in TYPES]
-        runs = (["f32"] if types and "f32" not in types else []) + types
-        jobs = []
-        for t in runs:
-            jobs += [dict(model=run.gguf(t), prompt=c, n=1, threads=1, kv_type="F16", prompt_logits=True)
-                     for c in run.chunks]
-            jobs.append(dict(model=run.gguf(t), prompt=run.prompt, n=N_GEN, threads=1, kv_type="F16"))
+        runs, jobs, slots = {}, [], {}
+        for arch in archs:
+            run = runs[arch] = Run(arch, edgec, peers, model_dirs[arch], work)
+            # One Node process for every type: CHUNKS perplexity chunks and a greedy run
+            # each; F32's chunks are the other types' base.
+            types = [n.split("/")[1] for n in names if n.startswith(arch + "/") and n.split("/")[1] in TYPES
+                     and n.count("/") == 1]
+            for t in (["f32"] if types and "f32" not in types else []) + types:
+                slots[arch, t] = len(jobs)
+                jobs += [dict(model=run.gguf(t), prompt=c, n=1, threads=1, kv_type="F16", prompt_logits=True)
+                         for c in run.chunks]
+                jobs.append(dict(model=run.gguf(t), prompt=run.prompt, n=N_GEN, threads=1, kv_type="F16"))
         results = llama_cpp.run_jobs_or_fail(jobs, peers)
-        per_type = {t: (results[i * (CHUNKS + 1):i * (CHUNKS + 1) + CHUNKS], results[i * (CHUNKS + 1) + CHUNKS])
-                    for i, t in enumerate(runs)}
+
+        def llama_cpp_of(arch, t):  # (the chunks' results, the greedy run's)
+            i = slots[arch, t]
+            return results[i:i + CHUNKS], results[i + CHUNKS]
+
         for case in names:
+            arch, what = case.split("/", 1)
+            run = runs[arch]
             try:
-                if case == "tokens":
+                if what == "tokens":
                     ok, detail = run.check_tokens()
-                elif case.endswith("/kv-int8"):
-                    ok, detail = run.check_int8_cache(case.split("/")[0])
+                elif what.endswith("/kv-int8"):
+                    ok, detail = run.check_int8_cache(what.split("/")[0])
                 else:
-                    ok, detail = run.check_type(case, *per_type[case], per_type["f32"][0])
+                    ok, detail = run.check_type(what, *llama_cpp_of(arch, what), llama_cpp_of(arch, "f32")[0])
             except (EdgecFailed, OSError, ValueError) as e:
                 ok, detail = False, "%s: %s" % (type(e).__name__, str(e).strip()[-500:])
             tally.add(case, ok, detail)
-        run.print_table()
+        for run in runs.values():
+            run.print_table()
     finally:
         harness.release_work(work, args.keep or tally.failed)
     return tally.finish(args.results_json)

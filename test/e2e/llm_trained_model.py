@@ -1,44 +1,55 @@
 #!/usr/bin/python3
-"""A llama model trained on this machine, for the LLM checks that random weights cannot
-make (llm_trained.py): perplexity on held-out text, and how much each GGUF weight type and
-the int8 KV cache cost in it. Made once and cached, as lm_models.py makes its model.
+"""Language models trained on this machine, one llama and one qwen2, for the LLM checks that
+random weights cannot make (llm_trained.py): perplexity on held-out text, and how much
+each GGUF weight type and the int8 KV cache cost in it. Made once and cached, as
+lm_models.py makes its model.
 
 Text: lm_models.py's (the licence texts of Debian's base-files, about 237 K characters);
 the first 90% trains, the last 10% (the end of MPL-1.1 and MPL-2.0) is held out and
 written as heldout.txt, which the checks give `edgec perplexity -f` and llama.cpp's own
 tokenizer.
 
-Tokens: gguf_models.py's llama vocabulary (SentencePiece, N_VOCAB entries): <unk> <s> </s>,
-the 256 byte tokens, "\u2581" and whole-word pieces such as "\u2581the". As llama.cpp's
-SentencePiece tokenizer merges only pairs whose concatenation is a piece, and no piece
-of two characters exists, a text is "\u2581" (id 259) for each space and for the space it
-is prefixed with, and byte tokens (3 + byte) for everything else: encode() writes exactly
-that (llm_trained.py checks it against `edgec tokenize`). The model is thus a byte-level
-one; its vocabulary's other entries never occur.
+Tokens: gguf_models.py's vocabularies, whose longer pieces are words of its WORDS list.
+  llama  SentencePiece, 384 entries: <unk> <s> </s>, the 256 byte tokens, "\u2581", whole
+         words such as "\u2581the". llama.cpp's SentencePiece tokenizer merges only pairs
+         whose concatenation is a piece, and no piece of two characters exists, so a text is
+         "\u2581" (id 259) for each space and for the space it is prefixed with, and byte
+         tokens (3 + byte) for everything else; BOS first.
+  qwen2  byte-level BPE, 512 entries: the 256 byte characters (id = the byte), then each
+         merge's result, building " the", " of", ... a character at a time, fillers, the
+         specials; no BOS. Every merge extends a space and the letters after it, so BPE
+         under qwen2's pre-tokenizer gives a space and the longest run of following letters
+         that is a token, and bytes everywhere else.
+encode(arch, text) writes exactly that (llm_trained.py checks it against `edgec tokenize`
+and llama.cpp's tokenizer).
 
-Model: gguf_models.py's llama shapes (n_embd 256: the K-quants' super-blocks are 256
-values along a matrix's input dimension), N_LAYER layers, 4 query heads and 2 KV heads of
-64, SwiGLU FFN of 512, untied head, RMSNorm (eps 1e-5), RoPE in llama.cpp's "normal" mode
-for llama (pairs x[2i], x[2i + 1] rotated, base 10000), no biases: the graph llama.cpp
-builds from such a GGUF file, written in PyTorch so that the trained weights go into the
-file unchanged (gguf_models.write_model(weights=...)). ~1.4 M parameters.
-Trained with AdamW (one-cycle LR to MAX_LR), STEPS steps of BATCH windows of T positions,
-each BOS then T - 1 tokens from a random offset of the training split, predicting the
-next T tokens (the windows llama-perplexity scores: BOS, then text), two threads, fixed
-seeds, torch.use_deterministic_algorithms: about two and a half minutes on this machine.
-The Linear layers and the attention's products train on oneDNN (lm_models.fast_linear_class).
+Models: gguf_models.py's shapes for the architecture (n_embd 256: the K-quants'
+super-blocks are 256 values along a matrix's input dimension), N_LAYER layers, 4 query
+heads and 2 KV heads of 64, RMSNorm, SwiGLU; llama: FFN 512, untied head, RoPE in
+llama.cpp's "normal" mode (pairs x[2i], x[2i + 1]; base 10000, eps 1e-5), no biases;
+qwen2: FFN 768, Q/K/V biases, the head tied to the embedding, RoPE in NeoX mode (pairs
+x[i], x[i + 32]; base 1e6, eps 1e-6). The graph llama.cpp builds from such GGUF files,
+written in PyTorch so that the trained weights go into the file unchanged
+(gguf_models.write_model(weights=...)). 1.38 M (llama) and 1.71 M (qwen2) parameters.
+Trained with AdamW (one-cycle LR to MAX_LR), STEPS steps of BATCH windows of T tokens from
+random offsets of the training split, each predicting the next T tokens; llama's windows
+start with BOS (the chunks llama-perplexity scores: BOS, then text), qwen2's with text.
+Two threads, fixed seeds, torch.use_deterministic_algorithms: about two and a half minutes
+a model on this machine. The Linear layers, the attention's products and the tied head
+train on oneDNN (lm_models.fast_linear_class).
 
-Files, in CACHE/llama-trained-<hash>/ (harness.cached_model: <hash> of this script; the
+Files, in CACHE/ARCH-trained-<hash>/ (harness.cached_model: <hash> of this script; the
 folder appears complete or not at all):
   weights.npz     float32 tensors under their GGUF names, numpy order ([rows = ne1, ne0])
   heldout.txt     the held-out text (UTF-8)
-  meta.json       shape, parameters, training seconds and loss, PyTorch's perplexity on the
-                  first EVAL_CHUNKS chunks of EVAL_CTX tokens of the held-out text (scored
-                  as llama-perplexity scores them), the unigram perplexity of the same tokens
-                  (frequencies of the training split), torch version
+  meta.json       architecture, shape, parameters, training seconds and loss, PyTorch's
+                  perplexity on the first EVAL_CHUNKS chunks of EVAL_CTX tokens of the
+                  held-out text (scored as llama-perplexity scores them), the unigram
+                  perplexity of the same tokens (frequencies of the training split), torch
+                  version
 
-Usage:  llm_trained_model.py --cache BUILD/test/llm-models      # prints the model folder
-Other scripts import it and call ensure(cache) -> folder. Run with /usr/bin/python3.
+Usage:  llm_trained_model.py --cache BUILD/test/llm-models [--arch llama|qwen2]   # prints the model folder
+Other scripts import it and call ensure(cache, arch) -> folder. Run with /usr/bin/python3.
 """
 import argparse
 import math
@@ -52,11 +63,11 @@ import gguf_models  # noqa: E402
 import harness  # noqa: E402
 import lm_models  # noqa: E402
 
-N_VOCAB = 384
 N_LAYER = 2
-SHAPE = dict(gguf_models.ARCHS["llama"], n_vocab=N_VOCAB, n_layer=N_LAYER)
-BOS = 1
-SPACE = 259  # "\u2581"
+ARCHS = ("llama", "qwen2")
+SHAPES = {arch: dict(gguf_models.ARCHS[arch], n_layer=N_LAYER) for arch in ARCHS}
+BOS = {"llama": 1, "qwen2": None}  # the BOS each text starts with (qwen2's vocabulary adds none)
+SPACE = 259  # llama's "\u2581"
 T = 128
 STEPS = 500
 BATCH = 16
@@ -65,33 +76,54 @@ SEED = 0
 EVAL_CTX, EVAL_CHUNKS = 128, 8  # llm_trained.py's `edgec perplexity -c EVAL_CTX --chunks EVAL_CHUNKS`
 
 
-def encode(text):
-    """The ids llama.cpp's tokenizer gives text with this vocabulary, without BOS (see the
-    module docstring): a space prefixed, each space "\u2581", every other character its UTF-8 bytes."""
-    ids = []
-    for ch in " " + text:
-        if ch == " ":
-            ids.append(SPACE)
-        else:
-            ids.extend(3 + b for b in ch.encode("utf-8"))
+def qwen2_pieces():
+    """{space + letters: id} of qwen2's vocabulary (its merges' results)."""
+    tokens = gguf_models.qwen2_vocab(SHAPES["qwen2"]["n_vocab"])[0]
+    return {t: i for i, t in enumerate(tokens) if i >= 256 and t.startswith(gguf_models.byte_chars()[0x20])}
+
+
+def encode(arch, text):
+    """The ids llama.cpp's tokenizer gives text with arch's vocabulary, without BOS (see the
+    module docstring)."""
+    if arch == "llama":  # a space prefixed, each space "\u2581", every other character its UTF-8 bytes
+        ids = []
+        for ch in " " + text:
+            if ch == " ":
+                ids.append(SPACE)
+            else:
+                ids.extend(3 + b for b in ch.encode("utf-8"))
+        return np.array(ids, np.int64)
+    raw = text.encode("utf-8")
+    chars = gguf_models.byte_chars()
+    mapped = "".join(chars[b] for b in raw)  # one character a byte
+    pieces = qwen2_pieces()
+    longest = max(map(len, pieces))
+    ids, i = [], 0
+    while i < len(raw):
+        n = 1
+        if raw[i] == 0x20:  # a space, and the longest run of letters after it that is a token
+            n = next((n for n in range(min(longest, len(raw) - i), 1, -1) if mapped[i:i + n] in pieces), 1)
+        ids.append(pieces[mapped[i:i + n]] if n > 1 else raw[i])
+        i += n
     return np.array(ids, np.int64)
 
 
-def splits():
+def splits(arch):
     """(training ids, held-out text): the same 90/10 cut of the same text as lm_models.py."""
     text = lm_models.read_text()
     cut = int(len(text) * (1 - lm_models.TEST_FRACTION))
-    return encode(text[:cut]), text[cut:]
+    return encode(arch, text[:cut]), text[cut:]
 
 
-def make_model():
+def make_model(arch):
     import torch
     from torch import nn
     Linear = lm_models.fast_linear_class()
-    e, hd = SHAPE["n_embd"], SHAPE["n_embd"] // SHAPE["n_head"]
-    kv = SHAPE["n_head_kv"] * hd
-    group = SHAPE["n_head"] // SHAPE["n_head_kv"]
-    eps = SHAPE["eps"]
+    shape = SHAPES[arch]
+    e, hd = shape["n_embd"], shape["n_embd"] // shape["n_head"]
+    kv = shape["n_head_kv"] * hd
+    group = shape["n_head"] // shape["n_head_kv"]
+    eps, n_vocab, qwen2 = shape["eps"], shape["n_vocab"], arch == "qwen2"
 
     class RMSNorm(nn.Module):
         def __init__(self):
@@ -102,13 +134,16 @@ def make_model():
             return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * self.weight
 
     half = hd // 2
-    freqs = SHAPE["rope_base"] ** (-2.0 * torch.arange(half, dtype=torch.float64) / hd)
+    freqs = shape["rope_base"] ** (-2.0 * torch.arange(half, dtype=torch.float64) / hd)
     theta = torch.arange(T, dtype=torch.float64)[:, None] * freqs  # [T, half]
     cos, sin = torch.cos(theta).float(), torch.sin(theta).float()
 
-    def rope(x):  # [B, T, heads, hd]: llama.cpp's normal mode, pairs (2i, 2i + 1)
-        a, b = x[..., 0::2], x[..., 1::2]
+    def rope(x):  # [B, T, heads, hd]: llama.cpp's normal mode (pairs 2i, 2i + 1), NeoX's for qwen2 (i, i + half)
         c, s = cos[:x.shape[1], None, :], sin[:x.shape[1], None, :]
+        if qwen2:
+            a, b = x[..., :half], x[..., half:]
+            return torch.cat((a * c - b * s, a * s + b * c), dim=-1)
+        a, b = x[..., 0::2], x[..., 1::2]
         return torch.stack((a * c - b * s, a * s + b * c), dim=-1).flatten(-2)
 
     def products(a, w):  # a [B, H, M, K], w [B, H, N, K] -> a @ w^T [B, H, M, N], each on oneDNN
@@ -120,10 +155,10 @@ def make_model():
         def __init__(self):
             super().__init__()
             self.attn_norm, self.ffn_norm = RMSNorm(), RMSNorm()
-            self.q, self.k, self.v = Linear(e, e, bias=False), Linear(e, kv, bias=False), Linear(e, kv, bias=False)
+            self.q, self.k, self.v = Linear(e, e, bias=qwen2), Linear(e, kv, bias=qwen2), Linear(e, kv, bias=qwen2)
             self.o = Linear(e, e, bias=False)
-            self.gate, self.up = Linear(e, SHAPE["n_ff"], bias=False), Linear(e, SHAPE["n_ff"], bias=False)
-            self.down = Linear(SHAPE["n_ff"], e, bias=False)
+            self.gate, self.up = Linear(e, shape["n_ff"], bias=False), Linear(e, shape["n_ff"], bias=False)
+            self.down = Linear(shape["n_ff"], e, bias=False)
             self.register_buffer("mask", torch.triu(torch.full((T, T), float("-inf")), diagonal=1))
 
         def forward(self, x):
@@ -131,29 +166,34 @@ def make_model():
             h = self.attn_norm(x)
             b = x.shape[0]
             # Query heads j of KV head j // group stacked: [B, Hkv, group * n, hd].
-            q = rope(self.q(h).reshape(b, n, SHAPE["n_head"], hd)).transpose(1, 2).reshape(b, -1, group * n, hd)
-            k = rope(self.k(h).reshape(b, n, SHAPE["n_head_kv"], hd)).transpose(1, 2)
-            v = self.v(h).reshape(b, n, SHAPE["n_head_kv"], hd).transpose(1, 2)
+            q = rope(self.q(h).reshape(b, n, shape["n_head"], hd)).transpose(1, 2).reshape(b, -1, group * n, hd)
+            k = rope(self.k(h).reshape(b, n, shape["n_head_kv"], hd)).transpose(1, 2)
+            v = self.v(h).reshape(b, n, shape["n_head_kv"], hd).transpose(1, 2)
             scores = products(q, k) / math.sqrt(hd) + self.mask[:n, :n].repeat(group, 1)
             y = products(torch.softmax(scores, dim=-1), v.transpose(2, 3))  # [B, Hkv, group * n, hd]
-            y = y.reshape(b, SHAPE["n_head"], n, hd).transpose(1, 2).reshape(b, n, e)
+            y = y.reshape(b, shape["n_head"], n, hd).transpose(1, 2).reshape(b, n, e)
             x = x + self.o(y)
             h = self.ffn_norm(x)
             return x + self.down(nn.functional.silu(self.gate(h)) * self.up(h))
 
-    class Llama(nn.Module):
+    class Model(nn.Module):
         def __init__(self):
             super().__init__()
-            self.embed = nn.Embedding(N_VOCAB, e)
+            self.embed = nn.Embedding(n_vocab, e)
             self.layers = nn.ModuleList(Layer() for _ in range(N_LAYER))
             self.norm = RMSNorm()
-            self.head = Linear(e, N_VOCAB, bias=False)
+            if not qwen2:
+                self.head = Linear(e, n_vocab, bias=False)
 
         def forward(self, tokens):
             x = self.embed(tokens)
             for layer in self.layers:
                 x = layer(x)
-            return self.head(self.norm(x))
+            x = self.norm(x)
+            if not qwen2:
+                return self.head(x)
+            # The head is the embedding (tied), its gradient added to the lookup's.
+            return Linear.product(x.reshape(-1, e), self.embed.weight).reshape(*x.shape[:-1], n_vocab)
 
         def gguf_weights(self):
             """{GGUF tensor name: float32 array in numpy order}."""
@@ -165,11 +205,15 @@ def make_model():
                 for name, m in (("attn_q", L.q), ("attn_k", L.k), ("attn_v", L.v), ("attn_output", L.o),
                                 ("ffn_gate", L.gate), ("ffn_up", L.up), ("ffn_down", L.down)):
                     w[p + name + ".weight"] = t(m.weight)
+                    if m.bias is not None:
+                        w[p + name + ".bias"] = t(m.bias)
                 w[p + "attn_norm.weight"], w[p + "ffn_norm.weight"] = t(L.attn_norm.weight), t(L.ffn_norm.weight)
-            w["output_norm.weight"], w["output.weight"] = t(self.norm.weight), t(self.head.weight)
+            w["output_norm.weight"] = t(self.norm.weight)
+            if not qwen2:
+                w["output.weight"] = t(self.head.weight)
             return w
 
-    model = Llama()
+    model = Model()
     with torch.no_grad():  # small initial weights, the output projections smaller still (GPT-2's)
         for name, p in model.named_parameters():
             if p.dim() == 2:
@@ -178,38 +222,43 @@ def make_model():
     return model
 
 
-def windows(ids, starts):
-    """(inputs [n, T]: BOS then T - 1 tokens from each start, targets [n, T]: the next tokens)."""
-    offsets = np.arange(T)
-    x = ids[starts[:, None] + offsets[None, :T - 1]]
-    y = ids[starts[:, None] + offsets[None, :]]
-    return np.concatenate([np.full((len(starts), 1), BOS), x], axis=1), y
+def windows(arch, ids, starts):
+    """(inputs [n, T], targets [n, T]: the next tokens) at each start: llama's inputs BOS
+    then T - 1 tokens, qwen2's T tokens."""
+    offsets = np.arange(T + 1)
+    w = ids[starts[:, None] + offsets[None, :]]
+    if BOS[arch] is None:
+        return w[:, :T], w[:, 1:]
+    return np.concatenate([np.full((len(starts), 1), BOS[arch]), w[:, :T - 1]], axis=1), w[:, :T]
 
 
-def train(train_ids, log):
+def train(arch, train_ids, log):
     import torch
     torch.set_num_threads(2)  # the machines' two cores: nothing else runs beside the e2e suite
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
-    model = make_model()
+    model = make_model(arch)
     rng = np.random.default_rng(SEED)
 
     def batch():
-        x, y = windows(train_ids, rng.integers(0, len(train_ids) - T, BATCH))
+        x, y = windows(arch, train_ids, rng.integers(0, len(train_ids) - T, BATCH))
         return torch.from_numpy(x), torch.from_numpy(y)
 
     seconds, loss = lm_models.fit(model, batch, STEPS, MAX_LR, log, no_decay=("embed",))
     return model, seconds, loss
 
 
-def eval_chunks(text):
-    """The held-out tokens as llama-perplexity cuts them: BOS + the text's ids, chunks of
-    EVAL_CTX each starting with BOS in place of its first token -> int64 [EVAL_CHUNKS, EVAL_CTX]."""
-    ids = np.concatenate([[BOS], encode(text)])
+def eval_chunks(arch, ids):
+    """Token ids (without BOS) as llama-perplexity cuts them: BOS first where the vocabulary
+    adds one, chunks of EVAL_CTX, each starting with BOS in place of its first token ->
+    int64 [EVAL_CHUNKS, EVAL_CTX]."""
+    bos = BOS[arch]
+    ids = np.concatenate([[bos], ids]) if bos is not None else np.asarray(ids)
     if len(ids) < EVAL_CHUNKS * EVAL_CTX:
         raise RuntimeError("held-out text too short for %d chunks of %d" % (EVAL_CHUNKS, EVAL_CTX))
-    chunks = ids[:EVAL_CHUNKS * EVAL_CTX].reshape(EVAL_CHUNKS, EVAL_CTX).copy()
-    chunks[:, 0] = BOS
+    chunks = ids[:EVAL_CHUNKS * EVAL_CTX].reshape(EVAL_CHUNKS, EVAL_CTX).astype(np.int64)
+    if bos is not None:
+        chunks[:, 0] = bos
     return chunks
 
 
@@ -224,32 +273,36 @@ def scored_nll(logits, chunks):
     return float(-np.take_along_axis(logp, targets[..., None], -1).mean())
 
 
-def generate(folder, log):
+def generate(arch, folder, log):
     import torch
-    train_ids, heldout = splits()
-    log("text: %d training tokens, %d held-out characters" % (len(train_ids), len(heldout)))
-    model, train_s, loss = train(train_ids, log)
+    train_ids, heldout = splits(arch)
+    log("%s: %d training tokens, %d held-out characters" % (arch, len(train_ids), len(heldout)))
+    model, train_s, loss = train(arch, train_ids, log)
     params = sum(p.numel() for p in model.parameters())
-    chunks = eval_chunks(heldout)
+    chunks = eval_chunks(arch, encode(arch, heldout))
     with torch.no_grad():
         logits = model(torch.from_numpy(chunks)).numpy()
     nll = scored_nll(logits, chunks)
-    counts = np.bincount(train_ids, minlength=N_VOCAB).astype(np.float64) + 1.0  # add-one: every token possible
+    n_vocab = SHAPES[arch]["n_vocab"]
+    counts = np.bincount(train_ids, minlength=n_vocab).astype(np.float64) + 1.0  # add-one: every token possible
     unigram = -np.log(counts / counts.sum())[chunks[:, EVAL_CTX // 2 + 1:]].mean()
     log("trained %d parameters in %.1f s; PyTorch on %d held-out chunks of %d: perplexity %.3f (unigram %.2f)" %
         (params, train_s, EVAL_CHUNKS, EVAL_CTX, math.exp(nll), math.exp(unigram)))
     np.savez(os.path.join(folder, "weights.npz"), **model.gguf_weights())
     with open(os.path.join(folder, "heldout.txt"), "w", encoding="utf-8") as f:
         f.write(heldout)
-    return {"shape": SHAPE, "params": params, "steps": STEPS, "batch": BATCH, "window": T,
+    return {"arch": arch, "shape": SHAPES[arch], "params": params, "steps": STEPS, "batch": BATCH, "window": T,
             "train_seconds": round(train_s, 1), "final_train_loss": loss, "eval_ctx": EVAL_CTX,
             "eval_chunks": EVAL_CHUNKS, "torch_perplexity": math.exp(nll), "unigram_perplexity": math.exp(unigram),
             "torch_version": torch.__version__}
 
 
-def ensure(cache, log=None):
-    """The model folder for this script's hash under cache, generated if missing."""
-    return harness.cached_model(cache, "llama-trained", os.path.abspath(__file__), generate, "three minutes", log)
+def ensure(cache, arch, log=None):
+    """arch's model folder for this script's hash under cache, generated if missing."""
+    if arch not in ARCHS:
+        raise ValueError("no trained %s model (known: %s)" % (arch, ", ".join(ARCHS)))
+    return harness.cached_model(cache, arch + "-trained", os.path.abspath(__file__),
+                                lambda folder, log: generate(arch, folder, log), "two and a half minutes", log)
 
 
 def weights(folder):
@@ -261,8 +314,9 @@ def weights(folder):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache", required=True, help="cache folder (e.g. build/test/llm-models); prints the model folder")
+    parser.add_argument("--arch", choices=ARCHS, default="llama")
     args = parser.parse_args()
-    print(ensure(args.cache))
+    print(ensure(args.cache, args.arch))
     return 0
 
 

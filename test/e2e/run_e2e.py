@@ -77,9 +77,10 @@ chat_template_vs_jinja (chat_template_vs_jinja.py) compares the prompt text of `
 (node-llama-cpp's dependency) on twelve conversations, one case per template, and checks
 that templates edgec cannot write are refused.
 
-llm_trained (llm_trained.py) trains a small llama here (llm_trained_model.py, cached in
-BUILD/test/llm-models) and compares `edgec perplexity` on held-out text and greedy
-continuations with llama.cpp's per GGUF weight type, and the int8 KV cache with the f16 one.
+llm_trained (llm_trained.py) trains a small llama and a small qwen2 here
+(llm_trained_model.py, cached in BUILD/test/llm-models) and compares `edgec perplexity` on
+held-out text (with --kl-base: the KL divergence from F32) and greedy continuations with
+llama.cpp's per GGUF weight type, and the int8 KV cache with the f16 one.
 
 gguf_fuzz (gguf_fuzz.py) damages GGUF test models at random (header bytes, tensor data,
 metadata values) and requires `edgec inspect`, `compile` and `generate` to end normally or
