@@ -195,6 +195,26 @@ def check_int8_cache(desc, path, edgec):
     return not problems, ("; ".join(problems) + " | " if problems else "") + detail
 
 
+def judge_greedy(wtype, tokens, rows, cpp_tokens, cpp_rows):
+    """edgec's greedy tokens and the logits they came from against llama.cpp's, as 1. and 2.
+    of the module docstring judge them -> (problems, length of the equal prefix, max |logit
+    difference| over the rows fed the same tokens, a note on the tie that ended it)."""
+    problems = []
+    same, why = compare_tokens(tokens, cpp_tokens, cpp_rows, TOL_CPP[wtype])
+    n = min(same + 1, len(tokens))  # rows fed the same tokens
+    diff = np.abs(rows[:n] - cpp_rows[:n]).max()
+    tie = ""
+    if why:
+        gap = cpp_rows[same][cpp_tokens[same]] - cpp_rows[same][tokens[same]]
+        tie = " (then a tie: llama.cpp's choice ahead by %.2g)" % gap
+        if why == "mismatch" or (wtype in EXACT_TOKENS and not gap < diff):
+            problems.append("token %d differs from llama.cpp's (%d vs %d, llama.cpp's ahead by %.3g)" %
+                            (same, tokens[same], cpp_tokens[same], gap))
+    if not diff <= TOL_CPP[wtype]:
+        problems.append("logits differ from llama.cpp's by %.3g > %g" % (diff, TOL_CPP[wtype]))
+    return problems, same, diff, tie
+
+
 def check(desc, path, got, edgec):
     if not got["ok"]:
         return False, "llama.cpp failed: %s" % got["error"].splitlines()[0]
@@ -202,22 +222,10 @@ def check(desc, path, got, edgec):
     prompt = prompt_for(desc)
     tokens, rows, compile_s, stats = run_edgec(edgec, path, prompt)
     cpp_tokens, cpp_rows = got["tokens"], np.array(got["logits"], np.float64)
-    problems = []
     if len(tokens) != N_GEN or rows.shape != cpp_rows.shape:
         return False, "edgec gave %d tokens and logits %s, llama.cpp %d and %s" % (
             len(tokens), rows.shape, len(cpp_tokens), cpp_rows.shape)
-    same, why = compare_tokens(tokens, cpp_tokens, cpp_rows, TOL_CPP[wtype])
-    n = min(same + 1, N_GEN)  # rows fed the same tokens
-    cpp_diff = np.abs(rows[:n] - cpp_rows[:n]).max()
-    tie = ""
-    if why:
-        gap = cpp_rows[same][cpp_tokens[same]] - cpp_rows[same][tokens[same]]
-        tie = " (then a tie: llama.cpp's choice ahead by %.2g)" % gap
-        if why == "mismatch" or (wtype in EXACT_TOKENS and not gap < cpp_diff):
-            problems.append("token %d differs from llama.cpp's (%d vs %d, llama.cpp's ahead by %.3g)" %
-                            (same, tokens[same], cpp_tokens[same], gap))
-    if not cpp_diff <= TOL_CPP[wtype]:
-        problems.append("logits differ from llama.cpp's by %.3g > %g" % (cpp_diff, TOL_CPP[wtype]))
+    problems, same, cpp_diff, tie = judge_greedy(wtype, tokens, rows, cpp_tokens, cpp_rows)
 
     emu_tokens, emu_rows = llm_reference.Model(path, emulate_ggml=True).generate(prompt, N_GEN)
     same_emu, _ = compare_tokens(tokens, emu_tokens, emu_rows, TOL_EMULATED[wtype])

@@ -26,9 +26,8 @@ and qwen2:
               divergence from F32 within KL_RTOL + KL_ATOL of the one llama.cpp's logits
               of both files give; and a greedy continuation (N_GEN tokens after
               PROMPT_TOKENS of held-out text) equal to llama.cpp's token for token up to a
-              near-tie, as llm_generate.py judges one (EXACT_TOKENS must match up to a tie
-              within the engines' logit difference; the other types up to a tie within 2 x
-              their TOL_CPP);
+              near-tie and its logits within TOL_CPP of llama.cpp's, as llm_generate.py
+              judges them (judge_greedy);
   ARCH/TYPE/kv-int8 (f32, q8_0, q4_k): compiled with --kv-cache int8, which llama.cpp has
               no equal of: its perplexity within INT8_PPL_TOL of the same weights' with the
               default f16 cache.
@@ -53,8 +52,7 @@ import gguf_models  # noqa: E402
 import harness  # noqa: E402
 import llama_cpp  # noqa: E402
 import llm_trained_model as trained  # noqa: E402
-from llm_generate import TOL_CPP  # noqa: E402
-from llm_references_agree import EXACT_TOKENS, compare_tokens  # noqa: E402
+from llm_generate import TOL_CPP, judge_greedy  # noqa: E402
 from tokenizer_vs_llamacpp import run_llamacpp  # noqa: E402
 
 TYPES = gguf_models.WEIGHT_TYPES + ["q4_k_m"]
@@ -206,21 +204,12 @@ class Run:
             extra += "; PyTorch %.4f, unigram %.2f" % (self.meta["torch_perplexity"], self.meta["unigram_perplexity"])
 
         tokens, rows = greedy(self.edgec, pkg, self.prompt, self.work)
-        cpp_tokens, cpp_rows = got_greedy["tokens"], np.array(got_greedy["logits"], np.float64)
-        tol_cpp = TOL_CPP.get(wtype, 0.5)
-        same, why = compare_tokens(tokens, cpp_tokens, cpp_rows, tol_cpp)
-        n = min(same + 1, N_GEN)
-        diff = np.abs(rows[:n] - cpp_rows[:n]).max()
-        tie = ""
-        if why:
-            gap = cpp_rows[same][cpp_tokens[same]] - cpp_rows[same][tokens[same]]
-            tie = " (then a tie: llama.cpp's choice ahead by %.2g)" % gap
-            if why == "mismatch" or (wtype in EXACT_TOKENS and not gap < diff):
-                problems.append("greedy token %d differs from llama.cpp's (%d vs %d, llama.cpp's ahead by %.3g)" %
-                                (same, tokens[same], cpp_tokens[same], gap))
+        greedy_problems, same, diff, tie = judge_greedy(wtype, tokens, rows, got_greedy["tokens"],
+                                                        np.array(got_greedy["logits"], np.float64))
+        problems += ["greedy: " + p for p in greedy_problems]
         detail = ("PPL %.4f, llama.cpp %.4f (|log diff| %.2g, tol %g)%s; greedy: %d/%d tokens equal to llama.cpp's%s, "
-                  "max|logit diff| %.2g" % (ppl, math.exp(cpp_nll), abs(nll - cpp_nll), tol, extra, same, N_GEN, tie,
-                                            diff))
+                  "max|logit diff| %.2g (tol %g)" % (ppl, math.exp(cpp_nll), abs(nll - cpp_nll), tol, extra, same, N_GEN,
+                                                     tie, diff, TOL_CPP[wtype]))
         return not problems, ("; ".join(problems) + " | " if problems else "") + detail
 
     def check_int8_cache(self, wtype):
