@@ -96,6 +96,41 @@ void edgec_llm_reset(edgec_llm *llm) {
   if (llm) llm->impl->reset();
 }
 
+void edgec_llm_truncate(edgec_llm *llm, int64_t position) {
+  if (llm) llm->impl->truncate(position);
+}
+
+edgec_status edgec_llm_save_state(const edgec_llm *llm, const char *path, const int32_t *ids, size_t count) {
+  return guard([&] {
+    need(llm);
+    need(path);
+    if (count) need(ids);
+    std::string error;
+    if (!llm->impl->saveState(path, std::vector<int32_t>(ids, ids + count), error)) throw Error(error);
+  });
+}
+
+edgec_status edgec_llm_load_state(edgec_llm *llm, const char *path, int32_t *ids, size_t capacity, size_t *count) {
+  return guard([&] {
+    need(llm);
+    need(path);
+    need(count);
+    std::vector<int32_t> saved;
+    std::string error;
+    if (!llm->impl->loadState(path, saved, error)) {
+      llm->impl->reset();
+      throw Error(error);
+    }
+    if (saved.size() > capacity || (!ids && !saved.empty())) {
+      llm->impl->reset();
+      throw Error(std::string(path) + ": " + std::to_string(saved.size()) + " tokens saved, room for " +
+                  std::to_string(capacity));
+    }
+    std::copy(saved.begin(), saved.end(), ids);
+    *count = saved.size();
+  });
+}
+
 edgec_status edgec_llm_tokenize(const edgec_llm *llm, const char *text, size_t length, int flags, int32_t *ids,
                                 size_t capacity, size_t *count) {
   return guard([&] {

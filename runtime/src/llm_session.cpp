@@ -3,7 +3,12 @@
 // compiler copied them).
 #include "edgec/llm_session.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <limits>
 
 #include "model.h"
@@ -211,6 +216,85 @@ int64_t LlmSession::position() const { return impl_->position; }
 void LlmSession::reset() {
   impl_->session->resetState();
   impl_->position = 0;
+}
+
+void LlmSession::truncate(int64_t position) {
+  // Rows from `position` on stay in the cache but no later row reads them before it
+  // overwrites them (attention reads the rows before its own position).
+  impl_->position = std::clamp<int64_t>(position, 0, impl_->position);
+}
+
+namespace {
+
+// A saved session state (saveState): this header, the tokens (int32), the state region.
+struct SavedStateHeader {
+  char magic[8];           // kSavedStateMagic
+  uint64_t fingerprint;    // the package's (LoadedModel::fingerprint)
+  uint64_t stateBytes;     // the state region's size
+  int64_t position;        // tokens the cache holds
+};
+constexpr char kSavedStateMagic[8] = {'E', 'D', 'G', 'E', 'C', 'K', 'V', '1'};
+
+}  // namespace
+
+bool LlmSession::saveState(const std::string &path, const std::vector<int32_t> &tokens, std::string &error) const {
+  const Impl &s = *impl_;
+  if (int64_t(tokens.size()) != s.position) {
+    error = path + ": " + std::to_string(tokens.size()) + " tokens given for a cache of " +
+            std::to_string(s.position);
+    return false;
+  }
+  SavedStateHeader h{};
+  std::memcpy(h.magic, kSavedStateMagic, sizeof h.magic);
+  h.fingerprint = s.model->fingerprint();
+  h.stateBytes = s.session->stateBytes();
+  h.position = s.position;
+  // All or nothing: a temporary file beside `path`, renamed over it when complete.
+  const std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  FILE *f = std::fopen(tmp.c_str(), "wb");
+  bool ok = f && std::fwrite(&h, sizeof h, 1, f) == 1 &&
+            (tokens.empty() || std::fwrite(tokens.data(), sizeof(int32_t), tokens.size(), f) == tokens.size()) &&
+            std::fwrite(s.session->stateData(), 1, h.stateBytes, f) == h.stateBytes;
+  const int err = errno;
+  if (f && std::fclose(f) != 0) ok = false;
+  if (ok && std::rename(tmp.c_str(), path.c_str()) != 0) ok = false;
+  if (!ok) {
+    std::remove(tmp.c_str());
+    error = path + ": cannot write the session state: " + std::strerror(errno ? errno : err);
+  }
+  return ok;
+}
+
+bool LlmSession::loadState(const std::string &path, std::vector<int32_t> &tokens, std::string &error) {
+  Impl &s = *impl_;
+  std::unique_ptr<FILE, int (*)(FILE *)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) {
+    error = path + ": cannot open: " + std::strerror(errno);
+    return false;
+  }
+  SavedStateHeader h{};
+  if (std::fread(&h, sizeof h, 1, f.get()) != 1 || std::memcmp(h.magic, kSavedStateMagic, sizeof h.magic) != 0) {
+    error = path + ": not a saved edgec session state";
+    return false;
+  }
+  if (h.fingerprint != s.model->fingerprint() || h.stateBytes != s.session->stateBytes()) {
+    error = path + ": saved from another package";
+    return false;
+  }
+  if (h.position < 0 || h.position > s.info.contextLength) {
+    error = path + ": a position of " + std::to_string(h.position) + " outside the context";
+    return false;
+  }
+  std::vector<int32_t> saved(size_t(h.position));
+  if (std::fread(saved.data(), sizeof(int32_t), saved.size(), f.get()) != saved.size() ||
+      std::fread(s.session->stateData(), 1, h.stateBytes, f.get()) != h.stateBytes) {
+    reset();  // a part of the state may have been read over the cache
+    error = path + ": cut short (the file is incomplete)";
+    return false;
+  }
+  s.position = h.position;
+  tokens = std::move(saved);
+  return true;
 }
 
 namespace {

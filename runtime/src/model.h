@@ -69,6 +69,9 @@ public:
   bool constantsVerified() const;
 
   const pkg::Package &plan() const { return *plan_; }
+  // Tells packages apart: the checksums of the plan and of the constants, which the file
+  // records and load verifies (a saved session state belongs to one package).
+  uint64_t fingerprint() const { return plan_checksum_ * 0x9e3779b97f4a7c15ull ^ constants_checksum_; }
   int numFunctions() const { return static_cast<int>(plan_->functions()->size()); }
   const pkg::Function &function(int index) const { return *plan_->functions()->Get(index); }
   // "main" if the package has it, else its first function.
@@ -109,6 +112,7 @@ private:
   const uint8_t *constants_ = nullptr;
   uint64_t constants_size_ = 0;
   uint64_t constants_checksum_ = 0;
+  uint64_t plan_checksum_ = 0;
   struct ConstantsCheck {
     std::mutex mutex;
     bool done = false;
@@ -181,6 +185,9 @@ public:
   TensorView &output(int32_t index);
   // Every State tensor back to its initial value.
   void resetState();
+  // The State tensors' memory, one region (what a saved session state copies).
+  uint8_t *stateData() { return state_.get(); }
+  size_t stateBytes() const { return model_.plan().state_size(); }
   int threads() const { return threads_; }
 
   // Called after every kernel call with the call and its index in the function; the

@@ -203,6 +203,7 @@ void LoadedModel::validateContainer() {
   checkGap(end, size, "the end of the file");
   if (!planData) fail("no plan section");
   if (pkg::checksum64(planData, planSize) != planChecksum) fail("plan section checksum mismatch (the file is corrupt)");
+  plan_checksum_ = planChecksum;
   flatbuffers::Verifier verifier(planData, planSize);
   if (!pkg::VerifyPackageBuffer(verifier)) fail("the plan does not verify (corrupt FlatBuffer)");
   plan_ = pkg::GetPackage(planData);

@@ -4,8 +4,11 @@
  * llm-c-api.test runs it beside `edgec generate` and requires the same tokens and prompt.
  *
  *   edgec_llm_c_generate PKG [--chat] [--system TEXT] [-n N] [-t THREADS] [--temp T --seed S]
- *                        [--ids] [--dump-prompt FILE] PROMPT
+ *                        [--ids] [--dump-prompt FILE] [--prompt-cache FILE] PROMPT
  *   edgec_llm_c_generate PKG --score IDS ROWS_FILE
+ *
+ * --prompt-cache FILE as `edgec generate --prompt-cache` (the same files): the saved tokens
+ * that begin the prompt are not fed again, and the state after the reply is saved.
  *
  * --score runs the comma-separated IDS through edgec_llm_score (a package compiled with
  * --score-chunk), edgec_llm_score_chunk() a call, and writes every position's logits to
@@ -58,6 +61,7 @@ static int score(edgec_llm *llm, const char *list, const char *rows_file) {
 
 int main(int argc, char **argv) {
   const char *package = NULL, *prompt = NULL, *system = NULL, *dump = NULL, *score_ids = NULL, *rows = NULL;
+  const char *cache = NULL;
   int chat = 0, ids = 0, n = 16;
   edgec_llm_options options;
   edgec_sampler_params params;
@@ -74,6 +78,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--temp") && more) params.temperature = (float)atof(argv[++i]);
     else if (!strcmp(argv[i], "--seed") && more) params.seed = strtoull(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--dump-prompt") && more) dump = argv[++i];
+    else if (!strcmp(argv[i], "--prompt-cache") && more) cache = argv[++i];
     else if (!strcmp(argv[i], "--score") && i + 2 < argc) score_ids = argv[++i], rows = argv[++i];
     else if (!package) package = argv[i];
     else if (!prompt) prompt = argv[i];
@@ -133,14 +138,33 @@ int main(int argc, char **argv) {
   edgec_sampler *sampler = NULL;
   if (edgec_sampler_create(&params, &sampler) != EDGEC_OK) return fail("sampler");
   for (size_t i = 0; i < count; ++i) edgec_sampler_accept(sampler, tokens[i]);
+  /* Every token fed, for --prompt-cache: the prompt's, then the reply's. */
+  const size_t context = (size_t)edgec_llm_context_length(llm);
+  int32_t *fed = malloc((context > count ? context : count) * sizeof(int32_t));
+  memcpy(fed, tokens, count * sizeof(int32_t));
+  size_t reused = 0;
+  if (cache) {
+    int32_t *saved = malloc(context * sizeof(int32_t));
+    size_t saved_count = 0;
+    if (edgec_llm_load_state(llm, cache, saved, context, &saved_count) == EDGEC_OK) {
+      while (reused < saved_count && reused < count && saved[reused] == tokens[reused]) ++reused;
+      if (reused == count && count > 0) --reused; /* the prompt's last token is fed, for its logits */
+      edgec_llm_truncate(llm, (int64_t)reused);
+      fprintf(stderr, "prompt cache: %zu of %zu tokens reused\n", reused, count);
+    } else {
+      fprintf(stderr, "prompt cache not used: %s\n", edgec_last_error());
+    }
+    free(saved);
+  }
   const float *logits = NULL;
-  if (edgec_llm_feed(llm, tokens, count, &logits) != EDGEC_OK) return fail("prefill");
+  if (edgec_llm_feed(llm, tokens + reused, count - reused, &logits) != EDGEC_OK) return fail("prefill");
 
   const size_t vocab = (size_t)edgec_llm_vocab_size(llm);
   char piece[256];
   for (int i = 0; i < n; ++i) {
     const int32_t next = edgec_sampler_sample(sampler, logits, vocab);
     edgec_sampler_accept(sampler, next);
+    if ((size_t)edgec_llm_position(llm) < context) fed[edgec_llm_position(llm)] = next;
     const int end = edgec_llm_is_end_of_generation(llm, next);
     if (ids) {
       printf("%s%d", i ? "," : "", next);
@@ -154,9 +178,12 @@ int main(int argc, char **argv) {
     if (i + 1 < n && edgec_llm_feed(llm, &next, 1, &logits) != EDGEC_OK) return fail("decode");
   }
   printf("\n");
+  if (cache && edgec_llm_save_state(llm, cache, fed, (size_t)edgec_llm_position(llm)) != EDGEC_OK)
+    return fail("prompt cache");
   fprintf(stderr, "%lld positions of %lld, %d threads\n", (long long)edgec_llm_position(llm),
           (long long)edgec_llm_context_length(llm), edgec_llm_num_threads(llm));
   edgec_sampler_free(sampler);
+  free(fed);
   free(tokens);
   free(text);
   edgec_llm_free(llm);

@@ -227,6 +227,7 @@ struct ReplyOptions {
   int n = 0;
   bool ids = false, ignoreEos = false, feedLast = false;
   std::vector<std::string> stops;           // --stop
+  size_t cached = 0;                        // the input's first tokens the cache holds already (--prompt-cache)
   std::vector<float> *logitRows = nullptr;  // --dump-logits
 };
 
@@ -236,7 +237,7 @@ Reply respond(LlmSession &session, Sampler &sampler, const std::vector<int32_t> 
   Reply r;
   for (int32_t t : input) sampler.accept(t);
   const float *logits = nullptr;
-  feedOrThrow(session, input, logits);
+  feedOrThrow(session, std::vector<int32_t>(input.begin() + long(o.cached), input.end()), logits);
   r.prefilled = r.firstToken = nowSeconds();
   TokenStreamDecoder stream(tokenizer);
   StopStrings stops(o.stops);
@@ -284,6 +285,42 @@ Reply respond(LlmSession &session, Sampler &sampler, const std::vector<int32_t> 
   }
   r.end = nowSeconds();
   return r;
+}
+
+// --prompt-cache FILE, before the prompt: the saved state's tokens that begin the prompt
+// are not fed again (at least the prompt's last one is, for its logits). A file that
+// cannot be used (another package's, damaged) is said and left for savePromptCache to
+// replace. Returns the tokens reused.
+size_t reusePromptCache(LlmSession &session, const std::string &path, const std::vector<int32_t> &input, bool quiet) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return 0;  // none yet: made after this run
+  std::vector<int32_t> saved;
+  std::string error;
+  if (!session.loadState(path, saved, error)) {
+    std::fprintf(stderr, "note: --prompt-cache: %s; not used, replaced after this run\n", error.c_str());
+    session.reset();
+    return 0;
+  }
+  size_t common = 0;
+  while (common < saved.size() && common < input.size() && saved[common] == input[common]) ++common;
+  common = std::min(common, input.size() - 1);
+  session.truncate(int64_t(common));
+  if (!quiet)
+    std::fprintf(stderr, "prompt cache %s: %zu of the prompt's %zu tokens reused\n", path.c_str(), common,
+                 input.size());
+  return common;
+}
+
+// --prompt-cache FILE, after the reply: the session's state with every token fed (the
+// prompt's and the reply's but the last), for the next run's prompt to start from.
+void savePromptCache(LlmSession &session, const std::string &path, const std::vector<int32_t> &input,
+                     const std::vector<int32_t> &reply, bool quiet) {
+  std::vector<int32_t> fed(input);
+  fed.insert(fed.end(), reply.begin(), reply.end());
+  fed.resize(size_t(session.position()));
+  std::string error;
+  if (!session.saveState(path, fed, error)) throw CommandError(error);
+  if (!quiet) std::fprintf(stderr, "prompt cache %s: saved %zu tokens\n", path.c_str(), fed.size());
 }
 
 // One user message from standard input: a line, or lines joined while one ends in a
@@ -420,6 +457,7 @@ void addGenerateCommand(CLI::App &app) {
   struct Options {
     std::string package, prompt, tokens, dumpLogits, dumpPrompt, system, chatTemplate, messages;
     std::vector<std::string> stops;
+    std::string promptCache;
     int n = 64, threads = 0;
     bool ids = false, noSpecial = false, quiet = false, ignoreEos = false, chat = false, interactive = false;
     SamplerParams sampler;
@@ -470,6 +508,12 @@ void addGenerateCommand(CLI::App &app) {
   auto *ids = cmd->add_flag("--ids", opts->ids, "Print the generated token ids instead of text");
   ids->excludes(interactive);
   cmd->add_flag("--ignore-eos", opts->ignoreEos, "Do not stop at end of generation (benchmarks, comparisons)");
+  cmd->add_option("--prompt-cache", opts->promptCache,
+                  "Keep the KV cache in this file after the run (the tokens fed and the cache), and start from it "
+                  "when a later prompt begins with the same tokens: a long fixed prompt is fed once (as llama.cpp's "
+                  "--prompt-cache; the file holds the whole cache, the package's KV cache size)")
+      ->type_name("FILE")
+      ->excludes(interactive);
   cmd->add_option("--stop", opts->stops,
                   "End the text where this string appears in it (repeatable); neither it nor anything after it is "
                   "printed")
@@ -553,9 +597,11 @@ void addGenerateCommand(CLI::App &app) {
                          " do not fit the context of " + std::to_string(info.contextLength) +
                          " positions (compile with a larger --ctx)");
 
+    if (!opts->promptCache.empty()) ro.cached = reusePromptCache(*session, opts->promptCache, input, opts->quiet);
     std::vector<float> rows;  // --dump-logits
     ro.logitRows = opts->dumpLogits.empty() ? nullptr : &rows;
     const Reply reply = respond(*session, sampler, input, ro);
+    if (!opts->promptCache.empty()) savePromptCache(*session, opts->promptCache, input, reply.ids, opts->quiet);
     std::printf("\n");
     std::fflush(stdout);  // the text before the statistics on stderr, also through a pipe
     if (!opts->dumpLogits.empty()) {
@@ -567,14 +613,15 @@ void addGenerateCommand(CLI::App &app) {
     }
     if (opts->quiet) return;
     const size_t decoded = reply.ids.size() > 1 ? reply.ids.size() - 1 : 0;  // tokens that ran through decode
-    std::string calls;  // the prompt's prefill calls (LlmSession's buckets)
-    for (const int64_t call : session->prefillCalls(input.size()))
-      calls += (calls.empty() ? "" : " + ") + std::to_string(call);
+    const size_t fed = input.size() - ro.cached;  // the prompt's tokens fed this run
+    std::string calls = ro.cached ? std::to_string(ro.cached) + " from the prompt cache, " : "";
+    calls += "calls of ";  // the prompt's prefill calls (LlmSession's buckets)
+    for (const int64_t call : session->prefillCalls(fed)) calls += (calls.back() == ' ' ? "" : " + ") + std::to_string(call);
     std::fprintf(stderr,
-                 "load %.3f s; prompt %zu tokens (calls of %s), time to first token %.3f s (prefill %.1f tok/s); %zu "
+                 "load %.3f s; prompt %zu tokens (%s), time to first token %.3f s (prefill %.1f tok/s); %zu "
                  "tokens generated, decode %.1f tok/s; %d thread%s\n",
                  loaded - t0, input.size(), calls.c_str(), reply.firstToken - loaded,
-                 double(input.size()) / (reply.prefilled - loaded), reply.ids.size(),
+                 double(fed) / (reply.prefilled - loaded), reply.ids.size(),
                  decoded ? double(decoded) / (reply.end - reply.firstToken) : 0.0, session->threads(),
                  session->threads() == 1 ? "" : "s");
     printMemory(*session, residency);

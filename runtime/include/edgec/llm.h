@@ -40,6 +40,20 @@ int64_t edgec_llm_context_length(const edgec_llm *llm); /* positions the KV cach
 int32_t edgec_llm_num_threads(const edgec_llm *llm);
 int64_t edgec_llm_position(const edgec_llm *llm);       /* tokens the cache holds */
 void edgec_llm_reset(edgec_llm *llm);                    /* empties the cache */
+/* Keeps the cache's first `position` tokens (at most edgec_llm_position()): the next feed
+ * runs there, as if only they had been fed. */
+void edgec_llm_truncate(edgec_llm *llm, int64_t position);
+
+/* The session's state to a file and back, so that a prompt fed once need not be fed again
+ * (what `edgec generate --prompt-cache` does; the files are the same). save: the tokens
+ * the cache holds (ids, count == edgec_llm_position()) and the whole KV cache, written to a
+ * temporary file renamed over path when complete. load: restores them, sets *count to the
+ * tokens saved and copies them into ids (capacity: edgec_llm_context_length() always
+ * suffices); then feed what follows the saved tokens that begin your prompt, after
+ * edgec_llm_truncate to their number. Fails naming the file when it is not a saved state,
+ * is cut short or was saved from another package (the cache is then empty). */
+edgec_status edgec_llm_save_state(const edgec_llm *llm, const char *path, const int32_t *ids, size_t count);
+edgec_status edgec_llm_load_state(edgec_llm *llm, const char *path, int32_t *ids, size_t capacity, size_t *count);
 
 /* Tokenizing flags. */
 enum {

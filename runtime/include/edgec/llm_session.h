@@ -64,6 +64,18 @@ public:
   int64_t position() const;
   // Empties the cache (positions restart at 0).
   void reset();
+  // Forgets every position from `position` on (at most position()): the next tokens run
+  // there, as if only the first `position` had been fed. For reusing a cache's prefix.
+  void truncate(int64_t position);
+
+  // A session's state to a file and back, so that a prompt fed once need not be fed again
+  // (`edgec generate --prompt-cache`): saveState writes the position, `tokens` (what the
+  // cache holds, position() of them) and the whole KV cache, to a temporary file renamed
+  // over `path` when complete; loadState restores them into this session and returns the
+  // tokens. False with one line in `error` naming the file: unreadable, not a saved state,
+  // cut short, or saved from another package (the same file, compiled otherwise).
+  bool saveState(const std::string &path, const std::vector<int32_t> &tokens, std::string &error) const;
+  bool loadState(const std::string &path, std::vector<int32_t> &tokens, std::string &error);
 
 private:
   struct Impl;
