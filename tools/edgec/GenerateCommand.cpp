@@ -535,6 +535,7 @@ void addGenerateCommand(CLI::App &app) {
     const bool chatMode = opts->chat || opts->interactive || !opts->chatTemplate.empty() || messages->count();
     if (!opts->dumpLogits.empty()) checkOutputFile(opts->dumpLogits);
     if (!opts->dumpPrompt.empty()) checkOutputFile(opts->dumpPrompt);
+    if (!opts->promptCache.empty()) checkOutputFile(opts->promptCache);  // before generating, not after
     if (!prompt->count() && !tokens->count() && !messages->count() && !opts->interactive)
       throw CommandError("give a --prompt, --tokens or --messages (or -i to chat)");
     if (system->count() && !chatMode) throw CommandError("--system needs --chat (or -i, --chat-template)");
