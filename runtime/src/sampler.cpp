@@ -34,7 +34,6 @@ double Sampler::uniform() { return double(rng_() >> 11) * (1.0 / 900719925474099
 // llama.cpp's repetition penalty: each distinct token of the window once; a positive logit
 // is divided by the penalty, a negative (or zero) one multiplied.
 void Sampler::applyPenalty(std::vector<float> &logits) const {
-  if (params_.repeatPenalty == 1.0f || history_.empty()) return;
   std::unordered_set<int32_t> seen;
   for (int32_t t : history_) {
     if (t < 0 || size_t(t) >= logits.size() || !seen.insert(t).second) continue;
@@ -64,24 +63,55 @@ size_t Sampler::brokenLogits(const float *logits, size_t n) {
 int32_t Sampler::sample(const float *logits, size_t n) {
   cands_.clear();
   if (n == 0) return -1;
-  std::vector<float> l(logits, logits + n);
+  // The logits are read in place unless the repetition penalty changes some: a vocabulary
+  // is 32k-152k floats, and copying them, or making a candidate of each, cost 0.3-0.7 ms a
+  // token on 152k (3-6% of a small model's decode step) for the default greedy and top-k
+  // 40. The candidates and their order are the same either way.
+  std::vector<float> penalized;
+  if (params_.repeatPenalty != 1.0f && !history_.empty()) {
+    penalized.assign(logits, logits + n);
+    applyPenalty(penalized);
+    logits = penalized.data();
+  }
   // A broken logit (NaN, or +inf: no probability follows from it) is never chosen, and
   // never breaks the sort or the sums.
-  for (float &x : l)
-    if (std::isnan(x) || x == INFINITY) x = -INFINITY;
-  applyPenalty(l);
+  auto logit = [logits](size_t i) {
+    const float x = logits[i];
+    return std::isnan(x) || x == INFINITY ? -INFINITY : x;
+  };
   if (params_.temperature <= 0.0f) {
+    // The largest logit, then its first index (two plain passes the compiler vectorizes):
+    // the lowest id on a tie; NaN and +inf never count; token 0 when none is above -inf.
+    float bestLogit = -INFINITY;
+    for (size_t i = 0; i < n; ++i)
+      if (logits[i] > bestLogit && logits[i] != INFINITY) bestLogit = logits[i];
     size_t best = 0;
-    for (size_t i = 1; i < n; ++i)
-      if (l[i] > l[best]) best = i;
-    cands_.push_back({int32_t(best), l[best], 1.0f});
+    if (bestLogit != -INFINITY)
+      while (logits[best] != bestLogit) ++best;
+    cands_.push_back({int32_t(best), bestLogit, 1.0f});
     return int32_t(best);
   }
-  std::vector<Cand> c(n);
-  for (size_t i = 0; i < n; ++i) c[i] = {int32_t(i), l[i], 0.0};
+  std::vector<Cand> c;
   if (params_.topK > 0 && size_t(params_.topK) < n) {
-    std::partial_sort(c.begin(), c.begin() + params_.topK, c.end(), before);
-    c.resize(size_t(params_.topK));
+    // The top k by `before`, kept in a heap whose top is the last of them, then sorted.
+    const size_t k = size_t(params_.topK);
+    c.reserve(k);
+    for (size_t i = 0; i < n; ++i) {
+      const Cand x{int32_t(i), logit(i), 0.0};
+      if (c.size() == k && x.logit < c.front().logit) continue;  // most of them: below the k-th
+      if (c.size() < k) {
+        c.push_back(x);
+        std::push_heap(c.begin(), c.end(), before);
+      } else if (before(x, c.front())) {
+        std::pop_heap(c.begin(), c.end(), before);
+        c.back() = x;
+        std::push_heap(c.begin(), c.end(), before);
+      }
+    }
+    std::sort_heap(c.begin(), c.end(), before);
+  } else {
+    c.resize(n);
+    for (size_t i = 0; i < n; ++i) c[i] = {int32_t(i), logit(i), 0.0};
   }
   float maxL = c[0].logit;
   for (const Cand &x : c) maxL = std::max(maxL, x.logit);

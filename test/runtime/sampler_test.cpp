@@ -42,6 +42,18 @@ TEST(Sampler, GreedyTakesTheFirstHighest) {
   EXPECT_EQ(s.sample(l.data(), l.size()), 1);  // a tie goes to the lower id
 }
 
+TEST(Sampler, TopKTiesGoToTheLowerIds) {
+  // The k kept at a tie on the k-th logit are the lowest ids, whatever order they come in.
+  SamplerParams p = plain(1.0f);
+  p.topK = 2;
+  Sampler s(p);
+  EXPECT_EQ(keptIds(s, {1.0f, 2.0f, 3.0f, 2.0f, 2.0f, 0.0f}), (std::vector<int32_t>{2, 1}));
+  EXPECT_EQ(keptIds(s, {2.0f, 2.0f, 2.0f, 2.0f}), (std::vector<int32_t>{0, 1}));
+  p.topK = 3;
+  Sampler t(p);
+  EXPECT_EQ(keptIds(t, {NAN, 5.0f, INFINITY, 5.0f, -1.0f}), (std::vector<int32_t>{1, 3, 4}));
+}
+
 TEST(Sampler, RandomNumbersFollowTheStandardEngine) {
   // [rand.predef]: the 10000th output of a default-seeded mt19937_64 is 9981545732273789042.
   Sampler s(plain(1.0f, 5489));
@@ -204,6 +216,11 @@ TEST(Sampler, BrokenLogits) {
   EXPECT_EQ(Sampler::brokenLogits(l.data(), l.size()), 2u);
   l = {-INFINITY, 3.0f};
   EXPECT_EQ(Sampler::brokenLogits(l.data(), l.size()), 0u);
+  // Greedy over broken logits: the finite maximum, else token 0.
+  l = {NAN, INFINITY, -INFINITY};
+  EXPECT_EQ(g.sample(l.data(), l.size()), 0);
+  l = {NAN, -2.0f, INFINITY, -2.0f};
+  EXPECT_EQ(g.sample(l.data(), l.size()), 1);
 }
 
 TEST(Sampler, RepetitionPenalty) {
