@@ -311,16 +311,22 @@ size_t reusePromptCache(LlmSession &session, const std::string &path, const std:
   return common;
 }
 
-// --prompt-cache FILE, after the reply: the session's state with every token fed (the
-// prompt's and the reply's but the last), for the next run's prompt to start from.
-void savePromptCache(LlmSession &session, const std::string &path, const std::vector<int32_t> &input,
-                     const std::vector<int32_t> &reply, bool quiet) {
-  std::vector<int32_t> fed(input);
-  fed.insert(fed.end(), reply.begin(), reply.end());
-  fed.resize(size_t(session.position()));
+// --prompt-cache FILE, at the end: the session's state with the tokens the cache holds
+// (`held`, position() of them), for the next run's prompt to start from.
+void savePromptCache(LlmSession &session, const std::string &path, const std::vector<int32_t> &held, bool quiet) {
   std::string error;
-  if (!session.saveState(path, fed, error)) throw CommandError(error);
-  if (!quiet) std::fprintf(stderr, "prompt cache %s: saved %zu tokens\n", path.c_str(), fed.size());
+  if (!session.saveState(path, held, error)) throw CommandError(error);
+  if (!quiet) std::fprintf(stderr, "prompt cache %s: saved %zu tokens\n", path.c_str(), held.size());
+}
+
+// The tokens the cache holds after a reply to `input`: `before` (what it held, unless the
+// input was fed from the start), the input and the reply's tokens, as many as were fed.
+std::vector<int32_t> heldAfter(const LlmSession &session, std::vector<int32_t> before, const std::vector<int32_t> &input,
+                               const std::vector<int32_t> &reply) {
+  before.insert(before.end(), input.begin(), input.end());
+  before.insert(before.end(), reply.begin(), reply.end());
+  before.resize(size_t(session.position()));  // not the last token, or an end of generation, unless fed
+  return before;
 }
 
 // One user message from standard input: a line, or lines joined while one ends in a
@@ -367,14 +373,18 @@ size_t dropOldestExchange(std::vector<ChatMessage> &history) {
 // dropped, system messages kept, and the cache refilled with the rest (as chat front ends
 // trim their history; llama.cpp's llama-cli instead shifts the cache by half once full,
 // keeping a fixed count of tokens, which can cut a message in two).
+// With --prompt-cache, the first turn starts from the file's tokens that begin it (the
+// system message and the format's opening, when the last chat had the same), and the
+// conversation's cache is saved at the end.
 void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &chat, std::vector<ChatMessage> history,
                     std::string message, const ReplyOptions &base, bool quiet, const std::string &dumpPrompt,
-                    double loadSeconds, edgec_residency residency) {
+                    const std::string &promptCache, double loadSeconds, edgec_residency residency) {
   const Tokenizer &tokenizer = session.tokenizer();
   const int64_t context = session.info().contextLength;
   const std::string bos = ChatTemplate::bosText(tokenizer), eos = ChatTemplate::eosText(tokenizer);
   const bool terminal = isatty(STDIN_FILENO);
-  std::string cached;  // the text the cache holds, in the chat format
+  std::string cached;          // the text the cache holds, in the chat format
+  std::vector<int32_t> held;   // its tokens (--prompt-cache)
   size_t turns = 0, promptTokens = 0, generated = 0, decoded = 0;
   double prefillSeconds = 0, decodeSeconds = 0;
   // A --prompt, or --messages ending with a user message, is answered first.
@@ -417,7 +427,9 @@ void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &c
     ro.n = int(std::min<int64_t>(base.n, room));
     ro.feedLast = true;  // the next turn continues after the whole reply
     const double start = nowSeconds();
+    if (!promptCache.empty() && turns == 0) ro.cached = reusePromptCache(session, promptCache, input, quiet);
     const Reply reply = respond(session, sampler, input, ro);
+    held = heldAfter(session, refill ? std::vector<int32_t>() : held, input, reply.ids);
     std::printf("\n");
     std::fflush(stdout);
     if (!reply.ended && ro.n < base.n)
@@ -431,14 +443,15 @@ void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &c
     cached = full + reply.text;
     // The cache holds the stop string's tokens, which the conversation leaves out: the
     // next turn reads the conversation again from the start.
-    if (reply.stopped) session.reset();
+    if (reply.stopped) session.reset(), held.clear();
     ++turns;
-    promptTokens += input.size();
+    promptTokens += input.size() - ro.cached;
     generated += reply.ids.size();
     prefillSeconds += reply.prefilled - start;
     if (reply.ids.size() > 1) decoded += reply.ids.size() - 1, decodeSeconds += reply.end - reply.firstToken;
   }
   if (!dumpPrompt.empty()) writeText(dumpPrompt, cached);
+  if (!promptCache.empty() && session.position() > 0) savePromptCache(session, promptCache, held, quiet);
   if (quiet) return;
   std::fprintf(stderr,
                "load %.3f s; %zu turn%s: %zu prompt tokens fed (prefill %.1f tok/s), %zu tokens generated (decode %.1f "
@@ -511,9 +524,9 @@ void addGenerateCommand(CLI::App &app) {
   cmd->add_option("--prompt-cache", opts->promptCache,
                   "Keep the KV cache in this file after the run (the tokens fed and the cache), and start from it "
                   "when a later prompt begins with the same tokens: a long fixed prompt is fed once (as llama.cpp's "
-                  "--prompt-cache; the file holds the whole cache, the package's KV cache size)")
-      ->type_name("FILE")
-      ->excludes(interactive);
+                  "--prompt-cache; the file holds the whole cache, the package's KV cache size); with -i, the "
+                  "conversation's cache, whose system message the next chat reuses")
+      ->type_name("FILE");
   cmd->add_option("--stop", opts->stops,
                   "End the text where this string appears in it (repeatable); neither it nor anything after it is "
                   "printed")
@@ -567,8 +580,8 @@ void addGenerateCommand(CLI::App &app) {
     ro.ignoreEos = opts->ignoreEos;
     ro.stops = opts->stops;
     if (opts->interactive) {
-      chatOnTerminal(*session, sampler, *chat, history, opts->prompt, ro, opts->quiet, opts->dumpPrompt, loaded - t0,
-                     residency);
+      chatOnTerminal(*session, sampler, *chat, history, opts->prompt, ro, opts->quiet, opts->dumpPrompt,
+                     opts->promptCache, loaded - t0, residency);
       return warnFaults(majorFaults() - faultsAtLoad, residency);
     }
 
@@ -602,7 +615,8 @@ void addGenerateCommand(CLI::App &app) {
     std::vector<float> rows;  // --dump-logits
     ro.logitRows = opts->dumpLogits.empty() ? nullptr : &rows;
     const Reply reply = respond(*session, sampler, input, ro);
-    if (!opts->promptCache.empty()) savePromptCache(*session, opts->promptCache, input, reply.ids, opts->quiet);
+    if (!opts->promptCache.empty())
+      savePromptCache(*session, opts->promptCache, heldAfter(*session, {}, input, reply.ids), opts->quiet);
     std::printf("\n");
     std::fflush(stdout);  // the text before the statistics on stderr, also through a pipe
     if (!opts->dumpLogits.empty()) {
