@@ -96,16 +96,6 @@ class EdgecFailed(Exception):
     pass
 
 
-def chunk_nll(rows, chunk):
-    """The mean -log p(chunk[j + 1]) over the scored positions j (PPL_CTX / 2 .. PPL_CTX - 2)
-    of one chunk's logits rows [PPL_CTX, vocab]; with their count."""
-    first = PPL_CTX // 2
-    rows = np.asarray(rows, np.float64)[first:PPL_CTX - 1]
-    top = rows.max(axis=1, keepdims=True)
-    logp = rows - top - np.log(np.exp(rows - top).sum(axis=1, keepdims=True))
-    return -logp[np.arange(len(rows)), chunk[first + 1:PPL_CTX]].sum(), len(rows)
-
-
 def check_perplexity(desc, path, edgec, peers):
     """edgec perplexity's log PPL against llama.cpp's and the exact reference's on the same tokens."""
     pkg = path[:-len(".gguf")] + ".edgepkg"
@@ -143,9 +133,9 @@ def check_perplexity(desc, path, edgec, peers):
     for chunk, got in zip(chunks, results):
         if not got["ok"]:
             return False, "llama.cpp failed: %s" % got["error"].splitlines()[0]
-        cpp += chunk_nll(got["prompt_logits"], chunk)
+        cpp += llm_reference.perplexity_nll([got["prompt_logits"]], [chunk])
         exact.reset()
-        ref += chunk_nll(exact.prefill(chunk), chunk)
+        ref += llm_reference.perplexity_nll([exact.prefill(chunk)], [chunk])
     cpp_nll, ref_nll = cpp[0] / cpp[1], ref[0] / ref[1]
     tol = PPL_TOL[desc["wtype"]]
     problems = ["%s log PPL differs from %s's by %.3g > %g" % (how, who, abs(edgec_nll - nll), tol)

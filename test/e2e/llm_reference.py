@@ -455,6 +455,25 @@ class Model:
         return tokens, np.stack(rows)
 
 
+def scored_log_probs(logits):
+    """The rows llama-perplexity scores of chunks' logits [n, c, V], as log-probabilities
+    (float64): positions c/2 .. c - 2 of each chunk, each predicting the next token."""
+    logits = np.asarray(logits, np.float64)
+    c = logits.shape[1]
+    z = logits[:, c // 2:c - 1]
+    z = z - z.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
+def perplexity_nll(logits, chunks):
+    """-log p summed over the tokens llama-perplexity scores in chunks [n, c] (tokens c/2 + 1
+    .. c - 1 of each) from the chunks' logits [n, c, V] -> (sum, count); the perplexity is
+    exp(sum / count)."""
+    chunks = np.asarray(chunks)
+    targets = chunks[:, chunks.shape[1] // 2 + 1:]
+    return float(-np.take_along_axis(scored_log_probs(logits), targets[..., None], -1).sum()), targets.size
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("model")

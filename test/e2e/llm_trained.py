@@ -51,6 +51,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gguf_models  # noqa: E402
 import harness  # noqa: E402
 import llama_cpp  # noqa: E402
+import llm_reference  # noqa: E402
 import llm_trained_model as trained  # noqa: E402
 from llm_generate import TOL_CPP, judge_greedy  # noqa: E402
 from tokenizer_vs_llamacpp import run_llamacpp  # noqa: E402
@@ -92,17 +93,10 @@ def edgec_perplexity(edgec, pkg, text, base=None):
     return (float(found.group(1)), float(kl.group(1)), float(top.group(1))) if base else float(found.group(1))
 
 
-def log_softmax(rows):
-    z = np.asarray(rows, np.float64)
-    z = z - z.max(-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(-1, keepdims=True))
-
-
 def divergence(base_rows, rows):
     """(mean KL(base || other), % same top token) over the scored positions of chunks' logits
     [n, CTX, V], as edgec perplexity --kl-base computes them."""
-    first = CTX // 2
-    lb, lq = log_softmax(base_rows[:, first:CTX - 1]), log_softmax(rows[:, first:CTX - 1])
+    lb, lq = llm_reference.scored_log_probs(base_rows), llm_reference.scored_log_probs(rows)
     kl = (np.exp(lb) * (lb - lq)).sum(-1)
     return float(kl.mean()), float(100 * (lb.argmax(-1) == lq.argmax(-1)).mean())
 
@@ -173,7 +167,8 @@ class Run:
             return False, "llama.cpp failed: %s" % bad[0]["error"].splitlines()[0]
         pkg = self.package(wtype)
         cpp_rows = np.array([r["prompt_logits"] for r in got_ppl])
-        cpp_nll = trained.scored_nll(cpp_rows, np.array(self.chunks))
+        total, count = llm_reference.perplexity_nll(cpp_rows, self.chunks)
+        cpp_nll = total / count
         if wtype == "f32":
             ppl = edgec_perplexity(self.edgec, pkg, self.text)
         else:  # against the F32 file's package, as a user measures a quantized type

@@ -61,6 +61,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gguf_models  # noqa: E402
 import harness  # noqa: E402
+import llm_reference  # noqa: E402
 import lm_models  # noqa: E402
 
 N_LAYER = 2
@@ -262,17 +263,6 @@ def eval_chunks(arch, ids):
     return chunks
 
 
-def scored_nll(logits, chunks):
-    """Mean -log p of the tokens llama-perplexity scores: in each chunk, those after
-    positions EVAL_CTX / 2 .. EVAL_CTX - 2. logits [n, EVAL_CTX, V]."""
-    first = EVAL_CTX // 2
-    z = np.asarray(logits, np.float64)[:, first:EVAL_CTX - 1]
-    z = z - z.max(-1, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
-    targets = chunks[:, first + 1:]
-    return float(-np.take_along_axis(logp, targets[..., None], -1).mean())
-
-
 def generate(arch, folder, log):
     import torch
     train_ids, heldout = splits(arch)
@@ -282,7 +272,8 @@ def generate(arch, folder, log):
     chunks = eval_chunks(arch, encode(arch, heldout))
     with torch.no_grad():
         logits = model(torch.from_numpy(chunks)).numpy()
-    nll = scored_nll(logits, chunks)
+    total, count = llm_reference.perplexity_nll(logits, chunks)
+    nll = total / count
     n_vocab = SHAPES[arch]["n_vocab"]
     counts = np.bincount(train_ids, minlength=n_vocab).astype(np.float64) + 1.0  # add-one: every token possible
     unigram = -np.log(counts / counts.sum())[chunks[:, EVAL_CTX // 2 + 1:]].mean()
