@@ -200,7 +200,7 @@ Kernel *newX86Avx512CastF16();
 // registry checks the f16c flag).
 Kernel *newX86Avx2RmsNorm();
 Kernel *newX86Avx2KVCacheAttention();
-Kernel *newX86Avx512KVCacheAttention();
+Kernel *newX86Avx512KVCacheAttention(bool vnni);  // vnni: AVX-512 VNNI i8 scores
 // f32 broadcasting Add, Sub, Mul, Div, Max, Min (x86/binary_f32_avx2.cpp; accepts =
 // x86::acceptsBinaryF32, x86_f32_plans.h).
 Kernel *newX86Avx2AddF32();

@@ -255,7 +255,12 @@ void registerX86Kernels(KernelRegistry &r) {
   add("GgufMatMul", Isa::X86Avx512, newX86Avx512GgufMatMul, acceptsGgufMatMulVnni);
   add("RMSNormalization", Isa::X86Avx2, newX86Avx2RmsNorm, acceptsLlmAvx2);
   add("KVCacheAttention", Isa::X86Avx2, newX86Avx2KVCacheAttention, acceptsLlmAvx2);
-  add("KVCacheAttention", Isa::X86Avx512, newX86Avx512KVCacheAttention, acceptsKvAttentionAvx512);
+  add("KVCacheAttention", Isa::X86Avx512,
+      []() -> Kernel * {
+        static const bool vnni = hostHasFeature("avx512vnni");
+        return newX86Avx512KVCacheAttention(vnni);
+      },
+      acceptsKvAttentionAvx512);
   // Q, K, V and the result each f32 or per-tensor i8/u8 (static INT8's attention, its
   // quantize/dequantize folded in), the mask f32.
   auto acceptsAttention = [](const KernelSignature &sig) {

@@ -198,7 +198,7 @@ TEST(LlmKernels, AttentionMatchesDoubleReference) {
       const auto y = attention(c, q, kv);  // rows past pos + S - 1 are NaN: never read
       // Scores of |s| <= 8 in f32 (dot of 16): each output within 2e-6 of the exact value
       // (values of |v| <= 1).
-      expectClose(y, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale), 2e-6,
+      expectClose(y, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale, kv.i8), 2e-6,
                   dtypeName(dt));
     }
 }

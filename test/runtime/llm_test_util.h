@@ -3,6 +3,7 @@
 // build (cache rows past the valid prefix hold NaN, so a kernel that reads them shows it).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -57,21 +58,36 @@ inline std::vector<double> naiveRotary(const std::vector<float> &x, int64_t rows
   return y;
 }
 
+// A query head's row as i8 caches see it (the contract: scale = max|q| / 127 in f32,
+// codes round-half-even(q / scale) in f32, clamped to [-127, 127]): codes times scale.
+inline std::vector<double> quantizedQueryRow(const float *q, int64_t D) {
+  float maxAbs = 0.f;
+  for (int64_t d = 0; d < D; ++d) maxAbs = std::max(maxAbs, std::fabs(q[d]));
+  const float scale = maxAbs / 127.f;
+  std::vector<double> row(size_t(D), 0.0);
+  if (scale > 0)
+    for (int64_t d = 0; d < D; ++d) row[size_t(d)] = std::clamp(std::nearbyint(q[d] / scale), -127.f, 127.f) * double(scale);
+  return row;
+}
+
 // Caches as the attention kernel reads them, already as real values (f16 widened, i8
-// codes times their row's scale), [Hkv, C, D].
+// codes times their row's scale), [Hkv, C, D]; with i8Query (i8 caches) each query head's
+// row quantized as quantizedQueryRow.
 inline std::vector<double> naiveAttention(const std::vector<float> &q, const std::vector<double> &k,
                                           const std::vector<double> &v, int64_t S, int64_t Hq, int64_t Hkv, int64_t D,
-                                          int64_t pos, double scale) {
+                                          int64_t pos, double scale, bool i8Query = false) {
   std::vector<double> y(size_t(S * Hq * D));
   const int64_t C = int64_t(k.size()) / (Hkv * D);
   for (int64_t s = 0; s < S; ++s)
     for (int64_t h = 0; h < Hq; ++h) {
       const int64_t kvh = h / (Hq / Hkv), n = pos + s + 1;
+      const float *qf = q.data() + (s * Hq + h) * D;
+      const std::vector<double> qh = i8Query ? quantizedQueryRow(qf, D) : std::vector<double>(qf, qf + D);
       std::vector<double> score(static_cast<size_t>(n));
       double mx = -INFINITY;
       for (int64_t j = 0; j < n; ++j) {
         double dot = 0;
-        for (int64_t d = 0; d < D; ++d) dot += double(q[size_t((s * Hq + h) * D + d)]) * k[size_t((kvh * C + j) * D + d)];
+        for (int64_t d = 0; d < D; ++d) dot += qh[size_t(d)] * k[size_t((kvh * C + j) * D + d)];
         score[j] = dot * scale;
         mx = std::max(mx, score[j]);
       }

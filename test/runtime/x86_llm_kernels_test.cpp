@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "llm_test_util.h"
+#include "register_kernels.h"
 
 namespace edgec::rt::testing {
 namespace {
@@ -86,7 +87,7 @@ void expectAgreesWithRefAndDouble(const AttnCall &c, DType dt, const std::vector
                            " on " + isaName(isas.back());
   const auto fast = attention(c, q, kv, isas), slow = attention(c, q, kv, {Isa::Ref});
   expectClose(fast, std::vector<double>(slow.begin(), slow.end()), 1e-6, what + " vs ref");
-  expectClose(fast, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale), 2e-6,
+  expectClose(fast, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale, kv.i8), 2e-6,
               what + " vs double");
 }
 
@@ -307,6 +308,48 @@ TEST(LlmKernelsX86, Avx512AttentionTakesI8AndLeavesOddHeadSizesToAvx2) {
     std::vector<Tensor *> in = {&tq, &kv.k, &kv.v, &tp};
     if (kv.i8) in.insert(in.end(), {&kv.kScale, &kv.vScale});
     EXPECT_EQ(runKernel("KVCacheAttention", in, {&ty}, a, kAvx512, 1), isa) << dtypeName(dt) << " D=" << D;
+  }
+}
+
+// An i8 cache's decode scores on AVX-512 VNNI (vpdpbusd on the query's and the cache's
+// codes) against the same kernel's f32 path, which CPUs with AVX-512 and without VNNI run:
+// the same bits (each dot an exact integer), decode steps split and not, every count of
+// heads a block (1-6, 7 = 6 + 1, two quads or one), head sizes of 1-8 chunks of 16 codes
+// and 1-3 rows past the last block of 4; and a prefill call, which the VNNI path leaves
+// alone. Rows past pos + S hold NaN scales and codes that a wrong read would show.
+TEST(LlmKernelsX86, Avx512I8VnniScoresSameBitsAsF32Path) {
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  if (!__builtin_cpu_supports("avx512vnni")) GTEST_SKIP() << "no AVX-512 VNNI";
+  const AttnCall calls[] = {
+      {1, 14, 2, 64, 700, 641, 0.125f},     // qwen2-0.5B: 7 heads a KV head (6 + 1), split
+      {1, 32, 4, 64, 400, 100, 0.125f},     // TinyLlama: 8 heads (6 + 2), not split, 101 rows
+      {1, 12, 2, 128, 1024, 577, 0.0884f},  // Qwen2.5-1.5B: 6 heads, 578 rows (2 past a block)
+      {1, 8, 2, 48, 300, 258, 0.1443f},     // 4 heads: one quad; 3 rows past a block
+      {1, 3, 3, 16, 60, 40, 0.25f},         // no grouping, one chunk
+      {1, 10, 2, 128, 40, 2, 0.0884f},      // 5 heads, 3 rows
+      {1, 2, 1, 256, 300, 200, 0.0625f},    // heads of 256
+      {4, 14, 2, 64, 300, 100, 0.125f},     // prefill: the f32 path either way
+  };
+  for (const AttnCall &c : calls) {
+    KvCache kv = makeKvCache(DType::i8, c.C, c.Hkv, c.D, c.pos + c.S, uint32_t(c.D + c.pos));
+    Tensor tq = Tensor::of<float>({c.S, c.Hq, c.D}, randomFloats(c.S * c.Hq * c.D, uint32_t(c.C), -2.f, 2.f));
+    Tensor tp = Tensor::of<int64_t>({1}, {c.pos});
+    AttrList a;
+    a.f("scale", c.scale);
+    std::vector<float> y[2];
+    for (int vnni = 0; vnni < 2; ++vnni)
+      for (int threads : {1, 2}) {
+        Tensor ty(DType::f32, {c.S, c.Hq, c.D});
+        const std::vector<TensorView *> in = {&tq.view(),  &kv.k.view(),      &kv.v.view(),
+                                              &tp.view(), &kv.kScale.view(), &kv.vScale.view()};
+        std::unique_ptr<Kernel> k(newX86Avx512KVCacheAttention(vnni != 0));
+        k->prepare(viewSignature("KVCacheAttention", in, ty.view(), &a));
+        runPrepared(*k, std::vector<const TensorView *>(in.begin(), in.end()), {&ty.view()}, threads);
+        const auto got = ty.values<float>();
+        if (threads == 1) y[vnni] = got;
+        else EXPECT_TRUE(sameBits(y[vnni], got)) << "D=" << c.D << " pos " << c.pos << " vnni " << vnni << ", 2 threads";
+      }
+    EXPECT_TRUE(sameBits(y[0], y[1])) << "Hq " << c.Hq << " Hkv " << c.Hkv << " D=" << c.D << " pos " << c.pos;
   }
 }
 

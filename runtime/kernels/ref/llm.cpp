@@ -215,9 +215,20 @@ AttentionPlan parseAttention(const KernelSignature &sig) {
   } else if (ks || vs) {
     kernelFail(sig, std::string("cache scales are only for i8 caches, the caches are ") + dtypeName(k.dtype));
   }
+  if (p.cacheType == DType::i8 && p.D > kMaxI8HeadSize)
+    kernelFail(sig, "i8 caches take heads of up to " + std::to_string(kMaxI8HeadSize) +
+                        " elements (a query's dot with a cached row exact in f32), got " + std::to_string(p.D));
   p.scale = sig.attrs.f("scale");
   if (!std::isfinite(p.scale)) kernelFail(sig, "scale must be finite");
   return p;
+}
+
+float quantizeQueryRow(const float *q, int64_t D, float *codes) {
+  int8_t q8[kMaxI8HeadSize];
+  float scale;
+  quantizeRowQ8(q, D, D, q8, &scale, nullptr);
+  for (int64_t d = 0; d < D; ++d) codes[d] = float(q8[d]);
+  return scale;
 }
 
 int64_t attentionGrain(const AttentionPlan &p, int64_t pos) {
@@ -279,9 +290,9 @@ const float *rowAsFloat(const int8_t *p, int64_t n, float *buf) {
 class RefAttention final : public Kernel {
 public:
   void prepare(const KernelSignature &sig) override { p_ = parseAttention(sig); }
-  // Per thread: the scores of one query row (at most C), the output accumulator and a
-  // cached row widened to f32.
-  size_t scratchBytes() const override { return size_t(p_.C + 2 * p_.D) * sizeof(float); }
+  // Per thread: the scores of one query row (at most C), the output accumulator, a cached
+  // row widened to f32 and (i8 caches) the query's codes.
+  size_t scratchBytes() const override { return size_t(p_.C + 3 * p_.D) * sizeof(float); }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
@@ -315,14 +326,19 @@ private:
     const int64_t D = p_.D, kvh = h / (p_.Hq / p_.Hkv), n = pos + s + 1;
     const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
     const float *ksh = ks ? ks + p_.firstRow(kvh) : nullptr, *vsh = vs ? vs + p_.firstRow(kvh) : nullptr;
+    float *acc = scores + p_.C, *row = acc + D, *codes = row + D;
     const float *qh = q + (s * p_.Hq + h) * D;
-    float *acc = scores + p_.C, *row = acc + D;
+    float qScale = 1.f;
+    if (ksh) {  // i8: the query's codes (quantizeQueryRow)
+      qScale = quantizeQueryRow(qh, D, codes);
+      qh = codes;
+    }
     float mx = -std::numeric_limits<float>::infinity();
     for (int64_t j = 0; j < n; ++j) {
       const float *kj = rowAsFloat(kh + j * D, D, row);
       float dot = 0.f;
       for (int64_t d = 0; d < D; ++d) dot += qh[d] * kj[d];
-      if (ksh) dot *= ksh[j];
+      if (ksh) dot = dot * qScale * ksh[j];
       scores[j] = dot * p_.scale;
       mx = std::max(mx, scores[j]);
     }

@@ -53,6 +53,17 @@ struct AttentionPlan {
   std::string node;
 };
 AttentionPlan parseAttention(const KernelSignature &sig);
+// With i8 caches the query is quantized too, as llama.cpp quantizes it against a Q8_0 K
+// cache: each query head's row of D quantized like a cached row (DynamicQuantizeRows, one
+// block of D: scale max|q| / 127, codes round-half-even in [-127, 127]) and a score is
+// ((the codes' dot) * q scale * K row scale) * scale, the products left to right. The dot
+// of two rows of codes is an integer below 2^24 for D <= kMaxI8HeadSize, exact in f32
+// whatever the order of its sums: integer (VNNI) and float kernels give the same bits.
+constexpr int64_t kMaxI8HeadSize = 1024;
+// Query row q (D <= kMaxI8HeadSize elements) quantized so: its codes written as floats to
+// codes[0 .. D); returns its scale.
+float quantizeQueryRow(const float *q, int64_t D, float *codes);
+
 // n f16 values (bits) widened to f32, exactly as ref::halfToFloat (NaNs come out quiet):
 // a loop without branches that compilers vectorize, for the f16 caches of the portable
 // KVCacheAttention (the kernel ARM runs).

@@ -196,7 +196,8 @@ private:
   }
 
   int64_t accFloats() const { return (p_.D + 7) / 8 * 8; }
-  int64_t headFloats() const { return accFloats() + p_.C + 8; }
+  // The accumulator, the scores and (i8 caches) the query's codes.
+  int64_t headFloats() const { return 2 * accFloats() + p_.C + 8; }
 
   // Scores of `count` heads (h0.., at most 4) with cache rows [j, j + NR).
   template <int NR, typename T>
@@ -226,12 +227,17 @@ private:
       heads(q, k, v, ks, vs, y, pos, s, h0 + kMaxHeads, count - kMaxHeads, scratch);
       return;
     }
-    float *acc[kMaxHeads], *scores[kMaxHeads], inv[kMaxHeads];
+    float *acc[kMaxHeads], *scores[kMaxHeads], inv[kMaxHeads], qScale[kMaxHeads];
     const float *qs[kMaxHeads];
     for (int64_t c = 0; c < count; ++c) {
       acc[c] = scratch + c * headFloats();
       scores[c] = acc[c] + accFloats();
       qs[c] = q + (s * p_.Hq + h0 + c) * D;
+      if (ksh) {  // i8: the query's codes (ref::quantizeQueryRow), dotted exactly
+        float *codes = scores[c] + p_.C + 8;
+        qScale[c] = ref::quantizeQueryRow(qs[c], D, codes);
+        qs[c] = codes;
+      }
     }
 
     // Scores: rows in blocks (4 rows for one head, 2 for several: independent FMA chains),
@@ -253,7 +259,7 @@ private:
     for (; j < n; ++j)
       for (int64_t c = 0; c < count; c += 4) scoreRows<1>(qs + c, int(std::min<int64_t>(4, count - c)), kh, j, scores + c);
     for (int64_t c = 0; c < count; ++c)
-      for (j = 0; j < n; ++j) scores[c][j] = (ksh ? scores[c][j] * ksh[j] : scores[c][j]) * p_.scale;
+      for (j = 0; j < n; ++j) scores[c][j] = (ksh ? scores[c][j] * qScale[c] * ksh[j] : scores[c][j]) * p_.scale;
 
     // Softmax per head over whole vectors: the padding (-inf) takes part in the max and
     // gives e = 0. V's first tile is fetched meanwhile.

@@ -26,19 +26,25 @@
 //   elements; its scales as ref applies them, K's to the row's dot before the softmax's
 //   scale, V's to the row's probability (RowScales). Until the thirty-ninth session they
 //   ran on the AVX2 kernel: a TinyLlama step's attention at pos 1850 took 6.9 ms with
-//   them against 4.5 with f16 caches, though they are half the bytes.
+//   them against 4.5 with f16 caches, though they are half the bytes. The query is
+//   quantized too (ref::quantizeQueryRow), so a score's dot is an exact integer: on AVX-512
+//   VNNI a decode step takes its scores by vpdpbusd with cache rows as lanes (scoresVnni),
+//   the same bits as the f32 path.
 // Each (head, row) dot runs over d in order per lane, then the same lane tree whatever
 // the block; each output element is one fma chain over j in order (per part, then the
 // fixed merge): every head's result is the same whatever the grouping and thread count.
 // Another order than ref and the AVX2 kernel: within the tolerance
 // runtime/kernels/README.md states ("LLM kernels").
 //
-// Compiled with -mavx512f -mavx512dq -mavx512vl -mfma -mf16c; everything but the factory
-// stays in an anonymous namespace (see docs/architecture.md on ISA files).
+// Compiled with -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma -mf16c; the VNNI scores
+// carry target("avx512vnni") and run only when the factory is told the CPU has it.
+// Everything but the factory stays in an anonymous namespace (see docs/architecture.md on
+// ISA files).
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <type_traits>
 
@@ -86,6 +92,7 @@ template <typename T> constexpr bool kScaledRows = std::is_same_v<T, int8_t>;
 
 class AttentionAvx512 final : public Kernel {
 public:
+  explicit AttentionAvx512(bool vnni) : vnni_(vnni) {}
   void prepare(const KernelSignature &sig) override {
     p_ = ref::parseAttention(sig);
     group_ = p_.Hq / p_.Hkv;
@@ -137,8 +144,8 @@ private:
     auto item = [&](int64_t j, float *scratch) {
       const int64_t i0 = j / p_.Hkv * p_.Hq + j % p_.Hkv * group_;
       ref::forEachHeadRun(p_, i0, i0 + group_, [&](int64_t s, int64_t h, int64_t n) {
-        for (int64_t c = 0; c < n; c += kMaxHeads)
-          heads(q, k, v, scales, y, pos, s, h + c, std::min(kMaxHeads, n - c), scratch);
+        for (int64_t c = 0, b = blockHeads(n); c < n; c += b)
+          heads(q, k, v, scales, y, pos, s, h + c, std::min(b, n - c), scratch);
       });
     };
     const int64_t items = p_.S * p_.Hkv;
@@ -152,7 +159,62 @@ private:
   }
 
   int64_t scoreFloats() const { return (p_.C + 15) / 16 * 16 + 16; }
-  size_t scoresBytes() const { return size_t(std::min<int64_t>(group_, kMaxHeads) * scoreFloats()) * sizeof(float); }
+  // Per head of a block: its scores, then (i8 caches) its query's codes.
+  int64_t headFloats() const { return scoreFloats() + p_.D; }
+  // Then, for the VNNI scores, the block's query codes as bytes, D a head.
+  size_t scoresBytes() const {
+    const int64_t heads = std::min<int64_t>(group_, kMaxHeads);
+    return size_t(heads * headFloats()) * sizeof(float) + size_t(heads * p_.D);
+  }
+  int8_t *codeBytes(float *scratch) const {
+    return reinterpret_cast<int8_t *>(scratch + std::min<int64_t>(group_, kMaxHeads) * headFloats());
+  }
+  // Heads a block when n heads share a KV head: kMaxHeads, the last block the rest; for the
+  // VNNI scores as even as blocks of at most kMaxHeads go (7 as 4 + 3, not 6 + 1: they
+  // transpose each 16 cache rows once a block, and a block of 1 then cost as much as one
+  // of 6; f16 caches ran 0-4% slower in 4 + 3 or 4 + 4 than in 6 + 1 or 6 + 2).
+  int64_t blockHeads(int64_t n) const {
+    if (!(p_.cacheType == DType::i8 && vnni_)) return kMaxHeads;
+    const int64_t blocks = (n + kMaxHeads - 1) / kMaxHeads;
+    return (n + blocks - 1) / blocks;
+  }
+
+  // An i8 cache's query rows qs[0 .. count) quantized as ref::quantizeQueryRow does (the
+  // same f32 operations: max|q| ignoring NaN, scale = max / 127, round-half-even(q /
+  // scale) clamped to [-127, 127], NaN to 127), vectorized: a decode step quantizes every
+  // head's row per part and block. Per head c: the codes as floats after its scores (qs[c]
+  // then points at them), as bytes at bytes + c D, qScale[c] the scale, bias[c] 128 x the
+  // codes' sum (the VNNI scores' offset).
+  template <typename T>
+  void quantizeQueries(const float **qs, float *const *scores, int64_t count, float *qScale, int8_t *bytes,
+                       int32_t *bias) const {
+    if constexpr (kScaledRows<T>)
+      for (int64_t c = 0; c < count; ++c) {
+        const int64_t D = p_.D;
+        const __m512 absMask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
+        __m512 mx = _mm512_setzero_ps();
+        for (int64_t d = 0; d < D; d += 16)  // max_ps returns its second operand for a NaN
+          mx = _mm512_max_ps(_mm512_and_ps(_mm512_loadu_ps(qs[c] + d), absMask), mx);
+        const float scale = _mm512_reduce_max_ps(mx) / 127.0f;
+        float *codes = scores[c] + scoreFloats();
+        __m512i sum = _mm512_setzero_si512();
+        for (int64_t d = 0; d < D; d += 16) {
+          __m512i q = _mm512_setzero_si512();
+          if (scale > 0) {
+            const __m512 r = _mm512_roundscale_ps(_mm512_div_ps(_mm512_loadu_ps(qs[c] + d), _mm512_set1_ps(scale)),
+                                                  _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+            // min_ps(NaN, 127) is 127, as fmin(127, NaN) in ref.
+            q = _mm512_cvtps_epi32(_mm512_max_ps(_mm512_min_ps(r, _mm512_set1_ps(127.f)), _mm512_set1_ps(-127.f)));
+          }
+          _mm512_storeu_ps(codes + d, _mm512_cvtepi32_ps(q));
+          _mm_storeu_si128(reinterpret_cast<__m128i *>(bytes + c * D + d), _mm512_cvtepi32_epi8(q));
+          sum = _mm512_add_epi32(sum, q);
+        }
+        qScale[c] = scale;
+        bias[c] = 128 * _mm512_reduce_add_epi32(sum);
+        qs[c] = codes;
+      }
+  }
   size_t partialOffset() const { return (scoresBytes() + 63) / 64 * 64; }
 
   template <typename T> static void prefetch(const T *at, int64_t bytes) {
@@ -213,6 +275,90 @@ private:
     for (; j < n; ++j) scoreRow<NH>(q, kh + j * D, scores, j);
   }
 
+  // ---- An i8 cache's decode scores on AVX-512 VNNI: the same bits as scoresAll's. ----
+  // The query's codes (quantizeQueries) and the cache's are integers, so each dot is an
+  // exact integer (ref::kMaxI8HeadSize) that vpdpbusd, 64 byte products an instruction,
+  // gives as scoresAll's f32 fmas do, 16 products an instruction after widening. The lanes
+  // are cache rows, as in the prefill's scores: 16 rows' codes transposed by 4-byte groups
+  // (vector i lane L: row L's codes 4 i .. 4 i + 3), each group times the head's 4 codes
+  // broadcast, so a head's 16 dots accumulate in one vector with no sums across lanes; the
+  // transpose (64 shuffles for 64 columns of 16 rows) serves every head of the block. A
+  // row's dot with heads of 64 lying in one vector instead needed a 16-lane sum per (head,
+  // row), as much work as the products. vpdpbusd multiplies unsigned by signed bytes:
+  // the cache's codes go as k + 128 (bits flipped by 0x80) and bias = 128 x the sum of the
+  // query's codes comes off each dot.
+
+  // The 16 x 16 transpose of 32-bit lanes: t[i] lane L = r[L] lane i (r is overwritten).
+  static void transpose16(__m512 *r, __m512 *t) {
+    for (int i = 0; i < 8; ++i) {  // rows 2i, 2i+1 interleaved by 32 bits
+      t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+      t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; ++i)  // r[4i + c]: rows 4i .. 4i + 3, elements c, c + 4, c + 8, c + 12 by 128-bit lane
+      for (int c = 0; c < 2; ++c) {
+        const __m512d a = _mm512_castps_pd(t[4 * i + c]), b = _mm512_castps_pd(t[4 * i + 2 + c]);
+        r[4 * i + 2 * c] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
+        r[4 * i + 2 * c + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
+      }
+    for (int c = 0; c < 4; ++c) {  // element c + 4 L: lane L of r[c], r[4 + c], r[8 + c], r[12 + c]
+      const __m512 v0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x88), v1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xDD);
+      const __m512 w0 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x88),
+                   w1 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xDD);
+      t[c] = _mm512_shuffle_f32x4(v0, w0, 0x88);
+      t[c + 4] = _mm512_shuffle_f32x4(v1, w1, 0x88);
+      t[c + 8] = _mm512_shuffle_f32x4(v0, w0, 0xDD);
+      t[c + 12] = _mm512_shuffle_f32x4(v1, w1, 0xDD);
+    }
+  }
+
+  // scores[h][j .. j + rows) for NH heads (codes at bytes + h D, offsets bias[h]) and the
+  // `rows` (1-16) cache rows from kj.
+  template <int NH>
+  __attribute__((target("avx512vnni"))) void scoreRowsVnni(const int8_t *bytes, const int32_t *bias, const int8_t *kj,
+                                                           int64_t rows, float *const *scores, int64_t j) const {
+    const int64_t D = p_.D;
+    const __m512i flip = _mm512_set1_epi8(char(0x80));
+    __m512i a[NH];
+    for (int h = 0; h < NH; ++h) a[h] = _mm512_setzero_si512();
+    for (int64_t d0 = 0; d0 < D; d0 += 64) {
+      // Columns d0 .. d0 + 64 of the rows (past D or past `rows`: zeros, flipped or not,
+      // which add nothing or land in lanes never stored).
+      const int64_t groups = std::min<int64_t>(16, (D - d0) / 4);
+      const __mmask16 cols = __mmask16(groups == 16 ? 0xFFFF : (1u << groups) - 1);
+      __m512 r[16], t[16];
+      for (int i = 0; i < 16; ++i)
+        r[i] = i < rows ? _mm512_castsi512_ps(_mm512_maskz_xor_epi32(cols, _mm512_maskz_loadu_epi32(cols, kj + i * D + d0), flip))
+                        : _mm512_setzero_ps();
+      transpose16(r, t);
+      for (int64_t i = 0; i < groups; ++i)
+        for (int h = 0; h < NH; ++h) {
+          int32_t q4;
+          std::memcpy(&q4, bytes + h * D + d0 + 4 * i, 4);
+          a[h] = _mm512_dpbusd_epi32(a[h], _mm512_castps_si512(t[i]), _mm512_set1_epi32(q4));
+        }
+    }
+    const __mmask16 in = __mmask16(rows == 16 ? 0xFFFF : (1u << rows) - 1);
+    for (int h = 0; h < NH; ++h)
+      _mm512_mask_storeu_ps(scores[h] + j, in, _mm512_cvtepi32_ps(_mm512_sub_epi32(a[h], _mm512_set1_epi32(bias[h]))));
+  }
+
+  // scoresAll's scores (and prefetches) for an i8 cache by scoreRowsVnni.
+  template <int NH>
+  void scoresVnni(const int8_t *bytes, const int32_t *bias, const int8_t *kh, const int8_t *vh, int64_t n,
+                  int64_t valid, float *const *scores) const {
+    const int64_t D = p_.D, ahead = std::max<int64_t>(kAhead, 4096 / D);
+    for (int64_t j = 0; j < std::min(n, ahead); ++j) prefetch(kh + j * D, D);
+    for (int64_t j = 0; j < n; j += 16) {
+      for (int64_t r = j + ahead; r < std::min(valid, j + ahead + 16); ++r) {
+        prefetch(kh + r * D, D);
+        prefetchL2(vh + r * D, D);
+      }
+      if (j < ahead)
+        for (int64_t r = j; r < std::min(n, j + 16); ++r) prefetchL2(vh + r * D, D);
+      scoreRowsVnni<NH>(bytes, bias, kh + j * D, std::min<int64_t>(16, n - j), scores, j);
+    }
+  }
+
   // y_h[d0 .. d0 + 16W) = (sum_j e_hj v_j[d0 ..]) * inv_h, j in order, for NH heads.
   // The loops over h and w are unrolled by pragma: left to GCC 12, every copy of this
   // function kept a[][] on the stack, each fma a load and a store, a store-to-load chain
@@ -268,18 +414,24 @@ private:
     const int64_t D = p_.D, kvh = h0 / group_, n = pos + s + 1;
     const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
     const RowScales rs = scales.from(p_.firstRow(kvh));
-    float *scores[kMaxHeads], *yh[kMaxHeads], inv[kMaxHeads];
+    float *scores[kMaxHeads], *yh[kMaxHeads], inv[kMaxHeads], qScale[kMaxHeads];
+    int32_t bias[kMaxHeads];
     const float *qs[kMaxHeads];
     for (int64_t c = 0; c < count; ++c) {
-      scores[c] = scratch + c * scoreFloats();
+      scores[c] = scratch + c * headFloats();
       qs[c] = q + (s * p_.Hq + h0 + c) * D;
       yh[c] = y + (s * p_.Hq + h0 + c) * D;
     }
-    dispatch(count, [&](auto nh) { scoresAll<decltype(nh)::value>(qs, kh, vh, n, n, scores); });
+    quantizeQueries<T>(qs, scores, count, qScale, codeBytes(scratch), bias);
+    dispatch(count, [&](auto nh) {
+      if constexpr (kScaledRows<T>)
+        if (vnni_) return scoresVnni<decltype(nh)::value>(codeBytes(scratch), bias, kh, vh, n, n, scores);
+      scoresAll<decltype(nh)::value>(qs, kh, vh, n, n, scores);
+    });
 
     for (int64_t c = 0; c < count; ++c) {
       float mx;
-      inv[c] = 1.0f / softmax<kScaledRows<T>>(scores[c], n, rs, &mx);
+      inv[c] = 1.0f / softmax<kScaledRows<T>>(scores[c], n, rs, qScale[c], &mx);
     }
     dispatch(count, [&](auto nh) { valuesAll<decltype(nh)::value>(scores, inv, vh, n, yh); });
   }
@@ -287,10 +439,12 @@ private:
   // sc[0 .. n) = exp(scale * sc - m) with m = max(scale * sc), returned in *mx; returns
   // their sum. Over whole 16-lane vectors: the padding (-inf) takes part in the max and
   // gives e = 0. (On 8 lanes, with expNonPositive, this was a sixth of a decode step's
-  // attention for heads of 64.) An i8 cache's scales (rows 0 .. n of rs): x = (sc * k
-  // scale) * scale, and the e stored for the V loop times the row's V scale (the sum is
-  // of the e alone), as ref; the scales are read under a mask, never past row n.
-  template <bool kScaled> float softmax(float *sc, int64_t n, const RowScales &rs, float *mx) const {
+  // attention for heads of 64.) An i8 cache's scales (rows 0 .. n of rs) and the query's
+  // qScale: x = ((sc * qScale) * k scale) * scale, and the e stored for the V loop times
+  // the row's V scale (the sum is of the e alone), as ref; the scales are read under a
+  // mask, never past row n.
+  template <bool kScaled>
+  float softmax(float *sc, int64_t n, const RowScales &rs, float qScale, float *mx) const {
     const int64_t n16 = (n + 15) / 16 * 16;
     const __m512 vscale = _mm512_set1_ps(p_.scale);
     auto rowsAt = [n](int64_t t) { return n - t >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - t)) - 1); };
@@ -300,7 +454,7 @@ private:
       __m512 x = _mm512_loadu_ps(sc + t);
       if constexpr (kScaled) {
         const __mmask16 in = rowsAt(t);
-        x = _mm512_mask_mul_ps(x, in, x, _mm512_maskz_loadu_ps(in, rs.k + t));
+        x = _mm512_mask_mul_ps(x, in, _mm512_mul_ps(x, _mm512_set1_ps(qScale)), _mm512_maskz_loadu_ps(in, rs.k + t));
       }
       x = _mm512_mul_ps(x, vscale);
       _mm512_storeu_ps(sc + t, x);
@@ -347,9 +501,9 @@ private:
           const int64_t i = part * p_.Hkv + kvh;
           if (i < i0 || i >= i1) continue;
           const int64_t r0 = part == 0 ? 0 : half, r1 = part == 0 ? half : n;
-          for (int64_t c = 0; c < group_; c += kMaxHeads) {
+          for (int64_t c = 0, b = blockHeads(group_); c < group_; c += b) {
             const int64_t h0 = kvh * group_ + c;
-            partialHeads(q, k, v, scales, r0, r1, n, h0, std::min(kMaxHeads, group_ - c), scratch,
+            partialHeads(q, k, v, scales, r0, r1, n, h0, std::min(b, group_ - c), scratch,
                          acc + (part * Hq + h0) * D, ms + (part * Hq + h0) * 2);
           }
         }
@@ -374,16 +528,23 @@ private:
     const int64_t D = p_.D, kvh = h0 / group_, n = r1 - r0;
     const T *kh = k + (p_.firstRow(kvh) + r0) * D, *vh = v + (p_.firstRow(kvh) + r0) * D;
     const RowScales rs = scales.from(p_.firstRow(kvh) + r0);
-    float *scores[kMaxHeads], *out[kMaxHeads], one[kMaxHeads];
+    float *scores[kMaxHeads], *out[kMaxHeads], one[kMaxHeads], qScale[kMaxHeads];
+    int32_t bias[kMaxHeads];
     const float *qs[kMaxHeads];
     for (int64_t c = 0; c < count; ++c) {
-      scores[c] = scratch + c * scoreFloats();
+      scores[c] = scratch + c * headFloats();
       qs[c] = q + (h0 + c) * D;
       out[c] = acc + c * D;
       one[c] = 1.0f;
     }
-    dispatch(count, [&](auto nh) { scoresAll<decltype(nh)::value>(qs, kh, vh, n, rows - r0, scores); });
-    for (int64_t c = 0; c < count; ++c) ms[2 * c + 1] = softmax<kScaledRows<T>>(scores[c], n, rs, &ms[2 * c]);
+    quantizeQueries<T>(qs, scores, count, qScale, codeBytes(scratch), bias);
+    dispatch(count, [&](auto nh) {
+      if constexpr (kScaledRows<T>)
+        if (vnni_) return scoresVnni<decltype(nh)::value>(codeBytes(scratch), bias, kh, vh, n, rows - r0, scores);
+      scoresAll<decltype(nh)::value>(qs, kh, vh, n, rows - r0, scores);
+    });
+    for (int64_t c = 0; c < count; ++c)
+      ms[2 * c + 1] = softmax<kScaledRows<T>>(scores[c], n, rs, qScale[c], &ms[2 * c]);
     dispatch(count, [&](auto nh) { valuesAll<decltype(nh)::value>(scores, one, vh, n, out); });
   }
 
@@ -418,10 +579,11 @@ private:
     return group > kMaxVectors ? 0 : std::max<int64_t>(1, std::min(S, kMaxVectors / group));
   }
   // Q^T, one tile of cache rows, its scores, then per query vector the running max (at
-  // the end 1 / sum), the sum, the tile's rescale factor and n.
+  // the end 1 / sum), the sum, the tile's rescale factor, n and (i8 caches) its query's
+  // scale; then 16 query vectors' codes on their way into Q^T.
   size_t chunkScratchFloats() const {
     const int64_t Mp = (chunkRows_ * group_ + 15) / 16 * 16;
-    return size_t(p_.D * Mp + kTile * p_.D + kTile * Mp + 4 * Mp);
+    return size_t(p_.D * Mp + kTile * p_.D + kTile * Mp + 5 * Mp + 16 * p_.D);
   }
 
   template <typename T>
@@ -452,9 +614,11 @@ private:
   }
 
   // st[j][16 MV lanes] = (Q^T column . tile row j) * scale for the tile's kTile rows; with
-  // an i8 cache's K scales ks (its `valid` rows), (... * ks[j]) * scale, as ref.
+  // an i8 cache's K scales ks (its `valid` rows) and the query vectors' scales qsc,
+  // ((... * qsc[m]) * ks[j]) * scale, as ref.
   template <int MV, bool kScaled>
-  void scoreTile(const float *qt, int64_t Mp, const float *tile, const float *ks, int64_t valid, float *st) const {
+  void scoreTile(const float *qt, int64_t Mp, const float *tile, const float *ks, const float *qsc, int64_t valid,
+                 float *st) const {
     constexpr int JB = 24 / MV;
     const __m512 scale = _mm512_set1_ps(p_.scale);
     for (int64_t jb = 0; jb < kTile; jb += JB) {
@@ -472,9 +636,11 @@ private:
       }
       for (int j = 0; j < JB; ++j) {
         const __m512 kscale = _mm512_set1_ps(kScaled && jb + j < valid ? ks[jb + j] : 1.f);
-        for (int i = 0; i < MV; ++i)
-          _mm512_storeu_ps(st + (jb + j) * Mp + 16 * i,
-                           _mm512_mul_ps(kScaled ? _mm512_mul_ps(a[j][i], kscale) : a[j][i], scale));
+        for (int i = 0; i < MV; ++i) {
+          __m512 x = a[j][i];
+          if constexpr (kScaled) x = _mm512_mul_ps(_mm512_mul_ps(x, _mm512_loadu_ps(qsc + 16 * i)), kscale);
+          _mm512_storeu_ps(st + (jb + j) * Mp + 16 * i, _mm512_mul_ps(x, scale));
+        }
       }
     }
   }
@@ -544,25 +710,8 @@ private:
     for (int64_t d0 = 0; d0 < p_.D; d0 += 16) {
       __m512 r[16], t[16];
       for (int i = 0; i < 16; ++i) r[i] = i < count ? _mm512_loadu_ps(q[i] + d0) : _mm512_setzero_ps();
-      for (int i = 0; i < 8; ++i) {  // rows 2i, 2i+1 interleaved by 32 bits
-        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-      }
-      for (int i = 0; i < 4; ++i)  // r[4i + c]: rows 4i .. 4i + 3, elements c, c + 4, c + 8, c + 12 by 128-bit lane
-        for (int c = 0; c < 2; ++c) {
-          const __m512d a = _mm512_castps_pd(t[4 * i + c]), b = _mm512_castps_pd(t[4 * i + 2 + c]);
-          r[4 * i + 2 * c] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, b));
-          r[4 * i + 2 * c + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, b));
-        }
-      for (int c = 0; c < 4; ++c) {  // element c + 4 L: lane L of r[c], r[4 + c], r[8 + c], r[12 + c]
-        const __m512 v0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x88), v1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xDD);
-        const __m512 w0 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x88),
-                     w1 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xDD);
-        _mm512_storeu_ps(qt + (d0 + c) * Mp, _mm512_shuffle_f32x4(v0, w0, 0x88));
-        _mm512_storeu_ps(qt + (d0 + c + 4) * Mp, _mm512_shuffle_f32x4(v1, w1, 0x88));
-        _mm512_storeu_ps(qt + (d0 + c + 8) * Mp, _mm512_shuffle_f32x4(v0, w0, 0xDD));
-        _mm512_storeu_ps(qt + (d0 + c + 12) * Mp, _mm512_shuffle_f32x4(v1, w1, 0xDD));
-      }
+      transpose16(r, t);
+      for (int i = 0; i < 16; ++i) _mm512_storeu_ps(qt + (d0 + i) * Mp, t[i]);
     }
   }
 
@@ -604,11 +753,20 @@ private:
     float *qt = scratch, *tile = qt + D * Mp, *st = tile + kTile * D, *mx = st + kTile * Mp, *sum = mx + Mp;
     float *rescale = sum + Mp;
     int32_t *n = reinterpret_cast<int32_t *>(rescale + Mp);
+    float *qScale = reinterpret_cast<float *>(n + Mp), *codes = qScale + Mp;
+    constexpr bool kScaled = kScaledRows<T>;
     auto vectorAt = [&](int64_t m) { return (s0 + m / group_) * p_.Hq + kvh * group_ + m % group_; };
     for (int64_t m0 = 0; m0 < Mp; m0 += 16) {
       const float *qs[16];
       const int64_t count = std::min<int64_t>(16, M - m0);
-      for (int64_t c = 0; c < count; ++c) qs[c] = q + vectorAt(m0 + c) * D;
+      for (int64_t c = 0; c < count; ++c) {
+        qs[c] = q + vectorAt(m0 + c) * D;
+        if constexpr (kScaled) {  // i8: the query's codes (ref::quantizeQueryRow)
+          qScale[m0 + c] = ref::quantizeQueryRow(qs[c], D, codes + c * D);
+          qs[c] = codes + c * D;
+        }
+      }
+      for (int64_t c = count; c < 16; ++c) qScale[m0 + c] = 0.f;
       transposeQueries(qs, count, qt + m0, Mp);
     }
     for (int64_t m = 0; m < Mp; ++m) {
@@ -619,17 +777,16 @@ private:
 
     const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
     const RowScales rs = scales.from(p_.firstRow(kvh));
-    constexpr bool kScaled = kScaledRows<T>;
     float *ys[kMaxHeads];
     for (int64_t t = 0; t < tiles; ++t) {
       const int64_t j0 = t * kTile, valid = std::min(kTile, nMax - j0);
       const RowScales ts = rs.from(j0);
       widenTile(kh + j0 * D, valid, tile);
       switch (Mp / 16) {
-      case 1: scoreTile<1, kScaled>(qt, Mp, tile, ts.k, valid, st), softmaxTile<1>(st, Mp, n, j0, mx, sum, rescale); break;
-      case 2: scoreTile<2, kScaled>(qt, Mp, tile, ts.k, valid, st), softmaxTile<2>(st, Mp, n, j0, mx, sum, rescale); break;
-      case 3: scoreTile<3, kScaled>(qt, Mp, tile, ts.k, valid, st), softmaxTile<3>(st, Mp, n, j0, mx, sum, rescale); break;
-      default: scoreTile<4, kScaled>(qt, Mp, tile, ts.k, valid, st), softmaxTile<4>(st, Mp, n, j0, mx, sum, rescale); break;
+      case 1: scoreTile<1, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st), softmaxTile<1>(st, Mp, n, j0, mx, sum, rescale); break;
+      case 2: scoreTile<2, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st), softmaxTile<2>(st, Mp, n, j0, mx, sum, rescale); break;
+      case 3: scoreTile<3, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st), softmaxTile<3>(st, Mp, n, j0, mx, sum, rescale); break;
+      default: scoreTile<4, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st), softmaxTile<4>(st, Mp, n, j0, mx, sum, rescale); break;
       }
       const bool last = t + 1 == tiles;
       if (last)  // mx is done with: 1 / sum in its place
@@ -661,10 +818,11 @@ private:
   ref::AttentionPlan p_;
   int64_t group_ = 1;
   int64_t chunkRows_ = 0;  // query rows a prefill chunk (S > 1); 0: the per-row path
+  bool vnni_ = false;      // AVX-512 VNNI: an i8 cache's decode scores by vpdpbusd
 };
 
 }  // namespace
 
-Kernel *newX86Avx512KVCacheAttention() { return new AttentionAvx512(); }
+Kernel *newX86Avx512KVCacheAttention(bool vnni) { return new AttentionAvx512(vnni); }
 
 }  // namespace edgec::rt
