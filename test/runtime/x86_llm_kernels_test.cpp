@@ -311,12 +311,13 @@ TEST(LlmKernelsX86, Avx512AttentionTakesI8AndLeavesOddHeadSizesToAvx2) {
   }
 }
 
-// An i8 cache's decode scores on AVX-512 VNNI (vpdpbusd on the query's and the cache's
-// codes) against the same kernel's f32 path, which CPUs with AVX-512 and without VNNI run:
-// the same bits (each dot an exact integer), decode steps split and not, every count of
-// heads a block (1-6, 7 = 6 + 1, two quads or one), head sizes of 1-8 chunks of 16 codes
-// and 1-3 rows past the last block of 4; and a prefill call, which the VNNI path leaves
-// alone. Rows past pos + S hold NaN scales and codes that a wrong read would show.
+// An i8 cache's scores on AVX-512 VNNI, decode and prefill (vpdpbusd on the query's and
+// the cache's codes) against the same kernel's f32 path, which CPUs with AVX-512 and
+// without VNNI run: the same bits (each dot an exact integer). Decode steps split and
+// not, every count of heads a block (1-7), heads of 16-256 codes, the last 1-15 rows of
+// 16; prefill chunks (query vectors as lanes, Q^T in 4-code groups) filling 1-4 vectors
+// of 16 lanes or leaving lanes empty, one tile of 48 cache rows or many, a short last
+// tile. Rows past pos + S hold NaN scales and codes that a wrong read would show.
 TEST(LlmKernelsX86, Avx512I8VnniScoresSameBitsAsF32Path) {
   if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
   if (!__builtin_cpu_supports("avx512vnni")) GTEST_SKIP() << "no AVX-512 VNNI";
@@ -328,7 +329,13 @@ TEST(LlmKernelsX86, Avx512I8VnniScoresSameBitsAsF32Path) {
       {1, 3, 3, 16, 60, 40, 0.25f},         // no grouping, one chunk
       {1, 10, 2, 128, 40, 2, 0.0884f},      // 5 heads, 3 rows
       {1, 2, 1, 256, 300, 200, 0.0625f},    // heads of 256
-      {4, 14, 2, 64, 300, 100, 0.125f},     // prefill: the f32 path either way
+      {4, 14, 2, 64, 300, 100, 0.125f},     // prefill: 4 rows of 7 vectors, 28 of 32 lanes
+      {64, 12, 2, 128, 1024, 200, 0.0884f}, // 10 rows a chunk (60 of 64 lanes), 7 chunks
+      {70, 4, 4, 32, 200, 47, 0.1768f},     // no grouping: 64 rows a chunk and a chunk of 6
+      {11, 8, 2, 80, 100, 48, 0.1118f},     // 44 lanes, heads of 80 (a 64-code and a 16-code column)
+      {5, 6, 3, 48, 120, 95, 0.1443f},      // 10 lanes, heads of 48
+      {3, 40, 1, 16, 60, 1, 0.25f},         // 40 heads on one KV head: 48 lanes, heads of 16
+      {6, 12, 2, 256, 2000, 1500, 0.0625f}, // heads of 256, 32 tiles
   };
   for (const AttnCall &c : calls) {
     KvCache kv = makeKvCache(DType::i8, c.C, c.Hkv, c.D, c.pos + c.S, uint32_t(c.D + c.pos));

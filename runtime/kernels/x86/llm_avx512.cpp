@@ -179,39 +179,43 @@ private:
     return (n + blocks - 1) / blocks;
   }
 
-  // An i8 cache's query rows qs[0 .. count) quantized as ref::quantizeQueryRow does (the
-  // same f32 operations: max|q| ignoring NaN, scale = max / 127, round-half-even(q /
-  // scale) clamped to [-127, 127], NaN to 127), vectorized: a decode step quantizes every
-  // head's row per part and block. Per head c: the codes as floats after its scores (qs[c]
-  // then points at them), as bytes at bytes + c D, qScale[c] the scale, bias[c] 128 x the
-  // codes' sum (the VNNI scores' offset).
+  // An i8 cache's query row q quantized as ref::quantizeQueryRow does (the same f32
+  // operations: max|q| ignoring NaN, scale = max / 127, round-half-even(q / scale) clamped
+  // to [-127, 127], NaN to 127), vectorized: a decode step quantizes every head's row per
+  // part and block. The codes as floats to codes[0 .. D) and as bytes to bytes[0 .. D);
+  // returns the scale; *bias = 128 x the codes' sum (the VNNI scores' offset).
+  float quantizeQuery(const float *q, float *codes, int8_t *bytes, int32_t *bias) const {
+    const int64_t D = p_.D;
+    const __m512 absMask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
+    __m512 mx = _mm512_setzero_ps();
+    for (int64_t d = 0; d < D; d += 16)  // max_ps returns its second operand for a NaN
+      mx = _mm512_max_ps(_mm512_and_ps(_mm512_loadu_ps(q + d), absMask), mx);
+    const float scale = _mm512_reduce_max_ps(mx) / 127.0f;
+    __m512i sum = _mm512_setzero_si512();
+    for (int64_t d = 0; d < D; d += 16) {
+      __m512i c = _mm512_setzero_si512();
+      if (scale > 0) {
+        const __m512 r = _mm512_roundscale_ps(_mm512_div_ps(_mm512_loadu_ps(q + d), _mm512_set1_ps(scale)),
+                                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        // min_ps(NaN, 127) is 127, as fmin(127, NaN) in ref.
+        c = _mm512_cvtps_epi32(_mm512_max_ps(_mm512_min_ps(r, _mm512_set1_ps(127.f)), _mm512_set1_ps(-127.f)));
+      }
+      _mm512_storeu_ps(codes + d, _mm512_cvtepi32_ps(c));
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(bytes + d), _mm512_cvtepi32_epi8(c));
+      sum = _mm512_add_epi32(sum, c);
+    }
+    *bias = 128 * _mm512_reduce_add_epi32(sum);
+    return scale;
+  }
+  // quantizeQuery for the query rows qs[0 .. count) of an i8 cache's decode block: head
+  // c's codes after its scores (qs[c] then points at them), its bytes at bytes + c D.
   template <typename T>
   void quantizeQueries(const float **qs, float *const *scores, int64_t count, float *qScale, int8_t *bytes,
                        int32_t *bias) const {
     if constexpr (kScaledRows<T>)
       for (int64_t c = 0; c < count; ++c) {
-        const int64_t D = p_.D;
-        const __m512 absMask = _mm512_castsi512_ps(_mm512_set1_epi32(0x7fffffff));
-        __m512 mx = _mm512_setzero_ps();
-        for (int64_t d = 0; d < D; d += 16)  // max_ps returns its second operand for a NaN
-          mx = _mm512_max_ps(_mm512_and_ps(_mm512_loadu_ps(qs[c] + d), absMask), mx);
-        const float scale = _mm512_reduce_max_ps(mx) / 127.0f;
         float *codes = scores[c] + scoreFloats();
-        __m512i sum = _mm512_setzero_si512();
-        for (int64_t d = 0; d < D; d += 16) {
-          __m512i q = _mm512_setzero_si512();
-          if (scale > 0) {
-            const __m512 r = _mm512_roundscale_ps(_mm512_div_ps(_mm512_loadu_ps(qs[c] + d), _mm512_set1_ps(scale)),
-                                                  _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-            // min_ps(NaN, 127) is 127, as fmin(127, NaN) in ref.
-            q = _mm512_cvtps_epi32(_mm512_max_ps(_mm512_min_ps(r, _mm512_set1_ps(127.f)), _mm512_set1_ps(-127.f)));
-          }
-          _mm512_storeu_ps(codes + d, _mm512_cvtepi32_ps(q));
-          _mm_storeu_si128(reinterpret_cast<__m128i *>(bytes + c * D + d), _mm512_cvtepi32_epi8(q));
-          sum = _mm512_add_epi32(sum, q);
-        }
-        qScale[c] = scale;
-        bias[c] = 128 * _mm512_reduce_add_epi32(sum);
+        qScale[c] = quantizeQuery(qs[c], codes, bytes + c * p_.D, bias + c);
         qs[c] = codes;
       }
   }
@@ -580,10 +584,10 @@ private:
   }
   // Q^T, one tile of cache rows, its scores, then per query vector the running max (at
   // the end 1 / sum), the sum, the tile's rescale factor, n and (i8 caches) its query's
-  // scale; then 16 query vectors' codes on their way into Q^T.
+  // scale; then 16 query vectors' codes (as floats, then as bytes) on their way into Q^T.
   size_t chunkScratchFloats() const {
     const int64_t Mp = (chunkRows_ * group_ + 15) / 16 * 16;
-    return size_t(p_.D * Mp + kTile * p_.D + kTile * Mp + 5 * Mp + 16 * p_.D);
+    return size_t(p_.D * Mp + kTile * p_.D + kTile * Mp + 5 * Mp + 16 * p_.D + 4 * p_.D);
   }
 
   template <typename T>
@@ -715,6 +719,73 @@ private:
     }
   }
 
+  // ---- An i8 cache's prefill scores on AVX-512 VNNI: the same bits as scoreTile's. ----
+  // As the decode's (scoresVnni) with the roles swapped: the lanes are 16 query vectors,
+  // as in scoreTile, Q^T by 4-byte groups (group g's vector lane L: vector L's codes 4 g ..
+  // 4 g + 3, plus 128: the unsigned operand), times a cache row's 4 codes broadcast, and
+  // 128 x the row's code sum off each dot. A cache row is read as its bytes, not widened.
+
+  // Q^T's bytes for query vectors m0 .. m0 + count - 1 (codes at bytes + c D): group g's
+  // vector for them at qtb + (g Mp / 16 + m0 / 16) 64; absent vectors' lanes 0.
+  void transposeQueryBytes(const int8_t *bytes, int64_t count, int8_t *qtb, int64_t Mp, int64_t m0) const {
+    const __m512i flip = _mm512_set1_epi8(char(0x80));
+    for (int64_t d0 = 0; d0 < p_.D; d0 += 64) {
+      const int64_t groups = std::min<int64_t>(16, (p_.D - d0) / 4);
+      const __mmask16 cols = __mmask16(groups == 16 ? 0xFFFF : (1u << groups) - 1);
+      __m512 r[16], t[16];
+      for (int i = 0; i < 16; ++i)
+        r[i] = i < count ? _mm512_castsi512_ps(_mm512_maskz_xor_epi32(cols, _mm512_maskz_loadu_epi32(cols, bytes + i * p_.D + d0), flip))
+                         : _mm512_setzero_ps();
+      transpose16(r, t);
+      for (int64_t i = 0; i < groups; ++i)
+        _mm512_storeu_ps(reinterpret_cast<float *>(qtb + ((d0 / 4 + i) * (Mp / 16) + m0 / 16) * 64), t[i]);
+    }
+  }
+
+  // scoreTile for an i8 cache on VNNI: st[j][16 MV lanes] = (((Q^T column . row j) * qsc[m])
+  // * ks[j]) * scale for the tile's rows (from kRows; those past `valid` read as zeros).
+  template <int MV>
+  __attribute__((target("avx512vnni"))) void scoreTileVnni(const int8_t *qtb, int64_t Mp, const int8_t *kRows,
+                                                           const float *ks, const float *qsc, int64_t valid,
+                                                           float *st) const {
+    constexpr int JB = 24 / MV;
+    static const int8_t zeros[ref::kMaxI8HeadSize] = {};
+    const int64_t D = p_.D, vecs = Mp / 16;
+    const __m512 scale = _mm512_set1_ps(p_.scale);
+    for (int64_t jb = 0; jb < kTile; jb += JB) {
+      const int8_t *row[JB];
+      __m512i a[JB][MV], bias[JB];
+      for (int j = 0; j < JB; ++j) {
+        row[j] = jb + j < valid ? kRows + (jb + j) * D : zeros;
+        __m512i sum = _mm512_setzero_si512();  // the row's code sum, by 4-code groups
+        for (int64_t d0 = 0; d0 < D; d0 += 64) {
+          const __mmask64 cols = D - d0 >= 64 ? ~__mmask64(0) : (__mmask64(1) << (D - d0)) - 1;
+          sum = _mm512_dpbusd_epi32(sum, _mm512_set1_epi8(1), _mm512_maskz_loadu_epi8(cols, row[j] + d0));
+        }
+        bias[j] = _mm512_set1_epi32(128 * _mm512_reduce_add_epi32(sum));
+        for (int i = 0; i < MV; ++i) a[j][i] = _mm512_setzero_si512();
+      }
+      for (int64_t g = 0; g < D / 4; ++g) {
+        __m512i qv[MV];
+        for (int i = 0; i < MV; ++i) qv[i] = _mm512_loadu_si512(qtb + (g * vecs + i) * 64);
+        for (int j = 0; j < JB; ++j) {
+          int32_t k4;
+          std::memcpy(&k4, row[j] + 4 * g, 4);
+          const __m512i kb = _mm512_set1_epi32(k4);
+          for (int i = 0; i < MV; ++i) a[j][i] = _mm512_dpbusd_epi32(a[j][i], qv[i], kb);
+        }
+      }
+      for (int j = 0; j < JB; ++j) {
+        const __m512 kscale = _mm512_set1_ps(jb + j < valid ? ks[jb + j] : 1.f);
+        for (int i = 0; i < MV; ++i) {
+          const __m512 x = _mm512_cvtepi32_ps(_mm512_sub_epi32(a[j][i], bias[j]));
+          _mm512_storeu_ps(st + (jb + j) * Mp + 16 * i,
+                           _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(x, _mm512_loadu_ps(qsc + 16 * i)), kscale), scale));
+        }
+      }
+    }
+  }
+
   // One tile of the online softmax down the columns of st ([kTile][Mp], MV vectors of 16
   // query vectors a row; cache rows j0 ..): per query vector m, over the tile's rows j0 + j
   // < n[m], the new max mx[m] = max(mx[m], x), st = e^(x - mx[m]) (0 for the rows past
@@ -754,7 +825,9 @@ private:
     float *rescale = sum + Mp;
     int32_t *n = reinterpret_cast<int32_t *>(rescale + Mp);
     float *qScale = reinterpret_cast<float *>(n + Mp), *codes = qScale + Mp;
+    int8_t *bytes = reinterpret_cast<int8_t *>(codes + 16 * D);
     constexpr bool kScaled = kScaledRows<T>;
+    const bool vnni = kScaled && vnni_;  // then qt holds Q^T's bytes (transposeQueryBytes)
     auto vectorAt = [&](int64_t m) { return (s0 + m / group_) * p_.Hq + kvh * group_ + m % group_; };
     for (int64_t m0 = 0; m0 < Mp; m0 += 16) {
       const float *qs[16];
@@ -762,12 +835,14 @@ private:
       for (int64_t c = 0; c < count; ++c) {
         qs[c] = q + vectorAt(m0 + c) * D;
         if constexpr (kScaled) {  // i8: the query's codes (ref::quantizeQueryRow)
-          qScale[m0 + c] = ref::quantizeQueryRow(qs[c], D, codes + c * D);
+          int32_t unused;
+          qScale[m0 + c] = quantizeQuery(qs[c], codes + c * D, bytes + c * D, &unused);
           qs[c] = codes + c * D;
         }
       }
       for (int64_t c = count; c < 16; ++c) qScale[m0 + c] = 0.f;
-      transposeQueries(qs, count, qt + m0, Mp);
+      if (vnni) transposeQueryBytes(bytes, count, reinterpret_cast<int8_t *>(qt), Mp, m0);
+      else transposeQueries(qs, count, qt + m0, Mp);
     }
     for (int64_t m = 0; m < Mp; ++m) {
       n[m] = m < M ? int32_t(pos + s0 + m / group_ + 1) : 0;
@@ -781,12 +856,24 @@ private:
     for (int64_t t = 0; t < tiles; ++t) {
       const int64_t j0 = t * kTile, valid = std::min(kTile, nMax - j0);
       const RowScales ts = rs.from(j0);
+      if (vnni) {
+        if constexpr (kScaled) {
+          const int8_t *qtb = reinterpret_cast<const int8_t *>(qt);
+          switch (Mp / 16) {
+          case 1: scoreTileVnni<1>(qtb, Mp, kh + j0 * D, ts.k, qScale, valid, st), softmaxTile<1>(st, Mp, n, j0, mx, sum, rescale); break;
+          case 2: scoreTileVnni<2>(qtb, Mp, kh + j0 * D, ts.k, qScale, valid, st), softmaxTile<2>(st, Mp, n, j0, mx, sum, rescale); break;
+          case 3: scoreTileVnni<3>(qtb, Mp, kh + j0 * D, ts.k, qScale, valid, st), softmaxTile<3>(st, Mp, n, j0, mx, sum, rescale); break;
+          default: scoreTileVnni<4>(qtb, Mp, kh + j0 * D, ts.k, qScale, valid, st), softmaxTile<4>(st, Mp, n, j0, mx, sum, rescale); break;
+          }
+        }
+      } else {
       widenTile(kh + j0 * D, valid, tile);
       switch (Mp / 16) {
       case 1: scoreTile<1, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st), softmaxTile<1>(st, Mp, n, j0, mx, sum, rescale); break;
       case 2: scoreTile<2, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st), softmaxTile<2>(st, Mp, n, j0, mx, sum, rescale); break;
       case 3: scoreTile<3, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st), softmaxTile<3>(st, Mp, n, j0, mx, sum, rescale); break;
       default: scoreTile<4, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st), softmaxTile<4>(st, Mp, n, j0, mx, sum, rescale); break;
+      }
       }
       const bool last = t + 1 == tiles;
       if (last)  // mx is done with: 1 / sum in its place
