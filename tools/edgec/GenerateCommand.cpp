@@ -468,7 +468,7 @@ void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &c
 void addGenerateCommand(CLI::App &app) {
   auto *cmd = app.add_subcommand("generate", "Generate text with an LLM package (edgec compile model.gguf)");
   struct Options {
-    std::string package, prompt, tokens, dumpLogits, dumpPrompt, system, chatTemplate, messages;
+    std::string package, prompt, promptFile, tokens, dumpLogits, dumpPrompt, system, chatTemplate, messages;
     std::vector<std::string> stops;
     std::string promptCache;
     int n = 64, threads = 0;
@@ -481,8 +481,12 @@ void addGenerateCommand(CLI::App &app) {
   cmd->add_option("package", opts->package, "The .edgepkg compiled from a .gguf model")->required();
   auto *prompt = cmd->add_option("-p,--prompt", opts->prompt,
                                  "Prompt text (tokenized with the model's tokenizer); with --chat, the user's message");
+  auto *file = cmd->add_option("-f,--file", opts->promptFile,
+                               "Prompt text read from this file, the whole file (newlines kept), as --prompt gives it")
+                   ->type_name("FILE");
   auto *tokens = cmd->add_option("--tokens", opts->tokens, "The prompt as token ids, comma separated (no BOS added)");
-  prompt->excludes(tokens);
+  prompt->excludes(tokens)->excludes(file);
+  file->excludes(tokens);
   cmd->add_option("-n,--n-predict", opts->n, "Tokens to generate (stops earlier at end of generation); with -i, a reply")
       ->check(CLI::Range(0, 1 << 20))
       ->capture_default_str();
@@ -507,6 +511,7 @@ void addGenerateCommand(CLI::App &app) {
                        ->type_name("FILE.json");
   tokens->excludes(chat)->excludes(chatTemplate)->excludes(interactive)->excludes(system)->excludes(messages);
   prompt->excludes(messages);
+  file->excludes(messages);
   cmd->add_option("--temp", opts->sampler.temperature, "Temperature; 0 is greedy")->capture_default_str();
   cmd->add_option("--top-k", opts->sampler.topK, "Keep the k most likely tokens (0: all)")->capture_default_str();
   cmd->add_option("--top-p", opts->sampler.topP, "Nucleus sampling threshold (1: off)")->capture_default_str();
@@ -544,13 +549,15 @@ void addGenerateCommand(CLI::App &app) {
                   "whole conversation at its end) to this file")
       ->type_name("FILE");
   addResidencyFlags(*cmd, opts->residency);
-  cmd->callback([opts, prompt, tokens, system, messages] {
+  cmd->callback([opts, prompt, file, tokens, system, messages] {
     const bool chatMode = opts->chat || opts->interactive || !opts->chatTemplate.empty() || messages->count();
+    const bool promptGiven = prompt->count() || file->count();
+    if (file->count()) opts->prompt = readTextFile(opts->promptFile);
     if (!opts->dumpLogits.empty()) checkOutputFile(opts->dumpLogits);
     if (!opts->dumpPrompt.empty()) checkOutputFile(opts->dumpPrompt);
     if (!opts->promptCache.empty()) checkOutputFile(opts->promptCache);  // before generating, not after
-    if (!prompt->count() && !tokens->count() && !messages->count() && !opts->interactive)
-      throw CommandError("give a --prompt, --tokens or --messages (or -i to chat)");
+    if (!promptGiven && !tokens->count() && !messages->count() && !opts->interactive)
+      throw CommandError("give a --prompt, --file, --tokens or --messages (or -i to chat)");
     if (system->count() && !chatMode) throw CommandError("--system needs --chat (or -i, --chat-template)");
     if (std::string why = opts->sampler.validate(); !why.empty()) throw CommandError(why);
     for (const std::string &stop : opts->stops)
@@ -594,7 +601,7 @@ void addGenerateCommand(CLI::App &app) {
       std::string error;
       if (!chat->apply(history, true, bos, eos, promptText, error)) throw CommandError(error);
       input = ChatTemplate::encode(tokenizer, promptText);
-    } else if (prompt->count()) {
+    } else if (promptGiven) {
       promptText = opts->prompt;
       input = tokenizer.encode(opts->prompt, true, !opts->noSpecial);
     } else {
