@@ -275,6 +275,9 @@ TEST(LlmKernels, AttentionRefusesBadSignatures) {
   fails({&q4, &k, &v, &pi}, y4, "unsupported dtype i32 for pos");
   Tensor ku(DType::u8, {2, 4, 8});
   fails({&q4, &ku, &ku, &p}, y4, "unsupported dtype u8 for the K cache");
+  // Heads past 1024 would let an i8 dot (the query's codes too) outgrow f32's integers.
+  Tensor qw(DType::f32, {1, 2, 1040}), yw(DType::f32, {1, 2, 1040}), kw(DType::i8, {2, 4, 1040});
+  fails({&qw, &kw, &kw, &p, &ks, &ks}, yw, "i8 caches take heads of up to 1024 elements");
 }
 
 }  // namespace

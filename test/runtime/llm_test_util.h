@@ -66,7 +66,8 @@ inline std::vector<double> quantizedQueryRow(const float *q, int64_t D) {
   const float scale = maxAbs / 127.f;
   std::vector<double> row(size_t(D), 0.0);
   if (scale > 0)
-    for (int64_t d = 0; d < D; ++d) row[size_t(d)] = std::clamp(std::nearbyint(q[d] / scale), -127.f, 127.f) * double(scale);
+    for (int64_t d = 0; d < D; ++d)
+      row[size_t(d)] = std::clamp(std::nearbyint(q[d] / scale), -127.f, 127.f) * double(scale);
   return row;
 }
 

@@ -354,7 +354,8 @@ TEST(LlmKernelsX86, Avx512I8VnniScoresSameBitsAsF32Path) {
         runPrepared(*k, std::vector<const TensorView *>(in.begin(), in.end()), {&ty.view()}, threads);
         const auto got = ty.values<float>();
         if (threads == 1) y[vnni] = got;
-        else EXPECT_TRUE(sameBits(y[vnni], got)) << "D=" << c.D << " pos " << c.pos << " vnni " << vnni << ", 2 threads";
+        else EXPECT_TRUE(sameBits(y[vnni], got)) << "D=" << c.D << " pos " << c.pos << " vnni " << vnni
+                                                   << ", 2 threads";
       }
     EXPECT_TRUE(sameBits(y[0], y[1])) << "Hq " << c.Hq << " Hkv " << c.Hkv << " D=" << c.D << " pos " << c.pos;
   }

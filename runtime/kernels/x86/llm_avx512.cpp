@@ -292,6 +292,13 @@ private:
   // the cache's codes go as k + 128 (bits flipped by 0x80) and bias = 128 x the sum of the
   // query's codes comes off each dot.
 
+  // Codes p[0 .. 64) as unsigned bytes (each + 128: bits flipped by 0x80), the 4-byte
+  // groups past `cols` zeros.
+  static __m512 flippedCodes(const int8_t *p, __mmask16 cols) {
+    return _mm512_castsi512_ps(
+        _mm512_maskz_xor_epi32(cols, _mm512_maskz_loadu_epi32(cols, p), _mm512_set1_epi8(char(0x80))));
+  }
+
   // The 16 x 16 transpose of 32-bit lanes: t[i] lane L = r[L] lane i (r is overwritten).
   static void transpose16(__m512 *r, __m512 *t) {
     for (int i = 0; i < 8; ++i) {  // rows 2i, 2i+1 interleaved by 32 bits
@@ -321,7 +328,6 @@ private:
   __attribute__((target("avx512vnni"))) void scoreRowsVnni(const int8_t *bytes, const int32_t *bias, const int8_t *kj,
                                                            int64_t rows, float *const *scores, int64_t j) const {
     const int64_t D = p_.D;
-    const __m512i flip = _mm512_set1_epi8(char(0x80));
     __m512i a[NH];
     for (int h = 0; h < NH; ++h) a[h] = _mm512_setzero_si512();
     for (int64_t d0 = 0; d0 < D; d0 += 64) {
@@ -330,9 +336,7 @@ private:
       const int64_t groups = std::min<int64_t>(16, (D - d0) / 4);
       const __mmask16 cols = __mmask16(groups == 16 ? 0xFFFF : (1u << groups) - 1);
       __m512 r[16], t[16];
-      for (int i = 0; i < 16; ++i)
-        r[i] = i < rows ? _mm512_castsi512_ps(_mm512_maskz_xor_epi32(cols, _mm512_maskz_loadu_epi32(cols, kj + i * D + d0), flip))
-                        : _mm512_setzero_ps();
+      for (int i = 0; i < 16; ++i) r[i] = i < rows ? flippedCodes(kj + i * D + d0, cols) : _mm512_setzero_ps();
       transpose16(r, t);
       for (int64_t i = 0; i < groups; ++i)
         for (int h = 0; h < NH; ++h) {
@@ -418,8 +422,8 @@ private:
     const int64_t D = p_.D, kvh = h0 / group_, n = pos + s + 1;
     const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
     const RowScales rs = scales.from(p_.firstRow(kvh));
-    float *scores[kMaxHeads], *yh[kMaxHeads], inv[kMaxHeads], qScale[kMaxHeads];
-    int32_t bias[kMaxHeads];
+    float *scores[kMaxHeads], *yh[kMaxHeads], inv[kMaxHeads], qScale[kMaxHeads] = {};
+    int32_t bias[kMaxHeads] = {};
     const float *qs[kMaxHeads];
     for (int64_t c = 0; c < count; ++c) {
       scores[c] = scratch + c * headFloats();
@@ -532,8 +536,8 @@ private:
     const int64_t D = p_.D, kvh = h0 / group_, n = r1 - r0;
     const T *kh = k + (p_.firstRow(kvh) + r0) * D, *vh = v + (p_.firstRow(kvh) + r0) * D;
     const RowScales rs = scales.from(p_.firstRow(kvh) + r0);
-    float *scores[kMaxHeads], *out[kMaxHeads], one[kMaxHeads], qScale[kMaxHeads];
-    int32_t bias[kMaxHeads];
+    float *scores[kMaxHeads], *out[kMaxHeads], one[kMaxHeads], qScale[kMaxHeads] = {};
+    int32_t bias[kMaxHeads] = {};
     const float *qs[kMaxHeads];
     for (int64_t c = 0; c < count; ++c) {
       scores[c] = scratch + c * headFloats();
@@ -728,14 +732,11 @@ private:
   // Q^T's bytes for query vectors m0 .. m0 + count - 1 (codes at bytes + c D): group g's
   // vector for them at qtb + (g Mp / 16 + m0 / 16) 64; absent vectors' lanes 0.
   void transposeQueryBytes(const int8_t *bytes, int64_t count, int8_t *qtb, int64_t Mp, int64_t m0) const {
-    const __m512i flip = _mm512_set1_epi8(char(0x80));
     for (int64_t d0 = 0; d0 < p_.D; d0 += 64) {
       const int64_t groups = std::min<int64_t>(16, (p_.D - d0) / 4);
       const __mmask16 cols = __mmask16(groups == 16 ? 0xFFFF : (1u << groups) - 1);
       __m512 r[16], t[16];
-      for (int i = 0; i < 16; ++i)
-        r[i] = i < count ? _mm512_castsi512_ps(_mm512_maskz_xor_epi32(cols, _mm512_maskz_loadu_epi32(cols, bytes + i * p_.D + d0), flip))
-                         : _mm512_setzero_ps();
+      for (int i = 0; i < 16; ++i) r[i] = i < count ? flippedCodes(bytes + i * p_.D + d0, cols) : _mm512_setzero_ps();
       transpose16(r, t);
       for (int64_t i = 0; i < groups; ++i)
         _mm512_storeu_ps(reinterpret_cast<float *>(qtb + ((d0 / 4 + i) * (Mp / 16) + m0 / 16) * 64), t[i]);
@@ -779,8 +780,8 @@ private:
         const __m512 kscale = _mm512_set1_ps(jb + j < valid ? ks[jb + j] : 1.f);
         for (int i = 0; i < MV; ++i) {
           const __m512 x = _mm512_cvtepi32_ps(_mm512_sub_epi32(a[j][i], bias[j]));
-          _mm512_storeu_ps(st + (jb + j) * Mp + 16 * i,
-                           _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(x, _mm512_loadu_ps(qsc + 16 * i)), kscale), scale));
+          const __m512 xs = _mm512_mul_ps(_mm512_mul_ps(x, _mm512_loadu_ps(qsc + 16 * i)), kscale);
+          _mm512_storeu_ps(st + (jb + j) * Mp + 16 * i, _mm512_mul_ps(xs, scale));
         }
       }
     }
@@ -856,24 +857,19 @@ private:
     for (int64_t t = 0; t < tiles; ++t) {
       const int64_t j0 = t * kTile, valid = std::min(kTile, nMax - j0);
       const RowScales ts = rs.from(j0);
-      if (vnni) {
-        if constexpr (kScaled) {
-          const int8_t *qtb = reinterpret_cast<const int8_t *>(qt);
-          switch (Mp / 16) {
-          case 1: scoreTileVnni<1>(qtb, Mp, kh + j0 * D, ts.k, qScale, valid, st), softmaxTile<1>(st, Mp, n, j0, mx, sum, rescale); break;
-          case 2: scoreTileVnni<2>(qtb, Mp, kh + j0 * D, ts.k, qScale, valid, st), softmaxTile<2>(st, Mp, n, j0, mx, sum, rescale); break;
-          case 3: scoreTileVnni<3>(qtb, Mp, kh + j0 * D, ts.k, qScale, valid, st), softmaxTile<3>(st, Mp, n, j0, mx, sum, rescale); break;
-          default: scoreTileVnni<4>(qtb, Mp, kh + j0 * D, ts.k, qScale, valid, st), softmaxTile<4>(st, Mp, n, j0, mx, sum, rescale); break;
-          }
-        }
-      } else {
-      widenTile(kh + j0 * D, valid, tile);
+      if (!vnni) widenTile(kh + j0 * D, valid, tile);  // the VNNI scores read the rows' bytes
+      auto scoresAndSoftmax = [&](auto mvTag) {
+        constexpr int MV = decltype(mvTag)::value;
+        if constexpr (kScaled)
+          if (vnni) scoreTileVnni<MV>(reinterpret_cast<const int8_t *>(qt), Mp, kh + j0 * D, ts.k, qScale, valid, st);
+        if (!vnni) scoreTile<MV, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st);
+        softmaxTile<MV>(st, Mp, n, j0, mx, sum, rescale);
+      };
       switch (Mp / 16) {
-      case 1: scoreTile<1, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st), softmaxTile<1>(st, Mp, n, j0, mx, sum, rescale); break;
-      case 2: scoreTile<2, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st), softmaxTile<2>(st, Mp, n, j0, mx, sum, rescale); break;
-      case 3: scoreTile<3, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st), softmaxTile<3>(st, Mp, n, j0, mx, sum, rescale); break;
-      default: scoreTile<4, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st), softmaxTile<4>(st, Mp, n, j0, mx, sum, rescale); break;
-      }
+      case 1: scoresAndSoftmax(std::integral_constant<int, 1>()); break;
+      case 2: scoresAndSoftmax(std::integral_constant<int, 2>()); break;
+      case 3: scoresAndSoftmax(std::integral_constant<int, 3>()); break;
+      default: scoresAndSoftmax(std::integral_constant<int, 4>()); break;
       }
       const bool last = t + 1 == tiles;
       if (last)  // mx is done with: 1 / sum in its place
