@@ -18,7 +18,8 @@ void GgufCompileOptions::addOptions(CLI::App &group) {
                    "context_length, at most 4096)")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 20));
   group.add_option("--kv-cache", kvCache,
-                   "KV cache element type: f16, f32, or int8 (symmetric, one f32 scale per position and head)")
+                   "KV cache element type: f16, f32, or int8 (symmetric, one f32 scale per position and head; "
+                   "half f16's bytes, the query quantized against it as llama.cpp does against a Q8_0 cache)")
       ->check(CLI::IsMember({"f16", "f32", "int8"}))
       ->capture_default_str();
   group.add_option("--prefill-chunk", prefillChunk,
