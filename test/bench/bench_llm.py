@@ -6,7 +6,7 @@ A model with Qwen2.5-1.5B's shapes (or --model qwen2.5-0.5b, tinyllama-1.1b, lla
 Qwen2.5-0.5B's, TinyLlama-1.1B's, Llama-3.2-1B's, Llama-3.1-8B's) and random weights (test/bench/llm_model.py) in each weight type (default Q4_0, Q4_K, Q8_0;
 q4_k_m and q5_k_m: llama.cpp's mixes, Q6_K in the head and some attn_v and ffn_down);
 edgec (`edgec compile --ctx 1024`, its default prefill chunks (256, 64 and 8) unless
---chunk C is given, then `edgec bench -p 512 -n 128 -t T -r 1`) and llama.cpp (npm
+--chunk C is given, its f16 KV cache unless --kv-cache int8 or f32 is, then `edgec bench -p 512 -n 128 -t T -r 1`) and llama.cpp (npm
 node-llama-cpp 3.22.1, test/bench/llama_cpp_bench.mjs, the same GGUF file, a fresh context per run) at each thread
 count, every process pinned with taskset to cores 0..T-1. Each round runs every (type,
 threads) pair once per engine, the engine order alternating between pairs and rounds, so
@@ -94,10 +94,11 @@ def model_file(cache, model, wtype, log):
 
 def package(edgec, gguf, wtype, args, log):
     chunk = "c%d" % args.chunk if args.chunk else "cdefault"
-    pkg = os.path.join(os.path.dirname(gguf), "%s-%s-ctx%d-%s.edgepkg" % (args.model, wtype, args.ctx, chunk))
+    kv = "" if args.kv_cache == "f16" else "-kv" + args.kv_cache
+    pkg = os.path.join(os.path.dirname(gguf), "%s-%s-ctx%d-%s%s.edgepkg" % (args.model, wtype, args.ctx, chunk, kv))
     if not newer(pkg, edgec, gguf):
         t = time.time()
-        run([edgec, "compile", gguf, "-o", pkg, "--ctx", str(args.ctx)] +
+        run([edgec, "compile", gguf, "-o", pkg, "--ctx", str(args.ctx), "--kv-cache", args.kv_cache] +
             (["--prefill-chunk", str(args.chunk)] if args.chunk else []), "edgec compile")
         log("compiled %s in %.1f s" % (pkg, time.time() - t))
     return pkg
@@ -179,6 +180,8 @@ def main(argv=None):
     p.add_argument("--gen", type=int, default=128, help="decode tokens (128)")
     p.add_argument("--ctx", type=int, default=1024, help="context of both engines (1024)")
     p.add_argument("--chunk", type=int, default=0, help="edgec's --prefill-chunk (default: edgec's own)")
+    p.add_argument("--kv-cache", choices=("f16", "f32", "int8"), default="f16",
+                   help="edgec's KV cache (default f16; llama.cpp keeps its default, f16)")
     p.add_argument("--weights", choices=("copied", "locked", "mapped"), default="copied",
                    help="copied (default): both engines read the weights into their own memory; locked: both mlock "
                         "the file mapping; mapped: both use the mapping as is")
@@ -206,6 +209,8 @@ def main(argv=None):
     pkgs = {t: package(args.edgec, models[t][0], t, args, log) for t in types}
 
     log("load average (1, 5, 15 min): %.2f %.2f %.2f on %d CPUs" % (os.getloadavg() + (os.cpu_count(),)))
+    log("KV caches: edgec %s, llama.cpp f16; prompt %d, decode %d, context %d" % (
+        args.kv_cache, args.prompt, args.gen, args.ctx))
     rbs = {n: [read_bandwidth(rb, n)] for n in threads}
     peaks = [int8_peak(args.edgec)]
     peak1 = peaks[0]
