@@ -101,6 +101,59 @@ struct LlmSession::Impl {
   int64_t position = 0;
   std::vector<int32_t> chunk;  // prefill's padded tokens
 
+  // What a saved state holds of each state tensor (saveState): a KV cache or its scales,
+  // [heads, rows, ...] with the positions on axis 1, as its first `position` rows of every
+  // head; any other state tensor whole (heads 1, every byte one row's). The used rows
+  // rather than the region: a 300-token prompt's file is its rows, not the context's.
+  struct StatePart {
+    uint64_t offset = 0;  // into the state region
+    uint64_t heads = 1, headBytes = 0, rowBytes = 0;
+    bool positional = false;
+    uint64_t bytes(int64_t rows) const { return heads * (positional ? uint64_t(rows) * rowBytes : headBytes); }
+  };
+  std::vector<StatePart> stateParts;
+  void planStateParts() {
+    const auto &tensors = *model->plan().tensors();
+    for (uint32_t i = 0; i < tensors.size(); ++i) {
+      const pkg::Tensor *t = tensors[i];
+      if (t->storage() != pkg::Storage::State || t->size() == 0) continue;
+      const std::vector<int64_t> &shape = model->shape(int32_t(i));
+      StatePart part;
+      part.offset = t->offset();
+      part.headBytes = t->size();
+      if (shape.size() >= 2 && shape[0] > 0 && shape[1] >= info.contextLength &&
+          t->size() % uint64_t(shape[0] * shape[1]) == 0) {
+        part.positional = true;
+        part.heads = uint64_t(shape[0]);
+        part.headBytes = t->size() / part.heads;
+        part.rowBytes = part.headBytes / uint64_t(shape[1]);
+      }
+      stateParts.push_back(part);
+    }
+    // One part per region (tensors sharing their bytes are saved once), in region order.
+    std::sort(stateParts.begin(), stateParts.end(),
+              [](const StatePart &a, const StatePart &b) { return a.offset < b.offset; });
+    stateParts.erase(std::unique(stateParts.begin(), stateParts.end(),
+                                 [](const StatePart &a, const StatePart &b) { return a.offset == b.offset; }),
+                     stateParts.end());
+  }
+  uint64_t savedStateBytes(int64_t rows) const {
+    uint64_t n = 0;
+    for (const StatePart &part : stateParts) n += part.bytes(rows);
+    return n;
+  }
+  // Calls io(bytes, n) for each saved span of the state, in the file's order; false as
+  // soon as one returns false.
+  template <typename Io> bool forEachSavedSpan(int64_t rows, Io &&io) const {
+    uint8_t *state = session->stateData();
+    for (const StatePart &part : stateParts)
+      for (uint64_t h = 0; h < part.heads; ++h) {
+        const uint64_t n = part.positional ? uint64_t(rows) * part.rowBytes : part.headBytes;
+        if (n && !io(state + part.offset + h * part.headBytes, n)) return false;
+      }
+    return true;
+  }
+
   // Runs `calls` (the function calls of feed() or score()); then the cache holds `count`
   // more tokens and `logits` points at the last call's output. False with the error a
   // kernel threw.
@@ -189,6 +242,7 @@ std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int thread
     rt::SessionOptions options;
     options.threads = threads;
     impl->session = std::make_unique<rt::Session>(*impl->model, options);
+    impl->planStateParts();
   } catch (const std::exception &e) {
     error = path + ": " + e.what();
     return nullptr;
@@ -226,14 +280,18 @@ void LlmSession::truncate(int64_t position) {
 
 namespace {
 
-// A saved session state (saveState): this header, the tokens (int32), the state region.
+// A saved session state (saveState): this header, the tokens (int32), then the state's
+// used rows (Impl::StatePart, in the region's order).
 struct SavedStateHeader {
   char magic[8];           // kSavedStateMagic
   uint64_t fingerprint;    // the package's (LoadedModel::fingerprint)
   uint64_t stateBytes;     // the state region's size
   int64_t position;        // tokens the cache holds
+  uint64_t savedBytes;     // the state's bytes that follow the tokens
 };
-constexpr char kSavedStateMagic[8] = {'E', 'D', 'G', 'E', 'C', 'K', 'V', '1'};
+constexpr char kSavedStateMagic[8] = {'E', 'D', 'G', 'E', 'C', 'K', 'V', '2'};
+// The first format (the whole region after the tokens), which this runtime no longer reads.
+constexpr char kOldSavedStateMagic[8] = {'E', 'D', 'G', 'E', 'C', 'K', 'V', '1'};
 
 }  // namespace
 
@@ -249,12 +307,15 @@ bool LlmSession::saveState(const std::string &path, const std::vector<int32_t> &
   h.fingerprint = s.model->fingerprint();
   h.stateBytes = s.session->stateBytes();
   h.position = s.position;
+  h.savedBytes = s.savedStateBytes(s.position);
   // All or nothing: a temporary file beside `path`, renamed over it when complete.
   const std::string tmp = path + ".tmp-" + std::to_string(getpid());
   FILE *f = std::fopen(tmp.c_str(), "wb");
   bool ok = f && std::fwrite(&h, sizeof h, 1, f) == 1 &&
             (tokens.empty() || std::fwrite(tokens.data(), sizeof(int32_t), tokens.size(), f) == tokens.size()) &&
-            std::fwrite(s.session->stateData(), 1, h.stateBytes, f) == h.stateBytes;
+            s.forEachSavedSpan(s.position, [&](const uint8_t *bytes, uint64_t n) {
+              return std::fwrite(bytes, 1, n, f) == n;
+            });
   const int err = errno;
   if (f && std::fclose(f) != 0) ok = false;
   if (ok && std::rename(tmp.c_str(), path.c_str()) != 0) ok = false;
@@ -273,7 +334,12 @@ bool LlmSession::loadState(const std::string &path, std::vector<int32_t> &tokens
     return false;
   }
   SavedStateHeader h{};
-  if (std::fread(&h, sizeof h, 1, f.get()) != 1 || std::memcmp(h.magic, kSavedStateMagic, sizeof h.magic) != 0) {
+  const bool whole = std::fread(&h, sizeof h, 1, f.get()) == 1;
+  if (whole && std::memcmp(h.magic, kOldSavedStateMagic, sizeof h.magic) == 0) {
+    error = path + ": saved by an older edgec (the whole cache, a format no longer read)";
+    return false;
+  }
+  if (!whole || std::memcmp(h.magic, kSavedStateMagic, sizeof h.magic) != 0) {
     error = path + ": not a saved edgec session state";
     return false;
   }
@@ -281,13 +347,15 @@ bool LlmSession::loadState(const std::string &path, std::vector<int32_t> &tokens
     error = path + ": saved from another package";
     return false;
   }
-  if (h.position < 0 || h.position > s.info.contextLength) {
-    error = path + ": a position of " + std::to_string(h.position) + " outside the context";
+  if (h.position < 0 || h.position > s.info.contextLength || h.savedBytes != s.savedStateBytes(h.position)) {
+    error = path + ": a position of " + std::to_string(h.position) + " outside the context, or a damaged header";
     return false;
   }
   std::vector<int32_t> saved(size_t(h.position));
+  // Only the rows before the position come back; the later ones are never read before
+  // they are written again (truncate).
   if (std::fread(saved.data(), sizeof(int32_t), saved.size(), f.get()) != saved.size() ||
-      std::fread(s.session->stateData(), 1, h.stateBytes, f.get()) != h.stateBytes) {
+      !s.forEachSavedSpan(h.position, [&](uint8_t *bytes, uint64_t n) { return std::fread(bytes, 1, n, f.get()) == n; })) {
     reset();  // a part of the state may have been read over the cache
     error = path + ": cut short (the file is incomplete)";
     return false;

@@ -529,7 +529,7 @@ void addGenerateCommand(CLI::App &app) {
   cmd->add_option("--prompt-cache", opts->promptCache,
                   "Keep the KV cache in this file after the run (the tokens fed and the cache), and start from it "
                   "when a later prompt begins with the same tokens: a long fixed prompt is fed once (as llama.cpp's "
-                  "--prompt-cache; the file holds the whole cache, the package's KV cache size); with -i, the "
+                  "--prompt-cache; the file holds the cache's rows of those tokens, not the whole context); with -i, the "
                   "conversation's cache, whose system message the next chat reuses")
       ->type_name("FILE");
   cmd->add_option("--stop", opts->stops,

@@ -46,8 +46,8 @@ void edgec_llm_truncate(edgec_llm *llm, int64_t position);
 
 /* The session's state to a file and back, so that a prompt fed once need not be fed again
  * (what `edgec generate --prompt-cache` does; the files are the same). save: the tokens
- * the cache holds (ids, count == edgec_llm_position()) and the whole KV cache, written to a
- * temporary file renamed over path when complete. load: restores them, sets *count to the
+ * the cache holds (ids, count == edgec_llm_position()) and the KV cache's rows of those
+ * positions, written to a temporary file renamed over path when complete. load: restores them, sets *count to the
  * tokens saved and copies them into ids (capacity: edgec_llm_context_length() always
  * suffices); then feed what follows the saved tokens that begin your prompt, after
  * edgec_llm_truncate to their number. Fails naming the file when it is not a saved state,

@@ -70,10 +70,12 @@ public:
 
   // A session's state to a file and back, so that a prompt fed once need not be fed again
   // (`edgec generate --prompt-cache`): saveState writes the position, `tokens` (what the
-  // cache holds, position() of them) and the whole KV cache, to a temporary file renamed
-  // over `path` when complete; loadState restores them into this session and returns the
-  // tokens. False with one line in `error` naming the file: unreadable, not a saved state,
-  // cut short, or saved from another package (the same file, compiled otherwise).
+  // cache holds, position() of them) and the KV cache's rows of those positions (the file
+  // grows with the tokens, not the context), to a temporary file renamed over `path` when
+  // complete; loadState restores them into this session and returns the tokens. False
+  // with one line in `error` naming the file: unreadable, not a saved state (or one saved
+  // by an older edgec), cut short, or saved from another package (the same file, compiled
+  // otherwise).
   bool saveState(const std::string &path, const std::vector<int32_t> &tokens, std::string &error) const;
   bool loadState(const std::string &path, std::vector<int32_t> &tokens, std::string &error);
 
