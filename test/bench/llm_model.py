@@ -2,14 +2,16 @@
 """The LLM benchmark's models: a real model's shapes with random weights of one type, or
 of one of llama.cpp's mixes, written fast. A library and a CLI; numpy only.
 
-  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|qwen2.5-0.5b|tinyllama-1.1b|llama3.2-1b|llama3.1-8b]
+  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|qwen2.5-0.5b|qwen3-1.7b|tinyllama-1.1b|llama3.2-1b|llama3.1-8b]
                           --type TYPE
                           [--seed 0] [--set n_layer=4 ...]
 
 Models (MODELS): qwen2.5-1.5b (default; qwen2: 28 layers, n_embd 1536, 12 query heads and 2
 KV heads of 128, FFN 8960, vocabulary 151936, tied embedding, QKV biases), qwen2.5-0.5b
 (qwen2: 24 layers, n_embd 896, 14 query heads and 2 KV heads of 64, FFN 4864; its 896-wide
-matrices take the 32-element types only), tinyllama-1.1b
+matrices take the 32-element types only), qwen3-1.7b (qwen3: 28 layers, n_embd 2048, 16
+query heads and 8 KV heads of 128 (wider than n_embd / heads), per-head q/k norms, FFN
+6144, vocabulary 151936, tied embedding), tinyllama-1.1b
 (llama: 22 layers, n_embd 2048, 32 query heads and 4 KV heads of 64, FFN 5632, vocabulary
 32000, separate output head, SentencePiece) and llama3.2-1b (llama: 16 layers, n_embd 2048,
 32 query heads and 8 KV heads of 64, FFN 8192, vocabulary 128256, tied embedding,
@@ -60,6 +62,11 @@ MODELS = {
     # of the bytes in Q8_0).
     "qwen2.5-0.5b": ("qwen2", "bpe", dict(n_vocab=151936, n_embd=896, n_layer=24, n_head=14, n_head_kv=2,
                                           n_ff=4864, n_ctx=32768, rope_base=1000000.0, eps=1e-6, tied=True)),
+    # Qwen3-1.7B: heads of 128 over n_embd 2048 (q 2048 wide, k and v 1024), groups of 2,
+    # each head's q and k RMS-normalized before RoPE, a tied head of 151936 rows.
+    "qwen3-1.7b": ("qwen3", "bpe", dict(n_vocab=151936, n_embd=2048, n_layer=28, n_head=16, n_head_kv=8,
+                                        n_ff=6144, n_ctx=40960, rope_base=1000000.0, eps=1e-6, tied=True,
+                                        head_dim=128)),
     # TinyLlama-1.1B: heads of 64, groups of 8 query heads, a separate head, SentencePiece.
     "tinyllama-1.1b": ("llama", "spm", dict(n_vocab=32000, n_embd=2048, n_layer=22, n_head=32, n_head_kv=4,
                                             n_ff=5632, n_ctx=2048, rope_base=10000.0, eps=1e-5, tied=False)),
@@ -84,7 +91,8 @@ def _tensors(arch, wtype, seed, shape):
     layer's rows rotated (views of the same bytes)."""
     rng = np.random.default_rng(seed)
     e, f, v = shape["n_embd"], shape["n_ff"], shape["n_vocab"]
-    kv = shape["n_head_kv"] * (e // shape["n_head"])
+    hd = gguf_models.head_dim(shape)
+    nq, kv = shape["n_head"] * hd, shape["n_head_kv"] * hd
     main_type, other, _ = gguf_models.typing(wtype, shape)
 
     def tensor_type(name):
@@ -96,8 +104,8 @@ def _tensors(arch, wtype, seed, shape):
     def f32(x):
         return np.asarray(x, np.float32).tobytes()
 
-    floats = {"attn_q": mat(e, e), "attn_k": mat(kv, e), "attn_v": mat(kv, e),
-              "attn_output": mat(e, e, gguf_models.RESIDUAL_GAIN),
+    floats = {"attn_q": mat(nq, e), "attn_k": mat(kv, e), "attn_v": mat(kv, e),
+              "attn_output": mat(e, nq, gguf_models.RESIDUAL_GAIN),
               "ffn_gate": mat(f, e), "ffn_up": mat(f, e), "ffn_down": mat(e, f, gguf_models.RESIDUAL_GAIN)}
     quantized = {}  # (role, type): bytes, each quantized once
 
@@ -130,8 +138,11 @@ def _tensors(arch, wtype, seed, shape):
         for role in ("attn_q", "attn_k", "attn_v"):
             out.append(layer_copy(role, i))
         if arch == "qwen2":
-            for n, size in (("q", e), ("k", kv), ("v", kv)):
+            for n, size in (("q", nq), ("k", kv), ("v", kv)):
                 out.append((p + "attn_%s.bias" % n, "f32", [size], f32(0.1 * rng.standard_normal(size))))
+        if arch == "qwen3":
+            for n in ("q", "k"):
+                out.append((p + "attn_%s_norm.weight" % n, "f32", [hd], f32(1 + 0.1 * rng.standard_normal(hd))))
         out.append(layer_copy("attn_output", i))
         out.append((p + "ffn_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
         for role in ("ffn_gate", "ffn_up", "ffn_down"):

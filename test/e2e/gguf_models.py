@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Small llama and qwen2 GGUF models with random weights, valid for llama.cpp: the test
+"""Small llama, qwen2 and qwen3 GGUF models with random weights, valid for llama.cpp: the test
 models of issue 12 (GGUF frontend and LLM generation). A library and a CLI; numpy only.
 
 Each file holds every tensor llama.cpp's loader expects for its architecture, under its
@@ -7,12 +7,16 @@ names and in ggml shapes ([ne0, ne1], ne0 the input dimension of a matrix):
   token_embd.weight [n_embd, n_vocab]         output_norm.weight [n_embd]
   output.weight [n_embd, n_vocab]             (absent when tied: the head is token_embd)
   blk.N.attn_norm.weight [n_embd]             blk.N.ffn_norm.weight [n_embd]
-  blk.N.attn_q.weight [n_embd, n_embd]        blk.N.attn_q.bias [n_embd]         (qwen2)
+  blk.N.attn_q.weight [n_embd, n_embd_q]      blk.N.attn_q.bias [n_embd_q]       (qwen2)
   blk.N.attn_k.weight [n_embd, n_embd_kv]     blk.N.attn_k.bias [n_embd_kv]      (qwen2)
   blk.N.attn_v.weight [n_embd, n_embd_kv]     blk.N.attn_v.bias [n_embd_kv]      (qwen2)
-  blk.N.attn_output.weight [n_embd, n_embd]   blk.N.ffn_gate/ffn_up.weight [n_embd, n_ff]
+  blk.N.attn_q_norm.weight [head_dim]         blk.N.attn_k_norm.weight [head_dim] (qwen3)
+  blk.N.attn_output.weight [n_embd_q, n_embd] blk.N.ffn_gate/ffn_up.weight [n_embd, n_ff]
   blk.N.ffn_down.weight [n_ff, n_embd]
-with n_embd_kv = head_count_kv * head_dim (grouped-query attention). The 2-D matrices are
+with n_embd_q = head_count * head_dim and n_embd_kv = head_count_kv * head_dim
+(grouped-query attention); head_dim is n_embd / head_count unless the shape sets it (qwen3's
+128, with <arch>.attention.key_length and value_length, as Qwen3's heads are wider than
+n_embd / head_count). The 2-D matrices are
 stored in the chosen weight type, token_embd (and output) in embd_type (default: the
 weight type); norms and biases stay F32, as llama.cpp's quantizer leaves them. A mix
 (q4_k_m, q5_k_m: MIXES) types the matrices as llama.cpp's quantizer does for its Q4_K_M
@@ -25,15 +29,15 @@ attention.head_count_kv, attention.layer_norm_rms_epsilon, rope.freq_base,
 rope.dimension_count, vocab_size; a small tokenizer that llama.cpp accepts:
   llama  tokenizer.ggml.model "llama" (SentencePiece): <unk> <s> </s>, the 256 byte tokens
          <0x00>..<0xFF>, "▁word" pieces with scores, filler pieces up to n_vocab;
-  qwen2  tokenizer.ggml.model "gpt2", pre "qwen2" (byte-level BPE): the 256 byte
+  qwen2, qwen3  tokenizer.ggml.model "gpt2", pre "qwen2" (byte-level BPE): the 256 byte
          characters of GPT-2's byte-to-unicode map, merges building a few words, fillers,
          then <|endoftext|> (bos), <|im_start|>, <|im_end|> (eos).
 
 Shapes (defaults; any can be overridden): n_embd 256, 2 layers, 4 query heads and 2 KV
-heads of 64, FFN 512 (llama, 2x) or 768 (qwen2, 3x), context 256, vocab 384 (llama) or 512
-(qwen2). 256 because the K-quants' super-blocks are 256 values along ne0 (every matrix's
-input dimension must be a multiple of it). llama's head is separate, qwen2's tied (as the
-small Qwen2.5 models are).
+heads of 64 (qwen3: 128), FFN 512 (llama, 2x) or 768 (qwen2, qwen3, 3x), context 256, vocab
+384 (llama) or 512 (qwen2, qwen3). 256 because the K-quants' super-blocks are 256 values along
+ne0 (every matrix's input dimension must be a multiple of it). llama's head is separate,
+qwen2's and qwen3's tied (as the small Qwen2.5 and Qwen3 models are).
 
 Weights are N(0, 1 / fan_in) (each matmul keeps the activation scale), attn_output and
 ffn_down times RESIDUAL_GAIN (2: the layers, not the embedding, dominate the residual
@@ -46,7 +50,7 @@ Greedy continuations of 20 tokens hold 13-20 distinct ids. All from numpy's
 default_rng(seed); the float weights do not depend on the weight type, so every type
 quantizes the same model.
 
-  test/e2e/gguf_models.py OUT.gguf [--arch llama|qwen2] [--type q4_k] [--embd-type f16]
+  test/e2e/gguf_models.py OUT.gguf [--arch llama|qwen2|qwen3] [--type q4_k] [--embd-type f16]
                           [--seed 0] [--tied|--untied] [--set n_embd=1536 --set n_layer=28 ...]
                           [--tensor-type TENSOR=TYPE] [--drop TENSOR] [--raw TENSOR=TYPE:NE0xNE1]
                           [--meta KEY=TYPE:VALUE]
@@ -132,10 +136,17 @@ def llama3_rope_factors(head_dim, base, factor=8.0, low_freq_factor=1.0, high_fr
 
 ARCHS = {
     "llama": dict(n_vocab=384, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=512, n_ctx=256,
-                  rope_base=10000.0, eps=1e-5, tied=False),
+                  rope_base=10000.0, eps=1e-5, tied=False, head_dim=None),
     "qwen2": dict(n_vocab=512, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=768, n_ctx=256,
-                  rope_base=1000000.0, eps=1e-6, tied=True),
+                  rope_base=1000000.0, eps=1e-6, tied=True, head_dim=None),
+    "qwen3": dict(n_vocab=512, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=768, n_ctx=256,
+                  rope_base=1000000.0, eps=1e-6, tied=True, head_dim=128),
 }
+
+
+def head_dim(shape):
+    """A head's size: the shape's head_dim, else n_embd / n_head."""
+    return shape["head_dim"] or shape["n_embd"] // shape["n_head"]
 
 WORDS = ("the of and to in is was for that on with as by at from his an were are which this be "
          "had it not but first one their its new after who they have her she two been other when "
@@ -204,8 +215,8 @@ def model_shape(arch, **overrides):
     if unknown:
         raise ValueError("unknown shape key(s) %s (known: %s)" % (", ".join(sorted(unknown)), ", ".join(shape)))
     shape.update({k: v for k, v in overrides.items() if v is not None})
-    if shape["n_embd"] % shape["n_head"] or shape["n_head"] % shape["n_head_kv"]:
-        raise ValueError("n_embd must divide into n_head heads, n_head into n_head_kv groups")
+    if (not shape["head_dim"] and shape["n_embd"] % shape["n_head"]) or shape["n_head"] % shape["n_head_kv"]:
+        raise ValueError("n_embd must divide into n_head heads (or head_dim be set), n_head into n_head_kv groups")
     return shape
 
 
@@ -213,7 +224,8 @@ def float_weights(arch, shape, seed):
     """{tensor name: float32 array in numpy order (ne reversed: [rows = ne1, ne0])}."""
     rng = np.random.default_rng(seed)
     e, f, v = shape["n_embd"], shape["n_ff"], shape["n_vocab"]
-    kv = shape["n_head_kv"] * (e // shape["n_head"])
+    hd = head_dim(shape)
+    nq, kv = shape["n_head"] * hd, shape["n_head_kv"] * hd
 
     def mat(rows, cols):  # y = W x with x of length cols: N(0, 1 / cols)
         return (rng.standard_normal((rows, cols)) / np.sqrt(cols)).astype(np.float32)
@@ -229,13 +241,16 @@ def float_weights(arch, shape, seed):
     for i in range(shape["n_layer"]):
         p = "blk.%d." % i
         w[p + "attn_norm.weight"] = norm(e)
-        w[p + "attn_q.weight"] = mat(e, e)
+        w[p + "attn_q.weight"] = mat(nq, e)
         w[p + "attn_k.weight"] = mat(kv, e)
         w[p + "attn_v.weight"] = mat(kv, e)
         if arch == "qwen2":
-            for n, size in (("q", e), ("k", kv), ("v", kv)):
+            for n, size in (("q", nq), ("k", kv), ("v", kv)):
                 w[p + "attn_%s.bias" % n] = (0.1 * rng.standard_normal(size)).astype(np.float32)
-        w[p + "attn_output.weight"] = mat(e, e) * np.float32(RESIDUAL_GAIN)
+        if arch == "qwen3":
+            w[p + "attn_q_norm.weight"] = norm(hd)
+            w[p + "attn_k_norm.weight"] = norm(hd)
+        w[p + "attn_output.weight"] = mat(e, nq) * np.float32(RESIDUAL_GAIN)
         w[p + "ffn_norm.weight"] = norm(e)
         w[p + "ffn_gate.weight"] = mat(f, e)
         w[p + "ffn_up.weight"] = mat(f, e)
@@ -271,8 +286,11 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None):
     for key, value in (("block_count", shape["n_layer"]), ("context_length", shape["n_ctx"]),
                        ("embedding_length", shape["n_embd"]), ("feed_forward_length", shape["n_ff"]),
                        ("attention.head_count", shape["n_head"]), ("attention.head_count_kv", shape["n_head_kv"]),
-                       ("rope.dimension_count", shape["n_embd"] // shape["n_head"]), ("vocab_size", shape["n_vocab"])):
+                       ("rope.dimension_count", head_dim(shape)), ("vocab_size", shape["n_vocab"])):
         add(a + key, "u32", value)
+    if shape["head_dim"]:
+        add(a + "attention.key_length", "u32", shape["head_dim"])
+        add(a + "attention.value_length", "u32", shape["head_dim"])
     add(a + "attention.layer_norm_rms_epsilon", "f32", shape["eps"])
     add(a + "rope.freq_base", "f32", shape["rope_base"])
     add("tokenizer.ggml.model", "str", "llama" if vocab == "spm" else "gpt2")
@@ -346,7 +364,7 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
             raise ValueError("weights= must hold every tensor of the shape, as shaped: not %s" % ", ".join(wrong))
         weights = {n: np.asarray(given[n], np.float32) for n in weights}  # the file's tensor order
     if rope == "llama3":  # first, as Llama 3.1's files hold it
-        weights = dict([("rope_freqs.weight", llama3_rope_factors(shape["n_embd"] // shape["n_head"],
+        weights = dict([("rope_freqs.weight", llama3_rope_factors(head_dim(shape),
                                                                  shape["rope_base"]))], **weights)
     for (name, row), value in (fill or {}).items():
         if name not in weights:
@@ -395,7 +413,7 @@ def main(argv=None):
     g.add_argument("--tied", dest="tied", action="store_true", default=None, help="no output.weight")
     g.add_argument("--untied", dest="tied", action="store_false", help="a separate output.weight")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="shape override: n_vocab n_embd n_layer n_head n_head_kv n_ff n_ctx rope_base eps")
+                   help="shape override: n_vocab n_embd n_layer n_head n_head_kv n_ff n_ctx rope_base eps head_dim")
     p.add_argument("--drop", action="append", default=[], metavar="TENSOR", help="leave this tensor out")
     p.add_argument("--tensor-type", action="append", default=[], metavar="TENSOR=TYPE",
                    help="this weight in another type than --type (mixed files, as llama.cpp's Q4_K_M)")

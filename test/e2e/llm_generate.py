@@ -7,7 +7,8 @@ whose agreement with each other llm_references_agree.py checks.
 One case per architecture (llama with its own output head, qwen2 with QKV biases and a tied
 head) and weight type (every matrix and the embedding in F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
 Q5_1 Q4_K Q5_K Q6_K, or llama.cpp's Q4_K_M mix: Q6_K head, layer 1's attn_v and ffn_down,
-Q4_K elsewhere), and llm_references_agree's two with RoPE scaling (rope-llama3: Llama 3.1's
+Q4_K elsewhere), llm_references_agree's qwen3 cases (per-head q/k norms, heads of 128 over
+n_embd 256) and its two with RoPE scaling (rope-llama3: Llama 3.1's
 rope_freqs.weight; rope-linear): a prompt of BOS + 7 fixed ids, a greedy continuation of N_GEN tokens,
 edgec on 2 threads with its default f16 KV cache, llama.cpp on 1 thread with its default F16
 cache. A case passes when:
@@ -28,8 +29,8 @@ type's vec_dot type, the f16 KV cache, queries to f16 before they meet an f16 ca
 keeps f32 elsewhere (softmax weights, which llama.cpp rounds to f16 before the f16 values),
 so the tolerances are those llm_references_agree.py measured between the two references,
 which bound the same effects, except F16's (TOL_CPP).
-Two more cases compile with --kv-cache int8 (llama/f32/kv-int8, qwen2/q8_0/kv-int8), which
-llama.cpp has no equal of: their tokens must equal the exact reference's up to a tie and
+Three more cases compile with --kv-cache int8 (llama/f32/kv-int8, qwen2/q8_0/kv-int8,
+qwen3/q8_0/kv-int8), which llama.cpp has no equal of: their tokens must equal the exact reference's up to a tie and
 their logits stay within TOL_EXACT + INT8_CACHE_EXTRA of it. Two run `edgec perplexity`
 (llama/f32/perplexity, qwen2/q4_k/perplexity) on chunks of the model's own sampled
 continuation, on the default package (the scored half decoded) and on one compiled with
@@ -54,15 +55,16 @@ import gguf_models  # noqa: E402
 import harness  # noqa: E402
 import llama_cpp  # noqa: E402
 import llm_reference  # noqa: E402
-from llm_references_agree import (EXACT_TOKENS, N_GEN, ROPE_CASES, TOL_EMULATED, TOL_EXACT,  # noqa: E402
-                                  compare_tokens, model_for, prompt_for)
+from llm_references_agree import (EXACT_TOKENS, N_GEN, QWEN3_CASES, ROPE_CASES, TOL_EMULATED,  # noqa: E402
+                                  TOL_EXACT, compare_tokens, model_for, prompt_for)
 
 ARCHS = ["llama", "qwen2"]
 # ARCH/TYPE, ARCH/TYPE/rope-*, and ARCH/TYPE/kv-int8: compiled with --kv-cache int8 (llama.cpp
 # has no cache of that form: checked against the exact numpy reference only, see
 # check_int8_cache); ARCH/TYPE/perplexity: `edgec perplexity` (check_perplexity).
 CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + ROPE_CASES + [
-    "llama/f32/kv-int8", "qwen2/q8_0/kv-int8", "llama/f32/perplexity", "qwen2/q4_k/perplexity"]
+    "llama/f32/kv-int8", "qwen2/q8_0/kv-int8", "llama/f32/perplexity", "qwen2/q4_k/perplexity"] + QWEN3_CASES + [
+    "qwen3/q8_0/kv-int8"]
 # Max |edgec with an int8 cache - exact reference| over the rows fed the same tokens: the
 # weight type's own difference (TOL_EXACT) plus that of the symmetric 8-bit keys and values
 # (one scale per position and head, error <= scale / 2) and of the query, quantized so

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""An independent numpy implementation of the llama and qwen2 forward pass, read from a GGUF
+"""An independent numpy implementation of the llama, qwen2 and qwen3 forward pass, read from a GGUF
 file: the numpy reference of issue 12 (edgec's GGUF frontend and LLM generation). Its own
 GGUF reader and dequantizers (written from ggml's block layouts, vectorized; nothing shared
 with edgec's C++ or with gguf_writer.py's quantizers), the math in float64.
@@ -8,6 +8,8 @@ The forward pass follows ggml's semantics on the stored tensors exactly:
   x = token_embd[id]
   per layer:  h = rms_norm(x) * attn_norm
               q, k, v = Wq h (+ bq), Wk h (+ bk), Wv h (+ bv)        (biases: qwen2)
+              q, k = rms_norm(q_head) * attn_q_norm, rms_norm(k_head) * attn_k_norm
+                     per head of head_dim elements                   (qwen3)
               q, k = rope(q), rope(k) at the token's position; k, v appended to the cache
               attention per query head over the cache (head j reads KV head j // (n_head /
               n_head_kv), GQA), scores / sqrt(head_dim), causal softmax
@@ -19,8 +21,10 @@ and RoPE over rope.dimension_count dims with theta_i = pos * freq_base^(-2i / n_
 divided by rope.scaling.factor under rope.scaling.type "linear" and by rope_freqs.weight[i]
 where the file has that tensor, as Llama 3.1's do (ggml_rope_ext's freq_scale and
 freq_factors); llama uses ggml's "normal" mode (rotates adjacent pairs x[2i], x[2i+1]; GGUF files of llama hold Q
-and K rows permuted by the converter so that this is right), qwen2 ggml's NeoX mode (x[i]
-and x[i + n_rot / 2]).
+and K rows permuted by the converter so that this is right), qwen2 and qwen3 ggml's NeoX
+mode (x[i] and x[i + n_rot / 2]). head_dim is <arch>.attention.key_length where the file has
+it (Qwen3's heads are wider than embedding_length / head_count), else embedding_length /
+head_count.
 
 emulate_ggml=True also applies the roundings llama.cpp's CPU backend makes, so that its
 logits can be compared closely: before each matmul the activation is converted to the
@@ -322,14 +326,14 @@ class Model:
         g = GGUF(path)
         md = g.metadata
         self.arch = md["general.architecture"]
-        if self.arch not in ("llama", "qwen2"):
-            raise ValueError("%s: architecture %r (this reference knows llama and qwen2)" % (path, self.arch))
+        if self.arch not in ("llama", "qwen2", "qwen3"):
+            raise ValueError("%s: architecture %r (this reference knows llama, qwen2 and qwen3)" % (path, self.arch))
         a = self.arch + "."
         self.n_layer = md[a + "block_count"]
         self.n_embd = md[a + "embedding_length"]
         self.n_head = md[a + "attention.head_count"]
         self.n_head_kv = md.get(a + "attention.head_count_kv", self.n_head)
-        self.head_dim = self.n_embd // self.n_head
+        self.head_dim = md.get(a + "attention.key_length", self.n_embd // self.n_head)
         self.n_rot = md.get(a + "rope.dimension_count", self.head_dim)
         self.n_ctx = md[a + "context_length"]
         self.eps = md[a + "attention.layer_norm_rms_epsilon"]
@@ -340,7 +344,7 @@ class Model:
         self.rope_scale = md[a + "rope.scaling.factor"] if scaling == "linear" else 1.0
         self.rope_factors = (g.tensor("rope_freqs.weight").astype(np.float64) if "rope_freqs.weight" in g.tensors
                              else np.ones(self.n_rot // 2))
-        self.neox = self.arch == "qwen2"
+        self.neox = self.arch in ("qwen2", "qwen3")
         self.bos = md.get("tokenizer.ggml.bos_token_id")
         self.eos = md.get("tokenizer.ggml.eos_token_id")
         self.emulate = emulate_ggml
@@ -356,6 +360,8 @@ class Model:
                 q=Linear(g, p + "attn_q.weight", bias("attn_q"), emulate_ggml),
                 k=Linear(g, p + "attn_k.weight", bias("attn_k"), emulate_ggml),
                 v=Linear(g, p + "attn_v.weight", bias("attn_v"), emulate_ggml),
+                q_norm=(g.tensor(p + "attn_q_norm.weight").astype(np.float64) if self.arch == "qwen3" else None),
+                k_norm=(g.tensor(p + "attn_k_norm.weight").astype(np.float64) if self.arch == "qwen3" else None),
                 o=Linear(g, p + "attn_output.weight", None, emulate_ggml),
                 ffn_norm=g.tensor(p + "ffn_norm.weight").astype(np.float64),
                 gate=Linear(g, p + "ffn_gate.weight", None, emulate_ggml),
@@ -423,7 +429,11 @@ class Model:
         x = self.embd[ids]
         for i, L in enumerate(self.layers):
             h = self.rms_norm(x, L["attn_norm"])
-            q, k, v = self.rope(L["q"](h), pos), self.rope(L["k"](h), pos), L["v"](h)
+            q, k, v = L["q"](h), L["k"](h), L["v"](h)
+            if L["q_norm"] is not None:  # qwen3: each head normalized over its head_dim elements
+                q = self.rms_norm(q.reshape(len(ids), -1, self.head_dim), L["q_norm"]).reshape(len(ids), -1)
+                k = self.rms_norm(k.reshape(len(ids), -1, self.head_dim), L["k_norm"]).reshape(len(ids), -1)
+            q, k = self.rope(q, pos), self.rope(k, pos)
             self.k_cache[i] = np.concatenate([self.k_cache[i], self.kv_round(k)])
             self.v_cache[i] = np.concatenate([self.v_cache[i], self.kv_round(v)])
             x = x + L["o"](self.attention(q, self.k_cache[i], self.v_cache[i], pos))

@@ -4,7 +4,9 @@
 random-weight GGUF models of gguf_models.py, before edgec is compared with either.
 
 One case per architecture (llama, qwen2) and weight type (F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
-Q5_1 Q4_K Q5_K Q6_K for every matrix, the embedding included), and two with RoPE scaling
+Q5_1 Q4_K Q5_K Q6_K for every matrix, the embedding included), qwen3 (per-head q/k norms,
+heads wider than n_embd / n_head) in F32 F16 Q8_0 Q4_K (QWEN3_CASES: the architecture's
+graph, whose weight types are those of the others), and two with RoPE scaling
 (llama/f32/rope-llama3: Llama 3.1's rope_freqs.weight; qwen2/f32/rope-linear): a prompt of BOS + 7 fixed ids,
 a greedy continuation of N_GEN tokens; llama.cpp on 1 thread with its default F16 KV cache.
 A case passes when all of these hold:
@@ -55,7 +57,8 @@ TYPES = gguf_models.WEIGHT_TYPES
 # rope_freqs.weight; linear: rope.scaling.* metadata), which changes the angles at every
 # position the continuation runs (the last prompt position's logits move by 2.3 and 4.6).
 ROPE_CASES = ["llama/f32/rope-llama3", "qwen2/f32/rope-linear"]
-CASES = ["%s/%s" % (a, t) for a in ARCHS for t in TYPES] + ROPE_CASES
+QWEN3_CASES = ["qwen3/%s" % t for t in ("f32", "f16", "q8_0", "q4_k")]
+CASES = ["%s/%s" % (a, t) for a in ARCHS for t in TYPES] + QWEN3_CASES + ROPE_CASES
 ENABLED_CASES = CASES
 N_GEN = 20
 SEED = 0
@@ -65,8 +68,12 @@ EXACT_TOKENS = ["f32", "f16", "q8_0"]
 # does not follow llama.cpp's fp16 dot products exactly, and how far it lands depends on the
 # CPU variant ggml loads: measured 0.0065 on an AMD Zen 5 (ggml's zen4 build), 0.0095 and
 # 0.013 on an Intel Xeon with AVX512-FP16 and AMX (its sapphirerapids build), with logits
-# up to 12.9; a wrong layout or scale is off by whole units.
-TOL_EMULATED = dict({t: 0.5 for t in TYPES + list(gguf_models.MIXES)}, f32=5e-3, f16=0.02, bf16=0.1)
+# up to 12.9; a wrong layout or scale is off by whole units. F32: the prompt's rows agree
+# within 1e-4 to 5e-4 and the decode steps' within 0.001-0.004 (llama.cpp's decode attention
+# rounds otherwise than the emulation does): llama 0.0021, qwen3 0.0043 (seed 0; 0.0015-
+# 0.0029 with seeds 1-4), on the Zen 4 VM; 0.01 leaves room for another CPU's roundings, as
+# F16 needed.
+TOL_EMULATED = dict({t: 0.5 for t in TYPES + list(gguf_models.MIXES)}, f32=0.01, f16=0.02, bf16=0.1)
 # Max |llama.cpp - exact reference| at the prompt's last position (see 2. above).
 TOL_EXACT = dict({t: 0.5 for t in TYPES + list(gguf_models.MIXES)}, f32=0.02, f16=0.03, bf16=0.15)
 

@@ -1,7 +1,8 @@
-// The edge module of a GGUF `llama` or `qwen2` model: prefill and decode over a KV cache
-// (see edgec/GgufModel.h). The graph follows llama.cpp's build of these architectures
-// (llm_build_llama, llm_build_qwen2): token embedding, per block RMSNorm -> q/k/v
-// projections (+ qwen2's biases) -> RoPE -> grouped-query attention over the cache ->
+// The edge module of a GGUF `llama`, `qwen2` or `qwen3` model: prefill and decode over a KV
+// cache (see edgec/GgufModel.h). The graph follows llama.cpp's build of these architectures
+// (llm_build_llama, llm_build_qwen2, llm_build_qwen3): token embedding, per block RMSNorm ->
+// q/k/v projections (+ qwen2's biases) -> (qwen3: each head's q and k RMSNorm) -> RoPE ->
+// grouped-query attention over the cache ->
 // output projection -> residual, RMSNorm -> SwiGLU FFN -> residual; final RMSNorm and
 // the output head (tied to the embedding when output.weight is absent).
 #include "edgec/GgufModel.h"
@@ -381,6 +382,12 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     mlir::Value h = rmsNorm(x, blk + "attn_norm.weight", blk + "attn_norm");
     mlir::Value q, k, v;
     projectQkv(h, blk, q, k, v);
+    if (hp_.qkNorm) {  // over each head's D elements, one weight for every head
+      q = reshape(rmsNorm(reshape(q, {S, Hq, D}, blk + "q.heads_norm"), blk + "attn_q_norm.weight", blk + "attn_q_norm"),
+                  {S, Hq * D}, blk + "q.normed");
+      k = reshape(rmsNorm(reshape(k, {S, Hkv, D}, blk + "k.heads_norm"), blk + "attn_k_norm.weight", blk + "attn_k_norm"),
+                  {S, Hkv * D}, blk + "k.normed");
+    }
     q = rope(q, Hq, blk + "rope_q");
     k = rope(k, Hkv, blk + "rope_k");
     mlir::Value keyScales, valueScales;
@@ -487,8 +494,8 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
 bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &error) {
   HyperParamReader r(file, error);
   hp.arch = file.arch().str();
-  if (hp.arch != "llama" && hp.arch != "qwen2")
-    return r.fail("architecture '" + hp.arch + "' is not supported (supported: llama, qwen2)");
+  if (hp.arch != "llama" && hp.arch != "qwen2" && hp.arch != "qwen3")
+    return r.fail("architecture '" + hp.arch + "' is not supported (supported: llama, qwen2, qwen3)");
   const std::string a = hp.arch + ".";
   if (!r.u64(a + "block_count", hp.layers) || !r.u64(a + "embedding_length", hp.embedding) ||
       !r.u64(a + "feed_forward_length", hp.ffn) || !r.u64(a + "attention.head_count", hp.heads) ||
@@ -496,9 +503,15 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
     return false;
   hp.kvHeads = hp.heads;
   if (!r.optionalU64(a + "attention.head_count_kv", hp.kvHeads)) return false;
-  if (hp.embedding % hp.heads) return r.fail("embedding_length is not a multiple of attention.head_count");
-  hp.headDim = hp.embedding / hp.heads;
-  if (!r.optionalU64(a + "attention.key_length", hp.headDim)) return false;
+  // The head size: attention.key_length where given (Qwen3's heads are not embedding /
+  // heads wide), else embedding_length / head_count.
+  if (file.find(a + "attention.key_length")) {
+    if (!r.u64(a + "attention.key_length", hp.headDim)) return false;
+  } else if (hp.embedding % hp.heads) {
+    return r.fail("embedding_length is not a multiple of attention.head_count (and no attention.key_length)");
+  } else {
+    hp.headDim = hp.embedding / hp.heads;
+  }
   int64_t valueLength = hp.headDim, ropeDims = hp.headDim;
   if (!r.optionalU64(a + "attention.value_length", valueLength) || !r.optionalU64(a + "rope.dimension_count", ropeDims))
     return false;
@@ -529,8 +542,9 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
   } else if (scaling != "none") {
     return r.fail("rope.scaling.type '" + scaling.str() + "' is not supported (supported: none, linear)");
   }
-  hp.neoxRope = hp.arch == "qwen2";
+  hp.neoxRope = hp.arch == "qwen2" || hp.arch == "qwen3";
   hp.attentionBias = hp.arch == "qwen2";
+  hp.qkNorm = hp.arch == "qwen3";
 
   const TensorInfo *embd = file.findTensor("token_embd.weight");
   if (!embd) return r.fail("tensor token_embd.weight is missing");
@@ -559,6 +573,8 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
         !r.tensor(blk + "attn_output.weight", {E, hp.heads * D}, true) ||
         !r.tensor(blk + "ffn_norm.weight", {E}, false) || !r.tensor(blk + "ffn_gate.weight", {hp.ffn, E}, true) ||
         !r.tensor(blk + "ffn_up.weight", {hp.ffn, E}, true) || !r.tensor(blk + "ffn_down.weight", {E, hp.ffn}, true))
+      return false;
+    if (hp.qkNorm && (!r.tensor(blk + "attn_q_norm.weight", {D}, false) || !r.tensor(blk + "attn_k_norm.weight", {D}, false)))
       return false;
     if (hp.attentionBias &&
         (!r.tensor(blk + "attn_q.bias", {hp.heads * D}, false) || !r.tensor(blk + "attn_k.bias", {hp.kvHeads * D}, false) ||

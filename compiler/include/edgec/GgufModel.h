@@ -1,5 +1,5 @@
-// Decoder-only language models from GGUF (issue 12): the hyper-parameters of a `llama` or
-// `qwen2` file and the edge module that runs it, with two entry points over a KV cache
+// Decoder-only language models from GGUF (issue 12): the hyper-parameters of a `llama`,
+// `qwen2` or `qwen3` file and the edge module that runs it, with two entry points over a KV cache
 // kept as persistent state:
 //
 //   prefill(tokens: i32[S], pos: i64[1], last: i64[1]) -> logits: f32[1, V]
@@ -27,13 +27,14 @@
 namespace edgec::gguf {
 
 struct LlmHyperParams {
-  std::string arch;  // "llama" or "qwen2"
+  std::string arch;  // "llama", "qwen2" or "qwen3"
   int64_t layers = 0, embedding = 0, ffn = 0, heads = 0, kvHeads = 0, headDim = 0, vocab = 0;
   int64_t contextLength = 0;  // <arch>.context_length (the trained context)
   float rmsEpsilon = 1e-5f, ropeBase = 10000.0f, ropeScale = 1.0f;  // ropeScale: positions are divided by it
-  bool neoxRope = false;        // qwen2: rotate (i, i + D/2); llama: adjacent pairs
+  bool neoxRope = false;        // qwen2, qwen3: rotate (i, i + D/2); llama: adjacent pairs
   bool tiedOutput = false;      // no output.weight: the head reuses token_embd.weight
   bool attentionBias = false;   // qwen2: biases on q, k and v
+  bool qkNorm = false;          // qwen3: each head's q and k RMS-normalized (attn_q_norm, attn_k_norm) before RoPE
 };
 
 // Reads and checks the hyper-parameters and that every tensor the graph needs is present

@@ -15,7 +15,7 @@
 namespace edgec {
 
 struct LlmInfo {
-  std::string architecture;   // llm.architecture ("llama", "qwen2")
+  std::string architecture;   // llm.architecture ("llama", "qwen2", "qwen3")
   int64_t contextLength = 0;  // positions the KV cache holds
   int64_t prefillChunk = 0;   // tokens per prefill call
   int64_t vocabSize = 0;
