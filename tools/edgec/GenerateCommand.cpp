@@ -319,8 +319,8 @@ void savePromptCache(LlmSession &session, const std::string &path, const std::ve
   if (!quiet) std::fprintf(stderr, "prompt cache %s: saved %zu tokens\n", path.c_str(), held.size());
 }
 
-// The tokens the cache holds after a reply to `input`: `before` (what it held, unless the
-// input was fed from the start), the input and the reply's tokens, as many as were fed.
+// The tokens the cache holds after a reply to `input`: `before` (what it held before the
+// input), the input and the reply's tokens, as many as were fed.
 std::vector<int32_t> heldAfter(const LlmSession &session, std::vector<int32_t> before, const std::vector<int32_t> &input,
                                const std::vector<int32_t> &reply) {
   before.insert(before.end(), input.begin(), input.end());
@@ -367,8 +367,10 @@ size_t dropOldestExchange(std::vector<ChatMessage> &history) {
 // cache keeps the conversation: each turn feeds only what the chat format adds to the
 // text the cache holds (the end of the last reply's turn, the new message, the opened
 // assistant turn), as llama.cpp's interactive chat does; when the format rewrites
-// earlier text (llama3 trims a reply's trailing spaces) the cache is refilled from the
-// start instead, so the model always reads the conversation as its template writes it.
+// earlier text (llama3 trims a reply's trailing spaces, qwen3 drops a reply's reasoning)
+// the conversation is tokenized whole and the cache keeps only the tokens it shares with
+// that, the rest fed again, so the model always reads the conversation as its template
+// writes it.
 // When a turn and a whole reply (-n) no longer fit the context, the oldest exchanges are
 // dropped, system messages kept, and the cache refilled with the rest (as chat front ends
 // trim their history; llama.cpp's llama-cli instead shifts the cache by half once full,
@@ -384,7 +386,7 @@ void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &c
   const std::string bos = ChatTemplate::bosText(tokenizer), eos = ChatTemplate::eosText(tokenizer);
   const bool terminal = isatty(STDIN_FILENO);
   std::string cached;          // the text the cache holds, in the chat format
-  std::vector<int32_t> held;   // its tokens (--prompt-cache)
+  std::vector<int32_t> held;   // its tokens (what a refill keeps a prefix of; --prompt-cache)
   size_t turns = 0, promptTokens = 0, generated = 0, decoded = 0;
   double prefillSeconds = 0, decodeSeconds = 0;
   // A --prompt, or --messages ending with a user message, is answered first.
@@ -398,19 +400,25 @@ void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &c
     std::string full, error;
     std::vector<int32_t> input;
     bool refill = false;
-    size_t dropped = 0;
+    size_t dropped = 0, kept = 0;  // refill: the cache's first tokens that the conversation still begins with
     for (;;) {
       if (!chat.apply(history, true, bos, eos, full, error)) throw CommandError(error);
       refill = session.position() == 0 || full.compare(0, cached.size(), cached) != 0;
-      input = refill ? ChatTemplate::encode(tokenizer, full)
-                     : tokenizer.encode(std::string_view(full).substr(cached.size()), false, true);
-      const int64_t start = refill ? 0 : session.position();
+      if (refill) {
+        input = ChatTemplate::encode(tokenizer, full);
+        kept = 0;
+        while (kept < held.size() && kept + 1 < input.size() && held[kept] == input[kept]) ++kept;
+        input.erase(input.begin(), input.begin() + std::ptrdiff_t(kept));
+      } else {
+        input = tokenizer.encode(std::string_view(full).substr(cached.size()), false, true);
+      }
+      const int64_t start = refill ? int64_t(kept) : session.position();
       if (start + int64_t(input.size()) + base.n <= context) break;
       const size_t removed = dropOldestExchange(history);
       if (removed == 0) break;
       dropped += removed;
     }
-    if (refill) session.reset();
+    if (refill) session.truncate(int64_t(kept)), held.resize(kept);
     if (dropped > 0)
       std::fprintf(stderr,
                    "note: the conversation outgrew the context of %lld positions: dropped its %zu oldest message%s "
@@ -429,7 +437,7 @@ void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &c
     const double start = nowSeconds();
     if (!promptCache.empty() && turns == 0) ro.cached = reusePromptCache(session, promptCache, input, quiet);
     const Reply reply = respond(session, sampler, input, ro);
-    held = heldAfter(session, refill ? std::vector<int32_t>() : held, input, reply.ids);
+    held = heldAfter(session, held, input, reply.ids);
     std::printf("\n");
     std::fflush(stdout);
     if (!reply.ended && ro.n < base.n)
@@ -469,6 +477,7 @@ void addGenerateCommand(CLI::App &app) {
   auto *cmd = app.add_subcommand("generate", "Generate text with an LLM package (edgec compile model.gguf)");
   struct Options {
     std::string package, prompt, promptFile, tokens, dumpLogits, dumpPrompt, system, chatTemplate, messages;
+    bool noThink = false;
     std::vector<std::string> stops;
     std::string promptCache;
     int n = 64, threads = 0;
@@ -509,7 +518,11 @@ void addGenerateCommand(CLI::App &app) {
                                    "\"assistant\", \"content\": TEXT} ending with a user message, to be "
                                    "answered (implies --chat; with --system, that system message goes first)")
                        ->type_name("FILE.json");
-  tokens->excludes(chat)->excludes(chatTemplate)->excludes(interactive)->excludes(system)->excludes(messages);
+  auto *noThink = cmd->add_flag("--no-think", opts->noThink,
+                                "Qwen3's chat format: reply without thinking (its template's enable_thinking=false: "
+                                "the reply opens with an empty <think></think> block). Implies --chat");
+  tokens->excludes(chat)->excludes(chatTemplate)->excludes(interactive)->excludes(system)->excludes(messages)->excludes(
+      noThink);
   prompt->excludes(messages);
   file->excludes(messages);
   cmd->add_option("--temp", opts->sampler.temperature, "Temperature; 0 is greedy")->capture_default_str();
@@ -550,7 +563,8 @@ void addGenerateCommand(CLI::App &app) {
       ->type_name("FILE");
   addResidencyFlags(*cmd, opts->residency);
   cmd->callback([opts, prompt, file, tokens, system, messages] {
-    const bool chatMode = opts->chat || opts->interactive || !opts->chatTemplate.empty() || messages->count();
+    const bool chatMode =
+        opts->chat || opts->interactive || !opts->chatTemplate.empty() || messages->count() || opts->noThink;
     const bool promptGiven = prompt->count() || file->count();
     if (file->count()) opts->prompt = readTextFile(opts->promptFile);
     if (!opts->dumpLogits.empty()) checkOutputFile(opts->dumpLogits);
@@ -574,6 +588,10 @@ void addGenerateCommand(CLI::App &app) {
     const std::string bos = ChatTemplate::bosText(tokenizer), eos = ChatTemplate::eosText(tokenizer);
     if (chatMode) {
       chat = chatTemplateFor(opts->chatTemplate, info, opts->package);
+      if (opts->noThink && !chat->setThinking(false))
+        throw CommandError(std::string("--no-think: the chat format ") + chat->name() +
+                           (chat->format() == ChatTemplate::Format::Qwen3 ? " of this template always thinks"
+                                                                         : " has no thinking to switch off"));
       if (system->count()) history.push_back({"system", opts->system});
       if (messages->count()) {
         const std::vector<ChatMessage> given = readMessages(opts->messages);

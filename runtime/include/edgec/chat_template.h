@@ -1,5 +1,5 @@
 // A conversation as an LLM's prompt text: the chat formats of the instruction-tuned models
-// edgec runs (llama and qwen2 architectures), chosen from the model's Jinja chat template
+// edgec runs (llama, qwen2 and qwen3 architectures), chosen from the model's Jinja chat template
 // (the GGUF key tokenizer.chat_template) by the marks each format's templates carry, as
 // llama.cpp's llama_chat_apply_template does. Each format is written out by hand to give
 // the same text as its models' templates rendered by a Jinja engine (test/e2e checks this
@@ -10,6 +10,13 @@
 //   chatml   Qwen2/2.5, OpenHermes, ...: <|im_start|>ROLE\nCONTENT<|im_end|>\n per message;
 //            the default system message the template writes when the conversation has
 //            none (Qwen2.5's "You are Qwen, created by Alibaba Cloud. ...") is kept.
+//   qwen3    Qwen3 (and its thinking variants): ChatML whose assistant messages before the
+//            last user message lose their reasoning (up to the last </think> and the
+//            newlines after it), as the template strips it; an assistant message after the
+//            last user message is written with its <think> block. The opened assistant turn
+//            is "<|im_start|>assistant\n", plus "<think>\n" where the template always opens
+//            one (Qwen3-*-Thinking-2507), or an empty "<think>\n\n</think>\n\n" with
+//            thinking off (setThinking(false): the template's enable_thinking=false).
 //   llama3   Llama 3 Instruct: BOS, then <|start_header_id|>ROLE<|end_header_id|>\n\n
 //            CONTENT (trimmed)<|eot_id|> per message.
 //   llama3.1 Llama 3.1, 3.2, 3.3 Instruct: as llama3, after a system turn the templates
@@ -43,7 +50,7 @@ struct ChatMessage {
 
 class ChatTemplate {
 public:
-  enum class Format { ChatML, Llama3, Llama31, Llama2, Mistral, MistralV1, Zephyr };
+  enum class Format { ChatML, Qwen3, Llama3, Llama31, Llama2, Mistral, MistralV1, Zephyr };
 
   // The format of a model's Jinja template. Null with one line in `error` when the
   // template is empty or of no format above (it names the formats, and --chat-template).
@@ -51,7 +58,7 @@ public:
   // A format by name (names()); null with `error` otherwise. llama3.1 by name writes the
   // fixed date of Llama 3.1's template.
   static std::unique_ptr<ChatTemplate> byName(const std::string &name, std::string &error);
-  // "chatml, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr".
+  // "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr".
   static const char *names();
 
   Format format() const { return format_; }
@@ -61,6 +68,16 @@ public:
   // llama3.1: the "Today Date" it writes.
   const std::string &date() const { return date_; }
   static constexpr const char *kLlama31Date = "26 Jul 2024";
+  // qwen3: whether thinking can be switched off (the template reads enable_thinking; qwen3
+  // by name: yes), and switching it off: the opened assistant turn then holds an empty
+  // <think> block, as the template writes it with enable_thinking=false. False when the
+  // format has no such switch.
+  bool canSwitchThinkingOff() const { return format_ == Format::Qwen3 && thinkingSwitch_; }
+  bool setThinking(bool on) {
+    if (!on && !canSwitchThinkingOff()) return false;
+    thinking_ = on;
+    return true;
+  }
 
   // The conversation as prompt text, the assistant's turn opened at the end when
   // `openAssistant` (every format here opens it after a user message). `bos` and `eos`
@@ -84,6 +101,9 @@ private:
   Format format_;
   std::string defaultSystem_;
   std::string date_;
+  bool opensThink_ = false;     // qwen3: the opened assistant turn always starts a <think> block
+  bool thinkingSwitch_ = true;  // qwen3: the template reads enable_thinking
+  bool thinking_ = true;
 };
 
 }  // namespace edgec

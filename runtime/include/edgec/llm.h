@@ -94,7 +94,7 @@ typedef struct edgec_chat_message {
 } edgec_chat_message;
 
 /* The conversation as prompt text in a chat format: format NULL for the model's (from its
- * tokenizer.chat_template), or a name ("chatml", "llama3", "llama3.1", "llama2", "mistral",
+ * tokenizer.chat_template), or a name ("chatml", "qwen3", "llama3", "llama3.1", "llama2", "mistral",
  * "mistral-v1", "zephyr"); the assistant's turn opened at the end when open_assistant.
  * Fails when the model's template is of no known format, or the messages do not fit it
  * (docs/gguf.md, "Chat"). */
