@@ -158,6 +158,8 @@ TEST(LlmKernelsX86, Avx512AttentionAgreesWithRefAndDouble) {
   const AttnCall calls[] = {
       {1, 12, 2, 128, 1024, 576, 0.0884f},  // Qwen2.5-1.5B decode at the benchmark's position: 144 blocks of 4 rows and 1
       {1, 14, 2, 64, 512, 300, 0.125f},     // qwen2-0.5B decode: 7 heads a KV head, a block of 6 and one of 1
+      {1, 16, 8, 128, 1024, 576, 0.0884f},  // Qwen3-1.7B decode: 2 heads a KV head, V rows in one slice of 8 vectors
+      {2, 4, 2, 192, 300, 200, 0.0722f},    // D = 192, 2 heads a KV head: V slices of 8 and 4 vectors
       {7, 8, 8, 128, 64, 0, 0.0884f},       // prefill from 0, no grouping
       {5, 6, 3, 80, 40, 11, 0.1118f},       // D = 64 + 16: V slices of 4 vectors and of 1
       {3, 10, 2, 48, 80, 40, 0.1443f},      // D = 48: a V slice of 3 vectors; 5 heads a KV head
@@ -181,16 +183,18 @@ TEST(LlmKernelsX86, Avx512AttentionSoftmaxOfLargeScores) {
 
 TEST(LlmKernelsX86, Avx512AttentionSameBitsForAnyThreadCountAndGrouping) {
   // One thread takes all heads of a KV head in blocks of 6 (7 = 6 + 1 here); 28 threads
-  // compute every (row, head) alone; 5 split the groups at chunk edges.
+  // compute every (row, head) alone; 5 split the groups at chunk edges. With heads of 128
+  // a block of 1 or 2 heads takes V in slices of 8 vectors, one of 3-6 heads in slices of 4.
   if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
-  for (DType dt : {DType::f32, DType::f16, DType::i8}) {
-    const AttnCall c{2, 14, 2, 64, 4000, 3000, 0.125f};  // long enough to wake a thread per item
-    KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 13);
-    const auto q = randomFloats(c.S * c.Hq * c.D, 14);
-    const auto grouped = attention(c, q, kv, kAvx512, 1);
-    EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx512, 28))) << dtypeName(dt);
-    EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx512, 5))) << dtypeName(dt);
-  }
+  for (DType dt : {DType::f32, DType::f16, DType::i8})
+    for (int64_t D : {64, 128}) {
+      const AttnCall c{2, 14, 2, D, 4000, 3000, 0.125f};  // long enough to wake a thread per item
+      KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 13);
+      const auto q = randomFloats(c.S * c.Hq * c.D, 14);
+      const auto grouped = attention(c, q, kv, kAvx512, 1);
+      EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx512, 28))) << dtypeName(dt) << " D " << D;
+      EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx512, 5))) << dtypeName(dt) << " D " << D;
+    }
 }
 
 // A prefill chunk (S > 1) takes its query rows a chunk at a time, the chunk's query
