@@ -198,6 +198,8 @@ edgec_status edgec_llm_apply_chat_template(const edgec_llm *llm, const char *for
     std::unique_ptr<edgec::ChatTemplate> chat = format ? edgec::ChatTemplate::byName(format, error)
                                                        : edgec::ChatTemplate::fromJinja(llm->impl->info().chatTemplate, error);
     if (!chat) throw Error(error);
+    if ((open_assistant & EDGEC_CHAT_NO_THINKING) && !chat->setThinking(false))
+      throw Error(std::string("EDGEC_CHAT_NO_THINKING: the chat format ") + chat->name() + " has no thinking switch");
     std::vector<edgec::ChatMessage> m;
     for (size_t i = 0; i < count; ++i) {
       if (!messages[i].role || !messages[i].content)
@@ -206,7 +208,8 @@ edgec_status edgec_llm_apply_chat_template(const edgec_llm *llm, const char *for
     }
     const edgec::Tokenizer &t = llm->impl->tokenizer();
     std::string out;
-    if (!chat->apply(m, open_assistant != 0, edgec::ChatTemplate::bosText(t), edgec::ChatTemplate::eosText(t), out,
+    if (!chat->apply(m, (open_assistant & ~EDGEC_CHAT_NO_THINKING) != 0, edgec::ChatTemplate::bosText(t),
+                     edgec::ChatTemplate::eosText(t), out,
                      error))
       throw Error(error);
     giveText(out, text, capacity, length);

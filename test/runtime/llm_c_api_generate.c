@@ -3,8 +3,12 @@
  * decode until an end of generation or -n tokens, streaming the text. test/lit/CLI/
  * llm-c-api.test runs it beside `edgec generate` and requires the same tokens and prompt.
  *
- *   edgec_llm_c_generate PKG [--chat] [--system TEXT] [-n N] [-t THREADS] [--temp T --seed S]
- *                        [--ids] [--dump-prompt FILE] [--prompt-cache FILE] PROMPT
+ *   edgec_llm_c_generate PKG [--chat] [--no-think] [--system TEXT] [-n N] [-t THREADS]
+ *                        [--temp T --seed S] [--ids] [--dump-prompt FILE] [--prompt-cache FILE]
+ *                        PROMPT
+ *
+ * --no-think: the chat turn opened with thinking off (EDGEC_CHAT_NO_THINKING), as
+ * `edgec generate --no-think`.
  *   edgec_llm_c_generate PKG --score IDS ROWS_FILE
  *
  * --prompt-cache FILE as `edgec generate --prompt-cache` (the same files): the saved tokens
@@ -62,7 +66,7 @@ static int score(edgec_llm *llm, const char *list, const char *rows_file) {
 int main(int argc, char **argv) {
   const char *package = NULL, *prompt = NULL, *system = NULL, *dump = NULL, *score_ids = NULL, *rows = NULL;
   const char *cache = NULL;
-  int chat = 0, ids = 0, n = 16;
+  int chat = 0, ids = 0, n = 16, open_flags = EDGEC_CHAT_OPEN;
   edgec_llm_options options;
   edgec_sampler_params params;
   edgec_llm_options_init(&options);
@@ -71,6 +75,7 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     const int more = i + 1 < argc;
     if (!strcmp(argv[i], "--chat")) chat = 1;
+    else if (!strcmp(argv[i], "--no-think")) open_flags = EDGEC_CHAT_OPEN | EDGEC_CHAT_NO_THINKING, chat = 1;
     else if (!strcmp(argv[i], "--ids")) ids = 1;
     else if (!strcmp(argv[i], "--system") && more) system = argv[++i], chat = 1;
     else if (!strcmp(argv[i], "-n") && more) n = atoi(argv[++i]);
@@ -95,7 +100,7 @@ int main(int argc, char **argv) {
     return status;
   }
   if (!package || !prompt) {
-    fprintf(stderr, "usage: edgec_llm_c_generate PKG [--chat] [--system TEXT] [-n N] [-t THREADS] [--temp T "
+    fprintf(stderr, "usage: edgec_llm_c_generate PKG [--chat] [--no-think] [--system TEXT] [-n N] [-t THREADS] [--temp T "
                     "--seed S] [--ids] [--dump-prompt FILE] PROMPT\n"
                     "       edgec_llm_c_generate PKG --score IDS ROWS_FILE\n");
     return 2;
@@ -112,10 +117,10 @@ int main(int argc, char **argv) {
     edgec_chat_message messages[2] = {{"system", system}, {"user", prompt}};
     const edgec_chat_message *first = system ? messages : messages + 1;
     const size_t count = system ? 2 : 1;
-    if (edgec_llm_apply_chat_template(llm, NULL, first, count, 1, NULL, 0, &length) != EDGEC_OK)
+    if (edgec_llm_apply_chat_template(llm, NULL, first, count, open_flags, NULL, 0, &length) != EDGEC_OK)
       return fail("chat template");
     text = malloc(length + 1);
-    if (edgec_llm_apply_chat_template(llm, NULL, first, count, 1, text, length + 1, &length) != EDGEC_OK)
+    if (edgec_llm_apply_chat_template(llm, NULL, first, count, open_flags, text, length + 1, &length) != EDGEC_OK)
       return fail("chat template");
     flags = EDGEC_TOKENIZE_CHAT;
   } else {

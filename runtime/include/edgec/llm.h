@@ -93,11 +93,18 @@ typedef struct edgec_chat_message {
   const char *content;
 } edgec_chat_message;
 
+/* open_assistant's flags: EDGEC_CHAT_OPEN opens the assistant's turn at the end (1, as
+ * any nonzero value without the other flag did); EDGEC_CHAT_NO_THINKING with it writes the
+ * opened turn with thinking off, as Qwen3's template does for enable_thinking=false (an
+ * empty <think></think> block; `edgec generate --no-think`), an error for a format
+ * without that switch. */
+enum { EDGEC_CHAT_OPEN = 1, EDGEC_CHAT_NO_THINKING = 2 };
+
 /* The conversation as prompt text in a chat format: format NULL for the model's (from its
  * tokenizer.chat_template), or a name ("chatml", "qwen3", "llama3", "llama3.1", "llama2", "mistral",
- * "mistral-v1", "zephyr"); the assistant's turn opened at the end when open_assistant.
- * Fails when the model's template is of no known format, or the messages do not fit it
- * (docs/gguf.md, "Chat"). */
+ * "mistral-v1", "zephyr"); the assistant's turn opened at the end when open_assistant
+ * (flags above). Fails when the model's template is of no known format, or the messages do
+ * not fit it (docs/gguf.md, "Chat"). */
 edgec_status edgec_llm_apply_chat_template(const edgec_llm *llm, const char *format,
                                            const edgec_chat_message *messages, size_t count, int open_assistant,
                                            char *text, size_t capacity, size_t *length);
