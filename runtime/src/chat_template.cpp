@@ -143,8 +143,8 @@ const char *ChatTemplate::name() const {
 }
 
 std::unique_ptr<ChatTemplate> ChatTemplate::byName(const std::string &name, std::string &error) {
-  for (Format f : {Format::ChatML, Format::Qwen3, Format::Llama3, Format::Llama31, Format::Llama2, Format::Mistral, Format::MistralV1,
-                   Format::Zephyr}) {
+  for (Format f : {Format::ChatML, Format::Qwen3, Format::Llama3, Format::Llama31, Format::Llama2, Format::Mistral,
+                   Format::MistralV1, Format::Zephyr}) {
     std::unique_ptr<ChatTemplate> t(new ChatTemplate(f));
     if (f == Format::Llama31) t->date_ = kLlama31Date;
     if (name == t->name()) return t;
@@ -283,7 +283,8 @@ bool ChatTemplate::apply(const std::vector<ChatMessage> &messages, bool openAssi
       std::string content, reasoning;
       splitReasoning(m.content, content, reasoning);
       if (i > lastQuery && (i + 1 == messages.size() || !reasoning.empty()))
-        text += "<|im_start|>assistant\n<think>\n" + stripNewlines(reasoning) + "\n</think>\n\n" + lstripNewlines(content);
+        text += "<|im_start|>assistant\n<think>\n" + stripNewlines(reasoning) + "\n</think>\n\n" +
+                lstripNewlines(content);
       else
         text += "<|im_start|>assistant\n" + content;
       text += "<|im_end|>\n";

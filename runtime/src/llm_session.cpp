@@ -355,7 +355,8 @@ bool LlmSession::loadState(const std::string &path, std::vector<int32_t> &tokens
   // Only the rows before the position come back; the later ones are never read before
   // they are written again (truncate).
   if (std::fread(saved.data(), sizeof(int32_t), saved.size(), f.get()) != saved.size() ||
-      !s.forEachSavedSpan(h.position, [&](uint8_t *bytes, uint64_t n) { return std::fread(bytes, 1, n, f.get()) == n; })) {
+      !s.forEachSavedSpan(h.position,
+                          [&](uint8_t *bytes, uint64_t n) { return std::fread(bytes, 1, n, f.get()) == n; })) {
     reset();  // a part of the state may have been read over the cache
     error = path + ": cut short (the file is incomplete)";
     return false;

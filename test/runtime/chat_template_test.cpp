@@ -115,7 +115,8 @@ TEST(ChatTemplate, RefusesWhatItCannotWriteAndSaysWhatToDo) {
   EXPECT_FALSE(ChatTemplate::fromJinja("{{ '<start_of_turn>' + role }}", error));  // Gemma's
   EXPECT_NE(error.find("not one edgec knows"), std::string::npos) << error;
   EXPECT_FALSE(ChatTemplate::byName("vicuna", error));
-  EXPECT_NE(error.find("chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr"), std::string::npos) << error;
+  EXPECT_NE(error.find("chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr"), std::string::npos)
+      << error;
   for (const char *name : {"chatml", "qwen3", "llama3", "llama3.1", "llama2", "mistral", "mistral-v1", "zephyr"}) {
     auto t = ChatTemplate::byName(name, error);
     ASSERT_TRUE(t) << name;

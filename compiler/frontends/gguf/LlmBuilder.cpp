@@ -383,10 +383,13 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     mlir::Value q, k, v;
     projectQkv(h, blk, q, k, v);
     if (hp_.qkNorm) {  // over each head's D elements, one weight for every head
-      q = reshape(rmsNorm(reshape(q, {S, Hq, D}, blk + "q.heads_norm"), blk + "attn_q_norm.weight", blk + "attn_q_norm"),
-                  {S, Hq * D}, blk + "q.normed");
-      k = reshape(rmsNorm(reshape(k, {S, Hkv, D}, blk + "k.heads_norm"), blk + "attn_k_norm.weight", blk + "attn_k_norm"),
-                  {S, Hkv * D}, blk + "k.normed");
+      auto headNorm = [&](mlir::Value x, int64_t heads, const std::string &kind) {
+        mlir::Value perHead = reshape(x, {S, heads, D}, blk + kind + ".heads_norm");
+        mlir::Value normed = rmsNorm(perHead, blk + "attn_" + kind + "_norm.weight", blk + "attn_" + kind + "_norm");
+        return reshape(normed, {S, heads * D}, blk + kind + ".normed");
+      };
+      q = headNorm(q, Hq, "q");
+      k = headNorm(k, Hkv, "k");
     }
     q = rope(q, Hq, blk + "rope_q");
     k = rope(k, Hkv, blk + "rope_k");
@@ -574,7 +577,8 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
         !r.tensor(blk + "ffn_norm.weight", {E}, false) || !r.tensor(blk + "ffn_gate.weight", {hp.ffn, E}, true) ||
         !r.tensor(blk + "ffn_up.weight", {hp.ffn, E}, true) || !r.tensor(blk + "ffn_down.weight", {E, hp.ffn}, true))
       return false;
-    if (hp.qkNorm && (!r.tensor(blk + "attn_q_norm.weight", {D}, false) || !r.tensor(blk + "attn_k_norm.weight", {D}, false)))
+    if (hp.qkNorm &&
+        (!r.tensor(blk + "attn_q_norm.weight", {D}, false) || !r.tensor(blk + "attn_k_norm.weight", {D}, false)))
       return false;
     if (hp.attentionBias &&
         (!r.tensor(blk + "attn_q.bias", {hp.heads * D}, false) || !r.tensor(blk + "attn_k.bias", {hp.kvHeads * D}, false) ||
