@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Language models trained on this machine, one llama and one qwen2, for the LLM checks that
+"""Language models trained on this machine, a llama, a qwen2 and a qwen3, for the LLM checks that
 random weights cannot make (llm_trained.py): perplexity on held-out text, and how much
 each GGUF weight type and the int8 KV cache cost in it. Made once and cached, as
 lm_models.py makes its model.
@@ -15,7 +15,7 @@ Tokens: gguf_models.py's vocabularies, whose longer pieces are words of its WORD
          whose concatenation is a piece, and no piece of two characters exists, so a text is
          "\u2581" (id 259) for each space and for the space it is prefixed with, and byte
          tokens (3 + byte) for everything else; BOS first.
-  qwen2  byte-level BPE, 512 entries: the 256 byte characters (id = the byte), then each
+  qwen2, qwen3  byte-level BPE, 512 entries: the 256 byte characters (id = the byte), then each
          merge's result, building " the", " of", ... a character at a time, fillers, the
          specials; no BOS. Every merge extends a space and the letters after it, so BPE
          under qwen2's pre-tokenizer gives a space and the longest run of following letters
@@ -28,9 +28,12 @@ super-blocks are 256 values along a matrix's input dimension), N_LAYER layers, 4
 heads and 2 KV heads of 64, RMSNorm, SwiGLU; llama: FFN 512, untied head, RoPE in
 llama.cpp's "normal" mode (pairs x[2i], x[2i + 1]; base 10000, eps 1e-5), no biases;
 qwen2: FFN 768, Q/K/V biases, the head tied to the embedding, RoPE in NeoX mode (pairs
-x[i], x[i + 32]; base 1e6, eps 1e-6). The graph llama.cpp builds from such GGUF files,
-written in PyTorch so that the trained weights go into the file unchanged
-(gguf_models.write_model(weights=...)). 1.38 M (llama) and 1.71 M (qwen2) parameters.
+x[i], x[i + 32]; base 1e6, eps 1e-6); qwen3: as qwen2 without biases, with heads of 128
+(q 512 wide over n_embd 256) and each head's q and k RMS-normalized (attn_q_norm,
+attn_k_norm) before RoPE. The graph llama.cpp builds from such GGUF files, written in
+PyTorch so that the trained weights go into the file unchanged
+(gguf_models.write_model(weights=...)). 1.38 M (llama), 1.71 M (qwen2) and 2.10 M (qwen3)
+parameters.
 Trained with AdamW (one-cycle LR to MAX_LR), STEPS steps of BATCH windows of T tokens from
 random offsets of the training split, each predicting the next T tokens; llama's windows
 start with BOS (the chunks llama-perplexity scores: BOS, then text), qwen2's with text.
@@ -48,7 +51,7 @@ folder appears complete or not at all):
                   perplexity of the same tokens (frequencies of the training split), torch
                   version
 
-Usage:  llm_trained_model.py --cache BUILD/test/llm-models [--arch llama|qwen2]   # prints the model folder
+Usage:  llm_trained_model.py --cache BUILD/test/llm-models [--arch llama|qwen2|qwen3]   # prints the model folder
 Other scripts import it and call ensure(cache, arch) -> folder. Run with /usr/bin/python3.
 """
 import argparse
@@ -65,9 +68,9 @@ import llm_reference  # noqa: E402
 import lm_models  # noqa: E402
 
 N_LAYER = 2
-ARCHS = ("llama", "qwen2")
+ARCHS = ("llama", "qwen2", "qwen3")
 SHAPES = {arch: dict(gguf_models.ARCHS[arch], n_layer=N_LAYER) for arch in ARCHS}
-BOS = {"llama": 1, "qwen2": None}  # the BOS each text starts with (qwen2's vocabulary adds none)
+BOS = {"llama": 1, "qwen2": None, "qwen3": None}  # the BOS each text starts with (qwen's vocabulary adds none)
 SPACE = 259  # llama's "\u2581"
 T = 128
 STEPS = 500
@@ -121,15 +124,16 @@ def make_model(arch):
     from torch import nn
     Linear = lm_models.fast_linear_class()
     shape = SHAPES[arch]
-    e, hd = shape["n_embd"], shape["n_embd"] // shape["n_head"]
-    kv = shape["n_head_kv"] * hd
+    e, hd = shape["n_embd"], gguf_models.head_dim(shape)
+    nq, kv = shape["n_head"] * hd, shape["n_head_kv"] * hd
     group = shape["n_head"] // shape["n_head_kv"]
-    eps, n_vocab, qwen2 = shape["eps"], shape["n_vocab"], arch == "qwen2"
+    eps, n_vocab = shape["eps"], shape["n_vocab"]
+    bias, neox, tied, qk_norm = arch == "qwen2", arch != "llama", shape["tied"], arch == "qwen3"
 
     class RMSNorm(nn.Module):
-        def __init__(self):
+        def __init__(self, size=e):
             super().__init__()
-            self.weight = nn.Parameter(torch.ones(e))
+            self.weight = nn.Parameter(torch.ones(size))
 
         def forward(self, x):
             return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * self.weight
@@ -139,9 +143,9 @@ def make_model(arch):
     theta = torch.arange(T, dtype=torch.float64)[:, None] * freqs  # [T, half]
     cos, sin = torch.cos(theta).float(), torch.sin(theta).float()
 
-    def rope(x):  # [B, T, heads, hd]: llama.cpp's normal mode (pairs 2i, 2i + 1), NeoX's for qwen2 (i, i + half)
+    def rope(x):  # [B, T, heads, hd]: llama.cpp's normal mode (pairs 2i, 2i + 1), NeoX's for qwen (i, i + half)
         c, s = cos[:x.shape[1], None, :], sin[:x.shape[1], None, :]
-        if qwen2:
+        if neox:
             a, b = x[..., :half], x[..., half:]
             return torch.cat((a * c - b * s, a * s + b * c), dim=-1)
         a, b = x[..., 0::2], x[..., 1::2]
@@ -156,8 +160,10 @@ def make_model(arch):
         def __init__(self):
             super().__init__()
             self.attn_norm, self.ffn_norm = RMSNorm(), RMSNorm()
-            self.q, self.k, self.v = Linear(e, e, bias=qwen2), Linear(e, kv, bias=qwen2), Linear(e, kv, bias=qwen2)
-            self.o = Linear(e, e, bias=False)
+            self.q, self.k, self.v = Linear(e, nq, bias=bias), Linear(e, kv, bias=bias), Linear(e, kv, bias=bias)
+            self.o = Linear(nq, e, bias=False)
+            if qk_norm:
+                self.q_norm, self.k_norm = RMSNorm(hd), RMSNorm(hd)
             self.gate, self.up = Linear(e, shape["n_ff"], bias=False), Linear(e, shape["n_ff"], bias=False)
             self.down = Linear(shape["n_ff"], e, bias=False)
             self.register_buffer("mask", torch.triu(torch.full((T, T), float("-inf")), diagonal=1))
@@ -166,13 +172,16 @@ def make_model(arch):
             n = x.shape[1]
             h = self.attn_norm(x)
             b = x.shape[0]
+            q, k = self.q(h).reshape(b, n, shape["n_head"], hd), self.k(h).reshape(b, n, shape["n_head_kv"], hd)
+            if qk_norm:
+                q, k = self.q_norm(q), self.k_norm(k)
             # Query heads j of KV head j // group stacked: [B, Hkv, group * n, hd].
-            q = rope(self.q(h).reshape(b, n, shape["n_head"], hd)).transpose(1, 2).reshape(b, -1, group * n, hd)
-            k = rope(self.k(h).reshape(b, n, shape["n_head_kv"], hd)).transpose(1, 2)
+            q = rope(q).transpose(1, 2).reshape(b, -1, group * n, hd)
+            k = rope(k).transpose(1, 2)
             v = self.v(h).reshape(b, n, shape["n_head_kv"], hd).transpose(1, 2)
             scores = products(q, k) / math.sqrt(hd) + self.mask[:n, :n].repeat(group, 1)
             y = products(torch.softmax(scores, dim=-1), v.transpose(2, 3))  # [B, Hkv, group * n, hd]
-            y = y.reshape(b, shape["n_head"], n, hd).transpose(1, 2).reshape(b, n, e)
+            y = y.reshape(b, shape["n_head"], n, hd).transpose(1, 2).reshape(b, n, nq)
             x = x + self.o(y)
             h = self.ffn_norm(x)
             return x + self.down(nn.functional.silu(self.gate(h)) * self.up(h))
@@ -183,7 +192,7 @@ def make_model(arch):
             self.embed = nn.Embedding(n_vocab, e)
             self.layers = nn.ModuleList(Layer() for _ in range(N_LAYER))
             self.norm = RMSNorm()
-            if not qwen2:
+            if not tied:
                 self.head = Linear(e, n_vocab, bias=False)
 
         def forward(self, tokens):
@@ -191,7 +200,7 @@ def make_model(arch):
             for layer in self.layers:
                 x = layer(x)
             x = self.norm(x)
-            if not qwen2:
+            if not tied:
                 return self.head(x)
             # The head is the embedding (tied), its gradient added to the lookup's.
             return Linear.product(x.reshape(-1, e), self.embed.weight).reshape(*x.shape[:-1], n_vocab)
@@ -209,8 +218,10 @@ def make_model(arch):
                     if m.bias is not None:
                         w[p + name + ".bias"] = t(m.bias)
                 w[p + "attn_norm.weight"], w[p + "ffn_norm.weight"] = t(L.attn_norm.weight), t(L.ffn_norm.weight)
+                if qk_norm:
+                    w[p + "attn_q_norm.weight"], w[p + "attn_k_norm.weight"] = t(L.q_norm.weight), t(L.k_norm.weight)
             w["output_norm.weight"] = t(self.norm.weight)
-            if not qwen2:
+            if not tied:
                 w["output.weight"] = t(self.head.weight)
             return w
 
