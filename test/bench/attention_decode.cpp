@@ -11,11 +11,13 @@
 // (`ninja edgec_attention_bench`):
 //
 //   edgec_attention_bench [--pos P] [--threads T] [--cache f16|f32|i8] [--isa avx2|best]
-//                         [--layers L] [--repeats R] [--heads HQ,HKV,D] [--rows S] [--ctx C] [--warm]
+//                         [--layers L] [--repeats R] [--heads HQ,HKV,D] [--rows S] [--ctx C] [--window W]
+//                         [--warm]
 //
 // --ctx C: the cache's rows (default 1024; pos + S must fit).
 // --rows S: a prefill chunk instead, S query rows at positions P .. P + S - 1 (the
 // chunk's own rows already in the cache, as a package's prefill writes them first).
+// --window W: a sliding window of W positions (Gemma 3's local layers; default 0, none).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -37,7 +39,8 @@ namespace {
 [[noreturn]] void usage(const char *msg) {
   std::fprintf(stderr,
                "edgec_attention_bench: %s\nusage: edgec_attention_bench [--pos P] [--threads T] [--cache f16|f32|i8] "
-               "[--isa avx2|best] [--layers L] [--repeats R] [--heads HQ,HKV,D] [--rows S] [--ctx C] [--warm]\n",
+               "[--isa avx2|best] [--layers L] [--repeats R] [--heads HQ,HKV,D] [--rows S] [--ctx C] [--window W] "
+               "[--warm]\n",
                msg);
   std::exit(2);
 }
@@ -52,7 +55,7 @@ float sweep(const std::vector<float> &buf) {
 }  // namespace
 
 int main(int argc, char **argv) {
-  int64_t pos = 576, Hq = 12, Hkv = 2, D = 128, C = 1024, S = 1;
+  int64_t pos = 576, Hq = 12, Hkv = 2, D = 128, C = 1024, S = 1, window = 0;
   int threads = 1, layers = 28, repeats = 20;
   bool warm = false;
   std::string cache = "f16", isa = "best";
@@ -72,11 +75,13 @@ int main(int argc, char **argv) {
     else if (a == "--repeats") repeats = std::atoi(v);
     else if (a == "--rows") S = std::atoll(v);
     else if (a == "--ctx") C = std::atoll(v);
+    else if (a == "--window") window = std::atoll(v);
     else if (a == "--heads") {
       if (std::sscanf(v, "%ld,%ld,%ld", &Hq, &Hkv, &D) != 3) usage("--heads takes HQ,HKV,D");
     } else usage(("unknown option " + a).c_str());
   }
-  if (S < 1 || pos < 0 || pos + S > C || threads < 1 || layers < 1 || repeats < 1 || Hkv < 1 || Hq % Hkv || D < 1)
+  if (S < 1 || pos < 0 || pos + S > C || threads < 1 || layers < 1 || repeats < 1 || Hkv < 1 || Hq % Hkv || D < 1 ||
+      window < 0)
     usage("bad sizes");
   if (cache != "f16" && cache != "f32" && cache != "i8") usage("--cache is f16, f32 or i8");
   if (isa != "avx2" && isa != "best") usage("--isa is avx2 or best");
@@ -124,6 +129,7 @@ int main(int argc, char **argv) {
 
   Attr attrs;
   attrs.list.push_back(pkg::CreateAttrDirect(attrs.fbb, "scale", pkg::AttrKind::Float, 0, 1.f / std::sqrt(float(D))));
+  if (window > 0) attrs.list.push_back(pkg::CreateAttrDirect(attrs.fbb, "window", pkg::AttrKind::Int, window));
   KernelSignature sig;
   sig.op = "KVCacheAttention";
   sig.node = "bench";
@@ -150,12 +156,18 @@ int main(int argc, char **argv) {
     }
   std::sort(perCall.begin(), perCall.end());
   const double t = perCall[perCall.size() / 2];
-  const double bytes = 2.0 * double(pos + S) * double(Hkv) * double(D * dtypeSize(ct) + (ct == DType::i8 ? 4 : 0));
-  const double macs = 2.0 * double(S * pos + S * (S + 1) / 2) * double(Hq * D);
-  std::printf("KVCacheAttention (%s) %ld row%s at pos %ld, %ld/%ld heads of %ld, %s cache, %d thread(s), %s: median %.1f us a "
-              "call (%d calls; best %.1f), %.1f GB/s of cache, %.1f GMAC/s%s\n",
-              isaName(chosen), long(S), S == 1 ? "" : "s", long(pos), long(Hq), long(Hkv), long(D), cache.c_str(), threads,
-              warm ? "warm" : "cold (96 MiB read between calls)", t * 1e6, int(perCall.size()), perCall[0] * 1e6,
-              bytes / t * 1e-9, macs / t * 1e-9, sink == 42.f ? " " : "");
+  // The rows a query at position x reads: from its window's first (0 without one) to x.
+  auto firstRow = [&](int64_t x) { return window > 0 ? std::max<int64_t>(0, x - window + 1) : 0; };
+  int64_t rowsRead = 0;
+  for (int64_t s = 0; s < S; ++s) rowsRead += pos + s + 1 - firstRow(pos + s);
+  const double bytes =
+      2.0 * double(pos + S - firstRow(pos)) * double(Hkv) * double(D * dtypeSize(ct) + (ct == DType::i8 ? 4 : 0));
+  const double macs = 2.0 * double(rowsRead) * double(Hq * D);
+  const std::string windowNote = window > 0 ? " window " + std::to_string(window) : "";
+  std::printf("KVCacheAttention (%s) %ld row%s at pos %ld%s, %ld/%ld heads of %ld, %s cache, %d thread(s), %s: "
+              "median %.1f us a call (%d calls; best %.1f), %.1f GB/s of cache, %.1f GMAC/s%s\n",
+              isaName(chosen), long(S), S == 1 ? "" : "s", long(pos), windowNote.c_str(), long(Hq), long(Hkv), long(D),
+              cache.c_str(), threads, warm ? "warm" : "cold (96 MiB read between calls)", t * 1e6,
+              int(perCall.size()), perCall[0] * 1e6, bytes / t * 1e-9, macs / t * 1e-9, sink == 42.f ? " " : "");
   return 0;
 }

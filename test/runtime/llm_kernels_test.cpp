@@ -172,6 +172,7 @@ TEST(LlmKernels, WidenHalfRowIsExactForEveryCode) {
 struct AttnCall {
   int64_t S = 3, Hq = 4, Hkv = 2, D = 16, C = 12, pos = 5;
   float scale = 0.25f;
+  int64_t window = 0;  // the attribute, left out when 0 (as the package writer leaves the default)
 };
 
 Tensor posTensor(int64_t pos) { return Tensor::of<int64_t>({1}, {pos}); }
@@ -181,6 +182,7 @@ std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvC
   Tensor tq = Tensor::of<float>({c.S, c.Hq, c.D}, q), ty(DType::f32, {c.S, c.Hq, c.D}), tp = posTensor(c.pos);
   AttrList a;
   a.f("scale", c.scale);
+  if (c.window) a.i("window", c.window);
   std::vector<Tensor *> in = {&tq, &kv.k, &kv.v, &tp};
   if (kv.i8) in.insert(in.end(), {&kv.kScale, &kv.vScale});
   const Isa got = runKernel("KVCacheAttention", in, {&ty}, a, isas, threads);
@@ -235,6 +237,95 @@ TEST(LlmKernels, AttentionSameBitsForAnyThreadCount) {
   const auto one = attention(c, q, kv, 1);
   EXPECT_TRUE(sameBits(one, attention(c, q, kv, 3)));
   EXPECT_TRUE(sameBits(one, attention(c, q, kv, 8)));
+}
+
+// ---- The sliding window (attribute `window`, Gemma 3's local layers): query row s attends
+// rows max(0, pos + s - W + 1) .. pos + s. The cache rows below the first query row's
+// window hold NaN, so a kernel that reads them (ignores the window) fails. ----
+
+// The first cache row the first query row of c attends, by the rule's own arithmetic.
+int64_t firstRowOf(const AttnCall &c) { return c.window > 0 ? std::max<int64_t>(0, c.pos - c.window + 1) : 0; }
+
+TEST(LlmKernels, AttentionWindowMatchesDoubleReference) {
+  // Windows smaller than, equal to and larger than pos + S (the rows the last query row
+  // sees); decode and prefill; 1, 2 and 4 query heads a KV head.
+  const AttnCall calls[] = {
+      {1, 4, 2, 16, 40, 20, 0.25f, 1},   // one row: the query's own
+      {1, 4, 2, 16, 40, 20, 0.25f, 4},   // rows 17 .. 20
+      {1, 4, 1, 16, 40, 20, 0.25f, 21},  // = pos + 1: every row, as without a window
+      {1, 4, 4, 16, 40, 20, 0.25f, 30},  // larger than the rows
+      {5, 4, 2, 16, 40, 10, 0.25f, 1},   // prefill: each row its own
+      {5, 4, 1, 16, 40, 10, 0.25f, 3},   // rows s + 8 .. s + 10
+      {5, 8, 2, 16, 40, 10, 0.25f, 15},  // = pos + S: cuts no query row's rows
+      {5, 4, 2, 16, 40, 10, 0.25f, 12},  // cuts the rows of query rows 2 .. 4 only
+      {6, 4, 2, 16, 40, 0, 0.25f, 4},    // from position 0: the first rows inside the window
+      {4, 4, 2, 24, 40, 30, 0.2f, 100},  // larger than the cache
+  };
+  for (DType dt : {DType::f32, DType::f16, DType::i8})
+    for (const AttnCall &c : calls) {
+      KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 51, firstRowOf(c));
+      const auto q = randomFloats(c.S * c.Hq * c.D, 52, -2.f, 2.f);
+      const std::string what = std::string(dtypeName(dt)) + " S=" + std::to_string(c.S) +
+                               " pos=" + std::to_string(c.pos) + " window=" + std::to_string(c.window);
+      const auto y = attention(c, q, kv);
+      expectClose(y, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale, kv.i8, c.window),
+                  2e-6, what);
+      // The window takes effect whenever it cuts a row's rows: then the result is not the
+      // unwindowed one (computed on a cache without NaN rows).
+      if (c.window < c.pos + c.S) {
+        KvCache full = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 51);
+        AttnCall none = c;
+        none.window = 0;
+        EXPECT_FALSE(sameBits(y, attention(none, q, full))) << what;
+      }
+    }
+}
+
+TEST(LlmKernels, AttentionWindowOfOneIsTheRowsOwnValue) {
+  // window = 1: query row s sees only cache row pos + s, softmax weight 1: y = v_{pos+s}.
+  AttnCall c{4, 4, 2, 8, 16, 6, 1.f, 1};
+  KvCache kv = makeKvCache(DType::f32, c.C, c.Hkv, c.D, c.pos + c.S, 53, c.pos);
+  const auto y = attention(c, randomFloats(c.S * c.Hq * c.D, 54), kv);
+  for (int64_t s = 0; s < c.S; ++s)
+    for (int64_t h = 0; h < c.Hq; ++h)
+      for (int64_t d = 0; d < c.D; ++d)
+        ASSERT_EQ(y[(s * c.Hq + h) * c.D + d], float(kv.vReal[((h / 2) * c.C + c.pos + s) * c.D + d]))
+            << s << " " << h << " " << d;
+}
+
+TEST(LlmKernels, AttentionWindowPrefillEqualsDecodeSteps) {
+  // Row s of a windowed prefill: the same bits as a decode step at pos + s, same window.
+  for (int64_t window : {2, 5, 9}) {
+    AttnCall c{6, 6, 3, 16, 20, 4, 0.25f, window};
+    KvCache kv = makeKvCache(DType::f16, c.C, c.Hkv, c.D, c.pos + c.S, 55, firstRowOf(c));
+    const auto q = randomFloats(c.S * c.Hq * c.D, 56);
+    const auto all = attention(c, q, kv);
+    for (int64_t s = 0; s < c.S; ++s) {
+      AttnCall step = c;
+      step.S = 1;
+      step.pos = c.pos + s;
+      const std::vector<float> qs(q.begin() + s * c.Hq * c.D, q.begin() + (s + 1) * c.Hq * c.D);
+      const std::vector<float> part(all.begin() + s * c.Hq * c.D, all.begin() + (s + 1) * c.Hq * c.D);
+      EXPECT_TRUE(sameBits(attention(step, qs, kv), part)) << "window " << window << " row " << s;
+    }
+  }
+}
+
+TEST(LlmKernels, AttentionWindowSameBitsForAnyThreadCount) {
+  AttnCall c{7, 8, 2, 32, 1200, 1100, 0.2f, 300};
+  KvCache kv = makeKvCache(DType::f32, c.C, c.Hkv, c.D, c.pos + c.S, 57, firstRowOf(c));
+  const auto q = randomFloats(c.S * c.Hq * c.D, 58);
+  const auto one = attention(c, q, kv, 1);
+  EXPECT_TRUE(sameBits(one, attention(c, q, kv, 3)));
+  EXPECT_TRUE(sameBits(one, attention(c, q, kv, 8)));
+}
+
+TEST(LlmKernels, AttentionRefusesANegativeWindow) {
+  AttnCall c{1, 4, 2, 8, 8, 3, 1.f, -2};
+  KvCache kv = makeKvCache(DType::f32, c.C, c.Hkv, c.D, c.pos + c.S, 59);
+  const std::string e = errorOf([&] { attention(c, randomFloats(c.Hq * c.D, 60), kv); });
+  EXPECT_NE(e.find("KVCacheAttention node 'test_node'"), std::string::npos) << e;
+  EXPECT_NE(e.find("window must be 0 (no window) or > 0, got -2"), std::string::npos) << e;
 }
 
 TEST(LlmKernels, AttentionPositionErrorsNameNodePositionAndCache) {

@@ -73,38 +73,45 @@ inline std::vector<double> quantizedQueryRow(const float *q, int64_t D) {
 
 // Caches as the attention kernel reads them, already as real values (f16 widened, i8
 // codes times their row's scale), [Hkv, C, D]; with i8Query (i8 caches) each query head's
-// row quantized as quantizedQueryRow.
+// row quantized as quantizedQueryRow; with window > 0 each query attends only the window's
+// most recent positions.
 inline std::vector<double> naiveAttention(const std::vector<float> &q, const std::vector<double> &k,
                                           const std::vector<double> &v, int64_t S, int64_t Hq, int64_t Hkv, int64_t D,
-                                          int64_t pos, double scale, bool i8Query = false) {
+                                          int64_t pos, double scale, bool i8Query = false, int64_t window = 0) {
   std::vector<double> y(size_t(S * Hq * D));
   const int64_t C = int64_t(k.size()) / (Hkv * D);
   for (int64_t s = 0; s < S; ++s)
     for (int64_t h = 0; h < Hq; ++h) {
       const int64_t kvh = h / (Hq / Hkv), n = pos + s + 1;
+      // llama.cpp's sliding-window mask as it states it: the key at p0 is masked for the
+      // query at p1 = pos + s when p1 - p0 >= window (window > 0).
+      auto masked = [&](int64_t j) { return window > 0 && pos + s - j >= window; };
       const float *qf = q.data() + (s * Hq + h) * D;
       const std::vector<double> qh = i8Query ? quantizedQueryRow(qf, D) : std::vector<double>(qf, qf + D);
       std::vector<double> score(static_cast<size_t>(n));
       double mx = -INFINITY;
       for (int64_t j = 0; j < n; ++j) {
+        if (masked(j)) continue;
         double dot = 0;
         for (int64_t d = 0; d < D; ++d) dot += qh[size_t(d)] * k[size_t((kvh * C + j) * D + d)];
         score[j] = dot * scale;
         mx = std::max(mx, score[j]);
       }
       double sum = 0;
-      for (double &e : score) sum += (e = std::exp(e - mx));
+      for (int64_t j = 0; j < n; ++j) sum += (score[j] = masked(j) ? 0.0 : std::exp(score[j] - mx));
       for (int64_t d = 0; d < D; ++d) {
         double acc = 0;
-        for (int64_t j = 0; j < n; ++j) acc += score[j] * v[size_t((kvh * C + j) * D + d)];
+        for (int64_t j = 0; j < n; ++j)
+          if (!masked(j)) acc += score[j] * v[size_t((kvh * C + j) * D + d)];
         y[size_t((s * Hq + h) * D + d)] = acc / sum;
       }
     }
   return y;
 }
 
-// A KV cache pair of one dtype, rows [0, valid) random and the rest NaN (garbage a kernel
-// must not read), with the real values the references use.
+// A KV cache pair of one dtype, rows [validFrom, valid) random and the rest NaN (garbage a
+// kernel must not read: past the last query row, or before a sliding window), with the
+// real values the references use. The random values do not depend on validFrom.
 struct KvCache {
   Tensor k, v;
   Tensor kScale{DType::f32, {0}}, vScale{DType::f32, {0}};
@@ -112,10 +119,11 @@ struct KvCache {
   bool i8 = false;
 };
 
-inline KvCache makeKvCache(DType dtype, int64_t C, int64_t Hkv, int64_t D, int64_t valid, uint32_t seed) {
+inline KvCache makeKvCache(DType dtype, int64_t C, int64_t Hkv, int64_t D, int64_t valid, uint32_t seed,
+                           int64_t validFrom = 0) {
   const std::vector<int64_t> shape = {Hkv, C, D};
   const int64_t n = Hkv * C * D;
-  auto isValid = [&](int64_t row) { return row % C < valid; };  // row: h C + j
+  auto isValid = [&](int64_t row) { return row % C >= validFrom && row % C < valid; };  // row: h C + j
   KvCache c{Tensor(dtype, shape), Tensor(dtype, shape)};
   c.i8 = dtype == DType::i8;
   c.kReal.assign(size_t(n), 0);

@@ -62,7 +62,12 @@ TEST(LlmKernelsX86, RmsNormSameBitsForAnyThreadCount) {
 struct AttnCall {
   int64_t S, Hq, Hkv, D, C, pos;
   float scale;
+  int64_t window = 0;  // the sliding window attribute, left out when 0
 };
+
+// The first cache row query row 0 of c attends (with a window the rows before it hold NaN
+// in the tests' caches: a kernel that reads them shows it).
+int64_t firstRowOf(const AttnCall &c) { return c.window > 0 ? std::max<int64_t>(0, c.pos - c.window + 1) : 0; }
 
 std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvCache &kv,
                              const std::vector<Isa> &isas, int threads = 1) {
@@ -70,6 +75,7 @@ std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvC
   Tensor tp = Tensor::of<int64_t>({1}, {c.pos});
   AttrList a;
   a.f("scale", c.scale);
+  if (c.window) a.i("window", c.window);
   std::vector<Tensor *> in = {&tq, &kv.k, &kv.v, &tp};
   if (kv.i8) in.insert(in.end(), {&kv.kScale, &kv.vScale});
   EXPECT_EQ(runKernel("KVCacheAttention", in, {&ty}, a, isas, threads), isas.back());
@@ -81,13 +87,14 @@ std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvC
 // polynomial (a few ulp): with |score| <= ~8 and |v| <= 1 every output is within 1e-6 of
 // ref's, and both within 2e-6 of the exact result.
 void expectAgreesWithRefAndDouble(const AttnCall &c, DType dt, const std::vector<Isa> &isas) {
-  KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, uint32_t(c.D + c.pos));
+  KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, uint32_t(c.D + c.pos), firstRowOf(c));
   const auto q = randomFloats(c.S * c.Hq * c.D, uint32_t(c.C), -2.f, 2.f);
-  const std::string what = std::string(dtypeName(dt)) + " D=" + std::to_string(c.D) + " pos=" + std::to_string(c.pos) +
-                           " on " + isaName(isas.back());
+  const std::string what = std::string(dtypeName(dt)) + " S=" + std::to_string(c.S) + " D=" + std::to_string(c.D) +
+                           " pos=" + std::to_string(c.pos) + " window=" + std::to_string(c.window) + " on " +
+                           isaName(isas.back());
   const auto fast = attention(c, q, kv, isas), slow = attention(c, q, kv, {Isa::Ref});
   expectClose(fast, std::vector<double>(slow.begin(), slow.end()), 1e-6, what + " vs ref");
-  expectClose(fast, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale, kv.i8), 2e-6,
+  expectClose(fast, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale, kv.i8, c.window), 2e-6,
               what + " vs double");
 }
 
@@ -137,6 +144,36 @@ TEST(LlmKernelsX86, AttentionHeadGroupingChangesNoBits) {
     const auto grouped = attention(c, q, kv, kAvx2, 1);
     EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx2, 24))) << dtypeName(dt);
     EXPECT_TRUE(sameBits(grouped, attention(c, q, kv, kAvx2, 5))) << dtypeName(dt);
+  }
+}
+
+// A sliding window (Gemma 3's local layers): each query row reads only its window's rows
+// (the rows before the first query row's window are NaN), decode and prefill, windows
+// cutting every row's rows, some, or none.
+TEST(LlmKernelsX86, AttentionWindowAgreesWithRefAndDouble) {
+  if (!hasLlmAvx2()) GTEST_SKIP() << "no AVX2/FMA/F16C";
+  const AttnCall calls[] = {
+      {1, 14, 2, 64, 512, 300, 0.125f, 100},  // decode, 100 of 301 rows
+      {1, 4, 1, 256, 600, 520, 0.0625f, 512}, // Gemma 3 1B's local layers: 4 heads of 256 on 1, window 512
+      {1, 8, 2, 20, 64, 40, 0.2236f, 41},     // = pos + 1: every row
+      {7, 8, 8, 128, 64, 0, 0.0884f, 3},      // prefill from 0: the first rows inside the window
+      {5, 6, 3, 20, 40, 11, 0.2236f, 4},      // prefill, a head size with a tail
+      {3, 6, 2, 24, 80, 40, 0.2041f, 33},     // 2 tiles of V rows (32) and one row
+      {6, 4, 2, 16, 40, 10, 0.25f, 13},       // cuts the last query rows' rows only
+      {2, 4, 1, 3, 9, 6, 0.577f, 1},          // a window of one row, head size below one vector
+  };
+  for (DType dt : {DType::f32, DType::f16, DType::i8})
+    for (const AttnCall &c : calls) expectAgreesWithRefAndDouble(c, dt, kAvx2);
+}
+
+TEST(LlmKernelsX86, AttentionWindowSameBitsForAnyThreadCount) {
+  if (!hasLlmAvx2()) GTEST_SKIP() << "no AVX2/FMA/F16C";
+  for (DType dt : {DType::f32, DType::f16, DType::i8}) {
+    const AttnCall c{3, 12, 2, 20, 4000, 3000, 0.2236f, 700};
+    KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 15, firstRowOf(c));
+    const auto q = randomFloats(c.S * c.Hq * c.D, 16);
+    const auto one = attention(c, q, kv, kAvx2, 1);
+    for (int threads : {2, 5, 24}) EXPECT_TRUE(sameBits(one, attention(c, q, kv, kAvx2, threads))) << threads;
   }
 }
 
@@ -315,6 +352,34 @@ TEST(LlmKernelsX86, Avx512AttentionTakesI8AndLeavesOddHeadSizesToAvx2) {
   }
 }
 
+// The AVX-512 kernel on an i8 cache with and without its VNNI scores, at 1 and 2
+// threads: the same bits (each dot an exact integer).
+void expectVnniSameBitsAsF32Path(const AttnCall &c) {
+  KvCache kv = makeKvCache(DType::i8, c.C, c.Hkv, c.D, c.pos + c.S, uint32_t(c.D + c.pos), firstRowOf(c));
+  Tensor tq = Tensor::of<float>({c.S, c.Hq, c.D}, randomFloats(c.S * c.Hq * c.D, uint32_t(c.C), -2.f, 2.f));
+  Tensor tp = Tensor::of<int64_t>({1}, {c.pos});
+  AttrList a;
+  a.f("scale", c.scale);
+  if (c.window) a.i("window", c.window);
+  const std::string what = "S " + std::to_string(c.S) + " Hq " + std::to_string(c.Hq) + " Hkv " +
+                           std::to_string(c.Hkv) + " D=" + std::to_string(c.D) + " pos " + std::to_string(c.pos) +
+                           " window " + std::to_string(c.window);
+  std::vector<float> y[2];
+  for (int vnni = 0; vnni < 2; ++vnni)
+    for (int threads : {1, 2}) {
+      Tensor ty(DType::f32, {c.S, c.Hq, c.D});
+      const std::vector<TensorView *> in = {&tq.view(),  &kv.k.view(),      &kv.v.view(),
+                                            &tp.view(), &kv.kScale.view(), &kv.vScale.view()};
+      std::unique_ptr<Kernel> k(newX86Avx512KVCacheAttention(vnni != 0));
+      k->prepare(viewSignature("KVCacheAttention", in, ty.view(), &a));
+      runPrepared(*k, std::vector<const TensorView *>(in.begin(), in.end()), {&ty.view()}, threads);
+      const auto got = ty.values<float>();
+      if (threads == 1) y[vnni] = got;
+      else EXPECT_TRUE(sameBits(y[vnni], got)) << what << " vnni " << vnni << ", 2 threads";
+    }
+  EXPECT_TRUE(sameBits(y[0], y[1])) << what;
+}
+
 // An i8 cache's scores on AVX-512 VNNI, decode and prefill (vpdpbusd on the query's and
 // the cache's codes) against the same kernel's f32 path, which CPUs with AVX-512 and
 // without VNNI run: the same bits (each dot an exact integer). Decode steps split and
@@ -341,28 +406,91 @@ TEST(LlmKernelsX86, Avx512I8VnniScoresSameBitsAsF32Path) {
       {3, 40, 1, 16, 60, 1, 0.25f},         // 40 heads on one KV head: 48 lanes, heads of 16
       {6, 12, 2, 256, 2000, 1500, 0.0625f}, // heads of 256, 32 tiles
   };
-  for (const AttnCall &c : calls) {
-    KvCache kv = makeKvCache(DType::i8, c.C, c.Hkv, c.D, c.pos + c.S, uint32_t(c.D + c.pos));
-    Tensor tq = Tensor::of<float>({c.S, c.Hq, c.D}, randomFloats(c.S * c.Hq * c.D, uint32_t(c.C), -2.f, 2.f));
-    Tensor tp = Tensor::of<int64_t>({1}, {c.pos});
-    AttrList a;
-    a.f("scale", c.scale);
-    std::vector<float> y[2];
-    for (int vnni = 0; vnni < 2; ++vnni)
-      for (int threads : {1, 2}) {
-        Tensor ty(DType::f32, {c.S, c.Hq, c.D});
-        const std::vector<TensorView *> in = {&tq.view(),  &kv.k.view(),      &kv.v.view(),
-                                              &tp.view(), &kv.kScale.view(), &kv.vScale.view()};
-        std::unique_ptr<Kernel> k(newX86Avx512KVCacheAttention(vnni != 0));
-        k->prepare(viewSignature("KVCacheAttention", in, ty.view(), &a));
-        runPrepared(*k, std::vector<const TensorView *>(in.begin(), in.end()), {&ty.view()}, threads);
-        const auto got = ty.values<float>();
-        if (threads == 1) y[vnni] = got;
-        else EXPECT_TRUE(sameBits(y[vnni], got)) << "D=" << c.D << " pos " << c.pos << " vnni " << vnni
-                                                   << ", 2 threads";
+  for (const AttnCall &c : calls) expectVnniSameBitsAsF32Path(c);
+}
+
+// ---- A sliding window on the AVX-512 kernel: the decode paths start a query row's rows at
+// its window's first (decodeSplit splits the window's rows: split or not by their count),
+// a prefill chunk masks each lane below its own first row and starts at the tile holding
+// the chunk's lowest. The rows before the first query row's window are NaN. ----
+
+TEST(LlmKernelsX86, Avx512WindowAgreesWithRefAndDouble) {
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  const AttnCall calls[] = {
+      // Decode steps.
+      {1, 4, 1, 256, 1100, 1000, 0.0625f, 512},  // Gemma 3 1B's local layers: split, 512 of 1001 rows
+      {1, 8, 4, 256, 700, 600, 0.0625f, 1024},   // Gemma 3 4B's shape, a window past the rows: split
+      {1, 12, 2, 128, 1024, 576, 0.0884f, 577},  // = pos + 1: every row, split
+      {1, 16, 8, 128, 1024, 576, 0.0884f, 300},  // 2 heads a KV head, heads of 128, split
+      {1, 8, 2, 128, 400, 300, 0.0884f, 128},    // 128 rows: split in 64 and 64
+      {1, 8, 2, 128, 400, 300, 0.0884f, 127},    // 127 rows: not split
+      {1, 6, 3, 80, 300, 199, 0.1118f, 130},     // parts of 64 and 66, V slices of 4 and 1
+      {1, 14, 2, 64, 700, 641, 0.125f, 100},     // 7 heads a KV head, not split
+      {1, 4, 1, 64, 300, 250, 0.125f, 5},        // a block of 4 rows and one
+      {1, 4, 2, 16, 9, 2, 0.25f, 2},             // one vector a row, few rows
+      // Prefill chunks.
+      {64, 4, 1, 256, 1100, 600, 0.0625f, 512},  // Gemma 3 1B: 16 rows a chunk, the tiles from the 2nd
+      {64, 12, 2, 128, 1024, 200, 0.0884f, 100}, // 10 rows a chunk, each lane its own first row
+      {40, 14, 2, 64, 300, 0, 0.125f, 16},       // from 0, a window below S: inside a chunk and a tile
+      {70, 4, 4, 32, 200, 47, 0.1768f, 48},      // a window of one tile, 64 rows a chunk and 6
+      {11, 8, 2, 80, 100, 48, 0.1118f, 50},      // first rows in a tile's middle
+      {5, 6, 3, 48, 120, 95, 0.1443f, 1},        // each row its own
+      {6, 12, 2, 32, 40000, 9000, 0.1768f, 4096},// 85 tiles skipped of 188
+      {3, 80, 1, 16, 60, 30, 0.25f, 7},          // 80 heads a KV head: no chunks (rowHeads)
+  };
+  for (DType dt : {DType::f32, DType::f16, DType::i8})
+    for (const AttnCall &c : calls) expectAgreesWithRefAndDouble(c, dt, kAvx512);
+}
+
+TEST(LlmKernelsX86, Avx512WindowSameBitsForAnyThreadCountAndChunking) {
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  for (DType dt : {DType::f32, DType::f16, DType::i8}) {
+    // Decode steps, split (the window's rows or all rows) and not.
+    for (auto [pos, window] : {std::pair<int64_t, int64_t>{611, 100}, {611, 300}, {3001, 1000}, {3001, 5000}}) {
+      const AttnCall c{1, 14, 2, 128, 4000, pos, 0.0884f, window};
+      KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 31, firstRowOf(c));
+      const auto q = randomFloats(c.S * c.Hq * c.D, 32);
+      const auto one = attention(c, q, kv, kAvx512, 1);
+      for (int threads : {2, 3, 8})
+        EXPECT_TRUE(sameBits(one, attention(c, q, kv, kAvx512, threads)))
+            << dtypeName(dt) << " pos " << pos << " window " << window << ", " << threads << " threads";
+    }
+    // A prefill's rows: one call of 50 against calls of 32, 16 and 2 (other chunks, other
+    // first tiles) and other thread counts.
+    for (int64_t window : {7, 60, 200}) {
+      const int64_t Hq = 8, Hkv = 2, D = 64, C = 400, pos = 123, S = 50;
+      const AttnCall whole{S, Hq, Hkv, D, C, pos, 0.125f, window};
+      KvCache kv = makeKvCache(dt, C, Hkv, D, pos + S, 41, firstRowOf(whole));
+      const auto q = randomFloats(S * Hq * D, 42);
+      const auto all = attention(whole, q, kv, kAvx512, 1);
+      for (int threads : {2, 5}) EXPECT_TRUE(sameBits(all, attention(whole, q, kv, kAvx512, threads))) << threads;
+      std::vector<float> pieces;
+      int64_t s0 = 0;
+      for (int64_t n : {32, 16, 2}) {
+        const AttnCall part{n, Hq, Hkv, D, C, pos + s0, 0.125f, window};
+        const std::vector<float> qs(q.begin() + s0 * Hq * D, q.begin() + (s0 + n) * Hq * D);
+        const auto y = attention(part, qs, kv, kAvx512, 2);
+        pieces.insert(pieces.end(), y.begin(), y.end());
+        s0 += n;
       }
-    EXPECT_TRUE(sameBits(y[0], y[1])) << "Hq " << c.Hq << " Hkv " << c.Hkv << " D=" << c.D << " pos " << c.pos;
+      EXPECT_TRUE(sameBits(all, pieces)) << dtypeName(dt) << " window " << window;
+    }
   }
+}
+
+TEST(LlmKernelsX86, Avx512I8VnniWindowSameBitsAsF32Path) {
+  if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";
+  if (!__builtin_cpu_supports("avx512vnni")) GTEST_SKIP() << "no AVX-512 VNNI";
+  const AttnCall calls[] = {
+      {1, 4, 1, 256, 1100, 1000, 0.0625f, 512},  // Gemma 3 1B: split
+      {1, 12, 2, 128, 1024, 577, 0.0884f, 100},  // not split, 100 rows (4 past a block of 16)
+      {1, 14, 2, 64, 700, 641, 0.125f, 300},     // split, 7 heads a KV head
+      {64, 4, 1, 256, 1100, 600, 0.0625f, 512},  // prefill chunks of 16 rows
+      {40, 14, 2, 64, 300, 0, 0.125f, 16},       // from 0, a window below S
+      {11, 8, 2, 80, 100, 48, 0.1118f, 50},      // first rows in a tile's middle, heads of 80
+      {6, 12, 2, 256, 2000, 1500, 0.0625f, 700}, // heads of 256, tiles skipped
+  };
+  for (const AttnCall &c : calls) expectVnniSameBitsAsF32Path(c);
 }
 
 }  // namespace

@@ -74,6 +74,9 @@ LogicalResult KVCacheAttentionOp::verify() {
   if (shapeOf(getPos()) != ArrayRef<int64_t>{1}) return emitOpError() << "pos must be i64 [1]";
   if (q[0] > k[1]) return emitOpError() << q[0] << " queries do not fit a cache of " << k[1] << " rows";
   if (shapeOf(getOutput()) != q) return emitOpError() << "result shape must equal the query's " << shapeStr(q);
+  // getWindow() reads the i64 as unsigned: the signed value, so that -1 is refused.
+  if (const int64_t window = getWindowAttr().getInt(); window < 0)
+    return emitOpError() << "window must be 0 (no window) or a count of positions > 0, got " << window;
   return success();
 }
 

@@ -220,6 +220,9 @@ AttentionPlan parseAttention(const KernelSignature &sig) {
                         " elements (a query's dot with a cached row exact in f32), got " + std::to_string(p.D));
   p.scale = sig.attrs.f("scale");
   if (!std::isfinite(p.scale)) kernelFail(sig, "scale must be finite");
+  // Absent (the op's default, which the package writer leaves out): no window.
+  p.window = sig.attrs.i("window", 0);
+  if (p.window < 0) kernelFail(sig, "window must be 0 (no window) or > 0, got " + std::to_string(p.window));
   return p;
 }
 
@@ -232,7 +235,8 @@ float quantizeQueryRow(const float *q, int64_t D, float *codes) {
 }
 
 int64_t attentionGrain(const AttentionPlan &p, int64_t pos) {
-  const int64_t perItem = 2 * (pos + p.S / 2 + 1) * std::max<int64_t>(p.D, 1);
+  const int64_t rows = p.window > 0 ? std::min(pos + p.S / 2 + 1, p.window) : pos + p.S / 2 + 1;
+  const int64_t perItem = 2 * rows * std::max<int64_t>(p.D, 1);
   return std::max<int64_t>(1, kMinElementsPerThread / perItem);
 }
 
@@ -319,11 +323,12 @@ public:
   }
 
 private:
-  // Query row s, head h: y = softmax(scale * q . K[0..n)) . V[0..n), n = pos + s + 1.
+  // Query row s, head h: y = softmax(scale * q . K[j0..n)) . V[j0..n), n = pos + s + 1,
+  // j0 = firstAttended(pos + s) (0 without a window); rows outside are never read.
   template <typename T>
   void head(const float *q, const T *k, const T *v, const float *ks, const float *vs, float *y, int64_t pos,
             int64_t s, int64_t h, float *scores) const {
-    const int64_t D = p_.D, kvh = h / (p_.Hq / p_.Hkv), n = pos + s + 1;
+    const int64_t D = p_.D, kvh = h / (p_.Hq / p_.Hkv), j0 = p_.firstAttended(pos + s), n = pos + s + 1;
     const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
     const float *ksh = ks ? ks + p_.firstRow(kvh) : nullptr, *vsh = vs ? vs + p_.firstRow(kvh) : nullptr;
     float *acc = scores + p_.C, *row = acc + D, *codes = row + D;
@@ -334,7 +339,7 @@ private:
       qh = codes;
     }
     float mx = -std::numeric_limits<float>::infinity();
-    for (int64_t j = 0; j < n; ++j) {
+    for (int64_t j = j0; j < n; ++j) {
       const float *kj = rowAsFloat(kh + j * D, D, row);
       float dot = 0.f;
       for (int64_t d = 0; d < D; ++d) dot += qh[d] * kj[d];
@@ -343,12 +348,12 @@ private:
       mx = std::max(mx, scores[j]);
     }
     float sum = 0.f;
-    for (int64_t j = 0; j < n; ++j) {
+    for (int64_t j = j0; j < n; ++j) {
       scores[j] = std::exp(scores[j] - mx);
       sum += scores[j];
     }
     for (int64_t d = 0; d < D; ++d) acc[d] = 0.f;
-    for (int64_t j = 0; j < n; ++j) {
+    for (int64_t j = j0; j < n; ++j) {
       const float *vj = rowAsFloat(vh + j * D, D, row);
       const float pj = vsh ? scores[j] * vsh[j] : scores[j];
       for (int64_t d = 0; d < D; ++d) acc[d] += pj * vj[d];

@@ -41,11 +41,18 @@ RotaryPlan parseRotary(const KernelSignature &sig);
 
 // KVCacheAttention (edgec's op): Q f32 [S, Hq, D], Kc and Vc [Hkv, C, D] (both f32, both
 // f16, or both i8 with K scales and V scales f32 [Hkv, C] as inputs 4 and 5), pos i64 [1]
-// -> Y f32 [S, Hq, D]. Query row s attends cache rows 0 .. pos + s of its KV head, which
-// lie contiguous: KV head h's row j at (h C + j) D (docs/architecture.md, "The KV cache").
+// -> Y f32 [S, Hq, D]. Query row s attends cache rows firstAttended(pos + s) .. pos + s
+// of its KV head, which lie contiguous: KV head h's row j at (h C + j) D
+// (docs/architecture.md, "The KV cache").
 struct AttentionPlan {
   int64_t S = 0, Hq = 0, Hkv = 0, D = 0, C = 0;
   float scale = 0.f;
+  // The sliding window (attribute `window`, Gemma 3's local layers): a query at position
+  // p attends the `window` most recent positions, p - window + 1 .. p (llama.cpp's
+  // standard SWA mask); 0: no window, positions 0 .. p.
+  int64_t window = 0;
+  // The first cache row a query at `position` attends (and reads): every kernel's rule.
+  int64_t firstAttended(int64_t position) const { return window > 0 && position >= window ? position - window + 1 : 0; }
   // KV head kvh's row 0 as a row index of the caches (times D: its element offset) and
   // of the scales: the layout every kernel reads.
   int64_t firstRow(int64_t kvh) const { return kvh * C; }
@@ -71,7 +78,7 @@ void widenHalfRow(const uint16_t *in, float *out, int64_t n);
 
 // The (query row, head) of work item i in [0, S * Hq): rows in the order 0, S-1, 1, S-2,
 // ..., so that the contiguous chunks parallelFor hands to threads mix cheap early rows
-// with costly late ones (row s reads pos + s + 1 cache rows). Each item is computed on
+// with costly late ones (row s reads pos + s + 1 cache rows, or the window's). Each item is computed on
 // its own, so the order changes no result.
 void attentionItem(const AttentionPlan &p, int64_t i, int64_t *s, int64_t *h);
 // The items [i0, i1) of a thread's chunk as runs: fn(s, h, n) for query row s and its n
@@ -89,7 +96,8 @@ template <typename Fn> void forEachHeadRun(const AttentionPlan &p, int64_t i0, i
   }
 }
 // Work items per thread at least: a thread is woken for some 64Ki multiply-adds (an item
-// does about 2 (pos + S / 2) D), not for a short context's few heads.
+// does about 2 (pos + S / 2) D, with a window at most 2 window D), not for a short
+// context's few heads.
 int64_t attentionGrain(const AttentionPlan &p, int64_t pos);
 // The position read at run time from `pos` (one i64); throws Error naming the node, the
 // position and the cache length unless 0 <= pos and pos + S - 1 < C.

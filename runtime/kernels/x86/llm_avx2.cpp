@@ -6,12 +6,13 @@
 //   sums them in index order), the factor from ref::rmsFactorFromSum, then (x * f) * w as
 //   ref. Only the order of a double sum of f32 squares differs, so the factor agrees with
 //   ref's to within one f32 rounding and is usually identical.
-// * KVCacheAttention: per (query row, head), dot products of q with the valid cache rows
-//   (8-lane FMA; f16 rows widened with vcvtph2ps, i8 with vpmovsxbd), softmax with a
-//   vector exp (exp below), then acc += p_j * v_j, y = acc / sum. The query heads of a
-//   thread's chunk that share a KV head (grouped-query attention) go together, so each
-//   cached row is read and widened once for all of them; each head's arithmetic is the
-//   same as alone, so the grouping (and the thread count) changes no result.
+// * KVCacheAttention: per (query row, head), dot products of q with the cache rows it
+//   attends (the causal rule, and the sliding window if any; 8-lane FMA; f16 rows
+//   widened with vcvtph2ps, i8 with vpmovsxbd), softmax with a vector exp (exp below),
+//   then acc += p_j * v_j, y = acc / sum. The query heads of a thread's chunk that share
+//   a KV head (grouped-query attention) go together, so each cached row is read and
+//   widened once for all of them; each head's arithmetic is the same as alone, so the
+//   grouping (and the thread count) changes no result.
 //   Agrees with ref within the tolerance stated in runtime/kernels/README.md.
 //
 // Compiled with -mavx2 -mfma -mf16c; everything but the factories stays in an anonymous
@@ -215,13 +216,14 @@ private:
   }
 
   // Query row s, heads h0 .. h0 + count - 1 (one KV head): y = softmax(scale * q . K[0..n))
-  // . V[0..n), n = pos + s + 1, each head exactly as if it were alone.
+  // . V[0..n) over the n rows it attends from j0 = firstAttended(pos + s) (all pos + s + 1
+  // without a window; kh, vh and the scales start at j0), each head exactly as if alone.
   template <typename T>
   void heads(const float *q, const T *k, const T *v, const float *ks, const float *vs, float *y, int64_t pos,
              int64_t s, int64_t h0, int64_t count, float *scratch) const {
-    const int64_t D = p_.D, D8 = D / 8 * 8, kvh = h0 / group_, n = pos + s + 1;
-    const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
-    const float *ksh = ks ? ks + p_.firstRow(kvh) : nullptr, *vsh = vs ? vs + p_.firstRow(kvh) : nullptr;
+    const int64_t D = p_.D, D8 = D / 8 * 8, kvh = h0 / group_, j0 = p_.firstAttended(pos + s), n = pos + s + 1 - j0;
+    const T *kh = k + (p_.firstRow(kvh) + j0) * D, *vh = v + (p_.firstRow(kvh) + j0) * D;
+    const float *ksh = ks ? ks + p_.firstRow(kvh) + j0 : nullptr, *vsh = vs ? vs + p_.firstRow(kvh) + j0 : nullptr;
     if (count > kMaxHeads) {  // a larger group goes in parts, one after the other
       heads(q, k, v, ks, vs, y, pos, s, h0, kMaxHeads, scratch);
       heads(q, k, v, ks, vs, y, pos, s, h0 + kMaxHeads, count - kMaxHeads, scratch);

@@ -30,6 +30,10 @@
 //   quantized too (ref::quantizeQueryRow), so a score's dot is an exact integer: on AVX-512
 //   VNNI a decode step takes its scores by vpdpbusd with cache rows as lanes (scoresVnni),
 //   the same bits as the f32 path.
+// * A sliding window (ref::AttentionPlan::window): a query row's rows are the run from
+//   firstAttended(its position), so the per-row and decode paths start their row pointers
+//   there; a prefill chunk masks each lane's rows below its own first one and skips the
+//   tiles below the chunk's first. Rows outside a query row's window are never read.
 // Each (head, row) dot runs over d in order per lane, then the same lane tree whatever
 // the block; each output element is one fma chain over j in order (per part, then the
 // fixed merge): every head's result is the same whatever the grouping and thread count.
@@ -114,7 +118,7 @@ public:
     const float *q = in[0]->as<float>();
     float *y = out[0]->as<float>();
     auto go = [&](const auto *k, const auto *v) {
-      if (p_.S == 1 && pos + 1 >= kSplitRows) decodeSplit(ctx, q, k, v, scales, y, pos);
+      if (p_.S == 1 && pos + 1 - p_.firstAttended(pos) >= kSplitRows) decodeSplit(ctx, q, k, v, scales, y, pos);
       else if (chunkRows_) prefillChunks(ctx, q, k, v, scales, y, pos);
       else rowHeads(ctx, q, k, v, scales, y, pos);
     };
@@ -422,13 +426,14 @@ private:
   }
 
   // Query row s, heads h0 .. h0 + count - 1 (count <= kMaxHeads, one KV head):
-  // y = softmax(scale * q . K[0..n)) . V[0..n), n = pos + s + 1.
+  // y = softmax(scale * q . K[0..n)) . V[0..n) over the n = pos + s + 1 - j0 rows it
+  // attends from j0 = firstAttended(pos + s) (0 without a window), where kh, vh and rs start.
   template <typename T>
   void heads(const float *q, const T *k, const T *v, const RowScales &scales, float *y, int64_t pos, int64_t s,
              int64_t h0, int64_t count, float *scratch) const {
-    const int64_t D = p_.D, kvh = h0 / group_, n = pos + s + 1;
-    const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
-    const RowScales rs = scales.from(p_.firstRow(kvh));
+    const int64_t D = p_.D, kvh = h0 / group_, j0 = p_.firstAttended(pos + s), n = pos + s + 1 - j0;
+    const T *kh = k + (p_.firstRow(kvh) + j0) * D, *vh = v + (p_.firstRow(kvh) + j0) * D;
+    const RowScales rs = scales.from(p_.firstRow(kvh) + j0);
     float *scores[kMaxHeads], *yh[kMaxHeads], inv[kMaxHeads], qScale[kMaxHeads] = {};
     int32_t bias[kMaxHeads] = {};
     const float *qs[kMaxHeads];
@@ -486,10 +491,11 @@ private:
     return _mm512_reduce_add_ps(vsum);
   }
 
-  // A decode step (one query row) over n = pos + 1 >= kSplitRows cache rows, split by
-  // rows, flash-decoding style: part p of rows [r_p, r_p+1) (the halves, the first a
-  // whole number of 4-row blocks) gives per query head its max m_p, its sum s_p of
-  // exp(score - m_p) and acc_p = sum_j exp(score_j - m_p) v_j, unnormalized; then
+  // A decode step (one query row) over n = pos + 1 - j0 >= kSplitRows cache rows from
+  // j0 = firstAttended(pos) (0 without a window), split by rows, flash-decoding style:
+  // part p of rows [r_p, r_p+1) (the halves of the n rows, the first a whole number of
+  // 4-row blocks) gives per query head its max m_p, its sum s_p of exp(score - m_p) and
+  // acc_p = sum_j exp(score_j - m_p) v_j, unnormalized; then
   // y = (w_0 acc_0 + w_1 acc_1) / (w_0 s_0 + w_1 s_1), w_p = exp(m_p - max(m_0, m_1)).
   // Why rows and not KV heads: when the caches were [C, Hkv, D] one KV head's rows were
   // 256 of every 512 bytes (Qwen2.5-1.5B), and a core streaming them pulled in nearly all
@@ -503,22 +509,22 @@ private:
   template <typename T>
   void decodeSplit(const RunContext &ctx, const float *q, const T *k, const T *v, const RowScales &scales, float *y,
                    int64_t pos) const {
-    const int64_t n = pos + 1, half = n / 2 / 4 * 4, D = p_.D, Hq = p_.Hq;
+    const int64_t j0 = p_.firstAttended(pos), n = pos + 1 - j0, half = n / 2 / 4 * 4, D = p_.D, Hq = p_.Hq;
     float *acc = reinterpret_cast<float *>(static_cast<uint8_t *>(ctx.sharedRegion()) + partialOffset());
     float *ms = acc + kParts * Hq * D;  // [part][head] (max, sum)
     ctx.parallelFor(kParts * p_.Hkv, 1, [&](int64_t i0, int64_t i1, int thread) {
       float *scratch = static_cast<float *>(ctx.threadScratch(thread));
       // The chunk's items KV head by KV head, its parts in order within each: one thread
-      // with every item then reads each head's rows from 0 to n as one stream (the
+      // with every item then reads each head's rows from j0 to pos as one stream (the
       // prefetches of part 0 run on into part 1), as the unsplit kernel did.
       for (int64_t kvh = 0; kvh < p_.Hkv; ++kvh)
         for (int64_t part = 0; part < kParts; ++part) {
           const int64_t i = part * p_.Hkv + kvh;
           if (i < i0 || i >= i1) continue;
-          const int64_t r0 = part == 0 ? 0 : half, r1 = part == 0 ? half : n;
+          const int64_t r0 = j0 + (part == 0 ? 0 : half), r1 = part == 0 ? j0 + half : pos + 1;
           for (int64_t c = 0, b = blockHeads(group_); c < group_; c += b) {
             const int64_t h0 = kvh * group_ + c;
-            partialHeads(q, k, v, scales, r0, r1, n, h0, std::min(b, group_ - c), scratch,
+            partialHeads(q, k, v, scales, r0, r1, pos + 1, h0, std::min(b, group_ - c), scratch,
                          acc + (part * Hq + h0) * D, ms + (part * Hq + h0) * 2);
           }
         }
@@ -535,8 +541,9 @@ private:
     }
   }
 
-  // Heads h0 .. h0 + count - 1 (one KV head) of the decode row over cache rows [r0, r1):
-  // acc[c * D ..] = sum_j exp(score_j - m) v_j and ms[2c], ms[2c + 1] = m, the sum of exp.
+  // Heads h0 .. h0 + count - 1 (one KV head) of the decode row over cache rows [r0, r1)
+  // (rows below `rows` may be prefetched): acc[c * D ..] = sum_j exp(score_j - m) v_j and
+  // ms[2c], ms[2c + 1] = m, the sum of exp.
   template <typename T>
   void partialHeads(const float *q, const T *k, const T *v, const RowScales &scales, int64_t r0, int64_t r1,
                     int64_t rows, int64_t h0, int64_t count, float *scratch, float *acc, float *ms) const {
@@ -575,8 +582,9 @@ private:
   //   element is broadcast; one fma chain over d in order per (m, j), no horizontal sums;
   // * the softmax down each column, 16 query vectors a vector, online over the tiles
   //   (flash attention): the running max m_m over the rows j < n_m = pos + s_m + 1 so
-  //   far, the tile's e = exp(x - m_m) (0 past n_m) and their sum over j in order, the
-  //   earlier sum and y scaled by a = exp(m_old - m_new) (exactly 1 while the max holds);
+  //   far, the tile's e = exp(x - m_m) (0 past n_m, and with a window below the lane's
+  //   first row lo_m) and their sum over j in order, the earlier sum and y scaled by
+  //   a = exp(m_old - m_new) (exactly 1 while the max holds);
   // * y_m = a y_m + sum_j e_jm v_j, per 64-element slice of d with the accumulators of up
   //   to 6 query vectors in registers over the tile's rows (an fma chain over j in order),
   //   through y between tiles; after the last, times 1 / sum.
@@ -584,8 +592,12 @@ private:
   // item's thread reads again, stay in L2 (scores over the whole cache, 0.8 MB a thread
   // at 4096 positions, had pushed them out). A query vector's result depends on its own
   // row alone (masked entries add exact zeros, a tile past its rows scales by exactly 1,
-  // the tiles start at cache row 0): the same bits whatever the chunking, the prefill
-  // bucket and the thread count.
+  // the tiles lie at multiples of kTile from cache row 0): the same bits whatever the
+  // chunking, the prefill bucket and the thread count. With a window the tiles start at
+  // the one holding the chunk's lowest first row, whose rows below it are neither read
+  // nor scored (zeros); a lane's tiles before its own first row leave it as a padding
+  // lane is (max -inf, sum 0, y 0: its first tile with rows scales them by exactly 0),
+  // so the same bits again.
   static constexpr int64_t kTile = 48;        // cache rows a tile: 24, 12, 8 or 6 a score block
   static constexpr int64_t kMaxVectors = 64;  // query vectors a chunk
 
@@ -594,11 +606,12 @@ private:
     return group > kMaxVectors ? 0 : std::max<int64_t>(1, std::min(S, kMaxVectors / group));
   }
   // Q^T, one tile of cache rows, its scores, then per query vector the running max (at
-  // the end 1 / sum), the sum, the tile's rescale factor, n and (i8 caches) its query's
-  // scale; then 16 query vectors' codes (as floats, then as bytes) on their way into Q^T.
+  // the end 1 / sum), the sum, the tile's rescale factor, n, its first row lo and (i8
+  // caches) its query's scale; then 16 query vectors' codes (as floats, then as bytes) on
+  // their way into Q^T.
   size_t chunkScratchFloats() const {
     const int64_t Mp = (chunkRows_ * group_ + 15) / 16 * 16;
-    return size_t(p_.D * Mp + kTile * p_.D + kTile * Mp + 5 * Mp + 16 * p_.D + 4 * p_.D);
+    return size_t(p_.D * Mp + kTile * p_.D + kTile * Mp + 6 * Mp + 16 * p_.D + 4 * p_.D);
   }
 
   template <typename T>
@@ -621,19 +634,20 @@ private:
     });
   }
 
-  // Cache rows [0, valid) of one KV head as f32 rows of D; zeros to kTile.
-  template <typename T> void widenTile(const T *rows, int64_t valid, float *tile) const {
-    for (int64_t r = 0; r < valid; ++r)
+  // Cache rows [from, valid) of one KV head as f32 rows of D; zeros before and to kTile.
+  template <typename T> void widenTile(const T *rows, int64_t from, int64_t valid, float *tile) const {
+    std::fill(tile, tile + from * p_.D, 0.f);
+    for (int64_t r = from; r < valid; ++r)
       for (int64_t d = 0; d < p_.D; d += 16) _mm512_storeu_ps(tile + r * p_.D + d, load16(rows + r * p_.D + d));
     std::fill(tile + valid * p_.D, tile + kTile * p_.D, 0.f);
   }
 
   // st[j][16 MV lanes] = (Q^T column . tile row j) * scale for the tile's kTile rows; with
-  // an i8 cache's K scales ks (its `valid` rows) and the query vectors' scales qsc,
+  // an i8 cache's K scales ks (its rows [from, valid)) and the query vectors' scales qsc,
   // ((... * qsc[m]) * ks[j]) * scale, as ref.
   template <int MV, bool kScaled>
-  void scoreTile(const float *qt, int64_t Mp, const float *tile, const float *ks, const float *qsc, int64_t valid,
-                 float *st) const {
+  void scoreTile(const float *qt, int64_t Mp, const float *tile, const float *ks, const float *qsc, int64_t from,
+                 int64_t valid, float *st) const {
     constexpr int JB = 24 / MV;
     const __m512 scale = _mm512_set1_ps(p_.scale);
     for (int64_t jb = 0; jb < kTile; jb += JB) {
@@ -650,7 +664,7 @@ private:
         }
       }
       for (int j = 0; j < JB; ++j) {
-        const __m512 kscale = _mm512_set1_ps(kScaled && jb + j < valid ? ks[jb + j] : 1.f);
+        const __m512 kscale = _mm512_set1_ps(kScaled && jb + j >= from && jb + j < valid ? ks[jb + j] : 1.f);
         for (int i = 0; i < MV; ++i) {
           __m512 x = a[j][i];
           if constexpr (kScaled) x = _mm512_mul_ps(_mm512_mul_ps(x, _mm512_loadu_ps(qsc + 16 * i)), kscale);
@@ -660,19 +674,21 @@ private:
     }
   }
 
-  // y_h[d ..] = rescale[h] y_h[d ..] + sum_{j < valid} pt[j][h] v_j[d ..] for NH query
-  // vectors, per slice of 16 W elements (rescale null: the first tile, y_h taken as 0);
-  // on the last tile times inv[h]. With an i8 cache's V scales vs: pt[j][h] * vs[j], as ref.
+  // y_h[d ..] = rescale[h] y_h[d ..] + sum_{from <= j < valid} pt[j][h] v_j[d ..] for NH
+  // query vectors, per slice of 16 W elements (rescale null: the first tile, y_h taken as
+  // 0); on the last tile times inv[h]. With an i8 cache's V scales vs: pt[j][h] * vs[j], as
+  // ref. The rows below `from` (a window's) have pt 0 for every lane: left out, they would
+  // have added exact zeros.
   template <int NH, int W, bool kScaled>
-  void valueSliceTile(const float *pt, int64_t Mp, const float *tile, const float *vs, int64_t valid, int64_t d0,
-                      const float *rescale, const float *inv, float *const *y) const {
+  void valueSliceTile(const float *pt, int64_t Mp, const float *tile, const float *vs, int64_t from, int64_t valid,
+                      int64_t d0, const float *rescale, const float *inv, float *const *y) const {
     __m512 a[NH][W];
     for (int h = 0; h < NH; ++h) {
       const __m512 r = _mm512_set1_ps(rescale ? rescale[h] : 0.f);
       for (int w = 0; w < W; ++w)
         a[h][w] = rescale ? _mm512_mul_ps(_mm512_loadu_ps(y[h] + d0 + 16 * w), r) : _mm512_setzero_ps();
     }
-    for (int64_t j = 0; j < valid; ++j) {
+    for (int64_t j = from; j < valid; ++j) {
       __m512 vv[W];
       for (int w = 0; w < W; ++w) vv[w] = _mm512_loadu_ps(tile + j * p_.D + d0 + 16 * w);
       for (int h = 0; h < NH; ++h) {
@@ -687,14 +703,14 @@ private:
     }
   }
   template <int NH, bool kScaled>
-  void valueTile(const float *pt, int64_t Mp, const float *tile, const float *vs, int64_t valid, const float *rescale,
-                 const float *inv, float *const *y) const {
+  void valueTile(const float *pt, int64_t Mp, const float *tile, const float *vs, int64_t from, int64_t valid,
+                 const float *rescale, const float *inv, float *const *y) const {
     int64_t d = 0;
-    for (; d + 64 <= p_.D; d += 64) valueSliceTile<NH, 4, kScaled>(pt, Mp, tile, vs, valid, d, rescale, inv, y);
+    for (; d + 64 <= p_.D; d += 64) valueSliceTile<NH, 4, kScaled>(pt, Mp, tile, vs, from, valid, d, rescale, inv, y);
     switch ((p_.D - d) / 16) {
-    case 3: valueSliceTile<NH, 3, kScaled>(pt, Mp, tile, vs, valid, d, rescale, inv, y); break;
-    case 2: valueSliceTile<NH, 2, kScaled>(pt, Mp, tile, vs, valid, d, rescale, inv, y); break;
-    case 1: valueSliceTile<NH, 1, kScaled>(pt, Mp, tile, vs, valid, d, rescale, inv, y); break;
+    case 3: valueSliceTile<NH, 3, kScaled>(pt, Mp, tile, vs, from, valid, d, rescale, inv, y); break;
+    case 2: valueSliceTile<NH, 2, kScaled>(pt, Mp, tile, vs, from, valid, d, rescale, inv, y); break;
+    case 1: valueSliceTile<NH, 1, kScaled>(pt, Mp, tile, vs, from, valid, d, rescale, inv, y); break;
     default: break;
     }
   }
@@ -751,11 +767,11 @@ private:
   }
 
   // scoreTile for an i8 cache on VNNI: st[j][16 MV lanes] = (((Q^T column . row j) * qsc[m])
-  // * ks[j]) * scale for the tile's rows (from kRows; those past `valid` read as zeros).
+  // * ks[j]) * scale for the tile's rows (from kRows; those outside [from, valid) read as zeros).
   template <int MV>
   __attribute__((target("avx512vnni"))) void scoreTileVnni(const int8_t *qtb, int64_t Mp, const int8_t *kRows,
-                                                           const float *ks, const float *qsc, int64_t valid,
-                                                           float *st) const {
+                                                           const float *ks, const float *qsc, int64_t from,
+                                                           int64_t valid, float *st) const {
     constexpr int JB = 24 / MV;
     static const int8_t zeros[ref::kMaxI8HeadSize] = {};
     const int64_t D = p_.D, vecs = Mp / 16;
@@ -764,7 +780,8 @@ private:
       const int8_t *row[JB];
       __m512i a[JB][MV], bias[JB];
       for (int j = 0; j < JB; ++j) {
-        row[j] = jb + j < valid ? kRows + (jb + j) * D : zeros;
+        const bool in = jb + j >= from && jb + j < valid;
+        row[j] = in ? kRows + (jb + j) * D : zeros;
         __m512i sum = _mm512_setzero_si512();  // the row's code sum, by 4-code groups
         for (int64_t d0 = 0; d0 < D; d0 += 64) {
           const __mmask64 cols = D - d0 >= 64 ? ~__mmask64(0) : (__mmask64(1) << (D - d0)) - 1;
@@ -784,7 +801,7 @@ private:
         }
       }
       for (int j = 0; j < JB; ++j) {
-        const __m512 kscale = _mm512_set1_ps(jb + j < valid ? ks[jb + j] : 1.f);
+        const __m512 kscale = _mm512_set1_ps(jb + j >= from && jb + j < valid ? ks[jb + j] : 1.f);
         for (int i = 0; i < MV; ++i) {
           const __m512 x = _mm512_cvtepi32_ps(_mm512_sub_epi32(a[j][i], bias[j]));
           const __m512 xs = _mm512_mul_ps(_mm512_mul_ps(x, _mm512_loadu_ps(qsc + 16 * i)), kscale);
@@ -795,23 +812,26 @@ private:
   }
 
   // One tile of the online softmax down the columns of st ([kTile][Mp], MV vectors of 16
-  // query vectors a row; cache rows j0 ..): per query vector m, over the tile's rows j0 + j
-  // < n[m], the new max mx[m] = max(mx[m], x), st = e^(x - mx[m]) (0 for the rows past
-  // n[m]), rescale[m] = e^(old mx[m] - mx[m]) and sum[m] = rescale[m] sum[m] + the tile's
-  // e summed in order. A lane without rows yet (a padding lane, n = 0) keeps -inf and
-  // gives zeros; it is never read.
-  template <int MV> static void softmaxTile(float *st, int64_t Mp, const int32_t *n, int64_t j0, float *mx,
-                                            float *sum, float *rescale) {
+  // query vectors a row; cache rows j0 ..): per query vector m, over the tile's rows
+  // lo[m] <= j0 + j < n[m], the new max mx[m] = max(mx[m], x), st = e^(x - mx[m]) (0 for
+  // the other rows), rescale[m] = e^(old mx[m] - mx[m]) and sum[m] = rescale[m] sum[m] +
+  // the tile's e summed in order. A lane without rows yet (a padding lane, n = 0, or a
+  // tile below its window) keeps -inf and gives zeros; a padding lane is never read.
+  template <int MV> static void softmaxTile(float *st, int64_t Mp, const int32_t *n, const int32_t *lo, int64_t j0,
+                                            float *mx, float *sum, float *rescale) {
     for (int i = 0; i < MV; ++i) {
-      const __m512i nv = _mm512_loadu_si512(n + 16 * i);
+      const __m512i nv = _mm512_loadu_si512(n + 16 * i), lv = _mm512_loadu_si512(lo + 16 * i);
+      auto rowIn = [&](int64_t j) {  // lo <= j0 + j < n
+        const __m512i jv = _mm512_set1_epi32(int32_t(j0 + j));
+        return _mm512_mask_cmpgt_epi32_mask(_mm512_cmple_epi32_mask(lv, jv), nv, jv);
+      };
       __m512 tileMax = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
       for (int64_t j = 0; j < kTile; ++j)
-        tileMax = _mm512_mask_max_ps(tileMax, _mm512_cmpgt_epi32_mask(nv, _mm512_set1_epi32(int32_t(j0 + j))), tileMax,
-                                     _mm512_loadu_ps(st + j * Mp + 16 * i));
+        tileMax = _mm512_mask_max_ps(tileMax, rowIn(j), tileMax, _mm512_loadu_ps(st + j * Mp + 16 * i));
       const __m512 old = _mm512_loadu_ps(mx + 16 * i), m = _mm512_max_ps(old, tileMax);
       __m512 s = _mm512_setzero_ps();
       for (int64_t j = 0; j < kTile; ++j) {
-        const __mmask16 in = _mm512_cmpgt_epi32_mask(nv, _mm512_set1_epi32(int32_t(j0 + j)));
+        const __mmask16 in = rowIn(j);
         const __m512 e = _mm512_maskz_mov_ps(in, exp16(_mm512_sub_ps(_mm512_loadu_ps(st + j * Mp + 16 * i), m)));
         _mm512_storeu_ps(st + j * Mp + 16 * i, e);
         s = _mm512_add_ps(s, e);
@@ -829,10 +849,12 @@ private:
              int64_t s0, int64_t rows, float *scratch) const {
     const int64_t D = p_.D, M = rows * group_, Mp = (M + 15) / 16 * 16;
     const int64_t nMax = pos + s0 + rows, tiles = (nMax + kTile - 1) / kTile;
+    // The chunk's lowest first row (its first query row's; 0 without a window) and its tile.
+    const int64_t lowest = p_.firstAttended(pos + s0), t0 = lowest / kTile;
     float *qt = scratch, *tile = qt + D * Mp, *st = tile + kTile * D, *mx = st + kTile * Mp, *sum = mx + Mp;
     float *rescale = sum + Mp;
-    int32_t *n = reinterpret_cast<int32_t *>(rescale + Mp);
-    float *qScale = reinterpret_cast<float *>(n + Mp), *codes = qScale + Mp;
+    int32_t *n = reinterpret_cast<int32_t *>(rescale + Mp), *lo = n + Mp;
+    float *qScale = reinterpret_cast<float *>(lo + Mp), *codes = qScale + Mp;
     int8_t *bytes = reinterpret_cast<int8_t *>(codes + 16 * D);
     constexpr bool kScaled = kScaledRows<T>;
     const bool vnni = kScaled && vnni_;  // then qt holds Q^T's bytes (transposeQueryBytes)
@@ -854,6 +876,7 @@ private:
     }
     for (int64_t m = 0; m < Mp; ++m) {
       n[m] = m < M ? int32_t(pos + s0 + m / group_ + 1) : 0;
+      lo[m] = m < M ? int32_t(p_.firstAttended(pos + s0 + m / group_)) : 0;
       mx[m] = -std::numeric_limits<float>::infinity();
       sum[m] = 0.f;
     }
@@ -861,16 +884,18 @@ private:
     const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
     const RowScales rs = scales.from(p_.firstRow(kvh));
     float *ys[kMaxHeads];
-    for (int64_t t = 0; t < tiles; ++t) {
-      const int64_t j0 = t * kTile, valid = std::min(kTile, nMax - j0);
+    for (int64_t t = t0; t < tiles; ++t) {
+      // The tile's rows [from, valid): from > 0 only in the first tile of a window.
+      const int64_t j0 = t * kTile, valid = std::min(kTile, nMax - j0), from = std::max<int64_t>(0, lowest - j0);
       const RowScales ts = rs.from(j0);
-      if (!vnni) widenTile(kh + j0 * D, valid, tile);  // the VNNI scores read the rows' bytes
+      if (!vnni) widenTile(kh + j0 * D, from, valid, tile);  // the VNNI scores read the rows' bytes
       auto scoresAndSoftmax = [&](auto mvTag) {
         constexpr int MV = decltype(mvTag)::value;
         if constexpr (kScaled)
-          if (vnni) scoreTileVnni<MV>(reinterpret_cast<const int8_t *>(qt), Mp, kh + j0 * D, ts.k, qScale, valid, st);
-        if (!vnni) scoreTile<MV, kScaled>(qt, Mp, tile, ts.k, qScale, valid, st);
-        softmaxTile<MV>(st, Mp, n, j0, mx, sum, rescale);
+          if (vnni)
+            scoreTileVnni<MV>(reinterpret_cast<const int8_t *>(qt), Mp, kh + j0 * D, ts.k, qScale, from, valid, st);
+        if (!vnni) scoreTile<MV, kScaled>(qt, Mp, tile, ts.k, qScale, from, valid, st);
+        softmaxTile<MV>(st, Mp, n, lo, j0, mx, sum, rescale);
       };
       switch (Mp / 16) {
       case 1: scoresAndSoftmax(std::integral_constant<int, 1>()); break;
@@ -881,13 +906,13 @@ private:
       const bool last = t + 1 == tiles;
       if (last)  // mx is done with: 1 / sum in its place
         for (int64_t m = 0; m < M; ++m) mx[m] = 1.0f / sum[m];
-      widenTile(vh + j0 * D, valid, tile);
+      widenTile(vh + j0 * D, from, valid, tile);
       for (int64_t m0 = 0; m0 < M; m0 += kMaxHeads) {
         const int64_t count = std::min(kMaxHeads, M - m0);
         for (int64_t c = 0; c < count; ++c) ys[c] = y + vectorAt(m0 + c) * D;
         dispatch(count, [&](auto nh) {
-          valueTile<decltype(nh)::value, kScaled>(st + m0, Mp, tile, ts.v, valid, t == 0 ? nullptr : rescale + m0,
-                                         last ? mx + m0 : nullptr, ys);
+          valueTile<decltype(nh)::value, kScaled>(st + m0, Mp, tile, ts.v, from, valid,
+                                                  t == t0 ? nullptr : rescale + m0, last ? mx + m0 : nullptr, ys);
         });
       }
     }

@@ -283,6 +283,15 @@ func.func @attn_block_cache(%q: tensor<3x4x32xf32>, %k: tensor<2x8x32x!edge.bloc
   return %0 : tensor<3x4x32xf32>
 }
 
+// -----
+
+// A sliding window counts positions: 0 is none, a negative count is refused.
+func.func @attn_negative_window(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
+  // expected-error @+1 {{window must be 0 (no window) or a count of positions > 0, got -1}}
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32, window = -1 : i64} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
+  return %0 : tensor<3x4x16xf32>
+}
+
 //===----------------------------------------------------------------------===//
 // GgufMatMul
 //===----------------------------------------------------------------------===//

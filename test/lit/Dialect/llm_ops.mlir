@@ -33,7 +33,7 @@ edge.state @v16 : tensor<2x8x16xf16>
 
 // CHECK-LABEL: func.func @attention
 func.func @attention(%q: tensor<3x4x16xf32>, %k: tensor<2x3x16xf16>, %v: tensor<2x3x16xf16>, %pos: tensor<1xi64>, %start: tensor<3xi64>,
-                     %q1: tensor<1x4x16xf32>, %kc: tensor<4x8x16xf32>, %vc: tensor<4x8x16xf32>) -> (tensor<3x4x16xf32>, tensor<1x4x16xf32>) {
+                     %q1: tensor<1x4x16xf32>, %kc: tensor<4x8x16xf32>, %vc: tensor<4x8x16xf32>) -> (tensor<3x4x16xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>) {
   // CHECK: %[[KR:.+]] = edge.state_read @k16 : tensor<2x8x16xf16>
   // CHECK: %[[K:.+]] = edge.DynamicUpdateSlice %[[KR]]
   // CHECK: %[[VR:.+]] = edge.state_read @v16 : tensor<2x8x16xf16>
@@ -48,7 +48,12 @@ func.func @attention(%q: tensor<3x4x16xf32>, %k: tensor<2x3x16xf16>, %v: tensor<
   %0 = edge.KVCacheAttention %q, %ku, %vu, %pos {scale = 0.25 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
   // CHECK: edge.KVCacheAttention %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {scale = 1.250000e-01 : f32} : (tensor<1x4x16xf32>, tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<1xi64>) -> tensor<1x4x16xf32>
   %1 = edge.KVCacheAttention %q1, %kc, %vc, %pos {scale = 0.125 : f32} : (tensor<1x4x16xf32>, tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<1xi64>) -> tensor<1x4x16xf32>
-  return %0, %1 : tensor<3x4x16xf32>, tensor<1x4x16xf32>
+  // A sliding window (Gemma 3's local layers) is printed; window = 0, the default, is not.
+  // CHECK: edge.KVCacheAttention %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {scale = 1.250000e-01 : f32, window = 8 : i64} : (tensor<1x4x16xf32>, tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<1xi64>) -> tensor<1x4x16xf32>
+  %2 = edge.KVCacheAttention %q1, %kc, %vc, %pos {scale = 0.125 : f32, window = 8 : i64} : (tensor<1x4x16xf32>, tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<1xi64>) -> tensor<1x4x16xf32>
+  // CHECK: edge.KVCacheAttention %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {scale = 1.250000e-01 : f32} : (tensor<1x4x16xf32>, tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<1xi64>) -> tensor<1x4x16xf32>
+  %3 = edge.KVCacheAttention %q1, %kc, %vc, %pos {scale = 0.125 : f32, window = 0 : i64} : (tensor<1x4x16xf32>, tensor<4x8x16xf32>, tensor<4x8x16xf32>, tensor<1xi64>) -> tensor<1x4x16xf32>
+  return %0, %1, %2, %3 : tensor<3x4x16xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>
 }
 
 // Weights as GGUF stores them, [N, K]: q4_0 blocks (K a multiple of 32) with and without a

@@ -51,11 +51,24 @@ def Edge_KVCacheAttentionOp : Edge_Op<"KVCacheAttention", [Pure, AttrSizedOperan
     rows past pos + s are never read. The result is `[S, Hq, D]`. The cache operands are
     normally the in-place updated states (edge.DynamicUpdateSlice of a state read written
     back), so the kernel sees this step's keys and values too.
+    `window` W > 0 is a sliding window (Gemma 3's local layers): query row s attends only
+    the W most recent rows, max(0, pos + s - W + 1) .. pos + s (llama.cpp's standard SWA
+    mask: a key at p0 is masked for a query at p1 when p1 - p0 >= W), and rows before
+    them are never read either; 0 (the default, not printed) is no window.
   }];
   let arguments = (ins Edge_FloatTensor:$query, StaticShapeTensorOf<[F16, F32, I8]>:$key_cache,
                    StaticShapeTensorOf<[F16, F32, I8]>:$value_cache, StaticShapeTensorOf<[I64]>:$pos,
-                   Optional<Edge_FloatTensor>:$key_scales, Optional<Edge_FloatTensor>:$value_scales, F32Attr:$scale);
+                   Optional<Edge_FloatTensor>:$key_scales, Optional<Edge_FloatTensor>:$value_scales, F32Attr:$scale,
+                   DefaultValuedAttr<I64Attr, "0">:$window);
   let results = (outs Edge_FloatTensor:$output);
+  // Without a window, as the builders of the ops with no window attribute were called.
+  let builders = [
+    OpBuilder<(ins "Type":$output, "Value":$query, "Value":$key_cache, "Value":$value_cache, "Value":$pos,
+                   "Value":$key_scales, "Value":$value_scales, "FloatAttr":$scale), [{
+      build($_builder, $_state, output, query, key_cache, value_cache, pos, key_scales, value_scales, scale,
+            $_builder.getI64IntegerAttr(0));
+    }]>
+  ];
   let assemblyFormat = [{
     $query `,` $key_cache `,` $value_cache `,` $pos (`scales` $key_scales^ `,` $value_scales)? attr-dict `:`
     functional-type(operands, results)
