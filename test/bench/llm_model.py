@@ -2,7 +2,8 @@
 """The LLM benchmark's models: a real model's shapes with random weights of one type, or
 of one of llama.cpp's mixes, written fast. A library and a CLI; numpy only.
 
-  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|qwen2.5-0.5b|qwen3-1.7b|tinyllama-1.1b|llama3.2-1b|llama3.1-8b]
+  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|qwen2.5-0.5b|qwen3-1.7b|gemma3-1b|tinyllama-1.1b|
+                                    llama3.2-1b|llama3.1-8b]
                           --type TYPE
                           [--seed 0] [--set n_layer=4 ...]
 
@@ -11,7 +12,9 @@ KV heads of 128, FFN 8960, vocabulary 151936, tied embedding, QKV biases), qwen2
 (qwen2: 24 layers, n_embd 896, 14 query heads and 2 KV heads of 64, FFN 4864; its 896-wide
 matrices take the 32-element types only), qwen3-1.7b (qwen3: 28 layers, n_embd 2048, 16
 query heads and 8 KV heads of 128 (wider than n_embd / heads), per-head q/k norms, FFN
-6144, vocabulary 151936, tied embedding), tinyllama-1.1b
+6144, vocabulary 151936, tied embedding), gemma3-1b (gemma3: 26 layers, 22 of them local
+with a window of 512, n_embd 1152, 4 query heads over 1 KV head of 256, FFN 6912,
+vocabulary 262144, tied embedding; the 32-element types only), tinyllama-1.1b
 (llama: 22 layers, n_embd 2048, 32 query heads and 4 KV heads of 64, FFN 5632, vocabulary
 32000, separate output head, SentencePiece) and llama3.2-1b (llama: 16 layers, n_embd 2048,
 32 query heads and 8 KV heads of 64, FFN 8192, vocabulary 128256, tied embedding,
@@ -67,6 +70,13 @@ MODELS = {
     "qwen3-1.7b": ("qwen3", "bpe", dict(n_vocab=151936, n_embd=2048, n_layer=28, n_head=16, n_head_kv=8,
                                         n_ff=6144, n_ctx=40960, rope_base=1000000.0, eps=1e-6, tied=True,
                                         head_dim=128)),
+    # Gemma-3-1B: 4 query heads over 1 KV head of 256, n_embd 1152 (not a whole number of
+    # K-quant super-blocks: the 32-element types only, as in llama.cpp's own files), a tied
+    # head of 262144 rows (Q8_0: 320 MB, a third of the bytes), 22 of its 26 layers local
+    # with a window of 512 positions.
+    "gemma3-1b": ("gemma3", "spm", dict(n_vocab=262144, n_embd=1152, n_layer=26, n_head=4, n_head_kv=1,
+                                        n_ff=6912, n_ctx=32768, rope_base=1000000.0, eps=1e-6, tied=True,
+                                        head_dim=256, window=512)),
     # TinyLlama-1.1B: heads of 64, groups of 8 query heads, a separate head, SentencePiece.
     "tinyllama-1.1b": ("llama", "spm", dict(n_vocab=32000, n_embd=2048, n_layer=22, n_head=32, n_head_kv=4,
                                             n_ff=5632, n_ctx=2048, rope_base=10000.0, eps=1e-5, tied=False)),
@@ -140,13 +150,17 @@ def _tensors(arch, wtype, seed, shape):
         if arch == "qwen2":
             for n, size in (("q", nq), ("k", kv), ("v", kv)):
                 out.append((p + "attn_%s.bias" % n, "f32", [size], f32(0.1 * rng.standard_normal(size))))
-        if arch == "qwen3":
+        if arch in ("qwen3", "gemma3"):
             for n in ("q", "k"):
                 out.append((p + "attn_%s_norm.weight" % n, "f32", [hd], f32(1 + 0.1 * rng.standard_normal(hd))))
         out.append(layer_copy("attn_output", i))
+        if arch == "gemma3":
+            out.append((p + "post_attention_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
         out.append((p + "ffn_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
         for role in ("ffn_gate", "ffn_up", "ffn_down"):
             out.append(layer_copy(role, i))
+        if arch == "gemma3":
+            out.append((p + "post_ffw_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
     if shape["tied"]:  # random signs: see gguf_models
         out.append(("output_norm.weight", "f32", [e], f32(rng.standard_normal(e))))
     else:

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Small llama, qwen2 and qwen3 GGUF models with random weights, valid for llama.cpp: the test
-models of issue 12 (GGUF frontend and LLM generation). A library and a CLI; numpy only.
+"""Small llama, qwen2, qwen3 and gemma3 GGUF models with random weights, valid for
+llama.cpp: the test models of issue 12 (GGUF frontend and LLM generation). A library and a
+CLI; numpy only.
 
 Each file holds every tensor llama.cpp's loader expects for its architecture, under its
 names and in ggml shapes ([ne0, ne1], ne0 the input dimension of a matrix):
@@ -10,15 +11,18 @@ names and in ggml shapes ([ne0, ne1], ne0 the input dimension of a matrix):
   blk.N.attn_q.weight [n_embd, n_embd_q]      blk.N.attn_q.bias [n_embd_q]       (qwen2)
   blk.N.attn_k.weight [n_embd, n_embd_kv]     blk.N.attn_k.bias [n_embd_kv]      (qwen2)
   blk.N.attn_v.weight [n_embd, n_embd_kv]     blk.N.attn_v.bias [n_embd_kv]      (qwen2)
-  blk.N.attn_q_norm.weight [head_dim]         blk.N.attn_k_norm.weight [head_dim] (qwen3)
+  blk.N.attn_q_norm.weight [head_dim]         blk.N.attn_k_norm.weight [head_dim] (qwen3, gemma3)
+  blk.N.post_attention_norm.weight [n_embd]   blk.N.post_ffw_norm.weight [n_embd] (gemma3)
   blk.N.attn_output.weight [n_embd_q, n_embd] blk.N.ffn_gate/ffn_up.weight [n_embd, n_ff]
   blk.N.ffn_down.weight [n_ff, n_embd]
 with n_embd_q = head_count * head_dim and n_embd_kv = head_count_kv * head_dim
 (grouped-query attention); head_dim is n_embd / head_count unless the shape sets it (qwen3's
-128, with <arch>.attention.key_length and value_length, as Qwen3's heads are wider than
-n_embd / head_count). The 2-D matrices are
-stored in the chosen weight type, token_embd (and output) in embd_type (default: the
-weight type); norms and biases stay F32, as llama.cpp's quantizer leaves them. A mix
+and gemma3's 128, with <arch>.attention.key_length and value_length, as Qwen3's and Gemma
+3's heads are wider than n_embd / head_count). gemma3 also has attention.sliding_window (the
+shape's `window`, default 6: its layers but every sixth attend to that many positions, so
+that the tests' 8-token prompts already cross it) and 6 layers (five local, one global). The
+2-D matrices are stored in the chosen weight type, token_embd (and output) in embd_type
+(default: the weight type); norms and biases stay F32, as llama.cpp's quantizer leaves them. A mix
 (q4_k_m, q5_k_m: MIXES) types the matrices as llama.cpp's quantizer does for its Q4_K_M
 and Q5_K_M files: Q6_K for the head and for attn_v and ffn_down in the layers more_bits
 picks (with 2 layers: layer 1), Q4_K or Q5_K for the rest.
@@ -27,17 +31,19 @@ Metadata: general.architecture/name/file_type/quantization_version, <arch>.block
 context_length, embedding_length, feed_forward_length, attention.head_count,
 attention.head_count_kv, attention.layer_norm_rms_epsilon, rope.freq_base,
 rope.dimension_count, vocab_size; a small tokenizer that llama.cpp accepts:
-  llama  tokenizer.ggml.model "llama" (SentencePiece): <unk> <s> </s>, the 256 byte tokens
-         <0x00>..<0xFF>, "▁word" pieces with scores, filler pieces up to n_vocab;
+  llama, gemma3  tokenizer.ggml.model "llama" (SentencePiece): <unk> <s> </s>, the 256 byte
+         tokens <0x00>..<0xFF>, "▁word" pieces with scores, filler pieces up to n_vocab
+         (gemma3: add_space_prefix false, as Gemma's files have it);
   qwen2, qwen3  tokenizer.ggml.model "gpt2", pre "qwen2" (byte-level BPE): the 256 byte
          characters of GPT-2's byte-to-unicode map, merges building a few words, fillers,
          then <|endoftext|> (bos), <|im_start|>, <|im_end|> (eos).
 
 Shapes (defaults; any can be overridden): n_embd 256, 2 layers, 4 query heads and 2 KV
-heads of 64 (qwen3: 128), FFN 512 (llama, 2x) or 768 (qwen2, qwen3, 3x), context 256, vocab
-384 (llama) or 512 (qwen2, qwen3). 256 because the K-quants' super-blocks are 256 values along
+heads of 64 (qwen3: 128; gemma3: 6 layers, 4 query heads over 1 KV head of 128, as Gemma 3
+1B), FFN 512 (llama, 2x) or 768 (qwen2, qwen3, gemma3, 3x), context 256, vocab 384 (llama,
+gemma3) or 512 (qwen2, qwen3). 256 because the K-quants' super-blocks are 256 values along
 ne0 (every matrix's input dimension must be a multiple of it). llama's head is separate,
-qwen2's and qwen3's tied (as the small Qwen2.5 and Qwen3 models are).
+the others' tied (as the small Qwen2.5, Qwen3 and Gemma 3 models are).
 
 Weights are N(0, 1 / fan_in) (each matmul keeps the activation scale), attn_output and
 ffn_down times RESIDUAL_GAIN (2: the layers, not the embedding, dominate the residual
@@ -50,7 +56,7 @@ Greedy continuations of 20 tokens hold 13-20 distinct ids. All from numpy's
 default_rng(seed); the float weights do not depend on the weight type, so every type
 quantizes the same model.
 
-  test/e2e/gguf_models.py OUT.gguf [--arch llama|qwen2|qwen3] [--type q4_k] [--embd-type f16]
+  test/e2e/gguf_models.py OUT.gguf [--arch llama|qwen2|qwen3|gemma3] [--type q4_k] [--embd-type f16]
                           [--seed 0] [--tied|--untied] [--set n_embd=1536 --set n_layer=28 ...]
                           [--tensor-type TENSOR=TYPE] [--drop TENSOR] [--raw TENSOR=TYPE:NE0xNE1]
                           [--meta KEY=TYPE:VALUE]
@@ -141,6 +147,9 @@ ARCHS = {
                   rope_base=1000000.0, eps=1e-6, tied=True, head_dim=None),
     "qwen3": dict(n_vocab=512, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=768, n_ctx=256,
                   rope_base=1000000.0, eps=1e-6, tied=True, head_dim=128),
+    # Gemma 3 1B's proportions: 4 query heads over 1 KV head, heads wider than n_embd / 4.
+    "gemma3": dict(n_vocab=384, n_embd=256, n_layer=6, n_head=4, n_head_kv=1, n_ff=768, n_ctx=256,
+                   rope_base=1000000.0, eps=1e-6, tied=True, head_dim=128, window=6),
 }
 
 
@@ -247,14 +256,18 @@ def float_weights(arch, shape, seed):
         if arch == "qwen2":
             for n, size in (("q", nq), ("k", kv), ("v", kv)):
                 w[p + "attn_%s.bias" % n] = (0.1 * rng.standard_normal(size)).astype(np.float32)
-        if arch == "qwen3":
+        if arch in ("qwen3", "gemma3"):
             w[p + "attn_q_norm.weight"] = norm(hd)
             w[p + "attn_k_norm.weight"] = norm(hd)
         w[p + "attn_output.weight"] = mat(e, nq) * np.float32(RESIDUAL_GAIN)
+        if arch == "gemma3":  # normalizes the attention's output before the residual add
+            w[p + "post_attention_norm.weight"] = norm(e)
         w[p + "ffn_norm.weight"] = norm(e)
         w[p + "ffn_gate.weight"] = mat(f, e)
         w[p + "ffn_up.weight"] = mat(f, e)
         w[p + "ffn_down.weight"] = mat(e, f) * np.float32(RESIDUAL_GAIN)
+        if arch == "gemma3":
+            w[p + "post_ffw_norm.weight"] = norm(e)
     if shape["tied"]:
         # The head is the embedding: with norm weights near 1 the token just fed scores
         # e.e / rms(x) above the others and greedy decoding loops on it; weights of random
@@ -272,7 +285,7 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None):
     llama.cpp's own writer uses: general.*, the hyper-parameters, the tokenizer. vocab:
     "spm" (llama's default) or "bpe" (qwen2's; for llama with llama.cpp's "llama-bpe"
     pre-tokenizer, as Llama 3's files). Returns (bos, eos)."""
-    vocab = vocab or ("spm" if arch == "llama" else "bpe")
+    vocab = vocab or ("spm" if arch in ("llama", "gemma3") else "bpe")
     tokens, scores, token_types, bos, eos, tok_extra = (llama_vocab if vocab == "spm" else qwen2_vocab)(shape["n_vocab"])
     if vocab == "bpe" and arch == "llama":
         tok_extra = dict(tok_extra, **{"tokenizer.ggml.pre": "llama-bpe"})
@@ -292,6 +305,8 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None):
         add(a + "attention.key_length", "u32", shape["head_dim"])
         add(a + "attention.value_length", "u32", shape["head_dim"])
     add(a + "attention.layer_norm_rms_epsilon", "f32", shape["eps"])
+    if shape.get("window"):
+        add(a + "attention.sliding_window", "u32", shape["window"])
     add(a + "rope.freq_base", "f32", shape["rope_base"])
     add("tokenizer.ggml.model", "str", "llama" if vocab == "spm" else "gpt2")
     for key, value in tok_extra.items():
@@ -305,7 +320,9 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None):
     add("tokenizer.ggml.token_type", "array", ("i32", token_types))
     add("tokenizer.ggml.bos_token_id", "u32", bos)
     add("tokenizer.ggml.eos_token_id", "u32", eos)
-    add("tokenizer.ggml.add_bos_token", "bool", arch == "llama")
+    add("tokenizer.ggml.add_bos_token", "bool", arch in ("llama", "gemma3"))
+    if arch == "gemma3":
+        add("tokenizer.ggml.add_space_prefix", "bool", False)
     return bos, eos
 
 
@@ -413,7 +430,8 @@ def main(argv=None):
     g.add_argument("--tied", dest="tied", action="store_true", default=None, help="no output.weight")
     g.add_argument("--untied", dest="tied", action="store_false", help="a separate output.weight")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="shape override: n_vocab n_embd n_layer n_head n_head_kv n_ff n_ctx rope_base eps head_dim")
+                   help="shape override: n_vocab n_embd n_layer n_head n_head_kv n_ff n_ctx rope_base eps head_dim "
+                        "window (gemma3)")
     p.add_argument("--drop", action="append", default=[], metavar="TENSOR", help="leave this tensor out")
     p.add_argument("--tensor-type", action="append", default=[], metavar="TENSOR=TYPE",
                    help="this weight in another type than --type (mixed files, as llama.cpp's Q4_K_M)")

@@ -8,7 +8,8 @@ One case per architecture (llama with its own output head, qwen2 with QKV biases
 head) and weight type (every matrix and the embedding in F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
 Q5_1 Q4_K Q5_K Q6_K, or llama.cpp's Q4_K_M mix: Q6_K head, layer 1's attn_v and ffn_down,
 Q4_K elsewhere), llm_references_agree's qwen3 cases (per-head q/k norms, heads of 128 over
-n_embd 256) and its two with RoPE scaling (rope-llama3: Llama 3.1's
+n_embd 256) and gemma3 cases (its sliding-window local layers crossed by the prompt itself)
+and its two with RoPE scaling (rope-llama3: Llama 3.1's
 rope_freqs.weight; rope-linear): a prompt of BOS + 7 fixed ids, a greedy continuation of N_GEN tokens,
 edgec on 2 threads with its default f16 KV cache, llama.cpp on 1 thread with its default F16
 cache. A case passes when:
@@ -29,14 +30,14 @@ type's vec_dot type, the f16 KV cache, queries to f16 before they meet an f16 ca
 keeps f32 elsewhere (softmax weights, which llama.cpp rounds to f16 before the f16 values),
 so the tolerances are those llm_references_agree.py measured between the two references,
 which bound the same effects, except F16's (TOL_CPP).
-Three more cases compile with --kv-cache int8 (llama/f32/kv-int8, qwen2/q8_0/kv-int8,
-qwen3/q8_0/kv-int8), which llama.cpp has no equal of: their tokens must equal the exact reference's up to a tie and
-their logits stay within TOL_EXACT + INT8_CACHE_EXTRA of it. Two run `edgec perplexity`
-(llama/f32/perplexity, qwen2/q4_k/perplexity) on chunks of the model's own sampled
-continuation, on the default package (the scored half decoded) and on one compiled with
---score-chunk (every row's logits a call): each log PPL within PPL_TOL of the one
-llama.cpp's logits of the same chunks give (as llama-perplexity scores them) and of the
-exact reference's.
+Four more cases compile with --kv-cache int8 (llama/f32/kv-int8, qwen2/q8_0/kv-int8,
+qwen3/q8_0/kv-int8, gemma3/q8_0/kv-int8), which llama.cpp has no equal of: their tokens must
+equal the exact reference's up to a tie and their logits stay within TOL_EXACT +
+INT8_CACHE_EXTRA of it. Two run `edgec perplexity` (llama/f32/perplexity,
+qwen2/q4_k/perplexity) on chunks of the model's own sampled continuation, on the default
+package (the scored half decoded) and on one compiled with --score-chunk (every row's logits
+a call): each log PPL within PPL_TOL of the one llama.cpp's logits of the same chunks give
+(as llama-perplexity scores them) and of the exact reference's.
 Prints one line per case and "N passed, N failed" last.
 
   test/e2e/llm_generate.py --build-dir build [--cases llama/q4_k,qwen2/f16] [--keep]
@@ -55,8 +56,8 @@ import gguf_models  # noqa: E402
 import harness  # noqa: E402
 import llama_cpp  # noqa: E402
 import llm_reference  # noqa: E402
-from llm_references_agree import (EXACT_TOKENS, N_GEN, QWEN3_CASES, ROPE_CASES, TOL_EMULATED,  # noqa: E402
-                                  TOL_EXACT, compare_tokens, model_for, prompt_for)
+from llm_references_agree import (EXACT_TOKENS, GEMMA3_CASES, N_GEN, QWEN3_CASES, ROPE_CASES,  # noqa: E402
+                                  TOL_EMULATED, TOL_EXACT, compare_tokens, model_for, prompt_for)
 
 ARCHS = ["llama", "qwen2"]
 # ARCH/TYPE, ARCH/TYPE/rope-*, and ARCH/TYPE/kv-int8: compiled with --kv-cache int8 (llama.cpp
@@ -64,7 +65,7 @@ ARCHS = ["llama", "qwen2"]
 # check_int8_cache); ARCH/TYPE/perplexity: `edgec perplexity` (check_perplexity).
 CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + ROPE_CASES + [
     "llama/f32/kv-int8", "qwen2/q8_0/kv-int8", "llama/f32/perplexity", "qwen2/q4_k/perplexity"] + QWEN3_CASES + [
-    "qwen3/q8_0/kv-int8"]
+    "qwen3/q8_0/kv-int8"] + GEMMA3_CASES + ["gemma3/q8_0/kv-int8"]
 # Max |edgec with an int8 cache - exact reference| over the rows fed the same tokens: the
 # weight type's own difference (TOL_EXACT) plus that of the symmetric 8-bit keys and values
 # (one scale per position and head, error <= scale / 2) and of the query, quantized so

@@ -1,20 +1,22 @@
 #!/usr/bin/python3
-"""An independent numpy implementation of the llama, qwen2 and qwen3 forward pass, read from a GGUF
-file: the numpy reference of issue 12 (edgec's GGUF frontend and LLM generation). Its own
+"""An independent numpy implementation of the llama, qwen2, qwen3 and gemma3 forward pass, read
+from a GGUF file: the numpy reference of issue 12 (edgec's GGUF frontend and LLM generation). Its own
 GGUF reader and dequantizers (written from ggml's block layouts, vectorized; nothing shared
 with edgec's C++ or with gguf_writer.py's quantizers), the math in float64.
 
 The forward pass follows ggml's semantics on the stored tensors exactly:
-  x = token_embd[id]
+  x = token_embd[id]  (gemma3: times sqrt(n_embd))
   per layer:  h = rms_norm(x) * attn_norm
               q, k, v = Wq h (+ bq), Wk h (+ bk), Wv h (+ bv)        (biases: qwen2)
               q, k = rms_norm(q_head) * attn_q_norm, rms_norm(k_head) * attn_k_norm
-                     per head of head_dim elements                   (qwen3)
+                     per head of head_dim elements                   (qwen3, gemma3)
               q, k = rope(q), rope(k) at the token's position; k, v appended to the cache
               attention per query head over the cache (head j reads KV head j // (n_head /
               n_head_kv), GQA), scores / sqrt(head_dim), causal softmax
-              x = x + Wo attn
+              x = x + Wo attn     (gemma3: x + rms_norm(Wo attn) * post_attention_norm)
               h = rms_norm(x) * ffn_norm;  x = x + Wdown (silu(Wgate h) * Wup h)
+                  (gemma3: f = Wdown (gelu(Wgate h) * Wup h), gelu's tanh form;
+                   x = x + rms_norm(f) * post_ffw_norm)
   logits = W_out (rms_norm(x) * output_norm), W_out = output.weight or token_embd (tied)
 with rms_norm(x) = x / sqrt(mean(x^2) + eps) (eps = <arch>.attention.layer_norm_rms_epsilon)
 and RoPE over rope.dimension_count dims with theta_i = pos * freq_base^(-2i / n_rot),
@@ -26,13 +28,21 @@ mode (x[i] and x[i + n_rot / 2]). head_dim is <arch>.attention.key_length where 
 it (Qwen3's heads are wider than embedding_length / head_count), else embedding_length /
 head_count.
 
+gemma3 as llama.cpp's llm_build_gemma3_iswa: every layer l with l % 6 < 5 is local, attending
+only to the attention.sliding_window most recent positions (its own included), with RoPE
+base 10000 and no scaling; the others are global, with the file's rope.freq_base and
+scaling. The queries (not the scores: the order matters to the fp16 rounding emulated
+below) are scaled by 1 / sqrt(head_dim), or 1 / sqrt(n_embd / n_head) for the 62-layer
+(27B) model, as llama.cpp does.
+
 emulate_ggml=True also applies the roundings llama.cpp's CPU backend makes, so that its
 logits can be compared closely: before each matmul the activation is converted to the
 weight type's "vec_dot_type" (F16 weights: fp16; BF16: bf16; Q4_0, Q5_0, Q8_0: Q8_0 blocks
 of 32; Q4_1, Q5_1: Q8_1 (the same values); K-quants: Q8_K blocks of 256), the KV cache holds
 fp16 (llama.cpp's default cache type, kv_type="f32" for an F32 cache), and without flash
 attention the queries are rounded to fp16 before Q.K and the softmax weights before
-weights.V (the cache is the matmuls' fp16 operand). The sums themselves stay float64.
+weights.V (the cache is the matmuls' fp16 operand); GELU goes through ggml's fp16 table (input
+and result rounded to fp16). The sums themselves stay float64.
 
   m = Model("model.gguf")          # emulate_ggml=False: the exact float64 model
   logits = m.prefill([1, 5, 9])    # [3, n_vocab]: one row per position; fills the cache
@@ -326,8 +336,10 @@ class Model:
         g = GGUF(path)
         md = g.metadata
         self.arch = md["general.architecture"]
-        if self.arch not in ("llama", "qwen2", "qwen3"):
-            raise ValueError("%s: architecture %r (this reference knows llama, qwen2 and qwen3)" % (path, self.arch))
+        if self.arch not in ("llama", "qwen2", "qwen3", "gemma3"):
+            raise ValueError("%s: architecture %r (this reference knows llama, qwen2, qwen3 and gemma3)" %
+                             (path, self.arch))
+        self.gemma = self.arch == "gemma3"
         a = self.arch + "."
         self.n_layer = md[a + "block_count"]
         self.n_embd = md[a + "embedding_length"]
@@ -344,7 +356,10 @@ class Model:
         self.rope_scale = md[a + "rope.scaling.factor"] if scaling == "linear" else 1.0
         self.rope_factors = (g.tensor("rope_freqs.weight").astype(np.float64) if "rope_freqs.weight" in g.tensors
                              else np.ones(self.n_rot // 2))
-        self.neox = self.arch in ("qwen2", "qwen3")
+        self.neox = self.arch in ("qwen2", "qwen3", "gemma3")
+        self.window = md.get(a + "attention.sliding_window", 0) if self.gemma else 0
+        self.attn_scale = 1.0 / np.sqrt(self.n_embd // self.n_head if self.gemma and self.n_layer == 62
+                                        else self.head_dim)
         self.bos = md.get("tokenizer.ggml.bos_token_id")
         self.eos = md.get("tokenizer.ggml.eos_token_id")
         self.emulate = emulate_ggml
@@ -352,6 +367,7 @@ class Model:
         self.embd = g.tensor("token_embd.weight").astype(np.float64)
         self.n_vocab = self.embd.shape[0]
         self.layers = []
+        qk_norm = self.arch in ("qwen3", "gemma3")
         for i in range(self.n_layer):
             p = "blk.%d." % i
             bias = (lambda n: p + n + ".bias" if p + n + ".bias" in g.tensors else None)
@@ -360,8 +376,11 @@ class Model:
                 q=Linear(g, p + "attn_q.weight", bias("attn_q"), emulate_ggml),
                 k=Linear(g, p + "attn_k.weight", bias("attn_k"), emulate_ggml),
                 v=Linear(g, p + "attn_v.weight", bias("attn_v"), emulate_ggml),
-                q_norm=(g.tensor(p + "attn_q_norm.weight").astype(np.float64) if self.arch == "qwen3" else None),
-                k_norm=(g.tensor(p + "attn_k_norm.weight").astype(np.float64) if self.arch == "qwen3" else None),
+                q_norm=(g.tensor(p + "attn_q_norm.weight").astype(np.float64) if qk_norm else None),
+                k_norm=(g.tensor(p + "attn_k_norm.weight").astype(np.float64) if qk_norm else None),
+                post_attn_norm=(g.tensor(p + "post_attention_norm.weight").astype(np.float64) if self.gemma
+                                else None),
+                post_ffn_norm=(g.tensor(p + "post_ffw_norm.weight").astype(np.float64) if self.gemma else None),
                 o=Linear(g, p + "attn_output.weight", None, emulate_ggml),
                 ffn_norm=g.tensor(p + "ffn_norm.weight").astype(np.float64),
                 gate=Linear(g, p + "ffn_gate.weight", None, emulate_ggml),
@@ -382,12 +401,20 @@ class Model:
     def rms_norm(self, x, w):
         return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + self.eps) * w
 
-    def rope(self, x, pos):
-        """x [n, heads * head_dim] at positions pos [n]: rotates the first n_rot dims of each head."""
+    def is_local(self, layer):
+        """gemma3: whether the layer attends to a sliding window (all but every sixth)."""
+        return self.window > 0 and layer % 6 < 5
+
+    def rope(self, x, pos, local=False):
+        """x [n, heads * head_dim] at positions pos [n]: rotates the first n_rot dims of each head
+        (local: a gemma3 local layer's, base 10000 without scaling)."""
         n = x.shape[0]
         x = x.reshape(n, -1, self.head_dim).copy()
         half = self.n_rot // 2
-        freqs = self.rope_base ** (-2.0 * np.arange(half) / self.n_rot) / self.rope_factors / self.rope_scale
+        if local:
+            freqs = 10000.0 ** (-2.0 * np.arange(half) / self.n_rot)
+        else:
+            freqs = self.rope_base ** (-2.0 * np.arange(half) / self.n_rot) / self.rope_factors / self.rope_scale
         theta = pos[:, None] * freqs  # [n, half]
         cos, sin = np.cos(theta)[:, None, :], np.sin(theta)[:, None, :]
         if self.neox:
@@ -398,9 +425,13 @@ class Model:
             x[:, :, 0:self.n_rot:2], x[:, :, 1:self.n_rot:2] = a * cos - b * sin, a * sin + b * cos
         return x.reshape(n, -1)
 
-    def attention(self, q, k, v, pos):
-        """q [n, n_head * hd] against the whole cache k, v [T, n_head_kv * hd], causal."""
+    def attention(self, q, k, v, pos, window=0):
+        """q [n, n_head * hd] against the whole cache k, v [T, n_head_kv * hd], causal (window > 0:
+        each query only the window most recent positions, its own included)."""
         n, hd, group = q.shape[0], self.head_dim, self.n_head // self.n_head_kv
+        scale = self.attn_scale
+        if self.gemma:  # llama.cpp scales gemma3's queries (f32) before attention, not its scores
+            q, scale = q * np.float64(np.float32(scale)), 1.0
         if self.emulate:
             q = round_f16(q)  # the fp16 cache makes Q.K an fp16 matmul: ggml rounds Q to fp16
         q = q.reshape(n, self.n_head, hd)
@@ -408,13 +439,26 @@ class Model:
         v = v.reshape(-1, self.n_head_kv, hd)
         kh = np.repeat(k, group, axis=1)  # query head j reads KV head j // group
         vh = np.repeat(v, group, axis=1)
-        scores = np.einsum("nhd,thd->hnt", q, kh) / np.sqrt(hd)
-        scores = np.where(np.arange(k.shape[0])[None, None, :] <= pos[None, :, None], scores, -np.inf)
+        scores = np.einsum("nhd,thd->hnt", q, kh) * scale
+        rows = np.arange(k.shape[0])[None, None, :]
+        visible = rows <= pos[None, :, None]
+        if window:
+            visible &= rows > pos[None, :, None] - window
+        scores = np.where(visible, scores, -np.inf)
         p = np.exp(scores - scores.max(axis=-1, keepdims=True))
         p /= p.sum(axis=-1, keepdims=True)
         if self.emulate and self.kv_round is round_f16:
             p = round_f16(p)
         return np.einsum("hnt,thd->nhd", p, vh).reshape(n, -1)
+
+    def gelu(self, x):
+        """GELU's tanh form, as ggml_gelu; emulated: through ggml's fp16 table (the input rounded
+        to fp16, the table's result fp16; x <= -10: 0, x >= 10: x)."""
+        if self.emulate:
+            r = round_f16(x)
+            y = round_f16(0.5 * r * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * r * (1.0 + 0.044715 * r * r))))
+            return np.where(x <= -10.0, 0.0, np.where(x >= 10.0, x, y))
+        return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * x * (1.0 + 0.044715 * x * x)))
 
     def forward(self, ids):
         """Runs tokens ids at the next positions, appending to the cache; logits [n, n_vocab]."""
@@ -427,19 +471,27 @@ class Model:
             raise ValueError("token id outside the vocabulary of %d" % self.n_vocab)
         pos = np.arange(self.pos, self.pos + len(ids))
         x = self.embd[ids]
+        if self.gemma:  # ggml_scale of the f32 rows by sqrtf(n_embd)
+            x = x * np.float64(np.sqrt(np.float32(self.n_embd)))
         for i, L in enumerate(self.layers):
             h = self.rms_norm(x, L["attn_norm"])
             q, k, v = L["q"](h), L["k"](h), L["v"](h)
-            if L["q_norm"] is not None:  # qwen3: each head normalized over its head_dim elements
+            if L["q_norm"] is not None:  # qwen3, gemma3: each head normalized over its head_dim elements
                 q = self.rms_norm(q.reshape(len(ids), -1, self.head_dim), L["q_norm"]).reshape(len(ids), -1)
                 k = self.rms_norm(k.reshape(len(ids), -1, self.head_dim), L["k_norm"]).reshape(len(ids), -1)
-            q, k = self.rope(q, pos), self.rope(k, pos)
+            local = self.is_local(i)
+            q, k = self.rope(q, pos, local), self.rope(k, pos, local)
             self.k_cache[i] = np.concatenate([self.k_cache[i], self.kv_round(k)])
             self.v_cache[i] = np.concatenate([self.v_cache[i], self.kv_round(v)])
-            x = x + L["o"](self.attention(q, self.k_cache[i], self.v_cache[i], pos))
+            o = L["o"](self.attention(q, self.k_cache[i], self.v_cache[i], pos, self.window if local else 0))
+            x = x + (self.rms_norm(o, L["post_attn_norm"]) if self.gemma else o)
             h = self.rms_norm(x, L["ffn_norm"])
             g = L["gate"](h)
-            x = x + L["down"](g / (1.0 + np.exp(-g)) * L["up"](h))
+            if self.gemma:
+                f = L["down"](self.gelu(g) * L["up"](h))
+                x = x + self.rms_norm(f, L["post_ffn_norm"])
+            else:
+                x = x + L["down"](g / (1.0 + np.exp(-g)) * L["up"](h))
         self.pos += len(ids)
         return self.head(self.rms_norm(x, self.output_norm))
 

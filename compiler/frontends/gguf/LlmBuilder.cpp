@@ -1,10 +1,12 @@
-// The edge module of a GGUF `llama`, `qwen2` or `qwen3` model: prefill and decode over a KV
-// cache (see edgec/GgufModel.h). The graph follows llama.cpp's build of these architectures
-// (llm_build_llama, llm_build_qwen2, llm_build_qwen3): token embedding, per block RMSNorm ->
-// q/k/v projections (+ qwen2's biases) -> (qwen3: each head's q and k RMSNorm) -> RoPE ->
-// grouped-query attention over the cache ->
-// output projection -> residual, RMSNorm -> SwiGLU FFN -> residual; final RMSNorm and
-// the output head (tied to the embedding when output.weight is absent).
+// The edge module of a GGUF `llama`, `qwen2`, `qwen3` or `gemma3` model: prefill and decode
+// over a KV cache (see edgec/GgufModel.h). The graph follows llama.cpp's build of these
+// architectures (llm_build_llama, llm_build_qwen2, llm_build_qwen3, llm_build_gemma3_iswa):
+// token embedding (gemma3: scaled), per block RMSNorm -> q/k/v projections (+ qwen2's
+// biases) -> (qwen3, gemma3: each head's q and k RMSNorm) -> RoPE -> grouped-query attention
+// over the cache (gemma3's local layers: a sliding window) -> output projection (gemma3:
+// RMSNorm) -> residual, RMSNorm -> SwiGLU FFN (gemma3: GELU-gated, then RMSNorm) ->
+// residual; final RMSNorm and the output head (tied to the embedding when output.weight is
+// absent).
 #include "edgec/GgufModel.h"
 
 #include "edgec/GgufTokenizer.h"
@@ -115,13 +117,18 @@ private:
   mlir::Value matmul(mlir::Value x, const std::string &w, const std::string &bias, const std::string &name);
   void projectQkv(mlir::Value h, const std::string &blk, mlir::Value &q, mlir::Value &k, mlir::Value &v);
   mlir::Value rmsNorm(mlir::Value x, const std::string &scale, const std::string &name);
+  // The FFN's gated activations: silu(gate) * up, and gemma3's gelu(gate) * up (GELU's tanh
+  // form, as ggml_gelu), elementwise ops that edge-fuse-elementwise makes one pass.
+  mlir::Value swiGlu(mlir::Value gate, mlir::Value up, const std::string &blk);
+  mlir::Value geluGate(mlir::Value gate, mlir::Value up, const std::string &blk);
 
   void declareStates(ModuleOp module);
   // What a function returns: the logits of the row `last` (an input; prefill), of its one
   // row (decode), or of every row (score).
   enum class Rows { Last, One, All };
   void buildFunction(ModuleOp module, const std::string &name, int64_t S, Rows rows);
-  void ropeTables();
+  static void ropeTable(int64_t rows, int64_t headDim, float base, float scale, const float *factors,
+                        std::vector<float> &cos, std::vector<float> &sin);
   DictionaryAttr llmAttributes();
 
   MLIRContext &ctx_;
@@ -135,7 +142,8 @@ private:
   Type cacheElement_;
   llvm::StringMap<ElementsAttr> weights_;  // attributes are shared by both functions
   llvm::StringMap<mlir::Value> values_;          // constants of the function being built
-  std::vector<float> cos_, sin_;
+  std::vector<float> cos_, sin_;            // RoPE of the global layers (all layers but gemma3's local ones)
+  std::vector<float> localCos_, localSin_;  // gemma3's local layers
 };
 
 Type LlmBuilder::elementType(const TensorInfo &t) {
@@ -265,24 +273,51 @@ mlir::Value LlmBuilder::rmsNorm(mlir::Value x, const std::string &scale, const s
                                              b_.getF32FloatAttr(hp_.rmsEpsilon));
 }
 
-// cos/sin of every position and frequency, computed as ggml's rope cache does (f32:
+mlir::Value LlmBuilder::swiGlu(mlir::Value gate, mlir::Value up, const std::string &blk) {
+  mlir::Value sig = b_.create<edge::SigmoidOp>(loc(blk + "ffn_silu.sigmoid"), gate.getType(), gate);
+  mlir::Value silu = b_.create<edge::MulOp>(loc(blk + "ffn_silu"), gate.getType(), gate, sig);
+  return b_.create<edge::MulOp>(loc(blk + "ffn_swiglu"), gate.getType(), silu, up);
+}
+
+// 0.5 x (1 + tanh(sqrt(2 / pi) x (1 + 0.044715 x^2))) * up. ggml computes GELU through a
+// table of f16 inputs and results (GGML_GELU_FP16): within ~1e-3 relative of this, which
+// the LLM references' tolerances cover (test/e2e/llm_reference.py emulates the table).
+mlir::Value LlmBuilder::geluGate(mlir::Value gate, mlir::Value up, const std::string &blk) {
+  const Type t = gate.getType();
+  auto scalar = [&](const char *name, float value) { return constantF32(name, f32({1}), {value}); };
+  auto mul = [&](const std::string &n, mlir::Value a, mlir::Value b) -> mlir::Value {
+    return b_.create<edge::MulOp>(loc(blk + n), t, a, b);
+  };
+  auto add = [&](const std::string &n, mlir::Value a, mlir::Value b) -> mlir::Value {
+    return b_.create<edge::AddOp>(loc(blk + n), t, a, b);
+  };
+  mlir::Value one = scalar("gelu.one", 1.0f);
+  mlir::Value inner = add("ffn_gelu.poly", mul("ffn_gelu.cube", mul("ffn_gelu.square", gate, gate),
+                                               scalar("gelu.coef", 0.044715f)), one);
+  inner = mul("ffn_gelu.inner", mul("ffn_gelu.arg", gate, inner), scalar("gelu.sqrt_2_over_pi", 0.7978845608f));
+  mlir::Value tanh = b_.create<edge::TanhOp>(loc(blk + "ffn_gelu.tanh"), t, inner);
+  mlir::Value half = mul("ffn_gelu.half", gate, scalar("gelu.half", 0.5f));
+  mlir::Value gelu = mul("ffn_gelu", half, add("ffn_gelu.1p", tanh, one));
+  return mul("ffn_geglu", gelu, up);
+}
+
+// cos/sin of every position and frequency (rows x headDim / 2), computed as ggml's rope cache does (f32:
 // theta starts at the position and is multiplied by base^(-2/D) per pair; divided by
 // the per-frequency factors of rope_freqs.weight if present; scaled by 1/ropeScale), so
 // the angles agree with llama.cpp's to the last bit where libm's cosf/sinf agree.
-void LlmBuilder::ropeTables() {
-  const int64_t half = hp_.headDim / 2;
-  const float thetaScale = std::pow(hp_.ropeBase, -2.0f / float(hp_.headDim));
-  const float freqScale = 1.0f / hp_.ropeScale;
-  const float *factors = nullptr;
-  if (const TensorInfo *t = file_->findTensor("rope_freqs.weight")) factors = reinterpret_cast<const float *>(t->data);
-  cos_.resize(size_t(cacheRows_ * half));
-  sin_.resize(cos_.size());
-  for (int64_t p = 0; p < cacheRows_; ++p) {
+void LlmBuilder::ropeTable(int64_t rows, int64_t headDim, float base, float scale, const float *factors,
+                           std::vector<float> &cos, std::vector<float> &sin) {
+  const int64_t half = headDim / 2;
+  const float thetaScale = std::pow(base, -2.0f / float(headDim));
+  const float freqScale = 1.0f / scale;
+  cos.resize(size_t(rows * half));
+  sin.resize(cos.size());
+  for (int64_t p = 0; p < rows; ++p) {
     float theta = float(p);
     for (int64_t i = 0; i < half; ++i) {
       const float angle = freqScale * (factors ? theta / factors[i] : theta);
-      cos_[size_t(p * half + i)] = std::cos(angle);
-      sin_[size_t(p * half + i)] = std::sin(angle);
+      cos[size_t(p * half + i)] = std::cos(angle);
+      sin[size_t(p * half + i)] = std::sin(angle);
       theta *= thetaScale;
     }
   }
@@ -318,6 +353,9 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
 
   const int64_t E = hp_.embedding, D = hp_.headDim, Hq = hp_.heads, Hkv = hp_.kvHeads;
   mlir::Value x = b_.create<edge::GatherDequantizeOp>(loc("token_embd"), f32({S, E}), weight("token_embd.weight"), tokens);
+  if (hp_.gemma)  // ggml_scale by sqrtf(n_embd), as llama.cpp's gemma3 graph
+    x = b_.create<edge::MulOp>(loc("token_embd.scale"), f32({S, E}), x,
+                               constantF32("embedding_scale", f32({1}), {std::sqrt(float(E))}));
 
   // Positions pos .. pos+S-1 for RoPE, and the cache rows' start [0, pos, 0].
   std::vector<int64_t> iota(static_cast<size_t>(S)), zero{0};
@@ -338,13 +376,20 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
   const int64_t half = D / 2;
   mlir::Value cosTable = constantF32("rope_cos", f32({cacheRows_, half}), cos_);
   mlir::Value sinTable = constantF32("rope_sin", f32({cacheRows_, half}), sin_);
+  mlir::Value localCos, localSin;
+  if (hp_.slidingWindow > 0) {
+    localCos = constantF32("rope_cos_local", f32({cacheRows_, half}), localCos_);
+    localSin = constantF32("rope_sin_local", f32({cacheRows_, half}), localSin_);
+  }
   auto cacheType = RankedTensorType::get({Hkv, cacheRows_, D}, cacheElement_);
 
   for (int64_t l = 0; l < hp_.layers; ++l) {
     const std::string blk = "blk." + std::to_string(l) + ".";
+    const bool local = hp_.isLocalLayer(l);
     auto rope = [&](mlir::Value v, int64_t heads, const std::string &n) -> mlir::Value {
       mlir::Value v3 = reshape(v, {1, S, heads * D}, n + ".3d");
-      return b_.create<edge::RotaryEmbeddingOp>(loc(n), f32({1, S, heads * D}), v3, cosTable, sinTable, positions,
+      return b_.create<edge::RotaryEmbeddingOp>(loc(n), f32({1, S, heads * D}), v3, local ? localCos : cosTable,
+                                                local ? localSin : sinTable, positions,
                                                 b_.getI64IntegerAttr(heads),
                                                 b_.getI64IntegerAttr(hp_.neoxRope ? 0 : 1), b_.getI64IntegerAttr(0));
     };
@@ -393,6 +438,14 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     }
     q = rope(q, Hq, blk + "rope_q");
     k = rope(k, Hkv, blk + "rope_k");
+    // llama.cpp scales gemma3's queries (then rounds them to f16 below), the others' scores:
+    // the same order keeps the same roundings.
+    float scoreScale = hp_.attentionScale;
+    if (hp_.gemma) {
+      q = b_.create<edge::MulOp>(loc(blk + "q.scale"), q.getType(), q,
+                                 constantF32("attention_scale", f32({1}), {hp_.attentionScale}));
+      scoreScale = 1.0f;
+    }
     mlir::Value keyScales, valueScales;
     mlir::Value keys = toCache(k, "k_cache", keyScales), vals = toCache(v, "v_cache", valueScales);
     // Against an f16 cache the queries are rounded to f16 first, as ggml's matmul of an f16
@@ -403,20 +456,20 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
       qHeads = b_.create<edge::CastOp>(loc(blk + "q.round"), RankedTensorType::get({S, Hq, D}, cacheElement_), qHeads);
       qHeads = b_.create<edge::CastOp>(loc(blk + "q.widen"), f32({S, Hq, D}), qHeads);
     }
-    mlir::Value attn = b_.create<edge::KVCacheAttentionOp>(loc(blk + "attention"), f32({S, Hq, D}),
-                                                     qHeads, keys, vals, pos, keyScales, valueScales,
-                                                     b_.getF32FloatAttr(1.0f / std::sqrt(float(D))));
+    mlir::Value attn = b_.create<edge::KVCacheAttentionOp>(
+        loc(blk + "attention"), f32({S, Hq, D}), qHeads, keys, vals, pos, keyScales, valueScales,
+        b_.getF32FloatAttr(scoreScale), b_.getI64IntegerAttr(local ? hp_.slidingWindow : 0));
     mlir::Value o = matmul(reshape(attn, {S, Hq * D}, blk + "attention.flat"), blk + "attn_output.weight", "",
                      blk + "attn_output");
+    if (hp_.gemma) o = rmsNorm(o, blk + "post_attention_norm.weight", blk + "post_attention_norm");
     x = b_.create<edge::AddOp>(loc(blk + "attn_residual"), f32({S, E}), x, o);
 
     h = rmsNorm(x, blk + "ffn_norm.weight", blk + "ffn_norm");
     mlir::Value gate = matmul(h, blk + "ffn_gate.weight", "", blk + "ffn_gate");
     mlir::Value up = matmul(h, blk + "ffn_up.weight", "", blk + "ffn_up");
-    mlir::Value sig = b_.create<edge::SigmoidOp>(loc(blk + "ffn_silu.sigmoid"), gate.getType(), gate);
-    mlir::Value silu = b_.create<edge::MulOp>(loc(blk + "ffn_silu"), gate.getType(), gate, sig);
-    mlir::Value act = b_.create<edge::MulOp>(loc(blk + "ffn_swiglu"), gate.getType(), silu, up);
+    mlir::Value act = hp_.gemma ? geluGate(gate, up, blk) : swiGlu(gate, up, blk);
     mlir::Value down = matmul(act, blk + "ffn_down.weight", "", blk + "ffn_down");
+    if (hp_.gemma) down = rmsNorm(down, blk + "post_ffw_norm.weight", blk + "post_ffw_norm");
     x = b_.create<edge::AddOp>(loc(blk + "ffn_residual"), f32({S, E}), x, down);
   }
   if (rows == Rows::Last)
@@ -477,7 +530,12 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
   cacheElement_ = opts_.kvCache == "f32"    ? Type(b_.getF32Type())
                   : opts_.kvCache == "int8" ? Type(b_.getIntegerType(8))
                                             : Type(b_.getF16Type());
-  ropeTables();
+  const float *factors = nullptr;
+  if (const TensorInfo *t = file_->findTensor("rope_freqs.weight")) factors = reinterpret_cast<const float *>(t->data);
+  ropeTable(cacheRows_, hp_.headDim, hp_.ropeBase, hp_.ropeScale, factors, cos_, sin_);
+  // gemma3's local layers: base 10000 and no scaling (llama.cpp's rope_freq_base_train_swa
+  // and rope_freq_scale_train_swa); its files have no rope_freqs.
+  if (hp_.slidingWindow > 0) ropeTable(cacheRows_, hp_.headDim, hp_.localRopeBase, 1.0f, nullptr, localCos_, localSin_);
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc(file_->path()));
   (*module)->setAttr("edge.model_name", b_.getStringAttr(llvm::sys::path::stem(file_->path())));
   (*module)->setAttr("edge.metadata", llmAttributes());
@@ -497,8 +555,8 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
 bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &error) {
   HyperParamReader r(file, error);
   hp.arch = file.arch().str();
-  if (hp.arch != "llama" && hp.arch != "qwen2" && hp.arch != "qwen3")
-    return r.fail("architecture '" + hp.arch + "' is not supported (supported: llama, qwen2, qwen3)");
+  if (hp.arch != "llama" && hp.arch != "qwen2" && hp.arch != "qwen3" && hp.arch != "gemma3")
+    return r.fail("architecture '" + hp.arch + "' is not supported (supported: llama, qwen2, qwen3, gemma3)");
   const std::string a = hp.arch + ".";
   if (!r.u64(a + "block_count", hp.layers) || !r.u64(a + "embedding_length", hp.embedding) ||
       !r.u64(a + "feed_forward_length", hp.ffn) || !r.u64(a + "attention.head_count", hp.heads) ||
@@ -545,9 +603,22 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
   } else if (scaling != "none") {
     return r.fail("rope.scaling.type '" + scaling.str() + "' is not supported (supported: none, linear)");
   }
-  hp.neoxRope = hp.arch == "qwen2" || hp.arch == "qwen3";
+  hp.neoxRope = hp.arch != "llama";
   hp.attentionBias = hp.arch == "qwen2";
-  hp.qkNorm = hp.arch == "qwen3";
+  hp.qkNorm = hp.arch == "qwen3" || hp.arch == "gemma3";
+  hp.gemma = hp.arch == "gemma3";
+  hp.attentionScale = 1.0f / std::sqrt(float(hp.headDim));
+  if (hp.gemma) {
+    // Every gemma3 file has its window (llama.cpp requires the key); its layers l with
+    // l % 6 < 5 use it (llama.cpp's set_swa_pattern(6)).
+    if (!r.u64(a + "attention.sliding_window", hp.slidingWindow)) return false;
+    // Gemma 3 27B (62 layers) scales by its query_pre_attn_scalar, embedding / heads, the
+    // others by 1 / sqrt(head size): the rule of llama.cpp, whose files do not carry it.
+    if (hp.layers == 62) hp.attentionScale = 1.0f / std::sqrt(float(hp.embedding / hp.heads));
+    float softcap = 0.f;
+    if (!r.optionalF32(a + "final_logit_softcapping", softcap)) return false;
+    if (softcap != 0.f) return r.fail("key " + a + "final_logit_softcapping is not supported");
+  }
 
   const TensorInfo *embd = file.findTensor("token_embd.weight");
   if (!embd) return r.fail("tensor token_embd.weight is missing");
@@ -579,6 +650,10 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
       return false;
     if (hp.qkNorm &&
         (!r.tensor(blk + "attn_q_norm.weight", {D}, false) || !r.tensor(blk + "attn_k_norm.weight", {D}, false)))
+      return false;
+    if (hp.gemma &&
+        (!r.tensor(blk + "post_attention_norm.weight", {E}, false) ||
+         !r.tensor(blk + "post_ffw_norm.weight", {E}, false)))
       return false;
     if (hp.attentionBias &&
         (!r.tensor(blk + "attn_q.bias", {hp.heads * D}, false) || !r.tensor(blk + "attn_k.bias", {hp.kvHeads * D}, false) ||

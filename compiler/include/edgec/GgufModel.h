@@ -1,6 +1,6 @@
 // Decoder-only language models from GGUF (issue 12): the hyper-parameters of a `llama`,
-// `qwen2` or `qwen3` file and the edge module that runs it, with two entry points over a KV cache
-// kept as persistent state:
+// `qwen2`, `qwen3` or `gemma3` file and the edge module that runs it, with two entry points
+// over a KV cache kept as persistent state:
 //
 //   prefill(tokens: i32[S], pos: i64[1], last: i64[1]) -> logits: f32[1, V]
 //       S tokens (a prompt chunk, padded at the end) at positions pos .. pos+S-1; the
@@ -27,14 +27,27 @@
 namespace edgec::gguf {
 
 struct LlmHyperParams {
-  std::string arch;  // "llama", "qwen2" or "qwen3"
+  std::string arch;  // "llama", "qwen2", "qwen3" or "gemma3"
   int64_t layers = 0, embedding = 0, ffn = 0, heads = 0, kvHeads = 0, headDim = 0, vocab = 0;
   int64_t contextLength = 0;  // <arch>.context_length (the trained context)
   float rmsEpsilon = 1e-5f, ropeBase = 10000.0f, ropeScale = 1.0f;  // ropeScale: positions are divided by it
   bool neoxRope = false;        // qwen2, qwen3: rotate (i, i + D/2); llama: adjacent pairs
   bool tiedOutput = false;      // no output.weight: the head reuses token_embd.weight
   bool attentionBias = false;   // qwen2: biases on q, k and v
-  bool qkNorm = false;          // qwen3: each head's q and k RMS-normalized (attn_q_norm, attn_k_norm) before RoPE
+  // qwen3, gemma3: each head's q and k RMS-normalized (attn_q_norm, attn_k_norm) before RoPE
+  bool qkNorm = false;
+  // gemma3 (llama.cpp's llm_build_gemma3_iswa): the embedding times sqrt(embedding); the
+  // attention's and the FFN's outputs RMS-normalized (post_attention_norm, post_ffw_norm)
+  // before their residual adds; a GELU (tanh form) gated FFN instead of SwiGLU.
+  bool gemma = false;
+  // 1 / sqrt(headDim), gemma3 27B's 1 / sqrt(embedding / heads): the scores' scale (gemma3:
+  // the queries', as llama.cpp applies it)
+  float attentionScale = 0.f;
+  // Local layers (gemma3: all but every sixth) attend to the slidingWindow most recent
+  // positions only, with RoPE base localRopeBase and no scaling; 0: every layer is global.
+  int64_t slidingWindow = 0;
+  float localRopeBase = 10000.0f;
+  bool isLocalLayer(int64_t layer) const { return slidingWindow > 0 && layer % 6 < 5; }
 };
 
 // Reads and checks the hyper-parameters and that every tensor the graph needs is present

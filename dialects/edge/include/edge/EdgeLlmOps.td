@@ -61,14 +61,6 @@ def Edge_KVCacheAttentionOp : Edge_Op<"KVCacheAttention", [Pure, AttrSizedOperan
                    Optional<Edge_FloatTensor>:$key_scales, Optional<Edge_FloatTensor>:$value_scales, F32Attr:$scale,
                    DefaultValuedAttr<I64Attr, "0">:$window);
   let results = (outs Edge_FloatTensor:$output);
-  // Without a window, as the builders of the ops with no window attribute were called.
-  let builders = [
-    OpBuilder<(ins "Type":$output, "Value":$query, "Value":$key_cache, "Value":$value_cache, "Value":$pos,
-                   "Value":$key_scales, "Value":$value_scales, "FloatAttr":$scale), [{
-      build($_builder, $_state, output, query, key_cache, value_cache, pos, key_scales, value_scales, scale,
-            $_builder.getI64IntegerAttr(0));
-    }]>
-  ];
   let assemblyFormat = [{
     $query `,` $key_cache `,` $value_cache `,` $pos (`scales` $key_scales^ `,` $value_scales)? attr-dict `:`
     functional-type(operands, results)
