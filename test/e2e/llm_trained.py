@@ -6,12 +6,14 @@ score; a trained model has peaked attention and logits, and each weight type mov
 predictions by a measurable amount, as a user's model does.
 
 The models: llm_trained_model.py's llama (byte-level SentencePiece vocabulary, RoPE normal
-mode, untied head), qwen2 (byte-level BPE, NeoX RoPE, Q/K/V biases, tied head) and qwen3 (as
-qwen2 without biases, heads of 128, per-head q/k norms), 1.4, 1.7 and 2.1 M parameters,
+mode, untied head), qwen2 (byte-level BPE, NeoX RoPE, Q/K/V biases, tied head), qwen3 (as
+qwen2 without biases, heads of 128, per-head q/k norms) and gemma3 (llama's vocabulary
+without the space prefix, q/k norms, post-norms, GELU, local layers with a window of 32
+positions), 1.4, 1.7, 2.1 and 1.9 M parameters,
 trained here on the licence texts of Debian's base-files and cached in
 BUILD/test/llm-models; written into a GGUF file per case with
 gguf_models.write_model(weights=...) and compiled the user's way. Cases, for ARCH llama,
-qwen2 and qwen3:
+qwen2, qwen3 and gemma3:
   ARCH/tokens `edgec tokenize --text-file heldout.txt` equals llama.cpp's tokenization of the
               held-out text and the ids the model was trained and scored on in PyTorch
               (llm_trained_model.encode), so that the three perplexities below read the

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Language models trained on this machine, a llama, a qwen2 and a qwen3, for the LLM checks that
+"""Language models trained on this machine, a llama, a qwen2, a qwen3 and a gemma3, for the LLM checks that
 random weights cannot make (llm_trained.py): perplexity on held-out text, and how much
 each GGUF weight type and the int8 KV cache cost in it. Made once and cached, as
 lm_models.py makes its model.
@@ -15,6 +15,8 @@ Tokens: gguf_models.py's vocabularies, whose longer pieces are words of its WORD
          whose concatenation is a piece, and no piece of two characters exists, so a text is
          "\u2581" (id 259) for each space and for the space it is prefixed with, and byte
          tokens (3 + byte) for everything else; BOS first.
+  gemma3 the same vocabulary without the space prefix (Gemma's files have
+         add_space_prefix false): only the text's own spaces are "\u2581".
   qwen2, qwen3  byte-level BPE, 512 entries: the 256 byte characters (id = the byte), then each
          merge's result, building " the", " of", ... a character at a time, fillers, the
          specials; no BOS. Every merge extends a space and the letters after it, so BPE
@@ -30,13 +32,18 @@ llama.cpp's "normal" mode (pairs x[2i], x[2i + 1]; base 10000, eps 1e-5), no bia
 qwen2: FFN 768, Q/K/V biases, the head tied to the embedding, RoPE in NeoX mode (pairs
 x[i], x[i + 32]; base 1e6, eps 1e-6); qwen3: as qwen2 without biases, with heads of 128
 (q 512 wide over n_embd 256) and each head's q and k RMS-normalized (attn_q_norm,
-attn_k_norm) before RoPE. The graph llama.cpp builds from such GGUF files, written in
+attn_k_norm) before RoPE; gemma3: as qwen3 with 1 KV head, the embedding scaled by
+sqrt(n_embd), both layers local (llama.cpp makes every layer l with l % 6 < 5 local: a sixth,
+global layer would take six layers' training time) with a window of WINDOW positions and
+RoPE base 10000, the attention's and the FFN's outputs RMS-normalized before the residual
+adds, a GELU-gated FFN (the tanh form). The graph llama.cpp builds from such GGUF files, written in
 PyTorch so that the trained weights go into the file unchanged
-(gguf_models.write_model(weights=...)). 1.38 M (llama), 1.71 M (qwen2) and 2.10 M (qwen3)
-parameters.
+(gguf_models.write_model(weights=...)). 1.38 M (llama), 1.71 M (qwen2), 2.10 M (qwen3) and
+1.94 M (gemma3) parameters.
 Trained with AdamW (one-cycle LR to MAX_LR), STEPS steps of BATCH windows of T tokens from
 random offsets of the training split, each predicting the next T tokens; llama's windows
-start with BOS (the chunks llama-perplexity scores: BOS, then text), qwen2's with text.
+start with BOS (the chunks llama-perplexity scores: BOS, then text), as gemma3's; qwen2's
+with text.
 Two threads, fixed seeds, torch.use_deterministic_algorithms: about two and a half minutes
 a model on this machine. The Linear layers, the attention's products and the tied head
 train on oneDNN (lm_models.fast_linear_class).
@@ -51,7 +58,7 @@ folder appears complete or not at all):
                   perplexity of the same tokens (frequencies of the training split), torch
                   version
 
-Usage:  llm_trained_model.py --cache BUILD/test/llm-models [--arch llama|qwen2|qwen3]   # prints the model folder
+Usage:  llm_trained_model.py --cache BUILD/test/llm-models [--arch llama|qwen2|qwen3|gemma3]   # prints the folder
 Other scripts import it and call ensure(cache, arch) -> folder. Run with /usr/bin/python3.
 """
 import argparse
@@ -68,9 +75,11 @@ import llm_reference  # noqa: E402
 import lm_models  # noqa: E402
 
 N_LAYER = 2
-ARCHS = ("llama", "qwen2", "qwen3")
-SHAPES = {arch: dict(gguf_models.ARCHS[arch], n_layer=N_LAYER) for arch in ARCHS}
-BOS = {"llama": 1, "qwen2": None, "qwen3": None}  # the BOS each text starts with (qwen's vocabulary adds none)
+ARCHS = ("llama", "qwen2", "qwen3", "gemma3")
+WINDOW = 32  # gemma3's local layers: a quarter of the chunks llm_trained.py scores
+SHAPES = {arch: dict(gguf_models.ARCHS[arch], n_layer=N_LAYER, **({"window": WINDOW} if arch == "gemma3" else {}))
+          for arch in ARCHS}
+BOS = {"llama": 1, "qwen2": None, "qwen3": None, "gemma3": 1}  # the BOS each text starts with (qwen's adds none)
 SPACE = 259  # llama's "\u2581"
 T = 128
 STEPS = 500
@@ -89,9 +98,9 @@ def qwen2_pieces():
 def encode(arch, text):
     """The ids llama.cpp's tokenizer gives text with arch's vocabulary, without BOS (see the
     module docstring)."""
-    if arch == "llama":  # a space prefixed, each space "\u2581", every other character its UTF-8 bytes
+    if arch in ("llama", "gemma3"):  # (llama: a space prefixed) each space "\u2581", the rest UTF-8 bytes
         ids = []
-        for ch in " " + text:
+        for ch in (" " + text if arch == "llama" else text):
             if ch == " ":
                 ids.append(SPACE)
             else:
@@ -128,7 +137,8 @@ def make_model(arch):
     nq, kv = shape["n_head"] * hd, shape["n_head_kv"] * hd
     group = shape["n_head"] // shape["n_head_kv"]
     eps, n_vocab = shape["eps"], shape["n_vocab"]
-    bias, neox, tied, qk_norm = arch == "qwen2", arch != "llama", shape["tied"], arch == "qwen3"
+    bias, neox, tied, qk_norm = arch == "qwen2", arch != "llama", shape["tied"], arch in ("qwen3", "gemma3")
+    gemma = arch == "gemma3"
 
     class RMSNorm(nn.Module):
         def __init__(self, size=e):
@@ -139,12 +149,16 @@ def make_model(arch):
             return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * self.weight
 
     half = hd // 2
-    freqs = shape["rope_base"] ** (-2.0 * torch.arange(half, dtype=torch.float64) / hd)
-    theta = torch.arange(T, dtype=torch.float64)[:, None] * freqs  # [T, half]
-    cos, sin = torch.cos(theta).float(), torch.sin(theta).float()
 
-    def rope(x):  # [B, T, heads, hd]: llama.cpp's normal mode (pairs 2i, 2i + 1), NeoX's for qwen (i, i + half)
-        c, s = cos[:x.shape[1], None, :], sin[:x.shape[1], None, :]
+    def rope_table(base):
+        freqs = base ** (-2.0 * torch.arange(half, dtype=torch.float64) / hd)
+        theta = torch.arange(T, dtype=torch.float64)[:, None] * freqs
+        return torch.cos(theta).float(), torch.sin(theta).float()  # [T, half]
+
+    tables = {"global": rope_table(shape["rope_base"]), "local": rope_table(10000.0)}  # local: gemma3's
+
+    def rope(x, table):  # [B, T, heads, hd]: llama.cpp's normal mode (pairs 2i, 2i + 1), NeoX's otherwise (i, i + half)
+        c, s = table[0][:x.shape[1], None, :], table[1][:x.shape[1], None, :]
         if neox:
             a, b = x[..., :half], x[..., half:]
             return torch.cat((a * c - b * s, a * s + b * c), dim=-1)
@@ -157,8 +171,10 @@ def make_model(arch):
         return torch.stack(rows).reshape(a.shape[0], a.shape[1], a.shape[2], w.shape[2])
 
     class Layer(nn.Module):
-        def __init__(self):
+        def __init__(self, index):
             super().__init__()
+            local = gemma and index % 6 < 5
+            self.table = tables["local" if local else "global"]
             self.attn_norm, self.ffn_norm = RMSNorm(), RMSNorm()
             self.q, self.k, self.v = Linear(e, nq, bias=bias), Linear(e, kv, bias=bias), Linear(e, kv, bias=bias)
             self.o = Linear(nq, e, bias=False)
@@ -166,7 +182,12 @@ def make_model(arch):
                 self.q_norm, self.k_norm = RMSNorm(hd), RMSNorm(hd)
             self.gate, self.up = Linear(e, shape["n_ff"], bias=False), Linear(e, shape["n_ff"], bias=False)
             self.down = Linear(shape["n_ff"], e, bias=False)
-            self.register_buffer("mask", torch.triu(torch.full((T, T), float("-inf")), diagonal=1))
+            if gemma:
+                self.post_attn_norm, self.post_ffn_norm = RMSNorm(), RMSNorm()
+            mask = torch.triu(torch.full((T, T), float("-inf")), diagonal=1)
+            if local:  # a key WINDOW or more positions back is masked, as llama.cpp's standard SWA
+                mask += torch.tril(torch.full((T, T), float("-inf")), diagonal=-shape["window"])
+            self.register_buffer("mask", mask)
 
         def forward(self, x):
             n = x.shape[1]
@@ -176,12 +197,17 @@ def make_model(arch):
             if qk_norm:
                 q, k = self.q_norm(q), self.k_norm(k)
             # Query heads j of KV head j // group stacked: [B, Hkv, group * n, hd].
-            q = rope(q).transpose(1, 2).reshape(b, -1, group * n, hd)
-            k = rope(k).transpose(1, 2)
+            q = rope(q, self.table).transpose(1, 2).reshape(b, -1, group * n, hd)
+            k = rope(k, self.table).transpose(1, 2)
             v = self.v(h).reshape(b, n, shape["n_head_kv"], hd).transpose(1, 2)
             scores = products(q, k) / math.sqrt(hd) + self.mask[:n, :n].repeat(group, 1)
             y = products(torch.softmax(scores, dim=-1), v.transpose(2, 3))  # [B, Hkv, group * n, hd]
             y = y.reshape(b, shape["n_head"], n, hd).transpose(1, 2).reshape(b, n, nq)
+            if gemma:
+                x = x + self.post_attn_norm(self.o(y))
+                h = self.ffn_norm(x)
+                f = self.down(nn.functional.gelu(self.gate(h), approximate="tanh") * self.up(h))
+                return x + self.post_ffn_norm(f)
             x = x + self.o(y)
             h = self.ffn_norm(x)
             return x + self.down(nn.functional.silu(self.gate(h)) * self.up(h))
@@ -190,13 +216,15 @@ def make_model(arch):
         def __init__(self):
             super().__init__()
             self.embed = nn.Embedding(n_vocab, e)
-            self.layers = nn.ModuleList(Layer() for _ in range(N_LAYER))
+            self.layers = nn.ModuleList(Layer(i) for i in range(N_LAYER))
             self.norm = RMSNorm()
             if not tied:
                 self.head = Linear(e, n_vocab, bias=False)
 
         def forward(self, tokens):
             x = self.embed(tokens)
+            if gemma:  # llama.cpp's ggml_scale of the looked-up rows
+                x = x * math.sqrt(e)
             for layer in self.layers:
                 x = layer(x)
             x = self.norm(x)
@@ -220,6 +248,9 @@ def make_model(arch):
                 w[p + "attn_norm.weight"], w[p + "ffn_norm.weight"] = t(L.attn_norm.weight), t(L.ffn_norm.weight)
                 if qk_norm:
                     w[p + "attn_q_norm.weight"], w[p + "attn_k_norm.weight"] = t(L.q_norm.weight), t(L.k_norm.weight)
+                if gemma:
+                    w[p + "post_attention_norm.weight"] = t(L.post_attn_norm.weight)
+                    w[p + "post_ffw_norm.weight"] = t(L.post_ffn_norm.weight)
             w["output_norm.weight"] = t(self.norm.weight)
             if not tied:
                 w["output.weight"] = t(self.head.weight)
