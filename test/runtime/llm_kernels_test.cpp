@@ -214,11 +214,8 @@ TEST(LlmKernels, AttentionSingleRowIsItsValue) {
     for (int64_t d = 0; d < c.D; ++d) ASSERT_EQ(y[h * c.D + d], float(kv.vReal[(h / 2) * c.C * c.D + d])) << h << " " << d;
 }
 
-TEST(LlmKernels, AttentionPrefillEqualsDecodeSteps) {
-  // Row s of a prefill at pos sees rows 0 .. pos + s: the same as a decode step at pos + s.
-  AttnCall c{5, 6, 3, 16, 20, 4, 0.25f};
-  KvCache kv = makeKvCache(DType::f16, c.C, c.Hkv, c.D, c.pos + c.S, 21);
-  const auto q = randomFloats(c.S * c.Hq * c.D, 22);
+// Each row s of the prefill call c: the same bits as a decode step at pos + s.
+void expectPrefillEqualsDecodeSteps(const AttnCall &c, const std::vector<float> &q, KvCache &kv) {
   const auto all = attention(c, q, kv);
   for (int64_t s = 0; s < c.S; ++s) {
     AttnCall step = c;
@@ -226,8 +223,15 @@ TEST(LlmKernels, AttentionPrefillEqualsDecodeSteps) {
     step.pos = c.pos + s;
     const std::vector<float> qs(q.begin() + s * c.Hq * c.D, q.begin() + (s + 1) * c.Hq * c.D);
     const std::vector<float> part(all.begin() + s * c.Hq * c.D, all.begin() + (s + 1) * c.Hq * c.D);
-    EXPECT_TRUE(sameBits(attention(step, qs, kv), part)) << "row " << s;
+    EXPECT_TRUE(sameBits(attention(step, qs, kv), part)) << "window " << c.window << " row " << s;
   }
+}
+
+TEST(LlmKernels, AttentionPrefillEqualsDecodeSteps) {
+  // Row s of a prefill at pos sees rows 0 .. pos + s: the same as a decode step at pos + s.
+  AttnCall c{5, 6, 3, 16, 20, 4, 0.25f};
+  KvCache kv = makeKvCache(DType::f16, c.C, c.Hkv, c.D, c.pos + c.S, 21);
+  expectPrefillEqualsDecodeSteps(c, randomFloats(c.S * c.Hq * c.D, 22), kv);
 }
 
 TEST(LlmKernels, AttentionSameBitsForAnyThreadCount) {
@@ -298,16 +302,7 @@ TEST(LlmKernels, AttentionWindowPrefillEqualsDecodeSteps) {
   for (int64_t window : {2, 5, 9}) {
     AttnCall c{6, 6, 3, 16, 20, 4, 0.25f, window};
     KvCache kv = makeKvCache(DType::f16, c.C, c.Hkv, c.D, c.pos + c.S, 55, firstRowOf(c));
-    const auto q = randomFloats(c.S * c.Hq * c.D, 56);
-    const auto all = attention(c, q, kv);
-    for (int64_t s = 0; s < c.S; ++s) {
-      AttnCall step = c;
-      step.S = 1;
-      step.pos = c.pos + s;
-      const std::vector<float> qs(q.begin() + s * c.Hq * c.D, q.begin() + (s + 1) * c.Hq * c.D);
-      const std::vector<float> part(all.begin() + s * c.Hq * c.D, all.begin() + (s + 1) * c.Hq * c.D);
-      EXPECT_TRUE(sameBits(attention(step, qs, kv), part)) << "window " << window << " row " << s;
-    }
+    expectPrefillEqualsDecodeSteps(c, randomFloats(c.S * c.Hq * c.D, 56), kv);
   }
 }
 
