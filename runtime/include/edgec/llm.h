@@ -102,7 +102,7 @@ enum { EDGEC_CHAT_OPEN = 1, EDGEC_CHAT_NO_THINKING = 2 };
 
 /* The conversation as prompt text in a chat format: format NULL for the model's (from its
  * tokenizer.chat_template), or a name ("chatml", "qwen3", "llama3", "llama3.1", "llama2", "mistral",
- * "mistral-v1", "zephyr"); the assistant's turn opened at the end when open_assistant
+ * "mistral-v1", "zephyr", "gemma"); the assistant's turn opened at the end when open_assistant
  * (flags above). Fails when the model's template is of no known format, or the messages do
  * not fit it (docs/gguf.md, "Chat"). */
 edgec_status edgec_llm_apply_chat_template(const edgec_llm *llm, const char *format,
