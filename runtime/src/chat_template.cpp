@@ -213,8 +213,8 @@ std::unique_ptr<ChatTemplate> ChatTemplate::fromJinja(const std::string &jinja, 
     // also takes a system message.
     t.reset(new ChatTemplate(Format::Gemma));
   } else {
-    error = "the model's chat template is not one edgec knows (it has none of <|im_start|>, "
-            "<|start_header_id|>, [INST], <|user|>, <start_of_turn>)" + hint;
+    error = "the model's chat template is not one edgec knows (none of <|im_start|>, <|start_header_id|>, "
+            "[INST], <start_of_turn>, or Zephyr's <|user|> turns ending with EOS)" + hint;
     return nullptr;
   }
   return t;
