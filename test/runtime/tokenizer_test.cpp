@@ -128,6 +128,26 @@ TEST(TokenizerSpm, UserDefinedTokensAlwaysMatch) {
   EXPECT_EQ(piece, "");  // control tokens only with special
 }
 
+// Gemma 3's layout: no space prefix, and whitespace runs as user-defined tokens spelled with
+// spaces (the converter's "pre-normalized" U+2581), matched in the raw text before SPM sees it.
+TEST(TokenizerSpm, NoSpacePrefixAndUserDefinedSpaceRuns) {
+  auto v = spmVocab({kSp, "a", "b", kSp + "b"});
+  for (std::string s : {"  ", "   ", "\n"}) {
+    v.tokens.push_back(s);
+    v.types.push_back(int32_t(TokenType::UserDefined));
+    v.scores.push_back(-1000.0f);
+  }
+  v.addSpacePrefix = false;
+  auto t = make(v);
+  const int32_t sp = t->find(kSp), a = t->find("a"), spB = t->find(kSp + "b"), run3 = t->find("   ");
+  // The 4 spaces: the 3-space run (longest first), then " b" as SPM's "▁b"; nothing prepended.
+  EXPECT_EQ(t->encode(" a    b\n", false, false), (Ids{sp, a, run3, spB, t->find("\n")}));
+  EXPECT_EQ(t->encode("a", true, false), (Ids{1, a}));
+  std::string text, error;
+  ASSERT_TRUE(t->decode({spB, a, run3}, text, error));
+  EXPECT_EQ(text, " ba   ");  // no prefix space to strip from the first piece
+}
+
 TEST(TokenizerSpm, LongestSpecialTokenFirst) {
   auto v = spmVocab({kSp});
   for (std::string s : {"<a>", "<a><b>"}) {
