@@ -130,6 +130,9 @@ private:
 inline constexpr const char *kDynamicShapesFeature = "dynamic-shapes";
 // The feature a package with packed weight layouts requires (Tensor.layout).
 inline constexpr const char *kWeightLayoutsFeature = "weight-layouts";
+// The feature a package with a windowed KVCacheAttention requires (its `window`
+// attribute, which a runtime from before it would ignore).
+inline constexpr const char *kAttentionWindowFeature = "attention-window";
 
 class ThreadPool;
 

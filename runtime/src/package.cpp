@@ -215,7 +215,8 @@ void LoadedModel::validatePlan() {
   if (target != "host") fail("target '" + target + "' cannot run on this runtime (it runs 'host' packages)");
   if (p.required_features())
     for (const auto *f : *p.required_features())
-      if (f->str() != kDynamicShapesFeature && f->str() != kWeightLayoutsFeature && !hostHasFeature(f->str()))
+      if (f->str() != kDynamicShapesFeature && f->str() != kWeightLayoutsFeature &&
+          f->str() != kAttentionWindowFeature && !hostHasFeature(f->str()))
         fail("it needs the CPU feature '" + f->str() + "', which this CPU lacks; recompile with a matching --target");
   isas_ = hostIsas();
 
@@ -461,7 +462,9 @@ void LoadedModel::validateFunctions() {
         fail(where + " refers to tensor #" + std::to_string(r) + ", which does not exist");
   };
   arena_owner_.assign(tensors.size(), -1);
-  bool hasMain = false;
+  bool hasMain = false, windowRequired = false;
+  if (p.required_features())
+    for (const auto *f : *p.required_features()) windowRequired |= f->str() == kAttentionWindowFeature;
   std::vector<std::string> names;
   for (uint32_t fi = 0; fi < p.functions()->size(); ++fi) {
     const pkg::Function *f = p.functions()->Get(fi);
@@ -508,6 +511,10 @@ void LoadedModel::validateFunctions() {
           if (tensors[r]->storage() == pkg::Storage::Constant) fail(where + " writes a constant");
       if (!KernelRegistry::instance().has(k->op()->str()))
         fail(where + " uses op '" + k->op()->str() + "', which this runtime does not implement");
+      if (k->op()->str() == "KVCacheAttention" && k->attrs())
+        if (const pkg::Attr *w = k->attrs()->LookupByKey("window"); w && w->i() != 0 && !windowRequired)
+          fail(where + " has a sliding window, but the package does not require '" +
+               std::string(kAttentionWindowFeature) + "'");
     }
   }
   if (!hasMain) default_function_ = 0;

@@ -330,6 +330,46 @@ TEST(PackageLoader, OldFormatVersionIsRejected) {
             std::string::npos);
 }
 
+// One KVCacheAttention over f32 caches (Q [1, 1, 4] and pos inputs, K and V constants [1,
+// 4, 4]) with `window` (0: the attribute left out, as the compiler writes it), and the
+// "attention-window" feature required or not.
+std::vector<uint8_t> attentionPackage(int64_t window, bool feature) {
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<int64_t> sq = {1, 1, 4}, sc = {1, 4, 4}, sp = {1};
+  std::vector<flatbuffers::Offset<pkg::Tensor>> tensors = {
+      pkg::CreateTensorDirect(fbb, "q", pkg::DType::f32, &sq, pkg::Storage::Arena, 0, 16),
+      pkg::CreateTensorDirect(fbb, "k", pkg::DType::f32, &sc, pkg::Storage::Constant, 0, 64),
+      pkg::CreateTensorDirect(fbb, "v", pkg::DType::f32, &sc, pkg::Storage::Constant, 64, 64),
+      pkg::CreateTensorDirect(fbb, "pos", pkg::DType::i64, &sp, pkg::Storage::Arena, 64, 8),
+      pkg::CreateTensorDirect(fbb, "y", pkg::DType::f32, &sq, pkg::Storage::Arena, 128, 16),
+  };
+  std::vector<int32_t> kin = {0, 1, 2, 3}, kout = {4}, fin = {0, 3}, fout = {4};
+  std::vector<flatbuffers::Offset<pkg::Attr>> attrs = {pkg::CreateAttrDirect(fbb, "scale", pkg::AttrKind::Float, 0, 0.5f)};
+  if (window) attrs.push_back(pkg::CreateAttrDirect(fbb, "window", pkg::AttrKind::Int, window));
+  std::vector<flatbuffers::Offset<pkg::Kernel>> kernels = {
+      pkg::CreateKernelDirect(fbb, "KVCacheAttention", "blk.0.attention", &kin, &kout, &attrs)};
+  std::vector<flatbuffers::Offset<pkg::Function>> fns = {pkg::CreateFunctionDirect(fbb, "main", &fin, &fout, &kernels, 192)};
+  std::vector<flatbuffers::Offset<flatbuffers::String>> features;
+  if (feature) features.push_back(fbb.CreateString("attention-window"));
+  pkg::FinishPackageBuffer(fbb, pkg::CreatePackageDirect(fbb, "test", "attn", "host", &features, &tensors, &fns, 192, 0));
+  std::vector<uint8_t> plan(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+  return pkg::assemblePackage(plan, std::vector<uint8_t>(128, 0));
+}
+
+// A windowed attention changes what the op computes, so a package with one must require
+// "attention-window" (a runtime from before windows refuses it as a feature it lacks
+// instead of running it unwindowed); this runtime knows the feature.
+TEST(PackageLoader, AWindowedAttentionRequiresItsFeature) {
+  PackageFile file;
+  EXPECT_EQ(loadAndRun(file.write(attentionPackage(0, false))), "");
+  EXPECT_EQ(loadAndRun(file.write(attentionPackage(2, true))), "");
+  EXPECT_EQ(loadAndRun(file.write(attentionPackage(0, true))), "");
+  EXPECT_NE(loadAndRun(file.write(attentionPackage(2, false)))
+                .find("kernel 'blk.0.attention' has a sliding window, but the package does not require "
+                      "'attention-window'"),
+            std::string::npos);
+}
+
 // The package is assembled the same way, streamed or in one piece.
 TEST(PackageLoader, StreamedPackageEqualsAssembled) {
   std::vector<uint8_t> plan(100), constants(1000);

@@ -868,6 +868,11 @@ std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
   if (dynamic) features.push_back(fbb_.CreateString("dynamic-shapes"));
   if (llvm::any_of(tensors_, [](const TensorInfo &t) { return t.layout != layouts::Kind::None; }))
     features.push_back(fbb_.CreateString("weight-layouts"));
+  // A sliding window changes what an attention op computes: a runtime that would ignore
+  // the attribute (one from before it) must refuse the package, not run it unwindowed.
+  bool windowed = false;
+  module_.walk([&](edge::KVCacheAttentionOp op) { windowed |= op.getWindow() > 0; });
+  if (windowed) features.push_back(fbb_.CreateString("attention-window"));
   flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<pkg::Metadata>>> metadata;
   if (failed(buildPackageMetadata(module_, fbb_, metadata))) return {};
   auto package = pkg::CreatePackage(fbb_, fbb_.CreateString("edgec 0.1"), fbb_.CreateString(modelName.str()),
