@@ -96,8 +96,8 @@ void edgec_llm_reset(edgec_llm *llm) {
   if (llm) llm->impl->reset();
 }
 
-void edgec_llm_truncate(edgec_llm *llm, int64_t position) {
-  if (llm) llm->impl->truncate(position);
+int64_t edgec_llm_truncate(edgec_llm *llm, int64_t position) {
+  return llm ? llm->impl->truncate(position) : 0;
 }
 
 edgec_status edgec_llm_save_state(const edgec_llm *llm, const char *path, const int32_t *ids, size_t count) {

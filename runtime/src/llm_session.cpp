@@ -100,6 +100,11 @@ struct LlmSession::Impl {
   }
   int64_t position = 0;
   std::vector<int32_t> chunk;  // prefill's padded tokens
+  // Gemma 3's local layers as mirrored rings (llm.kv_ring rows, llm.sliding_window; 0:
+  // none) and one past the last position any call wrote (padding rows included): a ring
+  // keeps positions written - ringRows .. written - 1 only, which bounds truncate.
+  int64_t ringRows = 0, window = 0, written = 0;
+  void wrote(int64_t end) { written = std::max(written, end); }
 
   // What a saved state holds of each state tensor (saveState): a KV cache or its scales,
   // [heads, rows, ...] with the positions on axis 1, as its first `position` rows of every
@@ -188,6 +193,10 @@ std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int thread
     info.vocabSize = intKey(plan, "llm.vocab_size", 0);
     info.kvCache = stringKey(plan, "llm.kv_cache");
     info.chatTemplate = stringKey(plan, "tokenizer.chat_template");
+    impl->ringRows = info.kvRing = intKey(plan, "llm.kv_ring", 0);
+    impl->window = intKey(plan, "llm.sliding_window", 0);
+    if (impl->ringRows < 0 || (impl->ringRows > 0 && (impl->window <= 0 || impl->window > impl->ringRows)))
+      throw rt::Error("llm.kv_ring needs an llm.sliding_window of at most its rows");
     if (info.architecture.empty() || info.contextLength <= 0 || info.prefillChunk <= 0 || info.vocabSize <= 0)
       throw rt::Error("not an LLM package (no llm.* metadata; compile a .gguf model with edgec compile)");
     for (int f = 0; f < impl->model->numFunctions(); ++f) {
@@ -270,12 +279,22 @@ int64_t LlmSession::position() const { return impl_->position; }
 void LlmSession::reset() {
   impl_->session->resetState();
   impl_->position = 0;
+  impl_->written = 0;
 }
 
-void LlmSession::truncate(int64_t position) {
+int64_t LlmSession::truncate(int64_t position) {
+  Impl &s = *impl_;
   // Rows from `position` on stay in the cache but no later row reads them before it
   // overwrites them (attention reads the rows before its own position).
-  impl_->position = std::clamp<int64_t>(position, 0, impl_->position);
+  position = std::clamp<int64_t>(position, 0, s.position);
+  // The next query, at `position`, reads the window before it; a ring has kept it only if
+  // no later position has been written over it.
+  if (s.ringRows > 0 && std::max<int64_t>(0, position - s.window + 1) < s.written - s.ringRows) {
+    reset();
+    return 0;
+  }
+  s.position = position;
+  return position;
 }
 
 namespace {
@@ -362,6 +381,9 @@ bool LlmSession::loadState(const std::string &path, std::vector<int32_t> &tokens
     return false;
   }
   s.position = h.position;
+  // Where the saved session's last call ended is not in the file: as far as a padded
+  // prefill call could have written.
+  s.written = h.position + s.info.prefillChunk - 1;
   tokens = std::move(saved);
   return true;
 }
@@ -402,6 +424,7 @@ bool LlmSession::score(const std::vector<int32_t> &tokens, const float *&logits,
     s.chunk.assign(tokens.begin(), tokens.end());
     s.chunk.resize(size_t(s.scoreChunk), s.chunk.back());
     int64_t pos = s.position;
+    s.wrote(pos + s.scoreChunk);
     s.session->selectFunction(s.score);
     s.session->setInput(0, s.chunk.data(), s.chunk.size() * sizeof(int32_t));
     s.session->setInput(1, &pos, sizeof pos);
@@ -415,6 +438,7 @@ bool LlmSession::feed(const std::vector<int32_t> &tokens, const float *&logits, 
   return s.run(tokens.size(), logits, error, [&] {
     if (tokens.size() == 1) {
       int64_t pos = s.position;
+      s.wrote(pos + 1);
       s.session->selectFunction(s.decode);
       s.session->setInput(0, tokens.data(), sizeof(int32_t));
       s.session->setInput(1, &pos, sizeof pos);
@@ -432,6 +456,7 @@ bool LlmSession::feed(const std::vector<int32_t> &tokens, const float *&logits, 
         s.chunk.assign(tokens.begin() + long(begin), tokens.begin() + long(begin + n));
         s.chunk.resize(S, s.chunk.back());
         int64_t pos = s.position + int64_t(begin), last = int64_t(n) - 1;
+        s.wrote(pos + int64_t(S));
         s.session->setInput(0, s.chunk.data(), S * sizeof(int32_t));
         s.session->setInput(1, &pos, sizeof pos);
         s.session->setInput(2, &last, sizeof last);

@@ -38,6 +38,11 @@ qwen2/q4_k/perplexity) on chunks of the model's own sampled continuation, on the
 package (the scored half decoded) and on one compiled with --score-chunk (every row's logits
 a call): each log PPL within PPL_TOL of the one llama.cpp's logits of the same chunks give
 (as llama-perplexity scores them) and of the exact reference's.
+Two more (gemma3/f32/ring, gemma3/q8_0/ring) compile with --prefill-chunk 8, which makes the
+local layers' caches mirrored rings of window + 2 x 8 - 1 = 21 rows instead of the context's
+256 (KVCacheRingWrite, KVCacheAttention's `ring`; `edgec inspect` must say so), and feed a
+RING_PROMPT-token prompt (three prefill calls, the last padded) and RING_GEN greedy tokens,
+past three times round the ring: tokens and logits judged against llama.cpp's as 1. above.
 Prints one line per case and "N passed, N failed" last.
 
   test/e2e/llm_generate.py --build-dir build [--cases llama/q4_k,qwen2/f16] [--keep]
@@ -65,7 +70,7 @@ ARCHS = ["llama", "qwen2"]
 # check_int8_cache); ARCH/TYPE/perplexity: `edgec perplexity` (check_perplexity).
 CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + ROPE_CASES + [
     "llama/f32/kv-int8", "qwen2/q8_0/kv-int8", "llama/f32/perplexity", "qwen2/q4_k/perplexity"] + QWEN3_CASES + [
-    "qwen3/q8_0/kv-int8"] + GEMMA3_CASES + ["gemma3/q8_0/kv-int8"]
+    "qwen3/q8_0/kv-int8"] + GEMMA3_CASES + ["gemma3/q8_0/kv-int8", "gemma3/f32/ring", "gemma3/q8_0/ring"]
 # Max |edgec with an int8 cache - exact reference| over the rows fed the same tokens: the
 # weight type's own difference (TOL_EXACT) plus that of the symmetric 8-bit keys and values
 # (one scale per position and head, error <= scale / 2) and of the query, quantized so
@@ -98,6 +103,17 @@ PPL_TOL = dict(f32=0.005, q4_k=0.05)
 
 class EdgecFailed(Exception):
     pass
+
+
+# ARCH/TYPE/ring (gemma3): its prefill chunk, prompt length and tokens generated (above).
+RING_PREFILL_CHUNK, RING_PROMPT, RING_GEN = 8, 19, 48
+
+
+def ring_prompt(desc):
+    """prompt_for's 8 tokens and more ordinary ones, RING_PROMPT in all."""
+    rng = np.random.default_rng(4321)
+    more = RING_PROMPT - len(prompt_for(desc))
+    return prompt_for(desc) + [int(t) for t in rng.integers(259, 379, more)]
 
 
 def check_perplexity(desc, path, edgec, peers):
@@ -153,14 +169,14 @@ def check_perplexity(desc, path, edgec, peers):
     return not problems, ("; ".join(problems) + " | " if problems else "") + detail
 
 
-def run_edgec(edgec, path, prompt, flags=(), tag=""):
-    """compile + generate -> (tokens, logits [N_GEN, vocab], compile seconds, generate's statistics)."""
+def run_edgec(edgec, path, prompt, flags=(), tag="", n=N_GEN):
+    """compile + generate -> (tokens, logits [n, vocab], compile seconds, generate's statistics)."""
     pkg = path[:-len(".gguf")] + tag + ".edgepkg"
     logits = path[:-len(".gguf")] + tag + ".logits.npy"
     proc, compile_s, _ = harness.compile_package(edgec, path, list(flags), pkg)
     if proc.returncode != 0:
         raise EdgecFailed("compile: " + harness.edgec_message(proc.stdout))
-    proc = subprocess.run([edgec, "generate", pkg, "--tokens", ",".join(map(str, prompt)), "-n", str(N_GEN), "--ids",
+    proc = subprocess.run([edgec, "generate", pkg, "--tokens", ",".join(map(str, prompt)), "-n", str(n), "--ids",
                            "--ignore-eos", "--threads", "2", "--dump-logits", logits], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True)
     if proc.returncode != 0:
@@ -186,6 +202,28 @@ def check_int8_cache(desc, path, edgec):
         problems.append("logits differ from the exact reference by %.3g > %g" % (diff, tol))
     detail = "int8 KV cache: tokens equal to the exact reference's: %d/%d%s; max|logit diff| %.2g (tol %g); %s" % (
         same, N_GEN, " (then a tie)" if why == "tie" else "", diff, tol, stats)
+    return not problems, ("; ".join(problems) + " | " if problems else "") + detail
+
+
+def check_ring(desc, path, got, edgec):
+    """gemma3's local layers in rings (see the module docstring) against llama.cpp."""
+    if not got["ok"]:
+        return False, "llama.cpp failed: %s" % got["error"].splitlines()[0]
+    tokens, rows, _, stats = run_edgec(edgec, path, ring_prompt(desc), ["--prefill-chunk", str(RING_PREFILL_CHUNK)],
+                                       ".ring", RING_GEN)
+    pkg = path[:-len(".gguf")] + ".ring.edgepkg"
+    inspect = subprocess.run([edgec, "inspect", pkg], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+    ring = re.search(r"local layers' caches: rings of (\d+) rows", inspect)
+    if not ring:
+        return False, "the package's local layers are not in rings (edgec inspect says no ring)"
+    cpp_tokens, cpp_rows = got["tokens"], np.array(got["logits"], np.float64)
+    if len(tokens) != RING_GEN or rows.shape != cpp_rows.shape:
+        return False, "edgec gave %d tokens and logits %s, llama.cpp %d and %s" % (
+            len(tokens), rows.shape, len(cpp_tokens), cpp_rows.shape)
+    problems, same, diff, tie = judge_greedy(desc["wtype"], tokens, rows, cpp_tokens, cpp_rows)
+    detail = ("rings of %s rows (window %d), %d prompt tokens + %d: tokens equal to llama.cpp's: %d/%d%s; "
+              "max|logit diff| %.2g (tol %g); %s" % (ring.group(1), desc["window"], RING_PROMPT, RING_GEN, same,
+                                                     RING_GEN, tie, diff, TOL_CPP[desc["wtype"]], stats))
     return not problems, ("; ".join(problems) + " | " if problems else "") + detail
 
 
@@ -250,7 +288,9 @@ def main():
             path = os.path.join(work, case.replace("/", "-") + ".gguf")
             desc = model_for(case, path)
             models.append((case, desc, path))
-            if not case.endswith(("/kv-int8", "/perplexity")):
+            if case.endswith("/ring"):
+                jobs.append(dict(model=path, prompt=ring_prompt(desc), n=RING_GEN, threads=1, kv_type="F16"))
+            elif not case.endswith(("/kv-int8", "/perplexity")):
                 jobs.append(dict(model=path, prompt=prompt_for(desc), n=N_GEN, threads=1, kv_type="F16"))
         results = iter(llama_cpp.run_jobs_or_fail(jobs, peers))
         for case, desc, path in models:
@@ -259,6 +299,8 @@ def main():
                     ok, detail = check_int8_cache(desc, path, edgec)
                 elif case.endswith("/perplexity"):
                     ok, detail = check_perplexity(desc, path, edgec, peers)
+                elif case.endswith("/ring"):
+                    ok, detail = check_ring(desc, path, next(results), edgec)
                 else:
                     ok, detail = check(desc, path, next(results), edgec)
             except (EdgecFailed, OSError, ValueError) as e:

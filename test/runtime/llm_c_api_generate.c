@@ -154,7 +154,7 @@ int main(int argc, char **argv) {
     if (edgec_llm_load_state(llm, cache, saved, context, &saved_count) == EDGEC_OK) {
       while (reused < saved_count && reused < count && saved[reused] == tokens[reused]) ++reused;
       if (reused == count && count > 0) --reused; /* the prompt's last token is fed, for its logits */
-      edgec_llm_truncate(llm, (int64_t)reused);
+      reused = (size_t)edgec_llm_truncate(llm, (int64_t)reused);
       fprintf(stderr, "prompt cache: %zu of %zu tokens reused\n", reused, count);
     } else {
       fprintf(stderr, "prompt cache not used: %s\n", edgec_last_error());

@@ -173,6 +173,7 @@ struct AttnCall {
   int64_t S = 3, Hq = 4, Hkv = 2, D = 16, C = 12, pos = 5;
   float scale = 0.25f;
   int64_t window = 0;  // the attribute, left out when 0 (as the package writer leaves the default)
+  int64_t ring = 0;    // likewise
 };
 
 Tensor posTensor(int64_t pos) { return Tensor::of<int64_t>({1}, {pos}); }
@@ -183,6 +184,7 @@ std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvC
   AttrList a;
   a.f("scale", c.scale);
   if (c.window) a.i("window", c.window);
+  if (c.ring) a.i("ring", c.ring);
   std::vector<Tensor *> in = {&tq, &kv.k, &kv.v, &tp};
   if (kv.i8) in.insert(in.end(), {&kv.kScale, &kv.vScale});
   const Isa got = runKernel("KVCacheAttention", in, {&ty}, a, isas, threads);
@@ -313,6 +315,63 @@ TEST(LlmKernels, AttentionWindowSameBitsForAnyThreadCount) {
   const auto one = attention(c, q, kv, 1);
   EXPECT_TRUE(sameBits(one, attention(c, q, kv, 3)));
   EXPECT_TRUE(sameBits(one, attention(c, q, kv, 8)));
+}
+
+// ---- Mirrored rings (attribute `ring`: a local layer's cache of 2R rows, written by
+// KVCacheRingWrite): a call reads the same positions as from a cache of every position,
+// so the same bits, at every position of three rounds of the ring. ----
+
+TEST(LlmKernels, AttentionOverARingEqualsTheWholeCache) {
+  const int64_t W = 5, chunk = 3, R = W + 2 * chunk - 1;  // the compiler's ring for that window and chunk
+  for (DType dt : {DType::f32, DType::f16, DType::i8}) {
+    KvCache full = makeKvCache(dt, 80, 2, 16, 80, 61);
+    for (int64_t S : {int64_t(1), chunk})
+      for (int64_t pos = 0; pos + S <= 3 * R + 4; ++pos) {
+        AttnCall c{S, 4, 2, 16, 80, pos, 0.25f, W};
+        const auto q = randomFloats(S * c.Hq * c.D, uint32_t(62 + pos));
+        KvCache ring = ringOf(full, R, pos + S, chunk);
+        AttnCall rc = c;
+        rc.C = 2 * R;
+        rc.ring = R;
+        ASSERT_TRUE(sameBits(attention(rc, q, ring), attention(c, q, full)))
+            << dtypeName(dt) << " S=" << S << " pos=" << pos;
+      }
+  }
+}
+
+TEST(LlmKernels, RingWriteMirrorsEachPosition) {
+  // Position t's row at t mod R and t mod R + R, whatever call wrote it.
+  const int64_t R = 7, H = 2, D = 3;
+  KvCache full = makeKvCache(DType::f32, 40, H, D, 40, 63);
+  KvCache ring = ringOf(full, R, 23, 4);
+  const float *f = full.k.view().as<float>(), *r = ring.k.view().as<float>();
+  for (int64_t h = 0; h < H; ++h)
+    for (int64_t t = 23 - R; t < 23; ++t)
+      for (int64_t copy : {t % R, t % R + R})
+        for (int64_t d = 0; d < D; ++d)
+          ASSERT_EQ(r[(h * 2 * R + copy) * D + d], f[(h * 40 + t) * D + d]) << h << " " << t << " " << copy;
+}
+
+TEST(LlmKernels, RingErrorsNameTheProblem) {
+  AttrList a;
+  a.i("ring", 4);
+  Tensor cache(DType::f32, {2, 8, 3}), rows(DType::f32, {2, 5, 3}), odd(DType::f32, {2, 7, 3}),
+      pos = Tensor::of<int64_t>({1}, {0}), neg = Tensor::of<int64_t>({1}, {-1}), ok(DType::f32, {2, 4, 3});
+  std::string e = errorOf([&] { runKernel("KVCacheRingWrite", {&cache, &rows, &pos}, {&cache}, a); });
+  EXPECT_NE(e.find("rows [2,5,3] do not fit a ring of 4 rows in [2,8,3]"), std::string::npos) << e;
+  e = errorOf([&] { runKernel("KVCacheRingWrite", {&odd, &ok, &pos}, {&odd}, a); });
+  EXPECT_NE(e.find("do not fit a ring of 4 rows in [2,7,3]"), std::string::npos) << e;
+  e = errorOf([&] { runKernel("KVCacheRingWrite", {&cache, &ok, &neg}, {&cache}, a); });
+  EXPECT_NE(e.find("position -1 is negative"), std::string::npos) << e;
+  // Attention: a ring needs a window, caches of 2R rows and S + window - 1 <= R.
+  KvCache kv = makeKvCache(DType::f32, 8, 2, 16, 8, 64);
+  const auto q = randomFloats(3 * 4 * 16, 65);
+  AttnCall c{3, 4, 2, 16, 8, 0, 0.25f, 0, 4};
+  e = errorOf([&] { attention(c, q, kv); });
+  EXPECT_NE(e.find("a ring of 4 rows needs a window"), std::string::npos) << e;
+  c.window = 3;  // 3 + 3 - 1 > 4
+  e = errorOf([&] { attention(c, q, kv); });
+  EXPECT_NE(e.find("S + window - 1 <= ring (S 3, window 3, cache rows 8)"), std::string::npos) << e;
 }
 
 TEST(LlmKernels, AttentionRefusesANegativeWindow) {

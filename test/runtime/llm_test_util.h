@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -159,6 +160,55 @@ inline KvCache makeKvCache(DType dtype, int64_t C, int64_t Hkv, int64_t D, int64
     }
   }
   return c;
+}
+
+// Positions p0 .. p0 + n - 1 (axis 1) of t [H, C, ...] as a tensor [H, n, ...].
+inline Tensor rowsOf(Tensor &t, int64_t p0, int64_t n) {
+  std::vector<int64_t> shape = t.shape();
+  const int64_t C = shape[1];
+  shape[1] = n;
+  Tensor r(t.view().dtype, shape);
+  const size_t row = t.view().nbytes() / size_t(shape[0] * C);
+  for (int64_t h = 0; h < shape[0]; ++h)
+    std::memcpy(static_cast<uint8_t *>(r.view().data) + size_t(h * n) * row,
+                static_cast<const uint8_t *>(t.view().data) + size_t(h * C + p0) * row, size_t(n) * row);
+  return r;
+}
+
+// The mirrored ring of `ring` rows that KVCacheAttention's `ring` reads ([Hkv, 2 ring, D],
+// an i8 cache's scales [Hkv, 2 ring]) holding positions 0 .. upTo - 1 of `full` ([Hkv, C,
+// D]) as a session leaves it: written `step` positions a call (the last call fewer) by the
+// KVCacheRingWrite kernel, in place as the host target plans it, over rows of NaN (so
+// that reading a row never written shows).
+inline KvCache ringOf(KvCache &full, int64_t ring, int64_t upTo, int64_t step) {
+  const int64_t Hkv = full.k.shape()[0], D = full.k.shape()[2];
+  const DType dt = full.k.view().dtype;
+  KvCache r{Tensor(dt, {Hkv, 2 * ring, D}), Tensor(dt, {Hkv, 2 * ring, D})};
+  r.i8 = full.i8;
+  if (r.i8) {
+    r.kScale = Tensor(DType::f32, {Hkv, 2 * ring});
+    r.vScale = Tensor(DType::f32, {Hkv, 2 * ring});
+  }
+  for (Tensor *t : {&r.k, &r.v, &r.kScale, &r.vScale}) {
+    const size_t bytes = t->view().nbytes();
+    if (dt == DType::i8 && t->view().dtype == DType::i8) std::memset(t->view().data, 0x80, bytes);  // -128: no code
+    else if (t->view().dtype == DType::f16) std::fill_n(t->view().as<uint16_t>(), bytes / 2, uint16_t(0x7e00));
+    else std::fill_n(t->view().as<float>(), bytes / 4, NAN);
+  }
+  AttrList a;
+  a.i("ring", ring);
+  for (int64_t p = 0; p < upTo; p += step) {
+    const int64_t n = std::min(step, upTo - p);
+    Tensor pos = Tensor::of<int64_t>({1}, {p});
+    std::pair<Tensor *, Tensor *> parts[] = {{&full.k, &r.k}, {&full.v, &r.v}, {&full.kScale, &r.kScale},
+                                             {&full.vScale, &r.vScale}};
+    for (auto &[from, to] : parts) {
+      if (to->shape()[0] == 0) continue;  // no scales
+      Tensor rows = rowsOf(*from, p, n);
+      runKernel("KVCacheRingWrite", {to, &rows, &pos}, {to}, a);
+    }
+  }
+  return r;
 }
 
 // |actual - expected| <= atol for every element (NaN nowhere).

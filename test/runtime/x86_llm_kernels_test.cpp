@@ -63,6 +63,7 @@ struct AttnCall {
   int64_t S, Hq, Hkv, D, C, pos;
   float scale;
   int64_t window = 0;  // the sliding window attribute, left out when 0
+  int64_t ring = 0;    // the mirrored ring attribute, likewise
 };
 
 // The first cache row query row 0 of c attends (with a window the rows before it hold NaN
@@ -76,6 +77,7 @@ std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvC
   AttrList a;
   a.f("scale", c.scale);
   if (c.window) a.i("window", c.window);
+  if (c.ring) a.i("ring", c.ring);
   std::vector<Tensor *> in = {&tq, &kv.k, &kv.v, &tp};
   if (kv.i8) in.insert(in.end(), {&kv.kScale, &kv.vScale});
   EXPECT_EQ(runKernel("KVCacheAttention", in, {&ty}, a, isas, threads), isas.back());
@@ -413,6 +415,42 @@ TEST(LlmKernelsX86, Avx512I8VnniScoresSameBitsAsF32Path) {
 // its window's first (decodeSplit splits the window's rows: split or not by their count),
 // a prefill chunk masks each lane below its own first row and starts at the tile holding
 // the chunk's lowest. The rows before the first query row's window are NaN. ----
+
+// Mirrored rings (`ring`, a local layer's cache of 2R rows written by KVCacheRingWrite):
+// the same bits as a cache of every position on the AVX2 and AVX-512 kernels (i8 by VNNI
+// where the CPU has it), at positions before, at and past each round of the ring: decode
+// steps (split when the window has >= 128 rows), prefill chunks, 1 and 2 threads.
+TEST(LlmKernelsX86, AttentionOverARingEqualsTheWholeCache) {
+  if (!hasLlmAvx2()) GTEST_SKIP() << "no AVX2/FMA/F16C";
+  struct Case {
+    int64_t Hq, Hkv, D, W, chunk;
+  };
+  const Case cases[] = {{4, 1, 256, 140, 16},  // Gemma 3 1B's heads; a decode split
+                        {8, 2, 64, 20, 7}};
+  std::vector<std::vector<Isa>> levels = {kAvx2};
+  if (hasLlmAvx512()) levels.push_back(kAvx512);
+  for (const auto &isas : levels)
+    for (DType dt : {DType::f32, DType::f16, DType::i8})
+      for (const Case &k : cases) {
+        const int64_t R = k.W + 2 * k.chunk - 1, C = 3 * R + k.chunk;
+        KvCache full = makeKvCache(dt, C, k.Hkv, k.D, C, uint32_t(k.D + R));
+        for (int64_t S : {int64_t(1), k.chunk})
+          for (int64_t pos : {int64_t(0), k.W - 1, k.W + 1, R - S, R - 1, R, 2 * R - S + 1, 2 * R + 3, 3 * R - S}) {
+            if (pos < 0) continue;
+            AttnCall c{S, k.Hq, k.Hkv, k.D, C, pos, 1.f / std::sqrt(float(k.D)), k.W};
+            const auto q = randomFloats(S * k.Hq * k.D, uint32_t(pos + 7), -2.f, 2.f);
+            KvCache ring = ringOf(full, R, pos + S, k.chunk);
+            AttnCall rc = c;
+            rc.C = 2 * R;
+            rc.ring = R;
+            const auto want = attention(c, q, full, isas);
+            for (int threads : {1, 2})
+              ASSERT_TRUE(sameBits(attention(rc, q, ring, isas, threads), want))
+                  << dtypeName(dt) << " D=" << k.D << " S=" << S << " pos=" << pos << " threads " << threads
+                  << " on " << isaName(isas.back());
+          }
+      }
+}
 
 TEST(LlmKernelsX86, Avx512WindowAgreesWithRefAndDouble) {
   if (!hasLlmAvx512()) GTEST_SKIP() << "no AVX-512/F16C";

@@ -39,6 +39,7 @@ void inspectGguf(const std::string &path, bool listTensors, bool allMetadata);
 // compile itself (read, build the prefill/decode module, optimize, write).
 struct GgufCompileOptions {
   int64_t ctx = 0, prefillChunk = 256, scoreChunk = 0;
+  bool swaFull = false;  // --swa-full
   std::string kvCache = "f16";
   void addOptions(CLI::App &group);
 };

@@ -32,6 +32,10 @@ void GgufCompileOptions::addOptions(CLI::App &group) {
                    "which `edgec perplexity` then runs (its activations hold N x vocabulary floats, so "
                    "it is left out by default; at most --prefill-chunk)")
       ->check(CLI::Range(int64_t(0), int64_t(4096)));
+  group.add_flag("--swa-full", swaFull,
+                 "Sliding-window layers (Gemma 3's local ones) keep a cache of the whole context instead of a "
+                 "ring of about two windows (llama.cpp's --swa-full): more memory, but a session can go back "
+                 "to any earlier position (a prompt cache's or a chat's common prefix) without feeding it again");
 }
 
 void compileGguf(const std::string &path, const GgufCompileOptions &options, const Target &target,
@@ -51,6 +55,7 @@ void compileGguf(const std::string &path, const GgufCompileOptions &options, con
   build.prefillChunk = options.prefillChunk;
   build.kvCache = options.kvCache;
   build.scoreChunk = options.scoreChunk;
+  build.swaFull = options.swaFull;
   auto module = gguf::buildLlmModule(context, file, build, error);
   if (!module) throw CommandError(error.empty() ? "building the model failed:\n" + diagnostics.str() : error);
   if (mlir::failed(mlir::verify(*module))) throw CommandError("the built model is invalid:\n" + diagnostics.str());

@@ -122,11 +122,19 @@ void feedOrThrow(LlmSession &session, const std::vector<int32_t> &tokens, const 
   if (!session.feed(tokens, logits, error)) throw CommandError(error);
 }
 
+// How the KV cache holds the context: "f16, 4096 positions", and for sliding-window
+// layers in rings ", local layers' rings of 1023".
+static std::string cacheForm(const LlmInfo &info) {
+  std::string form = info.kvCache + ", " + std::to_string(info.contextLength) + " positions";
+  if (info.kvRing > 0) form += ", local layers' rings of " + std::to_string(info.kvRing);
+  return form;
+}
+
 void printMemory(LlmSession &session, edgec_residency residency) {
   const LlmInfo &info = session.info();
-  std::fprintf(stderr, "memory: weights %s (%s) + KV cache %s (%s, %lld positions) + activations %s; peak RSS %.1f MiB\n",
+  std::fprintf(stderr, "memory: weights %s (%s) + KV cache %s (%s) + activations %s; peak RSS %.1f MiB\n",
                mebibytes(info.weightBytes).c_str(), residencyName(residency), mebibytes(info.stateBytes).c_str(),
-               info.kvCache.c_str(), (long long)info.contextLength, mebibytes(info.arenaBytes).c_str(), peakRssMiB());
+               cacheForm(info).c_str(), mebibytes(info.arenaBytes).c_str(), peakRssMiB());
 }
 
 namespace {
@@ -304,7 +312,7 @@ size_t reusePromptCache(LlmSession &session, const std::string &path, const std:
   size_t common = 0;
   while (common < saved.size() && common < input.size() && saved[common] == input[common]) ++common;
   common = std::min(common, input.size() - 1);
-  session.truncate(int64_t(common));
+  common = size_t(session.truncate(int64_t(common)));  // 0 where the rings no longer reach back
   if (!quiet)
     std::fprintf(stderr, "prompt cache %s: %zu of the prompt's %zu tokens reused\n", path.c_str(), common,
                  input.size());
@@ -418,7 +426,14 @@ void chatOnTerminal(LlmSession &session, Sampler &sampler, const ChatTemplate &c
       if (removed == 0) break;
       dropped += removed;
     }
-    if (refill) session.truncate(int64_t(kept)), held.resize(kept);
+    if (refill) {
+      // Where the sliding-window rings no longer reach back that far the cache starts
+      // empty: the held tokens it dropped are fed again before the new ones.
+      const size_t now = size_t(session.truncate(int64_t(kept)));
+      input.insert(input.begin(), held.begin() + std::ptrdiff_t(now), held.begin() + std::ptrdiff_t(kept));
+      kept = now;
+      held.resize(kept);
+    }
     if (dropped > 0)
       std::fprintf(stderr,
                    "note: the conversation outgrew the context of %lld positions: dropped its %zu oldest message%s "
@@ -770,11 +785,10 @@ void addBenchCommand(CLI::App &app) {
       std::printf("decode per token: median %.2f ms, fastest %.2f ms, slowest %.2f ms (%zu tokens)\n",
                   1e3 * median(tokenSeconds), 1e3 * *fastest, 1e3 * *slowest, tokenSeconds.size());
     }
-    std::printf("median of %d run%s; weights %s (%s), KV cache %s (%s, %lld positions), peak RSS %.1f MiB; "
+    std::printf("median of %d run%s; weights %s (%s), KV cache %s (%s), peak RSS %.1f MiB; "
                 "major page faults while timing %ld\n",
                 opts->repeat, opts->repeat == 1 ? "" : "s", mebibytes(info.weightBytes).c_str(), residencyName(residency),
-                mebibytes(info.stateBytes).c_str(),
-                info.kvCache.c_str(), (long long)info.contextLength, peakRssMiB(), faults);
+                mebibytes(info.stateBytes).c_str(), cacheForm(info).c_str(), peakRssMiB(), faults);
     warnFaults(faults, residency);
   });
 }

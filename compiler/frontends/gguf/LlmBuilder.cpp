@@ -98,7 +98,7 @@ public:
   LlmBuilder(MLIRContext &ctx, std::shared_ptr<const GgufFile> file, const LlmHyperParams &hp,
              const TokenizerVocab &vocab, const LlmBuildOptions &opts, int64_t context, int64_t cacheRows)
       : ctx_(ctx), b_(&ctx), file_(std::move(file)), hp_(hp), vocab_(vocab), opts_(opts), context_(context),
-        cacheRows_(cacheRows) {}
+        cacheRows_(cacheRows), ring_(ringRows(hp, opts, context)) {}
 
   OwningOpRef<ModuleOp> build(std::string &error);
 
@@ -139,6 +139,20 @@ private:
   std::string chatTemplate_;  // tokenizer.chat_template, or ""
   const LlmBuildOptions &opts_;
   const int64_t context_, cacheRows_;
+  // The local layers' caches as mirrored rings of ring_ rows (2 ring_ rows a cache; 0:
+  // rows by position, as the global layers'). A ring of R needs R >= window + S - 1 for
+  // every function's S (KVCacheAttention); 2 S - 1 past the window keeps the rows of the
+  // last 2 S - 1 positions before the window too, so that a session can go back (truncate:
+  // a chat's edited turn, a prompt cache's common prefix) by at least a chunk before it
+  // must refill (LlmSession::truncate). Used only where the ring is smaller than the
+  // context, and not with --swa-full.
+  static int64_t ringRows(const LlmHyperParams &hp, const LlmBuildOptions &opts, int64_t context) {
+    const int64_t ring = hp.slidingWindow + 2 * opts.prefillChunk - 1;
+    return hp.slidingWindow > 0 && !opts.swaFull && 2 * ring < context ? ring : 0;
+  }
+  const int64_t ring_;
+  // Layer l's cache rows: a ring's 2 ring_, or the positions' cacheRows_.
+  int64_t cacheRowsOf(int64_t l) const { return ring_ > 0 && hp_.isLocalLayer(l) ? 2 * ring_ : cacheRows_; }
   Type cacheElement_;
   llvm::StringMap<ElementsAttr> weights_;  // attributes are shared by both functions
   llvm::StringMap<mlir::Value> values_;          // constants of the function being built
@@ -325,16 +339,18 @@ void LlmBuilder::ropeTable(int64_t rows, int64_t headDim, float base, float scal
 
 void LlmBuilder::declareStates(ModuleOp module) {
   b_.setInsertionPointToEnd(module.getBody());
-  auto type = RankedTensorType::get({hp_.kvHeads, cacheRows_, hp_.headDim}, cacheElement_);
-  auto scales = RankedTensorType::get({hp_.kvHeads, cacheRows_}, b_.getF32Type());
   auto declare = [&](const std::string &name, RankedTensorType t) {
     b_.create<edge::StateOp>(loc(name), b_.getStringAttr(name), TypeAttr::get(t), ElementsAttr());
   };
-  for (int64_t l = 0; l < hp_.layers; ++l)
+  for (int64_t l = 0; l < hp_.layers; ++l) {
+    const int64_t rows = cacheRowsOf(l);
+    auto type = RankedTensorType::get({hp_.kvHeads, rows, hp_.headDim}, cacheElement_);
+    auto scales = RankedTensorType::get({hp_.kvHeads, rows}, b_.getF32Type());
     for (const char *kind : {"k_cache", "v_cache"}) {
       declare("blk." + std::to_string(l) + "." + kind, type);
       if (cacheElement_.isInteger(8)) declare("blk." + std::to_string(l) + "." + kind + ".scales", scales);
     }
+  }
 }
 
 void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t S, Rows rows) {
@@ -381,11 +397,11 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     localCos = constantF32("rope_cos_local", f32({cacheRows_, half}), localCos_);
     localSin = constantF32("rope_sin_local", f32({cacheRows_, half}), localSin_);
   }
-  auto cacheType = RankedTensorType::get({Hkv, cacheRows_, D}, cacheElement_);
-
   for (int64_t l = 0; l < hp_.layers; ++l) {
     const std::string blk = "blk." + std::to_string(l) + ".";
-    const bool local = hp_.isLocalLayer(l);
+    const bool local = hp_.isLocalLayer(l), ring = local && ring_ > 0;
+    const int64_t layerRows = cacheRowsOf(l);
+    auto cacheType = RankedTensorType::get({Hkv, layerRows, D}, cacheElement_);
     auto rope = [&](mlir::Value v, int64_t heads, const std::string &n) -> mlir::Value {
       mlir::Value v3 = reshape(v, {1, S, heads * D}, n + ".3d");
       return b_.create<edge::RotaryEmbeddingOp>(loc(n), f32({1, S, heads * D}), v3, local ? localCos : cosTable,
@@ -395,9 +411,14 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     };
     // A step's rows into the cache state (in place), and for an int8 cache their scales
     // into the scale state; returns the updated cache (and `scales`).
+    // A ring takes the rows at their positions mod ring_ (KVCacheRingWrite, `at` unused).
     auto update = [&](const std::string &state, RankedTensorType type, mlir::Value rows, mlir::Value at) {
       mlir::Value old = b_.create<edge::StateReadOp>(loc(state + ".read"), type, state);
-      mlir::Value updated = b_.create<edge::DynamicUpdateSliceOp>(loc(state + ".update"), type, old, rows, at);
+      mlir::Value updated =
+          ring ? b_.create<edge::KVCacheRingWriteOp>(loc(state + ".update"), type, old, rows, pos,
+                                                     b_.getI64IntegerAttr(ring_))
+                     .getResult()
+               : b_.create<edge::DynamicUpdateSliceOp>(loc(state + ".update"), type, old, rows, at).getResult();
       b_.create<edge::StateWriteOp>(loc(state + ".write"), state, updated);
       return updated;
     };
@@ -416,7 +437,7 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
       if (cacheElement_.isInteger(8)) {
         auto quant = b_.create<edge::DynamicQuantizeRowsOp>(loc(blk + kind + ".quantize"), stepType,
                                                             f32({Hkv, S}), rows);
-        scales = update(blk + kind + ".scales", f32({Hkv, cacheRows_}), quant.getScales(), scaleStarts);
+        scales = update(blk + kind + ".scales", f32({Hkv, layerRows}), quant.getScales(), scaleStarts);
         rows = quant.getOutput();
       } else if (!cacheElement_.isF32()) {
         rows = b_.create<edge::CastOp>(loc(blk + kind + ".cast"), stepType, rows);
@@ -458,7 +479,8 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     }
     mlir::Value attn = b_.create<edge::KVCacheAttentionOp>(
         loc(blk + "attention"), f32({S, Hq, D}), qHeads, keys, vals, pos, keyScales, valueScales,
-        b_.getF32FloatAttr(scoreScale), b_.getI64IntegerAttr(local ? hp_.slidingWindow : 0));
+        b_.getF32FloatAttr(scoreScale), b_.getI64IntegerAttr(local ? hp_.slidingWindow : 0),
+        b_.getI64IntegerAttr(ring ? ring_ : 0));
     mlir::Value o = matmul(reshape(attn, {S, Hq * D}, blk + "attention.flat"), blk + "attn_output.weight", "",
                      blk + "attn_output");
     if (hp_.gemma) o = rmsNorm(o, blk + "post_attention_norm.weight", blk + "post_attention_norm");
@@ -519,6 +541,11 @@ DictionaryAttr LlmBuilder::llmAttributes() {
   if (opts_.scoreChunk > 0) add("llm.score_chunk", b_.getI64IntegerAttr(opts_.scoreChunk));
   add("llm.vocab_size", b_.getI64IntegerAttr(hp_.vocab));
   add("llm.kv_cache", b_.getStringAttr(opts_.kvCache));
+  // The local layers' rings (LlmSession::truncate needs how far back they reach).
+  if (ring_ > 0) {
+    add("llm.sliding_window", b_.getI64IntegerAttr(hp_.slidingWindow));
+    add("llm.kv_ring", b_.getI64IntegerAttr(ring_));
+  }
   return b_.getDictionaryAttr(entries);
 }
 

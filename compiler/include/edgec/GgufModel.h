@@ -62,6 +62,9 @@ struct LlmBuildOptions {
   // N > 0: also a function `score` of N tokens returning every row's logits (its arena
   // holds N x V floats, so it is built only when asked for); 0: none.
   int64_t scoreChunk = 0;
+  // Sliding-window layers' caches hold every position instead of a mirrored ring of
+  // window + 2 prefillChunk - 1 positions (docs/architecture.md, "The KV cache").
+  bool swaFull = false;
 };
 
 // The module of `file` (see above). `file` is shared with the weight blobs, so the

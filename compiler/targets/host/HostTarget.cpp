@@ -253,7 +253,7 @@ private:
   LogicalResult addKernel(Operation *op, int64_t index, int32_t inPlaceOutput = -1);
   int32_t addCopy(int32_t source, StringRef node, int64_t index, int32_t into = -1);
   LogicalResult addStateWrite(edge::StateWriteOp op, int64_t &index);
-  int32_t inPlaceStateUpdate(edge::DynamicUpdateSliceOp op);
+  int32_t inPlaceStateUpdate(Operation *op);
   int32_t inPlaceElementwise(Operation *op);
 
   ModuleOp module_;
@@ -534,19 +534,24 @@ LogicalResult PlanBuilder::addKernel(Operation *op, int64_t index, int32_t inPla
   return success();
 }
 
-// The state a DynamicUpdateSlice can update in place: its operand is a read of state S,
-// its result is written back to S, and nothing reads the old value after it. Then the
-// kernel writes into S's own bytes (the runtime kernel moves only the update), and the
-// write costs nothing: how a KV cache takes a decode step's keys and values.
-int32_t PlanBuilder::inPlaceStateUpdate(edge::DynamicUpdateSliceOp op) {
-  auto read = op.getOperand().getDefiningOp<edge::StateReadOp>();
+// Ops that write part of their operand 0 (a state's old value) and return the rest as is:
+// planned in place by inPlaceStateUpdate.
+bool updatesPartOfOperand(Operation *op) { return isa<edge::DynamicUpdateSliceOp, edge::KVCacheRingWriteOp>(op); }
+
+// The state a DynamicUpdateSlice (or KVCacheRingWrite) can update in place: its operand is
+// a read of state S, its result is written back to S, and nothing reads the old value
+// after it. Then the kernel writes into S's own bytes (the runtime kernel moves only the
+// update), and the write costs nothing: how a KV cache takes a decode step's keys and
+// values.
+int32_t PlanBuilder::inPlaceStateUpdate(Operation *op) {
+  auto read = op->getOperand(0).getDefiningOp<edge::StateReadOp>();
   if (!read) return -1;
   bool writtenBack = llvm::any_of(op->getUsers(), [&](Operation *user) {
     auto write = dyn_cast<edge::StateWriteOp>(user);
     return write && write.getState() == read.getState();
   });
   bool oldValueDead = llvm::all_of(read->getUsers(), [&](Operation *user) {
-    return user == op.getOperation() || (user->getBlock() == op->getBlock() && user->isBeforeInBlock(op));
+    return user == op || (user->getBlock() == op->getBlock() && user->isBeforeInBlock(op));
   });
   return writtenBack && oldValueDead ? states_.lookup(read.getState()) : -1;
 }
@@ -559,7 +564,7 @@ LogicalResult PlanBuilder::addStateWrite(edge::StateWriteOp op, int64_t &index) 
     if (read.getState() != op.getState()) continue;
     for (Operation *user : read->getUsers())
       if (user != op.getOperation() && user->getBlock() == op->getBlock() && op->isBeforeInBlock(user) &&
-          !(isa<edge::DynamicUpdateSliceOp>(user) && tensorFor(user->getResult(0)) == state))
+          !(updatesPartOfOperand(user) && tensorFor(user->getResult(0)) == state))
         return user->emitError() << "host target: reads " << op.getStateAttr()
                                  << " after an edge.state_write of it in the same function; read the state "
                                     "again after the write, or use the value before it";
@@ -597,7 +602,7 @@ LogicalResult PlanBuilder::addFunction(func::FuncOp func) {
         }))
       continue;  // every consumer reads the packed weight
     int32_t inPlace = -1;
-    if (auto update = dyn_cast<edge::DynamicUpdateSliceOp>(op)) inPlace = inPlaceStateUpdate(update);
+    if (updatesPartOfOperand(&op)) inPlace = inPlaceStateUpdate(&op);
     const int32_t over = inPlaceElementwise(&op);
     if (failed(addKernel(&op, index++, inPlace))) return failure();
     if (over >= 0) {

@@ -75,8 +75,34 @@ LogicalResult KVCacheAttentionOp::verify() {
   if (q[0] > k[1]) return emitOpError() << q[0] << " queries do not fit a cache of " << k[1] << " rows";
   if (shapeOf(getOutput()) != q) return emitOpError() << "result shape must equal the query's " << shapeStr(q);
   // getWindow() reads the i64 as unsigned: the signed value, so that -1 is refused.
-  if (const int64_t window = getWindowAttr().getInt(); window < 0)
+  const int64_t window = getWindowAttr().getInt(), ring = getRingAttr().getInt();
+  if (window < 0)
     return emitOpError() << "window must be 0 (no window) or a count of positions > 0, got " << window;
+  if (ring < 0) return emitOpError() << "ring must be 0 (none) or a count of rows > 0, got " << ring;
+  if (ring > 0) {
+    if (window == 0) return emitOpError() << "a ring cache needs a window";
+    if (k[1] != 2 * ring)
+      return emitOpError() << "a ring of " << ring << " rows is a cache of " << 2 * ring << " rows, got " << k[1];
+    if (q[0] + window - 1 > ring)
+      return emitOpError() << "a ring of " << ring << " rows cannot hold " << q[0] << " queries' window of " << window
+                           << " (needs S + window - 1 <= ring)";
+  }
+  return success();
+}
+
+LogicalResult KVCacheRingWriteOp::verify() {
+  ArrayRef<int64_t> c = shapeOf(getCache()), r = shapeOf(getRows());
+  const int64_t ring = getRingAttr().getInt();
+  if (ring <= 0) return emitOpError() << "ring must be a count of rows > 0, got " << ring;
+  if (c.size() < 2 || r.size() != c.size() || r[0] != c[0] || c.drop_front(2) != r.drop_front(2))
+    return emitOpError() << "rows " << shapeStr(r) << " do not match a cache " << shapeStr(c)
+                         << " ([H, S, ...] against [H, 2R, ...])";
+  if (c[1] != 2 * ring)
+    return emitOpError() << "a ring of " << ring << " rows is a cache of " << 2 * ring << " rows, got " << c[1];
+  if (r[1] > ring) return emitOpError() << r[1] << " rows do not fit a ring of " << ring;
+  if (elementOf(getCache()) != elementOf(getRows()) || getOutput().getType() != getCache().getType())
+    return emitOpError() << "rows and result must have the cache's type";
+  if (shapeOf(getPos()) != ArrayRef<int64_t>{1}) return emitOpError() << "pos must be i64 [1]";
   return success();
 }
 

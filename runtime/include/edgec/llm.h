@@ -41,8 +41,10 @@ int32_t edgec_llm_num_threads(const edgec_llm *llm);
 int64_t edgec_llm_position(const edgec_llm *llm);       /* tokens the cache holds */
 void edgec_llm_reset(edgec_llm *llm);                    /* empties the cache */
 /* Keeps the cache's first `position` tokens (at most edgec_llm_position()): the next feed
- * runs there, as if only they had been fed. */
-void edgec_llm_truncate(edgec_llm *llm, int64_t position);
+ * runs there, as if only they had been fed. Returns the tokens kept: `position`, or 0
+ * (the cache emptied: feed from the start) when the package's sliding-window rings
+ * (Gemma 3's local layers) no longer hold the window before it. */
+int64_t edgec_llm_truncate(edgec_llm *llm, int64_t position);
 
 /* The session's state to a file and back, so that a prompt fed once need not be fed again
  * (what `edgec generate --prompt-cache` does; the files are the same). save: the tokens

@@ -15,7 +15,7 @@
 namespace edgec {
 
 struct LlmInfo {
-  std::string architecture;   // llm.architecture ("llama", "qwen2", "qwen3")
+  std::string architecture;   // llm.architecture ("llama", "qwen2", "qwen3", "gemma3")
   int64_t contextLength = 0;  // positions the KV cache holds
   int64_t prefillChunk = 0;   // tokens per prefill call
   int64_t vocabSize = 0;
@@ -23,6 +23,7 @@ struct LlmInfo {
   std::string chatTemplate;   // the model's Jinja chat template (tokenizer.chat_template), or ""
   uint64_t weightBytes = 0;   // the package's constants
   uint64_t stateBytes = 0;    // the KV cache
+  int64_t kvRing = 0;         // llm.kv_ring: the sliding-window layers' caches as rings of this many positions, or 0
   uint64_t arenaBytes = 0;    // activations of all the functions together
 };
 
@@ -66,7 +67,11 @@ public:
   void reset();
   // Forgets every position from `position` on (at most position()): the next tokens run
   // there, as if only the first `position` had been fed. For reusing a cache's prefix.
-  void truncate(int64_t position);
+  // Returns the position kept: `position`, or 0 (the cache emptied) when the package's
+  // sliding-window rings (Gemma 3's local layers) have written later positions over the
+  // window before it; they reach back at least a prefill chunk before the last one's
+  // start (compiled with --swa-full, every position).
+  int64_t truncate(int64_t position);
 
   // A session's state to a file and back, so that a prompt fed once need not be fed again
   // (`edgec generate --prompt-cache`): saveState writes the position, `tokens` (what the

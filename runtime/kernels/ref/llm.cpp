@@ -223,6 +223,12 @@ AttentionPlan parseAttention(const KernelSignature &sig) {
   // Absent (the op's default, which the package writer leaves out): no window.
   p.window = sig.attrs.i("window", 0);
   if (p.window < 0) kernelFail(sig, "window must be 0 (no window) or > 0, got " + std::to_string(p.window));
+  p.ring = sig.attrs.i("ring", 0);
+  if (p.ring < 0) kernelFail(sig, "ring must be 0 (none) or > 0, got " + std::to_string(p.ring));
+  if (p.ring > 0 && (p.window == 0 || p.C != 2 * p.ring || p.S + p.window - 1 > p.ring))
+    kernelFail(sig, "a ring of " + std::to_string(p.ring) + " rows needs a window, caches of " +
+                        std::to_string(2 * p.ring) + " rows and S + window - 1 <= ring (S " + std::to_string(p.S) +
+                        ", window " + std::to_string(p.window) + ", cache rows " + std::to_string(p.C) + ")");
   return p;
 }
 
@@ -242,6 +248,13 @@ int64_t attentionGrain(const AttentionPlan &p, int64_t pos) {
 
 int64_t attentionPosition(const AttentionPlan &p, const TensorView &posTensor) {
   const int64_t pos = *posTensor.as<int64_t>();
+  // A ring holds any position (up to what the kernels' 32-bit row counts take).
+  if (p.ring > 0) {
+    if (pos < 0 || pos > std::numeric_limits<int32_t>::max() - p.S)
+      throw Error(p.node + ": position " + std::to_string(pos) + " is outside 0 .. " +
+                  std::to_string(std::numeric_limits<int32_t>::max() - p.S));
+    return pos;
+  }
   // Written so that no sum can overflow: pos + S - 1 < C.
   if (pos < 0 || pos >= p.C || p.S > p.C - pos)
     throw Error(p.node + ": position " + std::to_string(pos) + " with " + std::to_string(p.S) +
@@ -329,8 +342,10 @@ private:
   void head(const float *q, const T *k, const T *v, const float *ks, const float *vs, float *y, int64_t pos,
             int64_t s, int64_t h, float *scores) const {
     const int64_t D = p_.D, kvh = h / (p_.Hq / p_.Hkv), j0 = p_.firstAttended(pos + s), n = pos + s + 1;
-    const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
-    const float *ksh = ks ? ks + p_.firstRow(kvh) : nullptr, *vsh = vs ? vs + p_.firstRow(kvh) : nullptr;
+    // Position j's row (firstRow + j), counted from j0 so as never to point before the cache.
+    const int64_t r0 = p_.firstRow(kvh, pos) + j0;
+    const T *kh = k + r0 * D, *vh = v + r0 * D;
+    const float *ksh = ks ? ks + r0 : nullptr, *vsh = vs ? vs + r0 : nullptr;
     float *acc = scores + p_.C, *row = acc + D, *codes = row + D;
     const float *qh = q + (s * p_.Hq + h) * D;
     float qScale = 1.f;
@@ -340,22 +355,22 @@ private:
     }
     float mx = -std::numeric_limits<float>::infinity();
     for (int64_t j = j0; j < n; ++j) {
-      const float *kj = rowAsFloat(kh + j * D, D, row);
+      const float *kj = rowAsFloat(kh + (j - j0) * D, D, row);
       float dot = 0.f;
       for (int64_t d = 0; d < D; ++d) dot += qh[d] * kj[d];
-      if (ksh) dot = dot * qScale * ksh[j];
-      scores[j] = dot * p_.scale;
-      mx = std::max(mx, scores[j]);
+      if (ksh) dot = dot * qScale * ksh[j - j0];
+      scores[j - j0] = dot * p_.scale;
+      mx = std::max(mx, scores[j - j0]);
     }
     float sum = 0.f;
     for (int64_t j = j0; j < n; ++j) {
-      scores[j] = std::exp(scores[j] - mx);
-      sum += scores[j];
+      scores[j - j0] = std::exp(scores[j - j0] - mx);
+      sum += scores[j - j0];
     }
     for (int64_t d = 0; d < D; ++d) acc[d] = 0.f;
     for (int64_t j = j0; j < n; ++j) {
-      const float *vj = rowAsFloat(vh + j * D, D, row);
-      const float pj = vsh ? scores[j] * vsh[j] : scores[j];
+      const float *vj = rowAsFloat(vh + (j - j0) * D, D, row);
+      const float pj = vsh ? scores[j - j0] * vsh[j - j0] : scores[j - j0];
       for (int64_t d = 0; d < D; ++d) acc[d] += pj * vj[d];
     }
     const float inv = 1.0f / sum;

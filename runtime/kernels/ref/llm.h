@@ -53,9 +53,16 @@ struct AttentionPlan {
   int64_t window = 0;
   // The first cache row a query at `position` attends (and reads): every kernel's rule.
   int64_t firstAttended(int64_t position) const { return window > 0 && position >= window ? position - window + 1 : 0; }
-  // KV head kvh's row 0 as a row index of the caches (times D: its element offset) and
-  // of the scales: the layout every kernel reads.
-  int64_t firstRow(int64_t kvh) const { return kvh * C; }
+  // The mirrored ring (attribute `ring`, R > 0, with a window): C = 2R rows, position t's
+  // row at t mod R and t mod R + R, so a call at `pos` finds positions firstAttended(pos)
+  // .. pos + S - 1 contiguous from row firstAttended(pos) - ringShift(pos); 0: rows by
+  // position.
+  int64_t ring = 0;
+  int64_t ringShift(int64_t pos) const { return ring > 0 ? firstAttended(pos) / ring * ring : 0; }
+  // For a call at `pos`: KV head kvh's position 0 as a row index of the caches (times D:
+  // its element offset) and of the scales, so that position j is row firstRow + j: the
+  // layout every kernel reads (it reads only positions firstAttended(pos) ..).
+  int64_t firstRow(int64_t kvh, int64_t pos) const { return kvh * C - ringShift(pos); }
   DType cacheType = DType::f32;  // f32, f16 or i8 (then the scale inputs are present)
   std::string node;
 };

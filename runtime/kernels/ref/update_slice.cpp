@@ -6,6 +6,7 @@
 // StableHLO's dynamic_update_slice), which also makes a damaged position harmless. When
 // the output is the operand's own buffer (the host target plans a state update in place),
 // only the update's bytes move.
+#include <algorithm>
 #include <cstring>
 
 #include "ref/util.h"
@@ -63,11 +64,65 @@ private:
   size_t bytes_ = 0;
 };
 
+// KVCacheRingWrite: cache [H, 2R, ...], rows [H, S, ...] (S <= R), pos i64 [1] -> the
+// cache with row s of each head at (pos + s) mod R and (pos + s) mod R + R, the mirrored
+// ring KVCacheAttention's `ring` reads (docs/architecture.md, "The KV cache is state
+// updated in place"). In place (the output is the cache's buffer) only the rows move.
+class RefKVCacheRingWrite final : public Kernel {
+public:
+  void prepare(const KernelSignature &sig) override {
+    requireInputCount(sig, 3, 3);
+    const TensorView &c = requireInput(sig, 0, "cache");
+    const TensorView &r = requireInput(sig, 1, "rows");
+    const TensorView &pos = requireInput(sig, 2, "pos");
+    const TensorView &y = requireOutput(sig, 0);
+    requireSameDType(sig, c, r, "rows");
+    requireSameDType(sig, c, y, "output");
+    requireUnpacked(sig, c);
+    requireDType(sig, pos, Types<int64_t>{}, "pos");
+    if (pos.numel() != 1 || pos.rank() > 1) kernelFail(sig, "pos must be one i64 ([1]), got " + shapeStr(pos.shape));
+    if (y.shape != c.shape) kernelFail(sig, "output shape " + shapeStr(y.shape) + " is not the cache's");
+    ring_ = sig.attrs.i("ring", 0);
+    if (ring_ <= 0) kernelFail(sig, "ring must be a count of rows > 0, got " + std::to_string(ring_));
+    if (c.rank() < 2 || r.rank() != c.rank() || r.shape[0] != c.shape[0] ||
+        !std::equal(c.shape.begin() + 2, c.shape.end(), r.shape.begin() + 2) || c.shape[1] != 2 * ring_ ||
+        r.shape[1] > ring_)
+      kernelFail(sig, "rows " + shapeStr(r.shape) + " do not fit a ring of " + std::to_string(ring_) + " rows in " +
+                          shapeStr(c.shape) + " ([H, S <= R, ...] into [H, 2R, ...])");
+    heads_ = c.shape[0];
+    steps_ = r.shape[1];
+    rowBytes_ = c.shape[1] ? c.nbytes() / size_t(heads_ * c.shape[1]) : 0;
+    bytes_ = c.nbytes();
+  }
+
+  void run(const RunContext &, const std::vector<const TensorView *> &in,
+           const std::vector<TensorView *> &out) override {
+    const int64_t pos = *in[2]->as<int64_t>();
+    if (pos < 0) throw Error("KVCacheRingWrite: position " + std::to_string(pos) + " is negative");
+    if (out[0]->data != in[0]->data && bytes_) std::memcpy(out[0]->data, in[0]->data, bytes_);
+    auto *cache = static_cast<uint8_t *>(out[0]->data);
+    const auto *rows = static_cast<const uint8_t *>(in[1]->data);
+    for (int64_t h = 0; h < heads_; ++h)
+      for (int64_t s = 0; s < steps_; ++s) {
+        const int64_t slot = (pos % ring_ + s) % ring_;  // no overflow near INT64_MAX
+        const uint8_t *row = rows + size_t(h * steps_ + s) * rowBytes_;
+        uint8_t *head = cache + size_t(h * 2 * ring_) * rowBytes_;
+        std::memcpy(head + size_t(slot) * rowBytes_, row, rowBytes_);
+        std::memcpy(head + size_t(slot + ring_) * rowBytes_, row, rowBytes_);
+      }
+  }
+
+private:
+  int64_t ring_ = 0, heads_ = 0, steps_ = 0;
+  size_t rowBytes_ = 0, bytes_ = 0;
+};
+
 }  // namespace
 }  // namespace edgec::rt::ref
 
 namespace edgec::rt {
 void registerRefUpdateSlice(KernelRegistry &r) {
   r.add<ref::RefDynamicUpdateSlice>("DynamicUpdateSlice", Isa::Ref);
+  r.add<ref::RefKVCacheRingWrite>("KVCacheRingWrite", Isa::Ref);
 }
 }  // namespace edgec::rt

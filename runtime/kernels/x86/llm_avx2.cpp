@@ -222,8 +222,9 @@ private:
   void heads(const float *q, const T *k, const T *v, const float *ks, const float *vs, float *y, int64_t pos,
              int64_t s, int64_t h0, int64_t count, float *scratch) const {
     const int64_t D = p_.D, D8 = D / 8 * 8, kvh = h0 / group_, j0 = p_.firstAttended(pos + s), n = pos + s + 1 - j0;
-    const T *kh = k + (p_.firstRow(kvh) + j0) * D, *vh = v + (p_.firstRow(kvh) + j0) * D;
-    const float *ksh = ks ? ks + p_.firstRow(kvh) + j0 : nullptr, *vsh = vs ? vs + p_.firstRow(kvh) + j0 : nullptr;
+    const int64_t r0 = p_.firstRow(kvh, pos) + j0;  // position j0's row
+    const T *kh = k + r0 * D, *vh = v + r0 * D;
+    const float *ksh = ks ? ks + r0 : nullptr, *vsh = vs ? vs + r0 : nullptr;
     if (count > kMaxHeads) {  // a larger group goes in parts, one after the other
       heads(q, k, v, ks, vs, y, pos, s, h0, kMaxHeads, scratch);
       heads(q, k, v, ks, vs, y, pos, s, h0 + kMaxHeads, count - kMaxHeads, scratch);

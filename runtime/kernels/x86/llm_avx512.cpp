@@ -432,8 +432,8 @@ private:
   void heads(const float *q, const T *k, const T *v, const RowScales &scales, float *y, int64_t pos, int64_t s,
              int64_t h0, int64_t count, float *scratch) const {
     const int64_t D = p_.D, kvh = h0 / group_, j0 = p_.firstAttended(pos + s), n = pos + s + 1 - j0;
-    const T *kh = k + (p_.firstRow(kvh) + j0) * D, *vh = v + (p_.firstRow(kvh) + j0) * D;
-    const RowScales rs = scales.from(p_.firstRow(kvh) + j0);
+    const T *kh = k + (p_.firstRow(kvh, pos) + j0) * D, *vh = v + (p_.firstRow(kvh, pos) + j0) * D;
+    const RowScales rs = scales.from(p_.firstRow(kvh, pos) + j0);
     float *scores[kMaxHeads], *yh[kMaxHeads], inv[kMaxHeads], qScale[kMaxHeads] = {};
     int32_t bias[kMaxHeads] = {};
     const float *qs[kMaxHeads];
@@ -524,7 +524,7 @@ private:
           const int64_t r0 = j0 + (part == 0 ? 0 : half), r1 = part == 0 ? j0 + half : pos + 1;
           for (int64_t c = 0, b = blockHeads(group_); c < group_; c += b) {
             const int64_t h0 = kvh * group_ + c;
-            partialHeads(q, k, v, scales, r0, r1, pos + 1, h0, std::min(b, group_ - c), scratch,
+            partialHeads(q, k, v, scales, pos, r0, r1, h0, std::min(b, group_ - c), scratch,
                          acc + (part * Hq + h0) * D, ms + (part * Hq + h0) * 2);
           }
         }
@@ -541,15 +541,15 @@ private:
     }
   }
 
-  // Heads h0 .. h0 + count - 1 (one KV head) of the decode row over cache rows [r0, r1)
-  // (rows below `rows` may be prefetched): acc[c * D ..] = sum_j exp(score_j - m) v_j and
+  // Heads h0 .. h0 + count - 1 (one KV head) of the decode row at `pos` over its positions
+  // [r0, r1) (rows up to pos's may be prefetched): acc[c * D ..] = sum_j exp(score_j - m) v_j and
   // ms[2c], ms[2c + 1] = m, the sum of exp.
   template <typename T>
-  void partialHeads(const float *q, const T *k, const T *v, const RowScales &scales, int64_t r0, int64_t r1,
-                    int64_t rows, int64_t h0, int64_t count, float *scratch, float *acc, float *ms) const {
-    const int64_t D = p_.D, kvh = h0 / group_, n = r1 - r0;
-    const T *kh = k + (p_.firstRow(kvh) + r0) * D, *vh = v + (p_.firstRow(kvh) + r0) * D;
-    const RowScales rs = scales.from(p_.firstRow(kvh) + r0);
+  void partialHeads(const float *q, const T *k, const T *v, const RowScales &scales, int64_t pos, int64_t r0,
+                    int64_t r1, int64_t h0, int64_t count, float *scratch, float *acc, float *ms) const {
+    const int64_t D = p_.D, kvh = h0 / group_, n = r1 - r0, rows = pos + 1;
+    const T *kh = k + (p_.firstRow(kvh, pos) + r0) * D, *vh = v + (p_.firstRow(kvh, pos) + r0) * D;
+    const RowScales rs = scales.from(p_.firstRow(kvh, pos) + r0);
     float *scores[kMaxHeads], *out[kMaxHeads], one[kMaxHeads], qScale[kMaxHeads] = {};
     int32_t bias[kMaxHeads] = {};
     const float *qs[kMaxHeads];
@@ -881,8 +881,10 @@ private:
       sum[m] = 0.f;
     }
 
-    const T *kh = k + p_.firstRow(kvh) * D, *vh = v + p_.firstRow(kvh) * D;
-    const RowScales rs = scales.from(p_.firstRow(kvh));
+    // Position j's row is firstRow + j (a ring's shift makes that base lie before the
+    // cache, but only positions from `lowest` on are read).
+    const T *kh = k + p_.firstRow(kvh, pos) * D, *vh = v + p_.firstRow(kvh, pos) * D;
+    const RowScales rs = scales.from(p_.firstRow(kvh, pos));
     float *ys[kMaxHeads];
     for (int64_t t = t0; t < tiles; ++t) {
       // The tile's rows [from, valid): from > 0 only in the first tile of a window.

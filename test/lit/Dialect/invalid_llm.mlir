@@ -292,6 +292,55 @@ func.func @attn_negative_window(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, 
   return %0 : tensor<3x4x16xf32>
 }
 
+// -----
+
+// A mirrored ring needs a window, caches of 2R rows, and room for a call's window.
+func.func @attn_ring_without_window(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
+  // expected-error @+1 {{a ring cache needs a window}}
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32, ring = 4 : i64} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
+  return %0 : tensor<3x4x16xf32>
+}
+
+// -----
+
+func.func @attn_ring_rows(%q: tensor<1x4x16xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi64>) -> tensor<1x4x16xf32> {
+  // expected-error @+1 {{a ring of 5 rows is a cache of 10 rows, got 8}}
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32, window = 2 : i64, ring = 5 : i64} : (tensor<1x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<1x4x16xf32>
+  return %0 : tensor<1x4x16xf32>
+}
+
+// -----
+
+func.func @attn_ring_too_small(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
+  // expected-error @+1 {{a ring of 4 rows cannot hold 3 queries' window of 3 (needs S + window - 1 <= ring)}}
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32, window = 3 : i64, ring = 4 : i64} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
+  return %0 : tensor<3x4x16xf32>
+}
+
+// -----
+
+func.func @ring_write_rows(%k: tensor<2x8x16xf16>, %rows: tensor<2x5x16xf16>, %pos: tensor<1xi64>) -> tensor<2x8x16xf16> {
+  // expected-error @+1 {{5 rows do not fit a ring of 4}}
+  %0 = edge.KVCacheRingWrite %k, %rows, %pos {ring = 4 : i64} : (tensor<2x8x16xf16>, tensor<2x5x16xf16>, tensor<1xi64>) -> tensor<2x8x16xf16>
+  return %0 : tensor<2x8x16xf16>
+}
+
+// -----
+
+func.func @ring_write_heads(%k: tensor<2x8x16xf16>, %rows: tensor<1x2x16xf16>, %pos: tensor<1xi64>) -> tensor<2x8x16xf16> {
+  // expected-error @+1 {{rows [1,2,16] do not match a cache [2,8,16] ([H, S, ...] against [H, 2R, ...])}}
+  %0 = edge.KVCacheRingWrite %k, %rows, %pos {ring = 4 : i64} : (tensor<2x8x16xf16>, tensor<1x2x16xf16>, tensor<1xi64>) -> tensor<2x8x16xf16>
+  return %0 : tensor<2x8x16xf16>
+}
+
+// -----
+
+func.func @ring_write_size(%k: tensor<2x9x16xf16>, %rows: tensor<2x2x16xf16>, %pos: tensor<1xi64>) -> tensor<2x9x16xf16> {
+  // expected-error @+1 {{a ring of 4 rows is a cache of 8 rows, got 9}}
+  %0 = edge.KVCacheRingWrite %k, %rows, %pos {ring = 4 : i64} : (tensor<2x9x16xf16>, tensor<2x2x16xf16>, tensor<1xi64>) -> tensor<2x9x16xf16>
+  return %0 : tensor<2x9x16xf16>
+}
+
 //===----------------------------------------------------------------------===//
 // GgufMatMul
 //===----------------------------------------------------------------------===//

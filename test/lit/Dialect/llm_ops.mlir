@@ -56,6 +56,20 @@ func.func @attention(%q: tensor<3x4x16xf32>, %k: tensor<2x3x16xf16>, %v: tensor<
   return %0, %1, %2, %3 : tensor<3x4x16xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>
 }
 
+// A local layer's cache as a mirrored ring of R = 6 rows (12 rows a head): the step's rows
+// written by KVCacheRingWrite (the cache and an i8 cache's scales), read with `ring`.
+// CHECK-LABEL: func.func @ring
+func.func @ring(%q: tensor<2x4x16xf32>, %k: tensor<2x12x16xf16>, %rows: tensor<2x2x16xf16>, %s: tensor<2x12xf32>,
+                %srows: tensor<2x2xf32>, %pos: tensor<1xi64>) -> (tensor<2x4x16xf32>, tensor<2x12xf32>) {
+  // CHECK: edge.KVCacheRingWrite %{{.+}}, %{{.+}}, %{{.+}} {ring = 6 : i64} : (tensor<2x12x16xf16>, tensor<2x2x16xf16>, tensor<1xi64>) -> tensor<2x12x16xf16>
+  %0 = edge.KVCacheRingWrite %k, %rows, %pos {ring = 6 : i64} : (tensor<2x12x16xf16>, tensor<2x2x16xf16>, tensor<1xi64>) -> tensor<2x12x16xf16>
+  // CHECK: edge.KVCacheRingWrite %{{.+}}, %{{.+}}, %{{.+}} {ring = 6 : i64} : (tensor<2x12xf32>, tensor<2x2xf32>, tensor<1xi64>) -> tensor<2x12xf32>
+  %1 = edge.KVCacheRingWrite %s, %srows, %pos {ring = 6 : i64} : (tensor<2x12xf32>, tensor<2x2xf32>, tensor<1xi64>) -> tensor<2x12xf32>
+  // CHECK: edge.KVCacheAttention %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {ring = 6 : i64, scale = 2.500000e-01 : f32, window = 5 : i64}
+  %2 = edge.KVCacheAttention %q, %0, %0, %pos {scale = 0.25 : f32, window = 5 : i64, ring = 6 : i64} : (tensor<2x4x16xf32>, tensor<2x12x16xf16>, tensor<2x12x16xf16>, tensor<1xi64>) -> tensor<2x4x16xf32>
+  return %2, %1 : tensor<2x4x16xf32>, tensor<2x12xf32>
+}
+
 // Weights as GGUF stores them, [N, K]: q4_0 blocks (K a multiple of 32) with and without a
 // bias and a rank-3 input, f16 and bf16 with a bias, f32 without.
 // CHECK-LABEL: func.func @matmul

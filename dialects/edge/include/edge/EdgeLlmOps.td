@@ -55,15 +55,40 @@ def Edge_KVCacheAttentionOp : Edge_Op<"KVCacheAttention", [Pure, AttrSizedOperan
     the W most recent rows, max(0, pos + s - W + 1) .. pos + s (llama.cpp's standard SWA
     mask: a key at p0 is masked for a query at p1 when p1 - p0 >= W), and rows before
     them are never read either; 0 (the default, not printed) is no window.
+    `ring` R > 0 (with a window; 0, the default, is none): the caches are a mirrored
+    ring of C = 2R rows, position t's row at t mod R and again at t mod R + R (as
+    edge.KVCacheRingWrite writes them), which needs S + W - 1 <= R. The rows a call
+    reads, max(0, pos - W + 1) .. pos + S - 1, then lie contiguous from row
+    max(0, pos - W + 1) mod R whatever pos is, so a local layer's cache holds about two
+    windows instead of the context, and positions are not bounded by C.
   }];
   let arguments = (ins Edge_FloatTensor:$query, StaticShapeTensorOf<[F16, F32, I8]>:$key_cache,
                    StaticShapeTensorOf<[F16, F32, I8]>:$value_cache, StaticShapeTensorOf<[I64]>:$pos,
                    Optional<Edge_FloatTensor>:$key_scales, Optional<Edge_FloatTensor>:$value_scales, F32Attr:$scale,
-                   DefaultValuedAttr<I64Attr, "0">:$window);
+                   DefaultValuedAttr<I64Attr, "0">:$window, DefaultValuedAttr<I64Attr, "0">:$ring);
   let results = (outs Edge_FloatTensor:$output);
   let assemblyFormat = [{
     $query `,` $key_cache `,` $value_cache `,` $pos (`scales` $key_scales^ `,` $value_scales)? attr-dict `:`
     functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Edge_KVCacheRingWriteOp : Edge_Op<"KVCacheRingWrite", [Pure]> {
+  let summary = "A mirrored KV cache ring with a step's rows written at their positions";
+  let description = [{
+    `cache` is `[H, 2R, ...]` (R = `ring`: a KV cache `[Hkv, 2R, D]` or an i8 cache's
+    scales `[Hkv, 2R]`), `rows` `[H, S, ...]` with S <= R the step's rows of positions
+    pos .. pos + S - 1 (`pos` i64 `[1]`, >= 0). The result is the cache with row s of
+    each head written at (pos + s) mod R and at (pos + s) mod R + R: the mirrored ring
+    edge.KVCacheAttention reads with its `ring` attribute. Like edge.DynamicUpdateSlice,
+    the host target writes it in place into a state read and written back.
+  }];
+  let arguments = (ins StaticShapeTensorOf<[F16, F32, I8]>:$cache, StaticShapeTensorOf<[F16, F32, I8]>:$rows,
+                   StaticShapeTensorOf<[I64]>:$pos, I64Attr:$ring);
+  let results = (outs StaticShapeTensorOf<[F16, F32, I8]>:$output);
+  let assemblyFormat = [{
+    $cache `,` $rows `,` $pos attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }
