@@ -100,10 +100,10 @@ struct LlmSession::Impl {
   }
   int64_t position = 0;
   std::vector<int32_t> chunk;  // prefill's padded tokens
-  // Gemma 3's local layers as mirrored rings (llm.kv_ring rows, llm.sliding_window; 0:
-  // none) and one past the last position any call wrote (padding rows included): a ring
-  // keeps positions written - ringRows .. written - 1 only, which bounds truncate.
-  int64_t ringRows = 0, window = 0, written = 0;
+  // Gemma 3's local layers' window (llm.sliding_window, with their rings of info.kvRing
+  // positions) and one past the last position any call wrote (padding rows included): a
+  // ring keeps positions written - kvRing .. written - 1 only, which bounds truncate.
+  int64_t window = 0, written = 0;
   void wrote(int64_t end) { written = std::max(written, end); }
 
   // What a saved state holds of each state tensor (saveState): a KV cache or its scales,
@@ -193,9 +193,9 @@ std::unique_ptr<LlmSession> LlmSession::open(const std::string &path, int thread
     info.vocabSize = intKey(plan, "llm.vocab_size", 0);
     info.kvCache = stringKey(plan, "llm.kv_cache");
     info.chatTemplate = stringKey(plan, "tokenizer.chat_template");
-    impl->ringRows = info.kvRing = intKey(plan, "llm.kv_ring", 0);
+    info.kvRing = intKey(plan, "llm.kv_ring", 0);
     impl->window = intKey(plan, "llm.sliding_window", 0);
-    if (impl->ringRows < 0 || (impl->ringRows > 0 && (impl->window <= 0 || impl->window > impl->ringRows)))
+    if (info.kvRing < 0 || (info.kvRing > 0 && (impl->window <= 0 || impl->window > info.kvRing)))
       throw rt::Error("llm.kv_ring needs an llm.sliding_window of at most its rows");
     if (info.architecture.empty() || info.contextLength <= 0 || info.prefillChunk <= 0 || info.vocabSize <= 0)
       throw rt::Error("not an LLM package (no llm.* metadata; compile a .gguf model with edgec compile)");
@@ -289,7 +289,8 @@ int64_t LlmSession::truncate(int64_t position) {
   position = std::clamp<int64_t>(position, 0, s.position);
   // The next query, at `position`, reads the window before it; a ring has kept it only if
   // no later position has been written over it.
-  if (s.ringRows > 0 && std::max<int64_t>(0, position - s.window + 1) < s.written - s.ringRows) {
+  const int64_t ring = s.info.kvRing;
+  if (ring > 0 && std::max<int64_t>(0, position - s.window + 1) < s.written - ring) {
     reset();
     return 0;
   }

@@ -362,7 +362,7 @@ TEST(LlmKernels, RingErrorsNameTheProblem) {
   e = errorOf([&] { runKernel("KVCacheRingWrite", {&odd, &ok, &pos}, {&odd}, a); });
   EXPECT_NE(e.find("do not fit a ring of 4 rows in [2,7,3]"), std::string::npos) << e;
   e = errorOf([&] { runKernel("KVCacheRingWrite", {&cache, &ok, &neg}, {&cache}, a); });
-  EXPECT_NE(e.find("position -1 is negative"), std::string::npos) << e;
+  EXPECT_NE(e.find("KVCacheRingWrite node 'test_node': position -1 is negative"), std::string::npos) << e;
   // Attention: a ring needs a window, caches of 2R rows and S + window - 1 <= R.
   KvCache kv = makeKvCache(DType::f32, 8, 2, 16, 8, 64);
   const auto q = randomFloats(3 * 4 * 16, 65);

@@ -8,6 +8,7 @@
 // only the update's bytes move.
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "ref/util.h"
 #include "register_kernels.h"
@@ -82,6 +83,7 @@ public:
     requireDType(sig, pos, Types<int64_t>{}, "pos");
     if (pos.numel() != 1 || pos.rank() > 1) kernelFail(sig, "pos must be one i64 ([1]), got " + shapeStr(pos.shape));
     if (y.shape != c.shape) kernelFail(sig, "output shape " + shapeStr(y.shape) + " is not the cache's");
+    node_ = sig.op + " node '" + sig.node + "'";
     ring_ = sig.attrs.i("ring", 0);
     if (ring_ <= 0) kernelFail(sig, "ring must be a count of rows > 0, got " + std::to_string(ring_));
     if (c.rank() < 2 || r.rank() != c.rank() || r.shape[0] != c.shape[0] ||
@@ -98,7 +100,7 @@ public:
   void run(const RunContext &, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
     const int64_t pos = *in[2]->as<int64_t>();
-    if (pos < 0) throw Error("KVCacheRingWrite: position " + std::to_string(pos) + " is negative");
+    if (pos < 0) throw Error(node_ + ": position " + std::to_string(pos) + " is negative");
     if (out[0]->data != in[0]->data && bytes_) std::memcpy(out[0]->data, in[0]->data, bytes_);
     auto *cache = static_cast<uint8_t *>(out[0]->data);
     const auto *rows = static_cast<const uint8_t *>(in[1]->data);
@@ -115,6 +117,7 @@ public:
 private:
   int64_t ring_ = 0, heads_ = 0, steps_ = 0;
   size_t rowBytes_ = 0, bytes_ = 0;
+  std::string node_;  // for run-time errors
 };
 
 }  // namespace
