@@ -133,6 +133,8 @@ inline constexpr const char *kWeightLayoutsFeature = "weight-layouts";
 // The feature a package with a windowed KVCacheAttention requires (its `window`
 // attribute, which a runtime from before it would ignore).
 inline constexpr const char *kAttentionWindowFeature = "attention-window";
+// The feature a package with a soft-capped KVCacheAttention requires (`softcap`, Gemma 2).
+inline constexpr const char *kAttentionSoftcapFeature = "attention-softcap";
 
 class ThreadPool;
 

@@ -216,7 +216,8 @@ void LoadedModel::validatePlan() {
   if (p.required_features())
     for (const auto *f : *p.required_features())
       if (f->str() != kDynamicShapesFeature && f->str() != kWeightLayoutsFeature &&
-          f->str() != kAttentionWindowFeature && !hostHasFeature(f->str()))
+          f->str() != kAttentionWindowFeature && f->str() != kAttentionSoftcapFeature &&
+          !hostHasFeature(f->str()))
         fail("it needs the CPU feature '" + f->str() + "', which this CPU lacks; recompile with a matching --target");
   isas_ = hostIsas();
 
@@ -462,9 +463,12 @@ void LoadedModel::validateFunctions() {
         fail(where + " refers to tensor #" + std::to_string(r) + ", which does not exist");
   };
   arena_owner_.assign(tensors.size(), -1);
-  bool hasMain = false, windowRequired = false;
+  bool hasMain = false, windowRequired = false, softcapRequired = false;
   if (p.required_features())
-    for (const auto *f : *p.required_features()) windowRequired |= f->str() == kAttentionWindowFeature;
+    for (const auto *f : *p.required_features()) {
+      windowRequired |= f->str() == kAttentionWindowFeature;
+      softcapRequired |= f->str() == kAttentionSoftcapFeature;
+    }
   std::vector<std::string> names;
   for (uint32_t fi = 0; fi < p.functions()->size(); ++fi) {
     const pkg::Function *f = p.functions()->Get(fi);
@@ -511,10 +515,14 @@ void LoadedModel::validateFunctions() {
           if (tensors[r]->storage() == pkg::Storage::Constant) fail(where + " writes a constant");
       if (!KernelRegistry::instance().has(k->op()->str()))
         fail(where + " uses op '" + k->op()->str() + "', which this runtime does not implement");
-      if (k->op()->str() == "KVCacheAttention" && k->attrs())
+      if (k->op()->str() == "KVCacheAttention" && k->attrs()) {
         if (const pkg::Attr *w = k->attrs()->LookupByKey("window"); w && w->i() != 0 && !windowRequired)
           fail(where + " has a sliding window, but the package does not require '" +
                std::string(kAttentionWindowFeature) + "'");
+        if (const pkg::Attr *c = k->attrs()->LookupByKey("softcap"); c && c->f() != 0.f && !softcapRequired)
+          fail(where + " soft-caps its scores, but the package does not require '" +
+               std::string(kAttentionSoftcapFeature) + "'");
+      }
     }
   }
   if (!hasMain) default_function_ = 0;

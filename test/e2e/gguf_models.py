@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Small llama, qwen2, qwen3 and gemma3 GGUF models with random weights, valid for
+"""Small llama, qwen2, qwen3, gemma2 and gemma3 GGUF models with random weights, valid for
 llama.cpp: the test models of issue 12 (GGUF frontend and LLM generation). A library and a
 CLI; numpy only.
 
@@ -12,7 +12,7 @@ names and in ggml shapes ([ne0, ne1], ne0 the input dimension of a matrix):
   blk.N.attn_k.weight [n_embd, n_embd_kv]     blk.N.attn_k.bias [n_embd_kv]      (qwen2)
   blk.N.attn_v.weight [n_embd, n_embd_kv]     blk.N.attn_v.bias [n_embd_kv]      (qwen2)
   blk.N.attn_q_norm.weight [head_dim]         blk.N.attn_k_norm.weight [head_dim] (qwen3, gemma3)
-  blk.N.post_attention_norm.weight [n_embd]   blk.N.post_ffw_norm.weight [n_embd] (gemma3)
+  blk.N.post_attention_norm.weight [n_embd]   blk.N.post_ffw_norm.weight [n_embd] (gemma2, gemma3)
   blk.N.attn_output.weight [n_embd_q, n_embd] blk.N.ffn_gate/ffn_up.weight [n_embd, n_ff]
   blk.N.ffn_down.weight [n_ff, n_embd]
 with n_embd_q = head_count * head_dim and n_embd_kv = head_count_kv * head_dim
@@ -20,7 +20,10 @@ with n_embd_q = head_count * head_dim and n_embd_kv = head_count_kv * head_dim
 and gemma3's 128, with <arch>.attention.key_length and value_length, as Qwen3's and Gemma
 3's heads are wider than n_embd / head_count). gemma3 also has attention.sliding_window (the
 shape's `window`, default 6: its layers but every sixth attend to that many positions, so
-that the tests' 8-token prompts already cross it) and 6 layers (five local, one global). The
+that the tests' 8-token prompts already cross it) and 6 layers (five local, one global);
+gemma2 the same window on layers 0 and 2 of 4, heads of 128 (8 query over 4 KV heads in
+Gemma 2 2B: halved) and its soft caps, <arch>.attn_logit_softcapping and
+final_logit_softcapping (the shape's attn_softcap, final_softcap). The
 2-D matrices are stored in the chosen weight type, token_embd (and output) in embd_type
 (default: the weight type); norms and biases stay F32, as llama.cpp's quantizer leaves them. A mix
 (q4_k_m, q5_k_m: MIXES) types the matrices as llama.cpp's quantizer does for its Q4_K_M
@@ -150,6 +153,12 @@ ARCHS = {
     # Gemma 3 1B's proportions: 4 query heads over 1 KV head, heads wider than n_embd / 4.
     "gemma3": dict(n_vocab=384, n_embd=256, n_layer=6, n_head=4, n_head_kv=1, n_ff=768, n_ctx=256,
                    rope_base=1000000.0, eps=1e-6, tied=True, head_dim=128, window=6),
+    # Gemma 2 2B's proportions (8 query heads over 4 KV heads of 256, wider than n_embd / 8),
+    # halved; layers 0 and 2 local. Its soft caps (Gemma 2's own are 50 and 30) small enough
+    # to bend these scores and logits: a cap left out shows.
+    "gemma2": dict(n_vocab=384, n_embd=256, n_layer=4, n_head=4, n_head_kv=2, n_ff=768, n_ctx=256,
+                   rope_base=10000.0, eps=1e-6, tied=True, head_dim=128, window=6, attn_softcap=1.5,
+                   final_softcap=5.0),
 }
 
 
@@ -260,13 +269,13 @@ def float_weights(arch, shape, seed):
             w[p + "attn_q_norm.weight"] = norm(hd)
             w[p + "attn_k_norm.weight"] = norm(hd)
         w[p + "attn_output.weight"] = mat(e, nq) * np.float32(RESIDUAL_GAIN)
-        if arch == "gemma3":  # normalizes the attention's output before the residual add
+        if arch in ("gemma2", "gemma3"):  # normalizes the attention's output before the residual add
             w[p + "post_attention_norm.weight"] = norm(e)
         w[p + "ffn_norm.weight"] = norm(e)
         w[p + "ffn_gate.weight"] = mat(f, e)
         w[p + "ffn_up.weight"] = mat(f, e)
         w[p + "ffn_down.weight"] = mat(e, f) * np.float32(RESIDUAL_GAIN)
-        if arch == "gemma3":
+        if arch in ("gemma2", "gemma3"):
             w[p + "post_ffw_norm.weight"] = norm(e)
     if shape["tied"]:
         # The head is the embedding: with norm weights near 1 the token just fed scores
@@ -285,7 +294,7 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None):
     llama.cpp's own writer uses: general.*, the hyper-parameters, the tokenizer. vocab:
     "spm" (llama's default) or "bpe" (qwen2's; for llama with llama.cpp's "llama-bpe"
     pre-tokenizer, as Llama 3's files). Returns (bos, eos)."""
-    vocab = vocab or ("spm" if arch in ("llama", "gemma3") else "bpe")
+    vocab = vocab or ("spm" if arch in ("llama", "gemma2", "gemma3") else "bpe")
     tokens, scores, token_types, bos, eos, tok_extra = (llama_vocab if vocab == "spm" else qwen2_vocab)(shape["n_vocab"])
     if vocab == "bpe" and arch == "llama":
         tok_extra = dict(tok_extra, **{"tokenizer.ggml.pre": "llama-bpe"})
@@ -307,6 +316,9 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None):
     add(a + "attention.layer_norm_rms_epsilon", "f32", shape["eps"])
     if shape.get("window"):
         add(a + "attention.sliding_window", "u32", shape["window"])
+    for key in ("attn_softcap", "final_softcap"):
+        if shape.get(key):
+            add(a + key.replace("softcap", "logit_softcapping"), "f32", shape[key])
     add(a + "rope.freq_base", "f32", shape["rope_base"])
     add("tokenizer.ggml.model", "str", "llama" if vocab == "spm" else "gpt2")
     for key, value in tok_extra.items():
@@ -320,8 +332,8 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None):
     add("tokenizer.ggml.token_type", "array", ("i32", token_types))
     add("tokenizer.ggml.bos_token_id", "u32", bos)
     add("tokenizer.ggml.eos_token_id", "u32", eos)
-    add("tokenizer.ggml.add_bos_token", "bool", arch in ("llama", "gemma3"))
-    if arch == "gemma3":
+    add("tokenizer.ggml.add_bos_token", "bool", arch in ("llama", "gemma2", "gemma3"))
+    if arch in ("gemma2", "gemma3"):
         add("tokenizer.ggml.add_space_prefix", "bool", False)
     return bos, eos
 
@@ -431,7 +443,7 @@ def main(argv=None):
     g.add_argument("--untied", dest="tied", action="store_false", help="a separate output.weight")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="shape override: n_vocab n_embd n_layer n_head n_head_kv n_ff n_ctx rope_base eps head_dim "
-                        "window (gemma3)")
+                        "window (gemma2, gemma3) attn_softcap final_softcap (gemma2)")
     p.add_argument("--drop", action="append", default=[], metavar="TENSOR", help="leave this tensor out")
     p.add_argument("--tensor-type", action="append", default=[], metavar="TENSOR=TYPE",
                    help="this weight in another type than --type (mixed files, as llama.cpp's Q4_K_M)")
@@ -448,7 +460,7 @@ def main(argv=None):
     overrides = {}
     for kv in args.set:
         key, _, value = kv.partition("=")
-        overrides[key] = float(value) if key in ("rope_base", "eps") else int(value)
+        overrides[key] = float(value) if key in ("rope_base", "eps", "attn_softcap", "final_softcap") else int(value)
     raw, meta = {}, {key: None for key in args.del_meta}
     for item in args.raw:
         name, _, spec = item.partition("=")

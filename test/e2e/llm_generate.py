@@ -61,7 +61,7 @@ import gguf_models  # noqa: E402
 import harness  # noqa: E402
 import llama_cpp  # noqa: E402
 import llm_reference  # noqa: E402
-from llm_references_agree import (EXACT_TOKENS, GEMMA3_CASES, N_GEN, QWEN3_CASES, ROPE_CASES,  # noqa: E402
+from llm_references_agree import (EXACT_TOKENS, GEMMA2_CASES, GEMMA3_CASES, N_GEN, QWEN3_CASES, ROPE_CASES,  # noqa: E402
                                   TOL_EMULATED, TOL_EXACT, compare_tokens, model_for, prompt_for)
 
 ARCHS = ["llama", "qwen2"]
@@ -70,7 +70,7 @@ ARCHS = ["llama", "qwen2"]
 # check_int8_cache); ARCH/TYPE/perplexity: `edgec perplexity` (check_perplexity).
 CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + ROPE_CASES + [
     "llama/f32/kv-int8", "qwen2/q8_0/kv-int8", "llama/f32/perplexity", "qwen2/q4_k/perplexity"] + QWEN3_CASES + [
-    "qwen3/q8_0/kv-int8"] + GEMMA3_CASES + ["gemma3/q8_0/kv-int8", "gemma3/f32/ring", "gemma3/q8_0/ring"]
+    "qwen3/q8_0/kv-int8"] + GEMMA3_CASES + ["gemma3/q8_0/kv-int8", "gemma3/f32/ring", "gemma3/q8_0/ring"] + GEMMA2_CASES
 # Max |edgec with an int8 cache - exact reference| over the rows fed the same tokens: the
 # weight type's own difference (TOL_EXACT) plus that of the symmetric 8-bit keys and values
 # (one scale per position and head, error <= scale / 2) and of the query, quantized so

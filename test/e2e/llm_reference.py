@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""An independent numpy implementation of the llama, qwen2, qwen3 and gemma3 forward pass, read
+"""An independent numpy implementation of the llama, qwen2, qwen3, gemma2 and gemma3 forward pass, read
 from a GGUF file: the numpy reference of issue 12 (edgec's GGUF frontend and LLM generation). Its own
 GGUF reader and dequantizers (written from ggml's block layouts, vectorized; nothing shared
 with edgec's C++ or with gguf_writer.py's quantizers), the math in float64.
@@ -34,6 +34,12 @@ base 10000 and no scaling; the others are global, with the file's rope.freq_base
 scaling. The queries (not the scores: the order matters to the fp16 rounding emulated
 below) are scaled by 1 / sqrt(head_dim), or 1 / sqrt(n_embd / n_head) for the 62-layer
 (27B) model, as llama.cpp does.
+
+gemma2 as llama.cpp's llm_build_gemma2_iswa: gemma3's graph without the q/k norms, every
+other layer (l % 2 == 0) local with the global RoPE, queries scaled the same (the 46-layer
+27B by n_embd / n_head), each scaled score x soft-capped to c tanh(x / c) before the mask
+and softmax (c = attn_logit_softcapping, default 50) and the logits likewise
+(final_logit_softcapping, default 30).
 
 emulate_ggml=True also applies the roundings llama.cpp's CPU backend makes, so that its
 logits can be compared closely: before each matmul the activation is converted to the
@@ -336,10 +342,10 @@ class Model:
         g = GGUF(path)
         md = g.metadata
         self.arch = md["general.architecture"]
-        if self.arch not in ("llama", "qwen2", "qwen3", "gemma3"):
-            raise ValueError("%s: architecture %r (this reference knows llama, qwen2, qwen3 and gemma3)" %
+        if self.arch not in ("llama", "qwen2", "qwen3", "gemma2", "gemma3"):
+            raise ValueError("%s: architecture %r (this reference knows llama, qwen2, qwen3, gemma2 and gemma3)" %
                              (path, self.arch))
-        self.gemma = self.arch == "gemma3"
+        self.gemma = self.arch in ("gemma2", "gemma3")
         a = self.arch + "."
         self.n_layer = md[a + "block_count"]
         self.n_embd = md[a + "embedding_length"]
@@ -356,10 +362,16 @@ class Model:
         self.rope_scale = md[a + "rope.scaling.factor"] if scaling == "linear" else 1.0
         self.rope_factors = (g.tensor("rope_freqs.weight").astype(np.float64) if "rope_freqs.weight" in g.tensors
                              else np.ones(self.n_rot // 2))
-        self.neox = self.arch in ("qwen2", "qwen3", "gemma3")
-        self.window = md.get(a + "attention.sliding_window", 0) if self.gemma else 0
-        self.attn_scale = 1.0 / np.sqrt(self.n_embd // self.n_head if self.gemma and self.n_layer == 62
-                                        else self.head_dim)
+        self.neox = self.arch in ("qwen2", "qwen3", "gemma2", "gemma3")
+        gemma2 = self.arch == "gemma2"
+        # llama.cpp's defaults: gemma2's window of 4096 on every other layer (from layer 0),
+        # gemma3's on all but every sixth; its soft caps 50 (scores) and 30 (logits).
+        self.window = md.get(a + "attention.sliding_window", 4096 if gemma2 else 0) if self.gemma else 0
+        self.swa_pattern = 2 if gemma2 else 6
+        self.attn_softcap = md.get(a + "attn_logit_softcapping", 50.0) if gemma2 else 0.0
+        self.final_softcap = md.get(a + "final_logit_softcapping", 30.0) if gemma2 else 0.0
+        big = self.n_layer == (46 if gemma2 else 62)  # 27B: embedding / heads
+        self.attn_scale = 1.0 / np.sqrt(self.n_embd // self.n_head if self.gemma and big else self.head_dim)
         self.bos = md.get("tokenizer.ggml.bos_token_id")
         self.eos = md.get("tokenizer.ggml.eos_token_id")
         self.emulate = emulate_ggml
@@ -367,7 +379,7 @@ class Model:
         self.embd = g.tensor("token_embd.weight").astype(np.float64)
         self.n_vocab = self.embd.shape[0]
         self.layers = []
-        qk_norm = self.arch in ("qwen3", "gemma3")
+        qk_norm = self.arch in ("qwen3", "gemma3")  # not gemma2
         for i in range(self.n_layer):
             p = "blk.%d." % i
             bias = (lambda n: p + n + ".bias" if p + n + ".bias" in g.tensors else None)
@@ -402,16 +414,17 @@ class Model:
         return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + self.eps) * w
 
     def is_local(self, layer):
-        """gemma3: whether the layer attends to a sliding window (all but every sixth)."""
-        return self.window > 0 and layer % 6 < 5
+        """gemma: whether the layer attends to a sliding window (gemma3: all but every sixth;
+        gemma2: every other)."""
+        return self.window > 0 and layer % self.swa_pattern < self.swa_pattern - 1
 
     def rope(self, x, pos, local=False):
         """x [n, heads * head_dim] at positions pos [n]: rotates the first n_rot dims of each head
-        (local: a gemma3 local layer's, base 10000 without scaling)."""
+        (local: a gemma3 local layer's, base 10000 without scaling; gemma2's are the global ones)."""
         n = x.shape[0]
         x = x.reshape(n, -1, self.head_dim).copy()
         half = self.n_rot // 2
-        if local:
+        if local and self.arch == "gemma3":
             freqs = 10000.0 ** (-2.0 * np.arange(half) / self.n_rot)
         else:
             freqs = self.rope_base ** (-2.0 * np.arange(half) / self.n_rot) / self.rope_factors / self.rope_scale
@@ -440,6 +453,8 @@ class Model:
         kh = np.repeat(k, group, axis=1)  # query head j reads KV head j // group
         vh = np.repeat(v, group, axis=1)
         scores = np.einsum("nhd,thd->hnt", q, kh) * scale
+        if self.attn_softcap:  # gemma2: c tanh(x / c) before the mask and the softmax
+            scores = self.attn_softcap * np.tanh(scores / self.attn_softcap)
         rows = np.arange(k.shape[0])[None, None, :]
         visible = rows <= pos[None, :, None]
         if window:
@@ -493,7 +508,10 @@ class Model:
             else:
                 x = x + L["down"](g / (1.0 + np.exp(-g)) * L["up"](h))
         self.pos += len(ids)
-        return self.head(self.rms_norm(x, self.output_norm))
+        logits = self.head(self.rms_norm(x, self.output_norm))
+        if self.final_softcap:  # gemma2
+            logits = self.final_softcap * np.tanh(logits / self.final_softcap)
+        return logits
 
     def prefill(self, ids):
         """Logits of every position of ids [len(ids), n_vocab] (continuing the cache)."""

@@ -8,6 +8,8 @@ Q5_1 Q4_K Q5_K Q6_K for every matrix, the embedding included), qwen3 (per-head q
 heads wider than n_embd / n_head) and gemma3 (a scaled embedding, post-attention and post-FFN
 norms, a GELU-gated FFN, five local layers of six with a sliding window of 6 positions and
 their own RoPE base, so that the 8-token prompt already crosses it) in F32 F16 Q8_0 Q4_K
+gemma2 (gemma3 without q/k norms, every other layer local, its soft caps of the scores and
+of the logits: 1.5 and 5.0 here, so that they bend these; GEMMA2_CASES) likewise
 (QWEN3_CASES, GEMMA3_CASES: the architectures' graphs, whose weight types are those of the
 others), and two with RoPE scaling
 (llama/f32/rope-llama3: Llama 3.1's rope_freqs.weight; qwen2/f32/rope-linear): a prompt of BOS + 7 fixed ids,
@@ -64,7 +66,9 @@ TYPES = gguf_models.WEIGHT_TYPES
 ROPE_CASES = ["llama/f32/rope-llama3", "qwen2/f32/rope-linear"]
 QWEN3_CASES = ["qwen3/%s" % t for t in ("f32", "f16", "q8_0", "q4_k")]
 GEMMA3_CASES = ["gemma3/%s" % t for t in ("f32", "f16", "q8_0", "q4_k")]
-CASES = ["%s/%s" % (a, t) for a in ARCHS for t in TYPES] + QWEN3_CASES + GEMMA3_CASES + ROPE_CASES
+# gemma2: its soft caps (of the scores and of the logits) and every other layer local.
+GEMMA2_CASES = ["gemma2/%s" % t for t in ("f32", "f16", "q8_0", "q4_k")]
+CASES = ["%s/%s" % (a, t) for a in ARCHS for t in TYPES] + QWEN3_CASES + GEMMA3_CASES + GEMMA2_CASES + ROPE_CASES
 ENABLED_CASES = CASES
 N_GEN = 20
 SEED = 0
@@ -93,8 +97,8 @@ def model_for(case, path):
 
 def prompt_for(desc):
     """BOS and 7 fixed ids among the ordinary tokens (past the specials and byte tokens of the
-    SentencePiece vocabularies, llama's and gemma3's)."""
-    first = 259 if desc["arch"] in ("llama", "gemma3") else 0
+    SentencePiece vocabularies, llama's and gemma's)."""
+    first = 259 if desc["arch"] in ("llama", "gemma2", "gemma3") else 0
     rng = np.random.default_rng(1234)
     return [desc["bos"]] + [int(t) for t in rng.integers(first, first + 120, 7)]
 

@@ -174,6 +174,7 @@ struct AttnCall {
   float scale = 0.25f;
   int64_t window = 0;  // the attribute, left out when 0 (as the package writer leaves the default)
   int64_t ring = 0;    // likewise
+  float softcap = 0.f;  // likewise
 };
 
 Tensor posTensor(int64_t pos) { return Tensor::of<int64_t>({1}, {pos}); }
@@ -185,6 +186,7 @@ std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvC
   a.f("scale", c.scale);
   if (c.window) a.i("window", c.window);
   if (c.ring) a.i("ring", c.ring);
+  if (c.softcap != 0.f) a.f("softcap", c.softcap);
   std::vector<Tensor *> in = {&tq, &kv.k, &kv.v, &tp};
   if (kv.i8) in.insert(in.end(), {&kv.kScale, &kv.vScale});
   const Isa got = runKernel("KVCacheAttention", in, {&ty}, a, isas, threads);
@@ -285,6 +287,48 @@ TEST(LlmKernels, AttentionWindowMatchesDoubleReference) {
         EXPECT_FALSE(sameBits(y, attention(none, q, full))) << what;
       }
     }
+}
+
+// ---- Soft-capped scores (attribute `softcap`, Gemma 2): softcap tanh(x / softcap) of each
+// scaled score x before the softmax. ----
+TEST(LlmKernels, AttentionSoftcapMatchesDoubleReference) {
+  // A cap of 2 against scores of a few units bends every score (a kernel that ignored it is
+  // far off); Gemma 2's 50 with its queries pre-scaled (scale 1) against large scores; with
+  // a window (Gemma 2's local layers).
+  AttnCall calls[] = {{1, 4, 2, 16, 40, 20, 0.5f}, {5, 4, 1, 16, 40, 10, 0.5f}, {3, 8, 4, 32, 60, 40, 1.f},
+                      {4, 4, 2, 16, 40, 20, 0.5f, 6}};
+  const float caps[] = {2.f, 2.f, 50.f, 2.f};
+  for (DType dt : {DType::f32, DType::f16, DType::i8})
+    for (size_t i = 0; i < std::size(calls); ++i) {
+      AttnCall c = calls[i];
+      c.softcap = caps[i];
+      KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 61, firstRowOf(c));
+      const auto q = randomFloats(c.S * c.Hq * c.D, 62, -4.f, 4.f);
+      const std::string what = std::string(dtypeName(dt)) + " S=" + std::to_string(c.S) + " cap " +
+                               std::to_string(c.softcap);
+      const auto y = attention(c, q, kv);
+      expectClose(y,
+                  naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale, kv.i8, c.window,
+                                 c.softcap),
+                  4e-6, what);
+      AttnCall uncapped = c;
+      uncapped.softcap = 0.f;
+      const auto plain = attention(uncapped, q, kv);
+      float most = 0.f;
+      for (size_t e = 0; e < y.size(); ++e) most = std::max(most, std::fabs(y[e] - plain[e]));
+      EXPECT_GT(most, 1e-3f) << what << ": the cap changes the result";
+    }
+}
+
+TEST(LlmKernels, AttentionRefusesABadSoftcap) {
+  AttnCall c{1, 4, 2, 8, 8, 3, 1.f};
+  KvCache kv = makeKvCache(DType::f32, c.C, c.Hkv, c.D, c.pos + c.S, 63);
+  for (float bad : {-1.f, std::numeric_limits<float>::infinity()}) {
+    c.softcap = bad;
+    const std::string e = errorOf([&] { attention(c, randomFloats(c.Hq * c.D, 64), kv); });
+    EXPECT_NE(e.find("KVCacheAttention node 'test_node'"), std::string::npos) << e;
+    EXPECT_NE(e.find("softcap must be 0 (none) or a finite cap > 0"), std::string::npos) << e;
+  }
 }
 
 TEST(LlmKernels, AttentionWindowOfOneIsTheRowsOwnValue) {

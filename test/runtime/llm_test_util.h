@@ -75,10 +75,11 @@ inline std::vector<double> quantizedQueryRow(const float *q, int64_t D) {
 // Caches as the attention kernel reads them, already as real values (f16 widened, i8
 // codes times their row's scale), [Hkv, C, D]; with i8Query (i8 caches) each query head's
 // row quantized as quantizedQueryRow; with window > 0 each query attends only the window's
-// most recent positions.
+// most recent positions; with softcap > 0 each scaled score x becomes softcap tanh(x / softcap).
 inline std::vector<double> naiveAttention(const std::vector<float> &q, const std::vector<double> &k,
                                           const std::vector<double> &v, int64_t S, int64_t Hq, int64_t Hkv, int64_t D,
-                                          int64_t pos, double scale, bool i8Query = false, int64_t window = 0) {
+                                          int64_t pos, double scale, bool i8Query = false, int64_t window = 0,
+                                          double softcap = 0) {
   std::vector<double> y(size_t(S * Hq * D));
   const int64_t C = int64_t(k.size()) / (Hkv * D);
   for (int64_t s = 0; s < S; ++s)
@@ -96,6 +97,7 @@ inline std::vector<double> naiveAttention(const std::vector<float> &q, const std
         double dot = 0;
         for (int64_t d = 0; d < D; ++d) dot += qh[size_t(d)] * k[size_t((kvh * C + j) * D + d)];
         score[j] = dot * scale;
+        if (softcap > 0) score[j] = softcap * std::tanh(score[j] / softcap);  // Gemma 2's soft cap
         mx = std::max(mx, score[j]);
       }
       double sum = 0;

@@ -332,8 +332,9 @@ TEST(PackageLoader, OldFormatVersionIsRejected) {
 
 // One KVCacheAttention over f32 caches (Q [1, 1, 4] and pos inputs, K and V constants [1,
 // 4, 4]) with `window` (0: the attribute left out, as the compiler writes it), and the
-// "attention-window" feature required or not.
-std::vector<uint8_t> attentionPackage(int64_t window, bool feature) {
+// "attention-window" feature required or not; with softcap > 0 also that attribute and
+// (softcapFeature) the "attention-softcap" feature.
+std::vector<uint8_t> attentionPackage(int64_t window, bool feature, float softcap = 0.f, bool softcapFeature = false) {
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<int64_t> sq = {1, 1, 4}, sc = {1, 4, 4}, sp = {1};
   std::vector<flatbuffers::Offset<pkg::Tensor>> tensors = {
@@ -346,11 +347,13 @@ std::vector<uint8_t> attentionPackage(int64_t window, bool feature) {
   std::vector<int32_t> kin = {0, 1, 2, 3}, kout = {4}, fin = {0, 3}, fout = {4};
   std::vector<flatbuffers::Offset<pkg::Attr>> attrs = {pkg::CreateAttrDirect(fbb, "scale", pkg::AttrKind::Float, 0, 0.5f)};
   if (window) attrs.push_back(pkg::CreateAttrDirect(fbb, "window", pkg::AttrKind::Int, window));
+  if (softcap > 0.f) attrs.push_back(pkg::CreateAttrDirect(fbb, "softcap", pkg::AttrKind::Float, 0, softcap));
   std::vector<flatbuffers::Offset<pkg::Kernel>> kernels = {
       pkg::CreateKernelDirect(fbb, "KVCacheAttention", "blk.0.attention", &kin, &kout, &attrs)};
   std::vector<flatbuffers::Offset<pkg::Function>> fns = {pkg::CreateFunctionDirect(fbb, "main", &fin, &fout, &kernels, 192)};
   std::vector<flatbuffers::Offset<flatbuffers::String>> features;
   if (feature) features.push_back(fbb.CreateString("attention-window"));
+  if (softcapFeature) features.push_back(fbb.CreateString("attention-softcap"));
   pkg::FinishPackageBuffer(fbb, pkg::CreatePackageDirect(fbb, "test", "attn", "host", &features, &tensors, &fns, 192, 0));
   std::vector<uint8_t> plan(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
   return pkg::assemblePackage(plan, std::vector<uint8_t>(128, 0));
@@ -367,6 +370,17 @@ TEST(PackageLoader, AWindowedAttentionRequiresItsFeature) {
   EXPECT_NE(loadAndRun(file.write(attentionPackage(2, false)))
                 .find("kernel 'blk.0.attention' has a sliding window, but the package does not require "
                       "'attention-window'"),
+            std::string::npos);
+}
+
+// Soft-capped scores (Gemma 2) likewise need "attention-softcap".
+TEST(PackageLoader, ASoftCappedAttentionRequiresItsFeature) {
+  PackageFile file;
+  EXPECT_EQ(loadAndRun(file.write(attentionPackage(0, false, 30.f, true))), "");
+  EXPECT_EQ(loadAndRun(file.write(attentionPackage(0, false, 0.f, true))), "");
+  EXPECT_NE(loadAndRun(file.write(attentionPackage(0, false, 30.f, false)))
+                .find("kernel 'blk.0.attention' soft-caps its scores, but the package does not require "
+                      "'attention-softcap'"),
             std::string::npos);
 }
 

@@ -64,6 +64,7 @@ struct AttnCall {
   float scale;
   int64_t window = 0;  // the sliding window attribute, left out when 0
   int64_t ring = 0;    // the mirrored ring attribute, likewise
+  float softcap = 0.f;  // the soft cap attribute (Gemma 2), likewise
 };
 
 // The first cache row query row 0 of c attends (with a window the rows before it hold NaN
@@ -78,6 +79,7 @@ std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvC
   a.f("scale", c.scale);
   if (c.window) a.i("window", c.window);
   if (c.ring) a.i("ring", c.ring);
+  if (c.softcap != 0.f) a.f("softcap", c.softcap);
   std::vector<Tensor *> in = {&tq, &kv.k, &kv.v, &tp};
   if (kv.i8) in.insert(in.end(), {&kv.kScale, &kv.vScale});
   EXPECT_EQ(runKernel("KVCacheAttention", in, {&ty}, a, isas, threads), isas.back());
@@ -88,16 +90,18 @@ std::vector<float> attention(const AttnCall &c, const std::vector<float> &q, KvC
 // The dot products and the softmax sum run in another order than ref's and exp is a
 // polynomial (a few ulp): with |score| <= ~8 and |v| <= 1 every output is within 1e-6 of
 // ref's, and both within 2e-6 of the exact result.
-void expectAgreesWithRefAndDouble(const AttnCall &c, DType dt, const std::vector<Isa> &isas) {
+void expectAgreesWithRefAndDouble(const AttnCall &c, DType dt, const std::vector<Isa> &isas, double refTol = 1e-6,
+                                  double exactTol = 2e-6) {
   KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, uint32_t(c.D + c.pos), firstRowOf(c));
   const auto q = randomFloats(c.S * c.Hq * c.D, uint32_t(c.C), -2.f, 2.f);
   const std::string what = std::string(dtypeName(dt)) + " S=" + std::to_string(c.S) + " D=" + std::to_string(c.D) +
                            " pos=" + std::to_string(c.pos) + " window=" + std::to_string(c.window) + " on " +
                            isaName(isas.back());
   const auto fast = attention(c, q, kv, isas), slow = attention(c, q, kv, {Isa::Ref});
-  expectClose(fast, std::vector<double>(slow.begin(), slow.end()), 1e-6, what + " vs ref");
-  expectClose(fast, naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale, kv.i8, c.window), 2e-6,
-              what + " vs double");
+  expectClose(fast, std::vector<double>(slow.begin(), slow.end()), refTol, what + " vs ref");
+  expectClose(fast,
+              naiveAttention(q, kv.kReal, kv.vReal, c.S, c.Hq, c.Hkv, c.D, c.pos, c.scale, kv.i8, c.window, c.softcap),
+              exactTol, what + " vs double");
 }
 
 TEST(LlmKernelsX86, AttentionAgreesWithRefAndDouble) {
@@ -450,6 +454,38 @@ TEST(LlmKernelsX86, AttentionOverARingEqualsTheWholeCache) {
                   << " on " << isaName(isas.back());
           }
       }
+}
+
+// Soft-capped scores (Gemma 2): each path's scores go through the vector tanh (a few ulp
+// from ref's std::tanh) before the softmax: the decode rows unsplit and split, prefill
+// chunks (f32 and VNNI scores), a window, on AVX2 and AVX-512. A cap of 2 bends scores of
+// a few units (ignoring it is off by far more than the tolerances); 50 is Gemma 2's, here
+// over scores of tens (a peaked softmax, where the tanh's last-ulp differences from ref
+// move outputs by up to ~3e-6: the tolerances 1e-5 and 2e-5).
+TEST(LlmKernelsX86, AttentionSoftcapAgreesWithRefAndDouble) {
+  if (!hasLlmAvx2()) GTEST_SKIP() << "no AVX2/FMA/F16C";
+  const AttnCall calls[] = {
+      {1, 8, 4, 256, 700, 90, 0.0625f, 0, 0, 2.f},      // Gemma 2 2B's heads: 8 of 256 on 4, unsplit
+      {1, 8, 4, 256, 700, 600, 1.f, 0, 0, 50.f},        // queries pre-scaled, Gemma 2's cap: split
+      {1, 8, 4, 256, 700, 600, 0.0625f, 300, 0, 2.f},   // a window (Gemma 2's local layers): split
+      {40, 8, 4, 128, 300, 100, 0.0884f, 0, 0, 2.f},    // prefill chunks
+      {40, 8, 4, 128, 300, 100, 0.0884f, 64, 0, 2.f},   // prefill chunks with a window
+      {5, 6, 3, 20, 40, 11, 0.2236f, 0, 0, 2.f},        // a head size with a tail (AVX2 only)
+  };
+  for (const std::vector<Isa> &isas : {kAvx2, kAvx512}) {
+    if (isas.back() == Isa::X86Avx512 && !hasLlmAvx512()) continue;
+    for (DType dt : {DType::f32, DType::f16, DType::i8})
+      for (const AttnCall &c : calls) {
+        if (isas.back() == Isa::X86Avx512 && c.D % 16) continue;  // AVX2's (odd head sizes)
+        expectAgreesWithRefAndDouble(c, dt, isas, 1e-5, 2e-5);
+        KvCache kv = makeKvCache(dt, c.C, c.Hkv, c.D, c.pos + c.S, 77, firstRowOf(c));
+        const auto q = randomFloats(c.S * c.Hq * c.D, 78, -2.f, 2.f);
+        AttnCall uncapped = c;
+        uncapped.softcap = 0.f;
+        const auto capped = attention(c, q, kv, isas), plain = attention(uncapped, q, kv, isas);
+        if (c.softcap < 10.f) EXPECT_FALSE(sameBits(capped, plain)) << "cap " << c.softcap;
+      }
+  }
 }
 
 TEST(LlmKernelsX86, Avx512WindowAgreesWithRefAndDouble) {

@@ -1,12 +1,13 @@
-// The edge module of a GGUF `llama`, `qwen2`, `qwen3` or `gemma3` model: prefill and decode
-// over a KV cache (see edgec/GgufModel.h). The graph follows llama.cpp's build of these
-// architectures (llm_build_llama, llm_build_qwen2, llm_build_qwen3, llm_build_gemma3_iswa):
-// token embedding (gemma3: scaled), per block RMSNorm -> q/k/v projections (+ qwen2's
-// biases) -> (qwen3, gemma3: each head's q and k RMSNorm) -> RoPE -> grouped-query attention
-// over the cache (gemma3's local layers: a sliding window) -> output projection (gemma3:
-// RMSNorm) -> residual, RMSNorm -> SwiGLU FFN (gemma3: GELU-gated, then RMSNorm) ->
-// residual; final RMSNorm and the output head (tied to the embedding when output.weight is
-// absent).
+// The edge module of a GGUF `llama`, `qwen2`, `qwen3`, `gemma2` or `gemma3` model: prefill
+// and decode over a KV cache (see edgec/GgufModel.h). The graph follows llama.cpp's build of
+// these architectures (llm_build_llama, llm_build_qwen2, llm_build_qwen3,
+// llm_build_gemma2_iswa, llm_build_gemma3_iswa): token embedding (gemma: scaled), per block
+// RMSNorm -> q/k/v projections (+ qwen2's biases) -> (qwen3, gemma3: each head's q and k
+// RMSNorm) -> RoPE -> grouped-query attention over the cache (gemma's local layers: a
+// sliding window; gemma2: soft-capped scores) -> output projection (gemma: RMSNorm) ->
+// residual, RMSNorm -> SwiGLU FFN (gemma: GELU-gated, then RMSNorm) -> residual; final
+// RMSNorm and the output head (tied to the embedding when output.weight is absent; gemma2:
+// soft-capped logits).
 #include "edgec/GgufModel.h"
 
 #include "edgec/GgufTokenizer.h"
@@ -156,8 +157,8 @@ private:
   Type cacheElement_;
   llvm::StringMap<ElementsAttr> weights_;  // attributes are shared by both functions
   llvm::StringMap<mlir::Value> values_;          // constants of the function being built
-  std::vector<float> cos_, sin_;            // RoPE of the global layers (all layers but gemma3's local ones)
-  std::vector<float> localCos_, localSin_;  // gemma3's local layers
+  std::vector<float> cos_, sin_;            // RoPE of the global layers (all layers but gemma's local ones)
+  std::vector<float> localCos_, localSin_;  // gemma3's local layers (empty: the global tables)
 };
 
 Type LlmBuilder::elementType(const TensorInfo &t) {
@@ -392,8 +393,8 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
   const int64_t half = D / 2;
   mlir::Value cosTable = constantF32("rope_cos", f32({cacheRows_, half}), cos_);
   mlir::Value sinTable = constantF32("rope_sin", f32({cacheRows_, half}), sin_);
-  mlir::Value localCos, localSin;
-  if (hp_.slidingWindow > 0) {
+  mlir::Value localCos = cosTable, localSin = sinTable;
+  if (!localCos_.empty()) {
     localCos = constantF32("rope_cos_local", f32({cacheRows_, half}), localCos_);
     localSin = constantF32("rope_sin_local", f32({cacheRows_, half}), localSin_);
   }
@@ -480,7 +481,7 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     mlir::Value attn = b_.create<edge::KVCacheAttentionOp>(
         loc(blk + "attention"), f32({S, Hq, D}), qHeads, keys, vals, pos, keyScales, valueScales,
         b_.getF32FloatAttr(scoreScale), b_.getI64IntegerAttr(local ? hp_.slidingWindow : 0),
-        b_.getI64IntegerAttr(ring ? ring_ : 0));
+        b_.getI64IntegerAttr(ring ? ring_ : 0), b_.getF32FloatAttr(hp_.attentionSoftcap));
     mlir::Value o = matmul(reshape(attn, {S, Hq * D}, blk + "attention.flat"), blk + "attn_output.weight", "",
                      blk + "attn_output");
     if (hp_.gemma) o = rmsNorm(o, blk + "post_attention_norm.weight", blk + "post_attention_norm");
@@ -498,6 +499,14 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     x = b_.create<edge::GatherOp>(loc("last_row"), f32({1, E}), x, body->getArgument(2), b_.getI64IntegerAttr(0));
   x = rmsNorm(x, "output_norm.weight", "output_norm");
   mlir::Value logits = matmul(x, hp_.tiedOutput ? "token_embd.weight" : "output.weight", "", "output");
+  if (hp_.finalSoftcap > 0) {  // gemma2: ggml_scale by 1 / c, ggml_tanh, ggml_scale by c
+    auto type = cast<RankedTensorType>(logits.getType());
+    logits = b_.create<edge::MulOp>(loc("output.softcap_in"), type, logits,
+                                    constantF32("final_softcap_inverse", f32({1}), {1.0f / hp_.finalSoftcap}));
+    logits = b_.create<edge::TanhOp>(loc("output.softcap_tanh"), type, logits);
+    logits = b_.create<edge::MulOp>(loc("output.softcap"), type, logits,
+                                    constantF32("final_softcap", f32({1}), {hp_.finalSoftcap}));
+  }
   b_.create<func::ReturnOp>(loc("return"), logits);
 }
 
@@ -560,9 +569,12 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
   const float *factors = nullptr;
   if (const TensorInfo *t = file_->findTensor("rope_freqs.weight")) factors = reinterpret_cast<const float *>(t->data);
   ropeTable(cacheRows_, hp_.headDim, hp_.ropeBase, hp_.ropeScale, factors, cos_, sin_);
-  // gemma3's local layers: base 10000 and no scaling (llama.cpp's rope_freq_base_train_swa
-  // and rope_freq_scale_train_swa); its files have no rope_freqs.
-  if (hp_.slidingWindow > 0) ropeTable(cacheRows_, hp_.headDim, hp_.localRopeBase, 1.0f, nullptr, localCos_, localSin_);
+  // The local layers' (llama.cpp's rope_freq_base_train_swa and rope_freq_scale_train_swa):
+  // gemma3's base 10000 and no scaling, gemma2's the global ones (then the global tables
+  // serve them); their files have no rope_freqs.
+  if (hp_.slidingWindow > 0 &&
+      (hp_.localRopeBase != hp_.ropeBase || hp_.localRopeScale != hp_.ropeScale || factors))
+    ropeTable(cacheRows_, hp_.headDim, hp_.localRopeBase, hp_.localRopeScale, nullptr, localCos_, localSin_);
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc(file_->path()));
   (*module)->setAttr("edge.model_name", b_.getStringAttr(llvm::sys::path::stem(file_->path())));
   (*module)->setAttr("edge.metadata", llmAttributes());
@@ -582,8 +594,8 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
 bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &error) {
   HyperParamReader r(file, error);
   hp.arch = file.arch().str();
-  if (hp.arch != "llama" && hp.arch != "qwen2" && hp.arch != "qwen3" && hp.arch != "gemma3")
-    return r.fail("architecture '" + hp.arch + "' is not supported (supported: llama, qwen2, qwen3, gemma3)");
+  if (hp.arch != "llama" && hp.arch != "qwen2" && hp.arch != "qwen3" && hp.arch != "gemma2" && hp.arch != "gemma3")
+    return r.fail("architecture '" + hp.arch + "' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3)");
   const std::string a = hp.arch + ".";
   if (!r.u64(a + "block_count", hp.layers) || !r.u64(a + "embedding_length", hp.embedding) ||
       !r.u64(a + "feed_forward_length", hp.ffn) || !r.u64(a + "attention.head_count", hp.heads) ||
@@ -633,9 +645,29 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
   hp.neoxRope = hp.arch != "llama";
   hp.attentionBias = hp.arch == "qwen2";
   hp.qkNorm = hp.arch == "qwen3" || hp.arch == "gemma3";
-  hp.gemma = hp.arch == "gemma3";
+  hp.gemma = hp.arch == "gemma2" || hp.arch == "gemma3";
   hp.attentionScale = 1.0f / std::sqrt(float(hp.headDim));
-  if (hp.gemma) {
+  if (hp.arch == "gemma2") {
+    // llama.cpp's defaults where a key is absent: a window of 4096 on layers 0, 2, 4, ...
+    // (set_swa_pattern(2)), every layer's RoPE alike, caps of 50 and 30; 27B (46 layers)
+    // scales by embedding / heads.
+    hp.slidingWindow = 4096;
+    hp.attentionSoftcap = 50.0f;
+    hp.finalSoftcap = 30.0f;
+    if (!r.optionalU64(a + "attention.sliding_window", hp.slidingWindow) ||
+        !r.optionalF32(a + "attn_logit_softcapping", hp.attentionSoftcap) ||
+        !r.optionalF32(a + "final_logit_softcapping", hp.finalSoftcap))
+      return false;
+    for (const auto &[key, cap] : {std::pair{"attn_logit_softcapping", hp.attentionSoftcap},
+                                   std::pair{"final_logit_softcapping", hp.finalSoftcap}})
+      if (!(std::isfinite(cap) && cap > 0))
+        return r.fail("key " + a + key + " = " + std::to_string(cap) + " must be finite and positive");
+    if (hp.slidingWindow <= 0) return r.fail("key " + a + "attention.sliding_window must be positive");
+    hp.swaPattern = 2;
+    hp.localRopeBase = hp.ropeBase;
+    hp.localRopeScale = hp.ropeScale;
+    if (hp.layers == 46) hp.attentionScale = 1.0f / std::sqrt(float(hp.embedding / hp.heads));
+  } else if (hp.gemma) {
     // Every gemma3 file has its window (llama.cpp requires the key); its layers l with
     // l % 6 < 5 use it (llama.cpp's set_swa_pattern(6)).
     if (!r.u64(a + "attention.sliding_window", hp.slidingWindow)) return false;

@@ -27,7 +27,7 @@
 namespace edgec::gguf {
 
 struct LlmHyperParams {
-  std::string arch;  // "llama", "qwen2", "qwen3" or "gemma3"
+  std::string arch;  // "llama", "qwen2", "qwen3", "gemma2" or "gemma3"
   int64_t layers = 0, embedding = 0, ffn = 0, heads = 0, kvHeads = 0, headDim = 0, vocab = 0;
   int64_t contextLength = 0;  // <arch>.context_length (the trained context)
   float rmsEpsilon = 1e-5f, ropeBase = 10000.0f, ropeScale = 1.0f;  // ropeScale: positions are divided by it
@@ -36,18 +36,23 @@ struct LlmHyperParams {
   bool attentionBias = false;   // qwen2: biases on q, k and v
   // qwen3, gemma3: each head's q and k RMS-normalized (attn_q_norm, attn_k_norm) before RoPE
   bool qkNorm = false;
-  // gemma3 (llama.cpp's llm_build_gemma3_iswa): the embedding times sqrt(embedding); the
-  // attention's and the FFN's outputs RMS-normalized (post_attention_norm, post_ffw_norm)
-  // before their residual adds; a GELU (tanh form) gated FFN instead of SwiGLU.
+  // gemma2, gemma3 (llama.cpp's llm_build_gemma2_iswa, llm_build_gemma3_iswa): the
+  // embedding times sqrt(embedding); the attention's and the FFN's outputs RMS-normalized
+  // (post_attention_norm, post_ffw_norm) before their residual adds; a GELU (tanh form)
+  // gated FFN instead of SwiGLU.
   bool gemma = false;
-  // 1 / sqrt(headDim), gemma3 27B's 1 / sqrt(embedding / heads): the scores' scale (gemma3:
-  // the queries', as llama.cpp applies it)
+  // 1 / sqrt(headDim), Gemma 2 and 3 27B's 1 / sqrt(embedding / heads): the scores' scale
+  // (gemma: the queries', as llama.cpp applies it)
   float attentionScale = 0.f;
-  // Local layers (gemma3: all but every sixth) attend to the slidingWindow most recent
-  // positions only, with RoPE base localRopeBase and no scaling; 0: every layer is global.
-  int64_t slidingWindow = 0;
-  float localRopeBase = 10000.0f;
-  bool isLocalLayer(int64_t layer) const { return slidingWindow > 0 && layer % 6 < 5; }
+  // Local layers (gemma3: all but every sixth, gemma2: every other from layer 0: l %
+  // swaPattern < swaPattern - 1) attend to the slidingWindow most recent positions only,
+  // with RoPE base localRopeBase and scale localRopeScale; 0: every layer is global.
+  int64_t slidingWindow = 0, swaPattern = 6;
+  float localRopeBase = 10000.0f, localRopeScale = 1.0f;
+  bool isLocalLayer(int64_t layer) const { return slidingWindow > 0 && layer % swaPattern < swaPattern - 1; }
+  // gemma2's soft caps, c tanh(x / c): of the attention scores (attn_logit_softcapping) and
+  // of the logits (final_logit_softcapping); 0: none.
+  float attentionSoftcap = 0.f, finalSoftcap = 0.f;
 };
 
 // Reads and checks the hyper-parameters and that every tensor the graph needs is present

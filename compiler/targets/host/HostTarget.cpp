@@ -875,9 +875,14 @@ std::vector<uint8_t> PlanBuilder::buildPlan(PackageStats *stats) {
     features.push_back(fbb_.CreateString("weight-layouts"));
   // A sliding window changes what an attention op computes: a runtime that would ignore
   // the attribute (one from before it) must refuse the package, not run it unwindowed.
-  bool windowed = false;
-  module_.walk([&](edge::KVCacheAttentionOp op) { windowed |= op.getWindow() > 0; });
+  // A soft cap (Gemma 2) likewise.
+  bool windowed = false, capped = false;
+  module_.walk([&](edge::KVCacheAttentionOp op) {
+    windowed |= op.getWindow() > 0;
+    capped |= !op.getSoftcap().isZero();
+  });
   if (windowed) features.push_back(fbb_.CreateString("attention-window"));
+  if (capped) features.push_back(fbb_.CreateString("attention-softcap"));
   flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<pkg::Metadata>>> metadata;
   if (failed(buildPackageMetadata(module_, fbb_, metadata))) return {};
   auto package = pkg::CreatePackage(fbb_, fbb_.CreateString("edgec 0.1"), fbb_.CreateString(modelName.str()),

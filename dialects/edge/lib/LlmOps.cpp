@@ -3,6 +3,8 @@
 // verified IR needs no shape checks at run time.
 #include "edge/EdgeDialect.h"
 
+#include <cmath>
+
 #include "VerifyUtils.h"
 
 using namespace mlir;
@@ -79,6 +81,9 @@ LogicalResult KVCacheAttentionOp::verify() {
   if (window < 0)
     return emitOpError() << "window must be 0 (no window) or a count of positions > 0, got " << window;
   if (ring < 0) return emitOpError() << "ring must be 0 (none) or a count of rows > 0, got " << ring;
+  const float softcap = getSoftcap().convertToFloat();
+  if (!(std::isfinite(softcap) && softcap >= 0))
+    return emitOpError() << "softcap must be 0 (none) or a finite cap > 0, got " << softcap;
   if (ring > 0) {
     if (window == 0) return emitOpError() << "a ring cache needs a window";
     if (k[1] != 2 * ring)

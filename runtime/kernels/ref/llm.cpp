@@ -223,6 +223,9 @@ AttentionPlan parseAttention(const KernelSignature &sig) {
   // Absent (the op's default, which the package writer leaves out): no window.
   p.window = sig.attrs.i("window", 0);
   if (p.window < 0) kernelFail(sig, "window must be 0 (no window) or > 0, got " + std::to_string(p.window));
+  p.softcap = sig.attrs.f("softcap", 0.f);
+  if (!(std::isfinite(p.softcap) && p.softcap >= 0.f))
+    kernelFail(sig, "softcap must be 0 (none) or a finite cap > 0, got " + std::to_string(p.softcap));
   p.ring = sig.attrs.i("ring", 0);
   if (p.ring < 0) kernelFail(sig, "ring must be 0 (none) or > 0, got " + std::to_string(p.ring));
   if (p.ring > 0 && (p.window == 0 || p.C != 2 * p.ring || p.S + p.window - 1 > p.ring))
@@ -230,6 +233,10 @@ AttentionPlan parseAttention(const KernelSignature &sig) {
                         std::to_string(2 * p.ring) + " rows and S + window - 1 <= ring (S " + std::to_string(p.S) +
                         ", window " + std::to_string(p.window) + ", cache rows " + std::to_string(p.C) + ")");
   return p;
+}
+
+float softcapScore(const AttentionPlan &p, float x) {
+  return p.softcap > 0.f ? p.softcap * std::tanh(x * (1.0f / p.softcap)) : x;
 }
 
 float quantizeQueryRow(const float *q, int64_t D, float *codes) {
@@ -359,7 +366,7 @@ private:
       float dot = 0.f;
       for (int64_t d = 0; d < D; ++d) dot += qh[d] * kj[d];
       if (ksh) dot = dot * qScale * ksh[j - j0];
-      scores[j - j0] = dot * p_.scale;
+      scores[j - j0] = softcapScore(p_, dot * p_.scale);
       mx = std::max(mx, scores[j - j0]);
     }
     float sum = 0.f;

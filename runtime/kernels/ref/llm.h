@@ -63,10 +63,17 @@ struct AttentionPlan {
   // its element offset) and of the scales, so that position j is row firstRow + j: the
   // layout every kernel reads (it reads only positions firstAttended(pos) ..).
   int64_t firstRow(int64_t kvh, int64_t pos) const { return kvh * C - ringShift(pos); }
+  // Attention logit soft-capping (attribute `softcap`, Gemma 2): a scaled score x becomes
+  // softcap * tanh(x * (1 / softcap)) before the softmax, llama.cpp's order of operations;
+  // 0: none. Every kernel applies it to a score before the softmax's max.
+  float softcap = 0.f;
   DType cacheType = DType::f32;  // f32, f16 or i8 (then the scale inputs are present)
   std::string node;
 };
 AttentionPlan parseAttention(const KernelSignature &sig);
+// A scaled score soft-capped as the plan says (ref's: std::tanh; the x86 kernels' vector
+// tanh is within a few ulp of it).
+float softcapScore(const AttentionPlan &p, float x);
 // With i8 caches the query is quantized too, as llama.cpp quantizes it against a Q8_0 K
 // cache: each query head's row of D quantized like a cached row (DynamicQuantizeRows, one
 // block of D: scale max|q| / 127, codes round-half-even in [-127, 127]) and a score is

@@ -32,6 +32,13 @@
 namespace edgec::rt {
 namespace {
 
+// The unary kernels' vector math (tanh for a soft cap), in a namespace of its own: its
+// struct V is not this file's.
+namespace math {
+#include "x86/vec_avx2.inc"
+#include "x86/vec_math.inc"
+}  // namespace math
+
 inline double hsum(__m256d v) {
   __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
   return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
@@ -263,6 +270,13 @@ private:
       for (int64_t c = 0; c < count; c += 4) scoreRows<1>(qs + c, int(std::min<int64_t>(4, count - c)), kh, j, scores + c);
     for (int64_t c = 0; c < count; ++c)
       for (j = 0; j < n; ++j) scores[c][j] = (ksh ? scores[c][j] * qScale[c] * ksh[j] : scores[c][j]) * p_.scale;
+    if (p_.softcap > 0.f) {  // ref::softcapScore by 8 lanes (the lanes past n are set below)
+      const __m256 cap = _mm256_set1_ps(p_.softcap), inverse = _mm256_set1_ps(1.0f / p_.softcap);
+      for (int64_t c = 0; c < count; ++c)
+        for (j = 0; j < n; j += 8)
+          _mm256_storeu_ps(scores[c] + j,
+                           _mm256_mul_ps(cap, math::tanhV(_mm256_mul_ps(_mm256_loadu_ps(scores[c] + j), inverse))));
+    }
 
     // Softmax per head over whole vectors: the padding (-inf) takes part in the max and
     // gives e = 0. V's first tile is fetched meanwhile.

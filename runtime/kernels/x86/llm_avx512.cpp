@@ -59,6 +59,13 @@
 namespace edgec::rt {
 namespace {
 
+// The unary kernels' vector math (tanh for a soft cap), in a namespace of its own: its
+// struct V is not this file's.
+namespace math {
+#include "x86/vec_avx512.inc"
+#include "x86/vec_math.inc"
+}  // namespace math
+
 // Sixteen cached elements as f32 (f16 widened exactly, i8 codes as their values).
 inline __m512 load16(const float *p) { return _mm512_loadu_ps(p); }
 inline __m512 load16(const int8_t *p) {
@@ -456,6 +463,13 @@ private:
     dispatch(count, [&](auto nh) { valuesAll<decltype(nh)::value>(scores, inv, vh, n, yh); });
   }
 
+  // ref::softcapScore on 16 scores (p_.softcap > 0): cap * tanh(x * (1 / cap)).
+  __m512 softcapped(__m512 x) const {
+    return _mm512_mul_ps(_mm512_set1_ps(p_.softcap),
+                         math::tanhV(_mm512_mul_ps(x, _mm512_set1_ps(1.0f / p_.softcap))));
+  }
+  __m512 capIfSet(__m512 x) const { return p_.softcap > 0.f ? softcapped(x) : x; }
+
   // sc[0 .. n) = exp(scale * sc - m) with m = max(scale * sc), returned in *mx; returns
   // their sum. Over whole 16-lane vectors: the padding (-inf) takes part in the max and
   // gives e = 0. (On 8 lanes, with expNonPositive, this was a sixth of a decode step's
@@ -477,6 +491,7 @@ private:
         x = _mm512_mask_mul_ps(x, in, _mm512_mul_ps(x, _mm512_set1_ps(qScale)), _mm512_maskz_loadu_ps(in, rs.k + t));
       }
       x = _mm512_mul_ps(x, vscale);
+      if (p_.softcap > 0.f) x = _mm512_mask_mov_ps(x, rowsAt(t), softcapped(x));  // the padding stays -inf
       _mm512_storeu_ps(sc + t, x);
       vmax = _mm512_max_ps(vmax, x);
     }
@@ -668,7 +683,7 @@ private:
         for (int i = 0; i < MV; ++i) {
           __m512 x = a[j][i];
           if constexpr (kScaled) x = _mm512_mul_ps(_mm512_mul_ps(x, _mm512_loadu_ps(qsc + 16 * i)), kscale);
-          _mm512_storeu_ps(st + (jb + j) * Mp + 16 * i, _mm512_mul_ps(x, scale));
+          _mm512_storeu_ps(st + (jb + j) * Mp + 16 * i, capIfSet(_mm512_mul_ps(x, scale)));
         }
       }
     }
@@ -805,7 +820,7 @@ private:
         for (int i = 0; i < MV; ++i) {
           const __m512 x = _mm512_cvtepi32_ps(_mm512_sub_epi32(a[j][i], bias[j]));
           const __m512 xs = _mm512_mul_ps(_mm512_mul_ps(x, _mm512_loadu_ps(qsc + 16 * i)), kscale);
-          _mm512_storeu_ps(st + (jb + j) * Mp + 16 * i, _mm512_mul_ps(xs, scale));
+          _mm512_storeu_ps(st + (jb + j) * Mp + 16 * i, capIfSet(_mm512_mul_ps(xs, scale)));
         }
       }
     }

@@ -294,6 +294,15 @@ func.func @attn_negative_window(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, 
 
 // -----
 
+// A soft cap is 0 (none) or a finite positive cap.
+func.func @attn_negative_softcap(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
+  // expected-error @+1 {{softcap must be 0 (none) or a finite cap > 0, got -5}}
+  %0 = edge.KVCacheAttention %q, %k, %k, %pos {scale = 0.25 : f32, softcap = -5.0 : f32} : (tensor<3x4x16xf32>, tensor<2x8x16xf16>, tensor<2x8x16xf16>, tensor<1xi64>) -> tensor<3x4x16xf32>
+  return %0 : tensor<3x4x16xf32>
+}
+
+// -----
+
 // A mirrored ring needs a window, caches of 2R rows, and room for a call's window.
 func.func @attn_ring_without_window(%q: tensor<3x4x16xf32>, %k: tensor<2x8x16xf16>, %pos: tensor<1xi64>) -> tensor<3x4x16xf32> {
   // expected-error @+1 {{a ring cache needs a window}}

@@ -61,11 +61,15 @@ def Edge_KVCacheAttentionOp : Edge_Op<"KVCacheAttention", [Pure, AttrSizedOperan
     reads, max(0, pos - W + 1) .. pos + S - 1, then lie contiguous from row
     max(0, pos - W + 1) mod R whatever pos is, so a local layer's cache holds about two
     windows instead of the context, and positions are not bounded by C.
+    `softcap` c > 0 caps each scaled score x at c * tanh(x / c) before the softmax
+    (Gemma 2's attention logit soft-capping, computed as llama.cpp does: x times 1 / c,
+    tanh, times c); 0, the default, leaves the scores as they are.
   }];
   let arguments = (ins Edge_FloatTensor:$query, StaticShapeTensorOf<[F16, F32, I8]>:$key_cache,
                    StaticShapeTensorOf<[F16, F32, I8]>:$value_cache, StaticShapeTensorOf<[I64]>:$pos,
                    Optional<Edge_FloatTensor>:$key_scales, Optional<Edge_FloatTensor>:$value_scales, F32Attr:$scale,
-                   DefaultValuedAttr<I64Attr, "0">:$window, DefaultValuedAttr<I64Attr, "0">:$ring);
+                   DefaultValuedAttr<I64Attr, "0">:$window, DefaultValuedAttr<I64Attr, "0">:$ring,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$softcap);
   let results = (outs Edge_FloatTensor:$output);
   let assemblyFormat = [{
     $query `,` $key_cache `,` $value_cache `,` $pos (`scales` $key_scales^ `,` $value_scales)? attr-dict `:`
