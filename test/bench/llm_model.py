@@ -2,7 +2,7 @@
 """The LLM benchmark's models: a real model's shapes with random weights of one type, or
 of one of llama.cpp's mixes, written fast. A library and a CLI; numpy only.
 
-  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|qwen2.5-0.5b|qwen3-1.7b|gemma3-1b|tinyllama-1.1b|
+  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|qwen2.5-0.5b|qwen3-1.7b|gemma3-1b|gemma2-2b|tinyllama-1.1b|
                                     llama3.2-1b|llama3.1-8b]
                           --type TYPE
                           [--seed 0] [--set n_layer=4 ...]
@@ -14,7 +14,9 @@ matrices take the 32-element types only), qwen3-1.7b (qwen3: 28 layers, n_embd 2
 query heads and 8 KV heads of 128 (wider than n_embd / heads), per-head q/k norms, FFN
 6144, vocabulary 151936, tied embedding), gemma3-1b (gemma3: 26 layers, 22 of them local
 with a window of 512, n_embd 1152, 4 query heads over 1 KV head of 256, FFN 6912,
-vocabulary 262144, tied embedding; the 32-element types only), tinyllama-1.1b
+vocabulary 262144, tied embedding; the 32-element types only), gemma2-2b (gemma2: 26
+layers, every other one local with a window of 4096, n_embd 2304, 8 query heads over 4 KV
+heads of 256, FFN 9216, vocabulary 256000, tied embedding, soft caps 50 and 30), tinyllama-1.1b
 (llama: 22 layers, n_embd 2048, 32 query heads and 4 KV heads of 64, FFN 5632, vocabulary
 32000, separate output head, SentencePiece) and llama3.2-1b (llama: 16 layers, n_embd 2048,
 32 query heads and 8 KV heads of 64, FFN 8192, vocabulary 128256, tied embedding,
@@ -77,6 +79,12 @@ MODELS = {
     "gemma3-1b": ("gemma3", "spm", dict(n_vocab=262144, n_embd=1152, n_layer=26, n_head=4, n_head_kv=1,
                                         n_ff=6912, n_ctx=32768, rope_base=1000000.0, eps=1e-6, tied=True,
                                         head_dim=256, window=512)),
+    # Gemma-2-2B: 8 query heads over 4 KV heads of 256, n_embd 2304 (nine K-quant
+    # super-blocks), every other layer local with a window of 4096, soft caps of 50 on the
+    # attention scores and 30 on the logits, a tied head of 256000 rows.
+    "gemma2-2b": ("gemma2", "spm", dict(n_vocab=256000, n_embd=2304, n_layer=26, n_head=8, n_head_kv=4,
+                                        n_ff=9216, n_ctx=8192, rope_base=10000.0, eps=1e-6, tied=True,
+                                        head_dim=256, window=4096, attn_softcap=50.0, final_softcap=30.0)),
     # TinyLlama-1.1B: heads of 64, groups of 8 query heads, a separate head, SentencePiece.
     "tinyllama-1.1b": ("llama", "spm", dict(n_vocab=32000, n_embd=2048, n_layer=22, n_head=32, n_head_kv=4,
                                             n_ff=5632, n_ctx=2048, rope_base=10000.0, eps=1e-5, tied=False)),
@@ -154,12 +162,12 @@ def _tensors(arch, wtype, seed, shape):
             for n in ("q", "k"):
                 out.append((p + "attn_%s_norm.weight" % n, "f32", [hd], f32(1 + 0.1 * rng.standard_normal(hd))))
         out.append(layer_copy("attn_output", i))
-        if arch == "gemma3":
+        if arch in ("gemma2", "gemma3"):
             out.append((p + "post_attention_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
         out.append((p + "ffn_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
         for role in ("ffn_gate", "ffn_up", "ffn_down"):
             out.append(layer_copy(role, i))
-        if arch == "gemma3":
+        if arch in ("gemma2", "gemma3"):
             out.append((p + "post_ffw_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
     if shape["tied"]:  # random signs: see gguf_models
         out.append(("output_norm.weight", "f32", [e], f32(rng.standard_normal(e))))
