@@ -8,7 +8,8 @@ One case per architecture (llama with its own output head, qwen2 with QKV biases
 head) and weight type (every matrix and the embedding in F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
 Q5_1 Q4_K Q5_K Q6_K, or llama.cpp's Q4_K_M mix: Q6_K head, layer 1's attn_v and ffn_down,
 Q4_K elsewhere), llm_references_agree's qwen3 cases (per-head q/k norms, heads of 128 over
-n_embd 256) and gemma3 cases (its sliding-window local layers crossed by the prompt itself)
+n_embd 256), gemma3 cases (its sliding-window local layers crossed by the prompt itself),
+gemma2 cases (soft-capped scores and logits, every other layer local)
 and its two with RoPE scaling (rope-llama3: Llama 3.1's
 rope_freqs.weight; rope-linear): a prompt of BOS + 7 fixed ids, a greedy continuation of N_GEN tokens,
 edgec on 2 threads with its default f16 KV cache, llama.cpp on 1 thread with its default F16
