@@ -127,7 +127,7 @@ void splitReasoning(const std::string &message, std::string &content, std::strin
 }  // namespace
 
 const char *ChatTemplate::names() {
-  return "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr, gemma";
+  return "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr, gemma, phi3";
 }
 
 const char *ChatTemplate::name() const {
@@ -141,13 +141,14 @@ const char *ChatTemplate::name() const {
   case Format::Llama31: return "llama3.1";
   case Format::Zephyr: return "zephyr";
   case Format::Gemma: return "gemma";
+  case Format::Phi3: return "phi3";
   }
   return "?";
 }
 
 std::unique_ptr<ChatTemplate> ChatTemplate::byName(const std::string &name, std::string &error) {
   for (Format f : {Format::ChatML, Format::Qwen3, Format::Llama3, Format::Llama31, Format::Llama2, Format::Mistral,
-                   Format::MistralV1, Format::Zephyr, Format::Gemma}) {
+                   Format::MistralV1, Format::Zephyr, Format::Gemma, Format::Phi3}) {
     std::unique_ptr<ChatTemplate> t(new ChatTemplate(f));
     if (f == Format::Llama31) t->date_ = kLlama31Date;
     if (name == t->name()) return t;
@@ -208,13 +209,18 @@ std::unique_ptr<ChatTemplate> ChatTemplate::fromJinja(const std::string &jinja, 
     // Zephyr (TinyLlama Chat): <|user|>\n CONTENT EOS, a line each. Phi-3's <|user|>
     // turns end with <|end|> instead.
     t.reset(new ChatTemplate(Format::Zephyr));
+  } else if (contains(jinja, "<|user|>") && contains(jinja, "<|assistant|>") && contains(jinja, "<|end|>")) {
+    // Phi-3 and Phi-3.5 (llama.cpp's test: <|assistant|> and <|end|>).
+    t.reset(new ChatTemplate(Format::Phi3));
+    t->skipsEmptySystem_ = contains(jinja, "'system' and message['content']");
+    t->writesBos_ = jinja.compare(0, 15, "{{ bos_token }}") == 0 || jinja.compare(0, 13, "{{bos_token}}") == 0;
   } else if (contains(jinja, "<start_of_turn>")) {
     // Gemma 2 and 3 (Gemma 1's the same turns), written as Gemma 3's template, the one that
     // also takes a system message.
     t.reset(new ChatTemplate(Format::Gemma));
   } else {
     error = "the model's chat template is not one edgec knows (none of <|im_start|>, <|start_header_id|>, "
-            "[INST], <start_of_turn>, or Zephyr's <|user|> turns ending with EOS)" + hint;
+            "[INST], <start_of_turn>, Zephyr's <|user|> turns ending with EOS, or Phi-3's ending with <|end|>)" + hint;
     return nullptr;
   }
   return t;
@@ -349,6 +355,13 @@ bool ChatTemplate::apply(const std::vector<ChatMessage> &messages, bool openAssi
     }
     return true;
   }
+  case Format::Phi3:
+    text = writesBos_ ? bos : std::string();
+    for (const ChatMessage &m : messages)
+      if (!(skipsEmptySystem_ && m.role == "system" && m.content.empty()))
+        text += "<|" + m.role + "|>\n" + m.content + "<|end|>\n";
+    if (openAssistant) text += "<|assistant|>\n";
+    return true;
   case Format::Gemma: {
     // Gemma 3's template: the system message (untrimmed) and a blank line start the first
     // turn's content, then the message trimmed; Gemma 2's template raises on a system message.

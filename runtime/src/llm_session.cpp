@@ -63,6 +63,11 @@ bool vocabFromPackage(const pkg::Package &plan, TokenizerVocab &vocab, std::stri
   vocab.addBos = flag("tokenizer.ggml.add_bos_token");
   vocab.addEos = flag("tokenizer.ggml.add_eos_token");
   vocab.addSpacePrefix = flag("tokenizer.ggml.add_space_prefix");
+  // llama.cpp's per-token strip attributes, which the compiler derived (absent: none).
+  for (auto [key, ids] : {std::pair<const char *, std::vector<int32_t> &>{"tokenizer.edgec.lstrip", vocab.lstrip},
+                          {"tokenizer.edgec.rstrip", vocab.rstrip}})
+    if (const pkg::Metadata *m = findKey(plan, key); m && m->ints())
+      for (int64_t id : *m->ints()) ids.push_back(id >= 0 && id <= INT32_MAX ? int32_t(id) : -1);  // create rejects -1
   return true;
 }
 

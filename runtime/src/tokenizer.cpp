@@ -75,6 +75,10 @@ std::string quoted(const std::string &s) {
   return out + "'";
 }
 
+// isspace() in the C locale, which llama.cpp's strip uses on the text's bytes: no byte of a
+// multi-byte UTF-8 character (U+00A0, U+3000, ... are kept).
+bool isCSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
 // The pre-tokenizer names llama.cpp maps to its LLAMA3 and QWEN2 pre-types.
 bool isLlama3Pre(const std::string &p) {
   return p == "llama3" || p == "llama-v3" || p == "llama-bpe" || p == "falcon3" || p == "pixtral";
@@ -196,6 +200,16 @@ std::unique_ptr<Tokenizer> Tokenizer::create(TokenizerVocab vocab, std::string &
       return nullptr;
     }
   }
+  for (auto [name, ids] : {std::pair<const char *, const std::vector<int32_t> &>{"lstrip", v.lstrip},
+                           {"rstrip", v.rstrip}}) {
+    for (int32_t id : ids) {
+      if (id < 0 || size_t(id) >= n) {
+        error = "tokenizer: " + std::string(name) + " token id " + std::to_string(id) +
+                " is outside the vocabulary (" + std::to_string(n) + " tokens)";
+        return nullptr;
+      }
+    }
+  }
   if (v.addBos && v.bos < 0) {
     error = "tokenizer: add_bos_token is set but there is no BOS token";
     return nullptr;
@@ -299,6 +313,11 @@ std::unique_ptr<Tokenizer> Tokenizer::create(TokenizerVocab vocab, std::string &
   std::stable_sort(t->special_.begin(), t->special_.end(), [&](int32_t a, int32_t b) {
     return v.tokens[a].size() > v.tokens[b].size();
   });
+  if (!v.lstrip.empty() || !v.rstrip.empty()) {
+    t->strip_.assign(n, 0);
+    for (int32_t id : v.lstrip) t->strip_[id] |= kStripLeft;
+    for (int32_t id : v.rstrip) t->strip_[id] |= kStripRight;
+  }
   return t;
 }
 
@@ -335,7 +354,10 @@ int Tokenizer::mergeRank(int32_t left, int32_t right) const {
 }
 
 // Splits the text at special tokens, longest first; each is searched in the raw pieces the
-// longer ones left (llama.cpp's tokenizer_st_partition).
+// longer ones left (llama.cpp's tokenizer_st_partition). A token with lstrip / rstrip trims
+// the whitespace off the end of the piece before it / the start of the piece after it, only
+// within the raw piece it was found in (what an earlier token split off stays), and a piece
+// trimmed to nothing disappears.
 std::vector<Tokenizer::Fragment> Tokenizer::splitSpecial(std::string_view text, bool parseSpecial) const {
   std::vector<Fragment> frags;
   if (!text.empty()) frags.push_back({-1, text});
@@ -343,6 +365,7 @@ std::vector<Tokenizer::Fragment> Tokenizer::splitSpecial(std::string_view text, 
     const TokenType ty = TokenType(vocab_.types[id]);
     if (!parseSpecial && (ty == TokenType::Control || ty == TokenType::Unknown)) continue;
     const std::string &st = vocab_.tokens[id];
+    const uint8_t strip = strip_.empty() ? 0 : strip_[id];
     std::vector<Fragment> next;
     next.reserve(frags.size());
     for (const Fragment &f : frags) {
@@ -352,9 +375,14 @@ std::vector<Tokenizer::Fragment> Tokenizer::splitSpecial(std::string_view text, 
       }
       std::string_view rest = f.text;
       for (size_t hit; (hit = rest.find(st)) != std::string_view::npos;) {
-        if (hit > 0) next.push_back({-1, rest.substr(0, hit)});
+        std::string_view left = rest.substr(0, hit);
+        if (strip & kStripLeft)
+          while (!left.empty() && isCSpace(left.back())) left.remove_suffix(1);
+        if (!left.empty()) next.push_back({-1, left});
         next.push_back({id, {}});
         rest.remove_prefix(hit + st.size());
+        if (strip & kStripRight)
+          while (!rest.empty() && isCSpace(rest.front())) rest.remove_prefix(1);
       }
       if (!rest.empty()) next.push_back({-1, rest});
     }

@@ -2,7 +2,7 @@
 """LLM benchmark of edgec against llama.cpp (issue 12, part 7): `scripts/bench.sh llm`.
 Not part of the test suite.
 
-A model with Qwen2.5-1.5B's shapes (or --model qwen2.5-0.5b, qwen3-1.7b, gemma3-1b, gemma2-2b, tinyllama-1.1b, llama3.2-1b,
+A model with Qwen2.5-1.5B's shapes (or --model qwen2.5-0.5b, qwen3-1.7b, gemma3-1b, gemma2-2b, phi3-mini, tinyllama-1.1b, llama3.2-1b,
 llama3.1-8b: Qwen2.5-0.5B's, Qwen3-1.7B's, Gemma-3-1B's, TinyLlama-1.1B's, Llama-3.2-1B's, Llama-3.1-8B's) and random weights (test/bench/llm_model.py) in each weight type (default Q4_0, Q4_K, Q8_0;
 q4_k_m and q5_k_m: llama.cpp's mixes, Q6_K in the head and some attn_v and ffn_down);
 edgec (`edgec compile --ctx 1024`, its default prefill chunks (256, 64 and 8) unless

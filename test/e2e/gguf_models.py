@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Small llama, qwen2, qwen3, gemma2 and gemma3 GGUF models with random weights, valid for
+"""Small llama, qwen2, qwen3, gemma2, gemma3 and phi3 GGUF models with random weights, valid for
 llama.cpp: the test models of issue 12 (GGUF frontend and LLM generation). A library and a
 CLI; numpy only.
 
@@ -15,6 +15,9 @@ names and in ggml shapes ([ne0, ne1], ne0 the input dimension of a matrix):
   blk.N.post_attention_norm.weight [n_embd]   blk.N.post_ffw_norm.weight [n_embd] (gemma2, gemma3)
   blk.N.attn_output.weight [n_embd_q, n_embd] blk.N.ffn_gate/ffn_up.weight [n_embd, n_ff]
   blk.N.ffn_down.weight [n_ff, n_embd]
+  phi3: blk.N.attn_qkv.weight [n_embd, n_embd_q + 2 n_embd_kv] in place of attn_q/k/v and
+        blk.N.ffn_up.weight [n_embd, 2 n_ff] (the gate's rows, then up's) in place of
+        ffn_gate/ffn_up: the same matrices stacked
 with n_embd_q = head_count * head_dim and n_embd_kv = head_count_kv * head_dim
 (grouped-query attention); head_dim is n_embd / head_count unless the shape sets it (qwen3's
 and gemma3's 128, with <arch>.attention.key_length and value_length, as Qwen3's and Gemma
@@ -81,8 +84,9 @@ drop leaves tensors out; raw {name: (ggml type, ne)} writes a tensor as random b
 ggml type and shape (ne in ggml order), e.g. q2_k, which has no quantizer here; meta
 {key: (value type, value)} replaces or adds a metadata key, {key: None} removes it; fill
 {(name, row or None): value} sets a whole tensor or one of its rows (numpy order: a matrix's
-row is one output) to a value before it is quantized, e.g. NaN. Without them the file is the
-same byte for byte.
+row is one output) to a value before it is quantized, e.g. NaN; extra {name: (ggml type,
+ne)} adds tensors the model does not have, random bytes as raw's, after the others. Without
+them the file is the same byte for byte.
 """
 import argparse
 import os
@@ -128,7 +132,22 @@ LOGIT_STD = 3.0
 RESIDUAL_GAIN = 2.0
 ROPE_LINEAR_FACTOR = 4.0
 LLAMA3_ORIGINAL_CONTEXT = 32  # Llama 3.1's: 8192, with factor 8, low / high frequency factors 1 / 4
-ROPES = ("linear", "llama3")
+ROPES = ("linear", "llama3", "longrope", "longrope-short")
+# phi3's LongRoPE: rope_factors_long.weight and rope_factors_short.weight, with an original
+# context of n_ctx / 4 (longrope: llama.cpp then uses the long factors, as a 128k model at
+# a context beyond its original 4k) or n_ctx (longrope-short: the short ones).
+LONGROPES = ("longrope", "longrope-short")
+
+
+def longrope_original_context(rope, shape):
+    return shape["n_ctx"] // 4 if rope == "longrope" else shape["n_ctx"]
+
+
+def longrope_factors(head_dim):
+    """(long, short): what each rotation frequency is divided by, rising from 1 towards the
+    low frequencies as Phi-3.5's do (short up to about 2, long up to about 30)."""
+    t = np.linspace(0.0, 1.0, head_dim // 2)
+    return (np.exp(t * np.log(30.0)).astype(np.float32), (1.0 + t * t).astype(np.float32))
 
 
 def llama3_rope_factors(head_dim, base, factor=8.0, low_freq_factor=1.0, high_freq_factor=4.0,
@@ -159,7 +178,14 @@ ARCHS = {
     "gemma2": dict(n_vocab=384, n_embd=256, n_layer=4, n_head=4, n_head_kv=2, n_ff=768, n_ctx=256,
                    rope_base=10000.0, eps=1e-6, tied=True, head_dim=128, window=6, attn_softcap=1.5,
                    final_softcap=5.0),
+    # Phi-3's: q, k and v in one matrix, the FFN's gate and up in one, a separate head (GQA
+    # here, as Phi-3-medium's 40 query over 10 KV heads; Phi-3-mini's are 32 over 32).
+    "phi3": dict(n_vocab=384, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=512, n_ctx=256,
+                 rope_base=10000.0, eps=1e-5, tied=False, head_dim=None),
 }
+# Phi-3's chat tokens, the last ids of the phi3 test vocabulary (all control tokens, as in
+# Phi-3's files); <|endoftext|> is its EOS, <|end|> ends a turn.
+PHI3_SPECIALS = ["<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>", "<|system|>"]
 
 
 def head_dim(shape):
@@ -277,6 +303,11 @@ def float_weights(arch, shape, seed):
         w[p + "ffn_down.weight"] = mat(e, f) * np.float32(RESIDUAL_GAIN)
         if arch in ("gemma2", "gemma3"):
             w[p + "post_ffw_norm.weight"] = norm(e)
+        if arch == "phi3":  # the same matrices, stacked as Phi-3's files hold them
+            w[p + "attn_qkv.weight"] = np.concatenate([w.pop(p + "attn_%s.weight" % n) for n in "qkv"])
+            w[p + "ffn_up.weight"] = np.concatenate([w.pop(p + "ffn_gate.weight"), w.pop(p + "ffn_up.weight")])
+            for n in ("attn_output", "ffn_norm", "ffn_up", "ffn_down"):  # Phi-3's order: qkv before these
+                w[p + n + ".weight"] = w.pop(p + n + ".weight")
     if shape["tied"]:
         # The head is the embedding: with norm weights near 1 the token just fed scores
         # e.e / rms(x) above the others and greedy decoding loops on it; weights of random
@@ -289,13 +320,18 @@ def float_weights(arch, shape, seed):
     return w
 
 
-def add_metadata(add, arch, name, file_type, shape, vocab=None):
+def add_metadata(add, arch, name, file_type, shape, vocab=None, rope=None):
     """Adds the model's metadata keys with add(key, value type, value), in the order
     llama.cpp's own writer uses: general.*, the hyper-parameters, the tokenizer. vocab:
     "spm" (llama's default) or "bpe" (qwen2's; for llama with llama.cpp's "llama-bpe"
     pre-tokenizer, as Llama 3's files). Returns (bos, eos)."""
-    vocab = vocab or ("spm" if arch in ("llama", "gemma2", "gemma3") else "bpe")
+    vocab = vocab or ("spm" if arch in ("llama", "gemma2", "gemma3", "phi3") else "bpe")
     tokens, scores, token_types, bos, eos, tok_extra = (llama_vocab if vocab == "spm" else qwen2_vocab)(shape["n_vocab"])
+    if arch == "phi3":  # its chat tokens in place of the last fillers; EOS <|endoftext|>
+        n = len(PHI3_SPECIALS)
+        tokens, scores, token_types = (tokens[:-n] + PHI3_SPECIALS, scores[:-n] + [0.0] * n,
+                                       token_types[:-n] + [3] * n)
+        eos = len(tokens) - n
     if vocab == "bpe" and arch == "llama":
         tok_extra = dict(tok_extra, **{"tokenizer.ggml.pre": "llama-bpe"})
     if len(tokens) != shape["n_vocab"]:
@@ -320,6 +356,12 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None):
         if shape.get(key):
             add(a + key.replace("softcap", "logit_softcapping"), "f32", shape[key])
     add(a + "rope.freq_base", "f32", shape["rope_base"])
+    if rope in LONGROPES:  # Phi-3 128k's and Phi-3.5's LongRoPE, as llama.cpp's converter writes it
+        original = longrope_original_context(rope, shape)
+        scale = shape["n_ctx"] / original
+        attn_factor = np.sqrt(1 + np.log(scale) / np.log(original)) if scale > 1 else 1.0
+        add(a + "rope.scaling.attn_factor", "f32", float(attn_factor))
+        add(a + "rope.scaling.original_context_length", "u32", original)
     add("tokenizer.ggml.model", "str", "llama" if vocab == "spm" else "gpt2")
     for key, value in tok_extra.items():
         if isinstance(value, list):
@@ -339,14 +381,14 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None):
 
 
 def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=None, types=None,
-                drop=(), raw=None, meta=None, rope=None, fill=None, weights=None, **shape_overrides):
+                drop=(), raw=None, meta=None, rope=None, fill=None, weights=None, extra=None, **shape_overrides):
     """Writes the model to path; returns its description: arch, wtype, embd_type, seed, the
     shape (n_vocab, n_embd, n_layer, n_head, n_head_kv, n_ff, n_ctx, rope_base, eps, tied),
     bos, eos and the tensor names with their ggml types. wtype: a weight type, or a mix of
     MIXES (its matrices typed as llama.cpp's quantizer types them). types: {tensor name:
     type} for single tensors that differ (mixed files). weights: {tensor name: float array}
     with every tensor of the shape (trained weights, llm_trained_model.py) instead of the
-    random ones. drop, raw, meta, rope, fill: see the module's docstring."""
+    random ones. drop, raw, meta, rope, fill, extra: see the module's docstring."""
     given = weights
     shape = model_shape(arch, tied=tied, **shape_overrides)
     matrix_type, other, file_type = typing(wtype, shape)
@@ -358,6 +400,8 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
         raise ValueError("unknown rope scaling %r (known: %s)" % (rope, ", ".join(ROPES)))
     if rope == "llama3" and arch != "llama":
         raise ValueError("rope_freqs.weight is llama's (llama.cpp's %s does not read it)" % arch)
+    if rope in LONGROPES and arch != "phi3":
+        raise ValueError("LongRoPE factors are phi3's (llama.cpp's %s does not read them)" % arch)
     if rope == "linear":
         for key, value in (("rope.scaling.type", ("str", "linear")), ("rope.scaling.factor", ("f32", ROPE_LINEAR_FACTOR))):
             meta.setdefault(arch + "." + key, value)
@@ -378,7 +422,7 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
             add_kv(key, *meta[key])
         meta.pop(key, None)
 
-    bos, eos = add_metadata(add, arch, "edgec test %s %s seed %d" % (arch, wtype, seed), file_type, shape)
+    bos, eos = add_metadata(add, arch, "edgec test %s %s seed %d" % (arch, wtype, seed), file_type, shape, rope=rope)
     for key, value in meta.items():  # keys the model does not have: added at the end
         if value is not None:
             add_kv(key, *value)
@@ -395,6 +439,9 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
     if rope == "llama3":  # first, as Llama 3.1's files hold it
         weights = dict([("rope_freqs.weight", llama3_rope_factors(head_dim(shape),
                                                                  shape["rope_base"]))], **weights)
+    if rope in LONGROPES:  # first, as Phi-3's files hold them
+        long, short = longrope_factors(head_dim(shape))
+        weights = dict([("rope_factors_long.weight", long), ("rope_factors_short.weight", short)], **weights)
     for (name, row), value in (fill or {}).items():
         if name not in weights:
             raise ValueError("no tensor %s in a %s model" % (name, arch))
@@ -425,6 +472,12 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
             raise ValueError("%s: ne0 %d is not a multiple of %s's block of %d" % (name, x.shape[-1], ttype, block))
         w.add_tensor(name, ttype, list(reversed(x.shape)), gguf_writer.QUANTIZERS[ttype](x))
         tensor_types[name] = ttype
+    for name, (ttype, ne) in (extra or {}).items():
+        if name in weights:
+            raise ValueError("%s is a tensor of the %s model (raw= replaces it)" % (name, arch))
+        w.add_tensor(name, ttype, list(ne), junk.integers(0, 256, gguf_writer.tensor_bytes(ttype, ne),
+                                                          dtype=np.uint8).tobytes())
+        tensor_types[name] = ttype
     w.write(path)
     return dict(arch=arch, wtype=wtype, embd_type=embd_type, seed=seed, bos=bos, eos=eos,
                 tensors=tensor_types, rope=rope, **shape)
@@ -449,23 +502,27 @@ def main(argv=None):
                    help="this weight in another type than --type (mixed files, as llama.cpp's Q4_K_M)")
     p.add_argument("--raw", action="append", default=[], metavar="TENSOR=TYPE:NE0xNE1",
                    help="write this tensor as random bytes of a ggml type and shape (ne0 first)")
+    p.add_argument("--extra", action="append", default=[], metavar="TENSOR=TYPE:NE0xNE1",
+                   help="add a tensor the model does not have, random bytes of a ggml type and shape")
     p.add_argument("--meta", action="append", default=[], metavar="KEY=TYPE:VALUE",
                    help="set a metadata key (TYPE: str, bool (0/1), u32, i32, u64, f32, ...)")
     p.add_argument("--del-meta", action="append", default=[], metavar="KEY", help="remove a metadata key")
     p.add_argument("--fill", action="append", default=[], metavar="TENSOR[:ROW]=VALUE",
                    help="set a tensor, or one row of it, to a value (nan, inf, 0.5, ...)")
-    p.add_argument("--rope", choices=ROPES, help="RoPE scaling: linear (metadata) or llama3 (rope_freqs.weight)")
+    p.add_argument("--rope", choices=ROPES, help="RoPE scaling: linear (metadata), llama3 (rope_freqs.weight), "
+                   "longrope or longrope-short (phi3: rope_factors_long/short.weight, the long ones used or not)")
     p.add_argument("--chat-template", metavar="FILE", help="tokenizer.chat_template: this file's text (a Jinja template)")
     args = p.parse_args(argv)
     overrides = {}
     for kv in args.set:
         key, _, value = kv.partition("=")
         overrides[key] = float(value) if key in ("rope_base", "eps", "attn_softcap", "final_softcap") else int(value)
-    raw, meta = {}, {key: None for key in args.del_meta}
-    for item in args.raw:
-        name, _, spec = item.partition("=")
-        ttype, _, ne = spec.partition(":")
-        raw[name] = (ttype, [int(d) for d in ne.split("x")])
+    raw, extra, meta = {}, {}, {key: None for key in args.del_meta}
+    for items, out in ((args.raw, raw), (args.extra, extra)):
+        for item in items:
+            name, _, spec = item.partition("=")
+            ttype, _, ne = spec.partition(":")
+            out[name] = (ttype, [int(d) for d in ne.split("x")])
     for item in args.meta:
         key, _, spec = item.partition("=")
         vtype, _, value = spec.partition(":")
@@ -484,7 +541,7 @@ def main(argv=None):
     try:
         types = dict(item.partition("=")[::2] for item in args.tensor_type)
         desc = write_model(args.out, args.arch, args.type, args.seed, args.embd_type, args.tied, types=types,
-                           drop=args.drop, raw=raw, meta=meta, rope=args.rope, fill=fill, **overrides)
+                           drop=args.drop, raw=raw, meta=meta, rope=args.rope, fill=fill, extra=extra, **overrides)
     except ValueError as e:
         p.error(str(e))
     print("%s: %s %s, %d layers, n_embd %d, vocab %d, %d bytes" % (

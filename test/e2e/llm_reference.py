@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""An independent numpy implementation of the llama, qwen2, qwen3, gemma2 and gemma3 forward pass, read
+"""An independent numpy implementation of the llama, qwen2, qwen3, gemma2, gemma3 and phi3 forward pass, read
 from a GGUF file: the numpy reference of issue 12 (edgec's GGUF frontend and LLM generation). Its own
 GGUF reader and dequantizers (written from ggml's block layouts, vectorized; nothing shared
 with edgec's C++ or with gguf_writer.py's quantizers), the math in float64.
@@ -40,6 +40,14 @@ other layer (l % 2 == 0) local with the global RoPE, queries scaled the same (th
 27B by n_embd / n_head), each scaled score x soft-capped to c tanh(x / c) before the mask
 and softmax (c = attn_logit_softcapping, default 50) and the logits likewise
 (final_logit_softcapping, default 30).
+
+phi3 as llama.cpp's llama_model_phi3: llama's graph with NeoX RoPE, q, k and v from one
+matrix attn_qkv (its output cut into n_head, n_head_kv and n_head_kv heads) and the FFN's
+gate and up from one ffn_up of 2 n_ff rows (the first half the gate: ggml_swiglu), no
+sliding window (llama.cpp drops Phi-3's). LongRoPE files (Phi-3-*-128k, Phi-3.5): RoPE's
+frequencies divided by rope_factors_long.weight where the context exceeds
+rope.scaling.original_context_length, else by rope_factors_short.weight, and cos and sin
+times rope.scaling.attn_factor (ggml_rope_ext's freq_factors and attn_factor).
 
 emulate_ggml=True also applies the roundings llama.cpp's CPU backend makes, so that its
 logits can be compared closely: before each matmul the activation is converted to the
@@ -342,8 +350,8 @@ class Model:
         g = GGUF(path)
         md = g.metadata
         self.arch = md["general.architecture"]
-        if self.arch not in ("llama", "qwen2", "qwen3", "gemma2", "gemma3"):
-            raise ValueError("%s: architecture %r (this reference knows llama, qwen2, qwen3, gemma2 and gemma3)" %
+        if self.arch not in ("llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3"):
+            raise ValueError("%s: architecture %r (this reference knows llama, qwen2, qwen3, gemma2, gemma3 and phi3)" %
                              (path, self.arch))
         self.gemma = self.arch in ("gemma2", "gemma3")
         a = self.arch + "."
@@ -362,7 +370,15 @@ class Model:
         self.rope_scale = md[a + "rope.scaling.factor"] if scaling == "linear" else 1.0
         self.rope_factors = (g.tensor("rope_freqs.weight").astype(np.float64) if "rope_freqs.weight" in g.tensors
                              else np.ones(self.n_rot // 2))
-        self.neox = self.arch in ("qwen2", "qwen3", "gemma2", "gemma3")
+        # phi3's LongRoPE: the long factors where the context (llama.cpp's n_ctx_seq; here the
+        # model's whole context) exceeds rope.scaling.original_context_length, else the short
+        # ones; cos and sin scaled by rope.scaling.attn_factor (any architecture).
+        if "rope_factors_long.weight" in g.tensors:
+            original = md.get(a + "rope.scaling.original_context_length", self.n_ctx)
+            self.rope_factors = g.tensor("rope_factors_%s.weight" % ("long" if self.n_ctx > original else "short")
+                                         ).astype(np.float64)
+        self.rope_mscale = md.get(a + "rope.scaling.attn_factor", 1.0)
+        self.neox = self.arch in ("qwen2", "qwen3", "gemma2", "gemma3", "phi3")
         gemma2 = self.arch == "gemma2"
         # llama.cpp's defaults: gemma2's window of 4096 on every other layer (from layer 0),
         # gemma3's on all but every sixth; its soft caps 50 (scores) and 30 (logits).
@@ -383,11 +399,15 @@ class Model:
         for i in range(self.n_layer):
             p = "blk.%d." % i
             bias = (lambda n: p + n + ".bias" if p + n + ".bias" in g.tensors else None)
+            # phi3: q, k and v in one matrix (attn_qkv) and the FFN's gate and up in one
+            # (ffn_up, the gate's rows first): one Linear each, its output cut in forward().
+            fused = p + "attn_qkv.weight" in g.tensors
             self.layers.append(dict(
                 attn_norm=g.tensor(p + "attn_norm.weight").astype(np.float64),
-                q=Linear(g, p + "attn_q.weight", bias("attn_q"), emulate_ggml),
-                k=Linear(g, p + "attn_k.weight", bias("attn_k"), emulate_ggml),
-                v=Linear(g, p + "attn_v.weight", bias("attn_v"), emulate_ggml),
+                qkv=Linear(g, p + "attn_qkv.weight", None, emulate_ggml) if fused else None,
+                q=None if fused else Linear(g, p + "attn_q.weight", bias("attn_q"), emulate_ggml),
+                k=None if fused else Linear(g, p + "attn_k.weight", bias("attn_k"), emulate_ggml),
+                v=None if fused else Linear(g, p + "attn_v.weight", bias("attn_v"), emulate_ggml),
                 q_norm=(g.tensor(p + "attn_q_norm.weight").astype(np.float64) if qk_norm else None),
                 k_norm=(g.tensor(p + "attn_k_norm.weight").astype(np.float64) if qk_norm else None),
                 post_attn_norm=(g.tensor(p + "post_attention_norm.weight").astype(np.float64) if self.gemma
@@ -395,7 +415,7 @@ class Model:
                 post_ffn_norm=(g.tensor(p + "post_ffw_norm.weight").astype(np.float64) if self.gemma else None),
                 o=Linear(g, p + "attn_output.weight", None, emulate_ggml),
                 ffn_norm=g.tensor(p + "ffn_norm.weight").astype(np.float64),
-                gate=Linear(g, p + "ffn_gate.weight", None, emulate_ggml),
+                gate=Linear(g, p + "ffn_gate.weight", None, emulate_ggml) if self.arch != "phi3" else None,
                 up=Linear(g, p + "ffn_up.weight", None, emulate_ggml),
                 down=Linear(g, p + "ffn_down.weight", None, emulate_ggml)))
         self.output_norm = g.tensor("output_norm.weight").astype(np.float64)
@@ -429,7 +449,7 @@ class Model:
         else:
             freqs = self.rope_base ** (-2.0 * np.arange(half) / self.n_rot) / self.rope_factors / self.rope_scale
         theta = pos[:, None] * freqs  # [n, half]
-        cos, sin = np.cos(theta)[:, None, :], np.sin(theta)[:, None, :]
+        cos, sin = self.rope_mscale * np.cos(theta)[:, None, :], self.rope_mscale * np.sin(theta)[:, None, :]
         if self.neox:
             a, b = x[:, :, :half].copy(), x[:, :, half:self.n_rot].copy()
             x[:, :, :half], x[:, :, half:self.n_rot] = a * cos - b * sin, a * sin + b * cos
@@ -490,7 +510,11 @@ class Model:
             x = x * np.float64(np.sqrt(np.float32(self.n_embd)))
         for i, L in enumerate(self.layers):
             h = self.rms_norm(x, L["attn_norm"])
-            q, k, v = L["q"](h), L["k"](h), L["v"](h)
+            if L["qkv"] is not None:
+                nq, nkv = self.n_head * self.head_dim, self.n_head_kv * self.head_dim
+                q, k, v = np.split(L["qkv"](h), [nq, nq + nkv], axis=-1)
+            else:
+                q, k, v = L["q"](h), L["k"](h), L["v"](h)
             if L["q_norm"] is not None:  # qwen3, gemma3: each head normalized over its head_dim elements
                 q = self.rms_norm(q.reshape(len(ids), -1, self.head_dim), L["q_norm"]).reshape(len(ids), -1)
                 k = self.rms_norm(k.reshape(len(ids), -1, self.head_dim), L["k_norm"]).reshape(len(ids), -1)
@@ -501,12 +525,15 @@ class Model:
             o = L["o"](self.attention(q, self.k_cache[i], self.v_cache[i], pos, self.window if local else 0))
             x = x + (self.rms_norm(o, L["post_attn_norm"]) if self.gemma else o)
             h = self.rms_norm(x, L["ffn_norm"])
-            g = L["gate"](h)
+            if L["gate"] is None:  # phi3: ggml_swiglu's halves of the one matrix's output
+                g, u = np.split(L["up"](h), 2, axis=-1)
+            else:
+                g, u = L["gate"](h), L["up"](h)
             if self.gemma:
-                f = L["down"](self.gelu(g) * L["up"](h))
+                f = L["down"](self.gelu(g) * u)
                 x = x + self.rms_norm(f, L["post_ffn_norm"])
             else:
-                x = x + L["down"](g / (1.0 + np.exp(-g)) * L["up"](h))
+                x = x + L["down"](g / (1.0 + np.exp(-g)) * u)
         self.pos += len(ids)
         logits = self.head(self.rms_norm(x, self.output_norm))
         if self.final_softcap:  # gemma2

@@ -9,7 +9,9 @@ heads wider than n_embd / n_head) and gemma3 (a scaled embedding, post-attention
 norms, a GELU-gated FFN, five local layers of six with a sliding window of 6 positions and
 their own RoPE base, so that the 8-token prompt already crosses it) in F32 F16 Q8_0 Q4_K
 gemma2 (gemma3 without q/k norms, every other layer local, its soft caps of the scores and
-of the logits: 1.5 and 5.0 here, so that they bend these; GEMMA2_CASES) likewise
+of the logits: 1.5 and 5.0 here, so that they bend these; GEMMA2_CASES) likewise, phi3
+(q/k/v and the FFN's gate/up each one fused matrix; PHI3_CASES, also with LongRoPE's long
+factors and attn_factor, with its short factors, and with Phi-3-mini's heads of 96)
 (QWEN3_CASES, GEMMA3_CASES: the architectures' graphs, whose weight types are those of the
 others), and two with RoPE scaling
 (llama/f32/rope-llama3: Llama 3.1's rope_freqs.weight; qwen2/f32/rope-linear): a prompt of BOS + 7 fixed ids,
@@ -68,7 +70,15 @@ QWEN3_CASES = ["qwen3/%s" % t for t in ("f32", "f16", "q8_0", "q4_k")]
 GEMMA3_CASES = ["gemma3/%s" % t for t in ("f32", "f16", "q8_0", "q4_k")]
 # gemma2: its soft caps (of the scores and of the logits) and every other layer local.
 GEMMA2_CASES = ["gemma2/%s" % t for t in ("f32", "f16", "q8_0", "q4_k")]
-CASES = ["%s/%s" % (a, t) for a in ARCHS for t in TYPES] + QWEN3_CASES + GEMMA3_CASES + GEMMA2_CASES + ROPE_CASES
+# phi3: its fused q/k/v and gate/up matrices; with LongRoPE's long factors (and attn_factor)
+# and with its short ones.
+PHI3_CASES = ["phi3/%s" % t for t in ("f32", "f16", "q8_0", "q4_k")] + [
+    "phi3/f32/rope-longrope", "phi3/q8_0/rope-longrope", "phi3/f32/rope-longrope-short", "phi3/q8_0/heads96"]
+# ARCH/TYPE/NAME: the model in another shape. heads96: Phi-3-mini's heads of 96, as many KV
+# heads as query heads (n_embd 384: the 32-element types only).
+SHAPES = {"heads96": dict(n_embd=384, n_head=4, n_head_kv=4)}
+CASES = (["%s/%s" % (a, t) for a in ARCHS for t in TYPES] + QWEN3_CASES + GEMMA3_CASES + GEMMA2_CASES + PHI3_CASES +
+         ROPE_CASES)
 ENABLED_CASES = CASES
 N_GEN = 20
 SEED = 0
@@ -92,13 +102,14 @@ def model_for(case, path):
     """Writes the GGUF file of a case (ARCH/TYPE[/rope-SCALING][/...]) to path; its description."""
     arch, wtype, *variants = case.split("/")
     rope = next((v[len("rope-"):] for v in variants if v.startswith("rope-")), None)
-    return gguf_models.write_model(path, arch, wtype, SEED, rope=rope)
+    shape = next((SHAPES[v] for v in variants if v in SHAPES), {})
+    return gguf_models.write_model(path, arch, wtype, SEED, rope=rope, **shape)
 
 
 def prompt_for(desc):
     """BOS and 7 fixed ids among the ordinary tokens (past the specials and byte tokens of the
     SentencePiece vocabularies, llama's and gemma's)."""
-    first = 259 if desc["arch"] in ("llama", "gemma2", "gemma3") else 0
+    first = 259 if desc["arch"] in ("llama", "gemma2", "gemma3", "phi3") else 0
     rng = np.random.default_rng(1234)
     return [desc["bos"]] + [int(t) for t in rng.integers(first, first + 120, 7)]
 

@@ -69,7 +69,9 @@ models with `edgec compile model.gguf` and compares `edgec generate` with both. 
 case (PASS/FAIL, errors, compile time, latency) and, last, "N passed, N failed".
 
 tokenizer_vs_llamacpp (tokenizer_vs_llamacpp.py) compares `edgec tokenize` with llama.cpp's
-tokenizer (node-llama-cpp) on three real vocabularies (SentencePiece, Qwen2.5, Llama 3).
+tokenizer (node-llama-cpp) on seven real vocabularies (SentencePiece: Llama 2, Gemma 3, and
+Llama 2's pieces named as Phi-3 and ModernBERT, whose tokens llama.cpp gives strip attributes;
+byte-level BPE: Qwen2.5, Qwen3, Llama 3).
 
 chat_template_vs_jinja (chat_template_vs_jinja.py) compares the prompt text of `edgec generate
 --messages` (its hand-written chat formats) with the models' chat templates (Qwen2.5, Llama 3,

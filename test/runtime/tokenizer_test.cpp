@@ -159,6 +159,55 @@ TEST(TokenizerSpm, LongestSpecialTokenFirst) {
   EXPECT_EQ(t->encode("<a><b><a>", false, true), (Ids{t->find("<a><b>"), t->find("<a>")}));
 }
 
+// llama.cpp's LSTRIP / RSTRIP attributes (set by model name, e.g. RSTRIP on Phi-3's special
+// tokens): a matched token drops the ASCII whitespace after / before it, within the raw piece
+// it was found in.
+TEST(TokenizerSpm, StripAroundSpecialTokens) {
+  auto v = spmVocab({kSp, "a", "b", kSp + "a", kSp + "b"});
+  for (auto [text, type] : {std::pair<std::string, TokenType>{"<|user|>", TokenType::Control},
+                            {"<|end|>", TokenType::Control}, {"<u>", TokenType::UserDefined}}) {
+    v.tokens.push_back(text);
+    v.types.push_back(int32_t(type));
+    v.scores.push_back(0.0f);
+  }
+  auto plain = make(v);
+  const int32_t sp = plain->find(kSp), a = plain->find("a"), spA = plain->find(kSp + "a"), spB = plain->find(kSp + "b");
+  const int32_t user = plain->find("<|user|>"), end = plain->find("<|end|>"), u = plain->find("<u>");
+  const int32_t nl = 3 + '\n';  // its byte token
+
+  v.rstrip = {user, end, u};
+  v.lstrip = {u};
+  auto t = make(v);
+  // The Phi-3 chat turn: the newlines after the tokens are dropped, the text before <|end|> kept.
+  EXPECT_EQ(plain->encode("<|user|>\na<|end|>\n", false, true), (Ids{user, sp, nl, a, end, sp, nl}));
+  EXPECT_EQ(t->encode("<|user|>\na<|end|>\n", false, true), (Ids{user, spA, end}));
+  // Every C isspace byte (space, \t \n \v \f \r) goes; a piece of only whitespace disappears.
+  EXPECT_EQ(t->encode("<|user|> \t\n\v\f\rb", false, true), (Ids{user, spB}));
+  EXPECT_EQ(t->encode("<|end|> \n\t <|user|>b", false, true), (Ids{end, user, spB}));
+  // No byte of a multi-byte character counts as whitespace (U+00A0 stays, as its bytes).
+  EXPECT_EQ(t->encode("<|user|>\xC2\xA0" "a", false, true), (Ids{user, sp, 3 + 0xC2, 3 + 0xA0, a}));
+  // Whitespace inside the text and before a token without lstrip stays.
+  EXPECT_EQ(t->encode("a b \n<|end|>", false, true), (Ids{spA, spB, sp, nl, end}));
+  // lstrip on <u>: the spaces before it in its piece go...
+  EXPECT_EQ(t->encode("a  <u>b", false, true), (Ids{spA, u, spB}));
+  // ...but not those before an earlier-split token: <|end|> (longer, matched first) ends the
+  // piece, so <u> finds nothing to its left and the space before <|end|> stays.
+  v.rstrip = {u};
+  auto t2 = make(v);
+  EXPECT_EQ(t2->encode("a <|end|>  <u>b", false, true), (Ids{spA, sp, end, u, spB}));
+  // Not parsing special tokens: control tokens are text (nothing stripped), the user-defined
+  // <u> still matches and strips.
+  EXPECT_EQ(t->encode("<u>  b", false, false), (Ids{u, spB}));
+  EXPECT_EQ(plain->encode("<u>  b", false, false), (Ids{u, sp, sp, spB}));
+  EXPECT_EQ(t->encode("  <|end|>", false, false), plain->encode("  <|end|>", false, false));
+
+  v.rstrip = {user, int32_t(v.tokens.size())};
+  EXPECT_EQ(createError(v), "tokenizer: rstrip token id 267 is outside the vocabulary (267 tokens)");
+  v.rstrip.clear();
+  v.lstrip = {-3};
+  EXPECT_EQ(createError(v), "tokenizer: lstrip token id -3 is outside the vocabulary (267 tokens)");
+}
+
 TEST(TokenizerErrors, InvalidIdsAndVocabularies) {
   auto t = make(spmVocab({kSp}));
   std::string text, error;

@@ -55,7 +55,9 @@ void Progress::done() {
 }
 
 void ModelInput::addOptions(CLI::App &cmd) {
-  cmd.add_option("model", path, "Model file: .onnx, .onnxtxt (ONNX textual syntax) or .mlir (edge dialect)")
+  cmd.add_option("model", path,
+                 "Model file: .onnx, .onnxtxt (ONNX textual syntax), .mlir (edge dialect) or .gguf (a language "
+                 "model: docs/gguf.md)")
       ->required();
   cmd.add_option("--input-shape", inputShapes,
                  "Fix a graph input's shape, e.g. --input-shape input=1x3x224x224 (repeatable); needed when the "

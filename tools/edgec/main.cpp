@@ -1,11 +1,12 @@
-// edgec: compile ONNX models into deployable packages and run them.
+// edgec: compile ONNX and GGUF models into deployable packages and run them.
 #include "Commands.h"
 #include "edgec/Target.h"
 
 int main(int argc, char **argv) {
   CLI::App app{"edgec: an ahead-of-time model compiler for edge devices.\n"
                "An ONNX model goes in; a self-contained .edgepkg comes out, which `edgec run`\n"
-               "(or the C/C++ runtime API) executes.",
+               "(or the C/C++ runtime API) executes. A GGUF language model goes in the same way;\n"
+               "`edgec generate` and `edgec bench` run its package.",
                "edgec"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "edgec 0.1 (package format 1)");

@@ -1,6 +1,8 @@
 #include "edgec/GgufTokenizer.h"
 
+#include <algorithm>
 #include <cstring>
+#include <initializer_list>
 
 namespace edgec {
 
@@ -37,6 +39,71 @@ bool stringArray(const gguf::GgufFile &file, const char *key, std::vector<std::s
   }
   out.reserve(a->size());
   for (llvm::StringRef s : a->strings) out.push_back(s.str());
+  return true;
+}
+
+bool optionalString(const gguf::GgufFile &file, const char *key, std::string &out, std::string &error) {
+  llvm::StringRef s;
+  if (!file.find(key)) return true;
+  if (!file.getString(key, s, error)) return false;
+  out = s.str();
+  return true;
+}
+
+bool containsAny(const std::string &s, std::initializer_list<const char *> parts) {
+  for (const char *p : parts)
+    if (s.find(p) != std::string::npos) return true;
+  return false;
+}
+
+// llama.cpp's per-token LSTRIP / RSTRIP attributes ("Handle per token attributes" at the
+// end of llama_vocab's load): the file has none, so llama.cpp sets them by name, from
+// general.name (lowercased), tokenizer.ggml.pre and general.architecture, the first rule
+// that matches. Written into vocab.lstrip / vocab.rstrip for Tokenizer to apply.
+bool stripAttributes(const gguf::GgufFile &file, TokenizerVocab &vocab, std::string &error) {
+  std::string name, arch;
+  if (!optionalString(file, "general.name", name, error) ||
+      !optionalString(file, "general.architecture", arch, error))
+    return false;
+  for (char &c : name)
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');  // std::tolower in the C locale
+  auto idOf = [&](const char *text) {
+    auto it = std::find(vocab.tokens.begin(), vocab.tokens.end(), text);
+    return it == vocab.tokens.end() ? -1 : int32_t(it - vocab.tokens.begin());
+  };
+
+  if (containsAny(vocab.pre, {"jina-v2-de", "jina-v2-es", "jina-v2-code"}) ||
+      containsAny(arch, {"nomic-bert-moe", "jina-bert-v3"})) {
+    if (const int32_t mask = idOf("<mask>"); mask >= 0) vocab.lstrip.push_back(mask);  // llama.cpp warns if none
+  } else if (containsAny(name, {"phi-3", "phi3"})) {
+    // Every special token (control, user-defined, unknown) as Tokenizer::create settles the
+    // types (it makes some tokens control by their text, as llama.cpp does before this
+    // step), so build one to ask. If that fails, the caller's Tokenizer::create reports why.
+    std::string why;
+    std::unique_ptr<Tokenizer> t = Tokenizer::create(vocab, why);
+    if (!t) return true;
+    std::vector<uint8_t> rstrip(vocab.tokens.size(), 0);
+    for (size_t id = 0; id < rstrip.size(); ++id) {
+      const TokenType ty = t->type(int32_t(id));
+      rstrip[id] = ty == TokenType::Control || ty == TokenType::UserDefined || ty == TokenType::Unknown;
+    }
+    // llama.cpp looks these up with token_to_id.at(): without one of them it cannot load
+    // the model at all.
+    for (auto [text, on] : {std::pair<const char *, bool>{"</s>", true}, {"<unk>", false}, {"<s>", false},
+                            {"<|endoftext|>", false}}) {
+      const int32_t id = t->find(text);
+      if (id < 0) {
+        error = where(file, "general.name") + " names a Phi-3 model, but the vocabulary has no '" + text +
+                "' token (llama.cpp cannot load such a model)";
+        return false;
+      }
+      rstrip[id] = on;
+    }
+    for (size_t id = 0; id < rstrip.size(); ++id)
+      if (rstrip[id]) vocab.rstrip.push_back(int32_t(id));
+  } else if (containsAny(name, {"modern-bert"})) {
+    if (const int32_t mask = idOf("[MASK]"); mask >= 0) vocab.lstrip.push_back(mask);
+  }
   return true;
 }
 
@@ -124,7 +191,8 @@ bool vocabFromGguf(const gguf::GgufFile &file, TokenizerVocab &vocab, std::strin
          optionalU32(file, "tokenizer.ggml.eom_token_id", vocab.eom, error) &&
          optionalBool(file, "tokenizer.ggml.add_bos_token", vocab.addBos, error) &&
          optionalBool(file, "tokenizer.ggml.add_eos_token", vocab.addEos, error) &&
-         optionalBool(file, "tokenizer.ggml.add_space_prefix", vocab.addSpacePrefix, error);
+         optionalBool(file, "tokenizer.ggml.add_space_prefix", vocab.addSpacePrefix, error) &&
+         stripAttributes(file, vocab, error);
 }
 
 std::unique_ptr<Tokenizer> tokenizerFromGguf(const gguf::GgufFile &file, std::string &error) {

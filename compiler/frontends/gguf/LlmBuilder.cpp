@@ -1,8 +1,9 @@
-// The edge module of a GGUF `llama`, `qwen2`, `qwen3`, `gemma2` or `gemma3` model: prefill
-// and decode over a KV cache (see edgec/GgufModel.h). The graph follows llama.cpp's build of
-// these architectures (llm_build_llama, llm_build_qwen2, llm_build_qwen3,
-// llm_build_gemma2_iswa, llm_build_gemma3_iswa): token embedding (gemma: scaled), per block
-// RMSNorm -> q/k/v projections (+ qwen2's biases) -> (qwen3, gemma3: each head's q and k
+// The edge module of a GGUF `llama`, `qwen2`, `qwen3`, `gemma2`, `gemma3` or `phi3` model:
+// prefill and decode over a KV cache (see edgec/GgufModel.h). The graph follows llama.cpp's
+// build of these architectures (llm_build_llama, llm_build_qwen2, llm_build_qwen3,
+// llm_build_gemma2_iswa, llm_build_gemma3_iswa, llama_model_phi3): token embedding (gemma:
+// scaled), per block RMSNorm -> q/k/v projections (+ qwen2's biases; phi3: one fused matrix,
+// its FFN's gate and up too) -> (qwen3, gemma3: each head's q and k
 // RMSNorm) -> RoPE -> grouped-query attention over the cache (gemma's local layers: a
 // sliding window; gemma2: soft-capped scores) -> output projection (gemma: RMSNorm) ->
 // residual, RMSNorm -> SwiGLU FFN (gemma: GELU-gated, then RMSNorm) -> residual; final
@@ -117,6 +118,8 @@ private:
   mlir::Value reshape(mlir::Value v, ArrayRef<int64_t> shape, const std::string &name);
   mlir::Value matmul(mlir::Value x, const std::string &w, const std::string &bias, const std::string &name);
   void projectQkv(mlir::Value h, const std::string &blk, mlir::Value &q, mlir::Value &k, mlir::Value &v);
+  // x's last dimension cut into consecutive parts of these sizes (a Split).
+  SmallVector<mlir::Value> splitRows(mlir::Value x, ArrayRef<int64_t> sizes, const std::string &name);
   mlir::Value rmsNorm(mlir::Value x, const std::string &scale, const std::string &name);
   // The FFN's gated activations: silu(gate) * up, and gemma3's gelu(gate) * up (GELU's tanh
   // form, as ggml_gelu), elementwise ops that edge-fuse-elementwise makes one pass.
@@ -128,7 +131,7 @@ private:
   // row (decode), or of every row (score).
   enum class Rows { Last, One, All };
   void buildFunction(ModuleOp module, const std::string &name, int64_t S, Rows rows);
-  static void ropeTable(int64_t rows, int64_t headDim, float base, float scale, const float *factors,
+  static void ropeTable(int64_t rows, int64_t headDim, float base, float scale, const float *factors, float mscale,
                         std::vector<float> &cos, std::vector<float> &sin);
   DictionaryAttr llmAttributes();
 
@@ -242,7 +245,18 @@ mlir::Value LlmBuilder::matmul(mlir::Value x, const std::string &w, const std::s
 // made three, and the k and v projections alone (Hkv x D rows: 256 in Qwen2.5-1.5B, a
 // few microseconds of work) cost more to split over threads than they save
 // (docs/gguf-performance-log.md, fourteenth session).
+// phi3's files hold that stacked matrix already (attn_qkv.weight).
 void LlmBuilder::projectQkv(mlir::Value h, const std::string &blk, mlir::Value &q, mlir::Value &k, mlir::Value &v) {
+  const int64_t D = hp_.headDim;
+  if (hp_.fusedQkv) {
+    SmallVector<mlir::Value> parts =
+        splitRows(matmul(h, blk + "attn_qkv.weight", "", blk + "attn_qkv"), {hp_.heads * D, hp_.kvHeads * D, hp_.kvHeads * D},
+                  blk + "attn_qkv.split");
+    q = parts[0];
+    k = parts[1];
+    v = parts[2];
+    return;
+  }
   const std::string names[] = {blk + "attn_q", blk + "attn_k", blk + "attn_v"};
   const TensorInfo *t[3];
   for (int i = 0; i < 3; ++i) t[i] = file_->findTensor(names[i] + ".weight");
@@ -269,16 +283,23 @@ void LlmBuilder::projectQkv(mlir::Value h, const std::string &blk, mlir::Value &
   auto shape = llvm::to_vector(cast<RankedTensorType>(h.getType()).getShape());
   shape.back() = rows;
   mlir::Value qkv = b_.create<edge::GgufMatMulOp>(loc(fused), f32(shape), h, w, biasValue);
-  SmallVector<Type> parts;
-  for (const TensorInfo *ti : t) {
-    shape.back() = ti->shapeOuterFirst()[0];
-    parts.push_back(f32(shape));
+  SmallVector<mlir::Value> parts = splitRows(
+      qkv, {t[0]->shapeOuterFirst()[0], t[1]->shapeOuterFirst()[0], t[2]->shapeOuterFirst()[0]}, fused + ".split");
+  q = parts[0];
+  k = parts[1];
+  v = parts[2];
+}
+
+SmallVector<mlir::Value> LlmBuilder::splitRows(mlir::Value x, ArrayRef<int64_t> sizes, const std::string &name) {
+  auto shape = llvm::to_vector(cast<RankedTensorType>(x.getType()).getShape());
+  SmallVector<Type> types;
+  for (int64_t size : sizes) {
+    shape.back() = size;
+    types.push_back(f32(shape));
   }
-  auto split = b_.create<edge::SplitOp>(loc(fused + ".split"), parts, qkv, mlir::Value(),
+  auto split = b_.create<edge::SplitOp>(loc(name), types, x, mlir::Value(),
                                         b_.getI64IntegerAttr(int64_t(shape.size()) - 1));
-  q = split.getResult(0);
-  k = split.getResult(1);
-  v = split.getResult(2);
+  return SmallVector<mlir::Value>(split.getResults());
 }
 
 mlir::Value LlmBuilder::rmsNorm(mlir::Value x, const std::string &scale, const std::string &name) {
@@ -318,9 +339,10 @@ mlir::Value LlmBuilder::geluGate(mlir::Value gate, mlir::Value up, const std::st
 
 // cos/sin of every position and frequency (rows x headDim / 2), computed as ggml's rope cache does (f32:
 // theta starts at the position and is multiplied by base^(-2/D) per pair; divided by
-// the per-frequency factors of rope_freqs.weight if present; scaled by 1/ropeScale), so
-// the angles agree with llama.cpp's to the last bit where libm's cosf/sinf agree.
-void LlmBuilder::ropeTable(int64_t rows, int64_t headDim, float base, float scale, const float *factors,
+// the per-frequency factors of rope_freqs.weight or phi3's LongRoPE if present; scaled by
+// 1/ropeScale; cos and sin times mscale, ggml's attn_factor), so the angles agree with
+// llama.cpp's to the last bit where libm's cosf/sinf agree.
+void LlmBuilder::ropeTable(int64_t rows, int64_t headDim, float base, float scale, const float *factors, float mscale,
                            std::vector<float> &cos, std::vector<float> &sin) {
   const int64_t half = headDim / 2;
   const float thetaScale = std::pow(base, -2.0f / float(headDim));
@@ -331,8 +353,8 @@ void LlmBuilder::ropeTable(int64_t rows, int64_t headDim, float base, float scal
     float theta = float(p);
     for (int64_t i = 0; i < half; ++i) {
       const float angle = freqScale * (factors ? theta / factors[i] : theta);
-      cos[size_t(p * half + i)] = std::cos(angle);
-      sin[size_t(p * half + i)] = std::sin(angle);
+      cos[size_t(p * half + i)] = std::cos(angle) * mscale;
+      sin[size_t(p * half + i)] = std::sin(angle) * mscale;
       theta *= thetaScale;
     }
   }
@@ -488,8 +510,16 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     x = b_.create<edge::AddOp>(loc(blk + "attn_residual"), f32({S, E}), x, o);
 
     h = rmsNorm(x, blk + "ffn_norm.weight", blk + "ffn_norm");
-    mlir::Value gate = matmul(h, blk + "ffn_gate.weight", "", blk + "ffn_gate");
-    mlir::Value up = matmul(h, blk + "ffn_up.weight", "", blk + "ffn_up");
+    mlir::Value gate, up;
+    if (hp_.fusedGateUp) {  // phi3: one matrix, the gate's rows first (ggml_swiglu's halves)
+      SmallVector<mlir::Value> halves =
+          splitRows(matmul(h, blk + "ffn_up.weight", "", blk + "ffn_gate_up"), {hp_.ffn, hp_.ffn}, blk + "ffn_up.split");
+      gate = halves[0];
+      up = halves[1];
+    } else {
+      gate = matmul(h, blk + "ffn_gate.weight", "", blk + "ffn_gate");
+      up = matmul(h, blk + "ffn_up.weight", "", blk + "ffn_up");
+    }
     mlir::Value act = hp_.gemma ? geluGate(gate, up, blk) : swiGlu(gate, up, blk);
     mlir::Value down = matmul(act, blk + "ffn_down.weight", "", blk + "ffn_down");
     if (hp_.gemma) down = rmsNorm(down, blk + "post_ffw_norm.weight", blk + "post_ffw_norm");
@@ -539,6 +569,12 @@ DictionaryAttr LlmBuilder::llmAttributes() {
   add("tokenizer.ggml.add_bos_token", b_.getBoolAttr(v.addBos));
   add("tokenizer.ggml.add_eos_token", b_.getBoolAttr(v.addEos));
   add("tokenizer.ggml.add_space_prefix", b_.getBoolAttr(v.addSpacePrefix));
+  // llama.cpp's per-token strip attributes, which vocabFromGguf derived from the model's
+  // name (GGUF has no key for them): Phi-3's special tokens drop the whitespace after them.
+  if (!v.lstrip.empty())
+    add("tokenizer.edgec.lstrip", DenseI64ArrayAttr::get(&ctx_, SmallVector<int64_t>(v.lstrip.begin(), v.lstrip.end())));
+  if (!v.rstrip.empty())
+    add("tokenizer.edgec.rstrip", DenseI64ArrayAttr::get(&ctx_, SmallVector<int64_t>(v.rstrip.begin(), v.rstrip.end())));
   // The model's Jinja chat template, as the file has it: `edgec generate --chat` picks
   // its format from it (runtime/src/chat_template.cpp).
   if (!chatTemplate_.empty()) add("tokenizer.chat_template", b_.getStringAttr(chatTemplate_));
@@ -568,13 +604,18 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
                                             : Type(b_.getF16Type());
   const float *factors = nullptr;
   if (const TensorInfo *t = file_->findTensor("rope_freqs.weight")) factors = reinterpret_cast<const float *>(t->data);
-  ropeTable(cacheRows_, hp_.headDim, hp_.ropeBase, hp_.ropeScale, factors, cos_, sin_);
+  else if (hp_.longRope)
+    factors = reinterpret_cast<const float *>(
+        file_->findTensor(context_ > hp_.ropeOriginalContext ? "rope_factors_long.weight" : "rope_factors_short.weight")
+            ->data);
+  ropeTable(cacheRows_, hp_.headDim, hp_.ropeBase, hp_.ropeScale, factors, hp_.ropeAttnFactor, cos_, sin_);
   // The local layers' (llama.cpp's rope_freq_base_train_swa and rope_freq_scale_train_swa):
   // gemma3's base 10000 and no scaling, gemma2's the global ones (then the global tables
   // serve them); their files have no rope_freqs.
   if (hp_.slidingWindow > 0 &&
       (hp_.localRopeBase != hp_.ropeBase || hp_.localRopeScale != hp_.ropeScale || factors))
-    ropeTable(cacheRows_, hp_.headDim, hp_.localRopeBase, hp_.localRopeScale, nullptr, localCos_, localSin_);
+    ropeTable(cacheRows_, hp_.headDim, hp_.localRopeBase, hp_.localRopeScale, nullptr, hp_.ropeAttnFactor, localCos_,
+              localSin_);
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc(file_->path()));
   (*module)->setAttr("edge.model_name", b_.getStringAttr(llvm::sys::path::stem(file_->path())));
   (*module)->setAttr("edge.metadata", llmAttributes());
@@ -594,8 +635,10 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
 bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &error) {
   HyperParamReader r(file, error);
   hp.arch = file.arch().str();
-  if (hp.arch != "llama" && hp.arch != "qwen2" && hp.arch != "qwen3" && hp.arch != "gemma2" && hp.arch != "gemma3")
-    return r.fail("architecture '" + hp.arch + "' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3)");
+  if (hp.arch != "llama" && hp.arch != "qwen2" && hp.arch != "qwen3" && hp.arch != "gemma2" && hp.arch != "gemma3" &&
+      hp.arch != "phi3")
+    return r.fail("architecture '" + hp.arch +
+                  "' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3, phi3)");
   const std::string a = hp.arch + ".";
   if (!r.u64(a + "block_count", hp.layers) || !r.u64(a + "embedding_length", hp.embedding) ||
       !r.u64(a + "feed_forward_length", hp.ffn) || !r.u64(a + "attention.head_count", hp.heads) ||
@@ -642,6 +685,10 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
   } else if (scaling != "none") {
     return r.fail("rope.scaling.type '" + scaling.str() + "' is not supported (supported: none, linear)");
   }
+  if (!r.optionalF32(a + "rope.scaling.attn_factor", hp.ropeAttnFactor)) return false;
+  if (!(std::isfinite(hp.ropeAttnFactor) && hp.ropeAttnFactor > 0))
+    return r.fail("key " + a + "rope.scaling.attn_factor = " + std::to_string(hp.ropeAttnFactor) +
+                  " must be finite and positive");
   hp.neoxRope = hp.arch != "llama";
   hp.attentionBias = hp.arch == "qwen2";
   hp.qkNorm = hp.arch == "qwen3" || hp.arch == "gemma3";
@@ -667,6 +714,15 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
     hp.localRopeBase = hp.ropeBase;
     hp.localRopeScale = hp.ropeScale;
     if (hp.layers == 46) hp.attentionScale = 1.0f / std::sqrt(float(hp.embedding / hp.heads));
+  } else if (hp.arch == "phi3") {
+    // llama.cpp runs Phi-3 without its sliding window (attention.sliding_window is read and
+    // then dropped: "Phi SWA is currently disabled"), every layer over the whole context;
+    // so does edgec, to give the same tokens.
+    hp.fusedGateUp = true;
+    hp.fusedQkv = file.findTensor("blk.0.attn_qkv.weight") != nullptr;
+    hp.ropeOriginalContext = hp.contextLength;
+    if (!r.optionalU64(a + "rope.scaling.original_context_length", hp.ropeOriginalContext)) return false;
+    hp.longRope = file.findTensor("rope_factors_long.weight") || file.findTensor("rope_factors_short.weight");
   } else if (hp.gemma) {
     // Every gemma3 file has its window (llama.cpp requires the key); its layers l with
     // l % 6 < 5 use it (llama.cpp's set_swa_pattern(6)).
@@ -698,15 +754,40 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
                       " must be finite and positive");
     }
   }
+  if (hp.longRope) {  // both, of D / 2 positive divisors each (as rope_freqs.weight)
+    for (const char *name : {"rope_factors_long.weight", "rope_factors_short.weight"}) {
+      const TensorInfo *f = r.tensor(name, {D / 2}, false);
+      if (!f) return false;
+      for (int64_t i = 0; i < D / 2; ++i) {
+        float factor;
+        std::memcpy(&factor, f->data + i * sizeof(float), sizeof factor);
+        if (!(std::isfinite(factor) && factor > 0))
+          return r.fail("tensor " + std::string(name) + "[" + std::to_string(i) + "] = " + std::to_string(factor) +
+                        " must be finite and positive");
+      }
+    }
+  }
   for (int64_t l = 0; l < hp.layers; ++l) {
     const std::string blk = "blk." + std::to_string(l) + ".";
-    if (!r.tensor(blk + "attn_norm.weight", {E}, false) || !r.tensor(blk + "attn_q.weight", {hp.heads * D, E}, true) ||
-        !r.tensor(blk + "attn_k.weight", {hp.kvHeads * D, E}, true) ||
-        !r.tensor(blk + "attn_v.weight", {hp.kvHeads * D, E}, true) ||
-        !r.tensor(blk + "attn_output.weight", {E, hp.heads * D}, true) ||
-        !r.tensor(blk + "ffn_norm.weight", {E}, false) || !r.tensor(blk + "ffn_gate.weight", {hp.ffn, E}, true) ||
-        !r.tensor(blk + "ffn_up.weight", {hp.ffn, E}, true) || !r.tensor(blk + "ffn_down.weight", {E, hp.ffn}, true))
+    const int64_t qRows = hp.heads * D, kvRows = hp.kvHeads * D;
+    if (!r.tensor(blk + "attn_norm.weight", {E}, false) || !r.tensor(blk + "attn_output.weight", {E, qRows}, true) ||
+        !r.tensor(blk + "ffn_norm.weight", {E}, false) || !r.tensor(blk + "ffn_down.weight", {E, hp.ffn}, true))
       return false;
+    // Each layer's q/k/v as the first one has them (one matrix or three), as every file
+    // converted by llama.cpp writes them.
+    if (hp.fusedQkv ? !r.tensor(blk + "attn_qkv.weight", {qRows + 2 * kvRows, E}, true)
+                    : (!r.tensor(blk + "attn_q.weight", {qRows, E}, true) ||
+                       !r.tensor(blk + "attn_k.weight", {kvRows, E}, true) ||
+                       !r.tensor(blk + "attn_v.weight", {kvRows, E}, true)))
+      return false;
+    if (hp.fusedGateUp ? !r.tensor(blk + "ffn_up.weight", {2 * hp.ffn, E}, true)
+                       : (!r.tensor(blk + "ffn_gate.weight", {hp.ffn, E}, true) ||
+                          !r.tensor(blk + "ffn_up.weight", {hp.ffn, E}, true)))
+      return false;
+    if (!hp.attentionBias)
+      for (const char *bias : {"attn_qkv.bias", "attn_q.bias", "attn_k.bias", "attn_v.bias"})
+        if (file.findTensor(blk + bias))
+          return r.fail("tensor " + blk + bias + ": attention biases are not supported in a " + hp.arch + " model");
     if (hp.qkNorm &&
         (!r.tensor(blk + "attn_q_norm.weight", {D}, false) || !r.tensor(blk + "attn_k_norm.weight", {D}, false)))
       return false;

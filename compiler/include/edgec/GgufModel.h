@@ -27,13 +27,25 @@
 namespace edgec::gguf {
 
 struct LlmHyperParams {
-  std::string arch;  // "llama", "qwen2", "qwen3", "gemma2" or "gemma3"
+  std::string arch;  // "llama", "qwen2", "qwen3", "gemma2", "gemma3" or "phi3"
   int64_t layers = 0, embedding = 0, ffn = 0, heads = 0, kvHeads = 0, headDim = 0, vocab = 0;
   int64_t contextLength = 0;  // <arch>.context_length (the trained context)
   float rmsEpsilon = 1e-5f, ropeBase = 10000.0f, ropeScale = 1.0f;  // ropeScale: positions are divided by it
+  // RoPE's cos and sin are multiplied by it (llama.cpp's rope.scaling.attn_factor, which
+  // Phi-3's LongRoPE files carry: sqrt(1 + ln(context / original) / ln(original))).
+  float ropeAttnFactor = 1.0f;
+  // phi3's LongRoPE (rope_factors_long.weight and rope_factors_short.weight present): the
+  // per-frequency divisors are the long ones where the compiled context exceeds
+  // ropeOriginalContext (rope.scaling.original_context_length, default context_length),
+  // else the short ones (llama.cpp's get_rope_factors).
+  bool longRope = false;
+  int64_t ropeOriginalContext = 0;
   bool neoxRope = false;        // qwen2, qwen3: rotate (i, i + D/2); llama: adjacent pairs
   bool tiedOutput = false;      // no output.weight: the head reuses token_embd.weight
   bool attentionBias = false;   // qwen2: biases on q, k and v
+  // phi3: q, k and v in one matrix (attn_qkv.weight, their rows stacked; some files keep
+  // three), and the FFN's gate and up in one (ffn_up.weight: the gate's rows, then up's)
+  bool fusedQkv = false, fusedGateUp = false;
   // qwen3, gemma3: each head's q and k RMS-normalized (attn_q_norm, attn_k_norm) before RoPE
   bool qkNorm = false;
   // gemma2, gemma3 (llama.cpp's llm_build_gemma2_iswa, llm_build_gemma3_iswa): the

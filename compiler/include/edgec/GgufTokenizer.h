@@ -13,7 +13,10 @@ namespace edgec {
 
 // False with one line in `error` (naming the file and the key) when the tokenizer keys are
 // missing, of the wrong type, or inconsistent (scores or token types not one per token, an
-// id that does not fit). Does not check what Tokenizer::create checks.
+// id that does not fit). Does not check what Tokenizer::create checks. Also sets
+// vocab.lstrip / rstrip as llama.cpp sets its per-token attributes by model name
+// (general.name, tokenizer.ggml.pre, general.architecture; e.g. RSTRIP on the special
+// tokens of a Phi-3 model).
 bool vocabFromGguf(const gguf::GgufFile &file, TokenizerVocab &vocab, std::string &error);
 
 // vocabFromGguf, then Tokenizer::create; the error names the file either way.

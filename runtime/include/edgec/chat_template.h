@@ -1,5 +1,5 @@
 // A conversation as an LLM's prompt text: the chat formats of the instruction-tuned models
-// edgec runs (llama, qwen2, qwen3 and gemma3 architectures), chosen from the model's Jinja
+// edgec runs (llama, qwen2, qwen3, gemma2, gemma3 and phi3 architectures), chosen from the model's Jinja
 // chat template (the GGUF key tokenizer.chat_template) by the marks each format's templates carry, as
 // llama.cpp's llama_chat_apply_template does. Each format is written out by hand to give
 // the same text as its models' templates rendered by a Jinja engine (test/e2e checks this
@@ -37,6 +37,11 @@
 //            turn: a system message goes at the start of the first user message, as written,
 //            with a blank line after it (Gemma 3's template; Gemma 2's raises on one); user and
 //            model alternate. The opened turn is "<start_of_turn>model\n".
+//   phi3     Phi-3 and Phi-3.5 Instruct: <|ROLE|>\nCONTENT<|end|>\n per message, contents as
+//            written, the opened turn "<|assistant|>\n". Phi-3.5's template skips an empty
+//            system message; templates that write no system turn (Phi-3-medium's, the first
+//            Phi-3-mini's) drop a system message, where edgec writes it as llama.cpp's phi3
+//            format does; those whose first line is the bos_token get BOS first.
 #pragma once
 
 #include <memory>
@@ -55,7 +60,7 @@ struct ChatMessage {
 
 class ChatTemplate {
 public:
-  enum class Format { ChatML, Qwen3, Llama3, Llama31, Llama2, Mistral, MistralV1, Zephyr, Gemma };
+  enum class Format { ChatML, Qwen3, Llama3, Llama31, Llama2, Mistral, MistralV1, Zephyr, Gemma, Phi3 };
 
   // The format of a model's Jinja template. Null with one line in `error` when the
   // template is empty or of no format above (it names the formats, and --chat-template).
@@ -63,7 +68,7 @@ public:
   // A format by name (names()); null with `error` otherwise. llama3.1 by name writes the
   // fixed date of Llama 3.1's template.
   static std::unique_ptr<ChatTemplate> byName(const std::string &name, std::string &error);
-  // "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr, gemma".
+  // "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr, gemma, phi3".
   static const char *names();
 
   Format format() const { return format_; }
@@ -109,6 +114,8 @@ private:
   bool opensThink_ = false;     // qwen3: the opened assistant turn always starts a <think> block
   bool thinkingSwitch_ = true;  // qwen3: the template reads enable_thinking
   bool thinking_ = true;
+  bool skipsEmptySystem_ = false;  // phi3: Phi-3.5's template writes no empty system turn
+  bool writesBos_ = false;         // phi3: the template starts with the bos_token
 };
 
 }  // namespace edgec

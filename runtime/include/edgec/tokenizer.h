@@ -14,7 +14,8 @@
 //    mapped to printable code points (GPT-2's bytes_to_unicode) and merged by rank.
 // In both, special tokens (control, unknown and user-defined types) are matched in the raw
 // text first, longest first: control and unknown ones only when parseSpecial is set,
-// user-defined ones always.
+// user-defined ones always; a match with the lstrip / rstrip attribute drops the whitespace
+// before / after it.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +49,12 @@ struct TokenizerVocab {
   int32_t eot = -1, eom = -1;                      // end of turn / message, when set
   bool addBos = false, addEos = false;            // [tokenizer.ggml.add_bos_token ...]
   bool addSpacePrefix = false;                    // [tokenizer.ggml.add_space_prefix]
+  // Special tokens that swallow the whitespace (ASCII isspace bytes) to their left / right
+  // when matched in the text: llama.cpp's LSTRIP / RSTRIP token attributes. GGUF files do
+  // not carry them; llama.cpp sets them by model name (e.g. RSTRIP on Phi-3's special
+  // tokens) and the compiler's vocabFromGguf derives them the same way. Ids, any order.
+  // [tokenizer.edgec.lstrip, tokenizer.edgec.rstrip: edgec's own keys]
+  std::vector<int32_t> lstrip, rstrip;
 
   // llama.cpp's defaults for a model name, before the file's keys override them: "llama":
   // bos 1, eos 2, unk 0, addBos and addSpacePrefix on; "gpt2": none, except addBos for the
@@ -57,8 +64,8 @@ struct TokenizerVocab {
 
 class Tokenizer {
 public:
-  // Validates `vocab` (a known model and pre-tokenizer, sizes of scores/types, special ids
-  // in range, byte tokens spelled <0xXX>, merges of two known tokens, no duplicate token)
+  // Validates `vocab` (a known model and pre-tokenizer, sizes of scores/types, special and
+  // lstrip/rstrip ids in range, byte tokens spelled <0xXX>, merges of two known tokens, no duplicate token)
   // and builds the look-up tables. Null with one line in `error` on a problem.
   static std::unique_ptr<Tokenizer> create(TokenizerVocab vocab, std::string &error);
 
@@ -114,6 +121,8 @@ private:
   std::vector<std::pair<uint64_t, int32_t>> ranks_;
   int32_t insertText(int32_t id);  // -1, or the id already holding that text
   std::vector<int32_t> special_;  // control / user-defined / unknown ids, longest text first
+  enum : uint8_t { kStripLeft = 1, kStripRight = 2 };
+  std::vector<uint8_t> strip_;  // per token, from vocab_.lstrip / rstrip; empty when none
   std::vector<int32_t> eog_;
   std::vector<uint8_t> isEog_;
   int32_t byteIds_[256];  // "llama": the <0xXX> token of each byte, or -1

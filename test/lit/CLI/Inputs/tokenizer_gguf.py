@@ -6,7 +6,9 @@
 spm: a "llama" vocabulary (<unk> <s> </s>, the 256 byte tokens, then the pieces of
 "hello world" with scores that prefer the longer pieces); bpe: a "gpt2" one (pre-tokenizer
 qwen2: the 256 byte characters, merges making "hello" and " world", <|im_start|> and
-<|im_end|>); the other cases are one of them with one thing wrong.
+<|im_end|>); phi3: spm named like a Phi-3 model, with <|user|>, <|end|> and <|endoftext|>
+(llama.cpp's rules strip the whitespace after the special tokens of such a model); the other
+cases are one of them with one thing wrong.
 """
 import sys
 
@@ -21,8 +23,13 @@ def spm(case):
     tokens = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % b for b in range(256)] + PIECES
     types = [2, 3, 3] + [6] * 256 + [1] * len(PIECES)
     scores = [0.0] * 259 + [-float(i) for i in range(len(PIECES))]
+    if case.startswith("phi3"):
+        added = ["<|user|>", "<|end|>"] + ([] if case == "phi3-no-endoftext" else ["<|endoftext|>"])
+        tokens, types, scores = tokens + added, types + [3] * len(added), scores + [0.0] * len(added)
     w = GGUFWriter()
     w.add("general.architecture", "str", "llama")
+    if case.startswith("phi3"):
+        w.add("general.name", "str", "Phi-3 test")
     if case != "no-model":
         w.add("tokenizer.ggml.model", "str", "bert" if case == "unknown-model" else "llama")
     w.add("tokenizer.ggml.tokens", "array", ("str", tokens))
