@@ -203,9 +203,11 @@ TEST(ChatTemplate, GemmaWritesTheSystemMessageIntoTheFirstTurn) {
 // Phi-3's turns: <|ROLE|>, a newline, the content as written, <|end|> and a newline; the
 // variants' BOS and empty system message as their templates write them.
 TEST(ChatTemplate, Phi3EndsEachTurnWithEnd) {
-  const std::vector<ChatMessage> m = {{"system", " Be brief. "}, {"user", "hi\n"}, {"assistant", "Hello."}, {"user", "bye"}};
-  EXPECT_EQ(render(*detect(kPhi3), m), "<|system|>\n Be brief. <|end|>\n<|user|>\nhi\n<|end|>\n<|assistant|>\nHello.<|end|>\n"
-                                       "<|user|>\nbye<|end|>\n<|assistant|>\n");
+  const std::vector<ChatMessage> m = {
+      {"system", " Be brief. "}, {"user", "hi\n"}, {"assistant", "Hello."}, {"user", "bye"}};
+  EXPECT_EQ(render(*detect(kPhi3), m),
+            "<|system|>\n Be brief. <|end|>\n<|user|>\nhi\n<|end|>\n<|assistant|>\nHello.<|end|>\n"
+            "<|user|>\nbye<|end|>\n<|assistant|>\n");
   EXPECT_EQ(render(*detect(kPhi3), {{"system", ""}, {"user", "hi"}}),
             "<|system|>\n<|end|>\n<|user|>\nhi<|end|>\n<|assistant|>\n");
   EXPECT_EQ(render(*detect(kPhi35), {{"system", ""}, {"user", "hi"}}), "<|user|>\nhi<|end|>\n<|assistant|>\n");

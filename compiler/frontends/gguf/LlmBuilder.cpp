@@ -249,9 +249,9 @@ mlir::Value LlmBuilder::matmul(mlir::Value x, const std::string &w, const std::s
 void LlmBuilder::projectQkv(mlir::Value h, const std::string &blk, mlir::Value &q, mlir::Value &k, mlir::Value &v) {
   const int64_t D = hp_.headDim;
   if (hp_.fusedQkv) {
+    mlir::Value qkv = matmul(h, blk + "attn_qkv.weight", "", blk + "attn_qkv");
     SmallVector<mlir::Value> parts =
-        splitRows(matmul(h, blk + "attn_qkv.weight", "", blk + "attn_qkv"), {hp_.heads * D, hp_.kvHeads * D, hp_.kvHeads * D},
-                  blk + "attn_qkv.split");
+        splitRows(qkv, {hp_.heads * D, hp_.kvHeads * D, hp_.kvHeads * D}, blk + "attn_qkv.split");
     q = parts[0];
     k = parts[1];
     v = parts[2];
@@ -512,8 +512,8 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     h = rmsNorm(x, blk + "ffn_norm.weight", blk + "ffn_norm");
     mlir::Value gate, up;
     if (hp_.fusedGateUp) {  // phi3: one matrix, the gate's rows first (ggml_swiglu's halves)
-      SmallVector<mlir::Value> halves =
-          splitRows(matmul(h, blk + "ffn_up.weight", "", blk + "ffn_gate_up"), {hp_.ffn, hp_.ffn}, blk + "ffn_up.split");
+      mlir::Value gateUp = matmul(h, blk + "ffn_up.weight", "", blk + "ffn_gate_up");
+      SmallVector<mlir::Value> halves = splitRows(gateUp, {hp_.ffn, hp_.ffn}, blk + "ffn_up.split");
       gate = halves[0];
       up = halves[1];
     } else {
@@ -571,10 +571,11 @@ DictionaryAttr LlmBuilder::llmAttributes() {
   add("tokenizer.ggml.add_space_prefix", b_.getBoolAttr(v.addSpacePrefix));
   // llama.cpp's per-token strip attributes, which vocabFromGguf derived from the model's
   // name (GGUF has no key for them): Phi-3's special tokens drop the whitespace after them.
-  if (!v.lstrip.empty())
-    add("tokenizer.edgec.lstrip", DenseI64ArrayAttr::get(&ctx_, SmallVector<int64_t>(v.lstrip.begin(), v.lstrip.end())));
-  if (!v.rstrip.empty())
-    add("tokenizer.edgec.rstrip", DenseI64ArrayAttr::get(&ctx_, SmallVector<int64_t>(v.rstrip.begin(), v.rstrip.end())));
+  auto idList = [&](const std::vector<int32_t> &list) {
+    return DenseI64ArrayAttr::get(&ctx_, SmallVector<int64_t>(list.begin(), list.end()));
+  };
+  if (!v.lstrip.empty()) add("tokenizer.edgec.lstrip", idList(v.lstrip));
+  if (!v.rstrip.empty()) add("tokenizer.edgec.rstrip", idList(v.rstrip));
   // The model's Jinja chat template, as the file has it: `edgec generate --chat` picks
   // its format from it (runtime/src/chat_template.cpp).
   if (!chatTemplate_.empty()) add("tokenizer.chat_template", b_.getStringAttr(chatTemplate_));
