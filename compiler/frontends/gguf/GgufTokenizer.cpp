@@ -50,9 +50,9 @@ bool optionalString(const gguf::GgufFile &file, const char *key, std::string &ou
   return true;
 }
 
-bool containsAny(const std::string &s, std::initializer_list<const char *> parts) {
+bool containsAny(llvm::StringRef s, std::initializer_list<const char *> parts) {
   for (const char *p : parts)
-    if (s.find(p) != std::string::npos) return true;
+    if (s.contains(p)) return true;
   return false;
 }
 
@@ -61,10 +61,9 @@ bool containsAny(const std::string &s, std::initializer_list<const char *> parts
 // general.name (lowercased), tokenizer.ggml.pre and general.architecture, the first rule
 // that matches. Written into vocab.lstrip / vocab.rstrip for Tokenizer to apply.
 bool stripAttributes(const gguf::GgufFile &file, TokenizerVocab &vocab, std::string &error) {
-  std::string name, arch;
-  if (!optionalString(file, "general.name", name, error) ||
-      !optionalString(file, "general.architecture", arch, error))
-    return false;
+  std::string name;
+  if (!optionalString(file, "general.name", name, error)) return false;
+  const llvm::StringRef arch = file.arch();
   for (char &c : name)
     if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');  // std::tolower in the C locale
   auto idOf = [&](const char *text) {

@@ -84,6 +84,21 @@ public:
     return t;
   }
 
+  // An f32 tensor of n divisors of RoPE's frequencies (rope_freqs.weight, LongRoPE's): each
+  // must be finite and positive.
+  bool ropeFactors(const std::string &name, int64_t n) {
+    const TensorInfo *t = tensor(name, {n}, false);
+    if (!t) return false;
+    for (int64_t i = 0; i < n; ++i) {
+      float factor;
+      std::memcpy(&factor, t->data + i * sizeof(float), sizeof factor);
+      if (!(std::isfinite(factor) && factor > 0))
+        return fail("tensor " + name + "[" + std::to_string(i) + "] = " + std::to_string(factor) +
+                    " must be finite and positive");
+    }
+    return true;
+  }
+
   bool fail(const std::string &msg) {
     if (error_.empty()) error_ = prefixed(file_, msg);
     return false;
@@ -745,29 +760,10 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
   if (!r.tensor("token_embd.weight", {hp.vocab, E}, true) || !r.tensor("output_norm.weight", {E}, false)) return false;
   hp.tiedOutput = !file.findTensor("output.weight");
   if (!hp.tiedOutput && !r.tensor("output.weight", {hp.vocab, E}, true)) return false;
-  if (const TensorInfo *f = file.findTensor("rope_freqs.weight")) {
-    if (!r.tensor("rope_freqs.weight", {D / 2}, false)) return false;
-    for (int64_t i = 0; i < D / 2; ++i) {  // the frequencies are divided by them
-      float factor;
-      std::memcpy(&factor, f->data + i * sizeof(float), sizeof factor);
-      if (!(std::isfinite(factor) && factor > 0))
-        return r.fail("tensor rope_freqs.weight[" + std::to_string(i) + "] = " + std::to_string(factor) +
-                      " must be finite and positive");
-    }
-  }
-  if (hp.longRope) {  // both, of D / 2 positive divisors each (as rope_freqs.weight)
-    for (const char *name : {"rope_factors_long.weight", "rope_factors_short.weight"}) {
-      const TensorInfo *f = r.tensor(name, {D / 2}, false);
-      if (!f) return false;
-      for (int64_t i = 0; i < D / 2; ++i) {
-        float factor;
-        std::memcpy(&factor, f->data + i * sizeof(float), sizeof factor);
-        if (!(std::isfinite(factor) && factor > 0))
-          return r.fail("tensor " + std::string(name) + "[" + std::to_string(i) + "] = " + std::to_string(factor) +
-                        " must be finite and positive");
-      }
-    }
-  }
+  if (file.findTensor("rope_freqs.weight") && !r.ropeFactors("rope_freqs.weight", D / 2)) return false;
+  if (hp.longRope && (!r.ropeFactors("rope_factors_long.weight", D / 2) ||  // both, as rope_freqs.weight
+                      !r.ropeFactors("rope_factors_short.weight", D / 2)))
+    return false;
   for (int64_t l = 0; l < hp.layers; ++l) {
     const std::string blk = "blk." + std::to_string(l) + ".";
     const int64_t qRows = hp.heads * D, kvRows = hp.kvHeads * D;
