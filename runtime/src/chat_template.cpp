@@ -127,7 +127,7 @@ void splitReasoning(const std::string &message, std::string &content, std::strin
 }  // namespace
 
 const char *ChatTemplate::names() {
-  return "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr, gemma, phi3";
+  return "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr, gemma, phi3, phi4-mini, phi4";
 }
 
 const char *ChatTemplate::name() const {
@@ -142,13 +142,15 @@ const char *ChatTemplate::name() const {
   case Format::Zephyr: return "zephyr";
   case Format::Gemma: return "gemma";
   case Format::Phi3: return "phi3";
+  case Format::Phi4Mini: return "phi4-mini";
+  case Format::Phi4: return "phi4";
   }
   return "?";
 }
 
 std::unique_ptr<ChatTemplate> ChatTemplate::byName(const std::string &name, std::string &error) {
   for (Format f : {Format::ChatML, Format::Qwen3, Format::Llama3, Format::Llama31, Format::Llama2, Format::Mistral,
-                   Format::MistralV1, Format::Zephyr, Format::Gemma, Format::Phi3}) {
+                   Format::MistralV1, Format::Zephyr, Format::Gemma, Format::Phi3, Format::Phi4Mini, Format::Phi4}) {
     std::unique_ptr<ChatTemplate> t(new ChatTemplate(f));
     if (f == Format::Llama31) t->date_ = kLlama31Date;
     if (name == t->name()) return t;
@@ -170,6 +172,9 @@ std::unique_ptr<ChatTemplate> ChatTemplate::fromJinja(const std::string &jinja, 
     t.reset(new ChatTemplate(Format::Qwen3));
     t->opensThink_ = contains(jinja, "'<|im_start|>assistant\\n<think>\\n'");
     t->thinkingSwitch_ = !t->opensThink_ && contains(jinja, "enable_thinking");
+  } else if (contains(jinja, "<|im_start|>") && contains(jinja, "<|im_sep|>")) {
+    // Phi-4's ChatML: the role and the content apart by <|im_sep|> (llama.cpp's test too).
+    t.reset(new ChatTemplate(Format::Phi4));
   } else if (contains(jinja, "<|im_start|>")) {
     t.reset(new ChatTemplate(Format::ChatML));
     t->defaultSystem_ = chatmlDefaultSystem(jinja);
@@ -209,6 +214,10 @@ std::unique_ptr<ChatTemplate> ChatTemplate::fromJinja(const std::string &jinja, 
     // Zephyr (TinyLlama Chat): <|user|>\n CONTENT EOS, a line each. Phi-3's <|user|>
     // turns end with <|end|> instead.
     t.reset(new ChatTemplate(Format::Zephyr));
+  } else if (contains(jinja, "<|assistant|>") && contains(jinja, "<|end|>") &&
+             contains(jinja, "'<|' + message['role'] + '|>' + message['content']")) {
+    // Phi-4-mini's: Phi-3's turns without the newline after the role.
+    t.reset(new ChatTemplate(Format::Phi4Mini));
   } else if (contains(jinja, "<|user|>") && contains(jinja, "<|assistant|>") && contains(jinja, "<|end|>")) {
     // Phi-3 and Phi-3.5 (llama.cpp's test: <|assistant|> and <|end|>).
     t.reset(new ChatTemplate(Format::Phi3));
@@ -220,7 +229,8 @@ std::unique_ptr<ChatTemplate> ChatTemplate::fromJinja(const std::string &jinja, 
     t.reset(new ChatTemplate(Format::Gemma));
   } else {
     error = "the model's chat template is not one edgec knows (none of <|im_start|>, <|start_header_id|>, "
-            "[INST], <start_of_turn>, Zephyr's <|user|> turns ending with EOS, or Phi-3's ending with <|end|>)" + hint;
+            "[INST], <start_of_turn>, Zephyr's <|user|> turns ending with EOS, or Phi-3's or Phi-4-mini's ending with "
+            "<|end|>)" + hint;
     return nullptr;
   }
   return t;
@@ -361,6 +371,14 @@ bool ChatTemplate::apply(const std::vector<ChatMessage> &messages, bool openAssi
       if (!(skipsEmptySystem_ && m.role == "system" && m.content.empty()))
         text += "<|" + m.role + "|>\n" + m.content + "<|end|>\n";
     if (openAssistant) text += "<|assistant|>\n";
+    return true;
+  case Format::Phi4Mini:
+    for (const ChatMessage &m : messages) text += "<|" + m.role + "|>" + m.content + "<|end|>";
+    if (openAssistant) text += "<|assistant|>";
+    return true;
+  case Format::Phi4:
+    for (const ChatMessage &m : messages) text += "<|im_start|>" + m.role + "<|im_sep|>" + m.content + "<|im_end|>";
+    if (openAssistant) text += "<|im_start|>assistant<|im_sep|>";
     return true;
   case Format::Gemma: {
     // Gemma 3's template: the system message (untrimmed) and a blank line start the first

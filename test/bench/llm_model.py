@@ -3,7 +3,7 @@
 of one of llama.cpp's mixes, written fast. A library and a CLI; numpy only.
 
   test/bench/llm_model.py OUT.gguf [--model qwen2.5-1.5b|qwen2.5-0.5b|qwen3-1.7b|gemma3-1b|gemma2-2b|phi3-mini|
-                                    tinyllama-1.1b|llama3.2-1b|llama3.1-8b]
+                                    phi4-mini|tinyllama-1.1b|llama3.2-1b|llama3.1-8b]
                           --type TYPE
                           [--seed 0] [--set n_layer=4 ...]
 
@@ -18,7 +18,9 @@ vocabulary 262144, tied embedding; the 32-element types only), gemma2-2b (gemma2
 layers, every other one local with a window of 4096, n_embd 2304, 8 query heads over 4 KV
 heads of 256, FFN 9216, vocabulary 256000, tied embedding, soft caps 50 and 30), phi3-mini
 (phi3: 32 layers, n_embd 3072, 32 query and 32 KV heads of 96, q/k/v in one matrix and the
-FFN's gate and up in one, FFN 8192, vocabulary 32064, separate head), tinyllama-1.1b
+FFN's gate and up in one, FFN 8192, vocabulary 32064, separate head), phi4-mini (phi3: 32
+layers, n_embd 3072, 24 query heads and 8 KV heads of 128, RoPE on 96 of each head's 128
+values, fused q/k/v and gate/up, FFN 8192, vocabulary 200064, tied embedding), tinyllama-1.1b
 (llama: 22 layers, n_embd 2048, 32 query heads and 4 KV heads of 64, FFN 5632, vocabulary
 32000, separate output head, SentencePiece) and llama3.2-1b (llama: 16 layers, n_embd 2048,
 32 query heads and 8 KV heads of 64, FFN 8192, vocabulary 128256, tied embedding,
@@ -93,6 +95,13 @@ MODELS = {
     # does not depend on them).
     "phi3-mini": ("phi3", "spm", dict(n_vocab=32064, n_embd=3072, n_layer=32, n_head=32, n_head_kv=32,
                                       n_ff=8192, n_ctx=4096, rope_base=10000.0, eps=1e-5, tied=False)),
+    # Phi-4-mini (3.8B): 24 query heads over 8 KV heads of 128, RoPE on 96 of each head's
+    # 128 values, q/k/v in one matrix (5120 rows), gate and up in one (16384), a tied head of
+    # 200064 rows (a seventh of the bytes a token reads in Q4_0); a byte-level BPE test
+    # vocabulary (its own is GPT-4o's, pre-tokenizer "gpt-4o"); LongRoPE factors left out.
+    "phi4-mini": ("phi3", "bpe", dict(n_vocab=200064, n_embd=3072, n_layer=32, n_head=24, n_head_kv=8,
+                                      n_ff=8192, n_ctx=131072, rope_base=10000.0, eps=1e-5, tied=True,
+                                      rope_dims=96)),
     # TinyLlama-1.1B: heads of 64, groups of 8 query heads, a separate head, SentencePiece.
     "tinyllama-1.1b": ("llama", "spm", dict(n_vocab=32000, n_embd=2048, n_layer=22, n_head=32, n_head_kv=4,
                                             n_ff=5632, n_ctx=2048, rope_base=10000.0, eps=1e-5, tied=False)),
@@ -203,7 +212,7 @@ def write_model(path, wtype="q4_0", seed=0, model="qwen2.5-1.5b", **shape_overri
     shape = gguf_models.model_shape(arch, **dict(shape, **shape_overrides))
     w = gguf_writer.GGUFWriter(version=3)
     file_type = gguf_models.typing(wtype, shape)[2]
-    bos, eos = gguf_models.add_metadata(w.add, arch, "edgec bench %s %s seed %d" % (arch, wtype, seed), file_type,
+    bos, eos = gguf_models.add_metadata(w.add, arch, "edgec bench %s %s seed %d" % (model, wtype, seed), file_type,
                                         shape, vocab)
     tensors = _tensors(arch, wtype, seed, shape)
     align, offset, offsets = w.alignment, 0, []

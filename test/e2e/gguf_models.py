@@ -192,6 +192,12 @@ def head_dim(shape):
     """A head's size: the shape's head_dim, else n_embd / n_head."""
     return shape["head_dim"] or shape["n_embd"] // shape["n_head"]
 
+
+def rope_dims(shape):
+    """How many of a head's values RoPE rotates (rope.dimension_count): the shape's rope_dims
+    (a partial rotary embedding, Phi-4-mini's 96 of 128), else the whole head."""
+    return shape.get("rope_dims") or head_dim(shape)
+
 WORDS = ("the of and to in is was for that on with as by at from his an were are which this be "
          "had it not but first one their its new after who they have her she two been other when "
          "there all time during into school more may years over only year most would world city "
@@ -255,6 +261,7 @@ def model_shape(arch, **overrides):
     if arch not in ARCHS:
         raise ValueError("unknown architecture %r (known: %s)" % (arch, ", ".join(ARCHS)))
     shape = dict(ARCHS[arch])
+    shape.setdefault("rope_dims", None)  # every architecture's: None rotates whole heads
     unknown = set(overrides) - set(shape)
     if unknown:
         raise ValueError("unknown shape key(s) %s (known: %s)" % (", ".join(sorted(unknown)), ", ".join(shape)))
@@ -327,7 +334,7 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None, rope=None):
     pre-tokenizer, as Llama 3's files). Returns (bos, eos)."""
     vocab = vocab or ("spm" if arch in ("llama", "gemma2", "gemma3", "phi3") else "bpe")
     tokens, scores, token_types, bos, eos, tok_extra = (llama_vocab if vocab == "spm" else qwen2_vocab)(shape["n_vocab"])
-    if arch == "phi3":  # its chat tokens in place of the last fillers; EOS <|endoftext|>
+    if arch == "phi3" and vocab == "spm":  # its chat tokens in place of the last fillers; EOS <|endoftext|>
         n = len(PHI3_SPECIALS)
         tokens, scores, token_types = (tokens[:-n] + PHI3_SPECIALS, scores[:-n] + [0.0] * n,
                                        token_types[:-n] + [3] * n)
@@ -344,7 +351,7 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None, rope=None):
     for key, value in (("block_count", shape["n_layer"]), ("context_length", shape["n_ctx"]),
                        ("embedding_length", shape["n_embd"]), ("feed_forward_length", shape["n_ff"]),
                        ("attention.head_count", shape["n_head"]), ("attention.head_count_kv", shape["n_head_kv"]),
-                       ("rope.dimension_count", head_dim(shape)), ("vocab_size", shape["n_vocab"])):
+                       ("rope.dimension_count", rope_dims(shape)), ("vocab_size", shape["n_vocab"])):
         add(a + key, "u32", value)
     if shape["head_dim"]:
         add(a + "attention.key_length", "u32", shape["head_dim"])
@@ -437,10 +444,10 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
             raise ValueError("weights= must hold every tensor of the shape, as shaped: not %s" % ", ".join(wrong))
         weights = {n: np.asarray(given[n], np.float32) for n in weights}  # the file's tensor order
     if rope == "llama3":  # first, as Llama 3.1's files hold it
-        weights = dict([("rope_freqs.weight", llama3_rope_factors(head_dim(shape),
+        weights = dict([("rope_freqs.weight", llama3_rope_factors(rope_dims(shape),
                                                                  shape["rope_base"]))], **weights)
     if rope in LONGROPES:  # first, as Phi-3's files hold them
-        long, short = longrope_factors(head_dim(shape))
+        long, short = longrope_factors(rope_dims(shape))
         weights = dict([("rope_factors_long.weight", long), ("rope_factors_short.weight", short)], **weights)
     for (name, row), value in (fill or {}).items():
         if name not in weights:

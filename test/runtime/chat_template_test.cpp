@@ -69,9 +69,20 @@ const char *kPhi3First = "{{ bos_token }}{% for message in messages %}{% if (mes
                          "{{'<|user|>' + '\n' + message['content'] + '<|end|>' + '\n' + '<|assistant|>' + '\n'}}"
                          "{% elif (message['role'] == 'assistant') %}{{message['content'] + '<|end|>' + '\n'}}"
                          "{% endif %}{% endfor %}";
+// microsoft/Phi-4-mini-instruct's (without tools) and microsoft/phi-4's.
+const char *kPhi4Mini = "{% for message in messages %}{% if message['role'] == 'system' and 'tools' in message and "
+                        "message['tools'] is not none %}{{ '<|' + message['role'] + '|>' + message['content'] + "
+                        "'<|tool|>' + message['tools'] + '<|/tool|>' + '<|end|>' }}{% else %}{{ '<|' + "
+                        "message['role'] + '|>' + message['content'] + '<|end|>' }}{% endif %}{% endfor %}"
+                        "{% if add_generation_prompt %}{{ '<|assistant|>' }}{% else %}{{ eos_token }}{% endif %}";
+const char *kPhi4 = "{% for message in messages %}{% if (message['role'] == 'system') %}{{'<|im_start|>system<|im_sep|>' "
+                    "+ message['content'] + '<|im_end|>'}}{% elif (message['role'] == 'user') %}{{'<|im_start|>user"
+                    "<|im_sep|>' + message['content'] + '<|im_end|>'}}{% elif (message['role'] == 'assistant') %}"
+                    "{{'<|im_start|>assistant<|im_sep|>' + message['content'] + '<|im_end|>'}}{% endif %}{% endfor %}"
+                    "{% if add_generation_prompt %}{{ '<|im_start|>assistant<|im_sep|>' }}{% endif %}";
 
 const char *const kNames[] = {"chatml", "qwen3", "llama3", "llama3.1", "llama2", "mistral", "mistral-v1", "zephyr",
-                              "gemma", "phi3"};
+                              "gemma", "phi3", "phi4-mini", "phi4"};
 
 std::unique_ptr<ChatTemplate> detect(const char *jinja) {
   std::string error;
@@ -140,7 +151,7 @@ TEST(ChatTemplate, RefusesWhatItCannotWriteAndSaysWhatToDo) {
   EXPECT_FALSE(ChatTemplate::byName("vicuna", error));
   EXPECT_NE(error.find(ChatTemplate::names()), std::string::npos) << error;
   EXPECT_STREQ(ChatTemplate::names(),
-               "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr, gemma, phi3");
+               "chatml, qwen3, llama3, llama3.1, llama2, mistral, mistral-v1, zephyr, gemma, phi3, phi4-mini, phi4");
   for (const char *name : kNames) {
     auto t = ChatTemplate::byName(name, error);
     ASSERT_TRUE(t) << name;
@@ -212,6 +223,22 @@ TEST(ChatTemplate, Phi3EndsEachTurnWithEnd) {
             "<|system|>\n<|end|>\n<|user|>\nhi<|end|>\n<|assistant|>\n");
   EXPECT_EQ(render(*detect(kPhi35), {{"system", ""}, {"user", "hi"}}), "<|user|>\nhi<|end|>\n<|assistant|>\n");
   EXPECT_EQ(render(*detect(kPhi3First), {{"user", "hi"}}), "<s><|user|>\nhi<|end|>\n<|assistant|>\n");
+}
+
+// Phi-4-mini's turns are Phi-3's without the newlines; Phi-4's are ChatML's with <|im_sep|>
+// after the role (not the newline the chatml format writes).
+TEST(ChatTemplate, Phi4FormatsFromTheirTemplates) {
+  const std::vector<ChatMessage> m = {{"system", "Be brief."}, {"user", "hi\n"}, {"assistant", "Hello."}, {"user", "bye"}};
+  auto mini = detect(kPhi4Mini);
+  EXPECT_EQ(mini->format(), ChatTemplate::Format::Phi4Mini);
+  EXPECT_EQ(render(*mini, m), "<|system|>Be brief.<|end|><|user|>hi\n<|end|><|assistant|>Hello.<|end|><|user|>bye<|end|>"
+                              "<|assistant|>");
+  auto phi4 = detect(kPhi4);
+  EXPECT_EQ(phi4->format(), ChatTemplate::Format::Phi4);
+  EXPECT_EQ(render(*phi4, m),
+            "<|im_start|>system<|im_sep|>Be brief.<|im_end|><|im_start|>user<|im_sep|>hi\n<|im_end|>"
+            "<|im_start|>assistant<|im_sep|>Hello.<|im_end|><|im_start|>user<|im_sep|>bye<|im_end|>"
+            "<|im_start|>assistant<|im_sep|>");
 }
 
 // Contents are trimmed as the templates' strip() / trim do, Unicode spaces included.

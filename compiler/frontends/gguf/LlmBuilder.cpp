@@ -146,7 +146,7 @@ private:
   // row (decode), or of every row (score).
   enum class Rows { Last, One, All };
   void buildFunction(ModuleOp module, const std::string &name, int64_t S, Rows rows);
-  static void ropeTable(int64_t rows, int64_t headDim, float base, float scale, const float *factors, float mscale,
+  static void ropeTable(int64_t rows, int64_t dims, float base, float scale, const float *factors, float mscale,
                         std::vector<float> &cos, std::vector<float> &sin);
   DictionaryAttr llmAttributes();
 
@@ -352,15 +352,16 @@ mlir::Value LlmBuilder::geluGate(mlir::Value gate, mlir::Value up, const std::st
   return mul("ffn_geglu", gelu, up);
 }
 
-// cos/sin of every position and frequency (rows x headDim / 2), computed as ggml's rope cache does (f32:
-// theta starts at the position and is multiplied by base^(-2/D) per pair; divided by
+// cos/sin of every position and frequency (rows x dims / 2, dims the rotated values of a head),
+// computed as ggml's rope cache does (f32: theta starts at the position and is multiplied by
+// base^(-2/dims) per pair; divided by
 // the per-frequency factors of rope_freqs.weight or phi3's LongRoPE if present; scaled by
 // 1/ropeScale; cos and sin times mscale, ggml's attn_factor), so the angles agree with
 // llama.cpp's to the last bit where libm's cosf/sinf agree.
-void LlmBuilder::ropeTable(int64_t rows, int64_t headDim, float base, float scale, const float *factors, float mscale,
+void LlmBuilder::ropeTable(int64_t rows, int64_t dims, float base, float scale, const float *factors, float mscale,
                            std::vector<float> &cos, std::vector<float> &sin) {
-  const int64_t half = headDim / 2;
-  const float thetaScale = std::pow(base, -2.0f / float(headDim));
+  const int64_t half = dims / 2;
+  const float thetaScale = std::pow(base, -2.0f / float(dims));
   const float freqScale = 1.0f / scale;
   cos.resize(size_t(rows * half));
   sin.resize(cos.size());
@@ -427,7 +428,7 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
   if (cacheElement_.isInteger(8))
     scaleStarts = b_.create<edge::ConcatOp>(loc("cache_scale_start"), i64({2}), ValueRange{zeroIndex, pos},
                                             b_.getI64IntegerAttr(0));
-  const int64_t half = D / 2;
+  const int64_t half = hp_.ropeDims / 2;
   mlir::Value cosTable = constantF32("rope_cos", f32({cacheRows_, half}), cos_);
   mlir::Value sinTable = constantF32("rope_sin", f32({cacheRows_, half}), sin_);
   mlir::Value localCos = cosTable, localSin = sinTable;
@@ -445,7 +446,8 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
       return b_.create<edge::RotaryEmbeddingOp>(loc(n), f32({1, S, heads * D}), v3, local ? localCos : cosTable,
                                                 local ? localSin : sinTable, positions,
                                                 b_.getI64IntegerAttr(heads),
-                                                b_.getI64IntegerAttr(hp_.neoxRope ? 0 : 1), b_.getI64IntegerAttr(0));
+                                                b_.getI64IntegerAttr(hp_.neoxRope ? 0 : 1),
+                                                b_.getI64IntegerAttr(hp_.ropeDims == D ? 0 : hp_.ropeDims));
     };
     // A step's rows into the cache state (in place), and for an int8 cache their scales
     // into the scale state; returns the updated cache (and `scales`).
@@ -624,13 +626,13 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
     factors = reinterpret_cast<const float *>(
         file_->findTensor(context_ > hp_.ropeOriginalContext ? "rope_factors_long.weight" : "rope_factors_short.weight")
             ->data);
-  ropeTable(cacheRows_, hp_.headDim, hp_.ropeBase, hp_.ropeScale, factors, hp_.ropeAttnFactor, cos_, sin_);
+  ropeTable(cacheRows_, hp_.ropeDims, hp_.ropeBase, hp_.ropeScale, factors, hp_.ropeAttnFactor, cos_, sin_);
   // The local layers' (llama.cpp's rope_freq_base_train_swa and rope_freq_scale_train_swa):
   // gemma3's base 10000 and no scaling, gemma2's the global ones (then the global tables
   // serve them); their files have no rope_freqs.
   if (hp_.slidingWindow > 0 &&
       (hp_.localRopeBase != hp_.ropeBase || hp_.localRopeScale != hp_.ropeScale || factors))
-    ropeTable(cacheRows_, hp_.headDim, hp_.localRopeBase, hp_.localRopeScale, nullptr, hp_.ropeAttnFactor, localCos_,
+    ropeTable(cacheRows_, hp_.ropeDims, hp_.localRopeBase, hp_.localRopeScale, nullptr, hp_.ropeAttnFactor, localCos_,
               localSin_);
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc(file_->path()));
   (*module)->setAttr("edge.model_name", b_.getStringAttr(llvm::sys::path::stem(file_->path())));
@@ -671,14 +673,23 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
   } else {
     hp.headDim = hp.embedding / hp.heads;
   }
-  int64_t valueLength = hp.headDim, ropeDims = hp.headDim;
-  if (!r.optionalU64(a + "attention.value_length", valueLength) || !r.optionalU64(a + "rope.dimension_count", ropeDims))
+  int64_t valueLength = hp.headDim;
+  hp.ropeDims = hp.headDim;
+  if (!r.optionalU64(a + "attention.value_length", valueLength) ||
+      !r.optionalU64(a + "rope.dimension_count", hp.ropeDims))
     return false;
   if (valueLength != hp.headDim) return r.fail("attention.value_length differs from key_length (not supported)");
-  if (ropeDims != hp.headDim)
-    return r.fail("rope.dimension_count " + std::to_string(ropeDims) + " differs from the head size " +
-                  std::to_string(hp.headDim) + " (partial rotary embedding is not supported)");
   if (hp.headDim % 2) return r.fail("the head size " + std::to_string(hp.headDim) + " is odd");
+  // A partial rotary embedding (Phi-4-mini rotates 96 of its 128) where llama.cpp's graph
+  // takes one: phi3, gemma2, gemma3. It refuses one in llama ("invalid n_rot"), qwen2 and
+  // qwen3 (GGML_ASSERT(n_embd_head == n_rot)).
+  const bool partialRope = hp.arch == "phi3" || hp.arch == "gemma2" || hp.arch == "gemma3";
+  if (hp.ropeDims != hp.headDim && !partialRope)
+    return r.fail("rope.dimension_count " + std::to_string(hp.ropeDims) + " differs from the head size " +
+                  std::to_string(hp.headDim) + " (a " + hp.arch + " model rotates whole heads)");
+  if (hp.ropeDims <= 0 || hp.ropeDims > hp.headDim || hp.ropeDims % 2)
+    return r.fail("rope.dimension_count " + std::to_string(hp.ropeDims) + " must be even and at most the head size " +
+                  std::to_string(hp.headDim));
   if (hp.heads % hp.kvHeads)
     return r.fail("attention.head_count " + std::to_string(hp.heads) + " is not a multiple of head_count_kv " +
                   std::to_string(hp.kvHeads));
@@ -760,9 +771,10 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
   if (!r.tensor("token_embd.weight", {hp.vocab, E}, true) || !r.tensor("output_norm.weight", {E}, false)) return false;
   hp.tiedOutput = !file.findTensor("output.weight");
   if (!hp.tiedOutput && !r.tensor("output.weight", {hp.vocab, E}, true)) return false;
-  if (file.findTensor("rope_freqs.weight") && !r.ropeFactors("rope_freqs.weight", D / 2)) return false;
-  if (hp.longRope && (!r.ropeFactors("rope_factors_long.weight", D / 2) ||  // both, as rope_freqs.weight
-                      !r.ropeFactors("rope_factors_short.weight", D / 2)))
+  const int64_t pairs = hp.ropeDims / 2;  // one factor a rotated pair
+  if (file.findTensor("rope_freqs.weight") && !r.ropeFactors("rope_freqs.weight", pairs)) return false;
+  if (hp.longRope && (!r.ropeFactors("rope_factors_long.weight", pairs) ||  // both, as rope_freqs.weight
+                      !r.ropeFactors("rope_factors_short.weight", pairs)))
     return false;
   for (int64_t l = 0; l < hp.layers; ++l) {
     const std::string blk = "blk." + std::to_string(l) + ".";

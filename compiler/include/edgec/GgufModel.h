@@ -30,6 +30,9 @@ struct LlmHyperParams {
   std::string arch;  // "llama", "qwen2", "qwen3", "gemma2", "gemma3" or "phi3"
   int64_t layers = 0, embedding = 0, ffn = 0, heads = 0, kvHeads = 0, headDim = 0, vocab = 0;
   int64_t contextLength = 0;  // <arch>.context_length (the trained context)
+  // rope.dimension_count: RoPE rotates the first ropeDims values of each head and keeps the
+  // rest (Phi-4-mini: 96 of 128); headDim where the key is absent.
+  int64_t ropeDims = 0;
   float rmsEpsilon = 1e-5f, ropeBase = 10000.0f, ropeScale = 1.0f;  // ropeScale: positions are divided by it
   // RoPE's cos and sin are multiplied by it (llama.cpp's rope.scaling.attn_factor, which
   // Phi-3's LongRoPE files carry: sqrt(1 + ln(context / original) / ln(original))).

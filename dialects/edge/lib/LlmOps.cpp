@@ -38,13 +38,15 @@ LogicalResult RotaryEmbeddingOp::verify() {
   if (heads <= 0 || x[2] % heads) return emitOpError() << "num_heads " << heads << " does not divide " << x[2];
   const int64_t D = x[2] / heads;
   if (D % 2) return emitOpError() << "head size " << D << " must be even";
-  if (getRotaryEmbeddingDim() != 0 && getRotaryEmbeddingDim() != D)
-    return emitOpError() << "rotary_embedding_dim must be 0 or the head size " << D << " (partial rotation is "
-                         << "not supported), got " << getRotaryEmbeddingDim();
+  // R: the rotated values of each head (the first R; the rest pass through), 0 for all.
+  const int64_t R = getRotaryEmbeddingDim() == 0 ? D : getRotaryEmbeddingDim();
+  if (R < 0 || R > D || R % 2)
+    return emitOpError() << "rotary_embedding_dim must be 0 or even and at most the head size " << D << ", got "
+                         << getRotaryEmbeddingDim();
   if (getInterleaved() != 0 && getInterleaved() != 1)
     return emitOpError() << "interleaved must be 0 or 1, got " << getInterleaved();
-  if (cos.size() != 2 || cos[1] != D / 2 || cos != sin)
-    return emitOpError() << "cos_cache and sin_cache must both be [P, " << D / 2 << "], got " << shapeStr(cos)
+  if (cos.size() != 2 || cos[1] != R / 2 || cos != sin)
+    return emitOpError() << "cos_cache and sin_cache must both be [P, " << R / 2 << "], got " << shapeStr(cos)
                          << " and " << shapeStr(sin);
   if (ids != x.take_front(2))
     return emitOpError() << "position_ids must be " << shapeStr(x.take_front(2)) << ", got " << shapeStr(ids);

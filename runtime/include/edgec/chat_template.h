@@ -42,6 +42,11 @@
 //            system message; templates that write no system turn (Phi-3-medium's, the first
 //            Phi-3-mini's) drop a system message, where edgec writes it as llama.cpp's phi3
 //            format does; those whose first line is the bos_token get BOS first.
+//   phi4-mini  Phi-4-mini Instruct: <|ROLE|>CONTENT<|end|> per message (no newlines), the
+//            opened turn "<|assistant|>". llama.cpp's built-in formats write it as phi3 (its
+//            test sees <|assistant|> and <|end|>); edgec follows the template.
+//   phi4     Phi-4 (14B): <|im_start|>ROLE<|im_sep|>CONTENT<|im_end|> per message, the opened
+//            turn "<|im_start|>assistant<|im_sep|>" (llama.cpp's phi4).
 #pragma once
 
 #include <memory>
@@ -60,7 +65,7 @@ struct ChatMessage {
 
 class ChatTemplate {
 public:
-  enum class Format { ChatML, Qwen3, Llama3, Llama31, Llama2, Mistral, MistralV1, Zephyr, Gemma, Phi3 };
+  enum class Format { ChatML, Qwen3, Llama3, Llama31, Llama2, Mistral, MistralV1, Zephyr, Gemma, Phi3, Phi4Mini, Phi4 };
 
   // The format of a model's Jinja template. Null with one line in `error` when the
   // template is empty or of no format above (it names the formats, and --chat-template).

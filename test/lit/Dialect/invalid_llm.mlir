@@ -102,9 +102,26 @@ func.func @rope_odd_head(%x: tensor<1x3x12xf32>, %c: tensor<10x1xf32>, %ids: ten
 
 // -----
 
-func.func @rope_partial(%x: tensor<1x3x64xf32>, %c: tensor<10x8xf32>, %ids: tensor<1x3xi64>) -> tensor<1x3x64xf32> {
-  // expected-error @+1 {{rotary_embedding_dim must be 0 or the head size 16 (partial rotation is not supported), got 8}}
-  %0 = edge.RotaryEmbedding %x, %c, %c, %ids {interleaved = 1 : i64, num_heads = 4 : i64, rotary_embedding_dim = 8 : i64} : (tensor<1x3x64xf32>, tensor<10x8xf32>, tensor<10x8xf32>, tensor<1x3xi64>) -> tensor<1x3x64xf32>
+func.func @rope_partial_too_wide(%x: tensor<1x3x64xf32>, %c: tensor<10x8xf32>, %ids: tensor<1x3xi64>) -> tensor<1x3x64xf32> {
+  // expected-error @+1 {{rotary_embedding_dim must be 0 or even and at most the head size 16, got 18}}
+  %0 = edge.RotaryEmbedding %x, %c, %c, %ids {interleaved = 1 : i64, num_heads = 4 : i64, rotary_embedding_dim = 18 : i64} : (tensor<1x3x64xf32>, tensor<10x8xf32>, tensor<10x8xf32>, tensor<1x3xi64>) -> tensor<1x3x64xf32>
+  return %0 : tensor<1x3x64xf32>
+}
+
+// -----
+
+func.func @rope_partial_odd(%x: tensor<1x3x64xf32>, %c: tensor<10x8xf32>, %ids: tensor<1x3xi64>) -> tensor<1x3x64xf32> {
+  // expected-error @+1 {{rotary_embedding_dim must be 0 or even and at most the head size 16, got 7}}
+  %0 = edge.RotaryEmbedding %x, %c, %c, %ids {interleaved = 0 : i64, num_heads = 4 : i64, rotary_embedding_dim = 7 : i64} : (tensor<1x3x64xf32>, tensor<10x8xf32>, tensor<10x8xf32>, tensor<1x3xi64>) -> tensor<1x3x64xf32>
+  return %0 : tensor<1x3x64xf32>
+}
+
+// -----
+
+// A partial rotation's tables hold R/2 frequencies, not D/2.
+func.func @rope_partial_table(%x: tensor<1x3x64xf32>, %c: tensor<10x8xf32>, %ids: tensor<1x3xi64>) -> tensor<1x3x64xf32> {
+  // expected-error @+1 {{cos_cache and sin_cache must both be [P, 6], got [10,8] and [10,8]}}
+  %0 = edge.RotaryEmbedding %x, %c, %c, %ids {interleaved = 0 : i64, num_heads = 4 : i64, rotary_embedding_dim = 12 : i64} : (tensor<1x3x64xf32>, tensor<10x8xf32>, tensor<10x8xf32>, tensor<1x3xi64>) -> tensor<1x3x64xf32>
   return %0 : tensor<1x3x64xf32>
 }
 

@@ -25,6 +25,15 @@ func.func @rope(%x: tensor<1x3x64xf32>, %cos: tensor<10x8xf32>, %sin: tensor<10x
   return %0, %1 : tensor<1x3x64xf32>, tensor<1x3x64xf32>
 }
 
+// A partial rotation (Phi-4-mini's 3/4 of a head): 12 of each head's 16 values rotated,
+// tables of 12/2 frequencies.
+// CHECK-LABEL: func.func @rope_partial
+func.func @rope_partial(%x: tensor<1x3x64xf32>, %cos: tensor<10x6xf32>, %ids: tensor<1x3xi64>) -> tensor<1x3x64xf32> {
+  // CHECK: edge.RotaryEmbedding %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {interleaved = 0 : i64, num_heads = 4 : i64, rotary_embedding_dim = 12 : i64} : (tensor<1x3x64xf32>, tensor<10x6xf32>, tensor<10x6xf32>, tensor<1x3xi64>) -> tensor<1x3x64xf32>
+  %0 = edge.RotaryEmbedding %x, %cos, %cos, %ids {interleaved = 0 : i64, num_heads = 4 : i64, rotary_embedding_dim = 12 : i64} : (tensor<1x3x64xf32>, tensor<10x6xf32>, tensor<10x6xf32>, tensor<1x3xi64>) -> tensor<1x3x64xf32>
+  return %0 : tensor<1x3x64xf32>
+}
+
 // Grouped-query attention: 4 query heads over 2 cached KV heads, a prefill of 3 rows
 // over f16 caches of 8 rows (updated in place from the states), and a decode row over f32
 // caches with as many KV heads as query heads.

@@ -29,6 +29,9 @@ def Edge_RotaryEmbeddingOp : Edge_Op<"RotaryEmbedding", [Pure]> {
     table row of the token's position: `cos_cache`/`sin_cache` are `[P, D/2]`,
     `position_ids` i64 `[B, S]`. `interleaved = 1` rotates adjacent pairs (2i, 2i+1)
     (ggml's normal mode, llama); `0` rotates (i, i + D/2) (GPT-NeoX mode, qwen2).
+    `rotary_embedding_dim` R > 0 rotates only the first R values of each head (R even,
+    at most D; the caches are then `[P, R/2]` and the pairs (i, i + R/2) in NeoX mode) and
+    passes the rest through (Phi-4-mini's 96 of 128); 0 (the default) rotates all D.
   }];
   let arguments = (ins Edge_FloatTensor:$input, Edge_FloatTensor:$cos_cache, Edge_FloatTensor:$sin_cache,
                    StaticShapeTensorOf<[I64]>:$position_ids, I64Attr:$num_heads, I64Attr:$interleaved,
