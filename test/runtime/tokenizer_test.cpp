@@ -297,22 +297,27 @@ TEST(TokenizerBpe, DigitsSplitByPreTokenizer) {
   EXPECT_EQ(qwen->encode("123", false, false), (Ids{'1', '2', '3'}));  // \p{N}: one digit per word
   auto llama3 = make(bpeVocab("llama-bpe", {"1 2", "12 3"}));
   EXPECT_EQ(llama3->encode("1234", false, false), (Ids{llama3->find("123"), '4'}));  // \p{N}{1,3}
+  auto gpt4o = make(bpeVocab("gpt-4o", {"1 2", "12 3"}));
+  EXPECT_EQ(gpt4o->encode("1234", false, false), (Ids{gpt4o->find("123"), '4'}));
 }
 
 TEST(TokenizerBpe, CleanSpacesOnlyForLlama3) {
   auto llama3 = make(bpeVocab("llama3", {}));
-  auto qwen = make(bpeVocab("qwen2", {}));
   const std::string s = "a , b ! it 's";
   std::string out, error;
   ASSERT_TRUE(llama3->decode(llama3->encode(s, false, false), out, error));
   EXPECT_EQ(out, "a, b! it's");
-  ASSERT_TRUE(qwen->decode(qwen->encode(s, false, false), out, error));
-  EXPECT_EQ(out, s);
+  for (const char *pre : {"qwen2", "gpt-4o", "llama4"}) {
+    auto t = make(bpeVocab(pre, {}));
+    ASSERT_TRUE(t->decode(t->encode(s, false, false), out, error));
+    EXPECT_EQ(out, s) << pre;
+  }
 }
 
 TEST(TokenizerBpe, Errors) {
-  auto v = bpeVocab("gpt-4o", {});
-  EXPECT_NE(createError(v).find("tokenizer: pre-tokenizer 'gpt-4o' is not supported"), std::string::npos);
+  auto v = bpeVocab("gpt2", {});
+  EXPECT_EQ(createError(v), "tokenizer: pre-tokenizer 'gpt2' is not supported (supported: llama3, llama-bpe, "
+                            "llama-v3, falcon3, pixtral, qwen2, deepseek-r1-qwen, gpt-4o, llama4, kanana2, talkie)");
   v = bpeVocab("qwen2", {"a b"});
   v.merges.push_back("a zz");
   EXPECT_EQ(createError(v), "tokenizer: merge 1 'a zz' names 'zz', which is not a token");
@@ -365,15 +370,25 @@ TEST(Tokenizer, RandomBytesRoundTrip) {
   }
 }
 
-std::vector<std::string> words(const std::string &s, int maxDigits) {
-  const std::vector<uint32_t> cps = unicode::decodeUtf8(s);
+std::vector<std::string> texts(const std::vector<uint32_t> &cps,
+                               const std::vector<std::pair<size_t, size_t>> &ranges) {
   std::vector<std::string> out;
-  for (auto [b, e] : splitLlama3Words(cps, maxDigits)) {
+  for (auto [b, e] : ranges) {
     std::string w;
     for (size_t i = b; i < e; ++i) unicode::appendUtf8(w, cps[i]);
     out.push_back(w);
   }
   return out;
+}
+
+std::vector<std::string> words(const std::string &s, int maxDigits) {
+  const std::vector<uint32_t> cps = unicode::decodeUtf8(s);
+  return texts(cps, splitLlama3Words(cps, maxDigits));
+}
+
+std::vector<std::string> gpt4oWords(const std::string &s) {
+  const std::vector<uint32_t> cps = unicode::decodeUtf8(s);
+  return texts(cps, splitGpt4oWords(cps));
 }
 
 using Words = std::vector<std::string>;
@@ -391,6 +406,36 @@ TEST(PreTokenizer, Llama3Regex) {
   EXPECT_EQ(words("\tif (x) {", 3), (Words{"\tif", " (", "x", ")", " {"}));
   EXPECT_EQ(words("Grüße 世界", 3), (Words{"Grüße", " 世界"}));
   EXPECT_EQ(words("\xD9\xA3\xD9\xA4", 3), (Words{"\xD9\xA3\xD9\xA4"}));  // Arabic-Indic digits are \p{N}
+}
+
+// llama.cpp's GPT4O split, as its unicode_regex_split gives it (each expectation is that
+// function's output, run on the llama.cpp that node-llama-cpp 3.22.1 bundles; the e2e
+// comparison covers the same words through real vocabularies).
+TEST(PreTokenizer, Gpt4oRegex) {
+  EXPECT_EQ(gpt4oWords("camelCase getHTTPResponse iPhone x_yZ"),
+            (Words{"camel", "Case", " get", "HTTPResponse", " i", "Phone", " x", "_y", "Z"}));
+  // A non-ASCII letter is upper and lower case: U* gives letters back until one stands
+  // before a lower letter, which may be the first letter itself.
+  EXPECT_EQ(gpt4oWords("ÉCOLE École éCOLE ÜberStraße ÉÉA"),
+            (Words{"É", "COLE", " École", " é", "COLE", " Über", "Straße", " ÉÉ", "A"}));
+  EXPECT_EQ(gpt4oWords("ΑΘΗΝΑ ΑθΗΝΑ мОСКВА ÇA'S ЖЖ's"),
+            (Words{"ΑΘΗΝΑ", " ΑθΗΝΑ", " мОСКВА", " Ç", "A'S", " ЖЖ's"}));
+  // Contractions only after letters, in either case ('[tT]); an apostrophe before letters
+  // is their lead character.
+  EXPECT_EQ(gpt4oWords("DON'T it's I'LL Don'T 'tis X'"),
+            (Words{"DON'T", " it's", " I'LL", " Don'T", " '", "tis", " X", "'"}));
+  // A combining mark is not a letter: it leads the letters after it.
+  EXPECT_EQ(gpt4oWords("e\u0301COLE"), (Words{"e", "\u0301COLE"}));
+  EXPECT_EQ(gpt4oWords("1234567"), (Words{"123", "456", "7"}));
+  // Symbols take the newlines and slashes after them, but a newline does not start a word
+  // of symbols.
+  EXPECT_EQ(gpt4oWords("a//b\n/ c/\n/d"), (Words{"a", "//", "b", "\n", "/", " c", "/\n/", "d"}));
+  EXPECT_EQ(gpt4oWords("x   y"), (Words{"x", "  ", " y"}));
+  EXPECT_EQ(gpt4oWords("a \n b"), (Words{"a", " \n", " b"}));
+  EXPECT_EQ(gpt4oWords("\tif (x) {"), (Words{"\tif", " (", "x", ")", " {"}));
+  // Non-ASCII white space is \s, and like a space it may lead letters.
+  EXPECT_EQ(gpt4oWords("x\u00a0Y\u3000\u3000word"), (Words{"x", "\u00a0Y", "\u3000", "\u3000word"}));
+  EXPECT_EQ(gpt4oWords("\u00a0\n\u3000\n x"), (Words{"\u00a0\n\u3000\n", " x"}));
 }
 
 TEST(Unicode, ClassesAndDecoding) {

@@ -9,9 +9,10 @@
 //    U+2581, adjacent symbols merge while some pair is a token (highest score first), and
 //    what never became a token falls back to its bytes (<0xXX> tokens).
 //  * "gpt2": byte-level BPE with ranked merges. The text is split into words by the
-//    pre-tokenizer regex of `pre` ("llama3"/"llama-bpe"/"llama-v3" and "qwen2" families,
-//    hand-written over Unicode classes, see unicode_tables.inc), each word's bytes are
-//    mapped to printable code points (GPT-2's bytes_to_unicode) and merged by rank.
+//    pre-tokenizer regex of `pre` ("llama3"/"llama-bpe"/"llama-v3", "qwen2" and
+//    "gpt-4o"/"llama4" families, hand-written over Unicode classes, see unicode_tables.inc),
+//    each word's bytes are mapped to printable code points (GPT-2's bytes_to_unicode) and
+//    merged by rank.
 // In both, special tokens (control, unknown and user-defined types) are matched in the raw
 // text first, longest first: control and unknown ones only when parseSpecial is set,
 // user-defined ones always; a match with the lstrip / rstrip attribute drops the whitespace
@@ -111,7 +112,7 @@ private:
 
   TokenizerVocab vocab_;
   bool spm_ = false;
-  enum class Pre { None, Llama3, Qwen2 } pre_ = Pre::None;
+  enum class Pre { None, Llama3, Qwen2, Gpt4o } pre_ = Pre::None;
   bool ignoreMerges_ = false;  // llama3: a word that is a token is taken whole
   bool cleanSpaces_ = false;
   // Token text -> id: open addressing over vocab_.tokens (ids, -1 empty), a power of two
