@@ -16,7 +16,8 @@ so a run is reproducible):
         file cut short anywhere;
   data/llama-f16  f16 tensor data overwritten with NaN, inf or huge values (the header
         intact): compiles, and generate must either run or stop with an error;
-  metadata/llama, metadata/qwen2  valid files whose metadata is wrong: one to three keys
+  metadata/llama, metadata/qwen2, metadata/granite (its multipliers)  valid files whose
+        metadata is wrong: one to three keys
         removed or given another type, a boundary value (0, 1, 2^32 - 1, NaN, inf, an
         empty or another architecture's string), or, for arrays (the vocabulary, scores,
         token types, merges), emptied, cut, doubled or with entries replaced.
@@ -41,7 +42,8 @@ import gguf_models  # noqa: E402
 import harness  # noqa: E402
 import llm_reference  # noqa: E402
 
-CASES = ["bytes/llama-q4_0", "bytes/qwen2-q4_k", "data/llama-f16", "metadata/llama", "metadata/qwen2"]
+CASES = ["bytes/llama-q4_0", "bytes/qwen2-q4_k", "data/llama-f16", "metadata/llama", "metadata/qwen2",
+         "metadata/granite"]
 MUTANTS = 60      # damaged files a case (about 0.1 s each, compile and generate)
 TIMEOUT_S = 60    # a command that runs longer has hung (each takes well under a second)
 PROMPT = "Hello world, <|im_start|> 123 ü"

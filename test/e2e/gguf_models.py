@@ -182,6 +182,13 @@ ARCHS = {
     # here, as Phi-3-medium's 40 query over 10 KV heads; Phi-3-mini's are 32 over 32).
     "phi3": dict(n_vocab=384, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=512, n_ctx=256,
                  rope_base=10000.0, eps=1e-5, tied=False, head_dim=None),
+    # Granite 3.x's: llama's graph with its four multipliers (Granite-3.3-2B's are 12, 0.22,
+    # 1/64 and 8): here the embedding times 4, each branch's output times 0.5 before its
+    # residual add, the scores scaled by 0.1 instead of 1/8, the logits divided by 1.5;
+    # a tied head, as Granite's.
+    "granite": dict(n_vocab=512, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=512, n_ctx=256,
+                    rope_base=10000.0, eps=1e-5, tied=True, head_dim=None, embedding_scale=4.0,
+                    residual_scale=0.5, attention_scale=0.1, logit_scale=1.5),
 }
 # Phi-3's chat tokens, the last ids of the phi3 test vocabulary (all control tokens, as in
 # Phi-3's files); <|endoftext|> is its EOS, <|end|> ends a turn.
@@ -357,6 +364,10 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None, rope=None):
         add(a + "attention.key_length", "u32", shape["head_dim"])
         add(a + "attention.value_length", "u32", shape["head_dim"])
     add(a + "attention.layer_norm_rms_epsilon", "f32", shape["eps"])
+    for key, meta in (("embedding_scale", "embedding_scale"), ("residual_scale", "residual_scale"),
+                      ("attention_scale", "attention.scale"), ("logit_scale", "logit_scale")):
+        if shape.get(key):  # granite's multipliers
+            add(a + meta, "f32", shape[key])
     if shape.get("window"):
         add(a + "attention.sliding_window", "u32", shape["window"])
     for key in ("attn_softcap", "final_softcap"):
@@ -523,7 +534,8 @@ def main(argv=None):
     overrides = {}
     for kv in args.set:
         key, _, value = kv.partition("=")
-        overrides[key] = float(value) if key in ("rope_base", "eps", "attn_softcap", "final_softcap") else int(value)
+        overrides[key] = (float(value) if key in ("rope_base", "eps", "attn_softcap", "final_softcap", "embedding_scale",
+                                                  "residual_scale", "attention_scale", "logit_scale") else int(value))
     raw, extra, meta = {}, {}, {key: None for key in args.del_meta}
     for items, out in ((args.raw, raw), (args.extra, extra)):
         for item in items:

@@ -63,8 +63,8 @@ import gguf_models  # noqa: E402
 import harness  # noqa: E402
 import llama_cpp  # noqa: E402
 import llm_reference  # noqa: E402
-from llm_references_agree import (EXACT_TOKENS, GEMMA2_CASES, GEMMA3_CASES, N_GEN, PHI3_CASES, QWEN3_CASES,  # noqa: E402
-                                  ROPE_CASES, ROT_CASES, TOL_EMULATED, TOL_EXACT, compare_tokens, model_for, prompt_for)
+from llm_references_agree import (EXACT_TOKENS, GEMMA2_CASES, GEMMA3_CASES, GRANITE_CASES, N_GEN, PHI3_CASES,  # noqa: E402
+                                  QWEN3_CASES, ROPE_CASES, ROT_CASES, TOL_EMULATED, TOL_EXACT, compare_tokens, model_for, prompt_for)
 
 ARCHS = ["llama", "qwen2"]
 # ARCH/TYPE, ARCH/TYPE/rope-*, and ARCH/TYPE/kv-int8: compiled with --kv-cache int8 (llama.cpp
@@ -73,7 +73,7 @@ ARCHS = ["llama", "qwen2"]
 CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + ROPE_CASES + [
     "llama/f32/kv-int8", "qwen2/q8_0/kv-int8", "llama/f32/perplexity", "qwen2/q4_k/perplexity"] + QWEN3_CASES + [
     "qwen3/q8_0/kv-int8"] + GEMMA3_CASES + ["gemma3/q8_0/kv-int8", "gemma3/f32/ring", "gemma3/q8_0/ring"] + GEMMA2_CASES + [
-    "gemma2/q8_0/kv-int8"] + PHI3_CASES + ROT_CASES
+    "gemma2/q8_0/kv-int8"] + PHI3_CASES + ROT_CASES + GRANITE_CASES
 # Max |edgec with an int8 cache - exact reference| over the rows fed the same tokens: the
 # weight type's own difference (TOL_EXACT) plus that of the symmetric 8-bit keys and values
 # (one scale per position and head, error <= scale / 2) and of the query, quantized so

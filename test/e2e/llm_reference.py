@@ -350,9 +350,9 @@ class Model:
         g = GGUF(path)
         md = g.metadata
         self.arch = md["general.architecture"]
-        if self.arch not in ("llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3"):
-            raise ValueError("%s: architecture %r (this reference knows llama, qwen2, qwen3, gemma2, gemma3 and phi3)" %
-                             (path, self.arch))
+        if self.arch not in ("llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3", "granite"):
+            raise ValueError("%s: architecture %r (this reference knows llama, qwen2, qwen3, gemma2, gemma3, phi3 and "
+                             "granite)" % (path, self.arch))
         self.gemma = self.arch in ("gemma2", "gemma3")
         a = self.arch + "."
         self.n_layer = md[a + "block_count"]
@@ -388,6 +388,15 @@ class Model:
         self.final_softcap = md.get(a + "final_logit_softcapping", 30.0) if gemma2 else 0.0
         big = self.n_layer == (46 if gemma2 else 62)  # 27B: embedding / heads
         self.attn_scale = 1.0 / np.sqrt(self.n_embd // self.n_head if self.gemma and big else self.head_dim)
+        # granite's multipliers (llm_build_granite; 0 or absent: none): the embedding's, each
+        # branch's before its residual add, the scores' (instead of 1 / sqrt(head_dim)), and
+        # the logits' divisor.
+        granite = self.arch == "granite"
+        self.embedding_scale = md.get(a + "embedding_scale", 0.0) if granite else 0.0
+        self.residual_scale = md.get(a + "residual_scale", 0.0) if granite else 0.0
+        self.logit_scale = md[a + "logit_scale"] if granite else 0.0
+        if granite and md.get(a + "attention.scale", 0.0):
+            self.attn_scale = md[a + "attention.scale"]
         self.bos = md.get("tokenizer.ggml.bos_token_id")
         self.eos = md.get("tokenizer.ggml.eos_token_id")
         self.emulate = emulate_ggml
@@ -508,6 +517,9 @@ class Model:
         x = self.embd[ids]
         if self.gemma:  # ggml_scale of the f32 rows by sqrtf(n_embd)
             x = x * np.float64(np.sqrt(np.float32(self.n_embd)))
+        if self.embedding_scale:
+            x = x * self.embedding_scale
+        branch = (lambda y: y * self.residual_scale) if self.residual_scale else (lambda y: y)
         for i, L in enumerate(self.layers):
             h = self.rms_norm(x, L["attn_norm"])
             if L["qkv"] is not None:
@@ -523,7 +535,7 @@ class Model:
             self.k_cache[i] = np.concatenate([self.k_cache[i], self.kv_round(k)])
             self.v_cache[i] = np.concatenate([self.v_cache[i], self.kv_round(v)])
             o = L["o"](self.attention(q, self.k_cache[i], self.v_cache[i], pos, self.window if local else 0))
-            x = x + (self.rms_norm(o, L["post_attn_norm"]) if self.gemma else o)
+            x = x + (self.rms_norm(o, L["post_attn_norm"]) if self.gemma else branch(o))
             h = self.rms_norm(x, L["ffn_norm"])
             if L["gate"] is None:  # phi3: ggml_swiglu's halves of the one matrix's output
                 g, u = np.split(L["up"](h), 2, axis=-1)
@@ -533,9 +545,11 @@ class Model:
                 f = L["down"](self.gelu(g) * u)
                 x = x + self.rms_norm(f, L["post_ffn_norm"])
             else:
-                x = x + L["down"](g / (1.0 + np.exp(-g)) * u)
+                x = x + branch(L["down"](g / (1.0 + np.exp(-g)) * u))
         self.pos += len(ids)
         logits = self.head(self.rms_norm(x, self.output_norm))
+        if self.logit_scale:  # granite
+            logits = logits / self.logit_scale
         if self.final_softcap:  # gemma2
             logits = self.final_softcap * np.tanh(logits / self.final_softcap)
         return logits

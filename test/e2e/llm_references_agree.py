@@ -13,7 +13,8 @@ of the logits: 1.5 and 5.0 here, so that they bend these; GEMMA2_CASES) likewise
 (q/k/v and the FFN's gate/up each one fused matrix; PHI3_CASES, also with LongRoPE's long
 factors and attn_factor, with its short factors, and with Phi-3-mini's heads of 96),
 Phi-4-mini's partial rotary embedding (RoPE on the first 48 values of each head; ROT_CASES:
-phi3 in four types and with LongRoPE, and gemma3)
+phi3 in four types and with LongRoPE, and gemma3), granite (llama's graph with Granite 3.x's
+embedding, residual, attention and logit multipliers; GRANITE_CASES)
 (QWEN3_CASES, GEMMA3_CASES: the architectures' graphs, whose weight types are those of the
 others), and two with RoPE scaling
 (llama/f32/rope-llama3: Llama 3.1's rope_freqs.weight; qwen2/f32/rope-linear): a prompt of BOS + 7 fixed ids,
@@ -81,13 +82,16 @@ PHI3_CASES = ["phi3/%s" % t for t in ("f32", "f16", "q8_0", "q4_k")] + [
 # its local layers' RoPE tables too.
 ROT_CASES = ["phi3/%s/rot48" % t for t in ("f32", "f16", "q8_0", "q4_k")] + [
     "phi3/q8_0/rot48/rope-longrope", "gemma3/q8_0/rot48"]
+# granite: llama's graph with Granite 3.x's multipliers of the embedding, the residual
+# branches, the scores and the logits.
+GRANITE_CASES = ["granite/%s" % t for t in ("f32", "f16", "q8_0", "q4_k")]
 # ARCH/TYPE/NAME: the model in another shape. heads96: Phi-3-mini's heads of 96, as many KV
 # heads as query heads (n_embd 384: the 32-element types only). rot48: RoPE on the first 48
 # values of each head (of phi3's 64: Phi-4-mini's 3/4, 96 of 128; of gemma3's 128), the
 # others passed through; the output head tied to the embedding.
 SHAPES = {"heads96": dict(n_embd=384, n_head=4, n_head_kv=4), "rot48": dict(rope_dims=48, tied=True)}
 CASES = (["%s/%s" % (a, t) for a in ARCHS for t in TYPES] + QWEN3_CASES + GEMMA3_CASES + GEMMA2_CASES + PHI3_CASES +
-         ROT_CASES + ROPE_CASES)
+         ROT_CASES + GRANITE_CASES + ROPE_CASES)
 ENABLED_CASES = CASES
 N_GEN = 20
 SEED = 0

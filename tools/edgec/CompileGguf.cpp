@@ -1,4 +1,4 @@
-// `edgec compile model.gguf`: a llama/qwen2/qwen3/gemma2/gemma3/phi3 GGUF model to a package with the
+// `edgec compile model.gguf`: a llama/qwen2/qwen3/gemma2/gemma3/phi3/granite GGUF model to a package with the
 // functions prefill and decode over a KV cache (compiler/include/edgec/GgufModel.h), weights
 // kept as the file stores them.
 #include <cstdio>

@@ -411,6 +411,15 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
   if (hp_.gemma)  // ggml_scale by sqrtf(n_embd), as llama.cpp's gemma3 graph
     x = b_.create<edge::MulOp>(loc("token_embd.scale"), f32({S, E}), x,
                                constantF32("embedding_scale", f32({1}), {std::sqrt(float(E))}));
+  if (hp_.embeddingScale != 0.f)  // granite's ggml_scale
+    x = b_.create<edge::MulOp>(loc("token_embd.scale"), f32({S, E}), x,
+                               constantF32("embedding_scale", f32({1}), {hp_.embeddingScale}));
+  // granite: a branch's output times residual_scale before its residual add.
+  auto residualScaled = [&](mlir::Value branch, const std::string &name) -> mlir::Value {
+    if (hp_.residualScale == 0.f) return branch;
+    return b_.create<edge::MulOp>(loc(name), branch.getType(), branch,
+                                  constantF32("residual_scale", f32({1}), {hp_.residualScale}));
+  };
 
   // Positions pos .. pos+S-1 for RoPE, and the cache rows' start [0, pos, 0].
   std::vector<int64_t> iota(static_cast<size_t>(S)), zero{0};
@@ -524,7 +533,7 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     mlir::Value o = matmul(reshape(attn, {S, Hq * D}, blk + "attention.flat"), blk + "attn_output.weight", "",
                      blk + "attn_output");
     if (hp_.gemma) o = rmsNorm(o, blk + "post_attention_norm.weight", blk + "post_attention_norm");
-    x = b_.create<edge::AddOp>(loc(blk + "attn_residual"), f32({S, E}), x, o);
+    x = b_.create<edge::AddOp>(loc(blk + "attn_residual"), f32({S, E}), x, residualScaled(o, blk + "attn_output.scale"));
 
     h = rmsNorm(x, blk + "ffn_norm.weight", blk + "ffn_norm");
     mlir::Value gate, up;
@@ -540,12 +549,15 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     mlir::Value act = hp_.gemma ? geluGate(gate, up, blk) : swiGlu(gate, up, blk);
     mlir::Value down = matmul(act, blk + "ffn_down.weight", "", blk + "ffn_down");
     if (hp_.gemma) down = rmsNorm(down, blk + "post_ffw_norm.weight", blk + "post_ffw_norm");
-    x = b_.create<edge::AddOp>(loc(blk + "ffn_residual"), f32({S, E}), x, down);
+    x = b_.create<edge::AddOp>(loc(blk + "ffn_residual"), f32({S, E}), x, residualScaled(down, blk + "ffn_down.scale"));
   }
   if (rows == Rows::Last)
     x = b_.create<edge::GatherOp>(loc("last_row"), f32({1, E}), x, body->getArgument(2), b_.getI64IntegerAttr(0));
   x = rmsNorm(x, "output_norm.weight", "output_norm");
   mlir::Value logits = matmul(x, hp_.tiedOutput ? "token_embd.weight" : "output.weight", "", "output");
+  if (hp_.logitScale != 0.f)  // granite: ggml_scale by 1 / logit_scale
+    logits = b_.create<edge::MulOp>(loc("output.scale"), logits.getType(), logits,
+                                    constantF32("logit_scale_inverse", f32({1}), {1.0f / hp_.logitScale}));
   if (hp_.finalSoftcap > 0) {  // gemma2: ggml_scale by 1 / c, ggml_tanh, ggml_scale by c
     auto type = cast<RankedTensorType>(logits.getType());
     logits = b_.create<edge::MulOp>(loc("output.softcap_in"), type, logits,
@@ -654,9 +666,9 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
   HyperParamReader r(file, error);
   hp.arch = file.arch().str();
   if (hp.arch != "llama" && hp.arch != "qwen2" && hp.arch != "qwen3" && hp.arch != "gemma2" && hp.arch != "gemma3" &&
-      hp.arch != "phi3")
+      hp.arch != "phi3" && hp.arch != "granite")
     return r.fail("architecture '" + hp.arch +
-                  "' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3, phi3)");
+                  "' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3, phi3, granite)");
   const std::string a = hp.arch + ".";
   if (!r.u64(a + "block_count", hp.layers) || !r.u64(a + "embedding_length", hp.embedding) ||
       !r.u64(a + "feed_forward_length", hp.ffn) || !r.u64(a + "attention.head_count", hp.heads) ||
@@ -681,8 +693,8 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
   if (valueLength != hp.headDim) return r.fail("attention.value_length differs from key_length (not supported)");
   if (hp.headDim % 2) return r.fail("the head size " + std::to_string(hp.headDim) + " is odd");
   // A partial rotary embedding (Phi-4-mini rotates 96 of its 128) where llama.cpp's graph
-  // takes one: phi3, gemma2, gemma3. It refuses one in llama ("invalid n_rot"), qwen2 and
-  // qwen3 (GGML_ASSERT(n_embd_head == n_rot)).
+  // takes one: phi3, gemma2, gemma3. It refuses one in llama ("invalid n_rot"), qwen2, qwen3
+  // and granite (GGML_ASSERT(n_embd_head == n_rot)).
   const bool partialRope = hp.arch == "phi3" || hp.arch == "gemma2" || hp.arch == "gemma3";
   if (hp.ropeDims != hp.headDim && !partialRope)
     return r.fail("rope.dimension_count " + std::to_string(hp.ropeDims) + " differs from the head size " +
@@ -716,7 +728,7 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
   if (!(std::isfinite(hp.ropeAttnFactor) && hp.ropeAttnFactor > 0))
     return r.fail("key " + a + "rope.scaling.attn_factor = " + std::to_string(hp.ropeAttnFactor) +
                   " must be finite and positive");
-  hp.neoxRope = hp.arch != "llama";
+  hp.neoxRope = hp.arch != "llama" && hp.arch != "granite";
   hp.attentionBias = hp.arch == "qwen2";
   hp.qkNorm = hp.arch == "qwen3" || hp.arch == "gemma3";
   hp.gemma = hp.arch == "gemma2" || hp.arch == "gemma3";
@@ -750,6 +762,28 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
     hp.ropeOriginalContext = hp.contextLength;
     if (!r.optionalU64(a + "rope.scaling.original_context_length", hp.ropeOriginalContext)) return false;
     hp.longRope = file.findTensor("rope_factors_long.weight") || file.findTensor("rope_factors_short.weight");
+  } else if (hp.arch == "granite") {
+    // Granite 3.x (llama.cpp's llm_build_granite): llama's graph with four multipliers, read
+    // as llama.cpp reads them: logit_scale required; embedding_scale, residual_scale and
+    // attention.scale (the scores' scale, else 1 / sqrt(head size)) optional, 0 for none.
+    float attentionScale = 0.f;
+    if (!file.getF32(a + "logit_scale", hp.logitScale, error) ||
+        !r.optionalF32(a + "embedding_scale", hp.embeddingScale) ||
+        !r.optionalF32(a + "residual_scale", hp.residualScale) || !r.optionalF32(a + "attention.scale", attentionScale))
+      return false;
+    if (!(std::isfinite(hp.logitScale) && hp.logitScale > 0))
+      return r.fail("key " + a + "logit_scale = " + std::to_string(hp.logitScale) + " must be finite and positive");
+    for (const auto &[key, value] : {std::pair{"embedding_scale", hp.embeddingScale},
+                                     std::pair{"residual_scale", hp.residualScale},
+                                     std::pair{"attention.scale", attentionScale}})
+      if (!(std::isfinite(value) && value >= 0))
+        return r.fail("key " + a + key + " = " + std::to_string(value) + " must be finite and >= 0");
+    if (attentionScale != 0.f) hp.attentionScale = attentionScale;
+    // rope.scaling.finetuned false turns RoPE off on every layer in llama.cpp.
+    bool finetuned = true;
+    if (file.find(a + "rope.scaling.finetuned") && !file.getBool(a + "rope.scaling.finetuned", finetuned, error))
+      return false;
+    if (!finetuned) return r.fail("key " + a + "rope.scaling.finetuned is false (layers without RoPE are not supported)");
   } else if (hp.gemma) {
     // Every gemma3 file has its window (llama.cpp requires the key); its layers l with
     // l % 6 < 5 use it (llama.cpp's set_swa_pattern(6)).
@@ -797,6 +831,11 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
       for (const char *bias : {"attn_qkv.bias", "attn_q.bias", "attn_k.bias", "attn_v.bias"})
         if (file.findTensor(blk + bias))
           return r.fail("tensor " + blk + bias + ": attention biases are not supported in a " + hp.arch + " model");
+    // Biases llama.cpp's granite graph would add (no Granite 3.x file has them): refused
+    // rather than dropped.
+    for (const char *bias : {"attn_output.bias", "ffn_gate.bias", "ffn_up.bias", "ffn_down.bias"})
+      if (file.findTensor(blk + bias))
+        return r.fail("tensor " + blk + bias + ": output and FFN biases are not supported in a " + hp.arch + " model");
     if (hp.qkNorm &&
         (!r.tensor(blk + "attn_q_norm.weight", {D}, false) || !r.tensor(blk + "attn_k_norm.weight", {D}, false)))
       return false;

@@ -27,7 +27,7 @@
 namespace edgec::gguf {
 
 struct LlmHyperParams {
-  std::string arch;  // "llama", "qwen2", "qwen3", "gemma2", "gemma3" or "phi3"
+  std::string arch;  // "llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3" or "granite"
   int64_t layers = 0, embedding = 0, ffn = 0, heads = 0, kvHeads = 0, headDim = 0, vocab = 0;
   int64_t contextLength = 0;  // <arch>.context_length (the trained context)
   // rope.dimension_count: RoPE rotates the first ropeDims values of each head and keeps the
@@ -68,6 +68,10 @@ struct LlmHyperParams {
   // gemma2's soft caps, c tanh(x / c): of the attention scores (attn_logit_softcapping) and
   // of the logits (final_logit_softcapping); 0: none.
   float attentionSoftcap = 0.f, finalSoftcap = 0.f;
+  // granite (llama.cpp's llm_build_granite): the embedding times embeddingScale, each
+  // branch's output (attention, FFN) times residualScale before its residual add, the
+  // logits divided by logitScale; 0: none.
+  float embeddingScale = 0.f, residualScale = 0.f, logitScale = 0.f;
 };
 
 // Reads and checks the hyper-parameters and that every tensor the graph needs is present
