@@ -533,7 +533,8 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     mlir::Value o = matmul(reshape(attn, {S, Hq * D}, blk + "attention.flat"), blk + "attn_output.weight", "",
                      blk + "attn_output");
     if (hp_.gemma) o = rmsNorm(o, blk + "post_attention_norm.weight", blk + "post_attention_norm");
-    x = b_.create<edge::AddOp>(loc(blk + "attn_residual"), f32({S, E}), x, residualScaled(o, blk + "attn_output.scale"));
+    o = residualScaled(o, blk + "attn_output.scale");
+    x = b_.create<edge::AddOp>(loc(blk + "attn_residual"), f32({S, E}), x, o);
 
     h = rmsNorm(x, blk + "ffn_norm.weight", blk + "ffn_norm");
     mlir::Value gate, up;
@@ -549,7 +550,8 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     mlir::Value act = hp_.gemma ? geluGate(gate, up, blk) : swiGlu(gate, up, blk);
     mlir::Value down = matmul(act, blk + "ffn_down.weight", "", blk + "ffn_down");
     if (hp_.gemma) down = rmsNorm(down, blk + "post_ffw_norm.weight", blk + "post_ffw_norm");
-    x = b_.create<edge::AddOp>(loc(blk + "ffn_residual"), f32({S, E}), x, residualScaled(down, blk + "ffn_down.scale"));
+    down = residualScaled(down, blk + "ffn_down.scale");
+    x = b_.create<edge::AddOp>(loc(blk + "ffn_residual"), f32({S, E}), x, down);
   }
   if (rows == Rows::Last)
     x = b_.create<edge::GatherOp>(loc("last_row"), f32({1, E}), x, body->getArgument(2), b_.getI64IntegerAttr(0));
@@ -783,7 +785,8 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
     bool finetuned = true;
     if (file.find(a + "rope.scaling.finetuned") && !file.getBool(a + "rope.scaling.finetuned", finetuned, error))
       return false;
-    if (!finetuned) return r.fail("key " + a + "rope.scaling.finetuned is false (layers without RoPE are not supported)");
+    if (!finetuned)
+      return r.fail("key " + a + "rope.scaling.finetuned is false (layers without RoPE are not supported)");
   } else if (hp.gemma) {
     // Every gemma3 file has its window (llama.cpp requires the key); its layers l with
     // l % 6 < 5 use it (llama.cpp's set_swa_pattern(6)).
@@ -831,8 +834,8 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
       for (const char *bias : {"attn_qkv.bias", "attn_q.bias", "attn_k.bias", "attn_v.bias"})
         if (file.findTensor(blk + bias))
           return r.fail("tensor " + blk + bias + ": attention biases are not supported in a " + hp.arch + " model");
-    // Biases llama.cpp's granite graph would add (no Granite 3.x file has them): refused
-    // rather than dropped.
+    // Biases llama.cpp's graphs add where a file has them (attn_output's, the FFN's; no file
+    // of these models has them): refused rather than dropped.
     for (const char *bias : {"attn_output.bias", "ffn_gate.bias", "ffn_up.bias", "ffn_down.bias"})
       if (file.findTensor(blk + bias))
         return r.fail("tensor " + blk + bias + ": output and FFN biases are not supported in a " + hp.arch + " model");
