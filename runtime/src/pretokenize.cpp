@@ -82,7 +82,12 @@ std::vector<std::pair<size_t, size_t>> splitLlama3Words(const std::vector<uint32
   return words;
 }
 
-std::vector<std::pair<size_t, size_t>> splitGpt4oWords(const std::vector<uint32_t> &cps) {
+namespace {
+
+// GPT4O's and TEKKEN's regexes: the same letter, symbol and white-space alternatives; GPT4O
+// lets a contraction follow the letters and takes digits in threes, TEKKEN neither.
+std::vector<std::pair<size_t, size_t>> splitCasedWords(const std::vector<uint32_t> &cps, bool contractions,
+                                                       size_t maxDigits) {
   using unicode::Class;
   const size_t n = cps.size();
   // The classes std::regex sees in llama.cpp's collapsed text: a code point below 128 is
@@ -112,7 +117,7 @@ std::vector<std::pair<size_t, size_t>> splitGpt4oWords(const std::vector<uint32_
   // (?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])? at p: where it ends (p if
   // none). The options differ in their first letter, so their order does not matter.
   auto contractionEnd = [&](size_t p) {
-    if (p >= n || cps[p] != '\'') return p;
+    if (!contractions || p >= n || cps[p] != '\'') return p;
     const uint32_t c1 = asciiLower(p + 1), c2 = asciiLower(p + 2);
     if (c1 == 's' || c1 == 't' || c1 == 'm' || c1 == 'd') return p + 2;
     if ((c1 == 'r' && c2 == 'e') || (c1 == 'v' && c2 == 'e') || (c1 == 'l' && c2 == 'l')) return p + 3;
@@ -148,10 +153,10 @@ std::vector<std::pair<size_t, size_t>> splitGpt4oWords(const std::vector<uint32_
       emit(end);
       continue;
     }
-    // \p{N}{1,3}
+    // \p{N}{1,3} (GPT4O) or \p{N} (TEKKEN)
     if (isNumber(pos)) {
       size_t p = pos;
-      while (isNumber(p) && p - pos < 3) ++p;
+      while (isNumber(p) && p - pos < maxDigits) ++p;
       emit(p);
       continue;
     }
@@ -176,6 +181,86 @@ std::vector<std::pair<size_t, size_t>> splitGpt4oWords(const std::vector<uint32_
       emit(end);
     }
   }
+  return words;
+}
+
+// The classic GPT-2 regex over cps[begin, end), appending to words, as llama.cpp's custom
+// splitter for it (unicode_regex_split_custom_gpt2) reads it:
+//   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)
+// then \s+, then any other character alone. Contractions are lower case only; the range
+// ends count as "nothing" (neither letter, number, symbol nor space).
+void splitGpt2Range(const std::vector<uint32_t> &cps, size_t begin, size_t end,
+                    std::vector<std::pair<size_t, size_t>> &words) {
+  using unicode::Class;
+  auto isLetter = [&](size_t p) { return p < end && unicode::classOf(cps[p]) == Class::Letter; };
+  auto isNumber = [&](size_t p) { return p < end && unicode::classOf(cps[p]) == Class::Number; };
+  auto isSpace = [&](size_t p) { return p < end && unicode::isWhitespace(cps[p]); };
+  auto isSymbol = [&](size_t p) { return p < end && !isSpace(p) && !isLetter(p) && !isNumber(p); };
+  auto at = [&](size_t p) -> uint32_t { return p < end ? cps[p] : 0; };
+  auto runEnd = [](size_t p, auto &&in) {
+    while (in(p)) ++p;
+    return p;
+  };
+  size_t pos = begin;
+  auto emit = [&](size_t to) {
+    words.emplace_back(pos, to);
+    pos = to;
+  };
+  while (pos < end) {
+    if (cps[pos] == '\'') {
+      const uint32_t c1 = at(pos + 1), c2 = at(pos + 2);
+      if (c1 == 's' || c1 == 't' || c1 == 'm' || c1 == 'd') {
+        emit(pos + 2);
+        continue;
+      }
+      if ((c1 == 'r' && c2 == 'e') || (c1 == 'v' && c2 == 'e') || (c1 == 'l' && c2 == 'l')) {
+        emit(pos + 3);
+        continue;
+      }
+    }
+    // ' ?\p{L}+', ' ?\p{N}+', ' ?[^\s\p{L}\p{N}]+': the class of the character after an
+    // optional space decides, and the run of that class is the word.
+    const size_t s = pos + (cps[pos] == ' ' ? 1 : 0);
+    if (isLetter(s) || isNumber(s) || isSymbol(s)) {
+      if (isLetter(s)) emit(runEnd(s, isLetter));
+      else if (isNumber(s)) emit(runEnd(s, isNumber));
+      else emit(runEnd(s, isSymbol));
+      continue;
+    }
+    // '\s+(?!\S)' leaves the last white space of a run that something follows to the next
+    // word; '\s+' takes a run that ends the range, or a single white space.
+    const size_t spaceEnd = runEnd(pos, isSpace);
+    if (spaceEnd - pos > 1 && spaceEnd < end) emit(spaceEnd - 1);
+    else emit(spaceEnd > pos ? spaceEnd : pos + 1);
+  }
+}
+
+}  // namespace
+
+std::vector<std::pair<size_t, size_t>> splitGpt4oWords(const std::vector<uint32_t> &cps) {
+  return splitCasedWords(cps, /*contractions=*/true, /*maxDigits=*/3);
+}
+
+std::vector<std::pair<size_t, size_t>> splitTekkenWords(const std::vector<uint32_t> &cps) {
+  return splitCasedWords(cps, /*contractions=*/false, /*maxDigits=*/1);
+}
+
+std::vector<std::pair<size_t, size_t>> splitGpt2Words(const std::vector<uint32_t> &cps, bool digitsAlone) {
+  std::vector<std::pair<size_t, size_t>> words;
+  if (!digitsAlone) {
+    splitGpt2Range(cps, 0, cps.size(), words);
+    return words;
+  }
+  // STARCODER's first regex, \p{N}: each number character is a fragment of its own, and
+  // the GPT-2 regex splits the text between them (so " 1" is " ", "1").
+  size_t start = 0;
+  for (size_t p = 0; p < cps.size(); ++p) {
+    if (unicode::classOf(cps[p]) != unicode::Class::Number) continue;
+    splitGpt2Range(cps, start, p, words);
+    words.emplace_back(p, p + 1);
+    start = p + 1;
+  }
+  splitGpt2Range(cps, start, cps.size(), words);
   return words;
 }
 

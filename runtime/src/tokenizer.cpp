@@ -79,12 +79,70 @@ std::string quoted(const std::string &s) {
 // multi-byte UTF-8 character (U+00A0, U+3000, ... are kept).
 bool isCSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-// The pre-tokenizer names llama.cpp maps to its LLAMA3, QWEN2 and GPT4O pre-types.
-bool isLlama3Pre(const std::string &p) {
-  return p == "llama3" || p == "llama-v3" || p == "llama-bpe" || p == "falcon3" || p == "pixtral";
+// How llama.cpp reads tokenizer.ggml.pre of a byte-level BPE vocabulary (its load(), as of
+// node-llama-cpp 3.22.1's llama.cpp): the name picks a pre-type (the regexes) and the flags
+// it sets by name. One row per set of names that agree on both.
+using WordSplitter = std::vector<std::pair<size_t, size_t>> (*)(const std::vector<uint32_t> &);
+struct BpePre {
+  const char *family;  // for the error message
+  std::vector<const char *> names;
+  WordSplitter split;
+  bool ignoreMerges, cleanSpaces, addBos;
+};
+std::vector<std::pair<size_t, size_t>> llama3Words(const std::vector<uint32_t> &cps) {
+  return splitLlama3Words(cps, 3);
 }
-bool isQwen2Pre(const std::string &p) { return p == "qwen2" || p == "deepseek-r1-qwen"; }
-bool isGpt4oPre(const std::string &p) { return p == "gpt-4o" || p == "llama4" || p == "kanana2" || p == "talkie"; }
+std::vector<std::pair<size_t, size_t>> qwen2Words(const std::vector<uint32_t> &cps) {
+  return splitLlama3Words(cps, 1);
+}
+std::vector<std::pair<size_t, size_t>> gpt2Words(const std::vector<uint32_t> &cps) {
+  return splitGpt2Words(cps, false);
+}
+std::vector<std::pair<size_t, size_t>> starcoderWords(const std::vector<uint32_t> &cps) {
+  return splitGpt2Words(cps, true);
+}
+const std::vector<BpePre> &bpePres() {
+  static const std::vector<BpePre> table = {
+      {"llama3", {"llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2",
+                  "jina-v5-nano"}, llama3Words, true, true, true},
+      // DBRX and SMAUG: Llama 3's regex with the BPE defaults (merges always, no BOS).
+      {"dbrx", {"dbrx", "smaug-bpe"}, llama3Words, false, true, false},
+      {"qwen2", {"qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2"}, qwen2Words, false, false, false},
+      {"qwen2", {"megrez"}, qwen2Words, false, true, false},
+      {"gpt-4o", {"gpt-4o", "llama4", "kanana2", "talkie"}, splitGpt4oWords, false, false, false},
+      {"tekken", {"tekken"}, splitTekkenWords, true, false, true},
+      // jina-v1-en, jina-v2-code and roberta-bpe also set add_sep, which llama_tokenize
+      // does not read (only embedding front ends do).
+      {"gpt-2", {"gpt-2", "phi-2", "jina-es", "jina-de", "gigachat", "jina-v2-es", "jina-v2-de", "a.x-4.0",
+                 "mellum", "modern-bert", "mpt", "olmo", "jais", "exaone4", "jina-v1-en", "jina-v2-code",
+                 "roberta-bpe"}, gpt2Words, false, true, false},
+      {"gpt-2", {"trillion", "granite-docling"}, gpt2Words, false, false, false},
+      {"starcoder", {"starcoder", "refact", "codeshell", "exaone", "minerva-7b", "mellum2"}, starcoderWords, false,
+       true, false},
+      {"starcoder", {"smollm", "command-r"}, starcoderWords, false, false, false},
+  };
+  return table;
+}
+
+const BpePre *findBpePre(const std::string &pre) {
+  for (const BpePre &row : bpePres())
+    for (const char *name : row.names)
+      if (pre == name) return &row;
+  return nullptr;
+}
+
+// "llama3 (llama3, llama-v3, ...), dbrx (...), ...": the supported names by family.
+std::string supportedBpePres() {
+  std::string out;
+  const char *family = nullptr;
+  for (const BpePre &row : bpePres()) {
+    const bool same = family && std::string(family) == row.family;
+    out += same ? ", " : std::string(family ? "), " : "") + row.family + " (";
+    family = row.family;
+    for (size_t i = 0; i < row.names.size(); ++i) out += std::string(i ? ", " : "") + row.names[i];
+  }
+  return out + ")";
+}
 
 // Tokens llama.cpp recognises by their text (its load(), as of node-llama-cpp 3.22.1's
 // llama.cpp): each list names one role; the first token of the vocabulary with one of the
@@ -140,7 +198,8 @@ void TokenizerVocab::setModelDefaults() {
     addBos = true, addEos = false, addSpacePrefix = true;
   } else {
     bos = eos = unk = pad = -1;
-    addBos = isLlama3Pre(pre), addEos = false, addSpacePrefix = false;
+    const BpePre *p = findBpePre(pre);
+    addBos = p && p->addBos, addEos = false, addSpacePrefix = false;
   }
 }
 
@@ -157,18 +216,13 @@ std::unique_ptr<Tokenizer> Tokenizer::create(TokenizerVocab vocab, std::string &
   if (v.model == "llama") {
     t->spm_ = true;
   } else if (v.model == "gpt2") {
-    if (isLlama3Pre(v.pre)) {
-      t->pre_ = Pre::Llama3, t->ignoreMerges_ = true, t->cleanSpaces_ = true;
-    } else if (isQwen2Pre(v.pre)) {
-      t->pre_ = Pre::Qwen2;
-    } else if (isGpt4oPre(v.pre)) {
-      t->pre_ = Pre::Gpt4o;  // merges always, no space clean-up, as llama.cpp sets it
-    } else {
-      error = "tokenizer: pre-tokenizer '" + v.pre +
-              "' is not supported (supported: llama3, llama-bpe, llama-v3, falcon3, pixtral, qwen2, "
-              "deepseek-r1-qwen, gpt-4o, llama4, kanana2, talkie)";
+    const BpePre *p = findBpePre(v.pre);
+    if (!p) {
+      error = "tokenizer: pre-tokenizer '" + v.pre + "' is not supported (supported, by family: " +
+              supportedBpePres() + ")";
       return nullptr;
     }
+    t->splitWords_ = p->split, t->ignoreMerges_ = p->ignoreMerges, t->cleanSpaces_ = p->cleanSpaces;
   } else {
     error = "tokenizer: model '" + v.model + "' is not supported (supported: llama, gpt2)";
     return nullptr;
@@ -481,8 +535,7 @@ void Tokenizer::encodeSpm(const std::string &text, std::vector<int32_t> &out) co
 void Tokenizer::encodeBpe(std::string_view text, std::vector<int32_t> &out) const {
   const std::vector<uint32_t> cps = unicode::decodeUtf8(text);
   const ByteMap &bm = byteMap();
-  const auto words = pre_ == Pre::Gpt4o ? splitGpt4oWords(cps) : splitLlama3Words(cps, pre_ == Pre::Llama3 ? 3 : 1);
-  for (auto [b, e] : words) {
+  for (auto [b, e] : splitWords_(cps)) {
     std::string utf8, word;
     for (size_t i = b; i < e; ++i) unicode::appendUtf8(utf8, cps[i]);
     for (unsigned char c : utf8) unicode::appendUtf8(word, bm.toCp[c]);

