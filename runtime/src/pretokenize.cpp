@@ -4,13 +4,24 @@
 
 namespace edgec {
 
+namespace {
+
+// The character classes the regexes test, of the code points cps[0, end): a position at or
+// past `end` is in none of them, which is how a look-ahead sees the end of the text.
+struct Classes {
+  const std::vector<uint32_t> &cps;
+  size_t end;
+  bool letter(size_t p) const { return p < end && unicode::classOf(cps[p]) == unicode::Class::Letter; }
+  bool number(size_t p) const { return p < end && unicode::classOf(cps[p]) == unicode::Class::Number; }
+  bool space(size_t p) const { return p < end && unicode::isWhitespace(cps[p]); }
+  bool newline(size_t p) const { return p < end && (cps[p] == '\r' || cps[p] == '\n'); }
+};
+
+}  // namespace
+
 std::vector<std::pair<size_t, size_t>> splitLlama3Words(const std::vector<uint32_t> &cps, int maxDigits) {
-  using unicode::Class;
   const size_t n = cps.size();
-  auto isLetter = [&](size_t p) { return p < n && unicode::classOf(cps[p]) == Class::Letter; };
-  auto isNumber = [&](size_t p) { return p < n && unicode::classOf(cps[p]) == Class::Number; };
-  auto isSpace = [&](size_t p) { return p < n && unicode::isWhitespace(cps[p]); };
-  auto isNewline = [&](size_t p) { return p < n && (cps[p] == '\r' || cps[p] == '\n'); };
+  const Classes is{cps, n};
   // Only ASCII letters can lower-case to the letters of the contractions that matter here.
   auto lower = [&](size_t p) { return cps[p] >= 'A' && cps[p] <= 'Z' ? cps[p] + 32 : cps[p]; };
 
@@ -38,16 +49,16 @@ std::vector<std::pair<size_t, size_t>> splitLlama3Words(const std::vector<uint32
       }
     }
     // [^\r\n\p{L}\p{N}]?\p{L}+
-    if (!isNewline(pos) && !isNumber(pos) && (isLetter(pos) || isLetter(pos + 1))) {
+    if (!is.newline(pos) && !is.number(pos) && (is.letter(pos) || is.letter(pos + 1))) {
       size_t p = pos + 1;
-      while (isLetter(p)) ++p;
+      while (is.letter(p)) ++p;
       emit(p);
       continue;
     }
     // \p{N}{1,K}: a run of digits in groups of K
-    if (isNumber(pos)) {
+    if (is.number(pos)) {
       size_t p = pos;
-      while (isNumber(p) && p - pos < size_t(maxDigits)) ++p;
+      while (is.number(p) && p - pos < size_t(maxDigits)) ++p;
       emit(p);
       continue;
     }
@@ -55,18 +66,18 @@ std::vector<std::pair<size_t, size_t>> splitLlama3Words(const std::vector<uint32
     // may be empty in llama.cpp's reading), which gives the same word as \s+ would.
     {
       const size_t start = pos + (cp == ' ' ? 1 : 0);
-      if (start >= n || (!isSpace(start) && !isLetter(start) && !isNumber(start))) {
+      if (start >= n || (!is.space(start) && !is.letter(start) && !is.number(start))) {
         size_t p = start;
-        while (p < n && !isSpace(p) && !isLetter(p) && !isNumber(p)) ++p;
-        while (isNewline(p)) ++p;
+        while (p < n && !is.space(p) && !is.letter(p) && !is.number(p)) ++p;
+        while (is.newline(p)) ++p;
         emit(p);
         continue;
       }
     }
     // \s*[\r\n]+ | \s+(?!\S) | \s+
     size_t run = 0, lastNewlineEnd = 0;
-    while (isSpace(pos + run)) {
-      if (isNewline(pos + run)) lastNewlineEnd = pos + run + 1;
+    while (is.space(pos + run)) {
+      if (is.newline(pos + run)) lastNewlineEnd = pos + run + 1;
       ++run;
     }
     if (lastNewlineEnd > 0) {
@@ -88,24 +99,20 @@ namespace {
 // lets a contraction follow the letters and takes digits in threes, TEKKEN neither.
 std::vector<std::pair<size_t, size_t>> splitCasedWords(const std::vector<uint32_t> &cps, bool contractions,
                                                        size_t maxDigits) {
-  using unicode::Class;
   const size_t n = cps.size();
   // The classes std::regex sees in llama.cpp's collapsed text: a code point below 128 is
   // itself, a non-ASCII one the byte of its class (white space, letter, number, other), so
   // \s is ASCII white space plus the non-ASCII White_Space code points, as isWhitespace.
-  auto isLetter = [&](size_t p) { return p < n && unicode::classOf(cps[p]) == Class::Letter; };
-  auto isNumber = [&](size_t p) { return p < n && unicode::classOf(cps[p]) == Class::Number; };
-  auto isSpace = [&](size_t p) { return p < n && unicode::isWhitespace(cps[p]); };
-  auto isNewline = [&](size_t p) { return p < n && (cps[p] == '\r' || cps[p] == '\n'); };
+  const Classes is{cps, n};
   // (?=[\p{L}])([^a-z]) and (?=[\p{L}])([^A-Z]): all non-ASCII letters are one byte, which is
   // neither a-z nor A-Z, so they count as upper and as lower case.
-  auto isUpper = [&](size_t p) { return isLetter(p) && !(cps[p] >= 'a' && cps[p] <= 'z'); };
-  auto isLower = [&](size_t p) { return isLetter(p) && !(cps[p] >= 'A' && cps[p] <= 'Z'); };
+  auto isUpper = [&](size_t p) { return is.letter(p) && !(cps[p] >= 'a' && cps[p] <= 'z'); };
+  auto isLower = [&](size_t p) { return is.letter(p) && !(cps[p] >= 'A' && cps[p] <= 'Z'); };
   // [^\r\n\p{L}\p{N}]: white space (other than \r, \n) included.
-  auto isLead = [&](size_t p) { return p < n && !isNewline(p) && !isLetter(p) && !isNumber(p); };
+  auto isLead = [&](size_t p) { return p < n && !is.newline(p) && !is.letter(p) && !is.number(p); };
   // [^\s\p{L}\p{N}]
-  auto isSymbol = [&](size_t p) { return p < n && !isSpace(p) && !isLetter(p) && !isNumber(p); };
-  auto isNewlineOrSlash = [&](size_t p) { return isNewline(p) || (p < n && cps[p] == '/'); };
+  auto isSymbol = [&](size_t p) { return p < n && !is.space(p) && !is.letter(p) && !is.number(p); };
+  auto isNewlineOrSlash = [&](size_t p) { return is.newline(p) || (p < n && cps[p] == '/'); };
   auto runEnd = [](size_t p, auto &&in) {
     while (in(p)) ++p;
     return p;
@@ -154,9 +161,9 @@ std::vector<std::pair<size_t, size_t>> splitCasedWords(const std::vector<uint32_
       continue;
     }
     // \p{N}{1,3} (GPT4O) or \p{N} (TEKKEN)
-    if (isNumber(pos)) {
+    if (is.number(pos)) {
       size_t p = pos;
-      while (isNumber(p) && p - pos < maxDigits) ++p;
+      while (is.number(p) && p - pos < maxDigits) ++p;
       emit(p);
       continue;
     }
@@ -169,9 +176,9 @@ std::vector<std::pair<size_t, size_t>> splitCasedWords(const std::vector<uint32_
     // \s*[\r\n]+ | \s+(?!\S) | \s+ over the run of white space here (every other character
     // matched above): up to its last newline; else all of it but the last character when a
     // non-space follows and that leaves some; else all of it.
-    size_t end = runEnd(pos, isSpace), lastNewlineEnd = 0;
+    size_t end = runEnd(pos, [&](size_t p) { return is.space(p); }), lastNewlineEnd = 0;
     for (size_t p = pos; p < end; ++p)
-      if (isNewline(p)) lastNewlineEnd = p + 1;
+      if (is.newline(p)) lastNewlineEnd = p + 1;
     if (end == pos) end = pos + 1;  // unreachable: each character is a letter, number, symbol or space
     if (lastNewlineEnd > 0) {
       emit(lastNewlineEnd);
@@ -191,11 +198,8 @@ std::vector<std::pair<size_t, size_t>> splitCasedWords(const std::vector<uint32_
 // ends count as "nothing" (neither letter, number, symbol nor space).
 void splitGpt2Range(const std::vector<uint32_t> &cps, size_t begin, size_t end,
                     std::vector<std::pair<size_t, size_t>> &words) {
-  using unicode::Class;
-  auto isLetter = [&](size_t p) { return p < end && unicode::classOf(cps[p]) == Class::Letter; };
-  auto isNumber = [&](size_t p) { return p < end && unicode::classOf(cps[p]) == Class::Number; };
-  auto isSpace = [&](size_t p) { return p < end && unicode::isWhitespace(cps[p]); };
-  auto isSymbol = [&](size_t p) { return p < end && !isSpace(p) && !isLetter(p) && !isNumber(p); };
+  const Classes is{cps, end};
+  auto isSymbol = [&](size_t p) { return p < end && !is.space(p) && !is.letter(p) && !is.number(p); };
   auto at = [&](size_t p) -> uint32_t { return p < end ? cps[p] : 0; };
   auto runEnd = [](size_t p, auto &&in) {
     while (in(p)) ++p;
@@ -221,15 +225,15 @@ void splitGpt2Range(const std::vector<uint32_t> &cps, size_t begin, size_t end,
     // ' ?\p{L}+', ' ?\p{N}+', ' ?[^\s\p{L}\p{N}]+': the class of the character after an
     // optional space decides, and the run of that class is the word.
     const size_t s = pos + (cps[pos] == ' ' ? 1 : 0);
-    if (isLetter(s) || isNumber(s) || isSymbol(s)) {
-      if (isLetter(s)) emit(runEnd(s, isLetter));
-      else if (isNumber(s)) emit(runEnd(s, isNumber));
+    if (is.letter(s) || is.number(s) || isSymbol(s)) {
+      if (is.letter(s)) emit(runEnd(s, [&](size_t p) { return is.letter(p); }));
+      else if (is.number(s)) emit(runEnd(s, [&](size_t p) { return is.number(p); }));
       else emit(runEnd(s, isSymbol));
       continue;
     }
     // '\s+(?!\S)' leaves the last white space of a run that something follows to the next
     // word; '\s+' takes a run that ends the range, or a single white space.
-    const size_t spaceEnd = runEnd(pos, isSpace);
+    const size_t spaceEnd = runEnd(pos, [&](size_t p) { return is.space(p); });
     if (spaceEnd - pos > 1 && spaceEnd < end) emit(spaceEnd - 1);
     else emit(spaceEnd > pos ? spaceEnd : pos + 1);
   }
