@@ -62,7 +62,7 @@ Greedy continuations of 20 tokens hold 13-20 distinct ids. All from numpy's
 default_rng(seed); the float weights do not depend on the weight type, so every type
 quantizes the same model.
 
-  test/e2e/gguf_models.py OUT.gguf [--arch llama|qwen2|qwen3|gemma3] [--type q4_k] [--embd-type f16]
+  test/e2e/gguf_models.py OUT.gguf [--arch llama|qwen2|qwen3|gemma2|gemma3|phi3|granite] [--type q4_k] [--embd-type f16]
                           [--seed 0] [--tied|--untied] [--set n_embd=1536 --set n_layer=28 ...]
                           [--tensor-type TENSOR=TYPE] [--drop TENSOR] [--raw TENSOR=TYPE:NE0xNE1]
                           [--meta KEY=TYPE:VALUE]
