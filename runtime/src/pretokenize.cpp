@@ -17,6 +17,12 @@ struct Classes {
   bool newline(size_t p) const { return p < end && (cps[p] == '\r' || cps[p] == '\n'); }
 };
 
+// The end of the run of positions from p that `in` accepts.
+template <typename Pred> size_t runEnd(size_t p, Pred &&in) {
+  while (in(p)) ++p;
+  return p;
+}
+
 }  // namespace
 
 std::vector<std::pair<size_t, size_t>> splitLlama3Words(const std::vector<uint32_t> &cps, int maxDigits) {
@@ -113,10 +119,6 @@ std::vector<std::pair<size_t, size_t>> splitCasedWords(const std::vector<uint32_
   // [^\s\p{L}\p{N}]
   auto isSymbol = [&](size_t p) { return p < n && !is.space(p) && !is.letter(p) && !is.number(p); };
   auto isNewlineOrSlash = [&](size_t p) { return is.newline(p) || (p < n && cps[p] == '/'); };
-  auto runEnd = [](size_t p, auto &&in) {
-    while (in(p)) ++p;
-    return p;
-  };
   auto asciiLower = [&](size_t p) -> uint32_t {
     if (p >= n) return 0;
     return cps[p] >= 'A' && cps[p] <= 'Z' ? cps[p] + 32 : cps[p];
@@ -201,10 +203,6 @@ void splitGpt2Range(const std::vector<uint32_t> &cps, size_t begin, size_t end,
   const Classes is{cps, end};
   auto isSymbol = [&](size_t p) { return p < end && !is.space(p) && !is.letter(p) && !is.number(p); };
   auto at = [&](size_t p) -> uint32_t { return p < end ? cps[p] : 0; };
-  auto runEnd = [](size_t p, auto &&in) {
-    while (in(p)) ++p;
-    return p;
-  };
   size_t pos = begin;
   auto emit = [&](size_t to) {
     words.emplace_back(pos, to);
