@@ -61,6 +61,8 @@ std::vector<uint8_t> randomWeight(DType t, int64_t N, int64_t K) {
   switch (t) {
     case DType::q4_k: case DType::q5_k: case DType::q4_1: case DType::q5_1: f16s = {0, 2}; break;
     case DType::q6_k: f16s = {208}; break;
+    case DType::q2_k: f16s = {80, 82}; break;
+    case DType::q3_k: f16s = {108}; break;
     default: f16s = {0}; break;
   }
   for (size_t b = 0; b < bytes / info.blockBytes; ++b)

@@ -29,9 +29,13 @@ Gemma 2 2B: halved) and its soft caps, <arch>.attn_logit_softcapping and
 final_logit_softcapping (the shape's attn_softcap, final_softcap). The
 2-D matrices are stored in the chosen weight type, token_embd (and output) in embd_type
 (default: the weight type); norms and biases stay F32, as llama.cpp's quantizer leaves them. A mix
-(q4_k_m, q5_k_m: MIXES) types the matrices as llama.cpp's quantizer does for its Q4_K_M
-and Q5_K_M files: Q6_K for the head and for attn_v and ffn_down in the layers more_bits
-picks (with 2 layers: layer 1), Q4_K or Q5_K for the rest.
+(q4_k_m, q5_k_m, q3_k_m, q2_k_m: MIXES) types the matrices as llama.cpp's quantizer does for
+its Q4_K_M, Q5_K_M, Q3_K_M and Q2_K files, Q6_K for the head in each: Q4_K_M and Q5_K_M
+Q6_K for attn_v and ffn_down in the layers more_bits picks (with 2 layers: layer 1), Q4_K
+or Q5_K for the rest; Q3_K_M Q5_K for attn_v in layers 0 and 1 (Q4_K after), Q4_K for
+attn_output and ffn_down (Q5_K in the first sixteenth of the layers), Q3_K for the rest;
+Q2_K Q3_K for attn_v (Q4_K with 4 or more query heads a KV head), attn_output and
+ffn_down, Q2_K for the rest.
 
 Metadata: general.architecture/name/file_type/quantization_version, <arch>.block_count,
 context_length, embedding_length, feed_forward_length, attention.head_count,
@@ -81,7 +85,7 @@ those between blended), with an original context of LLAMA3_ORIGINAL_CONTEXT inst
 
 Damaged models for the compiler's bad-input tests (test/lit/CLI/gguf-compile-bad.test):
 drop leaves tensors out; raw {name: (ggml type, ne)} writes a tensor as random bytes of any
-ggml type and shape (ne in ggml order), e.g. q2_k, which has no quantizer here; meta
+ggml type and shape (ne in ggml order), e.g. i16, which has no quantizer here; meta
 {key: (value type, value)} replaces or adds a metadata key, {key: None} removes it; fill
 {(name, row or None): value} sets a whole tensor or one of its rows (numpy order: a matrix's
 row is one output) to a value before it is quantized, e.g. NaN; extra {name: (ggml type,
@@ -97,15 +101,55 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lit", "CLI", "Inputs"))
 import gguf_writer  # noqa: E402
 
-WEIGHT_TYPES = ["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q4_k", "q5_k", "q6_k"]
-# llama.cpp's general.file_type (enum llama_ftype) for a file whose matrices are of one type.
-FILE_TYPES = {"f32": 0, "f16": 1, "q4_0": 2, "q4_1": 3, "q8_0": 7, "q5_0": 8, "q5_1": 9, "q4_k": 15,
-              "q5_k": 17, "q6_k": 18, "bf16": 32}
-# llama.cpp's mixes, as its quantizer writes Q4_K_M and Q5_K_M files (the commonest
-# downloads): name -> (the type of most matrices, the type of the head (output.weight, or
-# token_embd when it is also the head) and of attn_v and ffn_down in the layers more_bits
-# picks, general.file_type).
-MIXES = {"q4_k_m": ("q4_k", "q6_k", 15), "q5_k_m": ("q5_k", "q6_k", 17)}
+WEIGHT_TYPES = ["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k", "q4_k", "q5_k",
+                "q6_k"]
+# llama.cpp's general.file_type (enum llama_ftype) for a file whose matrices are of one type:
+# the ftype llama-quantize has for that type (its "Q4_K" and "Q5_K" mean Q4_K_M and Q5_K_M).
+# q3_k: Q3_K_S (11), whose files hold every matrix but the head in Q3_K (its "Q3_K" means
+# Q3_K_M, 12: the q3_k_m mix below); q2_k: Q2_K (10), of its two 2-bit K ftypes the one that
+# needs no imatrix (Q2_K_S, 21, needs one; Q2_K's own files are the q2_k_m mix below).
+FILE_TYPES = {"f32": 0, "f16": 1, "q4_0": 2, "q4_1": 3, "q8_0": 7, "q5_0": 8, "q5_1": 9, "q2_k": 10, "q3_k": 11,
+              "q4_k": 15, "q5_k": 17, "q6_k": 18, "bf16": 32}
+
+
+def _k_m_rule(role, layer, shape):
+    """Q4_K_M's and Q5_K_M's: attn_v and ffn_down Q6_K in the layers more_bits picks."""
+    return "q6_k" if role in ("attn_v", "ffn_down") and more_bits(layer, shape["n_layer"]) else None
+
+
+def _q3_k_m_rule(role, layer, shape):
+    """Q3_K_M's: attn_v Q5_K in the first two layers, Q4_K after; ffn_down Q5_K in the first
+    sixteenth of the layers (none of fewer than 16), Q4_K after; attn_output Q4_K."""
+    if role == "attn_v":
+        return "q5_k" if layer < 2 else "q4_k"
+    if role == "ffn_down":
+        return "q5_k" if layer < shape["n_layer"] // 16 else "q4_k"
+    return "q4_k" if role == "attn_output" else None
+
+
+def _q2_k_rule(role, layer, shape):
+    """Q2_K's: attn_v Q4_K where n_head / n_head_kv >= 4 (llama.cpp's n_gqa), else Q3_K;
+    ffn_down and attn_output Q3_K."""
+    if role == "attn_v":
+        return "q4_k" if shape["n_head"] // shape["n_head_kv"] >= 4 else "q3_k"
+    return "q3_k" if role in ("ffn_down", "attn_output") else None
+
+
+# llama.cpp's mixes, as its quantizer (llama-quant.cpp's llama_tensor_get_type, without an
+# imatrix or overrides) types the matrices of Q4_K_M, Q5_K_M, Q3_K_M and Q2_K files:
+# name -> (the type of most matrices (the embedding too when the head is separate),
+# the head's type (output.weight, or token_embd when it is also the head), general.file_type,
+# rule(role, layer, shape) -> the type of a layer's attn_v (and phi3's attn_qkv, which
+# llama.cpp types as attn_v), attn_output and ffn_down, or None: the main type).
+# q2_k_m is llama-quantize's Q2_K (its file type's name: "Q2_K - Medium"): q2_k here is
+# every matrix in Q2_K. What these leave out, none of it met by gguf_models' shapes: Falcon's
+# own rules, MoE models' (8 experts), the 70B model's attn_v (Q5_K in Q2_K and Q3_K_M), and
+# the fallback to 32-element types of a matrix whose ne0 is no multiple of 256 (write_model
+# refuses one instead).
+MIXES = {"q4_k_m": ("q4_k", "q6_k", 15, _k_m_rule), "q5_k_m": ("q5_k", "q6_k", 17, _k_m_rule),
+         "q3_k_m": ("q3_k", "q6_k", 12, _q3_k_m_rule), "q2_k_m": ("q2_k", "q6_k", 10, _q2_k_rule)}
+# the tensors of each role the rules type
+MIX_ROLES = {"attn_v": ("attn_v", "attn_qkv"), "attn_output": ("attn_output",), "ffn_down": ("ffn_down",)}
 
 
 def more_bits(layer, n_layer):
@@ -116,15 +160,18 @@ def more_bits(layer, n_layer):
 
 def typing(wtype, shape):
     """How a weight type or a mix types a model's matrices: (the type of most of them,
-    {tensor name: type} for those of another type, general.file_type)."""
+    {tensor name: type} for those of another type, general.file_type). A mix's names cover
+    every architecture's tensors (attn_v and attn_qkv): those a model lacks are never read."""
     if wtype not in MIXES:
         return wtype, {}, FILE_TYPES.get(wtype)
-    main, more, file_type = MIXES[wtype]
-    other = {"token_embd.weight" if shape["tied"] else "output.weight": more}
+    main, head, file_type, rule = MIXES[wtype]
+    other = {"token_embd.weight" if shape["tied"] else "output.weight": head}
     for i in range(shape["n_layer"]):
-        if more_bits(i, shape["n_layer"]):
-            other["blk.%d.attn_v.weight" % i] = more
-            other["blk.%d.ffn_down.weight" % i] = more
+        for role, names in MIX_ROLES.items():
+            t = rule(role, i, shape)
+            if t and t != main:
+                for name in names:
+                    other["blk.%d.%s.weight" % (i, name)] = t
     return main, other, file_type
 
 
@@ -506,7 +553,7 @@ def main(argv=None):
     p.add_argument("out")
     p.add_argument("--arch", default="llama", choices=sorted(ARCHS))
     p.add_argument("--type", default="f32", choices=WEIGHT_TYPES + list(MIXES),
-                   help="type of the 2-D matrices, or a mix (q4_k_m, q5_k_m: see MIXES)")
+                   help="type of the 2-D matrices, or a mix (%s: see MIXES)" % ", ".join(MIXES))
     p.add_argument("--embd-type", choices=WEIGHT_TYPES, help="type of token_embd/output (default: --type)")
     p.add_argument("--seed", type=int, default=0)
     g = p.add_mutually_exclusive_group()

@@ -6,8 +6,8 @@ whose agreement with each other llm_references_agree.py checks.
 
 One case per architecture (llama with its own output head, qwen2 with QKV biases and a tied
 head) and weight type (every matrix and the embedding in F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
-Q5_1 Q4_K Q5_K Q6_K, or llama.cpp's Q4_K_M mix: Q6_K head, layer 1's attn_v and ffn_down,
-Q4_K elsewhere), llm_references_agree's qwen3 cases (per-head q/k norms, heads of 128 over
+Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K, or llama.cpp's Q4_K_M mix: Q6_K head, layer 1's attn_v and
+ffn_down, Q4_K elsewhere), llm_references_agree's qwen3 cases (per-head q/k norms, heads of 128 over
 n_embd 256), gemma3 cases (its sliding-window local layers crossed by the prompt itself),
 gemma2 cases (soft-capped scores and logits, every other layer local; and with an int8
 KV cache), phi3 cases (fused q/k/v and gate/up; LongRoPE's long and short factors)
@@ -63,14 +63,14 @@ import gguf_models  # noqa: E402
 import harness  # noqa: E402
 import llama_cpp  # noqa: E402
 import llm_reference  # noqa: E402
-from llm_references_agree import (EXACT_TOKENS, GEMMA2_CASES, GEMMA3_CASES, GRANITE_CASES, N_GEN, PHI3_CASES,  # noqa: E402
+from llm_references_agree import (EXACT_TOKENS, GEMMA2_CASES, GEMMA3_CASES, GRANITE_CASES, MIX_CASES, N_GEN, PHI3_CASES,  # noqa: E402
                                   QWEN3_CASES, ROPE_CASES, ROT_CASES, TOL_EMULATED, TOL_EXACT, compare_tokens, model_for, prompt_for)
 
 ARCHS = ["llama", "qwen2"]
 # ARCH/TYPE, ARCH/TYPE/rope-*, and ARCH/TYPE/kv-int8: compiled with --kv-cache int8 (llama.cpp
 # has no cache of that form: checked against the exact numpy reference only, see
 # check_int8_cache); ARCH/TYPE/perplexity: `edgec perplexity` (check_perplexity).
-CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + ROPE_CASES + [
+CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + MIX_CASES + ROPE_CASES + [
     "llama/f32/kv-int8", "qwen2/q8_0/kv-int8", "llama/f32/perplexity", "qwen2/q4_k/perplexity"] + QWEN3_CASES + [
     "qwen3/q8_0/kv-int8"] + GEMMA3_CASES + ["gemma3/q8_0/kv-int8", "gemma3/f32/ring", "gemma3/q8_0/ring"] + GEMMA2_CASES + [
     "gemma2/q8_0/kv-int8"] + PHI3_CASES + ROT_CASES + GRANITE_CASES

@@ -76,7 +76,8 @@ import numpy as np
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 # ggml type id -> (name, values per block, bytes per block)
 GGML_TYPES = {0: ("f32", 1, 4), 1: ("f16", 1, 2), 2: ("q4_0", 32, 18), 3: ("q4_1", 32, 20),
-              6: ("q5_0", 32, 22), 7: ("q5_1", 32, 24), 8: ("q8_0", 32, 34), 12: ("q4_k", 256, 144),
+              6: ("q5_0", 32, 22), 7: ("q5_1", 32, 24), 8: ("q8_0", 32, 34), 10: ("q2_k", 256, 84),
+              11: ("q3_k", 256, 110), 12: ("q4_k", 256, 144),
               13: ("q5_k", 256, 176), 14: ("q6_k", 256, 210), 30: ("bf16", 1, 2)}
 GGML_TYPES_BY_NAME = {v[0]: (k,) + v[1:] for k, v in GGML_TYPES.items()}
 
@@ -241,6 +242,41 @@ def deq_q5_k(data):
     return _k_affine(b, _k_low4(b[:, 48:176]) | (hi.reshape(-1, 256) << 4))
 
 
+def _k_crumbs(qs):
+    """Q2_K's and Q3_K's 64 bytes of 2-bit codes -> 256 codes in value order. The values
+    come in two halves of 128, each read from its own 32 bytes as four runs of 32: run r of
+    half h is the bit pair 2r, 2r + 1 of those bytes (byte k for value 128h + 32r + k)."""
+    runs = qs.reshape(-1, 2, 1, 32).astype(np.int32) >> (2 * np.arange(4))[None, None, :, None]
+    return (runs & 3).reshape(-1, 256)
+
+
+def deq_q2_k(data):
+    """Q2_K: scales[16] (per sub-block of 16 values: scale low nibble, min high nibble),
+    qs[64] (2-bit codes q), f16 d, f16 dmin: x = d * scale * q - dmin * min."""
+    b = _blocks(data, 84)
+    sm = b[:, 0:16].astype(np.int32)
+    d, dmin = _f16(b[:, 80:82]), _f16(b[:, 82:84])
+    q = _k_crumbs(b[:, 16:80]).reshape(-1, 16, 16)
+    return ((d[:, None] * (sm & 15))[:, :, None] * q - (dmin[:, None] * (sm >> 4))[:, :, None]).reshape(-1)
+
+
+def deq_q3_k(data):
+    """Q3_K: hmask[32], qs[64], scales[12], f16 d. A value's code q in -4..3 is its two bits
+    from qs (as Q2_K's) plus 4 when its bit of hmask is set, minus 4; that bit, for value
+    128h + 32r + k, is bit 4h + r of hmask byte k. Sixteen 6-bit scales, one per 16 values,
+    stored + 32: scale i's low 4 bits are the low (i < 8) or high (i >= 8) nibble of byte
+    i mod 8, its top 2 bits bits 2 (i div 4) and up of byte 8 + i mod 4. x = d * scale * q."""
+    b = _blocks(data, 110)
+    hm, s = b[:, 0:32].astype(np.int32), b[:, 96:108].astype(np.int32)
+    high = (hm[:, None, :] >> np.arange(8)[None, :, None]) & 1  # [block, 4h + r, k]
+    q = (_k_crumbs(b[:, 32:96]) + 4 * high.reshape(-1, 256) - 4).reshape(-1, 16, 16)
+    i = np.arange(16)
+    low4 = np.where(i < 8, s[:, i % 8] & 15, s[:, i % 8] >> 4)
+    top2 = (s[:, 8 + i % 4] >> (2 * (i // 4))) & 3
+    scale = (low4 | (top2 << 4)) - 32
+    return ((_f16(b[:, 108:110])[:, None] * scale)[:, :, None] * q).reshape(-1)
+
+
 def deq_q6_k(data):
     b = _blocks(data, 210)
     ql, qh = b[:, 0:128].astype(np.int32), b[:, 128:192].astype(np.int32)
@@ -254,8 +290,8 @@ def deq_q6_k(data):
 
 
 DEQUANTIZERS = {"f32": deq_f32, "f16": deq_f16, "bf16": deq_bf16, "q8_0": deq_q8_0, "q4_0": deq_q4_0,
-                "q4_1": deq_q4_1, "q5_0": deq_q5_0, "q5_1": deq_q5_1, "q4_k": deq_q4_k, "q5_k": deq_q5_k,
-                "q6_k": deq_q6_k}
+                "q4_1": deq_q4_1, "q5_0": deq_q5_0, "q5_1": deq_q5_1, "q2_k": deq_q2_k, "q3_k": deq_q3_k,
+                "q4_k": deq_q4_k, "q5_k": deq_q5_k, "q6_k": deq_q6_k}
 
 
 # ------------------------------------------------------------------------------ llama.cpp's roundings
@@ -310,7 +346,8 @@ def round_q8_k(x):
 # weight type -> what ggml's CPU matmul converts the activation to (its vec_dot_type)
 ACTIVATION_ROUNDING = {"f32": None, "f16": round_f16, "bf16": round_bf16, "q8_0": round_q8_0,
                        "q4_0": round_q8_0, "q5_0": round_q8_0, "q4_1": round_q8_1, "q5_1": round_q8_1,
-                       "q4_k": round_q8_k, "q5_k": round_q8_k, "q6_k": round_q8_k}
+                       "q2_k": round_q8_k, "q3_k": round_q8_k, "q4_k": round_q8_k, "q5_k": round_q8_k,
+                       "q6_k": round_q8_k}
 
 
 # ------------------------------------------------------------------------------ the model

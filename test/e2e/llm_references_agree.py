@@ -4,8 +4,8 @@
 random-weight GGUF models of gguf_models.py, before edgec is compared with either.
 
 One case per architecture (llama, qwen2) and weight type (F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
-Q5_1 Q4_K Q5_K Q6_K for every matrix, the embedding included), qwen3 (per-head q/k norms,
-heads wider than n_embd / n_head) and gemma3 (a scaled embedding, post-attention and post-FFN
+Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K for every matrix, the embedding included), qwen3 (per-head q/k
+norms, heads wider than n_embd / n_head) and gemma3 (a scaled embedding, post-attention and post-FFN
 norms, a GELU-gated FFN, five local layers of six with a sliding window of 6 positions and
 their own RoPE base, so that the 8-token prompt already crosses it) in F32 F16 Q8_0 Q4_K
 gemma2 (gemma3 without q/k norms, every other layer local, its soft caps of the scores and
@@ -14,7 +14,8 @@ of the logits: 1.5 and 5.0 here, so that they bend these; GEMMA2_CASES) likewise
 factors and attn_factor, with its short factors, and with Phi-3-mini's heads of 96),
 Phi-4-mini's partial rotary embedding (RoPE on the first 48 values of each head; ROT_CASES:
 phi3 in four types and with LongRoPE, and gemma3), granite (llama's graph with Granite 3.x's
-embedding, residual, attention and logit multipliers; GRANITE_CASES)
+embedding, residual, attention and logit multipliers; GRANITE_CASES), llama.cpp's Q3_K_M and Q2_K
+mixes (gguf_models.MIXES: q3_k_m, q2_k_m) in llama, qwen2 and phi3 (MIX_CASES)
 (QWEN3_CASES, GEMMA3_CASES: the architectures' graphs, whose weight types are those of the
 others), and two with RoPE scaling
 (llama/f32/rope-llama3: Llama 3.1's rope_freqs.weight; qwen2/f32/rope-linear): a prompt of BOS + 7 fixed ids,
@@ -90,7 +91,10 @@ GRANITE_CASES = ["granite/%s" % t for t in ("f32", "f16", "q8_0", "q4_k")]
 # values of each head (of phi3's 64: Phi-4-mini's 3/4, 96 of 128; of gemma3's 128), the
 # others passed through; the output head tied to the embedding.
 SHAPES = {"heads96": dict(n_embd=384, n_head=4, n_head_kv=4), "rot48": dict(rope_dims=48, tied=True)}
-CASES = (["%s/%s" % (a, t) for a in ARCHS for t in TYPES] + QWEN3_CASES + GEMMA3_CASES + GEMMA2_CASES + PHI3_CASES +
+# llama.cpp's commonest low-bit files are mixes (gguf_models.MIXES): Q3_K_M and Q2_K (q2_k_m),
+# in the two base architectures and phi3 (its fused attn_qkv typed as attn_v).
+MIX_CASES = ["%s/%s" % (a, m) for a in ARCHS + ["phi3"] for m in ("q3_k_m", "q2_k_m")]
+CASES = (["%s/%s" % (a, t) for a in ARCHS for t in TYPES] + MIX_CASES + QWEN3_CASES + GEMMA3_CASES + GEMMA2_CASES + PHI3_CASES +
          ROT_CASES + GRANITE_CASES + ROPE_CASES)
 ENABLED_CASES = CASES
 N_GEN = 20

@@ -39,6 +39,11 @@ Tensor randomTable(DType dtype, int64_t V, int64_t E, uint32_t seed) {
       const size_t base = size_t(blk - b);
       if (dtype == DType::q6_k) {
         f16At(base + 208);  // [ql[128], qh[64], scales[16], d]
+      } else if (dtype == DType::q2_k) {
+        f16At(base + 80);  // [scales[16], qs[64], d, dmin]
+        f16At(base + 82);
+      } else if (dtype == DType::q3_k) {
+        f16At(base + 108);  // [hmask[32], qs[64], scales[12], d]
       } else {
         f16At(base);  // d first
         if (dtype == DType::q4_1 || dtype == DType::q5_1 || dtype == DType::q4_k || dtype == DType::q5_k)
@@ -92,8 +97,8 @@ TEST(GatherDequantize, F16Bf16AndQ8_0FromTheirFormats) {
 }
 
 TEST(GatherDequantize, EveryGgufTypeDecodesItsRows) {
-  for (DType dt : {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0, DType::q4_k, DType::q5_k,
-                   DType::q6_k}) {
+  for (DType dt : {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0, DType::q2_k, DType::q3_k,
+                   DType::q4_k, DType::q5_k, DType::q6_k}) {
     const int64_t V = 7, E = 512;
     Tensor t = randomTable(dt, V, E, 10 + unsigned(dt));
     const std::vector<int64_t> ids = {6, 0, 3, 3, 5, 1};
@@ -184,10 +189,10 @@ TEST(GatherDequantize, ErrorsNameTheNodeAndIndex) {
 
   AttrList none;
   Tensor ids = Tensor::of<int64_t>({1}, {0}), y(DType::f32, {1, 32});
-  Tensor u8(DType::u8, {5, 32}), q2(DType::q2_k, {5, 256}), y256(DType::f32, {1, 256});
+  Tensor u8(DType::u8, {5, 32}), f64(DType::f64, {5, 256}), y256(DType::f32, {1, 256});
   EXPECT_NE(errorOf([&] { runKernel("GatherDequantize", {&u8, &ids}, {&y}, none); }).find("unsupported dtype u8"),
             std::string::npos);
-  EXPECT_NE(errorOf([&] { runKernel("GatherDequantize", {&q2, &ids}, {&y256}, none); }).find("unsupported dtype q2_k"),
+  EXPECT_NE(errorOf([&] { runKernel("GatherDequantize", {&f64, &ids}, {&y256}, none); }).find("unsupported dtype f64"),
             std::string::npos);
   Tensor y2(DType::f32, {2, 32});
   EXPECT_NE(errorOf([&] { runKernel("GatherDequantize", {&t, &ids}, {&y2}, none); }).find("output has shape [2,32]"),

@@ -221,10 +221,58 @@ TEST(GgufBlocks, Q6_KByHand) {
   EXPECT_EQ(y[128], 0.f);   // second half: scales 8..15 are 0
 }
 
+TEST(GgufBlocks, Q2_K) {
+  // d = 0.5, dmin = 0.25; sub-block i (16 elements) has scale (3i + 1) & 15 and min
+  // (5i + 2) & 15 in scales[i] (low, high nibble); 2-bit codes (i + i / 64) & 3 for element
+  // i = 128h + 32j + l, at bits 2j, 2j + 1 of qs[32h + l] (from byte 16).
+  Bytes b(84, 0);
+  auto sc = [](int s) { return (3 * s + 1) & 15; };
+  auto mn = [](int s) { return (5 * s + 2) & 15; };
+  auto code = [](int i) { return (i + i / 64) & 3; };
+  for (int s = 0; s < 16; ++s) b[s] = uint8_t(sc(s) | mn(s) << 4);
+  for (int i = 0; i < 256; ++i) {
+    const int h = i / 128, j = i % 128 / 32, l = i % 32;
+    b[16 + 32 * h + l] |= uint8_t(code(i) << (2 * j));
+  }
+  putF16(b, 80, 0.5f);
+  putF16(b, 82, 0.25f);
+  const std::vector<float> y = decode(DType::q2_k, b, 256);
+  for (int i = 0; i < 256; ++i)
+    EXPECT_EQ(y[i], 0.5f * float(sc(i / 16)) * float(code(i)) - 0.25f * float(mn(i / 16))) << i;
+  EXPECT_EQ(y[0], -0.5f);    // sub-block 0: scale 1, min 2, code 0
+  EXPECT_EQ(y[255], 10.75f);  // sub-block 15: scale 14, min 13, code (255 + 3) & 3 = 2: 14 - 3.25
+}
+
+TEST(GgufBlocks, Q3_K) {
+  // d = 0.125; sub-block i's 6-bit scale s_i = (11i + 7) & 63 (value s_i - 32): its low 4
+  // bits in the low (i < 8) or high nibble of scales[i % 8], its top 2 bits at bits
+  // 2 * (i / 4) of scales[8 + i % 4]; element i = 128h + 32j + l has code c_i in -4..3, 2
+  // low bits (c_i + 4) & 3 at bits 2j, 2j + 1 of qs[32h + l], and bit 4h + j of hmask[l]
+  // set when c_i >= 0.
+  Bytes b(110, 0);
+  auto scale = [](int s) { return (11 * s + 7) & 63; };
+  auto code = [](int i) { return (7 * i + i / 32) % 8 - 4; };
+  for (int s = 0; s < 16; ++s) {
+    b[96 + s % 8] |= uint8_t((scale(s) & 15) << (s < 8 ? 0 : 4));
+    b[96 + 8 + s % 4] |= uint8_t((scale(s) >> 4) << (2 * (s / 4)));
+  }
+  for (int i = 0; i < 256; ++i) {
+    const int h = i / 128, j = i % 128 / 32, l = i % 32;
+    b[32 + 32 * h + l] |= uint8_t(((code(i) + 4) & 3) << (2 * j));
+    if (code(i) >= 0) b[l] |= uint8_t(1 << (4 * h + j));
+  }
+  putF16(b, 108, 0.125f);
+  const std::vector<float> y = decode(DType::q3_k, b, 256);
+  for (int i = 0; i < 256; ++i)
+    EXPECT_EQ(y[i], 0.125f * float(scale(i / 16) - 32) * float(code(i))) << i;
+  EXPECT_EQ(y[0], 12.5f);   // scale 7 - 32 = -25, code -4
+  EXPECT_EQ(y[1], -9.375f);  // code 7 % 8 - 4 = 3
+}
+
 TEST(GgufBlocks, RejectsOtherTypesAndPartialBlocks) {
   Bytes b(256, 0);
   std::vector<float> y(256, 7.f);
-  for (DType t : {DType::f32, DType::f64, DType::i8, DType::i4, DType::q2_k, DType::q3_k}) {
+  for (DType t : {DType::f32, DType::f64, DType::i8, DType::i4}) {
     EXPECT_FALSE(ref::dequantizeRow(t, b.data(), y.data(), 32)) << dtypeInfo(t).name;
     EXPECT_FALSE(ref::canDequantizeRow(t));
   }
@@ -234,7 +282,7 @@ TEST(GgufBlocks, RejectsOtherTypesAndPartialBlocks) {
   EXPECT_EQ(y, std::vector<float>(256, 7.f));  // nothing written
   EXPECT_TRUE(ref::dequantizeRow(DType::q6_k, b.data(), y.data(), 0));
   for (DType t : {DType::f16, DType::bf16, DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0,
-                  DType::q4_k, DType::q5_k, DType::q6_k})
+                  DType::q2_k, DType::q3_k, DType::q4_k, DType::q5_k, DType::q6_k})
     EXPECT_TRUE(ref::canDequantizeRow(t));
 }
 

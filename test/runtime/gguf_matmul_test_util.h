@@ -15,7 +15,8 @@ namespace edgec::rt::testing {
 inline const std::vector<DType> &ggufMatMulTypes() {
   static const std::vector<DType> types{DType::f32,  DType::f16,  DType::bf16, DType::q4_0,
                                         DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0,
-                                        DType::q4_k, DType::q5_k, DType::q6_k};
+                                        DType::q2_k, DType::q3_k, DType::q4_k, DType::q5_k,
+                                        DType::q6_k};
   return types;
 }
 
@@ -71,6 +72,11 @@ inline Tensor randomGgufWeight(DType t, int64_t N, int64_t K, uint32_t seed) {
         putF16(blk + 2, std::fabs(scale(0.0005f, 0.005f)));
         break;
       case DType::q6_k: putF16(blk + 208, scale(0.0001f, 0.001f)); break;
+      case DType::q2_k:  // 4-bit scales and mins: d and dmin a little larger than q4_k's
+        putF16(blk + 80, std::fabs(scale(0.002f, 0.02f)));
+        putF16(blk + 82, std::fabs(scale(0.002f, 0.02f)));
+        break;
+      case DType::q3_k: putF16(blk + 108, scale(0.0005f, 0.005f)); break;
       default: break;
     }
   }

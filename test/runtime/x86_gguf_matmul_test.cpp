@@ -371,19 +371,21 @@ TEST(GgufMatMulX86, Rows16StreamShares) {
 TEST(GgufMatMulX86, ExtremeCodesAndScales) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   // Every code byte 0xFF or 0x80 (q8_0's -128 and -1, the largest q4/q5/q6 codes, q6_k's
-  // scale -128 and -1) against activations of +-127 codes: the int16 steps must not
-  // saturate and the offsets must come out exact.
+  // scale -128 and -1, q2_k's codes 3 with scale and min 15, q3_k's codes 3 with scale 31),
+  // or 0x00 (q3_k's codes -4 with scale -32) against activations of +-127 codes: the int16
+  // steps must not saturate and the offsets must come out exact.
   for (DType t : ggufMatMulTypes()) {
     if (t == DType::f32 || t == DType::f16 || t == DType::bf16) continue;
-    for (uint8_t fill : {uint8_t(0xFF), uint8_t(0x80)}) {
+    for (uint8_t fill : {uint8_t(0xFF), uint8_t(0x80), uint8_t(0x00)}) {
       Tensor w = randomGgufWeight(t, 9, 512, 7);
       const DTypeInfo &info = dtypeInfo(t);
       auto *p = static_cast<uint8_t *>(w.view().data);
       for (size_t b = 0; b < w.view().nbytes() / info.blockBytes; ++b) {
         uint8_t *blk = p + b * info.blockBytes;
-        // Keep the f16 fields (d, m/dmin; q6_k's d at the end), saturate the rest.
-        const size_t skip = t == DType::q6_k ? 0 : (t == DType::q4_0 || t == DType::q5_0 || t == DType::q8_0 ? 2 : 4);
-        const size_t end = t == DType::q6_k ? 208 : info.blockBytes;
+        // Keep the f16 fields (d, m/dmin; q2_k's, q3_k's and q6_k's at the end), saturate the rest.
+        const bool fieldsLast = t == DType::q2_k || t == DType::q3_k || t == DType::q6_k;
+        const size_t skip = fieldsLast ? 0 : (t == DType::q4_0 || t == DType::q5_0 || t == DType::q8_0 ? 2 : 4);
+        const size_t end = t == DType::q2_k ? 80 : t == DType::q3_k ? 108 : t == DType::q6_k ? 208 : info.blockBytes;
         std::memset(blk + skip, fill, end - skip);
       }
       for (int64_t rows : {1, 2, 7}) {  // GEMV, the group path and the panel GEMM
@@ -461,13 +463,13 @@ TEST(GgufMatMulX86, Rows16ExtremeCodesAndScales) {
 TEST(GgufMatMulX86, OtherWeightTypesReachRefAndItsError) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   Tensor x = ggufActivations({1, 256}, 1);
-  Tensor q2k(DType::q2_k, {4, 256});
+  Tensor i16(DType::i16, {4, 256});
   for (const IsaLevel &level : x86Levels(true)) {
     try {
-      runGguf(x, q2k, nullptr, level.isas, 1);
+      runGguf(x, i16, nullptr, level.isas, 1);
       FAIL() << level.name << ": expected an error";
     } catch (const Error &e) {
-      EXPECT_NE(std::string(e.what()).find("GgufMatMul node 'test_node': weight B has dtype q2_k"), std::string::npos)
+      EXPECT_NE(std::string(e.what()).find("GgufMatMul node 'test_node': weight B has dtype i16"), std::string::npos)
           << e.what();
     }
   }

@@ -126,6 +126,41 @@ void q6_k(const uint8_t *b, float *y) {
   }
 }
 
+// Q2_K [scales[16], qs[64], d, dmin] and Q3_K [hmask[32], qs[64], scales[12], d]: 16
+// sub-blocks of 16. Each half h (128 elements) uses 32 bytes of qs: element 128h + 32j + l
+// (j < 4, l < 32) takes its 2 low bits from bits 2j, 2j + 1 of qs[32h + l] and belongs to
+// sub-block 8h + 2j + l / 16. Q2_K: scales[i] holds sub-block i's 4-bit scale (low nibble)
+// and 4-bit min (high); x = d * sc * code - dmin * mn, code 0..3. Q3_K: a third bit, bit
+// 4h + j of hmask[l], and the code is low - 4 when that bit is clear, -4..3; x = d * (sc -
+// 32) * code with 6-bit scales (q3kScale).
+void q2_k(const uint8_t *b, float *y) {
+  const uint8_t *scales = b, *qs = b + 16;
+  const float d = f16At(b + 80), dmin = f16At(b + 82);
+  for (int h = 0; h < 2; ++h, qs += 32)
+    for (int j = 0; j < 4; ++j)
+      for (int half = 0; half < 2; ++half, y += 16) {
+        const uint8_t sc = *scales++;
+        const float dl = d * float(sc & 0xF), ml = dmin * float(sc >> 4);
+        for (int l = 0; l < 16; ++l)
+          y[l] = dl * float((qs[16 * half + l] >> (2 * j)) & 3) - ml;
+      }
+}
+
+void q3_k(const uint8_t *b, float *y) {
+  const uint8_t *hmask = b, *qs = b + 32, *scales = b + 96;
+  const float d = f16At(b + 108);
+  for (int h = 0; h < 2; ++h, qs += 32)
+    for (int j = 0; j < 4; ++j)
+      for (int half = 0; half < 2; ++half, y += 16) {
+        const float dl = d * float(q3kScale(8 * h + 2 * j + half, scales) - 32);
+        for (int l = 16 * half; l < 16 * half + 16; ++l) {
+          const int low = (qs[l] >> (2 * j)) & 3;
+          const int code = (hmask[l] >> (4 * h + j)) & 1 ? low : low - 4;
+          y[l - 16 * half] = dl * float(code);
+        }
+      }
+}
+
 using BlockDecoder = void (*)(const uint8_t *, float *);
 
 BlockDecoder decoderOf(DType type) {
@@ -135,6 +170,8 @@ BlockDecoder decoderOf(DType type) {
   case DType::q5_0: return q5_0;
   case DType::q5_1: return q5_1;
   case DType::q8_0: return q8_0;
+  case DType::q2_k: return q2_k;
+  case DType::q3_k: return q3_k;
   case DType::q4_k: return q4_k;
   case DType::q5_k: return q5_k;
   case DType::q6_k: return q6_k;
@@ -143,6 +180,11 @@ BlockDecoder decoderOf(DType type) {
 }
 
 } // namespace
+
+int q3kScale(int i, const uint8_t *s) {
+  const int low = i < 8 ? s[i] & 0xF : s[i - 8] >> 4;
+  return low | ((s[8 + i % 4] >> (2 * (i / 4))) & 3) << 4;
+}
 
 bool canDequantizeRow(DType type) {
   return type == DType::f16 || type == DType::bf16 || decoderOf(type) != nullptr;

@@ -7,6 +7,8 @@
 //   q5_0  [d, qh[4], qs[16]]                 x = d * (code - 16)
 //   q5_1  [d, m, qh[4], qs[16]]              x = d * code + m
 //   q8_0  [d, qs[32] int8]                   x = d * code
+//   q2_k  [scales[16], qs[64], d, dmin]      x = d * sc[j] * code - dmin * mn[j]
+//   q3_k  [hmask[32], qs[64], scales[12], d] x = d * (sc[j] - 32) * code, code -4..3
 //   q4_k  [d, dmin, scales[12], qs[128]]     x = d * sc[j] * code - dmin * mn[j]
 //   q5_k  [d, dmin, scales[12], qh[32], qs[128]]   as q4_k, 5-bit codes
 //   q6_k  [ql[128], qh[64], scales[16] int8, d]    x = d * sc[j] * (code - 32)
@@ -28,11 +30,16 @@ namespace edgec::rt::ref {
 // Decodes `n` elements of `type` from `blocks` (n / blockSize whole blocks, or n raw
 // 2-byte values for f16 and bf16) into `out`, as ggml's dequantize_row_* computes them
 // (the same f32 operations in the same order). False, writing nothing, for a type this
-// does not decode (f32, integers, q2_k, q3_k) or an `n` that is negative or not a whole
+// does not decode (f32, integers) or an `n` that is negative or not a whole
 // number of blocks.
 bool dequantizeRow(DType type, const uint8_t *blocks, float *out, int64_t n);
 
 // Whether dequantizeRow decodes `type`.
 bool canDequantizeRow(DType type);
+
+// Q3_K's 6-bit scale of sub-block i (0..15, before its offset of 32) from the block's 12
+// packed scale bytes `s`: the low 4 bits in the low (i < 8) or high nibble of s[i % 8], the
+// top 2 bits at bits 2 * (i / 4) of s[8 + i % 4].
+int q3kScale(int i, const uint8_t *s);
 
 } // namespace edgec::rt::ref

@@ -4,15 +4,17 @@
 //   acc = 0.0f
 //   q4_0 q5_0 q8_0:  acc = fma(float(isum), dw * dx, acc)
 //   q4_1 q5_1:       acc = fma(float(isum), dw * dx, acc); acc = fma(mw, sx, acc)
-//   q4_k q5_k:       acc = fma(float(isum), dw * dx, acc); acc = fma(float(-msum), dminw * dx, acc)
+//   q2_k q4_k q5_k:  acc = fma(float(isum), dw * dx, acc); acc = fma(float(-msum), dminw * dx, acc)
+//   q3_k:            acc = fma(float(isum), dw * dx, acc)
 //   q6_k:            acc = fma(float(isum), dw * dx, acc)
 //   y = bias ? acc + bias[n] : acc
 //
 // isum is the exact int32 dot of the block's weight codes (signed: q4_0 code - 8, q5_0
 // code - 16, q8_0 as is, q6_k code - 32; unsigned for the formats with a min) with the
-// activation codes, the K formats weighting each sub-block's dot by its integer scale;
-// msum = sum_j min_j * (bsum[2j] + bsum[2j + 1]) (q4_k/q5_k's mins against Q8_K's sums of
-// 16). dw, mw, dminw are the weight's f16 fields, dx and sx the activation's; each scale
+// activation codes (q3_k: code -4..3), the K formats weighting each sub-block's dot by its
+// integer scale (q3_k's scale - 32); msum = sum_j min_j * (bsum[2j] + bsum[2j + 1])
+// (q4_k/q5_k's mins of 32 elements against Q8_K's sums of 16), sum_j min_j * bsum[j]
+// (q2_k's mins of 16). dw, mw, dminw are the weight's f16 fields, dx and sx the activation's; each scale
 // product is one f32 multiply. These are ggml's vec_dot integer sums (its
 // ggml_vec_dot_*_q8_* in ggml-cpu/quants.c), accumulated in our order: one fma per term,
 // per output, so an ISA that holds outputs in vector lanes gets the same bits. f32/f16/bf16
@@ -22,6 +24,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "ref/gguf_blocks.h"
 #include "ref/util.h"
 #include "register_kernels.h"
 
@@ -133,6 +136,38 @@ int32_t dotQ6K(const uint8_t *b, const int8_t *q) {
   return isum;
 }
 
+// Q2_K [scales[16], qs[64], d, dmin] / Q3_K [hmask[32], qs[64], scales[12], d]
+// (gguf_blocks.cpp's q2_k, q3_k): element 128h + 32j + l has the bits 2j, 2j + 1 of
+// qs[32h + l] (q3_k: less 4 unless bit 4h + j of hmask[l] is set) and sub-block
+// 8h + 2j + l / 16.
+void dotQ2K(const uint8_t *b, const int8_t *q, const int16_t *bsums, int32_t *isum, int32_t *msum) {
+  int32_t is = 0, ms = 0;
+  for (int i = 0; i < 16; ++i) {
+    const int h = i / 8, j = (i % 8) / 2, l0 = 16 * (i % 2);
+    int32_t dot = 0;
+    for (int l = l0; l < l0 + 16; ++l)
+      dot += ((b[16 + 32 * h + l] >> (2 * j)) & 3) * q[128 * h + 32 * j + l];
+    is += (b[i] & 0xF) * dot;
+    ms += (b[i] >> 4) * bsums[i];
+  }
+  *isum = is;
+  *msum = ms;
+}
+
+int32_t dotQ3K(const uint8_t *b, const int8_t *q) {
+  int32_t isum = 0;
+  for (int i = 0; i < 16; ++i) {
+    const int h = i / 8, j = (i % 8) / 2, l0 = 16 * (i % 2);
+    int32_t dot = 0;
+    for (int l = l0; l < l0 + 16; ++l) {
+      const int low = (b[32 + 32 * h + l] >> (2 * j)) & 3;
+      dot += ((b[l] >> (4 * h + j)) & 1 ? low : low - 4) * q[128 * h + 32 * j + l];
+    }
+    isum += (q3kScale(i, b + 96) - 32) * dot;
+  }
+  return isum;
+}
+
 float dotFloatRow(const GgufMatMulPlan &p, const uint8_t *w, const float *a) {
   float lanes[32] = {};
   for (int64_t k = 0; k < p.K; ++k) {
@@ -219,7 +254,8 @@ float reduceLanes32(float *lanes) {
 bool isGgufMatMulWeight(DType t) {
   switch (t) {
   case DType::f32: case DType::f16: case DType::bf16: case DType::q4_0: case DType::q4_1: case DType::q5_0:
-  case DType::q5_1: case DType::q8_0: case DType::q4_k: case DType::q5_k: case DType::q6_k:
+  case DType::q5_1: case DType::q8_0: case DType::q2_k: case DType::q3_k: case DType::q4_k: case DType::q5_k:
+  case DType::q6_k:
     return true;
   default:
     return false;
@@ -234,8 +270,8 @@ GgufMatMulPlan prepareGgufMatMul(const KernelSignature &sig) {
   if (a.dtype != DType::f32 || y.dtype != DType::f32) kernelFail(sig, "A and the output must be f32");
   if (!isGgufMatMulWeight(b.dtype))
     kernelFail(sig, "weight B has dtype " + std::string(dtypeName(b.dtype)) +
-                        ", which GgufMatMul does not take (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, "
-                        "q5_k, q6_k)");
+                        ", which GgufMatMul does not take (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, "
+                        "q3_k, q4_k, q5_k, q6_k)");
   if (b.rank() != 2) kernelFail(sig, "weight B must be [N, K], got " + shapeStr(b.shape));
   GgufMatMulPlan p;
   p.wtype = b.dtype;
@@ -262,7 +298,9 @@ GgufMatMulPlan prepareGgufMatMul(const KernelSignature &sig) {
   case DType::f16: p.act = GgufAct::F16; break;
   case DType::bf16: p.act = GgufAct::BF16; break;
   case DType::q4_1: case DType::q5_1: p.act = GgufAct::Q8_1; break;
-  case DType::q4_k: case DType::q5_k: case DType::q6_k: p.act = GgufAct::Q8_K; break;
+  case DType::q2_k: case DType::q3_k: case DType::q4_k: case DType::q5_k: case DType::q6_k:
+    p.act = GgufAct::Q8_K;
+    break;
   default: p.act = GgufAct::Q8_0; break;
   }
   // The activation row's arrays, each 64-byte aligned.
@@ -348,6 +386,14 @@ float ggufDotRow(const GgufMatMulPlan &p, const uint8_t *w, const GgufActRow &a)
       acc = std::fma(float(-msum), f16At(w + 2) * a.d[b], acc);
       break;
     }
+    case DType::q2_k: {
+      int32_t isum, msum;
+      dotQ2K(w, q, a.bsums + 16 * b, &isum, &msum);
+      acc = std::fma(float(isum), f16At(w + 80) * a.d[b], acc);
+      acc = std::fma(float(-msum), f16At(w + 82) * a.d[b], acc);
+      break;
+    }
+    case DType::q3_k: acc = std::fma(float(dotQ3K(w, q)), f16At(w + 108) * a.d[b], acc); break;
     case DType::q6_k: acc = std::fma(float(dotQ6K(w, q)), f16At(w + 208) * a.d[b], acc); break;
     default: break;  // prepare took no other dtype
     }

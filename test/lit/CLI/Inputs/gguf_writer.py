@@ -234,13 +234,79 @@ def quantize_q6_k(x):
                            _f16_bytes(d)], axis=1).tobytes()
 
 
+def _k_2bit_runs(q):
+    """(blocks, 256) codes 0..3 -> 64 bytes, as Q2_K's and Q3_K's qs: per half n of 128
+    values, bits 2j and 2j + 1 of byte 32n + l hold the code of value 128n + 32j + l."""
+    q = (q & 3).reshape(-1, 2, 4, 32).astype(np.uint32)  # [block, n, j, l]
+    shifts = (2 * np.arange(4, dtype=np.uint32))[None, None, :, None]
+    return (q << shifts).sum(axis=2).reshape(-1, 64).astype(np.uint8)
+
+
+def _pick_step(v, base, lo, hi):
+    """Per group of 16 values (v (blocks, 16, 16)): the step s of codes q = clamp(round(v /
+    s), lo, hi) with the least squared error v - s * q among base (blocks, 16; the step that
+    reaches the largest value) and 90% down to 60% of it (which clip the outliers). The
+    search rounds half to even (np.rint, faster): only a tie's error differs."""
+    step, best = base, None
+    for f in (1.0, 0.9, 0.8, 0.7, 0.6):
+        s = (base * np.float32(f)).astype(np.float32)
+        r = v - s[:, :, None] * np.clip(np.rint(v * _safe_inv(s)[:, :, None]), lo, hi)  # the residuals
+        err = np.einsum("bsk,bsk->bs", r, r)
+        step, best = (s, err) if best is None else (np.where(err < best, s, step), np.minimum(err, best))
+    return step
+
+
+def quantize_q2_k(x):
+    """Q2_K (84 bytes per 256): scales[16], qs[64], f16 d, f16 dmin; sixteen sub-blocks of
+    16 values with x = d * sc * q - dmin * mn, q in 0..3; byte s of scales holds sub-block
+    s's 4-bit sc (low nibble) and mn (high nibble), qs as _k_2bit_runs. Per sub-block mn
+    covers min(x, 0) and the step is _pick_step's over x + min, both rounded to 4 bits under
+    d = max step / 15 and dmin = max min / 15; the codes are then those of the stored ones."""
+    x = np.asarray(x, np.float32).reshape(-1, 16, 16)
+    mins = -np.minimum(x.min(axis=2), 0)
+    shifted = x + mins[:, :, None]
+    step = _pick_step(shifted, shifted.max(axis=2) / 3, 0, 3)
+    d, dmin = _f16_round(step.max(axis=1) / 15), _f16_round(mins.max(axis=1) / 15)
+    sc = np.clip(_round(step * _safe_inv(d)[:, None]), 0, 15).astype(np.uint8)
+    mn = np.clip(_round(mins * _safe_inv(dmin)[:, None]), 0, 15).astype(np.uint8)
+    q = _round((x + (dmin[:, None] * mn)[:, :, None]) * _safe_inv(d[:, None] * sc)[:, :, None])
+    q = np.clip(q, 0, 3).astype(np.uint8).reshape(-1, 256)
+    return np.concatenate([sc | (mn << 4), _k_2bit_runs(q), _f16_bytes(d), _f16_bytes(dmin)], axis=1).tobytes()
+
+
+def quantize_q3_k(x):
+    """Q3_K (110 bytes per 256): hmask[32], qs[64], scales[12], f16 d; sixteen sub-blocks of
+    16 values with x = d * (sc - 32) * q, q in -4..3 stored as u = q + 4: its low two bits
+    in qs (as _k_2bit_runs), its third in hmask (bit 4n + j of byte l for value 128n + 32j
+    + l). The 6-bit sc: the low nibble of sub-block s in byte s % 8 (s < 8: low nibble, else
+    high), its top two bits in byte 8 + s % 4 at bit 2 (s // 4). Per sub-block the step is
+    _pick_step's from m / -4 (m its value of largest magnitude, on code -4), the steps
+    rounded to 6 bits under d = max |step| / 31; the codes are then those of the stored ones."""
+    x = np.asarray(x, np.float32).reshape(-1, 16, 16)
+    m = np.take_along_axis(x, np.abs(x).argmax(axis=2)[:, :, None], axis=2)[:, :, 0]
+    step = _pick_step(x, m / np.float32(-4), -4, 3)
+    d = _f16_round(np.abs(step).max(axis=1) / 31)
+    sc = np.clip(_round(step * _safe_inv(d)[:, None]), -32, 31)
+    q = np.clip(_round(x * _safe_inv(d[:, None] * sc)[:, :, None]), -4, 3)
+    u = (q + 4).astype(np.uint8).reshape(-1, 256)
+    hi = ((u >> 2) & 1).reshape(-1, 8, 32).astype(np.uint32)  # [block, 4n + j, l]
+    hmask = (hi << np.arange(8, dtype=np.uint32)[None, :, None]).sum(axis=1).astype(np.uint8)
+    v = (sc + 32).astype(np.uint8)  # [block, s]
+    scales = np.zeros((v.shape[0], 12), np.uint8)
+    scales[:, 0:8] = (v[:, 0:8] & 15) | ((v[:, 8:16] & 15) << 4)
+    top = (v >> 4).reshape(-1, 4, 4).astype(np.uint32)  # [block, s // 4, s % 4]
+    scales[:, 8:12] = (top << (2 * np.arange(4, dtype=np.uint32))[None, :, None]).sum(axis=1).astype(np.uint8)
+    return np.concatenate([hmask, _k_2bit_runs(u), scales, _f16_bytes(d)], axis=1).tobytes()
+
+
 def quantize_f32(x):
     return np.asarray(x, np.float32).tobytes()
 
 
 QUANTIZERS = {"f32": quantize_f32, "f16": quantize_f16, "bf16": quantize_bf16, "q8_0": quantize_q8_0,
               "q4_0": quantize_q4_0, "q4_1": quantize_q4_1, "q5_0": quantize_q5_0, "q5_1": quantize_q5_1,
-              "q4_k": quantize_q4_k, "q5_k": quantize_q5_k, "q6_k": quantize_q6_k}
+              "q2_k": quantize_q2_k, "q3_k": quantize_q3_k, "q4_k": quantize_q4_k, "q5_k": quantize_q5_k,
+              "q6_k": quantize_q6_k}
 
 
 class GGUFWriter:
