@@ -65,6 +65,18 @@ template <typename Fn> void forEachRows16Run(const Desc &d, int64_t r, Fn fn) {
     for (int64_t t = 0; t < 32; ++t) fn(4 * t, q6kRows16QlAt(t) + 4 * r, 4);
     fn(208, 3328 + 2 * r, 2);
     break;
+  case pkg::DType::q2_k:  // scales, qs, then d and dmin
+    for (int64_t i = 0; i < 16; ++i) fn(i, 16 * i + r, 1);
+    for (int64_t t = 0; t < 16; ++t) fn(16 + 4 * t, 256 + 64 * t + 4 * r, 4);
+    fn(80, 1280 + 2 * r, 2);
+    fn(82, 1312 + 2 * r, 2);
+    break;
+  case pkg::DType::q3_k:  // scales, hmask and qs in the GEMV's reading order, then d
+    for (int64_t i = 0; i < 12; ++i) fn(96 + i, 16 * i + r, 1);
+    for (int64_t u = 0; u < 8; ++u) fn(4 * u, q3kRows16HmAt(u) + 4 * r, 4);
+    for (int64_t t = 0; t < 16; ++t) fn(32 + 4 * t, q3kRows16QsAt(t) + 4 * r, 4);
+    fn(108, 1728 + 2 * r, 2);
+    break;
   default: break;  // describe takes no other type
   }
 }
@@ -207,10 +219,12 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
     break;
   }
   case Kind::GgufRows16: {
-    const bool kQuant = dt == pkg::DType::q4_k || dt == pkg::DType::q5_k || dt == pkg::DType::q6_k;
+    const bool kQuant = dt == pkg::DType::q2_k || dt == pkg::DType::q3_k || dt == pkg::DType::q4_k ||
+                        dt == pkg::DType::q5_k || dt == pkg::DType::q6_k;
     if (dt != pkg::DType::q4_0 && dt != pkg::DType::q4_1 && dt != pkg::DType::q5_0 && dt != pkg::DType::q5_1 &&
         dt != pkg::DType::q8_0 && !kQuant)
-      return why = "layout gguf-rows16 holds q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k or q6_k weights", false;
+      return why = "layout gguf-rows16 holds q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k or q6_k weights",
+             false;
     const int64_t blockSize = kQuant ? 256 : 32;
     if (rank != 2 || shape[1] % blockSize != 0)
       return why = "layout gguf-rows16 needs a weight [N, K] with K a multiple of " + std::to_string(blockSize), false;
@@ -223,6 +237,8 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
                    : dt == pkg::DType::q5_0 ? 22
                    : dt == pkg::DType::q5_1 ? 24
                    : dt == pkg::DType::q8_0 ? 34
+                   : dt == pkg::DType::q2_k ? 84
+                   : dt == pkg::DType::q3_k ? 110
                    : dt == pkg::DType::q4_k ? 144
                    : dt == pkg::DType::q5_k ? 176
                                             : 210;

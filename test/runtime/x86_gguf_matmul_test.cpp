@@ -24,8 +24,8 @@ namespace {
 const bool kSplitAll = [] { return setenv("EDGEC_X86_GEMV_SPLIT_ALL", "1", 1) == 0; }();
 
 // The GGUF block types the GgufRows16 layout holds.
-const DType kRows16Types[] = {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1,
-                              DType::q8_0, DType::q4_k, DType::q5_k, DType::q6_k};
+const DType kRows16Types[] = {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0,
+                              DType::q2_k, DType::q3_k, DType::q4_k, DType::q5_k, DType::q6_k};
 
 bool cpuHasF16c() {
   return __builtin_cpu_supports("f16c");
@@ -164,8 +164,11 @@ TEST(GgufMatMulX86, GemvWithoutGfni) {
 // at 2k, qs vector k at 2k + 1 (k < 8), qs vectors 8.. at 16..; q6_k
 // (3360) scale byte i at 16 i + r, then from 256 per half h of 24 vectors of 64 bytes:
 // qh vector 8h + k (bytes 4u..4u+3 at 4 r) at 2k, ql vector 16h + k at 2k + 1 (k < 8),
-// ql vectors 16h + 8.. at 16..; d at 3328 + 2 r. Checked byte by byte against that
-// description (not the layout's own code), and unpack inverts it.
+// ql vectors 16h + 8.. at 16..; d at 3328 + 2 r; q2_k (1344) scale byte i at 16 i + r, qs
+// bytes 4t..4t+3 at 256 + 64 t + 4 r, d at 1280 + 2 r, dmin at 1312 + 2 r; q3_k (1760)
+// scale byte i at 16 i + r, then from 192 vectors of 64 bytes: hmask vector k at 2k, qs
+// vector k at 2k + 1 (k < 8), qs vectors 8.. at 16..; d at 1728 + 2 r. Checked byte by
+// byte against that description (not the layout's own code), and unpack inverts it.
 TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
   uint32_t seed = 2000;
   for (DType t : kRows16Types) {
@@ -202,6 +205,23 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
                 at[256 + 64 * vec + 4 * r + q % 4] = blk[q];
               }
               std::memcpy(at + 3328 + 2 * r, blk + 208, 2);
+              continue;
+            }
+            if (t == DType::q2_k) {  // [scales[16], qs[64], d, dmin]
+              for (int64_t i = 0; i < 16; ++i) at[16 * i + r] = blk[i];
+              for (int64_t q = 0; q < 64; ++q) at[256 + 64 * (q / 4) + 4 * r + q % 4] = blk[16 + q];
+              std::memcpy(at + 1280 + 2 * r, blk + 80, 2);
+              std::memcpy(at + 1312 + 2 * r, blk + 82, 2);
+              continue;
+            }
+            if (t == DType::q3_k) {  // [hmask[32], qs[64], scales[12], d]
+              for (int64_t i = 0; i < 12; ++i) at[16 * i + r] = blk[96 + i];
+              for (int64_t q = 0; q < 32; ++q) at[192 + 64 * 2 * (q / 4) + 4 * r + q % 4] = blk[q];
+              for (int64_t q = 0; q < 64; ++q) {
+                const int64_t u = q / 4, vec = u < 8 ? 2 * u + 1 : u + 8;
+                at[192 + 64 * vec + 4 * r + q % 4] = blk[32 + q];
+              }
+              std::memcpy(at + 1728 + 2 * r, blk + 108, 2);
               continue;
             }
             std::memcpy(at + 2 * r, blk, 2);
@@ -244,7 +264,7 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
   layouts::Desc d;
   std::string why;
   EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::f16), {16, 256}, -1, -1, 0, 0, d, why));
-  EXPECT_EQ(why, "layout gguf-rows16 holds q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k or q6_k weights");
+  EXPECT_EQ(why, "layout gguf-rows16 holds q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k or q6_k weights");
   EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_0), {2, 16, 32}, -1, -1, 0, 0, d, why));
   EXPECT_EQ(why, "layout gguf-rows16 needs a weight [N, K] with K a multiple of 32");
   EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_k), {16, 32}, -1, -1, 0, 0, d, why));
@@ -415,14 +435,15 @@ TEST(GgufMatMulX86, Rows16ExtremeCodesAndScales) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   for (DType t : kRows16Types) {
     const int64_t N = 35, K = dtypeInfo(t).blockSize == 32 ? 512 : 768;  // two full groups and 3 GGUF rows
-    for (uint8_t fill : {uint8_t(0xFF), uint8_t(0x80)}) {
+    for (uint8_t fill : {uint8_t(0xFF), uint8_t(0x80), uint8_t(0x00)}) {
       Tensor w = randomGgufWeight(t, N, K, 11);
       const DTypeInfo &info = dtypeInfo(t);
       auto *p = static_cast<uint8_t *>(w.view().data);
-      // Keep the f16 d (and m or dmin; q6_k's d is its last 2 bytes).
+      // Keep the f16 d (and m or dmin; q2_k's, q3_k's and q6_k's are their last bytes).
+      const bool fieldsLast = t == DType::q2_k || t == DType::q3_k || t == DType::q6_k;
       const size_t skip =
-          t == DType::q4_k || t == DType::q5_k || t == DType::q4_1 || t == DType::q5_1 ? 4 : t == DType::q6_k ? 0 : 2;
-      const size_t end = t == DType::q6_k ? 208 : info.blockBytes;
+          t == DType::q4_k || t == DType::q5_k || t == DType::q4_1 || t == DType::q5_1 ? 4 : fieldsLast ? 0 : 2;
+      const size_t end = t == DType::q2_k ? 80 : t == DType::q3_k ? 108 : t == DType::q6_k ? 208 : info.blockBytes;
       for (size_t b = 0; b < w.view().nbytes() / info.blockBytes; ++b)
         std::memset(p + b * info.blockBytes + skip, fill, end - skip);
       layouts::Desc d;

@@ -38,7 +38,7 @@ struct Desc {
   int64_t tile = kInt4Tile;  // Int4Q8Tiles: columns per tile
   int64_t rowBytes = 0;      // GgufRows16: bytes of one GGUF row (K / block blocks)
   int64_t blockBytes = 0;    // GgufRows16: bytes of one GGUF block (q4_0 18, q4_1 20, q5_0 22, q5_1 24, q8_0 34,
-                             // q4_k 144, q5_k 176, q6_k 210)
+                             // q2_k 84, q3_k 110, q4_k 144, q5_k 176, q6_k 210)
   unsigned dtype = 0;        // GgufRows16: the GGUF block type (a pkg::DType value)
 };
 
@@ -71,7 +71,8 @@ int64_t w4Index(int64_t n, int64_t k, int64_t K4);
 int64_t convW4K4(int64_t channels, int64_t taps);
 int64_t convW4K(int64_t c, int64_t t, int64_t taps);
 
-// GgufRows16 (a GGUF block type [N, K]: q4_0, q4_1, q5_0, q5_1, q8_0, q4_k, q5_k, q6_k):
+// GgufRows16 (a GGUF block type [N, K]: q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k,
+// q5_k, q6_k):
 // rows 16 g to 16 g + 15 (every full group of 16) occupy their GGUF bytes, 16 blockBytes
 // per block b in block order, each type's
 // fields gathered so that the x86 GEMV reads a group's block as whole vectors; the last
@@ -94,7 +95,12 @@ int64_t convW4K(int64_t c, int64_t t, int64_t taps);
 //   q6_k (3360): scale byte i (of 16) at 16 i + r; qh bytes 4 u .. 4 u + 3 at
 //               q6kRows16QhAt(u) + 4 r (u < 16); ql bytes 4 t .. 4 t + 3 at
 //               q6kRows16QlAt(t) + 4 r (t < 32); d at 3328 + 2 r (last, so that a block
-//               that starts on a line keeps its vectors on lines).
+//               that starts on a line keeps its vectors on lines);
+//   q2_k (1344): scale byte i (of 16) at 16 i + r; qs bytes 4 t .. 4 t + 3 at
+//               256 + 64 t + 4 r (t < 16); d at 1280 + 2 r, dmin at 1312 + 2 r;
+//   q3_k (1760): scale byte i (of 12) at 16 i + r; hmask bytes 4 u .. 4 u + 3 at
+//               q3kRows16HmAt(u) + 4 r (u < 8); qs bytes 4 t .. 4 t + 3 at
+//               q3kRows16QsAt(t) + 4 r (t < 16); d at 1728 + 2 r.
 constexpr int64_t kGgufRows16 = 16;
 // q5_k's and q6_k's qh and code vectors from 256 on, in the order the GEMV reads them.
 // Read in file order, a group's block is one sequential stream for the hardware
@@ -113,6 +119,10 @@ static constexpr int64_t q6kRows16QhAt(int64_t u) { return 256 + 64 * (24 * (u /
 static constexpr int64_t q6kRows16QlAt(int64_t t) {
   return 256 + 64 * (24 * (t / 16) + (t % 16 < 8 ? 2 * (t % 16) + 1 : t % 16 + 8));
 }
+// q3_k: hmask vector k then qs vector k for k < 8 (qs vectors k and k + 8, the block's two
+// halves, take their third bits from hmask vector k), then qs vectors 8 .. 15.
+static constexpr int64_t q3kRows16HmAt(int64_t u) { return 192 + 64 * 2 * u; }
+static constexpr int64_t q3kRows16QsAt(int64_t t) { return 192 + 64 * (t < 8 ? 2 * t + 1 : t + 8); }
 // Copies row n's block b as GGUF holds it (blockBytes bytes) out of the packed tensor.
 void ggufRows16Block(const Desc &d, const uint8_t *packed, int64_t n, int64_t b, uint8_t *block);
 
