@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <utility>
 
 #include "gguf_matmul_test_util.h"
 #include "edgec/weight_layouts.h"
@@ -26,6 +27,20 @@ const bool kSplitAll = [] { return setenv("EDGEC_X86_GEMV_SPLIT_ALL", "1", 1) ==
 // The GGUF block types the GgufRows16 layout holds.
 const DType kRows16Types[] = {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0,
                               DType::q2_k, DType::q3_k, DType::q4_k, DType::q5_k, DType::q6_k};
+
+// A block's bytes of codes and integer scales, [first, end): the f16 fields (d, m or dmin)
+// lie outside, first for q4_0/q5_0/q8_0 (2 bytes) and q4_1/q5_1/q4_k/q5_k (4), last for
+// q2_k (80 on), q3_k (108 on) and q6_k (208 on).
+std::pair<size_t, size_t> codeBytes(DType t) {
+  const size_t bytes = dtypeInfo(t).blockBytes;
+  switch (t) {
+    case DType::q2_k: return {0, 80};
+    case DType::q3_k: return {0, 108};
+    case DType::q6_k: return {0, 208};
+    case DType::q4_0: case DType::q5_0: case DType::q8_0: return {2, bytes};
+    default: return {4, bytes};
+  }
+}
 
 bool cpuHasF16c() {
   return __builtin_cpu_supports("f16c");
@@ -402,10 +417,8 @@ TEST(GgufMatMulX86, ExtremeCodesAndScales) {
       auto *p = static_cast<uint8_t *>(w.view().data);
       for (size_t b = 0; b < w.view().nbytes() / info.blockBytes; ++b) {
         uint8_t *blk = p + b * info.blockBytes;
-        // Keep the f16 fields (d, m/dmin; q2_k's, q3_k's and q6_k's at the end), saturate the rest.
-        const bool fieldsLast = t == DType::q2_k || t == DType::q3_k || t == DType::q6_k;
-        const size_t skip = fieldsLast ? 0 : (t == DType::q4_0 || t == DType::q5_0 || t == DType::q8_0 ? 2 : 4);
-        const size_t end = t == DType::q2_k ? 80 : t == DType::q3_k ? 108 : t == DType::q6_k ? 208 : info.blockBytes;
+        // Keep the f16 fields, saturate the rest.
+        const auto [skip, end] = codeBytes(t);
         std::memset(blk + skip, fill, end - skip);
       }
       for (int64_t rows : {1, 2, 7}) {  // GEMV, the group path and the panel GEMM
@@ -439,11 +452,8 @@ TEST(GgufMatMulX86, Rows16ExtremeCodesAndScales) {
       Tensor w = randomGgufWeight(t, N, K, 11);
       const DTypeInfo &info = dtypeInfo(t);
       auto *p = static_cast<uint8_t *>(w.view().data);
-      // Keep the f16 d (and m or dmin; q2_k's, q3_k's and q6_k's are their last bytes).
-      const bool fieldsLast = t == DType::q2_k || t == DType::q3_k || t == DType::q6_k;
-      const size_t skip =
-          t == DType::q4_k || t == DType::q5_k || t == DType::q4_1 || t == DType::q5_1 ? 4 : fieldsLast ? 0 : 2;
-      const size_t end = t == DType::q2_k ? 80 : t == DType::q3_k ? 108 : t == DType::q6_k ? 208 : info.blockBytes;
+      // Keep the f16 fields, saturate the rest.
+      const auto [skip, end] = codeBytes(t);
       for (size_t b = 0; b < w.view().nbytes() / info.blockBytes; ++b)
         std::memset(p + b * info.blockBytes + skip, fill, end - skip);
       layouts::Desc d;
