@@ -33,7 +33,7 @@
 # (edgec_int8_gemm_bench); writes
 # build/bench-llm/results.json. Runs test/bench/bench_llm.py; options (its --help):
 #   --model qwen2.5-1.5b|qwen2.5-0.5b|qwen3-1.7b|gemma3-1b|gemma2-2b|phi3-mini|phi4-mini|tinyllama-1.1b|llama3.2-1b|llama3.1-8b --types q4_0,q4_k,q8_0 (or q4_1,q5_0,q5_1,q2_k,q3_k,q5_k,
-#   q6_k,f16,bf16,f32,q4_k_m,q5_k_m,q3_k_m,q2_k_m) --threads 1,2 --rounds N (3) --prompt N (512) --gen N (128)
+#   q6_k,iq4_nl,iq4_xs,f16,bf16,f32,q4_k_m,q5_k_m,q3_k_m,q2_k_m,iq4_xs_mix,iq4_nl_mix) --threads 1,2 --rounds N (3) --prompt N (512) --gen N (128)
 #   --ctx N (1024) --chunk N (edgec's default) --kv-cache f16|int8|f32 (edgec's; llama.cpp f16) --weights copied|locked|mapped (copied: both engines read
 #   the weights into their own memory, edgec's with huge pages; locked: both mlock the file
 #   mapping; either way no run reads pages the kernel dropped back from disk; each run's

@@ -12,7 +12,7 @@ using edgec::rt::LoadedModel;
 using edgec::rt::Session;
 
 // The C enum mirrors the one dtype table (a gtest checks every row).
-static_assert(EDGEC_I4 == 13 && EDGEC_U4 == 14 && EDGEC_Q4_0 == 32 && EDGEC_Q6_K == 41, "edgec_dtype values");
+static_assert(EDGEC_I4 == 13 && EDGEC_U4 == 14 && EDGEC_Q4_0 == 32 && EDGEC_Q6_K == 41 && EDGEC_IQ4_XS == 43, "edgec_dtype values");
 
 struct edgec_model {
   LoadedModel impl;

@@ -29,13 +29,20 @@ Gemma 2 2B: halved) and its soft caps, <arch>.attn_logit_softcapping and
 final_logit_softcapping (the shape's attn_softcap, final_softcap). The
 2-D matrices are stored in the chosen weight type, token_embd (and output) in embd_type
 (default: the weight type); norms and biases stay F32, as llama.cpp's quantizer leaves them. A mix
-(q4_k_m, q5_k_m, q3_k_m, q2_k_m: MIXES) types the matrices as llama.cpp's quantizer does for
-its Q4_K_M, Q5_K_M, Q3_K_M and Q2_K files, Q6_K for the head in each: Q4_K_M and Q5_K_M
+(q4_k_m, q5_k_m, q3_k_m, q2_k_m, iq4_xs_mix, iq4_nl_mix: MIXES) types the matrices as
+llama.cpp's quantizer does for its Q4_K_M, Q5_K_M, Q3_K_M, Q2_K, IQ4_XS and IQ4_NL files
+(without an imatrix), Q6_K for the head in each: Q4_K_M and Q5_K_M
 Q6_K for attn_v and ffn_down in the layers more_bits picks (with 2 layers: layer 1), Q4_K
 or Q5_K for the rest; Q3_K_M Q5_K for attn_v in layers 0 and 1 (Q4_K after), Q4_K for
 attn_output and ffn_down (Q5_K in the first sixteenth of the layers), Q3_K for the rest;
 Q2_K Q3_K for attn_v (Q4_K with 4 or more query heads a KV head), attn_output and
-ffn_down, Q2_K for the rest.
+ffn_down, Q2_K for the rest; IQ4_XS and IQ4_NL Q5_K for attn_v with 4 or more query heads a
+KV head and for ffn_down in the first eighth of the layers (none of fewer than 8), IQ4_XS or
+IQ4_NL for the rest, the embedding included (with gguf_models' 2-layer shapes of 2 query
+heads a KV head: all but the head). In a mix, as in llama.cpp's files, a matrix whose rows
+(ne0) are no multiple of its 256-element type's block takes a 32-element type instead
+(FALLBACKS: IQ4_XS -> IQ4_NL, Q2_K and Q3_K -> Q4_0, Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K ->
+Q8_0); a single type (WEIGHT_TYPES) refuses such a shape.
 
 Metadata: general.architecture/name/file_type/quantization_version, <arch>.block_count,
 context_length, embedding_length, feed_forward_length, attention.head_count,
@@ -51,9 +58,9 @@ rope.dimension_count, vocab_size; a small tokenizer that llama.cpp accepts:
 Shapes (defaults; any can be overridden): n_embd 256, 2 layers, 4 query heads and 2 KV
 heads of 64 (qwen3: 128; gemma3: 6 layers, 4 query heads over 1 KV head of 128, as Gemma 3
 1B), FFN 512 (llama, 2x) or 768 (qwen2, qwen3, gemma3, 3x), context 256, vocab 384 (llama,
-gemma3) or 512 (qwen2, qwen3). 256 because the K-quants' super-blocks are 256 values along
-ne0 (every matrix's input dimension must be a multiple of it). llama's head is separate,
-the others' tied (as the small Qwen2.5, Qwen3 and Gemma 3 models are).
+gemma3) or 512 (qwen2, qwen3). 256 because the K-quants' and IQ4_XS's super-blocks are 256
+values along ne0 (every matrix's input dimension must be a multiple of it). llama's head is
+separate, the others' tied (as the small Qwen2.5, Qwen3 and Gemma 3 models are).
 
 Weights are N(0, 1 / fan_in) (each matmul keeps the activation scale), attn_output and
 ffn_down times RESIDUAL_GAIN (2: the layers, not the embedding, dominate the residual
@@ -102,14 +109,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import gguf_writer  # noqa: E402
 
 WEIGHT_TYPES = ["f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1", "q2_k", "q3_k", "q4_k", "q5_k",
-                "q6_k"]
+                "q6_k", "iq4_nl", "iq4_xs"]
 # llama.cpp's general.file_type (enum llama_ftype) for a file whose matrices are of one type:
 # the ftype llama-quantize has for that type (its "Q4_K" and "Q5_K" mean Q4_K_M and Q5_K_M).
 # q3_k: Q3_K_S (11), whose files hold every matrix but the head in Q3_K (its "Q3_K" means
 # Q3_K_M, 12: the q3_k_m mix below); q2_k: Q2_K (10), of its two 2-bit K ftypes the one that
-# needs no imatrix (Q2_K_S, 21, needs one; Q2_K's own files are the q2_k_m mix below).
+# needs no imatrix (Q2_K_S, 21, needs one; Q2_K's own files are the q2_k_m mix below);
+# iq4_nl, iq4_xs: IQ4_NL (25) and IQ4_XS (30), whose own files are the iq4_nl_mix and
+# iq4_xs_mix mixes below.
 FILE_TYPES = {"f32": 0, "f16": 1, "q4_0": 2, "q4_1": 3, "q8_0": 7, "q5_0": 8, "q5_1": 9, "q2_k": 10, "q3_k": 11,
-              "q4_k": 15, "q5_k": 17, "q6_k": 18, "bf16": 32}
+              "q4_k": 15, "q5_k": 17, "q6_k": 18, "iq4_nl": 25, "iq4_xs": 30, "bf16": 32}
 
 
 def _k_m_rule(role, layer, shape):
@@ -135,21 +144,52 @@ def _q2_k_rule(role, layer, shape):
     return "q3_k" if role in ("ffn_down", "attn_output") else None
 
 
+def _iq4_rule(role, layer, shape):
+    """IQ4_XS's and IQ4_NL's (without an imatrix): attn_v Q5_K where n_head / n_head_kv >= 4;
+    ffn_down Q5_K in the first eighth of the layers (none of fewer than 8)."""
+    if role == "attn_v":
+        return "q5_k" if shape["n_head"] // shape["n_head_kv"] >= 4 else None
+    if role == "ffn_down":
+        return "q5_k" if layer < shape["n_layer"] // 8 else None
+    return None
+
+
 # llama.cpp's mixes, as its quantizer (llama-quant.cpp's llama_tensor_get_type, without an
-# imatrix or overrides) types the matrices of Q4_K_M, Q5_K_M, Q3_K_M and Q2_K files:
+# imatrix or overrides) types the matrices of Q4_K_M, Q5_K_M, Q3_K_M, Q2_K, IQ4_XS and IQ4_NL files:
 # name -> (the type of most matrices (the embedding too when the head is separate),
 # the head's type (output.weight, or token_embd when it is also the head), general.file_type,
 # rule(role, layer, shape) -> the type of a layer's attn_v (and phi3's attn_qkv, which
 # llama.cpp types as attn_v), attn_output and ffn_down, or None: the main type).
 # q2_k_m is llama-quantize's Q2_K (its file type's name: "Q2_K - Medium"): q2_k here is
-# every matrix in Q2_K. What these leave out, none of it met by gguf_models' shapes: Falcon's
-# own rules, MoE models' (8 experts), the 70B model's attn_v (Q5_K in Q2_K and Q3_K_M), and
-# the fallback to 32-element types of a matrix whose ne0 is no multiple of 256 (write_model
-# refuses one instead).
+# every matrix in Q2_K; likewise iq4_xs and iq4_nl are every matrix in one type, llama-quantize's
+# IQ4_XS and IQ4_NL files the iq4_xs_mix and iq4_nl_mix mixes. What these leave out, none of
+# it met by gguf_models' shapes: Falcon's own rules, MoE models' (8 experts) and the 70B
+# model's attn_v (Q5_K in Q2_K and Q3_K_M). typing then applies llama.cpp's fallback
+# (FALLBACKS) to a matrix whose ne0 its type's block does not divide.
 MIXES = {"q4_k_m": ("q4_k", "q6_k", 15, _k_m_rule), "q5_k_m": ("q5_k", "q6_k", 17, _k_m_rule),
-         "q3_k_m": ("q3_k", "q6_k", 12, _q3_k_m_rule), "q2_k_m": ("q2_k", "q6_k", 10, _q2_k_rule)}
+         "q3_k_m": ("q3_k", "q6_k", 12, _q3_k_m_rule), "q2_k_m": ("q2_k", "q6_k", 10, _q2_k_rule),
+         "iq4_xs_mix": ("iq4_xs", "q6_k", 30, _iq4_rule), "iq4_nl_mix": ("iq4_nl", "q6_k", 25, _iq4_rule)}
 # the tensors of each role the rules type
 MIX_ROLES = {"attn_v": ("attn_v", "attn_qkv"), "attn_output": ("attn_output",), "ffn_down": ("ffn_down",)}
+# llama-quant.cpp's tensor_type_fallback, for the types here: what a 256-element type becomes
+# in a mix for a matrix whose ne0 is no multiple of 256 (F16 where the 32 elements of that
+# one do not divide it either).
+FALLBACKS = {"iq4_xs": "iq4_nl", "q2_k": "q4_0", "q3_k": "q4_0", "q4_k": "q5_0", "q5_k": "q5_1", "q6_k": "q8_0"}
+
+
+def fallback(ttype, ne0):
+    """The type llama.cpp's quantizer stores a matrix of rows of ne0 values in, for ttype."""
+    if ne0 % gguf_writer.GGML_TYPES[ttype][1] == 0:
+        return ttype
+    t = FALLBACKS.get(ttype, ttype)
+    return t if ne0 % gguf_writer.GGML_TYPES[t][1] == 0 else "f16"
+
+
+def matrix_ne0(shape):
+    """{matrix role: its ne0 (input dimension)} for a shape, every architecture's roles."""
+    e = shape["n_embd"]
+    return dict(token_embd=e, output=e, attn_q=e, attn_k=e, attn_v=e, attn_qkv=e, ffn_gate=e, ffn_up=e,
+                attn_output=shape["n_head"] * head_dim(shape), ffn_down=shape["n_ff"])
 
 
 def more_bits(layer, n_layer):
@@ -161,7 +201,8 @@ def more_bits(layer, n_layer):
 def typing(wtype, shape):
     """How a weight type or a mix types a model's matrices: (the type of most of them,
     {tensor name: type} for those of another type, general.file_type). A mix's names cover
-    every architecture's tensors (attn_v and attn_qkv): those a model lacks are never read."""
+    every architecture's tensors (attn_v and attn_qkv): those a model lacks are never read;
+    its matrices whose ne0 their type's block does not divide take llama.cpp's fallback."""
     if wtype not in MIXES:
         return wtype, {}, FILE_TYPES.get(wtype)
     main, head, file_type, rule = MIXES[wtype]
@@ -172,6 +213,14 @@ def typing(wtype, shape):
             if t and t != main:
                 for name in names:
                     other["blk.%d.%s.weight" % (i, name)] = t
+    ne0 = matrix_ne0(shape)
+    roles = [("token_embd.weight", "token_embd"), ("output.weight", "output")] + [
+        ("blk.%d.%s.weight" % (i, r), r) for i in range(shape["n_layer"]) for r in ne0
+        if r not in ("token_embd", "output")]
+    for name, role in roles:
+        t = other.get(name, main)
+        if fallback(t, ne0[role]) != t:
+            other[name] = fallback(t, ne0[role])
     return main, other, file_type
 
 

@@ -6,9 +6,11 @@ whose agreement with each other llm_references_agree.py checks.
 
 One case per architecture (llama with its own output head, qwen2 with QKV biases and a tied
 head) and weight type (every matrix and the embedding in F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
-Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K, or llama.cpp's Q4_K_M mix: Q6_K head, layer 1's attn_v and
-ffn_down, Q4_K elsewhere), llm_references_agree's qwen3 cases (per-head q/k norms, heads of 128 over
-n_embd 256), gemma3 cases (its sliding-window local layers crossed by the prompt itself),
+Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K IQ4_NL IQ4_XS, or llama.cpp's Q4_K_M mix: Q6_K head, layer 1's
+attn_v and ffn_down, Q4_K elsewhere), llm_references_agree's mix cases (llama.cpp's Q3_K_M,
+Q2_K, IQ4_XS and IQ4_NL files in llama, qwen2 and phi3: MIX_CASES), its qwen3 cases
+(per-head q/k norms, heads of 128 over n_embd 256), gemma3 cases (its sliding-window local
+layers crossed by the prompt itself),
 gemma2 cases (soft-capped scores and logits, every other layer local; and with an int8
 KV cache), phi3 cases (fused q/k/v and gate/up; LongRoPE's long and short factors)
 and its two with RoPE scaling (rope-llama3: Llama 3.1's

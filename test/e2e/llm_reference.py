@@ -51,10 +51,10 @@ times rope.scaling.attn_factor (ggml_rope_ext's freq_factors and attn_factor).
 
 emulate_ggml=True also applies the roundings llama.cpp's CPU backend makes, so that its
 logits can be compared closely: before each matmul the activation is converted to the
-weight type's "vec_dot_type" (F16 weights: fp16; BF16: bf16; Q4_0, Q5_0, Q8_0: Q8_0 blocks
-of 32; Q4_1, Q5_1: Q8_1 (the same values); K-quants: Q8_K blocks of 256), the KV cache holds
-fp16 (llama.cpp's default cache type, kv_type="f32" for an F32 cache), and without flash
-attention the queries are rounded to fp16 before Q.K and the softmax weights before
+weight type's "vec_dot_type" (F16 weights: fp16; BF16: bf16; Q4_0, Q5_0, Q8_0, IQ4_NL: Q8_0
+blocks of 32; Q4_1, Q5_1: Q8_1 (the same values); K-quants and IQ4_XS: Q8_K blocks of 256),
+the KV cache holds fp16 (llama.cpp's default cache type, kv_type="f32" for an F32 cache),
+and without flash attention the queries are rounded to fp16 before Q.K and the softmax weights before
 weights.V (the cache is the matmuls' fp16 operand); GELU goes through ggml's fp16 table (input
 and result rounded to fp16). The sums themselves stay float64.
 
@@ -78,7 +78,8 @@ _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<
 GGML_TYPES = {0: ("f32", 1, 4), 1: ("f16", 1, 2), 2: ("q4_0", 32, 18), 3: ("q4_1", 32, 20),
               6: ("q5_0", 32, 22), 7: ("q5_1", 32, 24), 8: ("q8_0", 32, 34), 10: ("q2_k", 256, 84),
               11: ("q3_k", 256, 110), 12: ("q4_k", 256, 144),
-              13: ("q5_k", 256, 176), 14: ("q6_k", 256, 210), 30: ("bf16", 1, 2)}
+              13: ("q5_k", 256, 176), 14: ("q6_k", 256, 210), 20: ("iq4_nl", 32, 18), 23: ("iq4_xs", 256, 136),
+              30: ("bf16", 1, 2)}
 GGML_TYPES_BY_NAME = {v[0]: (k,) + v[1:] for k, v in GGML_TYPES.items()}
 
 
@@ -289,9 +290,36 @@ def deq_q6_k(data):
     return ((d[:, None] * sc)[:, :, None] * q).reshape(-1)
 
 
+# ggml's kvalues_iq4nl: the 16 levels a 4-bit IQ4_NL / IQ4_XS code stands for
+_IQ4_KVALUES = np.array([-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113], np.int8)
+
+
+def deq_iq4_nl(data):
+    """IQ4_NL: f16 d, qs[16] (codes as Q4_0's: element j the low nibble of byte j, j + 16 its
+    high nibble); x = d * kvalues[code] in float32."""
+    b = _blocks(data, 18)
+    levels = _IQ4_KVALUES[_nibbles32(b[:, 2:])].astype(np.float32)
+    return (_f16(b[:, 0:2])[:, None] * levels).reshape(-1)
+
+
+def deq_iq4_xs(data):
+    """IQ4_XS: f16 d, u16 scales_h, scales_l[4], qs[128]: eight sub-blocks of 32, each with a
+    6-bit scale ls (low 4 bits: scales_l[ib / 2]'s low nibble for even ib, high for odd; top 2
+    bits: bits 2 ib, 2 ib + 1 of scales_h) and 16 bytes of codes as IQ4_NL's. As ggml's
+    dequantize_row_iq4_xs: dl = d * (ls - 32), x = dl * kvalues[code], both in float32."""
+    b = _blocks(data, 136)
+    hi = b[:, 2:4].copy().view("<u2").astype(np.int32)  # [block, 1]
+    lo = b[:, 4:8].astype(np.int32)
+    ib = np.arange(8)
+    ls = ((lo[:, ib // 2] >> (4 * (ib % 2))) & 15) | (((hi >> (2 * ib)) & 3) << 4)  # [block, ib]
+    dl = _f16(b[:, 0:2])[:, None] * (ls - 32).astype(np.float32)
+    levels = _IQ4_KVALUES[_nibbles32(b[:, 8:].reshape(-1, 16))].astype(np.float32).reshape(-1, 8, 32)
+    return (dl[:, :, None] * levels).reshape(-1)
+
+
 DEQUANTIZERS = {"f32": deq_f32, "f16": deq_f16, "bf16": deq_bf16, "q8_0": deq_q8_0, "q4_0": deq_q4_0,
                 "q4_1": deq_q4_1, "q5_0": deq_q5_0, "q5_1": deq_q5_1, "q2_k": deq_q2_k, "q3_k": deq_q3_k,
-                "q4_k": deq_q4_k, "q5_k": deq_q5_k, "q6_k": deq_q6_k}
+                "q4_k": deq_q4_k, "q5_k": deq_q5_k, "q6_k": deq_q6_k, "iq4_nl": deq_iq4_nl, "iq4_xs": deq_iq4_xs}
 
 
 # ------------------------------------------------------------------------------ llama.cpp's roundings
@@ -347,7 +375,7 @@ def round_q8_k(x):
 ACTIVATION_ROUNDING = {"f32": None, "f16": round_f16, "bf16": round_bf16, "q8_0": round_q8_0,
                        "q4_0": round_q8_0, "q5_0": round_q8_0, "q4_1": round_q8_1, "q5_1": round_q8_1,
                        "q2_k": round_q8_k, "q3_k": round_q8_k, "q4_k": round_q8_k, "q5_k": round_q8_k,
-                       "q6_k": round_q8_k}
+                       "q6_k": round_q8_k, "iq4_nl": round_q8_0, "iq4_xs": round_q8_k}
 
 
 # ------------------------------------------------------------------------------ the model

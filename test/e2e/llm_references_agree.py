@@ -4,18 +4,22 @@
 random-weight GGUF models of gguf_models.py, before edgec is compared with either.
 
 One case per architecture (llama, qwen2) and weight type (F32 F16 BF16 Q8_0 Q4_0 Q4_1 Q5_0
-Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K for every matrix, the embedding included), qwen3 (per-head q/k
-norms, heads wider than n_embd / n_head) and gemma3 (a scaled embedding, post-attention and post-FFN
-norms, a GELU-gated FFN, five local layers of six with a sliding window of 6 positions and
-their own RoPE base, so that the 8-token prompt already crosses it) in F32 F16 Q8_0 Q4_K
+Q5_1 Q2_K Q3_K Q4_K Q5_K Q6_K IQ4_NL IQ4_XS for every matrix, the embedding included), qwen3
+(per-head q/k norms, heads wider than n_embd / n_head) and gemma3 (a scaled embedding,
+post-attention and post-FFN norms, a GELU-gated FFN, five local layers of six with a sliding
+window of 6 positions and their own RoPE base, so that the 8-token prompt already crosses
+it) in F32 F16 Q8_0 Q4_K
 gemma2 (gemma3 without q/k norms, every other layer local, its soft caps of the scores and
 of the logits: 1.5 and 5.0 here, so that they bend these; GEMMA2_CASES) likewise, phi3
 (q/k/v and the FFN's gate/up each one fused matrix; PHI3_CASES, also with LongRoPE's long
 factors and attn_factor, with its short factors, and with Phi-3-mini's heads of 96),
 Phi-4-mini's partial rotary embedding (RoPE on the first 48 values of each head; ROT_CASES:
 phi3 in four types and with LongRoPE, and gemma3), granite (llama's graph with Granite 3.x's
-embedding, residual, attention and logit multipliers; GRANITE_CASES), llama.cpp's Q3_K_M and Q2_K
-mixes (gguf_models.MIXES: q3_k_m, q2_k_m) in llama, qwen2 and phi3 (MIX_CASES)
+embedding, residual, attention and logit multipliers; GRANITE_CASES), llama.cpp's Q3_K_M, Q2_K,
+IQ4_XS and IQ4_NL mixes (gguf_models.MIXES: q3_k_m, q2_k_m, iq4_xs_mix, iq4_nl_mix) in llama,
+qwen2 and phi3 (MIX_CASES), and the IQ4_XS mix where its rules and llama.cpp's fallback type
+matrices otherwise (MIX_SHAPE_CASES: gemma3's attn_v in Q5_K, 4 query heads a KV head; phi3
+at n_embd 384, its 384-wide matrices in IQ4_NL, ffn_down in IQ4_XS, the head in Q8_0)
 (QWEN3_CASES, GEMMA3_CASES: the architectures' graphs, whose weight types are those of the
 others), and two with RoPE scaling
 (llama/f32/rope-llama3: Llama 3.1's rope_freqs.weight; qwen2/f32/rope-linear): a prompt of BOS + 7 fixed ids,
@@ -87,15 +91,21 @@ ROT_CASES = ["phi3/%s/rot48" % t for t in ("f32", "f16", "q8_0", "q4_k")] + [
 # branches, the scores and the logits.
 GRANITE_CASES = ["granite/%s" % t for t in ("f32", "f16", "q8_0", "q4_k")]
 # ARCH/TYPE/NAME: the model in another shape. heads96: Phi-3-mini's heads of 96, as many KV
-# heads as query heads (n_embd 384: the 32-element types only). rot48: RoPE on the first 48
-# values of each head (of phi3's 64: Phi-4-mini's 3/4, 96 of 128; of gemma3's 128), the
-# others passed through; the output head tied to the embedding.
+# heads as query heads (n_embd 384: the 32-element types only, or a mix, whose 256-element
+# matrices take llama.cpp's fallback types). rot48: RoPE on the first 48 values of each head
+# (of phi3's 64: Phi-4-mini's 3/4, 96 of 128; of gemma3's 128), the others passed through;
+# the output head tied to the embedding.
 SHAPES = {"heads96": dict(n_embd=384, n_head=4, n_head_kv=4), "rot48": dict(rope_dims=48, tied=True)}
-# llama.cpp's commonest low-bit files are mixes (gguf_models.MIXES): Q3_K_M and Q2_K (q2_k_m),
-# in the two base architectures and phi3 (its fused attn_qkv typed as attn_v).
-MIX_CASES = ["%s/%s" % (a, m) for a in ARCHS + ["phi3"] for m in ("q3_k_m", "q2_k_m")]
-CASES = (["%s/%s" % (a, t) for a in ARCHS for t in TYPES] + MIX_CASES + QWEN3_CASES + GEMMA3_CASES + GEMMA2_CASES + PHI3_CASES +
-         ROT_CASES + GRANITE_CASES + ROPE_CASES)
+# llama.cpp's commonest low-bit files are mixes (gguf_models.MIXES): Q3_K_M, Q2_K (q2_k_m),
+# IQ4_XS and IQ4_NL (iq4_xs_mix, iq4_nl_mix), in the two base architectures and phi3 (its
+# fused attn_qkv typed as attn_v).
+MIX_CASES = ["%s/%s" % (a, m) for a in ARCHS + ["phi3"] for m in ("q3_k_m", "q2_k_m", "iq4_xs_mix", "iq4_nl_mix")]
+# The IQ4_XS mix in shapes that change its types: gemma3's 4 query heads a KV head (attn_v in
+# Q5_K, the tied head Q6_K) and phi3's heads96 (n_embd 384: attn_qkv, attn_output, ffn_up and
+# the embedding fall back to IQ4_NL, the head to Q8_0; ffn_down's 512-wide rows stay IQ4_XS).
+MIX_SHAPE_CASES = ["gemma3/iq4_xs_mix", "phi3/iq4_xs_mix/heads96"]
+CASES = (["%s/%s" % (a, t) for a in ARCHS for t in TYPES] + MIX_CASES + MIX_SHAPE_CASES + QWEN3_CASES + GEMMA3_CASES +
+         GEMMA2_CASES + PHI3_CASES + ROT_CASES + GRANITE_CASES + ROPE_CASES)
 ENABLED_CASES = CASES
 N_GEN = 20
 SEED = 0

@@ -18,8 +18,8 @@ qwen2, qwen3 and gemma3:
               held-out text and the ids the model was trained and scored on in PyTorch
               (llm_trained_model.encode), so that the three perplexities below read the
               same tokens;
-  ARCH/TYPE   (f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q2_k q3_k q4_k q5_k q6_k, and the q4_k_m
-              mix):
+  ARCH/TYPE   (f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q2_k q3_k q4_k q5_k q6_k iq4_nl iq4_xs,
+              and the q4_k_m mix):
               `edgec perplexity PKG -f heldout.txt -c 128 --chunks 8` (its first 8 chunks of
               128 tokens, the second half of each scored, as llama-perplexity scores them)
               within PPL_TOL of the perplexity llama.cpp's logits give on the same chunks

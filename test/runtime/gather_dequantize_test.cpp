@@ -98,7 +98,7 @@ TEST(GatherDequantize, F16Bf16AndQ8_0FromTheirFormats) {
 
 TEST(GatherDequantize, EveryGgufTypeDecodesItsRows) {
   for (DType dt : {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0, DType::q2_k, DType::q3_k,
-                   DType::q4_k, DType::q5_k, DType::q6_k}) {
+                   DType::q4_k, DType::q5_k, DType::q6_k, DType::iq4_nl, DType::iq4_xs}) {
     const int64_t V = 7, E = 512;
     Tensor t = randomTable(dt, V, E, 10 + unsigned(dt));
     const std::vector<int64_t> ids = {6, 0, 3, 3, 5, 1};

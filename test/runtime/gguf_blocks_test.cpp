@@ -269,6 +269,48 @@ TEST(GgufBlocks, Q3_K) {
   EXPECT_EQ(y[1], -9.375f);  // code 7 % 8 - 4 = 3
 }
 
+// ggml's kvalues_iq4nl, written out here rather than read from the code under test.
+const int kIq4[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+TEST(GgufBlocks, IQ4_NL) {
+  // d = 0.25; element i's code (5i + 3) & 15 in q4_0's nibble order.
+  Bytes b(18, 0);
+  auto code = [](int i) { return (5 * i + 3) & 15; };
+  for (int i = 0; i < 32; ++i) b[2 + i % 16] |= uint8_t(code(i) << (i < 16 ? 0 : 4));
+  putF16(b, 0, 0.25f);
+  const std::vector<float> y = decode(DType::iq4_nl, b, 32);
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(y[i], 0.25f * float(kIq4[code(i)])) << i;
+  EXPECT_EQ(y[0], -16.25f);  // code 3: -65
+  EXPECT_EQ(y[1], 0.25f);    // code 8: 1
+}
+
+TEST(GgufBlocks, IQ4_XS) {
+  // d = 0.5; sub-block s (32 elements) has the 6-bit scale (13s + 5) & 63 (value - 32):
+  // low 4 bits in nibble s % 2 of scales_l[s / 2] (bytes 4-7), top 2 bits at bits 2s of
+  // scales_h (bytes 2-3, little endian); element l of sub-block s has code (3i + s) & 15
+  // (i = 32s + l) in q4_0's nibble order within the sub-block's 16 bytes from 8 + 16s.
+  Bytes b(136, 0);
+  auto scale = [](int s) { return (13 * s + 5) & 63; };
+  auto code = [](int i) { return (3 * i + i / 32) & 15; };
+  uint16_t h = 0;
+  for (int s = 0; s < 8; ++s) {
+    b[4 + s / 2] |= uint8_t((scale(s) & 15) << (4 * (s % 2)));
+    h |= uint16_t((scale(s) >> 4) << (2 * s));
+  }
+  b[2] = uint8_t(h & 0xff);
+  b[3] = uint8_t(h >> 8);
+  for (int i = 0; i < 256; ++i) {
+    const int s = i / 32, l = i % 32;
+    b[8 + 16 * s + l % 16] |= uint8_t(code(i) << (l < 16 ? 0 : 4));
+  }
+  putF16(b, 0, 0.5f);
+  const std::vector<float> y = decode(DType::iq4_xs, b, 256);
+  for (int i = 0; i < 256; ++i)
+    EXPECT_EQ(y[i], 0.5f * float(scale(i / 32) - 32) * float(kIq4[code(i)])) << i;
+  EXPECT_EQ(y[0], 1714.5f);    // scale 5 - 32 = -27, code 0: -127
+  EXPECT_EQ(y[32], 728.0f);    // scale 18 - 32 = -14 (top bits 01), code 1: -104
+}
+
 TEST(GgufBlocks, RejectsOtherTypesAndPartialBlocks) {
   Bytes b(256, 0);
   std::vector<float> y(256, 7.f);
@@ -282,7 +324,7 @@ TEST(GgufBlocks, RejectsOtherTypesAndPartialBlocks) {
   EXPECT_EQ(y, std::vector<float>(256, 7.f));  // nothing written
   EXPECT_TRUE(ref::dequantizeRow(DType::q6_k, b.data(), y.data(), 0));
   for (DType t : {DType::f16, DType::bf16, DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0,
-                  DType::q2_k, DType::q3_k, DType::q4_k, DType::q5_k, DType::q6_k})
+                  DType::q2_k, DType::q3_k, DType::q4_k, DType::q5_k, DType::q6_k, DType::iq4_nl, DType::iq4_xs})
     EXPECT_TRUE(ref::canDequantizeRow(t));
 }
 

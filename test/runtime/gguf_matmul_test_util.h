@@ -16,7 +16,7 @@ inline const std::vector<DType> &ggufMatMulTypes() {
   static const std::vector<DType> types{DType::f32,  DType::f16,  DType::bf16, DType::q4_0,
                                         DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0,
                                         DType::q2_k, DType::q3_k, DType::q4_k, DType::q5_k,
-                                        DType::q6_k};
+                                        DType::q6_k, DType::iq4_nl, DType::iq4_xs};
   return types;
 }
 
@@ -77,6 +77,8 @@ inline Tensor randomGgufWeight(DType t, int64_t N, int64_t K, uint32_t seed) {
         putF16(blk + 82, std::fabs(scale(0.002f, 0.02f)));
         break;
       case DType::q3_k: putF16(blk + 108, scale(0.0005f, 0.005f)); break;
+      case DType::iq4_nl: putF16(blk, scale(0.0005f, 0.005f)); break;  // codes stand for -127..113
+      case DType::iq4_xs: putF16(blk, scale(0.00005f, 0.0005f)); break;  // times scales -32..31
       default: break;
     }
   }

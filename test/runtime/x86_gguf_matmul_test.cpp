@@ -37,7 +37,7 @@ std::pair<size_t, size_t> codeBytes(DType t) {
     case DType::q2_k: return {0, 80};
     case DType::q3_k: return {0, 108};
     case DType::q6_k: return {0, 208};
-    case DType::q4_0: case DType::q5_0: case DType::q8_0: return {2, bytes};
+    case DType::q4_0: case DType::q5_0: case DType::q8_0: case DType::iq4_nl: case DType::iq4_xs: return {2, bytes};
     default: return {4, bytes};
   }
 }
@@ -131,7 +131,7 @@ TEST(GgufMatMulX86, GemvOddBlocksAndGroupTails) {
       {{1, 8992}, 17, true},  // 281 blocks, rows of 5058 bytes for q4_0
   };
   uint32_t seed = 900;
-  for (DType t : {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0})
+  for (DType t : {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0, DType::iq4_nl})
     for (const Case &c : cases) expectBitExact(t, c, seed += 3);
 }
 
@@ -406,9 +406,10 @@ TEST(GgufMatMulX86, Rows16StreamShares) {
 TEST(GgufMatMulX86, ExtremeCodesAndScales) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   // Every code byte 0xFF or 0x80 (q8_0's -128 and -1, the largest q4/q5/q6 codes, q6_k's
-  // scale -128 and -1, q2_k's codes 3 with scale and min 15, q3_k's codes 3 with scale 31),
-  // or 0x00 (q3_k's codes -4 with scale -32) against activations of +-127 codes: the int16
-  // steps must not saturate and the offsets must come out exact.
+  // scale -128 and -1, q2_k's codes 3 with scale and min 15, q3_k's codes 3 with scale 31,
+  // iq4's codes 15 (113) with iq4_xs's scale 31), or 0x00 (q3_k's codes -4 with scale -32,
+  // iq4's codes 0 (-127) with iq4_xs's scale -32) against activations of +-127 codes: the
+  // int16 steps must not saturate and the offsets must come out exact.
   for (DType t : ggufMatMulTypes()) {
     if (t == DType::f32 || t == DType::f16 || t == DType::bf16) continue;
     for (uint8_t fill : {uint8_t(0xFF), uint8_t(0x80), uint8_t(0x00)}) {

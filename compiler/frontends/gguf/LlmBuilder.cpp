@@ -40,8 +40,8 @@ std::string prefixed(const GgufFile &file, const std::string &msg) { return file
 
 // The types a GGUF weight may have for GgufMatMul / GatherDequantize.
 bool isReadableWeightType(const DTypeInfo &d) {
-  static const char *const kTypes[] = {"f32",  "f16",  "bf16", "q4_0", "q4_1", "q5_0", "q5_1",
-                                       "q8_0", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k"};
+  static const char *const kTypes[] = {"f32",  "f16",  "bf16", "q4_0", "q4_1", "q5_0",   "q5_1",
+                                       "q8_0", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "iq4_nl", "iq4_xs"};
   for (const char *t : kTypes)
     if (std::string_view(d.name) == t) return true;
   return false;
@@ -78,7 +78,7 @@ public:
     }
     if (weight ? !isReadableWeightType(*t->dtype) : std::string_view(t->dtype->name) != "f32") {
       fail("tensor " + name + " has type " + t->dtype->name + ", which edgec does not read here (" +
-           (weight ? "supported: f32 f16 bf16 q4_0 q4_1 q5_0 q5_1 q8_0 q2_k q3_k q4_k q5_k q6_k" : "expected f32") + ")");
+           (weight ? "supported: f32 f16 bf16 q4_0 q4_1 q5_0 q5_1 q8_0 q2_k q3_k q4_k q5_k q6_k iq4_nl iq4_xs" : "expected f32") + ")");
       return nullptr;
     }
     return t;

@@ -67,6 +67,8 @@ inline constexpr DTypeInfo kDTypeTable[] = {
     {39, "q4_k", nullptr, nullptr, DTypeKind::Block, 0, 256, 144, 12}, // d, dmin, scales[12], qs[128]
     {40, "q5_k", nullptr, nullptr, DTypeKind::Block, 0, 256, 176, 13}, // d, dmin, scales[12], qh[32], qs[128]
     {41, "q6_k", nullptr, nullptr, DTypeKind::Block, 0, 256, 210, 14}, // ql[128], qh[64], scales[16], d
+    {42, "iq4_nl", nullptr, nullptr, DTypeKind::Block, 0, 32, 18, 20},  // d, qs[16] (codes index kIq4Values)
+    {43, "iq4_xs", nullptr, nullptr, DTypeKind::Block, 0, 256, 136, 23},// d, scales_h, scales_l[4], qs[128]
 };
 
 // The row of `code`, or null for a value no dtype has (a damaged package, a newer format).

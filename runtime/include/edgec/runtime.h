@@ -24,7 +24,8 @@ typedef enum edgec_dtype {
   EDGEC_BOOL = 12, EDGEC_I4 = 13, EDGEC_U4 = 14,
   /* GGUF block types: whole blocks along the innermost dimension. */
   EDGEC_Q4_0 = 32, EDGEC_Q4_1 = 33, EDGEC_Q5_0 = 34, EDGEC_Q5_1 = 35, EDGEC_Q8_0 = 36,
-  EDGEC_Q2_K = 37, EDGEC_Q3_K = 38, EDGEC_Q4_K = 39, EDGEC_Q5_K = 40, EDGEC_Q6_K = 41
+  EDGEC_Q2_K = 37, EDGEC_Q3_K = 38, EDGEC_Q4_K = 39, EDGEC_Q5_K = 40, EDGEC_Q6_K = 41,
+  EDGEC_IQ4_NL = 42, EDGEC_IQ4_XS = 43
 } edgec_dtype;
 
 /* "f32", "i4", "q4_k", ...; "unknown" for a value no dtype has. */

@@ -31,7 +31,8 @@ public:
     const TensorView &y = requireOutput(sig, 0);
     if (data.dtype != DType::f32 && !canDequantizeRow(data.dtype))
       kernelFail(sig, std::string("unsupported dtype ") + dtypeName(data.dtype) +
-                          " for data (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k)");
+                          " for data (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k, "
+                          "iq4_nl, iq4_xs)");
     requireDType(sig, indices, Types<int32_t, int64_t>{}, "indices");
     requireDType(sig, y, Types<float>{}, "the output");
     if (data.rank() != 2) kernelFail(sig, "data must be [V, E], got " + shapeStr(data.shape));

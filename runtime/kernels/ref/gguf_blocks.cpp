@@ -161,6 +161,30 @@ void q3_k(const uint8_t *b, float *y) {
       }
 }
 
+// IQ4_NL [d, qs[16]] and IQ4_XS [d, scales_h, scales_l[4], qs[128]]: q4_0's nibble order
+// (per 32 elements), each code standing for kIq4Values[code]; IQ4_XS weights each of its 8
+// sub-blocks of 32 by d * (scale - 32), a float product taken first as in ggml.
+void iq4_nl(const uint8_t *b, float *y) {
+  const float d = f16At(b);
+  const uint8_t *qs = b + 2;
+  for (int j = 0; j < 16; ++j) {
+    y[j] = d * float(kIq4Values[qs[j] & 0xF]);
+    y[j + 16] = d * float(kIq4Values[qs[j] >> 4]);
+  }
+}
+
+void iq4_xs(const uint8_t *b, float *y) {
+  const float d = f16At(b);
+  const uint8_t *qs = b + 8;
+  for (int ib = 0; ib < 8; ++ib, qs += 16, y += 32) {
+    const float dl = d * float(iq4xsScale(ib, b + 2) - 32);
+    for (int j = 0; j < 16; ++j) {
+      y[j] = dl * float(kIq4Values[qs[j] & 0xF]);
+      y[j + 16] = dl * float(kIq4Values[qs[j] >> 4]);
+    }
+  }
+}
+
 using BlockDecoder = void (*)(const uint8_t *, float *);
 
 BlockDecoder decoderOf(DType type) {
@@ -175,6 +199,8 @@ BlockDecoder decoderOf(DType type) {
   case DType::q4_k: return q4_k;
   case DType::q5_k: return q5_k;
   case DType::q6_k: return q6_k;
+  case DType::iq4_nl: return iq4_nl;
+  case DType::iq4_xs: return iq4_xs;
   default: return nullptr;
   }
 }
@@ -184,6 +210,13 @@ BlockDecoder decoderOf(DType type) {
 int q3kScale(int i, const uint8_t *s) {
   const int low = i < 8 ? s[i] & 0xF : s[i - 8] >> 4;
   return low | ((s[8 + i % 4] >> (2 * (i / 4))) & 3) << 4;
+}
+
+const int8_t kIq4Values[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+int iq4xsScale(int i, const uint8_t *s) {
+  const int high = (s[0] | s[1] << 8) >> (2 * i) & 3;
+  return (s[2 + i / 2] >> (4 * (i % 2)) & 0xF) | high << 4;
 }
 
 bool canDequantizeRow(DType type) {

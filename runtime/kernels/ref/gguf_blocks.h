@@ -12,7 +12,9 @@
 //   q4_k  [d, dmin, scales[12], qs[128]]     x = d * sc[j] * code - dmin * mn[j]
 //   q5_k  [d, dmin, scales[12], qh[32], qs[128]]   as q4_k, 5-bit codes
 //   q6_k  [ql[128], qh[64], scales[16] int8, d]    x = d * sc[j] * (code - 32)
-// The 32-element formats keep element j (< 16) in the low nibble of qs[j] and element
+//   iq4_nl [d, qs[16]]                       x = d * kIq4Values[code]
+//   iq4_xs [d, scales_h, scales_l[4], qs[128]]     x = d * (sc[j] - 32) * kIq4Values[code]
+// The 32-element formats (and each 32-element sub-block of iq4_xs) keep element j (< 16) in the low nibble of qs[j] and element
 // j + 16 in its high nibble; the 5th bit of element i is bit i of qh read as a uint32.
 // The K formats hold 256 elements; the bit positions of their sub-block scales and codes
 // are spelled out in gguf_blocks.cpp.
@@ -41,5 +43,14 @@ bool canDequantizeRow(DType type);
 // packed scale bytes `s`: the low 4 bits in the low (i < 8) or high nibble of s[i % 8], the
 // top 2 bits at bits 2 * (i / 4) of s[8 + i % 4].
 int q3kScale(int i, const uint8_t *s);
+
+// The 16 values an IQ4_NL / IQ4_XS 4-bit code stands for (ggml's kvalues_iq4nl): spaced
+// more closely near zero, where trained weights cluster, than Q4_0's evenly spaced -8..7.
+extern const int8_t kIq4Values[16];
+
+// IQ4_XS's 6-bit scale of sub-block i (0..7, before its offset of 32): the low 4 bits in
+// nibble i % 2 of scales_l[i / 2], the top 2 bits at bits 2 i of scales_h (both from the
+// block's bytes 2..7, `s` pointing at scales_h).
+int iq4xsScale(int i, const uint8_t *s);
 
 } // namespace edgec::rt::ref

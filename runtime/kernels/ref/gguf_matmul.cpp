@@ -2,17 +2,17 @@
 // (quantized by the functions of ref/gguf_matmul.h), block by block in K order:
 //
 //   acc = 0.0f
-//   q4_0 q5_0 q8_0:  acc = fma(float(isum), dw * dx, acc)
+//   q4_0 q5_0 q8_0 iq4_nl:  acc = fma(float(isum), dw * dx, acc)
 //   q4_1 q5_1:       acc = fma(float(isum), dw * dx, acc); acc = fma(mw, sx, acc)
 //   q2_k q4_k q5_k:  acc = fma(float(isum), dw * dx, acc); acc = fma(float(-msum), dminw * dx, acc)
 //   q3_k:            acc = fma(float(isum), dw * dx, acc)
-//   q6_k:            acc = fma(float(isum), dw * dx, acc)
+//   q6_k iq4_xs:     acc = fma(float(isum), dw * dx, acc)
 //   y = bias ? acc + bias[n] : acc
 //
 // isum is the exact int32 dot of the block's weight codes (signed: q4_0 code - 8, q5_0
-// code - 16, q8_0 as is, q6_k code - 32; unsigned for the formats with a min) with the
-// activation codes (q3_k: code -4..3), the K formats weighting each sub-block's dot by its
-// integer scale (q3_k's scale - 32); msum = sum_j min_j * (bsum[2j] + bsum[2j + 1])
+// code - 16, q8_0 as is, q6_k code - 32, iq4_nl/iq4_xs kIq4Values[code]; unsigned for the
+// formats with a min) with the activation codes (q3_k: code -4..3), the K formats weighting
+// each sub-block's dot by its integer scale (q3_k's and iq4_xs's scale - 32); msum = sum_j min_j * (bsum[2j] + bsum[2j + 1])
 // (q4_k/q5_k's mins of 32 elements against Q8_K's sums of 16), sum_j min_j * bsum[j]
 // (q2_k's mins of 16). dw, mw, dminw are the weight's f16 fields, dx and sx the activation's; each scale
 // product is one f32 multiply. These are ggml's vec_dot integer sums (its
@@ -168,6 +168,22 @@ int32_t dotQ3K(const uint8_t *b, const int8_t *q) {
   return isum;
 }
 
+// IQ4_NL's block of 32 (qs: its 16 code bytes) and IQ4_XS's 8 sub-blocks of 32 at qs
+// b + 8 + 16 ib, each weighted by its scale - 32 (iq4xsScale).
+int32_t dotIq4(const uint8_t *qs, const int8_t *q) {
+  int32_t s = 0;
+  for (int j = 0; j < 16; ++j)
+    s += kIq4Values[qs[j] & 0xF] * q[j] + kIq4Values[qs[j] >> 4] * q[j + 16];
+  return s;
+}
+
+int32_t dotIq4Xs(const uint8_t *b, const int8_t *q) {
+  int32_t isum = 0;
+  for (int ib = 0; ib < 8; ++ib)
+    isum += (iq4xsScale(ib, b + 2) - 32) * dotIq4(b + 8 + 16 * ib, q + 32 * ib);
+  return isum;
+}
+
 float dotFloatRow(const GgufMatMulPlan &p, const uint8_t *w, const float *a) {
   float lanes[32] = {};
   for (int64_t k = 0; k < p.K; ++k) {
@@ -255,7 +271,7 @@ bool isGgufMatMulWeight(DType t) {
   switch (t) {
   case DType::f32: case DType::f16: case DType::bf16: case DType::q4_0: case DType::q4_1: case DType::q5_0:
   case DType::q5_1: case DType::q8_0: case DType::q2_k: case DType::q3_k: case DType::q4_k: case DType::q5_k:
-  case DType::q6_k:
+  case DType::q6_k: case DType::iq4_nl: case DType::iq4_xs:
     return true;
   default:
     return false;
@@ -271,7 +287,7 @@ GgufMatMulPlan prepareGgufMatMul(const KernelSignature &sig) {
   if (!isGgufMatMulWeight(b.dtype))
     kernelFail(sig, "weight B has dtype " + std::string(dtypeName(b.dtype)) +
                         ", which GgufMatMul does not take (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, "
-                        "q3_k, q4_k, q5_k, q6_k)");
+                        "q3_k, q4_k, q5_k, q6_k, iq4_nl, iq4_xs)");
   if (b.rank() != 2) kernelFail(sig, "weight B must be [N, K], got " + shapeStr(b.shape));
   GgufMatMulPlan p;
   p.wtype = b.dtype;
@@ -298,7 +314,7 @@ GgufMatMulPlan prepareGgufMatMul(const KernelSignature &sig) {
   case DType::f16: p.act = GgufAct::F16; break;
   case DType::bf16: p.act = GgufAct::BF16; break;
   case DType::q4_1: case DType::q5_1: p.act = GgufAct::Q8_1; break;
-  case DType::q2_k: case DType::q3_k: case DType::q4_k: case DType::q5_k: case DType::q6_k:
+  case DType::q2_k: case DType::q3_k: case DType::q4_k: case DType::q5_k: case DType::q6_k: case DType::iq4_xs:
     p.act = GgufAct::Q8_K;
     break;
   default: p.act = GgufAct::Q8_0; break;
@@ -395,6 +411,8 @@ float ggufDotRow(const GgufMatMulPlan &p, const uint8_t *w, const GgufActRow &a)
     }
     case DType::q3_k: acc = std::fma(float(dotQ3K(w, q)), f16At(w + 108) * a.d[b], acc); break;
     case DType::q6_k: acc = std::fma(float(dotQ6K(w, q)), f16At(w + 208) * a.d[b], acc); break;
+    case DType::iq4_nl: acc = std::fma(float(dotIq4(w + 2, q)), f16At(w) * a.d[b], acc); break;
+    case DType::iq4_xs: acc = std::fma(float(dotIq4Xs(w, q)), f16At(w) * a.d[b], acc); break;
     default: break;  // prepare took no other dtype
     }
   }

@@ -1,12 +1,13 @@
 // GgufMatMul: y = A x B^T (+ C) with B a GGUF weight [N, K] kept as stored (f32, f16,
-// bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k; row n is GGUF row n). As in
-// ggml's CPU backend, each row of A is first converted to the weight format's vec_dot
-// partner (its activation format), then every block is dotted in exact integers:
+// bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k, iq4_nl, iq4_xs; row n is
+// GGUF row n). As in ggml's CPU backend, each row of A is first converted to the weight
+// format's vec_dot partner (its activation format), then every block is dotted in exact
+// integers:
 //
 //   weight                activation  (the arithmetic of ggml's quantize_row_* on x86)
-//   q4_0 q5_0 q8_0        Q8_0: blocks of 32, d = f16(amax / 127), q = rint(x * 127 / amax)
+//   q4_0 q5_0 q8_0 iq4_nl Q8_0: blocks of 32, d = f16(amax / 127), q = rint(x * 127 / amax)
 //   q4_1 q5_1             Q8_1: as Q8_0 plus s = f16(sum q * amax / 127)
-//   q2_k .. q6_k          Q8_K: blocks of 256, f32 d, nearest-even codes, int16 sums per 16
+//   q2_k .. q6_k iq4_xs   Q8_K: blocks of 256, f32 d, nearest-even codes, int16 sums per 16
 //   f16 / bf16 / f32      x rounded to f16 / bf16 (nearest even) / kept
 //
 // Q8_0/Q8_1 follow ggml's x86 (AVX2/AVX-512) quantize_row_q8_0/_1, which llama.cpp runs on

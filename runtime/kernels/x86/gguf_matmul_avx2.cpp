@@ -14,6 +14,7 @@
 #include <cstring>
 #include <functional>
 
+#include "ref/gguf_blocks.h"
 #include "ref/gguf_matmul.h"
 #include "register_kernels.h"
 #include "thread_pool.h"

@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ref/gguf_blocks.h"
 #include "ref/gguf_matmul.h"
 #include "register_kernels.h"
 #include "thread_pool.h"

@@ -18,7 +18,8 @@ def Edge_BlockType : Edge_Type<"Block", "block"> {
     type is opaque: the IR never looks inside a block; weight-only kernels decode it.
     Block sizes and byte counts come from the one element-type table
     (runtime/include/edgec/dtype_table.h), so the dialect, the package and the kernels
-    cannot disagree. Formats: q4_0 q4_1 q5_0 q5_1 q8_0 q2_k q3_k q4_k q5_k q6_k.
+    cannot disagree. Formats: q4_0 q4_1 q5_0 q5_1 q8_0 q2_k q3_k q4_k q5_k q6_k
+    iq4_nl iq4_xs.
 
     ```mlir
     %w = edge.constant dense_resource<tok_embd> : tensor<32000x4096x!edge.block<"q4_0">>

@@ -30,7 +30,8 @@ SCALAR_FORMATS = {"u8": "<B", "i8": "<b", "u16": "<H", "i16": "<h", "u32": "<I",
 GGML_TYPES = {"f32": (0, 1, 4), "f16": (1, 1, 2), "q4_0": (2, 32, 18), "q4_1": (3, 32, 20),
               "q5_0": (6, 32, 22), "q5_1": (7, 32, 24), "q8_0": (8, 32, 34), "q2_k": (10, 256, 84),
               "q3_k": (11, 256, 110), "q4_k": (12, 256, 144), "q5_k": (13, 256, 176),
-              "q6_k": (14, 256, 210), "i8": (24, 1, 1), "i16": (25, 1, 2), "i32": (26, 1, 4),
+              "q6_k": (14, 256, 210), "iq4_nl": (20, 32, 18), "iq4_xs": (23, 256, 136),
+              "i8": (24, 1, 1), "i16": (25, 1, 2), "i32": (26, 1, 4),
               "i64": (27, 1, 8), "f64": (28, 1, 8), "bf16": (30, 1, 2)}
 
 
@@ -89,8 +90,9 @@ def quantize_q4_0(x):
 
 # More quantizers, one per weight type of issue 12 (test/e2e/gguf_models.py writes models
 # with them). They write ggml's block layouts (ggml-common.h) but choose the scales simply
-# (from each block's range, not ggml's iterative search): any valid block is a valid test
-# input, and the readers under test must decode exactly what is stored.
+# (from each block's range, not ggml's iterative search; IQ4_NL's and IQ4_XS's follow ggml's
+# own search, which their non-linear levels need): any valid block is a valid test input, and
+# the readers under test must decode exactly what is stored.
 def _f16_bytes(a):
     """float values -> their f16 bytes, (rows, 2) uint8."""
     return np.asarray(a, np.float32).astype(np.float16).view(np.uint8).reshape(-1, 2)
@@ -299,6 +301,96 @@ def quantize_q3_k(x):
     return np.concatenate([hmask, _k_2bit_runs(u), scales, _f16_bytes(d)], axis=1).tobytes()
 
 
+# IQ4_NL's and IQ4_XS's 16 levels (ggml-common.h's kvalues_iq4nl): a 4-bit code is an index
+# into them, the value d * IQ4_LEVELS[code].
+IQ4_LEVELS = np.array([-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113], np.float32)
+
+
+# the midpoints between neighbouring levels (exact in float32)
+_IQ4_MIDPOINTS = (IQ4_LEVELS[:-1] + IQ4_LEVELS[1:]) / np.float32(2)
+
+
+def _iq4_nearest(v):
+    """float32 values -> the index of the nearest of IQ4_LEVELS, as ggml's best_index_int8:
+    the ends below the first and above the last level, the upper of two levels on a tie
+    (ggml's float32 test v - lo < hi - v is exact near the midpoint, so it is v < midpoint)."""
+    return np.searchsorted(_IQ4_MIDPOINTS, v, side="right").astype(np.uint8)
+
+
+def _sum32(a):
+    """The float32 sum over the last axis, added in order as ggml's loops add (numpy's
+    pairwise sum rounds otherwise)."""
+    return np.cumsum(a, axis=-1, dtype=np.float32)[..., -1]
+
+
+def _iq4_scales(x):
+    """Per block of 32 values (x (blocks, 32) float32) the scale ggml's quantize_row_iq4_nl_impl
+    chooses without an importance matrix (as llama-quantize without --imatrix, ntry 7): the
+    weights w are x^2; with m the block's value of largest magnitude, the codes q of x * 127 / m
+    (the nearest levels) give a first least-squares scale sum(w q x) / sum(w q^2), those of
+    x * (t - 127) / m for t in -7..7 fifteen more, and the one with the least weighted error
+    (the largest sum(w q x)^2 / sum(w q^2)) is kept. 0 for a block with max |x| under 1e-15.
+    The sums are float32, in ggml's order."""
+    x = np.asarray(x, np.float32)
+    w = x * x
+    m = np.take_along_axis(x, np.abs(x).argmax(axis=1)[:, None], axis=1)[:, 0]
+    live = np.abs(m) >= np.float32(1e-15)
+    m = np.where(live, m, np.float32(1))
+
+    def fit(inv):  # inverse scales (blocks,) -> sum(w q x), sum(w q^2) over the nearest levels
+        q = IQ4_LEVELS[_iq4_nearest(inv[:, None] * x)]
+        wq = w * q
+        return _sum32(wq * x), _sum32(wq * q)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sqx, sq2 = fit(np.float32(1) / (-m / np.float32(-127)))
+        d = np.where(sq2 > 0, sqx / sq2, np.float32(0))
+        best = d * sqx
+        for t in range(-7, 8):
+            sqx, sq2 = fit(np.float32(t - 127) / m)
+            better = (sq2 > 0) & (sqx * sqx > best * sq2)
+            d = np.where(better, sqx / sq2, d)
+            best = np.where(better, d * sqx, best)
+    return np.where(live, d, np.float32(0)).astype(np.float32)
+
+
+def quantize_iq4_nl(x):
+    """IQ4_NL (18 bytes per 32): f16 d, qs[16] (4-bit codes packed as Q4_0's: code j in the low
+    nibble of byte j, code j + 16 in the high); x = d * IQ4_LEVELS[code]. d is _iq4_scales'
+    (f16-rounded when stored), the codes the nearest levels to x / d (d before its rounding,
+    as ggml's)."""
+    x = np.asarray(x, np.float32).reshape(-1, 32)
+    d = _iq4_scales(x)
+    inv = np.where(d != 0, np.float32(1) / np.where(d != 0, d, np.float32(1)), np.float32(0)).astype(np.float32)
+    q = _iq4_nearest(inv[:, None] * x)
+    return np.concatenate([_f16_bytes(d), _pack_nibbles(q)], axis=1).tobytes()
+
+
+def quantize_iq4_xs(x):
+    """IQ4_XS (136 bytes per 256): f16 d, u16 scales_h, scales_l[4], qs[128]; eight sub-blocks
+    of 32 with x = d * (ls - 32) * IQ4_LEVELS[code], ls a 6-bit scale: sub-block ib's low 4
+    bits in nibble ib % 2 of scales_l[ib / 2] (low nibble first), its top 2 bits at bits 2 ib
+    of scales_h; each sub-block's 16 bytes of codes as IQ4_NL's. As ggml's: each sub-block's
+    scale is _iq4_scales', d = -s / 32 for the sub-block scale s of largest magnitude (so
+    that s is ls - 32 = -32), the others round(scale / d) clamped to -32..31, and the codes
+    the nearest levels to x / (d (ls - 32)) with d before its f16 rounding."""
+    x = np.asarray(x, np.float32).reshape(-1, 8, 32)
+    scales = _iq4_scales(x.reshape(-1, 32)).reshape(-1, 8)
+    top = np.take_along_axis(scales, np.abs(scales).argmax(axis=1)[:, None], axis=1)[:, 0]
+    d = (-top / np.float32(32)).astype(np.float32)
+    with np.errstate(divide="ignore"):
+        inv = np.where(d != 0, np.float32(1) / d, np.float32(0)).astype(np.float32)
+        ls = np.clip(np.rint(inv[:, None] * scales), -32, 31).astype(np.float32)  # ggml's nearest_int: half to even
+        dl = d[:, None] * ls
+        inv_l = np.where(dl != 0, np.float32(1) / dl, np.float32(0)).astype(np.float32)
+    q = _iq4_nearest(inv_l[:, :, None] * x).reshape(-1, 32)
+    u = (ls + 32).astype(np.uint16)  # [block, ib]
+    scales_l = ((u[:, 0::2] & 15) | ((u[:, 1::2] & 15) << 4)).astype(np.uint8)
+    scales_h = ((u >> 4) << (2 * np.arange(8, dtype=np.uint16))).sum(axis=1).astype("<u2")
+    return np.concatenate([_f16_bytes(d), scales_h.view(np.uint8).reshape(-1, 2), scales_l,
+                           _pack_nibbles(q).reshape(-1, 128)], axis=1).tobytes()
+
+
 def quantize_f32(x):
     return np.asarray(x, np.float32).tobytes()
 
@@ -306,7 +398,7 @@ def quantize_f32(x):
 QUANTIZERS = {"f32": quantize_f32, "f16": quantize_f16, "bf16": quantize_bf16, "q8_0": quantize_q8_0,
               "q4_0": quantize_q4_0, "q4_1": quantize_q4_1, "q5_0": quantize_q5_0, "q5_1": quantize_q5_1,
               "q2_k": quantize_q2_k, "q3_k": quantize_q3_k, "q4_k": quantize_q4_k, "q5_k": quantize_q5_k,
-              "q6_k": quantize_q6_k}
+              "q6_k": quantize_q6_k, "iq4_nl": quantize_iq4_nl, "iq4_xs": quantize_iq4_xs}
 
 
 class GGUFWriter:
