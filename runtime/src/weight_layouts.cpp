@@ -77,6 +77,16 @@ template <typename Fn> void forEachRows16Run(const Desc &d, int64_t r, Fn fn) {
     for (int64_t t = 0; t < 16; ++t) fn(32 + 4 * t, q3kRows16QsAt(t) + 4 * r, 4);
     fn(108, 1728 + 2 * r, 2);
     break;
+  case pkg::DType::iq4_nl:  // d, then q8_0's row lanes of qs
+    fn(0, 2 * r, 2);
+    for (int64_t t = 0; t < 4; ++t) fn(2 + 4 * t, 32 + 64 * t + 4 * r, 4);
+    break;
+  case pkg::DType::iq4_xs:  // d, scales_h, the scales_l bytes side by side, qs row lanes
+    fn(0, 2 * r, 2);
+    fn(2, 32 + 2 * r, 2);
+    for (int64_t i = 0; i < 4; ++i) fn(4 + i, 64 + 16 * i + r, 1);
+    for (int64_t t = 0; t < 32; ++t) fn(8 + 4 * t, 128 + 64 * t + 4 * r, 4);
+    break;
   default: break;  // describe takes no other type
   }
 }
@@ -220,10 +230,11 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
   }
   case Kind::GgufRows16: {
     const bool kQuant = dt == pkg::DType::q2_k || dt == pkg::DType::q3_k || dt == pkg::DType::q4_k ||
-                        dt == pkg::DType::q5_k || dt == pkg::DType::q6_k;
+                        dt == pkg::DType::q5_k || dt == pkg::DType::q6_k || dt == pkg::DType::iq4_xs;
     if (dt != pkg::DType::q4_0 && dt != pkg::DType::q4_1 && dt != pkg::DType::q5_0 && dt != pkg::DType::q5_1 &&
-        dt != pkg::DType::q8_0 && !kQuant)
-      return why = "layout gguf-rows16 holds q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k or q6_k weights",
+        dt != pkg::DType::q8_0 && dt != pkg::DType::iq4_nl && !kQuant)
+      return why = "layout gguf-rows16 holds q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k, iq4_nl or "
+                   "iq4_xs weights",
              false;
     const int64_t blockSize = kQuant ? 256 : 32;
     if (rank != 2 || shape[1] % blockSize != 0)
@@ -232,7 +243,7 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
     d.K = shape[1];
     d.dtype = unsigned(dt);
     d.block = blockSize;
-    d.blockBytes = dt == pkg::DType::q4_0   ? 18
+    d.blockBytes = dt == pkg::DType::q4_0 || dt == pkg::DType::iq4_nl ? 18
                    : dt == pkg::DType::q4_1 ? 20
                    : dt == pkg::DType::q5_0 ? 22
                    : dt == pkg::DType::q5_1 ? 24
@@ -241,6 +252,7 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
                    : dt == pkg::DType::q3_k ? 110
                    : dt == pkg::DType::q4_k ? 144
                    : dt == pkg::DType::q5_k ? 176
+                   : dt == pkg::DType::iq4_xs ? 136
                                             : 210;
     d.rowBytes = d.K / blockSize * d.blockBytes;
     break;

@@ -25,8 +25,8 @@ namespace {
 const bool kSplitAll = [] { return setenv("EDGEC_X86_GEMV_SPLIT_ALL", "1", 1) == 0; }();
 
 // The GGUF block types the GgufRows16 layout holds.
-const DType kRows16Types[] = {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0,
-                              DType::q2_k, DType::q3_k, DType::q4_k, DType::q5_k, DType::q6_k};
+const DType kRows16Types[] = {DType::q4_0, DType::q4_1, DType::q5_0, DType::q5_1, DType::q8_0, DType::q2_k,
+                              DType::q3_k, DType::q4_k, DType::q5_k, DType::q6_k, DType::iq4_nl, DType::iq4_xs};
 
 // A block's bytes of codes and integer scales, [first, end): the f16 fields (d, m or dmin)
 // lie outside, first for q4_0/q5_0/q8_0 (2 bytes) and q4_1/q5_1/q4_k/q5_k (4), last for
@@ -182,7 +182,9 @@ TEST(GgufMatMulX86, GemvWithoutGfni) {
 // ql vectors 16h + 8.. at 16..; d at 3328 + 2 r; q2_k (1344) scale byte i at 16 i + r, qs
 // bytes 4t..4t+3 at 256 + 64 t + 4 r, d at 1280 + 2 r, dmin at 1312 + 2 r; q3_k (1760)
 // scale byte i at 16 i + r, then from 192 vectors of 64 bytes: hmask vector k at 2k, qs
-// vector k at 2k + 1 (k < 8), qs vectors 8.. at 16..; d at 1728 + 2 r. Checked byte by
+// vector k at 2k + 1 (k < 8), qs vectors 8.. at 16..; d at 1728 + 2 r; iq4_nl (288) d at
+// 2 r, qs bytes 4t..4t+3 at 32 + 64 t + 4 r; iq4_xs (2176) d at 2 r, scales_h at 32 + 2 r,
+// scales_l byte i at 64 + 16 i + r, qs bytes 4t..4t+3 at 128 + 64 t + 4 r. Checked byte by
 // byte against that description (not the layout's own code), and unpack inverts it.
 TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
   uint32_t seed = 2000;
@@ -239,7 +241,18 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
               std::memcpy(at + 1728 + 2 * r, blk + 108, 2);
               continue;
             }
+            if (t == DType::iq4_xs) {  // [d, scales_h, scales_l[4], qs[128]]
+              std::memcpy(at + 2 * r, blk, 2);
+              std::memcpy(at + 32 + 2 * r, blk + 2, 2);
+              for (int64_t i = 0; i < 4; ++i) at[64 + 16 * i + r] = blk[4 + i];
+              for (int64_t q = 0; q < 128; ++q) at[128 + 64 * (q / 4) + 4 * r + q % 4] = blk[8 + q];
+              continue;
+            }
             std::memcpy(at + 2 * r, blk, 2);
+            if (t == DType::iq4_nl) {  // [d, qs[16]]
+              for (int64_t q = 0; q < 16; ++q) at[32 + 64 * (q / 4) + 4 * r + q % 4] = blk[2 + q];
+              continue;
+            }
             if (t == DType::q4_0 || t == DType::q4_1 || t == DType::q5_0 || t == DType::q5_1) {
               int64_t slot = 0;
               while (4 * (slot % 4) + slot / 4 != r) ++slot;
@@ -279,7 +292,8 @@ TEST(GgufMatMulX86, Rows16LayoutPlacesEveryByteAndRoundTrips) {
   layouts::Desc d;
   std::string why;
   EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::f16), {16, 256}, -1, -1, 0, 0, d, why));
-  EXPECT_EQ(why, "layout gguf-rows16 holds q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k or q6_k weights");
+  EXPECT_EQ(why, "layout gguf-rows16 holds q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k, iq4_nl or iq4_xs "
+                 "weights");
   EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_0), {2, 16, 32}, -1, -1, 0, 0, d, why));
   EXPECT_EQ(why, "layout gguf-rows16 needs a weight [N, K] with K a multiple of 32");
   EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q4_k), {16, 32}, -1, -1, 0, 0, d, why));

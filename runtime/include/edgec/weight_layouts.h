@@ -72,7 +72,7 @@ int64_t convW4K4(int64_t channels, int64_t taps);
 int64_t convW4K(int64_t c, int64_t t, int64_t taps);
 
 // GgufRows16 (a GGUF block type [N, K]: q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k,
-// q5_k, q6_k):
+// q5_k, q6_k, iq4_nl, iq4_xs):
 // rows 16 g to 16 g + 15 (every full group of 16) occupy their GGUF bytes, 16 blockBytes
 // per block b in block order, each type's
 // fields gathered so that the x86 GEMV reads a group's block as whole vectors; the last
@@ -100,7 +100,11 @@ int64_t convW4K(int64_t c, int64_t t, int64_t taps);
 //               256 + 64 t + 4 r (t < 16); d at 1280 + 2 r, dmin at 1312 + 2 r;
 //   q3_k (1760): scale byte i (of 12) at 16 i + r; hmask bytes 4 u .. 4 u + 3 at
 //               q3kRows16HmAt(u) + 4 r (u < 8); qs bytes 4 t .. 4 t + 3 at
-//               q3kRows16QsAt(t) + 4 r (t < 16); d at 1728 + 2 r.
+//               q3kRows16QsAt(t) + 4 r (t < 16); d at 1728 + 2 r;
+//   iq4_nl (288): d at 2 r; qs bytes 4 t .. 4 t + 3 at 32 + 64 t + 4 r (t < 4: q8_0's row
+//               lanes, each vector's low nibbles codes 4 t .., its high ones 16 + 4 t ..);
+//   iq4_xs (2176): d at 2 r, scales_h at 32 + 2 r, scales_l byte i (of 4) at 64 + 16 i + r;
+//               qs bytes 4 t .. 4 t + 3 at 128 + 64 t + 4 r (t < 32; sub-block t / 4).
 constexpr int64_t kGgufRows16 = 16;
 // q5_k's and q6_k's qh and code vectors from 256 on, in the order the GEMV reads them.
 // Read in file order, a group's block is one sequential stream for the hardware

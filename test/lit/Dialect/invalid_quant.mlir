@@ -32,7 +32,7 @@ func.func @partial_block() -> tensor<4x40x!edge.block<"q4_0">> {
 
 // -----
 
-// expected-error @+1 {{unknown block format "q4_2" (expected one of q4_0 q4_1 q5_0 q5_1 q8_0 q2_k q3_k q4_k q5_k q6_k)}}
+// expected-error @+1 {{unknown block format "q4_2" (expected one of q4_0 q4_1 q5_0 q5_1 q8_0 q2_k q3_k q4_k q5_k q6_k iq4_nl iq4_xs)}}
 func.func @unknown_block(%x: tensor<32x!edge.block<"q4_2">>) {
   return
 }

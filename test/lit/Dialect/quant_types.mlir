@@ -44,11 +44,14 @@ func.func @constants() -> (tensor<2x3x!w1>, tensor<2x32x!edge.block<"q4_0">>, te
 // CHECK-SAME: !edge.block<"q4_k">
 // CHECK-SAME: !edge.block<"q5_k">
 // CHECK-SAME: !edge.block<"q6_k">
+// CHECK-SAME: !edge.block<"iq4_nl">
+// CHECK-SAME: !edge.block<"iq4_xs">
 func.func @block_formats(%a: tensor<32x!edge.block<"q4_0">>, %b: tensor<32x!edge.block<"q4_1">>,
                          %c: tensor<32x!edge.block<"q5_0">>, %d: tensor<32x!edge.block<"q5_1">>,
                          %e: tensor<64x!edge.block<"q8_0">>, %f: tensor<256x!edge.block<"q2_k">>,
                          %g: tensor<256x!edge.block<"q3_k">>, %h: tensor<512x!edge.block<"q4_k">>,
-                         %i: tensor<256x!edge.block<"q5_k">>, %j: tensor<256x!edge.block<"q6_k">>) {
+                         %i: tensor<256x!edge.block<"q5_k">>, %j: tensor<256x!edge.block<"q6_k">>,
+                         %k: tensor<64x!edge.block<"iq4_nl">>, %l: tensor<256x!edge.block<"iq4_xs">>) {
   return
 }
 
