@@ -10,11 +10,11 @@ of one of llama.cpp's mixes, written fast. A library and a CLI; numpy only.
 Models (MODELS): qwen2.5-1.5b (default; qwen2: 28 layers, n_embd 1536, 12 query heads and 2
 KV heads of 128, FFN 8960, vocabulary 151936, tied embedding, QKV biases), qwen2.5-0.5b
 (qwen2: 24 layers, n_embd 896, 14 query heads and 2 KV heads of 64, FFN 4864; its 896-wide
-matrices take the 32-element types only), qwen3-1.7b (qwen3: 28 layers, n_embd 2048, 16
+matrices take the 32-element types only, or in a mix llama.cpp's 32-element fallbacks), qwen3-1.7b (qwen3: 28 layers, n_embd 2048, 16
 query heads and 8 KV heads of 128 (wider than n_embd / heads), per-head q/k norms, FFN
 6144, vocabulary 151936, tied embedding), gemma3-1b (gemma3: 26 layers, 22 of them local
 with a window of 512, n_embd 1152, 4 query heads over 1 KV head of 256, FFN 6912,
-vocabulary 262144, tied embedding; the 32-element types only), gemma2-2b (gemma2: 26
+vocabulary 262144, tied embedding; the 32-element types only, or a mix as for qwen2.5-0.5b), gemma2-2b (gemma2: 26
 layers, every other one local with a window of 4096, n_embd 2304, 8 query heads over 4 KV
 heads of 256, FFN 9216, vocabulary 256000, tied embedding, soft caps 50 and 30), phi3-mini
 (phi3: 32 layers, n_embd 3072, 32 query and 32 KV heads of 96, q/k/v in one matrix and the
