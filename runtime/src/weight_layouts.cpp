@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "edgec/dtype_table.h"
 #include "edgepkg_generated.h"
 
 namespace edgec::layouts {
@@ -236,24 +237,16 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
       return why = "layout gguf-rows16 holds q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k, q4_k, q5_k, q6_k, iq4_nl or "
                    "iq4_xs weights",
              false;
-    const int64_t blockSize = kQuant ? 256 : 32;
+    // Block size and bytes from the one dtype table (edgec/dtype_table.h).
+    const DTypeInfo &info = *dtypeInfo(unsigned(dt));
+    const int64_t blockSize = info.blockSize;
     if (rank != 2 || shape[1] % blockSize != 0)
       return why = "layout gguf-rows16 needs a weight [N, K] with K a multiple of " + std::to_string(blockSize), false;
     d.N = shape[0];
     d.K = shape[1];
     d.dtype = unsigned(dt);
     d.block = blockSize;
-    d.blockBytes = dt == pkg::DType::q4_0 || dt == pkg::DType::iq4_nl ? 18
-                   : dt == pkg::DType::q4_1 ? 20
-                   : dt == pkg::DType::q5_0 ? 22
-                   : dt == pkg::DType::q5_1 ? 24
-                   : dt == pkg::DType::q8_0 ? 34
-                   : dt == pkg::DType::q2_k ? 84
-                   : dt == pkg::DType::q3_k ? 110
-                   : dt == pkg::DType::q4_k ? 144
-                   : dt == pkg::DType::q5_k ? 176
-                   : dt == pkg::DType::iq4_xs ? 136
-                                            : 210;
+    d.blockBytes = info.blockBytes;
     d.rowBytes = d.K / blockSize * d.blockBytes;
     break;
   }

@@ -39,12 +39,18 @@ int64_t midPrefill(int64_t S) { return S / 4 > 2 * kShortPrefill ? S / 4 : 0; }
 std::string prefixed(const GgufFile &file, const std::string &msg) { return file.path() + ": " + msg; }
 
 // The types a GGUF weight may have for GgufMatMul / GatherDequantize.
+const char *const kWeightTypes[] = {"f32",  "f16",  "bf16", "q4_0", "q4_1", "q5_0",   "q5_1",
+                                    "q8_0", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "iq4_nl", "iq4_xs"};
 bool isReadableWeightType(const DTypeInfo &d) {
-  static const char *const kTypes[] = {"f32",  "f16",  "bf16", "q4_0", "q4_1", "q5_0",   "q5_1",
-                                       "q8_0", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "iq4_nl", "iq4_xs"};
-  for (const char *t : kTypes)
+  for (const char *t : kWeightTypes)
     if (std::string_view(d.name) == t) return true;
   return false;
+}
+// "f32 f16 ... iq4_xs", for the error that refuses another type.
+std::string readableWeightTypes() {
+  std::string s;
+  for (const char *t : kWeightTypes) s += (s.empty() ? "" : " ") + std::string(t);
+  return s;
 }
 
 class HyperParamReader {
@@ -78,7 +84,7 @@ public:
     }
     if (weight ? !isReadableWeightType(*t->dtype) : std::string_view(t->dtype->name) != "f32") {
       fail("tensor " + name + " has type " + t->dtype->name + ", which edgec does not read here (" +
-           (weight ? "supported: f32 f16 bf16 q4_0 q4_1 q5_0 q5_1 q8_0 q2_k q3_k q4_k q5_k q6_k iq4_nl iq4_xs" : "expected f32") + ")");
+           (weight ? "supported: " + readableWeightTypes() : std::string("expected f32")) + ")");
       return nullptr;
     }
     return t;

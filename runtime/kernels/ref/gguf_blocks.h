@@ -14,8 +14,9 @@
 //   q6_k  [ql[128], qh[64], scales[16] int8, d]    x = d * sc[j] * (code - 32)
 //   iq4_nl [d, qs[16]]                       x = d * kIq4Values[code]
 //   iq4_xs [d, scales_h, scales_l[4], qs[128]]     x = d * (sc[j] - 32) * kIq4Values[code]
-// The 32-element formats (and each 32-element sub-block of iq4_xs) keep element j (< 16) in the low nibble of qs[j] and element
-// j + 16 in its high nibble; the 5th bit of element i is bit i of qh read as a uint32.
+// The 32-element formats (and each 32-element sub-block of iq4_xs) keep element j (< 16)
+// in the low nibble of qs[j] and element j + 16 in its high nibble; the 5th bit of element
+// i is bit i of qh read as a uint32.
 // The K formats hold 256 elements; the bit positions of their sub-block scales and codes
 // are spelled out in gguf_blocks.cpp.
 //

@@ -12,8 +12,8 @@
 // isum is the exact int32 dot of the block's weight codes (signed: q4_0 code - 8, q5_0
 // code - 16, q8_0 as is, q6_k code - 32, iq4_nl/iq4_xs kIq4Values[code]; unsigned for the
 // formats with a min) with the activation codes (q3_k: code -4..3), the K formats weighting
-// each sub-block's dot by its integer scale (q3_k's and iq4_xs's scale - 32); msum = sum_j min_j * (bsum[2j] + bsum[2j + 1])
-// (q4_k/q5_k's mins of 32 elements against Q8_K's sums of 16), sum_j min_j * bsum[j]
+// each sub-block's dot by its integer scale (q3_k's and iq4_xs's scale - 32); msum =
+// sum_j min_j * (bsum[2j] + bsum[2j + 1]) (q4_k/q5_k's mins of 32 elements against Q8_K's sums of 16), sum_j min_j * bsum[j]
 // (q2_k's mins of 16). dw, mw, dminw are the weight's f16 fields, dx and sx the activation's; each scale
 // product is one f32 multiply. These are ggml's vec_dot integer sums (its
 // ggml_vec_dot_*_q8_* in ggml-cpu/quants.c), accumulated in our order: one fma per term,
