@@ -74,6 +74,9 @@ void registerRefBlockwise(KernelRegistry &r);
 void registerRefBlockQ8(KernelRegistry &r);
 // GgufMatMul (GGUF weights kept as stored, activations in their vec_dot format; ref/gguf_matmul.h).
 void registerRefGgufMatMul(KernelRegistry &r);
+// GgufMatMulId at `isa` (gguf_matmul_id.cpp: one GgufMatMul call per expert, run by the
+// best GgufMatMul kernel of the ISAs up to `isa`), taking the calls `accepts` takes.
+void registerGgufMatMulId(KernelRegistry &r, Isa isa, bool (*accepts)(const KernelSignature &));
 // LLM decoder kernels (ref/llm.h): RMSNormalization, RotaryEmbedding, KVCacheAttention;
 // GatherDequantize (ref/gather_dequantize.cpp, embedding rows of any GGUF type).
 void registerRefLlm(KernelRegistry &r);

@@ -253,6 +253,8 @@ void registerX86Kernels(KernelRegistry &r) {
   add("BlockQuantizedMatMul", Isa::X86Avx512, newX86Avx512Int4Q8MatMul, acceptsInt4Q8Vnni);
   add("GgufMatMul", Isa::X86Avx2, newX86Avx2GgufMatMul, acceptsGgufMatMul);
   add("GgufMatMul", Isa::X86Avx512, newX86Avx512GgufMatMul, acceptsGgufMatMulVnni);
+  registerGgufMatMulId(r, Isa::X86Avx2, acceptsGgufMatMul);
+  registerGgufMatMulId(r, Isa::X86Avx512, acceptsGgufMatMulVnni);
   add("RMSNormalization", Isa::X86Avx2, newX86Avx2RmsNorm, acceptsLlmAvx2);
   add("KVCacheAttention", Isa::X86Avx2, newX86Avx2KVCacheAttention, acceptsLlmAvx2);
   add("KVCacheAttention", Isa::X86Avx512,

@@ -1,4 +1,4 @@
-// The edge module of a GGUF `llama`, `qwen2`, `qwen3`, `gemma2`, `gemma3` or `phi3` model:
+// The edge module of a GGUF `llama`, `qwen2`, `qwen3`, `qwen3moe`, `gemma2`, `gemma3` or `phi3` model:
 // prefill and decode over a KV cache (see edgec/GgufModel.h). The graph follows llama.cpp's
 // build of these architectures (llm_build_llama, llm_build_qwen2, llm_build_qwen3,
 // llm_build_gemma2_iswa, llm_build_gemma3_iswa, llama_model_phi3): token embedding (gemma:
@@ -6,7 +6,8 @@
 // its FFN's gate and up too) -> (qwen3, gemma3: each head's q and k
 // RMSNorm) -> RoPE -> grouped-query attention over the cache (gemma's local layers: a
 // sliding window; gemma2: soft-capped scores) -> output projection (gemma: RMSNorm) ->
-// residual, RMSNorm -> SwiGLU FFN (gemma: GELU-gated, then RMSNorm) -> residual; final
+// residual, RMSNorm -> SwiGLU FFN (gemma: GELU-gated, then RMSNorm; Mixtral, qwen3moe: the
+// router's chosen experts' SwiGLU FFNs, weighted) -> residual; final
 // RMSNorm and the output head (tied to the embedding when output.weight is absent; gemma2:
 // soft-capped logits).
 #include "edgec/GgufModel.h"
@@ -146,6 +147,8 @@ private:
   // form, as ggml_gelu), elementwise ops that edge-fuse-elementwise makes one pass.
   mlir::Value swiGlu(mlir::Value gate, mlir::Value up, const std::string &blk);
   mlir::Value geluGate(mlir::Value gate, mlir::Value up, const std::string &blk);
+  // A mixture-of-experts FFN of h [S, E] (hp_.experts > 0).
+  mlir::Value moeFfn(mlir::Value h, const std::string &blk, int64_t S);
 
   void declareStates(ModuleOp module);
   // What a function returns: the logits of the row `last` (an input; prefill), of its one
@@ -358,6 +361,40 @@ mlir::Value LlmBuilder::geluGate(mlir::Value gate, mlir::Value up, const std::st
   return mul("ffn_geglu", gelu, up);
 }
 
+// llama.cpp's build_moe_ffn with softmax gating and the chosen weights renormalized (both
+// architectures' norm_w): the router's logits (ffn_gate_inp, kept f32 in quantized files:
+// f32 activations), their softmax, the top expertsUsed (TopK: best first, the lower index
+// of equal ones), weights = their probabilities / max(sum, 2^-14) (ggml's clamp of the
+// sum); each slot's expert's SwiGLU FFN by GgufMatMulId (ggml_mul_mat_id: its rows quantized
+// to the weights' vec_dot type as a dense matmul's), its output times the slot's weight,
+// the slots summed in order.
+mlir::Value LlmBuilder::moeFfn(mlir::Value h, const std::string &blk, int64_t S) {
+  const int64_t E = hp_.embedding, X = hp_.experts, U = hp_.expertsUsed, F = hp_.expertFfn;
+  mlir::Value logits = matmul(h, blk + "ffn_gate_inp.weight", "", blk + "ffn_moe_logits");
+  mlir::Value probs =
+      b_.create<edge::SoftmaxOp>(loc(blk + "ffn_moe_probs"), f32({S, X}), logits, b_.getI64IntegerAttr(1));
+  auto topk = b_.create<edge::TopKOp>(loc(blk + "ffn_moe_topk"), TypeRange{f32({S, U}), i64({S, U})}, probs,
+                                      mlir::Value(), b_.getI64IntegerAttr(1), b_.getI64IntegerAttr(1));
+  mlir::Value ids = topk.getIndices();
+  mlir::Value sum = b_.create<edge::ReduceSumOp>(loc(blk + "ffn_moe_weights_sum"), f32({S, 1}), topk.getValues(),
+                                                 mlir::Value(), b_.getDenseI64ArrayAttr({1}),
+                                                 b_.getI64IntegerAttr(1), IntegerAttr());
+  sum = b_.create<edge::MaxOp>(loc(blk + "ffn_moe_weights_sum_clamped"), f32({S, 1}),
+                               ValueRange{sum, constantF32("moe_weights_sum_min", f32({1}), {6.103515625e-5f})});
+  mlir::Value weights =
+      b_.create<edge::DivOp>(loc(blk + "ffn_moe_weights_norm"), f32({S, U}), topk.getValues(), sum);
+  auto expertMatmul = [&](mlir::Value x, const std::string &w, int64_t rows) {
+    return b_.create<edge::GgufMatMulIdOp>(loc(blk + w), f32({S, U, rows}), x, weight(blk + w + ".weight"), ids)
+        .getResult();
+  };
+  mlir::Value gate = expertMatmul(h, "ffn_gate_exps", F), up = expertMatmul(h, "ffn_up_exps", F);
+  mlir::Value experts = expertMatmul(swiGlu(gate, up, blk), "ffn_down_exps", E);
+  experts = b_.create<edge::MulOp>(loc(blk + "ffn_moe_weighted"), f32({S, U, E}), experts,
+                                   reshape(weights, {S, U, 1}, blk + "ffn_moe_weights.col"));
+  return b_.create<edge::ReduceSumOp>(loc(blk + "ffn_moe_out"), f32({S, E}), experts, mlir::Value(),
+                                      b_.getDenseI64ArrayAttr({1}), b_.getI64IntegerAttr(0), IntegerAttr());
+}
+
 // cos/sin of every position and frequency (rows x dims / 2, dims the rotated values of a head),
 // computed as ggml's rope cache does (f32: theta starts at the position and is multiplied by
 // base^(-2/dims) per pair; divided by
@@ -543,6 +580,10 @@ void LlmBuilder::buildFunction(ModuleOp module, const std::string &name, int64_t
     x = b_.create<edge::AddOp>(loc(blk + "attn_residual"), f32({S, E}), x, o);
 
     h = rmsNorm(x, blk + "ffn_norm.weight", blk + "ffn_norm");
+    if (hp_.experts > 0) {
+      x = b_.create<edge::AddOp>(loc(blk + "ffn_residual"), f32({S, E}), x, moeFfn(h, blk, S));
+      continue;
+    }
     mlir::Value gate, up;
     if (hp_.fusedGateUp) {  // phi3: one matrix, the gate's rows first (ggml_swiglu's halves)
       mlir::Value gateUp = matmul(h, blk + "ffn_up.weight", "", blk + "ffn_gate_up");
@@ -673,10 +714,10 @@ OwningOpRef<ModuleOp> LlmBuilder::build(std::string &error) {
 bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &error) {
   HyperParamReader r(file, error);
   hp.arch = file.arch().str();
-  if (hp.arch != "llama" && hp.arch != "qwen2" && hp.arch != "qwen3" && hp.arch != "gemma2" && hp.arch != "gemma3" &&
-      hp.arch != "phi3" && hp.arch != "granite")
+  if (hp.arch != "llama" && hp.arch != "qwen2" && hp.arch != "qwen3" && hp.arch != "qwen3moe" && hp.arch != "gemma2" &&
+      hp.arch != "gemma3" && hp.arch != "phi3" && hp.arch != "granite")
     return r.fail("architecture '" + hp.arch +
-                  "' is not supported (supported: llama, qwen2, qwen3, gemma2, gemma3, phi3, granite)");
+                  "' is not supported (supported: llama, qwen2, qwen3, qwen3moe, gemma2, gemma3, phi3, granite)");
   const std::string a = hp.arch + ".";
   if (!r.u64(a + "block_count", hp.layers) || !r.u64(a + "embedding_length", hp.embedding) ||
       !r.u64(a + "feed_forward_length", hp.ffn) || !r.u64(a + "attention.head_count", hp.heads) ||
@@ -684,6 +725,23 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
     return false;
   hp.kvHeads = hp.heads;
   if (!r.optionalU64(a + "attention.head_count_kv", hp.kvHeads)) return false;
+  // Experts: llama (Mixtral) and qwen3moe, as llama.cpp builds them; qwen3moe's experts are
+  // expert_feed_forward_length wide (llama.cpp's default where it is absent:
+  // feed_forward_length / expert_used_count), Mixtral's feed_forward_length.
+  if (file.find(a + "expert_count") && !r.u64(a + "expert_count", hp.experts)) return false;
+  if (hp.arch == "qwen3moe" && hp.experts == 0) return r.fail("key " + a + "expert_count is missing");
+  if (hp.experts > 0) {
+    if (hp.arch != "llama" && hp.arch != "qwen3moe")
+      return r.fail("key " + a + "expert_count = " + std::to_string(hp.experts) +
+                    ": mixture-of-experts " + hp.arch + " models are not supported (llama and qwen3moe are)");
+    if (!r.u64(a + "expert_used_count", hp.expertsUsed)) return false;
+    if (hp.expertsUsed > hp.experts)
+      return r.fail("key " + a + "expert_used_count = " + std::to_string(hp.expertsUsed) + " exceeds expert_count " +
+                    std::to_string(hp.experts));
+    hp.expertFfn = hp.arch == "qwen3moe" ? hp.ffn / hp.expertsUsed : hp.ffn;
+    if (hp.arch == "qwen3moe" && !r.optionalU64(a + "expert_feed_forward_length", hp.expertFfn)) return false;
+    if (hp.expertFfn <= 0) return r.fail("the experts' feed-forward length is 0");
+  }
   // The head size: attention.key_length where given (Qwen3's heads are not embedding /
   // heads wide), else embedding_length / head_count.
   if (file.find(a + "attention.key_length")) {
@@ -738,7 +796,7 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
                   " must be finite and positive");
   hp.neoxRope = hp.arch != "llama" && hp.arch != "granite";
   hp.attentionBias = hp.arch == "qwen2";
-  hp.qkNorm = hp.arch == "qwen3" || hp.arch == "gemma3";
+  hp.qkNorm = hp.arch == "qwen3" || hp.arch == "qwen3moe" || hp.arch == "gemma3";
   hp.gemma = hp.arch == "gemma2" || hp.arch == "gemma3";
   hp.attentionScale = 1.0f / std::sqrt(float(hp.headDim));
   if (hp.arch == "gemma2") {
@@ -823,7 +881,17 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
     const std::string blk = "blk." + std::to_string(l) + ".";
     const int64_t qRows = hp.heads * D, kvRows = hp.kvHeads * D;
     if (!r.tensor(blk + "attn_norm.weight", {E}, false) || !r.tensor(blk + "attn_output.weight", {E, qRows}, true) ||
-        !r.tensor(blk + "ffn_norm.weight", {E}, false) || !r.tensor(blk + "ffn_down.weight", {E, hp.ffn}, true))
+        !r.tensor(blk + "ffn_norm.weight", {E}, false))
+      return false;
+    const int64_t X = hp.experts, F = hp.expertFfn;
+    if (X > 0 ? !r.tensor(blk + "ffn_gate_inp.weight", {X, E}, true) ||
+                    !r.tensor(blk + "ffn_gate_exps.weight", {X, F, E}, true) ||
+                    !r.tensor(blk + "ffn_up_exps.weight", {X, F, E}, true) ||
+                    !r.tensor(blk + "ffn_down_exps.weight", {X, E, F}, true)
+              : !r.tensor(blk + "ffn_down.weight", {E, hp.ffn}, true) ||
+                    (hp.fusedGateUp ? !r.tensor(blk + "ffn_up.weight", {2 * hp.ffn, E}, true)
+                                    : (!r.tensor(blk + "ffn_gate.weight", {hp.ffn, E}, true) ||
+                                       !r.tensor(blk + "ffn_up.weight", {hp.ffn, E}, true))))
       return false;
     // Each layer's q/k/v as the first one has them (one matrix or three), as every file
     // converted by llama.cpp writes them.
@@ -832,19 +900,22 @@ bool readLlmHyperParams(const GgufFile &file, LlmHyperParams &hp, std::string &e
                        !r.tensor(blk + "attn_k.weight", {kvRows, E}, true) ||
                        !r.tensor(blk + "attn_v.weight", {kvRows, E}, true)))
       return false;
-    if (hp.fusedGateUp ? !r.tensor(blk + "ffn_up.weight", {2 * hp.ffn, E}, true)
-                       : (!r.tensor(blk + "ffn_gate.weight", {hp.ffn, E}, true) ||
-                          !r.tensor(blk + "ffn_up.weight", {hp.ffn, E}, true)))
-      return false;
     if (!hp.attentionBias)
       for (const char *bias : {"attn_qkv.bias", "attn_q.bias", "attn_k.bias", "attn_v.bias"})
         if (file.findTensor(blk + bias))
           return r.fail("tensor " + blk + bias + ": attention biases are not supported in a " + hp.arch + " model");
     // Biases llama.cpp's graphs add where a file has them (attn_output's, the FFN's; no file
     // of these models has them): refused rather than dropped.
-    for (const char *bias : {"attn_output.bias", "ffn_gate.bias", "ffn_up.bias", "ffn_down.bias"})
+    for (const char *bias : {"attn_output.bias", "ffn_gate.bias", "ffn_up.bias", "ffn_down.bias", "ffn_gate_inp.bias",
+                             "ffn_gate_exps.bias", "ffn_up_exps.bias", "ffn_down_exps.bias"})
       if (file.findTensor(blk + bias))
         return r.fail("tensor " + blk + bias + ": output and FFN biases are not supported in a " + hp.arch + " model");
+    // Shared experts (qwen2moe's, llama4's) and an expert-choice bias (deepseek's): other
+    // architectures' parts, refused rather than dropped.
+    for (const char *part : {"ffn_gate_shexp.weight", "ffn_gate_inp_shexp.weight", "exp_probs_b.bias"})
+      if (file.findTensor(blk + part))
+        return r.fail("tensor " + blk + part + ": shared experts and expert biases are not supported in a " + hp.arch +
+                      " model");
     if (hp.qkNorm &&
         (!r.tensor(blk + "attn_q_norm.weight", {D}, false) || !r.tensor(blk + "attn_k_norm.weight", {D}, false)))
       return false;

@@ -27,7 +27,7 @@
 namespace edgec::gguf {
 
 struct LlmHyperParams {
-  std::string arch;  // "llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3" or "granite"
+  std::string arch;  // "llama", "qwen2", "qwen3", "qwen3moe", "gemma2", "gemma3", "phi3" or "granite"
   int64_t layers = 0, embedding = 0, ffn = 0, heads = 0, kvHeads = 0, headDim = 0, vocab = 0;
   int64_t contextLength = 0;  // <arch>.context_length (the trained context)
   // rope.dimension_count: RoPE rotates the first ropeDims values of each head and keeps the
@@ -72,6 +72,12 @@ struct LlmHyperParams {
   // branch's output (attention, FFN) times residualScale before its residual add, the
   // logits divided by logitScale; 0: none.
   float embeddingScale = 0.f, residualScale = 0.f, logitScale = 0.f;
+  // Mixture of experts (llama.cpp's build_moe_ffn; llama's Mixtral files, qwen3moe): each
+  // block's FFN is `experts` SwiGLU FFNs of expertFfn rows (ffn_gate_exps, ffn_up_exps,
+  // ffn_down_exps) of which each token runs the expertsUsed that its router
+  // (ffn_gate_inp: softmax over the experts) ranks highest, their outputs summed weighted
+  // by the router's probabilities renormalized over the chosen ones. 0: a dense FFN.
+  int64_t experts = 0, expertsUsed = 0, expertFfn = 0;
 };
 
 // Reads and checks the hyper-parameters and that every tensor the graph needs is present

@@ -128,6 +128,21 @@ LogicalResult GgufMatMulOp::verify() {
   return success();
 }
 
+LogicalResult GgufMatMulIdOp::verify() {
+  ArrayRef<int64_t> x = shapeOf(getInput()), w = shapeOf(getWeight()), ids = shapeOf(getIds());
+  if (w.size() != 3) return emitOpError() << "weight must be [E, N, K], got " << shapeStr(w);
+  if (ids.size() != 2) return emitOpError() << "ids must be [T, S], got " << shapeStr(ids);
+  if (!isF32(getInput()) || !isF32(getOutput())) return emitOpError() << "input and result must be f32";
+  const bool perSlot = x.size() == 3;
+  if ((x.size() != 2 && !perSlot) || x[0] != ids[0] || (perSlot && x[1] != ids[1]))
+    return emitOpError() << "input must be [T, K] or [T, S, K] with ids [T, S] = " << shapeStr(ids) << ", got "
+                         << shapeStr(x);
+  if (x.back() != w[2]) return emitOpError() << "weight rows have " << w[2] << " elements, the input " << x.back();
+  SmallVector<int64_t> expect{ids[0], ids[1], w[1]};
+  if (shapeOf(getOutput()) != ArrayRef<int64_t>(expect)) return emitOpError() << "result must be " << shapeStr(expect);
+  return success();
+}
+
 LogicalResult GatherDequantizeOp::verify() {
   ArrayRef<int64_t> d = shapeOf(getData()), i = shapeOf(getIndices());
   if (d.size() != 2) return emitOpError() << "data must be [V, E], got " << shapeStr(d);

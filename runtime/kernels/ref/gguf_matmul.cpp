@@ -459,5 +459,6 @@ private:
 namespace edgec::rt {
 void registerRefGgufMatMul(KernelRegistry &r) {
   r.add("GgufMatMul", Isa::Ref, [] { return std::unique_ptr<Kernel>(new ref::GgufMatMul()); }, nullptr);
+  registerGgufMatMulId(r, Isa::Ref, nullptr);  // ref's GgufMatMul per expert
 }
 } // namespace edgec::rt

@@ -466,6 +466,58 @@ func.func @matmul_partial_block(%x: tensor<3x40xf32>, %w: tensor<16x40x!edge.blo
 }
 
 //===----------------------------------------------------------------------===//
+// GgufMatMulId
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @matmul_id_weight_rank(%x: tensor<3x64xf32>, %w: tensor<16x64xf32>, %ids: tensor<3x2xi32>) -> tensor<3x2x16xf32> {
+  // expected-error @+1 {{weight must be [E, N, K], got [16,64]}}
+  %0 = edge.GgufMatMulId %x, %w, %ids : (tensor<3x64xf32>, tensor<16x64xf32>, tensor<3x2xi32>) -> tensor<3x2x16xf32>
+  return %0 : tensor<3x2x16xf32>
+}
+
+// -----
+
+func.func @matmul_id_tokens(%x: tensor<4x64xf32>, %w: tensor<4x16x64xf16>, %ids: tensor<3x2xi32>) -> tensor<3x2x16xf32> {
+  // expected-error @+1 {{input must be [T, K] or [T, S, K] with ids [T, S] = [3,2], got [4,64]}}
+  %0 = edge.GgufMatMulId %x, %w, %ids : (tensor<4x64xf32>, tensor<4x16x64xf16>, tensor<3x2xi32>) -> tensor<3x2x16xf32>
+  return %0 : tensor<3x2x16xf32>
+}
+
+// -----
+
+func.func @matmul_id_slots(%x: tensor<3x1x64xf32>, %w: tensor<4x16x64xf16>, %ids: tensor<3x2xi32>) -> tensor<3x2x16xf32> {
+  // expected-error @+1 {{input must be [T, K] or [T, S, K] with ids [T, S] = [3,2], got [3,1,64]}}
+  %0 = edge.GgufMatMulId %x, %w, %ids : (tensor<3x1x64xf32>, tensor<4x16x64xf16>, tensor<3x2xi32>) -> tensor<3x2x16xf32>
+  return %0 : tensor<3x2x16xf32>
+}
+
+// -----
+
+func.func @matmul_id_k(%x: tensor<3x32xf32>, %w: tensor<4x16x64xf16>, %ids: tensor<3x2xi32>) -> tensor<3x2x16xf32> {
+  // expected-error @+1 {{weight rows have 64 elements, the input 32}}
+  %0 = edge.GgufMatMulId %x, %w, %ids : (tensor<3x32xf32>, tensor<4x16x64xf16>, tensor<3x2xi32>) -> tensor<3x2x16xf32>
+  return %0 : tensor<3x2x16xf32>
+}
+
+// -----
+
+func.func @matmul_id_result(%x: tensor<3x64xf32>, %w: tensor<4x16x64xf16>, %ids: tensor<3x2xi32>) -> tensor<3x16xf32> {
+  // expected-error @+1 {{result must be [3,2,16]}}
+  %0 = edge.GgufMatMulId %x, %w, %ids : (tensor<3x64xf32>, tensor<4x16x64xf16>, tensor<3x2xi32>) -> tensor<3x16xf32>
+  return %0 : tensor<3x16xf32>
+}
+
+// -----
+
+func.func @matmul_id_ids_rank(%x: tensor<3x64xf32>, %w: tensor<4x16x64xf16>, %ids: tensor<6xi32>) -> tensor<3x2x16xf32> {
+  // expected-error @+1 {{ids must be [T, S], got [6]}}
+  %0 = edge.GgufMatMulId %x, %w, %ids : (tensor<3x64xf32>, tensor<4x16x64xf16>, tensor<6xi32>) -> tensor<3x2x16xf32>
+  return %0 : tensor<3x2x16xf32>
+}
+
+//===----------------------------------------------------------------------===//
 // GatherDequantize
 //===----------------------------------------------------------------------===//
 

@@ -99,6 +99,19 @@ func.func @matmul(%x: tensor<3x64xf32>, %x3: tensor<1x3x64xf32>, %b: tensor<16xf
   return %0, %1, %2, %3, %4 : tensor<3x16xf32>, tensor<1x3x16xf32>, tensor<3x16xf32>, tensor<3x16xf32>, tensor<3x16xf32>
 }
 
+// A mixture-of-experts layer's matmuls: 4 experts' q4_k weights of [16, 256], each token's
+// 2 slots naming an expert; one input row per token (broadcast to its slots) or per slot.
+// CHECK-LABEL: func.func @matmul_id
+func.func @matmul_id(%x: tensor<3x256xf32>, %xs: tensor<3x2x256xf32>, %ids: tensor<3x2xi64>, %ids32: tensor<3x2xi32>) -> (tensor<3x2x16xf32>, tensor<3x2x16xf32>) {
+  // CHECK: %[[W:.+]] = edge.constant dense_resource<exps> : tensor<4x16x256x!edge.block<"q4_k">>
+  %w = edge.constant dense_resource<exps> : tensor<4x16x256x!edge.block<"q4_k">>
+  // CHECK: edge.GgufMatMulId %{{.+}}, %[[W]], %{{.+}} : (tensor<3x256xf32>, tensor<4x16x256x!edge.block<"q4_k">>, tensor<3x2xi64>) -> tensor<3x2x16xf32>
+  %0 = edge.GgufMatMulId %x, %w, %ids : (tensor<3x256xf32>, tensor<4x16x256x!edge.block<"q4_k">>, tensor<3x2xi64>) -> tensor<3x2x16xf32>
+  // CHECK: edge.GgufMatMulId %{{.+}}, %[[W]], %{{.+}} : (tensor<3x2x256xf32>, tensor<4x16x256x!edge.block<"q4_k">>, tensor<3x2xi32>) -> tensor<3x2x16xf32>
+  %1 = edge.GgufMatMulId %xs, %w, %ids32 : (tensor<3x2x256xf32>, tensor<4x16x256x!edge.block<"q4_k">>, tensor<3x2xi32>) -> tensor<3x2x16xf32>
+  return %0, %1 : tensor<3x2x16xf32>, tensor<3x2x16xf32>
+}
+
 // A token embedding lookup: q6_k rows of 256 (one super-block each), indices of any rank
 // and i32 or i64; a f16 table.
 // CHECK-LABEL: func.func @embedding

@@ -131,6 +131,22 @@ def Edge_GgufMatMulOp : Edge_Op<"GgufMatMul", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Edge_GgufMatMulIdOp : Edge_Op<"GgufMatMulId", [Pure]> {
+  let summary = "Each token's rows times the weights of the experts it chose (ggml's mul_mat_id)";
+  let description = [{
+    A mixture-of-experts layer's matmul. `weight` is `[E, N, K]`: E experts' `[N, K]`
+    GgufMatMul weights one after another, as a GGUF file stores `ffn_*_exps` tensors.
+    `ids` `[T, S]` (i32 or i64, each in [0, E)) names the expert of each token's S slots.
+    `input` is `[T, K]` (a token's one row for all its slots) or `[T, S, K]` (a row per
+    slot); the result `[T, S, N]` f32, row (t, s) = GgufMatMul of that row and expert
+    ids[t, s]'s weight, with its arithmetic (activations in the format's vec_dot type).
+  }];
+  let arguments = (ins Edge_FloatTensor:$input, Edge_GgufWeightTensor:$weight, StaticShapeTensorOf<[I32, I64]>:$ids);
+  let results = (outs Edge_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $weight `,` $ids attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Edge_GatherDequantizeOp : Edge_Op<"GatherDequantize", [Pure]> {
   let summary = "Rows of a (GGUF) table, decoded to f32: a token embedding lookup";
   let description = [{
