@@ -53,7 +53,12 @@ public:
     requireShape(sig, x, xShape, "input");
     if (x.dtype != DType::f32 || y.dtype != DType::f32) kernelFail(sig, "the input and the output must be f32");
     requireShape(sig, y, {T_, S_, N_}, "output");
-    if (w.layout.kind != layouts::Kind::None) kernelFail(sig, "the weight must be row-major GGUF rows");
+    wLayout_ = {};
+    if (w.layout.kind != layouts::Kind::None) {
+      if (!takesLayout(sig, 1))
+        kernelFail(sig, std::string("GgufMatMul does not read the experts' layout ") + layouts::kindName(w.layout.kind));
+      wLayout_ = slabLayout(w);
+    }
     ids64_ = ids.dtype == DType::i64;
     wtype_ = w.dtype;
     const DTypeInfo &info = dtypeInfo(w.dtype);
@@ -76,6 +81,21 @@ public:
   }
 
   size_t scratchBytes() const override { return scratch_; }
+
+  // A GgufRows16 weight whose experts are whole groups (the layout's [E, N, K]): each slab
+  // is the layout of its [N, K], read in place where the GgufMatMul kernel reads that.
+  bool takesLayout(const KernelSignature &sig, size_t index) const override {
+    const TensorView *w = index == 1 && sig.inputs.size() > 1 ? sig.inputs[1] : nullptr;
+    if (!w || w->layout.kind != layouts::Kind::GgufRows16 || w->rank() != 3) return false;
+    TensorView a, slab = *w, y;
+    slab.shape = {w->shape[1], w->shape[2]};
+    slab.layout = slabLayout(*w);
+    if (slab.layout.kind == layouts::Kind::None) return false;
+    a.shape = {1, slab.shape[1]};
+    y.shape = {1, slab.shape[0]};
+    const KernelSignature one = expertSignature(sig.node, a, slab, y);
+    return KernelRegistry::instance().create(one, isas_)->takesLayout(one, 1);
+  }
 
   void run(const RunContext &ctx, const std::vector<const TensorView *> &in,
            const std::vector<TensorView *> &out) override {
@@ -108,6 +128,27 @@ public:
   }
 
 private:
+  // One expert's slab [N, K] of a GgufRows16 [E, N, K]: the layout of [N, K] (None if the
+  // layout cannot hold it).
+  static layouts::Desc slabLayout(const TensorView &w) {
+    layouts::Desc d;
+    std::string why;
+    if (!layouts::describe(layouts::Kind::GgufRows16, unsigned(w.dtype), {w.shape[1], w.shape[2]}, -1, -1, 0, 0, d, why))
+      return {};
+    return d;
+  }
+
+  static KernelSignature expertSignature(const std::string &node, const TensorView &a, const TensorView &w,
+                                         const TensorView &y) {
+    KernelSignature sig;
+    sig.op = "GgufMatMul";
+    sig.node = node;
+    sig.inputs = {&a, &w};
+    sig.input_is_constant = {false, true};
+    sig.outputs = {&y};
+    return sig;
+  }
+
   // The GgufMatMul kernel of `rows` activation rows, prepared on first use.
   Kernel &expertKernel(int64_t rows) {
     std::unique_ptr<Kernel> &k = kernels_[rows];
@@ -116,13 +157,9 @@ private:
       a.shape = {rows, K_};
       w.dtype = wtype_;
       w.shape = {N_, K_};
+      w.layout = wLayout_;
       y.shape = {rows, N_};
-      KernelSignature sig;
-      sig.op = "GgufMatMul";
-      sig.node = node_;
-      sig.inputs = {&a, &w};
-      sig.input_is_constant = {false, true};
-      sig.outputs = {&y};
+      const KernelSignature sig = expertSignature(node_, a, w, y);
       k = KernelRegistry::instance().create(sig, isas_);
       k->prepare(sig);
     }
@@ -136,6 +173,7 @@ private:
     wv.data = const_cast<uint8_t *>(w);
     wv.dtype = wtype_;
     wv.shape = {N_, K_};
+    wv.layout = wLayout_;
     yv.data = y;
     yv.shape = {rows, N_};
     expertKernel(rows).run(ctx, {&av, &wv}, {&yv});
@@ -145,6 +183,7 @@ private:
   int64_t E_ = 0, N_ = 0, K_ = 0, T_ = 0, S_ = 0, maxRows_ = 1, slabBytes_ = 0;
   bool perSlot_ = false, ids64_ = false;
   DType wtype_ = DType::f32;
+  layouts::Desc wLayout_;  // each slab's layout (GgufRows16), or None
   size_t scratch_ = 0;
   std::string op_, node_;
   std::map<int64_t, std::unique_ptr<Kernel>> kernels_;

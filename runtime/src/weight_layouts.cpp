@@ -240,10 +240,14 @@ bool describe(Kind kind, unsigned dtype, const std::vector<int64_t> &shape, int6
     // Block size and bytes from the one dtype table (edgec/dtype_table.h).
     const DTypeInfo &info = *dtypeInfo(unsigned(dt));
     const int64_t blockSize = info.blockSize;
-    if (rank != 2 || shape[1] % blockSize != 0)
+    // [E, N, K] (GgufMatMulId's experts, N a multiple of 16) is E N rows, each expert's
+    // groups its own: expert e's rows are the layout of its [N, K], at e N rowBytes.
+    if ((rank != 2 && rank != 3) || shape.back() % blockSize != 0)
       return why = "layout gguf-rows16 needs a weight [N, K] with K a multiple of " + std::to_string(blockSize), false;
-    d.N = shape[0];
-    d.K = shape[1];
+    if (rank == 3 && shape[1] % kGgufRows16 != 0)
+      return why = "layout gguf-rows16 needs experts [E, N, K] with N a multiple of 16", false;
+    d.N = rank == 3 ? shape[0] * shape[1] : shape[0];
+    d.K = shape.back();
     d.dtype = unsigned(dt);
     d.block = blockSize;
     d.blockBytes = info.blockBytes;

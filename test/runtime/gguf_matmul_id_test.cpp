@@ -87,6 +87,65 @@ TEST(GgufMatMulId, EveryRowIsItsExpertsGgufMatMulAtEveryIsaAndThreadCount) {
     }
 }
 
+// Experts stored as GgufRows16 ([E, N, K], N whole groups): the AVX-512 kernel reads each
+// slab in place (takesLayout) with the bits of the GGUF rows; ref and AVX2 do not take it
+// (the session gives them the GGUF rows back); experts whose N is not whole groups are
+// not a layout.
+TEST(GgufMatMulId, ExpertsInTheRows16LayoutReadInPlace) {
+  const int64_t E = 3, N = 32, T = 6, S = 2;
+  uint32_t seed = 40;
+  for (DType t : {DType::q4_0, DType::q8_0, DType::q4_k, DType::q6_k, DType::iq4_xs}) {
+    const int64_t K = dtypeInfo(t).blockSize > 32 ? 512 : 128;
+    Tensor w(t, {E, N, K});
+    {
+      Tensor all = randomGgufWeight(t, E * N, K, seed++);
+      std::memcpy(w.view().data, all.view().data, w.view().nbytes());
+    }
+    for (const std::vector<int64_t> &xShape : {std::vector<int64_t>{1, K}, std::vector<int64_t>{T, K}}) {
+      const int64_t tokens = xShape[0];
+      Tensor x = ggufActivations(xShape, seed++);
+      std::vector<int32_t> idv(size_t(tokens * S));
+      for (size_t i = 0; i < idv.size(); ++i) idv[i] = int32_t((i * 5 + 1) % size_t(E));
+      Tensor ids = Tensor::of<int32_t>({tokens, S}, idv);
+      const std::vector<float> want = expected(x, w, idv, tokens, S);
+      layouts::Desc d;
+      std::string why;
+      ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(t), {E, N, K}, -1, -1, 0, 0, d, why)) << why;
+      std::vector<uint8_t> packed(size_t(layouts::packedBytes(d)));
+      layouts::pack(d, w.view().data, packed.data(), nullptr);
+      TensorView stored = w.view();
+      stored.data = packed.data();
+      stored.layout = d;
+      Tensor y(DType::f32, {tokens, S, N});
+      std::vector<TensorView *> inputs = {&x.view(), &stored, &ids.view()};
+      const KernelSignature sig = viewSignature("GgufMatMulId", inputs, y.view(), nullptr, true);
+      std::vector<IsaLevel> levels = x86Levels(/*needVnni=*/true);
+      levels.insert(levels.begin(), IsaLevel{{Isa::Ref}, Isa::Ref, "ref"});
+      for (const IsaLevel &level : levels) {
+        std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, level.isas, nullptr);
+        if (level.expect != Isa::X86Avx512) {
+          EXPECT_FALSE(k->takesLayout(sig, 1)) << level.name;
+          continue;
+        }
+        ASSERT_TRUE(k->takesLayout(sig, 1)) << dtypeName(t);
+        k->prepare(sig);
+        for (int threads : {1, 2}) {
+          std::memset(y.view().data, 0x5A, y.view().nbytes());
+          runPrepared(*k, std::vector<const TensorView *>(sig.inputs.begin(), sig.inputs.end()), {&y.view()}, threads);
+          const std::vector<float> got = y.values<float>();
+          for (size_t i = 0; i < got.size(); ++i)
+            ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
+                << dtypeName(t) << ", " << tokens << " tokens, " << threads << " threads, element " << i;
+        }
+      }
+    }
+  }
+  layouts::Desc d;
+  std::string why;
+  EXPECT_FALSE(layouts::describe(layouts::Kind::GgufRows16, unsigned(DType::q8_0), {4, 24, 64}, -1, -1, 0, 0, d, why));
+  EXPECT_EQ(why, "layout gguf-rows16 needs experts [E, N, K] with N a multiple of 16");
+}
+
 TEST(GgufMatMulId, Int64IdsAndAnExpertOutOfRange) {
   Tensor w = randomGgufWeight(DType::q8_0, 2 * 16, 64, 3);
   Tensor w3(DType::q8_0, {2, 16, 64});

@@ -722,7 +722,7 @@ flatbuffers::Offset<pkg::QuantInfo> PlanBuilder::quantInfo(TensorInfo t) {  // a
 // The layout the x86 kernel that will run `op` reads its constant input `index` in
 // (runtime/kernels/x86: the int8 MatMul/Gemm and DynamicQuantizedMatMul read B in the
 // I8W4 layout, the int8 Conv its weight in I8ConvW4, BlockQuantizedMatMul its int4
-// weight in Int4Q8Tiles, GgufMatMul a GGUF block weight in GgufRows16); None: row-major. The
+// weight in Int4Q8Tiles, GgufMatMul and GgufMatMulId a GGUF block weight in GgufRows16); None: row-major. The
 // same calls the registry gives those kernels (an int8 MatMul, Gemm or Conv of quantized
 // i8/u8 operands, an i8 DynamicQuantizedMatMul weight, an int4 weight blocked along K in
 // multiples of 32 with K even); a call that reaches ref anyway gets the weight unpacked
@@ -753,7 +753,9 @@ LayoutWish PlanBuilder::wantedLayout(Operation *op, size_t index, const std::vec
     return {layouts::Kind::Int4Q8Tiles, -1};
   // A GGUF block weight the layout holds (layouts::describe says which): the x86 AVX-512
   // GEMV's 16-row groups, the same bytes (AVX2 gets the GGUF rows back at load, a copy).
-  if (auto t = dtype(inputs[1]); isa<edge::GgufMatMulOp>(op) && t) {
+  // GgufMatMulId's experts [E, N, K] too, where N is whole groups (each expert's slab is
+  // then its [N, K] in the layout, which the kernel hands its GgufMatMul calls).
+  if (auto t = dtype(inputs[1]); isa<edge::GgufMatMulOp, edge::GgufMatMulIdOp>(op) && t) {
     layouts::Desc d;
     std::string why;
     const std::vector<int64_t> shape(w.type.getShape().begin(), w.type.getShape().end());
