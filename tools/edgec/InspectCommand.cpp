@@ -134,6 +134,9 @@ void printLlmSummary(const rt::LoadedModel &model) {
     std::printf(" (and %lld for short prompts)", number("llm.prefill_short"));
   if (number("llm.score_chunk") > 0) std::printf(", score calls of %lld", number("llm.score_chunk"));
   std::printf(", vocabulary %lld\n", number("llm.vocab_size"));
+  if (number("llm.expert_count") > 0)
+    std::printf("           mixture of experts: %lld of %lld experts a token in every block\n",
+                number("llm.expert_used_count"), number("llm.expert_count"));
   if (number("llm.kv_ring") > 0)
     std::printf("           sliding window of %lld positions; local layers' caches: rings of %lld rows\n",
                 number("llm.sliding_window"), number("llm.kv_ring"));

@@ -665,6 +665,10 @@ DictionaryAttr LlmBuilder::llmAttributes() {
   if (opts_.scoreChunk > 0) add("llm.score_chunk", b_.getI64IntegerAttr(opts_.scoreChunk));
   add("llm.vocab_size", b_.getI64IntegerAttr(hp_.vocab));
   add("llm.kv_cache", b_.getStringAttr(opts_.kvCache));
+  if (hp_.experts > 0) {  // what `edgec inspect` says of a mixture of experts
+    add("llm.expert_count", b_.getI64IntegerAttr(hp_.experts));
+    add("llm.expert_used_count", b_.getI64IntegerAttr(hp_.expertsUsed));
+  }
   // The local layers' rings (LlmSession::truncate needs how far back they reach).
   if (ring_ > 0) {
     add("llm.sliding_window", b_.getI64IntegerAttr(hp_.slidingWindow));
