@@ -28,6 +28,8 @@ using ref::requireOutput;
 using ref::requireShape;
 using ref::shapeStr;
 
+size_t alignUp(size_t n) { return (n + 63) / 64 * 64; }  // scratch parts start on cache lines
+
 class GgufMatMulId final : public Kernel {
 public:
   explicit GgufMatMulId(std::vector<Isa> isas) : isas_(std::move(isas)) {}
@@ -68,15 +70,14 @@ public:
     slabBytes_ = int64_t(w.nbytes()) / std::max<int64_t>(E_, 1);
     op_ = sig.op;
     node_ = sig.node;
-    // The most rows one expert can get: every slot of every token (ids are not required
-    // to be distinct). Its kernel's scratch is the most any call needs (scratch grows with
-    // the rows); it also checks the weight type and K as GgufMatMul does.
-    maxRows_ = std::max<int64_t>(T_ * S_, 1);
-    scratch_ = expertKernel(maxRows_).scratchBytes();
-    if (maxRows_ > 1) {
-      gathered_.assign(size_t(maxRows_ * K_), 0.0f);
-      results_.assign(size_t(maxRows_ * N_), 0.0f);
-    }
+    // The most rows one call takes: T (with distinct ids per token, the most one expert can
+    // get; an expert chosen more often runs several calls). Its kernel's scratch is the most
+    // any call needs (scratch grows with the rows); preparing it also checks the weight
+    // type and K as GgufMatMul does. A gathered call's rows and results go first in thread
+    // 0's scratch region, the GgufMatMul kernel's scratch after them (subContext).
+    maxRows_ = std::max<int64_t>(T_, 1);
+    ownBytes_ = maxRows_ > 1 ? alignUp(size_t(maxRows_ * K_) * sizeof(float)) + alignUp(size_t(maxRows_ * N_) * sizeof(float)) : 0;
+    scratch_ = ownBytes_ + expertKernel(maxRows_).scratchBytes();
     rowsOf_.assign(size_t(E_), {});
   }
 
@@ -112,18 +113,25 @@ public:
       rowsOf_[size_t(e)].push_back(r);
     }
     auto inputRow = [&](int64_t r) { return x + (perSlot_ ? r : r / S_) * K_; };
+    RunContext sub = ctx;
+    sub.scratch = ctx.scratch ? ctx.scratch + ownBytes_ : nullptr;
+    sub.sharedScratch = ctx.sharedScratch ? ctx.sharedScratch + ownBytes_ : nullptr;
+    auto *gathered = static_cast<float *>(ctx.threadScratch(0));
+    float *results = gathered + alignUp(size_t(maxRows_ * K_) * sizeof(float)) / sizeof(float);
     for (int64_t e = 0; e < E_; ++e) {
       const std::vector<int64_t> &rows = rowsOf_[size_t(e)];
-      if (rows.empty()) continue;
       const uint8_t *slab = w + e * slabBytes_;
-      const int64_t n = int64_t(rows.size());
-      if (n == 1) {  // a decode step's slot: the row and its result in place
-        call(ctx, 1, inputRow(rows[0]), slab, y + rows[0] * N_);
-        continue;
+      for (size_t at = 0; at < rows.size(); at += size_t(maxRows_)) {
+        const int64_t n = std::min<int64_t>(maxRows_, int64_t(rows.size() - at));
+        const int64_t *r = rows.data() + at;
+        if (n == 1) {  // a decode step's slot: the row and its result in place
+          call(sub, 1, inputRow(r[0]), slab, y + r[0] * N_);
+          continue;
+        }
+        for (int64_t i = 0; i < n; ++i) std::copy_n(inputRow(r[i]), K_, gathered + i * K_);
+        call(sub, n, gathered, slab, results);
+        for (int64_t i = 0; i < n; ++i) std::copy_n(results + i * N_, N_, y + r[i] * N_);
       }
-      for (int64_t i = 0; i < n; ++i) std::copy_n(inputRow(rows[size_t(i)]), K_, gathered_.data() + i * K_);
-      call(ctx, n, gathered_.data(), slab, results_.data());
-      for (int64_t i = 0; i < n; ++i) std::copy_n(results_.data() + i * N_, N_, y + rows[size_t(i)] * N_);
     }
   }
 
@@ -184,11 +192,10 @@ private:
   bool perSlot_ = false, ids64_ = false;
   DType wtype_ = DType::f32;
   layouts::Desc wLayout_;  // each slab's layout (GgufRows16), or None
-  size_t scratch_ = 0;
+  size_t scratch_ = 0, ownBytes_ = 0;
   std::string op_, node_;
   std::map<int64_t, std::unique_ptr<Kernel>> kernels_;
   std::vector<std::vector<int64_t>> rowsOf_;
-  std::vector<float> gathered_, results_;
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 // the GEMM path); ids out of range are an error naming the node.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "gguf_matmul_test_util.h"
@@ -47,6 +48,7 @@ struct Case {
   int64_t E, N, T, S;
   bool perSlot;
   const char *what;
+  bool oneExpert = false;  // every slot chooses expert 1
 };
 
 TEST(GgufMatMulId, EveryRowIsItsExpertsGgufMatMulAtEveryIsaAndThreadCount) {
@@ -55,6 +57,7 @@ TEST(GgufMatMulId, EveryRowIsItsExpertsGgufMatMulAtEveryIsaAndThreadCount) {
       {3, 32, 1, 3, true, "a decode step with a row per slot"},
       {4, 40, 21, 2, false, "a prefill chunk: gathered rows, some experts on the GEMM path"},
       {5, 16, 7, 3, true, "rows per slot, an expert chosen twice by one token"},
+      {3, 16, 5, 3, false, "one expert in every slot: more rows than tokens, several calls", true},
   };
   std::vector<IsaLevel> levels = x86Levels(/*needVnni=*/true);
   levels.insert(levels.begin(), IsaLevel{{Isa::Ref}, Isa::Ref, "ref"});
@@ -71,6 +74,7 @@ TEST(GgufMatMulId, EveryRowIsItsExpertsGgufMatMulAtEveryIsaAndThreadCount) {
       std::vector<int32_t> idv(size_t(c.T * c.S));
       for (size_t i = 0; i < idv.size(); ++i) idv[i] = int32_t((i * 7 + i / 3) % size_t(c.E));
       if (c.S == 3) idv[4] = idv[3];  // token 1 chooses one expert in two slots
+      if (c.oneExpert) std::fill(idv.begin(), idv.end(), 1);
       Tensor ids = Tensor::of<int32_t>({c.T, c.S}, idv);
       const std::vector<float> want = expected(x, w, idv, c.T, c.S);
       for (const IsaLevel &level : levels)
