@@ -74,7 +74,7 @@ public:
     // get; an expert chosen more often runs several calls). Its kernel's scratch is the most
     // any call needs (scratch grows with the rows); preparing it also checks the weight
     // type and K as GgufMatMul does. A gathered call's rows and results go first in thread
-    // 0's scratch region, the GgufMatMul kernel's scratch after them (subContext).
+    // 0's scratch region, the GgufMatMul kernel's scratch after them (run's `sub`).
     maxRows_ = std::max<int64_t>(T_, 1);
     ownBytes_ = maxRows_ > 1 ? alignUp(size_t(maxRows_ * K_) * sizeof(float)) + alignUp(size_t(maxRows_ * N_) * sizeof(float)) : 0;
     scratch_ = ownBytes_ + expertKernel(maxRows_).scratchBytes();
