@@ -3,7 +3,8 @@
 Not part of the test suite.
 
 A model with Qwen2.5-1.5B's shapes (or --model qwen2.5-0.5b, qwen3-1.7b, gemma3-1b, gemma2-2b, phi3-mini, tinyllama-1.1b, llama3.2-1b,
-llama3.1-8b: Qwen2.5-0.5B's, Qwen3-1.7B's, Gemma-3-1B's, TinyLlama-1.1B's, Llama-3.2-1B's, Llama-3.1-8B's) and random weights (test/bench/llm_model.py) in each weight type (default Q4_0, Q4_K, Q8_0;
+llama3.1-8b, qwen3-30b-a3b, qwen3-30b-a3b-16l: Qwen2.5-0.5B's, Qwen3-1.7B's, Gemma-3-1B's, TinyLlama-1.1B's, Llama-3.2-1B's,
+Llama-3.1-8B's, the mixture of experts Qwen3-30B-A3B's, and the same with 16 of its 48 layers) and random weights (test/bench/llm_model.py) in each weight type (default Q4_0, Q4_K, Q8_0;
 q4_k_m, q5_k_m, q3_k_m, q2_k_m, iq4_xs_mix and iq4_nl_mix: llama.cpp's mixes, Q6_K in the head
 and wider types in some attn_v, attn_output and ffn_down: gguf_models.MIXES);
 edgec (`edgec compile --ctx 1024`, its default prefill chunks (256, 64 and 8) unless

@@ -115,6 +115,18 @@ MODELS = {
     # in groups of 4, a separate head of 128256 rows; rope scaling left out as above.
     "llama3.1-8b": ("llama", "bpe", dict(n_vocab=128256, n_embd=4096, n_layer=32, n_head=32, n_head_kv=8,
                                          n_ff=14336, n_ctx=131072, rope_base=500000.0, eps=1e-5, tied=False)),
+    # Qwen3-30B-A3B: a mixture of experts (qwen3moe), 128 experts of which a token runs 8,
+    # each an FFN of 768; qwen3's attention (32 query heads over 4 KV heads of 128, q/k
+    # norms) over n_embd 2048, a separate head of 151936 rows; 3.3B of its 30.5B weights a
+    # token (17 GB in Q4_0).
+    "qwen3-30b-a3b": ("qwen3moe", "bpe", dict(n_vocab=151936, n_embd=2048, n_layer=48, n_head=32, n_head_kv=4,
+                                              n_ff=6144, n_ctx=40960, rope_base=1000000.0, eps=1e-6, tied=False,
+                                              head_dim=128, n_expert=128, n_expert_used=8, n_ff_exp=768)),
+    # The same with 16 of its 48 layers (a third of the bytes: 6 GB in Q4_0), for machines
+    # whose memory does not hold both the file and the package of the whole model.
+    "qwen3-30b-a3b-16l": ("qwen3moe", "bpe", dict(n_vocab=151936, n_embd=2048, n_layer=16, n_head=32, n_head_kv=4,
+                                                  n_ff=6144, n_ctx=40960, rope_base=1000000.0, eps=1e-6, tied=False,
+                                                  head_dim=128, n_expert=128, n_expert_used=8, n_ff_exp=768)),
 }
 TYPES = gguf_models.WEIGHT_TYPES + list(gguf_models.MIXES)
 EMBD_ROWS = 4096  # distinct embedding rows, repeated to n_vocab
@@ -140,11 +152,20 @@ def _tensors(arch, wtype, seed, shape):
         return np.asarray(x, np.float32).tobytes()
 
     fused = arch == "phi3"  # q/k/v stacked in attn_qkv, the FFN's gate and up in ffn_up
-    floats = {"attn_output": mat(e, nq, gguf_models.RESIDUAL_GAIN), "ffn_down": mat(e, f, gguf_models.RESIDUAL_GAIN)}
+    moe = arch in gguf_models.MOE_ARCHS
+    floats = {"attn_output": mat(e, nq, gguf_models.RESIDUAL_GAIN)}
     if fused:
         floats.update(attn_qkv=mat(nq + 2 * kv, e), ffn_up=mat(2 * f, e))
     else:
-        floats.update(attn_q=mat(nq, e), attn_k=mat(kv, e), attn_v=mat(kv, e), ffn_gate=mat(f, e), ffn_up=mat(f, e))
+        floats.update(attn_q=mat(nq, e), attn_k=mat(kv, e), attn_v=mat(kv, e))
+    if moe:  # the experts' matrices stacked (3-D), each expert's rows a slab; the router F32
+        n, fe = shape["n_expert"], gguf_models.expert_ff(shape)
+        floats.update(ffn_gate_exps=mat(n * fe, e).reshape(n, fe, e), ffn_up_exps=mat(n * fe, e).reshape(n, fe, e),
+                      ffn_down_exps=mat(n * e, fe, gguf_models.RESIDUAL_GAIN).reshape(n, e, fe))
+    elif not fused:
+        floats.update(ffn_gate=mat(f, e), ffn_up=mat(f, e))
+    if not moe:
+        floats["ffn_down"] = mat(e, f, gguf_models.RESIDUAL_GAIN)
     quantized = {}  # (role, type): bytes, each quantized once
 
     def rows_repeated(name, gain):
@@ -165,10 +186,11 @@ def _tensors(arch, wtype, seed, shape):
         ttype = tensor_type("blk.%d.%s.weight" % (i, role))
         if (role, ttype) not in quantized:
             quantized[(role, ttype)] = gguf_writer.QUANTIZERS[ttype](floats[role])
-        data, rows = quantized[(role, ttype)], floats[role].shape[0]
+        x = floats[role]
+        data, rows = quantized[(role, ttype)], int(np.prod(x.shape[:-1]))
         shift = i * (len(data) // rows) % len(data)
         view = memoryview(data)
-        return ("blk.%d.%s.weight" % (i, role), ttype, [floats[role].shape[1], rows], (view[shift:], view[:shift]))
+        return ("blk.%d.%s.weight" % (i, role), ttype, list(reversed(x.shape)), (view[shift:], view[:shift]))
 
     for i in range(shape["n_layer"]):
         p = "blk.%d." % i
@@ -178,14 +200,19 @@ def _tensors(arch, wtype, seed, shape):
         if arch == "qwen2":
             for n, size in (("q", nq), ("k", kv), ("v", kv)):
                 out.append((p + "attn_%s.bias" % n, "f32", [size], f32(0.1 * rng.standard_normal(size))))
-        if arch in ("qwen3", "gemma3"):
+        if arch in ("qwen3", "gemma3", "qwen3moe"):
             for n in ("q", "k"):
                 out.append((p + "attn_%s_norm.weight" % n, "f32", [hd], f32(1 + 0.1 * rng.standard_normal(hd))))
         out.append(layer_copy("attn_output", i))
         if arch in ("gemma2", "gemma3"):
             out.append((p + "post_attention_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
         out.append((p + "ffn_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
-        for role in ("ffn_up", "ffn_down") if fused else ("ffn_gate", "ffn_up", "ffn_down"):
+        if moe:  # the router, drawn per layer (so that the layers choose different experts)
+            out.append((p + "ffn_gate_inp.weight", "f32", [e, shape["n_expert"]],
+                        f32(rng.standard_normal((shape["n_expert"], e)) / np.sqrt(e))))
+        roles = ("ffn_gate_exps", "ffn_up_exps", "ffn_down_exps") if moe else ("ffn_up", "ffn_down") if fused else (
+            "ffn_gate", "ffn_up", "ffn_down")
+        for role in roles:
             out.append(layer_copy(role, i))
         if arch in ("gemma2", "gemma3"):
             out.append((p + "post_ffw_norm.weight", "f32", [e], f32(1 + 0.1 * rng.standard_normal(e))))
@@ -233,9 +260,14 @@ def write_model(path, wtype="q4_0", seed=0, model="qwen2.5-1.5b", **shape_overri
     os.replace(path + ".part", path)
     # What a decode step reads: every tensor but a separate embedding table, of which it
     # reads one row (a tied one is read whole, as the head).
-    weight_bytes = sum(size(data) // (shape["n_vocab"] if name == "token_embd.weight" and not shape["tied"] else 1)
-                       for name, _, _, data in tensors)
-    matmul_params = sum(int(np.prod(t[2])) for t in tensors if t[0].startswith("blk.") and len(t[2]) == 2)
+    # Of a mixture of experts' 3-D tensors, a token reads and multiplies its n_expert_used
+    # experts' slabs.
+    active = lambda name: shape["n_expert_used"] / shape["n_expert"] if name.endswith("_exps.weight") else 1
+    weight_bytes = int(sum(size(data) * active(name) //
+                           (shape["n_vocab"] if name == "token_embd.weight" and not shape["tied"] else 1)
+                           for name, _, _, data in tensors))
+    matmul_params = int(sum(int(np.prod(t[2])) * active(t[0]) for t in tensors
+                            if t[0].startswith("blk.") and len(t[2]) >= 2))
     types = dict(collections.Counter(t[1] for t in tensors))
     return dict(shape, model=model, arch=arch, wtype=wtype, bos=bos, eos=eos, types=types,
                 weight_bytes=weight_bytes, matmul_params=matmul_params)

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Small llama, qwen2, qwen3, gemma2, gemma3 and phi3 GGUF models with random weights, valid for
+"""Small llama, qwen2, qwen3, gemma2, gemma3, phi3, granite and mixture-of-experts (mixtral,
+qwen3moe) GGUF models with random weights, valid for
 llama.cpp: the test models of issue 12 (GGUF frontend and LLM generation). A library and a
 CLI; numpy only.
 
@@ -18,6 +19,12 @@ names and in ggml shapes ([ne0, ne1], ne0 the input dimension of a matrix):
   phi3: blk.N.attn_qkv.weight [n_embd, n_embd_q + 2 n_embd_kv] in place of attn_q/k/v and
         blk.N.ffn_up.weight [n_embd, 2 n_ff] (the gate's rows, then up's) in place of
         ffn_gate/ffn_up: the same matrices stacked
+  mixtral, qwen3moe (mixture of experts): in place of ffn_gate/ffn_up/ffn_down
+        blk.N.ffn_gate_inp.weight [n_embd, n_expert]   (the router; F32 in every file, as
+                                                        llama.cpp's converter and quantizer keep it)
+        blk.N.ffn_gate_exps.weight, blk.N.ffn_up_exps.weight [n_embd, n_ff_exp, n_expert]
+        blk.N.ffn_down_exps.weight [n_ff_exp, n_embd, n_expert]
+        (3-D: expert e's matrix is the e-th slab, its rows quantized as any matrix's)
 with n_embd_q = head_count * head_dim and n_embd_kv = head_count_kv * head_dim
 (grouped-query attention); head_dim is n_embd / head_count unless the shape sets it (qwen3's
 and gemma3's 128, with <arch>.attention.key_length and value_length, as Qwen3's and Gemma
@@ -39,7 +46,12 @@ Q2_K Q3_K for attn_v (Q4_K with 4 or more query heads a KV head), attn_output an
 ffn_down, Q2_K for the rest; IQ4_XS and IQ4_NL Q5_K for attn_v with 4 or more query heads a
 KV head and for ffn_down in the first eighth of the layers (none of fewer than 8), IQ4_XS or
 IQ4_NL for the rest, the embedding included (with gguf_models' 2-layer shapes of 2 query
-heads a KV head: all but the head). In a mix, as in llama.cpp's files, a matrix whose rows
+heads a KV head: all but the head). The experts' tensors take the rules of their roles
+(ffn_down_exps ffn_down's, by the layer in its name; ffn_gate_exps and ffn_up_exps the main
+type), and a model of exactly 8 experts (mixtral) llama.cpp's own rules on top: attn_v (and
+attn_qkv) and attn_k Q8_0 in every mix, attn_output Q5_K in all but Q5_K_M
+(eight_experts_rule).
+In a mix, as in llama.cpp's files, a matrix whose rows
 (ne0) are no multiple of its 256-element type's block takes a 32-element type instead
 (FALLBACKS: IQ4_XS -> IQ4_NL, Q2_K and Q3_K -> Q4_0, Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K ->
 Q8_0); a single type (WEIGHT_TYPES) refuses such a shape.
@@ -47,11 +59,12 @@ Q8_0); a single type (WEIGHT_TYPES) refuses such a shape.
 Metadata: general.architecture/name/file_type/quantization_version, <arch>.block_count,
 context_length, embedding_length, feed_forward_length, attention.head_count,
 attention.head_count_kv, attention.layer_norm_rms_epsilon, rope.freq_base,
-rope.dimension_count, vocab_size; a small tokenizer that llama.cpp accepts:
-  llama, gemma3  tokenizer.ggml.model "llama" (SentencePiece): <unk> <s> </s>, the 256 byte
-         tokens <0x00>..<0xFF>, "▁word" pieces with scores, filler pieces up to n_vocab
+rope.dimension_count, vocab_size (mixture of experts: expert_count, expert_used_count, and
+qwen3moe's expert_feed_forward_length); a small tokenizer that llama.cpp accepts:
+  llama, mixtral, gemma3  tokenizer.ggml.model "llama" (SentencePiece): <unk> <s> </s>, the
+         256 byte tokens <0x00>..<0xFF>, "▁word" pieces with scores, filler pieces up to n_vocab
          (gemma3: add_space_prefix false, as Gemma's files have it);
-  qwen2, qwen3  tokenizer.ggml.model "gpt2", pre "qwen2" (byte-level BPE): the 256 byte
+  qwen2, qwen3, qwen3moe  tokenizer.ggml.model "gpt2", pre "qwen2" (byte-level BPE): the 256 byte
          characters of GPT-2's byte-to-unicode map, merges building a few words, fillers,
          then <|endoftext|> (bos), <|im_start|>, <|im_end|> (eos).
 
@@ -62,9 +75,24 @@ gemma3) or 512 (qwen2, qwen3). 256 because the K-quants' and IQ4_XS's super-bloc
 values along ne0 (every matrix's input dimension must be a multiple of it). llama's head is
 separate, the others' tied (as the small Qwen2.5, Qwen3 and Gemma 3 models are).
 
+Mixture of experts (MOE_ARCHS; llama.cpp's build_moe_ffn: softmax over the router's logits,
+the n_expert_used most probable experts, their probabilities renormalized to sum 1, the
+experts' SwiGLU FFN outputs weighted by them and summed):
+  mixtral   Mixtral's: general.architecture "llama" (llama's graph, SentencePiece
+            vocabulary, separate head) with llama.expert_count 8 and expert_used_count 2;
+            each expert's FFN is llama.feed_forward_length (n_ff) 256 wide.
+  qwen3moe  Qwen3-30B-A3B's: qwen3's graph (heads of 128, q/k norms, NeoX RoPE, the BPE
+            vocabulary) with a separate head (as Qwen3-30B-A3B's) and qwen3moe.expert_count
+            6, expert_used_count 3 (another count than 8, whose quantizer rules differ);
+            each expert's FFN is qwen3moe.expert_feed_forward_length (n_ff_exp) 256 wide;
+            qwen3moe.feed_forward_length (n_ff, 512) is written too, as converters do, and
+            unused by the graph (llama.cpp's n_ff_exp without the key would be n_ff /
+            n_expert_used: not 256 here).
+n_expert, n_expert_used and n_ff_exp are shape keys of these two only.
+
 Weights are N(0, 1 / fan_in) (each matmul keeps the activation scale), attn_output and
-ffn_down times RESIDUAL_GAIN (2: the layers, not the embedding, dominate the residual
-stream), norm weights 1 + N(0, 0.1^2), biases N(0, 0.1^2), the embedding N(0, 1) when
+ffn_down (each expert's ffn_down_exps too) times RESIDUAL_GAIN (2: the layers, not the
+embedding, dominate the residual stream), norm weights 1 + N(0, 0.1^2), biases N(0, 0.1^2), the embedding N(0, 1) when
 separate and LOGIT_STD / sqrt(n_embd) when it is also the head, output.weight scaled so that
 the logits have a standard deviation of about LOGIT_STD (3: a distribution neither flat nor
 one-hot). With a tied head, output_norm.weight is N(0, 1) (random signs): otherwise the
@@ -73,7 +101,8 @@ Greedy continuations of 20 tokens hold 13-20 distinct ids. All from numpy's
 default_rng(seed); the float weights do not depend on the weight type, so every type
 quantizes the same model.
 
-  test/e2e/gguf_models.py OUT.gguf [--arch llama|qwen2|qwen3|gemma2|gemma3|phi3|granite] [--type q4_k] [--embd-type f16]
+  test/e2e/gguf_models.py OUT.gguf [--arch llama|qwen2|qwen3|gemma2|gemma3|phi3|granite|mixtral|qwen3moe]
+                          [--type q4_k] [--embd-type f16]
                           [--seed 0] [--tied|--untied] [--set n_embd=1536 --set n_layer=28 ...]
                           [--tensor-type TENSOR=TYPE] [--drop TENSOR] [--raw TENSOR=TYPE:NE0xNE1]
                           [--meta KEY=TYPE:VALUE]
@@ -169,8 +198,21 @@ def _iq4_rule(role, layer, shape):
 MIXES = {"q4_k_m": ("q4_k", "q6_k", 15, _k_m_rule), "q5_k_m": ("q5_k", "q6_k", 17, _k_m_rule),
          "q3_k_m": ("q3_k", "q6_k", 12, _q3_k_m_rule), "q2_k_m": ("q2_k", "q6_k", 10, _q2_k_rule),
          "iq4_xs_mix": ("iq4_xs", "q6_k", 30, _iq4_rule), "iq4_nl_mix": ("iq4_nl", "q6_k", 25, _iq4_rule)}
-# the tensors of each role the rules type
-MIX_ROLES = {"attn_v": ("attn_v", "attn_qkv"), "attn_output": ("attn_output",), "ffn_down": ("ffn_down",)}
+# the tensors of each role the rules type (attn_k: only models of 8 experts', eight_experts_rule),
+# and those of a mixture of experts (ffn_down_exps typed as ffn_down, by its layer's number)
+MIX_ROLES = {"attn_v": ("attn_v", "attn_qkv"), "attn_output": ("attn_output",), "ffn_down": ("ffn_down",),
+             "attn_k": ("attn_k",)}
+MIX_EXPERT_ROLES = {"ffn_down": ("ffn_down_exps",)}
+
+
+def eight_experts_rule(mix, role):
+    """llama.cpp's rules for a model of exactly 8 experts (Mixtral's), over each mix's own
+    (llama_tensor_get_type_impl's `n_expert == 8`): attn_v (attn_qkv) and attn_k Q8_0,
+    attn_output Q5_K in the mixes that list it (all here but Q5_K_M)."""
+    if role in ("attn_v", "attn_k"):
+        return "q8_0"
+    return "q5_k" if role == "attn_output" and mix != "q5_k_m" else None
+
 # llama-quant.cpp's tensor_type_fallback, for the types here: what a 256-element type becomes
 # in a mix for a matrix whose ne0 is no multiple of 256 (F16 where the 32 elements of that
 # one do not divide it either).
@@ -186,10 +228,14 @@ def fallback(ttype, ne0):
 
 
 def matrix_ne0(shape):
-    """{matrix role: its ne0 (input dimension)} for a shape, every architecture's roles."""
+    """{matrix role: its ne0 (input dimension)} for a shape, every architecture's roles (the
+    experts' with a mixture of experts)."""
     e = shape["n_embd"]
-    return dict(token_embd=e, output=e, attn_q=e, attn_k=e, attn_v=e, attn_qkv=e, ffn_gate=e, ffn_up=e,
-                attn_output=shape["n_head"] * head_dim(shape), ffn_down=shape["n_ff"])
+    ne0 = dict(token_embd=e, output=e, attn_q=e, attn_k=e, attn_v=e, attn_qkv=e, ffn_gate=e, ffn_up=e,
+               attn_output=shape["n_head"] * head_dim(shape), ffn_down=shape["n_ff"])
+    if shape.get("n_expert"):
+        ne0.update(ffn_gate_exps=e, ffn_up_exps=e, ffn_down_exps=expert_ff(shape))
+    return ne0
 
 
 def more_bits(layer, n_layer):
@@ -209,9 +255,9 @@ def typing(wtype, shape):
     other = {"token_embd.weight" if shape["tied"] else "output.weight": head}
     for i in range(shape["n_layer"]):
         for role, names in MIX_ROLES.items():
-            t = rule(role, i, shape)
+            t = (shape.get("n_expert") == 8 and eight_experts_rule(wtype, role)) or rule(role, i, shape)
             if t and t != main:
-                for name in names:
+                for name in names + (MIX_EXPERT_ROLES.get(role, ()) if shape.get("n_expert") else ()):
                     other["blk.%d.%s.weight" % (i, name)] = t
     ne0 = matrix_ne0(shape)
     roles = [("token_embd.weight", "token_embd"), ("output.weight", "output")] + [
@@ -285,10 +331,31 @@ ARCHS = {
     "granite": dict(n_vocab=512, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=512, n_ctx=256,
                     rope_base=10000.0, eps=1e-5, tied=True, head_dim=None, embedding_scale=4.0,
                     residual_scale=0.5, attention_scale=0.1, logit_scale=1.5),
+    # Mixtral's (general.architecture "llama"): 8 experts, 2 of them per token, each an FFN
+    # of n_ff (llama.feed_forward_length); Mixtral's RoPE base.
+    "mixtral": dict(n_vocab=384, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=256, n_ctx=256,
+                    rope_base=1000000.0, eps=1e-5, tied=False, head_dim=None, n_expert=8, n_expert_used=2),
+    # Qwen3-30B-A3B's (128 experts, 8 used, heads of 128, a separate head): qwen3's shape with
+    # 6 experts, 3 per token, each an FFN of n_ff_exp (expert_feed_forward_length); n_ff is
+    # feed_forward_length, which the graph does not use: 512, not n_expert_used x n_ff_exp
+    # (llama.cpp's n_ff_exp where a file lacks the key; Qwen3-30B-A3B's 6144 is 8 x 768), so
+    # that a reader taking the width from it shows.
+    "qwen3moe": dict(n_vocab=512, n_embd=256, n_layer=2, n_head=4, n_head_kv=2, n_ff=512, n_ctx=256,
+                     rope_base=1000000.0, eps=1e-6, tied=False, head_dim=128, n_expert=6, n_expert_used=3,
+                     n_ff_exp=256),
 }
+# The mixture-of-experts architectures, and the general.architecture each is written as.
+MOE_ARCHS = ("mixtral", "qwen3moe")
+GGUF_ARCH = {"mixtral": "llama"}
 # Phi-3's chat tokens, the last ids of the phi3 test vocabulary (all control tokens, as in
 # Phi-3's files); <|endoftext|> is its EOS, <|end|> ends a turn.
 PHI3_SPECIALS = ["<|endoftext|>", "<|assistant|>", "<|end|>", "<|user|>", "<|system|>"]
+
+
+def expert_ff(shape):
+    """An expert's FFN width: the shape's n_ff_exp (qwen3moe's expert_feed_forward_length),
+    else n_ff (Mixtral's feed_forward_length)."""
+    return shape.get("n_ff_exp") or shape["n_ff"]
 
 
 def head_dim(shape):
@@ -371,6 +438,8 @@ def model_shape(arch, **overrides):
     shape.update({k: v for k, v in overrides.items() if v is not None})
     if (not shape["head_dim"] and shape["n_embd"] % shape["n_head"]) or shape["n_head"] % shape["n_head_kv"]:
         raise ValueError("n_embd must divide into n_head heads (or head_dim be set), n_head into n_head_kv groups")
+    if arch in MOE_ARCHS and not 1 <= shape["n_expert_used"] <= shape["n_expert"]:
+        raise ValueError("a mixture of experts needs 1 <= n_expert_used <= n_expert")
     return shape
 
 
@@ -401,13 +470,20 @@ def float_weights(arch, shape, seed):
         if arch == "qwen2":
             for n, size in (("q", nq), ("k", kv), ("v", kv)):
                 w[p + "attn_%s.bias" % n] = (0.1 * rng.standard_normal(size)).astype(np.float32)
-        if arch in ("qwen3", "gemma3"):
+        if arch in ("qwen3", "gemma3", "qwen3moe"):
             w[p + "attn_q_norm.weight"] = norm(hd)
             w[p + "attn_k_norm.weight"] = norm(hd)
         w[p + "attn_output.weight"] = mat(e, nq) * np.float32(RESIDUAL_GAIN)
         if arch in ("gemma2", "gemma3"):  # normalizes the attention's output before the residual add
             w[p + "post_attention_norm.weight"] = norm(e)
         w[p + "ffn_norm.weight"] = norm(e)
+        if arch in MOE_ARCHS:  # the router, then each expert's matrices stacked (3-D)
+            n, fe = shape["n_expert"], expert_ff(shape)
+            w[p + "ffn_gate_inp.weight"] = mat(n, e)
+            w[p + "ffn_gate_exps.weight"] = np.stack([mat(fe, e) for _ in range(n)])
+            w[p + "ffn_up_exps.weight"] = np.stack([mat(fe, e) for _ in range(n)])
+            w[p + "ffn_down_exps.weight"] = np.stack([mat(e, fe) for _ in range(n)]) * np.float32(RESIDUAL_GAIN)
+            continue
         w[p + "ffn_gate.weight"] = mat(f, e)
         w[p + "ffn_up.weight"] = mat(f, e)
         w[p + "ffn_down.weight"] = mat(e, f) * np.float32(RESIDUAL_GAIN)
@@ -434,8 +510,11 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None, rope=None):
     """Adds the model's metadata keys with add(key, value type, value), in the order
     llama.cpp's own writer uses: general.*, the hyper-parameters, the tokenizer. vocab:
     "spm" (llama's default) or "bpe" (qwen2's; for llama with llama.cpp's "llama-bpe"
-    pre-tokenizer, as Llama 3's files). Returns (bos, eos)."""
-    vocab = vocab or ("spm" if arch in ("llama", "gemma2", "gemma3", "phi3") else "bpe")
+    pre-tokenizer, as Llama 3's files). arch: gguf_models' name (mixtral is written as
+    general.architecture "llama", GGUF_ARCH). Returns (bos, eos)."""
+    vocab = vocab or ("spm" if arch in ("llama", "mixtral", "gemma2", "gemma3", "phi3") else "bpe")
+    name_of = arch
+    arch = GGUF_ARCH.get(arch, arch)
     tokens, scores, token_types, bos, eos, tok_extra = (llama_vocab if vocab == "spm" else qwen2_vocab)(shape["n_vocab"])
     if arch == "phi3" and vocab == "spm":  # its chat tokens in place of the last fillers; EOS <|endoftext|>
         n = len(PHI3_SPECIALS)
@@ -460,6 +539,11 @@ def add_metadata(add, arch, name, file_type, shape, vocab=None, rope=None):
         add(a + "attention.key_length", "u32", shape["head_dim"])
         add(a + "attention.value_length", "u32", shape["head_dim"])
     add(a + "attention.layer_norm_rms_epsilon", "f32", shape["eps"])
+    if name_of in MOE_ARCHS:  # after the epsilon, as llama.cpp's converter writes them
+        add(a + "expert_count", "u32", shape["n_expert"])
+        add(a + "expert_used_count", "u32", shape["n_expert_used"])
+        if shape.get("n_ff_exp"):
+            add(a + "expert_feed_forward_length", "u32", shape["n_ff_exp"])
     for key, meta in (("embedding_scale", "embedding_scale"), ("residual_scale", "residual_scale"),
                       ("attention_scale", "attention.scale"), ("logit_scale", "logit_scale")):
         if shape.get(key):  # granite's multipliers
@@ -575,7 +659,7 @@ def write_model(path, arch="llama", wtype="f32", seed=0, embd_type=None, tied=No
             continue
         if name in types:
             ttype = types[name]
-        elif x.ndim == 1:
+        elif x.ndim == 1 or name.endswith(".ffn_gate_inp.weight"):  # the router: F32 as llama.cpp keeps it
             ttype = "f32"
         elif name in ("token_embd.weight", "output.weight"):
             ttype = embd_type
@@ -610,7 +694,8 @@ def main(argv=None):
     g.add_argument("--untied", dest="tied", action="store_false", help="a separate output.weight")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="shape override: n_vocab n_embd n_layer n_head n_head_kv n_ff n_ctx rope_base eps head_dim "
-                        "window (gemma2, gemma3) attn_softcap final_softcap (gemma2)")
+                        "window (gemma2, gemma3) attn_softcap final_softcap (gemma2) n_expert n_expert_used "
+                        "(mixtral, qwen3moe) n_ff_exp (qwen3moe)")
     p.add_argument("--drop", action="append", default=[], metavar="TENSOR", help="leave this tensor out")
     p.add_argument("--tensor-type", action="append", default=[], metavar="TENSOR=TYPE",
                    help="this weight in another type than --type (mixed files, as llama.cpp's Q4_K_M)")

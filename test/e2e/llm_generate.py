@@ -12,7 +12,8 @@ Q2_K, IQ4_XS and IQ4_NL files in llama, qwen2 and phi3: MIX_CASES), its qwen3 ca
 (per-head q/k norms, heads of 128 over n_embd 256), gemma3 cases (its sliding-window local
 layers crossed by the prompt itself),
 gemma2 cases (soft-capped scores and logits, every other layer local; and with an int8
-KV cache), phi3 cases (fused q/k/v and gate/up; LongRoPE's long and short factors)
+KV cache), phi3 cases (fused q/k/v and gate/up; LongRoPE's long and short factors), three
+mixtures of experts (MOE_CASES: mixtral/q8_0, qwen3moe/f32, qwen3moe/q4_k_m)
 and its two with RoPE scaling (rope-llama3: Llama 3.1's
 rope_freqs.weight; rope-linear): a prompt of BOS + 7 fixed ids, a greedy continuation of N_GEN tokens,
 edgec on 2 threads with its default f16 KV cache, llama.cpp on 1 thread with its default F16
@@ -42,6 +43,15 @@ qwen2/q4_k/perplexity) on chunks of the model's own sampled continuation, on the
 package (the scored half decoded) and on one compiled with --score-chunk (every row's logits
 a call): each log PPL within PPL_TOL of the one llama.cpp's logits of the same chunks give
 (as llama-perplexity scores them) and of the exact reference's.
+Mixtures of experts (MOE_CASES: mixtral/q8_0, qwen3moe/f32, qwen3moe/q4_k_m, of
+llm_references_agree's MOE_CASES) are judged as above, except where an engine chose another
+expert at a near tie of the router (a position whose last chosen expert's router logit
+exceeds the next one's by less than the roundings move them: its logits then move by 1-4,
+later ones by ~0.5): the case still passes if edgec's logits and tokens agree with the
+emulated reference (within TOL_CPP) and llama.cpp's with it (within TOL_EMULATED), each once
+the reference takes the next expert at some of its near ties, fed that engine's tokens
+(llm_references_agree.explain_by_expert_ties, rule 4 there; the detail names the swaps), and
+the last prompt position likewise against the exact reference.
 Two more (gemma3/f32/ring, gemma3/q8_0/ring) compile with --prefill-chunk 8, which makes the
 local layers' caches mirrored rings of window + 2 x 8 - 1 = 21 rows instead of the context's
 256 (KVCacheRingWrite, KVCacheAttention's `ring`; `edgec inspect` must say so), and feed a
@@ -66,16 +76,22 @@ import harness  # noqa: E402
 import llama_cpp  # noqa: E402
 import llm_reference  # noqa: E402
 from llm_references_agree import (EXACT_TOKENS, GEMMA2_CASES, GEMMA3_CASES, GRANITE_CASES, MIX_CASES, N_GEN, PHI3_CASES,  # noqa: E402
-                                  QWEN3_CASES, ROPE_CASES, ROT_CASES, TOL_EMULATED, TOL_EXACT, compare_tokens, model_for, prompt_for)
+                                  QWEN3_CASES, ROPE_CASES, ROT_CASES, TOL_EMULATED, TOL_EXACT, compare_tokens,
+                                  describe_swaps, explain_by_expert_ties, model_for, prompt_for)
 
 ARCHS = ["llama", "qwen2"]
+# Mixtures of experts, three of llm_references_agree's MOE_CASES: Mixtral's llama with 8
+# experts (2 run) in Q8_0 (8-bit activations, token for token); qwen3moe (6 experts, 3 run)
+# in F32 (every logit within 0.01) and in llama.cpp's Q4_K_M mix (Q4_K experts, Q6_K
+# ffn_down_exps in layer 1, Q8_K activations).
+MOE_CASES = ["mixtral/q8_0", "qwen3moe/f32", "qwen3moe/q4_k_m"]
 # ARCH/TYPE, ARCH/TYPE/rope-*, and ARCH/TYPE/kv-int8: compiled with --kv-cache int8 (llama.cpp
 # has no cache of that form: checked against the exact numpy reference only, see
 # check_int8_cache); ARCH/TYPE/perplexity: `edgec perplexity` (check_perplexity).
 CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + MIX_CASES + ROPE_CASES + [
     "llama/f32/kv-int8", "qwen2/q8_0/kv-int8", "llama/f32/perplexity", "qwen2/q4_k/perplexity"] + QWEN3_CASES + [
     "qwen3/q8_0/kv-int8"] + GEMMA3_CASES + ["gemma3/q8_0/kv-int8", "gemma3/f32/ring", "gemma3/q8_0/ring"] + GEMMA2_CASES + [
-    "gemma2/q8_0/kv-int8"] + PHI3_CASES + ROT_CASES + GRANITE_CASES
+    "gemma2/q8_0/kv-int8"] + PHI3_CASES + ROT_CASES + GRANITE_CASES + MOE_CASES
 # Max |edgec with an int8 cache - exact reference| over the rows fed the same tokens: the
 # weight type's own difference (TOL_EXACT) plus that of the symmetric 8-bit keys and values
 # (one scale per position and head, error <= scale / 2) and of the query, quantized so
@@ -264,21 +280,40 @@ def check(desc, path, got, edgec):
             len(tokens), rows.shape, len(cpp_tokens), cpp_rows.shape)
     problems, same, cpp_diff, tie = judge_greedy(wtype, tokens, rows, cpp_tokens, cpp_rows)
 
-    emu_tokens, emu_rows = llm_reference.Model(path, emulate_ggml=True).generate(prompt, N_GEN)
+    emu = llm_reference.Model(path, emulate_ggml=True)
+    emu_tokens, emu_rows = emu.generate(prompt, N_GEN)
     same_emu, _ = compare_tokens(tokens, emu_tokens, emu_rows, TOL_EMULATED[wtype])
     m = min(same_emu + 1, N_GEN)
     emu_diff = np.abs(rows[:m] - emu_rows[:m]).max()
     if not emu_diff <= TOL_CPP[wtype]:
         problems.append("logits differ from the emulated reference by %.3g > %g" % (emu_diff, TOL_CPP[wtype]))
+    notes = []
+    if problems and emu.n_expert:  # experts chosen otherwise at near ties? (see the module docstring)
+        token_tol = TOL_CPP[wtype] if wtype in EXACT_TOKENS else None
+        mine = explain_by_expert_ties(path, True, prompt, tokens, rows, TOL_CPP[wtype], token_tol=token_tol)
+        theirs = explain_by_expert_ties(path, True, prompt, cpp_tokens, cpp_rows, TOL_EMULATED[wtype],
+                                        token_tol=TOL_EMULATED[wtype] if wtype in EXACT_TOKENS else None)
+        if mine and theirs:
+            problems = []
+            notes.append("edgec and llama.cpp chose experts otherwise at near ties of the emulated reference's router: "
+                         "edgec agrees with it (every row within %.2g) taking %s, llama.cpp (within %.2g) taking %s" % (
+                             mine[1], describe_swaps(mine[0]) or "none", theirs[1],
+                             describe_swaps(theirs[0]) or "none"))
     exact = llm_reference.Model(path).prefill(prompt)[-1]
     exact_diff = np.abs(rows[0] - exact).max()
     if not exact_diff <= TOL_EXACT[wtype]:
-        problems.append("last-position logits differ from the exact reference by %.3g > %g" %
-                        (exact_diff, TOL_EXACT[wtype]))
+        explained = emu.n_expert and explain_by_expert_ties(path, False, prompt, tokens[:1], rows[:1], TOL_EXACT[wtype])
+        if explained:
+            notes.append("edgec chose experts otherwise at near ties of the exact reference's router (%s): "
+                         "last position within %.2g" % (describe_swaps(explained[0]), explained[1]))
+        else:
+            problems.append("last-position logits differ from the exact reference by %.3g > %g" %
+                            (exact_diff, TOL_EXACT[wtype]))
     detail = ("tokens equal to llama.cpp's: %d/%d%s; max|logit diff| llama.cpp %.2g (tol %g), emulated %.2g "
               "(tol %g), exact last position %.2g (tol %g); compile %.2f s; %s" % (
                   same, N_GEN, tie, cpp_diff, TOL_CPP[wtype], emu_diff,
                   TOL_CPP[wtype], exact_diff, TOL_EXACT[wtype], compile_s, stats))
+    detail += "".join("; " + note for note in notes)
     return not problems, ("; ".join(problems) + " | " if problems else "") + detail
 
 

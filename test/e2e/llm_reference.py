@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""An independent numpy implementation of the llama, qwen2, qwen3, gemma2, gemma3 and phi3 forward pass, read
+"""An independent numpy implementation of the llama, qwen2, qwen3, gemma2, gemma3, phi3, granite and
+qwen3moe forward pass (llama with experts: Mixtral), read
 from a GGUF file: the numpy reference of issue 12 (edgec's GGUF frontend and LLM generation). Its own
 GGUF reader and dequantizers (written from ggml's block layouts, vectorized; nothing shared
 with edgec's C++ or with gguf_writer.py's quantizers), the math in float64.
@@ -41,6 +42,18 @@ other layer (l % 2 == 0) local with the global RoPE, queries scaled the same (th
 and softmax (c = attn_logit_softcapping, default 50) and the logits likewise
 (final_logit_softcapping, default 30).
 
+Mixture of experts (a layer with blk.N.ffn_gate_inp.weight: Mixtral's llama files, qwen3moe)
+as llama.cpp's build_moe_ffn with softmax gating and normalized weights (llm_build_llama's and
+qwen3moe's norm_w = true, no expert_weights_scale): per position, with h the FFN's input,
+  p = softmax(W_router h) over the <arch>.expert_count experts,
+  the <arch>.expert_used_count experts of largest p, in descending order (ggml_argsort_top_k),
+  w_i = p_i / max(sum of those p, 6.103515625e-5)  (llama.cpp clamps the sum to the smallest
+        normal fp16 number, against a division by zero),
+  f = sum over slots i in order of w_i * Wdown_e (silu(Wgate_e h) * Wup_e h)  (e the slot's expert)
+with W_router = ffn_gate_inp [n_expert, n_embd] and expert e's matrices the e-th slabs of the
+3-D ffn_gate_exps, ffn_up_exps [n_expert, n_ff_exp, n_embd] and ffn_down_exps [n_expert,
+n_embd, n_ff_exp]. qwen3moe is qwen3's graph with this FFN.
+
 phi3 as llama.cpp's llama_model_phi3: llama's graph with NeoX RoPE, q, k and v from one
 matrix attn_qkv (its output cut into n_head, n_head_kv and n_head_kv heads) and the FFN's
 gate and up from one ffn_up of 2 n_ff rows (the first half the gate: ggml_swiglu), no
@@ -54,6 +67,8 @@ logits can be compared closely: before each matmul the activation is converted t
 weight type's "vec_dot_type" (F16 weights: fp16; BF16: bf16; Q4_0, Q5_0, Q8_0, IQ4_NL: Q8_0
 blocks of 32; Q4_1, Q5_1: Q8_1 (the same values); K-quants and IQ4_XS: Q8_K blocks of 256),
 the KV cache holds fp16 (llama.cpp's default cache type, kv_type="f32" for an F32 cache),
+the experts' matmuls (ggml_mul_mat_id) round their activations as the other matmuls do, by
+each expert tensor's type (the router's F32 weights: none),
 and without flash attention the queries are rounded to fp16 before Q.K and the softmax weights before
 weights.V (the cache is the matmuls' fp16 operand); GELU goes through ggml's fp16 table (input
 and result rounded to fp16). The sums themselves stay float64.
@@ -61,6 +76,10 @@ and result rounded to fp16). The sums themselves stay float64.
   m = Model("model.gguf")          # emulate_ggml=False: the exact float64 model
   logits = m.prefill([1, 5, 9])    # [3, n_vocab]: one row per position; fills the cache
   row = m.decode(7)                # [n_vocab]: the next position
+  m.expert_margins                 # per position since the reset, each layer's router margin
+                                   # [n_layer] (mixtures of experts, see moe(); inf otherwise)
+  m.expert_swaps = {(12, 0)}       # choose the next expert in place of the last at those
+                                   # (position, layer): another computation's choice at a near tie
   m.reset()                        # empty cache
   tokens, rows = m.generate([1, 5, 9], 16)   # greedy: 16 ids, rows[0] = prompt's last
                                              # position, rows[k] the step fed tokens[k-1]
@@ -382,7 +401,8 @@ ACTIVATION_ROUNDING = {"f32": None, "f16": round_f16, "bf16": round_bf16, "q8_0"
 class Linear:
     """y = W x (+ b) with W dequantized to float64 [out, in]; with emulate, x is first
     rounded as ggml's CPU matmul does for W's type (for Q4_1/Q5_1 also the error of Q8_1's
-    fp16 block sums, times the weight blocks' offsets m)."""
+    fp16 block sums, times the weight blocks' offsets m). A 3-D tensor (a mixture of experts'
+    [n_expert, out, in]) is one matrix per expert: call it with expert=e."""
 
     def __init__(self, gguf, name, bias=None, emulate=False):
         self.w = gguf.tensor(name).astype(np.float64)
@@ -392,18 +412,21 @@ class Linear:
         self.mins = None
         if self.round is round_q8_1:  # the f16 m of each block (bytes 2-3 of Q4_1 and Q5_1)
             block_bytes = GGML_TYPES_BY_NAME[wtype][2]
-            self.mins = _f16(data.reshape(-1, block_bytes)[:, 2:4]).astype(np.float64).reshape(ne[1], ne[0] // 32)
+            self.mins = _f16(data.reshape(-1, block_bytes)[:, 2:4]).astype(np.float64).reshape(
+                list(reversed(ne[1:])) + [ne[0] // 32])
 
-    def __call__(self, x):
+    def __call__(self, x, expert=None):
         shape = x.shape
         x = np.atleast_2d(x)
+        w = self.w if expert is None else self.w[expert]
         if self.round is None:
-            y = x @ self.w.T
+            y = x @ w.T
         elif self.mins is not None:
+            mins = self.mins if expert is None else self.mins[expert]
             parts = [self.round(row) for row in x]
-            y = np.stack([p[0] for p in parts]) @ self.w.T + np.stack([p[1] for p in parts]) @ self.mins.T
+            y = np.stack([p[0] for p in parts]) @ w.T + np.stack([p[1] for p in parts]) @ mins.T
         else:
-            y = np.stack([self.round(row) for row in x]) @ self.w.T
+            y = np.stack([self.round(row) for row in x]) @ w.T
         y = y.reshape(shape[:-1] + (y.shape[-1],))
         return y if self.b is None else y + self.b
 
@@ -415,9 +438,9 @@ class Model:
         g = GGUF(path)
         md = g.metadata
         self.arch = md["general.architecture"]
-        if self.arch not in ("llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3", "granite"):
-            raise ValueError("%s: architecture %r (this reference knows llama, qwen2, qwen3, gemma2, gemma3, phi3 and "
-                             "granite)" % (path, self.arch))
+        if self.arch not in ("llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3", "granite", "qwen3moe"):
+            raise ValueError("%s: architecture %r (this reference knows llama, qwen2, qwen3, gemma2, gemma3, phi3, "
+                             "granite and qwen3moe)" % (path, self.arch))
         self.gemma = self.arch in ("gemma2", "gemma3")
         a = self.arch + "."
         self.n_layer = md[a + "block_count"]
@@ -443,7 +466,7 @@ class Model:
             self.rope_factors = g.tensor("rope_factors_%s.weight" % ("long" if self.n_ctx > original else "short")
                                          ).astype(np.float64)
         self.rope_mscale = md.get(a + "rope.scaling.attn_factor", 1.0)
-        self.neox = self.arch in ("qwen2", "qwen3", "gemma2", "gemma3", "phi3")
+        self.neox = self.arch in ("qwen2", "qwen3", "gemma2", "gemma3", "phi3", "qwen3moe")
         gemma2 = self.arch == "gemma2"
         # llama.cpp's defaults: gemma2's window of 4096 on every other layer (from layer 0),
         # gemma3's on all but every sixth; its soft caps 50 (scores) and 30 (logits).
@@ -464,18 +487,26 @@ class Model:
             self.attn_scale = md[a + "attention.scale"]
         self.bos = md.get("tokenizer.ggml.bos_token_id")
         self.eos = md.get("tokenizer.ggml.eos_token_id")
+        self.expert_swaps = set()  # (position, layer): see moe()
         self.emulate = emulate_ggml
         self.kv_round = round_f16 if emulate_ggml and kv_type == "f16" else (lambda x: x)
         self.embd = g.tensor("token_embd.weight").astype(np.float64)
         self.n_vocab = self.embd.shape[0]
+        # a mixture of experts (layers with ffn_gate_inp): how many, and how many a position runs
+        self.n_expert = md.get(a + "expert_count", 0)
+        self.n_expert_used = md.get(a + "expert_used_count", 0)
         self.layers = []
-        qk_norm = self.arch in ("qwen3", "gemma3")  # not gemma2
+        qk_norm = self.arch in ("qwen3", "gemma3", "qwen3moe")  # not gemma2
         for i in range(self.n_layer):
             p = "blk.%d." % i
             bias = (lambda n: p + n + ".bias" if p + n + ".bias" in g.tensors else None)
             # phi3: q, k and v in one matrix (attn_qkv) and the FFN's gate and up in one
             # (ffn_up, the gate's rows first): one Linear each, its output cut in forward().
             fused = p + "attn_qkv.weight" in g.tensors
+            # a mixture of experts: the router (ffn_gate_inp) and the experts' 3-D matrices
+            moe = p + "ffn_gate_inp.weight" in g.tensors
+            if moe and not 1 <= self.n_expert_used <= self.n_expert:
+                raise ValueError("%s: %d experts, %d used" % (path, self.n_expert, self.n_expert_used))
             self.layers.append(dict(
                 attn_norm=g.tensor(p + "attn_norm.weight").astype(np.float64),
                 qkv=Linear(g, p + "attn_qkv.weight", None, emulate_ggml) if fused else None,
@@ -489,9 +520,13 @@ class Model:
                 post_ffn_norm=(g.tensor(p + "post_ffw_norm.weight").astype(np.float64) if self.gemma else None),
                 o=Linear(g, p + "attn_output.weight", None, emulate_ggml),
                 ffn_norm=g.tensor(p + "ffn_norm.weight").astype(np.float64),
-                gate=Linear(g, p + "ffn_gate.weight", None, emulate_ggml) if self.arch != "phi3" else None,
-                up=Linear(g, p + "ffn_up.weight", None, emulate_ggml),
-                down=Linear(g, p + "ffn_down.weight", None, emulate_ggml)))
+                gate=Linear(g, p + "ffn_gate.weight", None, emulate_ggml) if self.arch != "phi3" and not moe else None,
+                up=None if moe else Linear(g, p + "ffn_up.weight", None, emulate_ggml),
+                down=None if moe else Linear(g, p + "ffn_down.weight", None, emulate_ggml),
+                router=Linear(g, p + "ffn_gate_inp.weight", None, emulate_ggml) if moe else None,
+                gate_exps=Linear(g, p + "ffn_gate_exps.weight", None, emulate_ggml) if moe else None,
+                up_exps=Linear(g, p + "ffn_up_exps.weight", None, emulate_ggml) if moe else None,
+                down_exps=Linear(g, p + "ffn_down_exps.weight", None, emulate_ggml) if moe else None))
         self.output_norm = g.tensor("output_norm.weight").astype(np.float64)
         self.tied = "output.weight" not in g.tensors
         self.head = Linear(g, "token_embd.weight" if self.tied else "output.weight", None, emulate_ggml)
@@ -500,6 +535,7 @@ class Model:
     def reset(self):
         """Empties the KV cache: the next prefill starts at position 0."""
         self.pos = 0
+        self.expert_margins = []  # per position since the reset (see moe())
         kv = self.n_head_kv * self.head_dim
         self.k_cache = [np.zeros((0, kv)) for _ in range(self.n_layer)]
         self.v_cache = [np.zeros((0, kv)) for _ in range(self.n_layer)]
@@ -560,6 +596,33 @@ class Model:
             p = round_f16(p)
         return np.einsum("hnt,thd->nhd", p, vh).reshape(n, -1)
 
+    def moe(self, h, L, pos, layer):
+        """A mixture of experts' FFN of h [n, n_embd] at positions pos [n] of a layer (see the
+        module docstring): per position the n_expert_used most probable experts' SwiGLU FFNs,
+        weighted by their renormalized router probabilities and summed in slot order. ->
+        (the FFN's output [n, n_embd], each position's margin [n]: by how much the router
+        logit of its last chosen expert exceeds that of the next one, inf where all are
+        chosen). A margin within what another computation's roundings move the router logits
+        by is a near tie: that computation may choose the other expert, and its logits then
+        differ by whole units. At (position, layer) in self.expert_swaps the next expert is
+        chosen in place of the last (as such a computation would), last of the slots."""
+        logits = L["router"](h)  # [n, n_expert]
+        k = self.n_expert_used
+        ranked = -np.sort(-logits, axis=-1)
+        margin = ranked[:, k - 1] - ranked[:, k] if k < self.n_expert else np.full(len(h), np.inf)
+        p = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        p /= p.sum(axis=-1, keepdims=True)
+        out = np.zeros_like(h)
+        for t in range(h.shape[0]):
+            order = np.argsort(-p[t], kind="stable")  # descending
+            swap = (int(pos[t]), layer) in self.expert_swaps and k < self.n_expert
+            chosen = np.concatenate([order[:k - 1], order[k:k + 1]]) if swap else order[:k]
+            weights = p[t, chosen] / max(p[t, chosen].sum(), 6.103515625e-5)
+            for e, w in zip(chosen, weights):
+                g, u = L["gate_exps"](h[t], e), L["up_exps"](h[t], e)
+                out[t] += w * L["down_exps"](g / (1.0 + np.exp(-g)) * u, e)
+        return out, margin
+
     def gelu(self, x):
         """GELU's tanh form, as ggml_gelu; emulated: through ggml's fp16 table (the input rounded
         to fp16, the table's result fp16; x <= -10: 0, x >= 10: x)."""
@@ -585,6 +648,7 @@ class Model:
         if self.embedding_scale:
             x = x * self.embedding_scale
         branch = (lambda y: y * self.residual_scale) if self.residual_scale else (lambda y: y)
+        margins = np.full((len(ids), self.n_layer), np.inf)  # a mixture of experts' router margins
         for i, L in enumerate(self.layers):
             h = self.rms_norm(x, L["attn_norm"])
             if L["qkv"] is not None:
@@ -602,6 +666,10 @@ class Model:
             o = L["o"](self.attention(q, self.k_cache[i], self.v_cache[i], pos, self.window if local else 0))
             x = x + (self.rms_norm(o, L["post_attn_norm"]) if self.gemma else branch(o))
             h = self.rms_norm(x, L["ffn_norm"])
+            if L["router"] is not None:  # a mixture of experts (Mixtral, qwen3moe)
+                f, margins[:, i] = self.moe(h, L, pos, i)
+                x = x + branch(f)
+                continue
             if L["gate"] is None:  # phi3: ggml_swiglu's halves of the one matrix's output
                 g, u = np.split(L["up"](h), 2, axis=-1)
             else:
@@ -612,6 +680,7 @@ class Model:
             else:
                 x = x + branch(L["down"](g / (1.0 + np.exp(-g)) * u))
         self.pos += len(ids)
+        self.expert_margins.extend(margins)
         logits = self.head(self.rms_norm(x, self.output_norm))
         if self.logit_scale:  # granite
             logits = logits / self.logit_scale
