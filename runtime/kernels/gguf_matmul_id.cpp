@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "edgec/package_format.h"
 #include "ref/gguf_matmul.h"
 #include "ref/util.h"
 #include "register_kernels.h"
@@ -27,8 +28,6 @@ using ref::requireInputCount;
 using ref::requireOutput;
 using ref::requireShape;
 using ref::shapeStr;
-
-size_t alignUp(size_t n) { return (n + 63) / 64 * 64; }  // scratch parts start on cache lines
 
 class GgufMatMulId final : public Kernel {
 public:
@@ -76,7 +75,9 @@ public:
     // type and K as GgufMatMul does. A gathered call's rows and results go first in thread
     // 0's scratch region, the GgufMatMul kernel's scratch after them (run's `sub`).
     maxRows_ = std::max<int64_t>(T_, 1);
-    ownBytes_ = maxRows_ > 1 ? alignUp(size_t(maxRows_ * K_) * sizeof(float)) + alignUp(size_t(maxRows_ * N_) * sizeof(float)) : 0;
+    // Each part starts on a cache line, as the F16Adapter's.
+    gatheredBytes_ = maxRows_ > 1 ? pkg::alignTo(size_t(maxRows_ * K_) * sizeof(float)) : 0;
+    ownBytes_ = maxRows_ > 1 ? gatheredBytes_ + pkg::alignTo(size_t(maxRows_ * N_) * sizeof(float)) : 0;
     scratch_ = ownBytes_ + expertKernel(maxRows_).scratchBytes();
     rowsOf_.assign(size_t(E_), {});
   }
@@ -117,7 +118,7 @@ public:
     sub.scratch = ctx.scratch ? ctx.scratch + ownBytes_ : nullptr;
     sub.sharedScratch = ctx.sharedScratch ? ctx.sharedScratch + ownBytes_ : nullptr;
     auto *gathered = static_cast<float *>(ctx.threadScratch(0));
-    float *results = gathered + alignUp(size_t(maxRows_ * K_) * sizeof(float)) / sizeof(float);
+    float *results = gathered + gatheredBytes_ / sizeof(float);
     for (int64_t e = 0; e < E_; ++e) {
       const std::vector<int64_t> &rows = rowsOf_[size_t(e)];
       const uint8_t *slab = w + e * slabBytes_;
@@ -192,7 +193,7 @@ private:
   bool perSlot_ = false, ids64_ = false;
   DType wtype_ = DType::f32;
   layouts::Desc wLayout_;  // each slab's layout (GgufRows16), or None
-  size_t scratch_ = 0, ownBytes_ = 0;
+  size_t scratch_ = 0, ownBytes_ = 0, gatheredBytes_ = 0;
   std::string op_, node_;
   std::map<int64_t, std::unique_ptr<Kernel>> kernels_;
   std::vector<std::vector<int64_t>> rowsOf_;
