@@ -359,7 +359,8 @@ void expectRows16Bits(DType t, const Rows16Case &c, uint32_t &seed, std::initial
                     {"EDGEC_X86_NO_GFNI", "1", " without GFNI"},
                     {"EDGEC_X86_ROWS16_PREFETCH", "l1", " prefetching into L1"},
                     {"EDGEC_X86_ROWS16_PREFETCH", "l2", " prefetching into L2"},
-                    {"EDGEC_X86_ROWS16_PREFETCH", "none", " without the prefetch"}};
+                    {"EDGEC_X86_ROWS16_PREFETCH", "none", " without the prefetch"},
+                    {"EDGEC_X86_NO_AMX", "1", " without AMX"}};
     for (const auto &v : variants) {
       if (v.env) setenv(v.env, v.value, 1);
       std::unique_ptr<Kernel> k = KernelRegistry::instance().create(sig, level.isas, &chosen);
@@ -372,12 +373,15 @@ void expectRows16Bits(DType t, const Rows16Case &c, uint32_t &seed, std::initial
 
 TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
-  const Rows16Case cases32[] = {
+  const std::vector<Rows16Case> cases32 = {
       {1, 32, 16, true},    {1, 96, 37, false},  {1, 1536, 48, true}, {1, 8992, 33, false}, {2, 256, 35, true},
       {3, 512, 16, false},  {4, 8992, 40, true}, {5, 768, 50, false}, {13, 512, 70, true},  {6, 160, 17, false},
       {1, 8992, 599, true}, {3, 8992, 150, false},
+      // 16 rows and more, N whole groups: q4_0 and q8_0 take the AMX tile GEMM where the
+      // CPU has AMX (tiles of 16 rows, the last one partial; chunks of 64 blocks).
+      {16, 512, 48, true},  {19, 8992, 32, false}, {37, 2080, 64, true}, {64, 96, 16, false},
   };
-  const Rows16Case cases256[] = {
+  const std::vector<Rows16Case> cases256 = {
       {1, 256, 16, true},   {1, 768, 37, false}, {1, 1536, 48, true}, {1, 8960, 33, false}, {2, 256, 35, true},
       {3, 512, 16, false},  {4, 8960, 40, true}, {5, 768, 50, false}, {13, 512, 70, true},  {6, 256, 17, false},
       {1, 8960, 599, true}, {3, 8960, 150, false},
@@ -462,7 +466,10 @@ TEST(GgufMatMulX86, ExtremeCodesAndScales) {
 TEST(GgufMatMulX86, Rows16ExtremeCodesAndScales) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   for (DType t : kRows16Types) {
-    const int64_t N = 35, K = dtypeInfo(t).blockSize == 32 ? 512 : 768;  // two full groups and 3 GGUF rows
+    const int64_t K = dtypeInfo(t).blockSize == 32 ? 512 : 768;
+    // 35: two full groups and 3 GGUF rows; 32: whole groups (q4_0 and q8_0 with 17 rows:
+    // the AMX tile GEMM where the CPU has AMX).
+    for (int64_t N : {35, 32})
     for (uint8_t fill : {uint8_t(0xFF), uint8_t(0x80), uint8_t(0x00)}) {
       Tensor w = randomGgufWeight(t, N, K, 11);
       const DTypeInfo &info = dtypeInfo(t);
@@ -476,7 +483,7 @@ TEST(GgufMatMulX86, Rows16ExtremeCodesAndScales) {
       ASSERT_TRUE(layouts::describe(layouts::Kind::GgufRows16, unsigned(t), {N, K}, -1, -1, 0, 0, d, why));
       std::vector<uint8_t> packed(size_t(layouts::packedBytes(d)));
       layouts::pack(d, w.view().data, packed.data(), nullptr);
-      for (int64_t rows : {1, 2})
+      for (int64_t rows : {1, 2, 17})
         for (bool mixed : {false, true}) {
           Tensor x(DType::f32, {rows, K});
           for (int64_t i = 0; i < rows * K; ++i) x.view().as<float>()[i] = mixed && i % 3 == 0 ? -127.f : 127.f;
@@ -497,7 +504,7 @@ TEST(GgufMatMulX86, Rows16ExtremeCodesAndScales) {
             ASSERT_TRUE(k->takesLayout(sig, 1));
             k->prepare(sig);
             ASSERT_NO_FATAL_FAILURE(expectPreparedBits(*k, sig, y, want, {1, 2},
-                                                       std::string(dtypeName(t)) + " fill " + std::to_string(fill) +
+                                                       std::string(dtypeName(t)) + " N " + std::to_string(N) + " fill " + std::to_string(fill) +
                                                            (mixed ? " mixed" : " +127") + " rows " +
                                                            std::to_string(rows)));
           }

@@ -20,6 +20,7 @@
 #include "ref/gguf_matmul.h"
 #include "register_kernels.h"
 #include "thread_pool.h"
+#include "x86/amx.h"
 
 namespace edgec::rt {
 namespace {
