@@ -38,8 +38,9 @@ which bound the same effects, except F16's (TOL_CPP).
 Four more cases compile with --kv-cache int8 (llama/f32/kv-int8, qwen2/q8_0/kv-int8,
 qwen3/q8_0/kv-int8, gemma3/q8_0/kv-int8), which llama.cpp has no equal of: their tokens must
 equal the exact reference's up to a tie and their logits stay within TOL_EXACT +
-INT8_CACHE_EXTRA of it. Two run `edgec perplexity` (llama/f32/perplexity,
-qwen2/q4_k/perplexity) on chunks of the model's own sampled continuation, on the default
+INT8_CACHE_EXTRA of it. Four run `edgec perplexity` (llama/f32/perplexity,
+qwen2/q4_k/perplexity, and qwen2/q8_0/perplexity and llama/q4_0/perplexity, whose calls of
+64 and 16 rows take the AMX prefill GEMM on a CPU with AMX) on chunks of the model's own sampled continuation, on the default
 package (the scored half decoded) and on one compiled with --score-chunk (every row's logits
 a call): each log PPL within PPL_TOL of the one llama.cpp's logits of the same chunks give
 (as llama-perplexity scores them) and of the exact reference's.
@@ -89,7 +90,8 @@ MOE_CASES = ["mixtral/q8_0", "qwen3moe/f32", "qwen3moe/q4_k_m"]
 # has no cache of that form: checked against the exact numpy reference only, see
 # check_int8_cache); ARCH/TYPE/perplexity: `edgec perplexity` (check_perplexity).
 CASES = ["%s/%s" % (a, t) for a in ARCHS for t in gguf_models.WEIGHT_TYPES + ["q4_k_m"]] + MIX_CASES + ROPE_CASES + [
-    "llama/f32/kv-int8", "qwen2/q8_0/kv-int8", "llama/f32/perplexity", "qwen2/q4_k/perplexity"] + QWEN3_CASES + [
+    "llama/f32/kv-int8", "qwen2/q8_0/kv-int8", "llama/f32/perplexity", "qwen2/q4_k/perplexity",
+    "qwen2/q8_0/perplexity", "llama/q4_0/perplexity"] + QWEN3_CASES + [
     "qwen3/q8_0/kv-int8"] + GEMMA3_CASES + ["gemma3/q8_0/kv-int8", "gemma3/f32/ring", "gemma3/q8_0/ring"] + GEMMA2_CASES + [
     "gemma2/q8_0/kv-int8"] + PHI3_CASES + ROT_CASES + GRANITE_CASES + MOE_CASES
 # Max |edgec with an int8 cache - exact reference| over the rows fed the same tokens: the
@@ -119,7 +121,7 @@ TOL_CPP = dict(TOL_EMULATED, f32=0.01, f16=0.02)
 # PPL by 6.5 and 1.4, a cache kept from the chunk before by 1.1 and 4.3, a chunk without
 # its BOS (llama) by 0.076; edgec's differences from llama.cpp measured 1e-4 and 0.0056.
 PPL_CTX, PPL_CHUNKS, PPL_TOKENS, PPL_SCORE_CHUNK = 64, 3, 200, 16
-PPL_TOL = dict(f32=0.005, q4_k=0.05)
+PPL_TOL = dict(f32=0.005, q4_k=0.05, q8_0=0.05, q4_0=0.05)
 
 
 class EdgecFailed(Exception):
