@@ -378,13 +378,18 @@ TEST(GgufMatMulX86, Rows16LayoutReadInPlace) {
       {3, 512, 16, false},  {4, 8992, 40, true}, {5, 768, 50, false}, {13, 512, 70, true},  {6, 160, 17, false},
       {1, 8992, 599, true}, {3, 8992, 150, false},
       // 16 rows and more, N whole groups: q4_0 and q8_0 take the AMX tile GEMM where the
-      // CPU has AMX (tiles of 16 rows, the last one partial; chunks of 64 blocks).
+      // CPU has AMX (tiles of 16 rows, the last one partial; chunks of 64 blocks); the
+      // other types the panel GEMM.
       {16, 512, 48, true},  {19, 8992, 32, false}, {37, 2080, 64, true}, {64, 96, 16, false},
+      {18, 512, 160, true},  // 10 groups: items of 8 groups and 2 at one thread
   };
   const std::vector<Rows16Case> cases256 = {
       {1, 256, 16, true},   {1, 768, 37, false}, {1, 1536, 48, true}, {1, 8960, 33, false}, {2, 256, 35, true},
       {3, 512, 16, false},  {4, 8960, 40, true}, {5, 768, 50, false}, {13, 512, 70, true},  {6, 256, 17, false},
       {1, 8960, 599, true}, {3, 8960, 150, false},
+      // 16 rows and more, N whole groups: q4_k takes the AMX tile GEMM where the CPU has
+      // AMX (chunks of 8 blocks).
+      {16, 512, 48, true},  {19, 8960, 32, false}, {37, 2304, 64, true}, {18, 512, 160, true},
   };
   uint32_t seed = 2100;
   for (DType t : kRows16Types)
@@ -467,8 +472,8 @@ TEST(GgufMatMulX86, Rows16ExtremeCodesAndScales) {
   if (!cpuHasAvx2() || !cpuHasF16c()) GTEST_SKIP() << "no AVX2 with F16C";
   for (DType t : kRows16Types) {
     const int64_t K = dtypeInfo(t).blockSize == 32 ? 512 : 768;
-    // 35: two full groups and 3 GGUF rows; 32: whole groups (q4_0 and q8_0 with 17 rows:
-    // the AMX tile GEMM where the CPU has AMX).
+    // 35: two full groups and 3 GGUF rows; 32: whole groups (q4_0, q8_0 and q4_k with 17
+    // rows: the AMX tile GEMM where the CPU has AMX).
     for (int64_t N : {35, 32})
     for (uint8_t fill : {uint8_t(0xFF), uint8_t(0x80), uint8_t(0x00)}) {
       Tensor w = randomGgufWeight(t, N, K, 11);
